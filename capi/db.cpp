@@ -1,0 +1,262 @@
+// C API: library version, errors, memory, opening a database, transactions, settings.
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "base/text.hpp"
+#include "handle.hpp"
+
+namespace crmkit::capi {
+
+namespace {
+thread_local std::string t_last_error;
+}
+
+const char* last_error_message() noexcept { return t_last_error.c_str(); }
+
+int status_of(Errc code) noexcept {
+  switch (code) {
+    case Errc::invalid_argument: return CRMKIT_EINVALID;
+    case Errc::not_found: return CRMKIT_ENOTFOUND;
+    case Errc::conflict: return CRMKIT_ECONFLICT;
+    case Errc::constraint: return CRMKIT_ECONSTRAINT;
+    case Errc::busy: return CRMKIT_EBUSY;
+    case Errc::io: return CRMKIT_EIO;
+    case Errc::corrupt: return CRMKIT_ECORRUPT;
+    case Errc::unsupported_version: return CRMKIT_EVERSION;
+    case Errc::read_only: return CRMKIT_EREADONLY;
+    case Errc::no_memory: return CRMKIT_ENOMEM;
+    case Errc::misuse: return CRMKIT_EMISUSE;
+    case Errc::internal: return CRMKIT_EINTERNAL;
+  }
+  return CRMKIT_EINTERNAL;
+}
+
+int map_sqlite_code(int code) noexcept {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return CRMKIT_EBUSY;
+    case SQLITE_CONSTRAINT: return CRMKIT_ECONSTRAINT;
+    case SQLITE_NOMEM: return CRMKIT_ENOMEM;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return CRMKIT_ECORRUPT;
+    case SQLITE_READONLY: return CRMKIT_EREADONLY;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM: return CRMKIT_EIO;
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+    case SQLITE_MISMATCH: return CRMKIT_EINVALID;
+    default: return CRMKIT_EINTERNAL;
+  }
+}
+
+int fail(Session* session, int status, const std::string& message) {
+  try {
+    t_last_error = message;
+    if (session) session->error = message;
+  } catch (...) {
+    // Out of memory while recording the message: the status still says what happened.
+  }
+  return status;
+}
+
+void clear_error(Session* session) {
+  t_last_error.clear();
+  if (session) session->error.clear();
+}
+
+std::string text_arg(const char* s, const char* name, std::size_t max_bytes) {
+  if (!s) throw Error(Errc::invalid_argument, std::string(name) + " is NULL");
+  std::size_t n = strnlen(s, max_bytes + 1);
+  std::string_view v(s, n);
+  detail::check_text(name, v, max_bytes);
+  return std::string(v);
+}
+
+std::string optional_text_arg(const char* s, const char* name, bool* present, std::size_t max_bytes) {
+  *present = s != nullptr;
+  return s ? text_arg(s, name, max_bytes) : std::string();
+}
+
+char* owned_string(const std::string& s) {
+  char* p = static_cast<char*>(std::malloc(s.size() + 1));
+  if (!p) throw std::bad_alloc();
+  std::memcpy(p, s.data(), s.size() + 1);
+  return p;
+}
+
+}  // namespace crmkit::capi
+
+using namespace crmkit;
+using crmkit::capi::call;
+using crmkit::capi::need;
+
+struct crmkit_options {
+  OpenOptions options;
+};
+
+extern "C" {
+
+const char* crmkit_status_name(int status) {
+  switch (status) {
+    case CRMKIT_OK: return "CRMKIT_OK";
+    case CRMKIT_DONE: return "CRMKIT_DONE";
+    case CRMKIT_EINVALID: return "CRMKIT_EINVALID";
+    case CRMKIT_ENOTFOUND: return "CRMKIT_ENOTFOUND";
+    case CRMKIT_ECONFLICT: return "CRMKIT_ECONFLICT";
+    case CRMKIT_ECONSTRAINT: return "CRMKIT_ECONSTRAINT";
+    case CRMKIT_EBUSY: return "CRMKIT_EBUSY";
+    case CRMKIT_EIO: return "CRMKIT_EIO";
+    case CRMKIT_ECORRUPT: return "CRMKIT_ECORRUPT";
+    case CRMKIT_EVERSION: return "CRMKIT_EVERSION";
+    case CRMKIT_EREADONLY: return "CRMKIT_EREADONLY";
+    case CRMKIT_ENOMEM: return "CRMKIT_ENOMEM";
+    case CRMKIT_EMISUSE: return "CRMKIT_EMISUSE";
+    case CRMKIT_EINTERNAL: return "CRMKIT_EINTERNAL";
+    default: return "CRMKIT_UNKNOWN";
+  }
+}
+
+int crmkit_version_number(void) { return CRMKIT_VERSION_NUMBER; }
+const char* crmkit_version_string(void) { return CRMKIT_VERSION_STRING; }
+const char* crmkit_last_error_message(void) { return crmkit::capi::last_error_message(); }
+void crmkit_free(void* p) { std::free(p); }
+
+int crmkit_options_new(crmkit_options** out) {
+  return call(nullptr, [&] {
+    need(out, "out");
+    *out = nullptr;
+    *out = new crmkit_options();
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_options_free(crmkit_options* opts) { delete opts; }
+
+int crmkit_options_set_read_only(crmkit_options* opts, int read_only) {
+  return call(nullptr, [&] {
+    need(opts, "opts")->options.read_only = read_only != 0;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_options_set_create(crmkit_options* opts, int create) {
+  return call(nullptr, [&] {
+    need(opts, "opts")->options.create = create != 0;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_options_set_busy_timeout(crmkit_options* opts, int milliseconds) {
+  return call(nullptr, [&] {
+    need(opts, "opts");
+    if (milliseconds < 0) throw Error(Errc::invalid_argument, "busy timeout must be >= 0 milliseconds");
+    opts->options.busy_timeout_ms = milliseconds;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_options_set_file_mode(crmkit_options* opts, int mode) {
+  return call(nullptr, [&] {
+    need(opts, "opts");
+    if (mode < 0 || mode > 07777) throw Error(Errc::invalid_argument, "file mode must be within 0..07777");
+    opts->options.file_mode = mode;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_db_open(crmkit_db** out, const char* path, const crmkit_options* opts) {
+  return call(nullptr, [&] {
+    need(out, "out");
+    *out = nullptr;
+    std::string p = capi::text_arg(path, "path", 4096);
+    Store store = Store::open(p, opts ? opts->options : OpenOptions{});
+    auto db = std::make_unique<crmkit_db>();
+    db->session = std::make_shared<capi::Session>(std::move(store));
+    *out = db.release();
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_db_close(crmkit_db* db) {
+  if (!db) return;
+  try {
+    // An explicit transaction still open is rolled back, as sqlite3_close would.
+    std::lock_guard<std::mutex> lock(db->session->mutex);
+    auto& c = db->session->store.connection();
+    if (c.explicit_transaction) {
+      c.explicit_transaction = false;
+      if (c.in_transaction()) c.db.exec("ROLLBACK");
+    }
+  } catch (...) {
+  }
+  delete db;
+}
+
+const char* crmkit_db_error_message(crmkit_db* db) {
+  return db ? db->session->error.c_str() : "db is NULL";
+}
+
+int crmkit_db_schema_version(crmkit_db* db, int* out) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(out, "out");
+    *out = db->session->store.schema_version();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_db_begin(crmkit_db* db) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    auto& c = db->session->store.connection();
+    detail::require_writable(c);
+    if (c.in_transaction()) throw Error(Errc::misuse, "a transaction is already open on this handle");
+    detail::guard([&] { c.db.exec("BEGIN IMMEDIATE"); });
+    c.explicit_transaction = true;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_db_commit(crmkit_db* db) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    auto& c = db->session->store.connection();
+    if (!c.explicit_transaction) throw Error(Errc::misuse, "commit without begin");
+    detail::guard([&] { c.db.exec("COMMIT"); });
+    c.explicit_transaction = false;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_db_rollback(crmkit_db* db) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    auto& c = db->session->store.connection();
+    if (!c.explicit_transaction) throw Error(Errc::misuse, "rollback without begin");
+    c.explicit_transaction = false;
+    if (c.in_transaction()) detail::guard([&] { c.db.exec("ROLLBACK"); });
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_db_set_default_calling_code(crmkit_db* db, const char* digits) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    db->session->store.set_default_calling_code(capi::text_arg(digits, "digits", 16));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_db_set_default_currency(crmkit_db* db, const char* currency) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    db->session->store.set_default_currency(capi::text_arg(currency, "currency", 16));
+    return CRMKIT_OK;
+  });
+}
+
+}  // extern "C"

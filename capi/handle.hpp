@@ -1,0 +1,65 @@
+// The C layer's handles and its one exception guard. Every C function body runs in
+// crmkit::capi::call(); nothing it throws crosses the C boundary.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "crmkit.h"
+#include "crmkit/error.hpp"
+#include "crmkit/store.hpp"
+#include "store/connection.hpp"
+
+namespace crmkit::capi {
+
+// What a crmkit_db owns. Iterators and results hold a shared_ptr to it, so closing the
+// crmkit_db handle never pulls the connection out from under them.
+struct Session {
+  explicit Session(Store s) : store(std::move(s)) {}
+  std::mutex mutex;  // serialises every call that uses this store
+  Store store;
+  std::string error;  // the last failure on this handle
+};
+
+// Records a failure for this thread (and the handle, if any) and returns its status.
+int fail(Session* session, int status, const std::string& message);
+int status_of(Errc code) noexcept;
+const char* last_error_message() noexcept;
+void clear_error(Session* session);
+
+// Throws Error(invalid_argument) naming `name` when p is NULL.
+template <class T>
+T* need(T* p, const char* name) {
+  if (!p) throw Error(Errc::invalid_argument, std::string(name) + " is NULL");
+  return p;
+}
+
+// Checks a C string argument: not NULL, valid UTF-8, within the limit. Returns it as a string.
+std::string text_arg(const char* s, const char* name, std::size_t max_bytes = 1'000);
+// As text_arg, but NULL gives an empty optional-like "" and *present = false.
+std::string optional_text_arg(const char* s, const char* name, bool* present, std::size_t max_bytes = 1'000);
+
+// Runs body() under the exception guard. With a session, holds its mutex and records the
+// error on it too. body returns an int status (usually CRMKIT_OK).
+template <class F>
+int call(Session* session, F&& body) noexcept;
+
+// Copies s into malloc'ed memory for an owned char** result.
+char* owned_string(const std::string& s);
+
+}  // namespace crmkit::capi
+
+struct crmkit_db {
+  std::shared_ptr<crmkit::capi::Session> session;
+};
+
+namespace crmkit::capi {
+inline Session* session_of(crmkit_db* db) { return db ? db->session.get() : nullptr; }
+}  // namespace crmkit::capi
+
+// Every function taking a crmkit_db starts with this: a NULL handle is refused before the guard.
+#define CRMKIT_NEED_DB(db) \
+  if (!(db)) return ::crmkit::capi::fail(nullptr, CRMKIT_EINVALID, "db is NULL")
+
+#include "handle_inl.hpp"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages crmkit builds with, only those missing.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -euo pipefail
+packages=(cmake make g++ pkgconf python3 libsqlite3-dev sqlite3 libsqlitecpp-dev libfmt-dev catch2
+          nlohmann-json3-dev libcli11-dev libboost-math-dev)
+if [ "${CRMKIT_WITH_CLANG:-0}" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "install-deps: missing packages; run:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

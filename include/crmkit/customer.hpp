@@ -1,0 +1,127 @@
+// crmkit/customer.hpp: customers (people and organisations) and their profile.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crmkit/money.hpp"
+#include "crmkit/store.hpp"
+#include "crmkit/time.hpp"
+
+namespace crmkit {
+
+enum class CustomerKind { person, organization };
+enum class LifecycleStage { lead, prospect, customer, churned };
+
+const char* to_string(CustomerKind k) noexcept;
+const char* to_string(LifecycleStage s) noexcept;
+// Parse the names above; throw Error(invalid_argument) naming `field`.
+CustomerKind parse_customer_kind(const std::string& text, const char* field = "kind");
+LifecycleStage parse_lifecycle_stage(const std::string& text, const char* field = "lifecycle_stage");
+
+// A customer as stored. Optional fields are std::nullopt when unknown.
+struct Customer {
+  std::int64_t id = 0;
+  std::optional<std::string> external_id;   // the host's key, unique
+  CustomerKind kind = CustomerKind::person;
+  std::optional<std::string> display_name;
+  std::optional<std::string> given_name;
+  std::optional<std::string> family_name;
+  std::optional<std::string> email;          // trimmed, lower-cased, syntax-checked
+  std::optional<std::string> phone;          // "+<digits>" (E.164 style)
+  std::optional<std::string> birth_date;     // "YYYY-MM-DD"
+  std::optional<std::string> gender;         // "F", "M" or "X"
+  std::optional<std::string> country;        // ISO 3166-1 alpha-2, upper case
+  std::optional<std::string> region;
+  std::optional<std::string> city;
+  std::optional<std::string> postal_code;
+  std::optional<std::string> acquisition_channel;
+  std::optional<Money> acquisition_cost;
+  LifecycleStage lifecycle_stage = LifecycleStage::lead;
+  Instant created_at = 0;
+  Instant updated_at = 0;
+  std::string attributes = "{}";             // a JSON object
+  std::vector<std::string> tags;             // sorted, unique
+};
+
+// What a create, upsert or update sets. A field left std::nullopt is not touched by update
+// and is unknown after create; `clear` names fields an update sets back to unknown.
+struct CustomerFields {
+  std::optional<std::string> external_id;
+  std::optional<CustomerKind> kind;
+  std::optional<std::string> display_name;
+  std::optional<std::string> given_name;
+  std::optional<std::string> family_name;
+  std::optional<std::string> email;
+  std::optional<std::string> phone;
+  std::optional<std::string> birth_date;
+  std::optional<std::string> gender;
+  std::optional<std::string> country;
+  std::optional<std::string> region;
+  std::optional<std::string> city;
+  std::optional<std::string> postal_code;
+  std::optional<std::string> acquisition_channel;
+  std::optional<Money> acquisition_cost;
+  std::optional<LifecycleStage> lifecycle_stage;
+  std::optional<Instant> created_at;          // required by create (no hidden clock)
+  std::optional<std::string> attributes;      // a JSON object; replaces the whole object
+  std::optional<std::vector<std::string>> tags;  // replaces the whole tag set
+  std::vector<std::string> clear;             // field names to set unknown (update only)
+};
+
+struct CustomerFilter {
+  std::optional<Instant> created_from;        // created_at >= this
+  std::optional<Instant> created_to;          // created_at < this
+  std::optional<std::string> tag;
+  std::optional<LifecycleStage> lifecycle_stage;
+  std::optional<std::string> country;
+};
+
+// One page of a keyset-paginated listing, ordered by id. Pass next_after as `after` to
+// continue; it is 0 when the listing is complete.
+struct CustomerPage {
+  std::vector<Customer> customers;
+  std::int64_t next_after = 0;
+};
+
+class Customers {
+ public:
+  explicit Customers(Store& store) : store_(store) {}
+
+  // Creates a customer; `fields.created_at` is required. Throws conflict when the
+  // external_id exists. Returns the new id.
+  std::int64_t create(const CustomerFields& fields);
+
+  // Creates or updates the customer with fields.external_id (required). Idempotent: the same
+  // fields twice change nothing the second time. Returns the id; *created says which happened.
+  std::int64_t upsert(const CustomerFields& fields, bool* created = nullptr);
+
+  Customer get(std::int64_t id);                        // throws not_found
+  Customer get_by_external_id(const std::string& external_id);
+  std::vector<Customer> find_by_email(const std::string& email);  // normalised before lookup
+  std::optional<std::int64_t> find_id(const std::string& external_id);
+
+  // Sets the fields given and clears those named in fields.clear; `updated_at` is required
+  // (passed as fields.created_at is not allowed here). Throws not_found.
+  void update(std::int64_t id, const CustomerFields& fields, Instant updated_at);
+
+  // Deletes a customer with no interactions or other facts; conflict otherwise.
+  void remove(std::int64_t id);
+
+  CustomerPage list(const CustomerFilter& filter = {}, std::int64_t after = 0, int limit = 100);
+  std::int64_t count(const CustomerFilter& filter = {});
+
+ private:
+  Store store_;
+};
+
+// Normalisers used by customers and importers; each throws Error(invalid_argument) naming the
+// field. Email: trimmed, lower-cased, one '@', a dotted domain. Phone: "+<8..15 digits>",
+// local numbers (no '+' or "00") take default_calling_code; spaces, dots, dashes and
+// parentheses are dropped.
+std::string normalize_email(const std::string& text);
+std::string normalize_phone(const std::string& text, const std::string& default_calling_code);
+
+}  // namespace crmkit

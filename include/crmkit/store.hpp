@@ -1,0 +1,74 @@
+// crmkit/store.hpp: the embedded database and its transactions.
+//
+// A Store owns one SQLite connection. It is cheap to copy (copies share the connection) and is
+// not thread-safe: use one Store per thread, or serialise calls (the C API does that per handle).
+// Several Stores may open the same file at once (WAL: many readers, one writer).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "crmkit/error.hpp"
+
+namespace crmkit {
+
+struct OpenOptions {
+  bool read_only = false;     // open an existing file for reading only
+  int busy_timeout_ms = 5000; // wait this long for another writer before Errc::busy
+  int file_mode = 0600;       // permission bits of a newly created file
+  bool create = true;         // create the file if it does not exist
+};
+
+namespace detail {
+struct Connection;
+}
+
+class Store {
+ public:
+  // Opens (creating if allowed) and upgrades the schema. ":memory:" gives a private store.
+  // Throws Error: corrupt (not a crmkit database, damaged), unsupported_version (newer schema),
+  // io, busy, read_only (a read-only open of a file that needs an upgrade).
+  static Store open(const std::string& path, const OpenOptions& options = {});
+
+  const std::string& path() const noexcept;
+  int schema_version() const;          // PRAGMA user_version of the file
+  static int latest_schema_version();  // the newest migration this library knows
+  bool read_only() const noexcept;
+  bool in_transaction() const noexcept;
+
+  // Store-wide settings, persisted in the file.
+  // default_calling_code: digits prefixed to local phone numbers ("1", "44"); empty = none.
+  std::string default_calling_code() const;
+  void set_default_calling_code(const std::string& digits);
+  // default_currency: the currency of amounts given without one (rules, reports). "USD" default.
+  std::string default_currency() const;
+  void set_default_currency(const std::string& code);
+
+  // The low-level connection, for crmkit's own services (src/). Not part of the public API.
+  detail::Connection& connection() const noexcept { return *connection_; }
+
+ private:
+  explicit Store(std::shared_ptr<detail::Connection> c) : connection_(std::move(c)) {}
+  std::shared_ptr<detail::Connection> connection_;
+  friend struct detail::Connection;
+};
+
+// An explicit transaction: commit() makes it durable; destruction without commit rolls back.
+// While one is open, every crmkit mutation on the Store joins it (one commit for a batch).
+class Transaction {
+ public:
+  explicit Transaction(Store& store);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  void commit();
+  void rollback();
+
+ private:
+  Store store_;
+  bool open_ = true;
+};
+
+}  // namespace crmkit

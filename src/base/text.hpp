@@ -1,0 +1,29 @@
+// Text checks shared by every area: UTF-8 validity, size limits, quoting values in messages.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace crmkit::detail {
+
+// Documented size limits (docs/LIMITS in README): longer input is refused, not truncated.
+constexpr std::size_t kMaxShortText = 1'000;      // names, ids, codes, subjects
+constexpr std::size_t kMaxLongText = 1'000'000;   // notes, comments
+constexpr std::size_t kMaxJsonText = 1'000'000;   // attribute objects
+constexpr int kMaxJsonDepth = 32;
+
+// Well-formed UTF-8 per RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF.
+// NUL bytes are refused too (they cannot cross the C API and truncate SQLite text).
+bool is_valid_utf8(std::string_view s) noexcept;
+
+// A value quoted for an error message: at most 60 characters, control bytes escaped.
+std::string printable(std::string_view s);
+
+// Checks UTF-8 and length; throws Error(invalid_argument) naming the field.
+void check_text(std::string_view field, std::string_view value, std::size_t max_bytes = kMaxShortText);
+
+// Trims ASCII white space at both ends.
+std::string_view trim(std::string_view s) noexcept;
+
+}  // namespace crmkit::detail

@@ -1,0 +1,16 @@
+// Schema migrations: src/schema/NNNN_name.sql, embedded at build time (cmake/embed_migrations.cmake).
+#pragma once
+
+#include <vector>
+
+namespace crmkit::detail {
+
+struct Migration {
+  int version;       // NNNN: 1, 2, ... consecutive
+  const char* name;  // file name without .sql
+  const char* sql;
+};
+
+const std::vector<Migration>& migrations();
+
+}  // namespace crmkit::detail

@@ -1,0 +1,214 @@
+#include "crmkit/store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "base/text.hpp"
+#include "crmkit/money.hpp"
+#include "store/connection.hpp"
+#include "store/migrations.hpp"
+
+namespace crmkit {
+
+namespace {
+
+bool is_memory(const std::string& path) { return path == ":memory:" || path.empty(); }
+
+// Creates the file with the requested mode before SQLite sees it (SQLite would use 0644).
+void create_file(const std::string& path, int mode) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) {
+    if (errno == EEXIST) return;
+    throw Error(Errc::io, fmt::format("cannot create '{}': {}", path, std::strerror(errno)));
+  }
+  ::close(fd);
+}
+
+void migrate(detail::Connection& c) {
+  SQLite::Database& db = c.db;
+  int app_id = db.execAndGet("PRAGMA application_id").getInt();
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  const int latest = Store::latest_schema_version();
+  if (app_id == 0 && version == 0) {
+    int objects = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt();
+    if (objects != 0)
+      throw Error(Errc::corrupt, fmt::format("'{}' is a SQLite database but not a crmkit database", c.path));
+  } else if (app_id != detail::kApplicationId) {
+    throw Error(Errc::corrupt, fmt::format("'{}' is not a crmkit database (application_id {:#x})", c.path,
+                                           static_cast<unsigned>(app_id)));
+  }
+  if (version > latest)
+    throw Error(Errc::unsupported_version,
+                fmt::format("'{}' has schema version {}, newer than this crmkit (version {}); upgrade crmkit",
+                            c.path, version, latest));
+  if (version == latest) return;
+  if (c.read_only)
+    throw Error(Errc::read_only, fmt::format("'{}' has schema version {} and needs an upgrade to {}; open it "
+                                             "read-write once", c.path, version, latest));
+  detail::WriteScope scope(c);
+  // Re-read under the write lock: another process may have migrated meanwhile.
+  version = db.execAndGet("PRAGMA user_version").getInt();
+  for (const auto& m : detail::migrations()) {
+    if (m.version <= version) continue;
+    try {
+      db.exec(m.sql);
+    } catch (const SQLite::Exception& e) {
+      detail::rethrow_sqlite(e, fmt::format("migration {}", m.name));
+    }
+    db.exec(fmt::format("PRAGMA user_version = {}", m.version));
+  }
+  db.exec(fmt::format("PRAGMA application_id = {}", detail::kApplicationId));
+  scope.commit();
+}
+
+std::string setting(const detail::Connection& c, const char* key) {
+  auto& conn = const_cast<detail::Connection&>(c);
+  auto& st = conn.prepare("SELECT value FROM store_settings WHERE key = ?");
+  st.bind(1, key);
+  return st.executeStep() ? st.getColumn(0).getString() : std::string();
+}
+
+void set_setting(detail::Connection& c, const char* key, const std::string& value) {
+  detail::WriteScope scope(c);
+  auto& st = c.prepare("INSERT INTO store_settings(key, value) VALUES (?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  st.bind(1, key);
+  st.bind(2, value);
+  st.exec();
+  scope.commit();
+}
+
+}  // namespace
+
+Store Store::open(const std::string& path, const OpenOptions& options) {
+  if (options.busy_timeout_ms < 0)
+    throw Error(Errc::invalid_argument, "busy_timeout_ms must be >= 0");
+  if (options.file_mode < 0 || options.file_mode > 07777)
+    throw Error(Errc::invalid_argument, fmt::format("file_mode {:o} is not a permission mode", options.file_mode));
+  if (!detail::is_valid_utf8(path)) throw Error(Errc::invalid_argument, "path is not valid UTF-8");
+  return detail::guard([&] {
+    const bool memory = is_memory(path);
+    int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
+    if (!options.read_only && options.create) {
+      if (!memory) create_file(path, options.file_mode);
+      flags |= SQLite::OPEN_CREATE;
+    }
+    std::shared_ptr<detail::Connection> c;
+    try {
+      c = std::make_shared<detail::Connection>(memory ? ":memory:" : path, flags, options.busy_timeout_ms);
+    } catch (const SQLite::Exception& e) {
+      detail::rethrow_sqlite(e, fmt::format("cannot open '{}'", path));
+    }
+    c->read_only = options.read_only;
+    try {
+      c->db.exec("PRAGMA foreign_keys = ON");
+      if (!options.read_only) {
+        if (!memory) c->db.execAndGet("PRAGMA journal_mode = WAL");
+        c->db.exec("PRAGMA synchronous = NORMAL");
+      }
+      c->db.exec("PRAGMA temp_store = MEMORY");
+      migrate(*c);
+    } catch (const SQLite::Exception& e) {
+      detail::rethrow_sqlite(e, fmt::format("cannot open '{}'", path));
+    }
+    return Store(std::move(c));
+  });
+}
+
+const std::string& Store::path() const noexcept { return connection_->path; }
+bool Store::read_only() const noexcept { return connection_->read_only; }
+bool Store::in_transaction() const noexcept { return connection_->in_transaction(); }
+
+int Store::schema_version() const {
+  return detail::guard([&] { return connection_->db.execAndGet("PRAGMA user_version").getInt(); });
+}
+
+int Store::latest_schema_version() {
+  const auto& all = detail::migrations();
+  return all.empty() ? 0 : all.back().version;
+}
+
+std::string Store::default_calling_code() const {
+  return detail::guard([&] { return setting(*connection_, "default_calling_code"); });
+}
+
+void Store::set_default_calling_code(const std::string& digits) {
+  if (digits.size() > 3 || (!digits.empty() && digits[0] == '0') ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
+    throw Error(Errc::invalid_argument,
+                fmt::format("default_calling_code '{}' must be 1 to 3 digits without a leading 0, or empty",
+                            detail::printable(digits)));
+  detail::guard([&] { set_setting(*connection_, "default_calling_code", digits); });
+}
+
+std::string Store::default_currency() const {
+  return detail::guard([&] { return setting(*connection_, "default_currency"); });
+}
+
+void Store::set_default_currency(const std::string& code) {
+  if (!is_currency_code(code))
+    throw Error(Errc::invalid_argument,
+                fmt::format("default_currency '{}' is not an ISO-4217 code (three upper-case letters)",
+                            detail::printable(code)));
+  detail::guard([&] { set_setting(*connection_, "default_currency", code); });
+}
+
+Transaction::Transaction(Store& store) : store_(store) {
+  auto& c = store_.connection();
+  detail::require_writable(c);
+  if (c.in_transaction())
+    throw Error(Errc::misuse, "a transaction is already open on this store");
+  detail::guard([&] { c.db.exec("BEGIN IMMEDIATE"); });
+  c.explicit_transaction = true;
+}
+
+Transaction::~Transaction() {
+  if (open_) {
+    try {
+      rollback();
+    } catch (...) {
+    }
+  }
+}
+
+void Transaction::commit() {
+  if (!open_) throw Error(Errc::misuse, "the transaction is already finished");
+  auto& c = store_.connection();
+  detail::guard([&] { c.db.exec("COMMIT"); });
+  open_ = false;
+  c.explicit_transaction = false;
+}
+
+void Transaction::rollback() {
+  if (!open_) throw Error(Errc::misuse, "the transaction is already finished");
+  auto& c = store_.connection();
+  open_ = false;
+  c.explicit_transaction = false;
+  if (c.in_transaction()) detail::guard([&] { c.db.exec("ROLLBACK"); });
+}
+
+const char* errc_name(Errc code) noexcept {
+  switch (code) {
+    case Errc::invalid_argument: return "invalid_argument";
+    case Errc::not_found: return "not_found";
+    case Errc::conflict: return "conflict";
+    case Errc::constraint: return "constraint";
+    case Errc::busy: return "busy";
+    case Errc::io: return "io";
+    case Errc::corrupt: return "corrupt";
+    case Errc::unsupported_version: return "unsupported_version";
+    case Errc::read_only: return "read_only";
+    case Errc::no_memory: return "no_memory";
+    case Errc::misuse: return "misuse";
+    case Errc::internal: return "internal";
+  }
+  return "unknown";
+}
+
+}  // namespace crmkit

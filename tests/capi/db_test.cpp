@@ -1,0 +1,58 @@
+// The C API's database handle, errors and transactions, through crmkit.h only.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "crmkit.h"
+
+TEST_CASE("version functions agree with the header", "[capi]") {
+  CHECK(crmkit_version_number() == CRMKIT_VERSION_NUMBER);
+  CHECK(std::string(crmkit_version_string()) == CRMKIT_VERSION_STRING);
+}
+
+TEST_CASE("NULL arguments are refused with EINVALID and a message naming them", "[capi]") {
+  CHECK(crmkit_db_open(nullptr, ":memory:", nullptr) == CRMKIT_EINVALID);
+  CHECK(std::string(crmkit_last_error_message()).find("out") != std::string::npos);
+  crmkit_db* db = reinterpret_cast<crmkit_db*>(0x1);
+  CHECK(crmkit_db_open(&db, nullptr, nullptr) == CRMKIT_EINVALID);
+  CHECK(db == nullptr);
+  CHECK(std::string(crmkit_last_error_message()).find("path") != std::string::npos);
+  CHECK(crmkit_db_begin(nullptr) == CRMKIT_EINVALID);
+  CHECK(std::string(crmkit_db_error_message(nullptr)) == "db is NULL");
+  crmkit_db_close(nullptr);
+  crmkit_options_free(nullptr);
+  crmkit_free(nullptr);
+}
+
+TEST_CASE("open, settings, transactions and their misuse", "[capi]") {
+  crmkit_db* db = nullptr;
+  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  CHECK(std::string(crmkit_last_error_message()).empty());
+  int version = 0;
+  CHECK(crmkit_db_schema_version(db, &version) == CRMKIT_OK);
+  CHECK(version >= 1);
+  CHECK(crmkit_db_commit(db) == CRMKIT_EMISUSE);
+  CHECK(std::string(crmkit_db_error_message(db)).find("commit without begin") != std::string::npos);
+  CHECK(crmkit_db_begin(db) == CRMKIT_OK);
+  CHECK(crmkit_db_begin(db) == CRMKIT_EMISUSE);
+  CHECK(crmkit_db_set_default_currency(db, "EUR") == CRMKIT_OK);
+  CHECK(crmkit_db_rollback(db) == CRMKIT_OK);
+  CHECK(crmkit_db_set_default_currency(db, "euro") == CRMKIT_EINVALID);
+  CHECK(crmkit_db_set_default_currency(db, "\xff\xfe") == CRMKIT_EINVALID);
+  CHECK(crmkit_db_set_default_calling_code(db, "1") == CRMKIT_OK);
+  crmkit_db_close(db);
+}
+
+TEST_CASE("options are checked", "[capi]") {
+  crmkit_options* o = nullptr;
+  REQUIRE(crmkit_options_new(&o) == CRMKIT_OK);
+  CHECK(crmkit_options_set_busy_timeout(o, -1) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_file_mode(o, 0x10000) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_read_only(nullptr, 1) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_create(o, 0) == CRMKIT_OK);
+  crmkit_db* db = nullptr;
+  CHECK(crmkit_db_open(&db, "/nonexistent-dir/x.db", o) == CRMKIT_EIO);
+  CHECK(db == nullptr);
+  crmkit_options_free(o);
+  CHECK(std::string(crmkit_status_name(CRMKIT_ECORRUPT)) == "CRMKIT_ECORRUPT");
+}

@@ -1,0 +1,143 @@
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+
+#include "crmkit/store.hpp"
+#include "store/connection.hpp"
+#include "temp_dir.hpp"
+
+using crmkit::Errc;
+using crmkit::Error;
+using crmkit::Store;
+
+TEST_CASE("a new store file is created 0600 with the latest schema", "[store]") {
+  TempDir dir;
+  auto path = dir.file("new.db");
+  Store s = Store::open(path);
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(s.schema_version() == Store::latest_schema_version());
+  CHECK(Store::latest_schema_version() >= 1);
+  // Reopening keeps everything; the version does not move.
+  Store again = Store::open(path);
+  CHECK(again.schema_version() == Store::latest_schema_version());
+}
+
+TEST_CASE("the file mode option is honoured", "[store]") {
+  TempDir dir;
+  auto path = dir.file("mode.db");
+  crmkit::OpenOptions o;
+  o.file_mode = 0640;
+  ::umask(022);
+  Store::open(path, o);
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0640);
+}
+
+TEST_CASE("a file from a newer schema is refused", "[store]") {
+  TempDir dir;
+  auto path = dir.file("newer.db");
+  { Store::open(path); }
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("PRAGMA user_version = 9999");
+  }
+  try {
+    Store::open(path);
+    FAIL("opened a newer schema");
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::unsupported_version);
+    CHECK(std::string(e.what()).find("9999") != std::string::npos);
+  }
+}
+
+TEST_CASE("files that are not crmkit databases give errors, never crashes", "[store]") {
+  TempDir dir;
+  SECTION("random bytes") {
+    auto path = dir.file("junk.db");
+    std::ofstream(path) << std::string(8192, 'x');
+    try {
+      Store::open(path);
+      FAIL("opened junk");
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::corrupt);
+    }
+  }
+  SECTION("another application's SQLite database") {
+    auto path = dir.file("other.db");
+    {
+      SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      raw.exec("CREATE TABLE t(x)");
+    }
+    try {
+      Store::open(path);
+      FAIL("opened a foreign database");
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::corrupt);
+      CHECK(std::string(e.what()).find("not a crmkit database") != std::string::npos);
+    }
+  }
+  SECTION("a missing file without create") {
+    crmkit::OpenOptions o;
+    o.create = false;
+    CHECK_THROWS_AS(Store::open(dir.file("missing.db"), o), Error);
+  }
+}
+
+TEST_CASE("read-only stores refuse writes", "[store]") {
+  TempDir dir;
+  auto path = dir.file("ro.db");
+  { Store::open(path); }
+  crmkit::OpenOptions o;
+  o.read_only = true;
+  Store s = Store::open(path, o);
+  try {
+    s.set_default_currency("EUR");
+    FAIL("wrote to a read-only store");
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::read_only);
+  }
+}
+
+TEST_CASE("settings are validated and persisted", "[store]") {
+  TempDir dir;
+  auto path = dir.file("settings.db");
+  {
+    Store s = Store::open(path);
+    CHECK(s.default_currency() == "USD");
+    s.set_default_calling_code("44");
+    s.set_default_currency("EUR");
+    CHECK_THROWS_AS(s.set_default_calling_code("0044"), Error);
+    CHECK_THROWS_AS(s.set_default_currency("eur"), Error);
+  }
+  Store s = Store::open(path);
+  CHECK(s.default_calling_code() == "44");
+  CHECK(s.default_currency() == "EUR");
+}
+
+TEST_CASE("transactions commit whole or not at all", "[store]") {
+  Store s = Store::open(":memory:");
+  {
+    crmkit::Transaction tx(s);
+    s.set_default_currency("EUR");
+    CHECK(s.in_transaction());
+  }  // rolled back
+  CHECK(s.default_currency() == "USD");
+  {
+    crmkit::Transaction tx(s);
+    s.set_default_currency("GBP");
+    CHECK_THROWS_AS(crmkit::Transaction(s), Error);  // no nesting
+    tx.commit();
+  }
+  CHECK(s.default_currency() == "GBP");
+  CHECK_FALSE(s.in_transaction());
+}
