@@ -1,12 +1,55 @@
-// The crmkit command: each area registers its subcommands from its own file.
+// The crmkit command. Each area adds its subcommands, report sections and demo steps from its
+// own file through the registries below (static registration: no shared list to edit).
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "crmkit/store.hpp"
+#include "crmkit/time.hpp"
 
 namespace crmkit::cli {
 
-// Every add_* registers subcommands on the root app; the callback runs the command and sets
-// the process exit code through exit_code().
+// Exit status of the command that ran (set by its callback; 0 by default).
 int& exit_code();
+
+// --- subcommands -------------------------------------------------------------------------------
+using CommandAdder = void (*)(CLI::App& root);
+std::vector<CommandAdder>& command_adders();
+struct RegisterCommand {
+  explicit RegisterCommand(CommandAdder add) { command_adders().push_back(add); }
+};
+
+// --- report sections (crmkit report, crmkit demo) ----------------------------------------------
+// A section prints itself as readable text and as one JSON member. `as_of` is the report's
+// instant (the end of the last day with data unless --as-of is given).
+struct ReportSection {
+  int order;                 // sections print in ascending order: core 100s, value 200s, ...
+  std::string key;           // JSON member name, e.g. "value"
+  std::function<void(Store&, Instant as_of, std::string& text)> text;
+  std::function<nlohmann::json(Store&, Instant as_of)> json;
+};
+std::vector<ReportSection>& report_sections();
+struct RegisterReportSection {
+  explicit RegisterReportSection(ReportSection s) { report_sections().push_back(std::move(s)); }
+};
+
+// --- demo data steps (crmkit demo) -------------------------------------------------------------
+// Steps run in ascending order after the core population exists; each is deterministic for
+// the seed and runs inside the demo's transaction.
+struct DemoStep {
+  int order;                 // core 100, value 200, segments 300, surveys 400, points 500
+  std::string name;          // shown on the progress line
+  std::function<void(Store&, std::uint64_t seed, Instant start, Instant end)> run;
+};
+std::vector<DemoStep>& demo_steps();
+struct RegisterDemoStep {
+  explicit RegisterDemoStep(DemoStep s) { demo_steps().push_back(std::move(s)); }
+};
 
 }  // namespace crmkit::cli

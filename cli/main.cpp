@@ -1,23 +1,43 @@
-// crmkit: the command-line face of the library. Subcommands live one area per file.
+// crmkit: the command-line face of the library. Subcommands live one area per file and
+// register themselves (commands.hpp).
+#include <algorithm>
 #include <cstdio>
-
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "crmkit.h"
 #include "crmkit/error.hpp"
 
 namespace crmkit::cli {
+
 int& exit_code() {
   static int code = 0;
   return code;
 }
+std::vector<CommandAdder>& command_adders() {
+  static std::vector<CommandAdder> all;
+  return all;
+}
+std::vector<ReportSection>& report_sections() {
+  static std::vector<ReportSection> all;
+  return all;
+}
+std::vector<DemoStep>& demo_steps() {
+  static std::vector<DemoStep> all;
+  return all;
+}
+
 }  // namespace crmkit::cli
 
 int main(int argc, char** argv) {
+  using namespace crmkit::cli;
   CLI::App app{"crmkit: an embeddable CRM engine (customers, interactions, value, segments, loyalty)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("crmkit ") + crmkit_version_string());
+  std::sort(report_sections().begin(), report_sections().end(),
+            [](const ReportSection& a, const ReportSection& b) { return a.order < b.order; });
+  std::sort(demo_steps().begin(), demo_steps().end(),
+            [](const DemoStep& a, const DemoStep& b) { return a.order < b.order; });
+  for (auto add : command_adders()) add(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,5 +49,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "crmkit: %s\n", e.what());
     return 1;
   }
-  return crmkit::cli::exit_code();
+  return exit_code();
 }

@@ -6,7 +6,7 @@
 namespace crmkit::detail {
 
 struct Migration {
-  int version;       // NNNN: 1, 2, ... consecutive
+  int version;       // NNNN, increasing; each area owns its numbers (see src/schema/README.md)
   const char* name;  // file name without .sql
   const char* sql;
 };

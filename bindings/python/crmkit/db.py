@@ -1,0 +1,88 @@
+"""The database handle."""
+import contextlib
+
+from . import _native as n
+
+_open = n.bind("crmkit_db_open", n.c_int, n.POINTER(n.c_void_p), n.c_char_p, n.c_void_p)
+_close = n.bind("crmkit_db_close", None, n.c_void_p)
+_options_new = n.bind("crmkit_options_new", n.c_int, n.POINTER(n.c_void_p))
+_options_free = n.bind("crmkit_options_free", None, n.c_void_p)
+_set_read_only = n.bind("crmkit_options_set_read_only", n.c_int, n.c_void_p, n.c_int)
+_set_create = n.bind("crmkit_options_set_create", n.c_int, n.c_void_p, n.c_int)
+_set_busy = n.bind("crmkit_options_set_busy_timeout", n.c_int, n.c_void_p, n.c_int)
+_set_mode = n.bind("crmkit_options_set_file_mode", n.c_int, n.c_void_p, n.c_int)
+_schema_version = n.bind("crmkit_db_schema_version", n.c_int, n.c_void_p, n.POINTER(n.c_int))
+_begin = n.bind("crmkit_db_begin", n.c_int, n.c_void_p)
+_commit = n.bind("crmkit_db_commit", n.c_int, n.c_void_p)
+_rollback = n.bind("crmkit_db_rollback", n.c_int, n.c_void_p)
+_set_calling_code = n.bind("crmkit_db_set_default_calling_code", n.c_int, n.c_void_p, n.c_char_p)
+_set_currency = n.bind("crmkit_db_set_default_currency", n.c_int, n.c_void_p, n.c_char_p)
+
+
+class Database:
+    """An open crmkit database. Use as a context manager, or call close().
+
+    Areas hang off it as attributes (db.customers, db.interactions, ...), added by their
+    modules. One Database may be used from several threads (calls are serialised).
+    """
+
+    def __init__(self, path=":memory:", read_only=False, create=True, busy_timeout_ms=5000,
+                 file_mode=0o600):
+        opts = n.c_void_p()
+        n.check(_options_new(n.byref(opts)))
+        try:
+            n.check(_set_read_only(opts, int(read_only)))
+            n.check(_set_create(opts, int(create)))
+            n.check(_set_busy(opts, int(busy_timeout_ms)))
+            n.check(_set_mode(opts, int(file_mode)))
+            handle = n.c_void_p()
+            n.check(_open(n.byref(handle), n.text(str(path), "path"), opts))
+        finally:
+            _options_free(opts)
+        self._handle = handle
+
+    @property
+    def handle(self):
+        if self._handle is None:
+            raise n.Misuse("the database is closed", -11)
+        return self._handle
+
+    def close(self):
+        if self._handle is not None:
+            _close(self._handle)
+            self._handle = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    @property
+    def schema_version(self):
+        v = n.c_int()
+        n.check(_schema_version(self.handle, n.byref(v)))
+        return v.value
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """Everything inside commits as one unit, or not at all if an exception escapes."""
+        n.check(_begin(self.handle))
+        try:
+            yield self
+        except BaseException:
+            n.check(_rollback(self.handle))
+            raise
+        n.check(_commit(self.handle))
+
+    def set_default_calling_code(self, digits):
+        n.check(_set_calling_code(self.handle, n.text(digits)))
+
+    def set_default_currency(self, code):
+        n.check(_set_currency(self.handle, n.text(code)))
