@@ -213,8 +213,8 @@ DemoPopulation make_demo_population(std::uint64_t seed, int n, Instant start, In
 
     // --- purchases: buy till you die ------------------------------------------------------
     bool buyer = !rng.chance(0.12);
-    double lambda = rng.gamma(0.8, 0.02) * (org ? 2.0 : 1.0);    // purchases per day while alive
-    double dropout = rng.beta(1.2, 5.0);                          // after each purchase
+    double lambda = rng.gamma(0.8, 0.024) * (org ? 2.0 : 1.0);    // purchases per day while alive
+    double dropout = rng.beta(1.2, 5.5);                          // after each purchase
     double nu = rng.gamma(4.0, 1.0 / 30.0);                       // spend scale (Gamma-Gamma)
     std::vector<Instant> purchases;
     Instant death = end;
@@ -229,7 +229,7 @@ DemoPopulation make_demo_population(std::uint64_t seed, int n, Instant start, In
         t += static_cast<Instant>(rng.exponential(lambda) * kMillisPerDay) + 60'000;
       }
     } else {
-      death = std::min<Instant>(end, acquired + static_cast<Instant>(rng.exponential(1.0 / 60) * kMillisPerDay));
+      death = std::min<Instant>(end, acquired + static_cast<Instant>(rng.exponential(1.0 / 25) * kMillisPerDay));
     }
     std::int64_t spent_usd_cents = 0;
     const std::int64_t cid = ci;
@@ -323,7 +323,7 @@ DemoPopulation make_demo_population(std::uint64_t seed, int n, Instant start, In
     // --- where the customer stands at the end of the window -------------------------------
     bool recent = !purchases.empty() && purchases.back() >= end - 180 * kMillisPerDay;
     if (purchases.empty())
-      f.lifecycle_stage = active_end > acquired + 30 * kMillisPerDay ? LifecycleStage::prospect : LifecycleStage::lead;
+      f.lifecycle_stage = death > acquired + 30 * kMillisPerDay ? LifecycleStage::prospect : LifecycleStage::lead;
     else if (death < end && !recent)
       f.lifecycle_stage = LifecycleStage::churned;
     else

@@ -7,6 +7,7 @@ CsvReader::CsvReader(std::istream& in, char separator) : in_(in), sep_(separator
 int CsvReader::get() {
   if (pos_ == len_) {
     if (eof_) return -1;
+    consumed_ += len_;
     in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
     len_ = static_cast<std::size_t>(in_.gcount());
     pos_ = 0;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <istream>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ class CsvReader {
   // Physical line (1-based) on which the last record (or error) started.
   std::size_t line() const noexcept { return record_line_; }
   const std::string& error_message() const noexcept { return error_; }
+  // Bytes consumed so far (for progress against a file size).
+  std::uint64_t offset() const noexcept { return consumed_ + pos_; }
   // False when the stream failed for a reason other than reaching its end.
   bool stream_ok() const noexcept { return !in_.bad(); }
 
@@ -45,6 +48,7 @@ class CsvReader {
   char sep_;
   std::vector<char> buf_;
   std::size_t pos_ = 0, len_ = 0;
+  std::uint64_t consumed_ = 0;  // bytes of the buffers before the current one
   bool eof_ = false;
   bool started_ = false;
   std::vector<std::string> fields_;  // reused: strings keep their capacity
