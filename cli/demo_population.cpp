@@ -203,7 +203,7 @@ DemoPopulation make_demo_population(std::uint64_t seed, int n, Instant start, In
     if (org) tags.push_back(rng.chance(0.5) ? "wholesale" : "b2b");
 
     // Acquisition: more customers join later in the window (a growing shop), none in the last week.
-    double u = 0.5 * rng.uniform() + 0.5 * std::sqrt(rng.uniform());
+    double u = rng.chance(0.5) ? rng.uniform() : std::sqrt(rng.uniform());
     Day acq_day = first_day + static_cast<Day>(u * static_cast<double>(span - 7));
     Instant acquired = start_of_day(acq_day) + time_of_day(rng);
     f.created_at = acquired;
