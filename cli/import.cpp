@@ -172,6 +172,7 @@ class InteractionImport {
       auto [it, fresh] = first_seen.emplace(p.customer, p.interaction.occurred_at);
       if (!fresh) it->second = std::min(it->second, p.interaction.occurred_at);
     }
+    std::vector<std::pair<std::string, std::int64_t>> created;
     for (const auto& [ext, first] : first_seen) {
       auto id = customers_.find_id(ext);
       if (!id && create_) {
@@ -179,7 +180,7 @@ class InteractionImport {
         f.external_id = ext;
         f.created_at = first;
         id = customers_.create(f);
-        ++s.customers_created;
+        created.emplace_back(ext, *id);
       }
       known_[ext] = id.value_or(0);  // 0: unknown and not to be created
     }
@@ -201,6 +202,20 @@ class InteractionImport {
     BatchOptions o;
     o.skip_invalid = true;
     BatchResult r = interactions_.record_batch(batch, o);
+    // A customer created for rows that all failed is taken back: creation follows the data.
+    if (!created.empty()) {
+      std::unordered_map<std::int64_t, bool> used;
+      for (std::size_t k = 0; k < batch.size(); ++k)
+        if (r.ids[k] != 0) used[batch[k].customer_id] = true;
+      for (const auto& [ext, id] : created) {
+        if (used.count(id)) {
+          ++s.customers_created;
+        } else {
+          customers_.remove(id);
+          known_.erase(ext);
+        }
+      }
+    }
     tx.commit();
     s.imported += r.inserted;
     s.duplicates += r.duplicates;

@@ -85,6 +85,7 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
     CHECK(j["rows"] == 10);
     CHECK(j["imported"] == 4);
     CHECK(j["duplicates"] == 1);
+    CHECK(j["customers_created"] == 2);  // not C3: none of its rows could be imported
     std::vector<int> lines;
     for (const auto& e : j["errors"]) lines.push_back(e["line"].get<int>());
     CHECK(lines == std::vector<int>{5, 6, 7, 10});
@@ -96,6 +97,7 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
     Run rep = crmkit(dir, "report --db t.db --json");
     REQUIRE(rep.status == 0);
     auto rj = rep.json();
+    CHECK(rj["customers"] == 2);
     CHECK(rj["interactions"] == 4);
     CHECK(rj["purchases"] == 2);
     CHECK(rj["revenue"]["USD"].get<double>() == 15.75);
