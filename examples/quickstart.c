@@ -21,7 +21,6 @@
 
 /* 2025-01-15T10:00:00Z in milliseconds since the epoch: crmkit never reads the clock. */
 static const int64_t JAN_15 = INT64_C(1736935200000);
-static const int64_t DAY = INT64_C(86400000);
 
 static int64_t upsert_customer(crmkit_db *db, const char *external_id, const char *field,
                                const char *value, const char *email) {
@@ -67,10 +66,10 @@ int main(void) {
 
   /* One transaction for all four facts. */
   CHECK(crmkit_db_begin(db));
-  record(db, ada, JAN_15 + 5 * DAY, "web", "purchase", 4990, "order-1", NULL);
-  record(db, ada, JAN_15 + 19 * DAY, "web", "purchase", 1500, "order-2", NULL);
-  record(db, grace, JAN_15 + 26 * DAY, "web", "purchase", 12000, "order-3", NULL);
-  record(db, ada, JAN_15 + 20 * DAY, "email", "email_open", -1, NULL, "February newsletter");
+  record(db, ada, INT64_C(1737376200000), "web", "purchase", 4990, "order-1", NULL);   /* 2025-01-20T12:30Z */
+  record(db, ada, INT64_C(1738574100000), "web", "purchase", 1500, "order-2", NULL);   /* 2025-02-03T09:15Z */
+  record(db, grace, INT64_C(1739203200000), "web", "purchase", 12000, "order-3", NULL); /* 2025-02-10T16:00Z */
+  record(db, ada, INT64_C(1738656000000), "email", "email_open", -1, NULL, "February newsletter");
   CHECK(crmkit_db_commit(db));
 
   printf("Timeline of crm-1001 (newest first):\n");
@@ -83,7 +82,8 @@ int main(void) {
     printf("  %lld  %-5s %-10s ", (long long)crmkit_interaction_iter_occurred_at(it),
            crmkit_interaction_iter_channel(it), crmkit_interaction_iter_kind(it));
     if (currency)
-      printf("%lld (minor units) %s\n", (long long)crmkit_interaction_iter_amount(it), currency);
+      printf("%lld.%02lld %s\n", (long long)(crmkit_interaction_iter_amount(it) / 100),
+             (long long)(crmkit_interaction_iter_amount(it) % 100), currency); /* USD: cents */
     else
       printf("%s\n", subject ? subject : "");
   }
