@@ -213,7 +213,7 @@ DemoPopulation make_demo_population(std::uint64_t seed, int n, Instant start, In
 
     // --- purchases: buy till you die ------------------------------------------------------
     bool buyer = !rng.chance(0.12);
-    double lambda = rng.gamma(0.8, 0.024) * (org ? 2.0 : 1.0);    // purchases per day while alive
+    double lambda = rng.gamma(0.8, 0.026) * (org ? 2.0 : 1.0);    // purchases per day while alive
     double dropout = rng.beta(1.2, 5.5);                          // after each purchase
     double nu = rng.gamma(4.0, 1.0 / 30.0);                       // spend scale (Gamma-Gamma)
     std::vector<Instant> purchases;
