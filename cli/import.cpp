@@ -51,6 +51,7 @@ struct Source {
   std::int64_t size = 0;
   explicit Source(const std::string& path) {
     if (path == "-") {
+      std::ios::sync_with_stdio(false);  // bulk reads from std::cin, not byte by byte through stdio
       in = &std::cin;
       return;
     }

@@ -176,6 +176,10 @@ void heading(std::string& out, const std::string& title) {
 
 void overview_text(Store& s, Instant as_of, std::string& out) {
   const Overview& o = overview(s, as_of);
+  if (core_data(s).customers.empty()) {
+    out += "crmkit report: " + s.path() + " has no customers yet\n";
+    return;
+  }
   out += "crmkit report: " + s.path() + ", as of the end of " + format_date(day_of(as_of) - 1) + "\n";
   Table t({"", "count"}, "lr");
   t.row({"customers", grouped(o.customers)});
@@ -230,6 +234,7 @@ void counts_text(const std::map<std::string, std::int64_t>& counts, std::int64_t
 }
 
 void stages_text(Store& s, Instant as_of, std::string& out) {
+  if (core_data(s).customers.empty()) return;  // the overview said so
   const Overview& o = overview(s, as_of);
   heading(out, "Customers by lifecycle stage");
   // Lifecycle order rather than by size: lead -> prospect -> customer -> churned.
@@ -255,6 +260,7 @@ nlohmann::json stages_json(Store& s, Instant as_of) {
 }
 
 void countries_text(Store& s, Instant as_of, std::string& out) {
+  if (core_data(s).customers.empty()) return;  // the overview said so
   const Overview& o = overview(s, as_of);
   heading(out, "Customers by country");
   counts_text(o.by_country, o.customers, "country", out, 15);
@@ -265,6 +271,7 @@ nlohmann::json countries_json(Store& s, Instant as_of) {
 }
 
 void channels_text(Store& s, Instant as_of, std::string& out) {
+  if (core_data(s).customers.empty()) return;  // the overview said so
   const Overview& o = overview(s, as_of);
   heading(out, "Interactions by channel and kind");
   // Only the kinds and channels that occur, as a matrix with totals.
