@@ -46,6 +46,25 @@ TEST_CASE("2F1 agrees with Boost pFq, including negative values", "[clv][special
   CHECK(hyp2f1(1, 2, 3, 0).value() == 1.0);
 }
 
+TEST_CASE("2F1(w, b; w+1; z) near 1 with huge w (Pareto/NBD extremes)", "[clv][special]") {
+  // Reference: 2F1(w,b;w+1;z) = w sum_k (b)_k / k! z^k / (w + k), summed directly.
+  for (double w : {2000.0, 2e5}) {
+    for (double z : {0.9995, 0.99999}) {
+      const double b = 3.5;
+      long double sum = 0, poch = 1;  // (b)_k z^k / k!
+      for (long k = 0; k < 20'000'000; ++k) {
+        const long double term = poch / (w + k);
+        sum += term;
+        if (term < 1e-22L * sum) break;
+        poch *= (b + k) / (k + 1) * z;
+      }
+      const double want = static_cast<double>(w * sum);
+      INFO("w=" << w << " z=" << z);
+      CHECK_THAT(hyp2f1(w, b, w + 1, z).value(), WithinRel(want, 1e-7));
+    }
+  }
+}
+
 TEST_CASE("Tricomi U(s, s, z) and log helpers", "[clv][special]") {
   // U(1,1,z) = e^z E1(z); U(s,s,z) for s = 2: e^z Gamma(-1, z) = 1/z - e^z E1(z).
   const double z = 0.3;
