@@ -133,7 +133,9 @@ const SegmentMap& builtin_segment_map(const std::string& name);
 //   [{"name": "Champions", "r": [4,5], "f": [4,5], "m": [4,5], "fm": [lo,hi]}, ...]   rules
 //   {"name": "...", "version": 1, "unmatched": "Others", "rules": [ ...as above... ]}
 //   {"name": "...", "cells": {"Champions": ["555", "554"], ...}}   a table by "RFM" digits
-// A missing range matches anything. Throws Error(invalid_argument) naming the problem.
+// A missing range matches anything. A map without a name is named "custom-<hash of its content>"
+// (so a name and version always identify one definition). Throws Error(invalid_argument) naming
+// the problem.
 SegmentMap parse_segment_map(const std::string& json);
 std::string segment_map_to_json(const SegmentMap& map);
 

@@ -261,7 +261,7 @@ SegmentMap parse_segment_map(const std::string& text) {
     bad_map(fmt::format("malformed JSON: {}", e.what()));
   }
   SegmentMap m;
-  m.name = "custom";
+  bool named = false;
   if (j.is_array()) {
     parse_rules(j, m);
   } else if (j.is_object()) {
@@ -271,7 +271,10 @@ SegmentMap parse_segment_map(const std::string& text) {
         bad_map(fmt::format("unknown field '{}' (expected name, version, description, unmatched, rules, cells)",
                             detail::printable(k)));
     }
-    if (j.contains("name")) m.name = parse_name(j["name"], "name");
+    if (j.contains("name")) {
+      m.name = parse_name(j["name"], "name");
+      named = true;
+    }
     if (j.contains("version")) {
       if (!j["version"].is_number_integer() || j["version"].get<std::int64_t>() < 1 ||
           j["version"].get<std::int64_t>() > 1'000'000'000)
@@ -284,6 +287,16 @@ SegmentMap parse_segment_map(const std::string& text) {
     if (j.contains("cells")) parse_cells(j["cells"], m);
   } else {
     bad_map("JSON must be an array of rules or an object with rules or cells");
+  }
+  if (!named) {
+    // An unnamed map is named by its content, so (name, version) still identifies one definition.
+    m.name = "custom";
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
+    for (unsigned char ch : segment_map_to_json(m)) {
+      h ^= ch;
+      h *= 1099511628211ull;
+    }
+    m.name = fmt::format("custom-{:08x}", static_cast<std::uint32_t>(h ^ (h >> 32)));
   }
   validate_segment_map(m);
   return m;
