@@ -237,7 +237,7 @@ class CustomerValue {
   // Replaces customer_scores in one transaction (see ScoreRequest).
   ScoreSummary score(const ScoreRequest& request);
   CustomerScore customer_score(std::int64_t customer_id);  // throws not_found
-  // Rows of customer_scores ordered by predicted_clv (or p_alive when no CLV) descending.
+  // Scored rows of customer_scores by predicted_clv (expected purchases without CLV) descending.
   std::vector<CustomerScore> top_scores(int limit);
 
   // Holdout validation of a saved transaction model against purchases in
