@@ -329,7 +329,121 @@ CRMKIT_API int crmkit_customer_figures_json(crmkit_db *db, int64_t customer_id, 
 CRMKIT_API int crmkit_interaction_rebuild_figures(crmkit_db *db);
 
 /* ================================================================ customer value == */
-/* (section owned by the value area: CLV models, scores, RFM) */
+/* (section owned by the value area: CLV models, scores, RFM; docs/VALUE.md) */
+
+/* Model inputs: purchases of one currency strictly before the calibration end are merged per
+** UTC day (amounts summed); per customer x = distinct purchase days - 1, t_x = last - first
+** purchase day, T = calibration end day - first purchase day, in the model unit ("day" or
+** "week" = 7 days, not rounded). A date D as calibration end is the instant D+1 00:00 UTC. */
+
+/* Fits a model on the store's purchases and saves it.
+** kind: "bgnbd", "pnbd" (Pareto/NBD), "mbgnbd" or "gg" (Gamma-Gamma spend, repeat buyers only).
+** unit: "day" or "week". calibration_end: ms instant (exclusive). fitted_at: ms instant recorded
+** as the fit time (the library has no clock). currency: NULL for the store default.
+** *out_model_id receives the new model's id.
+** EINVALID: NULL/unknown kind or unit, bad currency, or data that cannot identify the model
+** (no customers, no repeat buyers, every purchase on the calibration end day, no positive
+** repeat spend) - nothing is written. EREADONLY on a read-only database. */
+CRMKIT_API int crmkit_value_fit(crmkit_db *db, const char *kind, const char *unit, int64_t calibration_end,
+                                int64_t fitted_at, const char *currency, int64_t *out_model_id);
+
+/* A saved model as owned JSON: {"id", "kind", "params": {name: value}, "std_errors": {name:
+** value} or null, "log_likelihood", "customers", "time_unit", "calibration_end", "data_from",
+** "fitted_at", "converged", "currency", "iterations", "reason"}. ENOTFOUND for an unknown id. */
+CRMKIT_API int crmkit_value_model_json(crmkit_db *db, int64_t model_id, char **out_json);
+
+/* Every saved model, newest first, as an owned JSON array of the objects above. */
+CRMKIT_API int crmkit_value_models_json(crmkit_db *db, char **out_json);
+
+/* Scores every customer as of `as_of` (ms instant) and replaces the customer_scores table in one
+** transaction: P(alive), expected purchases over the horizon, and - with a Gamma-Gamma model
+** (spend_model_id > 0; 0 = none) - expected spend and predicted CLV (monthly discounted cash
+** flow over round(horizon in months) months at monthly_discount_rate; margin_rate in 0..1 is
+** the share of spend counted as value). horizon > 0 in horizon_unit "day", "week" or "month".
+** Customers with no purchase in the model's currency get a row with null predictions.
+** *out_scored (may be NULL) receives the number of customers with predictions.
+** EINVALID: NaN/infinite/non-positive horizon, unknown horizon_unit, negative or NaN rates,
+** margin_rate outside 0..1, a gg model as transaction model, a non-gg spend model, currencies
+** that differ. ENOTFOUND: unknown model id. Nothing is written on failure. */
+CRMKIT_API int crmkit_value_score(crmkit_db *db, int64_t transaction_model_id, int64_t spend_model_id,
+                                  double horizon, const char *horizon_unit, int64_t as_of,
+                                  double monthly_discount_rate, double margin_rate, int64_t *out_scored);
+
+/* One customer's scores as owned JSON: {"customer_id", "model_id", "spend_model_id",
+** "scored_at", "p_alive", "expected_purchases", "horizon", "horizon_unit", "expected_spend",
+** "predicted_clv", "repeat_purchases", "currency"} (null where not applicable).
+** ENOTFOUND when the customer has no scores. */
+CRMKIT_API int crmkit_value_customer_scores_json(crmkit_db *db, int64_t customer_id, char **out_json);
+
+/* Holdout check of a saved transaction model: actual purchases (distinct days) in
+** [calibration_end, holdout_end) against the model's expectation, by calibration frequency
+** 0..6 and 7+: owned JSON {"holdout_length", "actual_total", "predicted_total", "bins":
+** [{"frequency", "customers", "actual_mean", "predicted_mean"}]}. EINVALID when holdout_end is
+** not after the calibration end or the model is a gg model. */
+CRMKIT_API int crmkit_value_validate_json(crmkit_db *db, int64_t model_id, int64_t holdout_end, char **out_json);
+
+/* RFM as of `as_of` (ms instant; a purchase on the day before it has recency 0) for every
+** customer with a purchase before it; replaces the customer_rfm table (each row records the
+** map's name and version) in one transaction.
+** method: NULL or "ntile" (equal-count buckets, ties by customer id), "quantile" (R package rfm
+** 0.3.0 cut points) or "qcut" (pandas notebook idiom); 5 scores, 5 = best.
+** map_name: NULL for "rf_grid", or a built-in map name (crmkit_value_rfm_maps_json).
+** map_json: NULL, or a custom map (then map_name must be NULL): a JSON array of rules
+** [{"name": "...", "r": [lo, hi], "f": [lo, hi], "m": [lo, hi]}] evaluated first match, or an
+** object {"name", "version", "unmatched", "rules": [...]} or {"name", "cells": {"Segment":
+** ["555", ...]}}; unmatched scores get "Others".
+** EINVALID: unknown method, malformed map JSON, both map_name and map_json.
+** ENOTFOUND: unknown map name. ECONFLICT: a custom map reusing a built-in name, or a stored
+** (name, version) with a different definition. Nothing is written on failure. */
+CRMKIT_API int crmkit_value_rfm_json(crmkit_db *db, int64_t as_of, const char *method, const char *map_name,
+                                     const char *map_json, int with_customers, char **out_json);
+/* The result JSON: {"as_of", "method", "map_name", "map_version", "currency", "from_figures",
+** "segments": [{"segment", "customers", "orders", "revenue"}], "customers": [{"customer_id",
+** "recency_days", "frequency", "monetary", "monetary_minor", "currency", "r", "f", "m",
+** "rfm_score", "segment", "map_name", "map_version", ...}]} ("customers" only when
+** with_customers is non-zero). */
+
+/* As crmkit_value_rfm_json with every option in one JSON object (all members optional):
+** {"method": "ntile"|"quantile"|"qcut"|"custom", "bins": 1..9, "frequency": "orders"|"days",
+**  "map": "<built-in name>", "custom_map": <map as above>, "currency": "USD",
+**  "cuts": {"recency": [..], "frequency": [..], "monetary": [..]}  (method custom: ascending cut
+**  points; score = 1 + cut points <= value, recency reversed), "customers": true|false,
+**  "scan": true (always read interactions instead of the per-customer figures)}.
+** EINVALID for unknown members or bad values. */
+CRMKIT_API int crmkit_value_rfm_options_json(crmkit_db *db, int64_t as_of, const char *options_json,
+                                             char **out_json);
+
+/* The same computation (and storage) as crmkit_value_rfm_json, returned as an iterator over the
+** customers in id order. The iterator keeps the database alive; free it with
+** crmkit_rfm_iter_free. */
+typedef struct crmkit_rfm_iter crmkit_rfm_iter;
+CRMKIT_API int crmkit_value_rfm(crmkit_rfm_iter **out, crmkit_db *db, int64_t as_of, const char *method,
+                                const char *map_name, const char *map_json);
+/* CRMKIT_OK and moves to the next customer, or CRMKIT_DONE after the last. */
+CRMKIT_API int crmkit_rfm_iter_next(crmkit_rfm_iter *it);
+/* Getters of the current row (0 / "" when the iterator is not on a row). monetary is in minor
+** units of crmkit_rfm_iter_currency(). The segment string is borrowed: valid until the
+** iterator is freed. */
+CRMKIT_API int64_t crmkit_rfm_iter_customer_id(const crmkit_rfm_iter *it);
+CRMKIT_API int64_t crmkit_rfm_iter_recency_days(const crmkit_rfm_iter *it);
+CRMKIT_API int64_t crmkit_rfm_iter_frequency(const crmkit_rfm_iter *it);
+CRMKIT_API int64_t crmkit_rfm_iter_monetary(const crmkit_rfm_iter *it);
+CRMKIT_API int crmkit_rfm_iter_r(const crmkit_rfm_iter *it);
+CRMKIT_API int crmkit_rfm_iter_f(const crmkit_rfm_iter *it);
+CRMKIT_API int crmkit_rfm_iter_m(const crmkit_rfm_iter *it);
+CRMKIT_API const char *crmkit_rfm_iter_segment(const crmkit_rfm_iter *it);
+CRMKIT_API const char *crmkit_rfm_iter_currency(const crmkit_rfm_iter *it);
+/* The current row as owned JSON; EMISUSE when the iterator is not on a row. */
+CRMKIT_API int crmkit_rfm_iter_json(const crmkit_rfm_iter *it, char **out_json);
+CRMKIT_API void crmkit_rfm_iter_free(crmkit_rfm_iter *it);
+
+/* A customer's current RFM assignment as owned JSON (the customer object above). ENOTFOUND when
+** the customer has none. */
+CRMKIT_API int crmkit_value_customer_rfm_json(crmkit_db *db, int64_t customer_id, char **out_json);
+
+/* The built-in segment maps as an owned JSON array of {"name", "version", "description",
+** "unmatched", "rules" | "cells"}: rf_grid, rfm_readme, rfm_tests, rfm_cells, r_vs_fm. */
+CRMKIT_API int crmkit_value_rfm_maps_json(char **out_json);
 
 /* ================================================================== segmentation == */
 /* (section owned by the segments area) */
