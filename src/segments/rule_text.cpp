@@ -368,7 +368,9 @@ std::string print(const json& n) {
   }
   if (n.contains("not")) {
     const json& c = n.at("not");
-    return infix_group(c) ? "not (" + print(c) + ")" : "not " + print(c);
+    // "not in segment" would read back as the not_in leaf: keep `not` of an `in` visible.
+    const bool segment_in = c.contains("segment") && c.at("op") == "in";
+    return infix_group(c) || segment_in ? "not (" + print(c) + ")" : "not " + print(c);
   }
   if (n.contains("segment"))
     return std::string(n.at("op") == "in" ? "in segment " : "not in segment ") + lit(n.at("segment"));
