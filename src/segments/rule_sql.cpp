@@ -50,8 +50,34 @@ class Compiler {
     if (join_scores_) out.sql += " LEFT JOIN customer_scores s ON s.customer_id = c.id";
     if (join_rfm_) out.sql += " LEFT JOIN customer_rfm r ON r.customer_id = c.id";
     out.sql += " WHERE " + where;
-    out.params = std::move(params_);
+    renumber(out);
     return out;
+  }
+
+  // C++ leaves the order of operands of + unspecified, so placeholders were numbered in
+  // construction order; renumber them by first appearance so explain() reads ?1, ?2, ... The
+  // SQL holds no user text, so every '?' is a placeholder.
+  void renumber(CompiledRule& out) {
+    std::vector<int> new_of(params_.size() + 1, 0);
+    std::string sql;
+    sql.reserve(out.sql.size());
+    for (std::size_t i = 0; i < out.sql.size(); ++i) {
+      if (out.sql[i] != '?') {
+        sql += out.sql[i];
+        continue;
+      }
+      std::size_t j = i + 1;
+      int k = 0;
+      while (j < out.sql.size() && out.sql[j] >= '0' && out.sql[j] <= '9') k = k * 10 + (out.sql[j++] - '0');
+      if (k < 1 || k > static_cast<int>(params_.size())) fail("rule", "internal error: bad placeholder");
+      if (!new_of[k]) {
+        out.params.push_back(params_[static_cast<std::size_t>(k - 1)]);
+        new_of[k] = static_cast<int>(out.params.size());
+      }
+      sql += fmt::format("?{}", new_of[k]);
+      i = j - 1;
+    }
+    out.sql = std::move(sql);
   }
 
  private:
