@@ -447,6 +447,87 @@ CRMKIT_API int crmkit_value_rfm_maps_json(char **out_json);
 
 /* ================================================================== segmentation == */
 /* (section owned by the segments area) */
+/* Rules are JSON (the language is described in docs/SEGMENTS.md) or its text form, e.g.
+**   {"all": [{"field": "gender", "op": "eq", "value": "F"},
+**            {"agg": "count", "where": {"kind": "purchase"}, "window": {"last": 6, "unit": "month"},
+**             "op": "gte", "value": 3}]}
+** as_of is ms since the epoch (UTC); windows, ages and day counts are taken relative to it.
+** strict_nulls 0 (default): negative operators and "not" match customers whose value is
+** missing; 1: SQL three-valued logic (missing never matches). A bad rule gives EINVALID with a
+** message naming the node ("rule.all[1].value: expected a number ..."); a rule naming an
+** unknown segment gives ENOTFOUND. Rules longer than 256 KiB are refused. */
+
+typedef struct crmkit_segment_iter crmkit_segment_iter;
+
+/* Number of customers matching rule_json as of as_of, without saving anything. */
+CRMKIT_API int crmkit_segment_count(int64_t *out_count, crmkit_db *db, const char *rule_json, int64_t as_of,
+                                    int strict_nulls);
+
+/* The compiled statement: owned JSON {"sql": "...?1...", "params": [...], "rule": canonical}. */
+CRMKIT_API int crmkit_segment_explain_json(char **out_json, crmkit_db *db, const char *rule_json,
+                                           int64_t as_of, int strict_nulls);
+
+/* Text form <-> JSON (owned strings). EINVALID for a malformed rule. */
+CRMKIT_API int crmkit_segment_rule_from_text(char **out_json, const char *text);
+CRMKIT_API int crmkit_segment_rule_to_text(char **out_text, const char *rule_json);
+
+/* Saves a segment. kind "dynamic" (rule_json required) or "static" (rule_json NULL; members
+** are added by hand). ECONFLICT: the name exists. ENOTFOUND: the rule names an unknown
+** segment. out_id may be NULL. */
+CRMKIT_API int crmkit_segment_create(int64_t *out_id, crmkit_db *db, const char *name, const char *kind,
+                                     const char *rule_json, int strict_nulls);
+
+/* A new rule version for a dynamic segment (earlier versions are kept). ECONFLICT when the
+** rule would make segment references circular; EINVALID for a static segment. out_version
+** may be NULL. */
+CRMKIT_API int crmkit_segment_update(int *out_version, crmkit_db *db, const char *name, const char *rule_json,
+                                     int strict_nulls);
+
+/* Deletes a segment with its versions and history. ECONFLICT while another rule refers to it;
+** ENOTFOUND when it does not exist. */
+CRMKIT_API int crmkit_segment_delete(crmkit_db *db, const char *name);
+
+/* Owned JSON: one segment {"id", "name", "kind", "description", "rule_version", "rule",
+** "strict_nulls", "refreshed_at", "member_count"}; the list of them by name; the versions
+** [{"version", "rule", "strict_nulls"}]. */
+CRMKIT_API int crmkit_segment_get_json(char **out_json, crmkit_db *db, const char *name);
+CRMKIT_API int crmkit_segment_list_json(char **out_json, crmkit_db *db);
+CRMKIT_API int crmkit_segment_versions_json(char **out_json, crmkit_db *db, const char *name);
+
+/* Evaluates a dynamic segment's current rule as of as_of and records who entered and who
+** left, in one transaction. EINVALID when as_of precedes the previous refresh or the segment
+** is static. out_entered / out_left may be NULL. */
+CRMKIT_API int crmkit_segment_refresh(int64_t *out_entered, int64_t *out_left, crmkit_db *db, const char *name,
+                                      int64_t as_of);
+
+/* Static segments: a customer enters / leaves by hand at `at` (recorded in the history).
+** *out_changed (may be NULL) is 1 if membership changed, 0 if it already was so. ENOTFOUND for
+** an unknown customer; EINVALID for a dynamic segment. */
+CRMKIT_API int crmkit_segment_add_customer(int *out_changed, crmkit_db *db, const char *name,
+                                           int64_t customer_id, int64_t at);
+CRMKIT_API int crmkit_segment_remove_customer(int *out_changed, crmkit_db *db, const char *name,
+                                              int64_t customer_id, int64_t at);
+
+/* Iterators over stays in segments (a stay is [entered_at, left_at)):
+** members: the segment's current members, by customer id;
+** for_customer: the segments a customer is in now, by segment name;
+** history: stays of the segment that began or ended within [from, to). */
+CRMKIT_API int crmkit_segment_members(crmkit_segment_iter **out, crmkit_db *db, const char *name);
+CRMKIT_API int crmkit_segment_for_customer(crmkit_segment_iter **out, crmkit_db *db, int64_t customer_id);
+CRMKIT_API int crmkit_segment_history(crmkit_segment_iter **out, crmkit_db *db, const char *name, int64_t from,
+                                      int64_t to);
+/* CRMKIT_OK with a row, CRMKIT_DONE at the end. Getters read the current row (0 / "" before the
+** first row and after the end); segment_name is borrowed until the next call on the iterator.
+** left_at is 0 and is_current 1 for an open stay; rule_version is 0 for a change by hand. */
+CRMKIT_API int crmkit_segment_iter_next(crmkit_segment_iter *it);
+CRMKIT_API int64_t crmkit_segment_iter_segment_id(const crmkit_segment_iter *it);
+CRMKIT_API const char *crmkit_segment_iter_segment_name(const crmkit_segment_iter *it);
+CRMKIT_API int64_t crmkit_segment_iter_customer_id(const crmkit_segment_iter *it);
+CRMKIT_API int64_t crmkit_segment_iter_entered_at(const crmkit_segment_iter *it);
+CRMKIT_API int64_t crmkit_segment_iter_left_at(const crmkit_segment_iter *it);
+CRMKIT_API int crmkit_segment_iter_is_current(const crmkit_segment_iter *it);
+CRMKIT_API int crmkit_segment_iter_rule_version(const crmkit_segment_iter *it);
+CRMKIT_API void crmkit_segment_iter_free(crmkit_segment_iter *it);
 
 /* ======================================================================= loyalty == */
 /* (section owned by the loyalty area: surveys, retention, cohorts, points) */
