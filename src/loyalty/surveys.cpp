@@ -193,7 +193,9 @@ BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, cons
         result.ids.push_back(insert_one(c, batch[i], &dup));
         ++(dup ? result.duplicates : result.inserted);
       } catch (const Error& e) {
-        if (!options.skip_invalid) throw Error(e.code(), fmt::format("row {}: {}", i, e.what()));
+        bool bad_input = e.code() == Errc::invalid_argument || e.code() == Errc::not_found ||
+                         e.code() == Errc::conflict || e.code() == Errc::constraint;
+        if (!options.skip_invalid || !bad_input) throw Error(e.code(), fmt::format("row {}: {}", i, e.what()));
         result.ids.push_back(0);
         result.errors.push_back({i, e.code(), e.what()});
       } catch (const SQLite::Exception& e) {
