@@ -96,7 +96,10 @@ TEST_CASE("CDNOW: repeat rate, frequency and AOV match METRICS.md", "[retention]
   RetentionQuery q;
   q.from = at0(1997, 1, 1);
   q.to = at0(1998, 7, 1);
+  auto t0 = std::chrono::steady_clock::now();
   auto r = RetentionMetrics(d.store).retention(q);  // orders = customer-days (default)
+  WARN("CDNOW retention figures in " << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+                                     << " s");
   CHECK(r.purchasers == 23'570);
   CHECK(*r.repeat_purchase_rate == Approx(0.4886).margin(0.00005));
   CHECK(*r.purchase_frequency == Approx(2.8677).margin(0.00005));
@@ -116,7 +119,10 @@ TEST_CASE("CDNOW: the 1997-01 monthly cohort row matches METRICS.md", "[retentio
   CohortQuery q;
   q.by = CohortPeriod::month;
   q.periods = 7;
+  auto t0 = std::chrono::steady_clock::now();
   auto m = RetentionMetrics(d.store).cohorts(q);
+  WARN("CDNOW cohort matrix in " << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+                                 << " s");
   REQUIRE(m.rows.size() == 3);  // the cohort first bought in 1997-Q1
   const auto& jan = m.rows[0];
   CHECK(jan.cohort == "1997-01");
