@@ -52,7 +52,7 @@ std::string retention_text(const json& r) {
                      r["orders"].get<std::int64_t>(), r["order_unit"].get<std::string>());
   out += fmt::format("repeat rate        {}\npurchase frequency {}\n", num(r["repeat_purchase_rate"], "{:.4f}"),
                      num(r["purchase_frequency"], "{:.4f}"));
-  out += fmt::format("revenue ({})      {} {}\naverage order      {}\n", r["revenue_basis"].get<std::string>(),
+  out += fmt::format("{:<19}{} {}\naverage order      {}\n", "revenue (" + r["revenue_basis"].get<std::string>() + ")",
                      r["revenue"].get<std::string>(), r["currency"].get<std::string>(),
                      num(r["average_order_value"], "{:.4f}"));
   return out;
@@ -147,7 +147,7 @@ void add_metrics(CLI::App& root) {
       q.from = loyalty::from_arg(o->from);
       q.to = loyalty::to_arg(o->to);
       if (!o->as_of.empty()) {
-        q.as_of = o->as_of.size() == 10 ? end_of_day(parse_date(o->as_of, "--as-of")) : parse_instant(o->as_of, "--as-of");
+        q.as_of = loyalty::is_date(o->as_of) ? end_of_day(parse_date(o->as_of, "--as-of")) : parse_instant(o->as_of, "--as-of");
       }
       std::string j = RetentionMetrics(store).cohorts_json(q);
       std::cout << (o->json ? j + "\n" : cohort_table(json::parse(j)));

@@ -102,7 +102,7 @@ void add_import(CLI::App& root) {
         auto id = customers.find_id(ext);
         if (!id) throw Error(Errc::not_found, fmt::format("customer_external_id \"{}\" does not exist", ext));
         r.customer_id = *id;
-        r.occurred_at = parse_instant(get("occurred_at").value_or(""), "occurred_at");
+        r.occurred_at = loyalty::instant_arg(get("occurred_at").value_or(""), "occurred_at");
         r.kind = parse_survey_kind(get("kind").value_or(""));
         std::string s = get("score").value_or("");
         std::size_t used = 0;

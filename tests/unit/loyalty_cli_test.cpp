@@ -11,6 +11,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "crmkit/store.hpp"
+#include "store/connection.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -101,7 +102,7 @@ TEST_CASE("crmkit metrics retention and cohorts", "[cli][retention]") {
   CHECK(j["active_at_start"] == 2);
   CHECK(j["retained"] == 1);
   CHECK(j["retention_rate"] == 0.5);
-  r = run("metrics retention --db " + db + " --from 2026-02-01 --to 2026-02-28", err);
+  r = run("metrics retention --db " + db + " --from 2026-02-01 --to 2026-02-28 --active-days 30", err);
   CHECK_THAT(r.out, Catch::Matchers::Contains("retention rate     0.5000"));
   r = run("metrics cohorts --db " + db + " --by month --periods 3", err);
   REQUIRE(r.status == 0);
