@@ -199,7 +199,7 @@ void demo_surveys(Store& store, std::uint64_t seed, Instant /*start*/, Instant e
           if (rng.uniform() >= 0.3) continue;
           // Loyal repeat buyers recommend; customers who complained do not.
           r.kind = SurveyKind::nps;
-          r.score = clamp_round(5.8 + 0.6 * std::min(purchases, 6) - 1.8 * complaints + 1.6 * rng.normal(), 0, 10);
+          r.score = clamp_round(7.0 + 0.4 * std::min(purchases, 6) - 1.8 * complaints + 1.6 * rng.normal(), 0, 10);
           r.occurred_at = it.occurred_at + static_cast<Instant>((1 + rng.uniform() * 6) * kMillisPerDay);
           r.channel = Channel::email;
         } else if (it.kind == InteractionKind::support) {
