@@ -8,13 +8,13 @@ using crmkit::capi::need;
 
 extern "C" {
 
-int crmkit_retention_json(char** out_json, crmkit_db* db, int64_t from, int64_t to, const char* activity,
-                          int active_days, double p_alive_threshold, const char* order_unit, const char* revenue,
-                          const char* currency) {
+int crmkit_retention_json(crmkit_db* db, int64_t from, int64_t to, const char* activity, int active_days,
+                          double p_alive_threshold, const char* order_unit, const char* revenue, const char* currency,
+                          char** out_json) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
+    need(out_json, "json");
     RetentionQuery q;
     q.from = from;
     q.to = to;
@@ -29,12 +29,12 @@ int crmkit_retention_json(char** out_json, crmkit_db* db, int64_t from, int64_t 
   });
 }
 
-int crmkit_retention_cohorts_json(char** out_json, crmkit_db* db, const char* by, int periods, int unbounded,
-                                  const int64_t* from, const int64_t* to, const int64_t* as_of) {
+int crmkit_retention_cohorts_json(crmkit_db* db, const char* by, int periods, int unbounded, const int64_t* from,
+                                  const int64_t* to, const int64_t* as_of, char** out_json) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
+    need(out_json, "json");
     CohortQuery q;
     if (by) q.by = parse_cohort_period(capi::text_arg(by, "by", 32));
     if (periods != 0) q.periods = periods;

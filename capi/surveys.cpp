@@ -102,13 +102,13 @@ SurveyMetricQuery query_of(const std::int64_t* from, const std::int64_t* to, con
 
 extern "C" {
 
-int crmkit_survey_record(int64_t* out_id, crmkit_db* db, int64_t customer_id, const char* kind, double score,
-                         int64_t occurred_at, const char* channel, int64_t interaction_id, const char* comment,
-                         const char* external_id) {
+int crmkit_survey_record(crmkit_db* db, int64_t customer_id, const char* kind, double score, int64_t occurred_at,
+                         const char* channel, int64_t interaction_id, const char* comment, const char* external_id,
+                         int64_t* out_id) {
   if (out_id) *out_id = 0;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_id, "out_id");
+    need(out_id, "id");
     SurveyResponse r = base_response(customer_id, score, occurred_at, channel, interaction_id, comment, external_id);
     r.kind = parse_survey_kind(capi::text_arg(kind, "kind", 32));
     if (r.kind == SurveyKind::custom)
@@ -118,14 +118,14 @@ int crmkit_survey_record(int64_t* out_id, crmkit_db* db, int64_t customer_id, co
   });
 }
 
-int crmkit_survey_record_custom(int64_t* out_id, crmkit_db* db, int64_t customer_id, double scale_min,
-                                double scale_max, const char* direction, double score, int64_t occurred_at,
-                                const char* channel, int64_t interaction_id, const char* comment,
-                                const char* external_id) {
+int crmkit_survey_record_custom(crmkit_db* db, int64_t customer_id, double scale_min, double scale_max,
+                                const char* direction, double score, int64_t occurred_at, const char* channel,
+                                int64_t interaction_id, const char* comment, const char* external_id,
+                                int64_t* out_id) {
   if (out_id) *out_id = 0;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_id, "out_id");
+    need(out_id, "id");
     SurveyResponse r = base_response(customer_id, score, occurred_at, channel, interaction_id, comment, external_id);
     r.kind = SurveyKind::custom;
     r.scale = SurveyScale{scale_min, scale_max, parse_scale_direction(capi::text_arg(direction, "direction", 32))};
@@ -134,11 +134,11 @@ int crmkit_survey_record_custom(int64_t* out_id, crmkit_db* db, int64_t customer
   });
 }
 
-int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* responses_json, int skip_invalid) {
+int crmkit_survey_record_batch_json(crmkit_db* db, const char* responses_json, int skip_invalid, char** out_json) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
+    need(out_json, "json");
     std::string text = capi::text_arg(responses_json, "responses_json", 1'000'000'000);
     nlohmann::json arr = nlohmann::json::parse(text, nullptr, false);
     if (arr.is_discarded() || !arr.is_array())
@@ -182,22 +182,22 @@ int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* 
   });
 }
 
-int crmkit_survey_get_json(char** out_json, crmkit_db* db, int64_t id) {
+int crmkit_survey_get_json(crmkit_db* db, int64_t id, char** out_json) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
+    need(out_json, "json");
     *out_json = capi::owned_string(to_json(Surveys(db->session->store).get(id)).dump());
     return CRMKIT_OK;
   });
 }
 
-int crmkit_survey_nps_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by,
-                           double confidence) {
+int crmkit_survey_nps_json(crmkit_db* db, const int64_t* from, const int64_t* to, const char* by, double confidence,
+                           char** out_json) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
+    need(out_json, "json");
     SurveyMetricQuery q = query_of(from, to, by);
     if (confidence != 0.0) q.confidence = confidence;  // 0 = default; NaN is refused by the service
     *out_json = capi::owned_string(SurveyMetrics(db->session->store).nps_json(q));
@@ -205,21 +205,21 @@ int crmkit_survey_nps_json(char** out_json, crmkit_db* db, const int64_t* from, 
   });
 }
 
-int crmkit_survey_csat_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
+int crmkit_survey_csat_json(crmkit_db* db, const int64_t* from, const int64_t* to, const char* by, char** out_json) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
+    need(out_json, "json");
     *out_json = capi::owned_string(SurveyMetrics(db->session->store).csat_json(query_of(from, to, by)));
     return CRMKIT_OK;
   });
 }
 
-int crmkit_survey_ces_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
+int crmkit_survey_ces_json(crmkit_db* db, const int64_t* from, const int64_t* to, const char* by, char** out_json) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
+    need(out_json, "json");
     *out_json = capi::owned_string(SurveyMetrics(db->session->store).ces_json(query_of(from, to, by)));
     return CRMKIT_OK;
   });
