@@ -12,6 +12,7 @@
 #include "base/text.hpp"
 #include "crmkit/money.hpp"
 #include "crmkit/retention.hpp"
+#include "loyalty/bounds.hpp"
 #include "loyalty/tables.hpp"
 #include "store/connection.hpp"
 
@@ -59,6 +60,8 @@ nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*
 
 RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
   return detail::guard([&] {
+    loyalty::check_bound("from", q.from);
+    loyalty::check_bound("to", q.to);
     if (!(q.from < q.to)) throw Error(Errc::invalid_argument, "period is empty: from must be before to");
     if (q.active_days < 1 || q.active_days > 36'500)
       throw Error(Errc::invalid_argument, fmt::format("active_days {} is out of range 1..36500", q.active_days));
@@ -175,6 +178,9 @@ CohortMatrix RetentionMetrics::cohorts(const CohortQuery& q) {
     if (q.periods < 1 || q.periods > 1000)
       throw Error(Errc::invalid_argument, fmt::format("periods {} is out of range 1..1000", q.periods));
     if (q.from && q.to && *q.from >= *q.to) throw Error(Errc::invalid_argument, "from must be before to");
+    if (q.from) loyalty::check_bound("from", *q.from);
+    if (q.to) loyalty::check_bound("to", *q.to);
+    if (q.as_of) loyalty::check_bound("as_of", *q.as_of);
     const bool weekly = q.by == CohortPeriod::week;
     auto period_of = [&](Instant t) {
       Day d = day_of(t);
@@ -214,8 +220,8 @@ CohortMatrix RetentionMetrics::cohorts(const CohortQuery& q) {
     m.unbounded = q.unbounded;
     m.periods = q.periods;
     if (!any) return m;
-    Instant as_of = q.as_of ? *q.as_of : end_of_day(day_of(latest));
-    std::int64_t last_period = period_of(as_of - 1);
+    // Default: the period of the last purchase (its day's end is never in a later period).
+    std::int64_t last_period = period_of(q.as_of ? *q.as_of - 1 : latest);
     for (auto& cells : analytics::cohort_matrix(customers, q.periods, q.unbounded, last_period)) {
       CohortRow row;
       Day start = weekly ? analytics::week_start(cells.cohort) : analytics::month_start(cells.cohort);

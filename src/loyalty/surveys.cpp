@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/survey.hpp"
 #include "store/connection.hpp"
@@ -81,6 +82,7 @@ SurveyScale check_fields(const SurveyResponse& r) {
                 fmt::format("score {} is not an integer, as kind {} requires", fmt_num(r.score), to_string(r.kind)));
   if (static_cast<int>(r.channel) < 0 || static_cast<int>(r.channel) > static_cast<int>(Channel::other))
     throw Error(Errc::invalid_argument, "channel is not a valid value");
+  detail::check_instant("occurred_at", r.occurred_at);
   if (r.customer_id <= 0) throw Error(Errc::invalid_argument, fmt::format("customer_id {} is not a valid id", r.customer_id));
   if (r.external_id) {
     detail::check_text("external_id", *r.external_id);

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <limits>
+
 #include "crmkit/retention.hpp"
 #include "loyalty_fixture.hpp"
 
@@ -173,4 +175,26 @@ TEST_CASE("cohorts by week start on Monday", "[retention][cohort]") {
   CHECK(mat.rows[0].cohort == "2026-03-30");  // customer 5, Wednesday 04-01
   CHECK(mat.rows[1].cohort == "2026-04-13");  // customer 4, Wednesday 04-15
   CHECK(mat.rows[1].counts == std::vector<std::int64_t>{1, 0, 0, 0});
+}
+
+TEST_CASE("query bounds at the int64 limits are refused, not overflowed", "[retention]") {
+  Shop shop;
+  RetentionMetrics m(shop.s.store);
+  auto q = shop.q();
+  q.from = std::numeric_limits<std::int64_t>::min();
+  CHECK_THROWS_AS(m.retention(q), Error);
+  q = shop.q();
+  q.to = std::numeric_limits<std::int64_t>::max();
+  CHECK_THROWS_AS(m.retention(q), Error);
+  CohortQuery c;
+  c.as_of = std::numeric_limits<std::int64_t>::min();
+  CHECK_THROWS_AS(m.cohorts(c), Error);
+  c.as_of = std::nullopt;
+  c.to = std::numeric_limits<std::int64_t>::max();
+  CHECK_THROWS_AS(m.cohorts(c), Error);
+  // The supported calendar's ends are fine.
+  q = shop.q();
+  q.from = -62'135'596'800'000;        // 0001-01-01
+  q.to = 253'402'300'800'000;          // 10000-01-01, the exclusive end of 9999
+  CHECK(m.retention(q).purchasers == 6);
 }

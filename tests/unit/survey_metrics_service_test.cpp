@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <limits>
+
 #include "crmkit/survey.hpp"
 #include "loyalty_fixture.hpp"
 
@@ -150,4 +152,22 @@ TEST_CASE("survey metric queries are validated", "[surveys][metrics]") {
   CHECK_THROWS_AS(m.nps(q), Error);
   CHECK(parse_metric_grouping("segment") == MetricGrouping::segment);
   CHECK_THROWS_AS(parse_metric_grouping("week"), Error);
+}
+
+TEST_CASE("survey metric bounds at the int64 limits are refused", "[surveys][metrics]") {
+  Scenario sc;
+  SurveyMetrics m(sc.s.store);
+  SurveyMetricQuery q;
+  q.to = std::numeric_limits<std::int64_t>::min();
+  CHECK_THROWS_AS(m.nps(q), Error);
+  q.to = std::nullopt;
+  q.from = std::numeric_limits<std::int64_t>::min();
+  q.by = MetricGrouping::month;
+  CHECK_THROWS_AS(m.nps(q), Error);
+  q.from = -62'135'596'800'000;   // 0001-01-01: 12 · 2026 months listed, most of them null
+  q.to = start_of_day(day_from_civil({2026, 4, 1}));
+  auto rows = m.nps(q);
+  CHECK(rows.size() == 2025u * 12 + 3);
+  CHECK(rows.front().group == "0001-01");
+  CHECK_FALSE(rows.front().nps);
 }

@@ -176,3 +176,14 @@ TEST_CASE("kind names parse strictly", "[surveys]") {
   require_error(Errc::invalid_argument, "not a survey kind", [] { parse_survey_kind("NPS"); });
   require_error(Errc::invalid_argument, "higher_is_better", [] { parse_scale_direction("up"); });
 }
+
+TEST_CASE("survey times outside years 1..9999 are refused", "[surveys]") {
+  LoyaltyStore s;
+  auto c = s.customer("C1");
+  Surveys surveys(s.store);
+  require_error(Errc::invalid_argument, "occurred_at",
+                [&] { surveys.record(nps(c, 5, std::numeric_limits<std::int64_t>::max())); });
+  require_error(Errc::invalid_argument, "occurred_at",
+                [&] { surveys.record(nps(c, 5, std::numeric_limits<std::int64_t>::min())); });
+  CHECK(s.count("survey_responses") == 0);
+}
