@@ -349,7 +349,7 @@ CRMKIT_API int crmkit_interaction_rebuild_figures(crmkit_db *db);
 ** external_id: NULL for none. The same external_id with the same content returns the existing
 ** id (idempotent). *id receives the id (0 on failure).
 ** Errors: EINVALID (NULL id, unknown kind or channel, score NaN / out of range / not an
-** integer, comment not UTF-8 or over 10,000 bytes), ENOTFOUND (customer or interaction does
+** integer, occurred_at outside years 0001..9999, comment not UTF-8 or over 10,000 bytes), ENOTFOUND (customer or interaction does
 ** not exist), ECONFLICT (interaction of another customer; external_id names a different
 ** response), EREADONLY. Nothing is written on failure. */
 CRMKIT_API int crmkit_survey_record(crmkit_db *db, int64_t customer_id, const char *kind, double score,
@@ -386,7 +386,8 @@ CRMKIT_API int crmkit_survey_get_json(crmkit_db *db, int64_t id, char **json);
 ** fewer than 2 responses), ci_low, ci_high (normal approximation at `confidence`, a level in
 ** (0,1); pass 0 for 0.95). CSAT: satisfied, csat_percent (share of 4-5), mean_score. CES:
 ** mean_score (the CES), index (%6-7 - %1-3), percent_agree (%5-7), low, agree, high.
-** Errors: EINVALID (from >= to, unknown by, bad confidence). */
+** Errors: EINVALID (from >= to, a bound outside years 0001..9999, unknown by, bad
+** confidence). */
 CRMKIT_API int crmkit_survey_nps_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
                                       double confidence, char **json);
 CRMKIT_API int crmkit_survey_csat_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
@@ -404,8 +405,8 @@ CRMKIT_API int crmkit_survey_ces_json(crmkit_db *db, const int64_t *from, const 
 ** new_customers, retained, churned, retention_rate (|S & E|/|S|), classic_retention_rate
 ** ((E - N)/S), churn_rate, expected_lifetime_periods, purchasers, repeat_purchasers, orders,
 ** repeat_purchase_rate, purchase_frequency, currency, revenue, revenue_minor,
-** currency_orders, average_order_value (major units). Errors: EINVALID (from >= to, bad
-** enum strings, active_days out of 1..36500, threshold outside [0,1], bad currency). */
+** currency_orders, average_order_value (major units). Errors: EINVALID (from >= to, a bound
+** outside years 0001..9999, bad enum strings, active_days out of 1..36500, threshold outside [0,1], bad currency). */
 CRMKIT_API int crmkit_retention_json(crmkit_db *db, int64_t from, int64_t to, const char *activity,
                                      int active_days, double p_alive_threshold, const char *order_unit,
                                      const char *revenue, const char *currency, char **json);
