@@ -532,6 +532,90 @@ CRMKIT_API void crmkit_segment_iter_free(crmkit_segment_iter *it);
 /* ======================================================================= loyalty == */
 /* (section owned by the loyalty area: surveys, retention, cohorts, points) */
 
+/* ---------------------------------------------------------- surveys and metrics -- */
+/* Survey responses are append-only facts: nps (score 0..10), csat (1..5), ces (1..7, CES 2.0:
+** 7 = strongly agree it was easy) or custom (a scale given with the response). Metric results
+** are owned JSON strings; a figure with no data behind it (no responses, zero denominator) is
+** JSON null, never 0. Definitions: docs/LOYALTY_METRICS.md. */
+
+/* Records one response of a standard kind. kind: "nps", "csat" or "ces"; score: an integer
+** value (as a double) within the kind's scale; channel: as for interactions ("email", "web",
+** ...); interaction_id: 0 for none, else an interaction of the same customer; comment and
+** external_id: NULL for none. The same external_id with the same content returns the existing
+** id (idempotent). *id receives the id (0 on failure).
+** Errors: EINVALID (NULL id, unknown kind or channel, score NaN / out of range / not an
+** integer, occurred_at outside years 0001..9999, comment not UTF-8 or over 10,000 bytes), ENOTFOUND (customer or interaction does
+** not exist), ECONFLICT (interaction of another customer; external_id names a different
+** response), EREADONLY. Nothing is written on failure. */
+CRMKIT_API int crmkit_survey_record(crmkit_db *db, int64_t customer_id, const char *kind, double score,
+                                    int64_t occurred_at, const char *channel, int64_t interaction_id,
+                                    const char *comment, const char *external_id, int64_t *id);
+
+/* As crmkit_survey_record for a custom scale [scale_min, scale_max] (finite, min < max) with a
+** direction "higher_is_better" or "lower_is_better"; score may be fractional. */
+CRMKIT_API int crmkit_survey_record_custom(crmkit_db *db, int64_t customer_id, double scale_min,
+                                           double scale_max, const char *direction, double score,
+                                           int64_t occurred_at, const char *channel, int64_t interaction_id,
+                                           const char *comment, const char *external_id, int64_t *id);
+
+/* Records a JSON array of responses in one transaction (joining an open crmkit_db_begin).
+** Each element: {"customer_id": int, "kind": str, "score": number, "occurred_at": int ms,
+** "channel": str, optional "interaction_id", "comment", "external_id", and for custom
+** "scale_min", "scale_max", "direction"}. skip_invalid = 0: the first bad row fails the call
+** and nothing is written (the message names the row index); 1: bad rows are skipped.
+** *json receives {"inserted":n,"duplicates":n,"ids":[...],"errors":[{"index":i,
+** "status":"CRMKIT_EINVALID","message":"..."}]} (owned; crmkit_free). */
+CRMKIT_API int crmkit_survey_record_batch_json(crmkit_db *db, const char *responses_json, int skip_invalid,
+                                               char **json);
+
+/* One response as an owned JSON object (fields as above plus "id"). ENOTFOUND if absent. */
+CRMKIT_API int crmkit_survey_get_json(crmkit_db *db, int64_t id, char **json);
+
+/* Survey metrics over responses with from <= occurred_at < to. from, to: NULL for an open
+** end. by: NULL or "none" (one group "all"), "month" (calendar months UTC, every month of the
+** period listed), "channel" (every channel listed) or "segment" (segments whose membership
+** interval contains the response time; ENOTFOUND when the store has no segments tables).
+** Result (owned JSON): {"metric":..,"by":..,"from":..,"to":..,"groups":[{"group":"2026-03",
+** "responses":n, ...figures...}]}.
+** NPS figures: promoters, passives, detractors, nps (-100..100), standard_error (null for
+** fewer than 2 responses), ci_low, ci_high (normal approximation at `confidence`, a level in
+** (0,1); pass 0 for 0.95). CSAT: satisfied, csat_percent (share of 4-5), mean_score. CES:
+** mean_score (the CES), index (%6-7 - %1-3), percent_agree (%5-7), low, agree, high.
+** Errors: EINVALID (from >= to, a bound outside years 0001..9999, unknown by, bad
+** confidence). */
+CRMKIT_API int crmkit_survey_nps_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
+                                      double confidence, char **json);
+CRMKIT_API int crmkit_survey_csat_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
+                                       char **json);
+CRMKIT_API int crmkit_survey_ces_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
+                                      char **json);
+
+/* Retention and repeat behaviour for the period [from, to) as owned JSON.
+** activity: NULL or "recent_purchase" (active at t = a purchase in [t - active_days, t)) or
+** "p_alive" (active at the end = customer_scores.p_alive >= p_alive_threshold; needs the
+** customer value area's table, else ENOTFOUND). active_days: >= 1 (0 for the default 90).
+** order_unit: NULL or "customer_day" (all purchases of a customer on one UTC day are one
+** order) or "purchase". revenue: NULL or "gross" or "net" (purchases plus refunds). currency:
+** NULL for the store's default currency. Result members: active_at_start, active_at_end,
+** new_customers, retained, churned, retention_rate (|S & E|/|S|), classic_retention_rate
+** ((E - N)/S), churn_rate, expected_lifetime_periods, purchasers, repeat_purchasers, orders,
+** repeat_purchase_rate, purchase_frequency, currency, revenue, revenue_minor,
+** currency_orders, average_order_value (major units). Errors: EINVALID (from >= to, a bound
+** outside years 0001..9999, bad enum strings, active_days out of 1..36500, threshold outside [0,1], bad currency). */
+CRMKIT_API int crmkit_retention_json(crmkit_db *db, int64_t from, int64_t to, const char *activity,
+                                     int active_days, double p_alive_threshold, const char *order_unit,
+                                     const char *revenue, const char *currency, char **json);
+
+/* Cohort retention matrix as owned JSON. by: NULL or "month" (calendar months) or "week"
+** (Monday-start weeks); periods: columns k = 0..periods-1 (1..1000; 0 for the default 12);
+** unbounded: 0 = purchase in exactly period c+k, 1 = in c+k or later; from, to: NULL or a
+** bound on the first purchase of the cohorts shown; as_of: NULL for the end of the day of the
+** last purchase (cells after it are null). Result: {"by":..,"unbounded":..,"periods":..,
+** "cohorts":[{"cohort":"1997-01","start":ms,"size":n,"counts":[..],"retention":[1.0,..]}]}. */
+CRMKIT_API int crmkit_retention_cohorts_json(crmkit_db *db, const char *by, int periods, int unbounded,
+                                             const int64_t *from, const int64_t *to, const int64_t *as_of,
+                                             char **json);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -15,3 +15,4 @@ __version__ = version_string
 from . import customers, interactions  # noqa: E402,F401  (db.customers, db.interactions)
 from . import value  # noqa: E402,F401  (db.value)
 from . import segments  # noqa: E402,F401  (db.segments)
+from . import loyalty  # noqa: E402,F401  (db.surveys, db.retention)
