@@ -14,7 +14,9 @@ SQLite::Statement& Connection::prepare(const std::string& sql) {
   if (it == statements.end()) {
     it = statements.emplace(sql, std::make_unique<SQLite::Statement>(db, sql)).first;
   } else {
-    it->second->reset();
+    // tryReset: reset() would rethrow the error of the statement's last failed step, so one
+    // refused row would poison every later use of the cached statement.
+    it->second->tryReset();
     it->second->clearBindings();
   }
   return *it->second;

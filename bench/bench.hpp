@@ -1,0 +1,69 @@
+// crmkit-bench: every workload is timed against a baseline measured in the same run, so the
+// figures are ratios (or scaling exponents) that survive a noisy shared machine.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Runs f `repeat` times and returns the fastest wall time in seconds (the least disturbed run).
+double best_of(int repeat, const std::function<void()>& f);
+
+// One line of the report. `ratio` is crmkit/baseline for times and baseline/crmkit for rates;
+// `better` says which direction the target reads ("<=" or ">=").
+struct Row {
+  std::string workload;
+  std::string size;
+  double crmkit_s = 0;
+  std::optional<double> baseline_s;
+  std::string baseline;        // what the baseline is
+  std::optional<double> ratio;
+  std::string target;          // e.g. "<= 1.3x", ">= 0.7" or "" (informational)
+  std::string verdict;         // "met", "MISSED", "info"
+  std::string note;
+};
+
+// A fitted y = c * x^k; k is the scaling exponent (1 = linear).
+double scaling_exponent(const std::vector<double>& sizes, const std::vector<double>& times);
+
+struct Options {
+  std::int64_t customers = 100'000;
+  int interactions_per_customer = 10;
+  std::vector<std::int64_t> scaling = {10'000, 100'000, 1'000'000};
+  bool scaling_series = true;
+  bool big_database = true;
+  std::int64_t big_database_mb = 1024;
+  std::string only;            // comma-separated workload ids, empty = all
+  std::string work_dir = ".";  // where temporary databases go
+  std::uint64_t seed = 42;
+  bool json = false;
+  bool wanted(const std::string& id) const;
+};
+
+// Each workload appends rows; progress goes to stderr.
+using Workload = void (*)(const Options&, std::vector<Row>&);
+struct WorkloadEntry {
+  std::string id;
+  std::string title;
+  Workload run;
+};
+std::vector<WorkloadEntry>& workloads();
+struct RegisterWorkload {
+  RegisterWorkload(std::string id, std::string title, Workload w);
+};
+
+void progress(const std::string& message);
+std::int64_t peak_rss_kib();
+
+}  // namespace bench

@@ -1,0 +1,111 @@
+// crmkit-bench: runs the workloads and prints one Markdown table (or --json).
+//
+//   crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling] [--no-big]
+//                [--big-mb MB] [--dir PATH] [--seed S] [--json]
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "bench.hpp"
+
+namespace {
+
+std::string machine() {
+  std::ifstream cpu("/proc/cpuinfo");
+  std::string line, model = "unknown CPU";
+  while (std::getline(cpu, line))
+    if (line.rfind("model name", 0) == 0) { model = line.substr(line.find(':') + 2); break; }
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  return fmt::format("{}, {} cores, {:.0f} GiB RAM", model, cores, pages * double(page) / (1 << 30));
+}
+
+std::string fmt_time(double s) {
+  if (s < 1e-3) return fmt::format("{:.1f} µs", s * 1e6);
+  if (s < 1) return fmt::format("{:.2f} ms", s * 1e3);
+  return fmt::format("{:.2f} s", s);
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling]\n"
+               "                    [--no-big] [--big-mb MB] [--dir PATH] [--seed S] [--json] [--list]\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bench::Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) { std::fprintf(stderr, "%s needs a value\n", a.c_str()); std::exit(usage()); }
+      return argv[++i];
+    };
+    if (a == "--customers") o.customers = std::atoll(value().c_str());
+    else if (a == "--per-customer") o.interactions_per_customer = std::atoi(value().c_str());
+    else if (a == "--only") o.only = value();
+    else if (a == "--no-scaling") o.scaling_series = false;
+    else if (a == "--no-big") o.big_database = false;
+    else if (a == "--big-mb") o.big_database_mb = std::atoll(value().c_str());
+    else if (a == "--dir") o.work_dir = value();
+    else if (a == "--seed") o.seed = std::strtoull(value().c_str(), nullptr, 10);
+    else if (a == "--json") o.json = true;
+    else if (a == "--list") {
+      for (auto& w : bench::workloads()) std::printf("%-10s %s\n", w.id.c_str(), w.title.c_str());
+      return 0;
+    } else return usage();
+  }
+  if (o.customers <= 0 || o.interactions_per_customer <= 0) return usage();
+
+  std::sort(bench::workloads().begin(), bench::workloads().end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  std::vector<bench::Row> rows;
+  for (auto& w : bench::workloads()) {
+    if (!o.wanted(w.id)) continue;
+    bench::progress(fmt::format("[{}] {}", w.id, w.title));
+    try {
+      w.run(o, rows);
+    } catch (const std::exception& e) {
+      rows.push_back({w.title, "-", 0, {}, "", {}, "", "ERROR", e.what()});
+    }
+  }
+  if (::isatty(2)) std::fprintf(stderr, "\r\033[K");
+
+  const auto peak = bench::peak_rss_kib();
+  if (o.json) {
+    nlohmann::json out;
+    out["machine"] = machine();
+    out["peak_rss_mib"] = peak / 1024.0;
+    out["rows"] = nlohmann::json::array();
+    for (auto& r : rows) {
+      nlohmann::json j{{"workload", r.workload}, {"size", r.size}, {"crmkit_s", r.crmkit_s},
+                       {"baseline", r.baseline}, {"target", r.target}, {"verdict", r.verdict},
+                       {"note", r.note}};
+      j["baseline_s"] = r.baseline_s ? nlohmann::json(*r.baseline_s) : nlohmann::json();
+      j["ratio"] = r.ratio ? nlohmann::json(*r.ratio) : nlohmann::json();
+      out["rows"].push_back(j);
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  std::printf("Machine: %s\n\n", machine().c_str());
+  std::printf("| workload | size | crmkit | baseline | baseline time | ratio | target | verdict |\n");
+  std::printf("|---|---|---:|---|---:|---:|---|---|\n");
+  for (auto& r : rows) {
+    std::printf("| %s | %s | %s | %s | %s | %s | %s | %s%s |\n", r.workload.c_str(), r.size.c_str(),
+                r.crmkit_s > 0 ? fmt_time(r.crmkit_s).c_str() : "-", r.baseline.empty() ? "-" : r.baseline.c_str(),
+                r.baseline_s ? fmt_time(*r.baseline_s).c_str() : "-",
+                r.ratio ? fmt::format("{:.2f}", *r.ratio).c_str() : "-", r.target.empty() ? "-" : r.target.c_str(),
+                r.verdict.c_str(), r.note.empty() ? "" : (" (" + r.note + ")").c_str());
+  }
+  std::printf("\nPeak memory (max RSS): %.0f MiB\n", peak / 1024.0);
+  return 0;
+}

@@ -1,0 +1,395 @@
+// Customers: the profile table, its tags, and the rules for creating, upserting and removing.
+#include <sqlite3.h>
+
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "base/checks.hpp"
+#include "base/text.hpp"
+#include "crmkit/customer.hpp"
+#include "customers/customer_fields.hpp"
+#include "store/connection.hpp"
+
+namespace crmkit {
+
+namespace {
+
+using detail::Connection;
+
+constexpr const char* kColumns =
+    "id, external_id, kind, display_name, given_name, family_name, email, phone, birth_date, gender, country, "
+    "region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, lifecycle_stage, "
+    "created_at, updated_at, attributes";
+
+std::optional<std::string> opt_text(const SQLite::Column& c) {
+  if (c.isNull()) return std::nullopt;
+  return c.getString();
+}
+
+Customer read_row(SQLite::Statement& st) {
+  Customer c;
+  c.id = st.getColumn(0).getInt64();
+  c.external_id = opt_text(st.getColumn(1));
+  c.kind = parse_customer_kind(st.getColumn(2).getString());
+  c.display_name = opt_text(st.getColumn(3));
+  c.given_name = opt_text(st.getColumn(4));
+  c.family_name = opt_text(st.getColumn(5));
+  c.email = opt_text(st.getColumn(6));
+  c.phone = opt_text(st.getColumn(7));
+  c.birth_date = opt_text(st.getColumn(8));
+  c.gender = opt_text(st.getColumn(9));
+  c.country = opt_text(st.getColumn(10));
+  c.region = opt_text(st.getColumn(11));
+  c.city = opt_text(st.getColumn(12));
+  c.postal_code = opt_text(st.getColumn(13));
+  c.acquisition_channel = opt_text(st.getColumn(14));
+  if (!st.getColumn(15).isNull())
+    c.acquisition_cost = Money{st.getColumn(15).getInt64(), st.getColumn(16).getString()};
+  c.lifecycle_stage = parse_lifecycle_stage(st.getColumn(17).getString());
+  c.created_at = st.getColumn(18).getInt64();
+  c.updated_at = st.getColumn(19).getInt64();
+  c.attributes = st.getColumn(20).getString();
+  return c;
+}
+
+std::vector<std::string> load_tags(Connection& conn, std::int64_t id) {
+  auto& st = conn.prepare("SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag");
+  st.bind(1, static_cast<int64_t>(id));
+  std::vector<std::string> tags;
+  while (st.executeStep()) tags.push_back(st.getColumn(0).getString());
+  return tags;
+}
+
+std::optional<Customer> load(Connection& conn, const char* where, const std::function<void(SQLite::Statement&)>& bind) {
+  auto& st = conn.prepare(fmt::format("SELECT {} FROM customers WHERE {}", kColumns, where));
+  bind(st);
+  if (!st.executeStep()) return std::nullopt;
+  Customer c = read_row(st);
+  st.reset();
+  c.tags = load_tags(conn, c.id);
+  return c;
+}
+
+std::optional<Customer> load_by_id(Connection& conn, std::int64_t id) {
+  return load(conn, "id = ?", [&](SQLite::Statement& st) { st.bind(1, static_cast<int64_t>(id)); });
+}
+
+std::optional<Customer> load_by_external_id(Connection& conn, const std::string& ext) {
+  return load(conn, "external_id = ?", [&](SQLite::Statement& st) { st.bind(1, ext); });
+}
+
+template <class T>
+void bind_opt(SQLite::Statement& st, int i, const std::optional<T>& v) {
+  if (v) st.bind(i, *v);
+  else st.bind(i);
+}
+
+// Binds columns 2.. of kColumns (everything but id) in order.
+void bind_row(SQLite::Statement& st, const Customer& c) {
+  bind_opt(st, 1, c.external_id);
+  st.bind(2, to_string(c.kind));
+  bind_opt(st, 3, c.display_name);
+  bind_opt(st, 4, c.given_name);
+  bind_opt(st, 5, c.family_name);
+  bind_opt(st, 6, c.email);
+  bind_opt(st, 7, c.phone);
+  bind_opt(st, 8, c.birth_date);
+  bind_opt(st, 9, c.gender);
+  bind_opt(st, 10, c.country);
+  bind_opt(st, 11, c.region);
+  bind_opt(st, 12, c.city);
+  bind_opt(st, 13, c.postal_code);
+  bind_opt(st, 14, c.acquisition_channel);
+  if (c.acquisition_cost) {
+    st.bind(15, static_cast<int64_t>(c.acquisition_cost->minor));
+    st.bind(16, c.acquisition_cost->currency);
+  } else {
+    st.bind(15);
+    st.bind(16);
+  }
+  st.bind(17, to_string(c.lifecycle_stage));
+  st.bind(18, static_cast<int64_t>(c.created_at));
+  st.bind(19, static_cast<int64_t>(c.updated_at));
+  st.bind(20, c.attributes);
+}
+
+void write_tags(Connection& conn, std::int64_t id, const std::vector<std::string>& tags) {
+  auto& del = conn.prepare("DELETE FROM customer_tags WHERE customer_id = ?");
+  del.bind(1, static_cast<int64_t>(id));
+  del.exec();
+  auto& ins = conn.prepare("INSERT INTO customer_tags(customer_id, tag) VALUES (?, ?)");
+  for (const auto& t : tags) {
+    ins.reset();
+    ins.bind(1, static_cast<int64_t>(id));
+    ins.bind(2, t);
+    ins.exec();
+  }
+}
+
+void check_external_id_free(Connection& conn, const std::optional<std::string>& ext, std::int64_t self) {
+  if (!ext) return;
+  auto& st = conn.prepare("SELECT id FROM customers WHERE external_id = ?");
+  st.bind(1, *ext);
+  if (st.executeStep() && st.getColumn(0).getInt64() != self)
+    throw Error(Errc::conflict, fmt::format("external_id '{}' already belongs to customer {}",
+                                            detail::printable(*ext), st.getColumn(0).getInt64()));
+}
+
+std::int64_t insert(Connection& conn, const CustomerFields& n) {
+  if (!n.created_at) throw Error(Errc::invalid_argument, "created_at is required to create a customer");
+  if (!n.clear.empty()) throw Error(Errc::invalid_argument, "clear is only for updates, not for creating a customer");
+  Customer c;
+  detail::apply_fields(c, n);
+  c.created_at = c.updated_at = *n.created_at;
+  check_external_id_free(conn, c.external_id, 0);
+  auto& st = conn.prepare(fmt::format(
+      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", std::string(kColumns).substr(4)));
+  bind_row(st, c);
+  st.exec();
+  std::int64_t id = conn.db.getLastInsertRowid();
+  write_tags(conn, id, c.tags);
+  return id;
+}
+
+// Applies fields to an existing customer; writes only when something changed.
+void modify(Connection& conn, Customer current, const CustomerFields& n, Instant updated_at) {
+  std::vector<std::string> old_tags = current.tags;
+  if (!detail::apply_fields(current, n)) return;
+  check_external_id_free(conn, current.external_id, current.id);
+  current.updated_at = updated_at;
+  auto& st = conn.prepare(
+      "UPDATE customers SET external_id=?1, kind=?2, display_name=?3, given_name=?4, family_name=?5, email=?6, "
+      "phone=?7, birth_date=?8, gender=?9, country=?10, region=?11, city=?12, postal_code=?13, "
+      "acquisition_channel=?14, acquisition_cost=?15, acquisition_currency=?16, lifecycle_stage=?17, "
+      "created_at=?18, updated_at=?19, attributes=?20 WHERE id=?21");
+  bind_row(st, current);
+  st.bind(21, static_cast<int64_t>(current.id));
+  st.exec();
+  if (current.tags != old_tags) write_tags(conn, current.id, current.tags);
+}
+
+struct FilterSql {
+  std::string where;
+  std::vector<std::function<void(SQLite::Statement&, int)>> binds;
+};
+
+FilterSql filter_sql(const CustomerFilter& f) {
+  FilterSql out;
+  auto add = [&](const char* cond, std::function<void(SQLite::Statement&, int)> b) {
+    out.where += " AND ";
+    out.where += cond;
+    out.binds.push_back(std::move(b));
+  };
+  if (f.created_from) {
+    detail::check_instant("created_from", *f.created_from);
+    Instant v = *f.created_from;
+    add("created_at >= ?", [v](SQLite::Statement& st, int i) { st.bind(i, static_cast<int64_t>(v)); });
+  }
+  if (f.created_to) {
+    detail::check_instant("created_to", *f.created_to);
+    Instant v = *f.created_to;
+    add("created_at < ?", [v](SQLite::Statement& st, int i) { st.bind(i, static_cast<int64_t>(v)); });
+  }
+  if (f.tag) {
+    detail::check_text("tag", *f.tag);
+    std::string v(detail::trim(*f.tag));
+    add("id IN (SELECT customer_id FROM customer_tags WHERE tag = ?)",
+        [v](SQLite::Statement& st, int i) { st.bind(i, v); });
+  }
+  if (f.lifecycle_stage) {
+    const char* v = to_string(*f.lifecycle_stage);
+    if (!*v) throw Error(Errc::invalid_argument, "lifecycle_stage filter is not a lifecycle stage");
+    add("lifecycle_stage = ?", [v](SQLite::Statement& st, int i) { st.bind(i, v); });
+  }
+  if (f.country) {
+    detail::check_text("country", *f.country);
+    std::string v(detail::trim(*f.country));
+    for (char& c : v)
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    add("country = ?", [v](SQLite::Statement& st, int i) { st.bind(i, v); });
+  }
+  return out;
+}
+
+}  // namespace
+
+std::int64_t Customers::create(const CustomerFields& fields) {
+  CustomerFields n = detail::normalized_fields(fields, store_);
+  return detail::guard([&] {
+    auto& conn = store_.connection();
+    detail::WriteScope scope(conn);
+    std::int64_t id = insert(conn, n);
+    scope.commit();
+    return id;
+  });
+}
+
+std::int64_t Customers::upsert(const CustomerFields& fields, bool* created) {
+  if (!fields.external_id) throw Error(Errc::invalid_argument, "external_id is required to upsert a customer");
+  if (!fields.created_at)
+    throw Error(Errc::invalid_argument, "created_at is required to upsert a customer (it is the time of the change)");
+  CustomerFields n = detail::normalized_fields(fields, store_);
+  return detail::guard([&] {
+    auto& conn = store_.connection();
+    detail::WriteScope scope(conn);
+    std::int64_t id;
+    auto current = load_by_external_id(conn, *n.external_id);
+    if (!current) {
+      CustomerFields fresh = n;
+      fresh.clear.clear();  // nothing to clear on a new customer
+      id = insert(conn, fresh);
+    } else {
+      id = current->id;
+      modify(conn, std::move(*current), n, *n.created_at);
+    }
+    scope.commit();
+    if (created) *created = !current;
+    return id;
+  });
+}
+
+Customer Customers::get(std::int64_t id) {
+  return detail::guard([&] {
+    auto c = id > 0 ? load_by_id(store_.connection(), id) : std::nullopt;
+    if (!c) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
+    return std::move(*c);
+  });
+}
+
+Customer Customers::get_by_external_id(const std::string& external_id) {
+  detail::check_text("external_id", external_id);
+  return detail::guard([&] {
+    auto c = load_by_external_id(store_.connection(), external_id);
+    if (!c)
+      throw Error(Errc::not_found,
+                  fmt::format("no customer has external_id '{}'", detail::printable(external_id)));
+    return std::move(*c);
+  });
+}
+
+std::vector<Customer> Customers::find_by_email(const std::string& email) {
+  std::string e = normalize_email(email);
+  return detail::guard([&] {
+    auto& conn = store_.connection();
+    std::vector<std::int64_t> ids;
+    {
+      auto& st = conn.prepare("SELECT id FROM customers WHERE email = ? ORDER BY id");
+      st.bind(1, e);
+      while (st.executeStep()) ids.push_back(st.getColumn(0).getInt64());
+    }
+    std::vector<Customer> out;
+    for (auto id : ids) out.push_back(*load_by_id(conn, id));
+    return out;
+  });
+}
+
+std::optional<std::int64_t> Customers::find_id(const std::string& external_id) {
+  detail::check_text("external_id", external_id);
+  return detail::guard([&]() -> std::optional<std::int64_t> {
+    auto& st = store_.connection().prepare("SELECT id FROM customers WHERE external_id = ?");
+    st.bind(1, external_id);
+    if (!st.executeStep()) return std::nullopt;
+    return st.getColumn(0).getInt64();
+  });
+}
+
+void Customers::update(std::int64_t id, const CustomerFields& fields, Instant updated_at) {
+  if (fields.created_at)
+    throw Error(Errc::invalid_argument, "created_at cannot be changed by an update (pass updated_at instead)");
+  detail::check_instant("updated_at", updated_at);
+  CustomerFields n = detail::normalized_fields(fields, store_);
+  detail::guard([&] {
+    auto& conn = store_.connection();
+    detail::WriteScope scope(conn);
+    auto current = id > 0 ? load_by_id(conn, id) : std::nullopt;
+    if (!current) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
+    modify(conn, std::move(*current), n, updated_at);
+    scope.commit();
+  });
+}
+
+void Customers::remove(std::int64_t id) {
+  detail::guard([&] {
+    auto& conn = store_.connection();
+    detail::WriteScope scope(conn);
+    {
+      auto& st = conn.prepare("SELECT 1 FROM customers WHERE id = ?");
+      st.bind(1, static_cast<int64_t>(id));
+      if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
+    }
+    {
+      auto& st = conn.prepare("SELECT count(*) FROM interactions WHERE customer_id = ?");
+      st.bind(1, static_cast<int64_t>(id));
+      st.executeStep();
+      std::int64_t n = st.getColumn(0).getInt64();
+      if (n > 0)
+        throw Error(Errc::conflict,
+                    fmt::format("customer {} has {} interaction(s) and cannot be deleted", id, n));
+    }
+    auto& del = conn.prepare("DELETE FROM customers WHERE id = ?");
+    del.bind(1, static_cast<int64_t>(id));
+    try {
+      del.exec();
+    } catch (const SQLite::Exception& e) {
+      if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY)
+        throw Error(Errc::conflict,
+                    fmt::format("customer {} is referenced by other facts (points, surveys, ...) and cannot be deleted",
+                                id));
+      throw;
+    }
+    scope.commit();
+  });
+}
+
+CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, int limit) {
+  if (limit < 1 || limit > 10'000)
+    throw Error(Errc::invalid_argument, fmt::format("limit {} is out of range 1..10000", limit));
+  if (after < 0) throw Error(Errc::invalid_argument, fmt::format("after {} is negative", after));
+  FilterSql f = filter_sql(filter);
+  return detail::guard([&] {
+    auto& conn = store_.connection();
+    CustomerPage page;
+    {
+      auto& st = conn.prepare(
+          fmt::format("SELECT {} FROM customers WHERE id > ?{} ORDER BY id LIMIT ?", kColumns, f.where));
+      int i = 1;
+      st.bind(i++, static_cast<int64_t>(after));
+      for (auto& b : f.binds) b(st, i++);
+      st.bind(i, static_cast<int64_t>(limit) + 1);
+      while (st.executeStep()) page.customers.push_back(read_row(st));
+    }
+    if (page.customers.size() > static_cast<std::size_t>(limit)) {
+      page.customers.pop_back();
+      page.next_after = page.customers.back().id;
+    }
+    if (!page.customers.empty()) {
+      // Tags of the whole page in one ordered range scan, merged by id.
+      auto& st = conn.prepare(
+          "SELECT customer_id, tag FROM customer_tags WHERE customer_id BETWEEN ? AND ? ORDER BY customer_id, tag");
+      st.bind(1, static_cast<int64_t>(page.customers.front().id));
+      st.bind(2, static_cast<int64_t>(page.customers.back().id));
+      std::size_t k = 0;
+      while (st.executeStep()) {
+        std::int64_t cid = st.getColumn(0).getInt64();
+        while (k < page.customers.size() && page.customers[k].id < cid) ++k;
+        if (k < page.customers.size() && page.customers[k].id == cid)
+          page.customers[k].tags.push_back(st.getColumn(1).getString());
+      }
+    }
+    return page;
+  });
+}
+
+std::int64_t Customers::count(const CustomerFilter& filter) {
+  FilterSql f = filter_sql(filter);
+  return detail::guard([&] {
+    auto& st = store_.connection().prepare(fmt::format("SELECT count(*) FROM customers WHERE 1{}", f.where));
+    int i = 1;
+    for (auto& b : f.binds) b(st, i++);
+    st.executeStep();
+    return st.getColumn(0).getInt64();
+  });
+}
+
+}  // namespace crmkit

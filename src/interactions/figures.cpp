@@ -1,0 +1,221 @@
+#include "interactions/figures.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <unordered_map>
+
+#include "crmkit/money.hpp"
+#include "store/connection.hpp"
+
+namespace crmkit::detail {
+
+namespace {
+
+constexpr Instant kNone = std::numeric_limits<Instant>::min();
+constexpr Instant kNoneHigh = std::numeric_limits<Instant>::max();
+
+struct MoneyDelta {
+  std::array<char, 4> currency{};
+  std::int64_t purchase = 0, refund = 0, margin = 0;
+};
+
+struct Delta {
+  std::int64_t customer_id = 0;
+  std::int64_t interactions = 0;
+  Instant last_interaction = kNone;
+  std::int64_t purchases = 0, refunds = 0;
+  Instant first_purchase = kNoneHigh, last_purchase = kNone;
+  std::vector<MoneyDelta> money;  // few currencies per customer: a linear search is fastest
+};
+
+struct DayKey {
+  std::int64_t customer_id;
+  Day day;
+  bool operator<(const DayKey& o) const {
+    return customer_id != o.customer_id ? customer_id < o.customer_id : day < o.day;
+  }
+  bool operator==(const DayKey& o) const { return customer_id == o.customer_id && day == o.day; }
+};
+
+void add_money(Delta& d, const RecordedInteraction& r) {
+  MoneyDelta* m = nullptr;
+  for (auto& x : d.money)
+    if (x.currency == r.currency) m = &x;
+  if (!m) {
+    d.money.push_back(MoneyDelta{r.currency});
+    m = &d.money.back();
+  }
+  if (r.kind == InteractionKind::purchase) m->purchase = checked_add(m->purchase, r.amount, "purchase total");
+  else m->refund = checked_add(m->refund, r.amount, "refund total");
+  if (r.has_margin) m->margin = checked_add(m->margin, r.margin, "margin total");
+}
+
+}  // namespace
+
+void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& rows) {
+  std::vector<Delta> deltas;
+  std::unordered_map<std::int64_t, std::size_t> index;
+  index.reserve(rows.size() < 1024 ? rows.size() : rows.size() / 4);
+  std::vector<DayKey> days;
+  std::int64_t min_new_id = std::numeric_limits<std::int64_t>::max();
+  for (const auto& r : rows) {
+    min_new_id = std::min(min_new_id, r.id);
+    auto [it, fresh] = index.try_emplace(r.customer_id, deltas.size());
+    if (fresh) {
+      deltas.emplace_back();
+      deltas.back().customer_id = r.customer_id;
+    }
+    Delta& d = deltas[it->second];
+    ++d.interactions;
+    d.last_interaction = std::max(d.last_interaction, r.occurred_at);
+    if (r.kind == InteractionKind::purchase) {
+      ++d.purchases;
+      d.first_purchase = std::min(d.first_purchase, r.occurred_at);
+      d.last_purchase = std::max(d.last_purchase, r.occurred_at);
+      days.push_back({r.customer_id, day_of(r.occurred_at)});
+    } else if (r.kind == InteractionKind::refund) {
+      ++d.refunds;
+    }
+    if (r.has_amount) add_money(d, r);
+  }
+  std::sort(deltas.begin(), deltas.end(),
+            [](const Delta& a, const Delta& b) { return a.customer_id < b.customer_id; });
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+
+  auto& read = conn.prepare(
+      "SELECT interaction_count, last_interaction_at, purchase_count, purchase_days, refund_count, "
+      "first_purchase_at, last_purchase_at FROM customer_figures WHERE customer_id = ?");
+  auto& day_seen = conn.prepare(
+      "SELECT 1 FROM interactions WHERE customer_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 "
+      "AND id < ?4 AND kind = 'purchase' LIMIT 1");
+  auto& write = conn.prepare(
+      "INSERT INTO customer_figures(customer_id, interaction_count, last_interaction_at, purchase_count, "
+      "purchase_days, refund_count, first_purchase_at, last_purchase_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT(customer_id) DO UPDATE SET interaction_count = ?2, last_interaction_at = ?3, "
+      "purchase_count = ?4, purchase_days = ?5, refund_count = ?6, first_purchase_at = ?7, last_purchase_at = ?8");
+  auto& money = conn.prepare(
+      "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total, margin_total) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(customer_id, currency) DO UPDATE SET "
+      "purchase_total = purchase_total + ?3, refund_total = refund_total + ?4, margin_total = margin_total + ?5");
+
+  std::size_t k = 0;  // walks `days` alongside the sorted deltas
+  for (const Delta& d : deltas) {
+    std::int64_t interactions = 0, purchases = 0, purchase_days = 0, refunds = 0;
+    Instant last_interaction = kNone, first_purchase = kNoneHigh, last_purchase = kNone;
+    read.reset();
+    read.bind(1, static_cast<int64_t>(d.customer_id));
+    if (read.executeStep()) {
+      interactions = read.getColumn(0).getInt64();
+      if (!read.getColumn(1).isNull()) last_interaction = read.getColumn(1).getInt64();
+      purchases = read.getColumn(2).getInt64();
+      purchase_days = read.getColumn(3).getInt64();
+      refunds = read.getColumn(4).getInt64();
+      if (!read.getColumn(5).isNull()) first_purchase = read.getColumn(5).getInt64();
+      if (!read.getColumn(6).isNull()) last_purchase = read.getColumn(6).getInt64();
+    }
+    read.reset();
+    // A new purchase day counts unless an earlier purchase fell on it. Only days inside the
+    // customer's existing purchase span can have one (in-order arrivals never query).
+    const Day first_day = purchases > 0 ? day_of(first_purchase) : 0;
+    const Day last_day = purchases > 0 ? day_of(last_purchase) : -1;
+    while (k < days.size() && days[k].customer_id < d.customer_id) ++k;
+    for (; k < days.size() && days[k].customer_id == d.customer_id; ++k) {
+      const Day day = days[k].day;
+      bool seen = false;
+      if (purchases > 0 && day >= first_day && day <= last_day) {
+        day_seen.reset();
+        day_seen.bind(1, static_cast<int64_t>(d.customer_id));
+        day_seen.bind(2, static_cast<int64_t>(start_of_day(day)));
+        day_seen.bind(3, static_cast<int64_t>(start_of_day(day + 1)));
+        day_seen.bind(4, static_cast<int64_t>(min_new_id));
+        seen = day_seen.executeStep();
+        day_seen.reset();
+      }
+      if (!seen) ++purchase_days;
+    }
+    interactions += d.interactions;
+    last_interaction = std::max(last_interaction, d.last_interaction);
+    purchases += d.purchases;
+    refunds += d.refunds;
+    first_purchase = std::min(first_purchase, d.first_purchase);
+    last_purchase = std::max(last_purchase, d.last_purchase);
+
+    write.reset();
+    write.bind(1, static_cast<int64_t>(d.customer_id));
+    write.bind(2, static_cast<int64_t>(interactions));
+    write.bind(3, static_cast<int64_t>(last_interaction));
+    write.bind(4, static_cast<int64_t>(purchases));
+    write.bind(5, static_cast<int64_t>(purchase_days));
+    write.bind(6, static_cast<int64_t>(refunds));
+    if (purchases > 0) {
+      write.bind(7, static_cast<int64_t>(first_purchase));
+      write.bind(8, static_cast<int64_t>(last_purchase));
+    } else {
+      write.bind(7);
+      write.bind(8);
+    }
+    write.exec();
+    for (const auto& m : d.money) {
+      money.reset();
+      money.bind(1, static_cast<int64_t>(d.customer_id));
+      money.bindNoCopy(2, m.currency.data());
+      money.bind(3, static_cast<int64_t>(m.purchase));
+      money.bind(4, static_cast<int64_t>(m.refund));
+      money.bind(5, static_cast<int64_t>(m.margin));
+      money.exec();
+    }
+  }
+}
+
+CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
+  CustomerFigures f;
+  f.customer_id = customer_id;
+  {
+    auto& st = conn.prepare(
+        "SELECT interaction_count, last_interaction_at, purchase_count, purchase_days, refund_count, "
+        "first_purchase_at, last_purchase_at FROM customer_figures WHERE customer_id = ?");
+    st.bind(1, static_cast<int64_t>(customer_id));
+    if (st.executeStep()) {
+      f.interaction_count = st.getColumn(0).getInt64();
+      if (!st.getColumn(1).isNull()) f.last_interaction_at = st.getColumn(1).getInt64();
+      f.purchase_count = st.getColumn(2).getInt64();
+      f.purchase_days = st.getColumn(3).getInt64();
+      f.refund_count = st.getColumn(4).getInt64();
+      if (!st.getColumn(5).isNull()) f.first_purchase_at = st.getColumn(5).getInt64();
+      if (!st.getColumn(6).isNull()) f.last_purchase_at = st.getColumn(6).getInt64();
+    }
+    st.reset();
+  }
+  auto& st = conn.prepare(
+      "SELECT currency, purchase_total, refund_total, margin_total FROM customer_money WHERE customer_id = ? "
+      "ORDER BY currency");
+  st.bind(1, static_cast<int64_t>(customer_id));
+  while (st.executeStep())
+    f.money.push_back({st.getColumn(0).getString(), st.getColumn(1).getInt64(), st.getColumn(2).getInt64(),
+                       st.getColumn(3).getInt64()});
+  return f;
+}
+
+void rebuild_figures(Connection& conn) {
+  conn.db.exec("DELETE FROM customer_money");
+  conn.db.exec("DELETE FROM customer_figures");
+  // UTC day number with floor division, also before 1970.
+  conn.db.exec(
+      "INSERT INTO customer_figures(customer_id, interaction_count, last_interaction_at, purchase_count, "
+      "purchase_days, refund_count, first_purchase_at, last_purchase_at) "
+      "SELECT customer_id, count(*), max(occurred_at), sum(kind = 'purchase'), "
+      "count(DISTINCT CASE WHEN kind = 'purchase' THEN "
+      "(occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000) / 86400000 END), "
+      "sum(kind = 'refund'), min(CASE WHEN kind = 'purchase' THEN occurred_at END), "
+      "max(CASE WHEN kind = 'purchase' THEN occurred_at END) "
+      "FROM interactions GROUP BY customer_id");
+  conn.db.exec(
+      "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total, margin_total) "
+      "SELECT customer_id, currency, sum(CASE WHEN kind = 'purchase' THEN amount ELSE 0 END), "
+      "sum(CASE WHEN kind = 'refund' THEN amount ELSE 0 END), coalesce(sum(margin), 0) "
+      "FROM interactions WHERE currency IS NOT NULL GROUP BY customer_id, currency");
+}
+
+}  // namespace crmkit::detail

@@ -1,0 +1,269 @@
+// Interactions: recording (single and batch, idempotent on external_id), reading, timeline.
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "base/checks.hpp"
+#include "base/text.hpp"
+#include "crmkit/interaction.hpp"
+#include "interactions/figures.hpp"
+#include "interactions/followers.hpp"
+#include "interactions/interaction_rules.hpp"
+#include "store/connection.hpp"
+
+namespace crmkit {
+
+namespace {
+
+using detail::Connection;
+using detail::RecordedInteraction;
+
+constexpr const char* kColumns =
+    "id, customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, margin, subject, notes, "
+    "attributes";
+
+Interaction read_row(SQLite::Statement& st) {
+  Interaction i;
+  i.id = st.getColumn(0).getInt64();
+  i.customer_id = st.getColumn(1).getInt64();
+  if (!st.getColumn(2).isNull()) i.external_id = st.getColumn(2).getString();
+  i.occurred_at = st.getColumn(3).getInt64();
+  i.channel = parse_channel(st.getColumn(4).getString());
+  i.kind = parse_interaction_kind(st.getColumn(5).getString());
+  i.direction = parse_direction(st.getColumn(6).getString());
+  if (!st.getColumn(7).isNull()) i.amount = Money{st.getColumn(7).getInt64(), st.getColumn(8).getString()};
+  if (!st.getColumn(9).isNull()) i.margin = st.getColumn(9).getInt64();
+  if (!st.getColumn(10).isNull()) i.subject = st.getColumn(10).getString();
+  if (!st.getColumn(11).isNull()) i.notes = st.getColumn(11).getString();
+  if (!st.getColumn(12).isNull()) i.attributes = st.getColumn(12).getString();
+  return i;
+}
+
+// The first field in which a stored interaction differs from a new one, or nullptr.
+const char* first_difference(const Interaction& stored, const Interaction& in, const std::optional<std::string>& attrs) {
+  if (stored.customer_id != in.customer_id) return "customer_id";
+  if (stored.occurred_at != in.occurred_at) return "occurred_at";
+  if (stored.channel != in.channel) return "channel";
+  if (stored.kind != in.kind) return "kind";
+  if (stored.direction != in.direction) return "direction";
+  if (stored.amount.has_value() != in.amount.has_value() ||
+      (stored.amount && (stored.amount->minor != in.amount->minor)))
+    return "amount";
+  if (stored.amount && stored.amount->currency != in.amount->currency) return "currency";
+  if (stored.margin != in.margin) return "margin";
+  if (stored.subject != in.subject) return "subject";
+  if (stored.notes != in.notes) return "notes";
+  if (stored.attributes != attrs) return "attributes";
+  return nullptr;
+}
+
+struct Outcome {
+  std::int64_t id;
+  bool inserted;
+};
+
+// Inserts one checked interaction; an external_id seen before gives the existing id when the
+// content is the same and conflict otherwise. A failed insert leaves nothing behind (SQLite
+// rolls back the failing statement only), so batches can skip the row and carry on.
+Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<std::string>& attrs) {
+  auto& st = conn.prepare(
+      "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, "
+      "margin, subject, notes, attributes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(external_id) DO NOTHING");
+  st.bind(1, static_cast<int64_t>(in.customer_id));
+  if (in.external_id) st.bindNoCopy(2, in.external_id->c_str());
+  st.bind(3, static_cast<int64_t>(in.occurred_at));
+  st.bindNoCopy(4, to_string(in.channel));
+  st.bindNoCopy(5, to_string(in.kind));
+  st.bindNoCopy(6, to_string(in.direction));
+  if (in.amount) {
+    st.bind(7, static_cast<int64_t>(in.amount->minor));
+    st.bindNoCopy(8, in.amount->currency.c_str());
+  }
+  if (in.margin) st.bind(9, static_cast<int64_t>(*in.margin));
+  if (in.subject) st.bindNoCopy(10, in.subject->c_str());
+  if (in.notes) st.bindNoCopy(11, in.notes->c_str());
+  if (attrs) st.bindNoCopy(12, attrs->c_str());
+  int changes;
+  try {
+    changes = st.exec();
+  } catch (const SQLite::Exception& e) {
+    const bool missing_customer = e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY;
+    st.tryReset();
+    if (missing_customer)
+      throw Error(Errc::not_found, fmt::format("customer_id {} does not exist", in.customer_id));
+    throw;
+  }
+  if (changes == 1) return {conn.db.getLastInsertRowid(), true};
+  auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
+  q.bind(1, *in.external_id);
+  if (!q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
+  Interaction stored = read_row(q);
+  q.reset();
+  if (const char* field = first_difference(stored, in, attrs))
+    throw Error(Errc::conflict,
+                fmt::format("external_id '{}' was recorded before as interaction {} with a different {}",
+                            detail::printable(*in.external_id), stored.id, field));
+  return {stored.id, false};
+}
+
+RecordedInteraction recorded(const Interaction& in, std::int64_t id) {
+  RecordedInteraction r;
+  r.id = id;
+  r.customer_id = in.customer_id;
+  r.occurred_at = in.occurred_at;
+  r.kind = in.kind;
+  if (in.amount) {
+    r.has_amount = true;
+    r.amount = in.amount->minor;
+    std::memcpy(r.currency.data(), in.amount->currency.data(), 3);
+  }
+  if (in.margin) {
+    r.has_margin = true;
+    r.margin = *in.margin;
+  }
+  r.source = &in;
+  return r;
+}
+
+void require_customer(Connection& conn, std::int64_t id) {
+  auto& st = conn.prepare("SELECT 1 FROM customers WHERE id = ?");
+  st.bind(1, static_cast<int64_t>(id));
+  bool found = st.executeStep();
+  st.reset();
+  if (!found) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
+}
+
+bool row_level(Errc c) { return c == Errc::invalid_argument || c == Errc::not_found || c == Errc::conflict; }
+
+}  // namespace
+
+std::int64_t Interactions::record(const Interaction& interaction) {
+  auto attrs = detail::check_interaction(interaction);
+  return detail::guard([&] {
+    auto& conn = store_.connection();
+    detail::WriteScope scope(conn);
+    Outcome o = insert_one(conn, interaction, attrs);
+    if (o.inserted) detail::after_interactions_recorded(conn, {recorded(interaction, o.id)});
+    scope.commit();
+    return o.id;
+  });
+}
+
+BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, const BatchOptions& options) {
+  BatchResult result;
+  result.ids.assign(batch.size(), 0);
+  std::vector<std::optional<std::string>> attrs(batch.size());
+  std::vector<char> ok(batch.size(), 1);
+  for (std::size_t k = 0; k < batch.size(); ++k) {
+    try {
+      attrs[k] = detail::check_interaction(batch[k]);
+    } catch (const Error& e) {
+      if (!options.skip_invalid) throw Error(e.code(), fmt::format("row {}: {}", k, e.what()));
+      result.errors.push_back({k, e.code(), e.what()});
+      ok[k] = 0;
+    }
+  }
+  detail::guard([&] {
+    auto& conn = store_.connection();
+    detail::WriteScope scope(conn);
+    std::vector<RecordedInteraction> rows;
+    rows.reserve(batch.size());
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (!ok[k]) continue;
+      try {
+        Outcome o = insert_one(conn, batch[k], attrs[k]);
+        result.ids[k] = o.id;
+        if (o.inserted) {
+          rows.push_back(recorded(batch[k], o.id));
+          ++result.inserted;
+        } else {
+          ++result.duplicates;
+        }
+      } catch (const Error& e) {
+        if (!options.skip_invalid || !row_level(e.code())) throw Error(e.code(), fmt::format("row {}: {}", k, e.what()));
+        result.errors.push_back({k, e.code(), e.what()});
+      }
+    }
+    detail::after_interactions_recorded(conn, rows);
+    scope.commit();
+  });
+  std::sort(result.errors.begin(), result.errors.end(),
+            [](const RowError& a, const RowError& b) { return a.index < b.index; });
+  return result;
+}
+
+Interaction Interactions::get(std::int64_t id) {
+  return detail::guard([&] {
+    auto& st = store_.connection().prepare(fmt::format("SELECT {} FROM interactions WHERE id = ?", kColumns));
+    st.bind(1, static_cast<int64_t>(id));
+    if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("interaction {} does not exist", id));
+    Interaction i = read_row(st);
+    st.reset();
+    return i;
+  });
+}
+
+TimelinePage Interactions::timeline(std::int64_t customer_id, const TimelineFilter& filter, int limit,
+                                    std::optional<Instant> before_time, std::optional<std::int64_t> before_id) {
+  if (limit < 1 || limit > 10'000)
+    throw Error(Errc::invalid_argument, fmt::format("limit {} is out of range 1..10000", limit));
+  if (before_id && !before_time)
+    throw Error(Errc::invalid_argument, "before_id needs before_time (the page cursor is the pair)");
+  if (before_time) detail::check_instant("before_time", *before_time);
+  if (filter.from) detail::check_instant("from", *filter.from);
+  if (filter.to) detail::check_instant("to", *filter.to);
+  if (filter.channel && !*to_string(*filter.channel)) throw Error(Errc::invalid_argument, "channel filter is not a channel");
+  if (filter.kind && !*to_string(*filter.kind)) throw Error(Errc::invalid_argument, "kind filter is not an interaction kind");
+  return detail::guard([&] {
+    auto& conn = store_.connection();
+    require_customer(conn, customer_id);
+    std::string sql = fmt::format("SELECT {} FROM interactions WHERE customer_id = ?1", kColumns);
+    if (filter.channel) sql += " AND channel = ?2";
+    if (filter.kind) sql += " AND kind = ?3";
+    if (filter.from) sql += " AND occurred_at >= ?4";
+    if (filter.to) sql += " AND occurred_at < ?5";
+    if (before_time && before_id) sql += " AND (occurred_at, id) < (?6, ?7)";
+    else if (before_time) sql += " AND occurred_at < ?6";
+    sql += " ORDER BY occurred_at DESC, id DESC LIMIT ?8";
+    auto& st = conn.prepare(sql);
+    st.bind(1, static_cast<int64_t>(customer_id));
+    if (filter.channel) st.bindNoCopy(2, to_string(*filter.channel));
+    if (filter.kind) st.bindNoCopy(3, to_string(*filter.kind));
+    if (filter.from) st.bind(4, static_cast<int64_t>(*filter.from));
+    if (filter.to) st.bind(5, static_cast<int64_t>(*filter.to));
+    if (before_time) st.bind(6, static_cast<int64_t>(*before_time));
+    if (before_id) st.bind(7, static_cast<int64_t>(*before_id));
+    st.bind(8, static_cast<int64_t>(limit) + 1);
+    TimelinePage page;
+    while (st.executeStep()) page.interactions.push_back(read_row(st));
+    if (page.interactions.size() > static_cast<std::size_t>(limit)) {
+      page.interactions.pop_back();
+      page.has_more = true;
+      page.next_before_time = page.interactions.back().occurred_at;
+      page.next_before_id = page.interactions.back().id;
+    }
+    return page;
+  });
+}
+
+CustomerFigures Interactions::figures(std::int64_t customer_id) {
+  return detail::guard([&] {
+    auto& conn = store_.connection();
+    require_customer(conn, customer_id);
+    return detail::read_figures(conn, customer_id);
+  });
+}
+
+void Interactions::rebuild_figures() {
+  detail::guard([&] {
+    auto& conn = store_.connection();
+    detail::WriteScope scope(conn);
+    detail::rebuild_figures(conn);
+    scope.commit();
+  });
+}
+
+}  // namespace crmkit

@@ -1,0 +1,39 @@
+// A digest of every row of every table, to prove that refused input changed nothing.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "crmkit/store.hpp"
+#include "store/connection.hpp"
+
+inline std::string store_checksum(crmkit::Store& store) {
+  SQLite::Database& db = store.connection().db;
+  std::vector<std::string> tables;
+  {
+    SQLite::Statement q(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
+    while (q.executeStep()) tables.push_back(q.getColumn(0).getString());
+  }
+  std::string all;
+  for (const auto& t : tables) {
+    SQLite::Statement q(db, "SELECT * FROM \"" + t + "\"");
+    std::vector<std::string> rows;
+    while (q.executeStep()) {
+      std::string row;
+      for (int i = 0; i < q.getColumnCount(); ++i) {
+        auto c = q.getColumn(i);
+        row += c.isNull() ? std::string("<null>") : c.getString();
+        row += '\x1f';
+      }
+      rows.push_back(row);
+    }
+    std::sort(rows.begin(), rows.end());
+    all += t + ":" + std::to_string(rows.size()) + "\n";
+    for (auto& r : rows) all += r + "\n";
+  }
+  return all;  // the full text: a mismatch shows exactly what changed
+}

@@ -1,0 +1,324 @@
+// Interactions: validation, idempotency, batches (all-or-nothing and skip_invalid), timeline.
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <string>
+
+#include "crmkit/customer.hpp"
+#include "crmkit/interaction.hpp"
+#include "store_checksum.hpp"
+
+using namespace crmkit;
+
+namespace {
+
+void expect_error(const std::function<void()>& f, Errc code, const std::string& needle) {
+  try {
+    f();
+    FAIL("no error; expected " << errc_name(code) << " mentioning '" << needle << "'");
+  } catch (const Error& e) {
+    INFO(e.what());
+    CHECK(e.code() == code);
+    CHECK(std::string(e.what()).find(needle) != std::string::npos);
+  }
+}
+
+std::int64_t new_customer(Store& s, const std::string& ext) {
+  CustomerFields f;
+  f.external_id = ext;
+  f.created_at = 0;
+  return Customers(s).create(f);
+}
+
+Interaction purchase(std::int64_t customer, Instant at, std::int64_t amount, const char* currency = "EUR") {
+  Interaction i;
+  i.customer_id = customer;
+  i.occurred_at = at;
+  i.channel = Channel::web;
+  i.kind = InteractionKind::purchase;
+  i.direction = Direction::inbound;
+  i.amount = Money{amount, currency};
+  return i;
+}
+
+Interaction note(std::int64_t customer, Instant at) {
+  Interaction i;
+  i.customer_id = customer;
+  i.occurred_at = at;
+  i.channel = Channel::phone;
+  i.kind = InteractionKind::note;
+  return i;
+}
+
+}  // namespace
+
+TEST_CASE("an interaction round trips with every field", "[interactions]") {
+  Store s = Store::open(":memory:");
+  std::int64_t c = new_customer(s, "c");
+  Interactions in(s);
+  Interaction i = purchase(c, 1'700'000'000'123, 1999, "JPY");
+  i.external_id = "order-1";
+  i.margin = -50;
+  i.subject = "Bestellung für Müller";
+  i.notes = std::string(5000, 'n');
+  i.attributes = R"({"sku": ["A", "B"], "coupon": null})";
+  std::int64_t id = in.record(i);
+  Interaction g = in.get(id);
+  CHECK(g.id == id);
+  CHECK(g.customer_id == c);
+  CHECK(g.external_id == i.external_id);
+  CHECK(g.occurred_at == i.occurred_at);
+  CHECK(g.channel == Channel::web);
+  CHECK(g.kind == InteractionKind::purchase);
+  CHECK(g.direction == Direction::inbound);
+  REQUIRE(g.amount);
+  CHECK(g.amount->minor == 1999);
+  CHECK(g.amount->currency == "JPY");
+  CHECK(g.margin == std::optional<std::int64_t>(-50));
+  CHECK(g.subject == i.subject);
+  CHECK(g.notes == i.notes);
+  CHECK(g.attributes == std::optional<std::string>(R"({"coupon":null,"sku":["A","B"]})"));
+  expect_error([&] { in.get(id + 1); }, Errc::not_found, "interaction");
+}
+
+TEST_CASE("enum names of interactions round trip", "[interactions]") {
+  for (int k = 0; k <= static_cast<int>(Channel::other); ++k)
+    CHECK(parse_channel(to_string(static_cast<Channel>(k))) == static_cast<Channel>(k));
+  for (int k = 0; k <= static_cast<int>(InteractionKind::other); ++k)
+    CHECK(parse_interaction_kind(to_string(static_cast<InteractionKind>(k))) == static_cast<InteractionKind>(k));
+  for (int k = 0; k <= static_cast<int>(Direction::none); ++k)
+    CHECK(parse_direction(to_string(static_cast<Direction>(k))) == static_cast<Direction>(k));
+  expect_error([] { parse_channel("fax"); }, Errc::invalid_argument, "channel 'fax' is not one of email");
+  expect_error([] { parse_interaction_kind("Purchase"); }, Errc::invalid_argument, "kind 'Purchase'");
+  expect_error([] { parse_direction(""); }, Errc::invalid_argument, "direction ''");
+}
+
+TEST_CASE("invalid interactions are refused naming the field; nothing is written", "[interactions]") {
+  Store s = Store::open(":memory:");
+  std::int64_t c = new_customer(s, "c");
+  Interactions in(s);
+  in.record(purchase(c, 10, 100));
+  const std::string before = store_checksum(s);
+  struct Case {
+    const char* needle;
+    std::function<void(Interaction&)> spoil;
+    Errc code = Errc::invalid_argument;
+  };
+  std::vector<Case> cases = {
+      {"customer_id 0", [](Interaction& i) { i.customer_id = 0; }},
+      {"customer_id 424242 does not exist", [](Interaction& i) { i.customer_id = 424242; }, Errc::not_found},
+      {"external_id is empty", [](Interaction& i) { i.external_id = ""; }},
+      {"external_id is not valid UTF-8", [](Interaction& i) { i.external_id = "\xff"; }},
+      {"occurred_at", [](Interaction& i) { i.occurred_at = INT64_MAX; }},
+      {"occurred_at", [](Interaction& i) { i.occurred_at = INT64_MIN; }},
+      {"channel 99", [](Interaction& i) { i.channel = static_cast<Channel>(99); }},
+      {"kind -1", [](Interaction& i) { i.kind = static_cast<InteractionKind>(-1); }},
+      {"direction 3", [](Interaction& i) { i.direction = static_cast<Direction>(3); }},
+      {"amount -1 is negative", [](Interaction& i) { i.amount->minor = -1; }},
+      {"amount is required for a purchase", [](Interaction& i) { i.amount.reset(); }},
+      {"currency 'eur'", [](Interaction& i) { i.amount->currency = "eur"; }},
+      {"currency 'EURO'", [](Interaction& i) { i.amount->currency = "EURO"; }},
+      {"amount 5 is positive", [](Interaction& i) { i.kind = InteractionKind::refund; i.amount->minor = 5; }},
+      {"amount is required for a refund", [](Interaction& i) { i.kind = InteractionKind::refund; i.amount.reset(); }},
+      {"amount is only allowed", [](Interaction& i) { i.kind = InteractionKind::visit; }},
+      {"margin is only allowed", [](Interaction& i) { i.kind = InteractionKind::visit; i.amount.reset(); i.margin = 3; }},
+      {"subject", [](Interaction& i) { i.subject = std::string(1001, 's'); }},
+      {"notes", [](Interaction& i) { i.notes = std::string(1'000'001, 'n'); }},
+      {"notes is not valid UTF-8", [](Interaction& i) { i.notes = "ok \xe2\x82"; }},
+      {"attributes must be a JSON object", [](Interaction& i) { i.attributes = "\"text\""; }},
+      {"attributes is not valid JSON", [](Interaction& i) { i.attributes = "{'a': 1}"; }},
+      {"attributes nests 40 levels", [](Interaction& i) {
+         i.attributes = "{\"a\":" + std::string(39, '[') + std::string(39, ']') + "}";
+       }},
+  };
+  for (auto& k : cases) {
+    INFO(k.needle);
+    Interaction i = purchase(c, 20, 100);
+    k.spoil(i);
+    expect_error([&] { in.record(i); }, k.code, k.needle);
+    CHECK(store_checksum(s) == before);
+    // The same row inside a batch: refused with its index, nothing written.
+    std::vector<Interaction> batch = {purchase(c, 30, 1), purchase(c, 31, 2), i};
+    expect_error([&] { in.record_batch(batch); }, k.code, "row 2: ");
+    CHECK(store_checksum(s) == before);
+  }
+  // Zero amounts are fine both ways; refunds take margins too.
+  CHECK_NOTHROW(in.record(purchase(c, 40, 0)));
+  Interaction r = purchase(c, 41, 0);
+  r.kind = InteractionKind::refund;
+  r.margin = -10;
+  CHECK_NOTHROW(in.record(r));
+}
+
+TEST_CASE("external_id makes recording idempotent; different content conflicts", "[interactions]") {
+  Store s = Store::open(":memory:");
+  std::int64_t c = new_customer(s, "c");
+  std::int64_t d = new_customer(s, "d");
+  Interactions in(s);
+  Interaction i = purchase(c, 1000, 500);
+  i.external_id = "o-1";
+  i.attributes = R"({"b":1,"a":2})";
+  std::int64_t id = in.record(i);
+  const std::string before = store_checksum(s);
+  Interaction same = i;
+  same.attributes = R"({ "a": 2, "b": 1 })";  // the same object spelled differently
+  CHECK(in.record(same) == id);
+  CHECK(store_checksum(s) == before);
+  CHECK(in.figures(c).purchase_count == 1);
+
+  struct Case {
+    const char* field;
+    std::function<void(Interaction&)> change;
+  };
+  std::vector<Case> cases = {
+      {"customer_id", [&](Interaction& x) { x.customer_id = d; }},
+      {"occurred_at", [](Interaction& x) { x.occurred_at += 1; }},
+      {"channel", [](Interaction& x) { x.channel = Channel::store; }},
+      {"kind", [](Interaction& x) { x.kind = InteractionKind::refund; x.amount->minor = -500; }},
+      {"direction", [](Interaction& x) { x.direction = Direction::outbound; }},
+      {"amount", [](Interaction& x) { x.amount->minor = 501; }},
+      {"currency", [](Interaction& x) { x.amount->currency = "USD"; }},
+      {"margin", [](Interaction& x) { x.margin = 1; }},
+      {"subject", [](Interaction& x) { x.subject = "s"; }},
+      {"notes", [](Interaction& x) { x.notes = "n"; }},
+      {"attributes", [](Interaction& x) { x.attributes = "{}"; }},
+  };
+  for (auto& k : cases) {
+    INFO(k.field);
+    Interaction x = i;
+    k.change(x);
+    expect_error([&] { in.record(x); }, Errc::conflict, std::string("with a different ") + k.field);
+    CHECK(store_checksum(s) == before);
+  }
+  // In a batch: the duplicate is counted, not inserted.
+  Interaction fresh = purchase(c, 2000, 100);
+  fresh.external_id = "o-2";
+  BatchResult r = in.record_batch({same, fresh, fresh});
+  CHECK(r.inserted == 1);
+  CHECK(r.duplicates == 2);
+  CHECK(r.ids[0] == id);
+  CHECK(r.ids[1] == r.ids[2]);
+  CHECK(in.figures(c).purchase_count == 2);
+}
+
+TEST_CASE("skip_invalid commits the valid rows and lists the others", "[interactions]") {
+  Store s = Store::open(":memory:");
+  std::int64_t c = new_customer(s, "c");
+  Interactions in(s);
+  Interaction dup = purchase(c, 5, 10);
+  dup.external_id = "x";
+  in.record(dup);
+  Interaction clash = dup;
+  clash.occurred_at = 6;
+  Interaction bad = purchase(c, 7, -3);
+  Interaction ghost = note(999, 8);
+  std::vector<Interaction> batch = {note(c, 1), bad, ghost, dup, clash, purchase(c, 9, 20)};
+  BatchOptions o;
+  o.skip_invalid = true;
+  BatchResult r = in.record_batch(batch, o);
+  CHECK(r.inserted == 2);
+  CHECK(r.duplicates == 1);
+  REQUIRE(r.errors.size() == 3);
+  CHECK(r.errors[0].index == 1);
+  CHECK(r.errors[0].code == Errc::invalid_argument);
+  CHECK(r.errors[0].message.find("amount -3") != std::string::npos);
+  CHECK(r.errors[1].index == 2);
+  CHECK(r.errors[1].code == Errc::not_found);
+  CHECK(r.errors[2].index == 4);
+  CHECK(r.errors[2].code == Errc::conflict);
+  CHECK(r.ids[1] == 0);
+  CHECK(r.ids[2] == 0);
+  CHECK(r.ids[4] == 0);
+  CHECK(r.ids[3] > 0);
+  CHECK(r.ids[0] > 0);
+  CHECK(r.ids[5] > r.ids[0]);
+  CustomerFigures f = in.figures(c);
+  CHECK(f.interaction_count == 3);
+  CHECK(f.purchase_count == 2);
+  REQUIRE(f.money.size() == 1);
+  CHECK(f.money[0].purchase_total == 30);
+
+  // An empty batch is fine.
+  BatchResult e = in.record_batch({});
+  CHECK(e.inserted == 0);
+  CHECK(e.ids.empty());
+}
+
+TEST_CASE("a batch joins the caller's transaction", "[interactions]") {
+  Store s = Store::open(":memory:");
+  std::int64_t c = new_customer(s, "c");
+  Interactions in(s);
+  const std::string before = store_checksum(s);
+  {
+    Transaction t(s);
+    BatchResult r = in.record_batch({purchase(c, 1, 1), purchase(c, 2, 2)});
+    CHECK(r.inserted == 2);
+    CHECK(s.in_transaction());
+    in.record(note(c, 3));
+    CHECK(in.figures(c).interaction_count == 3);
+    // A failing batch inside the transaction undoes only itself.
+    expect_error([&] { in.record_batch({purchase(c, 4, 4), note(77, 5)}); }, Errc::not_found, "row 1");
+    CHECK(in.figures(c).interaction_count == 3);
+    CHECK(s.in_transaction());
+    t.rollback();
+  }
+  CHECK(store_checksum(s) == before);
+  {
+    Transaction t(s);
+    in.record_batch({purchase(c, 1, 1)});
+    t.commit();
+  }
+  CHECK(in.figures(c).purchase_count == 1);
+}
+
+TEST_CASE("timeline is newest first with keyset pages and filters", "[interactions]") {
+  Store s = Store::open(":memory:");
+  std::int64_t c = new_customer(s, "c");
+  std::int64_t other = new_customer(s, "o");
+  Interactions in(s);
+  std::vector<Interaction> batch;
+  for (int k = 0; k < 30; ++k) {
+    // Pairs share a timestamp, so the id must break ties; arrival order is scrambled.
+    Instant at = 1000 * ((k * 7) % 15);
+    batch.push_back(k % 3 == 0 ? purchase(c, at, k) : note(c, at));
+  }
+  batch.push_back(note(other, 500));
+  in.record_batch(batch);
+  std::vector<std::pair<Instant, std::int64_t>> all;
+  TimelinePage p = in.timeline(c, {}, 7);
+  int pages = 1;
+  for (;;) {
+    for (auto& i : p.interactions) all.emplace_back(i.occurred_at, i.id);
+    if (!p.has_more) break;
+    p = in.timeline(c, {}, 7, p.next_before_time, p.next_before_id);
+    ++pages;
+  }
+  CHECK(pages == 5);
+  REQUIRE(all.size() == 30);
+  for (std::size_t k = 1; k < all.size(); ++k) CHECK(all[k] < all[k - 1]);
+
+  TimelineFilter purchases;
+  purchases.kind = InteractionKind::purchase;
+  TimelinePage pp = in.timeline(c, purchases, 100);
+  CHECK(pp.interactions.size() == 10);
+  CHECK(!pp.has_more);
+  for (auto& i : pp.interactions) CHECK(i.kind == InteractionKind::purchase);
+  TimelineFilter phone;
+  phone.channel = Channel::phone;
+  phone.from = 3000;
+  phone.to = 6000;
+  TimelinePage ph = in.timeline(c, phone, 100);
+  for (auto& i : ph.interactions) {
+    CHECK(i.channel == Channel::phone);
+    CHECK(i.occurred_at >= 3000);
+    CHECK(i.occurred_at < 6000);
+  }
+  CHECK(ph.interactions.size() == 4);  // 2 per timestamp 3000..5000, minus purchases (k%3==0)
+  // before_time alone is a strict bound on time.
+  TimelinePage older = in.timeline(c, {}, 100, Instant{2000});
+  for (auto& i : older.interactions) CHECK(i.occurred_at < 2000);
+  CHECK(older.interactions.size() == 4);
+  expect_error([&] { in.timeline(9999); }, Errc::not_found, "customer 9999");
+  expect_error([&] { in.timeline(c, {}, 0); }, Errc::invalid_argument, "limit 0");
+  expect_error([&] { in.timeline(c, {}, 10, std::nullopt, 5); }, Errc::invalid_argument, "before_id needs");
+}
