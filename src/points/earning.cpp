@@ -223,7 +223,14 @@ PointsResult reverse(Connection& c, const Rules& r, const Purchase& p, std::int6
   return {req, first, net, false};
 }
 
-void earn_for_recorded(Connection& c, const std::vector<std::int64_t>& interaction_ids) {
+void earn_for_recorded(Connection& c, const std::vector<detail::RecordedInteraction>& rows) {
+  std::vector<std::int64_t> ids;
+  for (const auto& row : rows)
+    if (row.kind == InteractionKind::purchase || row.kind == InteractionKind::refund) ids.push_back(row.id);
+  earn_for_interactions(c, ids);
+}
+
+void earn_for_interactions(Connection& c, const std::vector<std::int64_t>& interaction_ids) {
   if (interaction_ids.empty()) return;
   {
     auto& any = c.prepare("SELECT EXISTS(SELECT 1 FROM points_members)");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "crmkit/points.hpp"
+#include "interactions/followers.hpp"
 #include "store/connection.hpp"
 
 namespace crmkit::points {
@@ -138,7 +139,10 @@ PointsResult reverse(Connection& c, const Rules& r, const Purchase& p, std::int6
 // Called by src/interactions/followers.cpp inside the recording transaction for newly
 // inserted interactions: earns for purchases of enrolled customers and reverses earned points
 // for refunds naming their purchase in attributes.refund_of. One query when nobody is enrolled.
-void earn_for_recorded(Connection& c, const std::vector<std::int64_t>& interaction_ids);
+void earn_for_interactions(Connection& c, const std::vector<std::int64_t>& interaction_ids);
+// The same for the rows the followers hook sees: returns at once when no row is a purchase or
+// a refund, otherwise one query when nobody is enrolled.
+void earn_for_recorded(Connection& c, const std::vector<detail::RecordedInteraction>& rows);
 
 std::string fmt_instant(Instant t);
 

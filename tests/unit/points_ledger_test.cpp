@@ -2,6 +2,7 @@
 // idempotency and conflicts, automatic earning, invariants, listings and liability.
 #include <catch2/catch.hpp>
 
+#include "crmkit/interaction.hpp"
 #include "points/engine.hpp"
 #include "unit/points_fixture.hpp"
 
@@ -197,7 +198,7 @@ TEST_CASE("automatic earning from recorded interactions, refund_of reversal", "[
   auto bob = f.customer("bob");
   // Nobody enrolled: nothing happens.
   auto p0 = f.purchase(alice, day(1), 1000);
-  crmkit::points::earn_for_recorded(c, {p0});
+  crmkit::points::earn_for_interactions(c, {p0});
   CHECK(f.count("points_requests") == 0);
   f.points.enroll(pid, alice, day(2));
   auto before = f.purchase(alice, day(1), 1000, "web", "USD", std::string("before"));
@@ -205,21 +206,21 @@ TEST_CASE("automatic earning from recorded interactions, refund_of reversal", "[
   auto p2 = f.purchase(alice, day(3), 4000, "web", "USD", std::string("order-2"));
   auto eur = f.purchase(alice, day(3), 4000, "web", "EUR");
   auto other = f.purchase(bob, day(3), 4000);
-  crmkit::points::earn_for_recorded(c, {before, p1, p2, eur, other});
+  crmkit::points::earn_for_interactions(c, {before, p1, p2, eur, other});
   CHECK(f.points.balance(pid, alice, day(4)).available == 25 + 40);
   CHECK(f.count("points_requests") == 2);
   // Recording the same ids again (a retried batch) changes nothing.
-  crmkit::points::earn_for_recorded(c, {p1, p2});
+  crmkit::points::earn_for_interactions(c, {p1, p2});
   CHECK(f.count("points_requests") == 2);
   // Refunds: by external id, by interaction id, without refund_of, of someone else's purchase.
   auto r1 = f.refund(alice, day(5), 1250, std::string(R"({"refund_of":"order-1"})"));
   auto r2 = f.refund(alice, day(5), 4000, "{\"refund_of\":" + std::to_string(p2) + "}");
   auto r3 = f.refund(alice, day(5), 1000);
   auto r4 = f.refund(alice, day(5), 1000, std::string(R"({"refund_of":"nope"})"));
-  crmkit::points::earn_for_recorded(c, {r1, r2, r3, r4});
+  crmkit::points::earn_for_interactions(c, {r1, r2, r3, r4});
   // 25 points: half refunded -> 12 reversed (floor 12.5); 40 fully reversed.
   CHECK(f.points.balance(pid, alice, day(6)).available == 65 - 12 - 40);
-  crmkit::points::earn_for_recorded(c, {r1, r2});
+  crmkit::points::earn_for_interactions(c, {r1, r2});
   CHECK(f.points.balance(pid, alice, day(6)).available == 13);
   f.points.check_invariants(pid);
 }
@@ -231,11 +232,11 @@ TEST_CASE("automatic reversal under reject skips what it cannot cover", "[points
   auto alice = f.customer("alice");
   f.points.enroll(pid, alice, day(0));
   auto p = f.purchase(alice, day(1), 5000, "web", "USD", std::string("o"));
-  crmkit::points::earn_for_recorded(c, {p});
+  crmkit::points::earn_for_interactions(c, {p});
   f.points.redeem(pid, alice, 50, "spent", day(2));
   auto r = f.refund(alice, day(3), 5000, std::string(R"({"refund_of":"o"})"));
   auto fp = f.footprint();
-  crmkit::points::earn_for_recorded(c, {r});  // no throw: the refund itself must be recorded
+  crmkit::points::earn_for_interactions(c, {r});  // no throw: the refund itself must be recorded
   CHECK(f.footprint() == fp);
 }
 
@@ -297,4 +298,46 @@ TEST_CASE("ledger listing is keyset paginated; liability and tier mix", "[points
   CHECK(mix[1].members == 1);
   CHECK_FALSE(mix[2].tier);
   CHECK(mix[2].members == 0);
+}
+
+TEST_CASE("earning follows Interactions::record and record_batch for enrolled customers", "[points]") {
+  Fixture f;
+  auto pid = f.simple_programme();
+  Interactions log(f.store);
+  auto alice = f.customer("alice");
+  auto bob = f.customer("bob");
+  f.points.enroll(pid, alice, day(1));
+  auto purchase = [&](std::int64_t who, Instant at, std::int64_t minor, const std::string& ext) {
+    Interaction i;
+    i.customer_id = who;
+    i.external_id = ext;
+    i.occurred_at = at;
+    i.channel = Channel::web;
+    i.kind = InteractionKind::purchase;
+    i.amount = Money{minor, "USD"};
+    return i;
+  };
+  log.record(purchase(alice, day(0), 5000, "early"));  // before enrolment: nothing
+  auto first = log.record(purchase(alice, day(2), 1999, "o1"));
+  CHECK(f.points.balance(pid, alice, day(3)).available == 19);
+  log.record(purchase(alice, day(2), 1999, "o1"));     // the same interaction again: no second earn
+  CHECK(f.points.balance(pid, alice, day(3)).available == 19);
+  Interaction refund;
+  refund.customer_id = alice;
+  refund.external_id = "rf1";
+  refund.occurred_at = day(4);
+  refund.channel = Channel::web;
+  refund.kind = InteractionKind::refund;
+  refund.amount = Money{-1999, "USD"};
+  refund.attributes = R"({"refund_of":"o1"})";
+  auto batch = log.record_batch({purchase(alice, day(3), 3000, "o2"), purchase(bob, day(3), 3000, "b1"), refund});
+  CHECK(batch.inserted == 3);
+  CHECK(f.points.balance(pid, alice, day(5)).available == 30);
+  auto page = f.points.ledger(pid, alice);
+  REQUIRE(page.entries.size() == 3);
+  CHECK(page.entries[0].source_id == std::optional<std::int64_t>(first));
+  CHECK(page.entries[2].kind == PointsKind::reverse_earn);
+  CHECK(page.entries[2].points == -19);
+  CHECK_FALSE(f.points.enrolled(pid, bob));
+  f.points.check_invariants(pid);
 }
