@@ -149,6 +149,19 @@ struct TierCount {
   std::int64_t members = 0;
 };
 
+// JSON forms shared by the C API, the CLI and bindings (docs/POINTS.md lists the members).
+// parse_programme_spec: an object with "name", "currency", "created_at" (ms or ISO-8601) and
+// optional rule members; unknown members are refused (invalid_argument naming the member).
+ProgrammeSpec parse_programme_spec(const std::string& json);
+std::string to_json(const Programme& p);
+std::string to_json(const PointsResult& r);
+std::string to_json(const PointsBalance& b);
+std::string to_json(const LedgerPage& page);
+std::string to_json(const PointsLiability& l);
+std::string to_json(const TierReviewResult& r);
+std::string to_json(const std::vector<TierCount>& mix);
+std::string to_json(const std::vector<TierChange>& history);
+
 class Points {
  public:
   explicit Points(Store& store) : store_(store) {}
