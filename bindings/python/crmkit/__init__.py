@@ -12,3 +12,4 @@ from .db import Database
 __version__ = version_string
 
 # Area modules (each adds its classes and Database attributes):
+from . import points  # noqa: E402,F401  (db.points)
