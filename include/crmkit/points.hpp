@@ -181,6 +181,11 @@ class Points {
   // be enrolled and the purchase in the programme currency.
   PointsResult earn_for_purchase(std::int64_t programme_id, std::int64_t purchase_id);
 
+  // Earns, in time order, for every purchase of the programme's members in [from, to) that has
+  // not earned yet (purchases before enrolment or in another currency are skipped): for
+  // customers enrolled after their purchases were recorded. Returns how many purchases earned.
+  std::int64_t earn_backfill(std::int64_t programme_id, Instant from, Instant to);
+
   // Reverses the earn of a purchase for a refunded amount (minor units, > 0): cumulative
   // refunds R of a purchase of amount A reverse floor(earned * min(R, A) / A) in total.
   PointsResult reverse_purchase(std::int64_t programme_id, std::int64_t purchase_id, std::int64_t refunded_minor,

@@ -318,6 +318,33 @@ PointsResult Points::earn_for_purchase(std::int64_t programme_id, std::int64_t p
   });
 }
 
+std::int64_t Points::earn_backfill(std::int64_t programme_id, Instant from, Instant to) {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    detail::require_writable(c);
+    if (to < from) throw Error(Errc::invalid_argument, "backfill window ends before it starts");
+    detail::WriteScope scope(c);
+    auto r = points::load_rules(c, programme_id);
+    std::vector<std::int64_t> ids;
+    {
+      auto& q = c.prepare(
+          "SELECT i.id FROM points_members m JOIN interactions i ON i.customer_id = m.customer_id "
+          "WHERE m.programme_id = ?1 AND i.kind = 'purchase' AND i.currency = ?2 AND i.occurred_at >= ?3 "
+          "AND i.occurred_at < ?4 AND i.occurred_at >= m.enrolled_at AND NOT EXISTS (SELECT 1 FROM "
+          "points_requests q WHERE q.programme_id = ?1 AND q.kind = 'earn' AND q.source_id = i.id) "
+          "ORDER BY i.occurred_at, i.id");
+      q.bind(1, static_cast<std::int64_t>(r.id));
+      q.bind(2, r.currency);
+      q.bind(3, static_cast<std::int64_t>(from));
+      q.bind(4, static_cast<std::int64_t>(to));
+      while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
+    }
+    for (auto id : ids) points::earn(c, r, *points::find_interaction(c, id));
+    scope.commit();
+    return static_cast<std::int64_t>(ids.size());
+  });
+}
+
 PointsResult Points::reverse_purchase(std::int64_t programme_id, std::int64_t purchase_id, std::int64_t refunded_minor,
                                       const std::string& external_id, Instant as_of) {
   return detail::guard([&] {
