@@ -616,6 +616,108 @@ CRMKIT_API int crmkit_retention_cohorts_json(crmkit_db *db, const char *by, int 
                                              const int64_t *from, const int64_t *to, const int64_t *as_of,
                                              char **json);
 
+/* ---------------------------------------------------------------- points programmes -- */
+/* Loyalty points with lots, expiry, refunds and tiers (docs/POINTS.md). Instants are int64 ms
+** since the epoch (UTC); nothing reads the clock. Every mutation is atomic and idempotent on
+** (programme, external_id): a repeat returns the first result with *out_replayed = 1 and
+** writes nothing; the same external_id with different content fails with ECONFLICT. In the
+** mutations below, out_points (the net signed change of the ledger) and out_replayed may be
+** NULL. Common failures: EINVALID (a NULL or malformed argument, named in the message),
+** ENOTFOUND (programme, customer, purchase or enrolment missing), ECONFLICT (as above, or not
+** enough points), EREADONLY. */
+
+typedef struct crmkit_points_ledger_iter crmkit_points_ledger_iter;
+
+/* Creates a programme from a JSON object: required "name", "currency", "created_at"; optional
+** "points_per_unit" (1), "unit_minor" (100), "points_per_order" (0), "channel_multipliers" and
+** "segment_multipliers" ({"web": 1500} in permille), "expiry_days" (null: never),
+** "consumption" ("fifo" | "fefo"), "pending_days" (0), "refund_policy" ("allow_negative" |
+** "clamp_debt" (default) | "reject"), "value_per_1000_points", "tiers" ([{"name", "threshold",
+** "permille"}], lowest first), "tier_metric" ("points" | "spend" | "orders"),
+** "tier_window_days" (365), "review_period_days" (365), "grace_days" (30).
+** ECONFLICT when the name exists. */
+CRMKIT_API int crmkit_points_programme_create(crmkit_db *db, int64_t *out_id, const char *spec_json);
+/* Id of the programme with this name; ENOTFOUND. */
+CRMKIT_API int crmkit_points_programme_find(crmkit_db *db, int64_t *out_id, const char *name);
+/* The programme as an owned JSON object (free with crmkit_free); all programmes as an array. */
+CRMKIT_API int crmkit_points_programme_json(crmkit_db *db, char **out_json, int64_t programme_id);
+CRMKIT_API int crmkit_points_programmes_json(crmkit_db *db, char **out_json);
+
+/* Enrols a customer; the same call again is a no-op, another enrolled_at is ECONFLICT.
+** Purchases recorded from enrolled_at on earn automatically. */
+CRMKIT_API int crmkit_points_enroll(crmkit_db *db, int64_t programme_id, int64_t customer_id, int64_t enrolled_at);
+
+/* Earns for a purchase interaction (idempotent per programme and purchase). EINVALID for a
+** non-purchase, another currency or a purchase before enrolment. */
+CRMKIT_API int crmkit_points_earn(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+                                  int64_t purchase_id);
+/* Reverses the earn of a purchase for refunded_minor (> 0) more refunded; cumulative refunds R
+** of amount A reverse floor(earned * min(R, A) / A) in total, and give back redemptions linked
+** to the purchase in the same share. Policy reject: ECONFLICT when the points are spent. */
+CRMKIT_API int crmkit_points_reverse_purchase(crmkit_db *db, int64_t *out_points, int *out_replayed,
+                                              int64_t programme_id, int64_t purchase_id, int64_t refunded_minor,
+                                              const char *external_id, int64_t as_of);
+/* Spends points (> 0) when spendable >= points (ECONFLICT otherwise). order_id: the purchase
+** the points pay for (its refund gives them back), or 0. */
+CRMKIT_API int crmkit_points_redeem(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+                                   int64_t customer_id, int64_t points, const char *external_id, int64_t as_of,
+                                   int64_t order_id);
+/* Gives back points (0: all not yet given back) of the redemption with that external id, to
+** the lots it consumed. */
+CRMKIT_API int crmkit_points_reverse_redemption(crmkit_db *db, int64_t *out_points, int *out_replayed,
+                                                int64_t programme_id, const char *redemption_external_id,
+                                                int64_t points, const char *external_id, int64_t as_of);
+/* A manual correction, non-zero, with a non-empty reason. */
+CRMKIT_API int crmkit_points_adjust(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+                                   int64_t customer_id, int64_t points, const char *reason, const char *external_id,
+                                   int64_t as_of);
+/* Expires every lot remainder with expires_at <= as_of. external_id may be NULL
+** ("expire@<as_of>"). *out_points is the total expired (<= 0). */
+CRMKIT_API int crmkit_points_expire(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+                                   int64_t as_of, const char *external_id);
+/* Tier review at as_of; *out_json (owned): {"reviewed", "downgraded", "upgraded"}; may be NULL. */
+CRMKIT_API int crmkit_points_review_tiers(crmkit_db *db, char **out_json, int64_t programme_id, int64_t as_of);
+
+/* Balance at as_of (available - debt; clamped at 0 unless the policy is allow_negative). */
+CRMKIT_API int crmkit_points_balance(crmkit_db *db, int64_t *out_balance, int64_t programme_id,
+                                    int64_t customer_id, int64_t as_of);
+/* {"customer_id", "available", "pending", "debt", "balance", "spendable", "expiring_soon",
+** "tier"}; expiring_soon counts points expiring within expiring_within_days (0..36600). */
+CRMKIT_API int crmkit_points_balance_json(crmkit_db *db, char **out_json, int64_t programme_id,
+                                         int64_t customer_id, int64_t as_of, int expiring_within_days);
+/* Ledger entries by id, customer_id 0 for the whole programme, after an entry id (0: start);
+** {"entries": [...], "next_after"}: pass next_after to continue, 0 when complete. limit 1..10000. */
+CRMKIT_API int crmkit_points_ledger_json(crmkit_db *db, char **out_json, int64_t programme_id, int64_t customer_id,
+                                        int64_t after, int limit);
+/* The same as an iterator: _next gives CRMKIT_OK per entry, then CRMKIT_DONE. Getters read the
+** current entry; kind and external id are borrowed until the next _next or _free.
+** expires_at is 0 when the entry has none: _has_expiry tells. Getters on a finished or
+** NULL iterator return 0 / "". */
+CRMKIT_API int crmkit_points_ledger_iter_new(crmkit_db *db, crmkit_points_ledger_iter **out, int64_t programme_id,
+                                            int64_t customer_id);
+CRMKIT_API int crmkit_points_ledger_iter_next(crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_id(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_customer_id(const crmkit_points_ledger_iter *it);
+CRMKIT_API const char *crmkit_points_ledger_iter_kind(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_points(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_created_at(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_effective_at(const crmkit_points_ledger_iter *it);
+CRMKIT_API int crmkit_points_ledger_iter_has_expiry(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_expires_at(const crmkit_points_ledger_iter *it);
+CRMKIT_API const char *crmkit_points_ledger_iter_external_id(const crmkit_points_ledger_iter *it);
+CRMKIT_API void crmkit_points_ledger_iter_free(crmkit_points_ledger_iter *it);
+
+/* Programme liability at as_of: {"outstanding", "available", "pending", "debt", "members",
+** "value_minor" (null without a point value), "currency"}. */
+CRMKIT_API int crmkit_points_liability_json(crmkit_db *db, char **out_json, int64_t programme_id, int64_t as_of);
+/* Members per tier, highest first, then those below every tier: [{"tier", "members"}]. */
+CRMKIT_API int crmkit_points_tier_mix_json(crmkit_db *db, char **out_json, int64_t programme_id);
+/* A member's tier changes: [{"from", "to", "tier", "previous", "reason"}]. */
+CRMKIT_API int crmkit_points_tier_history_json(crmkit_db *db, char **out_json, int64_t programme_id,
+                                              int64_t customer_id);
+/* Verifies the ledger invariants; ECORRUPT with the first violation in the message. */
+CRMKIT_API int crmkit_points_check(crmkit_db *db, int64_t programme_id);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -16,3 +16,4 @@ from . import customers, interactions  # noqa: E402,F401  (db.customers, db.inte
 from . import value  # noqa: E402,F401  (db.value)
 from . import segments  # noqa: E402,F401  (db.segments)
 from . import loyalty  # noqa: E402,F401  (db.surveys, db.retention)
+from . import points  # noqa: E402,F401  (db.points)
