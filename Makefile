@@ -1,9 +1,13 @@
 # crmkit: `make demo` and `make test` work on a fresh Debian machine (dependencies included).
+SHELL     := /bin/bash
 BUILD     ?= build
 ASAN      ?= build-asan
+TSAN      ?= build-tsan
+FUZZ      ?= build-fuzz
+FUZZ_SECONDS ?= 25
 JOBS      ?= $(shell nproc)
 
-.PHONY: all deps build demo test test-plain test-sanitize bench install clean
+.PHONY: all deps build demo test test-plain test-sanitize test-tsan fuzz-smoke bench install clean
 
 all: build
 
@@ -17,8 +21,9 @@ build: deps
 demo: build
 	./$(BUILD)/cli/crmkit demo
 
-# The plain suite, then the same C++ and C tests under AddressSanitizer + UBSan.
-test: test-plain test-sanitize
+# The plain suite, the same C++ and C tests under AddressSanitizer + UBSan, the concurrency
+# tests under ThreadSanitizer, and a short run of every fuzz target (docs/RELIABILITY.md).
+test: test-plain test-sanitize test-tsan fuzz-smoke
 
 test-plain: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -32,6 +37,30 @@ test-sanitize: deps
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -LE 'python|abi|slow'
 
+# Only the concurrency tests (and the helper process they start) are built with TSan.
+test-tsan: deps
+	@cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMKIT_SANITIZE=thread \
+	  -DCRMKIT_BUILD_BENCH=OFF -DCRMKIT_BUILD_CLI=OFF >/dev/null
+	@cmake --build $(TSAN) -j $(JOBS) --target crmkit_concurrency_tests crmkit_reliability_child
+	cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -j 1 -L concurrency
+
+# libFuzzer (clang): every fuzz/*_fuzz.cpp for FUZZ_SECONDS from its seed corpus, bounded in
+# time and memory; a crash, leak or failed invariant fails the target.
+fuzz-smoke:
+	@CRMKIT_WITH_CLANG=1 cmake/install-deps.sh
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMKIT_BUILD_FUZZ=ON \
+	  -DCRMKIT_SANITIZE=address,undefined,fuzzer-no-link -DCRMKIT_BUILD_TESTS=OFF \
+	  -DCRMKIT_BUILD_CLI=OFF -DCRMKIT_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(FUZZ) -j $(JOBS) --target fuzz_all
+	@set -e; for t in $$(cat $(FUZZ)/fuzz_targets.txt | tr ';' ' '); do \
+	  c=fuzz/corpus/$${t%_fuzz}; mkdir -p $(FUZZ)/corpus/$$t; \
+	  echo "fuzz-smoke: $$t for $(FUZZ_SECONDS) s"; \
+	  ./$(FUZZ)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 \
+	    -print_final_stats=1 $(FUZZ)/corpus/$$t $$c 2>&1 | grep -E '^(stat::number_of_executed_units|#[0-9]+ +DONE|==[0-9]+==|SUMMARY)' ; \
+	  test $${PIPESTATUS[0]} -eq 0; \
+	done
+
 bench: build
 	./$(BUILD)/bench/crmkit-bench
 
@@ -39,4 +68,4 @@ install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(TSAN) $(FUZZ)

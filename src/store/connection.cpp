@@ -7,7 +7,49 @@
 namespace crmkit::detail {
 
 Connection::Connection(const std::string& p, int flags, int busy_timeout_ms)
-    : db(p, flags, busy_timeout_ms), path(p) {}
+    : db(p, flags, busy_timeout_ms), path(p) {
+  auto raw = [&](const char* sql) {
+    sqlite3_stmt* s = nullptr;
+    int rc = sqlite3_prepare_v2(db.getHandle(), sql, -1, &s, nullptr);
+    RawStatement owned(s);
+    if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
+    return owned;
+  };
+  rollback_stmt = raw("ROLLBACK");
+  rollback_to_stmt = raw("ROLLBACK TO crmkit_write");
+  release_stmt = raw("RELEASE crmkit_write");
+}
+
+void FinalizeStatement::operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+
+namespace {
+bool run_prepared(const RawStatement& st) noexcept {
+  sqlite3_stmt* s = st.get();
+  sqlite3_reset(s);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE;
+}
+}  // namespace
+
+bool Connection::rollback_all() noexcept {
+  if (!in_transaction()) return true;
+  if (run_prepared(rollback_stmt) || !in_transaction()) return true;
+  try {
+    db.exec("ROLLBACK");
+  } catch (...) {
+  }
+  return !in_transaction();
+}
+
+bool Connection::rollback_savepoint() noexcept {
+  return run_prepared(rollback_to_stmt) && run_prepared(release_stmt);
+}
+
+void Connection::discard_stale_transaction() {
+  if (write_depth == 0 && !explicit_transaction && in_transaction() && !rollback_all())
+    throw Error(Errc::no_memory, "a transaction left open by a failed rollback could not be rolled back");
+}
 
 SQLite::Statement& Connection::prepare(const std::string& sql) {
   auto it = statements.find(sql);
@@ -28,21 +70,20 @@ bool Connection::in_transaction() const noexcept {
 
 WriteScope::WriteScope(Connection& c) : c_(c) {
   require_writable(c_);
+  c_.discard_stale_transaction();
   savepoint_ = c_.in_transaction();
   c_.db.exec(savepoint_ ? "SAVEPOINT crmkit_write" : "BEGIN IMMEDIATE");
+  ++c_.write_depth;
 }
 
 WriteScope::~WriteScope() {
+  --c_.write_depth;
   if (done_) return;
-  try {
-    if (savepoint_) {
-      c_.db.exec("ROLLBACK TO crmkit_write");
-      c_.db.exec("RELEASE crmkit_write");
-    } else if (c_.in_transaction()) {
-      c_.db.exec("ROLLBACK");
-    }
-  } catch (...) {
-    // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing else to undo.
+  // SQLite may already have rolled back (e.g. after SQLITE_FULL): then there is nothing to undo.
+  if (savepoint_) {
+    if (!c_.rollback_savepoint() && c_.write_depth == 0 && !c_.explicit_transaction) c_.rollback_all();
+  } else {
+    c_.rollback_all();
   }
 }
 

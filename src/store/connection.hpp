@@ -12,7 +12,14 @@
 #include "crmkit/error.hpp"
 #include "crmkit/store.hpp"
 
+struct sqlite3_stmt;
+
 namespace crmkit::detail {
+
+struct FinalizeStatement {
+  void operator()(sqlite3_stmt* s) const noexcept;
+};
+using RawStatement = std::unique_ptr<sqlite3_stmt, FinalizeStatement>;
 
 // 'CRMK': PRAGMA application_id of every crmkit database.
 constexpr int kApplicationId = 0x43524D4B;
@@ -26,11 +33,23 @@ struct Connection {
 
   bool in_transaction() const noexcept;  // not in autocommit mode
 
+  // Undo the whole open transaction / the innermost crmkit_write savepoint. They run
+  // statements prepared when the connection opened, so that they work when memory is
+  // exhausted (an OOM that also defeated ROLLBACK would leave a transaction open, and every
+  // later write would silently join it and never commit). False if SQLite refused.
+  bool rollback_all() noexcept;
+  bool rollback_savepoint() noexcept;
+  // A transaction left open by a rollback that failed is rolled back here before the next
+  // transaction starts (called by WriteScope and Transaction).
+  void discard_stale_transaction();
+
   SQLite::Database db;  // declared first: destroyed after the statements below
   std::string path;
   bool read_only = false;
   bool explicit_transaction = false;  // a crmkit::Transaction / crmkit_db_begin is open
+  int write_depth = 0;                // WriteScopes alive on this connection
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
+  RawStatement rollback_stmt, rollback_to_stmt, release_stmt;
 };
 
 // Resets a statement when the scope ends. A statement stopped before SQLITE_DONE keeps its

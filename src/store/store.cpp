@@ -163,6 +163,7 @@ void Store::set_default_currency(const std::string& code) {
 Transaction::Transaction(Store& store) : store_(store) {
   auto& c = store_.connection();
   detail::require_writable(c);
+  detail::guard([&] { c.discard_stale_transaction(); });
   if (c.in_transaction())
     throw Error(Errc::misuse, "a transaction is already open on this store");
   detail::guard([&] { c.db.exec("BEGIN IMMEDIATE"); });
@@ -191,7 +192,8 @@ void Transaction::rollback() {
   auto& c = store_.connection();
   open_ = false;
   c.explicit_transaction = false;
-  if (c.in_transaction()) detail::guard([&] { c.db.exec("ROLLBACK"); });
+  if (!c.rollback_all())
+    throw Error(Errc::no_memory, "rollback failed; the next transaction on this store rolls it back first");
 }
 
 const char* errc_name(Errc code) noexcept {

@@ -1,0 +1,90 @@
+// Fuzzes what an import reads: the CSV reader (src/io/csv.hpp, when present) and the field
+// parsers applied to every field (amounts, dates, instants, e-mail addresses, phone numbers).
+// Parsers either throw Error(invalid_argument) or return a value that formats and parses back
+// to itself; normalisers are idempotent.
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crmkit/customer.hpp"
+#include "crmkit/error.hpp"
+#include "crmkit/money.hpp"
+#include "crmkit/time.hpp"
+#if __has_include("io/csv.hpp")
+#include "io/csv.hpp"
+#define CRMKIT_HAVE_CSV 1
+#endif
+
+using namespace crmkit;
+
+namespace {
+
+void require(bool ok) {
+  if (!ok) std::abort();
+}
+
+template <class F>
+void refused_or(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    require(e.code() == Errc::invalid_argument);
+  }
+}
+
+void parse_field(std::string_view field) {
+  for (const char* currency : {"USD", "JPY", "BHD"}) {
+    refused_or([&] {
+      std::int64_t minor = parse_amount(field, currency);
+      require(parse_amount(format_amount(minor, currency), currency) == minor);
+    });
+  }
+  refused_or([&] {
+    Day d = parse_date(field);
+    require(parse_date(format_date(d)) == d);
+  });
+  refused_or([&] {
+    Instant t = parse_instant(field);
+    require(parse_instant(format_instant(t)) == t);
+  });
+  const std::string text(field);
+  refused_or([&] {
+    std::string e = normalize_email(text);
+    require(normalize_email(e) == e);
+  });
+  refused_or([&] {
+    std::string p = normalize_phone(text, "44");
+    require(normalize_phone(p, "44") == p);
+  });
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+#ifdef CRMKIT_HAVE_CSV
+  std::istringstream in(text);
+  io::CsvReader reader(in);
+  for (int records = 0; records < 10'000; ++records) {
+    auto status = reader.next();
+    if (status == io::CsvReader::Status::end) break;
+    if (status == io::CsvReader::Status::error) {
+      require(!reader.error_message().empty());
+      continue;
+    }
+    auto fields = reader.fields();
+    require(fields.size() == reader.size());
+    for (auto f : fields) parse_field(f);
+  }
+#else
+  std::size_t start = 0;
+  for (std::size_t k = 0; k <= text.size(); ++k) {
+    if (k == text.size() || text[k] == ',' || text[k] == '\n') {
+      parse_field(std::string_view(text).substr(start, k - start));
+      start = k + 1;
+    }
+  }
+#endif
+  return 0;
+}
