@@ -379,8 +379,7 @@ void run_import(const Opts& o, bool interactions) {
 }
 
 void add_import(CLI::App& root) {
-  auto* cmd = root.add_subcommand("import", "Import customers or interactions from a CSV file (header row; - for stdin)");
-  cmd->require_subcommand(1);
+  auto* cmd = command_group(root, "import", "Import customers, interactions or surveys from a CSV file (header row; - for stdin)");
   for (bool interactions : {false, true}) {
     auto o = std::make_shared<Opts>();
     auto* sub = cmd->add_subcommand(interactions ? "interactions" : "customers",

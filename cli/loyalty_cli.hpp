@@ -8,20 +8,13 @@
 #include <optional>
 #include <string>
 
+#include "commands.hpp"
 #include "crmkit/time.hpp"
 
 namespace crmkit::cli::loyalty {
 
-// The subcommand `name` of `parent`, created when no other file has added it yet (the
-// `import` and `metrics` groups are shared between areas).
 inline CLI::App* group(CLI::App& parent, const std::string& name, const std::string& help) {
-  try {
-    return parent.get_subcommand(name);
-  } catch (const CLI::OptionNotFound&) {
-    auto* g = parent.add_subcommand(name, help);
-    g->require_subcommand(1);
-    return g;
-  }
+  return command_group(parent, name, help);
 }
 
 // Period bounds from the command line: a date D as --from is D 00:00 UTC (the period includes
