@@ -26,15 +26,24 @@ constexpr const char* kColumns =
     "id, customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, margin, subject, notes, "
     "attributes";
 
+// Stored enum text to the enum without building a string (the CHECK constraints guarantee a
+// known name; `last` is the highest enumerator).
+template <class E>
+E enum_from(const char* text, E last) {
+  for (int k = 0; k <= static_cast<int>(last); ++k)
+    if (std::strcmp(text, to_string(static_cast<E>(k))) == 0) return static_cast<E>(k);
+  throw Error(Errc::corrupt, fmt::format("stored value '{}' is not a known name", detail::printable(text)));
+}
+
 Interaction read_row(SQLite::Statement& st) {
   Interaction i;
   i.id = st.getColumn(0).getInt64();
   i.customer_id = st.getColumn(1).getInt64();
   if (!st.getColumn(2).isNull()) i.external_id = st.getColumn(2).getString();
   i.occurred_at = st.getColumn(3).getInt64();
-  i.channel = parse_channel(st.getColumn(4).getString());
-  i.kind = parse_interaction_kind(st.getColumn(5).getString());
-  i.direction = parse_direction(st.getColumn(6).getString());
+  i.channel = enum_from<Channel>(st.getColumn(4).getText(), Channel::other);
+  i.kind = enum_from<InteractionKind>(st.getColumn(5).getText(), InteractionKind::other);
+  i.direction = enum_from<Direction>(st.getColumn(6).getText(), Direction::none);
   if (!st.getColumn(7).isNull()) i.amount = Money{st.getColumn(7).getInt64(), st.getColumn(8).getString()};
   if (!st.getColumn(9).isNull()) i.margin = st.getColumn(9).getInt64();
   if (!st.getColumn(10).isNull()) i.subject = st.getColumn(10).getString();
