@@ -381,7 +381,7 @@ nlohmann::json top_json(Store& s, Instant as_of) {
 RegisterReportSection r100({100, "overview", overview_text, overview_json});
 RegisterReportSection r110({110, "customers_by_stage", stages_text, stages_json});
 RegisterReportSection r120({120, "customers_by_country", countries_text, countries_json});
-RegisterReportSection r130({130, "interactions", channels_text, channels_json});
+RegisterReportSection r130({130, "interactions_by_channel", channels_text, channels_json});
 RegisterReportSection r140({140, "revenue_by_month", months_text, months_json});
 RegisterReportSection r150({150, "top_customers", top_text, top_json});
 
@@ -397,7 +397,13 @@ void print_report(Store& store, Instant as_of, bool json) {
     nlohmann::json j = nlohmann::json::object();
     j["database"] = store.path();
     j["as_of"] = format_instant(as_of);
-    for (const ReportSection& s : report_sections()) j[s.key] = s.json(store, as_of);
+    for (const ReportSection& s : report_sections()) {
+      // The top-level names below are taken; a section with one of them would be overwritten.
+      for (const char* taken : {"database", "as_of", "customers", "interactions", "purchases", "revenue"})
+        if (s.key == taken)
+          throw Error(Errc::internal, "report section key '" + s.key + "' is reserved at the top level");
+      j[s.key] = s.json(store, as_of);
+    }
     // The headline figures also sit at the top level, where scripts look first.
     if (j.contains("overview"))
       for (const char* k : {"customers", "interactions", "purchases", "revenue"}) j[k] = j["overview"][k];

@@ -105,6 +105,10 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
     CHECK(rj["as_of"] == "2024-03-06T00:00:00.000Z");  // the end of the last day with data
     CHECK(rj.contains("customers_by_stage"));
     CHECK(rj["interactions"] == rj["overview"]["interactions"]);
+    CHECK(rj["interactions_by_channel"]["by_kind"]["purchase"] == 2);
+    CHECK(rj["interactions_by_channel"]["by_channel_kind"]["phone"]["complaint"] == 1);
+    CHECK(rj["revenue_by_month"]["USD"]["2024-03"]["purchases"] == 2);
+    CHECK(rj["top_customers"]["USD"][0]["revenue"].get<double>() == 15.75);
     // --as-of cuts the facts at the end of that day.
     auto early = crmkit(dir, "report --db t.db --json --as-of 2024-03-02").json();
     CHECK(early["interactions"] == 2);
