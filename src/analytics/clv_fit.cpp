@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include <fmt/format.h>
@@ -73,7 +74,15 @@ FitOutcome run_fit(const FitProblem& pb, const clv::FitOptions& options) {
   MinimizeOptions mo;
   mo.max_iterations = options.max_iterations;
   mo.gradient_tolerance = options.gradient_tolerance;
-  MinimizeResult r = minimize_bfgs(pb.objective, pb.start, mo);
+  // A wall at |theta| = 25 (parameters e^-25..e^25 on the scaled axis): real optima lie far
+  // inside; degenerate data (one customer, nobody churns) push a parameter to infinity, and
+  // the wall ends that walk with converged = false instead of slow evaluations of extreme 2F1s.
+  const Objective walled = [&pb](const std::vector<double>& th, std::vector<double>* g) {
+    for (double v : th)
+      if (std::fabs(v) > 25) return std::numeric_limits<double>::infinity();
+    return pb.objective(th, g);
+  };
+  MinimizeResult r = minimize_bfgs(walled, pb.start, mo);
   FitOutcome out;
   out.params = pb.natural(r.theta);
   auto& rep = out.report;

@@ -52,12 +52,17 @@ double log_a0(const ParetoNbdParams& m, double x, double t_x, double T) {
   return u1 + std::log1p(-std::exp(u2 - u1)) - w * (std::log(q1) + std::log(q2));
 }
 
-double ll_one(const ParetoNbdParams& m, double x, double t_x, double T) {
-  const double A1 = std::lgamma(m.r + x) - std::lgamma(m.r) + m.r * std::log(m.alpha) + m.s * std::log(m.beta);
+// lgamma_rx_minus_r = lgamma(r + x) - lgamma(r), passed in so fits can share it per x.
+double ll_core(const ParetoNbdParams& m, double x, double t_x, double T, double lgamma_rx_minus_r) {
+  const double A1 = lgamma_rx_minus_r + m.r * std::log(m.alpha) + m.s * std::log(m.beta);
   const double first = -(m.r + x) * std::log(m.alpha + T) - m.s * std::log(m.beta + T);
   const double la0 = log_a0(m, x, t_x, T);
   if (la0 == kNegInf) return A1 + first;
   return A1 + analytics::log_add_exp(first, std::log(m.s) + la0 - std::log(m.r + m.s + x));
+}
+
+double ll_one(const ParetoNbdParams& m, double x, double t_x, double T) {
+  return ll_core(m, x, t_x, T, std::lgamma(m.r + x) - std::lgamma(m.r));
 }
 
 double p_alive_one(const ParetoNbdParams& m, double x, double t_x, double T) {
@@ -110,8 +115,15 @@ ParetoNbdFit fit_pareto_nbd(const Histories& data, const FitOptions& options) {
   pb.start = {std::log(start[0]), std::log(start[1]), std::log(start[2]), std::log(start[3])};
   auto value = [&ps](const std::vector<double>& th) {
     const ParetoNbdParams m{std::exp(th[0]), std::exp(th[1]), std::exp(th[2]), std::exp(th[3])};
-    double s = 0;
-    for (std::size_t i = 0; i < ps.size(); ++i) s += ps.w[i] * ll_one(m, ps.x[i], ps.t_x[i], ps.T[i]);
+    const double lgr = std::lgamma(m.r);
+    double s = 0, cur = -1, lg = 0;
+    for (std::size_t i = 0; i < ps.size(); ++i) {  // patterns are sorted by x
+      if (ps.x[i] != cur) {
+        cur = ps.x[i];
+        lg = std::lgamma(m.r + cur) - lgr;
+      }
+      s += ps.w[i] * ll_core(m, ps.x[i], ps.t_x[i], ps.T[i], lg);
+    }
     return -s / ps.total_weight;
   };
   pb.objective = analytics::with_numeric_gradient(value, 1e-5);

@@ -6,6 +6,7 @@
 #include <boost/math/special_functions/digamma.hpp>
 #include <boost/math/special_functions/expint.hpp>
 #include <boost/math/special_functions/gamma.hpp>
+#include <boost/math/quadrature/tanh_sinh.hpp>
 
 namespace crmkit::analytics {
 
@@ -40,7 +41,7 @@ SignedLog gauss_series(double a, double b, double c, double z) {
       term *= 1e-250;
       scale_log += 250.0 * std::log(10.0);
     }
-    if (kk > start && std::fabs(ratio) < 1.0 && std::fabs(term) <= 1e-17 * std::fabs(sum)) break;
+    if (kk > start && std::fabs(ratio) < 1.0 && std::fabs(term) <= 1e-16 * std::fabs(sum)) break;
   }
   SignedLog out;
   if (sum == 0.0) return out;
@@ -60,11 +61,44 @@ SignedLog scaled(SignedLog v, double log_factor, int sign = 1) {
 SignedLog series_best(double a, double b, double c, double z) {
   if (is_nonpositive_integer(a) || is_nonpositive_integer(b)) return gauss_series(a, b, c, z);
   const double ea = c - a, eb = c - b;
-  if (std::fabs(ea * eb) < std::fabs(a * b) || is_nonpositive_integer(ea) ||
-      is_nonpositive_integer(eb)) {
+  // A large negative parameter gives a long run of alternating terms that cancel, so the
+  // transformation is only taken when its parameters stay above -50.
+  if ((std::fabs(ea * eb) < std::fabs(a * b) && std::min(ea, eb) > -50) ||
+      is_nonpositive_integer(ea) || is_nonpositive_integer(eb)) {
     return scaled(gauss_series(ea, eb, c, z), (c - a - b) * std::log1p(-z));
   }
   return gauss_series(a, b, c, z);
+}
+
+// Euler's integral 2F1(a,b;c;z) = G(c)/(G(p)G(c-p)) int_0^1 t^(p-1) (1-t)^(c-p-1) (1-zt)^(-q) dt,
+// with {p, q} = {a, b} and c > p > 0: a positive integrand, so no cancellation. Used close to
+// z = 1 with huge parameters, where the series is too long and the connection formula cancels.
+bool euler_integral(double a, double b, double c, double z, SignedLog* out) {
+  // Of the admissible choices take the one with the smaller c - p: its (1-t) factor is then
+  // mild, and only one endpoint carries the mass.
+  const bool a_ok = c > a && a > 0, b_ok = c > b && b > 0;
+  if (!a_ok && !b_ok) return false;
+  const bool use_a = a_ok && (!b_ok || c - a <= c - b);
+  const double p = use_a ? a : b, q = use_a ? b : a;
+  const double shift = q > 0 ? -q * std::log1p(-z) : 0.0;  // the integrand's largest log value
+  // Substituting t = u^(1/p) turns t^(p-1) dt into du/p: for huge p (Pareto/NBD with many
+  // purchases or extreme rates) the mass no longer piles up within 1/p of t = 1.
+  auto f = [&](double u) {
+    if (u <= 0) return 0.0;
+    const double lu = std::log(u) / p;
+    const double one_minus_t = -std::expm1(lu);       // 1 - u^(1/p), accurate near u = 1
+    const double one_minus_zt = -std::expm1(std::log(z) + lu);
+    if (one_minus_t <= 0 || one_minus_zt <= 0) return 0.0;
+    const double l = (c - p - 1) * std::log(one_minus_t) - q * std::log(one_minus_zt) - shift;
+    return std::exp(l);
+  };
+  thread_local boost::math::quadrature::tanh_sinh<double> integrator(10);
+  double err = 0;
+  const double I = integrator.integrate(f, 0.0, 1.0, 1e-10, &err);
+  if (!(I > 0) || !std::isfinite(I)) return false;
+  out->sign = 1;
+  out->log_abs = std::lgamma(c) - std::lgamma(p) - std::lgamma(c - p) - std::log(p) + shift + std::log(I);
+  return true;
 }
 
 }  // namespace
@@ -97,8 +131,31 @@ SignedLog hyp2f1(double a, double b, double c, double z) {
   const double g = c - a - b;
   // Near z = 1 the series needs ~40/(1-z) terms; the connection formula to 1-z needs few.
   // It has poles when c-a-b is an integer, so stay with the (slow but exact) series there.
+  if (z <= 0.9) return series_best(a, b, c, z);
+  // Past 0.9 the series needs ~40/(1-z) terms. It stays exact when its terms all have one
+  // sign, so keep it while that is affordable, and always for huge parameters (where the
+  // connection formula's sub-series cancel badly).
+  const bool one_sign = (a > 0 && b > 0 && c > 0) || (c - a > 0 && c - b > 0 && c > 0);
+  const bool moderate = std::max({std::fabs(a), std::fabs(b), std::fabs(c)}) < 1e3;
+  if (one_sign && 40.0 / (1.0 - z) < 2e4) return series_best(a, b, c, z);
+  if (!moderate) {
+    SignedLog v;
+    if (euler_integral(a, b, c, z, &v)) return v;
+    return series_best(a, b, c, z);
+  }
   const bool near_integer = std::fabs(g - std::round(g)) < 1e-6;
-  if (z <= 0.9 || near_integer) return series_best(a, b, c, z);
+  if (near_integer && z <= 0.99) return series_best(a, b, c, z);
+  if (near_integer) {
+    // Very close to 1 with an integer c-a-b (the logarithmic case): 2F1 is analytic in c,
+    // so take symmetric averages at c +- e and c +- 2e (both off the integer) and combine
+    // them by Richardson extrapolation, which cancels the e^2 error term.
+    const double e = 1e-3;
+    const double a1 = 0.5 * (hyp2f1(a, b, c + e, z).value() + hyp2f1(a, b, c - e, z).value());
+    const double a2 = 0.5 * (hyp2f1(a, b, c + 2 * e, z).value() + hyp2f1(a, b, c - 2 * e, z).value());
+    const double v = (4 * a1 - a2) / 3;
+    if (v == 0 || !std::isfinite(v)) return series_best(a, b, c, z);
+    return SignedLog{v > 0 ? 1 : -1, std::log(std::fabs(v))};
+  }
 
   const double w = 1.0 - z;
   int sc = 1, s1 = 1, s2 = 1, s3 = 1, s4 = 1, s5 = 1;
