@@ -38,6 +38,8 @@ struct crmkit_interaction_iter {
 
 namespace {
 
+// The first page is small (hosts often read only the newest few); later pages are larger.
+constexpr int kFirstPage = 64;
 constexpr int kIterPage = 500;
 
 void set_optional_text(std::optional<std::string>& slot, const char* value, const char* name, std::size_t limit) {
@@ -312,7 +314,7 @@ int crmkit_interaction_iter_new(crmkit_interaction_iter** out, crmkit_db* db, in
     if (from != std::numeric_limits<int64_t>::min()) it->filter.from = from;
     if (to != std::numeric_limits<int64_t>::max()) it->filter.to = to;
     // The first page now: an unknown customer or a bad bound fails here, not at next().
-    TimelinePage p = Interactions(db->session->store).timeline(customer_id, it->filter, kIterPage);
+    TimelinePage p = Interactions(db->session->store).timeline(customer_id, it->filter, kFirstPage);
     it->page = std::move(p.interactions);
     it->has_more = p.has_more;
     it->before_time = p.next_before_time;
