@@ -119,6 +119,12 @@ double expected_transactions(const BgBbParams& m, double n) {
   check(m);
   if (!std::isfinite(n) || n < 0) throw Error(Errc::invalid_argument, fmt::format("n = {} must be finite and >= 0", n));
   if (n == 0) return 0.0;
+  if (std::fabs(m.gamma - 1) < 1e-7) {  // removable 0/0 at gamma = 1: average both sides
+    BgBbParams lo = m, hi = m;
+    lo.gamma = 1 - 1e-5;
+    hi.gamma = 1 + 1e-5;
+    return 0.5 * (expected_transactions(lo, n) + expected_transactions(hi, n));
+  }
   const double ratio = std::exp(std::lgamma(m.gamma + m.delta) - std::lgamma(1 + m.delta) +
                                 std::lgamma(1 + m.delta + n) - std::lgamma(m.gamma + m.delta + n));
   return m.alpha / (m.alpha + m.beta) * m.delta / (m.gamma - 1) * (1 - ratio);
@@ -130,6 +136,13 @@ double conditional_expected_transactions(const BgBbParams& m, double n_star, dou
   if (!std::isfinite(n_star) || n_star < 0)
     throw Error(Errc::invalid_argument, fmt::format("n_star = {} must be finite and >= 0", n_star));
   if (n_star == 0) return 0.0;
+  if (std::fabs(m.gamma - 1) < 1e-7) {  // removable 0/0 at gamma = 1
+    BgBbParams lo = m, hi = m;
+    lo.gamma = 1 - 1e-5;
+    hi.gamma = 1 + 1e-5;
+    return 0.5 * (conditional_expected_transactions(lo, n_star, x, t_x, n) +
+                  conditional_expected_transactions(hi, n_star, x, t_x, n));
+  }
   // delta/(gamma-1) and the bracket share their sign, so the product is positive.
   const double g1 = std::exp(std::lgamma(1 + m.delta + n) - std::lgamma(m.gamma + m.delta + n));
   const double g2 = std::exp(std::lgamma(1 + m.delta + n + n_star) - std::lgamma(m.gamma + m.delta + n + n_star));

@@ -81,6 +81,14 @@ double one_minus(SignedLog v) {
 // (a+b+x-1+k)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x+k; a+b+x-1+k; t/(alpha+T+t))]
 double unconditional_part(const Bg& m, double t, double x, double T) {
   if (t == 0) return 0.0;
+  if (std::fabs(m.a - 1) < 1e-7) {
+    // At a = 1 the formula is 0/0 with a finite limit; the expression is smooth in a, so
+    // average the two sides.
+    Bg lo = m, hi = m;
+    lo.a = 1 - 1e-5;
+    hi.a = 1 + 1e-5;
+    return 0.5 * (unconditional_part(lo, t, x, T) + unconditional_part(hi, t, x, T));
+  }
   const double k = m.k;
   const double c = m.a + m.b + x - 1 + k;
   const double z = t / (m.alpha + T + t);

@@ -102,6 +102,13 @@ TEST_CASE("BG/NBD P(alive) and expectations at fixed parameters", "[clv][bg_nbd]
   CHECK_THAT(conditional_expected_purchases(w, 52, 15, 20, 39), WithinRel(0.04283391, 1e-4));
   CHECK_THAT(conditional_expected_purchases(w, 52, 20, 20, 39), WithinRel(0.004158973, 1e-4));
   CHECK_THAT(conditional_expected_purchases(w, 52, 25, 20, 39), WithinRel(0.0003583685, 1e-4));
+  // a = 1 is a removable 0/0 in the expectation formulas.
+  for (const double a : {1.0, 1.0 + 1e-9}) {
+    const BgNbdParams one{0.25, 4.0, a, 2.5};
+    CHECK_THAT(expected_purchases(one, 10), WithinRel(expected_purchases(BgNbdParams{0.25, 4.0, 1.001, 2.5}, 10), 1e-3));
+    CHECK(std::isfinite(conditional_expected_purchases(one, 10, 2, 5, 10)));
+    CHECK(std::isfinite(expected_purchases(MbgNbdParams{0.25, 4.0, a, 2.5}, 10)));
+  }
   // Large counts stay finite (the 2F1 series is carried in log scale).
   const double big = conditional_expected_purchases(w, 52, 3000, 38, 39);
   CHECK(std::isfinite(big));

@@ -66,6 +66,10 @@ TEST_CASE("BG/BB closed forms at the walkthrough parameters", "[clv][bg_bb]") {
   CHECK_THAT(expected_transactions(m, 10), WithinRel(3.179805, 1e-3));
   CHECK_THAT(conditional_expected_transactions(m, 10, 0, 0, 6), WithinRel(0.1302169, 1e-3));
   CHECK_THAT(conditional_expected_transactions(m, 10, 4, 5, 6), WithinRel(3.627858, 1e-3));
+  // gamma = 1 is a removable 0/0.
+  const BgBbParams g1{1.2, 0.75, 1.0, 2.78};
+  CHECK_THAT(expected_transactions(g1, 10), WithinRel(expected_transactions(BgBbParams{1.2, 0.75, 1.001, 2.78}, 10), 1e-3));
+  CHECK(std::isfinite(conditional_expected_transactions(g1, 5, 2, 4, 6)));
   CHECK_THROWS_AS(p_alive(m, 3, 2, 6), crmkit::Error);   // t_x below x
   CHECK_THROWS_AS(p_alive(m, 7, 7, 6), crmkit::Error);   // more than n
   CHECK_THROWS_AS(p_alive(m, 0.5, 1, 6), crmkit::Error); // not a count

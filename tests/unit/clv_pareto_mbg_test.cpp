@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "analytics/clv_kernels.hpp"
 #include "clv_data.hpp"
 #include "crmkit/clv.hpp"
 
@@ -159,4 +160,31 @@ TEST_CASE("purchase models: storage round trip and generic dispatch", "[clv]") {
   CHECK_THROWS_AS(parse_purchase_model_kind("bgnbd"), crmkit::Error);
   CHECK(parse_time_unit("week") == TimeUnit::week);
   CHECK_THROWS_AS(parse_time_unit("W"), crmkit::Error);
+}
+
+TEST_CASE("Pareto/NBD analytic gradient matches finite differences", "[clv][pareto]") {
+  struct Case { ParetoNbdParams m; double x, t_x, T; };
+  const Case cases[] = {{{0.55, 10.58, 0.61, 11.67}, 2, 30.43, 38.86},   // alpha < beta
+                        {{0.55, 12.58, 0.61, 9.67}, 5, 20, 38.86},       // alpha >= beta
+                        {{0.55, 10.0, 0.61, 10.0}, 1, 3, 20},            // alpha = beta
+                        {{1.3, 0.4, 2.1, 0.2}, 0, 0, 1},                 // x = 0
+                        {{0.55, 10.58, 0.61, 11.67}, 4, 30, 30}};        // t_x = T
+  for (const auto& c : cases) {
+    double ll = 0, g[4];
+    REQUIRE(crmkit::clv::detail::pareto_ll_grad(c.m, c.x, c.t_x, c.T, &ll, g));
+    CHECK_THAT(ll, WithinRel(log_likelihood(c.m, c.x, c.t_x, c.T), 1e-12));
+    for (int p = 0; p < 4; ++p) {
+      auto at = [&](double h) {
+        ParetoNbdParams q = c.m;
+        double* v[4] = {&q.r, &q.alpha, &q.s, &q.beta};
+        *v[p] += h;
+        return log_likelihood(q, c.x, c.t_x, c.T);
+      };
+      const double vals[4] = {c.m.r, c.m.alpha, c.m.s, c.m.beta};
+      const double h = 1e-6 * std::max(1.0, std::abs(vals[p]));
+      const double fd = (at(h) - at(-h)) / (2 * h);
+      INFO("param " << p << " x=" << c.x);
+      CHECK_THAT(g[p], WithinAbs(fd, 1e-6 * std::max(1.0, std::abs(fd))));
+    }
+  }
 }
