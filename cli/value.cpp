@@ -37,12 +37,14 @@ Instant instant_arg(const std::string& text, const char* what) {
 // The end of the last day with a purchase; 0 when the store has none.
 Instant last_purchase_day_end(Store& s) {
   auto& st = s.connection().prepare("SELECT max(last_purchase_at) FROM customer_figures");
+  detail::StatementReset reset_st(st);
   if (!st.executeStep() || st.getColumn(0).isNull()) return 0;
   return end_of_day(day_of(st.getColumn(0).getInt64()));
 }
 
 std::string external_id_of(Store& s, std::int64_t id) {
   auto& st = s.connection().prepare("SELECT external_id FROM customers WHERE id = ?1");
+  detail::StatementReset reset_st(st);
   st.bind(1, static_cast<std::int64_t>(id));
   if (st.executeStep() && !st.getColumn(0).isNull()) return st.getColumn(0).getString();
   return "";
@@ -386,6 +388,7 @@ ValueReport gather(Store& s) {
     auto& st = c.prepare(
         "SELECT segment, count(*), max(as_of), max(map_name), max(map_version) FROM customer_rfm GROUP BY segment "
         "ORDER BY count(*) DESC, segment");
+    detail::StatementReset reset_st(st);
     while (st.executeStep()) {
       r.has_rfm = true;
       r.segments.emplace_back(st.getColumn(0).getString(), st.getColumn(1).getInt64());
@@ -398,6 +401,7 @@ ValueReport gather(Store& s) {
     auto& st = c.prepare(
         "SELECT predicted_clv, scored_at, currency FROM customer_scores WHERE predicted_clv IS NOT NULL "
         "ORDER BY predicted_clv");
+    detail::StatementReset reset_st(st);
     std::vector<double> v;
     while (st.executeStep()) {
       v.push_back(st.getColumn(0).getDouble());
@@ -425,6 +429,7 @@ ValueReport gather(Store& s) {
         "LEFT JOIN customer_money m ON m.customer_id = s.customer_id AND m.currency = s.currency "
         "WHERE s.p_alive < 0.5 AND s.predicted_clv IS NOT NULL "
         "ORDER BY coalesce(m.purchase_total, 0) DESC, s.customer_id LIMIT 10");
+    detail::StatementReset reset_st(st);
     while (st.executeStep())
       r.at_risk.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getString(),
                            to_major(st.getColumn(2).getInt64(), r.currency), st.getColumn(3).getDouble(),

@@ -71,6 +71,7 @@ ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
         "SELECT customer_id, occurred_at, amount FROM interactions "
         "WHERE kind = 'purchase' AND currency = ?1 AND occurred_at < ?2 "
         "ORDER BY customer_id, occurred_at");
+    detail::StatementReset reset_st(st);
     st.bind(1, in.currency);
     st.bind(2, static_cast<std::int64_t>(scan_end));
 

@@ -219,6 +219,7 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
         "INSERT INTO value_models(kind, params, std_errors, log_likelihood, customers, time_unit, calibration_end, "
         "data_from, fitted_at, converged, currency, iterations, reason) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    detail::StatementReset reset_st(st);
     st.bind(1, to_string(m.kind));
     st.bind(2, values_json(m.params));
     if (m.std_errors.empty()) st.bind(3);
@@ -243,6 +244,7 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
 ValueModel CustomerValue::model(std::int64_t id) {
   return detail::guard([&] {
     auto& st = store_.connection().prepare(std::string(kModelColumns) + "WHERE id = ?1");
+    detail::StatementReset reset_st(st);
     st.bind(1, static_cast<std::int64_t>(id));
     if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("value model {} does not exist", id));
     return read_model(st);
@@ -252,6 +254,7 @@ ValueModel CustomerValue::model(std::int64_t id) {
 std::vector<ValueModel> CustomerValue::models() {
   return detail::guard([&] {
     auto& st = store_.connection().prepare(std::string(kModelColumns) + "ORDER BY fitted_at DESC, id DESC");
+    detail::StatementReset reset_st(st);
     std::vector<ValueModel> out;
     while (st.executeStep()) out.push_back(read_model(st));
     return out;
@@ -263,6 +266,7 @@ std::optional<ValueModel> CustomerValue::latest_model(std::optional<ValueModelKi
     auto& st = store_.connection().prepare(
         std::string(kModelColumns) +
         "WHERE (?1 IS NULL AND kind <> 'gg') OR kind = ?1 ORDER BY fitted_at DESC, id DESC LIMIT 1");
+    detail::StatementReset reset_st(st);
     if (kind) st.bind(1, to_string(*kind));
     if (!st.executeStep()) return std::nullopt;
     return read_model(st);

@@ -23,6 +23,7 @@ struct RawRfm {
 // When as_of is after the last recorded purchase, customer_figures already hold every number.
 bool figures_cover(detail::Connection& c, Instant as_of) {
   auto& st = c.prepare("SELECT max(last_purchase_at) FROM customer_figures");
+  detail::StatementReset reset_st(st);
   if (!st.executeStep() || st.getColumn(0).isNull()) return true;  // no purchases at all
   return st.getColumn(0).getInt64() < as_of;
 }
@@ -32,6 +33,7 @@ std::vector<RawRfm> from_figures(detail::Connection& c, const std::string& curre
       "SELECT f.customer_id, f.last_purchase_at, f.purchase_count, f.purchase_days, coalesce(m.purchase_total, 0) "
       "FROM customer_figures f LEFT JOIN customer_money m ON m.customer_id = f.customer_id AND m.currency = ?1 "
       "WHERE f.purchase_count > 0 ORDER BY f.customer_id");
+  detail::StatementReset reset_st(st);
   st.bind(1, currency);
   std::vector<RawRfm> out;
   while (st.executeStep())
@@ -44,6 +46,7 @@ std::vector<RawRfm> from_interactions(detail::Connection& c, const std::string& 
   auto& st = c.prepare(
       "SELECT customer_id, occurred_at, amount, currency = ?1 FROM interactions "
       "WHERE kind = 'purchase' AND occurred_at < ?2 ORDER BY customer_id, occurred_at");
+  detail::StatementReset reset_st(st);
   st.bind(1, currency);
   st.bind(2, static_cast<std::int64_t>(as_of));
   std::vector<RawRfm> out;
@@ -71,6 +74,7 @@ std::vector<RawRfm> from_interactions(detail::Connection& c, const std::string& 
 void register_map(detail::Connection& c, const SegmentMap& map, bool builtin) {
   const std::string def = segment_map_to_json(map);
   auto& get = c.prepare("SELECT definition FROM rfm_maps WHERE name = ?1 AND version = ?2");
+  detail::StatementReset reset_get(get);
   get.bind(1, map.name);
   get.bind(2, static_cast<std::int64_t>(map.version));
   if (get.executeStep()) {
@@ -82,6 +86,7 @@ void register_map(detail::Connection& c, const SegmentMap& map, bool builtin) {
     return;
   }
   auto& ins = c.prepare("INSERT INTO rfm_maps(name, version, definition, builtin) VALUES (?1, ?2, ?3, ?4)");
+  detail::StatementReset reset_ins(ins);
   ins.bind(1, map.name);
   ins.bind(2, static_cast<std::int64_t>(map.version));
   ins.bind(3, def);
@@ -179,6 +184,7 @@ RfmResult CustomerValue::rfm(const RfmRequest& r) {
         "INSERT INTO customer_rfm(customer_id, as_of, recency_days, frequency, monetary, r_score, f_score, m_score, "
         "rfm_score, segment, map_name, map_version, currency, method) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    detail::StatementReset reset_ins(ins);
     const char* method = to_string(r.scoring.method);
     std::vector<std::string> names;
     names.reserve(raw.size());
@@ -226,6 +232,7 @@ std::optional<CustomerRfm> CustomerValue::customer_rfm(std::int64_t customer_id)
     auto& st = store_.connection().prepare(
         "SELECT customer_id, as_of, recency_days, frequency, monetary, r_score, f_score, m_score, segment, map_name, "
         "map_version, currency FROM customer_rfm WHERE customer_id = ?1");
+    detail::StatementReset reset_st(st);
     st.bind(1, static_cast<std::int64_t>(customer_id));
     if (!st.executeStep()) return std::nullopt;
     CustomerRfm r;

@@ -170,10 +170,12 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
     detail::WriteScope scope(c);
     c.db.exec("DELETE FROM customer_scores");
     auto& ids = c.prepare("SELECT id FROM customers ORDER BY id");
+    detail::StatementReset reset_ids(ids);
     auto& ins = c.prepare(
         "INSERT INTO customer_scores(customer_id, model_id, scored_at, p_alive, expected_purchases, horizon, "
         "horizon_unit, predicted_clv, currency, spend_model_id, expected_spend, repeat_purchases, discount_rate) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    detail::StatementReset reset_ins(ins);
     const std::string unit = to_string(r.horizon_unit);
     std::size_t k = 0;  // merge: customers and inputs are both ordered by id
     while (ids.executeStep()) {
@@ -214,6 +216,7 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
 CustomerScore CustomerValue::customer_score(std::int64_t customer_id) {
   return detail::guard([&] {
     auto& st = store_.connection().prepare(std::string(kScoreColumns) + "WHERE customer_id = ?1");
+    detail::StatementReset reset_st(st);
     st.bind(1, static_cast<std::int64_t>(customer_id));
     if (!st.executeStep())
       throw Error(Errc::not_found, fmt::format("customer {} has no scores (run score first, or no such customer)",
@@ -228,6 +231,7 @@ std::vector<CustomerScore> CustomerValue::top_scores(int limit) {
     auto& st = store_.connection().prepare(
         std::string(kScoreColumns) +
         "WHERE p_alive IS NOT NULL ORDER BY coalesce(predicted_clv, expected_purchases) DESC, customer_id LIMIT ?1");
+    detail::StatementReset reset_st(st);
     st.bind(1, static_cast<std::int64_t>(limit));
     std::vector<CustomerScore> out;
     while (st.executeStep()) out.push_back(read_score(st));
