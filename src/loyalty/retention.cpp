@@ -85,6 +85,7 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
     auto& s = c.prepare(
         "SELECT customer_id, occurred_at, kind = 'purchase', amount, currency FROM interactions "
         "WHERE kind IN ('purchase', 'refund') ORDER BY customer_id, occurred_at, id");
+    detail::StatementReset reset_s(s);
     // Per-customer state, flushed when the customer id changes.
     std::int64_t cur = 0;
     bool any = false, active_start = false, active_end = false, has_purchase = false;
@@ -138,6 +139,7 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
     if (q.activity == ActivityRule::p_alive) {
       // Alive customers that had become customers before the period's end, by id.
       auto& a = c.prepare("SELECT customer_id FROM customer_scores WHERE p_alive >= ? ORDER BY customer_id");
+      detail::StatementReset reset_a(a);
       a.bind(1, q.p_alive_threshold);
       std::vector<std::int64_t> alive;
       while (a.executeStep()) alive.push_back(a.getColumn(0).getInt64());
@@ -189,6 +191,7 @@ CohortMatrix RetentionMetrics::cohorts(const CohortQuery& q) {
     auto& c = store_.connection();
     auto& s = c.prepare("SELECT customer_id, occurred_at FROM interactions WHERE kind = 'purchase' "
                         "ORDER BY customer_id, occurred_at");
+    detail::StatementReset reset_s(s);
     analytics::CohortCustomers customers;
     std::vector<std::int64_t> periods;  // reused per customer: no per-row allocation
     std::int64_t cur = 0;

@@ -79,6 +79,7 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
       add_group("all");
       auto& s = c.prepare(fmt::format(
           "SELECT CAST(r.score AS INTEGER), count(*) FROM survey_responses r WHERE {} GROUP BY 1", where));
+      detail::StatementReset reset_s(s);
       bind(s);
       while (s.executeStep()) add_count("all", s.getColumn(0).getInt64(), s.getColumn(1).getInt64());
       break;
@@ -88,6 +89,7 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
       auto& s = c.prepare(fmt::format(
           "SELECT r.channel, CAST(r.score AS INTEGER), count(*) FROM survey_responses r WHERE {} GROUP BY 1, 2",
           where));
+      detail::StatementReset reset_s(s);
       bind(s);
       while (s.executeStep())
         add_count(s.getColumn(0).getString(), s.getColumn(1).getInt64(), s.getColumn(2).getInt64());
@@ -100,6 +102,7 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
           "CAST(strftime('%m', r.occurred_at / 1000.0, 'unixepoch') AS INTEGER) - 1 AS m, "
           "CAST(r.score AS INTEGER), count(*) FROM survey_responses r WHERE {} GROUP BY 1, 2",
           where));
+      detail::StatementReset reset_s(s);
       bind(s);
       struct Row { std::int64_t m, score, n; };
       std::vector<Row> rows;
@@ -122,6 +125,7 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
       std::vector<std::pair<std::int64_t, std::string>> segs;
       {
         auto& s = c.prepare("SELECT id, name FROM segments ORDER BY name, id");
+        detail::StatementReset reset_s(s);
         while (s.executeStep()) segs.emplace_back(s.getColumn(0).getInt64(), s.getColumn(1).getString());
       }
       std::map<std::int64_t, std::size_t> by_id;
@@ -136,6 +140,7 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
           " AND (m.left_at IS NULL OR m.left_at > r.occurred_at) "
           "WHERE {} GROUP BY 1, 2",
           where));
+      detail::StatementReset reset_s(s);
       bind(s);
       while (s.executeStep()) {
         auto it = by_id.find(s.getColumn(0).getInt64());

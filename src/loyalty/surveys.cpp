@@ -127,6 +127,7 @@ std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate)
   SurveyScale scale = check_fields(r);
   if (r.external_id) {
     auto& q = c.prepare(fmt::format("SELECT {} FROM survey_responses WHERE external_id = ?", kColumns));
+    detail::StatementReset done(q);
     q.bind(1, *r.external_id);
     if (q.executeStep()) {
       SurveyResponse old = read_row(q);
@@ -139,11 +140,13 @@ std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate)
   }
   {
     auto& q = c.prepare("SELECT 1 FROM customers WHERE id = ?");
+    detail::StatementReset done(q);
     q.bind(1, static_cast<std::int64_t>(r.customer_id));
     if (!q.executeStep()) throw Error(Errc::not_found, fmt::format("customer_id {} does not exist", r.customer_id));
   }
   if (r.interaction_id) {
     auto& q = c.prepare("SELECT customer_id FROM interactions WHERE id = ?");
+    detail::StatementReset done(q);
     q.bind(1, static_cast<std::int64_t>(*r.interaction_id));
     if (!q.executeStep())
       throw Error(Errc::not_found, fmt::format("interaction_id {} does not exist", *r.interaction_id));
@@ -215,6 +218,7 @@ BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, cons
 SurveyResponse Surveys::get(std::int64_t id) {
   return detail::guard([&] {
     auto& q = store_.connection().prepare(fmt::format("SELECT {} FROM survey_responses WHERE id = ?", kColumns));
+    detail::StatementReset done(q);
     q.bind(1, static_cast<std::int64_t>(id));
     if (!q.executeStep()) throw Error(Errc::not_found, fmt::format("survey response {} does not exist", id));
     return read_row(q);
@@ -241,6 +245,7 @@ std::vector<SurveyResponse> Surveys::for_customer(std::int64_t customer_id, cons
     auto& q = store_.connection().prepare(
         fmt::format("SELECT {} FROM survey_responses WHERE customer_id = :c{} ORDER BY occurred_at, id", kColumns,
                     filter_sql(filter)));
+    detail::StatementReset reset_q(q);
     q.bind(":c", static_cast<std::int64_t>(customer_id));
     bind_filter(q, filter);
     std::vector<SurveyResponse> out;
@@ -252,6 +257,7 @@ std::vector<SurveyResponse> Surveys::for_customer(std::int64_t customer_id, cons
 std::int64_t Surveys::count(const SurveyFilter& filter) {
   return detail::guard([&] {
     auto& q = store_.connection().prepare("SELECT count(*) FROM survey_responses WHERE 1" + filter_sql(filter));
+    detail::StatementReset done(q);
     bind_filter(q, filter);
     q.executeStep();
     return q.getColumn(0).getInt64();

@@ -6,6 +6,7 @@
 
 #include "crmkit/survey.hpp"
 #include "loyalty_fixture.hpp"
+#include "temp_dir.hpp"
 
 using namespace crmkit;
 
@@ -186,4 +187,24 @@ TEST_CASE("survey times outside years 1..9999 are refused", "[surveys]") {
   require_error(Errc::invalid_argument, "occurred_at",
                 [&] { surveys.record(nps(c, 5, std::numeric_limits<std::int64_t>::min())); });
   CHECK(s.count("survey_responses") == 0);
+}
+
+TEST_CASE("two connections take turns recording and reading responses", "[surveys]") {
+  TempDir dir;
+  Store a = Store::open(dir.file("two.db"));
+  a.connection().db.exec("INSERT INTO customers(id, external_id, created_at, updated_at) VALUES (1, 'A', 0, 0)");
+  Store b = Store::open(dir.file("two.db"));
+  Surveys sa(a), sb(b);
+  auto r = nps(1, 9);
+  r.external_id = "k1";
+  sa.record(r);
+  CHECK(sa.count() == 1);
+  CHECK(sa.get(1).score == 9);
+  r.external_id = "k2";
+  sb.record(r);              // a's statements stepped once must not hold a stale snapshot
+  CHECK(sa.count() == 2);    // a sees b's write
+  r.external_id = "k3";
+  sa.record(r);              // and can write after it
+  CHECK(sb.count() == 3);
+  CHECK(SurveyMetrics(a).nps()[0].responses == 3);
 }
