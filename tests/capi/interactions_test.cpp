@@ -316,7 +316,9 @@ TEST_CASE("int64 limits round trip through amounts, margins and times", "[capi][
   const std::string before = snapshot(d.db);
   Rec more;
   make_purchase(more.r, c, 5, 1);
-  CHECK(crmkit_interaction_record(d.db, more.r, &id) < 0);
+  CHECK(crmkit_interaction_record(d.db, more.r, &id) == CRMKIT_EINVALID);
+  CHECK(message_has("EUR totals of customer"));
+  CHECK(message_has("would overflow"));
   CHECK(snapshot(d.db) == before);
 }
 
