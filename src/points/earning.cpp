@@ -193,7 +193,7 @@ PointsResult reverse(Connection& c, const Rules& r, const Purchase& p, std::int6
   for (const auto& [redeem_entry, redeemed] : linked) {
     std::int64_t returned = scalar(c,
                                    "SELECT COALESCE(SUM(points), 0) FROM points_ledger WHERE programme_id = ? "
-                                   "AND kind = 'reverse_redeem' AND source_id = ?",
+                                   "AND source_type = 'redemption' AND kind = 'reverse_redeem' AND source_id = ?",
                                    r.id, redeem_entry);
     std::int64_t d = share(redeemed) - returned;
     if (d <= 0) continue;

@@ -214,6 +214,7 @@ std::int64_t Points::create_programme(const ProgrammeSpec& s) {
     detail::WriteScope scope(c);
     auto& exists = c.prepare("SELECT id FROM points_programmes WHERE name = ?");
     exists.bind(1, s.name);
+    detail::StatementReset reset_exists(exists);  // stepped once: never leave a read snapshot open
     if (exists.executeStep())
       throw Error(Errc::conflict, fmt::format("points programme '{}' already exists", detail::printable(s.name)));
     exists.reset();

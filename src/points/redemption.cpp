@@ -39,9 +39,9 @@ std::int64_t restore_redemption(Connection& c, const Rules& r, std::int64_t cust
   std::vector<Net> lots;
   {
     auto& q = c.prepare(
-        "SELECT a.lot_id, SUM(a.points) FROM points_allocations a JOIN points_ledger l ON l.id = a.entry_id "
-        "WHERE a.entry_id = ?1 OR (l.programme_id = ?2 AND l.kind = 'reverse_redeem' AND l.source_id = ?1) "
-        "GROUP BY a.lot_id HAVING SUM(a.points) > 0 ORDER BY MIN(a.id) DESC");
+        "SELECT a.lot_id, SUM(a.points) FROM points_allocations a WHERE a.entry_id IN (SELECT ?1 UNION ALL "
+        "SELECT id FROM points_ledger WHERE programme_id = ?2 AND source_type = 'redemption' AND source_id = ?1 "
+        "AND kind = 'reverse_redeem') GROUP BY a.lot_id HAVING SUM(a.points) > 0 ORDER BY MIN(a.id) DESC");
     q.bind(1, static_cast<std::int64_t>(redeem_entry));
     q.bind(2, static_cast<std::int64_t>(r.id));
     while (q.executeStep()) lots.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64()});
@@ -151,8 +151,8 @@ PointsResult Points::reverse_redemption(std::int64_t programme_id, const std::st
     std::int64_t redeemed = q.getColumn(2).getInt64();
     q.reset();
     auto& s = c.prepare(
-        "SELECT COALESCE(SUM(points), 0) FROM points_ledger WHERE programme_id = ? AND kind = 'reverse_redeem' "
-        "AND source_id = ?");
+        "SELECT COALESCE(SUM(points), 0) FROM points_ledger WHERE programme_id = ? AND source_type = 'redemption' "
+        "AND source_id = ? AND kind = 'reverse_redeem'");
     s.bind(1, static_cast<std::int64_t>(r.id));
     s.bind(2, static_cast<std::int64_t>(redeem_entry));
     s.executeStep();

@@ -194,9 +194,10 @@ void Points::check_invariants(std::int64_t programme_id) {
     }
     // 5. A redemption never has given back more than it took from any lot.
     auto& red = c.prepare(
-        "SELECT l.id, a.lot_id FROM points_ledger l JOIN points_allocations a ON a.entry_id = l.id OR a.entry_id IN "
-        "(SELECT id FROM points_ledger x WHERE x.programme_id = ?1 AND x.kind = 'reverse_redeem' AND x.source_id = "
-        "l.id) WHERE l.programme_id = ?1 AND l.kind = 'redeem' GROUP BY l.id, a.lot_id HAVING SUM(a.points) < 0 LIMIT 1");
+        "WITH rel(redeem, entry) AS (SELECT id, id FROM points_ledger WHERE programme_id = ?1 AND kind = 'redeem' "
+        "UNION ALL SELECT source_id, id FROM points_ledger WHERE programme_id = ?1 AND kind = 'reverse_redeem') "
+        "SELECT rel.redeem, a.lot_id FROM rel JOIN points_allocations a ON a.entry_id = rel.entry "
+        "GROUP BY rel.redeem, a.lot_id HAVING SUM(a.points) < 0 LIMIT 1");
     red.bind(1, pid);
     if (red.executeStep()) {
       auto msg = fmt::format("redemption {} gave back more than it took from lot {}", red.getColumn(0).getInt64(),

@@ -341,3 +341,28 @@ TEST_CASE("earning follows Interactions::record and record_batch for enrolled cu
   CHECK_FALSE(f.points.enrolled(pid, bob));
   f.points.check_invariants(pid);
 }
+
+TEST_CASE("backfill earns for recorded purchases of members, in time order, once", "[points]") {
+  Fixture f;
+  ProgrammeSpec s;
+  s.name = "bf";
+  s.currency = "USD";
+  s.tier_metric = TierMetric::orders;
+  s.tiers = {{"base", 0, 1000}, {"plus", 2, 2000}};
+  auto pid = f.points.create_programme(s);
+  auto c = f.customer("c1");
+  // Recorded in reverse order, before enrolment exists: backfill must replay them by time.
+  auto p3 = f.purchase(c, day(3), 1000);
+  f.purchase(c, day(2), 1000);
+  f.purchase(c, day(1), 1000);
+  f.purchase(c, day(1), 1000, "web", "EUR");  // another currency: skipped
+  f.purchase(c, day(9), 1000);                // outside the window
+  f.points.enroll(pid, c, day(0));
+  CHECK(f.points.earn_backfill(pid, day(0), day(5)) == 3);
+  // Day 1 and 2 earn at base (10 each), the 2nd order upgrades, day 3 earns x2.
+  CHECK(f.points.balance(pid, c, day(5)).available == 40);
+  CHECK(f.points.ledger(pid, c).entries.back().source_id == std::optional<std::int64_t>(p3));
+  CHECK(f.points.earn_backfill(pid, day(0), day(5)) == 0);
+  CHECK(code_of([&] { f.points.earn_backfill(pid, day(5), day(0)); }) == Errc::invalid_argument);
+  f.points.check_invariants(pid);
+}
