@@ -283,6 +283,16 @@ TEST_CASE("saved segments: versions, refresh, history, static lists, references"
   CHECK(code == Errc::not_found);
 }
 
+TEST_CASE("as_of outside the years 0001..9999 is refused", "[segments]") {
+  Shop s;
+  Errc code;
+  CHECK_THAT(error_of([&] { s.segs.count(count_last(1, "year").dump(), INT64_MIN); }, &code),
+             Catch::Contains("outside the years"));
+  CHECK(code == Errc::invalid_argument);
+  CHECK_THAT(error_of([&] { s.segs.count(count_last(1, "year").dump(), INT64_MAX); }), Catch::Contains("outside"));
+  CHECK(s.segs.count(count_last(1000, "year").dump(), -62135596800000) == 0);  // 0001-01-01
+}
+
 TEST_CASE("explain gives numbered placeholders and their values", "[segments]") {
   Shop s;
   auto e = s.segs.explain(R"({"all":[{"field":"gender","op":"eq","value":"F"},
