@@ -223,14 +223,17 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* history = seg->add_subcommand("history", "Who entered or left a segment within [--from, --to]");
   history->add_option("name", a->name, "Segment name")->required();
   db_opt(history);
-  history->add_option("--from", a->from, "First day YYYY-MM-DD (or an ISO instant)")->required();
-  history->add_option("--to", a->to, "Last day YYYY-MM-DD, inclusive (or an ISO instant, exclusive)")->required();
+  history->add_option("--from", a->from, "First as-of day YYYY-MM-DD (or an ISO instant, inclusive)")->required();
+  history->add_option("--to", a->to, "Last as-of day YYYY-MM-DD, inclusive (or an ISO instant, exclusive)")->required();
   history->add_flag("--json", a->json_out, "JSON output");
   history->callback([a] {
     Store s = open_store(a->db);
-    const Instant from = a->from.size() == 10 ? start_of_day(parse_date(a->from, "--from"))
+    // Dates select the changes made "as of" those days: a refresh as of D is stamped D+1 00:00,
+    // so days from..to cover the instants (from 00:00, to+1 00:00]. ISO instants are taken as is.
+    const Instant from = a->from.size() == 10 ? start_of_day(parse_date(a->from, "--from")) + 1
                                               : parse_instant(a->from, "--from");
-    print_memberships(Segments(s).history(a->name, from, instant_arg(a->to, "--to")), a->json_out);
+    const Instant to = a->to.size() == 10 ? end_of_day(parse_date(a->to, "--to")) + 1 : parse_instant(a->to, "--to");
+    print_memberships(Segments(s).history(a->name, from, to), a->json_out);
   });
 
   CLI::App* list = seg->add_subcommand("list", "Saved segments");

@@ -172,7 +172,12 @@ std::int64_t Segments::count(const std::string& rule_json, Instant as_of, const 
   return detail::guard([&] {
     auto& c = store_.connection();
     auto compiled = compile(c, store_, segments::parse_rule(rule_json), as_of, o.strict_nulls);
-    SQLite::Statement st(c.db, "SELECT count(*) FROM (" + compiled.sql + ")");
+    // count(*) straight over the compiled FROM/WHERE (no subquery to flatten).
+    static const std::string kSelect = "SELECT c.id ";
+    const std::string sql = compiled.sql.rfind(kSelect, 0) == 0
+                                ? "SELECT count(*) " + compiled.sql.substr(kSelect.size())
+                                : "SELECT count(*) FROM (" + compiled.sql + ")";
+    SQLite::Statement st(c.db, sql);
     bind_params(st, compiled.params);
     st.executeStep();
     return static_cast<std::int64_t>(st.getColumn(0).getInt64());
