@@ -272,5 +272,44 @@ void add_segment_commands(CLI::App& root) {
 
 RegisterCommand reg(&add_segment_commands);
 
+// crmkit demo: a few typical segments over the demo population, refreshed at its end.
+void demo_segments(Store& store, std::uint64_t, Instant, Instant end) {
+  Segments segs(store);
+  const std::pair<const char*, const char*> defs[] = {
+      {"active_buyers", "count(purchase, last 6 months) >= 1"},
+      {"lapsed_buyers", "purchase_count >= 1 and days_since_last_purchase > 180"},
+      {"big_spenders", "sum(amount, purchase, last 1 year) > 500"},
+      {"repeat_buyers", "purchase_days >= 2 and not in segment \"lapsed_buyers\""},
+  };
+  for (const auto& [name, text] : defs) {
+    bool exists = false;
+    for (const auto& s : segs.list()) exists = exists || s.name == name;
+    if (!exists) segs.create(name, SegmentKind::dynamic, rule_from_text(text));
+    segs.refresh(name, end);
+  }
+}
+RegisterDemoStep demo_step(DemoStep{300, "segments", &demo_segments});
+
+// crmkit report: saved segments and their current sizes.
+RegisterReportSection report_section(ReportSection{
+    300, "segments",
+    [](Store& store, Instant, std::string& text) {
+      auto all = Segments(store).list();
+      text += "Segments\n";
+      if (all.empty()) text += "  (none saved)\n";
+      for (const auto& s : all)
+        text += "  " + s.name + ": " + std::to_string(s.member_count) + " members (" + to_string(s.kind) +
+                (s.kind == SegmentKind::dynamic ? ", rule v" + std::to_string(s.rule_version) : std::string()) +
+                ")\n";
+    },
+    [](Store& store, Instant) {
+      json out = json::array();
+      for (const auto& s : Segments(store).list())
+        out.push_back(json{{"name", s.name}, {"kind", to_string(s.kind)}, {"rule_version", s.rule_version},
+                           {"members", s.member_count},
+                           {"refreshed_at", s.refreshed_at ? json(format_instant(*s.refreshed_at)) : json()}});
+      return out;
+    }});
+
 }  // namespace
 }  // namespace crmkit::cli
