@@ -9,6 +9,7 @@
 #include "crmkit/segment.hpp"
 #include "segment_world.hpp"
 #include "segments/rule.hpp"
+#include "temp_dir.hpp"
 
 using crmkit::Errc;
 using crmkit::Error;
@@ -307,4 +308,20 @@ TEST_CASE("explain gives numbered placeholders and their values", "[segments]") 
   CHECK(e.params[4].integer == 3);
   CHECK(e.sql.find("?5") != std::string::npos);
   CHECK(e.sql.find("purchase") == std::string::npos);
+}
+
+TEST_CASE("segment lookups leave no read snapshot open: a second connection's writes are seen", "[segments]") {
+  TempDir dir;
+  const std::string path = dir.file("two.db");
+  crmkit::Store a = crmkit::Store::open(path);
+  crmkit::Store b = crmkit::Store::open(path);
+  Segments sa(a), sb(b);
+  sa.create("first", crmkit::SegmentKind::manual_static, "");
+  CHECK(sa.get("first").name == "first");  // a cached lookup, stepped once
+  CHECK(sa.list().size() == 1);
+  sb.create("second", crmkit::SegmentKind::manual_static, "");
+  CHECK(sa.get("second").name == "second");
+  CHECK(sa.count(R"({"segment":"second","op":"in"})", 0) == 0);
+  sa.create("third", crmkit::SegmentKind::manual_static, "");  // a write after reads: no 'database is locked'
+  CHECK(sb.list().size() == 3);
 }
