@@ -223,14 +223,17 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* history = seg->add_subcommand("history", "Who entered or left a segment within [--from, --to]");
   history->add_option("name", a->name, "Segment name")->required();
   db_opt(history);
-  history->add_option("--from", a->from, "First day YYYY-MM-DD (or an ISO instant)")->required();
-  history->add_option("--to", a->to, "Last day YYYY-MM-DD, inclusive (or an ISO instant, exclusive)")->required();
+  history->add_option("--from", a->from, "First as-of day YYYY-MM-DD (or an ISO instant, inclusive)")->required();
+  history->add_option("--to", a->to, "Last as-of day YYYY-MM-DD, inclusive (or an ISO instant, exclusive)")->required();
   history->add_flag("--json", a->json_out, "JSON output");
   history->callback([a] {
     Store s = open_store(a->db);
-    const Instant from = a->from.size() == 10 ? start_of_day(parse_date(a->from, "--from"))
+    // Dates select the changes made "as of" those days: a refresh as of D is stamped D+1 00:00,
+    // so days from..to cover the instants (from 00:00, to+1 00:00]. ISO instants are taken as is.
+    const Instant from = a->from.size() == 10 ? start_of_day(parse_date(a->from, "--from")) + 1
                                               : parse_instant(a->from, "--from");
-    print_memberships(Segments(s).history(a->name, from, instant_arg(a->to, "--to")), a->json_out);
+    const Instant to = a->to.size() == 10 ? end_of_day(parse_date(a->to, "--to")) + 1 : parse_instant(a->to, "--to");
+    print_memberships(Segments(s).history(a->name, from, to), a->json_out);
   });
 
   CLI::App* list = seg->add_subcommand("list", "Saved segments");
@@ -268,6 +271,45 @@ void add_segment_commands(CLI::App& root) {
 }
 
 RegisterCommand reg(&add_segment_commands);
+
+// crmkit demo: a few typical segments over the demo population, refreshed at its end.
+void demo_segments(Store& store, std::uint64_t, Instant, Instant end) {
+  Segments segs(store);
+  const std::pair<const char*, const char*> defs[] = {
+      {"active_buyers", "count(purchase, last 6 months) >= 1"},
+      {"lapsed_buyers", "purchase_count >= 1 and days_since_last_purchase > 180"},
+      {"big_spenders", "sum(amount, purchase, last 1 year) > 500"},
+      {"repeat_buyers", "purchase_days >= 2 and not in segment \"lapsed_buyers\""},
+  };
+  for (const auto& [name, text] : defs) {
+    bool exists = false;
+    for (const auto& s : segs.list()) exists = exists || s.name == name;
+    if (!exists) segs.create(name, SegmentKind::dynamic, rule_from_text(text));
+    segs.refresh(name, end);
+  }
+}
+RegisterDemoStep demo_step(DemoStep{300, "segments", &demo_segments});
+
+// crmkit report: saved segments and their current sizes.
+RegisterReportSection report_section(ReportSection{
+    300, "segments",
+    [](Store& store, Instant, std::string& text) {
+      auto all = Segments(store).list();
+      text += "Segments\n";
+      if (all.empty()) text += "  (none saved)\n";
+      for (const auto& s : all)
+        text += "  " + s.name + ": " + std::to_string(s.member_count) + " members (" + to_string(s.kind) +
+                (s.kind == SegmentKind::dynamic ? ", rule v" + std::to_string(s.rule_version) : std::string()) +
+                ")\n";
+    },
+    [](Store& store, Instant) {
+      json out = json::array();
+      for (const auto& s : Segments(store).list())
+        out.push_back(json{{"name", s.name}, {"kind", to_string(s.kind)}, {"rule_version", s.rule_version},
+                           {"members", s.member_count},
+                           {"refreshed_at", s.refreshed_at ? json(format_instant(*s.refreshed_at)) : json()}});
+      return out;
+    }});
 
 }  // namespace
 }  // namespace crmkit::cli

@@ -372,6 +372,11 @@ class Compiler {
 }  // namespace
 
 CompiledRule compile_rule(const json& canonical, const CompileContext& ctx) {
+  // Years 0001..9999: keeps every window bound and day number far from int64 overflow.
+  constexpr Instant kMin = -62'135'596'800'000, kMax = 253'402'300'800'000;
+  if (ctx.as_of < kMin || ctx.as_of > kMax)
+    throw Error(Errc::invalid_argument,
+                fmt::format("as_of {} is outside the years 0001..9999", static_cast<long long>(ctx.as_of)));
   Compiler c(ctx);
   return c.run(canonical);
 }

@@ -46,6 +46,7 @@ void bind_params(SQLite::Statement& st, const std::vector<SqlParam>& params, int
 
 std::int64_t segment_id_of(detail::Connection& c, const std::string& name) {
   auto& st = c.prepare("SELECT id FROM segments WHERE name = ?");
+  detail::StatementReset done(st);  // no read snapshot left open after the lookup
   st.bind(1, name);
   if (!st.executeStep())
     throw Error(Errc::not_found, fmt::format("segment '{}' does not exist", detail::printable(name)));
@@ -89,6 +90,7 @@ Segment read_segment(SQLite::Statement& st) {
 
 Segment load(detail::Connection& c, const std::string& name) {
   auto& st = c.prepare(std::string(kSegmentColumns) + " WHERE s.name = ?");
+  detail::StatementReset done(st);
   st.bind(1, name);
   if (!st.executeStep())
     throw Error(Errc::not_found, fmt::format("segment '{}' does not exist", detail::printable(name)));
@@ -121,6 +123,7 @@ std::vector<std::int64_t> check_references(detail::Connection& c, const json& ru
                                               "references)", detail::printable(self_name)));
     if (!seen.insert(s).second) continue;
     auto& st = c.prepare("SELECT ref_segment_id FROM segment_refs WHERE segment_id = ?");
+    detail::StatementReset done(st);
     st.bind(1, static_cast<int64_t>(s));
     while (st.executeStep()) stack.push_back(st.getColumn(0).getInt64());
   }
@@ -148,6 +151,7 @@ void save_version(detail::Connection& c, std::int64_t id, int version, const jso
 }
 
 std::vector<Membership> read_memberships(SQLite::Statement& st) {
+  detail::StatementReset done(st);
   std::vector<Membership> out;
   while (st.executeStep()) {
     Membership m;
@@ -172,7 +176,12 @@ std::int64_t Segments::count(const std::string& rule_json, Instant as_of, const 
   return detail::guard([&] {
     auto& c = store_.connection();
     auto compiled = compile(c, store_, segments::parse_rule(rule_json), as_of, o.strict_nulls);
-    SQLite::Statement st(c.db, "SELECT count(*) FROM (" + compiled.sql + ")");
+    // count(*) straight over the compiled FROM/WHERE (no subquery to flatten).
+    static const std::string kSelect = "SELECT c.id ";
+    const std::string sql = compiled.sql.rfind(kSelect, 0) == 0
+                                ? "SELECT count(*) " + compiled.sql.substr(kSelect.size())
+                                : "SELECT count(*) FROM (" + compiled.sql + ")";
+    SQLite::Statement st(c.db, sql);
     bind_params(st, compiled.params);
     st.executeStep();
     return static_cast<std::int64_t>(st.getColumn(0).getInt64());
@@ -226,6 +235,7 @@ Segment Segments::create(const std::string& name, SegmentKind kind, const std::s
     detail::WriteScope scope(c);
     {
       auto& e = c.prepare("SELECT 1 FROM segments WHERE name = ?");
+      detail::StatementReset done(e);
       e.bind(1, name);
       if (e.executeStep())
         throw Error(Errc::conflict, fmt::format("segment '{}' already exists", detail::printable(name)));
@@ -284,6 +294,7 @@ void Segments::remove(const std::string& name) {
     const std::int64_t id = segment_id_of(c, name);
     auto& r = c.prepare("SELECT s.name FROM segment_refs x JOIN segments s ON s.id = x.segment_id "
                         "WHERE x.ref_segment_id = ? ORDER BY s.name LIMIT 1");
+    detail::StatementReset done(r);
     r.bind(1, static_cast<int64_t>(id));
     if (r.executeStep())
       throw Error(Errc::conflict, fmt::format("segment '{}' is used by the rule of segment '{}'",
@@ -303,6 +314,7 @@ Segment Segments::get(const std::string& name) const {
 std::vector<Segment> Segments::list() const {
   return detail::guard([&] {
     auto& st = store_.connection().prepare(std::string(kSegmentColumns) + " ORDER BY s.name");
+    detail::StatementReset done(st);
     std::vector<Segment> out;
     while (st.executeStep()) out.push_back(read_segment(st));
     return out;
@@ -314,6 +326,7 @@ std::vector<SegmentVersion> Segments::versions(const std::string& name) const {
     auto& c = store_.connection();
     const std::int64_t id = segment_id_of(c, name);
     auto& st = c.prepare("SELECT version, rule, strict_nulls FROM segment_versions WHERE segment_id = ? ORDER BY version");
+    detail::StatementReset done(st);
     st.bind(1, static_cast<int64_t>(id));
     std::vector<SegmentVersion> out;
     while (st.executeStep())
@@ -363,6 +376,7 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
     done.bind(2, static_cast<int64_t>(s.id));
     done.exec();
     auto& n = c.prepare("SELECT count(*) FROM temp.segment_refresh_ids");
+    detail::StatementReset n_done(n);
     n.executeStep();
     r.members = n.getColumn(0).getInt64();
     n.reset();
@@ -384,6 +398,7 @@ std::int64_t Segments::add_customers(const std::string& name, const std::vector<
     std::int64_t added = 0;
     for (auto id : ids) {
       auto& e = c.prepare("SELECT 1 FROM customers WHERE id = ?");
+      detail::StatementReset done(e);
       e.bind(1, static_cast<int64_t>(id));
       if (!e.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
       e.reset();
@@ -413,6 +428,7 @@ std::int64_t Segments::remove_customers(const std::string& name, const std::vect
     for (auto id : ids) {
       auto& q = c.prepare("SELECT entered_at FROM segment_membership WHERE segment_id = ? AND customer_id = ? "
                           "AND left_at IS NULL");
+      detail::StatementReset done(q);
       q.bind(1, static_cast<int64_t>(s.id));
       q.bind(2, static_cast<int64_t>(id));
       if (!q.executeStep()) continue;

@@ -9,6 +9,7 @@
 #include "crmkit/segment.hpp"
 #include "segment_world.hpp"
 #include "segments/rule.hpp"
+#include "temp_dir.hpp"
 
 using crmkit::Errc;
 using crmkit::Error;
@@ -283,6 +284,16 @@ TEST_CASE("saved segments: versions, refresh, history, static lists, references"
   CHECK(code == Errc::not_found);
 }
 
+TEST_CASE("as_of outside the years 0001..9999 is refused", "[segments]") {
+  Shop s;
+  Errc code;
+  CHECK_THAT(error_of([&] { s.segs.count(count_last(1, "year").dump(), INT64_MIN); }, &code),
+             Catch::Contains("outside the years"));
+  CHECK(code == Errc::invalid_argument);
+  CHECK_THAT(error_of([&] { s.segs.count(count_last(1, "year").dump(), INT64_MAX); }), Catch::Contains("outside"));
+  CHECK(s.segs.count(count_last(1000, "year").dump(), -62135596800000) == 0);  // 0001-01-01
+}
+
 TEST_CASE("explain gives numbered placeholders and their values", "[segments]") {
   Shop s;
   auto e = s.segs.explain(R"({"all":[{"field":"gender","op":"eq","value":"F"},
@@ -297,4 +308,20 @@ TEST_CASE("explain gives numbered placeholders and their values", "[segments]") 
   CHECK(e.params[4].integer == 3);
   CHECK(e.sql.find("?5") != std::string::npos);
   CHECK(e.sql.find("purchase") == std::string::npos);
+}
+
+TEST_CASE("segment lookups leave no read snapshot open: a second connection's writes are seen", "[segments]") {
+  TempDir dir;
+  const std::string path = dir.file("two.db");
+  crmkit::Store a = crmkit::Store::open(path);
+  crmkit::Store b = crmkit::Store::open(path);
+  Segments sa(a), sb(b);
+  sa.create("first", crmkit::SegmentKind::manual_static, "");
+  CHECK(sa.get("first").name == "first");  // a cached lookup, stepped once
+  CHECK(sa.list().size() == 1);
+  sb.create("second", crmkit::SegmentKind::manual_static, "");
+  CHECK(sa.get("second").name == "second");
+  CHECK(sa.count(R"({"segment":"second","op":"in"})", 0) == 0);
+  sa.create("third", crmkit::SegmentKind::manual_static, "");  // a write after reads: no 'database is locked'
+  CHECK(sb.list().size() == 3);
 }

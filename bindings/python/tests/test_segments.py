@@ -104,6 +104,43 @@ class SegmentsTest(unittest.TestCase):
         with self.assertRaises(crmkit.NotFound):
             s.get("club")
 
+    def test_cli(self):
+        cli = os.environ.get("CRMKIT_CLI")
+        if not cli or not os.path.exists(cli):
+            self.skipTest("skipped: CRMKIT_CLI is not set to the crmkit command")
+        import json as _json
+        import subprocess
+        self.db.close()
+
+        def run(*args):
+            return subprocess.run([cli, "segment"] + list(args), capture_output=True, text=True)
+
+        r = run("count", "--db", self.path, "--rule", "count(purchase, last 6 months) >= 1",
+                "--as-of", "2024-08-30")
+        self.assertEqual((r.returncode, r.stdout), (0, "1\n"), r.stderr)
+        rule_file = os.path.join(self.dir.name, "rule.json")
+        with open(rule_file, "w") as f:
+            f.write('{"field": "age", "op": "eq", "value": 33}')
+        r = run("count", "--db", self.path, "--rule", "@" + rule_file, "--as-of", "2024-06-15", "--json")
+        self.assertEqual(_json.loads(r.stdout), {"count": 1}, r.stderr)
+        r = run("count", "--db", self.path, "--rule", '{"field": "age", "op": "eq", "value": "x"}',
+                "--as-of", "2024-06-15")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("rule.value: expected a number", r.stderr)
+        self.assertEqual(run("create", "women", "--db", self.path, "--rule", 'gender = "F"').returncode, 0)
+        r = run("refresh", "women", "--db", self.path, "--as-of", "2024-01-01", "--json")
+        self.assertEqual(_json.loads(r.stdout)["entered"], 2, r.stderr)
+        r = run("members", "women", "--db", self.path, "--json")
+        self.assertEqual([m["customer_id"] for m in _json.loads(r.stdout)], [1, 2])
+        r = run("history", "women", "--db", self.path, "--from", "2024-01-01", "--to", "2024-01-01", "--json")
+        self.assertEqual(len(_json.loads(r.stdout)), 2, r.stderr)
+        r = run("explain", "--db", self.path, "--rule", 'city = "x\'; DROP TABLE customers"', "--as-of", "2024-01-01")
+        e = _json.loads(r.stdout)
+        self.assertNotIn("DROP", e["sql"])
+        self.assertEqual(e["params"], ["x'; DROP TABLE customers"])
+        r = run("list", "--db", self.path, "--json")
+        self.assertEqual([x["name"] for x in _json.loads(r.stdout)], ["women"])
+
 
 if __name__ == "__main__":
     unittest.main()
