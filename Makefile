@@ -39,7 +39,7 @@ test-sanitize: deps
 
 # Only the concurrency tests (and the helper process they start) are built with TSan.
 test-tsan: deps
-	@cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMKIT_SANITIZE=thread \
+	@cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMKIT_SANITIZE=thread -DCRMKIT_BUILD_CLI=ON \
 	  -DCRMKIT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(TSAN) -j $(JOBS) --target crmkit_concurrency_tests crmkit_reliability_child
 	cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \

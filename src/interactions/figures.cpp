@@ -5,6 +5,11 @@
 #include <limits>
 #include <unordered_map>
 
+#include <sqlite3.h>
+
+#include <fmt/format.h>
+
+#include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
 #include "store/connection.hpp"
 
@@ -164,7 +169,16 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
       money.bind(3, static_cast<int64_t>(m.purchase));
       money.bind(4, static_cast<int64_t>(m.refund));
       money.bind(5, static_cast<int64_t>(m.margin));
-      money.exec();
+      try {
+        money.exec();
+      } catch (const SQLite::Exception& e) {
+        // SQLite turns an overflowing integer sum into a REAL, which the STRICT column refuses.
+        if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_DATATYPE) throw;
+        money.tryReset();
+        throw Error(Errc::invalid_argument,
+                    fmt::format("customer {}: the {} totals would pass the int64 range of minor units", d.customer_id,
+                                m.currency.data()));
+      }
     }
   }
 }
