@@ -2,6 +2,9 @@
 //
 //   crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling] [--no-big]
 //                [--big-mb MB] [--dir PATH] [--seed S] [--json]
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

@@ -55,6 +55,7 @@ Customer read_row(SQLite::Statement& st) {
 
 std::vector<std::string> load_tags(Connection& conn, std::int64_t id) {
   auto& st = conn.prepare("SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag");
+  detail::StatementReset done(st);
   st.bind(1, static_cast<int64_t>(id));
   std::vector<std::string> tags;
   while (st.executeStep()) tags.push_back(st.getColumn(0).getString());
@@ -62,12 +63,15 @@ std::vector<std::string> load_tags(Connection& conn, std::int64_t id) {
 }
 
 std::optional<Customer> load(Connection& conn, const char* where, const std::function<void(SQLite::Statement&)>& bind) {
-  auto& st = conn.prepare(fmt::format("SELECT {} FROM customers WHERE {}", kColumns, where));
-  bind(st);
-  if (!st.executeStep()) return std::nullopt;
-  Customer c = read_row(st);
-  st.reset();
-  c.tags = load_tags(conn, c.id);
+  std::optional<Customer> c;
+  {
+    auto& st = conn.prepare(fmt::format("SELECT {} FROM customers WHERE {}", kColumns, where));
+    detail::StatementReset done(st);
+    bind(st);
+    if (!st.executeStep()) return std::nullopt;
+    c = read_row(st);
+  }
+  c->tags = load_tags(conn, c->id);
   return c;
 }
 
@@ -130,6 +134,7 @@ void write_tags(Connection& conn, std::int64_t id, const std::vector<std::string
 void check_external_id_free(Connection& conn, const std::optional<std::string>& ext, std::int64_t self) {
   if (!ext) return;
   auto& st = conn.prepare("SELECT id FROM customers WHERE external_id = ?");
+  detail::StatementReset done(st);
   st.bind(1, *ext);
   if (st.executeStep() && st.getColumn(0).getInt64() != self)
     throw Error(Errc::conflict, fmt::format("external_id '{}' already belongs to customer {}",
@@ -275,6 +280,7 @@ std::vector<Customer> Customers::find_by_email(const std::string& email) {
     std::vector<std::int64_t> ids;
     {
       auto& st = conn.prepare("SELECT id FROM customers WHERE email = ? ORDER BY id");
+      detail::StatementReset done(st);
       st.bind(1, e);
       while (st.executeStep()) ids.push_back(st.getColumn(0).getInt64());
     }
@@ -288,6 +294,7 @@ std::optional<std::int64_t> Customers::find_id(const std::string& external_id) {
   detail::check_text("external_id", external_id);
   return detail::guard([&]() -> std::optional<std::int64_t> {
     auto& st = store_.connection().prepare("SELECT id FROM customers WHERE external_id = ?");
+    detail::StatementReset done(st);
     st.bind(1, external_id);
     if (!st.executeStep()) return std::nullopt;
     return st.getColumn(0).getInt64();
@@ -315,11 +322,13 @@ void Customers::remove(std::int64_t id) {
     detail::WriteScope scope(conn);
     {
       auto& st = conn.prepare("SELECT 1 FROM customers WHERE id = ?");
+      detail::StatementReset done(st);
       st.bind(1, static_cast<int64_t>(id));
       if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
     }
     {
       auto& st = conn.prepare("SELECT count(*) FROM interactions WHERE customer_id = ?");
+      detail::StatementReset done(st);
       st.bind(1, static_cast<int64_t>(id));
       st.executeStep();
       std::int64_t n = st.getColumn(0).getInt64();
@@ -353,6 +362,7 @@ CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, i
     {
       auto& st = conn.prepare(
           fmt::format("SELECT {} FROM customers WHERE id > ?{} ORDER BY id LIMIT ?", kColumns, f.where));
+      detail::StatementReset done(st);
       int i = 1;
       st.bind(i++, static_cast<int64_t>(after));
       for (auto& b : f.binds) b(st, i++);
@@ -367,6 +377,7 @@ CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, i
       // Tags of the whole page in one ordered range scan, merged by id.
       auto& st = conn.prepare(
           "SELECT customer_id, tag FROM customer_tags WHERE customer_id BETWEEN ? AND ? ORDER BY customer_id, tag");
+      detail::StatementReset done(st);
       st.bind(1, static_cast<int64_t>(page.customers.front().id));
       st.bind(2, static_cast<int64_t>(page.customers.back().id));
       std::size_t k = 0;
@@ -385,6 +396,7 @@ std::int64_t Customers::count(const CustomerFilter& filter) {
   FilterSql f = filter_sql(filter);
   return detail::guard([&] {
     auto& st = store_.connection().prepare(fmt::format("SELECT count(*) FROM customers WHERE 1{}", f.where));
+    detail::StatementReset done(st);
     int i = 1;
     for (auto& b : f.binds) b(st, i++);
     st.executeStep();

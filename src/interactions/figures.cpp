@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 
-#include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
 #include "store/connection.hpp"
 
@@ -105,6 +104,7 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(customer_id, currency) DO UPDATE SET "
       "purchase_total = purchase_total + ?3, refund_total = refund_total + ?4, margin_total = margin_total + ?5");
 
+  StatementReset read_done(read), seen_done(day_seen);
   std::size_t k = 0;  // walks `days` alongside the sorted deltas
   for (const Delta& d : deltas) {
     std::int64_t interactions = 0, purchases = 0, purchase_days = 0, refunds = 0;
@@ -176,8 +176,8 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
         if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_DATATYPE) throw;
         money.tryReset();
         throw Error(Errc::invalid_argument,
-                    fmt::format("customer {}: the {} totals would pass the int64 range of minor units", d.customer_id,
-                                m.currency.data()));
+                    fmt::format("the {} totals of customer {} would overflow the int64 range", m.currency.data(),
+                                d.customer_id));
       }
     }
   }
@@ -190,6 +190,7 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
     auto& st = conn.prepare(
         "SELECT interaction_count, last_interaction_at, purchase_count, purchase_days, refund_count, "
         "first_purchase_at, last_purchase_at FROM customer_figures WHERE customer_id = ?");
+    StatementReset done(st);
     st.bind(1, static_cast<int64_t>(customer_id));
     if (st.executeStep()) {
       f.interaction_count = st.getColumn(0).getInt64();
@@ -205,6 +206,7 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
   auto& st = conn.prepare(
       "SELECT currency, purchase_total, refund_total, margin_total FROM customer_money WHERE customer_id = ? "
       "ORDER BY currency");
+  StatementReset done(st);
   st.bind(1, static_cast<int64_t>(customer_id));
   while (st.executeStep())
     f.money.push_back({st.getColumn(0).getString(), st.getColumn(1).getInt64(), st.getColumn(2).getInt64(),

@@ -97,11 +97,14 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
     throw;
   }
   if (changes == 1) return {conn.db.getLastInsertRowid(), true};
-  auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
-  q.bind(1, *in.external_id);
-  if (!q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
-  Interaction stored = read_row(q);
-  q.reset();
+  Interaction stored;
+  {
+    auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
+    detail::StatementReset done(q);
+    q.bind(1, *in.external_id);
+    if (!q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
+    stored = read_row(q);
+  }
   if (const char* field = first_difference(stored, in, attrs))
     throw Error(Errc::conflict,
                 fmt::format("external_id '{}' was recorded before as interaction {} with a different {}",
@@ -130,9 +133,9 @@ RecordedInteraction recorded(const Interaction& in, std::int64_t id) {
 
 void require_customer(Connection& conn, std::int64_t id) {
   auto& st = conn.prepare("SELECT 1 FROM customers WHERE id = ?");
+  detail::StatementReset done(st);
   st.bind(1, static_cast<int64_t>(id));
   bool found = st.executeStep();
-  st.reset();
   if (!found) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
 }
 
@@ -198,11 +201,10 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
 Interaction Interactions::get(std::int64_t id) {
   return detail::guard([&] {
     auto& st = store_.connection().prepare(fmt::format("SELECT {} FROM interactions WHERE id = ?", kColumns));
+    detail::StatementReset done(st);
     st.bind(1, static_cast<int64_t>(id));
     if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("interaction {} does not exist", id));
-    Interaction i = read_row(st);
-    st.reset();
-    return i;
+    return read_row(st);
   });
 }
 
@@ -229,6 +231,7 @@ TimelinePage Interactions::timeline(std::int64_t customer_id, const TimelineFilt
     else if (before_time) sql += " AND occurred_at < ?6";
     sql += " ORDER BY occurred_at DESC, id DESC LIMIT ?8";
     auto& st = conn.prepare(sql);
+    detail::StatementReset done(st);
     st.bind(1, static_cast<int64_t>(customer_id));
     if (filter.channel) st.bindNoCopy(2, to_string(*filter.channel));
     if (filter.kind) st.bindNoCopy(3, to_string(*filter.kind));

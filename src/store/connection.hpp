@@ -52,6 +52,20 @@ struct Connection {
   RawStatement rollback_stmt, rollback_to_stmt, release_stmt;
 };
 
+// Resets a statement when the scope ends. A statement stopped before SQLITE_DONE keeps its
+// read snapshot open: the connection then misses other connections' writes and its next write
+// fails with SQLITE_BUSY_SNAPSHOT. Use it wherever a statement is stepped only once.
+class StatementReset {
+ public:
+  explicit StatementReset(SQLite::Statement& st) noexcept : st_(st) {}
+  ~StatementReset() { st_.tryReset(); }
+  StatementReset(const StatementReset&) = delete;
+  StatementReset& operator=(const StatementReset&) = delete;
+
+ private:
+  SQLite::Statement& st_;
+};
+
 // Makes one public mutation atomic: BEGIN IMMEDIATE when no transaction is open, otherwise a
 // SAVEPOINT inside the caller's transaction. Destruction without commit() undoes everything.
 class WriteScope {

@@ -57,6 +57,7 @@ void migrate(detail::Connection& c) {
 std::string setting(const detail::Connection& c, const char* key) {
   auto& conn = const_cast<detail::Connection&>(c);
   auto& st = conn.prepare("SELECT value FROM store_settings WHERE key = ?");
+  detail::StatementReset done(st);
   st.bind(1, key);
   return st.executeStep() ? st.getColumn(0).getString() : std::string();
 }

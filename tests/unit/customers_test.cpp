@@ -7,6 +7,7 @@
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "store_checksum.hpp"
+#include "temp_dir.hpp"
 
 using namespace crmkit;
 
@@ -364,4 +365,35 @@ TEST_CASE("list pages by id with filters; count agrees", "[customers]") {
   CHECK(cs.count() == 25);
   expect_error([&] { cs.list({}, 0, 0); }, Errc::invalid_argument, "limit 0");
   expect_error([&] { cs.list({}, -1, 10); }, Errc::invalid_argument, "after -1");
+}
+
+TEST_CASE("lookups leave no read snapshot open: a second connection's writes are seen", "[customers]") {
+  TempDir dir;
+  const std::string path = dir.file("two.db");
+  Store a = Store::open(path);
+  Store b = Store::open(path);
+  Customers ca(a), cb(b);
+  std::int64_t first = cb.create(basic("B-0"));
+  // Every read path of `a`, each of which steps a statement once.
+  CHECK(ca.find_id("B-0") == std::optional<std::int64_t>(first));
+  CHECK(ca.count() == 1);
+  CHECK(ca.get(first).id == first);
+  CHECK(ca.find_by_email("x@example.com").empty());
+  CHECK(Interactions(a).figures(first).interaction_count == 0);
+  ca.update(first, CustomerFields{}, 5);  // no-op update: reads only
+  // `b` writes; `a` must see it and be able to write after it.
+  std::int64_t second = cb.create(basic("B-1"));
+  CHECK(ca.find_id("B-1") == std::optional<std::int64_t>(second));
+  CHECK(ca.count() == 2);
+  CHECK_NOTHROW(ca.create(basic("A-0")));
+  CHECK(cb.count() == 3);
+  Interaction i;
+  i.customer_id = second;
+  i.kind = InteractionKind::visit;
+  i.occurred_at = 1;
+  Interactions(b).record(i);
+  CHECK_THROWS_AS(ca.remove(second), Error);  // sees b's interaction
+  CHECK(Interactions(a).figures(second).interaction_count == 1);
+  Interactions(a).record(i);  // same content, no external id: a second fact
+  CHECK(Interactions(b).figures(second).interaction_count == 2);
 }

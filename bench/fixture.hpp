@@ -1,0 +1,31 @@
+// Databases for the workloads: one populated through crmkit, one through raw SQLite with the
+// same schema, so every baseline reads and writes the same tables and indexes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+
+#include "bench.hpp"
+#include "population.hpp"
+
+namespace bench {
+
+std::string temp_path(const std::string& dir, const std::string& name);  // removes old files
+void remove_db(const std::string& path);
+
+// Creates `customers` customers with ids 1..N (not timed by callers).
+void create_customers_crmkit(const std::string& path, std::int64_t customers);
+void create_customers_raw(SQLite::Database& db, std::int64_t customers);
+
+// The raw-SQLite ingest: prepared inserts of the facts into `interactions`, one transaction.
+void insert_facts_raw(SQLite::Database& db, const Population& p);
+
+// The crmkit ingest through the C API batch in one explicit transaction (batches of 50,000).
+void insert_facts_capi(const std::string& path, const Population& p);
+
+// A crmkit database populated through the C API, reused by several workloads.
+const std::string& shared_database(const Options& o, Population* population_out = nullptr);
+
+}  // namespace bench

@@ -1,0 +1,385 @@
+// C API: customers (records built with setters, create/upsert/update/delete, lookups, listing).
+#include <cstring>
+
+#include "base/text.hpp"
+#include "core_json.hpp"
+#include "handle.hpp"
+
+using namespace crmkit;
+using crmkit::capi::call;
+using crmkit::capi::need;
+
+struct crmkit_customer {
+  CustomerFields fields;
+};
+
+struct crmkit_customer_filter {
+  CustomerFilter filter;
+};
+
+struct crmkit_customer_iter {
+  std::shared_ptr<capi::Session> session;  // keeps the store open after crmkit_db_close
+  CustomerFilter filter;
+  std::vector<Customer> page;
+  std::size_t pos = 0;          // index of the current customer + 1 in page (0: none yet)
+  std::int64_t after = 0;       // keyset cursor of the next page
+  bool last_page = false;
+  bool done = false;
+  const Customer* current() const { return !done && pos > 0 && pos <= page.size() ? &page[pos - 1] : nullptr; }
+};
+
+namespace {
+
+constexpr std::size_t kIterPage = 500;
+
+std::optional<std::string>* text_field(CustomerFields& f, const std::string& name) {
+  if (name == "external_id") return &f.external_id;
+  if (name == "display_name") return &f.display_name;
+  if (name == "given_name") return &f.given_name;
+  if (name == "family_name") return &f.family_name;
+  if (name == "email") return &f.email;
+  if (name == "phone") return &f.phone;
+  if (name == "birth_date") return &f.birth_date;
+  if (name == "gender") return &f.gender;
+  if (name == "country") return &f.country;
+  if (name == "region") return &f.region;
+  if (name == "city") return &f.city;
+  if (name == "postal_code") return &f.postal_code;
+  if (name == "acquisition_channel") return &f.acquisition_channel;
+  if (name == "attributes") return &f.attributes;
+  return nullptr;
+}
+
+const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+
+}  // namespace
+
+extern "C" {
+
+int crmkit_customer_new(crmkit_customer** out) {
+  return call(nullptr, [&] {
+    need(out, "out");
+    *out = nullptr;
+    *out = new crmkit_customer();
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_customer_free(crmkit_customer* c) { delete c; }
+
+int crmkit_customer_set_text(crmkit_customer* c, const char* field, const char* value) {
+  return call(nullptr, [&] {
+    need(c, "c");
+    std::string name = capi::text_arg(field, "field", 100);
+    const std::size_t limit = name == "attributes" ? detail::kMaxJsonText : detail::kMaxShortText;
+    bool present = false;
+    std::string v = capi::optional_text_arg(value, name.c_str(), &present, limit);
+    if (name == "kind") {
+      if (present) c->fields.kind = parse_customer_kind(v);
+      else c->fields.kind.reset();
+    } else if (name == "lifecycle_stage") {
+      if (present) c->fields.lifecycle_stage = parse_lifecycle_stage(v);
+      else c->fields.lifecycle_stage.reset();
+    } else if (auto* slot = text_field(c->fields, name)) {
+      if (present) *slot = std::move(v);
+      else slot->reset();
+    } else {
+      throw Error(Errc::invalid_argument,
+                  "field '" + detail::printable(name) + "' is not a customer text field");
+    }
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_set_acquisition_cost(crmkit_customer* c, int64_t minor, const char* currency) {
+  return call(nullptr, [&] {
+    need(c, "c");
+    c->fields.acquisition_cost = Money{minor, capi::text_arg(currency, "currency", 16)};
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_set_created_at(crmkit_customer* c, int64_t created_at) {
+  return call(nullptr, [&] {
+    need(c, "c")->fields.created_at = created_at;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_add_tag(crmkit_customer* c, const char* tag) {
+  return call(nullptr, [&] {
+    need(c, "c");
+    std::string t = capi::text_arg(tag, "tag");
+    if (!c->fields.tags) c->fields.tags.emplace();
+    c->fields.tags->push_back(std::move(t));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_clear_field(crmkit_customer* c, const char* field) {
+  return call(nullptr, [&] {
+    need(c, "c");
+    c->fields.clear.push_back(capi::text_arg(field, "field", 100));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_create(crmkit_db* db, const crmkit_customer* c, int64_t* id) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(c, "c");
+    need(id, "id");
+    *id = 0;
+    *id = Customers(db->session->store).create(c->fields);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_upsert(crmkit_db* db, const crmkit_customer* c, int64_t* id, int* created) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(c, "c");
+    need(id, "id");
+    *id = 0;
+    bool made = false;
+    *id = Customers(db->session->store).upsert(c->fields, &made);
+    if (created) *created = made ? 1 : 0;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_upsert_json(crmkit_db* db, const char* json, int64_t* id, int* created) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(id, "id");
+    *id = 0;
+    std::string text = capi::text_arg(json, "json", detail::kMaxJsonText);
+    CustomerFields f = capi::customer_fields_from_json(text);
+    bool made = false;
+    *id = Customers(db->session->store).upsert(f, &made);
+    if (created) *created = made ? 1 : 0;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_update(crmkit_db* db, int64_t id, const crmkit_customer* c, int64_t updated_at) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(c, "c");
+    Customers(db->session->store).update(id, c->fields, updated_at);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_delete(crmkit_db* db, int64_t id) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    Customers(db->session->store).remove(id);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_get_json(crmkit_db* db, int64_t id, char** json) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(json, "json");
+    *json = nullptr;
+    *json = capi::owned_string(capi::to_json(Customers(db->session->store).get(id)).dump());
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_get_by_external_id_json(crmkit_db* db, const char* external_id, char** json) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(json, "json");
+    *json = nullptr;
+    std::string ext = capi::text_arg(external_id, "external_id");
+    *json = capi::owned_string(capi::to_json(Customers(db->session->store).get_by_external_id(ext)).dump());
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_find_by_email_json(crmkit_db* db, const char* email, char** json) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(json, "json");
+    *json = nullptr;
+    std::string e = capi::text_arg(email, "email");
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& c : Customers(db->session->store).find_by_email(e)) arr.push_back(capi::to_json(c));
+    *json = capi::owned_string(arr.dump());
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_find_id(crmkit_db* db, const char* external_id, int64_t* id) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(id, "id");
+    *id = 0;
+    std::string ext = capi::text_arg(external_id, "external_id");
+    auto found = Customers(db->session->store).find_id(ext);
+    if (!found) throw Error(Errc::not_found, "no customer has external_id '" + detail::printable(ext) + "'");
+    *id = *found;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_filter_new(crmkit_customer_filter** out) {
+  return call(nullptr, [&] {
+    need(out, "out");
+    *out = nullptr;
+    *out = new crmkit_customer_filter();
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_customer_filter_free(crmkit_customer_filter* f) { delete f; }
+
+int crmkit_customer_filter_set_created_from(crmkit_customer_filter* f, int64_t from) {
+  return call(nullptr, [&] {
+    need(f, "filter")->filter.created_from = from;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_filter_set_created_to(crmkit_customer_filter* f, int64_t to) {
+  return call(nullptr, [&] {
+    need(f, "filter")->filter.created_to = to;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_filter_set_tag(crmkit_customer_filter* f, const char* tag) {
+  return call(nullptr, [&] {
+    need(f, "filter")->filter.tag = capi::text_arg(tag, "tag");
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_filter_set_lifecycle_stage(crmkit_customer_filter* f, const char* stage) {
+  return call(nullptr, [&] {
+    need(f, "filter");
+    f->filter.lifecycle_stage = parse_lifecycle_stage(capi::text_arg(stage, "stage", 100), "stage");
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_filter_set_country(crmkit_customer_filter* f, const char* country) {
+  return call(nullptr, [&] {
+    need(f, "filter")->filter.country = capi::text_arg(country, "country", 100);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_count(crmkit_db* db, const crmkit_customer_filter* filter, int64_t* count) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(count, "count");
+    *count = 0;
+    *count = Customers(db->session->store).count(filter ? filter->filter : CustomerFilter{});
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_iter_new(crmkit_customer_iter** out, crmkit_db* db, const crmkit_customer_filter* filter,
+                             int64_t after) {
+  if (out) *out = nullptr;
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(out, "out");
+    if (after < 0) throw Error(Errc::invalid_argument, "after " + std::to_string(after) + " is negative");
+    auto it = std::make_unique<crmkit_customer_iter>();
+    it->session = db->session;
+    it->filter = filter ? filter->filter : CustomerFilter{};
+    it->after = after;
+    // Checks the filter now rather than at the first next().
+    Customers(db->session->store).count(it->filter);
+    *out = it.release();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_iter_next(crmkit_customer_iter* it) {
+  if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  return call(it->session.get(), [&] {
+    if (it->done) return static_cast<int>(CRMKIT_DONE);
+    if (it->pos < it->page.size()) {
+      ++it->pos;
+      return static_cast<int>(CRMKIT_OK);
+    }
+    if (it->last_page) {
+      it->done = true;
+      return static_cast<int>(CRMKIT_DONE);
+    }
+    CustomerPage p = Customers(it->session->store).list(it->filter, it->after, static_cast<int>(kIterPage));
+    it->page = std::move(p.customers);
+    it->after = p.next_after;
+    it->last_page = p.next_after == 0;
+    it->pos = 0;
+    if (it->page.empty()) {
+      it->done = true;
+      return static_cast<int>(CRMKIT_DONE);
+    }
+    it->pos = 1;
+    return static_cast<int>(CRMKIT_OK);
+  });
+}
+
+int64_t crmkit_customer_iter_id(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? c->id : 0;
+}
+const char* crmkit_customer_iter_external_id(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? c_str(c->external_id) : nullptr;
+}
+const char* crmkit_customer_iter_display_name(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? c_str(c->display_name) : nullptr;
+}
+const char* crmkit_customer_iter_email(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? c_str(c->email) : nullptr;
+}
+const char* crmkit_customer_iter_phone(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? c_str(c->phone) : nullptr;
+}
+const char* crmkit_customer_iter_country(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? c_str(c->country) : nullptr;
+}
+const char* crmkit_customer_iter_kind(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? to_string(c->kind) : nullptr;
+}
+const char* crmkit_customer_iter_lifecycle_stage(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? to_string(c->lifecycle_stage) : nullptr;
+}
+int64_t crmkit_customer_iter_created_at(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? c->created_at : 0;
+}
+int64_t crmkit_customer_iter_updated_at(const crmkit_customer_iter* it) {
+  auto* c = it ? it->current() : nullptr;
+  return c ? c->updated_at : 0;
+}
+
+int crmkit_customer_iter_json(const crmkit_customer_iter* it, char** json) {
+  return call(nullptr, [&] {
+    need(it, "it");
+    need(json, "json");
+    *json = nullptr;
+    const Customer* c = it->current();
+    if (!c) throw Error(Errc::misuse, "the iterator has no current customer (call crmkit_customer_iter_next)");
+    *json = capi::owned_string(capi::to_json(*c).dump());
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_customer_iter_free(crmkit_customer_iter* it) { delete it; }
+
+}  // extern "C"

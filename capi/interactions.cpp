@@ -1,0 +1,426 @@
+// C API: interactions (records, batches, timeline iterator) and per-customer figures.
+#include <cstring>
+#include <limits>
+
+#include "base/text.hpp"
+#include "core_json.hpp"
+#include "handle.hpp"
+
+using namespace crmkit;
+using crmkit::capi::call;
+using crmkit::capi::need;
+
+struct crmkit_interaction {
+  Interaction rec;
+};
+
+struct crmkit_batch {
+  std::vector<Interaction> rows;
+  BatchOptions options;
+};
+
+struct crmkit_batch_result {
+  BatchResult result;
+};
+
+struct crmkit_interaction_iter {
+  std::shared_ptr<capi::Session> session;  // keeps the store open after crmkit_db_close
+  std::int64_t customer_id = 0;
+  TimelineFilter filter;
+  std::vector<Interaction> page;
+  std::size_t pos = 0;
+  bool has_more = true;
+  std::optional<Instant> before_time;
+  std::optional<std::int64_t> before_id;
+  bool done = false;
+  const Interaction* current() const { return !done && pos > 0 && pos <= page.size() ? &page[pos - 1] : nullptr; }
+};
+
+namespace {
+
+constexpr int kIterPage = 500;
+
+void set_optional_text(std::optional<std::string>& slot, const char* value, const char* name, std::size_t limit) {
+  bool present = false;
+  std::string v = capi::optional_text_arg(value, name, &present, limit);
+  if (present) slot = std::move(v);
+  else slot.reset();
+}
+
+const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+
+}  // namespace
+
+extern "C" {
+
+int crmkit_interaction_new(crmkit_interaction** out) {
+  return call(nullptr, [&] {
+    need(out, "out");
+    *out = nullptr;
+    *out = new crmkit_interaction();
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_interaction_free(crmkit_interaction* rec) { delete rec; }
+
+int crmkit_interaction_set_customer_id(crmkit_interaction* rec, int64_t customer_id) {
+  return call(nullptr, [&] {
+    need(rec, "rec")->rec.customer_id = customer_id;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_external_id(crmkit_interaction* rec, const char* external_id) {
+  return call(nullptr, [&] {
+    set_optional_text(need(rec, "rec")->rec.external_id, external_id, "external_id", detail::kMaxShortText);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_occurred_at(crmkit_interaction* rec, int64_t occurred_at) {
+  return call(nullptr, [&] {
+    need(rec, "rec")->rec.occurred_at = occurred_at;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_channel(crmkit_interaction* rec, const char* channel) {
+  return call(nullptr, [&] {
+    need(rec, "rec")->rec.channel = parse_channel(capi::text_arg(channel, "channel", 100));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_kind(crmkit_interaction* rec, const char* kind) {
+  return call(nullptr, [&] {
+    need(rec, "rec")->rec.kind = parse_interaction_kind(capi::text_arg(kind, "kind", 100));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_direction(crmkit_interaction* rec, const char* direction) {
+  return call(nullptr, [&] {
+    need(rec, "rec")->rec.direction = parse_direction(capi::text_arg(direction, "direction", 100));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_amount(crmkit_interaction* rec, int64_t minor, const char* currency) {
+  return call(nullptr, [&] {
+    need(rec, "rec")->rec.amount = Money{minor, capi::text_arg(currency, "currency", 16)};
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_clear_amount(crmkit_interaction* rec) {
+  return call(nullptr, [&] {
+    need(rec, "rec")->rec.amount.reset();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_margin(crmkit_interaction* rec, int64_t margin) {
+  return call(nullptr, [&] {
+    need(rec, "rec")->rec.margin = margin;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_clear_margin(crmkit_interaction* rec) {
+  return call(nullptr, [&] {
+    need(rec, "rec")->rec.margin.reset();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_subject(crmkit_interaction* rec, const char* subject) {
+  return call(nullptr, [&] {
+    set_optional_text(need(rec, "rec")->rec.subject, subject, "subject", detail::kMaxShortText);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_notes(crmkit_interaction* rec, const char* notes) {
+  return call(nullptr, [&] {
+    set_optional_text(need(rec, "rec")->rec.notes, notes, "notes", detail::kMaxLongText);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_set_attributes(crmkit_interaction* rec, const char* json) {
+  return call(nullptr, [&] {
+    set_optional_text(need(rec, "rec")->rec.attributes, json, "attributes", detail::kMaxJsonText);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_record(crmkit_db* db, const crmkit_interaction* rec, int64_t* id) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(rec, "rec");
+    need(id, "id");
+    *id = 0;
+    *id = Interactions(db->session->store).record(rec->rec);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_record_json(crmkit_db* db, const char* json, int64_t* id) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(id, "id");
+    *id = 0;
+    Interaction rec = capi::interaction_from_json(capi::text_arg(json, "json", detail::kMaxLongText + detail::kMaxJsonText));
+    *id = Interactions(db->session->store).record(rec);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_get_json(crmkit_db* db, int64_t id, char** json) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(json, "json");
+    *json = nullptr;
+    *json = capi::owned_string(capi::to_json(Interactions(db->session->store).get(id)).dump());
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_batch_new(crmkit_batch** out) {
+  return call(nullptr, [&] {
+    need(out, "out");
+    *out = nullptr;
+    *out = new crmkit_batch();
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_batch_free(crmkit_batch* batch) { delete batch; }
+
+int crmkit_batch_add(crmkit_batch* batch, const crmkit_interaction* rec) {
+  return call(nullptr, [&] {
+    need(batch, "batch");
+    need(rec, "rec");
+    batch->rows.push_back(rec->rec);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_batch_add_json(crmkit_batch* batch, const char* json) {
+  return call(nullptr, [&] {
+    need(batch, "batch");
+    batch->rows.push_back(
+        capi::interaction_from_json(capi::text_arg(json, "json", detail::kMaxLongText + detail::kMaxJsonText)));
+    return CRMKIT_OK;
+  });
+}
+
+int64_t crmkit_batch_size(const crmkit_batch* batch) {
+  return batch ? static_cast<int64_t>(batch->rows.size()) : 0;
+}
+
+int crmkit_batch_clear(crmkit_batch* batch) {
+  return call(nullptr, [&] {
+    need(batch, "batch")->rows.clear();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_batch_set_skip_invalid(crmkit_batch* batch, int skip_invalid) {
+  return call(nullptr, [&] {
+    need(batch, "batch")->options.skip_invalid = skip_invalid != 0;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_batch_commit(crmkit_batch_result** out, crmkit_db* db, const crmkit_batch* batch) {
+  if (out) *out = nullptr;
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(out, "out");
+    need(batch, "batch");
+    auto r = std::make_unique<crmkit_batch_result>();
+    r->result = Interactions(db->session->store).record_batch(batch->rows, batch->options);
+    *out = r.release();
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_batch_result_free(crmkit_batch_result* r) { delete r; }
+
+int64_t crmkit_batch_result_inserted(const crmkit_batch_result* r) {
+  return r ? static_cast<int64_t>(r->result.inserted) : 0;
+}
+
+int64_t crmkit_batch_result_duplicates(const crmkit_batch_result* r) {
+  return r ? static_cast<int64_t>(r->result.duplicates) : 0;
+}
+
+int64_t crmkit_batch_result_id(const crmkit_batch_result* r, int64_t index) {
+  if (!r || index < 0 || static_cast<uint64_t>(index) >= r->result.ids.size()) return 0;
+  return r->result.ids[static_cast<std::size_t>(index)];
+}
+
+int64_t crmkit_batch_result_error_count(const crmkit_batch_result* r) {
+  return r ? static_cast<int64_t>(r->result.errors.size()) : 0;
+}
+
+int crmkit_batch_result_error(const crmkit_batch_result* r, int64_t k, int64_t* row, int* status,
+                              const char** message) {
+  return call(nullptr, [&] {
+    need(r, "r");
+    if (k < 0 || static_cast<uint64_t>(k) >= r->result.errors.size())
+      throw Error(Errc::invalid_argument, "error index " + std::to_string(k) + " is out of range 0.." +
+                                              std::to_string(static_cast<int64_t>(r->result.errors.size()) - 1));
+    const RowError& e = r->result.errors[static_cast<std::size_t>(k)];
+    if (row) *row = static_cast<int64_t>(e.index);
+    if (status) *status = capi::status_of(e.code);
+    if (message) *message = e.message.c_str();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_batch_result_json(const crmkit_batch_result* r, char** json) {
+  return call(nullptr, [&] {
+    need(r, "r");
+    need(json, "json");
+    *json = nullptr;
+    nlohmann::json errors = nlohmann::json::array();
+    for (const auto& e : r->result.errors)
+      errors.push_back({{"row", e.index}, {"status", capi::status_of(e.code)}, {"message", e.message}});
+    nlohmann::json j{{"inserted", r->result.inserted},
+                     {"duplicates", r->result.duplicates},
+                     {"ids", r->result.ids},
+                     {"errors", errors}};
+    *json = capi::owned_string(j.dump());
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_iter_new(crmkit_interaction_iter** out, crmkit_db* db, int64_t customer_id,
+                                const char* channel, const char* kind, int64_t from, int64_t to) {
+  if (out) *out = nullptr;
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(out, "out");
+    auto it = std::make_unique<crmkit_interaction_iter>();
+    it->session = db->session;
+    it->customer_id = customer_id;
+    if (channel) it->filter.channel = parse_channel(capi::text_arg(channel, "channel", 100));
+    if (kind) it->filter.kind = parse_interaction_kind(capi::text_arg(kind, "kind", 100));
+    if (from != std::numeric_limits<int64_t>::min()) it->filter.from = from;
+    if (to != std::numeric_limits<int64_t>::max()) it->filter.to = to;
+    // The first page now: an unknown customer or a bad bound fails here, not at next().
+    TimelinePage p = Interactions(db->session->store).timeline(customer_id, it->filter, kIterPage);
+    it->page = std::move(p.interactions);
+    it->has_more = p.has_more;
+    it->before_time = p.next_before_time;
+    it->before_id = p.next_before_id;
+    *out = it.release();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_iter_next(crmkit_interaction_iter* it) {
+  if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  return call(it->session.get(), [&] {
+    if (it->done) return static_cast<int>(CRMKIT_DONE);
+    if (it->pos < it->page.size()) {
+      ++it->pos;
+      return static_cast<int>(CRMKIT_OK);
+    }
+    if (!it->has_more) {
+      it->done = true;
+      return static_cast<int>(CRMKIT_DONE);
+    }
+    TimelinePage p = Interactions(it->session->store)
+                         .timeline(it->customer_id, it->filter, kIterPage, it->before_time, it->before_id);
+    it->page = std::move(p.interactions);
+    it->has_more = p.has_more;
+    it->before_time = p.next_before_time;
+    it->before_id = p.next_before_id;
+    it->pos = 0;
+    if (it->page.empty()) {
+      it->done = true;
+      return static_cast<int>(CRMKIT_DONE);
+    }
+    it->pos = 1;
+    return static_cast<int>(CRMKIT_OK);
+  });
+}
+
+int64_t crmkit_interaction_iter_id(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i ? i->id : 0;
+}
+int64_t crmkit_interaction_iter_customer_id(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i ? i->customer_id : 0;
+}
+int64_t crmkit_interaction_iter_occurred_at(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i ? i->occurred_at : 0;
+}
+const char* crmkit_interaction_iter_external_id(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i ? c_str(i->external_id) : nullptr;
+}
+const char* crmkit_interaction_iter_channel(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i ? to_string(i->channel) : nullptr;
+}
+const char* crmkit_interaction_iter_kind(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i ? to_string(i->kind) : nullptr;
+}
+const char* crmkit_interaction_iter_direction(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i ? to_string(i->direction) : nullptr;
+}
+int64_t crmkit_interaction_iter_amount(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i && i->amount ? i->amount->minor : 0;
+}
+const char* crmkit_interaction_iter_currency(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i && i->amount ? i->amount->currency.c_str() : nullptr;
+}
+const char* crmkit_interaction_iter_subject(const crmkit_interaction_iter* it) {
+  auto* i = it ? it->current() : nullptr;
+  return i ? c_str(i->subject) : nullptr;
+}
+
+int crmkit_interaction_iter_json(const crmkit_interaction_iter* it, char** json) {
+  return call(nullptr, [&] {
+    need(it, "it");
+    need(json, "json");
+    *json = nullptr;
+    const Interaction* i = it->current();
+    if (!i) throw Error(Errc::misuse, "the iterator has no current interaction (call crmkit_interaction_iter_next)");
+    *json = capi::owned_string(capi::to_json(*i).dump());
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_interaction_iter_free(crmkit_interaction_iter* it) { delete it; }
+
+int crmkit_customer_figures_json(crmkit_db* db, int64_t customer_id, char** json) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(json, "json");
+    *json = nullptr;
+    *json = capi::owned_string(capi::to_json(Interactions(db->session->store).figures(customer_id)).dump());
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_interaction_rebuild_figures(crmkit_db* db) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    Interactions(db->session->store).rebuild_figures();
+    return CRMKIT_OK;
+  });
+}
+
+}  // extern "C"

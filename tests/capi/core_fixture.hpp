@@ -1,0 +1,44 @@
+// Helpers for the C API tests of customers and interactions: crmkit.h only.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "crmkit.h"
+
+// Takes an owned string from the library.
+inline std::string take(char* s) {
+  std::string out = s ? s : "<NULL>";
+  crmkit_free(s);
+  return out;
+}
+
+inline bool message_has(const char* needle) {
+  return std::string(crmkit_last_error_message()).find(needle) != std::string::npos;
+}
+
+// Everything observable about the store's customers, interactions and figures, through the
+// C API only: the test proves that refused calls changed none of it.
+inline std::string snapshot(crmkit_db* db) {
+  std::string all;
+  crmkit_customer_iter* it = nullptr;
+  REQUIRE(crmkit_customer_iter_new(&it, db, nullptr, 0) == CRMKIT_OK);
+  while (crmkit_customer_iter_next(it) == CRMKIT_OK) {
+    char* j = nullptr;
+    REQUIRE(crmkit_customer_iter_json(it, &j) == CRMKIT_OK);
+    all += take(j) + "\n";
+    int64_t id = crmkit_customer_iter_id(it);
+    REQUIRE(crmkit_customer_figures_json(db, id, &j) == CRMKIT_OK);
+    all += take(j) + "\n";
+    crmkit_interaction_iter* ti = nullptr;
+    REQUIRE(crmkit_interaction_iter_new(&ti, db, id, nullptr, nullptr, INT64_MIN, INT64_MAX) == CRMKIT_OK);
+    while (crmkit_interaction_iter_next(ti) == CRMKIT_OK) {
+      REQUIRE(crmkit_interaction_iter_json(ti, &j) == CRMKIT_OK);
+      all += take(j) + "\n";
+    }
+    crmkit_interaction_iter_free(ti);
+  }
+  crmkit_customer_iter_free(it);
+  return all;
+}
