@@ -303,12 +303,14 @@ int crmkit_customer_iter_new(crmkit_customer_iter** out, crmkit_db* db, const cr
 
 int crmkit_customer_iter_next(crmkit_customer_iter* it) {
   if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  if (!it->done && it->pos < it->page.size()) {
+    // Within the page no database work is needed: skip the lock and the guard.
+    ++it->pos;
+    capi::clear_error(nullptr);
+    return CRMKIT_OK;
+  }
   return call(it->session.get(), [&] {
     if (it->done) return static_cast<int>(CRMKIT_DONE);
-    if (it->pos < it->page.size()) {
-      ++it->pos;
-      return static_cast<int>(CRMKIT_OK);
-    }
     if (it->last_page) {
       it->done = true;
       return static_cast<int>(CRMKIT_DONE);

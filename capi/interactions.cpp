@@ -38,6 +38,8 @@ struct crmkit_interaction_iter {
 
 namespace {
 
+// The first page is small (hosts often read only the newest few); later pages are larger.
+constexpr int kFirstPage = 64;
 constexpr int kIterPage = 500;
 
 void set_optional_text(std::optional<std::string>& slot, const char* value, const char* name, std::size_t limit) {
@@ -312,7 +314,7 @@ int crmkit_interaction_iter_new(crmkit_interaction_iter** out, crmkit_db* db, in
     if (from != std::numeric_limits<int64_t>::min()) it->filter.from = from;
     if (to != std::numeric_limits<int64_t>::max()) it->filter.to = to;
     // The first page now: an unknown customer or a bad bound fails here, not at next().
-    TimelinePage p = Interactions(db->session->store).timeline(customer_id, it->filter, kIterPage);
+    TimelinePage p = Interactions(db->session->store).timeline(customer_id, it->filter, kFirstPage);
     it->page = std::move(p.interactions);
     it->has_more = p.has_more;
     it->before_time = p.next_before_time;
@@ -324,12 +326,14 @@ int crmkit_interaction_iter_new(crmkit_interaction_iter** out, crmkit_db* db, in
 
 int crmkit_interaction_iter_next(crmkit_interaction_iter* it) {
   if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  if (!it->done && it->pos < it->page.size()) {
+    // Within the page no database work is needed: skip the lock and the guard.
+    ++it->pos;
+    capi::clear_error(nullptr);
+    return CRMKIT_OK;
+  }
   return call(it->session.get(), [&] {
     if (it->done) return static_cast<int>(CRMKIT_DONE);
-    if (it->pos < it->page.size()) {
-      ++it->pos;
-      return static_cast<int>(CRMKIT_OK);
-    }
     if (!it->has_more) {
       it->done = true;
       return static_cast<int>(CRMKIT_DONE);

@@ -397,3 +397,18 @@ TEST_CASE("lookups leave no read snapshot open: a second connection's writes are
   Interactions(a).record(i);  // same content, no external id: a second fact
   CHECK(Interactions(b).figures(second).interaction_count == 2);
 }
+
+TEST_CASE("remove refuses a customer that another area's facts refer to", "[customers]") {
+  Store s = Store::open(":memory:");
+  Customers cs(s);
+  std::int64_t id = cs.create(basic("F-1"));
+  // Stands in for another area's fact table (points ledger, survey responses).
+  s.connection().db.exec("CREATE TABLE other_facts(customer_id INTEGER NOT NULL REFERENCES customers(id))");
+  s.connection().db.exec("INSERT INTO other_facts VALUES (" + std::to_string(id) + ")");
+  const std::string before = store_checksum(s);
+  expect_error([&] { cs.remove(id); }, Errc::conflict, "referenced by other facts");
+  CHECK(store_checksum(s) == before);
+  s.connection().db.exec("DELETE FROM other_facts");
+  cs.remove(id);
+  CHECK(cs.count() == 0);
+}
