@@ -39,8 +39,8 @@ test-sanitize: deps
 
 # Only the concurrency tests (and the helper process they start) are built with TSan.
 test-tsan: deps
-	@cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMKIT_SANITIZE=thread \
-	  -DCRMKIT_BUILD_BENCH=OFF -DCRMKIT_BUILD_CLI=OFF >/dev/null
+	@cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMKIT_SANITIZE=thread -DCRMKIT_BUILD_CLI=ON \
+	  -DCRMKIT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(TSAN) -j $(JOBS) --target crmkit_concurrency_tests crmkit_reliability_child
 	cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  ctest --output-on-failure -j 1 -L concurrency
@@ -56,7 +56,7 @@ fuzz-smoke:
 	@set -e; for t in $$(cat $(FUZZ)/fuzz_targets.txt | tr ';' ' '); do \
 	  c=fuzz/corpus/$${t%_fuzz}; mkdir -p $(FUZZ)/corpus/$$t; \
 	  echo "fuzz-smoke: $$t for $(FUZZ_SECONDS) s"; \
-	  ./$(FUZZ)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 \
+	  ./$(FUZZ)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=60 \
 	    -print_final_stats=1 $(FUZZ)/corpus/$$t $$c 2>&1 | grep -E '^(stat::number_of_executed_units|#[0-9]+ +DONE|==[0-9]+==|SUMMARY)' ; \
 	  test $${PIPESTATUS[0]} -eq 0; \
 	done

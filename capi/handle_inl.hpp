@@ -11,8 +11,10 @@ int map_sqlite_code(int code) noexcept;
 
 template <class F>
 int call(Session* session, F&& body) noexcept {
+  // Declared outside the try block so that the handlers below, which record the message on
+  // the session, still hold the handle's mutex (another thread may be writing it).
+  std::unique_lock<std::mutex> lock;
   try {
-    std::unique_lock<std::mutex> lock;
     if (session) lock = std::unique_lock<std::mutex>(session->mutex);
     int rc = body();
     if (rc >= 0) clear_error(session);

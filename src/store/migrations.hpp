@@ -13,4 +13,11 @@ struct Migration {
 
 const std::vector<Migration>& migrations();
 
+struct Connection;
+
+// Applies, in one transaction, every migration newer than the file's user_version up to and
+// including `version`, and stamps the application_id. Store::open calls it with the latest
+// version; tests call it with earlier ones to build files as older crmkit versions wrote them.
+void migrate_to(Connection& c, int version);
+
 }  // namespace crmkit::detail

@@ -51,20 +51,7 @@ void migrate(detail::Connection& c) {
   if (c.read_only)
     throw Error(Errc::read_only, fmt::format("'{}' has schema version {} and needs an upgrade to {}; open it "
                                              "read-write once", c.path, version, latest));
-  detail::WriteScope scope(c);
-  // Re-read under the write lock: another process may have migrated meanwhile.
-  version = db.execAndGet("PRAGMA user_version").getInt();
-  for (const auto& m : detail::migrations()) {
-    if (m.version <= version) continue;
-    try {
-      db.exec(m.sql);
-    } catch (const SQLite::Exception& e) {
-      detail::rethrow_sqlite(e, fmt::format("migration {}", m.name));
-    }
-    db.exec(fmt::format("PRAGMA user_version = {}", m.version));
-  }
-  db.exec(fmt::format("PRAGMA application_id = {}", detail::kApplicationId));
-  scope.commit();
+  detail::migrate_to(c, latest);
 }
 
 std::string setting(const detail::Connection& c, const char* key) {
@@ -86,6 +73,28 @@ void set_setting(detail::Connection& c, const char* key, const std::string& valu
 }
 
 }  // namespace
+
+namespace detail {
+
+void migrate_to(Connection& c, int target) {
+  SQLite::Database& db = c.db;
+  WriteScope scope(c);
+  // Re-read under the write lock: another process may have migrated meanwhile.
+  const int version = db.execAndGet("PRAGMA user_version").getInt();
+  for (const auto& m : migrations()) {
+    if (m.version <= version || m.version > target) continue;
+    try {
+      db.exec(m.sql);
+    } catch (const SQLite::Exception& e) {
+      rethrow_sqlite(e, fmt::format("migration {}", m.name));
+    }
+    db.exec(fmt::format("PRAGMA user_version = {}", m.version));
+  }
+  db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
+  scope.commit();
+}
+
+}  // namespace detail
 
 Store Store::open(const std::string& path, const OpenOptions& options) {
   if (options.busy_timeout_ms < 0)

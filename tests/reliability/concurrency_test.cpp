@@ -55,7 +55,47 @@ TEST_CASE("one C API handle shared by threads: calls are serialised", "[concurre
     });
   for (auto& th : threads) th.join();
   CHECK(bad == 0);
+  // Interactions from four threads through the same handle, with an iterator per thread.
+  crmkit_customer* c = nullptr;
+  crmkit_customer_new(&c);
+  crmkit_customer_set_created_at(c, 0);
+  std::int64_t customer = 0;
+  REQUIRE(crmkit_customer_create(db, c, &customer) == CRMKIT_OK);
+  crmkit_customer_free(c);
+  threads.clear();
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 100; ++k) {
+        crmkit_interaction* r = nullptr;
+        crmkit_interaction_new(&r);
+        crmkit_interaction_set_customer_id(r, customer);
+        crmkit_interaction_set_occurred_at(r, 1000 + k);
+        crmkit_interaction_set_kind(r, "purchase");
+        crmkit_interaction_set_amount(r, 10 + t, "USD");
+        crmkit_interaction_set_external_id(r, ("s" + std::to_string(t) + "-" + std::to_string(k)).c_str());
+        std::int64_t id = 0;
+        if (crmkit_interaction_record(db, r, &id) != CRMKIT_OK) ++bad;
+        crmkit_interaction_free(r);
+        if (k % 25 == 0) {
+          crmkit_interaction_iter* it = nullptr;
+          if (crmkit_interaction_iter_new(&it, db, customer, nullptr, nullptr, INT64_MIN, INT64_MAX) != CRMKIT_OK) ++bad;
+          int n = 0;
+          while (crmkit_interaction_iter_next(it) == CRMKIT_OK) ++n;
+          if (n < k) ++bad;
+          crmkit_interaction_iter_free(it);
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(bad == 0);
   crmkit_db_close(db);
+  {
+    crmkit::Store s = crmkit::Store::open(dir.file("shared.db"));
+    CHECK(count_rows(s, "external_id LIKE 's%'") == 400);
+    auto f = crmkit::Interactions(s).figures(customer);
+    REQUIRE(f.money.size() == 1);
+    CHECK(f.money[0].purchase_total == 100 * (10 + 11 + 12 + 13));
+  }
   crmkit::Store s = crmkit::Store::open(dir.file("shared.db"));
   std::string cur = s.default_currency();
   CHECK((cur == "EUR" || cur == "GBP" || cur == "JPY" || cur == "CHF"));

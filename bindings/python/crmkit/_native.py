@@ -140,11 +140,34 @@ def text(value, name="value"):
     """A Python str (or None) as UTF-8 bytes for a const char* argument."""
     if value is None:
         return None
-    if isinstance(value, bytes):
-        return value
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        value = value.encode("utf-8", "surrogatepass")
+    elif not isinstance(value, bytes):
         raise TypeError("%s must be a str, not %s" % (name, type(value).__name__))
-    return value.encode("utf-8", "surrogatepass")
+    # A NUL would silently cut the string short at the C boundary ("Ann\0x" stored as "Ann").
+    if b"\x00" in value:
+        raise InvalidArgument("%s contains a NUL character" % name, -1)
+    return value
+
+
+def _integer(value, name, bits):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
+    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    if not low <= value <= high:
+        # ctypes would silently keep the low bits: 2**64 + 5 would become 5.
+        raise InvalidArgument("%s %d is out of the int%d range" % (name, value, bits), -1)
+    return value
+
+
+def int32(value, name="value"):
+    """A Python int checked to fit a C int argument (ctypes would truncate silently)."""
+    return _integer(value, name, 32)
+
+
+def int64(value, name="value"):
+    """A Python int checked to fit an int64_t argument (ids, times, money)."""
+    return _integer(value, name, 64)
 
 
 def take_string(ptr):

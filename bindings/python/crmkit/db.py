@@ -33,8 +33,8 @@ class Database:
         try:
             n.check(_set_read_only(opts, int(read_only)))
             n.check(_set_create(opts, int(create)))
-            n.check(_set_busy(opts, int(busy_timeout_ms)))
-            n.check(_set_mode(opts, int(file_mode)))
+            n.check(_set_busy(opts, n.int32(busy_timeout_ms, "busy_timeout_ms")))
+            n.check(_set_mode(opts, n.int32(file_mode, "file_mode")))
             handle = n.c_void_p()
             n.check(_open(n.byref(handle), n.text(str(path), "path"), opts))
         finally:

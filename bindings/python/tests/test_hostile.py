@@ -1,0 +1,204 @@
+"""Hostile input through the Python binding, table-driven.
+
+Each case names the exception class (hence the exact status) it must raise; after it the
+database file must hold exactly what it held before (a digest of every table read through
+Python's own sqlite3 module) and no transaction may be left open. Areas without Python
+wrappers yet are reached through ctypes declarations of their C functions, the way the
+wrappers will call them.
+"""
+import ctypes
+import os
+import sqlite3
+import tempfile
+import unittest
+
+import crmkit
+from crmkit import _native as n
+
+_upsert_json = n.bind("crmkit_customer_upsert_json", n.c_int, n.c_void_p, n.c_char_p,
+                      n.POINTER(n.c_int64), n.POINTER(n.c_int))
+_record_json = n.bind("crmkit_interaction_record_json", n.c_int, n.c_void_p, n.c_char_p,
+                      n.POINTER(n.c_int64))
+_get_json = n.bind("crmkit_customer_get_json", n.c_int, n.c_void_p, n.c_int64,
+                   n.POINTER(n.c_void_p))
+_find_id = n.bind("crmkit_customer_find_id", n.c_int, n.c_void_p, n.c_char_p, n.POINTER(n.c_int64))
+_delete = n.bind("crmkit_customer_delete", n.c_int, n.c_void_p, n.c_int64)
+_commit = n.bind("crmkit_db_commit", n.c_int, n.c_void_p)
+_rollback = n.bind("crmkit_db_rollback", n.c_int, n.c_void_p)
+_begin = n.bind("crmkit_db_begin", n.c_int, n.c_void_p)
+
+INT64_MAX = (1 << 63) - 1
+SQL = "x'); DROP TABLE customers; --"
+
+
+def upsert(db, text):
+    i, created = n.c_int64(), n.c_int()
+    n.check(_upsert_json(db.handle, n.text(text, "json"), ctypes.byref(i), ctypes.byref(created)))
+    return i.value
+
+
+def record(db, text):
+    i = n.c_int64()
+    n.check(_record_json(db.handle, n.text(text, "json"), ctypes.byref(i)))
+    return i.value
+
+
+def get_customer(db, cid):
+    out = n.c_void_p()
+    n.check(_get_json(db.handle, n.int64(cid, "id"), ctypes.byref(out)))
+    return n.take_string(out)
+
+
+def find_id(db, ext):
+    i = n.c_int64()
+    n.check(_find_id(db.handle, n.text(ext, "external_id"), ctypes.byref(i)))
+    return i.value
+
+
+def nested(depth):
+    return '{"a":' * (depth - 1) + "{}" + "}" * (depth - 1)
+
+
+def purchase(cid, minor, currency="USD", ext=None, kind="purchase", channel="web"):
+    ext_part = ', "external_id": "%s"' % ext if ext else ""
+    return ('{"customer_id": %d, "occurred_at": 1700000000000, "kind": "%s", "channel": "%s",'
+            ' "amount": {"minor": %s, "currency": "%s"}%s}' % (cid, kind, channel, minor, currency, ext_part))
+
+
+def digest(path):
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    try:
+        out = []
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name")]
+        for t in names:
+            out.append(t)
+            out.extend(repr(r) for r in con.execute('SELECT * FROM "%s" ORDER BY 1, 2' % t))
+        return "\n".join(out)
+    finally:
+        con.close()
+
+
+class Ctx:
+    pass
+
+
+def cases(ctx):
+    db, cid = ctx.db, ctx.customer
+    text_file = os.path.join(ctx.dir, "text.db")
+    with open(text_file, "w") as f:
+        f.write("z" * 5000)
+    return [
+        # settings: formats, encodings, SQL, NUL, sizes
+        ("currency lower case", crmkit.InvalidArgument, lambda: db.set_default_currency("usd")),
+        ("currency euro sign", crmkit.InvalidArgument, lambda: db.set_default_currency("\u20acUR")),
+        ("currency SQL", crmkit.InvalidArgument, lambda: db.set_default_currency(SQL)),
+        ("currency lone surrogate", crmkit.InvalidArgument, lambda: db.set_default_currency("\ud800")),
+        ("currency invalid UTF-8 bytes", crmkit.InvalidArgument, lambda: db.set_default_currency(b"\xff\xfe")),
+        ("currency with NUL", crmkit.InvalidArgument, lambda: db.set_default_currency("US\x00D")),
+        ("currency 2000 chars", crmkit.InvalidArgument, lambda: db.set_default_currency("X" * 2000)),
+        ("currency not a str", TypeError, lambda: db.set_default_currency(840)),
+        ("calling code leading 0", crmkit.InvalidArgument, lambda: db.set_default_calling_code("0")),
+        ("calling code 4 digits", crmkit.InvalidArgument, lambda: db.set_default_calling_code("1234")),
+        ("calling code SQL", crmkit.InvalidArgument, lambda: db.set_default_calling_code("4'4")),
+        # opening
+        ("busy timeout -1", crmkit.InvalidArgument, lambda: crmkit.Database(busy_timeout_ms=-1)),
+        ("busy timeout 2**40 (ctypes would truncate)", crmkit.InvalidArgument,
+         lambda: crmkit.Database(busy_timeout_ms=2 ** 40)),
+        ("file mode 0o10000", crmkit.InvalidArgument, lambda: crmkit.Database(file_mode=0o10000)),
+        ("path with a lone surrogate", crmkit.InvalidArgument, lambda: crmkit.Database("/tmp/\udcff.db")),
+        ("path with NUL", crmkit.InvalidArgument, lambda: crmkit.Database(ctx.path + "\x00x")),
+        ("path is a directory", crmkit.IOFailure, lambda: crmkit.Database(ctx.dir)),
+        ("path is a text file", crmkit.Corrupt, lambda: crmkit.Database(text_file)),
+        # customers as JSON
+        ("customer JSON '{'", crmkit.InvalidArgument, lambda: upsert(db, "{")),
+        ("customer JSON array", crmkit.InvalidArgument, lambda: upsert(db, "[]")),
+        ("customer JSON 100000 deep", crmkit.InvalidArgument, lambda: upsert(db, nested(100000))),
+        ("customer attributes 33 deep", crmkit.InvalidArgument,
+         lambda: upsert(db, '{"external_id": "d", "created_at": 1, "attributes": %s}' % nested(33))),
+        ("customer attributes 1 MB + 1", crmkit.InvalidArgument,
+         lambda: upsert(db, '{"external_id": "d", "created_at": 1, "attributes": {"a": "%s"}}' % ("x" * 1000000))),
+        ("customer JSON invalid UTF-8", crmkit.InvalidArgument,
+         lambda: upsert(db, b'{"external_id": "\xc3\x28", "created_at": 1}')),
+        ("created_at 1e400", crmkit.InvalidArgument, lambda: upsert(db, '{"external_id": "d", "created_at": 1e400}')),
+        ("created_at NaN", crmkit.InvalidArgument, lambda: upsert(db, '{"external_id": "d", "created_at": NaN}')),
+        ("created_at 2**63", crmkit.InvalidArgument,
+         lambda: upsert(db, '{"external_id": "d", "created_at": 9223372036854775808}')),
+        ("email SQL", crmkit.InvalidArgument,
+         lambda: upsert(db, '{"external_id": "d", "created_at": 1, "email": "%s"}' % SQL)),
+        ("display name 1001 bytes", crmkit.InvalidArgument,
+         lambda: upsert(db, '{"external_id": "d", "created_at": 1, "display_name": "%s"}' % ("a" * 1001))),
+        ("lifecycle stage zombie", crmkit.InvalidArgument,
+         lambda: upsert(db, '{"external_id": "d", "created_at": 1, "lifecycle_stage": "zombie"}')),
+        # interactions as JSON
+        ("interaction for unknown customer", crmkit.NotFound, lambda: record(db, purchase(999999, 1))),
+        ("kind PURCHASE", crmkit.InvalidArgument, lambda: record(db, purchase(cid, 1, kind="PURCHASE"))),
+        ("currency usd", crmkit.InvalidArgument, lambda: record(db, purchase(cid, 1, currency="usd"))),
+        ("channel SQL", crmkit.InvalidArgument, lambda: record(db, purchase(cid, 1, channel="web'--"))),
+        ("negative purchase", crmkit.InvalidArgument, lambda: record(db, purchase(cid, -1))),
+        ("purchase total would pass INT64_MAX", crmkit.InvalidArgument,
+         lambda: record(db, purchase(cid, INT64_MAX // 2 + 1))),
+        ("amount -Infinity", crmkit.InvalidArgument, lambda: record(db, purchase(cid, "-Infinity"))),
+        ("amount 1.5 minor units", crmkit.InvalidArgument, lambda: record(db, purchase(cid, "1.5"))),
+        ("same external id, other content", crmkit.Conflict, lambda: record(db, purchase(cid, 5, ext="big"))),
+        # ids
+        ("unknown customer id", crmkit.NotFound, lambda: get_customer(db, 999999)),
+        ("customer id 2**64+1 (ctypes would truncate to 1)", crmkit.InvalidArgument,
+         lambda: get_customer(db, 2 ** 64 + 1)),
+        ("customer id as str", TypeError, lambda: get_customer(db, "1")),
+        ("external id SQL lookup", crmkit.NotFound, lambda: find_id(db, "x' OR '1'='1")),
+        ("delete a customer with interactions", crmkit.Conflict, lambda: n.check(_delete(db.handle, cid))),
+        # misuse
+        ("commit without begin", crmkit.Misuse, lambda: n.check(_commit(db.handle))),
+        ("rollback without begin", crmkit.Misuse, lambda: n.check(_rollback(db.handle))),
+        ("write through a read-only handle", crmkit.ReadOnly, lambda: ctx.read_only.set_default_currency("EUR")),
+        ("use after close", crmkit.Misuse, lambda: ctx.closed.set_default_currency("EUR")),
+    ]
+
+
+class HostileInput(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        ctx = Ctx()
+        ctx.dir = self.tmp.name
+        ctx.path = os.path.join(ctx.dir, "hostile.db")
+        ctx.db = crmkit.Database(ctx.path)
+        ctx.customer = upsert(ctx.db, '{"external_id": "anchor", "created_at": 1700000000000}')
+        record(ctx.db, purchase(ctx.customer, INT64_MAX // 2 + 1, ext="big"))
+        ctx.read_only = crmkit.Database(ctx.path, read_only=True)
+        ctx.closed = crmkit.Database(ctx.path)
+        ctx.closed.close()
+        self.ctx = ctx
+
+    def tearDown(self):
+        self.ctx.read_only.close()
+        self.ctx.db.close()
+        self.tmp.cleanup()
+
+    def test_table(self):
+        ctx = self.ctx
+        table = cases(ctx)
+        self.assertGreaterEqual(len(table), 40)
+        for name, expected, run in table:
+            with self.subTest(case=name):
+                before = digest(ctx.path)
+                with self.assertRaises(expected) as caught:
+                    run()
+                if issubclass(expected, crmkit.Error):
+                    self.assertIs(type(caught.exception), expected)
+                    self.assertTrue(str(caught.exception))
+                self.assertEqual(digest(ctx.path), before)
+                n.check(_begin(ctx.db.handle))  # no transaction was left open
+                n.check(_rollback(ctx.db.handle))
+
+    def test_sql_text_is_stored_verbatim(self):
+        db = self.ctx.db
+        cid = upsert(db, '{"external_id": "%s", "created_at": 1, "display_name": "%s", "city": "%s"}'
+                     % (SQL, SQL, SQL))
+        self.assertEqual(find_id(db, SQL), cid)
+        self.assertIn("DROP TABLE customers", get_customer(db, cid))
+        self.assertIn("customers", digest(self.ctx.path))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,383 @@
+// Hostile input through the C API, table-driven. Each case names the exact status it must
+// get; a refused case must leave the database byte-for-byte as it was (a digest of every
+// table's rows, read through a separate SQLite connection) and no transaction open. Cases
+// that are valid input (SQL fragments as plain text) must store the text verbatim.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "crmkit.h"
+
+namespace {
+
+constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+constexpr std::int64_t kT = 1'700'000'000'000;
+const char* const kSql = "x'); DROP TABLE customers; --";
+
+// A digest of every table, through a connection of its own (committed state only).
+std::string digest(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  std::vector<std::string> tables;
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name", -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW) tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  sqlite3_finalize(st);
+  std::string out;
+  for (const auto& t : tables) {
+    sqlite3_prepare_v2(db, ("SELECT * FROM \"" + t + "\" ORDER BY 1, 2").c_str(), -1, &st, nullptr);
+    out += t + "\n";
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(st); ++i) {
+        const unsigned char* v = sqlite3_column_text(st, i);
+        out += v ? reinterpret_cast<const char*>(v) : "<null>";
+        out += '\x1f';
+      }
+      out += '\n';
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+crmkit_interaction* note(std::int64_t customer) {
+  crmkit_interaction* r = nullptr;
+  crmkit_interaction_new(&r);
+  crmkit_interaction_set_customer_id(r, customer);
+  crmkit_interaction_set_occurred_at(r, kT);
+  crmkit_interaction_set_kind(r, "note");
+  crmkit_interaction_set_channel(r, "web");
+  return r;
+}
+crmkit_interaction* purchase(std::int64_t customer, std::int64_t amount, const char* currency) {
+  crmkit_interaction* r = note(customer);
+  crmkit_interaction_set_kind(r, "purchase");
+  crmkit_interaction_set_amount(r, amount, currency);
+  return r;
+}
+
+struct Env {
+  std::string dir, path;
+  crmkit_db* db = nullptr;
+  std::int64_t customer = 0, other = 0, interaction = 0;
+  Env() {
+    char tmpl[] = "/tmp/crmkit-hostile-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    path = dir + "/hostile.db";
+    REQUIRE(crmkit_db_open(&db, path.c_str(), nullptr) == CRMKIT_OK);
+    customer = make_customer("anchor");
+    other = make_customer("other");
+    crmkit_interaction* r = purchase(customer, kMax / 2 + 1, "USD");
+    crmkit_interaction_set_external_id(r, "big");
+    REQUIRE(crmkit_interaction_record(db, r, &interaction) == CRMKIT_OK);
+    crmkit_interaction_free(r);
+  }
+  ~Env() {
+    crmkit_db_close(db);
+    std::system(("rm -rf '" + dir + "'").c_str());
+  }
+  std::int64_t make_customer(const char* ext) {
+    crmkit_customer* c = nullptr;
+    crmkit_customer_new(&c);
+    crmkit_customer_set_text(c, "external_id", ext);
+    crmkit_customer_set_created_at(c, kT);
+    std::int64_t id = 0;
+    REQUIRE(crmkit_customer_create(db, c, &id) == CRMKIT_OK);
+    crmkit_customer_free(c);
+    return id;
+  }
+};
+
+// The first failing status of a sequence of calls, or CRMKIT_OK.
+#define STEP(x)                 \
+  do {                          \
+    int rc_ = (x);              \
+    if (rc_ < 0) return rc_;    \
+  } while (0)
+
+int create_with(Env& e, const char* field, const std::string& value) {
+  crmkit_customer* c = nullptr;
+  STEP(crmkit_customer_new(&c));
+  int rc = crmkit_customer_set_created_at(c, kT);
+  if (rc == CRMKIT_OK) rc = crmkit_customer_set_text(c, field, value.c_str());
+  std::int64_t id = 0;
+  if (rc == CRMKIT_OK) rc = crmkit_customer_create(e.db, c, &id);
+  crmkit_customer_free(c);
+  return rc;
+}
+
+int record_with(Env& e, const std::function<int(crmkit_interaction*)>& set) {
+  crmkit_interaction* r = note(e.customer);
+  int rc = set(r);
+  std::int64_t id = 0;
+  if (rc == CRMKIT_OK) rc = crmkit_interaction_record(e.db, r, &id);
+  crmkit_interaction_free(r);
+  return rc;
+}
+
+int batch_of(Env& e, std::vector<crmkit_interaction*> rows) {
+  crmkit_batch* b = nullptr;
+  STEP(crmkit_batch_new(&b));
+  int rc = CRMKIT_OK;
+  for (auto* r : rows) {
+    if (rc == CRMKIT_OK) rc = crmkit_batch_add(b, r);
+    crmkit_interaction_free(r);
+  }
+  crmkit_batch_result* res = nullptr;
+  if (rc == CRMKIT_OK) rc = crmkit_batch_commit(&res, e.db, b);
+  crmkit_batch_result_free(res);
+  crmkit_batch_free(b);
+  return rc;
+}
+
+int json_out(int rc, char* s) {
+  crmkit_free(s);
+  return rc;
+}
+
+std::string nested(int depth) {
+  std::string s;
+  for (int k = 1; k < depth; ++k) s += "{\"a\":";
+  s += "{}";
+  for (int k = 1; k < depth; ++k) s += "}";
+  return s;
+}
+
+struct Case {
+  const char* name;
+  int expected;
+  std::function<int(Env&)> run;
+};
+
+const std::string kOver1000(1001, 'a');
+const std::string kOverNotes(1'000'001, 'n');
+const std::string kOverJson = "{\"a\":\"" + std::string(1'000'001 - 8, 'x') + "\"}";
+
+std::vector<Case> cases() {
+  return {
+      // ---- NULL pointers -------------------------------------------------------------------
+      {"open: NULL out", CRMKIT_EINVALID, [](Env&) { return crmkit_db_open(nullptr, ":memory:", nullptr); }},
+      {"open: NULL path", CRMKIT_EINVALID, [](Env&) { crmkit_db* d; return crmkit_db_open(&d, nullptr, nullptr); }},
+      {"begin: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_db_begin(nullptr); }},
+      {"schema_version: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_schema_version(e.db, nullptr); }},
+      {"customer_create: NULL db", CRMKIT_EINVALID, [](Env&) {
+         crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_created_at(c, kT);
+         std::int64_t id; int rc = crmkit_customer_create(nullptr, c, &id); crmkit_customer_free(c); return rc; }},
+      {"customer_create: NULL record", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_customer_create(e.db, nullptr, &id); }},
+      {"customer_set_text: NULL record", CRMKIT_EINVALID, [](Env&) { return crmkit_customer_set_text(nullptr, "email", "a@b.co"); }},
+      {"customer_set_text: NULL field name", CRMKIT_EINVALID, [](Env&) {
+         crmkit_customer* c; crmkit_customer_new(&c); int rc = crmkit_customer_set_text(c, nullptr, "x"); crmkit_customer_free(c); return rc; }},
+      {"customer_upsert_json: NULL json", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, nullptr, &id, &cr); }},
+      {"customer_get_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_customer_get_json(e.db, e.customer, nullptr); }},
+      {"interaction_record: NULL record", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_interaction_record(e.db, nullptr, &id); }},
+      {"interaction_record_json: NULL json", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_interaction_record_json(e.db, nullptr, &id); }},
+      {"batch_commit: NULL out", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_batch* b; crmkit_batch_new(&b); int rc = crmkit_batch_commit(nullptr, e.db, b); crmkit_batch_free(b); return rc; }},
+      {"batch_commit: NULL batch", CRMKIT_EINVALID, [](Env& e) { crmkit_batch_result* r; return crmkit_batch_commit(&r, e.db, nullptr); }},
+      {"batch_add: NULL record", CRMKIT_EINVALID, [](Env&) {
+         crmkit_batch* b; crmkit_batch_new(&b); int rc = crmkit_batch_add(b, nullptr); crmkit_batch_free(b); return rc; }},
+      {"interaction_iter_new: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_interaction_iter_new(nullptr, e.db, e.customer, nullptr, nullptr, kMin, kMax); }},
+      {"figures_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_customer_figures_json(e.db, e.customer, nullptr); }},
+      {"set_default_currency: NULL", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_currency(e.db, nullptr); }},
+      {"rebuild_figures: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_interaction_rebuild_figures(nullptr); }},
+      // ---- invalid UTF-8 ---------------------------------------------------------------------
+      {"display_name: truncated sequence", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "display_name", "ab\xc3"); }},
+      {"display_name: overlong '/'", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "display_name", "\xc0\xaf"); }},
+      {"display_name: UTF-16 surrogate", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "display_name", "\xed\xa0\x80"); }},
+      {"display_name: above U+10FFFF", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "display_name", "\xf4\x90\x80\x80"); }},
+      {"city: lone continuation byte", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "city", "\x80x"); }},
+      {"external_id: 0xFF byte", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "external_id", "id\xff"); }},
+      {"interaction subject: invalid UTF-8", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_subject(r, "\xe2\x82"); }); }},
+      {"interaction notes: invalid UTF-8", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_notes(r, "ok \xc3\x28"); }); }},
+      {"interaction external_id: invalid UTF-8", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_external_id(r, "\xfe"); }); }},
+      {"customer JSON: invalid UTF-8 in a string", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{\"external_id\":\"\xc3\x28\",\"created_at\":1}", &id, &cr); }},
+      {"path: invalid UTF-8", CRMKIT_EINVALID, [](Env&) { crmkit_db* d; return crmkit_db_open(&d, "/tmp/\xff.db", nullptr); }},
+      // ---- over the size limits -------------------------------------------------------------
+      {"display_name: 1001 bytes", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "display_name", kOver1000); }},
+      {"external_id: 1001 bytes", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "external_id", kOver1000); }},
+      {"attributes: 1,000,001 bytes", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", kOverJson); }},
+      {"attributes: 33 levels deep", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", nested(33)); }},
+      {"attributes: 200,000 levels deep", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", nested(200'000)); }},
+      {"tag: 101 characters", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_created_at(c, kT);
+         int rc = crmkit_customer_add_tag(c, std::string(101, 't').c_str());
+         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(e.db, c, &id);
+         crmkit_customer_free(c); return rc; }},
+      {"interaction subject: 1001 bytes", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_subject(r, kOver1000.c_str()); }); }},
+      {"interaction notes: 1,000,001 bytes", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_notes(r, kOverNotes.c_str()); }); }},
+      {"customer JSON: 200,000 levels deep", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, nested(200'000).c_str(), &id, &cr); }},
+      // ---- numbers out of range -------------------------------------------------------------
+      {"occurred_at INT64_MIN", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_occurred_at(r, kMin); }); }},
+      {"occurred_at INT64_MAX", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_occurred_at(r, kMax); }); }},
+      {"occurred_at year 10000", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_occurred_at(r, 253'402'300'800'000); }); }},
+      {"created_at INT64_MIN", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_customer* c; crmkit_customer_new(&c); int rc = crmkit_customer_set_created_at(c, kMin);
+         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(e.db, c, &id); crmkit_customer_free(c); return rc; }},
+      {"purchase: negative amount", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, -1, "USD")}); }},
+      {"refund: positive amount", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_interaction* r = purchase(e.customer, 5, "USD"); crmkit_interaction_set_kind(r, "refund"); return batch_of(e, {r}); }},
+      {"visit with an amount", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_interaction* r = purchase(e.customer, 5, "USD"); crmkit_interaction_set_kind(r, "visit"); return batch_of(e, {r}); }},
+      {"purchase INT64_MAX/2+1 twice: stored total would wrap", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_interaction* r = purchase(e.customer, kMax / 2 + 1, "USD"); std::int64_t id;
+         int rc = crmkit_interaction_record(e.db, r, &id); crmkit_interaction_free(r); return rc; }},
+      {"two purchases of INT64_MAX/2+1 in one batch", CRMKIT_EINVALID, [](Env& e) {
+         return batch_of(e, {purchase(e.other, kMax / 2 + 1, "EUR"), purchase(e.other, kMax / 2 + 1, "EUR")}); }},
+      {"margins summing past INT64_MAX", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_interaction* a = purchase(e.other, 1, "GBP"); crmkit_interaction_set_margin(a, kMax);
+         crmkit_interaction* b = purchase(e.other, 1, "GBP"); crmkit_interaction_set_margin(b, 1);
+         return batch_of(e, {a, b}); }},
+      {"acquisition cost negative", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_created_at(c, kT);
+         int rc = crmkit_customer_set_acquisition_cost(c, -5, "USD");
+         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(e.db, c, &id); crmkit_customer_free(c); return rc; }},
+      {"options: busy timeout -1", CRMKIT_EINVALID, [](Env&) {
+         crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_busy_timeout(o, -1); crmkit_options_free(o); return rc; }},
+      {"options: file mode 010000", CRMKIT_EINVALID, [](Env&) {
+         crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_file_mode(o, 010000); crmkit_options_free(o); return rc; }},
+      {"interaction JSON: amount 1e400", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
+         return crmkit_interaction_record_json(e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1e400,\"currency\":\"USD\"}}").c_str(), &id); }},
+      {"interaction JSON: NaN", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
+         return crmkit_interaction_record_json(e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":NaN,\"kind\":\"note\"}").c_str(), &id); }},
+      {"interaction JSON: fractional minor units", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
+         return crmkit_interaction_record_json(e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1.5,\"currency\":\"USD\"}}").c_str(), &id); }},
+      {"interaction JSON: customer_id 2^64", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
+         return crmkit_interaction_record_json(e.db, "{\"customer_id\":18446744073709551616,\"occurred_at\":1,\"kind\":\"note\"}", &id); }},
+      // ---- invalid enums and currencies -----------------------------------------------------
+      {"channel 'telepathy'", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_channel(r, "telepathy"); }); }},
+      {"kind 'PURCHASE' (case matters)", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_kind(r, "PURCHASE"); }); }},
+      {"direction ''", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_direction(r, ""); }); }},
+      {"currency 'usd'", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, 1, "usd")}); }},
+      {"currency 'US'", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, 1, "US")}); }},
+      {"currency with SQL", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, 1, "USD'--")}); }},
+      {"lifecycle_stage 'zombie'", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "lifecycle_stage", "zombie"); }},
+      {"customer kind 'robot'", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "kind", "robot"); }},
+      {"unknown customer field", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "password", "x"); }},
+      {"default currency '\xe2\x82\xac'", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_currency(e.db, "\xe2\x82\xac"); }},
+      {"timeline channel filter 'x'", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_interaction_iter* it = nullptr; int rc = crmkit_interaction_iter_new(&it, e.db, e.customer, "x", nullptr, kMin, kMax);
+         crmkit_interaction_iter_free(it); return rc; }},
+      {"customer filter stage 'x'", CRMKIT_EINVALID, [](Env&) {
+         crmkit_customer_filter* f; crmkit_customer_filter_new(&f); int rc = crmkit_customer_filter_set_lifecycle_stage(f, "x");
+         crmkit_customer_filter_free(f); return rc; }},
+      // ---- malformed JSON -------------------------------------------------------------------
+      {"customer JSON: '{'", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{", &id, &cr); }},
+      {"customer JSON: an array", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "[]", &id, &cr); }},
+      {"customer JSON: null", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "null", &id, &cr); }},
+      {"customer JSON: wrong type", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{\"external_id\":5,\"created_at\":1}", &id, &cr); }},
+      {"customer JSON: unknown key", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{\"external_id\":\"j\",\"created_at\":1,\"admin\":true}", &id, &cr); }},
+      {"customer JSON: trailing garbage", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{\"external_id\":\"j\",\"created_at\":1} x", &id, &cr); }},
+      {"attributes: not an object", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", "[1,2]"); }},
+      {"attributes: unterminated", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", "{\"a\":\"b"); }},
+      {"batch_add_json: '{'", CRMKIT_EINVALID, [](Env&) {
+         crmkit_batch* b; crmkit_batch_new(&b); int rc = crmkit_batch_add_json(b, "{"); crmkit_batch_free(b); return rc; }},
+      // ---- SQL in text fields: refused where the format says so, else stored as text ---------
+      {"SQL as email", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "email", kSql); }},
+      {"SQL as country", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "country", kSql); }},
+      {"SQL as phone", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", kSql); }},
+      {"SQL as birth_date", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "birth_date", kSql); }},
+      {"SQL as channel", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_channel(r, kSql); }); }},
+      {"SQL as external id lookup", CRMKIT_ENOTFOUND, [](Env& e) { std::int64_t id; return crmkit_customer_find_id(e.db, "x' OR '1'='1", &id); }},
+      {"SQL as external id JSON lookup", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_get_by_external_id_json(e.db, "' OR 1=1 --", &s), s); }},
+      // ---- unknown and foreign ids ----------------------------------------------------------
+      {"get unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_get_json(e.db, 999'999, &s), s); }},
+      {"get customer id -1", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_get_json(e.db, -1, &s), s); }},
+      {"record for unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { return batch_of(e, {note(999'999)}); }},
+      {"update unknown customer", CRMKIT_ENOTFOUND, [](Env& e) {
+         crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_text(c, "display_name", "x");
+         int rc = crmkit_customer_update(e.db, 999'999, c, kT); crmkit_customer_free(c); return rc; }},
+      {"delete unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_customer_delete(e.db, 999'999); }},
+      {"delete a customer with interactions", CRMKIT_ECONFLICT, [](Env& e) { return crmkit_customer_delete(e.db, e.customer); }},
+      {"get unknown interaction", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_interaction_get_json(e.db, 999'999, &s), s); }},
+      {"figures of unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_figures_json(e.db, 999'999, &s), s); }},
+      {"timeline of unknown customer", CRMKIT_ENOTFOUND, [](Env& e) {
+         crmkit_interaction_iter* it = nullptr; int rc = crmkit_interaction_iter_new(&it, e.db, 999'999, nullptr, nullptr, kMin, kMax);
+         if (rc == CRMKIT_OK) rc = crmkit_interaction_iter_next(it);
+         crmkit_interaction_iter_free(it); return rc; }},
+      {"create with a taken external_id", CRMKIT_ECONFLICT, [](Env& e) { return create_with(e, "external_id", "anchor"); }},
+      {"same interaction external_id, other content", CRMKIT_ECONFLICT, [](Env& e) {
+         crmkit_interaction* r = purchase(e.customer, 7, "USD"); crmkit_interaction_set_external_id(r, "big"); return batch_of(e, {r}); }},
+      {"clear an unknown field", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_customer* c; crmkit_customer_new(&c); int rc = crmkit_customer_clear_field(c, "nonsense");
+         if (rc == CRMKIT_OK) rc = crmkit_customer_update(e.db, e.customer, c, kT); crmkit_customer_free(c); return rc; }},
+      // ---- misuse -----------------------------------------------------------------------------
+      {"commit without begin", CRMKIT_EMISUSE, [](Env& e) { return crmkit_db_commit(e.db); }},
+      {"rollback without begin", CRMKIT_EMISUSE, [](Env& e) { return crmkit_db_rollback(e.db); }},
+      {"begin twice", CRMKIT_EMISUSE, [](Env& e) {
+         STEP(crmkit_db_begin(e.db)); int rc = crmkit_db_begin(e.db); crmkit_db_rollback(e.db); return rc; }},
+      {"write through a read-only handle", CRMKIT_EREADONLY, [](Env& e) {
+         crmkit_options* o; crmkit_options_new(&o); crmkit_options_set_read_only(o, 1);
+         crmkit_db* ro = nullptr; int rc = crmkit_db_open(&ro, e.path.c_str(), o); crmkit_options_free(o);
+         if (rc == CRMKIT_OK) rc = crmkit_db_set_default_currency(ro, "EUR");
+         crmkit_db_close(ro); return rc; }},
+      {"open a directory", CRMKIT_EIO, [](Env& e) { crmkit_db* d = nullptr; int rc = crmkit_db_open(&d, e.dir.c_str(), nullptr); crmkit_db_close(d); return rc; }},
+      {"open a text file", CRMKIT_ECORRUPT, [](Env& e) {
+         std::string p = e.dir + "/text.db"; FILE* f = std::fopen(p.c_str(), "w");
+         std::fputs(std::string(5000, 'z').c_str(), f); std::fclose(f);
+         crmkit_db* d = nullptr; int rc = crmkit_db_open(&d, p.c_str(), nullptr); crmkit_db_close(d); return rc; }},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("hostile input through the C API: exact status, nothing changed", "[hostile]") {
+  Env e;
+  const auto all = cases();
+  REQUIRE(all.size() >= 60);
+  int tried = 0;
+  for (const auto& c : all) {
+    INFO("case: " << c.name);
+    const std::string before = digest(e.path);
+    const int rc = c.run(e);
+    INFO("message: " << crmkit_last_error_message());
+    CHECK(crmkit_status_name(rc) == std::string(crmkit_status_name(c.expected)));
+    CHECK(digest(e.path) == before);
+    // No transaction left open on the handle: begin/rollback works.
+    CHECK(crmkit_db_begin(e.db) == CRMKIT_OK);
+    CHECK(crmkit_db_rollback(e.db) == CRMKIT_OK);
+    ++tried;
+  }
+  std::printf("hostile C API: %d cases, each with its exact status and an unchanged database\n", tried);
+}
+
+TEST_CASE("SQL fragments in every free text field are stored verbatim", "[hostile]") {
+  Env e;
+  crmkit_customer* c = nullptr;
+  crmkit_customer_new(&c);
+  crmkit_customer_set_created_at(c, kT);
+  for (const char* f : {"external_id", "display_name", "given_name", "family_name", "region", "city", "postal_code",
+                        "acquisition_channel"})
+    REQUIRE(crmkit_customer_set_text(c, f, kSql) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_add_tag(c, "t'; DELETE FROM customer_tags; --") == CRMKIT_OK);
+  REQUIRE(crmkit_customer_set_text(c, "attributes", "{\"q\":\"'); DROP TABLE interactions; --\"}") == CRMKIT_OK);
+  std::int64_t id = 0;
+  REQUIRE(crmkit_customer_create(e.db, c, &id) == CRMKIT_OK);
+  crmkit_customer_free(c);
+  std::int64_t found = 0;
+  REQUIRE(crmkit_customer_find_id(e.db, kSql, &found) == CRMKIT_OK);
+  CHECK(found == id);
+  crmkit_interaction* r = note(id);
+  crmkit_interaction_set_subject(r, kSql);
+  crmkit_interaction_set_notes(r, kSql);
+  crmkit_interaction_set_external_id(r, kSql);
+  std::int64_t iid = 0;
+  REQUIRE(crmkit_interaction_record(e.db, r, &iid) == CRMKIT_OK);
+  crmkit_interaction_free(r);
+  char* json = nullptr;
+  REQUIRE(crmkit_customer_get_json(e.db, id, &json) == CRMKIT_OK);
+  CHECK(std::string(json).find("DROP TABLE customers") != std::string::npos);
+  crmkit_free(json);
+  const std::string d = digest(e.path);
+  for (const char* t : {"customers\n", "interactions\n", "customer_tags\n", "customer_figures\n"})
+    CHECK(d.find(t) != std::string::npos);  // every table still there
+}
