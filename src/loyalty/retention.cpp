@@ -13,7 +13,6 @@
 #include "crmkit/money.hpp"
 #include "crmkit/retention.hpp"
 #include "loyalty/bounds.hpp"
-#include "loyalty/tables.hpp"
 #include "store/connection.hpp"
 
 namespace crmkit {
@@ -72,8 +71,13 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
       throw Error(Errc::invalid_argument,
                   fmt::format("currency {} is not an ISO-4217 code", detail::printable(currency)));
     auto& c = store_.connection();
-    if (q.activity == ActivityRule::p_alive && !loyalty::has_table(c, "customer_scores"))
-      throw Error(Errc::not_found, "activity p_alive needs the customer_scores table (customer value area)");
+    if (q.activity == ActivityRule::p_alive) {
+      auto& any = c.prepare("SELECT EXISTS (SELECT 1 FROM customer_scores WHERE p_alive IS NOT NULL)");
+      detail::StatementReset done(any);
+      any.executeStep();
+      if (any.getColumn(0).getInt() == 0)
+        throw Error(Errc::not_found, "activity p_alive needs P(alive) scores: fit a model and score customers first");
+    }
 
     const std::int64_t window = static_cast<std::int64_t>(q.active_days) * kMillisPerDay;
     const Instant start_lo = saturating_sub(q.from, window), end_lo = saturating_sub(q.to, window);

@@ -12,7 +12,6 @@
 #include "base/text.hpp"
 #include "crmkit/survey.hpp"
 #include "loyalty/bounds.hpp"
-#include "loyalty/tables.hpp"
 #include "store/connection.hpp"
 
 namespace crmkit {
@@ -119,8 +118,6 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
       break;
     }
     case MetricGrouping::segment: {
-      if (!loyalty::has_table(c, "segments") || !loyalty::has_table(c, "segment_membership"))
-        throw Error(Errc::not_found, "grouping by segment needs the segments tables (segments, segment_membership)");
       // Segments keyed by id (names may repeat); labels are names.
       std::vector<std::pair<std::int64_t, std::string>> segs;
       {

@@ -41,14 +41,6 @@ struct LoyaltyStore {
     q.exec();
     return db().getLastInsertRowid();
   }
-  void segments_tables() {
-    db().exec("CREATE TABLE IF NOT EXISTS segments(id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
-    db().exec("CREATE TABLE IF NOT EXISTS segment_membership(segment_id INTEGER NOT NULL, customer_id INTEGER "
-              "NOT NULL, entered_at INTEGER NOT NULL, left_at INTEGER)");
-  }
-  void scores_table() {
-    db().exec("CREATE TABLE IF NOT EXISTS customer_scores(customer_id INTEGER PRIMARY KEY, p_alive REAL)");
-  }
   std::int64_t count(const char* table) {
     return db().execAndGet(std::string("SELECT count(*) FROM ") + table).getInt64();
   }

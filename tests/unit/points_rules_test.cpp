@@ -37,10 +37,8 @@ TEST_CASE("points per currency unit round down; points per order are added", "[p
 
 TEST_CASE("channel, segment and tier multipliers compose with one rounding at the end", "[points]") {
   Fixture f;
-  f.db().exec("CREATE TABLE IF NOT EXISTS segments(id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
-  f.db().exec("CREATE TABLE IF NOT EXISTS segment_membership(segment_id INTEGER, customer_id INTEGER, "
-              "entered_at INTEGER, left_at INTEGER)");
-  f.db().exec("INSERT INTO segments(id, name) VALUES (1, 'vip'), (2, 'fans'), (3, 'other')");
+  f.db().exec("INSERT INTO segments(id, name, kind) VALUES (1, 'vip', 'static'), (2, 'fans', 'static'), "
+              "(3, 'other', 'static')");
   ProgrammeSpec s;
   s.name = "multi";
   s.currency = "USD";
@@ -53,7 +51,8 @@ TEST_CASE("channel, segment and tier multipliers compose with one rounding at th
   auto other = f.customer("c2");
   f.points.enroll(pid, c, day(0));
   f.points.enroll(pid, other, day(0));
-  SQLite::Statement m(f.db(), "INSERT INTO segment_membership VALUES (?, ?, ?, ?)");
+  SQLite::Statement m(f.db(), "INSERT INTO segment_membership(segment_id, customer_id, entered_at, left_at, source) "
+                              "VALUES (?, ?, ?, ?, 'manual')");
   auto member = [&](int seg, std::int64_t cust, Instant in, std::optional<Instant> out) {
     m.reset();
     m.bind(1, seg);

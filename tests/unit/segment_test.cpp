@@ -25,7 +25,6 @@ Instant end_of(int y, int m, int d) { return crmkit::end_of_day(crmkit::day_from
 struct Shop {
   crmkit::Store store = crmkit::Store::open(":memory:");
   Segments segs{store};
-  Shop() { segtest::ensure_value_tables(store); }
   void customer(std::int64_t id, const char* birth = nullptr, const char* city = nullptr) {
     SQLite::Statement st(store.connection().db,
                          "INSERT INTO customers(id, created_at, updated_at, birth_date, city) VALUES (?, 0, 0, ?, ?)");

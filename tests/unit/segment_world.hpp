@@ -46,17 +46,6 @@ struct Person {
   std::vector<Act> acts;
 };
 
-// The scores tables of the customer-value area (migration 0002 on its branch): created here
-// when absent so the tests run before and after integration.
-inline void ensure_value_tables(crmkit::Store& s) {
-  auto& db = s.connection().db;
-  db.exec("CREATE TABLE IF NOT EXISTS customer_scores(customer_id INTEGER PRIMARY KEY, p_alive REAL, "
-          "expected_purchases REAL, predicted_clv REAL)");
-  db.exec("CREATE TABLE IF NOT EXISTS customer_rfm(customer_id INTEGER PRIMARY KEY, recency_days INTEGER, "
-          "frequency INTEGER, monetary INTEGER, r_score INTEGER, f_score INTEGER, m_score INTEGER, "
-          "rfm_score INTEGER, segment TEXT)");
-}
-
 inline std::int64_t ms_of(int y, int m, int d) { return crmkit::start_of_day(crmkit::day_from_civil({y, m, d})); }
 
 struct World {
@@ -147,7 +136,6 @@ struct World {
   }
 
   void write(crmkit::Store& store) const {
-    ensure_value_tables(store);
     auto& db = store.connection().db;
     db.exec("BEGIN");
     SQLite::Statement c(db,
@@ -162,8 +150,10 @@ struct World {
                               "VALUES (?,?,?,?,?,?,?,?)");
     SQLite::Statement money(db, "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total) "
                                 "VALUES (?,?,?,?)");
-    SQLite::Statement score(db, "INSERT INTO customer_scores(customer_id, p_alive) VALUES (?, ?)");
-    SQLite::Statement rfm(db, "INSERT INTO customer_rfm(customer_id, r_score, segment) VALUES (?, ?, ?)");
+    db.exec("INSERT OR IGNORE INTO rfm_maps(name, version, definition) VALUES ('test', 1, '{}')");
+    SQLite::Statement score(db, "INSERT INTO customer_scores(customer_id, scored_at, p_alive) VALUES (?, 0, ?)");
+    SQLite::Statement rfm(db, "INSERT INTO customer_rfm(customer_id, as_of, r_score, segment, map_name, map_version) "
+                              "VALUES (?, 0, ?, ?, 'test', 1)");
     auto opt = [](SQLite::Statement& st, int k, const std::optional<std::string>& v) {
       if (v) st.bind(k, *v); else st.bind(k);
     };
