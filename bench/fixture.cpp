@@ -24,10 +24,21 @@ std::string temp_path(const std::string& dir, const std::string& name) {
 
 void create_customers_raw(SQLite::Database& db, std::int64_t customers) {
   db.exec("BEGIN");
-  SQLite::Statement st(db, "INSERT INTO customers(id, external_id, created_at, updated_at) VALUES (?, ?, 0, 0)");
+  // A profile for the segment workload: gender, country, lifecycle stage, birth date.
+  static const char* kCountries[] = {"US", "DE", "GB", "FR", "NL", "SE"};
+  static const char* kGenders[] = {"F", "M", "X"};
+  static const char* kStages[] = {"customer", "customer", "prospect", "churned"};
+  SQLite::Statement st(db,
+                       "INSERT INTO customers(id, external_id, created_at, updated_at, gender, country, "
+                       "lifecycle_stage, birth_date) VALUES (?, ?, 0, 0, ?, ?, ?, ?)");
+  Rng rng(static_cast<std::uint64_t>(customers));
   for (std::int64_t c = 1; c <= customers; ++c) {
     st.bind(1, static_cast<int64_t>(c));
     st.bind(2, fmt::format("c{}", c));
+    st.bind(3, kGenders[rng.below(3)]);
+    st.bind(4, kCountries[rng.below(6)]);
+    st.bind(5, kStages[rng.below(4)]);
+    st.bind(6, fmt::format("{:04}-{:02}-{:02}", 1950 + rng.below(55), 1 + rng.below(12), 1 + rng.below(28)));
     st.exec();
     st.reset();
   }

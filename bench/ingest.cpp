@@ -47,19 +47,6 @@ void ingest(const Options& o, std::vector<Row>& rows) {
                   "raw sqlite3 prepared INSERTs, same tables+indexes", t.raw_s / t.crmkit_s, ">= 0.70 (rate)",
                   t.raw_s / t.crmkit_s >= 0.7 ? "met" : "MISSED",
                   fmt::format("{:.0f} rows/s vs {:.0f} rows/s", n / t.crmkit_s, n / t.raw_s)});
-  if (!o.scaling_series) return;
-  std::vector<double> sizes, times;
-  for (auto customers : o.scaling) {
-    progress(fmt::format("[1] ingest scaling: {} customers", customers));
-    auto s = measure_ingest(o, customers, 10);
-    sizes.push_back(static_cast<double>(customers));
-    times.push_back(s.crmkit_s);
-    rows.push_back({"1s. ingest scaling", fmt::format("{} customers x ~10", customers), s.crmkit_s, s.raw_s,
-                    "raw inserts", s.raw_s / s.crmkit_s, "", "info", ""});
-  }
-  double k = scaling_exponent(sizes, times);
-  rows.push_back({"1s. ingest scaling exponent", "10k..1M customers", 0, {}, "", k, "<= 1.10",
-                  k <= 1.10 ? "met" : "MISSED", "time ~ size^k"});
 }
 
 RegisterWorkload reg("1", "ingest through the C API batch vs raw inserts", &ingest);
