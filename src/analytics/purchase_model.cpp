@@ -1,6 +1,8 @@
 // Generic purchase-model plumbing: time units, model kinds, dispatch over PurchaseModel and
 // the vectorised entry points.
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -150,17 +152,38 @@ std::vector<double> p_alive(const PurchaseModel& m, const Histories& data) {
   return out;
 }
 
+namespace {
+
+// Calls f(x, t_x, T) once per distinct history and copies the value to every row sharing it:
+// predictions depend on (x, t_x, T) only, and a store's customers share far fewer histories
+// than they number (whole days, common calibration end).
+template <class F>
+std::vector<double> per_history(const Histories& d, F&& f) {
+  std::vector<std::size_t> order(d.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto key = [&](std::size_t i) { return std::make_tuple(d.x[i], d.t_x[i], d.T[i]); };
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  std::vector<double> out(d.size());
+  for (std::size_t i = 0; i < order.size();) {
+    const std::size_t first = order[i];
+    const double v = f(d.x[first], d.t_x[first], d.T[first]);
+    do out[order[i++]] = v;
+    while (i < order.size() && key(order[i]) == key(first));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<double> conditional_expected_purchases(const PurchaseModel& m, double t, const Histories& data) {
   detail::check_model(m);
   if (!std::isfinite(t) || t < 0) throw Error(Errc::invalid_argument, fmt::format("horizon t = {} must be finite and >= 0", t));
   analytics::check_histories(data, false);
-  std::vector<double> out(data.size());
-  std::visit(
+  return std::visit(
       [&](const auto& p) {
-        for (std::size_t i = 0; i < data.size(); ++i) out[i] = detail::cond_k(p, t, data.x[i], data.t_x[i], data.T[i]);
+        return per_history(data, [&](double x, double t_x, double T) { return detail::cond_k(p, t, x, t_x, T); });
       },
       m);
-  return out;
 }
 
 // ---- customer lifetime value ----------------------------------------------------------------
@@ -214,12 +237,13 @@ std::vector<double> customer_lifetime_value(const PurchaseModel& m, const Monthl
   for (std::size_t i = 0; i < margin.size(); ++i)
     if (!std::isfinite(margin[i]))
       throw Error(Errc::invalid_argument, fmt::format("expected_margin[{}] = {} must be finite", i, margin[i]));
-  std::vector<double> out(data.size());
-  std::visit(
+  // The cash flow is linear in the margin: discount each distinct history's purchases once.
+  std::vector<double> out = std::visit(
       [&](const auto& p) {
-        for (std::size_t i = 0; i < data.size(); ++i) out[i] = dcf(p, h, data.x[i], data.t_x[i], data.T[i], margin[i]);
+        return per_history(data, [&](double x, double t_x, double T) { return dcf(p, h, x, t_x, T, 1.0); });
       },
       m);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] *= margin[i];
   return out;
 }
 
