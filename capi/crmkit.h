@@ -329,13 +329,394 @@ CRMKIT_API int crmkit_customer_figures_json(crmkit_db *db, int64_t customer_id, 
 CRMKIT_API int crmkit_interaction_rebuild_figures(crmkit_db *db);
 
 /* ================================================================ customer value == */
-/* (section owned by the value area: CLV models, scores, RFM) */
+/* (section owned by the value area: CLV models, scores, RFM; docs/VALUE.md) */
+
+/* Model inputs: purchases of one currency strictly before the calibration end are merged per
+** UTC day (amounts summed); per customer x = distinct purchase days - 1, t_x = last - first
+** purchase day, T = calibration end day - first purchase day, in the model unit ("day" or
+** "week" = 7 days, not rounded). A date D as calibration end is the instant D+1 00:00 UTC. */
+
+/* Fits a model on the store's purchases and saves it.
+** kind: "bgnbd", "pnbd" (Pareto/NBD), "mbgnbd" or "gg" (Gamma-Gamma spend, repeat buyers only).
+** unit: "day" or "week". calibration_end: ms instant (exclusive). fitted_at: ms instant recorded
+** as the fit time (the library has no clock). currency: NULL for the store default.
+** *out_model_id receives the new model's id.
+** EINVALID: NULL/unknown kind or unit, bad currency, or data that cannot identify the model
+** (no customers, no repeat buyers, every purchase on the calibration end day, no positive
+** repeat spend) - nothing is written. EREADONLY on a read-only database. */
+CRMKIT_API int crmkit_value_fit(crmkit_db *db, const char *kind, const char *unit, int64_t calibration_end,
+                                int64_t fitted_at, const char *currency, int64_t *out_model_id);
+
+/* A saved model as owned JSON: {"id", "kind", "params": {name: value}, "std_errors": {name:
+** value} or null, "log_likelihood", "customers", "time_unit", "calibration_end", "data_from",
+** "fitted_at", "converged", "currency", "iterations", "reason"}. ENOTFOUND for an unknown id. */
+CRMKIT_API int crmkit_value_model_json(crmkit_db *db, int64_t model_id, char **out_json);
+
+/* Every saved model, newest first, as an owned JSON array of the objects above. */
+CRMKIT_API int crmkit_value_models_json(crmkit_db *db, char **out_json);
+
+/* Scores every customer as of `as_of` (ms instant) and replaces the customer_scores table in one
+** transaction: P(alive), expected purchases over the horizon, and - with a Gamma-Gamma model
+** (spend_model_id > 0; 0 = none) - expected spend and predicted CLV (monthly discounted cash
+** flow over round(horizon in months) months at monthly_discount_rate; margin_rate in 0..1 is
+** the share of spend counted as value). horizon > 0 in horizon_unit "day", "week" or "month".
+** Customers with no purchase in the model's currency get a row with null predictions.
+** *out_scored (may be NULL) receives the number of customers with predictions.
+** EINVALID: NaN/infinite/non-positive horizon, unknown horizon_unit, negative or NaN rates,
+** margin_rate outside 0..1, a gg model as transaction model, a non-gg spend model, currencies
+** that differ. ENOTFOUND: unknown model id. Nothing is written on failure. */
+CRMKIT_API int crmkit_value_score(crmkit_db *db, int64_t transaction_model_id, int64_t spend_model_id,
+                                  double horizon, const char *horizon_unit, int64_t as_of,
+                                  double monthly_discount_rate, double margin_rate, int64_t *out_scored);
+
+/* One customer's scores as owned JSON: {"customer_id", "model_id", "spend_model_id",
+** "scored_at", "p_alive", "expected_purchases", "horizon", "horizon_unit", "expected_spend",
+** "predicted_clv", "repeat_purchases", "currency"} (null where not applicable).
+** ENOTFOUND when the customer has no scores. */
+CRMKIT_API int crmkit_value_customer_scores_json(crmkit_db *db, int64_t customer_id, char **out_json);
+
+/* Holdout check of a saved transaction model: actual purchases (distinct days) in
+** [calibration_end, holdout_end) against the model's expectation, by calibration frequency
+** 0..6 and 7+: owned JSON {"holdout_length", "actual_total", "predicted_total", "bins":
+** [{"frequency", "customers", "actual_mean", "predicted_mean"}]}. EINVALID when holdout_end is
+** not after the calibration end or the model is a gg model. */
+CRMKIT_API int crmkit_value_validate_json(crmkit_db *db, int64_t model_id, int64_t holdout_end, char **out_json);
+
+/* RFM as of `as_of` (ms instant; a purchase on the day before it has recency 0) for every
+** customer with a purchase before it; replaces the customer_rfm table (each row records the
+** map's name and version) in one transaction.
+** method: NULL or "ntile" (equal-count buckets, ties by customer id), "quantile" (R package rfm
+** 0.3.0 cut points) or "qcut" (pandas notebook idiom); 5 scores, 5 = best.
+** map_name: NULL for "rf_grid", or a built-in map name (crmkit_value_rfm_maps_json).
+** map_json: NULL, or a custom map (then map_name must be NULL): a JSON array of rules
+** [{"name": "...", "r": [lo, hi], "f": [lo, hi], "m": [lo, hi]}] evaluated first match, or an
+** object {"name", "version", "unmatched", "rules": [...]} or {"name", "cells": {"Segment":
+** ["555", ...]}}; unmatched scores get "Others".
+** EINVALID: unknown method, malformed map JSON, both map_name and map_json.
+** ENOTFOUND: unknown map name. ECONFLICT: a custom map reusing a built-in name, or a stored
+** (name, version) with a different definition. Nothing is written on failure. */
+CRMKIT_API int crmkit_value_rfm_json(crmkit_db *db, int64_t as_of, const char *method, const char *map_name,
+                                     const char *map_json, int with_customers, char **out_json);
+/* The result JSON: {"as_of", "method", "map_name", "map_version", "currency", "from_figures",
+** "segments": [{"segment", "customers", "orders", "revenue"}], "customers": [{"customer_id",
+** "recency_days", "frequency", "monetary", "monetary_minor", "currency", "r", "f", "m",
+** "rfm_score", "segment", "map_name", "map_version", ...}]} ("customers" only when
+** with_customers is non-zero). */
+
+/* As crmkit_value_rfm_json with every option in one JSON object (all members optional):
+** {"method": "ntile"|"quantile"|"qcut"|"custom", "bins": 1..9, "frequency": "orders"|"days",
+**  "map": "<built-in name>", "custom_map": <map as above>, "currency": "USD",
+**  "cuts": {"recency": [..], "frequency": [..], "monetary": [..]}  (method custom: ascending cut
+**  points; score = 1 + cut points <= value, recency reversed), "customers": true|false,
+**  "scan": true (always read interactions instead of the per-customer figures)}.
+** EINVALID for unknown members or bad values. */
+CRMKIT_API int crmkit_value_rfm_options_json(crmkit_db *db, int64_t as_of, const char *options_json,
+                                             char **out_json);
+
+/* The same computation (and storage) as crmkit_value_rfm_json, returned as an iterator over the
+** customers in id order. The iterator keeps the database alive; free it with
+** crmkit_rfm_iter_free. */
+typedef struct crmkit_rfm_iter crmkit_rfm_iter;
+CRMKIT_API int crmkit_value_rfm(crmkit_rfm_iter **out, crmkit_db *db, int64_t as_of, const char *method,
+                                const char *map_name, const char *map_json);
+/* CRMKIT_OK and moves to the next customer, or CRMKIT_DONE after the last. */
+CRMKIT_API int crmkit_rfm_iter_next(crmkit_rfm_iter *it);
+/* Getters of the current row (0 / "" when the iterator is not on a row). monetary is in minor
+** units of crmkit_rfm_iter_currency(). The segment string is borrowed: valid until the
+** iterator is freed. */
+CRMKIT_API int64_t crmkit_rfm_iter_customer_id(const crmkit_rfm_iter *it);
+CRMKIT_API int64_t crmkit_rfm_iter_recency_days(const crmkit_rfm_iter *it);
+CRMKIT_API int64_t crmkit_rfm_iter_frequency(const crmkit_rfm_iter *it);
+CRMKIT_API int64_t crmkit_rfm_iter_monetary(const crmkit_rfm_iter *it);
+CRMKIT_API int crmkit_rfm_iter_r(const crmkit_rfm_iter *it);
+CRMKIT_API int crmkit_rfm_iter_f(const crmkit_rfm_iter *it);
+CRMKIT_API int crmkit_rfm_iter_m(const crmkit_rfm_iter *it);
+CRMKIT_API const char *crmkit_rfm_iter_segment(const crmkit_rfm_iter *it);
+CRMKIT_API const char *crmkit_rfm_iter_currency(const crmkit_rfm_iter *it);
+/* The current row as owned JSON; EMISUSE when the iterator is not on a row. */
+CRMKIT_API int crmkit_rfm_iter_json(const crmkit_rfm_iter *it, char **out_json);
+CRMKIT_API void crmkit_rfm_iter_free(crmkit_rfm_iter *it);
+
+/* A customer's current RFM assignment as owned JSON (the customer object above). ENOTFOUND when
+** the customer has none. */
+CRMKIT_API int crmkit_value_customer_rfm_json(crmkit_db *db, int64_t customer_id, char **out_json);
+
+/* The built-in segment maps as an owned JSON array of {"name", "version", "description",
+** "unmatched", "rules" | "cells"}: rf_grid, rfm_readme, rfm_tests, rfm_cells, r_vs_fm. */
+CRMKIT_API int crmkit_value_rfm_maps_json(char **out_json);
 
 /* ================================================================== segmentation == */
 /* (section owned by the segments area) */
+/* Rules are JSON (the language is described in docs/SEGMENTS.md) or its text form, e.g.
+**   {"all": [{"field": "gender", "op": "eq", "value": "F"},
+**            {"agg": "count", "where": {"kind": "purchase"}, "window": {"last": 6, "unit": "month"},
+**             "op": "gte", "value": 3}]}
+** as_of is ms since the epoch (UTC); windows, ages and day counts are taken relative to it.
+** strict_nulls 0 (default): negative operators and "not" match customers whose value is
+** missing; 1: SQL three-valued logic (missing never matches). A bad rule gives EINVALID with a
+** message naming the node ("rule.all[1].value: expected a number ..."); a rule naming an
+** unknown segment gives ENOTFOUND. Rules longer than 256 KiB are refused. */
+
+typedef struct crmkit_segment_iter crmkit_segment_iter;
+
+/* Number of customers matching rule_json as of as_of, without saving anything. */
+CRMKIT_API int crmkit_segment_count(int64_t *out_count, crmkit_db *db, const char *rule_json, int64_t as_of,
+                                    int strict_nulls);
+
+/* The compiled statement: owned JSON {"sql": "...?1...", "params": [...], "rule": canonical}. */
+CRMKIT_API int crmkit_segment_explain_json(char **out_json, crmkit_db *db, const char *rule_json,
+                                           int64_t as_of, int strict_nulls);
+
+/* Text form <-> JSON (owned strings). EINVALID for a malformed rule. */
+CRMKIT_API int crmkit_segment_rule_from_text(char **out_json, const char *text);
+CRMKIT_API int crmkit_segment_rule_to_text(char **out_text, const char *rule_json);
+
+/* Saves a segment. kind "dynamic" (rule_json required) or "static" (rule_json NULL; members
+** are added by hand). ECONFLICT: the name exists. ENOTFOUND: the rule names an unknown
+** segment. out_id may be NULL. */
+CRMKIT_API int crmkit_segment_create(int64_t *out_id, crmkit_db *db, const char *name, const char *kind,
+                                     const char *rule_json, int strict_nulls);
+
+/* A new rule version for a dynamic segment (earlier versions are kept). ECONFLICT when the
+** rule would make segment references circular; EINVALID for a static segment. out_version
+** may be NULL. */
+CRMKIT_API int crmkit_segment_update(int *out_version, crmkit_db *db, const char *name, const char *rule_json,
+                                     int strict_nulls);
+
+/* Deletes a segment with its versions and history. ECONFLICT while another rule refers to it;
+** ENOTFOUND when it does not exist. */
+CRMKIT_API int crmkit_segment_delete(crmkit_db *db, const char *name);
+
+/* Owned JSON: one segment {"id", "name", "kind", "description", "rule_version", "rule",
+** "strict_nulls", "refreshed_at", "member_count"}; the list of them by name; the versions
+** [{"version", "rule", "strict_nulls"}]. */
+CRMKIT_API int crmkit_segment_get_json(char **out_json, crmkit_db *db, const char *name);
+CRMKIT_API int crmkit_segment_list_json(char **out_json, crmkit_db *db);
+CRMKIT_API int crmkit_segment_versions_json(char **out_json, crmkit_db *db, const char *name);
+
+/* Evaluates a dynamic segment's current rule as of as_of and records who entered and who
+** left, in one transaction. EINVALID when as_of precedes the previous refresh or the segment
+** is static. out_entered / out_left may be NULL. */
+CRMKIT_API int crmkit_segment_refresh(int64_t *out_entered, int64_t *out_left, crmkit_db *db, const char *name,
+                                      int64_t as_of);
+
+/* Static segments: a customer enters / leaves by hand at `at` (recorded in the history).
+** *out_changed (may be NULL) is 1 if membership changed, 0 if it already was so. ENOTFOUND for
+** an unknown customer; EINVALID for a dynamic segment. */
+CRMKIT_API int crmkit_segment_add_customer(int *out_changed, crmkit_db *db, const char *name,
+                                           int64_t customer_id, int64_t at);
+CRMKIT_API int crmkit_segment_remove_customer(int *out_changed, crmkit_db *db, const char *name,
+                                              int64_t customer_id, int64_t at);
+
+/* Iterators over stays in segments (a stay is [entered_at, left_at)):
+** members: the segment's current members, by customer id;
+** for_customer: the segments a customer is in now, by segment name;
+** history: stays of the segment that began or ended within [from, to). */
+CRMKIT_API int crmkit_segment_members(crmkit_segment_iter **out, crmkit_db *db, const char *name);
+CRMKIT_API int crmkit_segment_for_customer(crmkit_segment_iter **out, crmkit_db *db, int64_t customer_id);
+CRMKIT_API int crmkit_segment_history(crmkit_segment_iter **out, crmkit_db *db, const char *name, int64_t from,
+                                      int64_t to);
+/* CRMKIT_OK with a row, CRMKIT_DONE at the end. Getters read the current row (0 / "" before the
+** first row and after the end); segment_name is borrowed until the next call on the iterator.
+** left_at is 0 and is_current 1 for an open stay; rule_version is 0 for a change by hand. */
+CRMKIT_API int crmkit_segment_iter_next(crmkit_segment_iter *it);
+CRMKIT_API int64_t crmkit_segment_iter_segment_id(const crmkit_segment_iter *it);
+CRMKIT_API const char *crmkit_segment_iter_segment_name(const crmkit_segment_iter *it);
+CRMKIT_API int64_t crmkit_segment_iter_customer_id(const crmkit_segment_iter *it);
+CRMKIT_API int64_t crmkit_segment_iter_entered_at(const crmkit_segment_iter *it);
+CRMKIT_API int64_t crmkit_segment_iter_left_at(const crmkit_segment_iter *it);
+CRMKIT_API int crmkit_segment_iter_is_current(const crmkit_segment_iter *it);
+CRMKIT_API int crmkit_segment_iter_rule_version(const crmkit_segment_iter *it);
+CRMKIT_API void crmkit_segment_iter_free(crmkit_segment_iter *it);
 
 /* ======================================================================= loyalty == */
 /* (section owned by the loyalty area: surveys, retention, cohorts, points) */
+
+/* ---------------------------------------------------------- surveys and metrics -- */
+/* Survey responses are append-only facts: nps (score 0..10), csat (1..5), ces (1..7, CES 2.0:
+** 7 = strongly agree it was easy) or custom (a scale given with the response). Metric results
+** are owned JSON strings; a figure with no data behind it (no responses, zero denominator) is
+** JSON null, never 0. Definitions: docs/LOYALTY_METRICS.md. */
+
+/* Records one response of a standard kind. kind: "nps", "csat" or "ces"; score: an integer
+** value (as a double) within the kind's scale; channel: as for interactions ("email", "web",
+** ...); interaction_id: 0 for none, else an interaction of the same customer; comment and
+** external_id: NULL for none. The same external_id with the same content returns the existing
+** id (idempotent). *id receives the id (0 on failure).
+** Errors: EINVALID (NULL id, unknown kind or channel, score NaN / out of range / not an
+** integer, occurred_at outside years 0001..9999, comment not UTF-8 or over 10,000 bytes), ENOTFOUND (customer or interaction does
+** not exist), ECONFLICT (interaction of another customer; external_id names a different
+** response), EREADONLY. Nothing is written on failure. */
+CRMKIT_API int crmkit_survey_record(crmkit_db *db, int64_t customer_id, const char *kind, double score,
+                                    int64_t occurred_at, const char *channel, int64_t interaction_id,
+                                    const char *comment, const char *external_id, int64_t *id);
+
+/* As crmkit_survey_record for a custom scale [scale_min, scale_max] (finite, min < max) with a
+** direction "higher_is_better" or "lower_is_better"; score may be fractional. */
+CRMKIT_API int crmkit_survey_record_custom(crmkit_db *db, int64_t customer_id, double scale_min,
+                                           double scale_max, const char *direction, double score,
+                                           int64_t occurred_at, const char *channel, int64_t interaction_id,
+                                           const char *comment, const char *external_id, int64_t *id);
+
+/* Records a JSON array of responses in one transaction (joining an open crmkit_db_begin).
+** Each element: {"customer_id": int, "kind": str, "score": number, "occurred_at": int ms,
+** "channel": str, optional "interaction_id", "comment", "external_id", and for custom
+** "scale_min", "scale_max", "direction"}. skip_invalid = 0: the first bad row fails the call
+** and nothing is written (the message names the row index); 1: bad rows are skipped.
+** *json receives {"inserted":n,"duplicates":n,"ids":[...],"errors":[{"index":i,
+** "status":"CRMKIT_EINVALID","message":"..."}]} (owned; crmkit_free). */
+CRMKIT_API int crmkit_survey_record_batch_json(crmkit_db *db, const char *responses_json, int skip_invalid,
+                                               char **json);
+
+/* One response as an owned JSON object (fields as above plus "id"). ENOTFOUND if absent. */
+CRMKIT_API int crmkit_survey_get_json(crmkit_db *db, int64_t id, char **json);
+
+/* Survey metrics over responses with from <= occurred_at < to. from, to: NULL for an open
+** end. by: NULL or "none" (one group "all"), "month" (calendar months UTC, every month of the
+** period listed), "channel" (every channel listed) or "segment" (segments whose membership
+** interval contains the response time; ENOTFOUND when the store has no segments tables).
+** Result (owned JSON): {"metric":..,"by":..,"from":..,"to":..,"groups":[{"group":"2026-03",
+** "responses":n, ...figures...}]}.
+** NPS figures: promoters, passives, detractors, nps (-100..100), standard_error (null for
+** fewer than 2 responses), ci_low, ci_high (normal approximation at `confidence`, a level in
+** (0,1); pass 0 for 0.95). CSAT: satisfied, csat_percent (share of 4-5), mean_score. CES:
+** mean_score (the CES), index (%6-7 - %1-3), percent_agree (%5-7), low, agree, high.
+** Errors: EINVALID (from >= to, a bound outside years 0001..9999, unknown by, bad
+** confidence). */
+CRMKIT_API int crmkit_survey_nps_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
+                                      double confidence, char **json);
+CRMKIT_API int crmkit_survey_csat_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
+                                       char **json);
+CRMKIT_API int crmkit_survey_ces_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
+                                      char **json);
+
+/* Retention and repeat behaviour for the period [from, to) as owned JSON.
+** activity: NULL or "recent_purchase" (active at t = a purchase in [t - active_days, t)) or
+** "p_alive" (active at the end = customer_scores.p_alive >= p_alive_threshold; needs the
+** customer value area's table, else ENOTFOUND). active_days: >= 1 (0 for the default 90).
+** order_unit: NULL or "customer_day" (all purchases of a customer on one UTC day are one
+** order) or "purchase". revenue: NULL or "gross" or "net" (purchases plus refunds). currency:
+** NULL for the store's default currency. Result members: active_at_start, active_at_end,
+** new_customers, retained, churned, retention_rate (|S & E|/|S|), classic_retention_rate
+** ((E - N)/S), churn_rate, expected_lifetime_periods, purchasers, repeat_purchasers, orders,
+** repeat_purchase_rate, purchase_frequency, currency, revenue, revenue_minor,
+** currency_orders, average_order_value (major units). Errors: EINVALID (from >= to, a bound
+** outside years 0001..9999, bad enum strings, active_days out of 1..36500, threshold outside [0,1], bad currency). */
+CRMKIT_API int crmkit_retention_json(crmkit_db *db, int64_t from, int64_t to, const char *activity,
+                                     int active_days, double p_alive_threshold, const char *order_unit,
+                                     const char *revenue, const char *currency, char **json);
+
+/* Cohort retention matrix as owned JSON. by: NULL or "month" (calendar months) or "week"
+** (Monday-start weeks); periods: columns k = 0..periods-1 (1..1000; 0 for the default 12);
+** unbounded: 0 = purchase in exactly period c+k, 1 = in c+k or later; from, to: NULL or a
+** bound on the first purchase of the cohorts shown; as_of: NULL for the end of the day of the
+** last purchase (cells after it are null). Result: {"by":..,"unbounded":..,"periods":..,
+** "cohorts":[{"cohort":"1997-01","start":ms,"size":n,"counts":[..],"retention":[1.0,..]}]}. */
+CRMKIT_API int crmkit_retention_cohorts_json(crmkit_db *db, const char *by, int periods, int unbounded,
+                                             const int64_t *from, const int64_t *to, const int64_t *as_of,
+                                             char **json);
+
+/* ---------------------------------------------------------------- points programmes -- */
+/* Loyalty points with lots, expiry, refunds and tiers (docs/POINTS.md). Instants are int64 ms
+** since the epoch (UTC); nothing reads the clock. Every mutation is atomic and idempotent on
+** (programme, external_id): a repeat returns the first result with *out_replayed = 1 and
+** writes nothing; the same external_id with different content fails with ECONFLICT. In the
+** mutations below, out_points (the net signed change of the ledger) and out_replayed may be
+** NULL. Common failures: EINVALID (a NULL or malformed argument, named in the message),
+** ENOTFOUND (programme, customer, purchase or enrolment missing), ECONFLICT (as above, or not
+** enough points), EREADONLY. */
+
+typedef struct crmkit_points_ledger_iter crmkit_points_ledger_iter;
+
+/* Creates a programme from a JSON object: required "name", "currency", "created_at"; optional
+** "points_per_unit" (1), "unit_minor" (100), "points_per_order" (0), "channel_multipliers" and
+** "segment_multipliers" ({"web": 1500} in permille), "expiry_days" (null: never),
+** "consumption" ("fifo" | "fefo"), "pending_days" (0), "refund_policy" ("allow_negative" |
+** "clamp_debt" (default) | "reject"), "value_per_1000_points", "tiers" ([{"name", "threshold",
+** "permille"}], lowest first), "tier_metric" ("points" | "spend" | "orders"),
+** "tier_window_days" (365), "review_period_days" (365), "grace_days" (30).
+** ECONFLICT when the name exists. */
+CRMKIT_API int crmkit_points_programme_create(crmkit_db *db, int64_t *out_id, const char *spec_json);
+/* Id of the programme with this name; ENOTFOUND. */
+CRMKIT_API int crmkit_points_programme_find(crmkit_db *db, int64_t *out_id, const char *name);
+/* The programme as an owned JSON object (free with crmkit_free); all programmes as an array. */
+CRMKIT_API int crmkit_points_programme_json(crmkit_db *db, char **out_json, int64_t programme_id);
+CRMKIT_API int crmkit_points_programmes_json(crmkit_db *db, char **out_json);
+
+/* Enrols a customer; the same call again is a no-op, another enrolled_at is ECONFLICT.
+** Purchases recorded from enrolled_at on earn automatically. */
+CRMKIT_API int crmkit_points_enroll(crmkit_db *db, int64_t programme_id, int64_t customer_id, int64_t enrolled_at);
+
+/* Earns for a purchase interaction (idempotent per programme and purchase). EINVALID for a
+** non-purchase, another currency or a purchase before enrolment. */
+CRMKIT_API int crmkit_points_earn(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+                                  int64_t purchase_id);
+/* Reverses the earn of a purchase for refunded_minor (> 0) more refunded; cumulative refunds R
+** of amount A reverse floor(earned * min(R, A) / A) in total, and give back redemptions linked
+** to the purchase in the same share. Policy reject: ECONFLICT when the points are spent. */
+CRMKIT_API int crmkit_points_reverse_purchase(crmkit_db *db, int64_t *out_points, int *out_replayed,
+                                              int64_t programme_id, int64_t purchase_id, int64_t refunded_minor,
+                                              const char *external_id, int64_t as_of);
+/* Spends points (> 0) when spendable >= points (ECONFLICT otherwise). order_id: the purchase
+** the points pay for (its refund gives them back), or 0. */
+CRMKIT_API int crmkit_points_redeem(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+                                   int64_t customer_id, int64_t points, const char *external_id, int64_t as_of,
+                                   int64_t order_id);
+/* Gives back points (0: all not yet given back) of the redemption with that external id, to
+** the lots it consumed. */
+CRMKIT_API int crmkit_points_reverse_redemption(crmkit_db *db, int64_t *out_points, int *out_replayed,
+                                                int64_t programme_id, const char *redemption_external_id,
+                                                int64_t points, const char *external_id, int64_t as_of);
+/* A manual correction, non-zero, with a non-empty reason. */
+CRMKIT_API int crmkit_points_adjust(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+                                   int64_t customer_id, int64_t points, const char *reason, const char *external_id,
+                                   int64_t as_of);
+/* Expires every lot remainder with expires_at <= as_of. external_id may be NULL
+** ("expire@<as_of>"). *out_points is the total expired (<= 0). */
+CRMKIT_API int crmkit_points_expire(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+                                   int64_t as_of, const char *external_id);
+/* Tier review at as_of; *out_json (owned): {"reviewed", "downgraded", "upgraded"}; may be NULL. */
+CRMKIT_API int crmkit_points_review_tiers(crmkit_db *db, char **out_json, int64_t programme_id, int64_t as_of);
+
+/* Balance at as_of (available - debt; clamped at 0 unless the policy is allow_negative). */
+CRMKIT_API int crmkit_points_balance(crmkit_db *db, int64_t *out_balance, int64_t programme_id,
+                                    int64_t customer_id, int64_t as_of);
+/* {"customer_id", "available", "pending", "debt", "balance", "spendable", "expiring_soon",
+** "tier"}; expiring_soon counts points expiring within expiring_within_days (0..36600). */
+CRMKIT_API int crmkit_points_balance_json(crmkit_db *db, char **out_json, int64_t programme_id,
+                                         int64_t customer_id, int64_t as_of, int expiring_within_days);
+/* Ledger entries by id, customer_id 0 for the whole programme, after an entry id (0: start);
+** {"entries": [...], "next_after"}: pass next_after to continue, 0 when complete. limit 1..10000. */
+CRMKIT_API int crmkit_points_ledger_json(crmkit_db *db, char **out_json, int64_t programme_id, int64_t customer_id,
+                                        int64_t after, int limit);
+/* The same as an iterator: _next gives CRMKIT_OK per entry, then CRMKIT_DONE. Getters read the
+** current entry; kind and external id are borrowed until the next _next or _free.
+** expires_at is 0 when the entry has none: _has_expiry tells. Getters on a finished or
+** NULL iterator return 0 / "". */
+CRMKIT_API int crmkit_points_ledger_iter_new(crmkit_db *db, crmkit_points_ledger_iter **out, int64_t programme_id,
+                                            int64_t customer_id);
+CRMKIT_API int crmkit_points_ledger_iter_next(crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_id(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_customer_id(const crmkit_points_ledger_iter *it);
+CRMKIT_API const char *crmkit_points_ledger_iter_kind(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_points(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_created_at(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_effective_at(const crmkit_points_ledger_iter *it);
+CRMKIT_API int crmkit_points_ledger_iter_has_expiry(const crmkit_points_ledger_iter *it);
+CRMKIT_API int64_t crmkit_points_ledger_iter_expires_at(const crmkit_points_ledger_iter *it);
+CRMKIT_API const char *crmkit_points_ledger_iter_external_id(const crmkit_points_ledger_iter *it);
+CRMKIT_API void crmkit_points_ledger_iter_free(crmkit_points_ledger_iter *it);
+
+/* Programme liability at as_of: {"outstanding", "available", "pending", "debt", "members",
+** "value_minor" (null without a point value), "currency"}. */
+CRMKIT_API int crmkit_points_liability_json(crmkit_db *db, char **out_json, int64_t programme_id, int64_t as_of);
+/* Members per tier, highest first, then those below every tier: [{"tier", "members"}]. */
+CRMKIT_API int crmkit_points_tier_mix_json(crmkit_db *db, char **out_json, int64_t programme_id);
+/* A member's tier changes: [{"from", "to", "tier", "previous", "reason"}]. */
+CRMKIT_API int crmkit_points_tier_history_json(crmkit_db *db, char **out_json, int64_t programme_id,
+                                              int64_t customer_id);
+/* Verifies the ledger invariants; ECORRUPT with the first violation in the message. */
+CRMKIT_API int crmkit_points_check(crmkit_db *db, int64_t programme_id);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -25,6 +25,10 @@ struct RegisterCommand {
   explicit RegisterCommand(CommandAdder add) { command_adders().push_back(add); }
 };
 
+// The subcommand `name` of `parent`, created on first use: groups such as `import` and
+// `metrics` are shared by several areas, whose registration order is not fixed.
+CLI::App* command_group(CLI::App& parent, const std::string& name, const std::string& help);
+
 // --- report sections (crmkit report, crmkit demo) ----------------------------------------------
 // A section prints itself as readable text and as one JSON member. `as_of` is the report's
 // instant (the end of the last day with data unless --as-of is given).

@@ -17,6 +17,16 @@ std::vector<CommandAdder>& command_adders() {
   static std::vector<CommandAdder> all;
   return all;
 }
+CLI::App* command_group(CLI::App& parent, const std::string& name, const std::string& help) {
+  try {
+    return parent.get_subcommand(name);
+  } catch (const CLI::OptionNotFound&) {
+    auto* group = parent.add_subcommand(name, help);
+    group->require_subcommand(1);
+    return group;
+  }
+}
+
 std::vector<ReportSection>& report_sections() {
   static std::vector<ReportSection> all;
   return all;

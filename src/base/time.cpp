@@ -87,7 +87,8 @@ Day parse_date(std::string_view text, std::string_view what) {
 Instant parse_instant(std::string_view text, std::string_view what) {
   if (text.empty()) bad(what, text, "is empty");
   // Epoch milliseconds: an optional sign and digits only.
-  if (text.find_first_not_of("-0123456789") == std::string_view::npos) {
+  // (A '-' only in front: "1997-01-01" is a date, not a malformed number.)
+  if (text.find_first_not_of("0123456789", text[0] == '-' ? 1 : 0) == std::string_view::npos) {
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || p != text.data() + text.size())

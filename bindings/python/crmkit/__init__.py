@@ -12,3 +12,8 @@ from .db import Database
 __version__ = version_string
 
 # Area modules (each adds its classes and Database attributes):
+from . import customers, interactions  # noqa: E402,F401  (db.customers, db.interactions)
+from . import value  # noqa: E402,F401  (db.value)
+from . import segments  # noqa: E402,F401  (db.segments)
+from . import loyalty  # noqa: E402,F401  (db.surveys, db.retention)
+from . import points  # noqa: E402,F401  (db.points)

@@ -1,0 +1,113 @@
+"""Conversions shared by the area modules: times and money between Python and the C API.
+
+- Times: the C API takes int64 milliseconds since the epoch, UTC. ``to_ms`` accepts an int
+  (already milliseconds), a ``datetime.datetime`` (aware; a naive one is taken as UTC) or a
+  ``datetime.date`` (00:00 UTC of that day, as the CSV import reads a date-only value).
+  Results stay int milliseconds; ``to_datetime`` turns one into an aware UTC datetime.
+- Money: the C API takes int64 minor units plus an ISO-4217 code. ``to_minor`` accepts an
+  int (already minor units) or a ``decimal.Decimal`` / decimal string in major units
+  ("12.34"), converted exactly (more decimals than the currency has is an error). Floats are
+  refused: floating-point money is a defect. Results come back as ``Money(minor, currency)``
+  whose ``amount`` is the exact Decimal.
+"""
+import collections
+import datetime
+import decimal
+
+from . import _native as n
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+# ISO-4217 minor-unit exponents other than 2 (the same table as the library's money.cpp).
+_ZERO = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+         "VND", "VUV", "XAF", "XOF", "XPF"}
+_THREE = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
+
+
+def currency_exponent(currency):
+    """Digits after the decimal point in ``currency`` (0 for JPY, 3 for KWD, else 2)."""
+    if currency in _ZERO:
+        return 0
+    if currency in _THREE:
+        return 3
+    return 2
+
+
+def to_ms(value, name="time"):
+    """An instant as int milliseconds since the epoch (UTC)."""
+    if isinstance(value, bool):
+        raise TypeError("%s must be int milliseconds, a datetime or a date, not bool" % name)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        delta = value - _EPOCH
+        return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    if isinstance(value, datetime.date):
+        return (value - _EPOCH.date()).days * 86400000
+    raise TypeError("%s must be int milliseconds, a datetime or a date, not %s"
+                    % (name, type(value).__name__))
+
+
+def to_datetime(ms):
+    """int milliseconds since the epoch as an aware UTC datetime (None stays None)."""
+    if ms is None:
+        return None
+    return _EPOCH + datetime.timedelta(milliseconds=ms)
+
+
+class Money(collections.namedtuple("Money", "minor currency")):
+    """An amount in minor units of an ISO-4217 currency."""
+
+    __slots__ = ()
+
+    @property
+    def amount(self):
+        """The exact amount in major units, as a Decimal."""
+        return decimal.Decimal(self.minor).scaleb(-currency_exponent(self.currency))
+
+    def __str__(self):
+        return "%s %s" % (self.amount, self.currency)
+
+
+def to_minor(amount, currency, name="amount"):
+    """``amount`` (int minor units, Decimal or decimal str in major units) as int minor units."""
+    if isinstance(amount, bool) or isinstance(amount, float):
+        raise TypeError("%s must be int minor units or a Decimal, not %s (floating-point money "
+                        "is inexact)" % (name, type(amount).__name__))
+    if isinstance(amount, int):
+        return amount
+    if isinstance(amount, str):
+        try:
+            amount = decimal.Decimal(amount)
+        except decimal.InvalidOperation:
+            raise n.InvalidArgument("%s '%s' is not a decimal number" % (name, amount), -1)
+    if not isinstance(amount, decimal.Decimal):
+        raise TypeError("%s must be int minor units or a Decimal, not %s"
+                        % (name, type(amount).__name__))
+    if not amount.is_finite():
+        raise n.InvalidArgument("%s %s is not a finite number" % (name, amount), -1)
+    scaled = amount.scaleb(currency_exponent(currency or ""))
+    if scaled != scaled.to_integral_value():
+        raise n.InvalidArgument("%s %s has more decimals than %s allows" % (name, amount, currency), -1)
+    return int(scaled)
+
+
+def money_arg(amount, currency, name="amount"):
+    """(minor, currency) from a Money, a (minor, currency) tuple, or an amount plus currency."""
+    if isinstance(amount, tuple):
+        minor, cur = amount
+        if currency is not None and currency != cur:
+            raise n.InvalidArgument("%s is in %s but currency says %s" % (name, cur, currency), -1)
+        return to_minor(minor, cur, name), cur
+    if currency is None:
+        raise n.InvalidArgument("%s needs a currency" % name, -1)
+    return to_minor(amount, currency, name), currency
+
+
+def money_from_json(value):
+    """{"minor": n, "currency": "USD"} (or None) as Money (or None)."""
+    if value is None:
+        return None
+    return Money(value["minor"], value["currency"])

@@ -1,0 +1,138 @@
+"""Loyalty: survey responses (NPS, CSAT, CES, custom scales) and loyalty metrics
+(survey metrics, retention, repeat purchases, cohort matrices).
+
+    db.surveys.record(customer_id, "nps", 9, occurred_at=ms, channel="email")
+    db.surveys.nps(from_=..., to=..., by="month")      # dict from the library's JSON
+    db.retention.retention(from_, to, active_days=90)
+    db.retention.cohorts(by="month", periods=12)
+
+Times are int milliseconds since the epoch (UTC). Figures without data are None.
+"""
+import ctypes
+import json
+import math
+
+from . import _native as n
+from . import db as _db
+
+_i64p = n.POINTER(n.c_int64)
+
+_record = n.bind("crmkit_survey_record", n.c_int, n.c_void_p, n.c_int64, n.c_char_p, n.c_double,
+                 n.c_int64, n.c_char_p, n.c_int64, n.c_char_p, n.c_char_p, _i64p)
+_record_custom = n.bind("crmkit_survey_record_custom", n.c_int, n.c_void_p, n.c_int64, n.c_double,
+                        n.c_double, n.c_char_p, n.c_double, n.c_int64, n.c_char_p, n.c_int64, n.c_char_p,
+                        n.c_char_p, _i64p)
+_record_batch = n.bind("crmkit_survey_record_batch_json", n.c_int, n.c_void_p, n.c_char_p, n.c_int,
+                       n.POINTER(n.c_void_p))
+_get = n.bind("crmkit_survey_get_json", n.c_int, n.c_void_p, n.c_int64, n.POINTER(n.c_void_p))
+_JSON = n.POINTER(n.c_void_p)
+_nps = n.bind("crmkit_survey_nps_json", n.c_int, n.c_void_p, _i64p, _i64p, n.c_char_p, n.c_double, _JSON)
+_csat = n.bind("crmkit_survey_csat_json", n.c_int, n.c_void_p, _i64p, _i64p, n.c_char_p, _JSON)
+_ces = n.bind("crmkit_survey_ces_json", n.c_int, n.c_void_p, _i64p, _i64p, n.c_char_p, _JSON)
+_retention = n.bind("crmkit_retention_json", n.c_int, n.c_void_p, n.c_int64, n.c_int64, n.c_char_p, n.c_int,
+                    n.c_double, n.c_char_p, n.c_char_p, n.c_char_p, _JSON)
+_cohorts = n.bind("crmkit_retention_cohorts_json", n.c_int, n.c_void_p, n.c_char_p, n.c_int, n.c_int, _i64p,
+                  _i64p, _i64p, _JSON)
+
+
+def _int(value, name):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
+    return value
+
+
+def _opt_i64(value, name):
+    """None, or a pointer to an int64 for an optional bound."""
+    if value is None:
+        return None
+    return ctypes.pointer(n.c_int64(_int(value, name)))
+
+
+def _json_call(fn, *args):
+    """Calls a C function whose last argument is an owned char** JSON result."""
+    out = n.c_void_p()
+    n.check(fn(*args, n.byref(out)))
+    return json.loads(n.take_string(out.value))
+
+
+class Surveys:
+    """Survey responses of one Database (``db.surveys``)."""
+
+    def __init__(self, database):
+        self._db = database
+
+    def record(self, customer_id, kind, score, occurred_at, channel, interaction_id=None, comment=None,
+               external_id=None):
+        """Records a response of kind "nps" (0..10), "csat" (1..5) or "ces" (1..7); returns its id.
+
+        Raises InvalidArgument (score out of range, NaN, not an integer, unknown kind/channel),
+        NotFound (customer or interaction), Conflict (another customer's interaction, or an
+        external_id already used for a different response)."""
+        out = n.c_int64()
+        n.check(_record(self._db.handle, _int(customer_id, "customer_id"), n.text(kind, "kind"),
+                        float(score), _int(occurred_at, "occurred_at"), n.text(channel, "channel"),
+                        _int(interaction_id or 0, "interaction_id"), n.text(comment, "comment"),
+                        n.text(external_id, "external_id"), n.byref(out)))
+        return out.value
+
+    def record_custom(self, customer_id, scale_min, scale_max, score, occurred_at, channel,
+                      direction="higher_is_better", interaction_id=None, comment=None, external_id=None):
+        """Records a response on a custom scale [scale_min, scale_max]; returns its id."""
+        out = n.c_int64()
+        n.check(_record_custom(self._db.handle, _int(customer_id, "customer_id"), float(scale_min),
+                               float(scale_max), n.text(direction, "direction"), float(score),
+                               _int(occurred_at, "occurred_at"), n.text(channel, "channel"),
+                               _int(interaction_id or 0, "interaction_id"), n.text(comment, "comment"),
+                               n.text(external_id, "external_id"), n.byref(out)))
+        return out.value
+
+    def record_batch(self, responses, skip_invalid=False):
+        """Records a list of dicts (keys as record()'s arguments, plus scale_min/scale_max/
+        direction for kind "custom") in one transaction. Returns {"inserted", "duplicates",
+        "ids", "errors"}. Without skip_invalid the first bad row raises and nothing is written."""
+        rows = []
+        for r in responses:
+            r = dict(r)
+            score = r.get("score")
+            if isinstance(score, float) and not math.isfinite(score):
+                # JSON has no NaN: refuse it here with the library's wording.
+                raise n.InvalidArgument("score is %r for kind %s" % (score, r.get("kind")), -1)
+            rows.append(r)
+        return _json_call(_record_batch, self._db.handle, n.text(json.dumps(rows)), int(bool(skip_invalid)))
+
+    def get(self, response_id):
+        return _json_call(_get, self._db.handle, _int(response_id, "response_id"))
+
+    def nps(self, from_=None, to=None, by=None, confidence=0.95):
+        """NPS per group: {"groups": [{"group", "responses", "promoters", "passives",
+        "detractors", "nps", "standard_error", "ci_low", "ci_high"}], ...}."""
+        return _json_call(_nps, self._db.handle, _opt_i64(from_, "from_"), _opt_i64(to, "to"), n.text(by, "by"),
+                          float(confidence))
+
+    def csat(self, from_=None, to=None, by=None):
+        return _json_call(_csat, self._db.handle, _opt_i64(from_, "from_"), _opt_i64(to, "to"), n.text(by, "by"))
+
+    def ces(self, from_=None, to=None, by=None):
+        return _json_call(_ces, self._db.handle, _opt_i64(from_, "from_"), _opt_i64(to, "to"), n.text(by, "by"))
+
+
+class Retention:
+    """Retention, repeat behaviour and cohorts of one Database (``db.retention``)."""
+
+    def __init__(self, database):
+        self._db = database
+
+    def retention(self, from_, to, activity="recent_purchase", active_days=90, p_alive_threshold=0.5,
+                  order_unit="customer_day", revenue="gross", currency=None):
+        return _json_call(_retention, self._db.handle, _int(from_, "from_"), _int(to, "to"),
+                          n.text(activity, "activity"), _int(active_days, "active_days"), float(p_alive_threshold),
+                          n.text(order_unit, "order_unit"), n.text(revenue, "revenue"), n.text(currency, "currency"))
+
+    def cohorts(self, by="month", periods=12, unbounded=False, from_=None, to=None, as_of=None):
+        return _json_call(_cohorts, self._db.handle, n.text(by, "by"), _int(periods, "periods"),
+                          int(bool(unbounded)), _opt_i64(from_, "from_"), _opt_i64(to, "to"),
+                          _opt_i64(as_of, "as_of"))
+
+
+_db.Database.surveys = property(lambda self: Surveys(self))
+_db.Database.retention = property(lambda self: Retention(self))

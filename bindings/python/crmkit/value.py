@@ -1,0 +1,141 @@
+"""Customer value: CLV models (fit, score, holdout) and RFM segments.
+
+    with crmkit.Database("shop.db") as db:
+        bg = db.value.fit("bgnbd", unit="week", calibration_end="1997-09-30")
+        gg = db.value.fit("gg", unit="week", calibration_end="1997-09-30")
+        db.value.score(bg["id"], gg["id"], horizon=12, horizon_unit="month", as_of="1997-09-30")
+        db.value.scores(customer_id)            # {"p_alive": ..., "predicted_clv": ...}
+        db.value.rfm("2006-12-31", method="quantile", map="rfm_tests")
+
+Instants are int milliseconds since the epoch (UTC), an aware datetime, or a date: a date D
+(``datetime.date`` or "YYYY-MM-DD") means the end of D, as everywhere in crmkit.
+"""
+import datetime as _dt
+import json
+
+from . import _native as n
+from . import db as _db
+
+_fit = n.bind("crmkit_value_fit", n.c_int, n.c_void_p, n.c_char_p, n.c_char_p, n.c_int64, n.c_int64,
+              n.c_char_p, n.POINTER(n.c_int64))
+_model_json = n.bind("crmkit_value_model_json", n.c_int, n.c_void_p, n.c_int64, n.POINTER(n.c_void_p))
+_models_json = n.bind("crmkit_value_models_json", n.c_int, n.c_void_p, n.POINTER(n.c_void_p))
+_score = n.bind("crmkit_value_score", n.c_int, n.c_void_p, n.c_int64, n.c_int64, n.c_double, n.c_char_p,
+                n.c_int64, n.c_double, n.c_double, n.POINTER(n.c_int64))
+_scores_json = n.bind("crmkit_value_customer_scores_json", n.c_int, n.c_void_p, n.c_int64,
+                      n.POINTER(n.c_void_p))
+_validate_json = n.bind("crmkit_value_validate_json", n.c_int, n.c_void_p, n.c_int64, n.c_int64,
+                        n.POINTER(n.c_void_p))
+_rfm_options_json = n.bind("crmkit_value_rfm_options_json", n.c_int, n.c_void_p, n.c_int64, n.c_char_p,
+                           n.POINTER(n.c_void_p))
+_customer_rfm_json = n.bind("crmkit_value_customer_rfm_json", n.c_int, n.c_void_p, n.c_int64,
+                            n.POINTER(n.c_void_p))
+_maps_json = n.bind("crmkit_value_rfm_maps_json", n.c_int, n.POINTER(n.c_void_p))
+
+_DAY_MS = 86400000
+_EPOCH = _dt.date(1970, 1, 1)
+
+
+def instant(value, name="instant"):
+    """An instant in ms: int as is; a date or "YYYY-MM-DD" is the end of that day (UTC)."""
+    if isinstance(value, bool):
+        raise TypeError("%s must be an int, date, datetime or 'YYYY-MM-DD', not bool" % name)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError("%s: a naive datetime is ambiguous; give a timezone (UTC)" % name)
+        return int(value.timestamp() * 1000)
+    if isinstance(value, str):
+        try:
+            value = _dt.date.fromisoformat(value)
+        except ValueError:
+            raise n.InvalidArgument("%s '%s' is not a date YYYY-MM-DD" % (name, value), -1) from None
+    if isinstance(value, _dt.date):
+        return ((value - _EPOCH).days + 1) * _DAY_MS
+    raise TypeError("%s must be an int, date, datetime or 'YYYY-MM-DD', not %s" % (name, type(value).__name__))
+
+
+def _json_out(fn, *args):
+    out = n.c_void_p()
+    n.check(fn(*args, n.byref(out)))
+    return json.loads(n.take_string(out.value))
+
+
+class Value:
+    """Customer value of one database (``db.value``)."""
+
+    def __init__(self, database):
+        self._db = database
+
+    def fit(self, kind, unit, calibration_end, fitted_at=None, currency=None):
+        """Fits kind ("bgnbd", "pnbd", "mbgnbd", "gg") on purchases before calibration_end in
+        unit ("day" or "week"), saves it and returns the model as a dict (id, params,
+        std_errors, log_likelihood, customers, converged, ...). fitted_at defaults to the
+        calibration end (the library has no clock)."""
+        end = instant(calibration_end, "calibration_end")
+        at = end if fitted_at is None else instant(fitted_at, "fitted_at")
+        model_id = n.c_int64()
+        n.check(_fit(self._db.handle, n.text(kind, "kind"), n.text(unit, "unit"), end, at,
+                     n.text(currency, "currency"), n.byref(model_id)))
+        return self.model(model_id.value)
+
+    def model(self, model_id):
+        return _json_out(_model_json, self._db.handle, int(model_id))
+
+    def models(self):
+        """Every saved model, newest first."""
+        return _json_out(_models_json, self._db.handle)
+
+    def score(self, transaction_model, spend_model=None, horizon=12, horizon_unit="month", as_of=None,
+              discount=0.01, margin=1.0):
+        """Scores every customer (replacing the previous scores) and returns how many got
+        predictions. Models may be ids or the dicts fit() returns. as_of is required."""
+        if as_of is None:
+            raise TypeError("score() needs as_of (the library has no clock)")
+        tm = transaction_model["id"] if isinstance(transaction_model, dict) else int(transaction_model)
+        sm = 0 if spend_model is None else (spend_model["id"] if isinstance(spend_model, dict) else int(spend_model))
+        scored = n.c_int64()
+        n.check(_score(self._db.handle, tm, sm, float(horizon), n.text(horizon_unit, "horizon_unit"),
+                       instant(as_of, "as_of"), float(discount), float(margin), n.byref(scored)))
+        return scored.value
+
+    def scores(self, customer_id):
+        """One customer's scores (p_alive, expected_purchases, expected_spend, predicted_clv, ...)."""
+        return _json_out(_scores_json, self._db.handle, int(customer_id))
+
+    def validate(self, model_id, holdout_end):
+        """Holdout check of a saved transaction model: actual vs predicted purchases in
+        [calibration end, holdout_end) by calibration frequency 0..6, 7+."""
+        mid = model_id["id"] if isinstance(model_id, dict) else int(model_id)
+        return _json_out(_validate_json, self._db.handle, mid, instant(holdout_end, "holdout_end"))
+
+    def rfm(self, as_of, method=None, map=None, custom_map=None, bins=None, frequency=None, currency=None,
+            cuts=None, customers=True, scan=False):
+        """Computes and saves RFM for every customer with a purchase before as_of and returns
+        {"segments": [...], "customers": [...], "map_name", "map_version", ...}.
+        method: "ntile" (default), "quantile" (R package rfm), "qcut" or "custom" (with cuts=
+        {"recency": [...], "frequency": [...], "monetary": [...]}); map: a built-in map name;
+        custom_map: a list of rules [{"name", "r": [lo, hi], "f": .., "m": ..}] or a dict."""
+        options = {}
+        for key, value in (("method", method), ("map", map), ("custom_map", custom_map), ("bins", bins),
+                           ("frequency", frequency), ("currency", currency), ("cuts", cuts)):
+            if value is not None:
+                options[key] = value
+        options["customers"] = bool(customers)
+        if scan:
+            options["scan"] = True
+        return _json_out(_rfm_options_json, self._db.handle, instant(as_of, "as_of"),
+                         n.text(json.dumps(options), "options"))
+
+    def customer_rfm(self, customer_id):
+        """A customer's current RFM assignment; NotFound when it has none."""
+        return _json_out(_customer_rfm_json, self._db.handle, int(customer_id))
+
+    @staticmethod
+    def maps():
+        """The built-in segment maps (name, version, description, rules or cells)."""
+        return _json_out(_maps_json)
+
+
+_db.Database.value = property(lambda self: Value(self), doc="Customer value (CLV models, scores, RFM).")

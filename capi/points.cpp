@@ -1,0 +1,312 @@
+// C API: loyalty points programmes. Converts and guards; the rules live in src/points/.
+#include <memory>
+
+#include "crmkit/points.hpp"
+#include "handle.hpp"
+
+using namespace crmkit;
+using crmkit::capi::call;
+using crmkit::capi::need;
+using crmkit::capi::session_of;
+
+struct crmkit_points_ledger_iter {
+  std::shared_ptr<capi::Session> session;  // keeps the store alive after crmkit_db_close
+  std::int64_t programme_id = 0;
+  std::int64_t customer_id = 0;
+  LedgerPage page;
+  std::size_t pos = 0;       // 1-based position of the current entry in page (0: none yet)
+  bool done = false;
+  const LedgerEntry* current() const {
+    return pos > 0 && pos <= page.entries.size() ? &page.entries[pos - 1] : nullptr;
+  }
+};
+
+namespace {
+
+void set_result(const PointsResult& r, int64_t* out_points, int* out_replayed) {
+  if (out_points) *out_points = r.points;
+  if (out_replayed) *out_replayed = r.replayed ? 1 : 0;
+}
+
+void clear_result(int64_t* out_points, int* out_replayed) {
+  if (out_points) *out_points = 0;
+  if (out_replayed) *out_replayed = 0;
+}
+
+std::optional<std::string> optional_text(const char* s, const char* name) {
+  bool present = false;
+  std::string v = capi::optional_text_arg(s, name, &present);
+  return present ? std::optional<std::string>(v) : std::nullopt;
+}
+
+template <class F>
+int json_out(crmkit_db* db, char** out_json, F&& make) {
+  CRMKIT_NEED_DB(db);
+  return call(session_of(db), [&] {
+    need(out_json, "out_json");
+    *out_json = nullptr;
+    Points points(db->session->store);
+    *out_json = capi::owned_string(make(points));
+    return CRMKIT_OK;
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+int crmkit_points_programme_create(crmkit_db* db, int64_t* out_id, const char* spec_json) {
+  CRMKIT_NEED_DB(db);
+  return call(session_of(db), [&] {
+    need(out_id, "out_id");
+    *out_id = 0;
+    auto spec = parse_programme_spec(capi::text_arg(spec_json, "spec_json", 1'000'000));
+    *out_id = Points(db->session->store).create_programme(spec);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_programme_find(crmkit_db* db, int64_t* out_id, const char* name) {
+  CRMKIT_NEED_DB(db);
+  return call(session_of(db), [&] {
+    need(out_id, "out_id");
+    *out_id = 0;
+    *out_id = Points(db->session->store).programme_by_name(capi::text_arg(name, "name")).id;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_programme_json(crmkit_db* db, char** out_json, int64_t programme_id) {
+  return json_out(db, out_json, [&](Points& p) { return to_json(p.programme(programme_id)); });
+}
+
+int crmkit_points_programmes_json(crmkit_db* db, char** out_json) {
+  return json_out(db, out_json, [&](Points& p) {
+    std::string out = "[";
+    for (const auto& prog : p.programmes()) out += (out.size() > 1 ? "," : "") + to_json(prog);
+    return out + "]";
+  });
+}
+
+int crmkit_points_enroll(crmkit_db* db, int64_t programme_id, int64_t customer_id, int64_t enrolled_at) {
+  CRMKIT_NEED_DB(db);
+  return call(session_of(db), [&] {
+    Points(db->session->store).enroll(programme_id, customer_id, enrolled_at);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_earn(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+                       int64_t purchase_id) {
+  CRMKIT_NEED_DB(db);
+  clear_result(out_points, out_replayed);
+  return call(session_of(db), [&] {
+    set_result(Points(db->session->store).earn_for_purchase(programme_id, purchase_id), out_points, out_replayed);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_reverse_purchase(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+                                   int64_t purchase_id, int64_t refunded_minor, const char* external_id,
+                                   int64_t as_of) {
+  CRMKIT_NEED_DB(db);
+  clear_result(out_points, out_replayed);
+  return call(session_of(db), [&] {
+    auto ext = capi::text_arg(external_id, "external_id");
+    set_result(Points(db->session->store).reverse_purchase(programme_id, purchase_id, refunded_minor, ext, as_of),
+               out_points, out_replayed);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_redeem(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+                         int64_t customer_id, int64_t points, const char* external_id, int64_t as_of,
+                         int64_t order_id) {
+  CRMKIT_NEED_DB(db);
+  clear_result(out_points, out_replayed);
+  return call(session_of(db), [&] {
+    auto ext = capi::text_arg(external_id, "external_id");
+    if (order_id < 0) throw Error(Errc::invalid_argument, "order_id must be a purchase id or 0");
+    std::optional<std::int64_t> order;
+    if (order_id > 0) order = order_id;
+    set_result(Points(db->session->store).redeem(programme_id, customer_id, points, ext, as_of, order), out_points,
+               out_replayed);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_reverse_redemption(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+                                     const char* redemption_external_id, int64_t points, const char* external_id,
+                                     int64_t as_of) {
+  CRMKIT_NEED_DB(db);
+  clear_result(out_points, out_replayed);
+  return call(session_of(db), [&] {
+    auto red = capi::text_arg(redemption_external_id, "redemption_external_id");
+    auto ext = capi::text_arg(external_id, "external_id");
+    set_result(Points(db->session->store).reverse_redemption(programme_id, red, points, ext, as_of), out_points,
+               out_replayed);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_adjust(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+                         int64_t customer_id, int64_t points, const char* reason, const char* external_id,
+                         int64_t as_of) {
+  CRMKIT_NEED_DB(db);
+  clear_result(out_points, out_replayed);
+  return call(session_of(db), [&] {
+    auto why = capi::text_arg(reason, "reason");
+    auto ext = capi::text_arg(external_id, "external_id");
+    set_result(Points(db->session->store).adjust(programme_id, customer_id, points, why, ext, as_of), out_points,
+               out_replayed);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_expire(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id, int64_t as_of,
+                         const char* external_id) {
+  CRMKIT_NEED_DB(db);
+  clear_result(out_points, out_replayed);
+  return call(session_of(db), [&] {
+    auto ext = optional_text(external_id, "external_id");
+    if (ext && ext->empty()) throw Error(Errc::invalid_argument, "external_id is empty (pass NULL for the default)");
+    set_result(Points(db->session->store).expire(programme_id, as_of, ext.value_or("")), out_points, out_replayed);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_review_tiers(crmkit_db* db, char** out_json, int64_t programme_id, int64_t as_of) {
+  CRMKIT_NEED_DB(db);
+  if (out_json) *out_json = nullptr;
+  return call(session_of(db), [&] {
+    auto r = Points(db->session->store).review_tiers(programme_id, as_of);
+    if (out_json) *out_json = capi::owned_string(to_json(r));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_balance(crmkit_db* db, int64_t* out_balance, int64_t programme_id, int64_t customer_id,
+                          int64_t as_of) {
+  CRMKIT_NEED_DB(db);
+  return call(session_of(db), [&] {
+    need(out_balance, "out_balance");
+    *out_balance = 0;
+    *out_balance = Points(db->session->store).balance(programme_id, customer_id, as_of).balance;
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_balance_json(crmkit_db* db, char** out_json, int64_t programme_id, int64_t customer_id,
+                               int64_t as_of, int expiring_within_days) {
+  return json_out(db, out_json, [&](Points& p) {
+    return to_json(p.balance(programme_id, customer_id, as_of, expiring_within_days));
+  });
+}
+
+int crmkit_points_ledger_json(crmkit_db* db, char** out_json, int64_t programme_id, int64_t customer_id,
+                              int64_t after, int limit) {
+  return json_out(db, out_json, [&](Points& p) { return to_json(p.ledger(programme_id, customer_id, after, limit)); });
+}
+
+int crmkit_points_ledger_iter_new(crmkit_db* db, crmkit_points_ledger_iter** out, int64_t programme_id,
+                                  int64_t customer_id) {
+  CRMKIT_NEED_DB(db);
+  return call(session_of(db), [&] {
+    need(out, "out");
+    *out = nullptr;
+    if (customer_id < 0) throw Error(Errc::invalid_argument, "customer_id must be >= 0 (0: every member)");
+    Points(db->session->store).programme(programme_id);  // not_found now rather than at _next
+    auto it = std::make_unique<crmkit_points_ledger_iter>();
+    it->session = db->session;
+    it->programme_id = programme_id;
+    it->customer_id = customer_id;
+    *out = it.release();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_points_ledger_iter_next(crmkit_points_ledger_iter* it) {
+  if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  return call(it->session.get(), [&] {
+    if (it->done) return CRMKIT_DONE;
+    if (it->pos < it->page.entries.size()) {
+      ++it->pos;
+      return CRMKIT_OK;
+    }
+    // Fetch the next page after the last entry seen (keyset: new entries appear at the end).
+    std::int64_t after = it->page.entries.empty() ? 0 : it->page.entries.back().id;
+    if (it->pos > 0 && it->page.next_after == 0) {
+      it->done = true;
+      it->pos = 0;
+      return CRMKIT_DONE;
+    }
+    it->page = Points(it->session->store).ledger(it->programme_id, it->customer_id, after, 500);
+    it->pos = 0;
+    if (it->page.entries.empty()) {
+      it->done = true;
+      return CRMKIT_DONE;
+    }
+    it->pos = 1;
+    return CRMKIT_OK;
+  });
+}
+
+int64_t crmkit_points_ledger_iter_id(const crmkit_points_ledger_iter* it) {
+  auto e = it ? it->current() : nullptr;
+  return e ? e->id : 0;
+}
+int64_t crmkit_points_ledger_iter_customer_id(const crmkit_points_ledger_iter* it) {
+  auto e = it ? it->current() : nullptr;
+  return e ? e->customer_id : 0;
+}
+const char* crmkit_points_ledger_iter_kind(const crmkit_points_ledger_iter* it) {
+  auto e = it ? it->current() : nullptr;
+  return e ? to_string(e->kind) : "";
+}
+int64_t crmkit_points_ledger_iter_points(const crmkit_points_ledger_iter* it) {
+  auto e = it ? it->current() : nullptr;
+  return e ? e->points : 0;
+}
+int64_t crmkit_points_ledger_iter_created_at(const crmkit_points_ledger_iter* it) {
+  auto e = it ? it->current() : nullptr;
+  return e ? e->created_at : 0;
+}
+int64_t crmkit_points_ledger_iter_effective_at(const crmkit_points_ledger_iter* it) {
+  auto e = it ? it->current() : nullptr;
+  return e ? e->effective_at : 0;
+}
+int crmkit_points_ledger_iter_has_expiry(const crmkit_points_ledger_iter* it) {
+  auto e = it ? it->current() : nullptr;
+  return e && e->expires_at ? 1 : 0;
+}
+int64_t crmkit_points_ledger_iter_expires_at(const crmkit_points_ledger_iter* it) {
+  auto e = it ? it->current() : nullptr;
+  return e && e->expires_at ? *e->expires_at : 0;
+}
+const char* crmkit_points_ledger_iter_external_id(const crmkit_points_ledger_iter* it) {
+  auto e = it ? it->current() : nullptr;
+  return e ? e->external_id.c_str() : "";
+}
+void crmkit_points_ledger_iter_free(crmkit_points_ledger_iter* it) { delete it; }
+
+int crmkit_points_liability_json(crmkit_db* db, char** out_json, int64_t programme_id, int64_t as_of) {
+  return json_out(db, out_json, [&](Points& p) { return to_json(p.liability(programme_id, as_of)); });
+}
+
+int crmkit_points_tier_mix_json(crmkit_db* db, char** out_json, int64_t programme_id) {
+  return json_out(db, out_json, [&](Points& p) { return to_json(p.tier_mix(programme_id)); });
+}
+
+int crmkit_points_tier_history_json(crmkit_db* db, char** out_json, int64_t programme_id, int64_t customer_id) {
+  return json_out(db, out_json, [&](Points& p) { return to_json(p.tier_history(programme_id, customer_id)); });
+}
+
+int crmkit_points_check(crmkit_db* db, int64_t programme_id) {
+  CRMKIT_NEED_DB(db);
+  return call(session_of(db), [&] {
+    Points(db->session->store).check_invariants(programme_id);
+    return CRMKIT_OK;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,261 @@
+#include "common.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "crmkit/error.hpp"
+#include "crmkit/money.hpp"
+
+namespace crmkit::cli {
+
+Store open_store(const std::string& path, bool create, bool read_only) {
+  if (!create && path != ":memory:" && !std::filesystem::exists(path))
+    throw Error(Errc::not_found, "database file '" + path + "' does not exist (create one with "
+                                 "`crmkit demo` or `crmkit import`)");
+  OpenOptions o;
+  o.create = create;
+  o.read_only = read_only;
+  return Store::open(path, o);
+}
+
+std::string grouped(std::int64_t n) {
+  unsigned long long mag = n < 0 ? 0ULL - static_cast<unsigned long long>(n)
+                                 : static_cast<unsigned long long>(n);
+  std::string digits = std::to_string(mag);
+  std::string out;
+  int k = 0;
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
+    if (k && k % 3 == 0) out.push_back(',');
+    out.push_back(*it);
+    ++k;
+  }
+  if (n < 0) out.push_back('-');
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::string grouped_amount(std::int64_t minor, const std::string& currency) {
+  std::string s = format_amount(minor, currency);
+  bool neg = !s.empty() && s[0] == '-';
+  std::string body = neg ? s.substr(1) : s;
+  auto dot = body.find('.');
+  std::string whole = body.substr(0, dot);
+  std::string frac = dot == std::string::npos ? "" : body.substr(dot);
+  std::string out;
+  int k = 0;
+  for (auto it = whole.rbegin(); it != whole.rend(); ++it) {
+    if (k && k % 3 == 0) out.push_back(',');
+    out.push_back(*it);
+    ++k;
+  }
+  std::reverse(out.begin(), out.end());
+  return (neg ? "-" : "") + out + frac;
+}
+
+nlohmann::json amount_json(std::int64_t minor, const std::string& currency) {
+  // The shortest decimal that reads back as the same double is the formatted amount itself
+  // for every amount below 2^53 minor units, so the JSON text carries the exact decimal.
+  return std::stod(format_amount(minor, currency));
+}
+
+Table::Table(std::vector<std::string> header, std::string right_aligned)
+    : header_(std::move(header)), right_(std::move(right_aligned)) {
+  right_.resize(header_.size(), 'l');
+}
+
+void Table::row(std::vector<std::string> cells) {
+  cells.resize(header_.size());
+  rows_.push_back(std::move(cells));
+}
+
+std::size_t text_width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+void Table::render(std::string& out, const std::string& indent) const {
+  std::vector<std::size_t> w(header_.size(), 0);
+  for (std::size_t i = 0; i < header_.size(); ++i) w[i] = text_width(header_[i]);
+  for (const auto& r : rows_)
+    for (std::size_t i = 0; i < r.size(); ++i) w[i] = std::max(w[i], text_width(r[i]));
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string l = indent;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      std::size_t pad = w[i] - text_width(cells[i]);
+      bool last = i + 1 == cells.size();
+      if (right_[i] == 'r') l += std::string(pad, ' ') + cells[i];
+      else l += cells[i] + (last ? "" : std::string(pad, ' '));
+      if (!last) l += "  ";
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    out += l + "\n";
+  };
+  line(header_);
+  std::vector<std::string> rule;
+  for (auto x : w) rule.push_back(std::string(x, '-'));
+  line(rule);
+  for (const auto& r : rows_) line(r);
+}
+
+std::string bar(double value, double max, int width) {
+  int n = max > 0 ? static_cast<int>(std::lround(value / max * width)) : 0;
+  n = std::clamp(n, 0, width);
+  std::string s;
+  for (int i = 0; i < n; ++i) s += "#";
+  return s;
+}
+
+Progress::Progress(std::string label, std::int64_t total)
+    : label_(std::move(label)), total_(total), active_(::isatty(2) == 1) {}
+
+Progress::~Progress() { finish(); }
+
+void Progress::set_label(std::string label) {
+  label_ = std::move(label);
+  last_permille_ = -1;
+  draw();
+}
+
+void Progress::update(std::int64_t done) {
+  done_ = done;
+  if (!active_ || finished_) return;
+  int permille = total_ > 0 ? static_cast<int>(std::min<std::int64_t>(done * 1000 / total_, 1000)) : 0;
+  if (permille == last_permille_) return;  // redraw only when the bar moves
+  last_permille_ = permille;
+  draw();
+}
+
+void Progress::draw() {
+  if (!active_ || finished_) return;
+  const int width = 30;
+  double frac = total_ > 0 ? std::min(1.0, static_cast<double>(done_) / total_) : 0.0;
+  int fill = static_cast<int>(frac * width);
+  std::string b(fill, '#');
+  b += std::string(width - fill, '.');
+  std::fprintf(stderr, "\r\033[K%-24s [%s] %5.1f%%  %s/%s", label_.c_str(), b.c_str(), frac * 100,
+               grouped(done_).c_str(), grouped(total_).c_str());
+  std::fflush(stderr);
+}
+
+void Progress::finish() {
+  if (active_ && !finished_) {
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  }
+  finished_ = true;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+namespace {
+template <class T>
+nlohmann::json opt(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+nlohmann::json opt_time(const std::optional<Instant>& t) {
+  return t ? nlohmann::json(format_instant(*t)) : nlohmann::json(nullptr);
+}
+nlohmann::json money_json(const std::optional<Money>& m) {
+  if (!m) return nullptr;
+  return {{"amount", format_amount(m->minor, m->currency)}, {"currency", m->currency}};
+}
+}  // namespace
+
+nlohmann::json customer_json(const Customer& c) {
+  nlohmann::json attrs;
+  try {
+    attrs = nlohmann::json::parse(c.attributes);
+  } catch (const std::exception&) {
+    attrs = c.attributes;  // stored text is validated; keep it visible even if not
+  }
+  return {{"id", c.id},
+          {"external_id", opt(c.external_id)},
+          {"kind", to_string(c.kind)},
+          {"display_name", opt(c.display_name)},
+          {"given_name", opt(c.given_name)},
+          {"family_name", opt(c.family_name)},
+          {"email", opt(c.email)},
+          {"phone", opt(c.phone)},
+          {"birth_date", opt(c.birth_date)},
+          {"gender", opt(c.gender)},
+          {"country", opt(c.country)},
+          {"region", opt(c.region)},
+          {"city", opt(c.city)},
+          {"postal_code", opt(c.postal_code)},
+          {"acquisition_channel", opt(c.acquisition_channel)},
+          {"acquisition_cost", money_json(c.acquisition_cost)},
+          {"lifecycle_stage", to_string(c.lifecycle_stage)},
+          {"created_at", format_instant(c.created_at)},
+          {"updated_at", format_instant(c.updated_at)},
+          {"tags", c.tags},
+          {"attributes", attrs}};
+}
+
+nlohmann::json interaction_json(const Interaction& i) {
+  nlohmann::json attrs = nullptr;
+  if (i.attributes) {
+    try {
+      attrs = nlohmann::json::parse(*i.attributes);
+    } catch (const std::exception&) {
+      attrs = *i.attributes;
+    }
+  }
+  nlohmann::json j = {{"id", i.id},
+                      {"customer_id", i.customer_id},
+                      {"external_id", opt(i.external_id)},
+                      {"occurred_at", format_instant(i.occurred_at)},
+                      {"occurred_at_ms", i.occurred_at},
+                      {"channel", to_string(i.channel)},
+                      {"kind", to_string(i.kind)},
+                      {"direction", to_string(i.direction)},
+                      {"amount", money_json(i.amount)},
+                      {"subject", opt(i.subject)},
+                      {"notes", opt(i.notes)},
+                      {"attributes", attrs}};
+  if (i.margin && i.amount) j["margin"] = format_amount(*i.margin, i.amount->currency);
+  return j;
+}
+
+nlohmann::json figures_json(const CustomerFigures& f) {
+  nlohmann::json money = nlohmann::json::array();
+  for (const auto& m : f.money)
+    money.push_back({{"currency", m.currency},
+                     {"purchase_total", format_amount(m.purchase_total, m.currency)},
+                     {"refund_total", format_amount(m.refund_total, m.currency)},
+                     {"margin_total", format_amount(m.margin_total, m.currency)}});
+  return {{"interaction_count", f.interaction_count},
+          {"last_interaction_at", opt_time(f.last_interaction_at)},
+          {"purchase_count", f.purchase_count},
+          {"purchase_days", f.purchase_days},
+          {"refund_count", f.refund_count},
+          {"first_purchase_at", opt_time(f.first_purchase_at)},
+          {"last_purchase_at", opt_time(f.last_purchase_at)},
+          {"money", money}};
+}
+
+std::int64_t resolve_customer(Store& store, std::int64_t id, const std::string& external_id) {
+  Customers customers(store);
+  if (!external_id.empty()) {
+    auto found = customers.find_id(external_id);
+    if (!found) throw Error(Errc::not_found, "no customer with external_id '" + external_id + "'");
+    return *found;
+  }
+  if (id <= 0) throw Error(Errc::invalid_argument, "give a customer ID or --external-id");
+  return id;
+}
+
+void print_json(const nlohmann::json& j) {
+  std::string s = j.dump(2);
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+}  // namespace crmkit::cli

@@ -1,0 +1,88 @@
+// What the crmkit subcommands share: opening the store, readable numbers and tables, a
+// progress bar for terminals, and the JSON shape of customers and interactions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "crmkit/customer.hpp"
+#include "crmkit/interaction.hpp"
+#include "crmkit/store.hpp"
+
+namespace crmkit::cli {
+
+// The database a command uses when --db is not given (the file `crmkit demo` writes).
+inline const char* kDefaultDb = "crmkit-demo.db";
+
+// Opens an existing database (not_found-like io error if it is missing) or, with `create`,
+// creates it.
+Store open_store(const std::string& path, bool create = false, bool read_only = false);
+
+// 1234567 -> "1,234,567".
+std::string grouped(std::int64_t n);
+// Minor units in major units with thousands separators: (250031563, "USD") -> "2,500,315.63".
+std::string grouped_amount(std::int64_t minor, const std::string& currency);
+// An exact decimal amount as a JSON number (format_amount's digits; exact below 2^53 minor
+// units, which is what doubles print back shortest-first).
+nlohmann::json amount_json(std::int64_t minor, const std::string& currency);
+
+// A text table: columns are left-aligned unless marked right-aligned; two spaces between.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header, std::string right_aligned = "");
+  void row(std::vector<std::string> cells);
+  // Appends the table to `out`, each line prefixed by `indent`.
+  void render(std::string& out, const std::string& indent = "  ") const;
+  bool empty() const noexcept { return rows_.empty(); }
+
+ private:
+  std::vector<std::string> header_;
+  std::string right_;  // 'r' or 'l' per column
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// Display width of UTF-8 text (code points; good enough for names and labels).
+std::size_t text_width(const std::string& s);
+
+// "[#######.......]" of `width` cells for value/max.
+std::string bar(double value, double max, int width);
+
+// A progress bar on stderr, drawn only when stderr is a terminal.
+class Progress {
+ public:
+  Progress(std::string label, std::int64_t total);
+  ~Progress();
+  void update(std::int64_t done);
+  void set_label(std::string label);
+  void finish();
+
+ private:
+  void draw();
+  std::string label_;
+  std::int64_t total_;
+  std::int64_t done_ = 0;
+  int last_permille_ = -1;
+  bool active_;
+  bool finished_ = false;
+};
+
+// Seconds since `start`, for summaries.
+double seconds_since(std::chrono::steady_clock::time_point start);
+
+// The JSON shape of a customer, an interaction and a customer's figures (times as ISO-8601
+// strings plus *_ms integers, money as exact decimal strings with the currency).
+nlohmann::json customer_json(const Customer& c);
+nlohmann::json interaction_json(const Interaction& i);
+nlohmann::json figures_json(const CustomerFigures& f);
+
+// Resolves "ID" or --external-id to a customer id (not_found if neither matches).
+std::int64_t resolve_customer(Store& store, std::int64_t id, const std::string& external_id);
+
+// Prints a JSON value (pretty) on stdout.
+void print_json(const nlohmann::json& j);
+
+}  // namespace crmkit::cli

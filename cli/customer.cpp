@@ -1,0 +1,156 @@
+// crmkit customer show, crmkit timeline: one customer's profile, figures and interactions.
+#include <cstdio>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "crmkit/customer.hpp"
+#include "crmkit/error.hpp"
+#include "crmkit/interaction.hpp"
+#include "crmkit/money.hpp"
+
+namespace crmkit::cli {
+namespace {
+
+struct Who {
+  std::string db = kDefaultDb;
+  std::int64_t id = 0;
+  std::string external_id;
+  bool json = false;
+};
+
+void who_options(CLI::App* cmd, Who& w) {
+  cmd->add_option("id", w.id, "customer id");
+  cmd->add_option("--external-id", w.external_id, "the customer's external id instead of ID");
+  cmd->add_option("--db", w.db, "database file")->capture_default_str();
+  cmd->add_flag("--json", w.json, "JSON on stdout");
+}
+
+std::string or_dash(const std::optional<std::string>& s) { return s ? *s : "-"; }
+std::string time_or_dash(const std::optional<Instant>& t) { return t ? format_instant(*t) : "-"; }
+
+void show(const Who& w) {
+  Store store = open_store(w.db, false, true);
+  std::int64_t id = resolve_customer(store, w.id, w.external_id);
+  Customer c = Customers(store).get(id);
+  CustomerFigures f = Interactions(store).figures(id);
+  if (w.json) {
+    nlohmann::json j = customer_json(c);
+    j["figures"] = figures_json(f);
+    print_json(j);
+    return;
+  }
+  std::string out;
+  std::string name = c.display_name ? *c.display_name : "";
+  if (name.empty() && (c.given_name || c.family_name))
+    name = c.given_name.value_or("") + (c.given_name && c.family_name ? " " : "") + c.family_name.value_or("");
+  out += "Customer " + std::to_string(c.id) + (name.empty() ? "" : ": " + name) + "\n";
+  Table t({"field", "value"});
+  t.row({"external_id", or_dash(c.external_id)});
+  t.row({"kind", to_string(c.kind)});
+  t.row({"lifecycle_stage", to_string(c.lifecycle_stage)});
+  t.row({"given_name", or_dash(c.given_name)});
+  t.row({"family_name", or_dash(c.family_name)});
+  t.row({"email", or_dash(c.email)});
+  t.row({"phone", or_dash(c.phone)});
+  t.row({"birth_date", or_dash(c.birth_date)});
+  t.row({"gender", or_dash(c.gender)});
+  std::string place;
+  for (const auto* p : {&c.postal_code, &c.city, &c.region, &c.country})
+    if (*p) place += (place.empty() ? "" : ", ") + **p;
+  t.row({"location", place.empty() ? "-" : place});
+  t.row({"acquisition", or_dash(c.acquisition_channel) +
+                            (c.acquisition_cost ? " (cost " + grouped_amount(c.acquisition_cost->minor, c.acquisition_cost->currency) +
+                                                      " " + c.acquisition_cost->currency + ")"
+                                                : "")});
+  std::string tags;
+  for (const auto& tag : c.tags) tags += (tags.empty() ? "" : ", ") + tag;
+  t.row({"tags", tags.empty() ? "-" : tags});
+  t.row({"attributes", c.attributes});
+  t.row({"created_at", format_instant(c.created_at)});
+  t.row({"updated_at", format_instant(c.updated_at)});
+  t.render(out);
+  out += "\nFigures\n";
+  Table g({"figure", "value"}, "lr");
+  g.row({"interactions", grouped(f.interaction_count)});
+  g.row({"last interaction", time_or_dash(f.last_interaction_at)});
+  g.row({"purchases", grouped(f.purchase_count)});
+  g.row({"purchase days", grouped(f.purchase_days)});
+  g.row({"refunds", grouped(f.refund_count)});
+  g.row({"first purchase", time_or_dash(f.first_purchase_at)});
+  g.row({"last purchase", time_or_dash(f.last_purchase_at)});
+  for (const auto& m : f.money) {
+    g.row({"spent (" + m.currency + ")", grouped_amount(m.purchase_total, m.currency)});
+    if (m.refund_total) g.row({"refunded (" + m.currency + ")", grouped_amount(m.refund_total, m.currency)});
+    if (m.margin_total) g.row({"margin (" + m.currency + ")", grouped_amount(m.margin_total, m.currency)});
+  }
+  g.render(out);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+struct TimelineOpts : Who {
+  int limit = 50;
+  std::string kind, channel;
+};
+
+void timeline(const TimelineOpts& o) {
+  Store store = open_store(o.db, false, true);
+  std::int64_t id = resolve_customer(store, o.id, o.external_id);
+  Customers(store).get(id);  // not_found for an unknown id rather than an empty timeline
+  TimelineFilter filter;
+  if (!o.kind.empty()) filter.kind = parse_interaction_kind(o.kind, "--kind");
+  if (!o.channel.empty()) filter.channel = parse_channel(o.channel, "--channel");
+  if (o.limit < 0) throw Error(Errc::invalid_argument, "--limit " + std::to_string(o.limit) + " is negative (0 means all)");
+  Interactions interactions(store);
+  std::vector<Interaction> all;
+  std::optional<Instant> before_time;
+  std::optional<std::int64_t> before_id;
+  bool more = false;
+  for (;;) {
+    int want = o.limit == 0 ? 1000 : std::min(1000, o.limit - static_cast<int>(all.size()));
+    TimelinePage p = interactions.timeline(id, filter, want, before_time, before_id);
+    for (auto& i : p.interactions) all.push_back(std::move(i));
+    more = p.has_more;
+    if (!p.has_more || (o.limit && static_cast<int>(all.size()) >= o.limit)) break;
+    before_time = p.next_before_time;
+    before_id = p.next_before_id;
+  }
+  if (o.json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& i : all) arr.push_back(interaction_json(i));
+    print_json({{"customer_id", id}, {"interactions", arr}, {"has_more", more}});
+    return;
+  }
+  std::string out = "Timeline of customer " + std::to_string(id) + " (newest first)\n";
+  Table t({"when", "channel", "kind", "dir", "amount", "subject"}, "llllrl");
+  for (const auto& i : all) {
+    std::string when = format_instant(i.occurred_at).substr(0, 16);
+    when[10] = ' ';
+    std::string amount = i.amount ? grouped_amount(i.amount->minor, i.amount->currency) + " " + i.amount->currency : "";
+    t.row({when, to_string(i.channel), to_string(i.kind), to_string(i.direction), amount, i.subject.value_or("")});
+  }
+  t.render(out);
+  if (more) out += "  ... more (use --limit 0 for all)\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+void add_customer_commands(CLI::App& root) {
+  auto* customer = root.add_subcommand("customer", "Look at customers");
+  customer->require_subcommand(1);
+  auto w = std::make_shared<Who>();
+  auto* s = customer->add_subcommand("show", "A customer's profile and figures");
+  who_options(s, *w);
+  s->callback([w] { show(*w); });
+
+  auto o = std::make_shared<TimelineOpts>();
+  auto* t = root.add_subcommand("timeline", "A customer's interactions, newest first");
+  who_options(t, *o);
+  t->add_option("--limit", o->limit, "at most this many (0: all)")->capture_default_str();
+  t->add_option("--kind", o->kind, "only this kind (purchase, refund, inquiry, ...)");
+  t->add_option("--channel", o->channel, "only this channel (email, phone, web, store, ...)");
+  t->callback([o] { timeline(*o); });
+}
+
+RegisterCommand reg(&add_customer_commands);
+
+}  // namespace
+}  // namespace crmkit::cli

@@ -1,0 +1,234 @@
+// crmkit metrics retention|cohorts|nps|csat|ces, and the "loyalty" report section.
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "crmkit/retention.hpp"
+#include "crmkit/survey.hpp"
+#include "loyalty_cli.hpp"
+
+namespace crmkit::cli {
+namespace {
+
+using nlohmann::json;
+using loyalty::num;
+
+Store open_existing(const std::string& path) {
+  OpenOptions o;
+  o.create = false;
+  return Store::open(path, o);
+}
+
+std::string cohort_table(const json& m) {
+  std::string out = fmt::format("{:<11} {:>8}", m["by"] == "week" ? "cohort wk" : "cohort", "size");
+  int periods = m["periods"].get<int>();
+  for (int k = 0; k < periods; ++k) out += fmt::format(" {:>6}", fmt::format("{}{}", m["by"] == "week" ? "w" : "m", k));
+  out += "\n";
+  for (const auto& row : m["cohorts"]) {
+    out += fmt::format("{:<11} {:>8}", row["cohort"].get<std::string>(), row["size"].get<std::int64_t>());
+    for (const auto& v : row["retention"]) out += fmt::format(" {:>6}", v.is_null() ? "" : num(v, "{:.4f}"));
+    out += "\n";
+  }
+  if (m["cohorts"].empty()) out += "(no purchases)\n";
+  return out;
+}
+
+std::string retention_text(const json& r) {
+  std::string out;
+  out += fmt::format("period             {} .. {} (exclusive)\n", format_instant(r["from"].get<Instant>()),
+                     format_instant(r["to"].get<Instant>()));
+  out += fmt::format("activity           {} ({} days)\n", r["activity"].get<std::string>(), r["active_days"].get<int>());
+  out += fmt::format("active at start S  {}\nactive at end E    {}\nnew customers N    {}\n",
+                     r["active_at_start"].get<std::int64_t>(), r["active_at_end"].get<std::int64_t>(),
+                     r["new_customers"].get<std::int64_t>());
+  out += fmt::format("retained |S&E|     {}\nchurned |S\\E|      {}\n", r["retained"].get<std::int64_t>(),
+                     r["churned"].get<std::int64_t>());
+  out += fmt::format("retention rate     {}\nclassic (E-N)/S    {}\nchurn rate         {}\n",
+                     num(r["retention_rate"], "{:.4f}"), num(r["classic_retention_rate"], "{:.4f}"),
+                     num(r["churn_rate"], "{:.4f}"));
+  out += fmt::format("expected lifetime  {} periods\n", num(r["expected_lifetime_periods"]));
+  out += fmt::format("purchasers         {} ({} repeat)\norders             {} ({})\n",
+                     r["purchasers"].get<std::int64_t>(), r["repeat_purchasers"].get<std::int64_t>(),
+                     r["orders"].get<std::int64_t>(), r["order_unit"].get<std::string>());
+  out += fmt::format("repeat rate        {}\npurchase frequency {}\n", num(r["repeat_purchase_rate"], "{:.4f}"),
+                     num(r["purchase_frequency"], "{:.4f}"));
+  out += fmt::format("{:<19}{} {}\naverage order      {}\n", "revenue (" + r["revenue_basis"].get<std::string>() + ")",
+                     r["revenue"].get<std::string>(), r["currency"].get<std::string>(),
+                     num(r["average_order_value"], "{:.4f}"));
+  return out;
+}
+
+std::string survey_text(const json& m) {
+  std::string metric = m["metric"];
+  std::string out;
+  if (metric == "nps") {
+    out = fmt::format("{:<16} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8} {:>8} {:>8}\n", "group", "responses", "promoters",
+                      "passives", "detractors", "NPS", "SE", "ci_low", "ci_high");
+    for (const auto& g : m["groups"])
+      out += fmt::format("{:<16} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8} {:>8} {:>8}\n", g["group"].get<std::string>(),
+                         g["responses"].get<std::int64_t>(), g["promoters"].get<std::int64_t>(),
+                         g["passives"].get<std::int64_t>(), g["detractors"].get<std::int64_t>(), num(g["nps"], "{:.1f}"),
+                         num(g["standard_error"], "{:.1f}"), num(g["ci_low"], "{:.1f}"), num(g["ci_high"], "{:.1f}"));
+  } else if (metric == "csat") {
+    out = fmt::format("{:<16} {:>9} {:>9} {:>8} {:>10}\n", "group", "responses", "satisfied", "CSAT %", "mean score");
+    for (const auto& g : m["groups"])
+      out += fmt::format("{:<16} {:>9} {:>9} {:>8} {:>10}\n", g["group"].get<std::string>(),
+                         g["responses"].get<std::int64_t>(), g["satisfied"].get<std::int64_t>(),
+                         num(g["csat_percent"], "{:.1f}"), num(g["mean_score"]));
+  } else {
+    out = fmt::format("{:<16} {:>9} {:>8} {:>8} {:>8}\n", "group", "responses", "CES mean", "index", "% agree");
+    for (const auto& g : m["groups"])
+      out += fmt::format("{:<16} {:>9} {:>8} {:>8} {:>8}\n", g["group"].get<std::string>(),
+                         g["responses"].get<std::int64_t>(), num(g["mean_score"]), num(g["index"], "{:.1f}"),
+                         num(g["percent_agree"], "{:.1f}"));
+  }
+  return out;
+}
+
+void add_metrics(CLI::App& root) {
+  CLI::App* metrics = loyalty::group(root, "metrics", "Loyalty and retention metrics");
+
+  {
+    auto* cmd = metrics->add_subcommand("retention", "Retention, churn and repeat purchases for a period");
+    struct Opts {
+      std::string db, from, to, activity = "recent_purchase", order_unit = "customer_day", revenue = "gross", currency;
+      int active_days = 90;
+      double threshold = 0.5;
+      bool json = false;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("--db", o->db, "Database file")->required();
+    cmd->add_option("--from", o->from, "First day of the period (YYYY-MM-DD, included)")->required();
+    cmd->add_option("--to", o->to, "Last day of the period (YYYY-MM-DD, included)")->required();
+    cmd->add_option("--active-days", o->active_days, "Active = a purchase within this many days before (default 90)");
+    cmd->add_option("--activity", o->activity, "recent_purchase (default) or p_alive");
+    cmd->add_option("--p-alive-threshold", o->threshold, "Alive when customer_scores.p_alive >= this (0.5)");
+    cmd->add_option("--order-unit", o->order_unit, "customer_day (default) or purchase");
+    cmd->add_option("--revenue", o->revenue, "gross (default) or net of refunds");
+    cmd->add_option("--currency", o->currency, "Revenue currency (default: the store's)");
+    cmd->add_flag("--json", o->json, "Print JSON");
+    cmd->callback([o] {
+      Store store = open_existing(o->db);
+      RetentionQuery q;
+      q.from = *loyalty::from_arg(o->from);
+      q.to = *loyalty::to_arg(o->to);
+      q.active_days = o->active_days;
+      q.activity = parse_activity_rule(o->activity, "--activity");
+      q.p_alive_threshold = o->threshold;
+      q.order_unit = parse_order_unit(o->order_unit, "--order-unit");
+      q.revenue = parse_revenue_basis(o->revenue, "--revenue");
+      if (!o->currency.empty()) q.currency = o->currency;
+      std::string j = RetentionMetrics(store).retention_json(q);
+      std::cout << (o->json ? j + "\n" : retention_text(json::parse(j)));
+    });
+  }
+  {
+    auto* cmd = metrics->add_subcommand("cohorts", "Cohort retention matrix by first-purchase month or week");
+    struct Opts {
+      std::string db, by = "month", from, to, as_of;
+      int periods = 12;
+      bool unbounded = false, json = false;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("--db", o->db, "Database file")->required();
+    cmd->add_option("--by", o->by, "month (default) or week");
+    cmd->add_option("--periods", o->periods, "Columns k = 0..N-1 (default 12)");
+    cmd->add_flag("--unbounded", o->unbounded, "Count a purchase in period k or later (default: exactly k)");
+    cmd->add_option("--from", o->from, "Only cohorts from this day");
+    cmd->add_option("--to", o->to, "Only cohorts up to this day (included)");
+    cmd->add_option("--as-of", o->as_of, "Last observed day (default: the day of the last purchase)");
+    cmd->add_flag("--json", o->json, "Print JSON");
+    cmd->callback([o] {
+      Store store = open_existing(o->db);
+      CohortQuery q;
+      q.by = parse_cohort_period(o->by, "--by");
+      q.periods = o->periods;
+      q.unbounded = o->unbounded;
+      q.from = loyalty::from_arg(o->from);
+      q.to = loyalty::to_arg(o->to);
+      if (!o->as_of.empty()) {
+        q.as_of = loyalty::is_date(o->as_of) ? end_of_day(parse_date(o->as_of, "--as-of")) : parse_instant(o->as_of, "--as-of");
+      }
+      std::string j = RetentionMetrics(store).cohorts_json(q);
+      std::cout << (o->json ? j + "\n" : cohort_table(json::parse(j)));
+    });
+  }
+  for (const char* metric : {"nps", "csat", "ces"}) {
+    std::string m = metric;
+    auto* cmd = metrics->add_subcommand(m, m == "nps"    ? "Net Promoter Score of survey responses"
+                                           : m == "csat" ? "Customer satisfaction (share of 4-5) of responses"
+                                                         : "Customer effort score (CES 2.0, 1..7) of responses");
+    struct Opts {
+      std::string db, from, to, by = "none";
+      double confidence = 0.95;
+      bool json = false;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("--db", o->db, "Database file")->required();
+    cmd->add_option("--from", o->from, "First day (included)");
+    cmd->add_option("--to", o->to, "Last day (included)");
+    cmd->add_option("--by", o->by, "Group by month, channel or segment");
+    if (m == "nps") cmd->add_option("--confidence", o->confidence, "Confidence level of the interval (0.95)");
+    cmd->add_flag("--json", o->json, "Print JSON");
+    cmd->callback([o, m] {
+      Store store = open_existing(o->db);
+      SurveyMetricQuery q;
+      q.from = loyalty::from_arg(o->from);
+      q.to = loyalty::to_arg(o->to);
+      q.by = parse_metric_grouping(o->by, "--by");
+      q.confidence = o->confidence;
+      SurveyMetrics sm(store);
+      std::string j = m == "nps" ? sm.nps_json(q) : m == "csat" ? sm.csat_json(q) : sm.ces_json(q);
+      std::cout << (o->json ? j + "\n" : survey_text(json::parse(j)));
+    });
+  }
+}
+
+RegisterCommand reg(&add_metrics);
+
+// ---- report section ---------------------------------------------------------------------
+// NPS by month for the 12 months before as_of, retention over the last 90 days, and the
+// monthly cohort table of the last 12 cohorts.
+struct LoyaltyReport {
+  json nps, retention, cohorts;
+};
+
+LoyaltyReport build_report(Store& store, Instant as_of) {
+  LoyaltyReport r;
+  CivilDate d = civil_from_day(day_of(as_of - 1));
+  Instant year_ago = start_of_day(day_from_civil(add_months({d.year, d.month, 1}, -11)));
+  SurveyMetricQuery q;
+  q.from = year_ago;
+  q.to = as_of;
+  q.by = MetricGrouping::month;
+  r.nps = json::parse(SurveyMetrics(store).nps_json(q));
+  RetentionQuery rq;
+  rq.from = as_of - 90 * kMillisPerDay;
+  rq.to = as_of;
+  rq.active_days = 90;
+  r.retention = json::parse(RetentionMetrics(store).retention_json(rq));
+  CohortQuery cq;
+  cq.periods = 7;
+  cq.from = year_ago;
+  cq.as_of = as_of;
+  r.cohorts = json::parse(RetentionMetrics(store).cohorts_json(cq));
+  return r;
+}
+
+RegisterReportSection section(ReportSection{
+    400, "loyalty",
+    [](Store& store, Instant as_of, std::string& text) {
+      auto r = build_report(store, as_of);
+      text += "== Loyalty: NPS by month (last 12 months)\n" + survey_text(r.nps);
+      text += "\n== Retention over the last 90 days (active = a purchase in the previous 90 days)\n" +
+              retention_text(r.retention);
+      text += "\n== Monthly cohorts (share of each first-purchase cohort buying in month k)\n" +
+              cohort_table(r.cohorts);
+    },
+    [](Store& store, Instant as_of) {
+      auto r = build_report(store, as_of);
+      return json{{"nps_by_month", r.nps}, {"retention", r.retention}, {"cohorts", r.cohorts}};
+    }});
+
+}  // namespace
+}  // namespace crmkit::cli

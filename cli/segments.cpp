@@ -1,0 +1,315 @@
+// crmkit segment ...: rule-based and static segments from the shell.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "crmkit/error.hpp"
+#include "crmkit/segment.hpp"
+
+namespace crmkit::cli {
+namespace {
+
+using nlohmann::json;
+
+struct SegmentArgs {
+  std::string db, name, rule, as_of, from, to, description, at;
+  std::vector<std::int64_t> customers;
+  std::int64_t customer = 0;
+  std::int64_t limit = 20;
+  bool json_out = false, strict = false, is_static = false;
+};
+
+// --rule takes JSON, the text form, or @FILE holding either; JSON starts with '{'.
+std::string rule_json(const std::string& arg) {
+  std::string text = arg;
+  if (!arg.empty() && arg[0] == '@') {
+    std::ifstream in(arg.substr(1), std::ios::binary);
+    if (!in) throw Error(Errc::io, "cannot read rule file '" + arg.substr(1) + "'");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  std::size_t i = text.find_first_not_of(" \t\r\n");
+  if (i != std::string::npos && text[i] == '{') return text;
+  return rule_from_text(text);
+}
+
+// A date D means the end of that day (D+1 00:00 UTC); a full ISO instant is taken as is.
+Instant instant_arg(const std::string& s, const char* what) {
+  if (s.size() == 10) return end_of_day(parse_date(s, what));
+  return parse_instant(s, what);
+}
+
+Store open_store(const std::string& path) { return Store::open(path); }
+
+json membership_json(const Membership& m) {
+  return json{{"segment", m.segment_name},
+              {"customer_id", m.customer_id},
+              {"entered_at", format_instant(m.entered_at)},
+              {"left_at", m.left_at ? json(format_instant(*m.left_at)) : json()},
+              {"rule_version", m.rule_version ? json(*m.rule_version) : json()}};
+}
+
+json segment_json(const Segment& s) {
+  return json{{"id", s.id},
+              {"name", s.name},
+              {"kind", to_string(s.kind)},
+              {"description", s.description},
+              {"rule_version", s.rule_version},
+              {"rule", s.rule.empty() ? json() : json::parse(s.rule)},
+              {"strict_nulls", s.strict_nulls},
+              {"refreshed_at", s.refreshed_at ? json(format_instant(*s.refreshed_at)) : json()},
+              {"member_count", s.member_count}};
+}
+
+void print_memberships(const std::vector<Membership>& rows, bool as_json) {
+  if (as_json) {
+    json all = json::array();
+    for (const auto& m : rows) all.push_back(membership_json(m));
+    std::printf("%s\n", all.dump(2).c_str());
+    return;
+  }
+  for (const auto& m : rows)
+    std::printf("%s\t%lld\t%s\t%s\n", m.segment_name.c_str(), static_cast<long long>(m.customer_id),
+                format_instant(m.entered_at).c_str(), m.left_at ? format_instant(*m.left_at).c_str() : "-");
+}
+
+void add_segment_commands(CLI::App& root) {
+  auto a = std::make_shared<SegmentArgs>();
+  CLI::App* seg = root.add_subcommand("segment", "Rule-based and static customer segments");
+  seg->require_subcommand(1);
+  auto db_opt = [&](CLI::App* c) { c->add_option("--db", a->db, "Database file")->required(); };
+  auto rule_opt = [&](CLI::App* c, bool required) {
+    auto* o = c->add_option("--rule", a->rule, "Rule: JSON, text form, or @FILE");
+    if (required) o->required();
+  };
+  auto strict_opt = [&](CLI::App* c) {
+    c->add_flag("--strict", a->strict, "SQL three-valued logic: missing values never match");
+  };
+  auto opts = [a] {
+    RuleOptions o;
+    o.strict_nulls = a->strict;
+    return o;
+  };
+
+  CLI::App* create = seg->add_subcommand("create", "Save a segment (dynamic with --rule, or --static)");
+  create->add_option("name", a->name, "Segment name")->required();
+  db_opt(create);
+  rule_opt(create, false);
+  create->add_flag("--static", a->is_static, "A static segment: members are added by hand");
+  create->add_option("--description", a->description, "Free text");
+  strict_opt(create);
+  create->callback([a, opts] {
+    Store s = open_store(a->db);
+    if (a->is_static == !a->rule.empty())
+      throw Error(Errc::invalid_argument, "give either --rule (dynamic) or --static");
+    auto out = Segments(s).create(a->name, a->is_static ? SegmentKind::manual_static : SegmentKind::dynamic,
+                                  a->is_static ? std::string() : rule_json(a->rule), a->description, opts());
+    std::printf("created segment %s (id %lld, %s)\n", out.name.c_str(), static_cast<long long>(out.id),
+                to_string(out.kind));
+  });
+
+  CLI::App* update = seg->add_subcommand("update", "Give a dynamic segment a new rule version");
+  update->add_option("name", a->name, "Segment name")->required();
+  db_opt(update);
+  rule_opt(update, true);
+  strict_opt(update);
+  update->callback([a, opts] {
+    Store s = open_store(a->db);
+    auto out = Segments(s).update(a->name, rule_json(a->rule), opts());
+    std::printf("segment %s is at rule version %d\n", out.name.c_str(), out.rule_version);
+  });
+
+  CLI::App* del = seg->add_subcommand("delete", "Delete a segment and its history");
+  del->add_option("name", a->name, "Segment name")->required();
+  db_opt(del);
+  del->callback([a] {
+    Store s = open_store(a->db);
+    Segments(s).remove(a->name);
+    std::printf("deleted segment %s\n", a->name.c_str());
+  });
+
+  CLI::App* count = seg->add_subcommand("count", "Count the customers a rule matches (nothing saved)");
+  db_opt(count);
+  rule_opt(count, true);
+  count->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant")->required();
+  count->add_flag("--json", a->json_out, "Print {\"count\": N}");
+  strict_opt(count);
+  count->callback([a, opts] {
+    Store s = open_store(a->db);
+    auto n = Segments(s).count(rule_json(a->rule), instant_arg(a->as_of, "--as-of"), opts());
+    if (a->json_out) std::printf("%s\n", json{{"count", n}}.dump().c_str());
+    else std::printf("%lld\n", static_cast<long long>(n));
+  });
+
+  CLI::App* sample = seg->add_subcommand("preview", "Count and a sample of matching customer ids");
+  db_opt(sample);
+  rule_opt(sample, true);
+  sample->add_option("--as-of", a->as_of, "YYYY-MM-DD or an ISO instant")->required();
+  sample->add_option("--limit", a->limit, "Sample size (default 20)");
+  strict_opt(sample);
+  sample->callback([a, opts] {
+    Store s = open_store(a->db);
+    Segments segs(s);
+    const std::string r = rule_json(a->rule);
+    const Instant t = instant_arg(a->as_of, "--as-of");
+    json out{{"count", segs.count(r, t, opts())}, {"sample", segs.sample(r, t, a->limit, opts())}};
+    std::printf("%s\n", out.dump().c_str());
+  });
+
+  CLI::App* explain = seg->add_subcommand("explain", "Show the SQL a rule compiles to, with its parameters");
+  db_opt(explain);
+  rule_opt(explain, true);
+  explain->add_option("--as-of", a->as_of, "YYYY-MM-DD or an ISO instant")->required();
+  strict_opt(explain);
+  explain->callback([a, opts] {
+    Store s = open_store(a->db);
+    auto e = Segments(s).explain(rule_json(a->rule), instant_arg(a->as_of, "--as-of"), opts());
+    json params = json::array();
+    for (const auto& p : e.params) {
+      if (p.type == SqlParam::Type::integer) params.push_back(p.integer);
+      else if (p.type == SqlParam::Type::real) params.push_back(p.real);
+      else params.push_back(p.text);
+    }
+    json out{{"sql", e.sql}, {"params", params}, {"rule", json::parse(e.canonical_rule)},
+             {"text", rule_to_text(e.canonical_rule)}};
+    std::printf("%s\n", out.dump(2).c_str());
+  });
+
+  CLI::App* text = seg->add_subcommand("text", "Convert a rule between JSON and the text form");
+  rule_opt(text, true);
+  text->add_flag("--json", a->json_out, "Print canonical JSON instead of text");
+  text->callback([a] {
+    const std::string r = rule_json(a->rule);
+    std::printf("%s\n", a->json_out ? canonical_rule(r).c_str() : rule_to_text(r).c_str());
+  });
+
+  CLI::App* refresh = seg->add_subcommand("refresh", "Evaluate a segment as of a time and record who entered/left");
+  refresh->add_option("name", a->name, "Segment name")->required();
+  db_opt(refresh);
+  refresh->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant")->required();
+  refresh->add_flag("--json", a->json_out, "JSON output");
+  refresh->callback([a] {
+    Store s = open_store(a->db);
+    auto r = Segments(s).refresh(a->name, instant_arg(a->as_of, "--as-of"));
+    if (a->json_out)
+      std::printf("%s\n", json{{"entered", r.entered}, {"left", r.left}, {"members", r.members},
+                               {"rule_version", r.rule_version}}.dump().c_str());
+    else
+      std::printf("%s: %lld entered, %lld left, %lld members (rule version %d)\n", a->name.c_str(),
+                  static_cast<long long>(r.entered), static_cast<long long>(r.left),
+                  static_cast<long long>(r.members), r.rule_version);
+  });
+
+  CLI::App* members = seg->add_subcommand("members", "Current members of a segment");
+  members->add_option("name", a->name, "Segment name")->required();
+  db_opt(members);
+  members->add_flag("--json", a->json_out, "JSON output");
+  members->callback([a] {
+    Store s = open_store(a->db);
+    print_memberships(Segments(s).members(a->name), a->json_out);
+  });
+
+  CLI::App* of = seg->add_subcommand("of", "The segments a customer is in now");
+  of->add_option("customer", a->customer, "Customer id")->required();
+  db_opt(of);
+  of->add_flag("--json", a->json_out, "JSON output");
+  of->callback([a] {
+    Store s = open_store(a->db);
+    print_memberships(Segments(s).segments_of(a->customer), a->json_out);
+  });
+
+  CLI::App* history = seg->add_subcommand("history", "Who entered or left a segment within [--from, --to]");
+  history->add_option("name", a->name, "Segment name")->required();
+  db_opt(history);
+  history->add_option("--from", a->from, "First as-of day YYYY-MM-DD (or an ISO instant, inclusive)")->required();
+  history->add_option("--to", a->to, "Last as-of day YYYY-MM-DD, inclusive (or an ISO instant, exclusive)")->required();
+  history->add_flag("--json", a->json_out, "JSON output");
+  history->callback([a] {
+    Store s = open_store(a->db);
+    // Dates select the changes made "as of" those days: a refresh as of D is stamped D+1 00:00,
+    // so days from..to cover the instants (from 00:00, to+1 00:00]. ISO instants are taken as is.
+    const Instant from = a->from.size() == 10 ? start_of_day(parse_date(a->from, "--from")) + 1
+                                              : parse_instant(a->from, "--from");
+    const Instant to = a->to.size() == 10 ? end_of_day(parse_date(a->to, "--to")) + 1 : parse_instant(a->to, "--to");
+    print_memberships(Segments(s).history(a->name, from, to), a->json_out);
+  });
+
+  CLI::App* list = seg->add_subcommand("list", "Saved segments");
+  db_opt(list);
+  list->add_flag("--json", a->json_out, "JSON output");
+  list->callback([a] {
+    Store s = open_store(a->db);
+    auto all = Segments(s).list();
+    if (a->json_out) {
+      json out = json::array();
+      for (const auto& x : all) out.push_back(segment_json(x));
+      std::printf("%s\n", out.dump(2).c_str());
+      return;
+    }
+    for (const auto& x : all)
+      std::printf("%s\t%s\tv%d\t%lld members\n", x.name.c_str(), to_string(x.kind), x.rule_version,
+                  static_cast<long long>(x.member_count));
+  });
+
+  for (const char* verb : {"add", "remove"}) {
+    const bool add = verb[0] == 'a';
+    CLI::App* c = seg->add_subcommand(verb, add ? "Add customers to a static segment" : "Remove customers from a static segment");
+    c->add_option("name", a->name, "Segment name")->required();
+    db_opt(c);
+    c->add_option("--customer", a->customers, "Customer id (repeatable)")->required();
+    c->add_option("--at", a->at, "When: YYYY-MM-DD (end of that day) or an ISO instant")->required();
+    c->callback([a, add] {
+      Store s = open_store(a->db);
+      Segments segs(s);
+      const Instant at = instant_arg(a->at, "--at");
+      auto n = add ? segs.add_customers(a->name, a->customers, at) : segs.remove_customers(a->name, a->customers, at);
+      std::printf("%lld customers %s\n", static_cast<long long>(n), add ? "added" : "removed");
+    });
+  }
+}
+
+RegisterCommand reg(&add_segment_commands);
+
+// crmkit demo: a few typical segments over the demo population, refreshed at its end.
+void demo_segments(Store& store, std::uint64_t, Instant, Instant end) {
+  Segments segs(store);
+  const std::pair<const char*, const char*> defs[] = {
+      {"active_buyers", "count(purchase, last 6 months) >= 1"},
+      {"lapsed_buyers", "purchase_count >= 1 and days_since_last_purchase > 180"},
+      {"big_spenders", "sum(amount, purchase, last 1 year) > 500"},
+      {"repeat_buyers", "purchase_days >= 2 and not in segment \"lapsed_buyers\""},
+  };
+  for (const auto& [name, text] : defs) {
+    bool exists = false;
+    for (const auto& s : segs.list()) exists = exists || s.name == name;
+    if (!exists) segs.create(name, SegmentKind::dynamic, rule_from_text(text));
+    segs.refresh(name, end);
+  }
+}
+RegisterDemoStep demo_step(DemoStep{300, "segments", &demo_segments});
+
+// crmkit report: saved segments and their current sizes.
+RegisterReportSection report_section(ReportSection{
+    300, "segments",
+    [](Store& store, Instant, std::string& text) {
+      auto all = Segments(store).list();
+      text += "Segments\n";
+      if (all.empty()) text += "  (none saved)\n";
+      for (const auto& s : all)
+        text += "  " + s.name + ": " + std::to_string(s.member_count) + " members (" + to_string(s.kind) +
+                (s.kind == SegmentKind::dynamic ? ", rule v" + std::to_string(s.rule_version) : std::string()) +
+                ")\n";
+    },
+    [](Store& store, Instant) {
+      json out = json::array();
+      for (const auto& s : Segments(store).list())
+        out.push_back(json{{"name", s.name}, {"kind", to_string(s.kind)}, {"rule_version", s.rule_version},
+                           {"members", s.member_count},
+                           {"refreshed_at", s.refreshed_at ? json(format_instant(*s.refreshed_at)) : json()}});
+      return out;
+    }});
+
+}  // namespace
+}  // namespace crmkit::cli

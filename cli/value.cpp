@@ -1,0 +1,546 @@
+// crmkit clv fit | clv predict | clv models | rfm: customer value from the shell, plus the
+// report section "value" and the demo step that fits, scores and segments the demo shop.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "crmkit/customer.hpp"
+#include "crmkit/error.hpp"
+#include "crmkit/value.hpp"
+#include "store/connection.hpp"
+
+namespace crmkit::cli {
+namespace {
+
+Store open_existing(const std::string& path) {
+  OpenOptions o;
+  o.create = false;
+  if (path != ":memory:") {
+    std::ifstream f(path);
+    if (!f.good()) throw Error(Errc::io, fmt::format("database '{}' does not exist (create one with crmkit demo)", path));
+  }
+  return Store::open(path, o);
+}
+
+// A date D means the end of D (D+1 00:00 UTC); a full ISO instant or epoch ms is taken as is.
+Instant instant_arg(const std::string& text, const char* what) {
+  if (text.size() == 10) return end_of_day(parse_date(text, what));
+  return parse_instant(text, what);
+}
+
+// The end of the last day with a purchase; 0 when the store has none.
+Instant last_purchase_day_end(Store& s) {
+  auto& st = s.connection().prepare("SELECT max(last_purchase_at) FROM customer_figures");
+  detail::StatementReset reset_st(st);
+  if (!st.executeStep() || st.getColumn(0).isNull()) return 0;
+  return end_of_day(day_of(st.getColumn(0).getInt64()));
+}
+
+std::string external_id_of(Store& s, std::int64_t id) {
+  auto& st = s.connection().prepare("SELECT external_id FROM customers WHERE id = ?1");
+  detail::StatementReset reset_st(st);
+  st.bind(1, static_cast<std::int64_t>(id));
+  if (st.executeStep() && !st.getColumn(0).isNull()) return st.getColumn(0).getString();
+  return "";
+}
+
+std::string grouped(std::int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+// A plain text table with right-aligned columns flagged 'r'.
+std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
+                  const std::string& align) {
+  std::vector<std::size_t> w(header.size());
+  for (std::size_t i = 0; i < header.size(); ++i) w[i] = header[i].size();
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i < r.size() && i < w.size(); ++i) w[i] = std::max(w[i], r[i].size());
+  auto line = [&](const std::vector<std::string>& r) {
+    std::string s = " ";
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const std::string& c = i < r.size() ? r[i] : std::string();
+      std::string pad(w[i] - std::min(w[i], c.size()), ' ');
+      s += "  " + (i < align.size() && align[i] == 'r' ? pad + c : c + pad);
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s + "\n";
+  };
+  std::string out = line(header);
+  for (const auto& r : rows) out += line(r);
+  return out;
+}
+
+std::string fixed(double v, int digits) { return fmt::format("{:.{}f}", v, digits); }
+
+void print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
+
+void print_json(const nlohmann::json& j) { print(j.dump(2) + "\n"); }
+
+// ---- crmkit clv fit ----------------------------------------------------------------------------
+
+struct FitOpts {
+  std::string db, model = "bgnbd", unit = "week", calibration_end, currency, fitted_at;
+  bool json = false;
+};
+
+std::string model_text(const ValueModel& m) {
+  std::string out = fmt::format("model {} ({}), {} customers, unit {}, calibration end {} ({})\n", m.id,
+                                to_string(m.kind), grouped(m.customers), clv::to_string(m.unit),
+                                format_date(day_of(m.calibration_end) - 1), m.currency);
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t i = 0; i < m.params.size(); ++i) {
+    std::string se = "-";
+    for (const auto& e : m.std_errors)
+      if (e.first == m.params[i].first) se = fmt::format("{:.6g}", e.second);
+    rows.push_back({m.params[i].first, fmt::format("{:.6g}", m.params[i].second), se});
+  }
+  out += table({"parameter", "value", "std. error"}, rows, "lrr");
+  out += fmt::format("  log-likelihood {:.4f}; {} after {} iterations ({})\n", m.log_likelihood,
+                     m.converged ? "converged" : "NOT converged", m.iterations, m.reason);
+  return out;
+}
+
+void run_fit(const FitOpts& o) {
+  Store s = open_existing(o.db);
+  FitRequest r;
+  r.kind = parse_value_model_kind(o.model, "--model");
+  r.unit = parse_model_time_unit(o.unit, "--unit");
+  r.calibration_end = instant_arg(o.calibration_end, "--calibration-end");
+  // Deterministic by default: a model is dated by its data; --fitted-at records another instant.
+  r.fitted_at = o.fitted_at.empty() ? r.calibration_end : parse_instant(o.fitted_at, "--fitted-at");
+  if (!o.currency.empty()) r.currency = o.currency;
+  auto m = CustomerValue(s).fit(r);
+  if (o.json) print_json(nlohmann::json::parse(m.to_json()));
+  else print(model_text(m));
+}
+
+// ---- crmkit clv predict ------------------------------------------------------------------------
+
+struct PredictOpts {
+  std::string db, unit = "month", as_of;
+  double horizon = 12, discount = 0.01, margin = 1.0;
+  int top = 20;
+  bool json = false;
+};
+
+void run_predict(const PredictOpts& o) {
+  Store s = open_existing(o.db);
+  CustomerValue value(s);
+  const Instant as_of = o.as_of.empty() ? last_purchase_day_end(s) : instant_arg(o.as_of, "--as-of");
+  if (as_of == 0) throw Error(Errc::invalid_argument, "the store has no purchases to predict from");
+  if (o.top < 0) throw Error(Errc::invalid_argument, fmt::format("--top {} must be >= 0", o.top));
+  // Uses the newest transaction model and the newest gg model; when absent, fits BG/NBD (weeks)
+  // and Gamma-Gamma with the calibration ending at as_of, and says so.
+  auto tm = value.latest_model();
+  std::vector<std::string> notes;
+  if (!tm) {
+    FitRequest f;
+    f.kind = ValueModelKind::bgnbd;
+    f.unit = clv::TimeUnit::week;
+    f.calibration_end = as_of;
+    f.fitted_at = as_of;
+    tm = value.fit(f);
+    notes.push_back(fmt::format("fitted bgnbd model {} (no transaction model was saved)", tm->id));
+  }
+  auto gg = value.latest_model(ValueModelKind::gg);
+  if (gg && gg->currency != tm->currency) gg.reset();
+  if (!gg) {
+    FitRequest f;
+    f.kind = ValueModelKind::gg;
+    f.unit = tm->unit;
+    f.calibration_end = tm->calibration_end;
+    f.fitted_at = tm->fitted_at;
+    f.currency = tm->currency;
+    try {
+      gg = value.fit(f);
+      notes.push_back(fmt::format("fitted gg model {} (no spend model was saved)", gg->id));
+    } catch (const Error& e) {
+      if (e.code() != Errc::invalid_argument) throw;
+      notes.push_back(std::string("no spend model: ") + e.what());
+    }
+  }
+  ScoreRequest r;
+  r.transaction_model_id = tm->id;
+  if (gg) r.spend_model_id = gg->id;
+  r.horizon = o.horizon;
+  r.horizon_unit = parse_horizon_unit(o.unit, "--unit");
+  r.as_of = as_of;
+  r.monthly_discount_rate = o.discount;
+  r.margin_rate = o.margin;
+  auto sum = value.score(r);
+  auto top = value.top_scores(o.top);
+  if (o.json) {
+    nlohmann::json j;
+    j["as_of"] = format_instant(as_of);
+    j["transaction_model"] = nlohmann::json::parse(tm->to_json());
+    j["spend_model"] = gg ? nlohmann::json::parse(gg->to_json()) : nlohmann::json(nullptr);
+    j["horizon"] = o.horizon;
+    j["horizon_unit"] = o.unit;
+    j["customers"] = sum.customers;
+    j["scored"] = sum.scored;
+    j["total_expected_purchases"] = sum.total_expected_purchases;
+    j["total_predicted_clv"] = sum.total_predicted_clv;
+    j["currency"] = sum.currency;
+    j["notes"] = notes;
+    j["top"] = nlohmann::json::array();
+    for (const auto& t : top) {
+      auto row = nlohmann::json::parse(t.to_json());
+      row["external_id"] = external_id_of(s, t.customer_id);
+      j["top"].push_back(row);
+    }
+    print_json(j);
+    return;
+  }
+  for (const auto& n : notes) std::fprintf(stderr, "crmkit: %s\n", n.c_str());
+  std::string out = fmt::format(
+      "Predictions as of {} over {} {}(s) with {} model {}{}: {} customers scored, {} expected purchases",
+      format_date(day_of(as_of) - 1), o.horizon, o.unit, to_string(tm->kind), tm->id,
+      gg ? fmt::format(" and gg model {}", gg->id) : std::string(), grouped(sum.scored),
+      fixed(sum.total_expected_purchases, 1));
+  if (gg) out += fmt::format(", CLV {} {}", fixed(sum.total_predicted_clv, 2), sum.currency);
+  out += "\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : top)
+    rows.push_back({std::to_string(t.customer_id), external_id_of(s, t.customer_id), fixed(t.p_alive.value_or(0), 3),
+                    fixed(t.expected_purchases.value_or(0), 2),
+                    t.predicted_clv ? fixed(*t.predicted_clv, 2) : std::string("-")});
+  out += table({"id", "external id", "P(alive)", "exp. purchases", "CLV " + sum.currency}, rows, "rlrrr");
+  print(out);
+}
+
+// ---- crmkit clv models -------------------------------------------------------------------------
+
+void run_models(const std::string& db, bool json) {
+  Store s = open_existing(db);
+  auto models = CustomerValue(s).models();
+  if (json) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& m : models) j.push_back(nlohmann::json::parse(m.to_json()));
+    print_json(j);
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : models) {
+    std::string params;
+    for (const auto& p : m.params) params += fmt::format("{}{}={:.4g}", params.empty() ? "" : " ", p.first, p.second);
+    rows.push_back({std::to_string(m.id), to_string(m.kind), clv::to_string(m.unit),
+                    format_date(day_of(m.calibration_end) - 1), grouped(m.customers), fixed(m.log_likelihood, 2),
+                    m.converged ? "yes" : "no", params});
+  }
+  print(table({"id", "kind", "unit", "calibration end", "customers", "log-lik", "converged", "parameters"}, rows,
+              "rlllrrll"));
+}
+
+// ---- crmkit rfm --------------------------------------------------------------------------------
+
+struct RfmOpts {
+  std::string db, as_of, map = "rf_grid", map_file, method = "ntile", frequency = "orders", currency;
+  int bins = 5;
+  bool json = false, list_maps = false;
+};
+
+std::string segments_text(const RfmResult& r) {
+  std::string out = fmt::format("RFM as of {} ({} scores, map {} v{}, monetary in {}): {} customers\n",
+                                format_date(day_of(r.as_of - 1)), to_string(r.method), r.map_name, r.map_version,
+                                r.currency, grouped(static_cast<std::int64_t>(r.customers.size())));
+  std::vector<std::vector<std::string>> rows;
+  const double total = static_cast<double>(std::max<std::size_t>(1, r.customers.size()));
+  for (const auto& s : r.segments)
+    rows.push_back({s.segment, grouped(s.customers), fixed(100.0 * static_cast<double>(s.customers) / total, 1) + "%",
+                    grouped(s.orders), fixed(s.revenue, 2)});
+  out += table({"segment", "customers", "share", "orders", "revenue"}, rows, "lrrrr");
+  return out;
+}
+
+void run_rfm(const RfmOpts& o) {
+  if (o.list_maps) {
+    if (o.json) {
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& m : builtin_segment_maps()) j.push_back(nlohmann::json::parse(segment_map_to_json(m)));
+      print_json(j);
+    } else {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& m : builtin_segment_maps()) rows.push_back({m.name, std::to_string(m.version), m.description});
+      print(table({"map", "version", "description"}, rows, "lrl"));
+    }
+    return;
+  }
+  Store s = open_existing(o.db);
+  RfmRequest r;
+  r.as_of = o.as_of.empty() ? last_purchase_day_end(s) : instant_arg(o.as_of, "--as-of");
+  if (r.as_of == 0) throw Error(Errc::invalid_argument, "the store has no purchases: give --as-of");
+  r.scoring.method = parse_rfm_method(o.method, "--method");
+  if (r.scoring.method == RfmMethod::custom)
+    throw Error(Errc::invalid_argument, "--method custom needs cut points: use the C++/C API");
+  r.scoring.bins = o.bins;
+  r.frequency = parse_rfm_frequency(o.frequency, "--frequency");
+  if (!o.currency.empty()) r.currency = o.currency;
+  if (!o.map_file.empty()) {
+    std::ifstream f(o.map_file);
+    if (!f.good()) throw Error(Errc::io, fmt::format("cannot read --map-file '{}'", o.map_file));
+    std::stringstream text;
+    text << f.rdbuf();
+    r.custom_map = parse_segment_map(text.str());
+  } else {
+    r.map_name = o.map;
+  }
+  auto res = CustomerValue(s).rfm(r);
+  if (o.json) print_json(nlohmann::json::parse(res.to_json(true)));
+  else print(segments_text(res));
+}
+
+void add_value_commands(CLI::App& root) {
+  auto* clv = root.add_subcommand("clv", "Customer lifetime value: fit models, predict per customer");
+  clv->require_subcommand(1);
+
+  auto fo = std::make_shared<FitOpts>();
+  auto* fit = clv->add_subcommand("fit", "Fit a model on the purchases before --calibration-end and save it");
+  fit->add_option("--db", fo->db, "database file")->required();
+  fit->add_option("--model", fo->model, "bgnbd, pnbd, mbgnbd or gg (Gamma-Gamma spend)")->capture_default_str();
+  fit->add_option("--unit", fo->unit, "time unit of the model: day or week")->capture_default_str();
+  fit->add_option("--calibration-end", fo->calibration_end, "last day of the calibration data, YYYY-MM-DD")
+      ->required();
+  fit->add_option("--currency", fo->currency, "currency of the purchases (default: the store's)");
+  fit->add_option("--fitted-at", fo->fitted_at, "instant recorded as the fit time (default: the calibration end)");
+  fit->add_flag("--json", fo->json, "print the model as JSON");
+  fit->callback([fo] { run_fit(*fo); });
+
+  auto po = std::make_shared<PredictOpts>();
+  auto* pred = clv->add_subcommand(
+      "predict",
+      "Score every customer (P(alive), expected purchases, CLV) with the newest models; fits BG/NBD (weeks) and "
+      "Gamma-Gamma first when none is saved");
+  pred->add_option("--db", po->db, "database file")->required();
+  pred->add_option("--horizon", po->horizon, "prediction horizon (> 0)")->capture_default_str();
+  pred->add_option("--unit", po->unit, "horizon unit: day, week or month")->capture_default_str();
+  pred->add_option("--as-of", po->as_of, "score as of the end of this day (default: the last purchase day)");
+  pred->add_option("--discount", po->discount, "monthly discount rate for CLV")->capture_default_str();
+  pred->add_option("--margin", po->margin, "share of spend that is margin, 0..1")->capture_default_str();
+  pred->add_option("--top", po->top, "customers to list, by CLV")->capture_default_str();
+  pred->add_flag("--json", po->json, "print JSON");
+  pred->callback([po] { run_predict(*po); });
+
+  auto mo = std::make_shared<std::pair<std::string, bool>>();
+  auto* models = clv->add_subcommand("models", "List the saved models, newest first");
+  models->add_option("--db", mo->first, "database file")->required();
+  models->add_flag("--json", mo->second, "print JSON");
+  models->callback([mo] { run_models(mo->first, mo->second); });
+
+  auto ro = std::make_shared<RfmOpts>();
+  auto* rfm = root.add_subcommand("rfm", "RFM scores and segments for every customer (saved in the store)");
+  rfm->add_option("--db", ro->db, "database file");
+  rfm->add_option("--as-of", ro->as_of, "analysis date YYYY-MM-DD (default: the last purchase day)");
+  rfm->add_option("--map", ro->map, "built-in segment map (see --list-maps)")->capture_default_str();
+  rfm->add_option("--map-file", ro->map_file, "custom segment map, JSON");
+  rfm->add_option("--method", ro->method, "ntile, quantile (R package rfm) or qcut (pandas)")->capture_default_str();
+  rfm->add_option("--bins", ro->bins, "scores per measure, 1..9")->capture_default_str();
+  rfm->add_option("--frequency", ro->frequency, "orders or days")->capture_default_str();
+  rfm->add_option("--currency", ro->currency, "monetary currency (default: the store's)");
+  rfm->add_flag("--list-maps", ro->list_maps, "list the built-in segment maps and exit");
+  rfm->add_flag("--json", ro->json, "print segment sizes and every customer as JSON");
+  rfm->callback([ro] {
+    if (!ro->list_maps && ro->db.empty()) throw Error(Errc::invalid_argument, "--db is required");
+    run_rfm(*ro);
+  });
+}
+
+RegisterCommand reg(&add_value_commands);
+
+// ---- report section "value" ---------------------------------------------------------------------
+
+struct ValueReport {
+  bool has_rfm = false;
+  Instant rfm_as_of = 0;
+  std::string map_name;
+  std::int64_t map_version = 0;
+  std::vector<std::pair<std::string, std::int64_t>> segments;
+  bool has_scores = false;
+  Instant scored_at = 0;
+  std::string currency;
+  std::int64_t scored = 0;
+  std::vector<std::pair<double, double>> clv_quantiles;  // (probability, value)
+  double clv_total = 0;
+  struct AtRisk {
+    std::int64_t id;
+    std::string external_id;
+    double clv_past;  // monetary from RFM when available, else expected spend
+    double p_alive;
+    double predicted_clv;
+  };
+  std::vector<AtRisk> at_risk;
+};
+
+ValueReport gather(Store& s) {
+  ValueReport r;
+  auto& c = s.connection();
+  {
+    auto& st = c.prepare(
+        "SELECT segment, count(*), max(as_of), max(map_name), max(map_version) FROM customer_rfm GROUP BY segment "
+        "ORDER BY count(*) DESC, segment");
+    detail::StatementReset reset_st(st);
+    while (st.executeStep()) {
+      r.has_rfm = true;
+      r.segments.emplace_back(st.getColumn(0).getString(), st.getColumn(1).getInt64());
+      r.rfm_as_of = st.getColumn(2).getInt64();
+      r.map_name = st.getColumn(3).getString();
+      r.map_version = st.getColumn(4).getInt64();
+    }
+  }
+  {
+    auto& st = c.prepare(
+        "SELECT predicted_clv, scored_at, currency FROM customer_scores WHERE predicted_clv IS NOT NULL "
+        "ORDER BY predicted_clv");
+    detail::StatementReset reset_st(st);
+    std::vector<double> v;
+    while (st.executeStep()) {
+      v.push_back(st.getColumn(0).getDouble());
+      r.scored_at = st.getColumn(1).getInt64();
+      r.currency = st.getColumn(2).getString();
+    }
+    r.has_scores = !v.empty();
+    r.scored = static_cast<std::int64_t>(v.size());
+    for (double x : v) r.clv_total += x;
+    for (double p : {0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0}) {
+      if (v.empty()) break;
+      // Type-7 quantile of the sorted values.
+      double h = (static_cast<double>(v.size()) - 1) * p;
+      std::size_t lo = static_cast<std::size_t>(std::floor(h));
+      std::size_t hi = std::min(lo + 1, v.size() - 1);
+      r.clv_quantiles.emplace_back(p, v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]));
+    }
+  }
+  if (r.has_scores) {
+    // Most at risk: high value, low P(alive): the 10 customers with P(alive) below one half who
+    // spent the most so far (the value a win-back campaign would aim at).
+    auto& st = c.prepare(
+        "SELECT s.customer_id, coalesce(cu.external_id, ''), coalesce(m.purchase_total, 0), s.p_alive, "
+        "s.predicted_clv FROM customer_scores s JOIN customers cu ON cu.id = s.customer_id "
+        "LEFT JOIN customer_money m ON m.customer_id = s.customer_id AND m.currency = s.currency "
+        "WHERE s.p_alive < 0.5 AND s.predicted_clv IS NOT NULL "
+        "ORDER BY coalesce(m.purchase_total, 0) DESC, s.customer_id LIMIT 10");
+    detail::StatementReset reset_st(st);
+    while (st.executeStep())
+      r.at_risk.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getString(),
+                           to_major(st.getColumn(2).getInt64(), r.currency), st.getColumn(3).getDouble(),
+                           st.getColumn(4).getDouble()});
+  }
+  return r;
+}
+
+void value_text(Store& s, Instant, std::string& out) {
+  const ValueReport r = gather(s);
+  out += "\nCustomer value\n";
+  if (!r.has_rfm && !r.has_scores) {
+    out += "  no RFM or CLV scores saved yet (crmkit rfm, crmkit clv predict)\n";
+    return;
+  }
+  if (r.has_rfm) {
+    out += fmt::format("  RFM segments as of {} (map {} v{})\n", format_date(day_of(r.rfm_as_of - 1)), r.map_name,
+                       r.map_version);
+    std::int64_t total = 0;
+    for (const auto& sg : r.segments) total += sg.second;
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& sg : r.segments)
+      rows.push_back({sg.first, grouped(sg.second),
+                      fixed(100.0 * static_cast<double>(sg.second) / static_cast<double>(total), 1) + "%"});
+    out += table({"segment", "customers", "share"}, rows, "lrr");
+  }
+  if (r.has_scores) {
+    out += fmt::format("  Predicted CLV as of {} ({} customers, total {} {})\n", format_date(day_of(r.scored_at - 1)),
+                       grouped(r.scored), fixed(r.clv_total, 2), r.currency);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& q : r.clv_quantiles)
+      rows.push_back({q.first == 1.0 ? "max" : fmt::format("p{}", static_cast<int>(std::lround(q.first * 100))),
+                      fixed(q.second, 2)});
+    out += table({"quantile", "CLV"}, rows, "lr");
+    if (!r.at_risk.empty()) {
+      out += "  Most at risk (P(alive) < 0.5, by past spend)\n";
+      std::vector<std::vector<std::string>> risk;
+      for (const auto& a : r.at_risk)
+        risk.push_back({std::to_string(a.id), a.external_id, fixed(a.clv_past, 2), fixed(a.p_alive, 3),
+                        fixed(a.predicted_clv, 2)});
+      out += table({"id", "external id", "past spend", "P(alive)", "CLV"}, risk, "rlrrr");
+    }
+  }
+}
+
+nlohmann::json value_json(Store& s, Instant) {
+  const ValueReport r = gather(s);
+  nlohmann::json j;
+  if (r.has_rfm) {
+    j["rfm"]["as_of"] = format_instant(r.rfm_as_of);
+    j["rfm"]["map_name"] = r.map_name;
+    j["rfm"]["map_version"] = r.map_version;
+    j["rfm"]["segments"] = nlohmann::json::array();
+    for (const auto& sg : r.segments) j["rfm"]["segments"].push_back({{"segment", sg.first}, {"customers", sg.second}});
+  } else {
+    j["rfm"] = nullptr;
+  }
+  if (r.has_scores) {
+    j["clv"]["scored_at"] = format_instant(r.scored_at);
+    j["clv"]["currency"] = r.currency;
+    j["clv"]["customers"] = r.scored;
+    j["clv"]["total"] = r.clv_total;
+    j["clv"]["quantiles"] = nlohmann::json::object();
+    for (const auto& q : r.clv_quantiles)
+      j["clv"]["quantiles"][q.first == 1.0 ? "max" : fmt::format("p{}", static_cast<int>(std::lround(q.first * 100)))] =
+          q.second;
+    j["clv"]["at_risk"] = nlohmann::json::array();
+    for (const auto& a : r.at_risk)
+      j["clv"]["at_risk"].push_back({{"customer_id", a.id}, {"external_id", a.external_id}, {"past_spend", a.clv_past},
+                                     {"p_alive", a.p_alive}, {"predicted_clv", a.predicted_clv}});
+  } else {
+    j["clv"] = nullptr;
+  }
+  return j;
+}
+
+RegisterReportSection section({200, "value", &value_text, &value_json});
+
+// ---- demo step -------------------------------------------------------------------------------------
+
+// Fits BG/NBD (weeks) and Gamma-Gamma on the demo's purchases, scores 12 months ahead at 1% a
+// month, and assigns RF-grid segments, all as of the end of the demo window, so the report has
+// content. Data that cannot identify a model (tiny demos) skips the CLV part.
+void demo_value(Store& s, std::uint64_t, Instant, Instant end) {
+  CustomerValue value(s);
+  try {
+    FitRequest f;
+    f.kind = ValueModelKind::bgnbd;
+    f.unit = clv::TimeUnit::week;
+    f.calibration_end = end;
+    f.fitted_at = end;
+    auto bg = value.fit(f);
+    f.kind = ValueModelKind::gg;
+    auto gg = value.fit(f);
+    ScoreRequest r;
+    r.transaction_model_id = bg.id;
+    r.spend_model_id = gg.id;
+    r.horizon = 12;
+    r.horizon_unit = HorizonUnit::month;
+    r.as_of = end;
+    r.monthly_discount_rate = 0.01;
+    value.score(r);
+  } catch (const Error& e) {
+    if (e.code() != Errc::invalid_argument) throw;
+  }
+  RfmRequest q;
+  q.as_of = end;
+  value.rfm(q);
+}
+
+RegisterDemoStep demo({200, "customer value", &demo_value});
+
+}  // namespace
+}  // namespace crmkit::cli

@@ -1,0 +1,124 @@
+#include "analytics/clv_fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace crmkit::analytics {
+
+namespace {
+[[noreturn]] void bad(const std::string& message) { throw Error(Errc::invalid_argument, message); }
+}  // namespace
+
+void check_histories(const clv::Histories& d, bool require_nonempty) {
+  const std::size_t n = d.x.size();
+  if (d.t_x.size() != n || d.T.size() != n)
+    bad(fmt::format("histories: x, t_x and T must have equal lengths (got {}, {}, {})", n,
+                    d.t_x.size(), d.T.size()));
+  if (!d.weight.empty() && d.weight.size() != n)
+    bad(fmt::format("histories: weight has {} values for {} rows (give one per row or none)",
+                    d.weight.size(), n));
+  if (require_nonempty && n == 0) bad("histories: no customers to fit");
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = d.x[i], tx = d.t_x[i], T = d.T[i];
+    if (!std::isfinite(x) || x < 0) bad(fmt::format("x[{}] = {} must be a finite count >= 0", i, x));
+    if (!std::isfinite(tx) || tx < 0) bad(fmt::format("t_x[{}] = {} must be finite and >= 0", i, tx));
+    if (!std::isfinite(T) || T < 0) bad(fmt::format("T[{}] = {} must be finite and >= 0", i, T));
+    if (tx > T) bad(fmt::format("t_x[{}] = {} is greater than T[{}] = {}", i, tx, i, T));
+    if (!d.weight.empty() && (!std::isfinite(d.weight[i]) || d.weight[i] < 0))
+      bad(fmt::format("weight[{}] = {} must be finite and >= 0", i, d.weight[i]));
+  }
+}
+
+Patterns group_patterns(const clv::Histories& d) {
+  const std::size_t n = d.x.size();
+  std::vector<std::size_t> idx;
+  idx.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    if (d.weight.empty() || d.weight[i] > 0) idx.push_back(i);
+  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
+    if (d.x[a] != d.x[b]) return d.x[a] < d.x[b];
+    if (d.t_x[a] != d.t_x[b]) return d.t_x[a] < d.t_x[b];
+    return d.T[a] < d.T[b];
+  });
+  Patterns p;
+  p.customers = idx.size();
+  for (std::size_t i : idx) {
+    const double w = d.weight.empty() ? 1.0 : d.weight[i];
+    if (!p.x.empty() && p.x.back() == d.x[i] && p.t_x.back() == d.t_x[i] && p.T.back() == d.T[i]) {
+      p.w.back() += w;
+    } else {
+      p.x.push_back(d.x[i]);
+      p.t_x.push_back(d.t_x[i]);
+      p.T.push_back(d.T[i]);
+      p.w.push_back(w);
+    }
+    p.total_weight += w;
+  }
+  return p;
+}
+
+void check_positive(const char* what, const std::vector<double>& v,
+                    const std::vector<const char*>& names) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!std::isfinite(v[i]) || !(v[i] > 0))
+      bad(fmt::format("{} parameter {} = {} must be finite and > 0", what, names[i], v[i]));
+}
+
+FitOutcome run_fit(const FitProblem& pb, const clv::FitOptions& options) {
+  if (options.max_iterations < 1) bad("max_iterations must be >= 1");
+  if (!(options.gradient_tolerance > 0)) bad("gradient_tolerance must be > 0");
+  MinimizeOptions mo;
+  mo.max_iterations = options.max_iterations;
+  mo.gradient_tolerance = options.gradient_tolerance;
+  // A wall at |theta| = 25 (parameters e^-25..e^25 on the scaled axis): real optima lie far
+  // inside; degenerate data (one customer, nobody churns) push a parameter to infinity, and
+  // the wall ends that walk with converged = false instead of slow evaluations of extreme 2F1s.
+  const Objective walled = [&pb](const std::vector<double>& th, std::vector<double>* g) {
+    for (double v : th)
+      if (std::fabs(v) > 25) return std::numeric_limits<double>::infinity();
+    return pb.objective(th, g);
+  };
+  MinimizeResult r = minimize_bfgs(walled, pb.start, mo);
+  FitOutcome out;
+  out.params = pb.natural(r.theta);
+  auto& rep = out.report;
+  rep.iterations = r.iterations;
+  rep.function_evaluations = r.evaluations;
+  rep.gradient_norm = r.gradient_norm;
+  rep.converged = r.converged;
+  rep.reason = r.reason;
+  rep.customers = pb.customers;
+  rep.patterns = pb.patterns;
+  rep.total_weight = pb.total_weight;
+  for (double v : out.params)
+    if (!std::isfinite(v) || !(v > 0))
+      throw Error(Errc::invalid_argument,
+                  "the fit diverged (a parameter left the representable range): the data do "
+                  "not identify this model (for example too few repeat buyers)");
+  rep.log_likelihood = pb.log_likelihood(out.params);
+  if (!std::isfinite(rep.log_likelihood))
+    throw Error(Errc::invalid_argument, "the log-likelihood is not finite at the fitted parameters");
+  // Standard errors: inverse Hessian of the total negative LL in theta, then the delta method.
+  auto H = numeric_hessian(pb.objective, r.theta);
+  for (auto& row : H)
+    for (double& v : row) v *= pb.total_weight;
+  std::vector<std::vector<double>> inv;
+  if (invert_spd(H, &inv)) {
+    const auto J = pb.jacobian(r.theta);
+    for (std::size_t i = 0; i < J.size(); ++i) {
+      const double se = std::fabs(J[i]) * std::sqrt(std::max(0.0, inv[i][i]));
+      if (!std::isfinite(se)) {
+        rep.standard_errors.clear();
+        break;
+      }
+      rep.standard_errors.push_back(se);
+    }
+  }
+  return out;
+}
+
+}  // namespace crmkit::analytics

@@ -1,0 +1,169 @@
+// Gamma-Gamma spend model (Fader & Hardie note 025). Fitted on repeat customers only, with
+// q = 1 + exp(theta) so that the expected-spend formulas (which need q > 1) always apply.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "analytics/clv_fit.hpp"
+#include "analytics/special.hpp"
+#include "crmkit/clv.hpp"
+
+namespace crmkit::clv {
+
+using analytics::digamma;
+
+namespace {
+
+void check(const GammaGammaParams& m) {
+  analytics::check_positive("Gamma-Gamma", {m.p, m.q, m.gamma}, {"p", "q", "gamma"});
+}
+
+void check_q(const GammaGammaParams& m) {
+  if (!(m.q > 1))
+    throw Error(Errc::invalid_argument,
+                fmt::format("Gamma-Gamma q = {} must be > 1 for the expected spend (the mean of the "
+                            "spend distribution is infinite otherwise)", m.q));
+}
+
+double ll_one(const GammaGammaParams& m, double x, double mx) {
+  const double px = m.p * x;
+  return std::lgamma(px + m.q) - std::lgamma(px) - std::lgamma(m.q) + m.q * std::log(m.gamma) +
+         (px - 1) * std::log(mx) + px * std::log(x) - (px + m.q) * std::log(m.gamma + mx * x);
+}
+
+void check_spend(const SpendHistories& d, bool require_nonempty) {
+  const std::size_t n = d.x.size();
+  if (d.mean_spend.size() != n)
+    throw Error(Errc::invalid_argument, fmt::format("spend histories: x has {} values, mean_spend {}", n, d.mean_spend.size()));
+  if (!d.weight.empty() && d.weight.size() != n)
+    throw Error(Errc::invalid_argument, fmt::format("spend histories: weight has {} values for {} rows", d.weight.size(), n));
+  if (require_nonempty && n == 0) throw Error(Errc::invalid_argument, "Gamma-Gamma: no repeat customers to fit");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(d.x[i]) || !(d.x[i] > 0))
+      throw Error(Errc::invalid_argument,
+                  fmt::format("x[{}] = {}: the Gamma-Gamma model is fitted on repeat customers only "
+                              "(x > 0); leave one-time buyers out", i, d.x[i]));
+    if (!std::isfinite(d.mean_spend[i]) || !(d.mean_spend[i] > 0))
+      throw Error(Errc::invalid_argument,
+                  fmt::format("mean_spend[{}] = {} must be finite and > 0 (leave zero-spend customers out)",
+                              i, d.mean_spend[i]));
+    if (!d.weight.empty() && (!std::isfinite(d.weight[i]) || d.weight[i] < 0))
+      throw Error(Errc::invalid_argument, fmt::format("weight[{}] = {} must be finite and >= 0", i, d.weight[i]));
+  }
+}
+
+}  // namespace
+
+GammaGammaFit fit_gamma_gamma(const SpendHistories& data, const FitOptions& options) {
+  check_spend(data, true);
+  // Group identical (x, m) rows; sorted by x so the lgamma(p x) terms are shared.
+  Histories h{data.x, data.mean_spend, data.mean_spend, data.weight};
+  analytics::Patterns p = analytics::group_patterns(h);
+  if (p.total_weight <= 0) throw Error(Errc::invalid_argument, "Gamma-Gamma: every weight is 0");
+  double scale = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) scale += p.w[i] * p.t_x[i];
+  scale /= p.total_weight;  // mean spend: conditions the fit, undone afterwards
+  std::vector<double> ms(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i) ms[i] = p.t_x[i] / scale;
+
+  std::vector<double> start = {1, 2, 1};
+  if (!options.start.empty()) {
+    if (options.start.size() != 3)
+      throw Error(Errc::invalid_argument, "Gamma-Gamma: start needs 3 values (p, q, gamma)");
+    analytics::check_positive("Gamma-Gamma", options.start, {"p", "q", "gamma"});
+    if (!(options.start[1] > 1)) throw Error(Errc::invalid_argument, "Gamma-Gamma: start q must be > 1");
+    start = {options.start[0], options.start[1], options.start[2] / scale};
+  }
+  analytics::FitProblem pb;
+  pb.start = {std::log(start[0]), std::log(start[1] - 1), std::log(start[2])};
+  pb.objective = [&p, &ms](const std::vector<double>& th, std::vector<double>* grad) {
+    const double pp = std::exp(th[0]), q = 1 + std::exp(th[1]), g = std::exp(th[2]);
+    const double lg = std::log(g), lgq = std::lgamma(q), dq = grad ? digamma(q) : 0;
+    double s = 0, gp = 0, gq = 0, gg = 0;
+    double cur = -1, lx = 0, lgpxq = 0, lgpx = 0, dpxq = 0, dpx = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      const double x = p.x[i], w = p.w[i], m = ms[i];
+      if (x != cur) {
+        cur = x;
+        lx = std::log(x);
+        lgpxq = std::lgamma(pp * x + q);
+        lgpx = std::lgamma(pp * x);
+        if (grad) {
+          dpxq = digamma(pp * x + q);
+          dpx = digamma(pp * x);
+        }
+      }
+      const double px = pp * x, lm = std::log(m), lgm = std::log(g + m * x);
+      s += w * (lgpxq - lgpx - lgq + q * lg + (px - 1) * lm + px * lx - (px + q) * lgm);
+      if (grad) {
+        gp += w * x * (dpxq - dpx + lm + lx - lgm);
+        gq += w * (dpxq - dq + lg - lgm);
+        gg += w * (q / g - (px + q) / (g + m * x));
+      }
+    }
+    const double W = p.total_weight;
+    if (grad) *grad = {-gp * pp / W, -gq * (q - 1) / W, -gg * g / W};
+    return -s / W;
+  };
+  pb.natural = [scale](const std::vector<double>& th) {
+    return std::vector<double>{std::exp(th[0]), 1 + std::exp(th[1]), std::exp(th[2]) * scale};
+  };
+  pb.jacobian = [scale](const std::vector<double>& th) {
+    return std::vector<double>{std::exp(th[0]), std::exp(th[1]), std::exp(th[2]) * scale};
+  };
+  pb.log_likelihood = [&p](const std::vector<double>& v) {
+    const GammaGammaParams m{v[0], v[1], v[2]};
+    double s = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) s += p.w[i] * ll_one(m, p.x[i], p.t_x[i]);
+    return s;
+  };
+  pb.total_weight = p.total_weight;
+  pb.customers = p.customers;
+  pb.patterns = p.size();
+  auto o = analytics::run_fit(pb, options);
+  return {GammaGammaParams{o.params[0], o.params[1], o.params[2]}, o.report};
+}
+
+double log_likelihood(const GammaGammaParams& m, double x, double mean_spend) {
+  check(m);
+  check_spend(SpendHistories{{x}, {mean_spend}, {}}, false);
+  return ll_one(m, x, mean_spend);
+}
+
+double log_likelihood(const GammaGammaParams& m, const SpendHistories& data) {
+  check(m);
+  check_spend(data, false);
+  double s = 0;
+  for (std::size_t i = 0; i < data.size(); ++i)
+    s += (data.weight.empty() ? 1.0 : data.weight[i]) * ll_one(m, data.x[i], data.mean_spend[i]);
+  return s;
+}
+
+double conditional_expected_average_spend(const GammaGammaParams& m, double x, double mean_spend) {
+  check(m);
+  check_q(m);
+  if (!std::isfinite(x) || x < 0) throw Error(Errc::invalid_argument, fmt::format("x = {} must be a finite count >= 0", x));
+  if (!std::isfinite(mean_spend) || mean_spend < 0)
+    throw Error(Errc::invalid_argument, fmt::format("mean_spend = {} must be finite and >= 0", mean_spend));
+  if (x == 0) return population_mean_spend(m);
+  return m.p * (m.gamma + mean_spend * x) / (m.p * x + m.q - 1);
+}
+
+std::vector<double> conditional_expected_average_spend(const GammaGammaParams& m, const SpendHistories& data) {
+  if (data.mean_spend.size() != data.x.size())
+    throw Error(Errc::invalid_argument, fmt::format("spend histories: x has {} values, mean_spend {}",
+                                                    data.x.size(), data.mean_spend.size()));
+  std::vector<double> out(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i)
+    out[i] = conditional_expected_average_spend(m, data.x[i], data.mean_spend[i]);
+  return out;
+}
+
+double population_mean_spend(const GammaGammaParams& m) {
+  check(m);
+  check_q(m);
+  return m.p * m.gamma / (m.q - 1);
+}
+
+}  // namespace crmkit::clv

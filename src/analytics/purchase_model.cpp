@@ -1,0 +1,296 @@
+// Generic purchase-model plumbing: time units, model kinds, dispatch over PurchaseModel and
+// the vectorised entry points.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "analytics/clv_fit.hpp"
+#include "analytics/clv_kernels.hpp"
+#include "crmkit/clv.hpp"
+
+namespace crmkit::clv {
+
+double units_per_month(TimeUnit unit) noexcept {
+  switch (unit) {
+    case TimeUnit::hour: return 720.0;
+    case TimeUnit::day: return 30.0;
+    case TimeUnit::week: return 4.345;
+    case TimeUnit::month: return 1.0;
+  }
+  return 1.0;
+}
+
+const char* to_string(TimeUnit unit) noexcept {
+  switch (unit) {
+    case TimeUnit::hour: return "hour";
+    case TimeUnit::day: return "day";
+    case TimeUnit::week: return "week";
+    case TimeUnit::month: return "month";
+  }
+  return "?";
+}
+
+TimeUnit parse_time_unit(const std::string& text, const char* field) {
+  if (text == "hour") return TimeUnit::hour;
+  if (text == "day") return TimeUnit::day;
+  if (text == "week") return TimeUnit::week;
+  if (text == "month") return TimeUnit::month;
+  throw Error(Errc::invalid_argument,
+              fmt::format("{} '{}' is not a time unit (hour, day, week or month)", field, text));
+}
+
+const char* to_string(PurchaseModelKind kind) noexcept {
+  switch (kind) {
+    case PurchaseModelKind::bg_nbd: return "bg_nbd";
+    case PurchaseModelKind::mbg_nbd: return "mbg_nbd";
+    case PurchaseModelKind::pareto_nbd: return "pareto_nbd";
+  }
+  return "?";
+}
+
+PurchaseModelKind parse_purchase_model_kind(const std::string& text, const char* field) {
+  if (text == "bg_nbd") return PurchaseModelKind::bg_nbd;
+  if (text == "mbg_nbd") return PurchaseModelKind::mbg_nbd;
+  if (text == "pareto_nbd") return PurchaseModelKind::pareto_nbd;
+  throw Error(Errc::invalid_argument,
+              fmt::format("{} '{}' is not a purchase model (bg_nbd, mbg_nbd or pareto_nbd)", field, text));
+}
+
+PurchaseModelKind kind_of(const PurchaseModel& m) noexcept {
+  if (std::holds_alternative<BgNbdParams>(m)) return PurchaseModelKind::bg_nbd;
+  if (std::holds_alternative<MbgNbdParams>(m)) return PurchaseModelKind::mbg_nbd;
+  return PurchaseModelKind::pareto_nbd;
+}
+
+std::array<const char*, 4> parameter_names(PurchaseModelKind kind) noexcept {
+  if (kind == PurchaseModelKind::pareto_nbd) return {"r", "alpha", "s", "beta"};
+  return {"r", "alpha", "a", "b"};
+}
+
+std::array<double, 4> parameters(const PurchaseModel& m) noexcept {
+  if (auto p = std::get_if<BgNbdParams>(&m)) return {p->r, p->alpha, p->a, p->b};
+  if (auto p = std::get_if<MbgNbdParams>(&m)) return {p->r, p->alpha, p->a, p->b};
+  auto& p = std::get<ParetoNbdParams>(m);
+  return {p.r, p.alpha, p.s, p.beta};
+}
+
+PurchaseModel make_purchase_model(PurchaseModelKind kind, const std::array<double, 4>& v) {
+  auto names = parameter_names(kind);
+  analytics::check_positive(to_string(kind), {v[0], v[1], v[2], v[3]},
+                            {names[0], names[1], names[2], names[3]});
+  switch (kind) {
+    case PurchaseModelKind::bg_nbd: return BgNbdParams{v[0], v[1], v[2], v[3]};
+    case PurchaseModelKind::mbg_nbd: return MbgNbdParams{v[0], v[1], v[2], v[3]};
+    case PurchaseModelKind::pareto_nbd: break;
+  }
+  return ParetoNbdParams{v[0], v[1], v[2], v[3]};
+}
+
+PurchaseModelFit fit_purchase_model(PurchaseModelKind kind, const Histories& data, const FitOptions& options) {
+  switch (kind) {
+    case PurchaseModelKind::bg_nbd: {
+      auto f = fit_bg_nbd(data, options);
+      return {f.params, f.report};
+    }
+    case PurchaseModelKind::mbg_nbd: {
+      auto f = fit_mbg_nbd(data, options);
+      return {f.params, f.report};
+    }
+    case PurchaseModelKind::pareto_nbd: break;
+  }
+  auto f = fit_pareto_nbd(data, options);
+  return {f.params, f.report};
+}
+
+double log_likelihood(const PurchaseModel& m, double x, double t_x, double T) {
+  return std::visit([&](const auto& p) { return log_likelihood(p, x, t_x, T); }, m);
+}
+double log_likelihood(const PurchaseModel& m, const Histories& data) {
+  return std::visit([&](const auto& p) { return log_likelihood(p, data); }, m);
+}
+double p_alive(const PurchaseModel& m, double x, double t_x, double T) {
+  return std::visit([&](const auto& p) { return p_alive(p, x, t_x, T); }, m);
+}
+double expected_purchases(const PurchaseModel& m, double t) {
+  return std::visit([&](const auto& p) { return expected_purchases(p, t); }, m);
+}
+double conditional_expected_purchases(const PurchaseModel& m, double t, double x, double t_x, double T) {
+  return std::visit([&](const auto& p) { return conditional_expected_purchases(p, t, x, t_x, T); }, m);
+}
+
+namespace detail {
+
+void check_model(const PurchaseModel& m) {
+  auto v = parameters(m);
+  auto names = parameter_names(kind_of(m));
+  analytics::check_positive(to_string(kind_of(m)), {v[0], v[1], v[2], v[3]},
+                            {names[0], names[1], names[2], names[3]});
+}
+
+namespace {
+double p_alive_k(const BgNbdParams& m, double x, double t_x, double T) { return bg_p_alive_unchecked(m, x, t_x, T); }
+double p_alive_k(const MbgNbdParams& m, double x, double t_x, double T) { return bg_p_alive_unchecked(m, x, t_x, T); }
+double p_alive_k(const ParetoNbdParams& m, double x, double t_x, double T) { return pareto_p_alive_unchecked(m, x, t_x, T); }
+double cond_k(const BgNbdParams& m, double t, double x, double t_x, double T) { return bg_cond_unchecked(m, t, x, t_x, T); }
+double cond_k(const MbgNbdParams& m, double t, double x, double t_x, double T) { return bg_cond_unchecked(m, t, x, t_x, T); }
+double cond_k(const ParetoNbdParams& m, double t, double x, double t_x, double T) { return pareto_cond_unchecked(m, t, x, t_x, T); }
+}  // namespace
+
+}  // namespace detail
+
+std::vector<double> p_alive(const PurchaseModel& m, const Histories& data) {
+  detail::check_model(m);
+  analytics::check_histories(data, false);
+  std::vector<double> out(data.size());
+  std::visit(
+      [&](const auto& p) {
+        for (std::size_t i = 0; i < data.size(); ++i) out[i] = detail::p_alive_k(p, data.x[i], data.t_x[i], data.T[i]);
+      },
+      m);
+  return out;
+}
+
+std::vector<double> conditional_expected_purchases(const PurchaseModel& m, double t, const Histories& data) {
+  detail::check_model(m);
+  if (!std::isfinite(t) || t < 0) throw Error(Errc::invalid_argument, fmt::format("horizon t = {} must be finite and >= 0", t));
+  analytics::check_histories(data, false);
+  std::vector<double> out(data.size());
+  std::visit(
+      [&](const auto& p) {
+        for (std::size_t i = 0; i < data.size(); ++i) out[i] = detail::cond_k(p, t, data.x[i], data.t_x[i], data.T[i]);
+      },
+      m);
+  return out;
+}
+
+// ---- customer lifetime value ----------------------------------------------------------------
+
+namespace {
+
+void check_horizon(const MonthlyHorizon& h) {
+  if (h.unit != TimeUnit::hour && h.unit != TimeUnit::day && h.unit != TimeUnit::week && h.unit != TimeUnit::month)
+    throw Error(Errc::invalid_argument, "horizon unit is not a TimeUnit value");
+  if (h.months < 1 || h.months > 1200)
+    throw Error(Errc::invalid_argument, fmt::format("horizon months = {} is out of range 1..1200", h.months));
+  if (!std::isfinite(h.monthly_discount_rate) || h.monthly_discount_rate < 0)
+    throw Error(Errc::invalid_argument,
+                fmt::format("monthly_discount_rate = {} must be finite and >= 0", h.monthly_discount_rate));
+}
+
+template <class P>
+double dcf(const P& p, const MonthlyHorizon& h, double x, double t_x, double T, double margin) {
+  const double f = units_per_month(h.unit);
+  double total = 0, prev = 0, discount = 1;
+  for (int k = 1; k <= h.months; ++k) {
+    const double cur = detail::cond_k(p, k * f, x, t_x, T);
+    discount /= (1 + h.monthly_discount_rate);
+    total += margin * (cur - prev) * discount;
+    prev = cur;
+  }
+  return total;
+}
+
+}  // namespace
+
+double customer_lifetime_value(const PurchaseModel& m, const MonthlyHorizon& h, double x, double t_x,
+                               double T, double expected_margin) {
+  detail::check_model(m);
+  check_horizon(h);
+  Histories one{{x}, {t_x}, {T}, {}};
+  analytics::check_histories(one, false);
+  if (!std::isfinite(expected_margin))
+    throw Error(Errc::invalid_argument, fmt::format("expected_margin = {} must be finite", expected_margin));
+  return std::visit([&](const auto& p) { return dcf(p, h, x, t_x, T, expected_margin); }, m);
+}
+
+std::vector<double> customer_lifetime_value(const PurchaseModel& m, const MonthlyHorizon& h,
+                                            const Histories& data, const std::vector<double>& margin) {
+  detail::check_model(m);
+  check_horizon(h);
+  analytics::check_histories(data, false);
+  if (margin.size() != data.size())
+    throw Error(Errc::invalid_argument, fmt::format("expected_margin has {} values for {} customers",
+                                                    margin.size(), data.size()));
+  for (std::size_t i = 0; i < margin.size(); ++i)
+    if (!std::isfinite(margin[i]))
+      throw Error(Errc::invalid_argument, fmt::format("expected_margin[{}] = {} must be finite", i, margin[i]));
+  std::vector<double> out(data.size());
+  std::visit(
+      [&](const auto& p) {
+        for (std::size_t i = 0; i < data.size(); ++i) out[i] = dcf(p, h, data.x[i], data.t_x[i], data.T[i], margin[i]);
+      },
+      m);
+  return out;
+}
+
+double continuous_discount_rate(double annual_rate, TimeUnit unit) {
+  if (!std::isfinite(annual_rate) || annual_rate <= -1)
+    throw Error(Errc::invalid_argument, fmt::format("annual_rate = {} must be finite and > -1", annual_rate));
+  double per_year = 52.0;
+  switch (unit) {
+    case TimeUnit::hour: per_year = 8760.0; break;
+    case TimeUnit::day: per_year = 365.0; break;
+    case TimeUnit::week: per_year = 52.0; break;
+    case TimeUnit::month: per_year = 12.0; break;
+  }
+  return std::log1p(annual_rate) / per_year;
+}
+
+// ---- closed forms ---------------------------------------------------------------------------
+
+namespace {
+void check_finite(const char* name, double v) {
+  if (!std::isfinite(v)) throw Error(Errc::invalid_argument, fmt::format("{} = {} must be finite", name, v));
+}
+void check_retention(double margin, double r, double d, bool infinite) {
+  check_finite("margin", margin);
+  check_finite("discount", d);
+  check_finite("retention", r);
+  if (d < 0) throw Error(Errc::invalid_argument, fmt::format("discount = {} must be >= 0", d));
+  if (r < 0) throw Error(Errc::invalid_argument, fmt::format("retention = {} must be >= 0", r));
+  if (infinite && !(r < 1 + d))
+    throw Error(Errc::invalid_argument,
+                fmt::format("retention = {} must be below 1 + discount = {} for an infinite horizon "
+                            "(the sum diverges)", r, 1 + d));
+}
+// sum_{t=from}^{from+periods-1} q^t
+double geometric(double q, int from, int periods) {
+  if (q == 1.0) return periods;
+  return std::pow(q, from) * (1 - std::pow(q, periods)) / (1 - q);
+}
+}  // namespace
+
+double simple_lifetime_value(double annual_revenue, double margin_rate, double retention_years,
+                             double acquisition_cost) {
+  check_finite("annual_revenue", annual_revenue);
+  check_finite("margin_rate", margin_rate);
+  check_finite("retention_years", retention_years);
+  check_finite("acquisition_cost", acquisition_cost);
+  if (retention_years < 0)
+    throw Error(Errc::invalid_argument, fmt::format("retention_years = {} must be >= 0", retention_years));
+  return annual_revenue * margin_rate * retention_years - acquisition_cost;
+}
+
+double retention_value_margin_at_start(double m, double r, double d) {
+  check_retention(m, r, d, true);
+  return m * (1 + d) / (1 + d - r);
+}
+
+double retention_value_margin_at_end(double m, double r, double d) {
+  check_retention(m, r, d, true);
+  return m * r / (1 + d - r);
+}
+
+double retention_value_margin_at_start(double m, double r, double d, int periods) {
+  check_retention(m, r, d, false);
+  if (periods < 0) throw Error(Errc::invalid_argument, fmt::format("periods = {} must be >= 0", periods));
+  return m * geometric(r / (1 + d), 0, periods);
+}
+
+double retention_value_margin_at_end(double m, double r, double d, int periods) {
+  check_retention(m, r, d, false);
+  if (periods < 0) throw Error(Errc::invalid_argument, fmt::format("periods = {} must be >= 0", periods));
+  return m * geometric(r / (1 + d), 1, periods);
+}
+
+}  // namespace crmkit::clv

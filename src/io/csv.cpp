@@ -1,0 +1,131 @@
+#include "io/csv.hpp"
+
+namespace crmkit::io {
+
+CsvReader::CsvReader(std::istream& in, char separator) : in_(in), sep_(separator), buf_(1 << 16) {}
+
+int CsvReader::get() {
+  if (pos_ == len_) {
+    if (eof_) return -1;
+    consumed_ += len_;
+    in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+    len_ = static_cast<std::size_t>(in_.gcount());
+    pos_ = 0;
+    if (len_ == 0) {
+      eof_ = true;
+      return -1;
+    }
+  }
+  return static_cast<unsigned char>(buf_[pos_++]);
+}
+
+int CsvReader::peek() {
+  int c = get();
+  if (c >= 0) --pos_;  // get() just made buf_[pos_-1] current; step back
+  return c;
+}
+
+std::string& CsvReader::begin_field() {
+  if (count_ == fields_.size()) fields_.emplace_back();
+  std::string& f = fields_[count_++];
+  f.clear();
+  return f;
+}
+
+void CsvReader::skip_rest_of_line() {
+  for (int c = get(); c >= 0; c = get()) {
+    if (c == '\n') {
+      ++line_;
+      return;
+    }
+    if (c == '\r') {
+      if (peek() == '\n') get();
+      ++line_;
+      return;
+    }
+  }
+}
+
+std::vector<std::string_view> CsvReader::fields() const {
+  std::vector<std::string_view> out;
+  out.reserve(count_);
+  for (std::size_t i = 0; i < count_; ++i) out.emplace_back(fields_[i]);
+  return out;
+}
+
+CsvReader::Status CsvReader::next() {
+  count_ = 0;
+  error_.clear();
+  if (!started_) {
+    started_ = true;
+    // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first field.
+    if (peek() == 0xEF) {
+      get();
+      if (peek() == 0xBB) {
+        get();
+        if (peek() == 0xBF) get();
+        else pos_ -= 2;  // not a BOM: put both bytes back (same buffer, first read)
+      } else {
+        --pos_;
+      }
+    }
+  }
+  // Skip blank lines.
+  int c = peek();
+  while (c == '\n' || c == '\r') {
+    get();
+    if (c == '\r' && peek() == '\n') get();
+    ++line_;
+    c = peek();
+  }
+  if (c < 0) return Status::end;
+  record_line_ = line_;
+
+  for (;;) {  // one field per iteration
+    std::string& f = begin_field();
+    c = get();
+    if (c == '"') {
+      for (;;) {  // quoted field
+        c = get();
+        if (c < 0) {
+          error_ = "a quoted field is not closed before the end of the input";
+          return Status::error;
+        }
+        if (c == '"') {
+          if (peek() == '"') {
+            get();
+            f.push_back('"');
+            continue;
+          }
+          break;
+        }
+        if (c == '\n') ++line_;
+        else if (c == '\r' && peek() != '\n') ++line_;
+        f.push_back(static_cast<char>(c));
+      }
+      c = get();
+      if (c != sep_ && c != '\n' && c != '\r' && c >= 0) {
+        error_ = "unexpected text after a closing quote (field " + std::to_string(count_) + ")";
+        skip_rest_of_line();
+        return Status::error;
+      }
+    } else {
+      while (c >= 0 && c != sep_ && c != '\n' && c != '\r') {
+        if (c == '"') {
+          error_ = "a quote inside an unquoted field (field " + std::to_string(count_) +
+                   "); quote the whole field and double the quote";
+          skip_rest_of_line();
+          return Status::error;
+        }
+        f.push_back(static_cast<char>(c));
+        c = get();
+      }
+    }
+    if (c == sep_) continue;
+    if (c == '\r' && peek() == '\n') get();
+    if (c == '\n' || c == '\r') ++line_;
+    return Status::record;  // end of line or end of input
+  }
+}
+
+}  // namespace crmkit::io

@@ -1,0 +1,238 @@
+// Survey metrics over stored responses: score histograms per group loaded with one GROUP BY
+// query, figures computed by analytics/survey_metrics.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <limits>
+#include <map>
+
+#include "analytics/retention_metrics.hpp"
+#include "analytics/survey_metrics.hpp"
+#include "base/text.hpp"
+#include "crmkit/survey.hpp"
+#include "loyalty/bounds.hpp"
+#include "store/connection.hpp"
+
+namespace crmkit {
+
+const char* to_string(MetricGrouping g) noexcept {
+  switch (g) {
+    case MetricGrouping::none: return "none";
+    case MetricGrouping::month: return "month";
+    case MetricGrouping::channel: return "channel";
+    case MetricGrouping::segment: return "segment";
+  }
+  return "none";
+}
+
+MetricGrouping parse_metric_grouping(const std::string& text, const char* field) {
+  for (auto g : {MetricGrouping::none, MetricGrouping::month, MetricGrouping::channel, MetricGrouping::segment})
+    if (text == to_string(g)) return g;
+  throw Error(Errc::invalid_argument, fmt::format("{} {} is not a grouping (none, month, channel, segment)", field,
+                                                  detail::printable(text)));
+}
+
+namespace {
+
+using Histogram = std::array<std::int64_t, 11>;
+struct Group {
+  std::string key;
+  Histogram counts{};
+};
+
+std::string month_label(std::int64_t m) {
+  CivilDate d = civil_from_day(analytics::month_start(m));
+  return fmt::format("{:04}-{:02}", d.year, d.month);
+}
+
+// Score histograms of one kind per group, every group of the grouping listed (empty ones too).
+std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const SurveyMetricQuery& q) {
+  if (q.from) loyalty::check_bound("from", *q.from);
+  if (q.to) loyalty::check_bound("to", *q.to);
+  if (q.from && q.to && *q.from >= *q.to)
+    throw Error(Errc::invalid_argument, "period is empty: from must be before to");
+  analytics::normal_z(q.confidence);  // refuse a bad level before any work
+  const std::int64_t from = q.from.value_or(std::numeric_limits<std::int64_t>::min());
+  const std::int64_t to = q.to.value_or(std::numeric_limits<std::int64_t>::max());
+  std::vector<Group> groups;
+  std::map<std::string, std::size_t> index;
+  auto add_group = [&](std::string key) {
+    index.emplace(key, groups.size());
+    groups.push_back({std::move(key), {}});
+  };
+  auto add_count = [&](const std::string& key, std::int64_t score, std::int64_t n) {
+    auto it = index.find(key);
+    if (it == index.end() || score < 0 || score > 10) return;
+    groups[it->second].counts[static_cast<std::size_t>(score)] += n;
+  };
+  const char* where = "r.kind = :kind AND r.occurred_at >= :from AND r.occurred_at < :to";
+  auto bind = [&](SQLite::Statement& s) {
+    s.bind(":kind", to_string(kind));
+    s.bind(":from", from);
+    s.bind(":to", to);
+  };
+
+  switch (q.by) {
+    case MetricGrouping::none: {
+      add_group("all");
+      auto& s = c.prepare(fmt::format(
+          "SELECT CAST(r.score AS INTEGER), count(*) FROM survey_responses r WHERE {} GROUP BY 1", where));
+      detail::StatementReset reset_s(s);
+      bind(s);
+      while (s.executeStep()) add_count("all", s.getColumn(0).getInt64(), s.getColumn(1).getInt64());
+      break;
+    }
+    case MetricGrouping::channel: {
+      for (int ch = 0; ch <= static_cast<int>(Channel::other); ++ch) add_group(to_string(static_cast<Channel>(ch)));
+      auto& s = c.prepare(fmt::format(
+          "SELECT r.channel, CAST(r.score AS INTEGER), count(*) FROM survey_responses r WHERE {} GROUP BY 1, 2",
+          where));
+      detail::StatementReset reset_s(s);
+      bind(s);
+      while (s.executeStep())
+        add_count(s.getColumn(0).getString(), s.getColumn(1).getInt64(), s.getColumn(2).getInt64());
+      break;
+    }
+    case MetricGrouping::month: {
+      // Month index computed in SQL from the UTC calendar: (year − 1970)·12 + month − 1.
+      auto& s = c.prepare(fmt::format(
+          "SELECT (CAST(strftime('%Y', r.occurred_at / 1000.0, 'unixepoch') AS INTEGER) - 1970) * 12 + "
+          "CAST(strftime('%m', r.occurred_at / 1000.0, 'unixepoch') AS INTEGER) - 1 AS m, "
+          "CAST(r.score AS INTEGER), count(*) FROM survey_responses r WHERE {} GROUP BY 1, 2",
+          where));
+      detail::StatementReset reset_s(s);
+      bind(s);
+      struct Row { std::int64_t m, score, n; };
+      std::vector<Row> rows;
+      while (s.executeStep())
+        rows.push_back({s.getColumn(0).getInt64(), s.getColumn(1).getInt64(), s.getColumn(2).getInt64()});
+      std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = std::numeric_limits<std::int64_t>::min();
+      for (const auto& r : rows) { lo = std::min(lo, r.m); hi = std::max(hi, r.m); }
+      if (q.from) lo = analytics::month_index(day_of(*q.from));
+      if (q.to) hi = analytics::month_index(day_of(*q.to - 1));
+      if (lo <= hi) {
+        for (std::int64_t m = lo; m <= hi; ++m) add_group(month_label(m));
+      }
+      for (const auto& r : rows) add_count(month_label(r.m), r.score, r.n);
+      break;
+    }
+    case MetricGrouping::segment: {
+      // Segments keyed by id (names may repeat); labels are names.
+      std::vector<std::pair<std::int64_t, std::string>> segs;
+      {
+        auto& s = c.prepare("SELECT id, name FROM segments ORDER BY name, id");
+        detail::StatementReset reset_s(s);
+        while (s.executeStep()) segs.emplace_back(s.getColumn(0).getInt64(), s.getColumn(1).getString());
+      }
+      std::map<std::int64_t, std::size_t> by_id;
+      for (const auto& [id, name] : segs) {
+        by_id.emplace(id, groups.size());
+        groups.push_back({name, {}});
+      }
+      // A response counts in the segments the customer belonged to when it was given.
+      auto& s = c.prepare(fmt::format(
+          "SELECT m.segment_id, CAST(r.score AS INTEGER), count(*) FROM survey_responses r "
+          "JOIN segment_membership m ON m.customer_id = r.customer_id AND m.entered_at <= r.occurred_at "
+          " AND (m.left_at IS NULL OR m.left_at > r.occurred_at) "
+          "WHERE {} GROUP BY 1, 2",
+          where));
+      detail::StatementReset reset_s(s);
+      bind(s);
+      while (s.executeStep()) {
+        auto it = by_id.find(s.getColumn(0).getInt64());
+        std::int64_t score = s.getColumn(1).getInt64();
+        if (it == by_id.end() || score < 0 || score > 10) continue;
+        groups[it->second].counts[static_cast<std::size_t>(score)] += s.getColumn(2).getInt64();
+      }
+      break;
+    }
+  }
+  return groups;
+}
+
+nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+nlohmann::json header(const char* metric, const SurveyMetricQuery& q) {
+  nlohmann::json j;
+  j["metric"] = metric;
+  j["by"] = to_string(q.by);
+  j["from"] = q.from ? nlohmann::json(*q.from) : nlohmann::json(nullptr);
+  j["to"] = q.to ? nlohmann::json(*q.to) : nlohmann::json(nullptr);
+  j["groups"] = nlohmann::json::array();
+  return j;
+}
+
+}  // namespace
+
+std::vector<NpsResult> SurveyMetrics::nps(const SurveyMetricQuery& query) {
+  return detail::guard([&] {
+    std::vector<NpsResult> out;
+    for (const auto& g : load_groups(store_.connection(), SurveyKind::nps, query)) {
+      analytics::NpsCounts counts{};
+      std::copy(g.counts.begin(), g.counts.end(), counts.begin());
+      auto f = analytics::nps_from_counts(counts, query.confidence);
+      out.push_back({g.key, f.n, f.promoters, f.passives, f.detractors, f.nps, f.standard_error, f.ci_low, f.ci_high});
+    }
+    return out;
+  });
+}
+
+std::vector<CsatResult> SurveyMetrics::csat(const SurveyMetricQuery& query) {
+  return detail::guard([&] {
+    std::vector<CsatResult> out;
+    for (const auto& g : load_groups(store_.connection(), SurveyKind::csat, query)) {
+      analytics::CsatCounts counts{};
+      for (int s = 1; s <= 5; ++s) counts[s] = g.counts[s];
+      auto f = analytics::csat_from_counts(counts);
+      out.push_back({g.key, f.n, f.satisfied, f.csat_percent, f.mean_score});
+    }
+    return out;
+  });
+}
+
+std::vector<CesResult> SurveyMetrics::ces(const SurveyMetricQuery& query) {
+  return detail::guard([&] {
+    std::vector<CesResult> out;
+    for (const auto& g : load_groups(store_.connection(), SurveyKind::ces, query)) {
+      analytics::CesCounts counts{};
+      for (int s = 1; s <= 7; ++s) counts[s] = g.counts[s];
+      auto f = analytics::ces_from_counts(counts);
+      out.push_back({g.key, f.n, f.low, f.agree, f.high, f.mean_score, f.index, f.percent_agree});
+    }
+    return out;
+  });
+}
+
+std::string SurveyMetrics::nps_json(const SurveyMetricQuery& query) {
+  auto rows = nps(query);
+  auto j = header("nps", query);
+  j["confidence"] = query.confidence;
+  for (const auto& r : rows)
+    j["groups"].push_back({{"group", r.group}, {"responses", r.responses}, {"promoters", r.promoters},
+                           {"passives", r.passives}, {"detractors", r.detractors}, {"nps", opt(r.nps)},
+                           {"standard_error", opt(r.standard_error)}, {"ci_low", opt(r.ci_low)},
+                           {"ci_high", opt(r.ci_high)}});
+  return j.dump();
+}
+
+std::string SurveyMetrics::csat_json(const SurveyMetricQuery& query) {
+  auto rows = csat(query);
+  auto j = header("csat", query);
+  for (const auto& r : rows)
+    j["groups"].push_back({{"group", r.group}, {"responses", r.responses}, {"satisfied", r.satisfied},
+                           {"csat_percent", opt(r.csat_percent)}, {"mean_score", opt(r.mean_score)}});
+  return j.dump();
+}
+
+std::string SurveyMetrics::ces_json(const SurveyMetricQuery& query) {
+  auto rows = ces(query);
+  auto j = header("ces", query);
+  for (const auto& r : rows)
+    j["groups"].push_back({{"group", r.group}, {"responses", r.responses}, {"low", r.low}, {"agree", r.agree},
+                           {"high", r.high}, {"mean_score", opt(r.mean_score)}, {"index", opt(r.index)},
+                           {"percent_agree", opt(r.percent_agree)}});
+  return j.dump();
+}
+
+}  // namespace crmkit

@@ -1,0 +1,267 @@
+// Survey responses: validation, append-only storage, idempotent ingest on external_id.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "base/checks.hpp"
+#include "base/text.hpp"
+#include "crmkit/survey.hpp"
+#include "store/connection.hpp"
+
+namespace crmkit {
+
+const char* to_string(SurveyKind k) noexcept {
+  switch (k) {
+    case SurveyKind::nps: return "nps";
+    case SurveyKind::csat: return "csat";
+    case SurveyKind::ces: return "ces";
+    case SurveyKind::custom: return "custom";
+  }
+  return "custom";
+}
+
+const char* to_string(ScaleDirection d) noexcept {
+  return d == ScaleDirection::lower_is_better ? "lower_is_better" : "higher_is_better";
+}
+
+SurveyKind parse_survey_kind(const std::string& text, const char* field) {
+  for (auto k : {SurveyKind::nps, SurveyKind::csat, SurveyKind::ces, SurveyKind::custom})
+    if (text == to_string(k)) return k;
+  throw Error(Errc::invalid_argument,
+              fmt::format("{} {} is not a survey kind (nps, csat, ces, custom)", field, detail::printable(text)));
+}
+
+ScaleDirection parse_scale_direction(const std::string& text, const char* field) {
+  if (text == "higher_is_better") return ScaleDirection::higher_is_better;
+  if (text == "lower_is_better") return ScaleDirection::lower_is_better;
+  throw Error(Errc::invalid_argument, fmt::format("{} {} is not higher_is_better or lower_is_better", field,
+                                                  detail::printable(text)));
+}
+
+SurveyScale scale_of(SurveyKind kind) {
+  switch (kind) {
+    case SurveyKind::nps: return {0, 10, ScaleDirection::higher_is_better};
+    case SurveyKind::csat: return {1, 5, ScaleDirection::higher_is_better};
+    case SurveyKind::ces: return {1, 7, ScaleDirection::higher_is_better};
+    case SurveyKind::custom: break;
+  }
+  throw Error(Errc::invalid_argument, "a custom survey has no fixed scale: give scale with the response");
+}
+
+namespace {
+
+using detail::Connection;
+
+std::string fmt_num(double v) { return fmt::format("{:g}", v); }
+
+// Checks everything that does not need the database; returns the effective scale.
+SurveyScale check_fields(const SurveyResponse& r) {
+  SurveyScale scale;
+  if (r.kind == SurveyKind::custom) {
+    if (!r.scale) throw Error(Errc::invalid_argument, "scale is required for kind custom (min, max, direction)");
+    scale = *r.scale;
+    if (!std::isfinite(scale.min) || !std::isfinite(scale.max) || !(scale.min < scale.max))
+      throw Error(Errc::invalid_argument, fmt::format("scale {}..{} is not a finite range with min < max",
+                                                      fmt_num(scale.min), fmt_num(scale.max)));
+    if (scale.direction != ScaleDirection::higher_is_better && scale.direction != ScaleDirection::lower_is_better)
+      throw Error(Errc::invalid_argument, "scale direction is not a valid value");
+  } else {
+    scale = scale_of(r.kind);
+    if (r.scale && (r.scale->min != scale.min || r.scale->max != scale.max || r.scale->direction != scale.direction))
+      throw Error(Errc::invalid_argument,
+                  fmt::format("scale {}..{} differs from the fixed scale {}..{} of kind {}", fmt_num(r.scale->min),
+                              fmt_num(r.scale->max), fmt_num(scale.min), fmt_num(scale.max), to_string(r.kind)));
+  }
+  if (std::isnan(r.score)) throw Error(Errc::invalid_argument, fmt::format("score is NaN for kind {}", to_string(r.kind)));
+  if (!(r.score >= scale.min && r.score <= scale.max))
+    throw Error(Errc::invalid_argument, fmt::format("score {} is out of range {}..{} for kind {}", fmt_num(r.score),
+                                                    fmt_num(scale.min), fmt_num(scale.max), to_string(r.kind)));
+  if (r.kind != SurveyKind::custom && r.score != std::floor(r.score))
+    throw Error(Errc::invalid_argument,
+                fmt::format("score {} is not an integer, as kind {} requires", fmt_num(r.score), to_string(r.kind)));
+  if (static_cast<int>(r.channel) < 0 || static_cast<int>(r.channel) > static_cast<int>(Channel::other))
+    throw Error(Errc::invalid_argument, "channel is not a valid value");
+  detail::check_instant("occurred_at", r.occurred_at);
+  if (r.customer_id <= 0) throw Error(Errc::invalid_argument, fmt::format("customer_id {} is not a valid id", r.customer_id));
+  if (r.external_id) {
+    detail::check_text("external_id", *r.external_id);
+    if (r.external_id->empty()) throw Error(Errc::invalid_argument, "external_id is empty");
+  }
+  if (r.comment) detail::check_text("comment", *r.comment, kMaxSurveyComment);
+  return scale;
+}
+
+constexpr const char* kColumns =
+    "id, customer_id, external_id, kind, scale_min, scale_max, direction, score, occurred_at, channel, "
+    "interaction_id, comment";
+
+SurveyResponse read_row(SQLite::Statement& q) {
+  SurveyResponse r;
+  r.id = q.getColumn(0).getInt64();
+  r.customer_id = q.getColumn(1).getInt64();
+  if (!q.getColumn(2).isNull()) r.external_id = q.getColumn(2).getString();
+  r.kind = parse_survey_kind(q.getColumn(3).getString());
+  if (r.kind == SurveyKind::custom)
+    r.scale = SurveyScale{q.getColumn(4).getDouble(), q.getColumn(5).getDouble(),
+                          parse_scale_direction(q.getColumn(6).getString())};
+  r.score = q.getColumn(7).getDouble();
+  r.occurred_at = q.getColumn(8).getInt64();
+  r.channel = parse_channel(q.getColumn(9).getString());
+  if (!q.getColumn(10).isNull()) r.interaction_id = q.getColumn(10).getInt64();
+  if (!q.getColumn(11).isNull()) r.comment = q.getColumn(11).getString();
+  return r;
+}
+
+bool same_content(const SurveyResponse& a, const SurveyResponse& b, const SurveyScale& scale_b) {
+  SurveyScale sa = a.kind == SurveyKind::custom ? *a.scale : scale_of(a.kind);
+  return a.customer_id == b.customer_id && a.kind == b.kind && sa.min == scale_b.min && sa.max == scale_b.max &&
+         sa.direction == scale_b.direction && a.score == b.score && a.occurred_at == b.occurred_at &&
+         a.channel == b.channel && a.interaction_id == b.interaction_id && a.comment == b.comment;
+}
+
+// Validates and inserts one response (inside the caller's WriteScope). *duplicate is set when
+// the external_id already names the same response.
+std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate) {
+  *duplicate = false;
+  SurveyScale scale = check_fields(r);
+  if (r.external_id) {
+    auto& q = c.prepare(fmt::format("SELECT {} FROM survey_responses WHERE external_id = ?", kColumns));
+    detail::StatementReset done(q);
+    q.bind(1, *r.external_id);
+    if (q.executeStep()) {
+      SurveyResponse old = read_row(q);
+      if (!same_content(old, r, scale))
+        throw Error(Errc::conflict, fmt::format("external_id {} already names a different survey response (id {})",
+                                                detail::printable(*r.external_id), old.id));
+      *duplicate = true;
+      return old.id;
+    }
+  }
+  {
+    auto& q = c.prepare("SELECT 1 FROM customers WHERE id = ?");
+    detail::StatementReset done(q);
+    q.bind(1, static_cast<std::int64_t>(r.customer_id));
+    if (!q.executeStep()) throw Error(Errc::not_found, fmt::format("customer_id {} does not exist", r.customer_id));
+  }
+  if (r.interaction_id) {
+    auto& q = c.prepare("SELECT customer_id FROM interactions WHERE id = ?");
+    detail::StatementReset done(q);
+    q.bind(1, static_cast<std::int64_t>(*r.interaction_id));
+    if (!q.executeStep())
+      throw Error(Errc::not_found, fmt::format("interaction_id {} does not exist", *r.interaction_id));
+    std::int64_t owner = q.getColumn(0).getInt64();
+    if (owner != r.customer_id)
+      throw Error(Errc::conflict, fmt::format("interaction_id {} belongs to customer {}, not to customer {}",
+                                              *r.interaction_id, owner, r.customer_id));
+  }
+  auto& ins = c.prepare(
+      "INSERT INTO survey_responses(customer_id, external_id, kind, scale_min, scale_max, direction, score, "
+      "occurred_at, channel, interaction_id, comment) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  ins.bind(1, static_cast<std::int64_t>(r.customer_id));
+  if (r.external_id) ins.bind(2, *r.external_id);
+  ins.bind(3, to_string(r.kind));
+  ins.bind(4, scale.min);
+  ins.bind(5, scale.max);
+  ins.bind(6, to_string(scale.direction));
+  ins.bind(7, r.score);
+  ins.bind(8, static_cast<std::int64_t>(r.occurred_at));
+  ins.bind(9, to_string(r.channel));
+  if (r.interaction_id) ins.bind(10, static_cast<std::int64_t>(*r.interaction_id));
+  if (r.comment) ins.bind(11, *r.comment);
+  ins.exec();
+  return c.db.getLastInsertRowid();
+}
+
+}  // namespace
+
+std::int64_t Surveys::record(const SurveyResponse& response) {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    detail::WriteScope scope(c);
+    bool dup = false;
+    std::int64_t id = insert_one(c, response, &dup);
+    scope.commit();
+    return id;
+  });
+}
+
+BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, const BatchOptions& options) {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    detail::WriteScope scope(c);
+    BatchResult result;
+    result.ids.reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      try {
+        bool dup = false;
+        result.ids.push_back(insert_one(c, batch[i], &dup));
+        ++(dup ? result.duplicates : result.inserted);
+      } catch (const Error& e) {
+        bool bad_input = e.code() == Errc::invalid_argument || e.code() == Errc::not_found ||
+                         e.code() == Errc::conflict || e.code() == Errc::constraint;
+        if (!options.skip_invalid || !bad_input) throw Error(e.code(), fmt::format("row {}: {}", i, e.what()));
+        result.ids.push_back(0);
+        result.errors.push_back({i, e.code(), e.what()});
+      } catch (const SQLite::Exception& e) {
+        if (!options.skip_invalid) detail::rethrow_sqlite(e, fmt::format("row {}", i));
+        // A failed single INSERT leaves nothing behind (statement-level rollback).
+        result.ids.push_back(0);
+        result.errors.push_back({i, Errc::constraint, e.what()});
+      }
+    }
+    scope.commit();
+    return result;
+  });
+}
+
+SurveyResponse Surveys::get(std::int64_t id) {
+  return detail::guard([&] {
+    auto& q = store_.connection().prepare(fmt::format("SELECT {} FROM survey_responses WHERE id = ?", kColumns));
+    detail::StatementReset done(q);
+    q.bind(1, static_cast<std::int64_t>(id));
+    if (!q.executeStep()) throw Error(Errc::not_found, fmt::format("survey response {} does not exist", id));
+    return read_row(q);
+  });
+}
+
+namespace {
+std::string filter_sql(const SurveyFilter& f) {
+  std::string w;
+  if (f.kind) w += " AND kind = :kind";
+  if (f.from) w += " AND occurred_at >= :from";
+  if (f.to) w += " AND occurred_at < :to";
+  return w;
+}
+void bind_filter(SQLite::Statement& q, const SurveyFilter& f) {
+  if (f.kind) q.bind(":kind", to_string(*f.kind));
+  if (f.from) q.bind(":from", static_cast<std::int64_t>(*f.from));
+  if (f.to) q.bind(":to", static_cast<std::int64_t>(*f.to));
+}
+}  // namespace
+
+std::vector<SurveyResponse> Surveys::for_customer(std::int64_t customer_id, const SurveyFilter& filter) {
+  return detail::guard([&] {
+    auto& q = store_.connection().prepare(
+        fmt::format("SELECT {} FROM survey_responses WHERE customer_id = :c{} ORDER BY occurred_at, id", kColumns,
+                    filter_sql(filter)));
+    detail::StatementReset reset_q(q);
+    q.bind(":c", static_cast<std::int64_t>(customer_id));
+    bind_filter(q, filter);
+    std::vector<SurveyResponse> out;
+    while (q.executeStep()) out.push_back(read_row(q));
+    return out;
+  });
+}
+
+std::int64_t Surveys::count(const SurveyFilter& filter) {
+  return detail::guard([&] {
+    auto& q = store_.connection().prepare("SELECT count(*) FROM survey_responses WHERE 1" + filter_sql(filter));
+    detail::StatementReset done(q);
+    bind_filter(q, filter);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+  });
+}
+
+}  // namespace crmkit

@@ -1,0 +1,217 @@
+// Balances, the ledger listing, programme liability and the ledger's invariants.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "points/engine.hpp"
+
+namespace crmkit {
+
+namespace {
+std::int64_t one(SQLite::Statement& q) {
+  q.executeStep();
+  std::int64_t v = q.getColumn(0).getInt64();
+  q.reset();
+  return v;
+}
+}  // namespace
+
+PointsBalance Points::balance(std::int64_t programme_id, std::int64_t customer_id, Instant as_of,
+                              int expiring_within_days) {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    if (expiring_within_days < 0 || expiring_within_days > 36'600)
+      throw Error(Errc::invalid_argument,
+                  fmt::format("expiring_within_days {} is out of range 0..36600", expiring_within_days));
+    auto r = points::load_rules(c, programme_id);
+    auto m = points::require_member(c, r, customer_id);
+    PointsBalance b;
+    b.customer_id = customer_id;
+    b.available = points::available(c, r.id, customer_id, as_of);
+    b.debt = points::debt(c, r.id, customer_id);
+    auto& p = c.prepare(
+        "SELECT COALESCE(SUM(remaining), 0) FROM points_lots WHERE programme_id = ?1 AND customer_id = ?2 "
+        "AND remaining > 0 AND effective_at > ?3 AND (expires_at IS NULL OR expires_at > ?3)");
+    p.bind(1, static_cast<std::int64_t>(r.id));
+    p.bind(2, static_cast<std::int64_t>(customer_id));
+    p.bind(3, static_cast<std::int64_t>(as_of));
+    b.pending = one(p);
+    auto& e = c.prepare(
+        "SELECT COALESCE(SUM(remaining), 0) FROM points_lots WHERE programme_id = ?1 AND customer_id = ?2 "
+        "AND remaining > 0 AND effective_at <= ?3 AND expires_at > ?3 AND expires_at <= ?4");
+    e.bind(1, static_cast<std::int64_t>(r.id));
+    e.bind(2, static_cast<std::int64_t>(customer_id));
+    e.bind(3, static_cast<std::int64_t>(as_of));
+    e.bind(4, static_cast<std::int64_t>(as_of + expiring_within_days * kMillisPerDay));
+    b.expiring_soon = one(e);
+    b.spendable = std::max<std::int64_t>(0, b.available - b.debt);
+    b.balance = r.refund_policy == RefundPolicy::allow_negative ? b.available - b.debt : b.spendable;
+    for (const auto& t : r.tiers)
+      if (m.tier_id && *m.tier_id == t.id) b.tier = t.name;
+    return b;
+  });
+}
+
+LedgerPage Points::ledger(std::int64_t programme_id, std::int64_t customer_id, std::int64_t after, int limit) {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    if (limit < 1 || limit > 10'000)
+      throw Error(Errc::invalid_argument, fmt::format("limit {} is out of range 1..10000", limit));
+    if (after < 0) throw Error(Errc::invalid_argument, fmt::format("after {} must be >= 0", after));
+    auto r = points::load_rules(c, programme_id);
+    auto& q = c.prepare(
+        "SELECT l.id, l.customer_id, l.kind, l.points, l.created_at, l.effective_at, l.expires_at, l.source_type, "
+        "l.source_id, l.reason, q.external_id FROM points_ledger l JOIN points_requests q ON q.id = l.request_id "
+        "WHERE l.programme_id = ?1 AND (?2 = 0 OR l.customer_id = ?2) AND l.id > ?3 ORDER BY l.id LIMIT ?4");
+    q.bind(1, static_cast<std::int64_t>(r.id));
+    q.bind(2, static_cast<std::int64_t>(customer_id));
+    q.bind(3, static_cast<std::int64_t>(after));
+    q.bind(4, static_cast<std::int64_t>(limit) + 1);
+    LedgerPage page;
+    while (q.executeStep()) {
+      if (page.entries.size() == static_cast<std::size_t>(limit)) {
+        page.next_after = page.entries.back().id;
+        break;
+      }
+      LedgerEntry e;
+      e.id = q.getColumn(0).getInt64();
+      e.customer_id = q.getColumn(1).getInt64();
+      e.kind = parse_points_kind(q.getColumn(2).getString());
+      e.points = q.getColumn(3).getInt64();
+      e.created_at = q.getColumn(4).getInt64();
+      e.effective_at = q.getColumn(5).getInt64();
+      if (!q.isColumnNull(6)) e.expires_at = q.getColumn(6).getInt64();
+      if (!q.isColumnNull(7)) e.source_type = q.getColumn(7).getString();
+      if (!q.isColumnNull(8)) e.source_id = q.getColumn(8).getInt64();
+      if (!q.isColumnNull(9)) e.reason = q.getColumn(9).getString();
+      e.external_id = q.getColumn(10).getString();
+      page.entries.push_back(std::move(e));
+    }
+    q.reset();
+    return page;
+  });
+}
+
+PointsLiability Points::liability(std::int64_t programme_id, Instant as_of) {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    auto r = points::load_rules(c, programme_id);
+    PointsLiability l;
+    l.currency = r.currency;
+    auto& q = c.prepare(
+        "SELECT COALESCE(SUM(CASE WHEN effective_at <= ?2 THEN remaining END), 0), "
+        "COALESCE(SUM(CASE WHEN effective_at > ?2 THEN remaining END), 0) FROM points_lots "
+        "WHERE programme_id = ?1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?2)");
+    q.bind(1, static_cast<std::int64_t>(r.id));
+    q.bind(2, static_cast<std::int64_t>(as_of));
+    q.executeStep();
+    l.available = q.getColumn(0).getInt64();
+    l.pending = q.getColumn(1).getInt64();
+    q.reset();
+    auto& d = c.prepare("SELECT COALESCE(SUM(outstanding), 0) FROM points_debts WHERE programme_id = ?");
+    d.bind(1, static_cast<std::int64_t>(r.id));
+    l.debt = one(d);
+    auto& m = c.prepare("SELECT COUNT(*) FROM points_members WHERE programme_id = ? AND enrolled_at <= ?");
+    m.bind(1, static_cast<std::int64_t>(r.id));
+    m.bind(2, static_cast<std::int64_t>(as_of));
+    l.members = one(m);
+    l.outstanding = l.available + l.pending - l.debt;
+    if (r.value_per_1000)
+      l.value_minor = static_cast<std::int64_t>(
+          static_cast<__int128>(std::max<std::int64_t>(0, l.outstanding)) * *r.value_per_1000 / 1000);
+    return l;
+  });
+}
+
+void Points::check_invariants(std::int64_t programme_id) {
+  detail::guard([&] {
+    auto& c = store_.connection();
+    auto r = points::load_rules(c, programme_id);
+    auto fail = [](const std::string& what) { throw Error(Errc::corrupt, "points ledger invariant: " + what); };
+    auto pid = static_cast<std::int64_t>(r.id);
+    // 1. Per member: ledger sum == lot remainders - outstanding debts.
+    auto& a = c.prepare(
+        "WITH l AS (SELECT customer_id, SUM(points) s FROM points_ledger WHERE programme_id = ?1 GROUP BY customer_id), "
+        "lo AS (SELECT customer_id, SUM(remaining) s FROM points_lots WHERE programme_id = ?1 GROUP BY customer_id), "
+        "d AS (SELECT customer_id, SUM(outstanding) s FROM points_debts WHERE programme_id = ?1 GROUP BY customer_id) "
+        "SELECT l.customer_id, l.s, COALESCE(lo.s, 0), COALESCE(d.s, 0) FROM l LEFT JOIN lo USING (customer_id) "
+        "LEFT JOIN d USING (customer_id) WHERE l.s <> COALESCE(lo.s, 0) - COALESCE(d.s, 0) LIMIT 1");
+    a.bind(1, pid);
+    if (a.executeStep()) {
+      auto msg = fmt::format("customer {}: ledger sum {} != lot remainders {} - debts {}", a.getColumn(0).getInt64(),
+                             a.getColumn(1).getInt64(), a.getColumn(2).getInt64(), a.getColumn(3).getInt64());
+      a.reset();
+      fail(msg);
+    }
+    // Lots with no ledger entries at all would escape the join above.
+    auto& orphan = c.prepare(
+        "SELECT entry_id FROM points_lots lo WHERE programme_id = ?1 AND NOT EXISTS (SELECT 1 FROM points_ledger l "
+        "WHERE l.id = lo.entry_id AND l.programme_id = ?1 AND l.customer_id = lo.customer_id AND l.points = lo.points "
+        "AND l.kind IN ('earn', 'adjust')) LIMIT 1");
+    orphan.bind(1, pid);
+    if (orphan.executeStep()) {
+      auto msg = fmt::format("lot {} does not match a credit entry", orphan.getColumn(0).getInt64());
+      orphan.reset();
+      fail(msg);
+    }
+    // 2. Every credit entry has its lot.
+    auto& credit = c.prepare(
+        "SELECT l.id FROM points_ledger l WHERE l.programme_id = ?1 AND (l.kind = 'earn' OR (l.kind = 'adjust' AND "
+        "l.points > 0)) AND NOT EXISTS (SELECT 1 FROM points_lots lo WHERE lo.entry_id = l.id) LIMIT 1");
+    credit.bind(1, pid);
+    if (credit.executeStep()) {
+      auto msg = fmt::format("credit entry {} has no lot", credit.getColumn(0).getInt64());
+      credit.reset();
+      fail(msg);
+    }
+    // 3. Lot remaining == points - allocations.
+    auto& lots = c.prepare(
+        "SELECT lo.entry_id, lo.points, lo.remaining, COALESCE((SELECT SUM(points) FROM points_allocations a WHERE "
+        "a.lot_id = lo.entry_id), 0) s FROM points_lots lo WHERE lo.programme_id = ?1 AND "
+        "(lo.remaining <> lo.points - s OR lo.remaining < 0) LIMIT 1");
+    lots.bind(1, pid);
+    if (lots.executeStep()) {
+      auto msg = fmt::format("lot {}: remaining {} != points {} - allocations {}", lots.getColumn(0).getInt64(),
+                             lots.getColumn(2).getInt64(), lots.getColumn(1).getInt64(), lots.getColumn(3).getInt64());
+      lots.reset();
+      fail(msg);
+    }
+    // 4. Every debit == its allocations + its outstanding debt; reverse_redeem == -allocations.
+    auto& debits = c.prepare(
+        "SELECT l.id, l.kind, l.points, COALESCE((SELECT SUM(points) FROM points_allocations a WHERE a.entry_id = "
+        "l.id), 0) al, COALESCE((SELECT outstanding FROM points_debts d WHERE d.entry_id = l.id), 0) dd "
+        "FROM points_ledger l WHERE l.programme_id = ?1 AND ((l.points < 0 AND -l.points <> al + dd) OR "
+        "(l.kind = 'reverse_redeem' AND l.points <> -al) OR (l.points > 0 AND l.kind <> 'reverse_redeem' AND "
+        "(al <> 0 OR dd <> 0))) LIMIT 1");
+    debits.bind(1, pid);
+    if (debits.executeStep()) {
+      auto msg = fmt::format("entry {} ({} {}): allocations {} and debt {} do not account for it",
+                             debits.getColumn(0).getInt64(), debits.getColumn(1).getString(),
+                             debits.getColumn(2).getInt64(), debits.getColumn(3).getInt64(),
+                             debits.getColumn(4).getInt64());
+      debits.reset();
+      fail(msg);
+    }
+    // 5. A redemption never has given back more than it took from any lot.
+    auto& red = c.prepare(
+        "WITH rel(redeem, entry) AS (SELECT id, id FROM points_ledger WHERE programme_id = ?1 AND kind = 'redeem' "
+        "UNION ALL SELECT source_id, id FROM points_ledger WHERE programme_id = ?1 AND kind = 'reverse_redeem') "
+        "SELECT rel.redeem, a.lot_id FROM rel JOIN points_allocations a ON a.entry_id = rel.entry "
+        "GROUP BY rel.redeem, a.lot_id HAVING SUM(a.points) < 0 LIMIT 1");
+    red.bind(1, pid);
+    if (red.executeStep()) {
+      auto msg = fmt::format("redemption {} gave back more than it took from lot {}", red.getColumn(0).getInt64(),
+                             red.getColumn(1).getInt64());
+      red.reset();
+      fail(msg);
+    }
+    // 6. No debt under the reject policy.
+    if (r.refund_policy == RefundPolicy::reject) {
+      auto& d = c.prepare("SELECT COUNT(*) FROM points_debts WHERE programme_id = ?");
+      d.bind(1, pid);
+      if (one(d) != 0) fail("debts exist under refund policy reject");
+    }
+  });
+}
+
+}  // namespace crmkit

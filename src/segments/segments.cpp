@@ -1,0 +1,488 @@
+// Saved segments: definitions with versioned rules, evaluation, refresh and membership history.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
+
+#include <set>
+
+#include "base/text.hpp"
+#include "crmkit/error.hpp"
+#include "crmkit/segment.hpp"
+#include "segments/rule.hpp"
+#include "store/connection.hpp"
+
+namespace crmkit {
+
+using segments::json;
+
+const char* to_string(SegmentKind k) noexcept { return k == SegmentKind::dynamic ? "dynamic" : "static"; }
+
+SegmentKind parse_segment_kind(const std::string& text, const char* field) {
+  if (text == "dynamic") return SegmentKind::dynamic;
+  if (text == "static") return SegmentKind::manual_static;
+  throw Error(Errc::invalid_argument,
+              fmt::format("{} '{}' is not a segment kind (dynamic, static)", field, detail::printable(text)));
+}
+
+std::string canonical_rule(const std::string& rule_json) { return segments::parse_rule(rule_json).dump(); }
+std::string rule_from_text(const std::string& text) { return segments::rule_from_text(text).dump(); }
+std::string rule_to_text(const std::string& rule_json) {
+  return segments::rule_to_text(segments::parse_rule(rule_json));
+}
+
+namespace {
+
+void bind_params(SQLite::Statement& st, const std::vector<SqlParam>& params, int first = 1) {
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int k = first + static_cast<int>(i);
+    const SqlParam& p = params[i];
+    switch (p.type) {
+      case SqlParam::Type::integer: st.bind(k, static_cast<int64_t>(p.integer)); break;
+      case SqlParam::Type::real: st.bind(k, p.real); break;
+      case SqlParam::Type::text: st.bind(k, p.text); break;
+    }
+  }
+}
+
+std::int64_t segment_id_of(detail::Connection& c, const std::string& name) {
+  auto& st = c.prepare("SELECT id FROM segments WHERE name = ?");
+  detail::StatementReset done(st);  // no read snapshot left open after the lookup
+  st.bind(1, name);
+  if (!st.executeStep())
+    throw Error(Errc::not_found, fmt::format("segment '{}' does not exist", detail::printable(name)));
+  return st.getColumn(0).getInt64();
+}
+
+void check_name(const std::string& name) {
+  detail::check_text("segment name", name, 200);
+  if (name.empty()) throw Error(Errc::invalid_argument, "segment name is empty");
+}
+
+segments::CompiledRule compile(detail::Connection& c, const Store& store, const json& rule, Instant as_of,
+                               bool strict) {
+  segments::CompileContext ctx;
+  ctx.as_of = as_of;
+  ctx.currency = store.default_currency();
+  ctx.strict_nulls = strict;
+  ctx.resolve_segment = [&c](const std::string& name) { return segment_id_of(c, name); };
+  return segments::compile_rule(rule, ctx);
+}
+
+const char* kSegmentColumns =
+    "SELECT s.id, s.name, s.kind, s.description, s.rule_version, s.strict_nulls, s.refreshed_at, "
+    "(SELECT v.rule FROM segment_versions v WHERE v.segment_id = s.id AND v.version = s.rule_version), "
+    "(SELECT count(*) FROM segment_membership m WHERE m.segment_id = s.id AND m.left_at IS NULL) "
+    "FROM segments s";
+
+Segment read_segment(SQLite::Statement& st) {
+  Segment s;
+  s.id = st.getColumn(0).getInt64();
+  s.name = st.getColumn(1).getString();
+  s.kind = st.getColumn(2).getString() == "dynamic" ? SegmentKind::dynamic : SegmentKind::manual_static;
+  s.description = st.getColumn(3).getString();
+  s.rule_version = st.getColumn(4).getInt();
+  s.strict_nulls = st.getColumn(5).getInt() != 0;
+  if (!st.getColumn(6).isNull()) s.refreshed_at = st.getColumn(6).getInt64();
+  if (!st.getColumn(7).isNull()) s.rule = st.getColumn(7).getString();
+  s.member_count = st.getColumn(8).getInt64();
+  return s;
+}
+
+Segment load(detail::Connection& c, const std::string& name) {
+  auto& st = c.prepare(std::string(kSegmentColumns) + " WHERE s.name = ?");
+  detail::StatementReset done(st);
+  st.bind(1, name);
+  if (!st.executeStep())
+    throw Error(Errc::not_found, fmt::format("segment '{}' does not exist", detail::printable(name)));
+  return read_segment(st);
+}
+
+// Ids of the segments `rule` refers to; refuses unknown names and references that would close a
+// cycle through `self` (0 for a new segment).
+std::vector<std::int64_t> check_references(detail::Connection& c, const json& rule, std::int64_t self,
+                                           const std::string& self_name) {
+  std::vector<std::int64_t> ids;
+  for (const auto& name : segments::referenced_segments(rule)) {
+    std::int64_t id;
+    try {
+      id = segment_id_of(c, name);
+    } catch (const Error& e) {
+      throw Error(Errc::not_found, std::string("rule refers to an unknown segment: ") + e.what());
+    }
+    ids.push_back(id);
+  }
+  if (self == 0) return ids;
+  // Depth-first search along stored references: reaching `self` again is a cycle.
+  std::set<std::int64_t> seen;
+  std::vector<std::int64_t> stack = ids;
+  while (!stack.empty()) {
+    std::int64_t s = stack.back();
+    stack.pop_back();
+    if (s == self)
+      throw Error(Errc::conflict, fmt::format("rule of segment '{}' would refer to itself (a cycle of segment "
+                                              "references)", detail::printable(self_name)));
+    if (!seen.insert(s).second) continue;
+    auto& st = c.prepare("SELECT ref_segment_id FROM segment_refs WHERE segment_id = ?");
+    detail::StatementReset done(st);
+    st.bind(1, static_cast<int64_t>(s));
+    while (st.executeStep()) stack.push_back(st.getColumn(0).getInt64());
+  }
+  return ids;
+}
+
+void save_version(detail::Connection& c, std::int64_t id, int version, const json& rule, bool strict,
+                  const std::vector<std::int64_t>& refs) {
+  auto& v = c.prepare("INSERT INTO segment_versions(segment_id, version, rule, strict_nulls) VALUES (?, ?, ?, ?)");
+  v.bind(1, static_cast<int64_t>(id));
+  v.bind(2, version);
+  v.bind(3, rule.dump());
+  v.bind(4, strict ? 1 : 0);
+  v.exec();
+  auto& d = c.prepare("DELETE FROM segment_refs WHERE segment_id = ?");
+  d.bind(1, static_cast<int64_t>(id));
+  d.exec();
+  auto& r = c.prepare("INSERT INTO segment_refs(segment_id, ref_segment_id) VALUES (?, ?)");
+  for (auto ref : refs) {
+    r.reset();
+    r.bind(1, static_cast<int64_t>(id));
+    r.bind(2, static_cast<int64_t>(ref));
+    r.exec();
+  }
+}
+
+std::vector<Membership> read_memberships(SQLite::Statement& st) {
+  detail::StatementReset done(st);
+  std::vector<Membership> out;
+  while (st.executeStep()) {
+    Membership m;
+    m.segment_id = st.getColumn(0).getInt64();
+    m.segment_name = st.getColumn(1).getString();
+    m.customer_id = st.getColumn(2).getInt64();
+    m.entered_at = st.getColumn(3).getInt64();
+    if (!st.getColumn(4).isNull()) m.left_at = st.getColumn(4).getInt64();
+    if (!st.getColumn(5).isNull()) m.rule_version = st.getColumn(5).getInt();
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+const char* kMembershipColumns =
+    "SELECT m.segment_id, s.name, m.customer_id, m.entered_at, m.left_at, m.rule_version "
+    "FROM segment_membership m JOIN segments s ON s.id = m.segment_id";
+
+}  // namespace
+
+std::int64_t Segments::count(const std::string& rule_json, Instant as_of, const RuleOptions& o) const {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    auto compiled = compile(c, store_, segments::parse_rule(rule_json), as_of, o.strict_nulls);
+    // count(*) straight over the compiled FROM/WHERE (no subquery to flatten).
+    static const std::string kSelect = "SELECT c.id ";
+    const std::string sql = compiled.sql.rfind(kSelect, 0) == 0
+                                ? "SELECT count(*) " + compiled.sql.substr(kSelect.size())
+                                : "SELECT count(*) FROM (" + compiled.sql + ")";
+    SQLite::Statement st(c.db, sql);
+    bind_params(st, compiled.params);
+    st.executeStep();
+    return static_cast<std::int64_t>(st.getColumn(0).getInt64());
+  });
+}
+
+std::vector<std::int64_t> Segments::sample(const std::string& rule_json, Instant as_of, std::int64_t limit,
+                                           const RuleOptions& o) const {
+  if (limit < 0) throw Error(Errc::invalid_argument, fmt::format("limit {} is negative", limit));
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    auto compiled = compile(c, store_, segments::parse_rule(rule_json), as_of, o.strict_nulls);
+    SQLite::Statement st(c.db, fmt::format("SELECT id FROM ({}) ORDER BY id LIMIT ?{}", compiled.sql,
+                                           compiled.params.size() + 1));
+    bind_params(st, compiled.params);
+    st.bind(static_cast<int>(compiled.params.size() + 1), static_cast<int64_t>(limit));
+    std::vector<std::int64_t> ids;
+    while (st.executeStep()) ids.push_back(st.getColumn(0).getInt64());
+    return ids;
+  });
+}
+
+std::vector<std::int64_t> Segments::evaluate(const std::string& rule_json, Instant as_of,
+                                             const RuleOptions& o) const {
+  return sample(rule_json, as_of, INT64_MAX, o);
+}
+
+ExplainedRule Segments::explain(const std::string& rule_json, Instant as_of, const RuleOptions& o) const {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    json rule = segments::parse_rule(rule_json);
+    auto compiled = compile(c, store_, rule, as_of, o.strict_nulls);
+    return ExplainedRule{compiled.sql, compiled.params, rule.dump()};
+  });
+}
+
+Segment Segments::create(const std::string& name, SegmentKind kind, const std::string& rule_json,
+                         const std::string& description, const RuleOptions& o) {
+  check_name(name);
+  detail::check_text("description", description, detail::kMaxLongText);
+  auto& c = store_.connection();
+  detail::require_writable(c);
+  return detail::guard([&] {
+    json rule;
+    if (kind == SegmentKind::dynamic) {
+      if (rule_json.empty()) throw Error(Errc::invalid_argument, "rule: a dynamic segment needs a rule");
+      rule = segments::parse_rule(rule_json);
+    } else if (!rule_json.empty()) {
+      throw Error(Errc::invalid_argument, "rule: a static segment takes no rule (add customers by hand)");
+    }
+    detail::WriteScope scope(c);
+    {
+      auto& e = c.prepare("SELECT 1 FROM segments WHERE name = ?");
+      detail::StatementReset done(e);
+      e.bind(1, name);
+      if (e.executeStep())
+        throw Error(Errc::conflict, fmt::format("segment '{}' already exists", detail::printable(name)));
+    }
+    std::vector<std::int64_t> refs;
+    if (kind == SegmentKind::dynamic) {
+      refs = check_references(c, rule, 0, name);
+      compile(c, store_, rule, 0, o.strict_nulls);  // amounts against the currency, references
+    }
+    auto& ins = c.prepare("INSERT INTO segments(name, kind, description, rule_version, strict_nulls) "
+                          "VALUES (?, ?, ?, ?, ?)");
+    ins.bind(1, name);
+    ins.bind(2, to_string(kind));
+    ins.bind(3, description);
+    ins.bind(4, kind == SegmentKind::dynamic ? 1 : 0);
+    ins.bind(5, o.strict_nulls ? 1 : 0);
+    ins.exec();
+    const std::int64_t id = c.db.getLastInsertRowid();
+    if (kind == SegmentKind::dynamic) save_version(c, id, 1, rule, o.strict_nulls, refs);
+    Segment s = load(c, name);
+    scope.commit();
+    return s;
+  });
+}
+
+Segment Segments::update(const std::string& name, const std::string& rule_json, const RuleOptions& o) {
+  auto& c = store_.connection();
+  detail::require_writable(c);
+  return detail::guard([&] {
+    json rule = segments::parse_rule(rule_json);
+    detail::WriteScope scope(c);
+    Segment s = load(c, name);
+    if (s.kind != SegmentKind::dynamic)
+      throw Error(Errc::invalid_argument, fmt::format("segment '{}' is static: it has no rule to update",
+                                                      detail::printable(name)));
+    auto refs = check_references(c, rule, s.id, name);
+    compile(c, store_, rule, 0, o.strict_nulls);
+    const int version = s.rule_version + 1;
+    save_version(c, s.id, version, rule, o.strict_nulls, refs);
+    auto& up = c.prepare("UPDATE segments SET rule_version = ?, strict_nulls = ? WHERE id = ?");
+    up.bind(1, version);
+    up.bind(2, o.strict_nulls ? 1 : 0);
+    up.bind(3, static_cast<int64_t>(s.id));
+    up.exec();
+    Segment out = load(c, name);
+    scope.commit();
+    return out;
+  });
+}
+
+void Segments::remove(const std::string& name) {
+  auto& c = store_.connection();
+  detail::require_writable(c);
+  detail::guard([&] {
+    detail::WriteScope scope(c);
+    const std::int64_t id = segment_id_of(c, name);
+    auto& r = c.prepare("SELECT s.name FROM segment_refs x JOIN segments s ON s.id = x.segment_id "
+                        "WHERE x.ref_segment_id = ? ORDER BY s.name LIMIT 1");
+    detail::StatementReset done(r);
+    r.bind(1, static_cast<int64_t>(id));
+    if (r.executeStep())
+      throw Error(Errc::conflict, fmt::format("segment '{}' is used by the rule of segment '{}'",
+                                              detail::printable(name), detail::printable(r.getColumn(0).getString())));
+    r.reset();
+    auto& d = c.prepare("DELETE FROM segments WHERE id = ?");
+    d.bind(1, static_cast<int64_t>(id));
+    d.exec();
+    scope.commit();
+  });
+}
+
+Segment Segments::get(const std::string& name) const {
+  return detail::guard([&] { return load(store_.connection(), name); });
+}
+
+std::vector<Segment> Segments::list() const {
+  return detail::guard([&] {
+    auto& st = store_.connection().prepare(std::string(kSegmentColumns) + " ORDER BY s.name");
+    detail::StatementReset done(st);
+    std::vector<Segment> out;
+    while (st.executeStep()) out.push_back(read_segment(st));
+    return out;
+  });
+}
+
+std::vector<SegmentVersion> Segments::versions(const std::string& name) const {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    const std::int64_t id = segment_id_of(c, name);
+    auto& st = c.prepare("SELECT version, rule, strict_nulls FROM segment_versions WHERE segment_id = ? ORDER BY version");
+    detail::StatementReset done(st);
+    st.bind(1, static_cast<int64_t>(id));
+    std::vector<SegmentVersion> out;
+    while (st.executeStep())
+      out.push_back({st.getColumn(0).getInt(), st.getColumn(1).getString(), st.getColumn(2).getInt() != 0});
+    return out;
+  });
+}
+
+RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
+  auto& c = store_.connection();
+  detail::require_writable(c);
+  return detail::guard([&] {
+    detail::WriteScope scope(c);
+    Segment s = load(c, name);
+    if (s.kind != SegmentKind::dynamic)
+      throw Error(Errc::invalid_argument, fmt::format("segment '{}' is static: change its members by hand",
+                                                      detail::printable(name)));
+    if (s.refreshed_at && as_of < *s.refreshed_at)
+      throw Error(Errc::invalid_argument,
+                  fmt::format("as_of {} precedes the last refresh of segment '{}' ({})", format_instant(as_of),
+                              detail::printable(name), format_instant(*s.refreshed_at)));
+    auto compiled = compile(c, store_, json::parse(s.rule), as_of, s.strict_nulls);
+    c.db.exec("CREATE TEMP TABLE IF NOT EXISTS segment_refresh_ids(id INTEGER PRIMARY KEY)");
+    c.db.exec("DELETE FROM temp.segment_refresh_ids");
+    {
+      SQLite::Statement fill(c.db, "INSERT INTO temp.segment_refresh_ids(id) " + compiled.sql);
+      bind_params(fill, compiled.params);
+      fill.exec();
+    }
+    RefreshResult r;
+    r.rule_version = s.rule_version;
+    auto& leave = c.prepare("UPDATE segment_membership SET left_at = ?1 WHERE segment_id = ?2 AND left_at IS NULL "
+                            "AND customer_id NOT IN (SELECT id FROM temp.segment_refresh_ids)");
+    leave.bind(1, static_cast<int64_t>(as_of));
+    leave.bind(2, static_cast<int64_t>(s.id));
+    r.left = leave.exec();
+    auto& enter = c.prepare(
+        "INSERT INTO segment_membership(segment_id, customer_id, entered_at, rule_version, source) "
+        "SELECT ?1, t.id, ?2, ?3, 'rule' FROM temp.segment_refresh_ids t WHERE NOT EXISTS (SELECT 1 FROM "
+        "segment_membership m WHERE m.segment_id = ?1 AND m.customer_id = t.id AND m.left_at IS NULL)");
+    enter.bind(1, static_cast<int64_t>(s.id));
+    enter.bind(2, static_cast<int64_t>(as_of));
+    enter.bind(3, s.rule_version);
+    r.entered = enter.exec();
+    auto& done = c.prepare("UPDATE segments SET refreshed_at = ? WHERE id = ?");
+    done.bind(1, static_cast<int64_t>(as_of));
+    done.bind(2, static_cast<int64_t>(s.id));
+    done.exec();
+    auto& n = c.prepare("SELECT count(*) FROM temp.segment_refresh_ids");
+    detail::StatementReset n_done(n);
+    n.executeStep();
+    r.members = n.getColumn(0).getInt64();
+    n.reset();
+    c.db.exec("DELETE FROM temp.segment_refresh_ids");
+    scope.commit();
+    return r;
+  });
+}
+
+std::int64_t Segments::add_customers(const std::string& name, const std::vector<std::int64_t>& ids, Instant at) {
+  auto& c = store_.connection();
+  detail::require_writable(c);
+  return detail::guard([&] {
+    detail::WriteScope scope(c);
+    Segment s = load(c, name);
+    if (s.kind != SegmentKind::manual_static)
+      throw Error(Errc::invalid_argument, fmt::format("segment '{}' is dynamic: its rule decides its members",
+                                                      detail::printable(name)));
+    std::int64_t added = 0;
+    for (auto id : ids) {
+      auto& e = c.prepare("SELECT 1 FROM customers WHERE id = ?");
+      detail::StatementReset done(e);
+      e.bind(1, static_cast<int64_t>(id));
+      if (!e.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
+      e.reset();
+      auto& ins = c.prepare("INSERT INTO segment_membership(segment_id, customer_id, entered_at, source) "
+                            "SELECT ?1, ?2, ?3, 'manual' WHERE NOT EXISTS (SELECT 1 FROM segment_membership "
+                            "WHERE segment_id = ?1 AND customer_id = ?2 AND left_at IS NULL)");
+      ins.bind(1, static_cast<int64_t>(s.id));
+      ins.bind(2, static_cast<int64_t>(id));
+      ins.bind(3, static_cast<int64_t>(at));
+      added += ins.exec();
+    }
+    scope.commit();
+    return added;
+  });
+}
+
+std::int64_t Segments::remove_customers(const std::string& name, const std::vector<std::int64_t>& ids, Instant at) {
+  auto& c = store_.connection();
+  detail::require_writable(c);
+  return detail::guard([&] {
+    detail::WriteScope scope(c);
+    Segment s = load(c, name);
+    if (s.kind != SegmentKind::manual_static)
+      throw Error(Errc::invalid_argument, fmt::format("segment '{}' is dynamic: its rule decides its members",
+                                                      detail::printable(name)));
+    std::int64_t removed = 0;
+    for (auto id : ids) {
+      auto& q = c.prepare("SELECT entered_at FROM segment_membership WHERE segment_id = ? AND customer_id = ? "
+                          "AND left_at IS NULL");
+      detail::StatementReset done(q);
+      q.bind(1, static_cast<int64_t>(s.id));
+      q.bind(2, static_cast<int64_t>(id));
+      if (!q.executeStep()) continue;
+      const Instant entered = q.getColumn(0).getInt64();
+      q.reset();
+      if (at < entered)
+        throw Error(Errc::invalid_argument, fmt::format("customer {} entered segment '{}' at {}, after {}", id,
+                                                        detail::printable(name), format_instant(entered),
+                                                        format_instant(at)));
+      auto& up = c.prepare("UPDATE segment_membership SET left_at = ? WHERE segment_id = ? AND customer_id = ? "
+                           "AND left_at IS NULL");
+      up.bind(1, static_cast<int64_t>(at));
+      up.bind(2, static_cast<int64_t>(s.id));
+      up.bind(3, static_cast<int64_t>(id));
+      removed += up.exec();
+    }
+    scope.commit();
+    return removed;
+  });
+}
+
+std::vector<Membership> Segments::members(const std::string& name) const {
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    const std::int64_t id = segment_id_of(c, name);
+    auto& st = c.prepare(std::string(kMembershipColumns) +
+                         " WHERE m.segment_id = ? AND m.left_at IS NULL ORDER BY m.customer_id");
+    st.bind(1, static_cast<int64_t>(id));
+    return read_memberships(st);
+  });
+}
+
+std::vector<Membership> Segments::segments_of(std::int64_t customer_id) const {
+  return detail::guard([&] {
+    auto& st = store_.connection().prepare(std::string(kMembershipColumns) +
+                                           " WHERE m.customer_id = ? AND m.left_at IS NULL ORDER BY s.name");
+    st.bind(1, static_cast<int64_t>(customer_id));
+    return read_memberships(st);
+  });
+}
+
+std::vector<Membership> Segments::history(const std::string& name, Instant from, Instant to) const {
+  if (from > to) throw Error(Errc::invalid_argument, "history: 'from' is after 'to'");
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    const std::int64_t id = segment_id_of(c, name);
+    auto& st = c.prepare(std::string(kMembershipColumns) +
+                         " WHERE m.segment_id = ?1 AND ((m.entered_at >= ?2 AND m.entered_at < ?3) OR "
+                         "(m.left_at >= ?2 AND m.left_at < ?3)) ORDER BY m.entered_at, m.customer_id, m.id");
+    st.bind(1, static_cast<int64_t>(id));
+    st.bind(2, static_cast<int64_t>(from));
+    st.bind(3, static_cast<int64_t>(to));
+    return read_memberships(st);
+  });
+}
+
+}  // namespace crmkit

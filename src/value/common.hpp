@@ -1,0 +1,30 @@
+// Shared helpers of the value services (internal).
+#pragma once
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "base/text.hpp"
+#include "crmkit/error.hpp"
+#include "crmkit/money.hpp"
+#include "crmkit/store.hpp"
+
+namespace crmkit::value_detail {
+
+// The given currency (checked) or the store default.
+inline std::string currency_or_default(Store& store, const std::optional<std::string>& currency) {
+  if (!currency) return store.default_currency();
+  if (!is_currency_code(*currency))
+    throw Error(Errc::invalid_argument, fmt::format("currency '{}' is not an ISO-4217 code (three upper-case letters)",
+                                                    detail::printable(*currency)));
+  return *currency;
+}
+
+inline void check_finite(double v, const char* what) {
+  if (!std::isfinite(v)) throw Error(Errc::invalid_argument, fmt::format("{} is not a finite number", what));
+}
+
+}  // namespace crmkit::value_detail

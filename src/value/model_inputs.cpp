@@ -1,0 +1,170 @@
+// Model inputs (x, t_x, T, zbar) from the purchases in the store, and the holdout check.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "crmkit/value.hpp"
+#include "store/connection.hpp"
+#include "value/common.hpp"
+
+namespace crmkit {
+
+namespace {
+
+double unit_days(clv::TimeUnit unit) { return unit == clv::TimeUnit::week ? 7.0 : 1.0; }
+
+}  // namespace
+
+clv::TimeUnit parse_model_time_unit(const std::string& text, const char* field) {
+  if (text == "day") return clv::TimeUnit::day;
+  if (text == "week") return clv::TimeUnit::week;
+  throw Error(Errc::invalid_argument,
+              fmt::format("{} '{}' is not one of day, week", field, detail::printable(text)));
+}
+
+clv::Histories ModelInputs::histories() const {
+  clv::Histories h;
+  h.x.reserve(customers.size());
+  h.t_x.reserve(customers.size());
+  h.T.reserve(customers.size());
+  for (const auto& c : customers) {
+    h.x.push_back(c.x);
+    h.t_x.push_back(c.t_x);
+    h.T.push_back(c.T);
+  }
+  return h;
+}
+
+clv::SpendHistories ModelInputs::repeat_spend() const {
+  clv::SpendHistories s;
+  for (const auto& c : customers) {
+    if (c.x > 0 && c.mean_spend > 0) {
+      s.x.push_back(c.x);
+      s.mean_spend.push_back(c.mean_spend);
+    }
+  }
+  return s;
+}
+
+ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
+  if (o.unit != clv::TimeUnit::day && o.unit != clv::TimeUnit::week)
+    throw Error(Errc::invalid_argument,
+                fmt::format("unit '{}' is not supported for model inputs (day or week)", clv::to_string(o.unit)));
+  if (o.holdout_end && *o.holdout_end <= o.calibration_end)
+    throw Error(Errc::invalid_argument,
+                fmt::format("holdout_end {} must be after calibration_end {}", format_instant(*o.holdout_end),
+                            format_instant(o.calibration_end)));
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    ModelInputs in;
+    in.calibration_end = o.calibration_end;
+    in.unit = o.unit;
+    in.currency = value_detail::currency_or_default(store_, o.currency);
+    in.holdout_end = o.holdout_end;
+    const double per = unit_days(o.unit);
+    const Day cal_day = day_of(o.calibration_end - 1);  // the last calibration day (date D)
+    if (o.holdout_end) in.holdout_length = static_cast<double>(day_of(*o.holdout_end - 1) - cal_day) / per;
+    const Instant scan_end = o.holdout_end.value_or(o.calibration_end);
+
+    // Streaming over (customer, time): memory is bounded by the number of customers.
+    auto& st = c.prepare(
+        "SELECT customer_id, occurred_at, amount FROM interactions "
+        "WHERE kind = 'purchase' AND currency = ?1 AND occurred_at < ?2 "
+        "ORDER BY customer_id, occurred_at");
+    detail::StatementReset reset_st(st);
+    st.bind(1, in.currency);
+    st.bind(2, static_cast<std::int64_t>(scan_end));
+
+    std::int64_t id = 0;
+    bool have = false;        // a customer is open
+    bool in_cohort = false;   // it has a calibration purchase
+    Day first_day = 0, last_day = 0, last_holdout_day = 0;
+    Instant first_at = 0;
+    std::int64_t days = 0, first_day_minor = 0, total_minor = 0, holdout_days = 0;
+
+    auto flush = [&] {
+      if (!have || !in_cohort) return;
+      CustomerHistory h;
+      h.customer_id = id;
+      h.x = static_cast<double>(days - 1);
+      h.t_x = static_cast<double>(last_day - first_day) / per;
+      h.T = static_cast<double>(cal_day - first_day) / per;
+      h.mean_spend = days > 1 ? to_major(total_minor - first_day_minor, in.currency) / h.x : 0.0;
+      h.first_purchase = first_at;
+      h.holdout_purchases = holdout_days;
+      in.customers.push_back(h);
+    };
+
+    while (st.executeStep()) {
+      const std::int64_t cid = st.getColumn(0).getInt64();
+      const Instant at = st.getColumn(1).getInt64();
+      const std::int64_t amount = st.getColumn(2).getInt64();
+      if (!have || cid != id) {
+        flush();
+        have = true;
+        id = cid;
+        in_cohort = false;
+        days = first_day_minor = total_minor = holdout_days = 0;
+      }
+      const Day d = day_of(at);
+      if (at < o.calibration_end) {
+        if (!in_cohort) {
+          in_cohort = true;
+          first_day = last_day = d;
+          first_at = at;
+          days = 1;
+        } else if (d != last_day) {
+          ++days;
+          last_day = d;
+        }
+        if (d == first_day) first_day_minor = checked_add(first_day_minor, amount, "first-day spend");
+        total_minor = checked_add(total_minor, amount, "calibration spend");
+      } else if (in_cohort) {
+        // Holdout: distinct purchase days after the calibration end (rows come in time order).
+        if (holdout_days == 0 || d != last_holdout_day) {
+          ++holdout_days;
+          last_holdout_day = d;
+        }
+      }
+    }
+    flush();
+    return in;
+  });
+}
+
+HoldoutValidation validate_holdout(const ModelInputs& inputs, const clv::PurchaseModel& model) {
+  if (!inputs.holdout_end)
+    throw Error(Errc::invalid_argument, "the model inputs have no holdout (set holdout_end)");
+  HoldoutValidation v;
+  v.holdout_length = inputs.holdout_length;
+  const auto h = inputs.histories();
+  const auto predicted = clv::conditional_expected_purchases(model, inputs.holdout_length, h);
+  constexpr int kBins = 8;  // 0..6 and 7+
+  std::int64_t counts[kBins] = {0};
+  double actual[kBins] = {0}, expected[kBins] = {0};
+  v.customers.reserve(inputs.customers.size());
+  for (std::size_t i = 0; i < inputs.customers.size(); ++i) {
+    const auto& c = inputs.customers[i];
+    const double a = static_cast<double>(c.holdout_purchases);
+    v.customers.push_back(HoldoutCustomer{c.customer_id, c.x, a, predicted[i]});
+    const int bin = std::min(static_cast<int>(c.x), kBins - 1);
+    counts[bin] += 1;
+    actual[bin] += a;
+    expected[bin] += predicted[i];
+    v.actual_total += a;
+    v.predicted_total += predicted[i];
+  }
+  for (int b = 0; b < kBins; ++b) {
+    HoldoutBin bin;
+    bin.label = b == kBins - 1 ? "7+" : std::to_string(b);
+    bin.customers = counts[b];
+    if (counts[b] > 0) {
+      bin.actual_mean = actual[b] / static_cast<double>(counts[b]);
+      bin.predicted_mean = expected[b] / static_cast<double>(counts[b]);
+    }
+    v.bins.push_back(bin);
+  }
+  return v;
+}
+
+}  // namespace crmkit

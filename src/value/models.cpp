@@ -1,0 +1,276 @@
+// Fitting CLV models on store data (through crmkit/clv.hpp) and saving / reading them.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "crmkit/value.hpp"
+#include "store/connection.hpp"
+#include "value/common.hpp"
+
+namespace crmkit {
+
+const char* to_string(ValueModelKind kind) noexcept {
+  switch (kind) {
+    case ValueModelKind::bgnbd: return "bgnbd";
+    case ValueModelKind::pnbd: return "pnbd";
+    case ValueModelKind::mbgnbd: return "mbgnbd";
+    case ValueModelKind::gg: return "gg";
+  }
+  return "bgnbd";
+}
+
+ValueModelKind parse_value_model_kind(const std::string& text, const char* field) {
+  if (text == "bgnbd") return ValueModelKind::bgnbd;
+  if (text == "pnbd") return ValueModelKind::pnbd;
+  if (text == "mbgnbd") return ValueModelKind::mbgnbd;
+  if (text == "gg") return ValueModelKind::gg;
+  throw Error(Errc::invalid_argument, fmt::format("{} '{}' is not one of bgnbd, pnbd, mbgnbd, gg", field,
+                                                  detail::printable(text)));
+}
+
+bool is_transaction_model(ValueModelKind kind) noexcept { return kind != ValueModelKind::gg; }
+
+namespace value_detail {
+
+clv::PurchaseModelKind purchase_kind(ValueModelKind k) {
+  switch (k) {
+    case ValueModelKind::bgnbd: return clv::PurchaseModelKind::bg_nbd;
+    case ValueModelKind::pnbd: return clv::PurchaseModelKind::pareto_nbd;
+    case ValueModelKind::mbgnbd: return clv::PurchaseModelKind::mbg_nbd;
+    case ValueModelKind::gg: break;
+  }
+  throw Error(Errc::invalid_argument, "model kind gg is a spend model, not a transaction model");
+}
+
+clv::PurchaseModel purchase_model(const ValueModel& m) {
+  const auto kind = purchase_kind(m.kind);
+  const auto names = clv::parameter_names(kind);
+  std::array<double, 4> values{};
+  for (std::size_t i = 0; i < 4; ++i) values[i] = m.param(names[i]);
+  return clv::make_purchase_model(kind, values);
+}
+
+clv::GammaGammaParams spend_model(const ValueModel& m) {
+  if (m.kind != ValueModelKind::gg)
+    throw Error(Errc::invalid_argument, fmt::format("model {} is {}, not a gg spend model", m.id, to_string(m.kind)));
+  return clv::GammaGammaParams{m.param("p"), m.param("q"), m.param("gamma")};
+}
+
+}  // namespace value_detail
+
+double ValueModel::param(const std::string& name) const {
+  for (const auto& p : params)
+    if (p.first == name) return p.second;
+  throw Error(Errc::not_found, fmt::format("model {} ({}) has no parameter '{}'", id, to_string(kind), name));
+}
+
+std::string ValueModel::to_json() const {
+  nlohmann::json j;
+  j["id"] = id;
+  j["kind"] = to_string(kind);
+  j["params"] = nlohmann::json::object();
+  for (const auto& p : params) j["params"][p.first] = p.second;
+  if (std_errors.empty()) {
+    j["std_errors"] = nullptr;
+  } else {
+    j["std_errors"] = nlohmann::json::object();
+    for (const auto& p : std_errors) j["std_errors"][p.first] = p.second;
+  }
+  j["log_likelihood"] = log_likelihood;
+  j["customers"] = customers;
+  j["time_unit"] = clv::to_string(unit);
+  j["calibration_end"] = calibration_end;
+  j["calibration_end_iso"] = format_instant(calibration_end);
+  j["data_from"] = data_from ? nlohmann::json(*data_from) : nlohmann::json(nullptr);
+  j["fitted_at"] = fitted_at;
+  j["converged"] = converged;
+  j["currency"] = currency;
+  j["iterations"] = iterations;
+  j["reason"] = reason;
+  return j.dump();
+}
+
+namespace {
+
+const char* kModelColumns =
+    "SELECT id, kind, params, std_errors, log_likelihood, customers, time_unit, calibration_end, data_from, "
+    "fitted_at, converged, currency, iterations, reason FROM value_models ";
+
+std::vector<std::pair<std::string, double>> named_values(const std::string& json, const ValueModelKind kind) {
+  std::vector<std::pair<std::string, double>> out;
+  auto j = nlohmann::json::parse(json);
+  // Model order, not JSON key order.
+  std::vector<std::string> names;
+  if (kind == ValueModelKind::gg) {
+    names = {"p", "q", "gamma"};
+  } else {
+    for (const char* n : clv::parameter_names(value_detail::purchase_kind(kind))) names.emplace_back(n);
+  }
+  for (const auto& n : names)
+    if (j.contains(n) && j[n].is_number()) out.emplace_back(n, j[n].get<double>());
+  return out;
+}
+
+ValueModel read_model(SQLite::Statement& st) {
+  ValueModel m;
+  m.id = st.getColumn(0).getInt64();
+  m.kind = parse_value_model_kind(st.getColumn(1).getString());
+  m.params = named_values(st.getColumn(2).getString(), m.kind);
+  if (!st.getColumn(3).isNull()) m.std_errors = named_values(st.getColumn(3).getString(), m.kind);
+  m.log_likelihood = st.getColumn(4).isNull() ? 0.0 : st.getColumn(4).getDouble();
+  m.customers = st.getColumn(5).getInt64();
+  m.unit = st.getColumn(6).isNull() ? clv::TimeUnit::week : parse_model_time_unit(st.getColumn(6).getString());
+  m.calibration_end = st.getColumn(7).getInt64();
+  if (!st.getColumn(8).isNull()) m.data_from = st.getColumn(8).getInt64();
+  m.fitted_at = st.getColumn(9).getInt64();
+  m.converged = st.getColumn(10).getInt64() != 0;
+  m.currency = st.getColumn(11).isNull() ? std::string() : st.getColumn(11).getString();
+  m.iterations = static_cast<int>(st.getColumn(12).getInt64());
+  m.reason = st.getColumn(13).isNull() ? std::string() : st.getColumn(13).getString();
+  return m;
+}
+
+std::string values_json(const std::vector<std::pair<std::string, double>>& v) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& p : v) j[p.first] = p.second;
+  return j.dump();
+}
+
+bool all_finite(const std::vector<std::pair<std::string, double>>& v) {
+  return std::all_of(v.begin(), v.end(), [](const auto& p) { return std::isfinite(p.second); });
+}
+
+}  // namespace
+
+ValueModel CustomerValue::fit(const FitRequest& r) {
+  detail::require_writable(store_.connection());
+  ModelInputOptions o;
+  o.calibration_end = r.calibration_end;
+  o.unit = r.unit;
+  o.currency = r.currency;
+  const ModelInputs in = model_inputs(o);
+  const std::string window = fmt::format("{} purchases before {}", in.currency, format_instant(r.calibration_end));
+  if (in.customers.empty())
+    throw Error(Errc::invalid_argument, fmt::format("no customer has {}: nothing to fit", window));
+
+  ValueModel m;
+  m.kind = r.kind;
+  m.unit = r.unit;
+  m.calibration_end = r.calibration_end;
+  m.fitted_at = r.fitted_at;
+  m.currency = in.currency;
+  Instant from = in.customers.front().first_purchase;
+  for (const auto& c : in.customers) from = std::min(from, c.first_purchase);
+  m.data_from = from;
+
+  clv::FitReport report;
+  if (is_transaction_model(r.kind)) {
+    const auto h = in.histories();
+    const bool repeaters = std::any_of(h.x.begin(), h.x.end(), [](double x) { return x > 0; });
+    const double max_T = *std::max_element(h.T.begin(), h.T.end());
+    if (max_T <= 0)
+      throw Error(Errc::invalid_argument,
+                  fmt::format("every customer first bought on the calibration end day ({}): T = 0 for all, "
+                              "so {} cannot be fitted",
+                              window, to_string(r.kind)));
+    if (!repeaters)
+      throw Error(Errc::invalid_argument,
+                  fmt::format("no repeat buyers among {} customers with {}: {} cannot be fitted",
+                              in.customers.size(), window, to_string(r.kind)));
+    auto fit = clv::fit_purchase_model(value_detail::purchase_kind(r.kind), h, r.options);
+    const auto names = clv::parameter_names(value_detail::purchase_kind(r.kind));
+    const auto values = clv::parameters(fit.model);
+    for (std::size_t i = 0; i < 4; ++i) m.params.emplace_back(names[i], values[i]);
+    report = fit.report;
+    if (report.standard_errors.size() == 4)
+      for (std::size_t i = 0; i < 4; ++i) m.std_errors.emplace_back(names[i], report.standard_errors[i]);
+  } else {
+    const auto s = in.repeat_spend();
+    if (s.size() == 0)
+      throw Error(Errc::invalid_argument,
+                  fmt::format("no repeat buyer with positive repeat spend among {} customers with {}: gg cannot "
+                              "be fitted",
+                              in.customers.size(), window));
+    auto fit = clv::fit_gamma_gamma(s, r.options);
+    m.params = {{"p", fit.params.p}, {"q", fit.params.q}, {"gamma", fit.params.gamma}};
+    report = fit.report;
+    if (report.standard_errors.size() == 3) {
+      const char* names[] = {"p", "q", "gamma"};
+      for (std::size_t i = 0; i < 3; ++i) m.std_errors.emplace_back(names[i], report.standard_errors[i]);
+    }
+  }
+  if (!all_finite(m.params) || !std::isfinite(report.log_likelihood))
+    throw Error(Errc::invalid_argument,
+                fmt::format("the {} fit on {} diverged (non-finite parameters); the data cannot identify the model",
+                            to_string(r.kind), window));
+  if (!all_finite(m.std_errors)) m.std_errors.clear();
+  m.log_likelihood = report.log_likelihood;
+  m.customers = static_cast<std::int64_t>(report.customers);
+  m.converged = report.converged;
+  m.iterations = report.iterations;
+  m.reason = report.reason;
+
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    detail::WriteScope scope(c);
+    auto& st = c.prepare(
+        "INSERT INTO value_models(kind, params, std_errors, log_likelihood, customers, time_unit, calibration_end, "
+        "data_from, fitted_at, converged, currency, iterations, reason) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    detail::StatementReset reset_st(st);
+    st.bind(1, to_string(m.kind));
+    st.bind(2, values_json(m.params));
+    if (m.std_errors.empty()) st.bind(3);
+    else st.bind(3, values_json(m.std_errors));
+    st.bind(4, m.log_likelihood);
+    st.bind(5, m.customers);
+    st.bind(6, clv::to_string(m.unit));
+    st.bind(7, static_cast<std::int64_t>(m.calibration_end));
+    st.bind(8, static_cast<std::int64_t>(*m.data_from));
+    st.bind(9, static_cast<std::int64_t>(m.fitted_at));
+    st.bind(10, m.converged ? 1 : 0);
+    st.bind(11, m.currency);
+    st.bind(12, static_cast<std::int64_t>(m.iterations));
+    st.bind(13, m.reason);
+    st.exec();
+    m.id = c.db.getLastInsertRowid();
+    scope.commit();
+    return m;
+  });
+}
+
+ValueModel CustomerValue::model(std::int64_t id) {
+  return detail::guard([&] {
+    auto& st = store_.connection().prepare(std::string(kModelColumns) + "WHERE id = ?1");
+    detail::StatementReset reset_st(st);
+    st.bind(1, static_cast<std::int64_t>(id));
+    if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("value model {} does not exist", id));
+    return read_model(st);
+  });
+}
+
+std::vector<ValueModel> CustomerValue::models() {
+  return detail::guard([&] {
+    auto& st = store_.connection().prepare(std::string(kModelColumns) + "ORDER BY fitted_at DESC, id DESC");
+    detail::StatementReset reset_st(st);
+    std::vector<ValueModel> out;
+    while (st.executeStep()) out.push_back(read_model(st));
+    return out;
+  });
+}
+
+std::optional<ValueModel> CustomerValue::latest_model(std::optional<ValueModelKind> kind) {
+  return detail::guard([&]() -> std::optional<ValueModel> {
+    auto& st = store_.connection().prepare(
+        std::string(kModelColumns) +
+        "WHERE (?1 IS NULL AND kind <> 'gg') OR kind = ?1 ORDER BY fitted_at DESC, id DESC LIMIT 1");
+    detail::StatementReset reset_st(st);
+    if (kind) st.bind(1, to_string(*kind));
+    if (!st.executeStep()) return std::nullopt;
+    return read_model(st);
+  });
+}
+
+}  // namespace crmkit

@@ -1,0 +1,253 @@
+// Materialised per-customer scores: P(alive), expected purchases, expected spend and CLV.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "crmkit/value.hpp"
+#include "store/connection.hpp"
+#include "value/common.hpp"
+
+namespace crmkit {
+
+namespace value_detail {
+clv::PurchaseModel purchase_model(const ValueModel& m);
+clv::GammaGammaParams spend_model(const ValueModel& m);
+}  // namespace value_detail
+
+const char* to_string(HorizonUnit unit) noexcept {
+  switch (unit) {
+    case HorizonUnit::day: return "day";
+    case HorizonUnit::week: return "week";
+    case HorizonUnit::month: return "month";
+  }
+  return "month";
+}
+
+HorizonUnit parse_horizon_unit(const std::string& text, const char* field) {
+  if (text == "day") return HorizonUnit::day;
+  if (text == "week") return HorizonUnit::week;
+  if (text == "month") return HorizonUnit::month;
+  throw Error(Errc::invalid_argument,
+              fmt::format("{} '{}' is not one of day, week, month", field, detail::printable(text)));
+}
+
+namespace {
+
+nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+nlohmann::json opt(const std::optional<std::int64_t>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// The horizon in the model's time unit.
+double horizon_in_unit(double horizon, HorizonUnit h, clv::TimeUnit unit) {
+  const double model_days = unit == clv::TimeUnit::week ? 7.0 : 1.0;
+  switch (h) {
+    case HorizonUnit::day: return horizon / model_days;
+    case HorizonUnit::week: return horizon * 7.0 / model_days;
+    case HorizonUnit::month: return horizon * clv::units_per_month(unit);
+  }
+  return horizon;
+}
+
+const char* kScoreColumns =
+    "SELECT customer_id, model_id, spend_model_id, scored_at, p_alive, expected_purchases, horizon, horizon_unit, "
+    "expected_spend, predicted_clv, repeat_purchases, currency FROM customer_scores ";
+
+CustomerScore read_score(SQLite::Statement& st) {
+  CustomerScore s;
+  auto d = [&](int i) -> std::optional<double> {
+    if (st.getColumn(i).isNull()) return std::nullopt;
+    return st.getColumn(i).getDouble();
+  };
+  auto n = [&](int i) -> std::optional<std::int64_t> {
+    if (st.getColumn(i).isNull()) return std::nullopt;
+    return st.getColumn(i).getInt64();
+  };
+  s.customer_id = st.getColumn(0).getInt64();
+  s.model_id = n(1);
+  s.spend_model_id = n(2);
+  s.scored_at = st.getColumn(3).getInt64();
+  s.p_alive = d(4);
+  s.expected_purchases = d(5);
+  s.horizon = d(6);
+  if (!st.getColumn(7).isNull()) s.horizon_unit = parse_horizon_unit(st.getColumn(7).getString());
+  s.expected_spend = d(8);
+  s.predicted_clv = d(9);
+  s.repeat_purchases = n(10);
+  s.currency = st.getColumn(11).isNull() ? std::string() : st.getColumn(11).getString();
+  return s;
+}
+
+}  // namespace
+
+std::string CustomerScore::to_json() const {
+  nlohmann::json j;
+  j["customer_id"] = customer_id;
+  j["model_id"] = opt(model_id);
+  j["spend_model_id"] = opt(spend_model_id);
+  j["scored_at"] = scored_at;
+  j["p_alive"] = opt(p_alive);
+  j["expected_purchases"] = opt(expected_purchases);
+  j["horizon"] = opt(horizon);
+  j["horizon_unit"] = horizon_unit ? nlohmann::json(to_string(*horizon_unit)) : nlohmann::json(nullptr);
+  j["expected_spend"] = opt(expected_spend);
+  j["predicted_clv"] = opt(predicted_clv);
+  j["repeat_purchases"] = opt(repeat_purchases);
+  j["currency"] = currency;
+  return j.dump();
+}
+
+ScoreSummary CustomerValue::score(const ScoreRequest& r) {
+  detail::require_writable(store_.connection());
+  value_detail::check_finite(r.horizon, "horizon");
+  if (r.horizon <= 0) throw Error(Errc::invalid_argument, fmt::format("horizon {} must be > 0", r.horizon));
+  value_detail::check_finite(r.monthly_discount_rate, "monthly_discount_rate");
+  if (r.monthly_discount_rate < 0)
+    throw Error(Errc::invalid_argument,
+                fmt::format("monthly_discount_rate {} must be >= 0", r.monthly_discount_rate));
+  value_detail::check_finite(r.margin_rate, "margin_rate");
+  if (r.margin_rate < 0 || r.margin_rate > 1)
+    throw Error(Errc::invalid_argument, fmt::format("margin_rate {} is out of range 0..1", r.margin_rate));
+
+  const ValueModel tm = model(r.transaction_model_id);
+  if (!is_transaction_model(tm.kind))
+    throw Error(Errc::invalid_argument,
+                fmt::format("transaction model {} is a {} spend model; give a bgnbd, pnbd or mbgnbd model", tm.id,
+                            to_string(tm.kind)));
+  const clv::PurchaseModel pm = value_detail::purchase_model(tm);
+  std::optional<ValueModel> sm;
+  std::optional<clv::GammaGammaParams> gg;
+  if (r.spend_model_id) {
+    sm = model(*r.spend_model_id);
+    gg = value_detail::spend_model(*sm);
+    if (sm->currency != tm.currency)
+      throw Error(Errc::invalid_argument,
+                  fmt::format("spend model {} is in {} but transaction model {} is in {}", sm->id, sm->currency,
+                              tm.id, tm.currency));
+    if (!(gg->q > 1))
+      throw Error(Errc::invalid_argument,
+                  fmt::format("spend model {} has q = {} <= 1: its expected spend is undefined", sm->id, gg->q));
+  }
+  const double t = horizon_in_unit(r.horizon, r.horizon_unit, tm.unit);
+  if (!std::isfinite(t) || t <= 0)
+    throw Error(Errc::invalid_argument, fmt::format("horizon {} {} is out of range", r.horizon, to_string(r.horizon_unit)));
+  const double months_exact = t / clv::units_per_month(tm.unit);
+  if (months_exact > 1200)
+    throw Error(Errc::invalid_argument, fmt::format("horizon {} {} is longer than 1200 months", r.horizon,
+                                                    to_string(r.horizon_unit)));
+  const int months = std::max(1, static_cast<int>(std::lround(months_exact)));
+
+  ModelInputOptions o;
+  o.calibration_end = r.as_of;
+  o.unit = tm.unit;
+  o.currency = tm.currency;
+  const ModelInputs in = model_inputs(o);
+  const auto h = in.histories();
+  const std::vector<double> alive = clv::p_alive(pm, h);
+  const std::vector<double> expected = clv::conditional_expected_purchases(pm, t, h);
+  std::vector<double> spend, clv_values;
+  if (gg) {
+    spend.resize(in.customers.size());
+    for (std::size_t i = 0; i < in.customers.size(); ++i)
+      spend[i] = clv::conditional_expected_average_spend(*gg, h.x[i], in.customers[i].mean_spend);
+    std::vector<double> margin(spend.size());
+    for (std::size_t i = 0; i < spend.size(); ++i) margin[i] = r.margin_rate * spend[i];
+    if (r.monthly_discount_rate == 0) {
+      clv_values.resize(spend.size());
+      for (std::size_t i = 0; i < spend.size(); ++i) clv_values[i] = margin[i] * expected[i];
+    } else {
+      clv_values = clv::customer_lifetime_value(pm, clv::MonthlyHorizon(tm.unit, months, r.monthly_discount_rate),
+                                                h, margin);
+    }
+  }
+
+  ScoreSummary sum;
+  sum.currency = tm.currency;
+  return detail::guard([&] {
+    auto& c = store_.connection();
+    detail::WriteScope scope(c);
+    c.db.exec("DELETE FROM customer_scores");
+    auto& ids = c.prepare("SELECT id FROM customers ORDER BY id");
+    detail::StatementReset reset_ids(ids);
+    auto& ins = c.prepare(
+        "INSERT INTO customer_scores(customer_id, model_id, scored_at, p_alive, expected_purchases, horizon, "
+        "horizon_unit, predicted_clv, currency, spend_model_id, expected_spend, repeat_purchases, discount_rate) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    detail::StatementReset reset_ins(ins);
+    const std::string unit = to_string(r.horizon_unit);
+    std::size_t k = 0;  // merge: customers and inputs are both ordered by id
+    while (ids.executeStep()) {
+      const std::int64_t id = ids.getColumn(0).getInt64();
+      while (k < in.customers.size() && in.customers[k].customer_id < id) ++k;
+      const bool has = k < in.customers.size() && in.customers[k].customer_id == id;
+      ins.reset();
+      ins.clearBindings();
+      ins.bind(1, id);
+      ins.bind(2, tm.id);
+      ins.bind(3, static_cast<std::int64_t>(r.as_of));
+      ins.bind(6, r.horizon);
+      ins.bind(7, unit);
+      ins.bind(9, tm.currency);
+      if (sm) ins.bind(10, sm->id);
+      ins.bind(13, r.monthly_discount_rate);
+      if (has) {
+        // Clamp tiny negative rounding so the CHECK constraints hold.
+        ins.bind(4, std::clamp(alive[k], 0.0, 1.0));
+        ins.bind(5, std::max(0.0, expected[k]));
+        ins.bind(12, static_cast<std::int64_t>(h.x[k]));
+        sum.scored += 1;
+        sum.total_expected_purchases += expected[k];
+        if (gg) {
+          ins.bind(8, clv_values[k]);
+          ins.bind(11, spend[k]);
+          sum.total_predicted_clv += clv_values[k];
+        }
+      }
+      ins.exec();
+      sum.customers += 1;
+    }
+    scope.commit();
+    return sum;
+  });
+}
+
+CustomerScore CustomerValue::customer_score(std::int64_t customer_id) {
+  return detail::guard([&] {
+    auto& st = store_.connection().prepare(std::string(kScoreColumns) + "WHERE customer_id = ?1");
+    detail::StatementReset reset_st(st);
+    st.bind(1, static_cast<std::int64_t>(customer_id));
+    if (!st.executeStep())
+      throw Error(Errc::not_found, fmt::format("customer {} has no scores (run score first, or no such customer)",
+                                               customer_id));
+    return read_score(st);
+  });
+}
+
+std::vector<CustomerScore> CustomerValue::top_scores(int limit) {
+  if (limit < 0) throw Error(Errc::invalid_argument, fmt::format("limit {} must be >= 0", limit));
+  return detail::guard([&] {
+    auto& st = store_.connection().prepare(
+        std::string(kScoreColumns) +
+        "WHERE p_alive IS NOT NULL ORDER BY coalesce(predicted_clv, expected_purchases) DESC, customer_id LIMIT ?1");
+    detail::StatementReset reset_st(st);
+    st.bind(1, static_cast<std::int64_t>(limit));
+    std::vector<CustomerScore> out;
+    while (st.executeStep()) out.push_back(read_score(st));
+    return out;
+  });
+}
+
+HoldoutValidation CustomerValue::validate(std::int64_t model_id, Instant holdout_end) {
+  const ValueModel m = model(model_id);
+  const clv::PurchaseModel pm = value_detail::purchase_model(m);
+  ModelInputOptions o;
+  o.calibration_end = m.calibration_end;
+  o.unit = m.unit;
+  o.currency = m.currency;
+  o.holdout_end = holdout_end;
+  return validate_holdout(model_inputs(o), pm);
+}
+
+}  // namespace crmkit

@@ -1,0 +1,312 @@
+// The customer-value C API (crmkit.h only): CDNOW loaded through the customers/interactions C
+// API, model fit/JSON, scores, holdout, RFM (JSON, options, iterator), built-in maps, and bad
+// input (specific codes, nothing written).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crmkit.h"
+
+namespace {
+
+std::string take_owned(char* s) {
+  std::string out = s ? s : "<NULL>";
+  crmkit_free(s);
+  return out;
+}
+
+bool last_has(const char* needle) { return std::string(crmkit_last_error_message()).find(needle) != std::string::npos; }
+
+// A number after "key": in a flat JSON text (enough for the checks here; the test links only
+// crmkit.h, so no JSON library).
+double json_number(const std::string& json, const std::string& key) {
+  auto p = json.find("\"" + key + "\":");
+  REQUIRE(p != std::string::npos);
+  return std::strtod(json.c_str() + p + key.size() + 3, nullptr);
+}
+
+const int64_t kDay = 86'400'000;
+
+// Days since 1970-01-01 of a proleptic Gregorian date (the test has no crmkit C++ headers).
+int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+int64_t end_of(int y, int m, int d) { return (days_from_civil(y, m, d) + 1) * kDay; }
+
+bool have_cdnow() {
+  std::ifstream f(std::string(CRMKIT_SHARED_DATA) + "/cdnow/CDNOW_sample.txt");
+  return f.good();
+}
+
+// CDNOW sample through the C API: customer i (sample id) created i-th, one USD purchase a row.
+void load_cdnow(crmkit_db* db) {
+  std::ifstream in(std::string(CRMKIT_SHARED_DATA) + "/cdnow/CDNOW_sample.txt");
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  int max_id = 0;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::vector<std::string> r;
+    std::string f;
+    while (ls >> f) r.push_back(f);
+    if (r.size() < 5) continue;
+    max_id = std::max(max_id, std::stoi(r[1]));
+    rows.push_back(r);
+  }
+  REQUIRE(crmkit_db_begin(db) == CRMKIT_OK);
+  std::vector<int64_t> ids(static_cast<std::size_t>(max_id) + 1);
+  for (int i = 1; i <= max_id; ++i) {
+    crmkit_customer* c = nullptr;
+    REQUIRE(crmkit_customer_new(&c) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_set_text(c, "external_id", ("cdnow-" + std::to_string(i)).c_str()) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_set_created_at(c, 0) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_create(db, c, &ids[static_cast<std::size_t>(i)]) == CRMKIT_OK);
+    crmkit_customer_free(c);
+  }
+  crmkit_batch* batch = nullptr;
+  REQUIRE(crmkit_batch_new(&batch) == CRMKIT_OK);
+  crmkit_interaction* rec = nullptr;
+  REQUIRE(crmkit_interaction_new(&rec) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_kind(rec, "purchase") == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_channel(rec, "web") == CRMKIT_OK);
+  for (const auto& r : rows) {
+    const std::string& d = r[2];
+    int64_t day = days_from_civil(std::stoi(d.substr(0, 4)), std::stoi(d.substr(4, 2)), std::stoi(d.substr(6, 2)));
+    int64_t cents = std::llround(std::stod(r[4]) * 100);
+    REQUIRE(crmkit_interaction_set_customer_id(rec, ids[static_cast<std::size_t>(std::stoi(r[1]))]) == CRMKIT_OK);
+    REQUIRE(crmkit_interaction_set_occurred_at(rec, day * kDay) == CRMKIT_OK);
+    REQUIRE(crmkit_interaction_set_amount(rec, cents, "USD") == CRMKIT_OK);
+    REQUIRE(crmkit_batch_add(batch, rec) == CRMKIT_OK);
+  }
+  crmkit_batch_result* res = nullptr;
+  REQUIRE(crmkit_batch_commit(&res, db, batch) == CRMKIT_OK);
+  CHECK(crmkit_batch_result_inserted(res) == 6919);
+  crmkit_batch_result_free(res);
+  crmkit_interaction_free(rec);
+  crmkit_batch_free(batch);
+  REQUIRE(crmkit_db_commit(db) == CRMKIT_OK);
+}
+
+std::string models_json(crmkit_db* db) {
+  char* j = nullptr;
+  REQUIRE(crmkit_value_models_json(db, &j) == CRMKIT_OK);
+  return take_owned(j);
+}
+
+}  // namespace
+
+TEST_CASE("value C API: fit, model JSON, score, scores JSON and holdout on CDNOW", "[capi][value]") {
+  if (!have_cdnow()) {
+    WARN("skipped: shared data cdnow/ not found at " << CRMKIT_SHARED_DATA);
+    return;
+  }
+  crmkit_db* db = nullptr;
+  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  load_cdnow(db);
+  const int64_t cal_end = end_of(1997, 9, 30);
+
+  int64_t bg = 0, gg = 0;
+  REQUIRE(crmkit_value_fit(db, "bgnbd", "week", cal_end, 1234, nullptr, &bg) == CRMKIT_OK);
+  REQUIRE(crmkit_value_fit(db, "gg", "week", cal_end, 1234, "USD", &gg) == CRMKIT_OK);
+  CHECK(bg > 0);
+  CHECK(gg > bg);
+  char* j = nullptr;
+  REQUIRE(crmkit_value_model_json(db, bg, &j) == CRMKIT_OK);
+  std::string model = take_owned(j);
+  // params as name -> value; published MLE (Fader, Hardie & Lee 2005).
+  CHECK(json_number(model, "r") == Approx(0.24259).epsilon(1e-3));
+  CHECK(json_number(model, "alpha") == Approx(4.41353).epsilon(1e-3));
+  CHECK(json_number(model, "a") == Approx(0.79289).epsilon(1e-3));
+  CHECK(json_number(model, "b") == Approx(2.42576).epsilon(1e-3));
+  CHECK(json_number(model, "log_likelihood") == Approx(-9582.43).margin(0.01));
+  CHECK(json_number(model, "customers") == 2357);
+  CHECK(model.find("\"converged\":true") != std::string::npos);
+  CHECK(model.find("\"std_errors\":{") != std::string::npos);
+  CHECK(json_number(model, "fitted_at") == 1234);
+
+  int64_t scored = -1;
+  REQUIRE(crmkit_value_score(db, bg, gg, 39, "week", cal_end, 0.0, 1.0, &scored) == CRMKIT_OK);
+  CHECK(scored == 2357);
+  // Customer 1: P(alive) 0.7266, E[Y(39)] 1.226 (CLV_MODELS.md section 5 / 3.1).
+  REQUIRE(crmkit_value_customer_scores_json(db, 1, &j) == CRMKIT_OK);
+  std::string s1 = take_owned(j);
+  CHECK(json_number(s1, "p_alive") == Approx(0.7266).margin(5e-4));
+  CHECK(json_number(s1, "expected_purchases") == Approx(1.226).margin(2e-3));
+  CHECK(json_number(s1, "predicted_clv") > 0);
+
+  REQUIRE(crmkit_value_validate_json(db, bg, end_of(1998, 6, 30), &j) == CRMKIT_OK);
+  std::string v = take_owned(j);
+  CHECK(json_number(v, "holdout_length") == 39);
+  CHECK(v.find("\"frequency\":\"7+\"") != std::string::npos);
+  CHECK(json_number(v, "actual_mean") == Approx(0.237).margin(5e-4));  // first bin (x = 0)
+
+  // Bad input: specific codes, nothing written.
+  const std::string before = models_json(db);
+  int64_t id = 77;
+  CHECK(crmkit_value_fit(db, "bgbb", "week", cal_end, 0, nullptr, &id) == CRMKIT_EINVALID);
+  CHECK(id == 0);
+  CHECK(last_has("kind 'bgbb'"));
+  CHECK(crmkit_value_fit(db, "bgnbd", "fortnight", cal_end, 0, nullptr, &id) == CRMKIT_EINVALID);
+  CHECK(last_has("unit 'fortnight'"));
+  CHECK(crmkit_value_fit(db, nullptr, "week", cal_end, 0, nullptr, &id) == CRMKIT_EINVALID);
+  CHECK(last_has("kind is NULL"));
+  CHECK(crmkit_value_fit(db, "bgnbd", "week", cal_end, 0, "usd", &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_fit(db, "bgnbd", "week", end_of(1996, 1, 1), 0, nullptr, &id) == CRMKIT_EINVALID);
+  CHECK(last_has("nothing to fit"));
+  CHECK(crmkit_value_fit(db, "bgnbd", "week", cal_end, 0, nullptr, nullptr) == CRMKIT_EINVALID);
+  CHECK(models_json(db) == before);
+
+  REQUIRE(crmkit_value_customer_scores_json(db, 1, &j) == CRMKIT_OK);
+  const std::string scores_before = take_owned(j);
+  CHECK(crmkit_value_score(db, bg, gg, std::nan(""), "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
+  CHECK(last_has("horizon"));
+  CHECK(crmkit_value_score(db, bg, gg, -5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(db, bg, gg, INFINITY, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(db, bg, gg, 5, "year", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
+  CHECK(last_has("horizon_unit 'year'"));
+  CHECK(crmkit_value_score(db, bg, gg, 5, "week", cal_end, -0.1, 1.0, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(db, bg, gg, 5, "week", cal_end, 0.01, 1.5, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(db, gg, 0, 5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(db, bg, bg, 5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(db, 9999, 0, 5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_value_score(db, bg, -1, 5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
+  REQUIRE(crmkit_value_customer_scores_json(db, 1, &j) == CRMKIT_OK);
+  CHECK(take_owned(j) == scores_before);
+
+  CHECK(crmkit_value_model_json(db, 9999, &j) == CRMKIT_ENOTFOUND);
+  CHECK(j == nullptr);
+  CHECK(crmkit_value_customer_scores_json(db, 99999, &j) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_value_validate_json(db, gg, end_of(1998, 6, 30), &j) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_validate_json(db, bg, cal_end, &j) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_fit(nullptr, "bgnbd", "week", cal_end, 0, nullptr, &id) == CRMKIT_EINVALID);
+  crmkit_db_close(db);
+}
+
+TEST_CASE("value C API: RFM JSON, options, iterator and maps; bad maps change nothing", "[capi][value]") {
+  crmkit_db* db = nullptr;
+  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  // Ten customers, customer i buys i times (one a day from 2024-01-01) for 10 USD each.
+  const int64_t start = days_from_civil(2024, 1, 1) * kDay;
+  for (int i = 1; i <= 10; ++i) {
+    crmkit_customer* c = nullptr;
+    REQUIRE(crmkit_customer_new(&c) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_set_text(c, "external_id", ("c" + std::to_string(i)).c_str()) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_set_created_at(c, 0) == CRMKIT_OK);
+    int64_t id = 0;
+    REQUIRE(crmkit_customer_create(db, c, &id) == CRMKIT_OK);
+    crmkit_customer_free(c);
+    for (int k = 0; k < i; ++k) {
+      crmkit_interaction* rec = nullptr;
+      REQUIRE(crmkit_interaction_new(&rec) == CRMKIT_OK);
+      crmkit_interaction_set_customer_id(rec, id);
+      crmkit_interaction_set_kind(rec, "purchase");
+      crmkit_interaction_set_channel(rec, "store");
+      crmkit_interaction_set_occurred_at(rec, start + k * kDay);
+      crmkit_interaction_set_amount(rec, 1000, "USD");
+      int64_t iid = 0;
+      REQUIRE(crmkit_interaction_record(db, rec, &iid) == CRMKIT_OK);
+      crmkit_interaction_free(rec);
+    }
+  }
+  const int64_t as_of = end_of(2024, 1, 10);
+
+  crmkit_rfm_iter* it = nullptr;
+  REQUIRE(crmkit_value_rfm(&it, db, as_of, "ntile", "rf_grid", nullptr) == CRMKIT_OK);
+  CHECK(crmkit_rfm_iter_customer_id(it) == 0);  // not on a row yet
+  char* j = nullptr;
+  CHECK(crmkit_rfm_iter_json(it, &j) == CRMKIT_EMISUSE);
+  int rows = 0;
+  while (crmkit_rfm_iter_next(it) == CRMKIT_OK) {
+    ++rows;
+    const int64_t id = crmkit_rfm_iter_customer_id(it);
+    CHECK(crmkit_rfm_iter_frequency(it) == id);
+    CHECK(crmkit_rfm_iter_monetary(it) == 1000 * id);
+    CHECK(crmkit_rfm_iter_recency_days(it) == 10 - id);
+    // Two customers per bucket: F = M = ceil(id / 2); recency reversed.
+    CHECK(crmkit_rfm_iter_f(it) == (id + 1) / 2);
+    CHECK(crmkit_rfm_iter_m(it) == (id + 1) / 2);
+    CHECK(crmkit_rfm_iter_r(it) == (id + 1) / 2);
+    if (id == 10) CHECK(std::string(crmkit_rfm_iter_segment(it)) == "Champions");
+    if (id == 1) CHECK(std::string(crmkit_rfm_iter_segment(it)) == "Hibernating");
+  }
+  CHECK(rows == 10);
+  CHECK(crmkit_rfm_iter_next(it) == CRMKIT_DONE);
+  CHECK(std::string(crmkit_rfm_iter_currency(it)) == "USD");
+
+  // The iterator outlives the database handle.
+  crmkit_rfm_iter* late = nullptr;
+  REQUIRE(crmkit_value_rfm(&late, db, as_of, nullptr, "rfm_cells", nullptr) == CRMKIT_OK);
+
+  REQUIRE(crmkit_value_customer_rfm_json(db, 10, &j) == CRMKIT_OK);
+  const std::string stored = take_owned(j);
+  CHECK(stored.find("\"map_name\":\"rfm_cells\"") != std::string::npos);
+  CHECK(stored.find("\"segment\":\"Champions\"") != std::string::npos);
+
+  // Refusals: specific codes, customer_rfm unchanged.
+  crmkit_rfm_iter* bad = reinterpret_cast<crmkit_rfm_iter*>(0x1);
+  CHECK(crmkit_value_rfm(&bad, db, as_of, "deciles", nullptr, nullptr) == CRMKIT_EINVALID);
+  CHECK(bad == nullptr);
+  CHECK(last_has("method 'deciles'"));
+  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, "nope", nullptr, 0, &j) == CRMKIT_ENOTFOUND);
+  CHECK(last_has("not a built-in map"));
+  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, nullptr, "[{\"name\":", 0, &j) == CRMKIT_EINVALID);
+  CHECK(last_has("malformed JSON"));
+  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, nullptr, "[{\"name\":\"x\",\"r\":[5,1]}]", 0, &j) ==
+        CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, "rf_grid", "[{\"name\":\"x\"}]", 0, &j) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, nullptr, "{\"name\":\"rf_grid\",\"rules\":[{\"name\":\"x\"}]}", 0,
+                              &j) == CRMKIT_ECONFLICT);
+  CHECK(crmkit_value_rfm_json(db, as_of, "custom", nullptr, nullptr, 0, &j) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_options_json(db, as_of, "{\"bins\":0}", &j) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_options_json(db, as_of, "{\"colour\":1}", &j) == CRMKIT_EINVALID);
+  CHECK(last_has("unknown member 'colour'"));
+  CHECK(crmkit_value_rfm_options_json(db, as_of, "{\"method\":\"custom\",\"cuts\":{\"frequency\":[5,2]}}", &j) ==
+        CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, nullptr, nullptr, 0, nullptr) == CRMKIT_EINVALID);
+  REQUIRE(crmkit_value_customer_rfm_json(db, 10, &j) == CRMKIT_OK);
+  CHECK(take_owned(j) == stored);
+
+  // JSON forms.
+  REQUIRE(crmkit_value_rfm_json(db, as_of, "quantile", "rfm_tests", nullptr, 1, &j) == CRMKIT_OK);
+  std::string all = take_owned(j);
+  CHECK(all.find("\"map_name\":\"rfm_tests\"") != std::string::npos);
+  CHECK(all.find("\"customers\":[") != std::string::npos);
+  REQUIRE(crmkit_value_rfm_options_json(
+              db, as_of,
+              "{\"method\":\"custom\",\"cuts\":{\"recency\":[3],\"frequency\":[5],\"monetary\":[50]},"
+              "\"custom_map\":{\"name\":\"split\",\"rules\":[{\"name\":\"Big\",\"f\":[2,2]}],\"unmatched\":\"Small\"},"
+              "\"customers\":false}",
+              &j) == CRMKIT_OK);
+  std::string split = take_owned(j);
+  CHECK(split.find("\"customers\":[") == std::string::npos);
+  CHECK(split.find("{\"customers\":6,\"orders\":45,\"revenue\":450.0,\"segment\":\"Big\"}") != std::string::npos);
+  REQUIRE(crmkit_value_customer_rfm_json(db, 3, &j) == CRMKIT_OK);
+  CHECK(take_owned(j).find("\"segment\":\"Small\"") != std::string::npos);
+
+  REQUIRE(crmkit_value_rfm_maps_json(&j) == CRMKIT_OK);
+  std::string maps = take_owned(j);
+  for (const char* n : {"rf_grid", "rfm_readme", "rfm_tests", "rfm_cells", "r_vs_fm"})
+    CHECK(maps.find(std::string("\"name\":\"") + n + "\"") != std::string::npos);
+  CHECK(crmkit_value_rfm_maps_json(nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_customer_rfm_json(db, 424242, &j) == CRMKIT_ENOTFOUND);
+
+  crmkit_db_close(db);
+  int n = 0;
+  while (crmkit_rfm_iter_next(late) == CRMKIT_OK) ++n;
+  CHECK(n == 10);
+  crmkit_rfm_iter_free(late);
+  crmkit_rfm_iter_free(it);
+  crmkit_rfm_iter_free(nullptr);
+}

@@ -1,0 +1,261 @@
+// The crmkit command end to end: it is run as a user runs it (popen on the built binary) and
+// its JSON output is checked. Includes the CDNOW acceptance test: the published cohort's
+// figures (23,570 customers, 69,659 purchases, 2,500,315.63 USD; see /work/shared/data/README)
+// must come out of `crmkit import` + `crmkit report` exactly.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "temp_dir.hpp"
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+  nlohmann::json json() const { return nlohmann::json::parse(out); }
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Run crmkit(const TempDir& dir, const std::string& args) {
+  std::string err = dir.file("stderr.txt");
+  std::string cmd = "cd '" + dir.path.string() + "' && '" CRMKIT_CLI "' " + args + " 2>'" + err + "'";
+  Run r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.err = slurp(err);
+  return r;
+}
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// Lines 1..11; the comments give the expected fate of each row.
+const char* kInteractionsCsv =
+    "customer_external_id,occurred_at,channel,kind,amount,currency,external_id,subject\r\n"  // 1
+    "A1,2024-03-01,web,purchase,10.50,USD,o1,first\r\n"                                      // 2 ok
+    "A1,2024-03-05T10:00:00Z,store,purchase,5.25,USD,o2,\r\n"                                // 3 ok
+    "B2,2024-03-02,email,email_open,,,,\"Newsletter, March\"\r\n"                           // 4 ok
+    "B2,not-a-date,web,purchase,1.00,USD,,\r\n"                                              // 5 bad time
+    "C3,2024-03-03,pigeon,inquiry,,,,\r\n"                                                   // 6 bad channel
+    "A1,2024-03-06,web,purchase,1.234,USD,,\r\n"                                             // 7 bad amount
+    "\"B2\",\"2024-03-04\",\"phone\",\"complaint\",,,,\"multi\r\nline \"\"subject\"\"\"\r\n" // 8-9 ok
+    "C3,2024-03-09,web,refund,5.00,USD,,\r\n"                                                // 10 refund > 0
+    "A1,2024-03-01,web,purchase,10.50,USD,o1,first\r\n";                                     // 11 duplicate
+
+}  // namespace
+
+TEST_CASE("cli: import interactions reports bad rows by line and imports the rest", "[cli]") {
+  TempDir dir;
+  write(dir.file("in.csv"), kInteractionsCsv);
+
+  SECTION("unknown customers are row errors without --create-customers") {
+    Run r = crmkit(dir, "import interactions --db t.db in.csv --json");
+    CHECK(r.status == 1);  // nothing could be imported
+    auto j = r.json();
+    CHECK(j["rows"] == 9);  // records, not lines: 8-9 is one
+    CHECK(j["imported"] == 0);
+    CHECK(r.err.find("is not a known customer") != std::string::npos);
+  }
+
+  SECTION("with --create-customers") {
+    Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    auto j = r.json();
+    CHECK(j["rows"] == 9);  // records, not lines: 8-9 is one
+    CHECK(j["imported"] == 4);
+    CHECK(j["duplicates"] == 1);
+    CHECK(j["customers_created"] == 2);  // not C3: none of its rows could be imported
+    std::vector<int> lines;
+    for (const auto& e : j["errors"]) lines.push_back(e["line"].get<int>());
+    CHECK(lines == std::vector<int>{5, 6, 7, 10});
+    CHECK(j["errors"][0]["message"].get<std::string>().find("occurred_at") != std::string::npos);
+    CHECK(j["errors"][1]["message"].get<std::string>().find("channel") != std::string::npos);
+    CHECK(j["errors"][2]["message"].get<std::string>().find("amount") != std::string::npos);
+    CHECK(r.err.find("line 6:") != std::string::npos);
+
+    Run rep = crmkit(dir, "report --db t.db --json");
+    REQUIRE(rep.status == 0);
+    auto rj = rep.json();
+    CHECK(rj["customers"] == 2);
+    CHECK(rj["interactions"] == 4);
+    CHECK(rj["purchases"] == 2);
+    CHECK(rj["revenue"]["USD"].get<double>() == 15.75);
+    CHECK(rep.out.find("\"USD\": 15.75") != std::string::npos);
+    CHECK(rj["as_of"] == "2024-03-06T00:00:00.000Z");  // the end of the last day with data
+    CHECK(rj.contains("customers_by_stage"));
+    CHECK(rj["interactions"] == rj["overview"]["interactions"]);
+    CHECK(rj["interactions_by_channel"]["by_kind"]["purchase"] == 2);
+    CHECK(rj["interactions_by_channel"]["by_channel_kind"]["phone"]["complaint"] == 1);
+    CHECK(rj["revenue_by_month"]["USD"]["2024-03"]["purchases"] == 2);
+    CHECK(rj["top_customers"]["USD"][0]["revenue"].get<double>() == 15.75);
+    // --as-of cuts the facts at the end of that day.
+    auto early = crmkit(dir, "report --db t.db --json --as-of 2024-03-02").json();
+    CHECK(early["interactions"] == 2);
+    CHECK(early["revenue"]["USD"].get<double>() == 10.5);
+
+    Run show = crmkit(dir, "customer show --db t.db --external-id A1 --json");
+    REQUIRE(show.status == 0);
+    auto c = show.json();
+    CHECK(c["external_id"] == "A1");
+    CHECK(c["created_at"] == "2024-03-01T00:00:00.000Z");  // its first interaction
+    CHECK(c["figures"]["purchase_count"] == 2);
+    CHECK(c["figures"]["money"][0]["purchase_total"] == "15.75");
+    Run text = crmkit(dir, "customer show --db t.db --external-id A1");
+    CHECK(text.out.find("15.75") != std::string::npos);
+
+    Run tl = crmkit(dir, "timeline --db t.db --external-id B2 --json");
+    REQUIRE(tl.status == 0);
+    auto t = tl.json()["interactions"];
+    REQUIRE(t.size() == 2);
+    CHECK(t[0]["kind"] == "complaint");  // newest first
+    CHECK(t[0]["subject"] == "multi\r\nline \"subject\"");
+    CHECK(t[1]["subject"] == "Newsletter, March");
+    auto a1 = crmkit(dir, "timeline --db t.db --external-id A1 --kind purchase --limit 1 --json").json();
+    REQUIRE(a1["interactions"].size() == 1);
+    CHECK(a1["interactions"][0]["amount"]["amount"] == "5.25");
+    CHECK(a1["has_more"] == true);
+
+    Run missing = crmkit(dir, "customer show --db t.db 999999");
+    CHECK(missing.status != 0);
+    CHECK(missing.err.rfind("crmkit: not_found: ", 0) == 0);
+    Run bad_kind = crmkit(dir, "timeline --db t.db --external-id A1 --kind gift");
+    CHECK(bad_kind.status != 0);
+    CHECK(bad_kind.err.rfind("crmkit: invalid_argument: ", 0) == 0);
+  }
+}
+
+TEST_CASE("cli: bad files are refused up front", "[cli]") {
+  TempDir dir;
+  write(dir.file("bad.csv"), "customer_external_id,occurred_at,channel,kind,colour\r\nA,2024-01-01,web,visit,red\r\n");
+  Run r = crmkit(dir, "import interactions --db t.db bad.csv");
+  CHECK(r.status != 0);
+  CHECK(r.err.find("crmkit: invalid_argument: ") == 0);
+  CHECK(r.err.find("unknown column 'colour'") != std::string::npos);
+  Run none = crmkit(dir, "import interactions --db t.db no-such-file.csv");
+  CHECK(none.status != 0);
+  CHECK(none.err.find("crmkit: io: ") == 0);
+  Run nodb = crmkit(dir, "report --db missing.db");
+  CHECK(nodb.status != 0);
+  CHECK(nodb.err.find("crmkit: not_found: ") == 0);
+}
+
+TEST_CASE("cli: import customers from CSV, stdin included", "[cli]") {
+  TempDir dir;
+  write(dir.file("c.csv"),
+        "external_id,given_name,family_name,email,country,tags,lifecycle_stage,created_at,acquisition_cost,acquisition_currency,attributes\n"
+        "K1,Zoë,Ödegaard,ZOE@Example.COM,NO,vip;newsletter,customer,2024-01-02,12.50,EUR,\"{\"\"tier\"\":\"\"gold\"\"}\"\n"
+        "K2,Bo,Li,not-an-email,CN,,lead,2024-01-03,,,\n"
+        "K3,Al,Ng,al@example.org,SG,a|b,prospect,2024-01-04,,,\n");
+  Run r = crmkit(dir, "import customers --db t.db - --json < c.csv");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  auto j = r.json();
+  CHECK(j["imported"] == 2);
+  REQUIRE(j["errors"].size() == 1);
+  CHECK(j["errors"][0]["line"] == 3);
+  CHECK(j["errors"][0]["message"].get<std::string>().find("email") != std::string::npos);
+  auto c = crmkit(dir, "customer show --db t.db --external-id K1 --json").json();
+  CHECK(c["email"] == "zoe@example.com");
+  CHECK(c["tags"] == nlohmann::json({"newsletter", "vip"}));
+  CHECK(c["attributes"]["tier"] == "gold");
+  CHECK(c["acquisition_cost"]["amount"] == "12.50");
+  CHECK(c["lifecycle_stage"] == "customer");
+  // The same file again updates (upsert on external_id) instead of duplicating.
+  auto again = crmkit(dir, "import customers --db t.db c.csv --json").json();
+  CHECK(again["imported"] == 0);
+  CHECK(again["updated"] == 2);
+  CHECK(crmkit(dir, "report --db t.db --json").json()["customers"] == 2);
+}
+
+TEST_CASE("cli: demo is deterministic for a seed and the report reads it back", "[cli]") {
+  TempDir dir;
+  Run a = crmkit(dir, "demo --db a.db --customers 300 --seed 7 --json");
+  INFO(a.err);
+  REQUIRE(a.status == 0);
+  Run b = crmkit(dir, "demo --db b.db --customers 300 --seed 7 --json");
+  REQUIRE(b.status == 0);
+  auto ja = a.json(), jb = b.json();
+  ja.erase("database");
+  jb.erase("database");
+  CHECK(ja == jb);
+  CHECK(ja["customers"] == 300);
+  CHECK(ja["purchases"].get<int>() > 300);
+  CHECK(ja["interactions"].get<int>() > 3000);
+  CHECK(ja["revenue"].contains("USD"));
+  CHECK(ja["as_of"] <= "2026-01-01T00:00:00.000Z");
+  // Another seed, another population; the report command reads the same figures back.
+  auto other = crmkit(dir, "demo --db c.db --customers 300 --seed 8 --json").json();
+  CHECK(other["revenue"] != ja["revenue"]);
+  auto rep = crmkit(dir, "report --db a.db --json").json();
+  rep.erase("database");
+  CHECK(rep == ja);
+  // Running the demo again on the same file replaces it.
+  REQUIRE(crmkit(dir, "demo --db a.db --customers 300 --seed 7 --json").status == 0);
+  CHECK(crmkit(dir, "report --db a.db --json").json()["customers"] == 300);
+  Run text = crmkit(dir, "report --db a.db");
+  CHECK(text.out.find("Revenue by month (USD)") != std::string::npos);
+  CHECK(text.out.find("Customers by lifecycle stage") != std::string::npos);
+}
+
+TEST_CASE("cli: CDNOW through import and report gives the published cohort figures", "[cli][cdnow]") {
+  const std::string src = std::string(CRMKIT_SHARED_DATA) + "/cdnow/CDNOW_master.txt";
+  std::ifstream in(src);
+  if (!in) {
+    WARN("skipped: " << src << " is absent");
+    return;
+  }
+  TempDir dir;
+  {
+    // `customer_id date(YYYYMMDD) number_of_cds dollar_value`, whitespace separated, header line.
+    std::ofstream out(dir.file("cdnow.csv"), std::ios::binary);
+    out << "customer_external_id,occurred_at,channel,kind,amount,currency\r\n";
+    std::string line;
+    std::getline(in, line);  // header
+    std::size_t rows = 0;
+    while (std::getline(in, line)) {
+      std::istringstream f(line);
+      std::string id, date, cds, dollars;
+      if (!(f >> id >> date >> cds >> dollars)) continue;
+      out << id << ',' << date.substr(0, 4) << '-' << date.substr(4, 2) << '-' << date.substr(6, 2)
+          << ",other,purchase," << dollars << ",USD\r\n";
+      ++rows;
+    }
+    REQUIRE(rows == 69659);
+  }
+  Run imp = crmkit(dir, "import interactions --db cdnow.db cdnow.csv --create-customers --json");
+  INFO(imp.err);
+  REQUIRE(imp.status == 0);
+  auto ij = imp.json();
+  CHECK(ij["imported"] == 69659);
+  CHECK(ij["errors"].empty());
+  CHECK(ij["customers_created"] == 23570);
+  Run rep = crmkit(dir, "report --db cdnow.db --json");
+  REQUIRE(rep.status == 0);
+  auto j = rep.json();
+  CHECK(j["customers"] == 23570);
+  CHECK(j["purchases"] == 69659);
+  CHECK(j["revenue"]["USD"].get<double>() == 2500315.63);
+  CHECK(rep.out.find("\"USD\": 2500315.63") != std::string::npos);
+  CHECK(j["as_of"] == "1998-07-01T00:00:00.000Z");  // the cohort ends on 1998-06-30
+}

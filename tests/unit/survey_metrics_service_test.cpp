@@ -1,0 +1,174 @@
+// NPS/CSAT/CES over stored responses: periods, grouping, empty groups as undefined.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <limits>
+
+#include "crmkit/survey.hpp"
+#include "loyalty_fixture.hpp"
+
+using namespace crmkit;
+using Approx = Catch::Detail::Approx;
+
+namespace {
+struct Scenario {
+  LoyaltyStore s;
+  std::int64_t a, b, c;
+  Scenario() {
+    a = s.customer("A");
+    b = s.customer("B");
+    c = s.customer("C");
+    Surveys sv(s.store);
+    auto add = [&](std::int64_t who, SurveyKind k, int score, Instant at, Channel ch) {
+      SurveyResponse r;
+      r.customer_id = who;
+      r.kind = k;
+      r.score = score;
+      r.occurred_at = at;
+      r.channel = ch;
+      sv.record(r);
+    };
+    add(a, SurveyKind::nps, 10, day(2026, 1, 5), Channel::email);
+    add(b, SurveyKind::nps, 9, day(2026, 1, 6), Channel::web);
+    add(c, SurveyKind::nps, 3, day(2026, 1, 7), Channel::web);
+    add(a, SurveyKind::nps, 8, day(2026, 3, 2), Channel::email);
+    add(b, SurveyKind::nps, 0, start_of_day(day_from_civil({2026, 4, 1})), Channel::web);  // == to: excluded
+    add(a, SurveyKind::csat, 5, day(2026, 1, 9), Channel::chat);
+    add(b, SurveyKind::csat, 3, day(2026, 1, 9), Channel::chat);
+    add(c, SurveyKind::ces, 7, day(2026, 2, 9), Channel::phone);
+    add(c, SurveyKind::ces, 2, day(2026, 2, 10), Channel::phone);
+  }
+  SurveyMetricQuery q1(MetricGrouping by) {
+    SurveyMetricQuery q;
+    q.from = start_of_day(day_from_civil({2026, 1, 1}));
+    q.to = start_of_day(day_from_civil({2026, 4, 1}));
+    q.by = by;
+    return q;
+  }
+};
+}  // namespace
+
+TEST_CASE("NPS over a period: from inclusive, to exclusive", "[surveys][metrics]") {
+  Scenario sc;
+  SurveyMetrics m(sc.s.store);
+  auto all = m.nps(sc.q1(MetricGrouping::none));
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].group == "all");
+  CHECK(all[0].responses == 4);  // the response at `to` is outside
+  CHECK(all[0].promoters == 2);
+  CHECK(all[0].passives == 1);
+  CHECK(all[0].detractors == 1);
+  CHECK(*all[0].nps == Approx(25.0));
+  auto everything = m.nps();
+  CHECK(everything[0].responses == 5);
+  CHECK(*everything[0].nps == Approx(0.0));
+}
+
+TEST_CASE("NPS by month lists empty months as undefined", "[surveys][metrics]") {
+  Scenario sc;
+  SurveyMetrics m(sc.s.store);
+  auto rows = m.nps(sc.q1(MetricGrouping::month));
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].group == "2026-01");
+  CHECK(*rows[0].nps == Approx(100.0 / 3));
+  CHECK(rows[1].group == "2026-02");
+  CHECK(rows[1].responses == 0);
+  CHECK_FALSE(rows[1].nps);
+  CHECK(rows[2].group == "2026-03");
+  CHECK(*rows[2].nps == Approx(0.0));
+  CHECK_FALSE(rows[2].standard_error);  // a single response
+  auto j = nlohmann::json::parse(m.nps_json(sc.q1(MetricGrouping::month)));
+  CHECK(j["groups"][1]["nps"].is_null());
+  CHECK(j["groups"][1]["responses"] == 0);
+  CHECK(j["by"] == "month");
+}
+
+TEST_CASE("NPS by channel lists every channel", "[surveys][metrics]") {
+  Scenario sc;
+  SurveyMetrics m(sc.s.store);
+  auto rows = m.nps(sc.q1(MetricGrouping::channel));
+  REQUIRE(rows.size() == 8);
+  std::map<std::string, NpsResult> by;
+  for (auto& r : rows) by[r.group] = r;
+  CHECK(*by["email"].nps == Approx(50.0));
+  CHECK(*by["web"].nps == Approx(0.0));
+  CHECK_FALSE(by["chat"].nps);
+}
+
+TEST_CASE("NPS by segment uses membership at the response's time", "[surveys][metrics]") {
+  Scenario sc;
+  SurveyMetrics m(sc.s.store);
+  CHECK(m.nps(sc.q1(MetricGrouping::segment)).empty());  // no segments yet: no groups
+  auto& db = sc.s.db();
+  db.exec("INSERT INTO segments(id, name, kind) VALUES (1, 'vip', 'static'), (2, 'new', 'static'), "
+          "(3, 'empty', 'static')");
+  SQLite::Statement ins(db, "INSERT INTO segment_membership(segment_id, customer_id, entered_at, left_at, source) "
+                            "VALUES (?, ?, ?, ?, 'manual')");
+  auto member = [&](int seg, std::int64_t cust, Instant in, std::optional<Instant> out) {
+    ins.reset();
+    ins.bind(1, seg);
+    ins.bind(2, static_cast<std::int64_t>(cust));
+    ins.bind(3, static_cast<std::int64_t>(in));
+    if (out) ins.bind(4, static_cast<std::int64_t>(*out)); else ins.bind(4);
+    ins.exec();
+  };
+  member(1, sc.a, day(2025, 12, 1), day(2026, 2, 15));  // left before a's March answer
+  member(2, sc.c, day(2026, 1, 1), std::nullopt);
+  auto rows = m.nps(sc.q1(MetricGrouping::segment));
+  REQUIRE(rows.size() == 3);
+  std::map<std::string, NpsResult> by;
+  for (auto& r : rows) by[r.group] = r;
+  CHECK(by["vip"].responses == 1);
+  CHECK(*by["vip"].nps == Approx(100.0));
+  CHECK(*by["new"].nps == Approx(-100.0));
+  CHECK(by["empty"].responses == 0);
+  CHECK_FALSE(by["empty"].nps);
+}
+
+TEST_CASE("CSAT and CES over stored responses", "[surveys][metrics]") {
+  Scenario sc;
+  SurveyMetrics m(sc.s.store);
+  auto cs = m.csat(sc.q1(MetricGrouping::none));
+  CHECK(cs[0].responses == 2);
+  CHECK(*cs[0].csat_percent == Approx(50.0));
+  CHECK(*cs[0].mean_score == Approx(4.0));
+  auto ce = m.ces(sc.q1(MetricGrouping::month));
+  REQUIRE(ce.size() == 3);
+  CHECK_FALSE(ce[0].mean_score);
+  CHECK(*ce[1].mean_score == Approx(4.5));
+  CHECK(*ce[1].index == Approx(0.0));       // one 6–7, one 1–3
+  CHECK(*ce[1].percent_agree == Approx(50.0));
+  auto j = nlohmann::json::parse(m.ces_json(sc.q1(MetricGrouping::none)));
+  CHECK(j["groups"][0]["mean_score"] == Approx(4.5));
+}
+
+TEST_CASE("survey metric queries are validated", "[surveys][metrics]") {
+  Scenario sc;
+  SurveyMetrics m(sc.s.store);
+  auto q = sc.q1(MetricGrouping::none);
+  q.confidence = 1.0;
+  CHECK_THROWS_AS(m.nps(q), Error);
+  q = sc.q1(MetricGrouping::none);
+  std::swap(q.from, q.to);
+  CHECK_THROWS_AS(m.nps(q), Error);
+  CHECK(parse_metric_grouping("segment") == MetricGrouping::segment);
+  CHECK_THROWS_AS(parse_metric_grouping("week"), Error);
+}
+
+TEST_CASE("survey metric bounds at the int64 limits are refused", "[surveys][metrics]") {
+  Scenario sc;
+  SurveyMetrics m(sc.s.store);
+  SurveyMetricQuery q;
+  q.to = std::numeric_limits<std::int64_t>::min();
+  CHECK_THROWS_AS(m.nps(q), Error);
+  q.to = std::nullopt;
+  q.from = std::numeric_limits<std::int64_t>::min();
+  q.by = MetricGrouping::month;
+  CHECK_THROWS_AS(m.nps(q), Error);
+  q.from = -62'135'596'800'000;   // 0001-01-01: 12 · 2026 months listed, most of them null
+  q.to = start_of_day(day_from_civil({2026, 4, 1}));
+  auto rows = m.nps(q);
+  CHECK(rows.size() == 2025u * 12 + 3);
+  CHECK(rows.front().group == "0001-01");
+  CHECK_FALSE(rows.front().nps);
+}
