@@ -54,10 +54,10 @@ fuzz-smoke:
 	  -DCRMKIT_BUILD_CLI=OFF -DCRMKIT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(FUZZ) -j $(JOBS) --target fuzz_all
 	@set -e; for t in $$(cat $(FUZZ)/fuzz_targets.txt | tr ';' ' '); do \
-	  c=fuzz/corpus/$${t%_fuzz}; mkdir -p $(FUZZ)/corpus/$$t; \
+	  c=fuzz/corpus/$${t%_fuzz}; [ -d $$c ] || c=; mkdir -p $(FUZZ)/corpus/$$t $(FUZZ)/artifacts; \
 	  echo "fuzz-smoke: $$t for $(FUZZ_SECONDS) s"; \
 	  ./$(FUZZ)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=60 \
-	    -print_final_stats=1 $(FUZZ)/corpus/$$t $$c 2>&1 | grep -E '^(stat::number_of_executed_units|#[0-9]+ +DONE|==[0-9]+==|SUMMARY)' ; \
+	    -artifact_prefix=$(FUZZ)/artifacts/ -print_final_stats=1 $(FUZZ)/corpus/$$t $$c 2>&1 | grep -E '^(stat::number_of_executed_units|#[0-9]+ +DONE|==[0-9]+==|SUMMARY)' ; \
 	  test $${PIPESTATUS[0]} -eq 0; \
 	done
 

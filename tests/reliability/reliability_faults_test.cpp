@@ -73,3 +73,37 @@ TEST_CASE("an I/O error at any write, sync or truncate of a mutation changes not
   std::printf("faults: %ld runs, %ld mutations failed with an I/O error, none left a partial change\n", sweeps,
               faults);
 }
+
+TEST_CASE("an I/O error while a new file is created and migrated leaves no half-built schema", "[faults]") {
+  ShmDir dir;
+  long failed = 0;
+  for (long n = 0; n < 500; ++n) {
+    INFO("failing call " << n);
+    const std::string path = dir.file("new" + std::to_string(n) + ".db");
+    fault::install();
+    fault::arm(n, true);
+    bool ok = true;
+    try {
+      crmkit::Store::open(path);
+    } catch (const crmkit::Error& e) {
+      ok = false;
+      ++failed;
+      CHECK((e.code() == crmkit::Errc::io || e.code() == crmkit::Errc::corrupt));
+    }
+    const bool tripped = fault::g_tripped.load();
+    fault::uninstall();
+    {
+      // Before crmkit looks at it: either nothing of the schema or all of it.
+      SQLite::Database raw(path, SQLite::OPEN_READWRITE);  // may need WAL recovery
+      const int version = raw.execAndGet("PRAGMA user_version").getInt();
+      const int tables = raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'table'").getInt();
+      if (version == 0) CHECK(tables == 0);
+      else CHECK(version == crmkit::Store::latest_schema_version());
+    }
+    crmkit::Store s = crmkit::Store::open(path);  // finishes (or redoes) the creation
+    CHECK(s.schema_version() == crmkit::Store::latest_schema_version());
+    CHECK(integrity(s) == "ok");
+    if (ok && !tripped) break;
+  }
+  CHECK(failed > 0);
+}
