@@ -69,7 +69,7 @@ crmkit_interaction* purchase(std::int64_t customer, std::int64_t amount, const c
 struct Env {
   std::string dir, path;
   crmkit_db* db = nullptr;
-  std::int64_t customer = 0, other = 0, interaction = 0;
+  std::int64_t customer = 0, other = 0, interaction = 0, programme = 0;
   Env() {
     char tmpl[] = "/tmp/crmkit-hostile-XXXXXX";
     dir = ::mkdtemp(tmpl);
@@ -81,6 +81,10 @@ struct Env {
     crmkit_interaction_set_external_id(r, "big");
     REQUIRE(crmkit_interaction_record(db, r, &interaction) == CRMKIT_OK);
     crmkit_interaction_free(r);
+    REQUIRE(crmkit_points_programme_create(db, &programme,
+                                           R"({"name":"club","currency":"USD","created_at":"2023-01-01T00:00:00Z"})") ==
+            CRMKIT_OK);
+    REQUIRE(crmkit_points_enroll(db, programme, customer, kT) == CRMKIT_OK);
   }
   ~Env() {
     crmkit_db_close(db);
@@ -328,6 +332,116 @@ std::vector<Case> cases() {
   };
 }
 
+// The areas built on the core: customer value, segments, surveys and metrics, points.
+std::string deep_rule(int depth) {
+  std::string s;
+  for (int k = 0; k < depth; ++k) s += "{\"not\":";
+  s += "{\"field\":\"country\",\"op\":\"eq\",\"value\":\"DE\"}";
+  for (int k = 0; k < depth; ++k) s += "}";
+  return s;
+}
+
+std::vector<Case> area_cases() {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  return {
+      // ---- customer value ------------------------------------------------------------------
+      {"value_fit: NULL db", CRMKIT_EINVALID, [](Env&) {
+         std::int64_t id; return crmkit_value_fit(nullptr, "bgnbd", "week", kT, kT, nullptr, &id); }},
+      {"value_fit: unknown model kind", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_value_fit(e.db, "bgnbd'; DROP TABLE value_models; --", "week", kT, kT, nullptr, &id); }},
+      {"value_fit: unknown time unit", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_value_fit(e.db, "bgnbd", "fortnight", kT, kT, nullptr, &id); }},
+      {"value_fit: no repeat buyers to fit", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_value_fit(e.db, "gg", "week", kT + 86'400'000, kT, nullptr, &id); }},
+      {"value_fit: currency not ISO-4217", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_value_fit(e.db, "bgnbd", "week", kT, kT, "dollars", &id); }},
+      {"value_score: unknown model id", CRMKIT_ENOTFOUND, [](Env& e) {
+         std::int64_t n; return crmkit_value_score(e.db, 424242, 0, 52, "week", kT, 0.01, 1, &n); }},
+      {"value_score: NaN horizon", CRMKIT_EINVALID, [nan](Env& e) {
+         std::int64_t n; return crmkit_value_score(e.db, 1, 0, nan, "week", kT, 0.01, 1, &n); }},
+      {"value_score: negative horizon", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t n; return crmkit_value_score(e.db, 1, 0, -52, "week", kT, 0.01, 1, &n); }},
+      {"value_score: infinite discount rate", CRMKIT_EINVALID, [inf](Env& e) {
+         std::int64_t n; return crmkit_value_score(e.db, 1, 0, 52, "week", kT, inf, 1, &n); }},
+      {"value_rfm: unknown method", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_rfm_json(e.db, kT, "magic", nullptr, nullptr, 0, &j), j); }},
+      {"value_rfm: unknown built-in map", CRMKIT_ENOTFOUND, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_rfm_json(e.db, kT, "ntile", "no_such_map", nullptr, 0, &j), j); }},
+      {"value_rfm: malformed custom map JSON", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_rfm_json(e.db, kT, "ntile", nullptr, "{\"rules\": [", 0, &j), j); }},
+      {"value_model_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_value_model_json(e.db, 1, nullptr); }},
+      // ---- segments ------------------------------------------------------------------------
+      {"segment_create: NULL name", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_segment_create(&id, e.db, nullptr, "dynamic", "{\"all\":[]}", 0); }},
+      {"segment_create: invalid UTF-8 name", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_segment_create(&id, e.db, "vip\xc3\x28", "dynamic", "{\"all\":[]}", 0); }},
+      {"segment_create: SQL as a field name", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id;
+         return crmkit_segment_create(&id, e.db, "s", "dynamic",
+                                      "{\"field\":\"1=1) OR (1\",\"op\":\"eq\",\"value\":1}", 0); }},
+      {"segment_create: unknown kind", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_segment_create(&id, e.db, "s", "smart", "{\"all\":[]}", 0); }},
+      {"segment_count: malformed JSON", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t n; return crmkit_segment_count(&n, e.db, "{\"all\": [", kT, 0); }},
+      {"segment_count: 10,000-deep rule", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t n; return crmkit_segment_count(&n, e.db, deep_rule(10'000).c_str(), kT, 0); }},
+      {"segment_count: string value for a number field", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t n;
+         return crmkit_segment_count(&n, e.db, "{\"field\":\"purchase_count\",\"op\":\"gt\",\"value\":\"3; --\"}", kT, 0); }},
+      {"segment_update: unknown segment", CRMKIT_ENOTFOUND, [](Env& e) {
+         int v; return crmkit_segment_update(&v, e.db, "nobody", "{\"all\":[]}", 0); }},
+      {"segment_refresh: unknown segment", CRMKIT_ENOTFOUND, [](Env& e) {
+         std::int64_t a, b; return crmkit_segment_refresh(&a, &b, e.db, "nobody", kT); }},
+      {"segment_delete: unknown segment", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_segment_delete(e.db, "nobody"); }},
+      // ---- surveys and metrics -------------------------------------------------------------
+      {"survey_record: NPS score 11", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_survey_record(e.db, e.customer, "nps", 11, kT, "email", 0, nullptr, nullptr, &id); }},
+      {"survey_record: NaN score", CRMKIT_EINVALID, [nan](Env& e) {
+         std::int64_t id; return crmkit_survey_record(e.db, e.customer, "csat", nan, kT, "email", 0, nullptr, nullptr, &id); }},
+      {"survey_record: fractional CES score", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_survey_record(e.db, e.customer, "ces", 3.5, kT, "email", 0, nullptr, nullptr, &id); }},
+      {"survey_record: unknown kind", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_survey_record(e.db, e.customer, "happiness", 5, kT, "email", 0, nullptr, nullptr, &id); }},
+      {"survey_record: unknown customer", CRMKIT_ENOTFOUND, [](Env& e) {
+         std::int64_t id; return crmkit_survey_record(e.db, 987654, "nps", 9, kT, "email", 0, nullptr, nullptr, &id); }},
+      {"survey_record: another customer's interaction", CRMKIT_ECONFLICT, [](Env& e) {
+         std::int64_t id; return crmkit_survey_record(e.db, e.other, "nps", 9, kT, "email", e.interaction, nullptr, nullptr, &id); }},
+      {"survey_record_custom: empty scale", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id;
+         return crmkit_survey_record_custom(e.db, e.customer, 5, 5, "higher_is_better", 5, kT, "web", 0, nullptr, nullptr, &id); }},
+      {"survey_nps_json: grouping by week", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_survey_nps_json(e.db, nullptr, nullptr, "week", 0.95, &j), j); }},
+      {"survey_nps_json: confidence 1.5", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_survey_nps_json(e.db, nullptr, nullptr, nullptr, 1.5, &j), j); }},
+      {"retention_json: period ends before it starts", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr;
+         return json_out(crmkit_retention_json(e.db, kT, kT - 1, nullptr, 90, 0.5, nullptr, nullptr, nullptr, &j), j); }},
+      // ---- points --------------------------------------------------------------------------
+      {"points_programme_create: malformed spec", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_points_programme_create(e.db, &id, "{\"name\": \"x\","); }},
+      {"points_programme_create: name taken", CRMKIT_ECONFLICT, [](Env& e) {
+         std::int64_t id;
+         return crmkit_points_programme_create(e.db, &id, R"({"name":"club","currency":"USD","created_at":"2023-01-01T00:00:00Z"})"); }},
+      {"points_enroll: unknown programme", CRMKIT_ENOTFOUND, [](Env& e) {
+         return crmkit_points_enroll(e.db, 777, e.customer, kT); }},
+      {"points_redeem: negative points", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t pts; int rep;
+         return crmkit_points_redeem(e.db, &pts, &rep, e.programme, e.customer, -5, "r1", kT, 0); }},
+      {"points_redeem: beyond the 2^50 points limit", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t pts; int rep;
+         return crmkit_points_redeem(e.db, &pts, &rep, e.programme, e.customer, kMax, "r2", kT, 0); }},
+      {"points_redeem: more than available", CRMKIT_ECONFLICT, [](Env& e) {
+         std::int64_t pts; int rep;
+         return crmkit_points_redeem(e.db, &pts, &rep, e.programme, e.customer, 1000, "r3", kT, 0); }},
+      {"points_adjust: INT64_MIN points", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t pts; int rep;
+         return crmkit_points_adjust(e.db, &pts, &rep, e.programme, e.customer, kMin, "oops", "a1", kT); }},
+      {"points_earn: unknown purchase", CRMKIT_ENOTFOUND, [](Env& e) {
+         std::int64_t pts; int rep; return crmkit_points_earn(e.db, &pts, &rep, e.programme, 999999); }},
+  };
+}
+
 }  // namespace
 
 TEST_CASE("hostile input through the C API: exact status, nothing changed", "[hostile]") {
@@ -380,4 +494,22 @@ TEST_CASE("SQL fragments in every free text field are stored verbatim", "[hostil
   const std::string d = digest(e.path);
   for (const char* t : {"customers\n", "interactions\n", "customer_tags\n", "customer_figures\n"})
     CHECK(d.find(t) != std::string::npos);  // every table still there
+}
+
+TEST_CASE("hostile input to every area's C API: exact status, nothing changed", "[hostile]") {
+  Env e;
+  const auto all = area_cases();
+  int tried = 0;
+  for (const auto& c : all) {
+    INFO("case: " << c.name);
+    const std::string before = digest(e.path);
+    const int rc = c.run(e);
+    INFO("message: " << crmkit_last_error_message());
+    CHECK(crmkit_status_name(rc) == std::string(crmkit_status_name(c.expected)));
+    CHECK(digest(e.path) == before);
+    CHECK(crmkit_db_begin(e.db) == CRMKIT_OK);
+    CHECK(crmkit_db_rollback(e.db) == CRMKIT_OK);
+    ++tried;
+  }
+  std::printf("hostile C API (value, segments, surveys, points): %d cases\n", tried);
 }
