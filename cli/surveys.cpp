@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "io/csv.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/survey.hpp"
@@ -16,44 +17,17 @@
 namespace crmkit::cli {
 namespace {
 
-// ---- CSV (RFC 4180): quoted fields, doubled quotes, CRLF or LF, optional UTF-8 BOM ----------
-// Reads one record; returns false at end of input. *line is the physical line the record
-// starts on (1-based), for error messages.
-bool read_record(std::istream& in, std::vector<std::string>& fields, int& next_line, int* line) {
+// The next record of the shared RFC 4180 reader (src/io/csv.hpp) as strings; false at the end.
+// A malformed record throws (with *line set) after the reader has skipped past it.
+bool read_record(io::CsvReader& csv, std::vector<std::string>& fields, int* line) {
+  const auto status = csv.next();
+  if (status == io::CsvReader::Status::end) return false;
+  *line = static_cast<int>(csv.line());
+  if (status == io::CsvReader::Status::error)
+    throw Error(Errc::invalid_argument, csv.error_message());
   fields.clear();
-  if (in.peek() == std::char_traits<char>::eof()) return false;
-  *line = next_line;
-  std::string field;
-  bool quoted = false, any = false;
-  for (int ch; (ch = in.get()) != std::char_traits<char>::eof();) {
-    any = true;
-    char c = static_cast<char>(ch);
-    if (quoted) {
-      if (c == '"') {
-        if (in.peek() == '"') { field += '"'; in.get(); }
-        else quoted = false;
-      } else {
-        if (c == '\n') ++next_line;
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\r' && in.peek() == '\n') {
-      // CRLF: the LF ends the record
-    } else if (c == '\n') {
-      ++next_line;
-      fields.push_back(std::move(field));
-      return true;
-    } else {
-      field += c;
-    }
-  }
-  if (quoted) throw Error(Errc::invalid_argument, fmt::format("line {}: unterminated quoted field", *line));
-  if (any) fields.push_back(std::move(field));
-  return any;
+  for (auto f : csv.fields()) fields.emplace_back(f);
+  return true;
 }
 
 void add_import(CLI::App& root) {
@@ -71,16 +45,13 @@ void add_import(CLI::App& root) {
   cmd->callback([o] {
     std::ifstream in(o->file, std::ios::binary);
     if (!in) throw Error(Errc::io, fmt::format("cannot open {}", o->file));
-    if (in.peek() == 0xEF) {  // UTF-8 byte order mark
-      char bom[3];
-      in.read(bom, 3);
-    }
     OpenOptions oo;
     oo.create = false;
     Store store = Store::open(o->db, oo);
+    io::CsvReader csv(in);
     std::vector<std::string> f;
-    int next_line = 1, line = 0;
-    if (!read_record(in, f, next_line, &line)) throw Error(Errc::invalid_argument, "the file is empty");
+    int line = 0;
+    if (!read_record(csv, f, &line)) throw Error(Errc::invalid_argument, "the file is empty");
     std::map<std::string, std::size_t> col;
     for (std::size_t i = 0; i < f.size(); ++i) col[std::string(f[i])] = i;
     for (const char* need : {"customer_external_id", "occurred_at", "kind", "score", "channel"})
@@ -94,9 +65,9 @@ void add_import(CLI::App& root) {
     std::vector<SurveyResponse> rows;
     std::vector<int> lines;
     int bad = 0;
-    while (read_record(in, f, next_line, &line)) {
-      if (f.size() == 1 && f[0].empty()) continue;  // blank line
+    for (;;) {
       try {
+        if (!read_record(csv, f, &line)) break;
         SurveyResponse r;
         std::string ext = get("customer_external_id").value_or("");
         auto id = customers.find_id(ext);
