@@ -56,9 +56,14 @@ fuzz-smoke:
 	@set -e; for t in $$(cat $(FUZZ)/fuzz_targets.txt | tr ';' ' '); do \
 	  c=fuzz/corpus/$${t%_fuzz}; [ -d $$c ] || c=; mkdir -p $(FUZZ)/corpus/$$t $(FUZZ)/artifacts; \
 	  echo "fuzz-smoke: $$t for $(FUZZ_SECONDS) s"; \
-	  ./$(FUZZ)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=60 \
-	    -artifact_prefix=$(FUZZ)/artifacts/ -print_final_stats=1 $(FUZZ)/corpus/$$t $$c 2>&1 | grep -E '^(stat::number_of_executed_units|#[0-9]+ +DONE|==[0-9]+==|SUMMARY)' ; \
-	  test $${PIPESTATUS[0]} -eq 0; \
+	  log=$(FUZZ)/artifacts/$$t.log; \
+	  if ./$(FUZZ)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=60 \
+	    -artifact_prefix=$(FUZZ)/artifacts/ -print_final_stats=1 $(FUZZ)/corpus/$$t $$c >$$log 2>&1; then \
+	    grep -E '^stat::number_of_executed_units' $$log; \
+	  else \
+	    echo "fuzz-smoke: $$t FAILED; the end of its log, with the reproducer's name:"; \
+	    grep -v -E '^#[0-9]+ ' $$log | tail -n 60; exit 1; \
+	  fi; \
 	done
 
 bench: build

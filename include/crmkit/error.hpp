@@ -27,7 +27,9 @@ const char* errc_name(Errc code) noexcept;
 
 class Error : public std::runtime_error {
  public:
-  Error(Errc code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  // The message is kept as valid UTF-8: any byte that is not part of a well-formed sequence
+  // is written as \xNN, so what() can always be shown, logged or put in JSON.
+  Error(Errc code, const std::string& message);
   Errc code() const noexcept { return code_; }
 
  private:

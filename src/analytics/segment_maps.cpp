@@ -15,8 +15,6 @@ namespace crmkit {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
 ScoreRange rng(double lo, double hi) { return ScoreRange{lo, hi}; }
 const ScoreRange kAny{};
 

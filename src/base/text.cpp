@@ -6,38 +6,56 @@
 
 namespace crmkit::detail {
 
+// Length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates, nothing
+// above U+10FFFF) starting at p, or 0 when the bytes there are not one. NUL counts as invalid.
+std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* end) noexcept {
+  unsigned char c = *p;
+  if (c == 0) return 0;
+  if (c < 0x80) return 1;
+  int n;
+  unsigned cp;
+  if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+  else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+  else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+  else return 0;
+  if (end - p <= n) return 0;
+  for (int i = 1; i <= n; ++i) {
+    if ((p[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (p[i] & 0x3F);
+  }
+  static constexpr unsigned kMin[] = {0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return static_cast<std::size_t>(n) + 1;
+}
+
 bool is_valid_utf8(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
-    unsigned char c = *p;
-    if (c == 0) return false;
-    if (c < 0x80) { ++p; continue; }
-    int n;
-    unsigned cp;
-    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
-    else return false;
-    if (end - p <= n) return false;
-    for (int i = 1; i <= n; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    static constexpr unsigned kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    p += n + 1;
+    std::size_t n = utf8_sequence_length(p, end);
+    if (!n) return false;
+    p += n;
   }
   return true;
 }
 
-std::string printable(std::string_view s) {
+// Messages quote caller input, and they travel on as JSON and into Python strings: they must
+// be valid UTF-8 whatever the input was, so bad bytes are escaped and cuts fall between
+// characters.
+std::string printable(std::string_view s, std::size_t max_chars) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
   std::string out;
-  std::size_t shown = 0;
-  for (unsigned char c : s) {
-    if (shown++ == 60) { out += "..."; break; }
-    if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-    else out += static_cast<char>(c);
+  for (std::size_t shown = 0; p < end; ++shown) {
+    if (shown == max_chars) { out += "..."; break; }
+    std::size_t n = utf8_sequence_length(p, end);
+    if (n == 0 || *p < 0x20 || *p == 0x7f) {
+      out += fmt::format("\\x{:02x}", *p);
+      ++p;
+    } else {
+      out.append(reinterpret_cast<const char*>(p), n);
+      p += n;
+    }
   }
   return out;
 }

@@ -17,8 +17,9 @@ constexpr int kMaxJsonDepth = 32;
 // NUL bytes are refused too (they cannot cross the C API and truncate SQLite text).
 bool is_valid_utf8(std::string_view s) noexcept;
 
-// A value quoted for an error message: at most 60 characters, control bytes escaped.
-std::string printable(std::string_view s);
+// A value quoted for an error message: valid UTF-8 whatever the input, at most max_chars
+// characters, control and invalid bytes escaped as \xNN.
+std::string printable(std::string_view s, std::size_t max_chars = 60);
 
 // Checks UTF-8 and length; throws Error(invalid_argument) naming the field.
 void check_text(std::string_view field, std::string_view value, std::size_t max_bytes = kMaxShortText);

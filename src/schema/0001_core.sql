@@ -1,5 +1,8 @@
 -- 0001: store settings, customers, interactions and the per-customer figures kept current
 -- with them. Times are int64 ms since the epoch (UTC); money is int64 minor units + currency.
+-- Enumerations are checked as OR chains, never IN lists, in every migration: SQLite builds an
+-- ephemeral table for an IN list each time a statement writes a row, which tripled the cost of
+-- an insert (bench/RESULTS.md, workload 3).
 
 CREATE TABLE store_settings (
   key   TEXT PRIMARY KEY,
@@ -10,14 +13,14 @@ INSERT INTO store_settings(key, value) VALUES ('default_calling_code', ''), ('de
 CREATE TABLE customers (
   id                   INTEGER PRIMARY KEY,
   external_id          TEXT UNIQUE,
-  kind                 TEXT NOT NULL DEFAULT 'person' CHECK (kind IN ('person', 'organization')),
+  kind                 TEXT NOT NULL DEFAULT 'person' CHECK (kind = 'person' OR kind = 'organization'),
   display_name         TEXT,
   given_name           TEXT,
   family_name          TEXT,
   email                TEXT,
   phone                TEXT CHECK (phone IS NULL OR phone GLOB '+[1-9]*'),
   birth_date           TEXT CHECK (birth_date IS NULL OR date(birth_date) IS birth_date),
-  gender               TEXT CHECK (gender IS NULL OR gender IN ('F', 'M', 'X')),
+  gender               TEXT CHECK (gender IS NULL OR (gender = 'F' OR gender = 'M' OR gender = 'X')),
   country              TEXT CHECK (country IS NULL OR (length(country) = 2 AND country GLOB '[A-Z][A-Z]')),
   region               TEXT,
   city                 TEXT,
@@ -26,7 +29,8 @@ CREATE TABLE customers (
   acquisition_cost     INTEGER CHECK (acquisition_cost IS NULL OR acquisition_cost >= 0),
   acquisition_currency TEXT CHECK ((acquisition_cost IS NULL) = (acquisition_currency IS NULL)),
   lifecycle_stage      TEXT NOT NULL DEFAULT 'lead'
-                       CHECK (lifecycle_stage IN ('lead', 'prospect', 'customer', 'churned')),
+                       CHECK (lifecycle_stage = 'lead' OR lifecycle_stage = 'prospect' OR
+                              lifecycle_stage = 'customer' OR lifecycle_stage = 'churned'),
   created_at           INTEGER NOT NULL,
   updated_at           INTEGER NOT NULL,
   attributes           TEXT NOT NULL DEFAULT '{}'
@@ -48,10 +52,15 @@ CREATE TABLE interactions (
   customer_id  INTEGER NOT NULL REFERENCES customers(id),
   external_id  TEXT UNIQUE,
   occurred_at  INTEGER NOT NULL,
-  channel      TEXT NOT NULL CHECK (channel IN ('email', 'phone', 'chat', 'sms', 'social', 'web', 'store', 'other')),
-  kind         TEXT NOT NULL CHECK (kind IN ('purchase', 'refund', 'inquiry', 'complaint', 'support', 'visit',
-                                             'email_open', 'email_click', 'meeting', 'note', 'other')),
-  direction    TEXT NOT NULL DEFAULT 'none' CHECK (direction IN ('inbound', 'outbound', 'none')),
+  channel      TEXT NOT NULL CHECK (channel = 'email' OR channel = 'phone' OR channel = 'chat' OR
+                                    channel = 'sms' OR channel = 'social' OR channel = 'web' OR
+                                    channel = 'store' OR channel = 'other'),
+  kind         TEXT NOT NULL CHECK (kind = 'purchase' OR kind = 'refund' OR kind = 'inquiry' OR
+                                    kind = 'complaint' OR kind = 'support' OR kind = 'visit' OR
+                                    kind = 'email_open' OR kind = 'email_click' OR kind = 'meeting' OR
+                                    kind = 'note' OR kind = 'other'),
+  direction    TEXT NOT NULL DEFAULT 'none' CHECK (direction = 'inbound' OR direction = 'outbound' OR
+                                                   direction = 'none'),
   amount       INTEGER,
   currency     TEXT,
   margin       INTEGER,
@@ -60,7 +69,7 @@ CREATE TABLE interactions (
   attributes   TEXT CHECK (attributes IS NULL OR (json_valid(attributes) AND json_type(attributes) = 'object')),
   CHECK ((kind = 'purchase' AND amount >= 0 AND currency IS NOT NULL)
       OR (kind = 'refund' AND amount <= 0 AND currency IS NOT NULL)
-      OR (kind NOT IN ('purchase', 'refund') AND amount IS NULL AND currency IS NULL AND margin IS NULL))
+      OR ((kind <> 'purchase' AND kind <> 'refund') AND amount IS NULL AND currency IS NULL AND margin IS NULL))
 ) STRICT;
 -- The timeline index also serves every per-customer window (behavioural segments, CLV inputs).
 CREATE INDEX interactions_timeline ON interactions(customer_id, occurred_at, id);

@@ -7,16 +7,16 @@
 -- stored as D+1 00:00 UTC).
 CREATE TABLE value_models (
   id              INTEGER PRIMARY KEY,
-  kind            TEXT NOT NULL CHECK (kind IN ('bgnbd', 'pnbd', 'mbgnbd', 'gg')),
+  kind            TEXT NOT NULL CHECK (kind = 'bgnbd' OR kind = 'pnbd' OR kind = 'mbgnbd' OR kind = 'gg'),
   params          TEXT NOT NULL CHECK (json_valid(params) AND json_type(params) = 'object'),
   std_errors      TEXT CHECK (std_errors IS NULL OR (json_valid(std_errors) AND json_type(std_errors) = 'object')),
   log_likelihood  REAL,
   customers       INTEGER CHECK (customers >= 0),
-  time_unit       TEXT CHECK (time_unit IN ('day', 'week')),
+  time_unit       TEXT CHECK (time_unit = 'day' OR time_unit = 'week'),
   calibration_end INTEGER,
   data_from       INTEGER,              -- earliest first purchase among the fitted customers
   fitted_at       INTEGER NOT NULL,     -- the caller's instant (no clock)
-  converged       INTEGER CHECK (converged IN (0, 1)),
+  converged       INTEGER CHECK (converged = 0 OR converged = 1),
   currency        TEXT CHECK (currency IS NULL OR (length(currency) = 3 AND currency GLOB '[A-Z][A-Z][A-Z]')),
   iterations      INTEGER CHECK (iterations >= 0),
   reason          TEXT                  -- the optimiser's stop reason
@@ -32,7 +32,8 @@ CREATE TABLE customer_scores (
   p_alive            REAL CHECK (p_alive IS NULL OR (p_alive >= 0 AND p_alive <= 1)),
   expected_purchases REAL CHECK (expected_purchases IS NULL OR expected_purchases >= 0),
   horizon            REAL CHECK (horizon IS NULL OR horizon >= 0),
-  horizon_unit       TEXT CHECK (horizon_unit IS NULL OR horizon_unit IN ('day', 'week', 'month')),
+  horizon_unit       TEXT CHECK (horizon_unit IS NULL OR (horizon_unit = 'day' OR horizon_unit = 'week' OR
+                                                          horizon_unit = 'month')),
   predicted_clv      REAL,               -- major units of `currency`
   currency           TEXT,
   spend_model_id     INTEGER REFERENCES value_models(id),
@@ -49,7 +50,7 @@ CREATE TABLE rfm_maps (
   name       TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 1000),
   version    INTEGER NOT NULL CHECK (version >= 1),
   definition TEXT NOT NULL CHECK (json_valid(definition)),
-  builtin    INTEGER NOT NULL DEFAULT 0 CHECK (builtin IN (0, 1)),
+  builtin    INTEGER NOT NULL DEFAULT 0 CHECK (builtin = 0 OR builtin = 1),
   PRIMARY KEY (name, version)
 ) STRICT;
 
@@ -68,7 +69,7 @@ CREATE TABLE customer_rfm (
   map_name     TEXT NOT NULL,
   map_version  INTEGER NOT NULL,
   currency     TEXT,
-  method       TEXT CHECK (method IN ('ntile', 'quantile', 'qcut', 'custom')),
+  method       TEXT CHECK (method = 'ntile' OR method = 'quantile' OR method = 'qcut' OR method = 'custom'),
   FOREIGN KEY (map_name, map_version) REFERENCES rfm_maps(name, version)
 ) STRICT;
 -- No secondary index, for the same reason as customer_scores.

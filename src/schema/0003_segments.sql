@@ -5,10 +5,10 @@
 CREATE TABLE segments (
   id            INTEGER PRIMARY KEY,
   name          TEXT UNIQUE NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
-  kind          TEXT NOT NULL CHECK (kind IN ('dynamic', 'static')),
+  kind          TEXT NOT NULL CHECK (kind = 'dynamic' OR kind = 'static'),
   description   TEXT NOT NULL DEFAULT '',
   rule_version  INTEGER NOT NULL DEFAULT 0 CHECK (rule_version >= 0),  -- 0: static, no rule
-  strict_nulls  INTEGER NOT NULL DEFAULT 0 CHECK (strict_nulls IN (0, 1)),
+  strict_nulls  INTEGER NOT NULL DEFAULT 0 CHECK (strict_nulls = 0 OR strict_nulls = 1),
   refreshed_at  INTEGER,                                               -- as_of of the last refresh
   CHECK ((kind = 'static') = (rule_version = 0))
 ) STRICT;
@@ -18,7 +18,7 @@ CREATE TABLE segment_versions (
   segment_id   INTEGER NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
   version      INTEGER NOT NULL CHECK (version >= 1),
   rule         TEXT NOT NULL CHECK (json_valid(rule)),
-  strict_nulls INTEGER NOT NULL DEFAULT 0 CHECK (strict_nulls IN (0, 1)),
+  strict_nulls INTEGER NOT NULL DEFAULT 0 CHECK (strict_nulls = 0 OR strict_nulls = 1),
   PRIMARY KEY (segment_id, version)
 ) STRICT;
 
@@ -37,7 +37,7 @@ CREATE TABLE segment_membership (
   entered_at   INTEGER NOT NULL,
   left_at      INTEGER CHECK (left_at IS NULL OR left_at >= entered_at),
   rule_version INTEGER CHECK (rule_version IS NULL OR rule_version >= 1),  -- NULL: changed by hand
-  source       TEXT NOT NULL DEFAULT 'rule' CHECK (source IN ('rule', 'manual'))
+  source       TEXT NOT NULL DEFAULT 'rule' CHECK (source = 'rule' OR source = 'manual')
 ) STRICT;
 -- At most one open stay per (segment, customer); serves "current members" and rule references.
 CREATE UNIQUE INDEX segment_membership_current ON segment_membership(segment_id, customer_id)

@@ -5,15 +5,17 @@ CREATE TABLE survey_responses (
   id             INTEGER PRIMARY KEY,
   customer_id    INTEGER NOT NULL REFERENCES customers(id),
   external_id    TEXT UNIQUE,
-  kind           TEXT NOT NULL CHECK (kind IN ('nps', 'csat', 'ces', 'custom')),
+  kind           TEXT NOT NULL CHECK (kind = 'nps' OR kind = 'csat' OR kind = 'ces' OR kind = 'custom'),
   -- The scale travels with every response so that a later change of questionnaire (CES 1.0
   -- on 1..5 reversed vs CES 2.0 on 1..7) never reinterprets old answers.
   scale_min      REAL NOT NULL,
   scale_max      REAL NOT NULL,
-  direction      TEXT NOT NULL CHECK (direction IN ('higher_is_better', 'lower_is_better')),
+  direction      TEXT NOT NULL CHECK (direction = 'higher_is_better' OR direction = 'lower_is_better'),
   score          REAL NOT NULL CHECK (score BETWEEN scale_min AND scale_max),
   occurred_at    INTEGER NOT NULL,
-  channel        TEXT NOT NULL CHECK (channel IN ('email', 'phone', 'chat', 'sms', 'social', 'web', 'store', 'other')),
+  channel        TEXT NOT NULL CHECK (channel = 'email' OR channel = 'phone' OR channel = 'chat' OR
+                                      channel = 'sms' OR channel = 'social' OR channel = 'web' OR
+                                      channel = 'store' OR channel = 'other'),
   interaction_id INTEGER REFERENCES interactions(id),
   comment        TEXT,
   CHECK (scale_min < scale_max),

@@ -10,11 +10,13 @@ CREATE TABLE points_programmes (
   unit_minor          INTEGER NOT NULL CHECK (unit_minor > 0),           -- money unit, minor units
   points_per_order    INTEGER NOT NULL CHECK (points_per_order >= 0),
   expiry_days         INTEGER CHECK (expiry_days IS NULL OR expiry_days > 0),  -- NULL: never
-  consumption         TEXT NOT NULL CHECK (consumption IN ('fifo', 'fefo')),
+  consumption         TEXT NOT NULL CHECK (consumption = 'fifo' OR consumption = 'fefo'),
   pending_days        INTEGER NOT NULL CHECK (pending_days >= 0),
-  refund_policy       TEXT NOT NULL CHECK (refund_policy IN ('allow_negative', 'clamp_debt', 'reject')),
+  refund_policy       TEXT NOT NULL CHECK (refund_policy = 'allow_negative' OR refund_policy = 'clamp_debt' OR
+                                           refund_policy = 'reject'),
   value_per_1000      INTEGER CHECK (value_per_1000 IS NULL OR value_per_1000 >= 0),  -- minor units per 1000 points
-  tier_metric         TEXT NOT NULL CHECK (tier_metric IN ('points', 'spend', 'orders')),
+  tier_metric         TEXT NOT NULL CHECK (tier_metric = 'points' OR tier_metric = 'spend' OR
+                                           tier_metric = 'orders'),
   tier_window_days    INTEGER NOT NULL CHECK (tier_window_days > 0),
   review_period_days  INTEGER NOT NULL CHECK (review_period_days > 0),
   grace_days          INTEGER NOT NULL CHECK (grace_days >= 0),
@@ -24,7 +26,7 @@ CREATE TABLE points_programmes (
 -- Earn multipliers in permille (1500 = x1.5) by channel name or segment name.
 CREATE TABLE points_multipliers (
   programme_id INTEGER NOT NULL REFERENCES points_programmes(id),
-  kind         TEXT NOT NULL CHECK (kind IN ('channel', 'segment')),
+  kind         TEXT NOT NULL CHECK (kind = 'channel' OR kind = 'segment'),
   key          TEXT NOT NULL,
   permille     INTEGER NOT NULL CHECK (permille >= 0),
   PRIMARY KEY (programme_id, kind, key)
@@ -59,7 +61,7 @@ CREATE TABLE points_tier_history (
   from_at      INTEGER NOT NULL,
   tier_id      INTEGER REFERENCES points_tiers(id),
   previous_id  INTEGER REFERENCES points_tiers(id),
-  reason       TEXT NOT NULL CHECK (reason IN ('enrol', 'upgrade', 'review')),
+  reason       TEXT NOT NULL CHECK (reason = 'enrol' OR reason = 'upgrade' OR reason = 'review'),
   FOREIGN KEY (programme_id, customer_id) REFERENCES points_members(programme_id, customer_id)
 ) STRICT;
 CREATE INDEX points_tier_history_member ON points_tier_history(programme_id, customer_id, from_at, id);
@@ -87,17 +89,19 @@ CREATE TABLE points_ledger (
   programme_id INTEGER NOT NULL REFERENCES points_programmes(id),
   customer_id  INTEGER NOT NULL REFERENCES customers(id),
   request_id   INTEGER NOT NULL REFERENCES points_requests(id),
-  kind         TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'expire', 'reverse_earn', 'reverse_redeem', 'adjust')),
+  kind         TEXT NOT NULL CHECK (kind = 'earn' OR kind = 'redeem' OR kind = 'expire' OR
+                                    kind = 'reverse_earn' OR kind = 'reverse_redeem' OR kind = 'adjust'),
   points       INTEGER NOT NULL CHECK (points <> 0),
   created_at   INTEGER NOT NULL,
   effective_at INTEGER NOT NULL,
   expires_at   INTEGER,
-  source_type  TEXT CHECK (source_type IN ('purchase', 'refund', 'redemption', 'lot', 'manual')),
+  source_type  TEXT CHECK (source_type = 'purchase' OR source_type = 'refund' OR source_type = 'redemption' OR
+                           source_type = 'lot' OR source_type = 'manual'),
   source_id    INTEGER,
   money_minor  INTEGER,                -- purchase amount (earn) or refunded amount (reverse_earn)
   reason       TEXT,
-  CHECK ((kind IN ('earn', 'reverse_redeem') AND points > 0)
-      OR (kind IN ('redeem', 'expire', 'reverse_earn') AND points < 0)
+  CHECK (((kind = 'earn' OR kind = 'reverse_redeem') AND points > 0)
+      OR ((kind = 'redeem' OR kind = 'expire' OR kind = 'reverse_earn') AND points < 0)
       OR kind = 'adjust')
 ) STRICT;
 CREATE INDEX points_ledger_member ON points_ledger(programme_id, customer_id, id);

@@ -205,22 +205,4 @@ void Transaction::rollback() {
     throw Error(Errc::no_memory, "rollback failed; the next transaction on this store rolls it back first");
 }
 
-const char* errc_name(Errc code) noexcept {
-  switch (code) {
-    case Errc::invalid_argument: return "invalid_argument";
-    case Errc::not_found: return "not_found";
-    case Errc::conflict: return "conflict";
-    case Errc::constraint: return "constraint";
-    case Errc::busy: return "busy";
-    case Errc::io: return "io";
-    case Errc::corrupt: return "corrupt";
-    case Errc::unsupported_version: return "unsupported_version";
-    case Errc::read_only: return "read_only";
-    case Errc::no_memory: return "no_memory";
-    case Errc::misuse: return "misuse";
-    case Errc::internal: return "internal";
-  }
-  return "unknown";
-}
-
 }  // namespace crmkit
