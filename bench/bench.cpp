@@ -19,6 +19,12 @@ double best_of(int repeat, const std::function<void()>& f) {
   return best;
 }
 
+double best_of_measured(int repeat, const std::function<double()>& f) {
+  double best = 1e300;
+  for (int i = 0; i < repeat; ++i) best = std::min(best, f());
+  return best;
+}
+
 double scaling_exponent(const std::vector<double>& sizes, const std::vector<double>& times) {
   // Least squares on log-log.
   double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;

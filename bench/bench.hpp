@@ -19,6 +19,8 @@ inline double seconds_since(Clock::time_point t0) {
 
 // Runs f `repeat` times and returns the fastest wall time in seconds (the least disturbed run).
 double best_of(int repeat, const std::function<void()>& f);
+// For runs whose set-up must not count: f returns the seconds of its measured part.
+double best_of_measured(int repeat, const std::function<double()>& f);
 
 // One line of the report. `ratio` is crmkit/baseline for times and baseline/crmkit for rates;
 // `better` says which direction the target reads ("<=" or ">=").

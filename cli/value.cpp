@@ -386,8 +386,8 @@ ValueReport gather(Store& s) {
   auto& c = s.connection();
   {
     auto& st = c.prepare(
-        "SELECT segment, count(*), max(as_of), max(map_name), max(map_version) FROM customer_rfm GROUP BY segment "
-        "ORDER BY count(*) DESC, segment");
+        "SELECT r.segment, count(*), run.as_of, run.map_name, run.map_version FROM customer_rfm r "
+        "CROSS JOIN rfm_run run GROUP BY r.segment ORDER BY count(*) DESC, r.segment");
     detail::StatementReset reset_st(st);
     while (st.executeStep()) {
       r.has_rfm = true;

@@ -111,13 +111,20 @@ namespace {
 
 double probability(int k, int bins) { return k == bins ? 1.0 : k * (1.0 / bins); }
 
-// Index order of (value, id) ascending.
+// Index order of (value, id) ascending. The keys are sorted as one contiguous array: sorting
+// indices that point into two vectors spent most of its time on cache misses.
 std::vector<std::size_t> rank_order(const std::vector<double>& v, const std::vector<std::int64_t>& ids) {
+  struct Key {
+    double value;
+    std::int64_t id;
+    std::size_t at;
+  };
+  std::vector<Key> keys(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) keys[i] = Key{v[i], ids[i], i};
+  std::sort(keys.begin(), keys.end(),
+            [](const Key& a, const Key& b) { return a.value != b.value ? a.value < b.value : a.id < b.id; });
   std::vector<std::size_t> order(v.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return v[a] != v[b] ? v[a] < v[b] : ids[a] < ids[b];
-  });
+  for (std::size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].at;
   return order;
 }
 

@@ -54,22 +54,34 @@ CREATE TABLE rfm_maps (
   PRIMARY KEY (name, version)
 ) STRICT;
 
--- The current RFM assignment per customer (customers without a purchase before as_of have none).
-CREATE TABLE customer_rfm (
-  customer_id  INTEGER PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+-- The latest RFM run's settings: one row (id 1), replaced by each run.
+CREATE TABLE rfm_run (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
   as_of        INTEGER NOT NULL,
-  recency_days INTEGER CHECK (recency_days >= 0),
-  frequency    INTEGER CHECK (frequency >= 0),
-  monetary     INTEGER,                -- minor units of `currency` (purchases, refunds not netted)
-  r_score      INTEGER CHECK (r_score BETWEEN 1 AND 9),
-  f_score      INTEGER CHECK (f_score BETWEEN 1 AND 9),
-  m_score      INTEGER CHECK (m_score BETWEEN 1 AND 9),
-  rfm_score    INTEGER,
-  segment      TEXT,
   map_name     TEXT NOT NULL,
   map_version  INTEGER NOT NULL,
   currency     TEXT,
   method       TEXT CHECK (method = 'ntile' OR method = 'quantile' OR method = 'qcut' OR method = 'custom'),
   FOREIGN KEY (map_name, map_version) REFERENCES rfm_maps(name, version)
 ) STRICT;
+
+-- The current RFM assignment per customer of the run (customers without a purchase before its
+-- as_of have none). Recency is kept as the last purchase (recency_days = days from it to the
+-- run's as_of), so a run with a later as_of rewrites only the rows whose facts or scores moved.
+-- customer_id has no foreign key, which would cost a lookup per row written; the rows come from
+-- customer_figures in the same transaction, and a trigger removes a deleted customer's row.
+CREATE TABLE customer_rfm (
+  customer_id      INTEGER PRIMARY KEY,
+  last_purchase_at INTEGER NOT NULL,
+  frequency        INTEGER NOT NULL CHECK (frequency >= 0),
+  monetary         INTEGER NOT NULL,   -- minor units of rfm_run.currency (purchases, refunds not netted)
+  r_score          INTEGER NOT NULL CHECK (r_score BETWEEN 1 AND 9),
+  f_score          INTEGER NOT NULL CHECK (f_score BETWEEN 1 AND 9),
+  m_score          INTEGER NOT NULL CHECK (m_score BETWEEN 1 AND 9),
+  rfm_score        INTEGER NOT NULL,
+  segment          TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER customer_rfm_follows_customers AFTER DELETE ON customers BEGIN
+  DELETE FROM customer_rfm WHERE customer_id = OLD.id;
+END;
 -- No secondary index, for the same reason as customer_scores.

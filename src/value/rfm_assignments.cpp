@@ -1,5 +1,8 @@
 // RFM over the store: measures from customer_figures (fast path) or from the interactions,
-// scores and segments (analytics/rfm), saved to customer_rfm with the map's name and version.
+// scores and segments (analytics/rfm), saved to customer_rfm, with the run's as_of, map and
+// currency in rfm_run.
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -20,25 +23,27 @@ struct RawRfm {
   std::int64_t monetary;  // minor units of the chosen currency
 };
 
-// When as_of is after the last recorded purchase, customer_figures already hold every number.
-bool figures_cover(detail::Connection& c, Instant as_of) {
-  auto& st = c.prepare("SELECT max(last_purchase_at) FROM customer_figures");
-  detail::StatementReset reset_st(st);
-  if (!st.executeStep() || st.getColumn(0).isNull()) return true;  // no purchases at all
-  return st.getColumn(0).getInt64() < as_of;
-}
-
+// Two ordered scans merged here, rather than a join probing customer_money once per customer.
 std::vector<RawRfm> from_figures(detail::Connection& c, const std::string& currency) {
-  auto& st = c.prepare(
-      "SELECT f.customer_id, f.last_purchase_at, f.purchase_count, f.purchase_days, coalesce(m.purchase_total, 0) "
-      "FROM customer_figures f LEFT JOIN customer_money m ON m.customer_id = f.customer_id AND m.currency = ?1 "
-      "WHERE f.purchase_count > 0 ORDER BY f.customer_id");
-  detail::StatementReset reset_st(st);
-  st.bind(1, currency);
+  auto& figures = c.prepare(
+      "SELECT customer_id, last_purchase_at, purchase_count, purchase_days FROM customer_figures "
+      "WHERE purchase_count > 0 ORDER BY customer_id");
+  detail::StatementReset reset_figures(figures);
   std::vector<RawRfm> out;
-  while (st.executeStep())
-    out.push_back(RawRfm{st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), st.getColumn(2).getInt64(),
-                         st.getColumn(3).getInt64(), st.getColumn(4).getInt64()});
+  while (figures.executeStep())
+    out.push_back(RawRfm{figures.getColumn(0).getInt64(), figures.getColumn(1).getInt64(),
+                         figures.getColumn(2).getInt64(), figures.getColumn(3).getInt64(), 0});
+  auto& money = c.prepare(
+      "SELECT customer_id, purchase_total FROM customer_money WHERE currency = ?1 ORDER BY customer_id");
+  detail::StatementReset reset_money(money);
+  money.bind(1, currency);
+  auto it = out.begin();
+  while (money.executeStep()) {
+    const std::int64_t id = money.getColumn(0).getInt64();
+    while (it != out.end() && it->customer_id < id) ++it;
+    if (it == out.end()) break;
+    if (it->customer_id == id) it->monetary = money.getColumn(1).getInt64();
+  }
   return out;
 }
 
@@ -92,6 +97,83 @@ void register_map(detail::Connection& c, const SegmentMap& map, bool builtin) {
   ins.bind(3, def);
   ins.bind(4, builtin ? 1 : 0);
   ins.exec();
+}
+
+// The run's settings, shared by every customer_rfm row: one row, replaced by each run.
+void save_run(detail::Connection& c, const RfmResult& run, const char* method) {
+  auto& st = c.prepare(
+      "INSERT INTO rfm_run(id, as_of, map_name, map_version, currency, method) VALUES (1, ?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT(id) DO UPDATE SET as_of = excluded.as_of, map_name = excluded.map_name, "
+      "map_version = excluded.map_version, currency = excluded.currency, method = excluded.method");
+  detail::StatementReset reset_st(st);
+  st.bind(1, static_cast<std::int64_t>(run.as_of));
+  st.bind(2, run.map_name);
+  st.bind(3, static_cast<std::int64_t>(run.map_version));
+  st.bind(4, run.currency);
+  st.bind(5, method);
+  st.exec();
+}
+
+// Writing a row costs more than scoring it, and a rerun changes few rows: recency is stored as
+// the last purchase, so a later as_of alone changes nothing, and equal-count scores move only
+// where facts moved. So the stored rows are compared with the new ones (both by customer id)
+// and only differences are written.
+void save_changed_rows(detail::Connection& c, const std::vector<CustomerRfm>& rows, const std::vector<RawRfm>& raw) {
+  // First read only: which new rows differ from the stored ones and which stored rows are gone.
+  std::vector<std::size_t> changed;
+  std::vector<std::int64_t> gone;
+  {
+    auto& st = c.prepare(
+        "SELECT customer_id, last_purchase_at, frequency, monetary, r_score, f_score, m_score, segment "
+        "FROM customer_rfm ORDER BY customer_id");
+    detail::StatementReset reset_st(st);
+    std::size_t i = 0;
+    while (st.executeStep()) {
+      const std::int64_t id = st.getColumn(0).getInt64();
+      for (; i < rows.size() && rows[i].customer_id < id; ++i) changed.push_back(i);
+      if (i == rows.size() || rows[i].customer_id != id) {
+        gone.push_back(id);
+        continue;
+      }
+      const CustomerRfm& row = rows[i];
+      const bool same = st.getColumn(1).getInt64() == raw[i].last_purchase && st.getColumn(2).getInt64() == row.frequency &&
+                        st.getColumn(3).getInt64() == row.monetary && st.getColumn(4).getInt() == row.score.r &&
+                        st.getColumn(5).getInt() == row.score.f && st.getColumn(6).getInt() == row.score.m &&
+                        row.segment == st.getColumn(7).getText();
+      if (!same) changed.push_back(i);
+      ++i;
+    }
+    for (; i < rows.size(); ++i) changed.push_back(i);
+  }
+  auto& remove = c.prepare("DELETE FROM customer_rfm WHERE customer_id = ?1");
+  detail::StatementReset reset_remove(remove);
+  for (std::int64_t id : gone) {
+    remove.reset();
+    remove.bind(1, id);
+    remove.exec();
+  }
+  auto& upsert = c.prepare(
+      "INSERT INTO customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, f_score, m_score, "
+      "rfm_score, segment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+      "ON CONFLICT(customer_id) DO UPDATE SET last_purchase_at = excluded.last_purchase_at, "
+      "frequency = excluded.frequency, monetary = excluded.monetary, r_score = excluded.r_score, "
+      "f_score = excluded.f_score, m_score = excluded.m_score, rfm_score = excluded.rfm_score, "
+      "segment = excluded.segment");
+  detail::StatementReset reset_upsert(upsert);
+  for (std::size_t i : changed) {
+    const CustomerRfm& row = rows[i];
+    upsert.reset();
+    upsert.bind(1, row.customer_id);
+    upsert.bind(2, static_cast<std::int64_t>(raw[i].last_purchase));
+    upsert.bind(3, row.frequency);
+    upsert.bind(4, row.monetary);
+    upsert.bind(5, row.score.r);
+    upsert.bind(6, row.score.f);
+    upsert.bind(7, row.score.m);
+    upsert.bind(8, row.score.combined());
+    upsert.bind(9, row.segment);
+    upsert.exec();
+  }
 }
 
 nlohmann::json customer_json(const CustomerRfm& r) {
@@ -164,8 +246,13 @@ RfmResult CustomerValue::rfm(const RfmRequest& r) {
     out.map_name = map->name;
     out.map_version = map->version;
     out.currency = value_detail::currency_or_default(store_, r.currency);
-    out.from_figures = r.allow_figures && figures_cover(c, r.as_of);
-    const auto raw = out.from_figures ? from_figures(c, out.currency) : from_interactions(c, out.currency, r.as_of);
+    // The figures hold every number when as_of is after the last recorded purchase.
+    std::vector<RawRfm> raw;
+    if (r.allow_figures) raw = from_figures(c, out.currency);
+    out.from_figures = r.allow_figures && std::all_of(raw.begin(), raw.end(), [&](const RawRfm& x) {
+                         return x.last_purchase < r.as_of;
+                       });
+    if (!out.from_figures) raw = from_interactions(c, out.currency, r.as_of);
 
     const Day as_of_day = day_of(r.as_of - 1);
     std::vector<RfmMeasures> measures(raw.size());
@@ -177,14 +264,6 @@ RfmResult CustomerValue::rfm(const RfmRequest& r) {
     }
     const auto scores = score_rfm(measures, r.scoring);
 
-    detail::WriteScope scope(c);
-    register_map(c, *map, builtin);
-    c.db.exec("DELETE FROM customer_rfm");
-    auto& ins = c.prepare(
-        "INSERT INTO customer_rfm(customer_id, as_of, recency_days, frequency, monetary, r_score, f_score, m_score, "
-        "rfm_score, segment, map_name, map_version, currency, method) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-    detail::StatementReset reset_ins(ins);
     const char* method = to_string(r.scoring.method);
     std::vector<std::string> names;
     names.reserve(raw.size());
@@ -201,26 +280,14 @@ RfmResult CustomerValue::rfm(const RfmRequest& r) {
       cr.map_name = map->name;
       cr.map_version = map->version;
       cr.currency = out.currency;
-      ins.reset();
-      ins.clearBindings();
-      ins.bind(1, cr.customer_id);
-      ins.bind(2, static_cast<std::int64_t>(cr.as_of));
-      ins.bind(3, cr.recency_days);
-      ins.bind(4, cr.frequency);
-      ins.bind(5, cr.monetary);
-      ins.bind(6, cr.score.r);
-      ins.bind(7, cr.score.f);
-      ins.bind(8, cr.score.m);
-      ins.bind(9, cr.score.combined());
-      ins.bind(10, cr.segment);
-      ins.bind(11, cr.map_name);
-      ins.bind(12, static_cast<std::int64_t>(cr.map_version));
-      ins.bind(13, cr.currency);
-      ins.bind(14, method);
-      ins.exec();
       names.push_back(cr.segment);
       out.customers.push_back(std::move(cr));
     }
+
+    detail::WriteScope scope(c);
+    register_map(c, *map, builtin);
+    save_run(c, out, method);
+    save_changed_rows(c, out.customers, raw);
     scope.commit();
     out.segments = summarize_segments(measures, names);
     return out;
@@ -230,15 +297,16 @@ RfmResult CustomerValue::rfm(const RfmRequest& r) {
 std::optional<CustomerRfm> CustomerValue::customer_rfm(std::int64_t customer_id) {
   return detail::guard([&]() -> std::optional<CustomerRfm> {
     auto& st = store_.connection().prepare(
-        "SELECT customer_id, as_of, recency_days, frequency, monetary, r_score, f_score, m_score, segment, map_name, "
-        "map_version, currency FROM customer_rfm WHERE customer_id = ?1");
+        "SELECT r.customer_id, run.as_of, r.last_purchase_at, r.frequency, r.monetary, r.r_score, r.f_score, "
+        "r.m_score, r.segment, run.map_name, run.map_version, run.currency "
+        "FROM customer_rfm r CROSS JOIN rfm_run run WHERE r.customer_id = ?1");
     detail::StatementReset reset_st(st);
     st.bind(1, static_cast<std::int64_t>(customer_id));
     if (!st.executeStep()) return std::nullopt;
     CustomerRfm r;
     r.customer_id = st.getColumn(0).getInt64();
     r.as_of = st.getColumn(1).getInt64();
-    r.recency_days = st.getColumn(2).getInt64();
+    r.recency_days = day_of(r.as_of - 1) - day_of(st.getColumn(2).getInt64());
     r.frequency = st.getColumn(3).getInt64();
     r.monetary = st.getColumn(4).getInt64();
     r.score = RfmScore{st.getColumn(5).getInt(), st.getColumn(6).getInt(), st.getColumn(7).getInt()};

@@ -202,6 +202,64 @@ TEST_CASE("value rfm: as_of windows, currencies, custom maps and refusals", "[va
   CHECK_FALSE(value.customer_rfm(c).has_value());
 }
 
+TEST_CASE("value rfm: a rerun writes only the rows that changed, and the store equals the result",
+          "[value][rfm]") {
+  Store s = Store::open(":memory:");
+  Interactions in(s);
+  const Instant d = start_of_day(parse_date("2024-03-01"));
+  std::vector<std::int64_t> ids;
+  for (int k = 0; k < 40; ++k) {
+    ids.push_back(value_test::add_customer(s, ("c" + std::to_string(k)).c_str()));
+    for (int p = 0; p <= k % 4; ++p)
+      in.record(value_test::purchase(ids.back(), d + (k * 7 + p * 3) * kMillisPerDay / 5, 100 + 37 * k + p));
+  }
+  CustomerValue value(s);
+  auto& db = s.connection().db;
+  // Every stored row, as the public reader returns it, must equal the run's own result.
+  auto check_store_equals = [&](const RfmResult& res) {
+    REQUIRE(count_rows(s, "customer_rfm") == static_cast<std::int64_t>(res.customers.size()));
+    for (const auto& want : res.customers) {
+      auto got = value.customer_rfm(want.customer_id);
+      REQUIRE(got);
+      CHECK(got->to_json() == want.to_json());
+    }
+  };
+
+  RfmRequest r;
+  r.as_of = end_of("2024-04-30");
+  check_store_equals(value.rfm(r));
+
+  // Three days later with no new facts: recency moves for everyone, no score does; only the
+  // run's row is written.
+  r.as_of = end_of("2024-05-03");
+  const int before = db.getTotalChanges();
+  auto later = value.rfm(r);
+  CHECK(db.getTotalChanges() - before == 1);
+  CHECK(value.customer_rfm(ids[0])->recency_days == later.customers[0].recency_days);
+  check_store_equals(later);
+
+  // A big purchase moves one customer's scores (and maybe others' ranks): exactly the changed
+  // rows are rewritten and the store matches again.
+  in.record(value_test::purchase(ids[3], end_of("2024-05-02") - 1000, 900000));
+  auto moved = value.rfm(r);
+  check_store_equals(moved);
+  CHECK(value.customer_rfm(ids[3])->recency_days == 1);
+
+  // An as_of before some customers' first purchase drops their rows (scan path).
+  r.as_of = end_of("2024-03-10");
+  auto early = value.rfm(r);
+  CHECK_FALSE(early.from_figures);
+  CHECK(early.customers.size() < ids.size());
+  check_store_equals(early);
+
+  // Deleting a customer removes its row (trigger); the others stay.
+  const auto kept = count_rows(s, "customer_rfm");
+  db.exec("PRAGMA foreign_keys = OFF");  // the customer has interactions; this is about the trigger
+  db.exec("DELETE FROM customers WHERE id = " + std::to_string(early.customers[0].customer_id));
+  db.exec("PRAGMA foreign_keys = ON");
+  CHECK(count_rows(s, "customer_rfm") == kept - 1);
+}
+
 // ---------------------------------------------------------------------------- CDNOW models --
 
 TEST_CASE("value inputs: CDNOW sample reproduces the BTYD/lifetimes summary for all 2,357 customers",
