@@ -383,8 +383,8 @@ CRMKIT_API int crmkit_value_customer_scores_json(crmkit_db *db, int64_t customer
 CRMKIT_API int crmkit_value_validate_json(crmkit_db *db, int64_t model_id, int64_t holdout_end, char **out_json);
 
 /* RFM as of `as_of` (ms instant; a purchase on the day before it has recency 0) for every
-** customer with a purchase before it; replaces the customer_rfm table (each row records the
-** map's name and version) in one transaction.
+** customer with a purchase before it; replaces the stored assignment (customer_rfm, with the
+** run's as_of, map name and version in rfm_run) in one transaction, writing only changed rows.
 ** method: NULL or "ntile" (equal-count buckets, ties by customer id), "quantile" (R package rfm
 ** 0.3.0 cut points) or "qcut" (pandas notebook idiom); 5 scores, 5 = best.
 ** map_name: NULL for "rf_grid", or a built-in map name (crmkit_value_rfm_maps_json).
