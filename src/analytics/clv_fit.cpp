@@ -33,30 +33,36 @@ void check_histories(const clv::Histories& d, bool require_nonempty) {
   }
 }
 
+// The rows are copied into one contiguous array before sorting: sorting indices into three
+// vectors made the grouping of a million customers cost more than the fit (cache misses).
 Patterns group_patterns(const clv::Histories& d) {
+  struct Row {
+    double x, t_x, T, w;
+  };
   const std::size_t n = d.x.size();
-  std::vector<std::size_t> idx;
-  idx.reserve(n);
-  for (std::size_t i = 0; i < n; ++i)
-    if (d.weight.empty() || d.weight[i] > 0) idx.push_back(i);
-  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
-    if (d.x[a] != d.x[b]) return d.x[a] < d.x[b];
-    if (d.t_x[a] != d.t_x[b]) return d.t_x[a] < d.t_x[b];
-    return d.T[a] < d.T[b];
+  std::vector<Row> rows;
+  rows.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double w = d.weight.empty() ? 1.0 : d.weight[i];
+    if (w > 0) rows.push_back(Row{d.x[i], d.t_x[i], d.T[i], w});
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    if (a.x != b.x) return a.x < b.x;
+    if (a.t_x != b.t_x) return a.t_x < b.t_x;
+    return a.T < b.T;
   });
   Patterns p;
-  p.customers = idx.size();
-  for (std::size_t i : idx) {
-    const double w = d.weight.empty() ? 1.0 : d.weight[i];
-    if (!p.x.empty() && p.x.back() == d.x[i] && p.t_x.back() == d.t_x[i] && p.T.back() == d.T[i]) {
-      p.w.back() += w;
+  p.customers = rows.size();
+  for (const Row& r : rows) {
+    if (!p.x.empty() && p.x.back() == r.x && p.t_x.back() == r.t_x && p.T.back() == r.T) {
+      p.w.back() += r.w;
     } else {
-      p.x.push_back(d.x[i]);
-      p.t_x.push_back(d.t_x[i]);
-      p.T.push_back(d.T[i]);
-      p.w.push_back(w);
+      p.x.push_back(r.x);
+      p.t_x.push_back(r.t_x);
+      p.T.push_back(r.T);
+      p.w.push_back(r.w);
     }
-    p.total_weight += w;
+    p.total_weight += r.w;
   }
   return p;
 }
