@@ -127,90 +127,69 @@ void Points::check_invariants(std::int64_t programme_id) {
   detail::guard([&] {
     auto& c = store_.connection();
     auto r = points::load_rules(c, programme_id);
-    auto fail = [](const std::string& what) { throw Error(Errc::corrupt, "points ledger invariant: " + what); };
     auto pid = static_cast<std::int64_t>(r.id);
+    // Each check is a query over the programme (?1) whose first row, if any, is a violation.
+    auto expect_none = [&](const char* sql, auto describe) {
+      auto& q = c.prepare(sql);
+      detail::StatementReset reset_q(q);
+      q.bind(1, pid);
+      if (q.executeStep()) throw Error(Errc::corrupt, "points ledger invariant: " + describe(q));
+    };
+    auto n = [](SQLite::Statement& q, int k) { return q.getColumn(k).getInt64(); };
     // 1. Per member: ledger sum == lot remainders - outstanding debts.
-    auto& a = c.prepare(
+    expect_none(
         "WITH l AS (SELECT customer_id, SUM(points) s FROM points_ledger WHERE programme_id = ?1 GROUP BY customer_id), "
         "lo AS (SELECT customer_id, SUM(remaining) s FROM points_lots WHERE programme_id = ?1 GROUP BY customer_id), "
         "d AS (SELECT customer_id, SUM(outstanding) s FROM points_debts WHERE programme_id = ?1 GROUP BY customer_id) "
         "SELECT l.customer_id, l.s, COALESCE(lo.s, 0), COALESCE(d.s, 0) FROM l LEFT JOIN lo USING (customer_id) "
-        "LEFT JOIN d USING (customer_id) WHERE l.s <> COALESCE(lo.s, 0) - COALESCE(d.s, 0) LIMIT 1");
-    a.bind(1, pid);
-    if (a.executeStep()) {
-      auto msg = fmt::format("customer {}: ledger sum {} != lot remainders {} - debts {}", a.getColumn(0).getInt64(),
-                             a.getColumn(1).getInt64(), a.getColumn(2).getInt64(), a.getColumn(3).getInt64());
-      a.reset();
-      fail(msg);
-    }
+        "LEFT JOIN d USING (customer_id) WHERE l.s <> COALESCE(lo.s, 0) - COALESCE(d.s, 0) LIMIT 1",
+        [&](SQLite::Statement& q) {
+          return fmt::format("customer {}: ledger sum {} != lot remainders {} - debts {}", n(q, 0), n(q, 1), n(q, 2),
+                             n(q, 3));
+        });
     // Lots with no ledger entries at all would escape the join above.
-    auto& orphan = c.prepare(
+    expect_none(
         "SELECT entry_id FROM points_lots lo WHERE programme_id = ?1 AND NOT EXISTS (SELECT 1 FROM points_ledger l "
         "WHERE l.id = lo.entry_id AND l.programme_id = ?1 AND l.customer_id = lo.customer_id AND l.points = lo.points "
-        "AND l.kind IN ('earn', 'adjust')) LIMIT 1");
-    orphan.bind(1, pid);
-    if (orphan.executeStep()) {
-      auto msg = fmt::format("lot {} does not match a credit entry", orphan.getColumn(0).getInt64());
-      orphan.reset();
-      fail(msg);
-    }
+        "AND (l.kind = 'earn' OR l.kind = 'adjust')) LIMIT 1",
+        [&](SQLite::Statement& q) { return fmt::format("lot {} does not match a credit entry", n(q, 0)); });
     // 2. Every credit entry has its lot.
-    auto& credit = c.prepare(
+    expect_none(
         "SELECT l.id FROM points_ledger l WHERE l.programme_id = ?1 AND (l.kind = 'earn' OR (l.kind = 'adjust' AND "
-        "l.points > 0)) AND NOT EXISTS (SELECT 1 FROM points_lots lo WHERE lo.entry_id = l.id) LIMIT 1");
-    credit.bind(1, pid);
-    if (credit.executeStep()) {
-      auto msg = fmt::format("credit entry {} has no lot", credit.getColumn(0).getInt64());
-      credit.reset();
-      fail(msg);
-    }
+        "l.points > 0)) AND NOT EXISTS (SELECT 1 FROM points_lots lo WHERE lo.entry_id = l.id) LIMIT 1",
+        [&](SQLite::Statement& q) { return fmt::format("credit entry {} has no lot", n(q, 0)); });
     // 3. Lot remaining == points - allocations.
-    auto& lots = c.prepare(
+    expect_none(
         "SELECT lo.entry_id, lo.points, lo.remaining, COALESCE((SELECT SUM(points) FROM points_allocations a WHERE "
         "a.lot_id = lo.entry_id), 0) s FROM points_lots lo WHERE lo.programme_id = ?1 AND "
-        "(lo.remaining <> lo.points - s OR lo.remaining < 0) LIMIT 1");
-    lots.bind(1, pid);
-    if (lots.executeStep()) {
-      auto msg = fmt::format("lot {}: remaining {} != points {} - allocations {}", lots.getColumn(0).getInt64(),
-                             lots.getColumn(2).getInt64(), lots.getColumn(1).getInt64(), lots.getColumn(3).getInt64());
-      lots.reset();
-      fail(msg);
-    }
+        "(lo.remaining <> lo.points - s OR lo.remaining < 0) LIMIT 1",
+        [&](SQLite::Statement& q) {
+          return fmt::format("lot {}: remaining {} != points {} - allocations {}", n(q, 0), n(q, 2), n(q, 1), n(q, 3));
+        });
     // 4. Every debit == its allocations + its outstanding debt; reverse_redeem == -allocations.
-    auto& debits = c.prepare(
+    expect_none(
         "SELECT l.id, l.kind, l.points, COALESCE((SELECT SUM(points) FROM points_allocations a WHERE a.entry_id = "
         "l.id), 0) al, COALESCE((SELECT outstanding FROM points_debts d WHERE d.entry_id = l.id), 0) dd "
         "FROM points_ledger l WHERE l.programme_id = ?1 AND ((l.points < 0 AND -l.points <> al + dd) OR "
         "(l.kind = 'reverse_redeem' AND l.points <> -al) OR (l.points > 0 AND l.kind <> 'reverse_redeem' AND "
-        "(al <> 0 OR dd <> 0))) LIMIT 1");
-    debits.bind(1, pid);
-    if (debits.executeStep()) {
-      auto msg = fmt::format("entry {} ({} {}): allocations {} and debt {} do not account for it",
-                             debits.getColumn(0).getInt64(), debits.getColumn(1).getString(),
-                             debits.getColumn(2).getInt64(), debits.getColumn(3).getInt64(),
-                             debits.getColumn(4).getInt64());
-      debits.reset();
-      fail(msg);
-    }
+        "(al <> 0 OR dd <> 0))) LIMIT 1",
+        [&](SQLite::Statement& q) {
+          return fmt::format("entry {} ({} {}): allocations {} and debt {} do not account for it", n(q, 0),
+                             q.getColumn(1).getString(), n(q, 2), n(q, 3), n(q, 4));
+        });
     // 5. A redemption never has given back more than it took from any lot.
-    auto& red = c.prepare(
+    expect_none(
         "WITH rel(redeem, entry) AS (SELECT id, id FROM points_ledger WHERE programme_id = ?1 AND kind = 'redeem' "
         "UNION ALL SELECT source_id, id FROM points_ledger WHERE programme_id = ?1 AND kind = 'reverse_redeem') "
         "SELECT rel.redeem, a.lot_id FROM rel JOIN points_allocations a ON a.entry_id = rel.entry "
-        "GROUP BY rel.redeem, a.lot_id HAVING SUM(a.points) < 0 LIMIT 1");
-    red.bind(1, pid);
-    if (red.executeStep()) {
-      auto msg = fmt::format("redemption {} gave back more than it took from lot {}", red.getColumn(0).getInt64(),
-                             red.getColumn(1).getInt64());
-      red.reset();
-      fail(msg);
-    }
+        "GROUP BY rel.redeem, a.lot_id HAVING SUM(a.points) < 0 LIMIT 1",
+        [&](SQLite::Statement& q) {
+          return fmt::format("redemption {} gave back more than it took from lot {}", n(q, 0), n(q, 1));
+        });
     // 6. No debt under the reject policy.
-    if (r.refund_policy == RefundPolicy::reject) {
-      auto& d = c.prepare("SELECT COUNT(*) FROM points_debts WHERE programme_id = ?");
-      d.bind(1, pid);
-      if (one(d) != 0) fail("debts exist under refund policy reject");
-    }
+    if (r.refund_policy == RefundPolicy::reject)
+      expect_none("SELECT 1 FROM points_debts WHERE programme_id = ?1 LIMIT 1",
+                  [](SQLite::Statement&) { return std::string("debts exist under refund policy reject"); });
   });
 }
 

@@ -97,6 +97,15 @@ Segment load(detail::Connection& c, const std::string& name) {
   return read_segment(st);
 }
 
+// A segment whose members are added and removed by hand.
+Segment load_static(detail::Connection& c, const std::string& name) {
+  Segment s = load(c, name);
+  if (s.kind != SegmentKind::manual_static)
+    throw Error(Errc::invalid_argument,
+                fmt::format("segment '{}' is dynamic: its rule decides its members", detail::printable(name)));
+  return s;
+}
+
 // Ids of the segments `rule` refers to; refuses unknown names and references that would close a
 // cycle through `self` (0 for a new segment).
 std::vector<std::int64_t> check_references(detail::Connection& c, const json& rule, std::int64_t self,
@@ -391,10 +400,7 @@ std::int64_t Segments::add_customers(const std::string& name, const std::vector<
   detail::require_writable(c);
   return detail::guard([&] {
     detail::WriteScope scope(c);
-    Segment s = load(c, name);
-    if (s.kind != SegmentKind::manual_static)
-      throw Error(Errc::invalid_argument, fmt::format("segment '{}' is dynamic: its rule decides its members",
-                                                      detail::printable(name)));
+    Segment s = load_static(c, name);
     std::int64_t added = 0;
     for (auto id : ids) {
       auto& e = c.prepare("SELECT 1 FROM customers WHERE id = ?");
@@ -420,10 +426,7 @@ std::int64_t Segments::remove_customers(const std::string& name, const std::vect
   detail::require_writable(c);
   return detail::guard([&] {
     detail::WriteScope scope(c);
-    Segment s = load(c, name);
-    if (s.kind != SegmentKind::manual_static)
-      throw Error(Errc::invalid_argument, fmt::format("segment '{}' is dynamic: its rule decides its members",
-                                                      detail::printable(name)));
+    Segment s = load_static(c, name);
     std::int64_t removed = 0;
     for (auto id : ids) {
       auto& q = c.prepare("SELECT entered_at FROM segment_membership WHERE segment_id = ? AND customer_id = ? "

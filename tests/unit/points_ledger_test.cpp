@@ -251,6 +251,11 @@ TEST_CASE("the ledger is append-only and the invariant check catches tampering",
   f.points.check_invariants(pid);
   f.db().exec("UPDATE points_lots SET remaining = 9 WHERE entry_id = " + std::to_string(lot));
   CHECK(code_of([&] { f.points.check_invariants(pid); }) == Errc::corrupt);
+  CHECK_THROWS_WITH(f.points.check_invariants(pid), Catch::Contains("ledger sum 10 != lot remainders 9 - debts 0"));
+  // Sums agree again, but the lot no longer matches the entry that created it.
+  f.db().exec("UPDATE points_lots SET remaining = 10, points = 12 WHERE entry_id = " + std::to_string(lot));
+  CHECK_THROWS_WITH(f.points.check_invariants(pid),
+                    Catch::Contains("lot " + std::to_string(lot) + " does not match a credit entry"));
 }
 
 TEST_CASE("ledger listing is keyset paginated; liability and tier mix", "[points]") {
