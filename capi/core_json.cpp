@@ -14,18 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-template <class T>
-json opt(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
-
-json money(const std::optional<Money>& m) {
-  if (!m) return nullptr;
-  return json{{"minor", m->minor}, {"currency", m->currency}};
-}
-
-json attributes(const std::string& text) { return json::parse(text); }
-
 [[noreturn]] void bad(const std::string& key, const char* why) {
   throw Error(Errc::invalid_argument, fmt::format("JSON field '{}' {}", detail::printable(key), why));
 }
@@ -81,65 +69,6 @@ std::string attributes_from(const json& v, const std::string& key) {
 }
 
 }  // namespace
-
-json to_json(const Customer& c) {
-  json tags = json::array();
-  for (auto& t : c.tags) tags.push_back(t);
-  return json{{"id", c.id},
-              {"external_id", opt(c.external_id)},
-              {"kind", to_string(c.kind)},
-              {"display_name", opt(c.display_name)},
-              {"given_name", opt(c.given_name)},
-              {"family_name", opt(c.family_name)},
-              {"email", opt(c.email)},
-              {"phone", opt(c.phone)},
-              {"birth_date", opt(c.birth_date)},
-              {"gender", opt(c.gender)},
-              {"country", opt(c.country)},
-              {"region", opt(c.region)},
-              {"city", opt(c.city)},
-              {"postal_code", opt(c.postal_code)},
-              {"acquisition_channel", opt(c.acquisition_channel)},
-              {"acquisition_cost", money(c.acquisition_cost)},
-              {"lifecycle_stage", to_string(c.lifecycle_stage)},
-              {"created_at", c.created_at},
-              {"updated_at", c.updated_at},
-              {"attributes", attributes(c.attributes)},
-              {"tags", tags}};
-}
-
-json to_json(const Interaction& i) {
-  return json{{"id", i.id},
-              {"customer_id", i.customer_id},
-              {"external_id", opt(i.external_id)},
-              {"occurred_at", i.occurred_at},
-              {"channel", to_string(i.channel)},
-              {"kind", to_string(i.kind)},
-              {"direction", to_string(i.direction)},
-              {"amount", money(i.amount)},
-              {"margin", opt(i.margin)},
-              {"subject", opt(i.subject)},
-              {"notes", opt(i.notes)},
-              {"attributes", i.attributes ? attributes(*i.attributes) : json(nullptr)}};
-}
-
-json to_json(const CustomerFigures& f) {
-  json money = json::array();
-  for (auto& m : f.money)
-    money.push_back(json{{"currency", m.currency},
-                         {"purchase_total", m.purchase_total},
-                         {"refund_total", m.refund_total},
-                         {"margin_total", m.margin_total}});
-  return json{{"customer_id", f.customer_id},
-              {"interaction_count", f.interaction_count},
-              {"last_interaction_at", opt(f.last_interaction_at)},
-              {"purchase_count", f.purchase_count},
-              {"purchase_days", f.purchase_days},
-              {"refund_count", f.refund_count},
-              {"first_purchase_at", opt(f.first_purchase_at)},
-              {"last_purchase_at", opt(f.last_purchase_at)},
-              {"money", money}};
-}
 
 CustomerFields customer_fields_from_json(const std::string& src) {
   json j = parse_object(src);

@@ -3,6 +3,7 @@
 
 #include "base/text.hpp"
 #include "core_json.hpp"
+#include "customers/customer_json.hpp"
 #include "handle.hpp"
 
 using namespace crmkit;
@@ -184,7 +185,7 @@ int crmkit_customer_get_json(crmkit_db* db, int64_t id, char** json) {
   return call(capi::session_of(db), [&] {
     need(json, "json");
     *json = nullptr;
-    *json = capi::owned_string(capi::to_json(Customers(db->session->store).get(id)).dump());
+    *json = capi::owned_string(detail::customer_json(Customers(db->session->store).get(id), detail::JsonForm::exact).dump());
     return CRMKIT_OK;
   });
 }
@@ -195,7 +196,7 @@ int crmkit_customer_get_by_external_id_json(crmkit_db* db, const char* external_
     need(json, "json");
     *json = nullptr;
     std::string ext = capi::text_arg(external_id, "external_id");
-    *json = capi::owned_string(capi::to_json(Customers(db->session->store).get_by_external_id(ext)).dump());
+    *json = capi::owned_string(detail::customer_json(Customers(db->session->store).get_by_external_id(ext), detail::JsonForm::exact).dump());
     return CRMKIT_OK;
   });
 }
@@ -207,7 +208,7 @@ int crmkit_customer_find_by_email_json(crmkit_db* db, const char* email, char** 
     *json = nullptr;
     std::string e = capi::text_arg(email, "email");
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& c : Customers(db->session->store).find_by_email(e)) arr.push_back(capi::to_json(c));
+    for (const auto& c : Customers(db->session->store).find_by_email(e)) arr.push_back(detail::customer_json(c, detail::JsonForm::exact));
     *json = capi::owned_string(arr.dump());
     return CRMKIT_OK;
   });
@@ -377,7 +378,7 @@ int crmkit_customer_iter_json(const crmkit_customer_iter* it, char** json) {
     *json = nullptr;
     const Customer* c = it->current();
     if (!c) throw Error(Errc::misuse, "the iterator has no current customer (call crmkit_customer_iter_next)");
-    *json = capi::owned_string(capi::to_json(*c).dump());
+    *json = capi::owned_string(detail::customer_json(*c, detail::JsonForm::exact).dump());
     return CRMKIT_OK;
   });
 }

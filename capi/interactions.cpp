@@ -4,6 +4,7 @@
 
 #include "base/text.hpp"
 #include "core_json.hpp"
+#include "interactions/interaction_json.hpp"
 #include "handle.hpp"
 
 using namespace crmkit;
@@ -184,7 +185,7 @@ int crmkit_interaction_get_json(crmkit_db* db, int64_t id, char** json) {
   return call(capi::session_of(db), [&] {
     need(json, "json");
     *json = nullptr;
-    *json = capi::owned_string(capi::to_json(Interactions(db->session->store).get(id)).dump());
+    *json = capi::owned_string(detail::interaction_json(Interactions(db->session->store).get(id), detail::JsonForm::exact).dump());
     return CRMKIT_OK;
   });
 }
@@ -402,7 +403,7 @@ int crmkit_interaction_iter_json(const crmkit_interaction_iter* it, char** json)
     *json = nullptr;
     const Interaction* i = it->current();
     if (!i) throw Error(Errc::misuse, "the iterator has no current interaction (call crmkit_interaction_iter_next)");
-    *json = capi::owned_string(capi::to_json(*i).dump());
+    *json = capi::owned_string(detail::interaction_json(*i, detail::JsonForm::exact).dump());
     return CRMKIT_OK;
   });
 }
@@ -414,7 +415,7 @@ int crmkit_customer_figures_json(crmkit_db* db, int64_t customer_id, char** json
   return call(capi::session_of(db), [&] {
     need(json, "json");
     *json = nullptr;
-    *json = capi::owned_string(capi::to_json(Interactions(db->session->store).figures(customer_id)).dump());
+    *json = capi::owned_string(detail::figures_json(Interactions(db->session->store).figures(customer_id), detail::JsonForm::exact).dump());
     return CRMKIT_OK;
   });
 }

@@ -73,12 +73,6 @@ class Progress {
 // Seconds since `start`, for summaries.
 double seconds_since(std::chrono::steady_clock::time_point start);
 
-// The JSON shape of a customer, an interaction and a customer's figures (times as ISO-8601
-// strings plus *_ms integers, money as exact decimal strings with the currency).
-nlohmann::json customer_json(const Customer& c);
-nlohmann::json interaction_json(const Interaction& i);
-nlohmann::json figures_json(const CustomerFigures& f);
-
 // Resolves "ID" or --external-id to a customer id (not_found if neither matches).
 std::int64_t resolve_customer(Store& store, std::int64_t id, const std::string& external_id);
 

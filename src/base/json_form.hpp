@@ -1,0 +1,29 @@
+// The two JSON forms of stored records.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "crmkit/money.hpp"
+#include "crmkit/time.hpp"
+
+namespace crmkit::detail {
+
+// `exact` is what the C API's `_json` getters return and its JSON entry points take back:
+// instants as epoch milliseconds, money as {"minor": 1234, "currency": "EUR"}.
+// `readable` is the crmkit command's `--json` output, for people and scripts: instants as
+// ISO-8601 UTC text, money as {"amount": "12.34", "currency": "EUR"}.
+enum class JsonForm { exact, readable };
+
+// The pieces every record's JSON shares.
+template <class T>
+nlohmann::json optional_json(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+nlohmann::json money_json(const std::optional<Money>& m, JsonForm form);
+nlohmann::json instant_json(Instant t, JsonForm form);
+nlohmann::json attributes_json(const std::string& text);
+
+}  // namespace crmkit::detail

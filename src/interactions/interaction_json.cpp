@@ -1,0 +1,48 @@
+#include "interactions/interaction_json.hpp"
+
+namespace crmkit::detail {
+
+nlohmann::json interaction_json(const Interaction& i, JsonForm form) {
+  nlohmann::json j = {{"id", i.id},
+                      {"customer_id", i.customer_id},
+                      {"external_id", optional_json(i.external_id)},
+                      {"occurred_at", instant_json(i.occurred_at, form)},
+                      {"channel", to_string(i.channel)},
+                      {"kind", to_string(i.kind)},
+                      {"direction", to_string(i.direction)},
+                      {"amount", money_json(i.amount, form)},
+                      {"margin", optional_json(i.margin)},
+                      {"subject", optional_json(i.subject)},
+                      {"notes", optional_json(i.notes)},
+                      {"attributes", i.attributes ? attributes_json(*i.attributes) : nlohmann::json(nullptr)}};
+  if (form == JsonForm::readable) {
+    // Readers sort and join on the exact instant too; a margin reads in the amount's currency.
+    j["occurred_at_ms"] = i.occurred_at;
+    j["margin"] = i.margin && i.amount ? nlohmann::json(format_amount(*i.margin, i.amount->currency)) : nullptr;
+  }
+  return j;
+}
+
+nlohmann::json figures_json(const CustomerFigures& f, JsonForm form) {
+  auto amount = [&](std::int64_t minor, const std::string& currency) {
+    return form == JsonForm::exact ? nlohmann::json(minor) : nlohmann::json(format_amount(minor, currency));
+  };
+  auto instant = [&](const std::optional<Instant>& t) { return t ? instant_json(*t, form) : nlohmann::json(nullptr); };
+  nlohmann::json money = nlohmann::json::array();
+  for (const auto& m : f.money)
+    money.push_back({{"currency", m.currency},
+                     {"purchase_total", amount(m.purchase_total, m.currency)},
+                     {"refund_total", amount(m.refund_total, m.currency)},
+                     {"margin_total", amount(m.margin_total, m.currency)}});
+  return {{"customer_id", f.customer_id},
+          {"interaction_count", f.interaction_count},
+          {"last_interaction_at", instant(f.last_interaction_at)},
+          {"purchase_count", f.purchase_count},
+          {"purchase_days", f.purchase_days},
+          {"refund_count", f.refund_count},
+          {"first_purchase_at", instant(f.first_purchase_at)},
+          {"last_purchase_at", instant(f.last_purchase_at)},
+          {"money", money}};
+}
+
+}  // namespace crmkit::detail

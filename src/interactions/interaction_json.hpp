@@ -1,0 +1,15 @@
+// An interaction and a customer's figures as JSON, in either form (base/json_form.hpp); the C
+// API and the CLI both use them.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "base/json_form.hpp"
+#include "crmkit/interaction.hpp"
+
+namespace crmkit::detail {
+
+nlohmann::json interaction_json(const Interaction& i, JsonForm form);
+nlohmann::json figures_json(const CustomerFigures& f, JsonForm form);
+
+}  // namespace crmkit::detail
