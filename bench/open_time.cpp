@@ -40,7 +40,7 @@ void open_time(const Options& o, std::vector<Row>& rows) {
       crmkit_db* db = nullptr;
       if (crmkit_db_open(&db, path.c_str(), nullptr) != CRMKIT_OK) throw std::runtime_error(crmkit_last_error_message());
       char* json = nullptr;
-      if (crmkit_customer_get_json(db, 500, &json) != CRMKIT_OK) throw std::runtime_error(crmkit_last_error_message());
+      if (crmkit_customer_get_json(&json, db, 500) != CRMKIT_OK) throw std::runtime_error(crmkit_last_error_message());
       crmkit_free(json);
       crmkit_db_close(db);
     });

@@ -4,8 +4,13 @@
 ** Conventions (the same for every function):
 **   - Every fallible function returns int: CRMKIT_OK (0), or a negative CRMKIT_E* status.
 **     Iterators return CRMKIT_DONE (1) when exhausted. Bindings need one rule: rc < 0 fails.
-**   - Constructors write the new handle through an out-pointer placed first; on failure it is
-**     set to NULL. Destructors return void and accept NULL.
+**   - Every out-parameter comes first, before the inputs (libgit2's rule): new handles, ids,
+**     counts, owned JSON strings and other results, e.g. crmkit_customer_create(&id, db, c).
+**     A function with several out-parameters takes them all first, in the order documented.
+**     On failure a new handle or owned string is set to NULL; an id, count or other number is
+**     only meaningful after CRMKIT_OK (0 where a function says so). Functions that return a
+**     value directly (getters, destructors) have no out-parameter. Destructors return void
+**     and accept NULL.
 **   - After a failure, crmkit_last_error_message() (per thread) and crmkit_db_error_message(db)
 **     (per handle) describe it, naming the argument or field and the problem.
 **   - Strings in and out are NUL-terminated UTF-8. A returned `const char *` is borrowed: valid
@@ -102,7 +107,7 @@ CRMKIT_API void crmkit_db_close(crmkit_db *db);
 CRMKIT_API const char *crmkit_db_error_message(crmkit_db *db);
 
 /* Schema version of the open file. */
-CRMKIT_API int crmkit_db_schema_version(crmkit_db *db, int *out);
+CRMKIT_API int crmkit_db_schema_version(int *out, crmkit_db *db);
 
 /* Explicit transaction: every crmkit mutation between begin and commit is one atomic unit.
 ** Without one, each call is its own transaction. rollback undoes everything since begin. */
@@ -153,28 +158,28 @@ CRMKIT_API int crmkit_customer_clear_field(crmkit_customer *c, const char *field
 /* Creates a customer from the record; *id receives its id.
 ** EINVALID (a field is malformed, created_at missing; the message names the field),
 ** ECONFLICT (external_id already used). Nothing is written on failure. */
-CRMKIT_API int crmkit_customer_create(crmkit_db *db, const crmkit_customer *c, int64_t *id);
+CRMKIT_API int crmkit_customer_create(int64_t *id, crmkit_db *db, const crmkit_customer *c);
 /* Creates or updates the customer with the record's external_id (required). Idempotent: the
 ** same record twice changes nothing. *id receives the id; created (may be NULL) is set to 1
 ** when a customer was created, 0 when an existing one was found. */
-CRMKIT_API int crmkit_customer_upsert(crmkit_db *db, const crmkit_customer *c, int64_t *id, int *created);
+CRMKIT_API int crmkit_customer_upsert(int64_t *id, int *created, crmkit_db *db, const crmkit_customer *c);
 /* As crmkit_customer_upsert, from a JSON object with the keys of crmkit_customer_get_json
 ** (without id and updated_at; acquisition_cost as {"minor": n, "currency": "EUR"}; attributes
 ** an object; created_at epoch ms or an ISO-8601 string; "clear": [names]). Unknown keys and
 ** wrong types are EINVALID. */
-CRMKIT_API int crmkit_customer_upsert_json(crmkit_db *db, const char *json, int64_t *id, int *created);
+CRMKIT_API int crmkit_customer_upsert_json(int64_t *id, int *created, crmkit_db *db, const char *json);
 /* Sets the fields given in the record and clears those named with crmkit_customer_clear_field.
 ** The record must not set created_at. ENOTFOUND, EINVALID, ECONFLICT (external_id taken). */
 CRMKIT_API int crmkit_customer_update(crmkit_db *db, int64_t id, const crmkit_customer *c, int64_t updated_at);
 /* Deletes a customer. ENOTFOUND; ECONFLICT while interactions or other facts refer to it. */
 CRMKIT_API int crmkit_customer_delete(crmkit_db *db, int64_t id);
 /* The customer as an owned JSON object (release with crmkit_free). ENOTFOUND. */
-CRMKIT_API int crmkit_customer_get_json(crmkit_db *db, int64_t id, char **json);
-CRMKIT_API int crmkit_customer_get_by_external_id_json(crmkit_db *db, const char *external_id, char **json);
+CRMKIT_API int crmkit_customer_get_json(char **json, crmkit_db *db, int64_t id);
+CRMKIT_API int crmkit_customer_get_by_external_id_json(char **json, crmkit_db *db, const char *external_id);
 /* The customers with this email (normalised first) as an owned JSON array, possibly []. */
-CRMKIT_API int crmkit_customer_find_by_email_json(crmkit_db *db, const char *email, char **json);
+CRMKIT_API int crmkit_customer_find_by_email_json(char **json, crmkit_db *db, const char *email);
 /* The id of the customer with this external_id. ENOTFOUND (and *id = 0) when there is none. */
-CRMKIT_API int crmkit_customer_find_id(crmkit_db *db, const char *external_id, int64_t *id);
+CRMKIT_API int crmkit_customer_find_id(int64_t *id, crmkit_db *db, const char *external_id);
 
 CRMKIT_API int crmkit_customer_filter_new(crmkit_customer_filter **out);
 CRMKIT_API void crmkit_customer_filter_free(crmkit_customer_filter *f);
@@ -187,7 +192,7 @@ CRMKIT_API int crmkit_customer_filter_set_lifecycle_stage(crmkit_customer_filter
 CRMKIT_API int crmkit_customer_filter_set_country(crmkit_customer_filter *f, const char *country);
 
 /* Number of customers matching filter (NULL = all). */
-CRMKIT_API int crmkit_customer_count(crmkit_db *db, const crmkit_customer_filter *filter, int64_t *count);
+CRMKIT_API int crmkit_customer_count(int64_t *count, crmkit_db *db, const crmkit_customer_filter *filter);
 
 /* Iterates customers matching filter (NULL = all; copied, may be freed at once) in id order,
 ** starting after id `after` (0 = from the start), read in pages as it goes. The iterator keeps
@@ -209,7 +214,7 @@ CRMKIT_API const char *crmkit_customer_iter_lifecycle_stage(const crmkit_custome
 CRMKIT_API int64_t crmkit_customer_iter_created_at(const crmkit_customer_iter *it);
 CRMKIT_API int64_t crmkit_customer_iter_updated_at(const crmkit_customer_iter *it);
 /* The current customer as owned JSON (as crmkit_customer_get_json). EMISUSE without one. */
-CRMKIT_API int crmkit_customer_iter_json(const crmkit_customer_iter *it, char **json);
+CRMKIT_API int crmkit_customer_iter_json(char **json, const crmkit_customer_iter *it);
 CRMKIT_API void crmkit_customer_iter_free(crmkit_customer_iter *it);
 
 /* ================================================================== interactions == */
@@ -256,13 +261,13 @@ CRMKIT_API int crmkit_interaction_set_attributes(crmkit_interaction *rec, const 
 ** receives its id. With an external_id recorded before: the same content gives the existing
 ** id (CRMKIT_OK), different content ECONFLICT. EINVALID (the message names the field),
 ** ENOTFOUND (no such customer). Nothing is written on failure. */
-CRMKIT_API int crmkit_interaction_record(crmkit_db *db, const crmkit_interaction *rec, int64_t *id);
+CRMKIT_API int crmkit_interaction_record(int64_t *id, crmkit_db *db, const crmkit_interaction *rec);
 /* As crmkit_interaction_record, from a JSON object with the keys of crmkit_interaction_get_json
 ** (without id; customer_id, occurred_at and kind required; occurred_at epoch ms or ISO-8601;
 ** amount as {"minor": n, "currency": "EUR"}). */
-CRMKIT_API int crmkit_interaction_record_json(crmkit_db *db, const char *json, int64_t *id);
+CRMKIT_API int crmkit_interaction_record_json(int64_t *id, crmkit_db *db, const char *json);
 /* The interaction as owned JSON. ENOTFOUND. */
-CRMKIT_API int crmkit_interaction_get_json(crmkit_db *db, int64_t id, char **json);
+CRMKIT_API int crmkit_interaction_get_json(char **json, crmkit_db *db, int64_t id);
 
 CRMKIT_API int crmkit_batch_new(crmkit_batch **out);
 CRMKIT_API void crmkit_batch_free(crmkit_batch *batch);
@@ -291,10 +296,10 @@ CRMKIT_API int64_t crmkit_batch_result_id(const crmkit_batch_result *r, int64_t 
 CRMKIT_API int64_t crmkit_batch_result_error_count(const crmkit_batch_result *r);
 /* The k-th skipped row: its index in the batch, its status (CRMKIT_E*) and a borrowed message
 ** (valid while r lives). Any out-pointer may be NULL. EINVALID when k is out of range. */
-CRMKIT_API int crmkit_batch_result_error(const crmkit_batch_result *r, int64_t k, int64_t *row, int *status,
-                                         const char **message);
+CRMKIT_API int crmkit_batch_result_error(int64_t *row, int *status, const char **message,
+                                         const crmkit_batch_result *r, int64_t k);
 /* {"inserted": n, "duplicates": n, "ids": [...], "errors": [{"row", "status", "message"}]}. */
-CRMKIT_API int crmkit_batch_result_json(const crmkit_batch_result *r, char **json);
+CRMKIT_API int crmkit_batch_result_json(char **json, const crmkit_batch_result *r);
 
 /* Iterates one customer's interactions newest first (ties by id, descending). channel and kind
 ** filter when not NULL; occurred_at >= from and < to (pass INT64_MIN / INT64_MAX for no bound).
@@ -317,14 +322,14 @@ CRMKIT_API int64_t crmkit_interaction_iter_amount(const crmkit_interaction_iter 
 CRMKIT_API const char *crmkit_interaction_iter_currency(const crmkit_interaction_iter *it);
 CRMKIT_API const char *crmkit_interaction_iter_subject(const crmkit_interaction_iter *it);
 /* The current interaction as owned JSON. EMISUSE without one. */
-CRMKIT_API int crmkit_interaction_iter_json(const crmkit_interaction_iter *it, char **json);
+CRMKIT_API int crmkit_interaction_iter_json(char **json, const crmkit_interaction_iter *it);
 CRMKIT_API void crmkit_interaction_iter_free(crmkit_interaction_iter *it);
 
 /* A customer's figures as owned JSON: {"customer_id", "interaction_count",
 ** "last_interaction_at", "purchase_count", "purchase_days", "refund_count",
 ** "first_purchase_at", "last_purchase_at", "money": [{"currency", "purchase_total",
 ** "refund_total", "margin_total"}]} (times null when unknown). ENOTFOUND. */
-CRMKIT_API int crmkit_customer_figures_json(crmkit_db *db, int64_t customer_id, char **json);
+CRMKIT_API int crmkit_customer_figures_json(char **json, crmkit_db *db, int64_t customer_id);
 /* Recomputes every customer's figures from the interactions (repair). */
 CRMKIT_API int crmkit_interaction_rebuild_figures(crmkit_db *db);
 
@@ -344,16 +349,16 @@ CRMKIT_API int crmkit_interaction_rebuild_figures(crmkit_db *db);
 ** EINVALID: NULL/unknown kind or unit, bad currency, or data that cannot identify the model
 ** (no customers, no repeat buyers, every purchase on the calibration end day, no positive
 ** repeat spend) - nothing is written. EREADONLY on a read-only database. */
-CRMKIT_API int crmkit_value_fit(crmkit_db *db, const char *kind, const char *unit, int64_t calibration_end,
-                                int64_t fitted_at, const char *currency, int64_t *out_model_id);
+CRMKIT_API int crmkit_value_fit(int64_t *out_model_id, crmkit_db *db, const char *kind, const char *unit,
+                                int64_t calibration_end, int64_t fitted_at, const char *currency);
 
 /* A saved model as owned JSON: {"id", "kind", "params": {name: value}, "std_errors": {name:
 ** value} or null, "log_likelihood", "customers", "time_unit", "calibration_end", "data_from",
 ** "fitted_at", "converged", "currency", "iterations", "reason"}. ENOTFOUND for an unknown id. */
-CRMKIT_API int crmkit_value_model_json(crmkit_db *db, int64_t model_id, char **out_json);
+CRMKIT_API int crmkit_value_model_json(char **out_json, crmkit_db *db, int64_t model_id);
 
 /* Every saved model, newest first, as an owned JSON array of the objects above. */
-CRMKIT_API int crmkit_value_models_json(crmkit_db *db, char **out_json);
+CRMKIT_API int crmkit_value_models_json(char **out_json, crmkit_db *db);
 
 /* Scores every customer as of `as_of` (ms instant) and replaces the customer_scores table in one
 ** transaction: P(alive), expected purchases over the horizon, and - with a Gamma-Gamma model
@@ -365,22 +370,22 @@ CRMKIT_API int crmkit_value_models_json(crmkit_db *db, char **out_json);
 ** EINVALID: NaN/infinite/non-positive horizon, unknown horizon_unit, negative or NaN rates,
 ** margin_rate outside 0..1, a gg model as transaction model, a non-gg spend model, currencies
 ** that differ. ENOTFOUND: unknown model id. Nothing is written on failure. */
-CRMKIT_API int crmkit_value_score(crmkit_db *db, int64_t transaction_model_id, int64_t spend_model_id,
-                                  double horizon, const char *horizon_unit, int64_t as_of,
-                                  double monthly_discount_rate, double margin_rate, int64_t *out_scored);
+CRMKIT_API int crmkit_value_score(int64_t *out_scored, crmkit_db *db, int64_t transaction_model_id,
+                                  int64_t spend_model_id, double horizon, const char *horizon_unit,
+                                  int64_t as_of, double monthly_discount_rate, double margin_rate);
 
 /* One customer's scores as owned JSON: {"customer_id", "model_id", "spend_model_id",
 ** "scored_at", "p_alive", "expected_purchases", "horizon", "horizon_unit", "expected_spend",
 ** "predicted_clv", "repeat_purchases", "currency"} (null where not applicable).
 ** ENOTFOUND when the customer has no scores. */
-CRMKIT_API int crmkit_value_customer_scores_json(crmkit_db *db, int64_t customer_id, char **out_json);
+CRMKIT_API int crmkit_value_customer_scores_json(char **out_json, crmkit_db *db, int64_t customer_id);
 
 /* Holdout check of a saved transaction model: actual purchases (distinct days) in
 ** [calibration_end, holdout_end) against the model's expectation, by calibration frequency
 ** 0..6 and 7+: owned JSON {"holdout_length", "actual_total", "predicted_total", "bins":
 ** [{"frequency", "customers", "actual_mean", "predicted_mean"}]}. EINVALID when holdout_end is
 ** not after the calibration end or the model is a gg model. */
-CRMKIT_API int crmkit_value_validate_json(crmkit_db *db, int64_t model_id, int64_t holdout_end, char **out_json);
+CRMKIT_API int crmkit_value_validate_json(char **out_json, crmkit_db *db, int64_t model_id, int64_t holdout_end);
 
 /* RFM as of `as_of` (ms instant; a purchase on the day before it has recency 0) for every
 ** customer with a purchase before it; replaces the stored assignment (customer_rfm, with the
@@ -395,8 +400,8 @@ CRMKIT_API int crmkit_value_validate_json(crmkit_db *db, int64_t model_id, int64
 ** EINVALID: unknown method, malformed map JSON, both map_name and map_json.
 ** ENOTFOUND: unknown map name. ECONFLICT: a custom map reusing a built-in name, or a stored
 ** (name, version) with a different definition. Nothing is written on failure. */
-CRMKIT_API int crmkit_value_rfm_json(crmkit_db *db, int64_t as_of, const char *method, const char *map_name,
-                                     const char *map_json, int with_customers, char **out_json);
+CRMKIT_API int crmkit_value_rfm_json(char **out_json, crmkit_db *db, int64_t as_of, const char *method,
+                                     const char *map_name, const char *map_json, int with_customers);
 /* The result JSON: {"as_of", "method", "map_name", "map_version", "currency", "from_figures",
 ** "segments": [{"segment", "customers", "orders", "revenue"}], "customers": [{"customer_id",
 ** "recency_days", "frequency", "monetary", "monetary_minor", "currency", "r", "f", "m",
@@ -410,8 +415,8 @@ CRMKIT_API int crmkit_value_rfm_json(crmkit_db *db, int64_t as_of, const char *m
 **  points; score = 1 + cut points <= value, recency reversed), "customers": true|false,
 **  "scan": true (always read interactions instead of the per-customer figures)}.
 ** EINVALID for unknown members or bad values. */
-CRMKIT_API int crmkit_value_rfm_options_json(crmkit_db *db, int64_t as_of, const char *options_json,
-                                             char **out_json);
+CRMKIT_API int crmkit_value_rfm_options_json(char **out_json, crmkit_db *db, int64_t as_of,
+                                             const char *options_json);
 
 /* The same computation (and storage) as crmkit_value_rfm_json, returned as an iterator over the
 ** customers in id order. The iterator keeps the database alive; free it with
@@ -434,12 +439,12 @@ CRMKIT_API int crmkit_rfm_iter_m(const crmkit_rfm_iter *it);
 CRMKIT_API const char *crmkit_rfm_iter_segment(const crmkit_rfm_iter *it);
 CRMKIT_API const char *crmkit_rfm_iter_currency(const crmkit_rfm_iter *it);
 /* The current row as owned JSON; EMISUSE when the iterator is not on a row. */
-CRMKIT_API int crmkit_rfm_iter_json(const crmkit_rfm_iter *it, char **out_json);
+CRMKIT_API int crmkit_rfm_iter_json(char **out_json, const crmkit_rfm_iter *it);
 CRMKIT_API void crmkit_rfm_iter_free(crmkit_rfm_iter *it);
 
 /* A customer's current RFM assignment as owned JSON (the customer object above). ENOTFOUND when
 ** the customer has none. */
-CRMKIT_API int crmkit_value_customer_rfm_json(crmkit_db *db, int64_t customer_id, char **out_json);
+CRMKIT_API int crmkit_value_customer_rfm_json(char **out_json, crmkit_db *db, int64_t customer_id);
 
 /* The built-in segment maps as an owned JSON array of {"name", "version", "description",
 ** "unmatched", "rules" | "cells"}: rf_grid, rfm_readme, rfm_tests, rfm_cells, r_vs_fm. */
@@ -547,16 +552,16 @@ CRMKIT_API void crmkit_segment_iter_free(crmkit_segment_iter *it);
 ** integer, occurred_at outside years 0001..9999, comment not UTF-8 or over 10,000 bytes), ENOTFOUND (customer or interaction does
 ** not exist), ECONFLICT (interaction of another customer; external_id names a different
 ** response), EREADONLY. Nothing is written on failure. */
-CRMKIT_API int crmkit_survey_record(crmkit_db *db, int64_t customer_id, const char *kind, double score,
-                                    int64_t occurred_at, const char *channel, int64_t interaction_id,
-                                    const char *comment, const char *external_id, int64_t *id);
+CRMKIT_API int crmkit_survey_record(int64_t *id, crmkit_db *db, int64_t customer_id, const char *kind,
+                                    double score, int64_t occurred_at, const char *channel,
+                                    int64_t interaction_id, const char *comment, const char *external_id);
 
 /* As crmkit_survey_record for a custom scale [scale_min, scale_max] (finite, min < max) with a
 ** direction "higher_is_better" or "lower_is_better"; score may be fractional. */
-CRMKIT_API int crmkit_survey_record_custom(crmkit_db *db, int64_t customer_id, double scale_min,
-                                           double scale_max, const char *direction, double score,
-                                           int64_t occurred_at, const char *channel, int64_t interaction_id,
-                                           const char *comment, const char *external_id, int64_t *id);
+CRMKIT_API int crmkit_survey_record_custom(int64_t *id, crmkit_db *db, int64_t customer_id,
+                                           double scale_min, double scale_max, const char *direction,
+                                           double score, int64_t occurred_at, const char *channel,
+                                           int64_t interaction_id, const char *comment, const char *external_id);
 
 /* Records a JSON array of responses in one transaction (joining an open crmkit_db_begin).
 ** Each element: {"customer_id": int, "kind": str, "score": number, "occurred_at": int ms,
@@ -565,11 +570,11 @@ CRMKIT_API int crmkit_survey_record_custom(crmkit_db *db, int64_t customer_id, d
 ** and nothing is written (the message names the row index); 1: bad rows are skipped.
 ** *json receives {"inserted":n,"duplicates":n,"ids":[...],"errors":[{"index":i,
 ** "status":"CRMKIT_EINVALID","message":"..."}]} (owned; crmkit_free). */
-CRMKIT_API int crmkit_survey_record_batch_json(crmkit_db *db, const char *responses_json, int skip_invalid,
-                                               char **json);
+CRMKIT_API int crmkit_survey_record_batch_json(char **json, crmkit_db *db, const char *responses_json,
+                                               int skip_invalid);
 
 /* One response as an owned JSON object (fields as above plus "id"). ENOTFOUND if absent. */
-CRMKIT_API int crmkit_survey_get_json(crmkit_db *db, int64_t id, char **json);
+CRMKIT_API int crmkit_survey_get_json(char **json, crmkit_db *db, int64_t id);
 
 /* Survey metrics over responses with from <= occurred_at < to. from, to: NULL for an open
 ** end. by: NULL or "none" (one group "all"), "month" (calendar months UTC, every month of the
@@ -583,12 +588,12 @@ CRMKIT_API int crmkit_survey_get_json(crmkit_db *db, int64_t id, char **json);
 ** mean_score (the CES), index (%6-7 - %1-3), percent_agree (%5-7), low, agree, high.
 ** Errors: EINVALID (from >= to, a bound outside years 0001..9999, unknown by, bad
 ** confidence). */
-CRMKIT_API int crmkit_survey_nps_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
-                                      double confidence, char **json);
-CRMKIT_API int crmkit_survey_csat_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
-                                       char **json);
-CRMKIT_API int crmkit_survey_ces_json(crmkit_db *db, const int64_t *from, const int64_t *to, const char *by,
-                                      char **json);
+CRMKIT_API int crmkit_survey_nps_json(char **json, crmkit_db *db, const int64_t *from, const int64_t *to,
+                                      const char *by, double confidence);
+CRMKIT_API int crmkit_survey_csat_json(char **json, crmkit_db *db, const int64_t *from, const int64_t *to,
+                                       const char *by);
+CRMKIT_API int crmkit_survey_ces_json(char **json, crmkit_db *db, const int64_t *from, const int64_t *to,
+                                      const char *by);
 
 /* Retention and repeat behaviour for the period [from, to) as owned JSON.
 ** activity: NULL or "recent_purchase" (active at t = a purchase in [t - active_days, t)) or
@@ -602,9 +607,9 @@ CRMKIT_API int crmkit_survey_ces_json(crmkit_db *db, const int64_t *from, const 
 ** repeat_purchase_rate, purchase_frequency, currency, revenue, revenue_minor,
 ** currency_orders, average_order_value (major units). Errors: EINVALID (from >= to, a bound
 ** outside years 0001..9999, bad enum strings, active_days out of 1..36500, threshold outside [0,1], bad currency). */
-CRMKIT_API int crmkit_retention_json(crmkit_db *db, int64_t from, int64_t to, const char *activity,
-                                     int active_days, double p_alive_threshold, const char *order_unit,
-                                     const char *revenue, const char *currency, char **json);
+CRMKIT_API int crmkit_retention_json(char **json, crmkit_db *db, int64_t from, int64_t to,
+                                     const char *activity, int active_days, double p_alive_threshold,
+                                     const char *order_unit, const char *revenue, const char *currency);
 
 /* Cohort retention matrix as owned JSON. by: NULL or "month" (calendar months) or "week"
 ** (Monday-start weeks); periods: columns k = 0..periods-1 (1..1000; 0 for the default 12);
@@ -612,9 +617,9 @@ CRMKIT_API int crmkit_retention_json(crmkit_db *db, int64_t from, int64_t to, co
 ** bound on the first purchase of the cohorts shown; as_of: NULL for the end of the day of the
 ** last purchase (cells after it are null). Result: {"by":..,"unbounded":..,"periods":..,
 ** "cohorts":[{"cohort":"1997-01","start":ms,"size":n,"counts":[..],"retention":[1.0,..]}]}. */
-CRMKIT_API int crmkit_retention_cohorts_json(crmkit_db *db, const char *by, int periods, int unbounded,
-                                             const int64_t *from, const int64_t *to, const int64_t *as_of,
-                                             char **json);
+CRMKIT_API int crmkit_retention_cohorts_json(char **json, crmkit_db *db, const char *by, int periods,
+                                             int unbounded, const int64_t *from, const int64_t *to,
+                                             const int64_t *as_of);
 
 /* ---------------------------------------------------------------- points programmes -- */
 /* Loyalty points with lots, expiry, refunds and tiers (docs/POINTS.md). Instants are int64 ms
@@ -636,12 +641,12 @@ typedef struct crmkit_points_ledger_iter crmkit_points_ledger_iter;
 ** "permille"}], lowest first), "tier_metric" ("points" | "spend" | "orders"),
 ** "tier_window_days" (365), "review_period_days" (365), "grace_days" (30).
 ** ECONFLICT when the name exists. */
-CRMKIT_API int crmkit_points_programme_create(crmkit_db *db, int64_t *out_id, const char *spec_json);
+CRMKIT_API int crmkit_points_programme_create(int64_t *out_id, crmkit_db *db, const char *spec_json);
 /* Id of the programme with this name; ENOTFOUND. */
-CRMKIT_API int crmkit_points_programme_find(crmkit_db *db, int64_t *out_id, const char *name);
+CRMKIT_API int crmkit_points_programme_find(int64_t *out_id, crmkit_db *db, const char *name);
 /* The programme as an owned JSON object (free with crmkit_free); all programmes as an array. */
-CRMKIT_API int crmkit_points_programme_json(crmkit_db *db, char **out_json, int64_t programme_id);
-CRMKIT_API int crmkit_points_programmes_json(crmkit_db *db, char **out_json);
+CRMKIT_API int crmkit_points_programme_json(char **out_json, crmkit_db *db, int64_t programme_id);
+CRMKIT_API int crmkit_points_programmes_json(char **out_json, crmkit_db *db);
 
 /* Enrols a customer; the same call again is a no-op, another enrolled_at is ECONFLICT.
 ** Purchases recorded from enrolled_at on earn automatically. */
@@ -649,51 +654,51 @@ CRMKIT_API int crmkit_points_enroll(crmkit_db *db, int64_t programme_id, int64_t
 
 /* Earns for a purchase interaction (idempotent per programme and purchase). EINVALID for a
 ** non-purchase, another currency or a purchase before enrolment. */
-CRMKIT_API int crmkit_points_earn(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+CRMKIT_API int crmkit_points_earn(int64_t *out_points, int *out_replayed, crmkit_db *db, int64_t programme_id,
                                   int64_t purchase_id);
 /* Reverses the earn of a purchase for refunded_minor (> 0) more refunded; cumulative refunds R
 ** of amount A reverse floor(earned * min(R, A) / A) in total, and give back redemptions linked
 ** to the purchase in the same share. Policy reject: ECONFLICT when the points are spent. */
-CRMKIT_API int crmkit_points_reverse_purchase(crmkit_db *db, int64_t *out_points, int *out_replayed,
+CRMKIT_API int crmkit_points_reverse_purchase(int64_t *out_points, int *out_replayed, crmkit_db *db,
                                               int64_t programme_id, int64_t purchase_id, int64_t refunded_minor,
                                               const char *external_id, int64_t as_of);
 /* Spends points (> 0) when spendable >= points (ECONFLICT otherwise). order_id: the purchase
 ** the points pay for (its refund gives them back), or 0. */
-CRMKIT_API int crmkit_points_redeem(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+CRMKIT_API int crmkit_points_redeem(int64_t *out_points, int *out_replayed, crmkit_db *db, int64_t programme_id,
                                    int64_t customer_id, int64_t points, const char *external_id, int64_t as_of,
                                    int64_t order_id);
 /* Gives back points (0: all not yet given back) of the redemption with that external id, to
 ** the lots it consumed. */
-CRMKIT_API int crmkit_points_reverse_redemption(crmkit_db *db, int64_t *out_points, int *out_replayed,
+CRMKIT_API int crmkit_points_reverse_redemption(int64_t *out_points, int *out_replayed, crmkit_db *db,
                                                 int64_t programme_id, const char *redemption_external_id,
                                                 int64_t points, const char *external_id, int64_t as_of);
 /* A manual correction, non-zero, with a non-empty reason. */
-CRMKIT_API int crmkit_points_adjust(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+CRMKIT_API int crmkit_points_adjust(int64_t *out_points, int *out_replayed, crmkit_db *db, int64_t programme_id,
                                    int64_t customer_id, int64_t points, const char *reason, const char *external_id,
                                    int64_t as_of);
 /* Expires every lot remainder with expires_at <= as_of. external_id may be NULL
 ** ("expire@<as_of>"). *out_points is the total expired (<= 0). */
-CRMKIT_API int crmkit_points_expire(crmkit_db *db, int64_t *out_points, int *out_replayed, int64_t programme_id,
+CRMKIT_API int crmkit_points_expire(int64_t *out_points, int *out_replayed, crmkit_db *db, int64_t programme_id,
                                    int64_t as_of, const char *external_id);
 /* Tier review at as_of; *out_json (owned): {"reviewed", "downgraded", "upgraded"}; may be NULL. */
-CRMKIT_API int crmkit_points_review_tiers(crmkit_db *db, char **out_json, int64_t programme_id, int64_t as_of);
+CRMKIT_API int crmkit_points_review_tiers(char **out_json, crmkit_db *db, int64_t programme_id, int64_t as_of);
 
 /* Balance at as_of (available - debt; clamped at 0 unless the policy is allow_negative). */
-CRMKIT_API int crmkit_points_balance(crmkit_db *db, int64_t *out_balance, int64_t programme_id,
+CRMKIT_API int crmkit_points_balance(int64_t *out_balance, crmkit_db *db, int64_t programme_id,
                                     int64_t customer_id, int64_t as_of);
 /* {"customer_id", "available", "pending", "debt", "balance", "spendable", "expiring_soon",
 ** "tier"}; expiring_soon counts points expiring within expiring_within_days (0..36600). */
-CRMKIT_API int crmkit_points_balance_json(crmkit_db *db, char **out_json, int64_t programme_id,
+CRMKIT_API int crmkit_points_balance_json(char **out_json, crmkit_db *db, int64_t programme_id,
                                          int64_t customer_id, int64_t as_of, int expiring_within_days);
 /* Ledger entries by id, customer_id 0 for the whole programme, after an entry id (0: start);
 ** {"entries": [...], "next_after"}: pass next_after to continue, 0 when complete. limit 1..10000. */
-CRMKIT_API int crmkit_points_ledger_json(crmkit_db *db, char **out_json, int64_t programme_id, int64_t customer_id,
+CRMKIT_API int crmkit_points_ledger_json(char **out_json, crmkit_db *db, int64_t programme_id, int64_t customer_id,
                                         int64_t after, int limit);
 /* The same as an iterator: _next gives CRMKIT_OK per entry, then CRMKIT_DONE. Getters read the
 ** current entry; kind and external id are borrowed until the next _next or _free.
 ** expires_at is 0 when the entry has none: _has_expiry tells. Getters on a finished or
 ** NULL iterator return 0 / "". */
-CRMKIT_API int crmkit_points_ledger_iter_new(crmkit_db *db, crmkit_points_ledger_iter **out, int64_t programme_id,
+CRMKIT_API int crmkit_points_ledger_iter_new(crmkit_points_ledger_iter **out, crmkit_db *db, int64_t programme_id,
                                             int64_t customer_id);
 CRMKIT_API int crmkit_points_ledger_iter_next(crmkit_points_ledger_iter *it);
 CRMKIT_API int64_t crmkit_points_ledger_iter_id(const crmkit_points_ledger_iter *it);
@@ -709,11 +714,11 @@ CRMKIT_API void crmkit_points_ledger_iter_free(crmkit_points_ledger_iter *it);
 
 /* Programme liability at as_of: {"outstanding", "available", "pending", "debt", "members",
 ** "value_minor" (null without a point value), "currency"}. */
-CRMKIT_API int crmkit_points_liability_json(crmkit_db *db, char **out_json, int64_t programme_id, int64_t as_of);
+CRMKIT_API int crmkit_points_liability_json(char **out_json, crmkit_db *db, int64_t programme_id, int64_t as_of);
 /* Members per tier, highest first, then those below every tier: [{"tier", "members"}]. */
-CRMKIT_API int crmkit_points_tier_mix_json(crmkit_db *db, char **out_json, int64_t programme_id);
+CRMKIT_API int crmkit_points_tier_mix_json(char **out_json, crmkit_db *db, int64_t programme_id);
 /* A member's tier changes: [{"from", "to", "tier", "previous", "reason"}]. */
-CRMKIT_API int crmkit_points_tier_history_json(crmkit_db *db, char **out_json, int64_t programme_id,
+CRMKIT_API int crmkit_points_tier_history_json(char **out_json, crmkit_db *db, int64_t programme_id,
                                               int64_t customer_id);
 /* Verifies the ledger invariants; ECORRUPT with the first violation in the message. */
 CRMKIT_API int crmkit_points_check(crmkit_db *db, int64_t programme_id);

@@ -125,7 +125,7 @@ int crmkit_customer_clear_field(crmkit_customer* c, const char* field) {
   });
 }
 
-int crmkit_customer_create(crmkit_db* db, const crmkit_customer* c, int64_t* id) {
+int crmkit_customer_create(int64_t* id, crmkit_db* db, const crmkit_customer* c) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(c, "c");
@@ -136,7 +136,7 @@ int crmkit_customer_create(crmkit_db* db, const crmkit_customer* c, int64_t* id)
   });
 }
 
-int crmkit_customer_upsert(crmkit_db* db, const crmkit_customer* c, int64_t* id, int* created) {
+int crmkit_customer_upsert(int64_t* id, int* created, crmkit_db* db, const crmkit_customer* c) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(c, "c");
@@ -149,7 +149,7 @@ int crmkit_customer_upsert(crmkit_db* db, const crmkit_customer* c, int64_t* id,
   });
 }
 
-int crmkit_customer_upsert_json(crmkit_db* db, const char* json, int64_t* id, int* created) {
+int crmkit_customer_upsert_json(int64_t* id, int* created, crmkit_db* db, const char* json) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(id, "id");
@@ -180,7 +180,7 @@ int crmkit_customer_delete(crmkit_db* db, int64_t id) {
   });
 }
 
-int crmkit_customer_get_json(crmkit_db* db, int64_t id, char** json) {
+int crmkit_customer_get_json(char** json, crmkit_db* db, int64_t id) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");
@@ -190,7 +190,7 @@ int crmkit_customer_get_json(crmkit_db* db, int64_t id, char** json) {
   });
 }
 
-int crmkit_customer_get_by_external_id_json(crmkit_db* db, const char* external_id, char** json) {
+int crmkit_customer_get_by_external_id_json(char** json, crmkit_db* db, const char* external_id) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");
@@ -201,7 +201,7 @@ int crmkit_customer_get_by_external_id_json(crmkit_db* db, const char* external_
   });
 }
 
-int crmkit_customer_find_by_email_json(crmkit_db* db, const char* email, char** json) {
+int crmkit_customer_find_by_email_json(char** json, crmkit_db* db, const char* email) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");
@@ -214,7 +214,7 @@ int crmkit_customer_find_by_email_json(crmkit_db* db, const char* email, char** 
   });
 }
 
-int crmkit_customer_find_id(crmkit_db* db, const char* external_id, int64_t* id) {
+int crmkit_customer_find_id(int64_t* id, crmkit_db* db, const char* external_id) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(id, "id");
@@ -274,7 +274,7 @@ int crmkit_customer_filter_set_country(crmkit_customer_filter* f, const char* co
   });
 }
 
-int crmkit_customer_count(crmkit_db* db, const crmkit_customer_filter* filter, int64_t* count) {
+int crmkit_customer_count(int64_t* count, crmkit_db* db, const crmkit_customer_filter* filter) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(count, "count");
@@ -371,7 +371,7 @@ int64_t crmkit_customer_iter_updated_at(const crmkit_customer_iter* it) {
   return c ? c->updated_at : 0;
 }
 
-int crmkit_customer_iter_json(const crmkit_customer_iter* it, char** json) {
+int crmkit_customer_iter_json(char** json, const crmkit_customer_iter* it) {
   return call(nullptr, [&] {
     need(it, "it");
     need(json, "json");

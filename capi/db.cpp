@@ -200,7 +200,7 @@ const char* crmkit_db_error_message(crmkit_db* db) {
   return db ? db->session->error.c_str() : "db is NULL";
 }
 
-int crmkit_db_schema_version(crmkit_db* db, int* out) {
+int crmkit_db_schema_version(int* out, crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out, "out");

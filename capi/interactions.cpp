@@ -158,7 +158,7 @@ int crmkit_interaction_set_attributes(crmkit_interaction* rec, const char* json)
   });
 }
 
-int crmkit_interaction_record(crmkit_db* db, const crmkit_interaction* rec, int64_t* id) {
+int crmkit_interaction_record(int64_t* id, crmkit_db* db, const crmkit_interaction* rec) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(rec, "rec");
@@ -169,7 +169,7 @@ int crmkit_interaction_record(crmkit_db* db, const crmkit_interaction* rec, int6
   });
 }
 
-int crmkit_interaction_record_json(crmkit_db* db, const char* json, int64_t* id) {
+int crmkit_interaction_record_json(int64_t* id, crmkit_db* db, const char* json) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(id, "id");
@@ -180,7 +180,7 @@ int crmkit_interaction_record_json(crmkit_db* db, const char* json, int64_t* id)
   });
 }
 
-int crmkit_interaction_get_json(crmkit_db* db, int64_t id, char** json) {
+int crmkit_interaction_get_json(char** json, crmkit_db* db, int64_t id) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");
@@ -269,8 +269,8 @@ int64_t crmkit_batch_result_error_count(const crmkit_batch_result* r) {
   return r ? static_cast<int64_t>(r->result.errors.size()) : 0;
 }
 
-int crmkit_batch_result_error(const crmkit_batch_result* r, int64_t k, int64_t* row, int* status,
-                              const char** message) {
+int crmkit_batch_result_error(int64_t* row, int* status, const char** message, const crmkit_batch_result* r,
+                              int64_t k) {
   return call(nullptr, [&] {
     need(r, "r");
     if (k < 0 || static_cast<uint64_t>(k) >= r->result.errors.size())
@@ -284,7 +284,7 @@ int crmkit_batch_result_error(const crmkit_batch_result* r, int64_t k, int64_t* 
   });
 }
 
-int crmkit_batch_result_json(const crmkit_batch_result* r, char** json) {
+int crmkit_batch_result_json(char** json, const crmkit_batch_result* r) {
   return call(nullptr, [&] {
     need(r, "r");
     need(json, "json");
@@ -396,7 +396,7 @@ const char* crmkit_interaction_iter_subject(const crmkit_interaction_iter* it) {
   return i ? c_str(i->subject) : nullptr;
 }
 
-int crmkit_interaction_iter_json(const crmkit_interaction_iter* it, char** json) {
+int crmkit_interaction_iter_json(char** json, const crmkit_interaction_iter* it) {
   return call(nullptr, [&] {
     need(it, "it");
     need(json, "json");
@@ -410,7 +410,7 @@ int crmkit_interaction_iter_json(const crmkit_interaction_iter* it, char** json)
 
 void crmkit_interaction_iter_free(crmkit_interaction_iter* it) { delete it; }
 
-int crmkit_customer_figures_json(crmkit_db* db, int64_t customer_id, char** json) {
+int crmkit_customer_figures_json(char** json, crmkit_db* db, int64_t customer_id) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");

@@ -55,7 +55,7 @@ int json_out(crmkit_db* db, char** out_json, F&& make) {
 
 extern "C" {
 
-int crmkit_points_programme_create(crmkit_db* db, int64_t* out_id, const char* spec_json) {
+int crmkit_points_programme_create(int64_t* out_id, crmkit_db* db, const char* spec_json) {
   CRMKIT_NEED_DB(db);
   return call(session_of(db), [&] {
     need(out_id, "out_id");
@@ -66,7 +66,7 @@ int crmkit_points_programme_create(crmkit_db* db, int64_t* out_id, const char* s
   });
 }
 
-int crmkit_points_programme_find(crmkit_db* db, int64_t* out_id, const char* name) {
+int crmkit_points_programme_find(int64_t* out_id, crmkit_db* db, const char* name) {
   CRMKIT_NEED_DB(db);
   return call(session_of(db), [&] {
     need(out_id, "out_id");
@@ -76,11 +76,11 @@ int crmkit_points_programme_find(crmkit_db* db, int64_t* out_id, const char* nam
   });
 }
 
-int crmkit_points_programme_json(crmkit_db* db, char** out_json, int64_t programme_id) {
+int crmkit_points_programme_json(char** out_json, crmkit_db* db, int64_t programme_id) {
   return json_out(db, out_json, [&](Points& p) { return to_json(p.programme(programme_id)); });
 }
 
-int crmkit_points_programmes_json(crmkit_db* db, char** out_json) {
+int crmkit_points_programmes_json(char** out_json, crmkit_db* db) {
   return json_out(db, out_json, [&](Points& p) {
     std::string out = "[";
     for (const auto& prog : p.programmes()) out += (out.size() > 1 ? "," : "") + to_json(prog);
@@ -96,7 +96,7 @@ int crmkit_points_enroll(crmkit_db* db, int64_t programme_id, int64_t customer_i
   });
 }
 
-int crmkit_points_earn(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+int crmkit_points_earn(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                        int64_t purchase_id) {
   CRMKIT_NEED_DB(db);
   clear_result(out_points, out_replayed);
@@ -106,7 +106,7 @@ int crmkit_points_earn(crmkit_db* db, int64_t* out_points, int* out_replayed, in
   });
 }
 
-int crmkit_points_reverse_purchase(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+int crmkit_points_reverse_purchase(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                                    int64_t purchase_id, int64_t refunded_minor, const char* external_id,
                                    int64_t as_of) {
   CRMKIT_NEED_DB(db);
@@ -119,7 +119,7 @@ int crmkit_points_reverse_purchase(crmkit_db* db, int64_t* out_points, int* out_
   });
 }
 
-int crmkit_points_redeem(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+int crmkit_points_redeem(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                          int64_t customer_id, int64_t points, const char* external_id, int64_t as_of,
                          int64_t order_id) {
   CRMKIT_NEED_DB(db);
@@ -135,7 +135,7 @@ int crmkit_points_redeem(crmkit_db* db, int64_t* out_points, int* out_replayed, 
   });
 }
 
-int crmkit_points_reverse_redemption(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+int crmkit_points_reverse_redemption(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                                      const char* redemption_external_id, int64_t points, const char* external_id,
                                      int64_t as_of) {
   CRMKIT_NEED_DB(db);
@@ -149,7 +149,7 @@ int crmkit_points_reverse_redemption(crmkit_db* db, int64_t* out_points, int* ou
   });
 }
 
-int crmkit_points_adjust(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id,
+int crmkit_points_adjust(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                          int64_t customer_id, int64_t points, const char* reason, const char* external_id,
                          int64_t as_of) {
   CRMKIT_NEED_DB(db);
@@ -163,7 +163,7 @@ int crmkit_points_adjust(crmkit_db* db, int64_t* out_points, int* out_replayed, 
   });
 }
 
-int crmkit_points_expire(crmkit_db* db, int64_t* out_points, int* out_replayed, int64_t programme_id, int64_t as_of,
+int crmkit_points_expire(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id, int64_t as_of,
                          const char* external_id) {
   CRMKIT_NEED_DB(db);
   clear_result(out_points, out_replayed);
@@ -175,7 +175,7 @@ int crmkit_points_expire(crmkit_db* db, int64_t* out_points, int* out_replayed, 
   });
 }
 
-int crmkit_points_review_tiers(crmkit_db* db, char** out_json, int64_t programme_id, int64_t as_of) {
+int crmkit_points_review_tiers(char** out_json, crmkit_db* db, int64_t programme_id, int64_t as_of) {
   CRMKIT_NEED_DB(db);
   if (out_json) *out_json = nullptr;
   return call(session_of(db), [&] {
@@ -185,7 +185,7 @@ int crmkit_points_review_tiers(crmkit_db* db, char** out_json, int64_t programme
   });
 }
 
-int crmkit_points_balance(crmkit_db* db, int64_t* out_balance, int64_t programme_id, int64_t customer_id,
+int crmkit_points_balance(int64_t* out_balance, crmkit_db* db, int64_t programme_id, int64_t customer_id,
                           int64_t as_of) {
   CRMKIT_NEED_DB(db);
   return call(session_of(db), [&] {
@@ -196,19 +196,19 @@ int crmkit_points_balance(crmkit_db* db, int64_t* out_balance, int64_t programme
   });
 }
 
-int crmkit_points_balance_json(crmkit_db* db, char** out_json, int64_t programme_id, int64_t customer_id,
+int crmkit_points_balance_json(char** out_json, crmkit_db* db, int64_t programme_id, int64_t customer_id,
                                int64_t as_of, int expiring_within_days) {
   return json_out(db, out_json, [&](Points& p) {
     return to_json(p.balance(programme_id, customer_id, as_of, expiring_within_days));
   });
 }
 
-int crmkit_points_ledger_json(crmkit_db* db, char** out_json, int64_t programme_id, int64_t customer_id,
+int crmkit_points_ledger_json(char** out_json, crmkit_db* db, int64_t programme_id, int64_t customer_id,
                               int64_t after, int limit) {
   return json_out(db, out_json, [&](Points& p) { return to_json(p.ledger(programme_id, customer_id, after, limit)); });
 }
 
-int crmkit_points_ledger_iter_new(crmkit_db* db, crmkit_points_ledger_iter** out, int64_t programme_id,
+int crmkit_points_ledger_iter_new(crmkit_points_ledger_iter** out, crmkit_db* db, int64_t programme_id,
                                   int64_t customer_id) {
   CRMKIT_NEED_DB(db);
   return call(session_of(db), [&] {
@@ -289,15 +289,15 @@ const char* crmkit_points_ledger_iter_external_id(const crmkit_points_ledger_ite
 }
 void crmkit_points_ledger_iter_free(crmkit_points_ledger_iter* it) { delete it; }
 
-int crmkit_points_liability_json(crmkit_db* db, char** out_json, int64_t programme_id, int64_t as_of) {
+int crmkit_points_liability_json(char** out_json, crmkit_db* db, int64_t programme_id, int64_t as_of) {
   return json_out(db, out_json, [&](Points& p) { return to_json(p.liability(programme_id, as_of)); });
 }
 
-int crmkit_points_tier_mix_json(crmkit_db* db, char** out_json, int64_t programme_id) {
+int crmkit_points_tier_mix_json(char** out_json, crmkit_db* db, int64_t programme_id) {
   return json_out(db, out_json, [&](Points& p) { return to_json(p.tier_mix(programme_id)); });
 }
 
-int crmkit_points_tier_history_json(crmkit_db* db, char** out_json, int64_t programme_id, int64_t customer_id) {
+int crmkit_points_tier_history_json(char** out_json, crmkit_db* db, int64_t programme_id, int64_t customer_id) {
   return json_out(db, out_json, [&](Points& p) { return to_json(p.tier_history(programme_id, customer_id)); });
 }
 

@@ -8,9 +8,9 @@ using crmkit::capi::need;
 
 extern "C" {
 
-int crmkit_retention_json(crmkit_db* db, int64_t from, int64_t to, const char* activity, int active_days,
-                          double p_alive_threshold, const char* order_unit, const char* revenue, const char* currency,
-                          char** out_json) {
+int crmkit_retention_json(char** out_json, crmkit_db* db, int64_t from, int64_t to, const char* activity,
+                          int active_days, double p_alive_threshold, const char* order_unit, const char* revenue,
+                          const char* currency) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
@@ -29,8 +29,8 @@ int crmkit_retention_json(crmkit_db* db, int64_t from, int64_t to, const char* a
   });
 }
 
-int crmkit_retention_cohorts_json(crmkit_db* db, const char* by, int periods, int unbounded, const int64_t* from,
-                                  const int64_t* to, const int64_t* as_of, char** out_json) {
+int crmkit_retention_cohorts_json(char** out_json, crmkit_db* db, const char* by, int periods, int unbounded,
+                                  const int64_t* from, const int64_t* to, const int64_t* as_of) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {

@@ -102,9 +102,9 @@ SurveyMetricQuery query_of(const std::int64_t* from, const std::int64_t* to, con
 
 extern "C" {
 
-int crmkit_survey_record(crmkit_db* db, int64_t customer_id, const char* kind, double score, int64_t occurred_at,
-                         const char* channel, int64_t interaction_id, const char* comment, const char* external_id,
-                         int64_t* out_id) {
+int crmkit_survey_record(int64_t* out_id, crmkit_db* db, int64_t customer_id, const char* kind, double score,
+                         int64_t occurred_at, const char* channel, int64_t interaction_id, const char* comment,
+                         const char* external_id) {
   if (out_id) *out_id = 0;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
@@ -118,10 +118,10 @@ int crmkit_survey_record(crmkit_db* db, int64_t customer_id, const char* kind, d
   });
 }
 
-int crmkit_survey_record_custom(crmkit_db* db, int64_t customer_id, double scale_min, double scale_max,
-                                const char* direction, double score, int64_t occurred_at, const char* channel,
-                                int64_t interaction_id, const char* comment, const char* external_id,
-                                int64_t* out_id) {
+int crmkit_survey_record_custom(int64_t* out_id, crmkit_db* db, int64_t customer_id, double scale_min,
+                                double scale_max, const char* direction, double score, int64_t occurred_at,
+                                const char* channel, int64_t interaction_id, const char* comment,
+                                const char* external_id) {
   if (out_id) *out_id = 0;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
@@ -134,7 +134,7 @@ int crmkit_survey_record_custom(crmkit_db* db, int64_t customer_id, double scale
   });
 }
 
-int crmkit_survey_record_batch_json(crmkit_db* db, const char* responses_json, int skip_invalid, char** out_json) {
+int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* responses_json, int skip_invalid) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
@@ -182,7 +182,7 @@ int crmkit_survey_record_batch_json(crmkit_db* db, const char* responses_json, i
   });
 }
 
-int crmkit_survey_get_json(crmkit_db* db, int64_t id, char** out_json) {
+int crmkit_survey_get_json(char** out_json, crmkit_db* db, int64_t id) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
@@ -192,8 +192,8 @@ int crmkit_survey_get_json(crmkit_db* db, int64_t id, char** out_json) {
   });
 }
 
-int crmkit_survey_nps_json(crmkit_db* db, const int64_t* from, const int64_t* to, const char* by, double confidence,
-                           char** out_json) {
+int crmkit_survey_nps_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by,
+                           double confidence) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
@@ -205,7 +205,7 @@ int crmkit_survey_nps_json(crmkit_db* db, const int64_t* from, const int64_t* to
   });
 }
 
-int crmkit_survey_csat_json(crmkit_db* db, const int64_t* from, const int64_t* to, const char* by, char** out_json) {
+int crmkit_survey_csat_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
@@ -215,7 +215,7 @@ int crmkit_survey_csat_json(crmkit_db* db, const int64_t* from, const int64_t* t
   });
 }
 
-int crmkit_survey_ces_json(crmkit_db* db, const int64_t* from, const int64_t* to, const char* by, char** out_json) {
+int crmkit_survey_ces_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {

@@ -124,8 +124,8 @@ const CustomerRfm& current(const crmkit_rfm_iter* it) {
 
 extern "C" {
 
-int crmkit_value_fit(crmkit_db* db, const char* kind, const char* unit, int64_t calibration_end, int64_t fitted_at,
-                     const char* currency, int64_t* out_model_id) {
+int crmkit_value_fit(int64_t* out_model_id, crmkit_db* db, const char* kind, const char* unit, int64_t calibration_end,
+                     int64_t fitted_at, const char* currency) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_model_id, "out_model_id");
@@ -142,7 +142,7 @@ int crmkit_value_fit(crmkit_db* db, const char* kind, const char* unit, int64_t 
   });
 }
 
-int crmkit_value_model_json(crmkit_db* db, int64_t model_id, char** out_json) {
+int crmkit_value_model_json(char** out_json, crmkit_db* db, int64_t model_id) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -153,7 +153,7 @@ int crmkit_value_model_json(crmkit_db* db, int64_t model_id, char** out_json) {
   });
 }
 
-int crmkit_value_models_json(crmkit_db* db, char** out_json) {
+int crmkit_value_models_json(char** out_json, crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -172,9 +172,9 @@ int crmkit_value_models_json(crmkit_db* db, char** out_json) {
   });
 }
 
-int crmkit_value_score(crmkit_db* db, int64_t transaction_model_id, int64_t spend_model_id, double horizon,
-                       const char* horizon_unit, int64_t as_of, double monthly_discount_rate, double margin_rate,
-                       int64_t* out_scored) {
+int crmkit_value_score(int64_t* out_scored, crmkit_db* db, int64_t transaction_model_id, int64_t spend_model_id,
+                       double horizon, const char* horizon_unit, int64_t as_of, double monthly_discount_rate,
+                       double margin_rate) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     if (out_scored) *out_scored = 0;
@@ -194,7 +194,7 @@ int crmkit_value_score(crmkit_db* db, int64_t transaction_model_id, int64_t spen
   });
 }
 
-int crmkit_value_customer_scores_json(crmkit_db* db, int64_t customer_id, char** out_json) {
+int crmkit_value_customer_scores_json(char** out_json, crmkit_db* db, int64_t customer_id) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -205,7 +205,7 @@ int crmkit_value_customer_scores_json(crmkit_db* db, int64_t customer_id, char**
   });
 }
 
-int crmkit_value_validate_json(crmkit_db* db, int64_t model_id, int64_t holdout_end, char** out_json) {
+int crmkit_value_validate_json(char** out_json, crmkit_db* db, int64_t model_id, int64_t holdout_end) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -225,8 +225,8 @@ int crmkit_value_validate_json(crmkit_db* db, int64_t model_id, int64_t holdout_
   });
 }
 
-int crmkit_value_rfm_json(crmkit_db* db, int64_t as_of, const char* method, const char* map_name,
-                          const char* map_json, int with_customers, char** out_json) {
+int crmkit_value_rfm_json(char** out_json, crmkit_db* db, int64_t as_of, const char* method,
+                          const char* map_name, const char* map_json, int with_customers) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -238,7 +238,7 @@ int crmkit_value_rfm_json(crmkit_db* db, int64_t as_of, const char* method, cons
   });
 }
 
-int crmkit_value_rfm_options_json(crmkit_db* db, int64_t as_of, const char* options_json, char** out_json) {
+int crmkit_value_rfm_options_json(char** out_json, crmkit_db* db, int64_t as_of, const char* options_json) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -292,7 +292,7 @@ const char* crmkit_rfm_iter_segment(const crmkit_rfm_iter* it) {
 }
 const char* crmkit_rfm_iter_currency(const crmkit_rfm_iter* it) { return it ? it->result.currency.c_str() : ""; }
 
-int crmkit_rfm_iter_json(const crmkit_rfm_iter* it, char** out_json) {
+int crmkit_rfm_iter_json(char** out_json, const crmkit_rfm_iter* it) {
   return call(nullptr, [&] {
     need(out_json, "out_json");
     *out_json = nullptr;
@@ -303,7 +303,7 @@ int crmkit_rfm_iter_json(const crmkit_rfm_iter* it, char** out_json) {
 
 void crmkit_rfm_iter_free(crmkit_rfm_iter* it) { delete it; }
 
-int crmkit_value_customer_rfm_json(crmkit_db* db, int64_t customer_id, char** out_json) {
+int crmkit_value_customer_rfm_json(char** out_json, crmkit_db* db, int64_t customer_id) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");

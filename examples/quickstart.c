@@ -31,7 +31,7 @@ static int64_t upsert_customer(crmkit_db *db, const char *external_id, const cha
   CHECK(crmkit_customer_set_text(c, field, value));
   if (email) CHECK(crmkit_customer_set_text(c, "email", email));
   CHECK(crmkit_customer_set_created_at(c, JAN_15));
-  CHECK(crmkit_customer_upsert(db, c, &id, NULL));
+  CHECK(crmkit_customer_upsert(&id, NULL, db, c));
   crmkit_customer_free(c);
   return id;
 }
@@ -48,7 +48,7 @@ static void record(crmkit_db *db, int64_t customer, int64_t when, const char *ch
   if (cents >= 0) CHECK(crmkit_interaction_set_amount(rec, cents, "USD"));
   if (external_id) CHECK(crmkit_interaction_set_external_id(rec, external_id));
   if (subject) CHECK(crmkit_interaction_set_subject(rec, subject));
-  CHECK(crmkit_interaction_record(db, rec, &id));
+  CHECK(crmkit_interaction_record(&id, db, rec));
   crmkit_interaction_free(rec);
 }
 
@@ -93,12 +93,12 @@ int main(void) {
   int64_t ids[2] = {ada, grace};
   for (int k = 0; k < 2; ++k) {
     char *json = NULL;
-    CHECK(crmkit_customer_figures_json(db, ids[k], &json));
+    CHECK(crmkit_customer_figures_json(&json, db, ids[k]));
     printf("figures of customer %lld: %s\n", (long long)ids[k], json);
     crmkit_free(json);
   }
   char *ada_json = NULL;
-  CHECK(crmkit_customer_get_json(db, ada, &ada_json));
+  CHECK(crmkit_customer_get_json(&ada_json, db, ada));
   int ok = strstr(ada_json, "\"email\":\"ada@example.com\"") != NULL;
   crmkit_free(ada_json);
 

@@ -96,7 +96,7 @@ std::string all_figures(crmkit_db* db, std::vector<std::int64_t>* ids) {
     std::int64_t id = crmkit_customer_iter_id(it);
     if (ids) ids->push_back(id);
     char* json = nullptr;
-    require(checked(crmkit_customer_figures_json(db, id, &json)) == CRMKIT_OK);
+    require(checked(crmkit_customer_figures_json(&json, db, id)) == CRMKIT_OK);
     out += json;
     out += '\n';
     crmkit_free(json);
@@ -122,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (int k = in.byte() % 4; k > 0; --k) checked(crmkit_customer_set_text(c, kFields[in.byte() % 10], in.text().c_str()));
         if (in.byte() % 3 == 0) checked(crmkit_customer_add_tag(c, in.text().c_str()));
         std::int64_t id = 0;
-        if (checked(crmkit_customer_create(db, c, &id)) == CRMKIT_OK) ids.push_back(id);
+        if (checked(crmkit_customer_create(&id, db, c)) == CRMKIT_OK) ids.push_back(id);
         crmkit_customer_free(c);
         break;
       }
@@ -132,7 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                "\",\"created_at\":" + std::to_string(in.int64()) + "}";
         std::int64_t id = 0;
         int created = 0;
-        if (checked(crmkit_customer_upsert_json(db, json.c_str(), &id, &created)) == CRMKIT_OK && created) ids.push_back(id);
+        if (checked(crmkit_customer_upsert_json(&id, &created, db, json.c_str())) == CRMKIT_OK && created) ids.push_back(id);
         break;
       }
       case 2: {
@@ -148,13 +148,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 4: {
         crmkit_interaction* r = make_interaction(in, ids);
         std::int64_t id = 0;
-        checked(crmkit_interaction_record(db, r, &id));
+        checked(crmkit_interaction_record(&id, db, r));
         crmkit_interaction_free(r);
         break;
       }
       case 5: {
         std::int64_t id = 0;
-        checked(crmkit_interaction_record_json(db, in.text().c_str(), &id));
+        checked(crmkit_interaction_record_json(&id, db, in.text().c_str()));
         break;
       }
       case 6: {
@@ -172,7 +172,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           require(crmkit_batch_result_inserted(res) + crmkit_batch_result_duplicates(res) +
                       crmkit_batch_result_error_count(res) == crmkit_batch_size(b));
           char* json = nullptr;
-          checked(crmkit_batch_result_json(res, &json));
+          checked(crmkit_batch_result_json(&json, res));
           crmkit_free(json);
         }
         crmkit_batch_result_free(res);
@@ -213,14 +213,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
       case 11: {
         char* json = nullptr;
-        checked(crmkit_customer_figures_json(db, ids.empty() ? in.int64() : ids[in.byte() % ids.size()], &json));
+        checked(crmkit_customer_figures_json(&json, db, ids.empty() ? in.int64() : ids[in.byte() % ids.size()]));
         crmkit_free(json);
         break;
       }
       case 12: checked(crmkit_interaction_rebuild_figures(db)); break;
       case 13: {
         char* json = nullptr;
-        checked(crmkit_customer_get_json(db, ids.empty() ? in.int64() : ids[in.byte() % ids.size()], &json));
+        checked(crmkit_customer_get_json(&json, db, ids.empty() ? in.int64() : ids[in.byte() % ids.size()]));
         crmkit_free(json);
         break;
       }

@@ -26,15 +26,15 @@ inline std::string snapshot(crmkit_db* db) {
   REQUIRE(crmkit_customer_iter_new(&it, db, nullptr, 0) == CRMKIT_OK);
   while (crmkit_customer_iter_next(it) == CRMKIT_OK) {
     char* j = nullptr;
-    REQUIRE(crmkit_customer_iter_json(it, &j) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_iter_json(&j, it) == CRMKIT_OK);
     all += take(j) + "\n";
     int64_t id = crmkit_customer_iter_id(it);
-    REQUIRE(crmkit_customer_figures_json(db, id, &j) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_figures_json(&j, db, id) == CRMKIT_OK);
     all += take(j) + "\n";
     crmkit_interaction_iter* ti = nullptr;
     REQUIRE(crmkit_interaction_iter_new(&ti, db, id, nullptr, nullptr, INT64_MIN, INT64_MAX) == CRMKIT_OK);
     while (crmkit_interaction_iter_next(ti) == CRMKIT_OK) {
-      REQUIRE(crmkit_interaction_iter_json(ti, &j) == CRMKIT_OK);
+      REQUIRE(crmkit_interaction_iter_json(&j, ti) == CRMKIT_OK);
       all += take(j) + "\n";
     }
     crmkit_interaction_iter_free(ti);

@@ -40,33 +40,33 @@ TEST_CASE("customer functions refuse every NULL pointer with EINVALID naming it"
   CHECK(crmkit_customer_add_tag(r.c, nullptr) == CRMKIT_EINVALID);
   CHECK(crmkit_customer_clear_field(nullptr, "email") == CRMKIT_EINVALID);
   CHECK(crmkit_customer_clear_field(r.c, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_create(nullptr, r.c, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_create(&id, nullptr, r.c) == CRMKIT_EINVALID);
   CHECK(message_has("db is NULL"));
-  CHECK(crmkit_customer_create(d.db, nullptr, &id) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_create(d.db, r.c, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_create(&id, d.db, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_create(nullptr, d.db, r.c) == CRMKIT_EINVALID);
   CHECK(message_has("id is NULL"));
-  CHECK(crmkit_customer_upsert(nullptr, r.c, &id, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_upsert(d.db, nullptr, &id, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_upsert(d.db, r.c, nullptr, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_upsert_json(nullptr, "{}", &id, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_upsert_json(d.db, nullptr, &id, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_upsert(&id, nullptr, nullptr, r.c) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_upsert(&id, nullptr, d.db, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_upsert(nullptr, nullptr, d.db, r.c) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_upsert_json(&id, nullptr, nullptr, "{}") == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_upsert_json(&id, nullptr, d.db, nullptr) == CRMKIT_EINVALID);
   CHECK(message_has("json is NULL"));
-  CHECK(crmkit_customer_upsert_json(d.db, "{}", nullptr, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_upsert_json(nullptr, nullptr, d.db, "{}") == CRMKIT_EINVALID);
   CHECK(crmkit_customer_update(nullptr, 1, r.c, 1) == CRMKIT_EINVALID);
   CHECK(crmkit_customer_update(d.db, 1, nullptr, 1) == CRMKIT_EINVALID);
   CHECK(crmkit_customer_delete(nullptr, 1) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_get_json(nullptr, 1, &json) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_get_json(d.db, 1, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_get_by_external_id_json(d.db, nullptr, &json) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_get_json(&json, nullptr, 1) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_get_json(nullptr, d.db, 1) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_get_by_external_id_json(&json, d.db, nullptr) == CRMKIT_EINVALID);
   CHECK(json == nullptr);
-  CHECK(crmkit_customer_get_by_external_id_json(d.db, "x", nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_get_by_external_id_json(nullptr, "x", &json) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_find_by_email_json(d.db, nullptr, &json) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_find_by_email_json(d.db, "a@b.co", nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_find_by_email_json(nullptr, "a@b.co", &json) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_find_id(d.db, nullptr, &id) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_find_id(d.db, "x", nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_find_id(nullptr, "x", &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_get_by_external_id_json(nullptr, d.db, "x") == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_get_by_external_id_json(&json, nullptr, "x") == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_find_by_email_json(&json, d.db, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_find_by_email_json(nullptr, d.db, "a@b.co") == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_find_by_email_json(&json, nullptr, "a@b.co") == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_find_id(&id, d.db, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_find_id(nullptr, d.db, "x") == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_find_id(&id, nullptr, "x") == CRMKIT_EINVALID);
   CHECK(crmkit_customer_filter_new(nullptr) == CRMKIT_EINVALID);
   CHECK(crmkit_customer_filter_set_created_from(nullptr, 1) == CRMKIT_EINVALID);
   CHECK(crmkit_customer_filter_set_created_to(nullptr, 1) == CRMKIT_EINVALID);
@@ -78,14 +78,14 @@ TEST_CASE("customer functions refuse every NULL pointer with EINVALID naming it"
   CHECK(crmkit_customer_filter_set_tag(f, nullptr) == CRMKIT_EINVALID);
   CHECK(crmkit_customer_filter_set_lifecycle_stage(f, nullptr) == CRMKIT_EINVALID);
   CHECK(crmkit_customer_filter_set_country(f, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_count(nullptr, f, &id) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_count(d.db, f, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_count(&id, nullptr, f) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_count(nullptr, d.db, f) == CRMKIT_EINVALID);
   crmkit_customer_iter* it = reinterpret_cast<crmkit_customer_iter*>(0x1);
   CHECK(crmkit_customer_iter_new(nullptr, d.db, f, 0) == CRMKIT_EINVALID);
   CHECK(crmkit_customer_iter_new(&it, nullptr, f, 0) == CRMKIT_EINVALID);
   CHECK(it == nullptr);
   CHECK(crmkit_customer_iter_next(nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_iter_json(nullptr, &json) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_iter_json(&json, nullptr) == CRMKIT_EINVALID);
   CHECK(crmkit_customer_iter_id(nullptr) == 0);
   CHECK(crmkit_customer_iter_email(nullptr) == nullptr);
   CHECK(crmkit_customer_iter_kind(nullptr) == nullptr);
@@ -111,10 +111,10 @@ TEST_CASE("customers are created, read as JSON, updated and deleted", "[capi][cu
   REQUIRE(crmkit_customer_add_tag(r.c, "b2b") == CRMKIT_OK);
   REQUIRE(crmkit_customer_set_created_at(r.c, 1'700'000'000'000) == CRMKIT_OK);
   int64_t id = 0;
-  REQUIRE(crmkit_customer_create(d.db, r.c, &id) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_create(&id, d.db, r.c) == CRMKIT_OK);
   CHECK(id > 0);
   char* json = nullptr;
-  REQUIRE(crmkit_customer_get_json(d.db, id, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_get_json(&json, d.db, id) == CRMKIT_OK);
   std::string j = take(json);
   CHECK(j.find("\"display_name\":\"Jürgen 😀 Straße\"") != std::string::npos);
   CHECK(j.find("\"email\":\"juergen@example.de\"") != std::string::npos);
@@ -127,16 +127,16 @@ TEST_CASE("customers are created, read as JSON, updated and deleted", "[capi][cu
   CHECK(j.find("\"tags\":[\"b2b\"]") != std::string::npos);
   CHECK(j.find("\"created_at\":1700000000000") != std::string::npos);
 
-  REQUIRE(crmkit_customer_get_by_external_id_json(d.db, "K-1", &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_get_by_external_id_json(&json, d.db, "K-1") == CRMKIT_OK);
   CHECK(take(json) == j);
   int64_t found = 0;
-  REQUIRE(crmkit_customer_find_id(d.db, "K-1", &found) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_find_id(&found, d.db, "K-1") == CRMKIT_OK);
   CHECK(found == id);
-  CHECK(crmkit_customer_find_id(d.db, "K-2", &found) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_customer_find_id(&found, d.db, "K-2") == CRMKIT_ENOTFOUND);
   CHECK(found == 0);
-  REQUIRE(crmkit_customer_find_by_email_json(d.db, "JUERGEN@example.de", &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_find_by_email_json(&json, d.db, "JUERGEN@example.de") == CRMKIT_OK);
   CHECK(take(json) == "[" + j + "]");
-  REQUIRE(crmkit_customer_find_by_email_json(d.db, "x@example.de", &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_find_by_email_json(&json, d.db, "x@example.de") == CRMKIT_OK);
   CHECK(take(json) == "[]");
 
   // Update: set one field, clear two.
@@ -145,7 +145,7 @@ TEST_CASE("customers are created, read as JSON, updated and deleted", "[capi][cu
   REQUIRE(crmkit_customer_clear_field(u.c, "phone") == CRMKIT_OK);
   REQUIRE(crmkit_customer_clear_field(u.c, "tags") == CRMKIT_OK);
   REQUIRE(crmkit_customer_update(d.db, id, u.c, 1'700'000'100'000) == CRMKIT_OK);
-  REQUIRE(crmkit_customer_get_json(d.db, id, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_get_json(&json, d.db, id) == CRMKIT_OK);
   j = take(json);
   CHECK(j.find("\"city\":\"Köln\"") != std::string::npos);
   CHECK(j.find("\"phone\":null") != std::string::npos);
@@ -153,7 +153,7 @@ TEST_CASE("customers are created, read as JSON, updated and deleted", "[capi][cu
   CHECK(j.find("\"updated_at\":1700000100000") != std::string::npos);
 
   CHECK(crmkit_customer_delete(d.db, id) == CRMKIT_OK);
-  CHECK(crmkit_customer_get_json(d.db, id, &json) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_customer_get_json(&json, d.db, id) == CRMKIT_ENOTFOUND);
   CHECK(json == nullptr);
   CHECK(message_has("does not exist"));
   CHECK(std::string(crmkit_db_error_message(d.db)).find("does not exist") != std::string::npos);
@@ -166,7 +166,7 @@ TEST_CASE("bad customer input gets a specific status and changes nothing", "[cap
   REQUIRE(crmkit_customer_set_text(base.c, "external_id", "E-1") == CRMKIT_OK);
   REQUIRE(crmkit_customer_set_created_at(base.c, 1) == CRMKIT_OK);
   int64_t id = 0;
-  REQUIRE(crmkit_customer_create(d.db, base.c, &id) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_create(&id, d.db, base.c) == CRMKIT_OK);
   const std::string before = snapshot(d.db);
 
   // Refused by the setters.
@@ -203,7 +203,7 @@ TEST_CASE("bad customer input gets a specific status and changes nothing", "[cap
     REQUIRE(crmkit_customer_set_created_at(c.c, 5) == CRMKIT_OK);
     REQUIRE(crmkit_customer_set_text(c.c, k.field, k.value) == CRMKIT_OK);
     int64_t out = 99;
-    CHECK(crmkit_customer_create(d.db, c.c, &out) == k.status);
+    CHECK(crmkit_customer_create(&out, d.db, c.c) == k.status);
     CHECK(out == 0);
     CHECK(message_has(k.needle));
     CHECK(snapshot(d.db) == before);
@@ -211,15 +211,15 @@ TEST_CASE("bad customer input gets a specific status and changes nothing", "[cap
   Rec cost;
   REQUIRE(crmkit_customer_set_created_at(cost.c, 5) == CRMKIT_OK);
   REQUIRE(crmkit_customer_set_acquisition_cost(cost.c, -1, "EUR") == CRMKIT_OK);
-  CHECK(crmkit_customer_create(d.db, cost.c, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_create(&id, d.db, cost.c) == CRMKIT_EINVALID);
   CHECK(message_has("acquisition_cost -1 is negative"));
   Rec no_time;
-  CHECK(crmkit_customer_create(d.db, no_time.c, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_create(&id, d.db, no_time.c) == CRMKIT_EINVALID);
   CHECK(message_has("created_at is required"));
   Rec bad_tag;
   REQUIRE(crmkit_customer_set_created_at(bad_tag.c, 5) == CRMKIT_OK);
   REQUIRE(crmkit_customer_add_tag(bad_tag.c, std::string(101, 't').c_str()) == CRMKIT_OK);
-  CHECK(crmkit_customer_create(d.db, bad_tag.c, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_create(&id, d.db, bad_tag.c) == CRMKIT_EINVALID);
   CHECK(message_has("101 characters"));
   Rec clear;
   REQUIRE(crmkit_customer_clear_field(clear.c, "lifecycle_stage") == CRMKIT_OK);
@@ -229,9 +229,9 @@ TEST_CASE("bad customer input gets a specific status and changes nothing", "[cap
   CHECK(crmkit_customer_update(d.db, INT64_MAX, ok.c, 10) == CRMKIT_ENOTFOUND);
   CHECK(crmkit_customer_delete(d.db, INT64_MIN) == CRMKIT_ENOTFOUND);
   char* json = nullptr;
-  CHECK(crmkit_customer_get_json(d.db, INT64_MAX, &json) == CRMKIT_ENOTFOUND);
-  CHECK(crmkit_customer_get_by_external_id_json(d.db, "\xff", &json) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_find_by_email_json(d.db, "not an email", &json) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_get_json(&json, d.db, INT64_MAX) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_customer_get_by_external_id_json(&json, d.db, "\xff") == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_find_by_email_json(&json, d.db, "not an email") == CRMKIT_EINVALID);
 
   // Malformed JSON and wrong types.
   const char* bad_json[] = {
@@ -253,14 +253,14 @@ TEST_CASE("bad customer input gets a specific status and changes nothing", "[cap
     INFO(text);
     int64_t out = 5;
     int created = 7;
-    CHECK(crmkit_customer_upsert_json(d.db, text, &out, &created) == CRMKIT_EINVALID);
+    CHECK(crmkit_customer_upsert_json(&out, &created, d.db, text) == CRMKIT_EINVALID);
     CHECK(out == 0);
     CHECK(created == 7);
     CHECK(snapshot(d.db) == before);
   }
   std::string deep = "{\"external_id\":\"J\",\"created_at\":1,\"attributes\":{\"a\":" + std::string(40, '[') +
                      std::string(40, ']') + "}}";
-  CHECK(crmkit_customer_upsert_json(d.db, deep.c_str(), &id, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_upsert_json(&id, nullptr, d.db, deep.c_str()) == CRMKIT_EINVALID);
   CHECK(message_has("levels deep"));
   CHECK(snapshot(d.db) == before);
 }
@@ -272,15 +272,15 @@ TEST_CASE("upsert by record and by JSON is idempotent", "[capi][customers]") {
       " \"tags\": [\"a\", \"b\"], \"attributes\": {\"x\": 1}, \"acquisition_cost\": {\"minor\": 5, \"currency\": \"USD\"}}";
   int64_t id = 0, again = 0;
   int created = -1;
-  REQUIRE(crmkit_customer_upsert_json(d.db, text, &id, &created) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_upsert_json(&id, &created, d.db, text) == CRMKIT_OK);
   CHECK(created == 1);
   const std::string after = snapshot(d.db);
-  REQUIRE(crmkit_customer_upsert_json(d.db, text, &again, &created) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_upsert_json(&again, &created, d.db, text) == CRMKIT_OK);
   CHECK(again == id);
   CHECK(created == 0);
   CHECK(snapshot(d.db) == after);
   char* json = nullptr;
-  REQUIRE(crmkit_customer_get_json(d.db, id, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_get_json(&json, d.db, id) == CRMKIT_OK);
   std::string j = take(json);
   CHECK(j.find("\"created_at\":1709287200000") != std::string::npos);  // 2024-03-01T10:00Z
   CHECK(j.find("\"email\":\"j@x.io\"") != std::string::npos);
@@ -289,9 +289,9 @@ TEST_CASE("upsert by record and by JSON is idempotent", "[capi][customers]") {
   REQUIRE(crmkit_customer_set_text(r.c, "external_id", "J-1") == CRMKIT_OK);
   REQUIRE(crmkit_customer_set_text(r.c, "city", "Lyon") == CRMKIT_OK);
   REQUIRE(crmkit_customer_set_created_at(r.c, 1'800'000'000'000) == CRMKIT_OK);
-  REQUIRE(crmkit_customer_upsert(d.db, r.c, &again, nullptr) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_upsert(&again, nullptr, d.db, r.c) == CRMKIT_OK);
   CHECK(again == id);
-  REQUIRE(crmkit_customer_get_json(d.db, id, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_get_json(&json, d.db, id) == CRMKIT_OK);
   j = take(json);
   CHECK(j.find("\"city\":\"Lyon\"") != std::string::npos);
   CHECK(j.find("\"updated_at\":1800000000000") != std::string::npos);
@@ -310,7 +310,7 @@ TEST_CASE("the customer iterator pages, filters, exhausts and outlives its db", 
     if (k % 2 == 0) REQUIRE(crmkit_customer_add_tag(r.c, "even") == CRMKIT_OK);
     REQUIRE(crmkit_customer_set_created_at(r.c, k) == CRMKIT_OK);
     int64_t id = 0;
-    REQUIRE(crmkit_customer_create(db, r.c, &id) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_create(&id, db, r.c) == CRMKIT_OK);
   }
   REQUIRE(crmkit_db_commit(db) == CRMKIT_OK);
 
@@ -318,7 +318,7 @@ TEST_CASE("the customer iterator pages, filters, exhausts and outlives its db", 
   REQUIRE(crmkit_customer_iter_new(&all, db, nullptr, 0) == CRMKIT_OK);
   CHECK(crmkit_customer_iter_id(all) == 0);  // nothing current yet
   char* json = nullptr;
-  CHECK(crmkit_customer_iter_json(all, &json) == CRMKIT_EMISUSE);
+  CHECK(crmkit_customer_iter_json(&json, all) == CRMKIT_EMISUSE);
   crmkit_customer_filter* f = nullptr;
   REQUIRE(crmkit_customer_filter_new(&f) == CRMKIT_OK);
   REQUIRE(crmkit_customer_filter_set_country(f, "se") == CRMKIT_OK);
@@ -326,7 +326,7 @@ TEST_CASE("the customer iterator pages, filters, exhausts and outlives its db", 
   crmkit_customer_iter* some = nullptr;
   REQUIRE(crmkit_customer_iter_new(&some, db, f, 0) == CRMKIT_OK);
   int64_t n = 0;
-  REQUIRE(crmkit_customer_count(db, f, &n) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_count(&n, db, f) == CRMKIT_OK);
   CHECK(n == 201);  // k divisible by 6 in 0..1202
   crmkit_customer_filter_free(f);  // the iterator took a copy
 
@@ -350,7 +350,7 @@ TEST_CASE("the customer iterator pages, filters, exhausts and outlives its db", 
   int64_t filtered = 0;
   while (crmkit_customer_iter_next(some) == CRMKIT_OK) {
     CHECK(std::string(crmkit_customer_iter_country(some)) == "SE");
-    REQUIRE(crmkit_customer_iter_json(some, &json) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_iter_json(&json, some) == CRMKIT_OK);
     CHECK(take(json).find("\"even\"") != std::string::npos);
     ++filtered;
   }
@@ -373,6 +373,6 @@ TEST_CASE("bad filters are refused", "[capi][customers]") {
   CHECK(it == nullptr);
   CHECK(crmkit_customer_iter_new(&it, d.db, nullptr, -1) == CRMKIT_EINVALID);
   int64_t n = 0;
-  CHECK(crmkit_customer_count(d.db, f, &n) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_count(&n, d.db, f) == CRMKIT_EINVALID);
   crmkit_customer_filter_free(f);
 }

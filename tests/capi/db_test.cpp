@@ -29,7 +29,7 @@ TEST_CASE("open, settings, transactions and their misuse", "[capi]") {
   REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
   CHECK(std::string(crmkit_last_error_message()).empty());
   int version = 0;
-  CHECK(crmkit_db_schema_version(db, &version) == CRMKIT_OK);
+  CHECK(crmkit_db_schema_version(&version, db) == CRMKIT_OK);
   CHECK(version >= 1);
   CHECK(crmkit_db_commit(db) == CRMKIT_EMISUSE);
   CHECK(std::string(crmkit_db_error_message(db)).find("commit without begin") != std::string::npos);

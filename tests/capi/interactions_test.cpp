@@ -28,7 +28,7 @@ int64_t add_customer(crmkit_db* db, const char* ext) {
   REQUIRE(crmkit_customer_set_text(c, "external_id", ext) == CRMKIT_OK);
   REQUIRE(crmkit_customer_set_created_at(c, 0) == CRMKIT_OK);
   int64_t id = 0;
-  REQUIRE(crmkit_customer_create(db, c, &id) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_create(&id, db, c) == CRMKIT_OK);
   crmkit_customer_free(c);
   return id;
 }
@@ -69,15 +69,15 @@ TEST_CASE("interaction functions refuse every NULL pointer with EINVALID", "[cap
   CHECK(crmkit_interaction_set_subject(nullptr, "s") == CRMKIT_EINVALID);
   CHECK(crmkit_interaction_set_notes(nullptr, "n") == CRMKIT_EINVALID);
   CHECK(crmkit_interaction_set_attributes(nullptr, "{}") == CRMKIT_EINVALID);
-  CHECK(crmkit_interaction_record(nullptr, r.r, &id) == CRMKIT_EINVALID);
-  CHECK(crmkit_interaction_record(d.db, nullptr, &id) == CRMKIT_EINVALID);
-  CHECK(crmkit_interaction_record(d.db, r.r, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_record(&id, nullptr, r.r) == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_record(&id, d.db, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_record(nullptr, d.db, r.r) == CRMKIT_EINVALID);
   CHECK(message_has("id is NULL"));
-  CHECK(crmkit_interaction_record_json(nullptr, "{}", &id) == CRMKIT_EINVALID);
-  CHECK(crmkit_interaction_record_json(d.db, nullptr, &id) == CRMKIT_EINVALID);
-  CHECK(crmkit_interaction_record_json(d.db, "{}", nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_interaction_get_json(nullptr, 1, &json) == CRMKIT_EINVALID);
-  CHECK(crmkit_interaction_get_json(d.db, 1, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_record_json(&id, nullptr, "{}") == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_record_json(&id, d.db, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_record_json(nullptr, d.db, "{}") == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_get_json(&json, nullptr, 1) == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_get_json(nullptr, d.db, 1) == CRMKIT_EINVALID);
   CHECK(crmkit_batch_new(nullptr) == CRMKIT_EINVALID);
   crmkit_batch* b = nullptr;
   REQUIRE(crmkit_batch_new(&b) == CRMKIT_OK);
@@ -98,19 +98,19 @@ TEST_CASE("interaction functions refuse every NULL pointer with EINVALID", "[cap
   CHECK(crmkit_batch_result_duplicates(nullptr) == 0);
   CHECK(crmkit_batch_result_id(nullptr, 0) == 0);
   CHECK(crmkit_batch_result_error_count(nullptr) == 0);
-  CHECK(crmkit_batch_result_error(nullptr, 0, nullptr, nullptr, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_batch_result_json(nullptr, &json) == CRMKIT_EINVALID);
+  CHECK(crmkit_batch_result_error(nullptr, nullptr, nullptr, nullptr, 0) == CRMKIT_EINVALID);
+  CHECK(crmkit_batch_result_json(&json, nullptr) == CRMKIT_EINVALID);
   crmkit_interaction_iter* it = reinterpret_cast<crmkit_interaction_iter*>(0x1);
   CHECK(crmkit_interaction_iter_new(nullptr, d.db, 1, nullptr, nullptr, INT64_MIN, INT64_MAX) == CRMKIT_EINVALID);
   CHECK(crmkit_interaction_iter_new(&it, nullptr, 1, nullptr, nullptr, INT64_MIN, INT64_MAX) == CRMKIT_EINVALID);
   CHECK(it == nullptr);
   CHECK(crmkit_interaction_iter_next(nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_interaction_iter_json(nullptr, &json) == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_iter_json(&json, nullptr) == CRMKIT_EINVALID);
   CHECK(crmkit_interaction_iter_id(nullptr) == 0);
   CHECK(crmkit_interaction_iter_kind(nullptr) == nullptr);
   CHECK(crmkit_interaction_iter_currency(nullptr) == nullptr);
-  CHECK(crmkit_customer_figures_json(nullptr, 1, &json) == CRMKIT_EINVALID);
-  CHECK(crmkit_customer_figures_json(d.db, 1, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_figures_json(&json, nullptr, 1) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_figures_json(nullptr, d.db, 1) == CRMKIT_EINVALID);
   CHECK(crmkit_interaction_rebuild_figures(nullptr) == CRMKIT_EINVALID);
   crmkit_batch_free(b);
   crmkit_batch_free(nullptr);
@@ -131,13 +131,13 @@ TEST_CASE("an interaction is recorded, read as JSON and counted in the figures",
   REQUIRE(crmkit_interaction_set_notes(r.r, "line 1\nline 2") == CRMKIT_OK);
   REQUIRE(crmkit_interaction_set_attributes(r.r, "{\"sku\": \"A-1\"}") == CRMKIT_OK);
   int64_t id = 0;
-  REQUIRE(crmkit_interaction_record(d.db, r.r, &id) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_record(&id, d.db, r.r) == CRMKIT_OK);
   CHECK(id > 0);
   int64_t again = 0;
-  REQUIRE(crmkit_interaction_record(d.db, r.r, &again) == CRMKIT_OK);  // idempotent
+  REQUIRE(crmkit_interaction_record(&again, d.db, r.r) == CRMKIT_OK);  // idempotent
   CHECK(again == id);
   char* json = nullptr;
-  REQUIRE(crmkit_interaction_get_json(d.db, id, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_get_json(&json, d.db, id) == CRMKIT_OK);
   std::string j = take(json);
   CHECK(j.find("\"external_id\":\"order-😀-1\"") != std::string::npos);
   CHECK(j.find("\"subject\":\"Größe 42 – ☂\"") != std::string::npos);
@@ -148,7 +148,7 @@ TEST_CASE("an interaction is recorded, read as JSON and counted in the figures",
   CHECK(j.find("\"channel\":\"web\"") != std::string::npos);
   CHECK(j.find("\"direction\":\"inbound\"") != std::string::npos);
   CHECK(j.find("\"attributes\":{\"sku\":\"A-1\"}") != std::string::npos);
-  REQUIRE(crmkit_customer_figures_json(d.db, c, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_figures_json(&json, d.db, c) == CRMKIT_OK);
   j = take(json);
   CHECK(j.find("\"purchase_count\":1") != std::string::npos);
   CHECK(j.find("\"purchase_days\":1") != std::string::npos);
@@ -158,7 +158,7 @@ TEST_CASE("an interaction is recorded, read as JSON and counted in the figures",
 
   // Different content under the same key.
   REQUIRE(crmkit_interaction_set_amount(r.r, 5000, "EUR") == CRMKIT_OK);
-  CHECK(crmkit_interaction_record(d.db, r.r, &again) == CRMKIT_ECONFLICT);
+  CHECK(crmkit_interaction_record(&again, d.db, r.r) == CRMKIT_ECONFLICT);
   CHECK(message_has("with a different amount"));
   CHECK(again == 0);
 
@@ -166,20 +166,20 @@ TEST_CASE("an interaction is recorded, read as JSON and counted in the figures",
   std::string text = "{\"customer_id\": " + std::to_string(c) +
                      ", \"occurred_at\": \"2024-01-02T03:04:05Z\", \"kind\": \"refund\", \"channel\": \"store\","
                      " \"amount\": {\"minor\": -999, \"currency\": \"EUR\"}, \"external_id\": \"rf-1\"}";
-  REQUIRE(crmkit_interaction_record_json(d.db, text.c_str(), &id) == CRMKIT_OK);
-  REQUIRE(crmkit_interaction_get_json(d.db, id, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_record_json(&id, d.db, text.c_str()) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_get_json(&json, d.db, id) == CRMKIT_OK);
   j = take(json);
   CHECK(j.find("\"occurred_at\":1704164645000") != std::string::npos);
   CHECK(j.find("\"minor\":-999") != std::string::npos);
-  REQUIRE(crmkit_interaction_record_json(d.db, text.c_str(), &again) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_record_json(&again, d.db, text.c_str()) == CRMKIT_OK);
   CHECK(again == id);
-  REQUIRE(crmkit_customer_figures_json(d.db, c, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_figures_json(&json, d.db, c) == CRMKIT_OK);
   j = take(json);
   CHECK(j.find("\"refund_count\":1") != std::string::npos);
   CHECK(j.find("\"refund_total\":-999") != std::string::npos);
   CHECK(j.find("\"interaction_count\":2") != std::string::npos);
   REQUIRE(crmkit_interaction_rebuild_figures(d.db) == CRMKIT_OK);
-  REQUIRE(crmkit_customer_figures_json(d.db, c, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_figures_json(&json, d.db, c) == CRMKIT_OK);
   CHECK(take(json) == j);
 }
 
@@ -190,7 +190,7 @@ TEST_CASE("bad interactions get specific statuses and change nothing", "[capi][i
     Rec r;
     make_purchase(r.r, c, 1000, 10);
     int64_t id = 0;
-    REQUIRE(crmkit_interaction_record(d.db, r.r, &id) == CRMKIT_OK);
+    REQUIRE(crmkit_interaction_record(&id, d.db, r.r) == CRMKIT_OK);
   }
   const std::string before = snapshot(d.db);
   Rec r;
@@ -239,7 +239,7 @@ TEST_CASE("bad interactions get specific statuses and change nothing", "[capi][i
     make_purchase(x.r, c, 2000, 10);
     k.spoil(x.r, c);
     int64_t id = 77;
-    CHECK(crmkit_interaction_record(d.db, x.r, &id) == k.status);
+    CHECK(crmkit_interaction_record(&id, d.db, x.r) == k.status);
     CHECK(id == 0);
     CHECK(message_has(k.needle));
     CHECK(std::string(crmkit_db_error_message(d.db)).find(k.needle) != std::string::npos);
@@ -265,17 +265,17 @@ TEST_CASE("bad interactions get specific statuses and change nothing", "[capi][i
   for (const char* text : bad_json) {
     INFO(text);
     int64_t id = 3;
-    CHECK(crmkit_interaction_record_json(d.db, text, &id) == CRMKIT_EINVALID);
+    CHECK(crmkit_interaction_record_json(&id, d.db, text) == CRMKIT_EINVALID);
     CHECK(id == 0);
     CHECK(snapshot(d.db) == before);
   }
   int64_t id = 0;
-  CHECK(crmkit_interaction_record_json(d.db, "{\"customer_id\": 999, \"occurred_at\": 5, \"kind\": \"note\"}", &id) ==
+  CHECK(crmkit_interaction_record_json(&id, d.db, "{\"customer_id\": 999, \"occurred_at\": 5, \"kind\": \"note\"}") ==
         CRMKIT_ENOTFOUND);
   char* json = nullptr;
-  CHECK(crmkit_interaction_get_json(d.db, INT64_MAX, &json) == CRMKIT_ENOTFOUND);
-  CHECK(crmkit_interaction_get_json(d.db, INT64_MIN, &json) == CRMKIT_ENOTFOUND);
-  CHECK(crmkit_customer_figures_json(d.db, INT64_MAX, &json) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_interaction_get_json(&json, d.db, INT64_MAX) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_interaction_get_json(&json, d.db, INT64_MIN) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_customer_figures_json(&json, d.db, INT64_MAX) == CRMKIT_ENOTFOUND);
   CHECK(json == nullptr);
   CHECK(snapshot(d.db) == before);
 }
@@ -289,17 +289,17 @@ TEST_CASE("int64 limits round trip through amounts, margins and times", "[capi][
   make_purchase(r.r, c, latest, INT64_MAX);
   REQUIRE(crmkit_interaction_set_margin(r.r, INT64_MIN) == CRMKIT_OK);
   int64_t id = 0;
-  REQUIRE(crmkit_interaction_record(d.db, r.r, &id) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_record(&id, d.db, r.r) == CRMKIT_OK);
   Rec early;
   make_purchase(early.r, c, earliest, 0, "JPY");
-  REQUIRE(crmkit_interaction_record(d.db, early.r, &id) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_record(&id, d.db, early.r) == CRMKIT_OK);
   crmkit_interaction_iter* it = nullptr;
   REQUIRE(crmkit_interaction_iter_new(&it, d.db, c, nullptr, nullptr, INT64_MIN, INT64_MAX) == CRMKIT_OK);
   REQUIRE(crmkit_interaction_iter_next(it) == CRMKIT_OK);
   CHECK(crmkit_interaction_iter_occurred_at(it) == latest);
   CHECK(crmkit_interaction_iter_amount(it) == INT64_MAX);
   char* json = nullptr;
-  REQUIRE(crmkit_interaction_iter_json(it, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_iter_json(&json, it) == CRMKIT_OK);
   std::string j = take(json);
   CHECK(j.find("\"margin\":-9223372036854775808") != std::string::npos);
   CHECK(j.find("\"minor\":9223372036854775807") != std::string::npos);
@@ -308,7 +308,7 @@ TEST_CASE("int64 limits round trip through amounts, margins and times", "[capi][
   CHECK(std::string(crmkit_interaction_iter_currency(it)) == "JPY");
   CHECK(crmkit_interaction_iter_next(it) == CRMKIT_DONE);
   crmkit_interaction_iter_free(it);
-  REQUIRE(crmkit_customer_figures_json(d.db, c, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_figures_json(&json, d.db, c) == CRMKIT_OK);
   j = take(json);
   CHECK(j.find("\"purchase_total\":9223372036854775807") != std::string::npos);
   CHECK(j.find("\"purchase_days\":2") != std::string::npos);
@@ -316,7 +316,7 @@ TEST_CASE("int64 limits round trip through amounts, margins and times", "[capi][
   const std::string before = snapshot(d.db);
   Rec more;
   make_purchase(more.r, c, 5, 1);
-  CHECK(crmkit_interaction_record(d.db, more.r, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_record(&id, d.db, more.r) == CRMKIT_EINVALID);
   CHECK(message_has("EUR totals of customer"));
   CHECK(message_has("would overflow"));
   CHECK(snapshot(d.db) == before);
@@ -363,22 +363,22 @@ TEST_CASE("batches: all-or-nothing, skip_invalid with per-row errors, JSON rows"
   int64_t row = -1;
   int status = 0;
   const char* message = nullptr;
-  REQUIRE(crmkit_batch_result_error(res, 0, &row, &status, &message) == CRMKIT_OK);
+  REQUIRE(crmkit_batch_result_error(&row, &status, &message, res, 0) == CRMKIT_OK);
   CHECK(row == 5);
   CHECK(status == CRMKIT_EINVALID);
   CHECK(std::string(message).find("amount -1") != std::string::npos);
-  REQUIRE(crmkit_batch_result_error(res, 1, &row, &status, nullptr) == CRMKIT_OK);
+  REQUIRE(crmkit_batch_result_error(&row, &status, nullptr, res, 1) == CRMKIT_OK);
   CHECK(row == 7);
   CHECK(status == CRMKIT_ENOTFOUND);
-  CHECK(crmkit_batch_result_error(res, 2, &row, &status, &message) == CRMKIT_EINVALID);
+  CHECK(crmkit_batch_result_error(&row, &status, &message, res, 2) == CRMKIT_EINVALID);
   char* json = nullptr;
-  REQUIRE(crmkit_batch_result_json(res, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_batch_result_json(&json, res) == CRMKIT_OK);
   std::string j = take(json);
   CHECK(j.find("\"inserted\":6") != std::string::npos);
   CHECK(j.find("\"row\":5") != std::string::npos);
   CHECK(j.find("\"status\":-2") != std::string::npos);
   crmkit_batch_result_free(res);
-  REQUIRE(crmkit_customer_figures_json(d.db, c, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_figures_json(&json, d.db, c) == CRMKIT_OK);
   j = take(json);
   CHECK(j.find("\"purchase_total\":510") != std::string::npos);  // 100+101+102+103+104
   CHECK(j.find("\"interaction_count\":6") != std::string::npos);
@@ -446,7 +446,7 @@ TEST_CASE("the timeline iterator filters, pages, exhausts and outlives its db", 
   CHECK(crmkit_interaction_iter_next(all) == CRMKIT_DONE);
   CHECK(crmkit_interaction_iter_id(all) == 0);
   char* json = nullptr;
-  CHECK(crmkit_interaction_iter_json(all, &json) == CRMKIT_EMISUSE);
+  CHECK(crmkit_interaction_iter_json(&json, all) == CRMKIT_EMISUSE);
   int64_t m = 0;
   while (crmkit_interaction_iter_next(support) == CRMKIT_OK) {
     CHECK(std::string(crmkit_interaction_iter_kind(support)) == "support");
@@ -485,9 +485,9 @@ TEST_CASE("one handle is used from several threads at once", "[capi][interaction
         std::string ext = "t" + std::to_string(t) + "-" + std::to_string(k);
         crmkit_interaction_set_external_id(r, ext.c_str());
         int64_t id = 0;
-        if (crmkit_interaction_record(db, r, &id) != CRMKIT_OK) ++failures[t];
+        if (crmkit_interaction_record(&id, db, r) != CRMKIT_OK) ++failures[t];
         char* json = nullptr;
-        if (crmkit_customer_figures_json(db, c, &json) != CRMKIT_OK) ++failures[t];
+        if (crmkit_customer_figures_json(&json, db, c) != CRMKIT_OK) ++failures[t];
         crmkit_free(json);
       }
       crmkit_interaction_free(r);
@@ -496,7 +496,7 @@ TEST_CASE("one handle is used from several threads at once", "[capi][interaction
   for (auto& th : threads) th.join();
   for (int t = 0; t < kThreads; ++t) CHECK(failures[t] == 0);
   char* json = nullptr;
-  REQUIRE(crmkit_customer_figures_json(db, c, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_figures_json(&json, db, c) == CRMKIT_OK);
   std::string j = take(json);
   CHECK(j.find("\"purchase_count\":600") != std::string::npos);
   CHECK(j.find("\"purchase_days\":10") != std::string::npos);

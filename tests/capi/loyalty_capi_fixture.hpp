@@ -13,7 +13,7 @@ inline int64_t make_customer(crmkit_db* db, const char* external_id) {
   REQUIRE(crmkit_customer_set_text(c, "external_id", external_id) == CRMKIT_OK);
   REQUIRE(crmkit_customer_set_created_at(c, 1'700'000'000'000) == CRMKIT_OK);
   int64_t id = 0;
-  int rc = crmkit_customer_create(db, c, &id);
+  int rc = crmkit_customer_create(&id, db, c);
   crmkit_customer_free(c);
   REQUIRE(rc == CRMKIT_OK);
   return id;
@@ -28,7 +28,7 @@ inline int64_t make_interaction(crmkit_db* db, int64_t customer, int64_t at, con
   REQUIRE(crmkit_interaction_set_channel(r, "web") == CRMKIT_OK);
   if (minor != 0) REQUIRE(crmkit_interaction_set_amount(r, minor, "USD") == CRMKIT_OK);
   int64_t id = 0;
-  int rc = crmkit_interaction_record(db, r, &id);
+  int rc = crmkit_interaction_record(&id, db, r);
   crmkit_interaction_free(r);
   REQUIRE(rc == CRMKIT_OK);
   return id;

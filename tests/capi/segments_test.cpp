@@ -21,15 +21,15 @@ struct Db {
         R"({"external_id":"c3","gender":"M","created_at":0})"};
     for (const char* p : people) {
       int64_t id = 0;
-      REQUIRE(crmkit_customer_upsert_json(db, p, &id, nullptr) == CRMKIT_OK);
+      REQUIRE(crmkit_customer_upsert_json(&id, nullptr, db, p) == CRMKIT_OK);
     }
     int64_t iid = 0;
-    REQUIRE(crmkit_interaction_record_json(db, (R"({"customer_id":1,"occurred_at":)" + std::to_string(FEB29) +
-                                                R"(,"kind":"purchase","channel":"web","amount":{"minor":1250,"currency":"USD"}})").c_str(),
-                                           &iid) == CRMKIT_OK);
-    REQUIRE(crmkit_interaction_record_json(db, (R"({"customer_id":2,"occurred_at":)" + std::to_string(FEB29 - 1) +
-                                                R"(,"kind":"purchase","channel":"store","amount":{"minor":999,"currency":"USD"}})").c_str(),
-                                           &iid) == CRMKIT_OK);
+    REQUIRE(crmkit_interaction_record_json(&iid, db,
+                                           (R"({"customer_id":1,"occurred_at":)" + std::to_string(FEB29) +
+                                                R"(,"kind":"purchase","channel":"web","amount":{"minor":1250,"currency":"USD"}})").c_str()) == CRMKIT_OK);
+    REQUIRE(crmkit_interaction_record_json(&iid, db,
+                                           (R"({"customer_id":2,"occurred_at":)" + std::to_string(FEB29 - 1) +
+                                                R"(,"kind":"purchase","channel":"store","amount":{"minor":999,"currency":"USD"}})").c_str()) == CRMKIT_OK);
   }
   ~Db() { crmkit_db_close(db); }
   int64_t count(const char* rule, int64_t as_of, int strict = 0) {

@@ -72,7 +72,7 @@ void load_cdnow(crmkit_db* db) {
     REQUIRE(crmkit_customer_new(&c) == CRMKIT_OK);
     REQUIRE(crmkit_customer_set_text(c, "external_id", ("cdnow-" + std::to_string(i)).c_str()) == CRMKIT_OK);
     REQUIRE(crmkit_customer_set_created_at(c, 0) == CRMKIT_OK);
-    REQUIRE(crmkit_customer_create(db, c, &ids[static_cast<std::size_t>(i)]) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_create(&ids[static_cast<std::size_t>(i)], db, c) == CRMKIT_OK);
     crmkit_customer_free(c);
   }
   crmkit_batch* batch = nullptr;
@@ -101,7 +101,7 @@ void load_cdnow(crmkit_db* db) {
 
 std::string models_json(crmkit_db* db) {
   char* j = nullptr;
-  REQUIRE(crmkit_value_models_json(db, &j) == CRMKIT_OK);
+  REQUIRE(crmkit_value_models_json(&j, db) == CRMKIT_OK);
   return take_owned(j);
 }
 
@@ -118,12 +118,12 @@ TEST_CASE("value C API: fit, model JSON, score, scores JSON and holdout on CDNOW
   const int64_t cal_end = end_of(1997, 9, 30);
 
   int64_t bg = 0, gg = 0;
-  REQUIRE(crmkit_value_fit(db, "bgnbd", "week", cal_end, 1234, nullptr, &bg) == CRMKIT_OK);
-  REQUIRE(crmkit_value_fit(db, "gg", "week", cal_end, 1234, "USD", &gg) == CRMKIT_OK);
+  REQUIRE(crmkit_value_fit(&bg, db, "bgnbd", "week", cal_end, 1234, nullptr) == CRMKIT_OK);
+  REQUIRE(crmkit_value_fit(&gg, db, "gg", "week", cal_end, 1234, "USD") == CRMKIT_OK);
   CHECK(bg > 0);
   CHECK(gg > bg);
   char* j = nullptr;
-  REQUIRE(crmkit_value_model_json(db, bg, &j) == CRMKIT_OK);
+  REQUIRE(crmkit_value_model_json(&j, db, bg) == CRMKIT_OK);
   std::string model = take_owned(j);
   // params as name -> value; published MLE (Fader, Hardie & Lee 2005).
   CHECK(json_number(model, "r") == Approx(0.24259).epsilon(1e-3));
@@ -137,16 +137,16 @@ TEST_CASE("value C API: fit, model JSON, score, scores JSON and holdout on CDNOW
   CHECK(json_number(model, "fitted_at") == 1234);
 
   int64_t scored = -1;
-  REQUIRE(crmkit_value_score(db, bg, gg, 39, "week", cal_end, 0.0, 1.0, &scored) == CRMKIT_OK);
+  REQUIRE(crmkit_value_score(&scored, db, bg, gg, 39, "week", cal_end, 0.0, 1.0) == CRMKIT_OK);
   CHECK(scored == 2357);
   // Customer 1: P(alive) 0.7266, E[Y(39)] 1.226 (CLV_MODELS.md section 5 / 3.1).
-  REQUIRE(crmkit_value_customer_scores_json(db, 1, &j) == CRMKIT_OK);
+  REQUIRE(crmkit_value_customer_scores_json(&j, db, 1) == CRMKIT_OK);
   std::string s1 = take_owned(j);
   CHECK(json_number(s1, "p_alive") == Approx(0.7266).margin(5e-4));
   CHECK(json_number(s1, "expected_purchases") == Approx(1.226).margin(2e-3));
   CHECK(json_number(s1, "predicted_clv") > 0);
 
-  REQUIRE(crmkit_value_validate_json(db, bg, end_of(1998, 6, 30), &j) == CRMKIT_OK);
+  REQUIRE(crmkit_value_validate_json(&j, db, bg, end_of(1998, 6, 30)) == CRMKIT_OK);
   std::string v = take_owned(j);
   CHECK(json_number(v, "holdout_length") == 39);
   CHECK(v.find("\"frequency\":\"7+\"") != std::string::npos);
@@ -155,42 +155,42 @@ TEST_CASE("value C API: fit, model JSON, score, scores JSON and holdout on CDNOW
   // Bad input: specific codes, nothing written.
   const std::string before = models_json(db);
   int64_t id = 77;
-  CHECK(crmkit_value_fit(db, "bgbb", "week", cal_end, 0, nullptr, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_fit(&id, db, "bgbb", "week", cal_end, 0, nullptr) == CRMKIT_EINVALID);
   CHECK(id == 0);
   CHECK(last_has("kind 'bgbb'"));
-  CHECK(crmkit_value_fit(db, "bgnbd", "fortnight", cal_end, 0, nullptr, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_fit(&id, db, "bgnbd", "fortnight", cal_end, 0, nullptr) == CRMKIT_EINVALID);
   CHECK(last_has("unit 'fortnight'"));
-  CHECK(crmkit_value_fit(db, nullptr, "week", cal_end, 0, nullptr, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_fit(&id, db, nullptr, "week", cal_end, 0, nullptr) == CRMKIT_EINVALID);
   CHECK(last_has("kind is NULL"));
-  CHECK(crmkit_value_fit(db, "bgnbd", "week", cal_end, 0, "usd", &id) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_fit(db, "bgnbd", "week", end_of(1996, 1, 1), 0, nullptr, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_fit(&id, db, "bgnbd", "week", cal_end, 0, "usd") == CRMKIT_EINVALID);
+  CHECK(crmkit_value_fit(&id, db, "bgnbd", "week", end_of(1996, 1, 1), 0, nullptr) == CRMKIT_EINVALID);
   CHECK(last_has("nothing to fit"));
-  CHECK(crmkit_value_fit(db, "bgnbd", "week", cal_end, 0, nullptr, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_fit(nullptr, db, "bgnbd", "week", cal_end, 0, nullptr) == CRMKIT_EINVALID);
   CHECK(models_json(db) == before);
 
-  REQUIRE(crmkit_value_customer_scores_json(db, 1, &j) == CRMKIT_OK);
+  REQUIRE(crmkit_value_customer_scores_json(&j, db, 1) == CRMKIT_OK);
   const std::string scores_before = take_owned(j);
-  CHECK(crmkit_value_score(db, bg, gg, std::nan(""), "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(nullptr, db, bg, gg, std::nan(""), "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
   CHECK(last_has("horizon"));
-  CHECK(crmkit_value_score(db, bg, gg, -5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(db, bg, gg, INFINITY, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(db, bg, gg, 5, "year", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(nullptr, db, bg, gg, -5, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(nullptr, db, bg, gg, INFINITY, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(nullptr, db, bg, gg, 5, "year", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
   CHECK(last_has("horizon_unit 'year'"));
-  CHECK(crmkit_value_score(db, bg, gg, 5, "week", cal_end, -0.1, 1.0, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(db, bg, gg, 5, "week", cal_end, 0.01, 1.5, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(db, gg, 0, 5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(db, bg, bg, 5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(db, 9999, 0, 5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_ENOTFOUND);
-  CHECK(crmkit_value_score(db, bg, -1, 5, "week", cal_end, 0.01, 1.0, nullptr) == CRMKIT_EINVALID);
-  REQUIRE(crmkit_value_customer_scores_json(db, 1, &j) == CRMKIT_OK);
+  CHECK(crmkit_value_score(nullptr, db, bg, gg, 5, "week", cal_end, -0.1, 1.0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(nullptr, db, bg, gg, 5, "week", cal_end, 0.01, 1.5) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(nullptr, db, gg, 0, 5, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(nullptr, db, bg, bg, 5, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_score(nullptr, db, 9999, 0, 5, "week", cal_end, 0.01, 1.0) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_value_score(nullptr, db, bg, -1, 5, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
+  REQUIRE(crmkit_value_customer_scores_json(&j, db, 1) == CRMKIT_OK);
   CHECK(take_owned(j) == scores_before);
 
-  CHECK(crmkit_value_model_json(db, 9999, &j) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_value_model_json(&j, db, 9999) == CRMKIT_ENOTFOUND);
   CHECK(j == nullptr);
-  CHECK(crmkit_value_customer_scores_json(db, 99999, &j) == CRMKIT_ENOTFOUND);
-  CHECK(crmkit_value_validate_json(db, gg, end_of(1998, 6, 30), &j) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_validate_json(db, bg, cal_end, &j) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_fit(nullptr, "bgnbd", "week", cal_end, 0, nullptr, &id) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_customer_scores_json(&j, db, 99999) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_value_validate_json(&j, db, gg, end_of(1998, 6, 30)) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_validate_json(&j, db, bg, cal_end) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_fit(&id, nullptr, "bgnbd", "week", cal_end, 0, nullptr) == CRMKIT_EINVALID);
   crmkit_db_close(db);
 }
 
@@ -205,7 +205,7 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps; bad maps change no
     REQUIRE(crmkit_customer_set_text(c, "external_id", ("c" + std::to_string(i)).c_str()) == CRMKIT_OK);
     REQUIRE(crmkit_customer_set_created_at(c, 0) == CRMKIT_OK);
     int64_t id = 0;
-    REQUIRE(crmkit_customer_create(db, c, &id) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_create(&id, db, c) == CRMKIT_OK);
     crmkit_customer_free(c);
     for (int k = 0; k < i; ++k) {
       crmkit_interaction* rec = nullptr;
@@ -216,7 +216,7 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps; bad maps change no
       crmkit_interaction_set_occurred_at(rec, start + k * kDay);
       crmkit_interaction_set_amount(rec, 1000, "USD");
       int64_t iid = 0;
-      REQUIRE(crmkit_interaction_record(db, rec, &iid) == CRMKIT_OK);
+      REQUIRE(crmkit_interaction_record(&iid, db, rec) == CRMKIT_OK);
       crmkit_interaction_free(rec);
     }
   }
@@ -226,7 +226,7 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps; bad maps change no
   REQUIRE(crmkit_value_rfm(&it, db, as_of, "ntile", "rf_grid", nullptr) == CRMKIT_OK);
   CHECK(crmkit_rfm_iter_customer_id(it) == 0);  // not on a row yet
   char* j = nullptr;
-  CHECK(crmkit_rfm_iter_json(it, &j) == CRMKIT_EMISUSE);
+  CHECK(crmkit_rfm_iter_json(&j, it) == CRMKIT_EMISUSE);
   int rows = 0;
   while (crmkit_rfm_iter_next(it) == CRMKIT_OK) {
     ++rows;
@@ -249,7 +249,7 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps; bad maps change no
   crmkit_rfm_iter* late = nullptr;
   REQUIRE(crmkit_value_rfm(&late, db, as_of, nullptr, "rfm_cells", nullptr) == CRMKIT_OK);
 
-  REQUIRE(crmkit_value_customer_rfm_json(db, 10, &j) == CRMKIT_OK);
+  REQUIRE(crmkit_value_customer_rfm_json(&j, db, 10) == CRMKIT_OK);
   const std::string stored = take_owned(j);
   CHECK(stored.find("\"map_name\":\"rfm_cells\"") != std::string::npos);
   CHECK(stored.find("\"segment\":\"Champions\"") != std::string::npos);
@@ -259,40 +259,40 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps; bad maps change no
   CHECK(crmkit_value_rfm(&bad, db, as_of, "deciles", nullptr, nullptr) == CRMKIT_EINVALID);
   CHECK(bad == nullptr);
   CHECK(last_has("method 'deciles'"));
-  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, "nope", nullptr, 0, &j) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, "nope", nullptr, 0) == CRMKIT_ENOTFOUND);
   CHECK(last_has("not a built-in map"));
-  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, nullptr, "[{\"name\":", 0, &j) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, nullptr, "[{\"name\":", 0) == CRMKIT_EINVALID);
   CHECK(last_has("malformed JSON"));
-  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, nullptr, "[{\"name\":\"x\",\"r\":[5,1]}]", 0, &j) ==
+  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, nullptr, "[{\"name\":\"x\",\"r\":[5,1]}]", 0) ==
         CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, "rf_grid", "[{\"name\":\"x\"}]", 0, &j) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, nullptr, "{\"name\":\"rf_grid\",\"rules\":[{\"name\":\"x\"}]}", 0,
-                              &j) == CRMKIT_ECONFLICT);
-  CHECK(crmkit_value_rfm_json(db, as_of, "custom", nullptr, nullptr, 0, &j) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_options_json(db, as_of, "{\"bins\":0}", &j) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_options_json(db, as_of, "{\"colour\":1}", &j) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, "rf_grid", "[{\"name\":\"x\"}]", 0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, nullptr, "{\"name\":\"rf_grid\",\"rules\":[{\"name\":\"x\"}]}",
+                              0) == CRMKIT_ECONFLICT);
+  CHECK(crmkit_value_rfm_json(&j, db, as_of, "custom", nullptr, nullptr, 0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_options_json(&j, db, as_of, "{\"bins\":0}") == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_options_json(&j, db, as_of, "{\"colour\":1}") == CRMKIT_EINVALID);
   CHECK(last_has("unknown member 'colour'"));
-  CHECK(crmkit_value_rfm_options_json(db, as_of, "{\"method\":\"custom\",\"cuts\":{\"frequency\":[5,2]}}", &j) ==
+  CHECK(crmkit_value_rfm_options_json(&j, db, as_of, "{\"method\":\"custom\",\"cuts\":{\"frequency\":[5,2]}}") ==
         CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_json(db, as_of, nullptr, nullptr, nullptr, 0, nullptr) == CRMKIT_EINVALID);
-  REQUIRE(crmkit_value_customer_rfm_json(db, 10, &j) == CRMKIT_OK);
+  CHECK(crmkit_value_rfm_json(nullptr, db, as_of, nullptr, nullptr, nullptr, 0) == CRMKIT_EINVALID);
+  REQUIRE(crmkit_value_customer_rfm_json(&j, db, 10) == CRMKIT_OK);
   CHECK(take_owned(j) == stored);
 
   // JSON forms.
-  REQUIRE(crmkit_value_rfm_json(db, as_of, "quantile", "rfm_tests", nullptr, 1, &j) == CRMKIT_OK);
+  REQUIRE(crmkit_value_rfm_json(&j, db, as_of, "quantile", "rfm_tests", nullptr, 1) == CRMKIT_OK);
   std::string all = take_owned(j);
   CHECK(all.find("\"map_name\":\"rfm_tests\"") != std::string::npos);
   CHECK(all.find("\"customers\":[") != std::string::npos);
   REQUIRE(crmkit_value_rfm_options_json(
-              db, as_of,
+              &j, db,
+              as_of,
               "{\"method\":\"custom\",\"cuts\":{\"recency\":[3],\"frequency\":[5],\"monetary\":[50]},"
               "\"custom_map\":{\"name\":\"split\",\"rules\":[{\"name\":\"Big\",\"f\":[2,2]}],\"unmatched\":\"Small\"},"
-              "\"customers\":false}",
-              &j) == CRMKIT_OK);
+              "\"customers\":false}") == CRMKIT_OK);
   std::string split = take_owned(j);
   CHECK(split.find("\"customers\":[") == std::string::npos);
   CHECK(split.find("{\"customers\":6,\"orders\":45,\"revenue\":450.0,\"segment\":\"Big\"}") != std::string::npos);
-  REQUIRE(crmkit_value_customer_rfm_json(db, 3, &j) == CRMKIT_OK);
+  REQUIRE(crmkit_value_customer_rfm_json(&j, db, 3) == CRMKIT_OK);
   CHECK(take_owned(j).find("\"segment\":\"Small\"") != std::string::npos);
 
   REQUIRE(crmkit_value_rfm_maps_json(&j) == CRMKIT_OK);
@@ -300,7 +300,7 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps; bad maps change no
   for (const char* n : {"rf_grid", "rfm_readme", "rfm_tests", "rfm_cells", "r_vs_fm"})
     CHECK(maps.find(std::string("\"name\":\"") + n + "\"") != std::string::npos);
   CHECK(crmkit_value_rfm_maps_json(nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_customer_rfm_json(db, 424242, &j) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_value_customer_rfm_json(&j, db, 424242) == CRMKIT_ENOTFOUND);
 
   crmkit_db_close(db);
   int n = 0;

@@ -79,9 +79,9 @@ struct Env {
     other = make_customer("other");
     crmkit_interaction* r = purchase(customer, kMax / 2 + 1, "USD");
     crmkit_interaction_set_external_id(r, "big");
-    REQUIRE(crmkit_interaction_record(db, r, &interaction) == CRMKIT_OK);
+    REQUIRE(crmkit_interaction_record(&interaction, db, r) == CRMKIT_OK);
     crmkit_interaction_free(r);
-    REQUIRE(crmkit_points_programme_create(db, &programme,
+    REQUIRE(crmkit_points_programme_create(&programme, db,
                                            R"({"name":"club","currency":"USD","created_at":"2023-01-01T00:00:00Z"})") ==
             CRMKIT_OK);
     REQUIRE(crmkit_points_enroll(db, programme, customer, kT) == CRMKIT_OK);
@@ -96,7 +96,7 @@ struct Env {
     crmkit_customer_set_text(c, "external_id", ext);
     crmkit_customer_set_created_at(c, kT);
     std::int64_t id = 0;
-    REQUIRE(crmkit_customer_create(db, c, &id) == CRMKIT_OK);
+    REQUIRE(crmkit_customer_create(&id, db, c) == CRMKIT_OK);
     crmkit_customer_free(c);
     return id;
   }
@@ -115,7 +115,7 @@ int create_with(Env& e, const char* field, const std::string& value) {
   int rc = crmkit_customer_set_created_at(c, kT);
   if (rc == CRMKIT_OK) rc = crmkit_customer_set_text(c, field, value.c_str());
   std::int64_t id = 0;
-  if (rc == CRMKIT_OK) rc = crmkit_customer_create(e.db, c, &id);
+  if (rc == CRMKIT_OK) rc = crmkit_customer_create(&id, e.db, c);
   crmkit_customer_free(c);
   return rc;
 }
@@ -124,7 +124,7 @@ int record_with(Env& e, const std::function<int(crmkit_interaction*)>& set) {
   crmkit_interaction* r = note(e.customer);
   int rc = set(r);
   std::int64_t id = 0;
-  if (rc == CRMKIT_OK) rc = crmkit_interaction_record(e.db, r, &id);
+  if (rc == CRMKIT_OK) rc = crmkit_interaction_record(&id, e.db, r);
   crmkit_interaction_free(r);
   return rc;
 }
@@ -173,25 +173,25 @@ std::vector<Case> cases() {
       {"open: NULL out", CRMKIT_EINVALID, [](Env&) { return crmkit_db_open(nullptr, ":memory:", nullptr); }},
       {"open: NULL path", CRMKIT_EINVALID, [](Env&) { crmkit_db* d; return crmkit_db_open(&d, nullptr, nullptr); }},
       {"begin: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_db_begin(nullptr); }},
-      {"schema_version: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_schema_version(e.db, nullptr); }},
+      {"schema_version: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_schema_version(nullptr, e.db); }},
       {"customer_create: NULL db", CRMKIT_EINVALID, [](Env&) {
          crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_created_at(c, kT);
-         std::int64_t id; int rc = crmkit_customer_create(nullptr, c, &id); crmkit_customer_free(c); return rc; }},
-      {"customer_create: NULL record", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_customer_create(e.db, nullptr, &id); }},
+         std::int64_t id; int rc = crmkit_customer_create(&id, nullptr, c); crmkit_customer_free(c); return rc; }},
+      {"customer_create: NULL record", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_customer_create(&id, e.db, nullptr); }},
       {"customer_set_text: NULL record", CRMKIT_EINVALID, [](Env&) { return crmkit_customer_set_text(nullptr, "email", "a@b.co"); }},
       {"customer_set_text: NULL field name", CRMKIT_EINVALID, [](Env&) {
          crmkit_customer* c; crmkit_customer_new(&c); int rc = crmkit_customer_set_text(c, nullptr, "x"); crmkit_customer_free(c); return rc; }},
-      {"customer_upsert_json: NULL json", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, nullptr, &id, &cr); }},
-      {"customer_get_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_customer_get_json(e.db, e.customer, nullptr); }},
-      {"interaction_record: NULL record", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_interaction_record(e.db, nullptr, &id); }},
-      {"interaction_record_json: NULL json", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_interaction_record_json(e.db, nullptr, &id); }},
+      {"customer_upsert_json: NULL json", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, nullptr); }},
+      {"customer_get_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_customer_get_json(nullptr, e.db, e.customer); }},
+      {"interaction_record: NULL record", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_interaction_record(&id, e.db, nullptr); }},
+      {"interaction_record_json: NULL json", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_interaction_record_json(&id, e.db, nullptr); }},
       {"batch_commit: NULL out", CRMKIT_EINVALID, [](Env& e) {
          crmkit_batch* b; crmkit_batch_new(&b); int rc = crmkit_batch_commit(nullptr, e.db, b); crmkit_batch_free(b); return rc; }},
       {"batch_commit: NULL batch", CRMKIT_EINVALID, [](Env& e) { crmkit_batch_result* r; return crmkit_batch_commit(&r, e.db, nullptr); }},
       {"batch_add: NULL record", CRMKIT_EINVALID, [](Env&) {
          crmkit_batch* b; crmkit_batch_new(&b); int rc = crmkit_batch_add(b, nullptr); crmkit_batch_free(b); return rc; }},
       {"interaction_iter_new: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_interaction_iter_new(nullptr, e.db, e.customer, nullptr, nullptr, kMin, kMax); }},
-      {"figures_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_customer_figures_json(e.db, e.customer, nullptr); }},
+      {"figures_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_customer_figures_json(nullptr, e.db, e.customer); }},
       {"set_default_currency: NULL", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_currency(e.db, nullptr); }},
       {"rebuild_figures: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_interaction_rebuild_figures(nullptr); }},
       // ---- invalid UTF-8 ---------------------------------------------------------------------
@@ -204,7 +204,7 @@ std::vector<Case> cases() {
       {"interaction subject: invalid UTF-8", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_subject(r, "\xe2\x82"); }); }},
       {"interaction notes: invalid UTF-8", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_notes(r, "ok \xc3\x28"); }); }},
       {"interaction external_id: invalid UTF-8", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_external_id(r, "\xfe"); }); }},
-      {"customer JSON: invalid UTF-8 in a string", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{\"external_id\":\"\xc3\x28\",\"created_at\":1}", &id, &cr); }},
+      {"customer JSON: invalid UTF-8 in a string", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, "{\"external_id\":\"\xc3\x28\",\"created_at\":1}"); }},
       {"path: invalid UTF-8", CRMKIT_EINVALID, [](Env&) { crmkit_db* d; return crmkit_db_open(&d, "/tmp/\xff.db", nullptr); }},
       // ---- over the size limits -------------------------------------------------------------
       {"display_name: 1001 bytes", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "display_name", kOver1000); }},
@@ -215,18 +215,18 @@ std::vector<Case> cases() {
       {"tag: 101 characters", CRMKIT_EINVALID, [](Env& e) {
          crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_created_at(c, kT);
          int rc = crmkit_customer_add_tag(c, std::string(101, 't').c_str());
-         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(e.db, c, &id);
+         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(&id, e.db, c);
          crmkit_customer_free(c); return rc; }},
       {"interaction subject: 1001 bytes", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_subject(r, kOver1000.c_str()); }); }},
       {"interaction notes: 1,000,001 bytes", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_notes(r, kOverNotes.c_str()); }); }},
-      {"customer JSON: 200,000 levels deep", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, nested(200'000).c_str(), &id, &cr); }},
+      {"customer JSON: 200,000 levels deep", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, nested(200'000).c_str()); }},
       // ---- numbers out of range -------------------------------------------------------------
       {"occurred_at INT64_MIN", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_occurred_at(r, kMin); }); }},
       {"occurred_at INT64_MAX", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_occurred_at(r, kMax); }); }},
       {"occurred_at year 10000", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_occurred_at(r, 253'402'300'800'000); }); }},
       {"created_at INT64_MIN", CRMKIT_EINVALID, [](Env& e) {
          crmkit_customer* c; crmkit_customer_new(&c); int rc = crmkit_customer_set_created_at(c, kMin);
-         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(e.db, c, &id); crmkit_customer_free(c); return rc; }},
+         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(&id, e.db, c); crmkit_customer_free(c); return rc; }},
       {"purchase: negative amount", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, -1, "USD")}); }},
       {"refund: positive amount", CRMKIT_EINVALID, [](Env& e) {
          crmkit_interaction* r = purchase(e.customer, 5, "USD"); crmkit_interaction_set_kind(r, "refund"); return batch_of(e, {r}); }},
@@ -234,7 +234,7 @@ std::vector<Case> cases() {
          crmkit_interaction* r = purchase(e.customer, 5, "USD"); crmkit_interaction_set_kind(r, "visit"); return batch_of(e, {r}); }},
       {"purchase INT64_MAX/2+1 twice: stored total would wrap", CRMKIT_EINVALID, [](Env& e) {
          crmkit_interaction* r = purchase(e.customer, kMax / 2 + 1, "USD"); std::int64_t id;
-         int rc = crmkit_interaction_record(e.db, r, &id); crmkit_interaction_free(r); return rc; }},
+         int rc = crmkit_interaction_record(&id, e.db, r); crmkit_interaction_free(r); return rc; }},
       {"two purchases of INT64_MAX/2+1 in one batch", CRMKIT_EINVALID, [](Env& e) {
          return batch_of(e, {purchase(e.other, kMax / 2 + 1, "EUR"), purchase(e.other, kMax / 2 + 1, "EUR")}); }},
       {"margins summing past INT64_MAX", CRMKIT_EINVALID, [](Env& e) {
@@ -244,19 +244,19 @@ std::vector<Case> cases() {
       {"acquisition cost negative", CRMKIT_EINVALID, [](Env& e) {
          crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_created_at(c, kT);
          int rc = crmkit_customer_set_acquisition_cost(c, -5, "USD");
-         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(e.db, c, &id); crmkit_customer_free(c); return rc; }},
+         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(&id, e.db, c); crmkit_customer_free(c); return rc; }},
       {"options: busy timeout -1", CRMKIT_EINVALID, [](Env&) {
          crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_busy_timeout(o, -1); crmkit_options_free(o); return rc; }},
       {"options: file mode 010000", CRMKIT_EINVALID, [](Env&) {
          crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_file_mode(o, 010000); crmkit_options_free(o); return rc; }},
       {"interaction JSON: amount 1e400", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
-         return crmkit_interaction_record_json(e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1e400,\"currency\":\"USD\"}}").c_str(), &id); }},
+         return crmkit_interaction_record_json(&id, e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1e400,\"currency\":\"USD\"}}").c_str()); }},
       {"interaction JSON: NaN", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
-         return crmkit_interaction_record_json(e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":NaN,\"kind\":\"note\"}").c_str(), &id); }},
+         return crmkit_interaction_record_json(&id, e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":NaN,\"kind\":\"note\"}").c_str()); }},
       {"interaction JSON: fractional minor units", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
-         return crmkit_interaction_record_json(e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1.5,\"currency\":\"USD\"}}").c_str(), &id); }},
+         return crmkit_interaction_record_json(&id, e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1.5,\"currency\":\"USD\"}}").c_str()); }},
       {"interaction JSON: customer_id 2^64", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
-         return crmkit_interaction_record_json(e.db, "{\"customer_id\":18446744073709551616,\"occurred_at\":1,\"kind\":\"note\"}", &id); }},
+         return crmkit_interaction_record_json(&id, e.db, "{\"customer_id\":18446744073709551616,\"occurred_at\":1,\"kind\":\"note\"}"); }},
       // ---- invalid enums and currencies -----------------------------------------------------
       {"channel 'telepathy'", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_channel(r, "telepathy"); }); }},
       {"kind 'PURCHASE' (case matters)", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_kind(r, "PURCHASE"); }); }},
@@ -275,12 +275,12 @@ std::vector<Case> cases() {
          crmkit_customer_filter* f; crmkit_customer_filter_new(&f); int rc = crmkit_customer_filter_set_lifecycle_stage(f, "x");
          crmkit_customer_filter_free(f); return rc; }},
       // ---- malformed JSON -------------------------------------------------------------------
-      {"customer JSON: '{'", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{", &id, &cr); }},
-      {"customer JSON: an array", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "[]", &id, &cr); }},
-      {"customer JSON: null", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "null", &id, &cr); }},
-      {"customer JSON: wrong type", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{\"external_id\":5,\"created_at\":1}", &id, &cr); }},
-      {"customer JSON: unknown key", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{\"external_id\":\"j\",\"created_at\":1,\"admin\":true}", &id, &cr); }},
-      {"customer JSON: trailing garbage", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(e.db, "{\"external_id\":\"j\",\"created_at\":1} x", &id, &cr); }},
+      {"customer JSON: '{'", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, "{"); }},
+      {"customer JSON: an array", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, "[]"); }},
+      {"customer JSON: null", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, "null"); }},
+      {"customer JSON: wrong type", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, "{\"external_id\":5,\"created_at\":1}"); }},
+      {"customer JSON: unknown key", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, "{\"external_id\":\"j\",\"created_at\":1,\"admin\":true}"); }},
+      {"customer JSON: trailing garbage", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, "{\"external_id\":\"j\",\"created_at\":1} x"); }},
       {"attributes: not an object", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", "[1,2]"); }},
       {"attributes: unterminated", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", "{\"a\":\"b"); }},
       {"batch_add_json: '{'", CRMKIT_EINVALID, [](Env&) {
@@ -291,19 +291,19 @@ std::vector<Case> cases() {
       {"SQL as phone", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", kSql); }},
       {"SQL as birth_date", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "birth_date", kSql); }},
       {"SQL as channel", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_channel(r, kSql); }); }},
-      {"SQL as external id lookup", CRMKIT_ENOTFOUND, [](Env& e) { std::int64_t id; return crmkit_customer_find_id(e.db, "x' OR '1'='1", &id); }},
-      {"SQL as external id JSON lookup", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_get_by_external_id_json(e.db, "' OR 1=1 --", &s), s); }},
+      {"SQL as external id lookup", CRMKIT_ENOTFOUND, [](Env& e) { std::int64_t id; return crmkit_customer_find_id(&id, e.db, "x' OR '1'='1"); }},
+      {"SQL as external id JSON lookup", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_get_by_external_id_json(&s, e.db, "' OR 1=1 --"), s); }},
       // ---- unknown and foreign ids ----------------------------------------------------------
-      {"get unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_get_json(e.db, 999'999, &s), s); }},
-      {"get customer id -1", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_get_json(e.db, -1, &s), s); }},
+      {"get unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_get_json(&s, e.db, 999'999), s); }},
+      {"get customer id -1", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_get_json(&s, e.db, -1), s); }},
       {"record for unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { return batch_of(e, {note(999'999)}); }},
       {"update unknown customer", CRMKIT_ENOTFOUND, [](Env& e) {
          crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_text(c, "display_name", "x");
          int rc = crmkit_customer_update(e.db, 999'999, c, kT); crmkit_customer_free(c); return rc; }},
       {"delete unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_customer_delete(e.db, 999'999); }},
       {"delete a customer with interactions", CRMKIT_ECONFLICT, [](Env& e) { return crmkit_customer_delete(e.db, e.customer); }},
-      {"get unknown interaction", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_interaction_get_json(e.db, 999'999, &s), s); }},
-      {"figures of unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_figures_json(e.db, 999'999, &s), s); }},
+      {"get unknown interaction", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_interaction_get_json(&s, e.db, 999'999), s); }},
+      {"figures of unknown customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_figures_json(&s, e.db, 999'999), s); }},
       {"timeline of unknown customer", CRMKIT_ENOTFOUND, [](Env& e) {
          crmkit_interaction_iter* it = nullptr; int rc = crmkit_interaction_iter_new(&it, e.db, 999'999, nullptr, nullptr, kMin, kMax);
          if (rc == CRMKIT_OK) rc = crmkit_interaction_iter_next(it);
@@ -347,30 +347,30 @@ std::vector<Case> area_cases() {
   return {
       // ---- customer value ------------------------------------------------------------------
       {"value_fit: NULL db", CRMKIT_EINVALID, [](Env&) {
-         std::int64_t id; return crmkit_value_fit(nullptr, "bgnbd", "week", kT, kT, nullptr, &id); }},
+         std::int64_t id; return crmkit_value_fit(&id, nullptr, "bgnbd", "week", kT, kT, nullptr); }},
       {"value_fit: unknown model kind", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t id; return crmkit_value_fit(e.db, "bgnbd'; DROP TABLE value_models; --", "week", kT, kT, nullptr, &id); }},
+         std::int64_t id; return crmkit_value_fit(&id, e.db, "bgnbd'; DROP TABLE value_models; --", "week", kT, kT, nullptr); }},
       {"value_fit: unknown time unit", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t id; return crmkit_value_fit(e.db, "bgnbd", "fortnight", kT, kT, nullptr, &id); }},
+         std::int64_t id; return crmkit_value_fit(&id, e.db, "bgnbd", "fortnight", kT, kT, nullptr); }},
       {"value_fit: no repeat buyers to fit", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t id; return crmkit_value_fit(e.db, "gg", "week", kT + 86'400'000, kT, nullptr, &id); }},
+         std::int64_t id; return crmkit_value_fit(&id, e.db, "gg", "week", kT + 86'400'000, kT, nullptr); }},
       {"value_fit: currency not ISO-4217", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t id; return crmkit_value_fit(e.db, "bgnbd", "week", kT, kT, "dollars", &id); }},
+         std::int64_t id; return crmkit_value_fit(&id, e.db, "bgnbd", "week", kT, kT, "dollars"); }},
       {"value_score: unknown model id", CRMKIT_ENOTFOUND, [](Env& e) {
-         std::int64_t n; return crmkit_value_score(e.db, 424242, 0, 52, "week", kT, 0.01, 1, &n); }},
+         std::int64_t n; return crmkit_value_score(&n, e.db, 424242, 0, 52, "week", kT, 0.01, 1); }},
       {"value_score: NaN horizon", CRMKIT_EINVALID, [nan](Env& e) {
-         std::int64_t n; return crmkit_value_score(e.db, 1, 0, nan, "week", kT, 0.01, 1, &n); }},
+         std::int64_t n; return crmkit_value_score(&n, e.db, 1, 0, nan, "week", kT, 0.01, 1); }},
       {"value_score: negative horizon", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t n; return crmkit_value_score(e.db, 1, 0, -52, "week", kT, 0.01, 1, &n); }},
+         std::int64_t n; return crmkit_value_score(&n, e.db, 1, 0, -52, "week", kT, 0.01, 1); }},
       {"value_score: infinite discount rate", CRMKIT_EINVALID, [inf](Env& e) {
-         std::int64_t n; return crmkit_value_score(e.db, 1, 0, 52, "week", kT, inf, 1, &n); }},
+         std::int64_t n; return crmkit_value_score(&n, e.db, 1, 0, 52, "week", kT, inf, 1); }},
       {"value_rfm: unknown method", CRMKIT_EINVALID, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_rfm_json(e.db, kT, "magic", nullptr, nullptr, 0, &j), j); }},
+         char* j = nullptr; return json_out(crmkit_value_rfm_json(&j, e.db, kT, "magic", nullptr, nullptr, 0), j); }},
       {"value_rfm: unknown built-in map", CRMKIT_ENOTFOUND, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_rfm_json(e.db, kT, "ntile", "no_such_map", nullptr, 0, &j), j); }},
+         char* j = nullptr; return json_out(crmkit_value_rfm_json(&j, e.db, kT, "ntile", "no_such_map", nullptr, 0), j); }},
       {"value_rfm: malformed custom map JSON", CRMKIT_EINVALID, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_rfm_json(e.db, kT, "ntile", nullptr, "{\"rules\": [", 0, &j), j); }},
-      {"value_model_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_value_model_json(e.db, 1, nullptr); }},
+         char* j = nullptr; return json_out(crmkit_value_rfm_json(&j, e.db, kT, "ntile", nullptr, "{\"rules\": [", 0), j); }},
+      {"value_model_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_value_model_json(nullptr, e.db, 1); }},
       // ---- segments ------------------------------------------------------------------------
       {"segment_create: NULL name", CRMKIT_EINVALID, [](Env& e) {
          std::int64_t id; return crmkit_segment_create(&id, e.db, nullptr, "dynamic", "{\"all\":[]}", 0); }},
@@ -396,49 +396,49 @@ std::vector<Case> area_cases() {
       {"segment_delete: unknown segment", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_segment_delete(e.db, "nobody"); }},
       // ---- surveys and metrics -------------------------------------------------------------
       {"survey_record: NPS score 11", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t id; return crmkit_survey_record(e.db, e.customer, "nps", 11, kT, "email", 0, nullptr, nullptr, &id); }},
+         std::int64_t id; return crmkit_survey_record(&id, e.db, e.customer, "nps", 11, kT, "email", 0, nullptr, nullptr); }},
       {"survey_record: NaN score", CRMKIT_EINVALID, [nan](Env& e) {
-         std::int64_t id; return crmkit_survey_record(e.db, e.customer, "csat", nan, kT, "email", 0, nullptr, nullptr, &id); }},
+         std::int64_t id; return crmkit_survey_record(&id, e.db, e.customer, "csat", nan, kT, "email", 0, nullptr, nullptr); }},
       {"survey_record: fractional CES score", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t id; return crmkit_survey_record(e.db, e.customer, "ces", 3.5, kT, "email", 0, nullptr, nullptr, &id); }},
+         std::int64_t id; return crmkit_survey_record(&id, e.db, e.customer, "ces", 3.5, kT, "email", 0, nullptr, nullptr); }},
       {"survey_record: unknown kind", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t id; return crmkit_survey_record(e.db, e.customer, "happiness", 5, kT, "email", 0, nullptr, nullptr, &id); }},
+         std::int64_t id; return crmkit_survey_record(&id, e.db, e.customer, "happiness", 5, kT, "email", 0, nullptr, nullptr); }},
       {"survey_record: unknown customer", CRMKIT_ENOTFOUND, [](Env& e) {
-         std::int64_t id; return crmkit_survey_record(e.db, 987654, "nps", 9, kT, "email", 0, nullptr, nullptr, &id); }},
+         std::int64_t id; return crmkit_survey_record(&id, e.db, 987654, "nps", 9, kT, "email", 0, nullptr, nullptr); }},
       {"survey_record: another customer's interaction", CRMKIT_ECONFLICT, [](Env& e) {
-         std::int64_t id; return crmkit_survey_record(e.db, e.other, "nps", 9, kT, "email", e.interaction, nullptr, nullptr, &id); }},
+         std::int64_t id; return crmkit_survey_record(&id, e.db, e.other, "nps", 9, kT, "email", e.interaction, nullptr, nullptr); }},
       {"survey_record_custom: empty scale", CRMKIT_EINVALID, [](Env& e) {
          std::int64_t id;
-         return crmkit_survey_record_custom(e.db, e.customer, 5, 5, "higher_is_better", 5, kT, "web", 0, nullptr, nullptr, &id); }},
+         return crmkit_survey_record_custom(&id, e.db, e.customer, 5, 5, "higher_is_better", 5, kT, "web", 0, nullptr, nullptr); }},
       {"survey_nps_json: grouping by week", CRMKIT_EINVALID, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_survey_nps_json(e.db, nullptr, nullptr, "week", 0.95, &j), j); }},
+         char* j = nullptr; return json_out(crmkit_survey_nps_json(&j, e.db, nullptr, nullptr, "week", 0.95), j); }},
       {"survey_nps_json: confidence 1.5", CRMKIT_EINVALID, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_survey_nps_json(e.db, nullptr, nullptr, nullptr, 1.5, &j), j); }},
+         char* j = nullptr; return json_out(crmkit_survey_nps_json(&j, e.db, nullptr, nullptr, nullptr, 1.5), j); }},
       {"retention_json: period ends before it starts", CRMKIT_EINVALID, [](Env& e) {
          char* j = nullptr;
-         return json_out(crmkit_retention_json(e.db, kT, kT - 1, nullptr, 90, 0.5, nullptr, nullptr, nullptr, &j), j); }},
+         return json_out(crmkit_retention_json(&j, e.db, kT, kT - 1, nullptr, 90, 0.5, nullptr, nullptr, nullptr), j); }},
       // ---- points --------------------------------------------------------------------------
       {"points_programme_create: malformed spec", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t id; return crmkit_points_programme_create(e.db, &id, "{\"name\": \"x\","); }},
+         std::int64_t id; return crmkit_points_programme_create(&id, e.db, "{\"name\": \"x\","); }},
       {"points_programme_create: name taken", CRMKIT_ECONFLICT, [](Env& e) {
          std::int64_t id;
-         return crmkit_points_programme_create(e.db, &id, R"({"name":"club","currency":"USD","created_at":"2023-01-01T00:00:00Z"})"); }},
+         return crmkit_points_programme_create(&id, e.db, R"({"name":"club","currency":"USD","created_at":"2023-01-01T00:00:00Z"})"); }},
       {"points_enroll: unknown programme", CRMKIT_ENOTFOUND, [](Env& e) {
          return crmkit_points_enroll(e.db, 777, e.customer, kT); }},
       {"points_redeem: negative points", CRMKIT_EINVALID, [](Env& e) {
          std::int64_t pts; int rep;
-         return crmkit_points_redeem(e.db, &pts, &rep, e.programme, e.customer, -5, "r1", kT, 0); }},
+         return crmkit_points_redeem(&pts, &rep, e.db, e.programme, e.customer, -5, "r1", kT, 0); }},
       {"points_redeem: beyond the 2^50 points limit", CRMKIT_EINVALID, [](Env& e) {
          std::int64_t pts; int rep;
-         return crmkit_points_redeem(e.db, &pts, &rep, e.programme, e.customer, kMax, "r2", kT, 0); }},
+         return crmkit_points_redeem(&pts, &rep, e.db, e.programme, e.customer, kMax, "r2", kT, 0); }},
       {"points_redeem: more than available", CRMKIT_ECONFLICT, [](Env& e) {
          std::int64_t pts; int rep;
-         return crmkit_points_redeem(e.db, &pts, &rep, e.programme, e.customer, 1000, "r3", kT, 0); }},
+         return crmkit_points_redeem(&pts, &rep, e.db, e.programme, e.customer, 1000, "r3", kT, 0); }},
       {"points_adjust: INT64_MIN points", CRMKIT_EINVALID, [](Env& e) {
          std::int64_t pts; int rep;
-         return crmkit_points_adjust(e.db, &pts, &rep, e.programme, e.customer, kMin, "oops", "a1", kT); }},
+         return crmkit_points_adjust(&pts, &rep, e.db, e.programme, e.customer, kMin, "oops", "a1", kT); }},
       {"points_earn: unknown purchase", CRMKIT_ENOTFOUND, [](Env& e) {
-         std::int64_t pts; int rep; return crmkit_points_earn(e.db, &pts, &rep, e.programme, 999999); }},
+         std::int64_t pts; int rep; return crmkit_points_earn(&pts, &rep, e.db, e.programme, 999999); }},
   };
 }
 
@@ -482,20 +482,20 @@ TEST_CASE("SQL fragments in every free text field are stored verbatim", "[hostil
   REQUIRE(crmkit_customer_add_tag(c, "t'; DELETE FROM customer_tags; --") == CRMKIT_OK);
   REQUIRE(crmkit_customer_set_text(c, "attributes", "{\"q\":\"'); DROP TABLE interactions; --\"}") == CRMKIT_OK);
   std::int64_t id = 0;
-  REQUIRE(crmkit_customer_create(e.db, c, &id) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_create(&id, e.db, c) == CRMKIT_OK);
   crmkit_customer_free(c);
   std::int64_t found = 0;
-  REQUIRE(crmkit_customer_find_id(e.db, kSql, &found) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_find_id(&found, e.db, kSql) == CRMKIT_OK);
   CHECK(found == id);
   crmkit_interaction* r = note(id);
   crmkit_interaction_set_subject(r, kSql);
   crmkit_interaction_set_notes(r, kSql);
   crmkit_interaction_set_external_id(r, kSql);
   std::int64_t iid = 0;
-  REQUIRE(crmkit_interaction_record(e.db, r, &iid) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_record(&iid, e.db, r) == CRMKIT_OK);
   crmkit_interaction_free(r);
   char* json = nullptr;
-  REQUIRE(crmkit_customer_get_json(e.db, id, &json) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_get_json(&json, e.db, id) == CRMKIT_OK);
   CHECK(std::string(json).find("DROP TABLE customers") != std::string::npos);
   crmkit_free(json);
   const std::string d = digest(e.path);

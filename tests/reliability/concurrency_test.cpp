@@ -48,7 +48,7 @@ TEST_CASE("one C API handle shared by threads: calls are serialised", "[concurre
       for (int k = 0; k < 200; ++k) {
         int v = 0;
         if (crmkit_db_set_default_currency(db, codes[t]) != CRMKIT_OK) ++bad;
-        if (crmkit_db_schema_version(db, &v) != CRMKIT_OK || v < 1) ++bad;
+        if (crmkit_db_schema_version(&v, db) != CRMKIT_OK || v < 1) ++bad;
         if (crmkit_db_set_default_currency(db, "usd") != CRMKIT_EINVALID) ++bad;  // refused, per thread message
         if (std::string(crmkit_last_error_message()).find("default_currency") == std::string::npos) ++bad;
       }
@@ -60,7 +60,7 @@ TEST_CASE("one C API handle shared by threads: calls are serialised", "[concurre
   crmkit_customer_new(&c);
   crmkit_customer_set_created_at(c, 0);
   std::int64_t customer = 0;
-  REQUIRE(crmkit_customer_create(db, c, &customer) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_create(&customer, db, c) == CRMKIT_OK);
   crmkit_customer_free(c);
   threads.clear();
   for (int t = 0; t < 4; ++t)
@@ -74,7 +74,7 @@ TEST_CASE("one C API handle shared by threads: calls are serialised", "[concurre
         crmkit_interaction_set_amount(r, 10 + t, "USD");
         crmkit_interaction_set_external_id(r, ("s" + std::to_string(t) + "-" + std::to_string(k)).c_str());
         std::int64_t id = 0;
-        if (crmkit_interaction_record(db, r, &id) != CRMKIT_OK) ++bad;
+        if (crmkit_interaction_record(&id, db, r) != CRMKIT_OK) ++bad;
         crmkit_interaction_free(r);
         if (k % 25 == 0) {
           crmkit_interaction_iter* it = nullptr;

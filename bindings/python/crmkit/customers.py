@@ -28,16 +28,16 @@ _set_cost = n.bind("crmkit_customer_set_acquisition_cost", n.c_int, n.c_void_p, 
 _set_created = n.bind("crmkit_customer_set_created_at", n.c_int, n.c_void_p, n.c_int64)
 _add_tag = n.bind("crmkit_customer_add_tag", n.c_int, n.c_void_p, n.c_char_p)
 _clear = n.bind("crmkit_customer_clear_field", n.c_int, n.c_void_p, n.c_char_p)
-_create = n.bind("crmkit_customer_create", n.c_int, n.c_void_p, n.c_void_p, _P(n.c_int64))
-_upsert = n.bind("crmkit_customer_upsert", n.c_int, n.c_void_p, n.c_void_p, _P(n.c_int64), _P(n.c_int))
+_create = n.bind("crmkit_customer_create", n.c_int, _P(n.c_int64), n.c_void_p, n.c_void_p)
+_upsert = n.bind("crmkit_customer_upsert", n.c_int, _P(n.c_int64), _P(n.c_int), n.c_void_p, n.c_void_p)
 _update = n.bind("crmkit_customer_update", n.c_int, n.c_void_p, n.c_int64, n.c_void_p, n.c_int64)
 _delete = n.bind("crmkit_customer_delete", n.c_int, n.c_void_p, n.c_int64)
-_get_json = n.bind("crmkit_customer_get_json", n.c_int, n.c_void_p, n.c_int64, _P(n.c_void_p))
-_get_ext_json = n.bind("crmkit_customer_get_by_external_id_json", n.c_int, n.c_void_p, n.c_char_p,
-                       _P(n.c_void_p))
-_by_email_json = n.bind("crmkit_customer_find_by_email_json", n.c_int, n.c_void_p, n.c_char_p,
-                        _P(n.c_void_p))
-_find_id = n.bind("crmkit_customer_find_id", n.c_int, n.c_void_p, n.c_char_p, _P(n.c_int64))
+_get_json = n.bind("crmkit_customer_get_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
+_get_ext_json = n.bind("crmkit_customer_get_by_external_id_json", n.c_int, _P(n.c_void_p), n.c_void_p,
+                       n.c_char_p)
+_by_email_json = n.bind("crmkit_customer_find_by_email_json", n.c_int, _P(n.c_void_p), n.c_void_p,
+                        n.c_char_p)
+_find_id = n.bind("crmkit_customer_find_id", n.c_int, _P(n.c_int64), n.c_void_p, n.c_char_p)
 _filter_new = n.bind("crmkit_customer_filter_new", n.c_int, _P(n.c_void_p))
 _filter_free = n.bind("crmkit_customer_filter_free", None, n.c_void_p)
 _filter_from = n.bind("crmkit_customer_filter_set_created_from", n.c_int, n.c_void_p, n.c_int64)
@@ -45,11 +45,11 @@ _filter_to = n.bind("crmkit_customer_filter_set_created_to", n.c_int, n.c_void_p
 _filter_tag = n.bind("crmkit_customer_filter_set_tag", n.c_int, n.c_void_p, n.c_char_p)
 _filter_stage = n.bind("crmkit_customer_filter_set_lifecycle_stage", n.c_int, n.c_void_p, n.c_char_p)
 _filter_country = n.bind("crmkit_customer_filter_set_country", n.c_int, n.c_void_p, n.c_char_p)
-_count = n.bind("crmkit_customer_count", n.c_int, n.c_void_p, n.c_void_p, _P(n.c_int64))
+_count = n.bind("crmkit_customer_count", n.c_int, _P(n.c_int64), n.c_void_p, n.c_void_p)
 _iter_new = n.bind("crmkit_customer_iter_new", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_void_p,
                    n.c_int64)
 _iter_next = n.bind("crmkit_customer_iter_next", n.c_int, n.c_void_p)
-_iter_json = n.bind("crmkit_customer_iter_json", n.c_int, n.c_void_p, _P(n.c_void_p))
+_iter_json = n.bind("crmkit_customer_iter_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _iter_free = n.bind("crmkit_customer_iter_free", None, n.c_void_p)
 
 TEXT_FIELDS = ("external_id", "kind", "display_name", "given_name", "family_name", "email",
@@ -149,7 +149,7 @@ class _Record:
 
 def _take_json(call, *args):
     out = n.c_void_p()
-    n.check(call(*args, ctypes.byref(out)))
+    n.check(call(ctypes.byref(out), *args))
     return json.loads(n.take_string(out.value))
 
 
@@ -164,7 +164,7 @@ class Customers:
         external_id exists."""
         cid = n.c_int64()
         with _Record(fields) as rec:
-            n.check(_create(self._db.handle, rec, ctypes.byref(cid)))
+            n.check(_create(ctypes.byref(cid), self._db.handle, rec))
         return cid.value
 
     def upsert(self, external_id, with_created=False, **fields):
@@ -174,7 +174,7 @@ class Customers:
         cid, created = n.c_int64(), n.c_int()
         fields["external_id"] = external_id
         with _Record(fields, existing=True) as rec:
-            n.check(_upsert(self._db.handle, rec, ctypes.byref(cid), ctypes.byref(created)))
+            n.check(_upsert(ctypes.byref(cid), ctypes.byref(created), self._db.handle, rec))
         return (cid.value, bool(created.value)) if with_created else cid.value
 
     def update(self, customer_id, updated_at, clear=(), **fields):
@@ -197,7 +197,7 @@ class Customers:
     def find_id(self, external_id):
         """The id of the customer with this external_id, or None."""
         cid = n.c_int64()
-        rc = _find_id(self._db.handle, n.text(external_id, "external_id"), ctypes.byref(cid))
+        rc = _find_id(ctypes.byref(cid), self._db.handle, n.text(external_id, "external_id"))
         if rc == n.NotFound.status:
             return None
         n.check(rc)
@@ -233,7 +233,7 @@ class Customers:
         f = self._filter(created_from, created_to, tag, lifecycle_stage, country)
         try:
             out = n.c_int64()
-            n.check(_count(self._db.handle, f, ctypes.byref(out)))
+            n.check(_count(ctypes.byref(out), self._db.handle, f))
             return out.value
         finally:
             _filter_free(f)

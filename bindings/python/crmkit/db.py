@@ -11,7 +11,7 @@ _set_read_only = n.bind("crmkit_options_set_read_only", n.c_int, n.c_void_p, n.c
 _set_create = n.bind("crmkit_options_set_create", n.c_int, n.c_void_p, n.c_int)
 _set_busy = n.bind("crmkit_options_set_busy_timeout", n.c_int, n.c_void_p, n.c_int)
 _set_mode = n.bind("crmkit_options_set_file_mode", n.c_int, n.c_void_p, n.c_int)
-_schema_version = n.bind("crmkit_db_schema_version", n.c_int, n.c_void_p, n.POINTER(n.c_int))
+_schema_version = n.bind("crmkit_db_schema_version", n.c_int, n.POINTER(n.c_int), n.c_void_p)
 _begin = n.bind("crmkit_db_begin", n.c_int, n.c_void_p)
 _commit = n.bind("crmkit_db_commit", n.c_int, n.c_void_p)
 _rollback = n.bind("crmkit_db_rollback", n.c_int, n.c_void_p)
@@ -67,7 +67,7 @@ class Database:
     @property
     def schema_version(self):
         v = n.c_int()
-        n.check(_schema_version(self.handle, n.byref(v)))
+        n.check(_schema_version(n.byref(v), self.handle))
         return v.value
 
     @contextlib.contextmanager

@@ -36,21 +36,21 @@ _set_margin = n.bind("crmkit_interaction_set_margin", n.c_int, n.c_void_p, n.c_i
 _set_subject = n.bind("crmkit_interaction_set_subject", n.c_int, n.c_void_p, n.c_char_p)
 _set_notes = n.bind("crmkit_interaction_set_notes", n.c_int, n.c_void_p, n.c_char_p)
 _set_attributes = n.bind("crmkit_interaction_set_attributes", n.c_int, n.c_void_p, n.c_char_p)
-_record = n.bind("crmkit_interaction_record", n.c_int, n.c_void_p, n.c_void_p, _P(n.c_int64))
-_get_json = n.bind("crmkit_interaction_get_json", n.c_int, n.c_void_p, n.c_int64, _P(n.c_void_p))
+_record = n.bind("crmkit_interaction_record", n.c_int, _P(n.c_int64), n.c_void_p, n.c_void_p)
+_get_json = n.bind("crmkit_interaction_get_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
 _batch_new = n.bind("crmkit_batch_new", n.c_int, _P(n.c_void_p))
 _batch_free = n.bind("crmkit_batch_free", None, n.c_void_p)
 _batch_add = n.bind("crmkit_batch_add", n.c_int, n.c_void_p, n.c_void_p)
 _batch_skip = n.bind("crmkit_batch_set_skip_invalid", n.c_int, n.c_void_p, n.c_int)
 _batch_commit = n.bind("crmkit_batch_commit", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_void_p)
 _result_free = n.bind("crmkit_batch_result_free", None, n.c_void_p)
-_result_json = n.bind("crmkit_batch_result_json", n.c_int, n.c_void_p, _P(n.c_void_p))
+_result_json = n.bind("crmkit_batch_result_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _iter_new = n.bind("crmkit_interaction_iter_new", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64,
                    n.c_char_p, n.c_char_p, n.c_int64, n.c_int64)
 _iter_next = n.bind("crmkit_interaction_iter_next", n.c_int, n.c_void_p)
-_iter_json = n.bind("crmkit_interaction_iter_json", n.c_int, n.c_void_p, _P(n.c_void_p))
+_iter_json = n.bind("crmkit_interaction_iter_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _iter_free = n.bind("crmkit_interaction_iter_free", None, n.c_void_p)
-_figures_json = n.bind("crmkit_customer_figures_json", n.c_int, n.c_void_p, n.c_int64, _P(n.c_void_p))
+_figures_json = n.bind("crmkit_customer_figures_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
 _rebuild = n.bind("crmkit_interaction_rebuild_figures", n.c_int, n.c_void_p)
 
 INT64_MIN = -(1 << 63)
@@ -152,7 +152,7 @@ def _fill(rec, row):
 
 def _take_json(call, *args):
     out = n.c_void_p()
-    n.check(call(*args, ctypes.byref(out)))
+    n.check(call(ctypes.byref(out), *args))
     return json.loads(n.take_string(out.value))
 
 
@@ -173,7 +173,7 @@ class Interactions:
         try:
             _fill(rec, row)
             out = n.c_int64()
-            n.check(_record(self._db.handle, rec, ctypes.byref(out)))
+            n.check(_record(ctypes.byref(out), self._db.handle, rec))
             return out.value
         finally:
             _free(rec)

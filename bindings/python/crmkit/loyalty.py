@@ -17,22 +17,22 @@ from . import db as _db
 
 _i64p = n.POINTER(n.c_int64)
 
-_record = n.bind("crmkit_survey_record", n.c_int, n.c_void_p, n.c_int64, n.c_char_p, n.c_double,
-                 n.c_int64, n.c_char_p, n.c_int64, n.c_char_p, n.c_char_p, _i64p)
-_record_custom = n.bind("crmkit_survey_record_custom", n.c_int, n.c_void_p, n.c_int64, n.c_double,
-                        n.c_double, n.c_char_p, n.c_double, n.c_int64, n.c_char_p, n.c_int64, n.c_char_p,
-                        n.c_char_p, _i64p)
-_record_batch = n.bind("crmkit_survey_record_batch_json", n.c_int, n.c_void_p, n.c_char_p, n.c_int,
-                       n.POINTER(n.c_void_p))
-_get = n.bind("crmkit_survey_get_json", n.c_int, n.c_void_p, n.c_int64, n.POINTER(n.c_void_p))
+_record = n.bind("crmkit_survey_record", n.c_int, _i64p, n.c_void_p, n.c_int64, n.c_char_p,
+                 n.c_double, n.c_int64, n.c_char_p, n.c_int64, n.c_char_p, n.c_char_p)
+_record_custom = n.bind("crmkit_survey_record_custom", n.c_int, _i64p, n.c_void_p, n.c_int64,
+                        n.c_double, n.c_double, n.c_char_p, n.c_double, n.c_int64, n.c_char_p, n.c_int64,
+                        n.c_char_p, n.c_char_p)
+_record_batch = n.bind("crmkit_survey_record_batch_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_char_p,
+                       n.c_int)
+_get = n.bind("crmkit_survey_get_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64)
 _JSON = n.POINTER(n.c_void_p)
-_nps = n.bind("crmkit_survey_nps_json", n.c_int, n.c_void_p, _i64p, _i64p, n.c_char_p, n.c_double, _JSON)
-_csat = n.bind("crmkit_survey_csat_json", n.c_int, n.c_void_p, _i64p, _i64p, n.c_char_p, _JSON)
-_ces = n.bind("crmkit_survey_ces_json", n.c_int, n.c_void_p, _i64p, _i64p, n.c_char_p, _JSON)
-_retention = n.bind("crmkit_retention_json", n.c_int, n.c_void_p, n.c_int64, n.c_int64, n.c_char_p, n.c_int,
-                    n.c_double, n.c_char_p, n.c_char_p, n.c_char_p, _JSON)
-_cohorts = n.bind("crmkit_retention_cohorts_json", n.c_int, n.c_void_p, n.c_char_p, n.c_int, n.c_int, _i64p,
-                  _i64p, _i64p, _JSON)
+_nps = n.bind("crmkit_survey_nps_json", n.c_int, _JSON, n.c_void_p, _i64p, _i64p, n.c_char_p, n.c_double)
+_csat = n.bind("crmkit_survey_csat_json", n.c_int, _JSON, n.c_void_p, _i64p, _i64p, n.c_char_p)
+_ces = n.bind("crmkit_survey_ces_json", n.c_int, _JSON, n.c_void_p, _i64p, _i64p, n.c_char_p)
+_retention = n.bind("crmkit_retention_json", n.c_int, _JSON, n.c_void_p, n.c_int64, n.c_int64, n.c_char_p,
+                    n.c_int, n.c_double, n.c_char_p, n.c_char_p, n.c_char_p)
+_cohorts = n.bind("crmkit_retention_cohorts_json", n.c_int, _JSON, n.c_void_p, n.c_char_p, n.c_int, n.c_int,
+                  _i64p, _i64p, _i64p)
 
 
 def _int(value, name):
@@ -49,9 +49,9 @@ def _opt_i64(value, name):
 
 
 def _json_call(fn, *args):
-    """Calls a C function whose last argument is an owned char** JSON result."""
+    """Calls a C function whose first argument is an owned char** JSON result."""
     out = n.c_void_p()
-    n.check(fn(*args, n.byref(out)))
+    n.check(fn(n.byref(out), *args))
     return json.loads(n.take_string(out.value))
 
 
@@ -69,21 +69,21 @@ class Surveys:
         NotFound (customer or interaction), Conflict (another customer's interaction, or an
         external_id already used for a different response)."""
         out = n.c_int64()
-        n.check(_record(self._db.handle, _int(customer_id, "customer_id"), n.text(kind, "kind"),
-                        float(score), _int(occurred_at, "occurred_at"), n.text(channel, "channel"),
-                        _int(interaction_id or 0, "interaction_id"), n.text(comment, "comment"),
-                        n.text(external_id, "external_id"), n.byref(out)))
+        n.check(_record(n.byref(out), self._db.handle, _int(customer_id, "customer_id"),
+                        n.text(kind, "kind"), float(score), _int(occurred_at, "occurred_at"),
+                        n.text(channel, "channel"), _int(interaction_id or 0, "interaction_id"),
+                        n.text(comment, "comment"), n.text(external_id, "external_id")))
         return out.value
 
     def record_custom(self, customer_id, scale_min, scale_max, score, occurred_at, channel,
                       direction="higher_is_better", interaction_id=None, comment=None, external_id=None):
         """Records a response on a custom scale [scale_min, scale_max]; returns its id."""
         out = n.c_int64()
-        n.check(_record_custom(self._db.handle, _int(customer_id, "customer_id"), float(scale_min),
-                               float(scale_max), n.text(direction, "direction"), float(score),
-                               _int(occurred_at, "occurred_at"), n.text(channel, "channel"),
-                               _int(interaction_id or 0, "interaction_id"), n.text(comment, "comment"),
-                               n.text(external_id, "external_id"), n.byref(out)))
+        n.check(_record_custom(n.byref(out), self._db.handle, _int(customer_id, "customer_id"),
+                               float(scale_min), float(scale_max), n.text(direction, "direction"),
+                               float(score), _int(occurred_at, "occurred_at"),
+                               n.text(channel, "channel"), _int(interaction_id or 0, "interaction_id"),
+                               n.text(comment, "comment"), n.text(external_id, "external_id")))
         return out.value
 
     def record_batch(self, responses, skip_invalid=False):

@@ -21,25 +21,25 @@ _PINT = n.POINTER(n.c_int)
 _PSTR = n.POINTER(n.c_void_p)
 _H = n.c_void_p
 
-_create = n.bind("crmkit_points_programme_create", n.c_int, _H, _P64, n.c_char_p)
-_find = n.bind("crmkit_points_programme_find", n.c_int, _H, _P64, n.c_char_p)
-_programme_json = n.bind("crmkit_points_programme_json", n.c_int, _H, _PSTR, _I64)
-_programmes_json = n.bind("crmkit_points_programmes_json", n.c_int, _H, _PSTR)
+_create = n.bind("crmkit_points_programme_create", n.c_int, _P64, _H, n.c_char_p)
+_find = n.bind("crmkit_points_programme_find", n.c_int, _P64, _H, n.c_char_p)
+_programme_json = n.bind("crmkit_points_programme_json", n.c_int, _PSTR, _H, _I64)
+_programmes_json = n.bind("crmkit_points_programmes_json", n.c_int, _PSTR, _H)
 _enroll = n.bind("crmkit_points_enroll", n.c_int, _H, _I64, _I64, _I64)
-_earn = n.bind("crmkit_points_earn", n.c_int, _H, _P64, _PINT, _I64, _I64)
-_reverse_purchase = n.bind("crmkit_points_reverse_purchase", n.c_int, _H, _P64, _PINT, _I64, _I64, _I64,
+_earn = n.bind("crmkit_points_earn", n.c_int, _P64, _PINT, _H, _I64, _I64)
+_reverse_purchase = n.bind("crmkit_points_reverse_purchase", n.c_int, _P64, _PINT, _H, _I64, _I64, _I64,
                            n.c_char_p, _I64)
-_redeem = n.bind("crmkit_points_redeem", n.c_int, _H, _P64, _PINT, _I64, _I64, _I64, n.c_char_p, _I64, _I64)
-_reverse_redemption = n.bind("crmkit_points_reverse_redemption", n.c_int, _H, _P64, _PINT, _I64, n.c_char_p,
+_redeem = n.bind("crmkit_points_redeem", n.c_int, _P64, _PINT, _H, _I64, _I64, _I64, n.c_char_p, _I64, _I64)
+_reverse_redemption = n.bind("crmkit_points_reverse_redemption", n.c_int, _P64, _PINT, _H, _I64, n.c_char_p,
                              _I64, n.c_char_p, _I64)
-_adjust = n.bind("crmkit_points_adjust", n.c_int, _H, _P64, _PINT, _I64, _I64, _I64, n.c_char_p, n.c_char_p, _I64)
-_expire = n.bind("crmkit_points_expire", n.c_int, _H, _P64, _PINT, _I64, _I64, n.c_char_p)
-_review = n.bind("crmkit_points_review_tiers", n.c_int, _H, _PSTR, _I64, _I64)
-_balance_json = n.bind("crmkit_points_balance_json", n.c_int, _H, _PSTR, _I64, _I64, _I64, n.c_int)
-_ledger_json = n.bind("crmkit_points_ledger_json", n.c_int, _H, _PSTR, _I64, _I64, _I64, n.c_int)
-_liability_json = n.bind("crmkit_points_liability_json", n.c_int, _H, _PSTR, _I64, _I64)
-_tier_mix_json = n.bind("crmkit_points_tier_mix_json", n.c_int, _H, _PSTR, _I64)
-_tier_history_json = n.bind("crmkit_points_tier_history_json", n.c_int, _H, _PSTR, _I64, _I64)
+_adjust = n.bind("crmkit_points_adjust", n.c_int, _P64, _PINT, _H, _I64, _I64, _I64, n.c_char_p, n.c_char_p, _I64)
+_expire = n.bind("crmkit_points_expire", n.c_int, _P64, _PINT, _H, _I64, _I64, n.c_char_p)
+_review = n.bind("crmkit_points_review_tiers", n.c_int, _PSTR, _H, _I64, _I64)
+_balance_json = n.bind("crmkit_points_balance_json", n.c_int, _PSTR, _H, _I64, _I64, _I64, n.c_int)
+_ledger_json = n.bind("crmkit_points_ledger_json", n.c_int, _PSTR, _H, _I64, _I64, _I64, n.c_int)
+_liability_json = n.bind("crmkit_points_liability_json", n.c_int, _PSTR, _H, _I64, _I64)
+_tier_mix_json = n.bind("crmkit_points_tier_mix_json", n.c_int, _PSTR, _H, _I64)
+_tier_history_json = n.bind("crmkit_points_tier_history_json", n.c_int, _PSTR, _H, _I64, _I64)
 _check = n.bind("crmkit_points_check", n.c_int, _H, _I64)
 
 PointsResult = collections.namedtuple("PointsResult", "points replayed")
@@ -59,12 +59,12 @@ class Points:
 
     def _json(self, fn, *args):
         out = n.c_void_p()
-        n.check(fn(self._db.handle, n.byref(out), *args))
+        n.check(fn(n.byref(out), self._db.handle, *args))
         return json.loads(n.take_string(out.value))
 
     def _mutation(self, fn, *args):
         pts, replayed = n.c_int64(), n.c_int()
-        n.check(fn(self._db.handle, n.byref(pts), n.byref(replayed), *args))
+        n.check(fn(n.byref(pts), n.byref(replayed), self._db.handle, *args))
         return PointsResult(pts.value, bool(replayed.value))
 
     # -- programmes ---------------------------------------------------------------------------
@@ -72,12 +72,12 @@ class Points:
         """Creates a programme from a dict (or JSON text) and returns its id."""
         text = spec if isinstance(spec, str) else json.dumps(spec)
         pid = n.c_int64()
-        n.check(_create(self._db.handle, n.byref(pid), n.text(text, "spec")))
+        n.check(_create(n.byref(pid), self._db.handle, n.text(text, "spec")))
         return pid.value
 
     def find_programme(self, name):
         pid = n.c_int64()
-        n.check(_find(self._db.handle, n.byref(pid), n.text(name, "name")))
+        n.check(_find(n.byref(pid), self._db.handle, n.text(name, "name")))
         return pid.value
 
     def programme(self, programme_id):

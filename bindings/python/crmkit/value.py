@@ -16,20 +16,20 @@ import json
 from . import _native as n
 from . import db as _db
 
-_fit = n.bind("crmkit_value_fit", n.c_int, n.c_void_p, n.c_char_p, n.c_char_p, n.c_int64, n.c_int64,
-              n.c_char_p, n.POINTER(n.c_int64))
-_model_json = n.bind("crmkit_value_model_json", n.c_int, n.c_void_p, n.c_int64, n.POINTER(n.c_void_p))
-_models_json = n.bind("crmkit_value_models_json", n.c_int, n.c_void_p, n.POINTER(n.c_void_p))
-_score = n.bind("crmkit_value_score", n.c_int, n.c_void_p, n.c_int64, n.c_int64, n.c_double, n.c_char_p,
-                n.c_int64, n.c_double, n.c_double, n.POINTER(n.c_int64))
-_scores_json = n.bind("crmkit_value_customer_scores_json", n.c_int, n.c_void_p, n.c_int64,
-                      n.POINTER(n.c_void_p))
-_validate_json = n.bind("crmkit_value_validate_json", n.c_int, n.c_void_p, n.c_int64, n.c_int64,
-                        n.POINTER(n.c_void_p))
-_rfm_options_json = n.bind("crmkit_value_rfm_options_json", n.c_int, n.c_void_p, n.c_int64, n.c_char_p,
-                           n.POINTER(n.c_void_p))
-_customer_rfm_json = n.bind("crmkit_value_customer_rfm_json", n.c_int, n.c_void_p, n.c_int64,
-                            n.POINTER(n.c_void_p))
+_fit = n.bind("crmkit_value_fit", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_char_p, n.c_char_p, n.c_int64,
+              n.c_int64, n.c_char_p)
+_model_json = n.bind("crmkit_value_model_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64)
+_models_json = n.bind("crmkit_value_models_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p)
+_score = n.bind("crmkit_value_score", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_int64, n.c_int64, n.c_double,
+                n.c_char_p, n.c_int64, n.c_double, n.c_double)
+_scores_json = n.bind("crmkit_value_customer_scores_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p,
+                      n.c_int64)
+_validate_json = n.bind("crmkit_value_validate_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64,
+                        n.c_int64)
+_rfm_options_json = n.bind("crmkit_value_rfm_options_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64,
+                           n.c_char_p)
+_customer_rfm_json = n.bind("crmkit_value_customer_rfm_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p,
+                            n.c_int64)
 _maps_json = n.bind("crmkit_value_rfm_maps_json", n.c_int, n.POINTER(n.c_void_p))
 
 _DAY_MS = 86400000
@@ -58,7 +58,7 @@ def instant(value, name="instant"):
 
 def _json_out(fn, *args):
     out = n.c_void_p()
-    n.check(fn(*args, n.byref(out)))
+    n.check(fn(n.byref(out), *args))
     return json.loads(n.take_string(out.value))
 
 
@@ -76,8 +76,8 @@ class Value:
         end = instant(calibration_end, "calibration_end")
         at = end if fitted_at is None else instant(fitted_at, "fitted_at")
         model_id = n.c_int64()
-        n.check(_fit(self._db.handle, n.text(kind, "kind"), n.text(unit, "unit"), end, at,
-                     n.text(currency, "currency"), n.byref(model_id)))
+        n.check(_fit(n.byref(model_id), self._db.handle, n.text(kind, "kind"), n.text(unit, "unit"), end,
+                     at, n.text(currency, "currency")))
         return self.model(model_id.value)
 
     def model(self, model_id):
@@ -96,8 +96,8 @@ class Value:
         tm = transaction_model["id"] if isinstance(transaction_model, dict) else int(transaction_model)
         sm = 0 if spend_model is None else (spend_model["id"] if isinstance(spend_model, dict) else int(spend_model))
         scored = n.c_int64()
-        n.check(_score(self._db.handle, tm, sm, float(horizon), n.text(horizon_unit, "horizon_unit"),
-                       instant(as_of, "as_of"), float(discount), float(margin), n.byref(scored)))
+        n.check(_score(n.byref(scored), self._db.handle, tm, sm, float(horizon),
+                       n.text(horizon_unit, "horizon_unit"), instant(as_of, "as_of"), float(discount), float(margin)))
         return scored.value
 
     def scores(self, customer_id):

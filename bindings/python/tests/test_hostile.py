@@ -15,13 +15,13 @@ import unittest
 import crmkit
 from crmkit import _native as n
 
-_upsert_json = n.bind("crmkit_customer_upsert_json", n.c_int, n.c_void_p, n.c_char_p,
-                      n.POINTER(n.c_int64), n.POINTER(n.c_int))
-_record_json = n.bind("crmkit_interaction_record_json", n.c_int, n.c_void_p, n.c_char_p,
-                      n.POINTER(n.c_int64))
-_get_json = n.bind("crmkit_customer_get_json", n.c_int, n.c_void_p, n.c_int64,
-                   n.POINTER(n.c_void_p))
-_find_id = n.bind("crmkit_customer_find_id", n.c_int, n.c_void_p, n.c_char_p, n.POINTER(n.c_int64))
+_upsert_json = n.bind("crmkit_customer_upsert_json", n.c_int, n.POINTER(n.c_int64), n.POINTER(n.c_int),
+                      n.c_void_p, n.c_char_p)
+_record_json = n.bind("crmkit_interaction_record_json", n.c_int, n.POINTER(n.c_int64), n.c_void_p,
+                      n.c_char_p)
+_get_json = n.bind("crmkit_customer_get_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p,
+                   n.c_int64)
+_find_id = n.bind("crmkit_customer_find_id", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_char_p)
 _delete = n.bind("crmkit_customer_delete", n.c_int, n.c_void_p, n.c_int64)
 _commit = n.bind("crmkit_db_commit", n.c_int, n.c_void_p)
 _rollback = n.bind("crmkit_db_rollback", n.c_int, n.c_void_p)
@@ -33,25 +33,25 @@ SQL = "x'); DROP TABLE customers; --"
 
 def upsert(db, text):
     i, created = n.c_int64(), n.c_int()
-    n.check(_upsert_json(db.handle, n.text(text, "json"), ctypes.byref(i), ctypes.byref(created)))
+    n.check(_upsert_json(ctypes.byref(i), ctypes.byref(created), db.handle, n.text(text, "json")))
     return i.value
 
 
 def record(db, text):
     i = n.c_int64()
-    n.check(_record_json(db.handle, n.text(text, "json"), ctypes.byref(i)))
+    n.check(_record_json(ctypes.byref(i), db.handle, n.text(text, "json")))
     return i.value
 
 
 def get_customer(db, cid):
     out = n.c_void_p()
-    n.check(_get_json(db.handle, n.int64(cid, "id"), ctypes.byref(out)))
+    n.check(_get_json(ctypes.byref(out), db.handle, n.int64(cid, "id")))
     return n.take_string(out)
 
 
 def find_id(db, ext):
     i = n.c_int64()
-    n.check(_find_id(db.handle, n.text(ext, "external_id"), ctypes.byref(i)))
+    n.check(_find_id(ctypes.byref(i), db.handle, n.text(ext, "external_id")))
     return i.value
 
 

@@ -8,14 +8,14 @@ from crmkit import _native as n
 DAY = 86400000
 T0 = 1704067200000  # 2024-01-01T00:00:00Z
 
-_upsert = n.bind("crmkit_customer_upsert_json", n.c_int, n.c_void_p, n.c_char_p, n.POINTER(n.c_int64),
-                 n.POINTER(n.c_int))
-_record = n.bind("crmkit_interaction_record_json", n.c_int, n.c_void_p, n.c_char_p, n.POINTER(n.c_int64))
+_upsert = n.bind("crmkit_customer_upsert_json", n.c_int, n.POINTER(n.c_int64), n.POINTER(n.c_int), n.c_void_p,
+                 n.c_char_p)
+_record = n.bind("crmkit_interaction_record_json", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_char_p)
 
 
 def customer(db, ext):
     cid = n.c_int64()
-    n.check(_upsert(db.handle, json.dumps({"external_id": ext, "created_at": 0}).encode(), n.byref(cid), None))
+    n.check(_upsert(n.byref(cid), None, db.handle, json.dumps({"external_id": ext, "created_at": 0}).encode()))
     return cid.value
 
 
@@ -24,7 +24,7 @@ def purchase(db, cid, at, minor, ext, **attrs):
     rec = {"customer_id": cid, "occurred_at": at, "kind": "purchase", "channel": "web", "external_id": ext,
            "amount": {"minor": minor, "currency": "USD"}}
     rec.update(attrs)
-    n.check(_record(db.handle, json.dumps(rec).encode(), n.byref(iid)))
+    n.check(_record(n.byref(iid), db.handle, json.dumps(rec).encode()))
     return iid.value
 
 

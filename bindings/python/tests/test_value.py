@@ -14,8 +14,8 @@ _SHARED = os.environ.get("CRMKIT_SHARED_DATA", "")
 
 # Loading goes straight to the customers/interactions C API (JSON entry points), so this test
 # does not depend on those areas' Python modules.
-_upsert = n.bind("crmkit_customer_upsert_json", n.c_int, n.c_void_p, n.c_char_p, n.POINTER(n.c_int64),
-                 n.POINTER(n.c_int))
+_upsert = n.bind("crmkit_customer_upsert_json", n.c_int, n.POINTER(n.c_int64), n.POINTER(n.c_int), n.c_void_p,
+                 n.c_char_p)
 _batch_new = n.bind("crmkit_batch_new", n.c_int, n.POINTER(n.c_void_p))
 _batch_free = n.bind("crmkit_batch_free", None, n.c_void_p)
 _batch_add_json = n.bind("crmkit_batch_add_json", n.c_int, n.c_void_p, n.c_char_p)
@@ -35,8 +35,8 @@ def _load(db, customers, purchases):
     with db.transaction():
         for ext in customers:
             cid = n.c_int64()
-            n.check(_upsert(db.handle, json.dumps({"external_id": ext, "created_at": 0}).encode(),
-                            n.byref(cid), None))
+            n.check(_upsert(n.byref(cid), None,
+                            db.handle, json.dumps({"external_id": ext, "created_at": 0}).encode()))
             ids[ext] = cid.value
         batch = n.c_void_p()
         n.check(_batch_new(n.byref(batch)))
