@@ -181,6 +181,7 @@ int crmkit_customer_delete(crmkit_db* db, int64_t id) {
 }
 
 int crmkit_customer_get_json(char** json, crmkit_db* db, int64_t id) {
+  if (json) *json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");
@@ -191,6 +192,7 @@ int crmkit_customer_get_json(char** json, crmkit_db* db, int64_t id) {
 }
 
 int crmkit_customer_get_by_external_id_json(char** json, crmkit_db* db, const char* external_id) {
+  if (json) *json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");
@@ -202,6 +204,7 @@ int crmkit_customer_get_by_external_id_json(char** json, crmkit_db* db, const ch
 }
 
 int crmkit_customer_find_by_email_json(char** json, crmkit_db* db, const char* email) {
+  if (json) *json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");

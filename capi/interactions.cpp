@@ -181,6 +181,7 @@ int crmkit_interaction_record_json(int64_t* id, crmkit_db* db, const char* json)
 }
 
 int crmkit_interaction_get_json(char** json, crmkit_db* db, int64_t id) {
+  if (json) *json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");
@@ -411,6 +412,7 @@ int crmkit_interaction_iter_json(char** json, const crmkit_interaction_iter* it)
 void crmkit_interaction_iter_free(crmkit_interaction_iter* it) { delete it; }
 
 int crmkit_customer_figures_json(char** json, crmkit_db* db, int64_t customer_id) {
+  if (json) *json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(json, "json");

@@ -41,6 +41,7 @@ std::optional<std::string> optional_text(const char* s, const char* name) {
 
 template <class F>
 int json_out(crmkit_db* db, char** out_json, F&& make) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(session_of(db), [&] {
     need(out_json, "out_json");
@@ -176,6 +177,7 @@ int crmkit_points_expire(int64_t* out_points, int* out_replayed, crmkit_db* db, 
 }
 
 int crmkit_points_review_tiers(char** out_json, crmkit_db* db, int64_t programme_id, int64_t as_of) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   if (out_json) *out_json = nullptr;
   return call(session_of(db), [&] {
@@ -210,6 +212,7 @@ int crmkit_points_ledger_json(char** out_json, crmkit_db* db, int64_t programme_
 
 int crmkit_points_ledger_iter_new(crmkit_points_ledger_iter** out, crmkit_db* db, int64_t programme_id,
                                   int64_t customer_id) {
+  if (out) *out = nullptr;
   CRMKIT_NEED_DB(db);
   return call(session_of(db), [&] {
     need(out, "out");

@@ -69,6 +69,7 @@ int crmkit_segment_count(int64_t* out_count, crmkit_db* db, const char* rule_jso
 
 int crmkit_segment_explain_json(char** out_json, crmkit_db* db, const char* rule_json, int64_t as_of,
                                 int strict_nulls) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(crmkit::capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -138,6 +139,7 @@ int crmkit_segment_delete(crmkit_db* db, const char* name) {
 }
 
 int crmkit_segment_get_json(char** out_json, crmkit_db* db, const char* name) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(crmkit::capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -149,6 +151,7 @@ int crmkit_segment_get_json(char** out_json, crmkit_db* db, const char* name) {
 }
 
 int crmkit_segment_list_json(char** out_json, crmkit_db* db) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(crmkit::capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -161,6 +164,7 @@ int crmkit_segment_list_json(char** out_json, crmkit_db* db) {
 }
 
 int crmkit_segment_versions_json(char** out_json, crmkit_db* db, const char* name) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(crmkit::capi::session_of(db), [&] {
     need(out_json, "out_json");

@@ -143,6 +143,7 @@ int crmkit_value_fit(int64_t* out_model_id, crmkit_db* db, const char* kind, con
 }
 
 int crmkit_value_model_json(char** out_json, crmkit_db* db, int64_t model_id) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -154,6 +155,7 @@ int crmkit_value_model_json(char** out_json, crmkit_db* db, int64_t model_id) {
 }
 
 int crmkit_value_models_json(char** out_json, crmkit_db* db) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -195,6 +197,7 @@ int crmkit_value_score(int64_t* out_scored, crmkit_db* db, int64_t transaction_m
 }
 
 int crmkit_value_customer_scores_json(char** out_json, crmkit_db* db, int64_t customer_id) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -206,6 +209,7 @@ int crmkit_value_customer_scores_json(char** out_json, crmkit_db* db, int64_t cu
 }
 
 int crmkit_value_validate_json(char** out_json, crmkit_db* db, int64_t model_id, int64_t holdout_end) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -227,6 +231,7 @@ int crmkit_value_validate_json(char** out_json, crmkit_db* db, int64_t model_id,
 
 int crmkit_value_rfm_json(char** out_json, crmkit_db* db, int64_t as_of, const char* method,
                           const char* map_name, const char* map_json, int with_customers) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -239,6 +244,7 @@ int crmkit_value_rfm_json(char** out_json, crmkit_db* db, int64_t as_of, const c
 }
 
 int crmkit_value_rfm_options_json(char** out_json, crmkit_db* db, int64_t as_of, const char* options_json) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");
@@ -304,6 +310,7 @@ int crmkit_rfm_iter_json(char** out_json, const crmkit_rfm_iter* it) {
 void crmkit_rfm_iter_free(crmkit_rfm_iter* it) { delete it; }
 
 int crmkit_value_customer_rfm_json(char** out_json, crmkit_db* db, int64_t customer_id) {
+  if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_json, "out_json");

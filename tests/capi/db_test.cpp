@@ -56,3 +56,42 @@ TEST_CASE("options are checked", "[capi]") {
   crmkit_options_free(o);
   CHECK(std::string(crmkit_status_name(CRMKIT_ECORRUPT)) == "CRMKIT_ECORRUPT");
 }
+
+// The header's promise: on failure a new handle or owned string is NULL, even when the failure
+// is the database argument itself (a caller may free whatever comes back without checking).
+TEST_CASE("a NULL db leaves every handle and string out-parameter NULL", "[capi]") {
+  void* const junk = reinterpret_cast<void*>(0x1);
+  auto out_string = [&](const char* name, auto call) {
+    char* s = static_cast<char*>(junk);
+    INFO(name);
+    CHECK(call(&s) == CRMKIT_EINVALID);
+    CHECK(s == nullptr);
+  };
+  out_string("customer_get_json", [](char** s) { return crmkit_customer_get_json(s, nullptr, 1); });
+  out_string("customer_find_by_email_json", [](char** s) { return crmkit_customer_find_by_email_json(s, nullptr, "a@b.c"); });
+  out_string("interaction_get_json", [](char** s) { return crmkit_interaction_get_json(s, nullptr, 1); });
+  out_string("customer_figures_json", [](char** s) { return crmkit_customer_figures_json(s, nullptr, 1); });
+  out_string("value_model_json", [](char** s) { return crmkit_value_model_json(s, nullptr, 1); });
+  out_string("value_customer_scores_json", [](char** s) { return crmkit_value_customer_scores_json(s, nullptr, 1); });
+  out_string("segment_get_json", [](char** s) { return crmkit_segment_get_json(s, nullptr, "x"); });
+  out_string("segment_list_json", [](char** s) { return crmkit_segment_list_json(s, nullptr); });
+  out_string("survey_get_json", [](char** s) { return crmkit_survey_get_json(s, nullptr, 1); });
+  out_string("points_programmes_json", [](char** s) { return crmkit_points_programmes_json(s, nullptr); });
+  out_string("points_balance_json", [](char** s) { return crmkit_points_balance_json(s, nullptr, 1, 1, 0, 0); });
+
+  crmkit_customer_iter* ci = static_cast<crmkit_customer_iter*>(junk);
+  CHECK(crmkit_customer_iter_new(&ci, nullptr, nullptr, 0) == CRMKIT_EINVALID);
+  CHECK(ci == nullptr);
+  crmkit_interaction_iter* ii = static_cast<crmkit_interaction_iter*>(junk);
+  CHECK(crmkit_interaction_iter_new(&ii, nullptr, 1, nullptr, nullptr, 0, 1) == CRMKIT_EINVALID);
+  CHECK(ii == nullptr);
+  crmkit_rfm_iter* ri = static_cast<crmkit_rfm_iter*>(junk);
+  CHECK(crmkit_value_rfm(&ri, nullptr, 1, nullptr, nullptr, nullptr) == CRMKIT_EINVALID);
+  CHECK(ri == nullptr);
+  crmkit_segment_iter* si = static_cast<crmkit_segment_iter*>(junk);
+  CHECK(crmkit_segment_members(&si, nullptr, "x") == CRMKIT_EINVALID);
+  CHECK(si == nullptr);
+  crmkit_points_ledger_iter* li = static_cast<crmkit_points_ledger_iter*>(junk);
+  CHECK(crmkit_points_ledger_iter_new(&li, nullptr, 1, 1) == CRMKIT_EINVALID);
+  CHECK(li == nullptr);
+}

@@ -206,8 +206,20 @@ TEST_CASE("heavy write contention: EBUSY with a 0 ms busy timeout, none with the
       threads.emplace_back([&, w] {
         crmkit::OpenOptions o;
         o.busy_timeout_ms = timeout;
+        // The caller's retry loop: with a 0 ms timeout any call may meet a lock, opening too
+        // (the WAL index can be mid-update when the file is first read).
+        auto open = [&] {
+          for (;;) {
+            try {
+              return crmkit::Store::open(path, o);
+            } catch (const crmkit::Error& e) {
+              if (e.code() != crmkit::Errc::busy) throw;
+              ++busy;
+            }
+          }
+        };
         try {
-          crmkit::Store s = crmkit::Store::open(path, o);
+          crmkit::Store s = open();
           crmkit::Interactions in(s);
           for (int k = 0; k < kEach;) {
             try {
