@@ -700,6 +700,8 @@ CRMKIT_API int crmkit_points_ledger_json(char **out_json, crmkit_db *db, int64_t
 ** NULL iterator return 0 / "". */
 CRMKIT_API int crmkit_points_ledger_iter_new(crmkit_points_ledger_iter **out, crmkit_db *db, int64_t programme_id,
                                             int64_t customer_id);
+/* CRMKIT_OK with the next entry current, CRMKIT_DONE when exhausted (and ever after). The
+** getters return 0 / NULL without a current entry; external_id is NULL when the entry has none. */
 CRMKIT_API int crmkit_points_ledger_iter_next(crmkit_points_ledger_iter *it);
 CRMKIT_API int64_t crmkit_points_ledger_iter_id(const crmkit_points_ledger_iter *it);
 CRMKIT_API int64_t crmkit_points_ledger_iter_customer_id(const crmkit_points_ledger_iter *it);

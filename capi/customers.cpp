@@ -5,6 +5,7 @@
 #include "core_json.hpp"
 #include "customers/customer_json.hpp"
 #include "handle.hpp"
+#include "pages.hpp"
 
 using namespace crmkit;
 using crmkit::capi::call;
@@ -19,14 +20,9 @@ struct crmkit_customer_filter {
 };
 
 struct crmkit_customer_iter {
-  std::shared_ptr<capi::Session> session;  // keeps the store open after crmkit_db_close
+  capi::Pages<Customer> rows;
   CustomerFilter filter;
-  std::vector<Customer> page;
-  std::size_t pos = 0;          // index of the current customer + 1 in page (0: none yet)
-  std::int64_t after = 0;       // keyset cursor of the next page
-  bool last_page = false;
-  bool done = false;
-  const Customer* current() const { return !done && pos > 0 && pos <= page.size() ? &page[pos - 1] : nullptr; }
+  std::int64_t after = 0;  // keyset cursor of the next page
 };
 
 namespace {
@@ -295,7 +291,7 @@ int crmkit_customer_iter_new(crmkit_customer_iter** out, crmkit_db* db, const cr
     need(out, "out");
     if (after < 0) throw Error(Errc::invalid_argument, "after " + std::to_string(after) + " is negative");
     auto it = std::make_unique<crmkit_customer_iter>();
-    it->session = db->session;
+    it->rows.session = db->session;
     it->filter = filter ? filter->filter : CustomerFilter{};
     it->after = after;
     // Checks the filter now rather than at the first next().
@@ -307,71 +303,43 @@ int crmkit_customer_iter_new(crmkit_customer_iter** out, crmkit_db* db, const cr
 
 int crmkit_customer_iter_next(crmkit_customer_iter* it) {
   if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
-  if (!it->done && it->pos < it->page.size()) {
-    // Within the page no database work is needed: skip the lock and the guard.
-    ++it->pos;
-    capi::clear_error(nullptr);
-    return CRMKIT_OK;
-  }
-  return call(it->session.get(), [&] {
-    if (it->done) return static_cast<int>(CRMKIT_DONE);
-    if (it->last_page) {
-      it->done = true;
-      return static_cast<int>(CRMKIT_DONE);
-    }
-    CustomerPage p = Customers(it->session->store).list(it->filter, it->after, static_cast<int>(kIterPage));
-    it->page = std::move(p.customers);
+  return it->rows.next([&] {
+    CustomerPage p = Customers(it->rows.session->store).list(it->filter, it->after, static_cast<int>(kIterPage));
+    it->rows.page = std::move(p.customers);
     it->after = p.next_after;
-    it->last_page = p.next_after == 0;
-    it->pos = 0;
-    if (it->page.empty()) {
-      it->done = true;
-      return static_cast<int>(CRMKIT_DONE);
-    }
-    it->pos = 1;
-    return static_cast<int>(CRMKIT_OK);
+    it->rows.more = p.next_after != 0;
   });
 }
 
 int64_t crmkit_customer_iter_id(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? c->id : 0;
+  return capi::current_field<int64_t>(it, [](const Customer& c) { return c.id; });
 }
 const char* crmkit_customer_iter_external_id(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? c_str(c->external_id) : nullptr;
+  return capi::current_field<const char*>(it, [](const Customer& c) { return c_str(c.external_id); });
 }
 const char* crmkit_customer_iter_display_name(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? c_str(c->display_name) : nullptr;
+  return capi::current_field<const char*>(it, [](const Customer& c) { return c_str(c.display_name); });
 }
 const char* crmkit_customer_iter_email(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? c_str(c->email) : nullptr;
+  return capi::current_field<const char*>(it, [](const Customer& c) { return c_str(c.email); });
 }
 const char* crmkit_customer_iter_phone(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? c_str(c->phone) : nullptr;
+  return capi::current_field<const char*>(it, [](const Customer& c) { return c_str(c.phone); });
 }
 const char* crmkit_customer_iter_country(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? c_str(c->country) : nullptr;
+  return capi::current_field<const char*>(it, [](const Customer& c) { return c_str(c.country); });
 }
 const char* crmkit_customer_iter_kind(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? to_string(c->kind) : nullptr;
+  return capi::current_field<const char*>(it, [](const Customer& c) { return to_string(c.kind); });
 }
 const char* crmkit_customer_iter_lifecycle_stage(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? to_string(c->lifecycle_stage) : nullptr;
+  return capi::current_field<const char*>(it, [](const Customer& c) { return to_string(c.lifecycle_stage); });
 }
 int64_t crmkit_customer_iter_created_at(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? c->created_at : 0;
+  return capi::current_field<int64_t>(it, [](const Customer& c) { return c.created_at; });
 }
 int64_t crmkit_customer_iter_updated_at(const crmkit_customer_iter* it) {
-  auto* c = it ? it->current() : nullptr;
-  return c ? c->updated_at : 0;
+  return capi::current_field<int64_t>(it, [](const Customer& c) { return c.updated_at; });
 }
 
 int crmkit_customer_iter_json(char** json, const crmkit_customer_iter* it) {
@@ -379,7 +347,7 @@ int crmkit_customer_iter_json(char** json, const crmkit_customer_iter* it) {
     need(it, "it");
     need(json, "json");
     *json = nullptr;
-    const Customer* c = it->current();
+    const Customer* c = it->rows.current();
     if (!c) throw Error(Errc::misuse, "the iterator has no current customer (call crmkit_customer_iter_next)");
     *json = capi::owned_string(detail::customer_json(*c, detail::JsonForm::exact).dump());
     return CRMKIT_OK;

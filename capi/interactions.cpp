@@ -6,6 +6,7 @@
 #include "core_json.hpp"
 #include "interactions/interaction_json.hpp"
 #include "handle.hpp"
+#include "pages.hpp"
 
 using namespace crmkit;
 using crmkit::capi::call;
@@ -25,16 +26,11 @@ struct crmkit_batch_result {
 };
 
 struct crmkit_interaction_iter {
-  std::shared_ptr<capi::Session> session;  // keeps the store open after crmkit_db_close
+  capi::Pages<Interaction> rows;
   std::int64_t customer_id = 0;
   TimelineFilter filter;
-  std::vector<Interaction> page;
-  std::size_t pos = 0;
-  bool has_more = true;
-  std::optional<Instant> before_time;
+  std::optional<Instant> before_time;  // keyset cursor of the next page
   std::optional<std::int64_t> before_id;
-  bool done = false;
-  const Interaction* current() const { return !done && pos > 0 && pos <= page.size() ? &page[pos - 1] : nullptr; }
 };
 
 namespace {
@@ -309,7 +305,7 @@ int crmkit_interaction_iter_new(crmkit_interaction_iter** out, crmkit_db* db, in
   return call(capi::session_of(db), [&] {
     need(out, "out");
     auto it = std::make_unique<crmkit_interaction_iter>();
-    it->session = db->session;
+    it->rows.session = db->session;
     it->customer_id = customer_id;
     if (channel) it->filter.channel = parse_channel(capi::text_arg(channel, "channel", 100));
     if (kind) it->filter.kind = parse_interaction_kind(capi::text_arg(kind, "kind", 100));
@@ -317,8 +313,8 @@ int crmkit_interaction_iter_new(crmkit_interaction_iter** out, crmkit_db* db, in
     if (to != std::numeric_limits<int64_t>::max()) it->filter.to = to;
     // The first page now: an unknown customer or a bad bound fails here, not at next().
     TimelinePage p = Interactions(db->session->store).timeline(customer_id, it->filter, kFirstPage);
-    it->page = std::move(p.interactions);
-    it->has_more = p.has_more;
+    it->rows.page = std::move(p.interactions);
+    it->rows.more = p.has_more;
     it->before_time = p.next_before_time;
     it->before_id = p.next_before_id;
     *out = it.release();
@@ -328,73 +324,47 @@ int crmkit_interaction_iter_new(crmkit_interaction_iter** out, crmkit_db* db, in
 
 int crmkit_interaction_iter_next(crmkit_interaction_iter* it) {
   if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
-  if (!it->done && it->pos < it->page.size()) {
-    // Within the page no database work is needed: skip the lock and the guard.
-    ++it->pos;
-    capi::clear_error(nullptr);
-    return CRMKIT_OK;
-  }
-  return call(it->session.get(), [&] {
-    if (it->done) return static_cast<int>(CRMKIT_DONE);
-    if (!it->has_more) {
-      it->done = true;
-      return static_cast<int>(CRMKIT_DONE);
-    }
-    TimelinePage p = Interactions(it->session->store)
+  return it->rows.next([&] {
+    TimelinePage p = Interactions(it->rows.session->store)
                          .timeline(it->customer_id, it->filter, kIterPage, it->before_time, it->before_id);
-    it->page = std::move(p.interactions);
-    it->has_more = p.has_more;
+    it->rows.page = std::move(p.interactions);
+    it->rows.more = p.has_more;
     it->before_time = p.next_before_time;
     it->before_id = p.next_before_id;
-    it->pos = 0;
-    if (it->page.empty()) {
-      it->done = true;
-      return static_cast<int>(CRMKIT_DONE);
-    }
-    it->pos = 1;
-    return static_cast<int>(CRMKIT_OK);
   });
 }
 
 int64_t crmkit_interaction_iter_id(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i ? i->id : 0;
+  return capi::current_field<int64_t>(it, [](const Interaction& i) { return i.id; });
 }
 int64_t crmkit_interaction_iter_customer_id(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i ? i->customer_id : 0;
+  return capi::current_field<int64_t>(it, [](const Interaction& i) { return i.customer_id; });
 }
 int64_t crmkit_interaction_iter_occurred_at(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i ? i->occurred_at : 0;
+  return capi::current_field<int64_t>(it, [](const Interaction& i) { return i.occurred_at; });
 }
 const char* crmkit_interaction_iter_external_id(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i ? c_str(i->external_id) : nullptr;
+  return capi::current_field<const char*>(it, [](const Interaction& i) { return c_str(i.external_id); });
 }
 const char* crmkit_interaction_iter_channel(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i ? to_string(i->channel) : nullptr;
+  return capi::current_field<const char*>(it, [](const Interaction& i) { return to_string(i.channel); });
 }
 const char* crmkit_interaction_iter_kind(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i ? to_string(i->kind) : nullptr;
+  return capi::current_field<const char*>(it, [](const Interaction& i) { return to_string(i.kind); });
 }
 const char* crmkit_interaction_iter_direction(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i ? to_string(i->direction) : nullptr;
+  return capi::current_field<const char*>(it, [](const Interaction& i) { return to_string(i.direction); });
 }
 int64_t crmkit_interaction_iter_amount(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i && i->amount ? i->amount->minor : 0;
+  return capi::current_field<int64_t>(it, [](const Interaction& i) { return i.amount ? i.amount->minor : 0; });
 }
 const char* crmkit_interaction_iter_currency(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i && i->amount ? i->amount->currency.c_str() : nullptr;
+  return capi::current_field<const char*>(it, [](const Interaction& i) -> const char* {
+    return i.amount ? i.amount->currency.c_str() : nullptr;
+  });
 }
 const char* crmkit_interaction_iter_subject(const crmkit_interaction_iter* it) {
-  auto* i = it ? it->current() : nullptr;
-  return i ? c_str(i->subject) : nullptr;
+  return capi::current_field<const char*>(it, [](const Interaction& i) { return c_str(i.subject); });
 }
 
 int crmkit_interaction_iter_json(char** json, const crmkit_interaction_iter* it) {
@@ -402,7 +372,7 @@ int crmkit_interaction_iter_json(char** json, const crmkit_interaction_iter* it)
     need(it, "it");
     need(json, "json");
     *json = nullptr;
-    const Interaction* i = it->current();
+    const Interaction* i = it->rows.current();
     if (!i) throw Error(Errc::misuse, "the iterator has no current interaction (call crmkit_interaction_iter_next)");
     *json = capi::owned_string(detail::interaction_json(*i, detail::JsonForm::exact).dump());
     return CRMKIT_OK;

@@ -3,6 +3,7 @@
 
 #include "crmkit/points.hpp"
 #include "handle.hpp"
+#include "pages.hpp"
 
 using namespace crmkit;
 using crmkit::capi::call;
@@ -10,15 +11,10 @@ using crmkit::capi::need;
 using crmkit::capi::session_of;
 
 struct crmkit_points_ledger_iter {
-  std::shared_ptr<capi::Session> session;  // keeps the store alive after crmkit_db_close
+  capi::Pages<LedgerEntry> rows;
   std::int64_t programme_id = 0;
   std::int64_t customer_id = 0;
-  LedgerPage page;
-  std::size_t pos = 0;       // 1-based position of the current entry in page (0: none yet)
-  bool done = false;
-  const LedgerEntry* current() const {
-    return pos > 0 && pos <= page.entries.size() ? &page.entries[pos - 1] : nullptr;
-  }
+  std::int64_t after = 0;  // keyset cursor: the last entry id seen (new entries appear at the end)
 };
 
 namespace {
@@ -220,7 +216,7 @@ int crmkit_points_ledger_iter_new(crmkit_points_ledger_iter** out, crmkit_db* db
     if (customer_id < 0) throw Error(Errc::invalid_argument, "customer_id must be >= 0 (0: every member)");
     Points(db->session->store).programme(programme_id);  // not_found now rather than at _next
     auto it = std::make_unique<crmkit_points_ledger_iter>();
-    it->session = db->session;
+    it->rows.session = db->session;
     it->programme_id = programme_id;
     it->customer_id = customer_id;
     *out = it.release();
@@ -230,65 +226,42 @@ int crmkit_points_ledger_iter_new(crmkit_points_ledger_iter** out, crmkit_db* db
 
 int crmkit_points_ledger_iter_next(crmkit_points_ledger_iter* it) {
   if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
-  return call(it->session.get(), [&] {
-    if (it->done) return CRMKIT_DONE;
-    if (it->pos < it->page.entries.size()) {
-      ++it->pos;
-      return CRMKIT_OK;
-    }
-    // Fetch the next page after the last entry seen (keyset: new entries appear at the end).
-    std::int64_t after = it->page.entries.empty() ? 0 : it->page.entries.back().id;
-    if (it->pos > 0 && it->page.next_after == 0) {
-      it->done = true;
-      it->pos = 0;
-      return CRMKIT_DONE;
-    }
-    it->page = Points(it->session->store).ledger(it->programme_id, it->customer_id, after, 500);
-    it->pos = 0;
-    if (it->page.entries.empty()) {
-      it->done = true;
-      return CRMKIT_DONE;
-    }
-    it->pos = 1;
-    return CRMKIT_OK;
+  return it->rows.next([&] {
+    LedgerPage p = Points(it->rows.session->store).ledger(it->programme_id, it->customer_id, it->after, 500);
+    it->rows.page = std::move(p.entries);
+    it->rows.more = p.next_after != 0;
+    it->after = p.next_after;
   });
 }
 
 int64_t crmkit_points_ledger_iter_id(const crmkit_points_ledger_iter* it) {
-  auto e = it ? it->current() : nullptr;
-  return e ? e->id : 0;
+  return capi::current_field<int64_t>(it, [](const LedgerEntry& e) { return e.id; });
 }
 int64_t crmkit_points_ledger_iter_customer_id(const crmkit_points_ledger_iter* it) {
-  auto e = it ? it->current() : nullptr;
-  return e ? e->customer_id : 0;
+  return capi::current_field<int64_t>(it, [](const LedgerEntry& e) { return e.customer_id; });
 }
 const char* crmkit_points_ledger_iter_kind(const crmkit_points_ledger_iter* it) {
-  auto e = it ? it->current() : nullptr;
-  return e ? to_string(e->kind) : "";
+  return capi::current_field<const char*>(it, [](const LedgerEntry& e) { return to_string(e.kind); });
 }
 int64_t crmkit_points_ledger_iter_points(const crmkit_points_ledger_iter* it) {
-  auto e = it ? it->current() : nullptr;
-  return e ? e->points : 0;
+  return capi::current_field<int64_t>(it, [](const LedgerEntry& e) { return e.points; });
 }
 int64_t crmkit_points_ledger_iter_created_at(const crmkit_points_ledger_iter* it) {
-  auto e = it ? it->current() : nullptr;
-  return e ? e->created_at : 0;
+  return capi::current_field<int64_t>(it, [](const LedgerEntry& e) { return e.created_at; });
 }
 int64_t crmkit_points_ledger_iter_effective_at(const crmkit_points_ledger_iter* it) {
-  auto e = it ? it->current() : nullptr;
-  return e ? e->effective_at : 0;
+  return capi::current_field<int64_t>(it, [](const LedgerEntry& e) { return e.effective_at; });
 }
 int crmkit_points_ledger_iter_has_expiry(const crmkit_points_ledger_iter* it) {
-  auto e = it ? it->current() : nullptr;
-  return e && e->expires_at ? 1 : 0;
+  return capi::current_field<int>(it, [](const LedgerEntry& e) { return e.expires_at ? 1 : 0; });
 }
 int64_t crmkit_points_ledger_iter_expires_at(const crmkit_points_ledger_iter* it) {
-  auto e = it ? it->current() : nullptr;
-  return e && e->expires_at ? *e->expires_at : 0;
+  return capi::current_field<int64_t>(it, [](const LedgerEntry& e) { return e.expires_at.value_or(0); });
 }
 const char* crmkit_points_ledger_iter_external_id(const crmkit_points_ledger_iter* it) {
-  auto e = it ? it->current() : nullptr;
-  return e ? e->external_id.c_str() : "";
+  return capi::current_field<const char*>(it, [](const LedgerEntry& e) -> const char* {
+    return e.external_id.empty() ? nullptr : e.external_id.c_str();
+  });
 }
 void crmkit_points_ledger_iter_free(crmkit_points_ledger_iter* it) { delete it; }
 

@@ -130,7 +130,8 @@ TEST_CASE("points: programme, automatic earning, redemption, expiry, reports", "
   CHECK(n == 8);  // earn, earn, redeem, reverse_redeem, adjust, reverse_earn, expire, expire
   CHECK(sum == 0);
   CHECK(crmkit_points_ledger_iter_next(it) == CRMKIT_DONE);
-  CHECK(std::string(crmkit_points_ledger_iter_kind(it)).empty());
+  CHECK(crmkit_points_ledger_iter_kind(it) == nullptr);  // no current entry after DONE
+  CHECK(crmkit_points_ledger_iter_points(it) == 0);
   crmkit_points_ledger_iter_free(it);
 }
 

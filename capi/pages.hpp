@@ -1,0 +1,53 @@
+// The shared half of the C API's paged iterators (customers, timelines): a page of rows is
+// fetched under the database's lock, then stepped through without it, and refilled when used up.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "handle.hpp"
+
+namespace crmkit::capi {
+
+template <class Row>
+struct Pages {
+  std::shared_ptr<Session> session;  // keeps the store open after crmkit_db_close
+  std::vector<Row> page;
+  std::size_t pos = 0;  // index of the current row + 1 in page (0: none yet)
+  bool more = true;     // another page may follow this one
+  bool done = false;
+
+  const Row* current() const { return !done && pos > 0 && pos <= page.size() ? &page[pos - 1] : nullptr; }
+
+  // Moves to the next row: CRMKIT_OK, CRMKIT_DONE (and ever after), or a failure from `fetch`,
+  // which refills `page` and `more` (and its own cursor) under the session's lock.
+  template <class Fetch>
+  int next(Fetch&& fetch) {
+    if (!done && pos < page.size()) {
+      ++pos;  // within the page no database work is needed: no lock, no guard
+      clear_error(nullptr);
+      return CRMKIT_OK;
+    }
+    return call(session.get(), [&] {
+      if (done || !more) {
+        done = true;
+        return static_cast<int>(CRMKIT_DONE);
+      }
+      fetch();
+      pos = page.empty() ? 0 : 1;
+      done = page.empty();
+      return static_cast<int>(done ? CRMKIT_DONE : CRMKIT_OK);
+    });
+  }
+};
+
+// A field of an iterator's current row, or R{} (0, NULL) without one: a NULL iterator, before
+// the first next(), after CRMKIT_DONE.
+template <class R, class Iter, class Get>
+R current_field(const Iter* it, Get get) {
+  const auto* row = it ? it->rows.current() : nullptr;
+  return row ? static_cast<R>(get(*row)) : R{};
+}
+
+}  // namespace crmkit::capi
