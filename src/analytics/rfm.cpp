@@ -263,7 +263,7 @@ std::vector<SegmentSummary> summarize_segments(const std::vector<RfmMeasures>& m
   std::map<std::string, SegmentSummary> by;
   for (std::size_t i = 0; i < measures.size(); ++i) {
     auto& s = by[segments[i]];
-    s.segment = segments[i];
+    if (s.customers == 0) s.segment = segments[i];
     s.customers += 1;
     s.orders += measures[i].frequency;
     s.revenue += measures[i].monetary;
