@@ -7,14 +7,17 @@ CsvReader::CsvReader(std::istream& in, char separator) : in_(in), sep_(separator
 int CsvReader::get() {
   if (pos_ == len_) {
     if (eof_) return -1;
-    consumed_ += len_;
     in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    len_ = static_cast<std::size_t>(in_.gcount());
-    pos_ = 0;
-    if (len_ == 0) {
+    const auto n = static_cast<std::size_t>(in_.gcount());
+    if (n == 0) {
+      // The buffer keeps its bytes at the end of the input, so the byte-order-mark check can
+      // still put back what it read (an input of just "\xEF\xBB").
       eof_ = true;
       return -1;
     }
+    consumed_ += len_;
+    len_ = n;
+    pos_ = 0;
   }
   return static_cast<unsigned char>(buf_[pos_++]);
 }
