@@ -177,39 +177,26 @@ int crmkit_customer_delete(crmkit_db* db, int64_t id) {
 }
 
 int crmkit_customer_get_json(char** json, crmkit_db* db, int64_t id) {
-  if (json) *json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(json, "json");
-    *json = nullptr;
-    *json = capi::owned_string(detail::customer_json(Customers(db->session->store).get(id), detail::JsonForm::exact).dump());
-    return CRMKIT_OK;
+  return capi::json_out(json, db, "json", [&] {
+    return detail::customer_json(Customers(db->session->store).get(id), detail::JsonForm::exact).dump();
   });
 }
 
 int crmkit_customer_get_by_external_id_json(char** json, crmkit_db* db, const char* external_id) {
-  if (json) *json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(json, "json");
-    *json = nullptr;
+  return capi::json_out(json, db, "json", [&] {
     std::string ext = capi::text_arg(external_id, "external_id");
-    *json = capi::owned_string(detail::customer_json(Customers(db->session->store).get_by_external_id(ext), detail::JsonForm::exact).dump());
-    return CRMKIT_OK;
+    Customer c = Customers(db->session->store).get_by_external_id(ext);
+    return detail::customer_json(c, detail::JsonForm::exact).dump();
   });
 }
 
 int crmkit_customer_find_by_email_json(char** json, crmkit_db* db, const char* email) {
-  if (json) *json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(json, "json");
-    *json = nullptr;
+  return capi::json_out(json, db, "json", [&] {
     std::string e = capi::text_arg(email, "email");
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& c : Customers(db->session->store).find_by_email(e)) arr.push_back(detail::customer_json(c, detail::JsonForm::exact));
-    *json = capi::owned_string(arr.dump());
-    return CRMKIT_OK;
+    for (const auto& c : Customers(db->session->store).find_by_email(e))
+      arr.push_back(detail::customer_json(c, detail::JsonForm::exact));
+    return arr.dump();
   });
 }
 

@@ -62,4 +62,20 @@ inline Session* session_of(crmkit_db* db) { return db ? db->session.get() : null
 #define CRMKIT_NEED_DB(db) \
   if (!(db)) return ::crmkit::capi::fail(nullptr, CRMKIT_EINVALID, "db is NULL")
 
+namespace crmkit::capi {
+// The shape of every query that returns owned JSON: `out` is NULL after any failure (a NULL db
+// included), `out_name` names it when it is NULL, and make() runs under the guard and returns
+// the text handed over.
+template <class Make>
+int json_out(char** out, crmkit_db* db, const char* out_name, Make&& make) noexcept {
+  if (out) *out = nullptr;
+  CRMKIT_NEED_DB(db);
+  return call(db->session.get(), [&] {
+    need(out, out_name);
+    *out = owned_string(make());
+    return CRMKIT_OK;
+  });
+}
+}  // namespace crmkit::capi
+
 #include "handle_inl.hpp"

@@ -177,13 +177,8 @@ int crmkit_interaction_record_json(int64_t* id, crmkit_db* db, const char* json)
 }
 
 int crmkit_interaction_get_json(char** json, crmkit_db* db, int64_t id) {
-  if (json) *json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(json, "json");
-    *json = nullptr;
-    *json = capi::owned_string(detail::interaction_json(Interactions(db->session->store).get(id), detail::JsonForm::exact).dump());
-    return CRMKIT_OK;
+  return capi::json_out(json, db, "json", [&] {
+    return detail::interaction_json(Interactions(db->session->store).get(id), detail::JsonForm::exact).dump();
   });
 }
 
@@ -382,13 +377,9 @@ int crmkit_interaction_iter_json(char** json, const crmkit_interaction_iter* it)
 void crmkit_interaction_iter_free(crmkit_interaction_iter* it) { delete it; }
 
 int crmkit_customer_figures_json(char** json, crmkit_db* db, int64_t customer_id) {
-  if (json) *json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(json, "json");
-    *json = nullptr;
-    *json = capi::owned_string(detail::figures_json(Interactions(db->session->store).figures(customer_id), detail::JsonForm::exact).dump());
-    return CRMKIT_OK;
+  return capi::json_out(json, db, "json", [&] {
+    CustomerFigures f = Interactions(db->session->store).figures(customer_id);
+    return detail::figures_json(f, detail::JsonForm::exact).dump();
   });
 }
 

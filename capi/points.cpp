@@ -35,16 +35,12 @@ std::optional<std::string> optional_text(const char* s, const char* name) {
   return present ? std::optional<std::string>(v) : std::nullopt;
 }
 
+// capi::json_out with the programme service at hand.
 template <class F>
 int json_out(crmkit_db* db, char** out_json, F&& make) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return capi::json_out(out_json, db, "out_json", [&] {
     Points points(db->session->store);
-    *out_json = capi::owned_string(make(points));
-    return CRMKIT_OK;
+    return make(points);
   });
 }
 
@@ -175,7 +171,6 @@ int crmkit_points_expire(int64_t* out_points, int* out_replayed, crmkit_db* db, 
 int crmkit_points_review_tiers(char** out_json, crmkit_db* db, int64_t programme_id, int64_t as_of) {
   if (out_json) *out_json = nullptr;
   CRMKIT_NEED_DB(db);
-  if (out_json) *out_json = nullptr;
   return call(session_of(db), [&] {
     auto r = Points(db->session->store).review_tiers(programme_id, as_of);
     if (out_json) *out_json = capi::owned_string(to_json(r));

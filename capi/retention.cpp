@@ -11,10 +11,7 @@ extern "C" {
 int crmkit_retention_json(char** out_json, crmkit_db* db, int64_t from, int64_t to, const char* activity,
                           int active_days, double p_alive_threshold, const char* order_unit, const char* revenue,
                           const char* currency) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "json");
+  return capi::json_out(out_json, db, "json", [&] {
     RetentionQuery q;
     q.from = from;
     q.to = to;
@@ -24,17 +21,13 @@ int crmkit_retention_json(char** out_json, crmkit_db* db, int64_t from, int64_t 
     if (order_unit) q.order_unit = parse_order_unit(capi::text_arg(order_unit, "order_unit", 32));
     if (revenue) q.revenue = parse_revenue_basis(capi::text_arg(revenue, "revenue", 32));
     if (currency) q.currency = capi::text_arg(currency, "currency", 16);
-    *out_json = capi::owned_string(RetentionMetrics(db->session->store).retention_json(q));
-    return CRMKIT_OK;
+    return RetentionMetrics(db->session->store).retention_json(q);
   });
 }
 
 int crmkit_retention_cohorts_json(char** out_json, crmkit_db* db, const char* by, int periods, int unbounded,
                                   const int64_t* from, const int64_t* to, const int64_t* as_of) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "json");
+  return capi::json_out(out_json, db, "json", [&] {
     CohortQuery q;
     if (by) q.by = parse_cohort_period(capi::text_arg(by, "by", 32));
     if (periods != 0) q.periods = periods;
@@ -42,8 +35,7 @@ int crmkit_retention_cohorts_json(char** out_json, crmkit_db* db, const char* by
     if (from) q.from = *from;
     if (to) q.to = *to;
     if (as_of) q.as_of = *as_of;
-    *out_json = capi::owned_string(RetentionMetrics(db->session->store).cohorts_json(q));
-    return CRMKIT_OK;
+    return RetentionMetrics(db->session->store).cohorts_json(q);
   });
 }
 

@@ -69,11 +69,7 @@ int crmkit_segment_count(int64_t* out_count, crmkit_db* db, const char* rule_jso
 
 int crmkit_segment_explain_json(char** out_json, crmkit_db* db, const char* rule_json, int64_t as_of,
                                 int strict_nulls) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(crmkit::capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return crmkit::capi::json_out(out_json, db, "out_json", [&] {
     auto e = segments_of(db).explain(crmkit::capi::text_arg(rule_json, "rule_json", kMaxRuleArg), as_of,
                                      options(strict_nulls));
     json params = json::array();
@@ -82,9 +78,7 @@ int crmkit_segment_explain_json(char** out_json, crmkit_db* db, const char* rule
       else if (p.type == crmkit::SqlParam::Type::real) params.push_back(p.real);
       else params.push_back(p.text);
     }
-    *out_json = crmkit::capi::owned_string(
-        json{{"sql", e.sql}, {"params", params}, {"rule", json::parse(e.canonical_rule)}}.dump());
-    return CRMKIT_OK;
+    return json{{"sql", e.sql}, {"params", params}, {"rule", json::parse(e.canonical_rule)}}.dump();
   });
 }
 
@@ -139,41 +133,25 @@ int crmkit_segment_delete(crmkit_db* db, const char* name) {
 }
 
 int crmkit_segment_get_json(char** out_json, crmkit_db* db, const char* name) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(crmkit::capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
-    *out_json = crmkit::capi::owned_string(
-        segment_json(segments_of(db).get(crmkit::capi::text_arg(name, "name", 200))).dump());
-    return CRMKIT_OK;
+  return crmkit::capi::json_out(out_json, db, "out_json", [&] {
+    return segment_json(segments_of(db).get(crmkit::capi::text_arg(name, "name", 200))).dump();
   });
 }
 
 int crmkit_segment_list_json(char** out_json, crmkit_db* db) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(crmkit::capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return crmkit::capi::json_out(out_json, db, "out_json", [&] {
     json all = json::array();
     for (const auto& s : segments_of(db).list()) all.push_back(segment_json(s));
-    *out_json = crmkit::capi::owned_string(all.dump());
-    return CRMKIT_OK;
+    return all.dump();
   });
 }
 
 int crmkit_segment_versions_json(char** out_json, crmkit_db* db, const char* name) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(crmkit::capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return crmkit::capi::json_out(out_json, db, "out_json", [&] {
     json all = json::array();
     for (const auto& v : segments_of(db).versions(crmkit::capi::text_arg(name, "name", 200)))
       all.push_back({{"version", v.version}, {"rule", json::parse(v.rule)}, {"strict_nulls", v.strict_nulls}});
-    *out_json = crmkit::capi::owned_string(all.dump());
-    return CRMKIT_OK;
+    return all.dump();
   });
 }
 

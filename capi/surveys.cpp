@@ -135,10 +135,7 @@ int crmkit_survey_record_custom(int64_t* out_id, crmkit_db* db, int64_t customer
 }
 
 int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* responses_json, int skip_invalid) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "json");
+  return capi::json_out(out_json, db, "json", [&] {
     std::string text = capi::text_arg(responses_json, "responses_json", 1'000'000'000);
     nlohmann::json arr = nlohmann::json::parse(text, nullptr, false);
     if (arr.is_discarded() || !arr.is_array())
@@ -177,51 +174,34 @@ int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* 
       errors.push_back({{"index", position[e.index]}, {"status", crmkit_status_name(capi::status_of(e.code))},
                         {"message", e.message}});
     nlohmann::json out{{"inserted", res.inserted}, {"duplicates", res.duplicates}, {"ids", ids}, {"errors", errors}};
-    *out_json = capi::owned_string(out.dump());
-    return CRMKIT_OK;
+    return out.dump();
   });
 }
 
 int crmkit_survey_get_json(char** out_json, crmkit_db* db, int64_t id) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "json");
-    *out_json = capi::owned_string(to_json(Surveys(db->session->store).get(id)).dump());
-    return CRMKIT_OK;
+  return capi::json_out(out_json, db, "json", [&] {
+    return to_json(Surveys(db->session->store).get(id)).dump();
   });
 }
 
 int crmkit_survey_nps_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by,
                            double confidence) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "json");
+  return capi::json_out(out_json, db, "json", [&] {
     SurveyMetricQuery q = query_of(from, to, by);
     if (confidence != 0.0) q.confidence = confidence;  // 0 = default; NaN is refused by the service
-    *out_json = capi::owned_string(SurveyMetrics(db->session->store).nps_json(q));
-    return CRMKIT_OK;
+    return SurveyMetrics(db->session->store).nps_json(q);
   });
 }
 
 int crmkit_survey_csat_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "json");
-    *out_json = capi::owned_string(SurveyMetrics(db->session->store).csat_json(query_of(from, to, by)));
-    return CRMKIT_OK;
+  return capi::json_out(out_json, db, "json", [&] {
+    return SurveyMetrics(db->session->store).csat_json(query_of(from, to, by));
   });
 }
 
 int crmkit_survey_ces_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "json");
-    *out_json = capi::owned_string(SurveyMetrics(db->session->store).ces_json(query_of(from, to, by)));
-    return CRMKIT_OK;
+  return capi::json_out(out_json, db, "json", [&] {
+    return SurveyMetrics(db->session->store).ces_json(query_of(from, to, by));
   });
 }
 

@@ -143,23 +143,14 @@ int crmkit_value_fit(int64_t* out_model_id, crmkit_db* db, const char* kind, con
 }
 
 int crmkit_value_model_json(char** out_json, crmkit_db* db, int64_t model_id) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return capi::json_out(out_json, db, "out_json", [&] {
     CustomerValue value(db->session->store);
-    *out_json = capi::owned_string(value.model(model_id).to_json());
-    return CRMKIT_OK;
+    return value.model(model_id).to_json();
   });
 }
 
 int crmkit_value_models_json(char** out_json, crmkit_db* db) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return capi::json_out(out_json, db, "out_json", [&] {
     CustomerValue value(db->session->store);
     std::string s = "[";
     bool first = true;
@@ -169,8 +160,7 @@ int crmkit_value_models_json(char** out_json, crmkit_db* db) {
       first = false;
     }
     s += "]";
-    *out_json = capi::owned_string(s);
-    return CRMKIT_OK;
+    return s;
   });
 }
 
@@ -197,23 +187,14 @@ int crmkit_value_score(int64_t* out_scored, crmkit_db* db, int64_t transaction_m
 }
 
 int crmkit_value_customer_scores_json(char** out_json, crmkit_db* db, int64_t customer_id) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return capi::json_out(out_json, db, "out_json", [&] {
     CustomerValue value(db->session->store);
-    *out_json = capi::owned_string(value.customer_score(customer_id).to_json());
-    return CRMKIT_OK;
+    return value.customer_score(customer_id).to_json();
   });
 }
 
 int crmkit_value_validate_json(char** out_json, crmkit_db* db, int64_t model_id, int64_t holdout_end) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return capi::json_out(out_json, db, "out_json", [&] {
     CustomerValue value(db->session->store);
     auto v = value.validate(model_id, holdout_end);
     nlohmann::json j;
@@ -224,37 +205,26 @@ int crmkit_value_validate_json(char** out_json, crmkit_db* db, int64_t model_id,
     for (const auto& b : v.bins)
       j["bins"].push_back({{"frequency", b.label}, {"customers", b.customers}, {"actual_mean", b.actual_mean},
                            {"predicted_mean", b.predicted_mean}});
-    *out_json = capi::owned_string(j.dump());
-    return CRMKIT_OK;
+    return j.dump();
   });
 }
 
 int crmkit_value_rfm_json(char** out_json, crmkit_db* db, int64_t as_of, const char* method,
                           const char* map_name, const char* map_json, int with_customers) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return capi::json_out(out_json, db, "out_json", [&] {
     RfmRequest r = rfm_request(db, as_of, method, map_name, map_json);
     CustomerValue value(db->session->store);
-    *out_json = capi::owned_string(value.rfm(r).to_json(with_customers != 0));
-    return CRMKIT_OK;
+    return value.rfm(r).to_json(with_customers != 0);
   });
 }
 
 int crmkit_value_rfm_options_json(char** out_json, crmkit_db* db, int64_t as_of, const char* options_json) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return capi::json_out(out_json, db, "out_json", [&] {
     bool with_customers = true;
     RfmRequest r = rfm_options(as_of, capi::text_arg(options_json, "options_json", detail::kMaxJsonText),
                                &with_customers);
     CustomerValue value(db->session->store);
-    *out_json = capi::owned_string(value.rfm(r).to_json(with_customers));
-    return CRMKIT_OK;
+    return value.rfm(r).to_json(with_customers);
   });
 }
 
@@ -310,16 +280,11 @@ int crmkit_rfm_iter_json(char** out_json, const crmkit_rfm_iter* it) {
 void crmkit_rfm_iter_free(crmkit_rfm_iter* it) { delete it; }
 
 int crmkit_value_customer_rfm_json(char** out_json, crmkit_db* db, int64_t customer_id) {
-  if (out_json) *out_json = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_json, "out_json");
-    *out_json = nullptr;
+  return capi::json_out(out_json, db, "out_json", [&] {
     CustomerValue value(db->session->store);
     auto r = value.customer_rfm(customer_id);
     if (!r) throw Error(Errc::not_found, "customer " + std::to_string(customer_id) + " has no RFM assignment");
-    *out_json = capi::owned_string(r->to_json());
-    return CRMKIT_OK;
+    return r->to_json();
   });
 }
 

@@ -140,10 +140,10 @@ void save_changed_rows(detail::Connection& c, const std::vector<CustomerRfm>& ro
         continue;
       }
       const CustomerRfm& row = rows[i];
-      const bool same = st.getColumn(1).getInt64() == raw[i].last_purchase && st.getColumn(2).getInt64() == row.frequency &&
-                        st.getColumn(3).getInt64() == row.monetary && st.getColumn(4).getInt() == row.score.r &&
-                        st.getColumn(5).getInt() == row.score.f && st.getColumn(6).getInt() == row.score.m &&
-                        row.segment == st.getColumn(7).getText();
+      const bool same = st.getColumn(1).getInt64() == raw[i].last_purchase &&
+                        st.getColumn(2).getInt64() == row.frequency && st.getColumn(3).getInt64() == row.monetary &&
+                        st.getColumn(4).getInt() == row.score.r && st.getColumn(5).getInt() == row.score.f &&
+                        st.getColumn(6).getInt() == row.score.m && row.segment == st.getColumn(7).getText();
       if (!same) changed.push_back(i);
       ++i;
     }
