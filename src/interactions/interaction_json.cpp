@@ -3,6 +3,11 @@
 namespace crmkit::detail {
 
 nlohmann::json interaction_json(const Interaction& i, JsonForm form) {
+  // Readable: a margin reads in the amount's currency, and readers sort and join on the exact
+  // instant too.
+  nlohmann::json margin = optional_json(i.margin);
+  if (form == JsonForm::readable)
+    margin = i.margin && i.amount ? nlohmann::json(format_amount(*i.margin, i.amount->currency)) : nullptr;
   nlohmann::json j = {{"id", i.id},
                       {"customer_id", i.customer_id},
                       {"external_id", optional_json(i.external_id)},
@@ -11,15 +16,11 @@ nlohmann::json interaction_json(const Interaction& i, JsonForm form) {
                       {"kind", to_string(i.kind)},
                       {"direction", to_string(i.direction)},
                       {"amount", money_json(i.amount, form)},
-                      {"margin", optional_json(i.margin)},
+                      {"margin", margin},
                       {"subject", optional_json(i.subject)},
                       {"notes", optional_json(i.notes)},
                       {"attributes", i.attributes ? attributes_json(*i.attributes) : nlohmann::json(nullptr)}};
-  if (form == JsonForm::readable) {
-    // Readers sort and join on the exact instant too; a margin reads in the amount's currency.
-    j["occurred_at_ms"] = i.occurred_at;
-    j["margin"] = i.margin && i.amount ? nlohmann::json(format_amount(*i.margin, i.amount->currency)) : nullptr;
-  }
+  if (form == JsonForm::readable) j["occurred_at_ms"] = i.occurred_at;
   return j;
 }
 
