@@ -6,6 +6,10 @@ TSAN      ?= build-tsan
 FUZZ      ?= build-fuzz
 FUZZ_SECONDS ?= 25
 JOBS      ?= $(shell nproc)
+# ccache (CMakeLists.txt uses it when present): paths taken relative to the checkout and the
+# working directory left out of the hash, so another clone of the tree (CI's) reuses objects.
+export CCACHE_BASEDIR   ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all deps build demo test test-plain test-sanitize test-tsan fuzz-smoke bench install clean
 
@@ -18,7 +22,10 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# Only what the demo runs: the library and the command (not the tests or the benchmark).
+demo: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target crmkit_cli
 	./$(BUILD)/cli/crmkit demo
 
 # The plain suite, the same C++ and C tests under AddressSanitizer + UBSan, the concurrency

@@ -17,6 +17,15 @@ def _find_library():
     explicit = os.environ.get("CRMKIT_LIBRARY")
     if explicit:
         return explicit
+    # Installed by `cmake --install`: the library's place relative to this package.
+    try:
+        from . import _installed
+    except ImportError:
+        pass
+    else:
+        installed = os.path.normpath(os.path.join(_HERE, _installed.LIBRARY))
+        if os.path.exists(installed):
+            return installed
     # A build tree next to the sources (development), then the system.
     root = os.path.abspath(os.path.join(_HERE, "..", "..", ".."))
     for pattern in ("build/libcrmkit.so*", "build*/libcrmkit.so*"):
