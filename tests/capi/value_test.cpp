@@ -194,7 +194,7 @@ TEST_CASE("value C API: fit, model JSON, score, scores JSON and holdout on CDNOW
   crmkit_db_close(db);
 }
 
-TEST_CASE("value C API: RFM JSON, options, iterator and maps; bad maps change nothing", "[capi][value]") {
+TEST_CASE("value C API: RFM JSON, options, iterator and maps, bad maps change nothing", "[capi][value]") {
   crmkit_db* db = nullptr;
   REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
   // Ten customers, customer i buys i times (one a day from 2024-01-01) for 10 USD each.

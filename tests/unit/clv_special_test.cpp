@@ -46,7 +46,7 @@ TEST_CASE("2F1 agrees with Boost pFq, including negative values", "[clv][special
   CHECK(hyp2f1(1, 2, 3, 0).value() == 1.0);
 }
 
-TEST_CASE("2F1(w, b; w+1; z) near 1 with huge w (Pareto/NBD extremes)", "[clv][special]") {
+TEST_CASE("2F1(w, b, w+1, z) near 1 with huge w (Pareto/NBD extremes)", "[clv][special]") {
   // Reference: 2F1(w,b;w+1;z) = w sum_k (b)_k / k! z^k / (w + k), summed directly.
   for (double w : {2000.0, 2e5}) {
     for (double z : {0.9995, 0.99999}) {

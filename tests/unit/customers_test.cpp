@@ -204,7 +204,7 @@ TEST_CASE("every invalid field is refused with its name and nothing is written",
   (void)existing;
 }
 
-TEST_CASE("upsert creates once and is idempotent; changes set updated_at", "[customers]") {
+TEST_CASE("upsert creates once and is idempotent, changes set updated_at", "[customers]") {
   Store s = Store::open(":memory:");
   Customers cs(s);
   CustomerFields f = basic("C-9", 1000);
@@ -313,7 +313,7 @@ TEST_CASE("remove refuses customers with interactions and deletes the rest with 
   CHECK(s.connection().db.execAndGet("SELECT count(*) FROM customer_tags").getInt() == 0);
 }
 
-TEST_CASE("list pages by id with filters; count agrees", "[customers]") {
+TEST_CASE("list pages by id with filters, count agrees", "[customers]") {
   Store s = Store::open(":memory:");
   Customers cs(s);
   std::vector<std::int64_t> ids;

@@ -93,7 +93,7 @@ TEST_CASE("enum names of interactions round trip", "[interactions]") {
   expect_error([] { parse_direction(""); }, Errc::invalid_argument, "direction ''");
 }
 
-TEST_CASE("invalid interactions are refused naming the field; nothing is written", "[interactions]") {
+TEST_CASE("invalid interactions are refused naming the field, nothing is written", "[interactions]") {
   Store s = Store::open(":memory:");
   std::int64_t c = new_customer(s, "c");
   Interactions in(s);
@@ -150,7 +150,7 @@ TEST_CASE("invalid interactions are refused naming the field; nothing is written
   CHECK_NOTHROW(in.record(r));
 }
 
-TEST_CASE("external_id makes recording idempotent; different content conflicts", "[interactions]") {
+TEST_CASE("external_id makes recording idempotent, different content conflicts", "[interactions]") {
   Store s = Store::open(":memory:");
   std::int64_t c = new_customer(s, "c");
   std::int64_t d = new_customer(s, "d");

@@ -41,7 +41,7 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("crmkit import surveys skips invalid rows by line number; metrics read them back", "[cli][surveys]") {
+TEST_CASE("crmkit import surveys skips invalid rows by line number, metrics read them back", "[cli][surveys]") {
   TempDir dir;
   std::string db = dir.file("shop.db");
   {

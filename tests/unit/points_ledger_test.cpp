@@ -155,7 +155,7 @@ TEST_CASE("refunding an order paid with points gives the points back in the same
   f.points.check_invariants(pid);
 }
 
-TEST_CASE("idempotency: repeats return the first result; different content conflicts", "[points]") {
+TEST_CASE("idempotency: repeats return the first result, different content conflicts", "[points]") {
   Fixture f;
   auto pid = f.simple_programme();
   auto c = f.customer("c1");
@@ -258,7 +258,7 @@ TEST_CASE("the ledger is append-only and the invariant check catches tampering",
                     Catch::Contains("lot " + std::to_string(lot) + " does not match a credit entry"));
 }
 
-TEST_CASE("ledger listing is keyset paginated; liability and tier mix", "[points]") {
+TEST_CASE("ledger listing is keyset paginated, liability and tier mix", "[points]") {
   Fixture f;
   ProgrammeSpec s;
   s.name = "club";

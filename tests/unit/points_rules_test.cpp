@@ -5,7 +5,7 @@
 
 using namespace points_test;
 
-TEST_CASE("points per currency unit round down; points per order are added", "[points]") {
+TEST_CASE("points per currency unit round down, points per order are added", "[points]") {
   Fixture f;
   ProgrammeSpec s;
   s.name = "triple";

@@ -21,7 +21,7 @@ std::int64_t tiered(Fixture& f, TierMetric metric = TierMetric::points) {
 using Tier = std::optional<std::string>;
 }  // namespace
 
-TEST_CASE("enrolment starts in the zero-threshold tier; earning upgrades at once", "[points][tiers]") {
+TEST_CASE("enrolment starts in the zero-threshold tier, earning upgrades at once", "[points][tiers]") {
   Fixture f;
   auto pid = tiered(f);
   auto c = f.customer("c1");

@@ -113,7 +113,7 @@ TEST_CASE("month windows clamp to the month's end instead of SQLite's date() ove
   CHECK(s.ids(range, end_of(2030, 1, 1)) == std::vector<std::int64_t>{1, 2});
 }
 
-TEST_CASE("amounts in rules are major units of the default currency; other currencies are ignored", "[segments]") {
+TEST_CASE("amounts in rules are major units of the default currency, other currencies are ignored", "[segments]") {
   Shop s;
   s.customer(1);
   s.customer(2);

@@ -124,7 +124,7 @@ TEST_CASE("comments: UTF-8 and size limit", "[surveys]") {
   CHECK(surveys.record(r) > 0);
 }
 
-TEST_CASE("survey external_id makes recording idempotent; different content conflicts", "[surveys]") {
+TEST_CASE("survey external_id makes recording idempotent, different content conflicts", "[surveys]") {
   LoyaltyStore s;
   auto c = s.customer("C1");
   Surveys surveys(s.store);
