@@ -79,6 +79,7 @@ def to_minor(amount, currency, name="amount"):
                         "is inexact)" % (name, type(amount).__name__))
     if isinstance(amount, int):
         return n.int64(amount, name)
+    given = amount
     if isinstance(amount, str):
         try:
             amount = decimal.Decimal(amount)
@@ -93,7 +94,7 @@ def to_minor(amount, currency, name="amount"):
     if scaled != scaled.to_integral_value():
         raise n.InvalidArgument("%s %s has more decimals than %s allows" % (name, amount, currency), -1)
     # Checked here, with the amount as given: the C API only sees the (wrapped) minor units.
-    return n.int64(int(scaled), "%s (in minor units of %s)" % (name, currency), amount)
+    return n.int64(int(scaled), "%s (in minor units of %s)" % (name, currency), repr(given))
 
 
 def money_arg(amount, currency, name="amount"):
