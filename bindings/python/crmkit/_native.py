@@ -85,7 +85,8 @@ class CFunction:
         self.argtypes = tuple(fn.argtypes)
         self.restype = fn.restype
         # (position, ctypes type) of the arguments that need a range check.
-        self._checked = tuple((i, t) for i, t in enumerate(self.argtypes) if t in _INTEGER_TYPES or t in _REAL_TYPES)
+        self._checked = tuple((i, t) for i, t in enumerate(self.argtypes)
+                              if t in _INTEGER_TYPES or t in _REAL_TYPES)
 
     def __call__(self, *args):
         for i, ctype in self._checked:

@@ -180,7 +180,8 @@ class Customers:
     def update(self, customer_id, updated_at, clear=(), **fields):
         """Sets the fields given and clears those named in ``clear``."""
         with _Record(fields, clear, existing=True) as rec:
-            n.check(_update(self._db.handle, n.int64(customer_id, "customer_id"), rec, to_ms(updated_at, "updated_at")))
+            n.check(_update(self._db.handle, n.int64(customer_id, "customer_id"), rec,
+                            to_ms(updated_at, "updated_at")))
 
     def delete(self, customer_id):
         """Deletes a customer without interactions (Conflict otherwise)."""

@@ -210,7 +210,8 @@ class Interactions:
         return BatchResult(j["inserted"], j["duplicates"], j["ids"], errors)
 
     def get(self, interaction_id):
-        return Interaction.from_json(_take_json(_get_json, self._db.handle, n.int64(interaction_id, "interaction_id")))
+        return Interaction.from_json(_take_json(_get_json, self._db.handle,
+                                                n.int64(interaction_id, "interaction_id")))
 
     def timeline(self, customer_id, channel=None, kind=None, start=None, end=None):
         """Yields the customer's interactions newest first, optionally one channel or kind and

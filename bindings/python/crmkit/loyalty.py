@@ -66,7 +66,8 @@ class Surveys:
         """Records a response on a custom scale [scale_min, scale_max]; returns its id."""
         out = n.c_int64()
         n.check(_record_custom(n.byref(out), self._db.handle, n.int64(customer_id, "customer_id"),
-                               n.double(scale_min, "scale_min"), n.double(scale_max, "scale_max"), n.text(direction, "direction"),
+                               n.double(scale_min, "scale_min"), n.double(scale_max, "scale_max"),
+                               n.text(direction, "direction"),
                                n.double(score, "score"), n.int64(occurred_at, "occurred_at"),
                                n.text(channel, "channel"), n.int64(interaction_id or 0, "interaction_id"),
                                n.text(comment, "comment"), n.text(external_id, "external_id")))
@@ -92,14 +93,17 @@ class Surveys:
     def nps(self, from_=None, to=None, by=None, confidence=0.95):
         """NPS per group: {"groups": [{"group", "responses", "promoters", "passives",
         "detractors", "nps", "standard_error", "ci_low", "ci_high"}], ...}."""
-        return _json_call(_nps, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"), n.text(by, "by"),
+        return _json_call(_nps, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+                          n.text(by, "by"),
                           n.double(confidence, "confidence"))
 
     def csat(self, from_=None, to=None, by=None):
-        return _json_call(_csat, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"), n.text(by, "by"))
+        return _json_call(_csat, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+                          n.text(by, "by"))
 
     def ces(self, from_=None, to=None, by=None):
-        return _json_call(_ces, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"), n.text(by, "by"))
+        return _json_call(_ces, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+                          n.text(by, "by"))
 
 
 class Retention:
@@ -111,8 +115,9 @@ class Retention:
     def retention(self, from_, to, activity="recent_purchase", active_days=90, p_alive_threshold=0.5,
                   order_unit="customer_day", revenue="gross", currency=None):
         return _json_call(_retention, self._db.handle, n.int64(from_, "from_"), n.int64(to, "to"),
-                          n.text(activity, "activity"), n.int32(active_days, "active_days"), n.double(p_alive_threshold, "p_alive_threshold"),
-                          n.text(order_unit, "order_unit"), n.text(revenue, "revenue"), n.text(currency, "currency"))
+                          n.text(activity, "activity"), n.int32(active_days, "active_days"),
+                          n.double(p_alive_threshold, "p_alive_threshold"), n.text(order_unit, "order_unit"),
+                          n.text(revenue, "revenue"), n.text(currency, "currency"))
 
     def cohorts(self, by="month", periods=12, unbounded=False, from_=None, to=None, as_of=None):
         return _json_call(_cohorts, self._db.handle, n.text(by, "by"), n.int32(periods, "periods"),

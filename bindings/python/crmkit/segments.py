@@ -193,7 +193,7 @@ class Segments:
         return self._rows(_for_customer, n.int64(customer_id, "customer_id"))
 
     def history(self, name, start, end):
-        """Stays that began or ended within [start, end) (ms)."""
+        """Stays that began or ended within [start, end) (int ms, or a date as for ``instant``)."""
         return self._rows(_history, n.text(name, "name"), instant(start, "start"), instant(end, "end"))
 
 
