@@ -70,7 +70,7 @@ def bind(name, restype, *argtypes):
     only the low bits of an integer: 2**64 + 1 would address row 1). Area modules still convert
     their arguments with ``int64``/``int32``/``double`` to get the field's name in the message;
     the wrapper is the net for a call site that forgot."""
-    fn = getattr(lib, name)
+    fn = lib[name]  # a fresh function object: getattr(lib, name) is shared by every bind of name
     fn.restype = restype
     fn.argtypes = list(argtypes)
     return CFunction(name, fn)
@@ -79,13 +79,13 @@ def bind(name, restype, *argtypes):
 class CFunction:
     """A bound C function; calls check each numeric argument against its argtype."""
 
+    __slots__ = ("name", "fn", "_checked")  # setting argtypes here would silently do nothing
+
     def __init__(self, name, fn):
         self.name = name
         self.fn = fn
-        self.argtypes = tuple(fn.argtypes)
-        self.restype = fn.restype
         # (position, ctypes type) of the arguments that need a range check.
-        self._checked = tuple((i, t) for i, t in enumerate(self.argtypes)
+        self._checked = tuple((i, t) for i, t in enumerate(fn.argtypes)
                               if t in _INTEGER_TYPES or t in _REAL_TYPES)
 
     def __call__(self, *args):
@@ -93,6 +93,14 @@ class CFunction:
             if i < len(args):
                 convert(args[i], ctype, "%s argument %d" % (self.name, i + 1))
         return self.fn(*args)
+
+    @property
+    def argtypes(self):
+        return tuple(self.fn.argtypes)
+
+    @property
+    def restype(self):
+        return self.fn.restype
 
     def __repr__(self):
         return "<crmkit C function %s>" % self.name

@@ -7,6 +7,7 @@ SWEEP fails ``test_sweep_covers_the_public_api``) with out-of-range values for e
 integer-like parameters and asserts ``crmkit.InvalidArgument`` naming the value as given, and
 a database file that is byte-for-byte unchanged.
 """
+import ctypes
 import datetime
 import decimal
 import hashlib
@@ -400,6 +401,15 @@ class IntBoundary(unittest.TestCase):
             delete(self.ctx.db.handle, True)
         with self.assertRaises(TypeError):
             self.ctx.db.customers.get(1.9)  # was int(1.9): customer 1
+        with self.assertRaises(AttributeError):  # a redeclaration would bypass the checks
+            delete.argtypes = [n.c_void_p, n.c_int]
+
+    def test_every_c_function_goes_through_the_wrapper(self):
+        """No module holds a raw ctypes function: each was declared with bind()."""
+        for module in MODULES + (n,):
+            for name, obj in vars(module).items():
+                with self.subTest(module=module.__name__, name=name):
+                    self.assertNotIsInstance(obj, ctypes._CFuncPtr)
 
     def test_amount_message_shows_the_amount_given(self):
         with self.assertRaises(crmkit.InvalidArgument) as caught:
