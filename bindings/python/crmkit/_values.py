@@ -93,7 +93,7 @@ def to_minor(amount, currency, name="amount"):
     scaled = amount.scaleb(currency_exponent(currency or ""))
     if scaled != scaled.to_integral_value():
         raise n.InvalidArgument("%s %s has more decimals than %s allows" % (name, amount, currency), -1)
-    # Checked here, with the amount as given: the C API only sees the (wrapped) minor units.
+    # Checked here so that the message shows the amount as given, not its minor units.
     return n.int64(int(scaled), "%s (in minor units of %s)" % (name, currency), repr(given))
 
 

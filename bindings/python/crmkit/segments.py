@@ -163,7 +163,7 @@ class Segments:
         """Static segments: the customer enters at ``at``. True if membership changed."""
         out = n.c_int()
         n.check(_add(n.byref(out), self._db.handle, n.text(name, "name"), n.int64(customer_id, "customer_id"),
-                    instant(at, "at")))
+                     instant(at, "at")))
         return bool(out.value)
 
     def remove(self, name, customer_id, at):
