@@ -71,7 +71,7 @@ def entry(call, **params):
     return (call, params)
 
 
-# Public callable -> how to call it and its integer-like parameters ({} when it has none).
+# Public callable -> how to call it and its integer-like parameters (entry(None): it has none).
 SWEEP = {
     # db
     "Database": entry(lambda c, a: crmkit.Database(c.path, busy_timeout_ms=a["busy_timeout_ms"],
