@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "base/checks.hpp"
+#include "base/json_form.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 
@@ -30,13 +31,7 @@ std::optional<std::string> text(const json& v, const std::string& key) {
 }
 
 std::int64_t integer(const json& v, const std::string& key) {
-  if (v.is_number_unsigned()) {
-    if (v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-      bad(key, "is larger than the int64 range");
-    return static_cast<std::int64_t>(v.get<std::uint64_t>());
-  }
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  bad(key, "must be an integer");
+  return detail::json_int64(v, fmt::format("JSON field '{}'", detail::printable(key)));
 }
 
 // An instant: integer epoch milliseconds or an ISO-8601 string.

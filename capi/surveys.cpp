@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "base/json_form.hpp"
 #include "base/text.hpp"
 #include "crmkit/survey.hpp"
 #include "handle.hpp"
@@ -59,9 +60,7 @@ SurveyResponse from_json(const nlohmann::json& j) {
     return *it;
   };
   auto integer = [&](const char* name) {
-    const auto& v = member(name);
-    if (!v.is_number_integer()) throw Error(Errc::invalid_argument, std::string(name) + " must be an integer");
-    return v.get<std::int64_t>();
+    return detail::json_int64(member(name), name);
   };
   auto number = [&](const char* name) {
     const auto& v = member(name);

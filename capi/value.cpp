@@ -8,6 +8,7 @@
 
 #include "crmkit/rfm.hpp"
 #include "crmkit/value.hpp"
+#include "base/json_form.hpp"
 #include "base/text.hpp"
 #include "handle.hpp"
 
@@ -77,8 +78,7 @@ RfmRequest rfm_options(int64_t as_of, const std::string& text, bool* with_custom
     if (k == "method") {
       r.scoring.method = parse_rfm_method(str(), "options_json.method");
     } else if (k == "bins") {
-      if (!v.is_number_integer()) throw Error(Errc::invalid_argument, "options_json.bins must be an integer");
-      auto b = v.get<std::int64_t>();
+      auto b = detail::json_int64(v, "options_json.bins");
       if (b < 1 || b > 9) throw Error(Errc::invalid_argument, "options_json.bins " + std::to_string(b) + " is out of range 1..9");
       r.scoring.bins = static_cast<int>(b);
     } else if (k == "frequency") {

@@ -187,7 +187,7 @@ void parse_cells(const nlohmann::json& obj, SegmentMap& m) {
     for (const auto& c : it.value()) {
       std::string s;
       if (c.is_string()) s = c.get<std::string>();
-      else if (c.is_number_integer()) s = std::to_string(c.get<std::int64_t>());
+      else if (c.is_number_integer()) s = c.dump();  // the digits as given (get<int64_t> wraps above INT64_MAX)
       else bad_map(fmt::format("a cell of '{}' is not a string like \"555\"", detail::printable(name)));
       if (s.size() != 3 || s.find_first_not_of("0123456789") != std::string::npos)
         bad_map(fmt::format("cell '{}' of '{}' is not three digits RFM", detail::printable(s), detail::printable(name)));

@@ -1,5 +1,11 @@
 #include "base/json_form.hpp"
 
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "crmkit/error.hpp"
+
 namespace crmkit::detail {
 
 nlohmann::json money_json(const std::optional<Money>& m, JsonForm form) {
@@ -17,6 +23,14 @@ nlohmann::json instant_json(Instant t, JsonForm form) {
 nlohmann::json attributes_json(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   return j.is_discarded() ? nlohmann::json(text) : j;
+}
+
+std::int64_t json_int64(const nlohmann::json& v, std::string_view what) {
+  if (!v.is_number_integer()) throw Error(Errc::invalid_argument, fmt::format("{} must be an integer", what));
+  if (v.is_number_unsigned() &&
+      v.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    throw Error(Errc::invalid_argument, fmt::format("{} {} is out of the int64 range", what, v.dump()));
+  return v.get<std::int64_t>();
 }
 
 }  // namespace crmkit::detail

@@ -1,8 +1,10 @@
 // The two JSON forms of stored records.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -25,5 +27,11 @@ nlohmann::json optional_json(const std::optional<T>& v) {
 nlohmann::json money_json(const std::optional<Money>& m, JsonForm form);
 nlohmann::json instant_json(Instant t, JsonForm form);
 nlohmann::json attributes_json(const std::string& text);
+
+// The one way to read an integer from caller JSON. nlohmann keeps a literal above INT64_MAX
+// as uint64, and get<int64_t>() would wrap it (9223372036854775808 read as INT64_MIN), so
+// throws Error(invalid_argument) "<what> must be an integer" or "<what> <digits as given> is
+// out of the int64 range" instead.
+std::int64_t json_int64(const nlohmann::json& v, std::string_view what);
 
 }  // namespace crmkit::detail

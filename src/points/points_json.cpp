@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_form.hpp"
 #include "base/text.hpp"
 #include "crmkit/points.hpp"
 
@@ -16,9 +17,7 @@ json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullp
 json opt(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
 std::int64_t int_member(const json& j, const char* name) {
-  if (!j.is_number_integer())
-    throw Error(Errc::invalid_argument, fmt::format("programme spec member '{}' must be an integer", name));
-  return j.get<std::int64_t>();
+  return detail::json_int64(j, fmt::format("programme spec member '{}'", name));
 }
 int small_int(const json& j, const char* name) {
   std::int64_t v = int_member(j, name);

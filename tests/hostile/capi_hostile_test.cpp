@@ -508,3 +508,51 @@ TEST_CASE("hostile input to every area's C API: exact status, nothing changed", 
   const int tried = run_table(e, area_cases());
   std::printf("hostile C API (value, segments, surveys, points): %d cases\n", tried);
 }
+
+// ---- JSON integers above INT64_MAX (issue #10 item 1) ----------------------------------------
+// nlohmann keeps such a literal as uint64 and get<int64_t>() wrapped it to a negative number.
+// Each is refused, the message shows the digits as given (never the wrapped value), nothing
+// is written.
+TEST_CASE("JSON integers above INT64_MAX are refused with the digits as given", "[hostile]") {
+  Env e;
+  const std::string big = "9223372036854775808";  // 2^63
+  const std::vector<Case> table = {
+      {"customer upsert JSON: created_at 2^63", CRMKIT_EINVALID, [&](Env& env) {
+         std::int64_t id; int created;
+         return crmkit_customer_upsert_json(&id, &created, env.db,
+                                            ("{\"external_id\": \"n\", \"created_at\": " + big + "}").c_str()); }},
+      {"survey batch: interaction_id 2^63", CRMKIT_EINVALID, [&](Env& env) {
+         char* j = nullptr;
+         const std::string rows = "[{\"customer_id\": " + std::to_string(env.customer) +
+                                  ", \"kind\": \"nps\", \"score\": 9, \"occurred_at\": " + std::to_string(kT) +
+                                  ", \"channel\": \"email\", \"interaction_id\": " + big + "}]";
+         return json_out(crmkit_survey_record_batch_json(&j, env.db, rows.c_str(), 0), j); }},
+      {"survey batch: customer_id 2^63", CRMKIT_EINVALID, [&](Env& env) {
+         char* j = nullptr;
+         const std::string rows = "[{\"customer_id\": " + big + ", \"kind\": \"nps\", \"score\": 9, \"occurred_at\": " +
+                                  std::to_string(kT) + ", \"channel\": \"email\"}]";
+         return json_out(crmkit_survey_record_batch_json(&j, env.db, rows.c_str(), 0), j); }},
+      {"points programme spec: created_at 2^63", CRMKIT_EINVALID, [&](Env& env) {
+         std::int64_t id;
+         return crmkit_points_programme_create(
+             &id, env.db, ("{\"name\": \"wide\", \"currency\": \"USD\", \"created_at\": " + big + "}").c_str()); }},
+      {"RFM options: bins 2^63", CRMKIT_EINVALID, [&](Env& env) {
+         char* j = nullptr;
+         return json_out(crmkit_value_rfm_options_json(&j, env.db, kT, ("{\"bins\": " + big + "}").c_str()), j); }},
+      {"RFM custom map: a cell 2^63", CRMKIT_EINVALID, [&](Env& env) {
+         char* j = nullptr;
+         const std::string options = "{\"custom_map\": {\"name\": \"m\", \"cells\": {\"a\": [" + big + "]}}}";
+         return json_out(crmkit_value_rfm_options_json(&j, env.db, kT, options.c_str()), j); }},
+  };
+  for (const auto& c : table) {
+    INFO("case: " << c.name);
+    const std::string before = digest(e.path);
+    const int rc = c.run(e);
+    const std::string message = crmkit_last_error_message();
+    INFO("message: " << message);
+    CHECK(rc == c.expected);
+    CHECK(message.find(big) != std::string::npos);
+    CHECK(message.find("-" + big) == std::string::npos);
+    CHECK(digest(e.path) == before);
+  }
+}

@@ -1,13 +1,18 @@
 """Loading libcrmkit and the rules every wrapper follows.
 
-- Every C function gets argtypes/restype before use (``bind``).
+- Every C function gets argtypes/restype before use (``bind``), and every call goes through a
+  wrapper that checks each integer/double argument against its declared C type (``convert``),
+  so no Python int is ever wrapped or rounded by ctypes.
 - Owned strings (``char **`` results) are declared ``c_void_p``, read with ``string_at`` and
   released with ``crmkit_free`` (``take_string``).
 - A negative status raises the matching ``crmkit.Error`` subclass with the library's message.
 """
 import ctypes
 import ctypes.util
+import decimal
+import fractions
 import glob
+import math
 import os
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -49,12 +54,65 @@ POINTER = ctypes.POINTER
 byref = ctypes.byref
 
 
+def _integer_range(ctype):
+    bits = ctypes.sizeof(ctype) * 8
+    if ctype(-1).value < 0:
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
+# Every C integer type the API could use, with the range of values it can hold.
+_INTEGER_TYPES = {t: _integer_range(t) for t in (
+    ctypes.c_byte, ctypes.c_ubyte, ctypes.c_short, ctypes.c_ushort, ctypes.c_int, ctypes.c_uint,
+    ctypes.c_long, ctypes.c_ulong, ctypes.c_longlong, ctypes.c_ulonglong, ctypes.c_size_t, ctypes.c_ssize_t,
+    ctypes.c_int8, ctypes.c_uint8, ctypes.c_int16, ctypes.c_uint16, ctypes.c_int32, ctypes.c_uint32,
+    ctypes.c_int64, ctypes.c_uint64)}
+_REAL_TYPES = (ctypes.c_double, ctypes.c_float)
+
+_C_NAMES = {ctypes.c_int64: "int64", ctypes.c_int: "int32", ctypes.c_int32: "int32", ctypes.c_uint: "uint32",
+            ctypes.c_uint32: "uint32", ctypes.c_size_t: "size_t", ctypes.c_uint64: "uint64"}
+
+
 def bind(name, restype, *argtypes):
-    """Declares and returns the C function ``name``."""
-    fn = getattr(lib, name)
+    """Declares the C function ``name`` and returns it wrapped so that every integer and double
+    argument is checked against its declared C type before ctypes sees it (ctypes would keep
+    only the low bits of an integer: 2**64 + 1 would address row 1). Area modules still convert
+    their arguments with ``int64``/``int32``/``double`` to get the field's name in the message;
+    the wrapper is the net for a call site that forgot."""
+    fn = lib[name]  # a fresh function object: getattr(lib, name) is shared by every bind of name
     fn.restype = restype
     fn.argtypes = list(argtypes)
-    return fn
+    return CFunction(name, fn)
+
+
+class CFunction:
+    """A bound C function; calls check each numeric argument against its argtype."""
+
+    __slots__ = ("name", "fn", "_checked")  # setting argtypes here would silently do nothing
+
+    def __init__(self, name, fn):
+        self.name = name
+        self.fn = fn
+        # (position, ctypes type) of the arguments that need a range check.
+        self._checked = tuple((i, t) for i, t in enumerate(fn.argtypes)
+                              if t in _INTEGER_TYPES or t in _REAL_TYPES)
+
+    def __call__(self, *args):
+        for i, ctype in self._checked:
+            if i < len(args):
+                convert(args[i], ctype, "%s argument %d" % (self.name, i + 1))
+        return self.fn(*args)
+
+    @property
+    def argtypes(self):
+        return tuple(self.fn.argtypes)
+
+    @property
+    def restype(self):
+        return self.fn.restype
+
+    def __repr__(self):
+        return "<crmkit C function %s>" % self.name
 
 
 # Status codes (crmkit.h).
@@ -159,24 +217,59 @@ def text(value, name="value"):
     return value
 
 
-def _integer(value, name, bits):
-    if isinstance(value, bool) or not isinstance(value, int):
+def convert(value, ctype, name, given=None):
+    """The one checked conversion of a Python number for a C argument of type ``ctype``.
+
+    Integers must fit the C type exactly (else InvalidArgument naming ``name`` and the value as
+    given: ``given`` when the int was derived from it, e.g. a Decimal amount); bool is refused
+    where a number is expected (it is almost always a mistake). A double argument takes a float
+    as is and an int only if the double holds it exactly (2**53 + 1 would be rounded)."""
+    if isinstance(value, bool):
+        raise TypeError("%s must be a number, not bool" % name)
+    shown = value if given is None else given
+    if ctype in _REAL_TYPES:
+        if isinstance(value, float):
+            return value
+        if not isinstance(value, (int, decimal.Decimal, fractions.Fraction)):
+            raise TypeError("%s must be a number, not %s" % (name, type(value).__name__))
+        try:
+            result = float(value)
+        except OverflowError:
+            result = math.inf
+        if isinstance(value, int) and result != value:
+            raise InvalidArgument("%s %s cannot be represented exactly as a double" % (name, shown), -1)
+        if math.isinf(result) and not (isinstance(value, decimal.Decimal) and value.is_infinite()):
+            raise InvalidArgument("%s %s is out of the double range" % (name, shown), -1)
+        return result
+    if not isinstance(value, int):
         raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
-    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    low, high = _INTEGER_TYPES[ctype]
     if not low <= value <= high:
-        # ctypes would silently keep the low bits: 2**64 + 5 would become 5.
-        raise InvalidArgument("%s %d is out of the int%d range" % (name, value, bits), -1)
-    return value
+        raise InvalidArgument("%s %s is out of the %s range [%d, %d]"
+                              % (name, shown, _C_NAMES.get(ctype, ctype.__name__), low, high), -1)
+    return int(value)  # an int subclass (IntEnum ...) as a plain int
 
 
-def int32(value, name="value"):
-    """A Python int checked to fit a C int argument (ctypes would truncate silently)."""
-    return _integer(value, name, 32)
+def int32(value, name="value", given=None):
+    """A Python int checked to fit a C int argument (limits, page sizes, day counts)."""
+    return convert(value, ctypes.c_int, name, given)
 
 
-def int64(value, name="value"):
-    """A Python int checked to fit an int64_t argument (ids, times, money)."""
-    return _integer(value, name, 64)
+def int64(value, name="value", given=None):
+    """A Python int checked to fit an int64_t argument (ids, times, money, points)."""
+    return convert(value, ctypes.c_int64, name, given)
+
+
+def double(value, name="value"):
+    """A Python number checked to be kept exactly by a double argument (scores, horizons, rates)."""
+    return convert(value, ctypes.c_double, name)
+
+
+def int64_pointer(value, name="value"):
+    """None, or a pointer to a checked int64 (an optional bound passed as const int64_t*)."""
+    if value is None:
+        return None
+    return ctypes.pointer(ctypes.c_int64(int64(value, name)))
 
 
 def take_string(ptr):

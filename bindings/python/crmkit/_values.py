@@ -38,14 +38,15 @@ def to_ms(value, name="time"):
     if isinstance(value, bool):
         raise TypeError("%s must be int milliseconds, a datetime or a date, not bool" % name)
     if isinstance(value, int):
-        return value
+        return n.int64(value, name)
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
+        # Integer arithmetic: value.timestamp() * 1000 is a float and can be off by a millisecond.
         delta = value - _EPOCH
-        return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+        return n.int64((delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000, name, value)
     if isinstance(value, datetime.date):
-        return (value - _EPOCH.date()).days * 86400000
+        return n.int64((value - _EPOCH.date()).days * 86400000, name, value)
     raise TypeError("%s must be int milliseconds, a datetime or a date, not %s"
                     % (name, type(value).__name__))
 
@@ -77,7 +78,8 @@ def to_minor(amount, currency, name="amount"):
         raise TypeError("%s must be int minor units or a Decimal, not %s (floating-point money "
                         "is inexact)" % (name, type(amount).__name__))
     if isinstance(amount, int):
-        return amount
+        return n.int64(amount, name)
+    given = amount
     if isinstance(amount, str):
         try:
             amount = decimal.Decimal(amount)
@@ -91,7 +93,8 @@ def to_minor(amount, currency, name="amount"):
     scaled = amount.scaleb(currency_exponent(currency or ""))
     if scaled != scaled.to_integral_value():
         raise n.InvalidArgument("%s %s has more decimals than %s allows" % (name, amount, currency), -1)
-    return int(scaled)
+    # Checked here so that the message shows the amount as given, not its minor units.
+    return n.int64(int(scaled), "%s (in minor units of %s)" % (name, currency), repr(given))
 
 
 def money_arg(amount, currency, name="amount"):

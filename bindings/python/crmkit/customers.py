@@ -180,15 +180,16 @@ class Customers:
     def update(self, customer_id, updated_at, clear=(), **fields):
         """Sets the fields given and clears those named in ``clear``."""
         with _Record(fields, clear, existing=True) as rec:
-            n.check(_update(self._db.handle, int(customer_id), rec, to_ms(updated_at, "updated_at")))
+            n.check(_update(self._db.handle, n.int64(customer_id, "customer_id"), rec,
+                            to_ms(updated_at, "updated_at")))
 
     def delete(self, customer_id):
         """Deletes a customer without interactions (Conflict otherwise)."""
-        n.check(_delete(self._db.handle, int(customer_id)))
+        n.check(_delete(self._db.handle, n.int64(customer_id, "customer_id")))
 
     def get(self, customer_id):
         """The Customer with this id (NotFound otherwise)."""
-        return Customer.from_json(_take_json(_get_json, self._db.handle, int(customer_id)))
+        return Customer.from_json(_take_json(_get_json, self._db.handle, n.int64(customer_id, "customer_id")))
 
     def get_by_external_id(self, external_id):
         return Customer.from_json(_take_json(_get_ext_json, self._db.handle,
@@ -244,7 +245,7 @@ class Customers:
         f = self._filter(created_from, created_to, tag, lifecycle_stage, country)
         it = n.c_void_p()
         try:
-            n.check(_iter_new(ctypes.byref(it), self._db.handle, f, int(after)))
+            n.check(_iter_new(ctypes.byref(it), self._db.handle, f, n.int64(after, "after")))
         finally:
             _filter_free(f)  # the iterator keeps its own copy
         try:

@@ -31,8 +31,8 @@ class Database:
         opts = n.c_void_p()
         n.check(_options_new(n.byref(opts)))
         try:
-            n.check(_set_read_only(opts, int(read_only)))
-            n.check(_set_create(opts, int(create)))
+            n.check(_set_read_only(opts, int(bool(read_only))))
+            n.check(_set_create(opts, int(bool(create))))
             n.check(_set_busy(opts, n.int32(busy_timeout_ms, "busy_timeout_ms")))
             n.check(_set_mode(opts, n.int32(file_mode, "file_mode")))
             handle = n.c_void_p()

@@ -119,7 +119,7 @@ def _fill(rec, row):
     for required in ("customer_id", "occurred_at", "kind"):
         if row.get(required) is None:
             raise n.InvalidArgument("%s is required" % required, -1)
-    n.check(_set_customer(rec, int(row["customer_id"])))
+    n.check(_set_customer(rec, n.int64(row["customer_id"], "customer_id")))
     n.check(_set_time(rec, to_ms(row["occurred_at"], "occurred_at")))
     n.check(_set_kind(rec, n.text(row["kind"], "kind")))
     if row.get("channel") is not None:
@@ -210,13 +210,14 @@ class Interactions:
         return BatchResult(j["inserted"], j["duplicates"], j["ids"], errors)
 
     def get(self, interaction_id):
-        return Interaction.from_json(_take_json(_get_json, self._db.handle, int(interaction_id)))
+        return Interaction.from_json(_take_json(_get_json, self._db.handle,
+                                                n.int64(interaction_id, "interaction_id")))
 
     def timeline(self, customer_id, channel=None, kind=None, start=None, end=None):
         """Yields the customer's interactions newest first, optionally one channel or kind and
         occurred_at in [start, end). NotFound for an unknown customer (raised on first use)."""
         it = n.c_void_p()
-        n.check(_iter_new(ctypes.byref(it), self._db.handle, int(customer_id),
+        n.check(_iter_new(ctypes.byref(it), self._db.handle, n.int64(customer_id, "customer_id"),
                           n.text(channel, "channel"), n.text(kind, "kind"),
                           INT64_MIN if start is None else to_ms(start, "start"),
                           INT64_MAX if end is None else to_ms(end, "end")))
@@ -230,7 +231,7 @@ class Interactions:
         """The figures kept for a customer, as a dict: counts, first/last purchase and last
         interaction (int ms or None), and ``money``: {currency: {"purchase_total",
         "refund_total", "margin_total"}} as exact Decimals in major units."""
-        j = _take_json(_figures_json, self._db.handle, int(customer_id))
+        j = _take_json(_figures_json, self._db.handle, n.int64(customer_id, "customer_id"))
         money = {}
         for m in j.get("money", []):
             cur = m["currency"]

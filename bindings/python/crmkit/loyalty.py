@@ -8,7 +8,6 @@
 
 Times are int milliseconds since the epoch (UTC). Figures without data are None.
 """
-import ctypes
 import json
 import math
 
@@ -35,19 +34,6 @@ _cohorts = n.bind("crmkit_retention_cohorts_json", n.c_int, _JSON, n.c_void_p, n
                   _i64p, _i64p, _i64p)
 
 
-def _int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
-    return value
-
-
-def _opt_i64(value, name):
-    """None, or a pointer to an int64 for an optional bound."""
-    if value is None:
-        return None
-    return ctypes.pointer(n.c_int64(_int(value, name)))
-
-
 def _json_call(fn, *args):
     """Calls a C function whose first argument is an owned char** JSON result."""
     out = n.c_void_p()
@@ -69,9 +55,9 @@ class Surveys:
         NotFound (customer or interaction), Conflict (another customer's interaction, or an
         external_id already used for a different response)."""
         out = n.c_int64()
-        n.check(_record(n.byref(out), self._db.handle, _int(customer_id, "customer_id"),
-                        n.text(kind, "kind"), float(score), _int(occurred_at, "occurred_at"),
-                        n.text(channel, "channel"), _int(interaction_id or 0, "interaction_id"),
+        n.check(_record(n.byref(out), self._db.handle, n.int64(customer_id, "customer_id"),
+                        n.text(kind, "kind"), n.double(score, "score"), n.int64(occurred_at, "occurred_at"),
+                        n.text(channel, "channel"), n.int64(interaction_id or 0, "interaction_id"),
                         n.text(comment, "comment"), n.text(external_id, "external_id")))
         return out.value
 
@@ -79,10 +65,11 @@ class Surveys:
                       direction="higher_is_better", interaction_id=None, comment=None, external_id=None):
         """Records a response on a custom scale [scale_min, scale_max]; returns its id."""
         out = n.c_int64()
-        n.check(_record_custom(n.byref(out), self._db.handle, _int(customer_id, "customer_id"),
-                               float(scale_min), float(scale_max), n.text(direction, "direction"),
-                               float(score), _int(occurred_at, "occurred_at"),
-                               n.text(channel, "channel"), _int(interaction_id or 0, "interaction_id"),
+        n.check(_record_custom(n.byref(out), self._db.handle, n.int64(customer_id, "customer_id"),
+                               n.double(scale_min, "scale_min"), n.double(scale_max, "scale_max"),
+                               n.text(direction, "direction"),
+                               n.double(score, "score"), n.int64(occurred_at, "occurred_at"),
+                               n.text(channel, "channel"), n.int64(interaction_id or 0, "interaction_id"),
                                n.text(comment, "comment"), n.text(external_id, "external_id")))
         return out.value
 
@@ -101,19 +88,22 @@ class Surveys:
         return _json_call(_record_batch, self._db.handle, n.text(json.dumps(rows)), int(bool(skip_invalid)))
 
     def get(self, response_id):
-        return _json_call(_get, self._db.handle, _int(response_id, "response_id"))
+        return _json_call(_get, self._db.handle, n.int64(response_id, "response_id"))
 
     def nps(self, from_=None, to=None, by=None, confidence=0.95):
         """NPS per group: {"groups": [{"group", "responses", "promoters", "passives",
         "detractors", "nps", "standard_error", "ci_low", "ci_high"}], ...}."""
-        return _json_call(_nps, self._db.handle, _opt_i64(from_, "from_"), _opt_i64(to, "to"), n.text(by, "by"),
-                          float(confidence))
+        return _json_call(_nps, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+                          n.text(by, "by"),
+                          n.double(confidence, "confidence"))
 
     def csat(self, from_=None, to=None, by=None):
-        return _json_call(_csat, self._db.handle, _opt_i64(from_, "from_"), _opt_i64(to, "to"), n.text(by, "by"))
+        return _json_call(_csat, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+                          n.text(by, "by"))
 
     def ces(self, from_=None, to=None, by=None):
-        return _json_call(_ces, self._db.handle, _opt_i64(from_, "from_"), _opt_i64(to, "to"), n.text(by, "by"))
+        return _json_call(_ces, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+                          n.text(by, "by"))
 
 
 class Retention:
@@ -124,14 +114,15 @@ class Retention:
 
     def retention(self, from_, to, activity="recent_purchase", active_days=90, p_alive_threshold=0.5,
                   order_unit="customer_day", revenue="gross", currency=None):
-        return _json_call(_retention, self._db.handle, _int(from_, "from_"), _int(to, "to"),
-                          n.text(activity, "activity"), _int(active_days, "active_days"), float(p_alive_threshold),
-                          n.text(order_unit, "order_unit"), n.text(revenue, "revenue"), n.text(currency, "currency"))
+        return _json_call(_retention, self._db.handle, n.int64(from_, "from_"), n.int64(to, "to"),
+                          n.text(activity, "activity"), n.int32(active_days, "active_days"),
+                          n.double(p_alive_threshold, "p_alive_threshold"), n.text(order_unit, "order_unit"),
+                          n.text(revenue, "revenue"), n.text(currency, "currency"))
 
     def cohorts(self, by="month", periods=12, unbounded=False, from_=None, to=None, as_of=None):
-        return _json_call(_cohorts, self._db.handle, n.text(by, "by"), _int(periods, "periods"),
-                          int(bool(unbounded)), _opt_i64(from_, "from_"), _opt_i64(to, "to"),
-                          _opt_i64(as_of, "as_of"))
+        return _json_call(_cohorts, self._db.handle, n.text(by, "by"), n.int32(periods, "periods"),
+                          int(bool(unbounded)), n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+                          n.int64_pointer(as_of, "as_of"))
 
 
 _db.Database.surveys = property(lambda self: Surveys(self))

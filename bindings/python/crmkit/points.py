@@ -45,10 +45,8 @@ _check = n.bind("crmkit_points_check", n.c_int, _H, _I64)
 PointsResult = collections.namedtuple("PointsResult", "points replayed")
 
 
-def _int(value, name):
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError("%s must be an int, not %s" % (name, type(value).__name__))
-    return value
+def _programme(programme_id):
+    return n.int64(programme_id, "programme_id")
 
 
 class Points:
@@ -81,57 +79,57 @@ class Points:
         return pid.value
 
     def programme(self, programme_id):
-        return self._json(_programme_json, _int(programme_id, "programme_id"))
+        return self._json(_programme_json, _programme(programme_id))
 
     def programmes(self):
         return self._json(_programmes_json)
 
     def enroll(self, programme_id, customer_id, enrolled_at):
-        n.check(_enroll(self._db.handle, _int(programme_id, "programme_id"), _int(customer_id, "customer_id"),
-                        _int(enrolled_at, "enrolled_at")))
+        n.check(_enroll(self._db.handle, _programme(programme_id), n.int64(customer_id, "customer_id"),
+                        n.int64(enrolled_at, "enrolled_at")))
 
     # -- ledger operations --------------------------------------------------------------------
     def earn(self, programme_id, purchase_id):
-        return self._mutation(_earn, _int(programme_id, "programme_id"), _int(purchase_id, "purchase_id"))
+        return self._mutation(_earn, _programme(programme_id), n.int64(purchase_id, "purchase_id"))
 
     def reverse_purchase(self, programme_id, purchase_id, refunded_minor, external_id, as_of):
-        return self._mutation(_reverse_purchase, _int(programme_id, "programme_id"), _int(purchase_id, "purchase_id"),
-                              _int(refunded_minor, "refunded_minor"), n.text(external_id, "external_id"),
-                              _int(as_of, "as_of"))
+        return self._mutation(_reverse_purchase, _programme(programme_id), n.int64(purchase_id, "purchase_id"),
+                              n.int64(refunded_minor, "refunded_minor"), n.text(external_id, "external_id"),
+                              n.int64(as_of, "as_of"))
 
     def redeem(self, programme_id, customer_id, points, external_id, as_of, order_id=None):
-        return self._mutation(_redeem, _int(programme_id, "programme_id"), _int(customer_id, "customer_id"),
-                              _int(points, "points"), n.text(external_id, "external_id"), _int(as_of, "as_of"),
-                              0 if order_id is None else _int(order_id, "order_id"))
+        return self._mutation(_redeem, _programme(programme_id), n.int64(customer_id, "customer_id"),
+                              n.int64(points, "points"), n.text(external_id, "external_id"), n.int64(as_of, "as_of"),
+                              0 if order_id is None else n.int64(order_id, "order_id"))
 
     def reverse_redemption(self, programme_id, redemption_external_id, external_id, as_of, points=0):
-        return self._mutation(_reverse_redemption, _int(programme_id, "programme_id"),
-                              n.text(redemption_external_id, "redemption_external_id"), _int(points, "points"),
-                              n.text(external_id, "external_id"), _int(as_of, "as_of"))
+        return self._mutation(_reverse_redemption, _programme(programme_id),
+                              n.text(redemption_external_id, "redemption_external_id"), n.int64(points, "points"),
+                              n.text(external_id, "external_id"), n.int64(as_of, "as_of"))
 
     def adjust(self, programme_id, customer_id, points, reason, external_id, as_of):
-        return self._mutation(_adjust, _int(programme_id, "programme_id"), _int(customer_id, "customer_id"),
-                              _int(points, "points"), n.text(reason, "reason"), n.text(external_id, "external_id"),
-                              _int(as_of, "as_of"))
+        return self._mutation(_adjust, _programme(programme_id), n.int64(customer_id, "customer_id"),
+                              n.int64(points, "points"), n.text(reason, "reason"), n.text(external_id, "external_id"),
+                              n.int64(as_of, "as_of"))
 
     def expire(self, programme_id, as_of, external_id=None):
-        return self._mutation(_expire, _int(programme_id, "programme_id"), _int(as_of, "as_of"),
+        return self._mutation(_expire, _programme(programme_id), n.int64(as_of, "as_of"),
                               n.text(external_id, "external_id"))
 
     def review_tiers(self, programme_id, as_of):
-        return self._json(_review, _int(programme_id, "programme_id"), _int(as_of, "as_of"))
+        return self._json(_review, _programme(programme_id), n.int64(as_of, "as_of"))
 
     # -- reports ------------------------------------------------------------------------------
     def balance(self, programme_id, customer_id, as_of, expiring_within_days=30):
-        return self._json(_balance_json, _int(programme_id, "programme_id"), _int(customer_id, "customer_id"),
-                          _int(as_of, "as_of"), _int(expiring_within_days, "expiring_within_days"))
+        return self._json(_balance_json, _programme(programme_id), n.int64(customer_id, "customer_id"),
+                          n.int64(as_of, "as_of"), n.int32(expiring_within_days, "expiring_within_days"))
 
     def ledger(self, programme_id, customer_id=0, page_size=500):
         """Yields every ledger entry (a dict), oldest first, page by page."""
         after = 0
         while True:
-            page = self._json(_ledger_json, _int(programme_id, "programme_id"), _int(customer_id, "customer_id"),
-                              after, _int(page_size, "page_size"))
+            page = self._json(_ledger_json, _programme(programme_id), n.int64(customer_id, "customer_id"),
+                              after, n.int32(page_size, "page_size"))
             for entry in page["entries"]:
                 yield entry
             after = page["next_after"]
@@ -139,17 +137,17 @@ class Points:
                 return
 
     def liability(self, programme_id, as_of):
-        return self._json(_liability_json, _int(programme_id, "programme_id"), _int(as_of, "as_of"))
+        return self._json(_liability_json, _programme(programme_id), n.int64(as_of, "as_of"))
 
     def tier_mix(self, programme_id):
-        return self._json(_tier_mix_json, _int(programme_id, "programme_id"))
+        return self._json(_tier_mix_json, _programme(programme_id))
 
     def tier_history(self, programme_id, customer_id):
-        return self._json(_tier_history_json, _int(programme_id, "programme_id"), _int(customer_id, "customer_id"))
+        return self._json(_tier_history_json, _programme(programme_id), n.int64(customer_id, "customer_id"))
 
     def check(self, programme_id):
         """Raises crmkit.Corrupt when a ledger invariant does not hold."""
-        n.check(_check(self._db.handle, _int(programme_id, "programme_id")))
+        n.check(_check(self._db.handle, _programme(programme_id)))
 
 
 _db.Database.points = property(lambda self: Points(self))

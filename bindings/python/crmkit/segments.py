@@ -56,15 +56,15 @@ def instant(value, name="as_of"):
     if isinstance(value, bool):
         raise TypeError("%s must be int ms or a 'YYYY-MM-DD' string" % name)
     if isinstance(value, int):
-        return value
+        return n.int64(value, name)
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return ((value - _EPOCH).days + 1) * 86400000
+        return n.int64(((value - _EPOCH).days + 1) * 86400000, name, value)
     if isinstance(value, str):
         try:
             d = datetime.date.fromisoformat(value)
         except ValueError:
             raise n.InvalidArgument("%s %r is not a date YYYY-MM-DD" % (name, value), -1) from None
-        return ((d - _EPOCH).days + 1) * 86400000
+        return n.int64(((d - _EPOCH).days + 1) * 86400000, name, value)
     raise TypeError("%s must be int ms or a 'YYYY-MM-DD' string, not %s" % (name, type(value).__name__))
 
 
@@ -162,12 +162,14 @@ class Segments:
     def add(self, name, customer_id, at):
         """Static segments: the customer enters at ``at``. True if membership changed."""
         out = n.c_int()
-        n.check(_add(n.byref(out), self._db.handle, n.text(name, "name"), int(customer_id), instant(at, "at")))
+        n.check(_add(n.byref(out), self._db.handle, n.text(name, "name"), n.int64(customer_id, "customer_id"),
+                     instant(at, "at")))
         return bool(out.value)
 
     def remove(self, name, customer_id, at):
         out = n.c_int()
-        n.check(_remove(n.byref(out), self._db.handle, n.text(name, "name"), int(customer_id), instant(at, "at")))
+        n.check(_remove(n.byref(out), self._db.handle, n.text(name, "name"), n.int64(customer_id, "customer_id"),
+                        instant(at, "at")))
         return bool(out.value)
 
     def _rows(self, opener, *args):
@@ -188,11 +190,11 @@ class Segments:
 
     def of_customer(self, customer_id):
         """The segments a customer is in now, by segment name."""
-        return self._rows(_for_customer, int(customer_id))
+        return self._rows(_for_customer, n.int64(customer_id, "customer_id"))
 
     def history(self, name, start, end):
-        """Stays that began or ended within [start, end) (ms)."""
-        return self._rows(_history, n.text(name, "name"), int(start), int(end))
+        """Stays that began or ended within [start, end) (int ms, or a date as for ``instant``)."""
+        return self._rows(_history, n.text(name, "name"), instant(start, "start"), instant(end, "end"))
 
 
 db.Database.segments = property(lambda self: Segments(self))

@@ -15,6 +15,7 @@ import json
 
 from . import _native as n
 from . import db as _db
+from ._values import to_ms
 
 _fit = n.bind("crmkit_value_fit", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_char_p, n.c_char_p, n.c_int64,
               n.c_int64, n.c_char_p)
@@ -41,19 +42,24 @@ def instant(value, name="instant"):
     if isinstance(value, bool):
         raise TypeError("%s must be an int, date, datetime or 'YYYY-MM-DD', not bool" % name)
     if isinstance(value, int):
-        return value
+        return n.int64(value, name)
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
             raise ValueError("%s: a naive datetime is ambiguous; give a timezone (UTC)" % name)
-        return int(value.timestamp() * 1000)
+        return to_ms(value, name)  # exact; value.timestamp() * 1000 is a float
     if isinstance(value, str):
         try:
             value = _dt.date.fromisoformat(value)
         except ValueError:
             raise n.InvalidArgument("%s '%s' is not a date YYYY-MM-DD" % (name, value), -1) from None
     if isinstance(value, _dt.date):
-        return ((value - _EPOCH).days + 1) * _DAY_MS
+        return n.int64(((value - _EPOCH).days + 1) * _DAY_MS, name, value)
     raise TypeError("%s must be an int, date, datetime or 'YYYY-MM-DD', not %s" % (name, type(value).__name__))
+
+
+def _model_id(model):
+    """A model id, or the id of a model dict as fit() returns it."""
+    return model["id"] if isinstance(model, dict) else model
 
 
 def _json_out(fn, *args):
@@ -81,7 +87,7 @@ class Value:
         return self.model(model_id.value)
 
     def model(self, model_id):
-        return _json_out(_model_json, self._db.handle, int(model_id))
+        return _json_out(_model_json, self._db.handle, n.int64(model_id, "model_id"))
 
     def models(self):
         """Every saved model, newest first."""
@@ -93,21 +99,22 @@ class Value:
         predictions. Models may be ids or the dicts fit() returns. as_of is required."""
         if as_of is None:
             raise TypeError("score() needs as_of (the library has no clock)")
-        tm = transaction_model["id"] if isinstance(transaction_model, dict) else int(transaction_model)
-        sm = 0 if spend_model is None else (spend_model["id"] if isinstance(spend_model, dict) else int(spend_model))
+        tm = n.int64(_model_id(transaction_model), "transaction_model")
+        sm = 0 if spend_model is None else n.int64(_model_id(spend_model), "spend_model")
         scored = n.c_int64()
-        n.check(_score(n.byref(scored), self._db.handle, tm, sm, float(horizon),
-                       n.text(horizon_unit, "horizon_unit"), instant(as_of, "as_of"), float(discount), float(margin)))
+        n.check(_score(n.byref(scored), self._db.handle, tm, sm, n.double(horizon, "horizon"),
+                       n.text(horizon_unit, "horizon_unit"), instant(as_of, "as_of"), n.double(discount, "discount"),
+                       n.double(margin, "margin")))
         return scored.value
 
     def scores(self, customer_id):
         """One customer's scores (p_alive, expected_purchases, expected_spend, predicted_clv, ...)."""
-        return _json_out(_scores_json, self._db.handle, int(customer_id))
+        return _json_out(_scores_json, self._db.handle, n.int64(customer_id, "customer_id"))
 
     def validate(self, model_id, holdout_end):
         """Holdout check of a saved transaction model: actual vs predicted purchases in
         [calibration end, holdout_end) by calibration frequency 0..6, 7+."""
-        mid = model_id["id"] if isinstance(model_id, dict) else int(model_id)
+        mid = n.int64(_model_id(model_id), "model_id")
         return _json_out(_validate_json, self._db.handle, mid, instant(holdout_end, "holdout_end"))
 
     def rfm(self, as_of, method=None, map=None, custom_map=None, bins=None, frequency=None, currency=None,
@@ -130,7 +137,7 @@ class Value:
 
     def customer_rfm(self, customer_id):
         """A customer's current RFM assignment; NotFound when it has none."""
-        return _json_out(_customer_rfm_json, self._db.handle, int(customer_id))
+        return _json_out(_customer_rfm_json, self._db.handle, n.int64(customer_id, "customer_id"))
 
     @staticmethod
     def maps():
