@@ -63,6 +63,9 @@ struct RowFailure {
 // then published in line order.
 class Refusals {
  public:
+  // keep_all: every refusal is kept for the --json list; otherwise only the count grows, so
+  // that a file of bad rows costs no memory per row.
+  explicit Refusals(bool keep_all) : keep_all_(keep_all) {}
   void add(std::size_t line, std::string code, std::string message) {
     pending_.push_back({line, std::move(code), std::move(message)});
   }
@@ -70,22 +73,26 @@ class Refusals {
     std::stable_sort(pending_.begin(), pending_.end(),
                      [](const RowFailure& a, const RowFailure& b) { return a.line < b.line; });
     for (auto& f : pending_) {
-      if (all_.size() < kMaxErrorsShown)
+      if (published_ < kMaxErrorsShown)
         std::fprintf(stderr, "crmkit: line %zu: %s: %s\n", f.line, f.code.c_str(), f.message.c_str());
-      else if (all_.size() == kMaxErrorsShown)
+      else if (published_ == kMaxErrorsShown)
         std::fprintf(stderr, "crmkit: (further row errors are not shown here; --json lists them all)\n");
-      all_.push_back(std::move(f));
+      ++published_;
+      if (keep_all_) all_.push_back(std::move(f));
     }
     pending_.clear();
   }
-  std::size_t count() const { return all_.size() + pending_.size(); }
+  std::size_t count() const { return published_ + pending_.size(); }
   const std::vector<RowFailure>& all() const { return all_; }
 
  private:
+  bool keep_all_;
+  std::size_t published_ = 0;
   std::vector<RowFailure> pending_, all_;
 };
 
 struct Summary {
+  explicit Summary(bool keep_all_refusals) : refused(keep_all_refusals) {}
   std::size_t rows = 0, imported = 0, duplicates = 0, updated = 0, customers_created = 0;
   Refusals refused;
 };
@@ -526,7 +533,7 @@ void run_import(const Opts& o, Entity entity) {
                                        : Columns(csv, kSurveyColumns, {"customer_external_id", "occurred_at", "kind", "score", "channel"});
   // Survey responses belong to existing customers: no database is created for them.
   Store store = open_store(o.db, entity != Entity::surveys);
-  Summary s;
+  Summary s(o.json);
   Progress bar(std::string("importing ") + name_of(entity), src.size);
   const std::string default_currency = store.default_currency();
   CustomerImport customers(store);
