@@ -71,6 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::istringstream small_in(text);
     io::CsvLimits limits;
     limits.max_field_bytes = 16;
+    limits.max_record_bytes = 40;
     limits.max_fields = 4;
     io::CsvReader small(small_in, ',', limits);
     std::size_t previous_line = 0, resume_line = 0;
@@ -88,7 +89,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         continue;
       }
       require(small.size() <= limits.max_fields);
-      for (auto f : small.fields()) require(f.size() <= limits.max_field_bytes);
+      std::size_t bytes = 0;
+      for (auto f : small.fields()) {
+        require(f.size() <= limits.max_field_bytes);
+        bytes += f.size();
+      }
+      require(bytes <= limits.max_record_bytes);
     }
   }
   std::istringstream in(text);

@@ -57,6 +57,15 @@ void CsvReader::skip_rest_of_line() {
   }
 }
 
+void CsvReader::release_spare_buffers() {
+  static const std::size_t inline_capacity = std::string().capacity();
+  std::size_t held = 0;
+  for (const auto& f : fields_) held += f.capacity() > inline_capacity ? f.capacity() : 0;
+  if (held <= 2 * limits_.max_record_bytes) return;
+  // Long fields of past records would otherwise keep their capacity in every position.
+  for (auto& f : fields_) std::string().swap(f);
+}
+
 CsvReader::Status CsvReader::refuse_rest_of_line(std::string message) {
   skip_rest_of_line();
   error_ = std::move(message);
@@ -73,7 +82,9 @@ std::vector<std::string_view> CsvReader::fields() const {
 
 CsvReader::Status CsvReader::next() {
   count_ = 0;
+  record_bytes_ = 0;
   error_.clear();
+  release_spare_buffers();
   if (!started_) {
     started_ = true;
     // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first field.
@@ -99,15 +110,24 @@ CsvReader::Status CsvReader::next() {
   if (c < 0) return Status::end;
   record_line_ = line_;
 
-  // An over-long field: the record is refused and reading resumes after the next line break
+  // An over-long field or record: refused, and reading resumes after the next line break
   // (`at_break`: the byte that passed the limit was that line break, already counted).
   auto too_long = [this](bool at_break) {
+    const bool field = fields_[count_ - 1].size() == limits_.max_field_bytes;
     if (!at_break) skip_rest_of_line();
-    error_ = "field " + std::to_string(count_) + " is longer than the limit of " +
-             std::to_string(limits_.max_field_bytes) + " bytes (a quote left open?); reading resumes on line " +
-             std::to_string(line_);
+    error_ = field ? "field " + std::to_string(count_) + " is longer than the limit of " +
+                         std::to_string(limits_.max_field_bytes) + " bytes (a quote left open?)"
+                   : "the record's fields hold more than the limit of " +
+                         std::to_string(limits_.max_record_bytes) + " bytes";
+    error_ += "; reading resumes on line " + std::to_string(line_);
     count_ = 0;
     return Status::error;
+  };
+  // Whether one more byte would pass a limit; counts the byte otherwise.
+  auto full = [this](const std::string& f) {
+    if (f.size() == limits_.max_field_bytes || record_bytes_ == limits_.max_record_bytes) return true;
+    ++record_bytes_;
+    return false;
   };
   for (;;) {  // one field per iteration
     std::string* field = begin_field();
@@ -126,7 +146,7 @@ CsvReader::Status CsvReader::next() {
         if (c == '"') {
           if (peek() == '"') {
             get();
-            if (f.size() == limits_.max_field_bytes) return too_long(false);
+            if (full(f)) return too_long(false);
             f.push_back('"');
             continue;
           }
@@ -134,7 +154,7 @@ CsvReader::Status CsvReader::next() {
         }
         if (c == '\n') ++line_;
         else if (c == '\r' && peek() != '\n') ++line_;
-        if (f.size() == limits_.max_field_bytes) return too_long(c == '\n' || (c == '\r' && peek() != '\n'));
+        if (full(f)) return too_long(c == '\n' || (c == '\r' && peek() != '\n'));
         f.push_back(static_cast<char>(c));
       }
       c = get();
@@ -145,7 +165,7 @@ CsvReader::Status CsvReader::next() {
         if (c == '"')
           return refuse_rest_of_line("a quote inside an unquoted field (field " + std::to_string(count_) +
                                      "); quote the whole field and double the quote");
-        if (f.size() == limits_.max_field_bytes) return too_long(false);
+        if (full(f)) return too_long(false);
         f.push_back(static_cast<char>(c));
         c = get();
       }

@@ -15,7 +15,8 @@ namespace crmkit::io {
 // What one record may hold. Memory is bounded by them whatever the input: a quote left open
 // cannot make a field swallow the rest of a file.
 struct CsvLimits {
-  std::size_t max_field_bytes = 1 << 20;  // 1 MiB: above every value the library accepts
+  std::size_t max_field_bytes = 1 << 20;   // 1 MiB: above every value the library accepts
+  std::size_t max_record_bytes = 4 << 20;  // all the fields of one record together
   std::size_t max_fields = 1024;
 };
 
@@ -28,7 +29,8 @@ class CsvReader {
 
   // Reads the next record. `error`: the record is malformed (a quote inside an unquoted field,
   // text after a closing quote, a quote left open at the end of input, a field longer than
-  // max_field_bytes, more than max_fields fields); error_message() says why and reading can go
+  // max_field_bytes, a record whose fields hold more than max_record_bytes,
+  // more than max_fields fields); error_message() says why and reading can go
   // on. Resynchronisation: after a malformed record the reader skips to the next line break
   // (LF, CR or CRLF) that follows the byte at which the fault was found, whatever quotes lie
   // in between, and the next record starts on the line after it. For an over-long field that
@@ -49,7 +51,8 @@ class CsvReader {
   std::uint64_t offset() const noexcept { return consumed_ + pos_; }
   // False when the stream failed for a reason other than reaching its end.
   bool stream_ok() const noexcept { return !in_.bad(); }
-  // Bytes the reader holds (input buffer and field buffers): bounded by the limits.
+  // Bytes the reader holds (input buffer and field buffers): bounded by the limits (field
+  // buffers kept from earlier records are released once they hold more than two records' worth).
   std::size_t held_bytes() const noexcept;
 
  private:
@@ -57,6 +60,7 @@ class CsvReader {
   int peek();
   std::string* begin_field();  // nullptr when the record already has max_fields fields
   void skip_rest_of_line();
+  void release_spare_buffers();
   Status refuse_rest_of_line(std::string message);
 
   std::istream& in_;
@@ -69,6 +73,7 @@ class CsvReader {
   bool started_ = false;
   std::vector<std::string> fields_;  // reused: strings keep their capacity
   std::size_t count_ = 0;
+  std::size_t record_bytes_ = 0;     // bytes in the fields of the current record
   std::size_t line_ = 1;             // current physical line
   std::size_t record_line_ = 0;
   std::string error_;

@@ -157,6 +157,38 @@ TEST_CASE("csv: a field past the limit is an error at its line; reading resumes 
   CHECK(msg == std::vector<std::string>{"the record has more than 3 fields"});
 }
 
+TEST_CASE("csv: the fields of one record together are limited, and old field buffers are released", "[csv]") {
+  crmkit::io::CsvLimits limits;
+  limits.max_field_bytes = 10;
+  limits.max_record_bytes = 15;
+  std::vector<std::string> msg;
+  auto p = parse_with("0123456789,0123456789\nok,01234\n", limits, &msg);
+  CHECK(p.rows == Rows{{"ok", "01234"}});
+  CHECK(msg == std::vector<std::string>{
+                   "the record's fields hold more than the limit of 15 bytes; reading resumes on line 2"});
+
+  // 50 fields per record, one of them long and in a different position each time: without
+  // releasing, every position would keep a long field's buffer.
+  limits.max_field_bytes = 100;
+  limits.max_record_bytes = 150;
+  std::string text = std::string(49, ',') + "\n";
+  for (int i = 0; i < 300; ++i) {
+    for (int k = 0; k < 50; ++k) text += (k ? "," : "") + std::string(k == i % 50 ? 100 : 0, 'x');
+    text += "\n";
+  }
+  std::istringstream in(text);
+  CsvReader r(in, ',', limits);
+  REQUIRE(r.next() == CsvReader::Status::record);
+  const std::size_t baseline = r.held_bytes();  // input buffer, 50 empty fields
+  std::size_t most = 0, records = 0;
+  while (r.next() == CsvReader::Status::record) {
+    ++records;
+    most = std::max(most, r.held_bytes());
+  }
+  CHECK(records == 300);
+  CHECK(most - baseline <= 2 * limits.max_record_bytes + 2 * limits.max_field_bytes);
+}
+
 TEST_CASE("csv: after an unclosed quote memory stays bounded and later records are read", "[csv]") {
   // 8 MB after a quote that never closes. Before the limit the field grew with the input and
   // every later record was lost in one error at the end.
