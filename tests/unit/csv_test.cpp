@@ -119,7 +119,7 @@ Parsed parse_with(const std::string& text, crmkit::io::CsvLimits limits, std::ve
 }
 }  // namespace
 
-TEST_CASE("csv: a field past the limit is an error at its line; reading resumes after the next line break",
+TEST_CASE("csv: a field past the limit is an error at its line and reading resumes after the next line break",
           "[csv]") {
   crmkit::io::CsvLimits limits;
   limits.max_field_bytes = 10;
@@ -157,7 +157,7 @@ TEST_CASE("csv: a field past the limit is an error at its line; reading resumes 
   CHECK(msg == std::vector<std::string>{"the record has more than 3 fields"});
 }
 
-TEST_CASE("csv: the fields of one record together are limited, and old field buffers are released", "[csv]") {
+TEST_CASE("csv: the fields of one record together are limited and old field buffers are released", "[csv]") {
   crmkit::io::CsvLimits limits;
   limits.max_field_bytes = 10;
   limits.max_record_bytes = 15;

@@ -65,7 +65,7 @@ const char* kHeader = "customer_external_id,occurred_at,channel,kind,amount,curr
 
 }  // namespace
 
-TEST_CASE("import: a refused customer id or an overflowing row is one row error, not the end", "[cli][import]") {
+TEST_CASE("import: a refused customer id or an overflowing row is one row error and the import goes on", "[cli][import]") {
   TempDir dir;
   std::string csv = kHeader;
   csv += "A1,2024-03-01,web,purchase,10.00,USD\n";                         // 2 ok
@@ -137,7 +137,7 @@ TEST_CASE("import: a created customer's created_at comes from accepted rows only
   CHECK(crmkit(dir, "customer show --db t.db --external-id W1").status != 0);
 }
 
-TEST_CASE("import surveys: the same header checks, strict scores, the same error format", "[cli][import][surveys]") {
+TEST_CASE("import surveys: the same header checks and error format with strict scores", "[cli][import][surveys]") {
   TempDir dir;
   write(dir.file("c.csv"), "customer_external_id,occurred_at,channel,kind\nS1,2026-01-01,web,visit\n");
   REQUIRE(crmkit(dir, "import interactions --db t.db c.csv --create-customers").status == 0);
@@ -178,7 +178,7 @@ TEST_CASE("import surveys: the same header checks, strict scores, the same error
   CHECK_THAT(r.err, Catch::Matchers::Contains("crmkit: line 6: not_found: customer_external_id 'S9'"));
 }
 
-TEST_CASE("import: an unclosed quote costs one error and at most the field limit; later rows import",
+TEST_CASE("import: an unclosed quote costs one error and at most the field limit and later rows import",
           "[cli][import]") {
   TempDir dir;
   std::string csv = "customer_external_id,occurred_at,channel,kind,external_id\n";
