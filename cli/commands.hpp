@@ -29,6 +29,12 @@ struct RegisterCommand {
 // `metrics` are shared by several areas, whose registration order is not fixed.
 CLI::App* command_group(CLI::App& parent, const std::string& name, const std::string& help);
 
+// --- files named on the command line ----------------------------------------------------------
+// The text of a file named on the command line (--rule @FILE, --spec @FILE, --map-file). A file
+// longer than max_bytes is refused (invalid_argument naming `what` and the limit) after at
+// most max_bytes + 1 bytes were read, so a huge file costs neither memory nor time.
+std::string file_text(const std::string& path, std::size_t max_bytes, const std::string& what);
+
 // --- report sections (crmkit report, crmkit demo) ----------------------------------------------
 // A section prints itself as readable text and as one JSON member. `as_of` is the report's
 // instant (the end of the last day with data unless --as-of is given).

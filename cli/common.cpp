@@ -1,4 +1,5 @@
 #include "common.hpp"
+#include "commands.hpp"
 
 #include <unistd.h>
 
@@ -6,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
@@ -164,6 +166,23 @@ std::int64_t resolve_customer(Store& store, std::int64_t id, const std::string& 
   }
   if (id <= 0) throw Error(Errc::invalid_argument, "give a customer ID or --external-id");
   return id;
+}
+
+std::string file_text(const std::string& path, std::size_t max_bytes, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, "cannot read " + what + " '" + path + "'");
+  std::string text;
+  char chunk[65536];
+  while (in) {
+    // Never more than one byte past the limit: that byte is what proves the file too long.
+    in.read(chunk, static_cast<std::streamsize>(std::min(sizeof chunk, max_bytes + 1 - text.size())));
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes)
+      throw Error(Errc::invalid_argument, what + " '" + path + "' is longer than the limit of " +
+                                              std::to_string(max_bytes) + " bytes");
+  }
+  if (in.bad()) throw Error(Errc::io, "reading " + what + " '" + path + "' failed");
+  return text;
 }
 
 void print_json(const nlohmann::json& j) {

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "commands.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
@@ -287,11 +288,7 @@ void run_rfm(const RfmOpts& o) {
   r.frequency = parse_rfm_frequency(o.frequency, "--frequency");
   if (!o.currency.empty()) r.currency = o.currency;
   if (!o.map_file.empty()) {
-    std::ifstream f(o.map_file);
-    if (!f.good()) throw Error(Errc::io, fmt::format("cannot read --map-file '{}'", o.map_file));
-    std::stringstream text;
-    text << f.rdbuf();
-    r.custom_map = parse_segment_map(text.str());
+    r.custom_map = parse_segment_map(file_text(o.map_file, detail::kMaxJsonText, "--map-file"));
   } else {
     r.map_name = o.map;
   }

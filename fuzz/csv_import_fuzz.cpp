@@ -64,6 +64,39 @@ void parse_field(std::string_view field) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
 #ifdef CRMKIT_HAVE_CSV
+  // Small limits, so that the fuzzer reaches them: fields and records stay within them, the
+  // reader's memory stays bounded, records start on strictly increasing lines, and after an
+  // over-long field the next record starts no earlier than the line the message announces.
+  {
+    std::istringstream small_in(text);
+    io::CsvLimits limits;
+    limits.max_field_bytes = 16;
+    limits.max_record_bytes = 40;
+    limits.max_fields = 4;
+    io::CsvReader small(small_in, ',', limits);
+    std::size_t previous_line = 0, resume_line = 0;
+    for (int records = 0; records < 10'000; ++records) {
+      auto status = small.next();
+      require(small.held_bytes() <= (1u << 16) + 4 * 64 + 4096);
+      if (status == io::CsvReader::Status::end) break;
+      require(small.line() > previous_line && small.line() >= resume_line);
+      previous_line = small.line();
+      if (status == io::CsvReader::Status::error) {
+        const std::string& m = small.error_message();
+        const std::string mark = "reading resumes on line ";
+        auto at = m.find(mark);
+        if (at != std::string::npos) resume_line = std::stoull(m.substr(at + mark.size()));
+        continue;
+      }
+      require(small.size() <= limits.max_fields);
+      std::size_t bytes = 0;
+      for (auto f : small.fields()) {
+        require(f.size() <= limits.max_field_bytes);
+        bytes += f.size();
+      }
+      require(bytes <= limits.max_record_bytes);
+    }
+  }
   std::istringstream in(text);
   io::CsvReader reader(in);
   for (int records = 0; records < 10'000; ++records) {
