@@ -44,6 +44,12 @@ def to_ms(value, name="time"):
             value = value.replace(tzinfo=datetime.timezone.utc)
         # Integer arithmetic: value.timestamp() * 1000 is a float and can be off by a millisecond.
         delta = value - _EPOCH
+        if delta.microseconds % 1000:
+            # Instants are whole milliseconds; the library refuses finer text the same way.
+            raise n.InvalidArgument(
+                "%s %s is finer than a millisecond (instants are whole milliseconds; round it "
+                "first, e.g. value.replace(microsecond=value.microsecond // 1000 * 1000))"
+                % (name, value.isoformat()))
         return n.int64((delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000, name, value)
     if isinstance(value, datetime.date):
         return n.int64((value - _EPOCH.date()).days * 86400000, name, value)

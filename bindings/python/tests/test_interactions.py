@@ -23,6 +23,18 @@ class InteractionsTest(unittest.TestCase):
     def tearDown(self):
         self.db.close()
 
+    def test_sub_millisecond_instants_are_refused_not_dropped(self):
+        rec = self.db.interactions.record
+        fine = at(2).replace(microsecond=123456)
+        with self.assertRaises(crmkit.InvalidArgument) as cm:
+            rec(self.cid, fine, "visit", "web")
+        self.assertIn("finer than a millisecond", str(cm.exception))
+        self.assertEqual(list(self.db.interactions.timeline(self.cid)), [])
+        whole = at(2).replace(microsecond=123000)
+        rec(self.cid, whole, "visit", "web")
+        (event,) = list(self.db.interactions.timeline(self.cid))
+        self.assertEqual(event.occurred_at_datetime, whole)
+
     def test_record_timeline_and_figures(self):
         rec = self.db.interactions.record
         p1 = rec(self.cid, at(2), "purchase", "web", amount=D("49.90"), currency="USD",
