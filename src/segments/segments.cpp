@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/segment.hpp"
@@ -60,6 +61,8 @@ void check_name(const std::string& name) {
 
 segments::CompiledRule compile(detail::Connection& c, const Store& store, const json& rule, Instant as_of,
                                bool strict) {
+  // Every evaluation (count, sample, explain, refresh) compiles: rules do day arithmetic on as_of.
+  detail::check_instant("as_of", as_of);
   segments::CompileContext ctx;
   ctx.as_of = as_of;
   ctx.currency = store.default_currency();
@@ -348,6 +351,7 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
   auto& c = store_.connection();
   detail::require_writable(c);
   return detail::guard([&] {
+    detail::check_instant("as_of", as_of);  // before the message below formats it as a date
     detail::WriteScope scope(c);
     Segment s = load(c, name);
     if (s.kind != SegmentKind::dynamic)
@@ -399,6 +403,7 @@ std::int64_t Segments::add_customers(const std::string& name, const std::vector<
   auto& c = store_.connection();
   detail::require_writable(c);
   return detail::guard([&] {
+    detail::check_instant("at", at);
     detail::WriteScope scope(c);
     Segment s = load_static(c, name);
     std::int64_t added = 0;
@@ -425,6 +430,7 @@ std::int64_t Segments::remove_customers(const std::string& name, const std::vect
   auto& c = store_.connection();
   detail::require_writable(c);
   return detail::guard([&] {
+    detail::check_instant("at", at);
     detail::WriteScope scope(c);
     Segment s = load_static(c, name);
     std::int64_t removed = 0;
