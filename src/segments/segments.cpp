@@ -61,8 +61,6 @@ void check_name(const std::string& name) {
 
 segments::CompiledRule compile(detail::Connection& c, const Store& store, const json& rule, Instant as_of,
                                bool strict) {
-  // Every evaluation (count, sample, explain, refresh) compiles: rules do day arithmetic on as_of.
-  detail::check_instant("as_of", as_of);
   segments::CompileContext ctx;
   ctx.as_of = as_of;
   ctx.currency = store.default_currency();
@@ -351,17 +349,17 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
   auto& c = store_.connection();
   detail::require_writable(c);
   return detail::guard([&] {
-    detail::check_instant("as_of", as_of);  // before the message below formats it as a date
     detail::WriteScope scope(c);
     Segment s = load(c, name);
     if (s.kind != SegmentKind::dynamic)
       throw Error(Errc::invalid_argument, fmt::format("segment '{}' is static: change its members by hand",
                                                       detail::printable(name)));
+    // Compiling checks as_of's range first, so the message below never formats an impossible date.
+    auto compiled = compile(c, store_, json::parse(s.rule), as_of, s.strict_nulls);
     if (s.refreshed_at && as_of < *s.refreshed_at)
       throw Error(Errc::invalid_argument,
                   fmt::format("as_of {} precedes the last refresh of segment '{}' ({})", format_instant(as_of),
                               detail::printable(name), format_instant(*s.refreshed_at)));
-    auto compiled = compile(c, store_, json::parse(s.rule), as_of, s.strict_nulls);
     c.db.exec("CREATE TEMP TABLE IF NOT EXISTS segment_refresh_ids(id INTEGER PRIMARY KEY)");
     c.db.exec("DELETE FROM temp.segment_refresh_ids");
     {
