@@ -679,7 +679,8 @@ CRMKIT_API int crmkit_points_adjust(int64_t *out_points, int *out_replayed, crmk
                                    int64_t customer_id, int64_t points, const char *reason, const char *external_id,
                                    int64_t as_of);
 /* Expires every lot remainder with expires_at <= as_of. external_id may be NULL
-** ("expire@<as_of>"). *out_points is the total expired (<= 0). */
+** ("expire@<as_of>"). *out_points is the total expired (<= 0); EINVALID when it would pass
+** the int64 range. */
 CRMKIT_API int crmkit_points_expire(int64_t *out_points, int *out_replayed, crmkit_db *db, int64_t programme_id,
                                    int64_t as_of, const char *external_id);
 /* Tier review at as_of; *out_json (owned): {"reviewed", "downgraded", "upgraded"}; may be NULL. */
