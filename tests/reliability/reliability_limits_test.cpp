@@ -388,3 +388,17 @@ TEST_CASE("retention revenue across customers past int64 is summed exactly", "[l
   CHECK(json.find("\"revenue\":\"138350580552821637.12\"") != std::string::npos);
   CHECK(json.find("\"revenue_minor\":13835058055282163712") != std::string::npos);
 }
+
+TEST_CASE("points: an expiry run whose total would pass int64 is refused, not wrapped", "[limits]") {
+  PointsFixture fx;
+  crmkit::ProgrammeSpec s;
+  s.name = "short";
+  s.currency = "USD";
+  s.expiry_days = 1;
+  fx.programme = fx.points.create_programme(s);
+  // Five members at the limit, every lot expiring after a day: 5 * 2^61 points in one run.
+  for (int m = 0; m < 5; ++m) fx.credit(fx.member("e" + std::to_string(m)), kPerMember, "e" + std::to_string(m) + "-");
+  const crmkit::Instant later = 10 * crmkit::kMillisPerDay;
+  fx.refused([&] { fx.points.expire(fx.programme, later); });
+  CHECK(fx.points.liability(fx.programme, 2).outstanding == crmkit::PointsSum(5) * kPerMember);
+}
