@@ -658,7 +658,8 @@ CRMKIT_API int crmkit_points_earn(int64_t *out_points, int *out_replayed, crmkit
                                   int64_t purchase_id);
 /* Reverses the earn of a purchase for refunded_minor (> 0) more refunded; cumulative refunds R
 ** of amount A reverse floor(earned * min(R, A) / A) in total, and give back redemptions linked
-** to the purchase in the same share. Policy reject: ECONFLICT when the points are spent. */
+** to the purchase in the same share. Policy reject: ECONFLICT when the points are spent.
+** EINVALID when the refunds recorded for the purchase would total past INT64_MAX. */
 CRMKIT_API int crmkit_points_reverse_purchase(int64_t *out_points, int *out_replayed, crmkit_db *db,
                                               int64_t programme_id, int64_t purchase_id, int64_t refunded_minor,
                                               const char *external_id, int64_t as_of);
@@ -672,12 +673,14 @@ CRMKIT_API int crmkit_points_redeem(int64_t *out_points, int *out_replayed, crmk
 CRMKIT_API int crmkit_points_reverse_redemption(int64_t *out_points, int *out_replayed, crmkit_db *db,
                                                 int64_t programme_id, const char *redemption_external_id,
                                                 int64_t points, const char *external_id, int64_t as_of);
-/* A manual correction, non-zero, with a non-empty reason. */
+/* A manual correction, non-zero, with a non-empty reason. EINVALID when the member's credits
+** plus negative adjustments would pass 2^61 points in total (docs/POINTS.md, "Totals"). */
 CRMKIT_API int crmkit_points_adjust(int64_t *out_points, int *out_replayed, crmkit_db *db, int64_t programme_id,
                                    int64_t customer_id, int64_t points, const char *reason, const char *external_id,
                                    int64_t as_of);
 /* Expires every lot remainder with expires_at <= as_of. external_id may be NULL
-** ("expire@<as_of>"). *out_points is the total expired (<= 0). */
+** ("expire@<as_of>"). *out_points is the total expired (<= 0); EINVALID when it would pass
+** the int64 range. */
 CRMKIT_API int crmkit_points_expire(int64_t *out_points, int *out_replayed, crmkit_db *db, int64_t programme_id,
                                    int64_t as_of, const char *external_id);
 /* Tier review at as_of; *out_json (owned): {"reviewed", "downgraded", "upgraded"}; may be NULL. */
@@ -715,7 +718,9 @@ CRMKIT_API const char *crmkit_points_ledger_iter_external_id(const crmkit_points
 CRMKIT_API void crmkit_points_ledger_iter_free(crmkit_points_ledger_iter *it);
 
 /* Programme liability at as_of: {"outstanding", "available", "pending", "debt", "members",
-** "value_minor" (null without a point value), "currency"}. */
+** "value_minor" (null without a point value), "currency"}. The sums over members are exact
+** JSON integers that may pass the int64 range (a parser reading int64 or doubles must allow
+** for that). */
 CRMKIT_API int crmkit_points_liability_json(char **out_json, crmkit_db *db, int64_t programme_id, int64_t as_of);
 /* Members per tier, highest first, then those below every tier: [{"tier", "members"}]. */
 CRMKIT_API int crmkit_points_tier_mix_json(char **out_json, crmkit_db *db, int64_t programme_id);

@@ -30,6 +30,13 @@ std::int64_t parse_amount(std::string_view text, std::string_view currency,
 // Formats minor units as a decimal string in major units: (123456, "USD") -> "1234.56".
 std::string format_amount(std::int64_t minor, std::string_view currency);
 
+// A sum of many amounts of one currency (a report's revenue across customers): each amount
+// and each customer's total fits int64, their sum need not, so reports add in 128 bits.
+__extension__ typedef __int128 MoneySum;
+
+// format_amount for a sum, exactly, with every digit: (2^64 * 100, "USD") -> "18446744073709551616.00".
+std::string format_amount_sum(MoneySum minor, std::string_view currency);
+
 // Minor units as a double in major units, for reports and models (not for bookkeeping).
 double to_major(std::int64_t minor, std::string_view currency) noexcept;
 

@@ -67,15 +67,27 @@ std::int64_t parse_amount(std::string_view text, std::string_view currency, std:
 }
 
 std::string format_amount(std::int64_t minor, std::string_view currency) {
+  return format_amount_sum(minor, currency);
+}
+
+std::string format_amount_sum(MoneySum minor, std::string_view currency) {
   const int exponent = currency_exponent(currency);
   bool negative = minor < 0;
-  // Work in unsigned so that INT64_MIN formats correctly.
-  std::uint64_t v = negative ? ~static_cast<std::uint64_t>(minor) + 1 : static_cast<std::uint64_t>(minor);
-  std::uint64_t scale = 1;
-  for (int i = 0; i < exponent; ++i) scale *= 10;
+  // Work in unsigned so that the most negative value formats correctly.
+  using U = unsigned __int128;
+  U v = negative ? ~static_cast<U>(minor) + 1 : static_cast<U>(minor);
+  std::string digits;
+  do {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(v % 10)));
+    v /= 10;
+  } while (v != 0);
+  // At least one digit before the decimal point: 5 cents is "0.05".
+  if (digits.size() < static_cast<std::size_t>(exponent) + 1) digits.resize(static_cast<std::size_t>(exponent) + 1, '0');
   std::string out = negative ? "-" : "";
-  out += std::to_string(v / scale);
-  if (exponent > 0) out += fmt::format(".{:0{}}", v % scale, exponent);
+  for (std::size_t i = digits.size(); i-- > 0;) {
+    out.push_back(digits[i]);
+    if (exponent > 0 && i == static_cast<std::size_t>(exponent)) out.push_back('.');
+  }
   return out;
 }
 

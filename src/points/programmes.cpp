@@ -51,6 +51,7 @@ void check_range(const char* field, std::int64_t v, std::int64_t lo, std::int64_
 
 void validate(const ProgrammeSpec& s) {
   detail::check_text("name", s.name, 200);
+  detail::check_instant("created_at", s.created_at);
   if (detail::trim(s.name).empty()) throw Error(Errc::invalid_argument, "name is empty");
   if (!is_currency_code(s.currency))
     throw Error(Errc::invalid_argument,
@@ -302,6 +303,7 @@ void Points::enroll(std::int64_t programme_id, std::int64_t customer_id, Instant
   detail::guard([&] {
     auto& c = store_.connection();
     detail::require_writable(c);
+    detail::check_instant("enrolled_at", enrolled_at);
     detail::WriteScope scope(c);
     auto r = points::load_rules(c, programme_id);
     auto& cust = c.prepare("SELECT 1 FROM customers WHERE id = ?");

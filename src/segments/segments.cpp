@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/segment.hpp"
@@ -353,11 +354,12 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
     if (s.kind != SegmentKind::dynamic)
       throw Error(Errc::invalid_argument, fmt::format("segment '{}' is static: change its members by hand",
                                                       detail::printable(name)));
+    // Compiling checks as_of's range first, so the message below never formats an impossible date.
+    auto compiled = compile(c, store_, json::parse(s.rule), as_of, s.strict_nulls);
     if (s.refreshed_at && as_of < *s.refreshed_at)
       throw Error(Errc::invalid_argument,
                   fmt::format("as_of {} precedes the last refresh of segment '{}' ({})", format_instant(as_of),
                               detail::printable(name), format_instant(*s.refreshed_at)));
-    auto compiled = compile(c, store_, json::parse(s.rule), as_of, s.strict_nulls);
     c.db.exec("CREATE TEMP TABLE IF NOT EXISTS segment_refresh_ids(id INTEGER PRIMARY KEY)");
     c.db.exec("DELETE FROM temp.segment_refresh_ids");
     {
@@ -399,6 +401,7 @@ std::int64_t Segments::add_customers(const std::string& name, const std::vector<
   auto& c = store_.connection();
   detail::require_writable(c);
   return detail::guard([&] {
+    detail::check_instant("at", at);
     detail::WriteScope scope(c);
     Segment s = load_static(c, name);
     std::int64_t added = 0;
@@ -425,6 +428,7 @@ std::int64_t Segments::remove_customers(const std::string& name, const std::vect
   auto& c = store_.connection();
   detail::require_writable(c);
   return detail::guard([&] {
+    detail::check_instant("at", at);
     detail::WriteScope scope(c);
     Segment s = load_static(c, name);
     std::int64_t removed = 0;

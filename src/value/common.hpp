@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/money.hpp"

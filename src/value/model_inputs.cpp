@@ -47,6 +47,9 @@ clv::SpendHistories ModelInputs::repeat_spend() const {
 }
 
 ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
+  // fit, score and validate all come through here: day counts are taken from these instants.
+  detail::check_instant("calibration_end", o.calibration_end);
+  if (o.holdout_end) detail::check_instant("holdout_end", *o.holdout_end);
   if (o.unit != clv::TimeUnit::day && o.unit != clv::TimeUnit::week)
     throw Error(Errc::invalid_argument,
                 fmt::format("unit '{}' is not supported for model inputs (day or week)", clv::to_string(o.unit)));

@@ -146,6 +146,7 @@ bool all_finite(const std::vector<std::pair<std::string, double>>& v) {
 
 ValueModel CustomerValue::fit(const FitRequest& r) {
   detail::require_writable(store_.connection());
+  detail::check_instant("fitted_at", r.fitted_at);
   ModelInputOptions o;
   o.calibration_end = r.calibration_end;
   o.unit = r.unit;

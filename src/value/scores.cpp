@@ -101,6 +101,7 @@ std::string CustomerScore::to_json() const {
 
 ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   detail::require_writable(store_.connection());
+  detail::check_instant("as_of", r.as_of);
   value_detail::check_finite(r.horizon, "horizon");
   if (r.horizon <= 0) throw Error(Errc::invalid_argument, fmt::format("horizon {} must be > 0", r.horizon));
   value_detail::check_finite(r.monthly_discount_rate, "monthly_discount_rate");

@@ -556,3 +556,71 @@ TEST_CASE("JSON integers above INT64_MAX are refused with the digits as given", 
     CHECK(digest(e.path) == before);
   }
 }
+
+// ---- aggregate overflow ---------------------------------------------------------------------
+// Totals that would pass int64 are refused at the write (a member's points, the refunds of one
+// purchase) so that every later read still works; points instants outside 0001..9999 are
+// refused like every other area's.
+TEST_CASE("hostile aggregate overflow and points instants through the C API", "[hostile]") {
+  Env e;
+  constexpr std::int64_t kRequest = std::int64_t(1) << 50, kMember = std::int64_t(1) << 61;
+  constexpr std::int64_t kAfter9999 = 253'402'300'800'000, kBefore0001 = -62'135'596'800'001;
+  // "other" earns 100 points on a 100.00 purchase, refunded with an amount near INT64_MAX,
+  // then adjustments bring its total to the 2^61 limit exactly.
+  REQUIRE(crmkit_points_enroll(e.db, e.programme, e.other, kT) == CRMKIT_OK);
+  crmkit_interaction* r = purchase(e.other, 10'000, "USD");
+  std::int64_t bought = 0, pts = 0;
+  int rep = 0;
+  REQUIRE(crmkit_interaction_record(&bought, e.db, r) == CRMKIT_OK);
+  crmkit_interaction_free(r);
+  REQUIRE(crmkit_points_reverse_purchase(&pts, &rep, e.db, e.programme, bought, kMax - 5, "rv1", kT) == CRMKIT_OK);
+  REQUIRE(pts == -100);
+  REQUIRE(crmkit_db_begin(e.db) == CRMKIT_OK);
+  for (int k = 0; k < 2048; ++k)
+    REQUIRE(crmkit_points_adjust(&pts, &rep, e.db, e.programme, e.other, k < 2047 ? kRequest : kRequest - 100, "load",
+                                 ("fill-" + std::to_string(k)).c_str(), kT) == CRMKIT_OK);
+  REQUIRE(crmkit_db_commit(e.db) == CRMKIT_OK);
+  const std::vector<Case> table{
+      {"points_adjust: +1 past a member's 2^61 total", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_adjust(&p, &rp, e.db, e.programme, e.other, 1, "x", "o1", kT); }},
+      {"points_adjust: -1 past a member's 2^61 total", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_adjust(&p, &rp, e.db, e.programme, e.other, -1, "x", "o2", kT); }},
+      {"points_reverse_purchase: refunds of one purchase past int64", CRMKIT_EINVALID, [bought](Env& e) {
+         std::int64_t p; int rp;
+         return crmkit_points_reverse_purchase(&p, &rp, e.db, e.programme, bought, 6, "rv2", kT); }},
+      {"points_balance at the member limit", CRMKIT_OK, [](Env& e) {
+         std::int64_t b = 0; int rc = crmkit_points_balance(&b, e.db, e.programme, e.other, kT + 1);
+         return rc == CRMKIT_OK && b != kMember - 100 ? CRMKIT_EINTERNAL : rc; }},  // the 100 earned were reversed
+      {"points_liability_json at the member limit", CRMKIT_OK, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_points_liability_json(&j, e.db, e.programme, kT + 1), j); }},
+      {"points_check at the member limit", CRMKIT_OK, [](Env& e) { return crmkit_points_check(e.db, e.programme); }},
+      {"points_redeem: as_of after 9999", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_redeem(&p, &rp, e.db, e.programme, e.other, 1, "i1", kAfter9999, 0); }},
+      {"points_adjust: as_of INT64_MIN", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_adjust(&p, &rp, e.db, e.programme, e.customer, 1, "x", "i2", kMin); }},
+      {"points_enroll: enrolled_at after 9999", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_points_enroll(e.db, e.programme, e.customer, kAfter9999); }},
+      {"points_expire: as_of before 0001", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_expire(&p, &rp, e.db, e.programme, kBefore0001, nullptr); }},
+      {"points_review_tiers: as_of INT64_MAX", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_points_review_tiers(&j, e.db, e.programme, kMax), j); }},
+      {"points_reverse_purchase: as_of after 9999", CRMKIT_EINVALID, [bought](Env& e) {
+         std::int64_t p; int rp;
+         return crmkit_points_reverse_purchase(&p, &rp, e.db, e.programme, bought, 1, "i3", kAfter9999); }},
+      {"points_reverse_redemption: as_of before 0001", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp;
+         return crmkit_points_reverse_redemption(&p, &rp, e.db, e.programme, "none", 0, "i4", kBefore0001); }},
+      {"points_balance: as_of after 9999", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t b; return crmkit_points_balance(&b, e.db, e.programme, e.other, kAfter9999); }},
+      {"points_liability_json: as_of INT64_MIN", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_points_liability_json(&j, e.db, e.programme, kMin), j); }},
+      {"points_programme_create: created_at after 9999", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id;
+         return crmkit_points_programme_create(&id, e.db, R"({"name":"late","currency":"USD","created_at":253402300800000})"); }},
+  };
+  const int tried = run_table(e, table);
+  // The message gives the instant as given, not an impossible date.
+  REQUIRE(crmkit_points_redeem(&pts, &rep, e.db, e.programme, e.other, 1, "i5", kAfter9999, 0) == CRMKIT_EINVALID);
+  CHECK(std::string(crmkit_last_error_message()).find("as_of 253402300800000 is outside") != std::string::npos);
+  std::printf("hostile C API (aggregate overflow, points instants): %d cases\n", tried);
+}
