@@ -517,7 +517,7 @@ namespace {
 std::string nested_not_rule(int depth) {
   std::string s;
   for (int k = 0; k < depth; ++k) s += "{\"not\":";
-  s += R"({"agg":"sum","where":{"kind":["purchase","refund"]},"window":{"last":6,"unit":"month"},)"
+  s += R"({"agg":"sum","of":"amount","where":{"kind":["purchase","refund"]},"window":{"last":6,"unit":"month"},)"
        R"("op":"not_between","value":[1,2]})";
   for (int k = 0; k < depth; ++k) s += "}";
   return s;

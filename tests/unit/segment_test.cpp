@@ -331,6 +331,7 @@ namespace {
 // under a negative operator (which adds "x IS NULL OR" in the lenient mode).
 json heavy_leaf() {
   return json{{"agg", "sum"},
+              {"of", "amount"},
               {"where", {{"kind", {"purchase", "refund"}}}},
               {"window", {{"last", 6}, {"unit", "month"}}},
               {"op", "not_between"},
