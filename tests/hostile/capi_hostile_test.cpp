@@ -559,7 +559,7 @@ std::vector<Case> value_cases() {
 
 }  // namespace
 
-TEST_CASE("hostile values through the C API: fake currencies, inexact numbers, too deep rules", "[hostile]") {
+TEST_CASE("hostile values through the C API: fake currencies and inexact numbers and too deep rules", "[hostile]") {
   Env e;
   const int tried = run_table(e, value_cases());
   std::printf("hostile C API (values): %d cases\n", tried);

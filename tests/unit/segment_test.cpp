@@ -360,7 +360,7 @@ json nested_rule(const std::string& shape, int depth) {
 
 }  // namespace
 
-TEST_CASE("every rule within the nesting limit saves, counts and refreshes in both null modes", "[segments]") {
+TEST_CASE("every rule within the nesting limit saves and counts and refreshes in both null modes", "[segments]") {
   Shop s;
   s.customer(1, "1990-01-01", "Berlin");
   s.customer(2, nullptr, "Paris");

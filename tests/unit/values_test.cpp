@@ -38,7 +38,7 @@ std::string refusal(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("currencies are the ISO 4217 list, with their minor units", "[values]") {
+TEST_CASE("currencies are the ISO 4217 list with their minor units", "[values]") {
   for (const char* fake : {"ABC", "ZZZ", "usd", "US", "USDD", "", "HRK", "XYZ"}) {
     INFO(fake);
     CHECK_FALSE(crmkit::is_currency_code(fake));
@@ -83,7 +83,7 @@ TEST_CASE("the currency's minor units decide how many decimals an amount may hav
   CHECK_THAT(refusal([] { parse_amount("12", "ZZZ"); }), Catch::Contains("'ZZZ' is not an ISO 4217 code"));
 }
 
-TEST_CASE("a fake currency is refused wherever a currency enters, and nothing is written", "[values]") {
+TEST_CASE("a fake currency is refused wherever a currency enters and nothing is written", "[values]") {
   crmkit::Store store = crmkit::Store::open(":memory:");
   crmkit::Customers customers(store);
   crmkit::Interactions interactions(store);
