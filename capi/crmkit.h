@@ -121,6 +121,12 @@ CRMKIT_API int crmkit_db_rollback(crmkit_db *db);
 CRMKIT_API int crmkit_db_set_default_calling_code(crmkit_db *db, const char *digits);
 CRMKIT_API int crmkit_db_set_default_currency(crmkit_db *db, const char *currency);
 
+/* ISO 4217 minor units of `code` (digits after the decimal point of its amounts): 2 for USD,
+** 0 for JPY, 3 for KWD, 4 for CLF; 0 for the codes ISO gives none (XAU, XDR, XTS, XXX ...).
+** EINVALID (naming the code) for anything not in the library's ISO 4217 table, which every
+** currency argument is checked against. Needs no database. */
+CRMKIT_API int crmkit_currency_minor_units(int *out, const char *code);
+
 /* ===================================================================== customers == */
 /* (section owned by the customers area) */
 

@@ -1,10 +1,13 @@
-// C API: library version, errors, memory, opening a database, transactions, settings.
+// C API: library version, errors, memory, opening a database, transactions, settings, currencies.
 #include <sqlite3.h>
 
 #include <cstdlib>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "base/text.hpp"
+#include "crmkit/money.hpp"
 #include "handle.hpp"
 
 namespace crmkit::capi {
@@ -255,6 +258,19 @@ int crmkit_db_set_default_currency(crmkit_db* db, const char* currency) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     db->session->store.set_default_currency(capi::text_arg(currency, "currency", 16));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_currency_minor_units(int* out, const char* code) {
+  return call(nullptr, [&] {
+    need(out, "out");
+    *out = 0;
+    const std::string c = capi::text_arg(code, "code", 16);
+    if (!is_currency_code(c))
+      throw Error(Errc::invalid_argument,
+                  fmt::format("currency '{}' is not an ISO 4217 code", detail::printable(c)));
+    *out = currency_exponent(c);
     return CRMKIT_OK;
   });
 }

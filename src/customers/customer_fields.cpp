@@ -147,7 +147,7 @@ CustomerFields normalized_fields(const CustomerFields& f, const Store& store) {
     check_text("acquisition_cost currency", f.acquisition_cost->currency, kMaxShortText);
     if (!is_currency_code(f.acquisition_cost->currency))
       bad("acquisition_cost currency", f.acquisition_cost->currency,
-          "is not an ISO-4217 code (three upper-case letters)");
+          "is not an ISO 4217 currency code");
     if (f.acquisition_cost->minor < 0)
       throw Error(Errc::invalid_argument,
                   fmt::format("acquisition_cost {} is negative", f.acquisition_cost->minor));

@@ -69,7 +69,7 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
     std::string currency = q.currency ? *q.currency : store_.default_currency();
     if (!is_currency_code(currency))
       throw Error(Errc::invalid_argument,
-                  fmt::format("currency {} is not an ISO-4217 code", detail::printable(currency)));
+                  fmt::format("currency {} is not an ISO 4217 currency code", detail::printable(currency)));
     auto& c = store_.connection();
     if (q.activity == ActivityRule::p_alive) {
       auto& any = c.prepare("SELECT EXISTS (SELECT 1 FROM customer_scores WHERE p_alive IS NOT NULL)");

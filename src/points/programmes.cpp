@@ -55,7 +55,7 @@ void validate(const ProgrammeSpec& s) {
   if (detail::trim(s.name).empty()) throw Error(Errc::invalid_argument, "name is empty");
   if (!is_currency_code(s.currency))
     throw Error(Errc::invalid_argument,
-                fmt::format("currency '{}' is not an ISO-4217 code (three upper-case letters)",
+                fmt::format("currency '{}' is not an ISO 4217 currency code",
                             detail::printable(s.currency)));
   check_range("points_per_unit", s.points_per_unit, 0, kMaxRate);
   check_range("unit_minor", s.unit_minor, 1, kMaxRate);

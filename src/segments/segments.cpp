@@ -69,6 +69,18 @@ segments::CompiledRule compile(detail::Connection& c, const Store& store, const 
   return segments::compile_rule(rule, ctx);
 }
 
+// A saved rule must stay runnable: its SQL is prepared once at save time inside the deepest
+// wrapper used later (sample's subquery), so a rule SQLite cannot compile is refused then, with
+// its reason, instead of failing every refresh.
+void check_compiles(detail::Connection& c, const segments::CompiledRule& compiled) {
+  try {
+    SQLite::Statement st(c.db, fmt::format("SELECT id FROM ({}) ORDER BY id LIMIT ?{}", compiled.sql,
+                                           compiled.params.size() + 1));
+  } catch (const SQLite::Exception& e) {
+    throw Error(Errc::invalid_argument, fmt::format("rule: too complex for SQLite to compile ({})", e.what()));
+  }
+}
+
 const char* kSegmentColumns =
     "SELECT s.id, s.name, s.kind, s.description, s.rule_version, s.strict_nulls, s.refreshed_at, "
     "(SELECT v.rule FROM segment_versions v WHERE v.segment_id = s.id AND v.version = s.rule_version), "
@@ -253,7 +265,7 @@ Segment Segments::create(const std::string& name, SegmentKind kind, const std::s
     std::vector<std::int64_t> refs;
     if (kind == SegmentKind::dynamic) {
       refs = check_references(c, rule, 0, name);
-      compile(c, store_, rule, 0, o.strict_nulls);  // amounts against the currency, references
+      check_compiles(c, compile(c, store_, rule, 0, o.strict_nulls));  // amounts, references, SQL
     }
     auto& ins = c.prepare("INSERT INTO segments(name, kind, description, rule_version, strict_nulls) "
                           "VALUES (?, ?, ?, ?, ?)");
@@ -282,7 +294,7 @@ Segment Segments::update(const std::string& name, const std::string& rule_json, 
       throw Error(Errc::invalid_argument, fmt::format("segment '{}' is static: it has no rule to update",
                                                       detail::printable(name)));
     auto refs = check_references(c, rule, s.id, name);
-    compile(c, store_, rule, 0, o.strict_nulls);
+    check_compiles(c, compile(c, store_, rule, 0, o.strict_nulls));
     const int version = s.rule_version + 1;
     save_version(c, s.id, version, rule, o.strict_nulls, refs);
     auto& up = c.prepare("UPDATE segments SET rule_version = ?, strict_nulls = ? WHERE id = ?");

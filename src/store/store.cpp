@@ -164,7 +164,7 @@ std::string Store::default_currency() const {
 void Store::set_default_currency(const std::string& code) {
   if (!is_currency_code(code))
     throw Error(Errc::invalid_argument,
-                fmt::format("default_currency '{}' is not an ISO-4217 code (three upper-case letters)",
+                fmt::format("default_currency '{}' is not an ISO 4217 currency code",
                             detail::printable(code)));
   detail::guard([&] { set_setting(*connection_, "default_currency", code); });
 }

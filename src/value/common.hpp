@@ -19,7 +19,7 @@ namespace crmkit::value_detail {
 inline std::string currency_or_default(Store& store, const std::optional<std::string>& currency) {
   if (!currency) return store.default_currency();
   if (!is_currency_code(*currency))
-    throw Error(Errc::invalid_argument, fmt::format("currency '{}' is not an ISO-4217 code (three upper-case letters)",
+    throw Error(Errc::invalid_argument, fmt::format("currency '{}' is not an ISO 4217 currency code",
                                                     detail::printable(*currency)));
   return *currency;
 }

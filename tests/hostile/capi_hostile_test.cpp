@@ -624,3 +624,67 @@ TEST_CASE("hostile aggregate overflow and points instants through the C API", "[
   CHECK(std::string(crmkit_last_error_message()).find("as_of 253402300800000 is outside") != std::string::npos);
   std::printf("hostile C API (aggregate overflow, points instants): %d cases\n", tried);
 }
+
+// ---- values kept as given (issue #10 items 6, 7, 10) -------------------------------------
+// Fake currencies, numbers a double cannot keep, and rules one level over the nesting limit:
+// each refused with EINVALID and nothing written.
+namespace {
+
+std::string nested_not_rule(int depth) {
+  std::string s;
+  for (int k = 0; k < depth; ++k) s += "{\"not\":";
+  s += R"({"agg":"sum","of":"amount","where":{"kind":["purchase","refund"]},"window":{"last":6,"unit":"month"},)"
+       R"("op":"not_between","value":[1,2]})";
+  for (int k = 0; k < depth; ++k) s += "}";
+  return s;
+}
+
+std::vector<Case> value_cases() {
+  return {
+      {"currency 'ABC' (not ISO 4217)", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, 1, "ABC")}); }},
+      {"currency 'ZZZ' recorded alone", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_interaction* r = purchase(e.customer, 1, "ZZZ"); std::int64_t id;
+         int rc = crmkit_interaction_record(&id, e.db, r); crmkit_interaction_free(r); return rc; }},
+      {"default currency 'ABC'", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_currency(e.db, "ABC"); }},
+      {"acquisition cost in 'ZZZ'", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_created_at(c, kT);
+         int rc = crmkit_customer_set_acquisition_cost(c, 5, "ZZZ");
+         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(&id, e.db, c); crmkit_customer_free(c); return rc; }},
+      {"interaction JSON: currency 'ABC'", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
+         return crmkit_interaction_record_json(&id, e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1,\"currency\":\"ABC\"}}").c_str()); }},
+      {"points programme in 'ZZZ'", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
+         return crmkit_points_programme_create(&id, e.db, R"({"name":"zzz","currency":"ZZZ","created_at":"2023-01-01T00:00:00Z"})"); }},
+      {"value_fit: currency 'ABC'", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_value_fit(&id, e.db, "bgnbd", "week", kT, kT, "ABC"); }},
+      {"currency_minor_units: 'ABC'", CRMKIT_EINVALID, [](Env&) { int u; return crmkit_currency_minor_units(&u, "ABC"); }},
+      {"currency_minor_units: NULL code", CRMKIT_EINVALID, [](Env&) { int u; return crmkit_currency_minor_units(&u, nullptr); }},
+      {"currency_minor_units: NULL out", CRMKIT_EINVALID, [](Env&) { return crmkit_currency_minor_units(nullptr, "USD"); }},
+      {"attributes: integer beyond uint64", CRMKIT_EINVALID, [](Env& e) {
+         return create_with(e, "attributes", "{\"order\":123456789012345678901}"); }},
+      {"attributes: 21 significant digits", CRMKIT_EINVALID, [](Env& e) {
+         return record_with(e, [](auto r) { return crmkit_interaction_set_attributes(r, "{\"p\":[0.100000000000000000001]}"); }); }},
+      {"attributes: underflow to 0", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", "{\"x\":1e-400}"); }},
+      {"segment_create: not nested 25 deep (limit 24)", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_segment_create(&id, e.db, "deep", "dynamic", nested_not_rule(25).c_str(), 0); }},
+      {"segment_create: rule number beyond uint64", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id;
+         return crmkit_segment_create(&id, e.db, "big", "dynamic",
+                                      "{\"field\":\"attributes.order\",\"op\":\"eq\",\"value\":123456789012345678901}", 0); }},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("hostile values through the C API: fake currencies and inexact numbers and too deep rules", "[hostile]") {
+  Env e;
+  const int tried = run_table(e, value_cases());
+  std::printf("hostile C API (values): %d cases\n", tried);
+  // The same limits accept what is within them: 24 nested `not` saves and refreshes.
+  std::int64_t id = 0;
+  REQUIRE(crmkit_segment_create(&id, e.db, "deep", "dynamic", nested_not_rule(24).c_str(), 0) == CRMKIT_OK);
+  std::int64_t entered = 0, left = 0;
+  CHECK(crmkit_segment_refresh(&entered, &left, e.db, "deep", kT) == CRMKIT_OK);
+  int units = -1;
+  CHECK(crmkit_currency_minor_units(&units, "UYW") == CRMKIT_OK);
+  CHECK(units == 4);
+}
