@@ -56,21 +56,4 @@ class StoredRow {
   int key_;
 };
 
-// Runs `convert` on values that were read from the store (e.g. a JSON document kept in a
-// table): a failure is corruption of `what`, not bad input.
-template <class F>
-auto from_store(const std::string& what, F&& convert) -> decltype(convert()) {
-  try {
-    return convert();
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const Error& e) {
-    if (e.code() == Errc::corrupt || e.code() == Errc::no_memory || e.code() == Errc::io || e.code() == Errc::busy)
-      throw;
-    throw Error(Errc::corrupt, what + " is damaged: " + e.what());
-  } catch (const std::exception& e) {
-    throw Error(Errc::corrupt, what + " is damaged: " + e.what());
-  }
-}
-
 }  // namespace crmkit::detail
