@@ -97,7 +97,8 @@ CRMKIT_API int crmkit_options_set_file_mode(crmkit_options *opts, int mode);
 
 /* Opens or creates a database file (":memory:" for a private in-memory one) and upgrades its
 ** schema. opts may be NULL for defaults. Fails with ECORRUPT for a file that is not a crmkit
-** database, EVERSION for one written by a newer crmkit, EIO when it cannot be opened. */
+** database (or is damaged), EVERSION for one written by a newer crmkit, EIO when it cannot be
+** opened; a refused file is left byte for byte as it was, with no -wal/-shm files added. */
 CRMKIT_API int crmkit_db_open(crmkit_db **out, const char *path, const crmkit_options *opts);
 
 /* Closes the handle. Iterators and results made from it stay usable until freed. */

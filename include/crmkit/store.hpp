@@ -28,7 +28,9 @@ class Store {
  public:
   // Opens (creating if allowed) and upgrades the schema. ":memory:" gives a private store.
   // Throws Error: corrupt (not a crmkit database, damaged), unsupported_version (newer schema),
-  // io, busy, read_only (a read-only open of a file that needs an upgrade).
+  // io, busy, read_only (a read-only open of a file that needs an upgrade). A refused file is
+  // left exactly as it was (no WAL switch, no -wal/-shm files): identity and version are read
+  // before anything is written.
   static Store open(const std::string& path, const OpenOptions& options = {});
 
   const std::string& path() const noexcept;

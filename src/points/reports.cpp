@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "points/engine.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -74,18 +75,19 @@ LedgerPage Points::ledger(std::int64_t programme_id, std::int64_t customer_id, s
         page.next_after = page.entries.back().id;
         break;
       }
+      const detail::StoredRow row(q, "points_ledger");
       LedgerEntry e;
-      e.id = q.getColumn(0).getInt64();
-      e.customer_id = q.getColumn(1).getInt64();
-      e.kind = parse_points_kind(q.getColumn(2).getString());
-      e.points = q.getColumn(3).getInt64();
-      e.created_at = q.getColumn(4).getInt64();
-      e.effective_at = q.getColumn(5).getInt64();
-      if (!q.isColumnNull(6)) e.expires_at = q.getColumn(6).getInt64();
-      if (!q.isColumnNull(7)) e.source_type = q.getColumn(7).getString();
-      if (!q.isColumnNull(8)) e.source_id = q.getColumn(8).getInt64();
-      if (!q.isColumnNull(9)) e.reason = q.getColumn(9).getString();
-      e.external_id = q.getColumn(10).getString();
+      e.id = row.int64(0);
+      e.customer_id = row.int64(1);
+      e.kind = row.parse(2, [](const std::string& t) { return parse_points_kind(t); });
+      e.points = row.int64(3);
+      e.created_at = row.int64(4);
+      e.effective_at = row.int64(5);
+      e.expires_at = row.opt_int64(6);
+      e.source_type = row.opt_text(7);
+      e.source_id = row.opt_int64(8);
+      e.reason = row.opt_text(9);
+      e.external_id = row.text(10);
       page.entries.push_back(std::move(e));
     }
     q.reset();

@@ -11,6 +11,7 @@
 #include "crmkit/segment.hpp"
 #include "segments/rule.hpp"
 #include "store/connection.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -89,15 +90,17 @@ const char* kSegmentColumns =
 
 Segment read_segment(SQLite::Statement& st) {
   Segment s;
-  s.id = st.getColumn(0).getInt64();
-  s.name = st.getColumn(1).getString();
-  s.kind = st.getColumn(2).getString() == "dynamic" ? SegmentKind::dynamic : SegmentKind::manual_static;
-  s.description = st.getColumn(3).getString();
-  s.rule_version = st.getColumn(4).getInt();
-  s.strict_nulls = st.getColumn(5).getInt() != 0;
-  if (!st.getColumn(6).isNull()) s.refreshed_at = st.getColumn(6).getInt64();
-  if (!st.getColumn(7).isNull()) s.rule = st.getColumn(7).getString();
-  s.member_count = st.getColumn(8).getInt64();
+  const detail::StoredRow row(st, "segments");
+  s.id = row.int64(0);
+  s.name = row.text(1);
+  // A kind that is neither name was let through as "static" before: it is damage.
+  s.kind = row.parse(2, [](const std::string& t) { return parse_segment_kind(t); });
+  s.description = row.text(3);
+  s.rule_version = static_cast<int>(row.int64(4));
+  s.strict_nulls = row.int64(5) != 0;
+  s.refreshed_at = row.opt_int64(6);
+  s.rule = row.opt_text(7).value_or(std::string());
+  s.member_count = row.int64(8);
   return s;
 }
 
@@ -177,12 +180,13 @@ std::vector<Membership> read_memberships(SQLite::Statement& st) {
   std::vector<Membership> out;
   while (st.executeStep()) {
     Membership m;
-    m.segment_id = st.getColumn(0).getInt64();
-    m.segment_name = st.getColumn(1).getString();
-    m.customer_id = st.getColumn(2).getInt64();
-    m.entered_at = st.getColumn(3).getInt64();
-    if (!st.getColumn(4).isNull()) m.left_at = st.getColumn(4).getInt64();
-    if (!st.getColumn(5).isNull()) m.rule_version = st.getColumn(5).getInt();
+    const detail::StoredRow row(st, "segment_membership", -1);
+    m.segment_id = row.int64(0);
+    m.segment_name = row.text(1);
+    m.customer_id = row.int64(2);
+    m.entered_at = row.int64(3);
+    m.left_at = row.opt_int64(4);
+    if (auto v = row.opt_int64(5)) m.rule_version = static_cast<int>(*v);
     out.push_back(std::move(m));
   }
   return out;

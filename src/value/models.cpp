@@ -8,6 +8,7 @@
 #include "crmkit/value.hpp"
 #include "store/connection.hpp"
 #include "value/common.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -114,21 +115,25 @@ std::vector<std::pair<std::string, double>> named_values(const std::string& json
 }
 
 ValueModel read_model(SQLite::Statement& st) {
+  const detail::StoredRow row(st, "value_models");
   ValueModel m;
-  m.id = st.getColumn(0).getInt64();
-  m.kind = parse_value_model_kind(st.getColumn(1).getString());
-  m.params = named_values(st.getColumn(2).getString(), m.kind);
-  if (!st.getColumn(3).isNull()) m.std_errors = named_values(st.getColumn(3).getString(), m.kind);
-  m.log_likelihood = st.getColumn(4).isNull() ? 0.0 : st.getColumn(4).getDouble();
-  m.customers = st.getColumn(5).getInt64();
-  m.unit = st.getColumn(6).isNull() ? clv::TimeUnit::week : parse_model_time_unit(st.getColumn(6).getString());
-  m.calibration_end = st.getColumn(7).getInt64();
-  if (!st.getColumn(8).isNull()) m.data_from = st.getColumn(8).getInt64();
-  m.fitted_at = st.getColumn(9).getInt64();
-  m.converged = st.getColumn(10).getInt64() != 0;
-  m.currency = st.getColumn(11).isNull() ? std::string() : st.getColumn(11).getString();
-  m.iterations = static_cast<int>(st.getColumn(12).getInt64());
-  m.reason = st.getColumn(13).isNull() ? std::string() : st.getColumn(13).getString();
+  m.id = row.int64(0);
+  m.kind = row.parse(1, [](const std::string& t) { return parse_value_model_kind(t); });
+  m.params = row.parse(2, [&](const std::string& t) { return named_values(t, m.kind); });
+  if (!st.getColumn(3).isNull()) m.std_errors = row.parse(3, [&](const std::string& t) { return named_values(t, m.kind); });
+  m.log_likelihood = row.opt_real(4).value_or(0.0);
+  m.customers = row.int64(5);
+  m.unit = clv::TimeUnit::week;
+  if (!st.getColumn(6).isNull()) m.unit = row.parse(6, [](const std::string& t) { return parse_model_time_unit(t); });
+  m.calibration_end = row.int64(7);
+  m.data_from = row.opt_int64(8);
+  m.fitted_at = row.int64(9);
+  m.converged = row.int64(10) != 0;
+  m.currency = row.opt_text(11).value_or(std::string());
+  const std::int64_t iterations = row.int64(12);
+  if (iterations < 0 || iterations > 2147483647) row.damaged(12, "out of range");
+  m.iterations = static_cast<int>(iterations);
+  m.reason = row.opt_text(13).value_or(std::string());
   return m;
 }
 

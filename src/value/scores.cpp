@@ -8,6 +8,7 @@
 #include "crmkit/value.hpp"
 #include "store/connection.hpp"
 #include "value/common.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -56,27 +57,20 @@ const char* kScoreColumns =
     "expected_spend, predicted_clv, repeat_purchases, currency FROM customer_scores ";
 
 CustomerScore read_score(SQLite::Statement& st) {
+  const detail::StoredRow row(st, "customer_scores");
   CustomerScore s;
-  auto d = [&](int i) -> std::optional<double> {
-    if (st.getColumn(i).isNull()) return std::nullopt;
-    return st.getColumn(i).getDouble();
-  };
-  auto n = [&](int i) -> std::optional<std::int64_t> {
-    if (st.getColumn(i).isNull()) return std::nullopt;
-    return st.getColumn(i).getInt64();
-  };
-  s.customer_id = st.getColumn(0).getInt64();
-  s.model_id = n(1);
-  s.spend_model_id = n(2);
-  s.scored_at = st.getColumn(3).getInt64();
-  s.p_alive = d(4);
-  s.expected_purchases = d(5);
-  s.horizon = d(6);
-  if (!st.getColumn(7).isNull()) s.horizon_unit = parse_horizon_unit(st.getColumn(7).getString());
-  s.expected_spend = d(8);
-  s.predicted_clv = d(9);
-  s.repeat_purchases = n(10);
-  s.currency = st.getColumn(11).isNull() ? std::string() : st.getColumn(11).getString();
+  s.customer_id = row.int64(0);
+  s.model_id = row.opt_int64(1);
+  s.spend_model_id = row.opt_int64(2);
+  s.scored_at = row.int64(3);
+  s.p_alive = row.opt_real(4);
+  s.expected_purchases = row.opt_real(5);
+  s.horizon = row.opt_real(6);
+  if (!st.getColumn(7).isNull()) s.horizon_unit = row.parse(7, [](const std::string& t) { return parse_horizon_unit(t); });
+  s.expected_spend = row.opt_real(8);
+  s.predicted_clv = row.opt_real(9);
+  s.repeat_purchases = row.opt_int64(10);
+  s.currency = row.opt_text(11).value_or(std::string());
   return s;
 }
 
