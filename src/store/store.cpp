@@ -81,6 +81,8 @@ void set_setting(detail::Connection& c, const char* key, const std::string& valu
 void region_for_calling_code_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
   try {
     const unsigned char* code = sqlite3_value_text(argv[0]);
+    // NULL for a non-NULL value is SQLite out of memory: an error, never a silent "".
+    if (!code && sqlite3_value_type(argv[0]) != SQLITE_NULL) return sqlite3_result_error_nomem(ctx);
     std::string region = detail::region_for_calling_code(code ? reinterpret_cast<const char*>(code) : "");
     sqlite3_result_text(ctx, region.c_str(), static_cast<int>(region.size()), SQLITE_TRANSIENT);
   } catch (const std::bad_alloc&) {
