@@ -117,9 +117,14 @@ CRMKIT_API int crmkit_db_commit(crmkit_db *db);
 CRMKIT_API int crmkit_db_rollback(crmkit_db *db);
 
 /* Store settings, persisted in the file.
-** default_calling_code: 1-3 digits ("44") prefixed to phone numbers given without '+', or "".
+** default_region: the ISO 3166 alpha-2 region ("IT", "US") whose numbering plan reads phone
+**   numbers given without a country code ("06 1234 5678" -> "+390612345678"), or "" for none
+**   (then only numbers starting with '+' or "00" are accepted). EINVALID unless upper case and
+**   a region libphonenumber has a plan for. crmkit_db_default_region returns it owned ("" if
+**   none). Stores written before it had a calling code instead: see docs/CORE.md.
 ** default_currency: ISO-4217 code used where a currency is implied (rules, reports). */
-CRMKIT_API int crmkit_db_set_default_calling_code(crmkit_db *db, const char *digits);
+CRMKIT_API int crmkit_db_set_default_region(crmkit_db *db, const char *region);
+CRMKIT_API int crmkit_db_default_region(char **out, crmkit_db *db);
 CRMKIT_API int crmkit_db_set_default_currency(crmkit_db *db, const char *currency);
 
 /* ISO 4217 minor units of `code` (digits after the decimal point of its amounts): 2 for USD,

@@ -246,12 +246,16 @@ int crmkit_db_rollback(crmkit_db* db) {
   });
 }
 
-int crmkit_db_set_default_calling_code(crmkit_db* db, const char* digits) {
+int crmkit_db_set_default_region(crmkit_db* db, const char* region) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    db->session->store.set_default_calling_code(capi::text_arg(digits, "digits", 16));
+    db->session->store.set_default_region(capi::text_arg(region, "region", 16));
     return CRMKIT_OK;
   });
+}
+
+int crmkit_db_default_region(char** out, crmkit_db* db) {
+  return capi::json_out(out, db, "out", [&] { return db->session->store.default_region(); });
 }
 
 int crmkit_db_set_default_currency(crmkit_db* db, const char* currency) {

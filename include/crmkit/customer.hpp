@@ -118,10 +118,11 @@ class Customers {
 };
 
 // Normalisers used by customers and importers; each throws Error(invalid_argument) naming the
-// field. Email: trimmed, lower-cased, one '@', a dotted domain. Phone: "+<8..15 digits>",
-// local numbers (no '+' or "00") take default_calling_code; spaces, dots, dashes and
-// parentheses are dropped.
+// field. Email: trimmed, lower-cased, one '@', a dotted domain. Phone: parsed by libphonenumber
+// with default_region (ISO 3166 alpha-2, "IT"; "" = none, then only "+" or "00" numbers are
+// read), refused unless a valid number, returned in E.164 ("+390612345678"); digits, a
+// leading '+', spaces, dots, dashes and parentheses only.
 std::string normalize_email(const std::string& text);
-std::string normalize_phone(const std::string& text, const std::string& default_calling_code);
+std::string normalize_phone(const std::string& text, const std::string& default_region);
 
 }  // namespace crmkit

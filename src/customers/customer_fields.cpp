@@ -120,7 +120,7 @@ CustomerFields normalized_fields(const CustomerFields& f, const Store& store) {
   if (f.email) n.email = normalize_email(*f.email);
   if (f.phone) {
     check_text("phone", *f.phone, kMaxShortText);
-    n.phone = normalize_phone(*f.phone, store.default_calling_code());
+    n.phone = normalize_phone(*f.phone, store.default_region());
   }
   if (f.birth_date) {
     check_text("birth_date", *f.birth_date, kMaxShortText);

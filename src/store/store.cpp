@@ -8,12 +8,16 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <new>
 #include <optional>
+
+#include <sqlite3.h>
 
 #include <fmt/format.h>
 
 #include "base/text.hpp"
 #include "crmkit/money.hpp"
+#include "customers/phone.hpp"
 #include "store/connection.hpp"
 #include "store/migrations.hpp"
 
@@ -172,12 +176,34 @@ void set_setting(detail::Connection& c, const char* key, const std::string& valu
   scope.commit();
 }
 
+// crmkit_region_for_calling_code(text) -> text, for migrations that need the numbering plans
+// (0006 turns a stored calling code into a region).
+void region_for_calling_code_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  try {
+    const unsigned char* code = sqlite3_value_text(argv[0]);
+    // NULL for a non-NULL value is SQLite out of memory: an error, never a silent "".
+    if (!code && sqlite3_value_type(argv[0]) != SQLITE_NULL) return sqlite3_result_error_nomem(ctx);
+    std::string region = detail::region_for_calling_code(code ? reinterpret_cast<const char*>(code) : "");
+    sqlite3_result_text(ctx, region.c_str(), static_cast<int>(region.size()), SQLITE_TRANSIENT);
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  } catch (...) {
+    sqlite3_result_error(ctx, "crmkit_region_for_calling_code failed", -1);
+  }
+}
+
 }  // namespace
 
 namespace detail {
 
 void migrate_to(Connection& c, int target) {
   SQLite::Database& db = c.db;
+  int rc = sqlite3_create_function_v2(db.getHandle(), "crmkit_region_for_calling_code", 1,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                      region_for_calling_code_sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK)
+    throw Error(rc == SQLITE_NOMEM ? Errc::no_memory : Errc::internal,
+                fmt::format("cannot register the migration functions: {}", sqlite3_errstr(rc)));
   WriteScope scope(c);
   // Re-read under the write lock: another process may have migrated meanwhile.
   const int version = db.execAndGet("PRAGMA user_version").getInt();
@@ -254,17 +280,17 @@ int Store::latest_schema_version() {
   return all.empty() ? 0 : all.back().version;
 }
 
-std::string Store::default_calling_code() const {
-  return detail::guard([&] { return setting(*connection_, "default_calling_code"); });
+std::string Store::default_region() const {
+  return detail::guard([&] { return setting(*connection_, "default_region"); });
 }
 
-void Store::set_default_calling_code(const std::string& digits) {
-  if (digits.size() > 3 || (!digits.empty() && digits[0] == '0') ||
-      digits.find_first_not_of("0123456789") != std::string::npos)
+void Store::set_default_region(const std::string& region) {
+  if (!region.empty() && !detail::is_phone_region(region))
     throw Error(Errc::invalid_argument,
-                fmt::format("default_calling_code '{}' must be 1 to 3 digits without a leading 0, or empty",
-                            detail::printable(digits)));
-  detail::guard([&] { set_setting(*connection_, "default_calling_code", digits); });
+                fmt::format("default_region '{}' is not an ISO 3166 alpha-2 region with a phone numbering plan "
+                            "(upper case, e.g. \"IT\", \"US\"), or empty",
+                            detail::printable(region)));
+  detail::guard([&] { set_setting(*connection_, "default_region", region); });
 }
 
 std::string Store::default_currency() const {

@@ -688,3 +688,37 @@ TEST_CASE("hostile values through the C API: fake currencies and inexact numbers
   CHECK(crmkit_currency_minor_units(&units, "UYW") == CRMKIT_OK);
   CHECK(units == 4);
 }
+
+// ---- phone numbers and the default region (issue #11) --------------------------------------
+TEST_CASE("hostile phone numbers and default regions: exact status, nothing changed", "[hostile]") {
+  Env e;
+  REQUIRE(crmkit_db_set_default_region(e.db, "US") == CRMKIT_OK);
+  const std::vector<Case> phone_cases = {
+      {"set_default_region: NULL", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, nullptr); }},
+      {"set_default_region: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_db_set_default_region(nullptr, "IT"); }},
+      {"set_default_region: lower case", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "it"); }},
+      {"set_default_region: unknown 'XX'", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "XX"); }},
+      {"set_default_region: calling code", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "39"); }},
+      {"set_default_region: non-geographic '001'", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "001"); }},
+      {"set_default_region: SQL", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, kSql); }},
+      {"set_default_region: 0xFF byte", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "I\xff"); }},
+      {"default_region: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_default_region(nullptr, e.db); }},
+      {"default_region: NULL db", CRMKIT_EINVALID, [](Env&) { char* s; return crmkit_db_default_region(&s, nullptr); }},
+      {"phone: US local 7 digits", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "5550100"); }},
+      {"phone: no area code 555", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "+1 555 010 0000"); }},
+      {"phone: letters", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "1-800-FLOWERS"); }},
+      {"phone: extension", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "+1 650 253 0000 ext. 1"); }},
+      {"phone: tel URI", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "tel:+1-650-253-0000"); }},
+      {"phone: unknown country code", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "+999 1234 5678"); }},
+      {"phone: 300 digits", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "+" + std::string(300, '9')); }},
+      {"phone: only punctuation", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "(-.-)"); }},
+      {"phone: Arabic-Indic digits", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "\xd9\xa6\xd9\xa5\xd9\xa0"); }},
+      {"phone: SQL", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", kSql); }},
+  };
+  const int tried = run_table(e, phone_cases);
+  char* region = nullptr;
+  REQUIRE(crmkit_db_default_region(&region, e.db) == CRMKIT_OK);
+  CHECK(std::string(region) == "US");  // no refused setting changed it
+  crmkit_free(region);
+  std::printf("hostile C API (phone numbers, default region): %d cases\n", tried);
+}
