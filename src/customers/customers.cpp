@@ -20,7 +20,7 @@ using detail::Connection;
 constexpr const char* kColumns =
     "id, external_id, kind, display_name, given_name, family_name, email, phone, birth_date, gender, country, "
     "region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, lifecycle_stage, "
-    "created_at, updated_at, attributes";
+    "created_at, updated_at, attributes, lifecycle_manual";
 
 std::optional<std::string> opt_text(const SQLite::Column& c) {
   if (c.isNull()) return std::nullopt;
@@ -50,6 +50,7 @@ Customer read_row(SQLite::Statement& st) {
   c.created_at = st.getColumn(18).getInt64();
   c.updated_at = st.getColumn(19).getInt64();
   c.attributes = st.getColumn(20).getString();
+  c.lifecycle_manual = st.getColumn(21).getInt() != 0;
   return c;
 }
 
@@ -116,6 +117,7 @@ void bind_row(SQLite::Statement& st, const Customer& c) {
   st.bind(18, static_cast<int64_t>(c.created_at));
   st.bind(19, static_cast<int64_t>(c.updated_at));
   st.bind(20, c.attributes);
+  st.bind(21, c.lifecycle_manual ? 1 : 0);
 }
 
 void write_tags(Connection& conn, std::int64_t id, const std::vector<std::string>& tags) {
@@ -149,7 +151,7 @@ std::int64_t insert(Connection& conn, const CustomerFields& n) {
   c.created_at = c.updated_at = *n.created_at;
   check_external_id_free(conn, c.external_id, 0);
   auto& st = conn.prepare(fmt::format(
-      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", std::string(kColumns).substr(4)));
+      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", std::string(kColumns).substr(4)));
   bind_row(st, c);
   st.exec();
   std::int64_t id = conn.db.getLastInsertRowid();
@@ -167,9 +169,9 @@ void modify(Connection& conn, Customer current, const CustomerFields& n, Instant
       "UPDATE customers SET external_id=?1, kind=?2, display_name=?3, given_name=?4, family_name=?5, email=?6, "
       "phone=?7, birth_date=?8, gender=?9, country=?10, region=?11, city=?12, postal_code=?13, "
       "acquisition_channel=?14, acquisition_cost=?15, acquisition_currency=?16, lifecycle_stage=?17, "
-      "created_at=?18, updated_at=?19, attributes=?20 WHERE id=?21");
+      "created_at=?18, updated_at=?19, attributes=?20, lifecycle_manual=?21 WHERE id=?22");
   bind_row(st, current);
-  st.bind(21, static_cast<int64_t>(current.id));
+  st.bind(22, static_cast<int64_t>(current.id));
   st.exec();
   if (current.tags != old_tags) write_tags(conn, current.id, current.tags);
 }

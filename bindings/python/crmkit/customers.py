@@ -78,6 +78,7 @@ class Customer:
     acquisition_channel: typing.Optional[str] = None
     acquisition_cost: typing.Optional[Money] = None
     lifecycle_stage: str = "lead"
+    lifecycle_manual: bool = False   # the host gave the stage: automatic moves skip it
     created_at: int = 0
     updated_at: int = 0
     attributes: dict = dataclasses.field(default_factory=dict)
