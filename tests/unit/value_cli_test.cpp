@@ -178,7 +178,7 @@ TEST_CASE("cli: rfm on the R package sample", "[value][cli]") {
 
 namespace {
 
-// 40 customers with 1..5 purchase days in the first half of 2024 (the last on 2024-04-11).
+// 40 customers with 1..5 purchase days in the first half of 2024 (the last on 2024-04-23).
 void small_shop(Store& s) {
   Interactions in(s);
   const Instant d = start_of_day(parse_date("2024-01-01"));
