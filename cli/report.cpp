@@ -243,7 +243,7 @@ void stages_text(Store& s, Instant as_of, std::string& out) {
   Table t({"stage", "customers", "share", ""}, "lrrl");
   std::int64_t max = 0;
   for (const auto& [k, n] : o.by_stage) max = std::max(max, n);
-  for (auto st : {LifecycleStage::lead, LifecycleStage::prospect, LifecycleStage::customer, LifecycleStage::churned}) {
+  for (auto st : kLifecycleStages) {
     auto it = o.by_stage.find(to_string(st));
     std::int64_t n = it == o.by_stage.end() ? 0 : it->second;
     t.row({to_string(st), grouped(n), share(n, o.customers), bar(static_cast<double>(n), static_cast<double>(max), 30)});
@@ -254,7 +254,7 @@ void stages_text(Store& s, Instant as_of, std::string& out) {
 nlohmann::json stages_json(Store& s, Instant as_of) {
   const Overview& o = overview(s, as_of);
   nlohmann::json j = nlohmann::json::object();
-  for (auto st : {LifecycleStage::lead, LifecycleStage::prospect, LifecycleStage::customer, LifecycleStage::churned}) {
+  for (auto st : kLifecycleStages) {
     auto it = o.by_stage.find(to_string(st));
     j[to_string(st)] = it == o.by_stage.end() ? 0 : it->second;
   }

@@ -21,7 +21,7 @@ using detail::Connection;
 constexpr const char* kColumns =
     "id, external_id, kind, display_name, given_name, family_name, email, phone, birth_date, gender, country, "
     "region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, lifecycle_stage, "
-    "created_at, updated_at, attributes";
+    "created_at, updated_at, attributes, lifecycle_manual";
 
 Customer read_row(SQLite::Statement& st) {
   const detail::StoredRow r(st, "customers");
@@ -46,6 +46,7 @@ Customer read_row(SQLite::Statement& st) {
   c.created_at = r.int64(18);
   c.updated_at = r.int64(19);
   c.attributes = r.json_object(20);
+  c.lifecycle_manual = r.flag(21);
   return c;
 }
 
@@ -112,6 +113,7 @@ void bind_row(SQLite::Statement& st, const Customer& c) {
   st.bind(18, static_cast<int64_t>(c.created_at));
   st.bind(19, static_cast<int64_t>(c.updated_at));
   st.bind(20, c.attributes);
+  st.bind(21, c.lifecycle_manual ? 1 : 0);
 }
 
 void write_tags(Connection& conn, std::int64_t id, const std::vector<std::string>& tags) {
@@ -145,7 +147,7 @@ std::int64_t insert(Connection& conn, const CustomerFields& n) {
   c.created_at = c.updated_at = *n.created_at;
   check_external_id_free(conn, c.external_id, 0);
   auto& st = conn.prepare(fmt::format(
-      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", std::string(kColumns).substr(4)));
+      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", std::string(kColumns).substr(4)));
   bind_row(st, c);
   st.exec();
   std::int64_t id = conn.db.getLastInsertRowid();
@@ -163,9 +165,9 @@ void modify(Connection& conn, Customer current, const CustomerFields& n, Instant
       "UPDATE customers SET external_id=?1, kind=?2, display_name=?3, given_name=?4, family_name=?5, email=?6, "
       "phone=?7, birth_date=?8, gender=?9, country=?10, region=?11, city=?12, postal_code=?13, "
       "acquisition_channel=?14, acquisition_cost=?15, acquisition_currency=?16, lifecycle_stage=?17, "
-      "created_at=?18, updated_at=?19, attributes=?20 WHERE id=?21");
+      "created_at=?18, updated_at=?19, attributes=?20, lifecycle_manual=?21 WHERE id=?22");
   bind_row(st, current);
-  st.bind(21, static_cast<int64_t>(current.id));
+  st.bind(22, static_cast<int64_t>(current.id));
   st.exec();
   if (current.tags != old_tags) write_tags(conn, current.id, current.tags);
 }

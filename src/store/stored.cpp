@@ -34,6 +34,12 @@ std::int64_t StoredRow::int64(int col) const {
   return *v;
 }
 
+bool StoredRow::flag(int col) const {
+  const std::int64_t v = int64(col);
+  if (v != 0 && v != 1) damaged(col, fmt::format("{} where a flag (0 or 1) is required", v));
+  return v == 1;
+}
+
 std::optional<double> StoredRow::opt_real(int col) const {
   auto c = st_.getColumn(col);
   if (c.isNull()) return std::nullopt;

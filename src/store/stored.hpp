@@ -25,6 +25,7 @@ class StoredRow {
 
   std::int64_t int64(int col) const;  // an INTEGER, not NULL
   std::optional<std::int64_t> opt_int64(int col) const;
+  bool flag(int col) const;  // an INTEGER 0 or 1
   double real(int col) const;  // a REAL or INTEGER, not NULL, finite
   std::optional<double> opt_real(int col) const;
   std::string text(int col) const;  // TEXT of valid UTF-8, not NULL

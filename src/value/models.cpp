@@ -1,6 +1,8 @@
 // Fitting CLV models on store data (through crmkit/clv.hpp) and saving / reading them.
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -277,6 +279,56 @@ std::optional<ValueModel> CustomerValue::latest_model(std::optional<ValueModelKi
     if (!st.executeStep()) return std::nullopt;
     return read_model(st);
   });
+}
+
+ModelChoice parse_model_choice(const std::string& text, const char* field) {
+  ModelChoice c;
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (digits) {
+    // 18 digits always fit an int64; longer text cannot be a row id we handed out.
+    if (text.size() > 18)
+      throw Error(Errc::invalid_argument, fmt::format("{} '{}' is too long for a model id", field, text));
+    c.id = std::stoll(text);
+    if (c.id <= 0) throw Error(Errc::invalid_argument, fmt::format("{} '{}' is not a model id (ids are >= 1)", field, text));
+    return c;
+  }
+  if (text == "gg")
+    throw Error(Errc::invalid_argument,
+                fmt::format("{} 'gg' is a spend model; name bgnbd, pnbd, mbgnbd or a transaction model id", field));
+  if (text != "bgnbd" && text != "pnbd" && text != "mbgnbd")
+    throw Error(Errc::invalid_argument, fmt::format("{} '{}' is not one of bgnbd, pnbd, mbgnbd or a model id", field,
+                                                    detail::printable(text)));
+  c.kind = parse_value_model_kind(text, field);
+  return c;
+}
+
+ValueModel CustomerValue::choose_model(std::optional<ValueModelKind> kind) {
+  if (kind && !is_transaction_model(*kind))
+    throw Error(Errc::invalid_argument,
+                fmt::format("model kind {} is a spend model, not a transaction model", to_string(*kind)));
+  std::vector<ValueModel> candidates;
+  for (auto& m : models())
+    if (is_transaction_model(m.kind) && (!kind || m.kind == *kind)) candidates.push_back(std::move(m));
+  if (candidates.empty())
+    throw Error(Errc::not_found, kind ? fmt::format("no {} model is saved (fit one first)", to_string(*kind))
+                                      : std::string("no transaction model is saved (fit one first)"));
+  // The most recent calibration: the latest calibration end, then the latest fit.
+  const ValueModel* latest = &candidates.front();
+  for (const auto& m : candidates)
+    if (std::tie(m.calibration_end, m.fitted_at, m.id) > std::tie(latest->calibration_end, latest->fitted_at, latest->id))
+      latest = &m;
+  // Log-likelihoods compare only on the same data: same window, unit, currency and cohort.
+  auto same_data = [&](const ValueModel& m) {
+    return m.calibration_end == latest->calibration_end && m.unit == latest->unit &&
+           m.currency == latest->currency && m.customers == latest->customers && m.data_from == latest->data_from;
+  };
+  const ValueModel* best = nullptr;
+  for (const auto& m : candidates) {
+    if (!same_data(m)) continue;
+    if (!best || std::tie(m.log_likelihood, m.fitted_at, m.id) > std::tie(best->log_likelihood, best->fitted_at, best->id))
+      best = &m;
+  }
+  return *best;
 }
 
 }  // namespace crmkit

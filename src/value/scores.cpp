@@ -74,7 +74,46 @@ CustomerScore read_score(SQLite::Statement& st) {
   return s;
 }
 
+// See ScoreWarning. Day counts as everywhere: differences of UTC day numbers, the day of an
+// exclusive end instant being the day before it.
+std::vector<ScoreWarning> score_warnings(const ValueModel& tm, Instant as_of, const ModelInputs& in) {
+  std::vector<ScoreWarning> out;
+  const Day cal_day = day_of(tm.calibration_end - 1);
+  if (as_of < tm.calibration_end)
+    out.push_back({"before_calibration_end",
+                   fmt::format("as_of {} is before the calibration end {} of {} model {}: the model was fitted on "
+                               "purchases these scores do not see",
+                               format_date(day_of(as_of - 1)), format_date(cal_day), to_string(tm.kind), tm.id)});
+  if (!tm.data_from || in.customers.empty()) return out;
+  Instant last = in.customers.front().last_purchase;
+  for (const auto& c : in.customers) last = std::max(last, c.last_purchase);
+  const std::int64_t calibration_days = cal_day - day_of(*tm.data_from);
+  const std::int64_t gap_days = day_of(as_of - 1) - day_of(last);
+  if (gap_days > calibration_days)
+    out.push_back({"far_beyond_data",
+                   fmt::format("as_of {} is {} days after the last {} purchase ({}), more than the {} days of model "
+                               "{}'s calibration period: the scores extrapolate far beyond the data",
+                               format_date(day_of(as_of - 1)), gap_days, tm.currency, format_date(day_of(last)),
+                               calibration_days, tm.id)});
+  return out;
+}
+
 }  // namespace
+
+std::string ScoreSummary::to_json() const {
+  nlohmann::json j;
+  j["as_of"] = as_of;
+  j["model"] = nlohmann::json::parse(model.to_json());
+  j["spend_model"] = spend_model ? nlohmann::json::parse(spend_model->to_json()) : nlohmann::json(nullptr);
+  j["customers"] = customers;
+  j["scored"] = scored;
+  j["total_expected_purchases"] = total_expected_purchases;
+  j["total_predicted_clv"] = total_predicted_clv;
+  j["currency"] = currency;
+  j["warnings"] = nlohmann::json::array();
+  for (const auto& w : warnings) j["warnings"].push_back({{"code", w.code}, {"message", w.message}});
+  return j.dump();
+}
 
 std::string CustomerScore::to_json() const {
   nlohmann::json j;
@@ -106,7 +145,13 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   if (r.margin_rate < 0 || r.margin_rate > 1)
     throw Error(Errc::invalid_argument, fmt::format("margin_rate {} is out of range 0..1", r.margin_rate));
 
-  const ValueModel tm = model(r.transaction_model_id);
+  if (r.transaction_model_id < 0)
+    throw Error(Errc::invalid_argument,
+                fmt::format("transaction_model_id {} must be >= 0 (0 = choose)", r.transaction_model_id));
+  if (r.transaction_model_id > 0 && r.transaction_model_kind)
+    throw Error(Errc::invalid_argument, "give transaction_model_id or transaction_model_kind, not both");
+  const ValueModel tm =
+      r.transaction_model_id > 0 ? model(r.transaction_model_id) : choose_model(r.transaction_model_kind);
   if (!is_transaction_model(tm.kind))
     throw Error(Errc::invalid_argument,
                 fmt::format("transaction model {} is a {} spend model; give a bgnbd, pnbd or mbgnbd model", tm.id,
@@ -160,6 +205,10 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
 
   ScoreSummary sum;
   sum.currency = tm.currency;
+  sum.as_of = r.as_of;
+  sum.model = tm;
+  sum.spend_model = sm;
+  sum.warnings = score_warnings(tm, r.as_of, in);
   return detail::guard([&] {
     auto& c = store_.connection();
     detail::WriteScope scope(c);

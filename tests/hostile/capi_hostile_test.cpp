@@ -722,3 +722,49 @@ TEST_CASE("hostile phone numbers and default regions: exact status, nothing chan
   crmkit_free(region);
   std::printf("hostile C API (phone numbers, default region): %d cases\n", tried);
 }
+
+// ---- issue #11: predictions name their model; lifecycle stages (added at the end to keep merges easy) ----
+
+TEST_CASE("hostile input to predictions and lifecycle stages: exact status, nothing changed", "[hostile][lifecycle]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<Case> table = {
+      {"value_predict: no model saved", CRMKIT_ENOTFOUND, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, nullptr, 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: SQL as the model", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, kSql, 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: gg is not a transaction model", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "gg", 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: id beyond int64", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr;
+         return json_out(crmkit_value_predict_json(&j, e.db, "99999999999999999999", 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: model id 0", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "0", 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: unknown model id", CRMKIT_ENOTFOUND, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "424242", 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: NULL out", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_value_predict_json(nullptr, e.db, nullptr, 0, 52, "week", kT, 0.01, 1); }},
+      {"value_predict: NaN horizon", CRMKIT_EINVALID, [nan](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "bgnbd", 0, nan, "week", kT, 0.01, 1), j); }},
+      {"lifecycle rule: unknown rule", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_customer_set_lifecycle_rule(e.db, kSql, 30, 0.5); }},
+      {"lifecycle rule: window beyond int", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_customer_set_lifecycle_rule(e.db, "no_purchase", kMax, 0.5); }},
+      {"lifecycle rule: negative window", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_customer_set_lifecycle_rule(e.db, "no_purchase", -30, 0.5); }},
+      {"lifecycle rule: NaN threshold", CRMKIT_EINVALID, [nan](Env& e) {
+         return crmkit_customer_set_lifecycle_rule(e.db, "p_alive", 30, nan); }},
+      {"lifecycle rule: NULL db", CRMKIT_EINVALID, [](Env&) {
+         return crmkit_customer_set_lifecycle_rule(nullptr, "p_alive", 30, 0.5); }},
+      {"lifecycle: as_of out of range", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_customer_update_lifecycle_json(&j, e.db, kMin, 0), j); }},
+      {"lifecycle: override_manual not 0/1", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_customer_update_lifecycle_json(&j, e.db, kT, -1), j); }},
+      {"customer upsert JSON: lifecycle_manual given", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; int created;
+         return crmkit_customer_upsert_json(&id, &created, e.db,
+                                            R"({"external_id":"anchor","created_at":1,"lifecycle_manual":false})"); }},
+  };
+  Env e;
+  const int tried = run_table(e, table);
+  std::printf("hostile C API (predictions, lifecycle): %d cases\n", tried);
+}

@@ -29,7 +29,11 @@ using crmkit::Errc;
 namespace {
 
 const char* const kCoreDump[] = {
-    "SELECT * FROM customers ORDER BY id", "SELECT * FROM customer_tags ORDER BY customer_id, tag",
+    // The columns every version has; later migrations add columns (0007: lifecycle_manual).
+    "SELECT id, external_id, kind, display_name, given_name, family_name, email, phone, birth_date, gender, "
+    "country, region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, "
+    "lifecycle_stage, created_at, updated_at, attributes FROM customers ORDER BY id",
+    "SELECT * FROM customer_tags ORDER BY customer_id, tag",
     "SELECT * FROM interactions ORDER BY id", "SELECT * FROM customer_figures ORDER BY customer_id",
     "SELECT * FROM customer_money ORDER BY customer_id, currency"};
 
@@ -113,6 +117,8 @@ TEST_CASE("a file of every earlier schema version upgrades and keeps its data", 
     crmkit::Store s = crmkit::Store::open(path);
     CHECK(s.schema_version() == crmkit::Store::latest_schema_version());
     CHECK(core_rows(s.connection().db) == before);
+    // Stages written before 0007 count as automatic: nothing recorded that the host set them.
+    CHECK(s.connection().db.execAndGet("SELECT count(*) FROM customers WHERE lifecycle_manual = 0").getInt() == 3);
     CHECK(integrity(s) == "ok");
     CHECK(crmkit::Customers(s).get_by_external_id("c1").attributes == R"({"tier":"gold"})");
     auto f = crmkit::Interactions(s).figures(1);

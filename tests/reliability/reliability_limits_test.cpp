@@ -238,7 +238,7 @@ struct PointsFixture : Fixture {
 
 }  // namespace
 
-TEST_CASE("points: a member's total stops at 2^61, refused at the write; every read still works", "[limits]") {
+TEST_CASE("points: a member's total stops at 2^61, refused at the write, every read still works", "[limits]") {
   PointsFixture fx;
   const std::int64_t a = fx.member("a");
   fx.credit(a, kPerMember, "a");
