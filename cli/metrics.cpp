@@ -186,49 +186,5 @@ void add_metrics(CLI::App& root) {
 
 RegisterCommand reg(&add_metrics);
 
-// ---- report section ---------------------------------------------------------------------
-// NPS by month for the 12 months before as_of, retention over the last 90 days, and the
-// monthly cohort table of the last 12 cohorts.
-struct LoyaltyReport {
-  json nps, retention, cohorts;
-};
-
-LoyaltyReport build_report(Store& store, Instant as_of) {
-  LoyaltyReport r;
-  CivilDate d = civil_from_day(day_of(as_of - 1));
-  Instant year_ago = start_of_day(day_from_civil(add_months({d.year, d.month, 1}, -11)));
-  SurveyMetricQuery q;
-  q.from = year_ago;
-  q.to = as_of;
-  q.by = MetricGrouping::month;
-  r.nps = json::parse(SurveyMetrics(store).nps_json(q));
-  RetentionQuery rq;
-  rq.from = as_of - 90 * kMillisPerDay;
-  rq.to = as_of;
-  rq.active_days = 90;
-  r.retention = json::parse(RetentionMetrics(store).retention_json(rq));
-  CohortQuery cq;
-  cq.periods = 7;
-  cq.from = year_ago;
-  cq.as_of = as_of;
-  r.cohorts = json::parse(RetentionMetrics(store).cohorts_json(cq));
-  return r;
-}
-
-RegisterReportSection section(ReportSection{
-    400, "loyalty",
-    [](Store& store, Instant as_of, std::string& text) {
-      auto r = build_report(store, as_of);
-      text += "== Loyalty: NPS by month (last 12 months)\n" + survey_text(r.nps);
-      text += "\n== Retention over the last 90 days (active = a purchase in the previous 90 days)\n" +
-              retention_text(r.retention);
-      text += "\n== Monthly cohorts (share of each first-purchase cohort buying in month k)\n" +
-              cohort_table(r.cohorts);
-    },
-    [](Store& store, Instant as_of) {
-      auto r = build_report(store, as_of);
-      return json{{"nps_by_month", r.nps}, {"retention", r.retention}, {"cohorts", r.cohorts}};
-    }});
-
 }  // namespace
 }  // namespace crmkit::cli

@@ -356,40 +356,6 @@ void add_points_commands(CLI::App& root) {
 
 RegisterCommand reg(&add_points_commands);
 
-// ---- report section ---------------------------------------------------------------------
-nlohmann::json section_json(Store& s, Instant as_of) {
-  Points p(s);
-  auto out = nlohmann::json::array();
-  for (const auto& g : p.programmes()) {
-    out.push_back({{"programme", g.name},
-                   {"liability", nlohmann::json::parse(to_json(p.liability(g.id, as_of)))},
-                   {"tier_mix", nlohmann::json::parse(to_json(p.tier_mix(g.id)))}});
-  }
-  return out;
-}
-
-void section_text(Store& s, Instant as_of, std::string& text) {
-  Points p(s);
-  auto all = p.programmes();
-  text += "Loyalty points\n";
-  if (all.empty()) {
-    text += "  (no programme)\n";
-    return;
-  }
-  for (const auto& g : all) {
-    auto l = p.liability(g.id, as_of);
-    text += fmt::format("  {}: {} members, {} points outstanding ({} available, {} pending, {} debt){}\n", g.name,
-                        l.members, l.outstanding, l.available, l.pending, l.debt,
-                        l.value_minor ? fmt::format(", liability {} {}", format_amount(*l.value_minor, l.currency),
-                                                    l.currency)
-                                      : "");
-    for (const auto& t : p.tier_mix(g.id))
-      if (t.tier || t.members) text += fmt::format("    {:<14} {}\n", t.tier.value_or("(no tier)"), t.members);
-  }
-}
-
-RegisterReportSection section({450, "points", &section_text, &section_json});
-
 // ---- demo step --------------------------------------------------------------------------
 // A programme with tiers; about 60% of the customers enrolled at the start; month by month:
 // earning from their purchases, some redemptions, an expiry run; a tier review at the end.

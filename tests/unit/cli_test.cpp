@@ -97,22 +97,23 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
     Run rep = crmkit(dir, "report --db t.db --json");
     REQUIRE(rep.status == 0);
     auto rj = rep.json();
-    CHECK(rj["customers"] == 2);
-    CHECK(rj["interactions"] == 4);
-    CHECK(rj["purchases"] == 2);
-    CHECK(rj["revenue"]["USD"].get<double>() == 15.75);
-    CHECK(rep.out.find("\"USD\": 15.75") != std::string::npos);
+    const auto& ov = rj["overview"];
+    CHECK(ov["customers"] == 2);
+    CHECK(ov["interactions"] == 4);
+    CHECK(ov["purchases"] == 2);
+    CHECK(ov["revenue"] == nlohmann::json::parse(R"([{"currency": "USD", "amount": "15.75"}])"));
     CHECK(rj["as_of"] == "2024-03-06T00:00:00.000Z");  // the end of the last day with data
-    CHECK(rj.contains("customers_by_stage"));
-    CHECK(rj["interactions"] == rj["overview"]["interactions"]);
-    CHECK(rj["interactions_by_channel"]["by_kind"]["purchase"] == 2);
-    CHECK(rj["interactions_by_channel"]["by_channel_kind"]["phone"]["complaint"] == 1);
-    CHECK(rj["revenue_by_month"]["USD"]["2024-03"]["purchases"] == 2);
-    CHECK(rj["top_customers"]["USD"][0]["revenue"].get<double>() == 15.75);
+    CHECK(ov.contains("customers_by_stage"));
+    CHECK(ov["interactions_by_channel_kind"]["web"]["purchase"] == 1);
+    CHECK(ov["interactions_by_channel_kind"]["store"]["purchase"] == 1);
+    CHECK(ov["interactions_by_channel_kind"]["phone"]["complaint"] == 1);
+    CHECK(rj["revenue_by_month"][0]["month"] == "2024-03");
+    CHECK(rj["revenue_by_month"][0]["purchases"] == 2);
+    CHECK(rj["top_customers"][0]["revenue"]["amount"] == "15.75");
     // --as-of cuts the facts at the end of that day.
     auto early = crmkit(dir, "report --db t.db --json --as-of 2024-03-02").json();
-    CHECK(early["interactions"] == 2);
-    CHECK(early["revenue"]["USD"].get<double>() == 10.5);
+    CHECK(early["overview"]["interactions"] == 2);
+    CHECK(early["overview"]["revenue"][0]["amount"] == "10.50");
 
     Run show = crmkit(dir, "customer show --db t.db --external-id A1 --json");
     REQUIRE(show.status == 0);
@@ -185,7 +186,7 @@ TEST_CASE("cli: import customers from CSV, stdin included", "[cli]") {
   auto again = crmkit(dir, "import customers --db t.db c.csv --json").json();
   CHECK(again["imported"] == 0);
   CHECK(again["updated"] == 2);
-  CHECK(crmkit(dir, "report --db t.db --json").json()["customers"] == 2);
+  CHECK(crmkit(dir, "report --db t.db --json").json()["overview"]["customers"] == 2);
 }
 
 TEST_CASE("cli: demo is deterministic for a seed and the report reads it back", "[cli]") {
@@ -199,22 +200,22 @@ TEST_CASE("cli: demo is deterministic for a seed and the report reads it back", 
   ja.erase("database");
   jb.erase("database");
   CHECK(ja == jb);
-  CHECK(ja["customers"] == 300);
-  CHECK(ja["purchases"].get<int>() > 300);
-  CHECK(ja["interactions"].get<int>() > 3000);
-  CHECK(ja["revenue"].contains("USD"));
+  CHECK(ja["overview"]["customers"] == 300);
+  CHECK(ja["overview"]["purchases"].get<int>() > 300);
+  CHECK(ja["overview"]["interactions"].get<int>() > 3000);
+  CHECK(ja["overview"]["revenue"][0]["currency"] == "USD");
   CHECK(ja["as_of"] <= "2026-01-01T00:00:00.000Z");
   // Another seed, another population; the report command reads the same figures back.
   auto other = crmkit(dir, "demo --db c.db --customers 300 --seed 8 --json").json();
-  CHECK(other["revenue"] != ja["revenue"]);
+  CHECK(other["overview"]["revenue"] != ja["overview"]["revenue"]);
   auto rep = crmkit(dir, "report --db a.db --json").json();
   rep.erase("database");
   CHECK(rep == ja);
   // Running the demo again on the same file replaces it.
   REQUIRE(crmkit(dir, "demo --db a.db --customers 300 --seed 7 --json").status == 0);
-  CHECK(crmkit(dir, "report --db a.db --json").json()["customers"] == 300);
+  CHECK(crmkit(dir, "report --db a.db --json").json()["overview"]["customers"] == 300);
   Run text = crmkit(dir, "report --db a.db");
-  CHECK(text.out.find("Revenue by month (USD)") != std::string::npos);
+  CHECK(text.out.find("Revenue by month (USD;") != std::string::npos);
   CHECK(text.out.find("Customers by lifecycle stage") != std::string::npos);
 }
 
@@ -253,9 +254,8 @@ TEST_CASE("cli: CDNOW through import and report gives the published cohort figur
   Run rep = crmkit(dir, "report --db cdnow.db --json");
   REQUIRE(rep.status == 0);
   auto j = rep.json();
-  CHECK(j["customers"] == 23570);
-  CHECK(j["purchases"] == 69659);
-  CHECK(j["revenue"]["USD"].get<double>() == 2500315.63);
-  CHECK(rep.out.find("\"USD\": 2500315.63") != std::string::npos);
+  CHECK(j["overview"]["customers"] == 23570);
+  CHECK(j["overview"]["purchases"] == 69659);
+  CHECK(j["overview"]["revenue"][0]["amount"] == "2500315.63");
   CHECK(j["as_of"] == "1998-07-01T00:00:00.000Z");  // the cohort ends on 1998-06-30
 }

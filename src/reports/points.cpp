@@ -1,0 +1,37 @@
+// Points: per programme, the outstanding points and their value as of the report, and the
+// members per tier.
+#include "crmkit/money.hpp"
+#include "crmkit/points.hpp"
+#include "sections.hpp"
+
+namespace crmkit::reports {
+
+void read_points(Store& store, Report& r) {
+  Points p(store);
+  for (const auto& g : p.programmes()) {
+    auto l = p.liability(g.id, r.as_of);
+    ReportPoints row{g.name, g.currency, l.members, l.outstanding, l.available, l.pending, l.debt, std::nullopt, {}};
+    if (l.value_minor) row.liability = format_amount(*l.value_minor, l.currency);
+    for (const auto& t : p.tier_mix(g.id)) row.tiers.push_back({t.tier.value_or("(no tier)"), t.members});
+    r.points.push_back(std::move(row));
+  }
+}
+
+nlohmann::json points_json(const Report& r) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& g : r.points) {
+    nlohmann::json tiers = nlohmann::json::array();
+    for (const auto& t : g.tiers) tiers.push_back({{"tier", t.name}, {"members", t.customers}});
+    a.push_back({{"programme", g.programme},
+                 {"members", g.members},
+                 {"outstanding", g.outstanding},
+                 {"available", g.available},
+                 {"pending", g.pending},
+                 {"debt", g.debt},
+                 {"liability", g.liability ? amount_json(g.currency, *g.liability) : nlohmann::json()},
+                 {"tiers", tiers}});
+  }
+  return a;
+}
+
+}  // namespace crmkit::reports
