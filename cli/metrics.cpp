@@ -46,7 +46,12 @@ std::string retention_text(const json& r) {
   out += fmt::format("retention rate     {}\nclassic (E-N)/S    {}\nchurn rate         {}\n",
                      num(r["retention_rate"], "{:.4f}"), num(r["classic_retention_rate"], "{:.4f}"),
                      num(r["churn_rate"], "{:.4f}"));
-  out += fmt::format("expected lifetime  {} periods\n", num(r["expected_lifetime_periods"]));
+  // The metric counts lifetimes in windows of the period's length; a duration says its unit.
+  const double window_days = static_cast<double>(r["to"].get<Instant>() - r["from"].get<Instant>()) / kMillisPerDay;
+  const json& life = r["expected_lifetime_periods"];
+  out += fmt::format("expected lifetime  {}\n", life.is_null() ? std::string("-")
+                                                             : fmt::format("{:.0f} days (1 / churn rate x {:g}-day period)",
+                                                                           life.get<double>() * window_days, window_days));
   out += fmt::format("purchasers         {} ({} repeat)\norders             {} ({})\n",
                      r["purchasers"].get<std::int64_t>(), r["repeat_purchasers"].get<std::int64_t>(),
                      r["orders"].get<std::int64_t>(), r["order_unit"].get<std::string>());

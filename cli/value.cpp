@@ -327,7 +327,7 @@ void add_value_commands(CLI::App& root) {
   pred->add_option("--as-of", po->as_of, "score as of the end of this day (default: the last purchase day)");
   pred->add_option("--discount", po->discount, "monthly discount rate for CLV")->capture_default_str();
   pred->add_option("--margin", po->margin, "share of spend that is margin, 0..1")->capture_default_str();
-  pred->add_option("--top", po->top, "customers to list, by CLV")->capture_default_str();
+  pred->add_option("--top", po->top, "customers to list, by CLV (0 = all)")->capture_default_str();
   pred->add_flag("--json", po->json, "print JSON");
   pred->callback([po] { run_predict(*po); });
 

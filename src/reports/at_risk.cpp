@@ -55,17 +55,17 @@ void read_at_risk(Store& store, Report& r) {
   }
 }
 
-nlohmann::json at_risk_json(const Report& r) {
-  nlohmann::json a = nlohmann::json::array();
+nlohmann::ordered_json at_risk_json(const Report& r) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
   for (const auto& x : r.at_risk)
     a.push_back({{"customer_id", x.customer_id},
-                 {"external_id", x.external_id.empty() ? nlohmann::json() : nlohmann::json(x.external_id)},
+                 {"external_id", x.external_id.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(x.external_id)},
                  {"past_spend", amount_json(r.value.currency, x.past_spend)},
                  {"p_alive", x.p_alive},
                  {"predicted_clv", x.predicted_clv},
                  {"value_at_risk", x.value_at_risk}});
   return {{"p_alive_below", r.options.at_risk_below}, {"lost_below", r.options.lost_floor},
-          {"currency", r.value.scored ? nlohmann::json(r.value.currency) : nlohmann::json()}, {"customers", a}};
+          {"currency", r.value.scored ? nlohmann::ordered_json(r.value.currency) : nlohmann::ordered_json()}, {"customers", a}};
 }
 
 }  // namespace crmkit::reports

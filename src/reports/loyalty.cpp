@@ -54,14 +54,14 @@ void read_loyalty(Store& store, Report& r) {
   l.cohorts_json = RetentionMetrics(store).cohorts_json(cq);
 }
 
-nlohmann::json loyalty_json(const Report& r) {
+nlohmann::ordered_json loyalty_json(const Report& r) {
   const ReportLoyalty& l = r.loyalty;
   auto window = [](Instant from, Instant to, const std::string& json) {
-    return nlohmann::json{{"from", instant_text(from)}, {"to", instant_text(to)}, {"result", nlohmann::json::parse(json)}};
+    return nlohmann::ordered_json{{"from", instant_text(from)}, {"to", instant_text(to)}, {"result", nlohmann::ordered_json::parse(json)}};
   };
   return {{"nps_by_month", window(l.nps_from, l.nps_to, l.nps_json)},
           {"retention", window(l.retention_from, l.retention_to, l.retention_json)},
-          {"cohorts", l.has_cohorts ? window(l.cohorts_from, l.cohorts_to, l.cohorts_json) : nlohmann::json()}};
+          {"cohorts", l.has_cohorts ? window(l.cohorts_from, l.cohorts_to, l.cohorts_json) : nlohmann::ordered_json()}};
 }
 
 }  // namespace crmkit::reports

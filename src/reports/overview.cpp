@@ -72,17 +72,17 @@ void read_overview(Store& store, Report& r) {
   }
 }
 
-nlohmann::json overview_json(const Report& r) {
+nlohmann::ordered_json overview_json(const Report& r) {
   const ReportOverview& o = r.overview;
   auto amounts = [](const std::vector<ReportAmount>& v) {
-    nlohmann::json a = nlohmann::json::array();
+    nlohmann::ordered_json a = nlohmann::ordered_json::array();
     for (const auto& x : v) a.push_back(amount_json(x.currency, x.amount));
     return a;
   };
-  nlohmann::json stages = nlohmann::json::object(), countries = nlohmann::json::array();
+  nlohmann::ordered_json stages = nlohmann::ordered_json::object(), countries = nlohmann::ordered_json::array();
   for (const auto& s : o.by_stage) stages[s.name] = s.customers;
   for (const auto& s : o.by_country) countries.push_back({{"country", s.name}, {"customers", s.customers}});
-  nlohmann::json channels = nlohmann::json::object();
+  nlohmann::ordered_json channels = nlohmann::ordered_json::object();
   for (const auto& x : o.by_channel_kind) channels[x.channel][x.kind] = x.interactions;
   return {{"customers", o.customers}, {"interactions", o.interactions}, {"purchases", o.purchases},
           {"refunds", o.refunds},     {"revenue", amounts(o.revenue)},  {"refunded", amounts(o.refunded)},

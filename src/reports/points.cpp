@@ -17,10 +17,10 @@ void read_points(Store& store, Report& r) {
   }
 }
 
-nlohmann::json points_json(const Report& r) {
-  nlohmann::json a = nlohmann::json::array();
+nlohmann::ordered_json points_json(const Report& r) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
   for (const auto& g : r.points) {
-    nlohmann::json tiers = nlohmann::json::array();
+    nlohmann::ordered_json tiers = nlohmann::ordered_json::array();
     for (const auto& t : g.tiers) tiers.push_back({{"tier", t.name}, {"members", t.customers}});
     a.push_back({{"programme", g.programme},
                  {"members", g.members},
@@ -28,7 +28,7 @@ nlohmann::json points_json(const Report& r) {
                  {"available", g.available},
                  {"pending", g.pending},
                  {"debt", g.debt},
-                 {"liability", g.liability ? amount_json(g.currency, *g.liability) : nlohmann::json()},
+                 {"liability", g.liability ? amount_json(g.currency, *g.liability) : nlohmann::ordered_json()},
                  {"tiers", tiers}});
   }
   return a;

@@ -25,11 +25,11 @@ const std::vector<ReportSection>& report_sections() {
   return sections;
 }
 
-nlohmann::json amount_json(const std::string& currency, const std::string& amount) {
+nlohmann::ordered_json amount_json(const std::string& currency, const std::string& amount) {
   return {{"currency", currency}, {"amount", amount}};
 }
 
-nlohmann::json instant_text(Instant t) { return format_instant(t); }
+nlohmann::ordered_json instant_text(Instant t) { return format_instant(t); }
 
 bool wanted_currency(const Report& r, const std::string& currency) {
   return !r.options.currency || *r.options.currency == currency;
@@ -85,7 +85,7 @@ std::vector<std::string> report_section_keys() {
 }
 
 std::string report_json(const Report& r) {
-  nlohmann::json j = nlohmann::json::object();
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
   j["database"] = r.database;
   j["as_of"] = format_instant(r.as_of);
   for (const auto& s : reports::report_sections()) j[s.key] = s.json(r);

@@ -29,8 +29,8 @@ void read_revenue_by_month(Store& store, Report& r) {
     r.revenue_by_month.push_back({key.first, key.second, cell.first, exact_amount(cell.second, key.first)});
 }
 
-nlohmann::json revenue_by_month_json(const Report& r) {
-  nlohmann::json a = nlohmann::json::array();
+nlohmann::ordered_json revenue_by_month_json(const Report& r) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
   for (const auto& m : r.revenue_by_month)
     a.push_back({{"currency", m.currency}, {"month", m.month}, {"purchases", m.purchases},
                  {"revenue", amount_json(m.currency, m.revenue)}});

@@ -42,10 +42,10 @@ void read_rfm(Store& store, Report& r) {
                    [](const auto& a, const auto& b) { return a.customers > b.customers; });
 }
 
-nlohmann::json rfm_json(const Report& r) {
+nlohmann::ordered_json rfm_json(const Report& r) {
   const ReportRfm& f = r.rfm;
   if (!f.assigned) return nullptr;
-  nlohmann::json a = nlohmann::json::array();
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
   for (const auto& s : f.segments)
     a.push_back({{"segment", s.segment},
                  {"customers", s.customers},

@@ -48,14 +48,14 @@ void read_top_customers(Store& store, Report& r) {
   }
 }
 
-nlohmann::json top_customers_json(const Report& r) {
-  nlohmann::json a = nlohmann::json::array();
+nlohmann::ordered_json top_customers_json(const Report& r) {
+  nlohmann::ordered_json a = nlohmann::ordered_json::array();
   for (const auto& t : r.top_customers)
     a.push_back({{"currency", t.currency},
                  {"rank", t.rank},
                  {"customer_id", t.customer_id},
-                 {"external_id", t.external_id.empty() ? nlohmann::json() : nlohmann::json(t.external_id)},
-                 {"display_name", t.display_name.empty() ? nlohmann::json() : nlohmann::json(t.display_name)},
+                 {"external_id", t.external_id.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(t.external_id)},
+                 {"display_name", t.display_name.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(t.display_name)},
                  {"revenue", amount_json(t.currency, t.revenue)}});
   return a;
 }

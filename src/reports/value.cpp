@@ -54,10 +54,10 @@ void read_value(Store& store, Report& r) {
   }
 }
 
-nlohmann::json value_json(const Report& r) {
+nlohmann::ordered_json value_json(const Report& r) {
   const ReportValue& v = r.value;
   if (!v.scored) return nullptr;
-  nlohmann::json q = nlohmann::json::object();
+  nlohmann::ordered_json q = nlohmann::ordered_json::object();
   for (const auto& [name, x] : v.quantiles) q[name] = x;
   return {{"scored_at", instant_text(v.scored_at)},
           {"transaction_model", {{"id", v.transaction_model_id}, {"kind", v.transaction_model}}},

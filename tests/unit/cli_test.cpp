@@ -62,6 +62,20 @@ const char* kInteractionsCsv =
     "C3,2024-03-09,web,refund,5.00,USD,,\r\n"                                                // 10 refund > 0
     "A1,2024-03-01,web,purchase,10.50,USD,o1,first\r\n";                                     // 11 duplicate
 
+
+// The text of one report section: from its heading line to the blank line before the next.
+std::string section(const std::string& report, const std::string& heading) {
+  std::size_t at = report.find("\n" + heading);
+  if (at == std::string::npos) return "";
+  std::size_t end = report.find("\n\n", at + 1);
+  return report.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
 }  // namespace
 
 TEST_CASE("cli: import interactions reports bad rows by line and imports the rest", "[cli]") {
@@ -258,4 +272,52 @@ TEST_CASE("cli: CDNOW through import and report gives the published cohort figur
   CHECK(j["overview"]["purchases"] == 69659);
   CHECK(j["overview"]["revenue"][0]["amount"] == "2500315.63");
   CHECK(j["as_of"] == "1998-07-01T00:00:00.000Z");  // the cohort ends on 1998-06-30
+  // Every CDNOW customer first bought in 1997-01..03: the cohort section shows those months
+  // (it once showed the last 12 calendar months, which hold no first purchase: "no purchases").
+  Run text = crmkit(dir, "report --db cdnow.db");
+  REQUIRE(text.status == 0);
+  std::string cohorts = section(text.out, "Monthly cohorts");
+  INFO(cohorts);
+  CHECK(cohorts.find("cohorts 1996-04 .. 1997-03") != std::string::npos);
+  CHECK(cohorts.find("  1997-01      7,846  100.0%") != std::string::npos);
+  CHECK(cohorts.find("  1997-02      8,476  100.0%") != std::string::npos);
+  CHECK(cohorts.find("  1997-03      7,248  100.0%") != std::string::npos);
+  CHECK(cohorts.find("no purchases") == std::string::npos);
+}
+
+TEST_CASE("cli: the report text says what each figure is, on the demo data", "[cli]") {
+  TempDir dir;
+  Run demo = crmkit(dir, "demo --db d.db --customers 2000 --seed 3");
+  INFO(demo.err);
+  REQUIRE(demo.status == 0);
+  const std::string& out = demo.out;
+  // Cohorts: the 12 newest monthly cohorts, each starting at 100% in m0, and the window said.
+  std::string cohorts = section(out, "Monthly cohorts");
+  INFO(cohorts);
+  CHECK(cohorts.find("cohorts 2025-01 .. 2025-12: the newest 12 months") != std::string::npos);
+  CHECK(count(cohorts, "100.0%") == 12);
+  // RFM: frequency over every currency, revenue in one, and that one named.
+  std::string rfm = section(out, "RFM segments");
+  CHECK(rfm.find("every currency") != std::string::npos);
+  CHECK(rfm.find("revenue = purchases in USD only") != std::string::npos);
+  CHECK(rfm.find("revenue (USD)") != std::string::npos);
+  // CLV: model, horizon, discount rate and the currency covered.
+  std::string clv = section(out, "Customer value");
+  CHECK(clv.find("model: bgnbd (#") != std::string::npos);
+  CHECK(clv.find(", gg (#") != std::string::npos);
+  CHECK(clv.find("horizon: 12 months ahead; discount rate 1.00% a month") != std::string::npos);
+  CHECK(clv.find("customers with a purchase in USD (CLV in USD)") != std::string::npos);
+  // Retention: both rates, each with its definition; the lifetime in days, not periods.
+  std::string retention = section(out, "Retention over the 90 days");
+  CHECK(retention.find("retention rate") != std::string::npos);
+  CHECK(retention.find("share of S still active at the end") != std::string::npos);
+  CHECK(retention.find("(E - N) / S") != std::string::npos);
+  CHECK(retention.find(" days  1 / churn rate") != std::string::npos);
+  CHECK(out.find("periods") == std::string::npos);
+  // Most at risk: the band and the ranking stated; no lost customer (P(alive) 0.000) listed.
+  std::string risk = section(out, "Most at risk");
+  CHECK(risk.find("ranked by value at risk") != std::string::npos);
+  CHECK(risk.find(" 0.000 ") == std::string::npos);
+  // No raw epoch milliseconds anywhere.
+  CHECK(out.find("000000") == std::string::npos);
 }
