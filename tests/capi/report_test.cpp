@@ -1,5 +1,6 @@
 // crmkit_report_json: the options handle, the owned JSON, exact money past int64, refusals.
 #include <climits>
+#include <cmath>
 
 #include "core_fixture.hpp"
 
@@ -74,7 +75,14 @@ TEST_CASE("report json: sections, exact totals and the options handle", "[capi][
   REQUIRE(crmkit_report_options_set_at_risk(o, 0.5, 0.7) == CRMKIT_OK);
   CHECK(crmkit_report_json(&out, d.db, o) == CRMKIT_EINVALID);
   CHECK(message_has("lost_floor"));
+  REQUIRE(crmkit_report_options_set_at_risk(o, NAN, 0.05) == CRMKIT_OK);
+  CHECK(crmkit_report_json(&out, d.db, o) == CRMKIT_EINVALID);
+  CHECK(message_has("at_risk_below"));
   REQUIRE(crmkit_report_options_set_at_risk(o, 0.5, 0.05) == CRMKIT_OK);
+  REQUIRE(crmkit_report_options_set_cohorts(o, 0, 12) == CRMKIT_OK);
+  CHECK(crmkit_report_json(&out, d.db, o) == CRMKIT_EINVALID);
+  CHECK(message_has("cohort_periods"));
+  REQUIRE(crmkit_report_options_set_cohorts(o, 7, 12) == CRMKIT_OK);
   REQUIRE(crmkit_report_options_set_as_of(o, LLONG_MAX) == CRMKIT_OK);
   CHECK(crmkit_report_json(&out, d.db, o) == CRMKIT_EINVALID);
   CHECK(message_has("as_of"));

@@ -258,3 +258,15 @@ TEST_CASE("report: RFM segments say frequency over every currency and revenue in
   CHECK(frequency == 5);   // B's USD purchase counts in F
   CHECK(revenue == 480.0); // but only EUR in M
 }
+
+TEST_CASE("report: an empty store gives an empty report, not an error", "[report]") {
+  Store s = Store::open(":memory:");
+  Report r = build_report(s, {});
+  CHECK(r.as_of == 0);
+  CHECK(r.overview.customers == 0);
+  CHECK(r.overview.revenue.empty());
+  CHECK(r.revenue_by_month.empty());
+  CHECK(r.top_customers.empty());
+  CHECK_FALSE(r.loyalty.has_cohorts);
+  CHECK(nlohmann::json::parse(report_json(r))["loyalty"]["cohorts"].is_null());
+}
