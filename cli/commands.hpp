@@ -29,6 +29,12 @@ struct RegisterCommand {
 // `metrics` are shared by several areas, whose registration order is not fixed.
 CLI::App* command_group(CLI::App& parent, const std::string& name, const std::string& help);
 
+// --- files named on the command line ----------------------------------------------------------
+// The text of a file named on the command line (--rule @FILE, --spec @FILE, --map-file). A file
+// longer than max_bytes is refused (invalid_argument naming `what` and the limit) after at
+// most max_bytes + 1 bytes were read, so a huge file costs neither memory nor time.
+std::string file_text(const std::string& path, std::size_t max_bytes, const std::string& what);
+
 // --- demo data steps (crmkit demo) -------------------------------------------------------------
 // Steps run in ascending order after the core population exists; each is deterministic for
 // the seed and runs inside the demo's transaction.

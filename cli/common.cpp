@@ -1,4 +1,5 @@
 #include "common.hpp"
+#include "commands.hpp"
 
 #include <unistd.h>
 
@@ -6,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
@@ -38,8 +40,8 @@ std::string grouped(std::int64_t n) {
   return out;
 }
 
-std::string grouped_amount(std::int64_t minor, const std::string& currency) {
-  std::string s = format_amount(minor, currency);
+std::string grouped_amount(MoneySum minor, const std::string& currency) {
+  std::string s = format_amount_sum(minor, currency);
   bool neg = !s.empty() && s[0] == '-';
   std::string body = neg ? s.substr(1) : s;
   auto dot = body.find('.');
@@ -56,10 +58,13 @@ std::string grouped_amount(std::int64_t minor, const std::string& currency) {
   return (neg ? "-" : "") + out + frac;
 }
 
-nlohmann::json amount_json(std::int64_t minor, const std::string& currency) {
+nlohmann::json amount_json(MoneySum minor, const std::string& currency) {
   // The shortest decimal that reads back as the same double is the formatted amount itself
   // for every amount below 2^53 minor units, so the JSON text carries the exact decimal.
-  return std::stod(format_amount(minor, currency));
+  constexpr MoneySum kExact = MoneySum(1) << 53;
+  std::string text = format_amount_sum(minor, currency);
+  if (minor < kExact && minor > -kExact) return std::stod(text);
+  return text;
 }
 
 Table::Table(std::vector<std::string> header, std::string right_aligned)
@@ -164,6 +169,23 @@ std::int64_t resolve_customer(Store& store, std::int64_t id, const std::string& 
   }
   if (id <= 0) throw Error(Errc::invalid_argument, "give a customer ID or --external-id");
   return id;
+}
+
+std::string file_text(const std::string& path, std::size_t max_bytes, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::io, "cannot read " + what + " '" + path + "'");
+  std::string text;
+  char chunk[65536];
+  while (in) {
+    // Never more than one byte past the limit: that byte is what proves the file too long.
+    in.read(chunk, static_cast<std::streamsize>(std::min(sizeof chunk, max_bytes + 1 - text.size())));
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes)
+      throw Error(Errc::invalid_argument, what + " '" + path + "' is longer than the limit of " +
+                                              std::to_string(max_bytes) + " bytes");
+  }
+  if (in.bad()) throw Error(Errc::io, "reading " + what + " '" + path + "' failed");
+  return text;
 }
 
 void print_json(const nlohmann::json& j) {

@@ -1,23 +1,31 @@
-// crmkit import customers|interactions: CSV files (RFC 4180, header row) into the store.
+// crmkit import customers|interactions|surveys: CSV files (RFC 4180, header row) into the store.
 //
-// Rows stream through in batches of 10,000, one transaction per batch. A row that cannot be
-// imported is reported with its line number and skipped; the rest goes in. Exit status: 0 when
+// One import path for every entity: the same header checks, the same streaming reader with the
+// same limits, the same row errors (line numbers, in line order) and the same summary. Rows go
+// in batches of 10,000, one transaction per batch. A row that cannot be imported, whatever
+// refuses it (the CSV reader, the field parsers, the customer lookup or creation, the library's
+// batch), is reported with its line number and skipped; the rest goes in. Exit status: 0 when
 // anything was imported (or the file had no data rows), 1 when the file cannot be read, its
-// header names an unknown column, or every data row failed.
+// header is refused, or every data row failed.
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "base/checks.hpp"
+#include "base/text.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/money.hpp"
+#include "crmkit/survey.hpp"
 #include "io/csv.hpp"
 
 namespace crmkit::cli {
@@ -25,6 +33,17 @@ namespace {
 
 constexpr std::size_t kBatchRows = 10'000;
 constexpr std::size_t kMaxErrorsShown = 50;  // on stderr; --json lists them all
+
+enum class Entity { customers, interactions, surveys };
+
+const char* name_of(Entity e) {
+  switch (e) {
+    case Entity::customers: return "customers";
+    case Entity::interactions: return "interactions";
+    case Entity::surveys: return "surveys";
+  }
+  return "";
+}
 
 struct Opts {
   std::string db = kDefaultDb;
@@ -39,10 +58,50 @@ struct RowFailure {
   std::string message;
 };
 
-struct Summary {
-  std::size_t rows = 0, imported = 0, duplicates = 0, updated = 0, customers_created = 0;
-  std::vector<RowFailure> errors;
+// Refused rows. A batch's refusals come from several stages (reader, parsers, customer
+// resolution, the library) at different times; they are held until the batch is settled and
+// then published in line order.
+class Refusals {
+ public:
+  // keep_all: every refusal is kept for the --json list; otherwise only the count grows, so
+  // that a file of bad rows costs no memory per row.
+  explicit Refusals(bool keep_all) : keep_all_(keep_all) {}
+  void add(std::size_t line, std::string code, std::string message) {
+    pending_.push_back({line, std::move(code), std::move(message)});
+  }
+  void publish() {
+    std::stable_sort(pending_.begin(), pending_.end(),
+                     [](const RowFailure& a, const RowFailure& b) { return a.line < b.line; });
+    for (auto& f : pending_) {
+      if (published_ < kMaxErrorsShown)
+        std::fprintf(stderr, "crmkit: line %zu: %s: %s\n", f.line, f.code.c_str(), f.message.c_str());
+      else if (published_ == kMaxErrorsShown)
+        std::fprintf(stderr, "crmkit: (further row errors are not shown here; --json lists them all)\n");
+      ++published_;
+      if (keep_all_) all_.push_back(std::move(f));
+    }
+    pending_.clear();
+  }
+  std::size_t count() const { return published_ + pending_.size(); }
+  const std::vector<RowFailure>& all() const { return all_; }
+
+ private:
+  bool keep_all_;
+  std::size_t published_ = 0;
+  std::vector<RowFailure> pending_, all_;
 };
+
+struct Summary {
+  explicit Summary(bool keep_all_refusals) : refused(keep_all_refusals) {}
+  std::size_t rows = 0, imported = 0, duplicates = 0, updated = 0, customers_created = 0;
+  Refusals refused;
+};
+
+// Refusals that belong to one row (its data); anything else (busy, I/O, corruption) stops the
+// import, since the next row would meet it too.
+bool row_level(Errc c) {
+  return c == Errc::invalid_argument || c == Errc::not_found || c == Errc::conflict || c == Errc::constraint;
+}
 
 // The CSV source: a file or stdin, with its size when known (for the progress bar).
 struct Source {
@@ -65,13 +124,13 @@ struct Source {
   }
 };
 
-// Column positions by name, from the header row; unknown names are refused up front.
+// Column positions by name, from the header row; unknown, repeated and missing required
+// columns are refused before any row is read.
 struct Columns {
   std::unordered_map<std::string, std::size_t> at;
   std::size_t count = 0;
 
-  Columns(io::CsvReader& csv, const std::vector<std::string>& known,
-          const std::vector<std::string>& required) {
+  Columns(io::CsvReader& csv, const std::vector<std::string>& known, const std::vector<std::string>& required) {
     auto st = csv.next();
     if (st == io::CsvReader::Status::end) throw Error(Errc::invalid_argument, "the file is empty (a header row is required)");
     if (st == io::CsvReader::Status::error)
@@ -102,139 +161,275 @@ struct Columns {
     if (v.empty()) return std::nullopt;
     return std::string(v);
   }
+  // The cell of a column that must have a value.
+  std::string need(const io::CsvReader& csv, const std::string& name) const {
+    auto v = get(csv, name);
+    if (!v) throw Error(Errc::invalid_argument, name + " is empty");
+    return *v;
+  }
 };
 
-void report_row_error(Summary& s, std::size_t line, const std::string& code, const std::string& message) {
-  if (s.errors.size() < kMaxErrorsShown)
-    std::fprintf(stderr, "crmkit: line %zu: %s: %s\n", line, code.c_str(), message.c_str());
-  else if (s.errors.size() == kMaxErrorsShown)
-    std::fprintf(stderr, "crmkit: (further row errors are not shown here; --json lists them all)\n");
-  s.errors.push_back({line, code, message});
+// A plain decimal number: an optional '-', digits, optionally '.' and digits. No sign '+', no
+// exponent, no hexadecimal, no inf/nan, no spaces: what a survey tool exports, nothing else.
+double decimal_cell(const std::string& text, const char* field) {
+  std::size_t i = text.size() > 0 && text[0] == '-' ? 1 : 0;
+  const std::size_t int_start = i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  bool ok = i > int_start;
+  if (ok && i < text.size() && text[i] == '.') {
+    const std::size_t frac_start = ++i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    ok = i > frac_start;
+  }
+  if (!ok || i != text.size())
+    throw Error(Errc::invalid_argument, std::string(field) + " '" + detail::printable(text) +
+                                            "' is not a decimal number (digits, optionally a '-' and a '.')");
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw Error(Errc::invalid_argument, std::string(field) + " '" + detail::printable(text) + "' is out of range");
+  return v;
 }
 
-// ---- interactions ---------------------------------------------------------------------------
+// An instant the library can store (years 0001-9999, its own check): a row outside them is
+// refused here, so that it never becomes a new customer's created_at.
+Instant instant_cell(const std::string& text, const char* field) {
+  Instant t = parse_instant(text, field);
+  detail::check_instant(field, t);
+  return t;
+}
+
+// ---- facts: interactions and survey responses ------------------------------------------------
 
 const std::vector<std::string> kInteractionColumns = {
     "customer_external_id", "occurred_at", "channel", "kind", "amount", "currency",
     "external_id", "subject", "notes", "direction"};
+const std::vector<std::string> kSurveyColumns = {
+    "customer_external_id", "occurred_at", "kind", "score", "channel", "comment",
+    "external_id", "scale_min", "scale_max", "direction"};
 
-struct PendingRow {
-  std::size_t line;
-  std::string customer;  // external id
-  Interaction interaction;
-};
+Interaction interaction_of(const io::CsvReader& csv, const Columns& cols, const std::string& default_currency) {
+  Interaction i;
+  i.occurred_at = instant_cell(cols.need(csv, "occurred_at"), "occurred_at");
+  i.channel = parse_channel(cols.get(csv, "channel").value_or(""), "channel");
+  i.kind = parse_interaction_kind(cols.get(csv, "kind").value_or(""), "kind");
+  if (auto d = cols.get(csv, "direction")) i.direction = parse_direction(*d, "direction");
+  auto amount = cols.get(csv, "amount");
+  auto currency = cols.get(csv, "currency");
+  if (amount) {
+    std::string cur = currency ? *currency : default_currency;
+    i.amount = Money{parse_amount(*amount, cur, "amount"), cur};
+  } else if (currency) {
+    throw Error(Errc::invalid_argument, "currency '" + *currency + "' is given without an amount");
+  }
+  i.external_id = cols.get(csv, "external_id");
+  i.subject = cols.get(csv, "subject");
+  i.notes = cols.get(csv, "notes");
+  return i;
+}
 
-class InteractionImport {
- public:
-  InteractionImport(Store& store, bool create) : store_(store), customers_(store), interactions_(store), create_(create),
-                                                 default_currency_(store.default_currency()) {}
+SurveyResponse survey_of(const io::CsvReader& csv, const Columns& cols) {
+  SurveyResponse r;
+  r.occurred_at = instant_cell(cols.need(csv, "occurred_at"), "occurred_at");
+  r.kind = parse_survey_kind(cols.need(csv, "kind"), "kind");
+  r.score = decimal_cell(cols.need(csv, "score"), "score");
+  r.channel = parse_channel(cols.need(csv, "channel"), "channel");
+  r.comment = cols.get(csv, "comment");
+  r.external_id = cols.get(csv, "external_id");
+  auto lo = cols.get(csv, "scale_min"), hi = cols.get(csv, "scale_max"), dir = cols.get(csv, "direction");
+  if (lo || hi || dir || r.kind == SurveyKind::custom) {
+    // The library checks the scale against the kind (custom: any; standard: the fixed one).
+    if (!lo || !hi) throw Error(Errc::invalid_argument, "a survey scale needs both scale_min and scale_max");
+    r.scale = SurveyScale{decimal_cell(*lo, "scale_min"), decimal_cell(*hi, "scale_max"),
+                          parse_scale_direction(dir.value_or("higher_is_better"), "direction")};
+  }
+  return r;
+}
 
-  // Parses the current record into the pending batch, or reports why it cannot be imported.
-  void add(const io::CsvReader& csv, const Columns& cols, Summary& s) {
-    PendingRow p;
-    p.line = csv.line();
-    try {
-      Interaction& i = p.interaction;
-      p.customer = cols.get(csv, "customer_external_id").value_or("");
-      if (p.customer.empty()) throw Error(Errc::invalid_argument, "customer_external_id is empty");
-      auto at = cols.get(csv, "occurred_at");
-      if (!at) throw Error(Errc::invalid_argument, "occurred_at is empty");
-      i.occurred_at = parse_instant(*at, "occurred_at");
-      i.channel = parse_channel(cols.get(csv, "channel").value_or(""), "channel");
-      i.kind = parse_interaction_kind(cols.get(csv, "kind").value_or(""), "kind");
-      if (auto d = cols.get(csv, "direction")) i.direction = parse_direction(*d, "direction");
-      auto amount = cols.get(csv, "amount");
-      auto currency = cols.get(csv, "currency");
-      if (amount) {
-        std::string cur = currency ? *currency : default_currency_;
-        i.amount = Money{parse_amount(*amount, cur, "amount"), cur};
-      } else if (currency) {
-        throw Error(Errc::invalid_argument, "currency '" + *currency + "' is given without an amount");
-      }
-      i.external_id = cols.get(csv, "external_id");
-      i.subject = cols.get(csv, "subject");
-      i.notes = cols.get(csv, "notes");
-    } catch (const Error& e) {
-      report_row_error(s, p.line, errc_name(e.code()), e.what());
+// Records a batch with skip_invalid. The library lists the rows it refuses one by one, but a
+// refusal it can only make for the batch as a whole (a per-customer total that would overflow
+// once the batch's rows are added up) throws for all of them: the batch is then split in
+// halves, down to the one row that cannot go in, which is refused alone while the rest is
+// recorded in file order. Inside the caller's transaction each attempt is its own savepoint,
+// so a refused attempt leaves nothing behind.
+template <class Service, class Record>
+void record_split(Service& service, const std::vector<Record>& rows, std::size_t offset, BatchResult& out) {
+  BatchOptions o;
+  o.skip_invalid = true;
+  try {
+    BatchResult r = service.record_batch(rows, o);
+    for (std::size_t k = 0; k < rows.size(); ++k) out.ids[offset + k] = r.ids[k];
+    out.inserted += r.inserted;
+    out.duplicates += r.duplicates;
+    for (auto& e : r.errors) out.errors.push_back({offset + e.index, e.code, std::move(e.message)});
+  } catch (const Error& e) {
+    if (!row_level(e.code())) throw;
+    if (rows.size() == 1) {
+      out.errors.push_back({offset, e.code(), e.what()});
       return;
     }
-    pending_.push_back(std::move(p));
+    const std::size_t half = rows.size() / 2;
+    record_split(service, std::vector<Record>(rows.begin(), rows.begin() + half), offset, out);
+    record_split(service, std::vector<Record>(rows.begin() + half, rows.end()), offset + half, out);
   }
+}
 
+template <class Service, class Record>
+BatchResult record_rows(Service& service, const std::vector<Record>& rows) {
+  BatchResult out;
+  out.ids.assign(rows.size(), 0);
+  record_split(service, rows, 0, out);
+  return out;
+}
+
+// Interactions or survey responses: rows naming their customer by external id. Customers are
+// looked up once per import; with --create-customers (interactions) a missing one is created,
+// its created_at being the earliest of its rows that the library accepted in that batch.
+template <class Record, class Service>
+class FactImport {
+ public:
+  FactImport(Store& store, bool create) : store_(store), customers_(store), service_(store), create_(create) {}
+
+  void add(std::size_t line, std::string customer, Record record) {
+    pending_.push_back({line, std::move(customer), std::move(record)});
+  }
   bool full() const { return pending_.size() >= kBatchRows; }
 
   void flush(Summary& s) {
     if (pending_.empty()) return;
-    Transaction tx(store_);
-    // New customers start at their earliest interaction in the batch where they first appear.
-    std::unordered_map<std::string, Instant> first_seen;
+    std::vector<std::string> fresh = resolve();
+    // created_at of each customer to create: first guess the earliest instant of its rows;
+    // when the library refuses that row, the batch is undone and done again with the earliest
+    // accepted one (acceptance does not depend on created_at, so the second attempt settles).
+    // A customer none of whose rows is accepted is not created.
+    std::unordered_map<std::string, Instant> start;
     for (const auto& p : pending_) {
-      if (known_.count(p.customer)) continue;
-      auto [it, fresh] = first_seen.emplace(p.customer, p.interaction.occurred_at);
-      if (!fresh) it->second = std::min(it->second, p.interaction.occurred_at);
+      if (!fresh_set_.count(p.customer)) continue;
+      auto [it, added] = start.emplace(p.customer, p.record.occurred_at);
+      if (!added) it->second = std::min(it->second, p.record.occurred_at);
     }
-    std::vector<std::pair<std::string, std::int64_t>> created;
-    for (const auto& [ext, first] : first_seen) {
-      auto id = customers_.find_id(ext);
-      if (!id && create_) {
+    std::vector<std::optional<RowFailure>> earlier(pending_.size());  // refusals of a previous attempt
+    for (int attempt = 1;; ++attempt) {
+      Transaction tx(store_);
+      std::unordered_map<std::string, std::int64_t> created;
+      std::unordered_map<std::string, RowFailure> not_created;
+      for (const auto& ext : fresh) {
+        auto it = start.find(ext);
+        if (it == start.end()) continue;
         CustomerFields f;
         f.external_id = ext;
-        f.created_at = first;
-        id = customers_.create(f);
-        created.emplace_back(ext, *id);
-      }
-      known_[ext] = id.value_or(0);  // 0: unknown and not to be created
-    }
-    std::vector<Interaction> batch;
-    std::vector<std::size_t> lines;
-    batch.reserve(pending_.size());
-    lines.reserve(pending_.size());
-    for (auto& p : pending_) {
-      std::int64_t id = known_[p.customer];
-      if (id == 0) {
-        report_row_error(s, p.line, "not_found",
-                         "customer_external_id '" + p.customer + "' is not a known customer (--create-customers creates it)");
-        continue;
-      }
-      p.interaction.customer_id = id;
-      batch.push_back(std::move(p.interaction));
-      lines.push_back(p.line);
-    }
-    BatchOptions o;
-    o.skip_invalid = true;
-    BatchResult r = interactions_.record_batch(batch, o);
-    // A customer created for rows that all failed is taken back: creation follows the data.
-    if (!created.empty()) {
-      std::unordered_map<std::int64_t, bool> used;
-      for (std::size_t k = 0; k < batch.size(); ++k)
-        if (r.ids[k] != 0) used[batch[k].customer_id] = true;
-      for (const auto& [ext, id] : created) {
-        if (used.count(id)) {
-          ++s.customers_created;
-        } else {
-          customers_.remove(id);
-          known_.erase(ext);
+        f.created_at = it->second;
+        try {
+          created[ext] = customers_.create(f);
+        } catch (const Error& e) {
+          if (!row_level(e.code())) throw;
+          not_created[ext] = {0, errc_name(e.code()), "customer_external_id '" + detail::printable(ext) +
+                                                          "' cannot be created: " + e.what()};
         }
       }
+      std::vector<Record> batch;
+      std::vector<std::size_t> at;  // pending index of each batch row
+      std::vector<RowFailure> refused;
+      for (std::size_t k = 0; k < pending_.size(); ++k) {
+        auto& p = pending_[k];
+        std::int64_t id = 0;
+        if (auto it = known_.find(p.customer); it != known_.end()) id = it->second;
+        else if (auto c = created.find(p.customer); c != created.end()) id = c->second;
+        if (id != 0) {
+          p.record.customer_id = id;
+          batch.push_back(p.record);
+          at.push_back(k);
+          continue;
+        }
+        RowFailure f{p.line, "not_found",
+                     "customer_external_id '" + detail::printable(p.customer) + "' is not a known customer" +
+                         (create_ ? "" : " (--create-customers creates it)")};
+        if (auto r = refused_ids_.find(p.customer); r != refused_ids_.end()) f = r->second;
+        else if (auto n = not_created.find(p.customer); n != not_created.end()) f = n->second;
+        else if (earlier[k]) f = *earlier[k];
+        f.line = p.line;
+        refused.push_back(std::move(f));
+      }
+      BatchResult r = record_rows(service_, batch);
+      std::unordered_map<std::string, Instant> accepted;
+      for (std::size_t j = 0; j < batch.size(); ++j) {
+        const auto& p = pending_[at[j]];
+        if (r.ids[j] == 0 || !created.count(p.customer)) continue;
+        auto [it, added] = accepted.emplace(p.customer, p.record.occurred_at);
+        if (!added) it->second = std::min(it->second, p.record.occurred_at);
+      }
+      bool settled = true;
+      for (const auto& [ext, id] : created) {
+        auto it = accepted.find(ext);
+        if (it != accepted.end() && it->second != start.at(ext)) settled = false;
+      }
+      if (!settled) {
+        if (attempt == 3) throw Error(Errc::internal, "the created_at of new customers did not settle");
+        for (const auto& e : r.errors) earlier[at[e.index]] = RowFailure{0, errc_name(e.code), e.message};
+        for (const auto& [ext, t] : accepted) start[ext] = t;
+        for (const auto& [ext, id] : created)
+          if (!accepted.count(ext)) start.erase(ext);
+        continue;  // tx rolls back
+      }
+      for (const auto& [ext, id] : created) {
+        if (accepted.count(ext)) {
+          known_[ext] = id;
+          ++s.customers_created;
+        } else {
+          customers_.remove(id);  // creation follows the data: no accepted row, no customer
+        }
+      }
+      tx.commit();
+      s.imported += r.inserted;
+      s.duplicates += r.duplicates;
+      for (auto& f : refused) s.refused.add(f.line, std::move(f.code), std::move(f.message));
+      for (const auto& e : r.errors) s.refused.add(pending_[at[e.index]].line, errc_name(e.code), e.message);
+      break;
     }
-    tx.commit();
-    s.imported += r.inserted;
-    s.duplicates += r.duplicates;
-    // Row errors come back by batch position: give them their file lines, in file order.
-    std::vector<RowError> errs = r.errors;
-    std::sort(errs.begin(), errs.end(), [](const RowError& a, const RowError& b) { return a.index < b.index; });
-    for (const auto& e : errs) report_row_error(s, lines.at(e.index), errc_name(e.code), e.message);
+    for (const auto& ext : fresh) fresh_set_.erase(ext);
     pending_.clear();
   }
 
  private:
+  struct Row {
+    std::size_t line;
+    std::string customer;  // external id
+    Record record;
+  };
+
+  // Looks up the customers of the pending rows not seen before; returns those to create. An
+  // external id the library refuses (not UTF-8, a NUL, too long) refuses its rows.
+  std::vector<std::string> resolve() {
+    std::vector<std::string> fresh;
+    for (const auto& p : pending_) {
+      const std::string& ext = p.customer;
+      if (known_.count(ext) || refused_ids_.count(ext) || fresh_set_.count(ext)) continue;
+      try {
+        if (auto id = customers_.find_id(ext)) {
+          known_[ext] = *id;
+        } else if (create_) {
+          fresh.push_back(ext);
+          fresh_set_.insert(ext);
+        } else {
+          refused_ids_[ext] = {0, "not_found", "customer_external_id '" + detail::printable(ext) +
+                                                   "' is not a known customer (--create-customers creates it)"};
+        }
+      } catch (const Error& e) {
+        if (!row_level(e.code())) throw;
+        refused_ids_[ext] = {0, errc_name(e.code()), std::string("customer_external_id: ") + e.what()};
+      }
+    }
+    return fresh;
+  }
+
   Store& store_;
   Customers customers_;
-  Interactions interactions_;
+  Service service_;
   bool create_;
-  std::string default_currency_;
-  std::vector<PendingRow> pending_;
+  std::vector<Row> pending_;
   std::unordered_map<std::string, std::int64_t> known_;
+  std::unordered_map<std::string, RowFailure> refused_ids_;
+  std::unordered_set<std::string> fresh_set_;
 };
 
 // ---- customers ------------------------------------------------------------------------------
@@ -288,91 +483,124 @@ CustomerFields customer_fields(const io::CsvReader& csv, const Columns& cols, co
   return f;
 }
 
+class CustomerImport {
+ public:
+  explicit CustomerImport(Store& store) : store_(store), customers_(store), default_currency_(store.default_currency()) {}
+
+  void add(const io::CsvReader& csv, const Columns& cols, Summary& s) {
+    if (!tx_) tx_ = std::make_unique<Transaction>(store_);
+    try {
+      CustomerFields f = customer_fields(csv, cols, default_currency_);
+      if (f.external_id) {
+        bool created = false;
+        customers_.upsert(f, &created);
+        created ? ++s.imported : ++s.updated;
+      } else {
+        customers_.create(f);
+        ++s.imported;
+      }
+    } catch (const Error& e) {
+      if (!row_level(e.code())) throw;
+      s.refused.add(csv.line(), errc_name(e.code()), e.what());
+    }
+    if (++in_tx_ >= kBatchRows) flush(s);
+  }
+
+  void flush(Summary& s) {
+    if (tx_) tx_->commit();
+    tx_.reset();
+    in_tx_ = 0;
+    s.refused.publish();
+  }
+
+ private:
+  Store& store_;
+  Customers customers_;
+  std::string default_currency_;
+  std::unique_ptr<Transaction> tx_;  // one transaction per batch of rows
+  std::size_t in_tx_ = 0;
+};
+
 // ---- the command ----------------------------------------------------------------------------
 
-void run_import(const Opts& o, bool interactions) {
+void run_import(const Opts& o, Entity entity) {
   auto start = std::chrono::steady_clock::now();
   Source src(o.file);
   io::CsvReader csv(*src.in);
-  Columns cols = interactions ? Columns(csv, kInteractionColumns, {"customer_external_id", "occurred_at", "channel", "kind"})
-                              : Columns(csv, kCustomerColumns, {});
-  Store store = open_store(o.db, true);
-  Summary s;
-  Progress bar(interactions ? "importing interactions" : "importing customers", src.size);
-  InteractionImport imp(store, o.create_customers);
-  Customers customers(store);
-  std::string default_currency = store.default_currency();
-  std::unique_ptr<Transaction> tx;  // customers: one transaction per batch of rows
-  std::size_t in_tx = 0;
+  const Columns cols =
+      entity == Entity::customers      ? Columns(csv, kCustomerColumns, {})
+      : entity == Entity::interactions ? Columns(csv, kInteractionColumns, {"customer_external_id", "occurred_at", "channel", "kind"})
+                                       : Columns(csv, kSurveyColumns, {"customer_external_id", "occurred_at", "kind", "score", "channel"});
+  // Survey responses belong to existing customers: no database is created for them.
+  Store store = open_store(o.db, entity != Entity::surveys);
+  Summary s(o.json);
+  Progress bar(std::string("importing ") + name_of(entity), src.size);
+  const std::string default_currency = store.default_currency();
+  CustomerImport customers(store);
+  FactImport<Interaction, Interactions> interactions(store, o.create_customers);
+  FactImport<SurveyResponse, Surveys> surveys(store, false);
+  auto flush = [&] {
+    if (entity == Entity::customers) customers.flush(s);
+    if (entity == Entity::interactions) interactions.flush(s);
+    if (entity == Entity::surveys) surveys.flush(s);
+    s.refused.publish();
+  };
   for (;;) {
     auto st = csv.next();
     if (st == io::CsvReader::Status::end) break;
     ++s.rows;
     if (st == io::CsvReader::Status::error) {
-      report_row_error(s, csv.line(), "invalid_argument", csv.error_message());
-      continue;
-    }
-    if (csv.size() != cols.count) {
-      report_row_error(s, csv.line(), "invalid_argument",
-                       "the row has " + std::to_string(csv.size()) + " fields, the header " + std::to_string(cols.count));
-      continue;
-    }
-    if (interactions) {
-      imp.add(csv, cols, s);
-      if (imp.full()) imp.flush(s);
+      s.refused.add(csv.line(), "invalid_argument", csv.error_message());
+    } else if (csv.size() != cols.count) {
+      s.refused.add(csv.line(), "invalid_argument",
+                    "the row has " + std::to_string(csv.size()) + " fields, the header " + std::to_string(cols.count));
+    } else if (entity == Entity::customers) {
+      customers.add(csv, cols, s);
     } else {
-      if (!tx) tx = std::make_unique<Transaction>(store);
       try {
-        CustomerFields f = customer_fields(csv, cols, default_currency);
-        if (f.external_id) {
-          bool created = false;
-          customers.upsert(f, &created);
-          created ? ++s.imported : ++s.updated;
-        } else {
-          customers.create(f);
-          ++s.imported;
-        }
+        std::string customer = cols.need(csv, "customer_external_id");
+        if (entity == Entity::interactions)
+          interactions.add(csv.line(), std::move(customer), interaction_of(csv, cols, default_currency));
+        else
+          surveys.add(csv.line(), std::move(customer), survey_of(csv, cols));
       } catch (const Error& e) {
-        report_row_error(s, csv.line(), errc_name(e.code()), e.what());
+        s.refused.add(csv.line(), errc_name(e.code()), e.what());
       }
-      if (++in_tx >= kBatchRows) {
-        tx->commit();
-        tx.reset();
-        in_tx = 0;
-      }
+      if (interactions.full() || surveys.full()) flush();
     }
     if ((s.rows & 1023) == 0) bar.update(static_cast<std::int64_t>(csv.offset()));
   }
   if (!src.in->eof() && src.in->bad()) throw Error(Errc::io, "reading '" + o.file + "' failed");
-  if (interactions) imp.flush(s);
-  if (tx) tx->commit();
+  flush();
   bar.finish();
   double secs = seconds_since(start);
+  const std::size_t errors = s.refused.count();
   if (o.json) {
     nlohmann::json errs = nlohmann::json::array();
-    for (const auto& e : s.errors) errs.push_back({{"line", e.line}, {"code", e.code}, {"message", e.message}});
-    nlohmann::json j = {{"file", o.file}, {"database", o.db}, {"kind", interactions ? "interactions" : "customers"},
-                        {"rows", s.rows}, {"imported", s.imported}, {"error_count", s.errors.size()},
+    for (const auto& e : s.refused.all()) errs.push_back({{"line", e.line}, {"code", e.code}, {"message", e.message}});
+    nlohmann::json j = {{"file", o.file}, {"database", o.db}, {"kind", name_of(entity)},
+                        {"rows", s.rows}, {"imported", s.imported}, {"error_count", errors},
                         {"errors", errs}, {"elapsed_s", secs}};
-    if (interactions) {
-      j["duplicates"] = s.duplicates;
-      j["customers_created"] = s.customers_created;
-    } else {
+    if (entity == Entity::customers) {
       j["updated"] = s.updated;
+    } else {
+      j["duplicates"] = s.duplicates;
+      if (entity == Entity::interactions) j["customers_created"] = s.customers_created;
     }
     print_json(j);
   } else {
     std::string line = "crmkit import: " + grouped(static_cast<std::int64_t>(s.rows)) + " rows read, " +
-                       grouped(static_cast<std::int64_t>(s.imported)) + (interactions ? " imported, " : " created, ");
-    if (interactions) {
+                       grouped(static_cast<std::int64_t>(s.imported)) +
+                       (entity == Entity::customers ? " created, " : " imported, ");
+    if (entity == Entity::customers) {
+      line += grouped(static_cast<std::int64_t>(s.updated)) + " updated, ";
+    } else {
       line += grouped(static_cast<std::int64_t>(s.duplicates)) + " duplicates, ";
       if (o.create_customers) line += grouped(static_cast<std::int64_t>(s.customers_created)) + " customers created, ";
-    } else {
-      line += grouped(static_cast<std::int64_t>(s.updated)) + " updated, ";
     }
     char secs_text[32];
     std::snprintf(secs_text, sizeof secs_text, "%.2f s", secs);
-    line += grouped(static_cast<std::int64_t>(s.errors.size())) + " errors, " + secs_text + "\n";
+    line += grouped(static_cast<std::int64_t>(errors)) + " errors, " + secs_text + "\n";
     std::fputs(line.c_str(), stdout);
   }
   if (s.rows > 0 && s.imported + s.duplicates + s.updated == 0) exit_code() = 1;
@@ -380,19 +608,25 @@ void run_import(const Opts& o, bool interactions) {
 
 void add_import(CLI::App& root) {
   auto* cmd = command_group(root, "import", "Import customers, interactions or surveys from a CSV file (header row; - for stdin)");
-  for (bool interactions : {false, true}) {
+  for (Entity entity : {Entity::customers, Entity::interactions, Entity::surveys}) {
     auto o = std::make_shared<Opts>();
-    auto* sub = cmd->add_subcommand(interactions ? "interactions" : "customers",
-                                    interactions ? "columns: customer_external_id, occurred_at, channel, kind, amount, currency, "
-                                                   "external_id, subject, notes, direction"
-                                                 : "columns: the customer field names (external_id, email, country, tags, ...)");
+    const char* help =
+        entity == Entity::customers
+            ? "columns: the customer field names (external_id, email, country, tags, ...)"
+        : entity == Entity::interactions
+            ? "columns: customer_external_id, occurred_at, channel, kind, amount, currency, external_id, subject, notes, "
+              "direction"
+            : "columns: customer_external_id, occurred_at, kind, score, channel, comment, external_id, scale_min, "
+              "scale_max, direction";
+    auto* sub = cmd->add_subcommand(name_of(entity), help);
     sub->add_option("file", o->file, "CSV file, or - for stdin")->required();
-    sub->add_option("--db", o->db, "database file (created if missing)")->capture_default_str();
+    sub->add_option("--db", o->db, entity == Entity::surveys ? "database file (must exist)" : "database file (created if missing)")
+        ->capture_default_str();
     sub->add_flag("--json", o->json, "print the summary (and every row error) as JSON");
-    if (interactions)
+    if (entity == Entity::interactions)
       sub->add_flag("--create-customers", o->create_customers,
-                    "create customers that do not exist (external_id only, created at their first interaction)");
-    sub->callback([o, interactions] { run_import(*o, interactions); });
+                    "create customers that do not exist (external_id only, created at their first accepted interaction)");
+    sub->callback([o, entity] { run_import(*o, entity); });
   }
 }
 

@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "base/text.hpp"
 #include "commands.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/points.hpp"
@@ -97,13 +98,7 @@ void add_points_commands(CLI::App& root) {
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, spec] {
       std::string text = *spec;
-      if (!text.empty() && text[0] == '@') {
-        std::ifstream in(text.substr(1));
-        if (!in) throw Error(Errc::io, fmt::format("cannot read '{}'", text.substr(1)));
-        std::stringstream ss;
-        ss << in.rdbuf();
-        text = ss.str();
-      }
+      if (!text.empty() && text[0] == '@') text = file_text(text.substr(1), detail::kMaxJsonText, "--spec file");
       Store s = open(*c, true);
       Points p(s);
       auto id = p.create_programme(parse_programme_spec(text));
@@ -346,7 +341,7 @@ void add_points_commands(CLI::App& root) {
       }
       std::cout << fmt::format("outstanding {} points (available {}, pending {}, debt {}) over {} members{}\n",
                                l.outstanding, l.available, l.pending, l.debt, l.members,
-                               l.value_minor ? fmt::format(", worth {} {}", format_amount(*l.value_minor, l.currency),
+                               l.value_minor ? fmt::format(", worth {} {}", format_amount_sum(*l.value_minor, l.currency),
                                                            l.currency)
                                              : "");
       for (const auto& t : mix) std::cout << fmt::format("  {:<16} {}\n", t.tier.value_or("(no tier)"), t.members);

@@ -252,9 +252,10 @@ void points_text(const Report& r, std::string& out) {
     return;
   }
   for (const auto& g : r.points) {
+    auto points = [](PointsSum v) { return grouped_decimal(fmt::format("{}", v)); };
     out += fmt::format("  {}: {} members, {} points outstanding ({} available, {} pending, {} debt){}\n", g.programme,
-                       grouped(g.members), grouped(g.outstanding), grouped(g.available), grouped(g.pending),
-                       grouped(g.debt), g.liability ? ", liability " + money(*g.liability, g.currency) : "");
+                       grouped(g.members), points(g.outstanding), points(g.available), points(g.pending),
+                       points(g.debt), g.liability ? ", liability " + money(*g.liability, g.currency) : "");
     Table t({"tier", "members"}, "lr");
     for (const auto& tier : g.tiers) t.row({tier.name, grouped(tier.customers)});
     t.render(out, "    ");

@@ -1,11 +1,10 @@
 // crmkit segment ...: rule-based and static segments from the shell.
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "commands.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/segment.hpp"
+#include "segments/rule.hpp"
 
 namespace crmkit::cli {
 namespace {
@@ -23,13 +22,7 @@ struct SegmentArgs {
 // --rule takes JSON, the text form, or @FILE holding either; JSON starts with '{'.
 std::string rule_json(const std::string& arg) {
   std::string text = arg;
-  if (!arg.empty() && arg[0] == '@') {
-    std::ifstream in(arg.substr(1), std::ios::binary);
-    if (!in) throw Error(Errc::io, "cannot read rule file '" + arg.substr(1) + "'");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  }
+  if (!arg.empty() && arg[0] == '@') text = file_text(arg.substr(1), segments::kMaxRuleBytes, "rule file");
   std::size_t i = text.find_first_not_of(" \t\r\n");
   if (i != std::string::npos && text[i] == '{') return text;
   return rule_from_text(text);

@@ -1,14 +1,9 @@
-// crmkit import surveys FILE.csv, and the demo step that answers surveys for the demo
-// population.
+// The demo step that answers surveys for the demo population (`crmkit import surveys` is in
+// cli/import.cpp, the one import path of every entity).
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <iostream>
-#include <map>
-#include <sstream>
 
 #include "commands.hpp"
-#include "io/csv.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/survey.hpp"
@@ -16,104 +11,6 @@
 
 namespace crmkit::cli {
 namespace {
-
-// The next record of the shared RFC 4180 reader (src/io/csv.hpp) as strings; false at the end.
-// A malformed record throws (with *line set) after the reader has skipped past it.
-bool read_record(io::CsvReader& csv, std::vector<std::string>& fields, int* line) {
-  const auto status = csv.next();
-  if (status == io::CsvReader::Status::end) return false;
-  *line = static_cast<int>(csv.line());
-  if (status == io::CsvReader::Status::error)
-    throw Error(Errc::invalid_argument, csv.error_message());
-  fields.clear();
-  for (auto f : csv.fields()) fields.emplace_back(f);
-  return true;
-}
-
-void add_import(CLI::App& root) {
-  CLI::App* imp = loyalty::group(root, "import", "Import data from files");
-  auto* cmd = imp->add_subcommand("surveys", "Import survey responses from CSV");
-  struct Opts {
-    std::string db, file;
-  };
-  auto o = std::make_shared<Opts>();
-  cmd->add_option("--db", o->db, "Database file")->required();
-  cmd->add_option("file", o->file,
-                  "CSV with a header: customer_external_id,occurred_at,kind,score,channel,comment "
-                  "(optional external_id, scale_min, scale_max, direction for kind custom)")
-      ->required();
-  cmd->callback([o] {
-    std::ifstream in(o->file, std::ios::binary);
-    if (!in) throw Error(Errc::io, fmt::format("cannot open {}", o->file));
-    OpenOptions oo;
-    oo.create = false;
-    Store store = Store::open(o->db, oo);
-    io::CsvReader csv(in);
-    std::vector<std::string> f;
-    int line = 0;
-    if (!read_record(csv, f, &line)) throw Error(Errc::invalid_argument, "the file is empty");
-    std::map<std::string, std::size_t> col;
-    for (std::size_t i = 0; i < f.size(); ++i) col[std::string(f[i])] = i;
-    for (const char* need : {"customer_external_id", "occurred_at", "kind", "score", "channel"})
-      if (!col.count(need)) throw Error(Errc::invalid_argument, fmt::format("line 1: column {} is missing", need));
-    auto get = [&](const char* name) -> std::optional<std::string> {
-      auto it = col.find(name);
-      if (it == col.end() || it->second >= f.size()) return std::nullopt;
-      return f[it->second];
-    };
-    Customers customers(store);
-    std::vector<SurveyResponse> rows;
-    std::vector<int> lines;
-    int bad = 0;
-    for (;;) {
-      try {
-        if (!read_record(csv, f, &line)) break;
-        SurveyResponse r;
-        std::string ext = get("customer_external_id").value_or("");
-        auto id = customers.find_id(ext);
-        if (!id) throw Error(Errc::not_found, fmt::format("customer_external_id \"{}\" does not exist", ext));
-        r.customer_id = *id;
-        r.occurred_at = loyalty::instant_arg(get("occurred_at").value_or(""), "occurred_at");
-        r.kind = parse_survey_kind(get("kind").value_or(""));
-        std::string s = get("score").value_or("");
-        std::size_t used = 0;
-        try {
-          r.score = std::stod(s, &used);
-        } catch (const std::exception&) {
-          used = 0;
-        }
-        if (s.empty() || used != s.size()) throw Error(Errc::invalid_argument, fmt::format("score \"{}\" is not a number", s));
-        r.channel = parse_channel(get("channel").value_or(""));
-        if (auto c = get("comment"); c && !c->empty()) r.comment = *c;
-        if (auto e = get("external_id"); e && !e->empty()) r.external_id = *e;
-        if (r.kind == SurveyKind::custom) {
-          auto lo = get("scale_min"), hi = get("scale_max");
-          if (!lo || !hi || lo->empty() || hi->empty())
-            throw Error(Errc::invalid_argument, "kind custom needs scale_min and scale_max columns");
-          r.scale = SurveyScale{std::stod(*lo), std::stod(*hi),
-                                parse_scale_direction(get("direction").value_or("higher_is_better"))};
-        }
-        rows.push_back(std::move(r));
-        lines.push_back(line);
-      } catch (const std::exception& e) {
-        ++bad;
-        std::cerr << fmt::format("{}:{}: skipped: {}\n", o->file, line, e.what());
-      }
-    }
-    BatchOptions bo;
-    bo.skip_invalid = true;
-    Transaction tx(store);
-    BatchResult res = Surveys(store).record_batch(rows, bo);
-    tx.commit();
-    for (const auto& e : res.errors) std::cerr << fmt::format("{}:{}: skipped: {}\n", o->file, lines[e.index], e.message);
-    bad += static_cast<int>(res.errors.size());
-    std::cout << fmt::format("imported {} survey responses ({} already present, {} invalid rows skipped)\n",
-                             res.inserted, res.duplicates, bad);
-    if (bad > 0) exit_code() = 2;
-  });
-}
-
-RegisterCommand reg(&add_import);
 
 // ---- demo step ----------------------------------------------------------------------------
 // Deterministic for the seed: a SplitMix64 stream per customer (independent of iteration

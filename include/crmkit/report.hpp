@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "crmkit/points.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
 
@@ -137,7 +138,8 @@ struct ReportLoyalty {
 
 struct ReportPoints {
   std::string programme, currency;
-  std::int64_t members = 0, outstanding = 0, available = 0, pending = 0, debt = 0;
+  std::int64_t members = 0;
+  PointsSum outstanding = 0, available = 0, pending = 0, debt = 0;  // sums may pass int64
   std::optional<std::string> liability;  // value of the outstanding points, exact decimal
   std::vector<ReportCount> tiers;        // highest first, "(no tier)" last
 };

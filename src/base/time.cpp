@@ -112,7 +112,14 @@ Instant parse_instant(std::string_view text, std::string_view what) {
       ++pos;
       int scale = 100, n = 0;
       while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-        if (n++ < 3) { ms += (text[pos] - '0') * scale; scale /= 10; }
+        // Instants are whole milliseconds: finer digits are refused unless they are zeros
+        // (".123000" from a microsecond export), never dropped.
+        if (n++ < 3) {
+          ms += (text[pos] - '0') * scale;
+          scale /= 10;
+        } else if (text[pos] != '0') {
+          bad(what, text, "has a fraction of a second finer than a millisecond (instants are whole milliseconds)");
+        }
         ++pos;
       }
       if (n == 0) bad(what, text, "has an empty fraction of a second");

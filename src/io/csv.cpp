@@ -2,7 +2,14 @@
 
 namespace crmkit::io {
 
-CsvReader::CsvReader(std::istream& in, char separator) : in_(in), sep_(separator), buf_(1 << 16) {}
+CsvReader::CsvReader(std::istream& in, char separator, CsvLimits limits)
+    : in_(in), sep_(separator), limits_(limits), buf_(1 << 16) {}
+
+std::size_t CsvReader::held_bytes() const noexcept {
+  std::size_t n = buf_.capacity() + fields_.capacity() * sizeof(std::string);
+  for (const auto& f : fields_) n += f.capacity();
+  return n;
+}
 
 int CsvReader::get() {
   if (pos_ == len_) {
@@ -28,11 +35,12 @@ int CsvReader::peek() {
   return c;
 }
 
-std::string& CsvReader::begin_field() {
+std::string* CsvReader::begin_field() {
+  if (count_ == limits_.max_fields) return nullptr;
   if (count_ == fields_.size()) fields_.emplace_back();
   std::string& f = fields_[count_++];
   f.clear();
-  return f;
+  return &f;
 }
 
 void CsvReader::skip_rest_of_line() {
@@ -49,6 +57,22 @@ void CsvReader::skip_rest_of_line() {
   }
 }
 
+void CsvReader::release_spare_buffers() {
+  static const std::size_t inline_capacity = std::string().capacity();
+  std::size_t held = 0;
+  for (const auto& f : fields_) held += f.capacity() > inline_capacity ? f.capacity() : 0;
+  if (held <= 2 * limits_.max_record_bytes) return;
+  // Long fields of past records would otherwise keep their capacity in every position.
+  for (auto& f : fields_) std::string().swap(f);
+}
+
+CsvReader::Status CsvReader::refuse_rest_of_line(std::string message) {
+  skip_rest_of_line();
+  error_ = std::move(message);
+  count_ = 0;
+  return Status::error;
+}
+
 std::vector<std::string_view> CsvReader::fields() const {
   std::vector<std::string_view> out;
   out.reserve(count_);
@@ -58,7 +82,9 @@ std::vector<std::string_view> CsvReader::fields() const {
 
 CsvReader::Status CsvReader::next() {
   count_ = 0;
+  record_bytes_ = 0;
   error_.clear();
+  release_spare_buffers();
   if (!started_) {
     started_ = true;
     // A UTF-8 byte-order mark (spreadsheet exports) is not part of the first field.
@@ -84,19 +110,43 @@ CsvReader::Status CsvReader::next() {
   if (c < 0) return Status::end;
   record_line_ = line_;
 
+  // An over-long field or record: refused, and reading resumes after the next line break
+  // (`at_break`: the byte that passed the limit was that line break, already counted).
+  auto too_long = [this](bool at_break) {
+    const bool field = fields_[count_ - 1].size() == limits_.max_field_bytes;
+    if (!at_break) skip_rest_of_line();
+    error_ = field ? "field " + std::to_string(count_) + " is longer than the limit of " +
+                         std::to_string(limits_.max_field_bytes) + " bytes (a quote left open?)"
+                   : "the record's fields hold more than the limit of " +
+                         std::to_string(limits_.max_record_bytes) + " bytes";
+    error_ += "; reading resumes on line " + std::to_string(line_);
+    count_ = 0;
+    return Status::error;
+  };
+  // Whether one more byte would pass a limit; counts the byte otherwise.
+  auto full = [this](const std::string& f) {
+    if (f.size() == limits_.max_field_bytes || record_bytes_ == limits_.max_record_bytes) return true;
+    ++record_bytes_;
+    return false;
+  };
   for (;;) {  // one field per iteration
-    std::string& f = begin_field();
+    std::string* field = begin_field();
+    if (!field)
+      return refuse_rest_of_line("the record has more than " + std::to_string(limits_.max_fields) + " fields");
+    std::string& f = *field;
     c = get();
     if (c == '"') {
       for (;;) {  // quoted field
         c = get();
         if (c < 0) {
           error_ = "a quoted field is not closed before the end of the input";
+          count_ = 0;
           return Status::error;
         }
         if (c == '"') {
           if (peek() == '"') {
             get();
+            if (full(f)) return too_long(false);
             f.push_back('"');
             continue;
           }
@@ -104,22 +154,18 @@ CsvReader::Status CsvReader::next() {
         }
         if (c == '\n') ++line_;
         else if (c == '\r' && peek() != '\n') ++line_;
+        if (full(f)) return too_long(c == '\n' || (c == '\r' && peek() != '\n'));
         f.push_back(static_cast<char>(c));
       }
       c = get();
-      if (c != sep_ && c != '\n' && c != '\r' && c >= 0) {
-        error_ = "unexpected text after a closing quote (field " + std::to_string(count_) + ")";
-        skip_rest_of_line();
-        return Status::error;
-      }
+      if (c != sep_ && c != '\n' && c != '\r' && c >= 0)
+        return refuse_rest_of_line("unexpected text after a closing quote (field " + std::to_string(count_) + ")");
     } else {
       while (c >= 0 && c != sep_ && c != '\n' && c != '\r') {
-        if (c == '"') {
-          error_ = "a quote inside an unquoted field (field " + std::to_string(count_) +
-                   "); quote the whole field and double the quote";
-          skip_rest_of_line();
-          return Status::error;
-        }
+        if (c == '"')
+          return refuse_rest_of_line("a quote inside an unquoted field (field " + std::to_string(count_) +
+                                     "); quote the whole field and double the quote");
+        if (full(f)) return too_long(false);
         f.push_back(static_cast<char>(c));
         c = get();
       }

@@ -34,7 +34,7 @@ const char* sql_of(ExportKind kind) {
       return "SELECT c.id AS customer_id, c.external_id, c.kind, c.display_name, c.given_name, c.family_name, "
              "c.email, c.phone, c.birth_date, c.gender, c.country, c.region, c.city, c.postal_code, "
              "c.acquisition_channel, c.acquisition_cost AS acquisition_cost_minor, c.acquisition_currency, "
-             "c.lifecycle_stage, c.created_at, c.updated_at, c.attributes, "
+             "c.lifecycle_stage, c.lifecycle_manual, c.created_at, c.updated_at, c.attributes, "
              "(SELECT json_group_array(tag) FROM (SELECT tag FROM customer_tags t WHERE t.customer_id = c.id "
              "ORDER BY tag)) AS tags FROM customers c ORDER BY c.id";
   }

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "customer_money.hpp"
-#include "exact_sum.hpp"
+#include "crmkit/money.hpp"
 
 namespace crmkit::reports {
 
@@ -26,7 +26,7 @@ void read_overview(Store& store, Report& r) {
     o.purchases = st.getColumn(1).getInt64();
     o.refunds = st.getColumn(2).getInt64();
   }
-  std::map<std::string, std::pair<ExactSum, ExactSum>> money;  // currency -> (purchases, refunds)
+  std::map<std::string, std::pair<MoneySum, MoneySum>> money;  // currency -> (purchases, refunds)
   for_each_customer_money(c, r.as_of, [&](const CustomerMoney& m) {
     if (!wanted_currency(r, m.currency)) return;
     auto& cell = money[m.currency];
@@ -34,9 +34,9 @@ void read_overview(Store& store, Report& r) {
     cell.second += m.refunds;
   });
   for (const auto& [cur, cell] : money) {
-    o.revenue.push_back({cur, exact_amount(cell.first, cur)});
-    o.refunded.push_back({cur, exact_amount(cell.second, cur)});
-    o.net.push_back({cur, exact_amount(cell.first + cell.second, cur)});
+    o.revenue.push_back({cur, format_amount_sum(cell.first, cur)});
+    o.refunded.push_back({cur, format_amount_sum(cell.second, cur)});
+    o.net.push_back({cur, format_amount_sum(cell.first + cell.second, cur)});
   }
   {
     auto& st = c.prepare("SELECT lifecycle_stage, count(*) FROM customers WHERE created_at < ? GROUP BY lifecycle_stage");

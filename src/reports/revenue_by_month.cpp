@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <map>
 
-#include "exact_sum.hpp"
+#include "crmkit/money.hpp"
 #include "sections.hpp"
 
 namespace crmkit::reports {
@@ -14,7 +14,7 @@ void read_revenue_by_month(Store& store, Report& r) {
       "SELECT occurred_at, currency, amount FROM interactions WHERE kind = 'purchase' AND occurred_at < ?");
   detail::StatementReset reset(st);
   st.bind(1, static_cast<std::int64_t>(r.as_of));
-  std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, ExactSum>> cells;
+  std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, MoneySum>> cells;
   while (st.executeStep()) {
     std::string cur = st.getColumn(1).getString();
     if (!wanted_currency(r, cur)) continue;
@@ -26,7 +26,7 @@ void read_revenue_by_month(Store& store, Report& r) {
     cell.second += st.getColumn(2).getInt64();
   }
   for (const auto& [key, cell] : cells)
-    r.revenue_by_month.push_back({key.first, key.second, cell.first, exact_amount(cell.second, key.first)});
+    r.revenue_by_month.push_back({key.first, key.second, cell.first, format_amount_sum(cell.second, key.first)});
 }
 
 nlohmann::ordered_json revenue_by_month_json(const Report& r) {

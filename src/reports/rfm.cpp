@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "exact_sum.hpp"
+#include "crmkit/money.hpp"
 #include "sections.hpp"
 
 namespace crmkit::reports {
@@ -24,7 +24,7 @@ void read_rfm(Store& store, Report& r) {
   if (f.currency.empty()) f.currency = store.default_currency();
   struct Cell {
     std::int64_t customers = 0, orders = 0;
-    ExactSum revenue = 0;
+    MoneySum revenue = 0;
   };
   std::map<std::string, Cell> cells;
   auto& st = c.prepare("SELECT segment, frequency, monetary FROM customer_rfm");
@@ -37,7 +37,7 @@ void read_rfm(Store& store, Report& r) {
   }
   f.assigned = !cells.empty();
   for (const auto& [name, cell] : cells)
-    f.segments.push_back({name, cell.customers, cell.orders, exact_amount(cell.revenue, f.currency)});
+    f.segments.push_back({name, cell.customers, cell.orders, format_amount_sum(cell.revenue, f.currency)});
   std::stable_sort(f.segments.begin(), f.segments.end(),
                    [](const auto& a, const auto& b) { return a.customers > b.customers; });
 }

@@ -94,3 +94,122 @@ TEST_CASE("csv: UTF-8 passes through and long inputs cross buffer boundaries", "
   CHECK(p.rows[12345] == std::vector<std::string>{"12345", "Zoë \"Ω\"", "a\nb"});
   CHECK(p.lines[12345] == 2 * 12345 + 1);
 }
+
+// ---- limits and resynchronisation (issue #10 item 12) ----------------------------------------
+
+namespace {
+Parsed parse_with(const std::string& text, crmkit::io::CsvLimits limits, std::vector<std::string>* messages) {
+  std::istringstream in(text);
+  CsvReader r(in, ',', limits);
+  Parsed p;
+  for (;;) {
+    auto s = r.next();
+    if (s == CsvReader::Status::end) break;
+    if (s == CsvReader::Status::error) {
+      p.error_lines.push_back(r.line());
+      messages->push_back(r.error_message());
+      continue;
+    }
+    std::vector<std::string> row;
+    for (auto f : r.fields()) row.emplace_back(f);
+    p.rows.push_back(row);
+    p.lines.push_back(r.line());
+  }
+  return p;
+}
+}  // namespace
+
+TEST_CASE("csv: a field past the limit is an error at its line and reading resumes after the next line break",
+          "[csv]") {
+  crmkit::io::CsvLimits limits;
+  limits.max_field_bytes = 10;
+  std::vector<std::string> msg;
+  // The quoted field holds "abcdefgh\ni" (10 bytes) when 'j' passes the limit on line 3: the
+  // rest of line 3 belongs to the refused record, line 4 starts the next one.
+  auto p = parse_with("h\n\"abcdefgh\nij,kl\nnext\nlast\n", limits, &msg);
+  CHECK(p.rows == Rows{{"h"}, {"next"}, {"last"}});
+  CHECK(p.lines == std::vector<std::size_t>{1, 4, 5});
+  CHECK(p.error_lines == std::vector<std::size_t>{2});
+  REQUIRE(msg.size() == 1);
+  CHECK(msg[0] == "field 1 is longer than the limit of 10 bytes (a quote left open?); reading resumes on line 4");
+
+  // The byte past the limit is itself a line break: the next record starts right after it.
+  msg.clear();
+  p = parse_with("\"abcdefghij\nrest\r\nok\n", limits, &msg);
+  CHECK(p.rows == Rows{{"rest"}, {"ok"}});
+  CHECK(p.lines == std::vector<std::size_t>{2, 3});
+  CHECK(msg == std::vector<std::string>{
+                   "field 1 is longer than the limit of 10 bytes (a quote left open?); reading resumes on line 2"});
+
+  // Unquoted fields and doubled quotes count too; a field of exactly the limit is fine.
+  msg.clear();
+  // Line 1: a 10-byte unquoted field, then a quoted one of 11 doubled quotes.
+  p = parse_with("0123456789,\"" + std::string(22, '"') + "\"\n01234567890,x\n\"0123456789\"\n", limits, &msg);
+  CHECK(p.rows == Rows{{"0123456789"}});
+  CHECK(p.error_lines == std::vector<std::size_t>{1, 2});
+
+  // Too many fields: the record is refused, the next line is read.
+  limits.max_fields = 3;
+  msg.clear();
+  p = parse_with("a,b,c\na,b,c,d,e\nz\n", limits, &msg);
+  CHECK(p.rows == Rows{{"a", "b", "c"}, {"z"}});
+  CHECK(p.error_lines == std::vector<std::size_t>{2});
+  CHECK(msg == std::vector<std::string>{"the record has more than 3 fields"});
+}
+
+TEST_CASE("csv: the fields of one record together are limited and old field buffers are released", "[csv]") {
+  crmkit::io::CsvLimits limits;
+  limits.max_field_bytes = 10;
+  limits.max_record_bytes = 15;
+  std::vector<std::string> msg;
+  auto p = parse_with("0123456789,0123456789\nok,01234\n", limits, &msg);
+  CHECK(p.rows == Rows{{"ok", "01234"}});
+  CHECK(msg == std::vector<std::string>{
+                   "the record's fields hold more than the limit of 15 bytes; reading resumes on line 2"});
+
+  // 50 fields per record, one of them long and in a different position each time: without
+  // releasing, every position would keep a long field's buffer.
+  limits.max_field_bytes = 100;
+  limits.max_record_bytes = 150;
+  std::string text = std::string(49, ',') + "\n";
+  for (int i = 0; i < 300; ++i) {
+    for (int k = 0; k < 50; ++k) text += (k ? "," : "") + std::string(k == i % 50 ? 100 : 0, 'x');
+    text += "\n";
+  }
+  std::istringstream in(text);
+  CsvReader r(in, ',', limits);
+  REQUIRE(r.next() == CsvReader::Status::record);
+  const std::size_t baseline = r.held_bytes();  // input buffer, 50 empty fields
+  std::size_t most = 0, records = 0;
+  while (r.next() == CsvReader::Status::record) {
+    ++records;
+    most = std::max(most, r.held_bytes());
+  }
+  CHECK(records == 300);
+  CHECK(most - baseline <= 2 * limits.max_record_bytes + 2 * limits.max_field_bytes);
+}
+
+TEST_CASE("csv: after an unclosed quote memory stays bounded and later records are read", "[csv]") {
+  // 8 MB after a quote that never closes. Before the limit the field grew with the input and
+  // every later record was lost in one error at the end.
+  std::string text = "id,name\n1,\"open\n";
+  const int lines = 400'000;
+  for (int i = 0; i < lines; ++i) text += std::to_string(i) + ",name_of_row\n";
+  std::istringstream in(text);
+  CsvReader r(in);
+  const crmkit::io::CsvLimits limits;
+  std::size_t most = 0, records = 0, errors = 0, last_line = 0;
+  for (;;) {
+    auto s = r.next();
+    most = std::max(most, r.held_bytes());
+    if (s == CsvReader::Status::end) break;
+    if (s == CsvReader::Status::error) ++errors;
+    else ++records, last_line = r.line();
+  }
+  CHECK(errors == 1);
+  CHECK(last_line == static_cast<std::size_t>(lines + 2));
+  // The records after the lost stretch (at most the field limit) are all read.
+  CHECK(records > static_cast<std::size_t>(lines) - limits.max_field_bytes / 10);
+  // The field buffer (grown by doubling up to the limit) and the 64 KiB input buffer.
+  CHECK(most <= 2 * limits.max_field_bytes + (1 << 16) + 4096);
+}

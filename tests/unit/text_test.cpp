@@ -6,6 +6,7 @@
 
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
+#include "crmkit/time.hpp"
 
 using crmkit::detail::is_valid_utf8;
 using crmkit::detail::printable;
@@ -49,4 +50,17 @@ TEST_CASE("an Error's message is valid UTF-8 even when built from invalid bytes"
   crmkit::Error good(crmkit::Errc::not_found, "customer 'Zo\xc3\xab' not found\nsecond line");
   CHECK(std::string(good.what()) == "customer 'Zo\xc3\xab' not found\nsecond line");  // valid text is kept as is
   CHECK(good.code() == crmkit::Errc::not_found);
+}
+
+TEST_CASE("instants keep whole milliseconds: finer fractions are refused, never dropped", "[time]") {
+  CHECK(crmkit::parse_instant("2024-07-31T13:45:10.123Z") == crmkit::parse_instant("2024-07-31T13:45:10Z") + 123);
+  CHECK(crmkit::parse_instant("2024-07-31T13:45:10.123000Z") == crmkit::parse_instant("2024-07-31T13:45:10.123Z"));
+  CHECK(crmkit::parse_instant("2024-07-31T13:45:10.5Z") == crmkit::parse_instant("2024-07-31T13:45:10Z") + 500);
+  try {
+    crmkit::parse_instant("2024-07-31T13:45:10.1239Z");
+    FAIL("a sub-millisecond digit was accepted");
+  } catch (const crmkit::Error& e) {
+    CHECK(e.code() == crmkit::Errc::invalid_argument);
+    CHECK(std::string(e.what()).find("finer than a millisecond") != std::string::npos);
+  }
 }

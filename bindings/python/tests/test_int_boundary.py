@@ -452,8 +452,8 @@ class IntBoundary(unittest.TestCase):
         self.assertEqual((got.customer_id, got.amount_minor), (big, amount))
         self.assertEqual(db.interactions.figures(big)["money"]["USD"]["purchase_total"],
                          decimal.Decimal(amount).scaleb(-2))
-        when = datetime.datetime(2024, 1, 1, 0, 0, 0, 999, tzinfo=datetime.timezone.utc)
-        self.assertEqual(value.instant(when), T0)  # exact: no float timestamp
+        when = datetime.datetime(2024, 1, 1, 0, 0, 0, 999000, tzinfo=datetime.timezone.utc)
+        self.assertEqual(value.instant(when), T0 + 999)  # exact: no float timestamp
 
 
 if __name__ == "__main__":
