@@ -33,6 +33,13 @@ void require(bool ok) {
   if (!ok) std::abort();
 }
 
+// An error outside the allowed set: its status and message go to the log before the abort, so
+// a CI run that finds one says what it was.
+void require_status(bool ok, const Error& e) {
+  if (!ok) std::fprintf(stderr, "unexpected status %d: %s\n", static_cast<int>(e.code()), e.what());
+  require(ok);
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -111,7 +118,7 @@ void read_step(F&& f) {
   try {
     f();
   } catch (const Error& e) {
-    require(allowed_read_failure(e.code()));
+    require_status(allowed_read_failure(e.code()), e);
   }
 }
 
@@ -162,7 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
       s.emplace(Store::open(path, o));
     } catch (const Error& e) {
-      require(allowed_open_refusal(e.code()));
+      require_status(allowed_open_refusal(e.code()), e);
       // A refused open writes nothing to the file. One refused for its identity or version is
       // judged from the header before SQLite opens it, so no -wal/-shm appears either; damage
       // found deeper is seen through SQLite, which keeps a WAL file's index beside it.

@@ -62,6 +62,8 @@ int judge(const Identity& id, const std::string& path, bool read_only) {
   if (id.app_id != detail::kApplicationId)
     throw Error(Errc::corrupt, fmt::format("'{}' is not a crmkit database (application_id {:#x})", path,
                                            static_cast<unsigned>(id.app_id)));
+  if (id.version < 0)
+    throw Error(Errc::corrupt, fmt::format("'{}' has schema version {}: its header is damaged", path, id.version));
   if (id.version > latest)
     throw Error(Errc::unsupported_version,
                 fmt::format("'{}' has schema version {}, newer than this crmkit (version {}); upgrade crmkit",
