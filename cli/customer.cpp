@@ -23,7 +23,7 @@ struct Who {
 void who_options(CLI::App* cmd, Who& w) {
   cmd->add_option("id", w.id, "customer id");
   cmd->add_option("--external-id", w.external_id, "the customer's external id instead of ID");
-  cmd->add_option("--db", w.db, "database file")->capture_default_str();
+  add_db_option(cmd, w.db);
   cmd->add_flag("--json", w.json, "JSON on stdout");
 }
 
@@ -31,7 +31,7 @@ std::string or_dash(const std::optional<std::string>& s) { return s ? *s : "-"; 
 std::string time_or_dash(const std::optional<Instant>& t) { return t ? format_instant(*t) : "-"; }
 
 void show(const Who& w) {
-  Store store = open_store(w.db, false, true);
+  Store store = open_store(w.db, StoreUse::read);
   std::int64_t id = resolve_customer(store, w.id, w.external_id);
   Customer c = Customers(store).get(id);
   CustomerFigures f = Interactions(store).figures(id);
@@ -95,7 +95,7 @@ struct TimelineOpts : Who {
 };
 
 void timeline(const TimelineOpts& o) {
-  Store store = open_store(o.db, false, true);
+  Store store = open_store(o.db, StoreUse::read);
   std::int64_t id = resolve_customer(store, o.id, o.external_id);
   Customers(store).get(id);  // not_found for an unknown id rather than an empty timeline
   TimelineFilter filter;

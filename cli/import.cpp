@@ -46,7 +46,7 @@ const char* name_of(Entity e) {
 }
 
 struct Opts {
-  std::string db = kDefaultDb;
+  std::string db;
   std::string file;
   bool create_customers = false;
   bool json = false;
@@ -531,8 +531,7 @@ void run_import(const Opts& o, Entity entity) {
       entity == Entity::customers      ? Columns(csv, kCustomerColumns, {})
       : entity == Entity::interactions ? Columns(csv, kInteractionColumns, {"customer_external_id", "occurred_at", "channel", "kind"})
                                        : Columns(csv, kSurveyColumns, {"customer_external_id", "occurred_at", "kind", "score", "channel"});
-  // Survey responses belong to existing customers: no database is created for them.
-  Store store = open_store(o.db, entity != Entity::surveys);
+  Store store = open_store(o.db, StoreUse::write);
   Summary s(o.json);
   Progress bar(std::string("importing ") + name_of(entity), src.size);
   const std::string default_currency = store.default_currency();
@@ -620,8 +619,7 @@ void add_import(CLI::App& root) {
               "scale_max, direction";
     auto* sub = cmd->add_subcommand(name_of(entity), help);
     sub->add_option("file", o->file, "CSV file, or - for stdin")->required();
-    sub->add_option("--db", o->db, entity == Entity::surveys ? "database file (must exist)" : "database file (created if missing)")
-        ->capture_default_str();
+    add_db_option(sub, o->db);
     sub->add_flag("--json", o->json, "print the summary (and every row error) as JSON");
     if (entity == Entity::interactions)
       sub->add_flag("--create-customers", o->create_customers,

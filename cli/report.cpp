@@ -387,11 +387,6 @@ RegisterReportSection r150({150, "top_customers", top_text, top_json});
 
 }  // namespace
 
-Instant default_as_of(Store& store) {
-  const CoreData& d = core_data(store);
-  return d.last_at ? end_of_day(day_of(*d.last_at)) : 0;
-}
-
 void print_report(Store& store, Instant as_of, bool json) {
   if (json) {
     nlohmann::json j = nlohmann::json::object();
@@ -429,12 +424,12 @@ void add_report(CLI::App& root) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("--db", o->db, "database file")->capture_default_str();
-  cmd->add_option("--as-of", o->as_of, "report date YYYY-MM-DD (facts up to the end of that day; default: the last day with data)");
+  add_db_option(cmd, o->db);
+  cmd->add_option("--as-of", o->as_of, "report date YYYY-MM-DD (facts up to the end of that day) or an instant; default: the end of the last day with data");
   cmd->add_flag("--json", o->json, "one JSON object on stdout");
   cmd->callback([o] {
-    Store store = open_store(o->db);
-    Instant as_of = o->as_of.empty() ? default_as_of(store) : end_of_day(parse_date(o->as_of, "--as-of"));
+    Store store = open_store(o->db, StoreUse::read);
+    Instant as_of = as_of_arg(store, o->as_of);
     print_report(store, as_of, o->json);
   });
 }
