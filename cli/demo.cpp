@@ -72,7 +72,10 @@ void run_demo(const Opts& o) {
         x.customer_id = ids[static_cast<std::size_t>(x.customer_id)];
         batch.push_back(std::move(x));
       }
-      interactions.record_batch(batch);
+      // Generated rows are facts by construction: two alike are two purchases.
+      BatchOptions repeats;
+      repeats.allow_repeats = true;
+      interactions.record_batch(batch, repeats);
       bar.update(static_cast<std::int64_t>(pop.customers.size() + i + batch.size()));
     }
     for (const DemoStep& step : demo_steps()) {

@@ -49,6 +49,7 @@ struct Opts {
   std::string db;
   std::string file;
   bool create_customers = false;
+  bool allow_repeats = false;
   bool json = false;
 };
 
@@ -94,6 +95,7 @@ class Refusals {
 struct Summary {
   explicit Summary(bool keep_all_refusals) : refused(keep_all_refusals) {}
   std::size_t rows = 0, imported = 0, duplicates = 0, updated = 0, customers_created = 0;
+  std::size_t duplicate_external_ids = 0, duplicate_natural_keys = 0;  // the duplicates by reason
   Refusals refused;
 };
 
@@ -253,14 +255,15 @@ SurveyResponse survey_of(const io::CsvReader& csv, const Columns& cols) {
 // recorded in file order. Inside the caller's transaction each attempt is its own savepoint,
 // so a refused attempt leaves nothing behind.
 template <class Service, class Record>
-void record_split(Service& service, const std::vector<Record>& rows, std::size_t offset, BatchResult& out) {
-  BatchOptions o;
-  o.skip_invalid = true;
+void record_split(Service& service, const std::vector<Record>& rows, std::size_t offset, const BatchOptions& o,
+                  BatchResult& out) {
   try {
     BatchResult r = service.record_batch(rows, o);
     for (std::size_t k = 0; k < rows.size(); ++k) out.ids[offset + k] = r.ids[k];
     out.inserted += r.inserted;
     out.duplicates += r.duplicates;
+    out.duplicate_external_ids += r.duplicate_external_ids;
+    out.duplicate_natural_keys += r.duplicate_natural_keys;
     for (auto& e : r.errors) out.errors.push_back({offset + e.index, e.code, std::move(e.message)});
   } catch (const Error& e) {
     if (!row_level(e.code())) throw;
@@ -269,16 +272,19 @@ void record_split(Service& service, const std::vector<Record>& rows, std::size_t
       return;
     }
     const std::size_t half = rows.size() / 2;
-    record_split(service, std::vector<Record>(rows.begin(), rows.begin() + half), offset, out);
-    record_split(service, std::vector<Record>(rows.begin() + half, rows.end()), offset + half, out);
+    record_split(service, std::vector<Record>(rows.begin(), rows.begin() + half), offset, o, out);
+    record_split(service, std::vector<Record>(rows.begin() + half, rows.end()), offset + half, o, out);
   }
 }
 
 template <class Service, class Record>
-BatchResult record_rows(Service& service, const std::vector<Record>& rows) {
+BatchResult record_rows(Service& service, const std::vector<Record>& rows, bool allow_repeats) {
   BatchResult out;
   out.ids.assign(rows.size(), 0);
-  record_split(service, rows, 0, out);
+  BatchOptions o;
+  o.skip_invalid = true;
+  o.allow_repeats = allow_repeats;
+  record_split(service, rows, 0, o, out);
   return out;
 }
 
@@ -288,7 +294,8 @@ BatchResult record_rows(Service& service, const std::vector<Record>& rows) {
 template <class Record, class Service>
 class FactImport {
  public:
-  FactImport(Store& store, bool create) : store_(store), customers_(store), service_(store), create_(create) {}
+  FactImport(Store& store, bool create, bool allow_repeats)
+      : store_(store), customers_(store), service_(store), create_(create), allow_repeats_(allow_repeats) {}
 
   void add(std::size_t line, std::string customer, Record record) {
     pending_.push_back({line, std::move(customer), std::move(record)});
@@ -350,7 +357,7 @@ class FactImport {
         f.line = p.line;
         refused.push_back(std::move(f));
       }
-      BatchResult r = record_rows(service_, batch);
+      BatchResult r = record_rows(service_, batch, allow_repeats_);
       std::unordered_map<std::string, Instant> accepted;
       for (std::size_t j = 0; j < batch.size(); ++j) {
         const auto& p = pending_[at[j]];
@@ -382,6 +389,8 @@ class FactImport {
       tx.commit();
       s.imported += r.inserted;
       s.duplicates += r.duplicates;
+      s.duplicate_external_ids += r.duplicate_external_ids;
+      s.duplicate_natural_keys += r.duplicate_natural_keys;
       for (auto& f : refused) s.refused.add(f.line, std::move(f.code), std::move(f.message));
       for (const auto& e : r.errors) s.refused.add(pending_[at[e.index]].line, errc_name(e.code), e.message);
       break;
@@ -426,6 +435,7 @@ class FactImport {
   Customers customers_;
   Service service_;
   bool create_;
+  bool allow_repeats_;
   std::vector<Row> pending_;
   std::unordered_map<std::string, std::int64_t> known_;
   std::unordered_map<std::string, RowFailure> refused_ids_;
@@ -536,8 +546,8 @@ void run_import(const Opts& o, Entity entity) {
   Progress bar(std::string("importing ") + name_of(entity), src.size);
   const std::string default_currency = store.default_currency();
   CustomerImport customers(store);
-  FactImport<Interaction, Interactions> interactions(store, o.create_customers);
-  FactImport<SurveyResponse, Surveys> surveys(store, false);
+  FactImport<Interaction, Interactions> interactions(store, o.create_customers, o.allow_repeats);
+  FactImport<SurveyResponse, Surveys> surveys(store, false, false);
   auto flush = [&] {
     if (entity == Entity::customers) customers.flush(s);
     if (entity == Entity::interactions) interactions.flush(s);
@@ -584,6 +594,8 @@ void run_import(const Opts& o, Entity entity) {
       j["updated"] = s.updated;
     } else {
       j["duplicates"] = s.duplicates;
+      j["duplicates_by_reason"] = {{"same_external_id", s.duplicate_external_ids},
+                                   {"same_natural_key", s.duplicate_natural_keys}};
       if (entity == Entity::interactions) j["customers_created"] = s.customers_created;
     }
     print_json(j);
@@ -594,7 +606,11 @@ void run_import(const Opts& o, Entity entity) {
     if (entity == Entity::customers) {
       line += grouped(static_cast<std::int64_t>(s.updated)) + " updated, ";
     } else {
-      line += grouped(static_cast<std::int64_t>(s.duplicates)) + " duplicates, ";
+      line += grouped(static_cast<std::int64_t>(s.duplicates)) + " duplicates";
+      if (s.duplicates)
+        line += " (" + grouped(static_cast<std::int64_t>(s.duplicate_external_ids)) + " same external_id, " +
+                grouped(static_cast<std::int64_t>(s.duplicate_natural_keys)) + " same natural key)";
+      line += ", ";
       if (o.create_customers) line += grouped(static_cast<std::int64_t>(s.customers_created)) + " customers created, ";
     }
     char secs_text[32];
@@ -624,6 +640,10 @@ void add_import(CLI::App& root) {
     if (entity == Entity::interactions)
       sub->add_flag("--create-customers", o->create_customers,
                     "create customers that do not exist (external_id only, created at their first accepted interaction)");
+    if (entity == Entity::interactions)
+      sub->add_flag("--allow-repeats", o->allow_repeats,
+                    "record rows without external_id even when the same row was recorded before (true repeats); "
+                    "by default such a row is a duplicate by its natural key");
     sub->callback([o, entity] { run_import(*o, entity); });
   }
 }

@@ -503,3 +503,45 @@ TEST_CASE("one handle is used from several threads at once", "[capi][interaction
   CHECK(j.find("\"purchase_total\":600") != std::string::npos);
   crmkit_db_close(db);
 }
+
+// ---- idempotent batches without external_id ----------------------------------------------
+
+TEST_CASE("a batch without external_ids committed twice records each fact once, allow_repeats records repeats",
+          "[capi][interactions]") {
+  Db d;
+  int64_t c = add_customer(d.db, "c");
+  crmkit_batch* b = nullptr;
+  REQUIRE(crmkit_batch_new(&b) == CRMKIT_OK);
+  CHECK(crmkit_batch_set_allow_repeats(nullptr, 1) == CRMKIT_EINVALID);
+  Rec r;
+  make_purchase(r.r, c, 1000, 350);
+  REQUIRE(crmkit_batch_add(b, r.r) == CRMKIT_OK);
+  REQUIRE(crmkit_batch_add(b, r.r) == CRMKIT_OK);  // the same coffee again
+  crmkit_batch_result* res = nullptr;
+  REQUIRE(crmkit_batch_commit(&res, d.db, b) == CRMKIT_OK);
+  CHECK(crmkit_batch_result_inserted(res) == 1);
+  CHECK(crmkit_batch_result_duplicates(res) == 1);
+  CHECK(crmkit_batch_result_duplicate_natural_keys(res) == 1);
+  CHECK(crmkit_batch_result_duplicate_external_ids(res) == 0);
+  crmkit_batch_result_free(res);
+  const std::string before = snapshot(d.db);
+  REQUIRE(crmkit_batch_commit(&res, d.db, b) == CRMKIT_OK);
+  CHECK(crmkit_batch_result_inserted(res) == 0);
+  CHECK(crmkit_batch_result_duplicate_natural_keys(res) == 2);
+  char* json = nullptr;
+  REQUIRE(crmkit_batch_result_json(&json, res) == CRMKIT_OK);
+  CHECK(take(json).find("\"duplicates_by_reason\":{\"same_external_id\":0,\"same_natural_key\":2}") !=
+        std::string::npos);
+  crmkit_batch_result_free(res);
+  CHECK(snapshot(d.db) == before);
+
+  REQUIRE(crmkit_batch_set_allow_repeats(b, 1) == CRMKIT_OK);
+  REQUIRE(crmkit_batch_commit(&res, d.db, b) == CRMKIT_OK);
+  CHECK(crmkit_batch_result_inserted(res) == 2);
+  CHECK(crmkit_batch_result_duplicates(res) == 0);
+  crmkit_batch_result_free(res);
+  CHECK(crmkit_batch_result_duplicate_natural_keys(nullptr) == 0);
+  REQUIRE(crmkit_customer_figures_json(&json, d.db, c) == CRMKIT_OK);
+  CHECK(take(json).find("\"purchase_count\":3") != std::string::npos);
+  crmkit_batch_free(b);
+}

@@ -30,9 +30,11 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-Run crmkit(const TempDir& dir, const std::string& args) {
+// `env` is a prefix of shell assignments, e.g. "CRMKIT_DB=x.db"; without it CRMKIT_DB is unset.
+Run crmkit(const TempDir& dir, const std::string& args, const std::string& env = "") {
   std::string err = dir.file("stderr.txt");
-  std::string cmd = "cd '" + dir.path.string() + "' && '" CRMKIT_CLI "' " + args + " 2>'" + err + "'";
+  std::string cmd = "cd '" + dir.path.string() + "' && unset CRMKIT_DB; " + env + " '" CRMKIT_CLI "' " + args +
+                    " 2>'" + err + "'";
   Run r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -243,7 +245,9 @@ TEST_CASE("cli: CDNOW through import and report gives the published cohort figur
     }
     REQUIRE(rows == 69659);
   }
-  Run imp = crmkit(dir, "import interactions --db cdnow.db cdnow.csv --create-customers --json");
+  // The file has no transaction ids and 255 rows that repeat another row exactly (customer,
+  // day, CDs, dollars); the published figures count each, so they are true repeats.
+  Run imp = crmkit(dir, "import interactions --db cdnow.db cdnow.csv --create-customers --allow-repeats --json");
   INFO(imp.err);
   REQUIRE(imp.status == 0);
   auto ij = imp.json();
@@ -258,4 +262,94 @@ TEST_CASE("cli: CDNOW through import and report gives the published cohort figur
   CHECK(j["revenue"]["USD"].get<double>() == 2500315.63);
   CHECK(rep.out.find("\"USD\": 2500315.63") != std::string::npos);
   CHECK(j["as_of"] == "1998-07-01T00:00:00.000Z");  // the cohort ends on 1998-06-30
+}
+
+// ---- one way to open a store: --db, CRMKIT_DB and the --as-of default -------------------------
+
+TEST_CASE("cli: every read command refuses a missing database with io naming it and creates nothing", "[cli]") {
+  TempDir dir;
+  for (const std::string args :
+       {"report", "customer show 1", "timeline 1", "segment count --rule 'purchase_count >= 1'",
+        "segment list", "metrics nps", "metrics cohorts", "clv models", "points programme list"}) {
+    INFO(args);
+    for (const std::string env : {"", "CRMKIT_DB=missing.db"}) {
+      Run r = crmkit(dir, args + (env.empty() ? " --db missing.db" : ""), env);
+      CHECK(r.status == 1);
+      CHECK(r.err.find("crmkit: io: database 'missing.db' does not exist") != std::string::npos);
+      CHECK(!std::ifstream(dir.file("missing.db")).good());
+    }
+  }
+}
+
+TEST_CASE("cli: CRMKIT_DB names the database of every command, --db wins over it", "[cli]") {
+  TempDir dir;
+  write(dir.file("in.csv"), kInteractionsCsv);
+  Run imp = crmkit(dir, "import interactions in.csv --create-customers --json", "CRMKIT_DB=env.db");
+  REQUIRE(imp.status == 0);
+  CHECK(std::ifstream(dir.file("env.db")).good());
+  CHECK(!std::ifstream(dir.file("crmkit-demo.db")).good());
+  Run rep = crmkit(dir, "report --json", "CRMKIT_DB=env.db");
+  REQUIRE(rep.status == 0);
+  CHECK(rep.json()["customers"] == 3);
+  CHECK(crmkit(dir, "segment count --rule 'purchase_count >= 1' --json", "CRMKIT_DB=env.db").status == 0);
+  CHECK(crmkit(dir, "customer show --external-id A1 --json", "CRMKIT_DB=env.db").status == 0);
+  // --db is taken over the environment.
+  Run other = crmkit(dir, "report --db other.db", "CRMKIT_DB=env.db");
+  CHECK(other.status == 1);
+  CHECK(other.err.find("'other.db' does not exist") != std::string::npos);
+  // The demo never replaces a database named only by the environment.
+  Run demo = crmkit(dir, "demo --customers 5", "CRMKIT_DB=env.db");
+  CHECK(demo.status == 1);
+  CHECK(demo.err.find("crmkit: conflict:") != std::string::npos);
+  CHECK(crmkit(dir, "report --json", "CRMKIT_DB=env.db").json()["customers"] == 3);
+}
+
+TEST_CASE("cli: --as-of defaults to the end of the last day with data in every command", "[cli]") {
+  TempDir dir;
+  write(dir.file("in.csv"), kInteractionsCsv);
+  REQUIRE(crmkit(dir, "import interactions --db t.db in.csv --create-customers").status == 0);
+  // The newest accepted fact is line 3's, on 2024-03-05.
+  auto rep = crmkit(dir, "report --db t.db --json").json();
+  const std::string as_of = rep["as_of"];
+  CHECK(as_of == "2024-03-06T00:00:00.000Z");
+  // Commands that used to require --as-of accept its absence and agree with the report.
+  Run count = crmkit(dir, "segment count --db t.db --rule 'purchase_count >= 1'");
+  Run count_at = crmkit(dir, "segment count --db t.db --rule 'purchase_count >= 1' --as-of " + as_of);
+  REQUIRE(count.status == 0);
+  CHECK(count.out == count_at.out);
+  Run cohorts = crmkit(dir, "metrics cohorts --db t.db --json");
+  Run cohorts_at = crmkit(dir, "metrics cohorts --db t.db --json --as-of " + as_of);
+  REQUIRE(cohorts.status == 0);
+  CHECK(cohorts.out == cohorts_at.out);
+  // A date means the end of that day, in the report as everywhere.
+  CHECK(crmkit(dir, "report --db t.db --json --as-of 2024-03-04").json()["as_of"] == "2024-03-05T00:00:00.000Z");
+}
+
+// ---- imports are safe to run twice ------------------------------------------------------------
+
+TEST_CASE("cli: importing the same interactions twice records each fact once, --allow-repeats records again", "[cli]") {
+  TempDir dir;
+  write(dir.file("in.csv"), kInteractionsCsv);
+  auto first = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json").json();
+  CHECK(first["imported"] == 4);  // lines 2, 3, 4 and 8-9
+  CHECK(first["duplicates"] == 1);
+  CHECK(first["duplicates_by_reason"]["same_external_id"] == 1);  // line 11 is line 2 again
+  CHECK(first["duplicates_by_reason"]["same_natural_key"] == 0);
+  auto report = crmkit(dir, "report --db t.db --json").json();
+
+  auto again = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json").json();
+  CHECK(again["imported"] == 0);
+  CHECK(again["duplicates"] == 5);
+  CHECK(again["duplicates_by_reason"]["same_external_id"] == 3);
+  CHECK(again["duplicates_by_reason"]["same_natural_key"] == 2);  // lines 4 and 8-9: no external_id
+  CHECK(again["error_count"] == first["error_count"]);
+  CHECK(crmkit(dir, "report --db t.db --json").json() == report);
+
+  Run text = crmkit(dir, "import interactions --db t.db in.csv --create-customers");
+  CHECK(text.out.find("5 duplicates (3 same external_id, 2 same natural key)") != std::string::npos);
+
+  auto repeats = crmkit(dir, "import interactions --db t.db in.csv --create-customers --allow-repeats --json").json();
+  CHECK(repeats["imported"] == 2);
+  CHECK(repeats["duplicates_by_reason"]["same_external_id"] == 3);
+  CHECK(crmkit(dir, "report --db t.db --json").json()["interactions"] == 6);
 }
