@@ -107,7 +107,7 @@ int crmkit_interaction_set_direction(crmkit_interaction* rec, const char* direct
 
 int crmkit_interaction_set_amount(crmkit_interaction* rec, int64_t minor, const char* currency) {
   return call(nullptr, [&] {
-    need(rec, "rec")->rec.amount = Money{minor, capi::text_arg(currency, "currency", 16)};
+    need(rec, "rec")->rec.amount = Money{minor, currency_code(capi::text_arg(currency, "currency", 16))};
     return CRMKIT_OK;
   });
 }

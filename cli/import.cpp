@@ -51,6 +51,11 @@ struct Opts {
   bool create_customers = false;
   bool allow_repeats = false;
   bool json = false;
+  std::string delimiter;             // empty: detected from the header line
+  std::vector<std::string> maps;     // --map column=field
+  std::string mapping;               // --mapping FILE
+  std::string date_format;           // --date-format
+  std::string as_of;                 // customers: created_at of rows without one (default: now)
 };
 
 struct RowFailure {
@@ -96,6 +101,7 @@ struct Summary {
   explicit Summary(bool keep_all_refusals) : refused(keep_all_refusals) {}
   std::size_t rows = 0, imported = 0, duplicates = 0, updated = 0, customers_created = 0;
   std::size_t duplicate_external_ids = 0, duplicate_natural_keys = 0;  // the duplicates by reason
+  std::size_t created_at_defaulted = 0;  // customer rows without created_at given the default
   Refusals refused;
 };
 
@@ -126,13 +132,171 @@ struct Source {
   }
 };
 
-// Column positions by name, from the header row; unknown, repeated and missing required
-// columns are refused before any row is read.
+// The header line, read ahead to detect the delimiter, then the rest of the input: stdin
+// cannot be rewound, so the bytes read ahead are served again from here.
+class ReadAhead : public std::streambuf {
+ public:
+  ReadAhead(std::string head, std::streambuf* rest) : head_(std::move(head)), rest_(rest) {
+    setg(head_.data(), head_.data(), head_.data() + head_.size());
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    const std::streamsize n = rest_->sgetn(buf_, sizeof buf_);
+    if (n <= 0) return traits_type::eof();
+    setg(buf_, buf_, buf_ + n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::string head_;
+  std::streambuf* rest_;
+  char buf_[65536];
+};
+
+// The field delimiter: --delimiter (one character; "tab" or "\t" for a tab), else the one of
+// ',', ';' and tab that the header line holds most often outside quotes (',' on a tie or when
+// there is none: a one-column file).
+char delimiter_of(const std::string& given, const std::string& header) {
+  if (!given.empty()) {
+    if (given == "tab" || given == "\\t" || given == "\t") return '\t';
+    if (given.size() != 1 || given[0] == '"' || given[0] == '\r' || given[0] == '\n')
+      throw Error(Errc::invalid_argument, "--delimiter '" + detail::printable(given) +
+                                              "' is not one character other than a quote or a line break (\"tab\" for a tab)");
+    return given[0];
+  }
+  std::size_t comma = 0, semicolon = 0, tab = 0;
+  bool quoted = false;
+  for (char c : header) {
+    if (c == '"') quoted = !quoted;
+    else if (!quoted && c == ',') ++comma;
+    else if (!quoted && c == ';') ++semicolon;
+    else if (!quoted && c == '\t') ++tab;
+  }
+  if (tab > comma && tab >= semicolon) return '\t';
+  if (semicolon > comma) return ';';
+  return ',';
+}
+
+// --date-format: a pattern of %Y (4 digits), %m %d %H %M %S (2 digits each), %% and literal
+// characters. Every directive reads a fixed number of digits, so a cell matches one way or
+// not at all; the date must be complete (%Y, %m and %d), and a time part is read only as
+// far as given (%H, %H%M or %H%M%S; missing parts are 0). Times are UTC.
+class DateFormat {
+ public:
+  DateFormat() = default;
+  explicit DateFormat(std::string pattern) : pattern_(std::move(pattern)) {
+    std::string seen;
+    for (std::size_t i = 0; i < pattern_.size(); ++i) {
+      if (pattern_[i] != '%') continue;
+      if (++i == pattern_.size()) bad_pattern("ends with a lone '%'");
+      const char d = pattern_[i];
+      if (d == '%') continue;
+      if (std::string("YmdHMS").find(d) == std::string::npos)
+        bad_pattern(std::string("has '%") + d + "': only %Y %m %d %H %M %S and %% are known");
+      if (seen.find(d) != std::string::npos) bad_pattern(std::string("has '%") + d + "' twice");
+      seen += d;
+    }
+    for (char d : {'Y', 'm', 'd'})
+      if (seen.find(d) == std::string::npos) bad_pattern(std::string("lacks '%") + d + "' (a date needs %Y, %m and %d)");
+    if ((seen.find('S') != std::string::npos && seen.find('M') == std::string::npos) ||
+        (seen.find('M') != std::string::npos && seen.find('H') == std::string::npos))
+      bad_pattern("gives minutes or seconds without the larger units (%H, %H %M)");
+  }
+  bool given() const { return !pattern_.empty(); }
+
+  // The instant of `text` (UTC), or invalid_argument naming the field and the pattern.
+  Instant parse(const std::string& text, const char* field) const {
+    int part[6] = {0, 1, 1, 0, 0, 0};  // Y m d H M S
+    std::size_t t = 0;
+    for (std::size_t i = 0; i < pattern_.size(); ++i) {
+      char p = pattern_[i];
+      if (p == '%' && pattern_[i + 1] != '%') {
+        const char d = pattern_[++i];
+        const std::size_t width = d == 'Y' ? 4 : 2;
+        int v = 0;
+        for (std::size_t k = 0; k < width; ++k, ++t) {
+          if (t >= text.size() || text[t] < '0' || text[t] > '9') mismatch(text, field);
+          v = v * 10 + (text[t] - '0');
+        }
+        part[std::string("YmdHMS").find(d)] = v;
+        continue;
+      }
+      if (p == '%') ++i;  // "%%" is a literal '%'
+      if (t >= text.size() || text[t] != p) mismatch(text, field);
+      ++t;
+    }
+    if (t != text.size()) mismatch(text, field);
+    // The calendar and clock checks are parse_instant's: 2024-02-30 or 24:00 are refused there.
+    char iso[32];
+    std::snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", part[0], part[1], part[2], part[3], part[4], part[5]);
+    try {
+      return parse_instant(iso, field);
+    } catch (const Error&) {
+      throw Error(Errc::invalid_argument, std::string(field) + " '" + detail::printable(text) + "' read with --date-format '" +
+                                              detail::printable(pattern_) + "' is not a valid date and time (" + iso + ")");
+    }
+  }
+
+ private:
+  [[noreturn]] void bad_pattern(const std::string& why) const {
+    throw Error(Errc::invalid_argument, "--date-format '" + detail::printable(pattern_) + "' " + why);
+  }
+  [[noreturn]] void mismatch(const std::string& text, const char* field) const {
+    throw Error(Errc::invalid_argument, std::string(field) + " '" + detail::printable(text) +
+                                            "' does not match --date-format '" + detail::printable(pattern_) + "'");
+  }
+  std::string pattern_;
+};
+
+// --map column=field and the lines of --mapping FILE (blank lines and lines starting with
+// '#' ignored): the file's column names taken as crmkit's field names.
+std::unordered_map<std::string, std::string> renames_of(const Opts& o, const std::vector<std::string>& known) {
+  std::vector<std::pair<std::string, std::string>> given;  // (entry, where)
+  if (!o.mapping.empty()) {
+    const std::string text = file_text(o.mapping, 64 * 1024, "mapping file");
+    std::size_t line = 0, at = 0;
+    while (at <= text.size()) {
+      std::size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      std::string entry = text.substr(at, end - at);
+      ++line;
+      at = end + 1;
+      if (!entry.empty() && entry.back() == '\r') entry.pop_back();
+      if (entry.empty() || entry[0] == '#') continue;
+      given.emplace_back(entry, "--mapping '" + o.mapping + "' line " + std::to_string(line));
+    }
+  }
+  for (const auto& m : o.maps) given.emplace_back(m, "--map");
+  std::unordered_map<std::string, std::string> renames;
+  for (const auto& [entry, where] : given) {
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
+      throw Error(Errc::invalid_argument, where + ": '" + detail::printable(entry) + "' is not column=field");
+    std::string column = entry.substr(0, eq), field = entry.substr(eq + 1);
+    if (std::find(known.begin(), known.end(), field) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw Error(Errc::invalid_argument, where + ": '" + detail::printable(field) + "' is not a field; the fields are: " + list);
+    }
+    if (!renames.emplace(column, field).second)
+      throw Error(Errc::invalid_argument, where + ": column '" + detail::printable(column) + "' is mapped twice");
+  }
+  return renames;
+}
+
+// Column positions by name, from the header row (after --map/--mapping); unknown, repeated and
+// missing required columns are refused before any row is read. Also how cells are read.
 struct Columns {
   std::unordered_map<std::string, std::size_t> at;
   std::size_t count = 0;
+  DateFormat dates;
+  std::unordered_set<std::string> mapped;  // columns of the header that a rename applied to
 
-  Columns(io::CsvReader& csv, const std::vector<std::string>& known, const std::vector<std::string>& required) {
+  Columns(io::CsvReader& csv, const std::vector<std::string>& known, const std::vector<std::string>& required,
+          const std::unordered_map<std::string, std::string>& renames = {}, DateFormat date_format = {})
+      : dates(std::move(date_format)) {
     auto st = csv.next();
     if (st == io::CsvReader::Status::end) throw Error(Errc::invalid_argument, "the file is empty (a header row is required)");
     if (st == io::CsvReader::Status::error)
@@ -142,6 +306,10 @@ struct Columns {
       std::string name(csv.field(i));
       while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
       while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.erase(0, 1);
+      if (auto r = renames.find(name); r != renames.end()) {
+        mapped.insert(name);
+        name = r->second;
+      }
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
@@ -151,8 +319,20 @@ struct Columns {
       if (!at.emplace(name, i).second)
         throw Error(Errc::invalid_argument, "header: column '" + name + "' appears twice");
     }
+    for (const auto& [column, field] : renames)
+      if (!mapped.count(column))
+        throw Error(Errc::invalid_argument, "header: mapped column '" + detail::printable(column) + "' (to " + field +
+                                                ") is not in the header");
     for (const auto& r : required)
       if (!at.count(r)) throw Error(Errc::invalid_argument, "header: required column '" + r + "' is missing");
+  }
+
+  // An instant cell: --date-format when given, else ISO-8601 or epoch milliseconds; in the
+  // years the library can store (a row outside them never becomes a customer's created_at).
+  Instant instant(const std::string& text, const char* field) const {
+    Instant t = dates.given() ? dates.parse(text, field) : parse_instant(text, field);
+    detail::check_instant(field, t);
+    return t;
   }
 
   // The cell of `name` in the current record, nullopt when the column is absent or empty.
@@ -193,13 +373,6 @@ double decimal_cell(const std::string& text, const char* field) {
   return v;
 }
 
-// An instant the library can store (years 0001-9999, its own check): a row outside them is
-// refused here, so that it never becomes a new customer's created_at.
-Instant instant_cell(const std::string& text, const char* field) {
-  Instant t = parse_instant(text, field);
-  detail::check_instant(field, t);
-  return t;
-}
 
 // ---- facts: interactions and survey responses ------------------------------------------------
 
@@ -212,14 +385,14 @@ const std::vector<std::string> kSurveyColumns = {
 
 Interaction interaction_of(const io::CsvReader& csv, const Columns& cols, const std::string& default_currency) {
   Interaction i;
-  i.occurred_at = instant_cell(cols.need(csv, "occurred_at"), "occurred_at");
+  i.occurred_at = cols.instant(cols.need(csv, "occurred_at"), "occurred_at");
   i.channel = parse_channel(cols.get(csv, "channel").value_or(""), "channel");
   i.kind = parse_interaction_kind(cols.get(csv, "kind").value_or(""), "kind");
   if (auto d = cols.get(csv, "direction")) i.direction = parse_direction(*d, "direction");
   auto amount = cols.get(csv, "amount");
   auto currency = cols.get(csv, "currency");
   if (amount) {
-    std::string cur = currency ? *currency : default_currency;
+    std::string cur = currency_code(currency ? *currency : default_currency);
     i.amount = Money{parse_amount(*amount, cur, "amount"), cur};
   } else if (currency) {
     throw Error(Errc::invalid_argument, "currency '" + *currency + "' is given without an amount");
@@ -232,7 +405,7 @@ Interaction interaction_of(const io::CsvReader& csv, const Columns& cols, const 
 
 SurveyResponse survey_of(const io::CsvReader& csv, const Columns& cols) {
   SurveyResponse r;
-  r.occurred_at = instant_cell(cols.need(csv, "occurred_at"), "occurred_at");
+  r.occurred_at = cols.instant(cols.need(csv, "occurred_at"), "occurred_at");
   r.kind = parse_survey_kind(cols.need(csv, "kind"), "kind");
   r.score = decimal_cell(cols.need(csv, "score"), "score");
   r.channel = parse_channel(cols.need(csv, "channel"), "channel");
@@ -468,13 +641,13 @@ CustomerFields customer_fields(const io::CsvReader& csv, const Columns& cols, co
   auto cost = cols.get(csv, "acquisition_cost");
   auto cur = cols.get(csv, "acquisition_currency");
   if (cost) {
-    std::string c = cur ? *cur : default_currency;
+    std::string c = currency_code(cur ? *cur : default_currency);
     f.acquisition_cost = Money{parse_amount(*cost, c, "acquisition_cost"), c};
   } else if (cur) {
     throw Error(Errc::invalid_argument, "acquisition_currency is given without acquisition_cost");
   }
   if (auto st = cols.get(csv, "lifecycle_stage")) f.lifecycle_stage = parse_lifecycle_stage(*st, "lifecycle_stage");
-  if (auto t = cols.get(csv, "created_at")) f.created_at = parse_instant(*t, "created_at");
+  if (auto t = cols.get(csv, "created_at")) f.created_at = cols.instant(*t, "created_at");
   if (auto tags = cols.get(csv, "tags")) {
     std::vector<std::string> v;
     std::string cur_tag;
@@ -495,12 +668,18 @@ CustomerFields customer_fields(const io::CsvReader& csv, const Columns& cols, co
 
 class CustomerImport {
  public:
-  explicit CustomerImport(Store& store) : store_(store), customers_(store), default_currency_(store.default_currency()) {}
+  CustomerImport(Store& store, Instant default_created_at)
+      : store_(store), customers_(store), default_currency_(store.default_currency()),
+        default_created_at_(default_created_at) {}
 
   void add(const io::CsvReader& csv, const Columns& cols, Summary& s) {
     if (!tx_) tx_ = std::make_unique<Transaction>(store_);
     try {
       CustomerFields f = customer_fields(csv, cols, default_currency_);
+      // An empty created_at is "not given": the import's instant stands in (for a customer
+      // that exists already it is only the updated_at of a change; its created_at is kept).
+      const bool defaulted = !f.created_at;
+      if (defaulted) f.created_at = default_created_at_;
       if (f.external_id) {
         bool created = false;
         customers_.upsert(f, &created);
@@ -509,6 +688,7 @@ class CustomerImport {
         customers_.create(f);
         ++s.imported;
       }
+      if (defaulted) ++s.created_at_defaulted;
     } catch (const Error& e) {
       if (!row_level(e.code())) throw;
       s.refused.add(csv.line(), errc_name(e.code()), e.what());
@@ -527,6 +707,7 @@ class CustomerImport {
   Store& store_;
   Customers customers_;
   std::string default_currency_;
+  Instant default_created_at_;
   std::unique_ptr<Transaction> tx_;  // one transaction per batch of rows
   std::size_t in_tx_ = 0;
 };
@@ -535,17 +716,36 @@ class CustomerImport {
 
 void run_import(const Opts& o, Entity entity) {
   auto start = std::chrono::steady_clock::now();
+  const std::vector<std::string>& known =
+      entity == Entity::customers ? kCustomerColumns : entity == Entity::interactions ? kInteractionColumns : kSurveyColumns;
+  // Options are checked before the file is read or the database touched.
+  const auto renames = renames_of(o, known);
+  DateFormat dates = o.date_format.empty() ? DateFormat() : DateFormat(o.date_format);
+  // The instant that stands in for a customer row's empty created_at: --as-of, else now (the
+  // library reads no clock; the command does, and says so in the summary).
+  const bool as_of_given = !o.as_of.empty();
+  const Instant import_time =
+      as_of_given ? instant_arg(o.as_of, "--as-of")
+                  : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   Source src(o.file);
-  io::CsvReader csv(*src.in);
+  std::string head;  // the header line, read ahead for the delimiter
+  for (int c; head.size() <= io::CsvLimits{}.max_record_bytes && (c = src.in->rdbuf()->sbumpc()) != EOF;) {
+    head.push_back(static_cast<char>(c));
+    if (c == '\n') break;
+  }
+  const char delimiter = delimiter_of(o.delimiter, head);
+  ReadAhead input_buf(head, src.in->rdbuf());
+  std::istream input(&input_buf);
+  io::CsvReader csv(input, delimiter);
   const Columns cols =
-      entity == Entity::customers      ? Columns(csv, kCustomerColumns, {})
-      : entity == Entity::interactions ? Columns(csv, kInteractionColumns, {"customer_external_id", "occurred_at", "channel", "kind"})
-                                       : Columns(csv, kSurveyColumns, {"customer_external_id", "occurred_at", "kind", "score", "channel"});
+      entity == Entity::customers      ? Columns(csv, known, {}, renames, dates)
+      : entity == Entity::interactions ? Columns(csv, known, {"customer_external_id", "occurred_at", "channel", "kind"}, renames, dates)
+                                       : Columns(csv, known, {"customer_external_id", "occurred_at", "kind", "score", "channel"}, renames, dates);
   Store store = open_store(o.db, StoreUse::write);
   Summary s(o.json);
   Progress bar(std::string("importing ") + name_of(entity), src.size);
   const std::string default_currency = store.default_currency();
-  CustomerImport customers(store);
+  CustomerImport customers(store, import_time);
   FactImport<Interaction, Interactions> interactions(store, o.create_customers, o.allow_repeats);
   FactImport<SurveyResponse, Surveys> surveys(store, false, false);
   auto flush = [&] {
@@ -579,7 +779,7 @@ void run_import(const Opts& o, Entity entity) {
     }
     if ((s.rows & 1023) == 0) bar.update(static_cast<std::int64_t>(csv.offset()));
   }
-  if (!src.in->eof() && src.in->bad()) throw Error(Errc::io, "reading '" + o.file + "' failed");
+  if (input.bad() || src.in->bad()) throw Error(Errc::io, "reading '" + o.file + "' failed");
   flush();
   bar.finish();
   double secs = seconds_since(start);
@@ -590,8 +790,12 @@ void run_import(const Opts& o, Entity entity) {
     nlohmann::json j = {{"file", o.file}, {"database", o.db}, {"kind", name_of(entity)},
                         {"rows", s.rows}, {"imported", s.imported}, {"error_count", errors},
                         {"errors", errs}, {"elapsed_s", secs}};
+    j["delimiter"] = std::string(1, delimiter);
     if (entity == Entity::customers) {
       j["updated"] = s.updated;
+      j["created_at_default"] = {{"rows", s.created_at_defaulted},
+                                 {"source", as_of_given ? "as_of" : "now"},
+                                 {"instant", format_instant(import_time)}};
     } else {
       j["duplicates"] = s.duplicates;
       j["duplicates_by_reason"] = {{"same_external_id", s.duplicate_external_ids},
@@ -605,6 +809,9 @@ void run_import(const Opts& o, Entity entity) {
                        (entity == Entity::customers ? " created, " : " imported, ");
     if (entity == Entity::customers) {
       line += grouped(static_cast<std::int64_t>(s.updated)) + " updated, ";
+      if (s.created_at_defaulted)
+        line += grouped(static_cast<std::int64_t>(s.created_at_defaulted)) + " without created_at given " +
+                format_instant(import_time) + (as_of_given ? " (--as-of), " : " (now), ");
     } else {
       line += grouped(static_cast<std::int64_t>(s.duplicates)) + " duplicates";
       if (s.duplicates)
@@ -637,6 +844,15 @@ void add_import(CLI::App& root) {
     sub->add_option("file", o->file, "CSV file, or - for stdin")->required();
     add_db_option(sub, o->db);
     sub->add_flag("--json", o->json, "print the summary (and every row error) as JSON");
+    sub->add_option("--delimiter", o->delimiter,
+                    "field delimiter: one character, or \"tab\" (default: ',', ';' or tab, whichever the header line holds most)");
+    sub->add_option("--map", o->maps, "COLUMN=FIELD: read the file's column COLUMN as FIELD (repeatable)");
+    sub->add_option("--mapping", o->mapping, "a file of COLUMN=FIELD lines, as --map ('#' starts a comment line)");
+    sub->add_option("--date-format", o->date_format,
+                    "how dates are written: %Y %m %d %H %M %S (fixed widths), %% and literal characters, e.g. %d/%m/%Y");
+    if (entity == Entity::customers)
+      sub->add_option("--as-of", o->as_of,
+                      "created_at of rows that give none: YYYY-MM-DD (end of that day) or an instant (default: now)");
     if (entity == Entity::interactions)
       sub->add_flag("--create-customers", o->create_customers,
                     "create customers that do not exist (external_id only, created at their first accepted interaction)");

@@ -19,6 +19,11 @@ struct Money {
 // so new currencies work; the minor-unit exponent defaults to 2.)
 bool is_currency_code(std::string_view code) noexcept;
 
+// Currency text as people write it ("usd", "Usd") spelled as a code ("USD"): ASCII letters
+// upper-cased, nothing else changed; is_currency_code still decides. Every place currency
+// text enters (C API setters and JSON, the CLI, so Python too) passes it through here.
+std::string currency_code(std::string_view text);
+
 // Digits after the decimal point: 0 for JPY, KRW, ...; 3 for BHD, KWD, ...; otherwise 2.
 int currency_exponent(std::string_view code) noexcept;
 

@@ -17,6 +17,13 @@ bool is_currency_code(std::string_view code) noexcept {
   return true;
 }
 
+std::string currency_code(std::string_view text) {
+  std::string code(text);
+  for (char& c : code)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return code;
+}
+
 int currency_exponent(std::string_view code) noexcept {
   // ISO-4217 currencies whose minor unit is not 1/100.
   static constexpr std::string_view kZero[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",

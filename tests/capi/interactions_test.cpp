@@ -545,3 +545,23 @@ TEST_CASE("a batch without external_ids committed twice records each fact once, 
   CHECK(take(json).find("\"purchase_count\":3") != std::string::npos);
   crmkit_batch_free(b);
 }
+
+TEST_CASE("channel, kind and currency text in any ASCII case are stored canonical", "[capi][interactions]") {
+  Db d;
+  int64_t c = add_customer(d.db, "c");
+  Rec r;
+  REQUIRE(crmkit_interaction_set_customer_id(r.r, c) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_occurred_at(r.r, 1000) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_kind(r.r, "Purchase") == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_channel(r.r, "WEB") == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_amount(r.r, 500, "jpy") == CRMKIT_OK);
+  int64_t id = 0;
+  REQUIRE(crmkit_interaction_record(&id, d.db, r.r) == CRMKIT_OK);
+  char* json = nullptr;
+  REQUIRE(crmkit_interaction_get_json(&json, d.db, id) == CRMKIT_OK);
+  std::string j = take(json);
+  CHECK(j.find("\"channel\":\"web\"") != std::string::npos);
+  CHECK(j.find("\"kind\":\"purchase\"") != std::string::npos);
+  CHECK(j.find("\"currency\":\"JPY\"") != std::string::npos);
+  CHECK(crmkit_interaction_set_channel(r.r, "w eb") == CRMKIT_EINVALID);
+}

@@ -353,3 +353,104 @@ TEST_CASE("cli: importing the same interactions twice records each fact once, --
   CHECK(repeats["duplicates_by_reason"]["same_external_id"] == 3);
   CHECK(crmkit(dir, "report --db t.db --json").json()["interactions"] == 6);
 }
+
+TEST_CASE("cli: import takes channel, kind and currency in any case and stores them canonical", "[cli]") {
+  TempDir dir;
+  write(dir.file("in.csv"),
+        "customer_external_id,occurred_at,channel,kind,amount,currency,direction\n"
+        "A1,2024-03-01,Web,PURCHASE,10.50,usd,InBound\n"
+        "A1,2024-03-02,web,purchase,700,jpy,\n");
+  Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.json()["imported"] == 2);
+  auto rep = crmkit(dir, "report --db t.db --json").json();
+  CHECK(rep["revenue"]["USD"].get<double>() == 10.5);
+  CHECK(rep["revenue"]["JPY"].get<double>() == 700);  // 700 yen, not 7.00
+  auto tl = crmkit(dir, "timeline --db t.db --external-id A1 --json").json();
+  INFO(tl.dump());
+  CHECK(tl.dump().find("\"channel\":\"web\"") != std::string::npos);
+  CHECK(tl.dump().find("\"Web\"") == std::string::npos);
+}
+
+TEST_CASE("cli: an ERP export imports as it is: delimiter detected or given, --map, --mapping, --date-format", "[cli]") {
+  TempDir dir;
+  // Semicolons, the ERP's own column names, day-first dates with a time.
+  write(dir.file("erp.csv"),
+        "Kunde;Datum;Kanal;Art;Betrag;Waehrung\n"
+        "A1;01.03.2024 10:30;Web;Purchase;10.50;eur\n"
+        "A1;31.02.2024 10:30;web;purchase;1.00;EUR\n"   // 3: no such day
+        "B2;2024-03-02;web;purchase;1.00;EUR\n"          // 4: not the format
+        "B2;02.03.2024 09:00;store;visit;;\n");
+  write(dir.file("erp.map"), "# ERP export -> crmkit\nKunde=customer_external_id\nDatum=occurred_at\r\n\nKanal=channel\nArt=kind\n");
+  Run r = crmkit(dir, "import interactions --db t.db erp.csv --create-customers --json --mapping erp.map "
+                      "--map Betrag=amount --map Waehrung=currency --date-format '%d.%m.%Y %H:%M'");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  auto j = r.json();
+  CHECK(j["delimiter"] == ";");
+  CHECK(j["imported"] == 2);
+  REQUIRE(j["errors"].size() == 2);
+  CHECK(j["errors"][0]["line"] == 3);  // in line order
+  CHECK(j["errors"][0]["message"].get<std::string>().find("is not a valid date") != std::string::npos);
+  CHECK(j["errors"][1]["line"] == 4);
+  CHECK(j["errors"][1]["message"].get<std::string>().find("does not match --date-format '%d.%m.%Y %H:%M'") !=
+        std::string::npos);
+  auto tl = crmkit(dir, "timeline --db t.db --external-id A1 --json").json();
+  CHECK(tl.dump().find("2024-03-01T10:30:00.000Z") != std::string::npos);
+
+  // A tab-separated file is detected too; --delimiter overrides the detection.
+  write(dir.file("tab.csv"), "customer_external_id\toccurred_at\tchannel\tkind\nC3\t2024-03-05\tweb\tvisit\n");
+  auto t = crmkit(dir, "import interactions --db t.db tab.csv --create-customers --json").json();
+  CHECK(t["delimiter"] == "\t");
+  CHECK(t["imported"] == 1);
+  Run forced = crmkit(dir, "import interactions --db t.db tab.csv --delimiter ';' --json");
+  CHECK(forced.status == 1);
+  CHECK(forced.err.find("unknown column 'customer_external_id\toccurred_at") != std::string::npos);
+
+  // Bad options are refused before anything is read, naming the problem.
+  struct Bad {
+    const char* args;
+    const char* message;
+  } bad[] = {
+      {"--map Kunde", "--map: 'Kunde' is not column=field"},
+      {"--map Kunde=customer", "'customer' is not a field"},
+      {"--map Kunde=customer_external_id --map Kunde=occurred_at", "column 'Kunde' is mapped twice"},
+      {"--map Nope=amount", "mapped column 'Nope' (to amount) is not in the header"},
+      {"--date-format '%d.%m.%y'", "has '%y': only %Y %m %d %H %M %S"},
+      {"--date-format '%d.%m'", "lacks '%Y'"},
+      {"--date-format '%Y-%m-%d %M'", "minutes or seconds without the larger units"},
+      {"--delimiter ab", "--delimiter 'ab' is not one character"},
+  };
+  for (const auto& b : bad) {
+    INFO(b.args);
+    Run x = crmkit(dir, std::string("import interactions --db t.db erp.csv --mapping erp.map --map Betrag=amount "
+                                    "--map Waehrung=currency ") + b.args);
+    CHECK(x.status == 1);
+    CHECK(x.err.find(b.message) != std::string::npos);
+  }
+}
+
+TEST_CASE("cli: customers without created_at get --as-of or now, and the summary says so", "[cli]") {
+  TempDir dir;
+  write(dir.file("c.csv"), "external_id,email,created_at\nA1,a@example.com,\nB2,b@example.com,2024-01-02\nC3,,\n");
+  auto j = crmkit(dir, "import customers --db t.db c.csv --as-of 2024-05-31 --json").json();
+  CHECK(j["imported"] == 3);
+  CHECK(j["error_count"] == 0);
+  CHECK(j["created_at_default"]["rows"] == 2);
+  CHECK(j["created_at_default"]["source"] == "as_of");
+  CHECK(j["created_at_default"]["instant"] == "2024-06-01T00:00:00.000Z");
+  auto a = crmkit(dir, "customer show --db t.db --external-id A1 --json").json();
+  CHECK(a["created_at"] == "2024-06-01T00:00:00.000Z");
+  auto b = crmkit(dir, "customer show --db t.db --external-id B2 --json").json();
+  CHECK(b["created_at"] == "2024-01-02T00:00:00.000Z");
+
+  // Without --as-of: the clock, read by the command. A second run changes nothing, so the
+  // existing customers keep their created_at.
+  auto now = crmkit(dir, "import customers --db t.db c.csv --json").json();
+  CHECK(now["created_at_default"]["source"] == "now");
+  CHECK(now["updated"] == 3);
+  CHECK(crmkit(dir, "customer show --db t.db --external-id A1 --json").json()["created_at"] == a["created_at"]);
+  Run text = crmkit(dir, "import customers --db t.db c.csv --as-of 2024-05-31");
+  CHECK(text.out.find("2 without created_at given 2024-06-01T00:00:00.000Z (--as-of)") != std::string::npos);
+}

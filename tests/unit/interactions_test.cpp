@@ -424,3 +424,20 @@ TEST_CASE("identical rows without external_id: duplicates unless allow_repeats",
   CHECK(in.record(coffee) != in.record(coffee));
   CHECK(in.figures(c).purchase_count == 6);
 }
+
+// ---- values as people write them ---------------------------------------------------------
+
+TEST_CASE("channel, kind, direction and currency text are taken in any ASCII case, kept canonical", "[interactions]") {
+  CHECK(parse_channel("Web") == Channel::web);
+  CHECK(parse_channel("STORE") == Channel::store);
+  CHECK(parse_interaction_kind("Email_Open") == InteractionKind::email_open);
+  CHECK(parse_direction("InBound") == Direction::inbound);
+  CHECK(std::string(to_string(parse_channel("eMaIl"))) == "email");
+  // Only case is forgiven: other spellings are still refused, naming the field.
+  expect_error([] { parse_channel(" web"); }, Errc::invalid_argument, "channel ' web' is not one of");
+  expect_error([] { parse_interaction_kind("purchases"); }, Errc::invalid_argument, "kind 'purchases'");
+  CHECK(currency_code("usd") == "USD");
+  CHECK(currency_code("Eur") == "EUR");
+  CHECK(currency_code("u$d") == "U$D");  // left for is_currency_code to refuse
+  CHECK(!is_currency_code(currency_code("u$d")));
+}
