@@ -27,6 +27,7 @@
 #include "crmkit/money.hpp"
 #include "crmkit/survey.hpp"
 #include "io/csv.hpp"
+#include "io/date_format.hpp"
 
 namespace crmkit::cli {
 namespace {
@@ -179,77 +180,6 @@ char delimiter_of(const std::string& given, const std::string& header) {
   return ',';
 }
 
-// --date-format: a pattern of %Y (4 digits), %m %d %H %M %S (2 digits each), %% and literal
-// characters. Every directive reads a fixed number of digits, so a cell matches one way or
-// not at all; the date must be complete (%Y, %m and %d), and a time part is read only as
-// far as given (%H, %H%M or %H%M%S; missing parts are 0). Times are UTC.
-class DateFormat {
- public:
-  DateFormat() = default;
-  explicit DateFormat(std::string pattern) : pattern_(std::move(pattern)) {
-    std::string seen;
-    for (std::size_t i = 0; i < pattern_.size(); ++i) {
-      if (pattern_[i] != '%') continue;
-      if (++i == pattern_.size()) bad_pattern("ends with a lone '%'");
-      const char d = pattern_[i];
-      if (d == '%') continue;
-      if (std::string("YmdHMS").find(d) == std::string::npos)
-        bad_pattern(std::string("has '%") + d + "': only %Y %m %d %H %M %S and %% are known");
-      if (seen.find(d) != std::string::npos) bad_pattern(std::string("has '%") + d + "' twice");
-      seen += d;
-    }
-    for (char d : {'Y', 'm', 'd'})
-      if (seen.find(d) == std::string::npos) bad_pattern(std::string("lacks '%") + d + "' (a date needs %Y, %m and %d)");
-    if ((seen.find('S') != std::string::npos && seen.find('M') == std::string::npos) ||
-        (seen.find('M') != std::string::npos && seen.find('H') == std::string::npos))
-      bad_pattern("gives minutes or seconds without the larger units (%H, %H %M)");
-  }
-  bool given() const { return !pattern_.empty(); }
-
-  // The instant of `text` (UTC), or invalid_argument naming the field and the pattern.
-  Instant parse(const std::string& text, const char* field) const {
-    int part[6] = {0, 1, 1, 0, 0, 0};  // Y m d H M S
-    std::size_t t = 0;
-    for (std::size_t i = 0; i < pattern_.size(); ++i) {
-      char p = pattern_[i];
-      if (p == '%' && pattern_[i + 1] != '%') {
-        const char d = pattern_[++i];
-        const std::size_t width = d == 'Y' ? 4 : 2;
-        int v = 0;
-        for (std::size_t k = 0; k < width; ++k, ++t) {
-          if (t >= text.size() || text[t] < '0' || text[t] > '9') mismatch(text, field);
-          v = v * 10 + (text[t] - '0');
-        }
-        part[std::string("YmdHMS").find(d)] = v;
-        continue;
-      }
-      if (p == '%') ++i;  // "%%" is a literal '%'
-      if (t >= text.size() || text[t] != p) mismatch(text, field);
-      ++t;
-    }
-    if (t != text.size()) mismatch(text, field);
-    // The calendar and clock checks are parse_instant's: 2024-02-30 or 24:00 are refused there.
-    char iso[32];
-    std::snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", part[0], part[1], part[2], part[3], part[4], part[5]);
-    try {
-      return parse_instant(iso, field);
-    } catch (const Error&) {
-      throw Error(Errc::invalid_argument, std::string(field) + " '" + detail::printable(text) + "' read with --date-format '" +
-                                              detail::printable(pattern_) + "' is not a valid date and time (" + iso + ")");
-    }
-  }
-
- private:
-  [[noreturn]] void bad_pattern(const std::string& why) const {
-    throw Error(Errc::invalid_argument, "--date-format '" + detail::printable(pattern_) + "' " + why);
-  }
-  [[noreturn]] void mismatch(const std::string& text, const char* field) const {
-    throw Error(Errc::invalid_argument, std::string(field) + " '" + detail::printable(text) +
-                                            "' does not match --date-format '" + detail::printable(pattern_) + "'");
-  }
-  std::string pattern_;
-};
-
 // --map column=field and the lines of --mapping FILE (blank lines and lines starting with
 // '#' ignored): the file's column names taken as crmkit's field names.
 std::unordered_map<std::string, std::string> renames_of(const Opts& o, const std::vector<std::string>& known) {
@@ -291,11 +221,11 @@ std::unordered_map<std::string, std::string> renames_of(const Opts& o, const std
 struct Columns {
   std::unordered_map<std::string, std::size_t> at;
   std::size_t count = 0;
-  DateFormat dates;
+  io::DateFormat dates;
   std::unordered_set<std::string> mapped;  // columns of the header that a rename applied to
 
   Columns(io::CsvReader& csv, const std::vector<std::string>& known, const std::vector<std::string>& required,
-          const std::unordered_map<std::string, std::string>& renames = {}, DateFormat date_format = {})
+          const std::unordered_map<std::string, std::string>& renames = {}, io::DateFormat date_format = {})
       : dates(std::move(date_format)) {
     auto st = csv.next();
     if (st == io::CsvReader::Status::end) throw Error(Errc::invalid_argument, "the file is empty (a header row is required)");
@@ -720,7 +650,7 @@ void run_import(const Opts& o, Entity entity) {
       entity == Entity::customers ? kCustomerColumns : entity == Entity::interactions ? kInteractionColumns : kSurveyColumns;
   // Options are checked before the file is read or the database touched.
   const auto renames = renames_of(o, known);
-  DateFormat dates = o.date_format.empty() ? DateFormat() : DateFormat(o.date_format);
+  io::DateFormat dates = o.date_format.empty() ? io::DateFormat() : io::DateFormat(o.date_format);
   // The instant that stands in for a customer row's empty created_at: --as-of, else now (the
   // library reads no clock; the command does, and says so in the summary).
   const bool as_of_given = !o.as_of.empty();

@@ -159,7 +159,7 @@ TEST_CASE("cli: bad files are refused up front", "[cli]") {
   CHECK(none.err.find("crmkit: io: ") == 0);
   Run nodb = crmkit(dir, "report --db missing.db");
   CHECK(nodb.status != 0);
-  CHECK(nodb.err.find("crmkit: not_found: ") == 0);
+  CHECK(nodb.err.find("crmkit: io: database 'missing.db' does not exist") == 0);
 }
 
 TEST_CASE("cli: import customers from CSV, stdin included", "[cli]") {

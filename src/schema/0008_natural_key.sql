@@ -1,4 +1,4 @@
--- 0006: the natural key of an interaction recorded without an external_id, so that batch
+-- 0008: the natural key of an interaction recorded without an external_id, so that batch
 -- ingest is idempotent: importing the same file twice records each fact once. The key is the
 -- 16-byte FNV-1a 128 hash of the row's canonical encoding (src/interactions/natural_key.cpp);
 -- NULL for rows with an external_id, rows recorded one by one, rows recorded with
