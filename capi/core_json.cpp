@@ -101,6 +101,8 @@ CustomerFields customer_fields_from_json(const std::string& src) {
         if (!t.is_string()) bad(key, "must be an array of field names");
         f.clear.push_back(t.get<std::string>());
       }
+    } else if (key == "lifecycle_manual") {
+      bad(key, "is kept by the store (giving lifecycle_stage sets it) and cannot be given");
     } else if (key == "id" || key == "updated_at") {
       bad(key, "is set by the store and cannot be given");
     } else {

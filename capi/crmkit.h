@@ -97,7 +97,8 @@ CRMKIT_API int crmkit_options_set_file_mode(crmkit_options *opts, int mode);
 
 /* Opens or creates a database file (":memory:" for a private in-memory one) and upgrades its
 ** schema. opts may be NULL for defaults. Fails with ECORRUPT for a file that is not a crmkit
-** database, EVERSION for one written by a newer crmkit, EIO when it cannot be opened. */
+** database (or is damaged), EVERSION for one written by a newer crmkit, EIO when it cannot be
+** opened; a refused file is left byte for byte as it was, with no -wal/-shm files added. */
 CRMKIT_API int crmkit_db_open(crmkit_db **out, const char *path, const crmkit_options *opts);
 
 /* Closes the handle. Iterators and results made from it stay usable until freed. */
@@ -116,10 +117,21 @@ CRMKIT_API int crmkit_db_commit(crmkit_db *db);
 CRMKIT_API int crmkit_db_rollback(crmkit_db *db);
 
 /* Store settings, persisted in the file.
-** default_calling_code: 1-3 digits ("44") prefixed to phone numbers given without '+', or "".
+** default_region: the ISO 3166 alpha-2 region ("IT", "US") whose numbering plan reads phone
+**   numbers given without a country code ("06 1234 5678" -> "+390612345678"), or "" for none
+**   (then only numbers starting with '+' or "00" are accepted). EINVALID unless upper case and
+**   a region libphonenumber has a plan for. crmkit_db_default_region returns it owned ("" if
+**   none). Stores written before it had a calling code instead: see docs/CORE.md.
 ** default_currency: ISO-4217 code used where a currency is implied (rules, reports). */
-CRMKIT_API int crmkit_db_set_default_calling_code(crmkit_db *db, const char *digits);
+CRMKIT_API int crmkit_db_set_default_region(crmkit_db *db, const char *region);
+CRMKIT_API int crmkit_db_default_region(char **out, crmkit_db *db);
 CRMKIT_API int crmkit_db_set_default_currency(crmkit_db *db, const char *currency);
+
+/* ISO 4217 minor units of `code` (digits after the decimal point of its amounts): 2 for USD,
+** 0 for JPY, 3 for KWD, 4 for CLF; 0 for the codes ISO gives none (XAU, XDR, XTS, XXX ...).
+** EINVALID (naming the code) for anything not in the library's ISO 4217 table, which every
+** currency argument is checked against. Needs no database. */
+CRMKIT_API int crmkit_currency_minor_units(int *out, const char *code);
 
 /* ===================================================================== customers == */
 /* (section owned by the customers area) */
@@ -164,7 +176,7 @@ CRMKIT_API int crmkit_customer_create(int64_t *id, crmkit_db *db, const crmkit_c
 ** when a customer was created, 0 when an existing one was found. */
 CRMKIT_API int crmkit_customer_upsert(int64_t *id, int *created, crmkit_db *db, const crmkit_customer *c);
 /* As crmkit_customer_upsert, from a JSON object with the keys of crmkit_customer_get_json
-** (without id and updated_at; acquisition_cost as {"minor": n, "currency": "EUR"}; attributes
+** (without id, updated_at and lifecycle_manual; acquisition_cost as {"minor": n, "currency": "EUR"}; attributes
 ** an object; created_at epoch ms or an ISO-8601 string; "clear": [names]). Unknown keys and
 ** wrong types are EINVALID. */
 CRMKIT_API int crmkit_customer_upsert_json(int64_t *id, int *created, crmkit_db *db, const char *json);
@@ -173,13 +185,33 @@ CRMKIT_API int crmkit_customer_upsert_json(int64_t *id, int *created, crmkit_db 
 CRMKIT_API int crmkit_customer_update(crmkit_db *db, int64_t id, const crmkit_customer *c, int64_t updated_at);
 /* Deletes a customer. ENOTFOUND; ECONFLICT while interactions or other facts refer to it. */
 CRMKIT_API int crmkit_customer_delete(crmkit_db *db, int64_t id);
-/* The customer as an owned JSON object (release with crmkit_free). ENOTFOUND. */
+/* The customer as an owned JSON object (release with crmkit_free). ENOTFOUND.
+** "lifecycle_manual" is true when the host gave the stage: automatic moves skip the customer. */
 CRMKIT_API int crmkit_customer_get_json(char **json, crmkit_db *db, int64_t id);
 CRMKIT_API int crmkit_customer_get_by_external_id_json(char **json, crmkit_db *db, const char *external_id);
 /* The customers with this email (normalised first) as an owned JSON array, possibly []. */
 CRMKIT_API int crmkit_customer_find_by_email_json(char **json, crmkit_db *db, const char *email);
 /* The id of the customer with this external_id. ENOTFOUND (and *id = 0) when there is none. */
 CRMKIT_API int crmkit_customer_find_id(int64_t *id, crmkit_db *db, const char *external_id);
+
+/* Lifecycle stages (docs/CORE.md). A recorded purchase makes a lead, prospect or churned
+** customer a customer in the recording transaction, unless the host set the stage. */
+/* The store's churn rule as owned JSON: {"churn_rule": "no_purchase"|"p_alive",
+** "window_days", "p_alive_threshold"} (defaults no_purchase, 180, 0.5). */
+CRMKIT_API int crmkit_customer_lifecycle_rule_json(char **json, crmkit_db *db);
+/* Saves the churn rule. churn_rule "no_purchase" (churned: no purchase in the window_days
+** before as_of) or "p_alive" (churned: the stored score's P(alive) < p_alive_threshold).
+** EINVALID: NULL/unknown rule, window_days outside 1..36500, threshold NaN or outside 0..1. */
+CRMKIT_API int crmkit_customer_set_lifecycle_rule(crmkit_db *db, const char *churn_rule, int64_t window_days,
+                                                  double p_alive_threshold);
+/* Applies the churn rule at as_of (ms instant) to every customer with a purchase before it:
+** churned when the rule says so, otherwise customer. Customers whose stage the host set are
+** skipped unless override_manual is 1 (their stage is then automatic again). Atomic; a rerun
+** at the same as_of moves nobody. Owned JSON: {"as_of", "rule": {...}, "evaluated", "moves":
+** [{"from", "to", "customers"}]}. EINVALID: as_of out of range; rule p_alive without scores
+** made at as_of (crmkit_value_score / crmkit_value_predict_json with the same as_of). */
+CRMKIT_API int crmkit_customer_update_lifecycle_json(char **json, crmkit_db *db, int64_t as_of,
+                                                     int override_manual);
 
 CRMKIT_API int crmkit_customer_filter_new(crmkit_customer_filter **out);
 CRMKIT_API void crmkit_customer_filter_free(crmkit_customer_filter *f);
@@ -371,8 +403,9 @@ CRMKIT_API int crmkit_value_model_json(char **out_json, crmkit_db *db, int64_t m
 /* Every saved model, newest first, as an owned JSON array of the objects above. */
 CRMKIT_API int crmkit_value_models_json(char **out_json, crmkit_db *db);
 
-/* Scores every customer as of `as_of` (ms instant) and replaces the customer_scores table in one
-** transaction: P(alive), expected purchases over the horizon, and - with a Gamma-Gamma model
+/* Scores every customer as of `as_of` (ms instant) with the transaction model
+** transaction_model_id, or - when it is 0 - the default model (crmkit_value_predict_json), and
+** replaces the customer_scores table in one transaction: P(alive), expected purchases over the horizon, and - with a Gamma-Gamma model
 ** (spend_model_id > 0; 0 = none) - expected spend and predicted CLV (monthly discounted cash
 ** flow over round(horizon in months) months at monthly_discount_rate; margin_rate in 0..1 is
 ** the share of spend counted as value). horizon > 0 in horizon_unit "day", "week" or "month".
@@ -384,6 +417,21 @@ CRMKIT_API int crmkit_value_models_json(char **out_json, crmkit_db *db);
 CRMKIT_API int crmkit_value_score(int64_t *out_scored, crmkit_db *db, int64_t transaction_model_id,
                                   int64_t spend_model_id, double horizon, const char *horizon_unit,
                                   int64_t as_of, double monthly_discount_rate, double margin_rate);
+
+/* As crmkit_value_score with the transaction model named by `model`: NULL for the default
+** (among the models of the most recent calibration - calibration end, unit, currency and
+** cohort of the model with the latest calibration end - the best log-likelihood, ties to the
+** latest fit), "bgnbd", "pnbd" or "mbgnbd" (the default choice among that kind), or a saved
+** model id in decimal digits. Returns what was done as owned JSON: {"as_of", "model": {the
+** model's JSON: id, kind, params, calibration_end, data_from, time_unit, ...}, "spend_model",
+** "customers", "scored", "total_expected_purchases", "total_predicted_clv", "currency",
+** "warnings": [{"code", "message"}]}. Warning codes: "before_calibration_end" (as_of before the
+** model's calibration end) and "far_beyond_data" (the last purchase before as_of is more days
+** before it than the calibration period - calibration end day minus data_from day - is long).
+** EINVALID as crmkit_value_score and for a malformed model; ENOTFOUND: no such model saved. */
+CRMKIT_API int crmkit_value_predict_json(char **out_json, crmkit_db *db, const char *model, int64_t spend_model_id,
+                                         double horizon, const char *horizon_unit, int64_t as_of,
+                                         double monthly_discount_rate, double margin_rate);
 
 /* One customer's scores as owned JSON: {"customer_id", "model_id", "spend_model_id",
 ** "scored_at", "p_alive", "expected_purchases", "horizon", "horizon_unit", "expected_spend",
@@ -669,7 +717,8 @@ CRMKIT_API int crmkit_points_earn(int64_t *out_points, int *out_replayed, crmkit
                                   int64_t purchase_id);
 /* Reverses the earn of a purchase for refunded_minor (> 0) more refunded; cumulative refunds R
 ** of amount A reverse floor(earned * min(R, A) / A) in total, and give back redemptions linked
-** to the purchase in the same share. Policy reject: ECONFLICT when the points are spent. */
+** to the purchase in the same share. Policy reject: ECONFLICT when the points are spent.
+** EINVALID when the refunds recorded for the purchase would total past INT64_MAX. */
 CRMKIT_API int crmkit_points_reverse_purchase(int64_t *out_points, int *out_replayed, crmkit_db *db,
                                               int64_t programme_id, int64_t purchase_id, int64_t refunded_minor,
                                               const char *external_id, int64_t as_of);
@@ -683,12 +732,14 @@ CRMKIT_API int crmkit_points_redeem(int64_t *out_points, int *out_replayed, crmk
 CRMKIT_API int crmkit_points_reverse_redemption(int64_t *out_points, int *out_replayed, crmkit_db *db,
                                                 int64_t programme_id, const char *redemption_external_id,
                                                 int64_t points, const char *external_id, int64_t as_of);
-/* A manual correction, non-zero, with a non-empty reason. */
+/* A manual correction, non-zero, with a non-empty reason. EINVALID when the member's credits
+** plus negative adjustments would pass 2^61 points in total (docs/POINTS.md, "Totals"). */
 CRMKIT_API int crmkit_points_adjust(int64_t *out_points, int *out_replayed, crmkit_db *db, int64_t programme_id,
                                    int64_t customer_id, int64_t points, const char *reason, const char *external_id,
                                    int64_t as_of);
 /* Expires every lot remainder with expires_at <= as_of. external_id may be NULL
-** ("expire@<as_of>"). *out_points is the total expired (<= 0). */
+** ("expire@<as_of>"). *out_points is the total expired (<= 0); EINVALID when it would pass
+** the int64 range. */
 CRMKIT_API int crmkit_points_expire(int64_t *out_points, int *out_replayed, crmkit_db *db, int64_t programme_id,
                                    int64_t as_of, const char *external_id);
 /* Tier review at as_of; *out_json (owned): {"reviewed", "downgraded", "upgraded"}; may be NULL. */
@@ -726,7 +777,9 @@ CRMKIT_API const char *crmkit_points_ledger_iter_external_id(const crmkit_points
 CRMKIT_API void crmkit_points_ledger_iter_free(crmkit_points_ledger_iter *it);
 
 /* Programme liability at as_of: {"outstanding", "available", "pending", "debt", "members",
-** "value_minor" (null without a point value), "currency"}. */
+** "value_minor" (null without a point value), "currency"}. The sums over members are exact
+** JSON integers that may pass the int64 range (a parser reading int64 or doubles must allow
+** for that). */
 CRMKIT_API int crmkit_points_liability_json(char **out_json, crmkit_db *db, int64_t programme_id, int64_t as_of);
 /* Members per tier, highest first, then those below every tier: [{"tier", "members"}]. */
 CRMKIT_API int crmkit_points_tier_mix_json(char **out_json, crmkit_db *db, int64_t programme_id);

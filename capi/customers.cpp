@@ -343,4 +343,40 @@ int crmkit_customer_iter_json(char** json, const crmkit_customer_iter* it) {
 
 void crmkit_customer_iter_free(crmkit_customer_iter* it) { delete it; }
 
+int crmkit_customer_lifecycle_rule_json(char** json, crmkit_db* db) {
+  return capi::json_out(json, db, "json", [&] {
+    const LifecycleRule r = Customers(db->session->store).lifecycle_rule();
+    return nlohmann::json{{"churn_rule", to_string(r.churn)},
+                          {"window_days", r.window_days},
+                          {"p_alive_threshold", r.p_alive_threshold}}
+        .dump();
+  });
+}
+
+int crmkit_customer_set_lifecycle_rule(crmkit_db* db, const char* churn_rule, int64_t window_days,
+                                       double p_alive_threshold) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    LifecycleRule r;
+    r.churn = parse_churn_rule(capi::text_arg(churn_rule, "churn_rule", 100));
+    // Range-checked here, before the narrowing to int could change the value.
+    if (window_days < 1 || window_days > 36'500)
+      throw Error(Errc::invalid_argument, "window_days " + std::to_string(window_days) + " is out of range 1..36500");
+    r.window_days = static_cast<int>(window_days);
+    r.p_alive_threshold = p_alive_threshold;
+    Customers(db->session->store).set_lifecycle_rule(r);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_customer_update_lifecycle_json(char** json, crmkit_db* db, int64_t as_of, int override_manual) {
+  return capi::json_out(json, db, "json", [&] {
+    if (override_manual != 0 && override_manual != 1)
+      throw Error(Errc::invalid_argument, "override_manual " + std::to_string(override_manual) + " must be 0 or 1");
+    LifecycleOptions o;
+    o.override_manual = override_manual == 1;
+    return Customers(db->session->store).update_lifecycle(as_of, o).to_json();
+  });
+}
+
 }  // extern "C"

@@ -1,10 +1,13 @@
-// C API: library version, errors, memory, opening a database, transactions, settings.
+// C API: library version, errors, memory, opening a database, transactions, settings, currencies.
 #include <sqlite3.h>
 
 #include <cstdlib>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "base/text.hpp"
+#include "crmkit/money.hpp"
 #include "handle.hpp"
 
 namespace crmkit::capi {
@@ -243,18 +246,35 @@ int crmkit_db_rollback(crmkit_db* db) {
   });
 }
 
-int crmkit_db_set_default_calling_code(crmkit_db* db, const char* digits) {
+int crmkit_db_set_default_region(crmkit_db* db, const char* region) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    db->session->store.set_default_calling_code(capi::text_arg(digits, "digits", 16));
+    db->session->store.set_default_region(capi::text_arg(region, "region", 16));
     return CRMKIT_OK;
   });
+}
+
+int crmkit_db_default_region(char** out, crmkit_db* db) {
+  return capi::json_out(out, db, "out", [&] { return db->session->store.default_region(); });
 }
 
 int crmkit_db_set_default_currency(crmkit_db* db, const char* currency) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     db->session->store.set_default_currency(capi::text_arg(currency, "currency", 16));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_currency_minor_units(int* out, const char* code) {
+  return call(nullptr, [&] {
+    need(out, "out");
+    *out = 0;
+    const std::string c = capi::text_arg(code, "code", 16);
+    if (!is_currency_code(c))
+      throw Error(Errc::invalid_argument,
+                  fmt::format("currency '{}' is not an ISO 4217 code", detail::printable(c)));
+    *out = currency_exponent(c);
     return CRMKIT_OK;
   });
 }

@@ -164,25 +164,50 @@ int crmkit_value_models_json(char** out_json, crmkit_db* db) {
   });
 }
 
+namespace {
+
+ScoreRequest score_request(int64_t spend_model_id, double horizon, const char* horizon_unit, int64_t as_of,
+                           double monthly_discount_rate, double margin_rate) {
+  ScoreRequest r;
+  if (spend_model_id < 0) throw Error(Errc::invalid_argument, "spend_model_id must be >= 0 (0 = none)");
+  if (spend_model_id > 0) r.spend_model_id = spend_model_id;
+  r.horizon = horizon;
+  r.horizon_unit = parse_horizon_unit(capi::text_arg(horizon_unit, "horizon_unit"));
+  r.as_of = as_of;
+  r.monthly_discount_rate = monthly_discount_rate;
+  r.margin_rate = margin_rate;
+  return r;
+}
+
+}  // namespace
+
 int crmkit_value_score(int64_t* out_scored, crmkit_db* db, int64_t transaction_model_id, int64_t spend_model_id,
                        double horizon, const char* horizon_unit, int64_t as_of, double monthly_discount_rate,
                        double margin_rate) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     if (out_scored) *out_scored = 0;
-    ScoreRequest r;
+    ScoreRequest r = score_request(spend_model_id, horizon, horizon_unit, as_of, monthly_discount_rate, margin_rate);
     r.transaction_model_id = transaction_model_id;
-    if (spend_model_id < 0) throw Error(Errc::invalid_argument, "spend_model_id must be >= 0 (0 = none)");
-    if (spend_model_id > 0) r.spend_model_id = spend_model_id;
-    r.horizon = horizon;
-    r.horizon_unit = parse_horizon_unit(capi::text_arg(horizon_unit, "horizon_unit"));
-    r.as_of = as_of;
-    r.monthly_discount_rate = monthly_discount_rate;
-    r.margin_rate = margin_rate;
     CustomerValue value(db->session->store);
     auto sum = value.score(r);
     if (out_scored) *out_scored = sum.scored;
     return CRMKIT_OK;
+  });
+}
+
+int crmkit_value_predict_json(char** out_json, crmkit_db* db, const char* model, int64_t spend_model_id,
+                              double horizon, const char* horizon_unit, int64_t as_of, double monthly_discount_rate,
+                              double margin_rate) {
+  return capi::json_out(out_json, db, "out_json", [&] {
+    ScoreRequest r = score_request(spend_model_id, horizon, horizon_unit, as_of, monthly_discount_rate, margin_rate);
+    if (auto text = optional_text(model, "model", 100)) {
+      const ModelChoice choice = parse_model_choice(*text, "model");
+      r.transaction_model_id = choice.id;
+      r.transaction_model_kind = choice.kind;
+    }
+    CustomerValue value(db->session->store);
+    return value.score(r).to_json();
   });
 }
 

@@ -64,8 +64,8 @@ std::string grouped(std::int64_t n) {
   return out;
 }
 
-std::string grouped_amount(std::int64_t minor, const std::string& currency) {
-  std::string s = format_amount(minor, currency);
+std::string grouped_amount(MoneySum minor, const std::string& currency) {
+  std::string s = format_amount_sum(minor, currency);
   bool neg = !s.empty() && s[0] == '-';
   std::string body = neg ? s.substr(1) : s;
   auto dot = body.find('.');
@@ -82,10 +82,13 @@ std::string grouped_amount(std::int64_t minor, const std::string& currency) {
   return (neg ? "-" : "") + out + frac;
 }
 
-nlohmann::json amount_json(std::int64_t minor, const std::string& currency) {
+nlohmann::json amount_json(MoneySum minor, const std::string& currency) {
   // The shortest decimal that reads back as the same double is the formatted amount itself
   // for every amount below 2^53 minor units, so the JSON text carries the exact decimal.
-  return std::stod(format_amount(minor, currency));
+  constexpr MoneySum kExact = MoneySum(1) << 53;
+  std::string text = format_amount_sum(minor, currency);
+  if (minor < kExact && minor > -kExact) return std::stod(text);
+  return text;
 }
 
 Table::Table(std::vector<std::string> header, std::string right_aligned)

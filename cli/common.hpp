@@ -12,6 +12,7 @@
 
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
+#include "crmkit/money.hpp"
 #include "crmkit/store.hpp"
 
 namespace crmkit::cli {
@@ -48,10 +49,12 @@ Instant as_of_arg(Store& store, const std::string& text);
 // 1234567 -> "1,234,567".
 std::string grouped(std::int64_t n);
 // Minor units in major units with thousands separators: (250031563, "USD") -> "2,500,315.63".
-std::string grouped_amount(std::int64_t minor, const std::string& currency);
-// An exact decimal amount as a JSON number (format_amount's digits; exact below 2^53 minor
-// units, which is what doubles print back shortest-first).
-nlohmann::json amount_json(std::int64_t minor, const std::string& currency);
+// Takes a 128-bit sum so that report totals across customers print every digit.
+std::string grouped_amount(MoneySum minor, const std::string& currency);
+// An exact decimal amount: a JSON number below 2^53 minor units in size (format_amount's
+// digits, which is what doubles print back shortest-first), otherwise the decimal as a JSON
+// string, since a number that large would lose digits in every parser that reads doubles.
+nlohmann::json amount_json(MoneySum minor, const std::string& currency);
 
 // A text table: columns are left-aligned unless marked right-aligned; two spaces between.
 class Table {

@@ -1,6 +1,8 @@
 // crmkit customer show, crmkit timeline: one customer's profile, figures and interactions.
 #include <cstdio>
 
+#include <fmt/format.h>
+
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/customer.hpp"
@@ -135,6 +137,51 @@ void timeline(const TimelineOpts& o) {
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
+// ---- crmkit customer lifecycle --------------------------------------------------------------------
+
+struct LifecycleOpts {
+  std::string db = kDefaultDb, as_of, rule;
+  int window_days = 0;
+  double threshold = 0;
+  bool window_given = false, threshold_given = false;  // set from the options' counts
+  bool override_manual = false, json = false;
+};
+
+void lifecycle(const LifecycleOpts& o) {
+  Store store = open_store(o.db, StoreUse::write);
+  const Instant as_of = instant_arg(o.as_of, "--as-of");
+  Customers customers(store);
+  // A rule change and its application commit together: a refused run leaves the old rule.
+  Transaction tx(store);
+  LifecycleRule rule = customers.lifecycle_rule();
+  if (!o.rule.empty()) rule.churn = parse_churn_rule(o.rule, "--rule");
+  if (o.window_given) rule.window_days = o.window_days;
+  if (o.threshold_given) rule.p_alive_threshold = o.threshold;
+  if (!o.rule.empty() || o.window_given || o.threshold_given) customers.set_lifecycle_rule(rule);
+  LifecycleOptions options;
+  options.override_manual = o.override_manual;
+  const LifecycleUpdate u = customers.update_lifecycle(as_of, options);
+  tx.commit();
+  if (o.json) {
+    print_json(nlohmann::json::parse(u.to_json()));
+    return;
+  }
+  std::string out = fmt::format(
+      "Lifecycle as of {}: churn rule {} ({}), {} customers with purchases evaluated{}\n",
+      format_date(day_of(as_of - 1)), to_string(u.rule.churn),
+      u.rule.churn == ChurnRule::no_purchase ? fmt::format("no purchase in {} days", u.rule.window_days)
+                                             : fmt::format("P(alive) < {}", u.rule.p_alive_threshold),
+      grouped(u.evaluated), o.override_manual ? ", stages set by hand included" : "");
+  if (u.moves.empty()) {
+    out += "  nobody moved\n";
+  } else {
+    Table t({"from", "to", "customers"}, "llr");
+    for (const auto& m : u.moves) t.row({to_string(m.from), to_string(m.to), grouped(m.customers)});
+    t.render(out);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
 void add_customer_commands(CLI::App& root) {
   auto* customer = root.add_subcommand("customer", "Look at customers");
   customer->require_subcommand(1);
@@ -142,6 +189,22 @@ void add_customer_commands(CLI::App& root) {
   auto* s = customer->add_subcommand("show", "A customer's profile and figures");
   who_options(s, *w);
   s->callback([w] { show(*w); });
+
+  auto lo = std::make_shared<LifecycleOpts>();
+  auto* lc = customer->add_subcommand(
+      "lifecycle", "Apply the churn rule at --as-of: customers with purchases become customer or churned");
+  add_db_option(lc, lo->db);
+  lc->add_option("--as-of", lo->as_of, "evaluate at the end of this day (YYYY-MM-DD) or this instant")->required();
+  lc->add_option("--rule", lo->rule, "save this churn rule first: no_purchase or p_alive");
+  auto* window = lc->add_option("--window-days", lo->window_days, "save this no_purchase window first (days, 1..36500)");
+  auto* threshold = lc->add_option("--threshold", lo->threshold, "save this p_alive threshold first (0..1)");
+  lc->add_flag("--override-manual", lo->override_manual, "also move customers whose stage was set by hand");
+  lc->add_flag("--json", lo->json, "JSON on stdout");
+  lc->callback([lo, window, threshold] {
+    lo->window_given = window->count() > 0;
+    lo->threshold_given = threshold->count() > 0;
+    lifecycle(*lo);
+  });
 
   auto o = std::make_shared<TimelineOpts>();
   auto* t = root.add_subcommand("timeline", "A customer's interactions, newest first");

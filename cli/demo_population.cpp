@@ -66,25 +66,26 @@ struct Country {
   const char* code;
   const char* currency;
   double per_usd;        // price level in the local currency per US dollar
-  const char* calling;
+  const char* phone_prefix;  // "+", calling code and the start of a valid mobile or fixed range
+  int phone_digits;          // random digits after it: the whole is a valid number (libphonenumber)
   const char* language;
   const char* cities[4];
   const char* regions[4];
 };
 
 const Country kCountries[] = {
-    {"US", "USD", 1.0, "1", "en", {"New York", "Chicago", "Austin", "Seattle"}, {"NY", "IL", "TX", "WA"}},
-    {"GB", "GBP", 0.79, "44", "en", {"London", "Manchester", "Leeds", "Bristol"}, {"ENG", "ENG", "ENG", "ENG"}},
-    {"DE", "EUR", 0.92, "49", "de", {"Berlin", "Hamburg", "München", "Köln"}, {"BE", "HH", "BY", "NW"}},
-    {"FR", "EUR", 0.92, "33", "fr", {"Paris", "Lyon", "Marseille", "Toulouse"}, {"IDF", "ARA", "PAC", "OCC"}},
-    {"CA", "USD", 1.0, "1", "en", {"Toronto", "Montréal", "Vancouver", "Calgary"}, {"ON", "QC", "BC", "AB"}},
-    {"AU", "USD", 1.0, "61", "en", {"Sydney", "Melbourne", "Brisbane", "Perth"}, {"NSW", "VIC", "QLD", "WA"}},
-    {"NL", "EUR", 0.92, "31", "nl", {"Amsterdam", "Rotterdam", "Utrecht", "Eindhoven"}, {"NH", "ZH", "UT", "NB"}},
-    {"ES", "EUR", 0.92, "34", "es", {"Madrid", "Barcelona", "Valencia", "Sevilla"}, {"MD", "CT", "VC", "AN"}},
-    {"IT", "EUR", 0.92, "39", "it", {"Roma", "Milano", "Torino", "Napoli"}, {"LAZ", "LOM", "PIE", "CAM"}},
-    {"SE", "USD", 1.0, "46", "sv", {"Stockholm", "Göteborg", "Malmö", "Uppsala"}, {"AB", "O", "M", "C"}},
-    {"JP", "JPY", 150.0, "81", "ja", {"Tokyo", "Osaka", "Yokohama", "Nagoya"}, {"13", "27", "14", "23"}},
-    {"BR", "USD", 1.0, "55", "pt", {"São Paulo", "Rio de Janeiro", "Brasília", "Salvador"}, {"SP", "RJ", "DF", "BA"}},
+    {"US", "USD", 1.0, "+12122", 6, "en", {"New York", "Chicago", "Austin", "Seattle"}, {"NY", "IL", "TX", "WA"}},
+    {"GB", "GBP", 0.79, "+447400", 6, "en", {"London", "Manchester", "Leeds", "Bristol"}, {"ENG", "ENG", "ENG", "ENG"}},
+    {"DE", "EUR", 0.92, "+49151", 8, "de", {"Berlin", "Hamburg", "München", "Köln"}, {"BE", "HH", "BY", "NW"}},
+    {"FR", "EUR", 0.92, "+3361", 7, "fr", {"Paris", "Lyon", "Marseille", "Toulouse"}, {"IDF", "ARA", "PAC", "OCC"}},
+    {"CA", "USD", 1.0, "+14162", 6, "en", {"Toronto", "Montréal", "Vancouver", "Calgary"}, {"ON", "QC", "BC", "AB"}},
+    {"AU", "USD", 1.0, "+61412", 6, "en", {"Sydney", "Melbourne", "Brisbane", "Perth"}, {"NSW", "VIC", "QLD", "WA"}},
+    {"NL", "EUR", 0.92, "+3161", 7, "nl", {"Amsterdam", "Rotterdam", "Utrecht", "Eindhoven"}, {"NH", "ZH", "UT", "NB"}},
+    {"ES", "EUR", 0.92, "+346", 8, "es", {"Madrid", "Barcelona", "Valencia", "Sevilla"}, {"MD", "CT", "VC", "AN"}},
+    {"IT", "EUR", 0.92, "+39333", 7, "it", {"Roma", "Milano", "Torino", "Napoli"}, {"LAZ", "LOM", "PIE", "CAM"}},
+    {"SE", "USD", 1.0, "+4670", 7, "sv", {"Stockholm", "Göteborg", "Malmö", "Uppsala"}, {"AB", "O", "M", "C"}},
+    {"JP", "JPY", 150.0, "+81903", 7, "ja", {"Tokyo", "Osaka", "Yokohama", "Nagoya"}, {"13", "27", "14", "23"}},
+    {"BR", "USD", 1.0, "+55119", 8, "pt", {"São Paulo", "Rio de Janeiro", "Brasília", "Salvador"}, {"SP", "RJ", "DF", "BA"}},
 };
 const double kCountryWeights[] = {50, 10, 8, 6, 7, 5, 3, 3, 3, 2, 2, 1};
 
@@ -192,7 +193,7 @@ DemoPopulation make_demo_population(std::uint64_t seed, int n, Instant start, In
       local = ascii_lower(given) + "." + ascii_lower(family);
     }
     if (rng.chance(0.92)) f.email = local + std::to_string(ci + 1) + "@" + rng.pick(kDomains);
-    if (rng.chance(0.7)) f.phone = std::string("+") + co.calling + digits(rng, co.calling[0] == '1' ? 10 : 9);
+    if (rng.chance(0.7)) f.phone = co.phone_prefix + digits(rng, co.phone_digits);
     int acq = rng.weighted(kAcqWeights);
     f.acquisition_channel = kAcqChannels[acq];
     if (kAcqCost[acq] > 0)

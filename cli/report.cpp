@@ -100,11 +100,13 @@ const CoreData& core_data(Store& store) {
 // The figures of the core sections at one as_of (facts strictly before it).
 struct Overview {
   std::int64_t customers = 0, interactions = 0, purchases = 0, refunds = 0;
-  std::map<std::string, std::int64_t> revenue, refunded;                 // by currency
+  // Money sums across customers are 128-bit: each customer's totals fit int64 (refused at the
+  // write otherwise), their sum over the store need not.
+  std::map<std::string, MoneySum> revenue, refunded;                 // by currency
   std::map<std::string, std::int64_t> by_stage, by_country;
   std::int64_t by_channel_kind[kChannels][kKinds] = {};
-  std::map<std::string, std::map<std::string, std::pair<std::int64_t, std::int64_t>>> by_month;  // cur -> month -> (n, minor)
-  std::map<std::string, std::vector<std::pair<std::int64_t, std::uint32_t>>> top;  // cur -> (minor, customer)
+  std::map<std::string, std::map<std::string, std::pair<std::int64_t, MoneySum>>> by_month;  // cur -> month -> (n, minor)
+  std::map<std::string, std::vector<std::pair<MoneySum, std::uint32_t>>> top;  // cur -> (minor, customer)
 };
 
 const Overview& overview(Store& store, Instant as_of) {
@@ -123,7 +125,7 @@ const Overview& overview(Store& store, Instant as_of) {
     ++o.by_stage[to_string(c.stage)];
     ++o.by_country[c.country.empty() ? "(unknown)" : c.country];
   }
-  std::vector<std::map<std::uint16_t, std::int64_t>> spend(d.customers.size());
+  std::vector<std::map<std::uint16_t, MoneySum>> spend(d.customers.size());
   for (const CoreRow& r : d.rows) {
     if (r.at >= as_of) continue;
     ++o.interactions;
@@ -192,7 +194,7 @@ void overview_text(Store& s, Instant as_of, std::string& out) {
     Table m({"currency", "revenue", "refunds", "net"}, "lrrr");
     for (const auto& [cur, minor] : o.revenue) {
       auto it = o.refunded.find(cur);
-      std::int64_t ref = it == o.refunded.end() ? 0 : it->second;
+      MoneySum ref = it == o.refunded.end() ? 0 : it->second;
       m.row({cur, grouped_amount(minor, cur), grouped_amount(ref, cur), grouped_amount(minor + ref, cur)});
     }
     heading(out, "Revenue (purchases; refunds shown apart; currencies never added)");
@@ -206,7 +208,7 @@ nlohmann::json overview_json(Store& s, Instant as_of) {
                  net = nlohmann::json::object();
   for (const auto& [cur, minor] : o.revenue) revenue[cur] = amount_json(minor, cur);
   for (const auto& [cur, minor] : o.refunded) refunds[cur] = amount_json(minor, cur);
-  std::map<std::string, std::int64_t> n(o.revenue);
+  std::map<std::string, MoneySum> n(o.revenue);
   for (const auto& [cur, minor] : o.refunded) n[cur] += minor;
   for (const auto& [cur, minor] : n) net[cur] = amount_json(minor, cur);
   return {{"customers", o.customers}, {"interactions", o.interactions}, {"purchases", o.purchases},
@@ -241,7 +243,7 @@ void stages_text(Store& s, Instant as_of, std::string& out) {
   Table t({"stage", "customers", "share", ""}, "lrrl");
   std::int64_t max = 0;
   for (const auto& [k, n] : o.by_stage) max = std::max(max, n);
-  for (auto st : {LifecycleStage::lead, LifecycleStage::prospect, LifecycleStage::customer, LifecycleStage::churned}) {
+  for (auto st : kLifecycleStages) {
     auto it = o.by_stage.find(to_string(st));
     std::int64_t n = it == o.by_stage.end() ? 0 : it->second;
     t.row({to_string(st), grouped(n), share(n, o.customers), bar(static_cast<double>(n), static_cast<double>(max), 30)});
@@ -252,7 +254,7 @@ void stages_text(Store& s, Instant as_of, std::string& out) {
 nlohmann::json stages_json(Store& s, Instant as_of) {
   const Overview& o = overview(s, as_of);
   nlohmann::json j = nlohmann::json::object();
-  for (auto st : {LifecycleStage::lead, LifecycleStage::prospect, LifecycleStage::customer, LifecycleStage::churned}) {
+  for (auto st : kLifecycleStages) {
     auto it = o.by_stage.find(to_string(st));
     j[to_string(st)] = it == o.by_stage.end() ? 0 : it->second;
   }
@@ -331,7 +333,7 @@ void months_text(Store& s, Instant as_of, std::string& out) {
   const Overview& o = overview(s, as_of);
   for (const auto& [cur, months] : o.by_month) {
     heading(out, "Revenue by month (" + cur + ")");
-    std::int64_t max = 0;
+    MoneySum max = 0;
     for (const auto& [m, cell] : months) max = std::max(max, cell.second);
     Table t({"month", "purchases", "revenue", ""}, "lrrl");
     for (const auto& [m, cell] : months)

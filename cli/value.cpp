@@ -95,8 +95,26 @@ void run_fit(const FitOpts& o) {
 
 // ---- crmkit clv predict ------------------------------------------------------------------------
 
+// The calibration period a model saw: [data_from day, calibration end day], in dates.
+nlohmann::json calibration_json(const ValueModel& m) {
+  return {{"from", m.data_from ? nlohmann::json(format_date(day_of(*m.data_from))) : nlohmann::json(nullptr)},
+          {"to", format_date(day_of(m.calibration_end - 1))},
+          {"unit", clv::to_string(m.unit)},
+          {"currency", m.currency}};
+}
+
+// "Model: bgnbd 3, calibration 1997-01-01 to 1997-09-30 (week, USD), fitted ...; r=... alpha=..."
+std::string used_model_text(const ValueModel& m) {
+  std::string params;
+  for (const auto& p : m.params) params += fmt::format(" {}={:.6g}", p.first, p.second);
+  return fmt::format("Model: {} {}, calibration {} to {} ({}, {}), log-likelihood {:.4f};{}\n", to_string(m.kind),
+                     m.id, m.data_from ? format_date(day_of(*m.data_from)) : std::string("?"),
+                     format_date(day_of(m.calibration_end - 1)), clv::to_string(m.unit), m.currency,
+                     m.log_likelihood, params);
+}
+
 struct PredictOpts {
-  std::string db, unit = "month", as_of;
+  std::string db, unit = "month", as_of, model;
   double horizon = 12, discount = 0.01, margin = 1.0;
   int top = 20;
   bool json = false;
@@ -108,9 +126,20 @@ void run_predict(const PredictOpts& o) {
   const Instant as_of = as_of_arg(s, o.as_of);
   if (as_of == 0) throw Error(Errc::invalid_argument, "the store has no purchases to predict from");
   if (o.top < 0) throw Error(Errc::invalid_argument, fmt::format("--top {} must be >= 0", o.top));
-  // Uses the newest transaction model and the newest gg model; when absent, fits BG/NBD (weeks)
-  // and Gamma-Gamma with the calibration ending at as_of, and says so.
-  auto tm = value.latest_model();
+  // The model named by --model, or the default choice (CustomerValue::choose_model); with no
+  // transaction model saved at all, fits BG/NBD (weeks) and Gamma-Gamma with the calibration
+  // ending at as_of, and says so. The spend model is the newest gg model in the same currency.
+  std::optional<ValueModel> tm;
+  if (!o.model.empty()) {
+    const ModelChoice choice = parse_model_choice(o.model, "--model");
+    tm = choice.id > 0 ? value.model(choice.id) : value.choose_model(choice.kind);
+    if (!is_transaction_model(tm->kind))
+      throw Error(Errc::invalid_argument,
+                  fmt::format("--model {} is a {} spend model; name a bgnbd, pnbd or mbgnbd model", tm->id,
+                              to_string(tm->kind)));
+  } else if (value.latest_model()) {
+    tm = value.choose_model();
+  }
   std::vector<std::string> notes;
   if (!tm) {
     FitRequest f;
@@ -148,18 +177,16 @@ void run_predict(const PredictOpts& o) {
   r.margin_rate = o.margin;
   auto sum = value.score(r);
   auto top = value.top_scores(o.top);
+  // Warnings go to stderr in both forms, so that a script reading the JSON still sees them.
+  for (const auto& w : sum.warnings) std::fprintf(stderr, "crmkit: warning: %s\n", w.message.c_str());
   if (o.json) {
-    nlohmann::json j;
+    // The library's summary (model, spend model, warnings, totals) plus the CLI's own fields.
+    nlohmann::json j = nlohmann::json::parse(sum.to_json());
     j["as_of"] = format_instant(as_of);
-    j["transaction_model"] = nlohmann::json::parse(tm->to_json());
-    j["spend_model"] = gg ? nlohmann::json::parse(gg->to_json()) : nlohmann::json(nullptr);
+    j["transaction_model"] = j["model"];  // the name earlier versions printed
+    j["calibration"] = calibration_json(sum.model);
     j["horizon"] = o.horizon;
     j["horizon_unit"] = o.unit;
-    j["customers"] = sum.customers;
-    j["scored"] = sum.scored;
-    j["total_expected_purchases"] = sum.total_expected_purchases;
-    j["total_predicted_clv"] = sum.total_predicted_clv;
-    j["currency"] = sum.currency;
     j["notes"] = notes;
     j["top"] = nlohmann::json::array();
     for (const auto& t : top) {
@@ -178,6 +205,7 @@ void run_predict(const PredictOpts& o) {
       fixed(sum.total_expected_purchases, 1));
   if (gg) out += fmt::format(", CLV {} {}", fixed(sum.total_predicted_clv, 2), sum.currency);
   out += "\n";
+  out += used_model_text(sum.model);
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : top)
     rows.push_back({std::to_string(t.customer_id), external_id_of(s, t.customer_id), fixed(t.p_alive.value_or(0), 3),
@@ -283,9 +311,13 @@ void add_value_commands(CLI::App& root) {
   auto po = std::make_shared<PredictOpts>();
   auto* pred = clv->add_subcommand(
       "predict",
-      "Score every customer (P(alive), expected purchases, CLV) with the newest models; fits BG/NBD (weeks) and "
-      "Gamma-Gamma first when none is saved");
+      "Score every customer (P(alive), expected purchases, CLV) with the model named by --model or the default "
+      "(best log-likelihood on the most recent calibration); fits BG/NBD (weeks) and Gamma-Gamma first when none "
+      "is saved");
   add_db_option(pred, po->db);
+  pred->add_option("--model", po->model,
+                   "bgnbd, pnbd, mbgnbd (the best fit of that kind) or a saved model id (default: the best fit "
+                   "on the most recent calibration)");
   pred->add_option("--horizon", po->horizon, "prediction horizon (> 0)")->capture_default_str();
   pred->add_option("--unit", po->unit, "horizon unit: day, week or month")->capture_default_str();
   pred->add_option("--as-of", po->as_of, "score as of the end of this day YYYY-MM-DD or an instant (default: the end of the last day with data)");

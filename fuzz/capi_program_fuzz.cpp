@@ -114,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::int64_t> ids;
   bool in_tx = false;
   for (int step = 0; step < 150 && in.n; ++step) {
-    switch (in.byte() % 14) {
+    switch (in.byte() % 16) {
       case 0: {
         crmkit_customer* c = nullptr;
         checked(crmkit_customer_new(&c));
@@ -222,6 +222,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         char* json = nullptr;
         checked(crmkit_customer_get_json(&json, db, ids.empty() ? in.int64() : ids[in.byte() % ids.size()]));
         crmkit_free(json);
+        break;
+      }
+      case 14: {
+        // The model a prediction names: kinds, ids and arbitrary text through parse_model_choice.
+        const char* const kModels[] = {nullptr, "bgnbd", "pnbd", "mbgnbd", "gg", "1", "0"};
+        std::string text = in.text();
+        const std::uint8_t m = in.byte();
+        char* json = nullptr;
+        checked(crmkit_value_predict_json(&json, db, m < 200 ? kModels[m % 7] : text.c_str(), 0, 1 + in.byte(), "day",
+                                          in.byte() < 200 ? 1'600'000'000'000 + in.byte() * 86'400'000LL : in.int64(),
+                                          0.01, 1.0));
+        crmkit_free(json);
+        break;
+      }
+      case 15: {
+        // The churn rule at an instant: whatever it did, a rerun at the same instant moves nobody.
+        const char* const kRules[] = {"no_purchase", "p_alive", "bogus"};
+        checked(crmkit_customer_set_lifecycle_rule(db, kRules[in.byte() % 3], in.byte() < 240 ? in.byte() : in.int64(),
+                                                   in.byte() / 200.0));
+        const std::int64_t as_of = in.byte() < 220 ? 1'600'000'000'000 + in.byte() * 86'400'000LL : in.int64();
+        const int override_manual = in.byte() % 3;  // 2 is refused
+        char* first = nullptr;
+        if (checked(crmkit_customer_update_lifecycle_json(&first, db, as_of, override_manual)) == CRMKIT_OK) {
+          char* again = nullptr;
+          require(checked(crmkit_customer_update_lifecycle_json(&again, db, as_of, override_manual)) == CRMKIT_OK);
+          require(std::string(again).find("\"moves\":[]") != std::string::npos);
+          crmkit_free(again);
+        }
+        crmkit_free(first);
         break;
       }
     }

@@ -14,6 +14,9 @@ namespace crmkit {
 
 enum class CustomerKind { person, organization };
 enum class LifecycleStage { lead, prospect, customer, churned };
+// Every stage in lifecycle order: the one list that parsing, messages and reports use.
+inline constexpr LifecycleStage kLifecycleStages[] = {LifecycleStage::lead, LifecycleStage::prospect,
+                                                      LifecycleStage::customer, LifecycleStage::churned};
 
 const char* to_string(CustomerKind k) noexcept;
 const char* to_string(LifecycleStage s) noexcept;
@@ -40,6 +43,7 @@ struct Customer {
   std::optional<std::string> acquisition_channel;
   std::optional<Money> acquisition_cost;
   LifecycleStage lifecycle_stage = LifecycleStage::lead;
+  bool lifecycle_manual = false;             // the host gave the stage: automatic moves skip it
   Instant created_at = 0;
   Instant updated_at = 0;
   std::string attributes = "{}";             // a JSON object
@@ -64,7 +68,7 @@ struct CustomerFields {
   std::optional<std::string> postal_code;
   std::optional<std::string> acquisition_channel;
   std::optional<Money> acquisition_cost;
-  std::optional<LifecycleStage> lifecycle_stage;
+  std::optional<LifecycleStage> lifecycle_stage;  // given: the stage is manual (docs/CORE.md)
   std::optional<Instant> created_at;          // required by create (no hidden clock)
   std::optional<std::string> attributes;      // a JSON object; replaces the whole object
   std::optional<std::vector<std::string>> tags;  // replaces the whole tag set
@@ -77,6 +81,40 @@ struct CustomerFilter {
   std::optional<std::string> tag;
   std::optional<LifecycleStage> lifecycle_stage;
   std::optional<std::string> country;
+};
+
+// When a customer counts as churned (the store's rule, one per store; docs/CORE.md).
+enum class ChurnRule {
+  no_purchase,  // no purchase in [as_of - window_days, as_of)
+  p_alive,      // the stored score's P(alive) < p_alive_threshold (scores made at as_of)
+};
+const char* to_string(ChurnRule r) noexcept;  // "no_purchase", "p_alive"
+ChurnRule parse_churn_rule(const std::string& text, const char* field = "churn_rule");
+
+struct LifecycleRule {
+  ChurnRule churn = ChurnRule::no_purchase;
+  int window_days = 180;           // 1..36500, for no_purchase
+  double p_alive_threshold = 0.5;  // 0..1, for p_alive
+};
+
+struct LifecycleOptions {
+  bool override_manual = false;  // also move customers whose stage the host set (and make it automatic)
+};
+
+// How many customers moved from one stage to another.
+struct LifecycleMove {
+  LifecycleStage from = LifecycleStage::lead;
+  LifecycleStage to = LifecycleStage::customer;
+  std::int64_t customers = 0;
+};
+
+struct LifecycleUpdate {
+  Instant as_of = 0;
+  LifecycleRule rule;
+  std::int64_t evaluated = 0;        // customers with a purchase before as_of that the rule judged
+  std::vector<LifecycleMove> moves;  // only transitions that happened, in lifecycle order
+  std::int64_t moved(LifecycleStage from, LifecycleStage to) const noexcept;
+  std::string to_json() const;  // {"as_of", "rule": {...}, "evaluated", "moves": [{"from","to","customers"}]}
 };
 
 // One page of a keyset-paginated listing, ordered by id. Pass next_after as `after` to
@@ -113,15 +151,25 @@ class Customers {
   CustomerPage list(const CustomerFilter& filter = {}, std::int64_t after = 0, int limit = 100);
   std::int64_t count(const CustomerFilter& filter = {});
 
+  // Lifecycle stages. A recorded purchase moves a lead, prospect or churned customer to
+  // `customer` in the recording transaction. update_lifecycle applies the churn rule at as_of
+  // to every customer with a purchase before as_of: churned when the rule says so, otherwise
+  // customer. Customers whose stage the host set are skipped unless options.override_manual.
+  // Atomic; running it twice at the same as_of moves nobody the second time.
+  LifecycleRule lifecycle_rule();
+  void set_lifecycle_rule(const LifecycleRule& rule);  // invalid_argument names the bad field
+  LifecycleUpdate update_lifecycle(Instant as_of, const LifecycleOptions& options = {});
+
  private:
   Store store_;
 };
 
 // Normalisers used by customers and importers; each throws Error(invalid_argument) naming the
-// field. Email: trimmed, lower-cased, one '@', a dotted domain. Phone: "+<8..15 digits>",
-// local numbers (no '+' or "00") take default_calling_code; spaces, dots, dashes and
-// parentheses are dropped.
+// field. Email: trimmed, lower-cased, one '@', a dotted domain. Phone: parsed by libphonenumber
+// with default_region (ISO 3166 alpha-2, "IT"; "" = none, then only "+" or "00" numbers are
+// read), refused unless a valid number, returned in E.164 ("+390612345678"); digits, a
+// leading '+', spaces, dots, dashes and parentheses only.
 std::string normalize_email(const std::string& text);
-std::string normalize_phone(const std::string& text, const std::string& default_calling_code);
+std::string normalize_phone(const std::string& text, const std::string& default_region);
 
 }  // namespace crmkit

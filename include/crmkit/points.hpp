@@ -134,13 +134,18 @@ struct TierReviewResult {
   std::int64_t upgraded = 0;
 };
 
+// A sum over many members: each member's figures fit int64 (points past 2^61 per member are
+// refused at the write), their sum over a programme need not, so it is kept exact in 128 bits.
+// In JSON it is an integer of as many digits as it needs.
+__extension__ typedef __int128 PointsSum;
+
 struct PointsLiability {
-  std::int64_t outstanding = 0;   // sum of available + pending lot remainders minus debts
-  std::int64_t available = 0;
-  std::int64_t pending = 0;
-  std::int64_t debt = 0;
+  PointsSum outstanding = 0;   // sum of available + pending lot remainders minus debts
+  PointsSum available = 0;
+  PointsSum pending = 0;
+  PointsSum debt = 0;
   std::int64_t members = 0;
-  std::optional<std::int64_t> value_minor;  // outstanding * value_per_1000 / 1000, rounded down
+  std::optional<PointsSum> value_minor;  // outstanding * value_per_1000 / 1000, rounded down
   std::string currency;
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "crmkit/money.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
 
@@ -61,7 +62,8 @@ struct RetentionResult {
   std::optional<double> repeat_purchase_rate;    // repeat_purchasers / purchasers
   std::optional<double> purchase_frequency;      // orders / purchasers
   std::string currency;
-  std::int64_t revenue_minor = 0;        // gross or net, in currency's minor units
+  MoneySum revenue_minor = 0;            // gross or net, in currency's minor units; a sum over
+                                         // customers, so 128-bit (JSON: an integer of any size)
   std::int64_t currency_orders = 0;      // orders with a purchase in that currency
   std::optional<double> average_order_value;     // revenue / currency_orders, major units
 };

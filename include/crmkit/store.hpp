@@ -28,7 +28,9 @@ class Store {
  public:
   // Opens (creating if allowed) and upgrades the schema. ":memory:" gives a private store.
   // Throws Error: corrupt (not a crmkit database, damaged), unsupported_version (newer schema),
-  // io, busy, read_only (a read-only open of a file that needs an upgrade).
+  // io, busy, read_only (a read-only open of a file that needs an upgrade). A refused file is
+  // left exactly as it was (no WAL switch, no -wal/-shm files): identity and version are read
+  // before anything is written.
   static Store open(const std::string& path, const OpenOptions& options = {});
 
   const std::string& path() const noexcept;
@@ -38,9 +40,11 @@ class Store {
   bool in_transaction() const noexcept;
 
   // Store-wide settings, persisted in the file.
-  // default_calling_code: digits prefixed to local phone numbers ("1", "44"); empty = none.
-  std::string default_calling_code() const;
-  void set_default_calling_code(const std::string& digits);
+  // default_region: the ISO 3166 alpha-2 region ("IT", "US") whose numbering plan reads phone
+  // numbers given without a country code; empty = none (only "+" or "00" numbers are read).
+  // Refused unless libphonenumber has a plan for it (upper case; "it" is refused, not fixed).
+  std::string default_region() const;
+  void set_default_region(const std::string& region);
   // default_currency: the currency of amounts given without one (rules, reports). "USD" default.
   std::string default_currency() const;
   void set_default_currency(const std::string& code);

@@ -53,6 +53,7 @@ struct CustomerHistory {
   double T = 0;
   double mean_spend = 0;
   Instant first_purchase = 0;          // the first purchase's instant as recorded
+  Instant last_purchase = 0;           // the last purchase's instant before the calibration end
   std::int64_t holdout_purchases = 0;  // distinct days in the holdout (0 without one)
 };
 
@@ -115,8 +116,13 @@ HorizonUnit parse_horizon_unit(const std::string& text, const char* field = "hor
 //                      monthly DCF, over round(horizon in months) months (at least 1) at
 //                      monthly_discount_rate; with a zero rate it is margin * expected_purchases
 //                      over exactly the horizon.
+//
+// The transaction model: transaction_model_id when given (> 0); otherwise the default choice
+// (CustomerValue::choose_model) among models of transaction_model_kind, or of every
+// transaction kind when that is empty. Giving both is refused.
 struct ScoreRequest {
-  std::int64_t transaction_model_id = 0;
+  std::int64_t transaction_model_id = 0;      // 0: choose (see above)
+  std::optional<ValueModelKind> transaction_model_kind;
   std::optional<std::int64_t> spend_model_id;
   double horizon = 12;
   HorizonUnit horizon_unit = HorizonUnit::month;
@@ -125,13 +131,39 @@ struct ScoreRequest {
   double margin_rate = 1.0;                   // 0..1: share of spend that is margin
 };
 
+// A reason to doubt a scoring run's numbers; the run still happens.
+//   before_calibration_end  as_of is before the model's calibration end: the model was fitted
+//                           on purchases the scores cannot see.
+//   far_beyond_data         the last purchase (model currency) before as_of is more days before
+//                           as_of than the calibration period is long (calibration end's day -
+//                           the model's data_from day): the model extrapolates past its data.
+struct ScoreWarning {
+  std::string code;
+  std::string message;
+};
+
 struct ScoreSummary {
   std::int64_t customers = 0;        // rows written (every customer)
   std::int64_t scored = 0;           // rows with predictions (purchase history in the currency)
   double total_expected_purchases = 0;
   double total_predicted_clv = 0;    // 0 without a spend model
   std::string currency;
+  Instant as_of = 0;
+  ValueModel model;                  // the transaction model that scored: kind, id, calibration, params
+  std::optional<ValueModel> spend_model;
+  std::vector<ScoreWarning> warnings;
+  // {"as_of", "model": {...}, "spend_model": {...}|null, "customers", "scored",
+  //  "total_expected_purchases", "total_predicted_clv", "currency", "warnings": [{"code","message"}]}
+  std::string to_json() const;
 };
+
+// A model named by the user: "bgnbd", "pnbd", "mbgnbd" (the default choice among that kind) or
+// a saved model's id in decimal digits. Throws invalid_argument naming `field`.
+struct ModelChoice {
+  std::optional<ValueModelKind> kind;
+  std::int64_t id = 0;  // > 0 when an id was given
+};
+ModelChoice parse_model_choice(const std::string& text, const char* field = "model");
 
 struct CustomerScore {
   std::int64_t customer_id = 0;
@@ -233,8 +265,16 @@ class CustomerValue {
   std::vector<ValueModel> models();                        // newest first (fitted_at, id)
   // The newest model of a kind, or of any transaction kind when kind is empty.
   std::optional<ValueModel> latest_model(std::optional<ValueModelKind> kind = std::nullopt);
+  // The default transaction model (of `kind`, or of any transaction kind): among the models
+  // fitted on the most recent calibration - the same (calibration end, unit, currency,
+  // customers, data_from) as the model with the latest calibration end (then latest fitted_at,
+  // then id) - the one with the best log-likelihood, ties broken by the latest fitted_at, then
+  // the highest id. Not simply the newest fit: refitting with a worse result does not displace
+  // a better model of the same data. Throws not_found when no such model is saved.
+  ValueModel choose_model(std::optional<ValueModelKind> kind = std::nullopt);
 
-  // Replaces customer_scores in one transaction (see ScoreRequest).
+  // Replaces customer_scores in one transaction (see ScoreRequest). The summary names the
+  // model used and carries the warnings.
   ScoreSummary score(const ScoreRequest& request);
   CustomerScore customer_score(std::int64_t customer_id);  // throws not_found
   // Scored rows of customer_scores by predicted_clv (expected purchases without CLV) descending.

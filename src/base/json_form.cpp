@@ -18,11 +18,12 @@ nlohmann::json instant_json(Instant t, JsonForm form) {
   return form == JsonForm::exact ? nlohmann::json(t) : nlohmann::json(format_instant(t));
 }
 
-// Stored attributes were validated on the way in; should one ever not parse, it is shown as
-// text rather than hidden.
+// Stored attributes were validated on the way in (and again by the loaders, StoredRow): text
+// that does not parse now is a damaged store, not something to show as if it were valid.
 nlohmann::json attributes_json(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
-  return j.is_discarded() ? nlohmann::json(text) : j;
+  if (j.is_discarded()) throw Error(Errc::corrupt, "the store is damaged: stored attributes are not JSON");
+  return j;
 }
 
 std::int64_t json_int64(const nlohmann::json& v, std::string_view what) {

@@ -37,10 +37,14 @@ CustomerKind parse_customer_kind(const std::string& text, const char* field) {
 }
 
 LifecycleStage parse_lifecycle_stage(const std::string& text, const char* field) {
-  for (auto s : {LifecycleStage::lead, LifecycleStage::prospect, LifecycleStage::customer, LifecycleStage::churned})
+  std::string names;
+  for (auto s : kLifecycleStages) {
     if (text == to_string(s)) return s;
-  throw Error(Errc::invalid_argument, fmt::format("{} '{}' is not one of lead, prospect, customer, churned", field,
-                                                  detail::printable(text)));
+    names += names.empty() ? "" : ", ";
+    names += to_string(s);
+  }
+  throw Error(Errc::invalid_argument,
+              fmt::format("{} '{}' is not one of {}", field, detail::printable(text), names));
 }
 
 namespace detail {
@@ -120,7 +124,7 @@ CustomerFields normalized_fields(const CustomerFields& f, const Store& store) {
   if (f.email) n.email = normalize_email(*f.email);
   if (f.phone) {
     check_text("phone", *f.phone, kMaxShortText);
-    n.phone = normalize_phone(*f.phone, store.default_calling_code());
+    n.phone = normalize_phone(*f.phone, store.default_region());
   }
   if (f.birth_date) {
     check_text("birth_date", *f.birth_date, kMaxShortText);
@@ -147,7 +151,7 @@ CustomerFields normalized_fields(const CustomerFields& f, const Store& store) {
     check_text("acquisition_cost currency", f.acquisition_cost->currency, kMaxShortText);
     if (!is_currency_code(f.acquisition_cost->currency))
       bad("acquisition_cost currency", f.acquisition_cost->currency,
-          "is not an ISO-4217 code (three upper-case letters)");
+          "is not an ISO 4217 currency code");
     if (f.acquisition_cost->minor < 0)
       throw Error(Errc::invalid_argument,
                   fmt::format("acquisition_cost {} is negative", f.acquisition_cost->minor));
@@ -230,8 +234,9 @@ bool apply_fields(Customer& c, const CustomerFields& f) {
   changed |= set(c.acquisition_channel, f.acquisition_channel);
   if (f.acquisition_cost && !same_money(c.acquisition_cost, f.acquisition_cost))
     c.acquisition_cost = f.acquisition_cost, changed = true;
-  if (f.lifecycle_stage && c.lifecycle_stage != *f.lifecycle_stage)
-    c.lifecycle_stage = *f.lifecycle_stage, changed = true;
+  // A stage the host gives is its word: automatic moves leave it alone from now on.
+  if (f.lifecycle_stage && (c.lifecycle_stage != *f.lifecycle_stage || !c.lifecycle_manual))
+    c.lifecycle_stage = *f.lifecycle_stage, c.lifecycle_manual = true, changed = true;
   if (f.attributes && c.attributes != *f.attributes) c.attributes = *f.attributes, changed = true;
   if (f.tags && c.tags != *f.tags) c.tags = *f.tags, changed = true;
   for (const auto& name : f.clear) {

@@ -13,8 +13,8 @@ constexpr std::size_t kMaxTagsPerCustomer = 1000;
 // Checks every value given in `fields` and returns them normalised (email lower-cased, phone
 // E.164, country and gender upper-cased, attributes canonical JSON, tags trimmed, sorted and
 // unique). `clear` is checked too: known clearable names, none also given a value.
-// Throws Error(invalid_argument) naming the first bad field. The store's default calling code
-// is read only when a phone is given.
+// Throws Error(invalid_argument) naming the first bad field. The store's default region is
+// read only when a phone is given.
 CustomerFields normalized_fields(const CustomerFields& fields, const Store& store);
 
 // Applies normalised fields (values, then `clear`) to a customer. Returns true if any stored

@@ -20,6 +20,7 @@ nlohmann::json customer_json(const Customer& c, JsonForm form) {
           {"acquisition_channel", optional_json(c.acquisition_channel)},
           {"acquisition_cost", money_json(c.acquisition_cost, form)},
           {"lifecycle_stage", to_string(c.lifecycle_stage)},
+          {"lifecycle_manual", c.lifecycle_manual},
           {"created_at", instant_json(c.created_at, form)},
           {"updated_at", instant_json(c.updated_at, form)},
           {"attributes", attributes_json(c.attributes)},

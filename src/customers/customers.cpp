@@ -10,6 +10,7 @@
 #include "crmkit/customer.hpp"
 #include "customers/customer_fields.hpp"
 #include "store/connection.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -20,36 +21,32 @@ using detail::Connection;
 constexpr const char* kColumns =
     "id, external_id, kind, display_name, given_name, family_name, email, phone, birth_date, gender, country, "
     "region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, lifecycle_stage, "
-    "created_at, updated_at, attributes";
-
-std::optional<std::string> opt_text(const SQLite::Column& c) {
-  if (c.isNull()) return std::nullopt;
-  return c.getString();
-}
+    "created_at, updated_at, attributes, lifecycle_manual";
 
 Customer read_row(SQLite::Statement& st) {
+  const detail::StoredRow r(st, "customers");
   Customer c;
-  c.id = st.getColumn(0).getInt64();
-  c.external_id = opt_text(st.getColumn(1));
-  c.kind = parse_customer_kind(st.getColumn(2).getString());
-  c.display_name = opt_text(st.getColumn(3));
-  c.given_name = opt_text(st.getColumn(4));
-  c.family_name = opt_text(st.getColumn(5));
-  c.email = opt_text(st.getColumn(6));
-  c.phone = opt_text(st.getColumn(7));
-  c.birth_date = opt_text(st.getColumn(8));
-  c.gender = opt_text(st.getColumn(9));
-  c.country = opt_text(st.getColumn(10));
-  c.region = opt_text(st.getColumn(11));
-  c.city = opt_text(st.getColumn(12));
-  c.postal_code = opt_text(st.getColumn(13));
-  c.acquisition_channel = opt_text(st.getColumn(14));
-  if (!st.getColumn(15).isNull())
-    c.acquisition_cost = Money{st.getColumn(15).getInt64(), st.getColumn(16).getString()};
-  c.lifecycle_stage = parse_lifecycle_stage(st.getColumn(17).getString());
-  c.created_at = st.getColumn(18).getInt64();
-  c.updated_at = st.getColumn(19).getInt64();
-  c.attributes = st.getColumn(20).getString();
+  c.id = r.int64(0);
+  c.external_id = r.opt_text(1);
+  c.kind = r.parse(2, [](const std::string& t) { return parse_customer_kind(t); });
+  c.display_name = r.opt_text(3);
+  c.given_name = r.opt_text(4);
+  c.family_name = r.opt_text(5);
+  c.email = r.opt_text(6);
+  c.phone = r.opt_text(7);
+  c.birth_date = r.opt_text(8);
+  c.gender = r.opt_text(9);
+  c.country = r.opt_text(10);
+  c.region = r.opt_text(11);
+  c.city = r.opt_text(12);
+  c.postal_code = r.opt_text(13);
+  c.acquisition_channel = r.opt_text(14);
+  if (auto cost = r.opt_int64(15)) c.acquisition_cost = Money{*cost, r.text(16)};
+  c.lifecycle_stage = r.parse(17, [](const std::string& t) { return parse_lifecycle_stage(t); });
+  c.created_at = r.int64(18);
+  c.updated_at = r.int64(19);
+  c.attributes = r.json_object(20);
+  c.lifecycle_manual = r.flag(21);
   return c;
 }
 
@@ -58,7 +55,7 @@ std::vector<std::string> load_tags(Connection& conn, std::int64_t id) {
   detail::StatementReset done(st);
   st.bind(1, static_cast<int64_t>(id));
   std::vector<std::string> tags;
-  while (st.executeStep()) tags.push_back(st.getColumn(0).getString());
+  while (st.executeStep()) tags.push_back(detail::StoredRow(st, "customer_tags", -1).text(0));
   return tags;
 }
 
@@ -116,6 +113,7 @@ void bind_row(SQLite::Statement& st, const Customer& c) {
   st.bind(18, static_cast<int64_t>(c.created_at));
   st.bind(19, static_cast<int64_t>(c.updated_at));
   st.bind(20, c.attributes);
+  st.bind(21, c.lifecycle_manual ? 1 : 0);
 }
 
 void write_tags(Connection& conn, std::int64_t id, const std::vector<std::string>& tags) {
@@ -149,7 +147,7 @@ std::int64_t insert(Connection& conn, const CustomerFields& n) {
   c.created_at = c.updated_at = *n.created_at;
   check_external_id_free(conn, c.external_id, 0);
   auto& st = conn.prepare(fmt::format(
-      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", std::string(kColumns).substr(4)));
+      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", std::string(kColumns).substr(4)));
   bind_row(st, c);
   st.exec();
   std::int64_t id = conn.db.getLastInsertRowid();
@@ -167,9 +165,9 @@ void modify(Connection& conn, Customer current, const CustomerFields& n, Instant
       "UPDATE customers SET external_id=?1, kind=?2, display_name=?3, given_name=?4, family_name=?5, email=?6, "
       "phone=?7, birth_date=?8, gender=?9, country=?10, region=?11, city=?12, postal_code=?13, "
       "acquisition_channel=?14, acquisition_cost=?15, acquisition_currency=?16, lifecycle_stage=?17, "
-      "created_at=?18, updated_at=?19, attributes=?20 WHERE id=?21");
+      "created_at=?18, updated_at=?19, attributes=?20, lifecycle_manual=?21 WHERE id=?22");
   bind_row(st, current);
-  st.bind(21, static_cast<int64_t>(current.id));
+  st.bind(22, static_cast<int64_t>(current.id));
   st.exec();
   if (current.tags != old_tags) write_tags(conn, current.id, current.tags);
 }
@@ -382,10 +380,10 @@ CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, i
       st.bind(2, static_cast<int64_t>(page.customers.back().id));
       std::size_t k = 0;
       while (st.executeStep()) {
-        std::int64_t cid = st.getColumn(0).getInt64();
+        const detail::StoredRow r(st, "customer_tags");
+        std::int64_t cid = r.int64(0);
         while (k < page.customers.size() && page.customers[k].id < cid) ++k;
-        if (k < page.customers.size() && page.customers[k].id == cid)
-          page.customers[k].tags.push_back(st.getColumn(1).getString());
+        if (k < page.customers.size() && page.customers[k].id == cid) page.customers[k].tags.push_back(r.text(1));
       }
     }
     return page;

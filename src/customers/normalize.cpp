@@ -1,5 +1,5 @@
-// Email and phone normalisation: one canonical spelling per address, so that lookups and
-// duplicate checks compare like with like.
+// Email normalisation: one canonical spelling per address, so that lookups and duplicate
+// checks compare like with like. Phone numbers: phone.cpp.
 #include <fmt/format.h>
 
 #include "base/text.hpp"
@@ -59,41 +59,6 @@ std::string normalize_email(const std::string& text) {
     start = dot + 1;
   }
   return s;
-}
-
-std::string normalize_phone(const std::string& text, const std::string& default_calling_code) {
-  detail::check_text("phone", text, 1000);
-  std::string_view t = detail::trim(text);
-  if (t.empty()) bad("phone", text, "is empty");
-  std::string digits;
-  bool international = false;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    char c = t[i];
-    if (c >= '0' && c <= '9') {
-      digits += c;
-    } else if (c == '+' && i == 0) {
-      international = true;
-    } else if (c == ' ' || c == '.' || c == '-' || c == '(' || c == ')') {
-      continue;
-    } else {
-      bad("phone", text, fmt::format("contains '{}'; only digits, a leading '+', spaces, dots, dashes and "
-                                     "parentheses are allowed", detail::printable(std::string(1, c))));
-    }
-  }
-  if (!international && digits.size() >= 2 && digits[0] == '0' && digits[1] == '0') {
-    international = true;  // "00" international prefix
-    digits.erase(0, 2);
-  }
-  if (!international) {
-    if (default_calling_code.empty())
-      bad("phone", text, "has no country code ('+' or '00') and the store has no default_calling_code");
-    if (!digits.empty() && digits[0] == '0') digits.erase(0, 1);  // national trunk prefix
-    digits = default_calling_code + digits;
-  }
-  if (digits.empty() || digits[0] == '0') bad("phone", text, "does not start with a country code 1-9");
-  if (digits.size() < 8 || digits.size() > 15)
-    bad("phone", text, fmt::format("has {} digits with its country code; 8 to 15 are allowed", digits.size()));
-  return "+" + digits;
 }
 
 }  // namespace crmkit

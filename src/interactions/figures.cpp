@@ -11,6 +11,7 @@
 
 #include "crmkit/money.hpp"
 #include "store/connection.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit::detail {
 
@@ -112,13 +113,14 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
     read.reset();
     read.bind(1, static_cast<int64_t>(d.customer_id));
     if (read.executeStep()) {
-      interactions = read.getColumn(0).getInt64();
-      if (!read.getColumn(1).isNull()) last_interaction = read.getColumn(1).getInt64();
-      purchases = read.getColumn(2).getInt64();
-      purchase_days = read.getColumn(3).getInt64();
-      refunds = read.getColumn(4).getInt64();
-      if (!read.getColumn(5).isNull()) first_purchase = read.getColumn(5).getInt64();
-      if (!read.getColumn(6).isNull()) last_purchase = read.getColumn(6).getInt64();
+      const StoredRow r(read, "customer_figures", -1);
+      interactions = r.int64(0);
+      last_interaction = r.opt_int64(1).value_or(kNone);
+      purchases = r.int64(2);
+      purchase_days = r.int64(3);
+      refunds = r.int64(4);
+      first_purchase = r.opt_int64(5).value_or(kNoneHigh);
+      last_purchase = r.opt_int64(6).value_or(kNone);
     }
     read.reset();
     // A new purchase day counts unless an earlier purchase fell on it. Only days inside the
@@ -193,13 +195,14 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
     StatementReset done(st);
     st.bind(1, static_cast<int64_t>(customer_id));
     if (st.executeStep()) {
-      f.interaction_count = st.getColumn(0).getInt64();
-      if (!st.getColumn(1).isNull()) f.last_interaction_at = st.getColumn(1).getInt64();
-      f.purchase_count = st.getColumn(2).getInt64();
-      f.purchase_days = st.getColumn(3).getInt64();
-      f.refund_count = st.getColumn(4).getInt64();
-      if (!st.getColumn(5).isNull()) f.first_purchase_at = st.getColumn(5).getInt64();
-      if (!st.getColumn(6).isNull()) f.last_purchase_at = st.getColumn(6).getInt64();
+      const StoredRow r(st, "customer_figures", -1);
+      f.interaction_count = r.int64(0);
+      f.last_interaction_at = r.opt_int64(1);
+      f.purchase_count = r.int64(2);
+      f.purchase_days = r.int64(3);
+      f.refund_count = r.int64(4);
+      f.first_purchase_at = r.opt_int64(5);
+      f.last_purchase_at = r.opt_int64(6);
     }
     st.reset();
   }
@@ -208,9 +211,10 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
       "ORDER BY currency");
   StatementReset done(st);
   st.bind(1, static_cast<int64_t>(customer_id));
-  while (st.executeStep())
-    f.money.push_back({st.getColumn(0).getString(), st.getColumn(1).getInt64(), st.getColumn(2).getInt64(),
-                       st.getColumn(3).getInt64()});
+  while (st.executeStep()) {
+    const StoredRow r(st, "customer_money", -1);
+    f.money.push_back({r.text(0), r.int64(1), r.int64(2), r.int64(3)});
+  }
   return f;
 }
 

@@ -1,5 +1,5 @@
 // What happens, in the recording transaction, after new interactions are inserted. The one
-// place where other areas hook into ingest (figures today; automatic points earning next).
+// place where other areas hook into ingest (figures, lifecycle stages, automatic points earning).
 #pragma once
 
 #include <array>

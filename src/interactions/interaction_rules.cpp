@@ -105,7 +105,7 @@ std::optional<std::string> check_interaction(const Interaction& i) {
       throw Error(Errc::invalid_argument, fmt::format("amount is required for a {}", to_string(i.kind)));
     check_text("currency", i.amount->currency, kMaxShortText);
     if (!is_currency_code(i.amount->currency))
-      throw Error(Errc::invalid_argument, fmt::format("currency '{}' is not an ISO-4217 code (three upper-case letters)",
+      throw Error(Errc::invalid_argument, fmt::format("currency '{}' is not an ISO 4217 currency code",
                                                       printable(i.amount->currency)));
     if (i.kind == InteractionKind::purchase && i.amount->minor < 0)
       throw Error(Errc::invalid_argument,

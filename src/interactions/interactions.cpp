@@ -15,6 +15,7 @@
 #include "interactions/interaction_rules.hpp"
 #include "interactions/natural_key.hpp"
 #include "store/connection.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -27,29 +28,30 @@ constexpr const char* kColumns =
     "id, customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, margin, subject, notes, "
     "attributes";
 
-// Stored enum text to the enum without building a string (the CHECK constraints guarantee a
-// known name; `last` is the highest enumerator).
+// Stored enum text to the enum without building a string (`last` is the highest enumerator).
 template <class E>
-E enum_from(const char* text, E last) {
+E enum_from(const detail::StoredRow& r, int col, E last) {
+  const char* text = r.name(col);
   for (int k = 0; k <= static_cast<int>(last); ++k)
     if (std::strcmp(text, to_string(static_cast<E>(k))) == 0) return static_cast<E>(k);
-  throw Error(Errc::corrupt, fmt::format("stored value '{}' is not a known name", detail::printable(text)));
+  r.damaged(col, fmt::format("'{}' is not a known name", detail::printable(text)));
 }
 
 Interaction read_row(SQLite::Statement& st) {
+  const detail::StoredRow r(st, "interactions");
   Interaction i;
-  i.id = st.getColumn(0).getInt64();
-  i.customer_id = st.getColumn(1).getInt64();
-  if (!st.getColumn(2).isNull()) i.external_id = st.getColumn(2).getString();
-  i.occurred_at = st.getColumn(3).getInt64();
-  i.channel = enum_from<Channel>(st.getColumn(4).getText(), Channel::other);
-  i.kind = enum_from<InteractionKind>(st.getColumn(5).getText(), InteractionKind::other);
-  i.direction = enum_from<Direction>(st.getColumn(6).getText(), Direction::none);
-  if (!st.getColumn(7).isNull()) i.amount = Money{st.getColumn(7).getInt64(), st.getColumn(8).getString()};
-  if (!st.getColumn(9).isNull()) i.margin = st.getColumn(9).getInt64();
-  if (!st.getColumn(10).isNull()) i.subject = st.getColumn(10).getString();
-  if (!st.getColumn(11).isNull()) i.notes = st.getColumn(11).getString();
-  if (!st.getColumn(12).isNull()) i.attributes = st.getColumn(12).getString();
+  i.id = r.int64(0);
+  i.customer_id = r.int64(1);
+  i.external_id = r.opt_text(2);
+  i.occurred_at = r.int64(3);
+  i.channel = enum_from<Channel>(r, 4, Channel::other);
+  i.kind = enum_from<InteractionKind>(r, 5, InteractionKind::other);
+  i.direction = enum_from<Direction>(r, 6, Direction::none);
+  if (auto amount = r.opt_int64(7)) i.amount = Money{*amount, r.text(8)};
+  i.margin = r.opt_int64(9);
+  i.subject = r.opt_text(10);
+  i.notes = r.opt_text(11);
+  i.attributes = r.opt_json_object(12);
   return i;
 }
 

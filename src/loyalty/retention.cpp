@@ -69,7 +69,7 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
     std::string currency = q.currency ? *q.currency : store_.default_currency();
     if (!is_currency_code(currency))
       throw Error(Errc::invalid_argument,
-                  fmt::format("currency {} is not an ISO-4217 code", detail::printable(currency)));
+                  fmt::format("currency {} is not an ISO 4217 currency code", detail::printable(currency)));
     auto& c = store_.connection();
     if (q.activity == ActivityRule::p_alive) {
       auto& any = c.prepare("SELECT EXISTS (SELECT 1 FROM customer_scores WHERE p_alive IS NOT NULL)");
@@ -84,7 +84,9 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
     const bool per_day = q.order_unit == OrderUnit::customer_day;
 
     std::vector<std::int64_t> start_ids, end_ids, orders, first_before_to;
-    std::int64_t new_customers = 0, revenue = 0, currency_orders = 0;
+    std::int64_t new_customers = 0, currency_orders = 0;
+    // Across customers: each one's totals fit int64 (checked when recorded), their sum need not.
+    MoneySum revenue = 0;
 
     auto& s = c.prepare(
         "SELECT customer_id, occurred_at, kind = 'purchase', amount, currency FROM interactions "
@@ -128,14 +130,14 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
           seen_day = true;
           last_day = d;
           if (in_currency) {
-            revenue = checked_add(revenue, s.getColumn(3).getInt64(), "revenue");
+            revenue += s.getColumn(3).getInt64();
             if (!per_day || !seen_cur_day || d != last_cur_day) ++currency_orders;
             seen_cur_day = true;
             last_cur_day = d;
           }
         }
       } else if (in_period && in_currency && q.revenue == RevenueBasis::net) {
-        revenue = checked_add(revenue, s.getColumn(3).getInt64(), "revenue");
+        revenue += s.getColumn(3).getInt64();
       }
     }
     flush();
@@ -174,7 +176,8 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
     r.currency = currency;
     r.revenue_minor = revenue;
     r.currency_orders = currency_orders;
-    r.average_order_value = analytics::average_order_value(to_major(revenue, currency), currency_orders);
+    r.average_order_value = analytics::average_order_value(
+        static_cast<double>(revenue) / std::pow(10.0, currency_exponent(currency)), currency_orders);
     return r;
   });
 }
@@ -268,13 +271,17 @@ std::string RetentionMetrics::retention_json(const RetentionQuery& q) {
       {"repeat_purchase_rate", opt(r.repeat_purchase_rate)},
       {"purchase_frequency", opt(r.purchase_frequency)},
       {"currency", r.currency},
-      {"revenue", format_amount(r.revenue_minor, r.currency)},
-      {"revenue_minor", r.revenue_minor},
+      {"revenue", format_amount_sum(r.revenue_minor, r.currency)},
+      {"revenue_minor", nullptr},  // below: an integer of as many digits as it needs
       {"currency_orders", r.currency_orders},
       {"average_order_value", opt(r.average_order_value)},
   };
   if (q.activity == ActivityRule::p_alive) j["p_alive_threshold"] = q.p_alive_threshold;
-  return j.dump();
+  // nlohmann's numbers stop at 64 bits; JSON's do not, and the exact form is an integer.
+  std::string text = j.dump();
+  const std::string slot = "\"revenue_minor\":null";
+  text.replace(text.find(slot), slot.size(), fmt::format("\"revenue_minor\":{}", r.revenue_minor));
+  return text;
 }
 
 std::string RetentionMetrics::cohorts_json(const CohortQuery& q) {

@@ -8,6 +8,7 @@
 #include "base/text.hpp"
 #include "crmkit/survey.hpp"
 #include "store/connection.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -97,19 +98,20 @@ constexpr const char* kColumns =
     "interaction_id, comment";
 
 SurveyResponse read_row(SQLite::Statement& q) {
+  const detail::StoredRow row(q, "survey_responses");
   SurveyResponse r;
-  r.id = q.getColumn(0).getInt64();
-  r.customer_id = q.getColumn(1).getInt64();
-  if (!q.getColumn(2).isNull()) r.external_id = q.getColumn(2).getString();
-  r.kind = parse_survey_kind(q.getColumn(3).getString());
+  r.id = row.int64(0);
+  r.customer_id = row.int64(1);
+  r.external_id = row.opt_text(2);
+  r.kind = row.parse(3, [](const std::string& t) { return parse_survey_kind(t); });
   if (r.kind == SurveyKind::custom)
-    r.scale = SurveyScale{q.getColumn(4).getDouble(), q.getColumn(5).getDouble(),
-                          parse_scale_direction(q.getColumn(6).getString())};
-  r.score = q.getColumn(7).getDouble();
-  r.occurred_at = q.getColumn(8).getInt64();
-  r.channel = parse_channel(q.getColumn(9).getString());
-  if (!q.getColumn(10).isNull()) r.interaction_id = q.getColumn(10).getInt64();
-  if (!q.getColumn(11).isNull()) r.comment = q.getColumn(11).getString();
+    r.scale = SurveyScale{row.real(4), row.real(5),
+                          row.parse(6, [](const std::string& t) { return parse_scale_direction(t); })};
+  r.score = row.real(7);
+  r.occurred_at = row.int64(8);
+  r.channel = row.parse(9, [](const std::string& t) { return parse_channel(t); });
+  r.interaction_id = row.opt_int64(10);
+  r.comment = row.opt_text(11);
   return r;
 }
 

@@ -140,6 +140,7 @@ PointsResult earn(Connection& c, const Rules& r, const Purchase& p) {
 PointsResult reverse(Connection& c, const Rules& r, const Purchase& p, std::int64_t refunded,
                      const std::string& external_id, Instant as_of, bool automatic) {
   check_external_id(external_id);
+  detail::check_instant("as_of", as_of);
   if (refunded <= 0)
     throw Error(Errc::invalid_argument, fmt::format("refunded amount {} must be > 0 (minor units)", refunded));
   RequestKey key{external_id, "reverse_earn", fmt::format("purchase={}|refunded={}", p.id, refunded)};
@@ -156,8 +157,16 @@ PointsResult reverse(Connection& c, const Rules& r, const Purchase& p, std::int6
                               "AND kind = 'reverse_earn' AND source_id = ?",
                               r.id, p.id);
   using I = __int128;
+  // The refunds stored for a purchase are summed on every later reversal: a total past int64
+  // would make that sum fail for good, so the refund that would pass it is refused here.
+  std::int64_t refunds_total;
+  if (__builtin_add_overflow(prior, refunded, &refunds_total))
+    throw Error(Errc::invalid_argument,
+                fmt::format("refunds of purchase {} of customer {} in programme '{}' would total {} minor units, "
+                            "past the int64 range",
+                            p.id, p.customer_id, r.name, I(prior) + refunded));
   // Cumulative refunds, capped at the purchase amount, reverse floor(earned * R / A) in total.
-  std::int64_t cum = std::min<std::int64_t>(prior + refunded, p.amount);
+  std::int64_t cum = std::min<std::int64_t>(refunds_total, p.amount);
   auto share = [&](std::int64_t whole) -> std::int64_t {
     return p.amount > 0 ? static_cast<std::int64_t>(I(whole) * cum / p.amount) : whole;
   };
@@ -322,6 +331,8 @@ std::int64_t Points::earn_backfill(std::int64_t programme_id, Instant from, Inst
   return detail::guard([&] {
     auto& c = store_.connection();
     detail::require_writable(c);
+    detail::check_instant("from", from);
+    detail::check_instant("to", to);
     if (to < from) throw Error(Errc::invalid_argument, "backfill window ends before it starts");
     detail::WriteScope scope(c);
     auto r = points::load_rules(c, programme_id);
@@ -350,6 +361,7 @@ PointsResult Points::reverse_purchase(std::int64_t programme_id, std::int64_t pu
   return detail::guard([&] {
     auto& c = store_.connection();
     detail::require_writable(c);
+    detail::check_instant("as_of", as_of);
     detail::WriteScope scope(c);
     auto r = points::load_rules(c, programme_id);
     auto p = points::find_interaction(c, purchase_id);

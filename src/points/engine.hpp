@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/checks.hpp"
 #include "crmkit/points.hpp"
 #include "interactions/followers.hpp"
 #include "store/connection.hpp"
@@ -43,6 +44,14 @@ struct Rules {
 };
 
 Rules load_rules(Connection& c, std::int64_t programme_id);  // throws not_found
+
+// Points one request may move (redeem, adjust, give-back).
+constexpr std::int64_t kMaxPoints = std::int64_t(1) << 50;
+// A member's credits (earn, positive adjust, give-back) plus negative adjustments over the
+// whole ledger. Every per-member figure (lot remainders, debts, any partial ledger sum) is
+// bounded by twice this, so it stays inside int64 and every read works; insert_entry refuses
+// the entry that would pass it.
+constexpr std::int64_t kMaxMemberPoints = std::int64_t(1) << 61;
 
 // --- requests (idempotency) ---------------------------------------------------------------
 struct RequestKey {

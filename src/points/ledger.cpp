@@ -59,7 +59,38 @@ void finish_request(Connection& c, std::int64_t request_id, std::int64_t points,
   q.exec();
 }
 
+namespace {
+
+// Entries whose size counts towards kMaxMemberPoints: the credits and the debits that may owe
+// more than the lots hold. Other debits only take what credits opened.
+bool counts_towards_limit(const NewEntry& e) {
+  return e.kind == PointsKind::earn || e.kind == PointsKind::reverse_redeem || e.kind == PointsKind::adjust;
+}
+
+void check_member_total(Connection& c, const Rules& r, const NewEntry& e) {
+  auto& q = c.prepare(
+      "SELECT COALESCE(SUM(ABS(points)), 0) FROM points_ledger WHERE programme_id = ? AND customer_id = ? "
+      "AND kind IN ('earn', 'reverse_redeem', 'adjust')");
+  detail::StatementReset reset_q(q);
+  q.bind(1, static_cast<std::int64_t>(r.id));
+  q.bind(2, static_cast<std::int64_t>(e.customer_id));
+  q.executeStep();
+  // Each stored total is within the limit and one entry is at most 2^53, so neither the sum
+  // nor before + size can overflow.
+  std::int64_t before = q.getColumn(0).getInt64();
+  std::int64_t size = e.points < 0 ? -e.points : e.points;
+  if (size > kMaxMemberPoints - before)
+    throw Error(Errc::invalid_argument,
+                fmt::format("{} of {} points would bring the points total of customer {} in programme '{}' to {}, "
+                            "past the limit of 2^61 ({}) per member",
+                            to_string(e.kind), e.points, e.customer_id, r.name,
+                            before + size, kMaxMemberPoints));
+}
+
+}  // namespace
+
 std::int64_t insert_entry(Connection& c, const Rules& r, const NewEntry& e) {
+  if (counts_towards_limit(e)) check_member_total(c, r, e);
   auto& q = c.prepare(
       "INSERT INTO points_ledger(programme_id, customer_id, request_id, kind, points, created_at, effective_at, "
       "expires_at, source_type, source_id, money_minor, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");

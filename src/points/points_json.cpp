@@ -158,14 +158,13 @@ std::string to_json(const LedgerPage& page) {
 }
 
 std::string to_json(const PointsLiability& l) {
-  return json({{"outstanding", l.outstanding},
-               {"available", l.available},
-               {"pending", l.pending},
-               {"debt", l.debt},
-               {"members", l.members},
-               {"value_minor", opt(l.value_minor)},
-               {"currency", l.currency}})
-      .dump();
+  // Written by hand: the sums are 128-bit and JSON numbers have no size limit, but nlohmann's
+  // stop at 64 bits. Integers, like every exact JSON form, so hosts that read big integers
+  // (Python) get every digit.
+  return fmt::format(
+      R"({{"outstanding":{},"available":{},"pending":{},"debt":{},"members":{},"value_minor":{},"currency":{}}})",
+      l.outstanding, l.available, l.pending, l.debt, l.members,
+      l.value_minor ? fmt::format("{}", *l.value_minor) : std::string("null"), json(l.currency).dump());
 }
 
 std::string to_json(const TierReviewResult& r) {

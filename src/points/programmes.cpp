@@ -6,6 +6,7 @@
 #include "base/text.hpp"
 #include "crmkit/money.hpp"
 #include "points/engine.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -51,10 +52,11 @@ void check_range(const char* field, std::int64_t v, std::int64_t lo, std::int64_
 
 void validate(const ProgrammeSpec& s) {
   detail::check_text("name", s.name, 200);
+  detail::check_instant("created_at", s.created_at);
   if (detail::trim(s.name).empty()) throw Error(Errc::invalid_argument, "name is empty");
   if (!is_currency_code(s.currency))
     throw Error(Errc::invalid_argument,
-                fmt::format("currency '{}' is not an ISO-4217 code (three upper-case letters)",
+                fmt::format("currency '{}' is not an ISO 4217 currency code",
                             detail::printable(s.currency)));
   check_range("points_per_unit", s.points_per_unit, 0, kMaxRate);
   check_range("unit_minor", s.unit_minor, 1, kMaxRate);
@@ -147,23 +149,24 @@ Rules load_rules(Connection& c, std::int64_t programme_id) {
   q.bind(1, static_cast<std::int64_t>(programme_id));
   if (!q.executeStep())
     throw Error(Errc::not_found, fmt::format("points programme {} does not exist", programme_id));
+  const detail::StoredRow row(q, "points_programmes");
   Rules r;
-  r.id = q.getColumn(0).getInt64();
-  r.name = q.getColumn(1).getString();
-  r.currency = q.getColumn(2).getString();
-  r.points_per_unit = q.getColumn(3).getInt64();
-  r.unit_minor = q.getColumn(4).getInt64();
-  r.points_per_order = q.getColumn(5).getInt64();
-  r.expiry_days = opt_int(q, 6);
-  r.consumption = parse_consumption(q.getColumn(7).getString());
-  r.pending_days = q.getColumn(8).getInt64();
-  r.refund_policy = parse_refund_policy(q.getColumn(9).getString());
-  r.value_per_1000 = opt_int(q, 10);
-  r.tier_metric = parse_tier_metric(q.getColumn(11).getString());
-  r.tier_window_days = q.getColumn(12).getInt64();
-  r.review_period_days = q.getColumn(13).getInt64();
-  r.grace_days = q.getColumn(14).getInt64();
-  r.created_at = q.getColumn(15).getInt64();
+  r.id = row.int64(0);
+  r.name = row.text(1);
+  r.currency = row.text(2);
+  r.points_per_unit = row.int64(3);
+  r.unit_minor = row.int64(4);
+  r.points_per_order = row.int64(5);
+  r.expiry_days = row.opt_int64(6);
+  r.consumption = row.parse(7, [](const std::string& t) { return parse_consumption(t); });
+  r.pending_days = row.int64(8);
+  r.refund_policy = row.parse(9, [](const std::string& t) { return parse_refund_policy(t); });
+  r.value_per_1000 = row.opt_int64(10);
+  r.tier_metric = row.parse(11, [](const std::string& t) { return parse_tier_metric(t); });
+  r.tier_window_days = row.int64(12);
+  r.review_period_days = row.int64(13);
+  r.grace_days = row.int64(14);
+  r.created_at = row.int64(15);
   q.reset();
   auto& m = c.prepare("SELECT kind, key, permille FROM points_multipliers WHERE programme_id = ? ORDER BY kind, key");
   m.bind(1, static_cast<std::int64_t>(programme_id));
@@ -302,6 +305,7 @@ void Points::enroll(std::int64_t programme_id, std::int64_t customer_id, Instant
   detail::guard([&] {
     auto& c = store_.connection();
     detail::require_writable(c);
+    detail::check_instant("enrolled_at", enrolled_at);
     detail::WriteScope scope(c);
     auto r = points::load_rules(c, programme_id);
     auto& cust = c.prepare("SELECT 1 FROM customers WHERE id = ?");

@@ -9,7 +9,6 @@
 namespace crmkit::points {
 
 namespace {
-constexpr std::int64_t kMaxPoints = std::int64_t(1) << 50;
 
 void check_points(std::int64_t points, bool allow_negative) {
   if (points == 0 || (!allow_negative && points < 0) || points > kMaxPoints || points < -kMaxPoints)
@@ -83,6 +82,7 @@ PointsResult Points::redeem(std::int64_t programme_id, std::int64_t customer_id,
   return detail::guard([&] {
     auto& c = store_.connection();
     detail::require_writable(c);
+    detail::check_instant("as_of", as_of);
     check_external_id(external_id);
     check_points(points, false);
     detail::WriteScope scope(c);
@@ -129,6 +129,7 @@ PointsResult Points::reverse_redemption(std::int64_t programme_id, const std::st
   return detail::guard([&] {
     auto& c = store_.connection();
     detail::require_writable(c);
+    detail::check_instant("as_of", as_of);
     check_external_id(redemption_external_id, "redemption_external_id");
     check_external_id(external_id);
     if (points < 0 || points > points::kMaxPoints)
@@ -177,6 +178,7 @@ PointsResult Points::adjust(std::int64_t programme_id, std::int64_t customer_id,
   return detail::guard([&] {
     auto& c = store_.connection();
     detail::require_writable(c);
+    detail::check_instant("as_of", as_of);
     check_external_id(external_id);
     check_points(points, true);
     detail::check_text("reason", reason);
@@ -223,6 +225,7 @@ PointsResult Points::expire(std::int64_t programme_id, Instant as_of, const std:
   return detail::guard([&] {
     auto& c = store_.connection();
     detail::require_writable(c);
+    detail::check_instant("as_of", as_of);
     std::string ext = external_id.empty() ? fmt::format("expire@{}", as_of) : external_id;
     check_external_id(ext);
     detail::WriteScope scope(c);
@@ -267,7 +270,13 @@ PointsResult Points::expire(std::int64_t programme_id, Instant as_of, const std:
       auto& u = c.prepare("UPDATE points_lots SET remaining = 0 WHERE entry_id = ?");
       u.bind(1, static_cast<std::int64_t>(d.lot));
       u.exec();
-      total -= d.remaining;
+      // The run's total is over members: past int64 (several members near the 2^61 limit) it
+      // cannot be returned or stored, so the run is refused rather than wrapped.
+      if (__builtin_sub_overflow(total, d.remaining, &total))
+        throw Error(Errc::invalid_argument,
+                    fmt::format("the expiry run at {} in programme '{}' would expire more than 2^63 points in one "
+                                "request",
+                                as_of, r.name));
     }
     points::finish_request(c, req, total, first);
     scope.commit();

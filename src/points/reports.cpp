@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "points/engine.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -20,6 +21,7 @@ PointsBalance Points::balance(std::int64_t programme_id, std::int64_t customer_i
                               int expiring_within_days) {
   return detail::guard([&] {
     auto& c = store_.connection();
+    detail::check_instant("as_of", as_of);
     if (expiring_within_days < 0 || expiring_within_days > 36'600)
       throw Error(Errc::invalid_argument,
                   fmt::format("expiring_within_days {} is out of range 0..36600", expiring_within_days));
@@ -73,18 +75,19 @@ LedgerPage Points::ledger(std::int64_t programme_id, std::int64_t customer_id, s
         page.next_after = page.entries.back().id;
         break;
       }
+      const detail::StoredRow row(q, "points_ledger");
       LedgerEntry e;
-      e.id = q.getColumn(0).getInt64();
-      e.customer_id = q.getColumn(1).getInt64();
-      e.kind = parse_points_kind(q.getColumn(2).getString());
-      e.points = q.getColumn(3).getInt64();
-      e.created_at = q.getColumn(4).getInt64();
-      e.effective_at = q.getColumn(5).getInt64();
-      if (!q.isColumnNull(6)) e.expires_at = q.getColumn(6).getInt64();
-      if (!q.isColumnNull(7)) e.source_type = q.getColumn(7).getString();
-      if (!q.isColumnNull(8)) e.source_id = q.getColumn(8).getInt64();
-      if (!q.isColumnNull(9)) e.reason = q.getColumn(9).getString();
-      e.external_id = q.getColumn(10).getString();
+      e.id = row.int64(0);
+      e.customer_id = row.int64(1);
+      e.kind = row.parse(2, [](const std::string& t) { return parse_points_kind(t); });
+      e.points = row.int64(3);
+      e.created_at = row.int64(4);
+      e.effective_at = row.int64(5);
+      e.expires_at = row.opt_int64(6);
+      e.source_type = row.opt_text(7);
+      e.source_id = row.opt_int64(8);
+      e.reason = row.opt_text(9);
+      e.external_id = row.text(10);
       page.entries.push_back(std::move(e));
     }
     q.reset();
@@ -95,30 +98,42 @@ LedgerPage Points::ledger(std::int64_t programme_id, std::int64_t customer_id, s
 PointsLiability Points::liability(std::int64_t programme_id, Instant as_of) {
   return detail::guard([&] {
     auto& c = store_.connection();
+    detail::check_instant("as_of", as_of);
     auto r = points::load_rules(c, programme_id);
     PointsLiability l;
     l.currency = r.currency;
+    // SQLite sums per member (each within int64: kMaxMemberPoints); the programme total is
+    // added here in 128 bits, since SQL's SUM() fails past int64 and TOTAL() rounds.
     auto& q = c.prepare(
         "SELECT COALESCE(SUM(CASE WHEN effective_at <= ?2 THEN remaining END), 0), "
         "COALESCE(SUM(CASE WHEN effective_at > ?2 THEN remaining END), 0) FROM points_lots "
-        "WHERE programme_id = ?1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?2)");
+        "WHERE programme_id = ?1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?2) GROUP BY customer_id");
+    detail::StatementReset reset_q(q);
     q.bind(1, static_cast<std::int64_t>(r.id));
     q.bind(2, static_cast<std::int64_t>(as_of));
-    q.executeStep();
-    l.available = q.getColumn(0).getInt64();
-    l.pending = q.getColumn(1).getInt64();
-    q.reset();
-    auto& d = c.prepare("SELECT COALESCE(SUM(outstanding), 0) FROM points_debts WHERE programme_id = ?");
+    while (q.executeStep()) {
+      l.available += q.getColumn(0).getInt64();
+      l.pending += q.getColumn(1).getInt64();
+    }
+    auto& d = c.prepare(
+        "SELECT SUM(outstanding) FROM points_debts WHERE programme_id = ? AND outstanding > 0 GROUP BY customer_id");
+    detail::StatementReset reset_d(d);
     d.bind(1, static_cast<std::int64_t>(r.id));
-    l.debt = one(d);
+    while (d.executeStep()) l.debt += d.getColumn(0).getInt64();
     auto& m = c.prepare("SELECT COUNT(*) FROM points_members WHERE programme_id = ? AND enrolled_at <= ?");
     m.bind(1, static_cast<std::int64_t>(r.id));
     m.bind(2, static_cast<std::int64_t>(as_of));
     l.members = one(m);
     l.outstanding = l.available + l.pending - l.debt;
-    if (r.value_per_1000)
-      l.value_minor = static_cast<std::int64_t>(
-          static_cast<__int128>(std::max<std::int64_t>(0, l.outstanding)) * *r.value_per_1000 / 1000);
+    if (r.value_per_1000) {
+      // Past 2^127 only with billions of members near the per-member limit: refused, not wrapped.
+      PointsSum value;
+      if (__builtin_mul_overflow(std::max<PointsSum>(0, l.outstanding), PointsSum(*r.value_per_1000), &value))
+        throw Error(Errc::invalid_argument,
+                    fmt::format("the value of the {} points outstanding in programme '{}' passes 2^127", l.outstanding,
+                                r.name));
+      l.value_minor = value / 1000;
+    }
     return l;
   });
 }

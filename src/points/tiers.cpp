@@ -103,6 +103,7 @@ TierReviewResult Points::review_tiers(std::int64_t programme_id, Instant as_of) 
   return detail::guard([&] {
     auto& c = store_.connection();
     detail::require_writable(c);
+    detail::check_instant("as_of", as_of);
     detail::WriteScope scope(c);
     auto r = points::load_rules(c, programme_id);
     TierReviewResult out;
@@ -203,6 +204,7 @@ std::vector<TierChange> Points::tier_history(std::int64_t programme_id, std::int
 std::int64_t Points::tier_metric_value(std::int64_t programme_id, std::int64_t customer_id, Instant as_of) {
   return detail::guard([&] {
     auto& c = store_.connection();
+    detail::check_instant("as_of", as_of);
     auto r = points::load_rules(c, programme_id);
     auto m = points::require_member(c, r, customer_id);
     return points::metric_value(c, r, customer_id, m, as_of);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <set>
 
+#include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 #include "segments/fields.hpp"
@@ -440,6 +441,8 @@ json parse_rule(std::string_view text) {
   }
   (void)depth;
   if (too_deep) fail("rule", fmt::format("rule nests deeper than {} levels", kMaxDepth));
+  // A value the canonical rule would hold rounded is refused, not saved changed.
+  detail::check_exact_numbers("rule", text);
   return canonical_rule(j);
 }
 

@@ -1,6 +1,8 @@
 // The rule compiler: a canonical rule -> one parameterised SELECT. Every field goes through the
 // whitelist to a fixed SQL expression and every value is a bound parameter, so no text of the
 // rule ever reaches the SQL.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "crmkit/error.hpp"
@@ -114,23 +116,46 @@ class Compiler {
     return currency_param_;
   }
 
-  std::string node(const json& n, const std::string& path) {
+  // SQLite's parser has a fixed stack (YYSTACKDEPTH 100 in the system library): every pending
+  // "(", "NOT" or "x AND" holds entries until its operand is complete, so deep rules must be
+  // compiled to SQL that leaves little pending. `need` estimates a node's stack use in those
+  // units; a group puts its neediest child first, where only its "(" is pending (AND and OR are
+  // commutative, in three-valued logic too), and `not` is a postfix test, pending nothing.
+  struct Sql {
+    std::string text;
+    int need = 1;
+  };
+
+  std::string node(const json& n, const std::string& path) { return group_node(n, path).text; }
+
+  Sql group_node(const json& n, const std::string& path) {
     if (n.contains("all") || n.contains("any")) {
       const bool all = n.contains("all");
       const json& list = n.at(all ? "all" : "any");
-      if (list.empty()) return all ? "1" : "0";
-      std::string s = "(";
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        if (i) s += all ? " AND " : " OR ";
-        s += node(list[i], fmt::format("{}.{}[{}]", path, all ? "all" : "any", i));
+      if (list.empty()) return {all ? "1" : "0", 1};
+      std::vector<Sql> kids;
+      for (std::size_t i = 0; i < list.size(); ++i)
+        kids.push_back(group_node(list[i], fmt::format("{}.{}[{}]", path, all ? "all" : "any", i)));
+      std::stable_sort(kids.begin(), kids.end(), [](const Sql& a, const Sql& b) { return a.need > b.need; });
+      Sql s{"(", 0};
+      for (std::size_t i = 0; i < kids.size(); ++i) {
+        if (i) s.text += all ? " AND " : " OR ";
+        s.text += kids[i].text;
+        s.need = std::max(s.need, kids[i].need + (i ? 3 : 1));
       }
-      return s + ")";
+      s.text += ")";
+      return s;
     }
     if (n.contains("not")) {
-      std::string inner = node(n.at("not"), path + ".not");
-      // Lenient: a child that is unknown (NULL) counts as false, so `not` matches it.
-      return ctx_.strict_nulls ? "(NOT " + inner + ")" : "(NOT coalesce(" + inner + ", 0))";
+      Sql inner = group_node(n.at("not"), path + ".not");
+      // Every compiled node is 0, 1 or NULL. Strict: "= 0" is NOT (NULL stays NULL). Lenient: a
+      // child that is unknown (NULL) counts as false, so `not` matches it.
+      return {"(" + inner.text + (ctx_.strict_nulls ? " = 0)" : " IS NOT TRUE)"), inner.need + 1};
     }
+    return {leaf(n, path), 1};
+  }
+
+  std::string leaf(const json& n, const std::string& path) {
     if (n.contains("segment")) {
       std::int64_t id = 0;
       if (ctx_.resolve_segment) {

@@ -3,6 +3,7 @@
 // Values are JSON literals (strings in double quotes with JSON escapes, numbers, true/false).
 #include <fmt/format.h>
 
+#include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 #include "segments/rule.hpp"
@@ -230,13 +231,22 @@ class Parser {
     const Token& t = peek();
     if (t.kind == Tok::string || t.kind == Tok::number) {
       ++k_;
+      json v;
       try {
-        json v = json::parse(t.text);
+        v = json::parse(t.text);
         if (!v.is_string() && !v.is_number()) throw std::runtime_error("not a literal");
-        return v;
       } catch (const std::exception&) {
         text_error(t.pos, fmt::format("bad literal {}", detail::printable(t.text)));
       }
+      // As in the JSON form: a number is kept as written or refused, never rounded.
+      if (t.kind == Tok::number) {
+        try {
+          detail::check_exact_numbers("value", t.text);
+        } catch (const Error& e) {
+          text_error(t.pos, e.what());
+        }
+      }
+      return v;
     }
     if (accept("true")) return true;
     if (accept("false")) return false;

@@ -5,11 +5,13 @@
 
 #include <set>
 
+#include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/segment.hpp"
 #include "segments/rule.hpp"
 #include "store/connection.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -68,6 +70,18 @@ segments::CompiledRule compile(detail::Connection& c, const Store& store, const 
   return segments::compile_rule(rule, ctx);
 }
 
+// A saved rule must stay runnable: its SQL is prepared once at save time inside the deepest
+// wrapper used later (sample's subquery), so a rule SQLite cannot compile is refused then, with
+// its reason, instead of failing every refresh.
+void check_compiles(detail::Connection& c, const segments::CompiledRule& compiled) {
+  try {
+    SQLite::Statement st(c.db, fmt::format("SELECT id FROM ({}) ORDER BY id LIMIT ?{}", compiled.sql,
+                                           compiled.params.size() + 1));
+  } catch (const SQLite::Exception& e) {
+    throw Error(Errc::invalid_argument, fmt::format("rule: too complex for SQLite to compile ({})", e.what()));
+  }
+}
+
 const char* kSegmentColumns =
     "SELECT s.id, s.name, s.kind, s.description, s.rule_version, s.strict_nulls, s.refreshed_at, "
     "(SELECT v.rule FROM segment_versions v WHERE v.segment_id = s.id AND v.version = s.rule_version), "
@@ -76,15 +90,17 @@ const char* kSegmentColumns =
 
 Segment read_segment(SQLite::Statement& st) {
   Segment s;
-  s.id = st.getColumn(0).getInt64();
-  s.name = st.getColumn(1).getString();
-  s.kind = st.getColumn(2).getString() == "dynamic" ? SegmentKind::dynamic : SegmentKind::manual_static;
-  s.description = st.getColumn(3).getString();
-  s.rule_version = st.getColumn(4).getInt();
-  s.strict_nulls = st.getColumn(5).getInt() != 0;
-  if (!st.getColumn(6).isNull()) s.refreshed_at = st.getColumn(6).getInt64();
-  if (!st.getColumn(7).isNull()) s.rule = st.getColumn(7).getString();
-  s.member_count = st.getColumn(8).getInt64();
+  const detail::StoredRow row(st, "segments");
+  s.id = row.int64(0);
+  s.name = row.text(1);
+  // A kind that is neither name was let through as "static" before: it is damage.
+  s.kind = row.parse(2, [](const std::string& t) { return parse_segment_kind(t); });
+  s.description = row.text(3);
+  s.rule_version = static_cast<int>(row.int64(4));
+  s.strict_nulls = row.int64(5) != 0;
+  s.refreshed_at = row.opt_int64(6);
+  s.rule = row.opt_text(7).value_or(std::string());
+  s.member_count = row.int64(8);
   return s;
 }
 
@@ -164,12 +180,13 @@ std::vector<Membership> read_memberships(SQLite::Statement& st) {
   std::vector<Membership> out;
   while (st.executeStep()) {
     Membership m;
-    m.segment_id = st.getColumn(0).getInt64();
-    m.segment_name = st.getColumn(1).getString();
-    m.customer_id = st.getColumn(2).getInt64();
-    m.entered_at = st.getColumn(3).getInt64();
-    if (!st.getColumn(4).isNull()) m.left_at = st.getColumn(4).getInt64();
-    if (!st.getColumn(5).isNull()) m.rule_version = st.getColumn(5).getInt();
+    const detail::StoredRow row(st, "segment_membership", -1);
+    m.segment_id = row.int64(0);
+    m.segment_name = row.text(1);
+    m.customer_id = row.int64(2);
+    m.entered_at = row.int64(3);
+    m.left_at = row.opt_int64(4);
+    if (auto v = row.opt_int64(5)) m.rule_version = static_cast<int>(*v);
     out.push_back(std::move(m));
   }
   return out;
@@ -252,7 +269,7 @@ Segment Segments::create(const std::string& name, SegmentKind kind, const std::s
     std::vector<std::int64_t> refs;
     if (kind == SegmentKind::dynamic) {
       refs = check_references(c, rule, 0, name);
-      compile(c, store_, rule, 0, o.strict_nulls);  // amounts against the currency, references
+      check_compiles(c, compile(c, store_, rule, 0, o.strict_nulls));  // amounts, references, SQL
     }
     auto& ins = c.prepare("INSERT INTO segments(name, kind, description, rule_version, strict_nulls) "
                           "VALUES (?, ?, ?, ?, ?)");
@@ -281,7 +298,7 @@ Segment Segments::update(const std::string& name, const std::string& rule_json, 
       throw Error(Errc::invalid_argument, fmt::format("segment '{}' is static: it has no rule to update",
                                                       detail::printable(name)));
     auto refs = check_references(c, rule, s.id, name);
-    compile(c, store_, rule, 0, o.strict_nulls);
+    check_compiles(c, compile(c, store_, rule, 0, o.strict_nulls));
     const int version = s.rule_version + 1;
     save_version(c, s.id, version, rule, o.strict_nulls, refs);
     auto& up = c.prepare("UPDATE segments SET rule_version = ?, strict_nulls = ? WHERE id = ?");
@@ -353,11 +370,12 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
     if (s.kind != SegmentKind::dynamic)
       throw Error(Errc::invalid_argument, fmt::format("segment '{}' is static: change its members by hand",
                                                       detail::printable(name)));
+    // Compiling checks as_of's range first, so the message below never formats an impossible date.
+    auto compiled = compile(c, store_, json::parse(s.rule), as_of, s.strict_nulls);
     if (s.refreshed_at && as_of < *s.refreshed_at)
       throw Error(Errc::invalid_argument,
                   fmt::format("as_of {} precedes the last refresh of segment '{}' ({})", format_instant(as_of),
                               detail::printable(name), format_instant(*s.refreshed_at)));
-    auto compiled = compile(c, store_, json::parse(s.rule), as_of, s.strict_nulls);
     c.db.exec("CREATE TEMP TABLE IF NOT EXISTS segment_refresh_ids(id INTEGER PRIMARY KEY)");
     c.db.exec("DELETE FROM temp.segment_refresh_ids");
     {
@@ -399,6 +417,7 @@ std::int64_t Segments::add_customers(const std::string& name, const std::vector<
   auto& c = store_.connection();
   detail::require_writable(c);
   return detail::guard([&] {
+    detail::check_instant("at", at);
     detail::WriteScope scope(c);
     Segment s = load_static(c, name);
     std::int64_t added = 0;
@@ -425,6 +444,7 @@ std::int64_t Segments::remove_customers(const std::string& name, const std::vect
   auto& c = store_.connection();
   detail::require_writable(c);
   return detail::guard([&] {
+    detail::check_instant("at", at);
     detail::WriteScope scope(c);
     Segment s = load_static(c, name);
     std::int64_t removed = 0;

@@ -5,12 +5,19 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <map>
+#include <new>
+#include <optional>
+
+#include <sqlite3.h>
 
 #include <fmt/format.h>
 
 #include "base/text.hpp"
 #include "crmkit/money.hpp"
+#include "customers/phone.hpp"
 #include "store/connection.hpp"
 #include "store/migrations.hpp"
 
@@ -30,28 +37,125 @@ void create_file(const std::string& path, int mode) {
   ::close(fd);
 }
 
-void migrate(detail::Connection& c) {
-  SQLite::Database& db = c.db;
-  int app_id = db.execAndGet("PRAGMA application_id").getInt();
-  int version = db.execAndGet("PRAGMA user_version").getInt();
+// What a file says it is: PRAGMA application_id, PRAGMA user_version and whether
+// sqlite_schema has any entry. `has_core` (a customers table) is known only through SQLite.
+struct Identity {
+  int app_id = 0;
+  int version = 0;
+  bool has_objects = false;
+  std::optional<bool> has_core;
+};
+
+// Refuses a file that is not a crmkit database this version can use; returns its version.
+int judge(const Identity& id, const std::string& path, bool read_only) {
   const int latest = Store::latest_schema_version();
-  if (app_id == 0 && version == 0) {
-    int objects = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt();
-    if (objects != 0)
-      throw Error(Errc::corrupt, fmt::format("'{}' is a SQLite database but not a crmkit database", c.path));
-  } else if (app_id != detail::kApplicationId) {
-    throw Error(Errc::corrupt, fmt::format("'{}' is not a crmkit database (application_id {:#x})", c.path,
-                                           static_cast<unsigned>(app_id)));
+  if (id.app_id == 0 && id.version == 0) {
+    if (id.has_objects)
+      throw Error(Errc::corrupt, fmt::format("'{}' is a SQLite database but not a crmkit database", path));
+    return 0;  // a new, empty file
   }
-  if (version > latest)
+  if (id.app_id != detail::kApplicationId)
+    throw Error(Errc::corrupt, fmt::format("'{}' is not a crmkit database (application_id {:#x})", path,
+                                           static_cast<unsigned>(id.app_id)));
+  if (id.version > latest)
     throw Error(Errc::unsupported_version,
                 fmt::format("'{}' has schema version {}, newer than this crmkit (version {}); upgrade crmkit",
-                            c.path, version, latest));
-  if (version == latest) return;
-  if (c.read_only)
+                            path, id.version, latest));
+  // Every migration from 0001 on creates the customers table; tables without a version (or a
+  // version without them) mean a damaged header, and migrating would fail on "already exists".
+  if (id.version == 0 && id.has_objects)
+    throw Error(Errc::corrupt, fmt::format("'{}' has crmkit tables but schema version 0: its header is damaged",
+                                           path));
+  if (id.version >= 1 && id.has_core == false)
+    throw Error(Errc::corrupt, fmt::format("'{}' has schema version {} but no customers table: it is damaged",
+                                           path, id.version));
+  if (id.version < latest && read_only)
     throw Error(Errc::read_only, fmt::format("'{}' has schema version {} and needs an upgrade to {}; open it "
-                                             "read-write once", c.path, version, latest));
-  detail::migrate_to(c, latest);
+                                             "read-write once", path, id.version, latest));
+  return id.version;
+}
+
+std::uint32_t big_endian(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
+
+// The identity read from the file's first bytes, before SQLite opens it: SQLite creates -wal
+// and -shm files as soon as it reads a WAL-mode file (even read-only), so a refusal decided
+// through SQLite would already have changed the directory. Nothing when the bytes on disk may
+// not be the whole truth (a -wal or hot -journal beside the file) or when SQLite must judge
+// (a new, short or unreadable file); the same rules then run through SQLite, still before any write.
+std::optional<Identity> identity_from_header(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return std::nullopt;
+  if (::access((path + "-wal").c_str(), F_OK) == 0 || ::access((path + "-journal").c_str(), F_OK) == 0)
+    return std::nullopt;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  unsigned char h[108];
+  const ssize_t n = ::pread(fd, h, sizeof h, 0);
+  ::close(fd);
+  if (n != static_cast<ssize_t>(sizeof h)) return std::nullopt;
+  if (std::memcmp(h, "SQLite format 3", 16) != 0)
+    throw Error(Errc::corrupt, fmt::format("'{}' is not a SQLite database", path));
+  Identity id;
+  id.app_id = static_cast<int>(big_endian(h + 68));
+  id.version = static_cast<int>(big_endian(h + 60));
+  // Page 1 holds sqlite_schema: a leaf (0x0d) with its cell count, or an interior page (0x05).
+  if (h[100] == 0x0d)
+    id.has_objects = ((h[103] << 8) | h[104]) != 0;
+  else if (h[100] == 0x05)
+    id.has_objects = true;
+  else
+    return std::nullopt;  // a damaged schema page: SQLite reports it
+  return id;
+}
+
+// The same identity through SQLite (reads only).
+int check_identity(detail::Connection& c) {
+  SQLite::Database& db = c.db;
+  Identity id;
+  id.app_id = db.execAndGet("PRAGMA application_id").getInt();
+  id.version = db.execAndGet("PRAGMA user_version").getInt();
+  id.has_objects = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt() != 0;
+  id.has_core = db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'customers'")
+                    .getInt() != 0;
+  return judge(id, c.path, c.read_only);
+}
+
+// sqlite_schema (name -> type and SQL text) as the migrations create it, built once in memory.
+using SchemaRows = std::map<std::string, std::pair<std::string, std::string>>;
+
+SchemaRows schema_rows(SQLite::Database& db) {
+  SchemaRows rows;
+  SQLite::Statement q(db, "SELECT name, type, sql FROM sqlite_schema");
+  while (q.executeStep())
+    rows[q.getColumn(0).getString()] = {q.getColumn(1).getString(),
+                                        q.getColumn(2).isNull() ? std::string("-") : "=" + q.getColumn(2).getString()};
+  return rows;
+}
+
+const SchemaRows& latest_schema() {
+  static const SchemaRows rows = [] {
+    SQLite::Database db(":memory:", SQLite::OPEN_READWRITE);
+    for (const auto& m : detail::migrations()) db.exec(m.sql);
+    return schema_rows(db);
+  }();
+  return rows;
+}
+
+// A damaged schema page can still parse and rename a column or drop a CHECK; the statements
+// would then fail as if crmkit had a bug. Every table, index and trigger crmkit made must be
+// there with the exact text it was made with (objects a host added beside them are its own).
+void check_schema(detail::Connection& c) {
+  const SchemaRows actual = schema_rows(c.db);
+  for (const auto& [name, want] : latest_schema()) {
+    auto it = actual.find(name);
+    if (it == actual.end())
+      throw Error(Errc::corrupt, fmt::format("'{}' is damaged: its schema has no {} {}", c.path, want.first, name));
+    if (it->second != want)
+      throw Error(Errc::corrupt, fmt::format("'{}' is damaged: the definition of {} {} differs from crmkit's",
+                                             c.path, want.first, name));
+  }
 }
 
 std::string setting(const detail::Connection& c, const char* key) {
@@ -72,12 +176,34 @@ void set_setting(detail::Connection& c, const char* key, const std::string& valu
   scope.commit();
 }
 
+// crmkit_region_for_calling_code(text) -> text, for migrations that need the numbering plans
+// (0006 turns a stored calling code into a region).
+void region_for_calling_code_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  try {
+    const unsigned char* code = sqlite3_value_text(argv[0]);
+    // NULL for a non-NULL value is SQLite out of memory: an error, never a silent "".
+    if (!code && sqlite3_value_type(argv[0]) != SQLITE_NULL) return sqlite3_result_error_nomem(ctx);
+    std::string region = detail::region_for_calling_code(code ? reinterpret_cast<const char*>(code) : "");
+    sqlite3_result_text(ctx, region.c_str(), static_cast<int>(region.size()), SQLITE_TRANSIENT);
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  } catch (...) {
+    sqlite3_result_error(ctx, "crmkit_region_for_calling_code failed", -1);
+  }
+}
+
 }  // namespace
 
 namespace detail {
 
 void migrate_to(Connection& c, int target) {
   SQLite::Database& db = c.db;
+  int rc = sqlite3_create_function_v2(db.getHandle(), "crmkit_region_for_calling_code", 1,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                      region_for_calling_code_sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK)
+    throw Error(rc == SQLITE_NOMEM ? Errc::no_memory : Errc::internal,
+                fmt::format("cannot register the migration functions: {}", sqlite3_errstr(rc)));
   WriteScope scope(c);
   // Re-read under the write lock: another process may have migrated meanwhile.
   const int version = db.execAndGet("PRAGMA user_version").getInt();
@@ -109,6 +235,8 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
       if (!memory) create_file(path, options.file_mode);
       flags |= SQLite::OPEN_CREATE;
     }
+    if (!memory)
+      if (auto id = identity_from_header(path)) judge(*id, path, options.read_only);
     std::shared_ptr<detail::Connection> c;
     try {
       c = std::make_shared<detail::Connection>(memory ? ":memory:" : path, flags, options.busy_timeout_ms);
@@ -117,13 +245,21 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
     }
     c->read_only = options.read_only;
     try {
+      // Connection-local settings only (they write nothing), then the identity check, and only
+      // then the changes to the file: WAL mode and the migrations.
       c->db.exec("PRAGMA foreign_keys = ON");
+      c->db.exec("PRAGMA temp_store = MEMORY");
+      const int version = check_identity(*c);
+      if (version == Store::latest_schema_version()) check_schema(*c);
       if (!options.read_only) {
         if (!memory) c->db.execAndGet("PRAGMA journal_mode = WAL");
         c->db.exec("PRAGMA synchronous = NORMAL");
+        // Checked again now that the lock mode changed: another process may have initialised
+        // the file meanwhile; migrate_to re-reads the version under the write lock.
+        if (check_identity(*c) < Store::latest_schema_version())
+          detail::migrate_to(*c, Store::latest_schema_version());
+        if (version != Store::latest_schema_version()) check_schema(*c);
       }
-      c->db.exec("PRAGMA temp_store = MEMORY");
-      migrate(*c);
     } catch (const SQLite::Exception& e) {
       detail::rethrow_sqlite(e, fmt::format("cannot open '{}'", path));
     }
@@ -144,17 +280,17 @@ int Store::latest_schema_version() {
   return all.empty() ? 0 : all.back().version;
 }
 
-std::string Store::default_calling_code() const {
-  return detail::guard([&] { return setting(*connection_, "default_calling_code"); });
+std::string Store::default_region() const {
+  return detail::guard([&] { return setting(*connection_, "default_region"); });
 }
 
-void Store::set_default_calling_code(const std::string& digits) {
-  if (digits.size() > 3 || (!digits.empty() && digits[0] == '0') ||
-      digits.find_first_not_of("0123456789") != std::string::npos)
+void Store::set_default_region(const std::string& region) {
+  if (!region.empty() && !detail::is_phone_region(region))
     throw Error(Errc::invalid_argument,
-                fmt::format("default_calling_code '{}' must be 1 to 3 digits without a leading 0, or empty",
-                            detail::printable(digits)));
-  detail::guard([&] { set_setting(*connection_, "default_calling_code", digits); });
+                fmt::format("default_region '{}' is not an ISO 3166 alpha-2 region with a phone numbering plan "
+                            "(upper case, e.g. \"IT\", \"US\"), or empty",
+                            detail::printable(region)));
+  detail::guard([&] { set_setting(*connection_, "default_region", region); });
 }
 
 std::string Store::default_currency() const {
@@ -164,7 +300,7 @@ std::string Store::default_currency() const {
 void Store::set_default_currency(const std::string& code) {
   if (!is_currency_code(code))
     throw Error(Errc::invalid_argument,
-                fmt::format("default_currency '{}' is not an ISO-4217 code (three upper-case letters)",
+                fmt::format("default_currency '{}' is not an ISO 4217 currency code",
                             detail::printable(code)));
   detail::guard([&] { set_setting(*connection_, "default_currency", code); });
 }

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
@@ -18,7 +19,7 @@ namespace crmkit::value_detail {
 inline std::string currency_or_default(Store& store, const std::optional<std::string>& currency) {
   if (!currency) return store.default_currency();
   if (!is_currency_code(*currency))
-    throw Error(Errc::invalid_argument, fmt::format("currency '{}' is not an ISO-4217 code (three upper-case letters)",
+    throw Error(Errc::invalid_argument, fmt::format("currency '{}' is not an ISO 4217 currency code",
                                                     detail::printable(*currency)));
   return *currency;
 }

@@ -47,6 +47,9 @@ clv::SpendHistories ModelInputs::repeat_spend() const {
 }
 
 ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
+  // fit, score and validate all come through here: day counts are taken from these instants.
+  detail::check_instant("calibration_end", o.calibration_end);
+  if (o.holdout_end) detail::check_instant("holdout_end", *o.holdout_end);
   if (o.unit != clv::TimeUnit::day && o.unit != clv::TimeUnit::week)
     throw Error(Errc::invalid_argument,
                 fmt::format("unit '{}' is not supported for model inputs (day or week)", clv::to_string(o.unit)));
@@ -79,7 +82,7 @@ ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
     bool have = false;        // a customer is open
     bool in_cohort = false;   // it has a calibration purchase
     Day first_day = 0, last_day = 0, last_holdout_day = 0;
-    Instant first_at = 0;
+    Instant first_at = 0, last_at = 0;
     std::int64_t days = 0, first_day_minor = 0, total_minor = 0, holdout_days = 0;
 
     auto flush = [&] {
@@ -91,6 +94,7 @@ ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
       h.T = static_cast<double>(cal_day - first_day) / per;
       h.mean_spend = days > 1 ? to_major(total_minor - first_day_minor, in.currency) / h.x : 0.0;
       h.first_purchase = first_at;
+      h.last_purchase = last_at;
       h.holdout_purchases = holdout_days;
       in.customers.push_back(h);
     };
@@ -117,6 +121,7 @@ ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
           ++days;
           last_day = d;
         }
+        last_at = at;  // rows come in time order
         if (d == first_day) first_day_minor = checked_add(first_day_minor, amount, "first-day spend");
         total_minor = checked_add(total_minor, amount, "calibration spend");
       } else if (in_cohort) {

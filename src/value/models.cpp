@@ -1,6 +1,8 @@
 // Fitting CLV models on store data (through crmkit/clv.hpp) and saving / reading them.
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -8,6 +10,7 @@
 #include "crmkit/value.hpp"
 #include "store/connection.hpp"
 #include "value/common.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -114,21 +117,25 @@ std::vector<std::pair<std::string, double>> named_values(const std::string& json
 }
 
 ValueModel read_model(SQLite::Statement& st) {
+  const detail::StoredRow row(st, "value_models");
   ValueModel m;
-  m.id = st.getColumn(0).getInt64();
-  m.kind = parse_value_model_kind(st.getColumn(1).getString());
-  m.params = named_values(st.getColumn(2).getString(), m.kind);
-  if (!st.getColumn(3).isNull()) m.std_errors = named_values(st.getColumn(3).getString(), m.kind);
-  m.log_likelihood = st.getColumn(4).isNull() ? 0.0 : st.getColumn(4).getDouble();
-  m.customers = st.getColumn(5).getInt64();
-  m.unit = st.getColumn(6).isNull() ? clv::TimeUnit::week : parse_model_time_unit(st.getColumn(6).getString());
-  m.calibration_end = st.getColumn(7).getInt64();
-  if (!st.getColumn(8).isNull()) m.data_from = st.getColumn(8).getInt64();
-  m.fitted_at = st.getColumn(9).getInt64();
-  m.converged = st.getColumn(10).getInt64() != 0;
-  m.currency = st.getColumn(11).isNull() ? std::string() : st.getColumn(11).getString();
-  m.iterations = static_cast<int>(st.getColumn(12).getInt64());
-  m.reason = st.getColumn(13).isNull() ? std::string() : st.getColumn(13).getString();
+  m.id = row.int64(0);
+  m.kind = row.parse(1, [](const std::string& t) { return parse_value_model_kind(t); });
+  m.params = row.parse(2, [&](const std::string& t) { return named_values(t, m.kind); });
+  if (!st.getColumn(3).isNull()) m.std_errors = row.parse(3, [&](const std::string& t) { return named_values(t, m.kind); });
+  m.log_likelihood = row.opt_real(4).value_or(0.0);
+  m.customers = row.int64(5);
+  m.unit = clv::TimeUnit::week;
+  if (!st.getColumn(6).isNull()) m.unit = row.parse(6, [](const std::string& t) { return parse_model_time_unit(t); });
+  m.calibration_end = row.int64(7);
+  m.data_from = row.opt_int64(8);
+  m.fitted_at = row.int64(9);
+  m.converged = row.int64(10) != 0;
+  m.currency = row.opt_text(11).value_or(std::string());
+  const std::int64_t iterations = row.int64(12);
+  if (iterations < 0 || iterations > 2147483647) row.damaged(12, "out of range");
+  m.iterations = static_cast<int>(iterations);
+  m.reason = row.opt_text(13).value_or(std::string());
   return m;
 }
 
@@ -146,6 +153,7 @@ bool all_finite(const std::vector<std::pair<std::string, double>>& v) {
 
 ValueModel CustomerValue::fit(const FitRequest& r) {
   detail::require_writable(store_.connection());
+  detail::check_instant("fitted_at", r.fitted_at);
   ModelInputOptions o;
   o.calibration_end = r.calibration_end;
   o.unit = r.unit;
@@ -271,6 +279,56 @@ std::optional<ValueModel> CustomerValue::latest_model(std::optional<ValueModelKi
     if (!st.executeStep()) return std::nullopt;
     return read_model(st);
   });
+}
+
+ModelChoice parse_model_choice(const std::string& text, const char* field) {
+  ModelChoice c;
+  const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (digits) {
+    // 18 digits always fit an int64; longer text cannot be a row id we handed out.
+    if (text.size() > 18)
+      throw Error(Errc::invalid_argument, fmt::format("{} '{}' is too long for a model id", field, text));
+    c.id = std::stoll(text);
+    if (c.id <= 0) throw Error(Errc::invalid_argument, fmt::format("{} '{}' is not a model id (ids are >= 1)", field, text));
+    return c;
+  }
+  if (text == "gg")
+    throw Error(Errc::invalid_argument,
+                fmt::format("{} 'gg' is a spend model; name bgnbd, pnbd, mbgnbd or a transaction model id", field));
+  if (text != "bgnbd" && text != "pnbd" && text != "mbgnbd")
+    throw Error(Errc::invalid_argument, fmt::format("{} '{}' is not one of bgnbd, pnbd, mbgnbd or a model id", field,
+                                                    detail::printable(text)));
+  c.kind = parse_value_model_kind(text, field);
+  return c;
+}
+
+ValueModel CustomerValue::choose_model(std::optional<ValueModelKind> kind) {
+  if (kind && !is_transaction_model(*kind))
+    throw Error(Errc::invalid_argument,
+                fmt::format("model kind {} is a spend model, not a transaction model", to_string(*kind)));
+  std::vector<ValueModel> candidates;
+  for (auto& m : models())
+    if (is_transaction_model(m.kind) && (!kind || m.kind == *kind)) candidates.push_back(std::move(m));
+  if (candidates.empty())
+    throw Error(Errc::not_found, kind ? fmt::format("no {} model is saved (fit one first)", to_string(*kind))
+                                      : std::string("no transaction model is saved (fit one first)"));
+  // The most recent calibration: the latest calibration end, then the latest fit.
+  const ValueModel* latest = &candidates.front();
+  for (const auto& m : candidates)
+    if (std::tie(m.calibration_end, m.fitted_at, m.id) > std::tie(latest->calibration_end, latest->fitted_at, latest->id))
+      latest = &m;
+  // Log-likelihoods compare only on the same data: same window, unit, currency and cohort.
+  auto same_data = [&](const ValueModel& m) {
+    return m.calibration_end == latest->calibration_end && m.unit == latest->unit &&
+           m.currency == latest->currency && m.customers == latest->customers && m.data_from == latest->data_from;
+  };
+  const ValueModel* best = nullptr;
+  for (const auto& m : candidates) {
+    if (!same_data(m)) continue;
+    if (!best || std::tie(m.log_likelihood, m.fitted_at, m.id) > std::tie(best->log_likelihood, best->fitted_at, best->id))
+      best = &m;
+  }
+  return *best;
 }
 
 }  // namespace crmkit

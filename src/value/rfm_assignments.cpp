@@ -225,6 +225,7 @@ std::string RfmResult::to_json(bool with_customers) const {
 
 RfmResult CustomerValue::rfm(const RfmRequest& r) {
   detail::require_writable(store_.connection());
+  detail::check_instant("as_of", r.as_of);
   const SegmentMap* map = nullptr;
   bool builtin = true;
   if (r.custom_map) {

@@ -8,6 +8,7 @@
 #include "crmkit/value.hpp"
 #include "store/connection.hpp"
 #include "value/common.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -56,31 +57,63 @@ const char* kScoreColumns =
     "expected_spend, predicted_clv, repeat_purchases, currency FROM customer_scores ";
 
 CustomerScore read_score(SQLite::Statement& st) {
+  const detail::StoredRow row(st, "customer_scores");
   CustomerScore s;
-  auto d = [&](int i) -> std::optional<double> {
-    if (st.getColumn(i).isNull()) return std::nullopt;
-    return st.getColumn(i).getDouble();
-  };
-  auto n = [&](int i) -> std::optional<std::int64_t> {
-    if (st.getColumn(i).isNull()) return std::nullopt;
-    return st.getColumn(i).getInt64();
-  };
-  s.customer_id = st.getColumn(0).getInt64();
-  s.model_id = n(1);
-  s.spend_model_id = n(2);
-  s.scored_at = st.getColumn(3).getInt64();
-  s.p_alive = d(4);
-  s.expected_purchases = d(5);
-  s.horizon = d(6);
-  if (!st.getColumn(7).isNull()) s.horizon_unit = parse_horizon_unit(st.getColumn(7).getString());
-  s.expected_spend = d(8);
-  s.predicted_clv = d(9);
-  s.repeat_purchases = n(10);
-  s.currency = st.getColumn(11).isNull() ? std::string() : st.getColumn(11).getString();
+  s.customer_id = row.int64(0);
+  s.model_id = row.opt_int64(1);
+  s.spend_model_id = row.opt_int64(2);
+  s.scored_at = row.int64(3);
+  s.p_alive = row.opt_real(4);
+  s.expected_purchases = row.opt_real(5);
+  s.horizon = row.opt_real(6);
+  if (!st.getColumn(7).isNull()) s.horizon_unit = row.parse(7, [](const std::string& t) { return parse_horizon_unit(t); });
+  s.expected_spend = row.opt_real(8);
+  s.predicted_clv = row.opt_real(9);
+  s.repeat_purchases = row.opt_int64(10);
+  s.currency = row.opt_text(11).value_or(std::string());
   return s;
 }
 
+// See ScoreWarning. Day counts as everywhere: differences of UTC day numbers, the day of an
+// exclusive end instant being the day before it.
+std::vector<ScoreWarning> score_warnings(const ValueModel& tm, Instant as_of, const ModelInputs& in) {
+  std::vector<ScoreWarning> out;
+  const Day cal_day = day_of(tm.calibration_end - 1);
+  if (as_of < tm.calibration_end)
+    out.push_back({"before_calibration_end",
+                   fmt::format("as_of {} is before the calibration end {} of {} model {}: the model was fitted on "
+                               "purchases these scores do not see",
+                               format_date(day_of(as_of - 1)), format_date(cal_day), to_string(tm.kind), tm.id)});
+  if (!tm.data_from || in.customers.empty()) return out;
+  Instant last = in.customers.front().last_purchase;
+  for (const auto& c : in.customers) last = std::max(last, c.last_purchase);
+  const std::int64_t calibration_days = cal_day - day_of(*tm.data_from);
+  const std::int64_t gap_days = day_of(as_of - 1) - day_of(last);
+  if (gap_days > calibration_days)
+    out.push_back({"far_beyond_data",
+                   fmt::format("as_of {} is {} days after the last {} purchase ({}), more than the {} days of model "
+                               "{}'s calibration period: the scores extrapolate far beyond the data",
+                               format_date(day_of(as_of - 1)), gap_days, tm.currency, format_date(day_of(last)),
+                               calibration_days, tm.id)});
+  return out;
+}
+
 }  // namespace
+
+std::string ScoreSummary::to_json() const {
+  nlohmann::json j;
+  j["as_of"] = as_of;
+  j["model"] = nlohmann::json::parse(model.to_json());
+  j["spend_model"] = spend_model ? nlohmann::json::parse(spend_model->to_json()) : nlohmann::json(nullptr);
+  j["customers"] = customers;
+  j["scored"] = scored;
+  j["total_expected_purchases"] = total_expected_purchases;
+  j["total_predicted_clv"] = total_predicted_clv;
+  j["currency"] = currency;
+  j["warnings"] = nlohmann::json::array();
+  for (const auto& w : warnings) j["warnings"].push_back({{"code", w.code}, {"message", w.message}});
+  return j.dump();
+}
 
 std::string CustomerScore::to_json() const {
   nlohmann::json j;
@@ -101,6 +134,7 @@ std::string CustomerScore::to_json() const {
 
 ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   detail::require_writable(store_.connection());
+  detail::check_instant("as_of", r.as_of);
   value_detail::check_finite(r.horizon, "horizon");
   if (r.horizon <= 0) throw Error(Errc::invalid_argument, fmt::format("horizon {} must be > 0", r.horizon));
   value_detail::check_finite(r.monthly_discount_rate, "monthly_discount_rate");
@@ -111,7 +145,13 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   if (r.margin_rate < 0 || r.margin_rate > 1)
     throw Error(Errc::invalid_argument, fmt::format("margin_rate {} is out of range 0..1", r.margin_rate));
 
-  const ValueModel tm = model(r.transaction_model_id);
+  if (r.transaction_model_id < 0)
+    throw Error(Errc::invalid_argument,
+                fmt::format("transaction_model_id {} must be >= 0 (0 = choose)", r.transaction_model_id));
+  if (r.transaction_model_id > 0 && r.transaction_model_kind)
+    throw Error(Errc::invalid_argument, "give transaction_model_id or transaction_model_kind, not both");
+  const ValueModel tm =
+      r.transaction_model_id > 0 ? model(r.transaction_model_id) : choose_model(r.transaction_model_kind);
   if (!is_transaction_model(tm.kind))
     throw Error(Errc::invalid_argument,
                 fmt::format("transaction model {} is a {} spend model; give a bgnbd, pnbd or mbgnbd model", tm.id,
@@ -165,6 +205,10 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
 
   ScoreSummary sum;
   sum.currency = tm.currency;
+  sum.as_of = r.as_of;
+  sum.model = tm;
+  sum.spend_model = sm;
+  sum.warnings = score_warnings(tm, r.as_of, in);
   return detail::guard([&] {
     auto& c = store_.connection();
     detail::WriteScope scope(c);

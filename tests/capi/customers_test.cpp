@@ -97,7 +97,7 @@ TEST_CASE("customer functions refuse every NULL pointer with EINVALID naming it"
 
 TEST_CASE("customers are created, read as JSON, updated and deleted", "[capi][customers]") {
   Db d;
-  REQUIRE(crmkit_db_set_default_calling_code(d.db, "49") == CRMKIT_OK);
+  REQUIRE(crmkit_db_set_default_region(d.db, "DE") == CRMKIT_OK);
   Rec r;
   REQUIRE(crmkit_customer_set_text(r.c, "external_id", "K-1") == CRMKIT_OK);
   REQUIRE(crmkit_customer_set_text(r.c, "display_name", "Jürgen 😀 Straße") == CRMKIT_OK);
@@ -189,7 +189,8 @@ TEST_CASE("bad customer input gets a specific status and changes nothing", "[cap
   };
   const Case cases[] = {
       {"email", "nope", CRMKIT_EINVALID, "email 'nope' has no '@'"},
-      {"phone", "12345678", CRMKIT_EINVALID, "default_calling_code"},
+      {"phone", "12345678", CRMKIT_EINVALID, "default_region"},
+      {"phone", "+1 555 0100", CRMKIT_EINVALID, "phone '+1 555 0100' is a local number only"},
       {"birth_date", "2023-02-29", CRMKIT_EINVALID, "birth_date"},
       {"gender", "Q", CRMKIT_EINVALID, "gender 'Q'"},
       {"country", "ZZ", CRMKIT_EINVALID, "country 'ZZ'"},

@@ -39,7 +39,28 @@ TEST_CASE("open, settings, transactions and their misuse", "[capi]") {
   CHECK(crmkit_db_rollback(db) == CRMKIT_OK);
   CHECK(crmkit_db_set_default_currency(db, "euro") == CRMKIT_EINVALID);
   CHECK(crmkit_db_set_default_currency(db, "\xff\xfe") == CRMKIT_EINVALID);
-  CHECK(crmkit_db_set_default_calling_code(db, "1") == CRMKIT_OK);
+  crmkit_db_close(db);
+}
+
+TEST_CASE("the default region is set, read back and checked", "[capi]") {
+  crmkit_db* db = nullptr;
+  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  char* region = nullptr;
+  REQUIRE(crmkit_db_default_region(&region, db) == CRMKIT_OK);
+  CHECK(std::string(region).empty());
+  crmkit_free(region);
+  REQUIRE(crmkit_db_set_default_region(db, "IT") == CRMKIT_OK);
+  CHECK(crmkit_db_set_default_region(db, "it") == CRMKIT_EINVALID);
+  CHECK(std::string(crmkit_db_error_message(db)).find("default_region 'it'") != std::string::npos);
+  CHECK(crmkit_db_set_default_region(db, "39") == CRMKIT_EINVALID);
+  CHECK(crmkit_db_set_default_region(db, nullptr) == CRMKIT_EINVALID);
+  REQUIRE(crmkit_db_default_region(&region, db) == CRMKIT_OK);
+  CHECK(std::string(region) == "IT");
+  crmkit_free(region);
+  region = reinterpret_cast<char*>(1);
+  CHECK(crmkit_db_default_region(&region, nullptr) == CRMKIT_EINVALID);
+  CHECK(region == nullptr);
+  CHECK(crmkit_db_default_region(nullptr, db) == CRMKIT_EINVALID);
   crmkit_db_close(db);
 }
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -311,4 +312,176 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps, bad maps change no
   crmkit_rfm_iter_free(late);
   crmkit_rfm_iter_free(it);
   crmkit_rfm_iter_free(nullptr);
+}
+
+// ---- issue #11: predictions say which model made them; lifecycle stages ----------------------
+
+namespace {
+
+int64_t new_customer(crmkit_db* db, const std::string& ext, const char* stage = nullptr) {
+  crmkit_customer* c = nullptr;
+  REQUIRE(crmkit_customer_new(&c) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_set_text(c, "external_id", ext.c_str()) == CRMKIT_OK);
+  if (stage) REQUIRE(crmkit_customer_set_text(c, "lifecycle_stage", stage) == CRMKIT_OK);
+  REQUIRE(crmkit_customer_set_created_at(c, 0) == CRMKIT_OK);
+  int64_t id = 0;
+  REQUIRE(crmkit_customer_create(&id, db, c) == CRMKIT_OK);
+  crmkit_customer_free(c);
+  return id;
+}
+
+void record(crmkit_db* db, int64_t customer, int64_t at, const char* kind, int64_t minor) {
+  crmkit_interaction* rec = nullptr;
+  REQUIRE(crmkit_interaction_new(&rec) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_kind(rec, kind) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_channel(rec, "web") == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_customer_id(rec, customer) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_occurred_at(rec, at) == CRMKIT_OK);
+  if (minor) REQUIRE(crmkit_interaction_set_amount(rec, minor, "USD") == CRMKIT_OK);
+  int64_t id = 0;
+  REQUIRE(crmkit_interaction_record(&id, db, rec) == CRMKIT_OK);
+  crmkit_interaction_free(rec);
+}
+
+// 40 customers with 1..5 purchase days in the first half of 2024.
+void small_shop(crmkit_db* db) {
+  const int64_t d0 = days_from_civil(2024, 1, 1) * kDay;
+  for (int i = 0; i < 40; ++i) {
+    int64_t id = new_customer(db, "c" + std::to_string(i));
+    for (int k = 0; k <= i % 5; ++k) record(db, id, d0 + (i + 7 * k * (1 + i % 3)) * kDay, "purchase", 1000 + 100 * k);
+  }
+}
+
+std::string customer_json(crmkit_db* db, int64_t id) {
+  char* j = nullptr;
+  REQUIRE(crmkit_customer_get_json(&j, db, id) == CRMKIT_OK);
+  return take_owned(j);
+}
+
+std::string predict(crmkit_db* db, const char* model, int64_t as_of) {
+  char* j = nullptr;
+  const int rc = crmkit_value_predict_json(&j, db, model, 0, 30, "day", as_of, 0.01, 1.0);
+  if (rc != CRMKIT_OK) return "error " + std::to_string(rc) + ": " + crmkit_last_error_message();
+  return take_owned(j);
+}
+
+}  // namespace
+
+TEST_CASE("value C API: predict uses the best log-likelihood, names the model, warns", "[capi][value][predict]") {
+  crmkit_db* db = nullptr;
+  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  small_shop(db);
+  const int64_t cal = end_of(2024, 6, 30);
+  const char* kinds[] = {"bgnbd", "pnbd", "mbgnbd"};
+  int64_t ids[3];
+  double ll[3];
+  for (int k = 0; k < 3; ++k) {
+    REQUIRE(crmkit_value_fit(&ids[k], db, kinds[k], "day", cal, 100 + k, nullptr) == CRMKIT_OK);
+    char* j = nullptr;
+    REQUIRE(crmkit_value_model_json(&j, db, ids[k]) == CRMKIT_OK);
+    ll[k] = json_number(take_owned(j), "log_likelihood");
+  }
+  int best = 0, worst = 0;
+  for (int k = 1; k < 3; ++k) {
+    if (ll[k] > ll[best]) best = k;
+    if (ll[k] < ll[worst]) worst = k;
+  }
+  REQUIRE(ll[worst] < ll[best]);
+  // Refit the worst kind last: the newest fit is now the worst one, and must not be chosen.
+  int64_t newest = 0;
+  REQUIRE(crmkit_value_fit(&newest, db, kinds[worst], "day", cal, 500, nullptr) == CRMKIT_OK);
+
+  std::string out = predict(db, nullptr, cal);
+  CHECK(json_number(out, "id") == ids[best]);
+  CHECK(out.find("\"kind\":\"" + std::string(kinds[best]) + "\"") != std::string::npos);
+  CHECK(out.find("\"calibration_end\":" + std::to_string(cal)) != std::string::npos);
+  CHECK(out.find("\"params\":{") != std::string::npos);
+  CHECK(out.find("\"warnings\":[]") != std::string::npos);
+  char* sj = nullptr;
+  REQUIRE(crmkit_value_customer_scores_json(&sj, db, 1) == CRMKIT_OK);
+  CHECK(json_number(take_owned(sj), "model_id") == ids[best]);
+  // crmkit_value_score with model id 0 makes the same choice.
+  int64_t scored = 0;
+  REQUIRE(crmkit_value_score(&scored, db, 0, 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_OK);
+  CHECK(scored == 40);
+
+  // Named: a kind (its own best), an id.
+  CHECK(json_number(predict(db, kinds[worst], cal), "id") == newest);  // a tie in LL goes to the latest fit
+  CHECK(json_number(predict(db, std::to_string(ids[best]).c_str(), cal), "id") == ids[best]);
+
+  // Before the calibration end: a warning in the result.
+  out = predict(db, nullptr, end_of(2024, 6, 1));
+  CHECK(out.find("\"code\":\"before_calibration_end\"") != std::string::npos);
+
+  // Refusals: specific codes, scores unchanged.
+  char* j = nullptr;
+  CHECK(crmkit_value_predict_json(&j, db, "gg", 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(last_has("spend model"));
+  CHECK(crmkit_value_predict_json(&j, db, "12x", 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(last_has("model '12x' is not one of bgnbd, pnbd, mbgnbd or a model id"));
+  CHECK(crmkit_value_predict_json(&j, db, "999", 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_value_predict_json(&j, db, nullptr, 0, -1, "day", cal, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_predict_json(nullptr, db, nullptr, 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(j == nullptr);
+  crmkit_db_close(db);
+
+  // An empty store: no model to choose.
+  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  CHECK(crmkit_value_predict_json(&j, db, nullptr, 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_ENOTFOUND);
+  CHECK(last_has("no transaction model is saved"));
+  crmkit_db_close(db);
+}
+
+TEST_CASE("customers C API: lifecycle stages follow purchases and the churn rule", "[capi][customers][lifecycle]") {
+  crmkit_db* db = nullptr;
+  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  const int64_t d0 = days_from_civil(2024, 1, 1) * kDay;
+  const int64_t a = new_customer(db, "a");
+  const int64_t b = new_customer(db, "b");
+  const int64_t pinned = new_customer(db, "pinned", "prospect");
+  record(db, a, d0, "support", 0);
+  CHECK(customer_json(db, a).find("\"lifecycle_stage\":\"lead\"") != std::string::npos);
+  record(db, a, d0, "purchase", 500);
+  record(db, b, d0 + 60 * kDay, "purchase", 500);
+  record(db, pinned, d0, "purchase", 500);
+  CHECK(customer_json(db, a).find("\"lifecycle_stage\":\"customer\"") != std::string::npos);
+  CHECK(customer_json(db, a).find("\"lifecycle_manual\":false") != std::string::npos);
+  CHECK(customer_json(db, pinned).find("\"lifecycle_stage\":\"prospect\"") != std::string::npos);
+  CHECK(customer_json(db, pinned).find("\"lifecycle_manual\":true") != std::string::npos);
+
+  char* j = nullptr;
+  REQUIRE(crmkit_customer_lifecycle_rule_json(&j, db) == CRMKIT_OK);
+  CHECK(take_owned(j) == "{\"churn_rule\":\"no_purchase\",\"p_alive_threshold\":0.5,\"window_days\":180}");
+  REQUIRE(crmkit_customer_set_lifecycle_rule(db, "no_purchase", 45, 0.5) == CRMKIT_OK);
+  // as_of 2024-03-31: a (2024-01-01) lapsed, b (2024-03-01) inside the 45 days, pinned skipped.
+  REQUIRE(crmkit_customer_update_lifecycle_json(&j, db, end_of(2024, 3, 31), 0) == CRMKIT_OK);
+  std::string u = take_owned(j);
+  CHECK(json_number(u, "evaluated") == 2);
+  CHECK(u.find("\"moves\":[{\"customers\":1,\"from\":\"customer\",\"to\":\"churned\"}]") != std::string::npos);
+  REQUIRE(crmkit_customer_update_lifecycle_json(&j, db, end_of(2024, 3, 31), 0) == CRMKIT_OK);
+  CHECK(take_owned(j).find("\"moves\":[]") != std::string::npos);  // idempotent
+  REQUIRE(crmkit_customer_update_lifecycle_json(&j, db, end_of(2024, 3, 31), 1) == CRMKIT_OK);
+  u = take_owned(j);
+  CHECK(u.find("{\"customers\":1,\"from\":\"prospect\",\"to\":\"churned\"}") != std::string::npos);
+
+  // Bad input: named, nothing saved.
+  CHECK(crmkit_customer_set_lifecycle_rule(db, "sometimes", 45, 0.5) == CRMKIT_EINVALID);
+  CHECK(last_has("churn_rule 'sometimes'"));
+  CHECK(crmkit_customer_set_lifecycle_rule(db, "no_purchase", int64_t(1) << 33, 0.5) == CRMKIT_EINVALID);
+  CHECK(last_has("window_days 8589934592 is out of range"));  // refused, not narrowed to int
+  CHECK(crmkit_customer_set_lifecycle_rule(db, "p_alive", 45, std::nan("")) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_set_lifecycle_rule(db, nullptr, 45, 0.5) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_update_lifecycle_json(&j, db, end_of(2024, 3, 31), 2) == CRMKIT_EINVALID);
+  CHECK(crmkit_customer_update_lifecycle_json(&j, db, INT64_MAX, 0) == CRMKIT_EINVALID);
+  REQUIRE(crmkit_customer_lifecycle_rule_json(&j, db) == CRMKIT_OK);
+  CHECK(take_owned(j) == "{\"churn_rule\":\"no_purchase\",\"p_alive_threshold\":0.5,\"window_days\":45}");
+  REQUIRE(crmkit_customer_set_lifecycle_rule(db, "p_alive", 45, 0.5) == CRMKIT_OK);
+  CHECK(crmkit_customer_update_lifecycle_json(&j, db, end_of(2024, 3, 31), 0) == CRMKIT_EINVALID);
+  CHECK(last_has("none are stored"));
+  // The JSON upsert refuses the flag the store keeps.
+  int64_t id = 0;
+  CHECK(crmkit_customer_upsert_json(&id, nullptr, db, "{\"external_id\":\"a\",\"created_at\":1,\"lifecycle_manual\":true}") ==
+        CRMKIT_EINVALID);
+  CHECK(last_has("lifecycle_manual"));
+  crmkit_db_close(db);
 }

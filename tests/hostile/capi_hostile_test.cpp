@@ -556,3 +556,215 @@ TEST_CASE("JSON integers above INT64_MAX are refused with the digits as given", 
     CHECK(digest(e.path) == before);
   }
 }
+
+// ---- aggregate overflow ---------------------------------------------------------------------
+// Totals that would pass int64 are refused at the write (a member's points, the refunds of one
+// purchase) so that every later read still works; points instants outside 0001..9999 are
+// refused like every other area's.
+TEST_CASE("hostile aggregate overflow and points instants through the C API", "[hostile]") {
+  Env e;
+  constexpr std::int64_t kRequest = std::int64_t(1) << 50, kMember = std::int64_t(1) << 61;
+  constexpr std::int64_t kAfter9999 = 253'402'300'800'000, kBefore0001 = -62'135'596'800'001;
+  // "other" earns 100 points on a 100.00 purchase, refunded with an amount near INT64_MAX,
+  // then adjustments bring its total to the 2^61 limit exactly.
+  REQUIRE(crmkit_points_enroll(e.db, e.programme, e.other, kT) == CRMKIT_OK);
+  crmkit_interaction* r = purchase(e.other, 10'000, "USD");
+  std::int64_t bought = 0, pts = 0;
+  int rep = 0;
+  REQUIRE(crmkit_interaction_record(&bought, e.db, r) == CRMKIT_OK);
+  crmkit_interaction_free(r);
+  REQUIRE(crmkit_points_reverse_purchase(&pts, &rep, e.db, e.programme, bought, kMax - 5, "rv1", kT) == CRMKIT_OK);
+  REQUIRE(pts == -100);
+  REQUIRE(crmkit_db_begin(e.db) == CRMKIT_OK);
+  for (int k = 0; k < 2048; ++k)
+    REQUIRE(crmkit_points_adjust(&pts, &rep, e.db, e.programme, e.other, k < 2047 ? kRequest : kRequest - 100, "load",
+                                 ("fill-" + std::to_string(k)).c_str(), kT) == CRMKIT_OK);
+  REQUIRE(crmkit_db_commit(e.db) == CRMKIT_OK);
+  const std::vector<Case> table{
+      {"points_adjust: +1 past a member's 2^61 total", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_adjust(&p, &rp, e.db, e.programme, e.other, 1, "x", "o1", kT); }},
+      {"points_adjust: -1 past a member's 2^61 total", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_adjust(&p, &rp, e.db, e.programme, e.other, -1, "x", "o2", kT); }},
+      {"points_reverse_purchase: refunds of one purchase past int64", CRMKIT_EINVALID, [bought](Env& e) {
+         std::int64_t p; int rp;
+         return crmkit_points_reverse_purchase(&p, &rp, e.db, e.programme, bought, 6, "rv2", kT); }},
+      {"points_balance at the member limit", CRMKIT_OK, [](Env& e) {
+         std::int64_t b = 0; int rc = crmkit_points_balance(&b, e.db, e.programme, e.other, kT + 1);
+         return rc == CRMKIT_OK && b != kMember - 100 ? CRMKIT_EINTERNAL : rc; }},  // the 100 earned were reversed
+      {"points_liability_json at the member limit", CRMKIT_OK, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_points_liability_json(&j, e.db, e.programme, kT + 1), j); }},
+      {"points_check at the member limit", CRMKIT_OK, [](Env& e) { return crmkit_points_check(e.db, e.programme); }},
+      {"points_redeem: as_of after 9999", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_redeem(&p, &rp, e.db, e.programme, e.other, 1, "i1", kAfter9999, 0); }},
+      {"points_adjust: as_of INT64_MIN", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_adjust(&p, &rp, e.db, e.programme, e.customer, 1, "x", "i2", kMin); }},
+      {"points_enroll: enrolled_at after 9999", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_points_enroll(e.db, e.programme, e.customer, kAfter9999); }},
+      {"points_expire: as_of before 0001", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp; return crmkit_points_expire(&p, &rp, e.db, e.programme, kBefore0001, nullptr); }},
+      {"points_review_tiers: as_of INT64_MAX", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_points_review_tiers(&j, e.db, e.programme, kMax), j); }},
+      {"points_reverse_purchase: as_of after 9999", CRMKIT_EINVALID, [bought](Env& e) {
+         std::int64_t p; int rp;
+         return crmkit_points_reverse_purchase(&p, &rp, e.db, e.programme, bought, 1, "i3", kAfter9999); }},
+      {"points_reverse_redemption: as_of before 0001", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t p; int rp;
+         return crmkit_points_reverse_redemption(&p, &rp, e.db, e.programme, "none", 0, "i4", kBefore0001); }},
+      {"points_balance: as_of after 9999", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t b; return crmkit_points_balance(&b, e.db, e.programme, e.other, kAfter9999); }},
+      {"points_liability_json: as_of INT64_MIN", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_points_liability_json(&j, e.db, e.programme, kMin), j); }},
+      {"points_programme_create: created_at after 9999", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id;
+         return crmkit_points_programme_create(&id, e.db, R"({"name":"late","currency":"USD","created_at":253402300800000})"); }},
+  };
+  const int tried = run_table(e, table);
+  // The message gives the instant as given, not an impossible date.
+  REQUIRE(crmkit_points_redeem(&pts, &rep, e.db, e.programme, e.other, 1, "i5", kAfter9999, 0) == CRMKIT_EINVALID);
+  CHECK(std::string(crmkit_last_error_message()).find("as_of 253402300800000 is outside") != std::string::npos);
+  std::printf("hostile C API (aggregate overflow, points instants): %d cases\n", tried);
+}
+
+// ---- values kept as given (issue #10 items 6, 7, 10) -------------------------------------
+// Fake currencies, numbers a double cannot keep, and rules one level over the nesting limit:
+// each refused with EINVALID and nothing written.
+namespace {
+
+std::string nested_not_rule(int depth) {
+  std::string s;
+  for (int k = 0; k < depth; ++k) s += "{\"not\":";
+  s += R"({"agg":"sum","of":"amount","where":{"kind":["purchase","refund"]},"window":{"last":6,"unit":"month"},)"
+       R"("op":"not_between","value":[1,2]})";
+  for (int k = 0; k < depth; ++k) s += "}";
+  return s;
+}
+
+std::vector<Case> value_cases() {
+  return {
+      {"currency 'ABC' (not ISO 4217)", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, 1, "ABC")}); }},
+      {"currency 'ZZZ' recorded alone", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_interaction* r = purchase(e.customer, 1, "ZZZ"); std::int64_t id;
+         int rc = crmkit_interaction_record(&id, e.db, r); crmkit_interaction_free(r); return rc; }},
+      {"default currency 'ABC'", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_currency(e.db, "ABC"); }},
+      {"acquisition cost in 'ZZZ'", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_created_at(c, kT);
+         int rc = crmkit_customer_set_acquisition_cost(c, 5, "ZZZ");
+         std::int64_t id; if (rc == CRMKIT_OK) rc = crmkit_customer_create(&id, e.db, c); crmkit_customer_free(c); return rc; }},
+      {"interaction JSON: currency 'ABC'", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
+         return crmkit_interaction_record_json(&id, e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1,\"currency\":\"ABC\"}}").c_str()); }},
+      {"points programme in 'ZZZ'", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
+         return crmkit_points_programme_create(&id, e.db, R"({"name":"zzz","currency":"ZZZ","created_at":"2023-01-01T00:00:00Z"})"); }},
+      {"value_fit: currency 'ABC'", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_value_fit(&id, e.db, "bgnbd", "week", kT, kT, "ABC"); }},
+      {"currency_minor_units: 'ABC'", CRMKIT_EINVALID, [](Env&) { int u; return crmkit_currency_minor_units(&u, "ABC"); }},
+      {"currency_minor_units: NULL code", CRMKIT_EINVALID, [](Env&) { int u; return crmkit_currency_minor_units(&u, nullptr); }},
+      {"currency_minor_units: NULL out", CRMKIT_EINVALID, [](Env&) { return crmkit_currency_minor_units(nullptr, "USD"); }},
+      {"attributes: integer beyond uint64", CRMKIT_EINVALID, [](Env& e) {
+         return create_with(e, "attributes", "{\"order\":123456789012345678901}"); }},
+      {"attributes: 21 significant digits", CRMKIT_EINVALID, [](Env& e) {
+         return record_with(e, [](auto r) { return crmkit_interaction_set_attributes(r, "{\"p\":[0.100000000000000000001]}"); }); }},
+      {"attributes: underflow to 0", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", "{\"x\":1e-400}"); }},
+      {"segment_create: not nested 25 deep (limit 24)", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; return crmkit_segment_create(&id, e.db, "deep", "dynamic", nested_not_rule(25).c_str(), 0); }},
+      {"segment_create: rule number beyond uint64", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id;
+         return crmkit_segment_create(&id, e.db, "big", "dynamic",
+                                      "{\"field\":\"attributes.order\",\"op\":\"eq\",\"value\":123456789012345678901}", 0); }},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("hostile values through the C API: fake currencies and inexact numbers and too deep rules", "[hostile]") {
+  Env e;
+  const int tried = run_table(e, value_cases());
+  std::printf("hostile C API (values): %d cases\n", tried);
+  // The same limits accept what is within them: 24 nested `not` saves and refreshes.
+  std::int64_t id = 0;
+  REQUIRE(crmkit_segment_create(&id, e.db, "deep", "dynamic", nested_not_rule(24).c_str(), 0) == CRMKIT_OK);
+  std::int64_t entered = 0, left = 0;
+  CHECK(crmkit_segment_refresh(&entered, &left, e.db, "deep", kT) == CRMKIT_OK);
+  int units = -1;
+  CHECK(crmkit_currency_minor_units(&units, "UYW") == CRMKIT_OK);
+  CHECK(units == 4);
+}
+
+// ---- phone numbers and the default region (issue #11) --------------------------------------
+TEST_CASE("hostile phone numbers and default regions: exact status, nothing changed", "[hostile]") {
+  Env e;
+  REQUIRE(crmkit_db_set_default_region(e.db, "US") == CRMKIT_OK);
+  const std::vector<Case> phone_cases = {
+      {"set_default_region: NULL", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, nullptr); }},
+      {"set_default_region: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_db_set_default_region(nullptr, "IT"); }},
+      {"set_default_region: lower case", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "it"); }},
+      {"set_default_region: unknown 'XX'", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "XX"); }},
+      {"set_default_region: calling code", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "39"); }},
+      {"set_default_region: non-geographic '001'", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "001"); }},
+      {"set_default_region: SQL", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, kSql); }},
+      {"set_default_region: 0xFF byte", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_default_region(e.db, "I\xff"); }},
+      {"default_region: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_default_region(nullptr, e.db); }},
+      {"default_region: NULL db", CRMKIT_EINVALID, [](Env&) { char* s; return crmkit_db_default_region(&s, nullptr); }},
+      {"phone: US local 7 digits", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "5550100"); }},
+      {"phone: no area code 555", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "+1 555 010 0000"); }},
+      {"phone: letters", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "1-800-FLOWERS"); }},
+      {"phone: extension", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "+1 650 253 0000 ext. 1"); }},
+      {"phone: tel URI", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "tel:+1-650-253-0000"); }},
+      {"phone: unknown country code", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "+999 1234 5678"); }},
+      {"phone: 300 digits", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "+" + std::string(300, '9')); }},
+      {"phone: only punctuation", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "(-.-)"); }},
+      {"phone: Arabic-Indic digits", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", "\xd9\xa6\xd9\xa5\xd9\xa0"); }},
+      {"phone: SQL", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "phone", kSql); }},
+  };
+  const int tried = run_table(e, phone_cases);
+  char* region = nullptr;
+  REQUIRE(crmkit_db_default_region(&region, e.db) == CRMKIT_OK);
+  CHECK(std::string(region) == "US");  // no refused setting changed it
+  crmkit_free(region);
+  std::printf("hostile C API (phone numbers, default region): %d cases\n", tried);
+}
+
+// ---- issue #11: predictions name their model; lifecycle stages (added at the end to keep merges easy) ----
+
+TEST_CASE("hostile input to predictions and lifecycle stages: exact status, nothing changed", "[hostile][lifecycle]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<Case> table = {
+      {"value_predict: no model saved", CRMKIT_ENOTFOUND, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, nullptr, 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: SQL as the model", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, kSql, 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: gg is not a transaction model", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "gg", 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: id beyond int64", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr;
+         return json_out(crmkit_value_predict_json(&j, e.db, "99999999999999999999", 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: model id 0", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "0", 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: unknown model id", CRMKIT_ENOTFOUND, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "424242", 0, 52, "week", kT, 0.01, 1), j); }},
+      {"value_predict: NULL out", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_value_predict_json(nullptr, e.db, nullptr, 0, 52, "week", kT, 0.01, 1); }},
+      {"value_predict: NaN horizon", CRMKIT_EINVALID, [nan](Env& e) {
+         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "bgnbd", 0, nan, "week", kT, 0.01, 1), j); }},
+      {"lifecycle rule: unknown rule", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_customer_set_lifecycle_rule(e.db, kSql, 30, 0.5); }},
+      {"lifecycle rule: window beyond int", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_customer_set_lifecycle_rule(e.db, "no_purchase", kMax, 0.5); }},
+      {"lifecycle rule: negative window", CRMKIT_EINVALID, [](Env& e) {
+         return crmkit_customer_set_lifecycle_rule(e.db, "no_purchase", -30, 0.5); }},
+      {"lifecycle rule: NaN threshold", CRMKIT_EINVALID, [nan](Env& e) {
+         return crmkit_customer_set_lifecycle_rule(e.db, "p_alive", 30, nan); }},
+      {"lifecycle rule: NULL db", CRMKIT_EINVALID, [](Env&) {
+         return crmkit_customer_set_lifecycle_rule(nullptr, "p_alive", 30, 0.5); }},
+      {"lifecycle: as_of out of range", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_customer_update_lifecycle_json(&j, e.db, kMin, 0), j); }},
+      {"lifecycle: override_manual not 0/1", CRMKIT_EINVALID, [](Env& e) {
+         char* j = nullptr; return json_out(crmkit_customer_update_lifecycle_json(&j, e.db, kT, -1), j); }},
+      {"customer upsert JSON: lifecycle_manual given", CRMKIT_EINVALID, [](Env& e) {
+         std::int64_t id; int created;
+         return crmkit_customer_upsert_json(&id, &created, e.db,
+                                            R"({"external_id":"anchor","created_at":1,"lifecycle_manual":false})"); }},
+  };
+  Env e;
+  const int tried = run_table(e, table);
+  std::printf("hostile C API (predictions, lifecycle): %d cases\n", tried);
+}

@@ -4,9 +4,19 @@
 // never crash.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <map>
 #include <random>
 
+#include "crmkit.h"
 #include "crmkit/customer.hpp"
+#include "crmkit/points.hpp"
+#include "crmkit/segment.hpp"
+#include "crmkit/value.hpp"
 #include "interactions/figures.hpp"
 #include "scenario.hpp"
 #include "store/migrations.hpp"
@@ -19,7 +29,11 @@ using crmkit::Errc;
 namespace {
 
 const char* const kCoreDump[] = {
-    "SELECT * FROM customers ORDER BY id", "SELECT * FROM customer_tags ORDER BY customer_id, tag",
+    // The columns every version has; later migrations add columns (0007: lifecycle_manual).
+    "SELECT id, external_id, kind, display_name, given_name, family_name, email, phone, birth_date, gender, "
+    "country, region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, "
+    "lifecycle_stage, created_at, updated_at, attributes FROM customers ORDER BY id",
+    "SELECT * FROM customer_tags ORDER BY customer_id, tag",
     "SELECT * FROM interactions ORDER BY id", "SELECT * FROM customer_figures ORDER BY customer_id",
     "SELECT * FROM customer_money ORDER BY customer_id, currency"};
 
@@ -103,6 +117,8 @@ TEST_CASE("a file of every earlier schema version upgrades and keeps its data", 
     crmkit::Store s = crmkit::Store::open(path);
     CHECK(s.schema_version() == crmkit::Store::latest_schema_version());
     CHECK(core_rows(s.connection().db) == before);
+    // Stages written before 0007 count as automatic: nothing recorded that the host set them.
+    CHECK(s.connection().db.execAndGet("SELECT count(*) FROM customers WHERE lifecycle_manual = 0").getInt() == 3);
     CHECK(integrity(s) == "ok");
     CHECK(crmkit::Customers(s).get_by_external_id("c1").attributes == R"({"tier":"gold"})");
     auto f = crmkit::Interactions(s).figures(1);
@@ -230,4 +246,501 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
       CHECK(e.code() == Errc::corrupt);
     }
   }
+}
+
+// ---- Refused opens change nothing; reads of damaged values say "corrupt" -------------------
+
+namespace {
+
+// Every file under `dir` (the directory itself included) with its bytes: a refused open must
+// leave this exactly as it was, -wal and -shm files included.
+std::map<std::string, std::string> snapshot(const std::filesystem::path& dir) {
+  std::map<std::string, std::string> all;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    all[e.path().string()] = e.is_directory() ? std::string("<directory>") : read_file(e.path().string());
+  return all;
+}
+
+int capi_status(Errc code) {
+  switch (code) {
+    case Errc::corrupt: return CRMKIT_ECORRUPT;
+    case Errc::unsupported_version: return CRMKIT_EVERSION;
+    case Errc::io: return CRMKIT_EIO;
+    case Errc::read_only: return CRMKIT_EREADONLY;
+    default: return CRMKIT_EINTERNAL;
+  }
+}
+
+// Exit status of the crmkit command run with `args` (stdout and stderr discarded).
+int run_cli(const std::string& args) {
+  std::string cmd = "'" CRMKIT_CLI "' " + args + " >/dev/null 2>&1";
+  int st = std::system(cmd.c_str());
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void foreign_database(const std::string& path, bool wal) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  if (wal) db.execAndGet("PRAGMA journal_mode = WAL");
+  db.exec("CREATE TABLE customers(x); INSERT INTO customers VALUES (1)");
+}
+
+// A crmkit file stamped one schema version newer than this crmkit.
+void newer_crmkit(const std::string& path, bool wal) {
+  make_baseline(path);
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  if (!wal) db.execAndGet("PRAGMA journal_mode = DELETE");
+  db.exec("PRAGMA user_version = " + std::to_string(crmkit::Store::latest_schema_version() + 1));
+}
+
+struct RefusedFile {
+  const char* what;
+  std::function<void(const std::string& path)> make;  // empty: the path does not exist
+  Errc read_write, read_only;                         // the expected refusals
+  bool writable_test = true;                          // false: a read-write open would create it
+};
+
+}  // namespace
+
+TEST_CASE("a refused open changes nothing: not the file, not its directory", "[files]") {
+  const RefusedFile files[] = {
+      {"a foreign SQLite database (rollback journal)", [](const std::string& p) { foreign_database(p, false); },
+       Errc::corrupt, Errc::corrupt},
+      {"a foreign SQLite database (WAL)", [](const std::string& p) { foreign_database(p, true); }, Errc::corrupt,
+       Errc::corrupt},
+      {"a newer crmkit file (rollback journal)", [](const std::string& p) { newer_crmkit(p, false); },
+       Errc::unsupported_version, Errc::unsupported_version},
+      {"a newer crmkit file (WAL)", [](const std::string& p) { newer_crmkit(p, true); }, Errc::unsupported_version,
+       Errc::unsupported_version},
+      {"an empty SQLite database of another application",
+       [](const std::string& p) {
+         SQLite::Database db(p, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+         db.exec("PRAGMA application_id = 305419896");  // 0x12345678, no tables
+       },
+       Errc::corrupt, Errc::corrupt},
+      {"a text file", [](const std::string& p) { write_file(p, std::string(2000, 'x') + "\nnot a database\n"); },
+       Errc::corrupt, Errc::corrupt},
+      {"a directory", [](const std::string& p) { std::filesystem::create_directory(p); }, Errc::io, Errc::io},
+      {"a path that does not exist", nullptr, Errc::io, Errc::io, false},
+  };
+  for (const auto& f : files) {
+    INFO(f.what);
+    TempDir dir;
+    const std::string path = dir.file("x.db");
+    if (f.make) f.make(path);
+    const auto before = snapshot(dir.path);
+    REQUIRE(std::filesystem::exists(path) == static_cast<bool>(f.make));
+    for (bool read_only : {false, true}) {
+      if (!read_only && !f.writable_test) continue;
+      INFO((read_only ? "read-only" : "read-write"));
+      const Errc want = read_only ? f.read_only : f.read_write;
+      crmkit::OpenOptions o;
+      o.read_only = read_only;
+      try {
+        crmkit::Store::open(path, o);
+        FAIL("opened");
+      } catch (const crmkit::Error& e) {
+        INFO(e.what());
+        CHECK(crmkit::errc_name(e.code()) == std::string(crmkit::errc_name(want)));
+      }
+      CHECK(snapshot(dir.path) == before);
+
+      crmkit_options* opts = nullptr;
+      REQUIRE(crmkit_options_new(&opts) == CRMKIT_OK);
+      crmkit_options_set_read_only(opts, read_only ? 1 : 0);
+      crmkit_db* db = nullptr;
+      const int rc = crmkit_db_open(&db, path.c_str(), opts);
+      crmkit_db_close(db);
+      crmkit_options_free(opts);
+      INFO(crmkit_last_error_message());
+      CHECK(rc == capi_status(want));
+      CHECK(snapshot(dir.path) == before);
+    }
+    // The command's read commands, on the file as a user would name it.
+    for (const char* cmd : {"report --json --db", "customer show 1 --db", "timeline --external-id c1 --db"}) {
+      INFO(cmd);
+      CHECK(run_cli(std::string(cmd) + " '" + path + "'") != 0);
+      CHECK(snapshot(dir.path) == before);
+    }
+  }
+}
+
+TEST_CASE("a new file is still created and initialised when opened for writing", "[files]") {
+  TempDir dir;
+  for (const char* name : {"new.db", "empty.db"}) {
+    const std::string path = dir.file(name);
+    if (std::string(name) == "empty.db") write_file(path, "");
+    {
+      crmkit::Store s = crmkit::Store::open(path);
+      CHECK(s.schema_version() == crmkit::Store::latest_schema_version());
+      CHECK(s.connection().db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+      CHECK(integrity(s) == "ok");
+    }
+    crmkit::OpenOptions ro;
+    ro.read_only = true;
+    CHECK(crmkit::Store::open(path, ro).schema_version() == crmkit::Store::latest_schema_version());
+  }
+}
+
+TEST_CASE("crmkit tables under a damaged header are corruption, not an internal error", "[files]") {
+  TempDir dir;
+  const std::string path = dir.file("h.db");
+  make_baseline(path);
+  const std::string good = read_file(path);
+  // Version 0 with tables; the current version without the customers table.
+  for (int version : {0, crmkit::Store::latest_schema_version()}) {
+    INFO("user_version set to " << version);
+    write_file(path, good);
+    {
+      SQLite::Database db(path, SQLite::OPEN_READWRITE);
+      db.exec("PRAGMA user_version = " + std::to_string(version));
+      if (version != 0) db.exec("PRAGMA writable_schema = ON; DELETE FROM sqlite_schema WHERE name = 'customers'");
+    }
+    const auto before = read_file(path);
+    for (bool read_only : {false, true}) {
+      crmkit::OpenOptions o;
+      o.read_only = read_only;
+      try {
+        crmkit::Store::open(path, o);
+        FAIL("opened");
+      } catch (const crmkit::Error& e) {
+        INFO(e.what());
+        CHECK(e.code() == Errc::corrupt);
+      }
+      CHECK(read_file(path) == before);
+    }
+  }
+}
+
+namespace {
+
+constexpr int kSweepCustomers = 24;
+constexpr crmkit::Instant kDay = 86'400'000;
+constexpr crmkit::Instant kSweepStart = 1'700'000'000'000;  // 2023-11-14
+
+// A small store with a row in every kind of table the loaders read: customers with
+// attributes and tags, interactions with attributes, figures, a points programme with a
+// ledger, a static and a dynamic segment, a fitted model with scores, and RFM assignments.
+void make_populated(const std::string& path) {
+  crmkit::Store s = crmkit::Store::open(path);
+  crmkit::Customers customers(s);
+  crmkit::Interactions interactions(s);
+  std::vector<crmkit::Interaction> rows;
+  for (int c = 1; c <= kSweepCustomers; ++c) {
+    crmkit::CustomerFields f;
+    f.external_id = "c" + std::to_string(c);
+    f.created_at = kSweepStart;
+    f.city = c % 2 ? "Berlin" : "Lyon";
+    f.lifecycle_stage = crmkit::LifecycleStage::customer;
+    f.attributes = R"({"tier":"gold","n":)" + std::to_string(c) + R"(,"note":"éè"})";
+    f.tags = std::vector<std::string>{"vip", "t" + std::to_string(c % 3)};
+    customers.create(f);
+    for (int k = 0; k < 1 + c % 6; ++k) {
+      crmkit::Interaction i;
+      i.customer_id = c;
+      i.external_id = "p" + std::to_string(c) + "-" + std::to_string(k);
+      i.occurred_at = kSweepStart + (3 + 17 * k + c) * kDay;
+      i.kind = crmkit::InteractionKind::purchase;
+      i.channel = crmkit::Channel::web;
+      i.amount = crmkit::Money{1000 + 137 * c + 11 * k, "USD"};
+      i.attributes = R"({"sku":"A-)" + std::to_string(k) + R"("})";
+      i.subject = "order";
+      rows.push_back(i);
+    }
+    crmkit::Interaction note;
+    note.customer_id = c;
+    note.occurred_at = kSweepStart + 2 * kDay;
+    note.kind = crmkit::InteractionKind::note;
+    note.notes = "called back";
+    rows.push_back(note);
+  }
+  interactions.record_batch(rows);
+
+  crmkit::Points points(s);
+  crmkit::ProgrammeSpec spec;
+  spec.name = "club";
+  spec.currency = "USD";
+  spec.created_at = kSweepStart;
+  const std::int64_t prog = points.create_programme(spec);
+  for (int c = 1; c <= kSweepCustomers; ++c) points.enroll(prog, c, kSweepStart);
+  points.earn_backfill(prog, kSweepStart, kSweepStart + 200 * kDay);
+  points.redeem(prog, 1, 5, "r1", kSweepStart + 150 * kDay);
+
+  crmkit::Segments segments(s);
+  segments.create("vip", crmkit::SegmentKind::manual_static, "");
+  segments.add_customers("vip", {1, 2, 3, 5, 8}, kSweepStart + kDay);
+  segments.create("berliners", crmkit::SegmentKind::dynamic, R"({"field":"city","op":"eq","value":"Berlin"})");
+  segments.refresh("berliners", kSweepStart + 10 * kDay);
+
+  crmkit::CustomerValue value(s);
+  crmkit::FitRequest fit;
+  fit.calibration_end = kSweepStart + 200 * kDay;
+  fit.fitted_at = fit.calibration_end;
+  const auto model = value.fit(fit);
+  crmkit::ScoreRequest score;
+  score.transaction_model_id = model.id;
+  score.as_of = fit.calibration_end;
+  value.score(score);
+  crmkit::RfmRequest rfm;
+  rfm.as_of = fit.calibration_end;
+  value.rfm(rfm);
+}
+
+// Writes on a possibly damaged file: each outcome's name ("ok" or the Errc) counted. Damage
+// may surface as a UNIQUE or CHECK failure (constraint); integrity_check must then flag it.
+void write_some(const std::string& path, std::map<std::string, int>& outcomes, std::vector<std::string>& wrong) {
+  auto attempt = [&](const char* what, auto&& f) {
+    try {
+      f();
+      ++outcomes["ok"];
+    } catch (const crmkit::Error& e) {
+      ++outcomes[crmkit::errc_name(e.code())];
+      if (e.code() == Errc::constraint) {
+        SQLite::Database db(path, SQLite::OPEN_READONLY);
+        if (db.execAndGet("PRAGMA integrity_check").getString() == "ok")
+          wrong.push_back(std::string(what) + ": constraint on an intact file: " + e.what());
+      } else if (e.code() != Errc::corrupt) {
+        wrong.push_back(std::string(what) + ": " + crmkit::errc_name(e.code()) + ": " + e.what());
+      }
+    } catch (const std::exception& e) {
+      wrong.push_back(std::string(what) + ": not a crmkit::Error: " + e.what());
+    }
+  };
+  std::optional<crmkit::Store> store;
+  try {
+    store.emplace(crmkit::Store::open(path));
+  } catch (const crmkit::Error&) {
+    return;  // counted by the reads
+  }
+  attempt("rebuild_figures", [&] { crmkit::Interactions(*store).rebuild_figures(); });
+  attempt("record", [&] {
+    crmkit::Interaction i;
+    i.customer_id = 2;
+    i.external_id = "late";
+    i.occurred_at = kSweepStart + 190 * kDay;
+    i.kind = crmkit::InteractionKind::purchase;
+    i.amount = crmkit::Money{4200, "USD"};
+    crmkit::Interactions(*store).record(i);
+  });
+  attempt("update", [&] {
+    crmkit::CustomerFields f;
+    f.display_name = "Renamed";
+    f.tags = std::vector<std::string>{"a", "b"};
+    crmkit::Customers(*store).update(3, f, kSweepStart + 191 * kDay);
+  });
+}
+
+// The outcomes of a fixed set of reads on a possibly damaged file.
+struct ReadOutcomes {
+  int ok = 0, corrupt = 0;
+  std::vector<std::string> wrong;  // any other outcome: what, and the error
+};
+
+ReadOutcomes read_everything(const std::string& path) {
+  ReadOutcomes out;
+  auto attempt = [&](const char* what, auto&& f) {
+    try {
+      f();
+      ++out.ok;
+    } catch (const crmkit::Error& e) {
+      if (e.code() == Errc::corrupt)
+        ++out.corrupt;
+      else
+        out.wrong.push_back(std::string(what) + ": " + crmkit::errc_name(e.code()) + ": " + e.what());
+    } catch (const std::exception& e) {
+      out.wrong.push_back(std::string(what) + ": not a crmkit::Error: " + e.what());
+    }
+  };
+  auto capi = [&](const char* what, int rc) {
+    if (rc == CRMKIT_OK)
+      ++out.ok;
+    else if (rc == CRMKIT_ECORRUPT)
+      ++out.corrupt;
+    else
+      out.wrong.push_back(std::string(what) + ": " + crmkit_status_name(rc) + ": " + crmkit_last_error_message());
+  };
+  std::optional<crmkit::Store> store;
+  attempt("open", [&] { store.emplace(crmkit::Store::open(path)); });
+  if (store) {
+    crmkit::Store& s = *store;
+    crmkit::Customers customers(s);
+    crmkit::Interactions interactions(s);
+    crmkit::Points points(s);
+    crmkit::Segments segments(s);
+    crmkit::CustomerValue value(s);
+    const crmkit::Instant as_of = kSweepStart + 200 * kDay;
+    attempt("customers.list", [&] { customers.list({}, 0, 1000); });
+    attempt("customers.count", [&] { customers.count(); });
+    for (int c = 1; c <= kSweepCustomers; c += 5) {
+      attempt("customers.get", [&] { customers.get(c); });
+      attempt("interactions.timeline", [&] { interactions.timeline(c); });
+      attempt("interactions.figures", [&] { interactions.figures(c); });
+      attempt("points.balance", [&] { points.balance(1, c, as_of); });
+      attempt("points.ledger", [&] { points.ledger(1, c); });
+      attempt("points.tier", [&] { points.tier(1, c); });
+      attempt("segments.segments_of", [&] { segments.segments_of(c); });
+      attempt("value.customer_score", [&] { value.customer_score(c); });
+      attempt("value.customer_rfm", [&] { value.customer_rfm(c); });
+    }
+    attempt("customers.get_by_external_id", [&] { customers.get_by_external_id("c7"); });
+    attempt("points.programmes", [&] { points.programmes(); });
+    attempt("points.liability", [&] { points.liability(1, as_of); });
+    attempt("segments.list", [&] { segments.list(); });
+    attempt("segments.members", [&] { segments.members("vip"); });
+    attempt("segments.versions", [&] { segments.versions("berliners"); });
+    attempt("value.models", [&] { value.models(); });
+    attempt("value.top_scores", [&] { value.top_scores(100); });
+  }
+  // The same reads as a host's C code makes them: JSON out of the stored values.
+  crmkit_db* db = nullptr;
+  int rc = crmkit_db_open(&db, path.c_str(), nullptr);
+  capi("crmkit_db_open", rc);
+  if (rc == CRMKIT_OK) {
+    auto json = [&](const char* what, auto&& call) {
+      char* j = nullptr;
+      capi(what, call(&j));
+      crmkit_free(j);
+    };
+    for (int c = 1; c <= kSweepCustomers; c += 5) {
+      json("crmkit_customer_get_json", [&](char** j) { return crmkit_customer_get_json(j, db, c); });
+      json("crmkit_customer_figures_json", [&](char** j) { return crmkit_customer_figures_json(j, db, c); });
+      json("crmkit_interaction_get_json", [&](char** j) { return crmkit_interaction_get_json(j, db, c); });
+      json("crmkit_points_balance_json",
+           [&](char** j) { return crmkit_points_balance_json(j, db, 1, c, kSweepStart + 200 * kDay, 30); });
+      json("crmkit_value_customer_scores_json",
+           [&](char** j) { return crmkit_value_customer_scores_json(j, db, c); });
+    }
+    json("crmkit_segment_list_json", [&](char** j) { return crmkit_segment_list_json(j, db); });
+    json("crmkit_points_programmes_json", [&](char** j) { return crmkit_points_programmes_json(j, db); });
+    json("crmkit_value_models_json", [&](char** j) { return crmkit_value_models_json(j, db); });
+  }
+  crmkit_db_close(db);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a stored value that fails its check is corruption, named by table, column and row", "[files]") {
+  struct Damage {
+    const char* sql;     // run with CHECK constraints off (and the ledger's no-update trigger lifted)
+    const char* column;  // expected in the message: table.column
+    std::function<void(crmkit::Store&)> read;
+  };
+  const Damage cases[] = {
+      {"UPDATE customers SET lifecycle_stage = 'gone' WHERE id = 4", "customers.lifecycle_stage of row 4",
+       [](crmkit::Store& s) { crmkit::Customers(s).get(4); }},
+      {"UPDATE customers SET kind = 'robot' WHERE id = 4", "customers.kind of row 4",
+       [](crmkit::Store& s) { crmkit::Customers(s).list({}, 0, 100); }},
+      {"UPDATE customers SET attributes = '{\"tier\":' WHERE id = 4", "customers.attributes of row 4",
+       [](crmkit::Store& s) { crmkit::Customers(s).get_by_external_id("c4"); }},
+      {"UPDATE customers SET display_name = CAST(x'c328' AS TEXT) WHERE id = 4", "customers.display_name of row 4",
+       [](crmkit::Store& s) { crmkit::Customers(s).get(4); }},
+      {"UPDATE interactions SET attributes = '[1,' WHERE customer_id = 4", "interactions.attributes",
+       [](crmkit::Store& s) { crmkit::Interactions(s).timeline(4); }},
+      {"UPDATE points_ledger SET kind = 'gift'", "points_ledger.kind",
+       [](crmkit::Store& s) { crmkit::Points(s).ledger(1, 4); }},
+      {"UPDATE points_programmes SET consumption = 'lifo'", "points_programmes.consumption",
+       [](crmkit::Store& s) { crmkit::Points(s).programmes(); }},
+      {"UPDATE segments SET kind = 'odd' WHERE name = 'vip'", "segments.kind",
+       [](crmkit::Store& s) { crmkit::Segments(s).get("vip"); }},
+      {"UPDATE value_models SET params = '{\"r\":'", "value_models.params",
+       [](crmkit::Store& s) { crmkit::CustomerValue(s).models(); }},
+      {"UPDATE customer_scores SET horizon_unit = 'fortnight' WHERE customer_id = 4", "customer_scores.horizon_unit of row 4",
+       [](crmkit::Store& s) { crmkit::CustomerValue(s).customer_score(4); }},
+  };
+  TempDir dir;
+  const std::string model = dir.file("model.db");
+  make_populated(model);
+  const std::string bytes = read_file(model);
+  const std::string path = dir.file("damaged.db");
+  for (const auto& d : cases) {
+    INFO(d.sql);
+    write_file(path, bytes);
+    {
+      SQLite::Database db(path, SQLite::OPEN_READWRITE);
+      const std::string trigger =
+          db.execAndGet("SELECT sql FROM sqlite_schema WHERE name = 'points_ledger_no_update'").getString();
+      db.exec("PRAGMA ignore_check_constraints = ON; DROP TRIGGER points_ledger_no_update");
+      REQUIRE(db.exec(d.sql) > 0);
+      db.exec(trigger);
+    }
+    crmkit::Store s = crmkit::Store::open(path);
+    try {
+      d.read(s);
+      FAIL("the damaged value was read back");
+    } catch (const crmkit::Error& e) {
+      INFO(e.what());
+      CHECK(e.code() == Errc::corrupt);
+      CHECK(std::string(e.what()).find(d.column) != std::string::npos);
+    }
+  }
+  // Through the C API, where stored text becomes JSON: invalid UTF-8 or unparsable attributes
+  // once gave CRMKIT_EINTERNAL (a JSON library error) or the attributes as a string.
+  for (const char* sql : {"UPDATE customers SET display_name = CAST(x'c328' AS TEXT) WHERE id = 4",
+                          "UPDATE customers SET attributes = '{\"tier\":' WHERE id = 4"}) {
+    INFO(sql);
+    write_file(path, bytes);
+    {
+      SQLite::Database db(path, SQLite::OPEN_READWRITE);
+      db.exec("PRAGMA ignore_check_constraints = ON");
+      db.exec(sql);
+    }
+    crmkit_db* db = nullptr;
+    REQUIRE(crmkit_db_open(&db, path.c_str(), nullptr) == CRMKIT_OK);
+    char* json = nullptr;
+    CHECK(crmkit_customer_get_json(&json, db, 4) == CRMKIT_ECORRUPT);
+    crmkit_free(json);
+    crmkit_db_close(db);
+  }
+}
+
+TEST_CASE("a flipped byte in any data page: every read gives its value or Errc::corrupt", "[files]") {
+  ShmDir dir;
+  const std::string good = dir.file("good.db");
+  make_populated(good);  // closing checkpoints: the whole database is in the main file
+  const std::string bytes = read_file(good);
+  const std::size_t page = (static_cast<unsigned char>(bytes[16]) << 8) | static_cast<unsigned char>(bytes[17]);
+  REQUIRE(page >= 512);
+  const std::size_t pages = bytes.size() / page;
+  {
+    const auto clean = read_everything(good);
+    INFO((clean.wrong.empty() ? std::string() : clean.wrong.front()));
+    REQUIRE(clean.wrong.empty());
+    REQUIRE(clean.corrupt == 0);
+  }
+  // Flips at offsets spread over each page's whole content (cell pointers, record headers,
+  // keys, values, overflow chains), page 1 after its 100-byte file header (tested above).
+  constexpr int kFlipsPerPage = 12;
+  std::mt19937 rng(20261204);
+  const std::string path = dir.file("bad.db");
+  int flips = 0, refused_at_open = 0, some_corrupt = 0, all_ok = 0;
+  std::map<std::string, int> writes;
+  for (std::size_t p = 0; p < pages; ++p) {
+    const std::size_t first = p == 0 ? 100 : 0;
+    for (int k = 0; k < kFlipsPerPage; ++k) {
+      const std::size_t offset = p * page + first + rng() % (page - first);
+      std::string b = bytes;
+      b[offset] = static_cast<char>(b[offset] ^ (1 + rng() % 255));
+      write_file(path, b);
+      ++flips;
+      const auto r = read_everything(path);
+      INFO("page " << p + 1 << " of " << pages << ", byte " << offset % page);
+      std::vector<std::string> bad = r.wrong;
+      write_some(path, writes, bad);
+      std::string wrong;
+      for (const auto& w : bad) wrong += w + "\n";
+      INFO(wrong);
+      CHECK(bad.empty());
+      if (r.ok == 0)
+        ++refused_at_open;
+      else if (r.corrupt > 0)
+        ++some_corrupt;
+      else
+        ++all_ok;
+    }
+  }
+  std::printf("damaged-file sweep: %zu pages of %zu bytes, %d flips: %d refused at open, %d with reads "
+              "refused as corrupt, %d with every read OK\n",
+              pages, page, flips, refused_at_open, some_corrupt, all_ok);
+  for (const auto& [outcome, n] : writes) std::printf("  writes after a flip: %s %d\n", outcome.c_str(), n);
+  CHECK(some_corrupt + refused_at_open > 0);
 }

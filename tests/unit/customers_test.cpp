@@ -6,6 +6,7 @@
 
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
+#include "customers/phone.hpp"
 #include "store_checksum.hpp"
 #include "temp_dir.hpp"
 
@@ -36,7 +37,7 @@ void expect_error(const std::function<void()>& f, Errc code, const std::string& 
 
 TEST_CASE("a customer is created with every field normalised and read back", "[customers]") {
   Store s = Store::open(":memory:");
-  s.set_default_calling_code("44");
+  s.set_default_region("GB");
   Customers cs(s);
   CustomerFields f = basic("ERP-1");
   f.kind = CustomerKind::organization;
@@ -108,18 +109,65 @@ TEST_CASE("normalize_email accepts valid addresses and refuses the rest", "[cust
   expect_error([&] { normalize_email("\xff@example.com"); }, Errc::invalid_argument, "UTF-8");
 }
 
-TEST_CASE("normalize_phone produces +digits and needs a calling code for local numbers", "[customers]") {
-  CHECK(normalize_phone("+1 (555) 010-0000", "") == "+15550100000");
-  CHECK(normalize_phone("0044 20 7946 0958", "") == "+442079460958");
-  CHECK(normalize_phone("020.7946.0958", "44") == "+442079460958");
-  CHECK(normalize_phone("555 010 0000", "1") == "+15550100000");
-  expect_error([] { normalize_phone("020 7946 0958", ""); }, Errc::invalid_argument, "default_calling_code");
-  expect_error([] { normalize_phone("+1 555 CALL", ""); }, Errc::invalid_argument, "phone");
-  expect_error([] { normalize_phone("+1234", ""); }, Errc::invalid_argument, "8 to 15");
-  expect_error([] { normalize_phone("+1234567890123456", ""); }, Errc::invalid_argument, "8 to 15");
-  expect_error([] { normalize_phone("+0123456789", ""); }, Errc::invalid_argument, "country code");
-  expect_error([] { normalize_phone("", "1"); }, Errc::invalid_argument, "empty");
-  expect_error([] { normalize_phone("12+345678", "1"); }, Errc::invalid_argument, "'+'");
+TEST_CASE("normalize_phone gives E.164 through the region's numbering plan", "[customers]") {
+  // Issue #11: a local and an international spelling of one number are one key.
+  CHECK(normalize_phone("06 1234 5678", "IT") == "+390612345678");
+  CHECK(normalize_phone("+39 06 1234 5678", "IT") == "+390612345678");
+  CHECK(normalize_phone("+39 06 1234 5678", "") == "+390612345678");
+  CHECK(normalize_phone("0039 06 1234 5678", "") == "+390612345678");  // "00" without a region
+  CHECK(normalize_phone("0039 06 1234 5678", "GB") == "+390612345678");
+  CHECK(normalize_phone("011 39 06 1234 5678", "US") == "+390612345678");  // the US international prefix
+  CHECK(normalize_phone("020.7946.0958", "GB") == "+442079460958");
+  CHECK(normalize_phone("(202) 555-0143", "US") == "+12025550143");
+  CHECK(normalize_phone(" +1 650-253-0000 ", "GB") == "+16502530000");
+  // Issue #11: a 7-digit US local number is refused, not completed into "+15550100".
+  expect_error([] { normalize_phone("5550100", "US"); }, Errc::invalid_argument, "phone '5550100' is a local number only");
+  expect_error([] { normalize_phone("020 7946 0958", ""); }, Errc::invalid_argument, "no default_region");
+  expect_error([] { normalize_phone("+1 555 CALL", ""); }, Errc::invalid_argument, "contains 'C'");
+  expect_error([] { normalize_phone("202 555 0143 ext 12", "US"); }, Errc::invalid_argument, "contains 'e'");
+  expect_error([] { normalize_phone("+1234", ""); }, Errc::invalid_argument, "is too short");
+  expect_error([] { normalize_phone("+39 06 1234 5678 9012 3456", ""); }, Errc::invalid_argument, "too long");
+  expect_error([] { normalize_phone("+999 1234 5678", ""); }, Errc::invalid_argument, "invalid country code");
+  expect_error([] { normalize_phone("+0123456789", ""); }, Errc::invalid_argument, "invalid country code");
+  expect_error([] { normalize_phone("12345678", "DE"); }, Errc::invalid_argument,
+               "phone '12345678' is not a valid number for region DE");
+  expect_error([] { normalize_phone("+1 555 010 0000", "IT"); }, Errc::invalid_argument,
+               "is not a valid number for region US");
+  expect_error([] { normalize_phone("()", "IT"); }, Errc::invalid_argument, "is not a number");
+  expect_error([] { normalize_phone("", "US"); }, Errc::invalid_argument, "empty");
+  expect_error([] { normalize_phone("12+345678", "US"); }, Errc::invalid_argument, "'+'");
+  expect_error([] { normalize_phone("06 1234 5678", "it"); }, Errc::invalid_argument, "default_region 'it'");
+  expect_error([] { normalize_phone("06 1234 5678", "XX"); }, Errc::invalid_argument, "default_region 'XX'");
+}
+
+TEST_CASE("normalize_phone keeps every region's own example numbers, once read always the same", "[customers]") {
+  // libphonenumber's example numbers are valid by its own metadata: none may be refused, and
+  // the E.164 result reads back unchanged with its region, another region and none.
+  for (const char* region : {"IT", "US", "GB", "DE", "FR", "JP", "BR", "AU", "CH", "SE"}) {
+    INFO(region);
+    std::string e164 = detail::example_phone(region);
+    REQUIRE(!e164.empty());
+    CHECK(normalize_phone(e164, region) == e164);
+    CHECK(normalize_phone(e164, "") == e164);
+    CHECK(normalize_phone(e164, "US") == e164);
+  }
+}
+
+TEST_CASE("local and international spellings of a number give customers the same phone", "[customers]") {
+  Store s = Store::open(":memory:");
+  s.set_default_region("IT");
+  Customers cs(s);
+  CustomerFields a = basic("local"), b = basic("international");
+  a.phone = "06 6988 0000";
+  b.phone = "+39 06 6988 0000";
+  CHECK(cs.get(cs.create(a)).phone == cs.get(cs.create(b)).phone);
+  CHECK(cs.get_by_external_id("local").phone == std::optional<std::string>("+390669880000"));
+  s.set_default_region("US");
+  CustomerFields c = basic("us-local");
+  c.phone = "5550100";
+  const std::string before = store_checksum(s);
+  expect_error([&] { cs.create(c); }, Errc::invalid_argument, "phone '5550100'");
+  CHECK(store_checksum(s) == before);
 }
 
 TEST_CASE("enum names round trip and unknown names are refused", "[customers]") {
@@ -153,7 +201,7 @@ TEST_CASE("every invalid field is refused with its name and nothing is written",
       {"given_name", [](CustomerFields& f) { f.given_name = std::string("a\0b", 3); }},
       {"family_name", [](CustomerFields& f) { f.family_name = "\xed\xa0\x80"; }},  // a surrogate
       {"email", [](CustomerFields& f) { f.email = "not-an-email"; }},
-      {"phone", [](CustomerFields& f) { f.phone = "12345678"; }},  // local, no default code
+      {"phone", [](CustomerFields& f) { f.phone = "12345678"; }},  // local, no default region
       {"birth_date", [](CustomerFields& f) { f.birth_date = "1990-02-30"; }},
       {"birth_date", [](CustomerFields& f) { f.birth_date = "1990-2-3"; }},
       {"gender", [](CustomerFields& f) { f.gender = "female"; }},

@@ -324,3 +324,91 @@ TEST_CASE("segment lookups leave no read snapshot open: a second connection's wr
   sa.create("third", crmkit::SegmentKind::manual_static, "");  // a write after reads: no 'database is locked'
   CHECK(sb.list().size() == 3);
 }
+
+namespace {
+
+// The heaviest leaf the compiler emits: a correlated subquery with window and where lists,
+// under a negative operator (which adds "x IS NULL OR" in the lenient mode).
+json heavy_leaf() {
+  return json{{"agg", "sum"},
+              {"of", "amount"},
+              {"where", {{"kind", {"purchase", "refund"}}}},
+              {"window", {{"last", 6}, {"unit", "month"}}},
+              {"op", "not_between"},
+              {"value", {1, 2}}};
+}
+
+// A rule whose leaves sit `depth` groups deep. shape: "not", "all", "any", "mixed" (all, any,
+// not in turn), or "twin" (each group's first child is a `not` chain as deep as the rest).
+// Groups put the nested part last: the order that leaves the most pending in the SQL parser.
+json nested_rule(const std::string& shape, int depth) {
+  json r = heavy_leaf();
+  for (int level = depth - 1; level >= 0; --level) {
+    std::string op = shape == "mixed" ? std::string(level % 3 == 0 ? "all" : level % 3 == 1 ? "any" : "not") : shape;
+    if (op == "twin") {
+      json chain = json{{"field", "city"}, {"op", "eq"}, {"value", "Berlin"}};
+      for (int k = level + 1; k < depth; ++k) chain = json{{"not", chain}};
+      r = json{{level % 2 ? "any" : "all", json::array({chain, r})}};
+    } else if (op == "not") {
+      r = json{{"not", r}};
+    } else {
+      r = json{{op, json::array({json{{"field", "city"}, {"op", "ne"}, {"value", "Paris"}}, r})}};
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("every rule within the nesting limit saves and counts and refreshes in both null modes", "[segments]") {
+  Shop s;
+  s.customer(1, "1990-01-01", "Berlin");
+  s.customer(2, nullptr, "Paris");
+  s.customer(3);
+  s.purchase(1, 1000, 150);
+  const Instant as_of = 100'000;
+  int n = 0;
+  for (const char* shape : {"not", "all", "any", "mixed", "twin"})
+    for (bool strict : {false, true})
+      for (int depth = 1; depth <= crmkit::segments::kMaxDepth; ++depth) {
+        INFO(shape << " depth " << depth << (strict ? " strict" : " lenient"));
+        const std::string rule = nested_rule(shape, depth).dump();
+        crmkit::RuleOptions o;
+        o.strict_nulls = strict;
+        const std::int64_t count = s.segs.count(rule, as_of, o);
+        CHECK(count == static_cast<std::int64_t>(s.segs.evaluate(rule, as_of, o).size()));
+        const std::string name = "deep" + std::to_string(++n);
+        s.segs.create(name, crmkit::SegmentKind::dynamic, rule, "", o);
+        CHECK(s.segs.refresh(name, as_of).members == count);
+        s.segs.update(name, rule, o);
+        CHECK(s.segs.refresh(name, as_of + 1).members == count);
+      }
+  // One level more is refused when saving, naming the limit, and nothing is saved.
+  for (const char* shape : {"not", "all", "any", "mixed", "twin"}) {
+    INFO(shape);
+    Errc code{};
+    const std::string rule = nested_rule(shape, crmkit::segments::kMaxDepth + 1).dump();
+    CHECK_THAT(error_of([&] { s.segs.create("too-deep", crmkit::SegmentKind::dynamic, rule, ""); }, &code),
+               Catch::Contains("nests deeper than 24 levels"));
+    CHECK(code == Errc::invalid_argument);
+    CHECK_THAT(error_of([&] { s.segs.update("deep1", rule); }, &code), Catch::Contains("nests deeper than 24 levels"));
+    CHECK(code == Errc::invalid_argument);
+  }
+  CHECK(s.segs.list().size() == static_cast<std::size_t>(n));
+  CHECK(s.segs.get("deep1").rule_version == 2);
+}
+
+TEST_CASE("not keeps its meaning in both null modes after the flatter SQL", "[segments]") {
+  Shop s;
+  s.customer(1, nullptr, "Berlin");
+  s.customer(2, nullptr, "Paris");
+  s.customer(3);  // no city: unknown
+  const json berlin = {{"field", "city"}, {"op", "eq"}, {"value", "Berlin"}};
+  CHECK(s.ids(json{{"not", berlin}}, 1) == std::vector<std::int64_t>{2, 3});
+  CHECK(s.ids(json{{"not", berlin}}, 1, true) == std::vector<std::int64_t>{2});
+  CHECK(s.ids(json{{"not", {{"not", berlin}}}}, 1) == std::vector<std::int64_t>{1});
+  CHECK(s.ids(json{{"not", {{"not", berlin}}}}, 1, true) == std::vector<std::int64_t>{1});
+  // The neediest child goes first; the result does not depend on the order.
+  const json either = {{"any", {berlin, {{"not", {{"not", berlin}}}}}}};
+  CHECK(s.ids(either, 1) == std::vector<std::int64_t>{1});
+}

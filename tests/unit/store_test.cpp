@@ -11,6 +11,7 @@
 
 #include "crmkit/store.hpp"
 #include "store/connection.hpp"
+#include "store/migrations.hpp"
 #include "temp_dir.hpp"
 
 using crmkit::Errc;
@@ -114,14 +115,61 @@ TEST_CASE("settings are validated and persisted", "[store]") {
   {
     Store s = Store::open(path);
     CHECK(s.default_currency() == "USD");
-    s.set_default_calling_code("44");
+    CHECK(s.default_region().empty());
+    s.set_default_region("IT");
     s.set_default_currency("EUR");
-    CHECK_THROWS_AS(s.set_default_calling_code("0044"), Error);
     CHECK_THROWS_AS(s.set_default_currency("eur"), Error);
+    // Refused, never corrected: lower case, unknown, a calling code, the non-geographic "001".
+    for (const char* bad : {"it", "XX", "ITA", "39", "001", "I", " IT"}) {
+      INFO(bad);
+      try {
+        s.set_default_region(bad);
+        FAIL("accepted");
+      } catch (const Error& e) {
+        CHECK(e.code() == Errc::invalid_argument);
+        CHECK(std::string(e.what()).find("default_region") != std::string::npos);
+      }
+    }
+    CHECK(s.default_region() == "IT");
   }
   Store s = Store::open(path);
-  CHECK(s.default_calling_code() == "44");
+  CHECK(s.default_region() == "IT");
   CHECK(s.default_currency() == "EUR");
+  s.set_default_region("");
+  CHECK(s.default_region().empty());
+}
+
+TEST_CASE("a store from before regions gets the region of its calling code", "[store]") {
+  struct Case {
+    const char* calling_code;
+    const char* region;         // default_region after the upgrade
+    const char* kept_code;      // what is left under default_calling_code (nullptr: removed)
+  };
+  const Case cases[] = {{"39", "IT", nullptr}, {"1", "US", nullptr}, {"44", "GB", nullptr}, {"7", "RU", nullptr},
+                        {"", "", nullptr},
+                        // No region to give: kept under the old key rather than lost.
+                        {"800", "", "800"}, {"999", "", "999"}};
+  for (const Case& k : cases) {
+    INFO("calling code '" << k.calling_code << "'");
+    TempDir dir;
+    auto path = dir.file("old.db");
+    {
+      crmkit::detail::Connection c(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+      crmkit::detail::migrate_to(c, 5);  // the last schema with a default_calling_code
+      SQLite::Statement st(c.db, "UPDATE store_settings SET value = ? WHERE key = 'default_calling_code'");
+      st.bind(1, k.calling_code);
+      REQUIRE(st.exec() == 1);
+    }
+    Store s = Store::open(path);
+    CHECK(s.default_region() == k.region);
+    SQLite::Statement old(s.connection().db, "SELECT value FROM store_settings WHERE key = 'default_calling_code'");
+    if (k.kept_code) {
+      REQUIRE(old.executeStep());
+      CHECK(old.getColumn(0).getString() == k.kept_code);
+    } else {
+      CHECK_FALSE(old.executeStep());
+    }
+  }
 }
 
 TEST_CASE("transactions commit whole or not at all", "[store]") {

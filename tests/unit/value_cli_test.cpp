@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crmkit/value.hpp"
+#include "store/connection.hpp"
 #include "temp_dir.hpp"
 #include "value_test_data.hpp"
 
@@ -171,4 +172,153 @@ TEST_CASE("cli: rfm on the R package sample", "[value][cli]") {
   auto maps = run_cli("rfm --list-maps --json");
   REQUIRE(maps.status == 0);
   CHECK(nlohmann::json::parse(maps.out).size() == 5);
+}
+
+// ---- issue #11: predictions say which model made them; lifecycle from the shell ------------
+
+namespace {
+
+// 40 customers with 1..5 purchase days in the first half of 2024 (the last on 2024-04-23).
+void small_shop(Store& s) {
+  Interactions in(s);
+  const Instant d = start_of_day(parse_date("2024-01-01"));
+  for (int i = 0; i < 40; ++i) {
+    auto id = value_test::add_customer(s, "c" + std::to_string(i));
+    for (int k = 0; k <= i % 5; ++k)
+      in.record(value_test::purchase(id, d + (i + 7 * k * (1 + i % 3)) * kMillisPerDay, 1000 + 100 * k));
+  }
+}
+
+// Runs the CLI with stdout and stderr apart.
+Run run_cli_apart(const std::string& args, std::string* err, const std::string& err_path) {
+  std::string cmd = std::string(CRMKIT_CLI) + " " + args + " 2>" + err_path;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  REQUIRE(p);
+  Run r{0, ""};
+  char chunk[4096];
+  std::size_t got;
+  while ((got = std::fread(chunk, 1, sizeof chunk, p)) > 0) r.out.append(chunk, got);
+  int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::FILE* f = std::fopen(err_path.c_str(), "rb");
+  err->clear();
+  if (f) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) err->append(buf, n);
+    std::fclose(f);
+  }
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("cli: clv predict uses and prints the best-fitting model, --model names one, warnings on stderr",
+          "[value][cli][predict]") {
+  TempDir dir;
+  const std::string db = dir.file("shop.db");
+  std::int64_t good = 0, worse = 0;
+  {
+    Store s = Store::open(db);
+    small_shop(s);
+    CustomerValue value(s);
+    FitRequest f;
+    f.unit = clv::TimeUnit::day;
+    f.calibration_end = end_of_day(parse_date("2024-06-30"));
+    f.fitted_at = 1000;
+    good = value.fit(f).id;
+    f.fitted_at = 2000;
+    f.options.max_iterations = 1;  // newer, worse log-likelihood
+    worse = value.fit(f).id;
+  }
+  const std::string err_path = dir.file("err.txt");
+  std::string err;
+  auto p = run_cli_apart("clv predict --db " + db + " --as-of 2024-06-30 --top 2 --json", &err, err_path);
+  REQUIRE(p.status == 0);
+  auto j = nlohmann::json::parse(p.out);
+  CHECK(j["model"]["id"] == good);
+  CHECK(j["model"]["kind"] == "bgnbd");
+  CHECK(j["model"]["params"].contains("alpha"));
+  CHECK(j["calibration"]["from"] == "2024-01-01");
+  CHECK(j["calibration"]["to"] == "2024-06-30");
+  CHECK(j["calibration"]["unit"] == "day");
+  CHECK(j["warnings"].empty());
+  CHECK(err.find("warning") == std::string::npos);
+
+  p = run_cli_apart("clv predict --db " + db + " --as-of 2024-06-30 --model " + std::to_string(worse) + " --json",
+                    &err, err_path);
+  REQUIRE(p.status == 0);
+  CHECK(nlohmann::json::parse(p.out)["model"]["id"] == worse);
+  p = run_cli_apart("clv predict --db " + db + " --as-of 2024-06-30 --model bgnbd --json", &err, err_path);
+  REQUIRE(p.status == 0);
+  CHECK(nlohmann::json::parse(p.out)["model"]["id"] == good);
+
+  // Before the calibration end: a warning on stderr and in the JSON.
+  p = run_cli_apart("clv predict --db " + db + " --as-of 2024-06-01 --json", &err, err_path);
+  REQUIRE(p.status == 0);
+  j = nlohmann::json::parse(p.out);
+  REQUIRE(j["warnings"].size() == 1);
+  CHECK(j["warnings"][0]["code"] == "before_calibration_end");
+  CHECK_THAT(err, Catch::Contains("crmkit: warning: as_of 2024-06-01 is before the calibration end 2024-06-30"));
+
+  auto text = run_cli("clv predict --db " + db + " --as-of 2024-06-30 --top 1");
+  REQUIRE(text.status == 0);
+  CHECK_THAT(text.out, Catch::Contains("Model: bgnbd " + std::to_string(good) +
+                                       ", calibration 2024-01-01 to 2024-06-30 (day, USD)") &&
+                           Catch::Contains(" r=") && Catch::Contains(" b="));
+
+  // Named models that do not exist or are not transaction models.
+  auto bad = run_cli("clv predict --db " + db + " --model pnbd");
+  CHECK(bad.status != 0);
+  CHECK_THAT(bad.out, Catch::Contains("no pnbd model is saved"));
+  bad = run_cli("clv predict --db " + db + " --model gg");
+  CHECK(bad.status != 0);
+  CHECK_THAT(bad.out, Catch::Contains("--model 'gg' is a spend model"));
+  bad = run_cli("clv predict --db " + db + " --model 777");
+  CHECK(bad.status != 0);
+  CHECK_THAT(bad.out, Catch::Contains("value model 777 does not exist"));
+}
+
+TEST_CASE("cli: customer lifecycle applies the churn rule with exact counts and is idempotent",
+          "[customers][cli][lifecycle]") {
+  TempDir dir;
+  const std::string db = dir.file("shop.db");
+  {
+    Store s = Store::open(db);
+    small_shop(s);
+  }
+  // The last purchase days spread from 2024-01-01 to 2024-04-11; count those in the window.
+  std::int64_t lapsed = 0;
+  {
+    Store s = Store::open(db);
+    auto& st = s.connection().prepare("SELECT count(*) FROM customer_figures WHERE last_purchase_at < ?1");
+    st.bind(1, static_cast<std::int64_t>(end_of_day(parse_date("2024-04-30")) - 30 * kMillisPerDay));
+    REQUIRE(st.executeStep());
+    lapsed = st.getColumn(0).getInt64();
+    st.reset();
+  }
+  REQUIRE(lapsed > 0);
+  REQUIRE(lapsed < 40);
+  auto r = run_cli("customer lifecycle --db " + db + " --as-of 2024-04-30 --window-days 30 --json");
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["evaluated"] == 40);
+  REQUIRE(j["moves"].size() == 1);
+  CHECK(j["moves"][0]["from"] == "customer");
+  CHECK(j["moves"][0]["to"] == "churned");
+  CHECK(j["moves"][0]["customers"] == lapsed);
+  CHECK(j["rule"]["window_days"] == 30);
+  // The rule was saved: a rerun without it moves nobody.
+  r = run_cli("customer lifecycle --db " + db + " --as-of 2024-04-30");
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("no purchase in 30 days") && Catch::Contains("nobody moved"));
+  // Bad input: named, nothing saved.
+  r = run_cli("customer lifecycle --db " + db + " --as-of 2024-04-30 --rule sometimes");
+  CHECK(r.status != 0);
+  CHECK_THAT(r.out, Catch::Contains("--rule 'sometimes' is not one of no_purchase, p_alive"));
+  r = run_cli("customer lifecycle --db " + db + " --as-of 2024-04-30 --rule p_alive --threshold 0.4");
+  CHECK(r.status != 0);
+  CHECK_THAT(r.out, Catch::Contains("none are stored"));
+  Store s = Store::open(db);
+  CHECK(Customers(s).lifecycle_rule().churn == ChurnRule::no_purchase);  // the refused run kept the old rule
 }

@@ -542,7 +542,7 @@ TEST_CASE("value fit: degenerate data gives clear errors, never NaN", "[value]")
   check_error([&] { value.model_inputs(o); }, Errc::invalid_argument, "holdout_end");
   o.holdout_end.reset();
   o.currency = "usd";
-  check_error([&] { value.model_inputs(o); }, Errc::invalid_argument, "ISO-4217");
+  check_error([&] { value.model_inputs(o); }, Errc::invalid_argument, "ISO 4217");
 }
 
 TEST_CASE("value score: customers without purchases keep a row with null predictions", "[value]") {

@@ -18,19 +18,15 @@ from . import _native as n
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
-# ISO-4217 minor-unit exponents other than 2 (the same table as the library's money.cpp).
-_ZERO = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
-         "VND", "VUV", "XAF", "XOF", "XPF"}
-_THREE = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
+_minor_units = n.bind("crmkit_currency_minor_units", n.c_int, n.POINTER(n.c_int), n.c_char_p)
 
 
 def currency_exponent(currency):
-    """Digits after the decimal point in ``currency`` (0 for JPY, 3 for KWD, else 2)."""
-    if currency in _ZERO:
-        return 0
-    if currency in _THREE:
-        return 3
-    return 2
+    """Digits after the decimal point in ``currency`` (0 for JPY, 3 for KWD, 4 for CLF), from the
+    library's ISO 4217 table; InvalidArgument for a code not in it ("ABC")."""
+    out = n.c_int()
+    n.check(_minor_units(n.byref(out), n.text(currency, "currency")))
+    return out.value
 
 
 def to_ms(value, name="time"):

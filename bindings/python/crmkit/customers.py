@@ -51,6 +51,10 @@ _iter_new = n.bind("crmkit_customer_iter_new", n.c_int, _P(n.c_void_p), n.c_void
 _iter_next = n.bind("crmkit_customer_iter_next", n.c_int, n.c_void_p)
 _iter_json = n.bind("crmkit_customer_iter_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _iter_free = n.bind("crmkit_customer_iter_free", None, n.c_void_p)
+_rule_json = n.bind("crmkit_customer_lifecycle_rule_json", n.c_int, _P(n.c_void_p), n.c_void_p)
+_set_rule = n.bind("crmkit_customer_set_lifecycle_rule", n.c_int, n.c_void_p, n.c_char_p, n.c_int64, n.c_double)
+_update_lifecycle_json = n.bind("crmkit_customer_update_lifecycle_json", n.c_int, _P(n.c_void_p), n.c_void_p,
+                                n.c_int64, n.c_int)
 
 TEXT_FIELDS = ("external_id", "kind", "display_name", "given_name", "family_name", "email",
                "phone", "birth_date", "gender", "country", "region", "city", "postal_code",
@@ -78,6 +82,7 @@ class Customer:
     acquisition_channel: typing.Optional[str] = None
     acquisition_cost: typing.Optional[Money] = None
     lifecycle_stage: str = "lead"
+    lifecycle_manual: bool = False   # the host gave the stage: automatic moves skip it
     created_at: int = 0
     updated_at: int = 0
     attributes: dict = dataclasses.field(default_factory=dict)
@@ -253,6 +258,27 @@ class Customers:
                 yield Customer.from_json(_take_json(_iter_json, it))
         finally:
             _iter_free(it)
+
+    def lifecycle_rule(self):
+        """The store's churn rule: {"churn_rule": "no_purchase"|"p_alive", "window_days",
+        "p_alive_threshold"} (defaults no_purchase, 180, 0.5)."""
+        return _take_json(_rule_json, self._db.handle)
+
+    def set_lifecycle_rule(self, churn_rule="no_purchase", window_days=180, p_alive_threshold=0.5):
+        """Saves the churn rule: "no_purchase" (no purchase in the window_days before as_of)
+        or "p_alive" (the stored score's P(alive) below p_alive_threshold)."""
+        if isinstance(window_days, bool) or not isinstance(window_days, int):
+            raise TypeError("window_days must be an int")
+        n.check(_set_rule(self._db.handle, n.text(churn_rule, "churn_rule"), window_days, float(p_alive_threshold)))
+
+    def update_lifecycle(self, as_of, override_manual=False):
+        """Applies the churn rule at as_of (int ms, datetime, or a date D meaning the end of D)
+        to every customer with a purchase before it: churned when the rule says so, otherwise
+        customer. Stages set by hand are skipped unless override_manual. Returns {"as_of",
+        "rule", "evaluated", "moves": [{"from", "to", "customers"}]}; a rerun moves nobody."""
+        from .value import instant  # a date means the end of that day, as for every as_of
+        return _take_json(_update_lifecycle_json, self._db.handle, instant(as_of, "as_of"),
+                          1 if override_manual else 0)
 
 
 _db.Database.customers = property(lambda self: Customers(self))

@@ -15,7 +15,8 @@ _schema_version = n.bind("crmkit_db_schema_version", n.c_int, n.POINTER(n.c_int)
 _begin = n.bind("crmkit_db_begin", n.c_int, n.c_void_p)
 _commit = n.bind("crmkit_db_commit", n.c_int, n.c_void_p)
 _rollback = n.bind("crmkit_db_rollback", n.c_int, n.c_void_p)
-_set_calling_code = n.bind("crmkit_db_set_default_calling_code", n.c_int, n.c_void_p, n.c_char_p)
+_set_region = n.bind("crmkit_db_set_default_region", n.c_int, n.c_void_p, n.c_char_p)
+_region = n.bind("crmkit_db_default_region", n.c_int, n.POINTER(n.c_void_p), n.c_void_p)
 _set_currency = n.bind("crmkit_db_set_default_currency", n.c_int, n.c_void_p, n.c_char_p)
 
 
@@ -81,8 +82,16 @@ class Database:
             raise
         n.check(_commit(self.handle))
 
-    def set_default_calling_code(self, digits):
-        n.check(_set_calling_code(self.handle, n.text(digits)))
+    @property
+    def default_region(self):
+        """The region ("IT", "US") whose numbering plan reads phone numbers given without a
+        country code; "" for none."""
+        out = n.c_void_p()
+        n.check(_region(n.byref(out), self.handle))
+        return n.take_string(out.value)
+
+    def set_default_region(self, region):
+        n.check(_set_region(self.handle, n.text(region, "region")))
 
     def set_default_currency(self, code):
         n.check(_set_currency(self.handle, n.text(code)))

@@ -23,6 +23,8 @@ _model_json = n.bind("crmkit_value_model_json", n.c_int, n.POINTER(n.c_void_p), 
 _models_json = n.bind("crmkit_value_models_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p)
 _score = n.bind("crmkit_value_score", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_int64, n.c_int64, n.c_double,
                 n.c_char_p, n.c_int64, n.c_double, n.c_double)
+_predict_json = n.bind("crmkit_value_predict_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_char_p,
+                       n.c_int64, n.c_double, n.c_char_p, n.c_int64, n.c_double, n.c_double)
 _scores_json = n.bind("crmkit_value_customer_scores_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p,
                       n.c_int64)
 _validate_json = n.bind("crmkit_value_validate_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64,
@@ -106,6 +108,28 @@ class Value:
                        n.text(horizon_unit, "horizon_unit"), instant(as_of, "as_of"), n.double(discount, "discount"),
                        n.double(margin, "margin")))
         return scored.value
+
+    def predict(self, model=None, spend_model=None, horizon=12, horizon_unit="month", as_of=None, discount=0.01,
+                margin=1.0):
+        """Scores every customer like score() with the model named by ``model``: None for the
+        default (the best log-likelihood among the models of the most recent calibration, ties
+        to the latest fit), "bgnbd" / "pnbd" / "mbgnbd" (the default among that kind), or a
+        model id (int or the dict fit() returns). Returns what was done: {"model": {id, kind,
+        params, calibration_end, data_from, time_unit, ...}, "spend_model", "scored",
+        "customers", "total_expected_purchases", "total_predicted_clv", "currency", "as_of",
+        "warnings": [{"code": "before_calibration_end" | "far_beyond_data", "message"}]}."""
+        if as_of is None:
+            raise TypeError("predict() needs as_of (the library has no clock)")
+        if isinstance(model, dict):
+            model = model["id"]
+        if isinstance(model, bool):
+            raise TypeError("model must be None, a kind name, an int id or a model dict, not bool")
+        if isinstance(model, int):
+            model = str(model)
+        sm = 0 if spend_model is None else (spend_model["id"] if isinstance(spend_model, dict) else int(spend_model))
+        return _json_out(_predict_json, self._db.handle, n.text(model, "model"), sm, float(horizon),
+                         n.text(horizon_unit, "horizon_unit"), instant(as_of, "as_of"), float(discount),
+                         float(margin))
 
     def scores(self, customer_id):
         """One customer's scores (p_alive, expected_purchases, expected_spend, predicted_clv, ...)."""

@@ -34,6 +34,27 @@ class DatabaseTest(unittest.TestCase):
                 db.set_default_currency("euro")
             self.assertIn("default_currency", str(cm.exception))
 
+    def test_default_region_round_trip(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "t.db")
+            with crmkit.Database(path) as db:
+                self.assertEqual(db.default_region, "")
+                db.set_default_region("IT")
+                with self.assertRaises(crmkit.InvalidArgument) as cm:
+                    db.set_default_region("it")
+                self.assertIn("default_region 'it'", str(cm.exception))
+            with crmkit.Database(path) as db:
+                self.assertEqual(db.default_region, "IT")
+                a = db.customers.create(external_id="local", phone="06 6988 0000", created_at=0)
+                b = db.customers.create(external_id="intl", phone="+39 06 6988 0000", created_at=0)
+                self.assertEqual(db.customers.get(a).phone, "+390669880000")
+                self.assertEqual(db.customers.get(b).phone, "+390669880000")
+                db.set_default_region("US")
+                with self.assertRaises(crmkit.InvalidArgument) as cm:
+                    db.customers.create(external_id="us", phone="5550100", created_at=0)
+                self.assertIn("phone '5550100' is a local number only", str(cm.exception))
+                self.assertIsNone(db.customers.find_id("us"))
+
     def test_transaction_rolls_back_on_exception(self):
         with crmkit.Database() as db:
             with self.assertRaises(RuntimeError):

@@ -98,6 +98,39 @@ class InteractionsTest(unittest.TestCase):
         with self.assertRaises(crmkit.InvalidArgument):
             list(self.db.interactions.timeline(self.cid, kind="gift"))
 
+    def test_currencies_come_from_the_library_table(self):
+        from crmkit._values import currency_exponent
+        self.assertFalse(hasattr(crmkit._values, "_ZERO"))  # no copy of the table here
+        for code, units in [("USD", 2), ("JPY", 0), ("KWD", 3), ("CLF", 4), ("UYW", 4), ("XAU", 0),
+                            ("XTS", 0)]:
+            self.assertEqual(currency_exponent(code), units, code)
+        for fake in ["ABC", "ZZZ", "usd", ""]:
+            with self.assertRaises(crmkit.InvalidArgument) as cm:
+                currency_exponent(fake)
+            self.assertIn("not an ISO 4217 code", str(cm.exception))
+        rec = self.db.interactions.record
+        for fake in ["ABC", "ZZZ"]:
+            with self.assertRaises(crmkit.InvalidArgument):
+                rec(self.cid, at(2), "purchase", "web", amount=D("1.00"), currency=fake)
+            with self.assertRaises(crmkit.InvalidArgument):
+                rec(self.cid, at(2), "purchase", "web", amount=(100, fake))
+        # The exponent decides the decimals: 4 for CLF, none for JPY.
+        i = rec(self.cid, at(2), "purchase", "web", amount=D("1.2345"), currency="CLF")
+        self.assertEqual(self.db.interactions.get(i).amount, D("1.2345"))
+        with self.assertRaises(crmkit.InvalidArgument):
+            rec(self.cid, at(2), "purchase", "web", amount=D("1.5"), currency="JPY")
+        self.assertEqual(self.db.interactions.figures(self.cid)["interaction_count"], 1)
+
+    def test_attribute_numbers_are_kept_or_refused(self):
+        rec = self.db.interactions.record
+        i = rec(self.cid, at(2), "note", "web", attributes='{"order": 12345678901234567890, "price": 0.1}')
+        self.assertEqual(self.db.interactions.get(i).attributes,
+                         {"order": 12345678901234567890, "price": 0.1})
+        with self.assertRaises(crmkit.InvalidArgument) as cm:
+            rec(self.cid, at(2), "note", "web", attributes='{"order": 123456789012345678901}')
+        self.assertIn("attributes.order is the number 123456789012345678901", str(cm.exception))
+        self.assertEqual(self.db.interactions.figures(self.cid)["interaction_count"], 1)
+
     def test_record_batch(self):
         rows = [dict(customer_id=self.cid, occurred_at=at(d), kind="visit", channel="web")
                 for d in range(2, 12)]

@@ -1,0 +1,17 @@
+// Lifecycle stages that follow the facts (internal): the ingest hook. The public part is in
+// crmkit/customer.hpp (Customers::update_lifecycle and the churn rule).
+#pragma once
+
+#include <vector>
+
+#include "interactions/followers.hpp"
+
+namespace crmkit::detail {
+
+struct Connection;
+
+// In the recording transaction: every customer with a newly recorded purchase who is a lead,
+// prospect or churned, and whose stage the host did not set, becomes a customer.
+void stages_follow_purchases(Connection& conn, const std::vector<RecordedInteraction>& rows);
+
+}  // namespace crmkit::detail
