@@ -134,9 +134,13 @@ SchemaRows schema_rows(SQLite::Database& db) {
   return rows;
 }
 
+void register_migration_functions(SQLite::Database& db);
+
 const SchemaRows& latest_schema() {
   static const SchemaRows rows = [] {
     SQLite::Database db(":memory:", SQLite::OPEN_READWRITE);
+    // The migrations run here as on a file, so they need the same SQL functions.
+    register_migration_functions(db);
     for (const auto& m : detail::migrations()) db.exec(m.sql);
     return schema_rows(db);
   }();
@@ -192,18 +196,23 @@ void region_for_calling_code_sql(sqlite3_context* ctx, int, sqlite3_value** argv
   }
 }
 
-}  // namespace
-
-namespace detail {
-
-void migrate_to(Connection& c, int target) {
-  SQLite::Database& db = c.db;
+// The SQL functions migrations call, on every connection that runs them.
+void register_migration_functions(SQLite::Database& db) {
   int rc = sqlite3_create_function_v2(db.getHandle(), "crmkit_region_for_calling_code", 1,
                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                       region_for_calling_code_sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK)
     throw Error(rc == SQLITE_NOMEM ? Errc::no_memory : Errc::internal,
                 fmt::format("cannot register the migration functions: {}", sqlite3_errstr(rc)));
+}
+
+}  // namespace
+
+namespace detail {
+
+void migrate_to(Connection& c, int target) {
+  SQLite::Database& db = c.db;
+  register_migration_functions(db);
   WriteScope scope(c);
   // Re-read under the write lock: another process may have migrated meanwhile.
   const int version = db.execAndGet("PRAGMA user_version").getInt();
