@@ -259,9 +259,9 @@ std::vector<Case> cases() {
          return crmkit_interaction_record_json(&id, e.db, "{\"customer_id\":18446744073709551616,\"occurred_at\":1,\"kind\":\"note\"}"); }},
       // ---- invalid enums and currencies -----------------------------------------------------
       {"channel 'telepathy'", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_channel(r, "telepathy"); }); }},
-      {"kind 'PURCHASE' (case matters)", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_kind(r, "PURCHASE"); }); }},
+      {"kind ' PURCHASE' (only case is forgiven)", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_kind(r, " PURCHASE"); }); }},
       {"direction ''", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_direction(r, ""); }); }},
-      {"currency 'usd'", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, 1, "usd")}); }},
+      {"currency 'usd ' (only case is forgiven)", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, 1, "usd ")}); }},
       {"currency 'US'", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, 1, "US")}); }},
       {"currency with SQL", CRMKIT_EINVALID, [](Env& e) { return batch_of(e, {purchase(e.customer, 1, "USD'--")}); }},
       {"lifecycle_stage 'zombie'", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "lifecycle_stage", "zombie"); }},
