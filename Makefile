@@ -33,11 +33,13 @@ demo: deps
 test: test-plain test-sanitize test-tsan fuzz-smoke
 
 test-plain: build
+	@echo "== $@ starts at $$(date -u +%T)"
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Python loads the shared library through ctypes and cannot host ASan without LD_PRELOAD,
 # and the ABI checks read the plain build: both run in test-plain only.
 test-sanitize: deps
+	@echo "== $@ starts at $$(date -u +%T)"
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCRMKIT_SANITIZE=address,undefined -DCRMKIT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
@@ -46,6 +48,7 @@ test-sanitize: deps
 
 # Only the concurrency tests (and the helper process they start) are built with TSan.
 test-tsan: deps
+	@echo "== $@ starts at $$(date -u +%T)"
 	@cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMKIT_SANITIZE=thread -DCRMKIT_BUILD_CLI=ON \
 	  -DCRMKIT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(TSAN) -j $(JOBS) --target crmkit_concurrency_tests crmkit_reliability_child
@@ -55,6 +58,7 @@ test-tsan: deps
 # libFuzzer (clang): every fuzz/*_fuzz.cpp for FUZZ_SECONDS from its seed corpus, bounded in
 # time and memory; a crash, leak or failed invariant fails the target.
 fuzz-smoke:
+	@echo "== $@ starts at $$(date -u +%T)"
 	@CRMKIT_WITH_CLANG=1 cmake/install-deps.sh
 	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMKIT_BUILD_FUZZ=ON \
 	  -DCRMKIT_SANITIZE=address,undefined,fuzzer-no-link -DCRMKIT_BUILD_TESTS=OFF \

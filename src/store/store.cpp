@@ -122,6 +122,33 @@ int check_identity(detail::Connection& c) {
   return judge(id, c.path, c.read_only);
 }
 
+// crmkit_region_for_calling_code(text) -> text, for migrations that need the numbering plans
+// (0006 turns a stored calling code into a region).
+void region_for_calling_code_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  try {
+    const unsigned char* code = sqlite3_value_text(argv[0]);
+    // NULL for a non-NULL value is SQLite out of memory: an error, never a silent "".
+    if (!code && sqlite3_value_type(argv[0]) != SQLITE_NULL) return sqlite3_result_error_nomem(ctx);
+    std::string region = detail::region_for_calling_code(code ? reinterpret_cast<const char*>(code) : "");
+    sqlite3_result_text(ctx, region.c_str(), static_cast<int>(region.size()), SQLITE_TRANSIENT);
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  } catch (...) {
+    sqlite3_result_error(ctx, "crmkit_region_for_calling_code failed", -1);
+  }
+}
+
+
+// Registers the SQL functions migrations call, on any connection that runs them.
+void register_migration_functions(SQLite::Database& db) {
+  int rc = sqlite3_create_function_v2(db.getHandle(), "crmkit_region_for_calling_code", 1,
+                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                      region_for_calling_code_sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK)
+    throw Error(rc == SQLITE_NOMEM ? Errc::no_memory : Errc::internal,
+                fmt::format("cannot register the migration functions: {}", sqlite3_errstr(rc)));
+}
+
 // sqlite_schema (name -> type and SQL text) as the migrations create it, built once in memory.
 using SchemaRows = std::map<std::string, std::pair<std::string, std::string>>;
 
@@ -134,12 +161,9 @@ SchemaRows schema_rows(SQLite::Database& db) {
   return rows;
 }
 
-void register_migration_functions(SQLite::Database& db);
-
 const SchemaRows& latest_schema() {
   static const SchemaRows rows = [] {
     SQLite::Database db(":memory:", SQLite::OPEN_READWRITE);
-    // The migrations run here as on a file, so they need the same SQL functions.
     register_migration_functions(db);
     for (const auto& m : detail::migrations()) db.exec(m.sql);
     return schema_rows(db);
@@ -178,32 +202,6 @@ void set_setting(detail::Connection& c, const char* key, const std::string& valu
   st.bind(2, value);
   st.exec();
   scope.commit();
-}
-
-// crmkit_region_for_calling_code(text) -> text, for migrations that need the numbering plans
-// (0006 turns a stored calling code into a region).
-void region_for_calling_code_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  try {
-    const unsigned char* code = sqlite3_value_text(argv[0]);
-    // NULL for a non-NULL value is SQLite out of memory: an error, never a silent "".
-    if (!code && sqlite3_value_type(argv[0]) != SQLITE_NULL) return sqlite3_result_error_nomem(ctx);
-    std::string region = detail::region_for_calling_code(code ? reinterpret_cast<const char*>(code) : "");
-    sqlite3_result_text(ctx, region.c_str(), static_cast<int>(region.size()), SQLITE_TRANSIENT);
-  } catch (const std::bad_alloc&) {
-    sqlite3_result_error_nomem(ctx);
-  } catch (...) {
-    sqlite3_result_error(ctx, "crmkit_region_for_calling_code failed", -1);
-  }
-}
-
-// The SQL functions migrations call, on every connection that runs them.
-void register_migration_functions(SQLite::Database& db) {
-  int rc = sqlite3_create_function_v2(db.getHandle(), "crmkit_region_for_calling_code", 1,
-                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
-                                      region_for_calling_code_sql, nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK)
-    throw Error(rc == SQLITE_NOMEM ? Errc::no_memory : Errc::internal,
-                fmt::format("cannot register the migration functions: {}", sqlite3_errstr(rc)));
 }
 
 }  // namespace

@@ -267,9 +267,8 @@ class Customers:
     def set_lifecycle_rule(self, churn_rule="no_purchase", window_days=180, p_alive_threshold=0.5):
         """Saves the churn rule: "no_purchase" (no purchase in the window_days before as_of)
         or "p_alive" (the stored score's P(alive) below p_alive_threshold)."""
-        if isinstance(window_days, bool) or not isinstance(window_days, int):
-            raise TypeError("window_days must be an int")
-        n.check(_set_rule(self._db.handle, n.text(churn_rule, "churn_rule"), window_days, float(p_alive_threshold)))
+        n.check(_set_rule(self._db.handle, n.text(churn_rule, "churn_rule"), n.int32(window_days, "window_days"),
+                          n.double(p_alive_threshold, "p_alive_threshold")))
 
     def update_lifecycle(self, as_of, override_manual=False):
         """Applies the churn rule at as_of (int ms, datetime, or a date D meaning the end of D)

@@ -126,10 +126,10 @@ class Value:
             raise TypeError("model must be None, a kind name, an int id or a model dict, not bool")
         if isinstance(model, int):
             model = str(model)
-        sm = 0 if spend_model is None else (spend_model["id"] if isinstance(spend_model, dict) else int(spend_model))
-        return _json_out(_predict_json, self._db.handle, n.text(model, "model"), sm, float(horizon),
-                         n.text(horizon_unit, "horizon_unit"), instant(as_of, "as_of"), float(discount),
-                         float(margin))
+        sm = 0 if spend_model is None else n.int64(_model_id(spend_model), "spend_model")
+        return _json_out(_predict_json, self._db.handle, n.text(model, "model"), sm, n.double(horizon, "horizon"),
+                         n.text(horizon_unit, "horizon_unit"), instant(as_of, "as_of"), n.double(discount, "discount"),
+                         n.double(margin, "margin"))
 
     def scores(self, customer_id):
         """One customer's scores (p_alive, expected_purchases, expected_spend, predicted_clv, ...)."""

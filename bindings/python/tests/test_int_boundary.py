@@ -81,7 +81,8 @@ SWEEP = {
     "Database.handle": entry(None),
     "Database.schema_version": entry(None),
     "Database.transaction": entry(None),
-    "Database.set_default_calling_code": entry(None),
+    "Database.default_region": entry(None),
+    "Database.set_default_region": entry(None),
     "Database.set_default_currency": entry(None),
     "Database.customers": entry(None),
     "Database.interactions": entry(None),
@@ -106,6 +107,11 @@ SWEEP = {
     "Customers.delete": entry(lambda c, a: c.db.customers.delete(a["customer_id"]),
                               customer_id=param(I64, "spare_customer")),
     "Customers.get": entry(lambda c, a: c.db.customers.get(a["customer_id"]), customer_id=param(I64, "customer")),
+    "Customers.lifecycle_rule": entry(None),
+    "Customers.set_lifecycle_rule": entry(lambda c, a: c.db.customers.set_lifecycle_rule(
+        "no_purchase", window_days=a["window_days"]), window_days=param(I32, 180)),
+    "Customers.update_lifecycle": entry(lambda c, a: c.db.customers.update_lifecycle(a["as_of"]),
+                                        as_of=param(I64, T0)),
     "Customers.get_by_external_id": entry(None),
     "Customers.find_id": entry(None),
     "Customers.find_by_email": entry(None),
@@ -149,6 +155,10 @@ SWEEP = {
         margin=a["margin"]),
         transaction_model=param(I64, "model"), spend_model=param(I64, "spend_model"), horizon=param(DOUBLE, 12),
         as_of=param(I64, T0 + 60 * DAY), discount=param(DOUBLE, 0), margin=param(DOUBLE, 1)),
+    "Value.predict": entry(lambda c, a: c.db.value.predict(
+        None, a["spend_model"], horizon=a["horizon"], as_of=a["as_of"], discount=a["discount"], margin=a["margin"]),
+        spend_model=param(I64, "spend_model"), horizon=param(DOUBLE, 12), as_of=param(I64, T0),
+        discount=param(DOUBLE, 0.01), margin=param(DOUBLE, 1)),
     "Value.scores": entry(lambda c, a: c.db.value.scores(a["customer_id"]), customer_id=param(I64, "customer")),
     "Value.validate": entry(lambda c, a: c.db.value.validate(a["model_id"], a["holdout_end"]),
                             model_id=param(I64, "model"), holdout_end=param(I64, T0 + 90 * DAY)),
@@ -369,7 +379,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (92, 54, 127, 560))
+                         (97, 57, 134, 593))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
