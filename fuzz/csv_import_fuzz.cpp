@@ -76,20 +76,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // refused with invalid_argument, or the cell gives an instant parse_instant can read back.
   {
     const std::size_t eol = text.find('\n');
-    refused_or([&] {
-      io::DateFormat format(text.substr(0, eol));
-      std::size_t start = eol == std::string::npos ? text.size() : eol + 1;
-      while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
-        const std::string cell = text.substr(start, end - start);
-        refused_or([&] {
-          Instant t = format.parse(cell, "occurred_at");
-          require(parse_instant(format_instant(t)) == t);
-        });
-        start = end + 1;
-      }
-    });
+    refused_or([&] { return io::DateFormat(text.substr(0, eol)); },
+               [&](const io::DateFormat& format) {
+                 std::size_t start = eol == std::string::npos ? text.size() : eol + 1;
+                 while (start < text.size()) {
+                   std::size_t end = text.find('\n', start);
+                   if (end == std::string::npos) end = text.size();
+                   const std::string cell = text.substr(start, end - start);
+                   refused_or([&] { return format.parse(cell, "occurred_at"); },
+                              [&](Instant t) { require(parse_instant(format_instant(t)) == t); });
+                   start = end + 1;
+                 }
+               });
   }
 #endif
 #ifdef CRMKIT_HAVE_CSV
