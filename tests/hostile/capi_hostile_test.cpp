@@ -235,8 +235,9 @@ std::vector<Case> cases() {
       {"purchase INT64_MAX/2+1 twice: stored total would wrap", CRMKIT_EINVALID, [](Env& e) {
          crmkit_interaction* r = purchase(e.customer, kMax / 2 + 1, "USD"); std::int64_t id;
          int rc = crmkit_interaction_record(&id, e.db, r); crmkit_interaction_free(r); return rc; }},
-      {"two purchases of INT64_MAX/2+1 in one batch", CRMKIT_EINVALID, [](Env& e) {
-         return batch_of(e, {purchase(e.other, kMax / 2 + 1, "EUR"), purchase(e.other, kMax / 2 + 1, "EUR")}); }},
+      {"two purchases of INT64_MAX/2+1 and +2 in one batch", CRMKIT_EINVALID, [](Env& e) {
+         // Not alike: two identical rows would be one fact (the natural key), never a sum.
+         return batch_of(e, {purchase(e.other, kMax / 2 + 1, "EUR"), purchase(e.other, kMax / 2 + 2, "EUR")}); }},
       {"margins summing past INT64_MAX", CRMKIT_EINVALID, [](Env& e) {
          crmkit_interaction* a = purchase(e.other, 1, "GBP"); crmkit_interaction_set_margin(a, kMax);
          crmkit_interaction* b = purchase(e.other, 1, "GBP"); crmkit_interaction_set_margin(b, 1);
