@@ -507,7 +507,7 @@ TEST_CASE("one handle is used from several threads at once", "[capi][interaction
 
 // ---- idempotent batches without external_id ----------------------------------------------
 
-TEST_CASE("a batch without external_ids committed twice records each fact once, allow_repeats records repeats",
+TEST_CASE("a batch without external_ids committed twice records each fact once and allow_repeats records repeats",
           "[capi][interactions]") {
   Db d;
   int64_t c = add_customer(d.db, "c");
@@ -547,7 +547,7 @@ TEST_CASE("a batch without external_ids committed twice records each fact once, 
   crmkit_batch_free(b);
 }
 
-TEST_CASE("channel, kind and currency text in any ASCII case are stored canonical", "[capi][interactions]") {
+TEST_CASE("channel kind and currency text in any ASCII case are stored canonical", "[capi][interactions]") {
   Db d;
   int64_t c = add_customer(d.db, "c");
   Rec r;

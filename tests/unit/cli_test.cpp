@@ -281,7 +281,7 @@ TEST_CASE("cli: every read command refuses a missing database with io naming it 
   }
 }
 
-TEST_CASE("cli: CRMKIT_DB names the database of every command, --db wins over it", "[cli]") {
+TEST_CASE("cli: CRMKIT_DB names the database of every command and --db wins over it", "[cli]") {
   TempDir dir;
   write(dir.file("in.csv"), kInteractionsCsv);
   Run imp = crmkit(dir, "import interactions in.csv --create-customers --json", "CRMKIT_DB=env.db");
@@ -327,7 +327,7 @@ TEST_CASE("cli: --as-of defaults to the end of the last day with data in every c
 
 // ---- imports are safe to run twice ------------------------------------------------------------
 
-TEST_CASE("cli: importing the same interactions twice records each fact once, --allow-repeats records again", "[cli]") {
+TEST_CASE("cli: importing the same interactions twice records each fact once and --allow-repeats records again", "[cli]") {
   TempDir dir;
   write(dir.file("in.csv"), kInteractionsCsv);
   auto first = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json").json();
@@ -354,7 +354,7 @@ TEST_CASE("cli: importing the same interactions twice records each fact once, --
   CHECK(crmkit(dir, "report --db t.db --json").json()["interactions"] == 6);
 }
 
-TEST_CASE("cli: import takes channel, kind and currency in any case and stores them canonical", "[cli]") {
+TEST_CASE("cli: import takes channel kind and currency in any case and stores them canonical", "[cli]") {
   TempDir dir;
   write(dir.file("in.csv"),
         "customer_external_id,occurred_at,channel,kind,amount,currency,direction\n"
@@ -373,7 +373,7 @@ TEST_CASE("cli: import takes channel, kind and currency in any case and stores t
   CHECK(tl.dump().find("\"Web\"") == std::string::npos);
 }
 
-TEST_CASE("cli: an ERP export imports as it is: delimiter detected or given, --map, --mapping, --date-format", "[cli]") {
+TEST_CASE("cli: an ERP export imports as it is with the delimiter detected or given and --map --mapping --date-format", "[cli]") {
   TempDir dir;
   // Semicolons, the ERP's own column names, day-first dates with a time.
   write(dir.file("erp.csv"),
@@ -431,7 +431,7 @@ TEST_CASE("cli: an ERP export imports as it is: delimiter detected or given, --m
   }
 }
 
-TEST_CASE("cli: customers without created_at get --as-of or now, and the summary says so", "[cli]") {
+TEST_CASE("cli: customers without created_at get --as-of or now and the summary says so", "[cli]") {
   TempDir dir;
   write(dir.file("c.csv"), "external_id,email,created_at\nA1,a@example.com,\nB2,b@example.com,2024-01-02\nC3,,\n");
   auto j = crmkit(dir, "import customers --db t.db c.csv --as-of 2024-05-31 --json").json();

@@ -219,7 +219,7 @@ TEST_CASE("csv: after an unclosed quote memory stays bounded and later records a
 
 // ---- --date-format ------------------------------------------------------------------------
 
-TEST_CASE("date formats read fixed-width directives and literals, and refuse what does not fit", "[csv][import]") {
+TEST_CASE("date formats read fixed-width directives and literals and refuse what does not fit", "[csv][import]") {
   using crmkit::io::DateFormat;
   CHECK(DateFormat("%d.%m.%Y %H:%M").parse("01.03.2024 10:30", "t") == crmkit::parse_instant("2024-03-01T10:30:00Z"));
   CHECK(DateFormat("%Y%m%d").parse("19970101", "t") == crmkit::parse_instant("1997-01-01T00:00:00Z"));

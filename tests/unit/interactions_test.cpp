@@ -429,7 +429,7 @@ TEST_CASE("identical rows without external_id: duplicates unless allow_repeats",
 
 // ---- values as people write them ---------------------------------------------------------
 
-TEST_CASE("channel, kind, direction and currency text are taken in any ASCII case, kept canonical", "[interactions]") {
+TEST_CASE("channel kind direction and currency text are taken in any ASCII case and kept canonical", "[interactions]") {
   CHECK(parse_channel("Web") == Channel::web);
   CHECK(parse_channel("STORE") == Channel::store);
   CHECK(parse_interaction_kind("Email_Open") == InteractionKind::email_open);
