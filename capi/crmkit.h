@@ -789,6 +789,32 @@ CRMKIT_API int crmkit_points_tier_history_json(char **out_json, crmkit_db *db, i
 /* Verifies the ledger invariants; ECORRUPT with the first violation in the message. */
 CRMKIT_API int crmkit_points_check(crmkit_db *db, int64_t programme_id);
 
+/* ---- report ------------------------------------------------------------------------------
+** The store's report (docs/REPORT.md): overview, revenue by month, top customers, customer
+** value (CLV), most at risk, segments, RFM, loyalty (NPS, retention, cohorts) and points, as one
+** owned JSON object. Options: a handle whose unset members keep their defaults.
+**   as_of:    facts strictly before it (ms); default the end of the last day with a fact.
+**   top:      rows in top customers and most at risk (default 10; 0 = every customer).
+**   at_risk:  P(alive) below p_alive_below (default 0.5) and at least lost_below (default
+**             0.05: customers under it are counted as already lost, not at risk).
+**   currency: only this currency's money figures (default every currency, each apart).
+**   cohorts:  columns (default 7) and how many monthly cohorts, the newest first-purchase
+**             months before as_of (default 12).
+** Money is {"currency": "EUR", "amount": "1234.50"} with the exact decimal amount as text (a
+** sum across customers may pass 2^53 minor units); instants are ISO-8601 UTC text.
+** options may be NULL (every default). Errors: EINVALID naming the bad option. */
+typedef struct crmkit_report_options crmkit_report_options;
+CRMKIT_API int crmkit_report_options_new(crmkit_report_options **out);
+CRMKIT_API void crmkit_report_options_free(crmkit_report_options *options);
+CRMKIT_API int crmkit_report_options_set_as_of(crmkit_report_options *options, int64_t as_of);
+CRMKIT_API int crmkit_report_options_set_top(crmkit_report_options *options, int top);
+CRMKIT_API int crmkit_report_options_set_at_risk(crmkit_report_options *options, double p_alive_below,
+                                                 double lost_below);
+/* NULL clears the filter. */
+CRMKIT_API int crmkit_report_options_set_currency(crmkit_report_options *options, const char *currency);
+CRMKIT_API int crmkit_report_options_set_cohorts(crmkit_report_options *options, int periods, int months);
+CRMKIT_API int crmkit_report_json(char **out_json, crmkit_db *db, const crmkit_report_options *options);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

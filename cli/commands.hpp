@@ -1,4 +1,4 @@
-// The crmkit command. Each area adds its subcommands, report sections and demo steps from its
+// The crmkit command. Each area adds its subcommands and demo steps from its
 // own file through the registries below (static registration: no shared list to edit).
 #pragma once
 
@@ -34,20 +34,6 @@ CLI::App* command_group(CLI::App& parent, const std::string& name, const std::st
 // longer than max_bytes is refused (invalid_argument naming `what` and the limit) after at
 // most max_bytes + 1 bytes were read, so a huge file costs neither memory nor time.
 std::string file_text(const std::string& path, std::size_t max_bytes, const std::string& what);
-
-// --- report sections (crmkit report, crmkit demo) ----------------------------------------------
-// A section prints itself as readable text and as one JSON member. `as_of` is the report's
-// instant (the end of the last day with data unless --as-of is given).
-struct ReportSection {
-  int order;                 // sections print in ascending order: core 100s, value 200s, ...
-  std::string key;           // JSON member name, e.g. "value"
-  std::function<void(Store&, Instant as_of, std::string& text)> text;
-  std::function<nlohmann::json(Store&, Instant as_of)> json;
-};
-std::vector<ReportSection>& report_sections();
-struct RegisterReportSection {
-  explicit RegisterReportSection(ReportSection s) { report_sections().push_back(std::move(s)); }
-};
 
 // --- demo data steps (crmkit demo) -------------------------------------------------------------
 // Steps run in ascending order after the core population exists; each is deterministic for

@@ -94,7 +94,7 @@ void run_demo(const Opts& o) {
                 static_cast<unsigned long long>(o.seed), db.c_str(), secs);
     std::fflush(stdout);
   }
-  print_report(store, default_as_of(store), o.json);
+  print_report(store, ReportOptions{}, o.json);
 }
 
 void add_demo(CLI::App& root) {

@@ -27,10 +27,6 @@ CLI::App* command_group(CLI::App& parent, const std::string& name, const std::st
   }
 }
 
-std::vector<ReportSection>& report_sections() {
-  static std::vector<ReportSection> all;
-  return all;
-}
 std::vector<DemoStep>& demo_steps() {
   static std::vector<DemoStep> all;
   return all;
@@ -43,8 +39,6 @@ int main(int argc, char** argv) {
   CLI::App app{"crmkit: an embeddable CRM engine (customers, interactions, value, segments, loyalty)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("crmkit ") + crmkit_version_string());
-  std::sort(report_sections().begin(), report_sections().end(),
-            [](const ReportSection& a, const ReportSection& b) { return a.order < b.order; });
   std::sort(demo_steps().begin(), demo_steps().end(),
             [](const DemoStep& a, const DemoStep& b) { return a.order < b.order; });
   for (auto add : command_adders()) add(app);

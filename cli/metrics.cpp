@@ -41,7 +41,12 @@ std::string retention_text(const json& r) {
   out += fmt::format("retention rate     {}\nclassic (E-N)/S    {}\nchurn rate         {}\n",
                      num(r["retention_rate"], "{:.4f}"), num(r["classic_retention_rate"], "{:.4f}"),
                      num(r["churn_rate"], "{:.4f}"));
-  out += fmt::format("expected lifetime  {} periods\n", num(r["expected_lifetime_periods"]));
+  // The metric counts lifetimes in windows of the period's length; a duration says its unit.
+  const double window_days = static_cast<double>(r["to"].get<Instant>() - r["from"].get<Instant>()) / kMillisPerDay;
+  const json& life = r["expected_lifetime_periods"];
+  out += fmt::format("expected lifetime  {}\n", life.is_null() ? std::string("-")
+                                                             : fmt::format("{:.0f} days (1 / churn rate x {:g}-day period)",
+                                                                           life.get<double>() * window_days, window_days));
   out += fmt::format("purchasers         {} ({} repeat)\norders             {} ({})\n",
                      r["purchasers"].get<std::int64_t>(), r["repeat_purchasers"].get<std::int64_t>(),
                      r["orders"].get<std::int64_t>(), r["order_unit"].get<std::string>());
@@ -179,50 +184,6 @@ void add_metrics(CLI::App& root) {
 }
 
 RegisterCommand reg(&add_metrics);
-
-// ---- report section ---------------------------------------------------------------------
-// NPS by month for the 12 months before as_of, retention over the last 90 days, and the
-// monthly cohort table of the last 12 cohorts.
-struct LoyaltyReport {
-  json nps, retention, cohorts;
-};
-
-LoyaltyReport build_report(Store& store, Instant as_of) {
-  LoyaltyReport r;
-  CivilDate d = civil_from_day(day_of(as_of - 1));
-  Instant year_ago = start_of_day(day_from_civil(add_months({d.year, d.month, 1}, -11)));
-  SurveyMetricQuery q;
-  q.from = year_ago;
-  q.to = as_of;
-  q.by = MetricGrouping::month;
-  r.nps = json::parse(SurveyMetrics(store).nps_json(q));
-  RetentionQuery rq;
-  rq.from = as_of - 90 * kMillisPerDay;
-  rq.to = as_of;
-  rq.active_days = 90;
-  r.retention = json::parse(RetentionMetrics(store).retention_json(rq));
-  CohortQuery cq;
-  cq.periods = 7;
-  cq.from = year_ago;
-  cq.as_of = as_of;
-  r.cohorts = json::parse(RetentionMetrics(store).cohorts_json(cq));
-  return r;
-}
-
-RegisterReportSection section(ReportSection{
-    400, "loyalty",
-    [](Store& store, Instant as_of, std::string& text) {
-      auto r = build_report(store, as_of);
-      text += "== Loyalty: NPS by month (last 12 months)\n" + survey_text(r.nps);
-      text += "\n== Retention over the last 90 days (active = a purchase in the previous 90 days)\n" +
-              retention_text(r.retention);
-      text += "\n== Monthly cohorts (share of each first-purchase cohort buying in month k)\n" +
-              cohort_table(r.cohorts);
-    },
-    [](Store& store, Instant as_of) {
-      auto r = build_report(store, as_of);
-      return json{{"nps_by_month", r.nps}, {"retention", r.retention}, {"cohorts", r.cohorts}};
-    }});
 
 }  // namespace
 }  // namespace crmkit::cli

@@ -340,58 +340,6 @@ void add_points_commands(CLI::App& root) {
 
 RegisterCommand reg(&add_points_commands);
 
-// ---- report section ---------------------------------------------------------------------
-// A programme's sums may pass int64; past 2^53 they are decimal text, as report amounts are
-// (docs/CLI.md), so that no digit is lost.
-nlohmann::json sum_json(PointsSum v) {
-  constexpr PointsSum kExact = PointsSum(1) << 53;
-  if (v < kExact && v > -kExact) return static_cast<std::int64_t>(v);
-  return fmt::format("{}", v);
-}
-
-nlohmann::json liability_json(const PointsLiability& l) {
-  return {{"outstanding", sum_json(l.outstanding)},
-          {"available", sum_json(l.available)},
-          {"pending", sum_json(l.pending)},
-          {"debt", sum_json(l.debt)},
-          {"members", l.members},
-          {"value_minor", l.value_minor ? sum_json(*l.value_minor) : nlohmann::json(nullptr)},
-          {"currency", l.currency}};
-}
-
-nlohmann::json section_json(Store& s, Instant as_of) {
-  Points p(s);
-  auto out = nlohmann::json::array();
-  for (const auto& g : p.programmes()) {
-    out.push_back({{"programme", g.name},
-                   {"liability", liability_json(p.liability(g.id, as_of))},
-                   {"tier_mix", nlohmann::json::parse(to_json(p.tier_mix(g.id)))}});
-  }
-  return out;
-}
-
-void section_text(Store& s, Instant as_of, std::string& text) {
-  Points p(s);
-  auto all = p.programmes();
-  text += "Loyalty points\n";
-  if (all.empty()) {
-    text += "  (no programme)\n";
-    return;
-  }
-  for (const auto& g : all) {
-    auto l = p.liability(g.id, as_of);
-    text += fmt::format("  {}: {} members, {} points outstanding ({} available, {} pending, {} debt){}\n", g.name,
-                        l.members, l.outstanding, l.available, l.pending, l.debt,
-                        l.value_minor ? fmt::format(", liability {} {}", format_amount_sum(*l.value_minor, l.currency),
-                                                    l.currency)
-                                      : "");
-    for (const auto& t : p.tier_mix(g.id))
-      if (t.tier || t.members) text += fmt::format("    {:<14} {}\n", t.tier.value_or("(no tier)"), t.members);
-  }
-}
-
-RegisterReportSection section({450, "points", &section_text, &section_json});
-
 // ---- demo step --------------------------------------------------------------------------
 // A programme with tiers; about 60% of the customers enrolled at the start; month by month:
 // earning from their purchases, some redemptions, an expiry run; a tier review at the end.

@@ -1,438 +1,334 @@
-// crmkit report: the core sections (customers, interactions, revenue, top customers) and the
-// command that prints every registered section, as text or as one JSON object.
-//
-// The core figures are read through the public API (a customer listing and each customer's
-// timeline), like any host would; the scan is O(interactions) once per report.
-#include <algorithm>
+// crmkit report: parses the options and formats the library's report (crmkit/report.hpp) as
+// text; --json prints the library's JSON as is. Every figure's line says its unit, period and
+// definition (docs/REPORT.md).
 #include <cstdio>
+#include <functional>
 #include <map>
-#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "common.hpp"
-#include "crmkit/customer.hpp"
-#include "crmkit/error.hpp"
-#include "crmkit/interaction.hpp"
 #include "crmkit/money.hpp"
 #include "report.hpp"
 
 namespace crmkit::cli {
 namespace {
 
-constexpr int kChannels = static_cast<int>(Channel::other) + 1;
-constexpr int kKinds = static_cast<int>(InteractionKind::other) + 1;
+using nlohmann::json;
 
-struct CoreCustomer {
-  std::int64_t id;
-  std::string label;  // external id or display name, for the top list
-  LifecycleStage stage;
-  std::string country;
-  Instant created_at;
-};
-
-struct CoreRow {
-  std::uint32_t customer;  // index into customers
-  std::uint8_t channel;
-  std::uint8_t kind;
-  std::uint16_t currency;  // index into currencies; kNoCurrency without an amount
-  Instant at;
-  std::int64_t minor;
-};
-constexpr std::uint16_t kNoCurrency = 0xFFFF;
-
-struct CoreData {
-  std::vector<CoreCustomer> customers;
-  std::vector<CoreRow> rows;
-  std::vector<std::string> currencies;
-  std::optional<Instant> last_at;  // newest interaction (or customer creation)
-};
-
-// One scan per store and process: every section of one report reads the same snapshot.
-const CoreData& core_data(Store& store) {
-  static const void* cached_for = nullptr;
-  static CoreData data;
-  if (cached_for == &store.connection()) return data;
-  data = CoreData{};
-  Customers customers(store);
-  Interactions interactions(store);
-  std::unordered_map<std::string, std::uint16_t> currency_index;
-  std::int64_t after = 0;
-  do {
-    CustomerPage page = customers.list({}, after, 1000);
-    for (const Customer& c : page.customers) {
-      auto ci = static_cast<std::uint32_t>(data.customers.size());
-      std::string label = c.external_id ? *c.external_id
-                          : c.display_name ? *c.display_name
-                                           : "#" + std::to_string(c.id);
-      if (c.external_id && c.display_name) label += " (" + *c.display_name + ")";
-      data.customers.push_back({c.id, std::move(label), c.lifecycle_stage,
-                                c.country.value_or(""), c.created_at});
-      if (!data.last_at || c.created_at > *data.last_at) data.last_at = c.created_at;
-      std::optional<Instant> before_time;
-      std::optional<std::int64_t> before_id;
-      for (;;) {
-        TimelinePage tp = interactions.timeline(c.id, {}, 1000, before_time, before_id);
-        for (const Interaction& i : tp.interactions) {
-          std::uint16_t cur = kNoCurrency;
-          std::int64_t minor = 0;
-          if (i.amount) {
-            auto [it, fresh] = currency_index.emplace(
-                i.amount->currency, static_cast<std::uint16_t>(data.currencies.size()));
-            if (fresh) data.currencies.push_back(i.amount->currency);
-            cur = it->second;
-            minor = i.amount->minor;
-          }
-          data.rows.push_back({ci, static_cast<std::uint8_t>(i.channel),
-                               static_cast<std::uint8_t>(i.kind), cur, i.occurred_at, minor});
-          if (!data.last_at || i.occurred_at > *data.last_at) data.last_at = i.occurred_at;
-        }
-        if (!tp.has_more) break;
-        before_time = tp.next_before_time;
-        before_id = tp.next_before_id;
-      }
-    }
-    after = page.next_after;
-  } while (after != 0);
-  cached_for = &store.connection();
-  return data;
+// Exact decimal text with thousands separators: "-1234567.50" -> "-1,234,567.50".
+std::string grouped_decimal(const std::string& text) {
+  std::size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;
+  std::size_t point = text.find('.');
+  std::size_t int_end = point == std::string::npos ? text.size() : point;
+  std::string out = text.substr(0, sign);
+  for (std::size_t i = sign; i < int_end; ++i) {
+    out += text[i];
+    std::size_t left = int_end - i - 1;
+    if (left && left % 3 == 0) out += ',';
+  }
+  return out + text.substr(int_end);
 }
 
-// The figures of the core sections at one as_of (facts strictly before it).
-struct Overview {
-  std::int64_t customers = 0, interactions = 0, purchases = 0, refunds = 0;
-  // Money sums across customers are 128-bit: each customer's totals fit int64 (refused at the
-  // write otherwise), their sum over the store need not.
-  std::map<std::string, MoneySum> revenue, refunded;                 // by currency
-  std::map<std::string, std::int64_t> by_stage, by_country;
-  std::int64_t by_channel_kind[kChannels][kKinds] = {};
-  std::map<std::string, std::map<std::string, std::pair<std::int64_t, MoneySum>>> by_month;  // cur -> month -> (n, minor)
-  std::map<std::string, std::vector<std::pair<MoneySum, std::uint32_t>>> top;  // cur -> (minor, customer)
-};
-
-const Overview& overview(Store& store, Instant as_of) {
-  static const void* cached_for = nullptr;
-  static Instant cached_as_of = 0;
-  static Overview o;
-  if (cached_for == &store.connection() && cached_as_of == as_of) return o;
-  const CoreData& d = core_data(store);
-  o = Overview{};
-  std::vector<bool> counted(d.customers.size(), false);
-  for (std::size_t i = 0; i < d.customers.size(); ++i) {
-    const auto& c = d.customers[i];
-    if (c.created_at >= as_of) continue;
-    counted[i] = true;
-    ++o.customers;
-    ++o.by_stage[to_string(c.stage)];
-    ++o.by_country[c.country.empty() ? "(unknown)" : c.country];
-  }
-  std::vector<std::map<std::uint16_t, MoneySum>> spend(d.customers.size());
-  for (const CoreRow& r : d.rows) {
-    if (r.at >= as_of) continue;
-    ++o.interactions;
-    ++o.by_channel_kind[r.channel][r.kind];
-    auto kind = static_cast<InteractionKind>(r.kind);
-    if (kind == InteractionKind::purchase) {
-      ++o.purchases;
-      if (r.currency == kNoCurrency) continue;
-      const std::string& cur = d.currencies[r.currency];
-      o.revenue[cur] += r.minor;
-      CivilDate cd = civil_from_day(day_of(r.at));
-      char month[8];
-      std::snprintf(month, sizeof month, "%04d-%02d", cd.year, cd.month);
-      auto& cell = o.by_month[cur][month];
-      ++cell.first;
-      cell.second += r.minor;
-      spend[r.customer][r.currency] += r.minor;
-    } else if (kind == InteractionKind::refund) {
-      ++o.refunds;
-      if (r.currency != kNoCurrency) o.refunded[d.currencies[r.currency]] += r.minor;
-    }
-  }
-  for (std::uint32_t i = 0; i < spend.size(); ++i)
-    for (auto [cur, minor] : spend[i]) o.top[d.currencies[cur]].push_back({minor, i});
-  for (auto& [cur, list] : o.top) {
-    std::size_t n = std::min<std::size_t>(10, list.size());
-    std::partial_sort(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n), list.end(),
-                      [&](const auto& a, const auto& b) {
-                        if (a.first != b.first) return a.first > b.first;
-                        return d.customers[a.second].id < d.customers[b.second].id;
-                      });
-    list.resize(n);
-  }
-  cached_for = &store.connection();
-  cached_as_of = as_of;
-  return o;
+std::string money(const std::string& amount, const std::string& currency) {
+  return grouped_decimal(amount) + " " + currency;
 }
 
+// Doubles in major units, with the currency's decimals and separators.
+std::string money(double major, const std::string& currency) {
+  return grouped_decimal(fmt::format("{:.{}f}", major, std::max(0, currency_exponent(currency)))) + " " + currency;
+}
+
+std::string probability(double p) { return fmt::format("{:.3f}", p); }
 std::string share(std::int64_t n, std::int64_t total) {
-  char b[16];
-  std::snprintf(b, sizeof b, "%.1f%%", total ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0);
-  return b;
+  return fmt::format("{:.1f}%", total ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0);
+}
+std::string date(Instant t) { return format_date(day_of(t)); }
+// The last day of a window that ends (exclusive) at `end`.
+std::string last_day(Instant end) { return format_date(day_of(end - 1)); }
+std::string opt_number(const json& v, int decimals) {
+  return v.is_null() ? "-" : fmt::format("{:.{}f}", v.get<double>(), decimals);
 }
 
-void heading(std::string& out, const std::string& title) {
-  out += "\n" + title + "\n";
-}
+void heading(std::string& out, const std::string& title) { out += "\n" + title + "\n"; }
 
-// ---- sections -------------------------------------------------------------------------------
-
-void overview_text(Store& s, Instant as_of, std::string& out) {
-  const Overview& o = overview(s, as_of);
-  if (core_data(s).customers.empty()) {
-    out += "crmkit report: " + s.path() + " has no customers yet\n";
-    return;
-  }
-  out += "crmkit report: " + s.path() + ", as of the end of " + format_date(day_of(as_of) - 1) + "\n";
-  Table t({"", "count"}, "lr");
-  t.row({"customers", grouped(o.customers)});
-  t.row({"interactions", grouped(o.interactions)});
-  t.row({"purchases", grouped(o.purchases)});
-  t.row({"refunds", grouped(o.refunds)});
-  heading(out, "Overview");
+void overview_text(const Report& r, std::string& out) {
+  const ReportOverview& o = r.overview;
+  heading(out, "Overview (facts before the end of " + last_day(r.as_of) + ")");
+  Table t({"", "count", ""}, "lrl");
+  t.row({"customers", grouped(o.customers), "created before as_of"});
+  t.row({"interactions", grouped(o.interactions), "of every kind"});
+  t.row({"purchases", grouped(o.purchases), "in every currency"});
+  t.row({"refunds", grouped(o.refunds), "in every currency"});
   t.render(out);
   if (!o.revenue.empty()) {
+    heading(out, "Revenue by currency (sum of purchases; refunds apart; currencies never added)");
     Table m({"currency", "revenue", "refunds", "net"}, "lrrr");
-    for (const auto& [cur, minor] : o.revenue) {
-      auto it = o.refunded.find(cur);
-      MoneySum ref = it == o.refunded.end() ? 0 : it->second;
-      m.row({cur, grouped_amount(minor, cur), grouped_amount(ref, cur), grouped_amount(minor + ref, cur)});
-    }
-    heading(out, "Revenue (purchases; refunds shown apart; currencies never added)");
+    for (std::size_t i = 0; i < o.revenue.size(); ++i)
+      m.row({o.revenue[i].currency, money(o.revenue[i].amount, o.revenue[i].currency),
+             money(o.refunded[i].amount, o.refunded[i].currency), money(o.net[i].amount, o.net[i].currency)});
     m.render(out);
   }
-}
-
-nlohmann::json overview_json(Store& s, Instant as_of) {
-  const Overview& o = overview(s, as_of);
-  nlohmann::json revenue = nlohmann::json::object(), refunds = nlohmann::json::object(),
-                 net = nlohmann::json::object();
-  for (const auto& [cur, minor] : o.revenue) revenue[cur] = amount_json(minor, cur);
-  for (const auto& [cur, minor] : o.refunded) refunds[cur] = amount_json(minor, cur);
-  std::map<std::string, MoneySum> n(o.revenue);
-  for (const auto& [cur, minor] : o.refunded) n[cur] += minor;
-  for (const auto& [cur, minor] : n) net[cur] = amount_json(minor, cur);
-  return {{"customers", o.customers}, {"interactions", o.interactions}, {"purchases", o.purchases},
-          {"refunds", o.refunds},     {"revenue", revenue},             {"refunded", refunds},
-          {"net_revenue", net}};
-}
-
-void counts_text(const std::map<std::string, std::int64_t>& counts, std::int64_t total,
-                 const std::string& what, std::string& out, std::size_t max_rows) {
-  std::vector<std::pair<std::string, std::int64_t>> v(counts.begin(), counts.end());
-  std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  Table t({what, "customers", "share", ""}, "lrrl");
+  heading(out, "Customers by lifecycle stage (customers; share of all customers)");
+  Table s({"stage", "customers", "share"}, "lrr");
+  for (const auto& c : o.by_stage) s.row({c.name, grouped(c.customers), share(c.customers, o.customers)});
+  s.render(out);
+  heading(out, "Customers by country (customers; share of all customers; 15 largest)");
+  Table c({"country", "customers", "share"}, "lrr");
   std::int64_t rest = 0, rest_n = 0;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i < max_rows) {
-      t.row({v[i].first, grouped(v[i].second), share(v[i].second, total),
-             bar(static_cast<double>(v[i].second), static_cast<double>(v[0].second), 30)});
+  for (std::size_t i = 0; i < o.by_country.size(); ++i) {
+    if (i < 15) {
+      c.row({o.by_country[i].name, grouped(o.by_country[i].customers), share(o.by_country[i].customers, o.customers)});
     } else {
-      rest += v[i].second;
+      rest += o.by_country[i].customers;
       ++rest_n;
     }
   }
-  if (rest_n) t.row({"(" + std::to_string(rest_n) + " more)", grouped(rest), share(rest, total), ""});
-  t.render(out);
+  if (rest_n) c.row({"(" + grouped(rest_n) + " more)", grouped(rest), share(rest, o.customers)});
+  c.render(out);
+  if (o.by_channel_kind.empty()) return;
+  heading(out, "Interactions by channel and kind (interactions before as_of)");
+  Table k({"channel", "kind", "interactions"}, "llr");
+  for (const auto& x : o.by_channel_kind) k.row({x.channel, x.kind, grouped(x.interactions)});
+  k.render(out);
 }
 
-void stages_text(Store& s, Instant as_of, std::string& out) {
-  if (core_data(s).customers.empty()) return;  // the overview said so
-  const Overview& o = overview(s, as_of);
-  heading(out, "Customers by lifecycle stage");
-  // Lifecycle order rather than by size: lead -> prospect -> customer -> churned.
-  Table t({"stage", "customers", "share", ""}, "lrrl");
-  std::int64_t max = 0;
-  for (const auto& [k, n] : o.by_stage) max = std::max(max, n);
-  for (auto st : kLifecycleStages) {
-    auto it = o.by_stage.find(to_string(st));
-    std::int64_t n = it == o.by_stage.end() ? 0 : it->second;
-    t.row({to_string(st), grouped(n), share(n, o.customers), bar(static_cast<double>(n), static_cast<double>(max), 30)});
-  }
-  t.render(out);
-}
-
-nlohmann::json stages_json(Store& s, Instant as_of) {
-  const Overview& o = overview(s, as_of);
-  nlohmann::json j = nlohmann::json::object();
-  for (auto st : kLifecycleStages) {
-    auto it = o.by_stage.find(to_string(st));
-    j[to_string(st)] = it == o.by_stage.end() ? 0 : it->second;
-  }
-  return j;
-}
-
-void countries_text(Store& s, Instant as_of, std::string& out) {
-  if (core_data(s).customers.empty()) return;  // the overview said so
-  const Overview& o = overview(s, as_of);
-  heading(out, "Customers by country");
-  counts_text(o.by_country, o.customers, "country", out, 15);
-}
-
-nlohmann::json countries_json(Store& s, Instant as_of) {
-  return overview(s, as_of).by_country;
-}
-
-void channels_text(Store& s, Instant as_of, std::string& out) {
-  if (core_data(s).customers.empty()) return;  // the overview said so
-  const Overview& o = overview(s, as_of);
-  heading(out, "Interactions by channel and kind");
-  // Only the kinds and channels that occur, as a matrix with totals.
-  std::vector<int> kinds, channels;
-  for (int k = 0; k < kKinds; ++k) {
-    std::int64_t n = 0;
-    for (int c = 0; c < kChannels; ++c) n += o.by_channel_kind[c][k];
-    if (n) kinds.push_back(k);
-  }
-  for (int c = 0; c < kChannels; ++c) {
-    std::int64_t n = 0;
-    for (int k = 0; k < kKinds; ++k) n += o.by_channel_kind[c][k];
-    if (n) channels.push_back(c);
-  }
-  std::vector<std::string> header{"channel"};
-  for (int k : kinds) header.push_back(to_string(static_cast<InteractionKind>(k)));
-  header.push_back("total");
-  Table t(header, "l" + std::string(kinds.size() + 1, 'r'));
-  std::vector<std::int64_t> col(kinds.size(), 0);
-  for (int c : channels) {
-    std::vector<std::string> row{to_string(static_cast<Channel>(c))};
-    std::int64_t total = 0;
-    for (std::size_t i = 0; i < kinds.size(); ++i) {
-      std::int64_t n = o.by_channel_kind[c][kinds[i]];
-      row.push_back(n ? grouped(n) : "");
-      col[i] += n;
-      total += n;
-    }
-    row.push_back(grouped(total));
-    t.row(row);
-  }
-  std::vector<std::string> totals{"total"};
-  for (auto n : col) totals.push_back(grouped(n));
-  totals.push_back(grouped(o.interactions));
-  t.row(totals);
-  t.render(out);
-}
-
-nlohmann::json channels_json(Store& s, Instant as_of) {
-  const Overview& o = overview(s, as_of);
-  nlohmann::json by_channel = nlohmann::json::object(), by_kind = nlohmann::json::object(),
-                 matrix = nlohmann::json::object();
-  for (int c = 0; c < kChannels; ++c)
-    for (int k = 0; k < kKinds; ++k) {
-      std::int64_t n = o.by_channel_kind[c][k];
-      if (!n) continue;
-      const char* cn = to_string(static_cast<Channel>(c));
-      const char* kn = to_string(static_cast<InteractionKind>(k));
-      by_channel[cn] = by_channel.value(cn, std::int64_t{0}) + n;
-      by_kind[kn] = by_kind.value(kn, std::int64_t{0}) + n;
-      matrix[cn][kn] = n;
-    }
-  return {{"by_channel", by_channel}, {"by_kind", by_kind}, {"by_channel_kind", matrix}};
-}
-
-void months_text(Store& s, Instant as_of, std::string& out) {
-  const Overview& o = overview(s, as_of);
-  for (const auto& [cur, months] : o.by_month) {
-    heading(out, "Revenue by month (" + cur + ")");
-    MoneySum max = 0;
-    for (const auto& [m, cell] : months) max = std::max(max, cell.second);
-    Table t({"month", "purchases", "revenue", ""}, "lrrl");
-    for (const auto& [m, cell] : months)
-      t.row({m, grouped(cell.first), grouped_amount(cell.second, cur),
-             bar(static_cast<double>(cell.second), static_cast<double>(max), 40)});
+void months_text(const Report& r, std::string& out) {
+  std::map<std::string, std::vector<const ReportMonth*>> by_currency;
+  for (const auto& m : r.revenue_by_month) by_currency[m.currency].push_back(&m);
+  for (const auto& [cur, months] : by_currency) {
+    heading(out, "Revenue by month (" + cur + "; sum of purchases per calendar month, UTC)");
+    Table t({"month", "purchases", "revenue"}, "lrr");
+    for (const auto* m : months) t.row({m->month, grouped(m->purchases), money(m->revenue, cur)});
     t.render(out);
   }
 }
 
-nlohmann::json months_json(Store& s, Instant as_of) {
-  const Overview& o = overview(s, as_of);
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [cur, months] : o.by_month)
-    for (const auto& [m, cell] : months)
-      j[cur][m] = {{"purchases", cell.first}, {"revenue", amount_json(cell.second, cur)}};
-  return j;
-}
-
-void top_text(Store& s, Instant as_of, std::string& out) {
-  const Overview& o = overview(s, as_of);
-  const CoreData& d = core_data(s);
-  for (const auto& [cur, list] : o.top) {
-    heading(out, "Top customers by revenue (" + cur + ")");
-    Table t({"#", "id", "customer", "revenue"}, "rrlr");
-    int rank = 0;
-    for (const auto& [minor, ci] : list)
-      t.row({std::to_string(++rank), std::to_string(d.customers[ci].id), d.customers[ci].label,
-             grouped_amount(minor, cur)});
+void top_text(const Report& r, std::string& out) {
+  std::map<std::string, std::vector<const ReportTopCustomer*>> by_currency;
+  for (const auto& t : r.top_customers) by_currency[t.currency].push_back(&t);
+  for (const auto& [cur, list] : by_currency) {
+    heading(out, "Top customers by purchases (" + cur + "; sum of purchases before as_of, refunds not netted" +
+                     (r.options.top ? "; top " + grouped(r.options.top) : "; all") + ")");
+    Table t({"#", "id", "customer", "purchases"}, "rrlr");
+    for (const auto* c : list) {
+      std::string label = !c->external_id.empty() ? c->external_id : c->display_name;
+      if (!c->external_id.empty() && !c->display_name.empty()) label += " (" + c->display_name + ")";
+      t.row({grouped(c->rank), std::to_string(c->customer_id), label, money(c->revenue, cur)});
+    }
     t.render(out);
   }
 }
 
-nlohmann::json top_json(Store& s, Instant as_of) {
-  const Overview& o = overview(s, as_of);
-  const CoreData& d = core_data(s);
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [cur, list] : o.top) {
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& [minor, ci] : list)
-      arr.push_back({{"id", d.customers[ci].id}, {"customer", d.customers[ci].label},
-                     {"revenue", amount_json(minor, cur)}});
-    j[cur] = arr;
+void value_text(const Report& r, std::string& out) {
+  const ReportValue& v = r.value;
+  heading(out, "Customer value (predicted CLV)");
+  if (!v.scored) {
+    out += "  no CLV scores saved" + (r.options.currency ? " in " + *r.options.currency : std::string()) +
+           " (crmkit clv predict)\n";
+    return;
   }
-  return j;
+  out += fmt::format("  model: {} (#{}) for purchases, {} (#{}) for spend; scored as of {}\n", v.transaction_model,
+                     v.transaction_model_id, v.spend_model.empty() ? "none" : v.spend_model, v.spend_model_id,
+                     last_day(v.scored_at));
+  out += fmt::format("  horizon: {} {}s ahead; discount rate {:.2f}% a month\n", fmt::format("{:g}", v.horizon),
+                     v.horizon_unit, 100 * v.monthly_discount_rate);
+  out += fmt::format("  covers: {} customers with a purchase in {} (CLV in {}); {} customers without one have no CLV\n",
+                     grouped(v.customers), v.currency, v.currency, grouped(v.unscored));
+  out += "  total predicted CLV: " + money(v.total, v.currency) + " (sum over the covered customers)\n";
+  Table t({"quantile", "CLV per customer"}, "lr");
+  for (const auto& [name, x] : v.quantiles) t.row({name, money(x, v.currency)});
+  t.render(out);
 }
 
-RegisterReportSection r100({100, "overview", overview_text, overview_json});
-RegisterReportSection r110({110, "customers_by_stage", stages_text, stages_json});
-RegisterReportSection r120({120, "customers_by_country", countries_text, countries_json});
-RegisterReportSection r130({130, "interactions_by_channel", channels_text, channels_json});
-RegisterReportSection r140({140, "revenue_by_month", months_text, months_json});
-RegisterReportSection r150({150, "top_customers", top_text, top_json});
+void at_risk_text(const Report& r, std::string& out) {
+  if (!r.value.scored) return;
+  const std::string& cur = r.value.currency;
+  heading(out, fmt::format("Most at risk (P(alive) from {} to below {}; below {} counted as already lost; ranked by value "
+                           "at risk = purchases to date x (1 - P(alive)), {})",
+                           probability(r.options.lost_floor), probability(r.options.at_risk_below),
+                           probability(r.options.lost_floor), cur));
+  if (r.at_risk.empty()) {
+    out += "  (none)\n";
+    return;
+  }
+  Table t({"id", "external id", "purchases to date", "P(alive)", "value at risk", "predicted CLV"}, "rlrrrr");
+  for (const auto& a : r.at_risk)
+    t.row({std::to_string(a.customer_id), a.external_id, money(a.past_spend, cur), probability(a.p_alive),
+           money(a.value_at_risk, cur), money(a.predicted_clv, cur)});
+  t.render(out);
+}
+
+void segments_text(const Report& r, std::string& out) {
+  heading(out, "Segments (current members of each saved segment)");
+  if (r.segments.empty()) {
+    out += "  (none saved)\n";
+    return;
+  }
+  Table t({"segment", "kind", "members", "refreshed as of"}, "llrl");
+  for (const auto& s : r.segments)
+    t.row({s.name, s.kind == "dynamic" ? "dynamic, rule v" + std::to_string(s.rule_version) : s.kind,
+           grouped(s.members), s.refreshed_at ? last_day(*s.refreshed_at) : "-"});
+  t.render(out);
+}
+
+void rfm_text(const Report& r, std::string& out) {
+  const ReportRfm& f = r.rfm;
+  heading(out, "RFM segments");
+  if (!f.assigned) {
+    out += "  no RFM assignment saved (crmkit rfm)\n";
+    return;
+  }
+  out += fmt::format("  as of {}, map {} v{}; frequency = the F measure summed (purchases or purchase days, every "
+                     "currency); revenue = purchases in {} only\n",
+                     last_day(f.as_of), f.map_name, f.map_version, f.currency);
+  std::int64_t total = 0;
+  for (const auto& s : f.segments) total += s.customers;
+  Table t({"segment", "customers", "share", "frequency", "revenue (" + f.currency + ")"}, "lrrrr");
+  for (const auto& s : f.segments)
+    t.row({s.segment, grouped(s.customers), share(s.customers, total), grouped(s.orders), money(s.revenue, f.currency)});
+  t.render(out);
+}
+
+void loyalty_text(const Report& r, std::string& out) {
+  const ReportLoyalty& l = r.loyalty;
+  json nps = json::parse(l.nps_json);
+  heading(out, "NPS by month (responses from " + date(l.nps_from) + " to " + last_day(l.nps_to) +
+                   "; NPS = % promoters (9-10) - % detractors (0-6))");
+  if (nps["groups"].empty()) {
+    out += "  (no NPS responses)\n";
+  } else {
+    Table t({"month", "responses", "promoters", "passives", "detractors", "NPS"}, "lrrrrr");
+    for (const auto& g : nps["groups"])
+      t.row({g["group"].get<std::string>(), grouped(g["responses"].get<std::int64_t>()),
+             grouped(g["promoters"].get<std::int64_t>()), grouped(g["passives"].get<std::int64_t>()),
+             grouped(g["detractors"].get<std::int64_t>()), opt_number(g["nps"], 1)});
+    t.render(out);
+  }
+  json ret = json::parse(l.retention_json);
+  const int days = ret["active_days"].get<int>();
+  heading(out, fmt::format("Retention over the 90 days {} .. {} (active = a purchase in the previous {} days)",
+                           date(l.retention_from), last_day(l.retention_to), days));
+  Table t({"", "value", "definition"}, "lrl");
+  t.row({"active at start (S)", grouped(ret["active_at_start"].get<std::int64_t>()), "customers active on the first day"});
+  t.row({"active at end (E)", grouped(ret["active_at_end"].get<std::int64_t>()), "customers active on the last day"});
+  t.row({"new (N)", grouped(ret["new_customers"].get<std::int64_t>()), "first purchase ever in the window"});
+  t.row({"retention rate", opt_number(ret["retention_rate"], 3), "share of S still active at the end (same customers)"});
+  t.row({"classic rate", opt_number(ret["classic_retention_rate"], 3),
+         "(E - N) / S, the widely quoted form: also counts returning lapsed customers"});
+  t.row({"churn rate", opt_number(ret["churn_rate"], 3), "1 - retention rate"});
+  const json& life = ret["expected_lifetime_periods"];
+  t.row({"expected lifetime", life.is_null() ? "-" : grouped(std::llround(life.get<double>() * 90)) + " days",
+         "1 / churn rate, in 90-day windows, shown in days"});
+  t.render(out);
+
+  heading(out, "Monthly cohorts (customers by month of first purchase; share buying again in month k after it)");
+  if (!l.has_cohorts) {
+    out += "  (no purchases before as_of)\n";
+    return;
+  }
+  json m = json::parse(l.cohorts_json);
+  out += fmt::format("  cohorts {} .. {}: the newest {} months up to the last first purchase before as_of\n",
+                     date(l.cohorts_from).substr(0, 7), last_day(l.cohorts_to).substr(0, 7), r.options.cohort_months);
+  std::vector<std::string> header{"cohort", "customers"};
+  const int periods = m["periods"].get<int>();
+  for (int k = 0; k < periods; ++k) header.push_back("m" + std::to_string(k));
+  Table c(header, "lr" + std::string(static_cast<std::size_t>(periods), 'r'));
+  for (const auto& row : m["cohorts"]) {
+    std::vector<std::string> cells{row["cohort"].get<std::string>(), grouped(row["size"].get<std::int64_t>())};
+    for (const auto& v : row["retention"]) cells.push_back(v.is_null() ? "" : fmt::format("{:.1f}%", 100 * v.get<double>()));
+    c.row(cells);
+  }
+  c.render(out);
+  if (m["cohorts"].empty()) out += "  (no cohort in that window)\n";
+}
+
+void points_text(const Report& r, std::string& out) {
+  heading(out, "Loyalty points (outstanding as of the report; liability = their value)");
+  if (r.points.empty()) {
+    out += "  (no programme)\n";
+    return;
+  }
+  for (const auto& g : r.points) {
+    auto points = [](PointsSum v) { return grouped_decimal(fmt::format("{}", v)); };
+    out += fmt::format("  {}: {} members, {} points outstanding ({} available, {} pending, {} debt){}\n", g.programme,
+                       grouped(g.members), points(g.outstanding), points(g.available), points(g.pending),
+                       points(g.debt), g.liability ? ", liability " + money(*g.liability, g.currency) : "");
+    Table t({"tier", "members"}, "lr");
+    for (const auto& tier : g.tiers) t.row({tier.name, grouped(tier.customers)});
+    t.render(out, "    ");
+  }
+}
+
+// Text per library section key; the library decides the order.
+const std::map<std::string, void (*)(const Report&, std::string&)>& formatters() {
+  static const std::map<std::string, void (*)(const Report&, std::string&)> all{
+      {"overview", &overview_text}, {"revenue_by_month", &months_text}, {"top_customers", &top_text},
+      {"value", &value_text},       {"at_risk", &at_risk_text},         {"segments", &segments_text},
+      {"rfm", &rfm_text},           {"loyalty", &loyalty_text},         {"points", &points_text}};
+  return all;
+}
 
 }  // namespace
 
-void print_report(Store& store, Instant as_of, bool json) {
-  if (json) {
-    nlohmann::json j = nlohmann::json::object();
-    j["database"] = store.path();
-    j["as_of"] = format_instant(as_of);
-    for (const ReportSection& s : report_sections()) {
-      // The top-level names below are taken; a section with one of them would be overwritten.
-      for (const char* taken : {"database", "as_of", "customers", "interactions", "purchases", "revenue"})
-        if (s.key == taken)
-          throw Error(Errc::internal, "report section key '" + s.key + "' is reserved at the top level");
-      j[s.key] = s.json(store, as_of);
-    }
-    // The headline figures also sit at the top level, where scripts look first.
-    if (j.contains("overview"))
-      for (const char* k : {"customers", "interactions", "purchases", "revenue"}) j[k] = j["overview"][k];
-    print_json(j);
+void print_report(Store& store, const ReportOptions& options, bool as_json) {
+  Report r = build_report(store, options);
+  if (as_json) {
+    std::string j = report_json(r);
+    std::fwrite(j.data(), 1, j.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
     return;
   }
   std::string out;
-  for (const ReportSection& s : report_sections()) {
-    s.text(store, as_of, out);
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    out.clear();
+  if (r.overview.customers == 0) {
+    out += "crmkit report: " + r.database + " has no customers yet\n";
+  } else {
+    out += "crmkit report: " + r.database + ", as of the end of " + last_day(r.as_of) + " (UTC)\n";
+    for (const std::string& key : report_section_keys()) {
+      auto it = formatters().find(key);
+      // A section the CLI cannot format yet is still in --json; say so rather than hide it.
+      if (it == formatters().end())
+        out += "\n(section " + key + ": see --json)\n";
+      else
+        it->second(r, out);
+    }
   }
+  std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
 }
 
 namespace {
 
 void add_report(CLI::App& root) {
-  auto* cmd = root.add_subcommand("report", "Print the report: customers, interactions, revenue and every area's figures");
+  auto* cmd = root.add_subcommand("report", "Print the report: customers, revenue, value, segments, loyalty, points");
   struct Opts {
     std::string db = kDefaultDb;
-    std::string as_of;
+    std::string as_of, currency;
+    int top = 10;
+    double at_risk_below = 0.5, lost_below = 0.05;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
   add_db_option(cmd, o->db);
   cmd->add_option("--as-of", o->as_of, "report date YYYY-MM-DD (facts up to the end of that day) or an instant; default: the end of the last day with data");
-  cmd->add_flag("--json", o->json, "one JSON object on stdout");
+  cmd->add_option("--top", o->top, "rows in top customers and most at risk (0 = all)")->capture_default_str();
+  cmd->add_option("--at-risk-below", o->at_risk_below, "most at risk: P(alive) below this")->capture_default_str();
+  cmd->add_option("--lost-below", o->lost_below, "most at risk: P(alive) below this counts as already lost")
+      ->capture_default_str();
+  cmd->add_option("--currency", o->currency, "only this currency's money figures");
+  cmd->add_flag("--json", o->json, "the library's report JSON on stdout");
   cmd->callback([o] {
     Store store = open_store(o->db, StoreUse::read);
-    Instant as_of = as_of_arg(store, o->as_of);
-    print_report(store, as_of, o->json);
+    ReportOptions opt;
+    if (!o->as_of.empty()) opt.as_of = as_of_arg(store, o->as_of);
+    opt.top = o->top;
+    opt.at_risk_below = o->at_risk_below;
+    opt.lost_floor = o->lost_below;
+    if (!o->currency.empty()) opt.currency = o->currency;
+    print_report(store, opt, o->json);
   });
 }
 

@@ -1,12 +1,13 @@
-// The report shared by `crmkit report` and `crmkit demo`.
+// The report shared by `crmkit report` and `crmkit demo`: the library builds it
+// (crmkit/report.hpp); this side only formats it.
 #pragma once
 
+#include "crmkit/report.hpp"
 #include "crmkit/store.hpp"
-#include "crmkit/time.hpp"
 
 namespace crmkit::cli {
 
-// Every registered section in order, as text or as one JSON object on stdout.
-void print_report(Store& store, Instant as_of, bool json);
+// Builds the report and prints it as text, or as the library's JSON.
+void print_report(Store& store, const ReportOptions& options, bool json);
 
 }  // namespace crmkit::cli

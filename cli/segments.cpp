@@ -278,26 +278,5 @@ void demo_segments(Store& store, std::uint64_t, Instant, Instant end) {
 }
 RegisterDemoStep demo_step(DemoStep{300, "segments", &demo_segments});
 
-// crmkit report: saved segments and their current sizes.
-RegisterReportSection report_section(ReportSection{
-    300, "segments",
-    [](Store& store, Instant, std::string& text) {
-      auto all = Segments(store).list();
-      text += "Segments\n";
-      if (all.empty()) text += "  (none saved)\n";
-      for (const auto& s : all)
-        text += "  " + s.name + ": " + std::to_string(s.member_count) + " members (" + to_string(s.kind) +
-                (s.kind == SegmentKind::dynamic ? ", rule v" + std::to_string(s.rule_version) : std::string()) +
-                ")\n";
-    },
-    [](Store& store, Instant) {
-      json out = json::array();
-      for (const auto& s : Segments(store).list())
-        out.push_back(json{{"name", s.name}, {"kind", to_string(s.kind)}, {"rule_version", s.rule_version},
-                           {"members", s.member_count},
-                           {"refreshed_at", s.refreshed_at ? json(format_instant(*s.refreshed_at)) : json()}});
-      return out;
-    }});
-
 }  // namespace
 }  // namespace crmkit::cli

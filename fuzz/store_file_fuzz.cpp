@@ -2,7 +2,8 @@
 // small populated crmkit store (pairs of a 3-byte offset and a byte) or, when its first byte
 // is 0xFF, is the whole file. Invariants:
 // - opening returns a Store or throws crmkit::Error with corrupt, unsupported_version, io or
-//   invalid_argument (a file that is not a database) - never internal, never another status;
+//   invalid_argument (a file that is not a database), or read_only (a read-only open of an empty
+//   file or of an earlier version) - never internal, never another status;
 // - a refused open leaves the file byte for byte as it was; one refused for its identity or
 //   version (judged from the header) adds no -wal/-shm/-journal file either;
 // - every read on an opened store returns or throws corrupt (or io/busy from SQLite's I/O),
@@ -98,8 +99,9 @@ const std::string& seed_file() {
 }
 
 bool allowed_open_refusal(Errc e) {
+  // read_only: a read-only open of an empty file or of an earlier schema version.
   return e == Errc::corrupt || e == Errc::unsupported_version || e == Errc::io || e == Errc::invalid_argument ||
-         e == Errc::busy;
+         e == Errc::busy || e == Errc::read_only;
 }
 
 bool allowed_read_failure(Errc e) { return e == Errc::corrupt || e == Errc::io || e == Errc::busy; }

@@ -277,7 +277,8 @@ class CustomerValue {
   // model used and carries the warnings.
   ScoreSummary score(const ScoreRequest& request);
   CustomerScore customer_score(std::int64_t customer_id);  // throws not_found
-  // Scored rows of customer_scores by predicted_clv (expected purchases without CLV) descending.
+  // Scored rows of customer_scores by predicted_clv (expected purchases without CLV) descending;
+  // limit 0 = every scored row (as --top 0 means "all" in every crmkit command).
   std::vector<CustomerScore> top_scores(int limit);
 
   // Holdout validation of a saved transaction model against purchases in

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 
@@ -84,7 +85,8 @@ Day parse_date(std::string_view text, std::string_view what) {
   return day_from_civil(d);
 }
 
-Instant parse_instant(std::string_view text, std::string_view what) {
+namespace {
+Instant parse_instant_text(std::string_view text, std::string_view what) {
   if (text.empty()) bad(what, text, "is empty");
   // Epoch milliseconds: an optional sign and digits only.
   // (A '-' only in front: "1997-01-01" is a date, not a malformed number.)
@@ -139,6 +141,16 @@ Instant parse_instant(std::string_view text, std::string_view what) {
     return t - sign * (oh * 60 + om) * 60'000LL;
   }
   bad(what, text, "has junk after the time");
+}
+}  // namespace
+
+// Every instant the text can spell is checked against the supported years, so whatever
+// parse_instant returns, format_instant can print and parse_instant read back.
+Instant parse_instant(std::string_view text, std::string_view what) {
+  const Instant t = parse_instant_text(text, what);
+  if (t < detail::kMinInstant || t > detail::kMaxInstant)
+    bad(what, text, "is outside the supported range (years 0001 to 9999)");
+  return t;
 }
 
 std::string format_date(Day day) {

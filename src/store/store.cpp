@@ -52,7 +52,12 @@ int judge(const Identity& id, const std::string& path, bool read_only) {
   if (id.app_id == 0 && id.version == 0) {
     if (id.has_objects)
       throw Error(Errc::corrupt, fmt::format("'{}' is a SQLite database but not a crmkit database", path));
-    return 0;  // a new, empty file
+    // A new, empty file: only a read-write open can give it the schema; read-only, every read
+    // would fail on a missing table.
+    if (read_only)
+      throw Error(Errc::read_only, fmt::format("'{}' is an empty database; open it read-write once to create "
+                                               "the crmkit schema", path));
+    return 0;
   }
   if (id.app_id != detail::kApplicationId)
     throw Error(Errc::corrupt, fmt::format("'{}' is not a crmkit database (application_id {:#x})", path,
@@ -83,12 +88,17 @@ std::uint32_t big_endian(const unsigned char* p) {
 // and -shm files as soon as it reads a WAL-mode file (even read-only), so a refusal decided
 // through SQLite would already have changed the directory. Nothing when the bytes on disk may
 // not be the whole truth (a -wal or hot -journal beside the file) or when SQLite must judge
-// (a new, short or unreadable file); the same rules then run through SQLite, still before any write.
+// (a new or unreadable file); the same rules then run through SQLite, still before any write.
 std::optional<Identity> identity_from_header(const std::string& path) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) return std::nullopt;
   if (::access((path + "-wal").c_str(), F_OK) == 0 || ::access((path + "-journal").c_str(), F_OK) == 0)
     return std::nullopt;
+  // SQLite counts whole pages only, so it would take a file shorter than the smallest page
+  // (512 bytes) for an empty database and write a schema over its bytes.
+  if (st.st_size < 512)
+    throw Error(Errc::corrupt, fmt::format("'{}' is not a SQLite database ({} bytes, shorter than a page)", path,
+                                           static_cast<long long>(st.st_size)));
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   unsigned char h[108];

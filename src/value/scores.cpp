@@ -276,7 +276,7 @@ std::vector<CustomerScore> CustomerValue::top_scores(int limit) {
         std::string(kScoreColumns) +
         "WHERE p_alive IS NOT NULL ORDER BY coalesce(predicted_clv, expected_purchases) DESC, customer_id LIMIT ?1");
     detail::StatementReset reset_st(st);
-    st.bind(1, static_cast<std::int64_t>(limit));
+    st.bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));  // SQLite: -1 = no limit
     std::vector<CustomerScore> out;
     while (st.executeStep()) out.push_back(read_score(st));
     return out;

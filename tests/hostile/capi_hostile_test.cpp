@@ -593,7 +593,9 @@ TEST_CASE("hostile aggregate overflow and points instants through the C API", "[
          std::int64_t b = 0; int rc = crmkit_points_balance(&b, e.db, e.programme, e.other, kT + 1);
          return rc == CRMKIT_OK && b != kMember - 100 ? CRMKIT_EINTERNAL : rc; }},  // the 100 earned were reversed
       {"points_liability_json at the member limit", CRMKIT_OK, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_points_liability_json(&j, e.db, e.programme, kT + 1), j); }},
+         // Sequenced: in json_out(call(&j), j) the second argument may be read before the call.
+         char* j = nullptr; const int rc = crmkit_points_liability_json(&j, e.db, e.programme, kT + 1);
+         return json_out(rc, j); }},
       {"points_check at the member limit", CRMKIT_OK, [](Env& e) { return crmkit_points_check(e.db, e.programme); }},
       {"points_redeem: as_of after 9999", CRMKIT_EINVALID, [](Env& e) {
          std::int64_t p; int rp; return crmkit_points_redeem(&p, &rp, e.db, e.programme, e.other, 1, "i1", kAfter9999, 0); }},

@@ -233,6 +233,36 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
     crmkit::Store t = crmkit::Store::open(path, no_create);
     CHECK(t.schema_version() == crmkit::Store::latest_schema_version());
   }
+  SECTION("a zero-length file opened read-only is refused: it has no schema to read") {
+    write_file(path, "");
+    crmkit::OpenOptions ro;
+    ro.read_only = true;
+    try {
+      crmkit::Store::open(path, ro);
+      FAIL("an empty file opened read-only");
+    } catch (const crmkit::Error& e) {
+      CHECK(e.code() == Errc::read_only);
+    }
+    CHECK(read_file(path).empty());
+  }
+  SECTION("a file shorter than a page is not a database, and SQLite does not write over it") {
+    // SQLite counts whole pages and would take these for empty databases (the fuzzer's find).
+    for (const std::string bytes : {std::string(1, '\0'), std::string("hello\n"), std::string(511, 'x')}) {
+      for (bool read_only : {false, true}) {
+        write_file(path, bytes);
+        crmkit::OpenOptions o;
+        o.read_only = read_only;
+        try {
+          crmkit::Store::open(path, o);
+          FAIL("a " << bytes.size() << "-byte file opened");
+        } catch (const crmkit::Error& e) {
+          CHECK(e.code() == Errc::corrupt);
+          CHECK_THAT(e.what(), Catch::Contains("shorter than a page"));
+        }
+        CHECK(read_file(path) == bytes);
+      }
+    }
+  }
   SECTION("a SQLite database that is not crmkit's") {
     write_file(path, "");
     {

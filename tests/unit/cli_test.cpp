@@ -64,6 +64,20 @@ const char* kInteractionsCsv =
     "C3,2024-03-09,web,refund,5.00,USD,,\r\n"                                                // 10 refund > 0
     "A1,2024-03-01,web,purchase,10.50,USD,o1,first\r\n";                                     // 11 duplicate
 
+
+// The text of one report section: from its heading line to the blank line before the next.
+std::string section(const std::string& report, const std::string& heading) {
+  std::size_t at = report.find("\n" + heading);
+  if (at == std::string::npos) return "";
+  std::size_t end = report.find("\n\n", at + 1);
+  return report.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
 }  // namespace
 
 TEST_CASE("cli: import interactions reports bad rows by line and imports the rest", "[cli]") {
@@ -99,22 +113,23 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
     Run rep = crmkit(dir, "report --db t.db --json");
     REQUIRE(rep.status == 0);
     auto rj = rep.json();
-    CHECK(rj["customers"] == 2);
-    CHECK(rj["interactions"] == 4);
-    CHECK(rj["purchases"] == 2);
-    CHECK(rj["revenue"]["USD"].get<double>() == 15.75);
-    CHECK(rep.out.find("\"USD\": 15.75") != std::string::npos);
+    const auto& ov = rj["overview"];
+    CHECK(ov["customers"] == 2);
+    CHECK(ov["interactions"] == 4);
+    CHECK(ov["purchases"] == 2);
+    CHECK(ov["revenue"] == nlohmann::json::parse(R"([{"currency": "USD", "amount": "15.75"}])"));
     CHECK(rj["as_of"] == "2024-03-06T00:00:00.000Z");  // the end of the last day with data
-    CHECK(rj.contains("customers_by_stage"));
-    CHECK(rj["interactions"] == rj["overview"]["interactions"]);
-    CHECK(rj["interactions_by_channel"]["by_kind"]["purchase"] == 2);
-    CHECK(rj["interactions_by_channel"]["by_channel_kind"]["phone"]["complaint"] == 1);
-    CHECK(rj["revenue_by_month"]["USD"]["2024-03"]["purchases"] == 2);
-    CHECK(rj["top_customers"]["USD"][0]["revenue"].get<double>() == 15.75);
+    CHECK(ov.contains("customers_by_stage"));
+    CHECK(ov["interactions_by_channel_kind"]["web"]["purchase"] == 1);
+    CHECK(ov["interactions_by_channel_kind"]["store"]["purchase"] == 1);
+    CHECK(ov["interactions_by_channel_kind"]["phone"]["complaint"] == 1);
+    CHECK(rj["revenue_by_month"][0]["month"] == "2024-03");
+    CHECK(rj["revenue_by_month"][0]["purchases"] == 2);
+    CHECK(rj["top_customers"][0]["revenue"]["amount"] == "15.75");
     // --as-of cuts the facts at the end of that day.
     auto early = crmkit(dir, "report --db t.db --json --as-of 2024-03-02").json();
-    CHECK(early["interactions"] == 2);
-    CHECK(early["revenue"]["USD"].get<double>() == 10.5);
+    CHECK(early["overview"]["interactions"] == 2);
+    CHECK(early["overview"]["revenue"][0]["amount"] == "10.50");
 
     Run show = crmkit(dir, "customer show --db t.db --external-id A1 --json");
     REQUIRE(show.status == 0);
@@ -187,7 +202,7 @@ TEST_CASE("cli: import customers from CSV, stdin included", "[cli]") {
   auto again = crmkit(dir, "import customers --db t.db c.csv --json").json();
   CHECK(again["imported"] == 0);
   CHECK(again["updated"] == 2);
-  CHECK(crmkit(dir, "report --db t.db --json").json()["customers"] == 2);
+  CHECK(crmkit(dir, "report --db t.db --json").json()["overview"]["customers"] == 2);
 }
 
 TEST_CASE("cli: demo is deterministic for a seed and the report reads it back", "[cli]") {
@@ -201,22 +216,24 @@ TEST_CASE("cli: demo is deterministic for a seed and the report reads it back", 
   ja.erase("database");
   jb.erase("database");
   CHECK(ja == jb);
-  CHECK(ja["customers"] == 300);
-  CHECK(ja["purchases"].get<int>() > 300);
-  CHECK(ja["interactions"].get<int>() > 3000);
-  CHECK(ja["revenue"].contains("USD"));
+  CHECK(ja["overview"]["customers"] == 300);
+  CHECK(ja["overview"]["purchases"].get<int>() > 300);
+  CHECK(ja["overview"]["interactions"].get<int>() > 3000);
+  bool usd = false;
+  for (const auto& m : ja["overview"]["revenue"]) usd = usd || m["currency"] == "USD";
+  CHECK(usd);
   CHECK(ja["as_of"] <= "2026-01-01T00:00:00.000Z");
   // Another seed, another population; the report command reads the same figures back.
   auto other = crmkit(dir, "demo --db c.db --customers 300 --seed 8 --json").json();
-  CHECK(other["revenue"] != ja["revenue"]);
+  CHECK(other["overview"]["revenue"] != ja["overview"]["revenue"]);
   auto rep = crmkit(dir, "report --db a.db --json").json();
   rep.erase("database");
   CHECK(rep == ja);
   // Running the demo again on the same file replaces it.
   REQUIRE(crmkit(dir, "demo --db a.db --customers 300 --seed 7 --json").status == 0);
-  CHECK(crmkit(dir, "report --db a.db --json").json()["customers"] == 300);
+  CHECK(crmkit(dir, "report --db a.db --json").json()["overview"]["customers"] == 300);
   Run text = crmkit(dir, "report --db a.db");
-  CHECK(text.out.find("Revenue by month (USD)") != std::string::npos);
+  CHECK(text.out.find("Revenue by month (USD;") != std::string::npos);
   CHECK(text.out.find("Customers by lifecycle stage") != std::string::npos);
 }
 
@@ -257,11 +274,83 @@ TEST_CASE("cli: CDNOW through import and report gives the published cohort figur
   Run rep = crmkit(dir, "report --db cdnow.db --json");
   REQUIRE(rep.status == 0);
   auto j = rep.json();
-  CHECK(j["customers"] == 23570);
-  CHECK(j["purchases"] == 69659);
-  CHECK(j["revenue"]["USD"].get<double>() == 2500315.63);
-  CHECK(rep.out.find("\"USD\": 2500315.63") != std::string::npos);
+  CHECK(j["overview"]["customers"] == 23570);
+  CHECK(j["overview"]["purchases"] == 69659);
+  CHECK(j["overview"]["revenue"][0]["amount"] == "2500315.63");
   CHECK(j["as_of"] == "1998-07-01T00:00:00.000Z");  // the cohort ends on 1998-06-30
+  // Every CDNOW customer first bought in 1997-01..03: the cohort section shows those months
+  // (it once showed the last 12 calendar months, which hold no first purchase: "no purchases").
+  Run text = crmkit(dir, "report --db cdnow.db");
+  REQUIRE(text.status == 0);
+  std::string cohorts = section(text.out, "Monthly cohorts");
+  INFO(cohorts);
+  CHECK(cohorts.find("cohorts 1996-04 .. 1997-03") != std::string::npos);
+  CHECK(cohorts.find("  1997-01      7,846  100.0%") != std::string::npos);
+  CHECK(cohorts.find("  1997-02      8,476  100.0%") != std::string::npos);
+  CHECK(cohorts.find("  1997-03      7,248  100.0%") != std::string::npos);
+  CHECK(cohorts.find("no purchases") == std::string::npos);
+}
+
+TEST_CASE("cli: the report text says what each figure is, on the demo data", "[cli]") {
+  TempDir dir;
+  Run demo = crmkit(dir, "demo --db d.db --customers 2000 --seed 3");
+  INFO(demo.err);
+  REQUIRE(demo.status == 0);
+  const std::string& out = demo.out;
+  // Cohorts: the 12 newest monthly cohorts, each starting at 100% in m0, and the window said.
+  std::string cohorts = section(out, "Monthly cohorts");
+  INFO(cohorts);
+  CHECK(cohorts.find("cohorts 2025-01 .. 2025-12: the newest 12 months") != std::string::npos);
+  CHECK(count(cohorts, "100.0%") == 12);
+  // RFM: frequency over every currency, revenue in one, and that one named.
+  std::string rfm = section(out, "RFM segments");
+  CHECK(rfm.find("every currency") != std::string::npos);
+  CHECK(rfm.find("revenue = purchases in USD only") != std::string::npos);
+  CHECK(rfm.find("revenue (USD)") != std::string::npos);
+  // CLV: model, horizon, discount rate and the currency covered.
+  std::string clv = section(out, "Customer value");
+  CHECK(clv.find("model: bgnbd (#") != std::string::npos);
+  CHECK(clv.find(", gg (#") != std::string::npos);
+  CHECK(clv.find("horizon: 12 months ahead; discount rate 1.00% a month") != std::string::npos);
+  CHECK(clv.find("customers with a purchase in USD (CLV in USD)") != std::string::npos);
+  // Retention: both rates, each with its definition; the lifetime in days, not periods.
+  std::string retention = section(out, "Retention over the 90 days");
+  CHECK(retention.find("retention rate") != std::string::npos);
+  CHECK(retention.find("share of S still active at the end") != std::string::npos);
+  CHECK(retention.find("(E - N) / S") != std::string::npos);
+  CHECK(retention.find(" days  1 / churn rate") != std::string::npos);
+  CHECK(out.find("periods") == std::string::npos);
+  // Most at risk: the band and the ranking stated; no lost customer (P(alive) 0.000) listed.
+  std::string risk = section(out, "Most at risk");
+  CHECK(risk.find("ranked by value at risk") != std::string::npos);
+  CHECK(risk.find(" 0.000 ") == std::string::npos);
+  // No raw epoch milliseconds anywhere.
+  CHECK(out.find("000000") == std::string::npos);
+}
+
+TEST_CASE("cli: export streams every customer's stored results", "[cli]") {
+  TempDir dir;
+  REQUIRE(crmkit(dir, "demo --db d.db --customers 300 --seed 7 --json").status == 0);
+  Run csv = crmkit(dir, "export customers --db d.db --format csv");
+  INFO(csv.err);
+  REQUIRE(csv.status == 0);
+  CHECK(count(csv.out, "\r\n") == 301);  // header + every customer
+  CHECK(csv.out.rfind("customer_id,external_id,", 0) == 0);
+  Run js = crmkit(dir, "export customers --db d.db --format json");
+  REQUIRE(js.status == 0);
+  CHECK(js.json().size() == 300);
+  Run scores = crmkit(dir, "export scores --db d.db --format csv --out scores.csv");
+  REQUIRE(scores.status == 0);
+  std::string file = slurp(dir.file("scores.csv"));
+  CHECK(count(file, "\r\n") == 301);  // every customer has a row of the scoring run
+  CHECK(file.find(",model_id,") != std::string::npos);
+  Run rfm = crmkit(dir, "export rfm --db d.db --format json");
+  REQUIRE(rfm.status == 0);
+  CHECK(rfm.json().size() > 0);
+  CHECK(rfm.json()[0].contains("segment"));
+  Run bad = crmkit(dir, "export orders --db d.db");
+  CHECK(bad.status == 1);
+  CHECK(bad.err.find("orders") != std::string::npos);
 }
 
 // ---- one way to open a store: --db, CRMKIT_DB and the --as-of default -------------------------

@@ -494,6 +494,8 @@ TEST_CASE("value score: materialises every customer's P(alive), expectation and 
   auto top = value.top_scores(5);
   REQUIRE(top.size() == 5);
   CHECK(*top[0].predicted_clv >= *top[4].predicted_clv);
+  // 0 = every scored customer, as --top 0 means "all" in every command.
+  CHECK(value.top_scores(0).size() == static_cast<std::size_t>(sum.scored));
   check_error([&] { value.customer_score(123456789); }, Errc::not_found, "123456789");
 }
 

@@ -91,6 +91,10 @@ SWEEP = {
     "Database.surveys": entry(None),
     "Database.retention": entry(None),
     "Database.points": entry(None),
+    "Database.report": entry(lambda c, a: c.db.report(as_of=a["as_of"], top=a["top"], cohort_periods=a["cohort_periods"],
+                                                      cohort_months=a["cohort_months"]),
+                             as_of=param(I64, T0), top=param(I32, 10), cohort_periods=param(I32, 7),
+                             cohort_months=param(I32, 12)),
     # customers
     "Customer": entry(None),
     "Customer.from_json": entry(None),
@@ -379,7 +383,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (97, 57, 134, 593))
+                         (98, 58, 138, 618))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the

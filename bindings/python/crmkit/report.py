@@ -1,0 +1,55 @@
+"""The store's report (docs/REPORT.md): every section the library builds, as a dict.
+
+    r = db.report(top=20, currency="EUR")
+    r["overview"]["revenue"]   # [{"currency": "EUR", "amount": Decimal("1234.50")}]
+
+Money is {"currency", "amount"} with the amount an exact ``decimal.Decimal`` (a total across
+customers may pass what a float or int64 minor units hold); instants are ISO-8601 UTC text.
+"""
+import ctypes
+import decimal
+import json
+
+from . import _native as n
+from . import db as _db
+
+_JSON = n.POINTER(n.c_void_p)
+_new = n.bind("crmkit_report_options_new", n.c_int, n.POINTER(n.c_void_p))
+_free = n.bind("crmkit_report_options_free", None, n.c_void_p)
+_set_as_of = n.bind("crmkit_report_options_set_as_of", n.c_int, n.c_void_p, n.c_int64)
+_set_top = n.bind("crmkit_report_options_set_top", n.c_int, n.c_void_p, n.c_int)
+_set_at_risk = n.bind("crmkit_report_options_set_at_risk", n.c_int, n.c_void_p, n.c_double, n.c_double)
+_set_currency = n.bind("crmkit_report_options_set_currency", n.c_int, n.c_void_p, n.c_char_p)
+_set_cohorts = n.bind("crmkit_report_options_set_cohorts", n.c_int, n.c_void_p, n.c_int, n.c_int)
+_report = n.bind("crmkit_report_json", n.c_int, _JSON, n.c_void_p, n.c_void_p)
+
+
+def _money(obj):
+    # A money object is exactly {"currency", "amount"}; its amount text becomes a Decimal.
+    if set(obj) == {"currency", "amount"} and isinstance(obj["amount"], str):
+        return {"currency": obj["currency"], "amount": decimal.Decimal(obj["amount"])}
+    return obj
+
+
+def report(self, as_of=None, top=10, at_risk_below=0.5, lost_below=0.05, currency=None, cohort_periods=7,
+           cohort_months=12):
+    """The report as a dict (sections in report order). as_of: int ms (facts strictly before
+    it; default the end of the last day with a fact); top: rows in top customers and most at
+    risk (0 = all); at_risk_below / lost_below: the P(alive) band of "most at risk"."""
+    opts = n.c_void_p()
+    n.check(_new(ctypes.byref(opts)))
+    try:
+        if as_of is not None:
+            n.check(_set_as_of(opts, n.int64(as_of, "as_of")))
+        n.check(_set_top(opts, n.int32(top, "top")))
+        n.check(_set_at_risk(opts, n.double(at_risk_below, "at_risk_below"), n.double(lost_below, "lost_below")))
+        n.check(_set_currency(opts, n.text(currency, "currency")))
+        n.check(_set_cohorts(opts, n.int32(cohort_periods, "cohort_periods"), n.int32(cohort_months, "cohort_months")))
+        out = n.c_void_p()
+        n.check(_report(ctypes.byref(out), self.handle, opts))
+        return json.loads(n.take_string(out.value), object_hook=_money)
+    finally:
+        _free(opts)
+
+
+_db.Database.report = report

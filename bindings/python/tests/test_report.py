@@ -1,0 +1,59 @@
+import calendar
+import decimal
+import unittest
+
+import crmkit
+
+D = decimal.Decimal
+
+
+def ms(y, m, d, hour=10):
+    return calendar.timegm((y, m, d, hour, 0, 0)) * 1000
+
+
+class ReportTest(unittest.TestCase):
+    def setUp(self):
+        self.db = crmkit.Database(":memory:")
+        self.a = self.db.customers.create(external_id="A", created_at=ms(2024, 1, 1, 0))
+        self.b = self.db.customers.create(external_id="B", created_at=ms(2024, 1, 1, 0))
+        rec = self.db.interactions.record
+        rec(self.a, ms(2024, 1, 10), "purchase", channel="web", amount=D("100.00"), currency="EUR")
+        rec(self.a, ms(2024, 2, 5), "purchase", channel="web", amount=D("50.00"), currency="EUR")
+        rec(self.b, ms(2024, 1, 20), "purchase", channel="web", amount=D("30.00"), currency="EUR")
+        # Each customer's total fits int64 minor units; their sum does not.
+        rec(self.a, ms(2024, 2, 6), "purchase", channel="web", amount=6_000_000_000_000_000_000, currency="GBP")
+        rec(self.b, ms(2024, 2, 7), "purchase", channel="web", amount=6_000_000_000_000_000_000, currency="GBP")
+
+    def tearDown(self):
+        self.db.close()
+
+    def test_sections_with_decimal_money(self):
+        r = self.db.report(top=1)
+        self.assertEqual(list(r)[:3], ["database", "as_of", "overview"])
+        self.assertEqual(r["as_of"], "2024-02-08T00:00:00.000Z")
+        o = r["overview"]
+        self.assertEqual((o["customers"], o["purchases"]), (2, 5))
+        self.assertEqual(o["revenue"], [{"currency": "EUR", "amount": D("180.00")},
+                                        {"currency": "GBP", "amount": D("120000000000000000.00")}])
+        top = r["top_customers"]
+        self.assertEqual([(t["currency"], t["external_id"], t["revenue"]["amount"]) for t in top],
+                         [("EUR", "A", D("150.00")), ("GBP", "A", D("60000000000000000.00"))])
+        months = [(m["currency"], m["month"], m["purchases"], m["revenue"]["amount"]) for m in r["revenue_by_month"]]
+        self.assertEqual(months, [("EUR", "2024-01", 2, D("130.00")), ("EUR", "2024-02", 1, D("50.00")),
+                                  ("GBP", "2024-02", 2, D("120000000000000000.00"))])
+        self.assertEqual(r["loyalty"]["cohorts"]["from"], "2023-02-01T00:00:00.000Z")
+        self.assertIsNone(r["value"])
+
+    def test_options(self):
+        r = self.db.report(as_of=ms(2024, 2, 1, 0), currency="EUR", top=0)
+        self.assertEqual(r["overview"]["revenue"], [{"currency": "EUR", "amount": D("130.00")}])
+        self.assertEqual(len(r["top_customers"]), 2)
+        with self.assertRaises(crmkit.InvalidArgument) as cm:
+            self.db.report(top=-1)
+        self.assertIn("top", str(cm.exception))
+        with self.assertRaises(crmkit.InvalidArgument):
+            self.db.report(at_risk_below=0.3, lost_below=0.4)
+
+
+if __name__ == "__main__":
+    unittest.main()

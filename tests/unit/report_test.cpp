@@ -1,0 +1,272 @@
+// build_report on a small store whose every figure is known: each section's exact content,
+// the as_of cut, the options' refusals, exact totals past int64, and the at-risk ranking.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "crmkit/customer.hpp"
+#include "crmkit/error.hpp"
+#include "crmkit/interaction.hpp"
+#include "crmkit/report.hpp"
+#include "crmkit/value.hpp"
+#include "store/connection.hpp"
+
+using namespace crmkit;
+
+namespace {
+
+Instant at(const char* iso) { return parse_instant(iso); }
+
+std::int64_t customer(Store& s, const std::string& ext, std::optional<std::string> country) {
+  CustomerFields f;
+  f.external_id = ext;
+  f.country = std::move(country);
+  f.created_at = at("2024-01-01T00:00:00Z");
+  return Customers(s).create(f);
+}
+
+void fact(Store& s, std::int64_t c, const char* when, InteractionKind kind, std::optional<Money> amount = {}) {
+  Interaction i;
+  i.customer_id = c;
+  i.occurred_at = at(when);
+  i.kind = kind;
+  i.channel = Channel::web;
+  i.amount = std::move(amount);
+  Interactions(s).record(i);
+}
+
+struct Shop {
+  Store s = Store::open(":memory:");
+  std::int64_t a, b, c, d;
+  Shop() {
+    a = customer(s, "A", "DE");
+    b = customer(s, "B", "FR");
+    c = customer(s, "C", std::nullopt);
+    d = customer(s, "D", "DE");
+    fact(s, a, "2024-01-10T10:00:00Z", InteractionKind::purchase, Money{10000, "EUR"});
+    fact(s, a, "2024-02-05T10:00:00Z", InteractionKind::purchase, Money{5000, "EUR"});
+    fact(s, a, "2024-02-06T10:00:00Z", InteractionKind::refund, Money{-1000, "EUR"});
+    fact(s, b, "2024-01-20T10:00:00Z", InteractionKind::purchase, Money{3000, "EUR"});
+    fact(s, b, "2024-02-01T12:00:00Z", InteractionKind::purchase, Money{2000, "USD"});
+    fact(s, c, "2024-02-10T09:00:00Z", InteractionKind::email_open);
+    fact(s, d, "2024-01-25T10:00:00Z", InteractionKind::purchase, Money{30000, "EUR"});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("report: every section of a small store, exactly", "[report]") {
+  Shop shop;
+  ReportOptions o;
+  o.top = 1;
+  Report r = build_report(shop.s, o);
+  CHECK(r.as_of == at("2024-02-11T00:00:00Z"));  // the end of the last day with a fact
+
+  const ReportOverview& ov = r.overview;
+  CHECK(ov.customers == 4);
+  CHECK(ov.interactions == 7);
+  CHECK(ov.purchases == 5);
+  CHECK(ov.refunds == 1);
+  REQUIRE(ov.revenue.size() == 2);
+  CHECK(ov.revenue[0].currency == "EUR");
+  CHECK(ov.revenue[0].amount == "480.00");
+  CHECK(ov.refunded[0].amount == "-10.00");
+  CHECK(ov.net[0].amount == "470.00");
+  CHECK(ov.revenue[1].currency == "USD");
+  CHECK(ov.revenue[1].amount == "20.00");
+  CHECK(ov.refunded[1].amount == "0.00");
+  REQUIRE(ov.by_country.size() == 3);
+  CHECK(ov.by_country[0].name == "DE");
+  CHECK(ov.by_country[0].customers == 2);
+  CHECK(ov.by_country[1].name == "(unknown)");
+  CHECK(ov.by_country[2].name == "FR");
+  std::int64_t staged = 0;
+  for (const auto& st : ov.by_stage) staged += st.customers;
+  CHECK(staged == 4);
+
+  REQUIRE(r.revenue_by_month.size() == 3);
+  CHECK(r.revenue_by_month[0].currency == "EUR");
+  CHECK(r.revenue_by_month[0].month == "2024-01");
+  CHECK(r.revenue_by_month[0].purchases == 3);
+  CHECK(r.revenue_by_month[0].revenue == "430.00");
+  CHECK(r.revenue_by_month[1].month == "2024-02");
+  CHECK(r.revenue_by_month[1].revenue == "50.00");
+  CHECK(r.revenue_by_month[2].currency == "USD");
+  CHECK(r.revenue_by_month[2].revenue == "20.00");
+
+  REQUIRE(r.top_customers.size() == 2);  // top 1 per currency
+  CHECK(r.top_customers[0].currency == "EUR");
+  CHECK(r.top_customers[0].customer_id == shop.d);
+  CHECK(r.top_customers[0].external_id == "D");
+  CHECK(r.top_customers[0].revenue == "300.00");
+  CHECK(r.top_customers[1].currency == "USD");
+  CHECK(r.top_customers[1].customer_id == shop.b);
+
+  CHECK_FALSE(r.value.scored);
+  CHECK(r.at_risk.empty());
+  CHECK(r.segments.empty());
+  CHECK_FALSE(r.rfm.assigned);
+  CHECK(r.points.empty());
+
+  // Cohorts: the newest 12 months up to the last first purchase (January 2024).
+  REQUIRE(r.loyalty.has_cohorts);
+  CHECK(r.loyalty.cohorts_from == at("2023-02-01T00:00:00Z"));
+  CHECK(r.loyalty.cohorts_to == at("2024-02-01T00:00:00Z"));
+  auto cohorts = nlohmann::json::parse(r.loyalty.cohorts_json)["cohorts"];
+  REQUIRE(cohorts.size() == 1);
+  CHECK(cohorts[0]["cohort"] == "2024-01");
+  CHECK(cohorts[0]["size"] == 3);
+
+  // The JSON: sections in the library's order, money as exact text.
+  auto j = nlohmann::json::parse(report_json(r));
+  CHECK(j["as_of"] == "2024-02-11T00:00:00.000Z");
+  CHECK(j["overview"]["revenue"][0] == nlohmann::json({{"currency", "EUR"}, {"amount", "480.00"}}));
+  std::vector<std::string> keys;
+  for (const auto& k : report_section_keys()) keys.push_back(k);
+  CHECK(keys == std::vector<std::string>{"overview", "revenue_by_month", "top_customers", "value", "at_risk",
+                                         "segments", "rfm", "loyalty", "points"});
+}
+
+TEST_CASE("report: as_of before the last fact counts only the facts before it", "[report]") {
+  Shop shop;
+  ReportOptions o;
+  o.as_of = at("2024-02-01T00:00:00Z");
+  Report r = build_report(shop.s, o);
+  CHECK(r.overview.interactions == 3);
+  CHECK(r.overview.purchases == 3);
+  REQUIRE(r.overview.revenue.size() == 1);  // B's USD purchase is on 2024-02-01
+  CHECK(r.overview.revenue[0].amount == "430.00");
+  CHECK(r.overview.refunded[0].amount == "0.00");
+  REQUIRE(r.top_customers.size() == 3);  // default top 10
+  CHECK(r.top_customers[0].customer_id == shop.d);
+  CHECK(r.top_customers[1].customer_id == shop.a);
+  CHECK(r.top_customers[1].revenue == "100.00");
+}
+
+TEST_CASE("report: the currency option keeps that currency's money only", "[report]") {
+  Shop shop;
+  ReportOptions o;
+  o.currency = "USD";
+  Report r = build_report(shop.s, o);
+  REQUIRE(r.overview.revenue.size() == 1);
+  CHECK(r.overview.revenue[0].amount == "20.00");
+  REQUIRE(r.revenue_by_month.size() == 1);
+  CHECK(r.revenue_by_month[0].currency == "USD");
+}
+
+TEST_CASE("report: bad options are refused, naming the option", "[report]") {
+  Shop shop;
+  auto refused = [&](ReportOptions o, const std::string& word) {
+    try {
+      build_report(shop.s, o);
+      FAIL("accepted");
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::invalid_argument);
+      CHECK(std::string(e.what()).find(word) != std::string::npos);
+    }
+  };
+  ReportOptions o;
+  o.top = -1;
+  refused(o, "top");
+  o = {};
+  o.at_risk_below = 1.5;
+  refused(o, "at_risk_below");
+  o = {};
+  o.lost_floor = 0.6;  // above at_risk_below
+  refused(o, "lost_floor");
+  o = {};
+  o.currency = "euro";
+  refused(o, "currency");
+  o = {};
+  o.as_of = std::numeric_limits<Instant>::max();
+  refused(o, "as_of");
+}
+
+TEST_CASE("report: a revenue total past int64 minor units is exact", "[report]") {
+  Store s = Store::open(":memory:");
+  const std::int64_t big = 6'000'000'000'000'000'000;  // each customer's total fits int64
+  for (const char* ext : {"X", "Y"}) {
+    std::int64_t c = customer(s, ext, std::nullopt);
+    fact(s, c, "2024-01-10T10:00:00Z", InteractionKind::purchase, Money{big, "EUR"});
+  }
+  Report r = build_report(s, {});
+  REQUIRE(r.overview.revenue.size() == 1);
+  CHECK(r.overview.revenue[0].amount == "120000000000000000.00");
+  CHECK(r.overview.net[0].amount == "120000000000000000.00");
+  REQUIRE(r.revenue_by_month.size() == 1);
+  CHECK(r.revenue_by_month[0].revenue == "120000000000000000.00");
+}
+
+TEST_CASE("report: most at risk excludes the lost and ranks by value at risk", "[report]") {
+  Shop shop;
+  auto& db = shop.s.connection().db;
+  db.exec("INSERT INTO value_models(id, kind, params, fitted_at) VALUES (1, 'bgnbd', '{}', 0), (2, 'gg', '{}', 0)");
+  auto score = [&](std::int64_t id, double p_alive, double clv) {
+    db.exec("INSERT INTO customer_scores(customer_id, model_id, scored_at, p_alive, horizon, horizon_unit, "
+            "predicted_clv, currency, spend_model_id, discount_rate) VALUES (" +
+            std::to_string(id) + ", 1, " + std::to_string(at("2024-02-11T00:00:00Z")) + ", " + std::to_string(p_alive) +
+            ", 12, 'month', " + std::to_string(clv) + ", 'EUR', 2, 0.01)");
+  };
+  score(shop.a, 0.2, 10);    // 150.00 x 0.8 = 120
+  score(shop.b, 0.001, 1);   // below the lost floor: already lost
+  score(shop.c, 0.9, 5);     // alive
+  score(shop.d, 0.4, 20);    // 300.00 x 0.6 = 180
+  Report r = build_report(shop.s, {});
+  REQUIRE(r.value.scored);
+  CHECK(r.value.transaction_model == "bgnbd");
+  CHECK(r.value.spend_model == "gg");
+  CHECK(r.value.horizon == 12);
+  CHECK(r.value.horizon_unit == "month");
+  CHECK(r.value.monthly_discount_rate == 0.01);
+  CHECK(r.value.currency == "EUR");
+  CHECK(r.value.customers == 4);
+  CHECK(r.value.total == 36);
+  CHECK(r.value.quantiles.back() == std::make_pair(std::string("max"), 20.0));
+  REQUIRE(r.at_risk.size() == 2);
+  CHECK(r.at_risk[0].customer_id == shop.d);
+  CHECK(r.at_risk[0].value_at_risk == Approx(180));
+  CHECK(r.at_risk[0].past_spend == "300.00");
+  CHECK(r.at_risk[1].customer_id == shop.a);
+  CHECK(r.at_risk[1].value_at_risk == Approx(120));
+  // Without the floor the lost customer comes back (its value at risk is 30 x 0.999).
+  ReportOptions o;
+  o.lost_floor = 0;
+  CHECK(build_report(shop.s, o).at_risk.size() == 3);
+}
+
+TEST_CASE("report: RFM segments say frequency over every currency and revenue in the run's", "[report]") {
+  Shop shop;
+  RfmRequest q;
+  q.as_of = at("2024-02-11T00:00:00Z");
+  q.currency = "EUR";
+  CustomerValue(shop.s).rfm(q);
+  Report r = build_report(shop.s, {});
+  REQUIRE(r.rfm.assigned);
+  CHECK(r.rfm.currency == "EUR");
+  std::int64_t customers = 0, frequency = 0;
+  double revenue = 0;
+  for (const auto& sg : r.rfm.segments) {
+    customers += sg.customers;
+    frequency += sg.orders;
+    revenue += std::stod(sg.revenue);
+  }
+  CHECK(customers == 3);   // A, B, D bought
+  CHECK(frequency == 5);   // B's USD purchase counts in F
+  CHECK(revenue == 480.0); // but only EUR in M
+}
+
+TEST_CASE("report: an empty store gives an empty report, not an error", "[report]") {
+  Store s = Store::open(":memory:");
+  Report r = build_report(s, {});
+  CHECK(r.as_of == 0);
+  CHECK(r.overview.customers == 0);
+  CHECK(r.overview.revenue.empty());
+  CHECK(r.revenue_by_month.empty());
+  CHECK(r.top_customers.empty());
+  CHECK_FALSE(r.loyalty.has_cohorts);
+  CHECK(nlohmann::json::parse(report_json(r))["loyalty"]["cohorts"].is_null());
+}
