@@ -379,7 +379,7 @@ TEST_CASE("cli: CRMKIT_DB names the database of every command and --db wins over
   CHECK(!std::ifstream(dir.file("crmkit-demo.db")).good());
   Run rep = crmkit(dir, "report --json", "CRMKIT_DB=env.db");
   REQUIRE(rep.status == 0);
-  CHECK(rep.json()["customers"] == 2);  // C3 has no accepted row
+  CHECK(rep.json()["overview"]["customers"] == 2);  // C3 has no accepted row
   CHECK(crmkit(dir, "segment count --rule 'purchase_count >= 1' --json", "CRMKIT_DB=env.db").status == 0);
   CHECK(crmkit(dir, "customer show --external-id A1 --json", "CRMKIT_DB=env.db").status == 0);
   // --db is taken over the environment.
@@ -390,7 +390,7 @@ TEST_CASE("cli: CRMKIT_DB names the database of every command and --db wins over
   Run demo = crmkit(dir, "demo --customers 5", "CRMKIT_DB=env.db");
   CHECK(demo.status == 1);
   CHECK(demo.err.find("crmkit: conflict:") != std::string::npos);
-  CHECK(crmkit(dir, "report --json", "CRMKIT_DB=env.db").json()["customers"] == 2);
+  CHECK(crmkit(dir, "report --json", "CRMKIT_DB=env.db").json()["overview"]["customers"] == 2);
 }
 
 TEST_CASE("cli: --as-of defaults to the end of the last day with data in every command", "[cli]") {
@@ -440,7 +440,7 @@ TEST_CASE("cli: importing the same interactions twice records each fact once and
   auto repeats = crmkit(dir, "import interactions --db t.db in.csv --create-customers --allow-repeats --json").json();
   CHECK(repeats["imported"] == 2);
   CHECK(repeats["duplicates_by_reason"]["same_external_id"] == 3);
-  CHECK(crmkit(dir, "report --db t.db --json").json()["interactions"] == 6);
+  CHECK(crmkit(dir, "report --db t.db --json").json()["overview"]["interactions"] == 6);
 }
 
 TEST_CASE("cli: import takes channel kind and currency in any case and stores them canonical", "[cli]") {
@@ -454,8 +454,10 @@ TEST_CASE("cli: import takes channel kind and currency in any case and stores th
   REQUIRE(r.status == 0);
   CHECK(r.json()["imported"] == 2);
   auto rep = crmkit(dir, "report --db t.db --json").json();
-  CHECK(rep["revenue"]["USD"].get<double>() == 10.5);
-  CHECK(rep["revenue"]["JPY"].get<double>() == 700);  // 700 yen, not 7.00
+  std::map<std::string, std::string> revenue;
+  for (const auto& m : rep["overview"]["revenue"]) revenue[m["currency"]] = m["amount"];
+  CHECK(revenue["USD"] == "10.50");
+  CHECK(revenue["JPY"] == "700");  // 700 yen, not 7.00
   auto tl = crmkit(dir, "timeline --db t.db --external-id A1 --json").json();
   INFO(tl.dump());
   CHECK(tl.dump().find("\"channel\":\"web\"") != std::string::npos);
