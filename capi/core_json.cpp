@@ -49,7 +49,7 @@ Money money_from(const json& v, const std::string& key) {
     if (k == "minor") m.minor = integer(x, key + ".minor"), have_minor = true;
     else if (k == "currency") {
       if (!x.is_string()) bad(key + ".currency", "must be a string");
-      m.currency = x.get<std::string>();
+      m.currency = currency_code(x.get<std::string>());
       have_currency = true;
     } else bad(key + "." + k, "is not a known field");
   }

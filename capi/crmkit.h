@@ -315,13 +315,23 @@ CRMKIT_API int crmkit_batch_clear(crmkit_batch *batch);
 /* 0 (default): the first bad row fails the commit, nothing is written and the message starts
 ** "row N: ". 1: bad rows are skipped and listed in the result; the rest commits. */
 CRMKIT_API int crmkit_batch_set_skip_invalid(crmkit_batch *batch, int skip_invalid);
+/* 0 (default): a row without an external_id is identified by its natural key (customer,
+** occurred_at, channel, kind, direction, amount, currency, margin, subject, notes,
+** attributes): a row recorded before by a batch, or earlier in this one, is a duplicate and
+** gets the existing id, so a batch can be run again safely. 1: such rows are always recorded
+** (true repeats, e.g. two identical purchases in the same millisecond). */
+CRMKIT_API int crmkit_batch_set_allow_repeats(crmkit_batch *batch, int allow_repeats);
 /* Records every row in one transaction (joining an explicit crmkit_db_begin transaction if
 ** one is open). *out receives the result (NULL on failure). The batch itself is unchanged. */
 CRMKIT_API int crmkit_batch_commit(crmkit_batch_result **out, crmkit_db *db, const crmkit_batch *batch);
 CRMKIT_API void crmkit_batch_result_free(crmkit_batch_result *r);
-/* Rows newly inserted, and rows whose external_id was recorded before with the same content. */
+/* Rows newly inserted, and rows recorded before (duplicates: the sum of the two reasons below). */
 CRMKIT_API int64_t crmkit_batch_result_inserted(const crmkit_batch_result *r);
 CRMKIT_API int64_t crmkit_batch_result_duplicates(const crmkit_batch_result *r);
+/* Duplicates by reason: same external_id (and content), or no external_id and the same
+** natural key (see crmkit_batch_set_allow_repeats). */
+CRMKIT_API int64_t crmkit_batch_result_duplicate_external_ids(const crmkit_batch_result *r);
+CRMKIT_API int64_t crmkit_batch_result_duplicate_natural_keys(const crmkit_batch_result *r);
 /* The id of row `index` (0 for a skipped row or an index out of range). */
 CRMKIT_API int64_t crmkit_batch_result_id(const crmkit_batch_result *r, int64_t index);
 /* Skipped rows (skip_invalid only), in row order. */
@@ -330,7 +340,8 @@ CRMKIT_API int64_t crmkit_batch_result_error_count(const crmkit_batch_result *r)
 ** (valid while r lives). Any out-pointer may be NULL. EINVALID when k is out of range. */
 CRMKIT_API int crmkit_batch_result_error(int64_t *row, int *status, const char **message,
                                          const crmkit_batch_result *r, int64_t k);
-/* {"inserted": n, "duplicates": n, "ids": [...], "errors": [{"row", "status", "message"}]}. */
+/* {"inserted": n, "duplicates": n, "duplicates_by_reason": {"same_external_id": n,
+** "same_natural_key": n}, "ids": [...], "errors": [{"row", "status", "message"}]}. */
 CRMKIT_API int crmkit_batch_result_json(char **json, const crmkit_batch_result *r);
 
 /* Iterates one customer's interactions newest first (ties by id, descending). channel and kind

@@ -91,7 +91,7 @@ int crmkit_customer_set_text(crmkit_customer* c, const char* field, const char* 
 int crmkit_customer_set_acquisition_cost(crmkit_customer* c, int64_t minor, const char* currency) {
   return call(nullptr, [&] {
     need(c, "c");
-    c->fields.acquisition_cost = Money{minor, capi::text_arg(currency, "currency", 16)};
+    c->fields.acquisition_cost = Money{minor, currency_code(capi::text_arg(currency, "currency", 16))};
     return CRMKIT_OK;
   });
 }

@@ -107,7 +107,7 @@ int crmkit_interaction_set_direction(crmkit_interaction* rec, const char* direct
 
 int crmkit_interaction_set_amount(crmkit_interaction* rec, int64_t minor, const char* currency) {
   return call(nullptr, [&] {
-    need(rec, "rec")->rec.amount = Money{minor, capi::text_arg(currency, "currency", 16)};
+    need(rec, "rec")->rec.amount = Money{minor, currency_code(capi::text_arg(currency, "currency", 16))};
     return CRMKIT_OK;
   });
 }
@@ -229,6 +229,13 @@ int crmkit_batch_set_skip_invalid(crmkit_batch* batch, int skip_invalid) {
   });
 }
 
+int crmkit_batch_set_allow_repeats(crmkit_batch* batch, int allow_repeats) {
+  return call(nullptr, [&] {
+    need(batch, "batch")->options.allow_repeats = allow_repeats != 0;
+    return CRMKIT_OK;
+  });
+}
+
 int crmkit_batch_commit(crmkit_batch_result** out, crmkit_db* db, const crmkit_batch* batch) {
   if (out) *out = nullptr;
   CRMKIT_NEED_DB(db);
@@ -250,6 +257,14 @@ int64_t crmkit_batch_result_inserted(const crmkit_batch_result* r) {
 
 int64_t crmkit_batch_result_duplicates(const crmkit_batch_result* r) {
   return r ? static_cast<int64_t>(r->result.duplicates) : 0;
+}
+
+int64_t crmkit_batch_result_duplicate_external_ids(const crmkit_batch_result* r) {
+  return r ? static_cast<int64_t>(r->result.duplicate_external_ids) : 0;
+}
+
+int64_t crmkit_batch_result_duplicate_natural_keys(const crmkit_batch_result* r) {
+  return r ? static_cast<int64_t>(r->result.duplicate_natural_keys) : 0;
 }
 
 int64_t crmkit_batch_result_id(const crmkit_batch_result* r, int64_t index) {
@@ -286,6 +301,9 @@ int crmkit_batch_result_json(char** json, const crmkit_batch_result* r) {
       errors.push_back({{"row", e.index}, {"status", capi::status_of(e.code)}, {"message", e.message}});
     nlohmann::json j{{"inserted", r->result.inserted},
                      {"duplicates", r->result.duplicates},
+                     {"duplicates_by_reason",
+                      {{"same_external_id", r->result.duplicate_external_ids},
+                       {"same_natural_key", r->result.duplicate_natural_keys}}},
                      {"ids", r->result.ids},
                      {"errors", errors}};
     *json = capi::owned_string(j.dump());

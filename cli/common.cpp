@@ -11,17 +11,41 @@
 
 #include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
+#include "store/connection.hpp"
 
 namespace crmkit::cli {
 
-Store open_store(const std::string& path, bool create, bool read_only) {
-  if (!create && path != ":memory:" && !std::filesystem::exists(path))
-    throw Error(Errc::not_found, "database file '" + path + "' does not exist (create one with "
-                                 "`crmkit demo` or `crmkit import`)");
+CLI::Option* add_db_option(CLI::App* cmd, std::string& db) {
+  db = kDefaultDb;
+  return cmd->add_option("--db", db, std::string("database file (default: $") + kDbEnvironment + ", else " + kDefaultDb + ")")
+      ->envname(kDbEnvironment);
+}
+
+Store open_store(const std::string& path, StoreUse use) {
+  std::error_code ec;
+  if (use == StoreUse::read && path != ":memory:" && !std::filesystem::exists(path, ec))
+    throw Error(Errc::io, "database '" + path + "' does not exist (create one with `crmkit demo` or `crmkit import`)");
   OpenOptions o;
-  o.create = create;
-  o.read_only = read_only;
+  o.create = use == StoreUse::write;
   return Store::open(path, o);
+}
+
+Instant instant_arg(const std::string& text, const char* what) {
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-') return end_of_day(parse_date(text, what));
+  return parse_instant(text, what);
+}
+
+Instant default_as_of(Store& store) {
+  auto& st = store.connection().prepare(
+      "SELECT max(t) FROM (SELECT max(occurred_at) AS t FROM interactions UNION ALL "
+      "SELECT max(created_at) FROM customers)");
+  detail::StatementReset reset(st);
+  if (!st.executeStep() || st.getColumn(0).isNull()) return 0;
+  return end_of_day(day_of(st.getColumn(0).getInt64()));
+}
+
+Instant as_of_arg(Store& store, const std::string& text) {
+  return text.empty() ? default_as_of(store) : instant_arg(text, "--as-of");
 }
 
 std::string grouped(std::int64_t n) {

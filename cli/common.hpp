@@ -2,6 +2,7 @@
 // progress bar for terminals, and the JSON shape of customers and interactions.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -16,12 +17,34 @@
 
 namespace crmkit::cli {
 
-// The database a command uses when --db is not given (the file `crmkit demo` writes).
+// The database a command uses when neither --db nor CRMKIT_DB is given (the file `crmkit demo`
+// writes).
 inline const char* kDefaultDb = "crmkit-demo.db";
+// The environment variable that names the database when --db is not given.
+inline const char* kDbEnvironment = "CRMKIT_DB";
 
-// Opens an existing database (not_found-like io error if it is missing) or, with `create`,
-// creates it.
-Store open_store(const std::string& path, bool create = false, bool read_only = false);
+// Adds --db to a command: the option, else $CRMKIT_DB, else kDefaultDb. Every command takes
+// its database this way so that one rule holds everywhere.
+CLI::Option* add_db_option(CLI::App* cmd, std::string& db);
+
+// What a command does with its store: a command that only reads must not leave an empty
+// database behind for a mistyped path; only a command that writes creates the file.
+enum class StoreUse { read, write };
+
+// The one way a command opens its store. read: the file must exist (io naming the path);
+// write: the file is created when missing. Either way the schema is brought up to date.
+Store open_store(const std::string& path, StoreUse use);
+
+// An instant argument: a date YYYY-MM-DD means the end of that day (the next day 00:00 UTC);
+// anything else is an ISO-8601 instant or epoch milliseconds (parse_instant).
+Instant instant_arg(const std::string& text, const char* what);
+
+// The end of the last UTC day with data (an interaction or a customer's creation); 0 for an
+// empty store. The default of --as-of in every command.
+Instant default_as_of(Store& store);
+
+// --as-of: instant_arg of the text, or default_as_of when it is empty.
+Instant as_of_arg(Store& store, const std::string& text);
 
 // 1234567 -> "1,234,567".
 std::string grouped(std::int64_t n);

@@ -25,7 +25,7 @@ struct Who {
 void who_options(CLI::App* cmd, Who& w) {
   cmd->add_option("id", w.id, "customer id");
   cmd->add_option("--external-id", w.external_id, "the customer's external id instead of ID");
-  cmd->add_option("--db", w.db, "database file")->capture_default_str();
+  add_db_option(cmd, w.db);
   cmd->add_flag("--json", w.json, "JSON on stdout");
 }
 
@@ -33,7 +33,7 @@ std::string or_dash(const std::optional<std::string>& s) { return s ? *s : "-"; 
 std::string time_or_dash(const std::optional<Instant>& t) { return t ? format_instant(*t) : "-"; }
 
 void show(const Who& w) {
-  Store store = open_store(w.db, false, true);
+  Store store = open_store(w.db, StoreUse::read);
   std::int64_t id = resolve_customer(store, w.id, w.external_id);
   Customer c = Customers(store).get(id);
   CustomerFigures f = Interactions(store).figures(id);
@@ -97,7 +97,7 @@ struct TimelineOpts : Who {
 };
 
 void timeline(const TimelineOpts& o) {
-  Store store = open_store(o.db, false, true);
+  Store store = open_store(o.db, StoreUse::read);
   std::int64_t id = resolve_customer(store, o.id, o.external_id);
   Customers(store).get(id);  // not_found for an unknown id rather than an empty timeline
   TimelineFilter filter;
@@ -148,10 +148,8 @@ struct LifecycleOpts {
 };
 
 void lifecycle(const LifecycleOpts& o) {
-  Store store = open_store(o.db);
-  // A date D means the end of D, as everywhere; a full ISO instant or epoch ms as is.
-  const Instant as_of =
-      o.as_of.size() == 10 ? end_of_day(parse_date(o.as_of, "--as-of")) : parse_instant(o.as_of, "--as-of");
+  Store store = open_store(o.db, StoreUse::write);
+  const Instant as_of = instant_arg(o.as_of, "--as-of");
   Customers customers(store);
   // A rule change and its application commit together: a refused run leaves the old rule.
   Transaction tx(store);
@@ -195,7 +193,7 @@ void add_customer_commands(CLI::App& root) {
   auto lo = std::make_shared<LifecycleOpts>();
   auto* lc = customer->add_subcommand(
       "lifecycle", "Apply the churn rule at --as-of: customers with purchases become customer or churned");
-  lc->add_option("--db", lo->db, "database file")->capture_default_str();
+  add_db_option(lc, lo->db);
   lc->add_option("--as-of", lo->as_of, "evaluate at the end of this day (YYYY-MM-DD) or this instant")->required();
   lc->add_option("--rule", lo->rule, "save this churn rule first: no_purchase or p_alive");
   auto* window = lc->add_option("--window-days", lo->window_days, "save this no_purchase window first (days, 1..36500)");

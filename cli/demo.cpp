@@ -1,5 +1,6 @@
 // crmkit demo: a realistic shop population in a fresh database, then the report.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "commands.hpp"
@@ -18,7 +19,7 @@ const Instant kStart = start_of_day(day_from_civil({2024, 1, 1}));
 const Instant kEnd = start_of_day(day_from_civil({2026, 1, 1}));  // exclusive: 2025-12-31 is the last day
 
 struct Opts {
-  std::string db = kDefaultDb;
+  std::string db;  // --db; empty: $CRMKIT_DB, else kDefaultDb
   std::uint64_t seed = 42;
   int customers = 20'000;
   bool json = false;
@@ -35,8 +36,19 @@ void run_demo(const Opts& o) {
   auto started = std::chrono::steady_clock::now();
   DemoPopulation pop = make_demo_population(o.seed, o.customers, kStart, kEnd);
 
-  remove_database(o.db);
-  Store store = open_store(o.db, true);
+  // The demo replaces its file. A file named only by $CRMKIT_DB is the user's working
+  // database far more often than a demo, so it is never replaced without an explicit --db.
+  std::string db = o.db;
+  if (db.empty()) {
+    const char* env = std::getenv(kDbEnvironment);
+    db = env && *env ? env : kDefaultDb;
+    std::error_code ec;
+    if (env && *env && std::filesystem::exists(db, ec))
+      throw Error(Errc::conflict, "the demo would replace '" + db + "' (named by $" + kDbEnvironment +
+                                      "); give --db to replace it");
+  }
+  remove_database(db);
+  Store store = open_store(db, StoreUse::write);
   Customers customers(store);
   Interactions interactions(store);
   const auto total = static_cast<std::int64_t>(pop.customers.size() + pop.interactions.size());
@@ -60,7 +72,10 @@ void run_demo(const Opts& o) {
         x.customer_id = ids[static_cast<std::size_t>(x.customer_id)];
         batch.push_back(std::move(x));
       }
-      interactions.record_batch(batch);
+      // Generated rows are facts by construction: two alike are two purchases.
+      BatchOptions repeats;
+      repeats.allow_repeats = true;
+      interactions.record_batch(batch, repeats);
       bar.update(static_cast<std::int64_t>(pop.customers.size() + i + batch.size()));
     }
     for (const DemoStep& step : demo_steps()) {
@@ -76,7 +91,7 @@ void run_demo(const Opts& o) {
     std::printf("crmkit demo: %s customers and %s interactions (seed %llu) written to %s in %s\n\n",
                 grouped(static_cast<std::int64_t>(pop.customers.size())).c_str(),
                 grouped(total - static_cast<std::int64_t>(pop.customers.size())).c_str(),
-                static_cast<unsigned long long>(o.seed), o.db.c_str(), secs);
+                static_cast<unsigned long long>(o.seed), db.c_str(), secs);
     std::fflush(stdout);
   }
   print_report(store, ReportOptions{}, o.json);
@@ -85,7 +100,8 @@ void run_demo(const Opts& o) {
 void add_demo(CLI::App& root) {
   auto o = std::make_shared<Opts>();
   auto* cmd = root.add_subcommand("demo", "Create a demo database (a shop's customers over 2024-2025) and print its report");
-  cmd->add_option("--db", o->db, "database file (replaced if it exists)")->capture_default_str();
+  cmd->add_option("--db", o->db,
+                  std::string("database file, replaced if it exists (default: $") + kDbEnvironment + ", which is never replaced, else " + kDefaultDb + ")");
   cmd->add_option("--seed", o->seed, "random seed (the same seed gives the same data)")->capture_default_str();
   cmd->add_option("--customers", o->customers, "number of customers")->capture_default_str();
   cmd->add_flag("--json", o->json, "print the report as JSON");

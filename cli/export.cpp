@@ -14,17 +14,17 @@ namespace {
 void add_export(CLI::App& root) {
   auto* cmd = root.add_subcommand("export", "Every customer's stored scores, RFM or fields as CSV or JSON");
   struct Opts {
-    std::string db = kDefaultDb, what, format = "csv", out;
+    std::string db, what, format = "csv", out;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("what", o->what, "scores, rfm or customers")->required();
-  cmd->add_option("--db", o->db, "database file")->capture_default_str();
+  add_db_option(cmd, o->db);
   cmd->add_option("--format", o->format, "csv or json")->capture_default_str();
   cmd->add_option("--out", o->out, "output file (default: stdout)");
   cmd->callback([o] {
     const ExportKind kind = parse_export_kind(o->what, "export kind");
     const ExportFormat format = parse_export_format(o->format, "--format");
-    Store store = open_store(o->db, false, true);
+    Store store = open_store(o->db, StoreUse::read);
     if (o->out.empty()) {
       export_rows(store, kind, format, std::cout);
       return;

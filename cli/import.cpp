@@ -27,6 +27,7 @@
 #include "crmkit/money.hpp"
 #include "crmkit/survey.hpp"
 #include "io/csv.hpp"
+#include "io/date_format.hpp"
 
 namespace crmkit::cli {
 namespace {
@@ -46,10 +47,16 @@ const char* name_of(Entity e) {
 }
 
 struct Opts {
-  std::string db = kDefaultDb;
+  std::string db;
   std::string file;
   bool create_customers = false;
+  bool allow_repeats = false;
   bool json = false;
+  std::string delimiter;             // empty: detected from the header line
+  std::vector<std::string> maps;     // --map column=field
+  std::string mapping;               // --mapping FILE
+  std::string date_format;           // --date-format
+  std::string as_of;                 // customers: created_at of rows without one (default: now)
 };
 
 struct RowFailure {
@@ -94,6 +101,8 @@ class Refusals {
 struct Summary {
   explicit Summary(bool keep_all_refusals) : refused(keep_all_refusals) {}
   std::size_t rows = 0, imported = 0, duplicates = 0, updated = 0, customers_created = 0;
+  std::size_t duplicate_external_ids = 0, duplicate_natural_keys = 0;  // the duplicates by reason
+  std::size_t created_at_defaulted = 0;  // customer rows without created_at given the default
   Refusals refused;
 };
 
@@ -124,13 +133,100 @@ struct Source {
   }
 };
 
-// Column positions by name, from the header row; unknown, repeated and missing required
-// columns are refused before any row is read.
+// The header line, read ahead to detect the delimiter, then the rest of the input: stdin
+// cannot be rewound, so the bytes read ahead are served again from here.
+class ReadAhead : public std::streambuf {
+ public:
+  ReadAhead(std::string head, std::streambuf* rest) : head_(std::move(head)), rest_(rest) {
+    setg(head_.data(), head_.data(), head_.data() + head_.size());
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    const std::streamsize n = rest_->sgetn(buf_, sizeof buf_);
+    if (n <= 0) return traits_type::eof();
+    setg(buf_, buf_, buf_ + n);
+    return traits_type::to_int_type(*gptr());
+  }
+
+ private:
+  std::string head_;
+  std::streambuf* rest_;
+  char buf_[65536];
+};
+
+// The field delimiter: --delimiter (one character; "tab" or "\t" for a tab), else the one of
+// ',', ';' and tab that the header line holds most often outside quotes (',' on a tie or when
+// there is none: a one-column file).
+char delimiter_of(const std::string& given, const std::string& header) {
+  if (!given.empty()) {
+    if (given == "tab" || given == "\\t" || given == "\t") return '\t';
+    if (given.size() != 1 || given[0] == '"' || given[0] == '\r' || given[0] == '\n')
+      throw Error(Errc::invalid_argument, "--delimiter '" + detail::printable(given) +
+                                              "' is not one character other than a quote or a line break (\"tab\" for a tab)");
+    return given[0];
+  }
+  std::size_t comma = 0, semicolon = 0, tab = 0;
+  bool quoted = false;
+  for (char c : header) {
+    if (c == '"') quoted = !quoted;
+    else if (!quoted && c == ',') ++comma;
+    else if (!quoted && c == ';') ++semicolon;
+    else if (!quoted && c == '\t') ++tab;
+  }
+  if (tab > comma && tab >= semicolon) return '\t';
+  if (semicolon > comma) return ';';
+  return ',';
+}
+
+// --map column=field and the lines of --mapping FILE (blank lines and lines starting with
+// '#' ignored): the file's column names taken as crmkit's field names.
+std::unordered_map<std::string, std::string> renames_of(const Opts& o, const std::vector<std::string>& known) {
+  std::vector<std::pair<std::string, std::string>> given;  // (entry, where)
+  if (!o.mapping.empty()) {
+    const std::string text = file_text(o.mapping, 64 * 1024, "mapping file");
+    std::size_t line = 0, at = 0;
+    while (at <= text.size()) {
+      std::size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      std::string entry = text.substr(at, end - at);
+      ++line;
+      at = end + 1;
+      if (!entry.empty() && entry.back() == '\r') entry.pop_back();
+      if (entry.empty() || entry[0] == '#') continue;
+      given.emplace_back(entry, "--mapping '" + o.mapping + "' line " + std::to_string(line));
+    }
+  }
+  for (const auto& m : o.maps) given.emplace_back(m, "--map");
+  std::unordered_map<std::string, std::string> renames;
+  for (const auto& [entry, where] : given) {
+    const auto eq = entry.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
+      throw Error(Errc::invalid_argument, where + ": '" + detail::printable(entry) + "' is not column=field");
+    std::string column = entry.substr(0, eq), field = entry.substr(eq + 1);
+    if (std::find(known.begin(), known.end(), field) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw Error(Errc::invalid_argument, where + ": '" + detail::printable(field) + "' is not a field; the fields are: " + list);
+    }
+    if (!renames.emplace(column, field).second)
+      throw Error(Errc::invalid_argument, where + ": column '" + detail::printable(column) + "' is mapped twice");
+  }
+  return renames;
+}
+
+// Column positions by name, from the header row (after --map/--mapping); unknown, repeated and
+// missing required columns are refused before any row is read. Also how cells are read.
 struct Columns {
   std::unordered_map<std::string, std::size_t> at;
   std::size_t count = 0;
+  io::DateFormat dates;
+  std::unordered_set<std::string> mapped;  // columns of the header that a rename applied to
 
-  Columns(io::CsvReader& csv, const std::vector<std::string>& known, const std::vector<std::string>& required) {
+  Columns(io::CsvReader& csv, const std::vector<std::string>& known, const std::vector<std::string>& required,
+          const std::unordered_map<std::string, std::string>& renames = {}, io::DateFormat date_format = {})
+      : dates(std::move(date_format)) {
     auto st = csv.next();
     if (st == io::CsvReader::Status::end) throw Error(Errc::invalid_argument, "the file is empty (a header row is required)");
     if (st == io::CsvReader::Status::error)
@@ -140,6 +236,10 @@ struct Columns {
       std::string name(csv.field(i));
       while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
       while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.erase(0, 1);
+      if (auto r = renames.find(name); r != renames.end()) {
+        mapped.insert(name);
+        name = r->second;
+      }
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         std::string list;
         for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
@@ -149,8 +249,20 @@ struct Columns {
       if (!at.emplace(name, i).second)
         throw Error(Errc::invalid_argument, "header: column '" + name + "' appears twice");
     }
+    for (const auto& [column, field] : renames)
+      if (!mapped.count(column))
+        throw Error(Errc::invalid_argument, "header: mapped column '" + detail::printable(column) + "' (to " + field +
+                                                ") is not in the header");
     for (const auto& r : required)
       if (!at.count(r)) throw Error(Errc::invalid_argument, "header: required column '" + r + "' is missing");
+  }
+
+  // An instant cell: --date-format when given, else ISO-8601 or epoch milliseconds; in the
+  // years the library can store (a row outside them never becomes a customer's created_at).
+  Instant instant(const std::string& text, const char* field) const {
+    Instant t = dates.given() ? dates.parse(text, field) : parse_instant(text, field);
+    detail::check_instant(field, t);
+    return t;
   }
 
   // The cell of `name` in the current record, nullopt when the column is absent or empty.
@@ -191,13 +303,6 @@ double decimal_cell(const std::string& text, const char* field) {
   return v;
 }
 
-// An instant the library can store (years 0001-9999, its own check): a row outside them is
-// refused here, so that it never becomes a new customer's created_at.
-Instant instant_cell(const std::string& text, const char* field) {
-  Instant t = parse_instant(text, field);
-  detail::check_instant(field, t);
-  return t;
-}
 
 // ---- facts: interactions and survey responses ------------------------------------------------
 
@@ -210,14 +315,14 @@ const std::vector<std::string> kSurveyColumns = {
 
 Interaction interaction_of(const io::CsvReader& csv, const Columns& cols, const std::string& default_currency) {
   Interaction i;
-  i.occurred_at = instant_cell(cols.need(csv, "occurred_at"), "occurred_at");
+  i.occurred_at = cols.instant(cols.need(csv, "occurred_at"), "occurred_at");
   i.channel = parse_channel(cols.get(csv, "channel").value_or(""), "channel");
   i.kind = parse_interaction_kind(cols.get(csv, "kind").value_or(""), "kind");
   if (auto d = cols.get(csv, "direction")) i.direction = parse_direction(*d, "direction");
   auto amount = cols.get(csv, "amount");
   auto currency = cols.get(csv, "currency");
   if (amount) {
-    std::string cur = currency ? *currency : default_currency;
+    std::string cur = currency_code(currency ? *currency : default_currency);
     i.amount = Money{parse_amount(*amount, cur, "amount"), cur};
   } else if (currency) {
     throw Error(Errc::invalid_argument, "currency '" + *currency + "' is given without an amount");
@@ -230,7 +335,7 @@ Interaction interaction_of(const io::CsvReader& csv, const Columns& cols, const 
 
 SurveyResponse survey_of(const io::CsvReader& csv, const Columns& cols) {
   SurveyResponse r;
-  r.occurred_at = instant_cell(cols.need(csv, "occurred_at"), "occurred_at");
+  r.occurred_at = cols.instant(cols.need(csv, "occurred_at"), "occurred_at");
   r.kind = parse_survey_kind(cols.need(csv, "kind"), "kind");
   r.score = decimal_cell(cols.need(csv, "score"), "score");
   r.channel = parse_channel(cols.need(csv, "channel"), "channel");
@@ -253,14 +358,15 @@ SurveyResponse survey_of(const io::CsvReader& csv, const Columns& cols) {
 // recorded in file order. Inside the caller's transaction each attempt is its own savepoint,
 // so a refused attempt leaves nothing behind.
 template <class Service, class Record>
-void record_split(Service& service, const std::vector<Record>& rows, std::size_t offset, BatchResult& out) {
-  BatchOptions o;
-  o.skip_invalid = true;
+void record_split(Service& service, const std::vector<Record>& rows, std::size_t offset, const BatchOptions& o,
+                  BatchResult& out) {
   try {
     BatchResult r = service.record_batch(rows, o);
     for (std::size_t k = 0; k < rows.size(); ++k) out.ids[offset + k] = r.ids[k];
     out.inserted += r.inserted;
     out.duplicates += r.duplicates;
+    out.duplicate_external_ids += r.duplicate_external_ids;
+    out.duplicate_natural_keys += r.duplicate_natural_keys;
     for (auto& e : r.errors) out.errors.push_back({offset + e.index, e.code, std::move(e.message)});
   } catch (const Error& e) {
     if (!row_level(e.code())) throw;
@@ -269,16 +375,19 @@ void record_split(Service& service, const std::vector<Record>& rows, std::size_t
       return;
     }
     const std::size_t half = rows.size() / 2;
-    record_split(service, std::vector<Record>(rows.begin(), rows.begin() + half), offset, out);
-    record_split(service, std::vector<Record>(rows.begin() + half, rows.end()), offset + half, out);
+    record_split(service, std::vector<Record>(rows.begin(), rows.begin() + half), offset, o, out);
+    record_split(service, std::vector<Record>(rows.begin() + half, rows.end()), offset + half, o, out);
   }
 }
 
 template <class Service, class Record>
-BatchResult record_rows(Service& service, const std::vector<Record>& rows) {
+BatchResult record_rows(Service& service, const std::vector<Record>& rows, bool allow_repeats) {
   BatchResult out;
   out.ids.assign(rows.size(), 0);
-  record_split(service, rows, 0, out);
+  BatchOptions o;
+  o.skip_invalid = true;
+  o.allow_repeats = allow_repeats;
+  record_split(service, rows, 0, o, out);
   return out;
 }
 
@@ -288,7 +397,8 @@ BatchResult record_rows(Service& service, const std::vector<Record>& rows) {
 template <class Record, class Service>
 class FactImport {
  public:
-  FactImport(Store& store, bool create) : store_(store), customers_(store), service_(store), create_(create) {}
+  FactImport(Store& store, bool create, bool allow_repeats)
+      : store_(store), customers_(store), service_(store), create_(create), allow_repeats_(allow_repeats) {}
 
   void add(std::size_t line, std::string customer, Record record) {
     pending_.push_back({line, std::move(customer), std::move(record)});
@@ -350,7 +460,7 @@ class FactImport {
         f.line = p.line;
         refused.push_back(std::move(f));
       }
-      BatchResult r = record_rows(service_, batch);
+      BatchResult r = record_rows(service_, batch, allow_repeats_);
       std::unordered_map<std::string, Instant> accepted;
       for (std::size_t j = 0; j < batch.size(); ++j) {
         const auto& p = pending_[at[j]];
@@ -382,6 +492,8 @@ class FactImport {
       tx.commit();
       s.imported += r.inserted;
       s.duplicates += r.duplicates;
+      s.duplicate_external_ids += r.duplicate_external_ids;
+      s.duplicate_natural_keys += r.duplicate_natural_keys;
       for (auto& f : refused) s.refused.add(f.line, std::move(f.code), std::move(f.message));
       for (const auto& e : r.errors) s.refused.add(pending_[at[e.index]].line, errc_name(e.code), e.message);
       break;
@@ -426,6 +538,7 @@ class FactImport {
   Customers customers_;
   Service service_;
   bool create_;
+  bool allow_repeats_;
   std::vector<Row> pending_;
   std::unordered_map<std::string, std::int64_t> known_;
   std::unordered_map<std::string, RowFailure> refused_ids_;
@@ -458,13 +571,13 @@ CustomerFields customer_fields(const io::CsvReader& csv, const Columns& cols, co
   auto cost = cols.get(csv, "acquisition_cost");
   auto cur = cols.get(csv, "acquisition_currency");
   if (cost) {
-    std::string c = cur ? *cur : default_currency;
+    std::string c = currency_code(cur ? *cur : default_currency);
     f.acquisition_cost = Money{parse_amount(*cost, c, "acquisition_cost"), c};
   } else if (cur) {
     throw Error(Errc::invalid_argument, "acquisition_currency is given without acquisition_cost");
   }
   if (auto st = cols.get(csv, "lifecycle_stage")) f.lifecycle_stage = parse_lifecycle_stage(*st, "lifecycle_stage");
-  if (auto t = cols.get(csv, "created_at")) f.created_at = parse_instant(*t, "created_at");
+  if (auto t = cols.get(csv, "created_at")) f.created_at = cols.instant(*t, "created_at");
   if (auto tags = cols.get(csv, "tags")) {
     std::vector<std::string> v;
     std::string cur_tag;
@@ -485,12 +598,18 @@ CustomerFields customer_fields(const io::CsvReader& csv, const Columns& cols, co
 
 class CustomerImport {
  public:
-  explicit CustomerImport(Store& store) : store_(store), customers_(store), default_currency_(store.default_currency()) {}
+  CustomerImport(Store& store, Instant default_created_at)
+      : store_(store), customers_(store), default_currency_(store.default_currency()),
+        default_created_at_(default_created_at) {}
 
   void add(const io::CsvReader& csv, const Columns& cols, Summary& s) {
     if (!tx_) tx_ = std::make_unique<Transaction>(store_);
     try {
       CustomerFields f = customer_fields(csv, cols, default_currency_);
+      // An empty created_at is "not given": the import's instant stands in (for a customer
+      // that exists already it is only the updated_at of a change; its created_at is kept).
+      const bool defaulted = !f.created_at;
+      if (defaulted) f.created_at = default_created_at_;
       if (f.external_id) {
         bool created = false;
         customers_.upsert(f, &created);
@@ -499,6 +618,7 @@ class CustomerImport {
         customers_.create(f);
         ++s.imported;
       }
+      if (defaulted) ++s.created_at_defaulted;
     } catch (const Error& e) {
       if (!row_level(e.code())) throw;
       s.refused.add(csv.line(), errc_name(e.code()), e.what());
@@ -517,6 +637,7 @@ class CustomerImport {
   Store& store_;
   Customers customers_;
   std::string default_currency_;
+  Instant default_created_at_;
   std::unique_ptr<Transaction> tx_;  // one transaction per batch of rows
   std::size_t in_tx_ = 0;
 };
@@ -525,20 +646,38 @@ class CustomerImport {
 
 void run_import(const Opts& o, Entity entity) {
   auto start = std::chrono::steady_clock::now();
+  const std::vector<std::string>& known =
+      entity == Entity::customers ? kCustomerColumns : entity == Entity::interactions ? kInteractionColumns : kSurveyColumns;
+  // Options are checked before the file is read or the database touched.
+  const auto renames = renames_of(o, known);
+  io::DateFormat dates = o.date_format.empty() ? io::DateFormat() : io::DateFormat(o.date_format);
+  // The instant that stands in for a customer row's empty created_at: --as-of, else now (the
+  // library reads no clock; the command does, and says so in the summary).
+  const bool as_of_given = !o.as_of.empty();
+  const Instant import_time =
+      as_of_given ? instant_arg(o.as_of, "--as-of")
+                  : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   Source src(o.file);
-  io::CsvReader csv(*src.in);
+  std::string head;  // the header line, read ahead for the delimiter
+  for (int c; head.size() <= io::CsvLimits{}.max_record_bytes && (c = src.in->rdbuf()->sbumpc()) != EOF;) {
+    head.push_back(static_cast<char>(c));
+    if (c == '\n') break;
+  }
+  const char delimiter = delimiter_of(o.delimiter, head);
+  ReadAhead input_buf(head, src.in->rdbuf());
+  std::istream input(&input_buf);
+  io::CsvReader csv(input, delimiter);
   const Columns cols =
-      entity == Entity::customers      ? Columns(csv, kCustomerColumns, {})
-      : entity == Entity::interactions ? Columns(csv, kInteractionColumns, {"customer_external_id", "occurred_at", "channel", "kind"})
-                                       : Columns(csv, kSurveyColumns, {"customer_external_id", "occurred_at", "kind", "score", "channel"});
-  // Survey responses belong to existing customers: no database is created for them.
-  Store store = open_store(o.db, entity != Entity::surveys);
+      entity == Entity::customers      ? Columns(csv, known, {}, renames, dates)
+      : entity == Entity::interactions ? Columns(csv, known, {"customer_external_id", "occurred_at", "channel", "kind"}, renames, dates)
+                                       : Columns(csv, known, {"customer_external_id", "occurred_at", "kind", "score", "channel"}, renames, dates);
+  Store store = open_store(o.db, StoreUse::write);
   Summary s(o.json);
   Progress bar(std::string("importing ") + name_of(entity), src.size);
   const std::string default_currency = store.default_currency();
-  CustomerImport customers(store);
-  FactImport<Interaction, Interactions> interactions(store, o.create_customers);
-  FactImport<SurveyResponse, Surveys> surveys(store, false);
+  CustomerImport customers(store, import_time);
+  FactImport<Interaction, Interactions> interactions(store, o.create_customers, o.allow_repeats);
+  FactImport<SurveyResponse, Surveys> surveys(store, false, false);
   auto flush = [&] {
     if (entity == Entity::customers) customers.flush(s);
     if (entity == Entity::interactions) interactions.flush(s);
@@ -570,7 +709,7 @@ void run_import(const Opts& o, Entity entity) {
     }
     if ((s.rows & 1023) == 0) bar.update(static_cast<std::int64_t>(csv.offset()));
   }
-  if (!src.in->eof() && src.in->bad()) throw Error(Errc::io, "reading '" + o.file + "' failed");
+  if (input.bad() || src.in->bad()) throw Error(Errc::io, "reading '" + o.file + "' failed");
   flush();
   bar.finish();
   double secs = seconds_since(start);
@@ -581,10 +720,16 @@ void run_import(const Opts& o, Entity entity) {
     nlohmann::json j = {{"file", o.file}, {"database", o.db}, {"kind", name_of(entity)},
                         {"rows", s.rows}, {"imported", s.imported}, {"error_count", errors},
                         {"errors", errs}, {"elapsed_s", secs}};
+    j["delimiter"] = std::string(1, delimiter);
     if (entity == Entity::customers) {
       j["updated"] = s.updated;
+      j["created_at_default"] = {{"rows", s.created_at_defaulted},
+                                 {"source", as_of_given ? "as_of" : "now"},
+                                 {"instant", format_instant(import_time)}};
     } else {
       j["duplicates"] = s.duplicates;
+      j["duplicates_by_reason"] = {{"same_external_id", s.duplicate_external_ids},
+                                   {"same_natural_key", s.duplicate_natural_keys}};
       if (entity == Entity::interactions) j["customers_created"] = s.customers_created;
     }
     print_json(j);
@@ -594,8 +739,15 @@ void run_import(const Opts& o, Entity entity) {
                        (entity == Entity::customers ? " created, " : " imported, ");
     if (entity == Entity::customers) {
       line += grouped(static_cast<std::int64_t>(s.updated)) + " updated, ";
+      if (s.created_at_defaulted)
+        line += grouped(static_cast<std::int64_t>(s.created_at_defaulted)) + " without created_at given " +
+                format_instant(import_time) + (as_of_given ? " (--as-of), " : " (now), ");
     } else {
-      line += grouped(static_cast<std::int64_t>(s.duplicates)) + " duplicates, ";
+      line += grouped(static_cast<std::int64_t>(s.duplicates)) + " duplicates";
+      if (s.duplicates)
+        line += " (" + grouped(static_cast<std::int64_t>(s.duplicate_external_ids)) + " same external_id, " +
+                grouped(static_cast<std::int64_t>(s.duplicate_natural_keys)) + " same natural key)";
+      line += ", ";
       if (o.create_customers) line += grouped(static_cast<std::int64_t>(s.customers_created)) + " customers created, ";
     }
     char secs_text[32];
@@ -620,12 +772,24 @@ void add_import(CLI::App& root) {
               "scale_max, direction";
     auto* sub = cmd->add_subcommand(name_of(entity), help);
     sub->add_option("file", o->file, "CSV file, or - for stdin")->required();
-    sub->add_option("--db", o->db, entity == Entity::surveys ? "database file (must exist)" : "database file (created if missing)")
-        ->capture_default_str();
+    add_db_option(sub, o->db);
     sub->add_flag("--json", o->json, "print the summary (and every row error) as JSON");
+    sub->add_option("--delimiter", o->delimiter,
+                    "field delimiter: one character, or \"tab\" (default: ',', ';' or tab, whichever the header line holds most)");
+    sub->add_option("--map", o->maps, "COLUMN=FIELD: read the file's column COLUMN as FIELD (repeatable)");
+    sub->add_option("--mapping", o->mapping, "a file of COLUMN=FIELD lines, as --map ('#' starts a comment line)");
+    sub->add_option("--date-format", o->date_format,
+                    "how dates are written: %Y %m %d %H %M %S (fixed widths), %% and literal characters, e.g. %d/%m/%Y");
+    if (entity == Entity::customers)
+      sub->add_option("--as-of", o->as_of,
+                      "created_at of rows that give none: YYYY-MM-DD (end of that day) or an instant (default: now)");
     if (entity == Entity::interactions)
       sub->add_flag("--create-customers", o->create_customers,
                     "create customers that do not exist (external_id only, created at their first accepted interaction)");
+    if (entity == Entity::interactions)
+      sub->add_flag("--allow-repeats", o->allow_repeats,
+                    "record rows without external_id even when the same row was recorded before (true repeats); "
+                    "by default such a row is a duplicate by its natural key");
     sub->callback([o, entity] { run_import(*o, entity); });
   }
 }

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "crmkit/retention.hpp"
 #include "crmkit/survey.hpp"
 #include "loyalty_cli.hpp"
@@ -12,12 +13,6 @@ namespace {
 
 using nlohmann::json;
 using loyalty::num;
-
-Store open_existing(const std::string& path) {
-  OpenOptions o;
-  o.create = false;
-  return Store::open(path, o);
-}
 
 std::string cohort_table(const json& m) {
   std::string out = fmt::format("{:<11} {:>8}", m["by"] == "week" ? "cohort wk" : "cohort", "size");
@@ -102,7 +97,7 @@ void add_metrics(CLI::App& root) {
       bool json = false;
     };
     auto o = std::make_shared<Opts>();
-    cmd->add_option("--db", o->db, "Database file")->required();
+    add_db_option(cmd, o->db);
     cmd->add_option("--from", o->from, "First day of the period (YYYY-MM-DD, included)")->required();
     cmd->add_option("--to", o->to, "Last day of the period (YYYY-MM-DD, included)")->required();
     cmd->add_option("--active-days", o->active_days, "Active = a purchase within this many days before (default 90)");
@@ -113,7 +108,7 @@ void add_metrics(CLI::App& root) {
     cmd->add_option("--currency", o->currency, "Revenue currency (default: the store's)");
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o] {
-      Store store = open_existing(o->db);
+      Store store = open_store(o->db, StoreUse::read);
       RetentionQuery q;
       q.from = *loyalty::from_arg(o->from);
       q.to = *loyalty::to_arg(o->to);
@@ -135,25 +130,24 @@ void add_metrics(CLI::App& root) {
       bool unbounded = false, json = false;
     };
     auto o = std::make_shared<Opts>();
-    cmd->add_option("--db", o->db, "Database file")->required();
+    add_db_option(cmd, o->db);
     cmd->add_option("--by", o->by, "month (default) or week");
     cmd->add_option("--periods", o->periods, "Columns k = 0..N-1 (default 12)");
     cmd->add_flag("--unbounded", o->unbounded, "Count a purchase in period k or later (default: exactly k)");
     cmd->add_option("--from", o->from, "Only cohorts from this day");
     cmd->add_option("--to", o->to, "Only cohorts up to this day (included)");
-    cmd->add_option("--as-of", o->as_of, "Last observed day (default: the day of the last purchase)");
+    cmd->add_option("--as-of", o->as_of, "Last observed day YYYY-MM-DD (end of that day) or an instant; default: the end of the last day with data");
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o] {
-      Store store = open_existing(o->db);
+      Store store = open_store(o->db, StoreUse::read);
       CohortQuery q;
       q.by = parse_cohort_period(o->by, "--by");
       q.periods = o->periods;
       q.unbounded = o->unbounded;
       q.from = loyalty::from_arg(o->from);
       q.to = loyalty::to_arg(o->to);
-      if (!o->as_of.empty()) {
-        q.as_of = loyalty::is_date(o->as_of) ? end_of_day(parse_date(o->as_of, "--as-of")) : parse_instant(o->as_of, "--as-of");
-      }
+      // An empty store has no day with data: the library's own default applies.
+      if (Instant t = as_of_arg(store, o->as_of)) q.as_of = t;
       std::string j = RetentionMetrics(store).cohorts_json(q);
       std::cout << (o->json ? j + "\n" : cohort_table(json::parse(j)));
     });
@@ -169,14 +163,14 @@ void add_metrics(CLI::App& root) {
       bool json = false;
     };
     auto o = std::make_shared<Opts>();
-    cmd->add_option("--db", o->db, "Database file")->required();
+    add_db_option(cmd, o->db);
     cmd->add_option("--from", o->from, "First day (included)");
     cmd->add_option("--to", o->to, "Last day (included)");
     cmd->add_option("--by", o->by, "Group by month, channel or segment");
     if (m == "nps") cmd->add_option("--confidence", o->confidence, "Confidence level of the interval (0.95)");
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o, m] {
-      Store store = open_existing(o->db);
+      Store store = open_store(o->db, StoreUse::read);
       SurveyMetricQuery q;
       q.from = loyalty::from_arg(o->from);
       q.to = loyalty::to_arg(o->to);

@@ -10,18 +10,12 @@
 
 #include "base/text.hpp"
 #include "commands.hpp"
+#include "common.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/points.hpp"
 
 namespace crmkit::cli {
 namespace {
-
-// An instant argument: a date D means the end of D (D+1 00:00 UTC), as everywhere in crmkit;
-// otherwise an ISO-8601 date-time or epoch milliseconds.
-Instant instant_arg(const std::string& text, const char* what) {
-  if (text.size() == 10 && text[4] == '-' && text[7] == '-') return end_of_day(parse_date(text, what));
-  return parse_instant(text, what);
-}
 
 struct Common {
   std::string db;
@@ -30,18 +24,13 @@ struct Common {
 };
 
 void add_db(CLI::App* cmd, Common& c) {
-  cmd->add_option("--db", c.db, "database file")->required()->envname("CRMKIT_DB");
+  add_db_option(cmd, c.db);
 }
 void add_programme(CLI::App* cmd, Common& c) {
   cmd->add_option("--programme,-p", c.programme, "programme name")->required();
 }
 
-Store open(const Common& c, bool write) {
-  OpenOptions o;
-  o.read_only = !write;
-  o.create = false;
-  return Store::open(c.db, o);
-}
+Store open(const Common& c, bool write) { return open_store(c.db, write ? StoreUse::write : StoreUse::read); }
 
 std::int64_t programme_id(Points& p, const Common& c) { return p.programme_by_name(c.programme).id; }
 
@@ -281,13 +270,13 @@ void add_points_commands(CLI::App& root) {
     add_db(cmd, *c);
     add_programme(cmd, *c);
     cmd->add_option("--customer,-c", *cust, "customer id or ext:<external id>")->required();
-    cmd->add_option("--as-of", *as_of, "instant")->required();
+    cmd->add_option("--as-of", *as_of, "YYYY-MM-DD (end of that day) or an instant; default: the end of the last day with data");
     cmd->add_option("--expiring-days", *days, "window for 'expiring soon' (default 30)");
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, cust, as_of, days] {
       Store s = open(*c, false);
       Points p(s);
-      auto b = p.balance(programme_id(p, *c), customer_id(s, *cust), instant_arg(*as_of, "--as-of"), *days);
+      auto b = p.balance(programme_id(p, *c), customer_id(s, *cust), as_of_arg(s, *as_of), *days);
       if (c->json) std::cout << to_json(b) << "\n";
       else
         std::cout << fmt::format("balance {} (available {}, pending {}, debt {}, expiring within {} days {}), tier {}\n",
@@ -327,13 +316,13 @@ void add_points_commands(CLI::App& root) {
     auto* cmd = points->add_subcommand("liability", "outstanding points, their value, tier mix");
     add_db(cmd, *c);
     add_programme(cmd, *c);
-    cmd->add_option("--as-of", *as_of, "instant")->required();
+    cmd->add_option("--as-of", *as_of, "YYYY-MM-DD (end of that day) or an instant; default: the end of the last day with data");
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, as_of] {
       Store s = open(*c, false);
       Points p(s);
       auto pid = programme_id(p, *c);
-      auto l = p.liability(pid, instant_arg(*as_of, "--as-of"));
+      auto l = p.liability(pid, as_of_arg(s, *as_of));
       auto mix = p.tier_mix(pid);
       if (c->json) {
         std::cout << "{\"liability\":" << to_json(l) << ",\"tier_mix\":" << to_json(mix) << "}\n";

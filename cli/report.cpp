@@ -312,8 +312,8 @@ void add_report(CLI::App& root) {
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("--db", o->db, "database file")->capture_default_str();
-  cmd->add_option("--as-of", o->as_of, "report date YYYY-MM-DD (facts up to the end of that day; default: the last day with data)");
+  add_db_option(cmd, o->db);
+  cmd->add_option("--as-of", o->as_of, "report date YYYY-MM-DD (facts up to the end of that day) or an instant; default: the end of the last day with data");
   cmd->add_option("--top", o->top, "rows in top customers and most at risk (0 = all)")->capture_default_str();
   cmd->add_option("--at-risk-below", o->at_risk_below, "most at risk: P(alive) below this")->capture_default_str();
   cmd->add_option("--lost-below", o->lost_below, "most at risk: P(alive) below this counts as already lost")
@@ -321,9 +321,9 @@ void add_report(CLI::App& root) {
   cmd->add_option("--currency", o->currency, "only this currency's money figures");
   cmd->add_flag("--json", o->json, "the library's report JSON on stdout");
   cmd->callback([o] {
-    Store store = open_store(o->db);
+    Store store = open_store(o->db, StoreUse::read);
     ReportOptions opt;
-    if (!o->as_of.empty()) opt.as_of = end_of_day(parse_date(o->as_of, "--as-of"));
+    if (!o->as_of.empty()) opt.as_of = as_of_arg(store, o->as_of);
     opt.top = o->top;
     opt.at_risk_below = o->at_risk_below;
     opt.lost_floor = o->lost_below;

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "common.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/segment.hpp"
 #include "segments/rule.hpp"
@@ -28,13 +29,7 @@ std::string rule_json(const std::string& arg) {
   return rule_from_text(text);
 }
 
-// A date D means the end of that day (D+1 00:00 UTC); a full ISO instant is taken as is.
-Instant instant_arg(const std::string& s, const char* what) {
-  if (s.size() == 10) return end_of_day(parse_date(s, what));
-  return parse_instant(s, what);
-}
 
-Store open_store(const std::string& path) { return Store::open(path); }
 
 json membership_json(const Membership& m) {
   return json{{"segment", m.segment_name},
@@ -72,7 +67,7 @@ void add_segment_commands(CLI::App& root) {
   auto a = std::make_shared<SegmentArgs>();
   CLI::App* seg = root.add_subcommand("segment", "Rule-based and static customer segments");
   seg->require_subcommand(1);
-  auto db_opt = [&](CLI::App* c) { c->add_option("--db", a->db, "Database file")->required(); };
+  auto db_opt = [&](CLI::App* c) { add_db_option(c, a->db); };
   auto rule_opt = [&](CLI::App* c, bool required) {
     auto* o = c->add_option("--rule", a->rule, "Rule: JSON, text form, or @FILE");
     if (required) o->required();
@@ -94,7 +89,7 @@ void add_segment_commands(CLI::App& root) {
   create->add_option("--description", a->description, "Free text");
   strict_opt(create);
   create->callback([a, opts] {
-    Store s = open_store(a->db);
+    Store s = open_store(a->db, StoreUse::write);
     if (a->is_static == !a->rule.empty())
       throw Error(Errc::invalid_argument, "give either --rule (dynamic) or --static");
     auto out = Segments(s).create(a->name, a->is_static ? SegmentKind::manual_static : SegmentKind::dynamic,
@@ -109,7 +104,7 @@ void add_segment_commands(CLI::App& root) {
   rule_opt(update, true);
   strict_opt(update);
   update->callback([a, opts] {
-    Store s = open_store(a->db);
+    Store s = open_store(a->db, StoreUse::write);
     auto out = Segments(s).update(a->name, rule_json(a->rule), opts());
     std::printf("segment %s is at rule version %d\n", out.name.c_str(), out.rule_version);
   });
@@ -118,7 +113,7 @@ void add_segment_commands(CLI::App& root) {
   del->add_option("name", a->name, "Segment name")->required();
   db_opt(del);
   del->callback([a] {
-    Store s = open_store(a->db);
+    Store s = open_store(a->db, StoreUse::write);
     Segments(s).remove(a->name);
     std::printf("deleted segment %s\n", a->name.c_str());
   });
@@ -126,12 +121,12 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* count = seg->add_subcommand("count", "Count the customers a rule matches (nothing saved)");
   db_opt(count);
   rule_opt(count, true);
-  count->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant")->required();
+  count->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant; default: the end of the last day with data");
   count->add_flag("--json", a->json_out, "Print {\"count\": N}");
   strict_opt(count);
   count->callback([a, opts] {
-    Store s = open_store(a->db);
-    auto n = Segments(s).count(rule_json(a->rule), instant_arg(a->as_of, "--as-of"), opts());
+    Store s = open_store(a->db, StoreUse::read);
+    auto n = Segments(s).count(rule_json(a->rule), as_of_arg(s, a->as_of), opts());
     if (a->json_out) std::printf("%s\n", json{{"count", n}}.dump().c_str());
     else std::printf("%lld\n", static_cast<long long>(n));
   });
@@ -139,14 +134,14 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* sample = seg->add_subcommand("preview", "Count and a sample of matching customer ids");
   db_opt(sample);
   rule_opt(sample, true);
-  sample->add_option("--as-of", a->as_of, "YYYY-MM-DD or an ISO instant")->required();
+  sample->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant; default: the end of the last day with data");
   sample->add_option("--limit", a->limit, "Sample size (default 20)");
   strict_opt(sample);
   sample->callback([a, opts] {
-    Store s = open_store(a->db);
+    Store s = open_store(a->db, StoreUse::read);
     Segments segs(s);
     const std::string r = rule_json(a->rule);
-    const Instant t = instant_arg(a->as_of, "--as-of");
+    const Instant t = as_of_arg(s, a->as_of);
     json out{{"count", segs.count(r, t, opts())}, {"sample", segs.sample(r, t, a->limit, opts())}};
     std::printf("%s\n", out.dump().c_str());
   });
@@ -154,11 +149,11 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* explain = seg->add_subcommand("explain", "Show the SQL a rule compiles to, with its parameters");
   db_opt(explain);
   rule_opt(explain, true);
-  explain->add_option("--as-of", a->as_of, "YYYY-MM-DD or an ISO instant")->required();
+  explain->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant; default: the end of the last day with data");
   strict_opt(explain);
   explain->callback([a, opts] {
-    Store s = open_store(a->db);
-    auto e = Segments(s).explain(rule_json(a->rule), instant_arg(a->as_of, "--as-of"), opts());
+    Store s = open_store(a->db, StoreUse::read);
+    auto e = Segments(s).explain(rule_json(a->rule), as_of_arg(s, a->as_of), opts());
     json params = json::array();
     for (const auto& p : e.params) {
       if (p.type == SqlParam::Type::integer) params.push_back(p.integer);
@@ -181,11 +176,11 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* refresh = seg->add_subcommand("refresh", "Evaluate a segment as of a time and record who entered/left");
   refresh->add_option("name", a->name, "Segment name")->required();
   db_opt(refresh);
-  refresh->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant")->required();
+  refresh->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant; default: the end of the last day with data");
   refresh->add_flag("--json", a->json_out, "JSON output");
   refresh->callback([a] {
-    Store s = open_store(a->db);
-    auto r = Segments(s).refresh(a->name, instant_arg(a->as_of, "--as-of"));
+    Store s = open_store(a->db, StoreUse::write);
+    auto r = Segments(s).refresh(a->name, as_of_arg(s, a->as_of));
     if (a->json_out)
       std::printf("%s\n", json{{"entered", r.entered}, {"left", r.left}, {"members", r.members},
                                {"rule_version", r.rule_version}}.dump().c_str());
@@ -200,7 +195,7 @@ void add_segment_commands(CLI::App& root) {
   db_opt(members);
   members->add_flag("--json", a->json_out, "JSON output");
   members->callback([a] {
-    Store s = open_store(a->db);
+    Store s = open_store(a->db, StoreUse::read);
     print_memberships(Segments(s).members(a->name), a->json_out);
   });
 
@@ -209,7 +204,7 @@ void add_segment_commands(CLI::App& root) {
   db_opt(of);
   of->add_flag("--json", a->json_out, "JSON output");
   of->callback([a] {
-    Store s = open_store(a->db);
+    Store s = open_store(a->db, StoreUse::read);
     print_memberships(Segments(s).segments_of(a->customer), a->json_out);
   });
 
@@ -220,7 +215,7 @@ void add_segment_commands(CLI::App& root) {
   history->add_option("--to", a->to, "Last as-of day YYYY-MM-DD, inclusive (or an ISO instant, exclusive)")->required();
   history->add_flag("--json", a->json_out, "JSON output");
   history->callback([a] {
-    Store s = open_store(a->db);
+    Store s = open_store(a->db, StoreUse::read);
     // Dates select the changes made "as of" those days: a refresh as of D is stamped D+1 00:00,
     // so days from..to cover the instants (from 00:00, to+1 00:00]. ISO instants are taken as is.
     const Instant from = a->from.size() == 10 ? start_of_day(parse_date(a->from, "--from")) + 1
@@ -233,7 +228,7 @@ void add_segment_commands(CLI::App& root) {
   db_opt(list);
   list->add_flag("--json", a->json_out, "JSON output");
   list->callback([a] {
-    Store s = open_store(a->db);
+    Store s = open_store(a->db, StoreUse::read);
     auto all = Segments(s).list();
     if (a->json_out) {
       json out = json::array();
@@ -254,7 +249,7 @@ void add_segment_commands(CLI::App& root) {
     c->add_option("--customer", a->customers, "Customer id (repeatable)")->required();
     c->add_option("--at", a->at, "When: YYYY-MM-DD (end of that day) or an ISO instant")->required();
     c->callback([a, add] {
-      Store s = open_store(a->db);
+      Store s = open_store(a->db, StoreUse::write);
       Segments segs(s);
       const Instant at = instant_arg(a->at, "--at");
       auto n = add ? segs.add_customers(a->name, a->customers, at) : segs.remove_customers(a->name, a->customers, at);

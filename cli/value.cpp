@@ -11,6 +11,7 @@
 
 #include "base/text.hpp"
 #include "commands.hpp"
+#include "common.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/value.hpp"
@@ -19,45 +20,12 @@
 namespace crmkit::cli {
 namespace {
 
-Store open_existing(const std::string& path) {
-  OpenOptions o;
-  o.create = false;
-  if (path != ":memory:") {
-    std::ifstream f(path);
-    if (!f.good()) throw Error(Errc::io, fmt::format("database '{}' does not exist (create one with crmkit demo)", path));
-  }
-  return Store::open(path, o);
-}
-
-// A date D means the end of D (D+1 00:00 UTC); a full ISO instant or epoch ms is taken as is.
-Instant instant_arg(const std::string& text, const char* what) {
-  if (text.size() == 10) return end_of_day(parse_date(text, what));
-  return parse_instant(text, what);
-}
-
-// The end of the last day with a purchase; 0 when the store has none.
-Instant last_purchase_day_end(Store& s) {
-  auto& st = s.connection().prepare("SELECT max(last_purchase_at) FROM customer_figures");
-  detail::StatementReset reset_st(st);
-  if (!st.executeStep() || st.getColumn(0).isNull()) return 0;
-  return end_of_day(day_of(st.getColumn(0).getInt64()));
-}
-
 std::string external_id_of(Store& s, std::int64_t id) {
   auto& st = s.connection().prepare("SELECT external_id FROM customers WHERE id = ?1");
   detail::StatementReset reset_st(st);
   st.bind(1, static_cast<std::int64_t>(id));
   if (st.executeStep() && !st.getColumn(0).isNull()) return st.getColumn(0).getString();
   return "";
-}
-
-std::string grouped(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
 }
 
 // A plain text table with right-aligned columns flagged 'r'.
@@ -86,7 +54,6 @@ std::string fixed(double v, int digits) { return fmt::format("{:.{}f}", v, digit
 
 void print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 
-void print_json(const nlohmann::json& j) { print(j.dump(2) + "\n"); }
 
 // ---- crmkit clv fit ----------------------------------------------------------------------------
 
@@ -113,7 +80,7 @@ std::string model_text(const ValueModel& m) {
 }
 
 void run_fit(const FitOpts& o) {
-  Store s = open_existing(o.db);
+  Store s = open_store(o.db, StoreUse::write);
   FitRequest r;
   r.kind = parse_value_model_kind(o.model, "--model");
   r.unit = parse_model_time_unit(o.unit, "--unit");
@@ -154,9 +121,9 @@ struct PredictOpts {
 };
 
 void run_predict(const PredictOpts& o) {
-  Store s = open_existing(o.db);
+  Store s = open_store(o.db, StoreUse::write);
   CustomerValue value(s);
-  const Instant as_of = o.as_of.empty() ? last_purchase_day_end(s) : instant_arg(o.as_of, "--as-of");
+  const Instant as_of = as_of_arg(s, o.as_of);
   if (as_of == 0) throw Error(Errc::invalid_argument, "the store has no purchases to predict from");
   if (o.top < 0) throw Error(Errc::invalid_argument, fmt::format("--top {} must be >= 0", o.top));
   // The model named by --model, or the default choice (CustomerValue::choose_model); with no
@@ -251,7 +218,7 @@ void run_predict(const PredictOpts& o) {
 // ---- crmkit clv models -------------------------------------------------------------------------
 
 void run_models(const std::string& db, bool json) {
-  Store s = open_existing(db);
+  Store s = open_store(db, StoreUse::read);
   auto models = CustomerValue(s).models();
   if (json) {
     nlohmann::json j = nlohmann::json::array();
@@ -305,9 +272,9 @@ void run_rfm(const RfmOpts& o) {
     }
     return;
   }
-  Store s = open_existing(o.db);
+  Store s = open_store(o.db, StoreUse::write);
   RfmRequest r;
-  r.as_of = o.as_of.empty() ? last_purchase_day_end(s) : instant_arg(o.as_of, "--as-of");
+  r.as_of = as_of_arg(s, o.as_of);
   if (r.as_of == 0) throw Error(Errc::invalid_argument, "the store has no purchases: give --as-of");
   r.scoring.method = parse_rfm_method(o.method, "--method");
   if (r.scoring.method == RfmMethod::custom)
@@ -331,7 +298,7 @@ void add_value_commands(CLI::App& root) {
 
   auto fo = std::make_shared<FitOpts>();
   auto* fit = clv->add_subcommand("fit", "Fit a model on the purchases before --calibration-end and save it");
-  fit->add_option("--db", fo->db, "database file")->required();
+  add_db_option(fit, fo->db);
   fit->add_option("--model", fo->model, "bgnbd, pnbd, mbgnbd or gg (Gamma-Gamma spend)")->capture_default_str();
   fit->add_option("--unit", fo->unit, "time unit of the model: day or week")->capture_default_str();
   fit->add_option("--calibration-end", fo->calibration_end, "last day of the calibration data, YYYY-MM-DD")
@@ -347,13 +314,13 @@ void add_value_commands(CLI::App& root) {
       "Score every customer (P(alive), expected purchases, CLV) with the model named by --model or the default "
       "(best log-likelihood on the most recent calibration); fits BG/NBD (weeks) and Gamma-Gamma first when none "
       "is saved");
-  pred->add_option("--db", po->db, "database file")->required();
+  add_db_option(pred, po->db);
   pred->add_option("--model", po->model,
                    "bgnbd, pnbd, mbgnbd (the best fit of that kind) or a saved model id (default: the best fit "
                    "on the most recent calibration)");
   pred->add_option("--horizon", po->horizon, "prediction horizon (> 0)")->capture_default_str();
   pred->add_option("--unit", po->unit, "horizon unit: day, week or month")->capture_default_str();
-  pred->add_option("--as-of", po->as_of, "score as of the end of this day (default: the last purchase day)");
+  pred->add_option("--as-of", po->as_of, "score as of the end of this day YYYY-MM-DD or an instant (default: the end of the last day with data)");
   pred->add_option("--discount", po->discount, "monthly discount rate for CLV")->capture_default_str();
   pred->add_option("--margin", po->margin, "share of spend that is margin, 0..1")->capture_default_str();
   pred->add_option("--top", po->top, "customers to list, by CLV (0 = all)")->capture_default_str();
@@ -362,14 +329,14 @@ void add_value_commands(CLI::App& root) {
 
   auto mo = std::make_shared<std::pair<std::string, bool>>();
   auto* models = clv->add_subcommand("models", "List the saved models, newest first");
-  models->add_option("--db", mo->first, "database file")->required();
+  add_db_option(models, mo->first);
   models->add_flag("--json", mo->second, "print JSON");
   models->callback([mo] { run_models(mo->first, mo->second); });
 
   auto ro = std::make_shared<RfmOpts>();
   auto* rfm = root.add_subcommand("rfm", "RFM scores and segments for every customer (saved in the store)");
-  rfm->add_option("--db", ro->db, "database file");
-  rfm->add_option("--as-of", ro->as_of, "analysis date YYYY-MM-DD (default: the last purchase day)");
+  add_db_option(rfm, ro->db);
+  rfm->add_option("--as-of", ro->as_of, "analysis date YYYY-MM-DD (end of that day) or an instant (default: the end of the last day with data)");
   rfm->add_option("--map", ro->map, "built-in segment map (see --list-maps)")->capture_default_str();
   rfm->add_option("--map-file", ro->map_file, "custom segment map, JSON");
   rfm->add_option("--method", ro->method, "ntile, quantile (R package rfm) or qcut (pandas)")->capture_default_str();
@@ -379,7 +346,6 @@ void add_value_commands(CLI::App& root) {
   rfm->add_flag("--list-maps", ro->list_maps, "list the built-in segment maps and exit");
   rfm->add_flag("--json", ro->json, "print segment sizes and every customer as JSON");
   rfm->callback([ro] {
-    if (!ro->list_maps && ro->db.empty()) throw Error(Errc::invalid_argument, "--db is required");
     run_rfm(*ro);
   });
 }

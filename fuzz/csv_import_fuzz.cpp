@@ -16,6 +16,10 @@
 #include "io/csv.hpp"
 #define CRMKIT_HAVE_CSV 1
 #endif
+#if __has_include("io/date_format.hpp")
+#include "io/date_format.hpp"
+#define CRMKIT_HAVE_DATE_FORMAT 1
+#endif
 
 using namespace crmkit;
 
@@ -67,6 +71,25 @@ void parse_field(std::string_view field) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
+#ifdef CRMKIT_HAVE_DATE_FORMAT
+  // --date-format: the first line is the pattern, the others are cells. A pattern or a cell is
+  // refused with invalid_argument, or the cell gives an instant parse_instant can read back.
+  {
+    const std::size_t eol = text.find('\n');
+    refused_or([&] { return io::DateFormat(text.substr(0, eol)); },
+               [&](const io::DateFormat& format) {
+                 std::size_t start = eol == std::string::npos ? text.size() : eol + 1;
+                 while (start < text.size()) {
+                   std::size_t end = text.find('\n', start);
+                   if (end == std::string::npos) end = text.size();
+                   const std::string cell = text.substr(start, end - start);
+                   refused_or([&] { return format.parse(cell, "occurred_at"); },
+                              [&](Instant t) { require(parse_instant(format_instant(t)) == t); });
+                   start = end + 1;
+                 }
+               });
+  }
+#endif
 #ifdef CRMKIT_HAVE_CSV
   // Small limits, so that the fuzzer reaches them: fields and records stay within them, the
   // reader's memory stays bounded, records start on strictly increasing lines, and after an

@@ -46,6 +46,13 @@ struct BatchOptions {
   // false (default): the first invalid row aborts the batch, nothing is written and the error
   // names its index. true: invalid rows are skipped and listed; the rest commits.
   bool skip_invalid = false;
+  // Interactions only. false (default): a row without an external_id is identified by its
+  // natural key (customer, occurred_at, channel, kind, direction, amount, currency, margin,
+  // subject, notes, attributes), so importing the same rows again records nothing new and a
+  // second identical row, in the same batch or a later one, is a duplicate. true: such rows
+  // are recorded as they come, for true repeats (two identical coffees in one millisecond).
+  // Rows with an external_id are identified by it either way.
+  bool allow_repeats = false;
 };
 
 struct RowError {
@@ -57,7 +64,9 @@ struct RowError {
 struct BatchResult {
   std::vector<std::int64_t> ids;   // per input row; 0 for a skipped row
   std::size_t inserted = 0;        // new rows
-  std::size_t duplicates = 0;      // external_id seen before with the same content
+  std::size_t duplicates = 0;      // rows recorded before: the sum of the two below
+  std::size_t duplicate_external_ids = 0;  // same external_id, same content
+  std::size_t duplicate_natural_keys = 0;  // no external_id, same natural key (BatchOptions)
   std::vector<RowError> errors;    // skipped rows (skip_invalid only)
 };
 
@@ -104,7 +113,9 @@ class Interactions {
   // existing id, different content throws conflict.
   std::int64_t record(const Interaction& interaction);
 
-  // Records many in one transaction (joins the caller's transaction if one is open).
+  // Records many in one transaction (joins the caller's transaction if one is open). Rows
+  // without an external_id are idempotent by natural key unless options.allow_repeats (see
+  // BatchOptions); record() above always records such a row anew.
   BatchResult record_batch(const std::vector<Interaction>& batch, const BatchOptions& options = {});
 
   Interaction get(std::int64_t id);

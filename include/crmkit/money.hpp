@@ -20,6 +20,11 @@ struct Money {
 // "ABC" or "usd" is not one. Every place a currency enters the library checks this.
 bool is_currency_code(std::string_view code) noexcept;
 
+// Currency text as people write it ("usd", "Usd") spelled as a code ("USD"): ASCII letters
+// upper-cased, nothing else changed; is_currency_code still decides. Every place currency
+// text enters (C API setters and JSON, the CLI, so Python too) passes it through here.
+std::string currency_code(std::string_view text);
+
 // ISO 4217 minor units (digits after the decimal point) of a code is_currency_code accepts:
 // 0 for JPY, 3 for KWD, 4 for CLF and UYW, 0 for the codes ISO gives none (XAU, XDR, XTS,
 // XXX, ...). 2 for any other text (so amounts stored under a code before the table existed

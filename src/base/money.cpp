@@ -60,6 +60,13 @@ const CurrencyMinorUnits* find_currency(std::string_view code) noexcept {
 
 bool is_currency_code(std::string_view code) noexcept { return find_currency(code) != nullptr; }
 
+std::string currency_code(std::string_view text) {
+  std::string code(text);
+  for (char& c : code)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return code;
+}
+
 int currency_exponent(std::string_view code) noexcept {
   const auto* c = find_currency(code);
   return c ? c->minor_units : 2;

@@ -50,10 +50,15 @@ const char* to_string(Direction d) noexcept {
 
 namespace {
 
+// Names are matched without regard to ASCII case (`Web`, `PURCHASE`: what people and exports
+// write); the enum, and so what is stored and printed, is the canonical lower-case name.
 template <class E, std::size_t N>
 E parse_enum(const std::string& text, const char* field, const E (&all)[N]) {
+  std::string lower = text;
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   for (E e : all)
-    if (text == to_string(e)) return e;
+    if (lower == to_string(e)) return e;
   std::string names;
   for (E e : all) names += (names.empty() ? "" : ", ") + std::string(to_string(e));
   throw Error(Errc::invalid_argument,

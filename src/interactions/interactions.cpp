@@ -13,6 +13,7 @@
 #include "interactions/figures.hpp"
 #include "interactions/followers.hpp"
 #include "interactions/interaction_rules.hpp"
+#include "interactions/natural_key.hpp"
 #include "store/connection.hpp"
 #include "store/stored.hpp"
 
@@ -77,13 +78,16 @@ struct Outcome {
   bool inserted;
 };
 
-// Inserts one checked interaction; an external_id seen before gives the existing id when the
-// content is the same and conflict otherwise. A failed insert leaves nothing behind (SQLite
-// rolls back the failing statement only), so batches can skip the row and carry on.
-Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<std::string>& attrs) {
+// Inserts one checked interaction. It is identified by its external_id or, without one, by
+// its natural key when `key` is given: a fact seen before gives the existing id when the
+// content is the same and conflict otherwise (for a natural key, only a hash collision). A
+// failed insert leaves nothing behind (SQLite rolls back the failing statement only), so
+// batches can skip the row and carry on.
+Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<std::string>& attrs,
+                   const detail::NaturalKey* key = nullptr) {
   auto& st = conn.prepare(
       "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, "
-      "margin, subject, notes, attributes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(external_id) DO NOTHING");
+      "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
   st.bind(1, static_cast<int64_t>(in.customer_id));
   if (in.external_id) st.bindNoCopy(2, in.external_id->c_str());
   st.bind(3, static_cast<int64_t>(in.occurred_at));
@@ -98,6 +102,8 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   if (in.subject) st.bindNoCopy(10, in.subject->c_str());
   if (in.notes) st.bindNoCopy(11, in.notes->c_str());
   if (attrs) st.bindNoCopy(12, attrs->c_str());
+  if (key && !in.external_id) st.bindNoCopy(13, key->data(), static_cast<int>(key->size()));
+  else st.bind(13);  // the statement is cached: clear the last row's key
   int changes;
   try {
     changes = st.exec();
@@ -111,16 +117,23 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   if (changes == 1) return {conn.db.getLastInsertRowid(), true};
   Interaction stored;
   {
-    auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
+    auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE {} = ?", kColumns,
+                                       in.external_id ? "external_id" : "natural_key"));
     detail::StatementReset done(q);
-    q.bind(1, *in.external_id);
+    if (in.external_id) q.bind(1, *in.external_id);
+    else if (key) q.bindNoCopy(1, key->data(), static_cast<int>(key->size()));
     if (!q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
     stored = read_row(q);
   }
-  if (const char* field = first_difference(stored, in, attrs))
+  if (const char* field = first_difference(stored, in, attrs)) {
+    if (!in.external_id)
+      throw Error(Errc::conflict, fmt::format("the natural key of this interaction is that of interaction {}, "
+                                              "which differs in {} (a hash collision): record it with allow_repeats",
+                                              stored.id, field));
     throw Error(Errc::conflict,
                 fmt::format("external_id '{}' was recorded before as interaction {} with a different {}",
                             detail::printable(*in.external_id), stored.id, field));
+  }
   return {stored.id, false};
 }
 
@@ -171,10 +184,12 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
   BatchResult result;
   result.ids.assign(batch.size(), 0);
   std::vector<std::optional<std::string>> attrs(batch.size());
+  std::vector<detail::NaturalKey> keys(options.allow_repeats ? 0 : batch.size());
   std::vector<char> ok(batch.size(), 1);
   for (std::size_t k = 0; k < batch.size(); ++k) {
     try {
       attrs[k] = detail::check_interaction(batch[k]);
+      if (!options.allow_repeats && !batch[k].external_id) keys[k] = detail::natural_key(batch[k], attrs[k]);
     } catch (const Error& e) {
       if (!options.skip_invalid) throw Error(e.code(), fmt::format("row {}: {}", k, e.what()));
       result.errors.push_back({k, e.code(), e.what()});
@@ -189,13 +204,14 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
     for (std::size_t k = 0; k < batch.size(); ++k) {
       if (!ok[k]) continue;
       try {
-        Outcome o = insert_one(conn, batch[k], attrs[k]);
+        Outcome o = insert_one(conn, batch[k], attrs[k], options.allow_repeats ? nullptr : &keys[k]);
         result.ids[k] = o.id;
         if (o.inserted) {
           rows.push_back(recorded(batch[k], o.id));
           ++result.inserted;
         } else {
           ++result.duplicates;
+          ++(batch[k].external_id ? result.duplicate_external_ids : result.duplicate_natural_keys);
         }
       } catch (const Error& e) {
         if (!options.skip_invalid || !row_level(e.code())) throw Error(e.code(), fmt::format("row {}: {}", k, e.what()));

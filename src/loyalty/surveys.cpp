@@ -199,6 +199,7 @@ BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, cons
         bool dup = false;
         result.ids.push_back(insert_one(c, batch[i], &dup));
         ++(dup ? result.duplicates : result.inserted);
+        if (dup) ++result.duplicate_external_ids;  // responses are identified by external_id only
       } catch (const Error& e) {
         bool bad_input = e.code() == Errc::invalid_argument || e.code() == Errc::not_found ||
                          e.code() == Errc::conflict || e.code() == Errc::constraint;

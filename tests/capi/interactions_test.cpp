@@ -196,7 +196,7 @@ TEST_CASE("bad interactions get specific statuses and change nothing", "[capi][i
   Rec r;
   CHECK(crmkit_interaction_set_kind(r.r, "sale") == CRMKIT_EINVALID);
   CHECK(message_has("kind 'sale' is not one of purchase"));
-  CHECK(crmkit_interaction_set_channel(r.r, "EMAIL") == CRMKIT_EINVALID);
+  CHECK(crmkit_interaction_set_channel(r.r, "e-mail") == CRMKIT_EINVALID);
   CHECK(crmkit_interaction_set_direction(r.r, "sideways") == CRMKIT_EINVALID);
   CHECK(crmkit_interaction_set_subject(r.r, "\xe0\x80\x80") == CRMKIT_EINVALID);
   CHECK(message_has("subject is not valid UTF-8"));
@@ -404,6 +404,7 @@ TEST_CASE("the timeline iterator filters, pages, exhausts and outlives its db", 
   int64_t c = add_customer(db, "c");
   crmkit_batch* b = nullptr;
   REQUIRE(crmkit_batch_new(&b) == CRMKIT_OK);
+  REQUIRE(crmkit_batch_set_allow_repeats(b, 1) == CRMKIT_OK);  // rows 1000 apart are alike: repeats on purpose
   Rec r;
   for (int k = 0; k < 1100; ++k) {
     REQUIRE(crmkit_interaction_set_customer_id(r.r, c) == CRMKIT_OK);
@@ -502,4 +503,66 @@ TEST_CASE("one handle is used from several threads at once", "[capi][interaction
   CHECK(j.find("\"purchase_days\":10") != std::string::npos);
   CHECK(j.find("\"purchase_total\":600") != std::string::npos);
   crmkit_db_close(db);
+}
+
+// ---- idempotent batches without external_id ----------------------------------------------
+
+TEST_CASE("a batch without external_ids committed twice records each fact once and allow_repeats records repeats",
+          "[capi][interactions]") {
+  Db d;
+  int64_t c = add_customer(d.db, "c");
+  crmkit_batch* b = nullptr;
+  REQUIRE(crmkit_batch_new(&b) == CRMKIT_OK);
+  CHECK(crmkit_batch_set_allow_repeats(nullptr, 1) == CRMKIT_EINVALID);
+  Rec r;
+  make_purchase(r.r, c, 1000, 350);
+  REQUIRE(crmkit_batch_add(b, r.r) == CRMKIT_OK);
+  REQUIRE(crmkit_batch_add(b, r.r) == CRMKIT_OK);  // the same coffee again
+  crmkit_batch_result* res = nullptr;
+  REQUIRE(crmkit_batch_commit(&res, d.db, b) == CRMKIT_OK);
+  CHECK(crmkit_batch_result_inserted(res) == 1);
+  CHECK(crmkit_batch_result_duplicates(res) == 1);
+  CHECK(crmkit_batch_result_duplicate_natural_keys(res) == 1);
+  CHECK(crmkit_batch_result_duplicate_external_ids(res) == 0);
+  crmkit_batch_result_free(res);
+  const std::string before = snapshot(d.db);
+  REQUIRE(crmkit_batch_commit(&res, d.db, b) == CRMKIT_OK);
+  CHECK(crmkit_batch_result_inserted(res) == 0);
+  CHECK(crmkit_batch_result_duplicate_natural_keys(res) == 2);
+  char* json = nullptr;
+  REQUIRE(crmkit_batch_result_json(&json, res) == CRMKIT_OK);
+  CHECK(take(json).find("\"duplicates_by_reason\":{\"same_external_id\":0,\"same_natural_key\":2}") !=
+        std::string::npos);
+  crmkit_batch_result_free(res);
+  CHECK(snapshot(d.db) == before);
+
+  REQUIRE(crmkit_batch_set_allow_repeats(b, 1) == CRMKIT_OK);
+  REQUIRE(crmkit_batch_commit(&res, d.db, b) == CRMKIT_OK);
+  CHECK(crmkit_batch_result_inserted(res) == 2);
+  CHECK(crmkit_batch_result_duplicates(res) == 0);
+  crmkit_batch_result_free(res);
+  CHECK(crmkit_batch_result_duplicate_natural_keys(nullptr) == 0);
+  REQUIRE(crmkit_customer_figures_json(&json, d.db, c) == CRMKIT_OK);
+  CHECK(take(json).find("\"purchase_count\":3") != std::string::npos);
+  crmkit_batch_free(b);
+}
+
+TEST_CASE("channel kind and currency text in any ASCII case are stored canonical", "[capi][interactions]") {
+  Db d;
+  int64_t c = add_customer(d.db, "c");
+  Rec r;
+  REQUIRE(crmkit_interaction_set_customer_id(r.r, c) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_occurred_at(r.r, 1000) == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_kind(r.r, "Purchase") == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_channel(r.r, "WEB") == CRMKIT_OK);
+  REQUIRE(crmkit_interaction_set_amount(r.r, 500, "jpy") == CRMKIT_OK);
+  int64_t id = 0;
+  REQUIRE(crmkit_interaction_record(&id, d.db, r.r) == CRMKIT_OK);
+  char* json = nullptr;
+  REQUIRE(crmkit_interaction_get_json(&json, d.db, id) == CRMKIT_OK);
+  std::string j = take(json);
+  CHECK(j.find("\"channel\":\"web\"") != std::string::npos);
+  CHECK(j.find("\"kind\":\"purchase\"") != std::string::npos);
+  CHECK(j.find("\"currency\":\"JPY\"") != std::string::npos);
+  CHECK(crmkit_interaction_set_channel(r.r, "w eb") == CRMKIT_EINVALID);
 }

@@ -78,6 +78,8 @@ void load_cdnow(crmkit_db* db) {
   }
   crmkit_batch* batch = nullptr;
   REQUIRE(crmkit_batch_new(&batch) == CRMKIT_OK);
+  // The sample has no transaction ids and counts identical rows as separate purchases.
+  REQUIRE(crmkit_batch_set_allow_repeats(batch, 1) == CRMKIT_OK);
   crmkit_interaction* rec = nullptr;
   REQUIRE(crmkit_interaction_new(&rec) == CRMKIT_OK);
   REQUIRE(crmkit_interaction_set_kind(rec, "purchase") == CRMKIT_OK);

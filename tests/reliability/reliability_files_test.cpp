@@ -29,12 +29,15 @@ using crmkit::Errc;
 namespace {
 
 const char* const kCoreDump[] = {
-    // The columns every version has; later migrations add columns (0007: lifecycle_manual).
+    // The columns every version has; later migrations add columns (0007: lifecycle_manual,
+    // 0008: interactions.natural_key, NULL for rows written before it).
     "SELECT id, external_id, kind, display_name, given_name, family_name, email, phone, birth_date, gender, "
     "country, region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, "
     "lifecycle_stage, created_at, updated_at, attributes FROM customers ORDER BY id",
     "SELECT * FROM customer_tags ORDER BY customer_id, tag",
-    "SELECT * FROM interactions ORDER BY id", "SELECT * FROM customer_figures ORDER BY customer_id",
+    "SELECT id, customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, margin, "
+    "subject, notes, attributes FROM interactions ORDER BY id",
+    "SELECT * FROM customer_figures ORDER BY customer_id",
     "SELECT * FROM customer_money ORDER BY customer_id, currency"};
 
 std::string core_rows(SQLite::Database& db) {
@@ -117,6 +120,8 @@ TEST_CASE("a file of every earlier schema version upgrades and keeps its data", 
     crmkit::Store s = crmkit::Store::open(path);
     CHECK(s.schema_version() == crmkit::Store::latest_schema_version());
     CHECK(core_rows(s.connection().db) == before);
+    // Rows from before 0008 have no natural key (it is not computable in SQL; see the migration).
+    CHECK(s.connection().db.execAndGet("SELECT count(*) FROM interactions WHERE natural_key IS NOT NULL").getInt() == 0);
     // Stages written before 0007 count as automatic: nothing recorded that the host set them.
     CHECK(s.connection().db.execAndGet("SELECT count(*) FROM customers WHERE lifecycle_manual = 0").getInt() == 3);
     CHECK(integrity(s) == "ok");

@@ -30,9 +30,11 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-Run crmkit(const TempDir& dir, const std::string& args) {
+// `env` is a prefix of shell assignments, e.g. "CRMKIT_DB=x.db"; without it CRMKIT_DB is unset.
+Run crmkit(const TempDir& dir, const std::string& args, const std::string& env = "") {
   std::string err = dir.file("stderr.txt");
-  std::string cmd = "cd '" + dir.path.string() + "' && '" CRMKIT_CLI "' " + args + " 2>'" + err + "'";
+  std::string cmd = "cd '" + dir.path.string() + "' && unset CRMKIT_DB; " + env + " '" CRMKIT_CLI "' " + args +
+                    " 2>'" + err + "'";
   Run r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -172,7 +174,7 @@ TEST_CASE("cli: bad files are refused up front", "[cli]") {
   CHECK(none.err.find("crmkit: io: ") == 0);
   Run nodb = crmkit(dir, "report --db missing.db");
   CHECK(nodb.status != 0);
-  CHECK(nodb.err.find("crmkit: not_found: ") == 0);
+  CHECK(nodb.err.find("crmkit: io: database 'missing.db' does not exist") == 0);
 }
 
 TEST_CASE("cli: import customers from CSV, stdin included", "[cli]") {
@@ -260,7 +262,9 @@ TEST_CASE("cli: CDNOW through import and report gives the published cohort figur
     }
     REQUIRE(rows == 69659);
   }
-  Run imp = crmkit(dir, "import interactions --db cdnow.db cdnow.csv --create-customers --json");
+  // The file has no transaction ids and 255 rows that repeat another row exactly (customer,
+  // day, CDs, dollars); the published figures count each, so they are true repeats.
+  Run imp = crmkit(dir, "import interactions --db cdnow.db cdnow.csv --create-customers --allow-repeats --json");
   INFO(imp.err);
   REQUIRE(imp.status == 0);
   auto ij = imp.json();
@@ -347,4 +351,197 @@ TEST_CASE("cli: export streams every customer's stored results", "[cli]") {
   Run bad = crmkit(dir, "export orders --db d.db");
   CHECK(bad.status == 1);
   CHECK(bad.err.find("orders") != std::string::npos);
+}
+
+// ---- one way to open a store: --db, CRMKIT_DB and the --as-of default -------------------------
+
+TEST_CASE("cli: every read command refuses a missing database with io naming it and creates nothing", "[cli]") {
+  TempDir dir;
+  for (const std::string args :
+       {"report", "customer show 1", "timeline 1", "segment count --rule 'purchase_count >= 1'",
+        "segment list", "metrics nps", "metrics cohorts", "clv models", "points programme list"}) {
+    INFO(args);
+    for (const std::string env : {"", "CRMKIT_DB=missing.db"}) {
+      Run r = crmkit(dir, args + (env.empty() ? " --db missing.db" : ""), env);
+      CHECK(r.status == 1);
+      CHECK(r.err.find("crmkit: io: database 'missing.db' does not exist") != std::string::npos);
+      CHECK(!std::ifstream(dir.file("missing.db")).good());
+    }
+  }
+}
+
+TEST_CASE("cli: CRMKIT_DB names the database of every command and --db wins over it", "[cli]") {
+  TempDir dir;
+  write(dir.file("in.csv"), kInteractionsCsv);
+  Run imp = crmkit(dir, "import interactions in.csv --create-customers --json", "CRMKIT_DB=env.db");
+  REQUIRE(imp.status == 0);
+  CHECK(std::ifstream(dir.file("env.db")).good());
+  CHECK(!std::ifstream(dir.file("crmkit-demo.db")).good());
+  Run rep = crmkit(dir, "report --json", "CRMKIT_DB=env.db");
+  REQUIRE(rep.status == 0);
+  CHECK(rep.json()["overview"]["customers"] == 2);  // C3 has no accepted row
+  CHECK(crmkit(dir, "segment count --rule 'purchase_count >= 1' --json", "CRMKIT_DB=env.db").status == 0);
+  CHECK(crmkit(dir, "customer show --external-id A1 --json", "CRMKIT_DB=env.db").status == 0);
+  // --db is taken over the environment.
+  Run other = crmkit(dir, "report --db other.db", "CRMKIT_DB=env.db");
+  CHECK(other.status == 1);
+  CHECK(other.err.find("'other.db' does not exist") != std::string::npos);
+  // The demo never replaces a database named only by the environment.
+  Run demo = crmkit(dir, "demo --customers 5", "CRMKIT_DB=env.db");
+  CHECK(demo.status == 1);
+  CHECK(demo.err.find("crmkit: conflict:") != std::string::npos);
+  CHECK(crmkit(dir, "report --json", "CRMKIT_DB=env.db").json()["overview"]["customers"] == 2);
+}
+
+TEST_CASE("cli: --as-of defaults to the end of the last day with data in every command", "[cli]") {
+  TempDir dir;
+  write(dir.file("in.csv"), kInteractionsCsv);
+  REQUIRE(crmkit(dir, "import interactions --db t.db in.csv --create-customers").status == 0);
+  // The newest accepted fact is line 3's, on 2024-03-05.
+  auto rep = crmkit(dir, "report --db t.db --json").json();
+  const std::string as_of = rep["as_of"];
+  CHECK(as_of == "2024-03-06T00:00:00.000Z");
+  // Commands that used to require --as-of accept its absence and agree with the report.
+  Run count = crmkit(dir, "segment count --db t.db --rule 'purchase_count >= 1'");
+  Run count_at = crmkit(dir, "segment count --db t.db --rule 'purchase_count >= 1' --as-of " + as_of);
+  REQUIRE(count.status == 0);
+  CHECK(count.out == count_at.out);
+  Run cohorts = crmkit(dir, "metrics cohorts --db t.db --json");
+  Run cohorts_at = crmkit(dir, "metrics cohorts --db t.db --json --as-of " + as_of);
+  REQUIRE(cohorts.status == 0);
+  CHECK(cohorts.out == cohorts_at.out);
+  // A date means the end of that day, in the report as everywhere.
+  CHECK(crmkit(dir, "report --db t.db --json --as-of 2024-03-04").json()["as_of"] == "2024-03-05T00:00:00.000Z");
+}
+
+// ---- imports are safe to run twice ------------------------------------------------------------
+
+TEST_CASE("cli: importing the same interactions twice records each fact once and --allow-repeats records again", "[cli]") {
+  TempDir dir;
+  write(dir.file("in.csv"), kInteractionsCsv);
+  auto first = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json").json();
+  CHECK(first["imported"] == 4);  // lines 2, 3, 4 and 8-9
+  CHECK(first["duplicates"] == 1);
+  CHECK(first["duplicates_by_reason"]["same_external_id"] == 1);  // line 11 is line 2 again
+  CHECK(first["duplicates_by_reason"]["same_natural_key"] == 0);
+  auto report = crmkit(dir, "report --db t.db --json").json();
+
+  auto again = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json").json();
+  CHECK(again["imported"] == 0);
+  CHECK(again["duplicates"] == 5);
+  CHECK(again["duplicates_by_reason"]["same_external_id"] == 3);
+  CHECK(again["duplicates_by_reason"]["same_natural_key"] == 2);  // lines 4 and 8-9: no external_id
+  CHECK(again["error_count"] == first["error_count"]);
+  CHECK(crmkit(dir, "report --db t.db --json").json() == report);
+
+  Run text = crmkit(dir, "import interactions --db t.db in.csv --create-customers");
+  CHECK(text.out.find("5 duplicates (3 same external_id, 2 same natural key)") != std::string::npos);
+
+  auto repeats = crmkit(dir, "import interactions --db t.db in.csv --create-customers --allow-repeats --json").json();
+  CHECK(repeats["imported"] == 2);
+  CHECK(repeats["duplicates_by_reason"]["same_external_id"] == 3);
+  CHECK(crmkit(dir, "report --db t.db --json").json()["overview"]["interactions"] == 6);
+}
+
+TEST_CASE("cli: import takes channel kind and currency in any case and stores them canonical", "[cli]") {
+  TempDir dir;
+  write(dir.file("in.csv"),
+        "customer_external_id,occurred_at,channel,kind,amount,currency,direction\n"
+        "A1,2024-03-01,Web,PURCHASE,10.50,usd,InBound\n"
+        "A1,2024-03-02,web,purchase,700,jpy,\n");
+  Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.json()["imported"] == 2);
+  auto rep = crmkit(dir, "report --db t.db --json").json();
+  std::map<std::string, std::string> revenue;
+  for (const auto& m : rep["overview"]["revenue"]) revenue[m["currency"]] = m["amount"];
+  CHECK(revenue["USD"] == "10.50");
+  CHECK(revenue["JPY"] == "700");  // 700 yen, not 7.00
+  auto tl = crmkit(dir, "timeline --db t.db --external-id A1 --json").json();
+  INFO(tl.dump());
+  CHECK(tl.dump().find("\"channel\":\"web\"") != std::string::npos);
+  CHECK(tl.dump().find("\"Web\"") == std::string::npos);
+}
+
+TEST_CASE("cli: an ERP export imports as it is with the delimiter detected or given and --map --mapping --date-format", "[cli]") {
+  TempDir dir;
+  // Semicolons, the ERP's own column names, day-first dates with a time.
+  write(dir.file("erp.csv"),
+        "Kunde;Datum;Kanal;Art;Betrag;Waehrung\n"
+        "A1;01.03.2024 10:30;Web;Purchase;10.50;eur\n"
+        "A1;31.02.2024 10:30;web;purchase;1.00;EUR\n"   // 3: no such day
+        "B2;2024-03-02;web;purchase;1.00;EUR\n"          // 4: not the format
+        "B2;02.03.2024 09:00;store;visit;;\n");
+  write(dir.file("erp.map"), "# ERP export -> crmkit\nKunde=customer_external_id\nDatum=occurred_at\r\n\nKanal=channel\nArt=kind\n");
+  Run r = crmkit(dir, "import interactions --db t.db erp.csv --create-customers --json --mapping erp.map "
+                      "--map Betrag=amount --map Waehrung=currency --date-format '%d.%m.%Y %H:%M'");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  auto j = r.json();
+  CHECK(j["delimiter"] == ";");
+  CHECK(j["imported"] == 2);
+  REQUIRE(j["errors"].size() == 2);
+  CHECK(j["errors"][0]["line"] == 3);  // in line order
+  CHECK(j["errors"][0]["message"].get<std::string>().find("is not a valid date") != std::string::npos);
+  CHECK(j["errors"][1]["line"] == 4);
+  CHECK(j["errors"][1]["message"].get<std::string>().find("does not match --date-format '%d.%m.%Y %H:%M'") !=
+        std::string::npos);
+  auto tl = crmkit(dir, "timeline --db t.db --external-id A1 --json").json();
+  CHECK(tl.dump().find("2024-03-01T10:30:00.000Z") != std::string::npos);
+
+  // A tab-separated file is detected too; --delimiter overrides the detection.
+  write(dir.file("tab.csv"), "customer_external_id\toccurred_at\tchannel\tkind\nC3\t2024-03-05\tweb\tvisit\n");
+  auto t = crmkit(dir, "import interactions --db t.db tab.csv --create-customers --json").json();
+  CHECK(t["delimiter"] == "\t");
+  CHECK(t["imported"] == 1);
+  Run forced = crmkit(dir, "import interactions --db t.db tab.csv --delimiter ';' --json");
+  CHECK(forced.status == 1);
+  CHECK(forced.err.find("unknown column 'customer_external_id\toccurred_at") != std::string::npos);
+
+  // Bad options are refused before anything is read, naming the problem.
+  struct Bad {
+    const char* args;
+    const char* message;
+  } bad[] = {
+      {"--map Kunde", "--map: 'Kunde' is not column=field"},
+      {"--map Kunde=customer", "'customer' is not a field"},
+      {"--map Kunde=customer_external_id --map Kunde=occurred_at", "column 'Kunde' is mapped twice"},
+      {"--map Nope=amount", "mapped column 'Nope' (to amount) is not in the header"},
+      {"--date-format '%d.%m.%y'", "has '%y': only %Y %m %d %H %M %S"},
+      {"--date-format '%d.%m'", "lacks '%Y'"},
+      {"--date-format '%Y-%m-%d %M'", "minutes or seconds without the larger units"},
+      {"--delimiter ab", "--delimiter 'ab' is not one character"},
+  };
+  for (const auto& b : bad) {
+    INFO(b.args);
+    Run x = crmkit(dir, std::string("import interactions --db t.db erp.csv --mapping erp.map --map Betrag=amount "
+                                    "--map Waehrung=currency ") + b.args);
+    CHECK(x.status == 1);
+    CHECK(x.err.find(b.message) != std::string::npos);
+  }
+}
+
+TEST_CASE("cli: customers without created_at get --as-of or now and the summary says so", "[cli]") {
+  TempDir dir;
+  write(dir.file("c.csv"), "external_id,email,created_at\nA1,a@example.com,\nB2,b@example.com,2024-01-02\nC3,,\n");
+  auto j = crmkit(dir, "import customers --db t.db c.csv --as-of 2024-05-31 --json").json();
+  CHECK(j["imported"] == 3);
+  CHECK(j["error_count"] == 0);
+  CHECK(j["created_at_default"]["rows"] == 2);
+  CHECK(j["created_at_default"]["source"] == "as_of");
+  CHECK(j["created_at_default"]["instant"] == "2024-06-01T00:00:00.000Z");
+  auto a = crmkit(dir, "customer show --db t.db --external-id A1 --json").json();
+  CHECK(a["created_at"] == "2024-06-01T00:00:00.000Z");
+  auto b = crmkit(dir, "customer show --db t.db --external-id B2 --json").json();
+  CHECK(b["created_at"] == "2024-01-02T00:00:00.000Z");
+
+  // Without --as-of: the clock, read by the command. A second run changes nothing, so the
+  // existing customers keep their created_at.
+  auto now = crmkit(dir, "import customers --db t.db c.csv --json").json();
+  CHECK(now["created_at_default"]["source"] == "now");
+  CHECK(now["updated"] == 3);
+  CHECK(crmkit(dir, "customer show --db t.db --external-id A1 --json").json()["created_at"] == a["created_at"]);
+  Run text = crmkit(dir, "import customers --db t.db c.csv --as-of 2024-05-31");
+  CHECK(text.out.find("2 without created_at given 2024-06-01T00:00:00.000Z (--as-of)") != std::string::npos);
 }

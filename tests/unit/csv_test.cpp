@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "io/csv.hpp"
+#include "io/date_format.hpp"
+#include "crmkit/error.hpp"
+#include "crmkit/time.hpp"
 
 using crmkit::io::CsvReader;
 using Rows = std::vector<std::vector<std::string>>;
@@ -212,4 +215,32 @@ TEST_CASE("csv: after an unclosed quote memory stays bounded and later records a
   CHECK(records > static_cast<std::size_t>(lines) - limits.max_field_bytes / 10);
   // The field buffer (grown by doubling up to the limit) and the 64 KiB input buffer.
   CHECK(most <= 2 * limits.max_field_bytes + (1 << 16) + 4096);
+}
+
+// ---- --date-format ------------------------------------------------------------------------
+
+TEST_CASE("date formats read fixed-width directives and literals and refuse what does not fit", "[csv][import]") {
+  using crmkit::io::DateFormat;
+  CHECK(DateFormat("%d.%m.%Y %H:%M").parse("01.03.2024 10:30", "t") == crmkit::parse_instant("2024-03-01T10:30:00Z"));
+  CHECK(DateFormat("%Y%m%d").parse("19970101", "t") == crmkit::parse_instant("1997-01-01T00:00:00Z"));
+  CHECK(DateFormat("%m/%d/%Y %H%%").parse("12/31/1999 23%", "t") == crmkit::parse_instant("1999-12-31T23:00:00Z"));
+  auto refused = [](const std::string& pattern, const std::string& text, const std::string& needle) {
+    INFO(pattern << " / " << text);
+    try {
+      DateFormat(pattern).parse(text, "occurred_at");
+      FAIL("accepted");
+    } catch (const crmkit::Error& e) {
+      CHECK(e.code() == crmkit::Errc::invalid_argument);
+      CHECK(std::string(e.what()).find(needle) != std::string::npos);
+    }
+  };
+  refused("%d/%m/%Y", "1/2/2024", "does not match");     // widths are fixed: no guessing
+  refused("%d/%m/%Y", "01/02/2024 ", "does not match");  // trailing text
+  refused("%d/%m/%Y", "30/02/2024", "is not a valid date");
+  refused("%d/%m/%Y %H", "01/02/2024 24", "is not a valid date");
+  refused("%d/%m/%y", "01/02/24", "has '%y'");
+  refused("%d/%m/%Y %d", "01/02/2024 01", "has '%d' twice");
+  refused("%d/%m", "01/02", "lacks '%Y'");
+  refused("%Y-%m-%d %S", "2024-01-01 00", "without the larger units");
+  refused("%Y-%m-%d%", "2024-01-01", "lone '%'");
 }

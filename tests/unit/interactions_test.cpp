@@ -89,7 +89,7 @@ TEST_CASE("enum names of interactions round trip", "[interactions]") {
   for (int k = 0; k <= static_cast<int>(Direction::none); ++k)
     CHECK(parse_direction(to_string(static_cast<Direction>(k))) == static_cast<Direction>(k));
   expect_error([] { parse_channel("fax"); }, Errc::invalid_argument, "channel 'fax' is not one of email");
-  expect_error([] { parse_interaction_kind("Purchase"); }, Errc::invalid_argument, "kind 'Purchase'");
+  expect_error([] { parse_interaction_kind("Purchases"); }, Errc::invalid_argument, "kind 'Purchases'");
   expect_error([] { parse_direction(""); }, Errc::invalid_argument, "direction ''");
 }
 
@@ -283,7 +283,9 @@ TEST_CASE("timeline is newest first with keyset pages and filters", "[interactio
     batch.push_back(k % 3 == 0 ? purchase(c, at, k) : note(c, at));
   }
   batch.push_back(note(other, 500));
-  in.record_batch(batch);
+  BatchOptions repeats;  // the notes that share a timestamp are alike: repeats on purpose
+  repeats.allow_repeats = true;
+  in.record_batch(batch, repeats);
   std::vector<std::pair<Instant, std::int64_t>> all;
   TimelinePage p = in.timeline(c, {}, 7);
   int pages = 1;
@@ -321,4 +323,123 @@ TEST_CASE("timeline is newest first with keyset pages and filters", "[interactio
   expect_error([&] { in.timeline(9999); }, Errc::not_found, "customer 9999");
   expect_error([&] { in.timeline(c, {}, 0); }, Errc::invalid_argument, "limit 0");
   expect_error([&] { in.timeline(c, {}, 10, std::nullopt, 5); }, Errc::invalid_argument, "before_id needs");
+}
+
+// ---- idempotent batches without external_id: the natural key ------------------------------
+
+TEST_CASE("a batch without external_ids recorded twice records each fact once", "[interactions]") {
+  Store s = Store::open(":memory:");
+  std::int64_t c = new_customer(s, "c");
+  Interactions in(s);
+  Interaction with_subject = purchase(c, 3000, 700);
+  with_subject.subject = "order";
+  with_subject.attributes = R"({"b":1,"a":2})";
+  const std::vector<Interaction> batch = {purchase(c, 1000, 500), note(c, 2000), with_subject};
+  BatchResult first = in.record_batch(batch);
+  CHECK(first.inserted == 3);
+  CHECK(first.duplicates == 0);
+  const std::string before = store_checksum(s);
+
+  // The attributes spelled differently are the same object: the same fact.
+  std::vector<Interaction> again = batch;
+  again[2].attributes = R"({ "a": 2, "b": 1 })";
+  BatchResult second = in.record_batch(again);
+  CHECK(second.inserted == 0);
+  CHECK(second.duplicates == 3);
+  CHECK(second.duplicate_natural_keys == 3);
+  CHECK(second.duplicate_external_ids == 0);
+  CHECK(second.ids == first.ids);
+  CHECK(store_checksum(s) == before);
+  CHECK(in.figures(c).purchase_count == 2);
+  CHECK(in.figures(c).money.at(0).purchase_total == 1200);
+
+  // skip_invalid takes the same path.
+  BatchOptions skip;
+  skip.skip_invalid = true;
+  CHECK(in.record_batch(again, skip).duplicate_natural_keys == 3);
+  CHECK(store_checksum(s) == before);
+}
+
+TEST_CASE("a change in any field of a row without external_id makes it another fact", "[interactions]") {
+  Store s = Store::open(":memory:");
+  std::int64_t c = new_customer(s, "c");
+  std::int64_t d = new_customer(s, "d");
+  Interactions in(s);
+  Interaction base = purchase(c, 1000, 500);
+  base.subject = "s";
+  REQUIRE(in.record_batch({base}).inserted == 1);
+  std::vector<std::function<void(Interaction&)>> changes = {
+      [&](Interaction& x) { x.customer_id = d; },
+      [](Interaction& x) { x.occurred_at += 1; },
+      [](Interaction& x) { x.channel = Channel::store; },
+      [](Interaction& x) { x.direction = Direction::outbound; },
+      [](Interaction& x) { x.amount->minor = 501; },
+      [](Interaction& x) { x.amount->currency = "USD"; },
+      [](Interaction& x) { x.margin = 1; },
+      [](Interaction& x) { x.subject = "t"; },
+      [](Interaction& x) { x.subject.reset(); },
+      [](Interaction& x) { x.subject = ""; },  // an empty subject is not an absent one
+      [](Interaction& x) { x.notes = "s"; },    // the same text in another field
+      [](Interaction& x) { x.attributes = "{}"; },
+  };
+  std::size_t k = 0;
+  for (auto& change : changes) {
+    INFO("change " << k++);
+    Interaction x = base;
+    change(x);
+    BatchResult r = in.record_batch({x});
+    CHECK(r.inserted == 1);
+    CHECK(r.duplicates == 0);
+  }
+}
+
+TEST_CASE("identical rows without external_id: duplicates unless allow_repeats", "[interactions]") {
+  Store s = Store::open(":memory:");
+  std::int64_t c = new_customer(s, "c");
+  Interactions in(s);
+  const Interaction coffee = purchase(c, 1000, 350);
+
+  // Within one batch the second identical row is the first one again.
+  BatchResult r = in.record_batch({coffee, coffee});
+  CHECK(r.inserted == 1);
+  CHECK(r.duplicate_natural_keys == 1);
+  CHECK(r.ids[0] == r.ids[1]);
+
+  // allow_repeats records true repeats, within the batch and against earlier ones.
+  BatchOptions repeats;
+  repeats.allow_repeats = true;
+  BatchResult two = in.record_batch({coffee, coffee}, repeats);
+  CHECK(two.inserted == 2);
+  CHECK(two.duplicates == 0);
+  CHECK(two.ids[0] != two.ids[1]);
+  CHECK(in.figures(c).purchase_count == 3);
+
+  // external_id still identifies a row with allow_repeats.
+  Interaction keyed = coffee;
+  keyed.external_id = "o-1";
+  CHECK(in.record_batch({keyed}, repeats).inserted == 1);
+  BatchResult dup = in.record_batch({keyed, keyed}, repeats);
+  CHECK(dup.duplicate_external_ids == 2);
+  CHECK(dup.duplicate_natural_keys == 0);
+
+  // record() records what it is given: one call is one fact.
+  CHECK(in.record(coffee) != in.record(coffee));
+  CHECK(in.figures(c).purchase_count == 6);
+}
+
+// ---- values as people write them ---------------------------------------------------------
+
+TEST_CASE("channel kind direction and currency text are taken in any ASCII case and kept canonical", "[interactions]") {
+  CHECK(parse_channel("Web") == Channel::web);
+  CHECK(parse_channel("STORE") == Channel::store);
+  CHECK(parse_interaction_kind("Email_Open") == InteractionKind::email_open);
+  CHECK(parse_direction("InBound") == Direction::inbound);
+  CHECK(std::string(to_string(parse_channel("eMaIl"))) == "email");
+  // Only case is forgiven: other spellings are still refused, naming the field.
+  expect_error([] { parse_channel(" web"); }, Errc::invalid_argument, "channel ' web' is not one of");
+  expect_error([] { parse_interaction_kind("purchases"); }, Errc::invalid_argument, "kind 'purchases'");
+  CHECK(currency_code("usd") == "USD");
+  CHECK(currency_code("Eur") == "EUR");
+  CHECK(currency_code("u$d") == "U$D");  // left for is_currency_code to refuse
+  CHECK(!is_currency_code(currency_code("u$d")));
 }

@@ -133,7 +133,9 @@ inline std::map<std::string, std::int64_t> load_rfm_sample(crmkit::Store& s) {
   for (std::size_t i = 1; i < rows.size(); ++i)
     batch.push_back(purchase(ids.at(rows[i][0]), crmkit::start_of_day(crmkit::parse_date(rows[i][1])),
                              crmkit::parse_amount(rows[i][2], "USD")));
-  crmkit::Interactions(s).record_batch(batch);
+  crmkit::BatchOptions repeats;  // no order ids: identical rows are separate purchases
+  repeats.allow_repeats = true;
+  crmkit::Interactions(s).record_batch(batch, repeats);
   tx.commit();
   return ids;
 }
@@ -153,7 +155,9 @@ inline std::size_t load_cdnow_sample(crmkit::Store& s) {
     crmkit::Day day = crmkit::day_from_civil({std::stoi(d.substr(0, 4)), std::stoi(d.substr(4, 2)), std::stoi(d.substr(6, 2))});
     batch.push_back(purchase(ids.at(std::stoi(r[1])), crmkit::start_of_day(day), crmkit::parse_amount(r[4], "USD")));
   }
-  crmkit::Interactions(s).record_batch(batch);
+  crmkit::BatchOptions repeats;  // no order ids: identical rows are separate purchases
+  repeats.allow_repeats = true;
+  crmkit::Interactions(s).record_batch(batch, repeats);
   tx.commit();
   return rows.size();
 }

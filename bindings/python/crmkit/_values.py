@@ -99,9 +99,19 @@ def to_minor(amount, currency, name="amount"):
     return n.int64(int(scaled), "%s (in minor units of %s)" % (name, currency), repr(given))
 
 
+def currency_code(text):
+    """Currency text as people write it ("usd") spelled as a code ("USD"): ASCII letters
+    upper-cased, as the library's currency_code does, before the exponent is looked up."""
+    if not isinstance(text, str):
+        return text
+    return "".join(chr(ord(c) - 32) if "a" <= c <= "z" else c for c in text)
+
+
 def money_arg(amount, currency, name="amount"):
     """(minor, currency) from a Money, a (minor, currency) tuple, or an amount plus currency."""
+    currency = currency_code(currency)
     if isinstance(amount, tuple):
+        amount = (amount[0], currency_code(amount[1]))
         minor, cur = amount
         if currency is not None and currency != cur:
             raise n.InvalidArgument("%s is in %s but currency says %s" % (name, cur, currency), -1)

@@ -42,6 +42,7 @@ _batch_new = n.bind("crmkit_batch_new", n.c_int, _P(n.c_void_p))
 _batch_free = n.bind("crmkit_batch_free", None, n.c_void_p)
 _batch_add = n.bind("crmkit_batch_add", n.c_int, n.c_void_p, n.c_void_p)
 _batch_skip = n.bind("crmkit_batch_set_skip_invalid", n.c_int, n.c_void_p, n.c_int)
+_batch_repeats = n.bind("crmkit_batch_set_allow_repeats", n.c_int, n.c_void_p, n.c_int)
 _batch_commit = n.bind("crmkit_batch_commit", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_void_p)
 _result_free = n.bind("crmkit_batch_result_free", None, n.c_void_p)
 _result_json = n.bind("crmkit_batch_result_json", n.c_int, _P(n.c_void_p), n.c_void_p)
@@ -100,12 +101,16 @@ class Interaction:
 @dataclasses.dataclass
 class BatchResult:
     """What record_batch did: ids per input row (0 for a skipped row), counts, and the
-    skipped rows as (index, exception) pairs (skip_invalid only)."""
+    skipped rows as (index, exception) pairs (skip_invalid only). duplicates is the sum of
+    duplicate_external_ids (same external_id) and duplicate_natural_keys (no external_id,
+    the same natural key)."""
 
     inserted: int
     duplicates: int
     ids: list
     errors: list
+    duplicate_external_ids: int = 0
+    duplicate_natural_keys: int = 0
 
 
 _FIELDS = {"customer_id", "occurred_at", "kind", "channel", "direction", "amount", "currency",
@@ -178,15 +183,19 @@ class Interactions:
         finally:
             _free(rec)
 
-    def record_batch(self, rows, skip_invalid=False):
+    def record_batch(self, rows, skip_invalid=False, allow_repeats=False):
         """Records a list of dicts (the keyword arguments of ``record``) in one transaction.
         skip_invalid=False: the first bad row raises (message "row N: ...") and nothing is
         written. True: bad rows are skipped and listed in ``BatchResult.errors``; a row that
-        cannot even be converted (wrong type, unknown field) raises before anything is sent."""
+        cannot even be converted (wrong type, unknown field) raises before anything is sent.
+        A row without external_id is identified by its natural key (all its fields): one
+        recorded before by a batch is a duplicate, so a batch can be run again safely;
+        allow_repeats=True records such rows every time (true repeats)."""
         batch, rec = n.c_void_p(), n.c_void_p()
         n.check(_batch_new(ctypes.byref(batch)))
         try:
             n.check(_batch_skip(batch, int(bool(skip_invalid))))
+            n.check(_batch_repeats(batch, int(bool(allow_repeats))))
             for index, row in enumerate(rows):
                 n.check(_new(ctypes.byref(rec)))
                 try:
@@ -207,7 +216,9 @@ class Interactions:
             _batch_free(batch)
         errors = [(e["row"], n._BY_STATUS.get(e["status"], n.Error)(e["message"], e["status"]))
                   for e in j.get("errors", [])]
-        return BatchResult(j["inserted"], j["duplicates"], j["ids"], errors)
+        reasons = j["duplicates_by_reason"]
+        return BatchResult(j["inserted"], j["duplicates"], j["ids"], errors,
+                           reasons["same_external_id"], reasons["same_natural_key"])
 
     def get(self, interaction_id):
         return Interaction.from_json(_take_json(_get_json, self._db.handle,

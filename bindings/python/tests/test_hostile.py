@@ -135,8 +135,10 @@ def cases(ctx):
          lambda: upsert(db, '{"external_id": "d", "created_at": 1, "lifecycle_stage": "zombie"}')),
         # interactions as JSON
         ("interaction for unknown customer", crmkit.NotFound, lambda: record(db, purchase(999999, 1))),
-        ("kind PURCHASE", crmkit.InvalidArgument, lambda: record(db, purchase(cid, 1, kind="PURCHASE"))),
-        ("currency usd", crmkit.InvalidArgument, lambda: record(db, purchase(cid, 1, currency="usd"))),
+        ("kind ' PURCHASE' (only case is forgiven)", crmkit.InvalidArgument,
+         lambda: record(db, purchase(cid, 1, kind=" PURCHASE"))),
+        ("currency 'usd ' (only case is forgiven)", crmkit.InvalidArgument,
+         lambda: record(db, purchase(cid, 1, currency="usd "))),
         ("channel SQL", crmkit.InvalidArgument, lambda: record(db, purchase(cid, 1, channel="web'--"))),
         ("negative purchase", crmkit.InvalidArgument, lambda: record(db, purchase(cid, -1))),
         ("purchase total would pass INT64_MAX", crmkit.InvalidArgument,

@@ -152,7 +152,33 @@ class InteractionsTest(unittest.TestCase):
         self.assertIsInstance(r.errors[0][1], crmkit.InvalidArgument)
         again = self.db.interactions.record_batch(rows[-1:])
         self.assertEqual((again.inserted, again.duplicates), (0, 1))
+        self.assertEqual(again.duplicate_external_ids, 1)
         self.assertEqual(self.db.interactions.figures(self.cid)["interaction_count"], 11)
+
+    def test_channel_kind_and_currency_in_any_case(self):
+        # "jpy" is JPY before the amount is scaled: 5 yen are 5 minor units, not 500.
+        iid = self.db.interactions.record(self.cid, at(2), "Purchase", "WEB", amount=D("5"),
+                                          currency="jpy")
+        got = self.db.interactions.get(iid)
+        self.assertEqual((got.kind, got.channel, got.currency, got.amount_minor),
+                         ("purchase", "web", "JPY", 5))
+        with self.assertRaises(crmkit.InvalidArgument):
+            self.db.interactions.record(self.cid, at(2), "purchase", "web", amount=D("5.5"),
+                                        currency="jpy")
+
+    def test_record_batch_twice_without_external_ids_records_each_fact_once(self):
+        coffee = dict(customer_id=self.cid, occurred_at=at(2), kind="purchase", channel="store",
+                      amount=D("3.50"), currency="EUR", subject="espresso")
+        first = self.db.interactions.record_batch([coffee, dict(coffee, subject="latte")])
+        self.assertEqual((first.inserted, first.duplicates), (2, 0))
+        again = self.db.interactions.record_batch([coffee, dict(coffee, subject="latte"), coffee])
+        self.assertEqual((again.inserted, again.duplicates), (0, 3))
+        self.assertEqual((again.duplicate_external_ids, again.duplicate_natural_keys), (0, 3))
+        self.assertEqual(again.ids, first.ids + first.ids[:1])
+        self.assertEqual(self.db.interactions.figures(self.cid)["purchase_count"], 2)
+        repeats = self.db.interactions.record_batch([coffee, coffee], allow_repeats=True)
+        self.assertEqual((repeats.inserted, repeats.duplicates), (2, 0))
+        self.assertEqual(self.db.interactions.figures(self.cid)["purchase_count"], 4)
 
     def test_transaction_and_iterator_outliving_the_database(self):
         with tempfile.TemporaryDirectory() as d:

@@ -19,6 +19,7 @@ _upsert = n.bind("crmkit_customer_upsert_json", n.c_int, n.POINTER(n.c_int64), n
 _batch_new = n.bind("crmkit_batch_new", n.c_int, n.POINTER(n.c_void_p))
 _batch_free = n.bind("crmkit_batch_free", None, n.c_void_p)
 _batch_add_json = n.bind("crmkit_batch_add_json", n.c_int, n.c_void_p, n.c_char_p)
+_batch_repeats = n.bind("crmkit_batch_set_allow_repeats", n.c_int, n.c_void_p, n.c_int)
 _batch_commit = n.bind("crmkit_batch_commit", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_void_p)
 _result_free = n.bind("crmkit_batch_result_free", None, n.c_void_p)
 
@@ -41,6 +42,8 @@ def _load(db, customers, purchases):
         batch = n.c_void_p()
         n.check(_batch_new(n.byref(batch)))
         try:
+            # Published samples have no transaction ids and count identical rows apart.
+            n.check(_batch_repeats(batch, 1))
             for ext, at, minor in purchases:
                 row = {"customer_id": ids[ext], "occurred_at": at, "kind": "purchase", "channel": "web",
                        "amount": {"minor": minor, "currency": "USD"}}
