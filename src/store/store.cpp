@@ -268,8 +268,17 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
       // then the changes to the file: WAL mode and the migrations.
       c->db.exec("PRAGMA foreign_keys = ON");
       c->db.exec("PRAGMA temp_store = MEMORY");
-      const int version = check_identity(*c);
-      if (version == Store::latest_schema_version()) check_schema(*c);
+      int version = 0;
+      try {
+        version = check_identity(*c);
+        if (version == Store::latest_schema_version()) check_schema(*c);
+      } catch (const SQLite::Exception& e) {
+        // Only fixed reads of the header and the schema ran so far: SQLite's generic error here
+        // ("unsupported file format" for a damaged format number) is the file's, not ours.
+        if ((e.getErrorCode() & 0xff) == SQLITE_ERROR)
+          throw Error(Errc::corrupt, fmt::format("cannot open '{}': {}", path, e.what()));
+        throw;
+      }
       if (!options.read_only) {
         if (!memory) c->db.execAndGet("PRAGMA journal_mode = WAL");
         c->db.exec("PRAGMA synchronous = NORMAL");

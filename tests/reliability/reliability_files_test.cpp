@@ -226,6 +226,24 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
       CHECK(e.code() == Errc::corrupt);
     }
   }
+  SECTION("a damaged schema format number in the header is corruption (SQLite says only 'unsupported file format')") {
+    // The fuzzer's find: SQLite's generic error was reported as internal.
+    std::string b = bytes;
+    b[47] = 9;  // the schema format number (offset 44, 4 bytes big-endian) is 1 to 4
+    write_file(path, b);
+    for (bool read_only : {false, true}) {
+      crmkit::OpenOptions o;
+      o.read_only = read_only;
+      try {
+        crmkit::Store::open(path, o);
+        FAIL("a file of schema format 9 opened");
+      } catch (const crmkit::Error& e) {
+        INFO(e.what());
+        CHECK(e.code() == Errc::corrupt);
+      }
+      CHECK(read_file(path) == b);
+    }
+  }
   SECTION("a zero-length file is a new empty database, as in SQLite") {
     write_file(path, "");
     {
