@@ -94,17 +94,14 @@ void require_scores_at(Connection& conn, Instant as_of) {
 
 namespace detail {
 
-void stages_follow_purchases(Connection& conn, const std::vector<RecordedInteraction>& rows) {
+void stages_follow_purchases(Connection& conn, const std::vector<std::int64_t>& purchasers) {
+  if (purchasers.empty()) return;
   auto& st = conn.prepare(
       "UPDATE customers SET lifecycle_stage = ?2 WHERE id = ?1 AND lifecycle_manual = 0 AND lifecycle_stage <> ?2");
   StatementReset done(st);
-  std::int64_t previous = 0;
-  for (const auto& r : rows) {
-    // Rows of one customer often come together; a repeated update would be a no-op anyway.
-    if (r.kind != InteractionKind::purchase || r.customer_id == previous) continue;
-    previous = r.customer_id;
+  for (std::int64_t id : purchasers) {
     st.reset();
-    st.bind(1, static_cast<int64_t>(r.customer_id));
+    st.bind(1, static_cast<int64_t>(id));
     st.bindNoCopy(2, to_string(LifecycleStage::customer));
     st.exec();
   }

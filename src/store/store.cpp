@@ -17,7 +17,7 @@
 
 #include "base/text.hpp"
 #include "crmkit/money.hpp"
-#include "customers/phone.hpp"
+#include "base/phone.hpp"
 #include "store/connection.hpp"
 #include "store/migrations.hpp"
 

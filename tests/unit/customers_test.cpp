@@ -6,7 +6,7 @@
 
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
-#include "customers/phone.hpp"
+#include "base/phone.hpp"
 #include "store_checksum.hpp"
 #include "temp_dir.hpp"
 

@@ -1,6 +1,6 @@
 // Phone numbers through Google's libphonenumber: numbering plans change every month somewhere
 // in the world, so which numbers exist is the library's metadata, not rules of our own.
-#include "customers/phone.hpp"
+#include "base/phone.hpp"
 
 #include <phonenumbers/phonenumberutil.h>
 

@@ -1,0 +1,36 @@
+// What follows a recorded interaction, in one explicit table: the only file that includes
+// several areas. interactions/followers.hpp declares the hook (interactions calls it without
+// knowing who follows); this definition sits above interactions, customers and points in the
+// layer order (docs/ARCHITECTURE.md), so no area includes one above it.
+#include <cstdint>
+#include <vector>
+
+#include "customers/lifecycle.hpp"
+#include "interactions/figures.hpp"
+#include "interactions/followers.hpp"
+#include "points/engine.hpp"
+
+namespace crmkit::detail {
+
+namespace {
+
+// Customers with a new purchase, each once in first-seen order (rows of one customer usually
+// come together, so comparing with the previous id removes most repeats for free).
+std::vector<std::int64_t> purchasers(const std::vector<RecordedInteraction>& rows) {
+  std::vector<std::int64_t> out;
+  for (const auto& r : rows)
+    if (r.kind == InteractionKind::purchase && (out.empty() || out.back() != r.customer_id))
+      out.push_back(r.customer_id);
+  return out;
+}
+
+}  // namespace
+
+void after_interactions_recorded(Connection& conn, const std::vector<RecordedInteraction>& rows) {
+  if (rows.empty()) return;
+  apply_figures(conn, rows);
+  stages_follow_purchases(conn, purchasers(rows));  // a purchase makes a lead, prospect or churned a customer
+  points::earn_for_recorded(conn, rows);            // loyalty points for enrolled customers
+}
+
+}  // namespace crmkit::detail
