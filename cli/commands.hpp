@@ -1,12 +1,11 @@
-// The crmkit command. Each area adds its subcommands and demo steps from its
-// own file through the registries below (static registration: no shared list to edit).
+// The crmkit command: each area's file adds its subcommands and demo steps; the command tree and
+// the demo's order are the two tables in cli/commands.cpp, read in one place.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,15 +18,20 @@ namespace crmkit::cli {
 int& exit_code();
 
 // --- subcommands -------------------------------------------------------------------------------
+// Each area's file adds its subcommands; the command tree is the table in cli/commands.cpp.
 using CommandAdder = void (*)(CLI::App& root);
-std::vector<CommandAdder>& command_adders();
-struct RegisterCommand {
-  explicit RegisterCommand(CommandAdder add) { command_adders().push_back(add); }
-};
+void add_demo(CLI::App& root);
+void add_report(CLI::App& root);
+void add_customer_commands(CLI::App& root);
+void add_import(CLI::App& root);
+void add_export(CLI::App& root);
+void add_segment_commands(CLI::App& root);
+void add_value_commands(CLI::App& root);
+void add_metrics(CLI::App& root);
+void add_points_commands(CLI::App& root);
 
-// The subcommand `name` of `parent`, created on first use: groups such as `import` and
-// `metrics` are shared by several areas, whose registration order is not fixed.
-CLI::App* command_group(CLI::App& parent, const std::string& name, const std::string& help);
+// Every subcommand adder in --help order.
+const std::vector<CommandAdder>& commands();
 
 // --- files named on the command line ----------------------------------------------------------
 // The text of a file named on the command line (--rule @FILE, --spec @FILE, --map-file). A file
@@ -36,16 +40,18 @@ CLI::App* command_group(CLI::App& parent, const std::string& name, const std::st
 std::string file_text(const std::string& path, std::size_t max_bytes, const std::string& what);
 
 // --- demo data steps (crmkit demo) -------------------------------------------------------------
-// Steps run in ascending order after the core population exists; each is deterministic for
-// the seed and runs inside the demo's transaction.
+// Run in the order of the table in cli/commands.cpp after the core population exists; each is
+// deterministic for the seed and runs inside the demo's transaction.
 struct DemoStep {
-  int order;                 // core 100, value 200, segments 300, surveys 400, points 500
-  std::string name;          // shown on the progress line
-  std::function<void(Store&, std::uint64_t seed, Instant start, Instant end)> run;
+  const char* name;  // shown on the progress line
+  void (*run)(Store&, std::uint64_t seed, Instant start, Instant end);
 };
-std::vector<DemoStep>& demo_steps();
-struct RegisterDemoStep {
-  explicit RegisterDemoStep(DemoStep s) { demo_steps().push_back(std::move(s)); }
-};
+void demo_value(Store& store, std::uint64_t seed, Instant start, Instant end);
+void demo_segments(Store& store, std::uint64_t seed, Instant start, Instant end);
+void demo_surveys(Store& store, std::uint64_t seed, Instant start, Instant end);
+void demo_points(Store& store, std::uint64_t seed, Instant start, Instant end);
+
+// Every demo step in the order it runs.
+const std::vector<DemoStep>& demo_steps();
 
 }  // namespace crmkit::cli

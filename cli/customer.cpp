@@ -182,6 +182,8 @@ void lifecycle(const LifecycleOpts& o) {
   std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
+}  // namespace
+
 void add_customer_commands(CLI::App& root) {
   auto* customer = root.add_subcommand("customer", "Look at customers");
   customer->require_subcommand(1);
@@ -215,7 +217,4 @@ void add_customer_commands(CLI::App& root) {
   t->callback([o] { timeline(*o); });
 }
 
-RegisterCommand reg(&add_customer_commands);
-
-}  // namespace
 }  // namespace crmkit::cli

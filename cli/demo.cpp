@@ -79,7 +79,7 @@ void run_demo(const Opts& o) {
       bar.update(static_cast<std::int64_t>(pop.customers.size() + i + batch.size()));
     }
     for (const DemoStep& step : demo_steps()) {
-      bar.set_label("demo: " + step.name);
+      bar.set_label(std::string("demo: ") + step.name);
       step.run(store, o.seed, kStart, kEnd);
     }
     tx.commit();
@@ -97,6 +97,8 @@ void run_demo(const Opts& o) {
   print_report(store, ReportOptions{}, o.json);
 }
 
+}  // namespace
+
 void add_demo(CLI::App& root) {
   auto o = std::make_shared<Opts>();
   auto* cmd = root.add_subcommand("demo", "Create a demo database (a shop's customers over 2024-2025) and print its report");
@@ -108,7 +110,4 @@ void add_demo(CLI::App& root) {
   cmd->callback([o] { run_demo(*o); });
 }
 
-RegisterCommand reg(&add_demo);
-
-}  // namespace
 }  // namespace crmkit::cli

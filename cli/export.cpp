@@ -9,7 +9,6 @@
 #include "crmkit/export.hpp"
 
 namespace crmkit::cli {
-namespace {
 
 void add_export(CLI::App& root) {
   auto* cmd = root.add_subcommand("export", "Every customer's stored scores, RFM or fields as CSV or JSON");
@@ -36,7 +35,4 @@ void add_export(CLI::App& root) {
   });
 }
 
-RegisterCommand reg(&add_export);
-
-}  // namespace
 }  // namespace crmkit::cli

@@ -758,8 +758,11 @@ void run_import(const Opts& o, Entity entity) {
   if (s.rows > 0 && s.imported + s.duplicates + s.updated == 0) exit_code() = 1;
 }
 
+}  // namespace
+
 void add_import(CLI::App& root) {
-  auto* cmd = command_group(root, "import", "Import customers, interactions or surveys from a CSV file (header row; - for stdin)");
+  auto* cmd = root.add_subcommand("import", "Import customers, interactions or surveys from a CSV file (header row; - for stdin)");
+  cmd->require_subcommand(1);
   for (Entity entity : {Entity::customers, Entity::interactions, Entity::surveys}) {
     auto o = std::make_shared<Opts>();
     const char* help =
@@ -794,7 +797,4 @@ void add_import(CLI::App& root) {
   }
 }
 
-RegisterCommand reg(&add_import);
-
-}  // namespace
 }  // namespace crmkit::cli

@@ -1,4 +1,4 @@
-// Helpers shared by the loyalty commands (cli/metrics.cpp, cli/surveys.cpp).
+// Shared by the loyalty commands (cli/metrics.cpp, cli/surveys.cpp).
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -12,10 +12,6 @@
 #include "crmkit/time.hpp"
 
 namespace crmkit::cli::loyalty {
-
-inline CLI::App* group(CLI::App& parent, const std::string& name, const std::string& help) {
-  return command_group(parent, name, help);
-}
 
 // Period bounds from the command line: a date D as --from is D 00:00 UTC (the period includes
 // day D); as --to it is the end of day D (D+1 00:00), so --from 2026-01-01 --to 2026-03-31

@@ -1,6 +1,5 @@
-// crmkit: the command-line face of the library. Subcommands live one area per file and
-// register themselves (commands.hpp).
-#include <algorithm>
+// crmkit: the command-line face of the library. Subcommands live one area per file; the
+// command tree is the table in cli/commands.cpp.
 #include <cstdio>
 
 #include "commands.hpp"
@@ -13,24 +12,6 @@ int& exit_code() {
   static int code = 0;
   return code;
 }
-std::vector<CommandAdder>& command_adders() {
-  static std::vector<CommandAdder> all;
-  return all;
-}
-CLI::App* command_group(CLI::App& parent, const std::string& name, const std::string& help) {
-  try {
-    return parent.get_subcommand(name);
-  } catch (const CLI::OptionNotFound&) {
-    auto* group = parent.add_subcommand(name, help);
-    group->require_subcommand(1);
-    return group;
-  }
-}
-
-std::vector<DemoStep>& demo_steps() {
-  static std::vector<DemoStep> all;
-  return all;
-}
 
 }  // namespace crmkit::cli
 
@@ -39,9 +20,7 @@ int main(int argc, char** argv) {
   CLI::App app{"crmkit: an embeddable CRM engine (customers, interactions, value, segments, loyalty)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("crmkit ") + crmkit_version_string());
-  std::sort(demo_steps().begin(), demo_steps().end(),
-            [](const DemoStep& a, const DemoStep& b) { return a.order < b.order; });
-  for (auto add : command_adders()) add(app);
+  for (auto add : commands()) add(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -85,8 +85,11 @@ std::string survey_text(const json& m) {
   return out;
 }
 
+}  // namespace
+
 void add_metrics(CLI::App& root) {
-  CLI::App* metrics = loyalty::group(root, "metrics", "Loyalty and retention metrics");
+  CLI::App* metrics = root.add_subcommand("metrics", "Loyalty and retention metrics");
+  metrics->require_subcommand(1);
 
   {
     auto* cmd = metrics->add_subcommand("retention", "Retention, churn and repeat purchases for a period");
@@ -183,7 +186,4 @@ void add_metrics(CLI::App& root) {
   }
 }
 
-RegisterCommand reg(&add_metrics);
-
-}  // namespace
 }  // namespace crmkit::cli

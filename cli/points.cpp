@@ -71,6 +71,8 @@ std::string programme_text(const Programme& p) {
   return t;
 }
 
+}  // namespace
+
 void add_points_commands(CLI::App& root) {
   auto* points = root.add_subcommand("points", "loyalty points programmes: earn, redeem, expire, tiers");
   points->require_subcommand(1);
@@ -338,12 +340,10 @@ void add_points_commands(CLI::App& root) {
   }
 }
 
-RegisterCommand reg(&add_points_commands);
-
 // ---- demo step --------------------------------------------------------------------------
 // A programme with tiers; about 60% of the customers enrolled at the start; month by month:
 // earning from their purchases, some redemptions, an expiry run; a tier review at the end.
-void demo(Store& s, std::uint64_t seed, Instant start, Instant end) {
+void demo_points(Store& s, std::uint64_t seed, Instant start, Instant end) {
   Points p(s);
   ProgrammeSpec spec;
   spec.name = "demo club";
@@ -394,7 +394,4 @@ void demo(Store& s, std::uint64_t seed, Instant start, Instant end) {
   p.review_tiers(pid, end);
 }
 
-RegisterDemoStep step({500, "loyalty points", &demo});
-
-}  // namespace
 }  // namespace crmkit::cli

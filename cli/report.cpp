@@ -300,8 +300,6 @@ void print_report(Store& store, const ReportOptions& options, bool as_json) {
   std::fflush(stdout);
 }
 
-namespace {
-
 void add_report(CLI::App& root) {
   auto* cmd = root.add_subcommand("report", "Print the report: customers, revenue, value, segments, loyalty, points");
   struct Opts {
@@ -332,7 +330,4 @@ void add_report(CLI::App& root) {
   });
 }
 
-RegisterCommand reg(&add_report);
-
-}  // namespace
 }  // namespace crmkit::cli

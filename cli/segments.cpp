@@ -63,6 +63,8 @@ void print_memberships(const std::vector<Membership>& rows, bool as_json) {
                 format_instant(m.entered_at).c_str(), m.left_at ? format_instant(*m.left_at).c_str() : "-");
 }
 
+}  // namespace
+
 void add_segment_commands(CLI::App& root) {
   auto a = std::make_shared<SegmentArgs>();
   CLI::App* seg = root.add_subcommand("segment", "Rule-based and static customer segments");
@@ -258,8 +260,6 @@ void add_segment_commands(CLI::App& root) {
   }
 }
 
-RegisterCommand reg(&add_segment_commands);
-
 // crmkit demo: a few typical segments over the demo population, refreshed at its end.
 void demo_segments(Store& store, std::uint64_t, Instant, Instant end) {
   Segments segs(store);
@@ -276,7 +276,4 @@ void demo_segments(Store& store, std::uint64_t, Instant, Instant end) {
     segs.refresh(name, end);
   }
 }
-RegisterDemoStep demo_step(DemoStep{300, "segments", &demo_segments});
-
-}  // namespace
 }  // namespace crmkit::cli

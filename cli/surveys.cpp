@@ -35,6 +35,8 @@ int clamp_round(double x, int lo, int hi) {
   return std::clamp(static_cast<int>(std::lround(x)), lo, hi);
 }
 
+}  // namespace
+
 void demo_surveys(Store& store, std::uint64_t seed, Instant /*start*/, Instant end) {
   Customers customers(store);
   Interactions interactions(store);
@@ -95,7 +97,4 @@ void demo_surveys(Store& store, std::uint64_t seed, Instant /*start*/, Instant e
   Surveys(store).record_batch(batch);
 }
 
-RegisterDemoStep demo(DemoStep{400, "survey responses (NPS, CSAT, CES)", &demo_surveys});
-
-}  // namespace
 }  // namespace crmkit::cli

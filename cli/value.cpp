@@ -292,6 +292,8 @@ void run_rfm(const RfmOpts& o) {
   else print(segments_text(res));
 }
 
+}  // namespace
+
 void add_value_commands(CLI::App& root) {
   auto* clv = root.add_subcommand("clv", "Customer lifetime value: fit models, predict per customer");
   clv->require_subcommand(1);
@@ -350,8 +352,6 @@ void add_value_commands(CLI::App& root) {
   });
 }
 
-RegisterCommand reg(&add_value_commands);
-
 // ---- demo step -------------------------------------------------------------------------------------
 
 // Fits BG/NBD (weeks) and Gamma-Gamma on the demo's purchases, scores 12 months ahead at 1% a
@@ -384,7 +384,4 @@ void demo_value(Store& s, std::uint64_t, Instant, Instant end) {
   value.rfm(q);
 }
 
-RegisterDemoStep demo({200, "customer value", &demo_value});
-
-}  // namespace
 }  // namespace crmkit::cli
