@@ -15,17 +15,12 @@
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/value.hpp"
-#include "store/connection.hpp"
 
 namespace crmkit::cli {
 namespace {
 
 std::string external_id_of(Store& s, std::int64_t id) {
-  auto& st = s.connection().prepare("SELECT external_id FROM customers WHERE id = ?1");
-  detail::StatementReset reset_st(st);
-  st.bind(1, static_cast<std::int64_t>(id));
-  if (st.executeStep() && !st.getColumn(0).isNull()) return st.getColumn(0).getString();
-  return "";
+  return Customers(s).get(id).external_id.value_or("");
 }
 
 // A plain text table with right-aligned columns flagged 'r'.
