@@ -9,11 +9,11 @@
 
 #include <fmt/format.h>
 
-#include "base/text.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
+#include "crmkit/limits.hpp"
 #include "crmkit/value.hpp"
 
 namespace crmkit::cli {
@@ -278,7 +278,7 @@ void run_rfm(const RfmOpts& o) {
   r.frequency = parse_rfm_frequency(o.frequency, "--frequency");
   if (!o.currency.empty()) r.currency = o.currency;
   if (!o.map_file.empty()) {
-    r.custom_map = parse_segment_map(file_text(o.map_file, detail::kMaxJsonText, "--map-file"));
+    r.custom_map = parse_segment_map(file_text(o.map_file, kMaxJsonText, "--map-file"));
   } else {
     r.map_name = o.map;
   }
