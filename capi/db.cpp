@@ -189,7 +189,7 @@ void crmkit_db_close(crmkit_db* db) {
   try {
     // An explicit transaction still open is rolled back, as sqlite3_close would.
     std::lock_guard<std::mutex> lock(db->session->mutex);
-    auto& c = db->session->store.connection();
+    auto& c = detail::connection_of(db->session->store);
     if (c.explicit_transaction) {
       c.explicit_transaction = false;
       if (c.in_transaction()) c.db.exec("ROLLBACK");
@@ -215,7 +215,7 @@ int crmkit_db_schema_version(int* out, crmkit_db* db) {
 int crmkit_db_begin(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& c = db->session->store.connection();
+    auto& c = detail::connection_of(db->session->store);
     detail::require_writable(c);
     if (c.in_transaction()) throw Error(Errc::misuse, "a transaction is already open on this handle");
     detail::guard([&] { c.db.exec("BEGIN IMMEDIATE"); });
@@ -227,7 +227,7 @@ int crmkit_db_begin(crmkit_db* db) {
 int crmkit_db_commit(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& c = db->session->store.connection();
+    auto& c = detail::connection_of(db->session->store);
     if (!c.explicit_transaction) throw Error(Errc::misuse, "commit without begin");
     detail::guard([&] { c.db.exec("COMMIT"); });
     c.explicit_transaction = false;
@@ -238,7 +238,7 @@ int crmkit_db_commit(crmkit_db* db) {
 int crmkit_db_rollback(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& c = db->session->store.connection();
+    auto& c = detail::connection_of(db->session->store);
     if (!c.explicit_transaction) throw Error(Errc::misuse, "rollback without begin");
     c.explicit_transaction = false;
     if (c.in_transaction()) detail::guard([&] { c.db.exec("ROLLBACK"); });

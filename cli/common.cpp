@@ -11,7 +11,7 @@
 
 #include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
-#include "store/connection.hpp"
+#include "crmkit/report.hpp"
 
 namespace crmkit::cli {
 
@@ -33,15 +33,6 @@ Store open_store(const std::string& path, StoreUse use) {
 Instant instant_arg(const std::string& text, const char* what) {
   if (text.size() == 10 && text[4] == '-' && text[7] == '-') return end_of_day(parse_date(text, what));
   return parse_instant(text, what);
-}
-
-Instant default_as_of(Store& store) {
-  auto& st = store.connection().prepare(
-      "SELECT max(t) FROM (SELECT max(occurred_at) AS t FROM interactions UNION ALL "
-      "SELECT max(created_at) FROM customers)");
-  detail::StatementReset reset(st);
-  if (!st.executeStep() || st.getColumn(0).isNull()) return 0;
-  return end_of_day(day_of(st.getColumn(0).getInt64()));
 }
 
 Instant as_of_arg(Store& store, const std::string& text) {

@@ -39,11 +39,7 @@ Store open_store(const std::string& path, StoreUse use);
 // anything else is an ISO-8601 instant or epoch milliseconds (parse_instant).
 Instant instant_arg(const std::string& text, const char* what);
 
-// The end of the last UTC day with data (an interaction or a customer's creation); 0 for an
-// empty store. The default of --as-of in every command.
-Instant default_as_of(Store& store);
-
-// --as-of: instant_arg of the text, or default_as_of when it is empty.
+// --as-of: instant_arg of the text, or crmkit::default_as_of (crmkit/report.hpp) when it is empty.
 Instant as_of_arg(Store& store, const std::string& text);
 
 // 1234567 -> "1,234,567".

@@ -9,8 +9,6 @@
 #include "crmkit/error.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/money.hpp"
-#include "customers/customer_json.hpp"
-#include "interactions/interaction_json.hpp"
 
 namespace crmkit::cli {
 namespace {
@@ -38,8 +36,8 @@ void show(const Who& w) {
   Customer c = Customers(store).get(id);
   CustomerFigures f = Interactions(store).figures(id);
   if (w.json) {
-    nlohmann::json j = detail::customer_json(c, detail::JsonForm::readable);
-    j["figures"] = detail::figures_json(f, detail::JsonForm::readable);
+    nlohmann::json j = nlohmann::json::parse(to_json(c));
+    j["figures"] = nlohmann::json::parse(to_json(f));
     print_json(j);
     return;
   }
@@ -120,7 +118,7 @@ void timeline(const TimelineOpts& o) {
   }
   if (o.json) {
     nlohmann::json arr = nlohmann::json::array();
-    for (const auto& i : all) arr.push_back(detail::interaction_json(i, detail::JsonForm::readable));
+    for (const auto& i : all) arr.push_back(nlohmann::json::parse(to_json(i)));
     print_json({{"customer_id", id}, {"interactions", arr}, {"has_more", more}});
     return;
   }

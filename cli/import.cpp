@@ -17,17 +17,16 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "base/checks.hpp"
-#include "base/text.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/interaction.hpp"
+#include "crmkit/limits.hpp"
 #include "crmkit/money.hpp"
 #include "crmkit/survey.hpp"
-#include "io/csv.hpp"
-#include "io/date_format.hpp"
+#include "crmkit/csv.hpp"
+#include "crmkit/date_format.hpp"
 
 namespace crmkit::cli {
 namespace {
@@ -163,7 +162,7 @@ char delimiter_of(const std::string& given, const std::string& header) {
   if (!given.empty()) {
     if (given == "tab" || given == "\\t" || given == "\t") return '\t';
     if (given.size() != 1 || given[0] == '"' || given[0] == '\r' || given[0] == '\n')
-      throw Error(Errc::invalid_argument, "--delimiter '" + detail::printable(given) +
+      throw Error(Errc::invalid_argument, "--delimiter '" + printable(given) +
                                               "' is not one character other than a quote or a line break (\"tab\" for a tab)");
     return given[0];
   }
@@ -203,15 +202,15 @@ std::unordered_map<std::string, std::string> renames_of(const Opts& o, const std
   for (const auto& [entry, where] : given) {
     const auto eq = entry.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == entry.size())
-      throw Error(Errc::invalid_argument, where + ": '" + detail::printable(entry) + "' is not column=field");
+      throw Error(Errc::invalid_argument, where + ": '" + printable(entry) + "' is not column=field");
     std::string column = entry.substr(0, eq), field = entry.substr(eq + 1);
     if (std::find(known.begin(), known.end(), field) == known.end()) {
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw Error(Errc::invalid_argument, where + ": '" + detail::printable(field) + "' is not a field; the fields are: " + list);
+      throw Error(Errc::invalid_argument, where + ": '" + printable(field) + "' is not a field; the fields are: " + list);
     }
     if (!renames.emplace(column, field).second)
-      throw Error(Errc::invalid_argument, where + ": column '" + detail::printable(column) + "' is mapped twice");
+      throw Error(Errc::invalid_argument, where + ": column '" + printable(column) + "' is mapped twice");
   }
   return renames;
 }
@@ -251,7 +250,7 @@ struct Columns {
     }
     for (const auto& [column, field] : renames)
       if (!mapped.count(column))
-        throw Error(Errc::invalid_argument, "header: mapped column '" + detail::printable(column) + "' (to " + field +
+        throw Error(Errc::invalid_argument, "header: mapped column '" + printable(column) + "' (to " + field +
                                                 ") is not in the header");
     for (const auto& r : required)
       if (!at.count(r)) throw Error(Errc::invalid_argument, "header: required column '" + r + "' is missing");
@@ -261,7 +260,7 @@ struct Columns {
   // years the library can store (a row outside them never becomes a customer's created_at).
   Instant instant(const std::string& text, const char* field) const {
     Instant t = dates.given() ? dates.parse(text, field) : parse_instant(text, field);
-    detail::check_instant(field, t);
+    check_instant(field, t);
     return t;
   }
 
@@ -294,12 +293,12 @@ double decimal_cell(const std::string& text, const char* field) {
     ok = i > frac_start;
   }
   if (!ok || i != text.size())
-    throw Error(Errc::invalid_argument, std::string(field) + " '" + detail::printable(text) +
+    throw Error(Errc::invalid_argument, std::string(field) + " '" + printable(text) +
                                             "' is not a decimal number (digits, optionally a '-' and a '.')");
   double v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size())
-    throw Error(Errc::invalid_argument, std::string(field) + " '" + detail::printable(text) + "' is out of range");
+    throw Error(Errc::invalid_argument, std::string(field) + " '" + printable(text) + "' is out of range");
   return v;
 }
 
@@ -433,7 +432,7 @@ class FactImport {
           created[ext] = customers_.create(f);
         } catch (const Error& e) {
           if (!row_level(e.code())) throw;
-          not_created[ext] = {0, errc_name(e.code()), "customer_external_id '" + detail::printable(ext) +
+          not_created[ext] = {0, errc_name(e.code()), "customer_external_id '" + printable(ext) +
                                                           "' cannot be created: " + e.what()};
         }
       }
@@ -452,7 +451,7 @@ class FactImport {
           continue;
         }
         RowFailure f{p.line, "not_found",
-                     "customer_external_id '" + detail::printable(p.customer) + "' is not a known customer" +
+                     "customer_external_id '" + printable(p.customer) + "' is not a known customer" +
                          (create_ ? "" : " (--create-customers creates it)")};
         if (auto r = refused_ids_.find(p.customer); r != refused_ids_.end()) f = r->second;
         else if (auto n = not_created.find(p.customer); n != not_created.end()) f = n->second;
@@ -523,7 +522,7 @@ class FactImport {
           fresh.push_back(ext);
           fresh_set_.insert(ext);
         } else {
-          refused_ids_[ext] = {0, "not_found", "customer_external_id '" + detail::printable(ext) +
+          refused_ids_[ext] = {0, "not_found", "customer_external_id '" + printable(ext) +
                                                    "' is not a known customer (--create-customers creates it)"};
         }
       } catch (const Error& e) {

@@ -8,10 +8,10 @@
 #include <random>
 #include <sstream>
 
-#include "base/text.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/customer.hpp"
+#include "crmkit/limits.hpp"
 #include "crmkit/points.hpp"
 
 namespace crmkit::cli {
@@ -89,7 +89,7 @@ void add_points_commands(CLI::App& root) {
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, spec] {
       std::string text = *spec;
-      if (!text.empty() && text[0] == '@') text = file_text(text.substr(1), detail::kMaxJsonText, "--spec file");
+      if (!text.empty() && text[0] == '@') text = file_text(text.substr(1), kMaxJsonText, "--spec file");
       Store s = open(*c, true);
       Points p(s);
       auto id = p.create_programme(parse_programme_spec(text));

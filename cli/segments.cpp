@@ -4,8 +4,8 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/error.hpp"
+#include "crmkit/limits.hpp"
 #include "crmkit/segment.hpp"
-#include "segments/rule.hpp"
 
 namespace crmkit::cli {
 namespace {
@@ -23,7 +23,7 @@ struct SegmentArgs {
 // --rule takes JSON, the text form, or @FILE holding either; JSON starts with '{'.
 std::string rule_json(const std::string& arg) {
   std::string text = arg;
-  if (!arg.empty() && arg[0] == '@') text = file_text(arg.substr(1), segments::kMaxRuleBytes, "rule file");
+  if (!arg.empty() && arg[0] == '@') text = file_text(arg.substr(1), kMaxRuleBytes, "rule file");
   std::size_t i = text.find_first_not_of(" \t\r\n");
   if (i != std::string::npos && text[i] == '{') return text;
   return rule_from_text(text);

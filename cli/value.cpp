@@ -9,23 +9,18 @@
 
 #include <fmt/format.h>
 
-#include "base/text.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
+#include "crmkit/limits.hpp"
 #include "crmkit/value.hpp"
-#include "store/connection.hpp"
 
 namespace crmkit::cli {
 namespace {
 
 std::string external_id_of(Store& s, std::int64_t id) {
-  auto& st = s.connection().prepare("SELECT external_id FROM customers WHERE id = ?1");
-  detail::StatementReset reset_st(st);
-  st.bind(1, static_cast<std::int64_t>(id));
-  if (st.executeStep() && !st.getColumn(0).isNull()) return st.getColumn(0).getString();
-  return "";
+  return Customers(s).get(id).external_id.value_or("");
 }
 
 // A plain text table with right-aligned columns flagged 'r'.
@@ -283,7 +278,7 @@ void run_rfm(const RfmOpts& o) {
   r.frequency = parse_rfm_frequency(o.frequency, "--frequency");
   if (!o.currency.empty()) r.currency = o.currency;
   if (!o.map_file.empty()) {
-    r.custom_map = parse_segment_map(file_text(o.map_file, detail::kMaxJsonText, "--map-file"));
+    r.custom_map = parse_segment_map(file_text(o.map_file, kMaxJsonText, "--map-file"));
   } else {
     r.map_name = o.map;
   }

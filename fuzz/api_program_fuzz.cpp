@@ -64,7 +64,7 @@ std::string figures(Store& s) {
   std::string out;
   for (const char* sql : {"SELECT * FROM customer_figures ORDER BY customer_id",
                           "SELECT * FROM customer_money ORDER BY customer_id, currency"}) {
-    SQLite::Statement q(s.connection().db, sql);
+    SQLite::Statement q(crmkit::detail::connection_of(s).db, sql);
     while (q.executeStep()) {
       for (int i = 0; i < q.getColumnCount(); ++i) out += q.getColumn(i).getString() + ",";
       out += "\n";
@@ -182,9 +182,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     tx.reset();
   }
   require(!store.in_transaction());
-  require(store.connection().db.execAndGet("PRAGMA integrity_check").getString() == "ok");
+  require(crmkit::detail::connection_of(store).db.execAndGet("PRAGMA integrity_check").getString() == "ok");
   {
-    SQLite::Statement fk(store.connection().db, "PRAGMA foreign_key_check");
+    SQLite::Statement fk(crmkit::detail::connection_of(store).db, "PRAGMA foreign_key_check");
     require(!fk.executeStep());
   }
   std::string kept = figures(store);

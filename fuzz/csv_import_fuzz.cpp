@@ -12,12 +12,12 @@
 #include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
 #include "crmkit/time.hpp"
-#if __has_include("io/csv.hpp")
-#include "io/csv.hpp"
+#if __has_include("crmkit/csv.hpp")
+#include "crmkit/csv.hpp"
 #define CRMKIT_HAVE_CSV 1
 #endif
-#if __has_include("io/date_format.hpp")
-#include "io/date_format.hpp"
+#if __has_include("crmkit/date_format.hpp")
+#include "crmkit/date_format.hpp"
 #define CRMKIT_HAVE_DATE_FORMAT 1
 #endif
 

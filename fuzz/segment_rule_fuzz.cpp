@@ -22,7 +22,7 @@ namespace {
 crmkit::Store& store() {
   static crmkit::Store s = [] {
     crmkit::Store st = crmkit::Store::open(":memory:");
-    auto& db = st.connection().db;
+    auto& db = crmkit::detail::connection_of(st).db;
     db.exec("CREATE TABLE IF NOT EXISTS customer_scores(customer_id INTEGER PRIMARY KEY, p_alive REAL, "
             "expected_purchases REAL, predicted_clv REAL)");
     db.exec("CREATE TABLE IF NOT EXISTS customer_rfm(customer_id INTEGER PRIMARY KEY, recency_days INTEGER, "
@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const crmkit::Error&) {
       return 0;  // e.g. an amount with more decimals than the currency has
     }
-    SQLite::Statement st(store().connection().db, "SELECT count(*) FROM (" + c.sql + ")");
+    SQLite::Statement st(crmkit::detail::connection_of(store()).db, "SELECT count(*) FROM (" + c.sql + ")");
     if (st.getBindParameterCount() != static_cast<int>(c.params.size())) std::abort();
     for (std::size_t i = 0; i < c.params.size(); ++i) {
       const int k = static_cast<int>(i) + 1;

@@ -12,7 +12,7 @@
 #include "store/connection.hpp"
 
 inline std::string store_checksum(crmkit::Store& store) {
-  SQLite::Database& db = store.connection().db;
+  SQLite::Database& db = crmkit::detail::connection_of(store).db;
   std::vector<std::string> tables;
   {
     SQLite::Statement q(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");

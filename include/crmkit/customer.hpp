@@ -124,6 +124,10 @@ struct CustomerPage {
   std::int64_t next_after = 0;
 };
 
+// The customer as JSON text in the library's readable form (ISO-8601 instants, decimal amounts),
+// the one the command line prints.
+std::string to_json(const Customer& c);
+
 class Customers {
  public:
   explicit Customers(Store& store) : store_(store) {}

@@ -105,6 +105,11 @@ struct CustomerFigures {
   std::vector<MoneyFigures> money;    // per currency, sorted by currency
 };
 
+// An interaction and a customer's figures as JSON text in the library's readable form
+// (ISO-8601 instants, decimal amounts), the one the command line prints.
+std::string to_json(const Interaction& i);
+std::string to_json(const CustomerFigures& f);
+
 class Interactions {
  public:
   explicit Interactions(Store& store) : store_(store) {}

@@ -159,6 +159,10 @@ struct Report {
   std::vector<ReportPoints> points;
 };
 
+// The end of the last day with a fact (an interaction or a customer's creation); 0 for an
+// empty store. The as_of of every read whose caller gives none (the report, the command line).
+Instant default_as_of(Store& store);
+
 // Reads the report. Throws Error(invalid_argument) for bad options (naming the option).
 Report build_report(Store& store, const ReportOptions& options = {});
 

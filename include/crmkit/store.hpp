@@ -49,9 +49,6 @@ class Store {
   std::string default_currency() const;
   void set_default_currency(const std::string& code);
 
-  // The low-level connection, for crmkit's own services (src/). Not part of the public API.
-  detail::Connection& connection() const noexcept { return *connection_; }
-
  private:
   explicit Store(std::shared_ptr<detail::Connection> c) : connection_(std::move(c)) {}
   std::shared_ptr<detail::Connection> connection_;

@@ -1,4 +1,5 @@
 #include "base/checks.hpp"
+#include "crmkit/limits.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -160,3 +161,7 @@ std::size_t code_points(std::string_view s) noexcept {
 }
 
 }  // namespace crmkit::detail
+
+namespace crmkit {
+void check_instant(std::string_view field, Instant t) { detail::check_instant(field, t); }
+}  // namespace crmkit

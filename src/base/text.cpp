@@ -76,3 +76,7 @@ std::string_view trim(std::string_view s) noexcept {
 }
 
 }  // namespace crmkit::detail
+
+namespace crmkit {
+std::string printable(std::string_view s, std::size_t max_chars) { return detail::printable(s, max_chars); }
+}  // namespace crmkit

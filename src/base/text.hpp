@@ -5,13 +5,15 @@
 #include <string>
 #include <string_view>
 
+#include "crmkit/limits.hpp"
+
 namespace crmkit::detail {
 
-// Documented size limits (docs/LIMITS in README): longer input is refused, not truncated.
-constexpr std::size_t kMaxShortText = 1'000;      // names, ids, codes, subjects
-constexpr std::size_t kMaxLongText = 1'000'000;   // notes, comments
-constexpr std::size_t kMaxJsonText = 1'000'000;   // attribute objects
-constexpr int kMaxJsonDepth = 32;
+// The documented size limits live in the public crmkit/limits.hpp.
+using crmkit::kMaxJsonDepth;
+using crmkit::kMaxJsonText;
+using crmkit::kMaxLongText;
+using crmkit::kMaxShortText;
 
 // Well-formed UTF-8 per RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF.
 // NUL bytes are refused too (they cannot cross the C API and truncate SQLite text).

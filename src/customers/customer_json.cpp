@@ -28,3 +28,7 @@ nlohmann::json customer_json(const Customer& c, JsonForm form) {
 }
 
 }  // namespace crmkit::detail
+
+namespace crmkit {
+std::string to_json(const Customer& c) { return detail::customer_json(c, detail::JsonForm::readable).dump(); }
+}  // namespace crmkit

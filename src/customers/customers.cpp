@@ -220,7 +220,7 @@ FilterSql filter_sql(const CustomerFilter& f) {
 std::int64_t Customers::create(const CustomerFields& fields) {
   CustomerFields n = detail::normalized_fields(fields, store_);
   return detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     std::int64_t id = insert(conn, n);
     scope.commit();
@@ -234,7 +234,7 @@ std::int64_t Customers::upsert(const CustomerFields& fields, bool* created) {
     throw Error(Errc::invalid_argument, "created_at is required to upsert a customer (it is the time of the change)");
   CustomerFields n = detail::normalized_fields(fields, store_);
   return detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     std::int64_t id;
     auto current = load_by_external_id(conn, *n.external_id);
@@ -254,7 +254,7 @@ std::int64_t Customers::upsert(const CustomerFields& fields, bool* created) {
 
 Customer Customers::get(std::int64_t id) {
   return detail::guard([&] {
-    auto c = id > 0 ? load_by_id(store_.connection(), id) : std::nullopt;
+    auto c = id > 0 ? load_by_id(detail::connection_of(store_), id) : std::nullopt;
     if (!c) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
     return std::move(*c);
   });
@@ -263,7 +263,7 @@ Customer Customers::get(std::int64_t id) {
 Customer Customers::get_by_external_id(const std::string& external_id) {
   detail::check_text("external_id", external_id);
   return detail::guard([&] {
-    auto c = load_by_external_id(store_.connection(), external_id);
+    auto c = load_by_external_id(detail::connection_of(store_), external_id);
     if (!c)
       throw Error(Errc::not_found,
                   fmt::format("no customer has external_id '{}'", detail::printable(external_id)));
@@ -274,7 +274,7 @@ Customer Customers::get_by_external_id(const std::string& external_id) {
 std::vector<Customer> Customers::find_by_email(const std::string& email) {
   std::string e = normalize_email(email);
   return detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     std::vector<std::int64_t> ids;
     {
       auto& st = conn.prepare("SELECT id FROM customers WHERE email = ? ORDER BY id");
@@ -291,7 +291,7 @@ std::vector<Customer> Customers::find_by_email(const std::string& email) {
 std::optional<std::int64_t> Customers::find_id(const std::string& external_id) {
   detail::check_text("external_id", external_id);
   return detail::guard([&]() -> std::optional<std::int64_t> {
-    auto& st = store_.connection().prepare("SELECT id FROM customers WHERE external_id = ?");
+    auto& st = detail::connection_of(store_).prepare("SELECT id FROM customers WHERE external_id = ?");
     detail::StatementReset done(st);
     st.bind(1, external_id);
     if (!st.executeStep()) return std::nullopt;
@@ -305,7 +305,7 @@ void Customers::update(std::int64_t id, const CustomerFields& fields, Instant up
   detail::check_instant("updated_at", updated_at);
   CustomerFields n = detail::normalized_fields(fields, store_);
   detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     auto current = id > 0 ? load_by_id(conn, id) : std::nullopt;
     if (!current) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
@@ -316,7 +316,7 @@ void Customers::update(std::int64_t id, const CustomerFields& fields, Instant up
 
 void Customers::remove(std::int64_t id) {
   detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     {
       auto& st = conn.prepare("SELECT 1 FROM customers WHERE id = ?");
@@ -355,7 +355,7 @@ CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, i
   if (after < 0) throw Error(Errc::invalid_argument, fmt::format("after {} is negative", after));
   FilterSql f = filter_sql(filter);
   return detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     CustomerPage page;
     {
       auto& st = conn.prepare(
@@ -393,7 +393,7 @@ CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, i
 std::int64_t Customers::count(const CustomerFilter& filter) {
   FilterSql f = filter_sql(filter);
   return detail::guard([&] {
-    auto& st = store_.connection().prepare(fmt::format("SELECT count(*) FROM customers WHERE 1{}", f.where));
+    auto& st = detail::connection_of(store_).prepare(fmt::format("SELECT count(*) FROM customers WHERE 1{}", f.where));
     detail::StatementReset done(st);
     int i = 1;
     for (auto& b : f.binds) b(st, i++);

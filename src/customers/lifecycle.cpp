@@ -110,14 +110,14 @@ void stages_follow_purchases(Connection& conn, const std::vector<std::int64_t>& 
 }  // namespace detail
 
 LifecycleRule Customers::lifecycle_rule() {
-  return detail::guard([&] { return read_rule(store_.connection()); });
+  return detail::guard([&] { return read_rule(detail::connection_of(store_)); });
 }
 
 void Customers::set_lifecycle_rule(const LifecycleRule& rule) {
   check_rule(rule);
-  detail::require_writable(store_.connection());
+  detail::require_writable(detail::connection_of(store_));
   detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     auto& st = conn.prepare(
         "UPDATE lifecycle_rule SET churn_rule = ?1, window_days = ?2, p_alive_threshold = ?3 WHERE id = 1");
@@ -131,9 +131,9 @@ void Customers::set_lifecycle_rule(const LifecycleRule& rule) {
 
 LifecycleUpdate Customers::update_lifecycle(Instant as_of, const LifecycleOptions& options) {
   detail::check_instant("as_of", as_of);
-  detail::require_writable(store_.connection());
+  detail::require_writable(detail::connection_of(store_));
   return detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     LifecycleUpdate u;
     u.as_of = as_of;

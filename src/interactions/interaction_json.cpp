@@ -47,3 +47,8 @@ nlohmann::json figures_json(const CustomerFigures& f, JsonForm form) {
 }
 
 }  // namespace crmkit::detail
+
+namespace crmkit {
+std::string to_json(const Interaction& i) { return detail::interaction_json(i, detail::JsonForm::readable).dump(); }
+std::string to_json(const CustomerFigures& f) { return detail::figures_json(f, detail::JsonForm::readable).dump(); }
+}  // namespace crmkit

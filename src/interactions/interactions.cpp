@@ -171,7 +171,7 @@ bool row_level(Errc c) { return c == Errc::invalid_argument || c == Errc::not_fo
 std::int64_t Interactions::record(const Interaction& interaction) {
   auto attrs = detail::check_interaction(interaction);
   return detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     Outcome o = insert_one(conn, interaction, attrs);
     if (o.inserted) detail::after_interactions_recorded(conn, {recorded(interaction, o.id)});
@@ -197,7 +197,7 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
     }
   }
   detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     std::vector<RecordedInteraction> rows;
     rows.reserve(batch.size());
@@ -228,7 +228,7 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
 
 Interaction Interactions::get(std::int64_t id) {
   return detail::guard([&] {
-    auto& st = store_.connection().prepare(fmt::format("SELECT {} FROM interactions WHERE id = ?", kColumns));
+    auto& st = detail::connection_of(store_).prepare(fmt::format("SELECT {} FROM interactions WHERE id = ?", kColumns));
     detail::StatementReset done(st);
     st.bind(1, static_cast<int64_t>(id));
     if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("interaction {} does not exist", id));
@@ -248,7 +248,7 @@ TimelinePage Interactions::timeline(std::int64_t customer_id, const TimelineFilt
   if (filter.channel && !*to_string(*filter.channel)) throw Error(Errc::invalid_argument, "channel filter is not a channel");
   if (filter.kind && !*to_string(*filter.kind)) throw Error(Errc::invalid_argument, "kind filter is not an interaction kind");
   return detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     // The SQL per combination of filters, built once (the timeline is a hot read path).
     static const std::array<std::string, 64> kSql = [] {
       std::array<std::string, 64> all;
@@ -295,7 +295,7 @@ TimelinePage Interactions::timeline(std::int64_t customer_id, const TimelineFilt
 
 CustomerFigures Interactions::figures(std::int64_t customer_id) {
   return detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     require_customer(conn, customer_id);
     return detail::read_figures(conn, customer_id);
   });
@@ -303,7 +303,7 @@ CustomerFigures Interactions::figures(std::int64_t customer_id) {
 
 void Interactions::rebuild_figures() {
   detail::guard([&] {
-    auto& conn = store_.connection();
+    auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     detail::rebuild_figures(conn);
     scope.commit();

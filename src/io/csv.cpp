@@ -1,4 +1,4 @@
-#include "io/csv.hpp"
+#include "crmkit/csv.hpp"
 
 namespace crmkit::io {
 

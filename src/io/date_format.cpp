@@ -1,4 +1,4 @@
-#include "io/date_format.hpp"
+#include "crmkit/date_format.hpp"
 
 #include <cstdio>
 

@@ -70,7 +70,7 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
     if (!is_currency_code(currency))
       throw Error(Errc::invalid_argument,
                   fmt::format("currency {} is not an ISO 4217 currency code", detail::printable(currency)));
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     if (q.activity == ActivityRule::p_alive) {
       auto& any = c.prepare("SELECT EXISTS (SELECT 1 FROM customer_scores WHERE p_alive IS NOT NULL)");
       detail::StatementReset done(any);
@@ -195,7 +195,7 @@ CohortMatrix RetentionMetrics::cohorts(const CohortQuery& q) {
       Day d = day_of(t);
       return weekly ? analytics::week_index(d) : analytics::month_index(d);
     };
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     auto& s = c.prepare("SELECT customer_id, occurred_at FROM interactions WHERE kind = 'purchase' "
                         "ORDER BY customer_id, occurred_at");
     detail::StatementReset reset_s(s);

@@ -168,7 +168,7 @@ nlohmann::json header(const char* metric, const SurveyMetricQuery& q) {
 std::vector<NpsResult> SurveyMetrics::nps(const SurveyMetricQuery& query) {
   return detail::guard([&] {
     std::vector<NpsResult> out;
-    for (const auto& g : load_groups(store_.connection(), SurveyKind::nps, query)) {
+    for (const auto& g : load_groups(detail::connection_of(store_), SurveyKind::nps, query)) {
       analytics::NpsCounts counts{};
       std::copy(g.counts.begin(), g.counts.end(), counts.begin());
       auto f = analytics::nps_from_counts(counts, query.confidence);
@@ -181,7 +181,7 @@ std::vector<NpsResult> SurveyMetrics::nps(const SurveyMetricQuery& query) {
 std::vector<CsatResult> SurveyMetrics::csat(const SurveyMetricQuery& query) {
   return detail::guard([&] {
     std::vector<CsatResult> out;
-    for (const auto& g : load_groups(store_.connection(), SurveyKind::csat, query)) {
+    for (const auto& g : load_groups(detail::connection_of(store_), SurveyKind::csat, query)) {
       analytics::CsatCounts counts{};
       for (int s = 1; s <= 5; ++s) counts[s] = g.counts[s];
       auto f = analytics::csat_from_counts(counts);
@@ -194,7 +194,7 @@ std::vector<CsatResult> SurveyMetrics::csat(const SurveyMetricQuery& query) {
 std::vector<CesResult> SurveyMetrics::ces(const SurveyMetricQuery& query) {
   return detail::guard([&] {
     std::vector<CesResult> out;
-    for (const auto& g : load_groups(store_.connection(), SurveyKind::ces, query)) {
+    for (const auto& g : load_groups(detail::connection_of(store_), SurveyKind::ces, query)) {
       analytics::CesCounts counts{};
       for (int s = 1; s <= 7; ++s) counts[s] = g.counts[s];
       auto f = analytics::ces_from_counts(counts);

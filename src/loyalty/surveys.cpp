@@ -179,7 +179,7 @@ std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate)
 
 std::int64_t Surveys::record(const SurveyResponse& response) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::WriteScope scope(c);
     bool dup = false;
     std::int64_t id = insert_one(c, response, &dup);
@@ -190,7 +190,7 @@ std::int64_t Surveys::record(const SurveyResponse& response) {
 
 BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, const BatchOptions& options) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::WriteScope scope(c);
     BatchResult result;
     result.ids.reserve(batch.size());
@@ -220,7 +220,7 @@ BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, cons
 
 SurveyResponse Surveys::get(std::int64_t id) {
   return detail::guard([&] {
-    auto& q = store_.connection().prepare(fmt::format("SELECT {} FROM survey_responses WHERE id = ?", kColumns));
+    auto& q = detail::connection_of(store_).prepare(fmt::format("SELECT {} FROM survey_responses WHERE id = ?", kColumns));
     detail::StatementReset done(q);
     q.bind(1, static_cast<std::int64_t>(id));
     if (!q.executeStep()) throw Error(Errc::not_found, fmt::format("survey response {} does not exist", id));
@@ -245,7 +245,7 @@ void bind_filter(SQLite::Statement& q, const SurveyFilter& f) {
 
 std::vector<SurveyResponse> Surveys::for_customer(std::int64_t customer_id, const SurveyFilter& filter) {
   return detail::guard([&] {
-    auto& q = store_.connection().prepare(
+    auto& q = detail::connection_of(store_).prepare(
         fmt::format("SELECT {} FROM survey_responses WHERE customer_id = :c{} ORDER BY occurred_at, id", kColumns,
                     filter_sql(filter)));
     detail::StatementReset reset_q(q);
@@ -259,7 +259,7 @@ std::vector<SurveyResponse> Surveys::for_customer(std::int64_t customer_id, cons
 
 std::int64_t Surveys::count(const SurveyFilter& filter) {
   return detail::guard([&] {
-    auto& q = store_.connection().prepare("SELECT count(*) FROM survey_responses WHERE 1" + filter_sql(filter));
+    auto& q = detail::connection_of(store_).prepare("SELECT count(*) FROM survey_responses WHERE 1" + filter_sql(filter));
     detail::StatementReset done(q);
     bind_filter(q, filter);
     q.executeStep();

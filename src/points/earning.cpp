@@ -315,7 +315,7 @@ namespace crmkit {
 
 PointsResult Points::earn_for_purchase(std::int64_t programme_id, std::int64_t purchase_id) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     detail::WriteScope scope(c);
     auto r = points::load_rules(c, programme_id);
@@ -329,7 +329,7 @@ PointsResult Points::earn_for_purchase(std::int64_t programme_id, std::int64_t p
 
 std::int64_t Points::earn_backfill(std::int64_t programme_id, Instant from, Instant to) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     detail::check_instant("from", from);
     detail::check_instant("to", to);
@@ -359,7 +359,7 @@ std::int64_t Points::earn_backfill(std::int64_t programme_id, Instant from, Inst
 PointsResult Points::reverse_purchase(std::int64_t programme_id, std::int64_t purchase_id, std::int64_t refunded_minor,
                                       const std::string& external_id, Instant as_of) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     detail::check_instant("as_of", as_of);
     detail::WriteScope scope(c);

@@ -211,7 +211,7 @@ Member require_member(Connection& c, const Rules& r, std::int64_t customer_id) {
 
 std::int64_t Points::create_programme(const ProgrammeSpec& s) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     validate(s);
     detail::WriteScope scope(c);
@@ -272,12 +272,12 @@ std::int64_t Points::create_programme(const ProgrammeSpec& s) {
 }
 
 Programme Points::programme(std::int64_t id) {
-  return detail::guard([&] { return to_programme(points::load_rules(store_.connection(), id)); });
+  return detail::guard([&] { return to_programme(points::load_rules(detail::connection_of(store_), id)); });
 }
 
 Programme Points::programme_by_name(const std::string& name) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::check_text("name", name, 200);
     auto& q = c.prepare("SELECT id FROM points_programmes WHERE name = ?");
     q.bind(1, name);
@@ -291,7 +291,7 @@ Programme Points::programme_by_name(const std::string& name) {
 
 std::vector<Programme> Points::programmes() {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     std::vector<std::int64_t> ids;
     auto& q = c.prepare("SELECT id FROM points_programmes ORDER BY id");
     while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
@@ -303,7 +303,7 @@ std::vector<Programme> Points::programmes() {
 
 void Points::enroll(std::int64_t programme_id, std::int64_t customer_id, Instant enrolled_at) {
   detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     detail::check_instant("enrolled_at", enrolled_at);
     detail::WriteScope scope(c);
@@ -336,7 +336,7 @@ void Points::enroll(std::int64_t programme_id, std::int64_t customer_id, Instant
 }
 
 bool Points::enrolled(std::int64_t programme_id, std::int64_t customer_id) {
-  return detail::guard([&] { return points::find_member(store_.connection(), programme_id, customer_id).has_value(); });
+  return detail::guard([&] { return points::find_member(detail::connection_of(store_), programme_id, customer_id).has_value(); });
 }
 
 }  // namespace crmkit

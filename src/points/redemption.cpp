@@ -80,7 +80,7 @@ using points::RequestKey;
 PointsResult Points::redeem(std::int64_t programme_id, std::int64_t customer_id, std::int64_t points,
                             const std::string& external_id, Instant as_of, std::optional<std::int64_t> order_id) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     detail::check_instant("as_of", as_of);
     check_external_id(external_id);
@@ -127,7 +127,7 @@ PointsResult Points::redeem(std::int64_t programme_id, std::int64_t customer_id,
 PointsResult Points::reverse_redemption(std::int64_t programme_id, const std::string& redemption_external_id,
                                         std::int64_t points, const std::string& external_id, Instant as_of) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     detail::check_instant("as_of", as_of);
     check_external_id(redemption_external_id, "redemption_external_id");
@@ -176,7 +176,7 @@ PointsResult Points::reverse_redemption(std::int64_t programme_id, const std::st
 PointsResult Points::adjust(std::int64_t programme_id, std::int64_t customer_id, std::int64_t points,
                             const std::string& reason, const std::string& external_id, Instant as_of) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     detail::check_instant("as_of", as_of);
     check_external_id(external_id);
@@ -223,7 +223,7 @@ PointsResult Points::adjust(std::int64_t programme_id, std::int64_t customer_id,
 
 PointsResult Points::expire(std::int64_t programme_id, Instant as_of, const std::string& external_id) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     detail::check_instant("as_of", as_of);
     std::string ext = external_id.empty() ? fmt::format("expire@{}", as_of) : external_id;

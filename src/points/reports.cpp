@@ -20,7 +20,7 @@ std::int64_t one(SQLite::Statement& q) {
 PointsBalance Points::balance(std::int64_t programme_id, std::int64_t customer_id, Instant as_of,
                               int expiring_within_days) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::check_instant("as_of", as_of);
     if (expiring_within_days < 0 || expiring_within_days > 36'600)
       throw Error(Errc::invalid_argument,
@@ -56,7 +56,7 @@ PointsBalance Points::balance(std::int64_t programme_id, std::int64_t customer_i
 
 LedgerPage Points::ledger(std::int64_t programme_id, std::int64_t customer_id, std::int64_t after, int limit) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     if (limit < 1 || limit > 10'000)
       throw Error(Errc::invalid_argument, fmt::format("limit {} is out of range 1..10000", limit));
     if (after < 0) throw Error(Errc::invalid_argument, fmt::format("after {} must be >= 0", after));
@@ -97,7 +97,7 @@ LedgerPage Points::ledger(std::int64_t programme_id, std::int64_t customer_id, s
 
 PointsLiability Points::liability(std::int64_t programme_id, Instant as_of) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::check_instant("as_of", as_of);
     auto r = points::load_rules(c, programme_id);
     PointsLiability l;
@@ -140,7 +140,7 @@ PointsLiability Points::liability(std::int64_t programme_id, Instant as_of) {
 
 void Points::check_invariants(std::int64_t programme_id) {
   detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     auto r = points::load_rules(c, programme_id);
     auto pid = static_cast<std::int64_t>(r.id);
     // Each check is a query over the programme (?1) whose first row, if any, is a violation.

@@ -101,7 +101,7 @@ namespace crmkit {
 
 TierReviewResult Points::review_tiers(std::int64_t programme_id, Instant as_of) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::require_writable(c);
     detail::check_instant("as_of", as_of);
     detail::WriteScope scope(c);
@@ -161,7 +161,7 @@ TierReviewResult Points::review_tiers(std::int64_t programme_id, Instant as_of) 
 
 std::optional<std::string> Points::tier(std::int64_t programme_id, std::int64_t customer_id) {
   return detail::guard([&]() -> std::optional<std::string> {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     auto r = points::load_rules(c, programme_id);
     auto m = points::require_member(c, r, customer_id);
     for (const auto& t : r.tiers)
@@ -172,7 +172,7 @@ std::optional<std::string> Points::tier(std::int64_t programme_id, std::int64_t 
 
 std::vector<TierChange> Points::tier_history(std::int64_t programme_id, std::int64_t customer_id) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     auto r = points::load_rules(c, programme_id);
     points::require_member(c, r, customer_id);
     auto name = [&](SQLite::Statement& q, int col) -> std::optional<std::string> {
@@ -203,7 +203,7 @@ std::vector<TierChange> Points::tier_history(std::int64_t programme_id, std::int
 
 std::int64_t Points::tier_metric_value(std::int64_t programme_id, std::int64_t customer_id, Instant as_of) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::check_instant("as_of", as_of);
     auto r = points::load_rules(c, programme_id);
     auto m = points::require_member(c, r, customer_id);
@@ -213,7 +213,7 @@ std::int64_t Points::tier_metric_value(std::int64_t programme_id, std::int64_t c
 
 std::vector<TierCount> Points::tier_mix(std::int64_t programme_id) {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     auto r = points::load_rules(c, programme_id);
     std::vector<TierCount> out;
     auto& q = c.prepare(

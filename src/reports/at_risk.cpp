@@ -22,7 +22,7 @@ struct Candidate {
 
 void read_at_risk(Store& store, Report& r) {
   if (!r.value.scored) return;
-  auto& c = store.connection();
+  auto& c = detail::connection_of(store);
   auto& st = c.prepare(
       "SELECT s.customer_id, coalesce(m.purchase_total, 0), s.p_alive FROM customer_scores s "
       "LEFT JOIN customer_money m ON m.customer_id = s.customer_id AND m.currency = s.currency "

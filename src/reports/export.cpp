@@ -68,7 +68,7 @@ ExportFormat parse_export_format(const std::string& text, const char* field) {
 
 std::int64_t export_rows(Store& store, ExportKind kind, ExportFormat format, std::ostream& out) {
   return detail::guard([&] {
-    auto& st = store.connection().prepare(sql_of(kind));
+    auto& st = detail::connection_of(store).prepare(sql_of(kind));
     detail::StatementReset reset(st);
     const int columns = st.getColumnCount();
     std::vector<std::string> names;

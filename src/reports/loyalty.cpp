@@ -37,7 +37,7 @@ void read_loyalty(Store& store, Report& r) {
   // The newest cohorts that exist: the months up to the last first purchase before as_of.
   // (The calendar's last months may hold no first purchase at all, as on CDNOW, whose
   // customers all first bought in early 1997.)
-  auto& st = store.connection().prepare(
+  auto& st = detail::connection_of(store).prepare(
       "SELECT max(first_purchase_at) FROM customer_figures WHERE first_purchase_at < ?");
   detail::StatementReset reset(st);
   st.bind(1, static_cast<std::int64_t>(r.as_of));

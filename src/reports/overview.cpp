@@ -9,7 +9,7 @@
 namespace crmkit::reports {
 
 void read_overview(Store& store, Report& r) {
-  auto& c = store.connection();
+  auto& c = detail::connection_of(store);
   ReportOverview& o = r.overview;
   {
     const bool current = figures_current(c, r.as_of);

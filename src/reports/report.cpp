@@ -52,19 +52,20 @@ void check_options(const ReportOptions& o) {
     throw Error(Errc::invalid_argument, "report cohort_months must be in 1..1200");
 }
 
-// The end of the last day with a fact (an interaction or a customer's creation); 0 when empty.
-Instant default_as_of(detail::Connection& c) {
-  auto& st = c.prepare(
-      "SELECT max(coalesce((SELECT max(last_interaction_at) FROM customer_figures), 0), "
-      "coalesce((SELECT max(created_at) FROM customers), 0)), (SELECT count(*) FROM customers)");
-  detail::StatementReset reset(st);
-  st.executeStep();
-  if (st.getColumn(1).getInt64() == 0) return 0;
-  return end_of_day(day_of(st.getColumn(0).getInt64()));
-}
-
 }  // namespace
 }  // namespace reports
+
+Instant default_as_of(Store& store) {
+  return detail::guard([&] {
+    auto& st = detail::connection_of(store).prepare(
+        "SELECT max(coalesce((SELECT max(last_interaction_at) FROM customer_figures), 0), "
+        "coalesce((SELECT max(created_at) FROM customers), 0)), (SELECT count(*) FROM customers)");
+    detail::StatementReset reset(st);
+    st.executeStep();
+    if (st.getColumn(1).getInt64() == 0) return Instant{0};
+    return end_of_day(day_of(st.getColumn(0).getInt64()));
+  });
+}
 
 Report build_report(Store& store, const ReportOptions& options) {
   reports::check_options(options);
@@ -72,7 +73,7 @@ Report build_report(Store& store, const ReportOptions& options) {
     Report r;
     r.database = store.path();
     r.options = options;
-    r.as_of = options.as_of ? *options.as_of : reports::default_as_of(store.connection());
+    r.as_of = options.as_of ? *options.as_of : default_as_of(store);
     for (const auto& s : reports::report_sections()) s.read(store, r);
     return r;
   });

@@ -10,7 +10,7 @@
 namespace crmkit::reports {
 
 void read_revenue_by_month(Store& store, Report& r) {
-  auto& st = store.connection().prepare(
+  auto& st = detail::connection_of(store).prepare(
       "SELECT occurred_at, currency, amount FROM interactions WHERE kind = 'purchase' AND occurred_at < ?");
   detail::StatementReset reset(st);
   st.bind(1, static_cast<std::int64_t>(r.as_of));

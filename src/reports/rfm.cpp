@@ -10,7 +10,7 @@
 namespace crmkit::reports {
 
 void read_rfm(Store& store, Report& r) {
-  auto& c = store.connection();
+  auto& c = detail::connection_of(store);
   ReportRfm& f = r.rfm;
   {
     auto& st = c.prepare("SELECT as_of, map_name, map_version, coalesce(currency, '') FROM rfm_run WHERE id = 1");

@@ -19,7 +19,7 @@ struct Ranked {
 }  // namespace
 
 void read_top_customers(Store& store, Report& r) {
-  auto& c = store.connection();
+  auto& c = detail::connection_of(store);
   // Per currency a heap whose top is the weakest kept entry (the one to drop).
   std::map<std::string, std::priority_queue<Ranked>> heaps;
   const auto limit = static_cast<std::size_t>(r.options.top);

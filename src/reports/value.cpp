@@ -8,7 +8,7 @@
 namespace crmkit::reports {
 
 void read_value(Store& store, Report& r) {
-  auto& c = store.connection();
+  auto& c = detail::connection_of(store);
   ReportValue& v = r.value;
   {
     // One run writes every row, so any scored row carries the run's settings.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crmkit/segment.hpp"
+#include "crmkit/limits.hpp"
 #include "crmkit/time.hpp"
 
 namespace crmkit::segments {
@@ -18,7 +19,7 @@ namespace crmkit::segments {
 using json = nlohmann::json;
 
 // Documented limits (docs/SEGMENTS.md): larger rules are refused, never truncated.
-constexpr std::size_t kMaxRuleBytes = 256 * 1024;  // rule JSON or text
+using crmkit::kMaxRuleBytes;  // rule JSON or text (crmkit/limits.hpp)
 constexpr int kMaxDepth = 24;                      // nesting of groups
 constexpr int kMaxLeaves = 200;                    // leaves in one rule
 constexpr std::size_t kMaxListSize = 1'000;        // values of one in / not_in / where list

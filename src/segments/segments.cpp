@@ -200,7 +200,7 @@ const char* kMembershipColumns =
 
 std::int64_t Segments::count(const std::string& rule_json, Instant as_of, const RuleOptions& o) const {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     auto compiled = compile(c, store_, segments::parse_rule(rule_json), as_of, o.strict_nulls);
     // count(*) straight over the compiled FROM/WHERE (no subquery to flatten).
     static const std::string kSelect = "SELECT c.id ";
@@ -218,7 +218,7 @@ std::vector<std::int64_t> Segments::sample(const std::string& rule_json, Instant
                                            const RuleOptions& o) const {
   if (limit < 0) throw Error(Errc::invalid_argument, fmt::format("limit {} is negative", limit));
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     auto compiled = compile(c, store_, segments::parse_rule(rule_json), as_of, o.strict_nulls);
     SQLite::Statement st(c.db, fmt::format("SELECT id FROM ({}) ORDER BY id LIMIT ?{}", compiled.sql,
                                            compiled.params.size() + 1));
@@ -237,7 +237,7 @@ std::vector<std::int64_t> Segments::evaluate(const std::string& rule_json, Insta
 
 ExplainedRule Segments::explain(const std::string& rule_json, Instant as_of, const RuleOptions& o) const {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     json rule = segments::parse_rule(rule_json);
     auto compiled = compile(c, store_, rule, as_of, o.strict_nulls);
     return ExplainedRule{compiled.sql, compiled.params, rule.dump()};
@@ -248,7 +248,7 @@ Segment Segments::create(const std::string& name, SegmentKind kind, const std::s
                          const std::string& description, const RuleOptions& o) {
   check_name(name);
   detail::check_text("description", description, detail::kMaxLongText);
-  auto& c = store_.connection();
+  auto& c = detail::connection_of(store_);
   detail::require_writable(c);
   return detail::guard([&] {
     json rule;
@@ -288,7 +288,7 @@ Segment Segments::create(const std::string& name, SegmentKind kind, const std::s
 }
 
 Segment Segments::update(const std::string& name, const std::string& rule_json, const RuleOptions& o) {
-  auto& c = store_.connection();
+  auto& c = detail::connection_of(store_);
   detail::require_writable(c);
   return detail::guard([&] {
     json rule = segments::parse_rule(rule_json);
@@ -313,7 +313,7 @@ Segment Segments::update(const std::string& name, const std::string& rule_json, 
 }
 
 void Segments::remove(const std::string& name) {
-  auto& c = store_.connection();
+  auto& c = detail::connection_of(store_);
   detail::require_writable(c);
   detail::guard([&] {
     detail::WriteScope scope(c);
@@ -334,12 +334,12 @@ void Segments::remove(const std::string& name) {
 }
 
 Segment Segments::get(const std::string& name) const {
-  return detail::guard([&] { return load(store_.connection(), name); });
+  return detail::guard([&] { return load(detail::connection_of(store_), name); });
 }
 
 std::vector<Segment> Segments::list() const {
   return detail::guard([&] {
-    auto& st = store_.connection().prepare(std::string(kSegmentColumns) + " ORDER BY s.name");
+    auto& st = detail::connection_of(store_).prepare(std::string(kSegmentColumns) + " ORDER BY s.name");
     detail::StatementReset done(st);
     std::vector<Segment> out;
     while (st.executeStep()) out.push_back(read_segment(st));
@@ -349,7 +349,7 @@ std::vector<Segment> Segments::list() const {
 
 std::vector<SegmentVersion> Segments::versions(const std::string& name) const {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     const std::int64_t id = segment_id_of(c, name);
     auto& st = c.prepare("SELECT version, rule, strict_nulls FROM segment_versions WHERE segment_id = ? ORDER BY version");
     detail::StatementReset done(st);
@@ -362,7 +362,7 @@ std::vector<SegmentVersion> Segments::versions(const std::string& name) const {
 }
 
 RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
-  auto& c = store_.connection();
+  auto& c = detail::connection_of(store_);
   detail::require_writable(c);
   return detail::guard([&] {
     detail::WriteScope scope(c);
@@ -414,7 +414,7 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
 }
 
 std::int64_t Segments::add_customers(const std::string& name, const std::vector<std::int64_t>& ids, Instant at) {
-  auto& c = store_.connection();
+  auto& c = detail::connection_of(store_);
   detail::require_writable(c);
   return detail::guard([&] {
     detail::check_instant("at", at);
@@ -441,7 +441,7 @@ std::int64_t Segments::add_customers(const std::string& name, const std::vector<
 }
 
 std::int64_t Segments::remove_customers(const std::string& name, const std::vector<std::int64_t>& ids, Instant at) {
-  auto& c = store_.connection();
+  auto& c = detail::connection_of(store_);
   detail::require_writable(c);
   return detail::guard([&] {
     detail::check_instant("at", at);
@@ -475,7 +475,7 @@ std::int64_t Segments::remove_customers(const std::string& name, const std::vect
 
 std::vector<Membership> Segments::members(const std::string& name) const {
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     const std::int64_t id = segment_id_of(c, name);
     auto& st = c.prepare(std::string(kMembershipColumns) +
                          " WHERE m.segment_id = ? AND m.left_at IS NULL ORDER BY m.customer_id");
@@ -486,7 +486,7 @@ std::vector<Membership> Segments::members(const std::string& name) const {
 
 std::vector<Membership> Segments::segments_of(std::int64_t customer_id) const {
   return detail::guard([&] {
-    auto& st = store_.connection().prepare(std::string(kMembershipColumns) +
+    auto& st = detail::connection_of(store_).prepare(std::string(kMembershipColumns) +
                                            " WHERE m.customer_id = ? AND m.left_at IS NULL ORDER BY s.name");
     st.bind(1, static_cast<int64_t>(customer_id));
     return read_memberships(st);
@@ -496,7 +496,7 @@ std::vector<Membership> Segments::segments_of(std::int64_t customer_id) const {
 std::vector<Membership> Segments::history(const std::string& name, Instant from, Instant to) const {
   if (from > to) throw Error(Errc::invalid_argument, "history: 'from' is after 'to'");
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     const std::int64_t id = segment_id_of(c, name);
     auto& st = c.prepare(std::string(kMembershipColumns) +
                          " WHERE m.segment_id = ?1 AND ((m.entered_at >= ?2 AND m.entered_at < ?3) OR "

@@ -50,7 +50,13 @@ struct Connection {
   int write_depth = 0;                // WriteScopes alive on this connection
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
   RawStatement rollback_stmt, rollback_to_stmt, release_stmt;
+
+  // The connection a Store holds (Connection is the Store's friend, so the public header need
+  // not expose it).
+  static Connection& of(const Store& store) noexcept { return *store.connection_; }
 };
+
+inline Connection& connection_of(const Store& store) noexcept { return Connection::of(store); }
 
 // Resets a statement when the scope ends. A statement stopped before SQLITE_DONE keeps its
 // read snapshot open: the connection then misses other connections' writes and its next write

@@ -334,7 +334,7 @@ void Store::set_default_currency(const std::string& code) {
 }
 
 Transaction::Transaction(Store& store) : store_(store) {
-  auto& c = store_.connection();
+  auto& c = detail::connection_of(store_);
   detail::require_writable(c);
   detail::guard([&] { c.discard_stale_transaction(); });
   if (c.in_transaction())
@@ -354,7 +354,7 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   if (!open_) throw Error(Errc::misuse, "the transaction is already finished");
-  auto& c = store_.connection();
+  auto& c = detail::connection_of(store_);
   detail::guard([&] { c.db.exec("COMMIT"); });
   open_ = false;
   c.explicit_transaction = false;
@@ -362,7 +362,7 @@ void Transaction::commit() {
 
 void Transaction::rollback() {
   if (!open_) throw Error(Errc::misuse, "the transaction is already finished");
-  auto& c = store_.connection();
+  auto& c = detail::connection_of(store_);
   open_ = false;
   c.explicit_transaction = false;
   if (!c.rollback_all())

@@ -58,7 +58,7 @@ ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
                 fmt::format("holdout_end {} must be after calibration_end {}", format_instant(*o.holdout_end),
                             format_instant(o.calibration_end)));
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     ModelInputs in;
     in.calibration_end = o.calibration_end;
     in.unit = o.unit;

@@ -152,7 +152,7 @@ bool all_finite(const std::vector<std::pair<std::string, double>>& v) {
 }  // namespace
 
 ValueModel CustomerValue::fit(const FitRequest& r) {
-  detail::require_writable(store_.connection());
+  detail::require_writable(detail::connection_of(store_));
   detail::check_instant("fitted_at", r.fitted_at);
   ModelInputOptions o;
   o.calibration_end = r.calibration_end;
@@ -221,7 +221,7 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
   m.reason = report.reason;
 
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::WriteScope scope(c);
     auto& st = c.prepare(
         "INSERT INTO value_models(kind, params, std_errors, log_likelihood, customers, time_unit, calibration_end, "
@@ -251,7 +251,7 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
 
 ValueModel CustomerValue::model(std::int64_t id) {
   return detail::guard([&] {
-    auto& st = store_.connection().prepare(std::string(kModelColumns) + "WHERE id = ?1");
+    auto& st = detail::connection_of(store_).prepare(std::string(kModelColumns) + "WHERE id = ?1");
     detail::StatementReset reset_st(st);
     st.bind(1, static_cast<std::int64_t>(id));
     if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("value model {} does not exist", id));
@@ -261,7 +261,7 @@ ValueModel CustomerValue::model(std::int64_t id) {
 
 std::vector<ValueModel> CustomerValue::models() {
   return detail::guard([&] {
-    auto& st = store_.connection().prepare(std::string(kModelColumns) + "ORDER BY fitted_at DESC, id DESC");
+    auto& st = detail::connection_of(store_).prepare(std::string(kModelColumns) + "ORDER BY fitted_at DESC, id DESC");
     detail::StatementReset reset_st(st);
     std::vector<ValueModel> out;
     while (st.executeStep()) out.push_back(read_model(st));
@@ -271,7 +271,7 @@ std::vector<ValueModel> CustomerValue::models() {
 
 std::optional<ValueModel> CustomerValue::latest_model(std::optional<ValueModelKind> kind) {
   return detail::guard([&]() -> std::optional<ValueModel> {
-    auto& st = store_.connection().prepare(
+    auto& st = detail::connection_of(store_).prepare(
         std::string(kModelColumns) +
         "WHERE (?1 IS NULL AND kind <> 'gg') OR kind = ?1 ORDER BY fitted_at DESC, id DESC LIMIT 1");
     detail::StatementReset reset_st(st);

@@ -224,7 +224,7 @@ std::string RfmResult::to_json(bool with_customers) const {
 }
 
 RfmResult CustomerValue::rfm(const RfmRequest& r) {
-  detail::require_writable(store_.connection());
+  detail::require_writable(detail::connection_of(store_));
   detail::check_instant("as_of", r.as_of);
   const SegmentMap* map = nullptr;
   bool builtin = true;
@@ -244,7 +244,7 @@ RfmResult CustomerValue::rfm(const RfmRequest& r) {
   score_rfm({}, r.scoring);
 
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     RfmResult out;
     out.as_of = r.as_of;
     out.method = r.scoring.method;
@@ -301,7 +301,7 @@ RfmResult CustomerValue::rfm(const RfmRequest& r) {
 
 std::optional<CustomerRfm> CustomerValue::customer_rfm(std::int64_t customer_id) {
   return detail::guard([&]() -> std::optional<CustomerRfm> {
-    auto& st = store_.connection().prepare(
+    auto& st = detail::connection_of(store_).prepare(
         "SELECT r.customer_id, run.as_of, r.last_purchase_at, r.frequency, r.monetary, r.r_score, r.f_score, "
         "r.m_score, r.segment, run.map_name, run.map_version, run.currency "
         "FROM customer_rfm r CROSS JOIN rfm_run run WHERE r.customer_id = ?1");

@@ -133,7 +133,7 @@ std::string CustomerScore::to_json() const {
 }
 
 ScoreSummary CustomerValue::score(const ScoreRequest& r) {
-  detail::require_writable(store_.connection());
+  detail::require_writable(detail::connection_of(store_));
   detail::check_instant("as_of", r.as_of);
   value_detail::check_finite(r.horizon, "horizon");
   if (r.horizon <= 0) throw Error(Errc::invalid_argument, fmt::format("horizon {} must be > 0", r.horizon));
@@ -210,7 +210,7 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   sum.spend_model = sm;
   sum.warnings = score_warnings(tm, r.as_of, in);
   return detail::guard([&] {
-    auto& c = store_.connection();
+    auto& c = detail::connection_of(store_);
     detail::WriteScope scope(c);
     c.db.exec("DELETE FROM customer_scores");
     auto& ids = c.prepare("SELECT id FROM customers ORDER BY id");
@@ -259,7 +259,7 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
 
 CustomerScore CustomerValue::customer_score(std::int64_t customer_id) {
   return detail::guard([&] {
-    auto& st = store_.connection().prepare(std::string(kScoreColumns) + "WHERE customer_id = ?1");
+    auto& st = detail::connection_of(store_).prepare(std::string(kScoreColumns) + "WHERE customer_id = ?1");
     detail::StatementReset reset_st(st);
     st.bind(1, static_cast<std::int64_t>(customer_id));
     if (!st.executeStep())
@@ -272,7 +272,7 @@ CustomerScore CustomerValue::customer_score(std::int64_t customer_id) {
 std::vector<CustomerScore> CustomerValue::top_scores(int limit) {
   if (limit < 0) throw Error(Errc::invalid_argument, fmt::format("limit {} must be >= 0", limit));
   return detail::guard([&] {
-    auto& st = store_.connection().prepare(
+    auto& st = detail::connection_of(store_).prepare(
         std::string(kScoreColumns) +
         "WHERE p_alive IS NOT NULL ORDER BY coalesce(predicted_clv, expected_purchases) DESC, customer_id LIMIT ?1");
     detail::StatementReset reset_st(st);

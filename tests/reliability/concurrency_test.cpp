@@ -21,7 +21,7 @@ using namespace reliability;
 namespace {
 
 std::int64_t count_rows(crmkit::Store& s, const char* where) {
-  return s.connection().db.execAndGet(std::string("SELECT count(*) FROM interactions WHERE ") + where).getInt64();
+  return crmkit::detail::connection_of(s).db.execAndGet(std::string("SELECT count(*) FROM interactions WHERE ") + where).getInt64();
 }
 
 crmkit::Interaction purchase(std::int64_t customer, const std::string& ext, std::int64_t at, std::int64_t amount) {

@@ -90,7 +90,7 @@ TEST_CASE("SIGKILL of a writer loses no acknowledged batch and leaves no partial
     REQUIRE(integrity(store) == "ok");
     std::map<std::int64_t, int> present;
     {
-      SQLite::Statement q(store.connection().db,
+      SQLite::Statement q(crmkit::detail::connection_of(store).db,
                           "SELECT CAST(substr(external_id, 2, instr(external_id, '-') - 2) AS INTEGER) AS b, count(*) "
                           "FROM interactions WHERE external_id LIKE 'b%' AND "
                           "CAST(substr(external_id, 2, instr(external_id, '-') - 2) AS INTEGER) >= ? GROUP BY b");

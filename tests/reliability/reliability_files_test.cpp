@@ -119,11 +119,11 @@ TEST_CASE("a file of every earlier schema version upgrades and keeps its data", 
     }
     crmkit::Store s = crmkit::Store::open(path);
     CHECK(s.schema_version() == crmkit::Store::latest_schema_version());
-    CHECK(core_rows(s.connection().db) == before);
+    CHECK(core_rows(crmkit::detail::connection_of(s).db) == before);
     // Rows from before 0008 have no natural key (it is not computable in SQL; see the migration).
-    CHECK(s.connection().db.execAndGet("SELECT count(*) FROM interactions WHERE natural_key IS NOT NULL").getInt() == 0);
+    CHECK(crmkit::detail::connection_of(s).db.execAndGet("SELECT count(*) FROM interactions WHERE natural_key IS NOT NULL").getInt() == 0);
     // Stages written before 0007 count as automatic: nothing recorded that the host set them.
-    CHECK(s.connection().db.execAndGet("SELECT count(*) FROM customers WHERE lifecycle_manual = 0").getInt() == 3);
+    CHECK(crmkit::detail::connection_of(s).db.execAndGet("SELECT count(*) FROM customers WHERE lifecycle_manual = 0").getInt() == 3);
     CHECK(integrity(s) == "ok");
     CHECK(crmkit::Customers(s).get_by_external_id("c1").attributes == R"({"tier":"gold"})");
     auto f = crmkit::Interactions(s).figures(1);
@@ -425,7 +425,7 @@ TEST_CASE("a new file is still created and initialised when opened for writing",
     {
       crmkit::Store s = crmkit::Store::open(path);
       CHECK(s.schema_version() == crmkit::Store::latest_schema_version());
-      CHECK(s.connection().db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+      CHECK(crmkit::detail::connection_of(s).db.execAndGet("PRAGMA journal_mode").getString() == "wal");
       CHECK(integrity(s) == "ok");
     }
     crmkit::OpenOptions ro;

@@ -20,7 +20,7 @@
 namespace reliability {
 
 inline std::string integrity(crmkit::Store& store) {
-  return store.connection().db.execAndGet("PRAGMA integrity_check").getString();
+  return crmkit::detail::connection_of(store).db.execAndGet("PRAGMA integrity_check").getString();
 }
 
 inline std::string dump(SQLite::Database& db, const char* sql) {
@@ -38,7 +38,7 @@ inline std::string dump(SQLite::Database& db, const char* sql) {
 }
 
 inline std::string figures_text(crmkit::Store& store) {
-  auto& db = store.connection().db;
+  auto& db = crmkit::detail::connection_of(store).db;
   return dump(db, "SELECT * FROM customer_figures ORDER BY customer_id") +
          dump(db, "SELECT * FROM customer_money ORDER BY customer_id, currency");
 }

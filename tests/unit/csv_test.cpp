@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "io/csv.hpp"
-#include "io/date_format.hpp"
+#include "crmkit/csv.hpp"
+#include "crmkit/date_format.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/time.hpp"
 

@@ -358,7 +358,7 @@ TEST_CASE("remove refuses customers with interactions and deletes the rest with 
   CHECK(store_checksum(s) == before);
   cs.remove(a);
   expect_error([&] { cs.get(a); }, Errc::not_found, "does not exist");
-  CHECK(s.connection().db.execAndGet("SELECT count(*) FROM customer_tags").getInt() == 0);
+  CHECK(crmkit::detail::connection_of(s).db.execAndGet("SELECT count(*) FROM customer_tags").getInt() == 0);
 }
 
 TEST_CASE("list pages by id with filters, count agrees", "[customers]") {
@@ -451,12 +451,12 @@ TEST_CASE("remove refuses a customer that another area's facts refer to", "[cust
   Customers cs(s);
   std::int64_t id = cs.create(basic("F-1"));
   // Stands in for another area's fact table (points ledger, survey responses).
-  s.connection().db.exec("CREATE TABLE other_facts(customer_id INTEGER NOT NULL REFERENCES customers(id))");
-  s.connection().db.exec("INSERT INTO other_facts VALUES (" + std::to_string(id) + ")");
+  crmkit::detail::connection_of(s).db.exec("CREATE TABLE other_facts(customer_id INTEGER NOT NULL REFERENCES customers(id))");
+  crmkit::detail::connection_of(s).db.exec("INSERT INTO other_facts VALUES (" + std::to_string(id) + ")");
   const std::string before = store_checksum(s);
   expect_error([&] { cs.remove(id); }, Errc::conflict, "referenced by other facts");
   CHECK(store_checksum(s) == before);
-  s.connection().db.exec("DELETE FROM other_facts");
+  crmkit::detail::connection_of(s).db.exec("DELETE FROM other_facts");
   cs.remove(id);
   CHECK(cs.count() == 0);
 }

@@ -362,6 +362,6 @@ TEST_CASE("lifecycle: one list of stages", "[customers][lifecycle]") {
   // The database accepts exactly these names.
   Store s = Store::open(":memory:");
   for (auto st : kLifecycleStages) lead(s, std::string("x") + to_string(st), st);
-  CHECK_THROWS(s.connection().db.exec("UPDATE customers SET lifecycle_stage = 'vip'"));
-  CHECK_THROWS(s.connection().db.exec("UPDATE customers SET lifecycle_manual = 2"));
+  CHECK_THROWS(crmkit::detail::connection_of(s).db.exec("UPDATE customers SET lifecycle_stage = 'vip'"));
+  CHECK_THROWS(crmkit::detail::connection_of(s).db.exec("UPDATE customers SET lifecycle_manual = 2"));
 }

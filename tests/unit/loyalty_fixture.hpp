@@ -15,7 +15,7 @@
 
 struct LoyaltyStore {
   crmkit::Store store = crmkit::Store::open(":memory:");
-  SQLite::Database& db() { return store.connection().db; }
+  SQLite::Database& db() { return crmkit::detail::connection_of(store).db; }
 
   std::int64_t customer(const std::string& external_id) {
     SQLite::Statement q(db(), "INSERT INTO customers(external_id, created_at, updated_at) VALUES (?, 0, 0)");

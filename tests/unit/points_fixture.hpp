@@ -23,7 +23,7 @@ struct Fixture {
   Store store = Store::open(":memory:");
   Points points{store};
 
-  SQLite::Database& db() { return store.connection().db; }
+  SQLite::Database& db() { return crmkit::detail::connection_of(store).db; }
 
   std::int64_t customer(const std::string& ext) {
     SQLite::Statement q(db(), "INSERT INTO customers(external_id, created_at, updated_at) VALUES (?, 0, 0)");

@@ -192,7 +192,7 @@ TEST_CASE("idempotency: repeats return the first result, different content confl
 
 TEST_CASE("automatic earning from recorded interactions, refund_of reversal", "[points]") {
   Fixture f;
-  auto& c = f.store.connection();
+  auto& c = crmkit::detail::connection_of(f.store);
   auto pid = f.simple_programme();
   auto alice = f.customer("alice");
   auto bob = f.customer("bob");
@@ -227,7 +227,7 @@ TEST_CASE("automatic earning from recorded interactions, refund_of reversal", "[
 
 TEST_CASE("automatic reversal under reject skips what it cannot cover", "[points]") {
   Fixture f;
-  auto& c = f.store.connection();
+  auto& c = crmkit::detail::connection_of(f.store);
   auto pid = f.simple_programme(RefundPolicy::reject);
   auto alice = f.customer("alice");
   f.points.enroll(pid, alice, day(0));

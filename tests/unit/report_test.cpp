@@ -203,7 +203,7 @@ TEST_CASE("report: a revenue total past int64 minor units is exact", "[report]")
 
 TEST_CASE("report: most at risk excludes the lost and ranks by value at risk", "[report]") {
   Shop shop;
-  auto& db = shop.s.connection().db;
+  auto& db = crmkit::detail::connection_of(shop.s).db;
   db.exec("INSERT INTO value_models(id, kind, params, fitted_at) VALUES (1, 'bgnbd', '{}', 0), (2, 'gg', '{}', 0)");
   auto score = [&](std::int64_t id, double p_alive, double clv) {
     db.exec("INSERT INTO customer_scores(customer_id, model_id, scored_at, p_alive, horizon, horizon_unit, "

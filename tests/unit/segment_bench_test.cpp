@@ -14,7 +14,7 @@ TEST_CASE("compiled five-leaf rule vs hand-written SQL", "[.bench][segments]") {
   const auto world = segtest::World::make(99, 100'000, 20);  // 0..20 interactions each: ~1M
   crmkit::Store store = crmkit::Store::open(":memory:");
   world.write(store);
-  std::int64_t interactions = store.connection().db.execAndGet("SELECT count(*) FROM interactions").getInt64();
+  std::int64_t interactions = crmkit::detail::connection_of(store).db.execAndGet("SELECT count(*) FROM interactions").getInt64();
   WARN("population: 100000 customers, " << interactions << " interactions, built in "
        << std::chrono::duration<double>(clock::now() - t0).count() << " s");
   crmkit::Segments segs(store);
@@ -44,7 +44,7 @@ TEST_CASE("compiled five-leaf rule vs hand-written SQL", "[.bench][segments]") {
   };
   auto run_hand = [&] {
     auto a = clock::now();
-    SQLite::Statement st(store.connection().db, hand);
+    SQLite::Statement st(crmkit::detail::connection_of(store).db, hand);
     st.executeStep();
     n_hand = st.getColumn(0).getInt64();
     best_hand = std::min(best_hand, std::chrono::duration<double>(clock::now() - a).count());

@@ -25,7 +25,7 @@ struct Snapshot {
 };
 
 Snapshot snapshot(crmkit::Store& s) {
-  auto& db = s.connection().db;
+  auto& db = crmkit::detail::connection_of(s).db;
   auto n = [&](const char* sql) { return static_cast<std::int64_t>(db.execAndGet(sql).getInt64()); };
   return {n("SELECT count(*) FROM sqlite_schema"), n("SELECT count(*) FROM customers"),
           n("SELECT count(*) FROM interactions"), n("SELECT count(*) FROM customer_tags"),
@@ -70,7 +70,7 @@ TEST_CASE("hostile values are bound, matched literally and never reach the SQL t
   world.write(store);
   // Customers whose city is one of the hostile strings.
   {
-    SQLite::Statement up(store.connection().db, "UPDATE customers SET city = ? WHERE id = ?");
+    SQLite::Statement up(crmkit::detail::connection_of(store).db, "UPDATE customers SET city = ? WHERE id = ?");
     for (std::size_t i = 0; i < hostile_strings().size(); ++i) {
       up.reset();
       up.bind(1, hostile_strings()[i]);
@@ -84,7 +84,7 @@ TEST_CASE("hostile values are bound, matched literally and never reach the SQL t
     INFO("value " << json(v).dump());
     // Expected matches computed here from the stored cities.
     std::vector<std::int64_t> eq, contains, starts, ends;
-    SQLite::Statement all(store.connection().db, "SELECT id, city FROM customers WHERE city IS NOT NULL ORDER BY id");
+    SQLite::Statement all(crmkit::detail::connection_of(store).db, "SELECT id, city FROM customers WHERE city IS NOT NULL ORDER BY id");
     while (all.executeStep()) {
       std::string city = all.getColumn(1).getString();
       std::int64_t id = all.getColumn(0).getInt64();

@@ -26,7 +26,7 @@ struct Shop {
   crmkit::Store store = crmkit::Store::open(":memory:");
   Segments segs{store};
   void customer(std::int64_t id, const char* birth = nullptr, const char* city = nullptr) {
-    SQLite::Statement st(store.connection().db,
+    SQLite::Statement st(crmkit::detail::connection_of(store).db,
                          "INSERT INTO customers(id, created_at, updated_at, birth_date, city) VALUES (?, 0, 0, ?, ?)");
     st.bind(1, static_cast<int64_t>(id));
     if (birth) st.bind(2, birth); else st.bind(2);
@@ -34,7 +34,7 @@ struct Shop {
     st.exec();
   }
   void purchase(std::int64_t id, Instant at, std::int64_t cents = 1000, const char* cur = "USD") {
-    SQLite::Statement st(store.connection().db,
+    SQLite::Statement st(crmkit::detail::connection_of(store).db,
                          "INSERT INTO interactions(customer_id, occurred_at, channel, kind, amount, currency) "
                          "VALUES (?, ?, 'web', 'purchase', ?, ?)");
     st.bind(1, static_cast<int64_t>(id));
@@ -210,8 +210,8 @@ TEST_CASE("saved segments: versions, refresh, history, static lists, references"
   CHECK(r1.left == 0);
   CHECK(r1.members == 2);
   // Customer 3 moves to Berlin, customer 1 leaves.
-  s.store.connection().db.exec("UPDATE customers SET city = 'Berlin' WHERE id = 3");
-  s.store.connection().db.exec("UPDATE customers SET city = 'Paris' WHERE id = 1");
+  crmkit::detail::connection_of(s.store).db.exec("UPDATE customers SET city = 'Berlin' WHERE id = 3");
+  crmkit::detail::connection_of(s.store).db.exec("UPDATE customers SET city = 'Paris' WHERE id = 1");
   auto r2 = s.segs.refresh("berliners", 2000);
   CHECK(r2.entered == 1);
   CHECK(r2.left == 1);

@@ -136,7 +136,7 @@ struct World {
   }
 
   void write(crmkit::Store& store) const {
-    auto& db = store.connection().db;
+    auto& db = crmkit::detail::connection_of(store).db;
     db.exec("BEGIN");
     SQLite::Statement c(db,
                         "INSERT INTO customers(id, kind, display_name, email, gender, country, city, lifecycle_stage, "

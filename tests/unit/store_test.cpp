@@ -162,7 +162,7 @@ TEST_CASE("a store from before regions gets the region of its calling code", "[s
     }
     Store s = Store::open(path);
     CHECK(s.default_region() == k.region);
-    SQLite::Statement old(s.connection().db, "SELECT value FROM store_settings WHERE key = 'default_calling_code'");
+    SQLite::Statement old(crmkit::detail::connection_of(s).db, "SELECT value FROM store_settings WHERE key = 'default_calling_code'");
     if (k.kept_code) {
       REQUIRE(old.executeStep());
       CHECK(old.getColumn(0).getString() == k.kept_code);

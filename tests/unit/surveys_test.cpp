@@ -192,7 +192,7 @@ TEST_CASE("survey times outside years 1..9999 are refused", "[surveys]") {
 TEST_CASE("two connections take turns recording and reading responses", "[surveys]") {
   TempDir dir;
   Store a = Store::open(dir.file("two.db"));
-  a.connection().db.exec("INSERT INTO customers(id, external_id, created_at, updated_at) VALUES (1, 'A', 0, 0)");
+  crmkit::detail::connection_of(a).db.exec("INSERT INTO customers(id, external_id, created_at, updated_at) VALUES (1, 'A', 0, 0)");
   Store b = Store::open(dir.file("two.db"));
   Surveys sa(a), sb(b);
   auto r = nps(1, 9);

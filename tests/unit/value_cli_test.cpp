@@ -291,7 +291,7 @@ TEST_CASE("cli: customer lifecycle applies the churn rule with exact counts and 
   std::int64_t lapsed = 0;
   {
     Store s = Store::open(db);
-    auto& st = s.connection().prepare("SELECT count(*) FROM customer_figures WHERE last_purchase_at < ?1");
+    auto& st = crmkit::detail::connection_of(s).prepare("SELECT count(*) FROM customer_figures WHERE last_purchase_at < ?1");
     st.bind(1, static_cast<std::int64_t>(end_of_day(parse_date("2024-04-30")) - 30 * kMillisPerDay));
     REQUIRE(st.executeStep());
     lapsed = st.getColumn(0).getInt64();

@@ -22,7 +22,7 @@ namespace {
 Instant end_of(const char* date) { return end_of_day(parse_date(date)); }
 
 std::int64_t count_rows(Store& s, const char* table) {
-  auto& c = s.connection();
+  auto& c = crmkit::detail::connection_of(s);
   return c.db.execAndGet(std::string("SELECT count(*) FROM ") + table).getInt64();
 }
 
@@ -214,7 +214,7 @@ TEST_CASE("value rfm: a rerun writes only the rows that changed, and the store e
       in.record(value_test::purchase(ids.back(), d + (k * 7 + p * 3) * kMillisPerDay / 5, 100 + 37 * k + p));
   }
   CustomerValue value(s);
-  auto& db = s.connection().db;
+  auto& db = crmkit::detail::connection_of(s).db;
   // Every stored row, as the public reader returns it, must equal the run's own result.
   auto check_store_equals = [&](const RfmResult& res) {
     REQUIRE(count_rows(s, "customer_rfm") == static_cast<std::int64_t>(res.customers.size()));

@@ -1,4 +1,4 @@
-// --date-format of crmkit import: dates and times as another system writes them.
+// crmkit/date_format.hpp: the --date-format of crmkit import: dates and times as another system writes them.
 #pragma once
 
 #include <string>

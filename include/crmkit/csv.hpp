@@ -1,4 +1,4 @@
-// A streaming RFC 4180 CSV reader: quoted fields, doubled quotes, CRLF or LF line ends, line
+// crmkit/csv.hpp: a streaming RFC 4180 CSV reader: quoted fields, doubled quotes, CRLF or LF line ends, line
 // breaks inside quoted fields. Importers (the crmkit command, any area loading files) read one
 // record at a time with bounded memory; field buffers are reused between records.
 #pragma once
