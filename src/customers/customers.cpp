@@ -53,7 +53,7 @@ Customer read_row(SQLite::Statement& st) {
 std::vector<std::string> load_tags(Connection& conn, std::int64_t id) {
   auto& st = conn.prepare("SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag");
   detail::StatementReset done(st);
-  st.bind(1, static_cast<int64_t>(id));
+  detail::bind_all(st, id);
   std::vector<std::string> tags;
   while (st.executeStep()) tags.push_back(detail::StoredRow(st, "customer_tags", -1).text(0));
   return tags;
@@ -73,58 +73,34 @@ std::optional<Customer> load(Connection& conn, const char* where, const std::fun
 }
 
 std::optional<Customer> load_by_id(Connection& conn, std::int64_t id) {
-  return load(conn, "id = ?", [&](SQLite::Statement& st) { st.bind(1, static_cast<int64_t>(id)); });
+  return load(conn, "id = ?", [&](SQLite::Statement& st) { detail::bind_all(st, id); });
 }
 
 std::optional<Customer> load_by_external_id(Connection& conn, const std::string& ext) {
-  return load(conn, "external_id = ?", [&](SQLite::Statement& st) { st.bind(1, ext); });
+  return load(conn, "external_id = ?", [&](SQLite::Statement& st) { detail::bind_all(st, ext); });
 }
 
-template <class T>
-void bind_opt(SQLite::Statement& st, int i, const std::optional<T>& v) {
-  if (v) st.bind(i, *v);
-  else st.bind(i);
-}
-
-// Binds columns 2.. of kColumns (everything but id) in order.
+// Binds columns 2.. of kColumns (everything but id) to parameters 1..21, in order.
 void bind_row(SQLite::Statement& st, const Customer& c) {
-  bind_opt(st, 1, c.external_id);
-  st.bind(2, to_string(c.kind));
-  bind_opt(st, 3, c.display_name);
-  bind_opt(st, 4, c.given_name);
-  bind_opt(st, 5, c.family_name);
-  bind_opt(st, 6, c.email);
-  bind_opt(st, 7, c.phone);
-  bind_opt(st, 8, c.birth_date);
-  bind_opt(st, 9, c.gender);
-  bind_opt(st, 10, c.country);
-  bind_opt(st, 11, c.region);
-  bind_opt(st, 12, c.city);
-  bind_opt(st, 13, c.postal_code);
-  bind_opt(st, 14, c.acquisition_channel);
+  std::optional<std::int64_t> cost;
+  std::optional<std::string> cost_currency;
   if (c.acquisition_cost) {
-    st.bind(15, static_cast<int64_t>(c.acquisition_cost->minor));
-    st.bind(16, c.acquisition_cost->currency);
-  } else {
-    st.bind(15);
-    st.bind(16);
+    cost = c.acquisition_cost->minor;
+    cost_currency = c.acquisition_cost->currency;
   }
-  st.bind(17, to_string(c.lifecycle_stage));
-  st.bind(18, static_cast<int64_t>(c.created_at));
-  st.bind(19, static_cast<int64_t>(c.updated_at));
-  st.bind(20, c.attributes);
-  st.bind(21, c.lifecycle_manual ? 1 : 0);
+  detail::bind_all(st, c.external_id, c.kind, c.display_name, c.given_name, c.family_name, c.email, c.phone,
+                   c.birth_date, c.gender, c.country, c.region, c.city, c.postal_code, c.acquisition_channel, cost,
+                   cost_currency, c.lifecycle_stage, c.created_at, c.updated_at, c.attributes, c.lifecycle_manual);
 }
 
 void write_tags(Connection& conn, std::int64_t id, const std::vector<std::string>& tags) {
   auto& del = conn.prepare("DELETE FROM customer_tags WHERE customer_id = ?");
-  del.bind(1, static_cast<int64_t>(id));
+  detail::bind_all(del, id);
   del.exec();
   auto& ins = conn.prepare("INSERT INTO customer_tags(customer_id, tag) VALUES (?, ?)");
   for (const auto& t : tags) {
-    ins.reset();
-    ins.bind(1, static_cast<int64_t>(id));
-    ins.bind(2, t);
+    detail::StatementReset row_done(ins);
+    detail::bind_all(ins, id, t);
     ins.exec();
   }
 }
@@ -133,7 +109,7 @@ void check_external_id_free(Connection& conn, const std::optional<std::string>& 
   if (!ext) return;
   auto& st = conn.prepare("SELECT id FROM customers WHERE external_id = ?");
   detail::StatementReset done(st);
-  st.bind(1, *ext);
+  detail::bind_all(st, *ext);
   if (st.executeStep() && st.getColumn(0).getInt64() != self)
     throw Error(Errc::conflict, fmt::format("external_id '{}' already belongs to customer {}",
                                             detail::printable(*ext), st.getColumn(0).getInt64()));
@@ -167,7 +143,7 @@ void modify(Connection& conn, Customer current, const CustomerFields& n, Instant
       "acquisition_channel=?14, acquisition_cost=?15, acquisition_currency=?16, lifecycle_stage=?17, "
       "created_at=?18, updated_at=?19, attributes=?20, lifecycle_manual=?21 WHERE id=?22");
   bind_row(st, current);
-  st.bind(22, static_cast<int64_t>(current.id));
+  detail::bind_value(st, 22, current.id);
   st.exec();
   if (current.tags != old_tags) write_tags(conn, current.id, current.tags);
 }
@@ -187,30 +163,30 @@ FilterSql filter_sql(const CustomerFilter& f) {
   if (f.created_from) {
     detail::check_instant("created_from", *f.created_from);
     Instant v = *f.created_from;
-    add("created_at >= ?", [v](SQLite::Statement& st, int i) { st.bind(i, static_cast<int64_t>(v)); });
+    add("created_at >= ?", [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   if (f.created_to) {
     detail::check_instant("created_to", *f.created_to);
     Instant v = *f.created_to;
-    add("created_at < ?", [v](SQLite::Statement& st, int i) { st.bind(i, static_cast<int64_t>(v)); });
+    add("created_at < ?", [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   if (f.tag) {
     detail::check_text("tag", *f.tag);
     std::string v(detail::trim(*f.tag));
     add("id IN (SELECT customer_id FROM customer_tags WHERE tag = ?)",
-        [v](SQLite::Statement& st, int i) { st.bind(i, v); });
+        [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   if (f.lifecycle_stage) {
     const char* v = to_string(*f.lifecycle_stage);
     if (!*v) throw Error(Errc::invalid_argument, "lifecycle_stage filter is not a lifecycle stage");
-    add("lifecycle_stage = ?", [v](SQLite::Statement& st, int i) { st.bind(i, v); });
+    add("lifecycle_stage = ?", [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   if (f.country) {
     detail::check_text("country", *f.country);
     std::string v(detail::trim(*f.country));
     for (char& c : v)
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    add("country = ?", [v](SQLite::Statement& st, int i) { st.bind(i, v); });
+    add("country = ?", [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   return out;
 }
@@ -279,7 +255,7 @@ std::vector<Customer> Customers::find_by_email(const std::string& email) {
     {
       auto& st = conn.prepare("SELECT id FROM customers WHERE email = ? ORDER BY id");
       detail::StatementReset done(st);
-      st.bind(1, e);
+      detail::bind_all(st, e);
       while (st.executeStep()) ids.push_back(st.getColumn(0).getInt64());
     }
     std::vector<Customer> out;
@@ -293,7 +269,7 @@ std::optional<std::int64_t> Customers::find_id(const std::string& external_id) {
   return detail::guard([&]() -> std::optional<std::int64_t> {
     auto& st = detail::connection_of(store_).prepare("SELECT id FROM customers WHERE external_id = ?");
     detail::StatementReset done(st);
-    st.bind(1, external_id);
+    detail::bind_all(st, external_id);
     if (!st.executeStep()) return std::nullopt;
     return st.getColumn(0).getInt64();
   });
@@ -321,13 +297,13 @@ void Customers::remove(std::int64_t id) {
     {
       auto& st = conn.prepare("SELECT 1 FROM customers WHERE id = ?");
       detail::StatementReset done(st);
-      st.bind(1, static_cast<int64_t>(id));
+      detail::bind_all(st, id);
       if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
     }
     {
       auto& st = conn.prepare("SELECT count(*) FROM interactions WHERE customer_id = ?");
       detail::StatementReset done(st);
-      st.bind(1, static_cast<int64_t>(id));
+      detail::bind_all(st, id);
       st.executeStep();
       std::int64_t n = st.getColumn(0).getInt64();
       if (n > 0)
@@ -335,7 +311,7 @@ void Customers::remove(std::int64_t id) {
                     fmt::format("customer {} has {} interaction(s) and cannot be deleted", id, n));
     }
     auto& del = conn.prepare("DELETE FROM customers WHERE id = ?");
-    del.bind(1, static_cast<int64_t>(id));
+    detail::bind_all(del, id);
     try {
       del.exec();
     } catch (const SQLite::Exception& e) {
@@ -362,9 +338,9 @@ CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, i
           fmt::format("SELECT {} FROM customers WHERE id > ?{} ORDER BY id LIMIT ?", kColumns, f.where));
       detail::StatementReset done(st);
       int i = 1;
-      st.bind(i++, static_cast<int64_t>(after));
+      detail::bind_value(st, i++, after);
       for (auto& b : f.binds) b(st, i++);
-      st.bind(i, static_cast<int64_t>(limit) + 1);
+      detail::bind_value(st, i, static_cast<std::int64_t>(limit) + 1);
       while (st.executeStep()) page.customers.push_back(read_row(st));
     }
     if (page.customers.size() > static_cast<std::size_t>(limit)) {
@@ -376,8 +352,7 @@ CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, i
       auto& st = conn.prepare(
           "SELECT customer_id, tag FROM customer_tags WHERE customer_id BETWEEN ? AND ? ORDER BY customer_id, tag");
       detail::StatementReset done(st);
-      st.bind(1, static_cast<int64_t>(page.customers.front().id));
-      st.bind(2, static_cast<int64_t>(page.customers.back().id));
+      detail::bind_all(st, page.customers.front().id, page.customers.back().id);
       std::size_t k = 0;
       while (st.executeStep()) {
         const detail::StoredRow r(st, "customer_tags");

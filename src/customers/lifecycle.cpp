@@ -98,11 +98,9 @@ void stages_follow_purchases(Connection& conn, const std::vector<std::int64_t>& 
   if (purchasers.empty()) return;
   auto& st = conn.prepare(
       "UPDATE customers SET lifecycle_stage = ?2 WHERE id = ?1 AND lifecycle_manual = 0 AND lifecycle_stage <> ?2");
-  StatementReset done(st);
   for (std::int64_t id : purchasers) {
-    st.reset();
-    st.bind(1, static_cast<int64_t>(id));
-    st.bindNoCopy(2, to_string(LifecycleStage::customer));
+    StatementReset row_done(st);
+    bind_all(st, id, LifecycleStage::customer);
     st.exec();
   }
 }
@@ -121,9 +119,7 @@ void Customers::set_lifecycle_rule(const LifecycleRule& rule) {
     detail::WriteScope scope(conn);
     auto& st = conn.prepare(
         "UPDATE lifecycle_rule SET churn_rule = ?1, window_days = ?2, p_alive_threshold = ?3 WHERE id = 1");
-    st.bindNoCopy(1, to_string(rule.churn));
-    st.bind(2, rule.window_days);
-    st.bind(3, rule.p_alive_threshold);
+    detail::bind_all(st, rule.churn, rule.window_days, rule.p_alive_threshold);
     if (st.exec() != 1) throw Error(Errc::corrupt, "the lifecycle_rule row is missing");
     scope.commit();
   });
@@ -154,8 +150,7 @@ LifecycleUpdate Customers::update_lifecycle(Instant as_of, const LifecycleOption
           "JOIN customer_figures f ON f.customer_id = c.id LEFT JOIN customer_scores s ON s.customer_id = c.id "
           "WHERE f.first_purchase_at < ?1 AND (?2 = 1 OR c.lifecycle_manual = 0) ORDER BY c.id");
       detail::StatementReset done(st);
-      st.bind(1, static_cast<int64_t>(as_of));
-      st.bind(2, options.override_manual ? 1 : 0);
+      detail::bind_all(st, as_of, options.override_manual);
       auto& recent = conn.prepare(
           "SELECT 1 FROM interactions WHERE customer_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 "
           "AND kind = 'purchase' LIMIT 1");
@@ -173,9 +168,7 @@ LifecycleUpdate Customers::update_lifecycle(Instant as_of, const LifecycleOption
           } else {
             // Purchases after as_of do not count: look for one inside the window only.
             detail::StatementReset recent_done(recent);
-            recent.bind(1, static_cast<int64_t>(id));
-            recent.bind(2, static_cast<int64_t>(window_start));
-            recent.bind(3, static_cast<int64_t>(as_of));
+            detail::bind_all(recent, id, window_start, as_of);
             churned = !recent.executeStep();
           }
         }
@@ -185,11 +178,9 @@ LifecycleUpdate Customers::update_lifecycle(Instant as_of, const LifecycleOption
       }
     }
     auto& upd = conn.prepare("UPDATE customers SET lifecycle_stage = ?2, lifecycle_manual = 0 WHERE id = ?1");
-    detail::StatementReset upd_done(upd);
     for (const auto& c : changes) {
-      upd.reset();
-      upd.bind(1, static_cast<int64_t>(c.id));
-      upd.bindNoCopy(2, to_string(c.to));
+      detail::StatementReset row_done(upd);
+      detail::bind_all(upd, c.id, c.to);
       upd.exec();
     }
     for (auto from : kLifecycleStages)

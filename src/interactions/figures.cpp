@@ -105,24 +105,24 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(customer_id, currency) DO UPDATE SET "
       "purchase_total = purchase_total + ?3, refund_total = refund_total + ?4, margin_total = margin_total + ?5");
 
-  StatementReset read_done(read), seen_done(day_seen);
   std::size_t k = 0;  // walks `days` alongside the sorted deltas
   for (const Delta& d : deltas) {
     std::int64_t interactions = 0, purchases = 0, purchase_days = 0, refunds = 0;
     Instant last_interaction = kNone, first_purchase = kNoneHigh, last_purchase = kNone;
-    read.reset();
-    read.bind(1, static_cast<int64_t>(d.customer_id));
-    if (read.executeStep()) {
-      const StoredRow r(read, "customer_figures", -1);
-      interactions = r.int64(0);
-      last_interaction = r.opt_int64(1).value_or(kNone);
-      purchases = r.int64(2);
-      purchase_days = r.int64(3);
-      refunds = r.int64(4);
-      first_purchase = r.opt_int64(5).value_or(kNoneHigh);
-      last_purchase = r.opt_int64(6).value_or(kNone);
+    {
+      StatementReset read_done(read);
+      bind_all(read, d.customer_id);
+      if (read.executeStep()) {
+        const StoredRow r(read, "customer_figures", -1);
+        interactions = r.int64(0);
+        last_interaction = r.opt_int64(1).value_or(kNone);
+        purchases = r.int64(2);
+        purchase_days = r.int64(3);
+        refunds = r.int64(4);
+        first_purchase = r.opt_int64(5).value_or(kNoneHigh);
+        last_purchase = r.opt_int64(6).value_or(kNone);
+      }
     }
-    read.reset();
     // A new purchase day counts unless an earlier purchase fell on it. Only days inside the
     // customer's existing purchase span can have one (in-order arrivals never query).
     const Day first_day = purchases > 0 ? day_of(first_purchase) : 0;
@@ -132,13 +132,9 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
       const Day day = days[k].day;
       bool seen = false;
       if (purchases > 0 && day >= first_day && day <= last_day) {
-        day_seen.reset();
-        day_seen.bind(1, static_cast<int64_t>(d.customer_id));
-        day_seen.bind(2, static_cast<int64_t>(start_of_day(day)));
-        day_seen.bind(3, static_cast<int64_t>(start_of_day(day + 1)));
-        day_seen.bind(4, static_cast<int64_t>(min_new_id));
+        StatementReset seen_done(day_seen);
+        bind_all(day_seen, d.customer_id, start_of_day(day), start_of_day(day + 1), min_new_id);
         seen = day_seen.executeStep();
-        day_seen.reset();
       }
       if (!seen) ++purchase_days;
     }
@@ -149,34 +145,24 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
     first_purchase = std::min(first_purchase, d.first_purchase);
     last_purchase = std::max(last_purchase, d.last_purchase);
 
-    write.reset();
-    write.bind(1, static_cast<int64_t>(d.customer_id));
-    write.bind(2, static_cast<int64_t>(interactions));
-    write.bind(3, static_cast<int64_t>(last_interaction));
-    write.bind(4, static_cast<int64_t>(purchases));
-    write.bind(5, static_cast<int64_t>(purchase_days));
-    write.bind(6, static_cast<int64_t>(refunds));
+    std::optional<Instant> first, last;  // NULL until the customer has a purchase
     if (purchases > 0) {
-      write.bind(7, static_cast<int64_t>(first_purchase));
-      write.bind(8, static_cast<int64_t>(last_purchase));
-    } else {
-      write.bind(7);
-      write.bind(8);
+      first = first_purchase;
+      last = last_purchase;
     }
-    write.exec();
+    {
+      StatementReset write_done(write);
+      bind_all(write, d.customer_id, interactions, last_interaction, purchases, purchase_days, refunds, first, last);
+      write.exec();
+    }
     for (const auto& m : d.money) {
-      money.reset();
-      money.bind(1, static_cast<int64_t>(d.customer_id));
-      money.bindNoCopy(2, m.currency.data());
-      money.bind(3, static_cast<int64_t>(m.purchase));
-      money.bind(4, static_cast<int64_t>(m.refund));
-      money.bind(5, static_cast<int64_t>(m.margin));
+      StatementReset money_done(money);
+      bind_all(money, d.customer_id, m.currency.data(), m.purchase, m.refund, m.margin);
       try {
         money.exec();
       } catch (const SQLite::Exception& e) {
         // SQLite turns an overflowing integer sum into a REAL, which the STRICT column refuses.
         if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_DATATYPE) throw;
-        money.tryReset();
         throw Error(Errc::invalid_argument,
                     fmt::format("the {} totals of customer {} would overflow the int64 range", m.currency.data(),
                                 d.customer_id));
@@ -193,7 +179,7 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
         "SELECT interaction_count, last_interaction_at, purchase_count, purchase_days, refund_count, "
         "first_purchase_at, last_purchase_at FROM customer_figures WHERE customer_id = ?");
     StatementReset done(st);
-    st.bind(1, static_cast<int64_t>(customer_id));
+    detail::bind_all(st, customer_id);
     if (st.executeStep()) {
       const StoredRow r(st, "customer_figures", -1);
       f.interaction_count = r.int64(0);
@@ -204,13 +190,12 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
       f.first_purchase_at = r.opt_int64(5);
       f.last_purchase_at = r.opt_int64(6);
     }
-    st.reset();
   }
   auto& st = conn.prepare(
       "SELECT currency, purchase_total, refund_total, margin_total FROM customer_money WHERE customer_id = ? "
       "ORDER BY currency");
   StatementReset done(st);
-  st.bind(1, static_cast<int64_t>(customer_id));
+  detail::bind_all(st, customer_id);
   while (st.executeStep()) {
     const StoredRow r(st, "customer_money", -1);
     f.money.push_back({r.text(0), r.int64(1), r.int64(2), r.int64(3)});

@@ -88,28 +88,23 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   auto& st = conn.prepare(
       "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, "
       "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
-  st.bind(1, static_cast<int64_t>(in.customer_id));
-  if (in.external_id) st.bindNoCopy(2, in.external_id->c_str());
-  st.bind(3, static_cast<int64_t>(in.occurred_at));
-  st.bindNoCopy(4, to_string(in.channel));
-  st.bindNoCopy(5, to_string(in.kind));
-  st.bindNoCopy(6, to_string(in.direction));
+  detail::StatementReset done(st);
+  std::optional<std::int64_t> amount;
+  detail::BorrowedText currency;
   if (in.amount) {
-    st.bind(7, static_cast<int64_t>(in.amount->minor));
-    st.bindNoCopy(8, in.amount->currency.c_str());
+    amount = in.amount->minor;
+    currency = detail::borrowed(in.amount->currency);
   }
-  if (in.margin) st.bind(9, static_cast<int64_t>(*in.margin));
-  if (in.subject) st.bindNoCopy(10, in.subject->c_str());
-  if (in.notes) st.bindNoCopy(11, in.notes->c_str());
-  if (attrs) st.bindNoCopy(12, attrs->c_str());
-  if (key && !in.external_id) st.bindNoCopy(13, key->data(), static_cast<int>(key->size()));
-  else st.bind(13);  // the statement is cached: clear the last row's key
+  detail::BorrowedBlob natural_key;
+  if (key && !in.external_id) natural_key = {key->data(), static_cast<int>(key->size())};
+  detail::bind_all(st, in.customer_id, detail::borrowed(in.external_id), in.occurred_at, in.channel, in.kind,
+                   in.direction, amount, currency, in.margin, detail::borrowed(in.subject), detail::borrowed(in.notes),
+                   detail::borrowed(attrs), natural_key);
   int changes;
   try {
     changes = st.exec();
   } catch (const SQLite::Exception& e) {
     const bool missing_customer = e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY;
-    st.tryReset();
     if (missing_customer)
       throw Error(Errc::not_found, fmt::format("customer_id {} does not exist", in.customer_id));
     throw;
@@ -120,8 +115,8 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
     auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE {} = ?", kColumns,
                                        in.external_id ? "external_id" : "natural_key"));
     detail::StatementReset done(q);
-    if (in.external_id) q.bind(1, *in.external_id);
-    else if (key) q.bindNoCopy(1, key->data(), static_cast<int>(key->size()));
+    if (in.external_id) detail::bind_all(q, *in.external_id);
+    else if (key) detail::bind_all(q, detail::BorrowedBlob{key->data(), static_cast<int>(key->size())});
     if (!q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
     stored = read_row(q);
   }
@@ -159,7 +154,7 @@ RecordedInteraction recorded(const Interaction& in, std::int64_t id) {
 void require_customer(Connection& conn, std::int64_t id) {
   auto& st = conn.prepare("SELECT 1 FROM customers WHERE id = ?");
   detail::StatementReset done(st);
-  st.bind(1, static_cast<int64_t>(id));
+  detail::bind_all(st, id);
   bool found = st.executeStep();
   if (!found) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
 }
@@ -230,7 +225,7 @@ Interaction Interactions::get(std::int64_t id) {
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(fmt::format("SELECT {} FROM interactions WHERE id = ?", kColumns));
     detail::StatementReset done(st);
-    st.bind(1, static_cast<int64_t>(id));
+    detail::bind_all(st, id);
     if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("interaction {} does not exist", id));
     return read_row(st);
   });
@@ -271,14 +266,8 @@ TimelinePage Interactions::timeline(std::int64_t customer_id, const TimelineFilt
     const std::string& sql = kSql[mask];
     auto& st = conn.prepare(sql);
     detail::StatementReset done(st);
-    st.bind(1, static_cast<int64_t>(customer_id));
-    if (filter.channel) st.bindNoCopy(2, to_string(*filter.channel));
-    if (filter.kind) st.bindNoCopy(3, to_string(*filter.kind));
-    if (filter.from) st.bind(4, static_cast<int64_t>(*filter.from));
-    if (filter.to) st.bind(5, static_cast<int64_t>(*filter.to));
-    if (before_time) st.bind(6, static_cast<int64_t>(*before_time));
-    if (before_id) st.bind(7, static_cast<int64_t>(*before_id));
-    st.bind(8, static_cast<int64_t>(limit) + 1);
+    detail::bind_all(st, customer_id, filter.channel, filter.kind, filter.from, filter.to, before_time, before_id,
+                     static_cast<std::int64_t>(limit) + 1);
     TimelinePage page;
     while (st.executeStep()) page.interactions.push_back(read_row(st));
     if (page.interactions.size() > static_cast<std::size_t>(limit)) {

@@ -146,7 +146,7 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
       // Alive customers that had become customers before the period's end, by id.
       auto& a = c.prepare("SELECT customer_id FROM customer_scores WHERE p_alive >= ? ORDER BY customer_id");
       detail::StatementReset reset_a(a);
-      a.bind(1, q.p_alive_threshold);
+      detail::bind_all(a, q.p_alive_threshold);
       std::vector<std::int64_t> alive;
       while (a.executeStep()) alive.push_back(a.getColumn(0).getInt64());
       alive.erase(std::unique(alive.begin(), alive.end()), alive.end());

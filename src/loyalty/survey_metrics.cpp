@@ -68,9 +68,9 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
   };
   const char* where = "r.kind = :kind AND r.occurred_at >= :from AND r.occurred_at < :to";
   auto bind = [&](SQLite::Statement& s) {
-    s.bind(":kind", to_string(kind));
-    s.bind(":from", from);
-    s.bind(":to", to);
+    detail::bind_value(s, ":kind", kind);
+    detail::bind_value(s, ":from", from);
+    detail::bind_value(s, ":to", to);
   };
 
   switch (q.by) {

@@ -130,7 +130,7 @@ std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate)
   if (r.external_id) {
     auto& q = c.prepare(fmt::format("SELECT {} FROM survey_responses WHERE external_id = ?", kColumns));
     detail::StatementReset done(q);
-    q.bind(1, *r.external_id);
+    detail::bind_all(q, *r.external_id);
     if (q.executeStep()) {
       SurveyResponse old = read_row(q);
       if (!same_content(old, r, scale))
@@ -143,13 +143,13 @@ std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate)
   {
     auto& q = c.prepare("SELECT 1 FROM customers WHERE id = ?");
     detail::StatementReset done(q);
-    q.bind(1, static_cast<std::int64_t>(r.customer_id));
+    detail::bind_all(q, r.customer_id);
     if (!q.executeStep()) throw Error(Errc::not_found, fmt::format("customer_id {} does not exist", r.customer_id));
   }
   if (r.interaction_id) {
     auto& q = c.prepare("SELECT customer_id FROM interactions WHERE id = ?");
     detail::StatementReset done(q);
-    q.bind(1, static_cast<std::int64_t>(*r.interaction_id));
+    detail::bind_all(q, *r.interaction_id);
     if (!q.executeStep())
       throw Error(Errc::not_found, fmt::format("interaction_id {} does not exist", *r.interaction_id));
     std::int64_t owner = q.getColumn(0).getInt64();
@@ -160,17 +160,8 @@ std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate)
   auto& ins = c.prepare(
       "INSERT INTO survey_responses(customer_id, external_id, kind, scale_min, scale_max, direction, score, "
       "occurred_at, channel, interaction_id, comment) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-  ins.bind(1, static_cast<std::int64_t>(r.customer_id));
-  if (r.external_id) ins.bind(2, *r.external_id);
-  ins.bind(3, to_string(r.kind));
-  ins.bind(4, scale.min);
-  ins.bind(5, scale.max);
-  ins.bind(6, to_string(scale.direction));
-  ins.bind(7, r.score);
-  ins.bind(8, static_cast<std::int64_t>(r.occurred_at));
-  ins.bind(9, to_string(r.channel));
-  if (r.interaction_id) ins.bind(10, static_cast<std::int64_t>(*r.interaction_id));
-  if (r.comment) ins.bind(11, *r.comment);
+  detail::bind_all(ins, r.customer_id, r.external_id, r.kind, scale.min, scale.max, scale.direction, r.score,
+                   r.occurred_at, r.channel, r.interaction_id, r.comment);
   ins.exec();
   return c.db.getLastInsertRowid();
 }
@@ -222,7 +213,7 @@ SurveyResponse Surveys::get(std::int64_t id) {
   return detail::guard([&] {
     auto& q = detail::connection_of(store_).prepare(fmt::format("SELECT {} FROM survey_responses WHERE id = ?", kColumns));
     detail::StatementReset done(q);
-    q.bind(1, static_cast<std::int64_t>(id));
+    detail::bind_all(q, id);
     if (!q.executeStep()) throw Error(Errc::not_found, fmt::format("survey response {} does not exist", id));
     return read_row(q);
   });
@@ -237,9 +228,9 @@ std::string filter_sql(const SurveyFilter& f) {
   return w;
 }
 void bind_filter(SQLite::Statement& q, const SurveyFilter& f) {
-  if (f.kind) q.bind(":kind", to_string(*f.kind));
-  if (f.from) q.bind(":from", static_cast<std::int64_t>(*f.from));
-  if (f.to) q.bind(":to", static_cast<std::int64_t>(*f.to));
+  if (f.kind) detail::bind_value(q, ":kind", *f.kind);
+  if (f.from) detail::bind_value(q, ":from", *f.from);
+  if (f.to) detail::bind_value(q, ":to", *f.to);
 }
 }  // namespace
 
@@ -249,7 +240,7 @@ std::vector<SurveyResponse> Surveys::for_customer(std::int64_t customer_id, cons
         fmt::format("SELECT {} FROM survey_responses WHERE customer_id = :c{} ORDER BY occurred_at, id", kColumns,
                     filter_sql(filter)));
     detail::StatementReset reset_q(q);
-    q.bind(":c", static_cast<std::int64_t>(customer_id));
+    detail::bind_value(q, ":c", customer_id);
     bind_filter(q, filter);
     std::vector<SurveyResponse> out;
     while (q.executeStep()) out.push_back(read_row(q));

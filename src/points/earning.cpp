@@ -15,7 +15,8 @@ std::optional<Purchase> find_interaction(Connection& c, std::int64_t id) {
   auto& q = c.prepare(
       "SELECT id, customer_id, occurred_at, channel, kind, COALESCE(amount, 0), COALESCE(currency, '') "
       "FROM interactions WHERE id = ?");
-  q.bind(1, static_cast<std::int64_t>(id));
+  detail::StatementReset q_done(q);
+  detail::bind_all(q, id);
   if (!q.executeStep()) return std::nullopt;
   Purchase p;
   p.id = q.getColumn(0).getInt64();
@@ -25,7 +26,6 @@ std::optional<Purchase> find_interaction(Connection& c, std::int64_t id) {
   p.kind = q.getColumn(4).getString();
   p.amount = q.getColumn(5).getInt64();
   p.currency = q.getColumn(6).getString();
-  q.reset();
   return p;
 }
 
@@ -33,10 +33,9 @@ namespace {
 
 bool table_exists(Connection& c, const char* name) {
   auto& q = c.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  q.bind(1, name);
-  bool found = q.executeStep();
-  q.reset();
-  return found;
+  detail::StatementReset q_done(q);
+  detail::bind_all(q, name);
+  return q.executeStep();
 }
 
 // The highest multiplier among the segments the customer belongs to at t (1000 when none).
@@ -46,8 +45,7 @@ std::int64_t segment_permille(Connection& c, const Rules& r, std::int64_t custom
   auto& q = c.prepare(
       "SELECT DISTINCT s.name FROM segment_membership m JOIN segments s ON s.id = m.segment_id "
       "WHERE m.customer_id = ?1 AND m.entered_at <= ?2 AND (m.left_at IS NULL OR m.left_at > ?2)");
-  q.bind(1, static_cast<std::int64_t>(customer_id));
-  q.bind(2, static_cast<std::int64_t>(t));
+  detail::bind_all(q, customer_id, t);
   std::int64_t best = -1;
   while (q.executeStep()) {
     auto it = r.segment_permille.find(q.getColumn(0).getString());
@@ -60,23 +58,19 @@ std::int64_t earn_request_points(Connection& c, const Rules& r, std::int64_t pur
   auto& q = c.prepare(
       "SELECT points, COALESCE(entry_id, 0) FROM points_requests WHERE programme_id = ? AND kind = 'earn' "
       "AND source_id = ?");
-  q.bind(1, static_cast<std::int64_t>(r.id));
-  q.bind(2, static_cast<std::int64_t>(purchase_id));
+  detail::StatementReset q_done(q);
+  detail::bind_all(q, r.id, purchase_id);
   if (!q.executeStep()) return -1;
-  std::int64_t pts = q.getColumn(0).getInt64();
   if (entry_id) *entry_id = q.getColumn(1).getInt64();
-  q.reset();
-  return pts;
+  return q.getColumn(0).getInt64();
 }
 
 std::int64_t scalar(Connection& c, const std::string& sql, std::int64_t a, std::int64_t b) {
   auto& q = c.prepare(sql);
-  q.bind(1, static_cast<std::int64_t>(a));
-  q.bind(2, static_cast<std::int64_t>(b));
+  detail::StatementReset q_done(q);
+  detail::bind_all(q, a, b);
   q.executeStep();
-  std::int64_t v = q.getColumn(0).getInt64();
-  q.reset();
-  return v;
+  return q.getColumn(0).getInt64();
 }
 
 }  // namespace
@@ -195,8 +189,7 @@ PointsResult reverse(Connection& c, const Rules& r, const Purchase& p, std::int6
     auto& q = c.prepare(
         "SELECT id, -points FROM points_ledger WHERE programme_id = ? AND kind = 'redeem' AND source_type = "
         "'purchase' AND source_id = ? ORDER BY id");
-    q.bind(1, static_cast<std::int64_t>(r.id));
-    q.bind(2, static_cast<std::int64_t>(p.id));
+    detail::bind_all(q, r.id, p.id);
     while (q.executeStep()) linked.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
   }
   for (const auto& [redeem_entry, redeemed] : linked) {
@@ -243,10 +236,9 @@ void earn_for_interactions(Connection& c, const std::vector<std::int64_t>& inter
   if (interaction_ids.empty()) return;
   {
     auto& any = c.prepare("SELECT EXISTS(SELECT 1 FROM points_members)");
+    detail::StatementReset any_done(any);
     any.executeStep();
-    bool members = any.getColumn(0).getInt() != 0;
-    any.reset();
-    if (!members) return;  // no programme has members: one query per batch
+    if (any.getColumn(0).getInt() == 0) return;  // no programme has members: one query per batch
   }
   std::map<std::int64_t, Rules> rules;
   auto rules_of = [&](std::int64_t id) -> const Rules& {
@@ -261,7 +253,7 @@ void earn_for_interactions(Connection& c, const std::vector<std::int64_t>& inter
     programmes.clear();
     {
       auto& q = c.prepare("SELECT programme_id, enrolled_at FROM points_members WHERE customer_id = ?");
-      q.bind(1, static_cast<std::int64_t>(p->customer_id));
+      detail::bind_all(q, p->customer_id);
       while (q.executeStep())
         if (p->kind == "refund" || q.getColumn(1).getInt64() <= p->occurred_at)
           programmes.push_back(q.getColumn(0).getInt64());
@@ -282,21 +274,22 @@ void earn_for_interactions(Connection& c, const std::vector<std::int64_t>& inter
       auto& q = c.prepare(
           "SELECT json_type(attributes, '$.refund_of'), json_extract(attributes, '$.refund_of') FROM interactions "
           "WHERE id = ? AND attributes IS NOT NULL");
-      q.bind(1, static_cast<std::int64_t>(id));
-      if (q.executeStep() && !q.isColumnNull(0)) {
-        std::string type = q.getColumn(0).getString();
-        if (type == "integer") {
-          purchase_id = q.getColumn(1).getInt64();
-        } else if (type == "text") {
-          std::string ext = q.getColumn(1).getString();
-          q.reset();
-          auto& e = c.prepare("SELECT id FROM interactions WHERE external_id = ?");
-          e.bind(1, ext);
-          if (e.executeStep()) purchase_id = e.getColumn(0).getInt64();
-          e.reset();
+      std::optional<std::string> ext;
+      {
+        detail::StatementReset q_done(q);
+        detail::bind_all(q, id);
+        if (q.executeStep() && !q.isColumnNull(0)) {
+          std::string type = q.getColumn(0).getString();
+          if (type == "integer") purchase_id = q.getColumn(1).getInt64();
+          else if (type == "text") ext = q.getColumn(1).getString();
         }
       }
-      q.reset();
+      if (ext) {
+        auto& e = c.prepare("SELECT id FROM interactions WHERE external_id = ?");
+        detail::StatementReset e_done(e);
+        detail::bind_all(e, *ext);
+        if (e.executeStep()) purchase_id = e.getColumn(0).getInt64();
+      }
     }
     if (!purchase_id) continue;
     auto purchase = find_interaction(c, *purchase_id);
@@ -344,10 +337,7 @@ std::int64_t Points::earn_backfill(std::int64_t programme_id, Instant from, Inst
           "AND i.occurred_at < ?4 AND i.occurred_at >= m.enrolled_at AND NOT EXISTS (SELECT 1 FROM "
           "points_requests q WHERE q.programme_id = ?1 AND q.kind = 'earn' AND q.source_id = i.id) "
           "ORDER BY i.occurred_at, i.id");
-      q.bind(1, static_cast<std::int64_t>(r.id));
-      q.bind(2, r.currency);
-      q.bind(3, static_cast<std::int64_t>(from));
-      q.bind(4, static_cast<std::int64_t>(to));
+      detail::bind_all(q, r.id, r.currency, from, to);
       while (q.executeStep()) ids.push_back(q.getColumn(0).getInt64());
     }
     for (auto id : ids) points::earn(c, r, *points::find_interaction(c, id));

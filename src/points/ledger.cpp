@@ -16,12 +16,11 @@ void check_external_id(const std::string& external_id, const char* field) {
 std::optional<PointsResult> find_request(Connection& c, const Rules& r, const RequestKey& key) {
   auto& q = c.prepare(
       "SELECT id, kind, fingerprint, points, entry_id FROM points_requests WHERE programme_id = ? AND external_id = ?");
-  q.bind(1, static_cast<std::int64_t>(r.id));
-  q.bind(2, key.external_id);
+  detail::StatementReset q_done(q);
+  detail::bind_all(q, r.id, key.external_id);
   if (!q.executeStep()) return std::nullopt;
   if (q.getColumn(1).getString() != key.kind || q.getColumn(2).getString() != key.fingerprint) {
     std::string was = q.getColumn(1).getString() + " " + q.getColumn(2).getString();
-    q.reset();
     throw Error(Errc::conflict,
                 fmt::format("external_id '{}' was already used in programme '{}' for a different request ({})",
                             detail::printable(key.external_id), r.name, detail::printable(was)));
@@ -31,7 +30,6 @@ std::optional<PointsResult> find_request(Connection& c, const Rules& r, const Re
   res.points = q.getColumn(3).getInt64();
   res.entry_id = q.isColumnNull(4) ? 0 : q.getColumn(4).getInt64();
   res.replayed = true;
-  q.reset();
   return res;
 }
 
@@ -40,22 +38,16 @@ std::int64_t insert_request(Connection& c, const Rules& r, const RequestKey& key
   auto& q = c.prepare(
       "INSERT INTO points_requests(programme_id, external_id, kind, fingerprint, points, entry_id, source_id, "
       "money_minor, created_at) VALUES (?,?,?,?,0,NULL,?,?,?)");
-  q.bind(1, static_cast<std::int64_t>(r.id));
-  q.bind(2, key.external_id);
-  q.bind(3, key.kind);
-  q.bind(4, key.fingerprint);
-  if (source_id) q.bind(5, static_cast<std::int64_t>(*source_id)); else q.bind(5);
-  if (money_minor) q.bind(6, static_cast<std::int64_t>(*money_minor)); else q.bind(6);
-  q.bind(7, static_cast<std::int64_t>(created_at));
+  detail::bind_all(q, r.id, key.external_id, key.kind, key.fingerprint, source_id, money_minor, created_at);
   q.exec();
   return c.db.getLastInsertRowid();
 }
 
 void finish_request(Connection& c, std::int64_t request_id, std::int64_t points, std::int64_t entry_id) {
   auto& q = c.prepare("UPDATE points_requests SET points = ?, entry_id = ? WHERE id = ?");
-  q.bind(1, static_cast<std::int64_t>(points));
-  if (entry_id) q.bind(2, static_cast<std::int64_t>(entry_id)); else q.bind(2);
-  q.bind(3, static_cast<std::int64_t>(request_id));
+  std::optional<std::int64_t> entry;  // 0: no entry was written
+  if (entry_id) entry = entry_id;
+  detail::bind_all(q, points, entry, request_id);
   q.exec();
 }
 
@@ -72,8 +64,7 @@ void check_member_total(Connection& c, const Rules& r, const NewEntry& e) {
       "SELECT COALESCE(SUM(ABS(points)), 0) FROM points_ledger WHERE programme_id = ? AND customer_id = ? "
       "AND kind IN ('earn', 'reverse_redeem', 'adjust')");
   detail::StatementReset reset_q(q);
-  q.bind(1, static_cast<std::int64_t>(r.id));
-  q.bind(2, static_cast<std::int64_t>(e.customer_id));
+  detail::bind_all(q, r.id, e.customer_id);
   q.executeStep();
   // Each stored total is within the limit and one entry is at most 2^53, so neither the sum
   // nor before + size can overflow.
@@ -94,18 +85,8 @@ std::int64_t insert_entry(Connection& c, const Rules& r, const NewEntry& e) {
   auto& q = c.prepare(
       "INSERT INTO points_ledger(programme_id, customer_id, request_id, kind, points, created_at, effective_at, "
       "expires_at, source_type, source_id, money_minor, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
-  q.bind(1, static_cast<std::int64_t>(r.id));
-  q.bind(2, static_cast<std::int64_t>(e.customer_id));
-  q.bind(3, static_cast<std::int64_t>(e.request_id));
-  q.bind(4, to_string(e.kind));
-  q.bind(5, static_cast<std::int64_t>(e.points));
-  q.bind(6, static_cast<std::int64_t>(e.created_at));
-  q.bind(7, static_cast<std::int64_t>(e.effective_at));
-  if (e.expires_at) q.bind(8, static_cast<std::int64_t>(*e.expires_at)); else q.bind(8);
-  if (e.source_type) q.bind(9, e.source_type); else q.bind(9);
-  if (e.source_id) q.bind(10, static_cast<std::int64_t>(*e.source_id)); else q.bind(10);
-  if (e.money_minor) q.bind(11, static_cast<std::int64_t>(*e.money_minor)); else q.bind(11);
-  if (e.reason) q.bind(12, *e.reason); else q.bind(12);
+  detail::bind_all(q, r.id, e.customer_id, e.request_id, e.kind, e.points, e.created_at, e.effective_at, e.expires_at,
+                   e.source_type, e.source_id, e.money_minor, e.reason);
   q.exec();
   return c.db.getLastInsertRowid();
 }
@@ -114,13 +95,10 @@ namespace {
 
 void allocate(Connection& c, std::int64_t entry_id, std::int64_t lot_id, std::int64_t points) {
   auto& a = c.prepare("INSERT INTO points_allocations(entry_id, lot_id, points) VALUES (?,?,?)");
-  a.bind(1, static_cast<std::int64_t>(entry_id));
-  a.bind(2, static_cast<std::int64_t>(lot_id));
-  a.bind(3, static_cast<std::int64_t>(points));
+  detail::bind_all(a, entry_id, lot_id, points);
   a.exec();
   auto& u = c.prepare("UPDATE points_lots SET remaining = remaining - ? WHERE entry_id = ?");
-  u.bind(1, static_cast<std::int64_t>(points));
-  u.bind(2, static_cast<std::int64_t>(lot_id));
+  detail::bind_all(u, points, lot_id);
   u.exec();
 }
 
@@ -143,10 +121,7 @@ std::vector<LotLeft> candidate_lots(Connection& c, const Rules& r, std::int64_t 
   if (reach == Reach::available) sql += "AND effective_at <= ?3 ";
   sql += "ORDER BY (entry_id = ?4) DESC, (effective_at > ?3), " + order;
   auto& q = c.prepare(sql);
-  q.bind(1, static_cast<std::int64_t>(r.id));
-  q.bind(2, static_cast<std::int64_t>(customer_id));
-  q.bind(3, static_cast<std::int64_t>(as_of));
-  q.bind(4, static_cast<std::int64_t>(first_lot.value_or(0)));
+  detail::bind_all(q, r.id, customer_id, as_of, first_lot.value_or(0));
   std::vector<LotLeft> out;
   while (q.executeStep()) out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64()});
   return out;
@@ -177,11 +152,7 @@ void record_debt(Connection& c, const Rules& r, std::int64_t customer_id, std::i
                  std::int64_t points) {
   auto& q = c.prepare(
       "INSERT INTO points_debts(entry_id, programme_id, customer_id, points, outstanding) VALUES (?,?,?,?,?)");
-  q.bind(1, static_cast<std::int64_t>(entry_id));
-  q.bind(2, static_cast<std::int64_t>(r.id));
-  q.bind(3, static_cast<std::int64_t>(customer_id));
-  q.bind(4, static_cast<std::int64_t>(points));
-  q.bind(5, static_cast<std::int64_t>(points));
+  detail::bind_all(q, entry_id, r.id, customer_id, points, points);
   q.exec();
 }
 
@@ -189,23 +160,24 @@ void repay_debts_from(Connection& c, const Rules& r, std::int64_t customer_id, s
   auto& d = c.prepare(
       "SELECT entry_id, outstanding FROM points_debts WHERE programme_id = ? AND customer_id = ? AND outstanding > 0 "
       "ORDER BY entry_id");
-  d.bind(1, static_cast<std::int64_t>(r.id));
-  d.bind(2, static_cast<std::int64_t>(customer_id));
+  detail::bind_all(d, r.id, customer_id);
   std::vector<LotLeft> debts;
   while (d.executeStep()) debts.push_back({d.getColumn(0).getInt64(), d.getColumn(1).getInt64()});
   if (debts.empty()) return;
-  auto& l = c.prepare("SELECT remaining FROM points_lots WHERE entry_id = ?");
-  l.bind(1, static_cast<std::int64_t>(lot_id));
-  l.executeStep();
-  std::int64_t left = l.getColumn(0).getInt64();
-  l.reset();
+  std::int64_t left = 0;
+  {
+    auto& l = c.prepare("SELECT remaining FROM points_lots WHERE entry_id = ?");
+    detail::StatementReset l_done(l);
+    detail::bind_all(l, lot_id);
+    l.executeStep();
+    left = l.getColumn(0).getInt64();
+  }
   for (const auto& debt : debts) {
     if (left == 0) break;
     std::int64_t pay = std::min(left, debt.remaining);
     allocate(c, debt.id, lot_id, pay);
     auto& u = c.prepare("UPDATE points_debts SET outstanding = outstanding - ? WHERE entry_id = ?");
-    u.bind(1, static_cast<std::int64_t>(pay));
-    u.bind(2, static_cast<std::int64_t>(debt.id));
+    detail::bind_all(u, pay, debt.id);
     u.exec();
     left -= pay;
   }
@@ -216,14 +188,7 @@ void open_lot(Connection& c, const Rules& r, std::int64_t entry_id, std::int64_t
   auto& q = c.prepare(
       "INSERT INTO points_lots(entry_id, programme_id, customer_id, points, remaining, earned_at, effective_at, "
       "expires_at) VALUES (?,?,?,?,?,?,?,?)");
-  q.bind(1, static_cast<std::int64_t>(entry_id));
-  q.bind(2, static_cast<std::int64_t>(r.id));
-  q.bind(3, static_cast<std::int64_t>(customer_id));
-  q.bind(4, static_cast<std::int64_t>(points));
-  q.bind(5, static_cast<std::int64_t>(points));
-  q.bind(6, static_cast<std::int64_t>(earned_at));
-  q.bind(7, static_cast<std::int64_t>(effective_at));
-  if (expires_at) q.bind(8, static_cast<std::int64_t>(*expires_at)); else q.bind(8);
+  detail::bind_all(q, entry_id, r.id, customer_id, points, points, earned_at, effective_at, expires_at);
   q.exec();
   repay_debts_from(c, r, customer_id, entry_id);
 }
@@ -232,23 +197,20 @@ std::int64_t available(Connection& c, std::int64_t programme_id, std::int64_t cu
   auto& q = c.prepare(
       "SELECT COALESCE(SUM(remaining), 0) FROM points_lots WHERE programme_id = ?1 AND customer_id = ?2 "
       "AND remaining > 0 AND effective_at <= ?3 AND (expires_at IS NULL OR expires_at > ?3)");
-  q.bind(1, static_cast<std::int64_t>(programme_id));
-  q.bind(2, static_cast<std::int64_t>(customer_id));
-  q.bind(3, static_cast<std::int64_t>(as_of));
+  detail::StatementReset q_done(q);
+  detail::bind_all(q, programme_id, customer_id, as_of);
   q.executeStep();
   std::int64_t v = q.getColumn(0).getInt64();
-  q.reset();
   return v;
 }
 
 std::int64_t debt(Connection& c, std::int64_t programme_id, std::int64_t customer_id) {
   auto& q = c.prepare(
       "SELECT COALESCE(SUM(outstanding), 0) FROM points_debts WHERE programme_id = ? AND customer_id = ?");
-  q.bind(1, static_cast<std::int64_t>(programme_id));
-  q.bind(2, static_cast<std::int64_t>(customer_id));
+  detail::StatementReset q_done(q);
+  detail::bind_all(q, programme_id, customer_id);
   q.executeStep();
   std::int64_t v = q.getColumn(0).getInt64();
-  q.reset();
   return v;
 }
 

@@ -146,7 +146,8 @@ Rules load_rules(Connection& c, std::int64_t programme_id) {
       "SELECT id, name, currency, points_per_unit, unit_minor, points_per_order, expiry_days, consumption, "
       "pending_days, refund_policy, value_per_1000, tier_metric, tier_window_days, review_period_days, "
       "grace_days, created_at FROM points_programmes WHERE id = ?");
-  q.bind(1, static_cast<std::int64_t>(programme_id));
+  detail::StatementReset q_done(q);  // a damaged row throws while the statement is on it
+  detail::bind_all(q, programme_id);
   if (!q.executeStep())
     throw Error(Errc::not_found, fmt::format("points programme {} does not exist", programme_id));
   const detail::StoredRow row(q, "points_programmes");
@@ -167,16 +168,15 @@ Rules load_rules(Connection& c, std::int64_t programme_id) {
   r.review_period_days = row.int64(13);
   r.grace_days = row.int64(14);
   r.created_at = row.int64(15);
-  q.reset();
   auto& m = c.prepare("SELECT kind, key, permille FROM points_multipliers WHERE programme_id = ? ORDER BY kind, key");
-  m.bind(1, static_cast<std::int64_t>(programme_id));
+  detail::bind_all(m, programme_id);
   while (m.executeStep()) {
     auto& map = m.getColumn(0).getString() == "channel" ? r.channel_permille : r.segment_permille;
     map[m.getColumn(1).getString()] = m.getColumn(2).getInt64();
   }
   auto& t = c.prepare(
       "SELECT id, name, rank, threshold, permille FROM points_tiers WHERE programme_id = ? ORDER BY rank");
-  t.bind(1, static_cast<std::int64_t>(programme_id));
+  detail::bind_all(t, programme_id);
   while (t.executeStep())
     r.tiers.push_back({t.getColumn(0).getInt64(), t.getColumn(1).getString(), t.getColumn(2).getInt64(),
                        t.getColumn(3).getInt64(), t.getColumn(4).getInt64()});
@@ -187,15 +187,14 @@ std::optional<Member> find_member(Connection& c, std::int64_t programme_id, std:
   auto& q = c.prepare(
       "SELECT enrolled_at, tier_id, tier_since, next_review_at FROM points_members "
       "WHERE programme_id = ? AND customer_id = ?");
-  q.bind(1, static_cast<std::int64_t>(programme_id));
-  q.bind(2, static_cast<std::int64_t>(customer_id));
+  detail::StatementReset q_done(q);
+  detail::bind_all(q, programme_id, customer_id);
   if (!q.executeStep()) return std::nullopt;
   Member m;
   m.enrolled_at = q.getColumn(0).getInt64();
   m.tier_id = opt_int(q, 1);
   m.tier_since = q.getColumn(2).getInt64();
   m.next_review_at = opt_int(q, 3);
-  q.reset();
   return m;
 }
 
@@ -216,40 +215,26 @@ std::int64_t Points::create_programme(const ProgrammeSpec& s) {
     validate(s);
     detail::WriteScope scope(c);
     auto& exists = c.prepare("SELECT id FROM points_programmes WHERE name = ?");
-    exists.bind(1, s.name);
-    detail::StatementReset reset_exists(exists);  // stepped once: never leave a read snapshot open
-    if (exists.executeStep())
-      throw Error(Errc::conflict, fmt::format("points programme '{}' already exists", detail::printable(s.name)));
-    exists.reset();
+    {
+      detail::StatementReset exists_done(exists);
+      detail::bind_all(exists, s.name);
+      if (exists.executeStep())
+        throw Error(Errc::conflict, fmt::format("points programme '{}' already exists", detail::printable(s.name)));
+    }
     auto& ins = c.prepare(
         "INSERT INTO points_programmes(name, currency, points_per_unit, unit_minor, points_per_order, expiry_days, "
         "consumption, pending_days, refund_policy, value_per_1000, tier_metric, tier_window_days, "
         "review_period_days, grace_days, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    ins.bind(1, s.name);
-    ins.bind(2, s.currency);
-    ins.bind(3, static_cast<std::int64_t>(s.points_per_unit));
-    ins.bind(4, static_cast<std::int64_t>(s.unit_minor));
-    ins.bind(5, static_cast<std::int64_t>(s.points_per_order));
-    if (s.expiry_days) ins.bind(6, static_cast<std::int64_t>(*s.expiry_days)); else ins.bind(6);
-    ins.bind(7, to_string(s.consumption));
-    ins.bind(8, static_cast<std::int64_t>(s.pending_days));
-    ins.bind(9, to_string(s.refund_policy));
-    if (s.value_per_1000_points) ins.bind(10, static_cast<std::int64_t>(*s.value_per_1000_points)); else ins.bind(10);
-    ins.bind(11, to_string(s.tier_metric));
-    ins.bind(12, static_cast<std::int64_t>(s.tier_window_days));
-    ins.bind(13, static_cast<std::int64_t>(s.review_period_days));
-    ins.bind(14, static_cast<std::int64_t>(s.grace_days));
-    ins.bind(15, static_cast<std::int64_t>(s.created_at));
+    detail::bind_all(ins, s.name, s.currency, s.points_per_unit, s.unit_minor, s.points_per_order, s.expiry_days,
+                     s.consumption, s.pending_days, s.refund_policy, s.value_per_1000_points,
+                     s.tier_metric, s.tier_window_days, s.review_period_days, s.grace_days, s.created_at);
     ins.exec();
     std::int64_t id = c.db.getLastInsertRowid();
     auto& mul = c.prepare("INSERT INTO points_multipliers(programme_id, kind, key, permille) VALUES (?,?,?,?)");
     auto add = [&](const char* kind, const std::vector<PointsMultiplier>& list) {
       for (const auto& m : list) {
-        mul.reset();
-        mul.bind(1, id);
-        mul.bind(2, kind);
-        mul.bind(3, m.key);
-        mul.bind(4, static_cast<std::int64_t>(m.permille));
+        detail::StatementReset row_done(mul);
+        detail::bind_all(mul, id, kind, m.key, m.permille);
         mul.exec();
       }
     };
@@ -258,12 +243,8 @@ std::int64_t Points::create_programme(const ProgrammeSpec& s) {
     auto& tier = c.prepare(
         "INSERT INTO points_tiers(programme_id, name, rank, threshold, permille) VALUES (?,?,?,?,?)");
     for (std::size_t i = 0; i < s.tiers.size(); ++i) {
-      tier.reset();
-      tier.bind(1, id);
-      tier.bind(2, s.tiers[i].name);
-      tier.bind(3, static_cast<std::int64_t>(i + 1));
-      tier.bind(4, static_cast<std::int64_t>(s.tiers[i].threshold));
-      tier.bind(5, static_cast<std::int64_t>(s.tiers[i].permille));
+      detail::StatementReset row_done(tier);
+      detail::bind_all(tier, id, s.tiers[i].name, i + 1, s.tiers[i].threshold, s.tiers[i].permille);
       tier.exec();
     }
     scope.commit();
@@ -279,12 +260,15 @@ Programme Points::programme_by_name(const std::string& name) {
   return detail::guard([&] {
     auto& c = detail::connection_of(store_);
     detail::check_text("name", name, 200);
-    auto& q = c.prepare("SELECT id FROM points_programmes WHERE name = ?");
-    q.bind(1, name);
-    if (!q.executeStep())
-      throw Error(Errc::not_found, fmt::format("points programme '{}' does not exist", detail::printable(name)));
-    std::int64_t id = q.getColumn(0).getInt64();
-    q.reset();
+    std::int64_t id = 0;
+    {
+      auto& q = c.prepare("SELECT id FROM points_programmes WHERE name = ?");
+      detail::StatementReset q_done(q);
+      detail::bind_all(q, name);
+      if (!q.executeStep())
+        throw Error(Errc::not_found, fmt::format("points programme '{}' does not exist", detail::printable(name)));
+      id = q.getColumn(0).getInt64();
+    }
     return to_programme(points::load_rules(c, id));
   });
 }
@@ -308,10 +292,12 @@ void Points::enroll(std::int64_t programme_id, std::int64_t customer_id, Instant
     detail::check_instant("enrolled_at", enrolled_at);
     detail::WriteScope scope(c);
     auto r = points::load_rules(c, programme_id);
-    auto& cust = c.prepare("SELECT 1 FROM customers WHERE id = ?");
-    cust.bind(1, static_cast<std::int64_t>(customer_id));
-    if (!cust.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", customer_id));
-    cust.reset();
+    {
+      auto& cust = c.prepare("SELECT 1 FROM customers WHERE id = ?");
+      detail::StatementReset cust_done(cust);
+      detail::bind_all(cust, customer_id);
+      if (!cust.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", customer_id));
+    }
     if (auto m = points::find_member(c, programme_id, customer_id)) {
       if (m->enrolled_at != enrolled_at)
         throw Error(Errc::conflict,
@@ -322,10 +308,7 @@ void Points::enroll(std::int64_t programme_id, std::int64_t customer_id, Instant
     auto& ins = c.prepare(
         "INSERT INTO points_members(programme_id, customer_id, enrolled_at, tier_id, tier_since, next_review_at) "
         "VALUES (?,?,?,NULL,?,NULL)");
-    ins.bind(1, static_cast<std::int64_t>(programme_id));
-    ins.bind(2, static_cast<std::int64_t>(customer_id));
-    ins.bind(3, static_cast<std::int64_t>(enrolled_at));
-    ins.bind(4, static_cast<std::int64_t>(enrolled_at));
+    detail::bind_all(ins, programme_id, customer_id, enrolled_at, enrolled_at);
     ins.exec();
     // The entry tier is the highest whose threshold a new member's metric (0) reaches.
     points::Member m{enrolled_at, std::nullopt, enrolled_at, std::nullopt};

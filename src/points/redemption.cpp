@@ -41,8 +41,7 @@ std::int64_t restore_redemption(Connection& c, const Rules& r, std::int64_t cust
         "SELECT a.lot_id, SUM(a.points) FROM points_allocations a WHERE a.entry_id IN (SELECT ?1 UNION ALL "
         "SELECT id FROM points_ledger WHERE programme_id = ?2 AND source_type = 'redemption' AND source_id = ?1 "
         "AND kind = 'reverse_redeem') GROUP BY a.lot_id HAVING SUM(a.points) > 0 ORDER BY MIN(a.id) DESC");
-    q.bind(1, static_cast<std::int64_t>(redeem_entry));
-    q.bind(2, static_cast<std::int64_t>(r.id));
+    detail::bind_all(q, redeem_entry, r.id);
     while (q.executeStep()) lots.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64()});
   }
   std::int64_t left = points;
@@ -51,13 +50,10 @@ std::int64_t restore_redemption(Connection& c, const Rules& r, std::int64_t cust
     if (left == 0) break;
     std::int64_t give = std::min(left, n.points);
     auto& a = c.prepare("INSERT INTO points_allocations(entry_id, lot_id, points) VALUES (?,?,?)");
-    a.bind(1, static_cast<std::int64_t>(entry));
-    a.bind(2, static_cast<std::int64_t>(n.lot));
-    a.bind(3, static_cast<std::int64_t>(-give));
+    detail::bind_all(a, entry, n.lot, -give);
     a.exec();
     auto& u = c.prepare("UPDATE points_lots SET remaining = remaining + ? WHERE entry_id = ?");
-    u.bind(1, static_cast<std::int64_t>(give));
-    u.bind(2, static_cast<std::int64_t>(n.lot));
+    detail::bind_all(u, give, n.lot);
     u.exec();
     touched.push_back(n.lot);
     left -= give;
@@ -142,23 +138,21 @@ PointsResult Points::reverse_redemption(std::int64_t programme_id, const std::st
     auto& q = c.prepare(
         "SELECT l.id, l.customer_id, -l.points FROM points_requests q JOIN points_ledger l ON l.id = q.entry_id "
         "WHERE q.programme_id = ? AND q.external_id = ? AND q.kind = 'redeem'");
-    q.bind(1, static_cast<std::int64_t>(r.id));
-    q.bind(2, redemption_external_id);
+    detail::StatementReset q_done(q);
+    detail::bind_all(q, r.id, redemption_external_id);
     if (!q.executeStep())
       throw Error(Errc::not_found, fmt::format("no redemption with external_id '{}' in programme '{}'",
                                                detail::printable(redemption_external_id), r.name));
     std::int64_t redeem_entry = q.getColumn(0).getInt64();
     std::int64_t customer = q.getColumn(1).getInt64();
     std::int64_t redeemed = q.getColumn(2).getInt64();
-    q.reset();
     auto& s = c.prepare(
         "SELECT COALESCE(SUM(points), 0) FROM points_ledger WHERE programme_id = ? AND source_type = 'redemption' "
         "AND source_id = ? AND kind = 'reverse_redeem'");
-    s.bind(1, static_cast<std::int64_t>(r.id));
-    s.bind(2, static_cast<std::int64_t>(redeem_entry));
+    detail::StatementReset s_done(s);
+    detail::bind_all(s, r.id, redeem_entry);
     s.executeStep();
     std::int64_t left = redeemed - s.getColumn(0).getInt64();
-    s.reset();
     std::int64_t give = points == 0 ? left : points;
     if (give > left)
       throw Error(Errc::invalid_argument,
@@ -242,8 +236,7 @@ PointsResult Points::expire(std::int64_t programme_id, Instant as_of, const std:
       auto& q = c.prepare(
           "SELECT entry_id, customer_id, remaining, expires_at FROM points_lots WHERE programme_id = ? "
           "AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY customer_id, entry_id");
-      q.bind(1, static_cast<std::int64_t>(r.id));
-      q.bind(2, static_cast<std::int64_t>(as_of));
+      detail::bind_all(q, r.id, as_of);
       while (q.executeStep())
         due.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
                        q.getColumn(3).getInt64()});
@@ -263,12 +256,10 @@ PointsResult Points::expire(std::int64_t programme_id, Instant as_of, const std:
       std::int64_t entry = points::insert_entry(c, r, e);
       if (!first) first = entry;
       auto& a = c.prepare("INSERT INTO points_allocations(entry_id, lot_id, points) VALUES (?,?,?)");
-      a.bind(1, entry);
-      a.bind(2, static_cast<std::int64_t>(d.lot));
-      a.bind(3, static_cast<std::int64_t>(d.remaining));
+      detail::bind_all(a, entry, d.lot, d.remaining);
       a.exec();
       auto& u = c.prepare("UPDATE points_lots SET remaining = 0 WHERE entry_id = ?");
-      u.bind(1, static_cast<std::int64_t>(d.lot));
+      detail::bind_all(u, d.lot);
       u.exec();
       // The run's total is over members: past int64 (several members near the 2^61 limit) it
       // cannot be returned or stored, so the run is refused rather than wrapped.

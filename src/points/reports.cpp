@@ -10,10 +10,9 @@ namespace crmkit {
 
 namespace {
 std::int64_t one(SQLite::Statement& q) {
+  detail::StatementReset q_done(q);
   q.executeStep();
-  std::int64_t v = q.getColumn(0).getInt64();
-  q.reset();
-  return v;
+  return q.getColumn(0).getInt64();
 }
 }  // namespace
 
@@ -34,17 +33,12 @@ PointsBalance Points::balance(std::int64_t programme_id, std::int64_t customer_i
     auto& p = c.prepare(
         "SELECT COALESCE(SUM(remaining), 0) FROM points_lots WHERE programme_id = ?1 AND customer_id = ?2 "
         "AND remaining > 0 AND effective_at > ?3 AND (expires_at IS NULL OR expires_at > ?3)");
-    p.bind(1, static_cast<std::int64_t>(r.id));
-    p.bind(2, static_cast<std::int64_t>(customer_id));
-    p.bind(3, static_cast<std::int64_t>(as_of));
+    detail::bind_all(p, r.id, customer_id, as_of);
     b.pending = one(p);
     auto& e = c.prepare(
         "SELECT COALESCE(SUM(remaining), 0) FROM points_lots WHERE programme_id = ?1 AND customer_id = ?2 "
         "AND remaining > 0 AND effective_at <= ?3 AND expires_at > ?3 AND expires_at <= ?4");
-    e.bind(1, static_cast<std::int64_t>(r.id));
-    e.bind(2, static_cast<std::int64_t>(customer_id));
-    e.bind(3, static_cast<std::int64_t>(as_of));
-    e.bind(4, static_cast<std::int64_t>(as_of + expiring_within_days * kMillisPerDay));
+    detail::bind_all(e, r.id, customer_id, as_of, as_of + expiring_within_days * kMillisPerDay);
     b.expiring_soon = one(e);
     b.spendable = std::max<std::int64_t>(0, b.available - b.debt);
     b.balance = r.refund_policy == RefundPolicy::allow_negative ? b.available - b.debt : b.spendable;
@@ -65,10 +59,8 @@ LedgerPage Points::ledger(std::int64_t programme_id, std::int64_t customer_id, s
         "SELECT l.id, l.customer_id, l.kind, l.points, l.created_at, l.effective_at, l.expires_at, l.source_type, "
         "l.source_id, l.reason, q.external_id FROM points_ledger l JOIN points_requests q ON q.id = l.request_id "
         "WHERE l.programme_id = ?1 AND (?2 = 0 OR l.customer_id = ?2) AND l.id > ?3 ORDER BY l.id LIMIT ?4");
-    q.bind(1, static_cast<std::int64_t>(r.id));
-    q.bind(2, static_cast<std::int64_t>(customer_id));
-    q.bind(3, static_cast<std::int64_t>(after));
-    q.bind(4, static_cast<std::int64_t>(limit) + 1);
+    detail::StatementReset q_done(q);  // the page may stop early, or a damaged row throw, mid-statement
+    detail::bind_all(q, r.id, customer_id, after, static_cast<std::int64_t>(limit) + 1);
     LedgerPage page;
     while (q.executeStep()) {
       if (page.entries.size() == static_cast<std::size_t>(limit)) {
@@ -90,7 +82,6 @@ LedgerPage Points::ledger(std::int64_t programme_id, std::int64_t customer_id, s
       e.external_id = row.text(10);
       page.entries.push_back(std::move(e));
     }
-    q.reset();
     return page;
   });
 }
@@ -109,8 +100,7 @@ PointsLiability Points::liability(std::int64_t programme_id, Instant as_of) {
         "COALESCE(SUM(CASE WHEN effective_at > ?2 THEN remaining END), 0) FROM points_lots "
         "WHERE programme_id = ?1 AND remaining > 0 AND (expires_at IS NULL OR expires_at > ?2) GROUP BY customer_id");
     detail::StatementReset reset_q(q);
-    q.bind(1, static_cast<std::int64_t>(r.id));
-    q.bind(2, static_cast<std::int64_t>(as_of));
+    detail::bind_all(q, r.id, as_of);
     while (q.executeStep()) {
       l.available += q.getColumn(0).getInt64();
       l.pending += q.getColumn(1).getInt64();
@@ -118,11 +108,10 @@ PointsLiability Points::liability(std::int64_t programme_id, Instant as_of) {
     auto& d = c.prepare(
         "SELECT SUM(outstanding) FROM points_debts WHERE programme_id = ? AND outstanding > 0 GROUP BY customer_id");
     detail::StatementReset reset_d(d);
-    d.bind(1, static_cast<std::int64_t>(r.id));
+    detail::bind_all(d, r.id);
     while (d.executeStep()) l.debt += d.getColumn(0).getInt64();
     auto& m = c.prepare("SELECT COUNT(*) FROM points_members WHERE programme_id = ? AND enrolled_at <= ?");
-    m.bind(1, static_cast<std::int64_t>(r.id));
-    m.bind(2, static_cast<std::int64_t>(as_of));
+    detail::bind_all(m, r.id, as_of);
     l.members = one(m);
     l.outstanding = l.available + l.pending - l.debt;
     if (r.value_per_1000) {
@@ -147,7 +136,7 @@ void Points::check_invariants(std::int64_t programme_id) {
     auto expect_none = [&](const char* sql, auto describe) {
       auto& q = c.prepare(sql);
       detail::StatementReset reset_q(q);
-      q.bind(1, pid);
+      detail::bind_all(q, pid);
       if (q.executeStep()) throw Error(Errc::corrupt, "points ledger invariant: " + describe(q));
     };
     auto n = [](SQLite::Statement& q, int k) { return q.getColumn(k).getInt64(); };

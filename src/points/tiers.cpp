@@ -13,7 +13,7 @@ std::int64_t metric_value(Connection& c, const Rules& r, std::int64_t customer_i
     q = &c.prepare(
         "SELECT COALESCE(SUM(points), 0) FROM points_ledger WHERE programme_id = ?1 AND customer_id = ?2 "
         "AND kind IN ('earn', 'reverse_earn') AND created_at > ?3 AND created_at <= ?4");
-    q->bind(1, static_cast<std::int64_t>(r.id));
+    detail::bind_all(*q, r.id, customer_id, from, at);
   } else {
     // Spend and orders count from enrolment on, in the programme currency.
     q = &c.prepare(r.tier_metric == TierMetric::spend
@@ -22,15 +22,11 @@ std::int64_t metric_value(Connection& c, const Rules& r, std::int64_t customer_i
                          "AND occurred_at >= ?5"
                        : "SELECT COUNT(*) FROM interactions WHERE customer_id = ?2 AND kind = 'purchase' "
                          "AND currency = ?1 AND occurred_at > ?3 AND occurred_at <= ?4 AND occurred_at >= ?5");
-    q->bind(1, r.currency);
-    q->bind(5, static_cast<std::int64_t>(m.enrolled_at));
+    detail::bind_all(*q, r.currency, customer_id, from, at, m.enrolled_at);
   }
-  q->bind(2, static_cast<std::int64_t>(customer_id));
-  q->bind(3, static_cast<std::int64_t>(from));
-  q->bind(4, static_cast<std::int64_t>(at));
+  detail::StatementReset q_done(*q);
   q->executeStep();
   std::int64_t v = q->getColumn(0).getInt64();
-  q->reset();
   return v;
 }
 
@@ -39,12 +35,10 @@ std::optional<std::int64_t> tier_at(Connection& c, const Rules& r, std::int64_t 
   auto& q = c.prepare(
       "SELECT tier_id FROM points_tier_history WHERE programme_id = ? AND customer_id = ? AND from_at <= ? "
       "ORDER BY from_at DESC, id DESC LIMIT 1");
-  q.bind(1, static_cast<std::int64_t>(r.id));
-  q.bind(2, static_cast<std::int64_t>(customer_id));
-  q.bind(3, static_cast<std::int64_t>(t));
+  detail::StatementReset q_done(q);
+  detail::bind_all(q, r.id, customer_id, t);
   std::optional<std::int64_t> out;
   if (q.executeStep() && !q.isColumnNull(0)) out = q.getColumn(0).getInt64();
-  q.reset();
   return out;
 }
 
@@ -69,22 +63,14 @@ void set_tier(Connection& c, const Rules& r, std::int64_t customer_id, std::opti
   auto& u = c.prepare(
       "UPDATE points_members SET tier_id = ?, tier_since = ?, next_review_at = ? WHERE programme_id = ? AND "
       "customer_id = ?");
-  if (tier) u.bind(1, static_cast<std::int64_t>(*tier)); else u.bind(1);
-  u.bind(2, static_cast<std::int64_t>(at));
-  if (tier) u.bind(3, static_cast<std::int64_t>(at + (r.review_period_days + r.grace_days) * kMillisPerDay));
-  else u.bind(3);
-  u.bind(4, static_cast<std::int64_t>(r.id));
-  u.bind(5, static_cast<std::int64_t>(customer_id));
+  std::optional<Instant> next_review;
+  if (tier) next_review = at + (r.review_period_days + r.grace_days) * kMillisPerDay;
+  detail::bind_all(u, tier, at, next_review, r.id, customer_id);
   u.exec();
   auto& h = c.prepare(
       "INSERT INTO points_tier_history(programme_id, customer_id, from_at, tier_id, previous_id, reason) "
       "VALUES (?,?,?,?,?,?)");
-  h.bind(1, static_cast<std::int64_t>(r.id));
-  h.bind(2, static_cast<std::int64_t>(customer_id));
-  h.bind(3, static_cast<std::int64_t>(at));
-  if (tier) h.bind(4, static_cast<std::int64_t>(*tier)); else h.bind(4);
-  if (previous) h.bind(5, static_cast<std::int64_t>(*previous)); else h.bind(5);
-  h.bind(6, reason);
+  detail::bind_all(h, r.id, customer_id, at, tier, previous, reason);
   h.exec();
 }
 
@@ -121,8 +107,7 @@ TierReviewResult Points::review_tiers(std::int64_t programme_id, Instant as_of) 
           "SELECT customer_id, enrolled_at, tier_id, tier_since, next_review_at FROM points_members "
           "WHERE programme_id = ?1 AND enrolled_at <= ?2 AND (tier_id IS NULL OR next_review_at <= ?2) "
           "ORDER BY customer_id");
-      q.bind(1, static_cast<std::int64_t>(r.id));
-      q.bind(2, static_cast<std::int64_t>(as_of));
+      detail::bind_all(q, r.id, as_of);
       while (q.executeStep()) {
         points::Member m;
         m.enrolled_at = q.getColumn(1).getInt64();
@@ -148,9 +133,7 @@ TierReviewResult Points::review_tiers(std::int64_t programme_id, Instant as_of) 
         // period (counted from tier_since) plus the grace period.
         std::int64_t k = (as_of - grace - row.m.tier_since) / period + 1;
         auto& u = c.prepare("UPDATE points_members SET next_review_at = ? WHERE programme_id = ? AND customer_id = ?");
-        u.bind(1, static_cast<std::int64_t>(row.m.tier_since + k * period + grace));
-        u.bind(2, static_cast<std::int64_t>(r.id));
-        u.bind(3, static_cast<std::int64_t>(row.customer));
+        detail::bind_all(u, row.m.tier_since + k * period + grace, r.id, row.customer);
         u.exec();
       }
     }
@@ -185,8 +168,7 @@ std::vector<TierChange> Points::tier_history(std::int64_t programme_id, std::int
     auto& q = c.prepare(
         "SELECT from_at, tier_id, previous_id, reason FROM points_tier_history WHERE programme_id = ? AND "
         "customer_id = ? ORDER BY from_at, id");
-    q.bind(1, static_cast<std::int64_t>(programme_id));
-    q.bind(2, static_cast<std::int64_t>(customer_id));
+    detail::bind_all(q, programme_id, customer_id);
     std::vector<TierChange> out;
     while (q.executeStep()) {
       TierChange t;
@@ -219,13 +201,13 @@ std::vector<TierCount> Points::tier_mix(std::int64_t programme_id) {
     auto& q = c.prepare(
         "SELECT t.name, COUNT(m.customer_id) FROM points_tiers t LEFT JOIN points_members m ON m.tier_id = t.id AND "
         "m.programme_id = t.programme_id WHERE t.programme_id = ? GROUP BY t.id ORDER BY t.rank DESC");
-    q.bind(1, static_cast<std::int64_t>(programme_id));
+    detail::bind_all(q, programme_id);
     while (q.executeStep()) out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64()});
     auto& n = c.prepare("SELECT COUNT(*) FROM points_members WHERE programme_id = ? AND tier_id IS NULL");
-    n.bind(1, static_cast<std::int64_t>(programme_id));
+    detail::StatementReset n_done(n);
+    detail::bind_all(n, programme_id);
     n.executeStep();
     out.push_back({std::nullopt, n.getColumn(0).getInt64()});
-    n.reset();
     return out;
   });
 }

@@ -39,9 +39,9 @@ void bind_params(SQLite::Statement& st, const std::vector<SqlParam>& params, int
     const int k = first + static_cast<int>(i);
     const SqlParam& p = params[i];
     switch (p.type) {
-      case SqlParam::Type::integer: st.bind(k, static_cast<int64_t>(p.integer)); break;
-      case SqlParam::Type::real: st.bind(k, p.real); break;
-      case SqlParam::Type::text: st.bind(k, p.text); break;
+      case SqlParam::Type::integer: detail::bind_value(st, k, p.integer); break;
+      case SqlParam::Type::real: detail::bind_value(st, k, p.real); break;
+      case SqlParam::Type::text: detail::bind_value(st, k, p.text); break;
     }
   }
 }
@@ -49,7 +49,7 @@ void bind_params(SQLite::Statement& st, const std::vector<SqlParam>& params, int
 std::int64_t segment_id_of(detail::Connection& c, const std::string& name) {
   auto& st = c.prepare("SELECT id FROM segments WHERE name = ?");
   detail::StatementReset done(st);  // no read snapshot left open after the lookup
-  st.bind(1, name);
+  detail::bind_all(st, name);
   if (!st.executeStep())
     throw Error(Errc::not_found, fmt::format("segment '{}' does not exist", detail::printable(name)));
   return st.getColumn(0).getInt64();
@@ -107,7 +107,7 @@ Segment read_segment(SQLite::Statement& st) {
 Segment load(detail::Connection& c, const std::string& name) {
   auto& st = c.prepare(std::string(kSegmentColumns) + " WHERE s.name = ?");
   detail::StatementReset done(st);
-  st.bind(1, name);
+  detail::bind_all(st, name);
   if (!st.executeStep())
     throw Error(Errc::not_found, fmt::format("segment '{}' does not exist", detail::printable(name)));
   return read_segment(st);
@@ -149,7 +149,7 @@ std::vector<std::int64_t> check_references(detail::Connection& c, const json& ru
     if (!seen.insert(s).second) continue;
     auto& st = c.prepare("SELECT ref_segment_id FROM segment_refs WHERE segment_id = ?");
     detail::StatementReset done(st);
-    st.bind(1, static_cast<int64_t>(s));
+    detail::bind_all(st, s);
     while (st.executeStep()) stack.push_back(st.getColumn(0).getInt64());
   }
   return ids;
@@ -158,19 +158,15 @@ std::vector<std::int64_t> check_references(detail::Connection& c, const json& ru
 void save_version(detail::Connection& c, std::int64_t id, int version, const json& rule, bool strict,
                   const std::vector<std::int64_t>& refs) {
   auto& v = c.prepare("INSERT INTO segment_versions(segment_id, version, rule, strict_nulls) VALUES (?, ?, ?, ?)");
-  v.bind(1, static_cast<int64_t>(id));
-  v.bind(2, version);
-  v.bind(3, rule.dump());
-  v.bind(4, strict ? 1 : 0);
+  detail::bind_all(v, id, version, rule.dump(), strict);
   v.exec();
   auto& d = c.prepare("DELETE FROM segment_refs WHERE segment_id = ?");
-  d.bind(1, static_cast<int64_t>(id));
+  detail::bind_all(d, id);
   d.exec();
   auto& r = c.prepare("INSERT INTO segment_refs(segment_id, ref_segment_id) VALUES (?, ?)");
   for (auto ref : refs) {
-    r.reset();
-    r.bind(1, static_cast<int64_t>(id));
-    r.bind(2, static_cast<int64_t>(ref));
+    detail::StatementReset row_done(r);
+    detail::bind_all(r, id, ref);
     r.exec();
   }
 }
@@ -223,7 +219,7 @@ std::vector<std::int64_t> Segments::sample(const std::string& rule_json, Instant
     SQLite::Statement st(c.db, fmt::format("SELECT id FROM ({}) ORDER BY id LIMIT ?{}", compiled.sql,
                                            compiled.params.size() + 1));
     bind_params(st, compiled.params);
-    st.bind(static_cast<int>(compiled.params.size() + 1), static_cast<int64_t>(limit));
+    detail::bind_value(st, static_cast<int>(compiled.params.size() + 1), limit);
     std::vector<std::int64_t> ids;
     while (st.executeStep()) ids.push_back(st.getColumn(0).getInt64());
     return ids;
@@ -262,7 +258,7 @@ Segment Segments::create(const std::string& name, SegmentKind kind, const std::s
     {
       auto& e = c.prepare("SELECT 1 FROM segments WHERE name = ?");
       detail::StatementReset done(e);
-      e.bind(1, name);
+      detail::bind_all(e, name);
       if (e.executeStep())
         throw Error(Errc::conflict, fmt::format("segment '{}' already exists", detail::printable(name)));
     }
@@ -273,11 +269,7 @@ Segment Segments::create(const std::string& name, SegmentKind kind, const std::s
     }
     auto& ins = c.prepare("INSERT INTO segments(name, kind, description, rule_version, strict_nulls) "
                           "VALUES (?, ?, ?, ?, ?)");
-    ins.bind(1, name);
-    ins.bind(2, to_string(kind));
-    ins.bind(3, description);
-    ins.bind(4, kind == SegmentKind::dynamic ? 1 : 0);
-    ins.bind(5, o.strict_nulls ? 1 : 0);
+    detail::bind_all(ins, name, kind, description, kind == SegmentKind::dynamic, o.strict_nulls);
     ins.exec();
     const std::int64_t id = c.db.getLastInsertRowid();
     if (kind == SegmentKind::dynamic) save_version(c, id, 1, rule, o.strict_nulls, refs);
@@ -302,9 +294,7 @@ Segment Segments::update(const std::string& name, const std::string& rule_json, 
     const int version = s.rule_version + 1;
     save_version(c, s.id, version, rule, o.strict_nulls, refs);
     auto& up = c.prepare("UPDATE segments SET rule_version = ?, strict_nulls = ? WHERE id = ?");
-    up.bind(1, version);
-    up.bind(2, o.strict_nulls ? 1 : 0);
-    up.bind(3, static_cast<int64_t>(s.id));
+    detail::bind_all(up, version, o.strict_nulls, s.id);
     up.exec();
     Segment out = load(c, name);
     scope.commit();
@@ -318,16 +308,18 @@ void Segments::remove(const std::string& name) {
   detail::guard([&] {
     detail::WriteScope scope(c);
     const std::int64_t id = segment_id_of(c, name);
-    auto& r = c.prepare("SELECT s.name FROM segment_refs x JOIN segments s ON s.id = x.segment_id "
-                        "WHERE x.ref_segment_id = ? ORDER BY s.name LIMIT 1");
-    detail::StatementReset done(r);
-    r.bind(1, static_cast<int64_t>(id));
-    if (r.executeStep())
-      throw Error(Errc::conflict, fmt::format("segment '{}' is used by the rule of segment '{}'",
-                                              detail::printable(name), detail::printable(r.getColumn(0).getString())));
-    r.reset();
+    {
+      auto& r = c.prepare("SELECT s.name FROM segment_refs x JOIN segments s ON s.id = x.segment_id "
+                          "WHERE x.ref_segment_id = ? ORDER BY s.name LIMIT 1");
+      detail::StatementReset done(r);
+      detail::bind_all(r, id);
+      if (r.executeStep())
+        throw Error(Errc::conflict,
+                    fmt::format("segment '{}' is used by the rule of segment '{}'", detail::printable(name),
+                                detail::printable(r.getColumn(0).getString())));
+    }
     auto& d = c.prepare("DELETE FROM segments WHERE id = ?");
-    d.bind(1, static_cast<int64_t>(id));
+    detail::bind_all(d, id);
     d.exec();
     scope.commit();
   });
@@ -353,7 +345,7 @@ std::vector<SegmentVersion> Segments::versions(const std::string& name) const {
     const std::int64_t id = segment_id_of(c, name);
     auto& st = c.prepare("SELECT version, rule, strict_nulls FROM segment_versions WHERE segment_id = ? ORDER BY version");
     detail::StatementReset done(st);
-    st.bind(1, static_cast<int64_t>(id));
+    detail::bind_all(st, id);
     std::vector<SegmentVersion> out;
     while (st.executeStep())
       out.push_back({st.getColumn(0).getInt(), st.getColumn(1).getString(), st.getColumn(2).getInt() != 0});
@@ -387,26 +379,23 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
     r.rule_version = s.rule_version;
     auto& leave = c.prepare("UPDATE segment_membership SET left_at = ?1 WHERE segment_id = ?2 AND left_at IS NULL "
                             "AND customer_id NOT IN (SELECT id FROM temp.segment_refresh_ids)");
-    leave.bind(1, static_cast<int64_t>(as_of));
-    leave.bind(2, static_cast<int64_t>(s.id));
+    detail::bind_all(leave, as_of, s.id);
     r.left = leave.exec();
     auto& enter = c.prepare(
         "INSERT INTO segment_membership(segment_id, customer_id, entered_at, rule_version, source) "
         "SELECT ?1, t.id, ?2, ?3, 'rule' FROM temp.segment_refresh_ids t WHERE NOT EXISTS (SELECT 1 FROM "
         "segment_membership m WHERE m.segment_id = ?1 AND m.customer_id = t.id AND m.left_at IS NULL)");
-    enter.bind(1, static_cast<int64_t>(s.id));
-    enter.bind(2, static_cast<int64_t>(as_of));
-    enter.bind(3, s.rule_version);
+    detail::bind_all(enter, s.id, as_of, s.rule_version);
     r.entered = enter.exec();
     auto& done = c.prepare("UPDATE segments SET refreshed_at = ? WHERE id = ?");
-    done.bind(1, static_cast<int64_t>(as_of));
-    done.bind(2, static_cast<int64_t>(s.id));
+    detail::bind_all(done, as_of, s.id);
     done.exec();
-    auto& n = c.prepare("SELECT count(*) FROM temp.segment_refresh_ids");
-    detail::StatementReset n_done(n);
-    n.executeStep();
-    r.members = n.getColumn(0).getInt64();
-    n.reset();
+    {
+      auto& n = c.prepare("SELECT count(*) FROM temp.segment_refresh_ids");
+      detail::StatementReset n_done(n);
+      n.executeStep();
+      r.members = n.getColumn(0).getInt64();
+    }
     c.db.exec("DELETE FROM temp.segment_refresh_ids");
     scope.commit();
     return r;
@@ -422,17 +411,16 @@ std::int64_t Segments::add_customers(const std::string& name, const std::vector<
     Segment s = load_static(c, name);
     std::int64_t added = 0;
     for (auto id : ids) {
-      auto& e = c.prepare("SELECT 1 FROM customers WHERE id = ?");
-      detail::StatementReset done(e);
-      e.bind(1, static_cast<int64_t>(id));
-      if (!e.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
-      e.reset();
+      {
+        auto& e = c.prepare("SELECT 1 FROM customers WHERE id = ?");
+        detail::StatementReset done(e);
+        detail::bind_all(e, id);
+        if (!e.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
+      }
       auto& ins = c.prepare("INSERT INTO segment_membership(segment_id, customer_id, entered_at, source) "
                             "SELECT ?1, ?2, ?3, 'manual' WHERE NOT EXISTS (SELECT 1 FROM segment_membership "
                             "WHERE segment_id = ?1 AND customer_id = ?2 AND left_at IS NULL)");
-      ins.bind(1, static_cast<int64_t>(s.id));
-      ins.bind(2, static_cast<int64_t>(id));
-      ins.bind(3, static_cast<int64_t>(at));
+      detail::bind_all(ins, s.id, id, at);
       added += ins.exec();
     }
     scope.commit();
@@ -449,23 +437,22 @@ std::int64_t Segments::remove_customers(const std::string& name, const std::vect
     Segment s = load_static(c, name);
     std::int64_t removed = 0;
     for (auto id : ids) {
-      auto& q = c.prepare("SELECT entered_at FROM segment_membership WHERE segment_id = ? AND customer_id = ? "
-                          "AND left_at IS NULL");
-      detail::StatementReset done(q);
-      q.bind(1, static_cast<int64_t>(s.id));
-      q.bind(2, static_cast<int64_t>(id));
-      if (!q.executeStep()) continue;
-      const Instant entered = q.getColumn(0).getInt64();
-      q.reset();
+      Instant entered = 0;
+      {
+        auto& q = c.prepare("SELECT entered_at FROM segment_membership WHERE segment_id = ? AND customer_id = ? "
+                            "AND left_at IS NULL");
+        detail::StatementReset done(q);
+        detail::bind_all(q, s.id, id);
+        if (!q.executeStep()) continue;
+        entered = q.getColumn(0).getInt64();
+      }
       if (at < entered)
         throw Error(Errc::invalid_argument, fmt::format("customer {} entered segment '{}' at {}, after {}", id,
                                                         detail::printable(name), format_instant(entered),
                                                         format_instant(at)));
       auto& up = c.prepare("UPDATE segment_membership SET left_at = ? WHERE segment_id = ? AND customer_id = ? "
                            "AND left_at IS NULL");
-      up.bind(1, static_cast<int64_t>(at));
-      up.bind(2, static_cast<int64_t>(s.id));
-      up.bind(3, static_cast<int64_t>(id));
+      detail::bind_all(up, at, s.id, id);
       removed += up.exec();
     }
     scope.commit();
@@ -479,7 +466,7 @@ std::vector<Membership> Segments::members(const std::string& name) const {
     const std::int64_t id = segment_id_of(c, name);
     auto& st = c.prepare(std::string(kMembershipColumns) +
                          " WHERE m.segment_id = ? AND m.left_at IS NULL ORDER BY m.customer_id");
-    st.bind(1, static_cast<int64_t>(id));
+    detail::bind_all(st, id);
     return read_memberships(st);
   });
 }
@@ -488,7 +475,7 @@ std::vector<Membership> Segments::segments_of(std::int64_t customer_id) const {
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(std::string(kMembershipColumns) +
                                            " WHERE m.customer_id = ? AND m.left_at IS NULL ORDER BY s.name");
-    st.bind(1, static_cast<int64_t>(customer_id));
+    detail::bind_all(st, customer_id);
     return read_memberships(st);
   });
 }
@@ -501,9 +488,7 @@ std::vector<Membership> Segments::history(const std::string& name, Instant from,
     auto& st = c.prepare(std::string(kMembershipColumns) +
                          " WHERE m.segment_id = ?1 AND ((m.entered_at >= ?2 AND m.entered_at < ?3) OR "
                          "(m.left_at >= ?2 AND m.left_at < ?3)) ORDER BY m.entered_at, m.customer_id, m.id");
-    st.bind(1, static_cast<int64_t>(id));
-    st.bind(2, static_cast<int64_t>(from));
-    st.bind(3, static_cast<int64_t>(to));
+    detail::bind_all(st, id, from, to);
     return read_memberships(st);
   });
 }

@@ -5,8 +5,14 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include "crmkit/error.hpp"
@@ -71,6 +77,74 @@ class StatementReset {
  private:
   SQLite::Statement& st_;
 };
+
+// Text or bytes the caller keeps alive and unchanged until the statement has run, bound without
+// a copy: for the insert path of batch ingest. A null pointer binds NULL.
+struct BorrowedText {
+  const std::string* text = nullptr;
+};
+struct BorrowedBlob {
+  const void* data = nullptr;
+  int size = 0;
+};
+inline BorrowedText borrowed(const std::string& s) noexcept { return {&s}; }
+inline BorrowedText borrowed(const std::optional<std::string>& s) noexcept { return {s ? &*s : nullptr}; }
+
+// Binds one value to parameter i the way every table stores it: integers (ids, instants,
+// counts, minor units) as INTEGER, bool as 0/1, double as REAL, text as TEXT, an enum as its
+// text name (found by argument-dependent lookup of to_string), nullptr and an empty optional
+// as NULL. An unsigned value int64 cannot hold is refused, never wrapped.
+template <class T>
+void bind_value(SQLite::Statement& st, int i, const T& v) {
+  if constexpr (std::is_same_v<T, std::nullptr_t>) {
+    st.bind(i);
+  } else if constexpr (std::is_same_v<T, BorrowedText>) {
+    if (v.text) st.bindNoCopy(i, *v.text);
+    else st.bind(i);
+  } else if constexpr (std::is_same_v<T, BorrowedBlob>) {
+    if (v.data) st.bindNoCopy(i, v.data, v.size);
+    else st.bind(i);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    st.bind(i, v ? 1 : 0);
+  } else if constexpr (std::is_enum_v<T>) {
+    // An enum's text table is static: no copy is needed while it is bound.
+    if constexpr (std::is_same_v<decltype(to_string(v)), const char*>) st.bindNoCopy(i, to_string(v));
+    else bind_value(st, i, to_string(v));
+  } else if constexpr (std::is_integral_v<T>) {
+    if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
+      if (v > static_cast<T>(std::numeric_limits<std::int64_t>::max()))
+        throw Error(Errc::internal, "an unsigned value does not fit a stored INTEGER");
+    }
+    st.bind(i, static_cast<std::int64_t>(v));
+  } else if constexpr (std::is_floating_point_v<T>) {
+    st.bind(i, static_cast<double>(v));
+  } else if constexpr (std::is_pointer_v<T>) {
+    static_assert(std::is_convertible_v<T, const char*>, "bind_value: a pointer must be C text");
+    if (v) st.bind(i, static_cast<const char*>(v));
+    else st.bind(i);
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_convertible_v<const T&, const char*>) {
+    st.bind(i, v);
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    st.bind(i, std::string(std::string_view(v)));
+  } else {
+    if (v) bind_value(st, i, *v);  // std::optional
+    else st.bind(i);
+  }
+}
+
+// The same for a named parameter (":name") of a statement whose text is assembled from parts.
+template <class T>
+void bind_value(SQLite::Statement& st, const char* name, const T& v) {
+  bind_value(st, st.getIndex(name), v);
+}
+
+// Binds the values to parameters 1, 2, ... in order: one line per statement instead of one
+// per parameter, so a parameter cannot be skipped or numbered twice.
+template <class... Values>
+void bind_all(SQLite::Statement& st, const Values&... values) {
+  int i = 0;
+  (bind_value(st, ++i, values), ...);
+}
 
 // Makes one public mutation atomic: BEGIN IMMEDIATE when no transaction is open, otherwise a
 // SAVEPOINT inside the caller's transaction. Destruction without commit() undoes everything.

@@ -202,7 +202,7 @@ std::string setting(const detail::Connection& c, const char* key) {
   auto& conn = const_cast<detail::Connection&>(c);
   auto& st = conn.prepare("SELECT value FROM store_settings WHERE key = ?");
   detail::StatementReset done(st);
-  st.bind(1, key);
+  detail::bind_all(st, key);
   return st.executeStep() ? st.getColumn(0).getString() : std::string();
 }
 
@@ -210,8 +210,7 @@ void set_setting(detail::Connection& c, const char* key, const std::string& valu
   detail::WriteScope scope(c);
   auto& st = c.prepare("INSERT INTO store_settings(key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-  st.bind(1, key);
-  st.bind(2, value);
+  detail::bind_all(st, key, value);
   st.exec();
   scope.commit();
 }

@@ -75,8 +75,7 @@ ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
         "WHERE kind = 'purchase' AND currency = ?1 AND occurred_at < ?2 "
         "ORDER BY customer_id, occurred_at");
     detail::StatementReset reset_st(st);
-    st.bind(1, in.currency);
-    st.bind(2, static_cast<std::int64_t>(scan_end));
+    detail::bind_all(st, in.currency, scan_end);
 
     std::int64_t id = 0;
     bool have = false;        // a customer is open

@@ -228,20 +228,10 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
         "data_from, fitted_at, converged, currency, iterations, reason) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
     detail::StatementReset reset_st(st);
-    st.bind(1, to_string(m.kind));
-    st.bind(2, values_json(m.params));
-    if (m.std_errors.empty()) st.bind(3);
-    else st.bind(3, values_json(m.std_errors));
-    st.bind(4, m.log_likelihood);
-    st.bind(5, m.customers);
-    st.bind(6, clv::to_string(m.unit));
-    st.bind(7, static_cast<std::int64_t>(m.calibration_end));
-    st.bind(8, static_cast<std::int64_t>(*m.data_from));
-    st.bind(9, static_cast<std::int64_t>(m.fitted_at));
-    st.bind(10, m.converged ? 1 : 0);
-    st.bind(11, m.currency);
-    st.bind(12, static_cast<std::int64_t>(m.iterations));
-    st.bind(13, m.reason);
+    std::optional<std::string> std_errors;
+    if (!m.std_errors.empty()) std_errors = values_json(m.std_errors);
+    detail::bind_all(st, m.kind, values_json(m.params), std_errors, m.log_likelihood, m.customers, m.unit,
+                     m.calibration_end, *m.data_from, m.fitted_at, m.converged, m.currency, m.iterations, m.reason);
     st.exec();
     m.id = c.db.getLastInsertRowid();
     scope.commit();
@@ -253,7 +243,7 @@ ValueModel CustomerValue::model(std::int64_t id) {
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(std::string(kModelColumns) + "WHERE id = ?1");
     detail::StatementReset reset_st(st);
-    st.bind(1, static_cast<std::int64_t>(id));
+    detail::bind_all(st, id);
     if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("value model {} does not exist", id));
     return read_model(st);
   });
@@ -275,7 +265,7 @@ std::optional<ValueModel> CustomerValue::latest_model(std::optional<ValueModelKi
         std::string(kModelColumns) +
         "WHERE (?1 IS NULL AND kind <> 'gg') OR kind = ?1 ORDER BY fitted_at DESC, id DESC LIMIT 1");
     detail::StatementReset reset_st(st);
-    if (kind) st.bind(1, to_string(*kind));
+    detail::bind_all(st, kind);
     if (!st.executeStep()) return std::nullopt;
     return read_model(st);
   });

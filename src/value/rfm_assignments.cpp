@@ -40,7 +40,7 @@ std::vector<RawRfm> from_figures(detail::Connection& c, const std::string& curre
   auto& money = c.prepare(
       "SELECT customer_id, purchase_total FROM customer_money WHERE currency = ?1 ORDER BY customer_id");
   detail::StatementReset reset_money(money);
-  money.bind(1, currency);
+  detail::bind_all(money, currency);
   auto it = out.begin();
   while (money.executeStep()) {
     const std::int64_t id = money.getColumn(0).getInt64();
@@ -56,8 +56,7 @@ std::vector<RawRfm> from_interactions(detail::Connection& c, const std::string& 
       "SELECT customer_id, occurred_at, amount, currency = ?1 FROM interactions "
       "WHERE kind = 'purchase' AND occurred_at < ?2 ORDER BY customer_id, occurred_at");
   detail::StatementReset reset_st(st);
-  st.bind(1, currency);
-  st.bind(2, static_cast<std::int64_t>(as_of));
+  detail::bind_all(st, currency, as_of);
   std::vector<RawRfm> out;
   Day last_day = 0;
   while (st.executeStep()) {
@@ -84,8 +83,7 @@ void register_map(detail::Connection& c, const SegmentMap& map, bool builtin) {
   const std::string def = segment_map_to_json(map);
   auto& get = c.prepare("SELECT definition FROM rfm_maps WHERE name = ?1 AND version = ?2");
   detail::StatementReset reset_get(get);
-  get.bind(1, map.name);
-  get.bind(2, static_cast<std::int64_t>(map.version));
+  detail::bind_all(get, map.name, map.version);
   if (get.executeStep()) {
     if (get.getColumn(0).getString() != def)
       throw Error(Errc::conflict,
@@ -96,10 +94,7 @@ void register_map(detail::Connection& c, const SegmentMap& map, bool builtin) {
   }
   auto& ins = c.prepare("INSERT INTO rfm_maps(name, version, definition, builtin) VALUES (?1, ?2, ?3, ?4)");
   detail::StatementReset reset_ins(ins);
-  ins.bind(1, map.name);
-  ins.bind(2, static_cast<std::int64_t>(map.version));
-  ins.bind(3, def);
-  ins.bind(4, builtin ? 1 : 0);
+  detail::bind_all(ins, map.name, map.version, def, builtin);
   ins.exec();
 }
 
@@ -110,11 +105,7 @@ void save_run(detail::Connection& c, const RfmResult& run, const char* method) {
       "ON CONFLICT(id) DO UPDATE SET as_of = excluded.as_of, map_name = excluded.map_name, "
       "map_version = excluded.map_version, currency = excluded.currency, method = excluded.method");
   detail::StatementReset reset_st(st);
-  st.bind(1, static_cast<std::int64_t>(run.as_of));
-  st.bind(2, run.map_name);
-  st.bind(3, static_cast<std::int64_t>(run.map_version));
-  st.bind(4, run.currency);
-  st.bind(5, method);
+  detail::bind_all(st, run.as_of, run.map_name, run.map_version, run.currency, method);
   st.exec();
 }
 
@@ -150,10 +141,9 @@ void save_changed_rows(detail::Connection& c, const std::vector<CustomerRfm>& ro
     for (; i < rows.size(); ++i) changed.push_back(i);
   }
   auto& remove = c.prepare("DELETE FROM customer_rfm WHERE customer_id = ?1");
-  detail::StatementReset reset_remove(remove);
   for (std::int64_t id : gone) {
-    remove.reset();
-    remove.bind(1, id);
+    detail::StatementReset row_done(remove);
+    detail::bind_all(remove, id);
     remove.exec();
   }
   auto& upsert = c.prepare(
@@ -163,19 +153,11 @@ void save_changed_rows(detail::Connection& c, const std::vector<CustomerRfm>& ro
       "frequency = excluded.frequency, monetary = excluded.monetary, r_score = excluded.r_score, "
       "f_score = excluded.f_score, m_score = excluded.m_score, rfm_score = excluded.rfm_score, "
       "segment = excluded.segment");
-  detail::StatementReset reset_upsert(upsert);
   for (std::size_t i : changed) {
     const CustomerRfm& row = rows[i];
-    upsert.reset();
-    upsert.bind(1, row.customer_id);
-    upsert.bind(2, static_cast<std::int64_t>(raw[i].last_purchase));
-    upsert.bind(3, row.frequency);
-    upsert.bind(4, row.monetary);
-    upsert.bind(5, row.score.r);
-    upsert.bind(6, row.score.f);
-    upsert.bind(7, row.score.m);
-    upsert.bind(8, row.score.combined());
-    upsert.bind(9, row.segment);
+    detail::StatementReset row_done(upsert);
+    detail::bind_all(upsert, row.customer_id, raw[i].last_purchase, row.frequency, row.monetary, row.score.r,
+                     row.score.f, row.score.m, row.score.combined(), row.segment);
     upsert.exec();
   }
 }
@@ -306,7 +288,7 @@ std::optional<CustomerRfm> CustomerValue::customer_rfm(std::int64_t customer_id)
         "r.m_score, r.segment, run.map_name, run.map_version, run.currency "
         "FROM customer_rfm r CROSS JOIN rfm_run run WHERE r.customer_id = ?1");
     detail::StatementReset reset_st(st);
-    st.bind(1, static_cast<std::int64_t>(customer_id));
+    detail::bind_all(st, customer_id);
     if (!st.executeStep()) return std::nullopt;
     CustomerRfm r;
     r.customer_id = st.getColumn(0).getInt64();

@@ -226,29 +226,26 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
       const std::int64_t id = ids.getColumn(0).getInt64();
       while (k < in.customers.size() && in.customers[k].customer_id < id) ++k;
       const bool has = k < in.customers.size() && in.customers[k].customer_id == id;
-      ins.reset();
-      ins.clearBindings();
-      ins.bind(1, id);
-      ins.bind(2, tm.id);
-      ins.bind(3, static_cast<std::int64_t>(r.as_of));
-      ins.bind(6, r.horizon);
-      ins.bind(7, unit);
-      ins.bind(9, tm.currency);
-      if (sm) ins.bind(10, sm->id);
-      ins.bind(13, r.monthly_discount_rate);
+      std::optional<double> p_alive, purchases, clv, expected_spend;
+      std::optional<std::int64_t> repeat_purchases;
       if (has) {
         // Clamp tiny negative rounding so the CHECK constraints hold.
-        ins.bind(4, std::clamp(alive[k], 0.0, 1.0));
-        ins.bind(5, std::max(0.0, expected[k]));
-        ins.bind(12, static_cast<std::int64_t>(h.x[k]));
+        p_alive = std::clamp(alive[k], 0.0, 1.0);
+        purchases = std::max(0.0, expected[k]);
+        repeat_purchases = static_cast<std::int64_t>(h.x[k]);
         sum.scored += 1;
         sum.total_expected_purchases += expected[k];
         if (gg) {
-          ins.bind(8, clv_values[k]);
-          ins.bind(11, spend[k]);
+          clv = clv_values[k];
+          expected_spend = spend[k];
           sum.total_predicted_clv += clv_values[k];
         }
       }
+      std::optional<std::int64_t> spend_model_id;
+      if (sm) spend_model_id = sm->id;
+      detail::StatementReset row_done(ins);
+      detail::bind_all(ins, id, tm.id, r.as_of, p_alive, purchases, r.horizon, unit, clv, tm.currency, spend_model_id,
+                       expected_spend, repeat_purchases, r.monthly_discount_rate);
       ins.exec();
       sum.customers += 1;
     }
@@ -261,7 +258,7 @@ CustomerScore CustomerValue::customer_score(std::int64_t customer_id) {
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(std::string(kScoreColumns) + "WHERE customer_id = ?1");
     detail::StatementReset reset_st(st);
-    st.bind(1, static_cast<std::int64_t>(customer_id));
+    detail::bind_all(st, customer_id);
     if (!st.executeStep())
       throw Error(Errc::not_found, fmt::format("customer {} has no scores (run score first, or no such customer)",
                                                customer_id));
@@ -276,7 +273,7 @@ std::vector<CustomerScore> CustomerValue::top_scores(int limit) {
         std::string(kScoreColumns) +
         "WHERE p_alive IS NOT NULL ORDER BY coalesce(predicted_clv, expected_purchases) DESC, customer_id LIMIT ?1");
     detail::StatementReset reset_st(st);
-    st.bind(1, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit));  // SQLite: -1 = no limit
+    detail::bind_all(st, limit == 0 ? -1 : limit);  // SQLite: -1 = no limit
     std::vector<CustomerScore> out;
     while (st.executeStep()) out.push_back(read_score(st));
     return out;

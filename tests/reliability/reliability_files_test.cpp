@@ -747,6 +747,33 @@ TEST_CASE("a stored value that fails its check is corruption, named by table, co
   }
 }
 
+// A read that throws on a damaged row once left its cached statement on that row: the
+// connection kept the read snapshot, so it missed other connections' writes and its own next
+// write failed with busy (SQLITE_BUSY_SNAPSHOT).
+TEST_CASE("a read that throws on a damaged row leaves no statement open on it", "[files]") {
+  TempDir dir;
+  const std::string path = dir.file("damaged.db");
+  make_populated(path);
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA ignore_check_constraints = ON; UPDATE points_programmes SET tier_metric = 'height'");
+  }
+  crmkit::Store s = crmkit::Store::open(path);
+  crmkit::Customers customers(s);
+  const std::int64_t before = customers.count();
+  CHECK_THROWS_AS(crmkit::Points(s).programme(1), crmkit::Error);
+  crmkit::CustomerFields f;
+  f.created_at = kSweepStart;
+  {
+    crmkit::Store other = crmkit::Store::open(path);
+    crmkit::Customers(other).create(f);
+  }
+  CHECK(customers.count() == before + 1);  // sees the other connection's write
+  CHECK(customers.create(f) > 0);          // and writes after it
+  CHECK_THROWS_AS(crmkit::Points(s).programme(1), crmkit::Error);  // the cached statement is reused
+  CHECK(customers.count() == before + 2);
+}
+
 TEST_CASE("a flipped byte in any data page: every read gives its value or Errc::corrupt", "[files]") {
   ShmDir dir;
   const std::string good = dir.file("good.db");
