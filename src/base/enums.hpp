@@ -1,6 +1,7 @@
 // Every enumeration of the public API and its names: the one source from which to_string,
-// the parse_* functions (src/base/enums.cpp), the C API's lists (crmkit_enums_json) and the
-// schema test read. The names are what is stored and printed; changing one is a migration.
+// the parse_* functions (src/base/enums.cpp), the segment rule checker's lists and the schema
+// test (tests/unit/enums_test.cpp) read. The names are what is stored and printed; changing
+// one is a migration.
 #pragma once
 
 #include "base/enum_table.hpp"
