@@ -22,42 +22,6 @@ double units_per_month(TimeUnit unit) noexcept {
   return 1.0;
 }
 
-const char* to_string(TimeUnit unit) noexcept {
-  switch (unit) {
-    case TimeUnit::hour: return "hour";
-    case TimeUnit::day: return "day";
-    case TimeUnit::week: return "week";
-    case TimeUnit::month: return "month";
-  }
-  return "?";
-}
-
-TimeUnit parse_time_unit(const std::string& text, const char* field) {
-  if (text == "hour") return TimeUnit::hour;
-  if (text == "day") return TimeUnit::day;
-  if (text == "week") return TimeUnit::week;
-  if (text == "month") return TimeUnit::month;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} '{}' is not a time unit (hour, day, week or month)", field, text));
-}
-
-const char* to_string(PurchaseModelKind kind) noexcept {
-  switch (kind) {
-    case PurchaseModelKind::bg_nbd: return "bg_nbd";
-    case PurchaseModelKind::mbg_nbd: return "mbg_nbd";
-    case PurchaseModelKind::pareto_nbd: return "pareto_nbd";
-  }
-  return "?";
-}
-
-PurchaseModelKind parse_purchase_model_kind(const std::string& text, const char* field) {
-  if (text == "bg_nbd") return PurchaseModelKind::bg_nbd;
-  if (text == "mbg_nbd") return PurchaseModelKind::mbg_nbd;
-  if (text == "pareto_nbd") return PurchaseModelKind::pareto_nbd;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} '{}' is not a purchase model (bg_nbd, mbg_nbd or pareto_nbd)", field, text));
-}
-
 PurchaseModelKind kind_of(const PurchaseModel& m) noexcept {
   if (std::holds_alternative<BgNbdParams>(m)) return PurchaseModelKind::bg_nbd;
   if (std::holds_alternative<MbgNbdParams>(m)) return PurchaseModelKind::mbg_nbd;

@@ -12,33 +12,6 @@
 
 namespace crmkit {
 
-const char* to_string(RfmMethod m) noexcept {
-  switch (m) {
-    case RfmMethod::ntile: return "ntile";
-    case RfmMethod::quantile: return "quantile";
-    case RfmMethod::qcut: return "qcut";
-    case RfmMethod::custom: return "custom";
-  }
-  return "ntile";
-}
-
-const char* to_string(RfmFrequency f) noexcept { return f == RfmFrequency::days ? "days" : "orders"; }
-
-RfmMethod parse_rfm_method(const std::string& text, const char* field) {
-  if (text == "ntile") return RfmMethod::ntile;
-  if (text == "quantile") return RfmMethod::quantile;
-  if (text == "qcut") return RfmMethod::qcut;
-  if (text == "custom") return RfmMethod::custom;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} '{}' is not one of ntile, quantile, qcut, custom", field, text));
-}
-
-RfmFrequency parse_rfm_frequency(const std::string& text, const char* field) {
-  if (text == "orders") return RfmFrequency::orders;
-  if (text == "days") return RfmFrequency::days;
-  throw Error(Errc::invalid_argument, fmt::format("{} '{}' is not one of orders, days", field, text));
-}
-
 std::vector<RfmMeasures> rfm_measures(const std::vector<RfmPurchase>& purchases, Instant as_of,
                                       RfmFrequency frequency) {
   // Sort indexes by (customer, time) once, then one pass per customer.

@@ -11,42 +11,6 @@
 
 namespace crmkit {
 
-const char* to_string(CustomerKind k) noexcept {
-  switch (k) {
-    case CustomerKind::person: return "person";
-    case CustomerKind::organization: return "organization";
-  }
-  return "";
-}
-
-const char* to_string(LifecycleStage s) noexcept {
-  switch (s) {
-    case LifecycleStage::lead: return "lead";
-    case LifecycleStage::prospect: return "prospect";
-    case LifecycleStage::customer: return "customer";
-    case LifecycleStage::churned: return "churned";
-  }
-  return "";
-}
-
-CustomerKind parse_customer_kind(const std::string& text, const char* field) {
-  if (text == "person") return CustomerKind::person;
-  if (text == "organization") return CustomerKind::organization;
-  throw Error(Errc::invalid_argument, fmt::format("{} '{}' is not one of person, organization", field,
-                                                  detail::printable(text)));
-}
-
-LifecycleStage parse_lifecycle_stage(const std::string& text, const char* field) {
-  std::string names;
-  for (auto s : kLifecycleStages) {
-    if (text == to_string(s)) return s;
-    names += names.empty() ? "" : ", ";
-    names += to_string(s);
-  }
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} '{}' is not one of {}", field, detail::printable(text), names));
-}
-
 namespace detail {
 
 namespace {

@@ -14,21 +14,6 @@
 
 namespace crmkit {
 
-const char* to_string(ChurnRule r) noexcept {
-  switch (r) {
-    case ChurnRule::no_purchase: return "no_purchase";
-    case ChurnRule::p_alive: return "p_alive";
-  }
-  return "";
-}
-
-ChurnRule parse_churn_rule(const std::string& text, const char* field) {
-  if (text == "no_purchase") return ChurnRule::no_purchase;
-  if (text == "p_alive") return ChurnRule::p_alive;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} '{}' is not one of no_purchase, p_alive", field, detail::printable(text)));
-}
-
 std::int64_t LifecycleUpdate::moved(LifecycleStage from, LifecycleStage to) const noexcept {
   for (const auto& m : moves)
     if (m.from == from && m.to == to) return m.customers;

@@ -17,36 +17,6 @@
 
 namespace crmkit {
 
-const char* to_string(ActivityRule r) noexcept {
-  return r == ActivityRule::p_alive ? "p_alive" : "recent_purchase";
-}
-const char* to_string(OrderUnit u) noexcept { return u == OrderUnit::purchase ? "purchase" : "customer_day"; }
-const char* to_string(RevenueBasis b) noexcept { return b == RevenueBasis::net ? "net" : "gross"; }
-const char* to_string(CohortPeriod p) noexcept { return p == CohortPeriod::week ? "week" : "month"; }
-
-ActivityRule parse_activity_rule(const std::string& text, const char* field) {
-  if (text == "recent_purchase") return ActivityRule::recent_purchase;
-  if (text == "p_alive") return ActivityRule::p_alive;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} {} is not recent_purchase or p_alive", field, detail::printable(text)));
-}
-OrderUnit parse_order_unit(const std::string& text, const char* field) {
-  if (text == "purchase") return OrderUnit::purchase;
-  if (text == "customer_day") return OrderUnit::customer_day;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} {} is not purchase or customer_day", field, detail::printable(text)));
-}
-RevenueBasis parse_revenue_basis(const std::string& text, const char* field) {
-  if (text == "gross") return RevenueBasis::gross;
-  if (text == "net") return RevenueBasis::net;
-  throw Error(Errc::invalid_argument, fmt::format("{} {} is not gross or net", field, detail::printable(text)));
-}
-CohortPeriod parse_cohort_period(const std::string& text, const char* field) {
-  if (text == "month") return CohortPeriod::month;
-  if (text == "week") return CohortPeriod::week;
-  throw Error(Errc::invalid_argument, fmt::format("{} {} is not month or week", field, detail::printable(text)));
-}
-
 namespace {
 
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();

@@ -16,23 +16,6 @@
 
 namespace crmkit {
 
-const char* to_string(MetricGrouping g) noexcept {
-  switch (g) {
-    case MetricGrouping::none: return "none";
-    case MetricGrouping::month: return "month";
-    case MetricGrouping::channel: return "channel";
-    case MetricGrouping::segment: return "segment";
-  }
-  return "none";
-}
-
-MetricGrouping parse_metric_grouping(const std::string& text, const char* field) {
-  for (auto g : {MetricGrouping::none, MetricGrouping::month, MetricGrouping::channel, MetricGrouping::segment})
-    if (text == to_string(g)) return g;
-  throw Error(Errc::invalid_argument, fmt::format("{} {} is not a grouping (none, month, channel, segment)", field,
-                                                  detail::printable(text)));
-}
-
 namespace {
 
 using Histogram = std::array<std::int64_t, 11>;

@@ -12,34 +12,6 @@
 
 namespace crmkit {
 
-const char* to_string(SurveyKind k) noexcept {
-  switch (k) {
-    case SurveyKind::nps: return "nps";
-    case SurveyKind::csat: return "csat";
-    case SurveyKind::ces: return "ces";
-    case SurveyKind::custom: return "custom";
-  }
-  return "custom";
-}
-
-const char* to_string(ScaleDirection d) noexcept {
-  return d == ScaleDirection::lower_is_better ? "lower_is_better" : "higher_is_better";
-}
-
-SurveyKind parse_survey_kind(const std::string& text, const char* field) {
-  for (auto k : {SurveyKind::nps, SurveyKind::csat, SurveyKind::ces, SurveyKind::custom})
-    if (text == to_string(k)) return k;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} {} is not a survey kind (nps, csat, ces, custom)", field, detail::printable(text)));
-}
-
-ScaleDirection parse_scale_direction(const std::string& text, const char* field) {
-  if (text == "higher_is_better") return ScaleDirection::higher_is_better;
-  if (text == "lower_is_better") return ScaleDirection::lower_is_better;
-  throw Error(Errc::invalid_argument, fmt::format("{} {} is not higher_is_better or lower_is_better", field,
-                                                  detail::printable(text)));
-}
-
 SurveyScale scale_of(SurveyKind kind) {
   switch (kind) {
     case SurveyKind::nps: return {0, 10, ScaleDirection::higher_is_better};

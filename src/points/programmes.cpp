@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "base/enums.hpp"
 #include "base/text.hpp"
 #include "crmkit/money.hpp"
 #include "points/engine.hpp"
@@ -11,37 +12,10 @@
 namespace crmkit {
 
 namespace {
-template <class E, std::size_t N>
-E parse_enum(const std::string& text, const char* field, const char* const (&names)[N]) {
-  for (std::size_t i = 0; i < N; ++i)
-    if (text == names[i]) return static_cast<E>(i);
-  std::string all;
-  for (std::size_t i = 0; i < N; ++i) all += (i ? ", " : "") + std::string(names[i]);
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} '{}' is not one of {}", field, detail::printable(text), all));
-}
-const char* const kKinds[] = {"earn", "redeem", "expire", "reverse_earn", "reverse_redeem", "adjust"};
-const char* const kConsumptions[] = {"fifo", "fefo"};
-const char* const kPolicies[] = {"allow_negative", "clamp_debt", "reject"};
-const char* const kMetrics[] = {"points", "spend", "orders"};
-const char* const kChannels[] = {"email", "phone", "chat", "sms", "social", "web", "store", "other"};
 constexpr int kMaxDays = 36'600;
 constexpr std::int64_t kMaxPermille = 1'000'000;  // x1000
 constexpr std::int64_t kMaxRate = 1'000'000'000;
 }  // namespace
-
-const char* to_string(PointsKind k) noexcept { return kKinds[static_cast<int>(k)]; }
-const char* to_string(Consumption c) noexcept { return kConsumptions[static_cast<int>(c)]; }
-const char* to_string(RefundPolicy p) noexcept { return kPolicies[static_cast<int>(p)]; }
-const char* to_string(TierMetric m) noexcept { return kMetrics[static_cast<int>(m)]; }
-PointsKind parse_points_kind(const std::string& t, const char* f) { return parse_enum<PointsKind>(t, f, kKinds); }
-Consumption parse_consumption(const std::string& t, const char* f) {
-  return parse_enum<Consumption>(t, f, kConsumptions);
-}
-RefundPolicy parse_refund_policy(const std::string& t, const char* f) {
-  return parse_enum<RefundPolicy>(t, f, kPolicies);
-}
-TierMetric parse_tier_metric(const std::string& t, const char* f) { return parse_enum<TierMetric>(t, f, kMetrics); }
 
 namespace {
 
@@ -64,7 +38,7 @@ void validate(const ProgrammeSpec& s) {
   std::set<std::string> seen;
   for (const auto& m : s.channel_multipliers) {
     bool ok = false;
-    for (const char* ch : kChannels) ok = ok || m.key == ch;
+    for (const auto& ch : detail::kChannelNames) ok = ok || m.key == ch.name;
     if (!ok)
       throw Error(Errc::invalid_argument,
                   fmt::format("channel multiplier key '{}' is not a channel", detail::printable(m.key)));

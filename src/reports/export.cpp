@@ -53,19 +53,6 @@ std::string csv_field(const std::string& text) {
 
 }  // namespace
 
-ExportKind parse_export_kind(const std::string& text, const char* field) {
-  if (text == "scores") return ExportKind::scores;
-  if (text == "rfm") return ExportKind::rfm;
-  if (text == "customers") return ExportKind::customers;
-  throw Error(Errc::invalid_argument, std::string(field) + " '" + text + "' is not scores, rfm or customers");
-}
-
-ExportFormat parse_export_format(const std::string& text, const char* field) {
-  if (text == "csv") return ExportFormat::csv;
-  if (text == "json") return ExportFormat::json;
-  throw Error(Errc::invalid_argument, std::string(field) + " '" + text + "' is not csv or json");
-}
-
 std::int64_t export_rows(Store& store, ExportKind kind, ExportFormat format, std::ostream& out) {
   return detail::guard([&] {
     auto& st = detail::connection_of(store).prepare(sql_of(kind));

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "base/checks.hpp"
+#include "base/enums.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 #include "segments/fields.hpp"
@@ -345,17 +346,15 @@ void collect_refs(const json& n, std::set<std::string>& out) {
 }
 
 const std::vector<std::string>& interaction_kinds() {
-  static const std::vector<std::string> v{"purchase", "refund",      "inquiry", "complaint",
-                                          "support",  "visit",       "email_open", "email_click",
-                                          "meeting",  "note",        "other"};
+  static const std::vector<std::string> v = detail::enum_name_list(detail::kInteractionKindNames);
   return v;
 }
 const std::vector<std::string>& interaction_channels() {
-  static const std::vector<std::string> v{"email", "phone", "chat", "sms", "social", "web", "store", "other"};
+  static const std::vector<std::string> v = detail::enum_name_list(detail::kChannelNames);
   return v;
 }
 const std::vector<std::string>& interaction_directions() {
-  static const std::vector<std::string> v{"inbound", "outbound", "none"};
+  static const std::vector<std::string> v = detail::enum_name_list(detail::kDirectionNames);
   return v;
 }
 

@@ -17,15 +17,6 @@ namespace crmkit {
 
 using segments::json;
 
-const char* to_string(SegmentKind k) noexcept { return k == SegmentKind::dynamic ? "dynamic" : "static"; }
-
-SegmentKind parse_segment_kind(const std::string& text, const char* field) {
-  if (text == "dynamic") return SegmentKind::dynamic;
-  if (text == "static") return SegmentKind::manual_static;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} '{}' is not a segment kind (dynamic, static)", field, detail::printable(text)));
-}
-
 std::string canonical_rule(const std::string& rule_json) { return segments::parse_rule(rule_json).dump(); }
 std::string rule_from_text(const std::string& text) { return segments::rule_from_text(text).dump(); }
 std::string rule_to_text(const std::string& rule_json) {

@@ -15,13 +15,6 @@ double unit_days(clv::TimeUnit unit) { return unit == clv::TimeUnit::week ? 7.0 
 
 }  // namespace
 
-clv::TimeUnit parse_model_time_unit(const std::string& text, const char* field) {
-  if (text == "day") return clv::TimeUnit::day;
-  if (text == "week") return clv::TimeUnit::week;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} '{}' is not one of day, week", field, detail::printable(text)));
-}
-
 clv::Histories ModelInputs::histories() const {
   clv::Histories h;
   h.x.reserve(customers.size());

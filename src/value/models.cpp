@@ -14,25 +14,6 @@
 
 namespace crmkit {
 
-const char* to_string(ValueModelKind kind) noexcept {
-  switch (kind) {
-    case ValueModelKind::bgnbd: return "bgnbd";
-    case ValueModelKind::pnbd: return "pnbd";
-    case ValueModelKind::mbgnbd: return "mbgnbd";
-    case ValueModelKind::gg: return "gg";
-  }
-  return "bgnbd";
-}
-
-ValueModelKind parse_value_model_kind(const std::string& text, const char* field) {
-  if (text == "bgnbd") return ValueModelKind::bgnbd;
-  if (text == "pnbd") return ValueModelKind::pnbd;
-  if (text == "mbgnbd") return ValueModelKind::mbgnbd;
-  if (text == "gg") return ValueModelKind::gg;
-  throw Error(Errc::invalid_argument, fmt::format("{} '{}' is not one of bgnbd, pnbd, mbgnbd, gg", field,
-                                                  detail::printable(text)));
-}
-
 bool is_transaction_model(ValueModelKind kind) noexcept { return kind != ValueModelKind::gg; }
 
 namespace value_detail {

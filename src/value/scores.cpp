@@ -17,23 +17,6 @@ clv::PurchaseModel purchase_model(const ValueModel& m);
 clv::GammaGammaParams spend_model(const ValueModel& m);
 }  // namespace value_detail
 
-const char* to_string(HorizonUnit unit) noexcept {
-  switch (unit) {
-    case HorizonUnit::day: return "day";
-    case HorizonUnit::week: return "week";
-    case HorizonUnit::month: return "month";
-  }
-  return "month";
-}
-
-HorizonUnit parse_horizon_unit(const std::string& text, const char* field) {
-  if (text == "day") return HorizonUnit::day;
-  if (text == "week") return HorizonUnit::week;
-  if (text == "month") return HorizonUnit::month;
-  throw Error(Errc::invalid_argument,
-              fmt::format("{} '{}' is not one of day, week, month", field, detail::printable(text)));
-}
-
 namespace {
 
 nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }

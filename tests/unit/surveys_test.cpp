@@ -174,7 +174,8 @@ TEST_CASE("survey responses are append-only", "[surveys]") {
 
 TEST_CASE("kind names parse strictly", "[surveys]") {
   CHECK(parse_survey_kind("ces") == SurveyKind::ces);
-  require_error(Errc::invalid_argument, "not a survey kind", [] { parse_survey_kind("NPS"); });
+  require_error(Errc::invalid_argument, "kind 'NPS' is not one of nps, csat, ces, custom",
+                [] { parse_survey_kind("NPS"); });
   require_error(Errc::invalid_argument, "higher_is_better", [] { parse_scale_direction("up"); });
 }
 
