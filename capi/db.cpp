@@ -189,11 +189,7 @@ void crmkit_db_close(crmkit_db* db) {
   try {
     // An explicit transaction still open is rolled back, as sqlite3_close would.
     std::lock_guard<std::mutex> lock(db->session->mutex);
-    auto& c = db->session->store.connection();
-    if (c.explicit_transaction) {
-      c.explicit_transaction = false;
-      if (c.in_transaction()) c.db.exec("ROLLBACK");
-    }
+    db->session->transaction.reset();
   } catch (...) {
   }
   delete db;
@@ -215,11 +211,9 @@ int crmkit_db_schema_version(int* out, crmkit_db* db) {
 int crmkit_db_begin(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& c = db->session->store.connection();
-    detail::require_writable(c);
-    if (c.in_transaction()) throw Error(Errc::misuse, "a transaction is already open on this handle");
-    detail::guard([&] { c.db.exec("BEGIN IMMEDIATE"); });
-    c.explicit_transaction = true;
+    auto& session = *db->session;
+    if (session.transaction) throw Error(Errc::misuse, "a transaction is already open on this handle");
+    session.transaction = std::make_unique<Transaction>(session.store);
     return CRMKIT_OK;
   });
 }
@@ -227,10 +221,10 @@ int crmkit_db_begin(crmkit_db* db) {
 int crmkit_db_commit(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& c = db->session->store.connection();
-    if (!c.explicit_transaction) throw Error(Errc::misuse, "commit without begin");
-    detail::guard([&] { c.db.exec("COMMIT"); });
-    c.explicit_transaction = false;
+    auto& session = *db->session;
+    if (!session.transaction) throw Error(Errc::misuse, "commit without begin");
+    session.transaction->commit();  // a failed COMMIT leaves it open: the host may retry or roll back
+    session.transaction.reset();
     return CRMKIT_OK;
   });
 }
@@ -238,10 +232,10 @@ int crmkit_db_commit(crmkit_db* db) {
 int crmkit_db_rollback(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& c = db->session->store.connection();
-    if (!c.explicit_transaction) throw Error(Errc::misuse, "rollback without begin");
-    c.explicit_transaction = false;
-    if (c.in_transaction()) detail::guard([&] { c.db.exec("ROLLBACK"); });
+    auto& session = *db->session;
+    if (!session.transaction) throw Error(Errc::misuse, "rollback without begin");
+    auto transaction = std::move(session.transaction);
+    transaction->rollback();
     return CRMKIT_OK;
   });
 }

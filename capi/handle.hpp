@@ -19,6 +19,9 @@ struct Session {
   explicit Session(Store s) : store(std::move(s)) {}
   std::mutex mutex;  // serialises every call that uses this store
   Store store;
+  // The crmkit_db_begin transaction, if open: the C++ one, so that its recovery steps (a stale
+  // transaction discarded before BEGIN, a rollback that works without memory) apply here too.
+  std::unique_ptr<Transaction> transaction;
   std::string error;  // the last failure on this handle
 };
 
