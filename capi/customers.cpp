@@ -69,17 +69,15 @@ int crmkit_customer_set_text(crmkit_customer* c, const char* field, const char* 
     need(c, "c");
     std::string name = capi::text_arg(field, "field", 100);
     const std::size_t limit = name == "attributes" ? detail::kMaxJsonText : detail::kMaxShortText;
-    bool present = false;
-    std::string v = capi::optional_text_arg(value, name.c_str(), &present, limit);
+    std::optional<std::string> v = capi::optional_text(value, name.c_str(), limit);
     if (name == "kind") {
-      if (present) c->fields.kind = parse_customer_kind(v);
+      if (v) c->fields.kind = parse_customer_kind(*v);
       else c->fields.kind.reset();
     } else if (name == "lifecycle_stage") {
-      if (present) c->fields.lifecycle_stage = parse_lifecycle_stage(v);
+      if (v) c->fields.lifecycle_stage = parse_lifecycle_stage(*v);
       else c->fields.lifecycle_stage.reset();
     } else if (auto* slot = text_field(c->fields, name)) {
-      if (present) *slot = std::move(v);
-      else slot->reset();
+      *slot = std::move(v);
     } else {
       throw Error(Errc::invalid_argument,
                   "field '" + detail::printable(name) + "' is not a customer text field");

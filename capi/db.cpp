@@ -79,9 +79,9 @@ std::string text_arg(const char* s, const char* name, std::size_t max_bytes) {
   return std::string(v);
 }
 
-std::string optional_text_arg(const char* s, const char* name, bool* present, std::size_t max_bytes) {
-  *present = s != nullptr;
-  return s ? text_arg(s, name, max_bytes) : std::string();
+std::optional<std::string> optional_text(const char* s, const char* name, std::size_t max_bytes) {
+  if (!s) return std::nullopt;
+  return text_arg(s, name, max_bytes);
 }
 
 char* owned_string(const std::string& s) {
@@ -128,14 +128,7 @@ const char* crmkit_version_string(void) { return CRMKIT_VERSION_STRING; }
 const char* crmkit_last_error_message(void) { return crmkit::capi::last_error_message(); }
 void crmkit_free(void* p) { std::free(p); }
 
-int crmkit_options_new(crmkit_options** out) {
-  return call(nullptr, [&] {
-    need(out, "out");
-    *out = nullptr;
-    *out = new crmkit_options();
-    return CRMKIT_OK;
-  });
-}
+int crmkit_options_new(crmkit_options** out) { return capi::new_options(out); }
 
 void crmkit_options_free(crmkit_options* opts) { delete opts; }
 

@@ -39,13 +39,6 @@ namespace {
 constexpr int kFirstPage = 64;
 constexpr int kIterPage = 500;
 
-void set_optional_text(std::optional<std::string>& slot, const char* value, const char* name, std::size_t limit) {
-  bool present = false;
-  std::string v = capi::optional_text_arg(value, name, &present, limit);
-  if (present) slot = std::move(v);
-  else slot.reset();
-}
-
 const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
 
 }  // namespace
@@ -72,7 +65,7 @@ int crmkit_interaction_set_customer_id(crmkit_interaction* rec, int64_t customer
 
 int crmkit_interaction_set_external_id(crmkit_interaction* rec, const char* external_id) {
   return call(nullptr, [&] {
-    set_optional_text(need(rec, "rec")->rec.external_id, external_id, "external_id", detail::kMaxShortText);
+    need(rec, "rec")->rec.external_id = capi::optional_text(external_id, "external_id", detail::kMaxShortText);
     return CRMKIT_OK;
   });
 }
@@ -135,21 +128,21 @@ int crmkit_interaction_clear_margin(crmkit_interaction* rec) {
 
 int crmkit_interaction_set_subject(crmkit_interaction* rec, const char* subject) {
   return call(nullptr, [&] {
-    set_optional_text(need(rec, "rec")->rec.subject, subject, "subject", detail::kMaxShortText);
+    need(rec, "rec")->rec.subject = capi::optional_text(subject, "subject", detail::kMaxShortText);
     return CRMKIT_OK;
   });
 }
 
 int crmkit_interaction_set_notes(crmkit_interaction* rec, const char* notes) {
   return call(nullptr, [&] {
-    set_optional_text(need(rec, "rec")->rec.notes, notes, "notes", detail::kMaxLongText);
+    need(rec, "rec")->rec.notes = capi::optional_text(notes, "notes", detail::kMaxLongText);
     return CRMKIT_OK;
   });
 }
 
 int crmkit_interaction_set_attributes(crmkit_interaction* rec, const char* json) {
   return call(nullptr, [&] {
-    set_optional_text(need(rec, "rec")->rec.attributes, json, "attributes", detail::kMaxJsonText);
+    need(rec, "rec")->rec.attributes = capi::optional_text(json, "attributes", detail::kMaxJsonText);
     return CRMKIT_OK;
   });
 }

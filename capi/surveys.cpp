@@ -14,12 +14,6 @@ using crmkit::capi::need;
 
 namespace {
 
-std::optional<std::string> opt_text(const char* s, const char* name, std::size_t max) {
-  bool present = false;
-  std::string v = capi::optional_text_arg(s, name, &present, max);
-  return present ? std::optional<std::string>(std::move(v)) : std::nullopt;
-}
-
 SurveyResponse base_response(std::int64_t customer_id, double score, std::int64_t occurred_at, const char* channel,
                              std::int64_t interaction_id, const char* comment, const char* external_id) {
   SurveyResponse r;
@@ -29,8 +23,8 @@ SurveyResponse base_response(std::int64_t customer_id, double score, std::int64_
   r.channel = parse_channel(capi::text_arg(channel, "channel"));
   if (interaction_id < 0) throw Error(Errc::invalid_argument, "interaction_id must be 0 (none) or a positive id");
   if (interaction_id > 0) r.interaction_id = interaction_id;
-  r.comment = opt_text(comment, "comment", kMaxSurveyComment);
-  r.external_id = opt_text(external_id, "external_id", detail::kMaxShortText);
+  r.comment = capi::optional_text(comment, "comment", kMaxSurveyComment);
+  r.external_id = capi::optional_text(external_id, "external_id", detail::kMaxShortText);
   return r;
 }
 
