@@ -101,7 +101,7 @@ int crmkit_survey_record(int64_t* out_id, crmkit_db* db, int64_t customer_id, co
   if (out_id) *out_id = 0;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_id, "id");
+    need(out_id, "out_id");
     SurveyResponse r = base_response(customer_id, score, occurred_at, channel, interaction_id, comment, external_id);
     r.kind = parse_survey_kind(capi::text_arg(kind, "kind", 32));
     if (r.kind == SurveyKind::custom)
@@ -118,7 +118,7 @@ int crmkit_survey_record_custom(int64_t* out_id, crmkit_db* db, int64_t customer
   if (out_id) *out_id = 0;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_id, "id");
+    need(out_id, "out_id");
     SurveyResponse r = base_response(customer_id, score, occurred_at, channel, interaction_id, comment, external_id);
     r.kind = SurveyKind::custom;
     r.scale = SurveyScale{scale_min, scale_max, parse_scale_direction(capi::text_arg(direction, "direction", 32))};
@@ -128,7 +128,7 @@ int crmkit_survey_record_custom(int64_t* out_id, crmkit_db* db, int64_t customer
 }
 
 int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* responses_json, int skip_invalid) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     std::string text = capi::text_arg(responses_json, "responses_json", 1'000'000'000);
     nlohmann::json arr = nlohmann::json::parse(text, nullptr, false);
     if (arr.is_discarded() || !arr.is_array())
@@ -172,14 +172,14 @@ int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* 
 }
 
 int crmkit_survey_get_json(char** out_json, crmkit_db* db, int64_t id) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     return to_json(Surveys(db->session->store).get(id)).dump();
   });
 }
 
 int crmkit_survey_nps_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by,
                            double confidence) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     SurveyMetricQuery q = query_of(from, to, by);
     if (confidence != 0.0) q.confidence = confidence;  // 0 = default; NaN is refused by the service
     return SurveyMetrics(db->session->store).nps_json(q);
@@ -187,13 +187,13 @@ int crmkit_survey_nps_json(char** out_json, crmkit_db* db, const int64_t* from, 
 }
 
 int crmkit_survey_csat_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     return SurveyMetrics(db->session->store).csat_json(query_of(from, to, by));
   });
 }
 
 int crmkit_survey_ces_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     return SurveyMetrics(db->session->store).ces_json(query_of(from, to, by));
   });
 }
