@@ -167,19 +167,19 @@ CRMKIT_API int crmkit_customer_add_tag(crmkit_customer *c, const char *tag);
 ** "attributes" (becomes {}) or "tags" (becomes empty). Unknown names are refused when used. */
 CRMKIT_API int crmkit_customer_clear_field(crmkit_customer *c, const char *field);
 
-/* Creates a customer from the record; *id receives its id.
+/* Creates a customer from the record; *out_id receives its id.
 ** EINVALID (a field is malformed, created_at missing; the message names the field),
 ** ECONFLICT (external_id already used). Nothing is written on failure. */
-CRMKIT_API int crmkit_customer_create(int64_t *id, crmkit_db *db, const crmkit_customer *c);
+CRMKIT_API int crmkit_customer_create(int64_t *out_id, crmkit_db *db, const crmkit_customer *c);
 /* Creates or updates the customer with the record's external_id (required). Idempotent: the
-** same record twice changes nothing. *id receives the id; created (may be NULL) is set to 1
+** same record twice changes nothing. *out_id receives the id; out_created (may be NULL) is set to 1
 ** when a customer was created, 0 when an existing one was found. */
-CRMKIT_API int crmkit_customer_upsert(int64_t *id, int *created, crmkit_db *db, const crmkit_customer *c);
+CRMKIT_API int crmkit_customer_upsert(int64_t *out_id, int *out_created, crmkit_db *db, const crmkit_customer *c);
 /* As crmkit_customer_upsert, from a JSON object with the keys of crmkit_customer_get_json
 ** (without id, updated_at and lifecycle_manual; acquisition_cost as {"minor": n, "currency": "EUR"}; attributes
 ** an object; created_at epoch ms or an ISO-8601 string; "clear": [names]). Unknown keys and
 ** wrong types are EINVALID. */
-CRMKIT_API int crmkit_customer_upsert_json(int64_t *id, int *created, crmkit_db *db, const char *json);
+CRMKIT_API int crmkit_customer_upsert_json(int64_t *out_id, int *out_created, crmkit_db *db, const char *json);
 /* Sets the fields given in the record and clears those named with crmkit_customer_clear_field.
 ** The record must not set created_at. ENOTFOUND, EINVALID, ECONFLICT (external_id taken). */
 CRMKIT_API int crmkit_customer_update(crmkit_db *db, int64_t id, const crmkit_customer *c, int64_t updated_at);
@@ -187,18 +187,18 @@ CRMKIT_API int crmkit_customer_update(crmkit_db *db, int64_t id, const crmkit_cu
 CRMKIT_API int crmkit_customer_delete(crmkit_db *db, int64_t id);
 /* The customer as an owned JSON object (release with crmkit_free). ENOTFOUND.
 ** "lifecycle_manual" is true when the host gave the stage: automatic moves skip the customer. */
-CRMKIT_API int crmkit_customer_get_json(char **json, crmkit_db *db, int64_t id);
-CRMKIT_API int crmkit_customer_get_by_external_id_json(char **json, crmkit_db *db, const char *external_id);
+CRMKIT_API int crmkit_customer_get_json(char **out_json, crmkit_db *db, int64_t id);
+CRMKIT_API int crmkit_customer_get_by_external_id_json(char **out_json, crmkit_db *db, const char *external_id);
 /* The customers with this email (normalised first) as an owned JSON array, possibly []. */
-CRMKIT_API int crmkit_customer_find_by_email_json(char **json, crmkit_db *db, const char *email);
-/* The id of the customer with this external_id. ENOTFOUND (and *id = 0) when there is none. */
-CRMKIT_API int crmkit_customer_find_id(int64_t *id, crmkit_db *db, const char *external_id);
+CRMKIT_API int crmkit_customer_find_by_email_json(char **out_json, crmkit_db *db, const char *email);
+/* The id of the customer with this external_id. ENOTFOUND (and *out_id = 0) when there is none. */
+CRMKIT_API int crmkit_customer_find_id(int64_t *out_id, crmkit_db *db, const char *external_id);
 
 /* Lifecycle stages (docs/CORE.md). A recorded purchase makes a lead, prospect or churned
 ** customer a customer in the recording transaction, unless the host set the stage. */
 /* The store's churn rule as owned JSON: {"churn_rule": "no_purchase"|"p_alive",
 ** "window_days", "p_alive_threshold"} (defaults no_purchase, 180, 0.5). */
-CRMKIT_API int crmkit_customer_lifecycle_rule_json(char **json, crmkit_db *db);
+CRMKIT_API int crmkit_customer_lifecycle_rule_json(char **out_json, crmkit_db *db);
 /* Saves the churn rule. churn_rule "no_purchase" (churned: no purchase in the window_days
 ** before as_of) or "p_alive" (churned: the stored score's P(alive) < p_alive_threshold).
 ** EINVALID: NULL/unknown rule, window_days outside 1..36500, threshold NaN or outside 0..1. */
@@ -210,7 +210,7 @@ CRMKIT_API int crmkit_customer_set_lifecycle_rule(crmkit_db *db, const char *chu
 ** at the same as_of moves nobody. Owned JSON: {"as_of", "rule": {...}, "evaluated", "moves":
 ** [{"from", "to", "customers"}]}. EINVALID: as_of out of range; rule p_alive without scores
 ** made at as_of (crmkit_value_score / crmkit_value_predict_json with the same as_of). */
-CRMKIT_API int crmkit_customer_update_lifecycle_json(char **json, crmkit_db *db, int64_t as_of,
+CRMKIT_API int crmkit_customer_update_lifecycle_json(char **out_json, crmkit_db *db, int64_t as_of,
                                                      int override_manual);
 
 CRMKIT_API int crmkit_customer_filter_new(crmkit_customer_filter **out);
@@ -224,7 +224,7 @@ CRMKIT_API int crmkit_customer_filter_set_lifecycle_stage(crmkit_customer_filter
 CRMKIT_API int crmkit_customer_filter_set_country(crmkit_customer_filter *f, const char *country);
 
 /* Number of customers matching filter (NULL = all). */
-CRMKIT_API int crmkit_customer_count(int64_t *count, crmkit_db *db, const crmkit_customer_filter *filter);
+CRMKIT_API int crmkit_customer_count(int64_t *out_count, crmkit_db *db, const crmkit_customer_filter *filter);
 
 /* Iterates customers matching filter (NULL = all; copied, may be freed at once) in id order,
 ** starting after id `after` (0 = from the start), read in pages as it goes. The iterator keeps
@@ -246,7 +246,7 @@ CRMKIT_API const char *crmkit_customer_iter_lifecycle_stage(const crmkit_custome
 CRMKIT_API int64_t crmkit_customer_iter_created_at(const crmkit_customer_iter *it);
 CRMKIT_API int64_t crmkit_customer_iter_updated_at(const crmkit_customer_iter *it);
 /* The current customer as owned JSON (as crmkit_customer_get_json). EMISUSE without one. */
-CRMKIT_API int crmkit_customer_iter_json(char **json, const crmkit_customer_iter *it);
+CRMKIT_API int crmkit_customer_iter_json(char **out_json, const crmkit_customer_iter *it);
 CRMKIT_API void crmkit_customer_iter_free(crmkit_customer_iter *it);
 
 /* ================================================================== interactions == */
@@ -289,17 +289,17 @@ CRMKIT_API int crmkit_interaction_set_subject(crmkit_interaction *rec, const cha
 CRMKIT_API int crmkit_interaction_set_notes(crmkit_interaction *rec, const char *notes);
 CRMKIT_API int crmkit_interaction_set_attributes(crmkit_interaction *rec, const char *json);
 
-/* Records one interaction and updates its customer's figures in the same transaction; *id
+/* Records one interaction and updates its customer's figures in the same transaction; *out_id
 ** receives its id. With an external_id recorded before: the same content gives the existing
 ** id (CRMKIT_OK), different content ECONFLICT. EINVALID (the message names the field),
 ** ENOTFOUND (no such customer). Nothing is written on failure. */
-CRMKIT_API int crmkit_interaction_record(int64_t *id, crmkit_db *db, const crmkit_interaction *rec);
+CRMKIT_API int crmkit_interaction_record(int64_t *out_id, crmkit_db *db, const crmkit_interaction *rec);
 /* As crmkit_interaction_record, from a JSON object with the keys of crmkit_interaction_get_json
 ** (without id; customer_id, occurred_at and kind required; occurred_at epoch ms or ISO-8601;
 ** amount as {"minor": n, "currency": "EUR"}). */
-CRMKIT_API int crmkit_interaction_record_json(int64_t *id, crmkit_db *db, const char *json);
+CRMKIT_API int crmkit_interaction_record_json(int64_t *out_id, crmkit_db *db, const char *json);
 /* The interaction as owned JSON. ENOTFOUND. */
-CRMKIT_API int crmkit_interaction_get_json(char **json, crmkit_db *db, int64_t id);
+CRMKIT_API int crmkit_interaction_get_json(char **out_json, crmkit_db *db, int64_t id);
 
 CRMKIT_API int crmkit_batch_new(crmkit_batch **out);
 CRMKIT_API void crmkit_batch_free(crmkit_batch *batch);
@@ -338,11 +338,11 @@ CRMKIT_API int64_t crmkit_batch_result_id(const crmkit_batch_result *r, int64_t 
 CRMKIT_API int64_t crmkit_batch_result_error_count(const crmkit_batch_result *r);
 /* The k-th skipped row: its index in the batch, its status (CRMKIT_E*) and a borrowed message
 ** (valid while r lives). Any out-pointer may be NULL. EINVALID when k is out of range. */
-CRMKIT_API int crmkit_batch_result_error(int64_t *row, int *status, const char **message,
+CRMKIT_API int crmkit_batch_result_error(int64_t *out_row, int *out_status, const char **out_message,
                                          const crmkit_batch_result *r, int64_t k);
 /* {"inserted": n, "duplicates": n, "duplicates_by_reason": {"same_external_id": n,
 ** "same_natural_key": n}, "ids": [...], "errors": [{"row", "status", "message"}]}. */
-CRMKIT_API int crmkit_batch_result_json(char **json, const crmkit_batch_result *r);
+CRMKIT_API int crmkit_batch_result_json(char **out_json, const crmkit_batch_result *r);
 
 /* Iterates one customer's interactions newest first (ties by id, descending). channel and kind
 ** filter when not NULL; occurred_at >= from and < to (pass INT64_MIN / INT64_MAX for no bound).
@@ -365,14 +365,14 @@ CRMKIT_API int64_t crmkit_interaction_iter_amount(const crmkit_interaction_iter 
 CRMKIT_API const char *crmkit_interaction_iter_currency(const crmkit_interaction_iter *it);
 CRMKIT_API const char *crmkit_interaction_iter_subject(const crmkit_interaction_iter *it);
 /* The current interaction as owned JSON. EMISUSE without one. */
-CRMKIT_API int crmkit_interaction_iter_json(char **json, const crmkit_interaction_iter *it);
+CRMKIT_API int crmkit_interaction_iter_json(char **out_json, const crmkit_interaction_iter *it);
 CRMKIT_API void crmkit_interaction_iter_free(crmkit_interaction_iter *it);
 
 /* A customer's figures as owned JSON: {"customer_id", "interaction_count",
 ** "last_interaction_at", "purchase_count", "purchase_days", "refund_count",
 ** "first_purchase_at", "last_purchase_at", "money": [{"currency", "purchase_total",
 ** "refund_total", "margin_total"}]} (times null when unknown). ENOTFOUND. */
-CRMKIT_API int crmkit_customer_figures_json(char **json, crmkit_db *db, int64_t customer_id);
+CRMKIT_API int crmkit_customer_figures_json(char **out_json, crmkit_db *db, int64_t customer_id);
 /* Recomputes every customer's figures from the interactions (repair). */
 CRMKIT_API int crmkit_interaction_rebuild_figures(crmkit_db *db);
 
@@ -606,18 +606,18 @@ CRMKIT_API void crmkit_segment_iter_free(crmkit_segment_iter *it);
 ** value (as a double) within the kind's scale; channel: as for interactions ("email", "web",
 ** ...); interaction_id: 0 for none, else an interaction of the same customer; comment and
 ** external_id: NULL for none. The same external_id with the same content returns the existing
-** id (idempotent). *id receives the id (0 on failure).
-** Errors: EINVALID (NULL id, unknown kind or channel, score NaN / out of range / not an
+** id (idempotent). *out_id receives the id (0 on failure).
+** Errors: EINVALID (NULL out_id, unknown kind or channel, score NaN / out of range / not an
 ** integer, occurred_at outside years 0001..9999, comment not UTF-8 or over 10,000 bytes), ENOTFOUND (customer or interaction does
 ** not exist), ECONFLICT (interaction of another customer; external_id names a different
 ** response), EREADONLY. Nothing is written on failure. */
-CRMKIT_API int crmkit_survey_record(int64_t *id, crmkit_db *db, int64_t customer_id, const char *kind,
+CRMKIT_API int crmkit_survey_record(int64_t *out_id, crmkit_db *db, int64_t customer_id, const char *kind,
                                     double score, int64_t occurred_at, const char *channel,
                                     int64_t interaction_id, const char *comment, const char *external_id);
 
 /* As crmkit_survey_record for a custom scale [scale_min, scale_max] (finite, min < max) with a
 ** direction "higher_is_better" or "lower_is_better"; score may be fractional. */
-CRMKIT_API int crmkit_survey_record_custom(int64_t *id, crmkit_db *db, int64_t customer_id,
+CRMKIT_API int crmkit_survey_record_custom(int64_t *out_id, crmkit_db *db, int64_t customer_id,
                                            double scale_min, double scale_max, const char *direction,
                                            double score, int64_t occurred_at, const char *channel,
                                            int64_t interaction_id, const char *comment, const char *external_id);
@@ -627,13 +627,13 @@ CRMKIT_API int crmkit_survey_record_custom(int64_t *id, crmkit_db *db, int64_t c
 ** "channel": str, optional "interaction_id", "comment", "external_id", and for custom
 ** "scale_min", "scale_max", "direction"}. skip_invalid = 0: the first bad row fails the call
 ** and nothing is written (the message names the row index); 1: bad rows are skipped.
-** *json receives {"inserted":n,"duplicates":n,"ids":[...],"errors":[{"index":i,
+** *out_json receives {"inserted":n,"duplicates":n,"ids":[...],"errors":[{"index":i,
 ** "status":"CRMKIT_EINVALID","message":"..."}]} (owned; crmkit_free). */
-CRMKIT_API int crmkit_survey_record_batch_json(char **json, crmkit_db *db, const char *responses_json,
+CRMKIT_API int crmkit_survey_record_batch_json(char **out_json, crmkit_db *db, const char *responses_json,
                                                int skip_invalid);
 
 /* One response as an owned JSON object (fields as above plus "id"). ENOTFOUND if absent. */
-CRMKIT_API int crmkit_survey_get_json(char **json, crmkit_db *db, int64_t id);
+CRMKIT_API int crmkit_survey_get_json(char **out_json, crmkit_db *db, int64_t id);
 
 /* Survey metrics over responses with from <= occurred_at < to. from, to: NULL for an open
 ** end. by: NULL or "none" (one group "all"), "month" (calendar months UTC, every month of the
@@ -647,11 +647,11 @@ CRMKIT_API int crmkit_survey_get_json(char **json, crmkit_db *db, int64_t id);
 ** mean_score (the CES), index (%6-7 - %1-3), percent_agree (%5-7), low, agree, high.
 ** Errors: EINVALID (from >= to, a bound outside years 0001..9999, unknown by, bad
 ** confidence). */
-CRMKIT_API int crmkit_survey_nps_json(char **json, crmkit_db *db, const int64_t *from, const int64_t *to,
+CRMKIT_API int crmkit_survey_nps_json(char **out_json, crmkit_db *db, const int64_t *from, const int64_t *to,
                                       const char *by, double confidence);
-CRMKIT_API int crmkit_survey_csat_json(char **json, crmkit_db *db, const int64_t *from, const int64_t *to,
+CRMKIT_API int crmkit_survey_csat_json(char **out_json, crmkit_db *db, const int64_t *from, const int64_t *to,
                                        const char *by);
-CRMKIT_API int crmkit_survey_ces_json(char **json, crmkit_db *db, const int64_t *from, const int64_t *to,
+CRMKIT_API int crmkit_survey_ces_json(char **out_json, crmkit_db *db, const int64_t *from, const int64_t *to,
                                       const char *by);
 
 /* Retention and repeat behaviour for the period [from, to) as owned JSON.
@@ -666,7 +666,7 @@ CRMKIT_API int crmkit_survey_ces_json(char **json, crmkit_db *db, const int64_t 
 ** repeat_purchase_rate, purchase_frequency, currency, revenue, revenue_minor,
 ** currency_orders, average_order_value (major units). Errors: EINVALID (from >= to, a bound
 ** outside years 0001..9999, bad enum strings, active_days out of 1..36500, threshold outside [0,1], bad currency). */
-CRMKIT_API int crmkit_retention_json(char **json, crmkit_db *db, int64_t from, int64_t to,
+CRMKIT_API int crmkit_retention_json(char **out_json, crmkit_db *db, int64_t from, int64_t to,
                                      const char *activity, int active_days, double p_alive_threshold,
                                      const char *order_unit, const char *revenue, const char *currency);
 
@@ -676,7 +676,7 @@ CRMKIT_API int crmkit_retention_json(char **json, crmkit_db *db, int64_t from, i
 ** bound on the first purchase of the cohorts shown; as_of: NULL for the end of the day of the
 ** last purchase (cells after it are null). Result: {"by":..,"unbounded":..,"periods":..,
 ** "cohorts":[{"cohort":"1997-01","start":ms,"size":n,"counts":[..],"retention":[1.0,..]}]}. */
-CRMKIT_API int crmkit_retention_cohorts_json(char **json, crmkit_db *db, const char *by, int periods,
+CRMKIT_API int crmkit_retention_cohorts_json(char **out_json, crmkit_db *db, const char *by, int periods,
                                              int unbounded, const int64_t *from, const int64_t *to,
                                              const int64_t *as_of);
 

@@ -69,17 +69,15 @@ int crmkit_customer_set_text(crmkit_customer* c, const char* field, const char* 
     need(c, "c");
     std::string name = capi::text_arg(field, "field", 100);
     const std::size_t limit = name == "attributes" ? detail::kMaxJsonText : detail::kMaxShortText;
-    bool present = false;
-    std::string v = capi::optional_text_arg(value, name.c_str(), &present, limit);
+    std::optional<std::string> v = capi::optional_text(value, name.c_str(), limit);
     if (name == "kind") {
-      if (present) c->fields.kind = parse_customer_kind(v);
+      if (v) c->fields.kind = parse_customer_kind(*v);
       else c->fields.kind.reset();
     } else if (name == "lifecycle_stage") {
-      if (present) c->fields.lifecycle_stage = parse_lifecycle_stage(v);
+      if (v) c->fields.lifecycle_stage = parse_lifecycle_stage(*v);
       else c->fields.lifecycle_stage.reset();
     } else if (auto* slot = text_field(c->fields, name)) {
-      if (present) *slot = std::move(v);
-      else slot->reset();
+      *slot = std::move(v);
     } else {
       throw Error(Errc::invalid_argument,
                   "field '" + detail::printable(name) + "' is not a customer text field");
@@ -121,40 +119,40 @@ int crmkit_customer_clear_field(crmkit_customer* c, const char* field) {
   });
 }
 
-int crmkit_customer_create(int64_t* id, crmkit_db* db, const crmkit_customer* c) {
+int crmkit_customer_create(int64_t* out_id, crmkit_db* db, const crmkit_customer* c) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(c, "c");
-    need(id, "id");
-    *id = 0;
-    *id = Customers(db->session->store).create(c->fields);
+    need(out_id, "out_id");
+    *out_id = 0;
+    *out_id = Customers(db->session->store).create(c->fields);
     return CRMKIT_OK;
   });
 }
 
-int crmkit_customer_upsert(int64_t* id, int* created, crmkit_db* db, const crmkit_customer* c) {
+int crmkit_customer_upsert(int64_t* out_id, int* out_created, crmkit_db* db, const crmkit_customer* c) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(c, "c");
-    need(id, "id");
-    *id = 0;
+    need(out_id, "out_id");
+    *out_id = 0;
     bool made = false;
-    *id = Customers(db->session->store).upsert(c->fields, &made);
-    if (created) *created = made ? 1 : 0;
+    *out_id = Customers(db->session->store).upsert(c->fields, &made);
+    if (out_created) *out_created = made ? 1 : 0;
     return CRMKIT_OK;
   });
 }
 
-int crmkit_customer_upsert_json(int64_t* id, int* created, crmkit_db* db, const char* json) {
+int crmkit_customer_upsert_json(int64_t* out_id, int* out_created, crmkit_db* db, const char* json) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(id, "id");
-    *id = 0;
+    need(out_id, "out_id");
+    *out_id = 0;
     std::string text = capi::text_arg(json, "json", detail::kMaxJsonText);
     CustomerFields f = capi::customer_fields_from_json(text);
     bool made = false;
-    *id = Customers(db->session->store).upsert(f, &made);
-    if (created) *created = made ? 1 : 0;
+    *out_id = Customers(db->session->store).upsert(f, &made);
+    if (out_created) *out_created = made ? 1 : 0;
     return CRMKIT_OK;
   });
 }
@@ -176,22 +174,22 @@ int crmkit_customer_delete(crmkit_db* db, int64_t id) {
   });
 }
 
-int crmkit_customer_get_json(char** json, crmkit_db* db, int64_t id) {
-  return capi::json_out(json, db, "json", [&] {
+int crmkit_customer_get_json(char** out_json, crmkit_db* db, int64_t id) {
+  return capi::json_out(out_json, db, "out_json", [&] {
     return detail::customer_json(Customers(db->session->store).get(id), detail::JsonForm::exact).dump();
   });
 }
 
-int crmkit_customer_get_by_external_id_json(char** json, crmkit_db* db, const char* external_id) {
-  return capi::json_out(json, db, "json", [&] {
+int crmkit_customer_get_by_external_id_json(char** out_json, crmkit_db* db, const char* external_id) {
+  return capi::json_out(out_json, db, "out_json", [&] {
     std::string ext = capi::text_arg(external_id, "external_id");
     Customer c = Customers(db->session->store).get_by_external_id(ext);
     return detail::customer_json(c, detail::JsonForm::exact).dump();
   });
 }
 
-int crmkit_customer_find_by_email_json(char** json, crmkit_db* db, const char* email) {
-  return capi::json_out(json, db, "json", [&] {
+int crmkit_customer_find_by_email_json(char** out_json, crmkit_db* db, const char* email) {
+  return capi::json_out(out_json, db, "out_json", [&] {
     std::string e = capi::text_arg(email, "email");
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& c : Customers(db->session->store).find_by_email(e))
@@ -200,15 +198,15 @@ int crmkit_customer_find_by_email_json(char** json, crmkit_db* db, const char* e
   });
 }
 
-int crmkit_customer_find_id(int64_t* id, crmkit_db* db, const char* external_id) {
+int crmkit_customer_find_id(int64_t* out_id, crmkit_db* db, const char* external_id) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(id, "id");
-    *id = 0;
+    need(out_id, "out_id");
+    *out_id = 0;
     std::string ext = capi::text_arg(external_id, "external_id");
     auto found = Customers(db->session->store).find_id(ext);
     if (!found) throw Error(Errc::not_found, "no customer has external_id '" + detail::printable(ext) + "'");
-    *id = *found;
+    *out_id = *found;
     return CRMKIT_OK;
   });
 }
@@ -260,12 +258,12 @@ int crmkit_customer_filter_set_country(crmkit_customer_filter* f, const char* co
   });
 }
 
-int crmkit_customer_count(int64_t* count, crmkit_db* db, const crmkit_customer_filter* filter) {
+int crmkit_customer_count(int64_t* out_count, crmkit_db* db, const crmkit_customer_filter* filter) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(count, "count");
-    *count = 0;
-    *count = Customers(db->session->store).count(filter ? filter->filter : CustomerFilter{});
+    need(out_count, "out_count");
+    *out_count = 0;
+    *out_count = Customers(db->session->store).count(filter ? filter->filter : CustomerFilter{});
     return CRMKIT_OK;
   });
 }
@@ -329,22 +327,22 @@ int64_t crmkit_customer_iter_updated_at(const crmkit_customer_iter* it) {
   return capi::current_field<int64_t>(it, [](const Customer& c) { return c.updated_at; });
 }
 
-int crmkit_customer_iter_json(char** json, const crmkit_customer_iter* it) {
+int crmkit_customer_iter_json(char** out_json, const crmkit_customer_iter* it) {
   return call(nullptr, [&] {
     need(it, "it");
-    need(json, "json");
-    *json = nullptr;
+    need(out_json, "out_json");
+    *out_json = nullptr;
     const Customer* c = it->rows.current();
     if (!c) throw Error(Errc::misuse, "the iterator has no current customer (call crmkit_customer_iter_next)");
-    *json = capi::owned_string(detail::customer_json(*c, detail::JsonForm::exact).dump());
+    *out_json = capi::owned_string(detail::customer_json(*c, detail::JsonForm::exact).dump());
     return CRMKIT_OK;
   });
 }
 
 void crmkit_customer_iter_free(crmkit_customer_iter* it) { delete it; }
 
-int crmkit_customer_lifecycle_rule_json(char** json, crmkit_db* db) {
-  return capi::json_out(json, db, "json", [&] {
+int crmkit_customer_lifecycle_rule_json(char** out_json, crmkit_db* db) {
+  return capi::json_out(out_json, db, "out_json", [&] {
     const LifecycleRule r = Customers(db->session->store).lifecycle_rule();
     return nlohmann::json{{"churn_rule", to_string(r.churn)},
                           {"window_days", r.window_days},
@@ -369,8 +367,8 @@ int crmkit_customer_set_lifecycle_rule(crmkit_db* db, const char* churn_rule, in
   });
 }
 
-int crmkit_customer_update_lifecycle_json(char** json, crmkit_db* db, int64_t as_of, int override_manual) {
-  return capi::json_out(json, db, "json", [&] {
+int crmkit_customer_update_lifecycle_json(char** out_json, crmkit_db* db, int64_t as_of, int override_manual) {
+  return capi::json_out(out_json, db, "out_json", [&] {
     if (override_manual != 0 && override_manual != 1)
       throw Error(Errc::invalid_argument, "override_manual " + std::to_string(override_manual) + " must be 0 or 1");
     LifecycleOptions o;

@@ -79,9 +79,9 @@ std::string text_arg(const char* s, const char* name, std::size_t max_bytes) {
   return std::string(v);
 }
 
-std::string optional_text_arg(const char* s, const char* name, bool* present, std::size_t max_bytes) {
-  *present = s != nullptr;
-  return s ? text_arg(s, name, max_bytes) : std::string();
+std::optional<std::string> optional_text(const char* s, const char* name, std::size_t max_bytes) {
+  if (!s) return std::nullopt;
+  return text_arg(s, name, max_bytes);
 }
 
 char* owned_string(const std::string& s) {
@@ -128,14 +128,7 @@ const char* crmkit_version_string(void) { return CRMKIT_VERSION_STRING; }
 const char* crmkit_last_error_message(void) { return crmkit::capi::last_error_message(); }
 void crmkit_free(void* p) { std::free(p); }
 
-int crmkit_options_new(crmkit_options** out) {
-  return call(nullptr, [&] {
-    need(out, "out");
-    *out = nullptr;
-    *out = new crmkit_options();
-    return CRMKIT_OK;
-  });
-}
+int crmkit_options_new(crmkit_options** out) { return capi::new_options(out); }
 
 void crmkit_options_free(crmkit_options* opts) { delete opts; }
 
@@ -189,11 +182,7 @@ void crmkit_db_close(crmkit_db* db) {
   try {
     // An explicit transaction still open is rolled back, as sqlite3_close would.
     std::lock_guard<std::mutex> lock(db->session->mutex);
-    auto& c = detail::connection_of(db->session->store);
-    if (c.explicit_transaction) {
-      c.explicit_transaction = false;
-      if (c.in_transaction()) c.db.exec("ROLLBACK");
-    }
+    db->session->transaction.reset();
   } catch (...) {
   }
   delete db;
@@ -215,11 +204,9 @@ int crmkit_db_schema_version(int* out, crmkit_db* db) {
 int crmkit_db_begin(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& c = detail::connection_of(db->session->store);
-    detail::require_writable(c);
-    if (c.in_transaction()) throw Error(Errc::misuse, "a transaction is already open on this handle");
-    detail::guard([&] { c.db.exec("BEGIN IMMEDIATE"); });
-    c.explicit_transaction = true;
+    auto& session = *db->session;
+    if (session.transaction) throw Error(Errc::misuse, "a transaction is already open on this handle");
+    session.transaction = std::make_unique<Transaction>(session.store);
     return CRMKIT_OK;
   });
 }
@@ -227,10 +214,10 @@ int crmkit_db_begin(crmkit_db* db) {
 int crmkit_db_commit(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& c = detail::connection_of(db->session->store);
-    if (!c.explicit_transaction) throw Error(Errc::misuse, "commit without begin");
-    detail::guard([&] { c.db.exec("COMMIT"); });
-    c.explicit_transaction = false;
+    auto& session = *db->session;
+    if (!session.transaction) throw Error(Errc::misuse, "commit without begin");
+    session.transaction->commit();  // a failed COMMIT leaves it open: the host may retry or roll back
+    session.transaction.reset();
     return CRMKIT_OK;
   });
 }
@@ -238,10 +225,10 @@ int crmkit_db_commit(crmkit_db* db) {
 int crmkit_db_rollback(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& c = detail::connection_of(db->session->store);
-    if (!c.explicit_transaction) throw Error(Errc::misuse, "rollback without begin");
-    c.explicit_transaction = false;
-    if (c.in_transaction()) detail::guard([&] { c.db.exec("ROLLBACK"); });
+    auto& session = *db->session;
+    if (!session.transaction) throw Error(Errc::misuse, "rollback without begin");
+    auto transaction = std::move(session.transaction);
+    transaction->rollback();
     return CRMKIT_OK;
   });
 }

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "crmkit.h"
@@ -19,6 +20,9 @@ struct Session {
   explicit Session(Store s) : store(std::move(s)) {}
   std::mutex mutex;  // serialises every call that uses this store
   Store store;
+  // The crmkit_db_begin transaction, if open: the C++ one, so that its recovery steps (a stale
+  // transaction discarded before BEGIN, a rollback that works without memory) apply here too.
+  std::unique_ptr<Transaction> transaction;
   std::string error;  // the last failure on this handle
 };
 
@@ -37,8 +41,8 @@ T* need(T* p, const char* name) {
 
 // Checks a C string argument: not NULL, valid UTF-8, within the limit. Returns it as a string.
 std::string text_arg(const char* s, const char* name, std::size_t max_bytes = 1'000);
-// As text_arg, but NULL gives an empty optional-like "" and *present = false.
-std::string optional_text_arg(const char* s, const char* name, bool* present, std::size_t max_bytes = 1'000);
+// As text_arg, but NULL is "not given".
+std::optional<std::string> optional_text(const char* s, const char* name, std::size_t max_bytes = 1'000);
 
 // Runs body() under the exception guard. With a session, holds its mutex and records the
 // error on it too. body returns an int status (usually CRMKIT_OK).
@@ -73,6 +77,26 @@ int json_out(char** out, crmkit_db* db, const char* out_name, Make&& make) noexc
   return call(db->session.get(), [&] {
     need(out, out_name);
     *out = owned_string(make());
+    return CRMKIT_OK;
+  });
+}
+
+// The shape of every options handle (crmkit_*_options): new gives one holding the defaults,
+// and a setter runs set(handle) under the guard once the handle is known not to be NULL. The
+// values are checked where they are used, so that one place names a bad option.
+template <class Options>
+int new_options(Options** out) noexcept {
+  return call(nullptr, [&] {
+    need(out, "out");
+    *out = nullptr;
+    *out = new Options();
+    return CRMKIT_OK;
+  });
+}
+template <class Options, class Set>
+int set_option(Options* options, Set&& set) noexcept {
+  return call(nullptr, [&] {
+    set(*need(options, "options"));
     return CRMKIT_OK;
   });
 }

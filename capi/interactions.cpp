@@ -39,13 +39,6 @@ namespace {
 constexpr int kFirstPage = 64;
 constexpr int kIterPage = 500;
 
-void set_optional_text(std::optional<std::string>& slot, const char* value, const char* name, std::size_t limit) {
-  bool present = false;
-  std::string v = capi::optional_text_arg(value, name, &present, limit);
-  if (present) slot = std::move(v);
-  else slot.reset();
-}
-
 const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
 
 }  // namespace
@@ -72,7 +65,7 @@ int crmkit_interaction_set_customer_id(crmkit_interaction* rec, int64_t customer
 
 int crmkit_interaction_set_external_id(crmkit_interaction* rec, const char* external_id) {
   return call(nullptr, [&] {
-    set_optional_text(need(rec, "rec")->rec.external_id, external_id, "external_id", detail::kMaxShortText);
+    need(rec, "rec")->rec.external_id = capi::optional_text(external_id, "external_id", detail::kMaxShortText);
     return CRMKIT_OK;
   });
 }
@@ -135,49 +128,49 @@ int crmkit_interaction_clear_margin(crmkit_interaction* rec) {
 
 int crmkit_interaction_set_subject(crmkit_interaction* rec, const char* subject) {
   return call(nullptr, [&] {
-    set_optional_text(need(rec, "rec")->rec.subject, subject, "subject", detail::kMaxShortText);
+    need(rec, "rec")->rec.subject = capi::optional_text(subject, "subject", detail::kMaxShortText);
     return CRMKIT_OK;
   });
 }
 
 int crmkit_interaction_set_notes(crmkit_interaction* rec, const char* notes) {
   return call(nullptr, [&] {
-    set_optional_text(need(rec, "rec")->rec.notes, notes, "notes", detail::kMaxLongText);
+    need(rec, "rec")->rec.notes = capi::optional_text(notes, "notes", detail::kMaxLongText);
     return CRMKIT_OK;
   });
 }
 
 int crmkit_interaction_set_attributes(crmkit_interaction* rec, const char* json) {
   return call(nullptr, [&] {
-    set_optional_text(need(rec, "rec")->rec.attributes, json, "attributes", detail::kMaxJsonText);
+    need(rec, "rec")->rec.attributes = capi::optional_text(json, "attributes", detail::kMaxJsonText);
     return CRMKIT_OK;
   });
 }
 
-int crmkit_interaction_record(int64_t* id, crmkit_db* db, const crmkit_interaction* rec) {
+int crmkit_interaction_record(int64_t* out_id, crmkit_db* db, const crmkit_interaction* rec) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(rec, "rec");
-    need(id, "id");
-    *id = 0;
-    *id = Interactions(db->session->store).record(rec->rec);
+    need(out_id, "out_id");
+    *out_id = 0;
+    *out_id = Interactions(db->session->store).record(rec->rec);
     return CRMKIT_OK;
   });
 }
 
-int crmkit_interaction_record_json(int64_t* id, crmkit_db* db, const char* json) {
+int crmkit_interaction_record_json(int64_t* out_id, crmkit_db* db, const char* json) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(id, "id");
-    *id = 0;
+    need(out_id, "out_id");
+    *out_id = 0;
     Interaction rec = capi::interaction_from_json(capi::text_arg(json, "json", detail::kMaxLongText + detail::kMaxJsonText));
-    *id = Interactions(db->session->store).record(rec);
+    *out_id = Interactions(db->session->store).record(rec);
     return CRMKIT_OK;
   });
 }
 
-int crmkit_interaction_get_json(char** json, crmkit_db* db, int64_t id) {
-  return capi::json_out(json, db, "json", [&] {
+int crmkit_interaction_get_json(char** out_json, crmkit_db* db, int64_t id) {
+  return capi::json_out(out_json, db, "out_json", [&] {
     return detail::interaction_json(Interactions(db->session->store).get(id), detail::JsonForm::exact).dump();
   });
 }
@@ -276,7 +269,7 @@ int64_t crmkit_batch_result_error_count(const crmkit_batch_result* r) {
   return r ? static_cast<int64_t>(r->result.errors.size()) : 0;
 }
 
-int crmkit_batch_result_error(int64_t* row, int* status, const char** message, const crmkit_batch_result* r,
+int crmkit_batch_result_error(int64_t* out_row, int* out_status, const char** out_message, const crmkit_batch_result* r,
                               int64_t k) {
   return call(nullptr, [&] {
     need(r, "r");
@@ -284,18 +277,18 @@ int crmkit_batch_result_error(int64_t* row, int* status, const char** message, c
       throw Error(Errc::invalid_argument, "error index " + std::to_string(k) + " is out of range 0.." +
                                               std::to_string(static_cast<int64_t>(r->result.errors.size()) - 1));
     const RowError& e = r->result.errors[static_cast<std::size_t>(k)];
-    if (row) *row = static_cast<int64_t>(e.index);
-    if (status) *status = capi::status_of(e.code);
-    if (message) *message = e.message.c_str();
+    if (out_row) *out_row = static_cast<int64_t>(e.index);
+    if (out_status) *out_status = capi::status_of(e.code);
+    if (out_message) *out_message = e.message.c_str();
     return CRMKIT_OK;
   });
 }
 
-int crmkit_batch_result_json(char** json, const crmkit_batch_result* r) {
+int crmkit_batch_result_json(char** out_json, const crmkit_batch_result* r) {
   return call(nullptr, [&] {
     need(r, "r");
-    need(json, "json");
-    *json = nullptr;
+    need(out_json, "out_json");
+    *out_json = nullptr;
     nlohmann::json errors = nlohmann::json::array();
     for (const auto& e : r->result.errors)
       errors.push_back({{"row", e.index}, {"status", capi::status_of(e.code)}, {"message", e.message}});
@@ -306,7 +299,7 @@ int crmkit_batch_result_json(char** json, const crmkit_batch_result* r) {
                        {"same_natural_key", r->result.duplicate_natural_keys}}},
                      {"ids", r->result.ids},
                      {"errors", errors}};
-    *json = capi::owned_string(j.dump());
+    *out_json = capi::owned_string(j.dump());
     return CRMKIT_OK;
   });
 }
@@ -380,22 +373,22 @@ const char* crmkit_interaction_iter_subject(const crmkit_interaction_iter* it) {
   return capi::current_field<const char*>(it, [](const Interaction& i) { return c_str(i.subject); });
 }
 
-int crmkit_interaction_iter_json(char** json, const crmkit_interaction_iter* it) {
+int crmkit_interaction_iter_json(char** out_json, const crmkit_interaction_iter* it) {
   return call(nullptr, [&] {
     need(it, "it");
-    need(json, "json");
-    *json = nullptr;
+    need(out_json, "out_json");
+    *out_json = nullptr;
     const Interaction* i = it->rows.current();
     if (!i) throw Error(Errc::misuse, "the iterator has no current interaction (call crmkit_interaction_iter_next)");
-    *json = capi::owned_string(detail::interaction_json(*i, detail::JsonForm::exact).dump());
+    *out_json = capi::owned_string(detail::interaction_json(*i, detail::JsonForm::exact).dump());
     return CRMKIT_OK;
   });
 }
 
 void crmkit_interaction_iter_free(crmkit_interaction_iter* it) { delete it; }
 
-int crmkit_customer_figures_json(char** json, crmkit_db* db, int64_t customer_id) {
-  return capi::json_out(json, db, "json", [&] {
+int crmkit_customer_figures_json(char** out_json, crmkit_db* db, int64_t customer_id) {
+  return capi::json_out(out_json, db, "out_json", [&] {
     CustomerFigures f = Interactions(db->session->store).figures(customer_id);
     return detail::figures_json(f, detail::JsonForm::exact).dump();
   });

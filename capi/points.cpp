@@ -29,12 +29,6 @@ void clear_result(int64_t* out_points, int* out_replayed) {
   if (out_replayed) *out_replayed = 0;
 }
 
-std::optional<std::string> optional_text(const char* s, const char* name) {
-  bool present = false;
-  std::string v = capi::optional_text_arg(s, name, &present);
-  return present ? std::optional<std::string>(v) : std::nullopt;
-}
-
 // capi::json_out with the programme service at hand.
 template <class F>
 int json_out(crmkit_db* db, char** out_json, F&& make) {
@@ -161,7 +155,7 @@ int crmkit_points_expire(int64_t* out_points, int* out_replayed, crmkit_db* db, 
   CRMKIT_NEED_DB(db);
   clear_result(out_points, out_replayed);
   return call(session_of(db), [&] {
-    auto ext = optional_text(external_id, "external_id");
+    auto ext = capi::optional_text(external_id, "external_id");
     if (ext && ext->empty()) throw Error(Errc::invalid_argument, "external_id is empty (pass NULL for the default)");
     set_result(Points(db->session->store).expire(programme_id, as_of, ext.value_or("")), out_points, out_replayed);
     return CRMKIT_OK;

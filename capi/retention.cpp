@@ -11,7 +11,7 @@ extern "C" {
 int crmkit_retention_json(char** out_json, crmkit_db* db, int64_t from, int64_t to, const char* activity,
                           int active_days, double p_alive_threshold, const char* order_unit, const char* revenue,
                           const char* currency) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     RetentionQuery q;
     q.from = from;
     q.to = to;
@@ -27,7 +27,7 @@ int crmkit_retention_json(char** out_json, crmkit_db* db, int64_t from, int64_t 
 
 int crmkit_retention_cohorts_json(char** out_json, crmkit_db* db, const char* by, int periods, int unbounded,
                                   const int64_t* from, const int64_t* to, const int64_t* as_of) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     CohortQuery q;
     if (by) q.by = parse_cohort_period(capi::text_arg(by, "by", 32));
     if (periods != 0) q.periods = periods;

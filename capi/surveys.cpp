@@ -14,12 +14,6 @@ using crmkit::capi::need;
 
 namespace {
 
-std::optional<std::string> opt_text(const char* s, const char* name, std::size_t max) {
-  bool present = false;
-  std::string v = capi::optional_text_arg(s, name, &present, max);
-  return present ? std::optional<std::string>(std::move(v)) : std::nullopt;
-}
-
 SurveyResponse base_response(std::int64_t customer_id, double score, std::int64_t occurred_at, const char* channel,
                              std::int64_t interaction_id, const char* comment, const char* external_id) {
   SurveyResponse r;
@@ -29,8 +23,8 @@ SurveyResponse base_response(std::int64_t customer_id, double score, std::int64_
   r.channel = parse_channel(capi::text_arg(channel, "channel"));
   if (interaction_id < 0) throw Error(Errc::invalid_argument, "interaction_id must be 0 (none) or a positive id");
   if (interaction_id > 0) r.interaction_id = interaction_id;
-  r.comment = opt_text(comment, "comment", kMaxSurveyComment);
-  r.external_id = opt_text(external_id, "external_id", detail::kMaxShortText);
+  r.comment = capi::optional_text(comment, "comment", kMaxSurveyComment);
+  r.external_id = capi::optional_text(external_id, "external_id", detail::kMaxShortText);
   return r;
 }
 
@@ -107,7 +101,7 @@ int crmkit_survey_record(int64_t* out_id, crmkit_db* db, int64_t customer_id, co
   if (out_id) *out_id = 0;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_id, "id");
+    need(out_id, "out_id");
     SurveyResponse r = base_response(customer_id, score, occurred_at, channel, interaction_id, comment, external_id);
     r.kind = parse_survey_kind(capi::text_arg(kind, "kind", 32));
     if (r.kind == SurveyKind::custom)
@@ -124,7 +118,7 @@ int crmkit_survey_record_custom(int64_t* out_id, crmkit_db* db, int64_t customer
   if (out_id) *out_id = 0;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    need(out_id, "id");
+    need(out_id, "out_id");
     SurveyResponse r = base_response(customer_id, score, occurred_at, channel, interaction_id, comment, external_id);
     r.kind = SurveyKind::custom;
     r.scale = SurveyScale{scale_min, scale_max, parse_scale_direction(capi::text_arg(direction, "direction", 32))};
@@ -134,7 +128,7 @@ int crmkit_survey_record_custom(int64_t* out_id, crmkit_db* db, int64_t customer
 }
 
 int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* responses_json, int skip_invalid) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     std::string text = capi::text_arg(responses_json, "responses_json", 1'000'000'000);
     nlohmann::json arr = nlohmann::json::parse(text, nullptr, false);
     if (arr.is_discarded() || !arr.is_array())
@@ -178,14 +172,14 @@ int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* 
 }
 
 int crmkit_survey_get_json(char** out_json, crmkit_db* db, int64_t id) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     return to_json(Surveys(db->session->store).get(id)).dump();
   });
 }
 
 int crmkit_survey_nps_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by,
                            double confidence) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     SurveyMetricQuery q = query_of(from, to, by);
     if (confidence != 0.0) q.confidence = confidence;  // 0 = default; NaN is refused by the service
     return SurveyMetrics(db->session->store).nps_json(q);
@@ -193,13 +187,13 @@ int crmkit_survey_nps_json(char** out_json, crmkit_db* db, const int64_t* from, 
 }
 
 int crmkit_survey_csat_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     return SurveyMetrics(db->session->store).csat_json(query_of(from, to, by));
   });
 }
 
 int crmkit_survey_ces_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
-  return capi::json_out(out_json, db, "json", [&] {
+  return capi::json_out(out_json, db, "out_json", [&] {
     return SurveyMetrics(db->session->store).ces_json(query_of(from, to, by));
   });
 }

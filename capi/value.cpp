@@ -25,22 +25,16 @@ struct crmkit_rfm_iter {
 
 namespace {
 
-std::optional<std::string> optional_text(const char* s, const char* name, std::size_t max = 1'000) {
-  bool present = false;
-  std::string v = capi::optional_text_arg(s, name, &present, max);
-  return present ? std::optional<std::string>(v) : std::nullopt;
-}
-
 RfmRequest rfm_request(crmkit_db* db, int64_t as_of, const char* method, const char* map_name,
                        const char* map_json) {
   (void)db;
   RfmRequest r;
   r.as_of = as_of;
-  if (auto m = optional_text(method, "method")) r.scoring.method = parse_rfm_method(*m);
+  if (auto m = capi::optional_text(method, "method")) r.scoring.method = parse_rfm_method(*m);
   if (r.scoring.method == RfmMethod::custom)
     throw Error(Errc::invalid_argument, "method custom needs cut points: use crmkit_value_rfm_options_json");
-  auto name = optional_text(map_name, "map_name");
-  auto json = optional_text(map_json, "map_json", detail::kMaxJsonText);
+  auto name = capi::optional_text(map_name, "map_name");
+  auto json = capi::optional_text(map_json, "map_json", detail::kMaxJsonText);
   if (name && json) throw Error(Errc::invalid_argument, "give map_name or map_json, not both");
   if (name) r.map_name = *name;
   if (json) r.custom_map = parse_segment_map(*json);
@@ -135,7 +129,7 @@ int crmkit_value_fit(int64_t* out_model_id, crmkit_db* db, const char* kind, con
     r.unit = parse_model_time_unit(capi::text_arg(unit, "unit"));
     r.calibration_end = calibration_end;
     r.fitted_at = fitted_at;
-    r.currency = optional_text(currency, "currency");
+    r.currency = capi::optional_text(currency, "currency");
     CustomerValue value(db->session->store);
     *out_model_id = value.fit(r).id;
     return CRMKIT_OK;
@@ -201,7 +195,7 @@ int crmkit_value_predict_json(char** out_json, crmkit_db* db, const char* model,
                               double margin_rate) {
   return capi::json_out(out_json, db, "out_json", [&] {
     ScoreRequest r = score_request(spend_model_id, horizon, horizon_unit, as_of, monthly_discount_rate, margin_rate);
-    if (auto text = optional_text(model, "model", 100)) {
+    if (auto text = capi::optional_text(model, "model", 100)) {
       const ModelChoice choice = parse_model_choice(*text, "model");
       r.transaction_model_id = choice.id;
       r.transaction_model_kind = choice.kind;
