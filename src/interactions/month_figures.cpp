@@ -87,10 +87,10 @@ void apply_month_figures(Connection& conn, const std::vector<RecordedInteraction
       if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_DATATYPE) throw;
       st.tryReset();
       throw Error(Errc::invalid_argument,
-                  fmt::format("the {} {} interactions of month {:04}-{:02} would overflow the int64 range of its "
-                              "count or sums",
-                              to_string(std::get<2>(key)), to_string(std::get<1>(key)), std::get<0>(key) / 12,
-                              std::get<0>(key) % 12 + 1));
+                  fmt::format("month {:04}-{:02}: the count or amount sum of its {} {} interactions would overflow "
+                              "the int64 range",
+                              std::get<0>(key) / 12, std::get<0>(key) % 12 + 1, to_string(std::get<2>(key)),
+                              to_string(std::get<1>(key))));
     }
   }
   st.reset();

@@ -254,3 +254,30 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
   o.top = 0;
   CHECK(report_json(build_report(upgraded, o)) == before);
 }
+
+TEST_CASE("report months: a cell that would pass int64 is refused and nothing is written", "[report][months]") {
+  for (const char* column : {"interaction_count", "amount_high", "amount_low"}) {
+    INFO(column);
+    RandomShop shop;
+    Interaction i;
+    i.customer_id = shop.customers[0];
+    i.occurred_at = parse_instant("2024-01-10T10:00:00Z");
+    i.kind = InteractionKind::purchase;
+    i.channel = Channel::web;
+    i.amount = Money{(std::int64_t(1) << 32) + 7, "EUR"};
+    Interactions(shop.s).record(i);
+    // As if 2^63 - 1 had been counted or added before.
+    shop.s.connection().db.exec(std::string("UPDATE interaction_months SET ") + column + " = 9223372036854775807");
+    const Cells before = kept_cells(shop.s);
+    i.occurred_at += 1000;
+    try {
+      Interactions(shop.s).record(i);
+      FAIL("an overflowing cell was accepted");
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::invalid_argument);
+      CHECK(std::string(e.what()).find("month 2024-01") != std::string::npos);
+    }
+    CHECK(kept_cells(shop.s) == before);
+    CHECK(Interactions(shop.s).figures(shop.customers[0]).interaction_count == 1);
+  }
+}
