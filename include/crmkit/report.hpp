@@ -1,10 +1,12 @@
 // The store's report: every figure that spans areas (customers, revenue, value, segments,
 // loyalty, points) in one read, as plain structs or as JSON. docs/REPORT.md defines each figure.
 //
-// Each section reads the kept per-customer figures (customer_figures, customer_money,
-// customer_scores, customer_rfm, segment and points tables), so its cost grows with the number
-// of customers, not interactions; the one exception is revenue by month, which streams the
-// purchases once with memory bounded by months x currencies.
+// Each section reads kept figures: per customer (customer_figures, customer_money,
+// customer_scores, customer_rfm, segment and points tables) or per month, kind, channel and
+// currency (interaction_months), so its cost grows with the number of customers and months, not
+// interactions. An as_of inside the history also reads the interactions of the month it cuts
+// and, for per-customer money, those at or after it. The loyalty section's retention and
+// cohorts are the loyalty metrics' own reads (they still step through the purchases).
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,7 @@
 #include "customers/lifecycle.hpp"
 #include "interactions/figures.hpp"
 #include "interactions/followers.hpp"
+#include "interactions/month_figures.hpp"
 #include "points/engine.hpp"
 
 namespace crmkit::detail {
@@ -29,6 +30,7 @@ std::vector<std::int64_t> purchasers(const std::vector<RecordedInteraction>& row
 void after_interactions_recorded(Connection& conn, const std::vector<RecordedInteraction>& rows) {
   if (rows.empty()) return;
   apply_figures(conn, rows);
+  apply_month_figures(conn, rows);  // counts and money per month, kind, channel, currency
   stages_follow_purchases(conn, purchasers(rows));  // a purchase makes a lead, prospect or churned a customer
   points::earn_for_recorded(conn, rows);            // loyalty points for enrolled customers
 }

@@ -13,6 +13,7 @@
 #include "interactions/figures.hpp"
 #include "interactions/followers.hpp"
 #include "interactions/interaction_rules.hpp"
+#include "interactions/month_figures.hpp"
 #include "interactions/natural_key.hpp"
 #include "store/connection.hpp"
 #include "store/stored.hpp"
@@ -295,6 +296,7 @@ void Interactions::rebuild_figures() {
     auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     detail::rebuild_figures(conn);
+    detail::rebuild_month_figures(conn);
     scope.commit();
   });
 }

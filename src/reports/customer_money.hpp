@@ -1,5 +1,5 @@
 // Each customer's money per currency as of the report's instant, read from the kept figures
-// (customer_money) when no fact lies at or after as_of, else added up from the facts before it.
+// (customer_money), less the facts at or after as_of when there are any.
 #pragma once
 
 #include <functional>

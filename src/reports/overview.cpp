@@ -1,43 +1,34 @@
 // Overview: customers, interactions, purchases and refunds before as_of, money by currency
 // (never added across currencies), customers by lifecycle stage and by country.
-#include <algorithm>
 #include <map>
 
-#include "customer_money.hpp"
 #include "crmkit/money.hpp"
+#include "interactions/month_figures.hpp"
+#include "sections.hpp"
 
 namespace crmkit::reports {
 
 void read_overview(Store& store, Report& r) {
   auto& c = detail::connection_of(store);
   ReportOverview& o = r.overview;
-  {
-    const bool current = figures_current(c, r.as_of);
-    auto& st = c.prepare(
-        current
-            ? "SELECT coalesce(sum(interaction_count), 0), coalesce(sum(purchase_count), 0), "
-              "coalesce(sum(refund_count), 0) FROM customer_figures"
-            : "SELECT count(*), coalesce(sum(kind = 'purchase'), 0), coalesce(sum(kind = 'refund'), 0) "
-              "FROM interactions WHERE occurred_at < ?");
-    detail::StatementReset reset(st);
-    if (!current) st.bind(1, static_cast<std::int64_t>(r.as_of));
-    st.executeStep();
-    o.interactions = st.getColumn(0).getInt64();
-    o.purchases = st.getColumn(1).getInt64();
-    o.refunds = st.getColumn(2).getInt64();
-  }
+  // Counts and money from the kept month cells: cost grows with months, not interactions.
   std::map<std::string, std::pair<MoneySum, MoneySum>> money;  // currency -> (purchases, refunds)
-  for_each_customer_money(c, r.as_of, [&](const CustomerMoney& m) {
-    if (!wanted_currency(r, m.currency)) return;
-    auto& cell = money[m.currency];
-    cell.first += m.purchases;
-    cell.second += m.refunds;
+  std::map<std::pair<std::string, std::string>, std::int64_t> channel_kind;
+  detail::for_each_month_cell(c, r.as_of, [&](const detail::MonthCell& cell) {
+    o.interactions += cell.interactions;
+    channel_kind[{cell.channel, cell.kind}] += cell.interactions;
+    const bool purchase = cell.kind == "purchase", refund = cell.kind == "refund";
+    if (purchase) o.purchases += cell.interactions;
+    if (refund) o.refunds += cell.interactions;
+    if ((purchase || refund) && wanted_currency(r, cell.currency))
+      (purchase ? money[cell.currency].first : money[cell.currency].second) += cell.amount;
   });
-  for (const auto& [cur, cell] : money) {
-    o.revenue.push_back({cur, format_amount_sum(cell.first, cur)});
-    o.refunded.push_back({cur, format_amount_sum(cell.second, cur)});
-    o.net.push_back({cur, format_amount_sum(cell.first + cell.second, cur)});
+  for (const auto& [cur, sums] : money) {
+    o.revenue.push_back({cur, format_amount_sum(sums.first, cur)});
+    o.refunded.push_back({cur, format_amount_sum(sums.second, cur)});
+    o.net.push_back({cur, format_amount_sum(sums.first + sums.second, cur)});
   }
+  for (const auto& [key, n] : channel_kind) o.by_channel_kind.push_back({key.first, key.second, n});
   {
     auto& st = c.prepare("SELECT lifecycle_stage, count(*) FROM customers WHERE created_at < ? GROUP BY lifecycle_stage");
     detail::StatementReset reset(st);
@@ -58,17 +49,6 @@ void read_overview(Store& store, Report& r) {
     detail::StatementReset reset(st);
     st.bind(1, static_cast<std::int64_t>(r.as_of));
     while (st.executeStep()) o.by_country.push_back({st.getColumn(0).getString(), st.getColumn(1).getInt64()});
-  }
-  {
-    // A count per channel and kind is not kept per customer: this one reads the facts
-    // (one pass, memory bounded by the channel x kind cells).
-    auto& st = c.prepare(
-        "SELECT channel, kind, count(*) FROM interactions WHERE occurred_at < ? GROUP BY channel, kind "
-        "ORDER BY channel, kind");
-    detail::StatementReset reset(st);
-    st.bind(1, static_cast<std::int64_t>(r.as_of));
-    while (st.executeStep())
-      o.by_channel_kind.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(), st.getColumn(2).getInt64()});
   }
 }
 

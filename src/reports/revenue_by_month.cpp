@@ -1,32 +1,28 @@
 // Revenue by calendar month (UTC) and currency: purchases only, refunds are in the overview.
-// The one section that reads the facts: it streams the purchases once, keeping one cell per
-// month and currency.
+// Read from the kept month cells (interactions/month_figures.hpp), one row per month and cell.
 #include <cstdio>
 #include <map>
 
 #include "crmkit/money.hpp"
+#include "interactions/month_figures.hpp"
 #include "sections.hpp"
 
 namespace crmkit::reports {
 
 void read_revenue_by_month(Store& store, Report& r) {
-  auto& st = detail::connection_of(store).prepare(
-      "SELECT occurred_at, currency, amount FROM interactions WHERE kind = 'purchase' AND occurred_at < ?");
-  detail::StatementReset reset(st);
-  st.bind(1, static_cast<std::int64_t>(r.as_of));
-  std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, MoneySum>> cells;
-  while (st.executeStep()) {
-    std::string cur = st.getColumn(1).getString();
-    if (!wanted_currency(r, cur)) continue;
-    CivilDate d = civil_from_day(day_of(st.getColumn(0).getInt64()));
+  std::map<std::pair<std::string, std::int64_t>, std::pair<std::int64_t, MoneySum>> cells;  // (currency, month)
+  detail::for_each_month_cell(detail::connection_of(store), r.as_of, [&](const detail::MonthCell& c) {
+    if (c.kind != "purchase" || !wanted_currency(r, c.currency)) return;
+    auto& cell = cells[{c.currency, c.month}];
+    cell.first += c.interactions;
+    cell.second += c.amount;
+  });
+  for (const auto& [key, cell] : cells) {
     char month[16];
-    std::snprintf(month, sizeof month, "%04d-%02d", d.year, d.month);
-    auto& cell = cells[{std::move(cur), month}];
-    ++cell.first;
-    cell.second += st.getColumn(2).getInt64();
+    std::snprintf(month, sizeof month, "%04d-%02d", static_cast<int>(key.second / 12),
+                  static_cast<int>(key.second % 12 + 1));
+    r.revenue_by_month.push_back({key.first, month, cell.first, format_amount_sum(cell.second, key.first)});
   }
-  for (const auto& [key, cell] : cells)
-    r.revenue_by_month.push_back({key.first, key.second, cell.first, format_amount_sum(cell.second, key.first)});
 }
 
 nlohmann::ordered_json revenue_by_month_json(const Report& r) {
