@@ -5,6 +5,7 @@
 #include <string>
 
 #include "handle.hpp"
+#include "store/connection.hpp"
 
 namespace {
 std::string default_currency(crmkit_db* db) { return db->session->store.default_currency(); }
@@ -15,7 +16,7 @@ TEST_CASE("crmkit_db_begin rolls back a transaction a failed rollback left open"
   REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
   REQUIRE(crmkit_db_set_default_currency(db, "EUR") == CRMKIT_OK);
   // What an out-of-memory ROLLBACK leaves: a transaction open that nobody owns, with a change.
-  auto& c = detail::connection_of(db->session->store);
+  auto& c = crmkit::detail::connection_of(db->session->store);
   c.db.exec("BEGIN");
   c.db.exec("INSERT OR REPLACE INTO store_settings(key, value) VALUES ('default_currency', 'JPY')");
   REQUIRE(default_currency(db) == "JPY");
