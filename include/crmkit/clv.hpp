@@ -107,10 +107,10 @@ PurchaseModel make_purchase_model(PurchaseModelKind kind, const std::array<doubl
 // ---- fitting ----------------------------------------------------------------------------------
 
 struct FitOptions {
-  // Starting point in natural parameters (model order); empty = the model's default
-  // (BG/NBD and MBG/NBD (1,3,1,3), Pareto/NBD (1,1,1,1), GG (p,q,gamma) = (1,2,1) (q > 1), BG/BB (1,1,1,1),
-  // sBG (1,1); rates alpha, beta in time scaled so that max T = 1, GG gamma in spend scaled
-  // by the mean spend).
+  // Starting point in natural parameters (model order), in the caller's units like the
+  // result; empty = the model's default (BG/NBD and MBG/NBD (1,3,1,3), Pareto/NBD (1,1,1,1),
+  // GG (p,q,gamma) = (1,2,1) (q > 1), BG/BB (1,1,1,1), sBG (1,1); the defaults' rates alpha,
+  // beta are in time scaled so that max T = 1, GG gamma in spend scaled by the mean spend).
   std::vector<double> start;
   int max_iterations = 1000;          // hard cap: a fit never hangs
   double gradient_tolerance = 1e-7;   // on the per-unit-weight gradient in log-parameter space

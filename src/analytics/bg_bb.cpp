@@ -38,53 +38,42 @@ double ll_one(const BgBbParams& m, double x, double t_x, double n) {
   return l;
 }
 
-}  // namespace
-
-BgBbFit fit_bg_bb(const OpportunityHistories& data, const FitOptions& options) {
+// Lengths, weights and every (x, t_x, n) row, before anything is computed.
+void check_opportunities(const OpportunityHistories& data) {
   const std::size_t n = data.x.size();
   if (data.t_x.size() != n || data.n.size() != n)
     throw Error(Errc::invalid_argument, "opportunity histories: x, t_x and n must have equal lengths");
   if (!data.weight.empty() && data.weight.size() != n)
     throw Error(Errc::invalid_argument, "opportunity histories: give one weight per row or none");
-  if (n == 0) throw Error(Errc::invalid_argument, "BG/BB: no customers to fit");
-  bool any_repeat = false;
   for (std::size_t i = 0; i < n; ++i) {
     check_point(data.x[i], data.t_x[i], data.n[i]);
     if (!data.weight.empty() && (!std::isfinite(data.weight[i]) || data.weight[i] < 0))
       throw Error(Errc::invalid_argument, fmt::format("weight[{}] = {} must be finite and >= 0", i, data.weight[i]));
+  }
+}
+
+}  // namespace
+
+BgBbFit fit_bg_bb(const OpportunityHistories& data, const FitOptions& options) {
+  check_opportunities(data);
+  if (data.x.empty()) throw Error(Errc::invalid_argument, "BG/BB: no customers to fit");
+  bool any_repeat = false;
+  for (std::size_t i = 0; i < data.x.size(); ++i)
     if (data.x[i] > 0 && (data.weight.empty() || data.weight[i] > 0)) any_repeat = true;
-  }
   if (!any_repeat) throw Error(Errc::invalid_argument, "BG/BB: no customer has a transaction (x > 0); nothing to fit");
-  analytics::Patterns p = analytics::group_patterns(Histories{data.x, data.t_x, data.n, data.weight});
+  const analytics::Patterns p = analytics::group_patterns(Histories{data.x, data.t_x, data.n, data.weight});
   if (p.total_weight <= 0) throw Error(Errc::invalid_argument, "BG/BB: every weight is 0");
-  std::vector<double> start = {1, 1, 1, 1};
-  if (!options.start.empty()) {
-    if (options.start.size() != 4) throw Error(Errc::invalid_argument, "BG/BB: start needs 4 values");
-    analytics::check_positive("BG/BB", options.start, {"alpha", "beta", "gamma", "delta"});
-    start = options.start;
-  }
-  analytics::FitProblem pb;
-  pb.start = {std::log(start[0]), std::log(start[1]), std::log(start[2]), std::log(start[3])};
-  auto total = [&p](const std::vector<double>& v) {
+  analytics::ModelDescription md;
+  md.name = "BG/BB";
+  md.parameters = {{"alpha", 1}, {"beta", 1}, {"gamma", 1}, {"delta", 1}};
+  md.log_likelihood = [&p](const std::vector<double>& v) {
     const BgBbParams m{v[0], v[1], v[2], v[3]};
-    double s = 0;
-    for (std::size_t i = 0; i < p.size(); ++i) s += p.w[i] * ll_one(m, p.x[i], p.t_x[i], p.T[i]);
-    return s;
+    return analytics::weighted_sum(p, [&m](double x, double t_x, double n) { return ll_one(m, x, t_x, n); });
   };
-  pb.objective = analytics::with_numeric_gradient(
-      [&p, total](const std::vector<double>& th) {
-        return -total({std::exp(th[0]), std::exp(th[1]), std::exp(th[2]), std::exp(th[3])}) / p.total_weight;
-      },
-      1e-6);
-  pb.natural = [](const std::vector<double>& th) {
-    return std::vector<double>{std::exp(th[0]), std::exp(th[1]), std::exp(th[2]), std::exp(th[3])};
-  };
-  pb.jacobian = pb.natural;
-  pb.log_likelihood = total;
-  pb.total_weight = p.total_weight;
-  pb.customers = p.customers;
-  pb.patterns = p.size();
-  auto o = analytics::run_fit(pb, options);
+  md.total_weight = p.total_weight;
+  md.customers = p.customers;
+  md.patterns = p.size();
+  auto o = analytics::fit_model(md, options);
   return {BgBbParams{o.params[0], o.params[1], o.params[2], o.params[3]}, o.report};
 }
 
@@ -96,14 +85,9 @@ double log_likelihood(const BgBbParams& m, double x, double t_x, double n) {
 
 double log_likelihood(const BgBbParams& m, const OpportunityHistories& data) {
   check(m);
-  if (data.t_x.size() != data.x.size() || data.n.size() != data.x.size())
-    throw Error(Errc::invalid_argument, "opportunity histories: x, t_x and n must have equal lengths");
-  double s = 0;
-  for (std::size_t i = 0; i < data.x.size(); ++i) {
-    check_point(data.x[i], data.t_x[i], data.n[i]);
-    s += (data.weight.empty() ? 1.0 : data.weight[i]) * ll_one(m, data.x[i], data.t_x[i], data.n[i]);
-  }
-  return s;
+  check_opportunities(data);
+  return analytics::weighted_rows(data.weight, data.x.size(),
+                                  [&](std::size_t i) { return ll_one(m, data.x[i], data.t_x[i], data.n[i]); });
 }
 
 double p_alive(const BgBbParams& m, double x, double t_x, double n, int m_ahead) {
@@ -176,24 +160,14 @@ ShiftedBetaGeometricFit fit_shifted_beta_geometric(const std::vector<double>& al
     if (alive[last] > 0) s += alive[last] * (log_beta(a, b + last) - lab);
     return s;
   };
-  std::vector<double> start = {1, 1};
-  if (!options.start.empty()) {
-    if (options.start.size() != 2) throw Error(Errc::invalid_argument, "sBG: start needs 2 values (alpha, beta)");
-    analytics::check_positive("sBG", options.start, {"alpha", "beta"});
-    start = options.start;
-  }
-  analytics::FitProblem pb;
-  pb.start = {std::log(start[0]), std::log(start[1])};
-  const double W = alive[0];
-  pb.objective = analytics::with_numeric_gradient(
-      [total, W](const std::vector<double>& th) { return -total({std::exp(th[0]), std::exp(th[1])}) / W; }, 1e-6);
-  pb.natural = [](const std::vector<double>& th) { return std::vector<double>{std::exp(th[0]), std::exp(th[1])}; };
-  pb.jacobian = pb.natural;
-  pb.log_likelihood = total;
-  pb.total_weight = W;
-  pb.customers = static_cast<std::size_t>(alive[0]);
-  pb.patterns = alive.size();
-  auto o = analytics::run_fit(pb, options);
+  analytics::ModelDescription md;
+  md.name = "sBG";
+  md.parameters = {{"alpha", 1}, {"beta", 1}};
+  md.log_likelihood = total;
+  md.total_weight = alive[0];
+  md.customers = static_cast<std::size_t>(alive[0]);
+  md.patterns = alive.size();
+  auto o = analytics::fit_model(md, options);
   return {ShiftedBetaGeometricParams{o.params[0], o.params[1]}, o.report};
 }
 

@@ -32,16 +32,6 @@ void check(const Bg& m) {
                             {"r", "alpha", "a", "b"});
 }
 
-void check_point(double x, double t_x, double T) {
-  if (!std::isfinite(x) || x < 0) throw Error(Errc::invalid_argument, fmt::format("x = {} must be a finite count >= 0", x));
-  if (!std::isfinite(t_x) || t_x < 0) throw Error(Errc::invalid_argument, fmt::format("t_x = {} must be finite and >= 0", t_x));
-  if (!std::isfinite(T) || T < t_x) throw Error(Errc::invalid_argument, fmt::format("T = {} must be finite and >= t_x = {}", T, t_x));
-}
-
-void check_horizon(double t) {
-  if (!std::isfinite(t) || t < 0) throw Error(Errc::invalid_argument, fmt::format("horizon t = {} must be finite and >= 0", t));
-}
-
 // One customer's log-likelihood, lifetimes' A1..A4 form with a max shift.
 double ll_one(const Bg& m, double x, double t_x, double T) {
   const double k = m.k;
@@ -60,15 +50,9 @@ double log_dead_odds(const Bg& m, double x, double t_x, double T) {
          (m.r + x) * (std::log(m.alpha + T) - std::log(m.alpha + t_x));
 }
 
-double logistic_of_minus(double e) {  // 1 / (1 + exp(e)) with no overflow
-  if (e > 745) return 0.0;
-  if (e < -40) return 1.0;
-  return 1.0 / (1.0 + std::exp(e));
-}
-
 double p_alive_bg(const Bg& m, double x, double t_x, double T) {
   if (m.k == 0 && x == 0) return 1.0;
-  return logistic_of_minus(log_dead_odds(m, x, t_x, T));
+  return analytics::logistic_of_minus(log_dead_odds(m, x, t_x, T));
 }
 
 // 1 - sign * exp(log_abs), accurate near 1.
@@ -108,7 +92,7 @@ double expected_new(const Bg& m, double t) {
 
 double pmf(const Bg& m, double t, int n) {
   if (n < 0) throw Error(Errc::invalid_argument, fmt::format("number of purchases n = {} must be >= 0", n));
-  check_horizon(t);
+  analytics::check_horizon(t);
   const double lbab = analytics::log_beta(m.a, m.b);
   const double k = m.k;
   // NBD probability of exactly n purchases while alive.
@@ -188,96 +172,70 @@ double objective(const analytics::Patterns& p, int kk, const std::vector<double>
   return -sum / W;
 }
 
-template <class Params>
 analytics::FitOutcome fit_bg_family(const Histories& data, const FitOptions& options, int kk) {
   const char* name = kk ? "MBG/NBD" : "BG/NBD";
-  analytics::check_histories(data, true);
-  analytics::Patterns p = analytics::group_patterns(data);
-  if (p.total_weight <= 0) throw Error(Errc::invalid_argument, fmt::format("{}: every weight is 0", name));
-  const double scale = *std::max_element(p.T.begin(), p.T.end());
-  if (!(scale > 0))
-    throw Error(Errc::invalid_argument,
-                fmt::format("{}: every customer has T = 0 (no observation time); nothing to fit", name));
-  if (std::all_of(p.x.begin(), p.x.end(), [](double x) { return x == 0; }))
-    throw Error(Errc::invalid_argument,
-                fmt::format("{}: no customer has a repeat purchase (x > 0); the dropout process "
-                            "cannot be estimated", name));
-  analytics::Patterns ps = p;
-  for (auto& v : ps.t_x) v /= scale;
-  for (auto& v : ps.T) v /= scale;
-  std::vector<double> start = {1, 3, 1, 3};
-  if (!options.start.empty()) {
-    if (options.start.size() != 4)
-      throw Error(Errc::invalid_argument, fmt::format("{}: start needs 4 values (r, alpha, a, b)", name));
-    analytics::check_positive(name, options.start, {"r", "alpha", "a", "b"});
-    start = options.start;
-  }
-  analytics::FitProblem pb;
-  pb.start = {std::log(start[0]), std::log(start[1]), std::log(start[2]), std::log(start[3])};
-  pb.objective = [&ps, kk](const std::vector<double>& th, std::vector<double>* g) {
-    return objective(ps, kk, th, g);
+  const analytics::PurchasePatterns pp = analytics::purchase_patterns(name, data);
+  analytics::ModelDescription md;
+  md.name = name;
+  md.parameters = {{"r", 1}, {"alpha", 3, true}, {"a", 1}, {"b", 3}};
+  md.objective = [&pp, kk](const std::vector<double>& th, std::vector<double>* g) {
+    return objective(pp.scaled, kk, th, g);
   };
-  pb.natural = [scale](const std::vector<double>& th) {
-    return std::vector<double>{std::exp(th[0]), std::exp(th[1]) * scale, std::exp(th[2]), std::exp(th[3])};
+  md.log_likelihood = [&pp, kk](const std::vector<double>& v) {
+    const Bg m{v[0], v[1], v[2], v[3], kk};
+    return analytics::weighted_sum(pp.data, [&m](double x, double t_x, double T) { return ll_one(m, x, t_x, T); });
   };
-  pb.jacobian = pb.natural;  // d exp(theta)/d theta = exp(theta)
-  pb.log_likelihood = [&p, kk](const std::vector<double>& v) {
-    Bg m{v[0], v[1], v[2], v[3], kk};
-    double s = 0;
-    for (std::size_t i = 0; i < p.size(); ++i) s += p.w[i] * ll_one(m, p.x[i], p.t_x[i], p.T[i]);
-    return s;
-  };
-  pb.total_weight = p.total_weight;
-  pb.customers = p.customers;
-  pb.patterns = p.size();
-  return analytics::run_fit(pb, options);
+  md.scale = pp.scale;
+  md.total_weight = pp.data.total_weight;
+  md.customers = pp.data.customers;
+  md.patterns = pp.data.size();
+  return analytics::fit_model(md, options);
 }
 
 }  // namespace
 
 BgNbdFit fit_bg_nbd(const Histories& data, const FitOptions& options) {
-  auto o = fit_bg_family<BgNbdParams>(data, options, 0);
+  auto o = fit_bg_family(data, options, 0);
   return {BgNbdParams{o.params[0], o.params[1], o.params[2], o.params[3]}, o.report};
 }
 
 MbgNbdFit fit_mbg_nbd(const Histories& data, const FitOptions& options) {
-  auto o = fit_bg_family<MbgNbdParams>(data, options, 1);
+  auto o = fit_bg_family(data, options, 1);
   return {MbgNbdParams{o.params[0], o.params[1], o.params[2], o.params[3]}, o.report};
 }
 
-#define CRMKIT_BG_FAMILY(P)                                                                   \
-  double log_likelihood(const P& m, double x, double t_x, double T) {                         \
-    check(bg(m));                                                                             \
-    check_point(x, t_x, T);                                                                   \
-    return ll_one(bg(m), x, t_x, T);                                                          \
-  }                                                                                           \
-  double log_likelihood(const P& m, const Histories& data) {                                  \
-    check(bg(m));                                                                             \
-    analytics::check_histories(data, false);                                                  \
-    double s = 0;                                                                             \
-    for (std::size_t i = 0; i < data.size(); ++i)                                             \
-      s += (data.weight.empty() ? 1.0 : data.weight[i]) * ll_one(bg(m), data.x[i], data.t_x[i], data.T[i]); \
-    return s;                                                                                 \
-  }                                                                                           \
-  double p_alive(const P& m, double x, double t_x, double T) {                                \
-    check(bg(m));                                                                             \
-    check_point(x, t_x, T);                                                                   \
-    return p_alive_bg(bg(m), x, t_x, T);                                                      \
-  }                                                                                           \
-  double expected_purchases(const P& m, double t) {                                           \
-    check(bg(m));                                                                             \
-    check_horizon(t);                                                                         \
-    return expected_new(bg(m), t);                                                            \
-  }                                                                                           \
+#define CRMKIT_BG_FAMILY(P)                                                                    \
+  double log_likelihood(const P& m, double x, double t_x, double T) {                          \
+    check(bg(m));                                                                              \
+    analytics::check_history(x, t_x, T);                                                       \
+    return ll_one(bg(m), x, t_x, T);                                                           \
+  }                                                                                            \
+  double log_likelihood(const P& m, const Histories& data) {                                   \
+    check(bg(m));                                                                              \
+    analytics::check_histories(data, false);                                                   \
+    return analytics::weighted_rows(data.weight, data.size(), [&](std::size_t i) {             \
+      return ll_one(bg(m), data.x[i], data.t_x[i], data.T[i]);                                 \
+    });                                                                                        \
+  }                                                                                            \
+  double p_alive(const P& m, double x, double t_x, double T) {                                 \
+    check(bg(m));                                                                              \
+    analytics::check_history(x, t_x, T);                                                       \
+    return p_alive_bg(bg(m), x, t_x, T);                                                       \
+  }                                                                                            \
+  double expected_purchases(const P& m, double t) {                                            \
+    check(bg(m));                                                                              \
+    analytics::check_horizon(t);                                                               \
+    return expected_new(bg(m), t);                                                             \
+  }                                                                                            \
   double conditional_expected_purchases(const P& m, double t, double x, double t_x, double T) { \
-    check(bg(m));                                                                             \
-    check_horizon(t);                                                                         \
-    check_point(x, t_x, T);                                                                   \
-    return cond_expected(bg(m), t, x, t_x, T);                                                \
-  }                                                                                           \
-  double probability_of_purchases(const P& m, double t, int n) {                              \
-    check(bg(m));                                                                             \
-    return pmf(bg(m), t, n);                                                                  \
+    check(bg(m));                                                                              \
+    analytics::check_horizon(t);                                                               \
+    analytics::check_history(x, t_x, T);                                                       \
+    return cond_expected(bg(m), t, x, t_x, T);                                                 \
+  }                                                                                            \
+  double probability_of_purchases(const P& m, double t, int n) {                               \
+    check(bg(m));                                                                              \
+    return pmf(bg(m), t, n);                                                                   \
   }
 
 CRMKIT_BG_FAMILY(BgNbdParams)

@@ -67,6 +67,34 @@ Patterns group_patterns(const clv::Histories& d) {
   return p;
 }
 
+void check_history(double x, double t_x, double T) {
+  if (!std::isfinite(x) || x < 0) bad(fmt::format("x = {} must be a finite count >= 0", x));
+  if (!std::isfinite(t_x) || t_x < 0) bad(fmt::format("t_x = {} must be finite and >= 0", t_x));
+  if (!std::isfinite(T) || T < t_x) bad(fmt::format("T = {} must be finite and >= t_x = {}", T, t_x));
+}
+
+void check_horizon(double t) {
+  if (!std::isfinite(t) || t < 0) bad(fmt::format("horizon t = {} must be finite and >= 0", t));
+}
+
+PurchasePatterns purchase_patterns(const char* model, const clv::Histories& data) {
+  check_histories(data, true);
+  PurchasePatterns out;
+  Patterns& p = out.data;
+  p = group_patterns(data);
+  if (p.total_weight <= 0) bad(fmt::format("{}: every weight is 0", model));
+  out.scale = *std::max_element(p.T.begin(), p.T.end());
+  if (!(out.scale > 0))
+    bad(fmt::format("{}: every customer has T = 0 (no observation time); nothing to fit", model));
+  if (std::all_of(p.x.begin(), p.x.end(), [](double x) { return x == 0; }))
+    bad(fmt::format("{}: no customer has a repeat purchase (x > 0); the dropout process cannot be "
+                    "estimated", model));
+  out.scaled = p;
+  for (auto& v : out.scaled.t_x) v /= out.scale;
+  for (auto& v : out.scaled.T) v /= out.scale;
+  return out;
+}
+
 void check_positive(const char* what, const std::vector<double>& v,
                     const std::vector<const char*>& names) {
   for (std::size_t i = 0; i < v.size(); ++i)
@@ -74,47 +102,104 @@ void check_positive(const char* what, const std::vector<double>& v,
       bad(fmt::format("{} parameter {} = {} must be finite and > 0", what, names[i], v[i]));
 }
 
-FitOutcome run_fit(const FitProblem& pb, const clv::FitOptions& options) {
+namespace {
+
+// theta -> natural parameters on the caller's axis, and d natural_i / d theta_i.
+std::vector<double> natural_of(const ModelDescription& md, const std::vector<double>& th) {
+  std::vector<double> v(th.size());
+  for (std::size_t i = 0; i < th.size(); ++i) {
+    const ModelParameter& p = md.parameters[i];
+    v[i] = std::exp(th[i]);
+    if (p.scaled) v[i] *= md.scale;
+    if (p.floor != 0) v[i] += p.floor;
+  }
+  return v;
+}
+
+std::vector<double> jacobian_of(const ModelDescription& md, const std::vector<double>& th) {
+  std::vector<double> d(th.size());
+  for (std::size_t i = 0; i < th.size(); ++i) {
+    d[i] = std::exp(th[i]);
+    if (md.parameters[i].scaled) d[i] *= md.scale;
+  }
+  return d;
+}
+
+// The starting theta: the description's default, or options.start checked and moved onto the
+// scaled axis.
+std::vector<double> start_of(const ModelDescription& md, const clv::FitOptions& options) {
+  const std::size_t n = md.parameters.size();
+  std::vector<const char*> names;
+  std::string listed;
+  for (const ModelParameter& p : md.parameters) {
+    names.push_back(p.name);
+    listed += listed.empty() ? p.name : std::string(", ") + p.name;
+  }
+  std::vector<double> start(n);
+  for (std::size_t i = 0; i < n; ++i) start[i] = md.parameters[i].start;
+  if (!options.start.empty()) {
+    if (options.start.size() != n) bad(fmt::format("{}: start needs {} values ({})", md.name, n, listed));
+    check_positive(md.name, options.start, names);
+    for (std::size_t i = 0; i < n; ++i) {
+      const ModelParameter& p = md.parameters[i];
+      if (!(options.start[i] > p.floor)) bad(fmt::format("{}: start {} must be > {}", md.name, p.name, p.floor));
+      start[i] = p.scaled ? options.start[i] / md.scale : options.start[i];
+    }
+  }
+  std::vector<double> theta(n);
+  for (std::size_t i = 0; i < n; ++i) theta[i] = std::log(start[i] - md.parameters[i].floor);
+  return theta;
+}
+
+}  // namespace
+
+FitOutcome fit_model(const ModelDescription& md, const clv::FitOptions& options) {
+  const std::vector<double> start = start_of(md, options);
   if (options.max_iterations < 1) bad("max_iterations must be >= 1");
   if (!(options.gradient_tolerance > 0)) bad("gradient_tolerance must be > 0");
+  const Objective objective =
+      md.objective ? md.objective
+                   : with_numeric_gradient(
+                         [&md](const std::vector<double>& th) {
+                           return -md.log_likelihood(natural_of(md, th)) / md.total_weight;
+                         },
+                         md.numeric_step);
   MinimizeOptions mo;
   mo.max_iterations = options.max_iterations;
   mo.gradient_tolerance = options.gradient_tolerance;
   // A wall at |theta| = 25 (parameters e^-25..e^25 on the scaled axis): real optima lie far
   // inside; degenerate data (one customer, nobody churns) push a parameter to infinity, and
   // the wall ends that walk with converged = false instead of slow evaluations of extreme 2F1s.
-  const Objective walled = [&pb](const std::vector<double>& th, std::vector<double>* g) {
+  const Objective walled = [&objective](const std::vector<double>& th, std::vector<double>* g) {
     for (double v : th)
       if (std::fabs(v) > 25) return std::numeric_limits<double>::infinity();
-    return pb.objective(th, g);
+    return objective(th, g);
   };
-  MinimizeResult r = minimize_bfgs(walled, pb.start, mo);
+  MinimizeResult r = minimize_bfgs(walled, start, mo);
   FitOutcome out;
-  out.params = pb.natural(r.theta);
+  out.params = natural_of(md, r.theta);
   auto& rep = out.report;
   rep.iterations = r.iterations;
   rep.function_evaluations = r.evaluations;
   rep.gradient_norm = r.gradient_norm;
   rep.converged = r.converged;
   rep.reason = r.reason;
-  rep.customers = pb.customers;
-  rep.patterns = pb.patterns;
-  rep.total_weight = pb.total_weight;
+  rep.customers = md.customers;
+  rep.patterns = md.patterns;
+  rep.total_weight = md.total_weight;
   for (double v : out.params)
     if (!std::isfinite(v) || !(v > 0))
-      throw Error(Errc::invalid_argument,
-                  "the fit diverged (a parameter left the representable range): the data do "
-                  "not identify this model (for example too few repeat buyers)");
-  rep.log_likelihood = pb.log_likelihood(out.params);
-  if (!std::isfinite(rep.log_likelihood))
-    throw Error(Errc::invalid_argument, "the log-likelihood is not finite at the fitted parameters");
+      bad("the fit diverged (a parameter left the representable range): the data do not identify "
+          "this model (for example too few repeat buyers)");
+  rep.log_likelihood = md.log_likelihood(out.params);
+  if (!std::isfinite(rep.log_likelihood)) bad("the log-likelihood is not finite at the fitted parameters");
   // Standard errors: inverse Hessian of the total negative LL in theta, then the delta method.
-  auto H = numeric_hessian(pb.objective, r.theta);
+  auto H = numeric_hessian(objective, r.theta);
   for (auto& row : H)
-    for (double& v : row) v *= pb.total_weight;
+    for (double& v : row) v *= md.total_weight;
   std::vector<std::vector<double>> inv;
   if (invert_spd(H, &inv)) {
-    const auto J = pb.jacobian(r.theta);
+    const auto J = jacobian_of(md, r.theta);
     for (std::size_t i = 0; i < J.size(); ++i) {
       const double se = std::fabs(J[i]) * std::sqrt(std::max(0.0, inv[i][i]));
       if (!std::isfinite(se)) {

@@ -1,7 +1,9 @@
 // Shared plumbing of the customer-value fits: input checks, grouping identical rows into
-// weighted patterns, and the driver that runs BFGS in transformed space and reports.
+// weighted patterns, and one model description with the one fit routine over it (BFGS in
+// unconstrained coordinates, then the log-likelihood and standard errors on the caller's axis).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <vector>
@@ -23,27 +25,70 @@ struct Patterns {
 void check_histories(const clv::Histories& data, bool require_nonempty);
 Patterns group_patterns(const clv::Histories& data);
 
-// A fit expressed in unconstrained coordinates theta.
-struct FitProblem {
-  std::vector<double> start;                                   // theta at the start
-  Objective objective;                                         // mean negative LL, scaled data
-  // theta -> natural parameters on the caller's (unscaled) axis
-  std::function<std::vector<double>(const std::vector<double>&)> natural;
-  // d natural_i / d theta_i at theta (diagonal transforms only), unscaled
-  std::function<std::vector<double>(const std::vector<double>&)> jacobian;
-  // summed, weighted LL at natural parameters on the unscaled data
-  std::function<double(const std::vector<double>&)> log_likelihood;
+// One history (x, t_x, T) and one forecast horizon t, checked for the single-customer calls.
+void check_history(double x, double t_x, double T);
+void check_horizon(double t);
+
+// The patterns a purchase model (BG/NBD, MBG/NBD, Pareto/NBD) is fitted on, and their copy on
+// a time axis divided by `scale` = max T: rates near 1 keep BFGS well conditioned. Throws
+// invalid_argument, prefixed by `model`, when the data cannot identify a purchase model.
+struct PurchasePatterns {
+  Patterns data, scaled;
+  double scale = 1;
+};
+PurchasePatterns purchase_patterns(const char* model, const clv::Histories& data);
+
+// sum_i w_i * ll(x_i, t_x_i, T_i) over patterns, in pattern order.
+template <class F>
+double weighted_sum(const Patterns& p, F&& ll) {
+  double s = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) s += p.w[i] * ll(p.x[i], p.t_x[i], p.T[i]);
+  return s;
+}
+
+// sum_i weight_i * ll(i) over n rows; an empty weight vector weighs every row 1.
+template <class F>
+double weighted_rows(const std::vector<double>& weight, std::size_t n, F&& ll) {
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += (weight.empty() ? 1.0 : weight[i]) * ll(i);
+  return s;
+}
+
+// One fitted parameter. The fit moves theta freely and reads the parameter as
+// floor + e^theta, times the data's scale when the parameter is `scaled` (a rate on the time
+// axis, a spend): the parameter stays above its floor without a constrained optimiser.
+struct ModelParameter {
+  const char* name;
+  double start;          // the default start, on the scaled axis
+  bool scaled = false;
+  double floor = 0;
+};
+
+// A model as its fit sees it: parameters, the log-likelihood over the data, and the data's
+// size for the report.
+struct ModelDescription {
+  const char* name;  // "BG/NBD": prefixes every error
+  std::vector<ModelParameter> parameters;
+  // Weighted log-likelihood summed over the caller's (unscaled) data at natural parameters.
+  std::function<double(const std::vector<double>& natural)> log_likelihood;
+  // Mean negative log-likelihood in theta on the scaled data, with its gradient. When empty,
+  // the fit uses -log_likelihood / total_weight with central differences of `numeric_step`.
+  Objective objective;
+  double numeric_step = 1e-6;
+  double scale = 1;
   double total_weight = 0;
   std::size_t customers = 0;
   std::size_t patterns = 0;
 };
 
 struct FitOutcome {
-  std::vector<double> params;
+  std::vector<double> params;  // natural, in the description's order, on the caller's axis
   clv::FitReport report;
 };
 
-FitOutcome run_fit(const FitProblem& problem, const clv::FitOptions& options);
+// options.start, when given, is in natural parameters on the caller's axis; it is checked
+// against the description (count, finite, above each floor) before anything runs.
+FitOutcome fit_model(const ModelDescription& model, const clv::FitOptions& options);
 
 // Throws invalid_argument unless every value is finite and > 0.
 void check_positive(const char* what, const std::vector<double>& values,

@@ -67,17 +67,11 @@ GammaGammaFit fit_gamma_gamma(const SpendHistories& data, const FitOptions& opti
   std::vector<double> ms(p.size());
   for (std::size_t i = 0; i < p.size(); ++i) ms[i] = p.t_x[i] / scale;
 
-  std::vector<double> start = {1, 2, 1};
-  if (!options.start.empty()) {
-    if (options.start.size() != 3)
-      throw Error(Errc::invalid_argument, "Gamma-Gamma: start needs 3 values (p, q, gamma)");
-    analytics::check_positive("Gamma-Gamma", options.start, {"p", "q", "gamma"});
-    if (!(options.start[1] > 1)) throw Error(Errc::invalid_argument, "Gamma-Gamma: start q must be > 1");
-    start = {options.start[0], options.start[1], options.start[2] / scale};
-  }
-  analytics::FitProblem pb;
-  pb.start = {std::log(start[0]), std::log(start[1] - 1), std::log(start[2])};
-  pb.objective = [&p, &ms](const std::vector<double>& th, std::vector<double>* grad) {
+  analytics::ModelDescription md;
+  md.name = "Gamma-Gamma";
+  // q = 1 + e^theta: the expected-spend formulas need q > 1.
+  md.parameters = {{"p", 1}, {"q", 2, false, 1}, {"gamma", 1, true}};
+  md.objective = [&p, &ms](const std::vector<double>& th, std::vector<double>* grad) {
     const double pp = std::exp(th[0]), q = 1 + std::exp(th[1]), g = std::exp(th[2]);
     const double lg = std::log(g), lgq = std::lgamma(q), dq = grad ? digamma(q) : 0;
     double s = 0, gp = 0, gq = 0, gg = 0;
@@ -106,22 +100,15 @@ GammaGammaFit fit_gamma_gamma(const SpendHistories& data, const FitOptions& opti
     if (grad) *grad = {-gp * pp / W, -gq * (q - 1) / W, -gg * g / W};
     return -s / W;
   };
-  pb.natural = [scale](const std::vector<double>& th) {
-    return std::vector<double>{std::exp(th[0]), 1 + std::exp(th[1]), std::exp(th[2]) * scale};
-  };
-  pb.jacobian = [scale](const std::vector<double>& th) {
-    return std::vector<double>{std::exp(th[0]), std::exp(th[1]), std::exp(th[2]) * scale};
-  };
-  pb.log_likelihood = [&p](const std::vector<double>& v) {
+  md.log_likelihood = [&p](const std::vector<double>& v) {
     const GammaGammaParams m{v[0], v[1], v[2]};
-    double s = 0;
-    for (std::size_t i = 0; i < p.size(); ++i) s += p.w[i] * ll_one(m, p.x[i], p.t_x[i]);
-    return s;
+    return analytics::weighted_sum(p, [&m](double x, double mx, double) { return ll_one(m, x, mx); });
   };
-  pb.total_weight = p.total_weight;
-  pb.customers = p.customers;
-  pb.patterns = p.size();
-  auto o = analytics::run_fit(pb, options);
+  md.scale = scale;
+  md.total_weight = p.total_weight;
+  md.customers = p.customers;
+  md.patterns = p.size();
+  auto o = analytics::fit_model(md, options);
   return {GammaGammaParams{o.params[0], o.params[1], o.params[2]}, o.report};
 }
 
@@ -134,10 +121,8 @@ double log_likelihood(const GammaGammaParams& m, double x, double mean_spend) {
 double log_likelihood(const GammaGammaParams& m, const SpendHistories& data) {
   check(m);
   check_spend(data, false);
-  double s = 0;
-  for (std::size_t i = 0; i < data.size(); ++i)
-    s += (data.weight.empty() ? 1.0 : data.weight[i]) * ll_one(m, data.x[i], data.mean_spend[i]);
-  return s;
+  return analytics::weighted_rows(data.weight, data.size(),
+                                  [&](std::size_t i) { return ll_one(m, data.x[i], data.mean_spend[i]); });
 }
 
 double conditional_expected_average_spend(const GammaGammaParams& m, double x, double mean_spend) {

@@ -23,12 +23,6 @@ void check(const ParetoNbdParams& m) {
   analytics::check_positive("Pareto/NBD", {m.r, m.alpha, m.s, m.beta}, {"r", "alpha", "s", "beta"});
 }
 
-void check_point(double x, double t_x, double T) {
-  if (!std::isfinite(x) || x < 0) throw Error(Errc::invalid_argument, fmt::format("x = {} must be a finite count >= 0", x));
-  if (!std::isfinite(t_x) || t_x < 0) throw Error(Errc::invalid_argument, fmt::format("t_x = {} must be finite and >= 0", t_x));
-  if (!std::isfinite(T) || T < t_x) throw Error(Errc::invalid_argument, fmt::format("T = {} must be finite and >= t_x = {}", T, t_x));
-}
-
 // log A0 (note 009 eqs. 19-20), -inf when A0 = 0 (t_x = T, or rounding).
 double log_a0(const ParetoNbdParams& m, double x, double t_x, double T) {
   if (t_x == T) return kNegInf;
@@ -70,9 +64,7 @@ double p_alive_one(const ParetoNbdParams& m, double x, double t_x, double T) {
   if (la0 == kNegInf) return 1.0;
   const double e = std::log(m.s) - std::log(m.r + m.s + x) + (m.r + x) * std::log(m.alpha + T) +
                    m.s * std::log(m.beta + T) + la0;
-  if (e > 745) return 0.0;
-  if (e < -40) return 1.0;
-  return 1.0 / (1.0 + std::exp(e));
+  return analytics::logistic_of_minus(e);
 }
 
 // [1 - (u / (u + t))^(s-1)] / (s-1), with its limit ln((u+t)/u) at s = 1.
@@ -194,27 +186,11 @@ bool pareto_ll_grad(const ParetoNbdParams& m, double x, double t_x, double T, do
 }  // namespace detail
 
 ParetoNbdFit fit_pareto_nbd(const Histories& data, const FitOptions& options) {
-  analytics::check_histories(data, true);
-  analytics::Patterns p = analytics::group_patterns(data);
-  if (p.total_weight <= 0) throw Error(Errc::invalid_argument, "Pareto/NBD: every weight is 0");
-  const double scale = *std::max_element(p.T.begin(), p.T.end());
-  if (!(scale > 0))
-    throw Error(Errc::invalid_argument, "Pareto/NBD: every customer has T = 0 (no observation time); nothing to fit");
-  if (std::all_of(p.x.begin(), p.x.end(), [](double x) { return x == 0; }))
-    throw Error(Errc::invalid_argument,
-                "Pareto/NBD: no customer has a repeat purchase (x > 0); the dropout process cannot be estimated");
-  analytics::Patterns ps = p;
-  for (auto& v : ps.t_x) v /= scale;
-  for (auto& v : ps.T) v /= scale;
-  std::vector<double> start = {1, 1, 1, 1};
-  if (!options.start.empty()) {
-    if (options.start.size() != 4)
-      throw Error(Errc::invalid_argument, "Pareto/NBD: start needs 4 values (r, alpha, s, beta)");
-    analytics::check_positive("Pareto/NBD", options.start, {"r", "alpha", "s", "beta"});
-    start = options.start;
-  }
-  analytics::FitProblem pb;
-  pb.start = {std::log(start[0]), std::log(start[1]), std::log(start[2]), std::log(start[3])};
+  const analytics::PurchasePatterns pp = analytics::purchase_patterns("Pareto/NBD", data);
+  const analytics::Patterns& ps = pp.scaled;
+  analytics::ModelDescription md;
+  md.name = "Pareto/NBD";
+  md.parameters = {{"r", 1}, {"alpha", 1, true}, {"s", 1}, {"beta", 1, true}};
   auto value = [&ps](const std::vector<double>& th) {
     const ParetoNbdParams m{std::exp(th[0]), std::exp(th[1]), std::exp(th[2]), std::exp(th[3])};
     const double lgr = std::lgamma(m.r);
@@ -231,7 +207,7 @@ ParetoNbdFit fit_pareto_nbd(const Histories& data, const FitOptions& options) {
   const analytics::Objective numeric = analytics::with_numeric_gradient(value, 1e-5);
   // Analytic gradient through the 2F1 series; any pattern outside its range (z > 0.9, huge
   // values) sends the whole evaluation to central finite differences instead.
-  pb.objective = [&ps, numeric, value](const std::vector<double>& th, std::vector<double>* grad) {
+  md.objective = [&ps, numeric, value](const std::vector<double>& th, std::vector<double>* grad) {
     if (!grad) return value(th);
     const ParetoNbdParams m{std::exp(th[0]), std::exp(th[1]), std::exp(th[2]), std::exp(th[3])};
     const double lgr = std::lgamma(m.r), dgr = analytics::digamma(m.r);
@@ -251,62 +227,55 @@ ParetoNbdFit fit_pareto_nbd(const Histories& data, const FitOptions& options) {
     grad->assign({-G[0] * m.r / W, -G[1] * m.alpha / W, -G[2] * m.s / W, -G[3] * m.beta / W});
     return -sum / W;
   };
-  pb.natural = [scale](const std::vector<double>& th) {
-    return std::vector<double>{std::exp(th[0]), std::exp(th[1]) * scale, std::exp(th[2]), std::exp(th[3]) * scale};
-  };
-  pb.jacobian = pb.natural;
-  pb.log_likelihood = [&p](const std::vector<double>& v) {
+  md.log_likelihood = [&pp](const std::vector<double>& v) {
     const ParetoNbdParams m{v[0], v[1], v[2], v[3]};
-    double s = 0;
-    for (std::size_t i = 0; i < p.size(); ++i) s += p.w[i] * ll_one(m, p.x[i], p.t_x[i], p.T[i]);
-    return s;
+    return analytics::weighted_sum(pp.data, [&m](double x, double t_x, double T) { return ll_one(m, x, t_x, T); });
   };
-  pb.total_weight = p.total_weight;
-  pb.customers = p.customers;
-  pb.patterns = p.size();
-  auto o = analytics::run_fit(pb, options);
+  md.scale = pp.scale;
+  md.total_weight = pp.data.total_weight;
+  md.customers = pp.data.customers;
+  md.patterns = pp.data.size();
+  auto o = analytics::fit_model(md, options);
   return {ParetoNbdParams{o.params[0], o.params[1], o.params[2], o.params[3]}, o.report};
 }
 
 double log_likelihood(const ParetoNbdParams& m, double x, double t_x, double T) {
   check(m);
-  check_point(x, t_x, T);
+  analytics::check_history(x, t_x, T);
   return ll_one(m, x, t_x, T);
 }
 
 double log_likelihood(const ParetoNbdParams& m, const Histories& data) {
   check(m);
   analytics::check_histories(data, false);
-  double s = 0;
-  for (std::size_t i = 0; i < data.size(); ++i)
-    s += (data.weight.empty() ? 1.0 : data.weight[i]) * ll_one(m, data.x[i], data.t_x[i], data.T[i]);
-  return s;
+  return analytics::weighted_rows(data.weight, data.size(),
+                                  [&](std::size_t i) { return ll_one(m, data.x[i], data.t_x[i], data.T[i]); });
 }
 
 double p_alive(const ParetoNbdParams& m, double x, double t_x, double T) {
   check(m);
-  check_point(x, t_x, T);
+  analytics::check_history(x, t_x, T);
   return p_alive_one(m, x, t_x, T);
 }
 
 double expected_purchases(const ParetoNbdParams& m, double t) {
   check(m);
-  if (!std::isfinite(t) || t < 0) throw Error(Errc::invalid_argument, fmt::format("horizon t = {} must be finite and >= 0", t));
+  analytics::check_horizon(t);
   if (t == 0) return 0.0;
   return m.r * m.beta / m.alpha * decay_factor(m.s, m.beta, t);
 }
 
 double conditional_expected_purchases(const ParetoNbdParams& m, double t, double x, double t_x, double T) {
   check(m);
-  if (!std::isfinite(t) || t < 0) throw Error(Errc::invalid_argument, fmt::format("horizon t = {} must be finite and >= 0", t));
-  check_point(x, t_x, T);
+  analytics::check_horizon(t);
+  analytics::check_history(x, t_x, T);
   return cond_one(m, t, x, t_x, T);
 }
 
 double discounted_expected_residual_transactions(const ParetoNbdParams& m, double delta, double x,
                                                  double t_x, double T) {
   check(m);
-  check_point(x, t_x, T);
+  analytics::check_history(x, t_x, T);
   if (!std::isfinite(delta) || !(delta > 0))
     throw Error(Errc::invalid_argument, fmt::format("discount rate delta = {} must be finite and > 0", delta));
   const double z = delta * (m.beta + T);

@@ -19,6 +19,12 @@ double log_beta(double a, double b) noexcept;
 double digamma(double x) noexcept;
 // log(exp(a) + exp(b)) without overflow; -inf inputs allowed.
 double log_add_exp(double a, double b) noexcept;
+// 1 / (1 + exp(e)) with no overflow: the probability alive from the log odds of being dead.
+inline double logistic_of_minus(double e) noexcept {
+  if (e > 745) return 0.0;
+  if (e < -40) return 1.0;
+  return 1.0 / (1.0 + std::exp(e));
+}
 // Signed sum s1*exp(a) + s2*exp(b) as a SignedLog (signs are -1, 0 or +1).
 SignedLog signed_log_add(SignedLog x, SignedLog y) noexcept;
 
