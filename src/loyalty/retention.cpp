@@ -1,12 +1,14 @@
-// Retention and cohort figures from purchase interactions. One ordered scan over purchases and
-// refunds (the interactions_timeline index) reduces them to per-customer arrays; the figures
-// themselves come from analytics/retention_metrics.
+// Retention and cohort figures from purchase interactions. First purchases come from the kept
+// per-customer figures; retention reads only the purchases of its activity windows (the
+// occurred_at index) and cohorts only their customers' purchases (the timeline index), each
+// reduced to per-customer arrays; the figures themselves come from analytics/retention_metrics.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 #include "analytics/retention_metrics.hpp"
 #include "base/text.hpp"
@@ -53,64 +55,63 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
     const Instant start_lo = saturating_sub(q.from, window), end_lo = saturating_sub(q.to, window);
     const bool per_day = q.order_unit == OrderUnit::customer_day;
 
-    std::vector<std::int64_t> start_ids, end_ids, orders, first_before_to;
-    std::int64_t new_customers = 0, currency_orders = 0;
+    // Only the purchases that can make a customer active at the start or at the end, and the
+    // refunds of the period, are read: through the occurred_at index, in time order, so that
+    // each customer's days arrive in order. First purchases come from the kept figures. Memory
+    // is one entry per customer with a purchase in that window.
+    struct Buyer {
+      bool active_start = false, active_end = false;
+      std::int64_t orders = 0;
+      bool seen_day = false, seen_currency_day = false;
+      Day last_day = 0, last_currency_day = 0;
+    };
+    std::unordered_map<std::int64_t, Buyer> buyers;
+    std::int64_t currency_orders = 0;
     // Across customers: each one's totals fit int64 (checked when recorded), their sum need not.
     MoneySum revenue = 0;
 
     auto& s = c.prepare(
         "SELECT customer_id, occurred_at, kind = 'purchase', amount, currency FROM interactions "
-        "WHERE kind IN ('purchase', 'refund') ORDER BY customer_id, occurred_at, id");
+        "WHERE occurred_at >= ? AND occurred_at < ? AND kind IN ('purchase', 'refund') ORDER BY occurred_at");
     detail::StatementReset reset_s(s);
-    // Per-customer state, flushed when the customer id changes.
-    std::int64_t cur = 0;
-    bool any = false, active_start = false, active_end = false, has_purchase = false;
-    Instant first = 0;
-    std::int64_t n_orders = 0;
-    Day last_day = 0, last_cur_day = 0;
-    bool seen_day = false, seen_cur_day = false;
-    auto flush = [&] {
-      if (!any) return;
-      if (active_start) start_ids.push_back(cur);
-      if (has_purchase && first < q.to) first_before_to.push_back(cur);
-      if (q.activity == ActivityRule::recent_purchase && active_end) end_ids.push_back(cur);
-      if (has_purchase && first >= q.from && first < q.to) ++new_customers;
-      if (n_orders > 0) orders.push_back(n_orders);
-    };
+    detail::bind_all(s, std::min(start_lo, end_lo), q.to);
     while (s.executeStep()) {
-      std::int64_t id = s.getColumn(0).getInt64();
-      Instant t = s.getColumn(1).getInt64();
-      bool purchase = s.getColumn(2).getInt() != 0;
-      if (!any || id != cur) {
-        flush();
-        cur = id;
-        any = true;
-        active_start = active_end = has_purchase = seen_day = seen_cur_day = false;
-        n_orders = 0;
+      const Instant t = s.getColumn(1).getInt64();
+      const bool in_period = t >= q.from && t < q.to;
+      const bool in_currency = s.getColumn(4).getText() == currency;  // NOLINT: short codes, exact match
+      if (s.getColumn(2).getInt() == 0) {
+        if (in_period && in_currency && q.revenue == RevenueBasis::net) revenue += s.getColumn(3).getInt64();
+        continue;
       }
-      bool in_period = t >= q.from && t < q.to;
-      bool in_currency = s.getColumn(4).getText() == currency;  // NOLINT: short codes, exact match
-      if (purchase) {
-        if (!has_purchase) { first = t; has_purchase = true; }
-        if (t >= start_lo && t < q.from) active_start = true;
-        if (t >= end_lo && t < q.to) active_end = true;
-        if (in_period) {
-          Day d = day_of(t);
-          if (!per_day || !seen_day || d != last_day) ++n_orders;
-          seen_day = true;
-          last_day = d;
-          if (in_currency) {
-            revenue += s.getColumn(3).getInt64();
-            if (!per_day || !seen_cur_day || d != last_cur_day) ++currency_orders;
-            seen_cur_day = true;
-            last_cur_day = d;
-          }
-        }
-      } else if (in_period && in_currency && q.revenue == RevenueBasis::net) {
+      Buyer& b = buyers[s.getColumn(0).getInt64()];
+      if (t >= start_lo && t < q.from) b.active_start = true;
+      if (t >= end_lo) b.active_end = true;
+      if (!in_period) continue;
+      const Day d = day_of(t);
+      if (!per_day || !b.seen_day || d != b.last_day) ++b.orders;
+      b.seen_day = true;
+      b.last_day = d;
+      if (in_currency) {
         revenue += s.getColumn(3).getInt64();
+        if (!per_day || !b.seen_currency_day || d != b.last_currency_day) ++currency_orders;
+        b.seen_currency_day = true;
+        b.last_currency_day = d;
       }
     }
-    flush();
+    std::vector<std::int64_t> start_ids, end_ids, orders;
+    for (const auto& [id, b] : buyers) {
+      if (b.active_start) start_ids.push_back(id);
+      if (q.activity == ActivityRule::recent_purchase && b.active_end) end_ids.push_back(id);
+      if (b.orders > 0) orders.push_back(b.orders);
+    }
+    std::sort(start_ids.begin(), start_ids.end());
+    std::sort(end_ids.begin(), end_ids.end());
+
+    auto& n = c.prepare("SELECT count(*) FROM customer_figures WHERE first_purchase_at >= ? AND first_purchase_at < ?");
+    detail::StatementReset reset_n(n);
+    detail::bind_all(n, q.from, q.to);
+    n.executeStep();
+    const std::int64_t new_customers = n.getColumn(0).getInt64();
 
     if (q.activity == ActivityRule::p_alive) {
       // Alive customers that had become customers before the period's end, by id.
@@ -120,6 +121,11 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
       std::vector<std::int64_t> alive;
       while (a.executeStep()) alive.push_back(a.getColumn(0).getInt64());
       alive.erase(std::unique(alive.begin(), alive.end()), alive.end());
+      auto& f = c.prepare("SELECT customer_id FROM customer_figures WHERE first_purchase_at < ? ORDER BY customer_id");
+      detail::StatementReset reset_f(f);
+      detail::bind_all(f, q.to);
+      std::vector<std::int64_t> first_before_to;
+      while (f.executeStep()) first_before_to.push_back(f.getColumn(0).getInt64());
       std::set_intersection(alive.begin(), alive.end(), first_before_to.begin(), first_before_to.end(),
                             std::back_inserter(end_ids));
     }
@@ -166,42 +172,49 @@ CohortMatrix RetentionMetrics::cohorts(const CohortQuery& q) {
       return weekly ? analytics::week_index(d) : analytics::month_index(d);
     };
     auto& c = detail::connection_of(store_);
-    auto& s = c.prepare("SELECT customer_id, occurred_at FROM interactions WHERE kind = 'purchase' "
-                        "ORDER BY customer_id, occurred_at");
-    detail::StatementReset reset_s(s);
-    analytics::CohortCustomers customers;
-    std::vector<std::int64_t> periods;  // reused per customer: no per-row allocation
-    std::int64_t cur = 0;
-    bool any = false;
-    Instant first = 0, latest = kMin;
-    auto flush = [&] {
-      if (!any) return;
-      if ((!q.from || first >= *q.from) && (!q.to || first < *q.to))
-        customers.add(periods.front(), periods.data(), periods.size());
-    };
-    while (s.executeStep()) {
-      std::int64_t id = s.getColumn(0).getInt64();
-      Instant t = s.getColumn(1).getInt64();
-      latest = std::max(latest, t);
-      if (!any || id != cur) {
-        flush();
-        any = true;
-        cur = id;
-        first = t;
-        periods.clear();
-      }
-      std::int64_t p = period_of(t);
-      if (periods.empty() || periods.back() != p) periods.push_back(p);
-    }
-    flush();
-
     CohortMatrix m;
     m.by = q.by;
     m.unbounded = q.unbounded;
     m.periods = q.periods;
-    if (!any) return m;
     // Default: the period of the last purchase (its day's end is never in a later period).
-    std::int64_t last_period = period_of(q.as_of ? *q.as_of - 1 : latest);
+    Instant last = 0;
+    if (q.as_of) {
+      last = *q.as_of - 1;
+    } else {
+      auto& l = c.prepare("SELECT max(last_purchase_at) FROM customer_figures");
+      detail::StatementReset reset_l(l);
+      l.executeStep();
+      if (l.getColumn(0).isNull()) return m;  // no purchase at all
+      last = l.getColumn(0).getInt64();
+    }
+    // The cohorts' customers come from the kept first purchases, and only their purchases are
+    // read (through the timeline index): the cost grows with the customers of the cohorts asked
+    // for, not with every purchase in the store.
+    auto& s = c.prepare(
+        "SELECT f.customer_id, i.occurred_at FROM customer_figures f JOIN interactions i "
+        "ON i.customer_id = f.customer_id AND i.kind = 'purchase' "
+        "WHERE f.first_purchase_at >= ? AND f.first_purchase_at < ? ORDER BY f.customer_id, i.occurred_at");
+    detail::StatementReset reset_s(s);
+    detail::bind_all(s, q.from ? *q.from : kMin, q.to ? *q.to : std::numeric_limits<std::int64_t>::max());
+    analytics::CohortCustomers customers;
+    std::vector<std::int64_t> periods;  // reused per customer: no per-row allocation
+    std::int64_t cur = 0;
+    auto flush = [&] {
+      if (!periods.empty()) customers.add(periods.front(), periods.data(), periods.size());
+    };
+    while (s.executeStep()) {
+      std::int64_t id = s.getColumn(0).getInt64();
+      if (id != cur || periods.empty()) {
+        flush();
+        cur = id;
+        periods.clear();
+      }
+      std::int64_t p = period_of(s.getColumn(1).getInt64());
+      if (periods.empty() || periods.back() != p) periods.push_back(p);
+    }
+    flush();
+
+    const std::int64_t last_period = period_of(last);
     for (auto& cells : analytics::cohort_matrix(customers, q.periods, q.unbounded, last_period)) {
       CohortRow row;
       Day start = weekly ? analytics::week_start(cells.cohort) : analytics::month_start(cells.cohort);

@@ -1,5 +1,5 @@
-// A small store for the loyalty tests: customers and interactions written with plain SQL (the
-// core services are another area's and are tested there), plus the other areas' tables the
+// A small store for the loyalty tests: customers written with plain SQL, interactions recorded
+// through the service (the metrics read the figures it keeps), plus the other areas' tables the
 // loyalty metrics read, created only when absent.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "crmkit/interaction.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
 #include "store/connection.hpp"
@@ -23,23 +24,18 @@ struct LoyaltyStore {
     q.exec();
     return db().getLastInsertRowid();
   }
-  // amount in minor units; kind purchase/refund carry a currency.
+  // amount in minor units; kind purchase/refund carry a currency. Recorded through the service,
+  // so that the kept per-customer figures the metrics read stay current.
   std::int64_t interaction(std::int64_t customer, crmkit::Instant at, const std::string& kind,
                            std::int64_t amount = 0, const std::string& currency = "USD",
                            const std::string& channel = "web") {
-    bool money = kind == "purchase" || kind == "refund";
-    SQLite::Statement q(db(), "INSERT INTO interactions(customer_id, occurred_at, channel, kind, amount, currency) "
-                              "VALUES (?, ?, ?, ?, ?, ?)");
-    q.bind(1, static_cast<std::int64_t>(customer));
-    q.bind(2, static_cast<std::int64_t>(at));
-    q.bind(3, channel);
-    q.bind(4, kind);
-    if (money) {
-      q.bind(5, static_cast<std::int64_t>(amount));
-      q.bind(6, currency);
-    }
-    q.exec();
-    return db().getLastInsertRowid();
+    crmkit::Interaction i;
+    i.customer_id = customer;
+    i.occurred_at = at;
+    i.kind = crmkit::parse_interaction_kind(kind);
+    i.channel = crmkit::parse_channel(channel);
+    if (kind == "purchase" || kind == "refund") i.amount = crmkit::Money{amount, currency};
+    return crmkit::Interactions(store).record(i);
   }
   std::int64_t count(const char* table) {
     return db().execAndGet(std::string("SELECT count(*) FROM ") + table).getInt64();

@@ -33,6 +33,7 @@ class LoyaltyTest(unittest.TestCase):
         con.commit()
         con.close()
         self.db = crmkit.Database(self.path)
+        self.db.interactions.rebuild_figures()  # written behind the library's back
 
     def tearDown(self):
         self.db.close()
