@@ -10,6 +10,7 @@
 #include <map>
 #include <new>
 #include <optional>
+#include <vector>
 
 #include <sqlite3.h>
 
@@ -173,22 +174,32 @@ SchemaRows schema_rows(SQLite::Database& db) {
   return rows;
 }
 
-const SchemaRows& latest_schema() {
-  static const SchemaRows rows = [] {
+// sqlite_schema after each migration: [0] is the empty file, [v] what migrations 0001..v make.
+// Built once in memory, the first time a store is opened.
+const std::vector<SchemaRows>& schema_by_version() {
+  static const std::vector<SchemaRows> all = [] {
+    std::vector<SchemaRows> out(1);
     SQLite::Database db(":memory:", SQLite::OPEN_READWRITE);
     register_migration_functions(db);
-    for (const auto& m : detail::migrations()) db.exec(m.sql);
-    return schema_rows(db);
+    for (const auto& m : detail::migrations()) {
+      db.exec(m.sql);
+      out.resize(static_cast<std::size_t>(m.version) + 1, out.back());
+      out[static_cast<std::size_t>(m.version)] = schema_rows(db);
+    }
+    return out;
   }();
-  return rows;
+  return all;
 }
 
-// A damaged schema page can still parse and rename a column or drop a CHECK; the statements
-// would then fail as if crmkit had a bug. Every table, index and trigger crmkit made must be
-// there with the exact text it was made with (objects a host added beside them are its own).
-void check_schema(detail::Connection& c) {
+// A damaged schema page can still parse and rename a column or drop a CHECK, and a damaged
+// header can claim an earlier version than the tables are: the statements (or the migrations)
+// would then fail as if crmkit had a bug. Every table, index and trigger crmkit made up to the
+// file's version must be there with the exact text it was made with, and none from a later
+// version (objects a host added beside them are its own).
+void check_schema(detail::Connection& c, int version) {
+  const auto& all = schema_by_version();
   const SchemaRows actual = schema_rows(c.db);
-  for (const auto& [name, want] : latest_schema()) {
+  for (const auto& [name, want] : all.at(static_cast<std::size_t>(version))) {
     auto it = actual.find(name);
     if (it == actual.end())
       throw Error(Errc::corrupt, fmt::format("'{}' is damaged: its schema has no {} {}", c.path, want.first, name));
@@ -196,6 +207,11 @@ void check_schema(detail::Connection& c) {
       throw Error(Errc::corrupt, fmt::format("'{}' is damaged: the definition of {} {} differs from crmkit's",
                                              c.path, want.first, name));
   }
+  if (static_cast<std::size_t>(version) + 1 >= all.size()) return;
+  for (const auto& [name, row] : all.back())
+    if (actual.count(name) && !all[static_cast<std::size_t>(version)].count(name))
+      throw Error(Errc::corrupt, fmt::format("'{}' is damaged: it has schema version {} but already holds {} {} "
+                                             "of a later version", c.path, version, row.first, name));
 }
 
 std::string setting(const detail::Connection& c, const char* key) {
@@ -270,7 +286,7 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
       int version = 0;
       try {
         version = check_identity(*c);
-        if (version == Store::latest_schema_version()) check_schema(*c);
+        if (version > 0) check_schema(*c, version);
       } catch (const SQLite::Exception& e) {
         // Only fixed reads of the header and the schema ran so far: SQLite's generic error here
         // ("unsupported file format" for a damaged format number) is the file's, not ours.
@@ -285,7 +301,7 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
         // the file meanwhile; migrate_to re-reads the version under the write lock.
         if (check_identity(*c) < Store::latest_schema_version())
           detail::migrate_to(*c, Store::latest_schema_version());
-        if (version != Store::latest_schema_version()) check_schema(*c);
+        if (version != Store::latest_schema_version()) check_schema(*c, Store::latest_schema_version());
       }
     } catch (const SQLite::Exception& e) {
       detail::rethrow_sqlite(e, fmt::format("cannot open '{}'", path));
