@@ -87,6 +87,19 @@ void expect_refused(const std::string& path, const char* what) {
   }
 }
 
+// The error opening `path` gives; a test failure naming `what` when it opens instead.
+crmkit::Error refusal(const std::string& path, const char* what, bool read_only = false) {
+  crmkit::OpenOptions o;
+  o.read_only = read_only;
+  try {
+    crmkit::Store::open(path, o);
+  } catch (const crmkit::Error& e) {
+    return e;
+  }
+  FAIL(what << " opened" << (read_only ? " read-only" : ""));
+  return crmkit::Error(Errc::internal, "opened");
+}
+
 }  // namespace
 
 TEST_CASE("a file of every earlier schema version upgrades and keeps its data", "[files]") {
@@ -142,26 +155,14 @@ TEST_CASE("a file from a newer crmkit is refused, and a read-only open never upg
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
     db.exec("PRAGMA user_version = " + std::to_string(crmkit::Store::latest_schema_version() + 1));
   }
-  try {
-    crmkit::Store::open(path);
-    FAIL("a newer schema was accepted");
-  } catch (const crmkit::Error& e) {
-    CHECK(e.code() == Errc::unsupported_version);
-  }
+  CHECK(refusal(path, "a newer schema").code() == Errc::unsupported_version);
   const std::string old = dir.file("old.db");
   {
     crmkit::detail::Connection c(old, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
     crmkit::detail::migrate_to(c, 0);  // an application_id only: version 0
   }
   if (crmkit::Store::latest_schema_version() > 0) {
-    crmkit::OpenOptions ro;
-    ro.read_only = true;
-    try {
-      crmkit::Store::open(old, ro);
-      FAIL("a read-only open upgraded or accepted an old schema");
-    } catch (const crmkit::Error& e) {
-      CHECK(e.code() == Errc::read_only);
-    }
+    CHECK(refusal(old, "an old schema (to be upgraded)", true).code() == Errc::read_only);
   }
 }
 
@@ -185,12 +186,7 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
     std::string junk(16 * 4096, '\0');
     for (auto& c : junk) c = static_cast<char>(rng());
     write_file(path, junk);
-    try {
-      crmkit::Store::open(path);
-      FAIL("random bytes opened");
-    } catch (const crmkit::Error& e) {
-      CHECK(e.code() == Errc::corrupt);
-    }
+    CHECK(refusal(path, "random bytes").code() == Errc::corrupt);
   }
   SECTION("truncated at every eighth of its length") {
     for (int k = 1; k < 8; ++k) {
@@ -219,12 +215,7 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
     std::string b = bytes;
     b[100] = static_cast<char>(b[100] ^ 0x5a);  // page 1's header: sqlite_schema itself
     write_file(path, b);
-    try {
-      crmkit::Store::open(path);
-      FAIL("a damaged schema page opened");
-    } catch (const crmkit::Error& e) {
-      CHECK(e.code() == Errc::corrupt);
-    }
+    CHECK(refusal(path, "a damaged schema page").code() == Errc::corrupt);
   }
   SECTION("a damaged schema format number in the header is corruption (SQLite says only 'unsupported file format')") {
     // The fuzzer's find: SQLite's generic error was reported as internal.
@@ -232,15 +223,9 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
     b[47] = 9;  // the schema format number (offset 44, 4 bytes big-endian) is 1 to 4
     write_file(path, b);
     for (bool read_only : {false, true}) {
-      crmkit::OpenOptions o;
-      o.read_only = read_only;
-      try {
-        crmkit::Store::open(path, o);
-        FAIL("a file of schema format 9 opened");
-      } catch (const crmkit::Error& e) {
-        INFO(e.what());
-        CHECK(e.code() == Errc::corrupt);
-      }
+      const crmkit::Error e = refusal(path, "a file of schema format 9", read_only);
+      INFO(e.what());
+      CHECK(e.code() == Errc::corrupt);
       CHECK(read_file(path) == b);
     }
   }
@@ -258,14 +243,7 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
   }
   SECTION("a zero-length file opened read-only is refused: it has no schema to read") {
     write_file(path, "");
-    crmkit::OpenOptions ro;
-    ro.read_only = true;
-    try {
-      crmkit::Store::open(path, ro);
-      FAIL("an empty file opened read-only");
-    } catch (const crmkit::Error& e) {
-      CHECK(e.code() == Errc::read_only);
-    }
+    CHECK(refusal(path, "an empty file", true).code() == Errc::read_only);
     CHECK(read_file(path).empty());
   }
   SECTION("a file shorter than a page is not a database, and SQLite does not write over it") {
@@ -273,15 +251,10 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
     for (const std::string bytes : {std::string(1, '\0'), std::string("hello\n"), std::string(511, 'x')}) {
       for (bool read_only : {false, true}) {
         write_file(path, bytes);
-        crmkit::OpenOptions o;
-        o.read_only = read_only;
-        try {
-          crmkit::Store::open(path, o);
-          FAIL("a " << bytes.size() << "-byte file opened");
-        } catch (const crmkit::Error& e) {
-          CHECK(e.code() == Errc::corrupt);
-          CHECK_THAT(e.what(), Catch::Contains("shorter than a page"));
-        }
+        INFO(bytes.size() << " bytes");
+        const crmkit::Error e = refusal(path, "a file shorter than a page", read_only);
+        CHECK(e.code() == Errc::corrupt);
+        CHECK_THAT(e.what(), Catch::Contains("shorter than a page"));
         CHECK(read_file(path) == bytes);
       }
     }
@@ -292,12 +265,7 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
       SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
       db.exec("CREATE TABLE customers(x); INSERT INTO customers VALUES (1)");
     }
-    try {
-      crmkit::Store::open(path);
-      FAIL("a foreign database opened");
-    } catch (const crmkit::Error& e) {
-      CHECK(e.code() == Errc::corrupt);
-    }
+    CHECK(refusal(path, "a foreign database").code() == Errc::corrupt);
   }
 }
 
@@ -386,12 +354,8 @@ TEST_CASE("a refused open changes nothing: not the file, not its directory", "[f
       if (!read_only && !f.writable_test) continue;
       INFO((read_only ? "read-only" : "read-write"));
       const Errc want = read_only ? f.read_only : f.read_write;
-      crmkit::OpenOptions o;
-      o.read_only = read_only;
-      try {
-        crmkit::Store::open(path, o);
-        FAIL("opened");
-      } catch (const crmkit::Error& e) {
+      {
+        const crmkit::Error e = refusal(path, f.what, read_only);
         INFO(e.what());
         CHECK(crmkit::errc_name(e.code()) == std::string(crmkit::errc_name(want)));
       }
@@ -454,18 +418,12 @@ TEST_CASE("crmkit tables under a damaged header are corruption, not an internal 
     }
     const auto before = read_file(path);
     for (bool read_only : {false, true}) {
-      crmkit::OpenOptions o;
-      o.read_only = read_only;
-      try {
-        crmkit::Store::open(path, o);
-        FAIL("opened");
-      } catch (const crmkit::Error& e) {
-        INFO(e.what());
-        // Read-only, an earlier version is refused from the header for its upgrade, before any
-        // table is seen.
-        const bool older = version >= 1 && version < latest;
-        CHECK(e.code() == (read_only && older ? Errc::read_only : Errc::corrupt));
-      }
+      const crmkit::Error e = refusal(path, "a schema that does not match its version", read_only);
+      INFO(e.what());
+      // Read-only, an earlier version is refused from the header for its upgrade, before any
+      // table is seen.
+      const bool older = version >= 1 && version < latest;
+      CHECK(e.code() == (read_only && older ? Errc::read_only : Errc::corrupt));
       CHECK(read_file(path) == before);
     }
   }

@@ -27,11 +27,9 @@ double median_ms(F f, int reps = 5) {
 }  // namespace
 
 TEST_CASE("CLV fit and prediction timings", "[.bench]") {
-  clv_test::Cdnow d, s;
-  if (!clv_test::load_summary(&d) || !clv_test::load_with_spend(&s)) {
-    WARN("skipped: CDNOW files not found");
-    return;
-  }
+  const clv_test::Cdnow *found_d = clv_test::summary(), *found_s = clv_test::with_spend();
+  if (!found_d || !found_s) return;
+  const clv_test::Cdnow &d = *found_d, &s = *found_s;
   BgNbdFit bg{};
   MbgNbdFit mbg{};
   ParetoNbdFit pn{};

@@ -26,11 +26,9 @@ std::string message_of(const std::function<void()>& f) {
 }  // namespace
 
 TEST_CASE("a fit started at its own optimum, in the caller's units, stays there", "[clv][fit]") {
-  clv_test::Cdnow d;
-  if (!clv_test::load_summary(&d)) {
-    WARN("skipped: CDNOW summary not found under " CRMKIT_SHARED_DATA);
-    return;
-  }
+  const clv_test::Cdnow* found = clv_test::summary();
+  if (!found) return;
+  const clv_test::Cdnow& d = *found;
   // alpha (and Pareto's beta) are rates on the caller's time axis (weeks here, max T ~ 39):
   // read on the fit's scaled axis instead they would start the walk far from the optimum.
   const auto bg = fit_bg_nbd(d.histories);

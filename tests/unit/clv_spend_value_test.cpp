@@ -20,31 +20,17 @@ SpendHistories repeaters(const clv_test::Cdnow& s) {
     }
   return sp;
 }
-crmkit::Errc code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const crmkit::Error& e) {
-    return e.code();
-  }
-  return crmkit::Errc::internal;
-}
 }  // namespace
 
 TEST_CASE("Gamma-Gamma fit on the 946 CDNOW repeaters", "[clv][gamma_gamma]") {
-  clv_test::Cdnow s;
-  if (!clv_test::load_with_spend(&s)) {
-    WARN("skipped: CDNOW summary with transactions not found under " CRMKIT_SHARED_DATA);
-    return;
-  }
+  const clv_test::Cdnow* found = clv_test::with_spend();
+  if (!found) return;
+  const clv_test::Cdnow& s = *found;
   const SpendHistories sp = repeaters(s);
   REQUIRE(sp.size() == 946);
   const auto fit = fit_gamma_gamma(sp);
-  INFO(fit.report.reason);
-  CHECK(fit.report.converged);
-  CHECK(clv_test::rel(fit.params.p, 6.2488) < 1e-3);
-  CHECK(clv_test::rel(fit.params.q, 3.74459) < 1e-3);
-  CHECK(clv_test::rel(fit.params.gamma, 15.44774) < 1e-3);
-  CHECK_THAT(fit.report.log_likelihood, WithinAbs(-4055.92, 0.01));
+  clv_test::check_published_fit(fit.report, {fit.params.p, fit.params.q, fit.params.gamma},
+                                {6.2488, 3.74459, 15.44774}, -4055.92);
   CHECK(fit.report.standard_errors.size() == 3);
   // Weights equal repeated rows (lifetimes test_using_weights_col_gives_correct_results).
   SpendHistories w = sp;
@@ -56,27 +42,24 @@ TEST_CASE("Gamma-Gamma fit on the 946 CDNOW repeaters", "[clv][gamma_gamma]") {
   SpendHistories all;
   all.x = s.histories.x;
   all.mean_spend = s.zbar;
-  CHECK(code_of([&] { fit_gamma_gamma(all); }) == crmkit::Errc::invalid_argument);
+  CHECK(clv_test::error_code([&] { fit_gamma_gamma(all); }) == crmkit::Errc::invalid_argument);
 }
 
 TEST_CASE("Gamma-Gamma conditional expected average spend", "[clv][gamma_gamma]") {
   const GammaGammaParams m{6.25, 3.74, 15.44};  // lifetimes' rounded params, atol 0.1
   CHECK_THAT(population_mean_spend(m), WithinAbs(35.17, 0.1));
   CHECK_THAT(population_mean_spend(GammaGammaParams{6.2488, 3.74459, 15.44774}), WithinAbs(35.17, 0.01));
-  clv_test::Cdnow s;
-  if (clv_test::load_with_spend(&s)) {
+  if (const clv_test::Cdnow* s = clv_test::with_spend()) {
     const double want[] = {24.65, 18.91, 35.17, 35.17, 35.17, 71.46, 18.91, 35.17, 27.28, 35.17};
     for (int i = 0; i < 10; ++i)
-      CHECK_THAT(conditional_expected_average_spend(m, s.histories.x[i], s.zbar[i]), WithinAbs(want[i], 0.1));
-  } else {
-    WARN("skipped the CDNOW rows: data not found");
+      CHECK_THAT(conditional_expected_average_spend(m, s->histories.x[i], s->zbar[i]), WithinAbs(want[i], 0.1));
   }
   // x = 0 gives the population mean; many purchases approach the customer's own mean.
   CHECK(conditional_expected_average_spend(m, 0, 0) == population_mean_spend(m));
   CHECK_THAT(conditional_expected_average_spend(m, 1e7, 50), WithinRel(50.0, 1e-4));
-  CHECK(code_of([] { population_mean_spend(GammaGammaParams{6, 0.9, 15}); }) == crmkit::Errc::invalid_argument);
-  CHECK(code_of([] { fit_gamma_gamma(SpendHistories{}); }) == crmkit::Errc::invalid_argument);
-  CHECK(code_of([] { fit_gamma_gamma(SpendHistories{{1, 2}, {10, 0}, {}}); }) == crmkit::Errc::invalid_argument);
+  CHECK(clv_test::error_code([] { population_mean_spend(GammaGammaParams{6, 0.9, 15}); }) == crmkit::Errc::invalid_argument);
+  CHECK(clv_test::error_code([] { fit_gamma_gamma(SpendHistories{}); }) == crmkit::Errc::invalid_argument);
+  CHECK(clv_test::error_code([] { fit_gamma_gamma(SpendHistories{{1, 2}, {10, 0}, {}}); }) == crmkit::Errc::invalid_argument);
   // Everybody spends the same: the spread parameter runs away; the fit still ends (cap or
   // flat stop) with finite numbers instead of hanging or returning NaN.
   FitOptions capped;
@@ -109,17 +92,15 @@ TEST_CASE("monthly DCF CLV: lifetimes' known-value properties", "[clv][value]") 
                                      x, tx * 24, T * 24, margin),
              WithinRel(customer_lifetime_value(m, MonthlyHorizon(TimeUnit::day, 3, 0.01), x, tx, T, margin), 1e-9));
   CHECK(units_per_month(TimeUnit::week) == 4.345);
-  CHECK(code_of([&] { customer_lifetime_value(m, MonthlyHorizon(TimeUnit::week, 0, 0.01), x, tx, T, 1); }) == crmkit::Errc::invalid_argument);
-  CHECK(code_of([&] { customer_lifetime_value(m, MonthlyHorizon(TimeUnit::week, 12, -0.01), x, tx, T, 1); }) == crmkit::Errc::invalid_argument);
-  CHECK(code_of([&] { customer_lifetime_value(m, MonthlyHorizon(TimeUnit::week, 12, 0.01), Histories{{1}, {1}, {2}, {}}, {}); }) == crmkit::Errc::invalid_argument);
+  CHECK(clv_test::error_code([&] { customer_lifetime_value(m, MonthlyHorizon(TimeUnit::week, 0, 0.01), x, tx, T, 1); }) == crmkit::Errc::invalid_argument);
+  CHECK(clv_test::error_code([&] { customer_lifetime_value(m, MonthlyHorizon(TimeUnit::week, 12, -0.01), x, tx, T, 1); }) == crmkit::Errc::invalid_argument);
+  CHECK(clv_test::error_code([&] { customer_lifetime_value(m, MonthlyHorizon(TimeUnit::week, 12, 0.01), Histories{{1}, {1}, {2}, {}}, {}); }) == crmkit::Errc::invalid_argument);
 }
 
 TEST_CASE("CLV on weekly CDNOW: the unit must be named, and weeks give 36.28", "[clv][value]") {
-  clv_test::Cdnow d, s;
-  if (!clv_test::load_summary(&d) || !clv_test::load_with_spend(&s)) {
-    WARN("skipped: CDNOW files not found under " CRMKIT_SHARED_DATA);
-    return;
-  }
+  const clv_test::Cdnow *found_d = clv_test::summary(), *found_s = clv_test::with_spend();
+  if (!found_d || !found_s) return;
+  const clv_test::Cdnow &d = *found_d, &s = *found_s;
   const auto bg = fit_bg_nbd(d.histories);
   const auto gg = fit_gamma_gamma(repeaters(s));
   // Customer 1 (x=2, t_x=30.43, T=38.86, zbar 22.35) and customer 6.
@@ -154,10 +135,10 @@ TEST_CASE("closed-form CLV conventions", "[clv][value]") {
   CHECK(retention_value_margin_at_start(100, 1.1, 0.1, 4) == 400.0);  // r = 1 + d: every term is m
   CHECK(retention_value_margin_at_end(100, 0.8, 0.1, 0) == 0.0);
   using crmkit::Errc;
-  CHECK(code_of([] { retention_value_margin_at_start(100, 1.1, 0.1); }) == Errc::invalid_argument);
-  CHECK(code_of([] { retention_value_margin_at_end(100, -0.1, 0.1); }) == Errc::invalid_argument);
-  CHECK(code_of([] { retention_value_margin_at_end(100, 0.5, -0.1); }) == Errc::invalid_argument);
-  CHECK(code_of([] { retention_value_margin_at_end(100, 0.5, 0.1, -1); }) == Errc::invalid_argument);
-  CHECK(code_of([] { simple_lifetime_value(NAN, 0.3, 4, 0); }) == Errc::invalid_argument);
-  CHECK(code_of([] { simple_lifetime_value(1, 0.3, -4, 0); }) == Errc::invalid_argument);
+  CHECK(clv_test::error_code([] { retention_value_margin_at_start(100, 1.1, 0.1); }) == Errc::invalid_argument);
+  CHECK(clv_test::error_code([] { retention_value_margin_at_end(100, -0.1, 0.1); }) == Errc::invalid_argument);
+  CHECK(clv_test::error_code([] { retention_value_margin_at_end(100, 0.5, -0.1); }) == Errc::invalid_argument);
+  CHECK(clv_test::error_code([] { retention_value_margin_at_end(100, 0.5, 0.1, -1); }) == Errc::invalid_argument);
+  CHECK(clv_test::error_code([] { simple_lifetime_value(NAN, 0.3, 4, 0); }) == Errc::invalid_argument);
+  CHECK(clv_test::error_code([] { simple_lifetime_value(1, 0.3, -4, 0); }) == Errc::invalid_argument);
 }

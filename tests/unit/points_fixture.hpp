@@ -31,6 +31,12 @@ struct Fixture {
     q.exec();
     return db().getLastInsertRowid();
   }
+  // A new customer enrolled in `programme` on `since`.
+  std::int64_t member(std::int64_t programme, const std::string& ext = "c1", Instant since = day(0)) {
+    const std::int64_t c = customer(ext);
+    points.enroll(programme, c, since);
+    return c;
+  }
   std::int64_t purchase(std::int64_t customer_id, Instant at, std::int64_t amount_minor,
                         const std::string& channel = "web", const std::string& currency = "USD",
                         std::optional<std::string> ext = std::nullopt) {
@@ -74,12 +80,24 @@ struct Fixture {
     q.executeStep();
     return q.getColumn(0).getInt64();
   }
+  // A USD programme named `name` with the defaults, for a test to adjust.
+  static ProgrammeSpec spec(const std::string& name) {
+    ProgrammeSpec s;
+    s.name = name;
+    s.currency = "USD";
+    return s;
+  }
+  // Tiers by order count: base (x1) from 0 orders, plus (x2) from 2.
+  std::int64_t order_tiered_programme(const std::string& name) {
+    ProgrammeSpec s = spec(name);
+    s.tier_metric = TierMetric::orders;
+    s.tiers = {{"base", 0, 1000}, {"plus", 2, 2000}};
+    return points.create_programme(s);
+  }
   // 1 point per 1.00 USD, no expiry, no pending, the given policy.
   std::int64_t simple_programme(RefundPolicy policy = RefundPolicy::clamp_debt, std::optional<int> expiry = std::nullopt,
                                 int pending = 0, Consumption consumption = Consumption::fifo) {
-    ProgrammeSpec s;
-    s.name = "club";
-    s.currency = "USD";
+    ProgrammeSpec s = spec("club");
     s.refund_policy = policy;
     s.expiry_days = expiry;
     s.pending_days = pending;

@@ -22,8 +22,7 @@ Errc code_of(const std::function<void()>& fn) {
 TEST_CASE("partial refunds reverse floor(earned * cumulative refunded / amount)", "[points]") {
   Fixture f;
   auto pid = f.simple_programme();
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   auto p = f.purchase(c, day(1), 10000);  // 100.00 USD -> 100 points
   CHECK(f.points.earn_for_purchase(pid, p).points == 100);
   // 33.33 -> floor(100 * 3333 / 10000) = 33; 66.66 -> 66 (33 more); 100.00 -> 100 (34 more).
@@ -48,8 +47,7 @@ TEST_CASE("refund of spent points: allow_negative, clamp_debt and reject", "[poi
   for (auto policy : {RefundPolicy::allow_negative, RefundPolicy::clamp_debt, RefundPolicy::reject}) {
     Fixture f;
     auto pid = f.simple_programme(policy);
-    auto c = f.customer("c1");
-    f.points.enroll(pid, c, day(0));
+    auto c = f.member(pid);
     auto p = f.purchase(c, day(1), 10000);
     f.points.earn_for_purchase(pid, p);                    // 100
     f.points.redeem(pid, c, 80, "r1", day(2));             // 20 left
@@ -87,8 +85,7 @@ TEST_CASE("refund of spent points: allow_negative, clamp_debt and reject", "[poi
 TEST_CASE("a reversal takes the purchase's own lot first, then the others", "[points]") {
   Fixture f;
   auto pid = f.simple_programme();
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   auto old_lot = f.points.adjust(pid, c, 50, "welcome", "w", day(0)).entry_id;
   auto p = f.purchase(c, day(1), 3000);
   auto lot = f.points.earn_for_purchase(pid, p).entry_id;  // 30
@@ -105,8 +102,7 @@ TEST_CASE("a reversal takes the purchase's own lot first, then the others", "[po
 TEST_CASE("redemptions: only spendable points, exact lots given back", "[points]") {
   Fixture f;
   auto pid = f.simple_programme();
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   auto a = f.points.adjust(pid, c, 30, "a", "a", day(0)).entry_id;
   auto b = f.points.adjust(pid, c, 30, "b", "b", day(1)).entry_id;
   auto fp = f.footprint();
@@ -140,8 +136,7 @@ TEST_CASE("redemptions: only spendable points, exact lots given back", "[points]
 TEST_CASE("refunding an order paid with points gives the points back in the same share", "[points]") {
   Fixture f;
   auto pid = f.simple_programme();
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   f.points.earn_for_purchase(pid, f.purchase(c, day(1), 10000));  // 100
   auto order = f.purchase(c, day(2), 5000);
   f.points.earn_for_purchase(pid, order);                          // 50 -> 150
@@ -158,8 +153,7 @@ TEST_CASE("refunding an order paid with points gives the points back in the same
 TEST_CASE("idempotency: repeats return the first result, different content conflicts", "[points]") {
   Fixture f;
   auto pid = f.simple_programme();
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   auto p = f.purchase(c, day(1), 10000);
   auto e1 = f.points.earn_for_purchase(pid, p);
   auto e2 = f.points.earn_for_purchase(pid, p);
@@ -243,8 +237,7 @@ TEST_CASE("automatic reversal under reject skips what it cannot cover", "[points
 TEST_CASE("the ledger is append-only and the invariant check catches tampering", "[points]") {
   Fixture f;
   auto pid = f.simple_programme();
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   auto lot = f.points.adjust(pid, c, 10, "x", "x", day(0)).entry_id;
   CHECK_THROWS(f.db().exec("UPDATE points_ledger SET points = 11"));
   CHECK_THROWS(f.db().exec("DELETE FROM points_ledger"));
@@ -260,9 +253,7 @@ TEST_CASE("the ledger is append-only and the invariant check catches tampering",
 
 TEST_CASE("ledger listing is keyset paginated, liability and tier mix", "[points]") {
   Fixture f;
-  ProgrammeSpec s;
-  s.name = "club";
-  s.currency = "USD";
+  ProgrammeSpec s = Fixture::spec("club");
   s.value_per_1000_points = 500;  // 1000 points are worth 5.00 USD
   s.pending_days = 10;
   s.tiers = {{"member", 0, 1000}, {"gold", 100, 1000}};
@@ -349,12 +340,7 @@ TEST_CASE("earning follows Interactions::record and record_batch for enrolled cu
 
 TEST_CASE("backfill earns for recorded purchases of members, in time order, once", "[points]") {
   Fixture f;
-  ProgrammeSpec s;
-  s.name = "bf";
-  s.currency = "USD";
-  s.tier_metric = TierMetric::orders;
-  s.tiers = {{"base", 0, 1000}, {"plus", 2, 2000}};
-  auto pid = f.points.create_programme(s);
+  auto pid = f.order_tiered_programme("bf");
   auto c = f.customer("c1");
   // Recorded in reverse order, before enrolment exists: backfill must replay them by time.
   auto p3 = f.purchase(c, day(3), 1000);

@@ -7,14 +7,11 @@ using namespace points_test;
 
 TEST_CASE("points per currency unit round down, points per order are added", "[points]") {
   Fixture f;
-  ProgrammeSpec s;
-  s.name = "triple";
-  s.currency = "USD";
+  ProgrammeSpec s = Fixture::spec("triple");
   s.points_per_unit = 3;   // 3 points per 1.00 USD
   s.points_per_order = 5;
   auto pid = f.points.create_programme(s);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   // 12.99 USD: floor(1299 * 3 / 100) = 38, + 5 per order = 43.
   CHECK(f.points.earn_for_purchase(pid, f.purchase(c, day(1), 1299)).points == 43);
   // 0.33 USD: floor(33 * 3 / 100) = 0, + 5 = 5.
@@ -39,9 +36,7 @@ TEST_CASE("channel, segment and tier multipliers compose with one rounding at th
   Fixture f;
   f.db().exec("INSERT INTO segments(id, name, kind) VALUES (1, 'vip', 'static'), (2, 'fans', 'static'), "
               "(3, 'other', 'static')");
-  ProgrammeSpec s;
-  s.name = "multi";
-  s.currency = "USD";
+  ProgrammeSpec s = Fixture::spec("multi");
   s.channel_multipliers = {{"web", 1500}};
   s.segment_multipliers = {{"vip", 2000}, {"fans", 1200}};
   s.tier_metric = TierMetric::orders;
@@ -82,21 +77,17 @@ TEST_CASE("channel, segment and tier multipliers compose with one rounding at th
 
 TEST_CASE("segment multipliers are ignored while the segments tables are absent", "[points]") {
   Fixture f;
-  ProgrammeSpec s;
-  s.name = "seg";
-  s.currency = "USD";
+  ProgrammeSpec s = Fixture::spec("seg");
   s.segment_multipliers = {{"vip", 3000}};
   auto pid = f.points.create_programme(s);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   CHECK(f.points.earn_for_purchase(pid, f.purchase(c, day(1), 1000)).points == 10);
 }
 
 TEST_CASE("pending points become spendable exactly pending_days after the purchase", "[points]") {
   Fixture f;
   auto pid = f.simple_programme(RefundPolicy::clamp_debt, std::nullopt, 7);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   f.points.earn_for_purchase(pid, f.purchase(c, day(1) + 5000, 1000));  // 10 points
   auto before = f.points.balance(pid, c, day(8) + 4999);
   CHECK(before.available == 0);
@@ -117,8 +108,7 @@ TEST_CASE("FIFO takes the oldest lot, FEFO the earliest expiry", "[points]") {
     Fixture f;
     // Expiry 100 days after becoming effective; purchases pend 10 days, adjustments do not.
     auto pid = f.simple_programme(RefundPolicy::clamp_debt, 100, 10, order);
-    auto c = f.customer("c1");
-    f.points.enroll(pid, c, day(0));
+    auto c = f.member(pid);
     // Lot A: earned day 0, effective day 10, expires day 110. Lot B: day 5, expires day 105.
     auto a = f.points.earn_for_purchase(pid, f.purchase(c, day(0), 1000)).entry_id;
     auto b = f.points.adjust(pid, c, 10, "goodwill", "adj-1", day(5)).entry_id;
@@ -142,8 +132,7 @@ TEST_CASE("FEFO takes non-expiring lots last, FIFO by age", "[points]") {
   // Without a programme expiry every lot is non-expiring: FEFO falls back to oldest first.
   Fixture f;
   auto pid = f.simple_programme(RefundPolicy::clamp_debt, std::nullopt, 0, Consumption::fefo);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   auto a = f.points.adjust(pid, c, 5, "first", "a1", day(1)).entry_id;
   auto b = f.points.adjust(pid, c, 5, "second", "a2", day(2)).entry_id;
   f.points.redeem(pid, c, 3, "r", day(3));
@@ -154,8 +143,7 @@ TEST_CASE("FEFO takes non-expiring lots last, FIFO by age", "[points]") {
 TEST_CASE("expiry boundary: a lot is spendable strictly before expires_at", "[points]") {
   Fixture f;
   auto pid = f.simple_programme(RefundPolicy::clamp_debt, 30);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   f.points.earn_for_purchase(pid, f.purchase(c, day(1), 2000));  // 20 points, expire day 31 00:00
   CHECK(f.points.balance(pid, c, day(31) - 1).available == 20);
   CHECK(f.points.balance(pid, c, day(31) - 1, 1).expiring_soon == 20);
@@ -186,9 +174,7 @@ TEST_CASE("expiry boundary: a lot is spendable strictly before expires_at", "[po
 TEST_CASE("programme validation names the field and writes nothing", "[points]") {
   Fixture f;
   auto bad = [&](auto mutate, const std::string& needle) {
-    ProgrammeSpec s;
-    s.name = "p";
-    s.currency = "USD";
+    ProgrammeSpec s = Fixture::spec("p");
     mutate(s);
     auto fp = f.footprint();
     try {

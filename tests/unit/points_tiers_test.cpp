@@ -8,9 +8,7 @@ using namespace points_test;
 namespace {
 // Points earned over a 30-day window; a tier is kept at least 90 days + 10 days of grace.
 std::int64_t tiered(Fixture& f, TierMetric metric = TierMetric::points) {
-  ProgrammeSpec s;
-  s.name = "tiers";
-  s.currency = "USD";
+  ProgrammeSpec s = Fixture::spec("tiers");
   s.tier_metric = metric;
   s.tier_window_days = 30;
   s.review_period_days = 90;
@@ -24,8 +22,7 @@ using Tier = std::optional<std::string>;
 TEST_CASE("enrolment starts in the zero-threshold tier, earning upgrades at once", "[points][tiers]") {
   Fixture f;
   auto pid = tiered(f);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   CHECK(f.points.tier(pid, c) == Tier("bronze"));
   f.points.earn_for_purchase(pid, f.purchase(c, day(1), 9999));  // 99 points: not yet silver
   CHECK(f.points.tier(pid, c) == Tier("bronze"));
@@ -52,8 +49,7 @@ TEST_CASE("enrolment starts in the zero-threshold tier, earning upgrades at once
 TEST_CASE("downgrade waits for the review period plus grace, then follows the metric", "[points][tiers]") {
   Fixture f;
   auto pid = tiered(f);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   f.points.earn_for_purchase(pid, f.purchase(c, day(0), 15000));  // 150 -> silver since day 0
   REQUIRE(f.points.tier(pid, c) == Tier("silver"));
   // The metric is 0 from day 30 on, but the tier is protected until day 90 + 10.
@@ -77,8 +73,7 @@ TEST_CASE("downgrade waits for the review period plus grace, then follows the me
 TEST_CASE("requalifying during the grace period keeps the tier for another period", "[points][tiers]") {
   Fixture f;
   auto pid = tiered(f);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   f.points.earn_for_purchase(pid, f.purchase(c, day(0), 15000));   // silver since day 0
   f.points.earn_for_purchase(pid, f.purchase(c, day(95), 12000));  // 120 in grace: requalifies
   CHECK(f.points.review_tiers(pid, day(100)).downgraded == 0);
@@ -94,8 +89,7 @@ TEST_CASE("requalifying during the grace period keeps the tier for another perio
 TEST_CASE("a downgrade goes straight to the tier the metric reaches", "[points][tiers]") {
   Fixture f;
   auto pid = tiered(f, TierMetric::spend);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto c = f.member(pid);
   f.points.earn_for_purchase(pid, f.purchase(c, day(1), 600));     // spend 600 minor units: gold
   CHECK(f.points.tier(pid, c) == Tier("gold"));
   f.purchase(c, day(95), 150);  // spend inside the window at the review, not earned on: still counts
@@ -105,14 +99,8 @@ TEST_CASE("a downgrade goes straight to the tier the metric reaches", "[points][
 
 TEST_CASE("tier multipliers use the tier held at the purchase time", "[points][tiers]") {
   Fixture f;
-  ProgrammeSpec s;
-  s.name = "mult";
-  s.currency = "USD";
-  s.tier_metric = TierMetric::orders;
-  s.tiers = {{"base", 0, 1000}, {"plus", 2, 2000}};
-  auto pid = f.points.create_programme(s);
-  auto c = f.customer("c1");
-  f.points.enroll(pid, c, day(0));
+  auto pid = f.order_tiered_programme("mult");
+  auto c = f.member(pid);
   CHECK(f.points.earn_for_purchase(pid, f.purchase(c, day(1), 1000)).points == 10);
   CHECK(f.points.earn_for_purchase(pid, f.purchase(c, day(2), 1000)).points == 10);  // upgrades after
   CHECK(f.points.earn_for_purchase(pid, f.purchase(c, day(3), 1000)).points == 20);
