@@ -197,7 +197,7 @@ void add_customer_commands(CLI::App& root) {
   add_db_option(lc, lo->db);
   add_time_option(lc, lo->as_of, "--as-of", DateMeans::end_of_day, "evaluate as of this time")->required();
   lc->add_option("--rule", lo->rule, "save this churn rule first: no_purchase or p_alive");
-  auto* window = lc->add_option("--window-days", lo->window_days, "save this no_purchase window first (days, 1..36500)");
+  auto* window = add_days_option(lc, lo->window_days, "--window-days", "save this no_purchase window first (1..36500)");
   auto* threshold = lc->add_option("--threshold", lo->threshold, "save this p_alive threshold first (0..1)");
   lc->add_flag("--override-manual", lo->override_manual, "also move customers whose stage was set by hand");
   lc->add_flag("--json", lo->json, "JSON on stdout");

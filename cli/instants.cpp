@@ -1,5 +1,11 @@
 #include "instants.hpp"
 
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "crmkit/error.hpp"
 #include "crmkit/report.hpp"
 
 namespace crmkit::cli {
@@ -28,6 +34,7 @@ CLI::Option* add_time_option(CLI::App* cmd, TimeArg& arg, const std::string& nam
   // or anything else is done.
   const TimeArg probe = arg;
   return cmd->add_option(name, arg.text, what + "; " + role + ", else an ISO-8601 instant or epoch ms")
+      ->type_name("TIME")
       ->each([probe](const std::string& text) {
         TimeArg given = probe;
         given.text = text;
@@ -37,6 +44,36 @@ CLI::Option* add_time_option(CLI::App* cmd, TimeArg& arg, const std::string& nam
 
 Instant as_of_or_default(Store& store, const TimeArg& as_of) {
   return as_of.given() ? as_of.instant() : default_as_of(store);
+}
+
+Length parse_length(const std::string& text, const std::string& option) {
+  Length out;
+  std::string number = text;
+  if (!number.empty() && (number.back() == 'd' || number.back() == 'w' || number.back() == 'm')) {
+    out.unit = number.back();
+    number.pop_back();
+  }
+  char* end = nullptr;
+  const bool digits = !number.empty() && (std::isdigit(static_cast<unsigned char>(number[0])) || number[0] == '-');
+  out.count = digits ? std::strtod(number.c_str(), &end) : 0;
+  if (!digits || end != number.c_str() + number.size() || !std::isfinite(out.count))
+    throw Error(Errc::invalid_argument, option + " '" + text +
+                                            "' is not a number optionally followed by d, w or m (90, 90d, 12m, 52w)");
+  return out;
+}
+
+CLI::Option* add_days_option(CLI::App* cmd, int& days, const std::string& name, const std::string& what) {
+  auto whole_days = [name](std::string& text) {
+    const Length l = parse_length(text, name);
+    if ((l.unit != 0 && l.unit != 'd') || l.count != std::floor(l.count) ||
+        std::abs(l.count) > std::numeric_limits<int>::max())
+      throw Error(Errc::invalid_argument, name + " '" + text + "' is not a whole number of days (90 or 90d)");
+    text = std::to_string(static_cast<int>(l.count));
+    return std::string();
+  };
+  return cmd->add_option(name, days, what + " (a whole number of days: 90 or 90d)")
+      ->transform(CLI::Validator(whole_days, "", "days"))
+      ->type_name("DAYS");
 }
 
 }  // namespace crmkit::cli

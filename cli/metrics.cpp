@@ -110,7 +110,7 @@ void add_metrics(CLI::App& root) {
     add_db_option(cmd, o->db);
     add_time_option(cmd, o->from, "--from", DateMeans::first_instant, "start of the period (included)")->required();
     add_time_option(cmd, o->to, "--to", DateMeans::end_of_day, "end of the period (excluded)")->required();
-    cmd->add_option("--active-days", o->active_days, "Active = a purchase within this many days before (default 90)");
+    add_days_option(cmd, o->active_days, "--active-days", "active = a purchase within this many days before (default 90)");
     cmd->add_option("--activity", o->activity, "recent_purchase (default) or p_alive");
     cmd->add_option("--p-alive-threshold", o->threshold, "Alive when customer_scores.p_alive >= this (0.5)");
     cmd->add_option("--order-unit", o->order_unit, "customer_day (default) or purchase");

@@ -273,7 +273,7 @@ void add_points_commands(CLI::App& root) {
     add_programme(cmd, *c);
     cmd->add_option("--customer,-c", *cust, "customer id or ext:<external id>")->required();
     add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "as of this time (default: the end of the last day with data)");
-    cmd->add_option("--expiring-days", *days, "window for 'expiring soon' (default 30)");
+    add_days_option(cmd, *days, "--expiring-days", "window for 'expiring soon' (default 30)");
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, cust, as_of, days] {
       Store s = open(*c, false);

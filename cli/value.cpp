@@ -110,14 +110,26 @@ std::string used_model_text(const ValueModel& m) {
 }
 
 struct PredictOpts {
-  std::string db, unit = "month", model;
+  std::string db, horizon = "12", unit = "month", model;
   TimeArg as_of;
-  double horizon = 12, discount = 0.01, margin = 1.0;
+  double discount = 0.01, margin = 1.0;
   int top = 20;
-  bool json = false;
+  bool json = false, unit_given = false;
 };
 
 void run_predict(const PredictOpts& o) {
+  // --horizon 12 is counted in --unit; --horizon 12m names its unit itself, which --unit may
+  // not contradict. Read before the store is opened, as every option is.
+  const Length horizon = parse_length(o.horizon, "--horizon");
+  std::string unit = o.unit;
+  if (horizon.unit) {
+    const std::string named = horizon.unit == 'd' ? "day" : horizon.unit == 'w' ? "week" : "month";
+    if (o.unit_given && o.unit != named)
+      throw Error(Errc::invalid_argument,
+                  fmt::format("--horizon '{}' is in {}s but --unit says {}", o.horizon, named, o.unit));
+    unit = named;
+  }
+  const HorizonUnit horizon_unit = parse_horizon_unit(unit, "--unit");
   Store s = open_store(o.db, StoreUse::write);
   CustomerValue value(s);
   const Instant as_of = as_of_or_default(s, o.as_of);
@@ -167,8 +179,8 @@ void run_predict(const PredictOpts& o) {
   ScoreRequest r;
   r.transaction_model_id = tm->id;
   if (gg) r.spend_model_id = gg->id;
-  r.horizon = o.horizon;
-  r.horizon_unit = parse_horizon_unit(o.unit, "--unit");
+  r.horizon = horizon.count;
+  r.horizon_unit = horizon_unit;
   r.as_of = as_of;
   r.monthly_discount_rate = o.discount;
   r.margin_rate = o.margin;
@@ -182,8 +194,8 @@ void run_predict(const PredictOpts& o) {
     j["as_of"] = format_instant(as_of);
     j["transaction_model"] = j["model"];  // the name earlier versions printed
     j["calibration"] = calibration_json(sum.model);
-    j["horizon"] = o.horizon;
-    j["horizon_unit"] = o.unit;
+    j["horizon"] = horizon.count;
+    j["horizon_unit"] = unit;
     j["notes"] = notes;
     j["top"] = nlohmann::json::array();
     for (const auto& t : top) {
@@ -197,7 +209,7 @@ void run_predict(const PredictOpts& o) {
   for (const auto& n : notes) std::fprintf(stderr, "crmkit: %s\n", n.c_str());
   std::string out = fmt::format(
       "Predictions as of {} over {} {}(s) with {} model {}{}: {} customers scored, {} expected purchases",
-      format_date(day_of(as_of) - 1), o.horizon, o.unit, to_string(tm->kind), tm->id,
+      format_date(day_of(as_of) - 1), horizon.count, unit, to_string(tm->kind), tm->id,
       gg ? fmt::format(" and gg model {}", gg->id) : std::string(), grouped(sum.scored),
       fixed(sum.total_expected_purchases, 1));
   if (gg) out += fmt::format(", CLV {} {}", fixed(sum.total_predicted_clv, 2), sum.currency);
@@ -320,15 +332,19 @@ void add_value_commands(CLI::App& root) {
   pred->add_option("--model", po->model,
                    "bgnbd, pnbd, mbgnbd (the best fit of that kind) or a saved model id (default: the best fit "
                    "on the most recent calibration)");
-  pred->add_option("--horizon", po->horizon, "prediction horizon (> 0)")->capture_default_str();
-  pred->add_option("--unit", po->unit, "horizon unit: day, week or month")->capture_default_str();
+  pred->add_option("--horizon", po->horizon, "prediction horizon (> 0) in --unit, or with its unit: 90d, 52w, 12m")
+      ->capture_default_str();
+  auto* unit = pred->add_option("--unit", po->unit, "horizon unit: day, week or month")->capture_default_str();
   add_time_option(pred, po->as_of, "--as-of", DateMeans::end_of_day,
                   "score as of this time (default: the end of the last day with data)");
   pred->add_option("--discount", po->discount, "monthly discount rate for CLV")->capture_default_str();
   pred->add_option("--margin", po->margin, "share of spend that is margin, 0..1")->capture_default_str();
   pred->add_option("--top", po->top, "customers to list, by CLV (0 = all)")->capture_default_str();
   pred->add_flag("--json", po->json, "print JSON");
-  pred->callback([po] { run_predict(*po); });
+  pred->callback([po, unit] {
+    po->unit_given = unit->count() > 0;
+    run_predict(*po);
+  });
 
   auto mo = std::make_shared<std::pair<std::string, bool>>();
   auto* models = clv->add_subcommand("models", "List the saved models, newest first");

@@ -162,3 +162,34 @@ TEST_CASE("cli: segment history reads dates as as-of days, instants as given", "
   CHECK(stays("--from 2024-03-06T00:00:00Z --to 2024-03-06T00:00:00.001Z") == 1);
   CHECK(stays("--from 2024-03-05T00:00:00Z --to 2024-03-06T00:00:00Z") == 0);
 }
+
+TEST_CASE("cli: lengths of time are one form in every option and bad text names the option", "[cli][times]") {
+  TempDir dir;
+  write(dir.file("in.csv"), kPurchases);
+  REQUIRE(crmkit(dir, "import interactions in.csv --create-customers --db t.db").status == 0);
+  // A count of days may carry its unit's letter.
+  const std::string retention = "metrics retention --json --db t.db --from 2024-03-01 --to 2024-03-31 --active-days ";
+  Run plain = crmkit(dir, retention + "3");
+  REQUIRE(plain.status == 0);
+  CHECK(crmkit(dir, retention + "3d").out == plain.out);
+  CHECK(crmkit(dir, retention + "30").out != plain.out);
+  const std::string before = cli_run::slurp(dir.file("t.db"));
+  const std::vector<std::pair<std::string, std::string>> refused{
+      {retention + "3w", "--active-days '3w' is not a whole number of days"},
+      {retention + "1.5", "--active-days '1.5' is not a whole number of days"},
+      {retention + "9x", "--active-days '9x' is not a number optionally followed by d, w or m"},
+      {"customer lifecycle --db t.db --as-of 2024-03-31 --window-days 12m",
+       "--window-days '12m' is not a whole number of days"},
+      {"points balance --db t.db -p club -c 1 --expiring-days soon",
+       "--expiring-days 'soon' is not a number optionally followed by d, w or m"},
+      {"clv predict --db t.db --horizon 12x", "--horizon '12x' is not a number optionally followed by d, w or m"},
+      {"clv predict --db t.db --horizon 12m --unit week", "--horizon '12m' is in months but --unit says week"},
+  };
+  for (const auto& [command, message] : refused) {
+    INFO(command);
+    Run r = crmkit(dir, command);
+    CHECK(r.status == 1);
+    CHECK(r.err.find("crmkit: invalid_argument: " + message) != std::string::npos);
+  }
+  CHECK(cli_run::slurp(dir.file("t.db")) == before);
+}
