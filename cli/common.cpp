@@ -11,7 +11,6 @@
 
 #include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
-#include "crmkit/report.hpp"
 
 namespace crmkit::cli {
 
@@ -28,15 +27,6 @@ Store open_store(const std::string& path, StoreUse use) {
   OpenOptions o;
   o.create = use == StoreUse::write;
   return Store::open(path, o);
-}
-
-Instant instant_arg(const std::string& text, const char* what) {
-  if (text.size() == 10 && text[4] == '-' && text[7] == '-') return end_of_day(parse_date(text, what));
-  return parse_instant(text, what);
-}
-
-Instant as_of_arg(Store& store, const std::string& text) {
-  return text.empty() ? default_as_of(store) : instant_arg(text, "--as-of");
 }
 
 std::string grouped(std::int64_t n) {

@@ -14,6 +14,7 @@
 #include "crmkit/interaction.hpp"
 #include "crmkit/money.hpp"
 #include "crmkit/store.hpp"
+#include "instants.hpp"
 
 namespace crmkit::cli {
 
@@ -34,13 +35,6 @@ enum class StoreUse { read, write };
 // The one way a command opens its store. read: the file must exist (io naming the path);
 // write: the file is created when missing. Either way the schema is brought up to date.
 Store open_store(const std::string& path, StoreUse use);
-
-// An instant argument: a date YYYY-MM-DD means the end of that day (the next day 00:00 UTC);
-// anything else is an ISO-8601 instant or epoch milliseconds (parse_instant).
-Instant instant_arg(const std::string& text, const char* what);
-
-// --as-of: instant_arg of the text, or crmkit::default_as_of (crmkit/report.hpp) when it is empty.
-Instant as_of_arg(Store& store, const std::string& text);
 
 // 1234567 -> "1,234,567".
 std::string grouped(std::int64_t n);

@@ -138,7 +138,8 @@ void timeline(const TimelineOpts& o) {
 // ---- crmkit customer lifecycle --------------------------------------------------------------------
 
 struct LifecycleOpts {
-  std::string db = kDefaultDb, as_of, rule;
+  std::string db = kDefaultDb, rule;
+  TimeArg as_of;
   int window_days = 0;
   double threshold = 0;
   bool window_given = false, threshold_given = false;  // set from the options' counts
@@ -147,7 +148,7 @@ struct LifecycleOpts {
 
 void lifecycle(const LifecycleOpts& o) {
   Store store = open_store(o.db, StoreUse::write);
-  const Instant as_of = instant_arg(o.as_of, "--as-of");
+  const Instant as_of = o.as_of.instant();
   Customers customers(store);
   // A rule change and its application commit together: a refused run leaves the old rule.
   Transaction tx(store);
@@ -194,9 +195,9 @@ void add_customer_commands(CLI::App& root) {
   auto* lc = customer->add_subcommand(
       "lifecycle", "Apply the churn rule at --as-of: customers with purchases become customer or churned");
   add_db_option(lc, lo->db);
-  lc->add_option("--as-of", lo->as_of, "evaluate at the end of this day (YYYY-MM-DD) or this instant")->required();
+  add_time_option(lc, lo->as_of, "--as-of", DateMeans::end_of_day, "evaluate as of this time")->required();
   lc->add_option("--rule", lo->rule, "save this churn rule first: no_purchase or p_alive");
-  auto* window = lc->add_option("--window-days", lo->window_days, "save this no_purchase window first (days, 1..36500)");
+  auto* window = add_days_option(lc, lo->window_days, "--window-days", "save this no_purchase window first (1..36500)");
   auto* threshold = lc->add_option("--threshold", lo->threshold, "save this p_alive threshold first (0..1)");
   lc->add_flag("--override-manual", lo->override_manual, "also move customers whose stage was set by hand");
   lc->add_flag("--json", lo->json, "JSON on stdout");

@@ -55,7 +55,7 @@ struct Opts {
   std::vector<std::string> maps;     // --map column=field
   std::string mapping;               // --mapping FILE
   std::string date_format;           // --date-format
-  std::string as_of;                 // customers: created_at of rows without one (default: now)
+  TimeArg as_of;                     // customers: created_at of rows without one (default: now)
 };
 
 struct RowFailure {
@@ -652,9 +652,9 @@ void run_import(const Opts& o, Entity entity) {
   io::DateFormat dates = o.date_format.empty() ? io::DateFormat() : io::DateFormat(o.date_format);
   // The instant that stands in for a customer row's empty created_at: --as-of, else now (the
   // library reads no clock; the command does, and says so in the summary).
-  const bool as_of_given = !o.as_of.empty();
+  const bool as_of_given = o.as_of.given();
   const Instant import_time =
-      as_of_given ? instant_arg(o.as_of, "--as-of")
+      as_of_given ? o.as_of.instant()
                   : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   Source src(o.file);
   std::string head;  // the header line, read ahead for the delimiter
@@ -783,8 +783,8 @@ void add_import(CLI::App& root) {
     sub->add_option("--date-format", o->date_format,
                     "how dates are written: %Y %m %d %H %M %S (fixed widths), %% and literal characters, e.g. %d/%m/%Y");
     if (entity == Entity::customers)
-      sub->add_option("--as-of", o->as_of,
-                      "created_at of rows that give none: YYYY-MM-DD (end of that day) or an instant (default: now)");
+      add_time_option(sub, o->as_of, "--as-of", DateMeans::end_of_day,
+                      "created_at of rows that give none (default: now)");
     if (entity == Entity::interactions)
       sub->add_flag("--create-customers", o->create_customers,
                     "create customers that do not exist (external_id only, created at their first accepted interaction)");

@@ -2,17 +2,23 @@
 #include <cstdio>
 #include <iostream>
 
+#include <fmt/format.h>
+
 #include "commands.hpp"
 #include "common.hpp"
 #include "crmkit/retention.hpp"
 #include "crmkit/survey.hpp"
-#include "loyalty_cli.hpp"
 
 namespace crmkit::cli {
 namespace {
 
 using nlohmann::json;
-using loyalty::num;
+
+// A JSON number or null as text: "null" values print as "-".
+std::string num(const nlohmann::json& v, const char* spec = "{:.2f}") {
+  if (v.is_null()) return "-";
+  return fmt::format(fmt::runtime(spec), v.get<double>());
+}
 
 std::string cohort_table(const json& m) {
   std::string out = fmt::format("{:<11} {:>8}", m["by"] == "week" ? "cohort wk" : "cohort", "size");
@@ -94,16 +100,17 @@ void add_metrics(CLI::App& root) {
   {
     auto* cmd = metrics->add_subcommand("retention", "Retention, churn and repeat purchases for a period");
     struct Opts {
-      std::string db, from, to, activity = "recent_purchase", order_unit = "customer_day", revenue = "gross", currency;
+      std::string db, activity = "recent_purchase", order_unit = "customer_day", revenue = "gross", currency;
+      TimeArg from, to;
       int active_days = 90;
       double threshold = 0.5;
       bool json = false;
     };
     auto o = std::make_shared<Opts>();
     add_db_option(cmd, o->db);
-    cmd->add_option("--from", o->from, "First day of the period (YYYY-MM-DD, included)")->required();
-    cmd->add_option("--to", o->to, "Last day of the period (YYYY-MM-DD, included)")->required();
-    cmd->add_option("--active-days", o->active_days, "Active = a purchase within this many days before (default 90)");
+    add_time_option(cmd, o->from, "--from", DateMeans::first_instant, "start of the period (included)")->required();
+    add_time_option(cmd, o->to, "--to", DateMeans::end_of_day, "end of the period (excluded)")->required();
+    add_days_option(cmd, o->active_days, "--active-days", "active = a purchase within this many days before (default 90)");
     cmd->add_option("--activity", o->activity, "recent_purchase (default) or p_alive");
     cmd->add_option("--p-alive-threshold", o->threshold, "Alive when customer_scores.p_alive >= this (0.5)");
     cmd->add_option("--order-unit", o->order_unit, "customer_day (default) or purchase");
@@ -113,8 +120,8 @@ void add_metrics(CLI::App& root) {
     cmd->callback([o] {
       Store store = open_store(o->db, StoreUse::read);
       RetentionQuery q;
-      q.from = *loyalty::from_arg(o->from);
-      q.to = *loyalty::to_arg(o->to);
+      q.from = o->from.instant();
+      q.to = o->to.instant();
       q.active_days = o->active_days;
       q.activity = parse_activity_rule(o->activity, "--activity");
       q.p_alive_threshold = o->threshold;
@@ -128,7 +135,8 @@ void add_metrics(CLI::App& root) {
   {
     auto* cmd = metrics->add_subcommand("cohorts", "Cohort retention matrix by first-purchase month or week");
     struct Opts {
-      std::string db, by = "month", from, to, as_of;
+      std::string db, by = "month";
+      TimeArg from, to, as_of;
       int periods = 12;
       bool unbounded = false, json = false;
     };
@@ -137,9 +145,10 @@ void add_metrics(CLI::App& root) {
     cmd->add_option("--by", o->by, "month (default) or week");
     cmd->add_option("--periods", o->periods, "Columns k = 0..N-1 (default 12)");
     cmd->add_flag("--unbounded", o->unbounded, "Count a purchase in period k or later (default: exactly k)");
-    cmd->add_option("--from", o->from, "Only cohorts from this day");
-    cmd->add_option("--to", o->to, "Only cohorts up to this day (included)");
-    cmd->add_option("--as-of", o->as_of, "Last observed day YYYY-MM-DD (end of that day) or an instant; default: the end of the last day with data");
+    add_time_option(cmd, o->from, "--from", DateMeans::first_instant, "only cohorts from this time");
+    add_time_option(cmd, o->to, "--to", DateMeans::end_of_day, "only cohorts before this time");
+    add_time_option(cmd, o->as_of, "--as-of", DateMeans::end_of_day,
+                    "the end of what is observed (default: the end of the last day with data)");
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o] {
       Store store = open_store(o->db, StoreUse::read);
@@ -147,10 +156,10 @@ void add_metrics(CLI::App& root) {
       q.by = parse_cohort_period(o->by, "--by");
       q.periods = o->periods;
       q.unbounded = o->unbounded;
-      q.from = loyalty::from_arg(o->from);
-      q.to = loyalty::to_arg(o->to);
+      q.from = o->from.instant_if_given();
+      q.to = o->to.instant_if_given();
       // An empty store has no day with data: the library's own default applies.
-      if (Instant t = as_of_arg(store, o->as_of)) q.as_of = t;
+      if (Instant t = as_of_or_default(store, o->as_of)) q.as_of = t;
       std::string j = RetentionMetrics(store).cohorts_json(q);
       std::cout << (o->json ? j + "\n" : cohort_table(json::parse(j)));
     });
@@ -161,22 +170,23 @@ void add_metrics(CLI::App& root) {
                                            : m == "csat" ? "Customer satisfaction (share of 4-5) of responses"
                                                          : "Customer effort score (CES 2.0, 1..7) of responses");
     struct Opts {
-      std::string db, from, to, by = "none";
+      std::string db, by = "none";
+      TimeArg from, to;
       double confidence = 0.95;
       bool json = false;
     };
     auto o = std::make_shared<Opts>();
     add_db_option(cmd, o->db);
-    cmd->add_option("--from", o->from, "First day (included)");
-    cmd->add_option("--to", o->to, "Last day (included)");
+    add_time_option(cmd, o->from, "--from", DateMeans::first_instant, "responses from this time");
+    add_time_option(cmd, o->to, "--to", DateMeans::end_of_day, "responses before this time");
     cmd->add_option("--by", o->by, "Group by month, channel or segment");
     if (m == "nps") cmd->add_option("--confidence", o->confidence, "Confidence level of the interval (0.95)");
     cmd->add_flag("--json", o->json, "Print JSON");
     cmd->callback([o, m] {
       Store store = open_store(o->db, StoreUse::read);
       SurveyMetricQuery q;
-      q.from = loyalty::from_arg(o->from);
-      q.to = loyalty::to_arg(o->to);
+      q.from = o->from.instant_if_given();
+      q.to = o->to.instant_if_given();
       q.by = parse_metric_grouping(o->by, "--by");
       q.confidence = o->confidence;
       SurveyMetrics sm(store);

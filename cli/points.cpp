@@ -131,17 +131,17 @@ void add_points_commands(CLI::App& root) {
   {
     auto c = std::make_shared<Common>();
     auto cust = std::make_shared<std::string>();
-    auto at = std::make_shared<std::string>();
+    auto at = std::make_shared<TimeArg>();
     auto* cmd = points->add_subcommand("enroll", "enrol a customer");
     add_db(cmd, *c);
     add_programme(cmd, *c);
     cmd->add_option("--customer,-c", *cust, "customer id or ext:<external id>")->required();
-    cmd->add_option("--at", *at, "enrolment instant (a date means the end of that day)")->required();
+    add_time_option(cmd, *at, "--at", DateMeans::end_of_day, "enrolment time")->required();
     cmd->callback([c, cust, at] {
       Store s = open(*c, true);
       Points p(s);
       auto cid = customer_id(s, *cust);
-      p.enroll(programme_id(p, *c), cid, instant_arg(*at, "--at"));
+      p.enroll(programme_id(p, *c), cid, at->instant());
       std::cout << "enrolled customer " << cid << "\n";
     });
   }
@@ -150,14 +150,14 @@ void add_points_commands(CLI::App& root) {
   {
     auto c = std::make_shared<Common>();
     auto purchase = std::make_shared<std::int64_t>(0);
-    auto from = std::make_shared<std::string>();
-    auto to = std::make_shared<std::string>();
+    auto from = std::make_shared<TimeArg>();
+    auto to = std::make_shared<TimeArg>();
     auto* cmd = points->add_subcommand("earn", "earn for a purchase (--purchase) or every purchase in a window");
     add_db(cmd, *c);
     add_programme(cmd, *c);
     auto* one = cmd->add_option("--purchase", *purchase, "purchase interaction id");
-    auto* f = cmd->add_option("--from", *from, "backfill window start (inclusive)");
-    auto* t = cmd->add_option("--to", *to, "backfill window end (exclusive)");
+    auto* f = add_time_option(cmd, *from, "--from", DateMeans::first_instant, "backfill window start (included)");
+    auto* t = add_time_option(cmd, *to, "--to", DateMeans::end_of_day, "backfill window end (excluded)");
     one->excludes(f)->excludes(t);
     f->needs(t);
     t->needs(f);
@@ -167,8 +167,8 @@ void add_points_commands(CLI::App& root) {
       Points p(s);
       if (*purchase) {
         print_result(p.earn_for_purchase(programme_id(p, *c), *purchase), c->json, "earned");
-      } else if (!from->empty()) {
-        auto n = p.earn_backfill(programme_id(p, *c), instant_arg(*from, "--from"), instant_arg(*to, "--to"));
+      } else if (from->given()) {
+        auto n = p.earn_backfill(programme_id(p, *c), from->instant(), to->instant());
         std::cout << (c->json ? fmt::format("{{\"purchases\":{}}}\n", n) : fmt::format("earned for {} purchases\n", n));
       } else {
         throw Error(Errc::invalid_argument, "give --purchase or --from/--to");
@@ -182,7 +182,7 @@ void add_points_commands(CLI::App& root) {
     auto cust = std::make_shared<std::string>();
     auto pts = std::make_shared<std::int64_t>(0);
     auto ext = std::make_shared<std::string>();
-    auto as_of = std::make_shared<std::string>();
+    auto as_of = std::make_shared<TimeArg>();
     auto order = std::make_shared<std::int64_t>(0);
     auto* cmd = points->add_subcommand("redeem", "spend points (only spendable ones)");
     add_db(cmd, *c);
@@ -190,7 +190,7 @@ void add_points_commands(CLI::App& root) {
     cmd->add_option("--customer,-c", *cust, "customer id or ext:<external id>")->required();
     cmd->add_option("--points", *pts, "points to spend (> 0)")->required();
     cmd->add_option("--id", *ext, "your external id for this request (idempotency key)")->required();
-    cmd->add_option("--as-of", *as_of, "instant of the redemption")->required();
+    add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "time of the redemption")->required();
     cmd->add_option("--order", *order, "purchase id the points pay for");
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, cust, pts, ext, as_of, order] {
@@ -198,7 +198,7 @@ void add_points_commands(CLI::App& root) {
       Points p(s);
       std::optional<std::int64_t> o;
       if (*order) o = *order;
-      print_result(p.redeem(programme_id(p, *c), customer_id(s, *cust), *pts, *ext, instant_arg(*as_of, "--as-of"), o),
+      print_result(p.redeem(programme_id(p, *c), customer_id(s, *cust), *pts, *ext, as_of->instant(), o),
                    c->json, "redeemed");
     });
   }
@@ -208,7 +208,7 @@ void add_points_commands(CLI::App& root) {
     auto pts = std::make_shared<std::int64_t>(0);
     auto reason = std::make_shared<std::string>();
     auto ext = std::make_shared<std::string>();
-    auto as_of = std::make_shared<std::string>();
+    auto as_of = std::make_shared<TimeArg>();
     auto* cmd = points->add_subcommand("adjust", "manual correction (+/-) with a reason");
     add_db(cmd, *c);
     add_programme(cmd, *c);
@@ -216,13 +216,13 @@ void add_points_commands(CLI::App& root) {
     cmd->add_option("--points", *pts, "signed points")->required();
     cmd->add_option("--reason", *reason, "why")->required();
     cmd->add_option("--id", *ext, "your external id for this request (idempotency key)")->required();
-    cmd->add_option("--as-of", *as_of, "instant of the adjustment")->required();
+    add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "time of the adjustment")->required();
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, cust, pts, reason, ext, as_of] {
       Store s = open(*c, true);
       Points p(s);
       print_result(p.adjust(programme_id(p, *c), customer_id(s, *cust), *pts, *reason, *ext,
-                            instant_arg(*as_of, "--as-of")),
+                            as_of->instant()),
                    c->json, "adjusted by");
     });
   }
@@ -230,32 +230,32 @@ void add_points_commands(CLI::App& root) {
   // expire / review-tiers
   {
     auto c = std::make_shared<Common>();
-    auto as_of = std::make_shared<std::string>();
+    auto as_of = std::make_shared<TimeArg>();
     auto ext = std::make_shared<std::string>();
     auto* cmd = points->add_subcommand("expire", "expire lot remainders with expires_at <= as-of");
     add_db(cmd, *c);
     add_programme(cmd, *c);
-    cmd->add_option("--as-of", *as_of, "instant of the run")->required();
+    add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "time of the run")->required();
     cmd->add_option("--id", *ext, "external id of the run (default expire@<as-of ms>)");
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, as_of, ext] {
       Store s = open(*c, true);
       Points p(s);
-      print_result(p.expire(programme_id(p, *c), instant_arg(*as_of, "--as-of"), *ext), c->json, "expired");
+      print_result(p.expire(programme_id(p, *c), as_of->instant(), *ext), c->json, "expired");
     });
   }
   {
     auto c = std::make_shared<Common>();
-    auto as_of = std::make_shared<std::string>();
+    auto as_of = std::make_shared<TimeArg>();
     auto* cmd = points->add_subcommand("review-tiers", "tier review: downgrades after review period + grace");
     add_db(cmd, *c);
     add_programme(cmd, *c);
-    cmd->add_option("--as-of", *as_of, "instant of the review")->required();
+    add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "time of the review")->required();
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, as_of] {
       Store s = open(*c, true);
       Points p(s);
-      auto r = p.review_tiers(programme_id(p, *c), instant_arg(*as_of, "--as-of"));
+      auto r = p.review_tiers(programme_id(p, *c), as_of->instant());
       std::cout << (c->json ? to_json(r) + "\n"
                             : fmt::format("reviewed {}, downgraded {}, upgraded {}\n", r.reviewed, r.downgraded,
                                           r.upgraded));
@@ -266,19 +266,19 @@ void add_points_commands(CLI::App& root) {
   {
     auto c = std::make_shared<Common>();
     auto cust = std::make_shared<std::string>();
-    auto as_of = std::make_shared<std::string>();
+    auto as_of = std::make_shared<TimeArg>();
     auto days = std::make_shared<int>(30);
     auto* cmd = points->add_subcommand("balance", "a customer's balance, pending and expiring points");
     add_db(cmd, *c);
     add_programme(cmd, *c);
     cmd->add_option("--customer,-c", *cust, "customer id or ext:<external id>")->required();
-    cmd->add_option("--as-of", *as_of, "YYYY-MM-DD (end of that day) or an instant; default: the end of the last day with data");
-    cmd->add_option("--expiring-days", *days, "window for 'expiring soon' (default 30)");
+    add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "as of this time (default: the end of the last day with data)");
+    add_days_option(cmd, *days, "--expiring-days", "window for 'expiring soon' (default 30)");
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, cust, as_of, days] {
       Store s = open(*c, false);
       Points p(s);
-      auto b = p.balance(programme_id(p, *c), customer_id(s, *cust), as_of_arg(s, *as_of), *days);
+      auto b = p.balance(programme_id(p, *c), customer_id(s, *cust), as_of_or_default(s, *as_of), *days);
       if (c->json) std::cout << to_json(b) << "\n";
       else
         std::cout << fmt::format("balance {} (available {}, pending {}, debt {}, expiring within {} days {}), tier {}\n",
@@ -314,17 +314,17 @@ void add_points_commands(CLI::App& root) {
   }
   {
     auto c = std::make_shared<Common>();
-    auto as_of = std::make_shared<std::string>();
+    auto as_of = std::make_shared<TimeArg>();
     auto* cmd = points->add_subcommand("liability", "outstanding points, their value, tier mix");
     add_db(cmd, *c);
     add_programme(cmd, *c);
-    cmd->add_option("--as-of", *as_of, "YYYY-MM-DD (end of that day) or an instant; default: the end of the last day with data");
+    add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "as of this time (default: the end of the last day with data)");
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, as_of] {
       Store s = open(*c, false);
       Points p(s);
       auto pid = programme_id(p, *c);
-      auto l = p.liability(pid, as_of_arg(s, *as_of));
+      auto l = p.liability(pid, as_of_or_default(s, *as_of));
       auto mix = p.tier_mix(pid);
       if (c->json) {
         std::cout << "{\"liability\":" << to_json(l) << ",\"tier_mix\":" << to_json(mix) << "}\n";

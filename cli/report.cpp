@@ -304,14 +304,16 @@ void add_report(CLI::App& root) {
   auto* cmd = root.add_subcommand("report", "Print the report: customers, revenue, value, segments, loyalty, points");
   struct Opts {
     std::string db = kDefaultDb;
-    std::string as_of, currency;
+    std::string currency;
+    TimeArg as_of;
     int top = 10;
     double at_risk_below = 0.5, lost_below = 0.05;
     bool json = false;
   };
   auto o = std::make_shared<Opts>();
   add_db_option(cmd, o->db);
-  cmd->add_option("--as-of", o->as_of, "report date YYYY-MM-DD (facts up to the end of that day) or an instant; default: the end of the last day with data");
+  add_time_option(cmd, o->as_of, "--as-of", DateMeans::end_of_day,
+                  "report on the facts before this time (default: the end of the last day with data)");
   cmd->add_option("--top", o->top, "rows in top customers and most at risk (0 = all)")->capture_default_str();
   cmd->add_option("--at-risk-below", o->at_risk_below, "most at risk: P(alive) below this")->capture_default_str();
   cmd->add_option("--lost-below", o->lost_below, "most at risk: P(alive) below this counts as already lost")
@@ -321,7 +323,7 @@ void add_report(CLI::App& root) {
   cmd->callback([o] {
     Store store = open_store(o->db, StoreUse::read);
     ReportOptions opt;
-    if (!o->as_of.empty()) opt.as_of = as_of_arg(store, o->as_of);
+    opt.as_of = o->as_of.instant_if_given();
     opt.top = o->top;
     opt.at_risk_below = o->at_risk_below;
     opt.lost_floor = o->lost_below;

@@ -13,7 +13,8 @@ namespace {
 using nlohmann::json;
 
 struct SegmentArgs {
-  std::string db, name, rule, as_of, from, to, description, at;
+  std::string db, name, rule, description;
+  TimeArg as_of, from, to, at;
   std::vector<std::int64_t> customers;
   std::int64_t customer = 0;
   std::int64_t limit = 20;
@@ -77,6 +78,10 @@ void add_segment_commands(CLI::App& root) {
   auto strict_opt = [&](CLI::App* c) {
     c->add_flag("--strict", a->strict, "SQL three-valued logic: missing values never match");
   };
+  auto as_of_opt = [&](CLI::App* c) {
+    add_time_option(c, a->as_of, "--as-of", DateMeans::end_of_day,
+                    "evaluate as of this time (default: the end of the last day with data)");
+  };
   auto opts = [a] {
     RuleOptions o;
     o.strict_nulls = a->strict;
@@ -123,12 +128,12 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* count = seg->add_subcommand("count", "Count the customers a rule matches (nothing saved)");
   db_opt(count);
   rule_opt(count, true);
-  count->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant; default: the end of the last day with data");
+  as_of_opt(count);
   count->add_flag("--json", a->json_out, "Print {\"count\": N}");
   strict_opt(count);
   count->callback([a, opts] {
     Store s = open_store(a->db, StoreUse::read);
-    auto n = Segments(s).count(rule_json(a->rule), as_of_arg(s, a->as_of), opts());
+    auto n = Segments(s).count(rule_json(a->rule), as_of_or_default(s, a->as_of), opts());
     if (a->json_out) std::printf("%s\n", json{{"count", n}}.dump().c_str());
     else std::printf("%lld\n", static_cast<long long>(n));
   });
@@ -136,14 +141,14 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* sample = seg->add_subcommand("preview", "Count and a sample of matching customer ids");
   db_opt(sample);
   rule_opt(sample, true);
-  sample->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant; default: the end of the last day with data");
+  as_of_opt(sample);
   sample->add_option("--limit", a->limit, "Sample size (default 20)");
   strict_opt(sample);
   sample->callback([a, opts] {
     Store s = open_store(a->db, StoreUse::read);
     Segments segs(s);
     const std::string r = rule_json(a->rule);
-    const Instant t = as_of_arg(s, a->as_of);
+    const Instant t = as_of_or_default(s, a->as_of);
     json out{{"count", segs.count(r, t, opts())}, {"sample", segs.sample(r, t, a->limit, opts())}};
     std::printf("%s\n", out.dump().c_str());
   });
@@ -151,11 +156,11 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* explain = seg->add_subcommand("explain", "Show the SQL a rule compiles to, with its parameters");
   db_opt(explain);
   rule_opt(explain, true);
-  explain->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant; default: the end of the last day with data");
+  as_of_opt(explain);
   strict_opt(explain);
   explain->callback([a, opts] {
     Store s = open_store(a->db, StoreUse::read);
-    auto e = Segments(s).explain(rule_json(a->rule), as_of_arg(s, a->as_of), opts());
+    auto e = Segments(s).explain(rule_json(a->rule), as_of_or_default(s, a->as_of), opts());
     json params = json::array();
     for (const auto& p : e.params) {
       if (p.type == SqlParam::Type::integer) params.push_back(p.integer);
@@ -178,11 +183,11 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* refresh = seg->add_subcommand("refresh", "Evaluate a segment as of a time and record who entered/left");
   refresh->add_option("name", a->name, "Segment name")->required();
   db_opt(refresh);
-  refresh->add_option("--as-of", a->as_of, "YYYY-MM-DD (end of that day) or an ISO instant; default: the end of the last day with data");
+  as_of_opt(refresh);
   refresh->add_flag("--json", a->json_out, "JSON output");
   refresh->callback([a] {
     Store s = open_store(a->db, StoreUse::write);
-    auto r = Segments(s).refresh(a->name, as_of_arg(s, a->as_of));
+    auto r = Segments(s).refresh(a->name, as_of_or_default(s, a->as_of));
     if (a->json_out)
       std::printf("%s\n", json{{"entered", r.entered}, {"left", r.left}, {"members", r.members},
                                {"rule_version", r.rule_version}}.dump().c_str());
@@ -213,16 +218,18 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* history = seg->add_subcommand("history", "Who entered or left a segment within [--from, --to]");
   history->add_option("name", a->name, "Segment name")->required();
   db_opt(history);
-  history->add_option("--from", a->from, "First as-of day YYYY-MM-DD (or an ISO instant, inclusive)")->required();
-  history->add_option("--to", a->to, "Last as-of day YYYY-MM-DD, inclusive (or an ISO instant, exclusive)")->required();
+  add_time_option(history, a->from, "--from", DateMeans::first_instant,
+                  "changes at or after this time; a date is the first as-of day included")->required();
+  add_time_option(history, a->to, "--to", DateMeans::end_of_day,
+                  "changes before this time; a date is the last as-of day included")->required();
   history->add_flag("--json", a->json_out, "JSON output");
   history->callback([a] {
     Store s = open_store(a->db, StoreUse::read);
-    // Dates select the changes made "as of" those days: a refresh as of D is stamped D+1 00:00,
-    // so days from..to cover the instants (from 00:00, to+1 00:00]. ISO instants are taken as is.
-    const Instant from = a->from.size() == 10 ? start_of_day(parse_date(a->from, "--from")) + 1
-                                              : parse_instant(a->from, "--from");
-    const Instant to = a->to.size() == 10 ? end_of_day(parse_date(a->to, "--to")) + 1 : parse_instant(a->to, "--to");
+    // Changes are stamped with the as-of instant of the refresh, and a refresh as of day D is
+    // stamped at D's end: the stamps of as-of days from..to are (from 00:00, to+1 00:00], which
+    // is history's half-open [from, to) moved by 1 ms. Instants are taken as given.
+    const Instant from = a->from.instant() + (a->from.is_date() ? 1 : 0);
+    const Instant to = a->to.instant() + (a->to.is_date() ? 1 : 0);
     print_memberships(Segments(s).history(a->name, from, to), a->json_out);
   });
 
@@ -249,11 +256,11 @@ void add_segment_commands(CLI::App& root) {
     c->add_option("name", a->name, "Segment name")->required();
     db_opt(c);
     c->add_option("--customer", a->customers, "Customer id (repeatable)")->required();
-    c->add_option("--at", a->at, "When: YYYY-MM-DD (end of that day) or an ISO instant")->required();
+    add_time_option(c, a->at, "--at", DateMeans::end_of_day, "when the change happens")->required();
     c->callback([a, add] {
       Store s = open_store(a->db, StoreUse::write);
       Segments segs(s);
-      const Instant at = instant_arg(a->at, "--at");
+      const Instant at = a->at.instant();
       auto n = add ? segs.add_customers(a->name, a->customers, at) : segs.remove_customers(a->name, a->customers, at);
       std::printf("%lld customers %s\n", static_cast<long long>(n), add ? "added" : "removed");
     });

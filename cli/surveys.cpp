@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "commands.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/survey.hpp"
-#include "loyalty_cli.hpp"
 
 namespace crmkit::cli {
 namespace {

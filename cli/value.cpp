@@ -53,7 +53,8 @@ void print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 // ---- crmkit clv fit ----------------------------------------------------------------------------
 
 struct FitOpts {
-  std::string db, model = "bgnbd", unit = "week", calibration_end, currency, fitted_at;
+  std::string db, model = "bgnbd", unit = "week", currency;
+  TimeArg calibration_end, fitted_at;
   bool json = false;
 };
 
@@ -79,9 +80,9 @@ void run_fit(const FitOpts& o) {
   FitRequest r;
   r.kind = parse_value_model_kind(o.model, "--model");
   r.unit = parse_model_time_unit(o.unit, "--unit");
-  r.calibration_end = instant_arg(o.calibration_end, "--calibration-end");
+  r.calibration_end = o.calibration_end.instant();
   // Deterministic by default: a model is dated by its data; --fitted-at records another instant.
-  r.fitted_at = o.fitted_at.empty() ? r.calibration_end : parse_instant(o.fitted_at, "--fitted-at");
+  r.fitted_at = o.fitted_at.instant_if_given().value_or(r.calibration_end);
   if (!o.currency.empty()) r.currency = o.currency;
   auto m = CustomerValue(s).fit(r);
   if (o.json) print_json(nlohmann::json::parse(m.to_json()));
@@ -109,16 +110,29 @@ std::string used_model_text(const ValueModel& m) {
 }
 
 struct PredictOpts {
-  std::string db, unit = "month", as_of, model;
-  double horizon = 12, discount = 0.01, margin = 1.0;
+  std::string db, horizon = "12", unit = "month", model;
+  TimeArg as_of;
+  double discount = 0.01, margin = 1.0;
   int top = 20;
-  bool json = false;
+  bool json = false, unit_given = false;
 };
 
 void run_predict(const PredictOpts& o) {
+  // --horizon 12 is counted in --unit; --horizon 12m names its unit itself, which --unit may
+  // not contradict. Read before the store is opened, as every option is.
+  const Length horizon = parse_length(o.horizon, "--horizon");
+  std::string unit = o.unit;
+  if (horizon.unit) {
+    const std::string named = horizon.unit == 'd' ? "day" : horizon.unit == 'w' ? "week" : "month";
+    if (o.unit_given && o.unit != named)
+      throw Error(Errc::invalid_argument,
+                  fmt::format("--horizon '{}' is in {}s but --unit says {}", o.horizon, named, o.unit));
+    unit = named;
+  }
+  const HorizonUnit horizon_unit = parse_horizon_unit(unit, "--unit");
   Store s = open_store(o.db, StoreUse::write);
   CustomerValue value(s);
-  const Instant as_of = as_of_arg(s, o.as_of);
+  const Instant as_of = as_of_or_default(s, o.as_of);
   if (as_of == 0) throw Error(Errc::invalid_argument, "the store has no purchases to predict from");
   if (o.top < 0) throw Error(Errc::invalid_argument, fmt::format("--top {} must be >= 0", o.top));
   // The model named by --model, or the default choice (CustomerValue::choose_model); with no
@@ -165,8 +179,8 @@ void run_predict(const PredictOpts& o) {
   ScoreRequest r;
   r.transaction_model_id = tm->id;
   if (gg) r.spend_model_id = gg->id;
-  r.horizon = o.horizon;
-  r.horizon_unit = parse_horizon_unit(o.unit, "--unit");
+  r.horizon = horizon.count;
+  r.horizon_unit = horizon_unit;
   r.as_of = as_of;
   r.monthly_discount_rate = o.discount;
   r.margin_rate = o.margin;
@@ -180,8 +194,8 @@ void run_predict(const PredictOpts& o) {
     j["as_of"] = format_instant(as_of);
     j["transaction_model"] = j["model"];  // the name earlier versions printed
     j["calibration"] = calibration_json(sum.model);
-    j["horizon"] = o.horizon;
-    j["horizon_unit"] = o.unit;
+    j["horizon"] = horizon.count;
+    j["horizon_unit"] = unit;
     j["notes"] = notes;
     j["top"] = nlohmann::json::array();
     for (const auto& t : top) {
@@ -195,7 +209,7 @@ void run_predict(const PredictOpts& o) {
   for (const auto& n : notes) std::fprintf(stderr, "crmkit: %s\n", n.c_str());
   std::string out = fmt::format(
       "Predictions as of {} over {} {}(s) with {} model {}{}: {} customers scored, {} expected purchases",
-      format_date(day_of(as_of) - 1), o.horizon, o.unit, to_string(tm->kind), tm->id,
+      format_date(day_of(as_of) - 1), horizon.count, unit, to_string(tm->kind), tm->id,
       gg ? fmt::format(" and gg model {}", gg->id) : std::string(), grouped(sum.scored),
       fixed(sum.total_expected_purchases, 1));
   if (gg) out += fmt::format(", CLV {} {}", fixed(sum.total_predicted_clv, 2), sum.currency);
@@ -236,7 +250,8 @@ void run_models(const std::string& db, bool json) {
 // ---- crmkit rfm --------------------------------------------------------------------------------
 
 struct RfmOpts {
-  std::string db, as_of, map = "rf_grid", map_file, method = "ntile", frequency = "orders", currency;
+  std::string db, map = "rf_grid", map_file, method = "ntile", frequency = "orders", currency;
+  TimeArg as_of;
   int bins = 5;
   bool json = false, list_maps = false;
 };
@@ -269,7 +284,7 @@ void run_rfm(const RfmOpts& o) {
   }
   Store s = open_store(o.db, StoreUse::write);
   RfmRequest r;
-  r.as_of = as_of_arg(s, o.as_of);
+  r.as_of = as_of_or_default(s, o.as_of);
   if (r.as_of == 0) throw Error(Errc::invalid_argument, "the store has no purchases: give --as-of");
   r.scoring.method = parse_rfm_method(o.method, "--method");
   if (r.scoring.method == RfmMethod::custom)
@@ -298,10 +313,12 @@ void add_value_commands(CLI::App& root) {
   add_db_option(fit, fo->db);
   fit->add_option("--model", fo->model, "bgnbd, pnbd, mbgnbd or gg (Gamma-Gamma spend)")->capture_default_str();
   fit->add_option("--unit", fo->unit, "time unit of the model: day or week")->capture_default_str();
-  fit->add_option("--calibration-end", fo->calibration_end, "last day of the calibration data, YYYY-MM-DD")
+  add_time_option(fit, fo->calibration_end, "--calibration-end", DateMeans::end_of_day,
+                  "fit on the purchases before this time")
       ->required();
   fit->add_option("--currency", fo->currency, "currency of the purchases (default: the store's)");
-  fit->add_option("--fitted-at", fo->fitted_at, "instant recorded as the fit time (default: the calibration end)");
+  add_time_option(fit, fo->fitted_at, "--fitted-at", DateMeans::end_of_day,
+                  "the fit time recorded (default: the calibration end)");
   fit->add_flag("--json", fo->json, "print the model as JSON");
   fit->callback([fo] { run_fit(*fo); });
 
@@ -315,14 +332,19 @@ void add_value_commands(CLI::App& root) {
   pred->add_option("--model", po->model,
                    "bgnbd, pnbd, mbgnbd (the best fit of that kind) or a saved model id (default: the best fit "
                    "on the most recent calibration)");
-  pred->add_option("--horizon", po->horizon, "prediction horizon (> 0)")->capture_default_str();
-  pred->add_option("--unit", po->unit, "horizon unit: day, week or month")->capture_default_str();
-  pred->add_option("--as-of", po->as_of, "score as of the end of this day YYYY-MM-DD or an instant (default: the end of the last day with data)");
+  pred->add_option("--horizon", po->horizon, "prediction horizon (> 0) in --unit, or with its unit: 90d, 52w, 12m")
+      ->capture_default_str();
+  auto* unit = pred->add_option("--unit", po->unit, "horizon unit: day, week or month")->capture_default_str();
+  add_time_option(pred, po->as_of, "--as-of", DateMeans::end_of_day,
+                  "score as of this time (default: the end of the last day with data)");
   pred->add_option("--discount", po->discount, "monthly discount rate for CLV")->capture_default_str();
   pred->add_option("--margin", po->margin, "share of spend that is margin, 0..1")->capture_default_str();
   pred->add_option("--top", po->top, "customers to list, by CLV (0 = all)")->capture_default_str();
   pred->add_flag("--json", po->json, "print JSON");
-  pred->callback([po] { run_predict(*po); });
+  pred->callback([po, unit] {
+    po->unit_given = unit->count() > 0;
+    run_predict(*po);
+  });
 
   auto mo = std::make_shared<std::pair<std::string, bool>>();
   auto* models = clv->add_subcommand("models", "List the saved models, newest first");
@@ -333,7 +355,8 @@ void add_value_commands(CLI::App& root) {
   auto ro = std::make_shared<RfmOpts>();
   auto* rfm = root.add_subcommand("rfm", "RFM scores and segments for every customer (saved in the store)");
   add_db_option(rfm, ro->db);
-  rfm->add_option("--as-of", ro->as_of, "analysis date YYYY-MM-DD (end of that day) or an instant (default: the end of the last day with data)");
+  add_time_option(rfm, ro->as_of, "--as-of", DateMeans::end_of_day,
+                  "score as of this time (default: the end of the last day with data)");
   rfm->add_option("--map", ro->map, "built-in segment map (see --list-maps)")->capture_default_str();
   rfm->add_option("--map-file", ro->map_file, "custom segment map, JSON");
   rfm->add_option("--method", ro->method, "ntile, quantile (R package rfm) or qcut (pandas)")->capture_default_str();

@@ -4,52 +4,18 @@
 // must come out of `crmkit import` + `crmkit report` exactly.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "temp_dir.hpp"
+#include "cli_run.hpp"
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-  nlohmann::json json() const { return nlohmann::json::parse(out); }
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// `env` is a prefix of shell assignments, e.g. "CRMKIT_DB=x.db"; without it CRMKIT_DB is unset.
-Run crmkit(const TempDir& dir, const std::string& args, const std::string& env = "") {
-  std::string err = dir.file("stderr.txt");
-  std::string cmd = "cd '" + dir.path.string() + "' && unset CRMKIT_DB; " + env + " '" CRMKIT_CLI "' " + args +
-                    " 2>'" + err + "'";
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.err = slurp(err);
-  return r;
-}
-
-void write(const std::string& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+using cli_run::crmkit;
+using cli_run::Run;
+using cli_run::slurp;
+using cli_run::write;
 
 // Lines 1..11; the comments give the expected fate of each row.
 const char* kInteractionsCsv =
@@ -359,7 +325,12 @@ TEST_CASE("cli: every read command refuses a missing database with io naming it 
   TempDir dir;
   for (const std::string args :
        {"report", "customer show 1", "timeline 1", "segment count --rule 'purchase_count >= 1'",
-        "segment list", "metrics nps", "metrics cohorts", "clv models", "points programme list"}) {
+        "segment preview --rule 'purchase_count >= 1'", "segment explain --rule 'purchase_count >= 1'",
+        "segment members vip", "segment of 1", "segment history vip --from 2024-01-01 --to 2024-01-31",
+        "segment list", "metrics retention --from 2024-01-01 --to 2024-01-31", "metrics nps", "metrics csat",
+        "metrics ces", "metrics cohorts", "clv models", "export customers", "points programme list",
+        "points programme show club", "points balance -p club -c 1", "points ledger -p club",
+        "points liability -p club"}) {
     INFO(args);
     for (const std::string env : {"", "CRMKIT_DB=missing.db"}) {
       Run r = crmkit(dir, args + (env.empty() ? " --db missing.db" : ""), env);

@@ -4,50 +4,18 @@
 // error format) for every entity; bounded reads (an unclosed quote, an over-long @FILE).
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "temp_dir.hpp"
+#include "cli_run.hpp"
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-  nlohmann::json json() const { return nlohmann::json::parse(out); }
-};
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Run crmkit(const TempDir& dir, const std::string& args) {
-  std::string err = dir.file("stderr.txt");
-  std::string cmd = "cd '" + dir.path.string() + "' && '" CRMKIT_CLI "' " + args + " 2>'" + err + "'";
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  r.err = read_all(err);
-  return r;
-}
-
-void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+using cli_run::crmkit;
+using cli_run::Run;
+using cli_run::write;
 
 std::vector<int> error_lines(const nlohmann::json& j) {
   std::vector<int> lines;

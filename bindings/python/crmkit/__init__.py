@@ -3,6 +3,12 @@
     import crmkit
     with crmkit.Database("shop.db") as db:
         ...
+
+Times, in every function that takes one: int milliseconds since the epoch (UTC), a
+``datetime`` (a naive one is UTC), ISO-8601 text, or a date (``datetime.date`` or
+"YYYY-MM-DD"). A date is its first instant, 00:00 UTC, unless the parameter is documented as
+"end of day" (as_of, to/end bounds, calibration and holdout ends), where it means the next day
+00:00 UTC so that the day is included, as on the command line. Times come back as int ms.
 """
 from ._native import (Error, InvalidArgument, NotFound, Conflict, ConstraintError, Busy,
                       IOFailure, Corrupt, UnsupportedVersion, ReadOnly, OutOfMemory, Misuse,

@@ -1,8 +1,12 @@
 """Conversions shared by the area modules: times and money between Python and the C API.
 
-- Times: the C API takes int64 milliseconds since the epoch, UTC. ``to_ms`` accepts an int
-  (already milliseconds), a ``datetime.datetime`` (aware; a naive one is taken as UTC) or a
-  ``datetime.date`` (00:00 UTC of that day, as the CSV import reads a date-only value).
+- Times: the C API takes int64 milliseconds since the epoch, UTC. Every function of the
+  binding that takes a time reads it with ``to_ms`` or ``to_ms_end_of_day``, which accept an
+  int (already milliseconds), a ``datetime.datetime`` (a naive one is UTC), an ISO-8601 string
+  ("2025-01-15T10:00:00Z"; no offset is UTC), or a date (``datetime.date`` or "YYYY-MM-DD").
+  A date means its first instant, 00:00 UTC, except for parameters documented as "end of day"
+  (as_of, to/end bounds, calibration and holdout ends, the ``at`` of a change recorded as of a
+  day), where it means the end of that day: the next day 00:00 UTC, so that day is included.
   Results stay int milliseconds; ``to_datetime`` turns one into an aware UTC datetime.
 - Money: the C API takes int64 minor units plus an ISO-4217 code. ``to_minor`` accepts an
   int (already minor units) or a ``decimal.Decimal`` / decimal string in major units
@@ -29,12 +33,25 @@ def currency_exponent(currency):
     return out.value
 
 
-def to_ms(value, name="time"):
-    """An instant as int milliseconds since the epoch (UTC)."""
+_DAY_MS = 86400000
+
+
+def _date_or_ms(value, name):
+    """(day number, None) for a date, (None, ms) for any other accepted time."""
     if isinstance(value, bool):
-        raise TypeError("%s must be int milliseconds, a datetime or a date, not bool" % name)
+        raise TypeError("%s must be int milliseconds, a datetime, a date or ISO-8601 text, not bool" % name)
     if isinstance(value, int):
-        return n.int64(value, name)
+        return None, n.int64(value, name)
+    if isinstance(value, str):
+        text = value
+        try:
+            if len(text) == 10:
+                value = datetime.date.fromisoformat(text)
+            else:
+                value = datetime.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        except ValueError:
+            raise n.InvalidArgument("%s '%s' is not a date YYYY-MM-DD or an ISO-8601 instant" % (name, text),
+                                    -1) from None
     if isinstance(value, datetime.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
@@ -46,11 +63,31 @@ def to_ms(value, name="time"):
                 "%s %s is finer than a millisecond (instants are whole milliseconds; round it "
                 "first, e.g. value.replace(microsecond=value.microsecond // 1000 * 1000))"
                 % (name, value.isoformat()))
-        return n.int64((delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000, name, value)
+        return None, n.int64((delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000, name, value)
     if isinstance(value, datetime.date):
-        return n.int64((value - _EPOCH.date()).days * 86400000, name, value)
-    raise TypeError("%s must be int milliseconds, a datetime or a date, not %s"
+        return (value - _EPOCH.date()).days, None
+    raise TypeError("%s must be int milliseconds, a datetime, a date or ISO-8601 text, not %s"
                     % (name, type(value).__name__))
+
+
+def to_ms(value, name="time"):
+    """An instant as int milliseconds since the epoch (UTC); a date is its first instant."""
+    day, ms = _date_or_ms(value, name)
+    return ms if day is None else n.int64(day * _DAY_MS, name, value)
+
+
+def to_ms_end_of_day(value, name="as_of"):
+    """An instant as int milliseconds since the epoch (UTC); a date D means the end of D (D+1
+    00:00 UTC), for parameters that count everything up to and including a day."""
+    day, ms = _date_or_ms(value, name)
+    return ms if day is None else n.int64((day + 1) * _DAY_MS, name, value)
+
+
+def optional_ms(value, name, end_of_day=False):
+    """None, or a pointer to the instant (an optional bound passed as const int64_t*)."""
+    if value is None:
+        return None
+    return n.int64_pointer((to_ms_end_of_day if end_of_day else to_ms)(value, name), name)
 
 
 def to_datetime(ms):

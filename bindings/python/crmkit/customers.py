@@ -9,7 +9,8 @@
 Field values: text fields are str; ``tags`` a list of str; ``attributes`` a dict (or JSON
 text); ``acquisition_cost`` a ``Money``, a ``(minor, currency)`` tuple, or int minor units /
 Decimal with ``acquisition_currency``; ``created_at`` and ``updated_at`` int milliseconds, a
-datetime or a date (see ``crmkit._values``). Customers come back with times as int ms.
+datetime, a date (its first instant) or ISO-8601 text (see ``crmkit._values``). Customers
+come back with times as int ms.
 """
 import ctypes
 import dataclasses
@@ -18,7 +19,7 @@ import typing
 
 from . import _native as n
 from . import db as _db
-from ._values import Money, money_arg, money_from_json, to_datetime, to_ms
+from ._values import Money, money_arg, money_from_json, to_datetime, to_ms, to_ms_end_of_day
 
 _P = n.POINTER
 _new = n.bind("crmkit_customer_new", n.c_int, _P(n.c_void_p))
@@ -221,7 +222,7 @@ class Customers:
             if created_from is not None:
                 n.check(_filter_from(f, to_ms(created_from, "created_from")))
             if created_to is not None:
-                n.check(_filter_to(f, to_ms(created_to, "created_to")))
+                n.check(_filter_to(f, to_ms_end_of_day(created_to, "created_to")))
             if tag is not None:
                 n.check(_filter_tag(f, n.text(tag, "tag")))
             if lifecycle_stage is not None:
@@ -235,7 +236,8 @@ class Customers:
 
     def count(self, created_from=None, created_to=None, tag=None, lifecycle_stage=None,
               country=None):
-        """Number of customers matching every filter given."""
+        """Number of customers matching every filter given: created_at in [created_from,
+        created_to), a date as created_to meaning the end of that day."""
         f = self._filter(created_from, created_to, tag, lifecycle_stage, country)
         try:
             out = n.c_int64()
@@ -275,8 +277,7 @@ class Customers:
         to every customer with a purchase before it: churned when the rule says so, otherwise
         customer. Stages set by hand are skipped unless override_manual. Returns {"as_of",
         "rule", "evaluated", "moves": [{"from", "to", "customers"}]}; a rerun moves nobody."""
-        from .value import instant  # a date means the end of that day, as for every as_of
-        return _take_json(_update_lifecycle_json, self._db.handle, instant(as_of, "as_of"),
+        return _take_json(_update_lifecycle_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
                           1 if override_manual else 0)
 
 

@@ -6,7 +6,7 @@
     for i in db.interactions.timeline(7, kind="purchase"):
         print(i.occurred_at_datetime, i.amount, i.currency)
 
-Times: int milliseconds, datetime or date (``crmkit._values.to_ms``). Money: ``amount`` is
+Times: int milliseconds, datetime, date or ISO-8601 text (``crmkit._values``). Money: ``amount`` is
 int minor units or a Decimal in major units, with ``currency``; or a ``Money`` / (minor,
 currency) tuple. ``margin`` is in the amount's currency, given the same way. Interactions
 come back as ``Interaction`` dataclasses: ``amount`` a Decimal in major units (exact),
@@ -20,7 +20,7 @@ import decimal
 
 from . import _native as n
 from . import db as _db
-from ._values import currency_exponent, money_arg, to_datetime, to_minor, to_ms
+from ._values import currency_exponent, money_arg, to_datetime, to_minor, to_ms, to_ms_end_of_day
 
 _P = n.POINTER
 _new = n.bind("crmkit_interaction_new", n.c_int, _P(n.c_void_p))
@@ -226,12 +226,13 @@ class Interactions:
 
     def timeline(self, customer_id, channel=None, kind=None, start=None, end=None):
         """Yields the customer's interactions newest first, optionally one channel or kind and
-        occurred_at in [start, end). NotFound for an unknown customer (raised on first use)."""
+        occurred_at in [start, end) (a date as end is the end of that day). NotFound for an
+        unknown customer (raised on first use)."""
         it = n.c_void_p()
         n.check(_iter_new(ctypes.byref(it), self._db.handle, n.int64(customer_id, "customer_id"),
                           n.text(channel, "channel"), n.text(kind, "kind"),
                           INT64_MIN if start is None else to_ms(start, "start"),
-                          INT64_MAX if end is None else to_ms(end, "end")))
+                          INT64_MAX if end is None else to_ms_end_of_day(end, "end")))
         try:
             while n.check(_iter_next(it)) == n.OK:
                 yield Interaction.from_json(_take_json(_iter_json, it))

@@ -6,13 +6,16 @@
     db.retention.retention(from_, to, active_days=90)
     db.retention.cohorts(by="month", periods=12)
 
-Times are int milliseconds since the epoch (UTC). Figures without data are None.
+Times are read as everywhere in the binding (``crmkit._values``): a date as occurred_at or
+from_ is its first instant; as ``to`` or ``as_of`` it means the end of that day (end of day),
+so from_="2026-01-01", to="2026-03-31" is the first quarter. Figures without data are None.
 """
 import json
 import math
 
 from . import _native as n
 from . import db as _db
+from ._values import optional_ms, to_ms, to_ms_end_of_day
 
 _i64p = n.POINTER(n.c_int64)
 
@@ -56,7 +59,7 @@ class Surveys:
         external_id already used for a different response)."""
         out = n.c_int64()
         n.check(_record(n.byref(out), self._db.handle, n.int64(customer_id, "customer_id"),
-                        n.text(kind, "kind"), n.double(score, "score"), n.int64(occurred_at, "occurred_at"),
+                        n.text(kind, "kind"), n.double(score, "score"), to_ms(occurred_at, "occurred_at"),
                         n.text(channel, "channel"), n.int64(interaction_id or 0, "interaction_id"),
                         n.text(comment, "comment"), n.text(external_id, "external_id")))
         return out.value
@@ -68,7 +71,7 @@ class Surveys:
         n.check(_record_custom(n.byref(out), self._db.handle, n.int64(customer_id, "customer_id"),
                                n.double(scale_min, "scale_min"), n.double(scale_max, "scale_max"),
                                n.text(direction, "direction"),
-                               n.double(score, "score"), n.int64(occurred_at, "occurred_at"),
+                               n.double(score, "score"), to_ms(occurred_at, "occurred_at"),
                                n.text(channel, "channel"), n.int64(interaction_id or 0, "interaction_id"),
                                n.text(comment, "comment"), n.text(external_id, "external_id")))
         return out.value
@@ -84,6 +87,10 @@ class Surveys:
             if isinstance(score, float) and not math.isfinite(score):
                 # JSON has no NaN: refuse it here with the library's wording.
                 raise n.InvalidArgument("score is %r for kind %s" % (score, r.get("kind")), -1)
+            when = r.get("occurred_at")
+            if when is not None and not isinstance(when, int):
+                # An int goes in the JSON as given, for the library to judge like any JSON number.
+                r["occurred_at"] = to_ms(when, "occurred_at")
             rows.append(r)
         return _json_call(_record_batch, self._db.handle, n.text(json.dumps(rows)), int(bool(skip_invalid)))
 
@@ -93,16 +100,16 @@ class Surveys:
     def nps(self, from_=None, to=None, by=None, confidence=0.95):
         """NPS per group: {"groups": [{"group", "responses", "promoters", "passives",
         "detractors", "nps", "standard_error", "ci_low", "ci_high"}], ...}."""
-        return _json_call(_nps, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+        return _json_call(_nps, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
                           n.text(by, "by"),
                           n.double(confidence, "confidence"))
 
     def csat(self, from_=None, to=None, by=None):
-        return _json_call(_csat, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+        return _json_call(_csat, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
                           n.text(by, "by"))
 
     def ces(self, from_=None, to=None, by=None):
-        return _json_call(_ces, self._db.handle, n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
+        return _json_call(_ces, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
                           n.text(by, "by"))
 
 
@@ -114,15 +121,15 @@ class Retention:
 
     def retention(self, from_, to, activity="recent_purchase", active_days=90, p_alive_threshold=0.5,
                   order_unit="customer_day", revenue="gross", currency=None):
-        return _json_call(_retention, self._db.handle, n.int64(from_, "from_"), n.int64(to, "to"),
+        return _json_call(_retention, self._db.handle, to_ms(from_, "from_"), to_ms_end_of_day(to, "to"),
                           n.text(activity, "activity"), n.int32(active_days, "active_days"),
                           n.double(p_alive_threshold, "p_alive_threshold"), n.text(order_unit, "order_unit"),
                           n.text(revenue, "revenue"), n.text(currency, "currency"))
 
     def cohorts(self, by="month", periods=12, unbounded=False, from_=None, to=None, as_of=None):
         return _json_call(_cohorts, self._db.handle, n.text(by, "by"), n.int32(periods, "periods"),
-                          int(bool(unbounded)), n.int64_pointer(from_, "from_"), n.int64_pointer(to, "to"),
-                          n.int64_pointer(as_of, "as_of"))
+                          int(bool(unbounded)), optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
+                          optional_ms(as_of, "as_of", end_of_day=True))
 
 
 _db.Database.surveys = property(lambda self: Surveys(self))

@@ -6,7 +6,9 @@
     db.points.redeem(club, customer_id, 100, "order-77-points", as_of_ms)
     db.points.balance(club, customer_id, as_of_ms)   # {"available": ..., "balance": ...}
 
-Instants are int epoch milliseconds (UTC); nothing reads the clock. Mutations return a
+Times are read as everywhere in the binding (``crmkit._values``); every time here is "end of
+day": a date D means the end of D, as the command line's --as-of and --at do. Nothing reads
+the clock. Mutations return a
 ``PointsResult`` (points = net change, replayed = the external id was seen before).
 """
 import collections
@@ -14,6 +16,7 @@ import json
 
 from . import _native as n
 from . import db as _db
+from ._values import to_ms_end_of_day
 
 _I64 = n.c_int64
 _P64 = n.POINTER(n.c_int64)
@@ -86,7 +89,7 @@ class Points:
 
     def enroll(self, programme_id, customer_id, enrolled_at):
         n.check(_enroll(self._db.handle, _programme(programme_id), n.int64(customer_id, "customer_id"),
-                        n.int64(enrolled_at, "enrolled_at")))
+                        to_ms_end_of_day(enrolled_at, "enrolled_at")))
 
     # -- ledger operations --------------------------------------------------------------------
     def earn(self, programme_id, purchase_id):
@@ -95,34 +98,35 @@ class Points:
     def reverse_purchase(self, programme_id, purchase_id, refunded_minor, external_id, as_of):
         return self._mutation(_reverse_purchase, _programme(programme_id), n.int64(purchase_id, "purchase_id"),
                               n.int64(refunded_minor, "refunded_minor"), n.text(external_id, "external_id"),
-                              n.int64(as_of, "as_of"))
+                              to_ms_end_of_day(as_of, "as_of"))
 
     def redeem(self, programme_id, customer_id, points, external_id, as_of, order_id=None):
         return self._mutation(_redeem, _programme(programme_id), n.int64(customer_id, "customer_id"),
-                              n.int64(points, "points"), n.text(external_id, "external_id"), n.int64(as_of, "as_of"),
+                              n.int64(points, "points"), n.text(external_id, "external_id"),
+                              to_ms_end_of_day(as_of, "as_of"),
                               0 if order_id is None else n.int64(order_id, "order_id"))
 
     def reverse_redemption(self, programme_id, redemption_external_id, external_id, as_of, points=0):
         return self._mutation(_reverse_redemption, _programme(programme_id),
                               n.text(redemption_external_id, "redemption_external_id"), n.int64(points, "points"),
-                              n.text(external_id, "external_id"), n.int64(as_of, "as_of"))
+                              n.text(external_id, "external_id"), to_ms_end_of_day(as_of, "as_of"))
 
     def adjust(self, programme_id, customer_id, points, reason, external_id, as_of):
         return self._mutation(_adjust, _programme(programme_id), n.int64(customer_id, "customer_id"),
                               n.int64(points, "points"), n.text(reason, "reason"), n.text(external_id, "external_id"),
-                              n.int64(as_of, "as_of"))
+                              to_ms_end_of_day(as_of, "as_of"))
 
     def expire(self, programme_id, as_of, external_id=None):
-        return self._mutation(_expire, _programme(programme_id), n.int64(as_of, "as_of"),
+        return self._mutation(_expire, _programme(programme_id), to_ms_end_of_day(as_of, "as_of"),
                               n.text(external_id, "external_id"))
 
     def review_tiers(self, programme_id, as_of):
-        return self._json(_review, _programme(programme_id), n.int64(as_of, "as_of"))
+        return self._json(_review, _programme(programme_id), to_ms_end_of_day(as_of, "as_of"))
 
     # -- reports ------------------------------------------------------------------------------
     def balance(self, programme_id, customer_id, as_of, expiring_within_days=30):
         return self._json(_balance_json, _programme(programme_id), n.int64(customer_id, "customer_id"),
-                          n.int64(as_of, "as_of"), n.int32(expiring_within_days, "expiring_within_days"))
+                          to_ms_end_of_day(as_of, "as_of"), n.int32(expiring_within_days, "expiring_within_days"))
 
     def ledger(self, programme_id, customer_id=0, page_size=500):
         """Yields every ledger entry (a dict), oldest first, page by page."""
@@ -137,7 +141,7 @@ class Points:
                 return
 
     def liability(self, programme_id, as_of):
-        return self._json(_liability_json, _programme(programme_id), n.int64(as_of, "as_of"))
+        return self._json(_liability_json, _programme(programme_id), to_ms_end_of_day(as_of, "as_of"))
 
     def tier_mix(self, programme_id):
         return self._json(_tier_mix_json, _programme(programme_id))

@@ -12,6 +12,7 @@ import json
 
 from . import _native as n
 from . import db as _db
+from ._values import to_ms_end_of_day
 
 _JSON = n.POINTER(n.c_void_p)
 _new = n.bind("crmkit_report_options_new", n.c_int, n.POINTER(n.c_void_p))
@@ -33,14 +34,15 @@ def _money(obj):
 
 def report(self, as_of=None, top=10, at_risk_below=0.5, lost_below=0.05, currency=None, cohort_periods=7,
            cohort_months=12):
-    """The report as a dict (sections in report order). as_of: int ms (facts strictly before
-    it; default the end of the last day with a fact); top: rows in top customers and most at
-    risk (0 = all); at_risk_below / lost_below: the P(alive) band of "most at risk"."""
+    """The report as a dict (sections in report order). as_of: the facts strictly before it
+    (end of day: a date D includes D; default the end of the last day with a fact); top: rows
+    in top customers and most at risk (0 = all); at_risk_below / lost_below: the P(alive) band
+    of "most at risk"."""
     opts = n.c_void_p()
     n.check(_new(ctypes.byref(opts)))
     try:
         if as_of is not None:
-            n.check(_set_as_of(opts, n.int64(as_of, "as_of")))
+            n.check(_set_as_of(opts, to_ms_end_of_day(as_of, "as_of")))
         n.check(_set_top(opts, n.int32(top, "top")))
         n.check(_set_at_risk(opts, n.double(at_risk_below, "at_risk_below"), n.double(lost_below, "lost_below")))
         n.check(_set_currency(opts, n.text(currency, "currency")))

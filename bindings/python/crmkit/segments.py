@@ -5,14 +5,16 @@ Rules are dicts in the JSON rule language (docs/SEGMENTS.md) or strings in its t
     db.segments.count('gender = "F" and count(purchase, last 6 months) >= 3', as_of=ms)
     db.segments.create("vip", {"field": "tags", "op": "contains", "value": "vip"})
 
-Times are int milliseconds since the epoch (UTC), or "YYYY-MM-DD" meaning the end of that day.
+Times are read as everywhere in the binding (``crmkit._values``): here every time is "end of
+day", a date D meaning the end of D, as the command line's --as-of and --at do, except
+history's start, which is its first instant.
 """
 import collections
-import datetime
 import json
 
 from . import _native as n
 from . import db
+from ._values import to_ms, to_ms_end_of_day
 
 _P = n.POINTER
 _i64 = n.c_int64
@@ -47,26 +49,6 @@ _iter_free = n.bind("crmkit_segment_iter_free", None, n.c_void_p)
 # One stay of a customer in a segment: [entered_at, left_at); left_at None = current member;
 # rule_version None = changed by hand.
 Membership = collections.namedtuple("Membership", "segment_id segment customer_id entered_at left_at rule_version")
-
-_EPOCH = datetime.date(1970, 1, 1)
-
-
-def instant(value, name="as_of"):
-    """ms since the epoch from an int, or a "YYYY-MM-DD" date meaning the end of that day."""
-    if isinstance(value, bool):
-        raise TypeError("%s must be int ms or a 'YYYY-MM-DD' string" % name)
-    if isinstance(value, int):
-        return n.int64(value, name)
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return n.int64(((value - _EPOCH).days + 1) * 86400000, name, value)
-    if isinstance(value, str):
-        try:
-            d = datetime.date.fromisoformat(value)
-        except ValueError:
-            raise n.InvalidArgument("%s %r is not a date YYYY-MM-DD" % (name, value), -1) from None
-        return n.int64(((d - _EPOCH).days + 1) * 86400000, name, value)
-    raise TypeError("%s must be int ms or a 'YYYY-MM-DD' string, not %s" % (name, type(value).__name__))
-
 
 def rule_json(rule):
     """A rule as JSON text: dicts are dumped, strings starting with '{' are JSON, other strings
@@ -108,14 +90,14 @@ class Segments:
     def count(self, rule, as_of, strict_nulls=False):
         """How many customers the rule matches as of ``as_of`` (nothing is saved)."""
         out = _i64()
-        n.check(_count(n.byref(out), self._db.handle, n.text(rule_json(rule), "rule"), instant(as_of),
+        n.check(_count(n.byref(out), self._db.handle, n.text(rule_json(rule), "rule"), to_ms_end_of_day(as_of),
                        _strict(strict_nulls)))
         return out.value
 
     def explain(self, rule, as_of, strict_nulls=False):
         """{"sql": ..., "params": [...], "rule": canonical} for the compiled rule."""
         out = n.c_void_p()
-        n.check(_explain(n.byref(out), self._db.handle, n.text(rule_json(rule), "rule"), instant(as_of),
+        n.check(_explain(n.byref(out), self._db.handle, n.text(rule_json(rule), "rule"), to_ms_end_of_day(as_of),
                          _strict(strict_nulls)))
         return json.loads(n.take_string(out.value))
 
@@ -156,20 +138,21 @@ class Segments:
     def refresh(self, name, as_of):
         """Evaluates the current rule as of ``as_of`` and records changes; returns (entered, left)."""
         entered, left = _i64(), _i64()
-        n.check(_refresh(n.byref(entered), n.byref(left), self._db.handle, n.text(name, "name"), instant(as_of)))
+        n.check(_refresh(n.byref(entered), n.byref(left), self._db.handle, n.text(name, "name"),
+                         to_ms_end_of_day(as_of)))
         return entered.value, left.value
 
     def add(self, name, customer_id, at):
         """Static segments: the customer enters at ``at``. True if membership changed."""
         out = n.c_int()
         n.check(_add(n.byref(out), self._db.handle, n.text(name, "name"), n.int64(customer_id, "customer_id"),
-                     instant(at, "at")))
+                     to_ms_end_of_day(at, "at")))
         return bool(out.value)
 
     def remove(self, name, customer_id, at):
         out = n.c_int()
         n.check(_remove(n.byref(out), self._db.handle, n.text(name, "name"), n.int64(customer_id, "customer_id"),
-                        instant(at, "at")))
+                        to_ms_end_of_day(at, "at")))
         return bool(out.value)
 
     def _rows(self, opener, *args):
@@ -193,8 +176,9 @@ class Segments:
         return self._rows(_for_customer, n.int64(customer_id, "customer_id"))
 
     def history(self, name, start, end):
-        """Stays that began or ended within [start, end) (int ms, or a date as for ``instant``)."""
-        return self._rows(_history, n.text(name, "name"), instant(start, "start"), instant(end, "end"))
+        """Stays that began or ended within [start, end); a date as start is its first instant, as
+        end the end of that day."""
+        return self._rows(_history, n.text(name, "name"), to_ms(start, "start"), to_ms_end_of_day(end, "end"))
 
 
 db.Database.segments = property(lambda self: Segments(self))

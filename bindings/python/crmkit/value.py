@@ -7,15 +7,14 @@
         db.value.scores(customer_id)            # {"p_alive": ..., "predicted_clv": ...}
         db.value.rfm("2006-12-31", method="quantile", map="rfm_tests")
 
-Instants are int milliseconds since the epoch (UTC), an aware datetime, or a date: a date D
-(``datetime.date`` or "YYYY-MM-DD") means the end of D, as everywhere in crmkit.
+Times are read as everywhere in the binding (``crmkit._values``); every time here is "end of
+day": a date D (``datetime.date`` or "YYYY-MM-DD") means the end of D.
 """
-import datetime as _dt
 import json
 
 from . import _native as n
 from . import db as _db
-from ._values import to_ms
+from ._values import to_ms_end_of_day
 
 _fit = n.bind("crmkit_value_fit", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_char_p, n.c_char_p, n.c_int64,
               n.c_int64, n.c_char_p)
@@ -34,30 +33,6 @@ _rfm_options_json = n.bind("crmkit_value_rfm_options_json", n.c_int, n.POINTER(n
 _customer_rfm_json = n.bind("crmkit_value_customer_rfm_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p,
                             n.c_int64)
 _maps_json = n.bind("crmkit_value_rfm_maps_json", n.c_int, n.POINTER(n.c_void_p))
-
-_DAY_MS = 86400000
-_EPOCH = _dt.date(1970, 1, 1)
-
-
-def instant(value, name="instant"):
-    """An instant in ms: int as is; a date or "YYYY-MM-DD" is the end of that day (UTC)."""
-    if isinstance(value, bool):
-        raise TypeError("%s must be an int, date, datetime or 'YYYY-MM-DD', not bool" % name)
-    if isinstance(value, int):
-        return n.int64(value, name)
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is None:
-            raise ValueError("%s: a naive datetime is ambiguous; give a timezone (UTC)" % name)
-        return to_ms(value, name)  # exact; value.timestamp() * 1000 is a float
-    if isinstance(value, str):
-        try:
-            value = _dt.date.fromisoformat(value)
-        except ValueError:
-            raise n.InvalidArgument("%s '%s' is not a date YYYY-MM-DD" % (name, value), -1) from None
-    if isinstance(value, _dt.date):
-        return n.int64(((value - _EPOCH).days + 1) * _DAY_MS, name, value)
-    raise TypeError("%s must be an int, date, datetime or 'YYYY-MM-DD', not %s" % (name, type(value).__name__))
-
 
 def _model_id(model):
     """A model id, or the id of a model dict as fit() returns it."""
@@ -81,8 +56,8 @@ class Value:
         unit ("day" or "week"), saves it and returns the model as a dict (id, params,
         std_errors, log_likelihood, customers, converged, ...). fitted_at defaults to the
         calibration end (the library has no clock)."""
-        end = instant(calibration_end, "calibration_end")
-        at = end if fitted_at is None else instant(fitted_at, "fitted_at")
+        end = to_ms_end_of_day(calibration_end, "calibration_end")
+        at = end if fitted_at is None else to_ms_end_of_day(fitted_at, "fitted_at")
         model_id = n.c_int64()
         n.check(_fit(n.byref(model_id), self._db.handle, n.text(kind, "kind"), n.text(unit, "unit"), end,
                      at, n.text(currency, "currency")))
@@ -105,8 +80,8 @@ class Value:
         sm = 0 if spend_model is None else n.int64(_model_id(spend_model), "spend_model")
         scored = n.c_int64()
         n.check(_score(n.byref(scored), self._db.handle, tm, sm, n.double(horizon, "horizon"),
-                       n.text(horizon_unit, "horizon_unit"), instant(as_of, "as_of"), n.double(discount, "discount"),
-                       n.double(margin, "margin")))
+                       n.text(horizon_unit, "horizon_unit"), to_ms_end_of_day(as_of, "as_of"),
+                       n.double(discount, "discount"), n.double(margin, "margin")))
         return scored.value
 
     def predict(self, model=None, spend_model=None, horizon=12, horizon_unit="month", as_of=None, discount=0.01,
@@ -128,8 +103,8 @@ class Value:
             model = str(model)
         sm = 0 if spend_model is None else n.int64(_model_id(spend_model), "spend_model")
         return _json_out(_predict_json, self._db.handle, n.text(model, "model"), sm, n.double(horizon, "horizon"),
-                         n.text(horizon_unit, "horizon_unit"), instant(as_of, "as_of"), n.double(discount, "discount"),
-                         n.double(margin, "margin"))
+                         n.text(horizon_unit, "horizon_unit"), to_ms_end_of_day(as_of, "as_of"),
+                         n.double(discount, "discount"), n.double(margin, "margin"))
 
     def scores(self, customer_id):
         """One customer's scores (p_alive, expected_purchases, expected_spend, predicted_clv, ...)."""
@@ -139,7 +114,7 @@ class Value:
         """Holdout check of a saved transaction model: actual vs predicted purchases in
         [calibration end, holdout_end) by calibration frequency 0..6, 7+."""
         mid = n.int64(_model_id(model_id), "model_id")
-        return _json_out(_validate_json, self._db.handle, mid, instant(holdout_end, "holdout_end"))
+        return _json_out(_validate_json, self._db.handle, mid, to_ms_end_of_day(holdout_end, "holdout_end"))
 
     def rfm(self, as_of, method=None, map=None, custom_map=None, bins=None, frequency=None, currency=None,
             cuts=None, customers=True, scan=False):
@@ -156,7 +131,7 @@ class Value:
         options["customers"] = bool(customers)
         if scan:
             options["scan"] = True
-        return _json_out(_rfm_options_json, self._db.handle, instant(as_of, "as_of"),
+        return _json_out(_rfm_options_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
                          n.text(json.dumps(options), "options"))
 
     def customer_rfm(self, customer_id):

@@ -4,7 +4,7 @@ import unittest
 
 import crmkit
 from crmkit.customers import Customer
-from crmkit._values import Money, to_ms, to_minor
+from crmkit._values import Money, to_ms, to_ms_end_of_day, to_minor
 
 UTC = datetime.timezone.utc
 JAN = datetime.datetime(2025, 1, 15, 10, 0, tzinfo=UTC)
@@ -20,8 +20,14 @@ class ValuesTest(unittest.TestCase):
         paris = datetime.timezone(datetime.timedelta(hours=1))
         self.assertEqual(to_ms(datetime.datetime(2025, 1, 15, 11, 0, tzinfo=paris)), JAN_MS)
         self.assertEqual(to_ms(datetime.datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)), -1)
+        # Text: a date is its first instant, except where "end of day" is asked for.
+        self.assertEqual(to_ms("2025-01-15"), JAN_MS - 10 * 3600000)
+        self.assertEqual(to_ms_end_of_day("2025-01-15"), JAN_MS + 14 * 3600000)
+        self.assertEqual(to_ms("2025-01-15T10:00:00Z"), JAN_MS)
+        with self.assertRaises(crmkit.InvalidArgument):
+            to_ms("15/01/2025")
         with self.assertRaises(TypeError):
-            to_ms("2025-01-15")
+            to_ms(1.5)
         with self.assertRaises(TypeError):
             to_ms(True)
 

@@ -20,6 +20,7 @@ import unittest
 
 import crmkit
 from crmkit import _native as n
+from crmkit._values import to_ms_end_of_day
 from crmkit import customers, db, interactions, loyalty, points, segments, value
 
 MODULES = (db, customers, interactions, value, segments, loyalty, points)
@@ -149,7 +150,6 @@ SWEEP = {
                                   customer_id=param(I64, "customer")),
     "Interactions.rebuild_figures": entry(None),
     # value
-    "instant": entry(lambda c, a: value.instant(a["value"], "value"), value=param(I64, T0)),  # value.instant
     "Value.fit": entry(lambda c, a: c.db.value.fit("bgnbd", "day", a["calibration_end"], fitted_at=a["fitted_at"]),
                        calibration_end=param(I64, T0 + 60 * DAY), fitted_at=param(I64, T0 + 60 * DAY)),
     "Value.model": entry(lambda c, a: c.db.value.model(a["model_id"]), model_id=param(I64, "model")),
@@ -172,7 +172,6 @@ SWEEP = {
                                 customer_id=param(I64, "customer")),
     "Value.maps": entry(None),
     # segments
-    "segments.instant": entry(lambda c, a: segments.instant(a["value"], "value"), value=param(I64, T0)),
     "rule_json": entry(None),
     "from_text": entry(None),
     "to_text": entry(None),
@@ -275,14 +274,14 @@ SWEEP = {
 
 def public_api():
     """Names of every public function, class constructor with parameters, method and property
-    of the binding's modules (module functions by their bare name; ``instant`` exists twice)."""
+    of the binding's modules (module functions by their bare name)."""
     names = set()
     for module in MODULES:
         for name, obj in vars(module).items():
             if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
                 continue
             if inspect.isfunction(obj):
-                names.add("segments.instant" if (module, name) == (segments, "instant") else name)
+                names.add(name)
             elif inspect.isclass(obj):
                 init = obj.__dict__.get("__init__")
                 if init is not None and inspect.isfunction(init) and \
@@ -383,7 +382,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (98, 58, 138, 618))
+                         (96, 56, 136, 610))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
@@ -463,7 +462,7 @@ class IntBoundary(unittest.TestCase):
         self.assertEqual(db.interactions.figures(big)["money"]["USD"]["purchase_total"],
                          decimal.Decimal(amount).scaleb(-2))
         when = datetime.datetime(2024, 1, 1, 0, 0, 0, 999000, tzinfo=datetime.timezone.utc)
-        self.assertEqual(value.instant(when), T0 + 999)  # exact: no float timestamp
+        self.assertEqual(to_ms_end_of_day(when), T0 + 999)  # exact: no float timestamp
 
 
 if __name__ == "__main__":
