@@ -21,6 +21,15 @@
 **   - A crmkit_db may be shared by threads: calls on one handle are serialised. Child handles
 **     (iterators, results) keep their database alive, so they may be freed in any order.
 **   - Bad input is refused with a specific status and changes nothing; every mutation is atomic.
+**   - Iterators are made by crmkit_<object>_iter_new (or crmkit_<object>_<rows>_iter_new when one
+**     iterator type has several sources) and stepped with _next: CRMKIT_OK with a current row,
+**     CRMKIT_DONE when exhausted (and ever after). Every getter answers the same way: 0 or NULL
+**     without a current row (a NULL iterator, before the first _next, after CRMKIT_DONE), NULL
+**     for a text the row does not have; strings are borrowed until the next call on the
+**     iterator. _json, where an iterator has it, gives the current row as owned JSON, EMISUSE
+**     without one. docs/C_API.md describes these conventions at length.
+**   - Calls whose options grow take an options handle (crmkit_*_options_new, setters, _free);
+**     NULL means every default, and values are checked by the call that uses them.
 */
 #ifndef CRMKIT_H
 #define CRMKIT_H
@@ -45,10 +54,10 @@ extern "C" {
 #endif
 
 #define CRMKIT_VERSION_MAJOR 0
-#define CRMKIT_VERSION_MINOR 1
+#define CRMKIT_VERSION_MINOR 2
 #define CRMKIT_VERSION_PATCH 0
-#define CRMKIT_VERSION_NUMBER 100 /* MAJOR*10000 + MINOR*100 + PATCH */
-#define CRMKIT_VERSION_STRING "0.1.0"
+#define CRMKIT_VERSION_NUMBER 200 /* MAJOR*10000 + MINOR*100 + PATCH */
+#define CRMKIT_VERSION_STRING "0.2.0"
 
 /* ======================================================================== status codes == */
 
@@ -209,7 +218,7 @@ CRMKIT_API int crmkit_customer_set_lifecycle_rule(crmkit_db *db, const char *chu
 ** skipped unless override_manual is 1 (their stage is then automatic again). Atomic; a rerun
 ** at the same as_of moves nobody. Owned JSON: {"as_of", "rule": {...}, "evaluated", "moves":
 ** [{"from", "to", "customers"}]}. EINVALID: as_of out of range; rule p_alive without scores
-** made at as_of (crmkit_value_score / crmkit_value_predict_json with the same as_of). */
+** made at as_of (crmkit_value_score / crmkit_value_score_json with the same as_of). */
 CRMKIT_API int crmkit_customer_update_lifecycle_json(char **out_json, crmkit_db *db, int64_t as_of,
                                                      int override_manual);
 
@@ -403,35 +412,45 @@ CRMKIT_API int crmkit_value_model_json(char **out_json, crmkit_db *db, int64_t m
 /* Every saved model, newest first, as an owned JSON array of the objects above. */
 CRMKIT_API int crmkit_value_models_json(char **out_json, crmkit_db *db);
 
-/* Scores every customer as of `as_of` (ms instant) with the transaction model
-** transaction_model_id, or - when it is 0 - the default model (crmkit_value_predict_json), and
-** replaces the customer_scores table in one transaction: P(alive), expected purchases over the horizon, and - with a Gamma-Gamma model
-** (spend_model_id > 0; 0 = none) - expected spend and predicted CLV (monthly discounted cash
-** flow over round(horizon in months) months at monthly_discount_rate; margin_rate in 0..1 is
-** the share of spend counted as value). horizon > 0 in horizon_unit "day", "week" or "month".
-** Customers with no purchase in the model's currency get a row with null predictions.
-** *out_scored (may be NULL) receives the number of customers with predictions.
-** EINVALID: NaN/infinite/non-positive horizon, unknown horizon_unit, negative or NaN rates,
-** margin_rate outside 0..1, a gg model as transaction model, a non-gg spend model, currencies
-** that differ. ENOTFOUND: unknown model id. Nothing is written on failure. */
-CRMKIT_API int crmkit_value_score(int64_t *out_scored, crmkit_db *db, int64_t transaction_model_id,
-                                  int64_t spend_model_id, double horizon, const char *horizon_unit,
-                                  int64_t as_of, double monthly_discount_rate, double margin_rate);
+/* Scoring options: a handle whose unset members keep their defaults (options NULL: every
+** default). Values are checked when scoring, naming the option.
+**   model:       the transaction model: NULL (default) for the best log-likelihood among the
+**                models of the most recent calibration (calibration end, unit, currency and
+**                cohort of the model with the latest calibration end; ties to the latest fit),
+**                "bgnbd", "pnbd" or "mbgnbd" (the default choice among that kind), or a saved
+**                model id in decimal digits. EINVALID for anything else.
+**   spend_model: a saved Gamma-Gamma model id for expected spend and predicted CLV, 0 = none
+**                (default); EINVALID when negative.
+**   horizon:     > 0 in unit "day", "week" or "month" (default 12 month).
+**   discount_rate: monthly discount rate of the CLV cash flow (default 0.01).
+**   margin_rate: the share of spend counted as value, 0..1 (default 1). */
+typedef struct crmkit_score_options crmkit_score_options;
+CRMKIT_API int crmkit_score_options_new(crmkit_score_options **out);
+CRMKIT_API void crmkit_score_options_free(crmkit_score_options *options);
+CRMKIT_API int crmkit_score_options_set_model(crmkit_score_options *options, const char *model);
+CRMKIT_API int crmkit_score_options_set_spend_model(crmkit_score_options *options, int64_t spend_model_id);
+CRMKIT_API int crmkit_score_options_set_horizon(crmkit_score_options *options, double horizon, const char *unit);
+CRMKIT_API int crmkit_score_options_set_discount_rate(crmkit_score_options *options, double monthly_discount_rate);
+CRMKIT_API int crmkit_score_options_set_margin_rate(crmkit_score_options *options, double margin_rate);
 
-/* As crmkit_value_score with the transaction model named by `model`: NULL for the default
-** (among the models of the most recent calibration - calibration end, unit, currency and
-** cohort of the model with the latest calibration end - the best log-likelihood, ties to the
-** latest fit), "bgnbd", "pnbd" or "mbgnbd" (the default choice among that kind), or a saved
-** model id in decimal digits. Returns what was done as owned JSON: {"as_of", "model": {the
+/* Scores every customer as of `as_of` (ms instant) and replaces the customer_scores table in
+** one transaction: P(alive), expected purchases over the horizon, and - with a spend model -
+** expected spend and predicted CLV (monthly discounted cash flow over round(horizon in months)
+** months). Customers with no purchase in the model's currency get a row with null predictions.
+** *out_scored (may be NULL) receives the number of customers with predictions.
+** EINVALID: NaN/infinite/non-positive horizon, negative or NaN rates, margin_rate outside 0..1,
+** a gg model as transaction model, a non-gg spend model, currencies that differ. ENOTFOUND:
+** no such model saved. Nothing is written on failure. */
+CRMKIT_API int crmkit_value_score(int64_t *out_scored, crmkit_db *db, int64_t as_of,
+                                  const crmkit_score_options *options);
+/* As crmkit_value_score, returning what was done as owned JSON: {"as_of", "model": {the
 ** model's JSON: id, kind, params, calibration_end, data_from, time_unit, ...}, "spend_model",
 ** "customers", "scored", "total_expected_purchases", "total_predicted_clv", "currency",
 ** "warnings": [{"code", "message"}]}. Warning codes: "before_calibration_end" (as_of before the
 ** model's calibration end) and "far_beyond_data" (the last purchase before as_of is more days
-** before it than the calibration period - calibration end day minus data_from day - is long).
-** EINVALID as crmkit_value_score and for a malformed model; ENOTFOUND: no such model saved. */
-CRMKIT_API int crmkit_value_predict_json(char **out_json, crmkit_db *db, const char *model, int64_t spend_model_id,
-                                         double horizon, const char *horizon_unit, int64_t as_of,
-                                         double monthly_discount_rate, double margin_rate);
+** before it than the calibration period - calibration end day minus data_from day - is long). */
+CRMKIT_API int crmkit_value_score_json(char **out_json, crmkit_db *db, int64_t as_of,
+                                       const crmkit_score_options *options);
 
 /* One customer's scores as owned JSON: {"customer_id", "model_id", "spend_model_id",
 ** "scored_at", "p_alive", "expected_purchases", "horizon", "horizon_unit", "expected_spend",
@@ -449,45 +468,38 @@ CRMKIT_API int crmkit_value_validate_json(char **out_json, crmkit_db *db, int64_
 /* RFM as of `as_of` (ms instant; a purchase on the day before it has recency 0) for every
 ** customer with a purchase before it; replaces the stored assignment (customer_rfm, with the
 ** run's as_of, map name and version in rfm_run) in one transaction, writing only changed rows.
-** method: NULL or "ntile" (equal-count buckets, ties by customer id), "quantile" (R package rfm
-** 0.3.0 cut points) or "qcut" (pandas notebook idiom); 5 scores, 5 = best.
-** map_name: NULL for "rf_grid", or a built-in map name (crmkit_value_rfm_maps_json).
-** map_json: NULL, or a custom map (then map_name must be NULL): a JSON array of rules
-** [{"name": "...", "r": [lo, hi], "f": [lo, hi], "m": [lo, hi]}] evaluated first match, or an
-** object {"name", "version", "unmatched", "rules": [...]} or {"name", "cells": {"Segment":
-** ["555", ...]}}; unmatched scores get "Others".
-** EINVALID: unknown method, malformed map JSON, both map_name and map_json.
-** ENOTFOUND: unknown map name. ECONFLICT: a custom map reusing a built-in name, or a stored
-** (name, version) with a different definition. Nothing is written on failure. */
-CRMKIT_API int crmkit_value_rfm_json(char **out_json, crmkit_db *db, int64_t as_of, const char *method,
-                                     const char *map_name, const char *map_json, int with_customers);
-/* The result JSON: {"as_of", "method", "map_name", "map_version", "currency", "from_figures",
-** "segments": [{"segment", "customers", "orders", "revenue"}], "customers": [{"customer_id",
-** "recency_days", "frequency", "monetary", "monetary_minor", "currency", "r", "f", "m",
-** "rfm_score", "segment", "map_name", "map_version", ...}]} ("customers" only when
-** with_customers is non-zero). */
+** options_json: NULL for every default, or a JSON object (all members optional):
+**   "method": "ntile" (default: equal-count buckets, ties by customer id), "quantile" (R
+**     package rfm 0.3.0 cut points), "qcut" (pandas notebook idiom) or "custom" (needs "cuts");
+**   "bins": 1..9 scores (default 5; the highest is best);
+**   "frequency": "orders" (default) or "days";
+**   "map": a built-in map name (default "rf_grid"; crmkit_value_rfm_maps_json), or
+**   "custom_map": a JSON array of rules [{"name": "...", "r": [lo, hi], "f": [lo, hi],
+**     "m": [lo, hi]}] evaluated first match, or an object {"name", "version", "unmatched",
+**     "rules": [...]} or {"name", "cells": {"Segment": ["555", ...]}}; unmatched scores get
+**     "Others";
+**   "currency": the monetary currency (default the store's);
+**   "cuts": {"recency": [..], "frequency": [..], "monetary": [..]} (method custom: ascending cut
+**     points; score = 1 + cut points <= value, recency reversed);
+**   "customers": true (default) | false: list the customers in the result;
+**   "scan": true: always read interactions instead of the per-customer figures.
+** The result (owned JSON): {"as_of", "method", "map_name", "map_version", "currency",
+** "from_figures", "segments": [{"segment", "customers", "orders", "revenue"}], "customers":
+** [{"customer_id", "recency_days", "frequency", "monetary", "monetary_minor", "currency", "r",
+** "f", "m", "rfm_score", "segment", "map_name", "map_version", ...}]}.
+** EINVALID: unknown members or bad values, malformed map JSON. ENOTFOUND: unknown map name.
+** ECONFLICT: a custom map reusing a built-in name, or a stored (name, version) with a different
+** definition. Nothing is written on failure. */
+CRMKIT_API int crmkit_value_rfm_assign_json(char **out_json, crmkit_db *db, int64_t as_of,
+                                            const char *options_json);
 
-/* As crmkit_value_rfm_json with every option in one JSON object (all members optional):
-** {"method": "ntile"|"quantile"|"qcut"|"custom", "bins": 1..9, "frequency": "orders"|"days",
-**  "map": "<built-in name>", "custom_map": <map as above>, "currency": "USD",
-**  "cuts": {"recency": [..], "frequency": [..], "monetary": [..]}  (method custom: ascending cut
-**  points; score = 1 + cut points <= value, recency reversed), "customers": true|false,
-**  "scan": true (always read interactions instead of the per-customer figures)}.
-** EINVALID for unknown members or bad values. */
-CRMKIT_API int crmkit_value_rfm_options_json(char **out_json, crmkit_db *db, int64_t as_of,
-                                             const char *options_json);
-
-/* The same computation (and storage) as crmkit_value_rfm_json, returned as an iterator over the
-** customers in id order. The iterator keeps the database alive; free it with
-** crmkit_rfm_iter_free. */
+/* The same assignment (and storage) as crmkit_value_rfm_assign_json ("customers" is ignored),
+** returned as an iterator over the customers in id order. */
 typedef struct crmkit_rfm_iter crmkit_rfm_iter;
-CRMKIT_API int crmkit_value_rfm(crmkit_rfm_iter **out, crmkit_db *db, int64_t as_of, const char *method,
-                                const char *map_name, const char *map_json);
+CRMKIT_API int crmkit_rfm_iter_new(crmkit_rfm_iter **out, crmkit_db *db, int64_t as_of, const char *options_json);
 /* CRMKIT_OK and moves to the next customer, or CRMKIT_DONE after the last. */
 CRMKIT_API int crmkit_rfm_iter_next(crmkit_rfm_iter *it);
-/* Getters of the current row (0 / "" when the iterator is not on a row). monetary is in minor
-** units of crmkit_rfm_iter_currency(). The segment string is borrowed: valid until the
-** iterator is freed. */
+/* Getters of the current row. monetary is in minor units of crmkit_rfm_iter_currency(). */
 CRMKIT_API int64_t crmkit_rfm_iter_customer_id(const crmkit_rfm_iter *it);
 CRMKIT_API int64_t crmkit_rfm_iter_recency_days(const crmkit_rfm_iter *it);
 CRMKIT_API int64_t crmkit_rfm_iter_frequency(const crmkit_rfm_iter *it);
@@ -576,13 +588,13 @@ CRMKIT_API int crmkit_segment_remove_customer(int *out_changed, crmkit_db *db, c
 ** members: the segment's current members, by customer id;
 ** for_customer: the segments a customer is in now, by segment name;
 ** history: stays of the segment that began or ended within [from, to). */
-CRMKIT_API int crmkit_segment_members(crmkit_segment_iter **out, crmkit_db *db, const char *name);
-CRMKIT_API int crmkit_segment_for_customer(crmkit_segment_iter **out, crmkit_db *db, int64_t customer_id);
-CRMKIT_API int crmkit_segment_history(crmkit_segment_iter **out, crmkit_db *db, const char *name, int64_t from,
-                                      int64_t to);
-/* CRMKIT_OK with a row, CRMKIT_DONE at the end. Getters read the current row (0 / "" before the
-** first row and after the end); segment_name is borrowed until the next call on the iterator.
-** left_at is 0 and is_current 1 for an open stay; rule_version is 0 for a change by hand. */
+CRMKIT_API int crmkit_segment_members_iter_new(crmkit_segment_iter **out, crmkit_db *db, const char *name);
+CRMKIT_API int crmkit_segment_for_customer_iter_new(crmkit_segment_iter **out, crmkit_db *db,
+                                                    int64_t customer_id);
+CRMKIT_API int crmkit_segment_history_iter_new(crmkit_segment_iter **out, crmkit_db *db, const char *name,
+                                               int64_t from, int64_t to);
+/* Getters of the current stay: left_at is 0 and is_current 1 for an open stay; rule_version is
+** 0 for a change by hand. */
 CRMKIT_API int crmkit_segment_iter_next(crmkit_segment_iter *it);
 CRMKIT_API int64_t crmkit_segment_iter_segment_id(const crmkit_segment_iter *it);
 CRMKIT_API const char *crmkit_segment_iter_segment_name(const crmkit_segment_iter *it);
@@ -654,31 +666,58 @@ CRMKIT_API int crmkit_survey_csat_json(char **out_json, crmkit_db *db, const int
 CRMKIT_API int crmkit_survey_ces_json(char **out_json, crmkit_db *db, const int64_t *from, const int64_t *to,
                                       const char *by);
 
-/* Retention and repeat behaviour for the period [from, to) as owned JSON.
-** activity: NULL or "recent_purchase" (active at t = a purchase in [t - active_days, t)) or
-** "p_alive" (active at the end = customer_scores.p_alive >= p_alive_threshold; needs the
-** customer value area's table, else ENOTFOUND). active_days: >= 1 (0 for the default 90).
-** order_unit: NULL or "customer_day" (all purchases of a customer on one UTC day are one
-** order) or "purchase". revenue: NULL or "gross" or "net" (purchases plus refunds). currency:
-** NULL for the store's default currency. Result members: active_at_start, active_at_end,
-** new_customers, retained, churned, retention_rate (|S & E|/|S|), classic_retention_rate
-** ((E - N)/S), churn_rate, expected_lifetime_periods, purchasers, repeat_purchasers, orders,
-** repeat_purchase_rate, purchase_frequency, currency, revenue, revenue_minor,
-** currency_orders, average_order_value (major units). Errors: EINVALID (from >= to, a bound
-** outside years 0001..9999, bad enum strings, active_days out of 1..36500, threshold outside [0,1], bad currency). */
-CRMKIT_API int crmkit_retention_json(char **out_json, crmkit_db *db, int64_t from, int64_t to,
-                                     const char *activity, int active_days, double p_alive_threshold,
-                                     const char *order_unit, const char *revenue, const char *currency);
+/* Retention options: a handle whose unset members keep their defaults (options NULL: every
+** default). Values are checked by crmkit_retention_json, naming the option.
+**   activity:  "recent_purchase" (default: active at t = a purchase in [t - active_days, t)) or
+**              "p_alive" (active at the end = customer_scores.p_alive >= p_alive_threshold;
+**              needs the customer value area's table, else ENOTFOUND);
+**   active_days: 1..36500 (default 90);
+**   p_alive_threshold: 0..1 (default 0.5);
+**   order_unit: "customer_day" (default: all purchases of a customer on one UTC day are one
+**              order) or "purchase";
+**   revenue:   "gross" (default) or "net" (purchases plus refunds);
+**   currency:  the revenue currency; NULL (default) for the store's default currency.
+** The enum setters refuse an unknown name at once with EINVALID. */
+typedef struct crmkit_retention_options crmkit_retention_options;
+CRMKIT_API int crmkit_retention_options_new(crmkit_retention_options **out);
+CRMKIT_API void crmkit_retention_options_free(crmkit_retention_options *options);
+CRMKIT_API int crmkit_retention_options_set_activity(crmkit_retention_options *options, const char *activity);
+CRMKIT_API int crmkit_retention_options_set_active_days(crmkit_retention_options *options, int active_days);
+CRMKIT_API int crmkit_retention_options_set_p_alive_threshold(crmkit_retention_options *options,
+                                                               double threshold);
+CRMKIT_API int crmkit_retention_options_set_order_unit(crmkit_retention_options *options, const char *order_unit);
+CRMKIT_API int crmkit_retention_options_set_revenue(crmkit_retention_options *options, const char *revenue);
+CRMKIT_API int crmkit_retention_options_set_currency(crmkit_retention_options *options, const char *currency);
 
-/* Cohort retention matrix as owned JSON. by: NULL or "month" (calendar months) or "week"
-** (Monday-start weeks); periods: columns k = 0..periods-1 (1..1000; 0 for the default 12);
-** unbounded: 0 = purchase in exactly period c+k, 1 = in c+k or later; from, to: NULL or a
-** bound on the first purchase of the cohorts shown; as_of: NULL for the end of the day of the
-** last purchase (cells after it are null). Result: {"by":..,"unbounded":..,"periods":..,
+/* Retention and repeat behaviour for the period [from, to) as owned JSON. Result members:
+** active_at_start, active_at_end, new_customers, retained, churned, retention_rate
+** (|S & E|/|S|), classic_retention_rate ((E - N)/S), churn_rate, expected_lifetime_periods,
+** purchasers, repeat_purchasers, orders, repeat_purchase_rate, purchase_frequency, currency,
+** revenue, revenue_minor, currency_orders, average_order_value (major units). Errors: EINVALID
+** (from >= to, a bound outside years 0001..9999, active_days out of 1..36500, threshold
+** outside [0,1], bad currency). */
+CRMKIT_API int crmkit_retention_json(char **out_json, crmkit_db *db, int64_t from, int64_t to,
+                                     const crmkit_retention_options *options);
+
+/* Cohort options (options NULL: every default), checked by crmkit_retention_cohorts_json:
+**   by:        "month" (default: calendar months) or "week" (Monday-start weeks);
+**   periods:   columns k = 0..periods-1, 1..1000 (default 12);
+**   unbounded: 0 (default) = purchase in exactly period c+k, 1 = in c+k or later;
+**   from, to:  bounds on the first purchase of the cohorts shown (default none);
+**   as_of:     default the end of the day of the last purchase (cells after it are null). */
+typedef struct crmkit_cohort_options crmkit_cohort_options;
+CRMKIT_API int crmkit_cohort_options_new(crmkit_cohort_options **out);
+CRMKIT_API void crmkit_cohort_options_free(crmkit_cohort_options *options);
+CRMKIT_API int crmkit_cohort_options_set_by(crmkit_cohort_options *options, const char *by);
+CRMKIT_API int crmkit_cohort_options_set_periods(crmkit_cohort_options *options, int periods);
+CRMKIT_API int crmkit_cohort_options_set_unbounded(crmkit_cohort_options *options, int unbounded);
+CRMKIT_API int crmkit_cohort_options_set_from(crmkit_cohort_options *options, int64_t from);
+CRMKIT_API int crmkit_cohort_options_set_to(crmkit_cohort_options *options, int64_t to);
+CRMKIT_API int crmkit_cohort_options_set_as_of(crmkit_cohort_options *options, int64_t as_of);
+
+/* Cohort retention matrix as owned JSON: {"by":..,"unbounded":..,"periods":..,
 ** "cohorts":[{"cohort":"1997-01","start":ms,"size":n,"counts":[..],"retention":[1.0,..]}]}. */
-CRMKIT_API int crmkit_retention_cohorts_json(char **out_json, crmkit_db *db, const char *by, int periods,
-                                             int unbounded, const int64_t *from, const int64_t *to,
-                                             const int64_t *as_of);
+CRMKIT_API int crmkit_retention_cohorts_json(char **out_json, crmkit_db *db, const crmkit_cohort_options *options);
 
 /* ---------------------------------------------------------------- points programmes -- */
 /* Loyalty points with lots, expiry, refunds and tiers (docs/POINTS.md). Instants are int64 ms
@@ -756,14 +795,10 @@ CRMKIT_API int crmkit_points_balance_json(char **out_json, crmkit_db *db, int64_
 ** {"entries": [...], "next_after"}: pass next_after to continue, 0 when complete. limit 1..10000. */
 CRMKIT_API int crmkit_points_ledger_json(char **out_json, crmkit_db *db, int64_t programme_id, int64_t customer_id,
                                         int64_t after, int limit);
-/* The same as an iterator: _next gives CRMKIT_OK per entry, then CRMKIT_DONE. Getters read the
-** current entry; kind and external id are borrowed until the next _next or _free.
-** expires_at is 0 when the entry has none: _has_expiry tells. Getters on a finished or
-** NULL iterator return 0 / "". */
+/* The same as an iterator. expires_at is 0 when the entry has none: _has_expiry tells;
+** external_id is NULL when the entry has none. */
 CRMKIT_API int crmkit_points_ledger_iter_new(crmkit_points_ledger_iter **out, crmkit_db *db, int64_t programme_id,
                                             int64_t customer_id);
-/* CRMKIT_OK with the next entry current, CRMKIT_DONE when exhausted (and ever after). The
-** getters return 0 / NULL without a current entry; external_id is NULL when the entry has none. */
 CRMKIT_API int crmkit_points_ledger_iter_next(crmkit_points_ledger_iter *it);
 CRMKIT_API int64_t crmkit_points_ledger_iter_id(const crmkit_points_ledger_iter *it);
 CRMKIT_API int64_t crmkit_points_ledger_iter_customer_id(const crmkit_points_ledger_iter *it);

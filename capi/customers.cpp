@@ -2,7 +2,6 @@
 #include <cstring>
 
 #include "base/text.hpp"
-#include "core_json.hpp"
 #include "customers/customer_json.hpp"
 #include "handle.hpp"
 #include "pages.hpp"
@@ -149,7 +148,7 @@ int crmkit_customer_upsert_json(int64_t* out_id, int* out_created, crmkit_db* db
     need(out_id, "out_id");
     *out_id = 0;
     std::string text = capi::text_arg(json, "json", detail::kMaxJsonText);
-    CustomerFields f = capi::customer_fields_from_json(text);
+    CustomerFields f = detail::customer_fields_from_json(text);
     bool made = false;
     *out_id = Customers(db->session->store).upsert(f, &made);
     if (out_created) *out_created = made ? 1 : 0;

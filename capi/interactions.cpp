@@ -3,7 +3,6 @@
 #include <limits>
 
 #include "base/text.hpp"
-#include "core_json.hpp"
 #include "interactions/interaction_json.hpp"
 #include "handle.hpp"
 #include "pages.hpp"
@@ -163,7 +162,7 @@ int crmkit_interaction_record_json(int64_t* out_id, crmkit_db* db, const char* j
   return call(capi::session_of(db), [&] {
     need(out_id, "out_id");
     *out_id = 0;
-    Interaction rec = capi::interaction_from_json(capi::text_arg(json, "json", detail::kMaxLongText + detail::kMaxJsonText));
+    Interaction rec = detail::interaction_from_json(capi::text_arg(json, "json", detail::kMaxLongText + detail::kMaxJsonText));
     *out_id = Interactions(db->session->store).record(rec);
     return CRMKIT_OK;
   });
@@ -199,7 +198,7 @@ int crmkit_batch_add_json(crmkit_batch* batch, const char* json) {
   return call(nullptr, [&] {
     need(batch, "batch");
     batch->rows.push_back(
-        capi::interaction_from_json(capi::text_arg(json, "json", detail::kMaxLongText + detail::kMaxJsonText)));
+        detail::interaction_from_json(capi::text_arg(json, "json", detail::kMaxLongText + detail::kMaxJsonText)));
     return CRMKIT_OK;
   });
 }

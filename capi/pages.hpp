@@ -1,5 +1,6 @@
-// The shared half of the C API's paged iterators (customers, timelines): a page of rows is
-// fetched under the database's lock, then stepped through without it, and refilled when used up.
+// The shared half of the C API's iterators. Paged ones (customers, timelines, ledgers) fetch a
+// page of rows under the database's lock, step through it without the lock, and refill it when
+// used up; the others (segment stays, RFM rows) hold every row from the start (Rows).
 #pragma once
 
 #include <cstddef>
@@ -39,6 +40,25 @@ struct Pages {
       done = page.empty();
       return static_cast<int>(done ? CRMKIT_DONE : CRMKIT_OK);
     });
+  }
+};
+
+// Rows computed in full when the iterator is made; stepped through without the lock.
+template <class Row>
+struct Rows {
+  std::shared_ptr<Session> session;  // keeps the store open after crmkit_db_close
+  std::vector<Row> rows;
+  std::size_t pos = 0;  // index of the current row + 1 (0: none yet; rows.size() + 1: done)
+
+  const Row* current() const { return pos > 0 && pos <= rows.size() ? &rows[pos - 1] : nullptr; }
+  int next() {
+    clear_error(nullptr);
+    if (pos < rows.size()) {
+      ++pos;
+      return CRMKIT_OK;
+    }
+    pos = rows.size() + 1;
+    return CRMKIT_DONE;
   }
 };
 

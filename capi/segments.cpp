@@ -3,18 +3,16 @@
 
 #include "crmkit/segment.hpp"
 #include "handle.hpp"
+#include "pages.hpp"
 
 using crmkit::capi::call;
 using crmkit::capi::need;
+using crmkit::capi::current_field;
+using crmkit::Membership;
 using nlohmann::json;
 
 struct crmkit_segment_iter {
-  std::shared_ptr<crmkit::capi::Session> session;  // keeps the store alive for the iterator's life
-  std::vector<crmkit::Membership> rows;
-  std::size_t next = 0;                            // rows[next - 1] is the current row
-  const crmkit::Membership* current() const {
-    return next >= 1 && next <= rows.size() ? &rows[next - 1] : nullptr;
-  }
+  crmkit::capi::Rows<crmkit::Membership> rows;
 };
 
 namespace {
@@ -44,12 +42,19 @@ crmkit::RuleOptions options(int strict_nulls) {
 
 crmkit::Segments segments_of(crmkit_db* db) { return crmkit::Segments(db->session->store); }
 
-int make_iter(crmkit_segment_iter** out, crmkit_db* db, std::vector<crmkit::Membership> rows) {
-  auto* it = new crmkit_segment_iter;
-  it->session = db->session;
-  it->rows = std::move(rows);
-  *out = it;
-  return CRMKIT_OK;
+// The shape of the three constructors: `stays` reads the rows under the guard.
+template <class Stays>
+int new_iter(crmkit_segment_iter** out, crmkit_db* db, Stays&& stays) {
+  if (out) *out = nullptr;
+  CRMKIT_NEED_DB(db);
+  return call(crmkit::capi::session_of(db), [&] {
+    need(out, "out");
+    auto it = std::make_unique<crmkit_segment_iter>();
+    it->rows.session = db->session;
+    it->rows.rows = stays(segments_of(db));
+    *out = it.release();
+    return CRMKIT_OK;
+  });
 }
 
 }  // namespace
@@ -186,65 +191,48 @@ int crmkit_segment_remove_customer(int* out_changed, crmkit_db* db, const char* 
   });
 }
 
-int crmkit_segment_members(crmkit_segment_iter** out, crmkit_db* db, const char* name) {
-  if (out) *out = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(crmkit::capi::session_of(db), [&] {
-    need(out, "out");
-    return make_iter(out, db, segments_of(db).members(crmkit::capi::text_arg(name, "name", 200)));
+int crmkit_segment_members_iter_new(crmkit_segment_iter** out, crmkit_db* db, const char* name) {
+  return new_iter(out, db, [&](crmkit::Segments segments) {
+    return segments.members(crmkit::capi::text_arg(name, "name", 200));
   });
 }
 
-int crmkit_segment_for_customer(crmkit_segment_iter** out, crmkit_db* db, int64_t customer_id) {
-  if (out) *out = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(crmkit::capi::session_of(db), [&] {
-    need(out, "out");
-    return make_iter(out, db, segments_of(db).segments_of(customer_id));
-  });
+int crmkit_segment_for_customer_iter_new(crmkit_segment_iter** out, crmkit_db* db, int64_t customer_id) {
+  return new_iter(out, db, [&](crmkit::Segments segments) { return segments.segments_of(customer_id); });
 }
 
-int crmkit_segment_history(crmkit_segment_iter** out, crmkit_db* db, const char* name, int64_t from, int64_t to) {
-  if (out) *out = nullptr;
-  CRMKIT_NEED_DB(db);
-  return call(crmkit::capi::session_of(db), [&] {
-    need(out, "out");
-    return make_iter(out, db, segments_of(db).history(crmkit::capi::text_arg(name, "name", 200), from, to));
+int crmkit_segment_history_iter_new(crmkit_segment_iter** out, crmkit_db* db, const char* name, int64_t from,
+                                    int64_t to) {
+  return new_iter(out, db, [&](crmkit::Segments segments) {
+    return segments.history(crmkit::capi::text_arg(name, "name", 200), from, to);
   });
 }
 
 int crmkit_segment_iter_next(crmkit_segment_iter* it) {
-  return call(nullptr, [&] {
-    need(it, "it");
-    if (it->next < it->rows.size()) {
-      ++it->next;
-      return static_cast<int>(CRMKIT_OK);
-    }
-    it->next = it->rows.size() + 1;
-    return static_cast<int>(CRMKIT_DONE);
-  });
+  if (!it) return crmkit::capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  return it->rows.next();
 }
 
 int64_t crmkit_segment_iter_segment_id(const crmkit_segment_iter* it) {
-  return it && it->current() ? it->current()->segment_id : 0;
+  return current_field<int64_t>(it, [](const Membership& m) { return m.segment_id; });
 }
 const char* crmkit_segment_iter_segment_name(const crmkit_segment_iter* it) {
-  return it && it->current() ? it->current()->segment_name.c_str() : "";
+  return current_field<const char*>(it, [](const Membership& m) { return m.segment_name.c_str(); });
 }
 int64_t crmkit_segment_iter_customer_id(const crmkit_segment_iter* it) {
-  return it && it->current() ? it->current()->customer_id : 0;
+  return current_field<int64_t>(it, [](const Membership& m) { return m.customer_id; });
 }
 int64_t crmkit_segment_iter_entered_at(const crmkit_segment_iter* it) {
-  return it && it->current() ? it->current()->entered_at : 0;
+  return current_field<int64_t>(it, [](const Membership& m) { return m.entered_at; });
 }
 int64_t crmkit_segment_iter_left_at(const crmkit_segment_iter* it) {
-  return it && it->current() && it->current()->left_at ? *it->current()->left_at : 0;
+  return current_field<int64_t>(it, [](const Membership& m) { return m.left_at.value_or(0); });
 }
 int crmkit_segment_iter_is_current(const crmkit_segment_iter* it) {
-  return it && it->current() && !it->current()->left_at ? 1 : 0;
+  return current_field<int>(it, [](const Membership& m) { return m.left_at ? 0 : 1; });
 }
 int crmkit_segment_iter_rule_version(const crmkit_segment_iter* it) {
-  return it && it->current() && it->current()->rule_version ? *it->current()->rule_version : 0;
+  return current_field<int>(it, [](const Membership& m) { return m.rule_version.value_or(0); });
 }
 void crmkit_segment_iter_free(crmkit_segment_iter* it) { delete it; }
 

@@ -1,12 +1,11 @@
 // C API: survey responses and survey metrics (converts and guards; rules live in src/loyalty).
 #include <nlohmann/json.hpp>
 
-#include <cmath>
-
-#include "base/json_form.hpp"
 #include "base/text.hpp"
+#include "crmkit/batch_error.hpp"
 #include "crmkit/survey.hpp"
 #include "handle.hpp"
+#include "loyalty/survey_json.hpp"
 
 using namespace crmkit;
 using crmkit::capi::call;
@@ -28,59 +27,16 @@ SurveyResponse base_response(std::int64_t customer_id, double score, std::int64_
   return r;
 }
 
-nlohmann::json to_json(const SurveyResponse& r) {
-  SurveyScale sc = r.scale ? *r.scale : scale_of(r.kind);
-  nlohmann::json j{{"id", r.id},
-                   {"customer_id", r.customer_id},
-                   {"kind", to_string(r.kind)},
-                   {"score", r.score},
-                   {"scale_min", sc.min},
-                   {"scale_max", sc.max},
-                   {"direction", to_string(sc.direction)},
-                   {"occurred_at", r.occurred_at},
-                   {"channel", to_string(r.channel)}};
-  j["interaction_id"] = r.interaction_id ? nlohmann::json(*r.interaction_id) : nlohmann::json(nullptr);
-  j["comment"] = r.comment ? nlohmann::json(*r.comment) : nlohmann::json(nullptr);
-  j["external_id"] = r.external_id ? nlohmann::json(*r.external_id) : nlohmann::json(nullptr);
-  return j;
-}
-
-// One element of a batch; throws invalid_argument naming the member.
-SurveyResponse from_json(const nlohmann::json& j) {
-  if (!j.is_object()) throw Error(Errc::invalid_argument, "a response must be a JSON object");
-  auto member = [&](const char* name) -> const nlohmann::json& {
-    auto it = j.find(name);
-    if (it == j.end() || it->is_null()) throw Error(Errc::invalid_argument, std::string(name) + " is missing");
-    return *it;
-  };
-  auto integer = [&](const char* name) {
-    return detail::json_int64(member(name), name);
-  };
-  auto number = [&](const char* name) {
-    const auto& v = member(name);
-    if (!v.is_number()) throw Error(Errc::invalid_argument, std::string(name) + " must be a number");
-    return v.get<double>();
-  };
-  auto string = [&](const char* name) {
-    const auto& v = member(name);
-    if (!v.is_string()) throw Error(Errc::invalid_argument, std::string(name) + " must be a string");
-    return v.get<std::string>();
-  };
-  SurveyResponse r;
-  r.customer_id = integer("customer_id");
-  r.kind = parse_survey_kind(string("kind"));
-  r.score = number("score");
-  r.occurred_at = integer("occurred_at");
-  r.channel = parse_channel(string("channel"));
-  if (j.contains("interaction_id") && !j["interaction_id"].is_null()) r.interaction_id = integer("interaction_id");
-  if (j.contains("comment") && !j["comment"].is_null()) r.comment = string("comment");
-  if (j.contains("external_id") && !j["external_id"].is_null()) r.external_id = string("external_id");
-  if (r.kind == SurveyKind::custom) {
-    r.scale = SurveyScale{number("scale_min"), number("scale_max"),
-                          j.contains("direction") ? parse_scale_direction(string("direction"))
-                                                  : ScaleDirection::higher_is_better};
-  }
-  return r;
+// The shape of both record calls: the response `make` builds is recorded under the guard.
+template <class Make>
+int record(int64_t* out_id, crmkit_db* db, Make&& make) {
+  if (out_id) *out_id = 0;
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(out_id, "out_id");
+    *out_id = Surveys(db->session->store).record(make());
+    return CRMKIT_OK;
+  });
 }
 
 SurveyMetricQuery query_of(const std::int64_t* from, const std::int64_t* to, const char* by) {
@@ -98,16 +54,12 @@ extern "C" {
 int crmkit_survey_record(int64_t* out_id, crmkit_db* db, int64_t customer_id, const char* kind, double score,
                          int64_t occurred_at, const char* channel, int64_t interaction_id, const char* comment,
                          const char* external_id) {
-  if (out_id) *out_id = 0;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_id, "out_id");
+  return record(out_id, db, [&] {
     SurveyResponse r = base_response(customer_id, score, occurred_at, channel, interaction_id, comment, external_id);
     r.kind = parse_survey_kind(capi::text_arg(kind, "kind", 32));
     if (r.kind == SurveyKind::custom)
       throw Error(Errc::invalid_argument, "kind custom needs a scale: use crmkit_survey_record_custom");
-    *out_id = Surveys(db->session->store).record(r);
-    return CRMKIT_OK;
+    return r;
   });
 }
 
@@ -115,15 +67,11 @@ int crmkit_survey_record_custom(int64_t* out_id, crmkit_db* db, int64_t customer
                                 double scale_max, const char* direction, double score, int64_t occurred_at,
                                 const char* channel, int64_t interaction_id, const char* comment,
                                 const char* external_id) {
-  if (out_id) *out_id = 0;
-  CRMKIT_NEED_DB(db);
-  return call(capi::session_of(db), [&] {
-    need(out_id, "out_id");
+  return record(out_id, db, [&] {
     SurveyResponse r = base_response(customer_id, score, occurred_at, channel, interaction_id, comment, external_id);
     r.kind = SurveyKind::custom;
     r.scale = SurveyScale{scale_min, scale_max, parse_scale_direction(capi::text_arg(direction, "direction", 32))};
-    *out_id = Surveys(db->session->store).record(r);
-    return CRMKIT_OK;
+    return r;
   });
 }
 
@@ -139,10 +87,10 @@ int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* 
     nlohmann::json errors = nlohmann::json::array();
     for (std::size_t i = 0; i < arr.size(); ++i) {
       try {
-        rows.push_back(from_json(arr[i]));
+        rows.push_back(detail::survey_response_from_json(arr[i]));
         position.push_back(i);
       } catch (const Error& e) {
-        if (!skip_invalid) throw Error(e.code(), "row " + std::to_string(i) + ": " + e.what());
+        if (!skip_invalid) throw BatchRowError(e.code(), i, e.what());
         errors.push_back({{"index", i}, {"status", crmkit_status_name(capi::status_of(e.code()))},
                           {"message", e.what()}});
       }
@@ -152,14 +100,8 @@ int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* 
     BatchResult res;
     try {
       res = Surveys(db->session->store).record_batch(rows, opts);
-    } catch (const Error& e) {
-      // Re-number "row k" to the input's index.
-      std::string msg = e.what();
-      if (msg.rfind("row ", 0) == 0) {
-        std::size_t k = std::stoul(msg.substr(4));
-        if (k < position.size()) msg = "row " + std::to_string(position[k]) + msg.substr(msg.find(':'));
-      }
-      throw Error(e.code(), msg);
+    } catch (const BatchRowError& e) {
+      throw BatchRowError(e.code(), position[e.row()], e.reason());  // the row's index in the input
     }
     std::vector<std::int64_t> ids(arr.size(), 0);
     for (std::size_t k = 0; k < rows.size(); ++k) ids[position[k]] = res.ids[k];
@@ -173,7 +115,7 @@ int crmkit_survey_record_batch_json(char** out_json, crmkit_db* db, const char* 
 
 int crmkit_survey_get_json(char** out_json, crmkit_db* db, int64_t id) {
   return capi::json_out(out_json, db, "out_json", [&] {
-    return to_json(Surveys(db->session->store).get(id)).dump();
+    return detail::survey_response_json(Surveys(db->session->store).get(id)).dump();
   });
 }
 

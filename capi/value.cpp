@@ -11,35 +11,21 @@
 #include "base/json_form.hpp"
 #include "base/text.hpp"
 #include "handle.hpp"
+#include "pages.hpp"
 
 using namespace crmkit;
 using crmkit::capi::call;
 using crmkit::capi::need;
 
+struct crmkit_score_options {
+  ScoreRequest request;  // as_of is the call's
+};
+
 struct crmkit_rfm_iter {
-  std::shared_ptr<crmkit::capi::Session> session;  // keeps the database alive
-  RfmResult result;
-  std::size_t next = 0;             // index of the next row to return
-  const CustomerRfm* row = nullptr; // the current row, after a successful _next
+  crmkit::capi::Rows<CustomerRfm> rows;
 };
 
 namespace {
-
-RfmRequest rfm_request(crmkit_db* db, int64_t as_of, const char* method, const char* map_name,
-                       const char* map_json) {
-  (void)db;
-  RfmRequest r;
-  r.as_of = as_of;
-  if (auto m = capi::optional_text(method, "method")) r.scoring.method = parse_rfm_method(*m);
-  if (r.scoring.method == RfmMethod::custom)
-    throw Error(Errc::invalid_argument, "method custom needs cut points: use crmkit_value_rfm_options_json");
-  auto name = capi::optional_text(map_name, "map_name");
-  auto json = capi::optional_text(map_json, "map_json", detail::kMaxJsonText);
-  if (name && json) throw Error(Errc::invalid_argument, "give map_name or map_json, not both");
-  if (name) r.map_name = *name;
-  if (json) r.custom_map = parse_segment_map(*json);
-  return r;
-}
 
 std::vector<double> cut_list(const nlohmann::json& j, const char* what) {
   std::vector<double> out;
@@ -51,8 +37,12 @@ std::vector<double> cut_list(const nlohmann::json& j, const char* what) {
   return out;
 }
 
-// Options object of crmkit_value_rfm_options_json (documented in crmkit.h).
-RfmRequest rfm_options(int64_t as_of, const std::string& text, bool* with_customers) {
+// Options object of crmkit_value_rfm_assign_json (documented in crmkit.h); NULL: every default.
+RfmRequest rfm_options(int64_t as_of, const char* options_json, bool* with_customers) {
+  RfmRequest r;
+  r.as_of = as_of;
+  if (!options_json) return r;
+  const std::string text = capi::text_arg(options_json, "options_json", detail::kMaxJsonText);
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
@@ -60,8 +50,6 @@ RfmRequest rfm_options(int64_t as_of, const std::string& text, bool* with_custom
     throw Error(Errc::invalid_argument, std::string("options_json is malformed JSON: ") + e.what());
   }
   if (!j.is_object()) throw Error(Errc::invalid_argument, "options_json must be a JSON object");
-  RfmRequest r;
-  r.as_of = as_of;
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const auto& v = it.value();
@@ -78,6 +66,7 @@ RfmRequest rfm_options(int64_t as_of, const std::string& text, bool* with_custom
     } else if (k == "frequency") {
       r.frequency = parse_rfm_frequency(str(), "options_json.frequency");
     } else if (k == "map") {
+      if (j.contains("custom_map")) throw Error(Errc::invalid_argument, "give options_json.map or custom_map, not both");
       r.map_name = str();
     } else if (k == "custom_map") {
       r.custom_map = parse_segment_map(v.dump());
@@ -110,8 +99,8 @@ RfmRequest rfm_options(int64_t as_of, const std::string& text, bool* with_custom
 
 const CustomerRfm& current(const crmkit_rfm_iter* it) {
   need(it, "it");
-  if (!it->row) throw Error(Errc::misuse, "the RFM iterator is not on a row (call crmkit_rfm_iter_next)");
-  return *it->row;
+  if (!it->rows.current()) throw Error(Errc::misuse, "the RFM iterator is not on a row (call crmkit_rfm_iter_next)");
+  return *it->rows.current();
 }
 
 }  // namespace
@@ -158,50 +147,64 @@ int crmkit_value_models_json(char** out_json, crmkit_db* db) {
   });
 }
 
-namespace {
+int crmkit_score_options_new(crmkit_score_options** out) { return capi::new_options(out); }
 
-ScoreRequest score_request(int64_t spend_model_id, double horizon, const char* horizon_unit, int64_t as_of,
-                           double monthly_discount_rate, double margin_rate) {
-  ScoreRequest r;
-  if (spend_model_id < 0) throw Error(Errc::invalid_argument, "spend_model_id must be >= 0 (0 = none)");
-  if (spend_model_id > 0) r.spend_model_id = spend_model_id;
-  r.horizon = horizon;
-  r.horizon_unit = parse_horizon_unit(capi::text_arg(horizon_unit, "horizon_unit"));
-  r.as_of = as_of;
-  r.monthly_discount_rate = monthly_discount_rate;
-  r.margin_rate = margin_rate;
-  return r;
+void crmkit_score_options_free(crmkit_score_options* options) { delete options; }
+
+int crmkit_score_options_set_model(crmkit_score_options* options, const char* model) {
+  return capi::set_option(options, [&](crmkit_score_options& o) {
+    o.request.transaction_model_id = 0;
+    o.request.transaction_model_kind.reset();
+    if (auto text = capi::optional_text(model, "model", 100)) {
+      const ModelChoice choice = parse_model_choice(*text, "model");
+      o.request.transaction_model_id = choice.id;
+      o.request.transaction_model_kind = choice.kind;
+    }
+  });
 }
 
-}  // namespace
+int crmkit_score_options_set_spend_model(crmkit_score_options* options, int64_t spend_model_id) {
+  return capi::set_option(options, [&](crmkit_score_options& o) {
+    if (spend_model_id < 0) throw Error(Errc::invalid_argument, "spend_model_id must be >= 0 (0 = none)");
+    o.request.spend_model_id = spend_model_id > 0 ? std::optional<std::int64_t>(spend_model_id) : std::nullopt;
+  });
+}
 
-int crmkit_value_score(int64_t* out_scored, crmkit_db* db, int64_t transaction_model_id, int64_t spend_model_id,
-                       double horizon, const char* horizon_unit, int64_t as_of, double monthly_discount_rate,
-                       double margin_rate) {
+int crmkit_score_options_set_horizon(crmkit_score_options* options, double horizon, const char* unit) {
+  return capi::set_option(options, [&](crmkit_score_options& o) {
+    const HorizonUnit u = parse_horizon_unit(capi::text_arg(unit, "unit"));
+    o.request.horizon = horizon;
+    o.request.horizon_unit = u;
+  });
+}
+
+int crmkit_score_options_set_discount_rate(crmkit_score_options* options, double monthly_discount_rate) {
+  return capi::set_option(options, [&](crmkit_score_options& o) {
+    o.request.monthly_discount_rate = monthly_discount_rate;
+  });
+}
+
+int crmkit_score_options_set_margin_rate(crmkit_score_options* options, double margin_rate) {
+  return capi::set_option(options, [&](crmkit_score_options& o) { o.request.margin_rate = margin_rate; });
+}
+
+int crmkit_value_score(int64_t* out_scored, crmkit_db* db, int64_t as_of, const crmkit_score_options* options) {
+  if (out_scored) *out_scored = 0;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    if (out_scored) *out_scored = 0;
-    ScoreRequest r = score_request(spend_model_id, horizon, horizon_unit, as_of, monthly_discount_rate, margin_rate);
-    r.transaction_model_id = transaction_model_id;
-    CustomerValue value(db->session->store);
-    auto sum = value.score(r);
-    if (out_scored) *out_scored = sum.scored;
+    ScoreRequest r = options ? options->request : ScoreRequest{};
+    r.as_of = as_of;
+    const auto scored = CustomerValue(db->session->store).score(r).scored;
+    if (out_scored) *out_scored = scored;
     return CRMKIT_OK;
   });
 }
 
-int crmkit_value_predict_json(char** out_json, crmkit_db* db, const char* model, int64_t spend_model_id,
-                              double horizon, const char* horizon_unit, int64_t as_of, double monthly_discount_rate,
-                              double margin_rate) {
+int crmkit_value_score_json(char** out_json, crmkit_db* db, int64_t as_of, const crmkit_score_options* options) {
   return capi::json_out(out_json, db, "out_json", [&] {
-    ScoreRequest r = score_request(spend_model_id, horizon, horizon_unit, as_of, monthly_discount_rate, margin_rate);
-    if (auto text = capi::optional_text(model, "model", 100)) {
-      const ModelChoice choice = parse_model_choice(*text, "model");
-      r.transaction_model_id = choice.id;
-      r.transaction_model_kind = choice.kind;
-    }
-    CustomerValue value(db->session->store);
-    return value.score(r).to_json();
+    ScoreRequest r = options ? options->request : ScoreRequest{};
+    r.as_of = as_of;
+    return CustomerValue(db->session->store).score(r).to_json();
   });
 }
 
@@ -228,64 +231,64 @@ int crmkit_value_validate_json(char** out_json, crmkit_db* db, int64_t model_id,
   });
 }
 
-int crmkit_value_rfm_json(char** out_json, crmkit_db* db, int64_t as_of, const char* method,
-                          const char* map_name, const char* map_json, int with_customers) {
-  return capi::json_out(out_json, db, "out_json", [&] {
-    RfmRequest r = rfm_request(db, as_of, method, map_name, map_json);
-    CustomerValue value(db->session->store);
-    return value.rfm(r).to_json(with_customers != 0);
-  });
-}
-
-int crmkit_value_rfm_options_json(char** out_json, crmkit_db* db, int64_t as_of, const char* options_json) {
+int crmkit_value_rfm_assign_json(char** out_json, crmkit_db* db, int64_t as_of, const char* options_json) {
   return capi::json_out(out_json, db, "out_json", [&] {
     bool with_customers = true;
-    RfmRequest r = rfm_options(as_of, capi::text_arg(options_json, "options_json", detail::kMaxJsonText),
-                               &with_customers);
+    RfmRequest r = rfm_options(as_of, options_json, &with_customers);
     CustomerValue value(db->session->store);
     return value.rfm(r).to_json(with_customers);
   });
 }
 
-int crmkit_value_rfm(crmkit_rfm_iter** out, crmkit_db* db, int64_t as_of, const char* method, const char* map_name,
-                     const char* map_json) {
+int crmkit_rfm_iter_new(crmkit_rfm_iter** out, crmkit_db* db, int64_t as_of, const char* options_json) {
   if (out) *out = nullptr;
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out, "out");
-    RfmRequest r = rfm_request(db, as_of, method, map_name, map_json);
+    bool with_customers = true;  // the iterator's rows are the customers: the member changes nothing
+    RfmRequest r = rfm_options(as_of, options_json, &with_customers);
     CustomerValue value(db->session->store);
     auto it = std::make_unique<crmkit_rfm_iter>();
-    it->session = db->session;
-    it->result = value.rfm(r);
+    it->rows.session = db->session;
+    it->rows.rows = value.rfm(r).customers;
     *out = it.release();
     return CRMKIT_OK;
   });
 }
 
 int crmkit_rfm_iter_next(crmkit_rfm_iter* it) {
-  return call(nullptr, [&] {
-    need(it, "it");
-    if (it->next >= it->result.customers.size()) {
-      it->row = nullptr;
-      return CRMKIT_DONE;
-    }
-    it->row = &it->result.customers[it->next++];
-    return CRMKIT_OK;
-  });
+  if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  return it->rows.next();
 }
 
-int64_t crmkit_rfm_iter_customer_id(const crmkit_rfm_iter* it) { return it && it->row ? it->row->customer_id : 0; }
-int64_t crmkit_rfm_iter_recency_days(const crmkit_rfm_iter* it) { return it && it->row ? it->row->recency_days : 0; }
-int64_t crmkit_rfm_iter_frequency(const crmkit_rfm_iter* it) { return it && it->row ? it->row->frequency : 0; }
-int64_t crmkit_rfm_iter_monetary(const crmkit_rfm_iter* it) { return it && it->row ? it->row->monetary : 0; }
-int crmkit_rfm_iter_r(const crmkit_rfm_iter* it) { return it && it->row ? it->row->score.r : 0; }
-int crmkit_rfm_iter_f(const crmkit_rfm_iter* it) { return it && it->row ? it->row->score.f : 0; }
-int crmkit_rfm_iter_m(const crmkit_rfm_iter* it) { return it && it->row ? it->row->score.m : 0; }
-const char* crmkit_rfm_iter_segment(const crmkit_rfm_iter* it) {
-  return it && it->row ? it->row->segment.c_str() : "";
+using crmkit::capi::current_field;
+int64_t crmkit_rfm_iter_customer_id(const crmkit_rfm_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerRfm& c) { return c.customer_id; });
 }
-const char* crmkit_rfm_iter_currency(const crmkit_rfm_iter* it) { return it ? it->result.currency.c_str() : ""; }
+int64_t crmkit_rfm_iter_recency_days(const crmkit_rfm_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerRfm& c) { return c.recency_days; });
+}
+int64_t crmkit_rfm_iter_frequency(const crmkit_rfm_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerRfm& c) { return c.frequency; });
+}
+int64_t crmkit_rfm_iter_monetary(const crmkit_rfm_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerRfm& c) { return c.monetary; });
+}
+int crmkit_rfm_iter_r(const crmkit_rfm_iter* it) {
+  return current_field<int>(it, [](const CustomerRfm& c) { return c.score.r; });
+}
+int crmkit_rfm_iter_f(const crmkit_rfm_iter* it) {
+  return current_field<int>(it, [](const CustomerRfm& c) { return c.score.f; });
+}
+int crmkit_rfm_iter_m(const crmkit_rfm_iter* it) {
+  return current_field<int>(it, [](const CustomerRfm& c) { return c.score.m; });
+}
+const char* crmkit_rfm_iter_segment(const crmkit_rfm_iter* it) {
+  return current_field<const char*>(it, [](const CustomerRfm& c) { return c.segment.c_str(); });
+}
+const char* crmkit_rfm_iter_currency(const crmkit_rfm_iter* it) {
+  return current_field<const char*>(it, [](const CustomerRfm& c) { return c.currency.c_str(); });
+}
 
 int crmkit_rfm_iter_json(char** out_json, const crmkit_rfm_iter* it) {
   return call(nullptr, [&] {

@@ -229,11 +229,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const char* const kModels[] = {nullptr, "bgnbd", "pnbd", "mbgnbd", "gg", "1", "0"};
         std::string text = in.text();
         const std::uint8_t m = in.byte();
+        crmkit_score_options* options = nullptr;
+        checked(crmkit_score_options_new(&options));
+        checked(crmkit_score_options_set_model(options, m < 200 ? kModels[m % 7] : text.c_str()));
+        checked(crmkit_score_options_set_horizon(options, 1 + in.byte(), "day"));
         char* json = nullptr;
-        checked(crmkit_value_predict_json(&json, db, m < 200 ? kModels[m % 7] : text.c_str(), 0, 1 + in.byte(), "day",
-                                          in.byte() < 200 ? 1'600'000'000'000 + in.byte() * 86'400'000LL : in.int64(),
-                                          0.01, 1.0));
+        checked(crmkit_value_score_json(&json, db,
+                                        in.byte() < 200 ? 1'600'000'000'000 + in.byte() * 86'400'000LL : in.int64(),
+                                        options));
         crmkit_free(json);
+        crmkit_score_options_free(options);
         break;
       }
       case 15: {

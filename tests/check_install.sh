@@ -9,13 +9,13 @@ set -euo pipefail
 build=$1; src=$2
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
-libdir=$(dirname "$(find "$work/prefix" -name 'libcrmkit.so.0' | head -1)")
+libdir=$(dirname "$(find "$work/prefix" -name 'libcrmkit.so.0.2' | head -1)")
 for kind in shared static; do
   static=OFF; [ $kind = static ] && static=ON
   cmake -S "$src/tests/install_consumer" -B "$work/cmake-$kind" -DCMAKE_PREFIX_PATH="$work/prefix" \
     -DCONSUMER_STATIC=$static >/dev/null
   cmake --build "$work/cmake-$kind" >/dev/null
-  LD_LIBRARY_PATH=$libdir "$work/cmake-$kind/consumer" | grep -q '^crmkit 0\.1\.0$'
+  LD_LIBRARY_PATH=$libdir "$work/cmake-$kind/consumer" | grep -q '^crmkit 0\.2\.0$'
 done
 # The static consumer must not need libcrmkit.so at run time.
 if ldd "$work/cmake-static/consumer" | grep -q libcrmkit; then
@@ -23,13 +23,13 @@ if ldd "$work/cmake-static/consumer" | grep -q libcrmkit; then
 fi
 export PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name crmkit.pc)")
 cc "$src/tests/install_consumer/main.c" $(pkg-config --cflags --libs crmkit) -o "$work/pc-consumer"
-LD_LIBRARY_PATH=$libdir "$work/pc-consumer" | grep -q '^crmkit 0\.1\.0$'
+LD_LIBRARY_PATH=$libdir "$work/pc-consumer" | grep -q '^crmkit 0\.2\.0$'
 # A host that ships only the archive: -lcrmkit resolves to libcrmkit.a.
 cp -a "$work/prefix" "$work/prefix-static"
 find "$work/prefix-static" -name 'libcrmkit.so*' -delete
 export PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix-static" -name crmkit.pc)")
 cc "$src/tests/install_consumer/main.c" $(pkg-config --static --cflags --libs crmkit) -o "$work/pc-static"
-"$work/pc-static" | grep -q '^crmkit 0\.1\.0$'
+"$work/pc-static" | grep -q '^crmkit 0\.2\.0$'
 # Python: the installed package finds the installed library by itself.
 pkg=$(find "$work/prefix" -type d -name crmkit -path '*packages*' | head -1)
 [ -n "$pkg" ] || { echo "install: the Python package was not installed" >&2; exit 1; }

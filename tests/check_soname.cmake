@@ -1,4 +1,5 @@
 execute_process(COMMAND objdump -p ${LIB} OUTPUT_VARIABLE out)
-if(NOT out MATCHES "SONAME +libcrmkit\\.so\\.${MAJOR}\n")
-  message(FATAL_ERROR "SONAME is not libcrmkit.so.${MAJOR}:\n${out}")
+string(REPLACE "." "\\." pattern "libcrmkit.so.${SOVERSION}")
+if(NOT out MATCHES "SONAME +${pattern}\n")
+  message(FATAL_ERROR "SONAME is not libcrmkit.so.${SOVERSION}:\n${out}")
 endif()

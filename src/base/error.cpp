@@ -1,4 +1,5 @@
 #include "crmkit/error.hpp"
+#include "crmkit/batch_error.hpp"
 
 #include <limits>
 
@@ -11,6 +12,11 @@ Error::Error(Errc code, const std::string& message)
                              ? message
                              : detail::printable(message, std::numeric_limits<std::size_t>::max())),
       code_(code) {}
+
+BatchRowError::BatchRowError(Errc code, std::size_t row, const std::string& reason)
+    : Error(code, "row " + std::to_string(row) + ": " + reason),
+      row_(row),
+      prefix_(std::to_string(row).size() + 6) {}
 
 const char* errc_name(Errc code) noexcept {
   switch (code) {

@@ -34,4 +34,18 @@ nlohmann::json attributes_json(const std::string& text);
 // out of the int64 range" instead.
 std::int64_t json_int64(const nlohmann::json& v, std::string_view what);
 
+// Readers of the exact form, the writers' counterparts, for records given as JSON by a caller.
+// Each throws Error(invalid_argument) "JSON field '<key>' <why>".
+[[noreturn]] void bad_json_field(const std::string& key, const char* why);
+// The text as a JSON object, after the UTF-8, size and depth checks every JSON argument gets.
+nlohmann::json parse_json_object(const std::string& text);
+std::optional<std::string> text_from_json(const nlohmann::json& v, const std::string& key);  // null: absent
+std::int64_t int64_from_json(const nlohmann::json& v, const std::string& key);
+// Epoch milliseconds or an ISO-8601 date-time string.
+Instant instant_from_json(const nlohmann::json& v, const std::string& key);
+// {"minor": integer, "currency": "ISO"}.
+Money money_from_json(const nlohmann::json& v, const std::string& key);
+// A JSON object, or its text in a string; returned as text.
+std::string attributes_from_json(const nlohmann::json& v, const std::string& key);
+
 }  // namespace crmkit::detail

@@ -46,6 +46,32 @@ nlohmann::json figures_json(const CustomerFigures& f, JsonForm form) {
           {"money", money}};
 }
 
+Interaction interaction_from_json(const std::string& text) {
+  nlohmann::json j = parse_json_object(text);
+  Interaction i;
+  bool have_customer = false, have_time = false, have_kind = false;
+  for (auto& [key, v] : j.items()) {
+    if (key == "customer_id") i.customer_id = int64_from_json(v, key), have_customer = true;
+    else if (key == "external_id") i.external_id = text_from_json(v, key);
+    else if (key == "occurred_at") i.occurred_at = instant_from_json(v, key), have_time = true;
+    else if (key == "channel") { if (auto s = text_from_json(v, key)) i.channel = parse_channel(*s); }
+    else if (key == "kind") {
+      if (auto s = text_from_json(v, key)) i.kind = parse_interaction_kind(*s), have_kind = true;
+    } else if (key == "direction") { if (auto s = text_from_json(v, key)) i.direction = parse_direction(*s); }
+    else if (key == "amount") { if (!v.is_null()) i.amount = money_from_json(v, key); }
+    else if (key == "margin") { if (!v.is_null()) i.margin = int64_from_json(v, key); }
+    else if (key == "subject") i.subject = text_from_json(v, key);
+    else if (key == "notes") i.notes = text_from_json(v, key);
+    else if (key == "attributes") { if (!v.is_null()) i.attributes = attributes_from_json(v, key); }
+    else if (key == "id") bad_json_field(key, "is set by the store and cannot be given");
+    else bad_json_field(key, "is not an interaction field");
+  }
+  if (!have_customer) throw Error(Errc::invalid_argument, "JSON field 'customer_id' is required");
+  if (!have_time) throw Error(Errc::invalid_argument, "JSON field 'occurred_at' is required");
+  if (!have_kind) throw Error(Errc::invalid_argument, "JSON field 'kind' is required");
+  return i;
+}
+
 }  // namespace crmkit::detail
 
 namespace crmkit {

@@ -9,6 +9,7 @@
 
 #include "base/checks.hpp"
 #include "base/text.hpp"
+#include "crmkit/batch_error.hpp"
 #include "crmkit/interaction.hpp"
 #include "interactions/figures.hpp"
 #include "interactions/followers.hpp"
@@ -187,7 +188,7 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
       attrs[k] = detail::check_interaction(batch[k]);
       if (!options.allow_repeats && !batch[k].external_id) keys[k] = detail::natural_key(batch[k], attrs[k]);
     } catch (const Error& e) {
-      if (!options.skip_invalid) throw Error(e.code(), fmt::format("row {}: {}", k, e.what()));
+      if (!options.skip_invalid) throw BatchRowError(e.code(), k, e.what());
       result.errors.push_back({k, e.code(), e.what()});
       ok[k] = 0;
     }
@@ -210,7 +211,7 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
           ++(batch[k].external_id ? result.duplicate_external_ids : result.duplicate_natural_keys);
         }
       } catch (const Error& e) {
-        if (!options.skip_invalid || !row_level(e.code())) throw Error(e.code(), fmt::format("row {}: {}", k, e.what()));
+        if (!options.skip_invalid || !row_level(e.code())) throw BatchRowError(e.code(), k, e.what());
         result.errors.push_back({k, e.code(), e.what()});
       }
     }

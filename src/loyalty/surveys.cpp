@@ -6,6 +6,7 @@
 
 #include "base/checks.hpp"
 #include "base/text.hpp"
+#include "crmkit/batch_error.hpp"
 #include "crmkit/survey.hpp"
 #include "store/connection.hpp"
 #include "store/stored.hpp"
@@ -166,11 +167,17 @@ BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, cons
       } catch (const Error& e) {
         bool bad_input = e.code() == Errc::invalid_argument || e.code() == Errc::not_found ||
                          e.code() == Errc::conflict || e.code() == Errc::constraint;
-        if (!options.skip_invalid || !bad_input) throw Error(e.code(), fmt::format("row {}: {}", i, e.what()));
+        if (!options.skip_invalid || !bad_input) throw BatchRowError(e.code(), i, e.what());
         result.ids.push_back(0);
         result.errors.push_back({i, e.code(), e.what()});
       } catch (const SQLite::Exception& e) {
-        if (!options.skip_invalid) detail::rethrow_sqlite(e, fmt::format("row {}", i));
+        if (!options.skip_invalid) {
+          try {
+            detail::rethrow_sqlite(e, "");
+          } catch (const Error& mapped) {
+            throw BatchRowError(mapped.code(), i, mapped.what());
+          }
+        }
         // A failed single INSERT leaves nothing behind (statement-level rollback).
         result.ids.push_back(0);
         result.errors.push_back({i, Errc::constraint, e.what()});

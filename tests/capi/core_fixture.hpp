@@ -7,6 +7,15 @@
 
 #include "crmkit.h"
 
+// A private in-memory database for one test.
+struct MemoryDb {
+  crmkit_db* db = nullptr;
+  MemoryDb() { REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK); }
+  ~MemoryDb() { crmkit_db_close(db); }
+  MemoryDb(const MemoryDb&) = delete;
+  MemoryDb& operator=(const MemoryDb&) = delete;
+};
+
 // Takes an owned string from the library.
 inline std::string take(char* s) {
   std::string out = s ? s : "<NULL>";

@@ -107,10 +107,10 @@ TEST_CASE("a NULL db leaves every handle and string out-parameter NULL", "[capi]
   CHECK(crmkit_interaction_iter_new(&ii, nullptr, 1, nullptr, nullptr, 0, 1) == CRMKIT_EINVALID);
   CHECK(ii == nullptr);
   crmkit_rfm_iter* ri = static_cast<crmkit_rfm_iter*>(junk);
-  CHECK(crmkit_value_rfm(&ri, nullptr, 1, nullptr, nullptr, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_rfm_iter_new(&ri, nullptr, 1, nullptr) == CRMKIT_EINVALID);
   CHECK(ri == nullptr);
   crmkit_segment_iter* si = static_cast<crmkit_segment_iter*>(junk);
-  CHECK(crmkit_segment_members(&si, nullptr, "x") == CRMKIT_EINVALID);
+  CHECK(crmkit_segment_members_iter_new(&si, nullptr, "x") == CRMKIT_EINVALID);
   CHECK(si == nullptr);
   crmkit_points_ledger_iter* li = static_cast<crmkit_points_ledger_iter*>(junk);
   CHECK(crmkit_points_ledger_iter_new(&li, nullptr, 1, 1) == CRMKIT_EINVALID);

@@ -10,11 +10,7 @@
 
 namespace {
 
-struct Db {
-  crmkit_db* db = nullptr;
-  Db() { REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK); }
-  ~Db() { crmkit_db_close(db); }
-};
+using Db = MemoryDb;
 
 struct Rec {
   crmkit_interaction* r = nullptr;

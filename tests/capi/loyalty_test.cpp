@@ -38,6 +38,7 @@ int64_t nps_responses(crmkit_db* db) {
 
 // Customer and interaction helpers come from the core C API.
 #include "loyalty_capi_fixture.hpp"
+#include "options_fixture.hpp"
 
 TEST_CASE("survey record: bad input gives specific codes and writes nothing", "[capi][surveys]") {
   Db d;
@@ -157,28 +158,28 @@ TEST_CASE("retention and cohort JSON", "[capi][metrics]") {
   make_purchase(d.db, b, kJan1 + 20 * kDay, 2000);
   char* out = nullptr;
   // [02-01, 03-01), 30-day activity: S = {a (01-11), b (01-21)}, E = {a (02-10)}.
-  REQUIRE(crmkit_retention_json(&out, d.db, kJan1 + 31 * kDay, kJan1 + 59 * kDay, nullptr, 30, 0.5, nullptr, nullptr, nullptr) == CRMKIT_OK);
+  REQUIRE(capi_test::retention_json(&out, d.db, kJan1 + 31 * kDay, kJan1 + 59 * kDay, {nullptr, 30, 0.5, nullptr, nullptr, nullptr}) == CRMKIT_OK);
   std::string j = take(out);
   CHECK(j.find("\"active_at_start\":2") != std::string::npos);
   CHECK(j.find("\"retention_rate\":0.5") != std::string::npos);
   CHECK(j.find("\"average_order_value\":30.0") != std::string::npos);
-  CHECK(crmkit_retention_json(&out, d.db, kJan1, kJan1, nullptr, 0, 0.5, nullptr, nullptr, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_retention_json(&out, d.db, kJan1, kJan1 + kDay, "vibes", 0, 0.5, nullptr, nullptr, nullptr) ==
+  CHECK(capi_test::retention_json(&out, d.db, kJan1, kJan1, {nullptr, 0, 0.5, nullptr, nullptr, nullptr}) == CRMKIT_EINVALID);
+  CHECK(capi_test::retention_json(&out, d.db, kJan1, kJan1 + kDay, {"vibes", 0, 0.5, nullptr, nullptr, nullptr}) ==
         CRMKIT_EINVALID);
-  CHECK(crmkit_retention_json(&out, d.db, kJan1, kJan1 + kDay, nullptr, -3, 0.5, nullptr, nullptr, nullptr) ==
+  CHECK(capi_test::retention_json(&out, d.db, kJan1, kJan1 + kDay, {nullptr, -3, 0.5, nullptr, nullptr, nullptr}) ==
         CRMKIT_EINVALID);
-  CHECK(crmkit_retention_json(&out, d.db, kJan1, kJan1 + kDay, nullptr, 0, 0.5, "invoice", nullptr, nullptr) ==
+  CHECK(capi_test::retention_json(&out, d.db, kJan1, kJan1 + kDay, {nullptr, 0, 0.5, "invoice", nullptr, nullptr}) ==
         CRMKIT_EINVALID);
-  CHECK(crmkit_retention_json(&out, d.db, kJan1, kJan1 + kDay, nullptr, 0, 0.5, nullptr, "after_tax", nullptr) ==
+  CHECK(capi_test::retention_json(&out, d.db, kJan1, kJan1 + kDay, {nullptr, 0, 0.5, nullptr, "after_tax", nullptr}) ==
         CRMKIT_EINVALID);
-  CHECK(crmkit_retention_json(&out, d.db, kJan1, kJan1 + kDay, nullptr, 0, 0.5, nullptr, nullptr, "dollars") ==
+  CHECK(capi_test::retention_json(&out, d.db, kJan1, kJan1 + kDay, {nullptr, 0, 0.5, nullptr, nullptr, "dollars"}) ==
         CRMKIT_EINVALID);
-  CHECK(crmkit_retention_json(&out, d.db, kJan1, kJan1 + kDay, "p_alive", 0, 0.5, nullptr, nullptr, nullptr) ==
+  CHECK(capi_test::retention_json(&out, d.db, kJan1, kJan1 + kDay, {"p_alive", 0, 0.5, nullptr, nullptr, nullptr}) ==
         CRMKIT_ENOTFOUND);  // no customer_scores without the value area
-  REQUIRE(crmkit_retention_cohorts_json(&out, d.db, "month", 3, 0, nullptr, nullptr, nullptr) == CRMKIT_OK);
+  REQUIRE(capi_test::cohorts_json(&out, d.db, "month", 3, 0) == CRMKIT_OK);
   j = take(out);
   CHECK(j.find("\"cohort\":\"2026-01\"") != std::string::npos);
   CHECK(j.find("\"retention\":[1.0,0.5,null]") != std::string::npos);
-  CHECK(crmkit_retention_cohorts_json(&out, d.db, "fortnight", 3, 0, nullptr, nullptr, nullptr) == CRMKIT_EINVALID);
-  CHECK(crmkit_retention_cohorts_json(&out, d.db, nullptr, -1, 0, nullptr, nullptr, nullptr) == CRMKIT_EINVALID);
+  CHECK(capi_test::cohorts_json(&out, d.db, "fortnight", 3, 0) == CRMKIT_EINVALID);
+  CHECK(capi_test::cohorts_json(&out, d.db, nullptr, -1, 0) == CRMKIT_EINVALID);
 }

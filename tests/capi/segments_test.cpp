@@ -104,7 +104,7 @@ TEST_CASE("saved segments, refresh and membership iterators through the C API", 
   CHECK(crmkit_segment_refresh(nullptr, nullptr, d.db, "women", 999) == CRMKIT_EINVALID);
 
   crmkit_segment_iter* it = nullptr;
-  REQUIRE(crmkit_segment_members(&it, d.db, "women") == CRMKIT_OK);
+  REQUIRE(crmkit_segment_members_iter_new(&it, d.db, "women") == CRMKIT_OK);
   CHECK(crmkit_segment_iter_customer_id(it) == 0);  // before the first row
   REQUIRE(crmkit_segment_iter_next(it) == CRMKIT_OK);
   CHECK(crmkit_segment_iter_customer_id(it) == 1);
@@ -114,10 +114,10 @@ TEST_CASE("saved segments, refresh and membership iterators through the C API", 
   CHECK(std::string(crmkit_segment_iter_segment_name(it)) == "women");
   CHECK(crmkit_segment_iter_next(it) == CRMKIT_DONE);
   CHECK(crmkit_segment_iter_next(it) == CRMKIT_DONE);
-  CHECK(std::string(crmkit_segment_iter_segment_name(it)).empty());
+  CHECK(crmkit_segment_iter_segment_name(it) == nullptr);  // no current row
   crmkit_segment_iter_free(it);
 
-  REQUIRE(crmkit_segment_history(&it, d.db, "women", 1001, JUN16 + 1) == CRMKIT_OK);
+  REQUIRE(crmkit_segment_history_iter_new(&it, d.db, "women", 1001, JUN16 + 1) == CRMKIT_OK);
   crmkit_db_close(d.db);  // the iterator keeps what it needs
   d.db = nullptr;
   REQUIRE(crmkit_segment_iter_next(it) == CRMKIT_OK);
@@ -145,7 +145,7 @@ TEST_CASE("static segments, references and JSON listings through the C API", "[c
   CHECK(crmkit_segment_delete(d.db, "club") == CRMKIT_ECONFLICT);
   CHECK(crmkit_segment_update(nullptr, d.db, "club", R"({"field":"gender","op":"is_set"})", 0) == CRMKIT_EINVALID);
   crmkit_segment_iter* it = nullptr;
-  REQUIRE(crmkit_segment_for_customer(&it, d.db, 3) == CRMKIT_OK);
+  REQUIRE(crmkit_segment_for_customer_iter_new(&it, d.db, 3) == CRMKIT_OK);
   REQUIRE(crmkit_segment_iter_next(it) == CRMKIT_OK);
   CHECK(std::string(crmkit_segment_iter_segment_name(it)) == "club");
   CHECK(crmkit_segment_iter_rule_version(it) == 0);
@@ -163,7 +163,7 @@ TEST_CASE("static segments, references and JSON listings through the C API", "[c
   REQUIRE(crmkit_segment_versions_json(&out, d.db, "club_or_women") == CRMKIT_OK);
   CHECK(take(out).rfind(R"([{"rule":{"any":)", 0) == 0);
   CHECK(crmkit_segment_get_json(&out, d.db, "nope") == CRMKIT_ENOTFOUND);
-  CHECK(crmkit_segment_members(&it, d.db, "nope") == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_segment_members_iter_new(&it, d.db, "nope") == CRMKIT_ENOTFOUND);
   CHECK(it == nullptr);
   REQUIRE(crmkit_segment_delete(d.db, "club_or_women") == CRMKIT_OK);
   REQUIRE(crmkit_segment_delete(d.db, "club") == CRMKIT_OK);

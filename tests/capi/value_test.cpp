@@ -13,8 +13,11 @@
 #include <vector>
 
 #include "crmkit.h"
+#include "options_fixture.hpp"
 
 namespace {
+
+using capi_test::ScoreSpec;
 
 std::string take_owned(char* s) {
   std::string out = s ? s : "<NULL>";
@@ -140,7 +143,7 @@ TEST_CASE("value C API: fit, model JSON, score, scores JSON and holdout on CDNOW
   CHECK(json_number(model, "fitted_at") == 1234);
 
   int64_t scored = -1;
-  REQUIRE(crmkit_value_score(&scored, db, bg, gg, 39, "week", cal_end, 0.0, 1.0) == CRMKIT_OK);
+  REQUIRE(capi_test::score(&scored, db, cal_end, ScoreSpec{std::to_string(bg).c_str(), gg, 39, "week", 0.0, 1.0}) == CRMKIT_OK);
   CHECK(scored == 2357);
   // Customer 1: P(alive) 0.7266, E[Y(39)] 1.226 (CLV_MODELS.md section 5 / 3.1).
   REQUIRE(crmkit_value_customer_scores_json(&j, db, 1) == CRMKIT_OK);
@@ -173,18 +176,18 @@ TEST_CASE("value C API: fit, model JSON, score, scores JSON and holdout on CDNOW
 
   REQUIRE(crmkit_value_customer_scores_json(&j, db, 1) == CRMKIT_OK);
   const std::string scores_before = take_owned(j);
-  CHECK(crmkit_value_score(nullptr, db, bg, gg, std::nan(""), "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{std::to_string(bg).c_str(), gg, std::nan(""), "week", 0.01, 1.0}) == CRMKIT_EINVALID);
   CHECK(last_has("horizon"));
-  CHECK(crmkit_value_score(nullptr, db, bg, gg, -5, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(nullptr, db, bg, gg, INFINITY, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(nullptr, db, bg, gg, 5, "year", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{std::to_string(bg).c_str(), gg, -5, "week", 0.01, 1.0}) == CRMKIT_EINVALID);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{std::to_string(bg).c_str(), gg, INFINITY, "week", 0.01, 1.0}) == CRMKIT_EINVALID);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{std::to_string(bg).c_str(), gg, 5, "year", 0.01, 1.0}) == CRMKIT_EINVALID);
   CHECK(last_has("horizon_unit 'year'"));
-  CHECK(crmkit_value_score(nullptr, db, bg, gg, 5, "week", cal_end, -0.1, 1.0) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(nullptr, db, bg, gg, 5, "week", cal_end, 0.01, 1.5) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(nullptr, db, gg, 0, 5, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(nullptr, db, bg, bg, 5, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_score(nullptr, db, 9999, 0, 5, "week", cal_end, 0.01, 1.0) == CRMKIT_ENOTFOUND);
-  CHECK(crmkit_value_score(nullptr, db, bg, -1, 5, "week", cal_end, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{std::to_string(bg).c_str(), gg, 5, "week", -0.1, 1.0}) == CRMKIT_EINVALID);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{std::to_string(bg).c_str(), gg, 5, "week", 0.01, 1.5}) == CRMKIT_EINVALID);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{std::to_string(gg).c_str(), 0, 5, "week", 0.01, 1.0}) == CRMKIT_EINVALID);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{std::to_string(bg).c_str(), bg, 5, "week", 0.01, 1.0}) == CRMKIT_EINVALID);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{"9999", 0, 5, "week", 0.01, 1.0}) == CRMKIT_ENOTFOUND);
+  CHECK(capi_test::score(nullptr, db, cal_end, ScoreSpec{std::to_string(bg).c_str(), -1, 5, "week", 0.01, 1.0}) == CRMKIT_EINVALID);
   REQUIRE(crmkit_value_customer_scores_json(&j, db, 1) == CRMKIT_OK);
   CHECK(take_owned(j) == scores_before);
 
@@ -226,7 +229,7 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps, bad maps change no
   const int64_t as_of = end_of(2024, 1, 10);
 
   crmkit_rfm_iter* it = nullptr;
-  REQUIRE(crmkit_value_rfm(&it, db, as_of, "ntile", "rf_grid", nullptr) == CRMKIT_OK);
+  REQUIRE(crmkit_rfm_iter_new(&it, db, as_of, "{\"method\":\"ntile\",\"map\":\"rf_grid\"}") == CRMKIT_OK);
   CHECK(crmkit_rfm_iter_customer_id(it) == 0);  // not on a row yet
   char* j = nullptr;
   CHECK(crmkit_rfm_iter_json(&j, it) == CRMKIT_EMISUSE);
@@ -241,16 +244,17 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps, bad maps change no
     CHECK(crmkit_rfm_iter_f(it) == (id + 1) / 2);
     CHECK(crmkit_rfm_iter_m(it) == (id + 1) / 2);
     CHECK(crmkit_rfm_iter_r(it) == (id + 1) / 2);
+    CHECK(std::string(crmkit_rfm_iter_currency(it)) == "USD");
     if (id == 10) CHECK(std::string(crmkit_rfm_iter_segment(it)) == "Champions");
     if (id == 1) CHECK(std::string(crmkit_rfm_iter_segment(it)) == "Hibernating");
   }
   CHECK(rows == 10);
   CHECK(crmkit_rfm_iter_next(it) == CRMKIT_DONE);
-  CHECK(std::string(crmkit_rfm_iter_currency(it)) == "USD");
+  CHECK(crmkit_rfm_iter_currency(it) == nullptr);  // no current row
 
   // The iterator outlives the database handle.
   crmkit_rfm_iter* late = nullptr;
-  REQUIRE(crmkit_value_rfm(&late, db, as_of, nullptr, "rfm_cells", nullptr) == CRMKIT_OK);
+  REQUIRE(crmkit_rfm_iter_new(&late, db, as_of, "{\"map\":\"rfm_cells\"}") == CRMKIT_OK);
 
   REQUIRE(crmkit_value_customer_rfm_json(&j, db, 10) == CRMKIT_OK);
   const std::string stored = take_owned(j);
@@ -259,34 +263,34 @@ TEST_CASE("value C API: RFM JSON, options, iterator and maps, bad maps change no
 
   // Refusals: specific codes, customer_rfm unchanged.
   crmkit_rfm_iter* bad = reinterpret_cast<crmkit_rfm_iter*>(0x1);
-  CHECK(crmkit_value_rfm(&bad, db, as_of, "deciles", nullptr, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_rfm_iter_new(&bad, db, as_of, "{\"method\":\"deciles\"}") == CRMKIT_EINVALID);
   CHECK(bad == nullptr);
   CHECK(last_has("method 'deciles'"));
-  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, "nope", nullptr, 0) == CRMKIT_ENOTFOUND);
+  CHECK(crmkit_value_rfm_assign_json(&j, db, as_of, "{\"map\":\"nope\"}") == CRMKIT_ENOTFOUND);
   CHECK(last_has("not a built-in map"));
-  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, nullptr, "[{\"name\":", 0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_assign_json(&j, db, as_of, "{\"custom_map\":[{\"name\":}") == CRMKIT_EINVALID);
   CHECK(last_has("malformed JSON"));
-  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, nullptr, "[{\"name\":\"x\",\"r\":[5,1]}]", 0) ==
+  CHECK(crmkit_value_rfm_assign_json(&j, db, as_of, "{\"custom_map\":[{\"name\":\"x\",\"r\":[5,1]}]}") ==
         CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, "rf_grid", "[{\"name\":\"x\"}]", 0) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_json(&j, db, as_of, nullptr, nullptr, "{\"name\":\"rf_grid\",\"rules\":[{\"name\":\"x\"}]}",
-                              0) == CRMKIT_ECONFLICT);
-  CHECK(crmkit_value_rfm_json(&j, db, as_of, "custom", nullptr, nullptr, 0) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_options_json(&j, db, as_of, "{\"bins\":0}") == CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_options_json(&j, db, as_of, "{\"colour\":1}") == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_assign_json(&j, db, as_of, "{\"map\":\"rf_grid\",\"custom_map\":[{\"name\":\"x\"}]}") == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_assign_json(&j, db, as_of,
+                                     "{\"custom_map\":{\"name\":\"rf_grid\",\"rules\":[{\"name\":\"x\"}]}}") == CRMKIT_ECONFLICT);
+  CHECK(crmkit_value_rfm_assign_json(&j, db, as_of, "{\"method\":\"custom\"}") == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_assign_json(&j, db, as_of, "{\"bins\":0}") == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_assign_json(&j, db, as_of, "{\"colour\":1}") == CRMKIT_EINVALID);
   CHECK(last_has("unknown member 'colour'"));
-  CHECK(crmkit_value_rfm_options_json(&j, db, as_of, "{\"method\":\"custom\",\"cuts\":{\"frequency\":[5,2]}}") ==
+  CHECK(crmkit_value_rfm_assign_json(&j, db, as_of, "{\"method\":\"custom\",\"cuts\":{\"frequency\":[5,2]}}") ==
         CRMKIT_EINVALID);
-  CHECK(crmkit_value_rfm_json(nullptr, db, as_of, nullptr, nullptr, nullptr, 0) == CRMKIT_EINVALID);
+  CHECK(crmkit_value_rfm_assign_json(nullptr, db, as_of, nullptr) == CRMKIT_EINVALID);
   REQUIRE(crmkit_value_customer_rfm_json(&j, db, 10) == CRMKIT_OK);
   CHECK(take_owned(j) == stored);
 
   // JSON forms.
-  REQUIRE(crmkit_value_rfm_json(&j, db, as_of, "quantile", "rfm_tests", nullptr, 1) == CRMKIT_OK);
+  REQUIRE(crmkit_value_rfm_assign_json(&j, db, as_of, "{\"method\":\"quantile\",\"map\":\"rfm_tests\"}") == CRMKIT_OK);
   std::string all = take_owned(j);
   CHECK(all.find("\"map_name\":\"rfm_tests\"") != std::string::npos);
   CHECK(all.find("\"customers\":[") != std::string::npos);
-  REQUIRE(crmkit_value_rfm_options_json(
+  REQUIRE(crmkit_value_rfm_assign_json(
               &j, db,
               as_of,
               "{\"method\":\"custom\",\"cuts\":{\"recency\":[3],\"frequency\":[5],\"monetary\":[50]},"
@@ -360,7 +364,7 @@ std::string customer_json(crmkit_db* db, int64_t id) {
 
 std::string predict(crmkit_db* db, const char* model, int64_t as_of) {
   char* j = nullptr;
-  const int rc = crmkit_value_predict_json(&j, db, model, 0, 30, "day", as_of, 0.01, 1.0);
+  const int rc = capi_test::score_json(&j, db, as_of, ScoreSpec{model, 0, 30, "day", 0.01, 1.0});
   if (rc != CRMKIT_OK) return "error " + std::to_string(rc) + ": " + crmkit_last_error_message();
   return take_owned(j);
 }
@@ -402,7 +406,7 @@ TEST_CASE("value C API: predict uses the best log-likelihood, names the model, w
   CHECK(json_number(take_owned(sj), "model_id") == ids[best]);
   // crmkit_value_score with model id 0 makes the same choice.
   int64_t scored = 0;
-  REQUIRE(crmkit_value_score(&scored, db, 0, 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_OK);
+  REQUIRE(capi_test::score(&scored, db, cal, ScoreSpec{nullptr, 0, 30, "day", 0.01, 1.0}) == CRMKIT_OK);
   CHECK(scored == 40);
 
   // Named: a kind (its own best), an id.
@@ -415,19 +419,19 @@ TEST_CASE("value C API: predict uses the best log-likelihood, names the model, w
 
   // Refusals: specific codes, scores unchanged.
   char* j = nullptr;
-  CHECK(crmkit_value_predict_json(&j, db, "gg", 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(capi_test::score_json(&j, db, cal, ScoreSpec{"gg", 0, 30, "day", 0.01, 1.0}) == CRMKIT_EINVALID);
   CHECK(last_has("spend model"));
-  CHECK(crmkit_value_predict_json(&j, db, "12x", 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(capi_test::score_json(&j, db, cal, ScoreSpec{"12x", 0, 30, "day", 0.01, 1.0}) == CRMKIT_EINVALID);
   CHECK(last_has("model '12x' is not one of bgnbd, pnbd, mbgnbd or a model id"));
-  CHECK(crmkit_value_predict_json(&j, db, "999", 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_ENOTFOUND);
-  CHECK(crmkit_value_predict_json(&j, db, nullptr, 0, -1, "day", cal, 0.01, 1.0) == CRMKIT_EINVALID);
-  CHECK(crmkit_value_predict_json(nullptr, db, nullptr, 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_EINVALID);
+  CHECK(capi_test::score_json(&j, db, cal, ScoreSpec{"999", 0, 30, "day", 0.01, 1.0}) == CRMKIT_ENOTFOUND);
+  CHECK(capi_test::score_json(&j, db, cal, ScoreSpec{nullptr, 0, -1, "day", 0.01, 1.0}) == CRMKIT_EINVALID);
+  CHECK(capi_test::score_json(nullptr, db, cal, ScoreSpec{nullptr, 0, 30, "day", 0.01, 1.0}) == CRMKIT_EINVALID);
   CHECK(j == nullptr);
   crmkit_db_close(db);
 
   // An empty store: no model to choose.
   REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
-  CHECK(crmkit_value_predict_json(&j, db, nullptr, 0, 30, "day", cal, 0.01, 1.0) == CRMKIT_ENOTFOUND);
+  CHECK(capi_test::score_json(&j, db, cal, ScoreSpec{nullptr, 0, 30, "day", 0.01, 1.0}) == CRMKIT_ENOTFOUND);
   CHECK(last_has("no transaction model is saved"));
   crmkit_db_close(db);
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "crmkit.h"
+#include "../capi/options_fixture.hpp"
 
 namespace {
 
@@ -358,19 +359,19 @@ std::vector<Case> area_cases() {
       {"value_fit: currency not ISO-4217", CRMKIT_EINVALID, [](Env& e) {
          std::int64_t id; return crmkit_value_fit(&id, e.db, "bgnbd", "week", kT, kT, "dollars"); }},
       {"value_score: unknown model id", CRMKIT_ENOTFOUND, [](Env& e) {
-         std::int64_t n; return crmkit_value_score(&n, e.db, 424242, 0, 52, "week", kT, 0.01, 1); }},
+         std::int64_t n; return capi_test::score(&n, e.db, kT, {"424242", 0, 52, "week", 0.01, 1}); }},
       {"value_score: NaN horizon", CRMKIT_EINVALID, [nan](Env& e) {
-         std::int64_t n; return crmkit_value_score(&n, e.db, 1, 0, nan, "week", kT, 0.01, 1); }},
+         std::int64_t n; return capi_test::score(&n, e.db, kT, {"1", 0, nan, "week", 0.01, 1}); }},
       {"value_score: negative horizon", CRMKIT_EINVALID, [](Env& e) {
-         std::int64_t n; return crmkit_value_score(&n, e.db, 1, 0, -52, "week", kT, 0.01, 1); }},
+         std::int64_t n; return capi_test::score(&n, e.db, kT, {"1", 0, -52, "week", 0.01, 1}); }},
       {"value_score: infinite discount rate", CRMKIT_EINVALID, [inf](Env& e) {
-         std::int64_t n; return crmkit_value_score(&n, e.db, 1, 0, 52, "week", kT, inf, 1); }},
+         std::int64_t n; return capi_test::score(&n, e.db, kT, {"1", 0, 52, "week", inf, 1}); }},
       {"value_rfm: unknown method", CRMKIT_EINVALID, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_rfm_json(&j, e.db, kT, "magic", nullptr, nullptr, 0), j); }},
+         char* j = nullptr; return json_out(crmkit_value_rfm_assign_json(&j, e.db, kT, "{\"method\": \"magic\"}"), j); }},
       {"value_rfm: unknown built-in map", CRMKIT_ENOTFOUND, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_rfm_json(&j, e.db, kT, "ntile", "no_such_map", nullptr, 0), j); }},
+         char* j = nullptr; return json_out(crmkit_value_rfm_assign_json(&j, e.db, kT, "{\"map\": \"no_such_map\"}"), j); }},
       {"value_rfm: malformed custom map JSON", CRMKIT_EINVALID, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_rfm_json(&j, e.db, kT, "ntile", nullptr, "{\"rules\": [", 0), j); }},
+         char* j = nullptr; return json_out(crmkit_value_rfm_assign_json(&j, e.db, kT, "{\"custom_map\": {\"rules\": ["), j); }},
       {"value_model_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_value_model_json(nullptr, e.db, 1); }},
       // ---- segments ------------------------------------------------------------------------
       {"segment_create: NULL name", CRMKIT_EINVALID, [](Env& e) {
@@ -417,7 +418,7 @@ std::vector<Case> area_cases() {
          char* j = nullptr; return json_out(crmkit_survey_nps_json(&j, e.db, nullptr, nullptr, nullptr, 1.5), j); }},
       {"retention_json: period ends before it starts", CRMKIT_EINVALID, [](Env& e) {
          char* j = nullptr;
-         return json_out(crmkit_retention_json(&j, e.db, kT, kT - 1, nullptr, 90, 0.5, nullptr, nullptr, nullptr), j); }},
+         return json_out(capi_test::retention_json(&j, e.db, kT, kT - 1, {nullptr, 90, 0.5, nullptr, nullptr, nullptr}), j); }},
       // ---- points --------------------------------------------------------------------------
       {"points_programme_create: malformed spec", CRMKIT_EINVALID, [](Env& e) {
          std::int64_t id; return crmkit_points_programme_create(&id, e.db, "{\"name\": \"x\","); }},
@@ -539,11 +540,11 @@ TEST_CASE("JSON integers above INT64_MAX are refused with the digits as given", 
              &id, env.db, ("{\"name\": \"wide\", \"currency\": \"USD\", \"created_at\": " + big + "}").c_str()); }},
       {"RFM options: bins 2^63", CRMKIT_EINVALID, [&](Env& env) {
          char* j = nullptr;
-         return json_out(crmkit_value_rfm_options_json(&j, env.db, kT, ("{\"bins\": " + big + "}").c_str()), j); }},
+         return json_out(crmkit_value_rfm_assign_json(&j, env.db, kT, ("{\"bins\": " + big + "}").c_str()), j); }},
       {"RFM custom map: a cell 2^63", CRMKIT_EINVALID, [&](Env& env) {
          char* j = nullptr;
          const std::string options = "{\"custom_map\": {\"name\": \"m\", \"cells\": {\"a\": [" + big + "]}}}";
-         return json_out(crmkit_value_rfm_options_json(&j, env.db, kT, options.c_str()), j); }},
+         return json_out(crmkit_value_rfm_assign_json(&j, env.db, kT, options.c_str()), j); }},
   };
   for (const auto& c : table) {
     INFO("case: " << c.name);
@@ -732,22 +733,22 @@ TEST_CASE("hostile input to predictions and lifecycle stages: exact status, noth
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const std::vector<Case> table = {
       {"value_predict: no model saved", CRMKIT_ENOTFOUND, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, nullptr, 0, 52, "week", kT, 0.01, 1), j); }},
+         char* j = nullptr; return json_out(capi_test::score_json(&j, e.db, kT, {nullptr, 0, 52, "week", 0.01, 1}), j); }},
       {"value_predict: SQL as the model", CRMKIT_EINVALID, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, kSql, 0, 52, "week", kT, 0.01, 1), j); }},
+         char* j = nullptr; return json_out(capi_test::score_json(&j, e.db, kT, {kSql, 0, 52, "week", 0.01, 1}), j); }},
       {"value_predict: gg is not a transaction model", CRMKIT_EINVALID, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "gg", 0, 52, "week", kT, 0.01, 1), j); }},
+         char* j = nullptr; return json_out(capi_test::score_json(&j, e.db, kT, {"gg", 0, 52, "week", 0.01, 1}), j); }},
       {"value_predict: id beyond int64", CRMKIT_EINVALID, [](Env& e) {
          char* j = nullptr;
-         return json_out(crmkit_value_predict_json(&j, e.db, "99999999999999999999", 0, 52, "week", kT, 0.01, 1), j); }},
+         return json_out(capi_test::score_json(&j, e.db, kT, {"99999999999999999999", 0, 52, "week", 0.01, 1}), j); }},
       {"value_predict: model id 0", CRMKIT_EINVALID, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "0", 0, 52, "week", kT, 0.01, 1), j); }},
+         char* j = nullptr; return json_out(capi_test::score_json(&j, e.db, kT, {"0", 0, 52, "week", 0.01, 1}), j); }},
       {"value_predict: unknown model id", CRMKIT_ENOTFOUND, [](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "424242", 0, 52, "week", kT, 0.01, 1), j); }},
+         char* j = nullptr; return json_out(capi_test::score_json(&j, e.db, kT, {"424242", 0, 52, "week", 0.01, 1}), j); }},
       {"value_predict: NULL out", CRMKIT_EINVALID, [](Env& e) {
-         return crmkit_value_predict_json(nullptr, e.db, nullptr, 0, 52, "week", kT, 0.01, 1); }},
+         return capi_test::score_json(nullptr, e.db, kT, {nullptr, 0, 52, "week", 0.01, 1}); }},
       {"value_predict: NaN horizon", CRMKIT_EINVALID, [nan](Env& e) {
-         char* j = nullptr; return json_out(crmkit_value_predict_json(&j, e.db, "bgnbd", 0, nan, "week", kT, 0.01, 1), j); }},
+         char* j = nullptr; return json_out(capi_test::score_json(&j, e.db, kT, {"bgnbd", 0, nan, "week", 0.01, 1}), j); }},
       {"lifecycle rule: unknown rule", CRMKIT_EINVALID, [](Env& e) {
          return crmkit_customer_set_lifecycle_rule(e.db, kSql, 30, 0.5); }},
       {"lifecycle rule: window beyond int", CRMKIT_EINVALID, [](Env& e) {

@@ -7,10 +7,12 @@
   released with ``crmkit_free`` (``take_string``).
 - A negative status raises the matching ``crmkit.Error`` subclass with the library's message.
 """
+import contextlib
 import ctypes
 import ctypes.util
 import decimal
 import fractions
+import functools
 import glob
 import math
 import os
@@ -280,3 +282,23 @@ def take_string(ptr):
         return ctypes.string_at(ptr).decode("utf-8")
     finally:
         _free(ptr)
+
+
+@functools.lru_cache(maxsize=None)
+def _bound(name, restype, *argtypes):
+    return bind(name, restype, *argtypes)
+
+
+@contextlib.contextmanager
+def options(kind, *settings):
+    """A crmkit_<kind>_options handle for one call, freed afterwards. Each setting is (member,
+    argument ctypes, values): crmkit_<kind>_options_set_<member>(handle, *values), checked at
+    once. Members not given keep the library's default, which the call checks with the rest."""
+    handle = c_void_p()
+    check(_bound("crmkit_%s_options_new" % kind, c_int, POINTER(c_void_p))(byref(handle)))
+    try:
+        for member, argtypes, values in settings:
+            check(_bound("crmkit_%s_options_set_%s" % (kind, member), c_int, c_void_p, *argtypes)(handle, *values))
+        yield handle
+    finally:
+        _bound("crmkit_%s_options_free" % kind, None, c_void_p)(handle)

@@ -31,11 +31,8 @@ _JSON = n.POINTER(n.c_void_p)
 _nps = n.bind("crmkit_survey_nps_json", n.c_int, _JSON, n.c_void_p, _i64p, _i64p, n.c_char_p, n.c_double)
 _csat = n.bind("crmkit_survey_csat_json", n.c_int, _JSON, n.c_void_p, _i64p, _i64p, n.c_char_p)
 _ces = n.bind("crmkit_survey_ces_json", n.c_int, _JSON, n.c_void_p, _i64p, _i64p, n.c_char_p)
-_retention = n.bind("crmkit_retention_json", n.c_int, _JSON, n.c_void_p, n.c_int64, n.c_int64, n.c_char_p,
-                    n.c_int, n.c_double, n.c_char_p, n.c_char_p, n.c_char_p)
-_cohorts = n.bind("crmkit_retention_cohorts_json", n.c_int, _JSON, n.c_void_p, n.c_char_p, n.c_int, n.c_int,
-                  _i64p, _i64p, _i64p)
-
+_retention = n.bind("crmkit_retention_json", n.c_int, _JSON, n.c_void_p, n.c_int64, n.c_int64, n.c_void_p)
+_cohorts = n.bind("crmkit_retention_cohorts_json", n.c_int, _JSON, n.c_void_p, n.c_void_p)
 
 def _json_call(fn, *args):
     """Calls a C function whose first argument is an owned char** JSON result."""
@@ -121,16 +118,26 @@ class Retention:
 
     def retention(self, from_, to, activity="recent_purchase", active_days=90, p_alive_threshold=0.5,
                   order_unit="customer_day", revenue="gross", currency=None):
-        return _json_call(_retention, self._db.handle, to_ms(from_, "from_"), to_ms_end_of_day(to, "to"),
-                          n.text(activity, "activity"), n.int32(active_days, "active_days"),
-                          n.double(p_alive_threshold, "p_alive_threshold"), n.text(order_unit, "order_unit"),
-                          n.text(revenue, "revenue"), n.text(currency, "currency"))
+        with n.options("retention",
+                       ("activity", (n.c_char_p,), (n.text(activity, "activity"),)),
+                       ("active_days", (n.c_int,), (n.int32(active_days, "active_days"),)),
+                       ("p_alive_threshold", (n.c_double,), (n.double(p_alive_threshold, "p_alive_threshold"),)),
+                       ("order_unit", (n.c_char_p,), (n.text(order_unit, "order_unit"),)),
+                       ("revenue", (n.c_char_p,), (n.text(revenue, "revenue"),)),
+                       ("currency", (n.c_char_p,), (n.text(currency, "currency"),))) as o:
+            return _json_call(_retention, self._db.handle, to_ms(from_, "from_"), to_ms_end_of_day(to, "to"), o)
 
     def cohorts(self, by="month", periods=12, unbounded=False, from_=None, to=None, as_of=None):
-        return _json_call(_cohorts, self._db.handle, n.text(by, "by"), n.int32(periods, "periods"),
-                          int(bool(unbounded)), optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
-                          optional_ms(as_of, "as_of", end_of_day=True))
-
+        bounds = [(member, (n.c_int64,), (optional_ms(value, name, end_of_day=end),))
+                  for member, name, value, end in (("from", "from_", from_, False), ("to", "to", to, True),
+                                                   ("as_of", "as_of", as_of, True))
+                  if value is not None]
+        with n.options("cohort",
+                       ("by", (n.c_char_p,), (n.text(by, "by"),)),
+                       ("periods", (n.c_int,), (n.int32(periods, "periods"),)),
+                       ("unbounded", (n.c_int,), (int(bool(unbounded)),)),
+                       *bounds) as o:
+            return _json_call(_cohorts, self._db.handle, o)
 
 _db.Database.surveys = property(lambda self: Surveys(self))
 _db.Database.retention = property(lambda self: Retention(self))

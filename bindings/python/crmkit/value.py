@@ -20,16 +20,14 @@ _fit = n.bind("crmkit_value_fit", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c
               n.c_int64, n.c_char_p)
 _model_json = n.bind("crmkit_value_model_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64)
 _models_json = n.bind("crmkit_value_models_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p)
-_score = n.bind("crmkit_value_score", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_int64, n.c_int64, n.c_double,
-                n.c_char_p, n.c_int64, n.c_double, n.c_double)
-_predict_json = n.bind("crmkit_value_predict_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_char_p,
-                       n.c_int64, n.c_double, n.c_char_p, n.c_int64, n.c_double, n.c_double)
+_score = n.bind("crmkit_value_score", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_int64, n.c_void_p)
+_score_json = n.bind("crmkit_value_score_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64, n.c_void_p)
 _scores_json = n.bind("crmkit_value_customer_scores_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p,
                       n.c_int64)
 _validate_json = n.bind("crmkit_value_validate_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64,
                         n.c_int64)
-_rfm_options_json = n.bind("crmkit_value_rfm_options_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64,
-                           n.c_char_p)
+_rfm_assign_json = n.bind("crmkit_value_rfm_assign_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64,
+                          n.c_char_p)
 _customer_rfm_json = n.bind("crmkit_value_customer_rfm_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p,
                             n.c_int64)
 _maps_json = n.bind("crmkit_value_rfm_maps_json", n.c_int, n.POINTER(n.c_void_p))
@@ -37,6 +35,17 @@ _maps_json = n.bind("crmkit_value_rfm_maps_json", n.c_int, n.POINTER(n.c_void_p)
 def _model_id(model):
     """A model id, or the id of a model dict as fit() returns it."""
     return model["id"] if isinstance(model, dict) else model
+
+
+def _score_options(model, spend_model, horizon, horizon_unit, discount, margin):
+    sm = 0 if spend_model is None else n.int64(_model_id(spend_model), "spend_model")
+    return n.options("score",
+                     ("model", (n.c_char_p,), (n.text(model, "model"),)),
+                     ("spend_model", (n.c_int64,), (sm,)),
+                     ("horizon", (n.c_double, n.c_char_p), (n.double(horizon, "horizon"),
+                                                           n.text(horizon_unit, "horizon_unit"))),
+                     ("discount_rate", (n.c_double,), (n.double(discount, "discount"),)),
+                     ("margin_rate", (n.c_double,), (n.double(margin, "margin"),)))
 
 
 def _json_out(fn, *args):
@@ -77,11 +86,9 @@ class Value:
         if as_of is None:
             raise TypeError("score() needs as_of (the library has no clock)")
         tm = n.int64(_model_id(transaction_model), "transaction_model")
-        sm = 0 if spend_model is None else n.int64(_model_id(spend_model), "spend_model")
         scored = n.c_int64()
-        n.check(_score(n.byref(scored), self._db.handle, tm, sm, n.double(horizon, "horizon"),
-                       n.text(horizon_unit, "horizon_unit"), to_ms_end_of_day(as_of, "as_of"),
-                       n.double(discount, "discount"), n.double(margin, "margin")))
+        with _score_options(str(tm) if tm else None, spend_model, horizon, horizon_unit, discount, margin) as o:
+            n.check(_score(n.byref(scored), self._db.handle, to_ms_end_of_day(as_of, "as_of"), o))
         return scored.value
 
     def predict(self, model=None, spend_model=None, horizon=12, horizon_unit="month", as_of=None, discount=0.01,
@@ -101,10 +108,8 @@ class Value:
             raise TypeError("model must be None, a kind name, an int id or a model dict, not bool")
         if isinstance(model, int):
             model = str(model)
-        sm = 0 if spend_model is None else n.int64(_model_id(spend_model), "spend_model")
-        return _json_out(_predict_json, self._db.handle, n.text(model, "model"), sm, n.double(horizon, "horizon"),
-                         n.text(horizon_unit, "horizon_unit"), to_ms_end_of_day(as_of, "as_of"),
-                         n.double(discount, "discount"), n.double(margin, "margin"))
+        with _score_options(model, spend_model, horizon, horizon_unit, discount, margin) as o:
+            return _json_out(_score_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"), o)
 
     def scores(self, customer_id):
         """One customer's scores (p_alive, expected_purchases, expected_spend, predicted_clv, ...)."""
@@ -131,7 +136,7 @@ class Value:
         options["customers"] = bool(customers)
         if scan:
             options["scan"] = True
-        return _json_out(_rfm_options_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
+        return _json_out(_rfm_assign_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
                          n.text(json.dumps(options), "options"))
 
     def customer_rfm(self, customer_id):

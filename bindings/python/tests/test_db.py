@@ -8,8 +8,8 @@ import crmkit
 
 class DatabaseTest(unittest.TestCase):
     def test_version(self):
-        self.assertEqual(crmkit.version_number, 100)
-        self.assertEqual(crmkit.__version__, "0.1.0")
+        self.assertEqual(crmkit.version_number, 200)
+        self.assertEqual(crmkit.__version__, "0.2.0")
 
     def test_open_file_mode_and_context_manager(self):
         with tempfile.TemporaryDirectory() as d:
