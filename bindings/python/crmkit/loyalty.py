@@ -128,7 +128,7 @@ class Retention:
             return _json_call(_retention, self._db.handle, to_ms(from_, "from_"), to_ms_end_of_day(to, "to"), o)
 
     def cohorts(self, by="month", periods=12, unbounded=False, from_=None, to=None, as_of=None):
-        bounds = [(member, (n.c_int64,), (optional_ms(value, name, end_of_day=end),))
+        bounds = [(member, (n.c_int64,), ((to_ms_end_of_day if end else to_ms)(value, name),))
                   for member, name, value, end in (("from", "from_", from_, False), ("to", "to", to, True),
                                                    ("as_of", "as_of", as_of, True))
                   if value is not None]

@@ -14,7 +14,7 @@ import json
 import unittest
 
 import crmkit
-from crmkit import customers, interactions, loyalty, points, report, segments, value
+from crmkit import _native, customers, interactions, loyalty, points, report, segments, value
 
 DAY = 86400000
 D = datetime.date(2024, 3, 10)
@@ -100,9 +100,12 @@ CASES = {
     "Retention.retention from_": (loyalty, "_retention", FIRST_INSTANT,
                                   lambda db, t: db.retention.retention(t, 9 * 10 ** 12)),
     "Retention.retention to": (loyalty, "_retention", END_OF_DAY, lambda db, t: db.retention.retention(0, t)),
-    "Retention.cohorts from_": (loyalty, "_cohorts", FIRST_INSTANT, lambda db, t: db.retention.cohorts(from_=t)),
-    "Retention.cohorts to": (loyalty, "_cohorts", END_OF_DAY, lambda db, t: db.retention.cohorts(to=t)),
-    "Retention.cohorts as_of": (loyalty, "_cohorts", END_OF_DAY, lambda db, t: db.retention.cohorts(as_of=t)),
+    "Retention.cohorts from_": (_native, "crmkit_cohort_options_set_from", FIRST_INSTANT,
+                                lambda db, t: db.retention.cohorts(from_=t)),
+    "Retention.cohorts to": (_native, "crmkit_cohort_options_set_to", END_OF_DAY,
+                             lambda db, t: db.retention.cohorts(to=t)),
+    "Retention.cohorts as_of": (_native, "crmkit_cohort_options_set_as_of", END_OF_DAY,
+                                lambda db, t: db.retention.cohorts(as_of=t)),
     "Points.enroll enrolled_at": (points, "_enroll", END_OF_DAY, lambda db, t: db.points.enroll(1, 1, t)),
     "Points.reverse_purchase as_of": (points, "_reverse_purchase", END_OF_DAY,
                                       lambda db, t: db.points.reverse_purchase(1, 1, 100, "r", t)),
@@ -126,9 +129,9 @@ CASES = {
     "Value.fit calibration_end": (value, "_fit", END_OF_DAY, lambda db, t: db.value.fit("bgnbd", "week", t)),
     "Value.fit fitted_at": (value, "_fit", END_OF_DAY, lambda db, t: db.value.fit("bgnbd", "week", 0, fitted_at=t)),
     "Value.score as_of": (value, "_score", END_OF_DAY, lambda db, t: db.value.score(1, as_of=t)),
-    "Value.predict as_of": (value, "_predict_json", END_OF_DAY, lambda db, t: db.value.predict(as_of=t)),
+    "Value.predict as_of": (value, "_score_json", END_OF_DAY, lambda db, t: db.value.predict(as_of=t)),
     "Value.validate holdout_end": (value, "_validate_json", END_OF_DAY, lambda db, t: db.value.validate(1, t)),
-    "Value.rfm as_of": (value, "_rfm_options_json", END_OF_DAY, lambda db, t: db.value.rfm(t)),
+    "Value.rfm as_of": (value, "_rfm_assign_json", END_OF_DAY, lambda db, t: db.value.rfm(t)),
 }
 
 # Parameters that take a time, by name.
@@ -145,13 +148,21 @@ class TimesTest(unittest.TestCase):
 
     def caught_instants(self, module, c_function, call, t):
         seen = []
-        original = getattr(module, c_function)
 
         def recorder(*args):
             seen.extend(instants_in(args))
             raise Caught()
 
-        setattr(module, c_function, recorder)
+        patched = recorder
+        if module is _native:
+            # A member of an options handle: its setter is bound by name as the options are built.
+            setter, real_bound = c_function, _native._bound
+            c_function = "_bound"
+
+            def patched(name, *types):
+                return recorder if name == setter else real_bound(name, *types)
+        original = getattr(module, c_function)
+        setattr(module, c_function, patched)
         try:
             with self.assertRaises(Caught):
                 call(self.db, t)
