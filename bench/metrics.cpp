@@ -70,7 +70,7 @@ void metrics(const Options& o, std::vector<Row>& rows) {
   crmkit::SurveyMetrics surveys(store);
   crmkit::SurveyMetricQuery nq;
   nq.by = crmkit::MetricGrouping::month;
-  std::vector<crmkit::NpsResult> nps;
+  crmkit::NpsTable nps;
   double nps_s = best_of(3, [&] { nps = surveys.nps(nq); });
   SQLite::Statement nps_sql(db,
       "SELECT strftime('%Y-%m', occurred_at / 1000, 'unixepoch') AS month, count(*), sum(score >= 9), "

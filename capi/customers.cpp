@@ -175,7 +175,7 @@ int crmkit_customer_delete(crmkit_db* db, int64_t id) {
 
 int crmkit_customer_get_json(char** out_json, crmkit_db* db, int64_t id) {
   return capi::json_out(out_json, db, "out_json", [&] {
-    return detail::customer_json(Customers(db->session->store).get(id), detail::JsonForm::exact).dump();
+    return to_json(Customers(db->session->store).get(id), JsonForm::exact);
   });
 }
 
@@ -183,7 +183,7 @@ int crmkit_customer_get_by_external_id_json(char** out_json, crmkit_db* db, cons
   return capi::json_out(out_json, db, "out_json", [&] {
     std::string ext = capi::text_arg(external_id, "external_id");
     Customer c = Customers(db->session->store).get_by_external_id(ext);
-    return detail::customer_json(c, detail::JsonForm::exact).dump();
+    return to_json(c, JsonForm::exact);
   });
 }
 
@@ -333,7 +333,7 @@ int crmkit_customer_iter_json(char** out_json, const crmkit_customer_iter* it) {
     *out_json = nullptr;
     const Customer* c = it->rows.current();
     if (!c) throw Error(Errc::misuse, "the iterator has no current customer (call crmkit_customer_iter_next)");
-    *out_json = capi::owned_string(detail::customer_json(*c, detail::JsonForm::exact).dump());
+    *out_json = capi::owned_string(to_json(*c, JsonForm::exact));
     return CRMKIT_OK;
   });
 }
@@ -342,11 +342,7 @@ void crmkit_customer_iter_free(crmkit_customer_iter* it) { delete it; }
 
 int crmkit_customer_lifecycle_rule_json(char** out_json, crmkit_db* db) {
   return capi::json_out(out_json, db, "out_json", [&] {
-    const LifecycleRule r = Customers(db->session->store).lifecycle_rule();
-    return nlohmann::json{{"churn_rule", to_string(r.churn)},
-                          {"window_days", r.window_days},
-                          {"p_alive_threshold", r.p_alive_threshold}}
-        .dump();
+    return to_json(Customers(db->session->store).lifecycle_rule());
   });
 }
 
@@ -372,7 +368,7 @@ int crmkit_customer_update_lifecycle_json(char** out_json, crmkit_db* db, int64_
       throw Error(Errc::invalid_argument, "override_manual " + std::to_string(override_manual) + " must be 0 or 1");
     LifecycleOptions o;
     o.override_manual = override_manual == 1;
-    return Customers(db->session->store).update_lifecycle(as_of, o).to_json();
+    return to_json(Customers(db->session->store).update_lifecycle(as_of, o));
   });
 }
 

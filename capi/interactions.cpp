@@ -170,7 +170,7 @@ int crmkit_interaction_record_json(int64_t* out_id, crmkit_db* db, const char* j
 
 int crmkit_interaction_get_json(char** out_json, crmkit_db* db, int64_t id) {
   return capi::json_out(out_json, db, "out_json", [&] {
-    return detail::interaction_json(Interactions(db->session->store).get(id), detail::JsonForm::exact).dump();
+    return to_json(Interactions(db->session->store).get(id), JsonForm::exact);
   });
 }
 
@@ -379,7 +379,7 @@ int crmkit_interaction_iter_json(char** out_json, const crmkit_interaction_iter*
     *out_json = nullptr;
     const Interaction* i = it->rows.current();
     if (!i) throw Error(Errc::misuse, "the iterator has no current interaction (call crmkit_interaction_iter_next)");
-    *out_json = capi::owned_string(detail::interaction_json(*i, detail::JsonForm::exact).dump());
+    *out_json = capi::owned_string(to_json(*i, JsonForm::exact));
     return CRMKIT_OK;
   });
 }
@@ -389,7 +389,7 @@ void crmkit_interaction_iter_free(crmkit_interaction_iter* it) { delete it; }
 int crmkit_customer_figures_json(char** out_json, crmkit_db* db, int64_t customer_id) {
   return capi::json_out(out_json, db, "out_json", [&] {
     CustomerFigures f = Interactions(db->session->store).figures(customer_id);
-    return detail::figures_json(f, detail::JsonForm::exact).dump();
+    return to_json(f, JsonForm::exact);
   });
 }
 

@@ -45,7 +45,7 @@ int crmkit_report_options_set_cohorts(crmkit_report_options* options, int period
 
 int crmkit_report_json(char** out_json, crmkit_db* db, const crmkit_report_options* options) {
   return capi::json_out(out_json, db, "out_json", [&] {
-    return report_json(build_report(db->session->store, options ? options->options : ReportOptions{}));
+    return to_json(build_report(db->session->store, options ? options->options : ReportOptions{}));
   });
 }
 

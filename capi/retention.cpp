@@ -56,7 +56,7 @@ int crmkit_retention_json(char** out_json, crmkit_db* db, int64_t from, int64_t 
     RetentionQuery q = options ? options->query : RetentionQuery{};
     q.from = from;
     q.to = to;
-    return RetentionMetrics(db->session->store).retention_json(q);
+    return to_json(RetentionMetrics(db->session->store).retention(q));
   });
 }
 
@@ -95,7 +95,7 @@ int crmkit_cohort_options_set_as_of(crmkit_cohort_options* options, int64_t as_o
 
 int crmkit_retention_cohorts_json(char** out_json, crmkit_db* db, const crmkit_cohort_options* options) {
   return capi::json_out(out_json, db, "out_json", [&] {
-    return RetentionMetrics(db->session->store).cohorts_json(options ? options->query : CohortQuery{});
+    return to_json(RetentionMetrics(db->session->store).cohorts(options ? options->query : CohortQuery{}));
   });
 }
 

@@ -124,19 +124,19 @@ int crmkit_survey_nps_json(char** out_json, crmkit_db* db, const int64_t* from, 
   return capi::json_out(out_json, db, "out_json", [&] {
     SurveyMetricQuery q = query_of(from, to, by);
     if (confidence != 0.0) q.confidence = confidence;  // 0 = default; NaN is refused by the service
-    return SurveyMetrics(db->session->store).nps_json(q);
+    return crmkit::to_json(SurveyMetrics(db->session->store).nps(q));
   });
 }
 
 int crmkit_survey_csat_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
   return capi::json_out(out_json, db, "out_json", [&] {
-    return SurveyMetrics(db->session->store).csat_json(query_of(from, to, by));
+    return crmkit::to_json(SurveyMetrics(db->session->store).csat(query_of(from, to, by)));
   });
 }
 
 int crmkit_survey_ces_json(char** out_json, crmkit_db* db, const int64_t* from, const int64_t* to, const char* by) {
   return capi::json_out(out_json, db, "out_json", [&] {
-    return SurveyMetrics(db->session->store).ces_json(query_of(from, to, by));
+    return crmkit::to_json(SurveyMetrics(db->session->store).ces(query_of(from, to, by)));
   });
 }
 

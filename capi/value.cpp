@@ -128,7 +128,7 @@ int crmkit_value_fit(int64_t* out_model_id, crmkit_db* db, const char* kind, con
 int crmkit_value_model_json(char** out_json, crmkit_db* db, int64_t model_id) {
   return capi::json_out(out_json, db, "out_json", [&] {
     CustomerValue value(db->session->store);
-    return value.model(model_id).to_json();
+    return to_json(value.model(model_id));
   });
 }
 
@@ -139,7 +139,7 @@ int crmkit_value_models_json(char** out_json, crmkit_db* db) {
     bool first = true;
     for (const auto& m : value.models()) {
       if (!first) s += ",";
-      s += m.to_json();
+      s += to_json(m);
       first = false;
     }
     s += "]";
@@ -204,30 +204,21 @@ int crmkit_value_score_json(char** out_json, crmkit_db* db, int64_t as_of, const
   return capi::json_out(out_json, db, "out_json", [&] {
     ScoreRequest r = options ? options->request : ScoreRequest{};
     r.as_of = as_of;
-    return CustomerValue(db->session->store).score(r).to_json();
+    return to_json(CustomerValue(db->session->store).score(r));
   });
 }
 
 int crmkit_value_customer_scores_json(char** out_json, crmkit_db* db, int64_t customer_id) {
   return capi::json_out(out_json, db, "out_json", [&] {
     CustomerValue value(db->session->store);
-    return value.customer_score(customer_id).to_json();
+    return to_json(value.customer_score(customer_id));
   });
 }
 
 int crmkit_value_validate_json(char** out_json, crmkit_db* db, int64_t model_id, int64_t holdout_end) {
   return capi::json_out(out_json, db, "out_json", [&] {
     CustomerValue value(db->session->store);
-    auto v = value.validate(model_id, holdout_end);
-    nlohmann::json j;
-    j["holdout_length"] = v.holdout_length;
-    j["actual_total"] = v.actual_total;
-    j["predicted_total"] = v.predicted_total;
-    j["bins"] = nlohmann::json::array();
-    for (const auto& b : v.bins)
-      j["bins"].push_back({{"frequency", b.label}, {"customers", b.customers}, {"actual_mean", b.actual_mean},
-                           {"predicted_mean", b.predicted_mean}});
-    return j.dump();
+    return to_json(value.validate(model_id, holdout_end));
   });
 }
 
@@ -236,7 +227,7 @@ int crmkit_value_rfm_assign_json(char** out_json, crmkit_db* db, int64_t as_of, 
     bool with_customers = true;
     RfmRequest r = rfm_options(as_of, options_json, &with_customers);
     CustomerValue value(db->session->store);
-    return value.rfm(r).to_json(with_customers);
+    return to_json(value.rfm(r), with_customers);
   });
 }
 
@@ -294,7 +285,7 @@ int crmkit_rfm_iter_json(char** out_json, const crmkit_rfm_iter* it) {
   return call(nullptr, [&] {
     need(out_json, "out_json");
     *out_json = nullptr;
-    *out_json = capi::owned_string(current(it).to_json());
+    *out_json = capi::owned_string(to_json(current(it)));
     return CRMKIT_OK;
   });
 }
@@ -306,7 +297,7 @@ int crmkit_value_customer_rfm_json(char** out_json, crmkit_db* db, int64_t custo
     CustomerValue value(db->session->store);
     auto r = value.customer_rfm(customer_id);
     if (!r) throw Error(Errc::not_found, "customer " + std::to_string(customer_id) + " has no RFM assignment");
-    return r->to_json();
+    return to_json(*r);
   });
 }
 
@@ -318,7 +309,7 @@ int crmkit_value_rfm_maps_json(char** out_json) {
     bool first = true;
     for (const auto& m : builtin_segment_maps()) {
       if (!first) s += ",";
-      s += segment_map_to_json(m);
+      s += to_json(m);
       first = false;
     }
     s += "]";

@@ -162,7 +162,7 @@ void lifecycle(const LifecycleOpts& o) {
   const LifecycleUpdate u = customers.update_lifecycle(as_of, options);
   tx.commit();
   if (o.json) {
-    print_json(nlohmann::json::parse(u.to_json()));
+    print_json(nlohmann::json::parse(to_json(u)));
     return;
   }
   std::string out = fmt::format(

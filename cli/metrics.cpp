@@ -128,7 +128,7 @@ void add_metrics(CLI::App& root) {
       q.order_unit = parse_order_unit(o->order_unit, "--order-unit");
       q.revenue = parse_revenue_basis(o->revenue, "--revenue");
       if (!o->currency.empty()) q.currency = o->currency;
-      std::string j = RetentionMetrics(store).retention_json(q);
+      std::string j = to_json(RetentionMetrics(store).retention(q));
       std::cout << (o->json ? j + "\n" : retention_text(json::parse(j)));
     });
   }
@@ -160,7 +160,7 @@ void add_metrics(CLI::App& root) {
       q.to = o->to.instant_if_given();
       // An empty store has no day with data: the library's own default applies.
       if (Instant t = as_of_or_default(store, o->as_of)) q.as_of = t;
-      std::string j = RetentionMetrics(store).cohorts_json(q);
+      std::string j = to_json(RetentionMetrics(store).cohorts(q));
       std::cout << (o->json ? j + "\n" : cohort_table(json::parse(j)));
     });
   }
@@ -190,7 +190,7 @@ void add_metrics(CLI::App& root) {
       q.by = parse_metric_grouping(o->by, "--by");
       q.confidence = o->confidence;
       SurveyMetrics sm(store);
-      std::string j = m == "nps" ? sm.nps_json(q) : m == "csat" ? sm.csat_json(q) : sm.ces_json(q);
+      std::string j = m == "nps" ? to_json(sm.nps(q)) : m == "csat" ? to_json(sm.csat(q)) : to_json(sm.ces(q));
       std::cout << (o->json ? j + "\n" : survey_text(json::parse(j)));
     });
   }

@@ -194,7 +194,7 @@ void rfm_text(const Report& r, std::string& out) {
 
 void loyalty_text(const Report& r, std::string& out) {
   const ReportLoyalty& l = r.loyalty;
-  json nps = json::parse(l.nps_json);
+  json nps = json::parse(to_json(l.nps));
   heading(out, "NPS by month (responses from " + date(l.nps_from) + " to " + last_day(l.nps_to) +
                    "; NPS = % promoters (9-10) - % detractors (0-6))");
   if (nps["groups"].empty()) {
@@ -207,7 +207,7 @@ void loyalty_text(const Report& r, std::string& out) {
              grouped(g["detractors"].get<std::int64_t>()), opt_number(g["nps"], 1)});
     t.render(out);
   }
-  json ret = json::parse(l.retention_json);
+  json ret = json::parse(to_json(l.retention));
   const int days = ret["active_days"].get<int>();
   heading(out, fmt::format("Retention over the 90 days {} .. {} (active = a purchase in the previous {} days)",
                            date(l.retention_from), last_day(l.retention_to), days));
@@ -229,7 +229,7 @@ void loyalty_text(const Report& r, std::string& out) {
     out += "  (no purchases before as_of)\n";
     return;
   }
-  json m = json::parse(l.cohorts_json);
+  json m = json::parse(to_json(l.cohorts));
   out += fmt::format("  cohorts {} .. {}: the newest {} months up to the last first purchase before as_of\n",
                      date(l.cohorts_from).substr(0, 7), last_day(l.cohorts_to).substr(0, 7), r.options.cohort_months);
   std::vector<std::string> header{"cohort", "customers"};
@@ -276,7 +276,7 @@ const std::map<std::string, void (*)(const Report&, std::string&)>& formatters()
 void print_report(Store& store, const ReportOptions& options, bool as_json) {
   Report r = build_report(store, options);
   if (as_json) {
-    std::string j = report_json(r);
+    std::string j = to_json(r);
     std::fwrite(j.data(), 1, j.size(), stdout);
     std::fputc('\n', stdout);
     std::fflush(stdout);

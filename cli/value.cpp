@@ -85,7 +85,7 @@ void run_fit(const FitOpts& o) {
   r.fitted_at = o.fitted_at.instant_if_given().value_or(r.calibration_end);
   if (!o.currency.empty()) r.currency = o.currency;
   auto m = CustomerValue(s).fit(r);
-  if (o.json) print_json(nlohmann::json::parse(m.to_json()));
+  if (o.json) print_json(nlohmann::json::parse(to_json(m)));
   else print(model_text(m));
 }
 
@@ -190,7 +190,7 @@ void run_predict(const PredictOpts& o) {
   for (const auto& w : sum.warnings) std::fprintf(stderr, "crmkit: warning: %s\n", w.message.c_str());
   if (o.json) {
     // The library's summary (model, spend model, warnings, totals) plus the CLI's own fields.
-    nlohmann::json j = nlohmann::json::parse(sum.to_json());
+    nlohmann::json j = nlohmann::json::parse(to_json(sum));
     j["as_of"] = format_instant(as_of);
     j["transaction_model"] = j["model"];  // the name earlier versions printed
     j["calibration"] = calibration_json(sum.model);
@@ -199,7 +199,7 @@ void run_predict(const PredictOpts& o) {
     j["notes"] = notes;
     j["top"] = nlohmann::json::array();
     for (const auto& t : top) {
-      auto row = nlohmann::json::parse(t.to_json());
+      auto row = nlohmann::json::parse(to_json(t));
       row["external_id"] = external_id_of(s, t.customer_id);
       j["top"].push_back(row);
     }
@@ -231,7 +231,7 @@ void run_models(const std::string& db, bool json) {
   auto models = CustomerValue(s).models();
   if (json) {
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& m : models) j.push_back(nlohmann::json::parse(m.to_json()));
+    for (const auto& m : models) j.push_back(nlohmann::json::parse(to_json(m)));
     print_json(j);
     return;
   }
@@ -273,7 +273,7 @@ void run_rfm(const RfmOpts& o) {
   if (o.list_maps) {
     if (o.json) {
       nlohmann::json j = nlohmann::json::array();
-      for (const auto& m : builtin_segment_maps()) j.push_back(nlohmann::json::parse(segment_map_to_json(m)));
+      for (const auto& m : builtin_segment_maps()) j.push_back(nlohmann::json::parse(to_json(m)));
       print_json(j);
     } else {
       std::vector<std::vector<std::string>> rows;
@@ -298,7 +298,7 @@ void run_rfm(const RfmOpts& o) {
     r.map_name = o.map;
   }
   auto res = CustomerValue(s).rfm(r);
-  if (o.json) print_json(nlohmann::json::parse(res.to_json(true)));
+  if (o.json) print_json(nlohmann::json::parse(to_json(res, true)));
   else print(segments_text(res));
 }
 

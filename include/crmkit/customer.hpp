@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "crmkit/json_form.hpp"
 #include "crmkit/money.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
@@ -114,8 +115,11 @@ struct LifecycleUpdate {
   std::int64_t evaluated = 0;        // customers with a purchase before as_of that the rule judged
   std::vector<LifecycleMove> moves;  // only transitions that happened, in lifecycle order
   std::int64_t moved(LifecycleStage from, LifecycleStage to) const noexcept;
-  std::string to_json() const;  // {"as_of", "rule": {...}, "evaluated", "moves": [{"from","to","customers"}]}
 };
+// {"churn_rule", "window_days", "p_alive_threshold"}
+std::string to_json(const LifecycleRule& rule);
+// {"as_of", "rule": {...}, "evaluated", "moves": [{"from","to","customers"}]}
+std::string to_json(const LifecycleUpdate& update);
 
 // One page of a keyset-paginated listing, ordered by id. Pass next_after as `after` to
 // continue; it is 0 when the listing is complete.
@@ -124,9 +128,9 @@ struct CustomerPage {
   std::int64_t next_after = 0;
 };
 
-// The customer as JSON text in the library's readable form (ISO-8601 instants, decimal amounts),
-// the one the command line prints.
-std::string to_json(const Customer& c);
+// The customer as JSON text: readable (ISO-8601 instants, decimal amounts) is what the command
+// line prints, exact what the C API returns (crmkit/json_form.hpp).
+std::string to_json(const Customer& c, JsonForm form = JsonForm::readable);
 
 class Customers {
  public:

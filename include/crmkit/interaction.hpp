@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "crmkit/json_form.hpp"
 #include "crmkit/money.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
@@ -105,10 +106,10 @@ struct CustomerFigures {
   std::vector<MoneyFigures> money;    // per currency, sorted by currency
 };
 
-// An interaction and a customer's figures as JSON text in the library's readable form
-// (ISO-8601 instants, decimal amounts), the one the command line prints.
-std::string to_json(const Interaction& i);
-std::string to_json(const CustomerFigures& f);
+// An interaction and a customer's figures as JSON text: readable (ISO-8601 instants, decimal
+// amounts) is what the command line prints, exact what the C API returns (crmkit/json_form.hpp).
+std::string to_json(const Interaction& i, JsonForm form = JsonForm::readable);
+std::string to_json(const CustomerFigures& f, JsonForm form = JsonForm::readable);
 
 class Interactions {
  public:

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "crmkit/points.hpp"
+#include "crmkit/retention.hpp"
 #include "crmkit/store.hpp"
+#include "crmkit/survey.hpp"
 #include "crmkit/time.hpp"
 
 namespace crmkit {
@@ -126,16 +128,16 @@ struct ReportRfm {
 };
 
 struct ReportLoyalty {
-  // The loyalty metrics' own JSON (docs/METRICS.md), for the windows below.
+  // The loyalty metrics (docs/METRICS.md), for the windows below.
   Instant nps_from = 0, nps_to = 0;
-  std::string nps_json;
+  NpsTable nps;
   Instant retention_from = 0, retention_to = 0;
-  std::string retention_json;
+  RetentionResult retention;
   // Monthly cohorts: the newest cohort_months cohorts with a first purchase before as_of
   // (not the last months of the calendar, which may hold no first purchase at all).
   Instant cohorts_from = 0, cohorts_to = 0;
   bool has_cohorts = false;
-  std::string cohorts_json;
+  CohortMatrix cohorts;
 };
 
 struct ReportPoints {
@@ -173,6 +175,6 @@ std::vector<std::string> report_section_keys();
 
 // The report as one JSON object: sections in report order, instants as ISO-8601 UTC text,
 // money as {"currency": "EUR", "amount": "12.34"} with the amount as exact decimal text.
-std::string report_json(const Report& report);
+std::string to_json(const Report& report);
 
 }  // namespace crmkit

@@ -46,6 +46,12 @@ struct RetentionQuery {
 // Undefined values (zero denominators) are std::nullopt.
 struct RetentionResult {
   Instant from = 0, to = 0;
+  // The query's rules, as the figures were computed with them.
+  ActivityRule activity = ActivityRule::recent_purchase;
+  int active_days = 90;
+  double p_alive_threshold = 0.5;        // used (and written to JSON) with p_alive only
+  OrderUnit order_unit = OrderUnit::customer_day;
+  RevenueBasis revenue_basis = RevenueBasis::gross;
   std::int64_t active_at_start = 0;      // S
   std::int64_t active_at_end = 0;        // E
   std::int64_t new_customers = 0;        // N: first purchase ever falls in [from, to)
@@ -67,6 +73,9 @@ struct RetentionResult {
   std::int64_t currency_orders = 0;      // orders with a purchase in that currency
   std::optional<double> average_order_value;     // revenue / currency_orders, major units
 };
+// {"from", "to", "activity", "active_days", ..., "revenue": "12.34", "revenue_minor": 1234, ...};
+// undefined values as null.
+std::string to_json(const RetentionResult& result);
 
 enum class CohortPeriod { month, week };   // calendar months; weeks start Monday (UTC)
 const char* to_string(CohortPeriod p) noexcept;
@@ -98,14 +107,14 @@ struct CohortMatrix {
   int periods = 0;
   std::vector<CohortRow> rows;
 };
+// {"by", "unbounded", "periods", "cohorts": [{"cohort", "start", "size", "counts", "retention"}]}
+std::string to_json(const CohortMatrix& matrix);
 
 class RetentionMetrics {
  public:
   explicit RetentionMetrics(Store& store) : store_(store) {}
   RetentionResult retention(const RetentionQuery& query);
   CohortMatrix cohorts(const CohortQuery& query = {});
-  std::string retention_json(const RetentionQuery& query);
-  std::string cohorts_json(const CohortQuery& query = {});
 
  private:
   Store store_;

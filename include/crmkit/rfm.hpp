@@ -137,7 +137,8 @@ const SegmentMap& builtin_segment_map(const std::string& name);
 // (so a name and version always identify one definition). Throws Error(invalid_argument) naming
 // the problem.
 SegmentMap parse_segment_map(const std::string& json);
-std::string segment_map_to_json(const SegmentMap& map);
+// The map as parse_segment_map reads it back.
+std::string to_json(const SegmentMap& map);
 
 // Throws Error(invalid_argument) for an unnamed map or rule, lo > hi, NaN bounds, a cell
 // outside 1..9 or a duplicate cell, rules and cells together, or an empty map.

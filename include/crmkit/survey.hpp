@@ -128,17 +128,31 @@ struct CesResult {
   std::optional<double> percent_agree;  // %(5–7)
 };
 
+// A metric's groups with the query they answer (their JSON names the grouping and the period).
+struct NpsTable {
+  SurveyMetricQuery query;
+  std::vector<NpsResult> groups;
+};
+struct CsatTable {
+  SurveyMetricQuery query;
+  std::vector<CsatResult> groups;
+};
+struct CesTable {
+  SurveyMetricQuery query;
+  std::vector<CesResult> groups;
+};
+// {"metric":"nps","by":"month","from":...,"to":...,"groups":[...]}, undefined values as null;
+// NPS also gives its "confidence".
+std::string to_json(const NpsTable& table);
+std::string to_json(const CsatTable& table);
+std::string to_json(const CesTable& table);
+
 class SurveyMetrics {
  public:
   explicit SurveyMetrics(Store& store) : store_(store) {}
-  std::vector<NpsResult> nps(const SurveyMetricQuery& query = {});
-  std::vector<CsatResult> csat(const SurveyMetricQuery& query = {});
-  std::vector<CesResult> ces(const SurveyMetricQuery& query = {});
-  // The same as JSON text: {"metric":"nps","by":"month","from":...,"to":...,"groups":[...]},
-  // undefined values as null.
-  std::string nps_json(const SurveyMetricQuery& query = {});
-  std::string csat_json(const SurveyMetricQuery& query = {});
-  std::string ces_json(const SurveyMetricQuery& query = {});
+  NpsTable nps(const SurveyMetricQuery& query = {});
+  CsatTable csat(const SurveyMetricQuery& query = {});
+  CesTable ces(const SurveyMetricQuery& query = {});
 
  private:
   Store store_;

@@ -88,8 +88,9 @@ struct ValueModel {
   std::string reason;
 
   double param(const std::string& name) const;  // throws not_found
-  std::string to_json() const;                  // {"id","kind","params":{..},"std_errors":{..},...}
 };
+// {"id","kind","params":{..},"std_errors":{..},...}
+std::string to_json(const ValueModel& model);
 
 struct FitRequest {
   ValueModelKind kind = ValueModelKind::bgnbd;
@@ -152,10 +153,10 @@ struct ScoreSummary {
   ValueModel model;                  // the transaction model that scored: kind, id, calibration, params
   std::optional<ValueModel> spend_model;
   std::vector<ScoreWarning> warnings;
-  // {"as_of", "model": {...}, "spend_model": {...}|null, "customers", "scored",
-  //  "total_expected_purchases", "total_predicted_clv", "currency", "warnings": [{"code","message"}]}
-  std::string to_json() const;
 };
+// {"as_of", "model": {...}, "spend_model": {...}|null, "customers", "scored",
+//  "total_expected_purchases", "total_predicted_clv", "currency", "warnings": [{"code","message"}]}
+std::string to_json(const ScoreSummary& summary);
 
 // A model named by the user: "bgnbd", "pnbd", "mbgnbd" (the default choice among that kind) or
 // a saved model's id in decimal digits. Throws invalid_argument naming `field`.
@@ -178,8 +179,8 @@ struct CustomerScore {
   std::optional<double> predicted_clv;
   std::optional<std::int64_t> repeat_purchases;
   std::string currency;
-  std::string to_json() const;
 };
+std::string to_json(const CustomerScore& score);
 
 // ------------------------------------------------------------------------------ validation --
 
@@ -205,6 +206,9 @@ struct HoldoutValidation {
   double actual_total = 0;
   double predicted_total = 0;
 };
+// {"holdout_length", "actual_total", "predicted_total", "bins": [{"frequency", "customers",
+//  "actual_mean", "predicted_mean"}]}; the per-customer rows are not written.
+std::string to_json(const HoldoutValidation& validation);
 // Pure: from inputs built with a holdout, and any transaction model in the inputs' unit.
 HoldoutValidation validate_holdout(const ModelInputs& inputs, const clv::PurchaseModel& model);
 
@@ -231,8 +235,8 @@ struct CustomerRfm {
   std::string map_name;
   int map_version = 0;
   std::string currency;
-  std::string to_json() const;
 };
+std::string to_json(const CustomerRfm& rfm);
 
 struct RfmResult {
   Instant as_of = 0;
@@ -243,8 +247,9 @@ struct RfmResult {
   bool from_figures = false;              // true: read from customer_figures (O(customers))
   std::vector<CustomerRfm> customers;     // by customer id
   std::vector<SegmentSummary> segments;   // revenue in major units
-  std::string to_json(bool with_customers = true) const;
 };
+// with_customers false leaves out "customers" (a result of every customer can be large).
+std::string to_json(const RfmResult& result, bool with_customers = true);
 
 // ---------------------------------------------------------------------------------- service --
 

@@ -290,7 +290,7 @@ SegmentMap parse_segment_map(const std::string& text) {
     // An unnamed map is named by its content, so (name, version) still identifies one definition.
     m.name = "custom";
     std::uint64_t h = 1469598103934665603ull;  // FNV-1a 64
-    for (unsigned char ch : segment_map_to_json(m)) {
+    for (unsigned char ch : to_json(m)) {
       h ^= ch;
       h *= 1099511628211ull;
     }
@@ -300,7 +300,7 @@ SegmentMap parse_segment_map(const std::string& text) {
   return m;
 }
 
-std::string segment_map_to_json(const SegmentMap& m) {
+std::string to_json(const SegmentMap& m) {
   nlohmann::json j;
   j["name"] = m.name;
   j["version"] = m.version;

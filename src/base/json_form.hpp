@@ -8,16 +8,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crmkit/json_form.hpp"
 #include "crmkit/money.hpp"
 #include "crmkit/time.hpp"
 
 namespace crmkit::detail {
 
-// `exact` is what the C API's `_json` getters return and its JSON entry points take back:
-// instants as epoch milliseconds, money as {"minor": 1234, "currency": "EUR"}.
-// `readable` is the crmkit command's `--json` output, for people and scripts: instants as
-// ISO-8601 UTC text, money as {"amount": "12.34", "currency": "EUR"}.
-enum class JsonForm { exact, readable };
+// The forms are public (crmkit/json_form.hpp): the C API asks for `exact`, the command for
+// `readable`.
+using crmkit::JsonForm;
 
 // The pieces every record's JSON shares.
 template <class T>

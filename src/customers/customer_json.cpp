@@ -77,5 +77,25 @@ CustomerFields customer_fields_from_json(const std::string& text) {
 }  // namespace crmkit::detail
 
 namespace crmkit {
-std::string to_json(const Customer& c) { return detail::customer_json(c, detail::JsonForm::readable).dump(); }
+
+std::string to_json(const Customer& c, JsonForm form) { return detail::customer_json(c, form).dump(); }
+
+std::string to_json(const LifecycleRule& rule) {
+  return nlohmann::json{{"churn_rule", to_string(rule.churn)},
+                        {"window_days", rule.window_days},
+                        {"p_alive_threshold", rule.p_alive_threshold}}
+      .dump();
+}
+
+std::string to_json(const LifecycleUpdate& u) {
+  nlohmann::json j;
+  j["as_of"] = u.as_of;
+  j["rule"] = nlohmann::json::parse(to_json(u.rule));
+  j["evaluated"] = u.evaluated;
+  j["moves"] = nlohmann::json::array();
+  for (const auto& m : u.moves)
+    j["moves"].push_back({{"from", to_string(m.from)}, {"to", to_string(m.to)}, {"customers", m.customers}});
+  return j.dump();
+}
+
 }  // namespace crmkit

@@ -20,19 +20,6 @@ std::int64_t LifecycleUpdate::moved(LifecycleStage from, LifecycleStage to) cons
   return 0;
 }
 
-std::string LifecycleUpdate::to_json() const {
-  nlohmann::json j;
-  j["as_of"] = as_of;
-  j["rule"] = {{"churn_rule", to_string(rule.churn)},
-               {"window_days", rule.window_days},
-               {"p_alive_threshold", rule.p_alive_threshold}};
-  j["evaluated"] = evaluated;
-  j["moves"] = nlohmann::json::array();
-  for (const auto& m : moves)
-    j["moves"].push_back({{"from", to_string(m.from)}, {"to", to_string(m.to)}, {"customers", m.customers}});
-  return j.dump();
-}
-
 namespace {
 
 using detail::Connection;

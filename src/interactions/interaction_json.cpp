@@ -75,6 +75,6 @@ Interaction interaction_from_json(const std::string& text) {
 }  // namespace crmkit::detail
 
 namespace crmkit {
-std::string to_json(const Interaction& i) { return detail::interaction_json(i, detail::JsonForm::readable).dump(); }
-std::string to_json(const CustomerFigures& f) { return detail::figures_json(f, detail::JsonForm::readable).dump(); }
+std::string to_json(const Interaction& i, JsonForm form) { return detail::interaction_json(i, form).dump(); }
+std::string to_json(const CustomerFigures& f, JsonForm form) { return detail::figures_json(f, form).dump(); }
 }  // namespace crmkit

@@ -3,7 +3,6 @@
 // occurred_at index) and cohorts only their customers' purchases (the timeline index), each
 // reduced to per-customer arrays; the figures themselves come from analytics/retention_metrics.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -24,8 +23,6 @@ namespace {
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
 
 std::int64_t saturating_sub(std::int64_t a, std::int64_t b) { return a < kMin + b ? kMin : a - b; }
-
-nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 }  // namespace
 
@@ -135,6 +132,11 @@ RetentionResult RetentionMetrics::retention(const RetentionQuery& q) {
     RetentionResult r;
     r.from = q.from;
     r.to = q.to;
+    r.activity = q.activity;
+    r.active_days = q.active_days;
+    r.p_alive_threshold = q.p_alive_threshold;
+    r.order_unit = q.order_unit;
+    r.revenue_basis = q.revenue;
     r.active_at_start = rf.start;
     r.active_at_end = rf.end;
     r.new_customers = rf.new_customers;
@@ -229,56 +231,6 @@ CohortMatrix RetentionMetrics::cohorts(const CohortQuery& q) {
     }
     return m;
   });
-}
-
-std::string RetentionMetrics::retention_json(const RetentionQuery& q) {
-  RetentionResult r = retention(q);
-  nlohmann::json j{
-      {"from", r.from},
-      {"to", r.to},
-      {"activity", to_string(q.activity)},
-      {"active_days", q.active_days},
-      {"order_unit", to_string(q.order_unit)},
-      {"revenue_basis", to_string(q.revenue)},
-      {"active_at_start", r.active_at_start},
-      {"active_at_end", r.active_at_end},
-      {"new_customers", r.new_customers},
-      {"retained", r.retained},
-      {"churned", r.churned},
-      {"retention_rate", opt(r.retention_rate)},
-      {"classic_retention_rate", opt(r.classic_retention_rate)},
-      {"churn_rate", opt(r.churn_rate)},
-      {"expected_lifetime_periods", opt(r.expected_lifetime_periods)},
-      {"purchasers", r.purchasers},
-      {"repeat_purchasers", r.repeat_purchasers},
-      {"orders", r.orders},
-      {"repeat_purchase_rate", opt(r.repeat_purchase_rate)},
-      {"purchase_frequency", opt(r.purchase_frequency)},
-      {"currency", r.currency},
-      {"revenue", format_amount_sum(r.revenue_minor, r.currency)},
-      {"revenue_minor", nullptr},  // below: an integer of as many digits as it needs
-      {"currency_orders", r.currency_orders},
-      {"average_order_value", opt(r.average_order_value)},
-  };
-  if (q.activity == ActivityRule::p_alive) j["p_alive_threshold"] = q.p_alive_threshold;
-  // nlohmann's numbers stop at 64 bits; JSON's do not, and the exact form is an integer.
-  std::string text = j.dump();
-  const std::string slot = "\"revenue_minor\":null";
-  text.replace(text.find(slot), slot.size(), fmt::format("\"revenue_minor\":{}", r.revenue_minor));
-  return text;
-}
-
-std::string RetentionMetrics::cohorts_json(const CohortQuery& q) {
-  CohortMatrix m = cohorts(q);
-  nlohmann::json j{{"by", to_string(m.by)}, {"unbounded", m.unbounded}, {"periods", m.periods}};
-  j["cohorts"] = nlohmann::json::array();
-  for (const auto& r : m.rows) {
-    nlohmann::json cells = nlohmann::json::array();
-    for (const auto& v : r.retention) cells.push_back(opt(v));
-    j["cohorts"].push_back(
-        {{"cohort", r.cohort}, {"start", r.start}, {"size", r.size}, {"counts", r.counts}, {"retention", cells}});
-  }
-  return j.dump();
 }
 
 }  // namespace crmkit

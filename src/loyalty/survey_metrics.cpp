@@ -1,7 +1,6 @@
 // Survey metrics over stored responses: score histograms per group loaded with one GROUP BY
 // query, figures computed by analytics/survey_metrics.
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <limits>
@@ -134,88 +133,45 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
   return groups;
 }
 
-nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
-
-nlohmann::json header(const char* metric, const SurveyMetricQuery& q) {
-  nlohmann::json j;
-  j["metric"] = metric;
-  j["by"] = to_string(q.by);
-  j["from"] = q.from ? nlohmann::json(*q.from) : nlohmann::json(nullptr);
-  j["to"] = q.to ? nlohmann::json(*q.to) : nlohmann::json(nullptr);
-  j["groups"] = nlohmann::json::array();
-  return j;
-}
-
 }  // namespace
 
-std::vector<NpsResult> SurveyMetrics::nps(const SurveyMetricQuery& query) {
+NpsTable SurveyMetrics::nps(const SurveyMetricQuery& query) {
   return detail::guard([&] {
-    std::vector<NpsResult> out;
+    NpsTable out{query, {}};
     for (const auto& g : load_groups(detail::connection_of(store_), SurveyKind::nps, query)) {
       analytics::NpsCounts counts{};
       std::copy(g.counts.begin(), g.counts.end(), counts.begin());
       auto f = analytics::nps_from_counts(counts, query.confidence);
-      out.push_back({g.key, f.n, f.promoters, f.passives, f.detractors, f.nps, f.standard_error, f.ci_low, f.ci_high});
+      out.groups.push_back({g.key, f.n, f.promoters, f.passives, f.detractors, f.nps, f.standard_error, f.ci_low, f.ci_high});
     }
     return out;
   });
 }
 
-std::vector<CsatResult> SurveyMetrics::csat(const SurveyMetricQuery& query) {
+CsatTable SurveyMetrics::csat(const SurveyMetricQuery& query) {
   return detail::guard([&] {
-    std::vector<CsatResult> out;
+    CsatTable out{query, {}};
     for (const auto& g : load_groups(detail::connection_of(store_), SurveyKind::csat, query)) {
       analytics::CsatCounts counts{};
       for (int s = 1; s <= 5; ++s) counts[s] = g.counts[s];
       auto f = analytics::csat_from_counts(counts);
-      out.push_back({g.key, f.n, f.satisfied, f.csat_percent, f.mean_score});
+      out.groups.push_back({g.key, f.n, f.satisfied, f.csat_percent, f.mean_score});
     }
     return out;
   });
 }
 
-std::vector<CesResult> SurveyMetrics::ces(const SurveyMetricQuery& query) {
+CesTable SurveyMetrics::ces(const SurveyMetricQuery& query) {
   return detail::guard([&] {
-    std::vector<CesResult> out;
+    CesTable out{query, {}};
     for (const auto& g : load_groups(detail::connection_of(store_), SurveyKind::ces, query)) {
       analytics::CesCounts counts{};
       for (int s = 1; s <= 7; ++s) counts[s] = g.counts[s];
       auto f = analytics::ces_from_counts(counts);
-      out.push_back({g.key, f.n, f.low, f.agree, f.high, f.mean_score, f.index, f.percent_agree});
+      out.groups.push_back({g.key, f.n, f.low, f.agree, f.high, f.mean_score, f.index, f.percent_agree});
     }
     return out;
   });
-}
-
-std::string SurveyMetrics::nps_json(const SurveyMetricQuery& query) {
-  auto rows = nps(query);
-  auto j = header("nps", query);
-  j["confidence"] = query.confidence;
-  for (const auto& r : rows)
-    j["groups"].push_back({{"group", r.group}, {"responses", r.responses}, {"promoters", r.promoters},
-                           {"passives", r.passives}, {"detractors", r.detractors}, {"nps", opt(r.nps)},
-                           {"standard_error", opt(r.standard_error)}, {"ci_low", opt(r.ci_low)},
-                           {"ci_high", opt(r.ci_high)}});
-  return j.dump();
-}
-
-std::string SurveyMetrics::csat_json(const SurveyMetricQuery& query) {
-  auto rows = csat(query);
-  auto j = header("csat", query);
-  for (const auto& r : rows)
-    j["groups"].push_back({{"group", r.group}, {"responses", r.responses}, {"satisfied", r.satisfied},
-                           {"csat_percent", opt(r.csat_percent)}, {"mean_score", opt(r.mean_score)}});
-  return j.dump();
-}
-
-std::string SurveyMetrics::ces_json(const SurveyMetricQuery& query) {
-  auto rows = ces(query);
-  auto j = header("ces", query);
-  for (const auto& r : rows)
-    j["groups"].push_back({{"group", r.group}, {"responses", r.responses}, {"low", r.low}, {"agree", r.agree},
-                           {"high", r.high}, {"mean_score", opt(r.mean_score)}, {"index", opt(r.index)},
-                           {"percent_agree", opt(r.percent_agree)}});
-  return j.dump();
 }
 
 }  // namespace crmkit

@@ -1,5 +1,5 @@
 // Loyalty: NPS by month over the 12 months before as_of, retention over the 90 days before it,
-// and the monthly cohort table of the newest cohorts (the metrics' own JSON, docs/METRICS.md).
+// and the monthly cohort table of the newest cohorts (written with the metrics' own to_json).
 #include "crmkit/retention.hpp"
 #include "crmkit/survey.hpp"
 #include "sections.hpp"
@@ -23,7 +23,7 @@ void read_loyalty(Store& store, Report& r) {
   q.from = l.nps_from;
   q.to = l.nps_to;
   q.by = MetricGrouping::month;
-  l.nps_json = SurveyMetrics(store).nps_json(q);
+  l.nps = SurveyMetrics(store).nps(q);
 
   l.retention_from = r.as_of - 90 * kMillisPerDay;
   l.retention_to = r.as_of;
@@ -32,7 +32,7 @@ void read_loyalty(Store& store, Report& r) {
   rq.to = l.retention_to;
   rq.active_days = 90;
   if (r.options.currency) rq.currency = r.options.currency;
-  l.retention_json = RetentionMetrics(store).retention_json(rq);
+  l.retention = RetentionMetrics(store).retention(rq);
 
   // The newest cohorts that exist: the months up to the last first purchase before as_of.
   // (The calendar's last months may hold no first purchase at all, as on CDNOW, whose
@@ -51,7 +51,7 @@ void read_loyalty(Store& store, Report& r) {
   cq.from = l.cohorts_from;
   cq.to = l.cohorts_to;
   cq.as_of = r.as_of;
-  l.cohorts_json = RetentionMetrics(store).cohorts_json(cq);
+  l.cohorts = RetentionMetrics(store).cohorts(cq);
 }
 
 nlohmann::ordered_json loyalty_json(const Report& r) {
@@ -59,9 +59,9 @@ nlohmann::ordered_json loyalty_json(const Report& r) {
   auto window = [](Instant from, Instant to, const std::string& json) {
     return nlohmann::ordered_json{{"from", instant_text(from)}, {"to", instant_text(to)}, {"result", nlohmann::ordered_json::parse(json)}};
   };
-  return {{"nps_by_month", window(l.nps_from, l.nps_to, l.nps_json)},
-          {"retention", window(l.retention_from, l.retention_to, l.retention_json)},
-          {"cohorts", l.has_cohorts ? window(l.cohorts_from, l.cohorts_to, l.cohorts_json) : nlohmann::ordered_json()}};
+  return {{"nps_by_month", window(l.nps_from, l.nps_to, to_json(l.nps))},
+          {"retention", window(l.retention_from, l.retention_to, to_json(l.retention))},
+          {"cohorts", l.has_cohorts ? window(l.cohorts_from, l.cohorts_to, to_json(l.cohorts)) : nlohmann::ordered_json()}};
 }
 
 }  // namespace crmkit::reports

@@ -85,7 +85,7 @@ std::vector<std::string> report_section_keys() {
   return keys;
 }
 
-std::string report_json(const Report& r) {
+std::string to_json(const Report& r) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   j["database"] = r.database;
   j["as_of"] = format_instant(r.as_of);

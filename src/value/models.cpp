@@ -50,32 +50,6 @@ double ValueModel::param(const std::string& name) const {
   throw Error(Errc::not_found, fmt::format("model {} ({}) has no parameter '{}'", id, to_string(kind), name));
 }
 
-std::string ValueModel::to_json() const {
-  nlohmann::json j;
-  j["id"] = id;
-  j["kind"] = to_string(kind);
-  j["params"] = nlohmann::json::object();
-  for (const auto& p : params) j["params"][p.first] = p.second;
-  if (std_errors.empty()) {
-    j["std_errors"] = nullptr;
-  } else {
-    j["std_errors"] = nlohmann::json::object();
-    for (const auto& p : std_errors) j["std_errors"][p.first] = p.second;
-  }
-  j["log_likelihood"] = log_likelihood;
-  j["customers"] = customers;
-  j["time_unit"] = clv::to_string(unit);
-  j["calibration_end"] = calibration_end;
-  j["calibration_end_iso"] = format_instant(calibration_end);
-  j["data_from"] = data_from ? nlohmann::json(*data_from) : nlohmann::json(nullptr);
-  j["fitted_at"] = fitted_at;
-  j["converged"] = converged;
-  j["currency"] = currency;
-  j["iterations"] = iterations;
-  j["reason"] = reason;
-  return j.dump();
-}
-
 namespace {
 
 const char* kModelColumns =

@@ -80,7 +80,7 @@ std::vector<RawRfm> from_interactions(detail::Connection& c, const std::string& 
 
 // Records the map under (name, version); the same pair with another definition is refused.
 void register_map(detail::Connection& c, const SegmentMap& map, bool builtin) {
-  const std::string def = segment_map_to_json(map);
+  const std::string def = to_json(map);
   auto& get = c.prepare("SELECT definition FROM rfm_maps WHERE name = ?1 AND version = ?2");
   detail::StatementReset reset_get(get);
   detail::bind_all(get, map.name, map.version);
@@ -162,48 +162,7 @@ void save_changed_rows(detail::Connection& c, const std::vector<CustomerRfm>& ro
   }
 }
 
-nlohmann::json customer_json(const CustomerRfm& r) {
-  nlohmann::json j;
-  j["customer_id"] = r.customer_id;
-  j["as_of"] = r.as_of;
-  j["recency_days"] = r.recency_days;
-  j["frequency"] = r.frequency;
-  j["monetary"] = format_amount(r.monetary, r.currency);
-  j["monetary_minor"] = r.monetary;
-  j["currency"] = r.currency;
-  j["r"] = r.score.r;
-  j["f"] = r.score.f;
-  j["m"] = r.score.m;
-  j["rfm_score"] = r.score.combined();
-  j["segment"] = r.segment;
-  j["map_name"] = r.map_name;
-  j["map_version"] = r.map_version;
-  return j;
-}
-
 }  // namespace
-
-std::string CustomerRfm::to_json() const { return customer_json(*this).dump(); }
-
-std::string RfmResult::to_json(bool with_customers) const {
-  nlohmann::json j;
-  j["as_of"] = as_of;
-  j["as_of_iso"] = format_instant(as_of);
-  j["method"] = to_string(method);
-  j["map_name"] = map_name;
-  j["map_version"] = map_version;
-  j["currency"] = currency;
-  j["from_figures"] = from_figures;
-  j["segments"] = nlohmann::json::array();
-  for (const auto& s : segments)
-    j["segments"].push_back({{"segment", s.segment}, {"customers", s.customers}, {"orders", s.orders},
-                             {"revenue", s.revenue}});
-  if (with_customers) {
-    j["customers"] = nlohmann::json::array();
-    for (const auto& c : customers) j["customers"].push_back(customer_json(c));
-  }
-  return j.dump();
-}
 
 RfmResult CustomerValue::rfm(const RfmRequest& r) {
   detail::require_writable(detail::connection_of(store_));

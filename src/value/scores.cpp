@@ -19,11 +19,6 @@ clv::GammaGammaParams spend_model(const ValueModel& m);
 
 namespace {
 
-nlohmann::json opt(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
-nlohmann::json opt(const std::optional<std::int64_t>& v) {
-  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-}
-
 // The horizon in the model's time unit.
 double horizon_in_unit(double horizon, HorizonUnit h, clv::TimeUnit unit) {
   const double model_days = unit == clv::TimeUnit::week ? 7.0 : 1.0;
@@ -82,38 +77,6 @@ std::vector<ScoreWarning> score_warnings(const ValueModel& tm, Instant as_of, co
 }
 
 }  // namespace
-
-std::string ScoreSummary::to_json() const {
-  nlohmann::json j;
-  j["as_of"] = as_of;
-  j["model"] = nlohmann::json::parse(model.to_json());
-  j["spend_model"] = spend_model ? nlohmann::json::parse(spend_model->to_json()) : nlohmann::json(nullptr);
-  j["customers"] = customers;
-  j["scored"] = scored;
-  j["total_expected_purchases"] = total_expected_purchases;
-  j["total_predicted_clv"] = total_predicted_clv;
-  j["currency"] = currency;
-  j["warnings"] = nlohmann::json::array();
-  for (const auto& w : warnings) j["warnings"].push_back({{"code", w.code}, {"message", w.message}});
-  return j.dump();
-}
-
-std::string CustomerScore::to_json() const {
-  nlohmann::json j;
-  j["customer_id"] = customer_id;
-  j["model_id"] = opt(model_id);
-  j["spend_model_id"] = opt(spend_model_id);
-  j["scored_at"] = scored_at;
-  j["p_alive"] = opt(p_alive);
-  j["expected_purchases"] = opt(expected_purchases);
-  j["horizon"] = opt(horizon);
-  j["horizon_unit"] = horizon_unit ? nlohmann::json(to_string(*horizon_unit)) : nlohmann::json(nullptr);
-  j["expected_spend"] = opt(expected_spend);
-  j["predicted_clv"] = opt(predicted_clv);
-  j["repeat_purchases"] = opt(repeat_purchases);
-  j["currency"] = currency;
-  return j.dump();
-}
 
 ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   detail::require_writable(detail::connection_of(store_));

@@ -384,7 +384,7 @@ TEST_CASE("retention revenue across customers past int64 is summed exactly", "[l
   q.currency = "USD";
   auto r = metrics.retention(q);
   CHECK(r.revenue_minor == crmkit::MoneySum(3) << 62);
-  std::string json = metrics.retention_json(q);
+  std::string json = to_json(metrics.retention(q));
   CHECK(json.find("\"revenue\":\"138350580552821637.12\"") != std::string::npos);
   CHECK(json.find("\"revenue_minor\":13835058055282163712") != std::string::npos);
 }

@@ -92,7 +92,7 @@ TEST_CASE("predict: the default model is the best log-likelihood, not the newest
   CHECK(*sum.model.data_from == kDay0);
   CHECK(sum.model.param("r") == good.param("r"));
   CHECK(sum.warnings.empty());
-  auto j = nlohmann::json::parse(sum.to_json());
+  auto j = nlohmann::json::parse(to_json(sum));
   CHECK(j["model"]["id"] == good.id);
   CHECK(j["model"]["kind"] == "bgnbd");
   CHECK(j["model"]["params"]["alpha"].get<double>() == good.param("alpha"));
@@ -192,7 +192,7 @@ TEST_CASE("predict: warns when scoring before the calibration end or far beyond 
   sum = value.score(r);
   REQUIRE(sum.warnings.size() == 1);
   CHECK(sum.warnings[0].code == "far_beyond_data");
-  auto j = nlohmann::json::parse(sum.to_json());
+  auto j = nlohmann::json::parse(to_json(sum));
   CHECK(j["warnings"][0]["code"] == "far_beyond_data");
   (void)m;
 }
@@ -345,7 +345,7 @@ TEST_CASE("lifecycle: the p_alive rule reads the scores made at as_of", "[custom
   for (auto id : ids) churned += stage(s, id) == LifecycleStage::churned;
   CHECK(churned == below);
   CHECK(customers.update_lifecycle(as_of).moves.empty());
-  auto j = nlohmann::json::parse(u.to_json());
+  auto j = nlohmann::json::parse(to_json(u));
   CHECK(j["rule"]["churn_rule"] == "p_alive");
   CHECK(j["moves"][0]["from"] == "customer");
   CHECK(j["moves"][0]["to"] == "churned");

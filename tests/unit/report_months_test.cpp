@@ -241,7 +241,7 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
     shop.record_batches(20);
     ReportOptions o;
     o.top = 0;
-    before = report_json(build_report(shop.s, o));
+    before = to_json(build_report(shop.s, o));
     // The file as crmkit wrote it at version 8: without the month cells and their index.
     detail::connection_of(shop.s).db.exec(
         "DROP TABLE interaction_months; DROP INDEX interactions_occurred; PRAGMA user_version = 8");
@@ -252,7 +252,7 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
   CHECK(kept_cells(upgraded).size() > 20);
   ReportOptions o;
   o.top = 0;
-  CHECK(report_json(build_report(upgraded, o)) == before);
+  CHECK(to_json(build_report(upgraded, o)) == before);
 }
 
 TEST_CASE("report months: a cell that would pass int64 is refused and nothing is written", "[report][months]") {

@@ -116,13 +116,13 @@ TEST_CASE("report: every section of a small store, exactly", "[report]") {
   REQUIRE(r.loyalty.has_cohorts);
   CHECK(r.loyalty.cohorts_from == at("2023-02-01T00:00:00Z"));
   CHECK(r.loyalty.cohorts_to == at("2024-02-01T00:00:00Z"));
-  auto cohorts = nlohmann::json::parse(r.loyalty.cohorts_json)["cohorts"];
+  auto cohorts = nlohmann::json::parse(to_json(r.loyalty.cohorts))["cohorts"];
   REQUIRE(cohorts.size() == 1);
   CHECK(cohorts[0]["cohort"] == "2024-01");
   CHECK(cohorts[0]["size"] == 3);
 
   // The JSON: sections in the library's order, money as exact text.
-  auto j = nlohmann::json::parse(report_json(r));
+  auto j = nlohmann::json::parse(to_json(r));
   CHECK(j["as_of"] == "2024-02-11T00:00:00.000Z");
   CHECK(j["overview"]["revenue"][0] == nlohmann::json({{"currency", "EUR"}, {"amount", "480.00"}}));
   std::vector<std::string> keys;
@@ -268,5 +268,5 @@ TEST_CASE("report: an empty store gives an empty report, not an error", "[report
   CHECK(r.revenue_by_month.empty());
   CHECK(r.top_customers.empty());
   CHECK_FALSE(r.loyalty.has_cohorts);
-  CHECK(nlohmann::json::parse(report_json(r))["loyalty"]["cohorts"].is_null());
+  CHECK(nlohmann::json::parse(to_json(r))["loyalty"]["cohorts"].is_null());
 }

@@ -104,7 +104,7 @@ TEST_CASE("retention of an empty store or period is undefined, not zero", "[rete
   CHECK_FALSE(r.expected_lifetime_periods);
   CHECK_FALSE(r.repeat_purchase_rate);
   CHECK_FALSE(r.average_order_value);
-  auto j = nlohmann::json::parse(m.retention_json(q));
+  auto j = nlohmann::json::parse(to_json(m.retention(q)));
   CHECK(j["retention_rate"].is_null());
   CHECK(j["active_at_start"] == 0);
   q.to = q.from;
@@ -158,7 +158,7 @@ TEST_CASE("cohort matrix by month: N-period, unbounded, triangle", "[retention][
   q.unbounded = false;
   q.from = at0(2026, 4, 1);
   CHECK(m.cohorts(q).rows.size() == 1);
-  auto j = nlohmann::json::parse(m.cohorts_json(q));
+  auto j = nlohmann::json::parse(to_json(m.cohorts(q)));
   CHECK(j["cohorts"][0]["size"] == 2);
   CHECK(j["cohorts"][0]["retention"][4].is_null());
 }

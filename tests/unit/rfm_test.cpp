@@ -359,7 +359,7 @@ TEST_CASE("segment maps: custom JSON maps, round trip and malformed input", "[rf
   CHECK(assign_segment(cells, RfmScore{2, 2, 2}) == "Others");
   // Every built-in survives a JSON round trip with the same assignments.
   for (const auto& b : builtin_segment_maps()) {
-    auto again = parse_segment_map(segment_map_to_json(b));
+    auto again = parse_segment_map(to_json(b));
     CHECK(again.name == b.name);
     for (int r = 1; r <= 5; ++r)
       for (int f = 1; f <= 5; ++f)

@@ -51,7 +51,7 @@ struct Scenario {
 TEST_CASE("NPS over a period: from inclusive, to exclusive", "[surveys][metrics]") {
   Scenario sc;
   SurveyMetrics m(sc.s.store);
-  auto all = m.nps(sc.q1(MetricGrouping::none));
+  auto all = m.nps(sc.q1(MetricGrouping::none)).groups;
   REQUIRE(all.size() == 1);
   CHECK(all[0].group == "all");
   CHECK(all[0].responses == 4);  // the response at `to` is outside
@@ -59,7 +59,7 @@ TEST_CASE("NPS over a period: from inclusive, to exclusive", "[surveys][metrics]
   CHECK(all[0].passives == 1);
   CHECK(all[0].detractors == 1);
   CHECK(*all[0].nps == Approx(25.0));
-  auto everything = m.nps();
+  auto everything = m.nps().groups;
   CHECK(everything[0].responses == 5);
   CHECK(*everything[0].nps == Approx(0.0));
 }
@@ -67,7 +67,7 @@ TEST_CASE("NPS over a period: from inclusive, to exclusive", "[surveys][metrics]
 TEST_CASE("NPS by month lists empty months as undefined", "[surveys][metrics]") {
   Scenario sc;
   SurveyMetrics m(sc.s.store);
-  auto rows = m.nps(sc.q1(MetricGrouping::month));
+  auto rows = m.nps(sc.q1(MetricGrouping::month)).groups;
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].group == "2026-01");
   CHECK(*rows[0].nps == Approx(100.0 / 3));
@@ -77,7 +77,7 @@ TEST_CASE("NPS by month lists empty months as undefined", "[surveys][metrics]") 
   CHECK(rows[2].group == "2026-03");
   CHECK(*rows[2].nps == Approx(0.0));
   CHECK_FALSE(rows[2].standard_error);  // a single response
-  auto j = nlohmann::json::parse(m.nps_json(sc.q1(MetricGrouping::month)));
+  auto j = nlohmann::json::parse(to_json(m.nps(sc.q1(MetricGrouping::month))));
   CHECK(j["groups"][1]["nps"].is_null());
   CHECK(j["groups"][1]["responses"] == 0);
   CHECK(j["by"] == "month");
@@ -86,7 +86,7 @@ TEST_CASE("NPS by month lists empty months as undefined", "[surveys][metrics]") 
 TEST_CASE("NPS by channel lists every channel", "[surveys][metrics]") {
   Scenario sc;
   SurveyMetrics m(sc.s.store);
-  auto rows = m.nps(sc.q1(MetricGrouping::channel));
+  auto rows = m.nps(sc.q1(MetricGrouping::channel)).groups;
   REQUIRE(rows.size() == 8);
   std::map<std::string, NpsResult> by;
   for (auto& r : rows) by[r.group] = r;
@@ -98,7 +98,7 @@ TEST_CASE("NPS by channel lists every channel", "[surveys][metrics]") {
 TEST_CASE("NPS by segment uses membership at the response's time", "[surveys][metrics]") {
   Scenario sc;
   SurveyMetrics m(sc.s.store);
-  CHECK(m.nps(sc.q1(MetricGrouping::segment)).empty());  // no segments yet: no groups
+  CHECK(m.nps(sc.q1(MetricGrouping::segment)).groups.empty());  // no segments yet: no groups
   auto& db = sc.s.db();
   db.exec("INSERT INTO segments(id, name, kind) VALUES (1, 'vip', 'static'), (2, 'new', 'static'), "
           "(3, 'empty', 'static')");
@@ -114,7 +114,7 @@ TEST_CASE("NPS by segment uses membership at the response's time", "[surveys][me
   };
   member(1, sc.a, day(2025, 12, 1), day(2026, 2, 15));  // left before a's March answer
   member(2, sc.c, day(2026, 1, 1), std::nullopt);
-  auto rows = m.nps(sc.q1(MetricGrouping::segment));
+  auto rows = m.nps(sc.q1(MetricGrouping::segment)).groups;
   REQUIRE(rows.size() == 3);
   std::map<std::string, NpsResult> by;
   for (auto& r : rows) by[r.group] = r;
@@ -128,17 +128,17 @@ TEST_CASE("NPS by segment uses membership at the response's time", "[surveys][me
 TEST_CASE("CSAT and CES over stored responses", "[surveys][metrics]") {
   Scenario sc;
   SurveyMetrics m(sc.s.store);
-  auto cs = m.csat(sc.q1(MetricGrouping::none));
+  auto cs = m.csat(sc.q1(MetricGrouping::none)).groups;
   CHECK(cs[0].responses == 2);
   CHECK(*cs[0].csat_percent == Approx(50.0));
   CHECK(*cs[0].mean_score == Approx(4.0));
-  auto ce = m.ces(sc.q1(MetricGrouping::month));
+  auto ce = m.ces(sc.q1(MetricGrouping::month)).groups;
   REQUIRE(ce.size() == 3);
   CHECK_FALSE(ce[0].mean_score);
   CHECK(*ce[1].mean_score == Approx(4.5));
   CHECK(*ce[1].index == Approx(0.0));       // one 6–7, one 1–3
   CHECK(*ce[1].percent_agree == Approx(50.0));
-  auto j = nlohmann::json::parse(m.ces_json(sc.q1(MetricGrouping::none)));
+  auto j = nlohmann::json::parse(to_json(m.ces(sc.q1(MetricGrouping::none))));
   CHECK(j["groups"][0]["mean_score"] == Approx(4.5));
 }
 
@@ -167,7 +167,7 @@ TEST_CASE("survey metric bounds at the int64 limits are refused", "[surveys][met
   CHECK_THROWS_AS(m.nps(q), Error);
   q.from = -62'135'596'800'000;   // 0001-01-01: 12 · 2026 months listed, most of them null
   q.to = start_of_day(day_from_civil({2026, 4, 1}));
-  auto rows = m.nps(q);
+  auto rows = m.nps(q).groups;
   CHECK(rows.size() == 2025u * 12 + 3);
   CHECK(rows.front().group == "0001-01");
   CHECK_FALSE(rows.front().nps);

@@ -207,5 +207,5 @@ TEST_CASE("two connections take turns recording and reading responses", "[survey
   r.external_id = "k3";
   sa.record(r);              // and can write after it
   CHECK(sb.count() == 3);
-  CHECK(SurveyMetrics(a).nps()[0].responses == 3);
+  CHECK(SurveyMetrics(a).nps().groups[0].responses == 3);
 }

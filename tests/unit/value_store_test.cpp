@@ -221,7 +221,7 @@ TEST_CASE("value rfm: a rerun writes only the rows that changed, and the store e
     for (const auto& want : res.customers) {
       auto got = value.customer_rfm(want.customer_id);
       REQUIRE(got);
-      CHECK(got->to_json() == want.to_json());
+      CHECK(to_json(*got) == to_json(want));
     }
   };
 
@@ -374,7 +374,7 @@ TEST_CASE("value fit: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma on CDNOW match
   REQUIRE(latest);
   CHECK(is_transaction_model(latest->kind));
   CHECK(value.latest_model(ValueModelKind::gg)->id == gg.id);
-  auto js = nlohmann::json::parse(bg.to_json());
+  auto js = nlohmann::json::parse(to_json(bg));
   CHECK(js["params"]["alpha"].get<double>() == bg.param("alpha"));
   CHECK(js["converged"].get<bool>());
 }
