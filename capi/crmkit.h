@@ -257,6 +257,12 @@ CRMKIT_API int64_t crmkit_customer_iter_updated_at(const crmkit_customer_iter *i
 /* The current customer as owned JSON (as crmkit_customer_get_json). EMISUSE without one. */
 CRMKIT_API int crmkit_customer_iter_json(char **out_json, const crmkit_customer_iter *it);
 CRMKIT_API void crmkit_customer_iter_free(crmkit_customer_iter *it);
+/* Every customer field as an owned JSON array, in the order of crmkit_customer_get_json's keys:
+** [{"name", "type" ("integer", "text", "date", "choice", "money", "instant", "flag",
+** "json_object" or "tags"), "given" (create, upsert and update take it), "clearable" (accepted
+** by crmkit_customer_clear_field), "choices" (a choice field's names, else []), "description"}].
+** Needs no database. */
+CRMKIT_API int crmkit_customer_fields_json(char **out_json);
 
 /* ================================================================== interactions == */
 /* (section owned by the interactions area) */

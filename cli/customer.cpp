@@ -27,7 +27,21 @@ void who_options(CLI::App* cmd, Who& w) {
   cmd->add_flag("--json", w.json, "JSON on stdout");
 }
 
-std::string or_dash(const std::optional<std::string>& s) { return s ? *s : "-"; }
+// A readable JSON value as a table cell: "-" for unknown or empty, a list comma-separated,
+// money as its amount and currency.
+std::string cell_text(const nlohmann::json& v) {
+  if (v.is_null() || v.empty()) return "-";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_array()) {
+    std::string list;
+    for (const auto& item : v) list += (list.empty() ? "" : ", ") + cell_text(item);
+    return list;
+  }
+  if (v.is_object() && v.size() == 2 && v.contains("amount") && v.contains("currency"))
+    return cell_text(v["amount"]) + " " + cell_text(v["currency"]);
+  return v.dump();
+}
 std::string time_or_dash(const std::optional<Instant>& t) { return t ? format_instant(*t) : "-"; }
 
 void show(const Who& w) {
@@ -46,30 +60,12 @@ void show(const Who& w) {
   if (name.empty() && (c.given_name || c.family_name))
     name = c.given_name.value_or("") + (c.given_name && c.family_name ? " " : "") + c.family_name.value_or("");
   out += "Customer " + std::to_string(c.id) + (name.empty() ? "" : ": " + name) + "\n";
+  // One row per field, in the library's order, each value in its readable JSON form; the id
+  // is in the heading.
+  const nlohmann::json profile = nlohmann::json::parse(to_json(c));
   Table t({"field", "value"});
-  t.row({"external_id", or_dash(c.external_id)});
-  t.row({"kind", to_string(c.kind)});
-  t.row({"lifecycle_stage", to_string(c.lifecycle_stage)});
-  t.row({"given_name", or_dash(c.given_name)});
-  t.row({"family_name", or_dash(c.family_name)});
-  t.row({"email", or_dash(c.email)});
-  t.row({"phone", or_dash(c.phone)});
-  t.row({"birth_date", or_dash(c.birth_date)});
-  t.row({"gender", or_dash(c.gender)});
-  std::string place;
-  for (const auto* p : {&c.postal_code, &c.city, &c.region, &c.country})
-    if (*p) place += (place.empty() ? "" : ", ") + **p;
-  t.row({"location", place.empty() ? "-" : place});
-  t.row({"acquisition", or_dash(c.acquisition_channel) +
-                            (c.acquisition_cost ? " (cost " + grouped_amount(c.acquisition_cost->minor, c.acquisition_cost->currency) +
-                                                      " " + c.acquisition_cost->currency + ")"
-                                                : "")});
-  std::string tags;
-  for (const auto& tag : c.tags) tags += (tags.empty() ? "" : ", ") + tag;
-  t.row({"tags", tags.empty() ? "-" : tags});
-  t.row({"attributes", c.attributes});
-  t.row({"created_at", format_instant(c.created_at)});
-  t.row({"updated_at", format_instant(c.updated_at)});
+  for (const auto& field : customer_fields())
+    if (field.type != CustomerFieldType::integer) t.row({field.name, cell_text(profile.at(field.name))});
   t.render(out);
   out += "\nFigures\n";
   Table g({"figure", "value"}, "lr");

@@ -546,27 +546,40 @@ class FactImport {
 
 // ---- customers ------------------------------------------------------------------------------
 
-const std::vector<std::string> kCustomerColumns = {
-    "external_id", "kind", "display_name", "given_name", "family_name", "email", "phone",
-    "birth_date", "gender", "country", "region", "city", "postal_code", "acquisition_channel",
-    "acquisition_cost", "acquisition_currency", "lifecycle_stage", "created_at", "tags", "attributes"};
+// A money field's currency has a column of its own: acquisition_cost, acquisition_currency.
+std::string currency_column(const std::string& money_field) {
+  return money_field.substr(0, money_field.rfind('_')) + "_currency";
+}
 
-CustomerFields customer_fields(const io::CsvReader& csv, const Columns& cols, const std::string& default_currency) {
+// Every field a customer is given, from the library's list, in its order.
+std::vector<std::string> customer_columns() {
+  std::vector<std::string> columns;
+  for (const auto& field : customer_fields()) {
+    if (!field.given) continue;
+    columns.emplace_back(field.name);
+    if (field.type == CustomerFieldType::money) columns.push_back(currency_column(field.name));
+  }
+  return columns;
+}
+
+const std::vector<std::string> kCustomerColumns = customer_columns();
+
+CustomerFields fields_of_row(const io::CsvReader& csv, const Columns& cols, const std::string& default_currency) {
   CustomerFields f;
-  f.external_id = cols.get(csv, "external_id");
-  if (auto k = cols.get(csv, "kind")) f.kind = parse_customer_kind(*k, "kind");
-  f.display_name = cols.get(csv, "display_name");
-  f.given_name = cols.get(csv, "given_name");
-  f.family_name = cols.get(csv, "family_name");
-  f.email = cols.get(csv, "email");
-  f.phone = cols.get(csv, "phone");
-  f.birth_date = cols.get(csv, "birth_date");
-  f.gender = cols.get(csv, "gender");
-  f.country = cols.get(csv, "country");
-  f.region = cols.get(csv, "region");
-  f.city = cols.get(csv, "city");
-  f.postal_code = cols.get(csv, "postal_code");
-  f.acquisition_channel = cols.get(csv, "acquisition_channel");
+  for (const auto& field : customer_fields()) {
+    if (!field.given) continue;
+    const std::string name = field.name;
+    switch (field.type) {
+      case CustomerFieldType::text:
+      case CustomerFieldType::date:
+      case CustomerFieldType::choice: set_text_field(f, name, cols.get(csv, name)); break;
+      default:
+        // Read one by one below; a field added to the library without a reader here fails
+        // every customer row instead of being dropped unnoticed.
+        if (name != "acquisition_cost" && name != "created_at" && name != "tags" && name != "attributes")
+          throw Error(Errc::internal, "the customer import does not read the field " + name);
+    }
+  }
   auto cost = cols.get(csv, "acquisition_cost");
   auto cur = cols.get(csv, "acquisition_currency");
   if (cost) {
@@ -575,7 +588,6 @@ CustomerFields customer_fields(const io::CsvReader& csv, const Columns& cols, co
   } else if (cur) {
     throw Error(Errc::invalid_argument, "acquisition_currency is given without acquisition_cost");
   }
-  if (auto st = cols.get(csv, "lifecycle_stage")) f.lifecycle_stage = parse_lifecycle_stage(*st, "lifecycle_stage");
   if (auto t = cols.get(csv, "created_at")) f.created_at = cols.instant(*t, "created_at");
   if (auto tags = cols.get(csv, "tags")) {
     std::vector<std::string> v;
@@ -604,7 +616,7 @@ class CustomerImport {
   void add(const io::CsvReader& csv, const Columns& cols, Summary& s) {
     if (!tx_) tx_ = std::make_unique<Transaction>(store_);
     try {
-      CustomerFields f = customer_fields(csv, cols, default_currency_);
+      CustomerFields f = fields_of_row(csv, cols, default_currency_);
       // An empty created_at is "not given": the import's instant stands in (for a customer
       // that exists already it is only the updated_at of a change; its created_at is kept).
       const bool defaulted = !f.created_at;

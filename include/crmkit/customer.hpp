@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crmkit/json_form.hpp"
@@ -75,6 +76,40 @@ struct CustomerFields {
   std::optional<std::vector<std::string>> tags;  // replaces the whole tag set
   std::vector<std::string> clear;             // field names to set unknown (update only)
 };
+
+// How a customer field's value is written, in JSON and in a CSV cell.
+enum class CustomerFieldType {
+  integer,      // a whole number (the id)
+  text,         // free UTF-8 text
+  date,         // "YYYY-MM-DD"
+  choice,       // one name of an enumeration (CustomerFieldInfo::choices)
+  money,        // an amount with its currency
+  instant,      // a point in time (ms since the epoch; ISO-8601 in readable forms)
+  flag,         // true or false
+  json_object,  // a JSON object
+  tags,         // a set of short texts
+};
+const char* to_string(CustomerFieldType t) noexcept;
+
+// One field of a customer. customer_fields() is the one list of them, in the order of
+// Customer's members: validation, clearing, the JSON form, the segment field catalogue, the
+// CSV columns of the command line, the C API's and the Python binding's field lists are all
+// derived from it or checked against it by a test.
+struct CustomerFieldInfo {
+  const char* name;
+  CustomerFieldType type;
+  bool given;                        // create, upsert and update take it; false: the store keeps it
+  bool clearable;                    // an update's `clear` may name it
+  std::vector<std::string> choices;  // a choice field's allowed names; empty otherwise
+  const char* description;
+};
+const std::vector<CustomerFieldInfo>& customer_fields();
+
+// Sets the text, date or choice field `name` of `fields` from its text (a choice's name is
+// parsed; std::nullopt leaves the field not given), so a reader of named values (CSV columns,
+// C setters) fills CustomerFields from the list above. Throws Error(invalid_argument) for any
+// other name and for a name that is not one of a choice field's choices.
+void set_text_field(CustomerFields& fields, std::string_view name, std::optional<std::string> value);
 
 struct CustomerFilter {
   std::optional<Instant> created_from;        // created_at >= this

@@ -32,6 +32,7 @@ using detail::parse_enum;
 
 const char* to_string(CustomerKind k) noexcept { return enum_name(detail::kCustomerKindNames, k); }
 const char* to_string(LifecycleStage s) noexcept { return enum_name(detail::kLifecycleStageNames, s); }
+const char* to_string(CustomerFieldType t) noexcept { return enum_name(detail::kCustomerFieldTypeNames, t); }
 const char* to_string(ChurnRule r) noexcept { return enum_name(detail::kChurnRuleNames, r); }
 CustomerKind parse_customer_kind(const std::string& t, const char* f) {
   return parse_enum(detail::kCustomerKindNames, t, f);

@@ -24,6 +24,12 @@ inline constexpr EnumName<LifecycleStage> kLifecycleStageNames[] = {{LifecycleSt
                                                                     {LifecycleStage::prospect, "prospect"},
                                                                     {LifecycleStage::customer, "customer"},
                                                                     {LifecycleStage::churned, "churned"}};
+inline constexpr EnumName<CustomerFieldType> kCustomerFieldTypeNames[] = {
+    {CustomerFieldType::integer, "integer"}, {CustomerFieldType::text, "text"},
+    {CustomerFieldType::date, "date"},       {CustomerFieldType::choice, "choice"},
+    {CustomerFieldType::money, "money"},     {CustomerFieldType::instant, "instant"},
+    {CustomerFieldType::flag, "flag"},       {CustomerFieldType::json_object, "json_object"},
+    {CustomerFieldType::tags, "tags"}};
 inline constexpr EnumName<ChurnRule> kChurnRuleNames[] = {{ChurnRule::no_purchase, "no_purchase"},
                                                           {ChurnRule::p_alive, "p_alive"}};
 

@@ -7,6 +7,7 @@
 
 #include "base/checks.hpp"
 #include "base/text.hpp"
+#include "customers/customer_field_table.hpp"
 #include "crmkit/error.hpp"
 
 namespace crmkit {
@@ -38,31 +39,6 @@ std::string upper_ascii(std::string_view s) {
 
 void short_text(const char* field, const std::optional<std::string>& v) {
   if (v) check_text(field, *v, kMaxShortText);
-}
-
-// Field names `clear` accepts (every optional profile field).
-constexpr const char* kClearable[] = {
-    "external_id", "display_name", "given_name", "family_name", "email", "phone", "birth_date", "gender", "country",
-    "region", "city", "postal_code", "acquisition_channel", "acquisition_cost", "attributes", "tags"};
-
-bool given(const CustomerFields& f, std::string_view name) {
-  if (name == "external_id") return f.external_id.has_value();
-  if (name == "display_name") return f.display_name.has_value();
-  if (name == "given_name") return f.given_name.has_value();
-  if (name == "family_name") return f.family_name.has_value();
-  if (name == "email") return f.email.has_value();
-  if (name == "phone") return f.phone.has_value();
-  if (name == "birth_date") return f.birth_date.has_value();
-  if (name == "gender") return f.gender.has_value();
-  if (name == "country") return f.country.has_value();
-  if (name == "region") return f.region.has_value();
-  if (name == "city") return f.city.has_value();
-  if (name == "postal_code") return f.postal_code.has_value();
-  if (name == "acquisition_channel") return f.acquisition_channel.has_value();
-  if (name == "acquisition_cost") return f.acquisition_cost.has_value();
-  if (name == "attributes") return f.attributes.has_value();
-  if (name == "tags") return f.tags.has_value();
-  return false;
 }
 
 }  // namespace
@@ -145,12 +121,11 @@ CustomerFields normalized_fields(const CustomerFields& f, const Store& store) {
     n.tags = std::move(tags);
   }
   for (const auto& name : f.clear) {
-    bool known = false;
-    for (const char* c : kClearable) known = known || name == c;
-    if (!known)
+    const CustomerFieldRow* field = find_customer_field(name);
+    if (!field || !field->info.clearable)
       throw Error(Errc::invalid_argument,
                   fmt::format("clear names '{}', which is not a field that can be cleared", printable(name)));
-    if (given(f, name))
+    if (field->is_given(f))
       throw Error(Errc::invalid_argument, fmt::format("{} is both given a value and named in clear", name));
   }
   return n;
@@ -171,31 +146,13 @@ bool same_money(const std::optional<Money>& a, const std::optional<Money>& b) {
   return !a || (a->minor == b->minor && a->currency == b->currency);
 }
 
-template <class T>
-bool unset(std::optional<T>& dst) {
-  if (!dst) return false;
-  dst.reset();
-  return true;
-}
-
 }  // namespace
 
 bool apply_fields(Customer& c, const CustomerFields& f) {
   bool changed = false;
-  changed |= set(c.external_id, f.external_id);
+  for (const auto& field : customer_field_rows())
+    if (field.stored_text) changed |= set(c.*field.stored_text, f.*field.given_text);
   if (f.kind && c.kind != *f.kind) c.kind = *f.kind, changed = true;
-  changed |= set(c.display_name, f.display_name);
-  changed |= set(c.given_name, f.given_name);
-  changed |= set(c.family_name, f.family_name);
-  changed |= set(c.email, f.email);
-  changed |= set(c.phone, f.phone);
-  changed |= set(c.birth_date, f.birth_date);
-  changed |= set(c.gender, f.gender);
-  changed |= set(c.country, f.country);
-  changed |= set(c.region, f.region);
-  changed |= set(c.city, f.city);
-  changed |= set(c.postal_code, f.postal_code);
-  changed |= set(c.acquisition_channel, f.acquisition_channel);
   if (f.acquisition_cost && !same_money(c.acquisition_cost, f.acquisition_cost))
     c.acquisition_cost = f.acquisition_cost, changed = true;
   // A stage the host gives is its word: automatic moves leave it alone from now on.
@@ -203,27 +160,8 @@ bool apply_fields(Customer& c, const CustomerFields& f) {
     c.lifecycle_stage = *f.lifecycle_stage, c.lifecycle_manual = true, changed = true;
   if (f.attributes && c.attributes != *f.attributes) c.attributes = *f.attributes, changed = true;
   if (f.tags && c.tags != *f.tags) c.tags = *f.tags, changed = true;
-  for (const auto& name : f.clear) {
-    if (name == "external_id") changed |= unset(c.external_id);
-    else if (name == "display_name") changed |= unset(c.display_name);
-    else if (name == "given_name") changed |= unset(c.given_name);
-    else if (name == "family_name") changed |= unset(c.family_name);
-    else if (name == "email") changed |= unset(c.email);
-    else if (name == "phone") changed |= unset(c.phone);
-    else if (name == "birth_date") changed |= unset(c.birth_date);
-    else if (name == "gender") changed |= unset(c.gender);
-    else if (name == "country") changed |= unset(c.country);
-    else if (name == "region") changed |= unset(c.region);
-    else if (name == "city") changed |= unset(c.city);
-    else if (name == "postal_code") changed |= unset(c.postal_code);
-    else if (name == "acquisition_channel") changed |= unset(c.acquisition_channel);
-    else if (name == "acquisition_cost") changed |= unset(c.acquisition_cost);
-    else if (name == "attributes") {
-      if (c.attributes != "{}") c.attributes = "{}", changed = true;
-    } else if (name == "tags") {
-      if (!c.tags.empty()) c.tags.clear(), changed = true;
-    }
-  }
+  for (const auto& name : f.clear)  // normalized_fields refused names that are not clearable
+    if (const auto* field = find_customer_field(name); field && field->clear) changed |= field->clear(c);
   return changed;
 }
 

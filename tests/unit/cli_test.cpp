@@ -9,13 +9,18 @@
 #include <string>
 
 #include "cli_run.hpp"
+#include "crmkit/customer.hpp"
 
 namespace {
 
-using cli_run::crmkit;
 using cli_run::Run;
 using cli_run::slurp;
 using cli_run::write;
+
+// The command, run as a user runs it (named apart from namespace crmkit, which this file also uses).
+Run run(const TempDir& dir, const std::string& args, const std::string& env = "") {
+  return cli_run::crmkit(dir, args, env);
+}
 
 // Lines 1..11; the comments give the expected fate of each row.
 const char* kInteractionsCsv =
@@ -51,7 +56,7 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
   write(dir.file("in.csv"), kInteractionsCsv);
 
   SECTION("unknown customers are row errors without --create-customers") {
-    Run r = crmkit(dir, "import interactions --db t.db in.csv --json");
+    Run r = run(dir, "import interactions --db t.db in.csv --json");
     CHECK(r.status == 1);  // nothing could be imported
     auto j = r.json();
     CHECK(j["rows"] == 9);  // records, not lines: 8-9 is one
@@ -60,7 +65,7 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
   }
 
   SECTION("with --create-customers") {
-    Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+    Run r = run(dir, "import interactions --db t.db in.csv --create-customers --json");
     INFO(r.out << r.err);
     REQUIRE(r.status == 0);
     auto j = r.json();
@@ -76,7 +81,7 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
     CHECK(j["errors"][2]["message"].get<std::string>().find("amount") != std::string::npos);
     CHECK(r.err.find("line 6:") != std::string::npos);
 
-    Run rep = crmkit(dir, "report --db t.db --json");
+    Run rep = run(dir, "report --db t.db --json");
     REQUIRE(rep.status == 0);
     auto rj = rep.json();
     const auto& ov = rj["overview"];
@@ -93,36 +98,38 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
     CHECK(rj["revenue_by_month"][0]["purchases"] == 2);
     CHECK(rj["top_customers"][0]["revenue"]["amount"] == "15.75");
     // --as-of cuts the facts at the end of that day.
-    auto early = crmkit(dir, "report --db t.db --json --as-of 2024-03-02").json();
+    auto early = run(dir, "report --db t.db --json --as-of 2024-03-02").json();
     CHECK(early["overview"]["interactions"] == 2);
     CHECK(early["overview"]["revenue"][0]["amount"] == "10.50");
 
-    Run show = crmkit(dir, "customer show --db t.db --external-id A1 --json");
+    Run show = run(dir, "customer show --db t.db --external-id A1 --json");
     REQUIRE(show.status == 0);
     auto c = show.json();
     CHECK(c["external_id"] == "A1");
     CHECK(c["created_at"] == "2024-03-01T00:00:00.000Z");  // its first interaction
     CHECK(c["figures"]["purchase_count"] == 2);
     CHECK(c["figures"]["money"][0]["purchase_total"] == "15.75");
-    Run text = crmkit(dir, "customer show --db t.db --external-id A1");
+    Run text = run(dir, "customer show --db t.db --external-id A1");
     CHECK(text.out.find("15.75") != std::string::npos);
+    for (const auto& field : crmkit::customer_fields())  // a row per field, from the library's list
+      if (field.type != crmkit::CustomerFieldType::integer) CHECK(text.out.find(std::string("  ") + field.name + " ") != std::string::npos);
 
-    Run tl = crmkit(dir, "timeline --db t.db --external-id B2 --json");
+    Run tl = run(dir, "timeline --db t.db --external-id B2 --json");
     REQUIRE(tl.status == 0);
     auto t = tl.json()["interactions"];
     REQUIRE(t.size() == 2);
     CHECK(t[0]["kind"] == "complaint");  // newest first
     CHECK(t[0]["subject"] == "multi\r\nline \"subject\"");
     CHECK(t[1]["subject"] == "Newsletter, March");
-    auto a1 = crmkit(dir, "timeline --db t.db --external-id A1 --kind purchase --limit 1 --json").json();
+    auto a1 = run(dir, "timeline --db t.db --external-id A1 --kind purchase --limit 1 --json").json();
     REQUIRE(a1["interactions"].size() == 1);
     CHECK(a1["interactions"][0]["amount"]["amount"] == "5.25");
     CHECK(a1["has_more"] == true);
 
-    Run missing = crmkit(dir, "customer show --db t.db 999999");
+    Run missing = run(dir, "customer show --db t.db 999999");
     CHECK(missing.status != 0);
     CHECK(missing.err.rfind("crmkit: not_found: ", 0) == 0);
-    Run bad_kind = crmkit(dir, "timeline --db t.db --external-id A1 --kind gift");
+    Run bad_kind = run(dir, "timeline --db t.db --external-id A1 --kind gift");
     CHECK(bad_kind.status != 0);
     CHECK(bad_kind.err.rfind("crmkit: invalid_argument: ", 0) == 0);
   }
@@ -131,14 +138,14 @@ TEST_CASE("cli: import interactions reports bad rows by line and imports the res
 TEST_CASE("cli: bad files are refused up front", "[cli]") {
   TempDir dir;
   write(dir.file("bad.csv"), "customer_external_id,occurred_at,channel,kind,colour\r\nA,2024-01-01,web,visit,red\r\n");
-  Run r = crmkit(dir, "import interactions --db t.db bad.csv");
+  Run r = run(dir, "import interactions --db t.db bad.csv");
   CHECK(r.status != 0);
   CHECK(r.err.find("crmkit: invalid_argument: ") == 0);
   CHECK(r.err.find("unknown column 'colour'") != std::string::npos);
-  Run none = crmkit(dir, "import interactions --db t.db no-such-file.csv");
+  Run none = run(dir, "import interactions --db t.db no-such-file.csv");
   CHECK(none.status != 0);
   CHECK(none.err.find("crmkit: io: ") == 0);
-  Run nodb = crmkit(dir, "report --db missing.db");
+  Run nodb = run(dir, "report --db missing.db");
   CHECK(nodb.status != 0);
   CHECK(nodb.err.find("crmkit: io: database 'missing.db' does not exist") == 0);
 }
@@ -150,7 +157,7 @@ TEST_CASE("cli: import customers from CSV, stdin included", "[cli]") {
         "K1,Zoë,Ödegaard,ZOE@Example.COM,NO,vip;newsletter,customer,2024-01-02,12.50,EUR,\"{\"\"tier\"\":\"\"gold\"\"}\"\n"
         "K2,Bo,Li,not-an-email,CN,,lead,2024-01-03,,,\n"
         "K3,Al,Ng,al@example.org,SG,a|b,prospect,2024-01-04,,,\n");
-  Run r = crmkit(dir, "import customers --db t.db - --json < c.csv");
+  Run r = run(dir, "import customers --db t.db - --json < c.csv");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   auto j = r.json();
@@ -158,25 +165,25 @@ TEST_CASE("cli: import customers from CSV, stdin included", "[cli]") {
   REQUIRE(j["errors"].size() == 1);
   CHECK(j["errors"][0]["line"] == 3);
   CHECK(j["errors"][0]["message"].get<std::string>().find("email") != std::string::npos);
-  auto c = crmkit(dir, "customer show --db t.db --external-id K1 --json").json();
+  auto c = run(dir, "customer show --db t.db --external-id K1 --json").json();
   CHECK(c["email"] == "zoe@example.com");
   CHECK(c["tags"] == nlohmann::json({"newsletter", "vip"}));
   CHECK(c["attributes"]["tier"] == "gold");
   CHECK(c["acquisition_cost"]["amount"] == "12.50");
   CHECK(c["lifecycle_stage"] == "customer");
   // The same file again updates (upsert on external_id) instead of duplicating.
-  auto again = crmkit(dir, "import customers --db t.db c.csv --json").json();
+  auto again = run(dir, "import customers --db t.db c.csv --json").json();
   CHECK(again["imported"] == 0);
   CHECK(again["updated"] == 2);
-  CHECK(crmkit(dir, "report --db t.db --json").json()["overview"]["customers"] == 2);
+  CHECK(run(dir, "report --db t.db --json").json()["overview"]["customers"] == 2);
 }
 
 TEST_CASE("cli: demo is deterministic for a seed and the report reads it back", "[cli]") {
   TempDir dir;
-  Run a = crmkit(dir, "demo --db a.db --customers 300 --seed 7 --json");
+  Run a = run(dir, "demo --db a.db --customers 300 --seed 7 --json");
   INFO(a.err);
   REQUIRE(a.status == 0);
-  Run b = crmkit(dir, "demo --db b.db --customers 300 --seed 7 --json");
+  Run b = run(dir, "demo --db b.db --customers 300 --seed 7 --json");
   REQUIRE(b.status == 0);
   auto ja = a.json(), jb = b.json();
   ja.erase("database");
@@ -190,15 +197,15 @@ TEST_CASE("cli: demo is deterministic for a seed and the report reads it back", 
   CHECK(usd);
   CHECK(ja["as_of"] <= "2026-01-01T00:00:00.000Z");
   // Another seed, another population; the report command reads the same figures back.
-  auto other = crmkit(dir, "demo --db c.db --customers 300 --seed 8 --json").json();
+  auto other = run(dir, "demo --db c.db --customers 300 --seed 8 --json").json();
   CHECK(other["overview"]["revenue"] != ja["overview"]["revenue"]);
-  auto rep = crmkit(dir, "report --db a.db --json").json();
+  auto rep = run(dir, "report --db a.db --json").json();
   rep.erase("database");
   CHECK(rep == ja);
   // Running the demo again on the same file replaces it.
-  REQUIRE(crmkit(dir, "demo --db a.db --customers 300 --seed 7 --json").status == 0);
-  CHECK(crmkit(dir, "report --db a.db --json").json()["overview"]["customers"] == 300);
-  Run text = crmkit(dir, "report --db a.db");
+  REQUIRE(run(dir, "demo --db a.db --customers 300 --seed 7 --json").status == 0);
+  CHECK(run(dir, "report --db a.db --json").json()["overview"]["customers"] == 300);
+  Run text = run(dir, "report --db a.db");
   CHECK(text.out.find("Revenue by month (USD;") != std::string::npos);
   CHECK(text.out.find("Customers by lifecycle stage") != std::string::npos);
 }
@@ -230,14 +237,14 @@ TEST_CASE("cli: CDNOW through import and report gives the published cohort figur
   }
   // The file has no transaction ids and 255 rows that repeat another row exactly (customer,
   // day, CDs, dollars); the published figures count each, so they are true repeats.
-  Run imp = crmkit(dir, "import interactions --db cdnow.db cdnow.csv --create-customers --allow-repeats --json");
+  Run imp = run(dir, "import interactions --db cdnow.db cdnow.csv --create-customers --allow-repeats --json");
   INFO(imp.err);
   REQUIRE(imp.status == 0);
   auto ij = imp.json();
   CHECK(ij["imported"] == 69659);
   CHECK(ij["errors"].empty());
   CHECK(ij["customers_created"] == 23570);
-  Run rep = crmkit(dir, "report --db cdnow.db --json");
+  Run rep = run(dir, "report --db cdnow.db --json");
   REQUIRE(rep.status == 0);
   auto j = rep.json();
   CHECK(j["overview"]["customers"] == 23570);
@@ -246,7 +253,7 @@ TEST_CASE("cli: CDNOW through import and report gives the published cohort figur
   CHECK(j["as_of"] == "1998-07-01T00:00:00.000Z");  // the cohort ends on 1998-06-30
   // Every CDNOW customer first bought in 1997-01..03: the cohort section shows those months
   // (it once showed the last 12 calendar months, which hold no first purchase: "no purchases").
-  Run text = crmkit(dir, "report --db cdnow.db");
+  Run text = run(dir, "report --db cdnow.db");
   REQUIRE(text.status == 0);
   std::string cohorts = section(text.out, "Monthly cohorts");
   INFO(cohorts);
@@ -259,7 +266,7 @@ TEST_CASE("cli: CDNOW through import and report gives the published cohort figur
 
 TEST_CASE("cli: the report text says what each figure is, on the demo data", "[cli]") {
   TempDir dir;
-  Run demo = crmkit(dir, "demo --db d.db --customers 2000 --seed 3");
+  Run demo = run(dir, "demo --db d.db --customers 2000 --seed 3");
   INFO(demo.err);
   REQUIRE(demo.status == 0);
   const std::string& out = demo.out;
@@ -296,25 +303,25 @@ TEST_CASE("cli: the report text says what each figure is, on the demo data", "[c
 
 TEST_CASE("cli: export streams every customer's stored results", "[cli]") {
   TempDir dir;
-  REQUIRE(crmkit(dir, "demo --db d.db --customers 300 --seed 7 --json").status == 0);
-  Run csv = crmkit(dir, "export customers --db d.db --format csv");
+  REQUIRE(run(dir, "demo --db d.db --customers 300 --seed 7 --json").status == 0);
+  Run csv = run(dir, "export customers --db d.db --format csv");
   INFO(csv.err);
   REQUIRE(csv.status == 0);
   CHECK(count(csv.out, "\r\n") == 301);  // header + every customer
   CHECK(csv.out.rfind("customer_id,external_id,", 0) == 0);
-  Run js = crmkit(dir, "export customers --db d.db --format json");
+  Run js = run(dir, "export customers --db d.db --format json");
   REQUIRE(js.status == 0);
   CHECK(js.json().size() == 300);
-  Run scores = crmkit(dir, "export scores --db d.db --format csv --out scores.csv");
+  Run scores = run(dir, "export scores --db d.db --format csv --out scores.csv");
   REQUIRE(scores.status == 0);
   std::string file = slurp(dir.file("scores.csv"));
   CHECK(count(file, "\r\n") == 301);  // every customer has a row of the scoring run
   CHECK(file.find(",model_id,") != std::string::npos);
-  Run rfm = crmkit(dir, "export rfm --db d.db --format json");
+  Run rfm = run(dir, "export rfm --db d.db --format json");
   REQUIRE(rfm.status == 0);
   CHECK(rfm.json().size() > 0);
   CHECK(rfm.json()[0].contains("segment"));
-  Run bad = crmkit(dir, "export orders --db d.db");
+  Run bad = run(dir, "export orders --db d.db");
   CHECK(bad.status == 1);
   CHECK(bad.err.find("orders") != std::string::npos);
 }
@@ -333,7 +340,7 @@ TEST_CASE("cli: every read command refuses a missing database with io naming it 
         "points liability -p club"}) {
     INFO(args);
     for (const std::string env : {"", "CRMKIT_DB=missing.db"}) {
-      Run r = crmkit(dir, args + (env.empty() ? " --db missing.db" : ""), env);
+      Run r = run(dir, args + (env.empty() ? " --db missing.db" : ""), env);
       CHECK(r.status == 1);
       CHECK(r.err.find("crmkit: io: database 'missing.db' does not exist") != std::string::npos);
       CHECK(!std::ifstream(dir.file("missing.db")).good());
@@ -344,45 +351,45 @@ TEST_CASE("cli: every read command refuses a missing database with io naming it 
 TEST_CASE("cli: CRMKIT_DB names the database of every command and --db wins over it", "[cli]") {
   TempDir dir;
   write(dir.file("in.csv"), kInteractionsCsv);
-  Run imp = crmkit(dir, "import interactions in.csv --create-customers --json", "CRMKIT_DB=env.db");
+  Run imp = run(dir, "import interactions in.csv --create-customers --json", "CRMKIT_DB=env.db");
   REQUIRE(imp.status == 0);
   CHECK(std::ifstream(dir.file("env.db")).good());
   CHECK(!std::ifstream(dir.file("crmkit-demo.db")).good());
-  Run rep = crmkit(dir, "report --json", "CRMKIT_DB=env.db");
+  Run rep = run(dir, "report --json", "CRMKIT_DB=env.db");
   REQUIRE(rep.status == 0);
   CHECK(rep.json()["overview"]["customers"] == 2);  // C3 has no accepted row
-  CHECK(crmkit(dir, "segment count --rule 'purchase_count >= 1' --json", "CRMKIT_DB=env.db").status == 0);
-  CHECK(crmkit(dir, "customer show --external-id A1 --json", "CRMKIT_DB=env.db").status == 0);
+  CHECK(run(dir, "segment count --rule 'purchase_count >= 1' --json", "CRMKIT_DB=env.db").status == 0);
+  CHECK(run(dir, "customer show --external-id A1 --json", "CRMKIT_DB=env.db").status == 0);
   // --db is taken over the environment.
-  Run other = crmkit(dir, "report --db other.db", "CRMKIT_DB=env.db");
+  Run other = run(dir, "report --db other.db", "CRMKIT_DB=env.db");
   CHECK(other.status == 1);
   CHECK(other.err.find("'other.db' does not exist") != std::string::npos);
   // The demo never replaces a database named only by the environment.
-  Run demo = crmkit(dir, "demo --customers 5", "CRMKIT_DB=env.db");
+  Run demo = run(dir, "demo --customers 5", "CRMKIT_DB=env.db");
   CHECK(demo.status == 1);
   CHECK(demo.err.find("crmkit: conflict:") != std::string::npos);
-  CHECK(crmkit(dir, "report --json", "CRMKIT_DB=env.db").json()["overview"]["customers"] == 2);
+  CHECK(run(dir, "report --json", "CRMKIT_DB=env.db").json()["overview"]["customers"] == 2);
 }
 
 TEST_CASE("cli: --as-of defaults to the end of the last day with data in every command", "[cli]") {
   TempDir dir;
   write(dir.file("in.csv"), kInteractionsCsv);
-  REQUIRE(crmkit(dir, "import interactions --db t.db in.csv --create-customers").status == 0);
+  REQUIRE(run(dir, "import interactions --db t.db in.csv --create-customers").status == 0);
   // The newest accepted fact is line 3's, on 2024-03-05.
-  auto rep = crmkit(dir, "report --db t.db --json").json();
+  auto rep = run(dir, "report --db t.db --json").json();
   const std::string as_of = rep["as_of"];
   CHECK(as_of == "2024-03-06T00:00:00.000Z");
   // Commands that used to require --as-of accept its absence and agree with the report.
-  Run count = crmkit(dir, "segment count --db t.db --rule 'purchase_count >= 1'");
-  Run count_at = crmkit(dir, "segment count --db t.db --rule 'purchase_count >= 1' --as-of " + as_of);
+  Run count = run(dir, "segment count --db t.db --rule 'purchase_count >= 1'");
+  Run count_at = run(dir, "segment count --db t.db --rule 'purchase_count >= 1' --as-of " + as_of);
   REQUIRE(count.status == 0);
   CHECK(count.out == count_at.out);
-  Run cohorts = crmkit(dir, "metrics cohorts --db t.db --json");
-  Run cohorts_at = crmkit(dir, "metrics cohorts --db t.db --json --as-of " + as_of);
+  Run cohorts = run(dir, "metrics cohorts --db t.db --json");
+  Run cohorts_at = run(dir, "metrics cohorts --db t.db --json --as-of " + as_of);
   REQUIRE(cohorts.status == 0);
   CHECK(cohorts.out == cohorts_at.out);
   // A date means the end of that day, in the report as everywhere.
-  CHECK(crmkit(dir, "report --db t.db --json --as-of 2024-03-04").json()["as_of"] == "2024-03-05T00:00:00.000Z");
+  CHECK(run(dir, "report --db t.db --json --as-of 2024-03-04").json()["as_of"] == "2024-03-05T00:00:00.000Z");
 }
 
 // ---- imports are safe to run twice ------------------------------------------------------------
@@ -390,28 +397,28 @@ TEST_CASE("cli: --as-of defaults to the end of the last day with data in every c
 TEST_CASE("cli: importing the same interactions twice records each fact once and --allow-repeats records again", "[cli]") {
   TempDir dir;
   write(dir.file("in.csv"), kInteractionsCsv);
-  auto first = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json").json();
+  auto first = run(dir, "import interactions --db t.db in.csv --create-customers --json").json();
   CHECK(first["imported"] == 4);  // lines 2, 3, 4 and 8-9
   CHECK(first["duplicates"] == 1);
   CHECK(first["duplicates_by_reason"]["same_external_id"] == 1);  // line 11 is line 2 again
   CHECK(first["duplicates_by_reason"]["same_natural_key"] == 0);
-  auto report = crmkit(dir, "report --db t.db --json").json();
+  auto report = run(dir, "report --db t.db --json").json();
 
-  auto again = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json").json();
+  auto again = run(dir, "import interactions --db t.db in.csv --create-customers --json").json();
   CHECK(again["imported"] == 0);
   CHECK(again["duplicates"] == 5);
   CHECK(again["duplicates_by_reason"]["same_external_id"] == 3);
   CHECK(again["duplicates_by_reason"]["same_natural_key"] == 2);  // lines 4 and 8-9: no external_id
   CHECK(again["error_count"] == first["error_count"]);
-  CHECK(crmkit(dir, "report --db t.db --json").json() == report);
+  CHECK(run(dir, "report --db t.db --json").json() == report);
 
-  Run text = crmkit(dir, "import interactions --db t.db in.csv --create-customers");
+  Run text = run(dir, "import interactions --db t.db in.csv --create-customers");
   CHECK(text.out.find("5 duplicates (3 same external_id, 2 same natural key)") != std::string::npos);
 
-  auto repeats = crmkit(dir, "import interactions --db t.db in.csv --create-customers --allow-repeats --json").json();
+  auto repeats = run(dir, "import interactions --db t.db in.csv --create-customers --allow-repeats --json").json();
   CHECK(repeats["imported"] == 2);
   CHECK(repeats["duplicates_by_reason"]["same_external_id"] == 3);
-  CHECK(crmkit(dir, "report --db t.db --json").json()["overview"]["interactions"] == 6);
+  CHECK(run(dir, "report --db t.db --json").json()["overview"]["interactions"] == 6);
 }
 
 TEST_CASE("cli: import takes channel kind and currency in any case and stores them canonical", "[cli]") {
@@ -420,16 +427,16 @@ TEST_CASE("cli: import takes channel kind and currency in any case and stores th
         "customer_external_id,occurred_at,channel,kind,amount,currency,direction\n"
         "A1,2024-03-01,Web,PURCHASE,10.50,usd,InBound\n"
         "A1,2024-03-02,web,purchase,700,jpy,\n");
-  Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+  Run r = run(dir, "import interactions --db t.db in.csv --create-customers --json");
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.json()["imported"] == 2);
-  auto rep = crmkit(dir, "report --db t.db --json").json();
+  auto rep = run(dir, "report --db t.db --json").json();
   std::map<std::string, std::string> revenue;
   for (const auto& m : rep["overview"]["revenue"]) revenue[m["currency"]] = m["amount"];
   CHECK(revenue["USD"] == "10.50");
   CHECK(revenue["JPY"] == "700");  // 700 yen, not 7.00
-  auto tl = crmkit(dir, "timeline --db t.db --external-id A1 --json").json();
+  auto tl = run(dir, "timeline --db t.db --external-id A1 --json").json();
   INFO(tl.dump());
   CHECK(tl.dump().find("\"channel\":\"web\"") != std::string::npos);
   CHECK(tl.dump().find("\"Web\"") == std::string::npos);
@@ -445,7 +452,7 @@ TEST_CASE("cli: an ERP export imports as it is with the delimiter detected or gi
         "B2;2024-03-02;web;purchase;1.00;EUR\n"          // 4: not the format
         "B2;02.03.2024 09:00;store;visit;;\n");
   write(dir.file("erp.map"), "# ERP export -> crmkit\nKunde=customer_external_id\nDatum=occurred_at\r\n\nKanal=channel\nArt=kind\n");
-  Run r = crmkit(dir, "import interactions --db t.db erp.csv --create-customers --json --mapping erp.map "
+  Run r = run(dir, "import interactions --db t.db erp.csv --create-customers --json --mapping erp.map "
                       "--map Betrag=amount --map Waehrung=currency --date-format '%d.%m.%Y %H:%M'");
   INFO(r.err);
   REQUIRE(r.status == 0);
@@ -458,15 +465,15 @@ TEST_CASE("cli: an ERP export imports as it is with the delimiter detected or gi
   CHECK(j["errors"][1]["line"] == 4);
   CHECK(j["errors"][1]["message"].get<std::string>().find("does not match --date-format '%d.%m.%Y %H:%M'") !=
         std::string::npos);
-  auto tl = crmkit(dir, "timeline --db t.db --external-id A1 --json").json();
+  auto tl = run(dir, "timeline --db t.db --external-id A1 --json").json();
   CHECK(tl.dump().find("2024-03-01T10:30:00.000Z") != std::string::npos);
 
   // A tab-separated file is detected too; --delimiter overrides the detection.
   write(dir.file("tab.csv"), "customer_external_id\toccurred_at\tchannel\tkind\nC3\t2024-03-05\tweb\tvisit\n");
-  auto t = crmkit(dir, "import interactions --db t.db tab.csv --create-customers --json").json();
+  auto t = run(dir, "import interactions --db t.db tab.csv --create-customers --json").json();
   CHECK(t["delimiter"] == "\t");
   CHECK(t["imported"] == 1);
-  Run forced = crmkit(dir, "import interactions --db t.db tab.csv --delimiter ';' --json");
+  Run forced = run(dir, "import interactions --db t.db tab.csv --delimiter ';' --json");
   CHECK(forced.status == 1);
   CHECK(forced.err.find("unknown column 'customer_external_id\toccurred_at") != std::string::npos);
 
@@ -486,7 +493,7 @@ TEST_CASE("cli: an ERP export imports as it is with the delimiter detected or gi
   };
   for (const auto& b : bad) {
     INFO(b.args);
-    Run x = crmkit(dir, std::string("import interactions --db t.db erp.csv --mapping erp.map --map Betrag=amount "
+    Run x = run(dir, std::string("import interactions --db t.db erp.csv --mapping erp.map --map Betrag=amount "
                                     "--map Waehrung=currency ") + b.args);
     CHECK(x.status == 1);
     CHECK(x.err.find(b.message) != std::string::npos);
@@ -496,23 +503,23 @@ TEST_CASE("cli: an ERP export imports as it is with the delimiter detected or gi
 TEST_CASE("cli: customers without created_at get --as-of or now and the summary says so", "[cli]") {
   TempDir dir;
   write(dir.file("c.csv"), "external_id,email,created_at\nA1,a@example.com,\nB2,b@example.com,2024-01-02\nC3,,\n");
-  auto j = crmkit(dir, "import customers --db t.db c.csv --as-of 2024-05-31 --json").json();
+  auto j = run(dir, "import customers --db t.db c.csv --as-of 2024-05-31 --json").json();
   CHECK(j["imported"] == 3);
   CHECK(j["error_count"] == 0);
   CHECK(j["created_at_default"]["rows"] == 2);
   CHECK(j["created_at_default"]["source"] == "as_of");
   CHECK(j["created_at_default"]["instant"] == "2024-06-01T00:00:00.000Z");
-  auto a = crmkit(dir, "customer show --db t.db --external-id A1 --json").json();
+  auto a = run(dir, "customer show --db t.db --external-id A1 --json").json();
   CHECK(a["created_at"] == "2024-06-01T00:00:00.000Z");
-  auto b = crmkit(dir, "customer show --db t.db --external-id B2 --json").json();
+  auto b = run(dir, "customer show --db t.db --external-id B2 --json").json();
   CHECK(b["created_at"] == "2024-01-02T00:00:00.000Z");
 
   // Without --as-of: the clock, read by the command. A second run changes nothing, so the
   // existing customers keep their created_at.
-  auto now = crmkit(dir, "import customers --db t.db c.csv --json").json();
+  auto now = run(dir, "import customers --db t.db c.csv --json").json();
   CHECK(now["created_at_default"]["source"] == "now");
   CHECK(now["updated"] == 3);
-  CHECK(crmkit(dir, "customer show --db t.db --external-id A1 --json").json()["created_at"] == a["created_at"]);
-  Run text = crmkit(dir, "import customers --db t.db c.csv --as-of 2024-05-31");
+  CHECK(run(dir, "customer show --db t.db --external-id A1 --json").json()["created_at"] == a["created_at"]);
+  Run text = run(dir, "import customers --db t.db c.csv --as-of 2024-05-31");
   CHECK(text.out.find("2 without created_at given 2024-06-01T00:00:00.000Z (--as-of)") != std::string::npos);
 }

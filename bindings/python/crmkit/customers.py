@@ -57,9 +57,22 @@ _set_rule = n.bind("crmkit_customer_set_lifecycle_rule", n.c_int, n.c_void_p, n.
 _update_lifecycle_json = n.bind("crmkit_customer_update_lifecycle_json", n.c_int, _P(n.c_void_p), n.c_void_p,
                                 n.c_int64, n.c_int)
 
-TEXT_FIELDS = ("external_id", "kind", "display_name", "given_name", "family_name", "email",
-               "phone", "birth_date", "gender", "country", "region", "city", "postal_code",
-               "acquisition_channel", "lifecycle_stage")
+_fields_json = n.bind("crmkit_customer_fields_json", n.c_int, _P(n.c_void_p))
+
+
+def _library_fields():
+    out = n.c_void_p()
+    n.check(_fields_json(ctypes.byref(out)))
+    return json.loads(n.take_string(out.value))
+
+
+# The library's list of customer fields (name, type, given, clearable, choices, description),
+# read once: the names below are derived from it rather than kept by hand.
+FIELDS = tuple(_library_fields())
+# The fields crmkit_customer_set_text takes; the rest (money, instants, tags, attributes) are
+# converted one by one in _Record._fill.
+TEXT_FIELDS = tuple(f["name"] for f in FIELDS if f["given"] and f["type"] in ("text", "date", "choice"))
+CLEARABLE_FIELDS = tuple(f["name"] for f in FIELDS if f["clearable"])
 
 
 @dataclasses.dataclass

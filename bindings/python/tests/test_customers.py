@@ -1,8 +1,10 @@
+import dataclasses
 import datetime
 import decimal
 import unittest
 
 import crmkit
+from crmkit import customers as customers_module
 from crmkit.customers import Customer
 from crmkit._values import Money, to_ms, to_ms_end_of_day, to_minor
 
@@ -42,6 +44,35 @@ class ValuesTest(unittest.TestCase):
             to_minor(12.34, "USD")
         self.assertEqual(Money(250031563, "USD").amount, decimal.Decimal("2500315.63"))
         self.assertEqual(str(Money(1500, "JPY")), "1500 JPY")
+
+
+class FieldListTest(unittest.TestCase):
+    """The binding's customer fields against the library's list (crmkit_customer_fields_json):
+    a field added in C++ and not here fails."""
+
+    def test_customer_dataclass_has_every_field_in_order(self):
+        self.assertEqual([f.name for f in dataclasses.fields(Customer)],
+                         [f["name"] for f in customers_module.FIELDS])
+
+    def test_record_takes_every_given_field(self):
+        converted = {"acquisition_cost", "created_at", "tags", "attributes"}  # by _Record._fill
+        given = {f["name"] for f in customers_module.FIELDS if f["given"]}
+        self.assertEqual(given, set(customers_module.TEXT_FIELDS) | converted)
+        self.assertIn("lifecycle_stage", customers_module.TEXT_FIELDS)
+        self.assertNotIn("id", customers_module.TEXT_FIELDS)
+
+    def test_choices_come_from_the_library(self):
+        kind = next(f for f in customers_module.FIELDS if f["name"] == "kind")
+        self.assertEqual(kind["choices"], ["person", "organization"])
+        db = crmkit.Database()
+        try:
+            for field in customers_module.CLEARABLE_FIELDS:
+                cid = db.customers.create(external_id="c-" + field, created_at=JAN)
+                db.customers.update(cid, JAN_MS + 1, clear=[field])  # every clearable name is taken
+            with self.assertRaises(crmkit.InvalidArgument):
+                db.customers.update(cid, JAN_MS + 2, clear=["kind"])
+        finally:
+            db.close()
 
 
 class CustomersTest(unittest.TestCase):
