@@ -37,33 +37,45 @@ NpsFigures nps_from_counts(const NpsCounts& c, double confidence) {
   return f;
 }
 
+namespace {
+struct ScoreTotals {
+  std::int64_t n = 0;  // responses
+  double sum = 0;      // of their scores
+};
+
+// Over scores 1..N-1 of a histogram (index 0 unused), lowest score first.
+template <std::size_t N>
+ScoreTotals score_totals(const std::array<std::int64_t, N>& c) {
+  ScoreTotals t;
+  for (std::size_t s = 1; s < N; ++s) {
+    t.n += c[s];
+    t.sum += static_cast<double>(s) * c[s];
+  }
+  return t;
+}
+}  // namespace
+
 CsatFigures csat_from_counts(const CsatCounts& c) {
   CsatFigures f;
-  double sum = 0;
-  for (int s = 1; s <= 5; ++s) {
-    f.n += c[s];
-    sum += static_cast<double>(s) * c[s];
-  }
+  const ScoreTotals t = score_totals(c);
+  f.n = t.n;
   f.satisfied = c[4] + c[5];
   if (f.n == 0) return f;
   f.csat_percent = 100.0 * f.satisfied / static_cast<double>(f.n);
-  f.mean_score = sum / static_cast<double>(f.n);
+  f.mean_score = t.sum / static_cast<double>(f.n);
   return f;
 }
 
 CesFigures ces_from_counts(const CesCounts& c) {
   CesFigures f;
-  double sum = 0;
-  for (int s = 1; s <= 7; ++s) {
-    f.n += c[s];
-    sum += static_cast<double>(s) * c[s];
-  }
+  const ScoreTotals t = score_totals(c);
+  f.n = t.n;
   f.low = c[1] + c[2] + c[3];
   f.high = c[6] + c[7];
   f.agree = c[5] + f.high;
   if (f.n == 0) return f;
   double n = static_cast<double>(f.n);
-  f.mean_score = sum / n;
+  f.mean_score = t.sum / n;
   f.index = 100.0 * (f.high - f.low) / n;
   f.percent_agree = 100.0 * f.agree / n;
   return f;

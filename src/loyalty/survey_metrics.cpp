@@ -133,44 +133,46 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
   return groups;
 }
 
+// The table of one survey kind: a row per group, made by `row` from the group's histogram.
+template <class Table, class Row>
+Table survey_table(const Store& store, SurveyKind kind, const SurveyMetricQuery& query, Row row) {
+  return detail::guard([&] {
+    Table out{query, {}};
+    for (const auto& g : load_groups(detail::connection_of(store), kind, query)) out.groups.push_back(row(g));
+    return out;
+  });
+}
+
+// Scores 1..N-1 of a group's histogram: CSAT and CES have no score 0 (index 0 stays 0).
+template <class Counts>
+Counts counts_from_one(const Group& g) {
+  Counts counts{};
+  for (std::size_t s = 1; s < counts.size(); ++s) counts[s] = g.counts[s];
+  return counts;
+}
+
 }  // namespace
 
 NpsTable SurveyMetrics::nps(const SurveyMetricQuery& query) {
-  return detail::guard([&] {
-    NpsTable out{query, {}};
-    for (const auto& g : load_groups(detail::connection_of(store_), SurveyKind::nps, query)) {
-      analytics::NpsCounts counts{};
-      std::copy(g.counts.begin(), g.counts.end(), counts.begin());
-      auto f = analytics::nps_from_counts(counts, query.confidence);
-      out.groups.push_back({g.key, f.n, f.promoters, f.passives, f.detractors, f.nps, f.standard_error, f.ci_low, f.ci_high});
-    }
-    return out;
+  return survey_table<NpsTable>(store_, SurveyKind::nps, query, [&](const Group& g) {
+    analytics::NpsCounts counts{};
+    std::copy(g.counts.begin(), g.counts.end(), counts.begin());
+    auto f = analytics::nps_from_counts(counts, query.confidence);
+    return NpsResult{g.key, f.n, f.promoters, f.passives, f.detractors, f.nps, f.standard_error, f.ci_low, f.ci_high};
   });
 }
 
 CsatTable SurveyMetrics::csat(const SurveyMetricQuery& query) {
-  return detail::guard([&] {
-    CsatTable out{query, {}};
-    for (const auto& g : load_groups(detail::connection_of(store_), SurveyKind::csat, query)) {
-      analytics::CsatCounts counts{};
-      for (int s = 1; s <= 5; ++s) counts[s] = g.counts[s];
-      auto f = analytics::csat_from_counts(counts);
-      out.groups.push_back({g.key, f.n, f.satisfied, f.csat_percent, f.mean_score});
-    }
-    return out;
+  return survey_table<CsatTable>(store_, SurveyKind::csat, query, [](const Group& g) {
+    auto f = analytics::csat_from_counts(counts_from_one<analytics::CsatCounts>(g));
+    return CsatResult{g.key, f.n, f.satisfied, f.csat_percent, f.mean_score};
   });
 }
 
 CesTable SurveyMetrics::ces(const SurveyMetricQuery& query) {
-  return detail::guard([&] {
-    CesTable out{query, {}};
-    for (const auto& g : load_groups(detail::connection_of(store_), SurveyKind::ces, query)) {
-      analytics::CesCounts counts{};
-      for (int s = 1; s <= 7; ++s) counts[s] = g.counts[s];
-      auto f = analytics::ces_from_counts(counts);
-      out.groups.push_back({g.key, f.n, f.low, f.agree, f.high, f.mean_score, f.index, f.percent_agree});
-    }
-    return out;
+  return survey_table<CesTable>(store_, SurveyKind::ces, query, [](const Group& g) {
+    auto f = analytics::ces_from_counts(counts_from_one<analytics::CesCounts>(g));
+    return CesResult{g.key, f.n, f.low, f.agree, f.high, f.mean_score, f.index, f.percent_agree};
   });
 }
 
