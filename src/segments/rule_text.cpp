@@ -116,19 +116,18 @@ class Parser {
 
   json expr(int depth) {
     if (depth > kMaxDepth) text_error(peek().pos, fmt::format("rule nests deeper than {} levels", kMaxDepth));
-    json first = conj(depth);
-    if (!is("or")) return first;
-    json list = json::array({std::move(first)});
-    while (accept("or")) list.push_back(conj(depth));
-    return json{{"any", std::move(list)}};
+    return joined(depth, "or", "any", &Parser::conj);
   }
 
-  json conj(int depth) {
-    json first = unary(depth);
-    if (!is("and")) return first;
+  json conj(int depth) { return joined(depth, "and", "all", &Parser::unary); }
+
+  // operand (`word` operand)*: the operand alone, or {group: [operands]} when the word joins more.
+  json joined(int depth, const char* word, const char* group, json (Parser::*operand)(int)) {
+    json first = (this->*operand)(depth);
+    if (!is(word)) return first;
     json list = json::array({std::move(first)});
-    while (accept("and")) list.push_back(unary(depth));
-    return json{{"all", std::move(list)}};
+    while (accept(word)) list.push_back((this->*operand)(depth));
+    return json{{group, std::move(list)}};
   }
 
   json unary(int depth) {
