@@ -14,22 +14,11 @@ CustomerFields customer_fields_from_json(const std::string& text) {
   nlohmann::json j = parse_json_object(text);
   CustomerFields f;
   for (auto& [key, v] : j.items()) {
-    if (key == "external_id") f.external_id = text_from_json(v, key);
-    else if (key == "kind") { if (auto s = text_from_json(v, key)) f.kind = parse_customer_kind(*s); }
-    else if (key == "display_name") f.display_name = text_from_json(v, key);
-    else if (key == "given_name") f.given_name = text_from_json(v, key);
-    else if (key == "family_name") f.family_name = text_from_json(v, key);
-    else if (key == "email") f.email = text_from_json(v, key);
-    else if (key == "phone") f.phone = text_from_json(v, key);
-    else if (key == "birth_date") f.birth_date = text_from_json(v, key);
-    else if (key == "gender") f.gender = text_from_json(v, key);
-    else if (key == "country") f.country = text_from_json(v, key);
-    else if (key == "region") f.region = text_from_json(v, key);
-    else if (key == "city") f.city = text_from_json(v, key);
-    else if (key == "postal_code") f.postal_code = text_from_json(v, key);
-    else if (key == "acquisition_channel") f.acquisition_channel = text_from_json(v, key);
+    // Text, date and choice fields (a choice's text is parsed) are set as the field table says;
+    // null leaves them unset.
+    const CustomerFieldRow* row = find_customer_field(key);
+    if (row && row->set_text) row->set_text(f, text_from_json(v, key));
     else if (key == "acquisition_cost") { if (!v.is_null()) f.acquisition_cost = money_from_json(v, key); }
-    else if (key == "lifecycle_stage") { if (auto s = text_from_json(v, key)) f.lifecycle_stage = parse_lifecycle_stage(*s); }
     else if (key == "created_at") { if (!v.is_null()) f.created_at = instant_from_json(v, key); }
     else if (key == "attributes") { if (!v.is_null()) f.attributes = attributes_from_json(v, key); }
     else if (key == "tags") {
