@@ -204,13 +204,7 @@ PointsResult reverse(Connection& c, const Rules& r, const Purchase& p, std::int6
     net += d;
   }
   if (delta > 0) {
-    NewEntry e;
-    e.customer_id = p.customer_id;
-    e.request_id = req;
-    e.kind = PointsKind::reverse_earn;
-    e.points = -delta;
-    e.created_at = as_of;
-    e.effective_at = as_of;
+    NewEntry e = immediate_entry(p.customer_id, req, PointsKind::reverse_earn, -delta, as_of);
     e.source_type = "purchase";
     e.source_id = p.id;
     e.money_minor = refunded;

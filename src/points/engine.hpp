@@ -83,6 +83,15 @@ struct NewEntry {
 };
 std::int64_t insert_entry(Connection& c, const Rules& r, const NewEntry& e);
 
+// An entry made and effective at `as_of`: all but earning (its points may be pending) and
+// expiry (effective when its lot expired).
+inline NewEntry immediate_entry(std::int64_t customer_id, std::int64_t request_id, PointsKind kind,
+                                std::int64_t points, Instant as_of) {
+  return NewEntry{customer_id, request_id, kind, points, /*created_at=*/as_of, /*effective_at=*/as_of,
+                  /*expires_at=*/std::nullopt, /*source_type=*/nullptr, /*source_id=*/std::nullopt,
+                  /*money_minor=*/std::nullopt, /*reason=*/std::nullopt};
+}
+
 // Opens the lot of a credit entry, then pays the member's debts from it (oldest first).
 void open_lot(Connection& c, const Rules& r, std::int64_t entry_id, std::int64_t customer_id, std::int64_t points,
               Instant earned_at, Instant effective_at, std::optional<Instant> expires_at);

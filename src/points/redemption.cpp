@@ -22,13 +22,7 @@ void check_points(std::int64_t points, bool allow_negative) {
 // consumed first; the lots then pay any debt. Returns the reverse_redeem entry.
 std::int64_t restore_redemption(Connection& c, const Rules& r, std::int64_t customer_id, std::int64_t redeem_entry,
                                 std::int64_t points, std::int64_t request_id, Instant as_of) {
-  NewEntry e;
-  e.customer_id = customer_id;
-  e.request_id = request_id;
-  e.kind = PointsKind::reverse_redeem;
-  e.points = points;
-  e.created_at = as_of;
-  e.effective_at = as_of;
+  NewEntry e = immediate_entry(customer_id, request_id, PointsKind::reverse_redeem, points, as_of);
   e.source_type = "redemption";
   e.source_id = redeem_entry;
   std::int64_t entry = insert_entry(c, r, e);
@@ -100,13 +94,7 @@ PointsResult Points::redeem(std::int64_t programme_id, std::int64_t customer_id,
       throw Error(Errc::conflict, fmt::format("customer {} has {} spendable points at {}, fewer than the {} asked",
                                               customer_id, spendable, format_instant(as_of), points));
     std::int64_t req = points::insert_request(c, r, key, as_of);
-    NewEntry e;
-    e.customer_id = customer_id;
-    e.request_id = req;
-    e.kind = PointsKind::redeem;
-    e.points = -points;
-    e.created_at = as_of;
-    e.effective_at = as_of;
+    NewEntry e = points::immediate_entry(customer_id, req, PointsKind::redeem, -points, as_of);
     if (order_id) {
       e.source_type = "purchase";
       e.source_id = order_id;
@@ -191,13 +179,7 @@ PointsResult Points::adjust(std::int64_t programme_id, std::int64_t customer_id,
                                 points, cover, customer_id));
     }
     std::int64_t req = points::insert_request(c, r, key, as_of);
-    NewEntry e;
-    e.customer_id = customer_id;
-    e.request_id = req;
-    e.kind = PointsKind::adjust;
-    e.points = points;
-    e.created_at = as_of;
-    e.effective_at = as_of;
+    NewEntry e = points::immediate_entry(customer_id, req, PointsKind::adjust, points, as_of);
     e.source_type = "manual";
     e.reason = reason;
     if (points > 0 && r.expiry_days) e.expires_at = as_of + *r.expiry_days * kMillisPerDay;
