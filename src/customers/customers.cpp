@@ -8,6 +8,7 @@
 #include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/customer.hpp"
+#include "customers/customer_exists.hpp"
 #include "customers/customer_fields.hpp"
 #include "store/connection.hpp"
 #include "store/stored.hpp"
@@ -294,12 +295,7 @@ void Customers::remove(std::int64_t id) {
   detail::guard([&] {
     auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
-    {
-      auto& st = conn.prepare("SELECT 1 FROM customers WHERE id = ?");
-      detail::StatementReset done(st);
-      detail::bind_all(st, id);
-      if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
-    }
+    if (!detail::customer_exists(conn, id)) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
     {
       auto& st = conn.prepare("SELECT count(*) FROM interactions WHERE customer_id = ?");
       detail::StatementReset done(st);
@@ -376,5 +372,16 @@ std::int64_t Customers::count(const CustomerFilter& filter) {
     return st.getColumn(0).getInt64();
   });
 }
+
+namespace detail {
+
+bool customer_exists(Connection& c, std::int64_t id) {
+  auto& st = c.prepare("SELECT 1 FROM customers WHERE id = ?");
+  StatementReset done(st);
+  bind_all(st, id);
+  return st.executeStep();
+}
+
+}  // namespace detail
 
 }  // namespace crmkit

@@ -8,6 +8,7 @@
 #include "base/text.hpp"
 #include "crmkit/batch_error.hpp"
 #include "crmkit/survey.hpp"
+#include "customers/customer_exists.hpp"
 #include "store/connection.hpp"
 #include "store/stored.hpp"
 
@@ -113,12 +114,8 @@ std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate)
       return old.id;
     }
   }
-  {
-    auto& q = c.prepare("SELECT 1 FROM customers WHERE id = ?");
-    detail::StatementReset done(q);
-    detail::bind_all(q, r.customer_id);
-    if (!q.executeStep()) throw Error(Errc::not_found, fmt::format("customer_id {} does not exist", r.customer_id));
-  }
+  if (!detail::customer_exists(c, r.customer_id))
+    throw Error(Errc::not_found, fmt::format("customer_id {} does not exist", r.customer_id));
   if (r.interaction_id) {
     auto& q = c.prepare("SELECT customer_id FROM interactions WHERE id = ?");
     detail::StatementReset done(q);

@@ -6,6 +6,7 @@
 #include "base/enums.hpp"
 #include "base/text.hpp"
 #include "crmkit/money.hpp"
+#include "customers/customer_exists.hpp"
 #include "points/engine.hpp"
 #include "store/stored.hpp"
 
@@ -266,12 +267,8 @@ void Points::enroll(std::int64_t programme_id, std::int64_t customer_id, Instant
     detail::check_instant("enrolled_at", enrolled_at);
     detail::WriteScope scope(c);
     auto r = points::load_rules(c, programme_id);
-    {
-      auto& cust = c.prepare("SELECT 1 FROM customers WHERE id = ?");
-      detail::StatementReset cust_done(cust);
-      detail::bind_all(cust, customer_id);
-      if (!cust.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", customer_id));
-    }
+    if (!detail::customer_exists(c, customer_id))
+      throw Error(Errc::not_found, fmt::format("customer {} does not exist", customer_id));
     if (auto m = points::find_member(c, programme_id, customer_id)) {
       if (m->enrolled_at != enrolled_at)
         throw Error(Errc::conflict,

@@ -9,6 +9,7 @@
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/segment.hpp"
+#include "customers/customer_exists.hpp"
 #include "segments/rule.hpp"
 #include "store/connection.hpp"
 #include "store/stored.hpp"
@@ -393,61 +394,58 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
   });
 }
 
-std::int64_t Segments::add_customers(const std::string& name, const std::vector<std::int64_t>& ids, Instant at) {
-  auto& c = detail::connection_of(store_);
+namespace {
+
+// Adds or removes hand-kept members in one write: `change(c, segment, customer_id)` returns the
+// number of membership rows it changed for that customer. Returns the total.
+template <class Change>
+std::int64_t change_static_members(Store& store, const std::string& name, const std::vector<std::int64_t>& ids,
+                                   Instant at, Change change) {
+  auto& c = detail::connection_of(store);
   detail::require_writable(c);
   return detail::guard([&] {
     detail::check_instant("at", at);
     detail::WriteScope scope(c);
-    Segment s = load_static(c, name);
-    std::int64_t added = 0;
-    for (auto id : ids) {
-      {
-        auto& e = c.prepare("SELECT 1 FROM customers WHERE id = ?");
-        detail::StatementReset done(e);
-        detail::bind_all(e, id);
-        if (!e.executeStep()) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
-      }
-      auto& ins = c.prepare("INSERT INTO segment_membership(segment_id, customer_id, entered_at, source) "
-                            "SELECT ?1, ?2, ?3, 'manual' WHERE NOT EXISTS (SELECT 1 FROM segment_membership "
-                            "WHERE segment_id = ?1 AND customer_id = ?2 AND left_at IS NULL)");
-      detail::bind_all(ins, s.id, id, at);
-      added += ins.exec();
-    }
+    const Segment s = load_static(c, name);
+    std::int64_t changed = 0;
+    for (auto id : ids) changed += change(c, s, id);
     scope.commit();
-    return added;
+    return changed;
+  });
+}
+
+}  // namespace
+
+std::int64_t Segments::add_customers(const std::string& name, const std::vector<std::int64_t>& ids, Instant at) {
+  return change_static_members(store_, name, ids, at, [&](detail::Connection& c, const Segment& s, std::int64_t id) {
+    if (!detail::customer_exists(c, id)) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
+    auto& ins = c.prepare("INSERT INTO segment_membership(segment_id, customer_id, entered_at, source) "
+                          "SELECT ?1, ?2, ?3, 'manual' WHERE NOT EXISTS (SELECT 1 FROM segment_membership "
+                          "WHERE segment_id = ?1 AND customer_id = ?2 AND left_at IS NULL)");
+    detail::bind_all(ins, s.id, id, at);
+    return std::int64_t(ins.exec());
   });
 }
 
 std::int64_t Segments::remove_customers(const std::string& name, const std::vector<std::int64_t>& ids, Instant at) {
-  auto& c = detail::connection_of(store_);
-  detail::require_writable(c);
-  return detail::guard([&] {
-    detail::check_instant("at", at);
-    detail::WriteScope scope(c);
-    Segment s = load_static(c, name);
-    std::int64_t removed = 0;
-    for (auto id : ids) {
-      Instant entered = 0;
-      {
-        auto& q = c.prepare("SELECT entered_at FROM segment_membership WHERE segment_id = ? AND customer_id = ? "
-                            "AND left_at IS NULL");
-        detail::StatementReset done(q);
-        detail::bind_all(q, s.id, id);
-        if (!q.executeStep()) continue;
-        entered = q.getColumn(0).getInt64();
-      }
-      if (at < entered)
-        throw Error(Errc::invalid_argument, fmt::format("customer {} entered segment '{}' at {}, after {}", id,
-                                                        detail::printable(name), format_instant(entered),
-                                                        format_instant(at)));
-      auto& up = c.prepare("UPDATE segment_membership SET left_at = ? WHERE segment_id = ? AND customer_id = ? "
-                           "AND left_at IS NULL");
-      detail::bind_all(up, at, s.id, id);
-      removed += up.exec();
+  return change_static_members(store_, name, ids, at, [&](detail::Connection& c, const Segment& s, std::int64_t id) {
+    Instant entered = 0;
+    {
+      auto& q = c.prepare("SELECT entered_at FROM segment_membership WHERE segment_id = ? AND customer_id = ? "
+                          "AND left_at IS NULL");
+      detail::StatementReset done(q);
+      detail::bind_all(q, s.id, id);
+      if (!q.executeStep()) return std::int64_t(0);  // not a member: nothing to remove
+      entered = q.getColumn(0).getInt64();
     }
-    scope.commit();
-    return removed;
+    if (at < entered)
+      throw Error(Errc::invalid_argument, fmt::format("customer {} entered segment '{}' at {}, after {}", id,
+                                                      detail::printable(name), format_instant(entered),
+                                                      format_instant(at)));
+    auto& up = c.prepare("UPDATE segment_membership SET left_at = ? WHERE segment_id = ? AND customer_id = ? "
+                         "AND left_at IS NULL");
+    detail::bind_all(up, at, s.id, id);
+    return std::int64_t(up.exec());
   });
 }
 
