@@ -27,25 +27,13 @@ constexpr const char* kColumns =
 Customer read_row(SQLite::Statement& st) {
   const detail::StoredRow r(st, "customers");
   Customer c;
-  c.id = r.int64(0);
-  c.external_id = r.opt_text(1);
+  r.columns(0, c.id, c.external_id);
   c.kind = r.parse(2, [](const std::string& t) { return parse_customer_kind(t); });
-  c.display_name = r.opt_text(3);
-  c.given_name = r.opt_text(4);
-  c.family_name = r.opt_text(5);
-  c.email = r.opt_text(6);
-  c.phone = r.opt_text(7);
-  c.birth_date = r.opt_text(8);
-  c.gender = r.opt_text(9);
-  c.country = r.opt_text(10);
-  c.region = r.opt_text(11);
-  c.city = r.opt_text(12);
-  c.postal_code = r.opt_text(13);
-  c.acquisition_channel = r.opt_text(14);
+  r.columns(3, c.display_name, c.given_name, c.family_name, c.email, c.phone, c.birth_date, c.gender, c.country,
+            c.region, c.city, c.postal_code, c.acquisition_channel);
   if (auto cost = r.opt_int64(15)) c.acquisition_cost = Money{*cost, r.text(16)};
   c.lifecycle_stage = r.parse(17, [](const std::string& t) { return parse_lifecycle_stage(t); });
-  c.created_at = r.int64(18);
-  c.updated_at = r.int64(19);
+  r.columns(18, c.created_at, c.updated_at);
   c.attributes = r.json_object(20);
   c.lifecycle_manual = r.flag(21);
   return c;

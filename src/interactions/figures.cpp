@@ -56,6 +56,11 @@ void add_money(Delta& d, const RecordedInteraction& r) {
   if (r.has_margin) m->margin = checked_add(m->margin, r.margin, "margin total");
 }
 
+MoneyFigures read_money(SQLite::Statement& st) {
+  const StoredRow r(st, "customer_money", -1);
+  return {r.text(0), r.int64(1), r.int64(2), r.int64(3)};  // a braced list reads left to right
+}
+
 }  // namespace
 
 void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& rows) {
@@ -182,24 +187,14 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
     detail::bind_all(st, customer_id);
     if (st.executeStep()) {
       const StoredRow r(st, "customer_figures", -1);
-      f.interaction_count = r.int64(0);
-      f.last_interaction_at = r.opt_int64(1);
-      f.purchase_count = r.int64(2);
-      f.purchase_days = r.int64(3);
-      f.refund_count = r.int64(4);
-      f.first_purchase_at = r.opt_int64(5);
-      f.last_purchase_at = r.opt_int64(6);
+      r.columns(0, f.interaction_count, f.last_interaction_at, f.purchase_count, f.purchase_days, f.refund_count,
+                f.first_purchase_at, f.last_purchase_at);
     }
   }
   auto& st = conn.prepare(
       "SELECT currency, purchase_total, refund_total, margin_total FROM customer_money WHERE customer_id = ? "
       "ORDER BY currency");
-  StatementReset done(st);
-  detail::bind_all(st, customer_id);
-  while (st.executeStep()) {
-    const StoredRow r(st, "customer_money", -1);
-    f.money.push_back({r.text(0), r.int64(1), r.int64(2), r.int64(3)});
-  }
+  f.money = all_rows(st, read_money, customer_id);
   return f;
 }
 

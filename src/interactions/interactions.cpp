@@ -42,17 +42,12 @@ E enum_from(const detail::StoredRow& r, int col, E last) {
 Interaction read_row(SQLite::Statement& st) {
   const detail::StoredRow r(st, "interactions");
   Interaction i;
-  i.id = r.int64(0);
-  i.customer_id = r.int64(1);
-  i.external_id = r.opt_text(2);
-  i.occurred_at = r.int64(3);
+  r.columns(0, i.id, i.customer_id, i.external_id, i.occurred_at);
   i.channel = enum_from<Channel>(r, 4, Channel::other);
   i.kind = enum_from<InteractionKind>(r, 5, InteractionKind::other);
   i.direction = enum_from<Direction>(r, 6, Direction::none);
   if (auto amount = r.opt_int64(7)) i.amount = Money{*amount, r.text(8)};
-  i.margin = r.opt_int64(9);
-  i.subject = r.opt_text(10);
-  i.notes = r.opt_text(11);
+  r.columns(9, i.margin, i.subject, i.notes);
   i.attributes = r.opt_json_object(12);
   return i;
 }
@@ -226,10 +221,7 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
 Interaction Interactions::get(std::int64_t id) {
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(fmt::format("SELECT {} FROM interactions WHERE id = ?", kColumns));
-    detail::StatementReset done(st);
-    detail::bind_all(st, id);
-    if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("interaction {} does not exist", id));
-    return read_row(st);
+    return detail::required_row(st, read_row, [&] { return fmt::format("interaction {} does not exist", id); }, id);
   });
 }
 

@@ -34,11 +34,7 @@ struct CellSum {
 MonthCell read_cell(SQLite::Statement& st, const char* table) {
   const StoredRow r(st, table, -1);
   MonthCell c;
-  c.month = r.int64(0);
-  c.kind = r.text(1);
-  c.channel = r.text(2);
-  c.currency = r.text(3);
-  c.interactions = r.int64(4);
+  r.columns(0, c.month, c.kind, c.channel, c.currency, c.interactions);
   c.amount = static_cast<MoneySum>(r.int64(5)) * (MoneySum(1) << 32) + r.int64(6);
   return c;
 }

@@ -74,18 +74,14 @@ constexpr const char* kColumns =
 SurveyResponse read_row(SQLite::Statement& q) {
   const detail::StoredRow row(q, "survey_responses");
   SurveyResponse r;
-  r.id = row.int64(0);
-  r.customer_id = row.int64(1);
-  r.external_id = row.opt_text(2);
+  row.columns(0, r.id, r.customer_id, r.external_id);
   r.kind = row.parse(3, [](const std::string& t) { return parse_survey_kind(t); });
   if (r.kind == SurveyKind::custom)
     r.scale = SurveyScale{row.real(4), row.real(5),
                           row.parse(6, [](const std::string& t) { return parse_scale_direction(t); })};
-  r.score = row.real(7);
-  r.occurred_at = row.int64(8);
+  row.columns(7, r.score, r.occurred_at);
   r.channel = row.parse(9, [](const std::string& t) { return parse_channel(t); });
-  r.interaction_id = row.opt_int64(10);
-  r.comment = row.opt_text(11);
+  row.columns(10, r.interaction_id, r.comment);
   return r;
 }
 
@@ -188,10 +184,7 @@ BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, cons
 SurveyResponse Surveys::get(std::int64_t id) {
   return detail::guard([&] {
     auto& q = detail::connection_of(store_).prepare(fmt::format("SELECT {} FROM survey_responses WHERE id = ?", kColumns));
-    detail::StatementReset done(q);
-    detail::bind_all(q, id);
-    if (!q.executeStep()) throw Error(Errc::not_found, fmt::format("survey response {} does not exist", id));
-    return read_row(q);
+    return detail::required_row(q, read_row, [&] { return fmt::format("survey response {} does not exist", id); }, id);
   });
 }
 

@@ -11,22 +11,19 @@ namespace crmkit::points {
 std::int64_t restore_redemption(Connection& c, const Rules& r, std::int64_t customer_id, std::int64_t redeem_entry,
                                 std::int64_t points, std::int64_t request_id, Instant as_of);
 
+namespace {
+Purchase read_purchase(SQLite::Statement& st) {
+  Purchase p;
+  detail::get_columns(st, p.id, p.customer_id, p.occurred_at, p.channel, p.kind, p.amount, p.currency);
+  return p;
+}
+}  // namespace
+
 std::optional<Purchase> find_interaction(Connection& c, std::int64_t id) {
   auto& q = c.prepare(
       "SELECT id, customer_id, occurred_at, channel, kind, COALESCE(amount, 0), COALESCE(currency, '') "
       "FROM interactions WHERE id = ?");
-  detail::StatementReset q_done(q);
-  detail::bind_all(q, id);
-  if (!q.executeStep()) return std::nullopt;
-  Purchase p;
-  p.id = q.getColumn(0).getInt64();
-  p.customer_id = q.getColumn(1).getInt64();
-  p.occurred_at = q.getColumn(2).getInt64();
-  p.channel = q.getColumn(3).getString();
-  p.kind = q.getColumn(4).getString();
-  p.amount = q.getColumn(5).getInt64();
-  p.currency = q.getColumn(6).getString();
-  return p;
+  return detail::one_row(q, read_purchase, id);
 }
 
 namespace {

@@ -127,22 +127,13 @@ Rules load_rules(Connection& c, std::int64_t programme_id) {
     throw Error(Errc::not_found, fmt::format("points programme {} does not exist", programme_id));
   const detail::StoredRow row(q, "points_programmes");
   Rules r;
-  r.id = row.int64(0);
-  r.name = row.text(1);
-  r.currency = row.text(2);
-  r.points_per_unit = row.int64(3);
-  r.unit_minor = row.int64(4);
-  r.points_per_order = row.int64(5);
-  r.expiry_days = row.opt_int64(6);
+  row.columns(0, r.id, r.name, r.currency, r.points_per_unit, r.unit_minor, r.points_per_order, r.expiry_days);
   r.consumption = row.parse(7, [](const std::string& t) { return parse_consumption(t); });
   r.pending_days = row.int64(8);
   r.refund_policy = row.parse(9, [](const std::string& t) { return parse_refund_policy(t); });
   r.value_per_1000 = row.opt_int64(10);
   r.tier_metric = row.parse(11, [](const std::string& t) { return parse_tier_metric(t); });
-  r.tier_window_days = row.int64(12);
-  r.review_period_days = row.int64(13);
-  r.grace_days = row.int64(14);
-  r.created_at = row.int64(15);
+  row.columns(12, r.tier_window_days, r.review_period_days, r.grace_days, r.created_at);
   auto& m = c.prepare("SELECT kind, key, permille FROM points_multipliers WHERE programme_id = ? ORDER BY kind, key");
   detail::bind_all(m, programme_id);
   while (m.executeStep()) {

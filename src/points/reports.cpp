@@ -69,17 +69,10 @@ LedgerPage Points::ledger(std::int64_t programme_id, std::int64_t customer_id, s
       }
       const detail::StoredRow row(q, "points_ledger");
       LedgerEntry e;
-      e.id = row.int64(0);
-      e.customer_id = row.int64(1);
+      row.columns(0, e.id, e.customer_id);
       e.kind = row.parse(2, [](const std::string& t) { return parse_points_kind(t); });
-      e.points = row.int64(3);
-      e.created_at = row.int64(4);
-      e.effective_at = row.int64(5);
-      e.expires_at = row.opt_int64(6);
-      e.source_type = row.opt_text(7);
-      e.source_id = row.opt_int64(8);
-      e.reason = row.opt_text(9);
-      e.external_id = row.text(10);
+      row.columns(3, e.points, e.created_at, e.effective_at, e.expires_at, e.source_type, e.source_id, e.reason,
+                  e.external_id);
       page.entries.push_back(std::move(e));
     }
     return page;

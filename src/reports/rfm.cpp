@@ -16,10 +16,7 @@ void read_rfm(Store& store, Report& r) {
     auto& st = c.prepare("SELECT as_of, map_name, map_version, coalesce(currency, '') FROM rfm_run WHERE id = 1");
     detail::StatementReset reset(st);
     if (!st.executeStep()) return;
-    f.as_of = st.getColumn(0).getInt64();
-    f.map_name = st.getColumn(1).getString();
-    f.map_version = st.getColumn(2).getInt64();
-    f.currency = st.getColumn(3).getString();
+    detail::get_columns(st, f.as_of, f.map_name, f.map_version, f.currency);
   }
   if (f.currency.empty()) f.currency = store.default_currency();
   struct Cell {

@@ -19,15 +19,8 @@ void read_value(Store& store, Report& r) {
         "LEFT JOIN value_models sm ON sm.id = s.spend_model_id WHERE s.predicted_clv IS NOT NULL LIMIT 1");
     detail::StatementReset reset(st);
     if (!st.executeStep()) return;
-    v.scored_at = st.getColumn(0).getInt64();
-    v.transaction_model_id = st.getColumn(1).getInt64();
-    v.spend_model_id = st.getColumn(2).getInt64();
-    v.transaction_model = st.getColumn(3).getString();
-    v.spend_model = st.getColumn(4).getString();
-    v.horizon = st.getColumn(5).getDouble();
-    v.horizon_unit = st.getColumn(6).getString();
-    v.monthly_discount_rate = st.getColumn(7).getDouble();
-    v.currency = st.getColumn(8).getString();
+    detail::get_columns(st, v.scored_at, v.transaction_model_id, v.spend_model_id, v.transaction_model, v.spend_model,
+                        v.horizon, v.horizon_unit, v.monthly_discount_rate, v.currency);
   }
   if (!wanted_currency(r, v.currency)) return;  // the scores are in another currency
   v.scored = true;

@@ -98,11 +98,8 @@ Segment read_segment(SQLite::Statement& st) {
 
 Segment load(detail::Connection& c, const std::string& name) {
   auto& st = c.prepare(std::string(kSegmentColumns) + " WHERE s.name = ?");
-  detail::StatementReset done(st);
-  detail::bind_all(st, name);
-  if (!st.executeStep())
-    throw Error(Errc::not_found, fmt::format("segment '{}' does not exist", detail::printable(name)));
-  return read_segment(st);
+  return detail::required_row(
+      st, read_segment, [&] { return fmt::format("segment '{}' does not exist", detail::printable(name)); }, name);
 }
 
 // A segment whose members are added and removed by hand.
@@ -169,11 +166,7 @@ std::vector<Membership> read_memberships(SQLite::Statement& st) {
   while (st.executeStep()) {
     Membership m;
     const detail::StoredRow row(st, "segment_membership", -1);
-    m.segment_id = row.int64(0);
-    m.segment_name = row.text(1);
-    m.customer_id = row.int64(2);
-    m.entered_at = row.int64(3);
-    m.left_at = row.opt_int64(4);
+    row.columns(0, m.segment_id, m.segment_name, m.customer_id, m.entered_at, m.left_at);
     if (auto v = row.opt_int64(5)) m.rule_version = static_cast<int>(*v);
     out.push_back(std::move(m));
   }
@@ -324,10 +317,7 @@ Segment Segments::get(const std::string& name) const {
 std::vector<Segment> Segments::list() const {
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(std::string(kSegmentColumns) + " ORDER BY s.name");
-    detail::StatementReset done(st);
-    std::vector<Segment> out;
-    while (st.executeStep()) out.push_back(read_segment(st));
-    return out;
+    return detail::all_rows(st, read_segment);
   });
 }
 

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <vector>
 
 #include "crmkit/error.hpp"
 #include "crmkit/store.hpp"
@@ -144,6 +145,54 @@ template <class... Values>
 void bind_all(SQLite::Statement& st, const Values&... values) {
   int i = 0;
   (bind_value(st, ++i, values), ...);
+}
+
+// Reads columns 0, 1, ... of the current row into the variables, each by its type (std::int64_t,
+// double, std::string), as SQLiteCpp's getters convert them: NULL reads as 0 or "". For columns
+// the query itself makes safe (aggregates, COALESCE); stored rows go through StoredRow, which
+// refuses damaged values. The reading counterpart of bind_all.
+template <class... Values>
+void get_columns(SQLite::Statement& st, Values&... values) {
+  int i = 0;
+  auto get = [&st](int col, auto& v) {
+    using T = std::remove_reference_t<decltype(v)>;
+    static_assert(std::is_same_v<T, std::int64_t> || std::is_same_v<T, double> || std::is_same_v<T, std::string>,
+                  "get_columns reads std::int64_t, double or std::string");
+    if constexpr (std::is_same_v<T, std::int64_t>) v = st.getColumn(col).getInt64();
+    else if constexpr (std::is_same_v<T, double>) v = st.getColumn(col).getDouble();
+    else v = st.getColumn(col).getString();
+  };
+  (get(i++, values), ...);
+}
+
+// Runs a statement that yields at most one row: that row as `read` makes it from the statement,
+// or nullopt when there is none. The statement is reset afterwards (see StatementReset), also
+// when `read` throws on a damaged row.
+template <class Read, class... Values>
+auto one_row(SQLite::Statement& st, Read read, const Values&... values) -> std::optional<decltype(read(st))> {
+  StatementReset done(st);
+  bind_all(st, values...);
+  if (!st.executeStep()) return std::nullopt;
+  return read(st);
+}
+
+// The row a statement must yield, read as by one_row; Error(not_found, missing()) when there is
+// none (`missing` is called only then).
+template <class Read, class Missing, class... Values>
+auto required_row(SQLite::Statement& st, Read read, Missing missing, const Values&... values) -> decltype(read(st)) {
+  auto row = one_row(st, read, values...);
+  if (!row) throw Error(Errc::not_found, missing());
+  return std::move(*row);
+}
+
+// Every row of a statement, in its order, as `read` makes each; reset as above.
+template <class Read, class... Values>
+auto all_rows(SQLite::Statement& st, Read read, const Values&... values) -> std::vector<decltype(read(st))> {
+  StatementReset done(st);
+  bind_all(st, values...);
+  std::vector<decltype(read(st))> out;
+  while (st.executeStep()) out.push_back(read(st));
+  return out;
 }
 
 // Makes one public mutation atomic: BEGIN IMMEDIATE when no transaction is open, otherwise a

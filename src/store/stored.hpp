@@ -49,9 +49,28 @@ class StoredRow {
     }
   }
 
+  // Reads columns first, first + 1, ... into the fields, each by its type: std::int64_t (int64),
+  // bool (flag), double (real), std::string (text), and the std::optional of each but bool
+  // (opt_int64, opt_real, opt_text). Like bind_all, one call for a run of plain columns, so a
+  // column cannot be skipped or numbered twice; columns that need more (enums, JSON, money)
+  // are read by name between the runs.
+  template <class... Fields>
+  void columns(int first, Fields&... fields) const {
+    int col = first;
+    (read_into(col++, fields), ...);  // comma fold: left to right
+  }
+
   [[noreturn]] void damaged(int col, const std::string& why) const;
 
  private:
+  void read_into(int col, std::int64_t& v) const { v = int64(col); }
+  void read_into(int col, std::optional<std::int64_t>& v) const { v = opt_int64(col); }
+  void read_into(int col, bool& v) const { v = flag(col); }
+  void read_into(int col, double& v) const { v = real(col); }
+  void read_into(int col, std::optional<double>& v) const { v = opt_real(col); }
+  void read_into(int col, std::string& v) const { v = text(col); }
+  void read_into(int col, std::optional<std::string>& v) const { v = opt_text(col); }
+
   SQLite::Statement& st_;
   const char* table_;
   int key_;

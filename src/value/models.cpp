@@ -82,9 +82,7 @@ ValueModel read_model(SQLite::Statement& st) {
   m.customers = row.int64(5);
   m.unit = clv::TimeUnit::week;
   if (!st.getColumn(6).isNull()) m.unit = row.parse(6, [](const std::string& t) { return parse_model_time_unit(t); });
-  m.calibration_end = row.int64(7);
-  m.data_from = row.opt_int64(8);
-  m.fitted_at = row.int64(9);
+  row.columns(7, m.calibration_end, m.data_from, m.fitted_at);
   m.converged = row.int64(10) != 0;
   m.currency = row.opt_text(11).value_or(std::string());
   const std::int64_t iterations = row.int64(12);
@@ -197,32 +195,23 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
 ValueModel CustomerValue::model(std::int64_t id) {
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(std::string(kModelColumns) + "WHERE id = ?1");
-    detail::StatementReset reset_st(st);
-    detail::bind_all(st, id);
-    if (!st.executeStep()) throw Error(Errc::not_found, fmt::format("value model {} does not exist", id));
-    return read_model(st);
+    return detail::required_row(st, read_model, [&] { return fmt::format("value model {} does not exist", id); }, id);
   });
 }
 
 std::vector<ValueModel> CustomerValue::models() {
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(std::string(kModelColumns) + "ORDER BY fitted_at DESC, id DESC");
-    detail::StatementReset reset_st(st);
-    std::vector<ValueModel> out;
-    while (st.executeStep()) out.push_back(read_model(st));
-    return out;
+    return detail::all_rows(st, read_model);
   });
 }
 
 std::optional<ValueModel> CustomerValue::latest_model(std::optional<ValueModelKind> kind) {
-  return detail::guard([&]() -> std::optional<ValueModel> {
+  return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(
         std::string(kModelColumns) +
         "WHERE (?1 IS NULL AND kind <> 'gg') OR kind = ?1 ORDER BY fitted_at DESC, id DESC LIMIT 1");
-    detail::StatementReset reset_st(st);
-    detail::bind_all(st, kind);
-    if (!st.executeStep()) return std::nullopt;
-    return read_model(st);
+    return detail::one_row(st, read_model, kind);
   });
 }
 

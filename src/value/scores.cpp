@@ -37,17 +37,10 @@ const char* kScoreColumns =
 CustomerScore read_score(SQLite::Statement& st) {
   const detail::StoredRow row(st, "customer_scores");
   CustomerScore s;
-  s.customer_id = row.int64(0);
-  s.model_id = row.opt_int64(1);
-  s.spend_model_id = row.opt_int64(2);
-  s.scored_at = row.int64(3);
-  s.p_alive = row.opt_real(4);
-  s.expected_purchases = row.opt_real(5);
-  s.horizon = row.opt_real(6);
+  row.columns(0, s.customer_id, s.model_id, s.spend_model_id, s.scored_at, s.p_alive, s.expected_purchases,
+              s.horizon);
   if (!st.getColumn(7).isNull()) s.horizon_unit = row.parse(7, [](const std::string& t) { return parse_horizon_unit(t); });
-  s.expected_spend = row.opt_real(8);
-  s.predicted_clv = row.opt_real(9);
-  s.repeat_purchases = row.opt_int64(10);
+  row.columns(8, s.expected_spend, s.predicted_clv, s.repeat_purchases);
   s.currency = row.opt_text(11).value_or(std::string());
   return s;
 }
@@ -203,12 +196,10 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
 CustomerScore CustomerValue::customer_score(std::int64_t customer_id) {
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(std::string(kScoreColumns) + "WHERE customer_id = ?1");
-    detail::StatementReset reset_st(st);
-    detail::bind_all(st, customer_id);
-    if (!st.executeStep())
-      throw Error(Errc::not_found, fmt::format("customer {} has no scores (run score first, or no such customer)",
-                                               customer_id));
-    return read_score(st);
+    auto missing = [&] {
+      return fmt::format("customer {} has no scores (run score first, or no such customer)", customer_id);
+    };
+    return detail::required_row(st, read_score, missing, customer_id);
   });
 }
 
@@ -218,11 +209,7 @@ std::vector<CustomerScore> CustomerValue::top_scores(int limit) {
     auto& st = detail::connection_of(store_).prepare(
         std::string(kScoreColumns) +
         "WHERE p_alive IS NOT NULL ORDER BY coalesce(predicted_clv, expected_purchases) DESC, customer_id LIMIT ?1");
-    detail::StatementReset reset_st(st);
-    detail::bind_all(st, limit == 0 ? -1 : limit);  // SQLite: -1 = no limit
-    std::vector<CustomerScore> out;
-    while (st.executeStep()) out.push_back(read_score(st));
-    return out;
+    return detail::all_rows(st, read_score, limit == 0 ? -1 : limit);  // SQLite: -1 = no limit
   });
 }
 
