@@ -52,69 +52,51 @@ const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() :
 
 extern "C" {
 
-int crmkit_customer_new(crmkit_customer** out) {
-  return call(nullptr, [&] {
-    need(out, "out");
-    *out = nullptr;
-    *out = new crmkit_customer();
-    return CRMKIT_OK;
-  });
-}
+int crmkit_customer_new(crmkit_customer** out) { return capi::new_handle(out); }
 
 void crmkit_customer_free(crmkit_customer* c) { delete c; }
 
 int crmkit_customer_set_text(crmkit_customer* c, const char* field, const char* value) {
-  return call(nullptr, [&] {
-    need(c, "c");
+  return capi::set_on(c, "c", [&](crmkit_customer& r) {
     std::string name = capi::text_arg(field, "field", 100);
     const std::size_t limit = name == "attributes" ? detail::kMaxJsonText : detail::kMaxShortText;
     std::optional<std::string> v = capi::optional_text(value, name.c_str(), limit);
     if (name == "kind") {
-      if (v) c->fields.kind = parse_customer_kind(*v);
-      else c->fields.kind.reset();
+      if (v) r.fields.kind = parse_customer_kind(*v);
+      else r.fields.kind.reset();
     } else if (name == "lifecycle_stage") {
-      if (v) c->fields.lifecycle_stage = parse_lifecycle_stage(*v);
-      else c->fields.lifecycle_stage.reset();
-    } else if (auto* slot = text_field(c->fields, name)) {
+      if (v) r.fields.lifecycle_stage = parse_lifecycle_stage(*v);
+      else r.fields.lifecycle_stage.reset();
+    } else if (auto* slot = text_field(r.fields, name)) {
       *slot = std::move(v);
     } else {
       throw Error(Errc::invalid_argument,
                   "field '" + detail::printable(name) + "' is not a customer text field");
     }
-    return CRMKIT_OK;
   });
 }
 
 int crmkit_customer_set_acquisition_cost(crmkit_customer* c, int64_t minor, const char* currency) {
-  return call(nullptr, [&] {
-    need(c, "c");
-    c->fields.acquisition_cost = Money{minor, currency_code(capi::text_arg(currency, "currency", 16))};
-    return CRMKIT_OK;
+  return capi::set_on(c, "c", [&](crmkit_customer& r) {
+    r.fields.acquisition_cost = Money{minor, currency_code(capi::text_arg(currency, "currency", 16))};
   });
 }
 
 int crmkit_customer_set_created_at(crmkit_customer* c, int64_t created_at) {
-  return call(nullptr, [&] {
-    need(c, "c")->fields.created_at = created_at;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(c, "c", [&](crmkit_customer& r) { r.fields.created_at = created_at; });
 }
 
 int crmkit_customer_add_tag(crmkit_customer* c, const char* tag) {
-  return call(nullptr, [&] {
-    need(c, "c");
+  return capi::set_on(c, "c", [&](crmkit_customer& r) {
     std::string t = capi::text_arg(tag, "tag");
-    if (!c->fields.tags) c->fields.tags.emplace();
-    c->fields.tags->push_back(std::move(t));
-    return CRMKIT_OK;
+    if (!r.fields.tags) r.fields.tags.emplace();
+    r.fields.tags->push_back(std::move(t));
   });
 }
 
 int crmkit_customer_clear_field(crmkit_customer* c, const char* field) {
-  return call(nullptr, [&] {
-    need(c, "c");
-    c->fields.clear.push_back(capi::text_arg(field, "field", 100));
-    return CRMKIT_OK;
+  return capi::set_on(c, "c", [&](crmkit_customer& r) {
+    r.fields.clear.push_back(capi::text_arg(field, "field", 100));
   });
 }
 
@@ -210,50 +192,31 @@ int crmkit_customer_find_id(int64_t* out_id, crmkit_db* db, const char* external
   });
 }
 
-int crmkit_customer_filter_new(crmkit_customer_filter** out) {
-  return call(nullptr, [&] {
-    need(out, "out");
-    *out = nullptr;
-    *out = new crmkit_customer_filter();
-    return CRMKIT_OK;
-  });
-}
+int crmkit_customer_filter_new(crmkit_customer_filter** out) { return capi::new_handle(out); }
 
 void crmkit_customer_filter_free(crmkit_customer_filter* f) { delete f; }
 
 int crmkit_customer_filter_set_created_from(crmkit_customer_filter* f, int64_t from) {
-  return call(nullptr, [&] {
-    need(f, "filter")->filter.created_from = from;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(f, "filter", [&](crmkit_customer_filter& cf) { cf.filter.created_from = from; });
 }
 
 int crmkit_customer_filter_set_created_to(crmkit_customer_filter* f, int64_t to) {
-  return call(nullptr, [&] {
-    need(f, "filter")->filter.created_to = to;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(f, "filter", [&](crmkit_customer_filter& cf) { cf.filter.created_to = to; });
 }
 
 int crmkit_customer_filter_set_tag(crmkit_customer_filter* f, const char* tag) {
-  return call(nullptr, [&] {
-    need(f, "filter")->filter.tag = capi::text_arg(tag, "tag");
-    return CRMKIT_OK;
-  });
+  return capi::set_on(f, "filter", [&](crmkit_customer_filter& cf) { cf.filter.tag = capi::text_arg(tag, "tag"); });
 }
 
 int crmkit_customer_filter_set_lifecycle_stage(crmkit_customer_filter* f, const char* stage) {
-  return call(nullptr, [&] {
-    need(f, "filter");
-    f->filter.lifecycle_stage = parse_lifecycle_stage(capi::text_arg(stage, "stage", 100), "stage");
-    return CRMKIT_OK;
+  return capi::set_on(f, "filter", [&](crmkit_customer_filter& cf) {
+    cf.filter.lifecycle_stage = parse_lifecycle_stage(capi::text_arg(stage, "stage", 100), "stage");
   });
 }
 
 int crmkit_customer_filter_set_country(crmkit_customer_filter* f, const char* country) {
-  return call(nullptr, [&] {
-    need(f, "filter")->filter.country = capi::text_arg(country, "country", 100);
-    return CRMKIT_OK;
+  return capi::set_on(f, "filter", [&](crmkit_customer_filter& cf) {
+    cf.filter.country = capi::text_arg(country, "country", 100);
   });
 }
 
@@ -286,8 +249,7 @@ int crmkit_customer_iter_new(crmkit_customer_iter** out, crmkit_db* db, const cr
 }
 
 int crmkit_customer_iter_next(crmkit_customer_iter* it) {
-  if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
-  return it->rows.next([&] {
+  return capi::next_row(it, [&] {
     CustomerPage p = Customers(it->rows.session->store).list(it->filter, it->after, static_cast<int>(kIterPage));
     it->rows.page = std::move(p.customers);
     it->after = p.next_after;
@@ -327,15 +289,7 @@ int64_t crmkit_customer_iter_updated_at(const crmkit_customer_iter* it) {
 }
 
 int crmkit_customer_iter_json(char** out_json, const crmkit_customer_iter* it) {
-  return call(nullptr, [&] {
-    need(it, "it");
-    need(out_json, "out_json");
-    *out_json = nullptr;
-    const Customer* c = it->rows.current();
-    if (!c) throw Error(Errc::misuse, "the iterator has no current customer (call crmkit_customer_iter_next)");
-    *out_json = capi::owned_string(to_json(*c, JsonForm::exact));
-    return CRMKIT_OK;
-  });
+  return capi::current_row_json(out_json, it, "customer", "crmkit_customer_iter_next");
 }
 
 void crmkit_customer_iter_free(crmkit_customer_iter* it) { delete it; }

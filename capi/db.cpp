@@ -101,6 +101,16 @@ struct crmkit_options {
   OpenOptions options;
 };
 
+namespace {
+
+// The crmkit_db_begin transaction of this handle; misuse ("<what> without begin") when none is open.
+Transaction& open_transaction(capi::Session& session, const char* what) {
+  if (!session.transaction) throw Error(Errc::misuse, std::string(what) + " without begin");
+  return *session.transaction;
+}
+
+}  // namespace
+
 extern "C" {
 
 const char* crmkit_status_name(int status) {
@@ -128,39 +138,29 @@ const char* crmkit_version_string(void) { return CRMKIT_VERSION_STRING; }
 const char* crmkit_last_error_message(void) { return crmkit::capi::last_error_message(); }
 void crmkit_free(void* p) { std::free(p); }
 
-int crmkit_options_new(crmkit_options** out) { return capi::new_options(out); }
+int crmkit_options_new(crmkit_options** out) { return capi::new_handle(out); }
 
 void crmkit_options_free(crmkit_options* opts) { delete opts; }
 
 int crmkit_options_set_read_only(crmkit_options* opts, int read_only) {
-  return call(nullptr, [&] {
-    need(opts, "opts")->options.read_only = read_only != 0;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(opts, "opts", [&](crmkit_options& o) { o.options.read_only = read_only != 0; });
 }
 
 int crmkit_options_set_create(crmkit_options* opts, int create) {
-  return call(nullptr, [&] {
-    need(opts, "opts")->options.create = create != 0;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(opts, "opts", [&](crmkit_options& o) { o.options.create = create != 0; });
 }
 
 int crmkit_options_set_busy_timeout(crmkit_options* opts, int milliseconds) {
-  return call(nullptr, [&] {
-    need(opts, "opts");
+  return capi::set_on(opts, "opts", [&](crmkit_options& o) {
     if (milliseconds < 0) throw Error(Errc::invalid_argument, "busy timeout must be >= 0 milliseconds");
-    opts->options.busy_timeout_ms = milliseconds;
-    return CRMKIT_OK;
+    o.options.busy_timeout_ms = milliseconds;
   });
 }
 
 int crmkit_options_set_file_mode(crmkit_options* opts, int mode) {
-  return call(nullptr, [&] {
-    need(opts, "opts");
+  return capi::set_on(opts, "opts", [&](crmkit_options& o) {
     if (mode < 0 || mode > 07777) throw Error(Errc::invalid_argument, "file mode must be within 0..07777");
-    opts->options.file_mode = mode;
-    return CRMKIT_OK;
+    o.options.file_mode = mode;
   });
 }
 
@@ -214,10 +214,9 @@ int crmkit_db_begin(crmkit_db* db) {
 int crmkit_db_commit(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& session = *db->session;
-    if (!session.transaction) throw Error(Errc::misuse, "commit without begin");
-    session.transaction->commit();  // a failed COMMIT leaves it open: the host may retry or roll back
-    session.transaction.reset();
+    // A failed COMMIT leaves it open: the host may retry or roll back.
+    open_transaction(*db->session, "commit").commit();
+    db->session->transaction.reset();
     return CRMKIT_OK;
   });
 }
@@ -225,9 +224,8 @@ int crmkit_db_commit(crmkit_db* db) {
 int crmkit_db_rollback(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& session = *db->session;
-    if (!session.transaction) throw Error(Errc::misuse, "rollback without begin");
-    auto transaction = std::move(session.transaction);
+    open_transaction(*db->session, "rollback");
+    auto transaction = std::move(db->session->transaction);  // closed even if the ROLLBACK fails
     transaction->rollback();
     return CRMKIT_OK;
   });

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "crmkit.h"
 #include "crmkit/error.hpp"
@@ -81,24 +82,30 @@ int json_out(char** out, crmkit_db* db, const char* out_name, Make&& make) noexc
   });
 }
 
-// The shape of every options handle (crmkit_*_options): new gives one holding the defaults,
-// and a setter runs set(handle) under the guard once the handle is known not to be NULL. The
+// The shape of every handle the host fills in before a call (records, filters, batches,
+// crmkit_*_options): new gives one holding the defaults, and a setter runs set(handle) under
+// the guard once the handle, called `name` in the error, is known not to be NULL. Options
 // values are checked where they are used, so that one place names a bad option.
-template <class Options>
-int new_options(Options** out) noexcept {
+template <class Handle>
+int new_handle(Handle** out) noexcept {
   return call(nullptr, [&] {
     need(out, "out");
     *out = nullptr;
-    *out = new Options();
+    *out = new Handle();
     return CRMKIT_OK;
   });
 }
-template <class Options, class Set>
-int set_option(Options* options, Set&& set) noexcept {
+template <class Handle, class Set>
+int set_on(Handle* handle, const char* name, Set&& set) noexcept {
   return call(nullptr, [&] {
-    set(*need(options, "options"));
+    set(*need(handle, name));
     return CRMKIT_OK;
   });
+}
+// An options handle's setter (the handle is the parameter `options`).
+template <class Options, class Set>
+int set_option(Options* options, Set&& set) noexcept {
+  return set_on(options, "options", std::forward<Set>(set));
 }
 }  // namespace crmkit::capi
 

@@ -44,105 +44,75 @@ const char* c_str(const std::optional<std::string>& s) { return s ? s->c_str() :
 
 extern "C" {
 
-int crmkit_interaction_new(crmkit_interaction** out) {
-  return call(nullptr, [&] {
-    need(out, "out");
-    *out = nullptr;
-    *out = new crmkit_interaction();
-    return CRMKIT_OK;
-  });
-}
+int crmkit_interaction_new(crmkit_interaction** out) { return capi::new_handle(out); }
 
 void crmkit_interaction_free(crmkit_interaction* rec) { delete rec; }
 
 int crmkit_interaction_set_customer_id(crmkit_interaction* rec, int64_t customer_id) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.customer_id = customer_id;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) { r.rec.customer_id = customer_id; });
 }
 
 int crmkit_interaction_set_external_id(crmkit_interaction* rec, const char* external_id) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.external_id = capi::optional_text(external_id, "external_id", detail::kMaxShortText);
-    return CRMKIT_OK;
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) {
+    r.rec.external_id = capi::optional_text(external_id, "external_id", detail::kMaxShortText);
   });
 }
 
 int crmkit_interaction_set_occurred_at(crmkit_interaction* rec, int64_t occurred_at) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.occurred_at = occurred_at;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) { r.rec.occurred_at = occurred_at; });
 }
 
 int crmkit_interaction_set_channel(crmkit_interaction* rec, const char* channel) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.channel = parse_channel(capi::text_arg(channel, "channel", 100));
-    return CRMKIT_OK;
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) {
+    r.rec.channel = parse_channel(capi::text_arg(channel, "channel", 100));
   });
 }
 
 int crmkit_interaction_set_kind(crmkit_interaction* rec, const char* kind) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.kind = parse_interaction_kind(capi::text_arg(kind, "kind", 100));
-    return CRMKIT_OK;
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) {
+    r.rec.kind = parse_interaction_kind(capi::text_arg(kind, "kind", 100));
   });
 }
 
 int crmkit_interaction_set_direction(crmkit_interaction* rec, const char* direction) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.direction = parse_direction(capi::text_arg(direction, "direction", 100));
-    return CRMKIT_OK;
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) {
+    r.rec.direction = parse_direction(capi::text_arg(direction, "direction", 100));
   });
 }
 
 int crmkit_interaction_set_amount(crmkit_interaction* rec, int64_t minor, const char* currency) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.amount = Money{minor, currency_code(capi::text_arg(currency, "currency", 16))};
-    return CRMKIT_OK;
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) {
+    r.rec.amount = Money{minor, currency_code(capi::text_arg(currency, "currency", 16))};
   });
 }
 
 int crmkit_interaction_clear_amount(crmkit_interaction* rec) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.amount.reset();
-    return CRMKIT_OK;
-  });
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) { r.rec.amount.reset(); });
 }
 
 int crmkit_interaction_set_margin(crmkit_interaction* rec, int64_t margin) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.margin = margin;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) { r.rec.margin = margin; });
 }
 
 int crmkit_interaction_clear_margin(crmkit_interaction* rec) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.margin.reset();
-    return CRMKIT_OK;
-  });
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) { r.rec.margin.reset(); });
 }
 
 int crmkit_interaction_set_subject(crmkit_interaction* rec, const char* subject) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.subject = capi::optional_text(subject, "subject", detail::kMaxShortText);
-    return CRMKIT_OK;
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) {
+    r.rec.subject = capi::optional_text(subject, "subject", detail::kMaxShortText);
   });
 }
 
 int crmkit_interaction_set_notes(crmkit_interaction* rec, const char* notes) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.notes = capi::optional_text(notes, "notes", detail::kMaxLongText);
-    return CRMKIT_OK;
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) {
+    r.rec.notes = capi::optional_text(notes, "notes", detail::kMaxLongText);
   });
 }
 
 int crmkit_interaction_set_attributes(crmkit_interaction* rec, const char* json) {
-  return call(nullptr, [&] {
-    need(rec, "rec")->rec.attributes = capi::optional_text(json, "attributes", detail::kMaxJsonText);
-    return CRMKIT_OK;
+  return capi::set_on(rec, "rec", [&](crmkit_interaction& r) {
+    r.rec.attributes = capi::optional_text(json, "attributes", detail::kMaxJsonText);
   });
 }
 
@@ -174,32 +144,21 @@ int crmkit_interaction_get_json(char** out_json, crmkit_db* db, int64_t id) {
   });
 }
 
-int crmkit_batch_new(crmkit_batch** out) {
-  return call(nullptr, [&] {
-    need(out, "out");
-    *out = nullptr;
-    *out = new crmkit_batch();
-    return CRMKIT_OK;
-  });
-}
+int crmkit_batch_new(crmkit_batch** out) { return capi::new_handle(out); }
 
 void crmkit_batch_free(crmkit_batch* batch) { delete batch; }
 
 int crmkit_batch_add(crmkit_batch* batch, const crmkit_interaction* rec) {
-  return call(nullptr, [&] {
-    need(batch, "batch");
+  return capi::set_on(batch, "batch", [&](crmkit_batch& b) {
     need(rec, "rec");
-    batch->rows.push_back(rec->rec);
-    return CRMKIT_OK;
+    b.rows.push_back(rec->rec);
   });
 }
 
 int crmkit_batch_add_json(crmkit_batch* batch, const char* json) {
-  return call(nullptr, [&] {
-    need(batch, "batch");
-    batch->rows.push_back(
+  return capi::set_on(batch, "batch", [&](crmkit_batch& b) {
+    b.rows.push_back(
         detail::interaction_from_json(capi::text_arg(json, "json", detail::kMaxLongText + detail::kMaxJsonText)));
-    return CRMKIT_OK;
   });
 }
 
@@ -208,24 +167,15 @@ int64_t crmkit_batch_size(const crmkit_batch* batch) {
 }
 
 int crmkit_batch_clear(crmkit_batch* batch) {
-  return call(nullptr, [&] {
-    need(batch, "batch")->rows.clear();
-    return CRMKIT_OK;
-  });
+  return capi::set_on(batch, "batch", [&](crmkit_batch& b) { b.rows.clear(); });
 }
 
 int crmkit_batch_set_skip_invalid(crmkit_batch* batch, int skip_invalid) {
-  return call(nullptr, [&] {
-    need(batch, "batch")->options.skip_invalid = skip_invalid != 0;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(batch, "batch", [&](crmkit_batch& b) { b.options.skip_invalid = skip_invalid != 0; });
 }
 
 int crmkit_batch_set_allow_repeats(crmkit_batch* batch, int allow_repeats) {
-  return call(nullptr, [&] {
-    need(batch, "batch")->options.allow_repeats = allow_repeats != 0;
-    return CRMKIT_OK;
-  });
+  return capi::set_on(batch, "batch", [&](crmkit_batch& b) { b.options.allow_repeats = allow_repeats != 0; });
 }
 
 int crmkit_batch_commit(crmkit_batch_result** out, crmkit_db* db, const crmkit_batch* batch) {
@@ -328,8 +278,7 @@ int crmkit_interaction_iter_new(crmkit_interaction_iter** out, crmkit_db* db, in
 }
 
 int crmkit_interaction_iter_next(crmkit_interaction_iter* it) {
-  if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
-  return it->rows.next([&] {
+  return capi::next_row(it, [&] {
     TimelinePage p = Interactions(it->rows.session->store)
                          .timeline(it->customer_id, it->filter, kIterPage, it->before_time, it->before_id);
     it->rows.page = std::move(p.interactions);
@@ -373,15 +322,7 @@ const char* crmkit_interaction_iter_subject(const crmkit_interaction_iter* it) {
 }
 
 int crmkit_interaction_iter_json(char** out_json, const crmkit_interaction_iter* it) {
-  return call(nullptr, [&] {
-    need(it, "it");
-    need(out_json, "out_json");
-    *out_json = nullptr;
-    const Interaction* i = it->rows.current();
-    if (!i) throw Error(Errc::misuse, "the iterator has no current interaction (call crmkit_interaction_iter_next)");
-    *out_json = capi::owned_string(to_json(*i, JsonForm::exact));
-    return CRMKIT_OK;
-  });
+  return capi::current_row_json(out_json, it, "interaction", "crmkit_interaction_iter_next");
 }
 
 void crmkit_interaction_iter_free(crmkit_interaction_iter* it) { delete it; }

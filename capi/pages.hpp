@@ -5,8 +5,11 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "crmkit/json_form.hpp"
 #include "handle.hpp"
 
 namespace crmkit::capi {
@@ -61,6 +64,35 @@ struct Rows {
     return CRMKIT_DONE;
   }
 };
+
+// crmkit_*_iter_next: a NULL iterator is refused; a paged one refills through `fetch` (see
+// Pages::next), a Rows one steps without it.
+template <class Iter, class Fetch>
+int next_row(Iter* it, Fetch&& fetch) {
+  if (!it) return fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  return it->rows.next(std::forward<Fetch>(fetch));
+}
+template <class Iter>
+int next_row(Iter* it) {
+  if (!it) return fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  return it->rows.next();
+}
+
+// crmkit_*_iter_json: the exact JSON of the current row (a `row_name`), owned by the caller;
+// misuse without a current row, naming `next_name`, the call that gives one.
+template <class Iter>
+int current_row_json(char** out_json, const Iter* it, const char* row_name, const char* next_name) {
+  return call(nullptr, [&] {
+    need(it, "it");
+    need(out_json, "out_json");
+    *out_json = nullptr;
+    const auto* row = it->rows.current();
+    if (!row)
+      throw Error(Errc::misuse, std::string("the iterator has no current ") + row_name + " (call " + next_name + ")");
+    *out_json = owned_string(to_json(*row, JsonForm::exact));
+    return CRMKIT_OK;
+  });
+}
 
 // A field of an iterator's current row, or R{} (0, NULL) without one: a NULL iterator, before
 // the first next(), after CRMKIT_DONE.

@@ -19,14 +19,21 @@ struct crmkit_points_ledger_iter {
 
 namespace {
 
-void set_result(const PointsResult& r, int64_t* out_points, int* out_replayed) {
-  if (out_points) *out_points = r.points;
-  if (out_replayed) *out_replayed = r.replayed ? 1 : 0;
-}
-
-void clear_result(int64_t* out_points, int* out_replayed) {
+// The shape of every points movement (earn, redeem, adjust, expire, reversals): the optional
+// *out_points and *out_replayed are cleared once the db is known, then set from the
+// PointsResult that move(points) returns under the guard.
+template <class Move>
+int movement(int64_t* out_points, int* out_replayed, crmkit_db* db, Move&& move) {
+  CRMKIT_NEED_DB(db);
   if (out_points) *out_points = 0;
   if (out_replayed) *out_replayed = 0;
+  return call(session_of(db), [&] {
+    Points points(db->session->store);
+    const PointsResult r = move(points);
+    if (out_points) *out_points = r.points;
+    if (out_replayed) *out_replayed = r.replayed ? 1 : 0;
+    return CRMKIT_OK;
+  });
 }
 
 // capi::json_out with the programme service at hand.
@@ -85,80 +92,57 @@ int crmkit_points_enroll(crmkit_db* db, int64_t programme_id, int64_t customer_i
 
 int crmkit_points_earn(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                        int64_t purchase_id) {
-  CRMKIT_NEED_DB(db);
-  clear_result(out_points, out_replayed);
-  return call(session_of(db), [&] {
-    set_result(Points(db->session->store).earn_for_purchase(programme_id, purchase_id), out_points, out_replayed);
-    return CRMKIT_OK;
-  });
+  return movement(out_points, out_replayed, db,
+                  [&](Points& p) { return p.earn_for_purchase(programme_id, purchase_id); });
 }
 
 int crmkit_points_reverse_purchase(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                                    int64_t purchase_id, int64_t refunded_minor, const char* external_id,
                                    int64_t as_of) {
-  CRMKIT_NEED_DB(db);
-  clear_result(out_points, out_replayed);
-  return call(session_of(db), [&] {
+  return movement(out_points, out_replayed, db, [&](Points& p) {
     auto ext = capi::text_arg(external_id, "external_id");
-    set_result(Points(db->session->store).reverse_purchase(programme_id, purchase_id, refunded_minor, ext, as_of),
-               out_points, out_replayed);
-    return CRMKIT_OK;
+    return p.reverse_purchase(programme_id, purchase_id, refunded_minor, ext, as_of);
   });
 }
 
 int crmkit_points_redeem(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                          int64_t customer_id, int64_t points, const char* external_id, int64_t as_of,
                          int64_t order_id) {
-  CRMKIT_NEED_DB(db);
-  clear_result(out_points, out_replayed);
-  return call(session_of(db), [&] {
+  return movement(out_points, out_replayed, db, [&](Points& p) {
     auto ext = capi::text_arg(external_id, "external_id");
     if (order_id < 0) throw Error(Errc::invalid_argument, "order_id must be a purchase id or 0");
     std::optional<std::int64_t> order;
     if (order_id > 0) order = order_id;
-    set_result(Points(db->session->store).redeem(programme_id, customer_id, points, ext, as_of, order), out_points,
-               out_replayed);
-    return CRMKIT_OK;
+    return p.redeem(programme_id, customer_id, points, ext, as_of, order);
   });
 }
 
 int crmkit_points_reverse_redemption(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                                      const char* redemption_external_id, int64_t points, const char* external_id,
                                      int64_t as_of) {
-  CRMKIT_NEED_DB(db);
-  clear_result(out_points, out_replayed);
-  return call(session_of(db), [&] {
+  return movement(out_points, out_replayed, db, [&](Points& p) {
     auto red = capi::text_arg(redemption_external_id, "redemption_external_id");
     auto ext = capi::text_arg(external_id, "external_id");
-    set_result(Points(db->session->store).reverse_redemption(programme_id, red, points, ext, as_of), out_points,
-               out_replayed);
-    return CRMKIT_OK;
+    return p.reverse_redemption(programme_id, red, points, ext, as_of);
   });
 }
 
 int crmkit_points_adjust(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id,
                          int64_t customer_id, int64_t points, const char* reason, const char* external_id,
                          int64_t as_of) {
-  CRMKIT_NEED_DB(db);
-  clear_result(out_points, out_replayed);
-  return call(session_of(db), [&] {
+  return movement(out_points, out_replayed, db, [&](Points& p) {
     auto why = capi::text_arg(reason, "reason");
     auto ext = capi::text_arg(external_id, "external_id");
-    set_result(Points(db->session->store).adjust(programme_id, customer_id, points, why, ext, as_of), out_points,
-               out_replayed);
-    return CRMKIT_OK;
+    return p.adjust(programme_id, customer_id, points, why, ext, as_of);
   });
 }
 
 int crmkit_points_expire(int64_t* out_points, int* out_replayed, crmkit_db* db, int64_t programme_id, int64_t as_of,
                          const char* external_id) {
-  CRMKIT_NEED_DB(db);
-  clear_result(out_points, out_replayed);
-  return call(session_of(db), [&] {
+  return movement(out_points, out_replayed, db, [&](Points& p) {
     auto ext = capi::optional_text(external_id, "external_id");
     if (ext && ext->empty()) throw Error(Errc::invalid_argument, "external_id is empty (pass NULL for the default)");
-    set_result(Points(db->session->store).expire(programme_id, as_of, ext.value_or("")), out_points, out_replayed);
-    return CRMKIT_OK;
+    return p.expire(programme_id, as_of, ext.value_or(""));
   });
 }
 
@@ -214,8 +198,7 @@ int crmkit_points_ledger_iter_new(crmkit_points_ledger_iter** out, crmkit_db* db
 }
 
 int crmkit_points_ledger_iter_next(crmkit_points_ledger_iter* it) {
-  if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
-  return it->rows.next([&] {
+  return capi::next_row(it, [&] {
     LedgerPage p = Points(it->rows.session->store).ledger(it->programme_id, it->customer_id, it->after, 500);
     it->rows.page = std::move(p.entries);
     it->rows.more = p.next_after != 0;

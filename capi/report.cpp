@@ -10,7 +10,7 @@ struct crmkit_report_options {
 
 extern "C" {
 
-int crmkit_report_options_new(crmkit_report_options** out) { return capi::new_options(out); }
+int crmkit_report_options_new(crmkit_report_options** out) { return capi::new_handle(out); }
 
 void crmkit_report_options_free(crmkit_report_options* options) { delete options; }
 

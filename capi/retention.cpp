@@ -15,7 +15,7 @@ struct crmkit_cohort_options {
 
 extern "C" {
 
-int crmkit_retention_options_new(crmkit_retention_options** out) { return capi::new_options(out); }
+int crmkit_retention_options_new(crmkit_retention_options** out) { return capi::new_handle(out); }
 void crmkit_retention_options_free(crmkit_retention_options* options) { delete options; }
 
 int crmkit_retention_options_set_activity(crmkit_retention_options* options, const char* activity) {
@@ -60,7 +60,7 @@ int crmkit_retention_json(char** out_json, crmkit_db* db, int64_t from, int64_t 
   });
 }
 
-int crmkit_cohort_options_new(crmkit_cohort_options** out) { return capi::new_options(out); }
+int crmkit_cohort_options_new(crmkit_cohort_options** out) { return capi::new_handle(out); }
 void crmkit_cohort_options_free(crmkit_cohort_options* options) { delete options; }
 
 int crmkit_cohort_options_set_by(crmkit_cohort_options* options, const char* by) {

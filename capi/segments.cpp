@@ -57,6 +57,21 @@ int new_iter(crmkit_segment_iter** out, crmkit_db* db, Stays&& stays) {
   });
 }
 
+// One customer into or out of a static segment: `change` is Segments::add_customers or
+// Segments::remove_customers; *out_changed says whether the membership changed.
+using MembershipChange = std::int64_t (crmkit::Segments::*)(const std::string&, const std::vector<std::int64_t>&,
+                                                           crmkit::Instant);
+int change_membership(int* out_changed, crmkit_db* db, const char* name, int64_t customer_id, int64_t at,
+                      MembershipChange change) {
+  CRMKIT_NEED_DB(db);
+  return call(crmkit::capi::session_of(db), [&] {
+    crmkit::Segments segments = segments_of(db);
+    auto n = (segments.*change)(crmkit::capi::text_arg(name, "name", 200), {customer_id}, at);
+    if (out_changed) *out_changed = n > 0;
+    return CRMKIT_OK;
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -173,22 +188,12 @@ int crmkit_segment_refresh(int64_t* out_entered, int64_t* out_left, crmkit_db* d
 
 int crmkit_segment_add_customer(int* out_changed, crmkit_db* db, const char* name, int64_t customer_id,
                                 int64_t at) {
-  CRMKIT_NEED_DB(db);
-  return call(crmkit::capi::session_of(db), [&] {
-    auto n = segments_of(db).add_customers(crmkit::capi::text_arg(name, "name", 200), {customer_id}, at);
-    if (out_changed) *out_changed = n > 0;
-    return CRMKIT_OK;
-  });
+  return change_membership(out_changed, db, name, customer_id, at, &crmkit::Segments::add_customers);
 }
 
 int crmkit_segment_remove_customer(int* out_changed, crmkit_db* db, const char* name, int64_t customer_id,
                                    int64_t at) {
-  CRMKIT_NEED_DB(db);
-  return call(crmkit::capi::session_of(db), [&] {
-    auto n = segments_of(db).remove_customers(crmkit::capi::text_arg(name, "name", 200), {customer_id}, at);
-    if (out_changed) *out_changed = n > 0;
-    return CRMKIT_OK;
-  });
+  return change_membership(out_changed, db, name, customer_id, at, &crmkit::Segments::remove_customers);
 }
 
 int crmkit_segment_members_iter_new(crmkit_segment_iter** out, crmkit_db* db, const char* name) {
@@ -209,8 +214,7 @@ int crmkit_segment_history_iter_new(crmkit_segment_iter** out, crmkit_db* db, co
 }
 
 int crmkit_segment_iter_next(crmkit_segment_iter* it) {
-  if (!it) return crmkit::capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
-  return it->rows.next();
+  return crmkit::capi::next_row(it);
 }
 
 int64_t crmkit_segment_iter_segment_id(const crmkit_segment_iter* it) {

@@ -147,7 +147,7 @@ int crmkit_value_models_json(char** out_json, crmkit_db* db) {
   });
 }
 
-int crmkit_score_options_new(crmkit_score_options** out) { return capi::new_options(out); }
+int crmkit_score_options_new(crmkit_score_options** out) { return capi::new_handle(out); }
 
 void crmkit_score_options_free(crmkit_score_options* options) { delete options; }
 
@@ -248,8 +248,7 @@ int crmkit_rfm_iter_new(crmkit_rfm_iter** out, crmkit_db* db, int64_t as_of, con
 }
 
 int crmkit_rfm_iter_next(crmkit_rfm_iter* it) {
-  if (!it) return capi::fail(nullptr, CRMKIT_EINVALID, "it is NULL");
-  return it->rows.next();
+  return capi::next_row(it);
 }
 
 using crmkit::capi::current_field;

@@ -25,20 +25,17 @@ def main():
             grace = db.customers.upsert(external_id="crm-1002", display_name="Grace Hopper",
                                         country="US", created_at=jan)
 
+            purchases = [  # (customer, order id, when, amount in USD)
+                (ada, "order-1", datetime.datetime(2025, 1, 20, 12, 30, tzinfo=UTC), "49.90"),
+                (ada, "order-2", datetime.datetime(2025, 2, 3, 9, 15, tzinfo=UTC), "15.00"),
+                (grace, "order-3", datetime.datetime(2025, 2, 10, 16, 0, tzinfo=UTC), "120.00"),
+            ]
             # One transaction for the whole batch; money as Decimal plus a currency code.
             with db.transaction():
-                db.interactions.record(customer_id=ada, kind="purchase", channel="web",
-                                       occurred_at=datetime.datetime(2025, 1, 20, 12, 30, tzinfo=UTC),
-                                       amount=decimal.Decimal("49.90"), currency="USD",
-                                       external_id="order-1")
-                db.interactions.record(customer_id=ada, kind="purchase", channel="web",
-                                       occurred_at=datetime.datetime(2025, 2, 3, 9, 15, tzinfo=UTC),
-                                       amount=decimal.Decimal("15.00"), currency="USD",
-                                       external_id="order-2")
-                db.interactions.record(customer_id=grace, kind="purchase", channel="web",
-                                       occurred_at=datetime.datetime(2025, 2, 10, 16, 0, tzinfo=UTC),
-                                       amount=decimal.Decimal("120.00"), currency="USD",
-                                       external_id="order-3")
+                for customer, order, when, amount in purchases:
+                    db.interactions.record(customer_id=customer, kind="purchase", channel="web",
+                                           occurred_at=when, amount=decimal.Decimal(amount),
+                                           currency="USD", external_id=order)
                 db.interactions.record(customer_id=ada, kind="email_open", channel="email",
                                        occurred_at=datetime.datetime(2025, 2, 4, 8, 0, tzinfo=UTC),
                                        subject="February newsletter")

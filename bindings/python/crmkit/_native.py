@@ -14,6 +14,7 @@ import decimal
 import fractions
 import functools
 import glob
+import json
 import math
 import os
 
@@ -284,9 +285,33 @@ def take_string(ptr):
         _free(ptr)
 
 
+def take_text(fn, *args):
+    """Calls a C function whose first argument is an owned ``char **`` result and returns that
+    text (None for a NULL result), freed."""
+    out = c_void_p()
+    check(fn(byref(out), *args))
+    return take_string(out.value)
+
+
+def take_json(fn, *args, object_hook=None):
+    """As take_text, for a result that is JSON text: returns it parsed."""
+    return json.loads(take_text(fn, *args), object_hook=object_hook)
+
+
 @functools.lru_cache(maxsize=None)
 def _bound(name, restype, *argtypes):
     return bind(name, restype, *argtypes)
+
+
+def json_rows(kind, it, from_json):
+    """Steps an open crmkit_<kind>_iter handle ``it`` to its end, yielding from_json(row) for
+    each row's JSON, and frees the handle, also when the caller stops early (use ``yield from``
+    so that closing the caller closes this)."""
+    try:
+        while check(_bound("crmkit_%s_iter_next" % kind, c_int, c_void_p)(it)) == OK:
+            yield from_json(take_json(_bound("crmkit_%s_iter_json" % kind, c_int, POINTER(c_void_p), c_void_p), it))
+    finally:
+        _bound("crmkit_%s_iter_free" % kind, None, c_void_p)(it)
 
 
 @contextlib.contextmanager

@@ -49,9 +49,6 @@ _filter_country = n.bind("crmkit_customer_filter_set_country", n.c_int, n.c_void
 _count = n.bind("crmkit_customer_count", n.c_int, _P(n.c_int64), n.c_void_p, n.c_void_p)
 _iter_new = n.bind("crmkit_customer_iter_new", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_void_p,
                    n.c_int64)
-_iter_next = n.bind("crmkit_customer_iter_next", n.c_int, n.c_void_p)
-_iter_json = n.bind("crmkit_customer_iter_json", n.c_int, _P(n.c_void_p), n.c_void_p)
-_iter_free = n.bind("crmkit_customer_iter_free", None, n.c_void_p)
 _rule_json = n.bind("crmkit_customer_lifecycle_rule_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _set_rule = n.bind("crmkit_customer_set_lifecycle_rule", n.c_int, n.c_void_p, n.c_char_p, n.c_int64, n.c_double)
 _update_lifecycle_json = n.bind("crmkit_customer_update_lifecycle_json", n.c_int, _P(n.c_void_p), n.c_void_p,
@@ -61,9 +58,7 @@ _fields_json = n.bind("crmkit_customer_fields_json", n.c_int, _P(n.c_void_p))
 
 
 def _library_fields():
-    out = n.c_void_p()
-    n.check(_fields_json(ctypes.byref(out)))
-    return json.loads(n.take_string(out.value))
+    return n.take_json(_fields_json)
 
 
 # The library's list of customer fields (name, type, given, clearable, choices, description),
@@ -166,12 +161,6 @@ class _Record:
         _free(self.ptr)
 
 
-def _take_json(call, *args):
-    out = n.c_void_p()
-    n.check(call(ctypes.byref(out), *args))
-    return json.loads(n.take_string(out.value))
-
-
 class Customers:
     """The customers of one Database (``db.customers``)."""
 
@@ -208,11 +197,11 @@ class Customers:
 
     def get(self, customer_id):
         """The Customer with this id (NotFound otherwise)."""
-        return Customer.from_json(_take_json(_get_json, self._db.handle, n.int64(customer_id, "customer_id")))
+        return Customer.from_json(n.take_json(_get_json, self._db.handle, n.int64(customer_id, "customer_id")))
 
     def get_by_external_id(self, external_id):
-        return Customer.from_json(_take_json(_get_ext_json, self._db.handle,
-                                             n.text(external_id, "external_id")))
+        return Customer.from_json(n.take_json(_get_ext_json, self._db.handle,
+                                              n.text(external_id, "external_id")))
 
     def find_id(self, external_id):
         """The id of the customer with this external_id, or None."""
@@ -226,7 +215,7 @@ class Customers:
     def find_by_email(self, email):
         """Customers with this email (normalised before the lookup), possibly []."""
         return [Customer.from_json(o) for o in
-                _take_json(_by_email_json, self._db.handle, n.text(email, "email"))]
+                n.take_json(_by_email_json, self._db.handle, n.text(email, "email"))]
 
     def _filter(self, created_from, created_to, tag, lifecycle_stage, country):
         f = n.c_void_p()
@@ -268,16 +257,12 @@ class Customers:
             n.check(_iter_new(ctypes.byref(it), self._db.handle, f, n.int64(after, "after")))
         finally:
             _filter_free(f)  # the iterator keeps its own copy
-        try:
-            while n.check(_iter_next(it)) == n.OK:
-                yield Customer.from_json(_take_json(_iter_json, it))
-        finally:
-            _iter_free(it)
+        yield from n.json_rows("customer", it, Customer.from_json)
 
     def lifecycle_rule(self):
         """The store's churn rule: {"churn_rule": "no_purchase"|"p_alive", "window_days",
         "p_alive_threshold"} (defaults no_purchase, 180, 0.5)."""
-        return _take_json(_rule_json, self._db.handle)
+        return n.take_json(_rule_json, self._db.handle)
 
     def set_lifecycle_rule(self, churn_rule="no_purchase", window_days=180, p_alive_threshold=0.5):
         """Saves the churn rule: "no_purchase" (no purchase in the window_days before as_of)
@@ -290,8 +275,8 @@ class Customers:
         to every customer with a purchase before it: churned when the rule says so, otherwise
         customer. Stages set by hand are skipped unless override_manual. Returns {"as_of",
         "rule", "evaluated", "moves": [{"from", "to", "customers"}]}; a rerun moves nobody."""
-        return _take_json(_update_lifecycle_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
-                          1 if override_manual else 0)
+        return n.take_json(_update_lifecycle_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
+                           1 if override_manual else 0)
 
 
 _db.Database.customers = property(lambda self: Customers(self))

@@ -86,9 +86,7 @@ class Database:
     def default_region(self):
         """The region ("IT", "US") whose numbering plan reads phone numbers given without a
         country code; "" for none."""
-        out = n.c_void_p()
-        n.check(_region(n.byref(out), self.handle))
-        return n.take_string(out.value)
+        return n.take_text(_region, self.handle)
 
     def set_default_region(self, region):
         n.check(_set_region(self.handle, n.text(region, "region")))

@@ -48,9 +48,6 @@ _result_free = n.bind("crmkit_batch_result_free", None, n.c_void_p)
 _result_json = n.bind("crmkit_batch_result_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _iter_new = n.bind("crmkit_interaction_iter_new", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64,
                    n.c_char_p, n.c_char_p, n.c_int64, n.c_int64)
-_iter_next = n.bind("crmkit_interaction_iter_next", n.c_int, n.c_void_p)
-_iter_json = n.bind("crmkit_interaction_iter_json", n.c_int, _P(n.c_void_p), n.c_void_p)
-_iter_free = n.bind("crmkit_interaction_iter_free", None, n.c_void_p)
 _figures_json = n.bind("crmkit_customer_figures_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
 _rebuild = n.bind("crmkit_interaction_rebuild_figures", n.c_int, n.c_void_p)
 
@@ -155,12 +152,6 @@ def _fill(rec, row):
         n.check(_set_attributes(rec, n.text(attributes, "attributes")))
 
 
-def _take_json(call, *args):
-    out = n.c_void_p()
-    n.check(call(ctypes.byref(out), *args))
-    return json.loads(n.take_string(out.value))
-
-
 class Interactions:
     """The interactions of one Database (``db.interactions``)."""
 
@@ -209,7 +200,7 @@ class Interactions:
             result = n.c_void_p()
             n.check(_batch_commit(ctypes.byref(result), self._db.handle, batch))
             try:
-                j = _take_json(_result_json, result)
+                j = n.take_json(_result_json, result)
             finally:
                 _result_free(result)
         finally:
@@ -221,8 +212,8 @@ class Interactions:
                            reasons["same_external_id"], reasons["same_natural_key"])
 
     def get(self, interaction_id):
-        return Interaction.from_json(_take_json(_get_json, self._db.handle,
-                                                n.int64(interaction_id, "interaction_id")))
+        return Interaction.from_json(n.take_json(_get_json, self._db.handle,
+                                                 n.int64(interaction_id, "interaction_id")))
 
     def timeline(self, customer_id, channel=None, kind=None, start=None, end=None):
         """Yields the customer's interactions newest first, optionally one channel or kind and
@@ -233,17 +224,13 @@ class Interactions:
                           n.text(channel, "channel"), n.text(kind, "kind"),
                           INT64_MIN if start is None else to_ms(start, "start"),
                           INT64_MAX if end is None else to_ms_end_of_day(end, "end")))
-        try:
-            while n.check(_iter_next(it)) == n.OK:
-                yield Interaction.from_json(_take_json(_iter_json, it))
-        finally:
-            _iter_free(it)
+        yield from n.json_rows("interaction", it, Interaction.from_json)
 
     def figures(self, customer_id):
         """The figures kept for a customer, as a dict: counts, first/last purchase and last
         interaction (int ms or None), and ``money``: {currency: {"purchase_total",
         "refund_total", "margin_total"}} as exact Decimals in major units."""
-        j = _take_json(_figures_json, self._db.handle, n.int64(customer_id, "customer_id"))
+        j = n.take_json(_figures_json, self._db.handle, n.int64(customer_id, "customer_id"))
         money = {}
         for m in j.get("money", []):
             cur = m["currency"]

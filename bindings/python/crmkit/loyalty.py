@@ -34,13 +34,6 @@ _ces = n.bind("crmkit_survey_ces_json", n.c_int, _JSON, n.c_void_p, _i64p, _i64p
 _retention = n.bind("crmkit_retention_json", n.c_int, _JSON, n.c_void_p, n.c_int64, n.c_int64, n.c_void_p)
 _cohorts = n.bind("crmkit_retention_cohorts_json", n.c_int, _JSON, n.c_void_p, n.c_void_p)
 
-def _json_call(fn, *args):
-    """Calls a C function whose first argument is an owned char** JSON result."""
-    out = n.c_void_p()
-    n.check(fn(n.byref(out), *args))
-    return json.loads(n.take_string(out.value))
-
-
 class Surveys:
     """Survey responses of one Database (``db.surveys``)."""
 
@@ -89,25 +82,25 @@ class Surveys:
                 # An int goes in the JSON as given, for the library to judge like any JSON number.
                 r["occurred_at"] = to_ms(when, "occurred_at")
             rows.append(r)
-        return _json_call(_record_batch, self._db.handle, n.text(json.dumps(rows)), int(bool(skip_invalid)))
+        return n.take_json(_record_batch, self._db.handle, n.text(json.dumps(rows)), int(bool(skip_invalid)))
 
     def get(self, response_id):
-        return _json_call(_get, self._db.handle, n.int64(response_id, "response_id"))
+        return n.take_json(_get, self._db.handle, n.int64(response_id, "response_id"))
 
     def nps(self, from_=None, to=None, by=None, confidence=0.95):
         """NPS per group: {"groups": [{"group", "responses", "promoters", "passives",
         "detractors", "nps", "standard_error", "ci_low", "ci_high"}], ...}."""
-        return _json_call(_nps, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
-                          n.text(by, "by"),
-                          n.double(confidence, "confidence"))
+        return n.take_json(_nps, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
+                           n.text(by, "by"),
+                           n.double(confidence, "confidence"))
 
     def csat(self, from_=None, to=None, by=None):
-        return _json_call(_csat, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
-                          n.text(by, "by"))
+        return n.take_json(_csat, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
+                           n.text(by, "by"))
 
     def ces(self, from_=None, to=None, by=None):
-        return _json_call(_ces, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
-                          n.text(by, "by"))
+        return n.take_json(_ces, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
+                           n.text(by, "by"))
 
 
 class Retention:
@@ -125,7 +118,7 @@ class Retention:
                        ("order_unit", (n.c_char_p,), (n.text(order_unit, "order_unit"),)),
                        ("revenue", (n.c_char_p,), (n.text(revenue, "revenue"),)),
                        ("currency", (n.c_char_p,), (n.text(currency, "currency"),))) as o:
-            return _json_call(_retention, self._db.handle, to_ms(from_, "from_"), to_ms_end_of_day(to, "to"), o)
+            return n.take_json(_retention, self._db.handle, to_ms(from_, "from_"), to_ms_end_of_day(to, "to"), o)
 
     def cohorts(self, by="month", periods=12, unbounded=False, from_=None, to=None, as_of=None):
         bounds = [(member, (n.c_int64,), ((to_ms_end_of_day if end else to_ms)(value, name),))
@@ -137,7 +130,7 @@ class Retention:
                        ("periods", (n.c_int,), (n.int32(periods, "periods"),)),
                        ("unbounded", (n.c_int,), (int(bool(unbounded)),)),
                        *bounds) as o:
-            return _json_call(_cohorts, self._db.handle, o)
+            return n.take_json(_cohorts, self._db.handle, o)
 
 _db.Database.surveys = property(lambda self: Surveys(self))
 _db.Database.retention = property(lambda self: Retention(self))

@@ -59,9 +59,7 @@ class Points:
         self._db = database
 
     def _json(self, fn, *args):
-        out = n.c_void_p()
-        n.check(fn(n.byref(out), self._db.handle, *args))
-        return json.loads(n.take_string(out.value))
+        return n.take_json(fn, self._db.handle, *args)
 
     def _mutation(self, fn, *args):
         pts, replayed = n.c_int64(), n.c_int()

@@ -8,7 +8,6 @@ customers may pass what a float or int64 minor units hold); instants are ISO-860
 """
 import ctypes
 import decimal
-import json
 
 from . import _native as n
 from . import db as _db
@@ -47,9 +46,7 @@ def report(self, as_of=None, top=10, at_risk_below=0.5, lost_below=0.05, currenc
         n.check(_set_at_risk(opts, n.double(at_risk_below, "at_risk_below"), n.double(lost_below, "lost_below")))
         n.check(_set_currency(opts, n.text(currency, "currency")))
         n.check(_set_cohorts(opts, n.int32(cohort_periods, "cohort_periods"), n.int32(cohort_months, "cohort_months")))
-        out = n.c_void_p()
-        n.check(_report(ctypes.byref(out), self.handle, opts))
-        return json.loads(n.take_string(out.value), object_hook=_money)
+        return n.take_json(_report, self.handle, opts, object_hook=_money)
     finally:
         _free(opts)
 

@@ -64,17 +64,13 @@ def rule_json(rule):
 
 def from_text(text, as_dict=True):
     """The text form -> the canonical rule (a dict, or JSON text with as_dict=False)."""
-    out = n.c_void_p()
-    n.check(_from_text(n.byref(out), n.text(text, "text")))
-    s = n.take_string(out.value)
+    s = n.take_text(_from_text, n.text(text, "text"))
     return json.loads(s) if as_dict else s
 
 
 def to_text(rule):
     """A rule (dict or JSON text) -> its canonical text form."""
-    out = n.c_void_p()
-    n.check(_to_text(n.byref(out), n.text(rule_json(rule), "rule")))
-    return n.take_string(out.value)
+    return n.take_text(_to_text, n.text(rule_json(rule), "rule"))
 
 
 def _strict(strict_nulls):
@@ -96,10 +92,8 @@ class Segments:
 
     def explain(self, rule, as_of, strict_nulls=False):
         """{"sql": ..., "params": [...], "rule": canonical} for the compiled rule."""
-        out = n.c_void_p()
-        n.check(_explain(n.byref(out), self._db.handle, n.text(rule_json(rule), "rule"), to_ms_end_of_day(as_of),
-                         _strict(strict_nulls)))
-        return json.loads(n.take_string(out.value))
+        return n.take_json(_explain, self._db.handle, n.text(rule_json(rule), "rule"), to_ms_end_of_day(as_of),
+                           _strict(strict_nulls))
 
     def create(self, name, rule=None, kind=None, strict_nulls=False):
         """Saves a segment: dynamic with a rule, static (kind="static") without one. Returns its id."""
@@ -121,19 +115,13 @@ class Segments:
         n.check(_delete(self._db.handle, n.text(name, "name")))
 
     def get(self, name):
-        out = n.c_void_p()
-        n.check(_get(n.byref(out), self._db.handle, n.text(name, "name")))
-        return json.loads(n.take_string(out.value))
+        return n.take_json(_get, self._db.handle, n.text(name, "name"))
 
     def list(self):
-        out = n.c_void_p()
-        n.check(_list(n.byref(out), self._db.handle))
-        return json.loads(n.take_string(out.value))
+        return n.take_json(_list, self._db.handle)
 
     def versions(self, name):
-        out = n.c_void_p()
-        n.check(_versions(n.byref(out), self._db.handle, n.text(name, "name")))
-        return json.loads(n.take_string(out.value))
+        return n.take_json(_versions, self._db.handle, n.text(name, "name"))
 
     def refresh(self, name, as_of):
         """Evaluates the current rule as of ``as_of`` and records changes; returns (entered, left)."""

@@ -48,12 +48,6 @@ def _score_options(model, spend_model, horizon, horizon_unit, discount, margin):
                      ("margin_rate", (n.c_double,), (n.double(margin, "margin"),)))
 
 
-def _json_out(fn, *args):
-    out = n.c_void_p()
-    n.check(fn(n.byref(out), *args))
-    return json.loads(n.take_string(out.value))
-
-
 class Value:
     """Customer value of one database (``db.value``)."""
 
@@ -73,11 +67,11 @@ class Value:
         return self.model(model_id.value)
 
     def model(self, model_id):
-        return _json_out(_model_json, self._db.handle, n.int64(model_id, "model_id"))
+        return n.take_json(_model_json, self._db.handle, n.int64(model_id, "model_id"))
 
     def models(self):
         """Every saved model, newest first."""
-        return _json_out(_models_json, self._db.handle)
+        return n.take_json(_models_json, self._db.handle)
 
     def score(self, transaction_model, spend_model=None, horizon=12, horizon_unit="month", as_of=None,
               discount=0.01, margin=1.0):
@@ -109,17 +103,17 @@ class Value:
         if isinstance(model, int):
             model = str(model)
         with _score_options(model, spend_model, horizon, horizon_unit, discount, margin) as o:
-            return _json_out(_score_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"), o)
+            return n.take_json(_score_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"), o)
 
     def scores(self, customer_id):
         """One customer's scores (p_alive, expected_purchases, expected_spend, predicted_clv, ...)."""
-        return _json_out(_scores_json, self._db.handle, n.int64(customer_id, "customer_id"))
+        return n.take_json(_scores_json, self._db.handle, n.int64(customer_id, "customer_id"))
 
     def validate(self, model_id, holdout_end):
         """Holdout check of a saved transaction model: actual vs predicted purchases in
         [calibration end, holdout_end) by calibration frequency 0..6, 7+."""
         mid = n.int64(_model_id(model_id), "model_id")
-        return _json_out(_validate_json, self._db.handle, mid, to_ms_end_of_day(holdout_end, "holdout_end"))
+        return n.take_json(_validate_json, self._db.handle, mid, to_ms_end_of_day(holdout_end, "holdout_end"))
 
     def rfm(self, as_of, method=None, map=None, custom_map=None, bins=None, frequency=None, currency=None,
             cuts=None, customers=True, scan=False):
@@ -136,17 +130,17 @@ class Value:
         options["customers"] = bool(customers)
         if scan:
             options["scan"] = True
-        return _json_out(_rfm_assign_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
-                         n.text(json.dumps(options), "options"))
+        return n.take_json(_rfm_assign_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
+                           n.text(json.dumps(options), "options"))
 
     def customer_rfm(self, customer_id):
         """A customer's current RFM assignment; NotFound when it has none."""
-        return _json_out(_customer_rfm_json, self._db.handle, n.int64(customer_id, "customer_id"))
+        return n.take_json(_customer_rfm_json, self._db.handle, n.int64(customer_id, "customer_id"))
 
     @staticmethod
     def maps():
         """The built-in segment maps (name, version, description, rules or cells)."""
-        return _json_out(_maps_json)
+        return n.take_json(_maps_json)
 
 
 _db.Database.value = property(lambda self: Value(self), doc="Customer value (CLV models, scores, RFM).")

@@ -1,10 +1,9 @@
 import math
-import os
 import sqlite3
-import tempfile
 import unittest
 
 import crmkit
+import seeded_store
 
 DAY = 86_400_000
 
@@ -14,14 +13,12 @@ def ms(y, m, d, hour=12):
     return calendar.timegm((y, m, d, hour, 0, 0)) * 1000
 
 
-class LoyaltyTest(unittest.TestCase):
+class LoyaltyTest(seeded_store.SeededStoreTest):
     """Customers and interactions are written with sqlite3 (the core area owns their API)."""
 
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.path = os.path.join(self.tmp.name, "l.db")
-        crmkit.Database(self.path).close()  # creates the schema
-        con = sqlite3.connect(self.path)
+    file_name = "l.db"
+
+    def seed(self, con):
         con.executemany("INSERT INTO customers(id, external_id, created_at, updated_at) VALUES (?, ?, 0, 0)",
                         [(1, "A"), (2, "B"), (3, "C")])
         con.executemany("INSERT INTO interactions(id, customer_id, occurred_at, channel, kind, amount, currency) "
@@ -30,14 +27,10 @@ class LoyaltyTest(unittest.TestCase):
                          (11, 1, ms(2026, 2, 10), "purchase", 3000, "USD"),
                          (12, 2, ms(2026, 1, 20), "purchase", 2000, "USD"),
                          (13, 2, ms(2026, 1, 21), "support", None, None)])
-        con.commit()
-        con.close()
-        self.db = crmkit.Database(self.path)
-        self.db.interactions.rebuild_figures()  # written behind the library's back
 
-    def tearDown(self):
-        self.db.close()
-        self.tmp.cleanup()
+    def setUp(self):
+        super().setUp()
+        self.db.interactions.rebuild_figures()  # written behind the library's back
 
     def count(self):
         con = sqlite3.connect(self.path)

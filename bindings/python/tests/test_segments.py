@@ -1,9 +1,8 @@
 import os
-import sqlite3
-import tempfile
 import unittest
 
 import crmkit
+import seeded_store
 from crmkit import segments
 
 DAY = 86400000
@@ -12,12 +11,10 @@ FEB29 = 1709164800000
 AUG31 = 1725062400000
 
 
-class SegmentsTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.path = os.path.join(self.dir.name, "s.db")
-        crmkit.Database(self.path).close()  # creates the schema
-        con = sqlite3.connect(self.path)
+class SegmentsTest(seeded_store.SeededStoreTest):
+    file_name = "s.db"
+
+    def seed(self, con):
         con.executescript("""
             INSERT INTO customers(id, created_at, updated_at, gender, birth_date, city) VALUES
               (1, 0, 0, 'F', '1990-06-16', 'Berlin'),
@@ -27,13 +24,6 @@ class SegmentsTest(unittest.TestCase):
               (1, %d, 'web', 'purchase', 1250, 'USD'),
               (2, %d, 'web', 'purchase', 999, 'USD');
         """ % (FEB29, FEB29 - 1))
-        con.commit()
-        con.close()
-        self.db = crmkit.Database(self.path)
-
-    def tearDown(self):
-        self.db.close()
-        self.dir.cleanup()
 
     def test_count_json_and_text_rules(self):
         s = self.db.segments
@@ -118,7 +108,7 @@ class SegmentsTest(unittest.TestCase):
         r = run("count", "--db", self.path, "--rule", "count(purchase, last 6 months) >= 1",
                 "--as-of", "2024-08-30")
         self.assertEqual((r.returncode, r.stdout), (0, "1\n"), r.stderr)
-        rule_file = os.path.join(self.dir.name, "rule.json")
+        rule_file = os.path.join(self.tmp.name, "rule.json")
         with open(rule_file, "w") as f:
             f.write('{"field": "age", "op": "eq", "value": 33}')
         r = run("count", "--db", self.path, "--rule", "@" + rule_file, "--as-of", "2024-06-15", "--json")
