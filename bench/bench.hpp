@@ -47,7 +47,9 @@ struct Options {
   bool big_database = true;
   std::int64_t big_database_mb = 1024;
   std::string only;            // comma-separated workload ids, empty = all
-  std::string work_dir = ".";  // where temporary databases go
+  // Where temporary databases go (--dir). Empty until main makes a fresh scratch directory
+  // under $TMPDIR (or /tmp), removed at exit: runs can write gigabytes.
+  std::string work_dir;
   std::uint64_t seed = 42;
   bool json = false;
   bool wanted(const std::string& id) const;

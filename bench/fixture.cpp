@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include <SQLiteCpp/VariadicBind.h>
 #include <fmt/format.h>
 
 #include "crmkit.h"
@@ -33,12 +34,14 @@ void create_customers_raw(SQLite::Database& db, std::int64_t customers) {
                        "lifecycle_stage, birth_date) VALUES (?, ?, 0, 0, ?, ?, ?, ?)");
   Rng rng(static_cast<std::uint64_t>(customers));
   for (std::int64_t c = 1; c <= customers; ++c) {
-    st.bind(1, static_cast<int64_t>(c));
-    st.bind(2, fmt::format("c{}", c));
-    st.bind(3, kGenders[rng.below(3)]);
-    st.bind(4, kCountries[rng.below(6)]);
-    st.bind(5, kStages[rng.below(4)]);
-    st.bind(6, fmt::format("{:04}-{:02}-{:02}", 1950 + rng.below(55), 1 + rng.below(12), 1 + rng.below(28)));
+    // Drawn in this order before binding (arguments are evaluated in no set order), so that
+    // customer c keeps the same profile.
+    const char* gender = kGenders[rng.below(3)];
+    const char* country = kCountries[rng.below(6)];
+    const char* stage = kStages[rng.below(4)];
+    std::string birth_date =
+        fmt::format("{:04}-{:02}-{:02}", 1950 + rng.below(55), 1 + rng.below(12), 1 + rng.below(28));
+    SQLite::bind(st, static_cast<int64_t>(c), fmt::format("c{}", c), gender, country, stage, birth_date);
     st.exec();
     st.reset();
   }
@@ -58,10 +61,7 @@ void insert_facts_raw(SQLite::Database& db, const Population& p) {
                        "INSERT INTO interactions(customer_id, occurred_at, channel, kind, direction, amount, currency) "
                        "VALUES (?, ?, ?, ?, 'none', ?, ?)");
   for (const auto& f : p.facts) {
-    st.bind(1, static_cast<int64_t>(f.customer));
-    st.bind(2, static_cast<int64_t>(f.occurred_at));
-    st.bind(3, f.channel);
-    st.bind(4, f.kind);
+    SQLite::bind(st, static_cast<int64_t>(f.customer), static_cast<int64_t>(f.occurred_at), f.channel, f.kind);
     if (f.has_amount) {
       st.bind(5, static_cast<int64_t>(f.amount));
       st.bind(6, "USD");

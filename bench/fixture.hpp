@@ -25,6 +25,17 @@ void insert_facts_raw(SQLite::Database& db, const Population& p);
 // The crmkit ingest through the C API batch in one explicit transaction (batches of 50,000).
 void insert_facts_capi(const std::string& path, const Population& p);
 
+// The segment rule of workload 5, five leaves with one behavioural (the last), over the profile
+// create_customers_raw writes. segments.cpp holds its hand-written SQL twin; the scaling series
+// times the same rule at every size.
+inline const char* const kFiveLeafRule = R"({"all": [
+  {"field": "gender", "op": "eq", "value": "F"},
+  {"field": "country", "op": "in", "value": ["US", "DE", "GB"]},
+  {"field": "lifecycle_stage", "op": "ne", "value": "churned"},
+  {"field": "purchase_count", "op": "gte", "value": 2},
+  {"agg": "count", "where": {"kind": "purchase"}, "window": {"last": 6, "unit": "month"}, "op": "gte", "value": 1}
+]})";
+
 // A crmkit database populated through the C API, reused by several workloads.
 const std::string& shared_database(const Options& o, Population* population_out = nullptr);
 

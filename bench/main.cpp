@@ -2,15 +2,21 @@
 //
 //   crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling] [--no-big]
 //                [--big-mb MB] [--dir PATH] [--seed S] [--json]
+//
+// The temporary databases (gigabytes for a full run) go to a fresh directory under $TMPDIR, or
+// /tmp, removed at exit; --dir PATH puts them in PATH instead and leaves the directory there.
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -38,8 +44,33 @@ std::string fmt_time(double s) {
 int usage() {
   std::fprintf(stderr,
                "usage: crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling]\n"
-               "                    [--no-big] [--big-mb MB] [--dir PATH] [--seed S] [--json] [--list]\n");
+               "                    [--no-big] [--big-mb MB] [--dir PATH] [--seed S] [--json] [--list]\n"
+               "  --dir PATH  where the temporary databases go (default: a fresh directory under\n"
+               "              $TMPDIR, else /tmp, removed at exit; PATH itself is left in place)\n");
   return 2;
+}
+
+// The scratch directory made for this run, removed at exit (also after std::exit).
+std::string scratch_dir;
+
+void remove_scratch_dir() {
+  std::error_code ec;
+  std::filesystem::remove_all(scratch_dir, ec);
+}
+
+// A fresh directory of our own for the temporary databases, rather than the working directory
+// (the source tree, when run as the README says).
+std::string make_scratch_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/crmkit-bench-XXXXXX";
+  if (!::mkdtemp(pattern.data())) {
+    std::fprintf(stderr, "crmkit-bench: cannot make a scratch directory %s: %s (give --dir PATH)\n",
+                 pattern.c_str(), std::strerror(errno));
+    std::exit(1);
+  }
+  scratch_dir = pattern;
+  std::atexit(remove_scratch_dir);
+  return scratch_dir;
 }
 
 }  // namespace
@@ -73,6 +104,7 @@ int main(int argc, char** argv) {
     } else return usage();
   }
   if (o.customers <= 0 || o.interactions_per_customer <= 0) return usage();
+  if (o.work_dir.empty()) o.work_dir = make_scratch_dir();
 
   std::sort(bench::workloads().begin(), bench::workloads().end(),
             [](const auto& a, const auto& b) { return a.id < b.id; });

@@ -1,6 +1,7 @@
 // Workload 3: RFM scores for every customer, against one sequential scan of the interactions
 // (the lower bound for computing it from the facts). crmkit reads the per-customer figures
 // kept current at ingest, so it should beat the scan; the scan path is shown too.
+#include <SQLiteCpp/VariadicBind.h>
 #include <fmt/format.h>
 
 #include "bench.hpp"
@@ -46,15 +47,9 @@ void rfm(const Options& o, std::vector<Row>& rows) {
                           "INSERT INTO customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, "
                           "f_score, m_score, rfm_score, segment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& c : first_result.customers) {
-      ins.bind(1, static_cast<int64_t>(c.customer_id));
-      ins.bind(2, static_cast<int64_t>(p.end - c.recency_days * 86'400'000LL));
-      ins.bind(3, static_cast<int64_t>(c.frequency));
-      ins.bind(4, static_cast<int64_t>(c.monetary));
-      ins.bind(5, c.score.r);
-      ins.bind(6, c.score.f);
-      ins.bind(7, c.score.m);
-      ins.bind(8, c.score.combined());
-      ins.bind(9, c.segment);
+      SQLite::bind(ins, static_cast<int64_t>(c.customer_id),
+                   static_cast<int64_t>(p.end - c.recency_days * 86'400'000LL), static_cast<int64_t>(c.frequency),
+                   static_cast<int64_t>(c.monetary), c.score.r, c.score.f, c.score.m, c.score.combined(), c.segment);
       ins.exec();
       ins.reset();
     }

@@ -11,14 +11,6 @@
 namespace bench {
 namespace {
 
-const char* kRule = R"({"all": [
-  {"field": "gender", "op": "eq", "value": "F"},
-  {"field": "country", "op": "in", "value": ["US", "DE", "GB"]},
-  {"field": "lifecycle_stage", "op": "ne", "value": "churned"},
-  {"field": "purchase_count", "op": "gte", "value": 2},
-  {"agg": "count", "where": {"kind": "purchase"}, "window": {"last": 6, "unit": "month"}, "op": "gte", "value": 1}
-]})";
-
 void scaling(const Options& o, std::vector<Row>& rows) {
   if (!o.scaling_series) return;
   std::vector<double> sizes, ingest, rfm, segment;
@@ -37,7 +29,7 @@ void scaling(const Options& o, std::vector<Row>& rows) {
     crmkit::CustomerValue value(store);
     double rfm_s = best_of(2, [&] { value.rfm(request); });
     crmkit::Segments segs(store);
-    double seg_s = best_of(2, [&] { segs.count(kRule, p.end); });
+    double seg_s = best_of(2, [&] { segs.count(kFiveLeafRule, p.end); });
     remove_db(path);
     sizes.push_back(static_cast<double>(customers));
     ingest.push_back(ingest_s);

@@ -29,20 +29,24 @@ Store open_store(const std::string& path, StoreUse use) {
   return Store::open(path, o);
 }
 
+namespace {
+
+// "1234567" -> "1,234,567": a comma before every third digit from the right.
+std::string with_thousands(const std::string& digits) {
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string grouped(std::int64_t n) {
   unsigned long long mag = n < 0 ? 0ULL - static_cast<unsigned long long>(n)
                                  : static_cast<unsigned long long>(n);
-  std::string digits = std::to_string(mag);
-  std::string out;
-  int k = 0;
-  for (auto it = digits.rbegin(); it != digits.rend(); ++it) {
-    if (k && k % 3 == 0) out.push_back(',');
-    out.push_back(*it);
-    ++k;
-  }
-  if (n < 0) out.push_back('-');
-  std::reverse(out.begin(), out.end());
-  return out;
+  return (n < 0 ? "-" : "") + with_thousands(std::to_string(mag));
 }
 
 std::string grouped_amount(MoneySum minor, const std::string& currency) {
@@ -52,15 +56,7 @@ std::string grouped_amount(MoneySum minor, const std::string& currency) {
   auto dot = body.find('.');
   std::string whole = body.substr(0, dot);
   std::string frac = dot == std::string::npos ? "" : body.substr(dot);
-  std::string out;
-  int k = 0;
-  for (auto it = whole.rbegin(); it != whole.rend(); ++it) {
-    if (k && k % 3 == 0) out.push_back(',');
-    out.push_back(*it);
-    ++k;
-  }
-  std::reverse(out.begin(), out.end());
-  return (neg ? "-" : "") + out + frac;
+  return (neg ? "-" : "") + with_thousands(whole) + frac;
 }
 
 nlohmann::json amount_json(MoneySum minor, const std::string& currency) {

@@ -278,6 +278,21 @@ struct Columns {
     if (!v) throw Error(Errc::invalid_argument, name + " is empty");
     return *v;
   }
+  // An amount cell and its currency cell as one Money, in the default currency when the
+  // currency is empty; nullopt when the amount is. A currency without an amount is refused
+  // with the message unpaired(currency) makes.
+  template <class Unpaired>
+  std::optional<Money> money(const io::CsvReader& csv, const char* amount_column, const char* currency_column,
+                             const std::string& default_currency, Unpaired unpaired) const {
+    auto amount = get(csv, amount_column);
+    auto currency = get(csv, currency_column);
+    if (!amount) {
+      if (currency) throw Error(Errc::invalid_argument, unpaired(*currency));
+      return std::nullopt;
+    }
+    std::string code = currency_code(currency ? *currency : default_currency);
+    return Money{parse_amount(*amount, code, amount_column), code};
+  }
 };
 
 // A plain decimal number: an optional '-', digits, optionally '.' and digits. No sign '+', no
@@ -318,14 +333,9 @@ Interaction interaction_of(const io::CsvReader& csv, const Columns& cols, const 
   i.channel = parse_channel(cols.get(csv, "channel").value_or(""), "channel");
   i.kind = parse_interaction_kind(cols.get(csv, "kind").value_or(""), "kind");
   if (auto d = cols.get(csv, "direction")) i.direction = parse_direction(*d, "direction");
-  auto amount = cols.get(csv, "amount");
-  auto currency = cols.get(csv, "currency");
-  if (amount) {
-    std::string cur = currency_code(currency ? *currency : default_currency);
-    i.amount = Money{parse_amount(*amount, cur, "amount"), cur};
-  } else if (currency) {
-    throw Error(Errc::invalid_argument, "currency '" + *currency + "' is given without an amount");
-  }
+  i.amount = cols.money(csv, "amount", "currency", default_currency, [](const std::string& currency) {
+    return "currency '" + currency + "' is given without an amount";
+  });
   i.external_id = cols.get(csv, "external_id");
   i.subject = cols.get(csv, "subject");
   i.notes = cols.get(csv, "notes");
@@ -580,14 +590,9 @@ CustomerFields fields_of_row(const io::CsvReader& csv, const Columns& cols, cons
           throw Error(Errc::internal, "the customer import does not read the field " + name);
     }
   }
-  auto cost = cols.get(csv, "acquisition_cost");
-  auto cur = cols.get(csv, "acquisition_currency");
-  if (cost) {
-    std::string c = currency_code(cur ? *cur : default_currency);
-    f.acquisition_cost = Money{parse_amount(*cost, c, "acquisition_cost"), c};
-  } else if (cur) {
-    throw Error(Errc::invalid_argument, "acquisition_currency is given without acquisition_cost");
-  }
+  f.acquisition_cost =
+      cols.money(csv, "acquisition_cost", "acquisition_currency", default_currency,
+                 [](const std::string&) { return "acquisition_currency is given without acquisition_cost"; });
   if (auto t = cols.get(csv, "created_at")) f.created_at = cols.instant(*t, "created_at");
   if (auto tags = cols.get(csv, "tags")) {
     std::vector<std::string> v;

@@ -1,6 +1,7 @@
 // crmkit metrics retention|cohorts|nps|csat|ces, and the "loyalty" report section.
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -91,6 +92,18 @@ std::string survey_text(const json& m) {
   return out;
 }
 
+// The end of every metrics command: --json, and a callback that opens the store for reading,
+// computes the library's JSON of the metric and prints it (--json) or its text rendering.
+template <class Opts, class Compute>
+void add_metric_output(CLI::App* cmd, std::shared_ptr<Opts> o, std::string (*text)(const json&), Compute compute) {
+  cmd->add_flag("--json", o->json, "Print JSON");
+  cmd->callback([o, text, compute] {
+    Store store = open_store(o->db, StoreUse::read);
+    std::string j = compute(store, *o);
+    std::cout << (o->json ? j + "\n" : text(json::parse(j)));
+  });
+}
+
 }  // namespace
 
 void add_metrics(CLI::App& root) {
@@ -116,20 +129,17 @@ void add_metrics(CLI::App& root) {
     cmd->add_option("--order-unit", o->order_unit, "customer_day (default) or purchase");
     cmd->add_option("--revenue", o->revenue, "gross (default) or net of refunds");
     cmd->add_option("--currency", o->currency, "Revenue currency (default: the store's)");
-    cmd->add_flag("--json", o->json, "Print JSON");
-    cmd->callback([o] {
-      Store store = open_store(o->db, StoreUse::read);
+    add_metric_output(cmd, o, retention_text, [](Store& store, const Opts& o) {
       RetentionQuery q;
-      q.from = o->from.instant();
-      q.to = o->to.instant();
-      q.active_days = o->active_days;
-      q.activity = parse_activity_rule(o->activity, "--activity");
-      q.p_alive_threshold = o->threshold;
-      q.order_unit = parse_order_unit(o->order_unit, "--order-unit");
-      q.revenue = parse_revenue_basis(o->revenue, "--revenue");
-      if (!o->currency.empty()) q.currency = o->currency;
-      std::string j = to_json(RetentionMetrics(store).retention(q));
-      std::cout << (o->json ? j + "\n" : retention_text(json::parse(j)));
+      q.from = o.from.instant();
+      q.to = o.to.instant();
+      q.active_days = o.active_days;
+      q.activity = parse_activity_rule(o.activity, "--activity");
+      q.p_alive_threshold = o.threshold;
+      q.order_unit = parse_order_unit(o.order_unit, "--order-unit");
+      q.revenue = parse_revenue_basis(o.revenue, "--revenue");
+      if (!o.currency.empty()) q.currency = o.currency;
+      return to_json(RetentionMetrics(store).retention(q));
     });
   }
   {
@@ -149,19 +159,16 @@ void add_metrics(CLI::App& root) {
     add_time_option(cmd, o->to, "--to", DateMeans::end_of_day, "only cohorts before this time");
     add_time_option(cmd, o->as_of, "--as-of", DateMeans::end_of_day,
                     "the end of what is observed (default: the end of the last day with data)");
-    cmd->add_flag("--json", o->json, "Print JSON");
-    cmd->callback([o] {
-      Store store = open_store(o->db, StoreUse::read);
+    add_metric_output(cmd, o, cohort_table, [](Store& store, const Opts& o) {
       CohortQuery q;
-      q.by = parse_cohort_period(o->by, "--by");
-      q.periods = o->periods;
-      q.unbounded = o->unbounded;
-      q.from = o->from.instant_if_given();
-      q.to = o->to.instant_if_given();
+      q.by = parse_cohort_period(o.by, "--by");
+      q.periods = o.periods;
+      q.unbounded = o.unbounded;
+      q.from = o.from.instant_if_given();
+      q.to = o.to.instant_if_given();
       // An empty store has no day with data: the library's own default applies.
-      if (Instant t = as_of_or_default(store, o->as_of)) q.as_of = t;
-      std::string j = to_json(RetentionMetrics(store).cohorts(q));
-      std::cout << (o->json ? j + "\n" : cohort_table(json::parse(j)));
+      if (Instant t = as_of_or_default(store, o.as_of)) q.as_of = t;
+      return to_json(RetentionMetrics(store).cohorts(q));
     });
   }
   for (const char* metric : {"nps", "csat", "ces"}) {
@@ -181,17 +188,14 @@ void add_metrics(CLI::App& root) {
     add_time_option(cmd, o->to, "--to", DateMeans::end_of_day, "responses before this time");
     cmd->add_option("--by", o->by, "Group by month, channel or segment");
     if (m == "nps") cmd->add_option("--confidence", o->confidence, "Confidence level of the interval (0.95)");
-    cmd->add_flag("--json", o->json, "Print JSON");
-    cmd->callback([o, m] {
-      Store store = open_store(o->db, StoreUse::read);
+    add_metric_output(cmd, o, survey_text, [m](Store& store, const Opts& o) {
       SurveyMetricQuery q;
-      q.from = o->from.instant_if_given();
-      q.to = o->to.instant_if_given();
-      q.by = parse_metric_grouping(o->by, "--by");
-      q.confidence = o->confidence;
+      q.from = o.from.instant_if_given();
+      q.to = o.to.instant_if_given();
+      q.by = parse_metric_grouping(o.by, "--by");
+      q.confidence = o.confidence;
       SurveyMetrics sm(store);
-      std::string j = m == "nps" ? to_json(sm.nps(q)) : m == "csat" ? to_json(sm.csat(q)) : to_json(sm.ces(q));
-      std::cout << (o->json ? j + "\n" : survey_text(json::parse(j)));
+      return m == "nps" ? to_json(sm.nps(q)) : m == "csat" ? to_json(sm.csat(q)) : to_json(sm.ces(q));
     });
   }
 }

@@ -20,14 +20,22 @@ namespace {
 struct Common {
   std::string db;
   std::string programme;
+  std::string customer;  // the commands about one customer: an id or "ext:<external id>"
   bool json = false;
 };
 
 void add_db(CLI::App* cmd, Common& c) {
   add_db_option(cmd, c.db);
 }
-void add_programme(CLI::App* cmd, Common& c) {
+// A command that acts on one programme: --db, then --programme.
+CLI::App* add_programme_command(CLI::App* points, const char* name, const char* what, Common& c) {
+  auto* cmd = points->add_subcommand(name, what);
+  add_db(cmd, c);
   cmd->add_option("--programme,-p", c.programme, "programme name")->required();
+  return cmd;
+}
+CLI::Option* add_customer(CLI::App* cmd, Common& c, const char* what = "customer id or ext:<external id>") {
+  return cmd->add_option("--customer,-c", c.customer, what);
 }
 
 Store open(const Common& c, bool write) { return open_store(c.db, write ? StoreUse::write : StoreUse::read); }
@@ -130,17 +138,14 @@ void add_points_commands(CLI::App& root) {
   // enroll
   {
     auto c = std::make_shared<Common>();
-    auto cust = std::make_shared<std::string>();
     auto at = std::make_shared<TimeArg>();
-    auto* cmd = points->add_subcommand("enroll", "enrol a customer");
-    add_db(cmd, *c);
-    add_programme(cmd, *c);
-    cmd->add_option("--customer,-c", *cust, "customer id or ext:<external id>")->required();
+    auto* cmd = add_programme_command(points, "enroll", "enrol a customer", *c);
+    add_customer(cmd, *c)->required();
     add_time_option(cmd, *at, "--at", DateMeans::end_of_day, "enrolment time")->required();
-    cmd->callback([c, cust, at] {
+    cmd->callback([c, at] {
       Store s = open(*c, true);
       Points p(s);
-      auto cid = customer_id(s, *cust);
+      auto cid = customer_id(s, c->customer);
       p.enroll(programme_id(p, *c), cid, at->instant());
       std::cout << "enrolled customer " << cid << "\n";
     });
@@ -152,9 +157,8 @@ void add_points_commands(CLI::App& root) {
     auto purchase = std::make_shared<std::int64_t>(0);
     auto from = std::make_shared<TimeArg>();
     auto to = std::make_shared<TimeArg>();
-    auto* cmd = points->add_subcommand("earn", "earn for a purchase (--purchase) or every purchase in a window");
-    add_db(cmd, *c);
-    add_programme(cmd, *c);
+    auto* cmd =
+        add_programme_command(points, "earn", "earn for a purchase (--purchase) or every purchase in a window", *c);
     auto* one = cmd->add_option("--purchase", *purchase, "purchase interaction id");
     auto* f = add_time_option(cmd, *from, "--from", DateMeans::first_instant, "backfill window start (included)");
     auto* t = add_time_option(cmd, *to, "--to", DateMeans::end_of_day, "backfill window end (excluded)");
@@ -179,49 +183,43 @@ void add_points_commands(CLI::App& root) {
   // redeem / adjust
   {
     auto c = std::make_shared<Common>();
-    auto cust = std::make_shared<std::string>();
     auto pts = std::make_shared<std::int64_t>(0);
     auto ext = std::make_shared<std::string>();
     auto as_of = std::make_shared<TimeArg>();
     auto order = std::make_shared<std::int64_t>(0);
-    auto* cmd = points->add_subcommand("redeem", "spend points (only spendable ones)");
-    add_db(cmd, *c);
-    add_programme(cmd, *c);
-    cmd->add_option("--customer,-c", *cust, "customer id or ext:<external id>")->required();
+    auto* cmd = add_programme_command(points, "redeem", "spend points (only spendable ones)", *c);
+    add_customer(cmd, *c)->required();
     cmd->add_option("--points", *pts, "points to spend (> 0)")->required();
     cmd->add_option("--id", *ext, "your external id for this request (idempotency key)")->required();
     add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "time of the redemption")->required();
     cmd->add_option("--order", *order, "purchase id the points pay for");
     cmd->add_flag("--json", c->json, "print JSON");
-    cmd->callback([c, cust, pts, ext, as_of, order] {
+    cmd->callback([c, pts, ext, as_of, order] {
       Store s = open(*c, true);
       Points p(s);
       std::optional<std::int64_t> o;
       if (*order) o = *order;
-      print_result(p.redeem(programme_id(p, *c), customer_id(s, *cust), *pts, *ext, as_of->instant(), o),
+      print_result(p.redeem(programme_id(p, *c), customer_id(s, c->customer), *pts, *ext, as_of->instant(), o),
                    c->json, "redeemed");
     });
   }
   {
     auto c = std::make_shared<Common>();
-    auto cust = std::make_shared<std::string>();
     auto pts = std::make_shared<std::int64_t>(0);
     auto reason = std::make_shared<std::string>();
     auto ext = std::make_shared<std::string>();
     auto as_of = std::make_shared<TimeArg>();
-    auto* cmd = points->add_subcommand("adjust", "manual correction (+/-) with a reason");
-    add_db(cmd, *c);
-    add_programme(cmd, *c);
-    cmd->add_option("--customer,-c", *cust, "customer id or ext:<external id>")->required();
+    auto* cmd = add_programme_command(points, "adjust", "manual correction (+/-) with a reason", *c);
+    add_customer(cmd, *c)->required();
     cmd->add_option("--points", *pts, "signed points")->required();
     cmd->add_option("--reason", *reason, "why")->required();
     cmd->add_option("--id", *ext, "your external id for this request (idempotency key)")->required();
     add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "time of the adjustment")->required();
     cmd->add_flag("--json", c->json, "print JSON");
-    cmd->callback([c, cust, pts, reason, ext, as_of] {
+    cmd->callback([c, pts, reason, ext, as_of] {
       Store s = open(*c, true);
       Points p(s);
-      print_result(p.adjust(programme_id(p, *c), customer_id(s, *cust), *pts, *reason, *ext,
+      print_result(p.adjust(programme_id(p, *c), customer_id(s, c->customer), *pts, *reason, *ext,
                             as_of->instant()),
                    c->json, "adjusted by");
     });
@@ -232,9 +230,7 @@ void add_points_commands(CLI::App& root) {
     auto c = std::make_shared<Common>();
     auto as_of = std::make_shared<TimeArg>();
     auto ext = std::make_shared<std::string>();
-    auto* cmd = points->add_subcommand("expire", "expire lot remainders with expires_at <= as-of");
-    add_db(cmd, *c);
-    add_programme(cmd, *c);
+    auto* cmd = add_programme_command(points, "expire", "expire lot remainders with expires_at <= as-of", *c);
     add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "time of the run")->required();
     cmd->add_option("--id", *ext, "external id of the run (default expire@<as-of ms>)");
     cmd->add_flag("--json", c->json, "print JSON");
@@ -247,9 +243,8 @@ void add_points_commands(CLI::App& root) {
   {
     auto c = std::make_shared<Common>();
     auto as_of = std::make_shared<TimeArg>();
-    auto* cmd = points->add_subcommand("review-tiers", "tier review: downgrades after review period + grace");
-    add_db(cmd, *c);
-    add_programme(cmd, *c);
+    auto* cmd =
+        add_programme_command(points, "review-tiers", "tier review: downgrades after review period + grace", *c);
     add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "time of the review")->required();
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, as_of] {
@@ -265,20 +260,17 @@ void add_points_commands(CLI::App& root) {
   // balance / ledger / liability
   {
     auto c = std::make_shared<Common>();
-    auto cust = std::make_shared<std::string>();
     auto as_of = std::make_shared<TimeArg>();
     auto days = std::make_shared<int>(30);
-    auto* cmd = points->add_subcommand("balance", "a customer's balance, pending and expiring points");
-    add_db(cmd, *c);
-    add_programme(cmd, *c);
-    cmd->add_option("--customer,-c", *cust, "customer id or ext:<external id>")->required();
+    auto* cmd = add_programme_command(points, "balance", "a customer's balance, pending and expiring points", *c);
+    add_customer(cmd, *c)->required();
     add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "as of this time (default: the end of the last day with data)");
     add_days_option(cmd, *days, "--expiring-days", "window for 'expiring soon' (default 30)");
     cmd->add_flag("--json", c->json, "print JSON");
-    cmd->callback([c, cust, as_of, days] {
+    cmd->callback([c, as_of, days] {
       Store s = open(*c, false);
       Points p(s);
-      auto b = p.balance(programme_id(p, *c), customer_id(s, *cust), as_of_or_default(s, *as_of), *days);
+      auto b = p.balance(programme_id(p, *c), customer_id(s, c->customer), as_of_or_default(s, *as_of), *days);
       if (c->json) std::cout << to_json(b) << "\n";
       else
         std::cout << fmt::format("balance {} (available {}, pending {}, debt {}, expiring within {} days {}), tier {}\n",
@@ -288,20 +280,17 @@ void add_points_commands(CLI::App& root) {
   }
   {
     auto c = std::make_shared<Common>();
-    auto cust = std::make_shared<std::string>();
     auto after = std::make_shared<std::int64_t>(0);
     auto limit = std::make_shared<int>(100);
-    auto* cmd = points->add_subcommand("ledger", "ledger entries by id (keyset pages: --after)");
-    add_db(cmd, *c);
-    add_programme(cmd, *c);
-    cmd->add_option("--customer,-c", *cust, "only this customer");
+    auto* cmd = add_programme_command(points, "ledger", "ledger entries by id (keyset pages: --after)", *c);
+    add_customer(cmd, *c, "only this customer");
     cmd->add_option("--after", *after, "entries after this id");
     cmd->add_option("--limit", *limit, "page size 1..10000 (default 100)");
     cmd->add_flag("--json", c->json, "print JSON");
-    cmd->callback([c, cust, after, limit] {
+    cmd->callback([c, after, limit] {
       Store s = open(*c, false);
       Points p(s);
-      auto page = p.ledger(programme_id(p, *c), cust->empty() ? 0 : customer_id(s, *cust), *after, *limit);
+      auto page = p.ledger(programme_id(p, *c), c->customer.empty() ? 0 : customer_id(s, c->customer), *after, *limit);
       if (c->json) {
         std::cout << to_json(page) << "\n";
         return;
@@ -315,9 +304,7 @@ void add_points_commands(CLI::App& root) {
   {
     auto c = std::make_shared<Common>();
     auto as_of = std::make_shared<TimeArg>();
-    auto* cmd = points->add_subcommand("liability", "outstanding points, their value, tier mix");
-    add_db(cmd, *c);
-    add_programme(cmd, *c);
+    auto* cmd = add_programme_command(points, "liability", "outstanding points, their value, tier mix", *c);
     add_time_option(cmd, *as_of, "--as-of", DateMeans::end_of_day, "as of this time (default: the end of the last day with data)");
     cmd->add_flag("--json", c->json, "print JSON");
     cmd->callback([c, as_of] {

@@ -1,5 +1,6 @@
 // crmkit segment ...: rule-based and static segments from the shell.
 #include <cstdio>
+#include <functional>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -87,6 +88,33 @@ void add_segment_commands(CLI::App& root) {
     o.strict_nulls = a->strict;
     return o;
   };
+  // count, preview and explain take --db, --rule and --as-of, their own options, then --strict,
+  // and run on the rule (JSON) as of that time, on a store opened for reading.
+  auto rule_input_opts = [&](CLI::App* c) {
+    db_opt(c);
+    rule_opt(c, true);
+    as_of_opt(c);
+  };
+  auto evaluate_rule = [&](CLI::App* c, std::function<void(Segments&, const std::string& rule, Instant as_of)> run) {
+    strict_opt(c);
+    c->callback([a, run] {
+      Store s = open_store(a->db, StoreUse::read);
+      Segments segs(s);
+      const std::string r = rule_json(a->rule);
+      const Instant t = as_of_or_default(s, a->as_of);
+      run(segs, r, t);
+    });
+  };
+  // members, of and history: --json, then the membership rows `read` returns, from a store
+  // opened for reading.
+  auto list_memberships = [&](CLI::App* c, std::function<std::vector<Membership>(Segments&)> read) {
+    c->add_flag("--json", a->json_out, "JSON output");
+    c->callback([a, read] {
+      Store s = open_store(a->db, StoreUse::read);
+      Segments segs(s);
+      print_memberships(read(segs), a->json_out);
+    });
+  };
 
   CLI::App* create = seg->add_subcommand("create", "Save a segment (dynamic with --rule, or --static)");
   create->add_option("name", a->name, "Segment name")->required();
@@ -126,41 +154,26 @@ void add_segment_commands(CLI::App& root) {
   });
 
   CLI::App* count = seg->add_subcommand("count", "Count the customers a rule matches (nothing saved)");
-  db_opt(count);
-  rule_opt(count, true);
-  as_of_opt(count);
+  rule_input_opts(count);
   count->add_flag("--json", a->json_out, "Print {\"count\": N}");
-  strict_opt(count);
-  count->callback([a, opts] {
-    Store s = open_store(a->db, StoreUse::read);
-    auto n = Segments(s).count(rule_json(a->rule), as_of_or_default(s, a->as_of), opts());
+  evaluate_rule(count, [a, opts](Segments& segs, const std::string& rule, Instant as_of) {
+    auto n = segs.count(rule, as_of, opts());
     if (a->json_out) std::printf("%s\n", json{{"count", n}}.dump().c_str());
     else std::printf("%lld\n", static_cast<long long>(n));
   });
 
   CLI::App* sample = seg->add_subcommand("preview", "Count and a sample of matching customer ids");
-  db_opt(sample);
-  rule_opt(sample, true);
-  as_of_opt(sample);
+  rule_input_opts(sample);
   sample->add_option("--limit", a->limit, "Sample size (default 20)");
-  strict_opt(sample);
-  sample->callback([a, opts] {
-    Store s = open_store(a->db, StoreUse::read);
-    Segments segs(s);
-    const std::string r = rule_json(a->rule);
-    const Instant t = as_of_or_default(s, a->as_of);
-    json out{{"count", segs.count(r, t, opts())}, {"sample", segs.sample(r, t, a->limit, opts())}};
+  evaluate_rule(sample, [a, opts](Segments& segs, const std::string& rule, Instant as_of) {
+    json out{{"count", segs.count(rule, as_of, opts())}, {"sample", segs.sample(rule, as_of, a->limit, opts())}};
     std::printf("%s\n", out.dump().c_str());
   });
 
   CLI::App* explain = seg->add_subcommand("explain", "Show the SQL a rule compiles to, with its parameters");
-  db_opt(explain);
-  rule_opt(explain, true);
-  as_of_opt(explain);
-  strict_opt(explain);
-  explain->callback([a, opts] {
-    Store s = open_store(a->db, StoreUse::read);
-    auto e = Segments(s).explain(rule_json(a->rule), as_of_or_default(s, a->as_of), opts());
+  rule_input_opts(explain);
+  evaluate_rule(explain, [opts](Segments& segs, const std::string& rule, Instant as_of) {
+    auto e = segs.explain(rule, as_of, opts());
     json params = json::array();
     for (const auto& p : e.params) {
       if (p.type == SqlParam::Type::integer) params.push_back(p.integer);
@@ -200,20 +213,12 @@ void add_segment_commands(CLI::App& root) {
   CLI::App* members = seg->add_subcommand("members", "Current members of a segment");
   members->add_option("name", a->name, "Segment name")->required();
   db_opt(members);
-  members->add_flag("--json", a->json_out, "JSON output");
-  members->callback([a] {
-    Store s = open_store(a->db, StoreUse::read);
-    print_memberships(Segments(s).members(a->name), a->json_out);
-  });
+  list_memberships(members, [a](Segments& segs) { return segs.members(a->name); });
 
   CLI::App* of = seg->add_subcommand("of", "The segments a customer is in now");
   of->add_option("customer", a->customer, "Customer id")->required();
   db_opt(of);
-  of->add_flag("--json", a->json_out, "JSON output");
-  of->callback([a] {
-    Store s = open_store(a->db, StoreUse::read);
-    print_memberships(Segments(s).segments_of(a->customer), a->json_out);
-  });
+  list_memberships(of, [a](Segments& segs) { return segs.segments_of(a->customer); });
 
   CLI::App* history = seg->add_subcommand("history", "Who entered or left a segment within [--from, --to]");
   history->add_option("name", a->name, "Segment name")->required();
@@ -222,15 +227,13 @@ void add_segment_commands(CLI::App& root) {
                   "changes at or after this time; a date is the first as-of day included")->required();
   add_time_option(history, a->to, "--to", DateMeans::end_of_day,
                   "changes before this time; a date is the last as-of day included")->required();
-  history->add_flag("--json", a->json_out, "JSON output");
-  history->callback([a] {
-    Store s = open_store(a->db, StoreUse::read);
+  list_memberships(history, [a](Segments& segs) {
     // Changes are stamped with the as-of instant of the refresh, and a refresh as of day D is
     // stamped at D's end: the stamps of as-of days from..to are (from 00:00, to+1 00:00], which
     // is history's half-open [from, to) moved by 1 ms. Instants are taken as given.
     const Instant from = a->from.instant() + (a->from.is_date() ? 1 : 0);
     const Instant to = a->to.instant() + (a->to.is_date() ? 1 : 0);
-    print_memberships(Segments(s).history(a->name, from, to), a->json_out);
+    return segs.history(a->name, from, to);
   });
 
   CLI::App* list = seg->add_subcommand("list", "Saved segments");

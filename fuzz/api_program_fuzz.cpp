@@ -9,7 +9,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/store.hpp"
+#include "program_input.hpp"
 #include "store/connection.hpp"
 
 using namespace crmkit;
@@ -27,37 +27,15 @@ void require(bool ok) {
   if (!ok) std::abort();
 }
 
-struct Input {
-  const std::uint8_t* p;
-  std::size_t n;
-  std::uint8_t byte() {
-    if (!n) return 0;
-    --n;
-    return *p++;
+const char* const kTexts[] = {"a", "", "x'); DROP TABLE customers;--", "\xc3\x28", "\xf0\x9f\x98\x80",
+                             "USD", "usd", "EUR", "JPY", "ZZZ", "{}", "{\"a\":1}", "[1]", "{\"a\":"};
+
+struct Input : ProgramInput {
+  std::int64_t int64() {  // mostly small, sometimes the edges
+    return ProgramInput::int64(
+        [this](std::uint8_t sel) { return static_cast<std::int64_t>(byte()) * 1000 - 5000 + sel; });
   }
-  std::int64_t int64() {
-    std::int64_t v = 0;
-    std::uint8_t sel = byte();
-    switch (sel % 8) {  // mostly small, sometimes the edges
-      case 0: return std::numeric_limits<std::int64_t>::max();
-      case 1: return std::numeric_limits<std::int64_t>::min();
-      case 2: return std::numeric_limits<std::int64_t>::max() / 2 + 1;
-      case 3:
-        for (int k = 0; k < 8; ++k) v = (v << 8) | byte();
-        return v;
-      default: return static_cast<std::int64_t>(byte()) * 1000 - 5000 + sel;
-    }
-  }
-  std::string text() {
-    static const char* const pool[] = {"a", "", "x'); DROP TABLE customers;--", "\xc3\x28", "\xf0\x9f\x98\x80",
-                                       "USD", "usd", "EUR", "JPY", "ZZZ", "{}", "{\"a\":1}", "[1]", "{\"a\":"};
-    std::uint8_t sel = byte();
-    if (sel < 200) return pool[sel % (sizeof pool / sizeof *pool)];
-    std::size_t len = byte() % 24;
-    std::string s;
-    for (std::size_t k = 0; k < len; ++k) s += static_cast<char>(byte());
-    return s;
-  }
+  std::string text() { return ProgramInput::text(kTexts, 24); }
 };
 
 std::string figures(Store& s) {
@@ -93,7 +71,7 @@ Interaction interaction(Input& in, const std::vector<std::int64_t>& ids) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  Input in{data, size};
+  Input in{{data, size}};
   Store store = Store::open(":memory:");
   Customers customers(store);
   Interactions interactions(store);

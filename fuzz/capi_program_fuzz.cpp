@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "crmkit.h"
+#include "program_input.hpp"
 
 namespace {
 
@@ -30,41 +31,16 @@ int checked(int rc) {
   return rc;
 }
 
-struct Input {
-  const std::uint8_t* p;
-  std::size_t n;
-  std::uint8_t byte() {
-    if (!n) return 0;
-    --n;
-    return *p++;
+const char* const kTexts[] = {"a", "", "x'); DROP TABLE customers;--", "\xc3\x28", "\xf0\x9f\x98\x80",
+                             "USD", "usd", "EUR", "purchase", "refund", "visit", "note", "web", "email",
+                             "{}", "{\"a\":1}", "[1]", "{\"a\":", "a@example.com", "+442079460958"};
+
+struct Input : ProgramInput {
+  std::int64_t int64() {  // mostly instants a day apart from 2020-09-13, sometimes the edges
+    return ProgramInput::int64(
+        [this](std::uint8_t) { return 1'600'000'000'000 + static_cast<std::int64_t>(byte()) * 86'400'000; });
   }
-  std::int64_t int64() {
-    std::uint8_t sel = byte();
-    std::int64_t v = 0;
-    switch (sel % 8) {
-      case 0: return std::numeric_limits<std::int64_t>::max();
-      case 1: return std::numeric_limits<std::int64_t>::min();
-      case 2: return std::numeric_limits<std::int64_t>::max() / 2 + 1;
-      case 3:
-        for (int k = 0; k < 8; ++k) v = static_cast<std::int64_t>((static_cast<std::uint64_t>(v) << 8) | byte());
-        return v;
-      default: return 1'600'000'000'000 + static_cast<std::int64_t>(byte()) * 86'400'000;
-    }
-  }
-  std::string text() {
-    static const char* const pool[] = {"a", "", "x'); DROP TABLE customers;--", "\xc3\x28", "\xf0\x9f\x98\x80",
-                                       "USD", "usd", "EUR", "purchase", "refund", "visit", "note", "web", "email",
-                                       "{}", "{\"a\":1}", "[1]", "{\"a\":", "a@example.com", "+442079460958"};
-    std::uint8_t sel = byte();
-    if (sel < 200) return pool[sel % (sizeof pool / sizeof *pool)];
-    std::size_t len = byte() % 32;
-    std::string s;
-    for (std::size_t k = 0; k < len; ++k) {
-      char c = static_cast<char>(byte());
-      s += c ? c : 'z';  // C strings end at NUL
-    }
-    return s;
-  }
+  std::string text() { return ProgramInput::text(kTexts, 32, 'z'); }  // C strings end at NUL
 };
 
 const char* const kFields[] = {"external_id", "display_name", "email",   "phone",      "country",
@@ -108,7 +84,7 @@ std::string all_figures(crmkit_db* db, std::vector<std::int64_t>* ids) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  Input in{data, size};
+  Input in{{data, size}};
   crmkit_db* db = nullptr;
   require(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
   std::vector<std::int64_t> ids;
