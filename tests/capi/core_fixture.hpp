@@ -23,6 +23,13 @@ inline std::string take(char* s) {
   return out;
 }
 
+// The stored interaction `id` as JSON (it must exist).
+inline std::string interaction_json(crmkit_db* db, int64_t id) {
+  char* json = nullptr;
+  REQUIRE(crmkit_interaction_get_json(&json, db, id) == CRMKIT_OK);
+  return take(json);
+}
+
 inline bool message_has(const char* needle) {
   return std::string(crmkit_last_error_message()).find(needle) != std::string::npos;
 }

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "core_fixture.hpp"
 #include "crmkit.h"
 
 TEST_CASE("version functions agree with the header", "[capi]") {
@@ -25,8 +26,8 @@ TEST_CASE("NULL arguments are refused with EINVALID and a message naming them", 
 }
 
 TEST_CASE("open, settings, transactions and their misuse", "[capi]") {
-  crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  MemoryDb d;
+  crmkit_db* db = d.db;
   CHECK(std::string(crmkit_last_error_message()).empty());
   int version = 0;
   CHECK(crmkit_db_schema_version(&version, db) == CRMKIT_OK);
@@ -39,12 +40,11 @@ TEST_CASE("open, settings, transactions and their misuse", "[capi]") {
   CHECK(crmkit_db_rollback(db) == CRMKIT_OK);
   CHECK(crmkit_db_set_default_currency(db, "euro") == CRMKIT_EINVALID);
   CHECK(crmkit_db_set_default_currency(db, "\xff\xfe") == CRMKIT_EINVALID);
-  crmkit_db_close(db);
 }
 
 TEST_CASE("the default region is set, read back and checked", "[capi]") {
-  crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  MemoryDb d;
+  crmkit_db* db = d.db;
   char* region = nullptr;
   REQUIRE(crmkit_db_default_region(&region, db) == CRMKIT_OK);
   CHECK(std::string(region).empty());
@@ -61,7 +61,6 @@ TEST_CASE("the default region is set, read back and checked", "[capi]") {
   CHECK(crmkit_db_default_region(&region, nullptr) == CRMKIT_EINVALID);
   CHECK(region == nullptr);
   CHECK(crmkit_db_default_region(nullptr, db) == CRMKIT_EINVALID);
-  crmkit_db_close(db);
 }
 
 TEST_CASE("options are checked", "[capi]") {

@@ -132,9 +132,7 @@ TEST_CASE("an interaction is recorded, read as JSON and counted in the figures",
   int64_t again = 0;
   REQUIRE(crmkit_interaction_record(&again, d.db, r.r) == CRMKIT_OK);  // idempotent
   CHECK(again == id);
-  char* json = nullptr;
-  REQUIRE(crmkit_interaction_get_json(&json, d.db, id) == CRMKIT_OK);
-  std::string j = take(json);
+  std::string j = interaction_json(d.db, id);
   CHECK(j.find("\"external_id\":\"order-😀-1\"") != std::string::npos);
   CHECK(j.find("\"subject\":\"Größe 42 – ☂\"") != std::string::npos);
   CHECK(j.find("\"notes\":\"line 1\\nline 2\"") != std::string::npos);
@@ -144,6 +142,7 @@ TEST_CASE("an interaction is recorded, read as JSON and counted in the figures",
   CHECK(j.find("\"channel\":\"web\"") != std::string::npos);
   CHECK(j.find("\"direction\":\"inbound\"") != std::string::npos);
   CHECK(j.find("\"attributes\":{\"sku\":\"A-1\"}") != std::string::npos);
+  char* json = nullptr;
   REQUIRE(crmkit_customer_figures_json(&json, d.db, c) == CRMKIT_OK);
   j = take(json);
   CHECK(j.find("\"purchase_count\":1") != std::string::npos);
@@ -163,8 +162,7 @@ TEST_CASE("an interaction is recorded, read as JSON and counted in the figures",
                      ", \"occurred_at\": \"2024-01-02T03:04:05Z\", \"kind\": \"refund\", \"channel\": \"store\","
                      " \"amount\": {\"minor\": -999, \"currency\": \"EUR\"}, \"external_id\": \"rf-1\"}";
   REQUIRE(crmkit_interaction_record_json(&id, d.db, text.c_str()) == CRMKIT_OK);
-  REQUIRE(crmkit_interaction_get_json(&json, d.db, id) == CRMKIT_OK);
-  j = take(json);
+  j = interaction_json(d.db, id);
   CHECK(j.find("\"occurred_at\":1704164645000") != std::string::npos);
   CHECK(j.find("\"minor\":-999") != std::string::npos);
   REQUIRE(crmkit_interaction_record_json(&again, d.db, text.c_str()) == CRMKIT_OK);
@@ -464,8 +462,8 @@ TEST_CASE("the timeline iterator filters, pages, exhausts and outlives its db", 
 }
 
 TEST_CASE("one handle is used from several threads at once", "[capi][interactions]") {
-  crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  MemoryDb d;
+  crmkit_db* db = d.db;
   int64_t c = add_customer(db, "shared");
   constexpr int kThreads = 4, kEach = 150;
   std::vector<std::thread> threads;
@@ -498,7 +496,6 @@ TEST_CASE("one handle is used from several threads at once", "[capi][interaction
   CHECK(j.find("\"purchase_count\":600") != std::string::npos);
   CHECK(j.find("\"purchase_days\":10") != std::string::npos);
   CHECK(j.find("\"purchase_total\":600") != std::string::npos);
-  crmkit_db_close(db);
 }
 
 // ---- idempotent batches without external_id ----------------------------------------------
@@ -554,9 +551,7 @@ TEST_CASE("channel kind and currency text in any ASCII case are stored canonical
   REQUIRE(crmkit_interaction_set_amount(r.r, 500, "jpy") == CRMKIT_OK);
   int64_t id = 0;
   REQUIRE(crmkit_interaction_record(&id, d.db, r.r) == CRMKIT_OK);
-  char* json = nullptr;
-  REQUIRE(crmkit_interaction_get_json(&json, d.db, id) == CRMKIT_OK);
-  std::string j = take(json);
+  std::string j = interaction_json(d.db, id);
   CHECK(j.find("\"channel\":\"web\"") != std::string::npos);
   CHECK(j.find("\"kind\":\"purchase\"") != std::string::npos);
   CHECK(j.find("\"currency\":\"JPY\"") != std::string::npos);

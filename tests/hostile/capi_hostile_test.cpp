@@ -16,6 +16,7 @@
 
 #include "crmkit.h"
 #include "../capi/options_fixture.hpp"
+#include "../nested_json.hpp"
 
 namespace {
 
@@ -150,14 +151,6 @@ int json_out(int rc, char* s) {
   return rc;
 }
 
-std::string nested(int depth) {
-  std::string s;
-  for (int k = 1; k < depth; ++k) s += "{\"a\":";
-  s += "{}";
-  for (int k = 1; k < depth; ++k) s += "}";
-  return s;
-}
-
 struct Case {
   const char* name;
   int expected;
@@ -211,8 +204,8 @@ std::vector<Case> cases() {
       {"display_name: 1001 bytes", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "display_name", kOver1000); }},
       {"external_id: 1001 bytes", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "external_id", kOver1000); }},
       {"attributes: 1,000,001 bytes", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", kOverJson); }},
-      {"attributes: 33 levels deep", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", nested(33)); }},
-      {"attributes: 200,000 levels deep", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", nested(200'000)); }},
+      {"attributes: 33 levels deep", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", json_of_depth(33)); }},
+      {"attributes: 200,000 levels deep", CRMKIT_EINVALID, [](Env& e) { return create_with(e, "attributes", json_of_depth(200'000)); }},
       {"tag: 101 characters", CRMKIT_EINVALID, [](Env& e) {
          crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_created_at(c, kT);
          int rc = crmkit_customer_add_tag(c, std::string(101, 't').c_str());
@@ -220,7 +213,7 @@ std::vector<Case> cases() {
          crmkit_customer_free(c); return rc; }},
       {"interaction subject: 1001 bytes", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_subject(r, kOver1000.c_str()); }); }},
       {"interaction notes: 1,000,001 bytes", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_notes(r, kOverNotes.c_str()); }); }},
-      {"customer JSON: 200,000 levels deep", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, nested(200'000).c_str()); }},
+      {"customer JSON: 200,000 levels deep", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; int cr; return crmkit_customer_upsert_json(&id, &cr, e.db, json_of_depth(200'000).c_str()); }},
       // ---- numbers out of range -------------------------------------------------------------
       {"occurred_at INT64_MIN", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_occurred_at(r, kMin); }); }},
       {"occurred_at INT64_MAX", CRMKIT_EINVALID, [](Env& e) { return record_with(e, [](auto r) { return crmkit_interaction_set_occurred_at(r, kMax); }); }},
@@ -336,11 +329,7 @@ std::vector<Case> cases() {
 
 // The areas built on the core: customer value, segments, surveys and metrics, points.
 std::string deep_rule(int depth) {
-  std::string s;
-  for (int k = 0; k < depth; ++k) s += "{\"not\":";
-  s += "{\"field\":\"country\",\"op\":\"eq\",\"value\":\"DE\"}";
-  for (int k = 0; k < depth; ++k) s += "}";
-  return s;
+  return nest_json("{\"not\":", "{\"field\":\"country\",\"op\":\"eq\",\"value\":\"DE\"}", depth);
 }
 
 std::vector<Case> area_cases() {

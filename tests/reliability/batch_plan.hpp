@@ -6,12 +6,21 @@
 #include <string>
 #include <vector>
 
+#include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 
 namespace reliability {
 
 constexpr int kCustomers = 20;
 constexpr std::int64_t kBaseTime = 1'700'000'000'000;  // 2023-11-14
+
+// Customer c (1..kCustomers) of a baseline file: the ids the batches' rows refer to.
+inline crmkit::CustomerFields baseline_customer(int c) {
+  crmkit::CustomerFields f;
+  f.external_id = "c" + std::to_string(c);
+  f.created_at = kBaseTime - 86'400'000;
+  return f;
+}
 
 inline int rows_in(std::int64_t batch) { return 1 + static_cast<int>((batch * 7919) % 40); }
 

@@ -34,6 +34,20 @@ crmkit::Interaction purchase(std::int64_t customer, const std::string& ext, std:
   return i;
 }
 
+// The baseline database in a temporary directory, for the tests that write it from many sides.
+struct BaselineFile {
+  TempDir dir;
+  const std::string path;
+  explicit BaselineFile(const char* name) : path(dir.file(name)) { make_baseline(path); }
+};
+
+// After the writers: the file is intact and the figures kept while writing equal a recompute.
+void check_intact(crmkit::Store& s) {
+  CHECK(integrity(s) == "ok");
+  auto [kept, recomputed] = figures_and_recompute(s);
+  CHECK(kept == recomputed);
+}
+
 }  // namespace
 
 TEST_CASE("one C API handle shared by threads: calls are serialised", "[concurrency]") {
@@ -102,9 +116,8 @@ TEST_CASE("one C API handle shared by threads: calls are serialised", "[concurre
 }
 
 TEST_CASE("several stores on one file: writers and a reader at once", "[concurrency]") {
-  TempDir dir;
-  const std::string path = dir.file("many.db");
-  make_baseline(path);
+  const BaselineFile file("many.db");
+  const std::string& path = file.path;
   const std::int64_t base_rows = rows_in(1);
   constexpr int kWriters = 4, kBatches = 60, kRows = 5;
   std::atomic<int> errors{0}, torn{0}, reads{0};
@@ -150,15 +163,12 @@ TEST_CASE("several stores on one file: writers and a reader at once", "[concurre
   CHECK(reads > 0);
   crmkit::Store s = crmkit::Store::open(path);
   CHECK(count_rows(s, "1") == base_rows + kWriters * kBatches * kRows);
-  CHECK(integrity(s) == "ok");
-  auto [kept, recomputed] = figures_and_recompute(s);
-  CHECK(kept == recomputed);
+  check_intact(s);
 }
 
 TEST_CASE("several processes and a thread write one file", "[concurrency]") {
-  TempDir dir;
-  const std::string path = dir.file("procs.db");
-  make_baseline(path);
+  const BaselineFile file("procs.db");
+  const std::string& path = file.path;
   constexpr int kProcs = 3, kEach = 150;
   std::vector<std::pair<pid_t, int>> children;
   for (int p = 0; p < kProcs; ++p) {
@@ -188,15 +198,12 @@ TEST_CASE("several processes and a thread write one file", "[concurrency]") {
   crmkit::Store s = crmkit::Store::open(path);
   CHECK(count_rows(s, "external_id LIKE 'p%'") == kProcs * kEach);
   CHECK(count_rows(s, "external_id LIKE 't-%'") == kEach);
-  CHECK(integrity(s) == "ok");
-  auto [kept, recomputed] = figures_and_recompute(s);
-  CHECK(kept == recomputed);
+  check_intact(s);
 }
 
 TEST_CASE("heavy write contention: EBUSY with a 0 ms busy timeout, none with the default", "[concurrency]") {
-  TempDir dir;
-  const std::string path = dir.file("contention.db");
-  make_baseline(path);
+  const BaselineFile file("contention.db");
+  const std::string& path = file.path;
   constexpr int kWriters = 4, kEach = 150;
   for (int timeout : {0, 5000}) {
     std::atomic<long> busy{0}, other{0};

@@ -43,12 +43,7 @@ TEST_CASE("SIGKILL of a writer loses no acknowledged batch and leaves no partial
   {
     crmkit::Store store = crmkit::Store::open(path);
     crmkit::Customers customers(store);
-    for (int c = 1; c <= kCustomers; ++c) {
-      crmkit::CustomerFields f;
-      f.external_id = "c" + std::to_string(c);
-      f.created_at = kBaseTime - 86'400'000;
-      REQUIRE(customers.create(f) == c);
-    }
+    for (int c = 1; c <= kCustomers; ++c) REQUIRE(customers.create(baseline_customer(c)) == c);
   }
   const unsigned seed = std::random_device{}();
   INFO("seed " << seed);

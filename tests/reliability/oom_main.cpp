@@ -59,22 +59,12 @@ int main() {
   }
   ShmDir dir;
   const std::string path = dir.file("oom.db");
-  make_baseline(path);
-  const std::string baseline = read_file(path);
-  std::string before;
-  {
-    crmkit::Store s = crmkit::Store::open(path);
-    before = store_checksum(s);
-  }
+  const SweepStates states = sweep_states(path);
+  const std::string& baseline = states.baseline;
+  const std::string& before = states.before;
   long runs = 0, refused = 0, stale = 0, json_checks = 0;
   for (Mutation mu : kMutations) {
-    std::string after;
-    {
-      write_file(path, baseline);
-      crmkit::Store s = crmkit::Store::open(path);
-      mutate(s, mu);
-      after = store_checksum(s);
-    }
+    const std::string after = states.after(path, mu);
     // Every allocation for the small mutations, then every 7th for the large ones.
     const long step = (mu == Mutation::transaction || mu == Mutation::batch) ? 53 : 5;
     for (bool sticky : {true, false})

@@ -16,22 +16,12 @@ using namespace reliability;
 TEST_CASE("an I/O error at any write, sync or truncate of a mutation changes nothing", "[faults]") {
   ShmDir dir;
   const std::string path = dir.file("fault.db");
-  make_baseline(path);
-  const std::string baseline = read_file(path);
-  std::string before;
-  {
-    crmkit::Store s = crmkit::Store::open(path);
-    before = store_checksum(s);
-  }
+  const SweepStates states = sweep_states(path);
+  const std::string& baseline = states.baseline;
+  const std::string& before = states.before;
   long faults = 0, sweeps = 0;
   for (Mutation m : kMutations) {
-    std::string after;
-    {
-      write_file(path, baseline);
-      crmkit::Store s = crmkit::Store::open(path);
-      mutate(s, m);
-      after = store_checksum(s);
-    }
+    const std::string after = states.after(path, m);
     for (bool sticky : {true, false}) {
       long completed_at = -1;
       for (long n = 0; n < 2000 && completed_at < 0; ++n) {

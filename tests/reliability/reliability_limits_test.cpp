@@ -15,6 +15,7 @@
 #include "crmkit/segment.hpp"
 #include "crmkit/value.hpp"
 #include "customers/customer_fields.hpp"
+#include "nested_json.hpp"
 #include "store_checksum.hpp"
 #include "verify.hpp"
 
@@ -57,13 +58,6 @@ struct Fixture {
 
 std::string json_of_size(std::size_t n) {  // {"a":"xxx"} exactly n bytes
   return "{\"a\":\"" + std::string(n - 8, 'x') + "\"}";
-}
-std::string json_of_depth(int depth) {
-  std::string s;
-  for (int k = 1; k < depth; ++k) s += "{\"a\":";
-  s += "{}";
-  for (int k = 1; k < depth; ++k) s += "}";
-  return s;
 }
 
 }  // namespace

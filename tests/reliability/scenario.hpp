@@ -12,6 +12,7 @@
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/store.hpp"
+#include "store_checksum.hpp"
 #include "temp_dir.hpp"
 
 namespace reliability {
@@ -36,9 +37,7 @@ inline void make_baseline(const std::string& path) {
   crmkit::Store store = crmkit::Store::open(path);
   crmkit::Customers customers(store);
   for (int c = 1; c <= kCustomers; ++c) {
-    crmkit::CustomerFields f;
-    f.external_id = "c" + std::to_string(c);
-    f.created_at = kBaseTime - 86'400'000;
+    crmkit::CustomerFields f = baseline_customer(c);
     f.attributes = R"({"tier":"gold","n":)" + std::to_string(c) + "}";
     f.tags = std::vector<std::string>{"vip", "t" + std::to_string(c % 3)};
     customers.create(f);
@@ -107,6 +106,28 @@ inline void write_file(const std::string& path, const std::string& bytes) {
   std::remove((path + "-wal").c_str());
   std::remove((path + "-shm").c_str());
   std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// What a fault sweep compares a file with: the baseline's bytes (restored before every run),
+// its checksum, and the checksum a mutation reaches on it when nothing fails.
+struct SweepStates {
+  std::string baseline, before;
+
+  std::string after(const std::string& path, Mutation m) const {
+    write_file(path, baseline);
+    crmkit::Store s = crmkit::Store::open(path);
+    mutate(s, m);
+    return store_checksum(s);
+  }
+};
+
+// Writes the baseline at `path` and reads back its states.
+inline SweepStates sweep_states(const std::string& path) {
+  make_baseline(path);
+  SweepStates states{read_file(path), {}};
+  crmkit::Store s = crmkit::Store::open(path);
+  states.before = store_checksum(s);
+  return states;
 }
 
 }  // namespace reliability

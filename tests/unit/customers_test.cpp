@@ -7,6 +7,7 @@
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "base/phone.hpp"
+#include "expect_error.hpp"
 #include "store_checksum.hpp"
 #include "temp_dir.hpp"
 
@@ -19,18 +20,6 @@ CustomerFields basic(const std::string& ext, Instant at = 1'700'000'000'000) {
   f.external_id = ext;
   f.created_at = at;
   return f;
-}
-
-// Runs f, requiring Error(code) whose message contains `needle`.
-void expect_error(const std::function<void()>& f, Errc code, const std::string& needle) {
-  try {
-    f();
-    FAIL("no error; expected " << errc_name(code) << " mentioning '" << needle << "'");
-  } catch (const Error& e) {
-    INFO(e.what());
-    CHECK(e.code() == code);
-    CHECK(std::string(e.what()).find(needle) != std::string::npos);
-  }
 }
 
 }  // namespace

@@ -31,6 +31,16 @@ std::string message_at(const nlohmann::json& j, int line) {
 
 const char* kHeader = "customer_external_id,occurred_at,channel,kind,amount,currency\n";
 
+// Imports `csv` (as in.csv) into t.db as interactions, creating customers; the command must
+// succeed, its row errors are in the JSON it prints.
+Run import_interactions(const TempDir& dir, const std::string& csv) {
+  write(dir.file("in.csv"), csv);
+  Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("import: a refused customer id or an overflowing row is one row error and the import goes on", "[cli][import]") {
@@ -45,11 +55,9 @@ TEST_CASE("import: a refused customer id or an overflowing row is one row error 
   csv += "O1,2024-03-03,web,purchase,50000000000000000.00,USD\n";          // 8 ok
   csv += "O1,2024-03-04,web,purchase,50000000000000000.00,USD\n";          // 9 total would overflow
   csv += "B2,2024-03-05,web,visit,,\n";                                    // 10 ok
-  write(dir.file("in.csv"), csv);
 
-  Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+  Run r = import_interactions(dir, csv);
   INFO(r.out << r.err);
-  REQUIRE(r.status == 0);
   auto j = r.json();
   CHECK(j["rows"] == 9);
   CHECK(j["imported"] == 4);
@@ -91,10 +99,8 @@ TEST_CASE("import: a created customer's created_at comes from accepted rows only
   csv += "Z1,2024-02-01,web,visit,,\n";          // 3 ok
   csv += "Z1,2024-02-03,web,visit,,\n";          // 4 ok
   csv += "W1,2023-12-31,web,refund,5.00,USD\n";  // 5 refused: W1 has no accepted row
-  write(dir.file("in.csv"), csv);
-  Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+  Run r = import_interactions(dir, csv);
   INFO(r.out << r.err);
-  REQUIRE(r.status == 0);
   auto j = r.json();
   CHECK(j["imported"] == 2);
   CHECK(j["customers_created"] == 1);

@@ -6,22 +6,12 @@
 
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
+#include "expect_error.hpp"
 #include "store_checksum.hpp"
 
 using namespace crmkit;
 
 namespace {
-
-void expect_error(const std::function<void()>& f, Errc code, const std::string& needle) {
-  try {
-    f();
-    FAIL("no error; expected " << errc_name(code) << " mentioning '" << needle << "'");
-  } catch (const Error& e) {
-    INFO(e.what());
-    CHECK(e.code() == code);
-    CHECK(std::string(e.what()).find(needle) != std::string::npos);
-  }
-}
 
 std::int64_t new_customer(Store& s, const std::string& ext) {
   CustomerFields f;
@@ -50,12 +40,19 @@ Interaction note(std::int64_t customer, Instant at) {
   return i;
 }
 
-}  // namespace
-
-TEST_CASE("an interaction round trips with every field", "[interactions]") {
+// What most tests start from: a fresh store with customer "c" (and "d") and its interactions.
+struct CustomerLog {
   Store s = Store::open(":memory:");
   std::int64_t c = new_customer(s, "c");
-  Interactions in(s);
+  Interactions in{s};
+};
+struct TwoCustomerLog : CustomerLog {
+  std::int64_t d = new_customer(s, "d");
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(CustomerLog, "an interaction round trips with every field", "[interactions]") {
   Interaction i = purchase(c, 1'700'000'000'123, 1999, "JPY");
   i.external_id = "order-1";
   i.margin = -50;
@@ -93,10 +90,7 @@ TEST_CASE("enum names of interactions round trip", "[interactions]") {
   expect_error([] { parse_direction(""); }, Errc::invalid_argument, "direction ''");
 }
 
-TEST_CASE("invalid interactions are refused naming the field, nothing is written", "[interactions]") {
-  Store s = Store::open(":memory:");
-  std::int64_t c = new_customer(s, "c");
-  Interactions in(s);
+TEST_CASE_METHOD(CustomerLog, "invalid interactions are refused naming the field, nothing is written", "[interactions]") {
   in.record(purchase(c, 10, 100));
   const std::string before = store_checksum(s);
   struct Case {
@@ -150,11 +144,7 @@ TEST_CASE("invalid interactions are refused naming the field, nothing is written
   CHECK_NOTHROW(in.record(r));
 }
 
-TEST_CASE("external_id makes recording idempotent, different content conflicts", "[interactions]") {
-  Store s = Store::open(":memory:");
-  std::int64_t c = new_customer(s, "c");
-  std::int64_t d = new_customer(s, "d");
-  Interactions in(s);
+TEST_CASE_METHOD(TwoCustomerLog, "external_id makes recording idempotent, different content conflicts", "[interactions]") {
   Interaction i = purchase(c, 1000, 500);
   i.external_id = "o-1";
   i.attributes = R"({"b":1,"a":2})";
@@ -201,10 +191,7 @@ TEST_CASE("external_id makes recording idempotent, different content conflicts",
   CHECK(in.figures(c).purchase_count == 2);
 }
 
-TEST_CASE("skip_invalid commits the valid rows and lists the others", "[interactions]") {
-  Store s = Store::open(":memory:");
-  std::int64_t c = new_customer(s, "c");
-  Interactions in(s);
+TEST_CASE_METHOD(CustomerLog, "skip_invalid commits the valid rows and lists the others", "[interactions]") {
   Interaction dup = purchase(c, 5, 10);
   dup.external_id = "x";
   in.record(dup);
@@ -244,10 +231,7 @@ TEST_CASE("skip_invalid commits the valid rows and lists the others", "[interact
   CHECK(e.ids.empty());
 }
 
-TEST_CASE("a batch joins the caller's transaction", "[interactions]") {
-  Store s = Store::open(":memory:");
-  std::int64_t c = new_customer(s, "c");
-  Interactions in(s);
+TEST_CASE_METHOD(CustomerLog, "a batch joins the caller's transaction", "[interactions]") {
   const std::string before = store_checksum(s);
   {
     Transaction t(s);
@@ -327,10 +311,7 @@ TEST_CASE("timeline is newest first with keyset pages and filters", "[interactio
 
 // ---- idempotent batches without external_id: the natural key ------------------------------
 
-TEST_CASE("a batch without external_ids recorded twice records each fact once", "[interactions]") {
-  Store s = Store::open(":memory:");
-  std::int64_t c = new_customer(s, "c");
-  Interactions in(s);
+TEST_CASE_METHOD(CustomerLog, "a batch without external_ids recorded twice records each fact once", "[interactions]") {
   Interaction with_subject = purchase(c, 3000, 700);
   with_subject.subject = "order";
   with_subject.attributes = R"({"b":1,"a":2})";
@@ -360,11 +341,7 @@ TEST_CASE("a batch without external_ids recorded twice records each fact once", 
   CHECK(store_checksum(s) == before);
 }
 
-TEST_CASE("a change in any field of a row without external_id makes it another fact", "[interactions]") {
-  Store s = Store::open(":memory:");
-  std::int64_t c = new_customer(s, "c");
-  std::int64_t d = new_customer(s, "d");
-  Interactions in(s);
+TEST_CASE_METHOD(TwoCustomerLog, "a change in any field of a row without external_id makes it another fact", "[interactions]") {
   Interaction base = purchase(c, 1000, 500);
   base.subject = "s";
   REQUIRE(in.record_batch({base}).inserted == 1);
@@ -393,10 +370,7 @@ TEST_CASE("a change in any field of a row without external_id makes it another f
   }
 }
 
-TEST_CASE("identical rows without external_id: duplicates unless allow_repeats", "[interactions]") {
-  Store s = Store::open(":memory:");
-  std::int64_t c = new_customer(s, "c");
-  Interactions in(s);
+TEST_CASE_METHOD(CustomerLog, "identical rows without external_id: duplicates unless allow_repeats", "[interactions]") {
   const Interaction coffee = purchase(c, 1000, 350);
 
   // Within one batch the second identical row is the first one again.

@@ -12,18 +12,10 @@
 #include "crmkit/interaction.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
+#include "sql_store.hpp"
 #include "store/connection.hpp"
 
-struct LoyaltyStore {
-  crmkit::Store store = crmkit::Store::open(":memory:");
-  SQLite::Database& db() { return crmkit::detail::connection_of(store).db; }
-
-  std::int64_t customer(const std::string& external_id) {
-    SQLite::Statement q(db(), "INSERT INTO customers(external_id, created_at, updated_at) VALUES (?, 0, 0)");
-    q.bind(1, external_id);
-    q.exec();
-    return db().getLastInsertRowid();
-  }
+struct LoyaltyStore : SqlSeededStore {
   // amount in minor units; kind purchase/refund carry a currency. Recorded through the service,
   // so that the kept per-customer figures the metrics read stay current.
   std::int64_t interaction(std::int64_t customer, crmkit::Instant at, const std::string& kind,

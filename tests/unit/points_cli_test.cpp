@@ -1,11 +1,10 @@
 // `crmkit points ...` end to end: the command on a file made with the C++ API.
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <cstdio>
-#include <memory>
 #include <string>
+#include <vector>
 
+#include "cli_run.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/points.hpp"
@@ -14,18 +13,13 @@
 using namespace crmkit;
 
 namespace {
-// Runs the command; returns its exit status and fills `out` with stdout + stderr.
-int run(const std::string& args, std::string& out) {
-  std::string cmd = std::string(CRMKIT_CLI) + " " + args + " 2>&1";
-  out.clear();
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  int status = ::pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+// One command of a points session: `crmkit points VERB --db FILE ARGS`, the exit status it must
+// end with and what its output (stdout and stderr together) must say.
+struct PointsStep {
+  std::string verb, args;
+  int status;
+  std::vector<std::string> says;
+};
 }  // namespace
 
 TEST_CASE("crmkit points: create, enrol, earn, redeem, balance, liability", "[points][cli]") {
@@ -45,35 +39,34 @@ TEST_CASE("crmkit points: create, enrol, earn, redeem, balance, liability", "[po
     i.amount = Money{25099, "USD"};
     Interactions(s).record(i);
   }
-  std::string db = "--db " + path;
-  std::string out;
-  REQUIRE(run("points programme create " + db +
-                  " --spec '{\"name\":\"club\",\"currency\":\"USD\",\"created_at\":0,\"value_per_1000_points\":1000}'",
-              out) == 0);
-  CHECK_THAT(out, Catch::Contains("created club"));
-  REQUIRE(run("points enroll " + db + " -p club -c ext:alice --at 2023-12-31", out) == 0);
-  // Enrolled after the purchase was recorded: a backfill earns for it (250.99 USD -> 250).
-  REQUIRE(run("points earn " + db + " -p club --from 2024-01-01 --to 2024-02-01", out) == 0);
-  CHECK_THAT(out, Catch::Contains("earned for 1 purchases"));
-  REQUIRE(run("points redeem " + db + " -p club -c 1 --points 50 --id r1 --as-of 2024-01-05", out) == 0);
-  CHECK_THAT(out, Catch::Contains("-50 points"));
-  REQUIRE(run("points redeem " + db + " -p club -c 1 --points 50 --id r1 --as-of 2024-01-06", out) == 0);
-  CHECK_THAT(out, Catch::Contains("repeat"));
-  CHECK(run("points redeem " + db + " -p club -c 1 --points 51 --id r1 --as-of 2024-01-06", out) == 1);
-  CHECK_THAT(out, Catch::Contains("conflict"));
-  REQUIRE(run("points adjust " + db + " -p club -c 1 --points -10 --reason fix --id a1 --as-of 2024-01-05", out) == 0);
-  REQUIRE(run("points balance " + db + " -p club -c 1 --as-of 2024-01-05 --json", out) == 0);
-  CHECK_THAT(out, Catch::Contains("\"available\":190"));
-  REQUIRE(run("points liability " + db + " -p club --as-of 2024-01-05", out) == 0);
-  CHECK_THAT(out, Catch::Contains("outstanding 190 points"));
-  CHECK_THAT(out, Catch::Contains("worth 1.90 USD"));
-  REQUIRE(run("points ledger " + db + " -p club --json", out) == 0);
-  CHECK_THAT(out, Catch::Contains("\"kind\":\"adjust\""));
-  CHECK(run("points balance " + db + " -p nope -c 1 --as-of 2024-01-05", out) == 1);
-  CHECK_THAT(out, Catch::Contains("not_found"));
-  CHECK(run("points balance " + db + " -p club -c bob --as-of 2024-01-05", out) == 1);
-  CHECK_THAT(out, Catch::Contains("ext:"));
-  REQUIRE(run("points expire " + db + " -p club --as-of 2024-02-01", out) == 0);
-  REQUIRE(run("points review-tiers " + db + " -p club --as-of 2024-02-01 --json", out) == 0);
-  CHECK_THAT(out, Catch::Contains("\"reviewed\""));
+  const PointsStep session[] = {
+      {"programme create",
+       "--spec '{\"name\":\"club\",\"currency\":\"USD\",\"created_at\":0,\"value_per_1000_points\":1000}'", 0,
+       {"created club"}},
+      {"enroll", "-p club -c ext:alice --at 2023-12-31", 0, {}},
+      // Enrolled after the purchase was recorded: a backfill earns for it (250.99 USD -> 250).
+      {"earn", "-p club --from 2024-01-01 --to 2024-02-01", 0, {"earned for 1 purchases"}},
+      {"redeem", "-p club -c 1 --points 50 --id r1 --as-of 2024-01-05", 0, {"-50 points"}},
+      {"redeem", "-p club -c 1 --points 50 --id r1 --as-of 2024-01-06", 0, {"repeat"}},
+      {"redeem", "-p club -c 1 --points 51 --id r1 --as-of 2024-01-06", 1, {"conflict"}},
+      {"adjust", "-p club -c 1 --points -10 --reason fix --id a1 --as-of 2024-01-05", 0, {}},
+      {"balance", "-p club -c 1 --as-of 2024-01-05 --json", 0, {"\"available\":190"}},
+      {"liability", "-p club --as-of 2024-01-05", 0, {"outstanding 190 points", "worth 1.90 USD"}},
+      {"ledger", "-p club --json", 0, {"\"kind\":\"adjust\""}},
+      {"balance", "-p nope -c 1 --as-of 2024-01-05", 1, {"not_found"}},
+      {"balance", "-p club -c bob --as-of 2024-01-05", 1, {"ext:"}},
+      {"expire", "-p club --as-of 2024-02-01", 0, {}},
+      {"review-tiers", "-p club --as-of 2024-02-01 --json", 0, {"\"reviewed\""}},
+  };
+  for (const auto& step : session) {
+    auto r = cli_run::crmkit(dir, "points " + step.verb + " --db " + path + " " + step.args);
+    const std::string out = r.out + r.err;
+    INFO("points " << step.verb << " " << step.args << "\n" << out);
+    // A refusal is checked and the session goes on; a step that must succeed stops it when it fails.
+    if (step.status == 0)
+      REQUIRE(r.status == 0);
+    else
+      CHECK(r.status == step.status);
+    for (const auto& text : step.says) CHECK_THAT(out, Catch::Contains(text));
+  }
 }

@@ -10,6 +10,7 @@
 #include "crmkit/points.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
+#include "sql_store.hpp"
 #include "store/connection.hpp"
 
 namespace points_test {
@@ -19,18 +20,9 @@ using namespace crmkit;
 // Day d of the tests' calendar (2024-01-01 + d) at 00:00 UTC.
 inline Instant day(std::int64_t d) { return start_of_day(day_from_civil({2024, 1, 1}) + d); }
 
-struct Fixture {
-  Store store = Store::open(":memory:");
+struct Fixture : SqlSeededStore {
   Points points{store};
 
-  SQLite::Database& db() { return crmkit::detail::connection_of(store).db; }
-
-  std::int64_t customer(const std::string& ext) {
-    SQLite::Statement q(db(), "INSERT INTO customers(external_id, created_at, updated_at) VALUES (?, 0, 0)");
-    q.bind(1, ext);
-    q.exec();
-    return db().getLastInsertRowid();
-  }
   // A new customer enrolled in `programme` on `since`.
   std::int64_t member(std::int64_t programme, const std::string& ext = "c1", Instant since = day(0)) {
     const std::int64_t c = customer(ext);

@@ -17,12 +17,16 @@ Errc code_of(const std::function<void()>& fn) {
   }
   return Errc::internal;  // "no error": never what a test expects
 }
+
+// What most ledger tests start from: the simple club and its member c1, enrolled on day 0.
+struct ClubMember {
+  Fixture f;
+  std::int64_t pid = f.simple_programme();
+  std::int64_t c = f.member(pid);
+};
 }  // namespace
 
-TEST_CASE("partial refunds reverse floor(earned * cumulative refunded / amount)", "[points]") {
-  Fixture f;
-  auto pid = f.simple_programme();
-  auto c = f.member(pid);
+TEST_CASE_METHOD(ClubMember, "partial refunds reverse floor(earned * cumulative refunded / amount)", "[points]") {
   auto p = f.purchase(c, day(1), 10000);  // 100.00 USD -> 100 points
   CHECK(f.points.earn_for_purchase(pid, p).points == 100);
   // 33.33 -> floor(100 * 3333 / 10000) = 33; 66.66 -> 66 (33 more); 100.00 -> 100 (34 more).
@@ -82,10 +86,7 @@ TEST_CASE("refund of spent points: allow_negative, clamp_debt and reject", "[poi
   }
 }
 
-TEST_CASE("a reversal takes the purchase's own lot first, then the others", "[points]") {
-  Fixture f;
-  auto pid = f.simple_programme();
-  auto c = f.member(pid);
+TEST_CASE_METHOD(ClubMember, "a reversal takes the purchase's own lot first, then the others", "[points]") {
   auto old_lot = f.points.adjust(pid, c, 50, "welcome", "w", day(0)).entry_id;
   auto p = f.purchase(c, day(1), 3000);
   auto lot = f.points.earn_for_purchase(pid, p).entry_id;  // 30
@@ -99,10 +100,7 @@ TEST_CASE("a reversal takes the purchase's own lot first, then the others", "[po
   f.points.check_invariants(pid);
 }
 
-TEST_CASE("redemptions: only spendable points, exact lots given back", "[points]") {
-  Fixture f;
-  auto pid = f.simple_programme();
-  auto c = f.member(pid);
+TEST_CASE_METHOD(ClubMember, "redemptions: only spendable points, exact lots given back", "[points]") {
   auto a = f.points.adjust(pid, c, 30, "a", "a", day(0)).entry_id;
   auto b = f.points.adjust(pid, c, 30, "b", "b", day(1)).entry_id;
   auto fp = f.footprint();
@@ -133,10 +131,7 @@ TEST_CASE("redemptions: only spendable points, exact lots given back", "[points]
   f.points.check_invariants(pid);
 }
 
-TEST_CASE("refunding an order paid with points gives the points back in the same share", "[points]") {
-  Fixture f;
-  auto pid = f.simple_programme();
-  auto c = f.member(pid);
+TEST_CASE_METHOD(ClubMember, "refunding an order paid with points gives the points back in the same share", "[points]") {
   f.points.earn_for_purchase(pid, f.purchase(c, day(1), 10000));  // 100
   auto order = f.purchase(c, day(2), 5000);
   f.points.earn_for_purchase(pid, order);                          // 50 -> 150
@@ -150,10 +145,7 @@ TEST_CASE("refunding an order paid with points gives the points back in the same
   f.points.check_invariants(pid);
 }
 
-TEST_CASE("idempotency: repeats return the first result, different content conflicts", "[points]") {
-  Fixture f;
-  auto pid = f.simple_programme();
-  auto c = f.member(pid);
+TEST_CASE_METHOD(ClubMember, "idempotency: repeats return the first result, different content conflicts", "[points]") {
   auto p = f.purchase(c, day(1), 10000);
   auto e1 = f.points.earn_for_purchase(pid, p);
   auto e2 = f.points.earn_for_purchase(pid, p);
@@ -234,10 +226,7 @@ TEST_CASE("automatic reversal under reject skips what it cannot cover", "[points
   CHECK(f.footprint() == fp);
 }
 
-TEST_CASE("the ledger is append-only and the invariant check catches tampering", "[points]") {
-  Fixture f;
-  auto pid = f.simple_programme();
-  auto c = f.member(pid);
+TEST_CASE_METHOD(ClubMember, "the ledger is append-only and the invariant check catches tampering", "[points]") {
   auto lot = f.points.adjust(pid, c, 10, "x", "x", day(0)).entry_id;
   CHECK_THROWS(f.db().exec("UPDATE points_ledger SET points = 11"));
   CHECK_THROWS(f.db().exec("DELETE FROM points_ledger"));
@@ -258,10 +247,8 @@ TEST_CASE("ledger listing is keyset paginated, liability and tier mix", "[points
   s.pending_days = 10;
   s.tiers = {{"member", 0, 1000}, {"gold", 100, 1000}};
   auto pid = f.points.create_programme(s);
-  auto a = f.customer("a");
-  auto b = f.customer("b");
-  f.points.enroll(pid, a, day(0));
-  f.points.enroll(pid, b, day(0));
+  auto a = f.member(pid, "a");
+  auto b = f.member(pid, "b");
   for (int i = 0; i < 5; ++i) f.points.adjust(pid, a, 100 + i, "bulk", "a" + std::to_string(i), day(1));
   f.points.earn_for_purchase(pid, f.purchase(b, day(1), 12345));  // 123 points, pending until day 11
   std::vector<std::int64_t> seen;

@@ -42,24 +42,12 @@ TEST_CASE("channel, segment and tier multipliers compose with one rounding at th
   s.tier_metric = TierMetric::orders;
   s.tiers = {{"basic", 0, 1000}, {"gold", 1, 1250}};
   auto pid = f.points.create_programme(s);
-  auto c = f.customer("c1");
-  auto other = f.customer("c2");
-  f.points.enroll(pid, c, day(0));
-  f.points.enroll(pid, other, day(0));
-  SQLite::Statement m(f.db(), "INSERT INTO segment_membership(segment_id, customer_id, entered_at, left_at, source) "
-                              "VALUES (?, ?, ?, ?, 'manual')");
-  auto member = [&](int seg, std::int64_t cust, Instant in, std::optional<Instant> out) {
-    m.reset();
-    m.bind(1, seg);
-    m.bind(2, static_cast<std::int64_t>(cust));
-    m.bind(3, static_cast<std::int64_t>(in));
-    if (out) m.bind(4, static_cast<std::int64_t>(*out)); else m.bind(4);
-    m.exec();
-  };
-  member(1, c, day(0), std::nullopt);     // vip x2
-  member(2, c, day(0), std::nullopt);     // fans x1.2: the highest segment multiplier applies
-  member(3, other, day(0), std::nullopt); // no multiplier for 'other'
-  member(1, other, day(0), day(1));       // left vip at day 1
+  auto c = f.member(pid, "c1");
+  auto other = f.member(pid, "c2");
+  f.segment_member(1, c, day(0), std::nullopt);     // vip x2
+  f.segment_member(2, c, day(0), std::nullopt);     // fans x1.2: the highest segment multiplier applies
+  f.segment_member(3, other, day(0), std::nullopt); // no multiplier for 'other'
+  f.segment_member(1, other, day(0), day(1));       // left vip at day 1
 
   // First purchase: tier basic (x1): 3 USD -> 3 * 1.5 * 2 = 9.
   CHECK(f.points.earn_for_purchase(pid, f.purchase(c, day(1), 300)).points == 9);

@@ -2,47 +2,16 @@
 // legal totals add up past INT64_MAX (run as a user runs it, like cli_test.cpp).
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <limits>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "cli_run.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/money.hpp"
 #include "temp_dir.hpp"
 
-namespace {
-
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-  nlohmann::json json() const { return nlohmann::json::parse(out); }
-};
-
-Run run_cli(const TempDir& dir, const std::string& args) {
-  std::string err = dir.file("stderr.txt");
-  std::string cmd = "cd '" + dir.path.string() + "' && '" CRMKIT_CLI "' " + args + " 2>'" + err + "'";
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[65536];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  if (FILE* e = std::fopen(err.c_str(), "r")) {
-    while ((n = std::fread(buf, 1, sizeof buf, e)) > 0) r.err.append(buf, n);
-    std::fclose(e);
-  }
-  return r;
-}
-
-}  // namespace
+using cli_run::Run;
 
 TEST_CASE("format_amount_sum prints 128-bit sums exactly", "[cli][money]") {
   using crmkit::MoneySum;
@@ -78,7 +47,7 @@ TEST_CASE("cli: report revenue across customers past int64 is printed exactly", 
     }
   }
   // 3 * 2^62 = 13835058055282163712 cents.
-  Run j = run_cli(dir, "report --db big.db --json");
+  Run j = cli_run::crmkit(dir, "report --db big.db --json");
   INFO(j.err);
   REQUIRE(j.status == 0);
   auto rep = j.json();
@@ -88,7 +57,7 @@ TEST_CASE("cli: report revenue across customers past int64 is printed exactly", 
   CHECK(rep["revenue_by_month"][0]["month"] == "2023-11");
   CHECK(rep["revenue_by_month"][0]["revenue"]["amount"] == "138350580552821637.12");
   CHECK(rep["top_customers"][0]["revenue"]["amount"] == "46116860184273879.04");
-  Run t = run_cli(dir, "report --db big.db");
+  Run t = cli_run::crmkit(dir, "report --db big.db");
   INFO(t.err);
   REQUIRE(t.status == 0);
   CHECK(t.out.find("138,350,580,552,821,637.12") != std::string::npos);

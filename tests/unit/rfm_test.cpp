@@ -22,9 +22,13 @@ namespace {
 
 const std::string kRfmDir = std::string(CRMKIT_SHARED_DATA) + "/rfm/";
 
+// Whether the shared reference data is there; without it the calling test is skipped, with a
+// warning.
 bool have_rfm_data() {
   std::ifstream f(kRfmDir + "rfm_data_orders.csv");
-  return f.good();
+  if (f.good()) return true;
+  WARN("skipped: " << kRfmDir << " not found (shared reference data)");
+  return false;
 }
 
 // The sample: customer names mapped to ids in byte order, so "ORDER BY value, customer_id"
@@ -174,10 +178,7 @@ TEST_CASE("rfm scores: custom cut points and bad scoring input", "[rfm]") {
 }
 
 TEST_CASE("rfm on the R package sample: measures and scores match rfm 0.3.0", "[rfm][oracle]") {
-  if (!have_rfm_data()) {
-    WARN("skipped: " << kRfmDir << " not found (shared reference data)");
-    return;
-  }
+  if (!have_rfm_data()) return;
   const auto& s = sample();
   auto measures = rfm_measures(s.purchases, analysis_date());
   REQUIRE(measures.size() == 995);
@@ -227,10 +228,7 @@ TEST_CASE("rfm on the R package sample: measures and scores match rfm 0.3.0", "[
 }
 
 TEST_CASE("rfm on the R package sample: both R rule sets match rfm_segment", "[rfm][oracle]") {
-  if (!have_rfm_data()) {
-    WARN("skipped: " << kRfmDir << " not found (shared reference data)");
-    return;
-  }
+  if (!have_rfm_data()) return;
   const auto& s = sample();
   auto measures = rfm_measures(s.purchases, analysis_date());
   RfmScoring q;
@@ -284,10 +282,7 @@ TEST_CASE("rfm on the R package sample: both R rule sets match rfm_segment", "[r
 
 TEST_CASE("rfm on the R package sample: qcut, NTILE, RF grid and R-vs-FM match the python/SQLite oracle",
           "[rfm][oracle]") {
-  if (!have_rfm_data()) {
-    WARN("skipped: " << kRfmDir << " not found (shared reference data)");
-    return;
-  }
+  if (!have_rfm_data()) return;
   const auto& s = sample();
   auto measures = rfm_measures(s.purchases, analysis_date());
   auto nt = score_rfm(measures);  // default: ntile

@@ -12,8 +12,7 @@ TEST_CASE("compiled five-leaf rule vs hand-written SQL", "[.bench][segments]") {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   const auto world = segtest::World::make(99, 100'000, 20);  // 0..20 interactions each: ~1M
-  crmkit::Store store = crmkit::Store::open(":memory:");
-  world.write(store);
+  crmkit::Store store = segtest::store_of(world);
   std::int64_t interactions = crmkit::detail::connection_of(store).db.execAndGet("SELECT count(*) FROM interactions").getInt64();
   WARN("population: 100000 customers, " << interactions << " interactions, built in "
        << std::chrono::duration<double>(clock::now() - t0).count() << " s");

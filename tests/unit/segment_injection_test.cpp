@@ -66,8 +66,7 @@ const std::vector<std::string>& hostile_strings() {
 
 TEST_CASE("hostile values are bound, matched literally and never reach the SQL text", "[segments][injection]") {
   const auto world = segtest::World::make(7, 80, 4);
-  crmkit::Store store = crmkit::Store::open(":memory:");
-  world.write(store);
+  crmkit::Store store = segtest::store_of(world);
   // Customers whose city is one of the hostile strings.
   {
     SQLite::Statement up(crmkit::detail::connection_of(store).db, "UPDATE customers SET city = ? WHERE id = ?");
@@ -120,8 +119,7 @@ TEST_CASE("hostile values are bound, matched literally and never reach the SQL t
 
 TEST_CASE("hostile field names, attribute paths, segment names and JSON shapes give specific errors",
           "[segments][injection]") {
-  crmkit::Store store = crmkit::Store::open(":memory:");
-  segtest::World::make(3, 20, 3).write(store);
+  crmkit::Store store = segtest::store_of(segtest::World::make(3, 20, 3));
   crmkit::Segments segs(store);
   segs.create("club", crmkit::SegmentKind::manual_static, "");
   const Snapshot before = snapshot(store);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <variant>
 
 #include <nlohmann/json.hpp>
@@ -78,20 +79,15 @@ struct Oracle {
 
   // 1 true, 0 false, -1 unknown (strict mode only).
   int node(const json& n, const Person& p) const {
-    if (n.contains("all")) {
-      int r = 1;
-      for (const auto& c : n["all"]) {
+    // A group is settled by the first child with its deciding value (false for all, true for
+    // any); otherwise it is unknown when a child is, else the other value.
+    static constexpr std::pair<const char*, int> kGroups[] = {{"all", 0}, {"any", 1}};
+    for (const auto& [group, decisive] : kGroups) {
+      if (!n.contains(group)) continue;
+      int r = 1 - decisive;
+      for (const auto& c : n[group]) {
         int v = node(c, p);
-        if (v == 0) return 0;
-        if (v < 0) r = -1;
-      }
-      return r;
-    }
-    if (n.contains("any")) {
-      int r = 0;
-      for (const auto& c : n["any"]) {
-        int v = node(c, p);
-        if (v == 1) return 1;
+        if (v == decisive) return decisive;
         if (v < 0) r = -1;
       }
       return r;
@@ -484,8 +480,7 @@ std::vector<std::int64_t> oracle_ids(const Oracle& o, const json& rule) {
 
 TEST_CASE("compiled rules agree with an independent evaluator on random data", "[segments][oracle]") {
   const auto world = segtest::World::make(20261123, 300, 14);
-  crmkit::Store store = crmkit::Store::open(":memory:");
-  world.write(store);
+  crmkit::Store store = segtest::store_of(world);
   crmkit::Segments segs(store);
   for (const auto& [name, ids] : world.static_members) {
     segs.create(name, crmkit::SegmentKind::manual_static, "");

@@ -158,6 +158,17 @@ struct World {
     auto opt = [](SQLite::Statement& st, int k, const std::optional<std::string>& v) {
       if (v) st.bind(k, *v); else st.bind(k);
     };
+    // An optional amount into column k and its currency into k + 1: both NULL without an amount.
+    auto money_of = [](SQLite::Statement& st, int k, const std::optional<std::int64_t>& amount,
+                       const std::string& currency) {
+      if (amount) {
+        st.bind(k, static_cast<int64_t>(*amount));
+        st.bind(k + 1, currency);
+      } else {
+        st.bind(k);
+        st.bind(k + 1);
+      }
+    };
     for (const auto& p : people) {
       c.reset();
       c.bind(1, static_cast<int64_t>(p.id));
@@ -168,13 +179,7 @@ struct World {
       opt(c, 6, p.country);
       opt(c, 7, p.city);
       c.bind(8, p.lifecycle);
-      if (p.acq_cost) {
-        c.bind(9, static_cast<int64_t>(*p.acq_cost));
-        c.bind(10, p.acq_currency);
-      } else {
-        c.bind(9);
-        c.bind(10);
-      }
+      money_of(c, 9, p.acq_cost, p.acq_currency);
       c.bind(11, static_cast<int64_t>(p.created_at));
       c.bind(12, static_cast<int64_t>(p.created_at));
       opt(c, 13, p.birth_date);
@@ -203,13 +208,7 @@ struct World {
         act.bind(3, a.channel);
         act.bind(4, a.kind);
         act.bind(5, a.direction);
-        if (a.amount) {
-          act.bind(6, static_cast<int64_t>(*a.amount));
-          act.bind(7, a.currency);
-        } else {
-          act.bind(6);
-          act.bind(7);
-        }
+        money_of(act, 6, a.amount, a.currency);
         act.exec();
         if (!last_any || a.at > *last_any) last_any = a.at;
         if (a.kind == "purchase") {
@@ -258,5 +257,12 @@ struct World {
     db.exec("COMMIT");
   }
 };
+
+// A fresh in-memory store holding `world`: what the segment tests query.
+inline crmkit::Store store_of(const World& world) {
+  crmkit::Store store = crmkit::Store::open(":memory:");
+  world.write(store);
+  return store;
+}
 
 }  // namespace segtest

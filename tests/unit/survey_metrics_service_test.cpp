@@ -13,6 +13,7 @@ using Approx = Catch::Detail::Approx;
 namespace {
 struct Scenario {
   LoyaltyStore s;
+  SurveyMetrics m{s.store};
   std::int64_t a, b, c;
   Scenario() {
     a = s.customer("A");
@@ -48,10 +49,8 @@ struct Scenario {
 };
 }  // namespace
 
-TEST_CASE("NPS over a period: from inclusive, to exclusive", "[surveys][metrics]") {
-  Scenario sc;
-  SurveyMetrics m(sc.s.store);
-  auto all = m.nps(sc.q1(MetricGrouping::none)).groups;
+TEST_CASE_METHOD(Scenario, "NPS over a period: from inclusive, to exclusive", "[surveys][metrics]") {
+  auto all = m.nps(q1(MetricGrouping::none)).groups;
   REQUIRE(all.size() == 1);
   CHECK(all[0].group == "all");
   CHECK(all[0].responses == 4);  // the response at `to` is outside
@@ -64,10 +63,8 @@ TEST_CASE("NPS over a period: from inclusive, to exclusive", "[surveys][metrics]
   CHECK(*everything[0].nps == Approx(0.0));
 }
 
-TEST_CASE("NPS by month lists empty months as undefined", "[surveys][metrics]") {
-  Scenario sc;
-  SurveyMetrics m(sc.s.store);
-  auto rows = m.nps(sc.q1(MetricGrouping::month)).groups;
+TEST_CASE_METHOD(Scenario, "NPS by month lists empty months as undefined", "[surveys][metrics]") {
+  auto rows = m.nps(q1(MetricGrouping::month)).groups;
   REQUIRE(rows.size() == 3);
   CHECK(rows[0].group == "2026-01");
   CHECK(*rows[0].nps == Approx(100.0 / 3));
@@ -77,16 +74,14 @@ TEST_CASE("NPS by month lists empty months as undefined", "[surveys][metrics]") 
   CHECK(rows[2].group == "2026-03");
   CHECK(*rows[2].nps == Approx(0.0));
   CHECK_FALSE(rows[2].standard_error);  // a single response
-  auto j = nlohmann::json::parse(to_json(m.nps(sc.q1(MetricGrouping::month))));
+  auto j = nlohmann::json::parse(to_json(m.nps(q1(MetricGrouping::month))));
   CHECK(j["groups"][1]["nps"].is_null());
   CHECK(j["groups"][1]["responses"] == 0);
   CHECK(j["by"] == "month");
 }
 
-TEST_CASE("NPS by channel lists every channel", "[surveys][metrics]") {
-  Scenario sc;
-  SurveyMetrics m(sc.s.store);
-  auto rows = m.nps(sc.q1(MetricGrouping::channel)).groups;
+TEST_CASE_METHOD(Scenario, "NPS by channel lists every channel", "[surveys][metrics]") {
+  auto rows = m.nps(q1(MetricGrouping::channel)).groups;
   REQUIRE(rows.size() == 8);
   std::map<std::string, NpsResult> by;
   for (auto& r : rows) by[r.group] = r;
@@ -95,26 +90,14 @@ TEST_CASE("NPS by channel lists every channel", "[surveys][metrics]") {
   CHECK_FALSE(by["chat"].nps);
 }
 
-TEST_CASE("NPS by segment uses membership at the response's time", "[surveys][metrics]") {
-  Scenario sc;
-  SurveyMetrics m(sc.s.store);
-  CHECK(m.nps(sc.q1(MetricGrouping::segment)).groups.empty());  // no segments yet: no groups
-  auto& db = sc.s.db();
+TEST_CASE_METHOD(Scenario, "NPS by segment uses membership at the response's time", "[surveys][metrics]") {
+  CHECK(m.nps(q1(MetricGrouping::segment)).groups.empty());  // no segments yet: no groups
+  auto& db = s.db();
   db.exec("INSERT INTO segments(id, name, kind) VALUES (1, 'vip', 'static'), (2, 'new', 'static'), "
           "(3, 'empty', 'static')");
-  SQLite::Statement ins(db, "INSERT INTO segment_membership(segment_id, customer_id, entered_at, left_at, source) "
-                            "VALUES (?, ?, ?, ?, 'manual')");
-  auto member = [&](int seg, std::int64_t cust, Instant in, std::optional<Instant> out) {
-    ins.reset();
-    ins.bind(1, seg);
-    ins.bind(2, static_cast<std::int64_t>(cust));
-    ins.bind(3, static_cast<std::int64_t>(in));
-    if (out) ins.bind(4, static_cast<std::int64_t>(*out)); else ins.bind(4);
-    ins.exec();
-  };
-  member(1, sc.a, day(2025, 12, 1), day(2026, 2, 15));  // left before a's March answer
-  member(2, sc.c, day(2026, 1, 1), std::nullopt);
-  auto rows = m.nps(sc.q1(MetricGrouping::segment)).groups;
+  s.segment_member(1, a, day(2025, 12, 1), day(2026, 2, 15));  // left before a's March answer
+  s.segment_member(2, c, day(2026, 1, 1), std::nullopt);
+  auto rows = m.nps(q1(MetricGrouping::segment)).groups;
   REQUIRE(rows.size() == 3);
   std::map<std::string, NpsResult> by;
   for (auto& r : rows) by[r.group] = r;
@@ -125,39 +108,33 @@ TEST_CASE("NPS by segment uses membership at the response's time", "[surveys][me
   CHECK_FALSE(by["empty"].nps);
 }
 
-TEST_CASE("CSAT and CES over stored responses", "[surveys][metrics]") {
-  Scenario sc;
-  SurveyMetrics m(sc.s.store);
-  auto cs = m.csat(sc.q1(MetricGrouping::none)).groups;
+TEST_CASE_METHOD(Scenario, "CSAT and CES over stored responses", "[surveys][metrics]") {
+  auto cs = m.csat(q1(MetricGrouping::none)).groups;
   CHECK(cs[0].responses == 2);
   CHECK(*cs[0].csat_percent == Approx(50.0));
   CHECK(*cs[0].mean_score == Approx(4.0));
-  auto ce = m.ces(sc.q1(MetricGrouping::month)).groups;
+  auto ce = m.ces(q1(MetricGrouping::month)).groups;
   REQUIRE(ce.size() == 3);
   CHECK_FALSE(ce[0].mean_score);
   CHECK(*ce[1].mean_score == Approx(4.5));
   CHECK(*ce[1].index == Approx(0.0));       // one 6–7, one 1–3
   CHECK(*ce[1].percent_agree == Approx(50.0));
-  auto j = nlohmann::json::parse(to_json(m.ces(sc.q1(MetricGrouping::none))));
+  auto j = nlohmann::json::parse(to_json(m.ces(q1(MetricGrouping::none))));
   CHECK(j["groups"][0]["mean_score"] == Approx(4.5));
 }
 
-TEST_CASE("survey metric queries are validated", "[surveys][metrics]") {
-  Scenario sc;
-  SurveyMetrics m(sc.s.store);
-  auto q = sc.q1(MetricGrouping::none);
+TEST_CASE_METHOD(Scenario, "survey metric queries are validated", "[surveys][metrics]") {
+  auto q = q1(MetricGrouping::none);
   q.confidence = 1.0;
   CHECK_THROWS_AS(m.nps(q), Error);
-  q = sc.q1(MetricGrouping::none);
+  q = q1(MetricGrouping::none);
   std::swap(q.from, q.to);
   CHECK_THROWS_AS(m.nps(q), Error);
   CHECK(parse_metric_grouping("segment") == MetricGrouping::segment);
   CHECK_THROWS_AS(parse_metric_grouping("week"), Error);
 }
 
-TEST_CASE("survey metric bounds at the int64 limits are refused", "[surveys][metrics]") {
-  Scenario sc;
-  SurveyMetrics m(sc.s.store);
+TEST_CASE_METHOD(Scenario, "survey metric bounds at the int64 limits are refused", "[surveys][metrics]") {
   SurveyMetricQuery q;
   q.to = std::numeric_limits<std::int64_t>::min();
   CHECK_THROWS_AS(m.nps(q), Error);

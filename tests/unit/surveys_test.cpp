@@ -29,6 +29,13 @@ void require_error(Errc code, const std::string& fragment, const std::function<v
     CHECK_THAT(e.what(), Catch::Matchers::Contains(fragment));
   }
 }
+
+// What most tests start from: customer C1 and the surveys service on a fresh store.
+struct CustomerSurveys {
+  LoyaltyStore s;
+  std::int64_t c = s.customer("C1");
+  Surveys surveys{s.store};
+};
 }  // namespace
 
 TEST_CASE("a response is recorded and read back", "[surveys]") {
@@ -53,10 +60,7 @@ TEST_CASE("a response is recorded and read back", "[surveys]") {
   CHECK(surveys.count({SurveyKind::csat, std::nullopt, std::nullopt}) == 0);
 }
 
-TEST_CASE("scores outside the kind's scale, NaN and fractions are refused, nothing written", "[surveys]") {
-  LoyaltyStore s;
-  auto c = s.customer("C1");
-  Surveys surveys(s.store);
+TEST_CASE_METHOD(CustomerSurveys, "scores outside the kind's scale, NaN and fractions are refused, nothing written", "[surveys]") {
   require_error(Errc::invalid_argument, "score 11 is out of range 0..10 for kind nps", [&] { surveys.record(nps(c, 11)); });
   require_error(Errc::invalid_argument, "out of range", [&] { surveys.record(nps(c, -1)); });
   require_error(Errc::invalid_argument, "NaN", [&] { surveys.record(nps(c, std::nan(""))); });
@@ -75,10 +79,7 @@ TEST_CASE("scores outside the kind's scale, NaN and fractions are refused, nothi
   CHECK(s.count("survey_responses") == 0);
 }
 
-TEST_CASE("custom scales carry min, max and direction", "[surveys]") {
-  LoyaltyStore s;
-  auto c = s.customer("C1");
-  Surveys surveys(s.store);
+TEST_CASE_METHOD(CustomerSurveys, "custom scales carry min, max and direction", "[surveys]") {
   auto r = nps(c, 2.5);
   r.kind = SurveyKind::custom;
   require_error(Errc::invalid_argument, "scale is required", [&] { surveys.record(r); });
@@ -111,10 +112,7 @@ TEST_CASE("unknown customer, unknown interaction, another customer's interaction
   CHECK(s.count("survey_responses") == 0);
 }
 
-TEST_CASE("comments: UTF-8 and size limit", "[surveys]") {
-  LoyaltyStore s;
-  auto c = s.customer("C1");
-  Surveys surveys(s.store);
+TEST_CASE_METHOD(CustomerSurveys, "comments: UTF-8 and size limit", "[surveys]") {
   auto r = nps(c, 5);
   r.comment = std::string("bad \xff byte");
   require_error(Errc::invalid_argument, "comment", [&] { surveys.record(r); });
@@ -124,10 +122,7 @@ TEST_CASE("comments: UTF-8 and size limit", "[surveys]") {
   CHECK(surveys.record(r) > 0);
 }
 
-TEST_CASE("survey external_id makes recording idempotent, different content conflicts", "[surveys]") {
-  LoyaltyStore s;
-  auto c = s.customer("C1");
-  Surveys surveys(s.store);
+TEST_CASE_METHOD(CustomerSurveys, "survey external_id makes recording idempotent, different content conflicts", "[surveys]") {
   auto r = nps(c, 7);
   r.external_id = "resp-1";
   auto id = surveys.record(r);
@@ -138,10 +133,7 @@ TEST_CASE("survey external_id makes recording idempotent, different content conf
   CHECK(surveys.get(id).score == 7);
 }
 
-TEST_CASE("batches are atomic, or skip invalid rows when asked", "[surveys]") {
-  LoyaltyStore s;
-  auto c = s.customer("C1");
-  Surveys surveys(s.store);
+TEST_CASE_METHOD(CustomerSurveys, "batches are atomic, or skip invalid rows when asked", "[surveys]") {
   std::vector<SurveyResponse> batch{nps(c, 10), nps(c, 3), nps(c, 42), nps(c, 8)};
   batch[0].external_id = "x";
   require_error(Errc::invalid_argument, "row 2: score 42", [&] { surveys.record_batch(batch); });
@@ -162,10 +154,7 @@ TEST_CASE("batches are atomic, or skip invalid rows when asked", "[surveys]") {
   CHECK(again.ids[0] == res.ids[0]);
 }
 
-TEST_CASE("survey responses are append-only", "[surveys]") {
-  LoyaltyStore s;
-  auto c = s.customer("C1");
-  Surveys surveys(s.store);
+TEST_CASE_METHOD(CustomerSurveys, "survey responses are append-only", "[surveys]") {
   auto id = surveys.record(nps(c, 9));
   CHECK_THROWS(s.db().exec("UPDATE survey_responses SET score = 0 WHERE id = " + std::to_string(id)));
   CHECK_THROWS(s.db().exec("DELETE FROM survey_responses"));
@@ -179,10 +168,7 @@ TEST_CASE("kind names parse strictly", "[surveys]") {
   require_error(Errc::invalid_argument, "higher_is_better", [] { parse_scale_direction("up"); });
 }
 
-TEST_CASE("survey times outside years 1..9999 are refused", "[surveys]") {
-  LoyaltyStore s;
-  auto c = s.customer("C1");
-  Surveys surveys(s.store);
+TEST_CASE_METHOD(CustomerSurveys, "survey times outside years 1..9999 are refused", "[surveys]") {
   require_error(Errc::invalid_argument, "occurred_at",
                 [&] { surveys.record(nps(c, 5, std::numeric_limits<std::int64_t>::max())); });
   require_error(Errc::invalid_argument, "occurred_at",

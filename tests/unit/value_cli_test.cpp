@@ -2,56 +2,60 @@
 // databases built through the C++ API.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "cli_run.hpp"
 #include "crmkit/value.hpp"
 #include "store/connection.hpp"
 #include "temp_dir.hpp"
 #include "value_test_data.hpp"
 
 using namespace crmkit;
+using cli_run::Run;
 
 namespace {
 
-struct Run {
-  int status;
-  std::string out;
-};
-
-// Runs the CLI with arguments (stderr folded into stdout) and returns its exit status and output.
-Run run_cli(const std::string& args) {
-  std::string cmd = std::string(CRMKIT_CLI) + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  std::string out;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = ::pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+// What a command that must be refused (non-zero exit) says on stderr.
+std::string refusal(const TempDir& dir, const std::string& args) {
+  Run r = cli_run::crmkit(dir, args);
+  CHECK(r.status != 0);
+  return r.err;
 }
+
+// A database in a temporary directory holding one shared sample (loaded through the C++ API),
+// and the crmkit command run on it; not loaded, and the test skipped, when the sample is missing.
+struct SampleDb {
+  TempDir dir;
+  std::string path;
+
+  template <class Load>
+  SampleDb(const std::string& rel, const std::string& name, Load load) {
+    if (!value_test::have_or_skip(rel)) return;
+    path = dir.file(name);
+    Store s = Store::open(path);
+    load(s);
+  }
+  bool loaded() const { return !path.empty(); }
+  Run run(const std::string& args) const { return cli_run::crmkit(dir, args); }
+  std::string refusal(const std::string& args) const { return ::refusal(dir, args); }
+  // The JSON a command that must succeed prints.
+  nlohmann::json json(const std::string& args) const {
+    Run r = run(args);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return r.json();
+  }
+};
 
 }  // namespace
 
 TEST_CASE("cli: clv fit, models and predict on CDNOW", "[value][cli]") {
-  if (!value_test::have("cdnow/CDNOW_sample.txt")) {
-    WARN("skipped: shared data cdnow/ not found at " << CRMKIT_SHARED_DATA);
-    return;
-  }
-  TempDir dir;
-  const std::string db = dir.file("cdnow.db");
-  {
-    Store s = Store::open(db);
-    value_test::load_cdnow_sample(s);
-  }
-  auto fit = run_cli("clv fit --db " + db + " --model bgnbd --unit week --calibration-end 1997-09-30 --json");
-  REQUIRE(fit.status == 0);
-  auto j = nlohmann::json::parse(fit.out);
+  const SampleDb shop("cdnow/CDNOW_sample.txt", "cdnow.db", value_test::load_cdnow_sample);
+  if (!shop.loaded()) return;
+  auto j = shop.json("clv fit --db " + shop.path + " --model bgnbd --unit week --calibration-end 1997-09-30 --json");
   CHECK(j["params"]["r"].get<double>() == Approx(0.24259).epsilon(1e-3));
   CHECK(j["params"]["alpha"].get<double>() == Approx(4.41353).epsilon(1e-3));
   CHECK(j["params"]["a"].get<double>() == Approx(0.79289).epsilon(1e-3));
@@ -60,77 +64,46 @@ TEST_CASE("cli: clv fit, models and predict on CDNOW", "[value][cli]") {
   CHECK(j["customers"].get<int>() == 2357);
   CHECK(j["converged"].get<bool>());
 
-  auto text = run_cli("clv fit --db " + db + " --model gg --unit week --calibration-end 1997-09-30");
+  auto text = shop.run("clv fit --db " + shop.path + " --model gg --unit week --calibration-end 1997-09-30");
   REQUIRE(text.status == 0);
   CHECK_THAT(text.out, Catch::Contains("gamma") && Catch::Contains("log-likelihood -4055.9") &&
                            Catch::Contains("converged"));
 
-  auto models = run_cli("clv models --db " + db + " --json");
-  REQUIRE(models.status == 0);
-  CHECK(nlohmann::json::parse(models.out).size() == 2);
+  CHECK(shop.json("clv models --db " + shop.path + " --json").size() == 2);
 
-  auto pred = run_cli("clv predict --db " + db + " --horizon 39 --unit week --as-of 1997-09-30 --discount 0 --top 3 --json");
-  REQUIRE(pred.status == 0);
-  auto p = nlohmann::json::parse(pred.out);
+  auto p = shop.json("clv predict --db " + shop.path + " --horizon 39 --unit week --as-of 1997-09-30 --discount 0 --top 3 --json");
   CHECK(p["scored"].get<int>() == 2357);
   CHECK(p["top"].size() == 3);
   CHECK(p["spend_model"]["kind"] == "gg");
   CHECK(p["notes"].empty());  // both models were already saved
-  auto human = run_cli("clv predict --db " + db + " --horizon 12 --unit month --top 5");
+  auto human = shop.run("clv predict --db " + shop.path + " --horizon 12 --unit month --top 5");
   REQUIRE(human.status == 0);
   CHECK_THAT(human.out, Catch::Contains("P(alive)") && Catch::Contains("CLV USD"));
 
   // Bad input: specific messages, non-zero exit, nothing written.
-  auto bad = run_cli("clv fit --db " + db + " --model bgbb --unit week --calibration-end 1997-09-30");
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("--model 'bgbb' is not one of"));
-  bad = run_cli("clv fit --db " + db + " --model bgnbd --unit month --calibration-end 1997-09-30");
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("--unit 'month'"));
-  bad = run_cli("clv fit --db " + db + " --model bgnbd --unit week --calibration-end 1997-02-30");
-  CHECK(bad.status != 0);
-  bad = run_cli("clv predict --db " + db + " --horizon -3");
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("horizon"));
-  CHECK(nlohmann::json::parse(run_cli("clv models --db " + db + " --json").out).size() == 2);
-  bad = run_cli("clv models --db " + dir.file("missing.db"));
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("does not exist"));
+  CHECK_THAT(shop.refusal("clv fit --db " + shop.path + " --model bgbb --unit week --calibration-end 1997-09-30"),
+             Catch::Contains("--model 'bgbb' is not one of"));
+  CHECK_THAT(shop.refusal("clv fit --db " + shop.path + " --model bgnbd --unit month --calibration-end 1997-09-30"),
+             Catch::Contains("--unit 'month'"));
+  shop.refusal("clv fit --db " + shop.path + " --model bgnbd --unit week --calibration-end 1997-02-30");
+  CHECK_THAT(shop.refusal("clv predict --db " + shop.path + " --horizon -3"), Catch::Contains("horizon"));
+  CHECK(shop.run("clv models --db " + shop.path + " --json").json().size() == 2);
+  CHECK_THAT(shop.refusal("clv models --db " + shop.dir.file("missing.db")), Catch::Contains("does not exist"));
 }
 
 TEST_CASE("cli: clv predict fits the models it needs when none is saved", "[value][cli]") {
-  if (!value_test::have("cdnow/CDNOW_sample.txt")) {
-    WARN("skipped: shared data cdnow/ not found at " << CRMKIT_SHARED_DATA);
-    return;
-  }
-  TempDir dir;
-  const std::string db = dir.file("fresh.db");
-  {
-    Store s = Store::open(db);
-    value_test::load_cdnow_sample(s);
-  }
-  auto pred = run_cli("clv predict --db " + db + " --horizon 52 --unit week --json");
-  REQUIRE(pred.status == 0);
-  auto p = nlohmann::json::parse(pred.out);
+  const SampleDb shop("cdnow/CDNOW_sample.txt", "fresh.db", value_test::load_cdnow_sample);
+  if (!shop.loaded()) return;
+  auto p = shop.json("clv predict --db " + shop.path + " --horizon 52 --unit week --json");
   CHECK(p["notes"].size() == 2);
   CHECK(p["transaction_model"]["kind"] == "bgnbd");
   CHECK(p["as_of"] == "1998-07-01T00:00:00.000Z");  // the end of the last purchase day
 }
 
 TEST_CASE("cli: rfm on the R package sample", "[value][cli]") {
-  if (!value_test::have("rfm/rfm_data_orders.csv")) {
-    WARN("skipped: shared data rfm/ not found at " << CRMKIT_SHARED_DATA);
-    return;
-  }
-  TempDir dir;
-  const std::string db = dir.file("rfm.db");
-  {
-    Store s = Store::open(db);
-    value_test::load_rfm_sample(s);
-  }
-  auto r = run_cli("rfm --db " + db + " --as-of 2006-12-31 --method quantile --map rfm_tests --json");
-  REQUIRE(r.status == 0);
-  auto j = nlohmann::json::parse(r.out);
+  const SampleDb shop("rfm/rfm_data_orders.csv", "rfm.db", value_test::load_rfm_sample);
+  if (!shop.loaded()) return;
+  auto j = shop.json("rfm --db " + shop.path + " --as-of 2006-12-31 --method quantile --map rfm_tests --json");
   CHECK(j["customers"].size() == 995);
   bool found = false;
   for (const auto& s : j["segments"]) {
@@ -141,37 +114,30 @@ TEST_CASE("cli: rfm on the R package sample", "[value][cli]") {
     CHECK(s["revenue"].get<double>() == 120178);
   }
   CHECK(found);
-  auto text = run_cli("rfm --db " + db + " --as-of 2006-12-31 --method quantile --map rfm_readme");
+  auto text = shop.run("rfm --db " + shop.path + " --as-of 2006-12-31 --method quantile --map rfm_readme");
   REQUIRE(text.status == 0);
   CHECK_THAT(text.out, Catch::Contains("Potential Loyalist") && Catch::Contains("342"));
   // A custom map from a file.
-  const std::string map = dir.file("map.json");
+  const std::string map = shop.dir.file("map.json");
   {
     std::ofstream f(map);
     f << R"({"name":"two","rules":[{"name":"Recent","r":[4,5]}],"unmatched":"Older"})";
   }
-  auto custom = run_cli("rfm --db " + db + " --as-of 2006-12-31 --map-file " + map + " --json");
-  REQUIRE(custom.status == 0);
-  auto cj = nlohmann::json::parse(custom.out);
+  auto cj = shop.json("rfm --db " + shop.path + " --as-of 2006-12-31 --map-file " + map + " --json");
   CHECK(cj["map_name"] == "two");
   CHECK(cj["segments"].size() == 2);
   // Refusals.
-  auto bad = run_cli("rfm --db " + db + " --as-of 2006-12-31 --map nope");
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("not a built-in map"));
-  bad = run_cli("rfm --db " + db + " --as-of 2006-12-31 --method deciles");
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("--method 'deciles'"));
+  CHECK_THAT(shop.refusal("rfm --db " + shop.path + " --as-of 2006-12-31 --map nope"),
+             Catch::Contains("not a built-in map"));
+  CHECK_THAT(shop.refusal("rfm --db " + shop.path + " --as-of 2006-12-31 --method deciles"),
+             Catch::Contains("--method 'deciles'"));
   {
     std::ofstream f(map);
     f << "[{";
   }
-  bad = run_cli("rfm --db " + db + " --as-of 2006-12-31 --map-file " + map);
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("malformed JSON"));
-  auto maps = run_cli("rfm --list-maps --json");
-  REQUIRE(maps.status == 0);
-  CHECK(nlohmann::json::parse(maps.out).size() == 5);
+  CHECK_THAT(shop.refusal("rfm --db " + shop.path + " --as-of 2006-12-31 --map-file " + map),
+             Catch::Contains("malformed JSON"));
+  CHECK(shop.json("rfm --list-maps --json").size() == 5);
 }
 
 // ---- issue #11: predictions say which model made them; lifecycle from the shell ------------
@@ -189,34 +155,13 @@ void small_shop(Store& s) {
   }
 }
 
-// Runs the CLI with stdout and stderr apart.
-Run run_cli_apart(const std::string& args, std::string* err, const std::string& err_path) {
-  std::string cmd = std::string(CRMKIT_CLI) + " " + args + " 2>" + err_path;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p);
-  Run r{0, ""};
-  char chunk[4096];
-  std::size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, p)) > 0) r.out.append(chunk, got);
-  int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::FILE* f = std::fopen(err_path.c_str(), "rb");
-  err->clear();
-  if (f) {
-    char buf[4096];
-    std::size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) err->append(buf, n);
-    std::fclose(f);
-  }
-  return r;
-}
-
 }  // namespace
 
 TEST_CASE("cli: clv predict uses and prints the best-fitting model, --model names one, warnings on stderr",
           "[value][cli][predict]") {
   TempDir dir;
   const std::string db = dir.file("shop.db");
+  auto run_cli = [&](const std::string& args) { return cli_run::crmkit(dir, args); };
   std::int64_t good = 0, worse = 0;
   {
     Store s = Store::open(db);
@@ -231,11 +176,9 @@ TEST_CASE("cli: clv predict uses and prints the best-fitting model, --model name
     f.options.max_iterations = 1;  // newer, worse log-likelihood
     worse = value.fit(f).id;
   }
-  const std::string err_path = dir.file("err.txt");
-  std::string err;
-  auto p = run_cli_apart("clv predict --db " + db + " --as-of 2024-06-30 --top 2 --json", &err, err_path);
+  auto p = run_cli("clv predict --db " + db + " --as-of 2024-06-30 --top 2 --json");
   REQUIRE(p.status == 0);
-  auto j = nlohmann::json::parse(p.out);
+  auto j = p.json();
   CHECK(j["model"]["id"] == good);
   CHECK(j["model"]["kind"] == "bgnbd");
   CHECK(j["model"]["params"].contains("alpha"));
@@ -243,23 +186,22 @@ TEST_CASE("cli: clv predict uses and prints the best-fitting model, --model name
   CHECK(j["calibration"]["to"] == "2024-06-30");
   CHECK(j["calibration"]["unit"] == "day");
   CHECK(j["warnings"].empty());
-  CHECK(err.find("warning") == std::string::npos);
+  CHECK(p.err.find("warning") == std::string::npos);
 
-  p = run_cli_apart("clv predict --db " + db + " --as-of 2024-06-30 --model " + std::to_string(worse) + " --json",
-                    &err, err_path);
+  p = run_cli("clv predict --db " + db + " --as-of 2024-06-30 --model " + std::to_string(worse) + " --json");
   REQUIRE(p.status == 0);
-  CHECK(nlohmann::json::parse(p.out)["model"]["id"] == worse);
-  p = run_cli_apart("clv predict --db " + db + " --as-of 2024-06-30 --model bgnbd --json", &err, err_path);
+  CHECK(p.json()["model"]["id"] == worse);
+  p = run_cli("clv predict --db " + db + " --as-of 2024-06-30 --model bgnbd --json");
   REQUIRE(p.status == 0);
-  CHECK(nlohmann::json::parse(p.out)["model"]["id"] == good);
+  CHECK(p.json()["model"]["id"] == good);
 
   // Before the calibration end: a warning on stderr and in the JSON.
-  p = run_cli_apart("clv predict --db " + db + " --as-of 2024-06-01 --json", &err, err_path);
+  p = run_cli("clv predict --db " + db + " --as-of 2024-06-01 --json");
   REQUIRE(p.status == 0);
-  j = nlohmann::json::parse(p.out);
+  j = p.json();
   REQUIRE(j["warnings"].size() == 1);
   CHECK(j["warnings"][0]["code"] == "before_calibration_end");
-  CHECK_THAT(err, Catch::Contains("crmkit: warning: as_of 2024-06-01 is before the calibration end 2024-06-30"));
+  CHECK_THAT(p.err, Catch::Contains("crmkit: warning: as_of 2024-06-01 is before the calibration end 2024-06-30"));
 
   auto text = run_cli("clv predict --db " + db + " --as-of 2024-06-30 --top 1");
   REQUIRE(text.status == 0);
@@ -268,21 +210,17 @@ TEST_CASE("cli: clv predict uses and prints the best-fitting model, --model name
                            Catch::Contains(" r=") && Catch::Contains(" b="));
 
   // Named models that do not exist or are not transaction models.
-  auto bad = run_cli("clv predict --db " + db + " --model pnbd");
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("no pnbd model is saved"));
-  bad = run_cli("clv predict --db " + db + " --model gg");
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("--model 'gg' is a spend model"));
-  bad = run_cli("clv predict --db " + db + " --model 777");
-  CHECK(bad.status != 0);
-  CHECK_THAT(bad.out, Catch::Contains("value model 777 does not exist"));
+  CHECK_THAT(refusal(dir, "clv predict --db " + db + " --model pnbd"), Catch::Contains("no pnbd model is saved"));
+  CHECK_THAT(refusal(dir, "clv predict --db " + db + " --model gg"), Catch::Contains("--model 'gg' is a spend model"));
+  CHECK_THAT(refusal(dir, "clv predict --db " + db + " --model 777"),
+             Catch::Contains("value model 777 does not exist"));
 }
 
 TEST_CASE("cli: customer lifecycle applies the churn rule with exact counts and is idempotent",
           "[customers][cli][lifecycle]") {
   TempDir dir;
   const std::string db = dir.file("shop.db");
+  auto run_cli = [&](const std::string& args) { return cli_run::crmkit(dir, args); };
   {
     Store s = Store::open(db);
     small_shop(s);
@@ -301,7 +239,7 @@ TEST_CASE("cli: customer lifecycle applies the churn rule with exact counts and 
   REQUIRE(lapsed < 40);
   auto r = run_cli("customer lifecycle --db " + db + " --as-of 2024-04-30 --window-days 30 --json");
   REQUIRE(r.status == 0);
-  auto j = nlohmann::json::parse(r.out);
+  auto j = r.json();
   CHECK(j["evaluated"] == 40);
   REQUIRE(j["moves"].size() == 1);
   CHECK(j["moves"][0]["from"] == "customer");
@@ -313,12 +251,10 @@ TEST_CASE("cli: customer lifecycle applies the churn rule with exact counts and 
   REQUIRE(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("no purchase in 30 days") && Catch::Contains("nobody moved"));
   // Bad input: named, nothing saved.
-  r = run_cli("customer lifecycle --db " + db + " --as-of 2024-04-30 --rule sometimes");
-  CHECK(r.status != 0);
-  CHECK_THAT(r.out, Catch::Contains("--rule 'sometimes' is not one of no_purchase, p_alive"));
-  r = run_cli("customer lifecycle --db " + db + " --as-of 2024-04-30 --rule p_alive --threshold 0.4");
-  CHECK(r.status != 0);
-  CHECK_THAT(r.out, Catch::Contains("none are stored"));
+  CHECK_THAT(refusal(dir, "customer lifecycle --db " + db + " --as-of 2024-04-30 --rule sometimes"),
+             Catch::Contains("--rule 'sometimes' is not one of no_purchase, p_alive"));
+  CHECK_THAT(refusal(dir, "customer lifecycle --db " + db + " --as-of 2024-04-30 --rule p_alive --threshold 0.4"),
+             Catch::Contains("none are stored"));
   Store s = Store::open(db);
   CHECK(Customers(s).lifecycle_rule().churn == ChurnRule::no_purchase);  // the refused run kept the old rule
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <initializer_list>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -15,7 +16,7 @@
 #include "value_test_data.hpp"
 
 using namespace crmkit;
-using value_test::have;
+using value_test::have_or_skip;
 
 namespace {
 
@@ -24,6 +25,20 @@ Instant end_of(const char* date) { return end_of_day(parse_date(date)); }
 std::int64_t count_rows(Store& s, const char* table) {
   auto& c = crmkit::detail::connection_of(s);
   return c.db.execAndGet(std::string("SELECT count(*) FROM ") + table).getInt64();
+}
+
+// A fitted model against a published MLE: each parameter to its relative tolerance, the
+// log-likelihood to 0.01.
+struct PublishedParam {
+  const char* name;
+  double value, epsilon;
+};
+void check_published(const ValueModel& m, std::initializer_list<PublishedParam> params, double log_likelihood) {
+  for (const auto& p : params) {
+    INFO(p.name);
+    CHECK(m.param(p.name) == Approx(p.value).epsilon(p.epsilon));
+  }
+  CHECK(m.log_likelihood == Approx(log_likelihood).margin(0.01));
 }
 
 // Every CDNOW test shares one loaded store (loading is the slow part).
@@ -41,10 +56,7 @@ Store& cdnow() {
 // ------------------------------------------------------------------------------------- RFM --
 
 TEST_CASE("value rfm: R package sample through customers and purchases matches rfm 0.3.0", "[value][rfm]") {
-  if (!have("rfm/rfm_data_orders.csv")) {
-    WARN("skipped: shared data rfm/ not found at " << CRMKIT_SHARED_DATA);
-    return;
-  }
+  if (!have_or_skip("rfm/rfm_data_orders.csv")) return;
   Store s = Store::open(":memory:");
   auto ids = value_test::load_rfm_sample(s);
   std::map<std::int64_t, std::string> names;
@@ -264,10 +276,7 @@ TEST_CASE("value rfm: a rerun writes only the rows that changed, and the store e
 
 TEST_CASE("value inputs: CDNOW sample reproduces the BTYD/lifetimes summary for all 2,357 customers",
           "[value][cdnow]") {
-  if (!have("cdnow/CDNOW_sample.txt")) {
-    WARN("skipped: shared data cdnow/ not found at " << CRMKIT_SHARED_DATA);
-    return;
-  }
+  if (!have_or_skip("cdnow/CDNOW_sample.txt")) return;
   CustomerValue value(cdnow());
   ModelInputOptions o;
   o.calibration_end = end_of("1997-09-30");
@@ -316,10 +325,7 @@ TEST_CASE("value inputs: CDNOW sample reproduces the BTYD/lifetimes summary for 
 
 TEST_CASE("value fit: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma on CDNOW match published MLEs",
           "[value][cdnow]") {
-  if (!have("cdnow/CDNOW_sample.txt")) {
-    WARN("skipped: shared data cdnow/ not found at " << CRMKIT_SHARED_DATA);
-    return;
-  }
+  if (!have_or_skip("cdnow/CDNOW_sample.txt")) return;
   CustomerValue value(cdnow());
   FitRequest f;
   f.kind = ValueModelKind::bgnbd;
@@ -327,11 +333,8 @@ TEST_CASE("value fit: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma on CDNOW match
   f.calibration_end = end_of("1997-09-30");
   f.fitted_at = 1'700'000'000'000;
   auto bg = value.fit(f);
-  CHECK(bg.param("r") == Approx(0.24259).epsilon(1e-3));
-  CHECK(bg.param("alpha") == Approx(4.41353).epsilon(1e-3));
-  CHECK(bg.param("a") == Approx(0.79289).epsilon(1e-3));
-  CHECK(bg.param("b") == Approx(2.42576).epsilon(1e-3));
-  CHECK(bg.log_likelihood == Approx(-9582.43).margin(0.01));
+  check_published(bg, {{"r", 0.24259, 1e-3}, {"alpha", 4.41353, 1e-3}, {"a", 0.79289, 1e-3}, {"b", 2.42576, 1e-3}},
+                  -9582.43);
   CHECK(bg.customers == 2357);
   CHECK(bg.converged);
   CHECK(bg.std_errors.size() == 4);
@@ -346,27 +349,22 @@ TEST_CASE("value fit: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma on CDNOW match
 
   f.kind = ValueModelKind::pnbd;
   auto pn = value.fit(f);
-  CHECK(pn.param("r") == Approx(0.55328).epsilon(2e-3));
-  CHECK(pn.param("alpha") == Approx(10.57761).epsilon(2e-3));
-  CHECK(pn.param("s") == Approx(0.60621).epsilon(2e-3));
-  CHECK(pn.param("beta") == Approx(11.66791).epsilon(1e-2));  // flat in beta (BTYD walkthrough)
-  CHECK(pn.log_likelihood == Approx(-9594.9739).margin(0.01));
+  check_published(pn,
+                  {{"r", 0.55328, 2e-3},
+                   {"alpha", 10.57761, 2e-3},
+                   {"s", 0.60621, 2e-3},
+                   {"beta", 11.66791, 1e-2}},  // flat in beta (BTYD walkthrough)
+                  -9594.9739);
 
   f.kind = ValueModelKind::mbgnbd;
   auto mb = value.fit(f);
-  CHECK(mb.param("r") == Approx(0.52484).epsilon(1e-3));
-  CHECK(mb.param("alpha") == Approx(6.18299).epsilon(1e-3));
-  CHECK(mb.param("a") == Approx(0.89136).epsilon(1e-3));
-  CHECK(mb.param("b") == Approx(1.61400).epsilon(1e-3));
-  CHECK(mb.log_likelihood == Approx(-9582.1327).margin(0.01));
+  check_published(mb, {{"r", 0.52484, 1e-3}, {"alpha", 6.18299, 1e-3}, {"a", 0.89136, 1e-3}, {"b", 1.61400, 1e-3}},
+                  -9582.1327);
 
   f.kind = ValueModelKind::gg;
   auto gg = value.fit(f);
   CHECK(gg.customers == 946);
-  CHECK(gg.param("p") == Approx(6.2488).epsilon(1e-3));
-  CHECK(gg.param("q") == Approx(3.74459).epsilon(1e-3));
-  CHECK(gg.param("gamma") == Approx(15.44774).epsilon(1e-3));
-  CHECK(gg.log_likelihood == Approx(-4055.9232).margin(0.01));
+  check_published(gg, {{"p", 6.2488, 1e-3}, {"q", 3.74459, 1e-3}, {"gamma", 15.44774, 1e-3}}, -4055.9232);
 
   auto all = value.models();
   CHECK(all.size() >= 4);
@@ -380,10 +378,7 @@ TEST_CASE("value fit: BG/NBD, Pareto/NBD, MBG/NBD and Gamma-Gamma on CDNOW match
 }
 
 TEST_CASE("value holdout: BTYD walkthrough actual row and BG/NBD expected row on CDNOW", "[value][cdnow]") {
-  if (!have("cdnow/CDNOW_sample.txt")) {
-    WARN("skipped: shared data cdnow/ not found at " << CRMKIT_SHARED_DATA);
-    return;
-  }
+  if (!have_or_skip("cdnow/CDNOW_sample.txt")) return;
   CustomerValue value(cdnow());
   ModelInputOptions o;
   o.calibration_end = end_of("1997-09-30");
@@ -417,10 +412,7 @@ TEST_CASE("value holdout: BTYD walkthrough actual row and BG/NBD expected row on
 }
 
 TEST_CASE("value score: materialises every customer's P(alive), expectation and CLV", "[value][cdnow]") {
-  if (!have("cdnow/CDNOW_sample.txt")) {
-    WARN("skipped: shared data cdnow/ not found at " << CRMKIT_SHARED_DATA);
-    return;
-  }
+  if (!have_or_skip("cdnow/CDNOW_sample.txt")) return;
   Store& s = cdnow();
   CustomerValue value(s);
   FitRequest f;

@@ -100,6 +100,14 @@ inline bool have(const std::string& rel) {
   return f.good();
 }
 
+// have(rel), and when the shared sample is missing a warning that the calling test is skipped
+// (the reference data is optional on a developer's machine).
+inline bool have_or_skip(const std::string& rel) {
+  if (have(rel)) return true;
+  WARN("skipped: shared data " << rel.substr(0, rel.find('/') + 1) << " not found at " << CRMKIT_SHARED_DATA);
+  return false;
+}
+
 inline crmkit::Interaction purchase(std::int64_t customer, crmkit::Instant at, std::int64_t minor,
                                     const std::string& currency = "USD") {
   crmkit::Interaction i;
