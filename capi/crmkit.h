@@ -96,13 +96,17 @@ CRMKIT_API void crmkit_free(void *p);
 typedef struct crmkit_db crmkit_db;
 typedef struct crmkit_options crmkit_options;
 
-/* Options for crmkit_db_open; defaults: read-write, create, busy timeout 5000 ms, mode 0600. */
+/* Options for crmkit_db_open; defaults: read-write, create, busy timeout 5000 ms, mode 0600,
+** a page cache of 64 MiB. A setter given a value out of its range (a negative timeout, a mode
+** beyond 07777, a cache outside 1..65536 MiB) returns EINVALID and leaves the options as they
+** were. The page cache is taken only as pages are read, up to its bound. */
 CRMKIT_API int crmkit_options_new(crmkit_options **out);
 CRMKIT_API void crmkit_options_free(crmkit_options *opts);
 CRMKIT_API int crmkit_options_set_read_only(crmkit_options *opts, int read_only);
 CRMKIT_API int crmkit_options_set_create(crmkit_options *opts, int create);
 CRMKIT_API int crmkit_options_set_busy_timeout(crmkit_options *opts, int milliseconds);
 CRMKIT_API int crmkit_options_set_file_mode(crmkit_options *opts, int mode);
+CRMKIT_API int crmkit_options_set_cache_mib(crmkit_options *opts, int mebibytes);
 
 /* Opens or creates a database file (":memory:" for a private in-memory one) and upgrades its
 ** schema. opts may be NULL for defaults. Fails with ECORRUPT for a file that is not a crmkit

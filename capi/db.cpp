@@ -109,6 +109,18 @@ Transaction& open_transaction(capi::Session& session, const char* what) {
   return *session.transaction;
 }
 
+// Sets one option on a copy, checks the copy with the core's rule and only then keeps it: a
+// refused value leaves the options as they were.
+template <class Set>
+int set_open_option(crmkit_options* opts, Set&& set) noexcept {
+  return capi::set_on(opts, "opts", [&](crmkit_options& o) {
+    OpenOptions changed = o.options;
+    set(changed);
+    check_open_options(changed);
+    o.options = changed;
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -151,17 +163,15 @@ int crmkit_options_set_create(crmkit_options* opts, int create) {
 }
 
 int crmkit_options_set_busy_timeout(crmkit_options* opts, int milliseconds) {
-  return capi::set_on(opts, "opts", [&](crmkit_options& o) {
-    if (milliseconds < 0) throw Error(Errc::invalid_argument, "busy timeout must be >= 0 milliseconds");
-    o.options.busy_timeout_ms = milliseconds;
-  });
+  return set_open_option(opts, [&](OpenOptions& o) { o.busy_timeout_ms = milliseconds; });
 }
 
 int crmkit_options_set_file_mode(crmkit_options* opts, int mode) {
-  return capi::set_on(opts, "opts", [&](crmkit_options& o) {
-    if (mode < 0 || mode > 07777) throw Error(Errc::invalid_argument, "file mode must be within 0..07777");
-    o.options.file_mode = mode;
-  });
+  return set_open_option(opts, [&](OpenOptions& o) { o.file_mode = mode; });
+}
+
+int crmkit_options_set_cache_mib(crmkit_options* opts, int mebibytes) {
+  return set_open_option(opts, [&](OpenOptions& o) { o.cache_mib = mebibytes; });
 }
 
 int crmkit_db_open(crmkit_db** out, const char* path, const crmkit_options* opts) {

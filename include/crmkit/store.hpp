@@ -18,7 +18,16 @@ struct OpenOptions {
   int busy_timeout_ms = 5000; // wait this long for another writer before Errc::busy
   int file_mode = 0600;       // permission bits of a newly created file
   bool create = true;         // create the file if it does not exist
+  // SQLite's page cache for this connection, in MiB (1..65536). Memory is taken only as pages
+  // are read, up to this bound. 64 MiB keeps the pages a large ingest revisits (indexes, the
+  // per-customer figures) in memory; see bench/RESULTS.md, workload 1.
+  int cache_mib = 64;
 };
+
+// Throws Error(invalid_argument) naming the first option out of its range. Store::open checks
+// its options with it; the C API's setters call it too, so a bad value is refused where it is
+// set.
+void check_open_options(const OpenOptions& options);
 
 namespace detail {
 struct Connection;

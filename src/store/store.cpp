@@ -256,11 +256,19 @@ void migrate_to(Connection& c, int target) {
 
 }  // namespace detail
 
-Store Store::open(const std::string& path, const OpenOptions& options) {
+void check_open_options(const OpenOptions& options) {
   if (options.busy_timeout_ms < 0)
-    throw Error(Errc::invalid_argument, "busy_timeout_ms must be >= 0");
+    throw Error(Errc::invalid_argument,
+                fmt::format("busy_timeout_ms must be >= 0 milliseconds (got {})", options.busy_timeout_ms));
   if (options.file_mode < 0 || options.file_mode > 07777)
-    throw Error(Errc::invalid_argument, fmt::format("file_mode {:o} is not a permission mode", options.file_mode));
+    throw Error(Errc::invalid_argument, fmt::format("file_mode {:o} is not a permission mode within 0..07777",
+                                                    options.file_mode));
+  if (options.cache_mib < 1 || options.cache_mib > 65536)
+    throw Error(Errc::invalid_argument, fmt::format("cache_mib must be within 1..65536 (got {})", options.cache_mib));
+}
+
+Store Store::open(const std::string& path, const OpenOptions& options) {
+  check_open_options(options);
   if (!detail::is_valid_utf8(path)) throw Error(Errc::invalid_argument, "path is not valid UTF-8");
   return detail::guard([&] {
     const bool memory = is_memory(path);
@@ -294,6 +302,9 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
           throw Error(Errc::corrupt, fmt::format("cannot open '{}': {}", path, e.what()));
         throw;
       }
+      // Reads the schema, so only once the file is known to be ours (a damaged header is
+      // reported above as corrupt, not as SQLite's generic error).
+      c->db.exec(fmt::format("PRAGMA cache_size = {}", -1024 * static_cast<std::int64_t>(options.cache_mib)));
       if (!options.read_only) {
         if (!memory) c->db.execAndGet("PRAGMA journal_mode = WAL");
         c->db.exec("PRAGMA synchronous = NORMAL");

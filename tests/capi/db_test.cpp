@@ -68,6 +68,10 @@ TEST_CASE("options are checked", "[capi]") {
   REQUIRE(crmkit_options_new(&o) == CRMKIT_OK);
   CHECK(crmkit_options_set_busy_timeout(o, -1) == CRMKIT_EINVALID);
   CHECK(crmkit_options_set_file_mode(o, 0x10000) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_cache_mib(o, 0) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_cache_mib(o, 65537) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_cache_mib(nullptr, 8) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_cache_mib(o, 8) == CRMKIT_OK);
   CHECK(crmkit_options_set_read_only(nullptr, 1) == CRMKIT_EINVALID);
   CHECK(crmkit_options_set_create(o, 0) == CRMKIT_OK);
   crmkit_db* db = nullptr;

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
@@ -244,6 +245,10 @@ std::vector<Case> cases() {
          crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_busy_timeout(o, -1); crmkit_options_free(o); return rc; }},
       {"options: file mode 010000", CRMKIT_EINVALID, [](Env&) {
          crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_file_mode(o, 010000); crmkit_options_free(o); return rc; }},
+      {"options: cache 0 MiB", CRMKIT_EINVALID, [](Env&) {
+         crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_cache_mib(o, 0); crmkit_options_free(o); return rc; }},
+      {"options: cache INT_MAX MiB", CRMKIT_EINVALID, [](Env&) {
+         crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_cache_mib(o, INT_MAX); crmkit_options_free(o); return rc; }},
       {"interaction JSON: amount 1e400", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
          return crmkit_interaction_record_json(&id, e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1e400,\"currency\":\"USD\"}}").c_str()); }},
       {"interaction JSON: NaN", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;

@@ -45,6 +45,25 @@ TEST_CASE("the file mode option is honoured", "[store]") {
   CHECK((st.st_mode & 0777) == 0640);
 }
 
+TEST_CASE("the page cache option sizes the connection's cache and is checked", "[store]") {
+  TempDir dir;
+  auto path = dir.file("cache.db");
+  auto cache_of = [](Store& s) {
+    return crmkit::detail::connection_of(s).db.execAndGet("PRAGMA cache_size").getInt64();
+  };
+  Store standard = Store::open(path);
+  CHECK(cache_of(standard) == -64 * 1024);  // negative: KiB, as SQLite reads it
+  crmkit::OpenOptions o;
+  o.cache_mib = 8;
+  Store small = Store::open(path, o);
+  CHECK(cache_of(small) == -8 * 1024);
+  for (int bad : {0, -1, 65537}) {
+    o.cache_mib = bad;
+    expect_error([&] { Store::open(dir.file("refused.db"), o); }, Errc::invalid_argument, "cache_mib");
+  }
+  CHECK(::access(dir.file("refused.db").c_str(), F_OK) != 0);  // refused before anything is created
+}
+
 TEST_CASE("a file from a newer schema is refused", "[store]") {
   TempDir dir;
   auto path = dir.file("newer.db");

@@ -76,8 +76,9 @@ def entry(call, **params):
 SWEEP = {
     # db
     "Database": entry(lambda c, a: crmkit.Database(c.path, busy_timeout_ms=a["busy_timeout_ms"],
-                                                   file_mode=a["file_mode"]).close(),
-                      busy_timeout_ms=param(I32, 5000), file_mode=param(I32, 0o600)),
+                                                   file_mode=a["file_mode"], cache_mib=a["cache_mib"]).close(),
+                      busy_timeout_ms=param(I32, 5000), file_mode=param(I32, 0o600),
+                      cache_mib=param(I32, 64)),
     "Database.close": entry(None),
     "Database.handle": entry(None),
     "Database.schema_version": entry(None),
@@ -382,7 +383,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (96, 56, 136, 610))
+                         (96, 56, 137, 617))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
