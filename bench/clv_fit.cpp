@@ -146,6 +146,20 @@ void clv_fits(const Options& o, std::vector<Row>& rows) {
   rows.push_back({"4. P(alive), every customer", n, pa_s, pass_s, "one log-likelihood pass", pa_s / pass_s, "", "info", ""});
   rows.push_back({"4. expected purchases, 52 weeks", n, ey_s, pass_s, "one log-likelihood pass", ey_s / pass_s, "",
                   "info", ""});
+  // Gamma-Gamma expected spend over the arrays against the same values one call each.
+  const auto gg = crmkit::clv::fit_gamma_gamma(largest.spend).params;
+  std::vector<double> spend, scalar(largest.spend.size());
+  double spend_s = best_of(3, [&] { spend = crmkit::clv::conditional_expected_average_spend(gg, largest.spend); });
+  double scalar_s = best_of(3, [&] {
+    for (std::size_t i = 0; i < scalar.size(); ++i)
+      scalar[i] = crmkit::clv::conditional_expected_average_spend(gg, largest.spend.x[i], largest.spend.mean_spend[i]);
+  });
+  const bool same = spend == scalar;
+  rows.push_back({"4. Gamma-Gamma expected spend, every repeater", fmt::format("{} repeaters", largest.spend.size()),
+                  spend_s, scalar_s, "one scalar call per customer", spend_s / scalar_s, "<= 1.00",
+                  same && spend_s <= scalar_s ? "met" : "MISSED",
+                  same ? "identical values; lifetimes 0.11.3 (NumPy): 3.9 ms for 1M customers on this machine kind"
+                       : "the vector and scalar values differ"});
 }
 
 RegisterWorkload reg("4", "BG/NBD and Gamma-Gamma fits, scaling, predictions", &clv_fits);

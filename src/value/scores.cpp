@@ -128,9 +128,11 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   const std::vector<double> expected = clv::conditional_expected_purchases(pm, t, h);
   std::vector<double> spend, clv_values;
   if (gg) {
-    spend.resize(in.customers.size());
-    for (std::size_t i = 0; i < in.customers.size(); ++i)
-      spend[i] = clv::conditional_expected_average_spend(*gg, h.x[i], in.customers[i].mean_spend);
+    clv::SpendHistories histories;  // every customer, one-time buyers included (x = 0)
+    histories.x = h.x;
+    histories.mean_spend.reserve(in.customers.size());
+    for (const auto& c : in.customers) histories.mean_spend.push_back(c.mean_spend);
+    spend = clv::conditional_expected_average_spend(*gg, histories);
     std::vector<double> margin(spend.size());
     for (std::size_t i = 0; i < spend.size(); ++i) margin[i] = r.margin_rate * spend[i];
     if (r.monthly_discount_rate == 0) {

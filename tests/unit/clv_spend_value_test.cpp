@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <string>
 
 #include "clv_data.hpp"
 #include "crmkit/clv.hpp"
@@ -57,6 +58,20 @@ TEST_CASE("Gamma-Gamma conditional expected average spend", "[clv][gamma_gamma]"
   // x = 0 gives the population mean; many purchases approach the customer's own mean.
   CHECK(conditional_expected_average_spend(m, 0, 0) == population_mean_spend(m));
   CHECK_THAT(conditional_expected_average_spend(m, 1e7, 50), WithinRel(50.0, 1e-4));
+  // The vector form gives each row exactly the scalar value, and names the first bad row.
+  const SpendHistories rows{{0, 1, 3, 1e7}, {0, 20, 35.5, 50}, {}};
+  const auto all = conditional_expected_average_spend(m, rows);
+  REQUIRE(all.size() == 4);
+  for (std::size_t i = 0; i < all.size(); ++i)
+    CHECK(all[i] == conditional_expected_average_spend(m, rows.x[i], rows.mean_spend[i]));
+  const SpendHistories bad{{1, 2, -1}, {10, 10, 10}, {}};
+  try {
+    conditional_expected_average_spend(m, bad);
+    FAIL("a negative count was accepted");
+  } catch (const crmkit::Error& e) {
+    CHECK(e.code() == crmkit::Errc::invalid_argument);
+    CHECK(std::string(e.what()) == "x[2] = -1 must be a finite count >= 0");
+  }
   CHECK(clv_test::error_code([] { population_mean_spend(GammaGammaParams{6, 0.9, 15}); }) == crmkit::Errc::invalid_argument);
   CHECK(clv_test::error_code([] { fit_gamma_gamma(SpendHistories{}); }) == crmkit::Errc::invalid_argument);
   CHECK(clv_test::error_code([] { fit_gamma_gamma(SpendHistories{{1, 2}, {10, 0}, {}}); }) == crmkit::Errc::invalid_argument);
