@@ -121,18 +121,25 @@ namespace {
 // Calls f(x, t_x, T) once per distinct history and copies the value to every row sharing it:
 // predictions depend on (x, t_x, T) only, and a store's customers share far fewer histories
 // than they number (whole days, common calibration end).
+// The rows are sorted as one contiguous array of (history, row) rather than as indices into
+// three vectors: the comparisons then read adjacent memory (half the time at 1M rows).
 template <class F>
 std::vector<double> per_history(const Histories& d, F&& f) {
-  std::vector<std::size_t> order(d.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto key = [&](std::size_t i) { return std::make_tuple(d.x[i], d.t_x[i], d.T[i]); };
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+  struct Row {
+    double x, t_x, T;
+    std::size_t index;
+    bool same_history(const Row& o) const { return x == o.x && t_x == o.t_x && T == o.T; }
+    bool operator<(const Row& o) const { return std::tie(x, t_x, T) < std::tie(o.x, o.t_x, o.T); }
+  };
+  std::vector<Row> rows(d.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = {d.x[i], d.t_x[i], d.T[i], i};
+  std::sort(rows.begin(), rows.end());
   std::vector<double> out(d.size());
-  for (std::size_t i = 0; i < order.size();) {
-    const std::size_t first = order[i];
-    const double v = f(d.x[first], d.t_x[first], d.T[first]);
-    do out[order[i++]] = v;
-    while (i < order.size() && key(order[i]) == key(first));
+  for (std::size_t i = 0; i < rows.size();) {
+    const Row& first = rows[i];
+    const double v = f(first.x, first.t_x, first.T);
+    do out[rows[i++].index] = v;
+    while (i < rows.size() && rows[i].same_history(first));
   }
   return out;
 }

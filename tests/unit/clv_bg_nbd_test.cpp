@@ -120,6 +120,19 @@ TEST_CASE("BG/NBD P(alive) and expectations at fixed parameters", "[clv][bg_nbd]
   }
 }
 
+TEST_CASE("expected purchases over many rows give each row its own history's value", "[clv][bg_nbd]") {
+  // Computed once per distinct history: repeated, unsorted rows and histories that share two of
+  // their three numbers must each still get exactly the scalar value of their own history.
+  const BgNbdParams w{0.2425982, 4.4136842, 0.7929899, 2.4261667};
+  const Histories rows{{10, 2, 10, 0, 2, 10, 2}, {20, 30.43, 20, 0, 30.43, 21, 31}, {39, 38.86, 39, 5, 38.86, 39, 38.86}, {}};
+  const auto all = conditional_expected_purchases(PurchaseModel{w}, 52, rows);
+  REQUIRE(all.size() == rows.x.size());
+  for (std::size_t i = 0; i < all.size(); ++i)
+    CHECK(all[i] == conditional_expected_purchases(w, 52, rows.x[i], rows.t_x[i], rows.T[i]));
+  CHECK(all[0] == all[2]);
+  CHECK(all[0] != all[5]);
+}
+
 TEST_CASE("BG/NBD probability of n purchases matches R BTYD", "[clv][bg_nbd]") {
   CHECK_THAT(probability_of_purchases(kBtyd, 2, 10), WithinAbs(1.07869e-07, 1e-4));
   CHECK_THAT(probability_of_purchases(kBtyd, 2, 10), WithinRel(1.07869e-07, 1e-4));
