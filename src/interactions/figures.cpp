@@ -23,6 +23,11 @@ constexpr Instant kNoneHigh = std::numeric_limits<Instant>::max();
 struct MoneyDelta {
   std::array<char, 4> currency{};
   std::int64_t purchase = 0, refund = 0, margin = 0;
+  // The purchases among these rows: their span, and what was spent on their first day.
+  bool has_purchase = false;
+  Instant first_purchase = 0, last_purchase = 0;
+  Day first_day = 0;
+  std::int64_t first_day_amount = 0;
 };
 
 struct Delta {
@@ -34,14 +39,26 @@ struct Delta {
   std::vector<MoneyDelta> money;  // few currencies per customer: a linear search is fastest
 };
 
+// A purchase day of a customer; `currency` is 0 for the count across currencies, else the
+// code's bytes (a per-currency count, for the purchase histories).
 struct DayKey {
   std::int64_t customer_id;
+  std::uint32_t currency;
   Day day;
   bool operator<(const DayKey& o) const {
-    return customer_id != o.customer_id ? customer_id < o.customer_id : day < o.day;
+    if (customer_id != o.customer_id) return customer_id < o.customer_id;
+    return currency != o.currency ? currency < o.currency : day < o.day;
   }
-  bool operator==(const DayKey& o) const { return customer_id == o.customer_id && day == o.day; }
+  bool operator==(const DayKey& o) const {
+    return customer_id == o.customer_id && currency == o.currency && day == o.day;
+  }
 };
+
+std::uint32_t currency_key(const std::array<char, 4>& code) {
+  std::uint32_t k = 0;
+  for (int i = 0; i < 3; ++i) k = (k << 8) | static_cast<unsigned char>(code[static_cast<std::size_t>(i)]);
+  return k;
+}
 
 void add_money(Delta& d, const RecordedInteraction& r) {
   MoneyDelta* m = nullptr;
@@ -51,8 +68,21 @@ void add_money(Delta& d, const RecordedInteraction& r) {
     d.money.push_back(MoneyDelta{r.currency});
     m = &d.money.back();
   }
-  if (r.kind == InteractionKind::purchase) m->purchase = checked_add(m->purchase, r.amount, "purchase total");
-  else m->refund = checked_add(m->refund, r.amount, "refund total");
+  if (r.kind == InteractionKind::purchase) {
+    m->purchase = checked_add(m->purchase, r.amount, "purchase total");
+    const Day day = day_of(r.occurred_at);
+    if (!m->has_purchase || day < m->first_day) {
+      m->first_day = day;
+      m->first_day_amount = r.amount;
+    } else if (day == m->first_day) {
+      m->first_day_amount = checked_add(m->first_day_amount, r.amount, "first-day spend");
+    }
+    m->first_purchase = m->has_purchase ? std::min(m->first_purchase, r.occurred_at) : r.occurred_at;
+    m->last_purchase = m->has_purchase ? std::max(m->last_purchase, r.occurred_at) : r.occurred_at;
+    m->has_purchase = true;
+  } else {
+    m->refund = checked_add(m->refund, r.amount, "refund total");
+  }
   if (r.has_margin) m->margin = checked_add(m->margin, r.margin, "margin total");
 }
 
@@ -83,7 +113,8 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
       ++d.purchases;
       d.first_purchase = std::min(d.first_purchase, r.occurred_at);
       d.last_purchase = std::max(d.last_purchase, r.occurred_at);
-      days.push_back({r.customer_id, day_of(r.occurred_at)});
+      days.push_back({r.customer_id, 0, day_of(r.occurred_at)});
+      if (r.has_amount) days.push_back({r.customer_id, currency_key(r.currency), day_of(r.occurred_at)});
     } else if (r.kind == InteractionKind::refund) {
       ++d.refunds;
     }
@@ -100,17 +131,57 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
   auto& day_seen = conn.prepare(
       "SELECT 1 FROM interactions WHERE customer_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 "
       "AND id < ?4 AND kind = 'purchase' LIMIT 1");
+  auto& day_seen_in = conn.prepare(
+      "SELECT 1 FROM interactions WHERE customer_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3 "
+      "AND id < ?4 AND kind = 'purchase' AND currency = ?5 LIMIT 1");
   auto& write = conn.prepare(
       "INSERT INTO customer_figures(customer_id, interaction_count, last_interaction_at, purchase_count, "
       "purchase_days, refund_count, first_purchase_at, last_purchase_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
       "ON CONFLICT(customer_id) DO UPDATE SET interaction_count = ?2, last_interaction_at = ?3, "
       "purchase_count = ?4, purchase_days = ?5, refund_count = ?6, first_purchase_at = ?7, last_purchase_at = ?8");
-  auto& money = conn.prepare(
-      "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total, margin_total) "
-      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(customer_id, currency) DO UPDATE SET "
-      "purchase_total = purchase_total + ?3, refund_total = refund_total + ?4, margin_total = margin_total + ?5");
+  auto& money_read = conn.prepare(
+      "SELECT first_purchase_at, last_purchase_at, purchase_days, first_day_total FROM customer_money "
+      "WHERE customer_id = ?1 AND currency = ?2");
+  // Not one upsert: SQLite checks the CHECKs of the row to insert before it sees the conflict,
+  // and a first-day total can exceed the new rows' sum. Totals are added in SQL so that an
+  // overflowing sum is refused by the table (see below).
+  auto& money_insert = conn.prepare(
+      "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total, margin_total, "
+      "first_purchase_at, last_purchase_at, purchase_days, first_day_total) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  auto& money_update = conn.prepare(
+      "UPDATE customer_money SET purchase_total = purchase_total + ?3, refund_total = refund_total + ?4, "
+      "margin_total = margin_total + ?5, first_purchase_at = ?6, last_purchase_at = ?7, purchase_days = ?8, "
+      "first_day_total = ?9 WHERE customer_id = ?1 AND currency = ?2");
 
-  std::size_t k = 0;  // walks `days` alongside the sorted deltas
+  // Counts the new purchase days of one customer (in one currency, or in all for key 0) that no
+  // earlier purchase fell on. Only days inside the existing purchase span can have one, so
+  // in-order arrivals never query.
+  auto new_days = [&](std::int64_t customer_id, const std::array<char, 4>* currency, bool had_purchases,
+                      Instant first, Instant last) {
+    const std::uint32_t key = currency ? currency_key(*currency) : 0;
+    auto range = std::equal_range(days.begin(), days.end(), DayKey{customer_id, key, 0},
+                                  [](const DayKey& a, const DayKey& b) {
+                                    return a.customer_id != b.customer_id ? a.customer_id < b.customer_id
+                                                                          : a.currency < b.currency;
+                                  });
+    const Day first_day = day_of(first), last_day = day_of(last);
+    std::int64_t n = 0;
+    for (auto it = range.first; it != range.second; ++it) {
+      bool seen = false;
+      if (had_purchases && it->day >= first_day && it->day <= last_day) {
+        auto& st = currency ? day_seen_in : day_seen;
+        StatementReset seen_done(st);
+        if (currency) bind_all(st, customer_id, start_of_day(it->day), start_of_day(it->day + 1), min_new_id,
+                               currency->data());
+        else bind_all(st, customer_id, start_of_day(it->day), start_of_day(it->day + 1), min_new_id);
+        seen = st.executeStep();
+      }
+      if (!seen) ++n;
+    }
+    return n;
+  };
+
   for (const Delta& d : deltas) {
     std::int64_t interactions = 0, purchases = 0, purchase_days = 0, refunds = 0;
     Instant last_interaction = kNone, first_purchase = kNoneHigh, last_purchase = kNone;
@@ -128,21 +199,7 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
         last_purchase = r.opt_int64(6).value_or(kNone);
       }
     }
-    // A new purchase day counts unless an earlier purchase fell on it. Only days inside the
-    // customer's existing purchase span can have one (in-order arrivals never query).
-    const Day first_day = purchases > 0 ? day_of(first_purchase) : 0;
-    const Day last_day = purchases > 0 ? day_of(last_purchase) : -1;
-    while (k < days.size() && days[k].customer_id < d.customer_id) ++k;
-    for (; k < days.size() && days[k].customer_id == d.customer_id; ++k) {
-      const Day day = days[k].day;
-      bool seen = false;
-      if (purchases > 0 && day >= first_day && day <= last_day) {
-        StatementReset seen_done(day_seen);
-        bind_all(day_seen, d.customer_id, start_of_day(day), start_of_day(day + 1), min_new_id);
-        seen = day_seen.executeStep();
-      }
-      if (!seen) ++purchase_days;
-    }
+    purchase_days += new_days(d.customer_id, nullptr, purchases > 0, first_purchase, last_purchase);
     interactions += d.interactions;
     last_interaction = std::max(last_interaction, d.last_interaction);
     purchases += d.purchases;
@@ -161,8 +218,35 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
       write.exec();
     }
     for (const auto& m : d.money) {
+      // The purchase history in this currency: stored, then these rows merged in.
+      std::optional<Instant> m_first, m_last;
+      std::int64_t m_days = 0, first_day_total = 0;
+      bool stored = false;
+      {
+        StatementReset read_done(money_read);
+        bind_all(money_read, d.customer_id, m.currency.data());
+        if ((stored = money_read.executeStep())) {
+          const StoredRow r(money_read, "customer_money", -1);
+          m_first = r.opt_int64(0);
+          m_last = r.opt_int64(1);
+          m_days = r.int64(2);
+          first_day_total = r.int64(3);
+        }
+      }
+      if (m.has_purchase) {
+        m_days += m_first ? new_days(d.customer_id, &m.currency, true, *m_first, *m_last)
+                          : new_days(d.customer_id, &m.currency, false, 0, 0);
+        const Day stored_first_day = m_first ? day_of(*m_first) : m.first_day;
+        if (!m_first || m.first_day < stored_first_day) first_day_total = m.first_day_amount;
+        else if (m.first_day == stored_first_day)
+          first_day_total = checked_add(first_day_total, m.first_day_amount, "first-day spend");
+        m_first = m_first ? std::min(*m_first, m.first_purchase) : m.first_purchase;
+        m_last = m_last ? std::max(*m_last, m.last_purchase) : m.last_purchase;
+      }
+      auto& money = stored ? money_update : money_insert;
       StatementReset money_done(money);
-      bind_all(money, d.customer_id, m.currency.data(), m.purchase, m.refund, m.margin);
+      bind_all(money, d.customer_id, m.currency.data(), m.purchase, m.refund, m.margin, m_first, m_last, m_days,
+               first_day_total);
       try {
         money.exec();
       } catch (const SQLite::Exception& e) {
@@ -216,6 +300,19 @@ void rebuild_figures(Connection& conn) {
       "SELECT customer_id, currency, sum(CASE WHEN kind = 'purchase' THEN amount ELSE 0 END), "
       "sum(CASE WHEN kind = 'refund' THEN amount ELSE 0 END), coalesce(sum(margin), 0) "
       "FROM interactions WHERE currency IS NOT NULL GROUP BY customer_id, currency");
+  // The same statement as migration 0010's.
+  conn.db.exec(
+      "WITH p AS (SELECT customer_id, currency, occurred_at, amount, "
+      "(occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000) / 86400000 AS day "
+      "FROM interactions WHERE kind = 'purchase'), "
+      "s AS (SELECT customer_id, currency, min(occurred_at) AS first_at, max(occurred_at) AS last_at, "
+      "count(DISTINCT day) AS days, min(day) AS first_day FROM p GROUP BY customer_id, currency), "
+      "f AS (SELECT s.customer_id, s.currency, s.first_at, s.last_at, s.days, sum(p.amount) AS first_total "
+      "FROM s JOIN p ON p.customer_id = s.customer_id AND p.currency = s.currency AND p.day = s.first_day "
+      "GROUP BY s.customer_id, s.currency) "
+      "UPDATE customer_money SET first_purchase_at = f.first_at, last_purchase_at = f.last_at, "
+      "purchase_days = f.days, first_day_total = f.first_total FROM f "
+      "WHERE customer_money.customer_id = f.customer_id AND customer_money.currency = f.currency");
 }
 
 }  // namespace crmkit::detail

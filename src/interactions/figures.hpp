@@ -11,8 +11,10 @@ namespace crmkit::detail {
 struct Connection;
 
 // Adds newly inserted interactions to their customers' figures: deltas are aggregated per
-// customer in memory and written once per customer. Distinct purchase days are counted
-// against the purchases stored before these rows (ids below the smallest new id).
+// customer in memory and written once per customer. Distinct purchase days (in all currencies
+// and per currency) are counted against the purchases stored before these rows (ids below the
+// smallest new id). customer_money also keeps each currency's purchase history: first and
+// last purchase, purchase days and first-day spend (the kept model inputs).
 void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& rows);
 
 // Reads one customer's figures (zeros when it has no interactions).

@@ -1,10 +1,13 @@
 // Model inputs (x, t_x, T, zbar) from the purchases in the store, and the holdout check.
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "crmkit/value.hpp"
 #include "store/connection.hpp"
+#include "store/stored.hpp"
 #include "value/common.hpp"
 
 namespace crmkit {
@@ -12,6 +15,56 @@ namespace crmkit {
 namespace {
 
 double unit_days(clv::TimeUnit unit) { return unit == clv::TimeUnit::week ? 7.0 : 1.0; }
+
+// One customer's calibration purchases, as either path gathers them.
+struct Purchases {
+  std::int64_t customer_id = 0;
+  Instant first_at = 0, last_at = 0;
+  std::int64_t days = 0;             // distinct UTC purchase days
+  std::int64_t first_day_minor = 0;  // spent on the first of them
+  std::int64_t total_minor = 0;
+};
+
+CustomerHistory history_of(const Purchases& p, const ModelInputs& in, Day cal_day, double per) {
+  CustomerHistory h;
+  h.customer_id = p.customer_id;
+  h.x = static_cast<double>(p.days - 1);
+  h.t_x = static_cast<double>(day_of(p.last_at) - day_of(p.first_at)) / per;
+  h.T = static_cast<double>(cal_day - day_of(p.first_at)) / per;
+  h.mean_spend = p.days > 1 ? to_major(p.total_minor - p.first_day_minor, in.currency) / h.x : 0.0;
+  h.first_purchase = p.first_at;
+  h.last_purchase = p.last_at;
+  return h;
+}
+
+// The kept histories (customer_money, migration 0010), when they are the answer: no purchase in
+// the currency at or after the calibration end, so every stored purchase is a calibration one.
+// One scan of customers instead of every purchase; nullopt sends the caller to the purchases.
+std::optional<std::vector<CustomerHistory>> kept_histories(detail::Connection& c, const ModelInputs& in,
+                                                           Day cal_day, double per) {
+  {
+    // The occurred_at index finds a later purchase without reading the earlier ones.
+    auto& later = c.prepare(
+        "SELECT 1 FROM interactions WHERE occurred_at >= ?1 AND kind = 'purchase' AND currency = ?2 LIMIT 1");
+    detail::StatementReset done(later);
+    detail::bind_all(later, in.calibration_end, in.currency);
+    if (later.executeStep()) return std::nullopt;
+  }
+  auto& st = c.prepare(
+      "SELECT customer_id, first_purchase_at, last_purchase_at, purchase_days, first_day_total, purchase_total "
+      "FROM customer_money WHERE currency = ?1 AND first_purchase_at IS NOT NULL ORDER BY customer_id");
+  detail::StatementReset done(st);
+  detail::bind_all(st, in.currency);
+  std::vector<CustomerHistory> out;
+  while (st.executeStep()) {
+    const detail::StoredRow r(st, "customer_money", -1);
+    Purchases p;
+    r.columns(0, p.customer_id, p.first_at, p.last_at, p.days, p.first_day_minor, p.total_minor);
+    if (p.last_at >= in.calibration_end) return std::nullopt;  // recorded since the check above
+    out.push_back(history_of(p, in, cal_day, per));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -60,6 +113,12 @@ ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
     const double per = unit_days(o.unit);
     const Day cal_day = day_of(o.calibration_end - 1);  // the last calibration day (date D)
     if (o.holdout_end) in.holdout_length = static_cast<double>(day_of(*o.holdout_end - 1) - cal_day) / per;
+    if (!o.holdout_end) {
+      if (auto kept = kept_histories(c, in, cal_day, per)) {
+        in.customers = std::move(*kept);
+        return in;
+      }
+    }
     const Instant scan_end = o.holdout_end.value_or(o.calibration_end);
 
     // Streaming over (customer, time): memory is bounded by the number of customers.
@@ -70,52 +129,44 @@ ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
     detail::StatementReset reset_st(st);
     detail::bind_all(st, in.currency, scan_end);
 
-    std::int64_t id = 0;
     bool have = false;        // a customer is open
     bool in_cohort = false;   // it has a calibration purchase
-    Day first_day = 0, last_day = 0, last_holdout_day = 0;
-    Instant first_at = 0, last_at = 0;
-    std::int64_t days = 0, first_day_minor = 0, total_minor = 0, holdout_days = 0;
+    Purchases p;
+    Day last_day = 0, last_holdout_day = 0;
+    std::int64_t holdout_days = 0;
 
     auto flush = [&] {
       if (!have || !in_cohort) return;
-      CustomerHistory h;
-      h.customer_id = id;
-      h.x = static_cast<double>(days - 1);
-      h.t_x = static_cast<double>(last_day - first_day) / per;
-      h.T = static_cast<double>(cal_day - first_day) / per;
-      h.mean_spend = days > 1 ? to_major(total_minor - first_day_minor, in.currency) / h.x : 0.0;
-      h.first_purchase = first_at;
-      h.last_purchase = last_at;
-      h.holdout_purchases = holdout_days;
-      in.customers.push_back(h);
+      in.customers.push_back(history_of(p, in, cal_day, per));
+      in.customers.back().holdout_purchases = holdout_days;
     };
 
     while (st.executeStep()) {
       const std::int64_t cid = st.getColumn(0).getInt64();
       const Instant at = st.getColumn(1).getInt64();
       const std::int64_t amount = st.getColumn(2).getInt64();
-      if (!have || cid != id) {
+      if (!have || cid != p.customer_id) {
         flush();
         have = true;
-        id = cid;
         in_cohort = false;
-        days = first_day_minor = total_minor = holdout_days = 0;
+        p = Purchases{};
+        p.customer_id = cid;
+        holdout_days = 0;
       }
       const Day d = day_of(at);
       if (at < o.calibration_end) {
         if (!in_cohort) {
           in_cohort = true;
-          first_day = last_day = d;
-          first_at = at;
-          days = 1;
+          last_day = d;
+          p.first_at = at;
+          p.days = 1;
         } else if (d != last_day) {
-          ++days;
+          ++p.days;
           last_day = d;
         }
-        last_at = at;  // rows come in time order
-        if (d == first_day) first_day_minor = checked_add(first_day_minor, amount, "first-day spend");
-        total_minor = checked_add(total_minor, amount, "calibration spend");
+        p.last_at = at;  // rows come in time order
+        if (d == day_of(p.first_at)) p.first_day_minor = checked_add(p.first_day_minor, amount, "first-day spend");
+        p.total_minor = checked_add(p.total_minor, amount, "calibration spend");
       } else if (in_cohort) {
         // Holdout: distinct purchase days after the calibration end (rows come in time order).
         if (holdout_days == 0 || d != last_holdout_day) {

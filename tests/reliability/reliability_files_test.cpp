@@ -17,7 +17,6 @@
 #include "crmkit/points.hpp"
 #include "crmkit/segment.hpp"
 #include "crmkit/value.hpp"
-#include "interactions/figures.hpp"
 #include "scenario.hpp"
 #include "store/migrations.hpp"
 #include "temp_dir.hpp"
@@ -30,7 +29,8 @@ namespace {
 
 const char* const kCoreDump[] = {
     // The columns every version has; later migrations add columns (0007: lifecycle_manual,
-    // 0008: interactions.natural_key, NULL for rows written before it).
+    // 0008: interactions.natural_key, NULL for rows written before it; 0010: the purchase
+    // histories in customer_money, computed by the migration and checked separately).
     "SELECT id, external_id, kind, display_name, given_name, family_name, email, phone, birth_date, gender, "
     "country, region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, "
     "lifecycle_stage, created_at, updated_at, attributes FROM customers ORDER BY id",
@@ -38,7 +38,8 @@ const char* const kCoreDump[] = {
     "SELECT id, customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, margin, "
     "subject, notes, attributes FROM interactions ORDER BY id",
     "SELECT * FROM customer_figures ORDER BY customer_id",
-    "SELECT * FROM customer_money ORDER BY customer_id, currency"};
+    "SELECT customer_id, currency, purchase_total, refund_total, margin_total FROM customer_money "
+    "ORDER BY customer_id, currency"};
 
 std::string core_rows(SQLite::Database& db) {
   std::string all;
@@ -127,7 +128,20 @@ TEST_CASE("a file of every earlier schema version upgrades and keeps its data", 
           "(1, 'i2', 172800000, 'store', 'refund', -250, 'USD', NULL), "
           "(2, 'i3', 86400001, 'email', 'purchase', 999, 'EUR', NULL);"
           "INSERT INTO interactions(customer_id, occurred_at, channel, kind) VALUES (3, 5000, 'phone', 'inquiry')");
-      crmkit::detail::rebuild_figures(c);
+      // The figures as version 1 kept them (rebuild_figures writes today's columns).
+      c.db.exec(
+          "INSERT INTO customer_figures(customer_id, interaction_count, last_interaction_at, purchase_count, "
+          "purchase_days, refund_count, first_purchase_at, last_purchase_at) VALUES "
+          "(1, 2, 172800000, 1, 1, 1, 86400000, 86400000), (2, 1, 86400001, 1, 1, 0, 86400001, 86400001), "
+          "(3, 1, 5000, 0, 0, 0, NULL, NULL);"
+          "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total, margin_total) VALUES "
+          "(1, 'USD', 1250, -250, 300), (2, 'EUR', 999, 0, 0)");
+      if (m.version >= 10)  // and each currency's purchase history since 0010
+        c.db.exec(
+            "UPDATE customer_money SET first_purchase_at = 86400000, last_purchase_at = 86400000, "
+            "purchase_days = 1, first_day_total = 1250 WHERE customer_id = 1;"
+            "UPDATE customer_money SET first_purchase_at = 86400001, last_purchase_at = 86400001, "
+            "purchase_days = 1, first_day_total = 999 WHERE customer_id = 2");
       before = core_rows(c.db);
     }
     crmkit::Store s = crmkit::Store::open(path);
@@ -138,6 +152,12 @@ TEST_CASE("a file of every earlier schema version upgrades and keeps its data", 
     // Stages written before 0007 count as automatic: nothing recorded that the host set them.
     CHECK(crmkit::detail::connection_of(s).db.execAndGet("SELECT count(*) FROM customers WHERE lifecycle_manual = 0").getInt() == 3);
     CHECK(integrity(s) == "ok");
+    // 0010 derived each currency's purchase history from the interactions, as the upkeep does.
+    CHECK(dump(crmkit::detail::connection_of(s).db,
+               "SELECT customer_id, first_purchase_at, last_purchase_at, purchase_days, first_day_total "
+               "FROM customer_money ORDER BY customer_id, currency") ==
+          dump(crmkit::detail::connection_of(s).db,
+               "SELECT 1, 86400000, 86400000, 1, 1250 UNION ALL SELECT 2, 86400001, 86400001, 1, 999"));
     CHECK(crmkit::Customers(s).get_by_external_id("c1").attributes == R"({"tier":"gold"})");
     auto f = crmkit::Interactions(s).figures(1);
     REQUIRE(f.money.size() == 1);

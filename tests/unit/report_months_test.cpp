@@ -242,9 +242,14 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
     ReportOptions o;
     o.top = 0;
     before = to_json(build_report(shop.s, o));
-    // The file as crmkit wrote it at version 8: without the month cells and their index.
+    // The file as crmkit wrote it at version 8: without the month cells and their index, and
+    // without 0010's purchase histories.
     detail::connection_of(shop.s).db.exec(
-        "DROP TABLE interaction_months; DROP INDEX interactions_occurred; PRAGMA user_version = 8");
+        "DROP TABLE interaction_months; DROP INDEX interactions_occurred; "
+        "ALTER TABLE customer_money DROP COLUMN first_day_total; "
+        "ALTER TABLE customer_money DROP COLUMN purchase_days; "
+        "ALTER TABLE customer_money DROP COLUMN last_purchase_at; "
+        "ALTER TABLE customer_money DROP COLUMN first_purchase_at; PRAGMA user_version = 8");
   }
   Store upgraded = Store::open(path);
   CHECK(upgraded.schema_version() == Store::latest_schema_version());
