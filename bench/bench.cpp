@@ -1,11 +1,17 @@
 #include "bench.hpp"
 
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <map>
 #include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 namespace bench {
 
@@ -65,6 +71,81 @@ std::int64_t peak_rss_kib() {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
   return ru.ru_maxrss;
+}
+
+std::int64_t image_peak_rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+  return peak_rss_kib();
+}
+
+double cpu_seconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  const auto s = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return s(ru.ru_utime) + s(ru.ru_stime);
+}
+
+double bytes_written() {
+  std::ifstream io("/proc/self/io");
+  std::string key;
+  double value = 0;
+  while (io >> key >> value)
+    if (key == "write_bytes:") return value;
+  return 0;
+}
+
+namespace {
+std::map<std::string, ChildMain>& children() {
+  static std::map<std::string, ChildMain> all;
+  return all;
+}
+}  // namespace
+
+RegisterChild::RegisterChild(std::string name, ChildMain f) { children().emplace(std::move(name), f); }
+
+int child_main(int argc, char** argv) {
+  if (argc < 1) return 2;
+  auto it = children().find(argv[0]);
+  if (it == children().end()) {
+    std::fprintf(stderr, "crmkit-bench: no child named %s\n", argv[0]);
+    return 2;
+  }
+  try {
+    return it->second(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::printf("error: %s\n", e.what());
+    return 1;
+  }
+}
+
+std::string run_child(const std::vector<std::string>& args) {
+  int out[2];
+  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
+  std::vector<char*> argv{const_cast<char*>("crmkit-bench"), const_cast<char*>("--child")};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::dup2(out[1], 1);
+    ::close(out[0]);
+    ::execv("/proc/self/exe", argv.data());
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string text;
+  char buf[256];
+  ssize_t n;
+  while ((n = ::read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw std::runtime_error(fmt::format("the child '{}' failed: {}", args.empty() ? "" : args[0], text));
+  return text;
 }
 
 }  // namespace bench

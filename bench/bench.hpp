@@ -44,6 +44,7 @@ struct Options {
   int interactions_per_customer = 10;
   std::vector<std::int64_t> scaling = {10'000, 100'000, 1'000'000};
   bool scaling_series = true;
+  std::int64_t pipeline_customers = 1'000'000;  // workload 10
   bool big_database = true;
   std::int64_t big_database_mb = 1024;
   std::string only;            // comma-separated workload ids, empty = all
@@ -69,5 +70,20 @@ struct RegisterWorkload {
 
 void progress(const std::string& message);
 std::int64_t peak_rss_kib();
+// Peak resident memory of this process image (VmHWM). Not getrusage: ru_maxrss survives exec,
+// so a child started by the bench would report the bench's own peak.
+std::int64_t image_peak_rss_kib();
+double cpu_seconds();     // user + system CPU time of this process so far
+double bytes_written();   // bytes this process caused to be written to storage (/proc/self/io), 0 without it
+
+// Work that needs a process of its own (its own CPU time and peak memory, not the bench's,
+// which holds generated populations) runs as `crmkit-bench --child NAME ARGS...`: a fresh image
+// of this program. A child prints its measurements on stdout and exits 0.
+using ChildMain = int (*)(const std::vector<std::string>& args);
+struct RegisterChild {
+  RegisterChild(std::string name, ChildMain f);
+};
+int child_main(int argc, char** argv);                       // argv: NAME ARGS...
+std::string run_child(const std::vector<std::string>& args);  // NAME ARGS...; throws on failure
 
 }  // namespace bench

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -18,16 +17,6 @@
 
 namespace bench {
 namespace {
-
-// Bytes this process caused to be written to storage so far; 0 where /proc is not there.
-double bytes_written() {
-  std::ifstream io("/proc/self/io");
-  std::string key;
-  double value = 0;
-  while (io >> key >> value)
-    if (key == "write_bytes:") return value;
-  return 0;
-}
 
 struct Side {
   double seconds = 0;

@@ -44,7 +44,9 @@ std::string fmt_time(double s) {
 int usage() {
   std::fprintf(stderr,
                "usage: crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling]\n"
-               "                    [--no-big] [--big-mb MB] [--dir PATH] [--seed S] [--json] [--list]\n"
+               "                    [--no-big] [--big-mb MB] [--pipeline-customers N] [--dir PATH] [--seed S]\n"
+               "                    [--json] [--list]\n"
+               "  --pipeline-customers N  workload 10's size (default 1000000, 3 rows each)\n"
                "  --dir PATH  where the temporary databases go (default: a fresh directory under\n"
                "              $TMPDIR, else /tmp, removed at exit; PATH itself is left in place)\n");
   return 2;
@@ -75,13 +77,9 @@ std::string make_scratch_dir() {
 
 }  // namespace
 
-namespace bench {
-int report_child(const std::string& mode, const std::string& path);  // report.cpp
-}
-
 int main(int argc, char** argv) {
-  // Workload 9 runs the report in a process of its own, so that its peak memory is its own.
-  if (argc == 4 && std::strcmp(argv[1], "--report-child") == 0) return bench::report_child(argv[2], argv[3]);
+  // Workloads 9 and 10 run parts in a process of their own (see run_child).
+  if (argc >= 3 && std::strcmp(argv[1], "--child") == 0) return bench::child_main(argc - 2, argv + 2);
   bench::Options o;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -92,6 +90,7 @@ int main(int argc, char** argv) {
     if (a == "--customers") o.customers = std::atoll(value().c_str());
     else if (a == "--per-customer") o.interactions_per_customer = std::atoi(value().c_str());
     else if (a == "--only") o.only = value();
+    else if (a == "--pipeline-customers") o.pipeline_customers = std::atoll(value().c_str());
     else if (a == "--no-scaling") o.scaling_series = false;
     else if (a == "--no-big") o.big_database = false;
     else if (a == "--big-mb") o.big_database_mb = std::atoll(value().c_str());
@@ -103,7 +102,7 @@ int main(int argc, char** argv) {
       return 0;
     } else return usage();
   }
-  if (o.customers <= 0 || o.interactions_per_customer <= 0) return usage();
+  if (o.customers <= 0 || o.interactions_per_customer <= 0 || o.pipeline_customers <= 0) return usage();
   if (o.work_dir.empty()) o.work_dir = make_scratch_dir();
 
   std::sort(bench::workloads().begin(), bench::workloads().end(),

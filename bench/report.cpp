@@ -7,12 +7,8 @@
 // The size is the bench's: --customers N --per-customer K. The case (1M customers, 10M
 // interactions; generating it takes a while) is
 //   crmkit-bench --only 9 --customers 1000000 --per-customer 10 --no-scaling --no-big
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -27,16 +23,6 @@
 namespace bench {
 
 namespace {
-
-// Peak resident memory of this process image (VmHWM). Not getrusage: ru_maxrss survives exec,
-// so a child started by the bench would report the bench's own peak.
-std::int64_t image_peak_rss_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
-  return peak_rss_kib();
-}
 
 // The scans the report made before migration 0009, as one read of every interaction each.
 void old_scans(const std::string& path) {
@@ -55,30 +41,12 @@ struct Measured {
   std::int64_t peak_kib = 0;
 };
 
-// Runs `crmkit-bench --report-child MODE PATH` and reads "seconds peak_kib" from it.
+// Runs `crmkit-bench --child report MODE PATH` and reads "seconds peak_kib" from it.
 Measured in_child(const std::string& mode, const std::string& path) {
-  int out[2];
-  if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::dup2(out[1], 1);
-    ::close(out[0]);
-    ::execl("/proc/self/exe", "crmkit-bench", "--report-child", mode.c_str(), path.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(out[1]);
-  std::string text;
-  char buf[256];
-  ssize_t n;
-  while ((n = ::read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
-  ::close(out[0]);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
+  const std::string text = run_child({"report", mode, path});
   Measured m;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      std::sscanf(text.c_str(), "%lf %lld", &m.seconds, reinterpret_cast<long long*>(&m.peak_kib)) != 2)
-    throw std::runtime_error("the report child failed: " + text);
+  if (std::sscanf(text.c_str(), "%lf %lld", &m.seconds, reinterpret_cast<long long*>(&m.peak_kib)) != 2)
+    throw std::runtime_error("the report child printed: " + text);
   return m;
 }
 
@@ -114,10 +82,10 @@ void report(const Options& o, std::vector<Row>& rows) {
 
 RegisterWorkload reg("9", "the report vs its old full scans, each with its own max RSS", &report);
 
-}  // namespace
-
 // The child side of in_child: one timed run, "seconds peak_kib" on stdout.
-int report_child(const std::string& mode, const std::string& path) {
+int report_child(const std::vector<std::string>& args) {
+  if (args.size() != 2) return 2;
+  const std::string &mode = args[0], &path = args[1];
   const auto t0 = Clock::now();
   if (mode == "report") {
     crmkit::Store store = crmkit::Store::open(path, {});
@@ -131,5 +99,9 @@ int report_child(const std::string& mode, const std::string& path) {
   std::printf("%.6f %lld\n", seconds_since(t0), static_cast<long long>(image_peak_rss_kib()));
   return 0;
 }
+
+RegisterChild child("report", &report_child);
+
+}  // namespace
 
 }  // namespace bench

@@ -468,6 +468,64 @@ CRMKIT_API int crmkit_value_score_json(char **out_json, crmkit_db *db, int64_t a
 ** ENOTFOUND when the customer has no scores. */
 CRMKIT_API int crmkit_value_customer_scores_json(char **out_json, crmkit_db *db, int64_t customer_id);
 
+/* Every stored score row (the last scoring run, every customer) in customer id order, starting
+** after customer id `after` (0 = from the start), read in pages as it goes: memory does not grow
+** with the number of customers. The iterator keeps the database alive. */
+typedef struct crmkit_score_iter crmkit_score_iter;
+CRMKIT_API int crmkit_score_iter_new(crmkit_score_iter **out, crmkit_db *db, int64_t after);
+/* CRMKIT_OK and moves to the next row, or CRMKIT_DONE after the last. */
+CRMKIT_API int crmkit_score_iter_next(crmkit_score_iter *it);
+/* Getters of the current row (0, NaN or NULL without one). A prediction the row does not have
+** (no purchase history in the model's currency; no spend model) is NaN; model ids are 0 when
+** absent; currency and horizon_unit are borrowed until the next call on the iterator. */
+CRMKIT_API int64_t crmkit_score_iter_customer_id(const crmkit_score_iter *it);
+CRMKIT_API int64_t crmkit_score_iter_model_id(const crmkit_score_iter *it);
+CRMKIT_API int64_t crmkit_score_iter_spend_model_id(const crmkit_score_iter *it);
+CRMKIT_API int64_t crmkit_score_iter_scored_at(const crmkit_score_iter *it);
+CRMKIT_API double crmkit_score_iter_p_alive(const crmkit_score_iter *it);
+CRMKIT_API double crmkit_score_iter_expected_purchases(const crmkit_score_iter *it);
+CRMKIT_API double crmkit_score_iter_horizon(const crmkit_score_iter *it);
+CRMKIT_API const char *crmkit_score_iter_horizon_unit(const crmkit_score_iter *it);
+CRMKIT_API double crmkit_score_iter_expected_spend(const crmkit_score_iter *it);
+CRMKIT_API double crmkit_score_iter_predicted_clv(const crmkit_score_iter *it);
+CRMKIT_API const char *crmkit_score_iter_currency(const crmkit_score_iter *it);
+/* Bulk read for bindings and columnar hosts: moves up to `capacity` rows forward (as that many
+** _next calls) and writes row i's values at index i of each array that is not NULL (each must
+** hold `capacity` elements). *out_rows receives the rows written; CRMKIT_DONE (with 0) when no
+** row was left. The current row is then the last one written, unless fewer than `capacity`
+** were left: the iterator then ran past its end, as _next would, and has no current row. */
+CRMKIT_API int crmkit_score_iter_columns(int64_t *out_rows, crmkit_score_iter *it, int64_t capacity,
+                                         int64_t *customer_id, double *p_alive, double *expected_purchases,
+                                         double *expected_spend, double *predicted_clv);
+/* The current row as owned JSON (as crmkit_value_customer_scores_json); EMISUSE without one. */
+CRMKIT_API int crmkit_score_iter_json(char **out_json, const crmkit_score_iter *it);
+CRMKIT_API void crmkit_score_iter_free(crmkit_score_iter *it);
+
+/* The model inputs (above) of every customer with a purchase in `currency` (NULL: the store
+** default) before calibration_end, in customer id order; unit "day" or "week". Computed when
+** the iterator is made: from the kept per-customer histories (one row per customer) when no
+** purchase in the currency is at or after calibration_end, else from the purchases.
+** EINVALID: NULL/unknown unit, bad currency, calibration_end out of range. */
+typedef struct crmkit_model_input_iter crmkit_model_input_iter;
+CRMKIT_API int crmkit_model_input_iter_new(crmkit_model_input_iter **out, crmkit_db *db, int64_t calibration_end,
+                                           const char *unit, const char *currency);
+CRMKIT_API int crmkit_model_input_iter_next(crmkit_model_input_iter *it);
+/* Getters of the current row (0 without one). x: repeat purchase days; t_x, T: in the unit;
+** mean_spend: mean repeat-day spend in major units (0 when x = 0); first and last purchase:
+** ms instants. */
+CRMKIT_API int64_t crmkit_model_input_iter_customer_id(const crmkit_model_input_iter *it);
+CRMKIT_API double crmkit_model_input_iter_x(const crmkit_model_input_iter *it);
+CRMKIT_API double crmkit_model_input_iter_t_x(const crmkit_model_input_iter *it);
+CRMKIT_API double crmkit_model_input_iter_T(const crmkit_model_input_iter *it);
+CRMKIT_API double crmkit_model_input_iter_mean_spend(const crmkit_model_input_iter *it);
+CRMKIT_API int64_t crmkit_model_input_iter_first_purchase(const crmkit_model_input_iter *it);
+CRMKIT_API int64_t crmkit_model_input_iter_last_purchase(const crmkit_model_input_iter *it);
+/* Bulk read, as crmkit_score_iter_columns. */
+CRMKIT_API int crmkit_model_input_iter_columns(int64_t *out_rows, crmkit_model_input_iter *it, int64_t capacity,
+                                               int64_t *customer_id, double *x, double *t_x, double *T,
+                                               double *mean_spend);
+CRMKIT_API void crmkit_model_input_iter_free(crmkit_model_input_iter *it);
+
 /* Holdout check of a saved transaction model: actual purchases (distinct days) in
 ** [calibration_end, holdout_end) against the model's expectation, by calibration frequency
 ** 0..6 and 7+: owned JSON {"holdout_length", "actual_total", "predicted_total", "bins":

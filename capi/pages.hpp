@@ -78,6 +78,27 @@ int next_row(Iter* it) {
   return it->rows.next();
 }
 
+// crmkit_*_iter_columns: up to `capacity` steps of `step` (the iterator's next), `put(row, i)`
+// writing row i into the caller's arrays. CRMKIT_DONE when no row was left.
+template <class Iter, class Step, class Put>
+int read_columns(int64_t* out_rows, Iter* it, int64_t capacity, Step&& step, Put&& put) {
+  if (out_rows) *out_rows = 0;
+  if (!it) return fail(nullptr, CRMKIT_EINVALID, "it is NULL");
+  if (!out_rows) return fail(nullptr, CRMKIT_EINVALID, "out_rows is NULL");
+  if (capacity < 0) return fail(nullptr, CRMKIT_EINVALID, "capacity " + std::to_string(capacity) + " is negative");
+  int64_t n = 0;
+  while (n < capacity) {
+    const int rc = step();
+    if (rc == CRMKIT_DONE) break;
+    if (rc != CRMKIT_OK) return rc;
+    put(*it->rows.current(), static_cast<std::size_t>(n));
+    ++n;
+  }
+  *out_rows = n;
+  clear_error(nullptr);
+  return n == 0 && capacity > 0 ? CRMKIT_DONE : CRMKIT_OK;
+}
+
 // crmkit_*_iter_json: the exact JSON of the current row (a `row_name`), owned by the caller;
 // misuse without a current row, naming `next_name`, the call that gives one.
 template <class Iter>

@@ -25,6 +25,15 @@ struct crmkit_rfm_iter {
   crmkit::capi::Rows<CustomerRfm> rows;
 };
 
+struct crmkit_score_iter {
+  crmkit::capi::Pages<CustomerScore> rows;
+  std::int64_t after = 0;  // keyset cursor of the next page
+};
+
+struct crmkit_model_input_iter {
+  crmkit::capi::Rows<CustomerHistory> rows;
+};
+
 namespace {
 
 std::vector<double> cut_list(const nlohmann::json& j, const char* what) {
@@ -101,6 +110,26 @@ const CustomerRfm& current(const crmkit_rfm_iter* it) {
   need(it, "it");
   if (!it->rows.current()) throw Error(Errc::misuse, "the RFM iterator is not on a row (call crmkit_rfm_iter_next)");
   return *it->rows.current();
+}
+
+constexpr int kScorePage = 2000;
+
+int next_score(crmkit_score_iter* it) {
+  return capi::next_row(it, [&] {
+    ScorePage p = CustomerValue(it->rows.session->store).scores(it->after, kScorePage);
+    it->rows.page = std::move(p.scores);
+    it->after = p.next_after;
+    it->rows.more = p.next_after != 0;
+  });
+}
+
+double or_nan(const std::optional<double>& v) { return v ? *v : std::nan(""); }
+
+// Score doubles answer NaN, not 0, without a row or a value: 0 is a real prediction.
+template <class Get>
+double score_double(const crmkit_score_iter* it, Get get) {
+  const auto* row = it ? it->rows.current() : nullptr;
+  return row ? or_nan(get(*row)) : std::nan("");
 }
 
 }  // namespace
@@ -215,6 +244,142 @@ int crmkit_value_customer_scores_json(char** out_json, crmkit_db* db, int64_t cu
   });
 }
 
+int crmkit_score_iter_new(crmkit_score_iter** out, crmkit_db* db, int64_t after) {
+  if (out) *out = nullptr;
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(out, "out");
+    if (after < 0) throw Error(Errc::invalid_argument, "after " + std::to_string(after) + " is negative");
+    auto it = std::make_unique<crmkit_score_iter>();
+    it->rows.session = db->session;
+    it->after = after;
+    *out = it.release();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_score_iter_next(crmkit_score_iter* it) { return next_score(it); }
+
+using crmkit::capi::current_field;
+int64_t crmkit_score_iter_customer_id(const crmkit_score_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerScore& s) { return s.customer_id; });
+}
+int64_t crmkit_score_iter_model_id(const crmkit_score_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerScore& s) { return s.model_id.value_or(0); });
+}
+int64_t crmkit_score_iter_spend_model_id(const crmkit_score_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerScore& s) { return s.spend_model_id.value_or(0); });
+}
+int64_t crmkit_score_iter_scored_at(const crmkit_score_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerScore& s) { return s.scored_at; });
+}
+double crmkit_score_iter_p_alive(const crmkit_score_iter* it) {
+  return score_double(it, [](const CustomerScore& s) { return s.p_alive; });
+}
+double crmkit_score_iter_expected_purchases(const crmkit_score_iter* it) {
+  return score_double(it, [](const CustomerScore& s) { return s.expected_purchases; });
+}
+double crmkit_score_iter_horizon(const crmkit_score_iter* it) {
+  return score_double(it, [](const CustomerScore& s) { return s.horizon; });
+}
+const char* crmkit_score_iter_horizon_unit(const crmkit_score_iter* it) {
+  return current_field<const char*>(
+      it, [](const CustomerScore& s) { return s.horizon_unit ? to_string(*s.horizon_unit) : nullptr; });
+}
+double crmkit_score_iter_expected_spend(const crmkit_score_iter* it) {
+  return score_double(it, [](const CustomerScore& s) { return s.expected_spend; });
+}
+double crmkit_score_iter_predicted_clv(const crmkit_score_iter* it) {
+  return score_double(it, [](const CustomerScore& s) { return s.predicted_clv; });
+}
+const char* crmkit_score_iter_currency(const crmkit_score_iter* it) {
+  return current_field<const char*>(
+      it, [](const CustomerScore& s) { return s.currency.empty() ? nullptr : s.currency.c_str(); });
+}
+
+int crmkit_score_iter_columns(int64_t* out_rows, crmkit_score_iter* it, int64_t capacity, int64_t* customer_id,
+                              double* p_alive, double* expected_purchases, double* expected_spend,
+                              double* predicted_clv) {
+  return capi::read_columns(out_rows, it, capacity, [&] { return next_score(it); },
+                            [&](const CustomerScore& s, std::size_t i) {
+                              if (customer_id) customer_id[i] = s.customer_id;
+                              if (p_alive) p_alive[i] = or_nan(s.p_alive);
+                              if (expected_purchases) expected_purchases[i] = or_nan(s.expected_purchases);
+                              if (expected_spend) expected_spend[i] = or_nan(s.expected_spend);
+                              if (predicted_clv) predicted_clv[i] = or_nan(s.predicted_clv);
+                            });
+}
+
+int crmkit_score_iter_json(char** out_json, const crmkit_score_iter* it) {
+  return call(nullptr, [&] {
+    need(it, "it");
+    need(out_json, "out_json");
+    *out_json = nullptr;
+    const auto* row = it->rows.current();
+    if (!row) throw Error(Errc::misuse, "the score iterator is not on a row (call crmkit_score_iter_next)");
+    *out_json = capi::owned_string(to_json(*row));
+    return CRMKIT_OK;
+  });
+}
+
+void crmkit_score_iter_free(crmkit_score_iter* it) { delete it; }
+
+int crmkit_model_input_iter_new(crmkit_model_input_iter** out, crmkit_db* db, int64_t calibration_end,
+                                const char* unit, const char* currency) {
+  if (out) *out = nullptr;
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    need(out, "out");
+    ModelInputOptions o;
+    o.calibration_end = calibration_end;
+    o.unit = parse_model_time_unit(capi::text_arg(unit, "unit"));
+    o.currency = capi::optional_text(currency, "currency");
+    auto it = std::make_unique<crmkit_model_input_iter>();
+    it->rows.session = db->session;
+    it->rows.rows = CustomerValue(db->session->store).model_inputs(o).customers;
+    *out = it.release();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_model_input_iter_next(crmkit_model_input_iter* it) { return capi::next_row(it); }
+
+int64_t crmkit_model_input_iter_customer_id(const crmkit_model_input_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerHistory& h) { return h.customer_id; });
+}
+double crmkit_model_input_iter_x(const crmkit_model_input_iter* it) {
+  return current_field<double>(it, [](const CustomerHistory& h) { return h.x; });
+}
+double crmkit_model_input_iter_t_x(const crmkit_model_input_iter* it) {
+  return current_field<double>(it, [](const CustomerHistory& h) { return h.t_x; });
+}
+double crmkit_model_input_iter_T(const crmkit_model_input_iter* it) {
+  return current_field<double>(it, [](const CustomerHistory& h) { return h.T; });
+}
+double crmkit_model_input_iter_mean_spend(const crmkit_model_input_iter* it) {
+  return current_field<double>(it, [](const CustomerHistory& h) { return h.mean_spend; });
+}
+int64_t crmkit_model_input_iter_first_purchase(const crmkit_model_input_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerHistory& h) { return h.first_purchase; });
+}
+int64_t crmkit_model_input_iter_last_purchase(const crmkit_model_input_iter* it) {
+  return current_field<int64_t>(it, [](const CustomerHistory& h) { return h.last_purchase; });
+}
+
+int crmkit_model_input_iter_columns(int64_t* out_rows, crmkit_model_input_iter* it, int64_t capacity,
+                                    int64_t* customer_id, double* x, double* t_x, double* T, double* mean_spend) {
+  return capi::read_columns(out_rows, it, capacity, [&] { return capi::next_row(it); },
+                            [&](const CustomerHistory& h, std::size_t i) {
+                              if (customer_id) customer_id[i] = h.customer_id;
+                              if (x) x[i] = h.x;
+                              if (t_x) t_x[i] = h.t_x;
+                              if (T) T[i] = h.T;
+                              if (mean_spend) mean_spend[i] = h.mean_spend;
+                            });
+}
+
+void crmkit_model_input_iter_free(crmkit_model_input_iter* it) { delete it; }
+
 int crmkit_value_validate_json(char** out_json, crmkit_db* db, int64_t model_id, int64_t holdout_end) {
   return capi::json_out(out_json, db, "out_json", [&] {
     CustomerValue value(db->session->store);
@@ -251,7 +416,6 @@ int crmkit_rfm_iter_next(crmkit_rfm_iter* it) {
   return capi::next_row(it);
 }
 
-using crmkit::capi::current_field;
 int64_t crmkit_rfm_iter_customer_id(const crmkit_rfm_iter* it) {
   return current_field<int64_t>(it, [](const CustomerRfm& c) { return c.customer_id; });
 }

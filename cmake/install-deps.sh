@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -euo pipefail
 packages=(cmake make g++ ccache pkgconf python3 libsqlite3-dev sqlite3 libsqlitecpp-dev libfmt-dev catch2
-          nlohmann-json3-dev libcli11-dev libboost-math-dev libphonenumber-dev)
+          nlohmann-json3-dev libcli11-dev libboost-math-dev libphonenumber-dev python3-pandas)
 if [ "${CRMKIT_WITH_CLANG:-0}" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do

@@ -182,6 +182,12 @@ struct CustomerScore {
 };
 std::string to_json(const CustomerScore& score);
 
+// A page of stored scores in customer id order (CustomerValue::scores).
+struct ScorePage {
+  std::vector<CustomerScore> scores;
+  std::int64_t next_after = 0;  // `after` for the next page; 0 after the last page
+};
+
 // ------------------------------------------------------------------------------ validation --
 
 // Holdout check of a transaction model: per customer, actual purchases (distinct days) in the
@@ -285,6 +291,10 @@ class CustomerValue {
   // Scored rows of customer_scores by predicted_clv (expected purchases without CLV) descending;
   // limit 0 = every scored row (as --top 0 means "all" in every crmkit command).
   std::vector<CustomerScore> top_scores(int limit);
+  // Every stored score row (customer_scores, the last run) in customer id order, a page at a
+  // time: up to `limit` (1..10000) rows after customer id `after` (0 = from the start). Memory
+  // is bounded by the page, whatever the number of customers.
+  ScorePage scores(std::int64_t after, int limit);
 
   // Holdout validation of a saved transaction model against purchases in
   // [model.calibration_end, holdout_end).

@@ -215,6 +215,22 @@ std::vector<CustomerScore> CustomerValue::top_scores(int limit) {
   });
 }
 
+ScorePage CustomerValue::scores(std::int64_t after, int limit) {
+  if (limit < 1 || limit > 10'000) throw Error(Errc::invalid_argument, fmt::format("limit {} is out of range 1..10000", limit));
+  if (after < 0) throw Error(Errc::invalid_argument, fmt::format("after {} is negative", after));
+  return detail::guard([&] {
+    auto& st = detail::connection_of(store_).prepare(std::string(kScoreColumns) +
+                                                      "WHERE customer_id > ?1 ORDER BY customer_id LIMIT ?2");
+    ScorePage page;
+    page.scores = detail::all_rows(st, read_score, after, static_cast<std::int64_t>(limit) + 1);
+    if (page.scores.size() > static_cast<std::size_t>(limit)) {
+      page.scores.pop_back();
+      page.next_after = page.scores.back().customer_id;
+    }
+    return page;
+  });
+}
+
 HoldoutValidation CustomerValue::validate(std::int64_t model_id, Instant holdout_end) {
   const ValueModel m = model(model_id);
   const clv::PurchaseModel pm = value_detail::purchase_model(m);

@@ -12,8 +12,11 @@ day": a date D (``datetime.date`` or "YYYY-MM-DD") means the end of D.
 """
 import json
 
+import ctypes
+
 from . import _native as n
 from . import db as _db
+from .table import read_columns
 from ._values import to_ms_end_of_day
 
 _fit = n.bind("crmkit_value_fit", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_char_p, n.c_char_p, n.c_int64,
@@ -31,6 +34,14 @@ _rfm_assign_json = n.bind("crmkit_value_rfm_assign_json", n.c_int, n.POINTER(n.c
 _customer_rfm_json = n.bind("crmkit_value_customer_rfm_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p,
                             n.c_int64)
 _maps_json = n.bind("crmkit_value_rfm_maps_json", n.c_int, n.POINTER(n.c_void_p))
+_score_iter_new = n.bind("crmkit_score_iter_new", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64)
+_input_iter_new = n.bind("crmkit_model_input_iter_new", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64,
+                         n.c_char_p, n.c_char_p)
+_SCORE_COLUMNS = (("customer_id", n.c_int64, False), ("p_alive", n.c_double, True),
+                  ("expected_purchases", n.c_double, True), ("expected_spend", n.c_double, True),
+                  ("predicted_clv", n.c_double, True))
+_INPUT_COLUMNS = (("customer_id", n.c_int64, False), ("x", n.c_double, False), ("t_x", n.c_double, False),
+                  ("T", n.c_double, False), ("mean_spend", n.c_double, False))
 
 def _model_id(model):
     """A model id, or the id of a model dict as fit() returns it."""
@@ -108,6 +119,25 @@ class Value:
     def scores(self, customer_id):
         """One customer's scores (p_alive, expected_purchases, expected_spend, predicted_clv, ...)."""
         return n.take_json(_scores_json, self._db.handle, n.int64(customer_id, "customer_id"))
+
+    def score_table(self):
+        """Every customer's stored scores (the last scoring run) in one call, by customer id: a
+        Table (``crmkit.table``) with customer_id, p_alive, expected_purchases, expected_spend
+        and predicted_clv; None where a customer has no prediction. ``.to_pandas()`` gives a
+        DataFrame."""
+        it = ctypes.c_void_p()
+        n.check(_score_iter_new(ctypes.byref(it), self._db.handle, 0))
+        return read_columns("score", it, _SCORE_COLUMNS)
+
+    def model_inputs(self, calibration_end, unit="week", currency=None):
+        """The model inputs of every customer with a purchase before calibration_end (end of
+        day) in one call: a Table with customer_id, x (repeat purchase days), t_x and T (in
+        unit, "day" or "week") and mean_spend (mean repeat-day spend, major units), as the
+        fitters take them (lifetimes' frequency, recency, T, monetary_value)."""
+        it = ctypes.c_void_p()
+        n.check(_input_iter_new(ctypes.byref(it), self._db.handle, to_ms_end_of_day(calibration_end, "calibration_end"),
+                                n.text(unit, "unit"), n.text(currency, "currency")))
+        return read_columns("model_input", it, _INPUT_COLUMNS)
 
     def validate(self, model_id, holdout_end):
         """Holdout check of a saved transaction model: actual vs predicted purchases in

@@ -21,9 +21,9 @@ import unittest
 import crmkit
 from crmkit import _native as n
 from crmkit._values import to_ms_end_of_day
-from crmkit import customers, db, interactions, loyalty, points, segments, value
+from crmkit import customers, db, interactions, loyalty, points, segments, table, value
 
-MODULES = (db, customers, interactions, value, segments, loyalty, points)
+MODULES = (db, customers, interactions, value, segments, loyalty, points, table)
 
 DAY = 86400000
 T0 = 1704067200000  # 2024-01-01T00:00:00Z
@@ -172,6 +172,15 @@ SWEEP = {
     "Value.customer_rfm": entry(lambda c, a: c.db.value.customer_rfm(a["customer_id"]),
                                 customer_id=param(I64, "customer")),
     "Value.maps": entry(None),
+    "Value.score_table": entry(None),
+    "Value.model_inputs": entry(lambda c, a: c.db.value.model_inputs(a["calibration_end"]),
+                                calibration_end=param(I64, T0 + 60 * DAY)),
+    # results as columns
+    "Table": entry(None),
+    "Table.names": entry(None),
+    "Table.rows": entry(None),
+    "Table.to_pandas": entry(None),
+    "read_columns": entry(None),
     # segments
     "rule_json": entry(None),
     "from_text": entry(None),
@@ -383,7 +392,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (96, 56, 137, 617))
+                         (103, 57, 138, 621))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the

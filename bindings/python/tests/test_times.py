@@ -131,6 +131,8 @@ CASES = {
     "Value.score as_of": (value, "_score", END_OF_DAY, lambda db, t: db.value.score(1, as_of=t)),
     "Value.predict as_of": (value, "_score_json", END_OF_DAY, lambda db, t: db.value.predict(as_of=t)),
     "Value.validate holdout_end": (value, "_validate_json", END_OF_DAY, lambda db, t: db.value.validate(1, t)),
+    "Value.model_inputs calibration_end": (value, "_input_iter_new", END_OF_DAY,
+                                           lambda db, t: db.value.model_inputs(t)),
     "Value.rfm as_of": (value, "_rfm_assign_json", END_OF_DAY, lambda db, t: db.value.rfm(t)),
 }
 

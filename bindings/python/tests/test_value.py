@@ -191,5 +191,73 @@ class RfmTest(unittest.TestCase):
         self.assertEqual(self.db.value.customer_rfm(1), before)
 
 
+class BulkTest(unittest.TestCase):
+    """Every customer's scores and model inputs in one call, against the per-customer reads."""
+
+    @classmethod
+    def setUpClass(cls):
+        start = _day_ms(datetime.date(2024, 1, 1))
+        customers = ["c%d" % i for i in range(1, 1201)]
+        purchases = []
+        for i in range(1, 1201):
+            if i % 9 == 0:
+                continue  # never buys: a score row without predictions
+            for k in range(1 + (i * 37) % 5):
+                purchases.append(("c%d" % i, start + ((i * 13 + k * 61) % 300) * _DAY + k, 500 + (i * k * 97) % 9000))
+        cls.db = crmkit.Database()
+        cls.ids = _load(cls.db, customers, purchases)
+        v = cls.db.value
+        cls.end = "2024-12-31"
+        bg = v.fit("bgnbd", "week", cls.end)
+        gg = v.fit("gg", "week", cls.end)
+        cls.scored = v.score(bg, gg, horizon=12, horizon_unit="month", as_of=cls.end)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.db.close()
+
+    def test_score_table(self):
+        t = self.db.value.score_table()
+        self.assertEqual(len(t), 1200)
+        self.assertEqual(t.names, ["customer_id", "p_alive", "expected_purchases", "expected_spend", "predicted_clv"])
+        self.assertEqual(t["customer_id"], sorted(self.ids.values()))
+        self.assertEqual(sum(1 for p in t["p_alive"] if p is not None), self.scored)
+        for row in t.rows()[::97]:
+            one = self.db.value.scores(row["customer_id"])
+            for name in ("p_alive", "expected_purchases", "expected_spend", "predicted_clv"):
+                self.assertEqual(row[name], one[name], (row["customer_id"], name))
+        self.assertIsNone(t["predicted_clv"][self.ids["c9"] - 1])
+
+    def test_model_inputs(self):
+        days = self.db.value.model_inputs(self.end, unit="day")
+        weeks = self.db.value.model_inputs(datetime.date(2024, 12, 31), unit="week", currency="USD")
+        self.assertEqual(len(days), 1200 - 1200 // 9)
+        self.assertEqual(days["customer_id"], weeks["customer_id"])
+        for d, w in zip(days.rows(), weeks.rows()):
+            self.assertEqual(d["x"], w["x"])
+            self.assertAlmostEqual(d["T"] / 7, w["T"], places=12)
+            self.assertAlmostEqual(d["t_x"] / 7, w["t_x"], places=12)
+            self.assertLessEqual(d["t_x"], d["T"])
+            self.assertEqual(d["x"] == 0, d["mean_spend"] == 0)
+        with self.assertRaises(crmkit.InvalidArgument):
+            self.db.value.model_inputs(self.end, unit="month")
+        with self.assertRaises(crmkit.InvalidArgument):
+            self.db.value.model_inputs(self.end, currency="usd")
+
+    def test_to_pandas(self):
+        t = self.db.value.score_table()
+        try:
+            import pandas  # noqa: F401
+        except ImportError:
+            with self.assertRaisesRegex(ImportError, "pandas"):
+                t.to_pandas()
+            self.skipTest("pandas is not installed (Debian: python3-pandas)")
+        frame = t.to_pandas()
+        self.assertEqual(list(frame.columns), t.names)
+        self.assertEqual(len(frame), len(t))
+        self.assertEqual(int(frame["p_alive"].isna().sum()), 1200 - self.scored)
+        self.assertEqual(frame["customer_id"].tolist(), t["customer_id"])
+
+
 if __name__ == "__main__":
     unittest.main()
