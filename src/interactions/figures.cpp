@@ -94,6 +94,13 @@ MoneyFigures read_money(SQLite::Statement& st) {
 }  // namespace
 
 void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& rows) {
+  auto& kept = conn.kept_model_inputs;
+  if (kept.inputs)
+    for (const auto& r : rows)
+      if (r.kind == InteractionKind::purchase && r.occurred_at < kept.scan_end && kept.currency == r.currency.data()) {
+        kept = {};
+        break;
+      }
   std::vector<Delta> deltas;
   std::unordered_map<std::int64_t, std::size_t> index;
   index.reserve(rows.size() < 1024 ? rows.size() : rows.size() / 4);
@@ -283,6 +290,7 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
 }
 
 void rebuild_figures(Connection& conn) {
+  conn.kept_model_inputs = {};
   conn.db.exec("DELETE FROM customer_money");
   conn.db.exec("DELETE FROM customer_figures");
   // UTC day number with floor division, also before 1970.

@@ -21,6 +21,10 @@
 
 struct sqlite3_stmt;
 
+namespace crmkit {
+struct ModelInputs;
+}
+
 namespace crmkit::detail {
 
 struct FinalizeStatement {
@@ -57,6 +61,17 @@ struct Connection {
   int write_depth = 0;                // WriteScopes alive on this connection
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
   RawStatement rollback_stmt, rollback_to_stmt, release_stmt;
+
+  // The last model inputs built from committed facts on this connection, reused while the
+  // purchases under them stay as they were: a fit, a second fit and a scoring run read the
+  // purchases once (src/value/model_inputs.cpp). apply_figures drops them when it records a
+  // purchase in `currency` before `scan_end`; data_version tells of other connections' commits.
+  struct KeptModelInputs {
+    std::shared_ptr<const ModelInputs> inputs;
+    std::string currency;
+    std::int64_t scan_end = 0;
+    std::int64_t data_version = 0;
+  } kept_model_inputs;
 
   // The connection a Store holds (Connection is the Store's friend, so the public header need
   // not expose it).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include "crmkit/error.hpp"
 #include "crmkit/money.hpp"
 #include "crmkit/store.hpp"
+#include "crmkit/value.hpp"
 
 namespace crmkit::value_detail {
 
@@ -27,5 +29,10 @@ inline std::string currency_or_default(Store& store, const std::optional<std::st
 inline void check_finite(double v, const char* what) {
   if (!std::isfinite(v)) throw Error(Errc::invalid_argument, fmt::format("{} is not a finite number", what));
 }
+
+// CustomerValue::model_inputs without the copy: the connection keeps the last inputs built from
+// committed facts and hands them out again while the purchases under them are unchanged
+// (src/value/model_inputs.cpp). fit, score and validate read them through here.
+std::shared_ptr<const ModelInputs> shared_model_inputs(Store& store, const ModelInputOptions& options);
 
 }  // namespace crmkit::value_detail

@@ -66,49 +66,13 @@ std::optional<std::vector<CustomerHistory>> kept_histories(detail::Connection& c
   return out;
 }
 
-}  // namespace
-
-clv::Histories ModelInputs::histories() const {
-  clv::Histories h;
-  h.x.reserve(customers.size());
-  h.t_x.reserve(customers.size());
-  h.T.reserve(customers.size());
-  for (const auto& c : customers) {
-    h.x.push_back(c.x);
-    h.t_x.push_back(c.t_x);
-    h.T.push_back(c.T);
-  }
-  return h;
-}
-
-clv::SpendHistories ModelInputs::repeat_spend() const {
-  clv::SpendHistories s;
-  for (const auto& c : customers) {
-    if (c.x > 0 && c.mean_spend > 0) {
-      s.x.push_back(c.x);
-      s.mean_spend.push_back(c.mean_spend);
-    }
-  }
-  return s;
-}
-
-ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
-  // fit, score and validate all come through here: day counts are taken from these instants.
-  detail::check_instant("calibration_end", o.calibration_end);
-  if (o.holdout_end) detail::check_instant("holdout_end", *o.holdout_end);
-  if (o.unit != clv::TimeUnit::day && o.unit != clv::TimeUnit::week)
-    throw Error(Errc::invalid_argument,
-                fmt::format("unit '{}' is not supported for model inputs (day or week)", clv::to_string(o.unit)));
-  if (o.holdout_end && *o.holdout_end <= o.calibration_end)
-    throw Error(Errc::invalid_argument,
-                fmt::format("holdout_end {} must be after calibration_end {}", format_instant(*o.holdout_end),
-                            format_instant(o.calibration_end)));
-  return detail::guard([&] {
-    auto& c = detail::connection_of(store_);
+// The inputs from the store: the kept histories when they answer, else a scan of the purchases.
+ModelInputs build_inputs(detail::Connection& c, const ModelInputOptions& o, const std::string& currency) {
+  {
     ModelInputs in;
     in.calibration_end = o.calibration_end;
     in.unit = o.unit;
-    in.currency = value_detail::currency_or_default(store_, o.currency);
+    in.currency = currency;
     in.holdout_end = o.holdout_end;
     const double per = unit_days(o.unit);
     const Day cal_day = day_of(o.calibration_end - 1);  // the last calibration day (date D)
@@ -177,7 +141,72 @@ ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
     }
     flush();
     return in;
+  }
+}
+
+}  // namespace
+
+clv::Histories ModelInputs::histories() const {
+  clv::Histories h;
+  h.x.reserve(customers.size());
+  h.t_x.reserve(customers.size());
+  h.T.reserve(customers.size());
+  for (const auto& c : customers) {
+    h.x.push_back(c.x);
+    h.t_x.push_back(c.t_x);
+    h.T.push_back(c.T);
+  }
+  return h;
+}
+
+clv::SpendHistories ModelInputs::repeat_spend() const {
+  clv::SpendHistories s;
+  for (const auto& c : customers) {
+    if (c.x > 0 && c.mean_spend > 0) {
+      s.x.push_back(c.x);
+      s.mean_spend.push_back(c.mean_spend);
+    }
+  }
+  return s;
+}
+
+namespace value_detail {
+
+std::shared_ptr<const ModelInputs> shared_model_inputs(Store& store, const ModelInputOptions& o) {
+  // fit, score and validate all come through here: day counts are taken from these instants.
+  detail::check_instant("calibration_end", o.calibration_end);
+  if (o.holdout_end) detail::check_instant("holdout_end", *o.holdout_end);
+  if (o.unit != clv::TimeUnit::day && o.unit != clv::TimeUnit::week)
+    throw Error(Errc::invalid_argument,
+                fmt::format("unit '{}' is not supported for model inputs (day or week)", clv::to_string(o.unit)));
+  if (o.holdout_end && *o.holdout_end <= o.calibration_end)
+    throw Error(Errc::invalid_argument,
+                fmt::format("holdout_end {} must be after calibration_end {}", format_instant(*o.holdout_end),
+                            format_instant(o.calibration_end)));
+  return detail::guard([&]() -> std::shared_ptr<const ModelInputs> {
+    auto& c = detail::connection_of(store);
+    const std::string currency = currency_or_default(store, o.currency);
+    std::int64_t version = 0;
+    {
+      auto& st = c.prepare("PRAGMA data_version");
+      detail::StatementReset done(st);
+      if (st.executeStep()) version = st.getColumn(0).getInt64();
+    }
+    auto& kept = c.kept_model_inputs;
+    if (kept.inputs && kept.data_version == version && kept.inputs->calibration_end == o.calibration_end &&
+        kept.inputs->unit == o.unit && kept.inputs->currency == currency && kept.inputs->holdout_end == o.holdout_end)
+      return kept.inputs;
+    auto in = std::make_shared<ModelInputs>(build_inputs(c, o, currency));
+    // Only what committed facts say is kept: a transaction may still roll its purchases back.
+    if (!c.in_transaction()) kept = {in, currency, o.holdout_end.value_or(o.calibration_end), version};
+    return in;
   });
+}
+
+}  // namespace value_detail
+
+ModelInputs CustomerValue::model_inputs(const ModelInputOptions& o) {
+  return *value_detail::shared_model_inputs(store_, o);
 }
 
 HoldoutValidation validate_holdout(const ModelInputs& inputs, const clv::PurchaseModel& model) {

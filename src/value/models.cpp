@@ -111,7 +111,8 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
   o.calibration_end = r.calibration_end;
   o.unit = r.unit;
   o.currency = r.currency;
-  const ModelInputs in = model_inputs(o);
+  const auto shared = value_detail::shared_model_inputs(store_, o);
+  const ModelInputs& in = *shared;
   const std::string window = fmt::format("{} purchases before {}", in.currency, format_instant(r.calibration_end));
   if (in.customers.empty())
     throw Error(Errc::invalid_argument, fmt::format("no customer has {}: nothing to fit", window));

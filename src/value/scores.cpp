@@ -122,7 +122,8 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   o.calibration_end = r.as_of;
   o.unit = tm.unit;
   o.currency = tm.currency;
-  const ModelInputs in = model_inputs(o);
+  const auto shared = value_detail::shared_model_inputs(store_, o);
+  const ModelInputs& in = *shared;
   const auto h = in.histories();
   const std::vector<double> alive = clv::p_alive(pm, h);
   const std::vector<double> expected = clv::conditional_expected_purchases(pm, t, h);
@@ -239,7 +240,7 @@ HoldoutValidation CustomerValue::validate(std::int64_t model_id, Instant holdout
   o.unit = m.unit;
   o.currency = m.currency;
   o.holdout_end = holdout_end;
-  return validate_holdout(model_inputs(o), pm);
+  return validate_holdout(*value_detail::shared_model_inputs(store_, o), pm);
 }
 
 }  // namespace crmkit

@@ -267,6 +267,6 @@ TEST_CASE("model inputs after every purchase are read from the kept histories", 
   CHECK(kept.customers[1].t_x == 7);
   CHECK(kept.customers[1].T == 7);
   CHECK(kept.customers[1].mean_spend == Approx(10.0));  // 700 + 300 cents on the repeat day
-  o.holdout_end = 11 * kDay;
+  o.holdout_end = 12 * kDay;
   CHECK(value.model_inputs(o).customers.empty());  // a holdout needs the purchases themselves
 }
