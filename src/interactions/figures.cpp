@@ -172,7 +172,9 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
                                     return a.customer_id != b.customer_id ? a.customer_id < b.customer_id
                                                                           : a.currency < b.currency;
                                   });
-    const Day first_day = day_of(first), last_day = day_of(last);
+    // Without earlier purchases `first` and `last` are sentinels (the int64 range's ends):
+    // never turned into days.
+    const Day first_day = had_purchases ? day_of(first) : 0, last_day = had_purchases ? day_of(last) : -1;
     std::int64_t n = 0;
     for (auto it = range.first; it != range.second; ++it) {
       bool seen = false;
