@@ -97,7 +97,7 @@ typedef struct crmkit_db crmkit_db;
 typedef struct crmkit_options crmkit_options;
 
 /* Options for crmkit_db_open; defaults: read-write, create, busy timeout 5000 ms, mode 0600,
-** a page cache of 64 MiB. A setter given a value out of its range (a negative timeout, a mode
+** a page cache of 64 MiB (256 MiB while a batch of interactions is being recorded). A setter given a value out of its range (a negative timeout, a mode
 ** beyond 07777, a cache outside 1..65536 MiB) returns EINVALID and leaves the options as they
 ** were. The page cache is taken only as pages are read, up to its bound. */
 CRMKIT_API int crmkit_options_new(crmkit_options **out);
@@ -107,6 +107,9 @@ CRMKIT_API int crmkit_options_set_create(crmkit_options *opts, int create);
 CRMKIT_API int crmkit_options_set_busy_timeout(crmkit_options *opts, int milliseconds);
 CRMKIT_API int crmkit_options_set_file_mode(crmkit_options *opts, int mode);
 CRMKIT_API int crmkit_options_set_cache_mib(crmkit_options *opts, int mebibytes);
+/* The cache's bound while a transaction that records a batch of interactions is open (MiB,
+** 1..65536, default 256; see OpenOptions::write_cache_mib in crmkit/store.hpp). */
+CRMKIT_API int crmkit_options_set_write_cache_mib(crmkit_options *opts, int mebibytes);
 
 /* Opens or creates a database file (":memory:" for a private in-memory one) and upgrades its
 ** schema. opts may be NULL for defaults. Fails with ECORRUPT for a file that is not a crmkit

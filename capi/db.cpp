@@ -174,6 +174,10 @@ int crmkit_options_set_cache_mib(crmkit_options* opts, int mebibytes) {
   return set_open_option(opts, [&](OpenOptions& o) { o.cache_mib = mebibytes; });
 }
 
+int crmkit_options_set_write_cache_mib(crmkit_options* opts, int mebibytes) {
+  return set_open_option(opts, [&](OpenOptions& o) { o.write_cache_mib = mebibytes; });
+}
+
 int crmkit_db_open(crmkit_db** out, const char* path, const crmkit_options* opts) {
   return call(nullptr, [&] {
     need(out, "out");

@@ -191,6 +191,7 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
   detail::guard([&] {
     auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
+    conn.widen_cache();
     std::vector<RecordedInteraction> rows;
     rows.reserve(batch.size());
     for (std::size_t k = 0; k < batch.size(); ++k) {

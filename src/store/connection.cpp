@@ -64,6 +64,22 @@ SQLite::Statement& Connection::prepare(const std::string& sql) {
   return *it->second;
 }
 
+void Connection::widen_cache() {
+  if (cache_widened || write_cache_kib <= cache_kib) return;
+  db.exec(fmt::format("PRAGMA cache_size = {}", -write_cache_kib));
+  cache_widened = true;
+}
+
+void Connection::settle_cache() noexcept {
+  if (!cache_widened || in_transaction()) return;
+  try {
+    db.exec(fmt::format("PRAGMA cache_size = {}", -cache_kib));
+    cache_widened = false;
+  } catch (...) {
+    // Out of memory for the statement: the cache stays wide and is tried again next time.
+  }
+}
+
 bool Connection::in_transaction() const noexcept {
   return sqlite3_get_autocommit(db.getHandle()) == 0;
 }
@@ -78,13 +94,15 @@ WriteScope::WriteScope(Connection& c) : c_(c) {
 
 WriteScope::~WriteScope() {
   --c_.write_depth;
-  if (done_) return;
-  // SQLite may already have rolled back (e.g. after SQLITE_FULL): then there is nothing to undo.
-  if (savepoint_) {
-    if (!c_.rollback_savepoint() && c_.write_depth == 0 && !c_.explicit_transaction) c_.rollback_all();
-  } else {
-    c_.rollback_all();
+  if (!done_) {
+    // SQLite may already have rolled back (e.g. after SQLITE_FULL): then there is nothing to undo.
+    if (savepoint_) {
+      if (!c_.rollback_savepoint() && c_.write_depth == 0 && !c_.explicit_transaction) c_.rollback_all();
+    } else {
+      c_.rollback_all();
+    }
   }
+  if (!savepoint_) c_.settle_cache();
 }
 
 void WriteScope::commit() {

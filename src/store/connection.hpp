@@ -54,11 +54,19 @@ struct Connection {
   // transaction starts (called by WriteScope and Transaction).
   void discard_stale_transaction();
 
+  // The page cache: cache_kib normally, write_cache_kib while the open transaction records a
+  // batch of interactions (widen_cache, called by the ingest). settle_cache returns it to
+  // cache_kib once no transaction is open; the pages over the bound are freed then.
+  void widen_cache();
+  void settle_cache() noexcept;
+
   SQLite::Database db;  // declared first: destroyed after the statements below
   std::string path;
   bool read_only = false;
   bool explicit_transaction = false;  // a crmkit::Transaction / crmkit_db_begin is open
   int write_depth = 0;                // WriteScopes alive on this connection
+  std::int64_t cache_kib = 2000, write_cache_kib = 2000;  // set by Store::open
+  bool cache_widened = false;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
   RawStatement rollback_stmt, rollback_to_stmt, release_stmt;
 

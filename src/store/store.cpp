@@ -265,6 +265,9 @@ void check_open_options(const OpenOptions& options) {
                                                     options.file_mode));
   if (options.cache_mib < 1 || options.cache_mib > 65536)
     throw Error(Errc::invalid_argument, fmt::format("cache_mib must be within 1..65536 (got {})", options.cache_mib));
+  if (options.write_cache_mib < 1 || options.write_cache_mib > 65536)
+    throw Error(Errc::invalid_argument,
+                fmt::format("write_cache_mib must be within 1..65536 (got {})", options.write_cache_mib));
 }
 
 Store Store::open(const std::string& path, const OpenOptions& options) {
@@ -304,7 +307,9 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
       }
       // Reads the schema, so only once the file is known to be ours (a damaged header is
       // reported above as corrupt, not as SQLite's generic error).
-      c->db.exec(fmt::format("PRAGMA cache_size = {}", -1024 * static_cast<std::int64_t>(options.cache_mib)));
+      c->cache_kib = 1024 * static_cast<std::int64_t>(options.cache_mib);
+      c->write_cache_kib = 1024 * static_cast<std::int64_t>(options.write_cache_mib);
+      c->db.exec(fmt::format("PRAGMA cache_size = {}", -c->cache_kib));
       if (!options.read_only) {
         if (!memory) c->db.execAndGet("PRAGMA journal_mode = WAL");
         c->db.exec("PRAGMA synchronous = NORMAL");
@@ -384,6 +389,7 @@ void Transaction::commit() {
   detail::guard([&] { c.db.exec("COMMIT"); });
   open_ = false;
   c.explicit_transaction = false;
+  c.settle_cache();
 }
 
 void Transaction::rollback() {
@@ -391,7 +397,9 @@ void Transaction::rollback() {
   auto& c = detail::connection_of(store_);
   open_ = false;
   c.explicit_transaction = false;
-  if (!c.rollback_all())
+  const bool undone = c.rollback_all();
+  c.settle_cache();
+  if (!undone)
     throw Error(Errc::no_memory, "rollback failed; the next transaction on this store rolls it back first");
 }
 

@@ -72,6 +72,10 @@ TEST_CASE("options are checked", "[capi]") {
   CHECK(crmkit_options_set_cache_mib(o, 65537) == CRMKIT_EINVALID);
   CHECK(crmkit_options_set_cache_mib(nullptr, 8) == CRMKIT_EINVALID);
   CHECK(crmkit_options_set_cache_mib(o, 8) == CRMKIT_OK);
+  CHECK(crmkit_options_set_write_cache_mib(o, 0) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_write_cache_mib(o, 65537) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_write_cache_mib(nullptr, 8) == CRMKIT_EINVALID);
+  CHECK(crmkit_options_set_write_cache_mib(o, 128) == CRMKIT_OK);
   CHECK(crmkit_options_set_read_only(nullptr, 1) == CRMKIT_EINVALID);
   CHECK(crmkit_options_set_create(o, 0) == CRMKIT_OK);
   crmkit_db* db = nullptr;

@@ -249,6 +249,10 @@ std::vector<Case> cases() {
          crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_cache_mib(o, 0); crmkit_options_free(o); return rc; }},
       {"options: cache INT_MAX MiB", CRMKIT_EINVALID, [](Env&) {
          crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_cache_mib(o, INT_MAX); crmkit_options_free(o); return rc; }},
+      {"options: write cache 0 MiB", CRMKIT_EINVALID, [](Env&) {
+         crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_write_cache_mib(o, 0); crmkit_options_free(o); return rc; }},
+      {"options: write cache INT_MIN MiB", CRMKIT_EINVALID, [](Env&) {
+         crmkit_options* o; crmkit_options_new(&o); int rc = crmkit_options_set_write_cache_mib(o, INT_MIN); crmkit_options_free(o); return rc; }},
       {"interaction JSON: amount 1e400", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;
          return crmkit_interaction_record_json(&id, e.db, ("{\"customer_id\":" + std::to_string(e.customer) + ",\"occurred_at\":1,\"kind\":\"purchase\",\"amount\":{\"minor\":1e400,\"currency\":\"USD\"}}").c_str()); }},
       {"interaction JSON: NaN", CRMKIT_EINVALID, [](Env& e) { std::int64_t id;

@@ -9,6 +9,8 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include "crmkit/customer.hpp"
+#include "crmkit/interaction.hpp"
 #include "crmkit/store.hpp"
 #include "expect_error.hpp"
 #include "store/connection.hpp"
@@ -62,6 +64,64 @@ TEST_CASE("the page cache option sizes the connection's cache and is checked", "
     expect_error([&] { Store::open(dir.file("refused.db"), o); }, Errc::invalid_argument, "cache_mib");
   }
   CHECK(::access(dir.file("refused.db").c_str(), F_OK) != 0);  // refused before anything is created
+  o.cache_mib = 8;
+  for (int bad : {0, -1, 65537}) {
+    o.write_cache_mib = bad;
+    expect_error([&] { Store::open(dir.file("refused.db"), o); }, Errc::invalid_argument, "write_cache_mib");
+  }
+  CHECK(::access(dir.file("refused.db").c_str(), F_OK) != 0);
+}
+
+TEST_CASE("a transaction that records a batch widens the page cache until it ends", "[store]") {
+  TempDir dir;
+  crmkit::OpenOptions o;
+  o.cache_mib = 8;
+  o.write_cache_mib = 32;
+  Store s = Store::open(dir.file("widen.db"), o);
+  auto cache_of = [&s] { return crmkit::detail::connection_of(s).db.execAndGet("PRAGMA cache_size").getInt64(); };
+  crmkit::Customers customers(s);
+  crmkit::CustomerFields c;
+  c.display_name = "Ada";
+  c.created_at = 1'600'000'000'000;
+  const std::int64_t id = customers.create(c);
+  crmkit::Interactions interactions(s);
+  crmkit::Interaction visit;
+  visit.customer_id = id;
+  visit.occurred_at = 1'700'000'000'000;
+  visit.kind = crmkit::InteractionKind::visit;
+  visit.channel = crmkit::Channel::web;
+
+  interactions.record_batch({visit});  // a transaction of its own: back to 8 MiB when it ends
+  CHECK(cache_of() == -8 * 1024);
+  {
+    crmkit::Transaction tx(s);
+    interactions.record(visit);  // one by one: not widened
+    CHECK(cache_of() == -8 * 1024);
+    visit.occurred_at += 1;
+    interactions.record_batch({visit});
+    CHECK(cache_of() == -32 * 1024);  // the whole transaction keeps its changed pages
+    visit.occurred_at += 1;
+    interactions.record_batch({visit});
+    CHECK(cache_of() == -32 * 1024);
+    tx.commit();
+  }
+  CHECK(cache_of() == -8 * 1024);
+  {
+    crmkit::Transaction tx(s);
+    visit.occurred_at += 1;
+    interactions.record_batch({visit});
+    CHECK(cache_of() == -32 * 1024);
+  }  // rolled back
+  CHECK(cache_of() == -8 * 1024);
+  visit.customer_id = id + 100;  // a refused batch (unknown customer) settles the cache too
+  expect_error([&] { interactions.record_batch({visit}); }, Errc::not_found, "customer");
+  CHECK(cache_of() == -8 * 1024);
+  CHECK(interactions.figures(id).interaction_count == 4);  // 1 + 3 committed, the rolled-back one gone
+
+  o.write_cache_mib = 4;  // below cache_mib: the cache stays at cache_mib
+  Store narrow = Store::open(dir.file("widen.db"), o);
+  crmkit::Interactions(narrow).record_batch({[&] { auto v = visit; v.customer_id = id; v.occurred_at += 10; return v; }()});
+  CHECK(crmkit::detail::connection_of(narrow).db.execAndGet("PRAGMA cache_size").getInt64() == -8 * 1024);
 }
 
 TEST_CASE("a file from a newer schema is refused", "[store]") {

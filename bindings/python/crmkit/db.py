@@ -12,6 +12,7 @@ _set_create = n.bind("crmkit_options_set_create", n.c_int, n.c_void_p, n.c_int)
 _set_busy = n.bind("crmkit_options_set_busy_timeout", n.c_int, n.c_void_p, n.c_int)
 _set_mode = n.bind("crmkit_options_set_file_mode", n.c_int, n.c_void_p, n.c_int)
 _set_cache = n.bind("crmkit_options_set_cache_mib", n.c_int, n.c_void_p, n.c_int)
+_set_write_cache = n.bind("crmkit_options_set_write_cache_mib", n.c_int, n.c_void_p, n.c_int)
 _schema_version = n.bind("crmkit_db_schema_version", n.c_int, n.POINTER(n.c_int), n.c_void_p)
 _begin = n.bind("crmkit_db_begin", n.c_int, n.c_void_p)
 _commit = n.bind("crmkit_db_commit", n.c_int, n.c_void_p)
@@ -27,11 +28,13 @@ class Database:
     Areas hang off it as attributes (db.customers, db.interactions, ...), added by their
     modules. One Database may be used from several threads (calls are serialised).
     cache_mib bounds SQLite's page cache for this connection (1..65536 MiB, taken as pages
-    are read); the default 64 suits large imports.
+    are read); the default 64 suits large imports. write_cache_mib is its bound while a
+    transaction that records a batch of interactions is open (default 256): a large import's
+    changed pages stay in memory until the commit writes them once.
     """
 
     def __init__(self, path=":memory:", read_only=False, create=True, busy_timeout_ms=5000,
-                 file_mode=0o600, cache_mib=64):
+                 file_mode=0o600, cache_mib=64, write_cache_mib=256):
         opts = n.c_void_p()
         n.check(_options_new(n.byref(opts)))
         try:
@@ -40,6 +43,7 @@ class Database:
             n.check(_set_busy(opts, n.int32(busy_timeout_ms, "busy_timeout_ms")))
             n.check(_set_mode(opts, n.int32(file_mode, "file_mode")))
             n.check(_set_cache(opts, n.int32(cache_mib, "cache_mib")))
+            n.check(_set_write_cache(opts, n.int32(write_cache_mib, "write_cache_mib")))
             handle = n.c_void_p()
             n.check(_open(n.byref(handle), n.text(str(path), "path"), opts))
         finally:

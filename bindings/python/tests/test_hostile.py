@@ -112,6 +112,7 @@ def cases(ctx):
         ("cache 0 MiB", crmkit.InvalidArgument, lambda: crmkit.Database(cache_mib=0)),
         ("cache 2**40 MiB (ctypes would truncate)", crmkit.InvalidArgument,
          lambda: crmkit.Database(cache_mib=2 ** 40)),
+        ("write cache -1 MiB", crmkit.InvalidArgument, lambda: crmkit.Database(write_cache_mib=-1)),
         ("path with a lone surrogate", crmkit.InvalidArgument, lambda: crmkit.Database("/tmp/\udcff.db")),
         ("path with NUL", crmkit.InvalidArgument, lambda: crmkit.Database(ctx.path + "\x00x")),
         ("path is a directory", crmkit.IOFailure, lambda: crmkit.Database(ctx.dir)),

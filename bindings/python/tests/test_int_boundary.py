@@ -76,9 +76,10 @@ def entry(call, **params):
 SWEEP = {
     # db
     "Database": entry(lambda c, a: crmkit.Database(c.path, busy_timeout_ms=a["busy_timeout_ms"],
-                                                   file_mode=a["file_mode"], cache_mib=a["cache_mib"]).close(),
+                                                   file_mode=a["file_mode"], cache_mib=a["cache_mib"],
+                                                   write_cache_mib=a["write_cache_mib"]).close(),
                       busy_timeout_ms=param(I32, 5000), file_mode=param(I32, 0o600),
-                      cache_mib=param(I32, 64)),
+                      cache_mib=param(I32, 64), write_cache_mib=param(I32, 256)),
     "Database.close": entry(None),
     "Database.handle": entry(None),
     "Database.schema_version": entry(None),
@@ -392,7 +393,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (103, 57, 138, 621))
+                         (103, 57, 139, 628))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
