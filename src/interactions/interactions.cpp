@@ -75,6 +75,16 @@ struct Outcome {
   bool inserted;
 };
 
+// The error for a fact recorded before whose content differs from `in`'s in `field`.
+Error changed_fact(const Interaction& in, std::int64_t stored_id, const char* field) {
+  if (!in.external_id)
+    return Error(Errc::conflict, fmt::format("the natural key of this interaction is that of interaction {}, "
+                                             "which differs in {} (a hash collision): record it with allow_repeats",
+                                             stored_id, field));
+  return Error(Errc::conflict, fmt::format("external_id '{}' was recorded before as interaction {} with a different {}",
+                                           detail::printable(*in.external_id), stored_id, field));
+}
+
 // Inserts one checked interaction. It is identified by its external_id or, without one, by
 // its natural key when `key` is given: a fact seen before gives the existing id when the
 // content is the same and conflict otherwise (for a natural key, only a hash collision). A
@@ -82,6 +92,22 @@ struct Outcome {
 // batches can skip the row and carry on.
 Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<std::string>& attrs,
                    const detail::NaturalKey* key = nullptr) {
+  detail::BorrowedBlob natural_key;
+  if (key && !in.external_id) {
+    natural_key = {key->data(), static_cast<int>(key->size())};
+    // The key hashes the customer and the instant, so a repeat sits under the same
+    // (customer_id, occurred_at) in the timeline index: no index of its own (migration 0011).
+    // The write lock is held, so nothing can record the key between this look-up and the insert.
+    auto& q = conn.prepare(fmt::format(
+        "SELECT {} FROM interactions WHERE customer_id = ? AND occurred_at = ? AND natural_key = ?", kColumns));
+    detail::StatementReset done(q);
+    detail::bind_all(q, in.customer_id, in.occurred_at, natural_key);
+    if (q.executeStep()) {
+      const Interaction stored = read_row(q);
+      if (const char* field = first_difference(stored, in, attrs)) throw changed_fact(in, stored.id, field);
+      return {stored.id, false};
+    }
+  }
   auto& st = conn.prepare(
       "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, "
       "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
@@ -92,8 +118,6 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
     amount = in.amount->minor;
     currency = detail::borrowed(in.amount->currency);
   }
-  detail::BorrowedBlob natural_key;
-  if (key && !in.external_id) natural_key = {key->data(), static_cast<int>(key->size())};
   detail::bind_all(st, in.customer_id, detail::borrowed(in.external_id), in.occurred_at, in.channel, in.kind,
                    in.direction, amount, currency, in.margin, detail::borrowed(in.subject), detail::borrowed(in.notes),
                    detail::borrowed(attrs), natural_key);
@@ -107,25 +131,16 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
     throw;
   }
   if (changes == 1) return {conn.db.getLastInsertRowid(), true};
+  // Only an external_id can be taken here: the natural key was looked up above.
   Interaction stored;
   {
-    auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE {} = ?", kColumns,
-                                       in.external_id ? "external_id" : "natural_key"));
+    auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
     detail::StatementReset done(q);
     if (in.external_id) detail::bind_all(q, *in.external_id);
-    else if (key) detail::bind_all(q, detail::BorrowedBlob{key->data(), static_cast<int>(key->size())});
-    if (!q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
+    if (!in.external_id || !q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
     stored = read_row(q);
   }
-  if (const char* field = first_difference(stored, in, attrs)) {
-    if (!in.external_id)
-      throw Error(Errc::conflict, fmt::format("the natural key of this interaction is that of interaction {}, "
-                                              "which differs in {} (a hash collision): record it with allow_repeats",
-                                              stored.id, field));
-    throw Error(Errc::conflict,
-                fmt::format("external_id '{}' was recorded before as interaction {} with a different {}",
-                            detail::printable(*in.external_id), stored.id, field));
-  }
+  if (const char* field = first_difference(stored, in, attrs)) throw changed_fact(in, stored.id, field);
   return {stored.id, false};
 }
 

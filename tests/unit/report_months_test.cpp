@@ -243,8 +243,9 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
     o.top = 0;
     before = to_json(build_report(shop.s, o));
     // The file as crmkit wrote it at version 8: without the month cells and their index, and
-    // without 0010's purchase histories.
+    // without 0010's purchase histories, with the natural key index 0011 dropped.
     detail::connection_of(shop.s).db.exec(
+        "CREATE UNIQUE INDEX interactions_natural_key ON interactions(natural_key) WHERE natural_key IS NOT NULL; "
         "DROP TABLE interaction_months; DROP INDEX interactions_occurred; "
         "ALTER TABLE customer_money DROP COLUMN first_day_total; "
         "ALTER TABLE customer_money DROP COLUMN purchase_days; "
