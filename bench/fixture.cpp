@@ -55,6 +55,13 @@ void create_customers_crmkit(const std::string& path, std::int64_t customers) {
   create_customers_raw(db, customers);
 }
 
+void raw_ingest_settings(SQLite::Database& db) {
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  db.exec(fmt::format("PRAGMA cache_size = {}", -1024 * static_cast<std::int64_t>(crmkit::OpenOptions{}.write_cache_mib)));
+}
+
 void insert_facts_raw(SQLite::Database& db, const Population& p) {
   db.exec("BEGIN");
   SQLite::Statement st(db,

@@ -20,6 +20,10 @@ void create_customers_crmkit(const std::string& path, std::int64_t customers);
 void create_customers_raw(SQLite::Database& db, std::int64_t customers);
 
 // The raw-SQLite ingest: prepared inserts of the facts into `interactions`, one transaction.
+// Run on a connection set up by raw_ingest_settings: the journal, sync mode, foreign keys and
+// page cache crmkit itself uses while it records a batch, so that the baseline differs from
+// crmkit only in what crmkit does per row.
+void raw_ingest_settings(SQLite::Database& db);
 void insert_facts_raw(SQLite::Database& db, const Population& p);
 
 // The crmkit ingest through the C API batch in one explicit transaction (batches of 50,000).

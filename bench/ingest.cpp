@@ -44,9 +44,7 @@ IngestTimes measure_ingest(const Options& o, const Population& p) {
   t0 = Clock::now();
   {
     SQLite::Database db(raw, SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
-    db.exec("PRAGMA foreign_keys = ON");
+    raw_ingest_settings(db);
     insert_facts_raw(db, p);
   }
   t.raw.seconds = seconds_since(t0);

@@ -46,9 +46,7 @@ int ingest_child(const std::vector<std::string>& args) {
   const auto t0 = Clock::now();
   if (raw) {
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = NORMAL");
-    db.exec("PRAGMA foreign_keys = ON");
+    raw_ingest_settings(db);
     insert_facts_raw(db, p);
   } else {
     insert_facts_capi(path, p);  // closes the store: the checkpoint is counted
