@@ -123,13 +123,15 @@ double objective(const analytics::Patterns& p, int kk, const std::vector<double>
   const double g_ab = std::lgamma(a + b), g_r = std::lgamma(r), g_b = std::lgamma(b);
   const double d_ab = grad ? digamma(a + b) : 0, d_r = grad ? digamma(r) : 0, d_b = grad ? digamma(b) : 0;
   double sum = 0, gr = 0, gal = 0, ga = 0, gb = 0;
-  double cur_x = -1, base = 0, dr_x = 0, da_x = 0, db_x = 0;
+  double cur_x = -1, base = 0, dr_x = 0, da_x = 0, db_x = 0, a4_x = 0;
   for (std::size_t i = 0; i < p.size(); ++i) {
     const double x = p.x[i], w = p.w[i];
+    const double bxk = b + x - 1 + k;
     if (x != cur_x) {
       cur_x = x;
       base = std::lgamma(r + x) - g_r + r * lal + g_ab + std::lgamma(b + x + k) - g_b -
              std::lgamma(a + b + x + k);
+      a4_x = (kk == 0 && x == 0) ? 0.0 : la - std::log(bxk);
       if (grad) {
         const double d_abx = digamma(a + b + x + k);
         dr_x = digamma(r + x) - d_r + lal;
@@ -141,16 +143,15 @@ double objective(const analytics::Patterns& p, int kk, const std::vector<double>
     const double A3 = -(r + x) * lT;
     double ll, w4 = 0;
     double ltx = 0;
-    const double bxk = b + x - 1 + k;
     if (kk == 0 && x == 0) {
       ll = base + A3;
     } else {
       ltx = std::log(al + p.t_x[i]);
-      const double A4 = la - std::log(bxk) - (r + x) * ltx;
-      const double M = std::max(A3, A4);
-      const double e3 = std::exp(A3 - M), e4 = std::exp(A4 - M);
-      ll = base + M + std::log(e3 + e4);
-      w4 = e4 / (e3 + e4);
+      const double A4 = a4_x - (r + x) * ltx;
+      // log(e^A3 + e^A4) with one exp and a log1p: the smaller term relative to the larger.
+      const double e = std::exp(-std::fabs(A4 - A3));
+      ll = base + std::max(A3, A4) + std::log1p(e);
+      w4 = A4 > A3 ? 1 / (1 + e) : e / (1 + e);
     }
     sum += w * ll;
     if (grad) {
