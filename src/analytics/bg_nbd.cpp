@@ -122,6 +122,14 @@ double objective(const analytics::Patterns& p, int kk, const std::vector<double>
   const double lal = std::log(al), la = std::log(a);
   const double g_ab = std::lgamma(a + b), g_r = std::lgamma(r), g_b = std::lgamma(b);
   const double d_ab = grad ? digamma(a + b) : 0, d_r = grad ? digamma(r) : 0, d_b = grad ? digamma(b) : 0;
+  // log(alpha + time) and 1 / (alpha + time) once per distinct time, when the patterns have a
+  // table of them (index_times).
+  const bool tabled = !p.times.empty();
+  std::vector<double> log_at(p.times.size()), inv_at(grad ? p.times.size() : 0);
+  for (std::size_t j = 0; j < p.times.size(); ++j) {
+    log_at[j] = std::log(al + p.times[j]);
+    if (grad) inv_at[j] = 1 / (al + p.times[j]);
+  }
   double sum = 0, gr = 0, gal = 0, ga = 0, gb = 0;
   double cur_x = -1, base = 0, dr_x = 0, da_x = 0, db_x = 0, a4_x = 0;
   for (std::size_t i = 0; i < p.size(); ++i) {
@@ -139,25 +147,28 @@ double objective(const analytics::Patterns& p, int kk, const std::vector<double>
         db_x = d_ab + digamma(b + x + k) - d_b - d_abx;
       }
     }
-    const double lT = std::log(al + p.T[i]);
+    const double lT = tabled ? log_at[p.T_at[i]] : std::log(al + p.T[i]);
     const double A3 = -(r + x) * lT;
     double ll, w4 = 0;
     double ltx = 0;
     if (kk == 0 && x == 0) {
       ll = base + A3;
     } else {
-      ltx = std::log(al + p.t_x[i]);
+      ltx = tabled ? log_at[p.t_x_at[i]] : std::log(al + p.t_x[i]);
       const double A4 = a4_x - (r + x) * ltx;
-      // log(e^A3 + e^A4) with one exp and a log1p: the smaller term relative to the larger.
+      // log(e^A3 + e^A4) with one exp: the smaller term relative to the larger (log, not
+      // log1p: the sum is added to terms of order 1, and glibc's log is the faster).
       const double e = std::exp(-std::fabs(A4 - A3));
-      ll = base + std::max(A3, A4) + std::log1p(e);
+      ll = base + std::max(A3, A4) + std::log(1 + e);
       w4 = A4 > A3 ? 1 / (1 + e) : e / (1 + e);
     }
     sum += w * ll;
     if (grad) {
       const double w3 = 1 - w4;
       gr += w * (dr_x - w3 * lT - w4 * ltx);
-      gal += w * (r / al - (r + x) * (w3 / (al + p.T[i]) + w4 / (al + p.t_x[i])));
+      const double inv_T = tabled ? inv_at[p.T_at[i]] : 1 / (al + p.T[i]);
+      const double inv_tx = tabled ? inv_at[p.t_x_at[i]] : 1 / (al + p.t_x[i]);
+      gal += w * (r / al - (r + x) * (w3 * inv_T + w4 * inv_tx));
       ga += w * (da_x + w4 / a);
       gb += w * (db_x - (w4 > 0 ? w4 / bxk : 0.0));
     }

@@ -92,7 +92,27 @@ PurchasePatterns purchase_patterns(const char* model, const clv::Histories& data
   out.scaled = p;
   for (auto& v : out.scaled.t_x) v /= out.scale;
   for (auto& v : out.scaled.T) v /= out.scale;
+  index_times(out.scaled);
   return out;
+}
+
+void index_times(Patterns& p) {
+  p.times.clear();
+  p.t_x_at.clear();
+  p.T_at.clear();
+  std::vector<double> all(p.t_x);
+  all.insert(all.end(), p.T.begin(), p.T.end());
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  if (all.size() > p.size() / 4) return;  // a table would not save work
+  auto at = [&all](double v) { return static_cast<std::uint32_t>(std::lower_bound(all.begin(), all.end(), v) - all.begin()); };
+  p.t_x_at.resize(p.size());
+  p.T_at.resize(p.size());
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    p.t_x_at[i] = at(p.t_x[i]);
+    p.T_at[i] = at(p.T[i]);
+  }
+  p.times = std::move(all);
 }
 
 void check_positive(const char* what, const std::vector<double>& v,
