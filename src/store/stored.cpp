@@ -22,9 +22,11 @@ void StoredRow::damaged(int col, const std::string& why) const {
 }
 
 std::optional<std::int64_t> StoredRow::opt_int64(int col) const {
-  auto c = st_.getColumn(col);
-  if (c.isNull()) return std::nullopt;
-  if (c.getType() != SQLITE_INTEGER) damaged(col, "not an integer");
+  // The hottest read of every scan: the type asked once (isNull would ask again).
+  const auto c = st_.getColumn(col);
+  const int type = c.getType();
+  if (type == SQLITE_NULL) return std::nullopt;
+  if (type != SQLITE_INTEGER) damaged(col, "not an integer");
   return c.getInt64();
 }
 

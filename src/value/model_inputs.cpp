@@ -56,6 +56,14 @@ std::optional<std::vector<CustomerHistory>> kept_histories(detail::Connection& c
   detail::StatementReset done(st);
   detail::bind_all(st, in.currency);
   std::vector<CustomerHistory> out;
+  {
+    // Room for every customer up front (a count reads the smallest index: 20 ms at 1M):
+    // growing a vector of a million histories by doubling copied it and faulted in fresh
+    // pages a dozen times.
+    auto& count = c.prepare("SELECT count(*) FROM customers");
+    detail::StatementReset count_done(count);
+    if (count.executeStep()) out.reserve(static_cast<std::size_t>(count.getColumn(0).getInt64()));
+  }
   while (st.executeStep()) {
     const detail::StoredRow r(st, "customer_money", -1);
     Purchases p;
