@@ -1,6 +1,10 @@
 // Materialised per-customer scores: P(alive), expected purchases, expected spend and CLV.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -69,6 +73,41 @@ std::vector<ScoreWarning> score_warnings(const ValueModel& tm, Instant as_of, co
   return out;
 }
 
+// The cohort's distinct histories (x, t_x, T) and each customer's index into them. A million
+// customers have a few hundred thousand; each prediction below is evaluated on those, with
+// one sort here instead of one inside each prediction.
+struct DistinctHistories {
+  clv::Histories unique;
+  std::vector<std::uint32_t> of;  // per customer
+};
+
+DistinctHistories distinct_histories(const clv::Histories& h) {
+  std::vector<std::uint32_t> order(h.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+  std::sort(order.begin(), order.end(), [&h](std::uint32_t a, std::uint32_t b) {
+    return std::tie(h.x[a], h.t_x[a], h.T[a]) < std::tie(h.x[b], h.t_x[b], h.T[b]);
+  });
+  DistinctHistories d;
+  d.of.resize(h.size());
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const std::uint32_t i = order[k];
+    if (k == 0 || h.x[i] != d.unique.x.back() || h.t_x[i] != d.unique.t_x.back() || h.T[i] != d.unique.T.back()) {
+      d.unique.x.push_back(h.x[i]);
+      d.unique.t_x.push_back(h.t_x[i]);
+      d.unique.T.push_back(h.T[i]);
+    }
+    d.of[i] = static_cast<std::uint32_t>(d.unique.size() - 1);
+  }
+  return d;
+}
+
+// Per-customer values from per-history ones.
+std::vector<double> per_customer(const std::vector<double>& by_history, const DistinctHistories& d) {
+  std::vector<double> out(d.of.size());
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = by_history[d.of[i]];
+  return out;
+}
+
 }  // namespace
 
 ScoreSummary CustomerValue::score(const ScoreRequest& r) {
@@ -125,8 +164,12 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   const auto shared = value_detail::shared_model_inputs(store_, o);
   const ModelInputs& in = *shared;
   const auto h = in.histories();
-  const std::vector<double> alive = clv::p_alive(pm, h);
-  const std::vector<double> expected = clv::conditional_expected_purchases(pm, t, h);
+  if (h.size() > std::numeric_limits<std::uint32_t>::max())
+    throw Error(Errc::invalid_argument, fmt::format("{} customers to score is more than 2^32", h.size()));
+  const DistinctHistories distinct = distinct_histories(h);
+  const std::vector<double> alive = per_customer(clv::p_alive(pm, distinct.unique), distinct);
+  const std::vector<double> expected =
+      per_customer(clv::conditional_expected_purchases(pm, t, distinct.unique), distinct);
   std::vector<double> spend, clv_values;
   if (gg) {
     clv::SpendHistories histories;  // every customer, one-time buyers included (x = 0)
@@ -140,8 +183,13 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
       clv_values.resize(spend.size());
       for (std::size_t i = 0; i < spend.size(); ++i) clv_values[i] = margin[i] * expected[i];
     } else {
-      clv_values = clv::customer_lifetime_value(pm, clv::MonthlyHorizon(tm.unit, months, r.monthly_discount_rate),
-                                                h, margin);
+      // Linear in the margin: each distinct history's discounted purchases once, times the margin.
+      const std::vector<double> per_unit = per_customer(
+          clv::customer_lifetime_value(pm, clv::MonthlyHorizon(tm.unit, months, r.monthly_discount_rate),
+                                       distinct.unique, std::vector<double>(distinct.unique.size(), 1.0)),
+          distinct);
+      clv_values.resize(spend.size());
+      for (std::size_t i = 0; i < spend.size(); ++i) clv_values[i] = per_unit[i] * margin[i];
     }
   }
 
