@@ -101,13 +101,6 @@ DistinctHistories distinct_histories(const clv::Histories& h) {
   return d;
 }
 
-// Per-customer values from per-history ones.
-std::vector<double> per_customer(const std::vector<double>& by_history, const DistinctHistories& d) {
-  std::vector<double> out(d.of.size());
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = by_history[d.of[i]];
-  return out;
-}
-
 }  // namespace
 
 ScoreSummary CustomerValue::score(const ScoreRequest& r) {
@@ -163,35 +156,30 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   o.currency = tm.currency;
   const auto shared = value_detail::shared_model_inputs(store_, o);
   const ModelInputs& in = *shared;
-  const auto h = in.histories();
-  if (h.size() > std::numeric_limits<std::uint32_t>::max())
-    throw Error(Errc::invalid_argument, fmt::format("{} customers to score is more than 2^32", h.size()));
-  const DistinctHistories distinct = distinct_histories(h);
-  const std::vector<double> alive = per_customer(clv::p_alive(pm, distinct.unique), distinct);
-  const std::vector<double> expected =
-      per_customer(clv::conditional_expected_purchases(pm, t, distinct.unique), distinct);
-  std::vector<double> spend, clv_values;
-  if (gg) {
-    clv::SpendHistories histories;  // every customer, one-time buyers included (x = 0)
-    histories.x = h.x;
-    histories.mean_spend.reserve(in.customers.size());
-    for (const auto& c : in.customers) histories.mean_spend.push_back(c.mean_spend);
-    spend = clv::conditional_expected_average_spend(*gg, histories);
-    std::vector<double> margin(spend.size());
-    for (std::size_t i = 0; i < spend.size(); ++i) margin[i] = r.margin_rate * spend[i];
-    if (r.monthly_discount_rate == 0) {
-      clv_values.resize(spend.size());
-      for (std::size_t i = 0; i < spend.size(); ++i) clv_values[i] = margin[i] * expected[i];
-    } else {
-      // Linear in the margin: each distinct history's discounted purchases once, times the margin.
-      const std::vector<double> per_unit = per_customer(
-          clv::customer_lifetime_value(pm, clv::MonthlyHorizon(tm.unit, months, r.monthly_discount_rate),
-                                       distinct.unique, std::vector<double>(distinct.unique.size(), 1.0)),
-          distinct);
-      clv_values.resize(spend.size());
-      for (std::size_t i = 0; i < spend.size(); ++i) clv_values[i] = per_unit[i] * margin[i];
+  // Per distinct history, looked up per customer as the rows are written: a million
+  // customers' arrays of each prediction are never all held at once (the 200 MiB bound).
+  std::vector<double> spend;  // per customer, with a spend model
+  DistinctHistories distinct;
+  {
+    const auto h = in.histories();
+    if (h.size() > std::numeric_limits<std::uint32_t>::max())
+      throw Error(Errc::invalid_argument, fmt::format("{} customers to score is more than 2^32", h.size()));
+    distinct = distinct_histories(h);
+    if (gg) {
+      clv::SpendHistories histories;  // every customer, one-time buyers included (x = 0)
+      histories.x = h.x;
+      histories.mean_spend.reserve(in.customers.size());
+      for (const auto& c : in.customers) histories.mean_spend.push_back(c.mean_spend);
+      spend = clv::conditional_expected_average_spend(*gg, histories);
     }
   }
+  const std::vector<double> alive = clv::p_alive(pm, distinct.unique);
+  const std::vector<double> expected = clv::conditional_expected_purchases(pm, t, distinct.unique);
+  // Discounted purchases per history; CLV is linear in the margin, which multiplies it per customer.
+  std::vector<double> discounted;
+  if (gg && r.monthly_discount_rate != 0)
+    discounted = clv::customer_lifetime_value(pm, clv::MonthlyHorizon(tm.unit, months, r.monthly_discount_rate),
+                                              distinct.unique, std::vector<double>(distinct.unique.size(), 1.0));
 
   ScoreSummary sum;
   sum.currency = tm.currency;
@@ -219,16 +207,19 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
       std::optional<double> p_alive, purchases, clv, expected_spend;
       std::optional<std::int64_t> repeat_purchases;
       if (has) {
+        const std::uint32_t u = distinct.of[k];
         // Clamp tiny negative rounding so the CHECK constraints hold.
-        p_alive = std::clamp(alive[k], 0.0, 1.0);
-        purchases = std::max(0.0, expected[k]);
-        repeat_purchases = static_cast<std::int64_t>(h.x[k]);
+        p_alive = std::clamp(alive[u], 0.0, 1.0);
+        purchases = std::max(0.0, expected[u]);
+        repeat_purchases = static_cast<std::int64_t>(in.customers[k].x);
         sum.scored += 1;
-        sum.total_expected_purchases += expected[k];
+        sum.total_expected_purchases += expected[u];
         if (gg) {
-          clv = clv_values[k];
+          const double margin = r.margin_rate * spend[k];
+          const double value = margin * (discounted.empty() ? expected[u] : discounted[u]);
+          clv = value;
           expected_spend = spend[k];
-          sum.total_predicted_clv += clv_values[k];
+          sum.total_predicted_clv += value;
         }
       }
       std::optional<std::int64_t> spend_model_id;
