@@ -190,15 +190,25 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   return detail::guard([&] {
     auto& c = detail::connection_of(store_);
     detail::WriteScope scope(c);
-    c.db.exec("DELETE FROM customer_scores");
+    // Without foreign keys on it, SQLite empties the table at once instead of row by row.
+    c.db.exec("DELETE FROM customer_score_values");
+    {
+      std::optional<std::int64_t> spend_model_id;
+      if (sm) spend_model_id = sm->id;
+      auto& run = c.prepare(
+          "INSERT OR REPLACE INTO score_run(id, model_id, scored_at, horizon, horizon_unit, currency, spend_model_id, "
+          "discount_rate) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      detail::StatementReset run_done(run);
+      detail::bind_all(run, tm.id, r.as_of, r.horizon, r.horizon_unit, tm.currency, spend_model_id,
+                       r.monthly_discount_rate);
+      run.exec();
+    }
     auto& ids = c.prepare("SELECT id FROM customers ORDER BY id");
     detail::StatementReset reset_ids(ids);
     auto& ins = c.prepare(
-        "INSERT INTO customer_scores(customer_id, model_id, scored_at, p_alive, expected_purchases, horizon, "
-        "horizon_unit, predicted_clv, currency, spend_model_id, expected_spend, repeat_purchases, discount_rate) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+        "INSERT INTO customer_score_values(customer_id, p_alive, expected_purchases, predicted_clv, expected_spend, "
+        "repeat_purchases) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     detail::StatementReset reset_ins(ins);
-    const std::string unit = to_string(r.horizon_unit);
     std::size_t k = 0;  // merge: customers and inputs are both ordered by id
     while (ids.executeStep()) {
       const std::int64_t id = ids.getColumn(0).getInt64();
@@ -222,11 +232,8 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
           sum.total_predicted_clv += value;
         }
       }
-      std::optional<std::int64_t> spend_model_id;
-      if (sm) spend_model_id = sm->id;
       detail::StatementReset row_done(ins);
-      detail::bind_all(ins, id, tm.id, r.as_of, p_alive, purchases, r.horizon, unit, clv, tm.currency, spend_model_id,
-                       expected_spend, repeat_purchases, r.monthly_discount_rate);
+      detail::bind_all(ins, id, p_alive, purchases, clv, expected_spend, repeat_purchases);
       ins.exec();
       sum.customers += 1;
     }

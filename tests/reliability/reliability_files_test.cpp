@@ -682,7 +682,7 @@ TEST_CASE("a stored value that fails its check is corruption, named by table, co
        [](crmkit::Store& s) { crmkit::Segments(s).get("vip"); }},
       {"UPDATE value_models SET params = '{\"r\":'", "value_models.params",
        [](crmkit::Store& s) { crmkit::CustomerValue(s).models(); }},
-      {"UPDATE customer_scores SET horizon_unit = 'fortnight' WHERE customer_id = 4", "customer_scores.horizon_unit of row 4",
+      {"UPDATE score_run SET horizon_unit = 'fortnight'", "customer_scores.horizon_unit of row 4",
        [](crmkit::Store& s) { crmkit::CustomerValue(s).customer_score(4); }},
   };
   TempDir dir;

@@ -56,7 +56,7 @@ TEST_CASE("every enumeration CHECK in the schema lists exactly its table's names
   CHECK(check_names(db, "interactions", "direction") == detail::enum_name_list(detail::kDirectionNames));
   CHECK(check_names(db, "value_models", "kind") == detail::enum_name_list(detail::kValueModelKindNames));
   CHECK(check_names(db, "value_models", "time_unit") == detail::enum_name_list(detail::kModelTimeUnitNames));
-  CHECK(check_names(db, "customer_scores", "horizon_unit") == detail::enum_name_list(detail::kHorizonUnitNames));
+  CHECK(check_names(db, "score_run", "horizon_unit") == detail::enum_name_list(detail::kHorizonUnitNames));
   CHECK(check_names(db, "rfm_run", "method") == detail::enum_name_list(detail::kRfmMethodNames));
   CHECK(check_names(db, "segments", "kind") == detail::enum_name_list(detail::kSegmentKindNames));
   CHECK(check_names(db, "survey_responses", "kind") == detail::enum_name_list(detail::kSurveyKindNames));

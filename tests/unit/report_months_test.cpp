@@ -20,6 +20,7 @@
 #include "crmkit/money.hpp"
 #include "crmkit/report.hpp"
 #include "store/connection.hpp"
+#include "store/migrations.hpp"
 #include "temp_dir.hpp"
 
 using namespace crmkit;
@@ -243,7 +244,16 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
     o.top = 0;
     before = to_json(build_report(shop.s, o));
     // The file as crmkit wrote it at version 8: without the month cells and their index, and
-    // without 0010's purchase histories, with the natural key index 0011 dropped.
+    // without 0010's purchase histories, with the natural key index 0011 dropped, with the
+    // scores table 0012 split (its definition taken from 0002 itself).
+    const auto& all = detail::migrations();
+    const std::string sql2 =
+        std::find_if(all.begin(), all.end(), [](const detail::Migration& m) { return m.version == 2; })->sql;
+    const std::size_t from = sql2.find("CREATE TABLE customer_scores");
+    REQUIRE(from != std::string::npos);
+    detail::connection_of(shop.s).db.exec(
+        "DROP VIEW customer_scores; DROP TRIGGER customer_score_values_follow_customers; "
+        "DROP TABLE customer_score_values; DROP TABLE score_run; " + sql2.substr(from, sql2.find(") STRICT;", from) + 9 - from));
     detail::connection_of(shop.s).db.exec(
         "CREATE UNIQUE INDEX interactions_natural_key ON interactions(natural_key) WHERE natural_key IS NOT NULL; "
         "DROP TABLE interaction_months; DROP INDEX interactions_occurred; "

@@ -205,11 +205,11 @@ TEST_CASE("report: most at risk excludes the lost and ranks by value at risk", "
   Shop shop;
   auto& db = crmkit::detail::connection_of(shop.s).db;
   db.exec("INSERT INTO value_models(id, kind, params, fitted_at) VALUES (1, 'bgnbd', '{}', 0), (2, 'gg', '{}', 0)");
+  db.exec("INSERT INTO score_run(id, model_id, scored_at, horizon, horizon_unit, currency, spend_model_id, "
+          "discount_rate) VALUES (1, 1, " + std::to_string(at("2024-02-11T00:00:00Z")) + ", 12, 'month', 'EUR', 2, 0.01)");
   auto score = [&](std::int64_t id, double p_alive, double clv) {
-    db.exec("INSERT INTO customer_scores(customer_id, model_id, scored_at, p_alive, horizon, horizon_unit, "
-            "predicted_clv, currency, spend_model_id, discount_rate) VALUES (" +
-            std::to_string(id) + ", 1, " + std::to_string(at("2024-02-11T00:00:00Z")) + ", " + std::to_string(p_alive) +
-            ", 12, 'month', " + std::to_string(clv) + ", 'EUR', 2, 0.01)");
+    db.exec("INSERT INTO customer_score_values(customer_id, p_alive, predicted_clv) VALUES (" + std::to_string(id) +
+            ", " + std::to_string(p_alive) + ", " + std::to_string(clv) + ")");
   };
   score(shop.a, 0.2, 10);    // 150.00 x 0.8 = 120
   score(shop.b, 0.001, 1);   // below the lost floor: already lost

@@ -121,9 +121,9 @@ TEST_CASE("retention with P(alive) at the end of the period", "[retention]") {
   q.activity = ActivityRule::p_alive;
   q.p_alive_threshold = 0.5;
   CHECK_THROWS_AS(m.retention(q), Error);  // nobody scored yet
-  shop.s.db().exec("INSERT INTO customer_scores(customer_id, scored_at, p_alive) VALUES (1, 0, .9), (2, 0, .2), "
-                   "(3, 0, .6), (4, 0, .55), "
-                   "(5, 0, .4), (6, 0, .99), (7, 0, .5)");
+  shop.s.db().exec("INSERT INTO score_run(id, scored_at) VALUES (1, 0);"
+                   "INSERT INTO customer_score_values(customer_id, p_alive) VALUES (1, .9), (2, .2), (3, .6), "
+                   "(4, .55), (5, .4), (6, .99), (7, .5)");
   auto r = m.retention(q);
   CHECK(r.active_at_end == 4);  // 1, 3, 4, 7 (6 never bought; 7 at the threshold counts)
   CHECK(r.retained == 2);       // 1, 7

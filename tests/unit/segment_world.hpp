@@ -151,7 +151,8 @@ struct World {
     SQLite::Statement money(db, "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total) "
                                 "VALUES (?,?,?,?)");
     db.exec("INSERT OR IGNORE INTO rfm_maps(name, version, definition) VALUES ('test', 1, '{}')");
-    SQLite::Statement score(db, "INSERT INTO customer_scores(customer_id, scored_at, p_alive) VALUES (?, 0, ?)");
+    db.exec("INSERT OR REPLACE INTO score_run(id, scored_at) VALUES (1, 0)");
+    SQLite::Statement score(db, "INSERT INTO customer_score_values(customer_id, p_alive) VALUES (?, ?)");
     db.exec("INSERT OR REPLACE INTO rfm_run(id, as_of, map_name, map_version) VALUES (1, 0, 'test', 1)");
     SQLite::Statement rfm(db, "INSERT INTO customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, "
                               "f_score, m_score, rfm_score, segment) VALUES (?1, 0, 1, 0, ?2, 1, 1, ?2 * 100 + 11, ?3)");

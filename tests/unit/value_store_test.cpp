@@ -13,6 +13,8 @@
 #include "crmkit/interaction.hpp"
 #include "crmkit/value.hpp"
 #include "store/connection.hpp"
+#include "store/migrations.hpp"
+#include "temp_dir.hpp"
 #include "value_test_data.hpp"
 
 using namespace crmkit;
@@ -572,4 +574,78 @@ TEST_CASE("value score: customers without purchases keep a row with null predict
   CHECK(*one.p_alive <= 1);
   CHECK_FALSE(one.predicted_clv);  // no spend model
   CHECK(count_rows(s, "customer_scores") == 41);
+}
+
+TEST_CASE("value score: a rescoring replaces the run, a removed customer takes its scores along, and scores "
+          "written before migration 0012 read the same after it", "[value]") {
+  TempDir dir;
+  const std::string path = dir.file("scores.db");
+  std::vector<CustomerScore> before;
+  {
+    // A file at schema version 11, scored as crmkit wrote scores then (one table, a row per customer).
+    crmkit::detail::Connection c(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+    c.db.exec("PRAGMA foreign_keys = ON");
+    crmkit::detail::migrate_to(c, 11);
+    c.db.exec(
+        "INSERT INTO customers(id, created_at, updated_at) VALUES (1, 0, 0), (2, 0, 0), (3, 0, 0);"
+        "INSERT INTO value_models(id, kind, params, fitted_at) VALUES (1, 'bgnbd', '{}', 0), (2, 'gg', '{}', 0);"
+        "INSERT INTO customer_scores(customer_id, model_id, scored_at, p_alive, expected_purchases, horizon, "
+        "horizon_unit, predicted_clv, currency, spend_model_id, expected_spend, repeat_purchases, discount_rate) VALUES "
+        "(1, 1, 5000, 0.25, 1.5, 12, 'month', 30.5, 'EUR', 2, 20.25, 3, 0.01), "
+        "(2, 1, 5000, NULL, NULL, 12, 'month', NULL, 'EUR', 2, NULL, NULL, 0.01), "
+        "(3, 1, 5000, 0.75, 0.5, 12, 'month', 10, 'EUR', 2, 20, 0, 0.01)");
+  }
+  Store s = Store::open(path);
+  CustomerValue value(s);
+  const auto page = value.scores(0, 10);
+  REQUIRE(page.scores.size() == 3);
+  const CustomerScore& a = page.scores[0];
+  CHECK(a.customer_id == 1);
+  CHECK(a.model_id == 1);
+  CHECK(a.spend_model_id == 2);
+  CHECK(a.scored_at == 5000);
+  CHECK(a.p_alive == 0.25);
+  CHECK(a.expected_purchases == 1.5);
+  CHECK(a.horizon == 12);
+  CHECK(a.horizon_unit == HorizonUnit::month);
+  CHECK(a.predicted_clv == 30.5);
+  CHECK(a.expected_spend == 20.25);
+  CHECK(a.repeat_purchases == 3);
+  CHECK(a.currency == "EUR");
+  CHECK_FALSE(page.scores[1].p_alive);
+  CHECK(page.scores[1].scored_at == 5000);  // the run's settings on a row without predictions too
+  CHECK(page.scores[2].p_alive == 0.75);
+
+  Customers(s).remove(3);
+  CHECK(count_rows(s, "customer_scores") == 2);
+  CHECK(count_rows(s, "customer_score_values") == 2);
+
+  // A new run replaces the settings and every row.
+  Interactions in(s);
+  const Instant d = start_of_day(parse_date("2024-01-01"));
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back(value_test::add_customer(s, "n" + std::to_string(i)));
+    for (int k = 0; k <= i % 4; ++k)
+      in.record(value_test::purchase(ids.back(), d + (i + 9 * k * (1 + i % 3)) * kMillisPerDay, 1000 + 100 * k));
+  }
+  FitRequest f;
+  f.calibration_end = end_of("2024-06-30");
+  f.unit = clv::TimeUnit::day;
+  f.currency = "USD";
+  const auto m = value.fit(f);
+  ScoreRequest r;
+  r.transaction_model_id = m.id;
+  r.as_of = f.calibration_end;
+  r.horizon = 30;
+  r.horizon_unit = HorizonUnit::day;
+  CHECK(value.score(r).customers == 32);
+  CHECK(count_rows(s, "score_run") == 1);
+  const auto fresh = value.customer_score(ids[5]);
+  CHECK(fresh.model_id == m.id);
+  CHECK(fresh.scored_at == f.calibration_end);
+  CHECK(fresh.horizon_unit == HorizonUnit::day);
+  CHECK(fresh.currency == "USD");
+  CHECK(value.customer_score(1).scored_at == f.calibration_end);
+  CHECK_FALSE(value.customer_score(1).p_alive);  // no USD purchase
 }
