@@ -131,6 +131,15 @@ CRMKIT_API int crmkit_db_schema_version(int *out, crmkit_db *db);
 CRMKIT_API int crmkit_db_begin(crmkit_db *db);
 CRMKIT_API int crmkit_db_commit(crmkit_db *db);
 CRMKIT_API int crmkit_db_rollback(crmkit_db *db);
+/* Savepoints inside the begin transaction: crmkit_db_release keeps what was written since the
+** latest open savepoint, crmkit_db_rollback_to undoes it; either ends that savepoint and leaves
+** the transaction open. They nest (each call ends the innermost). CRMKIT_EMISUSE without an
+** open transaction, or without a savepoint to end. commit and rollback end every open
+** savepoint with the transaction. For a long import: one commit for many batches, a batch
+** that has to be redone undone alone. */
+CRMKIT_API int crmkit_db_savepoint(crmkit_db *db);
+CRMKIT_API int crmkit_db_release(crmkit_db *db);
+CRMKIT_API int crmkit_db_rollback_to(crmkit_db *db);
 
 /* Store settings, persisted in the file.
 ** default_region: the ISO 3166 alpha-2 region ("IT", "US") whose numbering plan reads phone

@@ -230,6 +230,7 @@ int crmkit_db_commit(crmkit_db* db) {
   return call(capi::session_of(db), [&] {
     // A failed COMMIT leaves it open: the host may retry or roll back.
     open_transaction(*db->session, "commit").commit();
+    db->session->savepoints.clear();  // ended with the transaction: their destructors undo nothing
     db->session->transaction.reset();
     return CRMKIT_OK;
   });
@@ -241,6 +242,43 @@ int crmkit_db_rollback(crmkit_db* db) {
     open_transaction(*db->session, "rollback");
     auto transaction = std::move(db->session->transaction);  // closed even if the ROLLBACK fails
     transaction->rollback();
+    db->session->savepoints.clear();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_db_savepoint(crmkit_db* db) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    auto& session = *db->session;
+    open_transaction(session, "savepoint");
+    session.savepoints.push_back(std::make_unique<Savepoint>(session.store));
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_db_release(crmkit_db* db) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    auto& session = *db->session;
+    open_transaction(session, "release");
+    if (session.savepoints.empty()) throw Error(Errc::misuse, "release without savepoint");
+    auto innermost = std::move(session.savepoints.back());  // ended even if the RELEASE fails
+    session.savepoints.pop_back();
+    innermost->release();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_db_rollback_to(crmkit_db* db) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    auto& session = *db->session;
+    open_transaction(session, "rollback_to");
+    if (session.savepoints.empty()) throw Error(Errc::misuse, "rollback_to without savepoint");
+    auto innermost = std::move(session.savepoints.back());
+    session.savepoints.pop_back();
+    innermost->rollback();
     return CRMKIT_OK;
   });
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "crmkit.h"
 #include "crmkit/error.hpp"
@@ -24,6 +25,7 @@ struct Session {
   // The crmkit_db_begin transaction, if open: the C++ one, so that its recovery steps (a stale
   // transaction discarded before BEGIN, a rollback that works without memory) apply here too.
   std::unique_ptr<Transaction> transaction;
+  std::vector<std::unique_ptr<Savepoint>> savepoints;  // open in `transaction`, innermost last
   std::string error;  // the last failure on this handle
 };
 

@@ -87,4 +87,27 @@ class Transaction {
   bool open_ = true;
 };
 
+// A savepoint in the open Transaction: release() keeps what was written since it as part of
+// the transaction; rollback(), or destruction without release(), undoes exactly that and
+// leaves the transaction open. Savepoints nest and end in reverse order (misuse otherwise).
+// Throws misuse when no Transaction is open (outside one, every call is its own transaction).
+// What it is for: a long import commits once per many batches, yet a batch that has to be
+// redone is undone alone.
+class Savepoint {
+ public:
+  explicit Savepoint(Store& store);
+  ~Savepoint();
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+
+  void release();
+  void rollback();
+
+ private:
+  Store store_;
+  std::uint64_t transaction_ = 0;  // which transaction it belongs to
+  int depth_ = 0;                  // 1 for the outermost savepoint of that transaction
+  bool open_ = true;
+};
+
 }  // namespace crmkit

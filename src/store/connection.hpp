@@ -63,8 +63,10 @@ struct Connection {
   SQLite::Database db;  // declared first: destroyed after the statements below
   std::string path;
   bool read_only = false;
-  bool explicit_transaction = false;  // a crmkit::Transaction / crmkit_db_begin is open
-  int write_depth = 0;                // WriteScopes alive on this connection
+  bool explicit_transaction = false;     // a crmkit::Transaction / crmkit_db_begin is open
+  std::uint64_t transactions_begun = 0;  // numbers explicit transactions (for Savepoint)
+  int savepoint_depth = 0;               // Savepoints open in the explicit transaction
+  int write_depth = 0;                   // WriteScopes alive on this connection
   std::int64_t cache_kib = 2000, write_cache_kib = 2000;  // set by Store::open
   bool cache_widened = false;
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;

@@ -374,6 +374,8 @@ Transaction::Transaction(Store& store) : store_(store) {
     throw Error(Errc::misuse, "a transaction is already open on this store");
   detail::guard([&] { c.db.exec("BEGIN IMMEDIATE"); });
   c.explicit_transaction = true;
+  ++c.transactions_begun;
+  c.savepoint_depth = 0;
 }
 
 Transaction::~Transaction() {
@@ -403,6 +405,61 @@ void Transaction::rollback() {
   c.settle_cache();
   if (!undone)
     throw Error(Errc::no_memory, "rollback failed; the next transaction on this store rolls it back first");
+}
+
+namespace {
+
+// The Savepoint's transaction, when it is still the open one (and SQLite has not rolled it
+// back by itself, e.g. after a full disk): then its SAVEPOINT is still there to end.
+bool savepoint_live(detail::Connection& c, std::uint64_t transaction) {
+  return c.explicit_transaction && c.transactions_begun == transaction && c.in_transaction();
+}
+
+}  // namespace
+
+Savepoint::Savepoint(Store& store) : store_(store) {
+  auto& c = detail::connection_of(store_);
+  if (!c.explicit_transaction) throw Error(Errc::misuse, "a savepoint needs an open transaction");
+  if (!c.in_transaction())
+    throw Error(Errc::misuse, "the open transaction was rolled back by SQLite (roll it back and begin again)");
+  detail::guard([&] { c.db.exec("SAVEPOINT crmkit_savepoint"); });
+  transaction_ = c.transactions_begun;
+  depth_ = ++c.savepoint_depth;
+}
+
+Savepoint::~Savepoint() {
+  if (open_) {
+    try {
+      rollback();
+    } catch (...) {
+    }
+  }
+}
+
+void Savepoint::release() {
+  if (!open_) throw Error(Errc::misuse, "the savepoint is already finished");
+  auto& c = detail::connection_of(store_);
+  if (!savepoint_live(c, transaction_)) {
+    open_ = false;
+    throw Error(Errc::misuse, "the savepoint's transaction has ended");
+  }
+  if (depth_ != c.savepoint_depth) throw Error(Errc::misuse, "savepoints end in reverse order: an inner one is open");
+  detail::guard([&] { c.db.exec("RELEASE crmkit_savepoint"); });
+  open_ = false;
+  --c.savepoint_depth;
+}
+
+void Savepoint::rollback() {
+  if (!open_) throw Error(Errc::misuse, "the savepoint is already finished");
+  auto& c = detail::connection_of(store_);
+  if (!savepoint_live(c, transaction_)) {
+    open_ = false;  // ended with its transaction: nothing of it is left to undo
+    return;
+  }
+  if (depth_ != c.savepoint_depth) throw Error(Errc::misuse, "savepoints end in reverse order: an inner one is open");
+  detail::guard([&] { c.db.exec("ROLLBACK TO crmkit_savepoint; RELEASE crmkit_savepoint"); });
+  open_ = false;
+  --c.savepoint_depth;
 }
 
 }  // namespace crmkit

@@ -42,6 +42,46 @@ TEST_CASE("open, settings, transactions and their misuse", "[capi]") {
   CHECK(crmkit_db_set_default_currency(db, "\xff\xfe") == CRMKIT_EINVALID);
 }
 
+TEST_CASE("savepoints undo their own part of the begin transaction, nest, and end with it", "[capi]") {
+  MemoryDb d;
+  crmkit_db* db = d.db;
+  auto region = [db] {
+    char* j = nullptr;
+    REQUIRE(crmkit_db_default_region(&j, db) == CRMKIT_OK);
+    std::string out = j;
+    crmkit_free(j);
+    return out;
+  };
+  CHECK(crmkit_db_savepoint(nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_db_savepoint(db) == CRMKIT_EMISUSE);  // no transaction
+  CHECK(std::string(crmkit_db_error_message(db)).find("savepoint without begin") != std::string::npos);
+  REQUIRE(crmkit_db_begin(db) == CRMKIT_OK);
+  CHECK(crmkit_db_release(db) == CRMKIT_EMISUSE);
+  CHECK(crmkit_db_rollback_to(db) == CRMKIT_EMISUSE);
+  CHECK(crmkit_db_set_default_region(db, "IT") == CRMKIT_OK);
+  REQUIRE(crmkit_db_savepoint(db) == CRMKIT_OK);
+  CHECK(crmkit_db_set_default_region(db, "FR") == CRMKIT_OK);
+  REQUIRE(crmkit_db_savepoint(db) == CRMKIT_OK);  // nested
+  CHECK(crmkit_db_set_default_region(db, "DE") == CRMKIT_OK);
+  CHECK(crmkit_db_rollback_to(db) == CRMKIT_OK);  // the inner one: back to FR
+  CHECK(region() == "FR");
+  CHECK(crmkit_db_rollback_to(db) == CRMKIT_OK);  // the outer one: back to IT
+  CHECK(region() == "IT");
+  REQUIRE(crmkit_db_savepoint(db) == CRMKIT_OK);
+  CHECK(crmkit_db_set_default_region(db, "ES") == CRMKIT_OK);
+  CHECK(crmkit_db_release(db) == CRMKIT_OK);  // kept in the transaction
+  REQUIRE(crmkit_db_savepoint(db) == CRMKIT_OK);
+  CHECK(crmkit_db_set_default_region(db, "SE") == CRMKIT_OK);
+  CHECK(crmkit_db_commit(db) == CRMKIT_OK);  // commits the open savepoint's part too
+  CHECK(region() == "SE");
+  CHECK(crmkit_db_release(db) == CRMKIT_EMISUSE);  // it ended with the transaction
+  REQUIRE(crmkit_db_begin(db) == CRMKIT_OK);
+  REQUIRE(crmkit_db_savepoint(db) == CRMKIT_OK);
+  CHECK(crmkit_db_set_default_region(db, "NO") == CRMKIT_OK);
+  CHECK(crmkit_db_rollback(db) == CRMKIT_OK);
+  CHECK(region() == "SE");
+}
+
 TEST_CASE("the default region is set, read back and checked", "[capi]") {
   MemoryDb d;
   crmkit_db* db = d.db;

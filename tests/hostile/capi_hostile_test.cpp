@@ -320,6 +320,9 @@ std::vector<Case> cases() {
          if (rc == CRMKIT_OK) rc = crmkit_customer_update(e.db, e.customer, c, kT); crmkit_customer_free(c); return rc; }},
       // ---- misuse -----------------------------------------------------------------------------
       {"commit without begin", CRMKIT_EMISUSE, [](Env& e) { return crmkit_db_commit(e.db); }},
+      {"savepoint without begin", CRMKIT_EMISUSE, [](Env& e) { return crmkit_db_savepoint(e.db); }},
+      {"rollback_to without begin", CRMKIT_EMISUSE, [](Env& e) { return crmkit_db_rollback_to(e.db); }},
+      {"release on a NULL handle", CRMKIT_EINVALID, [](Env&) { return crmkit_db_release(nullptr); }},
       {"rollback without begin", CRMKIT_EMISUSE, [](Env& e) { return crmkit_db_rollback(e.db); }},
       {"begin twice", CRMKIT_EMISUSE, [](Env& e) {
          STEP(crmkit_db_begin(e.db)); int rc = crmkit_db_begin(e.db); crmkit_db_rollback(e.db); return rc; }},

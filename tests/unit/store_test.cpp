@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -256,4 +258,48 @@ TEST_CASE("transactions commit whole or not at all", "[store]") {
   }
   CHECK(s.default_currency() == "GBP");
   CHECK_FALSE(s.in_transaction());
+}
+
+TEST_CASE("a savepoint undoes its own part of the transaction, nests, and ends with it", "[store]") {
+  Store s = Store::open(":memory:");
+  expect_error([&] { crmkit::Savepoint sp(s); }, Errc::misuse, "open transaction");
+  {
+    crmkit::Transaction tx(s);
+    s.set_default_currency("EUR");
+    {
+      crmkit::Savepoint outer(s);
+      s.set_default_currency("GBP");
+      {
+        crmkit::Savepoint inner(s);
+        s.set_default_currency("JPY");
+        expect_error([&] { outer.release(); }, Errc::misuse, "reverse order");
+      }  // not released: undone
+      CHECK(s.default_currency() == "GBP");
+      outer.rollback();
+      CHECK(s.default_currency() == "EUR");
+      expect_error([&] { outer.release(); }, Errc::misuse, "finished");
+    }
+    crmkit::Savepoint kept(s);
+    s.set_default_currency("CHF");
+    kept.release();
+    crmkit::Savepoint pending(s);
+    s.set_default_currency("SEK");
+    tx.commit();  // the open savepoint's part commits with the transaction
+    expect_error([&] { pending.release(); }, Errc::misuse, "ended");
+  }
+  CHECK(s.default_currency() == "SEK");
+  std::optional<crmkit::Savepoint> stale;
+  {
+    crmkit::Transaction tx(s);
+    stale.emplace(s);
+    tx.commit();
+  }
+  crmkit::Transaction next(s);
+  crmkit::Savepoint fresh(s);
+  s.set_default_currency("NOK");
+  stale.reset();  // of the committed transaction: undoes nothing in this one
+  CHECK(s.default_currency() == "NOK");
+  fresh.release();
+  next.commit();
+  CHECK(s.default_currency() == "NOK");
 }

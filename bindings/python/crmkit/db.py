@@ -17,6 +17,9 @@ _schema_version = n.bind("crmkit_db_schema_version", n.c_int, n.POINTER(n.c_int)
 _begin = n.bind("crmkit_db_begin", n.c_int, n.c_void_p)
 _commit = n.bind("crmkit_db_commit", n.c_int, n.c_void_p)
 _rollback = n.bind("crmkit_db_rollback", n.c_int, n.c_void_p)
+_savepoint = n.bind("crmkit_db_savepoint", n.c_int, n.c_void_p)
+_release = n.bind("crmkit_db_release", n.c_int, n.c_void_p)
+_rollback_to = n.bind("crmkit_db_rollback_to", n.c_int, n.c_void_p)
 _set_region = n.bind("crmkit_db_set_default_region", n.c_int, n.c_void_p, n.c_char_p)
 _region = n.bind("crmkit_db_default_region", n.c_int, n.POINTER(n.c_void_p), n.c_void_p)
 _set_currency = n.bind("crmkit_db_set_default_currency", n.c_int, n.c_void_p, n.c_char_p)
@@ -89,6 +92,18 @@ class Database:
             n.check(_rollback(self.handle))
             raise
         n.check(_commit(self.handle))
+
+    @contextlib.contextmanager
+    def savepoint(self):
+        """Inside a transaction(): what is written inside is kept when the block ends, and
+        undone alone (the transaction stays open) if an exception escapes."""
+        n.check(_savepoint(self.handle))
+        try:
+            yield self
+        except BaseException:
+            n.check(_rollback_to(self.handle))
+            raise
+        n.check(_release(self.handle))
 
     @property
     def default_region(self):

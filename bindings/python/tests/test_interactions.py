@@ -199,6 +199,22 @@ class InteractionsTest(unittest.TestCase):
             self.assertEqual(first.occurred_at_datetime, at(6))
             self.assertEqual(len(list(events)), 4)  # the iterator keeps the store alive
 
+    def test_savepoint_undoes_its_part_alone(self):
+        with crmkit.Database() as db:
+            cid = db.customers.create(external_id="s", created_at=at(1))
+            with self.assertRaises(crmkit.Misuse):
+                with db.savepoint():  # outside a transaction
+                    pass
+            with db.transaction():
+                db.interactions.record(cid, at(2), "visit", "web")
+                with self.assertRaises(RuntimeError):
+                    with db.savepoint():
+                        db.interactions.record(cid, at(3), "visit", "web")
+                        raise RuntimeError("redo")
+                with db.savepoint():
+                    db.interactions.record(cid, at(4), "visit", "web")
+            self.assertEqual([e.occurred_at_datetime for e in db.interactions.timeline(cid)], [at(4), at(2)])
+
 
 if __name__ == "__main__":
     unittest.main()
