@@ -75,12 +75,30 @@ void add_rows(std::vector<Row>& rows, const std::string& order, const Population
 
 void ingest(const Options& o, std::vector<Row>& rows) {
   Population p = make_population(o.customers, o.interactions_per_customer, o.seed);
-  progress("ingest in customer order");
-  add_rows(rows, "customer order", p, measure_ingest(o, p));
-  std::stable_sort(p.facts.begin(), p.facts.end(),
-                   [](const FactRow& a, const FactRow& b) { return a.occurred_at < b.occurred_at; });
-  progress("ingest in time order");
-  add_rows(rows, "time order", p, measure_ingest(o, p));
+  // A tenth of the customers, the same shape: the scaling exponent vs rows in each order.
+  Population small = make_population(std::max<std::int64_t>(1, o.customers / 10), o.interactions_per_customer, o.seed);
+  auto by_time = [](Population& q) {
+    std::stable_sort(q.facts.begin(), q.facts.end(),
+                     [](const FactRow& a, const FactRow& b) { return a.occurred_at < b.occurred_at; });
+  };
+  auto exponent_row = [&](const std::string& order, const IngestTimes& big, const IngestTimes& little) {
+    const double k = scaling_exponent({static_cast<double>(small.facts.size()), static_cast<double>(p.facts.size())},
+                                      {little.ours.seconds, big.ours.seconds});
+    rows.push_back({fmt::format("1. ingest, {}: scaling exponent vs rows", order),
+                    fmt::format("{}..{} interactions", small.facts.size(), p.facts.size()), 0, std::nullopt, "", k,
+                    "<= 1.10", k <= 1.10 ? "met" : "MISSED",
+                    fmt::format("time ~ rows^k; {:.2f} s and {:.2f} s", little.ours.seconds, big.ours.seconds)});
+  };
+  for (const std::string order : {"customer order", "time order"}) {
+    if (order == "time order") {
+      by_time(p);
+      by_time(small);
+    }
+    progress("ingest in " + order);
+    const IngestTimes big = measure_ingest(o, p);
+    add_rows(rows, order, p, big);
+    exponent_row(order, big, measure_ingest(o, small));
+  }
 }
 
 RegisterWorkload reg("1", "ingest through the C API batch vs raw inserts, by customer and by time", &ingest);
