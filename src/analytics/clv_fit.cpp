@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numeric>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -65,6 +67,32 @@ Patterns group_patterns(const clv::Histories& d) {
     p.total_weight += r.w;
   }
   return p;
+}
+
+// Sorted as one contiguous array of (history, row), as group_patterns is, for the same reason.
+DistinctHistories distinct_histories(const clv::Histories& d) {
+  if (d.size() > std::numeric_limits<std::uint32_t>::max())
+    bad(fmt::format("{} histories is more than 2^32", d.size()));
+  struct Row {
+    double x, t_x, T;
+    std::uint32_t index;
+    bool operator<(const Row& o) const { return std::tie(x, t_x, T) < std::tie(o.x, o.t_x, o.T); }
+  };
+  std::vector<Row> rows(d.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = {d.x[i], d.t_x[i], d.T[i], static_cast<std::uint32_t>(i)};
+  std::sort(rows.begin(), rows.end());
+  DistinctHistories out;
+  out.of.resize(rows.size());
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const Row& r = rows[k];
+    if (k == 0 || r.x != out.unique.x.back() || r.t_x != out.unique.t_x.back() || r.T != out.unique.T.back()) {
+      out.unique.x.push_back(r.x);
+      out.unique.t_x.push_back(r.t_x);
+      out.unique.T.push_back(r.T);
+    }
+    out.of[r.index] = static_cast<std::uint32_t>(out.unique.size() - 1);
+  }
+  return out;
 }
 
 void check_history(double x, double t_x, double T) {

@@ -31,6 +31,18 @@ struct Patterns {
 // Throw invalid_argument naming the array and row on the first bad value.
 void check_histories(const clv::Histories& data, bool require_nonempty);
 Patterns group_patterns(const clv::Histories& data);
+// Fills times, t_x_at and T_at when the distinct times number at most a quarter of the patterns.
+void index_times(Patterns& p);
+
+// The distinct histories (x, t_x, T) of the rows, sorted, and each row's index into them:
+// predictions depend on the history only, and a store's customers share far fewer histories
+// than they number (whole days, common calibration end). Weights are ignored. Throws
+// invalid_argument beyond 2^32 rows.
+struct DistinctHistories {
+  clv::Histories unique;
+  std::vector<std::uint32_t> of;  // per row
+};
+DistinctHistories distinct_histories(const clv::Histories& data);
 
 // One history (x, t_x, T) and one forecast horizon t, checked for the single-customer calls.
 void check_history(double x, double t_x, double T);
@@ -39,9 +51,6 @@ void check_horizon(double t);
 // The patterns a purchase model (BG/NBD, MBG/NBD, Pareto/NBD) is fitted on, and their copy on
 // a time axis divided by `scale` = max T: rates near 1 keep BFGS well conditioned. Throws
 // invalid_argument, prefixed by `model`, when the data cannot identify a purchase model.
-// Fills times, t_x_at and T_at when the distinct times number at most a quarter of the patterns.
-void index_times(Patterns& p);
-
 struct PurchasePatterns {
   Patterns data, scaled;
   double scale = 1;

@@ -2,7 +2,6 @@
 // the vectorised entry points.
 #include <algorithm>
 #include <cmath>
-#include <tuple>
 
 #include <fmt/format.h>
 
@@ -118,29 +117,14 @@ std::vector<double> p_alive(const PurchaseModel& m, const Histories& data) {
 
 namespace {
 
-// Calls f(x, t_x, T) once per distinct history and copies the value to every row sharing it:
-// predictions depend on (x, t_x, T) only, and a store's customers share far fewer histories
-// than they number (whole days, common calibration end).
-// The rows are sorted as one contiguous array of (history, row) rather than as indices into
-// three vectors: the comparisons then read adjacent memory (half the time at 1M rows).
+// Calls f(x, t_x, T) once per distinct history and copies the value to every row sharing it.
 template <class F>
 std::vector<double> per_history(const Histories& d, F&& f) {
-  struct Row {
-    double x, t_x, T;
-    std::size_t index;
-    bool same_history(const Row& o) const { return x == o.x && t_x == o.t_x && T == o.T; }
-    bool operator<(const Row& o) const { return std::tie(x, t_x, T) < std::tie(o.x, o.t_x, o.T); }
-  };
-  std::vector<Row> rows(d.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = {d.x[i], d.t_x[i], d.T[i], i};
-  std::sort(rows.begin(), rows.end());
+  const analytics::DistinctHistories h = analytics::distinct_histories(d);
+  std::vector<double> value(h.unique.size());
+  for (std::size_t u = 0; u < value.size(); ++u) value[u] = f(h.unique.x[u], h.unique.t_x[u], h.unique.T[u]);
   std::vector<double> out(d.size());
-  for (std::size_t i = 0; i < rows.size();) {
-    const Row& first = rows[i];
-    const double v = f(first.x, first.t_x, first.T);
-    do out[rows[i++].index] = v;
-    while (i < rows.size() && rows[i].same_history(first));
-  }
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = value[h.of[i]];
   return out;
 }
 

@@ -2,13 +2,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
-#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "analytics/clv_fit.hpp"
 #include "crmkit/value.hpp"
 #include "store/connection.hpp"
 #include "value/common.hpp"
@@ -73,34 +72,6 @@ std::vector<ScoreWarning> score_warnings(const ValueModel& tm, Instant as_of, co
   return out;
 }
 
-// The cohort's distinct histories (x, t_x, T) and each customer's index into them. A million
-// customers have a few hundred thousand; each prediction below is evaluated on those, with
-// one sort here instead of one inside each prediction.
-struct DistinctHistories {
-  clv::Histories unique;
-  std::vector<std::uint32_t> of;  // per customer
-};
-
-DistinctHistories distinct_histories(const clv::Histories& h) {
-  std::vector<std::uint32_t> order(h.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
-  std::sort(order.begin(), order.end(), [&h](std::uint32_t a, std::uint32_t b) {
-    return std::tie(h.x[a], h.t_x[a], h.T[a]) < std::tie(h.x[b], h.t_x[b], h.T[b]);
-  });
-  DistinctHistories d;
-  d.of.resize(h.size());
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const std::uint32_t i = order[k];
-    if (k == 0 || h.x[i] != d.unique.x.back() || h.t_x[i] != d.unique.t_x.back() || h.T[i] != d.unique.T.back()) {
-      d.unique.x.push_back(h.x[i]);
-      d.unique.t_x.push_back(h.t_x[i]);
-      d.unique.T.push_back(h.T[i]);
-    }
-    d.of[i] = static_cast<std::uint32_t>(d.unique.size() - 1);
-  }
-  return d;
-}
-
 }  // namespace
 
 ScoreSummary CustomerValue::score(const ScoreRequest& r) {
@@ -156,22 +127,20 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
   o.currency = tm.currency;
   const auto shared = value_detail::shared_model_inputs(store_, o);
   const ModelInputs& in = *shared;
-  // Per distinct history, looked up per customer as the rows are written: a million
-  // customers' arrays of each prediction are never all held at once (the 200 MiB bound).
+  // Per distinct history (one sort here, not one inside each prediction), looked up per
+  // customer as the rows are written: a million customers' arrays of each prediction are
+  // never all held at once (the 200 MiB bound).
   std::vector<double> spend;  // per customer, with a spend model
-  DistinctHistories distinct;
-  {
-    const auto h = in.histories();
-    if (h.size() > std::numeric_limits<std::uint32_t>::max())
-      throw Error(Errc::invalid_argument, fmt::format("{} customers to score is more than 2^32", h.size()));
-    distinct = distinct_histories(h);
-    if (gg) {
-      clv::SpendHistories histories;  // every customer, one-time buyers included (x = 0)
-      histories.x = h.x;
-      histories.mean_spend.reserve(in.customers.size());
-      for (const auto& c : in.customers) histories.mean_spend.push_back(c.mean_spend);
-      spend = clv::conditional_expected_average_spend(*gg, histories);
+  const analytics::DistinctHistories distinct = analytics::distinct_histories(in.histories());
+  if (gg) {
+    clv::SpendHistories histories;  // every customer, one-time buyers included (x = 0)
+    histories.x.reserve(in.customers.size());
+    histories.mean_spend.reserve(in.customers.size());
+    for (const auto& c : in.customers) {
+      histories.x.push_back(c.x);
+      histories.mean_spend.push_back(c.mean_spend);
     }
+    spend = clv::conditional_expected_average_spend(*gg, histories);
   }
   const std::vector<double> alive = clv::p_alive(pm, distinct.unique);
   const std::vector<double> expected = clv::conditional_expected_purchases(pm, t, distinct.unique);
