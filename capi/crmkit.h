@@ -97,9 +97,10 @@ typedef struct crmkit_db crmkit_db;
 typedef struct crmkit_options crmkit_options;
 
 /* Options for crmkit_db_open; defaults: read-write, create, busy timeout 5000 ms, mode 0600,
-** a page cache of 64 MiB (256 MiB while a batch of interactions is being recorded). A setter given a value out of its range (a negative timeout, a mode
-** beyond 07777, a cache outside 1..65536 MiB) returns EINVALID and leaves the options as they
-** were. The page cache is taken only as pages are read, up to its bound. */
+** a page cache of 64 MiB (256 MiB while a batch of interactions is being recorded). A setter
+** given a value out of its range (a negative timeout, a mode beyond 07777, a cache outside
+** 1..65536 MiB) returns EINVALID and leaves the options as they were. The page cache is taken
+** only as pages are read, up to its bound. */
 CRMKIT_API int crmkit_options_new(crmkit_options **out);
 CRMKIT_API void crmkit_options_free(crmkit_options *opts);
 CRMKIT_API int crmkit_options_set_read_only(crmkit_options *opts, int read_only);

@@ -109,6 +109,16 @@ Transaction& open_transaction(capi::Session& session, const char* what) {
   return *session.transaction;
 }
 
+// Ends the handle's innermost savepoint: kept (release) or undone. It leaves the handle's list
+// even when the SQL fails, as the transaction does on rollback.
+void end_savepoint(capi::Session& session, const char* what, bool keep) {
+  open_transaction(session, what);
+  if (session.savepoints.empty()) throw Error(Errc::misuse, std::string(what) + " without savepoint");
+  auto innermost = std::move(session.savepoints.back());
+  session.savepoints.pop_back();
+  keep ? innermost->release() : innermost->rollback();
+}
+
 // Sets one option on a copy, checks the copy with the core's rule and only then keeps it: a
 // refused value leaves the options as they were.
 template <class Set>
@@ -241,8 +251,8 @@ int crmkit_db_rollback(crmkit_db* db) {
   return call(capi::session_of(db), [&] {
     open_transaction(*db->session, "rollback");
     auto transaction = std::move(db->session->transaction);  // closed even if the ROLLBACK fails
+    auto savepoints = std::move(db->session->savepoints);    // ended with it (undo nothing more)
     transaction->rollback();
-    db->session->savepoints.clear();
     return CRMKIT_OK;
   });
 }
@@ -260,12 +270,7 @@ int crmkit_db_savepoint(crmkit_db* db) {
 int crmkit_db_release(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& session = *db->session;
-    open_transaction(session, "release");
-    if (session.savepoints.empty()) throw Error(Errc::misuse, "release without savepoint");
-    auto innermost = std::move(session.savepoints.back());  // ended even if the RELEASE fails
-    session.savepoints.pop_back();
-    innermost->release();
+    end_savepoint(*db->session, "release", true);
     return CRMKIT_OK;
   });
 }
@@ -273,12 +278,7 @@ int crmkit_db_release(crmkit_db* db) {
 int crmkit_db_rollback_to(crmkit_db* db) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
-    auto& session = *db->session;
-    open_transaction(session, "rollback_to");
-    if (session.savepoints.empty()) throw Error(Errc::misuse, "rollback_to without savepoint");
-    auto innermost = std::move(session.savepoints.back());
-    session.savepoints.pop_back();
-    innermost->rollback();
+    end_savepoint(*db->session, "rollback_to", false);
     return CRMKIT_OK;
   });
 }

@@ -132,12 +132,13 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   }
   if (changes == 1) return {conn.db.getLastInsertRowid(), true};
   // Only an external_id can be taken here: the natural key was looked up above.
+  if (!in.external_id) throw Error(Errc::internal, "an interaction insert changed nothing");
   Interaction stored;
   {
     auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
     detail::StatementReset done(q);
-    if (in.external_id) detail::bind_all(q, *in.external_id);
-    if (!in.external_id || !q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
+    detail::bind_all(q, *in.external_id);
+    if (!q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
     stored = read_row(q);
   }
   if (const char* field = first_difference(stored, in, attrs)) throw changed_fact(in, stored.id, field);

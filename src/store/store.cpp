@@ -415,6 +415,18 @@ bool savepoint_live(detail::Connection& c, std::uint64_t transaction) {
   return c.explicit_transaction && c.transactions_begun == transaction && c.in_transaction();
 }
 
+// What release and rollback check first. False when the savepoint ended with its
+// transaction (then it is marked finished and there is no SQL to run).
+bool may_end(detail::Connection& c, std::uint64_t transaction, int depth, bool& open) {
+  if (!open) throw Error(Errc::misuse, "the savepoint is already finished");
+  if (!savepoint_live(c, transaction)) {
+    open = false;
+    return false;
+  }
+  if (depth != c.savepoint_depth) throw Error(Errc::misuse, "savepoints end in reverse order: an inner one is open");
+  return true;
+}
+
 }  // namespace
 
 Savepoint::Savepoint(Store& store) : store_(store) {
@@ -437,26 +449,16 @@ Savepoint::~Savepoint() {
 }
 
 void Savepoint::release() {
-  if (!open_) throw Error(Errc::misuse, "the savepoint is already finished");
   auto& c = detail::connection_of(store_);
-  if (!savepoint_live(c, transaction_)) {
-    open_ = false;
-    throw Error(Errc::misuse, "the savepoint's transaction has ended");
-  }
-  if (depth_ != c.savepoint_depth) throw Error(Errc::misuse, "savepoints end in reverse order: an inner one is open");
+  if (!may_end(c, transaction_, depth_, open_)) throw Error(Errc::misuse, "the savepoint's transaction has ended");
   detail::guard([&] { c.db.exec("RELEASE crmkit_savepoint"); });
   open_ = false;
   --c.savepoint_depth;
 }
 
 void Savepoint::rollback() {
-  if (!open_) throw Error(Errc::misuse, "the savepoint is already finished");
   auto& c = detail::connection_of(store_);
-  if (!savepoint_live(c, transaction_)) {
-    open_ = false;  // ended with its transaction: nothing of it is left to undo
-    return;
-  }
-  if (depth_ != c.savepoint_depth) throw Error(Errc::misuse, "savepoints end in reverse order: an inner one is open");
+  if (!may_end(c, transaction_, depth_, open_)) return;  // nothing of it is left to undo
   detail::guard([&] { c.db.exec("ROLLBACK TO crmkit_savepoint; RELEASE crmkit_savepoint"); });
   open_ = false;
   --c.savepoint_depth;
