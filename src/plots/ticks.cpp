@@ -1,0 +1,57 @@
+#include "plots/ticks.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "crmkit/error.hpp"
+#include "plots/svg.hpp"
+
+namespace crmkit::plots {
+
+double nice_step(double span, int target) {
+  if (!(span > 0) || !std::isfinite(span) || target < 1)
+    throw Error(Errc::internal, "nice_step needs a positive finite span");
+  const double raw = span / target;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    // A relative tolerance: 0.3 / 3 must give 0.1, not 0.2, despite rounding.
+    if (m * power >= raw * (1 - 1e-9)) return m * power;
+  }
+  return 10 * power;
+}
+
+Ticks nice_ticks(double lo, double hi, int target) {
+  if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi)
+    throw Error(Errc::internal, "nice_ticks needs finite lo <= hi");
+  if (lo == hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  Ticks t;
+  t.step = nice_step(hi - lo, target);
+  // Whole steps, with a tolerance so that a bound on a tick does not add one more step.
+  const double eps = 1e-9;
+  const double first_index = std::floor(lo / t.step + eps);
+  const double last_index = std::ceil(hi / t.step - eps);
+  t.first = first_index * t.step;
+  t.last = last_index * t.step;
+  for (double i = first_index; i <= last_index + 0.5; i += 1) t.values.push_back(i * t.step);
+  t.decimals = std::max(0, static_cast<int>(-std::floor(std::log10(t.step) + eps)));
+  return t;
+}
+
+std::string tick_label(double value, int decimals) {
+  const double a = std::fabs(value);
+  if (decimals == 0 && a >= 1e6 && std::fmod(a, 1e5) == 0) return number_text(value / 1e6, 1) + "M";
+  if (decimals == 0 && a >= 1e4 && std::fmod(a, 1e3) == 0) return number_text(value / 1e3, 0) + "k";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  std::string s(buf);
+  if (s.find_first_not_of("-0.") == std::string::npos) s = decimals > 0 ? s.substr(s[0] == '-') : "0";
+  return s;
+}
+
+std::string value_label(double value, int decimals) { return number_text(value, decimals); }
+
+}  // namespace crmkit::plots
