@@ -65,7 +65,8 @@ std::string heatmap(const HeatmapData& d, const ChartText& text, Size size) {
   // The legend: five swatches from the scale's top to its bottom, with their values.
   svg.open_group("legend");
   const double lx = frame.right() + 14, swatch = std::min(22.0, frame.plot_height() / 6);
-  svg.text(lx, frame.top() - 8, d.legend_label, Anchor::start, 10, "legend-label");
+  // Right-aligned above the swatches: a long label runs left over the empty band above the plot.
+  svg.text(frame.right() + kLegendWidth - 6, frame.top() - 8, d.legend_label, Anchor::end, 10, "legend-label");
   for (int i = 0; i < 5; ++i) {
     const double t = 1 - i / 4.0;
     const double y = frame.top() + i * swatch;

@@ -65,7 +65,9 @@ std::string lines(const std::vector<Series>& series, const ChartText& text, Size
       for (const Point& p : points) svg.circle(p.x, p.y, 3, series_colour(i), "dot");
     svg.close_group();
   }
-  // The legend, top left inside the plot area, on a white box so that lines do not cross it.
+  // The legend, top left inside the plot area, on a white box so that lines do not cross it;
+  // a single line is named by the y axis already.
+  if (series.size() < 2) return frame.finish();
   svg.open_group("legend");
   std::size_t chars = 0;
   for (const Series& s : series) chars = std::max(chars, label_chars(s.name));

@@ -61,7 +61,7 @@ std::string scatter(const std::vector<double>& x, const std::vector<double>& y, 
   svg.close_group();
   svg.open_group("legend");
   const double lx = frame.right() + 12;
-  svg.text(lx, frame.top() - 8, "customers", Anchor::start, 10, "legend-label");
+  svg.text(frame.right() + 64, frame.top() - 8, "customers", Anchor::end, 10, "legend-label");
   for (int i = 0; i < 5; ++i) {
     const double share = 1 - i / 4.0;  // the log scale's positions, labelled with counts
     const double n = std::expm1(share * std::log1p(most));
