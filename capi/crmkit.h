@@ -941,13 +941,16 @@ CRMKIT_API int crmkit_report_json(char **out_json, crmkit_db *db, const crmkit_r
 ** Models are named "bg_nbd", "mbg_nbd" or "pareto_nbd" with their four parameters in storage
 ** order (r, alpha, a, b or r, alpha, s, beta); units are "hour", "day", "week" or "month". */
 typedef struct crmkit_plot_options crmkit_plot_options;
-/* Options (NULL: every default): size in pixels (width, height in 240..4000, default 720 x
-** 440, checked by the chart call) and a title replacing the chart's own (NULL: the chart's own;
-** at most 200 bytes, no control characters). */
+/* Options (NULL: every default), checked by the chart call: size in pixels (width and height
+** in 240..4000, default 720 x 440); a title replacing the chart's own (NULL: the chart's own);
+** the data's period, added to the caption as "Period: ..." (NULL: none; RFM measures and
+** segment counts do not carry their analysis date). Texts: at most 200 bytes, no control
+** characters. */
 CRMKIT_API int crmkit_plot_options_new(crmkit_plot_options **out);
 CRMKIT_API void crmkit_plot_options_free(crmkit_plot_options *options);
 CRMKIT_API int crmkit_plot_options_set_size(crmkit_plot_options *options, int width, int height);
 CRMKIT_API int crmkit_plot_options_set_title(crmkit_plot_options *options, const char *title);
+CRMKIT_API int crmkit_plot_options_set_period(crmkit_plot_options *options, const char *period);
 
 /* Expected purchases in the next `horizon` units, and P(alive), for frequency x 0..max_frequency
 ** (rows) and recency t_x 0..max_recency (columns) at T = max_recency (lifetimes' matrices). */

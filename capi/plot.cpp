@@ -1,7 +1,8 @@
 // C API: SVG charts from plain arrays (converts and guards).
+#include "crmkit/plot.hpp"
+
 #include <cmath>
 
-#include "crmkit/plot.hpp"
 #include "handle.hpp"
 
 using namespace crmkit;
@@ -29,7 +30,8 @@ int svg_out(char** out_svg, Make&& make) noexcept {
 plot::Options options_of(const crmkit_plot_options* o) { return o ? o->options : plot::Options{}; }
 
 std::size_t count_arg(int64_t count, const char* name = "count") {
-  if (count < 0) throw Error(Errc::invalid_argument, std::string(name) + " " + std::to_string(count) + " is negative");
+  if (count < 0)
+    throw Error(Errc::invalid_argument, std::string(name) + " " + std::to_string(count) + " is negative");
   return static_cast<std::size_t>(count);
 }
 
@@ -50,17 +52,20 @@ clv::PurchaseModel model_arg(const char* model, const double* params) {
 clv::TimeUnit unit_arg(const char* unit) { return clv::parse_time_unit(capi::text_arg(unit, "unit", 32)); }
 
 int flag_arg(int v, const char* name) {
-  if (v != 0 && v != 1) throw Error(Errc::invalid_argument, std::string(name) + " " + std::to_string(v) + " must be 0 or 1");
+  if (v != 0 && v != 1)
+    throw Error(Errc::invalid_argument, std::string(name) + " " + std::to_string(v) + " must be 0 or 1");
   return v;
 }
 
 // A measure's values as RfmMeasures: recency and frequency must be whole numbers (they are
 // counts of days and purchases), which are then exact in the int64 fields.
-void put_measure(std::vector<RfmMeasures>& rows, plot::RfmMeasure m, const std::vector<double>& v, const char* name) {
+void put_measure(std::vector<RfmMeasures>& rows, plot::RfmMeasure m, const std::vector<double>& v,
+                 const char* name) {
   rows.resize(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
     const std::string at = std::string(name) + "[" + std::to_string(i) + "]";
-    if (!std::isfinite(v[i])) throw Error(Errc::invalid_argument, at + (std::isnan(v[i]) ? " is NaN" : " is infinite"));
+    if (!std::isfinite(v[i]))
+      throw Error(Errc::invalid_argument, at + (std::isnan(v[i]) ? " is NaN" : " is infinite"));
     if (m == plot::RfmMeasure::monetary) {
       rows[i].monetary = v[i];
       continue;
@@ -68,7 +73,8 @@ void put_measure(std::vector<RfmMeasures>& rows, plot::RfmMeasure m, const std::
     if (v[i] != std::floor(v[i]) || std::fabs(v[i]) > 9.0e15)
       throw Error(Errc::invalid_argument, at + " is not a whole number of " +
                                               (m == plot::RfmMeasure::recency ? "days" : "purchases"));
-    (m == plot::RfmMeasure::recency ? rows[i].recency_days : rows[i].frequency) = static_cast<std::int64_t>(v[i]);
+    (m == plot::RfmMeasure::recency ? rows[i].recency_days : rows[i].frequency) =
+        static_cast<std::int64_t>(v[i]);
   }
 }
 
@@ -92,9 +98,15 @@ int crmkit_plot_options_set_title(crmkit_plot_options* options, const char* titl
   });
 }
 
-int crmkit_plot_expected_purchases_matrix(char** out_svg, const char* model, const double* params, double horizon,
-                                          int max_frequency, int max_recency, const char* unit,
-                                          const crmkit_plot_options* options) {
+int crmkit_plot_options_set_period(crmkit_plot_options* options, const char* period) {
+  return set_option(options, [&](crmkit_plot_options& o) {
+    o.options.period = capi::optional_text(period, "period", 1'000).value_or("");
+  });
+}
+
+int crmkit_plot_expected_purchases_matrix(char** out_svg, const char* model, const double* params,
+                                          double horizon, int max_frequency, int max_recency,
+                                          const char* unit, const crmkit_plot_options* options) {
   return svg_out(out_svg, [&] {
     return plot::expected_purchases_matrix(model_arg(model, params), horizon, max_frequency, max_recency,
                                            unit_arg(unit), options_of(options));
@@ -117,13 +129,14 @@ int crmkit_plot_calibration_holdout(char** out_svg, const double* frequency_cal,
     plot::CalibrationHoldout d{array_arg(frequency_cal, n, "frequency_cal"),
                                array_arg(actual_holdout, n, "actual_holdout"),
                                array_arg(predicted_holdout, n, "predicted_holdout")};
-    return plot::calibration_vs_holdout(d, holdout_length, unit_arg(unit), max_frequency, options_of(options));
+    return plot::calibration_vs_holdout(d, holdout_length, unit_arg(unit), max_frequency,
+                                        options_of(options));
   });
 }
 
-int crmkit_plot_repeat_purchases(char** out_svg, const double* time, const double* actual, const double* expected,
-                                 int64_t count, double calibration_end, int cumulative, const char* unit,
-                                 const crmkit_plot_options* options) {
+int crmkit_plot_repeat_purchases(char** out_svg, const double* time, const double* actual,
+                                 const double* expected, int64_t count, double calibration_end,
+                                 int cumulative, const char* unit, const crmkit_plot_options* options) {
   return svg_out(out_svg, [&] {
     const std::size_t n = count_arg(count);
     plot::RepeatPurchasesOverTime s{array_arg(time, n, "time"), array_arg(actual, n, "actual"),
@@ -138,8 +151,8 @@ int crmkit_plot_p_alive_history(char** out_svg, const char* model, const double*
                                 const crmkit_plot_options* options) {
   return svg_out(out_svg, [&] {
     const std::size_t n = count_arg(count);
-    return plot::p_alive_history(model_arg(model, params), array_arg(purchase_times, n, "purchase_times"), end,
-                                 unit_arg(unit), options_of(options));
+    return plot::p_alive_history(model_arg(model, params), array_arg(purchase_times, n, "purchase_times"),
+                                 end, unit_arg(unit), options_of(options));
   });
 }
 
@@ -159,8 +172,8 @@ int crmkit_plot_rfm_heatmap(char** out_svg, const int* r, const int* f, const do
   });
 }
 
-int crmkit_plot_segment_bars(char** out_svg, const char* const* segments, const int64_t* customers, int64_t count,
-                             const crmkit_plot_options* options) {
+int crmkit_plot_segment_bars(char** out_svg, const char* const* segments, const int64_t* customers,
+                             int64_t count, const crmkit_plot_options* options) {
   return svg_out(out_svg, [&] {
     const std::size_t n = count_arg(count);
     const auto names = array_arg(segments, n, "segments");
@@ -191,9 +204,9 @@ int crmkit_plot_rfm_scatter(char** out_svg, const char* x_measure, const double*
     const auto mx = plot::parse_rfm_measure(capi::text_arg(x_measure, "x_measure", 32), "x_measure");
     const auto my = plot::parse_rfm_measure(capi::text_arg(y_measure, "y_measure", 32), "y_measure");
     if (mx == my)
-      throw Error(Errc::invalid_argument,
-                  std::string("x_measure and y_measure are both ") + plot::to_string(mx) +
-                      ": a scatter needs two different measures");
+      throw Error(Errc::invalid_argument, std::string("x_measure and y_measure are both ") +
+                                              plot::to_string(mx) +
+                                              ": a scatter needs two different measures");
     const std::size_t n = count_arg(count);
     std::vector<RfmMeasures> rows;
     put_measure(rows, mx, array_arg(x, n, "x"), "x");
@@ -227,8 +240,8 @@ int crmkit_plot_cohort_retention(char** out_svg, const char* by, int unbounded, 
     for (std::size_t i = 0; i < n; ++i) {
       const std::string at = "[" + std::to_string(i) + "]";
       if (seen[i] < 0 || seen[i] > periods)
-        throw Error(Errc::invalid_argument, "observed" + at + " = " + std::to_string(seen[i]) + " is outside 0.." +
-                                                std::to_string(periods));
+        throw Error(Errc::invalid_argument, "observed" + at + " = " + std::to_string(seen[i]) +
+                                                " is outside 0.." + std::to_string(periods));
       CohortRow row;
       row.cohort = capi::text_arg(names[i], ("cohorts" + at).c_str(), 1'000);
       row.size = size[i];

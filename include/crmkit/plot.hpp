@@ -24,9 +24,13 @@ namespace crmkit::plot {
 struct Options {
   static constexpr int kMinSize = 240, kMaxSize = 4000;
   static constexpr std::size_t kMaxScatterPoints = 2000;
-  int width = 720;     // pixels, kMinSize..kMaxSize
-  int height = 440;    // pixels, kMinSize..kMaxSize
-  std::string title;   // empty: the chart's own title; at most 200 bytes, no control characters
+  int width = 720;    // pixels, kMinSize..kMaxSize
+  int height = 440;   // pixels, kMinSize..kMaxSize
+  std::string title;  // empty: the chart's own title; at most 200 bytes, no control characters
+  // The data's period, added to the caption as "Period: ..." where the inputs cannot tell it
+  // (RFM measures and segment counts do not carry their analysis date). Empty: nothing added.
+  // At most 200 bytes, no control characters.
+  std::string period;
 };
 
 // ---- customer value (a fitted purchase model) -----------------------------------------------
@@ -73,8 +77,8 @@ std::string repeat_purchases_over_time(const RepeatPurchasesOverTime& series, cl
 // arrives: lifetimes' plot_history_alive. purchase_times in `unit` on any origin (the first
 // purchase is day zero), ascending; end >= the last purchase. Purchases are marked along the
 // time axis.
-std::string p_alive_history(const clv::PurchaseModel& model, const std::vector<double>& purchase_times, double end,
-                            clv::TimeUnit unit, const Options& options = {});
+std::string p_alive_history(const clv::PurchaseModel& model, const std::vector<double>& purchase_times,
+                            double end, clv::TimeUnit unit, const Options& options = {});
 
 // ---- RFM ------------------------------------------------------------------------------------
 

@@ -30,7 +30,8 @@ std::string horizontal_bars(const std::vector<Bar>& bars, const ChartText& text,
              bars[i].label + ": " + value);
     const bool inside = std::abs(x1 - x0) > value.size() * 6.5 + 10;
     svg.text(inside ? x1 - 4 : x1 + 4, y + thickness / 2 + 4, value, inside ? Anchor::end : Anchor::start,
-             std::min(11.0, std::max(7.0, thickness * 0.7)), "bar-value", false, inside ? "#ffffff" : "#222222");
+             std::min(11.0, std::max(7.0, thickness * 0.7)), "bar-value", false,
+             inside ? "#ffffff" : "#222222");
   }
   svg.close_group();
   frame.y_bands(labels);

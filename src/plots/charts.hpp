@@ -15,13 +15,15 @@ namespace crmkit::plots {
 // A matrix of values, drawn as rows x columns cells (a cell without a value is drawn grey with
 // `missing_text` as its tooltip, so that every chart of n x m has n x m cells).
 struct HeatmapData {
-  std::vector<std::string> row_labels;     // top to bottom
-  std::vector<std::string> column_labels;  // left to right
+  std::vector<std::string> row_labels;        // top to bottom
+  std::vector<std::string> column_labels;     // left to right
   std::vector<std::optional<double>> values;  // row-major, rows x columns
-  int decimals = 2;                        // of the values written in cells and tooltips
-  bool percent = false;                    // values are shares, shown as percentages
-  std::string legend_label;                // the value's name and unit
+  int decimals = 2;                           // of the values written in cells and tooltips
+  bool percent = false;                       // values are shares, shown as percentages
+  std::string legend_label;                   // the value's name and unit
   std::string missing_text = "no value";
+  // Names put before a cell's row and column label in its tooltip ("x 5, t_x 12: 0.42").
+  std::string row_name, column_name;
   std::optional<double> scale_min, scale_max;  // a fixed scale (shares: 0..1); else the data's
 };
 std::string heatmap(const HeatmapData& data, const ChartText& text, Size size);
@@ -62,9 +64,9 @@ struct VerticalMarker {
 };
 struct LineOptions {
   std::optional<VerticalMarker> marker;
-  std::optional<double> y_min, y_max;   // fixed y range (probabilities: 0..1)
-  bool dots = false;                    // a dot on every point (short series only)
-  std::vector<double> rug;              // small ticks along the x axis (e.g. purchase times)
+  std::optional<double> y_min, y_max;  // fixed y range (probabilities: 0..1)
+  bool dots = false;                   // a dot on every point (short series only)
+  std::vector<double> rug;             // small ticks along the x axis (e.g. purchase times)
 };
 constexpr std::size_t kMaxSeriesPoints = 10'000;
 std::string lines(const std::vector<Series>& series, const ChartText& text, Size size,

@@ -44,7 +44,13 @@ Size checked_size(const plot::Options& options) {
   in_range(options.width, "width");
   in_range(options.height, "height");
   check_label("options.title", options.title);
+  check_label("options.period", options.period);
   return Size{options.width, options.height};
+}
+
+std::string with_period(const plot::Options& options, std::string caption) {
+  if (!options.period.empty()) caption += " Period: " + options.period + ".";
+  return caption;
 }
 
 std::string title_or(const plot::Options& options, std::string title) {

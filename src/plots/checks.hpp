@@ -22,5 +22,7 @@ void check_label(std::string_view field, std::string_view text);
 // Checks the options and gives the size to draw at and the title (the caller's, else `title`).
 Size checked_size(const plot::Options& options);
 std::string title_or(const plot::Options& options, std::string title);
+// The caption with the options' period added ("... Period: 2024.").
+std::string with_period(const plot::Options& options, std::string caption);
 
 }  // namespace crmkit::plots

@@ -34,13 +34,18 @@ void check_unit(clv::TimeUnit unit) {
 }
 
 // The model's parameters, refused unless finite and > 0 (make_purchase_model names them).
-void check_model(const clv::PurchaseModel& model) { clv::make_purchase_model(clv::kind_of(model), clv::parameters(model)); }
+void check_model(const clv::PurchaseModel& model) {
+  clv::make_purchase_model(clv::kind_of(model), clv::parameters(model));
+}
 
 std::string model_name(const clv::PurchaseModel& model) {
   switch (clv::kind_of(model)) {
-    case clv::PurchaseModelKind::bg_nbd: return "BG/NBD";
-    case clv::PurchaseModelKind::mbg_nbd: return "MBG/NBD";
-    case clv::PurchaseModelKind::pareto_nbd: return "Pareto/NBD";
+    case clv::PurchaseModelKind::bg_nbd:
+      return "BG/NBD";
+    case clv::PurchaseModelKind::mbg_nbd:
+      return "MBG/NBD";
+    case clv::PurchaseModelKind::pareto_nbd:
+      return "Pareto/NBD";
   }
   return "model";
 }
@@ -75,10 +80,13 @@ std::string frequency_recency_matrix(const clv::PurchaseModel& model, int max_fr
       // Without a repeat purchase the last purchase is the first: recency is 0.
       data.values.push_back(f == 0 && r > 0 ? std::nullopt : std::optional<double>(cell(f, r)));
   data.missing_text = "impossible: no repeat purchase means recency 0";
+  data.row_name = "x";
+  data.column_name = "t_x";
   if (f_step > 1 || r_step > 1)
     text.caption += " The grid steps by " + std::to_string(f_step) + " purchase" + (f_step > 1 ? "s" : "") +
                     " and " + amount_of(r_step, unit) + ".";
   text.title = title_or(options, text.title);
+  text.caption = with_period(options, std::move(text.caption));
   return heatmap(data, text, size);
 }
 
@@ -90,31 +98,34 @@ std::string expected_purchases_matrix(const clv::PurchaseModel& model, double ho
   if (!(horizon > 0)) refuse("horizon " + value_label(horizon, 6) + " must be > 0");
   check_unit(unit);
   const std::string u = units_text(unit);
-  ChartText text{"Expected purchases in the next " + amount_of(horizon, unit) + ", by frequency and recency",
-                 "recency: time of the last purchase after the first, t_x (" + u + ")",
-                 "frequency: repeat purchases, x (count)",
-                 "Each cell: expected repeat purchases in the next " + amount_of(horizon, unit) + " (" +
-                     model_name(model) + " model) of a customer with x repeat purchases, the last one t_x " + u +
-                     " after the first, observed for T = " + amount_of(max_recency, unit) +
-                     " since the first purchase. Recent, frequent buyers (top right) are expected to buy most."};
+  ChartText text{
+      "Expected purchases in the next " + amount_of(horizon, unit) + ", by frequency and recency",
+      "recency: time of the last purchase after the first, t_x (" + u + ")",
+      "frequency: repeat purchases, x (count)",
+      "Each cell: expected repeat purchases in the next " + amount_of(horizon, unit) + " (" +
+          model_name(model) + " model) of a customer with x repeat purchases, the last one t_x " + u +
+          " after the first, observed for T = " + amount_of(max_recency, unit) +
+          " since the first purchase. Recent, frequent buyers (top right) are expected to buy most."};
   HeatmapData data;
   data.legend_label = "purchases";
   data.decimals = 2;
-  return frequency_recency_matrix(model, max_frequency, max_recency, unit, options, text, data, [&](int f, int r) {
-    return clv::conditional_expected_purchases(model, horizon, f, r, max_recency);
-  });
+  return frequency_recency_matrix(
+      model, max_frequency, max_recency, unit, options, text, data,
+      [&](int f, int r) { return clv::conditional_expected_purchases(model, horizon, f, r, max_recency); });
 }
 
-std::string p_alive_matrix(const clv::PurchaseModel& model, int max_frequency, int max_recency, clv::TimeUnit unit,
-                           const Options& options) {
+std::string p_alive_matrix(const clv::PurchaseModel& model, int max_frequency, int max_recency,
+                           clv::TimeUnit unit, const Options& options) {
   check_unit(unit);
   const std::string u = units_text(unit);
   ChartText text{"Probability that a customer is alive, by frequency and recency",
                  "recency: time of the last purchase after the first, t_x (" + u + ")",
                  "frequency: repeat purchases, x (count)",
-                 "Each cell: P(alive) (" + model_name(model) + " model), the probability that a customer with x "
-                     "repeat purchases, the last one t_x " + u + " after the first, is still a customer at T = " +
-                     amount_of(max_recency, unit) + " since the first purchase. Frequent buyers who have not bought "
+                 "Each cell: P(alive) (" + model_name(model) +
+                     " model), the probability that a customer with x "
+                     "repeat purchases, the last one t_x " +
+                     u + " after the first, is still a customer at T = " + amount_of(max_recency, unit) +
+                     " since the first purchase. Frequent buyers who have not bought "
                      "for a long time (left) are the likeliest to have left."};
   HeatmapData data;
   data.legend_label = "P(alive)";
@@ -122,9 +133,8 @@ std::string p_alive_matrix(const clv::PurchaseModel& model, int max_frequency, i
   data.decimals = 0;
   data.scale_min = 0;
   data.scale_max = 1;
-  return frequency_recency_matrix(model, max_frequency, max_recency, unit, options, text, data, [&](int f, int r) {
-    return clv::p_alive(model, f, r, max_recency);
-  });
+  return frequency_recency_matrix(model, max_frequency, max_recency, unit, options, text, data,
+                                  [&](int f, int r) { return clv::p_alive(model, f, r, max_recency); });
 }
 
 std::string calibration_vs_holdout(const CalibrationHoldout& data, double holdout_length, clv::TimeUnit unit,
@@ -141,13 +151,16 @@ std::string calibration_vs_holdout(const CalibrationHoldout& data, double holdou
   if (max_frequency < 1 || max_frequency > 1000)
     refuse("max_frequency " + std::to_string(max_frequency) + " is outside 1..1000");
   const Size size = checked_size(options);
-  std::vector<double> customers(max_frequency + 1, 0), actual(max_frequency + 1, 0), predicted(max_frequency + 1, 0);
+  std::vector<double> customers(max_frequency + 1, 0), actual(max_frequency + 1, 0),
+      predicted(max_frequency + 1, 0);
   std::size_t above = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const double f = data.frequency_cal[i];
     const std::string at = "[" + std::to_string(i) + "]";
-    if (f < 0 || f != std::floor(f)) refuse("frequency_cal" + at + " = " + value_label(f, 6) + " is not a whole number >= 0");
-    if (data.actual_holdout[i] < 0) refuse("actual_holdout" + at + " = " + value_label(data.actual_holdout[i], 6) + " is negative");
+    if (f < 0 || f != std::floor(f))
+      refuse("frequency_cal" + at + " = " + value_label(f, 6) + " is not a whole number >= 0");
+    if (data.actual_holdout[i] < 0)
+      refuse("actual_holdout" + at + " = " + value_label(data.actual_holdout[i], 6) + " is negative");
     if (data.predicted_holdout[i] < 0)
       refuse("predicted_holdout" + at + " = " + value_label(data.predicted_holdout[i], 6) + " is negative");
     if (f > max_frequency) {
@@ -169,22 +182,29 @@ std::string calibration_vs_holdout(const CalibrationHoldout& data, double holdou
   }
   if (a.x.empty()) refuse("no customer has frequency_cal <= max_frequency " + std::to_string(max_frequency));
   const std::string h = amount_of(holdout_length, unit);
-  ChartText text{title_or(options, "Actual vs predicted purchases in the holdout period"),
-                 "repeat purchases in the calibration period (count)",
-                 "mean purchases in the holdout period (" + h + ")",
-                 "For the customers with each number of calibration-period repeat purchases: the mean number of "
-                 "purchases they made in the " + h + " holdout period (actual) and the model's mean prediction "
-                 "for it. The lines should agree before the model is trusted. " + std::to_string(n - above) +
-                     " customers drawn" + (above ? ", " + std::to_string(above) + " with more than " +
-                                                       std::to_string(max_frequency) + " repeat purchases not drawn"
-                                                 : std::string()) + "."};
+  ChartText text{
+      title_or(options, "Actual vs predicted purchases in the holdout period"),
+      "repeat purchases in the calibration period (count)",
+      "mean purchases in the holdout period (" + h + ")",
+      "For the customers with each number of calibration-period repeat purchases: the mean number of "
+      "purchases they made in the " +
+          h +
+          " holdout period (actual) and the model's mean prediction "
+          "for it. The lines should agree before the model is trusted. " +
+          std::to_string(n - above) + " customers drawn" +
+          (above ? ", " + std::to_string(above) + " with more than " + std::to_string(max_frequency) +
+                       " repeat purchases not drawn"
+                 : std::string()) +
+          "."};
   LineOptions lo;
   lo.dots = true;
   lo.y_min = 0;
+  text.caption = with_period(options, std::move(text.caption));
   return lines({a, p}, text, size, lo);
 }
 
-std::string repeat_purchases_over_time(const RepeatPurchasesOverTime& s, clv::TimeUnit unit, const Options& options) {
+std::string repeat_purchases_over_time(const RepeatPurchasesOverTime& s, clv::TimeUnit unit,
+                                       const Options& options) {
   check_same_size(s.actual.size(), "actual", s.time.size(), "time");
   check_same_size(s.expected.size(), "expected", s.time.size(), "time");
   if (s.time.empty()) refuse("time is empty: a chart over time needs at least one period");
@@ -206,23 +226,26 @@ std::string repeat_purchases_over_time(const RepeatPurchasesOverTime& s, clv::Ti
     }
   }
   const std::string u = units_text(unit);
-  ChartText text{title_or(options, s.cumulative ? "Cumulative repeat purchases: actual vs model"
-                                                 : "Repeat purchases per period: actual vs model"),
-                 "time since the start of the calibration period (" + u + ")",
-                 std::string(s.cumulative ? "cumulative repeat purchases" : "repeat purchases per period") + " (count)",
-                 std::string(s.cumulative ? "Running total of" : "Per period:") +
-                     " the repeat purchases customers made (actual) and the fitted model's expectation (model). "
-                     "The dashed line marks the end of the calibration period (" + amount_of(s.calibration_end, unit) +
-                     "); to its right the model predicts data it was not fitted on."};
+  ChartText text{
+      title_or(options, s.cumulative ? "Cumulative repeat purchases: actual vs model"
+                                     : "Repeat purchases per period: actual vs model"),
+      "time since the start of the calibration period (" + u + ")",
+      std::string(s.cumulative ? "cumulative repeat purchases" : "repeat purchases per period") + " (count)",
+      std::string(s.cumulative ? "Running total of" : "Per period:") +
+          " the repeat purchases customers made (actual) and the fitted model's expectation (model). "
+          "The dashed line marks the end of the calibration period (" +
+          amount_of(s.calibration_end, unit) +
+          "); to its right the model predicts data it was not fitted on."};
   LineOptions lo;
   lo.marker = VerticalMarker{s.calibration_end, "end of calibration"};
   lo.y_min = 0;
   lo.dots = s.time.size() <= 60;
+  text.caption = with_period(options, std::move(text.caption));
   return lines({a, e}, text, size, lo);
 }
 
-std::string p_alive_history(const clv::PurchaseModel& model, const std::vector<double>& purchase_times, double end,
-                            clv::TimeUnit unit, const Options& options) {
+std::string p_alive_history(const clv::PurchaseModel& model, const std::vector<double>& purchase_times,
+                            double end, clv::TimeUnit unit, const Options& options) {
   check_model(model);
   check_unit(unit);
   if (purchase_times.empty()) refuse("purchase_times is empty: the history starts at the first purchase");
@@ -233,9 +256,11 @@ std::string p_alive_history(const clv::PurchaseModel& model, const std::vector<d
       refuse("purchase_times[" + std::to_string(i) + "] is before purchase_times[" + std::to_string(i - 1) +
              "] (purchase times must ascend)");
   if (purchase_times.size() > 5000)
-    refuse("purchase_times has " + std::to_string(purchase_times.size()) + " purchases; at most 5000 are drawn");
+    refuse("purchase_times has " + std::to_string(purchase_times.size()) +
+           " purchases; at most 5000 are drawn");
   const double first = purchase_times.front(), last = purchase_times.back();
-  if (end < last) refuse("end " + value_label(end, 6) + " is before the last purchase " + value_label(last, 6));
+  if (end < last)
+    refuse("end " + value_label(end, 6) + " is before the last purchase " + value_label(last, 6));
   const Size size = checked_size(options);
 
   // Evaluated on an even grid plus at each purchase, so that every jump is drawn where it is.
@@ -262,15 +287,18 @@ std::string p_alive_history(const clv::PurchaseModel& model, const std::vector<d
   const std::string u = units_text(unit);
   ChartText text{title_or(options, "P(alive) history of one customer"),
                  "time since the first purchase (" + u + ")", "P(alive) (probability)",
-                 "The probability (" + model_name(model) + " model) that the customer is still a customer, "
+                 "The probability (" + model_name(model) +
+                     " model) that the customer is still a customer, "
                      "re-evaluated at each instant from the purchases made until then; red ticks mark the " +
-                     std::to_string(purchase_times.size()) + " purchases. It falls while the customer is silent "
-                     "and recovers at each purchase. Period: " + amount_of(end - first, unit) +
-                     " from the first purchase."};
+                     std::to_string(purchase_times.size()) +
+                     " purchases. It falls while the customer is silent "
+                     "and recovers at each purchase. Period: " +
+                     amount_of(end - first, unit) + " from the first purchase."};
   LineOptions lo;
   lo.y_min = 0;
   lo.y_max = 1;
   lo.rug = std::move(rug);
+  text.caption = with_period(options, std::move(text.caption));
   return lines({s}, text, size, lo);
 }
 

@@ -15,7 +15,8 @@ std::string cohort_retention(const CohortMatrix& matrix, const Options& options)
   if (matrix.rows.empty()) refuse("the cohort matrix has no cohorts");
   if (matrix.periods < 1 || matrix.periods > 400)
     refuse("periods " + std::to_string(matrix.periods) + " is outside 1..400");
-  if (matrix.rows.size() > 400) refuse("the cohort matrix has " + std::to_string(matrix.rows.size()) + " cohorts; at most 400 are drawn");
+  if (matrix.rows.size() > 400)
+    refuse("the cohort matrix has " + std::to_string(matrix.rows.size()) + " cohorts; at most 400 are drawn");
   const Size size = checked_size(options);
   HeatmapData d;
   std::int64_t customers = 0;
@@ -46,14 +47,20 @@ std::string cohort_retention(const CohortMatrix& matrix, const Options& options)
   d.scale_max = 1;
   d.legend_label = "retained";
   d.missing_text = "not yet observable";
+  d.column_name = "k";
   const std::string period = to_string(matrix.by);
-  ChartText text{title_or(options, "Cohort retention by " + period),
-                 period + "s since the first purchase (k)", "cohort: " + period + " of the first purchase (customers)",
-                 "Each cell: the share of the cohort's customers who purchased in " + period + " k after their first "
-                 "purchase's " + period + (matrix.unbounded ? " or later" : "") + "; " + std::to_string(matrix.rows.size()) +
-                     " cohorts, " + std::to_string(customers) + " customers. Column 0 is 100% by definition; grey "
-                     "cells had not started by the end of the data. Read down a column to compare cohorts at the "
-                     "same age."};
+  ChartText text{
+      title_or(options, "Cohort retention by " + period), period + "s since the first purchase (k)",
+      "cohort: " + period + " of the first purchase (customers)",
+      "Each cell: the share of the cohort's customers who purchased in " + period +
+          " k after their first "
+          "purchase's " +
+          period + (matrix.unbounded ? " or later" : "") + "; " + std::to_string(matrix.rows.size()) +
+          " cohorts, " + std::to_string(customers) +
+          " customers. Column 0 is 100% by definition; grey "
+          "cells had not started by the end of the data. Read down a column to compare cohorts at the "
+          "same age."};
+  text.caption = with_period(options, std::move(text.caption));
   return heatmap(d, text, size);
 }
 

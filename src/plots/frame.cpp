@@ -67,8 +67,8 @@ Frame::Frame(const ChartText& text, Size size, std::size_t y_tick_chars, double 
                     " leave no room for the plot area of \"" + text.title + "\"; make the chart larger");
 
   svg_.text(12, 26, text.title, Anchor::start, kTitleSize, "title", false, "#111");
-  svg_.text(left_ + plot_width() / 2, bottom_ + 8 + kTickSize + 6 + kLabelSize, text.x_label,
-            Anchor::middle, kLabelSize, "axis-label x");
+  svg_.text(left_ + plot_width() / 2, bottom_ + 8 + kTickSize + 6 + kLabelSize, text.x_label, Anchor::middle,
+            kLabelSize, "axis-label x");
   svg_.text(12 + kLabelSize, top_ + plot_height() / 2, text.y_label, Anchor::middle, kLabelSize,
             "axis-label y", true);
   double y = height_ - 10 - caption_height + kCaptionSize;
@@ -124,11 +124,12 @@ double Frame::y_of(double v) const {
 void Frame::x_bands(const std::vector<std::string>& labels) {
   if (labels.empty()) return;
   const double band = plot_width() / labels.size();
-  const auto every = static_cast<std::size_t>(
-      std::ceil((label_chars(labels) * kTickSize * kCharWidth + 6) / band));
+  const auto every =
+      static_cast<std::size_t>(std::ceil((label_chars(labels) * kTickSize * kCharWidth + 6) / band));
   svg_.open_group("x-ticks");
   for (std::size_t i = 0; i < labels.size(); i += std::max<std::size_t>(every, 1))
-    svg_.text(left_ + (i + 0.5) * band, bottom_ + 6 + kTickSize, labels[i], Anchor::middle, kTickSize, "tick");
+    svg_.text(left_ + (i + 0.5) * band, bottom_ + 6 + kTickSize, labels[i], Anchor::middle, kTickSize,
+              "tick");
   svg_.close_group();
 }
 
@@ -138,7 +139,8 @@ void Frame::y_bands(const std::vector<std::string>& labels) {
   const auto every = static_cast<std::size_t>(std::ceil((kTickSize + 2) / band));
   svg_.open_group("y-ticks");
   for (std::size_t i = 0; i < labels.size(); i += std::max<std::size_t>(every, 1))
-    svg_.text(left_ - 6, top_ + (i + 0.5) * band + kTickSize * 0.35, labels[i], Anchor::end, kTickSize, "tick");
+    svg_.text(left_ - 6, top_ + (i + 0.5) * band + kTickSize * 0.35, labels[i], Anchor::end, kTickSize,
+              "tick");
   svg_.close_group();
 }
 

@@ -19,8 +19,10 @@ constexpr double kLegendWidth = 86;
 
 std::string heatmap(const HeatmapData& d, const ChartText& text, Size size) {
   const std::size_t rows = d.row_labels.size(), cols = d.column_labels.size();
-  if (rows == 0 || cols == 0) throw Error(Errc::invalid_argument, "a heatmap needs at least one row and one column");
-  if (d.values.size() != rows * cols) throw Error(Errc::internal, "heatmap values do not fill rows x columns");
+  if (rows == 0 || cols == 0)
+    throw Error(Errc::invalid_argument, "a heatmap needs at least one row and one column");
+  if (d.values.size() != rows * cols)
+    throw Error(Errc::internal, "heatmap values do not fill rows x columns");
 
   double lo = d.scale_min.value_or(INFINITY), hi = d.scale_max.value_or(-INFINITY);
   for (const auto& v : d.values) {
@@ -46,7 +48,9 @@ std::string heatmap(const HeatmapData& d, const ChartText& text, Size size) {
     for (std::size_t c = 0; c < cols; ++c) {
       const auto& v = d.values[r * cols + c];
       const double x = frame.left() + c * cw, y = frame.top() + r * ch;
-      const std::string where = d.row_labels[r] + ", " + d.column_labels[c] + ": ";
+      const std::string where = (d.row_name.empty() ? "" : d.row_name + " ") + d.row_labels[r] + ", " +
+                                (d.column_name.empty() ? "" : d.column_name + " ") + d.column_labels[c] +
+                                ": ";
       if (!v) {
         svg.rect(x, y, cw, ch, "#ececec", "cell-missing", where + d.missing_text);
         continue;
@@ -54,8 +58,8 @@ std::string heatmap(const HeatmapData& d, const ChartText& text, Size size) {
       const Rgb colour = colour_at(t_of(*v));
       svg.rect(x, y, cw, ch, hex(colour), "cell", where + shown(*v, d));
       if (numbers)
-        svg.text(x + cw / 2, y + ch / 2 + font * 0.35, shown(*v, d), Anchor::middle, font, "cell-value", false,
-                 text_colour_on(colour));
+        svg.text(x + cw / 2, y + ch / 2 + font * 0.35, shown(*v, d), Anchor::middle, font, "cell-value",
+                 false, text_colour_on(colour));
     }
   }
   svg.close_group();
@@ -66,7 +70,8 @@ std::string heatmap(const HeatmapData& d, const ChartText& text, Size size) {
   svg.open_group("legend");
   const double lx = frame.right() + 14, swatch = std::min(22.0, frame.plot_height() / 6);
   // Right-aligned above the swatches: a long label runs left over the empty band above the plot.
-  svg.text(frame.right() + kLegendWidth - 6, frame.top() - 8, d.legend_label, Anchor::end, 10, "legend-label");
+  svg.text(frame.right() + kLegendWidth - 6, frame.top() - 8, d.legend_label, Anchor::end, 10,
+           "legend-label");
   for (int i = 0; i < 5; ++i) {
     const double t = 1 - i / 4.0;
     const double y = frame.top() + i * swatch;

@@ -7,7 +7,8 @@
 
 namespace crmkit::plots {
 
-std::string lines(const std::vector<Series>& series, const ChartText& text, Size size, const LineOptions& options) {
+std::string lines(const std::vector<Series>& series, const ChartText& text, Size size,
+                  const LineOptions& options) {
   if (series.empty()) throw Error(Errc::internal, "a line chart without series");
   double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
   for (const Series& s : series) {
@@ -16,7 +17,8 @@ std::string lines(const std::vector<Series>& series, const ChartText& text, Size
     if (s.x.size() > kMaxSeriesPoints)
       throw Error(Errc::invalid_argument, "series \"" + s.name + "\" has " + std::to_string(s.x.size()) +
                                               " points; a line chart takes at most " +
-                                              std::to_string(kMaxSeriesPoints) + " (aggregate by period first)");
+                                              std::to_string(kMaxSeriesPoints) +
+                                              " (aggregate by period first)");
     xlo = std::min(xlo, *std::min_element(s.x.begin(), s.x.end()));
     xhi = std::max(xhi, *std::max_element(s.x.begin(), s.x.end()));
     ylo = std::min(ylo, *std::min_element(s.y.begin(), s.y.end()));
@@ -33,7 +35,8 @@ std::string lines(const std::vector<Series>& series, const ChartText& text, Size
   if (options.y_min) ylo = *options.y_min;
   if (options.y_max) yhi = std::max(*options.y_max, yhi);
   const Ticks xt = nice_ticks(xlo, xhi, 8), yt = nice_ticks(std::min(ylo, 0.0), yhi, 6);
-  Frame frame(text, size, std::max(tick_label(yt.first, yt.decimals).size(), tick_label(yt.last, yt.decimals).size()));
+  Frame frame(text, size,
+              std::max(tick_label(yt.first, yt.decimals).size(), tick_label(yt.last, yt.decimals).size()));
   frame.x_axis(xt);
   frame.y_axis(yt);
   SvgDocument& svg = frame.svg();
@@ -42,7 +45,8 @@ std::string lines(const std::vector<Series>& series, const ChartText& text, Size
     const double x = frame.x_of(options.marker->x);
     svg.open_group("marker");
     svg.line(x, frame.top(), x, frame.bottom(), "#888", 1, "marker-line", true);
-    svg.text(x + 4, frame.top() + 11, options.marker->label, Anchor::start, 10, "marker-label", false, "#555");
+    svg.text(x + 4, frame.top() + 11, options.marker->label, Anchor::start, 10, "marker-label", false,
+             "#555");
     svg.close_group();
   }
   if (!options.rug.empty()) {

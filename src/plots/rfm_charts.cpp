@@ -23,9 +23,12 @@ void check_measures(const std::vector<RfmMeasures>& measures) {
 
 const char* measure_axis(RfmMeasure m) {
   switch (m) {
-    case RfmMeasure::recency: return "recency (days since the last purchase)";
-    case RfmMeasure::frequency: return "frequency (purchases)";
-    case RfmMeasure::monetary: return "monetary (sum of purchases, major currency units)";
+    case RfmMeasure::recency:
+      return "recency (days since the last purchase)";
+    case RfmMeasure::frequency:
+      return "frequency (purchases)";
+    case RfmMeasure::monetary:
+      return "monetary (sum of purchases, major currency units)";
   }
   return "";
 }
@@ -52,9 +55,12 @@ const char* kDefinitions =
 
 const char* to_string(RfmMeasure m) noexcept {
   switch (m) {
-    case RfmMeasure::recency: return "recency";
-    case RfmMeasure::frequency: return "frequency";
-    case RfmMeasure::monetary: return "monetary";
+    case RfmMeasure::recency:
+      return "recency";
+    case RfmMeasure::frequency:
+      return "frequency";
+    case RfmMeasure::monetary:
+      return "monetary";
   }
   return "?";
 }
@@ -93,53 +99,69 @@ std::string rfm_heatmap(const std::vector<RfmMeasures>& measures, const std::vec
   d.decimals = 0;
   d.legend_label = "mean monetary";
   d.missing_text = "no customers";
-  ChartText text{title_or(options, "Mean monetary value by recency and frequency score"),
-                 "frequency score (1 = fewest purchases)", "recency score (1 = longest ago)",
-                 "Each cell: the mean monetary value (sum of purchases, major currency units) of the customers with "
-                 "that recency and frequency score; " + std::to_string(measures.size()) +
-                     " customers. Grey: no customer has that pair of scores. " + kDefinitions};
+  d.row_name = "R";
+  d.column_name = "F";
+  ChartText text{
+      title_or(options, "Mean monetary value by recency and frequency score"),
+      "frequency score (1 = fewest purchases)", "recency score (1 = longest ago)",
+      "Each cell: the mean monetary value (sum of purchases, major currency units) of the customers with "
+      "that recency and frequency score; " +
+          std::to_string(measures.size()) + " customers. Grey: no customer has that pair of scores. " +
+          kDefinitions};
+  text.caption = with_period(options, std::move(text.caption));
   return heatmap(d, text, size);
 }
 
 std::string segment_bars(const std::vector<SegmentSummary>& segments, const Options& options) {
   if (segments.empty()) refuse("segments is empty: a segment chart needs at least one segment");
-  if (segments.size() > 100) refuse("segments has " + std::to_string(segments.size()) + " entries; at most 100 are drawn");
+  if (segments.size() > 100)
+    refuse("segments has " + std::to_string(segments.size()) + " entries; at most 100 are drawn");
   const Size size = checked_size(options);
   std::vector<Bar> bars;
   std::int64_t total = 0;
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const std::string at = "segments[" + std::to_string(i) + "]";
     check_label(at + ".segment", segments[i].segment);
-    if (segments[i].customers < 0) refuse(at + ".customers " + std::to_string(segments[i].customers) + " is negative");
+    if (segments[i].customers < 0)
+      refuse(at + ".customers " + std::to_string(segments[i].customers) + " is negative");
     bars.push_back({segments[i].segment, static_cast<double>(segments[i].customers)});
     total += segments[i].customers;
   }
   ChartText text{title_or(options, "Customers per RFM segment"), "customers (count)", "segment",
                  "Customers in each segment of the RFM segment map, in the order given (largest first from "
-                 "summarize_segments); " + std::to_string(total) + " customers in all."};
+                 "summarize_segments); " +
+                     std::to_string(total) + " customers in all."};
+  text.caption = with_period(options, std::move(text.caption));
   return horizontal_bars(bars, text, size, 0);
 }
 
-std::string rfm_histogram(const std::vector<RfmMeasures>& measures, RfmMeasure measure, const Options& options) {
+std::string rfm_histogram(const std::vector<RfmMeasures>& measures, RfmMeasure measure,
+                          const Options& options) {
   check_measure(measure, "measure");
   check_measures(measures);
   const Size size = checked_size(options);
   const std::vector<double> values = column(measures, measure);
-  ChartText text{title_or(options, std::string("Distribution of ") + to_string(measure)), measure_axis(measure),
-                 "customers (count)",
-                 "Customers per " + std::string(to_string(measure)) + " bin (bins of equal width; each includes its "
-                 "lower edge); " + std::to_string(measures.size()) + " customers. " + kDefinitions};
+  ChartText text{title_or(options, std::string("Distribution of ") + to_string(measure)),
+                 measure_axis(measure), "customers (count)",
+                 "Customers per " + std::string(to_string(measure)) +
+                     " bin (bins of equal width; each includes its "
+                     "lower edge); " +
+                     std::to_string(measures.size()) + " customers. " + kDefinitions};
+  text.caption = with_period(options, std::move(text.caption));
   return histogram(bin_values(values), text, size);
 }
 
-std::string rfm_scatter(const std::vector<RfmMeasures>& measures, RfmMeasure x, RfmMeasure y, const Options& options) {
+std::string rfm_scatter(const std::vector<RfmMeasures>& measures, RfmMeasure x, RfmMeasure y,
+                        const Options& options) {
   check_measure(x, "x");
   check_measure(y, "y");
-  if (x == y) refuse(std::string("x and y are both ") + to_string(x) + ": a scatter needs two different measures");
+  if (x == y)
+    refuse(std::string("x and y are both ") + to_string(x) + ": a scatter needs two different measures");
   check_measures(measures);
   const Size size = checked_size(options);
   ChartText text{title_or(options, std::string("Customers by ") + to_string(x) + " and " + to_string(y)),
                  measure_axis(x), measure_axis(y), kDefinitions};
+  text.caption = with_period(options, std::move(text.caption));
   return scatter(column(measures, x), column(measures, y), text, size, Options::kMaxScatterPoints);
 }
 

@@ -11,8 +11,8 @@ namespace {
 constexpr std::size_t kGridColumns = 60, kGridRows = 40;
 }
 
-std::string scatter(const std::vector<double>& x, const std::vector<double>& y, const ChartText& text, Size size,
-                    std::size_t max_points) {
+std::string scatter(const std::vector<double>& x, const std::vector<double>& y, const ChartText& text,
+                    Size size, std::size_t max_points) {
   if (x.size() != y.size()) throw Error(Errc::internal, "scatter coordinates differ in length");
   if (x.empty()) throw Error(Errc::invalid_argument, "a scatter plot needs at least one point");
   const auto [xlo, xhi] = std::minmax_element(x.begin(), x.end());
@@ -25,7 +25,8 @@ std::string scatter(const std::vector<double>& x, const std::vector<double>& y, 
                              std::to_string(kGridColumns) + " x " + std::to_string(kGridRows) +
                              " grid; darker cells hold more customers (log scale)."
                        : " One dot per customer (" + std::to_string(x.size()) + ").";
-  Frame frame(t, size, std::max(tick_label(yt.first, yt.decimals).size(), tick_label(yt.last, yt.decimals).size()),
+  Frame frame(t, size,
+              std::max(tick_label(yt.first, yt.decimals).size(), tick_label(yt.last, yt.decimals).size()),
               density ? 70 : 16);
   frame.x_axis(xt);
   frame.y_axis(yt);
@@ -54,8 +55,8 @@ std::string scatter(const std::vector<double>& x, const std::vector<double>& y, 
       const double n = counts[r * kGridColumns + c];
       if (n == 0) continue;  // empty cells stay background: nothing to read there
       const double tone = 0.15 + 0.85 * std::log1p(n) / std::log1p(most);
-      svg.rect(frame.left() + c * cw, frame.top() + r * ch, cw + 0.2, ch + 0.2, hex(colour_at(tone)), "density-cell",
-               value_label(n, 0) + " customers");
+      svg.rect(frame.left() + c * cw, frame.top() + r * ch, cw + 0.2, ch + 0.2, hex(colour_at(tone)),
+               "density-cell", value_label(n, 0) + " customers");
     }
   }
   svg.close_group();
@@ -66,8 +67,8 @@ std::string scatter(const std::vector<double>& x, const std::vector<double>& y, 
     const double share = 1 - i / 4.0;  // the log scale's positions, labelled with counts
     const double n = std::expm1(share * std::log1p(most));
     svg.rect(lx, frame.top() + i * 20, 14, 20, hex(colour_at(0.15 + 0.85 * share)), "swatch");
-    svg.text(lx + 18, frame.top() + i * 20 + 14, value_label(std::max(1.0, std::round(n)), 0), Anchor::start, 10,
-             "legend-value");
+    svg.text(lx + 18, frame.top() + i * 20 + 14, value_label(std::max(1.0, std::round(n)), 0), Anchor::start,
+             10, "legend-value");
   }
   svg.close_group();
   return frame.finish();

@@ -10,12 +10,23 @@ namespace crmkit::plots {
 void append_escaped(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -42,16 +53,18 @@ std::string number_text(double value, int decimals) {
 namespace {
 const char* anchor_name(Anchor a) {
   switch (a) {
-    case Anchor::middle: return "middle";
-    case Anchor::end: return "end";
-    case Anchor::start: break;
+    case Anchor::middle:
+      return "middle";
+    case Anchor::end:
+      return "end";
+    case Anchor::start:
+      break;
   }
   return "start";
 }
 }  // namespace
 
-SvgDocument::SvgDocument(double width, double height, std::string_view title,
-                         std::string_view description) {
+SvgDocument::SvgDocument(double width, double height, std::string_view title, std::string_view description) {
   out_.reserve(16 * 1024);
   const std::string w = number_text(width, 0), h = number_text(height, 0);
   out_ += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h +
@@ -88,8 +101,8 @@ void SvgDocument::rect(double x, double y, double width, double height, std::str
                        std::string_view css_class, std::string_view tooltip) {
   out_ += "<rect";
   class_attribute(css_class);
-  out_ += " x=\"" + number_text(x) + "\" y=\"" + number_text(y) + "\" width=\"" +
-          number_text(width) + "\" height=\"" + number_text(height) + "\" fill=\"";
+  out_ += " x=\"" + number_text(x) + "\" y=\"" + number_text(y) + "\" width=\"" + number_text(width) +
+          "\" height=\"" + number_text(height) + "\" fill=\"";
   append_escaped(out_, fill);
   if (tooltip.empty()) {
     out_ += "\"/>\n";
@@ -104,16 +117,16 @@ void SvgDocument::line(double x1, double y1, double x2, double y2, std::string_v
                        double stroke_width, std::string_view css_class, bool dashed) {
   out_ += "<line";
   class_attribute(css_class);
-  out_ += " x1=\"" + number_text(x1) + "\" y1=\"" + number_text(y1) + "\" x2=\"" +
-          number_text(x2) + "\" y2=\"" + number_text(y2) + "\" stroke=\"";
+  out_ += " x1=\"" + number_text(x1) + "\" y1=\"" + number_text(y1) + "\" x2=\"" + number_text(x2) +
+          "\" y2=\"" + number_text(y2) + "\" stroke=\"";
   append_escaped(out_, stroke);
   out_ += "\" stroke-width=\"" + number_text(stroke_width) + "\"";
   if (dashed) out_ += " stroke-dasharray=\"5 4\"";
   out_ += "/>\n";
 }
 
-void SvgDocument::polyline(const std::vector<Point>& points, std::string_view stroke,
-                           double stroke_width, std::string_view css_class, bool dashed) {
+void SvgDocument::polyline(const std::vector<Point>& points, std::string_view stroke, double stroke_width,
+                           std::string_view css_class, bool dashed) {
   out_ += "<polyline";
   class_attribute(css_class);
   out_ += " fill=\"none\" stroke=\"";
@@ -130,12 +143,12 @@ void SvgDocument::polyline(const std::vector<Point>& points, std::string_view st
   out_ += "\"/>\n";
 }
 
-void SvgDocument::circle(double cx, double cy, double r, std::string_view fill,
-                         std::string_view css_class, std::string_view tooltip) {
+void SvgDocument::circle(double cx, double cy, double r, std::string_view fill, std::string_view css_class,
+                         std::string_view tooltip) {
   out_ += "<circle";
   class_attribute(css_class);
-  out_ += " cx=\"" + number_text(cx) + "\" cy=\"" + number_text(cy) + "\" r=\"" + number_text(r) +
-          "\" fill=\"";
+  out_ +=
+      " cx=\"" + number_text(cx) + "\" cy=\"" + number_text(cy) + "\" r=\"" + number_text(r) + "\" fill=\"";
   append_escaped(out_, fill);
   if (tooltip.empty()) {
     out_ += "\"/>\n";
@@ -146,17 +159,15 @@ void SvgDocument::circle(double cx, double cy, double r, std::string_view fill,
   }
 }
 
-void SvgDocument::text(double x, double y, std::string_view content, Anchor anchor,
-                       double font_size, std::string_view css_class, bool vertical,
-                       std::string_view fill) {
+void SvgDocument::text(double x, double y, std::string_view content, Anchor anchor, double font_size,
+                       std::string_view css_class, bool vertical, std::string_view fill) {
   out_ += "<text";
   class_attribute(css_class);
-  out_ += " x=\"" + number_text(x) + "\" y=\"" + number_text(y) + "\" font-size=\"" +
-          number_text(font_size) + "\" text-anchor=\"" + anchor_name(anchor) + "\" fill=\"";
+  out_ += " x=\"" + number_text(x) + "\" y=\"" + number_text(y) + "\" font-size=\"" + number_text(font_size) +
+          "\" text-anchor=\"" + anchor_name(anchor) + "\" fill=\"";
   append_escaped(out_, fill);
   out_ += '"';
-  if (vertical)
-    out_ += " transform=\"rotate(-90 " + number_text(x) + " " + number_text(y) + ")\"";
+  if (vertical) out_ += " transform=\"rotate(-90 " + number_text(x) + " " + number_text(y) + ")\"";
   out_ += '>';
   append_escaped(out_, content);
   out_ += "</text>\n";

@@ -36,8 +36,8 @@ class SvgDocument {
   // A rectangle; `tooltip`, if not empty, becomes its <title> child (hover text in browsers).
   void rect(double x, double y, double width, double height, std::string_view fill,
             std::string_view css_class = {}, std::string_view tooltip = {});
-  void line(double x1, double y1, double x2, double y2, std::string_view stroke,
-            double stroke_width = 1, std::string_view css_class = {}, bool dashed = false);
+  void line(double x1, double y1, double x2, double y2, std::string_view stroke, double stroke_width = 1,
+            std::string_view css_class = {}, bool dashed = false);
   void polyline(const std::vector<Point>& points, std::string_view stroke, double stroke_width,
                 std::string_view css_class = {}, bool dashed = false);
   void circle(double cx, double cy, double r, std::string_view fill, std::string_view css_class = {},

@@ -12,8 +12,8 @@ double nice_step(double span, int target);
 // Ticks covering [lo, hi]: the axis is widened to whole steps (first <= lo, last >= hi), so
 // data never falls outside it. lo == hi gets a unit-wide axis around the value.
 struct Ticks {
-  double first = 0;   // the axis' lower end, a multiple of step
-  double last = 1;    // the axis' upper end, a multiple of step
+  double first = 0;  // the axis' lower end, a multiple of step
+  double last = 1;   // the axis' upper end, a multiple of step
   double step = 1;
   std::vector<double> values;  // first, first + step, ..., last
   int decimals = 0;            // decimals a label needs to tell ticks apart

@@ -32,7 +32,8 @@ void refused(F&& call, int status, const char* needle) {
 
 TEST_CASE("plot: CLV matrices from a named model and its parameters", "[capi][plot]") {
   char* out = nullptr;
-  REQUIRE(crmkit_plot_expected_purchases_matrix(&out, "bg_nbd", kCdnow, 39, 10, 20, "week", nullptr) == CRMKIT_OK);
+  REQUIRE(crmkit_plot_expected_purchases_matrix(&out, "bg_nbd", kCdnow, 39, 10, 20, "week", nullptr) ==
+          CRMKIT_OK);
   const std::string svg = take(out);
   CHECK(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0) == 0);
   CHECK(count(svg, "class=\"cell\"") + count(svg, "class=\"cell-missing\"") == 11 * 21);
@@ -41,8 +42,9 @@ TEST_CASE("plot: CLV matrices from a named model and its parameters", "[capi][pl
   REQUIRE(crmkit_plot_p_alive_matrix(&out, "pareto_nbd", kCdnow, 5, 10, "day", nullptr) == CRMKIT_OK);
   CHECK(take(out).find("Probability that a customer is alive") != std::string::npos);
 
-  refused([](char** o) { return crmkit_plot_p_alive_matrix(o, "bg_nbd", kCdnow, 5, 10, "fortnight", nullptr); },
-          CRMKIT_EINVALID, "fortnight");
+  refused(
+      [](char** o) { return crmkit_plot_p_alive_matrix(o, "bg_nbd", kCdnow, 5, 10, "fortnight", nullptr); },
+      CRMKIT_EINVALID, "fortnight");
   refused([](char** o) { return crmkit_plot_p_alive_matrix(o, "gamma", kCdnow, 5, 10, "day", nullptr); },
           CRMKIT_EINVALID, "gamma");
   refused([](char** o) { return crmkit_plot_p_alive_matrix(o, "bg_nbd", nullptr, 5, 10, "day", nullptr); },
@@ -50,9 +52,11 @@ TEST_CASE("plot: CLV matrices from a named model and its parameters", "[capi][pl
   const double bad[4] = {0.243, kNaN, 0.793, 2.426};
   refused([&](char** o) { return crmkit_plot_p_alive_matrix(o, "bg_nbd", bad, 5, 10, "day", nullptr); },
           CRMKIT_EINVALID, "alpha");
-  refused([](char** o) {
-    return crmkit_plot_expected_purchases_matrix(o, "bg_nbd", kCdnow, kNaN, 5, 10, "day", nullptr);
-  }, CRMKIT_EINVALID, "horizon is NaN");
+  refused(
+      [](char** o) {
+        return crmkit_plot_expected_purchases_matrix(o, "bg_nbd", kCdnow, kNaN, 5, 10, "day", nullptr);
+      },
+      CRMKIT_EINVALID, "horizon is NaN");
   CHECK(crmkit_plot_p_alive_matrix(nullptr, "bg_nbd", kCdnow, 5, 10, "day", nullptr) == CRMKIT_EINVALID);
   CHECK(message_has("out_svg is NULL"));
 }
@@ -77,8 +81,11 @@ TEST_CASE("plot: the options handle sets size and title, checked by the chart", 
   REQUIRE(crmkit_plot_options_set_size(o, 720, 440) == CRMKIT_OK);
   CHECK(crmkit_plot_options_set_title(o, "\xff") == CRMKIT_EINVALID);
   REQUIRE(crmkit_plot_options_set_title(o, nullptr) == CRMKIT_OK);  // back to the chart's own
+  REQUIRE(crmkit_plot_options_set_period(o, "2024") == CRMKIT_OK);
   REQUIRE(crmkit_plot_segment_bars(&out, names, customers, 2, o) == CRMKIT_OK);
-  CHECK(take(out).find("<title>Customers per RFM segment</title>") != std::string::npos);
+  const std::string own = take(out);
+  CHECK(own.find("<title>Customers per RFM segment</title>") != std::string::npos);
+  CHECK(own.find("Period: 2024.") != std::string::npos);
   CHECK(crmkit_plot_options_set_size(nullptr, 1, 1) == CRMKIT_EINVALID);
   crmkit_plot_options_free(o);
   crmkit_plot_options_free(nullptr);
@@ -89,21 +96,34 @@ TEST_CASE("plot: calibration vs holdout and purchases over time from arrays", "[
   double actual[] = {0, 1, 2, 2, 4};
   const double predicted[] = {0.1, 0.8, 0.8, 1.7, 2.5};
   char* out = nullptr;
-  REQUIRE(crmkit_plot_calibration_holdout(&out, freq, actual, predicted, 5, 39, "week", 7, nullptr) == CRMKIT_OK);
+  REQUIRE(crmkit_plot_calibration_holdout(&out, freq, actual, predicted, 5, 39, "week", 7, nullptr) ==
+          CRMKIT_OK);
   const std::string svg = take(out);
   CHECK(count(svg, "class=\"series\"") == 2);
   CHECK(count(svg, "class=\"dot\"") == 8);
 
   actual[2] = kNaN;
-  refused([&](char** o) { return crmkit_plot_calibration_holdout(o, freq, actual, predicted, 5, 39, "week", 7, nullptr); },
-          CRMKIT_EINVALID, "actual_holdout[2] is NaN");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_calibration_holdout(o, freq, actual, predicted, 5, 39, "week", 7, nullptr);
+      },
+      CRMKIT_EINVALID, "actual_holdout[2] is NaN");
   actual[2] = std::numeric_limits<double>::infinity();
-  refused([&](char** o) { return crmkit_plot_calibration_holdout(o, freq, actual, predicted, 5, 39, "week", 7, nullptr); },
-          CRMKIT_EINVALID, "actual_holdout[2] is +infinite");
-  refused([&](char** o) { return crmkit_plot_calibration_holdout(o, freq, nullptr, predicted, 5, 39, "week", 7, nullptr); },
-          CRMKIT_EINVALID, "actual_holdout is NULL");
-  refused([&](char** o) { return crmkit_plot_calibration_holdout(o, freq, actual, predicted, -1, 39, "week", 7, nullptr); },
-          CRMKIT_EINVALID, "count -1 is negative");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_calibration_holdout(o, freq, actual, predicted, 5, 39, "week", 7, nullptr);
+      },
+      CRMKIT_EINVALID, "actual_holdout[2] is +infinite");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_calibration_holdout(o, freq, nullptr, predicted, 5, 39, "week", 7, nullptr);
+      },
+      CRMKIT_EINVALID, "actual_holdout is NULL");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_calibration_holdout(o, freq, actual, predicted, -1, 39, "week", 7, nullptr);
+      },
+      CRMKIT_EINVALID, "count -1 is negative");
 
   const double t[] = {1, 2, 3}, a[] = {5, 6, 7}, e[] = {5.5, 6, 6.5};
   REQUIRE(crmkit_plot_repeat_purchases(&out, t, a, e, 3, 2, 1, "week", nullptr) == CRMKIT_OK);
@@ -112,10 +132,14 @@ TEST_CASE("plot: calibration vs holdout and purchases over time from arrays", "[
           CRMKIT_EINVALID, "cumulative 2 must be 0 or 1");
 
   const double purchases[] = {0, 3, 7};
-  REQUIRE(crmkit_plot_p_alive_history(&out, "bg_nbd", kCdnow, purchases, 3, 40, "week", nullptr) == CRMKIT_OK);
+  REQUIRE(crmkit_plot_p_alive_history(&out, "bg_nbd", kCdnow, purchases, 3, 40, "week", nullptr) ==
+          CRMKIT_OK);
   CHECK(count(take(out), "class=\"rug-tick\"") == 3);
-  refused([&](char** o) { return crmkit_plot_p_alive_history(o, "bg_nbd", kCdnow, purchases, 0, 40, "week", nullptr); },
-          CRMKIT_EINVALID, "purchase_times is empty");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_p_alive_history(o, "bg_nbd", kCdnow, purchases, 0, 40, "week", nullptr);
+      },
+      CRMKIT_EINVALID, "purchase_times is empty");
 }
 
 TEST_CASE("plot: RFM heatmap, histogram and scatter from columns", "[capi][plot]") {
@@ -133,8 +157,8 @@ TEST_CASE("plot: RFM heatmap, histogram and scatter from columns", "[capi][plot]
   CHECK(count(take(out), "class=\"cell\"") == 20);
   REQUIRE(crmkit_plot_rfm_histogram(&out, "recency", recency.data(), 200, nullptr) == CRMKIT_OK);
   CHECK(take(out).find("recency (days since the last purchase)") != std::string::npos);
-  REQUIRE(crmkit_plot_rfm_scatter(&out, "frequency", frequency.data(), "monetary", money.data(), 200, nullptr) ==
-          CRMKIT_OK);
+  REQUIRE(crmkit_plot_rfm_scatter(&out, "frequency", frequency.data(), "monetary", money.data(), 200,
+                                  nullptr) == CRMKIT_OK);
   CHECK(count(take(out), "class=\"point\"") == 200);
 
   recency[4] = 2.5;
@@ -142,12 +166,15 @@ TEST_CASE("plot: RFM heatmap, histogram and scatter from columns", "[capi][plot]
           CRMKIT_EINVALID, "values[4] is not a whole number of days");
   refused([&](char** o) { return crmkit_plot_rfm_histogram(o, "spend", money.data(), 200, nullptr); },
           CRMKIT_EINVALID, "spend");
-  refused([&](char** o) {
-    return crmkit_plot_rfm_scatter(o, "monetary", money.data(), "monetary", money.data(), 200, nullptr);
-  }, CRMKIT_EINVALID, "two different measures");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_rfm_scatter(o, "monetary", money.data(), "monetary", money.data(), 200, nullptr);
+      },
+      CRMKIT_EINVALID, "two different measures");
   r[7] = 10;
-  refused([&](char** o) { return crmkit_plot_rfm_heatmap(o, r.data(), f.data(), money.data(), 200, nullptr); },
-          CRMKIT_EINVALID, "scores[7].r = 10 is outside 1..9");
+  refused(
+      [&](char** o) { return crmkit_plot_rfm_heatmap(o, r.data(), f.data(), money.data(), 200, nullptr); },
+      CRMKIT_EINVALID, "scores[7].r = 10 is outside 1..9");
 }
 
 TEST_CASE("plot: cohort retention from labels, sizes and a row-major share matrix", "[capi][plot]") {
@@ -156,22 +183,29 @@ TEST_CASE("plot: cohort retention from labels, sizes and a row-major share matri
   const double retention[] = {1, 0.4, 0.3, 1, 0.5, kNaN, 1, kNaN, kNaN};  // unobserved cells unread
   const int observed[] = {3, 2, 1};
   char* out = nullptr;
-  REQUIRE(crmkit_plot_cohort_retention(&out, "month", 0, cohorts, sizes, retention, observed, 3, 3, nullptr) ==
-          CRMKIT_OK);
+  REQUIRE(crmkit_plot_cohort_retention(&out, "month", 0, cohorts, sizes, retention, observed, 3, 3,
+                                       nullptr) == CRMKIT_OK);
   const std::string svg = take(out);
   CHECK(count(svg, "class=\"cell\"") == 6);
   CHECK(count(svg, "class=\"cell-missing\"") == 3);
   const int too_many[] = {3, 3, 1};
-  refused([&](char** o) {
-    return crmkit_plot_cohort_retention(o, "month", 0, cohorts, sizes, retention, too_many, 3, 3, nullptr);
-  }, CRMKIT_EINVALID, "rows[1].retention[2] is NaN");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_cohort_retention(o, "month", 0, cohorts, sizes, retention, too_many, 3, 3,
+                                            nullptr);
+      },
+      CRMKIT_EINVALID, "rows[1].retention[2] is NaN");
   const int beyond[] = {4, 2, 1};
-  refused([&](char** o) {
-    return crmkit_plot_cohort_retention(o, "month", 0, cohorts, sizes, retention, beyond, 3, 3, nullptr);
-  }, CRMKIT_EINVALID, "observed[0] = 4 is outside 0..3");
-  refused([&](char** o) {
-    return crmkit_plot_cohort_retention(o, "year", 0, cohorts, sizes, retention, observed, 3, 3, nullptr);
-  }, CRMKIT_EINVALID, "year");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_cohort_retention(o, "month", 0, cohorts, sizes, retention, beyond, 3, 3, nullptr);
+      },
+      CRMKIT_EINVALID, "observed[0] = 4 is outside 0..3");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_cohort_retention(o, "year", 0, cohorts, sizes, retention, observed, 3, 3, nullptr);
+      },
+      CRMKIT_EINVALID, "year");
 }
 
 TEST_CASE("plot: a million values give a bounded document", "[capi][plot]") {
@@ -181,7 +215,8 @@ TEST_CASE("plot: a million values give a bounded document", "[capi][plot]") {
     y.push_back(std::fmod(i * 7.31, 1000.0));
   }
   char* out = nullptr;
-  REQUIRE(crmkit_plot_rfm_scatter(&out, "recency", x.data(), "monetary", y.data(), 1'000'000, nullptr) == CRMKIT_OK);
+  REQUIRE(crmkit_plot_rfm_scatter(&out, "recency", x.data(), "monetary", y.data(), 1'000'000, nullptr) ==
+          CRMKIT_OK);
   const std::string svg = take(out);
   CHECK(svg.size() < 300'000);
   CHECK(count(svg, "class=\"point\"") == 0);

@@ -1,7 +1,8 @@
 // The SVG charts: well-formed XML whatever the labels, nice ticks, a monotone colour scale,
 // heatmaps of rows x columns cells, bounded size for a million customers, and refusals.
-#include <catch2/catch.hpp>
+#include "crmkit/plot.hpp"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -9,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "crmkit/plot.hpp"
 #include "expect_error.hpp"
 #include "plots/charts.hpp"
 #include "plots/colour.hpp"
@@ -57,7 +57,8 @@ std::string xml_problem(const std::string& s) {
     if (j >= s.size()) return "unterminated tag " + name;
     const bool self_closing = s[j - 1] == '/';
     if (closing) {
-      if (open.empty() || open.back() != name) return "</" + name + "> closes " + (open.empty() ? "nothing" : open.back());
+      if (open.empty() || open.back() != name)
+        return "</" + name + "> closes " + (open.empty() ? "nothing" : open.back());
       open.pop_back();
     } else if (!self_closing) {
       open.push_back(name);
@@ -202,11 +203,11 @@ TEST_CASE("the frequency/recency matrices are the model's values on the grid", "
   CHECK(svg.find("frequency: repeat purchases, x (count)") != std::string::npos);
   CHECK(svg.find("in the next 39 weeks") != std::string::npos);
   const double v = clv::conditional_expected_purchases(kCdnow, 39, 5, 12, 20);
-  CHECK(svg.find("<title>5, 12: " + plots::number_text(v, 2) + "</title>") != std::string::npos);
+  CHECK(svg.find("<title>x 5, t_x 12: " + plots::number_text(v, 2) + "</title>") != std::string::npos);
 
   const std::string alive = plot::p_alive_matrix(kCdnow, 10, 20, clv::TimeUnit::week);
   const double p = clv::p_alive(kCdnow, 3, 4, 20);
-  CHECK(alive.find("<title>3, 4: " + plots::number_text(p * 100, 0) + "%</title>") != std::string::npos);
+  CHECK(alive.find("<title>x 3, t_x 4: " + plots::number_text(p * 100, 0) + "%</title>") != std::string::npos);
 
   // A long history is stepped, not drawn one column per day.
   const std::string wide = plot::p_alive_matrix(kCdnow, 500, 3000, clv::TimeUnit::day);
@@ -265,12 +266,21 @@ TEST_CASE("one customer's P(alive) history stays in [0, 1] and marks the purchas
   CHECK(xml_problem(svg).empty());
   CHECK(count(svg, "class=\"rug-tick\"") == 4);  // 12 twice is one tick
   CHECK(svg.find("P(alive) (probability)") != std::string::npos);
-  expect_error([&] { plot::p_alive_history(kCdnow, {3, 1}, 10, clv::TimeUnit::week); }, Errc::invalid_argument,
-               "purchase times must ascend");
-  expect_error([&] { plot::p_alive_history(kCdnow, {1, 3}, 2, clv::TimeUnit::week); }, Errc::invalid_argument,
-               "end 2 is before the last purchase 3");
-  expect_error([&] { plot::p_alive_history(clv::BgNbdParams{0.2, kNaN, 1, 1}, {1}, 2, clv::TimeUnit::week); },
-               Errc::invalid_argument, "alpha");
+  expect_error(
+      [&] {
+        plot::p_alive_history(kCdnow, {3, 1}, 10, clv::TimeUnit::week);
+      },
+      Errc::invalid_argument, "purchase times must ascend");
+  expect_error(
+      [&] {
+        plot::p_alive_history(kCdnow, {1, 3}, 2, clv::TimeUnit::week);
+      },
+      Errc::invalid_argument, "end 2 is before the last purchase 3");
+  expect_error(
+      [&] {
+        plot::p_alive_history(clv::BgNbdParams{0.2, kNaN, 1, 1}, {1}, 2, clv::TimeUnit::week);
+      },
+      Errc::invalid_argument, "alpha");
 }
 
 TEST_CASE("RFM heatmap, histograms and scatters", "[plot][rfm]") {
@@ -301,16 +311,26 @@ TEST_CASE("RFM heatmap, histograms and scatters", "[plot][rfm]") {
   expect_error([&] { plot::rfm_histogram(nan, plot::RfmMeasure::recency); }, Errc::invalid_argument,
                "measures[9].monetary is NaN");
   CHECK(plot::parse_rfm_measure("frequency") == plot::RfmMeasure::frequency);
-  expect_error([&] { plot::parse_rfm_measure("spend"); }, Errc::invalid_argument, "recency, frequency, monetary");
+  expect_error([&] { plot::parse_rfm_measure("spend"); }, Errc::invalid_argument,
+               "recency, frequency, monetary");
 }
 
 TEST_CASE("segment bars: one bar per segment, in order, with its count", "[plot][rfm]") {
-  const std::string svg = plot::segment_bars({{"Champions", 120, 0, 0}, {"At risk", 80, 0, 0}, {"Lost", 3, 0, 0}});
+  const std::string svg =
+      plot::segment_bars({{"Champions", 120, 0, 0}, {"At risk", 80, 0, 0}, {"Lost", 3, 0, 0}});
   CHECK(xml_problem(svg).empty());
   CHECK(count(svg, "class=\"bar\"") == 3);
   CHECK(svg.find("Champions: 120") < svg.find("At risk: 80"));
-  expect_error([&] { plot::segment_bars({{"A\x01", 1, 0, 0}}); }, Errc::invalid_argument, "control character");
-  expect_error([&] { plot::segment_bars({{"A", -1, 0, 0}}); }, Errc::invalid_argument, "segments[0].customers -1 is negative");
+  expect_error(
+      [&] {
+        plot::segment_bars({{"A\x01", 1, 0, 0}});
+      },
+      Errc::invalid_argument, "control character");
+  expect_error(
+      [&] {
+        plot::segment_bars({{"A", -1, 0, 0}});
+      },
+      Errc::invalid_argument, "segments[0].customers -1 is negative");
   expect_error([&] { plot::segment_bars({}); }, Errc::invalid_argument, "segments is empty");
 }
 
@@ -323,12 +343,14 @@ TEST_CASE("cohort retention heatmap: cohorts x periods, unobservable cells grey"
   CHECK(xml_problem(svg).empty());
   CHECK(count(svg, "class=\"cell\"") == 5);
   CHECK(count(svg, "class=\"cell-missing\"") == 1);
-  CHECK(svg.find("2024-02 (50), 1: 40%") != std::string::npos);
+  CHECK(svg.find("2024-02 (50), k 1: 40%") != std::string::npos);
   CHECK(svg.find("Cohort retention by month") != std::string::npos);
   c.rows[1].retention[1] = 1.5;
-  expect_error([&] { plot::cohort_retention(c); }, Errc::invalid_argument, "rows[1].retention[1] = 1.5 is outside 0..1");
+  expect_error([&] { plot::cohort_retention(c); }, Errc::invalid_argument,
+               "rows[1].retention[1] = 1.5 is outside 0..1");
   c.rows[1].retention[1] = kInf;
-  expect_error([&] { plot::cohort_retention(c); }, Errc::invalid_argument, "rows[1].retention[1] is +infinite");
+  expect_error([&] { plot::cohort_retention(c); }, Errc::invalid_argument,
+               "rows[1].retention[1] is +infinite");
 }
 
 TEST_CASE("options: size and title are checked, the title replaces the chart's own", "[plot][options]") {
@@ -345,6 +367,14 @@ TEST_CASE("options: size and title are checked, the title replaces the chart's o
   o.title = "tab\there";
   expect_error([&] { plot::rfm_histogram(m, plot::RfmMeasure::frequency, o); }, Errc::invalid_argument,
                "control character");
+  o.title = "";
+  o.period = "purchases before 2025-01-01";
+  CHECK(plot::rfm_histogram(m, plot::RfmMeasure::frequency, o).find("Period: purchases before 2025-01-01.") !=
+        std::string::npos);
+  o.period = "bad\nperiod";
+  expect_error([&] { plot::rfm_histogram(m, plot::RfmMeasure::frequency, o); }, Errc::invalid_argument,
+               "options.period");
+  o.period.clear();
   o.title = "Spend, Q3";
   o.width = 900;
   const std::string svg = plot::rfm_histogram(m, plot::RfmMeasure::frequency, o);

@@ -8,7 +8,8 @@
 
 Each function returns the SVG document (``Svg``, a ``str``) with a title, axis labels with
 units and a caption; ``width``, ``height`` and ``title`` override the defaults (720 x 440, the
-chart's own title). Columns may be any sequence of numbers, a NumPy array or a pandas Series;
+chart's own title); ``period`` adds "Period: ..." to the caption where the data cannot tell it
+(RFM measures, segment counts). Columns may be any sequence of numbers, a NumPy array or a pandas Series;
 pandas and NumPy are never required. NaN, infinities, booleans and integers a double cannot
 hold are refused (``InvalidArgument`` naming the value), never dropped. docs/PLOTS.md
 describes each chart and what it tells.
@@ -149,7 +150,7 @@ def _model(model, unit):
 class _Options:
     """A crmkit_plot_options handle for one call (None when every default is kept)."""
 
-    def __init__(self, width, height, title):
+    def __init__(self, width, height, title, period):
         self.settings = []
         if width is not None or height is not None:
             self.settings.append(("size", (n.c_int, n.c_int),
@@ -157,6 +158,8 @@ class _Options:
                                    n.int32(440 if height is None else height, "height"))))
         if title is not None:
             self.settings.append(("title", (n.c_char_p,), (n.text(title, "title"),)))
+        if period is not None:
+            self.settings.append(("period", (n.c_char_p,), (n.text(period, "period"),)))
 
     def __enter__(self):
         if not self.settings:
@@ -176,64 +179,65 @@ def _draw(fn, options, *args):
 
 
 def expected_purchases_matrix(model, horizon, max_frequency, max_recency, unit=None, *, width=None, height=None,
-                              title=None):
+                              title=None, period=None):
     """Expected purchases in the next ``horizon`` units by frequency (rows, 0..max_frequency)
     and recency (columns, 0..max_recency) at T = max_recency: lifetimes'
     plot_frequency_recency_matrix."""
     name, params, u = _model(model, unit)
-    return _draw(_expected_matrix, (width, height, title), name, params, n.double(horizon, "horizon"),
+    return _draw(_expected_matrix, (width, height, title, period), name, params, n.double(horizon, "horizon"),
                  n.int32(max_frequency, "max_frequency"), n.int32(max_recency, "max_recency"), u)
 
 
-def p_alive_matrix(model, max_frequency, max_recency, unit=None, *, width=None, height=None, title=None):
+def p_alive_matrix(model, max_frequency, max_recency, unit=None, *, width=None, height=None, title=None,
+                   period=None):
     """P(alive) by frequency and recency at T = max_recency: lifetimes' plot_probability_alive_matrix."""
     name, params, u = _model(model, unit)
-    return _draw(_alive_matrix, (width, height, title), name, params, n.int32(max_frequency, "max_frequency"),
-                 n.int32(max_recency, "max_recency"), u)
+    return _draw(_alive_matrix, (width, height, title, period), name, params,
+                 n.int32(max_frequency, "max_frequency"), n.int32(max_recency, "max_recency"), u)
 
 
 def calibration_vs_holdout(frequency_cal, actual_holdout, predicted_holdout, holdout_length, unit, max_frequency=7,
-                           *, width=None, height=None, title=None):
+                           *, width=None, height=None, title=None, period=None):
     """Mean actual and predicted holdout purchases per calibration frequency, one value of each
     column per customer: lifetimes' plot_calibration_purchases_vs_holdout_purchases."""
     f = _values(frequency_cal, "frequency_cal")
     a = _values(actual_holdout, "actual_holdout")
     p = _values(predicted_holdout, "predicted_holdout")
     count = _same_length(frequency_cal=f, actual_holdout=a, predicted_holdout=p)
-    return _draw(_calibration, (width, height, title), _doubles(f), _doubles(a), _doubles(p), count,
+    return _draw(_calibration, (width, height, title, period), _doubles(f), _doubles(a), _doubles(p), count,
                  n.double(holdout_length, "holdout_length"), n.text(unit, "unit"),
                  n.int32(max_frequency, "max_frequency"))
 
 
 def repeat_purchases_over_time(time, actual, expected, calibration_end, unit, cumulative=False, *, width=None,
-                               height=None, title=None):
+                               height=None, title=None, period=None):
     """Actual and expected repeat purchases per period (cumulative=True: running totals), the end
     of calibration marked: lifetimes' plot_incremental_transactions / plot_cumulative_transactions."""
     t, a, e = _values(time, "time"), _values(actual, "actual"), _values(expected, "expected")
     count = _same_length(time=t, actual=a, expected=e)
-    return _draw(_repeat, (width, height, title), _doubles(t), _doubles(a), _doubles(e), count,
+    return _draw(_repeat, (width, height, title, period), _doubles(t), _doubles(a), _doubles(e), count,
                  n.double(calibration_end, "calibration_end"), 1 if cumulative else 0, n.text(unit, "unit"))
 
 
-def p_alive_history(model, purchase_times, end, unit=None, *, width=None, height=None, title=None):
+def p_alive_history(model, purchase_times, end, unit=None, *, width=None, height=None, title=None, period=None):
     """One customer's P(alive) from the first purchase to ``end`` (purchase times ascending, in
     the model's unit on any origin): lifetimes' plot_history_alive."""
     name, params, u = _model(model, unit)
     times = _values(purchase_times, "purchase_times")
-    return _draw(_history, (width, height, title), name, params, _doubles(times), len(times),
+    return _draw(_history, (width, height, title, period), name, params, _doubles(times), len(times),
                  n.double(end, "end"), u)
 
 
-def rfm_heatmap(r, f, monetary, *, width=None, height=None, title=None):
+def rfm_heatmap(r, f, monetary, *, width=None, height=None, title=None, period=None):
     """Mean monetary value per (R score, F score) cell: R rfm's rfm_heatmap."""
     rs, count = _ints(r, "r")
     fs, _ = _ints(f, "f")
     m = _values(monetary, "monetary")
     _same_length(r=range(count), f=range(len(fs) if fs else 0), monetary=m)
-    return _draw(_rfm_heatmap, (width, height, title), rs, fs, _doubles(m), count)
+    return _draw(_rfm_heatmap, (width, height, title, period), rs, fs, _doubles(m), count)
 
 
-def segment_bars(segments, customers=None, *, width=None, height=None, title=None):
+def segment_bars(segments, customers=None, *, width=None, height=None, title=None, period=None):
     """Customers per segment, one bar each in the given order: R rfm's rfm_plot_segment.
     ``segments`` is a column of names with ``customers`` the counts, or a mapping (a dict, or a
     pandas Series such as ``df.segment.value_counts()``) from name to count."""
@@ -245,27 +249,27 @@ def segment_bars(segments, customers=None, *, width=None, height=None, title=Non
     names, count = _texts(segments, "segments")
     counts, counted = _ints(customers, "customers", n.c_int64)
     _same_length(segments=range(count), customers=range(counted))
-    return _draw(_segment_bars, (width, height, title), names, counts, count)
+    return _draw(_segment_bars, (width, height, title, period), names, counts, count)
 
 
-def rfm_histogram(measure, values, *, width=None, height=None, title=None):
+def rfm_histogram(measure, values, *, width=None, height=None, title=None, period=None):
     """Customers per bin of one measure ("recency" in days, "frequency", "monetary"): R rfm's
     rfm_histograms."""
     v = _values(values, "values")
-    return _draw(_histogram, (width, height, title), n.text(measure, "measure"), _doubles(v), len(v))
+    return _draw(_histogram, (width, height, title, period), n.text(measure, "measure"), _doubles(v), len(v))
 
 
-def rfm_scatter(x_measure, x, y_measure, y, *, width=None, height=None, title=None):
+def rfm_scatter(x_measure, x, y_measure, y, *, width=None, height=None, title=None, period=None):
     """One measure against another (R rfm's rfm_rf_plot, rfm_fm_plot, rfm_rm_plot); above 2000
     customers a density grid."""
     xs, ys = _values(x, "x"), _values(y, "y")
     count = _same_length(x=xs, y=ys)
-    return _draw(_scatter, (width, height, title), n.text(x_measure, "x_measure"), _doubles(xs),
+    return _draw(_scatter, (width, height, title, period), n.text(x_measure, "x_measure"), _doubles(xs),
                  n.text(y_measure, "y_measure"), _doubles(ys), count)
 
 
 def cohort_retention(matrix=None, *, cohorts=None, sizes=None, retention=None, by=None, unbounded=None,
-                     width=None, height=None, title=None):
+                     width=None, height=None, title=None, period=None):
     """The cohort retention heatmap, from the matrix db.retention.cohorts() returns ({"by",
     "unbounded", "periods", "cohorts": [{"cohort", "size", "retention"}]}) or from columns:
     cohort labels, sizes, and per cohort a list of shares (None for a period not yet
@@ -297,6 +301,6 @@ def cohort_retention(matrix=None, *, cohorts=None, sizes=None, retention=None, b
             raise n.InvalidArgument("retention[%d] has a missing period before an observed one" % i, -1)
         observed.append(seen)
         shares.extend(_values(row[:seen], "retention[%d]" % i) + [0.0] * (periods - seen))
-    return _draw(_cohorts, (width, height, title), n.text(by or "month", "by"), 1 if unbounded else 0, labels,
+    return _draw(_cohorts, (width, height, title, period), n.text(by or "month", "by"), 1 if unbounded else 0, labels,
                  size_values, _doubles(shares), (n.c_int * len(observed))(*observed) if observed else None, count,
                  n.int32(periods, "periods"))

@@ -162,10 +162,11 @@ class ChartStructure(unittest.TestCase):
         self.assertEqual(len(by_class(root, "cell")) + len(by_class(root, "cell-missing")), 4)
 
     def test_options_and_save(self):
-        svg = plot.segment_bars({"A": 1}, width=900, height=300, title="Mix <Q3>")
+        svg = plot.segment_bars({"A": 1}, width=900, height=300, title="Mix <Q3>", period="2024 & 2025")
         root = parse(svg)
         self.assertEqual(root.get("width"), "900")
         self.assertEqual(root.find(SVG + "title").text, "Mix <Q3>")
+        self.assertIn("Period: 2024 & 2025.", root.find(SVG + "desc").text)
         with tempfile.TemporaryDirectory() as d:
             path = svg.save(os.path.join(d, "mix.svg"))
             with open(path, encoding="utf-8") as f:
