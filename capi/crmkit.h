@@ -937,7 +937,8 @@ CRMKIT_API int crmkit_report_json(char **out_json, crmkit_db *db, const crmkit_r
 ** with units and a caption; docs/PLOTS.md describes them. Charts draw aggregates only, so the
 ** text stays small for any number of customers. A value that is NaN or infinite, arrays of
 ** different lengths or a bad name is EINVALID naming it ("actual_holdout[3] is NaN"); nothing
-** is clamped or dropped silently. An array may be NULL only when its count is 0.
+** is clamped or dropped silently. An array may be NULL only when its count is 0; a count
+** is at most 100,000,000 (EINVALID above, before any value is read).
 ** Models are named "bg_nbd", "mbg_nbd" or "pareto_nbd" with their four parameters in storage
 ** order (r, alpha, a, b or r, alpha, s, beta); units are "hour", "day", "week" or "month". */
 typedef struct crmkit_plot_options crmkit_plot_options;

@@ -29,9 +29,16 @@ int svg_out(char** out_svg, Make&& make) noexcept {
 
 plot::Options options_of(const crmkit_plot_options* o) { return o ? o->options : plot::Options{}; }
 
+// The arrays' length: checked before anything is read, so that a wild count is refused
+// instead of reading (or allocating) gigabytes.
+constexpr int64_t kMaxValues = 100'000'000;
+
 std::size_t count_arg(int64_t count, const char* name = "count") {
   if (count < 0)
     throw Error(Errc::invalid_argument, std::string(name) + " " + std::to_string(count) + " is negative");
+  if (count > kMaxValues)
+    throw Error(Errc::invalid_argument, std::string(name) + " " + std::to_string(count) +
+                                            " is over the limit of " + std::to_string(kMaxValues) + " values");
   return static_cast<std::size_t>(count);
 }
 

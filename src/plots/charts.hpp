@@ -43,6 +43,7 @@ struct Bins {
   std::vector<double> counts;
 };
 // Bins at a nice step (about `target` of them) covering every value; values must be finite.
+// Throws invalid_argument when the range overflows or is too narrow for the values' magnitude.
 Bins bin_values(const std::vector<double>& values, int target = 20);
 std::string histogram(const Bins& bins, const ChartText& text, Size size);
 

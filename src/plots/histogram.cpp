@@ -11,10 +11,14 @@ Bins bin_values(const std::vector<double>& values, int target) {
   if (values.empty()) throw Error(Errc::invalid_argument, "a histogram needs at least one value");
   const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
   const double lo = *lo_it, hi = *hi_it;
-  const double step = nice_step(hi > lo ? hi - lo : 1, target);
+  // One value: a bin a twentieth of its size (or 1) wide, so that any magnitude gets a real bin.
+  const double step = nice_step(hi > lo ? hi - lo : std::max(1.0, std::fabs(lo)), target);
   // Edges at whole steps: the last bin starts at or below the maximum, so it holds it.
   const double first = std::floor(lo / step) * step;
-  const auto n = static_cast<std::size_t>(std::floor((hi - first) / step)) + 1;
+  const double whole_steps = std::floor((hi - first) / step);
+  if (!(whole_steps <= 4.0 * target + 4))
+    throw Error(Errc::invalid_argument, "the values are too close together for their magnitude to be binned");
+  const auto n = static_cast<std::size_t>(whole_steps) + 1;
   Bins bins;
   for (std::size_t i = 0; i <= n; ++i) bins.edges.push_back(first + i * step);
   bins.counts.assign(n, 0);

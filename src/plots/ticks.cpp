@@ -9,9 +9,14 @@
 
 namespace crmkit::plots {
 
+namespace {
+const char* const kOverflow = "a value to draw is not finite: a sum or the range of the inputs overflows a double";
+const char* const kPrecision = "the values are too close together for their magnitude to be drawn apart";
+}  // namespace
+
 double nice_step(double span, int target) {
-  if (!(span > 0) || !std::isfinite(span) || target < 1)
-    throw Error(Errc::internal, "nice_step needs a positive finite span");
+  if (target < 1 || !(span > 0)) throw Error(Errc::internal, "nice_step needs a positive span and target");
+  if (!std::isfinite(span)) throw Error(Errc::invalid_argument, kOverflow);
   const double raw = span / target;
   const double power = std::pow(10.0, std::floor(std::log10(raw)));
   for (double m : {1.0, 2.0, 5.0, 10.0}) {
@@ -22,11 +27,12 @@ double nice_step(double span, int target) {
 }
 
 Ticks nice_ticks(double lo, double hi, int target) {
-  if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi)
-    throw Error(Errc::internal, "nice_ticks needs finite lo <= hi");
-  if (lo == hi) {
-    lo -= 0.5;
-    hi += 0.5;
+  if (!std::isfinite(lo) || !std::isfinite(hi)) throw Error(Errc::invalid_argument, kOverflow);
+  if (lo > hi) throw Error(Errc::internal, "nice_ticks needs lo <= hi");
+  if (lo == hi) {  // one value: an axis around it, wide enough to differ from it at any magnitude
+    const double pad = std::max(0.5, std::fabs(lo) * 0.05);
+    lo -= pad;
+    hi += pad;
   }
   Ticks t;
   t.step = nice_step(hi - lo, target);
@@ -34,6 +40,9 @@ Ticks nice_ticks(double lo, double hi, int target) {
   const double eps = 1e-9;
   const double first_index = std::floor(lo / t.step + eps);
   const double last_index = std::ceil(hi / t.step - eps);
+  // Values far apart in magnitude but close together (1e300 and 1e300 + 1e284) leave steps
+  // a double cannot tell apart: refused rather than drawn as a million ticks.
+  if (last_index - first_index > 1000) throw Error(Errc::invalid_argument, kPrecision);
   t.first = first_index * t.step;
   t.last = last_index * t.step;
   for (double i = first_index; i <= last_index + 0.5; i += 1) t.values.push_back(i * t.step);
@@ -45,7 +54,7 @@ std::string tick_label(double value, int decimals) {
   const double a = std::fabs(value);
   if (decimals == 0 && a >= 1e6 && std::fmod(a, 1e5) == 0) return number_text(value / 1e6, 1) + "M";
   if (decimals == 0 && a >= 1e4 && std::fmod(a, 1e3) == 0) return number_text(value / 1e3, 0) + "k";
-  char buf[64];
+  char buf[512];  // a double up to 1e308 written out in full
   std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   std::string s(buf);
   if (s.find_first_not_of("-0.") == std::string::npos) s = decimals > 0 ? s.substr(s[0] == '-') : "0";

@@ -208,6 +208,35 @@ TEST_CASE("plot: cohort retention from labels, sizes and a row-major share matri
       CRMKIT_EINVALID, "year");
 }
 
+TEST_CASE("plot: hostile counts and texts are refused before anything is read", "[capi][plot]") {
+  const double one[] = {1.0};
+  refused([&](char** o) { return crmkit_plot_rfm_histogram(o, "monetary", one, INT64_MAX, nullptr); },
+          CRMKIT_EINVALID, "is over the limit of 100000000 values");
+  refused([&](char** o) { return crmkit_plot_rfm_histogram(o, "monetary", one, INT64_MIN, nullptr); },
+          CRMKIT_EINVALID, "is negative");
+  refused([&](char** o) { return crmkit_plot_rfm_histogram(o, "monetary", nullptr, 0, nullptr); },
+          CRMKIT_EINVALID, "measures is empty");
+  refused([&](char** o) { return crmkit_plot_rfm_histogram(o, nullptr, one, 1, nullptr); }, CRMKIT_EINVALID,
+          "measure is NULL");
+  const char* names[] = {"ok", nullptr};
+  const char* bad_utf8[] = {"ok", "\xc3\x28"};
+  const char* markup[] = {"<script>alert(1)</script>", "]]><x/>"};
+  const int64_t counts[] = {1, 2};
+  refused([&](char** o) { return crmkit_plot_segment_bars(o, names, counts, 2, nullptr); }, CRMKIT_EINVALID,
+          "segments[1] is NULL");
+  refused([&](char** o) { return crmkit_plot_segment_bars(o, bad_utf8, counts, 2, nullptr); }, CRMKIT_EINVALID,
+          "segments[1]");
+  char* out = nullptr;
+  REQUIRE(crmkit_plot_segment_bars(&out, markup, counts, 2, nullptr) == CRMKIT_OK);  // text, escaped
+  const std::string svg = take(out);
+  CHECK(svg.find("<script>") == std::string::npos);
+  CHECK(svg.find("&lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(svg.find("]]&gt;&lt;x/&gt;") != std::string::npos);
+  const double params[4] = {1e308, 1e308, 1e308, 1e308};
+  REQUIRE(crmkit_plot_p_alive_matrix(&out, "bg_nbd", params, 3, 5, "week", nullptr) == CRMKIT_OK);
+  CHECK(take(out).find("</svg>") != std::string::npos);
+}
+
 TEST_CASE("plot: a million values give a bounded document", "[capi][plot]") {
   std::vector<double> x, y;
   for (int i = 0; i < 1'000'000; ++i) {

@@ -382,6 +382,31 @@ TEST_CASE("options: size and title are checked, the title replaces the chart's o
   CHECK(svg.find("width=\"900\"") != std::string::npos);
 }
 
+TEST_CASE("finite inputs whose range or sums overflow are refused, not drawn wrong", "[plot][overflow]") {
+  std::vector<RfmMeasures> m = customers(3);
+  m[0].monetary = -1e308;
+  m[1].monetary = 1e308;
+  expect_error([&] { plot::rfm_histogram(m, plot::RfmMeasure::monetary); }, Errc::invalid_argument,
+               "overflows a double");
+  m[0].monetary = 1e308;
+  const std::vector<RfmScore> same(3, RfmScore{1, 1, 1});
+  expect_error([&] { plot::rfm_heatmap(m, same); }, Errc::invalid_argument, "overflows a double");
+  m = customers(3);
+  for (auto& c : m) c.monetary = 1e300;  // one value at any magnitude has a bin and an axis
+  CHECK(xml_problem(plot::rfm_histogram(m, plot::RfmMeasure::monetary)).empty());
+  m[1].monetary = std::nextafter(1e300, 2e300);  // a range of one ulp: drawn, or refused by name
+  try {
+    CHECK(xml_problem(plot::rfm_histogram(m, plot::RfmMeasure::monetary)).empty());
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::invalid_argument);
+  }
+  // Large but drawable values are written in full, not cut short.
+  m = customers(3);
+  m[2].monetary = 1e300;
+  const std::string svg = plot::rfm_scatter(m, plot::RfmMeasure::recency, plot::RfmMeasure::monetary);
+  CHECK(xml_problem(svg).empty());
+}
+
 TEST_CASE("a million customers give charts of bounded size", "[plot][scale]") {
   const std::vector<RfmMeasures> m = customers(1'000'000, 11);
   const std::vector<RfmScore> s = score_rfm(m);
