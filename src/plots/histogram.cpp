@@ -16,7 +16,8 @@ Bins bin_values(const std::vector<double>& values, int target) {
   // Edges at whole steps: the last bin starts at or below the maximum, so it holds it.
   const double first = std::floor(lo / step) * step;
   const double whole_steps = std::floor((hi - first) / step);
-  if (!(whole_steps <= 4.0 * target + 4))
+  // Edges a double cannot tell apart (a narrow range at a huge magnitude) are refused.
+  if (!(whole_steps <= 4.0 * target + 4) || std::fabs(first / step) > 0x1p52 || !(first + step > first))
     throw Error(Errc::invalid_argument, "the values are too close together for their magnitude to be binned");
   const auto n = static_cast<std::size_t>(whole_steps) + 1;
   Bins bins;

@@ -42,10 +42,12 @@ Ticks nice_ticks(double lo, double hi, int target) {
   const double last_index = std::ceil(hi / t.step - eps);
   // Values far apart in magnitude but close together (1e300 and 1e300 + 1e284) leave steps
   // a double cannot tell apart: refused rather than drawn as a million ticks.
-  if (last_index - first_index > 1000) throw Error(Errc::invalid_argument, kPrecision);
+  if (last_index - first_index > 1000 || std::fabs(first_index) > 0x1p52 || std::fabs(last_index) > 0x1p52)
+    throw Error(Errc::invalid_argument, kPrecision);
   t.first = first_index * t.step;
   t.last = last_index * t.step;
-  for (double i = first_index; i <= last_index + 0.5; i += 1) t.values.push_back(i * t.step);
+  const auto steps = static_cast<int>(last_index - first_index);
+  for (int k = 0; k <= steps; ++k) t.values.push_back((first_index + k) * t.step);
   t.decimals = std::max(0, static_cast<int>(-std::floor(std::log10(t.step) + eps)));
   return t;
 }
