@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <random>
 #include <string>
@@ -408,6 +411,57 @@ TEST_CASE("finite inputs whose range or sums overflow are refused, not drawn wro
   m[2].monetary = 1e300;
   const std::string svg = plot::rfm_scatter(m, plot::RfmMeasure::recency, plot::RfmMeasure::monetary);
   CHECK(xml_problem(svg).empty());
+}
+
+TEST_CASE("random values at every magnitude: well-formed SVG or invalid_argument, nothing else", "[plot][random]") {
+  std::mt19937_64 rng(2026);
+  const double magnitudes[] = {0, 1e-300, 1e-9, 1, 7, 1e6, 1e15, 1e200, 1e300, 1e308};  // times up to 1.5: all finite
+  auto value = [&] {
+    const double m = magnitudes[rng() % 10];
+    const double sign = rng() % 4 == 0 ? -1 : 1;
+    return rng() % 5 == 0 ? sign * m : sign * m * std::uniform_real_distribution<double>(0.5, 1.5)(rng);
+  };
+  int drawn = 0, refused = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    const std::size_t n = 1 + rng() % (trial % 7 == 0 ? 5000 : 12);
+    std::vector<RfmMeasures> m(n);
+    std::vector<double> a(n), b(n), c(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      m[i] = {static_cast<std::int64_t>(i), static_cast<std::int64_t>(rng() % 1000),
+              static_cast<std::int64_t>(rng() % 50), value()};
+      a[i] = std::floor(std::fabs(value())) > 1e6 ? static_cast<double>(rng() % 10) : std::floor(std::fabs(value()));
+      b[i] = std::fabs(value());
+      c[i] = std::fabs(value());
+    }
+    std::vector<double> time(n);
+    const double step = std::min(1e300, std::max(1e-300, std::fabs(value())));
+    for (std::size_t i = 0; i < n; ++i) time[i] = static_cast<double>(i) * step;
+    const std::vector<std::function<std::string()>> charts = {
+        [&] { return plot::rfm_histogram(m, plot::RfmMeasure::monetary); },
+        [&] { return plot::rfm_scatter(m, plot::RfmMeasure::frequency, plot::RfmMeasure::monetary); },
+        [&] { return plot::rfm_heatmap(m, score_rfm(m)); },
+        [&] { return plot::calibration_vs_holdout({a, b, c}, 1 + std::fabs(value()), clv::TimeUnit::day); },
+        [&] { return plot::repeat_purchases_over_time({time, b, c, value(), rng() % 2 == 0}, clv::TimeUnit::day); },
+    };
+    for (const auto& chart : charts) {
+      std::string svg;
+      try {
+        svg = chart();
+        ++drawn;
+      } catch (const Error& e) {
+        INFO(e.what());
+        CHECK(e.code() == Errc::invalid_argument);
+        if (std::getenv("PLOT_SWEEP")) std::fprintf(stderr, "%s\n", e.what());
+        ++refused;
+        continue;
+      }
+      const std::string problem = xml_problem(svg);
+      INFO(problem);
+      CHECK(problem.empty());
+      CHECK(svg.size() < 400'000);
+    }
+  }
+  CHECK(drawn > 2 * refused);  // the sweep draws most inputs: it is not only testing refusals
 }
 
 TEST_CASE("a million customers give charts of bounded size", "[plot][scale]") {
