@@ -85,7 +85,8 @@ void Frame::x_axis(const Ticks& ticks) {
   svg_.open_group("x-ticks");
   // Thin the labels when they would overlap (each takes about its width plus a gap).
   std::size_t chars = 0;
-  for (double v : ticks.values) chars = std::max(chars, tick_label(v, ticks.decimals).size());
+  const std::vector<std::string> labels = tick_labels(ticks);
+  for (const auto& l : labels) chars = std::max(chars, l.size());
   const double spacing = plot_width() / std::max<std::size_t>(ticks.values.size() - 1, 1);
   const auto every = static_cast<std::size_t>(std::ceil((chars * kTickSize * kCharWidth + 8) / spacing));
   for (std::size_t i = 0; i < ticks.values.size(); ++i) {
@@ -93,7 +94,7 @@ void Frame::x_axis(const Ticks& ticks) {
     svg_.line(x, top_, x, bottom_, "#e4e4e4", 1, "grid");
     svg_.line(x, bottom_, x, bottom_ + 4, "#444", 1);
     if (i % std::max<std::size_t>(every, 1) == 0)
-      svg_.text(x, bottom_ + 6 + kTickSize, tick_label(ticks.values[i], ticks.decimals), Anchor::middle,
+      svg_.text(x, bottom_ + 6 + kTickSize, labels[i], Anchor::middle,
                 kTickSize, "tick");
   }
   svg_.close_group();
@@ -103,11 +104,12 @@ void Frame::x_axis(const Ticks& ticks) {
 void Frame::y_axis(const Ticks& ticks) {
   y_ticks_ = ticks;
   svg_.open_group("y-ticks");
-  for (double v : ticks.values) {
-    const double y = y_of(v);
+  const std::vector<std::string> labels = tick_labels(ticks);
+  for (std::size_t i = 0; i < ticks.values.size(); ++i) {
+    const double y = y_of(ticks.values[i]);
     svg_.line(left_, y, right_, y, "#e4e4e4", 1, "grid");
     svg_.line(left_ - 4, y, left_, y, "#444", 1);
-    svg_.text(left_ - 6, y + kTickSize * 0.35, tick_label(v, ticks.decimals), Anchor::end, kTickSize, "tick");
+    svg_.text(left_ - 6, y + kTickSize * 0.35, labels[i], Anchor::end, kTickSize, "tick");
   }
   svg_.close_group();
   svg_.line(left_, top_, left_, bottom_, "#444", 1, "axis y");

@@ -35,7 +35,7 @@ std::string histogram(const Bins& bins, const ChartText& text, Size size) {
     throw Error(Errc::internal, "histogram bins do not match their edges");
   const double top = *std::max_element(bins.counts.begin(), bins.counts.end());
   const Ticks y = nice_ticks(0, top > 0 ? top : 1, 5);
-  Frame frame(text, size, tick_label(y.last, y.decimals).size());
+  Frame frame(text, size, label_chars(tick_labels(y)));
   frame.x_axis(nice_ticks(bins.edges.front(), bins.edges.back(), 8));
   frame.y_axis(y);
   SvgDocument& svg = frame.svg();

@@ -26,7 +26,7 @@ std::string scatter(const std::vector<double>& x, const std::vector<double>& y, 
                              " grid; darker cells hold more customers (log scale)."
                        : " One dot per customer (" + std::to_string(x.size()) + ").";
   Frame frame(t, size,
-              std::max(tick_label(yt.first, yt.decimals).size(), tick_label(yt.last, yt.decimals).size()),
+              label_chars(tick_labels(yt)),
               density ? 70 : 16);
   frame.x_axis(xt);
   frame.y_axis(yt);

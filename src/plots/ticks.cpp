@@ -53,14 +53,31 @@ Ticks nice_ticks(double lo, double hi, int target) {
 }
 
 std::string tick_label(double value, int decimals) {
-  const double a = std::fabs(value);
-  if (decimals == 0 && a >= 1e6 && std::fmod(a, 1e5) == 0) return number_text(value / 1e6, 1) + "M";
-  if (decimals == 0 && a >= 1e4 && std::fmod(a, 1e3) == 0) return number_text(value / 1e3, 0) + "k";
   char buf[512];  // a double up to 1e308 written out in full
   std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   std::string s(buf);
-  if (s.find_first_not_of("-0.") == std::string::npos) s = decimals > 0 ? s.substr(s[0] == '-') : "0";
+  if (s.find_first_not_of("-0.") == std::string::npos && s[0] == '-') s.erase(0, 1);
   return s;
+}
+
+std::vector<std::string> tick_labels(const Ticks& ticks) {
+  double largest = 0;
+  bool thousands = ticks.decimals == 0, millions = ticks.decimals == 0;
+  for (double v : ticks.values) {
+    largest = std::max(largest, std::fabs(v));
+    thousands = thousands && std::fmod(v, 1e3) == 0;
+    millions = millions && std::fmod(v, 1e5) == 0;
+  }
+  std::vector<std::string> labels;
+  for (double v : ticks.values) {
+    if (millions && largest >= 1e6)
+      labels.push_back(v == 0 ? "0" : number_text(v / 1e6, 1) + "M");
+    else if (thousands && largest >= 1e4)
+      labels.push_back(v == 0 ? "0" : number_text(v / 1e3, 0) + "k");
+    else
+      labels.push_back(tick_label(v, ticks.decimals));
+  }
+  return labels;
 }
 
 std::string value_label(double value, int decimals) { return number_text(value, decimals); }

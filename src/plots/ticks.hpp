@@ -20,9 +20,12 @@ struct Ticks {
 };
 Ticks nice_ticks(double lo, double hi, int target = 5);
 
-// A tick label: `decimals` decimals; thousands as "12k", millions as "3.5M" when the value is
-// a whole number of them at that precision (labels stay short on narrow axes).
+// A tick label with `decimals` decimals, never "-0".
 std::string tick_label(double value, int decimals);
+// The labels of one axis, in one notation for the whole axis: thousands as "12k" or millions
+// as "2.5M" when every tick is a whole number of them and the largest reaches 10k (1M), so
+// that labels stay short on narrow axes without mixing "8000" and "10k".
+std::vector<std::string> tick_labels(const Ticks& ticks);
 
 // A value for a tooltip or a cell: up to `decimals` decimals, trailing zeros kept off.
 std::string value_label(double value, int decimals);

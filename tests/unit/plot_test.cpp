@@ -160,11 +160,16 @@ TEST_CASE("ticks fall on 1, 2, 5 steps and cover the data", "[plot][ticks]") {
   CHECK(flat.first < 3);
   CHECK(flat.last > 3);
 
-  CHECK(plots::tick_label(20000, 0) == "20k");
-  CHECK(plots::tick_label(2500000, 0) == "2.5M");
   CHECK(plots::tick_label(1500, 0) == "1500");
   CHECK(plots::tick_label(0.1 + 0.2, 1) == "0.3");
   CHECK(plots::tick_label(-0.0, 1) == "0.0");
+  CHECK(plots::tick_label(-0.04, 1) == "0.0");
+  using Labels = std::vector<std::string>;
+  // One notation per axis: never "8000" beside "10k".
+  CHECK(plots::tick_labels(plots::nice_ticks(0, 9500, 5)) == Labels{"0", "2k", "4k", "6k", "8k", "10k"});
+  CHECK(plots::tick_labels(plots::nice_ticks(0, 2.4e6, 5)) == Labels{"0", "0.5M", "1M", "1.5M", "2M", "2.5M"});
+  CHECK(plots::tick_labels(plots::nice_ticks(0, 5000, 5)) == Labels{"0", "1000", "2000", "3000", "4000", "5000"});
+  CHECK(plots::tick_labels(plots::nice_ticks(0, 1, 2)) == Labels{"0.0", "0.5", "1.0"});
 }
 
 TEST_CASE("the colour scale darkens monotonically", "[plot][colour]") {
