@@ -10,6 +10,7 @@
 // "options.width 20 is outside 240..4000 pixels". Values are never clamped or dropped silently.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,9 @@ std::string calibration_vs_holdout(const CalibrationHoldout& data, double holdou
                                    int max_frequency = 7, const Options& options = {});
 
 // Actual and model-expected repeat purchases per period (or cumulated): lifetimes'
-// plot_incremental_transactions / plot_cumulative_transactions. time ascending, one value of
-// actual and expected per time; calibration_end is marked (in the same unit).
+// plot_incremental_transactions / plot_cumulative_transactions. time strictly ascending, one
+// value of actual and expected (>= 0, per period) per time; cumulative draws their running
+// totals; calibration_end is marked (in the same unit).
 struct RepeatPurchasesOverTime {
   std::vector<double> time;
   std::vector<double> actual;

@@ -213,6 +213,11 @@ std::string repeat_purchases_over_time(const RepeatPurchasesOverTime& s, clv::Ti
   check_finite(s.expected, "expected");
   check_finite(s.calibration_end, "calibration_end");
   check_unit(unit);
+  for (const auto& [values, name] : {std::pair{&s.actual, "actual"}, std::pair{&s.expected, "expected"}})
+    for (std::size_t i = 0; i < values->size(); ++i)
+      if ((*values)[i] < 0)
+        refuse(std::string(name) + "[" + std::to_string(i) + "] = " + value_label((*values)[i], 6) +
+               " is negative (purchases are counted)");
   for (std::size_t i = 1; i < s.time.size(); ++i)
     if (!(s.time[i] > s.time[i - 1]))
       refuse("time[" + std::to_string(i) + "] = " + value_label(s.time[i], 6) + " does not follow time[" +

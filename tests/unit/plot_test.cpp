@@ -264,6 +264,10 @@ TEST_CASE("repeat purchases over time: per period or cumulated, calibration end 
   expect_error([&] { plot::repeat_purchases_over_time(s, clv::TimeUnit::week); }, Errc::invalid_argument,
                "time[2] = 2 does not follow time[1] = 2");
   s.time[2] = 3;
+  s.expected[3] = -1;
+  expect_error([&] { plot::repeat_purchases_over_time(s, clv::TimeUnit::week); }, Errc::invalid_argument,
+               "expected[3] = -1 is negative");
+  s.expected[3] = 10;
   s.calibration_end = kNaN;
   expect_error([&] { plot::repeat_purchases_over_time(s, clv::TimeUnit::week); }, Errc::invalid_argument,
                "calibration_end is NaN");
