@@ -968,6 +968,14 @@ CRMKIT_API int crmkit_plot_calibration_holdout(char **out_svg, const double *fre
                                                const double *actual_holdout, const double *predicted_holdout,
                                                int64_t count, double holdout_length, const char *unit,
                                                int max_frequency, const crmkit_plot_options *options);
+/* The same chart from a model: each customer's calibration-period history (x repeat purchases,
+** t_x, T in `unit`, as the model functions take them) and holdout purchases; the predictions
+** for the holdout period are computed. */
+CRMKIT_API int crmkit_plot_calibration_holdout_model(char **out_svg, const char *model, const double *params,
+                                                     const double *x, const double *t_x, const double *T,
+                                                     const double *actual_holdout, int64_t count,
+                                                     double holdout_length, const char *unit, int max_frequency,
+                                                     const crmkit_plot_options *options);
 /* Actual and expected repeat purchases per period at ascending `time`; cumulative 1 draws
 ** running totals; calibration_end is marked. */
 CRMKIT_API int crmkit_plot_repeat_purchases(char **out_svg, const double *time, const double *actual,

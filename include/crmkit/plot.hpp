@@ -60,6 +60,14 @@ struct CalibrationHoldout {
 // max_frequency are counted in the caption, not drawn. holdout_length > 0 in `unit`.
 std::string calibration_vs_holdout(const CalibrationHoldout& data, double holdout_length, clv::TimeUnit unit,
                                    int max_frequency = 7, const Options& options = {});
+// The same chart with the model's predictions computed here: `calibration` holds each
+// customer's calibration-period history (x, t_x, T; weights ignored), actual_holdout the
+// purchases made in the holdout period that follows it, predicted_holdout =
+// clv::conditional_expected_purchases(model, holdout_length, x, t_x, T). The history is
+// checked as the model functions check it (t_x <= T, ...).
+std::string calibration_vs_holdout(const clv::PurchaseModel& model, const clv::Histories& calibration,
+                                   const std::vector<double>& actual_holdout, double holdout_length,
+                                   clv::TimeUnit unit, int max_frequency = 7, const Options& options = {});
 
 // Actual and model-expected repeat purchases per period (or cumulated): lifetimes'
 // plot_incremental_transactions / plot_cumulative_transactions. time strictly ascending, one

@@ -203,6 +203,24 @@ std::string calibration_vs_holdout(const CalibrationHoldout& data, double holdou
   return lines({a, p}, text, size, lo);
 }
 
+std::string calibration_vs_holdout(const clv::PurchaseModel& model, const clv::Histories& calibration,
+                                   const std::vector<double>& actual_holdout, double holdout_length,
+                                   clv::TimeUnit unit, int max_frequency, const Options& options) {
+  check_model(model);
+  check_finite(holdout_length, "holdout_length");
+  if (!(holdout_length > 0)) refuse("holdout_length " + value_label(holdout_length, 6) + " must be > 0");
+  check_same_size(calibration.t_x.size(), "t_x", calibration.x.size(), "x");
+  check_same_size(calibration.T.size(), "T", calibration.x.size(), "x");
+  check_same_size(actual_holdout.size(), "actual_holdout", calibration.x.size(), "x");
+  check_finite(calibration.x, "x");
+  check_finite(calibration.t_x, "t_x");
+  check_finite(calibration.T, "T");
+  clv::Histories h{calibration.x, calibration.t_x, calibration.T, {}};  // weights do not apply
+  CalibrationHoldout data{calibration.x, actual_holdout,
+                          clv::conditional_expected_purchases(model, holdout_length, h)};
+  return calibration_vs_holdout(data, holdout_length, unit, max_frequency, options);
+}
+
 std::string repeat_purchases_over_time(const RepeatPurchasesOverTime& s, clv::TimeUnit unit,
                                        const Options& options) {
   check_same_size(s.actual.size(), "actual", s.time.size(), "time");

@@ -125,6 +125,19 @@ TEST_CASE("plot: calibration vs holdout and purchases over time from arrays", "[
       },
       CRMKIT_EINVALID, "count -1 is negative");
 
+  const double x[] = {0, 1, 1, 2, 3}, t_x[] = {0, 4, 9, 12, 20}, T[] = {30, 30, 30, 25, 28};
+  actual[2] = 2;
+  REQUIRE(crmkit_plot_calibration_holdout_model(&out, "bg_nbd", kCdnow, x, t_x, T, actual, 5, 39, "week", 7,
+                                                nullptr) == CRMKIT_OK);
+  CHECK(count(take(out), "class=\"dot\"") == 8);
+  refused([&](char** o) {
+    return crmkit_plot_calibration_holdout_model(o, "bg_nbd", kCdnow, x, T, t_x, actual, 5, 39, "week", 7, nullptr);
+  }, CRMKIT_EINVALID, "t_x");
+  refused([&](char** o) {
+    return crmkit_plot_calibration_holdout_model(o, "bg_nbd", kCdnow, x, t_x, nullptr, actual, 5, 39, "week", 7,
+                                                 nullptr);
+  }, CRMKIT_EINVALID, "T is NULL");
+
   const double t[] = {1, 2, 3}, a[] = {5, 6, 7}, e[] = {5.5, 6, 6.5};
   REQUIRE(crmkit_plot_repeat_purchases(&out, t, a, e, 3, 2, 1, "week", nullptr) == CRMKIT_OK);
   CHECK(take(out).find("Cumulative") != std::string::npos);

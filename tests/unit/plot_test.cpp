@@ -254,6 +254,24 @@ TEST_CASE("calibration vs holdout draws per-frequency means of actual and predic
                "actual_holdout has 5 values but frequency_cal has 6");
 }
 
+TEST_CASE("calibration vs holdout from a model computes the model's predictions", "[plot][clv]") {
+  const clv::Histories h{{0, 1, 1, 3}, {0, 5, 8, 20}, {30, 30, 25, 32}, {}};
+  const std::vector<double> actual = {0, 1, 2, 2};
+  const std::string svg = plot::calibration_vs_holdout(kCdnow, h, actual, 39, clv::TimeUnit::week);
+  plot::CalibrationHoldout d{h.x, actual, clv::conditional_expected_purchases(kCdnow, 39, h)};
+  CHECK(svg == plot::calibration_vs_holdout(d, 39, clv::TimeUnit::week));
+  clv::Histories bad = h;
+  bad.t_x[2] = 40;
+  expect_error([&] { plot::calibration_vs_holdout(kCdnow, bad, actual, 39, clv::TimeUnit::week); },
+               Errc::invalid_argument, "t_x[2]");
+  bad = h;
+  bad.T[1] = kNaN;
+  expect_error([&] { plot::calibration_vs_holdout(kCdnow, bad, actual, 39, clv::TimeUnit::week); },
+               Errc::invalid_argument, "T[1] is NaN");
+  expect_error([&] { plot::calibration_vs_holdout(kCdnow, h, {0, 1}, 39, clv::TimeUnit::week); },
+               Errc::invalid_argument, "actual_holdout has 2 values but x has 4");
+}
+
 TEST_CASE("repeat purchases over time: per period or cumulated, calibration end marked", "[plot][clv]") {
   plot::RepeatPurchasesOverTime s{{1, 2, 3, 4}, {10, 12, 9, 11}, {11, 11, 10, 10}, 2.5, true};
   const std::string svg = plot::repeat_purchases_over_time(s, clv::TimeUnit::week);

@@ -32,6 +32,8 @@ _alive_matrix = n.bind("crmkit_plot_p_alive_matrix", n.c_int, _OUT, n.c_char_p, 
                        n.c_void_p)
 _calibration = n.bind("crmkit_plot_calibration_holdout", n.c_int, _OUT, _D, _D, _D, n.c_int64, n.c_double,
                       n.c_char_p, n.c_int, n.c_void_p)
+_calibration_model = n.bind("crmkit_plot_calibration_holdout_model", n.c_int, _OUT, n.c_char_p, _D, _D, _D, _D,
+                            _D, n.c_int64, n.c_double, n.c_char_p, n.c_int, n.c_void_p)
 _repeat = n.bind("crmkit_plot_repeat_purchases", n.c_int, _OUT, _D, _D, _D, n.c_int64, n.c_double, n.c_int,
                  n.c_char_p, n.c_void_p)
 _history = n.bind("crmkit_plot_p_alive_history", n.c_int, _OUT, n.c_char_p, _D, _D, n.c_int64, n.c_double,
@@ -206,6 +208,21 @@ def calibration_vs_holdout(frequency_cal, actual_holdout, predicted_holdout, hol
     count = _same_length(frequency_cal=f, actual_holdout=a, predicted_holdout=p)
     return _draw(_calibration, (width, height, title, period), _doubles(f), _doubles(a), _doubles(p), count,
                  n.double(holdout_length, "holdout_length"), n.text(unit, "unit"),
+                 n.int32(max_frequency, "max_frequency"))
+
+
+def calibration_vs_holdout_model(model, frequency_cal, recency_cal, T_cal, actual_holdout, holdout_length, unit=None,
+                                 max_frequency=7, *, width=None, height=None, title=None, period=None):
+    """The same chart with the model's holdout predictions computed from each customer's
+    calibration history (frequency_cal = x, recency_cal = t_x, T_cal = T, in the model's unit):
+    the columns of lifetimes' calibration_and_holdout_data, with frequency_holdout as
+    actual_holdout."""
+    name, params, u = _model(model, unit)
+    x, t_x, T = _values(frequency_cal, "frequency_cal"), _values(recency_cal, "recency_cal"), _values(T_cal, "T_cal")
+    a = _values(actual_holdout, "actual_holdout")
+    count = _same_length(frequency_cal=x, recency_cal=t_x, T_cal=T, actual_holdout=a)
+    return _draw(_calibration_model, (width, height, title, period), name, params, _doubles(x), _doubles(t_x),
+                 _doubles(T), _doubles(a), count, n.double(holdout_length, "holdout_length"), u,
                  n.int32(max_frequency, "max_frequency"))
 
 

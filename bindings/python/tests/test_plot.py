@@ -79,6 +79,15 @@ class ChartStructure(unittest.TestCase):
         self.assertEqual(text_of(root, "legend-entry"), ["actual", "model"])
         self.assertIn("1 with more than 7 repeat purchases not drawn", root.find(SVG + "desc").text)
 
+    def test_calibration_vs_holdout_from_a_model(self):
+        svg = plot.calibration_vs_holdout_model(CDNOW, [0, 1, 1, 2], [0, 4, 9, 12], [30, 30, 30, 25], [0, 1, 2, 2],
+                                                39, unit="week")
+        root = parse(svg)
+        self.assertEqual(len(by_class(root, "dot")), 6)
+        with self.assertRaises(crmkit.InvalidArgument) as e:
+            plot.calibration_vs_holdout_model(CDNOW, [1], [31], [30], [0], 39, unit="week")
+        self.assertIn("t_x", str(e.exception))
+
     def test_repeat_purchases_over_time(self):
         weeks = list(range(1, 79))
         svg = plot.repeat_purchases_over_time(weeks, [10 + w % 5 for w in weeks], [12.0] * 78, 39, "week",
