@@ -38,7 +38,8 @@ std::size_t count_arg(int64_t count, const char* name = "count") {
     throw Error(Errc::invalid_argument, std::string(name) + " " + std::to_string(count) + " is negative");
   if (count > kMaxValues)
     throw Error(Errc::invalid_argument, std::string(name) + " " + std::to_string(count) +
-                                            " is over the limit of " + std::to_string(kMaxValues) + " values");
+                                            " is over the limit of " + std::to_string(kMaxValues) +
+                                            " values");
   return static_cast<std::size_t>(count);
 }
 
@@ -141,15 +142,17 @@ int crmkit_plot_calibration_holdout(char** out_svg, const double* frequency_cal,
   });
 }
 
-int crmkit_plot_calibration_holdout_model(char** out_svg, const char* model, const double* params, const double* x,
-                                          const double* t_x, const double* T, const double* actual_holdout,
-                                          int64_t count, double holdout_length, const char* unit,
-                                          int max_frequency, const crmkit_plot_options* options) {
+int crmkit_plot_calibration_holdout_model(char** out_svg, const char* model, const double* params,
+                                          const double* x, const double* t_x, const double* T,
+                                          const double* actual_holdout, int64_t count, double holdout_length,
+                                          const char* unit, int max_frequency,
+                                          const crmkit_plot_options* options) {
   return svg_out(out_svg, [&] {
     const std::size_t n = count_arg(count);
     const clv::Histories h{array_arg(x, n, "x"), array_arg(t_x, n, "t_x"), array_arg(T, n, "T"), {}};
-    return plot::calibration_vs_holdout(model_arg(model, params), h, array_arg(actual_holdout, n, "actual_holdout"),
-                                        holdout_length, unit_arg(unit), max_frequency, options_of(options));
+    return plot::calibration_vs_holdout(model_arg(model, params), h,
+                                        array_arg(actual_holdout, n, "actual_holdout"), holdout_length,
+                                        unit_arg(unit), max_frequency, options_of(options));
   });
 }
 

@@ -94,8 +94,7 @@ void Frame::x_axis(const Ticks& ticks) {
     svg_.line(x, top_, x, bottom_, "#e4e4e4", 1, "grid");
     svg_.line(x, bottom_, x, bottom_ + 4, "#444", 1);
     if (i % std::max<std::size_t>(every, 1) == 0)
-      svg_.text(x, bottom_ + 6 + kTickSize, labels[i], Anchor::middle,
-                kTickSize, "tick");
+      svg_.text(x, bottom_ + 6 + kTickSize, labels[i], Anchor::middle, kTickSize, "tick");
   }
   svg_.close_group();
   svg_.line(left_, bottom_, right_, bottom_, "#444", 1, "axis x");

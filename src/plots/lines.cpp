@@ -35,8 +35,7 @@ std::string lines(const std::vector<Series>& series, const ChartText& text, Size
   if (options.y_min) ylo = *options.y_min;
   if (options.y_max) yhi = std::max(*options.y_max, yhi);
   const Ticks xt = nice_ticks(xlo, xhi, 8), yt = nice_ticks(std::min(ylo, 0.0), yhi, 6);
-  Frame frame(text, size,
-              label_chars(tick_labels(yt)));
+  Frame frame(text, size, label_chars(tick_labels(yt)));
   frame.x_axis(xt);
   frame.y_axis(yt);
   SvgDocument& svg = frame.svg();

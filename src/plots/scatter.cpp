@@ -25,9 +25,7 @@ std::string scatter(const std::vector<double>& x, const std::vector<double>& y, 
                              std::to_string(kGridColumns) + " x " + std::to_string(kGridRows) +
                              " grid; darker cells hold more customers (log scale)."
                        : " One dot per customer (" + std::to_string(x.size()) + ").";
-  Frame frame(t, size,
-              label_chars(tick_labels(yt)),
-              density ? 70 : 16);
+  Frame frame(t, size, label_chars(tick_labels(yt)), density ? 70 : 16);
   frame.x_axis(xt);
   frame.y_axis(yt);
   SvgDocument& svg = frame.svg();

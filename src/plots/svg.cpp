@@ -38,7 +38,9 @@ std::string escaped(std::string_view text) {
 }
 
 std::string number_text(double value, int decimals) {
-  if (!std::isfinite(value)) throw Error(Errc::invalid_argument, "a value to draw is not finite: a sum or the range of the inputs overflows a double");
+  if (!std::isfinite(value))
+    throw Error(Errc::invalid_argument,
+                "a value to draw is not finite: a sum or the range of the inputs overflows a double");
   char buf[512];  // a double up to 1e308 written out in full
   std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   std::string s(buf);

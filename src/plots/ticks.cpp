@@ -10,7 +10,8 @@
 namespace crmkit::plots {
 
 namespace {
-const char* const kOverflow = "a value to draw is not finite: a sum or the range of the inputs overflows a double";
+const char* const kOverflow =
+    "a value to draw is not finite: a sum or the range of the inputs overflows a double";
 const char* const kPrecision = "the values are too close together for their magnitude to be drawn apart";
 }  // namespace
 

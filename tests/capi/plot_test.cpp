@@ -130,13 +130,18 @@ TEST_CASE("plot: calibration vs holdout and purchases over time from arrays", "[
   REQUIRE(crmkit_plot_calibration_holdout_model(&out, "bg_nbd", kCdnow, x, t_x, T, actual, 5, 39, "week", 7,
                                                 nullptr) == CRMKIT_OK);
   CHECK(count(take(out), "class=\"dot\"") == 8);
-  refused([&](char** o) {
-    return crmkit_plot_calibration_holdout_model(o, "bg_nbd", kCdnow, x, T, t_x, actual, 5, 39, "week", 7, nullptr);
-  }, CRMKIT_EINVALID, "t_x");
-  refused([&](char** o) {
-    return crmkit_plot_calibration_holdout_model(o, "bg_nbd", kCdnow, x, t_x, nullptr, actual, 5, 39, "week", 7,
-                                                 nullptr);
-  }, CRMKIT_EINVALID, "T is NULL");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_calibration_holdout_model(o, "bg_nbd", kCdnow, x, T, t_x, actual, 5, 39, "week", 7,
+                                                     nullptr);
+      },
+      CRMKIT_EINVALID, "t_x");
+  refused(
+      [&](char** o) {
+        return crmkit_plot_calibration_holdout_model(o, "bg_nbd", kCdnow, x, t_x, nullptr, actual, 5, 39,
+                                                     "week", 7, nullptr);
+      },
+      CRMKIT_EINVALID, "T is NULL");
 
   const double t[] = {1, 2, 3}, a[] = {5, 6, 7}, e[] = {5.5, 6, 6.5};
   REQUIRE(crmkit_plot_repeat_purchases(&out, t, a, e, 3, 2, 1, "week", nullptr) == CRMKIT_OK);
@@ -237,8 +242,8 @@ TEST_CASE("plot: hostile counts and texts are refused before anything is read", 
   const int64_t counts[] = {1, 2};
   refused([&](char** o) { return crmkit_plot_segment_bars(o, names, counts, 2, nullptr); }, CRMKIT_EINVALID,
           "segments[1] is NULL");
-  refused([&](char** o) { return crmkit_plot_segment_bars(o, bad_utf8, counts, 2, nullptr); }, CRMKIT_EINVALID,
-          "segments[1]");
+  refused([&](char** o) { return crmkit_plot_segment_bars(o, bad_utf8, counts, 2, nullptr); },
+          CRMKIT_EINVALID, "segments[1]");
   char* out = nullptr;
   REQUIRE(crmkit_plot_segment_bars(&out, markup, counts, 2, nullptr) == CRMKIT_OK);  // text, escaped
   const std::string svg = take(out);

@@ -167,8 +167,10 @@ TEST_CASE("ticks fall on 1, 2, 5 steps and cover the data", "[plot][ticks]") {
   using Labels = std::vector<std::string>;
   // One notation per axis: never "8000" beside "10k".
   CHECK(plots::tick_labels(plots::nice_ticks(0, 9500, 5)) == Labels{"0", "2k", "4k", "6k", "8k", "10k"});
-  CHECK(plots::tick_labels(plots::nice_ticks(0, 2.4e6, 5)) == Labels{"0", "0.5M", "1M", "1.5M", "2M", "2.5M"});
-  CHECK(plots::tick_labels(plots::nice_ticks(0, 5000, 5)) == Labels{"0", "1000", "2000", "3000", "4000", "5000"});
+  CHECK(plots::tick_labels(plots::nice_ticks(0, 2.4e6, 5)) ==
+        Labels{"0", "0.5M", "1M", "1.5M", "2M", "2.5M"});
+  CHECK(plots::tick_labels(plots::nice_ticks(0, 5000, 5)) ==
+        Labels{"0", "1000", "2000", "3000", "4000", "5000"});
   CHECK(plots::tick_labels(plots::nice_ticks(0, 1, 2)) == Labels{"0.0", "0.5", "1.0"});
 }
 
@@ -215,7 +217,8 @@ TEST_CASE("the frequency/recency matrices are the model's values on the grid", "
 
   const std::string alive = plot::p_alive_matrix(kCdnow, 10, 20, clv::TimeUnit::week);
   const double p = clv::p_alive(kCdnow, 3, 4, 20);
-  CHECK(alive.find("<title>x 3, t_x 4: " + plots::number_text(p * 100, 0) + "%</title>") != std::string::npos);
+  CHECK(alive.find("<title>x 3, t_x 4: " + plots::number_text(p * 100, 0) + "%</title>") !=
+        std::string::npos);
 
   // A long history is stepped, not drawn one column per day.
   const std::string wide = plot::p_alive_matrix(kCdnow, 500, 3000, clv::TimeUnit::day);
@@ -268,8 +271,11 @@ TEST_CASE("calibration vs holdout from a model computes the model's predictions"
   bad.T[1] = kNaN;
   expect_error([&] { plot::calibration_vs_holdout(kCdnow, bad, actual, 39, clv::TimeUnit::week); },
                Errc::invalid_argument, "T[1] is NaN");
-  expect_error([&] { plot::calibration_vs_holdout(kCdnow, h, {0, 1}, 39, clv::TimeUnit::week); },
-               Errc::invalid_argument, "actual_holdout has 2 values but x has 4");
+  expect_error(
+      [&] {
+        plot::calibration_vs_holdout(kCdnow, h, {0, 1}, 39, clv::TimeUnit::week);
+      },
+      Errc::invalid_argument, "actual_holdout has 2 values but x has 4");
 }
 
 TEST_CASE("repeat purchases over time: per period or cumulated, calibration end marked", "[plot][clv]") {
@@ -440,9 +446,11 @@ TEST_CASE("finite inputs whose range or sums overflow are refused, not drawn wro
   CHECK(xml_problem(svg).empty());
 }
 
-TEST_CASE("random values at every magnitude: well-formed SVG or invalid_argument, nothing else", "[plot][random]") {
+TEST_CASE("random values at every magnitude: well-formed SVG or invalid_argument, nothing else",
+          "[plot][random]") {
   std::mt19937_64 rng(2026);
-  const double magnitudes[] = {0, 1e-300, 1e-9, 1, 7, 1e6, 1e15, 1e200, 1e300, 1e308};  // times up to 1.5: all finite
+  const double magnitudes[] = {0,   1e-300, 1e-9,  1,     7,
+                               1e6, 1e15,   1e200, 1e300, 1e308};  // times up to 1.5: all finite
   auto value = [&] {
     const double m = magnitudes[rng() % 10];
     const double sign = rng() % 4 == 0 ? -1 : 1;
@@ -456,7 +464,8 @@ TEST_CASE("random values at every magnitude: well-formed SVG or invalid_argument
     for (std::size_t i = 0; i < n; ++i) {
       m[i] = {static_cast<std::int64_t>(i), static_cast<std::int64_t>(rng() % 1000),
               static_cast<std::int64_t>(rng() % 50), value()};
-      a[i] = std::floor(std::fabs(value())) > 1e6 ? static_cast<double>(rng() % 10) : std::floor(std::fabs(value()));
+      a[i] = std::floor(std::fabs(value())) > 1e6 ? static_cast<double>(rng() % 10)
+                                                  : std::floor(std::fabs(value()));
       b[i] = std::fabs(value());
       c[i] = std::fabs(value());
     }
@@ -467,8 +476,12 @@ TEST_CASE("random values at every magnitude: well-formed SVG or invalid_argument
         [&] { return plot::rfm_histogram(m, plot::RfmMeasure::monetary); },
         [&] { return plot::rfm_scatter(m, plot::RfmMeasure::frequency, plot::RfmMeasure::monetary); },
         [&] { return plot::rfm_heatmap(m, score_rfm(m)); },
-        [&] { return plot::calibration_vs_holdout({a, b, c}, 1 + std::fabs(value()), clv::TimeUnit::day); },
-        [&] { return plot::repeat_purchases_over_time({time, b, c, value(), rng() % 2 == 0}, clv::TimeUnit::day); },
+        [&] {
+          return plot::calibration_vs_holdout({a, b, c}, 1 + std::fabs(value()), clv::TimeUnit::day);
+        },
+        [&] {
+          return plot::repeat_purchases_over_time({time, b, c, value(), rng() % 2 == 0}, clv::TimeUnit::day);
+        },
     };
     for (const auto& chart : charts) {
       std::string svg;
