@@ -152,7 +152,7 @@ TEST_CASE("C CLV: CDNOW summary, split and BG/NBD fit through the columns", "[ca
   crmkit_clv_summary_options_free(o);
 }
 
-TEST_CASE("C CLV: fits of every kind report AIC/BIC; sBG and Gamma-Gamma", "[capi][clv]") {
+TEST_CASE("C CLV: fits of every kind report AIC/BIC, sBG and Gamma-Gamma included", "[capi][clv]") {
   const double alive[8] = {1000, 631, 468, 382, 326, 289, 262, 241};
   char* json = nullptr;
   REQUIRE(crmkit_clv_fit_retention_json(&json, alive, 8, nullptr) == CRMKIT_OK);

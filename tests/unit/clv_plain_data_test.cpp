@@ -2,6 +2,7 @@
 // split (lifetimes' semantics), the penalizer, AIC/BIC and the printable fit summary.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -269,7 +270,7 @@ TEST_CASE("summary refuses bad logs naming the row", "[clv][summary]") {
   CHECK(summarise_purchases(old, w).recency == std::vector<double>{6});
 }
 
-TEST_CASE("penalizer: 0 changes nothing; > 0 is lifetimes' L2 term at the optimum", "[clv][penalizer]") {
+TEST_CASE("penalizer: 0 changes nothing, above 0 it is lifetimes' L2 term at the optimum", "[clv][penalizer]") {
   const clv_test::Cdnow* c = clv_test::summary();
   if (!c) return;
   const Histories& h = c->histories;
@@ -440,4 +441,70 @@ TEST_CASE("fit report: AIC, BIC and the printable summary", "[clv][summary]") {
   CHECK(s.report.observations == 1000);
   CHECK(s.report.parameters == 2);
   CHECK(s.report.bic == Approx(2 * std::log(1000.0) - 2 * s.report.log_likelihood));
+}
+
+TEST_CASE("summary: sparse ids (sorted path) and dense ids (bucketed path) agree, in any row order",
+          "[clv][summary]") {
+  // A log in time order with ids 1..300, then the same with ids spread over the int64 range
+  // (sign included) so that the rows are sorted instead of bucketed, then shuffled rows.
+  PurchaseLog dense;
+  std::uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  for (int k = 0; k < 3000; ++k) {
+    dense.customer.push_back(1 + static_cast<std::int64_t>(next() % 300));
+    dense.at.push_back(at("2024-01-01") + static_cast<std::int64_t>(k) * 3'600'000 * 7);
+    dense.amount.push_back(static_cast<double>(next() % 10000) / 100);
+  }
+  PurchaseLog sparse = dense;
+  for (auto& c : sparse.customer) c = (c % 2 ? -1 : 1) * (c * 1'000'000'007LL + 3);
+  PurchaseLog shuffled = dense;
+  for (std::size_t i = shuffled.size() - 1; i > 0; --i) {
+    const std::size_t j = next() % (i + 1);
+    std::swap(shuffled.customer[i], shuffled.customer[j]);
+    std::swap(shuffled.at[i], shuffled.at[j]);
+    std::swap(shuffled.amount[i], shuffled.amount[j]);
+  }
+  for (TimeUnit unit : {TimeUnit::hour, TimeUnit::day, TimeUnit::week, TimeUnit::month}) {
+    SummaryOptions o;
+    o.period = unit;
+    INFO(to_string(unit));
+    const PurchaseSummary a = summarise_purchases(dense, o), b = summarise_purchases(sparse, o),
+                          c = summarise_purchases(shuffled, o);
+    REQUIRE(a.size() == 300);
+    REQUIRE(b.size() == 300);
+    CHECK(a.customer == c.customer);
+    CHECK(a.frequency == c.frequency);
+    CHECK(a.recency == c.recency);
+    CHECK(a.T == c.T);
+    // Sums of the same amounts in another order may differ in the last bit.
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(a.monetary_value[i] == Approx(c.monetary_value[i]).epsilon(1e-12));
+    // b is in the order of the spread ids: match each row by its original id.
+    std::map<std::int64_t, std::size_t> row_of;
+    for (std::size_t i = 0; i < b.size(); ++i) row_of[b.customer[i]] = i;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const std::int64_t id = a.customer[i];
+      const std::size_t j = row_of.at((id % 2 ? -1 : 1) * (id * 1'000'000'007LL + 3));
+      CHECK(b.frequency[j] == a.frequency[i]);
+      CHECK(b.recency[j] == a.recency[i]);
+      CHECK(b.T[j] == a.T[i]);
+      CHECK(b.monetary_value[j] == a.monetary_value[i]);  // same rows in the same order: exact
+    }
+    CHECK(std::is_sorted(b.customer.begin(), b.customer.end()));
+    const CalibrationHoldout ha = calibration_and_holdout(dense, at("2024-02-15"), o),
+                             hb = calibration_and_holdout(sparse, at("2024-02-15"), o);
+    REQUIRE(ha.size() == hb.size());
+    double fa = 0, fb = 0, ma = 0, mb = 0;
+    for (std::size_t i = 0; i < ha.size(); ++i) {
+      fa += ha.frequency_holdout[i];
+      fb += hb.frequency_holdout[i];
+      ma += ha.monetary_value_holdout[i];
+      mb += hb.monetary_value_holdout[i];
+    }
+    CHECK(fa == fb);
+    CHECK(ma == Approx(mb).epsilon(1e-12));
+    CHECK(fa > 0);
+  }
 }
