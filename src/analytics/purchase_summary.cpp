@@ -1,6 +1,6 @@
 // The summary table of a purchase log (lifetimes' summary_data_from_transaction_data) and its
-// calibration/holdout split: one sort of compact (customer, period, row) entries, then one
-// pass per customer. Semantics and their sources: docs/CLV.md, "Plain data".
+// calibration/holdout split: the rows grouped by customer (a counting sort for ids from a
+// sequence), then one pass per customer. Semantics and their sources: docs/CLV.md, "Plain data".
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -97,69 +97,132 @@ void check_log(const PurchaseLog& log, const SummaryOptions& options) {
   }
 }
 
-// 16 bytes: the sort moves little memory; the amount is read through `row`.
-struct Entry {
-  std::int64_t customer;
+// One kept purchase: its period and amount (0 without amounts). 16 bytes.
+struct Slot {
   std::int32_t period;
-  std::uint32_t row;
+  double amount;
 };
 
-bool entry_less(const Entry& a, const Entry& b) noexcept {
-  return a.customer != b.customer ? a.customer < b.customer : a.period < b.period;
+// The kept rows grouped by customer (ascending id), each customer's purchases by period and,
+// within a period, in input order (so that sums do not depend on how the rows were grouped).
+struct Grouped {
+  std::vector<std::int64_t> customer;
+  std::vector<std::uint32_t> start;  // customer c's slots are [start[c], start[c + 1]) (rows < 2^32)
+  std::vector<Slot> slots;
+};
+
+// Puts each customer's slots in period order (stable: input order within a period). A log
+// in time order needs no work here.
+void order_periods(Grouped& g) {
+  for (std::size_t c = 0; c + 1 < g.start.size(); ++c) {
+    const auto b = g.slots.begin() + static_cast<std::ptrdiff_t>(g.start[c]);
+    const auto e = g.slots.begin() + static_cast<std::ptrdiff_t>(g.start[c + 1]);
+    const auto by_period = [](const Slot& x, const Slot& y) { return x.period < y.period; };
+    if (!std::is_sorted(b, e, by_period)) std::stable_sort(b, e, by_period);
+  }
 }
 
-// The entries of the rows `keep` accepts, sorted by (customer, period). A log already in that
-// order (exported per customer, in time) is not sorted again.
+// Customer ids spanning at most about twice the rows (the usual case: ids from a sequence)
+// are bucketed directly, a counting sort: two sequential passes, no comparison sort and no
+// random reads. Sparse ids (hashes, external numbers) take a sort of (customer, row) pairs.
 template <class Keep>
-std::vector<Entry> sorted_entries(const PurchaseLog& log, TimeUnit unit, Keep&& keep) {
-  std::vector<Entry> e;
-  e.reserve(log.size());
-  for (std::size_t i = 0; i < log.size(); ++i)
-    if (keep(i)) e.push_back({log.customer[i], period_of(log.at[i], unit), static_cast<std::uint32_t>(i)});
-  if (!std::is_sorted(e.begin(), e.end(), entry_less)) std::sort(e.begin(), e.end(), entry_less);
-  return e;
+Grouped group_rows(const PurchaseLog& log, TimeUnit unit, Keep&& keep) {
+  const bool money = !log.amount.empty();
+  std::size_t kept = 0;
+  std::int64_t low = 0, high = 0;
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    if (!keep(i)) continue;
+    const std::int64_t c = log.customer[i];
+    if (kept == 0 || c < low) low = c;
+    if (kept == 0 || c > high) high = c;
+    ++kept;
+  }
+  Grouped g;
+  if (kept == 0) {
+    g.start.push_back(0);
+    return g;
+  }
+  g.slots.resize(kept);
+  // The span as unsigned: high - low may pass INT64_MAX for ids of both signs.
+  const std::uint64_t span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
+  if (span <= 2 * static_cast<std::uint64_t>(kept) + 1024) {
+    std::vector<std::uint32_t> next(static_cast<std::size_t>(span) + 1, 0);  // counts, then positions
+    for (std::size_t i = 0; i < log.size(); ++i)
+      if (keep(i)) ++next[static_cast<std::size_t>(static_cast<std::uint64_t>(log.customer[i]) - static_cast<std::uint64_t>(low))];
+    std::uint32_t at = 0;
+    for (std::size_t b = 0; b < next.size(); ++b) {
+      if (next[b] == 0) continue;
+      g.customer.push_back(static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + b));
+      g.start.push_back(at);
+      const std::uint32_t count = next[b];
+      next[b] = at;
+      at += count;
+    }
+    g.start.push_back(at);
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      if (!keep(i)) continue;
+      std::uint32_t& pos = next[static_cast<std::size_t>(static_cast<std::uint64_t>(log.customer[i]) - static_cast<std::uint64_t>(low))];
+      g.slots[pos++] = {period_of(log.at[i], unit), money ? log.amount[i] : 0.0};
+    }
+  } else {
+    struct Entry {
+      std::int64_t customer;
+      std::uint32_t row;
+    };
+    std::vector<Entry> e;
+    e.reserve(kept);
+    for (std::size_t i = 0; i < log.size(); ++i)
+      if (keep(i)) e.push_back({log.customer[i], static_cast<std::uint32_t>(i)});
+    const auto less = [](const Entry& a, const Entry& b) {
+      return a.customer != b.customer ? a.customer < b.customer : a.row < b.row;
+    };
+    if (!std::is_sorted(e.begin(), e.end(), less)) std::sort(e.begin(), e.end(), less);
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      if (k == 0 || e[k].customer != e[k - 1].customer) {
+        g.customer.push_back(e[k].customer);
+        g.start.push_back(static_cast<std::uint32_t>(k));
+      }
+      g.slots[k] = {period_of(log.at[e[k].row], unit), money ? log.amount[e[k].row] : 0.0};
+    }
+    g.start.push_back(static_cast<std::uint32_t>(e.size()));
+  }
+  order_periods(g);
+  return g;
 }
 
-// Fills `out` from sorted entries; every entry's period is at or before end_period.
-void summarise_entries(const std::vector<Entry>& e, const PurchaseLog& log, const SummaryOptions& o,
-                       std::int32_t end_period, PurchaseSummary& out) {
-  const bool money = !log.amount.empty();
+// Fills `out` from grouped rows; every period is at or before end_period.
+void summarise_groups(Grouped& g, bool money, const SummaryOptions& o, std::int32_t end_period,
+                      PurchaseSummary& out) {
   const double unit = unit_millis(o.period) * o.periods_per_unit;
   const std::int64_t end_start = period_start(end_period, o.period);
-  std::size_t customers = 0;
-  for (std::size_t i = 0; i < e.size(); ++i)
-    if (i == 0 || e[i].customer != e[i - 1].customer) ++customers;
-  out.customer.reserve(customers);
+  const std::size_t customers = g.customer.size();
   out.frequency.reserve(customers);
   out.recency.reserve(customers);
   out.T.reserve(customers);
   if (money) out.monetary_value.reserve(customers);
-  std::size_t i = 0;
-  while (i < e.size()) {
-    const std::int64_t id = e[i].customer;
-    const std::int32_t first = e[i].period;
+  for (std::size_t c = 0; c < customers; ++c) {
+    std::size_t i = g.start[c];
+    const std::size_t end = g.start[c + 1];
+    const std::int32_t first = g.slots[i].period;
     std::int32_t last = first;
     std::int64_t periods = 0;
     double counted = 0;  // spend of the periods the monetary value averages
-    while (i < e.size() && e[i].customer == id) {
-      const std::int32_t p = e[i].period;
+    while (i < end) {
+      const std::int32_t p = g.slots[i].period;
       double period_spend = 0;
-      while (i < e.size() && e[i].customer == id && e[i].period == p) {
-        if (money) period_spend += log.amount[e[i].row];
-        ++i;
-      }
+      for (; i < end && g.slots[i].period == p; ++i) period_spend += g.slots[i].amount;
       if (periods > 0 || o.include_first_purchase) counted += period_spend;
       ++periods;
       last = p;
     }
     const std::int64_t first_start = period_start(first, o.period);
     const std::int64_t averaged = o.include_first_purchase ? periods : periods - 1;
-    out.customer.push_back(id);
     out.frequency.push_back(static_cast<double>(averaged));
     out.recency.push_back(static_cast<double>(period_start(last, o.period) - first_start) / unit);
     out.T.push_back(static_cast<double>(end_start - first_start) / unit);
     if (money) out.monetary_value.push_back(averaged > 0 ? counted / static_cast<double>(averaged) : 0.0);
   }
+  out.customer = std::move(g.customer);  // moved, not copied: a million ids are 8 MB
 }
 
 std::int64_t latest(const PurchaseLog& log) {
@@ -203,11 +266,11 @@ PurchaseSummary summarise_purchases(const PurchaseLog& log, const SummaryOptions
                     format_instant(end), format_instant(first_purchase), to_string(options.period)));
   PurchaseSummary out;
   out.observation_end = end;
-  const auto e = sorted_entries(log, options.period, [&](std::size_t i) {
+  Grouped g = group_rows(log, options.period, [&](std::size_t i) {
     return period_of(log.at[i], options.period) <= end_period;
   });
-  out.purchases_left_out = log.size() - e.size();
-  summarise_entries(e, log, options, end_period, out);
+  out.purchases_left_out = log.size() - g.slots.size();
+  summarise_groups(g, !log.amount.empty(), options, end_period, out);
   return out;
 }
 
@@ -229,37 +292,35 @@ CalibrationHoldout calibration_and_holdout(const PurchaseLog& log, std::int64_t 
   // Calibration: the rows at or before calibration_end (instants, as lifetimes filters), with
   // calibration_end as their observation end.
   const std::int32_t cal_period = period_of(calibration_end, options.period);
-  const auto cal = sorted_entries(log, options.period, [&](std::size_t i) { return log.at[i] <= calibration_end; });
+  const bool money = !log.amount.empty();
+  Grouped cal = group_rows(log, options.period, [&](std::size_t i) { return log.at[i] <= calibration_end; });
   out.calibration.observation_end = calibration_end;
-  summarise_entries(cal, log, options, cal_period, out.calibration);
-  out.calibration.purchases_left_out = log.size() - cal.size();
+  summarise_groups(cal, money, options, cal_period, out.calibration);
+  out.calibration.purchases_left_out = log.size() - cal.slots.size();
   // Holdout: rows in (calibration_end, end], joined onto the calibration customers.
-  const auto hold = sorted_entries(log, options.period, [&](std::size_t i) {
+  const Grouped hold = group_rows(log, options.period, [&](std::size_t i) {
     return log.at[i] > calibration_end && log.at[i] <= end;
   });
-  if (hold.empty())
+  if (hold.slots.empty())
     bad(fmt::format("no purchase falls in the holdout ({} .. {}]", format_instant(calibration_end),
                     format_instant(end)));
-  const bool money = !log.amount.empty();
   const std::size_t n = out.calibration.size();
   out.frequency_holdout.assign(n, 0.0);
   out.monetary_value_holdout.assign(money ? n : 0, 0.0);
-  std::size_t j = 0;  // both lists ascend by customer: a merge join
+  std::size_t h = 0;  // both customer lists ascend: a merge join
   for (std::size_t c = 0; c < n; ++c) {
     const std::int64_t id = out.calibration.customer[c];
-    while (j < hold.size() && hold[j].customer < id) ++j;
-    std::int64_t periods = 0, rows = 0;
+    while (h < hold.customer.size() && hold.customer[h] < id) ++h;
+    if (h == hold.customer.size() || hold.customer[h] != id) continue;
+    std::int64_t periods = 0;
     double spend = 0;
-    std::int32_t previous = 0;
-    while (j < hold.size() && hold[j].customer == id) {
-      if (rows == 0 || hold[j].period != previous) ++periods;
-      previous = hold[j].period;
-      if (money) spend += log.amount[hold[j].row];
-      ++rows;
-      ++j;
+    for (std::size_t i = hold.start[h]; i < hold.start[h + 1]; ++i) {
+      if (i == hold.start[h] || hold.slots[i].period != hold.slots[i - 1].period) ++periods;
+      spend += hold.slots[i].amount;
     }
     out.frequency_holdout[c] = static_cast<double>(periods);
-    if (money && rows > 0) out.monetary_value_holdout[c] = spend / static_cast<double>(rows);
+    // lifetimes averages the holdout rows themselves, not per-period sums.
+    if (money) out.monetary_value_holdout[c] = spend / static_cast<double>(hold.start[h + 1] - hold.start[h]);
   }
   out.duration_holdout =
       static_cast<double>(std::int64_t{period_of(end, options.period)} - cal_period) / options.periods_per_unit;
