@@ -8,8 +8,6 @@
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "crmkit/clv.hpp"
 #include "handle.hpp"
 
@@ -61,35 +59,6 @@ const clv::SummaryOptions& summary_options(const crmkit_clv_summary_options* o) 
 const clv::FitOptions& fit_options(const crmkit_clv_fit_options* o) {
   static const clv::FitOptions defaults;
   return o ? o->options : defaults;
-}
-
-// The fit's report as the JSON documented in crmkit.h.
-std::string report_json(const clv::FitReport& r) {
-  nlohmann::ordered_json j;
-  j["model"] = r.model;
-  nlohmann::ordered_json params = nlohmann::ordered_json::object(), se = nullptr;
-  for (std::size_t i = 0; i < r.parameter_values.size(); ++i) params[r.parameter_names[i]] = r.parameter_values[i];
-  if (!r.standard_errors.empty()) {
-    se = nlohmann::ordered_json::object();
-    for (std::size_t i = 0; i < r.standard_errors.size(); ++i) se[r.parameter_names[i]] = r.standard_errors[i];
-  }
-  j["params"] = params;
-  j["standard_errors"] = se;
-  j["log_likelihood"] = r.log_likelihood;
-  j["aic"] = r.aic;
-  j["bic"] = r.bic;
-  j["parameters"] = r.parameters;
-  j["observations"] = r.observations;
-  j["customers"] = r.customers;
-  j["patterns"] = r.patterns;
-  j["penalizer_coef"] = r.penalizer_coef;
-  j["converged"] = r.converged;
-  j["reason"] = r.reason;
-  j["iterations"] = r.iterations;
-  j["function_evaluations"] = r.function_evaluations;
-  j["gradient_norm"] = r.gradient_norm;
-  j["summary"] = clv::fit_summary(r);
-  return j.dump();
 }
 
 clv::PurchaseModel purchase_model(const char* model, const double* params, int64_t n_params) {
@@ -244,7 +213,7 @@ int crmkit_clv_fit_json(char** out_json, const char* model, const double* x, con
       if (weight) h.weight = column(weight, n, "weight");
       report = clv::fit_purchase_model(k, h, o).report;
     }
-    *out_json = capi::owned_string(report_json(report));
+    *out_json = capi::owned_string(clv::to_json(report));
     return CRMKIT_OK;
   });
 }
@@ -257,7 +226,7 @@ int crmkit_clv_fit_spend_json(char** out_json, const double* x, const double* me
     const std::size_t n = row_count(rows);
     clv::SpendHistories h{column(x, n, "x"), column(mean_spend, n, "mean_spend"), {}};
     if (weight) h.weight = column(weight, n, "weight");
-    *out_json = capi::owned_string(report_json(clv::fit_gamma_gamma(h, fit_options(options)).report));
+    *out_json = capi::owned_string(clv::to_json(clv::fit_gamma_gamma(h, fit_options(options)).report));
     return CRMKIT_OK;
   });
 }
@@ -268,7 +237,7 @@ int crmkit_clv_fit_retention_json(char** out_json, const double* alive, int64_t 
   return call(nullptr, [&] {
     need(out_json, "out_json");
     const auto a = column(alive, row_count(periods), "alive");
-    *out_json = capi::owned_string(report_json(clv::fit_shifted_beta_geometric(a, fit_options(options)).report));
+    *out_json = capi::owned_string(clv::to_json(clv::fit_shifted_beta_geometric(a, fit_options(options)).report));
     return CRMKIT_OK;
   });
 }

@@ -219,27 +219,7 @@ void run_fit_table(const FitTableOpts& o) {
     print(clv::fit_summary(report));
     return;
   }
-  nlohmann::ordered_json params, se = nullptr;
-  for (std::size_t i = 0; i < report.parameter_values.size(); ++i)
-    params[report.parameter_names[i]] = report.parameter_values[i];
-  if (!report.standard_errors.empty()) {
-    se = nlohmann::ordered_json::object();
-    for (std::size_t i = 0; i < report.standard_errors.size(); ++i)
-      se[report.parameter_names[i]] = report.standard_errors[i];
-  }
-  nlohmann::ordered_json j{{"model", report.model},
-                           {"params", params},
-                           {"standard_errors", se},
-                           {"log_likelihood", report.log_likelihood},
-                           {"aic", report.aic},
-                           {"bic", report.bic},
-                           {"parameters", report.parameters},
-                           {"observations", report.observations},
-                           {"penalizer_coef", report.penalizer_coef},
-                           {"converged", report.converged},
-                           {"reason", report.reason}};
-  std::string s = j.dump(2);
-  print(s + "\n");
+  print_json(nlohmann::json::parse(clv::to_json(report)));
 }
 
 }  // namespace

@@ -238,6 +238,11 @@ struct FitReport {
 // A fit as readable text (parameters with standard errors, log-likelihood, AIC/BIC,
 // observations, penalizer, convergence), the one summary the CLI and Python print.
 std::string fit_summary(const FitReport& report);
+// The report as JSON: {"model", "params": {name: value}, "standard_errors": {name: value} or
+// null, "log_likelihood", "aic", "bic", "parameters", "observations", "customers", "patterns",
+// "penalizer_coef", "converged", "reason", "iterations", "function_evaluations",
+// "gradient_norm", "summary": fit_summary's text}. The C fit calls return exactly this.
+std::string to_json(const FitReport& report);
 
 struct BgNbdFit { BgNbdParams params; FitReport report; };
 struct MbgNbdFit { MbgNbdParams params; FitReport report; };

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "clv_data.hpp"
+#include "crmkit.h"
 #include "crmkit/clv.hpp"
 #include "crmkit/time.hpp"
 #include "expect_error.hpp"
@@ -507,4 +508,18 @@ TEST_CASE("summary: sparse ids (sorted path) and dense ids (bucketed path) agree
     CHECK(ma == Approx(mb).epsilon(1e-12));
     CHECK(fa > 0);
   }
+}
+
+TEST_CASE("fit report JSON: the C call returns to_json(report) byte for byte", "[clv][summary]") {
+  const double x[4] = {2, 1, 0, 7}, t_x[4] = {30.43, 1.71, 0, 29.43}, T[4] = {38.86, 38.86, 38.86, 38.86};
+  char* json = nullptr;
+  REQUIRE(crmkit_clv_fit_json(&json, "bg_nbd", x, t_x, T, nullptr, 4, nullptr) == CRMKIT_OK);
+  const std::string c_side = json;
+  crmkit_free(json);
+  Histories h;
+  h.x.assign(x, x + 4);
+  h.t_x.assign(t_x, t_x + 4);
+  h.T.assign(T, T + 4);
+  CHECK(c_side == to_json(fit_bg_nbd(h).report));
+  CHECK(c_side.find("\"aic\":") != std::string::npos);
 }
