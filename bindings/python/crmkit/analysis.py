@@ -26,6 +26,7 @@ NumPy are never imported unless you pass their objects (``to_pandas()`` imports 
 Every function raises ``crmkit.InvalidArgument`` with the library's message naming the row
 and the problem ("amount[3] = -2 is negative") for bad input.
 """
+import array
 import ctypes
 import dataclasses
 import datetime
@@ -102,8 +103,25 @@ def _values_of(column):
     return list(column)
 
 
+def _int64_column(values, name):
+    """A ctypes int64 array over plain ints (converted in C by the array module, which refuses
+    what int64 cannot hold), or None when some value is not a plain int (the caller converts
+    those one by one). bool is not taken for an int here."""
+    if not set(map(type, values)) <= {int}:
+        return None
+    try:
+        buffer = array.array("q", values)
+    except OverflowError:
+        for v in values:
+            n.int64(v, name)  # names the value that does not fit
+        raise
+    return (c_int64 * len(values)).from_buffer(buffer)
+
+
 def _doubles(values, name):
     values = _values_of(values)
+    if set(map(type, values)) <= {float}:  # the common case, converted in C
+        return (c_double * len(values)).from_buffer(array.array("d", values)), len(values)
     out = (c_double * len(values))()
     for i, v in enumerate(values):
         if isinstance(v, bool):
@@ -146,6 +164,9 @@ def _purchase_columns(purchases, customer, at, amount):
 
 def _customer_codes(ids):
     """int64 ids as they are; any other ids numbered in sorted order (and the way back)."""
+    fast = _int64_column(ids, "customer")
+    if fast is not None:
+        return fast, None
     if all(isinstance(v, int) and not isinstance(v, bool) for v in ids):
         out = (c_int64 * len(ids))()
         for i, v in enumerate(ids):
@@ -163,9 +184,11 @@ def _customer_codes(ids):
 def _log(purchases, customer, at, amount):
     ids, times, money = _purchase_columns(purchases, customer, at, amount)
     c, names = _customer_codes(ids)
-    t = (c_int64 * len(times))()
-    for i, v in enumerate(times):
-        t[i] = _values.to_ms(v, "at[%d]" % i)
+    t = _int64_column(times, "at")
+    if t is None:
+        t = (c_int64 * len(times))()
+        for i, v in enumerate(times):
+            t[i] = _values.to_ms(v, "at[%d]" % i)
     m = None
     if money is not None:
         m, _ = _doubles(money, "amount")
@@ -196,10 +219,10 @@ def _read_summary(handle, names):
     cols = [(c_int64 * k)()] + [(c_double * k)() for _ in range(6)]
     rows = c_int64()
     n.check(_columns(byref(rows), handle, k, *cols))
-    ids = list(cols[0])
+    ids = cols[0][:]  # slicing copies in C; list() would step through ctypes per value
     if names is not None:
         ids = [names[i] for i in ids]
-    lists = [list(c) for c in cols[1:]]
+    lists = [c[:] for c in cols[1:]]
     return ids, lists, end.value, left.value, duration.value
 
 
