@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <unordered_map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -86,36 +87,87 @@ struct SummaryOpts {
 
 std::string shown(double v) { return fmt::format("{}", v); }
 
-void run_summary(const SummaryOpts& o) {
-  const CsvFile f = read_csv(o.input);
-  const std::size_t ci = f.column(o.customer, "--customer-column"), ti = f.column(o.at, "--at-column");
-  const std::size_t ai = o.amount.empty() ? 0 : f.column(o.amount, "--amount-column");
-  // Customer ids as given: whole numbers in numeric order, any other text in text order.
-  bool numeric = true;
-  for (const auto& r : f.rows) {
-    std::int64_t v = 0;
-    const auto res = std::from_chars(r[ci].data(), r[ci].data() + r[ci].size(), v);
-    if (res.ec != std::errc() || res.ptr != r[ci].data() + r[ci].size()) {
-      numeric = false;
-      break;
-    }
-  }
-  std::vector<std::string> names;
-  std::map<std::string, std::int64_t> code;
-  if (!numeric) {
-    for (const auto& r : f.rows) code.emplace(r[ci], 0);
-    for (auto& [name, c] : code) {
-      c = static_cast<std::int64_t>(names.size());
-      names.push_back(name);
-    }
-  }
+// The index of `name` in a header; invalid_argument naming the option and listing the header.
+std::size_t column_index(const std::vector<std::string>& header, const std::string& name, const char* option) {
+  CsvFile f;
+  f.names = header;
+  return f.column(name, option);
+}
+
+// The purchase log of a CSV file, read in one pass with bounded overhead per row: customer ids
+// are interned (one string per distinct id, an int code per row), times and amounts parsed as
+// they come. Ids that are all whole numbers become those numbers; other ids are numbered in
+// text order and `names` gives them back.
+struct LogFile {
   clv::PurchaseLog log;
-  for (std::size_t i = 0; i < f.rows.size(); ++i) {
-    const auto& r = f.rows[i];
-    log.customer.push_back(numeric ? std::stoll(r[ci]) : code.at(r[ci]));
-    log.at.push_back(parse_instant(r[ti], fmt::format("line {}: {}", i + 2, o.at)));
-    if (!o.amount.empty()) log.amount.push_back(number(r[ai], o.amount.c_str(), i + 2));
+  std::vector<std::string> names;
+  bool numeric = true;
+};
+
+LogFile read_log(const SummaryOpts& o) {
+  std::ifstream in(o.input, std::ios::binary);
+  if (!in) throw Error(Errc::io, "cannot read --input '" + o.input + "'");
+  io::CsvReader reader(in);
+  std::vector<std::string> header;
+  std::size_t ci = 0, ti = 0, ai = 0;
+  LogFile f;
+  std::unordered_map<std::string, std::int64_t> code;
+  for (;;) {
+    const auto st = reader.next();
+    if (st == io::CsvReader::Status::end) break;
+    if (st == io::CsvReader::Status::error)
+      bad(fmt::format("--input '{}' line {}: {}", o.input, reader.line(), reader.error_message()));
+    if (header.empty()) {
+      for (std::size_t i = 0; i < reader.size(); ++i) header.emplace_back(reader.field(i));
+      ci = column_index(header, o.customer, "--customer-column");
+      ti = column_index(header, o.at, "--at-column");
+      if (!o.amount.empty()) ai = column_index(header, o.amount, "--amount-column");
+      continue;
+    }
+    if (reader.size() != header.size())
+      bad(fmt::format("--input '{}' line {}: {} fields for a header of {}", o.input, reader.line(), reader.size(),
+                      header.size()));
+    const auto [it, added] = code.try_emplace(std::string(reader.field(ci)), static_cast<std::int64_t>(f.names.size()));
+    if (added) f.names.push_back(it->first);
+    f.log.customer.push_back(it->second);
+    try {
+      f.log.at.push_back(parse_instant(reader.field(ti), o.at));
+    } catch (const Error& e) {
+      bad(fmt::format("line {}: {}", reader.line(), e.what()));
+    }
+    if (!o.amount.empty()) f.log.amount.push_back(number(std::string(reader.field(ai)), o.amount.c_str(), reader.line()));
   }
+  if (!reader.stream_ok()) throw Error(Errc::io, "reading --input '" + o.input + "' failed");
+  if (header.empty()) bad("--input '" + o.input + "' is empty (a header line is needed)");
+  std::vector<std::int64_t> value(f.names.size());
+  for (std::size_t k = 0; k < f.names.size() && f.numeric; ++k) {
+    const std::string& t = f.names[k];
+    const auto res = std::from_chars(t.data(), t.data() + t.size(), value[k]);
+    f.numeric = res.ec == std::errc() && res.ptr == t.data() + t.size();
+  }
+  if (f.numeric) {
+    for (auto& c : f.log.customer) c = value[static_cast<std::size_t>(c)];
+    f.names.clear();
+  } else {
+    std::vector<std::int64_t> order(f.names.size()), rank(f.names.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<std::int64_t>(k);
+    std::sort(order.begin(), order.end(), [&](std::int64_t x, std::int64_t y) { return f.names[x] < f.names[y]; });
+    std::vector<std::string> sorted(f.names.size());
+    for (std::size_t r = 0; r < order.size(); ++r) {
+      rank[static_cast<std::size_t>(order[r])] = static_cast<std::int64_t>(r);
+      sorted[r] = std::move(f.names[static_cast<std::size_t>(order[r])]);
+    }
+    f.names = std::move(sorted);
+    for (auto& c : f.log.customer) c = rank[static_cast<std::size_t>(c)];
+  }
+  return f;
+}
+
+void run_summary(const SummaryOpts& o) {
+  LogFile file = read_log(o);
+  const clv::PurchaseLog& log = file.log;
+  const bool numeric = file.numeric;
+  const std::vector<std::string>& names = file.names;
   clv::SummaryOptions so;
   so.period = clv::parse_time_unit(o.period, "--period");
   so.periods_per_unit = o.periods_per_unit;
