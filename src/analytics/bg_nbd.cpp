@@ -261,6 +261,8 @@ double bg_p_alive_unchecked(const BgNbdParams& m, double x, double t_x, double T
 double bg_p_alive_unchecked(const MbgNbdParams& m, double x, double t_x, double T) { return p_alive_bg(bg(m), x, t_x, T); }
 double bg_cond_unchecked(const BgNbdParams& m, double t, double x, double t_x, double T) { return cond_expected(bg(m), t, x, t_x, T); }
 double bg_cond_unchecked(const MbgNbdParams& m, double t, double x, double t_x, double T) { return cond_expected(bg(m), t, x, t_x, T); }
+double bg_unconditional_unchecked(const BgNbdParams& m, double t, double x, double T) { return unconditional_part(bg(m), t, x, T); }
+double bg_unconditional_unchecked(const MbgNbdParams& m, double t, double x, double T) { return unconditional_part(bg(m), t, x, T); }
 }  // namespace detail
 
 }  // namespace crmkit::clv

@@ -89,7 +89,9 @@ DistinctHistories distinct_histories(const clv::Histories& d) {
       out.unique.x.push_back(r.x);
       out.unique.t_x.push_back(r.t_x);
       out.unique.T.push_back(r.T);
+      out.unique.weight.push_back(0);
     }
+    out.unique.weight.back() += d.weight.empty() ? 1.0 : d.weight[r.index];
     out.of[r.index] = static_cast<std::uint32_t>(out.unique.size() - 1);
   }
   return out;

@@ -36,8 +36,9 @@ void index_times(Patterns& p);
 
 // The distinct histories (x, t_x, T) of the rows, sorted, and each row's index into them:
 // predictions depend on the history only, and a store's customers share far fewer histories
-// than they number (whole days, common calibration end). Weights are ignored. Throws
-// invalid_argument beyond 2^32 rows.
+// than they number (whole days, common calibration end). Each distinct history's weight is the
+// sum of its rows' (1 each without weights), so a fit on `unique` is the fit on the rows.
+// Throws invalid_argument beyond 2^32 rows.
 struct DistinctHistories {
   clv::Histories unique;
   std::vector<std::uint32_t> of;  // per row

@@ -2,6 +2,8 @@
 // the vectorised entry points.
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -155,17 +157,59 @@ void check_horizon(const MonthlyHorizon& h) {
                 fmt::format("monthly_discount_rate = {} must be finite and >= 0", h.monthly_discount_rate));
 }
 
-template <class P>
-double dcf(const P& p, const MonthlyHorizon& h, double x, double t_x, double T, double margin) {
+// The discounted sum over the months of the increments of e(t): lifetimes' convention, each
+// month's expected purchases discounted at the end of that month.
+template <class E>
+double discounted_months(const MonthlyHorizon& h, E&& e) {
   const double f = units_per_month(h.unit);
   double total = 0, prev = 0, discount = 1;
   for (int k = 1; k <= h.months; ++k) {
-    const double cur = detail::cond_k(p, k * f, x, t_x, T);
+    const double cur = e(k * f);
     discount /= (1 + h.monthly_discount_rate);
-    total += margin * (cur - prev) * discount;
+    total += (cur - prev) * discount;
     prev = cur;
   }
   return total;
+}
+
+// The BG family's E[Y(t) | x, t_x, T] is P(alive | x, t_x, T) U(t, x, T): a history's
+// discounted purchases are its P(alive) times a sum that depends on (x, T) only, so the series
+// in U run once per (x, T), of which a store has far fewer than histories.
+template <class P>
+double discounted_unconditional(const P& p, const MonthlyHorizon& h, double x, double T) {
+  return discounted_months(h, [&](double t) { return detail::bg_unconditional_unchecked(p, t, x, T); });
+}
+
+double dcf(const ParetoNbdParams& p, const MonthlyHorizon& h, double x, double t_x, double T) {
+  return discounted_months(h, [&](double t) { return detail::cond_k(p, t, x, t_x, T); });
+}
+template <class P>
+double dcf(const P& p, const MonthlyHorizon& h, double x, double t_x, double T) {
+  return detail::p_alive_k(p, x, t_x, T) * discounted_unconditional(p, h, x, T);
+}
+
+// Discounted purchases per row, once per distinct history (and, in the BG family, the series
+// once per (x, T)).
+std::vector<double> discounted_purchases(const ParetoNbdParams& p, const MonthlyHorizon& h, const Histories& d) {
+  return per_history(d, [&](double x, double t_x, double T) { return dcf(p, h, x, t_x, T); });
+}
+template <class P>
+std::vector<double> discounted_purchases(const P& p, const MonthlyHorizon& h, const Histories& d) {
+  struct Key {
+    double x, T;
+    bool operator==(const Key& o) const { return x == o.x && T == o.T; }
+  };
+  struct Hash {
+    std::size_t operator()(const Key& k) const noexcept {
+      return std::hash<double>()(k.x) * 31 + std::hash<double>()(k.T);
+    }
+  };
+  std::unordered_map<Key, double, Hash> series;
+  return per_history(d, [&](double x, double t_x, double T) {
+    auto [it, fresh] = series.try_emplace(Key{x, T}, 0.0);
+    if (fresh) it->second = discounted_unconditional(p, h, x, T);
+    return detail::p_alive_k(p, x, t_x, T) * it->second;
+  });
 }
 
 }  // namespace
@@ -178,7 +222,7 @@ double customer_lifetime_value(const PurchaseModel& m, const MonthlyHorizon& h, 
   analytics::check_histories(one, false);
   if (!std::isfinite(expected_margin))
     throw Error(Errc::invalid_argument, fmt::format("expected_margin = {} must be finite", expected_margin));
-  return std::visit([&](const auto& p) { return dcf(p, h, x, t_x, T, expected_margin); }, m);
+  return expected_margin * std::visit([&](const auto& p) { return dcf(p, h, x, t_x, T); }, m);
 }
 
 std::vector<double> customer_lifetime_value(const PurchaseModel& m, const MonthlyHorizon& h,
@@ -193,11 +237,7 @@ std::vector<double> customer_lifetime_value(const PurchaseModel& m, const Monthl
     if (!std::isfinite(margin[i]))
       throw Error(Errc::invalid_argument, fmt::format("expected_margin[{}] = {} must be finite", i, margin[i]));
   // The cash flow is linear in the margin: discount each distinct history's purchases once.
-  std::vector<double> out = std::visit(
-      [&](const auto& p) {
-        return per_history(data, [&](double x, double t_x, double T) { return dcf(p, h, x, t_x, T, 1.0); });
-      },
-      m);
+  std::vector<double> out = std::visit([&](const auto& p) { return discounted_purchases(p, h, data); }, m);
   for (std::size_t i = 0; i < out.size(); ++i) out[i] *= margin[i];
   return out;
 }

@@ -23,6 +23,9 @@ struct sqlite3_stmt;
 
 namespace crmkit {
 struct ModelInputs;
+namespace analytics {
+struct DistinctHistories;
+}
 }
 
 namespace crmkit::detail {
@@ -81,6 +84,7 @@ struct Connection {
     std::string currency;
     std::int64_t scan_end = 0;
     std::int64_t data_version = 0;
+    std::shared_ptr<const analytics::DistinctHistories> distinct;  // of inputs, once asked for
   } kept_model_inputs;
 
   // The connection a Store holds (Connection is the Store's friend, so the public header need
@@ -169,6 +173,13 @@ void bind_value(SQLite::Statement& st, const char* name, const T& v) {
 template <class... Values>
 void bind_all(SQLite::Statement& st, const Values&... values) {
   int i = 0;
+  (bind_value(st, ++i, values), ...);
+}
+
+// The same from parameter `first` on: one row of a multi-row INSERT.
+template <class... Values>
+void bind_from(SQLite::Statement& st, int first, const Values&... values) {
+  int i = first - 1;
   (bind_value(st, ++i, values), ...);
 }
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "analytics/clv_fit.hpp"
 #include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/error.hpp"
@@ -34,5 +35,9 @@ inline void check_finite(double v, const char* what) {
 // committed facts and hands them out again while the purchases under them are unchanged
 // (src/value/model_inputs.cpp). fit, score and validate read them through here.
 std::shared_ptr<const ModelInputs> shared_model_inputs(Store& store, const ModelInputOptions& options);
+// The distinct histories of `inputs` (fit and scoring both group by them), kept beside them when
+// they are the connection's kept inputs: a fit and the scoring after it sort once.
+std::shared_ptr<const analytics::DistinctHistories> shared_distinct_histories(
+    Store& store, const std::shared_ptr<const ModelInputs>& inputs);
 
 }  // namespace crmkit::value_detail

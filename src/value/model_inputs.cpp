@@ -206,9 +206,18 @@ std::shared_ptr<const ModelInputs> shared_model_inputs(Store& store, const Model
       return kept.inputs;
     auto in = std::make_shared<ModelInputs>(build_inputs(c, o, currency));
     // Only what committed facts say is kept: a transaction may still roll its purchases back.
-    if (!c.in_transaction()) kept = {in, currency, o.holdout_end.value_or(o.calibration_end), version};
+    if (!c.in_transaction()) kept = {in, currency, o.holdout_end.value_or(o.calibration_end), version, nullptr};
     return in;
   });
+}
+
+std::shared_ptr<const analytics::DistinctHistories> shared_distinct_histories(
+    Store& store, const std::shared_ptr<const ModelInputs>& inputs) {
+  auto& kept = detail::connection_of(store).kept_model_inputs;
+  if (kept.inputs == inputs && kept.distinct) return kept.distinct;
+  auto distinct = std::make_shared<const analytics::DistinctHistories>(analytics::distinct_histories(inputs->histories()));
+  if (kept.inputs == inputs) kept.distinct = distinct;
+  return distinct;
 }
 
 }  // namespace value_detail

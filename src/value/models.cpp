@@ -129,7 +129,10 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
 
   clv::FitReport report;
   if (is_transaction_model(r.kind)) {
-    const auto h = in.histories();
+    // The distinct histories, weighted by their customers: the same likelihood as every
+    // customer's, and the scoring that usually follows reuses them.
+    const auto distinct = value_detail::shared_distinct_histories(store_, shared);
+    const clv::Histories& h = distinct->unique;
     const bool repeaters = std::any_of(h.x.begin(), h.x.end(), [](double x) { return x > 0; });
     const double max_T = *std::max_element(h.T.begin(), h.T.end());
     if (max_T <= 0)
@@ -142,6 +145,7 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
                   fmt::format("no repeat buyers among {} customers with {}: {} cannot be fitted",
                               in.customers.size(), window, to_string(r.kind)));
     auto fit = clv::fit_purchase_model(value_detail::purchase_kind(r.kind), h, r.options);
+    fit.report.customers = in.customers.size();
     const auto names = clv::parameter_names(value_detail::purchase_kind(r.kind));
     const auto values = clv::parameters(fit.model);
     for (std::size_t i = 0; i < 4; ++i) m.params.emplace_back(names[i], values[i]);

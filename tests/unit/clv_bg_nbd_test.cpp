@@ -77,6 +77,29 @@ TEST_CASE("BG/NBD fit: weights equal repeated rows", "[clv][bg_nbd]") {
   CHECK(a.report.patterns == b.report.patterns);
 }
 
+TEST_CASE("BG/NBD fit on the distinct histories, weighted by their rows, is the fit on every row", "[clv][bg_nbd]") {
+  const clv_test::Cdnow* found = clv_test::summary();
+  if (!found) return;
+  Histories rows = found->histories;
+  rows.weight.assign(rows.size(), 1.0);
+  rows.weight[0] = 3.0;  // a row's own weight counts in its history's
+  const auto distinct = crmkit::analytics::distinct_histories(rows);
+  REQUIRE(distinct.unique.size() < rows.size());
+  REQUIRE(distinct.unique.weight.size() == distinct.unique.size());
+  double total = 0;
+  for (double w : distinct.unique.weight) total += w;
+  CHECK(total == static_cast<double>(rows.size()) + 2.0);
+  CHECK(distinct.unique.weight[distinct.of[0]] >= 3.0);
+  // CustomerValue::fit runs on the distinct histories: the same patterns, so the same numbers.
+  const auto a = fit_bg_nbd(rows), b = fit_bg_nbd(distinct.unique);
+  CHECK(a.params.r == b.params.r);
+  CHECK(a.params.alpha == b.params.alpha);
+  CHECK(a.params.a == b.params.a);
+  CHECK(a.params.b == b.params.b);
+  CHECK(a.report.log_likelihood == b.report.log_likelihood);
+  CHECK(a.report.patterns == b.report.patterns);
+}
+
 TEST_CASE("BG/NBD fit on whole-week times, through the table of distinct times, maximises the likelihood",
           "[clv][bg_nbd]") {
   const clv_test::Cdnow* found = clv_test::summary();

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "clv_data.hpp"
 #include "crmkit/clv.hpp"
@@ -110,6 +111,35 @@ TEST_CASE("monthly DCF CLV: lifetimes' known-value properties", "[clv][value]") 
   CHECK(clv_test::error_code([&] { customer_lifetime_value(m, MonthlyHorizon(TimeUnit::week, 0, 0.01), x, tx, T, 1); }) == crmkit::Errc::invalid_argument);
   CHECK(clv_test::error_code([&] { customer_lifetime_value(m, MonthlyHorizon(TimeUnit::week, 12, -0.01), x, tx, T, 1); }) == crmkit::Errc::invalid_argument);
   CHECK(clv_test::error_code([&] { customer_lifetime_value(m, MonthlyHorizon(TimeUnit::week, 12, 0.01), Histories{{1}, {1}, {2}, {}}, {}); }) == crmkit::Errc::invalid_argument);
+}
+
+TEST_CASE("CLV over many customers gives each row its own history's value", "[clv][value]") {
+  const clv_test::Cdnow* found = clv_test::summary();
+  if (!found) return;
+  const Histories& h = found->histories;  // many rows share (x, T) and differ in t_x
+  const MonthlyHorizon horizon(TimeUnit::week, 12, 0.01);
+  std::vector<double> margin(h.size());
+  for (std::size_t i = 0; i < h.size(); ++i) margin[i] = 10.0 + static_cast<double>(i % 7);
+  const PurchaseModel models[] = {BgNbdParams{0.243, 4.414, 0.793, 2.426}, MbgNbdParams{0.525, 6.183, 0.891, 1.614},
+                                  ParetoNbdParams{0.553, 10.58, 0.606, 11.67}};
+  for (const PurchaseModel& m : models) {
+    const std::vector<double> all = customer_lifetime_value(m, horizon, h, margin);
+    REQUIRE(all.size() == h.size());
+    for (std::size_t i = 0; i < h.size(); ++i)
+      REQUIRE(all[i] == customer_lifetime_value(m, horizon, h.x[i], h.t_x[i], h.T[i], margin[i]));
+    // The BG family's series is shared per (x, T), P(alive) is not: the sum of each month's
+    // discounted conditional purchases, taken directly, agrees.
+    for (std::size_t i = 0; i < h.size(); i += 97) {
+      double direct = 0, prev = 0, discount = 1;
+      for (int k = 1; k <= 12; ++k) {
+        const double cur = conditional_expected_purchases(m, k * units_per_month(TimeUnit::week), h.x[i], h.t_x[i], h.T[i]);
+        discount /= 1.01;
+        direct += margin[i] * (cur - prev) * discount;
+        prev = cur;
+      }
+      CHECK_THAT(all[i], WithinRel(direct, 1e-12));
+    }
+  }
 }
 
 TEST_CASE("CLV on weekly CDNOW: the unit must be named, and weeks give 36.28", "[clv][value]") {

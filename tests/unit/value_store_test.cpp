@@ -453,6 +453,21 @@ TEST_CASE("value score: materialises every customer's P(alive), expectation and 
   CHECK(sum.customers == 2357);
   CHECK(sum.scored == 2357);
   CHECK(count_rows(s, "customer_scores") == 2357);
+  {
+    // Every stored row is its own customer's: rows are written 64 to a statement, the rest one by
+    // one (2357 = 36 x 64 + 53), and a shifted binding would give a neighbour's history.
+    ModelInputOptions o;
+    o.calibration_end = f.calibration_end;
+    const ModelInputs in = value.model_inputs(o);
+    const clv::BgNbdParams m{bg.param("r"), bg.param("alpha"), bg.param("a"), bg.param("b")};
+    REQUIRE(in.customers.size() == 2357);
+    for (const auto& c : in.customers) {
+      const CustomerScore got = value.customer_score(c.customer_id);
+      REQUIRE(got.p_alive);
+      REQUIRE(*got.p_alive == Approx(clv::p_alive(m, c.x, c.t_x, c.T)).epsilon(1e-12));
+      REQUIRE(*got.repeat_purchases == static_cast<std::int64_t>(c.x));
+    }
+  }
   // Customer 1 (x=2, t_x=30.43, T=38.86): P(alive) 0.7266, E[Y(39)] 1.226 (CLV_MODELS.md).
   auto c1 = value.customer_score(1);
   REQUIRE(c1.p_alive);
