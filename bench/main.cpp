@@ -46,7 +46,7 @@ int usage() {
                "usage: crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling]\n"
                "                    [--no-big] [--big-mb MB] [--pipeline-customers N] [--dir PATH] [--seed S]\n"
                "                    [--json] [--list]\n"
-               "  --pipeline-customers N  workload 10's size (default 1000000, 3 rows each)\n"
+               "  --pipeline-customers N  workloads 10 and 11: customers (default 1000000, about 3.16 rows each)\n"
                "  --dir PATH  where the temporary databases go (default: a fresh directory under\n"
                "              $TMPDIR, else /tmp, removed at exit; PATH itself is left in place)\n");
   return 2;

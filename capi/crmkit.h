@@ -1006,6 +1006,126 @@ CRMKIT_API int crmkit_plot_cohort_retention(char **out_svg, const char *by, int 
                                             const char *const *cohorts, const int64_t *sizes,
                                             const double *retention, const int *observed, int64_t cohort_count,
                                             int periods, const crmkit_plot_options *options);
+/* ==================================================== CLV maths on the caller's columns == */
+/* The plain-data layer of crmkit/clv.hpp (docs/CLV.md, "Plain data"): no database. Every
+** function runs behind the one guard; on failure crmkit_last_error_message() names the argument
+** and the problem. Columns are caller arrays of `rows` values (a column may be NULL only when
+** rows is 0); out arrays hold `rows` values. Status codes: CRMKIT_OK; CRMKIT_EINVALID for a
+** NULL handle, column or out-parameter, rows < 0, an unknown name (period, unit, model), or data
+** the maths refuses (the message names the row: "amount[3] = -2 is negative"); CRMKIT_ENOMEM;
+** CRMKIT_EINTERNAL for a bug. Nothing else. */
+
+/* Summary options (lifetimes' summary_data_from_transaction_data options), a handle whose new
+** state is every default: period "day" with periods_per_unit 1, observation end = the latest
+** purchase, first purchase not counted. options NULL in a call: every default.
+**   set_period: "hour", "day", "week" (Monday..Sunday) or "month"; periods_per_unit > 0
+**               (lifetimes' freq_multiplier: "day", 7 reports weeks between whole days),
+**               checked by the call. EINVALID for an unknown period.
+**   set_observation_end: ms instant; purchases in later periods are left out (counted).
+**   set_include_first_purchase: nonzero = lifetimes' include_first_transaction. */
+typedef struct crmkit_clv_summary_options crmkit_clv_summary_options;
+CRMKIT_API int crmkit_clv_summary_options_new(crmkit_clv_summary_options **out);
+CRMKIT_API void crmkit_clv_summary_options_free(crmkit_clv_summary_options *options);
+CRMKIT_API int crmkit_clv_summary_options_set_period(crmkit_clv_summary_options *options, const char *period,
+                                                     double periods_per_unit);
+CRMKIT_API int crmkit_clv_summary_options_set_observation_end(crmkit_clv_summary_options *options,
+                                                              int64_t observation_end);
+CRMKIT_API int crmkit_clv_summary_options_set_include_first_purchase(crmkit_clv_summary_options *options,
+                                                                     int include);
+
+/* The summary table of a purchase log: rows of (customer, at = ms instant, amount in major units
+** or amount NULL for none), any order. *out receives a result handle (NULL on failure), one row
+** per customer ascending: frequency, recency, T, monetary_value (lifetimes' columns).
+** EINVALID: a NULL column, an empty log, an instant outside 0001..9999, a negative, NaN or
+** infinite amount, an observation end before the first purchase, periods_per_unit <= 0. */
+typedef struct crmkit_clv_summary crmkit_clv_summary;
+CRMKIT_API int crmkit_clv_summarise(crmkit_clv_summary **out, const int64_t *customer, const int64_t *at,
+                                    const double *amount, int64_t rows,
+                                    const crmkit_clv_summary_options *options);
+/* lifetimes' calibration_and_holdout_data: the calibration summary of the purchases at or before
+** calibration_end, plus per customer frequency_holdout, monetary_value_holdout (the mean of the
+** holdout rows) and duration_holdout; the options' observation end ends the holdout (default
+** the latest purchase). EINVALID as crmkit_clv_summarise, and when the observation end is not
+** after calibration_end, calibration_end is before the first purchase, or the holdout is empty. */
+CRMKIT_API int crmkit_clv_calibration_holdout(crmkit_clv_summary **out, const int64_t *customer,
+                                              const int64_t *at, const double *amount, int64_t rows,
+                                              int64_t calibration_end,
+                                              const crmkit_clv_summary_options *options);
+/* The table's facts; each out-parameter may be NULL. out_left_out: log rows after the
+** observation end; out_duration_holdout: NaN for a plain summary. EINVALID for a NULL summary. */
+CRMKIT_API int crmkit_clv_summary_facts(int64_t *out_customers, int64_t *out_observation_end,
+                                        int64_t *out_left_out, double *out_duration_holdout,
+                                        const crmkit_clv_summary *summary);
+/* Copies up to `capacity` rows from the first into each caller array that is not NULL;
+** *out_rows receives the count. monetary_value is NaN without amounts; the holdout columns are
+** NaN for a plain summary. EINVALID for a NULL out_rows or summary, capacity < 0. */
+CRMKIT_API int crmkit_clv_summary_columns(int64_t *out_rows, const crmkit_clv_summary *summary, int64_t capacity,
+                                          int64_t *customer, double *frequency, double *recency, double *T,
+                                          double *monetary_value, double *frequency_holdout,
+                                          double *monetary_value_holdout);
+CRMKIT_API void crmkit_clv_summary_free(crmkit_clv_summary *summary);
+
+/* Fit options (clv::FitOptions): new = every default (no penalty, 1000 iterations, tolerance
+** 1e-7, the model's default start). set_penalizer: lifetimes' penalizer_coef (>= 0);
+** set_limits: max_iterations >= 1, gradient_tolerance > 0; set_start: count natural parameters
+** in model order (0 = the default; at most 16). Values are checked by the fit (EINVALID naming
+** the option); set_start refuses count outside 0..16 or NULL start with count > 0. */
+typedef struct crmkit_clv_fit_options crmkit_clv_fit_options;
+CRMKIT_API int crmkit_clv_fit_options_new(crmkit_clv_fit_options **out);
+CRMKIT_API void crmkit_clv_fit_options_free(crmkit_clv_fit_options *options);
+CRMKIT_API int crmkit_clv_fit_options_set_penalizer(crmkit_clv_fit_options *options, double penalizer_coef);
+CRMKIT_API int crmkit_clv_fit_options_set_limits(crmkit_clv_fit_options *options, int max_iterations,
+                                                 double gradient_tolerance);
+CRMKIT_API int crmkit_clv_fit_options_set_start(crmkit_clv_fit_options *options, const double *start,
+                                                int64_t count);
+
+/* Fits and their report as owned JSON: {"model", "params": {name: value}, "standard_errors":
+** {name: value} or null, "log_likelihood", "aic", "bic", "parameters", "observations",
+** "customers", "patterns", "penalizer_coef", "converged", "reason", "iterations",
+** "function_evaluations", "gradient_norm", "summary": the printable text of clv::fit_summary}.
+** crmkit_clv_fit_json: model "bg_nbd", "mbg_nbd", "pareto_nbd" on (x, t_x, T), or "bg_bb" on
+** (x, t_x, n) passed as (x, t_x, T); weight may be NULL (every row once).
+** crmkit_clv_fit_spend_json: Gamma-Gamma on repeat buyers (x > 0, mean_spend > 0).
+** crmkit_clv_fit_retention_json: sBG on survivor counts alive[0..periods-1].
+** EINVALID: an unknown model, bad data (named by row) or data that cannot identify the model. */
+CRMKIT_API int crmkit_clv_fit_json(char **out_json, const char *model, const double *x, const double *t_x,
+                                   const double *T, const double *weight, int64_t rows,
+                                   const crmkit_clv_fit_options *options);
+CRMKIT_API int crmkit_clv_fit_spend_json(char **out_json, const double *x, const double *mean_spend,
+                                         const double *weight, int64_t rows,
+                                         const crmkit_clv_fit_options *options);
+CRMKIT_API int crmkit_clv_fit_retention_json(char **out_json, const double *alive, int64_t periods,
+                                             const crmkit_clv_fit_options *options);
+
+/* Predictions, one value per row into out. model "bg_nbd", "mbg_nbd" or "pareto_nbd" with its
+** n_params = 4 parameters in model order (as the fit's "params"); t and the histories in the
+** data's time unit. EINVALID for an unknown model, bad parameters or a bad row (named). */
+CRMKIT_API int crmkit_clv_p_alive(double *out, const char *model, const double *params, int64_t n_params,
+                                  const double *x, const double *t_x, const double *T, int64_t rows);
+/* Expected purchases in (T, T + t] given each history. */
+CRMKIT_API int crmkit_clv_conditional_expected_purchases(double *out, const char *model, const double *params,
+                                                         int64_t n_params, double t, const double *x,
+                                                         const double *t_x, const double *T, int64_t rows);
+/* Expected repeat purchases in (0, t[i]] of a new customer. */
+CRMKIT_API int crmkit_clv_expected_purchases(double *out, const char *model, const double *params,
+                                             int64_t n_params, const double *t, int64_t rows);
+/* P(exactly n[i] repeat purchases in (0, t]) of a new customer; bg_nbd and mbg_nbd only
+** (EINVALID for pareto_nbd), n[i] in 0..1000000. */
+CRMKIT_API int crmkit_clv_probability_of_purchases(double *out, const char *model, const double *params,
+                                                   int64_t n_params, double t, const int64_t *n, int64_t rows);
+/* Gamma-Gamma conditional expected average profit per purchase (lifetimes'
+** conditional_expected_average_profit); params (p, q, gamma) with q > 1; x = 0 gives the
+** population mean. */
+CRMKIT_API int crmkit_clv_expected_average_profit(double *out, const double *params, int64_t n_params,
+                                                  const double *x, const double *mean_spend, int64_t rows);
+/* lifetimes' customer_lifetime_value: monthly discounted cash flow over `months` (1..1200) at
+** monthly_discount_rate (>= 0), unit = the histories' unit ("hour", "day", "week", "month"),
+** expected_margin per row (e.g. the expected average profit times a margin rate). */
+CRMKIT_API int crmkit_clv_customer_lifetime_value(double *out, const char *model, const double *params,
+                                                  int64_t n_params, const char *unit, int months,
+                                                  double monthly_discount_rate, const double *x,
+                                                  const double *t_x, const double *T,
+                                                  const double *expected_margin, int64_t rows);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -27,6 +27,8 @@ void add_import(CLI::App& root);
 void add_export(CLI::App& root);
 void add_segment_commands(CLI::App& root);
 void add_value_commands(CLI::App& root);
+// crmkit clv summary | clv fit-table (cli/clv_plain.cpp), added under `clv` by add_value_commands.
+void add_clv_plain_commands(CLI::App* clv);
 void add_metrics(CLI::App& root);
 void add_points_commands(CLI::App& root);
 

@@ -352,6 +352,8 @@ void add_value_commands(CLI::App& root) {
   models->add_flag("--json", mo->second, "print JSON");
   models->callback([mo] { run_models(mo->first, mo->second); });
 
+  add_clv_plain_commands(clv);
+
   auto ro = std::make_shared<RfmOpts>();
   auto* rfm = root.add_subcommand("rfm", "RFM scores and segments for every customer (saved in the store)");
   add_db_option(rfm, ro->db);

@@ -25,6 +25,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -79,6 +80,85 @@ struct OpportunityHistories {
   std::size_t size() const noexcept { return x.size(); }
 };
 
+// ---- transaction logs: the summary table (lifetimes' summary_data_from_transaction_data) ----
+//
+// A purchase log as columns of equal length: customer id, instant (epoch ms UTC, within
+// 0001-01-01 .. 9999-12-31) and, optionally, the amount in major currency units (finite,
+// >= 0; empty = no monetary value). Rows may come in any order. Amounts are doubles: the
+// summary's monetary value is a mean that feeds floating-point models, as in lifetimes.
+struct PurchaseLog {
+  std::vector<std::int64_t> customer;
+  std::vector<std::int64_t> at;
+  std::vector<double> amount;
+  std::size_t size() const noexcept { return customer.size(); }
+};
+
+// lifetimes' options, by their names there:
+//   period               freq: purchases are merged per calendar period (hour, day, week
+//                        Monday..Sunday, calendar month; UTC); default day as lifetimes
+//   periods_per_unit     freq_multiplier: recency and T are divided by it (period day with 7
+//                        gives weeks measured between whole days, the CDNOW convention)
+//   observation_end      observation_period_end: purchases in periods after the one holding
+//                        it are left out (and counted); default the latest purchase
+//   include_first_purchase  include_first_transaction: frequency counts every period and the
+//                        monetary value averages every period's spend, the first included
+struct SummaryOptions {
+  TimeUnit period = TimeUnit::day;
+  double periods_per_unit = 1;
+  std::optional<std::int64_t> observation_end;
+  bool include_first_purchase = false;
+};
+
+// One row per customer with a purchase up to the observation end, customers ascending.
+//   frequency       distinct purchase periods - 1 (or the count, include_first_purchase)
+//   recency         (last period start - first period start) / unit
+//   T               (observation end's period start - first period start) / unit
+//   monetary_value  mean spend per period over the repeat periods (every period with
+//                   include_first_purchase); 0 when there is none; empty without amounts
+// unit = one period (a month counts 30.436875 days, as pandas 1.x converts numpy's 'M')
+// times periods_per_unit.
+struct PurchaseSummary {
+  std::vector<std::int64_t> customer;
+  std::vector<double> frequency, recency, T, monetary_value;
+  std::int64_t observation_end = 0;    // the instant used
+  std::size_t purchases_left_out = 0;  // log rows in periods after the observation end
+  std::size_t size() const noexcept { return customer.size(); }
+  // (x, t_x, T) = (frequency, recency, T) for the purchase-model fits and predictions.
+  Histories histories() const;
+  // The rows with frequency > 0 and monetary_value > 0, for the Gamma-Gamma fit (which takes
+  // repeat buyers only); `customer_of` (may be null) receives their customer ids.
+  SpendHistories repeat_spend(std::vector<std::int64_t>* customer_of = nullptr) const;
+};
+
+// Throws invalid_argument naming the row and the problem: columns of different lengths, an
+// empty log, an instant out of range, an amount that is negative or not finite, an observation
+// end before the first purchase, periods_per_unit not finite and > 0.
+PurchaseSummary summarise_purchases(const PurchaseLog& log, const SummaryOptions& options = {});
+
+// lifetimes' calibration_and_holdout_data: the calibration summary of the purchases at or
+// before calibration_end (its observation end is calibration_end), and per calibration
+// customer the holdout purchases in (calibration_end, observation_end]:
+//   frequency_holdout       distinct holdout periods (every one counts: no first purchase)
+//   monetary_value_holdout  mean amount of the holdout log rows themselves (lifetimes averages
+//                           rows here, not per-period sums); 0 without holdout purchases
+//   duration_holdout        (period of observation_end - period of calibration_end) /
+//                           periods_per_unit, in whole periods (calendar months for month)
+// options.observation_end is the end of the holdout (default: the latest purchase);
+// options.include_first_purchase applies to the calibration summary. Customers whose first
+// purchase is in the holdout are not rows (as lifetimes). Throws invalid_argument as
+// summarise_purchases, and when observation_end is not after calibration_end or no purchase
+// falls in the holdout.
+struct CalibrationHoldout {
+  PurchaseSummary calibration;
+  std::vector<double> frequency_holdout, monetary_value_holdout;
+  double duration_holdout = 0;
+  std::int64_t calibration_end = 0;
+  std::int64_t observation_end = 0;
+  std::size_t size() const noexcept { return calibration.size(); }
+};
+CalibrationHoldout calibration_and_holdout(const PurchaseLog& log, std::int64_t calibration_end,
+                                           const SummaryOptions& options = {});
+
 // ---- parameters -------------------------------------------------------------------------------
 // All parameters are > 0. alpha and beta (the rate parameters of the continuous-time
 // models) are in the data's time unit.
@@ -114,6 +194,15 @@ struct FitOptions {
   std::vector<double> start;
   int max_iterations = 1000;          // hard cap: a fit never hangs
   double gradient_tolerance = 1e-7;   // on the per-unit-weight gradient in log-parameter space
+  // L2 penalty as lifetimes 0.11.3's penalizer_coef (finite, >= 0; 0 = plain maximum
+  // likelihood, every result unchanged). The fit minimises
+  //   -LL / W + penalizer_coef * sum_i q_i^2
+  // with W the total weight and q_i the parameters on lifetimes' own axis: BG/NBD, MBG/NBD and
+  // Pareto/NBD on time scaled so that max T = 1 (alpha / max T, beta / max T), Gamma-Gamma,
+  // BG/BB and sBG as reported. Pareto/NBD divides by the mean weight, as lifetimes does:
+  //   -LL / (W / rows) + penalizer_coef * sum_i q_i^2   (rows = the caller's rows).
+  // Larger values pull the parameters towards 0. docs/CLV.md, "Penalizer".
+  double penalizer_coef = 0;
 };
 
 // What a fit did. log_likelihood is the weighted sum of per-customer log-likelihoods on the
@@ -132,7 +221,28 @@ struct FitReport {
   // negative log-likelihood (delta method from log space). Empty when the Hessian is not
   // positive definite at the optimum (e.g. a flat direction).
   std::vector<double> standard_errors;
+  // What the summary prints: the model ("BG/NBD"), parameter names and values in model order.
+  std::string model;
+  std::vector<std::string> parameter_names;
+  std::vector<double> parameter_values;
+  double penalizer_coef = 0;
+  // Information criteria from the (unpenalised) log-likelihood: k = parameters, n =
+  // observations = total_weight (the customers, or sBG's cohort size):
+  //   AIC = 2k - 2 LL,  BIC = k ln(n) - 2 LL.
+  std::size_t parameters = 0;
+  double observations = 0;
+  double aic = 0;
+  double bic = 0;
 };
+
+// A fit as readable text (parameters with standard errors, log-likelihood, AIC/BIC,
+// observations, penalizer, convergence), the one summary the CLI and Python print.
+std::string fit_summary(const FitReport& report);
+// The report as JSON: {"model", "params": {name: value}, "standard_errors": {name: value} or
+// null, "log_likelihood", "aic", "bic", "parameters", "observations", "customers", "patterns",
+// "penalizer_coef", "converged", "reason", "iterations", "function_evaluations",
+// "gradient_norm", "summary": fit_summary's text}. The C fit calls return exactly this.
+std::string to_json(const FitReport& report);
 
 struct BgNbdFit { BgNbdParams params; FitReport report; };
 struct MbgNbdFit { MbgNbdParams params; FitReport report; };

@@ -198,6 +198,7 @@ analytics::FitOutcome fit_bg_family(const Histories& data, const FitOptions& opt
     return analytics::weighted_sum(pp.data, [&m](double x, double t_x, double T) { return ll_one(m, x, t_x, T); });
   };
   md.scale = pp.scale;
+  md.penalise_scaled_axis = true;
   md.total_weight = pp.data.total_weight;
   md.customers = pp.data.customers;
   md.patterns = pp.data.size();

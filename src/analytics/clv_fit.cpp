@@ -207,13 +207,32 @@ FitOutcome fit_model(const ModelDescription& md, const clv::FitOptions& options)
   const std::vector<double> start = start_of(md, options);
   if (options.max_iterations < 1) bad("max_iterations must be >= 1");
   if (!(options.gradient_tolerance > 0)) bad("gradient_tolerance must be > 0");
-  const Objective objective =
+  if (!std::isfinite(options.penalizer_coef) || options.penalizer_coef < 0)
+    bad(fmt::format("{}: penalizer_coef = {} must be finite and >= 0", md.name, options.penalizer_coef));
+  const Objective likelihood =
       md.objective ? md.objective
                    : with_numeric_gradient(
                          [&md](const std::vector<double>& th) {
                            return -md.log_likelihood(natural_of(md, th)) / md.total_weight;
                          },
                          md.numeric_step);
+  // lifetimes' penalty: coef * sum q_i^2 with q_i = floor + e^theta_i (times the data's scale
+  // unless the model is penalised on the scaled axis); dq_i/dtheta_i = e^theta_i (times scale).
+  const double coef = options.penalizer_coef / md.penalty_divisor;
+  const Objective objective =
+      coef == 0 ? likelihood
+                : Objective([&md, &likelihood, coef](const std::vector<double>& th, std::vector<double>* g) {
+                    double f = likelihood(th, g);
+                    for (std::size_t i = 0; i < th.size(); ++i) {
+                      const ModelParameter& p = md.parameters[i];
+                      const double factor = (p.scaled && !md.penalise_scaled_axis) ? md.scale : 1.0;
+                      const double e = std::exp(th[i]) * factor;
+                      const double q = p.floor + e;
+                      f += coef * q * q;
+                      if (g) (*g)[i] += 2 * coef * q * e;
+                    }
+                    return f;
+                  });
   MinimizeOptions mo;
   mo.max_iterations = options.max_iterations;
   mo.gradient_tolerance = options.gradient_tolerance;
@@ -237,13 +256,23 @@ FitOutcome fit_model(const ModelDescription& md, const clv::FitOptions& options)
   rep.customers = md.customers;
   rep.patterns = md.patterns;
   rep.total_weight = md.total_weight;
+  rep.model = md.name;
+  for (const ModelParameter& p : md.parameters) rep.parameter_names.emplace_back(p.name);
+  rep.penalizer_coef = options.penalizer_coef;
   for (double v : out.params)
     if (!std::isfinite(v) || !(v > 0))
       bad("the fit diverged (a parameter left the representable range): the data do not identify "
           "this model (for example too few repeat buyers)");
   rep.log_likelihood = md.log_likelihood(out.params);
   if (!std::isfinite(rep.log_likelihood)) bad("the log-likelihood is not finite at the fitted parameters");
-  // Standard errors: inverse Hessian of the total negative LL in theta, then the delta method.
+  rep.parameter_values = out.params;
+  rep.parameters = out.params.size();
+  rep.observations = md.total_weight;
+  const double k = static_cast<double>(rep.parameters);
+  rep.aic = 2 * k - 2 * rep.log_likelihood;
+  rep.bic = k * std::log(rep.observations) - 2 * rep.log_likelihood;
+  // Standard errors: inverse Hessian of the total negative LL (with the penalty, as lifetimes
+  // takes the Hessian of what it minimised) in theta, then the delta method.
   auto H = numeric_hessian(objective, r.theta);
   for (auto& row : H)
     for (double& v : row) v *= md.total_weight;
@@ -263,3 +292,29 @@ FitOutcome fit_model(const ModelDescription& md, const clv::FitOptions& options)
 }
 
 }  // namespace crmkit::analytics
+
+namespace crmkit::clv {
+
+std::string fit_summary(const FitReport& r) {
+  std::string s = fmt::format("{} fit{}\n", r.model.empty() ? "model" : r.model,
+                              r.penalizer_coef > 0 ? fmt::format(" (penalizer_coef = {})", r.penalizer_coef)
+                                                   : std::string(" (maximum likelihood)"));
+  s += fmt::format("  {:<12} {:>14} {:>14}\n", "parameter", "value", "std. error");
+  for (std::size_t i = 0; i < r.parameter_values.size(); ++i) {
+    const std::string name = i < r.parameter_names.size() ? r.parameter_names[i] : fmt::format("p{}", i);
+    const std::string se = i < r.standard_errors.size() ? fmt::format("{:.6g}", r.standard_errors[i]) : "n/a";
+    s += fmt::format("  {:<12} {:>14.6g} {:>14}\n", name, r.parameter_values[i], se);
+  }
+  s += fmt::format("  {:<16} {:.4f}\n", "log-likelihood", r.log_likelihood);
+  s += fmt::format("  {:<16} {:.4f}\n", "AIC", r.aic);
+  s += fmt::format("  {:<16} {:.4f}\n", "BIC", r.bic);
+  s += fmt::format("  {:<16} {} parameters, {:g} observations ({} customers, {} patterns)\n", "data",
+                   r.parameters, r.observations, r.customers, r.patterns);
+  s += fmt::format("  {:<16} {} ({}), {} iterations, {} evaluations, gradient {:.3g}\n", "converged",
+                   r.converged ? "yes" : "NO", r.reason, r.iterations, r.function_evaluations, r.gradient_norm);
+  if (r.standard_errors.empty())
+    s += "  standard errors unavailable: the Hessian is not positive definite at the optimum\n";
+  return s;
+}
+
+}  // namespace crmkit::clv

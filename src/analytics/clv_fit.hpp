@@ -96,6 +96,11 @@ struct ModelDescription {
   Objective objective;
   double numeric_step = 1e-6;
   double scale = 1;
+  // FitOptions::penalizer_coef: the penalty is on the scaled axis when lifetimes fits there
+  // (the purchase models: time scaled so that max T = 1), and divided by penalty_divisor
+  // (Pareto/NBD: the caller's rows, as lifetimes divides its sum by the mean weight).
+  bool penalise_scaled_axis = false;
+  double penalty_divisor = 1;
   double total_weight = 0;
   std::size_t customers = 0;
   std::size_t patterns = 0;

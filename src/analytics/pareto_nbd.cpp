@@ -232,6 +232,8 @@ ParetoNbdFit fit_pareto_nbd(const Histories& data, const FitOptions& options) {
     return analytics::weighted_sum(pp.data, [&m](double x, double t_x, double T) { return ll_one(m, x, t_x, T); });
   };
   md.scale = pp.scale;
+  md.penalise_scaled_axis = true;
+  md.penalty_divisor = static_cast<double>(data.size());
   md.total_weight = pp.data.total_weight;
   md.customers = pp.data.customers;
   md.patterns = pp.data.size();

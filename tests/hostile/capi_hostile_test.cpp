@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
@@ -772,4 +773,65 @@ TEST_CASE("hostile input to predictions and lifecycle stages: exact status, noth
   Env e;
   const int tried = run_table(e, table);
   std::printf("hostile C API (predictions, lifecycle): %d cases\n", tried);
+}
+
+// ---- the plain-data CLV layer (no database: the digest shows nothing else moved) -------------
+TEST_CASE("hostile input to the plain-data CLV C API: exact status, nothing changed", "[hostile][clv]") {
+  Env e;
+  static const std::int64_t ids[2] = {1, 2};
+  static const std::int64_t at[2] = {kT, kT + 1};
+  static const double nan2[2] = {1, std::nan("")};
+  static const double inf2[2] = {1, HUGE_VAL};
+  static const double neg2[2] = {1, -0.01};
+  static const std::int64_t far[2] = {kT, INT64_MAX};
+  static const double x[2] = {1, 0}, tx[2] = {1, 0}, T[2] = {2, 2}, bad_T[2] = {0.5, 2};
+  const std::vector<Case> table = {
+      {"clv_summarise: NaN amount", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary* s = nullptr; return crmkit_clv_summarise(&s, ids, at, nan2, 2, nullptr); }},
+      {"clv_summarise: infinite amount", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary* s = nullptr; return crmkit_clv_summarise(&s, ids, at, inf2, 2, nullptr); }},
+      {"clv_summarise: negative amount", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary* s = nullptr; return crmkit_clv_summarise(&s, ids, at, neg2, 2, nullptr); }},
+      {"clv_summarise: INT64_MAX instant", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary* s = nullptr; return crmkit_clv_summarise(&s, ids, far, nullptr, 2, nullptr); }},
+      {"clv_summarise: INT64_MIN rows", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary* s = nullptr; return crmkit_clv_summarise(&s, ids, at, nullptr, INT64_MIN, nullptr); }},
+      {"clv_summarise: NULL instants", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary* s = nullptr; return crmkit_clv_summarise(&s, ids, nullptr, nullptr, 2, nullptr); }},
+      {"clv_summary_options: SQL as a period", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary_options* o = nullptr; crmkit_clv_summary_options_new(&o);
+         int rc = crmkit_clv_summary_options_set_period(o, "day'; DROP TABLE customers; --", 1);
+         crmkit_clv_summary_options_free(o); return rc; }},
+      {"clv_summary_options: invalid UTF-8 period", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary_options* o = nullptr; crmkit_clv_summary_options_new(&o);
+         int rc = crmkit_clv_summary_options_set_period(o, "d\xc3\x28y", 1);
+         crmkit_clv_summary_options_free(o); return rc; }},
+      {"clv_summarise: NaN periods_per_unit", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary_options* o = nullptr; crmkit_clv_summary_options_new(&o);
+         crmkit_clv_summary_options_set_period(o, "week", std::nan(""));
+         crmkit_clv_summary* s = nullptr; int rc = crmkit_clv_summarise(&s, ids, at, nullptr, 2, o);
+         crmkit_clv_summary_options_free(o); return rc; }},
+      {"clv_calibration_holdout: calibration end at INT64_MIN", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_summary* s = nullptr;
+         return crmkit_clv_calibration_holdout(&s, ids, at, nullptr, 2, INT64_MIN, nullptr); }},
+      {"clv_fit_json: t_x above T", CRMKIT_EINVALID, [](Env&) {
+         char* j = nullptr; return json_out(crmkit_clv_fit_json(&j, "bg_nbd", x, tx, bad_T, nullptr, 2, nullptr), j); }},
+      {"clv_fit_json: infinite penalizer", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_fit_options* o = nullptr; crmkit_clv_fit_options_new(&o);
+         crmkit_clv_fit_options_set_penalizer(o, HUGE_VAL);
+         char* j = nullptr; int rc = json_out(crmkit_clv_fit_json(&j, "bg_nbd", x, tx, T, nullptr, 2, o), j);
+         crmkit_clv_fit_options_free(o); return rc; }},
+      {"clv_fit_options: start count 2^40", CRMKIT_EINVALID, [](Env&) {
+         crmkit_clv_fit_options* o = nullptr; crmkit_clv_fit_options_new(&o);
+         int rc = crmkit_clv_fit_options_set_start(o, x, std::int64_t{1} << 40);
+         crmkit_clv_fit_options_free(o); return rc; }},
+      {"clv_p_alive: NaN parameter", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1, std::nan(""), 1, 1}; double out[2];
+         return crmkit_clv_p_alive(out, "bg_nbd", p, 4, x, tx, T, 2); }},
+      {"clv_customer_lifetime_value: 100000 months", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {0.24, 4.4, 0.79, 2.4}, m[2] = {1, 1}; double out[2];
+         return crmkit_clv_customer_lifetime_value(out, "bg_nbd", p, 4, "week", 100000, 0.01, x, tx, T, m, 2); }},
+  };
+  const int tried = run_table(e, table);
+  std::printf("hostile C API (plain-data CLV): %d cases\n", tried);
 }

@@ -14,6 +14,7 @@ import unittest
 
 import crmkit
 from crmkit import _native as n
+from crmkit import analysis
 
 _upsert_json = n.bind("crmkit_customer_upsert_json", n.c_int, n.POINTER(n.c_int64), n.POINTER(n.c_int),
                       n.c_void_p, n.c_char_p)
@@ -157,6 +158,22 @@ def cases(ctx):
         ("customer id as str", TypeError, lambda: get_customer(db, "1")),
         ("external id SQL lookup", crmkit.NotFound, lambda: find_id(db, "x' OR '1'='1")),
         ("delete a customer with interactions", crmkit.Conflict, lambda: n.check(_delete(db.handle, cid))),
+        # the plain-data CLV layer (crmkit.analysis: no database, the digest shows nothing moved)
+        ("summary amount NaN", crmkit.InvalidArgument, lambda: analysis.summarise([(1, 0, float("nan"))])),
+        ("summary amount -inf", crmkit.InvalidArgument, lambda: analysis.summarise([(1, 0, float("-inf"))])),
+        ("summary amount -0.01", crmkit.InvalidArgument, lambda: analysis.summarise([(1, 0, -0.01)])),
+        ("summary instant 2**63 (ctypes would truncate)", crmkit.InvalidArgument,
+         lambda: analysis.summarise([(1, 2 ** 63)])),
+        ("summary instant year 10000", crmkit.InvalidArgument, lambda: analysis.summarise([(1, 253402300800000)])),
+        ("summary customer id 2**64+1", crmkit.InvalidArgument, lambda: analysis.summarise([(2 ** 64 + 1, 0)])),
+        ("summary period SQL", crmkit.InvalidArgument, lambda: analysis.summarise([(1, 0)], period=SQL)),
+        ("summary period with NUL", crmkit.InvalidArgument, lambda: analysis.summarise([(1, 0)], period="day\x00")),
+        ("summary observation end before the first purchase", crmkit.InvalidArgument,
+         lambda: analysis.summarise([(1, 86400000)], observation_end=0)),
+        ("fit penalizer NaN", crmkit.InvalidArgument,
+         lambda: analysis.fit("bg_nbd", ([1, 0], [1, 0], [2, 2]), penalizer_coef=float("nan"))),
+        ("fit max_iterations 2**40", crmkit.InvalidArgument,
+         lambda: analysis.fit("bg_nbd", ([1, 0], [1, 0], [2, 2]), max_iterations=2 ** 40)),
         # misuse
         ("commit without begin", crmkit.Misuse, lambda: n.check(_commit(db.handle))),
         ("rollback without begin", crmkit.Misuse, lambda: n.check(_rollback(db.handle))),

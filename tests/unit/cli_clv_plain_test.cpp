@@ -1,0 +1,71 @@
+// crmkit clv summary | clv fit-table end to end: a purchase log CSV in, lifetimes' table out,
+// the fit's printable summary; refusals by line and option.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "cli_run.hpp"
+#include "temp_dir.hpp"
+
+using cli_run::crmkit;
+
+TEST_CASE("cli: clv summary and fit-table on a purchase log, no store", "[cli][clv]") {
+  TempDir dir;
+  cli_run::write(dir.file("log.csv"),
+                 "id,when,sales\n"
+                 "ann,2024-01-01T09:00:00Z,10\n"
+                 "ann,2024-01-01T18:00:00Z,20\n"
+                 "ann,2024-01-03,6\n"
+                 "\"b,ob\",2024-01-10,5\n"
+                 "ann,2024-02-02,8\n");
+  auto r = crmkit(dir, "clv summary --input log.csv --customer-column id --at-column when --amount-column sales "
+                       "--observation-end 2024-01-10");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out ==
+        "customer,frequency,recency,T,monetary_value\n"
+        "ann,1,2,9,6\n"
+        "\"b,ob\",0,0,0,0\n");
+  r = crmkit(dir, "clv summary --input log.csv --customer-column id --at-column when --amount-column sales "
+                  "--calibration-end 2024-01-31 --observation-end 2024-02-29 --json");
+  REQUIRE(r.status == 0);
+  const auto j = r.json();
+  CHECK(j["customers"] == 2);
+  CHECK(j["rows"][0]["customer"] == "ann");
+  CHECK(j["rows"][0]["frequency_holdout"] == 1.0);
+  CHECK(j["rows"][0]["monetary_value_holdout"] == 8.0);
+  CHECK(j["rows"][0]["duration_holdout"] == 29.0);
+
+  cli_run::write(dir.file("table.csv"),
+                 "customer,frequency,recency,T\n1,2,30.43,38.86\n2,1,1.71,38.86\n3,0,0,38.86\n4,0,0,38.86\n"
+                 "5,0,0,38.86\n6,7,29.43,38.86\n7,1,5,38.86\n8,0,0,38.86\n9,2,35.71,38.86\n10,0,0,38.86\n");
+  r = crmkit(dir, "clv fit-table --input table.csv --model bg_nbd --penalizer 0.01");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.rfind("BG/NBD fit (penalizer_coef = 0.01)", 0) == 0);
+  CHECK(r.out.find("AIC") != std::string::npos);
+  CHECK(r.out.find("BIC") != std::string::npos);
+  r = crmkit(dir, "clv fit-table --input table.csv --json");
+  REQUIRE(r.status == 0);
+  CHECK(r.json()["parameters"] == 4);
+  CHECK(r.json()["observations"] == 10.0);
+
+  // Refusals name the line, the column or the option.
+  cli_run::write(dir.file("bad.csv"), "customer,at,amount\n1,2024-01-01,-5\n");
+  r = crmkit(dir, "clv summary --input bad.csv --amount-column amount");
+  CHECK(r.status != 0);
+  CHECK(r.err.find("amount[0] = -5 is negative") != std::string::npos);
+  cli_run::write(dir.file("bad.csv"), "customer,at\n1,yesterday\n");
+  r = crmkit(dir, "clv summary --input bad.csv");
+  CHECK(r.status != 0);
+  CHECK(r.err.find("line 2") != std::string::npos);
+  r = crmkit(dir, "clv summary --input log.csv --customer-column who");
+  CHECK(r.status != 0);
+  CHECK(r.err.find("column 'who' is not in the header") != std::string::npos);
+  r = crmkit(dir, "clv summary --input log.csv --customer-column id --at-column when --period fortnight");
+  CHECK(r.status != 0);
+  CHECK(r.err.find("fortnight") != std::string::npos);
+  r = crmkit(dir, "clv fit-table --input table.csv --penalizer -1");
+  CHECK(r.status != 0);
+  CHECK(r.err.find("penalizer_coef = -1") != std::string::npos);
+}
