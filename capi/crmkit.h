@@ -931,6 +931,74 @@ CRMKIT_API int crmkit_report_options_set_currency(crmkit_report_options *options
 CRMKIT_API int crmkit_report_options_set_cohorts(crmkit_report_options *options, int periods, int months);
 CRMKIT_API int crmkit_report_json(char **out_json, crmkit_db *db, const crmkit_report_options *options);
 
+/* ================================================================== charts (SVG) == */
+/* Charts of customer value, RFM and retention from plain arrays (no database): each returns
+** one SVG document as owned UTF-8 text (release with crmkit_free) with a title, axis labels
+** with units and a caption; docs/PLOTS.md describes them. Charts draw aggregates only, so the
+** text stays small for any number of customers. A value that is NaN or infinite, arrays of
+** different lengths or a bad name is EINVALID naming it ("actual_holdout[3] is NaN"); nothing
+** is clamped or dropped silently. An array may be NULL only when its count is 0; a count
+** is at most 100,000,000 (EINVALID above, before any value is read).
+** Models are named "bg_nbd", "mbg_nbd" or "pareto_nbd" with their four parameters in storage
+** order (r, alpha, a, b or r, alpha, s, beta); units are "hour", "day", "week" or "month". */
+typedef struct crmkit_plot_options crmkit_plot_options;
+/* Options (NULL: every default), checked by the chart call: size in pixels (width and height
+** in 240..4000, default 720 x 440); a title replacing the chart's own (NULL: the chart's own);
+** the data's period, added to the caption as "Period: ..." (NULL: none; RFM measures and
+** segment counts do not carry their analysis date). Texts: at most 200 bytes, no control
+** characters. */
+CRMKIT_API int crmkit_plot_options_new(crmkit_plot_options **out);
+CRMKIT_API void crmkit_plot_options_free(crmkit_plot_options *options);
+CRMKIT_API int crmkit_plot_options_set_size(crmkit_plot_options *options, int width, int height);
+CRMKIT_API int crmkit_plot_options_set_title(crmkit_plot_options *options, const char *title);
+CRMKIT_API int crmkit_plot_options_set_period(crmkit_plot_options *options, const char *period);
+
+/* Expected purchases in the next `horizon` units, and P(alive), for frequency x 0..max_frequency
+** (rows) and recency t_x 0..max_recency (columns) at T = max_recency (lifetimes' matrices). */
+CRMKIT_API int crmkit_plot_expected_purchases_matrix(char **out_svg, const char *model, const double *params,
+                                                     double horizon, int max_frequency, int max_recency,
+                                                     const char *unit, const crmkit_plot_options *options);
+CRMKIT_API int crmkit_plot_p_alive_matrix(char **out_svg, const char *model, const double *params,
+                                          int max_frequency, int max_recency, const char *unit,
+                                          const crmkit_plot_options *options);
+/* Per customer (count of each): calibration-period repeat purchases (whole numbers),
+** holdout-period purchases and the model's prediction for the holdout period; the chart draws
+** their means per calibration frequency 0..max_frequency. */
+CRMKIT_API int crmkit_plot_calibration_holdout(char **out_svg, const double *frequency_cal,
+                                               const double *actual_holdout, const double *predicted_holdout,
+                                               int64_t count, double holdout_length, const char *unit,
+                                               int max_frequency, const crmkit_plot_options *options);
+/* Actual and expected repeat purchases per period at ascending `time`; cumulative 1 draws
+** running totals; calibration_end is marked. */
+CRMKIT_API int crmkit_plot_repeat_purchases(char **out_svg, const double *time, const double *actual,
+                                            const double *expected, int64_t count, double calibration_end,
+                                            int cumulative, const char *unit, const crmkit_plot_options *options);
+/* One customer's P(alive) from the first purchase to `end`; purchase_times ascending, in `unit`. */
+CRMKIT_API int crmkit_plot_p_alive_history(char **out_svg, const char *model, const double *params,
+                                           const double *purchase_times, int64_t count, double end,
+                                           const char *unit, const crmkit_plot_options *options);
+/* Mean monetary per (R score, F score): r and f scores 1..9 and monetary per customer. */
+CRMKIT_API int crmkit_plot_rfm_heatmap(char **out_svg, const int *r, const int *f, const double *monetary,
+                                       int64_t count, const crmkit_plot_options *options);
+/* Customers per segment, one bar each in the given order. */
+CRMKIT_API int crmkit_plot_segment_bars(char **out_svg, const char *const *segments, const int64_t *customers,
+                                        int64_t count, const crmkit_plot_options *options);
+/* A histogram of one measure ("recency" in days or "frequency", whole numbers, or "monetary"),
+** and a scatter of one measure against another. */
+CRMKIT_API int crmkit_plot_rfm_histogram(char **out_svg, const char *measure, const double *values,
+                                         int64_t count, const crmkit_plot_options *options);
+CRMKIT_API int crmkit_plot_rfm_scatter(char **out_svg, const char *x_measure, const double *x,
+                                       const char *y_measure, const double *y, int64_t count,
+                                       const crmkit_plot_options *options);
+/* Cohort retention: `cohorts` labels with their sizes, `retention` row-major cohorts x periods
+** shares in 0..1; observed[i] periods of cohort i are observable (0..periods), the cells after
+** them are drawn grey and their retention values are not read. by: "month" or "week";
+** unbounded 1: retained means a purchase in period k or later (captions only). */
+CRMKIT_API int crmkit_plot_cohort_retention(char **out_svg, const char *by, int unbounded,
+                                            const char *const *cohorts, const int64_t *sizes,
+                                            const double *retention, const int *observed, int64_t cohort_count,
+                                            int periods, const crmkit_plot_options *options);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -17,6 +17,7 @@ RANKS = {
     "base": 0,
     "io": 1,
     "analytics": 1,
+    "plots": 1,  # SVG charts from plain data: base and the public headers only
     "store": 2,
     "customers": 3,
     "interactions": 4,
