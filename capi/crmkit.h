@@ -930,6 +930,11 @@ CRMKIT_API int crmkit_report_options_set_at_risk(crmkit_report_options *options,
 CRMKIT_API int crmkit_report_options_set_currency(crmkit_report_options *options, const char *currency);
 CRMKIT_API int crmkit_report_options_set_cohorts(crmkit_report_options *options, int periods, int months);
 CRMKIT_API int crmkit_report_json(char **out_json, crmkit_db *db, const crmkit_report_options *options);
+/* The same report as one self-contained HTML page (owned UTF-8 text, release with crmkit_free):
+** every section with its tables and SVG charts, inline CSS, nothing fetched, so it opens
+** offline and as a mail attachment. Charts aggregate, so the page stays small for any number of
+** customers. Same options and errors as crmkit_report_json. */
+CRMKIT_API int crmkit_report_html(char **out_html, crmkit_db *db, const crmkit_report_options *options);
 
 /* ================================================================== charts (SVG) == */
 /* Charts of customer value, RFM and retention from plain arrays (no database): each returns

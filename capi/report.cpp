@@ -49,4 +49,10 @@ int crmkit_report_json(char** out_json, crmkit_db* db, const crmkit_report_optio
   });
 }
 
+int crmkit_report_html(char** out_html, crmkit_db* db, const crmkit_report_options* options) {
+  return capi::json_out(out_html, db, "out_html", [&] {
+    return to_html(build_report(db->session->store, options ? options->options : ReportOptions{}));
+  });
+}
+
 }  // extern "C"

@@ -2,7 +2,9 @@
 // text; --json prints the library's JSON as is. Every figure's line says its unit, period and
 // definition (docs/REPORT.md).
 #include <cstdio>
+#include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 
 #include <fmt/format.h>
@@ -300,6 +302,29 @@ void print_report(Store& store, const ReportOptions& options, bool as_json) {
   std::fflush(stdout);
 }
 
+void write_html_report(Store& store, const ReportOptions& options, const std::string& path) {
+  const std::string page = to_html(build_report(store, options));
+  // Written beside the target and renamed over it: a reader never sees half a page, and a
+  // failed write leaves the old file as it was.
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+    if (!file) throw Error(Errc::io, "--html " + path + " cannot be written");
+    file.write(page.data(), static_cast<std::streamsize>(page.size()));
+    file.close();
+    if (!file) {
+      std::remove(partial.c_str());
+      throw Error(Errc::io, "--html " + path + ": writing failed");
+    }
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) {
+    std::remove(partial.c_str());
+    throw Error(Errc::io, "--html " + path + " cannot be replaced");
+  }
+  std::cerr << "crmkit report: " << grouped(static_cast<std::int64_t>(page.size() / 1024)) << " KiB of HTML written to "
+            << path << "\n";
+}
+
 void add_report(CLI::App& root) {
   auto* cmd = root.add_subcommand("report", "Print the report: customers, revenue, value, segments, loyalty, points");
   struct Opts {
@@ -309,6 +334,7 @@ void add_report(CLI::App& root) {
     int top = 10;
     double at_risk_below = 0.5, lost_below = 0.05;
     bool json = false;
+    std::string html;
   };
   auto o = std::make_shared<Opts>();
   add_db_option(cmd, o->db);
@@ -319,7 +345,9 @@ void add_report(CLI::App& root) {
   cmd->add_option("--lost-below", o->lost_below, "most at risk: P(alive) below this counts as already lost")
       ->capture_default_str();
   cmd->add_option("--currency", o->currency, "only this currency's money figures");
-  cmd->add_flag("--json", o->json, "the library's report JSON on stdout");
+  auto* json_flag = cmd->add_flag("--json", o->json, "the library's report JSON on stdout");
+  cmd->add_option("--html", o->html, "write the report as one self-contained HTML page (charts inline) to FILE")
+      ->excludes(json_flag);
   cmd->callback([o] {
     Store store = open_store(o->db, StoreUse::read);
     ReportOptions opt;
@@ -328,6 +356,10 @@ void add_report(CLI::App& root) {
     opt.at_risk_below = o->at_risk_below;
     opt.lost_floor = o->lost_below;
     if (!o->currency.empty()) opt.currency = o->currency;
+    if (!o->html.empty()) {
+      write_html_report(store, opt, o->html);
+      return;
+    }
     print_report(store, opt, o->json);
   });
 }

@@ -9,5 +9,7 @@ namespace crmkit::cli {
 
 // Builds the report and prints it as text, or as the library's JSON.
 void print_report(Store& store, const ReportOptions& options, bool json);
+// The report as HTML in `path` (replaced whole or left as it was).
+void write_html_report(Store& store, const ReportOptions& options, const std::string& path);
 
 }  // namespace crmkit::cli

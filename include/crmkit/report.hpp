@@ -177,4 +177,10 @@ std::vector<std::string> report_section_keys();
 // money as {"currency": "EUR", "amount": "12.34"} with the amount as exact decimal text.
 std::string to_json(const Report& report);
 
+// The report as one self-contained HTML page (UTF-8): every section in report order with its
+// tables and SVG charts, inline CSS, nothing fetched (its Content-Security-Policy allows no
+// source), so it opens offline and as a mail attachment. Charts aggregate: the page's size grows
+// with months, segments and cohorts, not customers. docs/REPORT.md describes each chart.
+std::string to_html(const Report& report);
+
 }  // namespace crmkit

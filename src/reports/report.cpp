@@ -12,15 +12,15 @@ namespace reports {
 const std::vector<ReportSection>& report_sections() {
   // The report's order, here and nowhere else (the CLI formats the sections in this order).
   static const std::vector<ReportSection> sections{
-      {"overview", &read_overview, &overview_json},
-      {"revenue_by_month", &read_revenue_by_month, &revenue_by_month_json},
-      {"top_customers", &read_top_customers, &top_customers_json},
-      {"value", &read_value, &value_json},
-      {"at_risk", &read_at_risk, &at_risk_json},
-      {"segments", &read_segments, &segments_json},
-      {"rfm", &read_rfm, &rfm_json},
-      {"loyalty", &read_loyalty, &loyalty_json},
-      {"points", &read_points, &points_json},
+      {"overview", &read_overview, &overview_json, &overview_html},
+      {"revenue_by_month", &read_revenue_by_month, &revenue_by_month_json, &revenue_by_month_html},
+      {"top_customers", &read_top_customers, &top_customers_json, &top_customers_html},
+      {"value", &read_value, &value_json, &value_html},
+      {"at_risk", &read_at_risk, &at_risk_json, &at_risk_html},
+      {"segments", &read_segments, &segments_json, &segments_html},
+      {"rfm", &read_rfm, &rfm_json, &rfm_html},
+      {"loyalty", &read_loyalty, &loyalty_json, &loyalty_html},
+      {"points", &read_points, &points_json, &points_html},
   };
   return sections;
 }

@@ -12,6 +12,7 @@ struct ReportSection {
   const char* key;  // the JSON member and the name docs/REPORT.md uses
   void (*read)(Store& store, Report& report);
   nlohmann::ordered_json (*json)(const Report& report);
+  void (*html)(const Report& report, std::string& out);  // appends the section (html.cpp)
 };
 
 // Every section in report order: the one table that decides the order.
@@ -19,22 +20,31 @@ const std::vector<ReportSection>& report_sections();
 
 void read_overview(Store&, Report&);
 nlohmann::ordered_json overview_json(const Report&);
+void overview_html(const Report&, std::string&);
 void read_revenue_by_month(Store&, Report&);
 nlohmann::ordered_json revenue_by_month_json(const Report&);
+void revenue_by_month_html(const Report&, std::string&);
 void read_top_customers(Store&, Report&);
 nlohmann::ordered_json top_customers_json(const Report&);
+void top_customers_html(const Report&, std::string&);
 void read_value(Store&, Report&);
 nlohmann::ordered_json value_json(const Report&);
+void value_html(const Report&, std::string&);
 void read_at_risk(Store&, Report&);
 nlohmann::ordered_json at_risk_json(const Report&);
+void at_risk_html(const Report&, std::string&);
 void read_segments(Store&, Report&);
 nlohmann::ordered_json segments_json(const Report&);
+void segments_html(const Report&, std::string&);
 void read_rfm(Store&, Report&);
 nlohmann::ordered_json rfm_json(const Report&);
+void rfm_html(const Report&, std::string&);
 void read_loyalty(Store&, Report&);
 nlohmann::ordered_json loyalty_json(const Report&);
+void loyalty_html(const Report&, std::string&);
 void read_points(Store&, Report&);
 nlohmann::ordered_json points_json(const Report&);
+void points_html(const Report&, std::string&);
 
 // Shared JSON pieces.
 nlohmann::ordered_json amount_json(const std::string& currency, const std::string& amount);

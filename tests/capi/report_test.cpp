@@ -97,3 +97,28 @@ TEST_CASE("report json: sections, exact totals and the options handle", "[capi][
   CHECK(crmkit_report_options_new(nullptr) == CRMKIT_EINVALID);
   CHECK(crmkit_report_options_set_top(nullptr, 1) == CRMKIT_EINVALID);
 }
+
+TEST_CASE("report html: the page, its exact totals, the same options and refusals", "[capi][report]") {
+  ReportDb d;
+  int64_t a = d.customer("A"), b = d.customer("B");
+  d.purchase(a, "2024-01-10T10:00:00Z", "6000000000000000000", "EUR");
+  d.purchase(b, "2024-02-10T10:00:00Z", "6000000000000000000", "EUR");
+  char* out = nullptr;
+  REQUIRE(crmkit_report_html(&out, d.db, nullptr) == CRMKIT_OK);
+  const std::string page = take(out);
+  CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(page.find("<section id=\"points\">") != std::string::npos);
+  CHECK(page.find("120000000000000000.00") != std::string::npos);  // exact past int64, as in the JSON
+  CHECK(page.find("<svg") != std::string::npos);
+
+  crmkit_report_options* o = nullptr;
+  REQUIRE(crmkit_report_options_new(&o) == CRMKIT_OK);
+  REQUIRE(crmkit_report_options_set_cohorts(o, 0, 12) == CRMKIT_OK);  // checked where used
+  out = reinterpret_cast<char*>(1);
+  CHECK(crmkit_report_html(&out, d.db, o) == CRMKIT_EINVALID);
+  CHECK(out == nullptr);
+  CHECK(std::string(crmkit_last_error_message()).find("cohort_periods") != std::string::npos);
+  crmkit_report_options_free(o);
+  CHECK(crmkit_report_html(nullptr, d.db, nullptr) == CRMKIT_EINVALID);
+  CHECK(crmkit_report_html(&out, nullptr, nullptr) == CRMKIT_EINVALID);
+}

@@ -270,3 +270,73 @@ TEST_CASE("report: an empty store gives an empty report, not an error", "[report
   CHECK_FALSE(r.loyalty.has_cohorts);
   CHECK(nlohmann::json::parse(to_json(r))["loyalty"]["cohorts"].is_null());
 }
+
+// ------------------------------------------------------------------------------- HTML form --
+
+namespace {
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("report HTML: every section, its charts inline, nothing fetched, text escaped", "[report][html]") {
+  Shop shop;
+  CustomerFields f;
+  f.external_id = "E<1>";
+  f.display_name = "<script>alert('x')</script> & Co";
+  f.created_at = at("2024-01-01T00:00:00Z");
+  const std::int64_t e = Customers(shop.s).create(f);
+  fact(shop.s, e, "2024-02-12T10:00:00Z", InteractionKind::purchase, Money{99000, "EUR"});
+  const Report r = build_report(shop.s, {});
+  const std::string page = to_html(r);
+
+  CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(page.find("Content-Security-Policy\" content=\"default-src 'none'") != std::string::npos);
+  for (const std::string& key : report_section_keys())
+    CHECK(page.find("<section id=\"" + key + "\">") != std::string::npos);
+  CHECK(count_of(page, "<section id=") == report_section_keys().size());
+  // Host text is escaped wherever it appears; nothing in the page runs or loads anything.
+  CHECK(page.find("<script") == std::string::npos);
+  CHECK(page.find("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; Co") != std::string::npos);
+  CHECK(page.find("E&lt;1&gt;") != std::string::npos);
+  for (const char* reference : {"https:", " src=", " href=\"http", "@import", "url("})
+    CHECK(page.find(reference) == std::string::npos);
+  // The one "http:" is each SVG's namespace name, which is never fetched.
+  CHECK(count_of(page, "http:") == count_of(page, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
+  // Charts are inline SVG without their XML declaration, each in a figure with a caption: the
+  // stages, the countries, channel x kind, revenue by month and the cohorts for this store (no
+  // scores, RFM, segments or points yet, which say so in words).
+  CHECK(page.find("<?xml") == std::string::npos);
+  CHECK(count_of(page, "<figure class=\"chart\"><svg") == 5);
+  CHECK(count_of(page, "<figcaption>") == 5);
+  CHECK(page.find("figure class=\"chart missing\"") == std::string::npos);
+  CHECK(page.find("No scoring run is saved") != std::string::npos);
+  // Exact amounts stay exact in the tables (the chart draws the same months).
+  CHECK(page.find("<td class=\"txt\">2024-02</td><td class=\"txt\">EUR</td><td class=\"num\">2</td>"
+                  "<td class=\"num\">1040.00</td>") != std::string::npos);
+}
+
+TEST_CASE("report HTML: the page's size follows months, not customers", "[report][html]") {
+  Store s = Store::open(":memory:");
+  auto page_for = [&](int customers) {
+    for (int i = 0; i < customers; ++i) {
+      const std::int64_t c = customer(s, "x" + std::to_string(i) + "-" + std::to_string(customers), "DE");
+      fact(s, c, "2024-03-05T10:00:00Z", InteractionKind::purchase, Money{1000 + i, "EUR"});
+    }
+    ReportOptions o;
+    o.top = 5;
+    return to_html(build_report(s, o)).size();
+  };
+  const std::size_t small = page_for(20), large = page_for(2000);
+  CHECK(large < small + 4096);  // 100x the customers: the same cells and bars, wider numbers
+}
+
+TEST_CASE("report HTML: an empty store gives a page that says so", "[report][html]") {
+  Store s = Store::open(":memory:");
+  const std::string page = to_html(build_report(s, {}));
+  CHECK(count_of(page, "<section id=") == report_section_keys().size());
+  CHECK(page.find("No purchases before the report") != std::string::npos);
+  CHECK(page.find("<figure") == std::string::npos);
+}

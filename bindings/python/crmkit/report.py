@@ -8,6 +8,7 @@ customers may pass what a float or int64 minor units hold); instants are ISO-860
 """
 import ctypes
 import decimal
+import os
 
 from . import _native as n
 from . import db as _db
@@ -22,6 +23,7 @@ _set_at_risk = n.bind("crmkit_report_options_set_at_risk", n.c_int, n.c_void_p, 
 _set_currency = n.bind("crmkit_report_options_set_currency", n.c_int, n.c_void_p, n.c_char_p)
 _set_cohorts = n.bind("crmkit_report_options_set_cohorts", n.c_int, n.c_void_p, n.c_int, n.c_int)
 _report = n.bind("crmkit_report_json", n.c_int, _JSON, n.c_void_p, n.c_void_p)
+_report_html = n.bind("crmkit_report_html", n.c_int, _JSON, n.c_void_p, n.c_void_p)
 
 
 def _money(obj):
@@ -31,12 +33,7 @@ def _money(obj):
     return obj
 
 
-def report(self, as_of=None, top=10, at_risk_below=0.5, lost_below=0.05, currency=None, cohort_periods=7,
-           cohort_months=12):
-    """The report as a dict (sections in report order). as_of: the facts strictly before it
-    (end of day: a date D includes D; default the end of the last day with a fact); top: rows
-    in top customers and most at risk (0 = all); at_risk_below / lost_below: the P(alive) band
-    of "most at risk"."""
+def _with_options(call, as_of, top, at_risk_below, lost_below, currency, cohort_periods, cohort_months):
     opts = n.c_void_p()
     n.check(_new(ctypes.byref(opts)))
     try:
@@ -46,9 +43,35 @@ def report(self, as_of=None, top=10, at_risk_below=0.5, lost_below=0.05, currenc
         n.check(_set_at_risk(opts, n.double(at_risk_below, "at_risk_below"), n.double(lost_below, "lost_below")))
         n.check(_set_currency(opts, n.text(currency, "currency")))
         n.check(_set_cohorts(opts, n.int32(cohort_periods, "cohort_periods"), n.int32(cohort_months, "cohort_months")))
-        return n.take_json(_report, self.handle, opts, object_hook=_money)
+        return call(opts)
     finally:
         _free(opts)
 
 
+def report(self, as_of=None, top=10, at_risk_below=0.5, lost_below=0.05, currency=None, cohort_periods=7,
+           cohort_months=12):
+    """The report as a dict (sections in report order). as_of: the facts strictly before it
+    (end of day: a date D includes D; default the end of the last day with a fact); top: rows
+    in top customers and most at risk (0 = all); at_risk_below / lost_below: the P(alive) band
+    of "most at risk"."""
+    return _with_options(lambda opts: n.take_json(_report, self.handle, opts, object_hook=_money), as_of, top,
+                         at_risk_below, lost_below, currency, cohort_periods, cohort_months)
+
+
+def report_html(self, path=None, as_of=None, top=10, at_risk_below=0.5, lost_below=0.05, currency=None,
+                cohort_periods=7, cohort_months=12):
+    """The report as one self-contained HTML page (charts inline, nothing fetched), with the
+    options of report(). Returns the page as str; with ``path`` it is also written there (to a
+    file beside it first, then renamed over it, so a reader never sees half a page)."""
+    page = _with_options(lambda opts: n.take_text(_report_html, self.handle, opts), as_of, top, at_risk_below,
+                         lost_below, currency, cohort_periods, cohort_months)
+    if path is not None:
+        partial = str(path) + ".partial"
+        with open(partial, "w", encoding="utf-8") as f:
+            f.write(page)
+        os.replace(partial, path)
+    return page
+
+
 _db.Database.report = report
+_db.Database.report_html = report_html

@@ -99,6 +99,11 @@ SWEEP = {
                                                       cohort_months=a["cohort_months"]),
                              as_of=param(I64, T0), top=param(I32, 10), cohort_periods=param(I32, 7),
                              cohort_months=param(I32, 12)),
+    "Database.report_html": entry(lambda c, a: c.db.report_html(as_of=a["as_of"], top=a["top"],
+                                                                cohort_periods=a["cohort_periods"],
+                                                                cohort_months=a["cohort_months"]),
+                                  as_of=param(I64, T0), top=param(I32, 10), cohort_periods=param(I32, 7),
+                                  cohort_months=param(I32, 12)),
     # customers
     "Customer": entry(None),
     "Customer.from_json": entry(None),
@@ -394,7 +399,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (104, 57, 139, 628))
+                         (105, 58, 143, 653))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the

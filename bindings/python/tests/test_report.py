@@ -54,6 +54,29 @@ class ReportTest(unittest.TestCase):
         with self.assertRaises(crmkit.InvalidArgument):
             self.db.report(at_risk_below=0.3, lost_below=0.4)
 
+    def test_html_page_written_whole(self):
+        import os
+        import tempfile
+        import xml.etree.ElementTree as ET
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "report.html")
+            page = self.db.report_html(path, currency="EUR")
+            with open(path, encoding="utf-8") as f:
+                self.assertEqual(f.read(), page)
+            self.assertEqual(os.listdir(d), ["report.html"])  # no partial file left behind
+        self.assertTrue(page.startswith("<!DOCTYPE html>"))
+        self.assertIn('<section id="revenue_by_month">', page)
+        self.assertNotIn("GBP", page.split('<section id="revenue_by_month">')[1].split("</section>")[0])
+        # Every chart is a well-formed SVG document with a title.
+        charts = page.split("<svg")[1:]
+        self.assertGreaterEqual(len(charts), 3)
+        for c in charts:
+            root = ET.fromstring("<svg" + c.split("</svg>")[0] + "</svg>")
+            self.assertTrue(root.find("{http://www.w3.org/2000/svg}title").text)
+        with self.assertRaises(crmkit.InvalidArgument) as cm:
+            self.db.report_html(top=-1)
+        self.assertIn("top", str(cm.exception))
+
 
 if __name__ == "__main__":
     unittest.main()
