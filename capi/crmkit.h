@@ -1011,6 +1011,7 @@ CRMKIT_API int crmkit_plot_cohort_retention(char **out_svg, const char *by, int 
                                             const char *const *cohorts, const int64_t *sizes,
                                             const double *retention, const int *observed, int64_t cohort_count,
                                             int periods, const crmkit_plot_options *options);
+
 /* ==================================================== CLV maths on the caller's columns == */
 /* The plain-data layer of crmkit/clv.hpp (docs/CLV.md, "Plain data"): no database. Every
 ** function runs behind the one guard; on failure crmkit_last_error_message() names the argument
