@@ -24,3 +24,6 @@ from . import segments  # noqa: E402,F401  (db.segments)
 from . import loyalty  # noqa: E402,F401  (db.surveys, db.retention)
 from . import points  # noqa: E402,F401  (db.points)
 from . import report  # noqa: E402,F401  (db.report)
+
+# R rfm's entry points on plain data (no database): crmkit.rfm.table_orders and friends.
+from . import rfm  # noqa: E402,F401
