@@ -72,9 +72,12 @@ class RPackageAgreement(unittest.TestCase):
         # R's documented example thresholds differ at 297 and 506: those customers move.
         t2 = rfm.table_orders(self.orders, "2006-12-31", recency_bins=[115, 181, 297, 482],
                               frequency_bins=[4, 5, 6, 8], monetary_bins=[256, 382, 506, 666])
+        moved = 0
         for a, b in zip(t, t2):
             self.assertEqual(b.recency_score, a.recency_score - (1 if a.recency_days == 297 else 0))
             self.assertEqual(b.monetary_score, a.monetary_score + (1 if a.revenue == 506 else 0))
+            moved += (a.recency_score, a.monetary_score) != (b.recency_score, b.monetary_score)
+        self.assertEqual(moved, 2)  # Katlyn Mann (recency 297) and Jerold Sporer (506)
 
     def test_table_customers_equals_rfm_table_customer(self):
         rows = [(k, int(v["transaction_count"]), int(v["recency_days"]), float(v["amount"]))
@@ -94,6 +97,21 @@ class RPackageAgreement(unittest.TestCase):
         self.assertAlmostEqual(summary[0].average_order_value, 204856 / 2211, places=12)
         self.assertAlmostEqual(summary[0].customer_share, 342 / 995, places=12)
         self.assertAlmostEqual(sum(x.revenue_share for x in summary), 1.0, places=12)
+
+    def test_dataframe_like_input_by_column_name(self):
+        # The DataFrame path without pandas: anything with .columns and [name] is read by name,
+        # and a keyword renames a column.
+        class Frame:
+            def __init__(self, cols):
+                self.cols = cols
+                self.columns = list(cols)
+
+            def __getitem__(self, name):
+                return self.cols[name]
+
+        cols = list(zip(*self.orders))
+        frame = Frame({"name": cols[0], "revenue": cols[2], "order_date": cols[1]})
+        self.assert_r_table(rfm.table_orders(frame, "2006-12-31", customer_id="name"))
 
     @unittest.skipIf(pandas is None, "pandas is not installed (Debian: python3-pandas)")
     def test_dataframe_in_and_out(self):
