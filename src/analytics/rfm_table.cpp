@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "analytics/rfm.hpp"
 #include "crmkit/error.hpp"
+#include "crmkit/rfm.hpp"
 
 namespace crmkit {
 

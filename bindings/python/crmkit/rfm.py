@@ -187,6 +187,9 @@ class _Options:
         if as_cuts and len(as_cuts) != 3:
             raise n.InvalidArgument("custom thresholds need cut points for all three measures (recency_bins, "
                                     "frequency_bins, monetary_bins); given for %s only" % ", ".join(as_cuts), -1)
+        if as_cuts and method not in (None, "custom"):
+            raise n.InvalidArgument("method %r and cut points (recency_bins, ...) together: cut points are R's "
+                                    "custom thresholds; leave method out" % method, -1)
         if len(set(counts.values())) > 1 or (counts and bins is not None and set(counts.values()) != {bins}):
             raise n.InvalidArgument("one number of bins for all three measures (given %s)" % counts, -1)
         self.bins = bins if bins is not None else (next(iter(counts.values())) if counts else 5)
