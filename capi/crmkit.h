@@ -1133,6 +1133,74 @@ CRMKIT_API int crmkit_clv_customer_lifetime_value(double *out, const char *model
                                                   const double *t_x, const double *T,
                                                   const double *expected_margin, int64_t rows);
 
+/* ---- rfm on plain data ------------------------------------------------------------------
+** R rfm 0.3.0's entry points on columns the caller passes in (no database; docs/VALUE.md maps
+** each R function to these). Columns are arrays of `count` elements (NULL only when count is
+** 0); out arrays other than out_count may be NULL when not wanted. Scores run 1..bins, higher is
+** better (recency reversed); rfm_score = 100 R + 10 F + M. Revenue is in major units.
+** Every call returns CRMKIT_OK, or EINVALID naming the argument or row (a NULL out_count,
+** out_segment or column, a non-finite revenue, negative orders or recency, a customer id given
+** twice, cut points not strictly ascending or not finite or more than 8, bins outside 1..9, an
+** unknown method or measure, a capacity below the rows to write, more than 2^31 rows), ENOMEM,
+** or EINTERNAL. Nothing is kept between calls.
+**
+** Options: a handle whose unset members keep R's defaults (options NULL: every default).
+**   method: "quantile" (default: R rfm's cut points), "ntile", "qcut" or "custom";
+**   bins:   1..9 (default 5), checked when scoring;
+**   cuts:   measure "recency", "frequency" or "monetary" and its ascending cut points, R's
+**           custom thresholds (recency_bins = c(115, 181, 297, 482)): score = 1 + cut points
+**           <= value, recency reversed; setting cuts selects the method "custom". */
+typedef struct crmkit_rfm_options crmkit_rfm_options;
+CRMKIT_API int crmkit_rfm_options_new(crmkit_rfm_options **out);
+CRMKIT_API void crmkit_rfm_options_free(crmkit_rfm_options *options);
+CRMKIT_API int crmkit_rfm_options_set_method(crmkit_rfm_options *options, const char *method);
+CRMKIT_API int crmkit_rfm_options_set_bins(crmkit_rfm_options *options, int bins);
+CRMKIT_API int crmkit_rfm_options_set_cuts(crmkit_rfm_options *options, const char *measure, const double *cuts,
+                                           size_t count);
+
+/* R rfm_table_order: one order per row (customer id, ordered_at in ms, revenue); orders at or
+** after as_of are left out, and a purchase on the day before as_of has recency 0 (as_of is the
+** end of R's analysis date). Writes one row per customer, by customer id, and their number in
+** *out_count; capacity (rows each out array holds) = count always suffices. */
+CRMKIT_API int crmkit_rfm_table_orders(size_t *out_count, int64_t *out_customer_id, int64_t *out_recency_days,
+                                       int64_t *out_orders, double *out_revenue, int *out_r, int *out_f,
+                                       int *out_m, int *out_rfm_score, size_t capacity,
+                                       const int64_t *customer_ids, const int64_t *ordered_at,
+                                       const double *revenue, size_t count, int64_t as_of,
+                                       const crmkit_rfm_options *options);
+
+/* R rfm_table_customer: rows already aggregated per customer; scores written at the rows'
+** indexes. */
+CRMKIT_API int crmkit_rfm_table_customers(int *out_r, int *out_f, int *out_m, int *out_rfm_score,
+                                          const int64_t *customer_ids, const int64_t *orders,
+                                          const int64_t *recency_days, const double *revenue, size_t count,
+                                          const crmkit_rfm_options *options);
+
+/* R rfm_segment: `segments` rules, rule i named names[i] with inclusive score ranges
+** [recency_lower[i], recency_upper[i]] and so on (a NULL bound array: unbounded on that side).
+** out_segment[k] is the index of the first rule holding row k's scores, -1 for none (R's
+** "Others"). Also EINVALID for no or more than 1000 rules, an empty name, lower > upper or a
+** NaN bound (naming the rule). */
+CRMKIT_API int crmkit_rfm_segment(int *out_segment, const int *r, const int *f, const int *m, size_t count,
+                                  const char *const *names, const double *recency_lower,
+                                  const double *recency_upper, const double *frequency_lower,
+                                  const double *frequency_upper, const double *monetary_lower,
+                                  const double *monetary_upper, size_t segments);
+
+/* R rfm_segment_summary, per currency: one row per (currency, segment) of the customer rows
+** (segment name, orders, revenue and, with currencies not NULL, an ISO code per row; rows of
+** different currencies are never added together). Written: out_first_row (the first input row
+** of that currency and segment, to read its names from), customers, orders, revenue, average
+** order value (revenue / orders, 0 without orders), and the segment's share of its currency's
+** customers, orders and revenue. Sorted by currency, then customers descending, then segment;
+** capacity = count always suffices. */
+CRMKIT_API int crmkit_rfm_segment_summary(size_t *out_count, size_t *out_first_row, int64_t *out_customers,
+                                          int64_t *out_orders, double *out_revenue,
+                                          double *out_average_order_value, double *out_customer_share,
+                                          double *out_order_share, double *out_revenue_share, size_t capacity,
+                                          const char *const *segments, const int64_t *orders,
+                                          const double *revenue, const char *const *currencies, size_t count);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -158,4 +158,58 @@ struct SegmentSummary {
 std::vector<SegmentSummary> summarize_segments(const std::vector<RfmMeasures>& measures,
                                                const std::vector<std::string>& segments);
 
+
+// ------------------------------------------------ R `rfm`'s entry points on plain data --
+// The analyst's calls of the R package rfm 0.3.0 on rows they pass in (docs/VALUE.md maps each
+// R function to these). R's defaults are RfmScoring{RfmMethod::quantile, 5}; R's custom
+// thresholds (recency_bins = c(115, 181, ...)) are RfmMethod::custom with those cut points.
+
+// One customer's measures and scores, as a row of R's rfm table.
+struct RfmTableRow {
+  RfmMeasures measures;
+  RfmScore score;
+};
+
+// R rfm_table_order: one order per element (customer, time, revenue in major units) and the
+// analysis instant; orders at or after as_of are left out (an analysis date D is the end of D).
+// Sorted by customer id. Throws Error(invalid_argument) naming the order for a non-finite
+// revenue, and as score_rfm for bad scoring.
+std::vector<RfmTableRow> rfm_table_orders(const std::vector<RfmPurchase>& orders, Instant as_of,
+                                          const RfmScoring& scoring);
+
+// R rfm_table_customer: rows already aggregated per customer (orders, recency days, revenue),
+// scored in the order given. Throws Error(invalid_argument) naming the row for negative orders
+// or recency, non-finite revenue, or a customer id given twice.
+std::vector<RfmTableRow> rfm_table_customers(const std::vector<RfmMeasures>& customers,
+                                             const RfmScoring& scoring);
+
+// R rfm_segment(data, segment_names, recency_lower, recency_upper, ...): one rule per name with
+// inclusive score ranges, first match wins, "Others" otherwise. Throws Error(invalid_argument)
+// when the lists differ in length, a name is empty, or a range has lo > hi or a NaN bound.
+SegmentMap rfm_segment_rules(const std::vector<std::string>& names, const std::vector<ScoreRange>& recency,
+                             const std::vector<ScoreRange>& frequency, const std::vector<ScoreRange>& monetary);
+// The index of the first rule of a rules map that holds the score, -1 for none (the unmatched
+// name); the same choice as assign_segment, told apart from a rule that is itself named "Others".
+int rfm_segment_index(const SegmentMap& map, const RfmScore& score) noexcept;
+
+// R rfm_segment_summary, per currency: customers, orders, revenue and average order value
+// (revenue / orders, 0 without orders) of each segment, and its share of the currency's
+// customers, orders and revenue. Rows of different currencies are never added together; an
+// empty `currencies` puts every row in one unnamed currency (""). Sorted by currency, then
+// customers descending, then segment name. Throws Error(invalid_argument) when the lists
+// differ in length, orders are negative or revenue is not finite.
+struct RfmSegmentShare {
+  std::string currency;
+  std::string segment;
+  std::int64_t customers = 0;
+  std::int64_t orders = 0;
+  double revenue = 0;
+  double average_order_value = 0;
+  double customer_share = 0, order_share = 0, revenue_share = 0;
+};
+std::vector<RfmSegmentShare> summarize_segment_shares(const std::vector<std::string>& segments,
+                                                      const std::vector<std::int64_t>& orders,
+                                                      const std::vector<double>& revenue,
+                                                      const std::vector<std::string>& currencies);
+
 }  // namespace crmkit

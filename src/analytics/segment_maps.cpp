@@ -332,10 +332,8 @@ const std::string& assign_segment(const SegmentMap& m, const RfmScore& s) noexce
       if (c.r == s.r && c.f == s.f && c.m == s.m) return c.name;
     return m.unmatched;
   }
-  const double fm = (s.f + s.m) / 2.0;
-  for (const auto& r : m.rules)
-    if (r.r.contains(s.r) && r.f.contains(s.f) && r.m.contains(s.m) && r.fm.contains(fm)) return r.name;
-  return m.unmatched;
+  const int i = rfm_segment_index(m, s);  // rules: the first that holds
+  return i < 0 ? m.unmatched : m.rules[static_cast<std::size_t>(i)].name;
 }
 
 namespace analytics {

@@ -443,6 +443,61 @@ std::vector<Case> area_cases() {
          return crmkit_points_adjust(&pts, &rep, e.db, e.programme, e.customer, kMin, "oops", "a1", kT); }},
       {"points_earn: unknown purchase", CRMKIT_ENOTFOUND, [](Env& e) {
          std::int64_t pts; int rep; return crmkit_points_earn(&pts, &rep, e.db, e.programme, 999999); }},
+      // ---- rfm on plain data (no database: the digest must not move either) ----------------
+      {"rfm_table_orders: NaN revenue", CRMKIT_EINVALID, [nan](Env&) {
+         const std::int64_t id[] = {1}, at[] = {0}; const double rev[] = {nan}; std::size_t n;
+         return crmkit_rfm_table_orders(&n, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, 1,
+                                        id, at, rev, 1, kT, nullptr); }},
+      {"rfm_table_orders: infinite revenue", CRMKIT_EINVALID, [inf](Env&) {
+         const std::int64_t id[] = {1}, at[] = {0}; const double rev[] = {inf}; std::size_t n;
+         return crmkit_rfm_table_orders(&n, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, 1,
+                                        id, at, rev, 1, kT, nullptr); }},
+      {"rfm_table_orders: NULL column with rows", CRMKIT_EINVALID, [](Env&) {
+         const std::int64_t id[] = {1}; const double rev[] = {1}; std::size_t n;
+         return crmkit_rfm_table_orders(&n, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, 1,
+                                        id, nullptr, rev, 1, kT, nullptr); }},
+      {"rfm_table_orders: SIZE_MAX rows", CRMKIT_EINVALID, [](Env&) {
+         const std::int64_t id[] = {1}, at[] = {0}; const double rev[] = {1}; std::size_t n;
+         return crmkit_rfm_table_orders(&n, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                        SIZE_MAX, id, at, rev, SIZE_MAX, kT, nullptr); }},
+      {"rfm_table_customers: negative orders", CRMKIT_EINVALID, [](Env&) {
+         const std::int64_t id[] = {1}, orders[] = {-1}, rec[] = {0}; const double rev[] = {1}; int r;
+         return crmkit_rfm_table_customers(&r, nullptr, nullptr, nullptr, id, orders, rec, rev, 1, nullptr); }},
+      {"rfm_table_customers: INT64_MIN recency", CRMKIT_EINVALID, [](Env&) {
+         const std::int64_t id[] = {1}, orders[] = {1}, rec[] = {kMin}; const double rev[] = {1}; int r;
+         return crmkit_rfm_table_customers(&r, nullptr, nullptr, nullptr, id, orders, rec, rev, 1, nullptr); }},
+      {"rfm_options_set_cuts: unsorted, refused when scoring", CRMKIT_EINVALID, [](Env&) {
+         crmkit_rfm_options* o = nullptr; crmkit_rfm_options_new(&o);
+         const double cuts[] = {3, 2}; int rc = crmkit_rfm_options_set_cuts(o, "monetary", cuts, 2);
+         const std::int64_t id[] = {1}, orders[] = {1}, rec[] = {0}; const double rev[] = {1}; int r;
+         if (rc == CRMKIT_OK) rc = crmkit_rfm_table_customers(&r, nullptr, nullptr, nullptr, id, orders, rec, rev, 1, o);
+         crmkit_rfm_options_free(o); return rc; }},
+      {"rfm_options_set_cuts: NaN cut point, refused when scoring", CRMKIT_EINVALID, [nan](Env&) {
+         crmkit_rfm_options* o = nullptr; crmkit_rfm_options_new(&o);
+         const double cuts[] = {nan}; int rc = crmkit_rfm_options_set_cuts(o, "recency", cuts, 1);
+         const std::int64_t id[] = {1}, orders[] = {1}, rec[] = {0}; const double rev[] = {1}; int r;
+         if (rc == CRMKIT_OK) rc = crmkit_rfm_table_customers(&r, nullptr, nullptr, nullptr, id, orders, rec, rev, 1, o);
+         crmkit_rfm_options_free(o); return rc; }},
+      {"rfm_options_set_cuts: unknown measure", CRMKIT_EINVALID, [](Env&) {
+         crmkit_rfm_options* o = nullptr; crmkit_rfm_options_new(&o);
+         const double cuts[] = {1}; int rc = crmkit_rfm_options_set_cuts(o, "loyalty", cuts, 1);
+         crmkit_rfm_options_free(o); return rc; }},
+      {"rfm_segment: names and bounds in a different order (lower > upper)", CRMKIT_EINVALID, [](Env&) {
+         const int s[] = {3}; const char* names[] = {"A"}; const double lo[] = {5}, hi[] = {1}; int out;
+         return crmkit_rfm_segment(&out, s, s, s, 1, names, lo, hi, nullptr, nullptr, nullptr, nullptr, 1); }},
+      {"rfm_segment: NaN bound", CRMKIT_EINVALID, [nan](Env&) {
+         const int s[] = {3}; const char* names[] = {"A"}; const double lo[] = {nan}; int out;
+         return crmkit_rfm_segment(&out, s, s, s, 1, names, lo, nullptr, nullptr, nullptr, nullptr, nullptr, 1); }},
+      {"rfm_segment: NULL segment name", CRMKIT_EINVALID, [](Env&) {
+         const int s[] = {3}; const char* names[] = {nullptr}; int out;
+         return crmkit_rfm_segment(&out, s, s, s, 1, names, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, 1); }},
+      {"rfm_segment: invalid UTF-8 name", CRMKIT_EINVALID, [](Env&) {
+         const int s[] = {3}; const char* names[] = {"\xc3\x28"}; int out;
+         return crmkit_rfm_segment(&out, s, s, s, 1, names, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, 1); }},
+      {"rfm_segment_summary: NaN revenue", CRMKIT_EINVALID, [nan](Env&) {
+         const char* seg[] = {"A"}; const std::int64_t orders[] = {1}; const double rev[] = {nan}; std::size_t n;
+         return crmkit_rfm_segment_summary(&n, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, 1,
+                                           seg, orders, rev, nullptr, 1); }},
   };
 }
 

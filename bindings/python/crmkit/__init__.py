@@ -26,3 +26,6 @@ from . import points  # noqa: E402,F401  (db.points)
 from . import report  # noqa: E402,F401  (db.report)
 from . import plot  # noqa: E402,F401  (crmkit.plot: SVG charts from plain data)
 from . import analysis  # noqa: E402,F401  (crmkit.analysis: CLV on your own data, no database)
+
+# R rfm's entry points on plain data (no database): crmkit.rfm.table_orders and friends.
+from . import rfm  # noqa: E402,F401

@@ -179,6 +179,20 @@ def cases(ctx):
         ("rollback without begin", crmkit.Misuse, lambda: n.check(_rollback(db.handle))),
         ("write through a read-only handle", crmkit.ReadOnly, lambda: ctx.read_only.set_default_currency("EUR")),
         ("use after close", crmkit.Misuse, lambda: ctx.closed.set_default_currency("EUR")),
+        # rfm on plain data (crmkit.rfm): no database involved, the store stays as it was
+        ("rfm revenue NaN", crmkit.InvalidArgument,
+         lambda: crmkit.rfm.table_orders([(1, "2024-01-01", float("nan"))], "2024-01-31")),
+        ("rfm revenue as text", TypeError, lambda: crmkit.rfm.table_orders([(1, "2024-01-01", "5")], "2024-01-31")),
+        ("rfm negative orders", crmkit.InvalidArgument, lambda: crmkit.rfm.table_customers([(1, -1, 0, 1.0)])),
+        ("rfm orders 2**64 (ctypes would truncate)", crmkit.InvalidArgument,
+         lambda: crmkit.rfm.table_customers([(1, 2 ** 64, 0, 1.0)])),
+        ("rfm unsorted cut points", crmkit.InvalidArgument,
+         lambda: crmkit.rfm.table_customers([(1, 1, 0, 1.0)], recency_bins=[3, 2], frequency_bins=[1],
+                                            monetary_bins=[1])),
+        ("rfm segment bounds shorter than names", crmkit.InvalidArgument,
+         lambda: crmkit.rfm.segment([], ["A", "B"], recency_lower=[1])),
+        ("rfm segment name with NUL", crmkit.InvalidArgument,
+         lambda: crmkit.rfm.segment([], ["A\x00B"])),
     ]
 
 
