@@ -121,6 +121,21 @@ int child_main(int argc, char** argv) {
   }
 }
 
+std::vector<double> child_numbers(const std::string& printed, std::size_t n) {
+  std::vector<double> out;
+  std::size_t at = 0;
+  while (out.size() < n) {
+    std::size_t used = 0;
+    try {
+      out.push_back(std::stod(printed.substr(at), &used));
+    } catch (const std::exception&) {
+      throw std::runtime_error("a child printed: " + printed);
+    }
+    at += used;
+  }
+  return out;
+}
+
 std::string run_child(const std::vector<std::string>& args) {
   int out[2];
   if (::pipe(out) != 0) throw std::runtime_error("pipe failed");

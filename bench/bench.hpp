@@ -85,5 +85,7 @@ struct RegisterChild {
 };
 int child_main(int argc, char** argv);                       // argv: NAME ARGS...
 std::string run_child(const std::vector<std::string>& args);  // NAME ARGS...; throws on failure
+// The first n numbers a child printed; throws naming the child's output when there are fewer.
+std::vector<double> child_numbers(const std::string& printed, std::size_t n);
 
 }  // namespace bench

@@ -114,31 +114,16 @@ int summary_child(const std::vector<std::string>& args) {
   return 0;
 }
 
-std::vector<double> numbers(const std::string& text, std::size_t n) {
-  std::vector<double> out;
-  std::size_t at = 0;
-  while (out.size() < n) {
-    std::size_t used = 0;
-    try {
-      out.push_back(std::stod(text.substr(at), &used));
-    } catch (const std::exception&) {
-      throw std::runtime_error("a summary child printed: " + text);
-    }
-    at += used;
-  }
-  return out;
-}
-
 void summary(const Options& o, std::vector<Row>& rows) {
   const std::string n = std::to_string(o.pipeline_customers), seed = std::to_string(o.seed);
   progress(fmt::format("clv summary: {} customers, crmkit", n));
   std::vector<double> ours{1e300}, base{1e300};
   for (int i = 0; i < 2; ++i) {  // the better of two runs each: the machine is shared
-    const auto a = numbers(run_child({"clv-summary", "crmkit", n, seed}), 7);
+    const auto a = child_numbers(run_child({"clv-summary", "crmkit", n, seed}), 7);
     if (a[0] < ours[0]) ours = a;
   }
   progress("clv summary: std::map baseline");
-  base = numbers(run_child({"clv-summary", "map", n, seed}), 7);
+  base = child_numbers(run_child({"clv-summary", "map", n, seed}), 7);
   if (ours[4] != base[4] || std::abs(ours[6] - base[6]) > 1e-6 * std::abs(base[6]))
     throw std::runtime_error("the summary and its std::map baseline disagree");
   const std::string size = fmt::format("{} customers / {:.0f} rows, time order", ours[4], ours[5]);

@@ -104,39 +104,24 @@ int inputs_child(const std::vector<std::string>& args) {
   return 0;
 }
 
-std::vector<double> numbers(const std::string& text, std::size_t n) {
-  std::vector<double> out;
-  std::size_t at = 0;
-  while (out.size() < n) {
-    std::size_t used = 0;
-    try {
-      out.push_back(std::stod(text.substr(at), &used));
-    } catch (const std::exception&) {
-      throw std::runtime_error("a pipeline child printed: " + text);
-    }
-    at += used;
-  }
-  return out;
-}
-
 void pipeline(const Options& o, std::vector<Row>& rows) {
   const std::int64_t customers = o.pipeline_customers;
   const std::string seed = std::to_string(o.seed), n = std::to_string(customers);
   const std::string ours = temp_path(o.work_dir, "pipeline-crmkit"), raw = temp_path(o.work_dir, "pipeline-raw");
 
   progress(fmt::format("pipeline: ingest {} customers in time order (crmkit)", customers));
-  const auto in = numbers(run_child({"pipeline-ingest", ours, "crmkit", n, seed}), 6);
+  const auto in = child_numbers(run_child({"pipeline-ingest", ours, "crmkit", n, seed}), 6);
   progress("pipeline: ingest in time order (raw inserts)");
-  const auto base = numbers(run_child({"pipeline-ingest", raw, "raw", n, seed}), 6);
+  const auto base = child_numbers(run_child({"pipeline-ingest", raw, "raw", n, seed}), 6);
   remove_db(raw);
   const std::string end = fmt::format("{:.0f}", in[5]);
   progress("pipeline: fit, fit, score");
-  const auto a = numbers(run_child({"pipeline-analysis", ours, end}), 7);
+  const auto a = child_numbers(run_child({"pipeline-analysis", ours, end}), 7);
   progress("pipeline: model inputs, kept and scanned");
   double kept = 1e300, scanned = 1e300, cohort = 0;
   for (int i = 0; i < 2; ++i) {
-    const auto k = numbers(run_child({"pipeline-inputs", ours, end, "kept"}), 2);
-    const auto s = numbers(run_child({"pipeline-inputs", ours, end, "scan"}), 2);
+    const auto k = child_numbers(run_child({"pipeline-inputs", ours, end, "kept"}), 2);
+    const auto s = child_numbers(run_child({"pipeline-inputs", ours, end, "scan"}), 2);
     if (k[1] != s[1]) throw std::runtime_error("kept and scanned model inputs differ in customers");
     kept = std::min(kept, k[0]);
     scanned = std::min(scanned, s[0]);
