@@ -86,6 +86,19 @@ void SvgDocument::class_attribute(std::string_view css_class) {
   out_ += '"';
 }
 
+void SvgDocument::fill_and_tooltip(std::string_view tag, std::string_view fill, std::string_view tooltip) {
+  append_escaped(out_, fill);
+  if (tooltip.empty()) {
+    out_ += "\"/>\n";
+    return;
+  }
+  out_ += "\"><title>";
+  append_escaped(out_, tooltip);
+  out_ += "</title></";
+  out_ += tag;
+  out_ += ">\n";
+}
+
 void SvgDocument::open_group(std::string_view css_class) {
   out_ += "<g";
   class_attribute(css_class);
@@ -105,14 +118,7 @@ void SvgDocument::rect(double x, double y, double width, double height, std::str
   class_attribute(css_class);
   out_ += " x=\"" + number_text(x) + "\" y=\"" + number_text(y) + "\" width=\"" + number_text(width) +
           "\" height=\"" + number_text(height) + "\" fill=\"";
-  append_escaped(out_, fill);
-  if (tooltip.empty()) {
-    out_ += "\"/>\n";
-  } else {
-    out_ += "\"><title>";
-    append_escaped(out_, tooltip);
-    out_ += "</title></rect>\n";
-  }
+  fill_and_tooltip("rect", fill, tooltip);
 }
 
 void SvgDocument::line(double x1, double y1, double x2, double y2, std::string_view stroke,
@@ -151,14 +157,7 @@ void SvgDocument::circle(double cx, double cy, double r, std::string_view fill, 
   class_attribute(css_class);
   out_ +=
       " cx=\"" + number_text(cx) + "\" cy=\"" + number_text(cy) + "\" r=\"" + number_text(r) + "\" fill=\"";
-  append_escaped(out_, fill);
-  if (tooltip.empty()) {
-    out_ += "\"/>\n";
-  } else {
-    out_ += "\"><title>";
-    append_escaped(out_, tooltip);
-    out_ += "</title></circle>\n";
-  }
+  fill_and_tooltip("circle", fill, tooltip);
 }
 
 void SvgDocument::text(double x, double y, std::string_view content, Anchor anchor, double font_size,

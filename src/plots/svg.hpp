@@ -52,6 +52,8 @@ class SvgDocument {
 
  private:
   void class_attribute(std::string_view css_class);
+  // Ends a shape whose fill attribute is open: self-closing, or holding its tooltip.
+  void fill_and_tooltip(std::string_view tag, std::string_view fill, std::string_view tooltip);
   std::string out_;
   int open_groups_ = 0;
 };

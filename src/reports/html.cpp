@@ -23,7 +23,7 @@ namespace {
 
 std::string esc(const std::string& text) { return plots::escaped(text); }
 
-std::string date_of(Instant t) { return format_instant(t).substr(0, 10); }
+std::string date_of(Instant t) { return format_date(day_of(t)); }
 // The last day a half-open window [from, to) covers.
 std::string last_day_of(Instant to) { return date_of(to - 1); }
 
@@ -85,8 +85,6 @@ void figure(std::string& out, const std::string& caption, Draw&& draw) {
                        esc(e.what()), esc(caption));
     return;
   }
-  // An SVG document's XML declaration has no place inside HTML.
-  if (svg.rfind("<?xml", 0) == 0) svg.erase(0, svg.find("?>") + 2);
   out += "<figure class=\"chart\">" + svg + "<figcaption>" + esc(caption) + "</figcaption></figure>\n";
 }
 

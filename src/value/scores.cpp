@@ -181,15 +181,14 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
       std::optional<double> p_alive, purchases, clv, expected_spend;
       std::optional<std::int64_t> repeat_purchases;
     };
-    std::string many_sql =
+    const std::string one_sql =
         "INSERT INTO customer_score_values(customer_id, p_alive, expected_purchases, predicted_clv, expected_spend, "
         "repeat_purchases) VALUES (?,?,?,?,?,?)";
+    std::string many_sql = one_sql;
     for (int i = 1; i < kRowsPerInsert; ++i) many_sql += ",(?,?,?,?,?,?)";
     auto& many = c.prepare(many_sql);
     detail::StatementReset reset_many(many);
-    auto& one = c.prepare(
-        "INSERT INTO customer_score_values(customer_id, p_alive, expected_purchases, predicted_clv, expected_spend, "
-        "repeat_purchases) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    auto& one = c.prepare(one_sql);
     detail::StatementReset reset_one(one);
     std::vector<ScoreRow> rows;
     rows.reserve(kRowsPerInsert);

@@ -228,27 +228,11 @@ def _read_summary(handle, names):
 
 # ---------------------------------------------------------------------------------- results --
 
-@dataclasses.dataclass
-class Summary:
-    """lifetimes' summary table: one row per customer (ascending id). ``monetary_value`` is None
-    when the purchases had no amounts. ``observation_end``: int ms used;
-    ``purchases_left_out``: purchases after it."""
-    customer: list
-    frequency: list
-    recency: list
-    T: list
-    monetary_value: list
-    observation_end: int
-    purchases_left_out: int
+class _PerCustomer:
+    """len(), rows() and to_pandas() from a per-customer table's ``customer`` and columns()."""
 
     def __len__(self):
         return len(self.customer)
-
-    def columns(self):
-        cols = {"customer": self.customer, "frequency": self.frequency, "recency": self.recency, "T": self.T}
-        if self.monetary_value is not None:
-            cols["monetary_value"] = self.monetary_value
-        return cols
 
     def rows(self):
         cols = self.columns()
@@ -260,7 +244,27 @@ class Summary:
 
 
 @dataclasses.dataclass
-class CalibrationHoldout:
+class Summary(_PerCustomer):
+    """lifetimes' summary table: one row per customer (ascending id). ``monetary_value`` is None
+    when the purchases had no amounts. ``observation_end``: int ms used;
+    ``purchases_left_out``: purchases after it."""
+    customer: list
+    frequency: list
+    recency: list
+    T: list
+    monetary_value: list
+    observation_end: int
+    purchases_left_out: int
+
+    def columns(self):
+        cols = {"customer": self.customer, "frequency": self.frequency, "recency": self.recency, "T": self.T}
+        if self.monetary_value is not None:
+            cols["monetary_value"] = self.monetary_value
+        return cols
+
+
+@dataclasses.dataclass
+class CalibrationHoldout(_PerCustomer):
     """lifetimes' calibration_and_holdout_data: per calibration customer the ``_cal`` columns
     and the holdout's frequency, monetary value (mean of the holdout purchases) and duration."""
     customer: list
@@ -273,9 +277,6 @@ class CalibrationHoldout:
     duration_holdout: float
     calibration_end: int
     observation_end: int
-
-    def __len__(self):
-        return len(self.customer)
 
     @property
     def frequency(self):
@@ -303,13 +304,6 @@ class CalibrationHoldout:
             cols["monetary_value_holdout"] = self.monetary_value_holdout
         cols["duration_holdout"] = [self.duration_holdout] * len(self.customer)
         return cols
-
-    def rows(self):
-        cols = self.columns()
-        return [dict(zip(cols, values)) for values in zip(*cols.values())]
-
-    def to_pandas(self):
-        return _to_pandas(self.columns(), index="customer")
 
 
 @dataclasses.dataclass
