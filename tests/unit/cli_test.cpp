@@ -523,3 +523,24 @@ TEST_CASE("cli: customers without created_at get --as-of or now and the summary 
   Run text = run(dir, "import customers --db t.db c.csv --as-of 2024-05-31");
   CHECK(text.out.find("2 without created_at given 2024-06-01T00:00:00.000Z (--as-of)") != std::string::npos);
 }
+
+TEST_CASE("cli: report --html writes the page whole, or nothing when it cannot", "[cli]") {
+  TempDir dir;
+  write(dir.file("c.csv"), "external_id,created_at\r\nA,2024-01-01\r\n");
+  REQUIRE(run(dir, "import customers --db t.db c.csv").status == 0);
+  Run ok = run(dir, "report --db t.db --html page.html");
+  REQUIRE(ok.status == 0);
+  CHECK(ok.out.empty());  // the page goes to the file, not stdout
+  const std::string page = slurp(dir.file("page.html"));
+  CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
+  CHECK(page.find("</html>") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.file("page.html.partial")));
+  // A target it cannot write: io naming the option, and no file left behind.
+  Run bad = run(dir, "report --db t.db --html no-such-dir/page.html");
+  CHECK(bad.status != 0);
+  CHECK(bad.err.find("crmkit: io: --html no-such-dir/page.html cannot be written") == 0);
+  CHECK_FALSE(std::filesystem::exists(dir.file("no-such-dir")));
+  Run both = run(dir, "report --db t.db --json --html other.html");
+  CHECK(both.status != 0);
+  CHECK_FALSE(std::filesystem::exists(dir.file("other.html")));
+}
