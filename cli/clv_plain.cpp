@@ -68,12 +68,22 @@ CsvFile read_csv(const std::string& path) {
   return f;
 }
 
-double number(const std::string& text, const char* what, std::size_t line) {
+double number(std::string_view text, const char* what, std::size_t line) {
   double v = 0;
   const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
   if (r.ec != std::errc() || r.ptr != text.data() + text.size())
     bad(fmt::format("line {}: {} '{}' is not a number", line, what, text));
   return v;
+}
+
+// An id written as its number is written by to_string (no sign but '-', no leading zero, not
+// "-0"): such ids need no interning, since the text can be given back exactly.
+bool canonical_integer(std::string_view text, std::int64_t& v) {
+  if (text.empty() || text.size() > 19) return false;
+  const std::size_t digits = text[0] == '-' ? 1 : 0;
+  if (text.size() == digits || text[digits] == '0' && text.size() > digits + 1) return false;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+  return r.ec == std::errc() && r.ptr == text.data() + text.size() && !(v == 0 && digits == 1);
 }
 
 // ---- crmkit clv summary -------------------------------------------------------------------------
@@ -85,7 +95,6 @@ struct SummaryOpts {
   bool include_first = false, json = false;
 };
 
-std::string shown(double v) { return fmt::format("{}", v); }
 
 // The index of `name` in a header; invalid_argument naming the option and listing the header.
 std::size_t column_index(const std::vector<std::string>& header, const std::string& name, const char* option) {
@@ -95,8 +104,9 @@ std::size_t column_index(const std::vector<std::string>& header, const std::stri
 }
 
 // The purchase log of a CSV file, read in one pass with bounded overhead per row: customer ids
-// are interned (one string per distinct id, an int code per row), times and amounts parsed as
-// they come. Ids that are all whole numbers become those numbers; other ids are numbered in
+// written as plain numbers are kept as numbers until the first id that is not (then every id so
+// far is interned: one string per distinct id, an int code per row), times and amounts parsed
+// as they come. Ids that are all whole numbers become those numbers; other ids are numbered in
 // text order and `names` gives them back.
 struct LogFile {
   clv::PurchaseLog log;
@@ -112,6 +122,7 @@ LogFile read_log(const SummaryOpts& o) {
   std::size_t ci = 0, ti = 0, ai = 0;
   LogFile f;
   std::unordered_map<std::string, std::int64_t> code;
+  bool interning = false;
   for (;;) {
     const auto st = reader.next();
     if (st == io::CsvReader::Status::end) break;
@@ -127,16 +138,31 @@ LogFile read_log(const SummaryOpts& o) {
     if (reader.size() != header.size())
       bad(fmt::format("--input '{}' line {}: {} fields for a header of {}", o.input, reader.line(), reader.size(),
                       header.size()));
-    const auto [it, added] = code.try_emplace(std::string(reader.field(ci)), static_cast<std::int64_t>(f.names.size()));
-    if (added) f.names.push_back(it->first);
-    f.log.customer.push_back(it->second);
+    const std::string_view id = reader.field(ci);
+    std::int64_t number_id = 0;
+    if (!interning && canonical_integer(id, number_id)) {
+      f.log.customer.push_back(number_id);
+    } else {
+      if (!interning) {  // the first id that is not a plain number: intern those read so far
+        interning = true;
+        for (auto& c : f.log.customer) {
+          const auto [it, added] = code.try_emplace(std::to_string(c), static_cast<std::int64_t>(f.names.size()));
+          if (added) f.names.push_back(it->first);
+          c = it->second;
+        }
+      }
+      const auto [it, added] = code.try_emplace(std::string(id), static_cast<std::int64_t>(f.names.size()));
+      if (added) f.names.push_back(it->first);
+      f.log.customer.push_back(it->second);
+    }
     try {
       f.log.at.push_back(parse_instant(reader.field(ti), o.at));
     } catch (const Error& e) {
       bad(fmt::format("line {}: {}", reader.line(), e.what()));
     }
-    if (!o.amount.empty()) f.log.amount.push_back(number(std::string(reader.field(ai)), o.amount.c_str(), reader.line()));
+    if (!o.amount.empty()) f.log.amount.push_back(number(reader.field(ai), o.amount.c_str(), reader.line()));
   }
+  if (!interning) return f;  // every id was a plain number: the log holds them already
   if (!reader.stream_ok()) throw Error(Errc::io, "reading --input '" + o.input + "' failed");
   if (header.empty()) bad("--input '" + o.input + "' is empty (a header line is needed)");
   std::vector<std::int64_t> value(f.names.size());
@@ -217,14 +243,15 @@ void run_summary(const SummaryOpts& o) {
       for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
       name = q + "\"";
     }
-    out += name + "," + shown(s.frequency[i]) + "," + shown(s.recency[i]) + "," + shown(s.T[i]);
-    if (money) out += "," + shown(s.monetary_value[i]);
+    auto to = std::back_inserter(out);
+    fmt::format_to(to, "{},{},{},{}", name, s.frequency[i], s.recency[i], s.T[i]);
+    if (money) fmt::format_to(to, ",{}", s.monetary_value[i]);
     if (split) {
-      out += "," + shown(t.frequency_holdout[i]);
-      if (money) out += "," + shown(t.monetary_value_holdout[i]);
-      out += "," + shown(t.duration_holdout);
+      fmt::format_to(to, ",{}", t.frequency_holdout[i]);
+      if (money) fmt::format_to(to, ",{}", t.monetary_value_holdout[i]);
+      fmt::format_to(to, ",{}", t.duration_holdout);
     }
-    out += "\n";
+    out += '\n';
   }
   print(out);
 }

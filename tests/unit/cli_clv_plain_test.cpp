@@ -69,3 +69,22 @@ TEST_CASE("cli: clv summary and fit-table on a purchase log, no store", "[cli][c
   CHECK(r.status != 0);
   CHECK(r.err.find("penalizer_coef = -1") != std::string::npos);
 }
+
+TEST_CASE("cli: clv summary keeps each customer's purchases together whatever its ids look like", "[cli][clv]") {
+  TempDir dir;
+  // Plain numbers are read as numbers until "x9" arrives; then the ids read so far are interned
+  // and must still meet their later rows ("10" before and after it).
+  cli_run::write(dir.file("mixed.csv"),
+                 "id,at\n10,2024-01-01\n2,2024-01-02\nx9,2024-01-03\n10,2024-01-05\n2,2024-01-09\n");
+  auto r = crmkit(dir, "clv summary --input mixed.csv --customer-column id --observation-end 2024-01-10");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "customer,frequency,recency,T\n10,1,4,9\n2,1,7,8\nx9,0,0,7\n");  // text order
+  // All numbers: numeric order, and "007" is the customer 7 (ids that are all whole numbers
+  // become those numbers).
+  cli_run::write(dir.file("numbers.csv"), "id,at\n10,2024-01-01\n007,2024-01-02\n7,2024-01-04\n-3,2024-01-04\n");
+  r = crmkit(dir, "clv summary --input numbers.csv --customer-column id --observation-end 2024-01-10");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(r.out == "customer,frequency,recency,T\n-3,0,0,6\n7,1,2,8\n10,0,0,9\n");
+}
