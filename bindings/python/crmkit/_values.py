@@ -141,19 +141,24 @@ def with_datetimes(value, text=False):
     into an aware UTC datetime; with ``text``, ISO-8601 instant text there too (the report).
     Only ints convert: the lifecycle's moves have "from"/"to" stage names, which stay text.
     Changes ``value`` in place and returns it."""
-    if isinstance(value, dict):
-        for key, v in value.items():
-            if key in _OPAQUE_KEYS:
-                continue
-            if key in INSTANT_KEYS and type(v) is int:  # bool is not an instant
+    # Exact types and a set intersection per object: a million-row result is walked in about
+    # half the time json.loads takes to parse it.
+    kind = type(value)
+    if kind is dict:
+        for key in INSTANT_KEYS.intersection(value):
+            v = value[key]
+            if type(v) is int:  # bool is not an instant
                 value[key] = to_datetime(v)
-            elif key in INSTANT_KEYS and text and isinstance(v, str):
+            elif text and type(v) is str:
                 value[key] = _instant_text(v)
-            elif isinstance(v, (dict, list)):
+        for key, v in value.items():
+            inner = type(v)
+            if (inner is dict or inner is list) and key not in _OPAQUE_KEYS:
                 with_datetimes(v, text)
-    elif isinstance(value, list):
+    elif kind is list:
         for v in value:
-            if isinstance(v, (dict, list)):
+            inner = type(v)
+            if inner is dict or inner is list:
                 with_datetimes(v, text)
     return value
 
