@@ -43,7 +43,7 @@ def main():
             print("Timeline of crm-1001 (newest first):")
             for i in db.interactions.timeline(ada):
                 what = "%s %s" % (i.amount, i.currency) if i.amount is not None else (i.subject or "")
-                print("  %s  %-5s %-10s %s" % (i.occurred_at_datetime.isoformat(), i.channel, i.kind, what))
+                print("  %s  %-5s %-10s %s" % (i.occurred_at.isoformat(), i.channel, i.kind, what))
             for cid in (ada, grace):
                 f = db.interactions.figures(cid)
                 spent = ", ".join("%s %s spent" % (m["purchase_total"], cur) for cur, m in f["money"].items())

@@ -4,11 +4,14 @@
     with crmkit.Database("shop.db") as db:
         ...
 
-Times, in every function that takes one: int milliseconds since the epoch (UTC), a
-``datetime`` (a naive one is UTC), ISO-8601 text, or a date (``datetime.date`` or
-"YYYY-MM-DD"). A date is its first instant, 00:00 UTC, unless the parameter is documented as
-"end of day" (as_of, to/end bounds, calibration and holdout ends), where it means the next day
-00:00 UTC so that the day is included, as on the command line. Times come back as int ms.
+Times come back, from every module, as aware UTC ``datetime.datetime`` values
+(``tzinfo=datetime.timezone.utc``); durations (days, periods) stay numbers. Every function that
+takes a time accepts int milliseconds since the epoch (UTC), a ``datetime`` (a naive one is
+UTC; finer than a millisecond is refused, not rounded), ISO-8601 text, or a date
+(``datetime.date`` or "YYYY-MM-DD"), so a time read back can be passed back in. A date is its
+first instant, 00:00 UTC, unless the parameter is documented as "end of day" (as_of, to/end
+bounds, calibration and holdout ends), where it means the next day 00:00 UTC so that the day
+is included, as on the command line.
 """
 from ._native import (Error, InvalidArgument, NotFound, Conflict, ConstraintError, Busy,
                       IOFailure, Corrupt, UnsupportedVersion, ReadOnly, OutOfMemory, Misuse,

@@ -7,7 +7,11 @@
   A date means its first instant, 00:00 UTC, except for parameters documented as "end of day"
   (as_of, to/end bounds, calibration and holdout ends, the ``at`` of a change recorded as of a
   day), where it means the end of that day: the next day 00:00 UTC, so that day is included.
-  Results stay int milliseconds; ``to_datetime`` turns one into an aware UTC datetime.
+  Every instant a result carries comes back as an aware UTC ``datetime.datetime``
+  (``timezone.utc``), in every module: ``take_json`` converts the C API's JSON through
+  ``with_datetimes``, driven by the one table ``INSTANT_KEYS``, and the dataclasses and
+  iterators convert with ``to_datetime``. Such a datetime is whole milliseconds, so it can be
+  passed back in as it is. Durations (days, periods, lengths) stay numbers.
 - Money: the C API takes int64 minor units plus an ISO-4217 code. ``to_minor`` accepts an
   int (already minor units) or a ``decimal.Decimal`` / decimal string in major units
   ("12.34"), converted exactly (more decimals than the currency has is an error). Floats are
@@ -53,6 +57,10 @@ def _date_or_ms(value, name):
             raise n.InvalidArgument("%s '%s' is not a date YYYY-MM-DD or an ISO-8601 instant" % (name, text),
                                     -1) from None
     if isinstance(value, datetime.datetime):
+        if getattr(value, "nanosecond", 0):
+            # A pandas Timestamp's nanoseconds: the subtraction below would drop them silently.
+            raise n.InvalidArgument("%s %s is finer than a millisecond (instants are whole milliseconds)"
+                                    % (name, value.isoformat()), -1)
         if value.tzinfo is None:
             value = value.replace(tzinfo=datetime.timezone.utc)
         # Integer arithmetic: value.timestamp() * 1000 is a float and can be off by a millisecond.
@@ -62,7 +70,7 @@ def _date_or_ms(value, name):
             raise n.InvalidArgument(
                 "%s %s is finer than a millisecond (instants are whole milliseconds; round it "
                 "first, e.g. value.replace(microsecond=value.microsecond // 1000 * 1000))"
-                % (name, value.isoformat()))
+                % (name, value.isoformat()), -1)
         return None, n.int64((delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000, name, value)
     if isinstance(value, datetime.date):
         return (value - _EPOCH.date()).days, None
@@ -91,10 +99,97 @@ def optional_ms(value, name, end_of_day=False):
 
 
 def to_datetime(ms):
-    """int milliseconds since the epoch as an aware UTC datetime (None stays None)."""
+    """int milliseconds since the epoch as an aware UTC datetime (None stays None); exact:
+    timedelta counts whole milliseconds, where a float timestamp could be off by one."""
     if ms is None:
         return None
     return _EPOCH + datetime.timedelta(milliseconds=ms)
+
+
+# The one table of the keys under which the C API's JSON results carry an instant: int
+# milliseconds (src/*/*_json.cpp, capi/segments.cpp), or ISO-8601 text in the report
+# (src/reports/). Read from the producers; a producer with a new instant key adds it here.
+INSTANT_KEYS = frozenset((
+    "created_at", "updated_at",          # customers; points programmes and ledger entries
+    "occurred_at",                       # interactions, survey responses
+    "first_purchase_at", "last_purchase_at", "last_interaction_at",   # a customer's figures
+    "as_of",                             # lifecycle updates, scoring, RFM, the report
+    "calibration_end", "data_from", "fitted_at", "scored_at",         # models and scores
+    "from", "to",                        # retention, survey metric windows, tier history, report windows
+    "start",                             # a cohort's first instant
+    "effective_at", "expires_at",        # points ledger entries
+    "refreshed_at",                      # segments
+))
+# Under these keys is the host's own JSON (attributes) or a segment rule, whose "from"/"to"
+# are dates of the rule language: never converted.
+_OPAQUE_KEYS = frozenset(("attributes", "rule"))
+
+
+def _instant_text(text):
+    """ISO-8601 instant text (the report's form) as a datetime; other text (a date, a label)
+    is not an instant and stays as it is."""
+    if len(text) <= 10 or "T" not in text:
+        return text
+    try:
+        return to_datetime(to_ms(text))
+    except (n.InvalidArgument, OverflowError):
+        return text
+
+
+def with_datetimes(value, text=False):
+    """``value`` (parsed JSON) with every int under a key of INSTANT_KEYS, at any depth, turned
+    into an aware UTC datetime; with ``text``, ISO-8601 instant text there too (the report).
+    Only ints convert: the lifecycle's moves have "from"/"to" stage names, which stay text.
+    Changes ``value`` in place and returns it."""
+    # Exact types and a set intersection per object: a million-row result is walked in about
+    # half the time json.loads takes to parse it.
+    kind = type(value)
+    if kind is dict:
+        for key in INSTANT_KEYS.intersection(value):
+            v = value[key]
+            if type(v) is int:  # bool is not an instant
+                value[key] = to_datetime(v)
+            elif text and type(v) is str:
+                value[key] = _instant_text(v)
+        for key, v in value.items():
+            inner = type(v)
+            if (inner is dict or inner is list) and key not in _OPAQUE_KEYS:
+                with_datetimes(v, text)
+    elif kind is list:
+        for v in value:
+            inner = type(v)
+            if inner is dict or inner is list:
+                with_datetimes(v, text)
+    return value
+
+
+def take_json(fn, *args, object_hook=None, text_instants=False):
+    """n.take_json for a result: the parsed JSON with its instants as datetimes. Every result
+    the binding returns from JSON goes through here, so that no module keeps int ms."""
+    return with_datetimes(n.take_json(fn, *args, object_hook=object_hook), text_instants)
+
+
+def frame(columns, index=None, what="the same data are plain lists on the object"):
+    """A pandas.DataFrame of ``columns`` (name -> list), the one to_pandas of every table: a
+    column of datetimes (None allowed) becomes datetime64[ns, UTC]. ImportError naming pandas
+    when it is not installed; ``what`` says where the data are without it."""
+    try:
+        import pandas
+    except ImportError as e:
+        raise ImportError("to_pandas() needs pandas (Debian: python3-pandas); %s" % what) from e
+    columns = dict(columns)
+    for name, values in columns.items():
+        # A column holds one kind of value (None aside): its first value tells which.
+        first = next((v for v in values if v is not None), None)
+        if isinstance(first, datetime.datetime):
+            # Explicit: a column of datetime objects is not always inferred as UTC instants,
+            # and newer pandas picks a coarser unit for them.
+            stamps = pandas.to_datetime(list(values), utc=True)
+            columns[name] = stamps.as_unit("ns") if hasattr(stamps, "as_unit") else stamps
+    result = pandas.DataFrame(columns, columns=list(columns))
+    if index is not None:
+        result = result.set_index(index)
+    return result
 
 
 class Money(collections.namedtuple("Money", "minor currency")):

@@ -16,7 +16,9 @@ NumPy are never imported unless you pass their objects (``to_pandas()`` imports 
 - Times are read as the binding reads every time (``crmkit._values``): int milliseconds since
   the epoch, ``datetime`` (naive = UTC; pandas Timestamps included), ISO-8601 text, or a date
   (its first instant: as in lifetimes, a date names the period it falls in). NumPy
-  ``datetime64`` columns are converted to milliseconds.
+  ``datetime64`` columns are converted to milliseconds. Instants in the results
+  (``observation_end``, ``calibration_end``) are aware UTC datetimes, as everywhere in the
+  binding.
 - Customer ids may be ints (int64) or any other sortable values (str ...): those are numbered
   for the C call and given back as they were.
 - Money is floating point here, as in lifetimes: amounts may be ``Decimal``, int or float and
@@ -73,15 +75,7 @@ _FIT_MODELS = {"BG/NBD": "bg_nbd", "MBG/NBD": "mbg_nbd", "Pareto/NBD": "pareto_n
 
 
 def _to_pandas(columns, index=None):
-    try:
-        import pandas
-    except ImportError as e:
-        raise ImportError("to_pandas() needs pandas (Debian: python3-pandas); the same data are plain "
-                          "lists on the object") from e
-    frame = pandas.DataFrame(columns)
-    if index is not None:
-        frame = frame.set_index(index)
-    return frame
+    return _values.frame(columns, index)
 
 
 # ---------------------------------------------------------------------------------- inputs --
@@ -223,7 +217,7 @@ def _read_summary(handle, names):
     if names is not None:
         ids = [names[i] for i in ids]
     lists = [c[:] for c in cols[1:]]
-    return ids, lists, end.value, left.value, duration.value
+    return ids, lists, _values.to_datetime(end.value), left.value, duration.value
 
 
 # ---------------------------------------------------------------------------------- results --
@@ -246,14 +240,15 @@ class _PerCustomer:
 @dataclasses.dataclass
 class Summary(_PerCustomer):
     """lifetimes' summary table: one row per customer (ascending id). ``monetary_value`` is None
-    when the purchases had no amounts. ``observation_end``: int ms used;
+    when the purchases had no amounts. ``observation_end``: the instant used (an aware UTC
+    datetime);
     ``purchases_left_out``: purchases after it."""
     customer: list
     frequency: list
     recency: list
     T: list
     monetary_value: list
-    observation_end: int
+    observation_end: datetime.datetime
     purchases_left_out: int
 
     def columns(self):
@@ -266,7 +261,8 @@ class Summary(_PerCustomer):
 @dataclasses.dataclass
 class CalibrationHoldout(_PerCustomer):
     """lifetimes' calibration_and_holdout_data: per calibration customer the ``_cal`` columns
-    and the holdout's frequency, monetary value (mean of the holdout purchases) and duration."""
+    and the holdout's frequency, monetary value (mean of the holdout purchases) and duration;
+    ``calibration_end`` and ``observation_end`` are aware UTC datetimes."""
     customer: list
     frequency_cal: list
     recency_cal: list
@@ -275,8 +271,8 @@ class CalibrationHoldout(_PerCustomer):
     frequency_holdout: list
     monetary_value_holdout: list
     duration_holdout: float
-    calibration_end: int
-    observation_end: int
+    calibration_end: datetime.datetime
+    observation_end: datetime.datetime
 
     @property
     def frequency(self):
@@ -380,16 +376,17 @@ def calibration_and_holdout(purchases=None, calibration_end=None, *, customer="c
     if calibration_end is None:
         raise TypeError("calibration_end is required")
     c, t, m, rows, names = _log(purchases, customer, at, amount)
+    end_ms = _values.to_ms(calibration_end, "calibration_end")
     handle = c_void_p()
     with _summary_options(period, periods_per_unit, observation_end, include_first_purchase) as o:
-        n.check(_split(byref(handle), c, t, m, rows, _values.to_ms(calibration_end, "calibration_end"), o))
+        n.check(_split(byref(handle), c, t, m, rows, end_ms, o))
     try:
         ids, (f, r, T, mv, fh, mh), end, _, duration = _read_summary(handle, names)
     finally:
         _summary_free(handle)
     money = m is not None
     return CalibrationHoldout(ids, f, r, T, mv if money else None, fh, mh if money else None, duration,
-                              _values.to_ms(calibration_end, "calibration_end"), end)
+                              _values.to_datetime(end_ms), end)
 
 
 def _data_columns(data, names):

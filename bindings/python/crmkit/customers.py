@@ -10,16 +10,17 @@ Field values: text fields are str; ``tags`` a list of str; ``attributes`` a dict
 text); ``acquisition_cost`` a ``Money``, a ``(minor, currency)`` tuple, or int minor units /
 Decimal with ``acquisition_currency``; ``created_at`` and ``updated_at`` int milliseconds, a
 datetime, a date (its first instant) or ISO-8601 text (see ``crmkit._values``). Customers
-come back with times as int ms.
+come back with times as aware UTC datetimes.
 """
 import ctypes
 import dataclasses
+import datetime
 import json
 import typing
 
 from . import _native as n
 from . import db as _db
-from ._values import Money, money_arg, money_from_json, to_datetime, to_ms, to_ms_end_of_day
+from ._values import Money, money_arg, money_from_json, take_json, to_ms, to_ms_end_of_day, with_datetimes
 
 _P = n.POINTER
 _new = n.bind("crmkit_customer_new", n.c_int, _P(n.c_void_p))
@@ -72,7 +73,7 @@ CLEARABLE_FIELDS = tuple(f["name"] for f in FIELDS if f["clearable"])
 
 @dataclasses.dataclass
 class Customer:
-    """A customer as stored. Unknown fields are None; times are int ms since the epoch (UTC)."""
+    """A customer as stored. Unknown fields are None; times are aware UTC datetimes."""
 
     id: int
     external_id: typing.Optional[str] = None
@@ -92,18 +93,15 @@ class Customer:
     acquisition_cost: typing.Optional[Money] = None
     lifecycle_stage: str = "lead"
     lifecycle_manual: bool = False   # the host gave the stage: automatic moves skip it
-    created_at: int = 0
-    updated_at: int = 0
+    created_at: typing.Optional[datetime.datetime] = None
+    updated_at: typing.Optional[datetime.datetime] = None
     attributes: dict = dataclasses.field(default_factory=dict)
     tags: list = dataclasses.field(default_factory=list)
 
-    @property
-    def created_at_datetime(self):
-        return to_datetime(self.created_at)
-
     @classmethod
     def from_json(cls, obj):
-        obj = dict(obj)
+        """A Customer from the C API's JSON (times int ms, converted here)."""
+        obj = with_datetimes(dict(obj))
         obj["acquisition_cost"] = money_from_json(obj.get("acquisition_cost"))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in obj.items() if k in known})
@@ -197,11 +195,11 @@ class Customers:
 
     def get(self, customer_id):
         """The Customer with this id (NotFound otherwise)."""
-        return Customer.from_json(n.take_json(_get_json, self._db.handle, n.int64(customer_id, "customer_id")))
+        return Customer.from_json(take_json(_get_json, self._db.handle, n.int64(customer_id, "customer_id")))
 
     def get_by_external_id(self, external_id):
-        return Customer.from_json(n.take_json(_get_ext_json, self._db.handle,
-                                              n.text(external_id, "external_id")))
+        return Customer.from_json(take_json(_get_ext_json, self._db.handle,
+                                            n.text(external_id, "external_id")))
 
     def find_id(self, external_id):
         """The id of the customer with this external_id, or None."""
@@ -215,7 +213,7 @@ class Customers:
     def find_by_email(self, email):
         """Customers with this email (normalised before the lookup), possibly []."""
         return [Customer.from_json(o) for o in
-                n.take_json(_by_email_json, self._db.handle, n.text(email, "email"))]
+                take_json(_by_email_json, self._db.handle, n.text(email, "email"))]
 
     def _filter(self, created_from, created_to, tag, lifecycle_stage, country):
         f = n.c_void_p()
@@ -262,7 +260,7 @@ class Customers:
     def lifecycle_rule(self):
         """The store's churn rule: {"churn_rule": "no_purchase"|"p_alive", "window_days",
         "p_alive_threshold"} (defaults no_purchase, 180, 0.5)."""
-        return n.take_json(_rule_json, self._db.handle)
+        return take_json(_rule_json, self._db.handle)
 
     def set_lifecycle_rule(self, churn_rule="no_purchase", window_days=180, p_alive_threshold=0.5):
         """Saves the churn rule: "no_purchase" (no purchase in the window_days before as_of)
@@ -273,10 +271,11 @@ class Customers:
     def update_lifecycle(self, as_of, override_manual=False):
         """Applies the churn rule at as_of (int ms, datetime, or a date D meaning the end of D)
         to every customer with a purchase before it: churned when the rule says so, otherwise
-        customer. Stages set by hand are skipped unless override_manual. Returns {"as_of",
-        "rule", "evaluated", "moves": [{"from", "to", "customers"}]}; a rerun moves nobody."""
-        return n.take_json(_update_lifecycle_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
-                           1 if override_manual else 0)
+        customer. Stages set by hand are skipped unless override_manual. Returns {"as_of" (a
+        datetime), "rule", "evaluated", "moves": [{"from", "to" (stage names), "customers"}]};
+        a rerun moves nobody."""
+        return take_json(_update_lifecycle_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
+                         1 if override_manual else 0)
 
 
 _db.Database.customers = property(lambda self: Customers(self))

@@ -4,23 +4,24 @@
                            occurred_at=datetime.datetime(2025, 1, 20, tzinfo=datetime.timezone.utc),
                            amount=decimal.Decimal("49.90"), currency="USD", external_id="order-1")
     for i in db.interactions.timeline(7, kind="purchase"):
-        print(i.occurred_at_datetime, i.amount, i.currency)
+        print(i.occurred_at, i.amount, i.currency)      # an aware UTC datetime
 
 Times: int milliseconds, datetime, date or ISO-8601 text (``crmkit._values``). Money: ``amount`` is
 int minor units or a Decimal in major units, with ``currency``; or a ``Money`` / (minor,
 currency) tuple. ``margin`` is in the amount's currency, given the same way. Interactions
 come back as ``Interaction`` dataclasses: ``amount`` a Decimal in major units (exact),
-``amount_minor`` the int minor units, times int ms.
+``amount_minor`` the int minor units, times aware UTC datetimes.
 """
 import ctypes
 import dataclasses
+import datetime
 import json
 import typing
 import decimal
 
 from . import _native as n
 from . import db as _db
-from ._values import currency_exponent, money_arg, to_datetime, to_minor, to_ms, to_ms_end_of_day
+from ._values import currency_exponent, money_arg, take_json, to_minor, to_ms, to_ms_end_of_day, with_datetimes
 
 _P = n.POINTER
 _new = n.bind("crmkit_interaction_new", n.c_int, _P(n.c_void_p))
@@ -61,11 +62,11 @@ def _major(minor, currency):
 
 @dataclasses.dataclass
 class Interaction:
-    """An interaction as stored; times are int ms since the epoch (UTC)."""
+    """An interaction as stored; occurred_at is an aware UTC datetime."""
 
     id: int
     customer_id: int
-    occurred_at: int
+    occurred_at: datetime.datetime
     channel: str
     kind: str
     direction: str = "none"
@@ -78,12 +79,10 @@ class Interaction:
     notes: typing.Optional[str] = None
     attributes: typing.Optional[dict] = None
 
-    @property
-    def occurred_at_datetime(self):
-        return to_datetime(self.occurred_at)
-
     @classmethod
     def from_json(cls, o):
+        """An Interaction from the C API's JSON (occurred_at int ms, converted here)."""
+        o = with_datetimes(dict(o))
         money = o.get("amount")
         currency = money["currency"] if money else None
         minor = money["minor"] if money else None
@@ -200,7 +199,7 @@ class Interactions:
             result = n.c_void_p()
             n.check(_batch_commit(ctypes.byref(result), self._db.handle, batch))
             try:
-                j = n.take_json(_result_json, result)
+                j = take_json(_result_json, result)
             finally:
                 _result_free(result)
         finally:
@@ -212,8 +211,8 @@ class Interactions:
                            reasons["same_external_id"], reasons["same_natural_key"])
 
     def get(self, interaction_id):
-        return Interaction.from_json(n.take_json(_get_json, self._db.handle,
-                                                 n.int64(interaction_id, "interaction_id")))
+        return Interaction.from_json(take_json(_get_json, self._db.handle,
+                                               n.int64(interaction_id, "interaction_id")))
 
     def timeline(self, customer_id, channel=None, kind=None, start=None, end=None):
         """Yields the customer's interactions newest first, optionally one channel or kind and
@@ -228,9 +227,9 @@ class Interactions:
 
     def figures(self, customer_id):
         """The figures kept for a customer, as a dict: counts, first/last purchase and last
-        interaction (int ms or None), and ``money``: {currency: {"purchase_total",
+        interaction (aware UTC datetimes or None), and ``money``: {currency: {"purchase_total",
         "refund_total", "margin_total"}} as exact Decimals in major units."""
-        j = n.take_json(_figures_json, self._db.handle, n.int64(customer_id, "customer_id"))
+        j = take_json(_figures_json, self._db.handle, n.int64(customer_id, "customer_id"))
         money = {}
         for m in j.get("money", []):
             cur = m["currency"]

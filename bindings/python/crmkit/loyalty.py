@@ -9,13 +9,15 @@
 Times are read as everywhere in the binding (``crmkit._values``): a date as occurred_at or
 from_ is its first instant; as ``to`` or ``as_of`` it means the end of that day (end of day),
 so from_="2026-01-01", to="2026-03-31" is the first quarter. Figures without data are None.
+Instants in the results (a response's occurred_at, the windows' from/to, a cohort's start) are
+aware UTC datetimes.
 """
 import json
 import math
 
 from . import _native as n
 from . import db as _db
-from ._values import optional_ms, to_ms, to_ms_end_of_day
+from ._values import optional_ms, take_json, to_ms, to_ms_end_of_day
 
 _i64p = n.POINTER(n.c_int64)
 
@@ -82,25 +84,25 @@ class Surveys:
                 # An int goes in the JSON as given, for the library to judge like any JSON number.
                 r["occurred_at"] = to_ms(when, "occurred_at")
             rows.append(r)
-        return n.take_json(_record_batch, self._db.handle, n.text(json.dumps(rows)), int(bool(skip_invalid)))
+        return take_json(_record_batch, self._db.handle, n.text(json.dumps(rows)), int(bool(skip_invalid)))
 
     def get(self, response_id):
-        return n.take_json(_get, self._db.handle, n.int64(response_id, "response_id"))
+        return take_json(_get, self._db.handle, n.int64(response_id, "response_id"))
 
     def nps(self, from_=None, to=None, by=None, confidence=0.95):
         """NPS per group: {"groups": [{"group", "responses", "promoters", "passives",
         "detractors", "nps", "standard_error", "ci_low", "ci_high"}], ...}."""
-        return n.take_json(_nps, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
-                           n.text(by, "by"),
-                           n.double(confidence, "confidence"))
+        return take_json(_nps, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
+                         n.text(by, "by"),
+                         n.double(confidence, "confidence"))
 
     def csat(self, from_=None, to=None, by=None):
-        return n.take_json(_csat, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
-                           n.text(by, "by"))
+        return take_json(_csat, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
+                         n.text(by, "by"))
 
     def ces(self, from_=None, to=None, by=None):
-        return n.take_json(_ces, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
-                           n.text(by, "by"))
+        return take_json(_ces, self._db.handle, optional_ms(from_, "from_"), optional_ms(to, "to", end_of_day=True),
+                         n.text(by, "by"))
 
 
 class Retention:
@@ -118,7 +120,7 @@ class Retention:
                        ("order_unit", (n.c_char_p,), (n.text(order_unit, "order_unit"),)),
                        ("revenue", (n.c_char_p,), (n.text(revenue, "revenue"),)),
                        ("currency", (n.c_char_p,), (n.text(currency, "currency"),))) as o:
-            return n.take_json(_retention, self._db.handle, to_ms(from_, "from_"), to_ms_end_of_day(to, "to"), o)
+            return take_json(_retention, self._db.handle, to_ms(from_, "from_"), to_ms_end_of_day(to, "to"), o)
 
     def cohorts(self, by="month", periods=12, unbounded=False, from_=None, to=None, as_of=None):
         bounds = [(member, (n.c_int64,), ((to_ms_end_of_day if end else to_ms)(value, name),))
@@ -130,7 +132,7 @@ class Retention:
                        ("periods", (n.c_int,), (n.int32(periods, "periods"),)),
                        ("unbounded", (n.c_int,), (int(bool(unbounded)),)),
                        *bounds) as o:
-            return n.take_json(_cohorts, self._db.handle, o)
+            return take_json(_cohorts, self._db.handle, o)
 
 _db.Database.surveys = property(lambda self: Surveys(self))
 _db.Database.retention = property(lambda self: Retention(self))

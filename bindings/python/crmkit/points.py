@@ -9,14 +9,17 @@
 Times are read as everywhere in the binding (``crmkit._values``); every time here is "end of
 day": a date D means the end of D, as the command line's --as-of and --at do. Nothing reads
 the clock. Mutations return a
-``PointsResult`` (points = net change, replayed = the external id was seen before).
+``PointsResult`` (points = net change, replayed = the external id was seen before). Instants in
+the results (a programme's created_at, a ledger entry's created_at, effective_at and
+expires_at, a tier stay's from and to) are aware UTC datetimes.
 """
 import collections
+import datetime
 import json
 
 from . import _native as n
 from . import db as _db
-from ._values import to_ms_end_of_day
+from ._values import take_json, to_ms, to_ms_end_of_day
 
 _I64 = n.c_int64
 _P64 = n.POINTER(n.c_int64)
@@ -59,7 +62,7 @@ class Points:
         self._db = database
 
     def _json(self, fn, *args):
-        return n.take_json(fn, self._db.handle, *args)
+        return take_json(fn, self._db.handle, *args)
 
     def _mutation(self, fn, *args):
         pts, replayed = n.c_int64(), n.c_int()
@@ -68,7 +71,16 @@ class Points:
 
     # -- programmes ---------------------------------------------------------------------------
     def create_programme(self, spec):
-        """Creates a programme from a dict (or JSON text) and returns its id."""
+        """Creates a programme from a dict (or JSON text) and returns its id. ``created_at`` may
+        be int ms, ISO-8601 text or a date (the library reads those), or a datetime, such as
+        the one programme() returns."""
+        if isinstance(spec, dict):
+            spec = dict(spec)
+            created = spec.get("created_at")
+            if isinstance(created, datetime.datetime):
+                spec["created_at"] = to_ms(created, "created_at")
+            elif isinstance(created, datetime.date):  # as its text, read by the library
+                spec["created_at"] = created.isoformat()
         text = spec if isinstance(spec, str) else json.dumps(spec)
         pid = n.c_int64()
         n.check(_create(n.byref(pid), self._db.handle, n.text(text, "spec")))

@@ -4,7 +4,9 @@
     r["overview"]["revenue"]   # [{"currency": "EUR", "amount": Decimal("1234.50")}]
 
 Money is {"currency", "amount"} with the amount an exact ``decimal.Decimal`` (a total across
-customers may pass what a float or int64 minor units hold); instants are ISO-8601 UTC text.
+customers may pass what a float or int64 minor units hold); instants are aware UTC datetimes,
+as everywhere in the binding (the library writes them as ISO-8601 text in the report, and as
+int ms in the results it nests, such as a window's "result": both convert).
 """
 import ctypes
 import decimal
@@ -12,7 +14,7 @@ import os
 
 from . import _native as n
 from . import db as _db
-from ._values import to_ms_end_of_day
+from ._values import take_json, to_ms_end_of_day
 
 _JSON = n.POINTER(n.c_void_p)
 _new = n.bind("crmkit_report_options_new", n.c_int, n.POINTER(n.c_void_p))
@@ -54,8 +56,8 @@ def report(self, as_of=None, top=10, at_risk_below=0.5, lost_below=0.05, currenc
     (end of day: a date D includes D; default the end of the last day with a fact); top: rows
     in top customers and most at risk (0 = all); at_risk_below / lost_below: the P(alive) band
     of "most at risk"."""
-    return _with_options(lambda opts: n.take_json(_report, self.handle, opts, object_hook=_money), as_of, top,
-                         at_risk_below, lost_below, currency, cohort_periods, cohort_months)
+    return _with_options(lambda opts: take_json(_report, self.handle, opts, object_hook=_money, text_instants=True),
+                         as_of, top, at_risk_below, lost_below, currency, cohort_periods, cohort_months)
 
 
 def report_html(self, path=None, as_of=None, top=10, at_risk_below=0.5, lost_below=0.05, currency=None,

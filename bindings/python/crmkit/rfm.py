@@ -25,7 +25,7 @@ import decimal
 import math
 
 from . import _native as n
-from ._values import _DAY_MS, currency_code, currency_exponent, to_ms, to_ms_end_of_day
+from ._values import _DAY_MS, currency_code, currency_exponent, frame, to_ms, to_ms_end_of_day
 
 _size_p = n.POINTER(ctypes.c_size_t)
 _i64_p = n.POINTER(n.c_int64)
@@ -49,13 +49,9 @@ _summary = n.bind("crmkit_rfm_segment_summary", n.c_int, _size_p, _size_p, _i64_
 
 
 def _to_pandas(rows, cls):
-    try:
-        import pandas
-    except ImportError as e:
-        raise ImportError("to_pandas() needs pandas (Debian: python3-pandas); the rows are plain "
-                          "dataclasses without it") from e
     names = [f.name for f in dataclasses.fields(cls)]
-    return pandas.DataFrame([dataclasses.astuple(r) for r in rows], columns=names)
+    return frame({k: [getattr(r, k) for r in rows] for k in names},
+                 what="the rows are plain dataclasses without it")
 
 
 class _Rows(list):

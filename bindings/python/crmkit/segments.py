@@ -7,14 +7,15 @@ Rules are dicts in the JSON rule language (docs/SEGMENTS.md) or strings in its t
 
 Times are read as everywhere in the binding (``crmkit._values``): here every time is "end of
 day", a date D meaning the end of D, as the command line's --as-of and --at do, except
-history's start, which is its first instant.
+history's start, which is its first instant. Instants in the results (a segment's
+refreshed_at, a stay's entered_at and left_at) are aware UTC datetimes.
 """
 import collections
 import json
 
 from . import _native as n
 from . import db
-from ._values import to_ms, to_ms_end_of_day
+from ._values import take_json, to_datetime, to_ms, to_ms_end_of_day
 
 _P = n.POINTER
 _i64 = n.c_int64
@@ -46,8 +47,8 @@ _current = n.bind("crmkit_segment_iter_is_current", n.c_int, n.c_void_p)
 _version = n.bind("crmkit_segment_iter_rule_version", n.c_int, n.c_void_p)
 _iter_free = n.bind("crmkit_segment_iter_free", None, n.c_void_p)
 
-# One stay of a customer in a segment: [entered_at, left_at); left_at None = current member;
-# rule_version None = changed by hand.
+# One stay of a customer in a segment: [entered_at, left_at), aware UTC datetimes; left_at None
+# = current member; rule_version None = changed by hand.
 Membership = collections.namedtuple("Membership", "segment_id segment customer_id entered_at left_at rule_version")
 
 def rule_json(rule):
@@ -92,8 +93,8 @@ class Segments:
 
     def explain(self, rule, as_of, strict_nulls=False):
         """{"sql": ..., "params": [...], "rule": canonical} for the compiled rule."""
-        return n.take_json(_explain, self._db.handle, n.text(rule_json(rule), "rule"), to_ms_end_of_day(as_of),
-                           _strict(strict_nulls))
+        return take_json(_explain, self._db.handle, n.text(rule_json(rule), "rule"), to_ms_end_of_day(as_of),
+                         _strict(strict_nulls))
 
     def create(self, name, rule=None, kind=None, strict_nulls=False):
         """Saves a segment: dynamic with a rule, static (kind="static") without one. Returns its id."""
@@ -115,13 +116,13 @@ class Segments:
         n.check(_delete(self._db.handle, n.text(name, "name")))
 
     def get(self, name):
-        return n.take_json(_get, self._db.handle, n.text(name, "name"))
+        return take_json(_get, self._db.handle, n.text(name, "name"))
 
     def list(self):
-        return n.take_json(_list, self._db.handle)
+        return take_json(_list, self._db.handle)
 
     def versions(self, name):
-        return n.take_json(_versions, self._db.handle, n.text(name, "name"))
+        return take_json(_versions, self._db.handle, n.text(name, "name"))
 
     def refresh(self, name, as_of):
         """Evaluates the current rule as of ``as_of`` and records changes; returns (entered, left)."""
@@ -149,8 +150,8 @@ class Segments:
         rows = []
         try:
             while n.check(_next(it)) == n.OK:
-                rows.append(Membership(_seg_id(it), _seg_name(it).decode("utf-8"), _cust(it), _entered(it),
-                                       None if _current(it) else _left(it), _version(it) or None))
+                rows.append(Membership(_seg_id(it), _seg_name(it).decode("utf-8"), _cust(it), to_datetime(_entered(it)),
+                                       None if _current(it) else to_datetime(_left(it)), _version(it) or None))
         finally:
             _iter_free(it)
         return rows

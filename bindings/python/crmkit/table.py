@@ -11,6 +11,7 @@ import ctypes
 import math
 
 from . import _native as n
+from ._values import frame
 
 _PAGE = 65536  # rows per C call
 
@@ -43,13 +44,10 @@ class Table:
         return [dict(zip(names, values)) for values in zip(*(self._columns[k] for k in names))]
 
     def to_pandas(self):
-        """The columns as a pandas.DataFrame; ImportError naming pandas when it is not installed."""
-        try:
-            import pandas
-        except ImportError as e:
-            raise ImportError("to_pandas() needs pandas (Debian: python3-pandas); the columns are "
-                              "available without it as table[name] and table.rows()") from e
-        return pandas.DataFrame(self._columns, columns=self.names)
+        """The columns as a pandas.DataFrame (a column of instants as datetime64[ns, UTC]);
+        ImportError naming pandas when it is not installed."""
+        return frame(self._columns,
+                     what="the columns are available without it as table[name] and table.rows()")
 
 
 def _none_for_nan(values):

@@ -8,7 +8,9 @@
         db.value.rfm("2006-12-31", method="quantile", map="rfm_tests")
 
 Times are read as everywhere in the binding (``crmkit._values``); every time here is "end of
-day": a date D (``datetime.date`` or "YYYY-MM-DD") means the end of D.
+day": a date D (``datetime.date`` or "YYYY-MM-DD") means the end of D. Instants in the results
+(calibration_end, data_from, fitted_at, as_of, scored_at) are aware UTC datetimes;
+``calibration_end_iso`` and ``as_of_iso`` keep the library's text form beside them.
 """
 import json
 
@@ -17,7 +19,7 @@ import ctypes
 from . import _native as n
 from . import db as _db
 from .table import read_columns
-from ._values import to_ms_end_of_day
+from ._values import take_json, to_ms_end_of_day
 
 _fit = n.bind("crmkit_value_fit", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_char_p, n.c_char_p, n.c_int64,
               n.c_int64, n.c_char_p)
@@ -78,11 +80,11 @@ class Value:
         return self.model(model_id.value)
 
     def model(self, model_id):
-        return n.take_json(_model_json, self._db.handle, n.int64(model_id, "model_id"))
+        return take_json(_model_json, self._db.handle, n.int64(model_id, "model_id"))
 
     def models(self):
         """Every saved model, newest first."""
-        return n.take_json(_models_json, self._db.handle)
+        return take_json(_models_json, self._db.handle)
 
     def score(self, transaction_model, spend_model=None, horizon=12, horizon_unit="month", as_of=None,
               discount=0.01, margin=1.0):
@@ -114,11 +116,11 @@ class Value:
         if isinstance(model, int):
             model = str(model)
         with _score_options(model, spend_model, horizon, horizon_unit, discount, margin) as o:
-            return n.take_json(_score_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"), o)
+            return take_json(_score_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"), o)
 
     def scores(self, customer_id):
         """One customer's scores (p_alive, expected_purchases, expected_spend, predicted_clv, ...)."""
-        return n.take_json(_scores_json, self._db.handle, n.int64(customer_id, "customer_id"))
+        return take_json(_scores_json, self._db.handle, n.int64(customer_id, "customer_id"))
 
     def score_table(self):
         """Every customer's stored scores (the last scoring run) in one call, by customer id: a
@@ -143,7 +145,7 @@ class Value:
         """Holdout check of a saved transaction model: actual vs predicted purchases in
         [calibration end, holdout_end) by calibration frequency 0..6, 7+."""
         mid = n.int64(_model_id(model_id), "model_id")
-        return n.take_json(_validate_json, self._db.handle, mid, to_ms_end_of_day(holdout_end, "holdout_end"))
+        return take_json(_validate_json, self._db.handle, mid, to_ms_end_of_day(holdout_end, "holdout_end"))
 
     def rfm(self, as_of, method=None, map=None, custom_map=None, bins=None, frequency=None, currency=None,
             cuts=None, customers=True, scan=False):
@@ -160,17 +162,17 @@ class Value:
         options["customers"] = bool(customers)
         if scan:
             options["scan"] = True
-        return n.take_json(_rfm_assign_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
-                           n.text(json.dumps(options), "options"))
+        return take_json(_rfm_assign_json, self._db.handle, to_ms_end_of_day(as_of, "as_of"),
+                         n.text(json.dumps(options), "options"))
 
     def customer_rfm(self, customer_id):
         """A customer's current RFM assignment; NotFound when it has none."""
-        return n.take_json(_customer_rfm_json, self._db.handle, n.int64(customer_id, "customer_id"))
+        return take_json(_customer_rfm_json, self._db.handle, n.int64(customer_id, "customer_id"))
 
     @staticmethod
     def maps():
         """The built-in segment maps (name, version, description, rules or cells)."""
-        return n.take_json(_maps_json)
+        return take_json(_maps_json)
 
 
 _db.Database.value = property(lambda self: Value(self), doc="Customer value (CLV models, scores, RFM).")

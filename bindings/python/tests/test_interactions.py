@@ -33,7 +33,7 @@ class InteractionsTest(unittest.TestCase):
         whole = at(2).replace(microsecond=123000)
         rec(self.cid, whole, "visit", "web")
         (event,) = list(self.db.interactions.timeline(self.cid))
-        self.assertEqual(event.occurred_at_datetime, whole)
+        self.assertEqual(event.occurred_at, whole)
 
     def test_record_timeline_and_figures(self):
         rec = self.db.interactions.record
@@ -56,7 +56,7 @@ class InteractionsTest(unittest.TestCase):
         self.assertEqual(events[-1].amount, D("49.90"))
         self.assertEqual(events[-1].amount_minor, 4990)
         self.assertEqual(events[-1].margin, D("10.00"))
-        self.assertEqual(events[-1].occurred_at_datetime, at(2))
+        self.assertEqual(events[-1].occurred_at, at(2))
         self.assertEqual(events[3].subject, "March news")
         self.assertIsNone(events[3].amount)
         purchases = list(self.db.interactions.timeline(self.cid, kind="purchase", channel="web"))
@@ -72,7 +72,8 @@ class InteractionsTest(unittest.TestCase):
         self.assertEqual(f["money"]["USD"]["purchase_total"], D("64.90"))
         self.assertEqual(f["money"]["USD"]["refund_total"], D("-5.00"))
         self.assertEqual(f["money"]["JPY"]["purchase_total"], D("1200"))
-        self.assertEqual(f["last_purchase_at"], int(at(6).timestamp() * 1000))
+        self.assertEqual(f["last_purchase_at"], at(6))
+        self.assertEqual((f["first_purchase_at"], f["last_interaction_at"]), (at(2), at(6)))
 
     def test_bad_input_is_refused_and_changes_nothing(self):
         rec = self.db.interactions.record
@@ -196,7 +197,7 @@ class InteractionsTest(unittest.TestCase):
             events = db.interactions.timeline(cid)
             first = next(events)
             db.close()
-            self.assertEqual(first.occurred_at_datetime, at(6))
+            self.assertEqual(first.occurred_at, at(6))
             self.assertEqual(len(list(events)), 4)  # the iterator keeps the store alive
 
     def test_savepoint_undoes_its_part_alone(self):
@@ -213,7 +214,7 @@ class InteractionsTest(unittest.TestCase):
                         raise RuntimeError("redo")
                 with db.savepoint():
                     db.interactions.record(cid, at(4), "visit", "web")
-            self.assertEqual([e.occurred_at_datetime for e in db.interactions.timeline(cid)], [at(4), at(2)])
+            self.assertEqual([e.occurred_at for e in db.interactions.timeline(cid)], [at(4), at(2)])
 
 
 if __name__ == "__main__":

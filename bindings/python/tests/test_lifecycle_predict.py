@@ -42,7 +42,7 @@ class PredictTest(unittest.TestCase):
         self.assertEqual(r["model"]["kind"], best["kind"])
         self.assertEqual(r["model"]["params"], best["params"])
         self.assertEqual(r["model"]["calibration_end"], best["calibration_end"])
-        self.assertEqual(r["model"]["data_from"], _D0)
+        self.assertEqual(r["model"]["data_from"], datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
         self.assertEqual(r["scored"], 40)
         self.assertEqual(r["warnings"], [])
         self.assertEqual(self.db.value.scores(1)["model_id"], best["id"])

@@ -1,5 +1,6 @@
 """The report is one library function: Python (through the C API) and `crmkit report --json`
-must print the same content for the same store, section by section."""
+must print the same content for the same store, section by section (the command's JSON read
+with the binding's conventions: money as Decimal, instants as datetimes)."""
 import calendar
 import decimal
 import json
@@ -10,6 +11,7 @@ import tempfile
 import unittest
 
 import crmkit
+from crmkit._values import with_datetimes
 
 
 def ms(y, m, d, hour=10):
@@ -54,7 +56,7 @@ class ReportSurfacesTest(unittest.TestCase):
         r = subprocess.run([self.cli, "report", "--db", self.path, "--json", "--top", "5"],
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
-        cli = json.loads(r.stdout, object_hook=money_as_decimal)
+        cli = with_datetimes(json.loads(r.stdout, object_hook=money_as_decimal), text=True)
         self.assertEqual(list(cli), list(self.python))
         for section in self.python:
             self.assertEqual(cli[section], self.python[section], section)

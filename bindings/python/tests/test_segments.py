@@ -1,9 +1,12 @@
+import datetime
 import os
 import unittest
 
 import crmkit
 import seeded_store
 from crmkit import segments
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 DAY = 86400000
 # 2024-02-29 00:00 UTC and 2024-08-31 00:00 UTC (the instant of the date 2024-08-30).
@@ -71,7 +74,7 @@ class SegmentsTest(seeded_store.SeededStoreTest):
         hist = s.history("women", 1500, 2500)
         self.assertEqual(len(hist), 1)
         self.assertEqual((hist[0].customer_id, hist[0].entered_at, hist[0].left_at, hist[0].rule_version),
-                         (2, 1000, 2000, 1))
+                         (2, EPOCH + datetime.timedelta(seconds=1), EPOCH + datetime.timedelta(seconds=2), 1))
         with self.assertRaises(crmkit.InvalidArgument):
             s.refresh("women", 1999)
         self.assertEqual([v["version"] for v in s.versions("women")], [1, 2])
