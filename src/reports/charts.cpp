@@ -179,9 +179,13 @@ std::string history_chart(Store& store, const ChartRequest& r) {
   std::vector<double> times;
   for (Day d : days) times.push_back(static_cast<double>(d - first) / per);
   const double last = static_cast<double>(day_of(end - 1) - first) / per;
-  const std::string period = fmt::format("customer {}, {} purchases {} to {}; {}", r.customer_id, m.currency,
-                                         format_date(first), last_day(end), model_period(m));
-  return plot::p_alive_history(purchase_model_of(m), times, last, m.unit, with_period(r.options, period));
+  // The chart's caption states its own period (from the first purchase), so the store's facts go
+  // into the default title rather than a second "Period:".
+  plot::Options o = r.options;
+  if (o.title.empty())
+    o.title = fmt::format("P(alive) of customer {}: {} purchases to {}, model {} ({})", r.customer_id, m.currency,
+                          last_day(end), m.id, to_string(m.kind));
+  return plot::p_alive_history(purchase_model_of(m), times, last, m.unit, o);
 }
 
 std::string rfm_chart(Store& store, const ChartRequest& r) {
