@@ -13,6 +13,9 @@ chart's own title); ``period`` adds "Period: ..." to the caption where the data 
 pandas and NumPy are never required. NaN, infinities, booleans and integers a double cannot
 hold are refused (``InvalidArgument`` naming the value), never dropped. docs/PLOTS.md
 describes each chart and what it tells.
+
+The same charts from a database, the data gathered by the library: ``db.chart("p-alive")``,
+``db.chart("rfm-heatmap")`` ...; ``charts()`` names them (docs/PLOTS.md, "Charts of a store").
 """
 import ctypes
 import math
