@@ -10,6 +10,7 @@
 
 #include "crmkit/clv.hpp"
 #include "handle.hpp"
+#include "option_handles.hpp"
 
 using namespace crmkit;
 using crmkit::capi::call;
@@ -17,10 +18,6 @@ using crmkit::capi::need;
 
 struct crmkit_clv_summary_options {
   clv::SummaryOptions options;
-};
-
-struct crmkit_clv_fit_options {
-  clv::FitOptions options;
 };
 
 struct crmkit_clv_summary {

@@ -426,10 +426,21 @@ CRMKIT_API int crmkit_interaction_rebuild_figures(crmkit_db *db);
 ** repeat spend) - nothing is written. EREADONLY on a read-only database. */
 CRMKIT_API int crmkit_value_fit(int64_t *out_model_id, crmkit_db *db, const char *kind, const char *unit,
                                 int64_t calibration_end, int64_t fitted_at, const char *currency);
+/* As crmkit_value_fit with the optimiser's settings: the same crmkit_clv_fit_options handle the
+** plain-data fits take (declared with them below; NULL = every default). Its penalizer
+** (crmkit_clv_fit_options_set_penalizer, lifetimes' penalizer_coef) is recorded in the saved
+** model ("penalizer_coef" in crmkit_value_model_json). EINVALID, before anything is read or
+** written: a penalizer that is negative or not finite (named "penalizer_coef"), and what
+** crmkit_value_fit refuses. */
+typedef struct crmkit_clv_fit_options crmkit_clv_fit_options;
+CRMKIT_API int crmkit_value_fit_with(int64_t *out_model_id, crmkit_db *db, const char *kind, const char *unit,
+                                     int64_t calibration_end, int64_t fitted_at, const char *currency,
+                                     const crmkit_clv_fit_options *options);
 
 /* A saved model as owned JSON: {"id", "kind", "params": {name: value}, "std_errors": {name:
 ** value} or null, "log_likelihood", "customers", "time_unit", "calibration_end", "data_from",
-** "fitted_at", "converged", "currency", "iterations", "reason"}. ENOTFOUND for an unknown id. */
+** "fitted_at", "converged", "currency", "iterations", "reason", "penalizer_coef"}. ENOTFOUND for an
+** unknown id. */
 CRMKIT_API int crmkit_value_model_json(char **out_json, crmkit_db *db, int64_t model_id);
 
 /* Every saved model, newest first, as an owned JSON array of the objects above. */
@@ -1012,6 +1023,49 @@ CRMKIT_API int crmkit_plot_cohort_retention(char **out_svg, const char *by, int 
                                             const double *retention, const int *observed, int64_t cohort_count,
                                             int periods, const crmkit_plot_options *options);
 
+/* -------------------------------------------------------------- charts of a store -- */
+/* The charts above drawn from a database, without gathering their data (crmkit/charts.hpp,
+** docs/PLOTS.md "Charts of a store"). chart names (crmkit_chart_list_json lists them, with what
+** each needs): "expected-purchases", "p-alive", "calibration-holdout", "p-alive-history" (a
+** saved transaction model), "rfm-heatmap", "rfm-segments", "recency-histogram",
+** "frequency-histogram", "monetary-histogram", "rf-scatter", "fm-scatter", "rm-scatter" (the
+** stored RFM run), "cohort-retention" (purchases). Read only.
+** Chart options (NULL: every default), checked by crmkit_db_chart naming the member:
+**   set_model:       a saved transaction model's id; 0 (default) = the default model (the best
+**                    log-likelihood on the most recent calibration).
+**   set_as_of:       ms instant, exclusive (NULL = default): p-alive-history's end (default: the
+**                    model's calibration end); cohort-retention's last observable instant.
+**   set_customer:    p-alive-history's customer (required).
+**   set_holdout_end: calibration-holdout's end of the holdout (required; NULL clears).
+**   set_grid:        expected-purchases' horizon in the model's unit (> 0, default 1); the
+**                    matrices' max_frequency and max_recency, and calibration-holdout's last
+**                    frequency (-1 = default: from the model's calibration data; 7).
+**   set_cohorts:     cohort-retention's period "month" or "week" (EINVALID at once otherwise),
+**                    columns 1..400 (default 12) and newest cohorts 1..400 (default 12). */
+typedef struct crmkit_chart_options crmkit_chart_options;
+CRMKIT_API int crmkit_chart_options_new(crmkit_chart_options **out);
+CRMKIT_API void crmkit_chart_options_free(crmkit_chart_options *options);
+CRMKIT_API int crmkit_chart_options_set_model(crmkit_chart_options *options, int64_t model_id);
+CRMKIT_API int crmkit_chart_options_set_as_of(crmkit_chart_options *options, const int64_t *as_of);
+CRMKIT_API int crmkit_chart_options_set_customer(crmkit_chart_options *options, int64_t customer_id);
+CRMKIT_API int crmkit_chart_options_set_holdout_end(crmkit_chart_options *options, const int64_t *holdout_end);
+CRMKIT_API int crmkit_chart_options_set_grid(crmkit_chart_options *options, double horizon, int max_frequency,
+                                             int max_recency);
+CRMKIT_API int crmkit_chart_options_set_cohorts(crmkit_chart_options *options, const char *by, int periods,
+                                                int cohorts);
+/* One chart of the database as an owned SVG document (release with crmkit_free); *out_svg is
+** NULL after any failure. plot_options: size, title, period (NULL: defaults; an unset period is
+** filled with the model and its calibration, or the RFM run's date and map).
+** EINVALID: NULL db/out_svg/chart, an unknown chart name, a bad option (named: "holdout_end is
+** required for calibration-holdout", "customer_id 0 ...", "model 3 is gg, a spend model"),
+** or a bad plot option. ENOTFOUND naming what the database lacks: no saved transaction model,
+** an unknown model id, no RFM run, an unknown customer or one without purchases in the model's
+** currency, no purchase for cohorts. */
+CRMKIT_API int crmkit_db_chart(char **out_svg, crmkit_db *db, const char *chart, const crmkit_chart_options *options,
+                               const crmkit_plot_options *plot_options);
+/* The store charts as owned JSON: {"charts": [{"name", "needs", "draws"}]}, in order. */
+CRMKIT_API int crmkit_chart_list_json(char **out_json);
+
 /* ==================================================== CLV maths on the caller's columns == */
 /* The plain-data layer of crmkit/clv.hpp (docs/CLV.md, "Plain data"): no database. Every
 ** function runs behind the one guard; on failure crmkit_last_error_message() names the argument
@@ -1076,7 +1130,7 @@ CRMKIT_API void crmkit_clv_summary_free(crmkit_clv_summary *summary);
 ** set_limits: max_iterations >= 1, gradient_tolerance > 0; set_start: count natural parameters
 ** in model order (0 = the default; at most 16). Values are checked by the fit (EINVALID naming
 ** the option); set_start refuses count outside 0..16 or NULL start with count > 0. */
-typedef struct crmkit_clv_fit_options crmkit_clv_fit_options;
+/* (crmkit_clv_fit_options is declared above, beside crmkit_value_fit_with.) */
 CRMKIT_API int crmkit_clv_fit_options_new(crmkit_clv_fit_options **out);
 CRMKIT_API void crmkit_clv_fit_options_free(crmkit_clv_fit_options *options);
 CRMKIT_API int crmkit_clv_fit_options_set_penalizer(crmkit_clv_fit_options *options, double penalizer_coef);

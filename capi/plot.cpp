@@ -4,15 +4,12 @@
 #include <cmath>
 
 #include "handle.hpp"
+#include "option_handles.hpp"
 
 using namespace crmkit;
 using crmkit::capi::call;
 using crmkit::capi::need;
 using crmkit::capi::set_option;
-
-struct crmkit_plot_options {
-  plot::Options options;
-};
 
 namespace {
 

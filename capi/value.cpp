@@ -11,6 +11,7 @@
 #include "base/json_form.hpp"
 #include "base/text.hpp"
 #include "handle.hpp"
+#include "option_handles.hpp"
 #include "pages.hpp"
 
 using namespace crmkit;
@@ -138,6 +139,12 @@ extern "C" {
 
 int crmkit_value_fit(int64_t* out_model_id, crmkit_db* db, const char* kind, const char* unit, int64_t calibration_end,
                      int64_t fitted_at, const char* currency) {
+  return crmkit_value_fit_with(out_model_id, db, kind, unit, calibration_end, fitted_at, currency, nullptr);
+}
+
+int crmkit_value_fit_with(int64_t* out_model_id, crmkit_db* db, const char* kind, const char* unit,
+                          int64_t calibration_end, int64_t fitted_at, const char* currency,
+                          const crmkit_clv_fit_options* options) {
   CRMKIT_NEED_DB(db);
   return call(capi::session_of(db), [&] {
     need(out_model_id, "out_model_id");
@@ -148,6 +155,7 @@ int crmkit_value_fit(int64_t* out_model_id, crmkit_db* db, const char* kind, con
     r.calibration_end = calibration_end;
     r.fitted_at = fitted_at;
     r.currency = capi::optional_text(currency, "currency");
+    if (options) r.options = options->options;
     CustomerValue value(db->session->store);
     *out_model_id = value.fit(r).id;
     return CRMKIT_OK;

@@ -31,6 +31,7 @@ void add_value_commands(CLI::App& root);
 void add_clv_plain_commands(CLI::App* clv);
 void add_metrics(CLI::App& root);
 void add_points_commands(CLI::App& root);
+void add_plot(CLI::App& root);
 
 // Every subcommand adder in --help order.
 const std::vector<CommandAdder>& commands();
@@ -40,6 +41,10 @@ const std::vector<CommandAdder>& commands();
 // longer than max_bytes is refused (invalid_argument naming `what` and the limit) after at
 // most max_bytes + 1 bytes were read, so a huge file costs neither memory nor time.
 std::string file_text(const std::string& path, std::size_t max_bytes, const std::string& what);
+// Writes `text` to `path` whole: beside it as path + ".partial", then renamed over it, so a
+// reader never sees half a file and a failed write leaves the old one as it was (nothing left
+// behind). Errors are io naming `option` and the path.
+void write_whole_file(const std::string& path, const std::string& text, const std::string& option);
 
 // --- demo data steps (crmkit demo) -------------------------------------------------------------
 // Run in the order of the table in cli/commands.cpp after the core population exists; each is

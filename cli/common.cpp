@@ -189,6 +189,24 @@ std::string file_text(const std::string& path, std::size_t max_bytes, const std:
   return text;
 }
 
+void write_whole_file(const std::string& path, const std::string& text, const std::string& option) {
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
+    if (!file) throw Error(Errc::io, option + " " + path + " cannot be written");
+    file.write(text.data(), static_cast<std::streamsize>(text.size()));
+    file.close();
+    if (!file) {
+      std::remove(partial.c_str());
+      throw Error(Errc::io, option + " " + path + ": writing failed");
+    }
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) {
+    std::remove(partial.c_str());
+    throw Error(Errc::io, option + " " + path + " cannot be replaced");
+  }
+}
+
 void print_json(const nlohmann::json& j) {
   std::string s = j.dump(2);
   std::fwrite(s.data(), 1, s.size(), stdout);

@@ -304,23 +304,7 @@ void print_report(Store& store, const ReportOptions& options, bool as_json) {
 
 void write_html_report(Store& store, const ReportOptions& options, const std::string& path) {
   const std::string page = to_html(build_report(store, options));
-  // Written beside the target and renamed over it: a reader never sees half a page, and a
-  // failed write leaves the old file as it was.
-  const std::string partial = path + ".partial";
-  {
-    std::ofstream file(partial, std::ios::binary | std::ios::trunc);
-    if (!file) throw Error(Errc::io, "--html " + path + " cannot be written");
-    file.write(page.data(), static_cast<std::streamsize>(page.size()));
-    file.close();
-    if (!file) {
-      std::remove(partial.c_str());
-      throw Error(Errc::io, "--html " + path + ": writing failed");
-    }
-  }
-  if (std::rename(partial.c_str(), path.c_str()) != 0) {
-    std::remove(partial.c_str());
-    throw Error(Errc::io, "--html " + path + " cannot be replaced");
-  }
+  write_whole_file(path, page, "--html");
   std::cerr << "crmkit report: " << grouped(static_cast<std::int64_t>(page.size() / 1024)) << " KiB of HTML written to "
             << path << "\n";
 }

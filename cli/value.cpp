@@ -55,6 +55,7 @@ void print(const std::string& s) { std::fwrite(s.data(), 1, s.size(), stdout); }
 struct FitOpts {
   std::string db, model = "bgnbd", unit = "week", currency;
   TimeArg calibration_end, fitted_at;
+  double penalizer = 0;
   bool json = false;
 };
 
@@ -72,10 +73,14 @@ std::string model_text(const ValueModel& m) {
   out += table({"parameter", "value", "std. error"}, rows, "lrr");
   out += fmt::format("  log-likelihood {:.4f}; {} after {} iterations ({})\n", m.log_likelihood,
                      m.converged ? "converged" : "NOT converged", m.iterations, m.reason);
+  if (m.penalizer_coef > 0) out += fmt::format("  penalizer_coef {:g} (L2 penalty)\n", m.penalizer_coef);
   return out;
 }
 
 void run_fit(const FitOpts& o) {
+  // Refused by the option's own name before the store is opened (the library names its field).
+  if (!std::isfinite(o.penalizer) || o.penalizer < 0)
+    throw Error(Errc::invalid_argument, fmt::format("--penalizer {} must be a finite number >= 0", o.penalizer));
   Store s = open_store(o.db, StoreUse::write);
   FitRequest r;
   r.kind = parse_value_model_kind(o.model, "--model");
@@ -84,6 +89,7 @@ void run_fit(const FitOpts& o) {
   // Deterministic by default: a model is dated by its data; --fitted-at records another instant.
   r.fitted_at = o.fitted_at.instant_if_given().value_or(r.calibration_end);
   if (!o.currency.empty()) r.currency = o.currency;
+  r.options.penalizer_coef = o.penalizer;
   auto m = CustomerValue(s).fit(r);
   if (o.json) print_json(nlohmann::json::parse(to_json(m)));
   else print(model_text(m));
@@ -319,6 +325,8 @@ void add_value_commands(CLI::App& root) {
   fit->add_option("--currency", fo->currency, "currency of the purchases (default: the store's)");
   add_time_option(fit, fo->fitted_at, "--fitted-at", DateMeans::end_of_day,
                   "the fit time recorded (default: the calibration end)");
+  fit->add_option("--penalizer", fo->penalizer, "lifetimes' penalizer_coef (L2, >= 0), recorded in the model")
+      ->capture_default_str();
   fit->add_flag("--json", fo->json, "print the model as JSON");
   fit->callback([fo] { run_fit(*fo); });
 

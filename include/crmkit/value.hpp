@@ -86,6 +86,9 @@ struct ValueModel {
   std::string currency;
   int iterations = 0;
   std::string reason;
+  // The L2 penalty the model was fitted with (FitRequest::options.penalizer_coef; 0 = plain
+  // maximum likelihood, and every model saved before the penalty was recorded).
+  double penalizer_coef = 0;
 
   double param(const std::string& name) const;  // throws not_found
 };
@@ -98,6 +101,10 @@ struct FitRequest {
   Instant calibration_end = 0;
   Instant fitted_at = 0;                      // recorded as given; the library has no clock
   std::optional<std::string> currency;
+  // The optimiser's settings, penalizer_coef among them (lifetimes' penalizer_coef, finite and
+  // >= 0; docs/CLV.md, "Penalizer"). The saved model records the penalty. A penalised fit
+  // minimises the same objective as clv::fit_purchase_model / clv::fit_gamma_gamma on the
+  // inputs' per-customer histories (ModelInputs::histories() / repeat_spend()).
   clv::FitOptions options;
 };
 
@@ -269,7 +276,9 @@ class CustomerValue {
   // Builds inputs as of request.calibration_end, fits the model (clv.hpp), saves it and returns
   // it. Gamma-Gamma is fitted on repeat buyers with positive mean spend. Throws
   // invalid_argument when the data cannot identify the model (no customers, no repeat buyers,
-  // every purchase on one day, zero spend) with a message saying so; nothing is written then.
+  // every purchase on one day, zero spend) with a message saying so, and for a
+  // options.penalizer_coef that is negative or not finite (named "penalizer_coef", checked
+  // before anything is read); nothing is written then.
   ValueModel fit(const FitRequest& request);
 
   ValueModel model(std::int64_t id);                       // throws not_found

@@ -34,24 +34,41 @@ void read_loyalty(Store& store, Report& r) {
   if (r.options.currency) rq.currency = r.options.currency;
   l.retention = RetentionMetrics(store).retention(rq);
 
-  // The newest cohorts that exist: the months up to the last first purchase before as_of.
+  const auto cq = newest_cohorts(store, CohortPeriod::month, r.options.cohort_months, r.options.cohort_periods, r.as_of);
+  if (!cq) return;
+  l.has_cohorts = true;
+  l.cohorts_from = *cq->from;
+  l.cohorts_to = *cq->to;
+  l.cohorts = RetentionMetrics(store).cohorts(*cq);
+}
+
+std::optional<CohortQuery> newest_cohorts(Store& store, CohortPeriod by, int cohorts, int periods,
+                                          std::optional<Instant> as_of) {
+  // The newest cohorts that exist: the periods up to the last first purchase before as_of.
   // (The calendar's last months may hold no first purchase at all, as on CDNOW, whose
   // customers all first bought in early 1997.)
   auto& st = detail::connection_of(store).prepare(
-      "SELECT max(first_purchase_at) FROM customer_figures WHERE first_purchase_at < ?");
+      "SELECT max(first_purchase_at) FROM customer_figures WHERE ?1 IS NULL OR first_purchase_at < ?1");
   detail::StatementReset reset(st);
-  st.bind(1, static_cast<std::int64_t>(r.as_of));
+  detail::bind_all(st, as_of);
   st.executeStep();
-  if (st.getColumn(0).isNull()) return;
-  l.has_cohorts = true;
-  l.cohorts_to = month_start(st.getColumn(0).getInt64(), 1);
-  l.cohorts_from = month_start(st.getColumn(0).getInt64(), 1 - r.options.cohort_months);
+  if (st.getColumn(0).isNull()) return std::nullopt;
+  const Instant last = st.getColumn(0).getInt64();
   CohortQuery cq;
-  cq.periods = r.options.cohort_periods;
-  cq.from = l.cohorts_from;
-  cq.to = l.cohorts_to;
-  cq.as_of = r.as_of;
-  l.cohorts = RetentionMetrics(store).cohorts(cq);
+  cq.by = by;
+  cq.periods = periods;
+  if (by == CohortPeriod::month) {
+    cq.to = month_start(last, 1);
+    cq.from = month_start(last, 1 - cohorts);
+  } else {
+    // Weeks start on Monday (UTC): day 0 (1970-01-01) was a Thursday, so Monday is day % 7 == 4.
+    const Day d = day_of(last);
+    const Day monday = d - (((d - 4) % 7) + 7) % 7;
+    cq.to = start_of_day(monday + 7);
+    cq.from = start_of_day(monday + 7 - 7 * static_cast<Day>(cohorts));
+  }
+  cq.as_of = as_of;
+  return cq;
 }
 
 nlohmann::ordered_json loyalty_json(const Report& r) {

@@ -6,32 +6,29 @@
 
 #include "crmkit/money.hpp"
 #include "sections.hpp"
+#include "value/stored_rfm.hpp"
 
 namespace crmkit::reports {
 
 void read_rfm(Store& store, Report& r) {
-  auto& c = detail::connection_of(store);
   ReportRfm& f = r.rfm;
-  {
-    auto& st = c.prepare("SELECT as_of, map_name, map_version, coalesce(currency, '') FROM rfm_run WHERE id = 1");
-    detail::StatementReset reset(st);
-    if (!st.executeStep()) return;
-    detail::get_columns(st, f.as_of, f.map_name, f.map_version, f.currency);
-  }
-  if (f.currency.empty()) f.currency = store.default_currency();
+  const auto run = value_detail::stored_rfm_run(store);
+  if (!run) return;
+  f.as_of = run->as_of;
+  f.map_name = run->map_name;
+  f.map_version = run->map_version;
+  f.currency = run->currency.empty() ? store.default_currency() : run->currency;
   struct Cell {
     std::int64_t customers = 0, orders = 0;
     MoneySum revenue = 0;
   };
   std::map<std::string, Cell> cells;
-  auto& st = c.prepare("SELECT segment, frequency, monetary FROM customer_rfm");
-  detail::StatementReset reset(st);
-  while (st.executeStep()) {
-    Cell& cell = cells[st.getColumn(0).getString()];
+  value_detail::each_stored_rfm(store, [&](const value_detail::StoredRfmRow& row) {
+    Cell& cell = cells[row.segment];
     ++cell.customers;
-    cell.orders += st.getColumn(1).getInt64();
-    cell.revenue += st.getColumn(2).getInt64();
-  }
+    cell.orders += row.frequency;
+    cell.revenue += row.monetary;
+  });
   f.assigned = !cells.empty();
   for (const auto& [name, cell] : cells)
     f.segments.push_back({name, cell.customers, cell.orders, format_amount_sum(cell.revenue, f.currency)});

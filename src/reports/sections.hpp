@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crmkit/report.hpp"
+#include "crmkit/retention.hpp"
 #include "store/connection.hpp"
 
 namespace crmkit::reports {
@@ -45,6 +46,12 @@ void loyalty_html(const Report&, std::string&);
 void read_points(Store&, Report&);
 nlohmann::ordered_json points_json(const Report&);
 void points_html(const Report&, std::string&);
+
+// The query of the `cohorts` newest cohorts (by month or week) with a first purchase before
+// as_of (any when empty), `periods` columns; nullopt when no customer has a purchase before it.
+// The report's loyalty section and the store's cohort chart read the same window.
+std::optional<CohortQuery> newest_cohorts(Store& store, CohortPeriod by, int cohorts, int periods,
+                                          std::optional<Instant> as_of);
 
 // Shared JSON pieces.
 nlohmann::ordered_json amount_json(const std::string& currency, const std::string& amount);

@@ -54,7 +54,7 @@ namespace {
 
 const char* kModelColumns =
     "SELECT id, kind, params, std_errors, log_likelihood, customers, time_unit, calibration_end, data_from, "
-    "fitted_at, converged, currency, iterations, reason FROM value_models ";
+    "fitted_at, converged, currency, iterations, reason, penalizer_coef FROM value_models ";
 
 std::vector<std::pair<std::string, double>> named_values(const std::string& json, const ValueModelKind kind) {
   std::vector<std::pair<std::string, double>> out;
@@ -89,6 +89,8 @@ ValueModel read_model(SQLite::Statement& st) {
   if (iterations < 0 || iterations > 2147483647) row.damaged(12, "out of range");
   m.iterations = static_cast<int>(iterations);
   m.reason = row.opt_text(13).value_or(std::string());
+  m.penalizer_coef = row.opt_real(14).value_or(0.0);
+  if (!(m.penalizer_coef >= 0) || !std::isfinite(m.penalizer_coef)) row.damaged(14, "not a finite number >= 0");
   return m;
 }
 
@@ -107,6 +109,11 @@ bool all_finite(const std::vector<std::pair<std::string, double>>& v) {
 ValueModel CustomerValue::fit(const FitRequest& r) {
   detail::require_writable(detail::connection_of(store_));
   detail::check_instant("fitted_at", r.fitted_at);
+  // Checked here, before any read, with the option's own name: the fit would refuse it only
+  // after building the inputs, prefixed by the model's name.
+  if (!std::isfinite(r.options.penalizer_coef) || r.options.penalizer_coef < 0)
+    throw Error(Errc::invalid_argument,
+                fmt::format("penalizer_coef {} must be a finite number >= 0", r.options.penalizer_coef));
   ModelInputOptions o;
   o.calibration_end = r.calibration_end;
   o.unit = r.unit;
@@ -126,6 +133,7 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
   Instant from = in.customers.front().first_purchase;
   for (const auto& c : in.customers) from = std::min(from, c.first_purchase);
   m.data_from = from;
+  m.penalizer_coef = r.options.penalizer_coef;
 
   clv::FitReport report;
   if (is_transaction_model(r.kind)) {
@@ -144,7 +152,13 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
       throw Error(Errc::invalid_argument,
                   fmt::format("no repeat buyers among {} customers with {}: {} cannot be fitted",
                               in.customers.size(), window, to_string(r.kind)));
-    auto fit = clv::fit_purchase_model(value_detail::purchase_kind(r.kind), h, r.options);
+    // Pareto/NBD divides its penalty by the rows it is given (lifetimes divides by the mean
+    // weight), so a penalised Pareto/NBD fit takes every customer's history, as a caller of
+    // clv::fit_purchase_model with ModelInputs::histories() does; the grouped rows would
+    // weaken the penalty by customers / patterns.
+    const bool per_customer = r.options.penalizer_coef > 0 && r.kind == ValueModelKind::pnbd;
+    auto fit = per_customer ? clv::fit_purchase_model(value_detail::purchase_kind(r.kind), in.histories(), r.options)
+                            : clv::fit_purchase_model(value_detail::purchase_kind(r.kind), h, r.options);
     fit.report.customers = in.customers.size();
     const auto names = clv::parameter_names(value_detail::purchase_kind(r.kind));
     const auto values = clv::parameters(fit.model);
@@ -183,13 +197,13 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
     detail::WriteScope scope(c);
     auto& st = c.prepare(
         "INSERT INTO value_models(kind, params, std_errors, log_likelihood, customers, time_unit, calibration_end, "
-        "data_from, fitted_at, converged, currency, iterations, reason) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+        "data_from, fitted_at, converged, currency, iterations, reason, penalizer_coef) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     detail::StatementReset reset_st(st);
     std::optional<std::string> std_errors;
     if (!m.std_errors.empty()) std_errors = values_json(m.std_errors);
     detail::bind_all(st, m.kind, values_json(m.params), std_errors, m.log_likelihood, m.customers, m.unit,
-                     m.calibration_end, *m.data_from, m.fitted_at, m.converged, m.currency, m.iterations, m.reason);
+                     m.calibration_end, *m.data_from, m.fitted_at, m.converged, m.currency, m.iterations, m.reason, m.penalizer_coef);
     st.exec();
     m.id = c.db.getLastInsertRowid();
     scope.commit();

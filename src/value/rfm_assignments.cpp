@@ -10,6 +10,7 @@
 #include "crmkit/value.hpp"
 #include "store/connection.hpp"
 #include "value/common.hpp"
+#include "value/stored_rfm.hpp"
 
 namespace crmkit {
 
@@ -265,3 +266,38 @@ std::optional<CustomerRfm> CustomerValue::customer_rfm(std::int64_t customer_id)
 }
 
 }  // namespace crmkit
+
+namespace crmkit::value_detail {
+
+std::optional<StoredRfmRun> stored_rfm_run(Store& store) {
+  return detail::guard([&]() -> std::optional<StoredRfmRun> {
+    auto& st = detail::connection_of(store).prepare(
+        "SELECT as_of, map_name, map_version, coalesce(currency, '') FROM rfm_run WHERE id = 1");
+    detail::StatementReset reset(st);
+    if (!st.executeStep()) return std::nullopt;
+    StoredRfmRun run;
+    detail::get_columns(st, run.as_of, run.map_name, run.map_version, run.currency);
+    return run;
+  });
+}
+
+void each_stored_rfm(Store& store, const std::function<void(const StoredRfmRow&)>& row) {
+  detail::guard([&] {
+    auto& st = detail::connection_of(store).prepare(
+        "SELECT customer_id, last_purchase_at, frequency, monetary, r_score, f_score, m_score, segment "
+        "FROM customer_rfm ORDER BY customer_id");
+    detail::StatementReset reset(st);
+    StoredRfmRow r;
+    while (st.executeStep()) {
+      r.customer_id = st.getColumn(0).getInt64();
+      r.last_purchase_at = st.getColumn(1).getInt64();
+      r.frequency = st.getColumn(2).getInt64();
+      r.monetary = st.getColumn(3).getInt64();
+      r.score = RfmScore{st.getColumn(4).getInt(), st.getColumn(5).getInt(), st.getColumn(6).getInt()};
+      r.segment = st.getColumn(7).getString();
+      row(r);
+    }
+  });
+}
+
+}  // namespace crmkit::value_detail

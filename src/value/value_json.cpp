@@ -34,6 +34,7 @@ nlohmann::json model_json(const ValueModel& m) {
   j["currency"] = m.currency;
   j["iterations"] = m.iterations;
   j["reason"] = m.reason;
+  j["penalizer_coef"] = m.penalizer_coef;
   return j;
 }
 

@@ -375,6 +375,45 @@ std::vector<Case> area_cases() {
       {"value_rfm: malformed custom map JSON", CRMKIT_EINVALID, [](Env& e) {
          char* j = nullptr; return json_out(crmkit_value_rfm_assign_json(&j, e.db, kT, "{\"custom_map\": {\"rules\": ["), j); }},
       {"value_model_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_value_model_json(nullptr, e.db, 1); }},
+      {"value_fit_with: negative penalizer", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_clv_fit_options* o = nullptr; crmkit_clv_fit_options_new(&o); crmkit_clv_fit_options_set_penalizer(o, -0.1);
+         std::int64_t id; int rc = crmkit_value_fit_with(&id, e.db, "bgnbd", "week", kT, kT, nullptr, o);
+         crmkit_clv_fit_options_free(o); return rc; }},
+      {"value_fit_with: NaN penalizer", CRMKIT_EINVALID, [nan](Env& e) {
+         crmkit_clv_fit_options* o = nullptr; crmkit_clv_fit_options_new(&o); crmkit_clv_fit_options_set_penalizer(o, nan);
+         std::int64_t id; int rc = crmkit_value_fit_with(&id, e.db, "bgnbd", "week", kT, kT, nullptr, o);
+         crmkit_clv_fit_options_free(o); return rc; }},
+      // ---- charts of a store -----------------------------------------------------------------
+      {"db_chart: NULL chart", CRMKIT_EINVALID, [](Env& e) {
+         char* s = nullptr; return json_out(crmkit_db_chart(&s, e.db, nullptr, nullptr, nullptr), s); }},
+      {"db_chart: injected chart name", CRMKIT_EINVALID, [](Env& e) {
+         char* s = nullptr; return json_out(crmkit_db_chart(&s, e.db, "p-alive'; DROP TABLE value_models; --", nullptr, nullptr), s); }},
+      {"db_chart: chart name not UTF-8", CRMKIT_EINVALID, [](Env& e) {
+         char* s = nullptr; return json_out(crmkit_db_chart(&s, e.db, "p-alive\xff", nullptr, nullptr), s); }},
+      {"db_chart: no saved model", CRMKIT_ENOTFOUND, [](Env& e) {
+         char* s = nullptr; return json_out(crmkit_db_chart(&s, e.db, "p-alive", nullptr, nullptr), s); }},
+      {"db_chart: no RFM run", CRMKIT_ENOTFOUND, [](Env& e) {
+         char* s = nullptr; return json_out(crmkit_db_chart(&s, e.db, "rfm-heatmap", nullptr, nullptr), s); }},
+      {"db_chart: model id at INT64_MAX", CRMKIT_ENOTFOUND, [](Env& e) {
+         crmkit_chart_options* o = nullptr; crmkit_chart_options_new(&o); crmkit_chart_options_set_model(o, kMax);
+         char* s = nullptr; int rc = json_out(crmkit_db_chart(&s, e.db, "p-alive", o, nullptr), s);
+         crmkit_chart_options_free(o); return rc; }},
+      {"db_chart: model id at INT64_MIN", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_chart_options* o = nullptr; crmkit_chart_options_new(&o); crmkit_chart_options_set_model(o, kMin);
+         char* s = nullptr; int rc = json_out(crmkit_db_chart(&s, e.db, "p-alive", o, nullptr), s);
+         crmkit_chart_options_free(o); return rc; }},
+      {"db_chart: cohorts as of INT64_MAX", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_chart_options* o = nullptr; crmkit_chart_options_new(&o); crmkit_chart_options_set_as_of(o, &kMax);
+         char* s = nullptr; int rc = json_out(crmkit_db_chart(&s, e.db, "cohort-retention", o, nullptr), s);
+         crmkit_chart_options_free(o); return rc; }},
+      {"db_chart: 401 cohorts", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_chart_options* o = nullptr; crmkit_chart_options_new(&o); crmkit_chart_options_set_cohorts(o, "week", 12, 401);
+         char* s = nullptr; int rc = json_out(crmkit_db_chart(&s, e.db, "cohort-retention", o, nullptr), s);
+         crmkit_chart_options_free(o); return rc; }},
+      {"db_chart: negative customer id", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_chart_options* o = nullptr; crmkit_chart_options_new(&o); crmkit_chart_options_set_customer(o, -1);
+         char* s = nullptr; int rc = json_out(crmkit_db_chart(&s, e.db, "p-alive-history", o, nullptr), s);
+         crmkit_chart_options_free(o); return rc; }},
       // ---- segments ------------------------------------------------------------------------
       {"segment_create: NULL name", CRMKIT_EINVALID, [](Env& e) {
          std::int64_t id; return crmkit_segment_create(&id, e.db, nullptr, "dynamic", "{\"all\":[]}", 0); }},

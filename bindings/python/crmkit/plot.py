@@ -13,6 +13,9 @@ chart's own title); ``period`` adds "Period: ..." to the caption where the data 
 pandas and NumPy are never required. NaN, infinities, booleans and integers a double cannot
 hold are refused (``InvalidArgument`` naming the value), never dropped. docs/PLOTS.md
 describes each chart and what it tells.
+
+The same charts from a database, the data gathered by the library: ``db.chart("p-alive")``,
+``db.chart("rfm-heatmap")`` ...; ``charts()`` names them (docs/PLOTS.md, "Charts of a store").
 """
 import ctypes
 import math
@@ -321,3 +324,58 @@ def cohort_retention(matrix=None, *, cohorts=None, sizes=None, retention=None, b
     return _draw(_cohorts, (width, height, title, period), n.text(by or "month", "by"), 1 if unbounded else 0, labels,
                  size_values, _doubles(shares), (n.c_int * len(observed))(*observed) if observed else None, count,
                  n.int32(periods, "periods"))
+
+
+# ---- charts of a store (db.chart) ------------------------------------------------------------
+
+_db_chart = n.bind("crmkit_db_chart", n.c_int, _OUT, n.c_void_p, n.c_char_p, n.c_void_p, n.c_void_p)
+_chart_list = n.bind("crmkit_chart_list_json", n.c_int, _OUT)
+
+
+def charts():
+    """The charts ``db.chart`` draws, from the library's one table: a list of {"name", "needs",
+    "draws"} in order ("expected-purchases", "p-alive", ..., "cohort-retention")."""
+    return n.take_json(_chart_list)["charts"]
+
+
+def chart(db, kind, *, model=None, as_of=None, customer=None, holdout_end=None, horizon=None, max_frequency=None,
+          max_recency=None, cohort_by=None, cohort_periods=None, cohorts=None, width=None, height=None, title=None,
+          period=None):
+    """One chart of the database (``db.chart(kind, ...)``) as an Svg, the data gathered by the
+    library: ``kind`` is a name of ``charts()``. ``model``: a saved transaction model's id or
+    the dict ``db.value.fit`` returns (default: the default model); ``as_of`` (end of day):
+    p-alive-history's end, cohort-retention's last observable day; ``customer``:
+    p-alive-history's customer id; ``holdout_end`` (end of day): calibration-holdout's end;
+    ``horizon``, ``max_frequency``, ``max_recency``: the matrices' grid (default: from the
+    model's calibration data); ``cohort_by`` ("month"/"week"), ``cohort_periods``, ``cohorts``.
+    Refusals name what the database lacks (``NotFound``: no model, no RFM run, an unknown
+    customer) or the bad argument (``InvalidArgument``)."""
+    from ._values import to_ms_end_of_day
+    settings = []
+    if model is not None:
+        settings.append(("model", (n.c_int64,), (n.int64(model["id"] if isinstance(model, dict) else model,
+                                                          "model"),)))
+    if as_of is not None:
+        settings.append(("as_of", (_L,), (n.int64_pointer(to_ms_end_of_day(as_of, "as_of"), "as_of"),)))
+    if customer is not None:
+        settings.append(("customer", (n.c_int64,), (n.int64(customer, "customer"),)))
+    if holdout_end is not None:
+        settings.append(("holdout_end", (_L,), (n.int64_pointer(to_ms_end_of_day(holdout_end, "holdout_end"),
+                                                                "holdout_end"),)))
+    if horizon is not None or max_frequency is not None or max_recency is not None:
+        settings.append(("grid", (n.c_double, n.c_int, n.c_int),
+                         (n.double(1.0 if horizon is None else horizon, "horizon"),
+                          n.int32(-1 if max_frequency is None else max_frequency, "max_frequency"),
+                          n.int32(-1 if max_recency is None else max_recency, "max_recency"))))
+    if cohort_by is not None or cohort_periods is not None or cohorts is not None:
+        settings.append(("cohorts", (n.c_char_p, n.c_int, n.c_int),
+                         (n.text("month" if cohort_by is None else cohort_by, "cohort_by"),
+                          n.int32(12 if cohort_periods is None else cohort_periods, "cohort_periods"),
+                          n.int32(12 if cohorts is None else cohorts, "cohorts"))))
+    with n.options("chart", *settings) as co, _Options(width, height, title, period) as po:
+        return Svg(n.take_text(_db_chart, db.handle, n.text(kind, "kind"), co, po))
+
+
+from . import db as _db  # noqa: E402  (Database.chart is drawn here, beside the plain-data charts)
+
+_db.Database.chart = chart

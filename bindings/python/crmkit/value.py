@@ -21,8 +21,8 @@ from . import db as _db
 from .table import read_columns
 from ._values import take_json, to_ms_end_of_day
 
-_fit = n.bind("crmkit_value_fit", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_char_p, n.c_char_p, n.c_int64,
-              n.c_int64, n.c_char_p)
+_fit = n.bind("crmkit_value_fit_with", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_char_p, n.c_char_p,
+              n.c_int64, n.c_int64, n.c_char_p, n.c_void_p)
 _model_json = n.bind("crmkit_value_model_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p, n.c_int64)
 _models_json = n.bind("crmkit_value_models_json", n.c_int, n.POINTER(n.c_void_p), n.c_void_p)
 _score = n.bind("crmkit_value_score", n.c_int, n.POINTER(n.c_int64), n.c_void_p, n.c_int64, n.c_void_p)
@@ -67,16 +67,19 @@ class Value:
     def __init__(self, database):
         self._db = database
 
-    def fit(self, kind, unit, calibration_end, fitted_at=None, currency=None):
+    def fit(self, kind, unit, calibration_end, fitted_at=None, currency=None, *, penalizer_coef=0.0):
         """Fits kind ("bgnbd", "pnbd", "mbgnbd", "gg") on purchases before calibration_end in
         unit ("day" or "week"), saves it and returns the model as a dict (id, params,
-        std_errors, log_likelihood, customers, converged, ...). fitted_at defaults to the
-        calibration end (the library has no clock)."""
+        std_errors, log_likelihood, customers, converged, penalizer_coef, ...). fitted_at
+        defaults to the calibration end (the library has no clock). ``penalizer_coef`` is
+        lifetimes' L2 penalty, as in ``crmkit.analysis.fit`` (docs/CLV.md, "Penalizer"); the
+        saved model records it."""
         end = to_ms_end_of_day(calibration_end, "calibration_end")
         at = end if fitted_at is None else to_ms_end_of_day(fitted_at, "fitted_at")
         model_id = n.c_int64()
-        n.check(_fit(n.byref(model_id), self._db.handle, n.text(kind, "kind"), n.text(unit, "unit"), end,
-                     at, n.text(currency, "currency")))
+        with n.options("clv_fit", ("penalizer", (n.c_double,), (n.double(penalizer_coef, "penalizer_coef"),))) as o:
+            n.check(_fit(n.byref(model_id), self._db.handle, n.text(kind, "kind"), n.text(unit, "unit"), end,
+                         at, n.text(currency, "currency"), o))
         return self.model(model_id.value)
 
     def model(self, model_id):

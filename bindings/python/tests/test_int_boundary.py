@@ -104,6 +104,14 @@ SWEEP = {
                                                                 cohort_months=a["cohort_months"]),
                                   as_of=param(I64, T0), top=param(I32, 10), cohort_periods=param(I32, 7),
                                   cohort_months=param(I32, 12)),
+    "Database.chart": entry(lambda c, a: c.db.chart(
+        "p-alive-history", model=a["model"], as_of=a["as_of"], customer=a["customer"], holdout_end=a["holdout_end"],
+        horizon=a["horizon"], max_frequency=a["max_frequency"], max_recency=a["max_recency"],
+        cohort_periods=a["cohort_periods"], cohorts=a["cohorts"], width=a["width"], height=a["height"]),
+        model=param(I64, "model"), as_of=param(I64, T0 + 60 * DAY), customer=param(I64, "customer"),
+        holdout_end=param(I64, T0 + 90 * DAY), horizon=param(DOUBLE, 1), max_frequency=param(I32, 5),
+        max_recency=param(I32, 30), cohort_periods=param(I32, 12), cohorts=param(I32, 12), width=param(I32, 720),
+        height=param(I32, 440)),
     # customers
     "Customer": entry(None),
     "Customer.from_json": entry(None),
@@ -156,8 +164,10 @@ SWEEP = {
                                   customer_id=param(I64, "customer")),
     "Interactions.rebuild_figures": entry(None),
     # value
-    "Value.fit": entry(lambda c, a: c.db.value.fit("bgnbd", "day", a["calibration_end"], fitted_at=a["fitted_at"]),
-                       calibration_end=param(I64, T0 + 60 * DAY), fitted_at=param(I64, T0 + 60 * DAY)),
+    "Value.fit": entry(lambda c, a: c.db.value.fit("bgnbd", "day", a["calibration_end"], fitted_at=a["fitted_at"],
+                                                   penalizer_coef=a["penalizer_coef"]),
+                       calibration_end=param(I64, T0 + 60 * DAY), fitted_at=param(I64, T0 + 60 * DAY),
+                       penalizer_coef=param(DOUBLE, 0)),
     "Value.model": entry(lambda c, a: c.db.value.model(a["model_id"]), model_id=param(I64, "model")),
     "Value.models": entry(None),
     "Value.score": entry(lambda c, a: c.db.value.score(
@@ -397,7 +407,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (103, 58, 143, 653))
+                         (104, 59, 155, 720))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
