@@ -18,6 +18,8 @@
 #include "crmkit/value.hpp"
 #include "expect_error.hpp"
 #include "store/connection.hpp"
+#include "store/migrations.hpp"
+#include "temp_dir.hpp"
 #include "value_test_data.hpp"
 
 using namespace crmkit;
@@ -167,6 +169,23 @@ TEST_CASE("store fit: a negative or non-finite penalizer is refused by name and 
                          "VALUES ('bgnbd', '{}', 0, -1)"));
   CHECK_THROWS(c.db.exec("INSERT INTO value_models(kind, params, fitted_at, penalizer_coef) "
                          "VALUES ('bgnbd', '{}', 0, 1e999)"));
+}
+
+TEST_CASE("store fit: a model saved before migration 0013 reads back with penalizer_coef 0", "[value][penalizer]") {
+  TempDir dir;
+  const std::string path = dir.file("v12.db");
+  {
+    crmkit::detail::Connection c(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+    crmkit::detail::migrate_to(c, 12);
+    c.db.exec("INSERT INTO value_models(id, kind, params, log_likelihood, customers, time_unit, calibration_end, "
+              "data_from, fitted_at, converged, currency, iterations, reason) VALUES (1, 'bgnbd', "
+              "'{\"r\":0.5,\"alpha\":3,\"a\":0.7,\"b\":2}', -10, 5, 'week', 86400000, 0, 86400000, 1, 'USD', 9, 'ok')");
+  }
+  Store s = Store::open(path);
+  const ValueModel m = CustomerValue(s).model(1);
+  CHECK(m.penalizer_coef == 0);
+  CHECK(m.param("alpha") == 3);
+  CHECK(nlohmann::json::parse(to_json(m))["penalizer_coef"] == 0);
 }
 
 // ---------------------------------------------------------------------------------- charts --
