@@ -138,8 +138,8 @@ std::string calibration_chart(Store& store, const ChartRequest& r) {
     data.actual_holdout.push_back(c.actual);
     data.predicted_holdout.push_back(c.predicted);
   }
-  const std::string period = fmt::format("{}; holdout {} to {}", model_period(m), format_date(day_of(m.calibration_end)),
-                                         last_day(*r.holdout_end));
+  const std::string period = fmt::format("{}; holdout {} to {}", model_period(m),
+                                         format_date(day_of(m.calibration_end)), last_day(*r.holdout_end));
   return plot::calibration_vs_holdout(data, v.holdout_length, m.unit, r.max_frequency < 0 ? 7 : r.max_frequency,
                                       with_period(r.options, period));
 }
@@ -237,9 +237,8 @@ std::string cohort_chart(Store& store, const ChartRequest& r) {
     throw Error(Errc::not_found,
                 r.as_of ? fmt::format("no purchase before {}: no cohort to draw", format_instant(*r.as_of))
                         : std::string("no purchase is recorded: no cohort to draw"));
-  const CohortMatrix matrix = RetentionMetrics(store).cohorts(*q);
-  plot::Options o = r.options;
-  return plot::cohort_retention(matrix, o);
+  // The cohort labels and the caption carry the period; the options are the caller's.
+  return plot::cohort_retention(RetentionMetrics(store).cohorts(*q), r.options);
 }
 
 }  // namespace
