@@ -46,6 +46,14 @@ int crmkit_chart_options_set_grid(crmkit_chart_options* options, double horizon,
   });
 }
 
+int crmkit_chart_options_set_cumulative(crmkit_chart_options* options, int cumulative) {
+  return set_option(options, [&](crmkit_chart_options& o) {
+    if (cumulative != 0 && cumulative != 1)
+      throw Error(Errc::invalid_argument, "cumulative " + std::to_string(cumulative) + " is not 0 or 1");
+    o.request.cumulative = cumulative == 1;
+  });
+}
+
 int crmkit_chart_options_set_cohorts(crmkit_chart_options* options, const char* by, int periods, int cohorts) {
   return set_option(options, [&](crmkit_chart_options& o) {
     o.request.cohort_by = parse_cohort_period(capi::text_arg(by, "by", 32), "by");

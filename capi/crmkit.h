@@ -1026,20 +1026,23 @@ CRMKIT_API int crmkit_plot_cohort_retention(char **out_svg, const char *by, int 
 /* -------------------------------------------------------------- charts of a store -- */
 /* The charts above drawn from a database, without gathering their data (crmkit/charts.hpp,
 ** docs/PLOTS.md "Charts of a store"). chart names (crmkit_chart_list_json lists them, with what
-** each needs): "expected-purchases", "p-alive", "calibration-holdout", "p-alive-history" (a
-** saved transaction model), "rfm-heatmap", "rfm-segments", "recency-histogram",
+** each needs): "expected-purchases", "p-alive", "calibration-holdout", "repeat-purchases",
+** "p-alive-history" (a saved transaction model), "rfm-heatmap", "rfm-segments", "recency-histogram",
 ** "frequency-histogram", "monetary-histogram", "rf-scatter", "fm-scatter", "rm-scatter" (the
 ** stored RFM run), "cohort-retention" (purchases). Read only.
 ** Chart options (NULL: every default), checked by crmkit_db_chart naming the member:
 **   set_model:       a saved transaction model's id; 0 (default) = the default model (the best
 **                    log-likelihood on the most recent calibration).
 **   set_as_of:       ms instant, exclusive (NULL = default): p-alive-history's end (default: the
-**                    model's calibration end); cohort-retention's last observable instant.
+**                    model's calibration end); repeat-purchases' end (default: the day of the
+**                    last purchase); cohort-retention's last observable instant.
 **   set_customer:    p-alive-history's customer (required).
 **   set_holdout_end: calibration-holdout's end of the holdout (required; NULL clears).
 **   set_grid:        expected-purchases' horizon in the model's unit (> 0, default 1); the
 **                    matrices' max_frequency and max_recency, and calibration-holdout's last
 **                    frequency (-1 = default: from the model's calibration data; 7).
+**   set_cumulative:  repeat-purchases: 1 = running totals, 0 (default) = per period; EINVALID
+**                    at once for any other value.
 **   set_cohorts:     cohort-retention's period "month" or "week" (EINVALID at once otherwise),
 **                    columns 1..400 (default 12) and newest cohorts 1..400 (default 12). */
 typedef struct crmkit_chart_options crmkit_chart_options;
@@ -1051,6 +1054,7 @@ CRMKIT_API int crmkit_chart_options_set_customer(crmkit_chart_options *options, 
 CRMKIT_API int crmkit_chart_options_set_holdout_end(crmkit_chart_options *options, const int64_t *holdout_end);
 CRMKIT_API int crmkit_chart_options_set_grid(crmkit_chart_options *options, double horizon, int max_frequency,
                                              int max_recency);
+CRMKIT_API int crmkit_chart_options_set_cumulative(crmkit_chart_options *options, int cumulative);
 CRMKIT_API int crmkit_chart_options_set_cohorts(crmkit_chart_options *options, const char *by, int periods,
                                                 int cohorts);
 /* One chart of the database as an owned SVG document (release with crmkit_free); *out_svg is

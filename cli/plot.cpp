@@ -23,7 +23,7 @@ struct PlotOpts {
   std::int64_t customer = 0;
   double horizon = 1;
   int max_frequency = -1, max_recency = -1, periods = 12, cohorts = 12, width = 720, height = 440;
-  bool list = false, json = false;
+  bool list = false, json = false, cumulative = false;
 };
 
 void print_list(bool json) {
@@ -58,6 +58,7 @@ void run_plot(const PlotOpts& o) {
   r.horizon = o.horizon;
   r.max_frequency = o.max_frequency;
   r.max_recency = o.max_recency;
+  r.cumulative = o.cumulative;
   r.cohort_by = parse_cohort_period(o.by, "--by");
   r.cohort_periods = o.periods;
   r.cohorts = o.cohorts;
@@ -84,7 +85,8 @@ void run_plot(const PlotOpts& o) {
 void add_plot(CLI::App& root) {
   auto* cmd = root.add_subcommand("plot", "Draw one chart of the store as SVG (crmkit plot --list names them)");
   auto o = std::make_shared<PlotOpts>();
-  cmd->add_option("chart", o->chart, "the chart: expected-purchases, p-alive, calibration-holdout, p-alive-history, "
+  cmd->add_option("chart", o->chart, "the chart: expected-purchases, p-alive, calibration-holdout, repeat-purchases, "
+                                     "p-alive-history, "
                                      "rfm-heatmap, rfm-segments, {recency,frequency,monetary}-histogram, "
                                      "{rf,fm,rm}-scatter, cohort-retention");
   cmd->add_flag("--list", o->list, "list the charts and what each needs in the store");
@@ -94,8 +96,8 @@ void add_plot(CLI::App& root) {
                                             "instead of stdout");
   cmd->add_option("--model", o->model, "a saved transaction model's id (default: the default model)");
   add_time_option(cmd, o->as_of, "--as-of", DateMeans::end_of_day,
-                  "p-alive-history: the history's end (default: the model's calibration end); cohort-retention: "
-                  "the last observable day");
+                  "p-alive-history: the history's end (default: the model's calibration end); repeat-purchases: "
+                  "the last day (default: the last purchase's); cohort-retention: the last observable day");
   cmd->add_option("--customer", o->customer, "p-alive-history: the customer's id");
   add_time_option(cmd, o->holdout_end, "--holdout-end", DateMeans::end_of_day,
                   "calibration-holdout: the last day of the holdout period");
@@ -106,6 +108,7 @@ void add_plot(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--max-recency", o->max_recency, "matrices: last recency column (-1: the longest observation)")
       ->capture_default_str();
+  cmd->add_flag("--cumulative", o->cumulative, "repeat-purchases: running totals instead of per period");
   cmd->add_option("--by", o->by, "cohort-retention: month or week")->capture_default_str();
   cmd->add_option("--periods", o->periods, "cohort-retention: columns (1..400)")->capture_default_str();
   cmd->add_option("--cohorts", o->cohorts, "cohort-retention: the newest cohorts shown (1..400)")

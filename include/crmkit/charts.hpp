@@ -1,6 +1,6 @@
 // crmkit/charts.hpp: the charts of crmkit/plot.hpp drawn from a store, without the caller
 // gathering their data: a saved model's frequency/recency matrices, its calibration vs holdout
-// check and one customer's P(alive) history, the stored RFM run's heatmap, segments, histograms
+// check, its cohort's repeat purchases over time and one customer's P(alive) history, the stored RFM run's heatmap, segments, histograms
 // and scatters, and the cohort retention heatmap.
 //
 // Each chart reads what the store's services already read (CustomerValue's models, inputs and
@@ -31,6 +31,7 @@ enum class StoreChart {
   expected_purchases,   // plot::expected_purchases_matrix of a saved model
   p_alive,              // plot::p_alive_matrix of a saved model
   calibration_holdout,  // plot::calibration_vs_holdout of a saved model (needs holdout_end)
+  repeat_purchases,     // plot::repeat_purchases_over_time of a saved model's cohort
   p_alive_history,      // plot::p_alive_history of one customer (needs customer_id)
   rfm_heatmap,          // plot::rfm_heatmap of the stored RFM run
   rfm_segments,         // plot::segment_bars of the stored RFM run
@@ -63,7 +64,8 @@ struct ChartRequest {
   // saved transaction model's id, or 0 for the default one (CustomerValue::choose_model).
   std::int64_t model_id = 0;
   // p-alive-history: the end of the history (exclusive instant; default: the model's
-  // calibration end). cohort-retention: the last observable instant (default: the day of the
+  // calibration end). repeat-purchases: the end of the observation (default: the end of the
+  // day of the last purchase in the model's currency). cohort-retention: the last observable instant (default: the day of the
   // last purchase) and the newest cohorts are those with a first purchase before it.
   std::optional<Instant> as_of;
   std::int64_t customer_id = 0;        // p-alive-history: required (> 0)
@@ -79,6 +81,9 @@ struct ChartRequest {
   CohortPeriod cohort_by = CohortPeriod::month;
   int cohort_periods = 12;
   int cohorts = 12;
+  // repeat-purchases: running totals instead of per-period counts (lifetimes'
+  // plot_cumulative_transactions rather than plot_incremental_transactions).
+  bool cumulative = false;
   // Size and title as for every chart. An empty period is filled with what the store knows
   // (the model and its calibration, the RFM run's date and map); a given one is kept.
   plot::Options options;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -18,6 +20,7 @@
 #include "customers/customer_exists.hpp"
 #include "sections.hpp"
 #include "value/common.hpp"
+#include "value/purchase_scan.hpp"
 #include "value/stored_rfm.hpp"
 
 namespace crmkit {
@@ -30,6 +33,8 @@ const std::vector<StoreChartInfo> kCharts = {
     {StoreChart::p_alive, "p-alive", "a saved transaction model", "P(alive) by frequency and recency"},
     {StoreChart::calibration_holdout, "calibration-holdout", "a saved transaction model and purchases after its "
      "calibration end", "mean actual vs predicted holdout purchases per calibration frequency"},
+    {StoreChart::repeat_purchases, "repeat-purchases", "a saved transaction model and purchases",
+     "actual vs expected repeat purchases per period of the model's cohort"},
     {StoreChart::p_alive_history, "p-alive-history", "a saved transaction model and the customer's purchases",
      "one customer's P(alive) from the first purchase, re-evaluated at each purchase"},
     {StoreChart::rfm_heatmap, "rfm-heatmap", "a stored RFM run", "mean monetary value per recency and frequency score"},
@@ -138,10 +143,91 @@ std::string calibration_chart(Store& store, const ChartRequest& r) {
     data.actual_holdout.push_back(c.actual);
     data.predicted_holdout.push_back(c.predicted);
   }
-  const std::string period = fmt::format("{}; holdout {} to {}", model_period(m), format_date(day_of(m.calibration_end)),
-                                         last_day(*r.holdout_end));
+  const std::string period = fmt::format("{}; holdout {} to {}", model_period(m),
+                                         format_date(day_of(m.calibration_end)), last_day(*r.holdout_end));
   return plot::calibration_vs_holdout(data, v.holdout_length, m.unit, r.max_frequency < 0 ? 7 : r.max_frequency,
                                       with_period(r.options, period));
+}
+
+// lifetimes' expected_cumulative_transactions on the store: the customers who first bought before
+// the model's calibration end, their repeat purchase days per period of the model's unit from the
+// first of them, and the model's expectation for the same customers, grouped by first-purchase
+// day (cost: first days x periods, whatever the number of customers).
+std::string repeat_chart(Store& store, const ChartRequest& r) {
+  if (r.as_of) detail::check_instant("as_of", *r.as_of);
+  CustomerValue value(store);
+  const ValueModel m = transaction_model(value, r.model_id);
+  const auto model = purchase_model_of(m);
+  const Instant scan_end = r.as_of.value_or(std::numeric_limits<Instant>::max());
+  const Day cal_day = day_of(m.calibration_end - 1);
+  std::map<Day, std::int64_t> first_days;  // cohort customers per first purchase day
+  std::map<Day, std::int64_t> repeat_days;  // the cohort's repeat purchase days, per day
+  Day last_day = 0;
+  bool any = false;
+  std::int64_t customer = 0;
+  Day previous = 0;
+  bool in_cohort = false;
+  value_detail::each_purchase(detail::connection_of(store), m.currency, scan_end,
+                              [&](std::int64_t cid, Instant at, std::int64_t) {
+                                const Day d = day_of(at);
+                                if (!any || d > last_day) last_day = d;
+                                if (!any || cid != customer) {
+                                  any = true;
+                                  customer = cid;
+                                  previous = d;
+                                  in_cohort = d <= cal_day;
+                                  if (in_cohort) ++first_days[d];
+                                  return;
+                                }
+                                if (!in_cohort || d == previous) return;
+                                previous = d;
+                                ++repeat_days[d];
+                              });
+  if (first_days.empty())
+    throw Error(Errc::not_found,
+                fmt::format("no customer bought in {} before model {}'s calibration end {}{}: no repeat purchases to draw",
+                            m.currency, m.id, format_instant(m.calibration_end),
+                            r.as_of ? " (purchases read before as_of " + format_instant(*r.as_of) + ")" : ""));
+  const Day origin = first_days.begin()->first;
+  const Day end_day = r.as_of ? day_of(*r.as_of - 1) : last_day;  // the last day drawn
+  const std::int64_t per = m.unit == clv::TimeUnit::week ? 7 : 1;
+  // end_day >= origin: the cohort's first purchase was read before as_of.
+  const std::int64_t periods = (end_day - origin) / per + 1;
+  if (periods > 5000)
+    throw Error(Errc::invalid_argument,
+                fmt::format("{} periods of a {} from {} to {}: more than 5000 to draw", periods,
+                            clv::to_string(m.unit), format_date(origin), format_date(end_day)));
+  // Expected repeat purchases of the cohort up to (and including) day b.
+  auto expected_by = [&](Day b) {
+    double sum = 0;
+    for (const auto& [f, n] : first_days)
+      if (b > f) sum += static_cast<double>(n) * clv::expected_purchases(model, static_cast<double>(b - f) / per);
+    return sum;
+  };
+  plot::RepeatPurchasesOverTime series;
+  series.cumulative = r.cumulative;
+  series.calibration_end = static_cast<double>(cal_day + 1 - origin) / static_cast<double>(per);
+  double before = 0;
+  auto repeat = repeat_days.begin();
+  for (std::int64_t k = 0; k < periods; ++k) {
+    const Day last = std::min<Day>(origin + (k + 1) * per - 1, end_day);
+    double actual = 0;
+    for (; repeat != repeat_days.end() && repeat->first <= last; ++repeat)
+      if (repeat->first >= origin + k * per) actual += static_cast<double>(repeat->second);
+    const double upto = expected_by(last);
+    series.time.push_back(static_cast<double>(last + 1 - origin) / static_cast<double>(per));
+    series.actual.push_back(actual);
+    // The running expectation only grows; max() keeps a last-bit rounding difference from
+    // reading as a negative count.
+    series.expected.push_back(std::max(0.0, upto - before));
+    before = upto;
+  }
+  std::int64_t cohort = 0;
+  for (const auto& fd : first_days) cohort += fd.second;
+  const std::string period =
+      fmt::format("{} customers first buying {} to {}, purchases to {}; {}", cohort, format_date(origin),
+                  format_date(cal_day), format_date(end_day), model_period(m));
+  return plot::repeat_purchases_over_time(series, m.unit, with_period(r.options, period));
 }
 
 std::string history_chart(Store& store, const ChartRequest& r) {
@@ -237,9 +323,8 @@ std::string cohort_chart(Store& store, const ChartRequest& r) {
     throw Error(Errc::not_found,
                 r.as_of ? fmt::format("no purchase before {}: no cohort to draw", format_instant(*r.as_of))
                         : std::string("no purchase is recorded: no cohort to draw"));
-  const CohortMatrix matrix = RetentionMetrics(store).cohorts(*q);
-  plot::Options o = r.options;
-  return plot::cohort_retention(matrix, o);
+  // The cohort labels and the caption carry the period; the options are the caller's.
+  return plot::cohort_retention(RetentionMetrics(store).cohorts(*q), r.options);
 }
 
 }  // namespace
@@ -273,6 +358,7 @@ std::string chart(Store& store, const ChartRequest& r) {
     case StoreChart::expected_purchases:
     case StoreChart::p_alive: return matrix_chart(store, r);
     case StoreChart::calibration_holdout: return calibration_chart(store, r);
+    case StoreChart::repeat_purchases: return repeat_chart(store, r);
     case StoreChart::p_alive_history: return history_chart(store, r);
     case StoreChart::cohort_retention: return cohort_chart(store, r);
     default: return rfm_chart(store, r);

@@ -34,7 +34,8 @@ void read_loyalty(Store& store, Report& r) {
   if (r.options.currency) rq.currency = r.options.currency;
   l.retention = RetentionMetrics(store).retention(rq);
 
-  const auto cq = newest_cohorts(store, CohortPeriod::month, r.options.cohort_months, r.options.cohort_periods, r.as_of);
+  const auto cq =
+      newest_cohorts(store, CohortPeriod::month, r.options.cohort_months, r.options.cohort_periods, r.as_of);
   if (!cq) return;
   l.has_cohorts = true;
   l.cohorts_from = *cq->from;

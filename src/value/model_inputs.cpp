@@ -9,6 +9,7 @@
 #include "store/connection.hpp"
 #include "store/stored.hpp"
 #include "value/common.hpp"
+#include "value/purchase_scan.hpp"
 
 namespace crmkit {
 
@@ -94,13 +95,6 @@ ModelInputs build_inputs(detail::Connection& c, const ModelInputOptions& o, cons
     const Instant scan_end = o.holdout_end.value_or(o.calibration_end);
 
     // Streaming over (customer, time): memory is bounded by the number of customers.
-    auto& st = c.prepare(
-        "SELECT customer_id, occurred_at, amount FROM interactions "
-        "WHERE kind = 'purchase' AND currency = ?1 AND occurred_at < ?2 "
-        "ORDER BY customer_id, occurred_at");
-    detail::StatementReset reset_st(st);
-    detail::bind_all(st, in.currency, scan_end);
-
     bool have = false;        // a customer is open
     bool in_cohort = false;   // it has a calibration purchase
     Purchases p;
@@ -113,10 +107,7 @@ ModelInputs build_inputs(detail::Connection& c, const ModelInputOptions& o, cons
       in.customers.back().holdout_purchases = holdout_days;
     };
 
-    while (st.executeStep()) {
-      const std::int64_t cid = st.getColumn(0).getInt64();
-      const Instant at = st.getColumn(1).getInt64();
-      const std::int64_t amount = st.getColumn(2).getInt64();
+    value_detail::each_purchase(c, in.currency, scan_end, [&](std::int64_t cid, Instant at, std::int64_t amount) {
       if (!have || cid != p.customer_id) {
         flush();
         have = true;
@@ -146,7 +137,7 @@ ModelInputs build_inputs(detail::Connection& c, const ModelInputOptions& o, cons
           last_holdout_day = d;
         }
       }
-    }
+    });
     flush();
     return in;
   }

@@ -203,7 +203,8 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
     std::optional<std::string> std_errors;
     if (!m.std_errors.empty()) std_errors = values_json(m.std_errors);
     detail::bind_all(st, m.kind, values_json(m.params), std_errors, m.log_likelihood, m.customers, m.unit,
-                     m.calibration_end, *m.data_from, m.fitted_at, m.converged, m.currency, m.iterations, m.reason, m.penalizer_coef);
+                     m.calibration_end, *m.data_from, m.fitted_at, m.converged, m.currency, m.iterations, m.reason,
+                     m.penalizer_coef);
     st.exec();
     m.id = c.db.getLastInsertRowid();
     scope.commit();

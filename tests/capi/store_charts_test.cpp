@@ -139,6 +139,10 @@ TEST_CASE("C API: charts of a store", "[capi][charts]") {
     REQUIRE(crmkit_chart_options_set_holdout_end(co, &holdout) == CRMKIT_OK);
     REQUIRE(crmkit_db_chart(&svg, shop.db, "calibration-holdout", co, nullptr) == CRMKIT_OK);
     CHECK(take_owned(svg).rfind("<svg", 0) == 0);
+    REQUIRE(crmkit_chart_options_set_cumulative(co, 1) == CRMKIT_OK);
+    REQUIRE(crmkit_db_chart(&svg, shop.db, "repeat-purchases", co, nullptr) == CRMKIT_OK);
+    CHECK(take_owned(svg).find("cumulative") != std::string::npos);
+    CHECK(crmkit_chart_options_set_cumulative(co, 2) == CRMKIT_EINVALID);
     REQUIRE(crmkit_chart_options_set_customer(co, 999) == CRMKIT_OK);
     CHECK(crmkit_db_chart(&svg, shop.db, "p-alive-history", co, nullptr) == CRMKIT_ENOTFOUND);
     CHECK(last_has("customer 999 does not exist"));

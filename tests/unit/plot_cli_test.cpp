@@ -35,7 +35,7 @@ TEST_CASE("cli: crmkit plot draws every chart of a store and names what is missi
   Run list = run(dir, "plot --list --json");
   REQUIRE(list.status == 0);
   const auto charts = list.json()["charts"];
-  CHECK(charts.size() == 13);
+  CHECK(charts.size() == 14);
   CHECK(run(dir, "plot --list").out.find("rfm-heatmap") != std::string::npos);
   for (const auto& c : charts) {
     const std::string name = c["name"];
@@ -57,6 +57,9 @@ TEST_CASE("cli: crmkit plot draws every chart of a store and names what is missi
     CHECK(svg.size() < 300 * 1024);
     CHECK_FALSE(std::filesystem::exists(dir.file(name + ".svg.partial")));
   }
+  Run cumulative = run(dir, "plot repeat-purchases --db shop.db --cumulative");
+  REQUIRE(cumulative.status == 0);
+  CHECK(cumulative.out.rfind("<svg", 0) == 0);
   // stdout without --output; the title replaced.
   Run out = run(dir, "plot rfm-segments --db shop.db --title 'Our segments'");
   REQUIRE(out.status == 0);

@@ -245,7 +245,8 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
     before = to_json(build_report(shop.s, o));
     // The file as crmkit wrote it at version 8: without the month cells and their index, and
     // without 0010's purchase histories, with the natural key index 0011 dropped, with the
-    // scores table 0012 split (its definition taken from 0002 itself).
+    // scores table 0012 split (its definition taken from 0002 itself), without 0013's model
+    // penalizer.
     const auto& all = detail::migrations();
     const std::string sql2 =
         std::find_if(all.begin(), all.end(), [](const detail::Migration& m) { return m.version == 2; })->sql;
@@ -260,7 +261,8 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
         "ALTER TABLE customer_money DROP COLUMN first_day_total; "
         "ALTER TABLE customer_money DROP COLUMN purchase_days; "
         "ALTER TABLE customer_money DROP COLUMN last_purchase_at; "
-        "ALTER TABLE customer_money DROP COLUMN first_purchase_at; PRAGMA user_version = 8");
+        "ALTER TABLE customer_money DROP COLUMN first_purchase_at; "
+        "ALTER TABLE value_models DROP COLUMN penalizer_coef; PRAGMA user_version = 8");
   }
   Store upgraded = Store::open(path);
   CHECK(upgraded.schema_version() == Store::latest_schema_version());

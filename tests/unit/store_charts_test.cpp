@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,8 @@
 #include "crmkit/value.hpp"
 #include "expect_error.hpp"
 #include "store/connection.hpp"
+#include "store/migrations.hpp"
+#include "temp_dir.hpp"
 #include "value_test_data.hpp"
 
 using namespace crmkit;
@@ -169,6 +172,23 @@ TEST_CASE("store fit: a negative or non-finite penalizer is refused by name and 
                          "VALUES ('bgnbd', '{}', 0, 1e999)"));
 }
 
+TEST_CASE("store fit: a model saved before migration 0013 reads back with penalizer_coef 0", "[value][penalizer]") {
+  TempDir dir;
+  const std::string path = dir.file("v12.db");
+  {
+    crmkit::detail::Connection c(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+    crmkit::detail::migrate_to(c, 12);
+    c.db.exec("INSERT INTO value_models(id, kind, params, log_likelihood, customers, time_unit, calibration_end, "
+              "data_from, fitted_at, converged, currency, iterations, reason) VALUES (1, 'bgnbd', "
+              "'{\"r\":0.5,\"alpha\":3,\"a\":0.7,\"b\":2}', -10, 5, 'week', 86400000, 0, 86400000, 1, 'USD', 9, 'ok')");
+  }
+  Store s = Store::open(path);
+  const ValueModel m = CustomerValue(s).model(1);
+  CHECK(m.penalizer_coef == 0);
+  CHECK(m.param("alpha") == 3);
+  CHECK(nlohmann::json::parse(to_json(m))["penalizer_coef"] == 0);
+}
+
 // ---------------------------------------------------------------------------------- charts --
 
 TEST_CASE("store charts: the table names every chart once and parses its names", "[charts]") {
@@ -178,9 +198,9 @@ TEST_CASE("store charts: the table names every chart once and parses its names",
     CHECK(parse_store_chart(c.name) == c.chart);
     CHECK(std::string(to_string(c.chart)) == c.name);
   }
-  CHECK(names.size() == 13);
+  CHECK(names.size() == 14);
   expect_error([] { parse_store_chart("pie"); }, Errc::invalid_argument, "chart 'pie' is not one of expected-purchases");
-  CHECK(nlohmann::json::parse(store_charts_json())["charts"].size() == 13);
+  CHECK(nlohmann::json::parse(store_charts_json())["charts"].size() == 14);
 }
 
 TEST_CASE("store charts: the model matrices draw the stored model's parameters", "[charts]") {
@@ -251,6 +271,53 @@ TEST_CASE("store charts: calibration vs holdout is the stored model's holdout va
     data.predicted_holdout.push_back(c.predicted);
   }
   CHECK(chart(s, r) == plot::calibration_vs_holdout(data, v.holdout_length, clv::TimeUnit::week, 7, r.options));
+}
+
+TEST_CASE("store charts: repeat purchases over time are the cohort's purchase days and the model's expectation",
+          "[charts]") {
+  Shop& sh = shop();
+  Store& s = sh.store;
+  CustomerValue value(s);
+  const ValueModel m = value.fit(fit_request(ValueModelKind::bgnbd, 0));
+  // An oracle of its own: each customer's USD purchase days through the timeline.
+  const Day cal_day = day_from_civil({2024, 12, 31}), end_day = day_from_civil({2025, 3, 31});
+  std::map<Day, std::int64_t> firsts, repeats;
+  for (std::int64_t id = sh.first; id <= sh.euro_only; ++id) {
+    std::set<Day> days;
+    for (const auto& i : Interactions(s).timeline(id, {}, 10000).interactions)
+      if (i.kind == InteractionKind::purchase && i.amount->currency == "USD" && day_of(i.occurred_at) <= end_day)
+        days.insert(day_of(i.occurred_at));
+    if (days.empty() || *days.begin() > cal_day) continue;
+    ++firsts[*days.begin()];
+    for (auto d = std::next(days.begin()); d != days.end(); ++d) ++repeats[*d];
+  }
+  const Day origin = firsts.begin()->first;
+  plot::RepeatPurchasesOverTime series;
+  series.calibration_end = static_cast<double>(cal_day + 1 - origin) / 7;
+  double before = 0;
+  for (Day start = origin; start <= end_day; start += 7) {
+    const Day last = std::min(start + 6, end_day);
+    double actual = 0, upto = 0;
+    for (const auto& [d, n] : repeats)
+      if (d >= start && d <= last) actual += static_cast<double>(n);
+    for (const auto& [f, n] : firsts)
+      if (last > f) upto += static_cast<double>(n) * clv::expected_purchases(purchase_model(m), (last - f) / 7.0);
+    series.time.push_back(static_cast<double>(last + 1 - origin) / 7);
+    series.actual.push_back(actual);
+    series.expected.push_back(std::max(0.0, upto - before));
+    before = upto;
+  }
+  ChartRequest r;
+  r.chart = StoreChart::repeat_purchases;
+  r.model_id = m.id;
+  r.as_of = end_of("2025-03-31");
+  r.options.period = "p";
+  CHECK(chart(s, r) == plot::repeat_purchases_over_time(series, clv::TimeUnit::week, r.options));
+  r.cumulative = true;
+  series.cumulative = true;
+  CHECK(chart(s, r) == plot::repeat_purchases_over_time(series, clv::TimeUnit::week, r.options));
+  r.as_of = end_of("2023-01-01");
+  expect_error([&] { chart(s, r); }, Errc::not_found, "no customer bought in USD before model");
 }
 
 TEST_CASE("store charts: one customer's P(alive) history from the purchases in the model's currency", "[charts]") {
@@ -365,7 +432,8 @@ TEST_CASE("store charts: cohort retention is the retention metrics' newest cohor
 
 TEST_CASE("store charts: the model charts name the missing model", "[charts]") {
   Store empty = Store::open(":memory:");
-  for (auto kind : {StoreChart::expected_purchases, StoreChart::p_alive, StoreChart::calibration_holdout}) {
+  for (auto kind : {StoreChart::expected_purchases, StoreChart::p_alive, StoreChart::calibration_holdout,
+                    StoreChart::repeat_purchases}) {
     ChartRequest r;
     r.chart = kind;
     r.holdout_end = end_of("2025-01-01");

@@ -339,15 +339,15 @@ def charts():
 
 
 def chart(db, kind, *, model=None, as_of=None, customer=None, holdout_end=None, horizon=None, max_frequency=None,
-          max_recency=None, cohort_by=None, cohort_periods=None, cohorts=None, width=None, height=None, title=None,
-          period=None):
+          max_recency=None, cumulative=False, cohort_by=None, cohort_periods=None, cohorts=None, width=None,
+          height=None, title=None, period=None):
     """One chart of the database (``db.chart(kind, ...)``) as an Svg, the data gathered by the
     library: ``kind`` is a name of ``charts()``. ``model``: a saved transaction model's id or
     the dict ``db.value.fit`` returns (default: the default model); ``as_of`` (end of day):
     p-alive-history's end, cohort-retention's last observable day; ``customer``:
-    p-alive-history's customer id; ``holdout_end`` (end of day): calibration-holdout's end;
+    p-alive-history's customer id (``as_of`` is also repeat-purchases' end); ``holdout_end`` (end of day): calibration-holdout's end;
     ``horizon``, ``max_frequency``, ``max_recency``: the matrices' grid (default: from the
-    model's calibration data); ``cohort_by`` ("month"/"week"), ``cohort_periods``, ``cohorts``.
+    model's calibration data); ``cumulative``: repeat-purchases as running totals; ``cohort_by`` ("month"/"week"), ``cohort_periods``, ``cohorts``.
     Refusals name what the database lacks (``NotFound``: no model, no RFM run, an unknown
     customer) or the bad argument (``InvalidArgument``)."""
     from ._values import to_ms_end_of_day
@@ -367,6 +367,8 @@ def chart(db, kind, *, model=None, as_of=None, customer=None, holdout_end=None, 
                          (n.double(1.0 if horizon is None else horizon, "horizon"),
                           n.int32(-1 if max_frequency is None else max_frequency, "max_frequency"),
                           n.int32(-1 if max_recency is None else max_recency, "max_recency"))))
+    if cumulative:
+        settings.append(("cumulative", (n.c_int,), (1,)))
     if cohort_by is not None or cohort_periods is not None or cohorts is not None:
         settings.append(("cohorts", (n.c_char_p, n.c_int, n.c_int),
                          (n.text("month" if cohort_by is None else cohort_by, "cohort_by"),

@@ -64,7 +64,7 @@ class StoreChartsTest(unittest.TestCase):
 
     def test_every_chart_and_refusals(self):
         names = [c["name"] for c in plot.charts()]
-        self.assertEqual(len(names), 13)
+        self.assertEqual(len(names), 14)
         self.assertIn("cohort-retention", names)
         m = self.db.value.fit("bgnbd", "week", self.end)
         self.db.value.rfm("2025-06-30")
@@ -76,6 +76,7 @@ class StoreChartsTest(unittest.TestCase):
                 kwargs["customer"] = self.ids["c5"]
             svg = self.db.chart(name, model=m, **kwargs)
             self.assertTrue(svg.startswith("<svg") and svg.rstrip().endswith("</svg>"), name)
+        self.assertIn("cumulative", self.db.chart("repeat-purchases", model=m, cumulative=True).lower())
         with self.assertRaises(crmkit.InvalidArgument) as e:
             self.db.chart("calibration-holdout")
         self.assertIn("holdout_end is required", str(e.exception))
