@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command to run.
 set -euo pipefail
 packages=(cmake make g++ ccache pkgconf python3 libsqlite3-dev sqlite3 libsqlitecpp-dev libfmt-dev catch2
-          nlohmann-json3-dev libcli11-dev libboost-math-dev libphonenumber-dev python3-pandas chromium)
+          nlohmann-json3-dev libcli11-dev libboost-math-dev libphonenumber-dev python3-pandas chromium librsvg2-bin)
 if [ "${CRMKIT_WITH_CLANG:-0}" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
 # Node and npm run the browser test (tests/browser): Debian's unless the machine has its own.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -3,6 +3,7 @@
     from crmkit import plot
     svg = plot.p_alive_matrix(("bg_nbd", [0.243, 4.414, 0.793, 2.426]), 20, 39, unit="week")
     svg.save("p_alive.svg")                           # every chart is a str with .save(path)
+    svg.save("p_alive.png")                           # PNG through rsvg-convert (librsvg2-bin)
     plot.rfm_histogram("monetary", df["monetary"])    # lists, NumPy arrays or pandas Series
     plot.cohort_retention(db.retention.cohorts())     # the cohort matrix as the store gives it
 
@@ -20,6 +21,8 @@ The same charts from a database, the data gathered by the library: ``db.chart("p
 import ctypes
 import math
 import numbers
+import shutil
+import subprocess
 
 from . import _native as n
 
@@ -54,12 +57,34 @@ _STORED_KINDS = {"bgnbd": ("bg_nbd", ("r", "alpha", "a", "b")), "mbgnbd": ("mbg_
 
 
 class Svg(str):
-    """An SVG document: the text itself, and ``save(path)`` to write it (UTF-8)."""
+    """An SVG document: the text itself, ``save(path)`` to write it (UTF-8; a path ending in
+    ``.png`` writes a PNG instead) and ``to_png()`` for PNG bytes."""
 
     def save(self, path):
+        if str(path).lower().endswith(".png"):
+            data = self.to_png()
+            with open(path, "wb") as f:
+                f.write(data)
+            return path
         with open(path, "w", encoding="utf-8") as f:
             f.write(self)
         return path
+
+    def to_png(self, scale=1.0):
+        """The chart as PNG bytes, rendered by ``rsvg-convert`` (librsvg; Debian package
+        ``librsvg2-bin``) at ``scale`` times its pixel size. The library itself writes SVG only
+        (docs/PLOTS.md, "PNG"); FileNotFoundError names the program when it is not on PATH."""
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not (0 < scale <= 8):
+            raise n.InvalidArgument("scale %r must be a number in (0, 8]" % (scale,))
+        program = shutil.which("rsvg-convert")
+        if program is None:
+            raise FileNotFoundError("PNG needs rsvg-convert on PATH (Debian package librsvg2-bin); "
+                                    "the SVG itself is the chart (save it with a .svg path)")
+        done = subprocess.run([program, "--format", "png", "--zoom", repr(float(scale))], input=self.encode("utf-8"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+        if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise n.IOFailure("rsvg-convert failed: %s" % done.stderr.decode("utf-8", "replace").strip())
+        return done.stdout
 
     def _repr_svg_(self):  # Jupyter shows it as the chart
         return str(self)

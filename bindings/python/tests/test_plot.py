@@ -4,6 +4,8 @@ refusals name the value."""
 import math
 import os
 import random
+import shutil
+import struct
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
@@ -184,6 +186,34 @@ class ChartStructure(unittest.TestCase):
         with self.assertRaises(crmkit.InvalidArgument) as e:
             plot.segment_bars({"A": 1}, width=10)
         self.assertIn("options.width 10 is outside 240..4000", str(e.exception))
+
+
+class Png(unittest.TestCase):
+    @unittest.skipUnless(shutil.which("rsvg-convert"), "rsvg-convert is not installed (make deps installs librsvg2-bin)")
+    def test_png_of_the_chart_at_its_size_and_scaled(self):
+        svg = plot.segment_bars({"A": 3, "B": 1}, width=900, height=300)
+        data = svg.to_png()
+        self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
+        # IHDR: width and height, big-endian, right after the signature and the chunk header.
+        self.assertEqual(struct.unpack(">II", data[16:24]), (900, 300))
+        self.assertEqual(struct.unpack(">II", svg.to_png(scale=2)[16:24]), (1800, 600))
+        with tempfile.TemporaryDirectory() as d:
+            path = svg.save(os.path.join(d, "mix.PNG"))
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), data)
+        for bad in (0, -1, 9, float("nan"), True, "2"):
+            with self.assertRaises(crmkit.InvalidArgument):
+                svg.to_png(scale=bad)
+
+    def test_without_rsvg_convert_the_error_names_it(self):
+        old = os.environ.get("PATH", "")
+        os.environ["PATH"] = ""
+        try:
+            with self.assertRaises(FileNotFoundError) as e:
+                plot.segment_bars({"A": 1}).to_png()
+            self.assertIn("librsvg2-bin", str(e.exception))
+        finally:
+            os.environ["PATH"] = old
 
 
 class Refusals(unittest.TestCase):
