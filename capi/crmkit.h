@@ -1116,8 +1116,9 @@ CRMKIT_API int crmkit_clv_conditional_expected_purchases(double *out, const char
 CRMKIT_API int crmkit_clv_expected_purchases(double *out, const char *model, const double *params,
                                              int64_t n_params, const double *t, int64_t rows);
 /* P(exactly n[i] repeat purchases in (0, t]) of a new customer (lifetimes'
-** probability_of_n_purchases_up_to_time); every model (Pareto/NBD: Fader & Hardie 2006).
-** EINVALID as above, and for t NaN, infinite or < 0, n[i] outside 0..1000000 (named). */
+** probability_of_n_purchases_up_to_time); every model (Pareto/NBD: Fader & Hardie note 012).
+** EINVALID as above, and for t NaN, infinite or < 0, n[i] outside 0..1000000 (named), and a
+** Pareto/NBD (n, t) whose series would need more than 10^6 terms (n ~ 10^6 at t ~ 10^6). */
 CRMKIT_API int crmkit_clv_probability_of_purchases(double *out, const char *model, const double *params,
                                                    int64_t n_params, double t, const int64_t *n, int64_t rows);
 /* P(exactly n[i] purchases in (T, T + t] | the history x[i], t_x[i], T[i]) (lifetimes'

@@ -308,8 +308,9 @@ double conditional_expected_purchases(const ParetoNbdParams& m, double t, double
 double conditional_expected_purchases(const PurchaseModel& m, double t, double x, double t_x, double T);
 
 // P(X(t) = n): probability that a new customer makes exactly n repeat purchases in (0, t].
-// n >= 0. Pareto/NBD: Fader & Hardie (2006), "Deriving an Expression for P(X(t) = x) Under
-// the Pareto/NBD Model" (docs/CLV.md, "Probability of n purchases").
+// n >= 0. Pareto/NBD: Fader & Hardie note 012, "Deriving an Expression for P(X(t) = x) Under
+// the Pareto/NBD Model" (docs/CLV.md, "Probability of n purchases"); throws invalid_argument
+// for (n, t) whose series would need more than 10^6 terms (n ~ 10^6 at t ~ 10^6 rate units).
 double probability_of_purchases(const BgNbdParams& m, double t, int n);
 double probability_of_purchases(const MbgNbdParams& m, double t, int n);
 double probability_of_purchases(const ParetoNbdParams& m, double t, int n);

@@ -81,8 +81,8 @@ double cond_one(const ParetoNbdParams& m, double t, double x, double t_x, double
          p_alive_one(m, x, t_x, T);
 }
 
-// ---- P(X(t) = n) (Fader & Hardie 2006, "Deriving an Expression for P(X(t) = x) Under the
-// Pareto/NBD Model"). Given (lambda, mu), either the customer is alive at t and bought n times
+// ---- P(X(t) = n) (Fader & Hardie note 012, "Deriving an Expression for P(X(t) = x) Under the
+// Pareto/NBD Model", 2006, rev. 2020; re-derived in docs/CLV.md). Given (lambda, mu), either the customer is alive at t and bought n times
 // (Poisson), or died at some tau in (0, t] after n purchases:
 //   P(X(t)=n | lambda, mu) = Poi(n; lambda t) e^{-mu t}
 //                            + lambda^n mu / (lambda+mu)^(n+1) [1 - e^{-(lambda+mu)t} sum_{i<=n} ((lambda+mu)t)^i / i!]
