@@ -2,6 +2,7 @@
 // of a purchase log and its calibration/holdout split, fits with their report, predictions.
 // Converts and guards; the maths and every check live in src/analytics/.
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -63,6 +64,31 @@ clv::PurchaseModel purchase_model(const char* model, const double* params, int64
   if (n_params != 4) throw Error(Errc::invalid_argument, "params: a purchase model takes 4 values, got " + std::to_string(n_params));
   need(params, "params");
   return clv::make_purchase_model(kind, {params[0], params[1], params[2], params[3]});
+}
+
+// A count column value as the int the C++ API takes, refused (naming the row) outside lo..hi.
+int count_at(const int64_t* v, std::size_t i, const char* name, int64_t lo, int64_t hi) {
+  if (v[i] < lo || v[i] > hi)
+    throw Error(Errc::invalid_argument, std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(v[i]) +
+                                            " must be " + std::to_string(lo) + ".." + std::to_string(hi));
+  return static_cast<int>(v[i]);
+}
+
+clv::BgBbParams bg_bb_params(const double* params, int64_t n_params) {
+  if (n_params != 4)
+    throw Error(Errc::invalid_argument, "params: BG/BB takes 4 values (alpha, beta, gamma, delta), got " + std::to_string(n_params));
+  need(params, "params");
+  const clv::BgBbParams m{params[0], params[1], params[2], params[3]};
+  clv::expected_transactions(m, 0);  // checks the parameters before any row
+  return m;
+}
+
+clv::ShiftedBetaGeometricParams sbg_params(const double* params, int64_t n_params) {
+  if (n_params != 2) throw Error(Errc::invalid_argument, "params: sBG takes 2 values (alpha, beta), got " + std::to_string(n_params));
+  need(params, "params");
+  const clv::ShiftedBetaGeometricParams m{params[0], params[1]};
+  clv::survival(m, 0);  // checks the parameters before any row
+  return m;
 }
 
 // Checks the arguments with prepare() (even for 0 rows), then runs f(i) for every row into out[i].
@@ -278,17 +304,90 @@ int crmkit_clv_probability_of_purchases(double* out, const char* model, const do
   std::optional<clv::PurchaseModel> m;
   return each_row(out, rows, [&](std::size_t count) {
     m = purchase_model(model, params, n_params);
-    if (std::holds_alternative<clv::ParetoNbdParams>(*m))
-      throw Error(Errc::invalid_argument, "model: the probability of n purchases is implemented for bg_nbd and mbg_nbd");
     if (count) need(n, "n");
   }, [&](std::size_t i) {
-    const int64_t k = n[i];
-    if (k < 0 || k > 1'000'000)
-      throw Error(Errc::invalid_argument, "n[" + std::to_string(i) + "] = " + std::to_string(k) + " must be 0..1000000");
-    if (const auto* bg = std::get_if<clv::BgNbdParams>(&*m)) return clv::probability_of_purchases(*bg, t, static_cast<int>(k));
-    if (const auto* mbg = std::get_if<clv::MbgNbdParams>(&*m))
-      return clv::probability_of_purchases(*mbg, t, static_cast<int>(k));
-    throw Error(Errc::invalid_argument, "model: the probability of n purchases is implemented for bg_nbd and mbg_nbd");
+    return clv::probability_of_purchases(*m, t, count_at(n, i, "n", 0, 1'000'000));
+  });
+}
+
+int crmkit_clv_conditional_probability_of_purchases(double* out, const char* model, const double* params,
+                                                    int64_t n_params, double t, const int64_t* n, const double* x,
+                                                    const double* t_x, const double* T, int64_t rows) {
+  std::optional<clv::PurchaseModel> m;
+  return each_row(out, rows, [&](std::size_t count) {
+    m = purchase_model(model, params, n_params);
+    if (count) need(n, "n"), need(x, "x"), need(t_x, "t_x"), need(T, "T");
+  }, [&](std::size_t i) {
+    return clv::conditional_probability_of_purchases(*m, t, count_at(n, i, "n", 0, 1'000'000), x[i], t_x[i], T[i]);
+  });
+}
+
+int crmkit_clv_bg_bb_p_alive(double* out, const double* params, int64_t n_params, int64_t m_ahead, const double* x,
+                             const double* t_x, const double* n, int64_t rows) {
+  clv::BgBbParams m{};
+  return each_row(out, rows, [&](std::size_t count) {
+    m = bg_bb_params(params, n_params);
+    if (m_ahead < 0 || m_ahead > 1'000'000)
+      throw Error(Errc::invalid_argument, "m_ahead = " + std::to_string(m_ahead) + " must be 0..1000000");
+    if (count) need(x, "x"), need(t_x, "t_x"), need(n, "n");
+  }, [&](std::size_t i) {
+    return clv::p_alive(m, x[i], t_x[i], n[i], static_cast<int>(m_ahead));
+  });
+}
+
+int crmkit_clv_bg_bb_expected_transactions(double* out, const double* params, int64_t n_params, const double* n,
+                                           int64_t rows) {
+  clv::BgBbParams m{};
+  return each_row(out, rows, [&](std::size_t count) {
+    m = bg_bb_params(params, n_params);
+    if (count) need(n, "n");
+  }, [&](std::size_t i) {
+    return clv::expected_transactions(m, n[i]);
+  });
+}
+
+int crmkit_clv_bg_bb_conditional_expected_transactions(double* out, const double* params, int64_t n_params,
+                                                       double n_star, const double* x, const double* t_x,
+                                                       const double* n, int64_t rows) {
+  clv::BgBbParams m{};
+  return each_row(out, rows, [&](std::size_t count) {
+    m = bg_bb_params(params, n_params);
+    if (count) need(x, "x"), need(t_x, "t_x"), need(n, "n");
+  }, [&](std::size_t i) {
+    return clv::conditional_expected_transactions(m, n_star, x[i], t_x[i], n[i]);
+  });
+}
+
+int crmkit_clv_bg_bb_probability_of_transactions(double* out, const double* params, int64_t n_params, int64_t n,
+                                                 const int64_t* x, int64_t rows) {
+  clv::BgBbParams m{};
+  return each_row(out, rows, [&](std::size_t count) {
+    m = bg_bb_params(params, n_params);
+    if (n < 0 || n > 1'000'000) throw Error(Errc::invalid_argument, "n = " + std::to_string(n) + " must be 0..1000000");
+    if (count) need(x, "x");
+  }, [&](std::size_t i) {
+    return clv::probability_of_transactions(m, static_cast<double>(n), count_at(x, i, "x", 0, n));
+  });
+}
+
+int crmkit_clv_sbg_survival(double* out, const double* params, int64_t n_params, const int64_t* t, int64_t rows) {
+  clv::ShiftedBetaGeometricParams m{};
+  return each_row(out, rows, [&](std::size_t count) {
+    m = sbg_params(params, n_params);
+    if (count) need(t, "t");
+  }, [&](std::size_t i) {
+    return clv::survival(m, count_at(t, i, "t", 0, INT32_MAX));
+  });
+}
+
+int crmkit_clv_sbg_retention_rate(double* out, const double* params, int64_t n_params, const int64_t* t,
+                                  int64_t rows) {
+  clv::ShiftedBetaGeometricParams m{};
+  return each_row(out, rows, [&](std::size_t count) {
+    m = sbg_params(params, n_params);
+    if (count) need(t, "t");
+  }, [&](std::size_t i) {
+    return clv::retention_rate(m, count_at(t, i, "t", 1, INT32_MAX));
   });
 }
 

@@ -1173,15 +1173,59 @@ CRMKIT_API int crmkit_clv_conditional_expected_purchases(double *out, const char
 /* Expected repeat purchases in (0, t[i]] of a new customer. */
 CRMKIT_API int crmkit_clv_expected_purchases(double *out, const char *model, const double *params,
                                              int64_t n_params, const double *t, int64_t rows);
-/* P(exactly n[i] repeat purchases in (0, t]) of a new customer; bg_nbd and mbg_nbd only
-** (EINVALID for pareto_nbd), n[i] in 0..1000000. */
+/* P(exactly n[i] repeat purchases in (0, t]) of a new customer (lifetimes'
+** probability_of_n_purchases_up_to_time); every model (Pareto/NBD: Fader & Hardie note 012).
+** EINVALID as above, and for t NaN, infinite or < 0, n[i] outside 0..1000000 (named), and a
+** Pareto/NBD (n, t) whose series would need more than 10^6 terms (n ~ 10^6 at t ~ 10^6). */
 CRMKIT_API int crmkit_clv_probability_of_purchases(double *out, const char *model, const double *params,
                                                    int64_t n_params, double t, const int64_t *n, int64_t rows);
+/* P(exactly n[i] purchases in (T, T + t] | the history x[i], t_x[i], T[i]) (lifetimes'
+** conditional_probability_of_n_purchases_up_to_time, which has it for Pareto/NBD; here every
+** model): (1 - P(alive)) for n = 0 plus P(alive) times the posterior customer's P(X(t) = n)
+** (docs/CLV.md). Over n it sums to 1 and its mean is crmkit_clv_conditional_expected_purchases.
+** EINVALID as crmkit_clv_probability_of_purchases, and for a bad history (named). */
+CRMKIT_API int crmkit_clv_conditional_probability_of_purchases(double *out, const char *model,
+                                                               const double *params, int64_t n_params, double t,
+                                                               const int64_t *n, const double *x,
+                                                               const double *t_x, const double *T, int64_t rows);
 /* Gamma-Gamma conditional expected average profit per purchase (lifetimes'
 ** conditional_expected_average_profit); params (p, q, gamma) with q > 1; x = 0 gives the
 ** population mean. */
 CRMKIT_API int crmkit_clv_expected_average_profit(double *out, const double *params, int64_t n_params,
                                                   const double *x, const double *mean_spend, int64_t rows);
+/* BG/BB (discrete opportunities; Fader, Hardie & Shang 2010) with params (alpha, beta, gamma,
+** delta), n_params = 4, as the "bg_bb" fit's "params". Histories are whole numbers: n
+** opportunities, x transactions (0 <= x <= n), t_x the last one's opportunity (0 when x = 0,
+** else x <= t_x <= n). Status codes as above: CRMKIT_OK; CRMKIT_EINVALID for a NULL column or
+** out with rows > 0, rows < 0, n_params != 4, a parameter not finite and > 0, or a value
+** outside its range (named); CRMKIT_ENOMEM; CRMKIT_EINTERNAL.
+**   bg_bb_p_alive: P(alive at opportunity n + m_ahead | x, t_x, n) (lifetimes'
+**     conditional_probability_alive; m_ahead 1 = the next opportunity), m_ahead 0..1000000.
+**   bg_bb_expected_transactions: E[X(n[i])] of a new customer (n[i] finite, >= 0).
+**   bg_bb_conditional_expected_transactions: E[X(n, n + n_star) | x, t_x, n] (lifetimes'
+**     conditional_expected_number_of_purchases_up_to_time), n_star finite, >= 0.
+**   bg_bb_probability_of_transactions: P(X(n) = x[i]) of a new customer (FHS 2010 eq. 7;
+**     times the cohort size it is lifetimes' expected_number_of_transactions_in_first_n_periods),
+**     n in 0..1000000, x[i] in 0..n. */
+CRMKIT_API int crmkit_clv_bg_bb_p_alive(double *out, const double *params, int64_t n_params, int64_t m_ahead,
+                                        const double *x, const double *t_x, const double *n, int64_t rows);
+CRMKIT_API int crmkit_clv_bg_bb_expected_transactions(double *out, const double *params, int64_t n_params,
+                                                      const double *n, int64_t rows);
+CRMKIT_API int crmkit_clv_bg_bb_conditional_expected_transactions(double *out, const double *params,
+                                                                  int64_t n_params, double n_star, const double *x,
+                                                                  const double *t_x, const double *n, int64_t rows);
+CRMKIT_API int crmkit_clv_bg_bb_probability_of_transactions(double *out, const double *params, int64_t n_params,
+                                                            int64_t n, const int64_t *x, int64_t rows);
+/* sBG (contractual retention; Fader & Hardie 2007) with params (alpha, beta), n_params = 2, as
+** the "sbg" fit's "params": survival S(t[i]) = B(alpha, beta + t)/B(alpha, beta) (t[i] in
+** 0..2147483647; S(0) = 1) and the retention rate r_t = (beta + t - 1)/(alpha + beta + t - 1)
+** of period t[i] (1..2147483647). Status codes: CRMKIT_OK; CRMKIT_EINVALID for a NULL column or
+** out with rows > 0, rows < 0, n_params != 2, a parameter not finite and > 0, t[i] out of
+** range (named); CRMKIT_ENOMEM; CRMKIT_EINTERNAL. */
+CRMKIT_API int crmkit_clv_sbg_survival(double *out, const double *params, int64_t n_params, const int64_t *t,
+                                       int64_t rows);
+CRMKIT_API int crmkit_clv_sbg_retention_rate(double *out, const double *params, int64_t n_params,
+                                             const int64_t *t, int64_t rows);
 /* lifetimes' customer_lifetime_value: monthly discounted cash flow over `months` (1..1200) at
 ** monthly_discount_rate (>= 0), unit = the histories' unit ("hour", "day", "week", "month"),
 ** expected_margin per row (e.g. the expected average profit times a margin rate). */

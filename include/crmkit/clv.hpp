@@ -308,8 +308,25 @@ double conditional_expected_purchases(const ParetoNbdParams& m, double t, double
 double conditional_expected_purchases(const PurchaseModel& m, double t, double x, double t_x, double T);
 
 // P(X(t) = n): probability that a new customer makes exactly n repeat purchases in (0, t].
+// n >= 0. Pareto/NBD: Fader & Hardie note 012, "Deriving an Expression for P(X(t) = x) Under
+// the Pareto/NBD Model" (docs/CLV.md, "Probability of n purchases"); throws invalid_argument
+// for (n, t) whose series would need more than 10^6 terms (n ~ 10^6 at t ~ 10^6 rate units).
 double probability_of_purchases(const BgNbdParams& m, double t, int n);
 double probability_of_purchases(const MbgNbdParams& m, double t, int n);
+double probability_of_purchases(const ParetoNbdParams& m, double t, int n);
+double probability_of_purchases(const PurchaseModel& m, double t, int n);
+
+// P(Y(t) = n | x, t_x, T): probability of exactly n purchases in (T, T + t] given the history
+// (lifetimes' conditional_probability_of_n_purchases_up_to_time, there for Pareto/NBD only).
+// = [n = 0] (1 - P(alive)) + P(alive) * P(X(t) = n) of a new customer whose parameters are
+// the posterior at T: Pareto/NBD (r+x, alpha+T, s, beta+T); BG/NBD (r+x, alpha+T, a, b+x);
+// MBG/NBD a BG/NBD customer with (r+x, alpha+T, a, b+x+1). Its mean is
+// conditional_expected_purchases. Derivation in docs/CLV.md.
+double conditional_probability_of_purchases(const BgNbdParams& m, double t, int n, double x, double t_x, double T);
+double conditional_probability_of_purchases(const MbgNbdParams& m, double t, int n, double x, double t_x, double T);
+double conditional_probability_of_purchases(const ParetoNbdParams& m, double t, int n, double x, double t_x,
+                                            double T);
+double conditional_probability_of_purchases(const PurchaseModel& m, double t, int n, double x, double t_x, double T);
 
 // Vectorised forms: one value per row of `data` (weights ignored).
 std::vector<double> p_alive(const PurchaseModel& m, const Histories& data);
@@ -335,6 +352,10 @@ double expected_transactions(const BgBbParams& m, double n);
 // E[X(n, n + n_star) | x, t_x, n].
 double conditional_expected_transactions(const BgBbParams& m, double n_star, double x, double t_x,
                                          double n);
+// P(X(n) = x): probability that a new customer makes exactly x transactions in the first n
+// opportunities (Fader, Hardie & Shang 2010 eq. 7). n and x whole numbers, 0 <= x <= n <= 10^6
+// (the sum has n - x terms).
+double probability_of_transactions(const BgBbParams& m, double n, double x);
 
 // ---- sBG (contractual retention) ------------------------------------------------------------
 

@@ -137,6 +137,24 @@ double conditional_expected_transactions(const BgBbParams& m, double n_star, dou
   return std::exp(l);
 }
 
+double probability_of_transactions(const BgBbParams& m, double n, double x) {
+  check(m);
+  // The sum below has n - x terms: bounded so that a call cannot run for minutes.
+  if (!is_count(n) || n > 1e6)
+    throw Error(Errc::invalid_argument, fmt::format("n = {} must be a whole number in 0..1000000", n));
+  if (!is_count(x) || x > n)
+    throw Error(Errc::invalid_argument, fmt::format("x = {} must be a whole number in 0..n = {}", x, n));
+  // FHS 2010 eq. 7: alive through all n opportunities with x transactions, or dropped out
+  // just after opportunity i (x <= i < n) with x transactions by then. Every term is positive.
+  const double lab = log_beta(m.alpha, m.beta), lgd = log_beta(m.gamma, m.delta);
+  auto log_choose = [](double a, double b) { return std::lgamma(a + 1) - std::lgamma(b + 1) - std::lgamma(a - b + 1); };
+  double l = log_choose(n, x) + log_beta(m.alpha + x, m.beta + n - x) - lab + log_beta(m.gamma, m.delta + n) - lgd;
+  for (double i = x; i < n; ++i)
+    l = analytics::log_add_exp(l, log_choose(i, x) + log_beta(m.alpha + x, m.beta + i - x) - lab +
+                                      log_beta(m.gamma + 1, m.delta + i) - lgd);
+  return std::exp(l);
+}
+
 // ---- sBG ------------------------------------------------------------------------------------
 
 ShiftedBetaGeometricFit fit_shifted_beta_geometric(const std::vector<double>& alive, const FitOptions& options) {

@@ -113,6 +113,18 @@ double pmf(const Bg& m, double t, int n) {
   return p;
 }
 
+// P(Y(t) = n | x, t_x, T). Dead customers buy nothing. A customer alive at T has survived x
+// purchase-time coin flips (BG/NBD) or x + 1 (MBG/NBD, one at time 0), and bought x times in
+// T: the posterior is lambda ~ Gamma(r + x, alpha + T), p ~ Beta(a, b + x + k), and from T on
+// the customer is a new BG/NBD customer with those parameters (the Poisson forgets the past,
+// and a future dropout happens only after a future purchase). Its mean is exactly
+// cond_expected (FHL 2005 eq. 10; MBG/NBD's counterpart).
+double cond_pmf(const Bg& m, double t, int n, double x, double t_x, double T) {
+  const double pa = p_alive_bg(m, x, t_x, T);
+  const double future = pmf(Bg{m.r + x, m.alpha + T, m.a, m.b + x + m.k, 0}, t, n);
+  return (n == 0 ? 1 - pa : 0.0) + pa * future;
+}
+
 // Weighted mean negative log-likelihood and gradient in theta = log(r, alpha, a, b) on
 // patterns sorted by x; per-x lgamma/digamma terms are computed once per distinct x.
 double objective(const analytics::Patterns& p, int kk, const std::vector<double>& th,
@@ -249,6 +261,13 @@ MbgNbdFit fit_mbg_nbd(const Histories& data, const FitOptions& options) {
   double probability_of_purchases(const P& m, double t, int n) {                               \
     check(bg(m));                                                                              \
     return pmf(bg(m), t, n);                                                                   \
+  }                                                                                            \
+  double conditional_probability_of_purchases(const P& m, double t, int n, double x, double t_x, \
+                                              double T) {                                      \
+    check(bg(m));                                                                              \
+    analytics::check_horizon(t);                                                               \
+    analytics::check_history(x, t_x, T);                                                       \
+    return cond_pmf(bg(m), t, n, x, t_x, T);                                                   \
   }
 
 CRMKIT_BG_FAMILY(BgNbdParams)

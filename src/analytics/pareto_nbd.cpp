@@ -81,6 +81,84 @@ double cond_one(const ParetoNbdParams& m, double t, double x, double t_x, double
          p_alive_one(m, x, t_x, T);
 }
 
+// ---- P(X(t) = n) (Fader & Hardie note 012, "Deriving an Expression for P(X(t) = x) Under the
+// Pareto/NBD Model", 2006, rev. 2020; re-derived in docs/CLV.md). Given (lambda, mu), either the customer is alive at t and bought n times
+// (Poisson), or died at some tau in (0, t] after n purchases:
+//   P(X(t)=n | lambda, mu) = Poi(n; lambda t) e^{-mu t}
+//                            + lambda^n mu / (lambda+mu)^(n+1) [1 - e^{-(lambda+mu)t} sum_{i<=n} ((lambda+mu)t)^i / i!]
+// Mixing over the gammas (lambda = rho p, mu = rho (1 - p) and Euler's integral for 2F1):
+//   P = NBD(n; r, alpha, t) (beta/(beta+t))^s
+//     + alpha^r beta^s B(r+n, s+1)/B(r, s) [B1 - sum_{i=0}^{n} Gamma(r+s+i)/(Gamma(r+s) i!) t^i B2_i]
+// with, for alpha >= beta (b = s+1, m = alpha) or alpha < beta (b = r+n, m = beta),
+//   B1   = 2F1(r+s,   b; r+s+n+1; |alpha-beta| / m)     / m^(r+s)
+//   B2_i = 2F1(r+s+i, b; r+s+n+1; |alpha-beta| / (m+t)) / (m+t)^(r+s+i).
+
+// log NBD(n; r, alpha, t): probability of n Poisson events in t under a Gamma(r, alpha) rate.
+double log_nbd(double r, double alpha, double t, double n) {
+  return std::lgamma(r + n) - std::lgamma(r) - std::lgamma(n + 1) + r * (std::log(alpha) - std::log(alpha + t)) +
+         (n > 0 ? n * (std::log(t) - std::log(alpha + t)) : 0.0);
+}
+
+// P(X(t) = n) for parameters already checked. The bracket B1 - sum_{i<=n} is the dropout
+// term's full series minus its first n + 1 terms: the terms are the mixture of
+// lambda^n mu (lambda+mu)^(i-n-1) e^{-(lambda+mu)t} t^i / i!, which summed over every i >= 0
+// give B1. Where the difference would cancel (the partial sum within 1e-3 of B1: short
+// horizons, large n) the tail sum_{i>n} of positive terms is taken instead.
+double pmf_one(const ParetoNbdParams& m, double t, int n_int) {
+  if (t == 0) return n_int == 0 ? 1.0 : 0.0;
+  const double n = n_int;
+  const double alive = std::exp(log_nbd(m.r, m.alpha, t, n) + m.s * (std::log(m.beta) - std::log(m.beta + t)));
+  const bool a_big = m.alpha >= m.beta;
+  const double big = a_big ? m.alpha : m.beta, dz = a_big ? m.alpha - m.beta : m.beta - m.alpha;
+  const double b = a_big ? m.s + 1 : m.r + n, c = m.r + m.s + n + 1, rs = m.r + m.s;
+  const double lead = m.r * std::log(m.alpha) + m.s * std::log(m.beta) + analytics::log_beta(m.r + n, m.s + 1) -
+                      analytics::log_beta(m.r, m.s);
+  const double lg_rs = std::lgamma(rs), lt = std::log(t), lbt = std::log(big + t), z2 = dz / (big + t);
+  auto log_term = [&](double i) {
+    return std::lgamma(rs + i) - lg_rs - std::lgamma(i + 1) + (i > 0 ? i * lt : 0.0) +
+           hyp2f1(rs + i, b, c, z2).log_abs - (rs + i) * lbt;
+  };
+  const double lB1 = hyp2f1(rs, b, c, dz / big).log_abs - rs * std::log(big);
+  double lS = kNegInf;
+  for (double i = 0; i <= n; ++i) lS = analytics::log_add_exp(lS, log_term(i));
+  const double gap = lS - lB1;  // log(S / B1) < 0
+  if (gap < std::log1p(-1e-3)) return alive + std::exp(lead + lB1 + std::log1p(-std::exp(gap)));
+  // The tail: its terms fall geometrically once past their peak, at a ratio tending to
+  // t/(min(alpha,beta)+t) (B2_i ~ (min(alpha,beta)+t)^-(r+s+i)); stop when a falling term no
+  // longer moves the sum. Where that would take more than 10^6 terms (n in the hundreds of
+  // thousands at a horizon far beyond the rates' scale) the call is refused, not approximated.
+  const double rate = t / (std::min(m.alpha, m.beta) + t);
+  if (-39.0 / std::log(rate) > 1e6)
+    throw Error(Errc::invalid_argument,
+                fmt::format("Pareto/NBD P(X(t) = n) for n = {} at t = {}: its series would need more than 10^6 "
+                            "terms (t / (min(alpha, beta) + t) = {}); not computed",
+                            n, t, rate));
+  double lTail = kNegInf, previous = kNegInf;
+  for (double i = n + 1;; ++i) {
+    const double l = log_term(i);
+    if (std::isnan(l)) throw Error(Errc::internal, fmt::format("Pareto/NBD P(X(t) = {}) at t = {}: a NaN term", n, t));
+    lTail = analytics::log_add_exp(lTail, l);
+    if (l < previous && l < lTail + std::log(1e-17)) break;
+    previous = l;
+    if (i > n + 1e6)
+      throw Error(Errc::internal, fmt::format("Pareto/NBD P(X(t) = {}) at t = {}: the series did not converge", n, t));
+  }
+  return alive + std::exp(lead + lTail);
+}
+
+void check_count(int n) {
+  if (n < 0) throw Error(Errc::invalid_argument, fmt::format("number of purchases n = {} must be >= 0", n));
+}
+
+// P(Y(t) = n | x, t_x, T): dead customers buy nothing; one alive at T is a new customer with
+// the posterior gammas (r + x, alpha + T) and (s, beta + T) (the likelihood of "x purchases,
+// alive at T" is lambda^x e^{-lambda T} e^{-mu T}; Poisson and exponential forget the past).
+double cond_pmf_one(const ParetoNbdParams& m, double t, int n, double x, double t_x, double T) {
+  const double pa = p_alive_one(m, x, t_x, T);
+  const double future = pmf_one(ParetoNbdParams{m.r + x, m.alpha + T, m.s, m.beta + T}, t, n);
+  return (n == 0 ? 1 - pa : 0.0) + pa * future;
+}
+
 // ln 2F1(a, b; c; z) for a, b, c > 0 and 0 <= z <= 0.9 by the plain series, with its
 // derivatives in a, b, c and z accumulated term by term (d ln term_k / da = sum_{j<k} 1/(a+j),
 // and so on). False when the series is unsuitable (caller falls back to finite differences).
@@ -272,6 +350,22 @@ double conditional_expected_purchases(const ParetoNbdParams& m, double t, double
   analytics::check_horizon(t);
   analytics::check_history(x, t_x, T);
   return cond_one(m, t, x, t_x, T);
+}
+
+double probability_of_purchases(const ParetoNbdParams& m, double t, int n) {
+  check(m);
+  analytics::check_horizon(t);
+  check_count(n);
+  return pmf_one(m, t, n);
+}
+
+double conditional_probability_of_purchases(const ParetoNbdParams& m, double t, int n, double x, double t_x,
+                                            double T) {
+  check(m);
+  analytics::check_horizon(t);
+  check_count(n);
+  analytics::check_history(x, t_x, T);
+  return cond_pmf_one(m, t, n, x, t_x, T);
 }
 
 double discounted_expected_residual_transactions(const ParetoNbdParams& m, double delta, double x,

@@ -85,6 +85,13 @@ double conditional_expected_purchases(const PurchaseModel& m, double t, double x
   return std::visit([&](const auto& p) { return conditional_expected_purchases(p, t, x, t_x, T); }, m);
 }
 
+double probability_of_purchases(const PurchaseModel& m, double t, int n) {
+  return std::visit([&](const auto& p) { return probability_of_purchases(p, t, n); }, m);
+}
+double conditional_probability_of_purchases(const PurchaseModel& m, double t, int n, double x, double t_x, double T) {
+  return std::visit([&](const auto& p) { return conditional_probability_of_purchases(p, t, n, x, t_x, T); }, m);
+}
+
 namespace detail {
 
 void check_model(const PurchaseModel& m) {

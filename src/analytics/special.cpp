@@ -62,9 +62,11 @@ SignedLog series_best(double a, double b, double c, double z) {
   if (is_nonpositive_integer(a) || is_nonpositive_integer(b)) return gauss_series(a, b, c, z);
   const double ea = c - a, eb = c - b;
   // A large negative parameter gives a long run of alternating terms that cancel, so the
-  // transformation is only taken when its parameters stay above -50.
-  if ((std::fabs(ea * eb) < std::fabs(a * b) && std::min(ea, eb) > -50) ||
-      is_nonpositive_integer(ea) || is_nonpositive_integer(eb)) {
+  // transformation is only taken when its parameters stay above -50, even where it would end
+  // the series early (c-a or c-b a non-positive integer: Pareto/NBD's P(X(t) = n) tail has
+  // c - a = n + 1 - i for every i > n, and its polynomial cancels to noise near z = 1).
+  if (std::min(ea, eb) > -50 &&
+      (std::fabs(ea * eb) < std::fabs(a * b) || is_nonpositive_integer(ea) || is_nonpositive_integer(eb))) {
     return scaled(gauss_series(ea, eb, c, z), (c - a - b) * std::log1p(-z));
   }
   return gauss_series(a, b, c, z);

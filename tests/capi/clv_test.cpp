@@ -133,8 +133,8 @@ TEST_CASE("C CLV: CDNOW summary, split and BG/NBD fit through the columns", "[ca
   double pn[2] = {0, 0};
   REQUIRE(crmkit_clv_probability_of_purchases(pn, "bg_nbd", params, 4, 39, n, 2) == CRMKIT_OK);
   CHECK((pn[0] > pn[1] && pn[1] > 0));
-  CHECK(crmkit_clv_probability_of_purchases(pn, "pareto_nbd", params, 4, 39, n, 2) == CRMKIT_EINVALID);
-  CHECK(last_has("bg_nbd and mbg_nbd"));
+  CHECK(crmkit_clv_probability_of_purchases(pn, "nbd", params, 4, 39, n, 2) == CRMKIT_EINVALID);
+  CHECK(last_has("nbd"));
   const double gg[3] = {6.25, 3.74, 15.44};
   const double gx[2] = {0, 2}, gm[2] = {0, 22.35};
   double profit[2] = {0, 0};
@@ -252,4 +252,94 @@ TEST_CASE("C CLV: bad input gets its status and a message naming it", "[capi][cl
   const double gg[3] = {6, 0.5, 15};
   CHECK(crmkit_clv_expected_average_profit(out, gg, 3, x, tx, 0) == CRMKIT_EINVALID);
   CHECK(last_has("q"));
+}
+
+TEST_CASE("C CLV: probabilities of n purchases, BG/BB and sBG predictions", "[capi][clv]") {
+  // Pareto/NBD at Fader & Hardie's CDNOW estimate: P(X(39) = n) sums to 1 with mean E[X(39)].
+  const double pnbd[4] = {0.55, 10.58, 0.61, 11.67};
+  std::vector<int64_t> n(600);
+  for (int64_t k = 0; k < 600; ++k) n[k] = k;
+  std::vector<double> p(600);
+  REQUIRE(crmkit_clv_probability_of_purchases(p.data(), "pareto_nbd", pnbd, 4, 39, n.data(), 600) == CRMKIT_OK);
+  double sum = 0, mean = 0;
+  for (int k = 0; k < 600; ++k) sum += p[k], mean += k * p[k];
+  const double t39[1] = {39};
+  double e39 = 0;
+  REQUIRE(crmkit_clv_expected_purchases(&e39, "pareto_nbd", pnbd, 4, t39, 1) == CRMKIT_OK);
+  CHECK(sum == Approx(1.0).margin(1e-9));
+  CHECK(mean == Approx(e39).epsilon(1e-8));
+  // Given the history (2, 30.43, 38.86), for every model: sums to 1, mean = E[Y(52) | history].
+  const double bg[4] = {0.243, 4.414, 0.793, 2.426};
+  for (const char* model : {"pareto_nbd", "bg_nbd", "mbg_nbd"}) {
+    const double* params = std::string(model) == "pareto_nbd" ? pnbd : bg;
+    std::vector<double> x(600, 2), t_x(600, 30.43), T(600, 38.86);
+    REQUIRE(crmkit_clv_conditional_probability_of_purchases(p.data(), model, params, 4, 52, n.data(), x.data(),
+                                                            t_x.data(), T.data(), 600) == CRMKIT_OK);
+    sum = mean = 0;
+    for (int k = 0; k < 600; ++k) sum += p[k], mean += k * p[k];
+    double want = 0;
+    REQUIRE(crmkit_clv_conditional_expected_purchases(&want, model, params, 4, 52, x.data(), t_x.data(), T.data(), 1) ==
+            CRMKIT_OK);
+    INFO(model);
+    CHECK(sum == Approx(1.0).margin(1e-9));
+    CHECK(mean == Approx(want).epsilon(1e-8));
+  }
+  const int64_t minus[1] = {-1};
+  const double x1[1] = {2}, tx1[1] = {30.43}, T1[1] = {38.86}, bad_T[1] = {20};
+  CHECK(crmkit_clv_conditional_probability_of_purchases(p.data(), "pareto_nbd", pnbd, 4, 52, minus, x1, tx1, T1, 1) ==
+        CRMKIT_EINVALID);
+  CHECK(last_has("n[0] = -1 must be 0..1000000"));
+  CHECK(crmkit_clv_conditional_probability_of_purchases(p.data(), "pareto_nbd", pnbd, 4, 52, n.data(), x1, tx1, bad_T,
+                                                        1) == CRMKIT_EINVALID);
+  CHECK(last_has("t_x"));
+  CHECK(crmkit_clv_probability_of_purchases(p.data(), "pareto_nbd", pnbd, 4, std::nan(""), n.data(), 1) ==
+        CRMKIT_EINVALID);
+  CHECK(last_has("horizon t"));
+
+  // BG/BB at the donations MLE: Hardie's spreadsheet counts 11104 P(X(6) = x), table 6's P(alive).
+  const double bgbb[4] = {1.20352, 0.74972, 0.65672, 2.78344};
+  double counts[7];
+  REQUIRE(crmkit_clv_bg_bb_probability_of_transactions(counts, bgbb, 4, 6, n.data(), 7) == CRMKIT_OK);
+  const double want_counts[7] = {3454.9, 1888.7, 1348.9, 1113.4, 1017.9, 1027.2, 1253.1};
+  for (int k = 0; k < 7; ++k) CHECK(11104 * counts[k] == Approx(want_counts[k]).margin(0.1));
+  const double bx[3] = {0, 2, 6}, btx[3] = {0, 4, 6}, bn[3] = {6, 6, 6};
+  double alive[3];
+  REQUIRE(crmkit_clv_bg_bb_p_alive(alive, bgbb, 4, 1, bx, btx, bn, 3) == CRMKIT_OK);
+  CHECK(alive[0] == Approx(0.11).margin(0.01));
+  CHECK(alive[1] == Approx(0.59).margin(0.01));
+  CHECK(alive[2] == Approx(0.93).margin(0.01));
+  const double walk[4] = {1.203528, 0.7497, 0.6568, 2.7838};  // BTYD walkthrough
+  const double n10[1] = {10};
+  double e10 = 0;
+  REQUIRE(crmkit_clv_bg_bb_expected_transactions(&e10, walk, 4, n10, 1) == CRMKIT_OK);
+  CHECK(e10 == Approx(3.179805).epsilon(1e-3));
+  const double ax[2] = {0, 4}, atx[2] = {0, 5}, an[2] = {6, 6};
+  double cond[2];
+  REQUIRE(crmkit_clv_bg_bb_conditional_expected_transactions(cond, walk, 4, 10, ax, atx, an, 2) == CRMKIT_OK);
+  CHECK(cond[0] == Approx(0.1302169).epsilon(1e-3));
+  CHECK(cond[1] == Approx(3.627858).epsilon(1e-3));
+  CHECK(crmkit_clv_bg_bb_p_alive(alive, bgbb, 3, 1, bx, btx, bn, 3) == CRMKIT_EINVALID);
+  CHECK(last_has("BG/BB takes 4 values"));
+  CHECK(crmkit_clv_bg_bb_p_alive(alive, bgbb, 4, -1, bx, btx, bn, 3) == CRMKIT_EINVALID);
+  CHECK(last_has("m_ahead = -1"));
+  CHECK(crmkit_clv_bg_bb_probability_of_transactions(counts, bgbb, 4, 6, &n[7], 1) == CRMKIT_EINVALID);
+  CHECK(last_has("x[0] = 7 must be 0..6"));
+
+  // sBG at Fader & Hardie's (2007) regular-customer estimate.
+  const double sbg[2] = {0.7041, 1.1820};
+  const int64_t years[3] = {0, 1, 7};
+  double s[3], r[2];
+  REQUIRE(crmkit_clv_sbg_survival(s, sbg, 2, years, 3) == CRMKIT_OK);
+  CHECK(s[0] == 1.0);
+  CHECK(s[1] == Approx(1.1820 / (0.7041 + 1.1820)));
+  CHECK(s[2] == Approx(0.2390).margin(1e-4));
+  REQUIRE(crmkit_clv_sbg_retention_rate(r, sbg, 2, &years[1], 2) == CRMKIT_OK);
+  CHECK(r[0] == Approx(0.6267).margin(1e-4));
+  CHECK(r[1] == Approx((1.1820 + 6) / (0.7041 + 1.1820 + 6)));
+  CHECK(crmkit_clv_sbg_retention_rate(r, sbg, 2, years, 1) == CRMKIT_EINVALID);
+  CHECK(last_has("t[0] = 0 must be 1..2147483647"));
+  CHECK(crmkit_clv_sbg_survival(s, sbg, 2, nullptr, 1) == CRMKIT_EINVALID);
+  CHECK(last_has("t is NULL"));
+  CHECK(crmkit_clv_sbg_survival(nullptr, sbg, 0, nullptr, 0) == CRMKIT_EINVALID);
+  CHECK(last_has("sBG takes 2 values"));
 }

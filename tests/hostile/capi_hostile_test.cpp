@@ -925,6 +925,81 @@ TEST_CASE("hostile input to the plain-data CLV C API: exact status, nothing chan
       {"clv_customer_lifetime_value: 100000 months", CRMKIT_EINVALID, [](Env&) {
          const double p[4] = {0.24, 4.4, 0.79, 2.4}, m[2] = {1, 1}; double out[2];
          return crmkit_clv_customer_lifetime_value(out, "bg_nbd", p, 4, "week", 100000, 0.01, x, tx, T, m, 2); }},
+      // probabilities of n purchases, BG/BB and sBG predictions
+      {"clv_probability_of_purchases: pareto_nbd, n = INT64_MAX", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {0.55, 10.58, 0.61, 11.67}; const std::int64_t k[1] = {INT64_MAX}; double out[1];
+         return crmkit_clv_probability_of_purchases(out, "pareto_nbd", p, 4, 39, k, 1); }},
+      {"clv_probability_of_purchases: infinite horizon", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {0.55, 10.58, 0.61, 11.67}; const std::int64_t k[1] = {1}; double out[1];
+         return crmkit_clv_probability_of_purchases(out, "pareto_nbd", p, 4, HUGE_VAL, k, 1); }},
+      {"clv_conditional_probability_of_purchases: NULL out", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {0.55, 10.58, 0.61, 11.67}; const std::int64_t k[2] = {0, 1};
+         return crmkit_clv_conditional_probability_of_purchases(nullptr, "pareto_nbd", p, 4, 39, k, x, tx, T, 2); }},
+      {"clv_conditional_probability_of_purchases: NULL n", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {0.55, 10.58, 0.61, 11.67}; double out[2];
+         return crmkit_clv_conditional_probability_of_purchases(out, "pareto_nbd", p, 4, 39, nullptr, x, tx, T, 2); }},
+      {"clv_conditional_probability_of_purchases: NaN horizon", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {0.55, 10.58, 0.61, 11.67}; const std::int64_t k[2] = {0, 1}; double out[2];
+         return crmkit_clv_conditional_probability_of_purchases(out, "pareto_nbd", p, 4, std::nan(""), k, x, tx, T, 2); }},
+      {"clv_conditional_probability_of_purchases: negative n", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {0.55, 10.58, 0.61, 11.67}; const std::int64_t k[2] = {0, -1}; double out[2];
+         return crmkit_clv_conditional_probability_of_purchases(out, "pareto_nbd", p, 4, 39, k, x, tx, T, 2); }},
+      {"clv_conditional_probability_of_purchases: unknown model", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {0.55, 10.58, 0.61, 11.67}; const std::int64_t k[2] = {0, 1}; double out[2];
+         return crmkit_clv_conditional_probability_of_purchases(out, "bg_bb", p, 4, 39, k, x, tx, T, 2); }},
+      {"clv_conditional_probability_of_purchases: t_x above T", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {0.55, 10.58, 0.61, 11.67}; const std::int64_t k[2] = {0, 1}; double out[2];
+         return crmkit_clv_conditional_probability_of_purchases(out, "pareto_nbd", p, 4, 39, k, x, tx, bad_T, 2); }},
+      {"clv_bg_bb_p_alive: NaN parameter", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1.2, std::nan(""), 0.66, 2.8}; double out[2];
+         return crmkit_clv_bg_bb_p_alive(out, p, 4, 1, x, tx, T, 2); }},
+      {"clv_bg_bb_p_alive: NULL params", CRMKIT_EINVALID, [](Env&) {
+         double out[2]; return crmkit_clv_bg_bb_p_alive(out, nullptr, 4, 1, x, tx, T, 2); }},
+      {"clv_bg_bb_p_alive: m_ahead INT64_MAX", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1.2, 0.75, 0.66, 2.8}; double out[2];
+         return crmkit_clv_bg_bb_p_alive(out, p, 4, INT64_MAX, x, tx, T, 2); }},
+      {"clv_bg_bb_p_alive: fractional x", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1.2, 0.75, 0.66, 2.8}, fx[1] = {0.5}, ftx[1] = {1}, fn[1] = {2}; double out[1];
+         return crmkit_clv_bg_bb_p_alive(out, p, 4, 1, fx, ftx, fn, 1); }},
+      {"clv_bg_bb_expected_transactions: negative n", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1.2, 0.75, 0.66, 2.8}, bad_n[1] = {-1}; double out[1];
+         return crmkit_clv_bg_bb_expected_transactions(out, p, 4, bad_n, 1); }},
+      {"clv_bg_bb_expected_transactions: negative rows", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1.2, 0.75, 0.66, 2.8}; double out[1];
+         return crmkit_clv_bg_bb_expected_transactions(out, p, 4, T, -1); }},
+      {"clv_bg_bb_conditional_expected_transactions: NaN n_star", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1.2, 0.75, 0.66, 2.8}; double out[2];
+         return crmkit_clv_bg_bb_conditional_expected_transactions(out, p, 4, std::nan(""), x, tx, T, 2); }},
+      {"clv_bg_bb_conditional_expected_transactions: NULL t_x", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1.2, 0.75, 0.66, 2.8}; double out[2];
+         return crmkit_clv_bg_bb_conditional_expected_transactions(out, p, 4, 5, x, nullptr, T, 2); }},
+      {"clv_bg_bb_probability_of_transactions: n = INT64_MAX", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1.2, 0.75, 0.66, 2.8}; const std::int64_t k[1] = {1}; double out[1];
+         return crmkit_clv_bg_bb_probability_of_transactions(out, p, 4, INT64_MAX, k, 1); }},
+      {"clv_bg_bb_probability_of_transactions: x above n", CRMKIT_EINVALID, [](Env&) {
+         const double p[4] = {1.2, 0.75, 0.66, 2.8}; const std::int64_t k[1] = {7}; double out[1];
+         return crmkit_clv_bg_bb_probability_of_transactions(out, p, 4, 6, k, 1); }},
+      {"clv_bg_bb_probability_of_transactions: 5 parameters", CRMKIT_EINVALID, [](Env&) {
+         const double p[5] = {1.2, 0.75, 0.66, 2.8, 1}; const std::int64_t k[1] = {1}; double out[1];
+         return crmkit_clv_bg_bb_probability_of_transactions(out, p, 5, 6, k, 1); }},
+      {"clv_sbg_survival: negative t", CRMKIT_EINVALID, [](Env&) {
+         const double p[2] = {0.7, 1.18}; const std::int64_t t[1] = {-1}; double out[1];
+         return crmkit_clv_sbg_survival(out, p, 2, t, 1); }},
+      {"clv_sbg_survival: t beyond int", CRMKIT_EINVALID, [](Env&) {
+         const double p[2] = {0.7, 1.18}; const std::int64_t t[1] = {std::int64_t{1} << 40}; double out[1];
+         return crmkit_clv_sbg_survival(out, p, 2, t, 1); }},
+      {"clv_sbg_survival: infinite parameter", CRMKIT_EINVALID, [](Env&) {
+         const double p[2] = {HUGE_VAL, 1.18}; const std::int64_t t[1] = {1}; double out[1];
+         return crmkit_clv_sbg_survival(out, p, 2, t, 1); }},
+      {"clv_sbg_retention_rate: t = 0", CRMKIT_EINVALID, [](Env&) {
+         const double p[2] = {0.7, 1.18}; const std::int64_t t[1] = {0}; double out[1];
+         return crmkit_clv_sbg_retention_rate(out, p, 2, t, 1); }},
+      {"clv_sbg_retention_rate: negative parameter", CRMKIT_EINVALID, [](Env&) {
+         const double p[2] = {0.7, -1.18}; const std::int64_t t[1] = {1}; double out[1];
+         return crmkit_clv_sbg_retention_rate(out, p, 2, t, 1); }},
+      {"clv_sbg_retention_rate: NULL out", CRMKIT_EINVALID, [](Env&) {
+         const double p[2] = {0.7, 1.18}; const std::int64_t t[1] = {1};
+         return crmkit_clv_sbg_retention_rate(nullptr, p, 2, t, 1); }},
   };
   const int tried = run_table(e, table);
   std::printf("hostile C API (plain-data CLV): %d cases\n", tried);

@@ -42,7 +42,8 @@ from . import _values
 
 __all__ = ["Summary", "CalibrationHoldout", "Fit", "summarise", "calibration_and_holdout", "fit",
            "p_alive", "conditional_expected_purchases", "expected_purchases", "probability_of_purchases",
-           "expected_average_profit", "customer_lifetime_value"]
+           "conditional_probability_of_purchases", "expected_average_profit", "customer_lifetime_value",
+           "survival", "retention_rate"]
 
 _D = POINTER(c_double)
 _I = POINTER(c_int64)
@@ -61,6 +62,16 @@ _conditional = n.bind("crmkit_clv_conditional_expected_purchases", c_int, _D, c_
 _expected = n.bind("crmkit_clv_expected_purchases", c_int, _D, c_char_p, _D, c_int64, _D, c_int64)
 _probability = n.bind("crmkit_clv_probability_of_purchases", c_int, _D, c_char_p, _D, c_int64, c_double, _I,
                       c_int64)
+_conditional_probability = n.bind("crmkit_clv_conditional_probability_of_purchases", c_int, _D, c_char_p, _D,
+                                  c_int64, c_double, _I, _D, _D, _D, c_int64)
+_bgbb_p_alive = n.bind("crmkit_clv_bg_bb_p_alive", c_int, _D, _D, c_int64, c_int64, _D, _D, _D, c_int64)
+_bgbb_expected = n.bind("crmkit_clv_bg_bb_expected_transactions", c_int, _D, _D, c_int64, _D, c_int64)
+_bgbb_conditional = n.bind("crmkit_clv_bg_bb_conditional_expected_transactions", c_int, _D, _D, c_int64, c_double,
+                           _D, _D, _D, c_int64)
+_bgbb_probability = n.bind("crmkit_clv_bg_bb_probability_of_transactions", c_int, _D, _D, c_int64, c_int64, _I,
+                           c_int64)
+_sbg_survival = n.bind("crmkit_clv_sbg_survival", c_int, _D, _D, c_int64, _I, c_int64)
+_sbg_retention = n.bind("crmkit_clv_sbg_retention_rate", c_int, _D, _D, c_int64, _I, c_int64)
 _profit = n.bind("crmkit_clv_expected_average_profit", c_int, _D, _D, c_int64, _D, _D, c_int64)
 _clv = n.bind("crmkit_clv_customer_lifetime_value", c_int, _D, c_char_p, _D, c_int64, c_char_p, c_int, c_double,
               _D, _D, _D, _D, c_int64)
@@ -481,47 +492,127 @@ def _histories(frequency, recency, T):
     return x, r, t, k
 
 
-def p_alive(fit_, frequency, recency, T):
-    """P(alive) per customer (lifetimes' conditional_probability_alive); a list of floats."""
-    model, params, k = _model_params(fit_, _PURCHASE)
+def _counts(values, name):
+    """An int or a sequence of ints as (ctypes int64 array, count, was a scalar); bool refused."""
+    scalar = isinstance(values, int) and not isinstance(values, bool)
+    values = [values] if scalar else _values_of(values)
+    out = (c_int64 * len(values))()
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise TypeError("%s[%d] must be an int, not %s" % (name, i, type(v).__name__))
+        out[i] = n.int64(v, "%s[%d]" % (name, i))
+    return out, len(values), scalar
+
+
+def _scalar_or_doubles(values, name):
+    scalar = isinstance(values, (int, float, decimal.Decimal)) and not isinstance(values, bool)
+    ts, rows = _doubles([values] if scalar else values, name)
+    return ts, rows, scalar
+
+
+def p_alive(fit_, frequency, recency, T, *, m_ahead=1):
+    """P(alive) per customer (lifetimes' conditional_probability_alive); a list of floats.
+
+    BG/NBD, MBG/NBD, Pareto/NBD: alive at T given (frequency, recency, T). BG/BB: alive at
+    opportunity T + ``m_ahead`` (1 = the next one, as lifetimes) given (frequency, recency,
+    n_periods) passed as (frequency, recency, T), all whole numbers; ``m_ahead`` is read for
+    BG/BB only."""
+    model, params, k = _model_params(fit_, _PURCHASE + ("bg_bb",))
     x, r, t, rows = _histories(frequency, recency, T)
     out = (c_double * rows)()
-    n.check(_p_alive(out, model, params, k, x, r, t, rows))
+    if fit_.model == "bg_bb":
+        n.check(_bgbb_p_alive(out, params, k, n.int64(m_ahead, "m_ahead"), x, r, t, rows))
+    else:
+        n.check(_p_alive(out, model, params, k, x, r, t, rows))
     return list(out)
 
 
 def conditional_expected_purchases(fit_, t, frequency, recency, T):
     """Expected purchases in the next ``t`` units given each history (lifetimes'
-    conditional_expected_number_of_purchases_up_to_time); a list of floats."""
-    model, params, k = _model_params(fit_, _PURCHASE)
+    conditional_expected_number_of_purchases_up_to_time); a list of floats. For a BG/BB fit:
+    the expected transactions in the next ``t`` opportunities (n_star) given (frequency,
+    recency, n_periods) passed as (frequency, recency, T) (Fader, Hardie & Shang 2010 eq. 13)."""
+    model, params, k = _model_params(fit_, _PURCHASE + ("bg_bb",))
     x, r, T_, rows = _histories(frequency, recency, T)
     out = (c_double * rows)()
-    n.check(_conditional(out, model, params, k, n.double(t, "t"), x, r, T_, rows))
+    if fit_.model == "bg_bb":
+        n.check(_bgbb_conditional(out, params, k, n.double(t, "t"), x, r, T_, rows))
+    else:
+        n.check(_conditional(out, model, params, k, n.double(t, "t"), x, r, T_, rows))
     return list(out)
 
 
 def expected_purchases(fit_, t):
     """Expected repeat purchases of a new customer in (0, t] (lifetimes'
-    expected_number_of_purchases_up_to_time); t a number (a float back) or a sequence (a list)."""
-    model, params, k = _model_params(fit_, _PURCHASE)
-    scalar = isinstance(t, (int, float, decimal.Decimal)) and not isinstance(t, bool)
-    ts, rows = _doubles([t] if scalar else t, "t")
+    expected_number_of_purchases_up_to_time); t a number (a float back) or a sequence (a list).
+    For a BG/BB fit, t counts opportunities: E[X(t)] transactions in the first t."""
+    model, params, k = _model_params(fit_, _PURCHASE + ("bg_bb",))
+    ts, rows, scalar = _scalar_or_doubles(t, "t")
     out = (c_double * rows)()
-    n.check(_expected(out, model, params, k, ts, rows))
+    if fit_.model == "bg_bb":
+        n.check(_bgbb_expected(out, params, k, ts, rows))
+    else:
+        n.check(_expected(out, model, params, k, ts, rows))
     return out[0] if scalar else list(out)
 
 
 def probability_of_purchases(fit_, t, n_purchases):
     """P(exactly n repeat purchases in (0, t]) for a new customer (lifetimes'
-    probability_of_n_purchases_up_to_time), BG/NBD and MBG/NBD; n an int or a sequence."""
-    model, params, k = _model_params(fit_, ("bg_nbd", "mbg_nbd"))
-    scalar = isinstance(n_purchases, int) and not isinstance(n_purchases, bool)
-    values = [n_purchases] if scalar else _values_of(n_purchases)
-    ns = (c_int64 * len(values))()
-    for i, v in enumerate(values):
-        ns[i] = n.int64(v, "n[%d]" % i)
-    out = (c_double * len(values))()
-    n.check(_probability(out, model, params, k, n.double(t, "t"), ns, len(values)))
+    probability_of_n_purchases_up_to_time); BG/NBD, MBG/NBD and Pareto/NBD (Fader & Hardie
+    2006). For a BG/BB fit: P(exactly n transactions in the first t opportunities), t a whole
+    number (Fader, Hardie & Shang 2010 eq. 7; times the cohort size it is lifetimes'
+    expected_number_of_transactions_in_first_n_periods). n an int (a float back) or a sequence
+    of ints (a list)."""
+    model, params, k = _model_params(fit_, _PURCHASE + ("bg_bb",))
+    ns, rows, scalar = _counts(n_purchases, "n")
+    out = (c_double * rows)()
+    if fit_.model == "bg_bb":
+        if isinstance(t, bool) or not isinstance(t, int):
+            raise TypeError("t (opportunities) must be an int for a BG/BB fit, not %s" % type(t).__name__)
+        n.check(_bgbb_probability(out, params, k, n.int64(t, "t"), ns, rows))
+    else:
+        n.check(_probability(out, model, params, k, n.double(t, "t"), ns, rows))
+    return out[0] if scalar else list(out)
+
+
+def conditional_probability_of_purchases(fit_, t, n_purchases, frequency, recency, T):
+    """P(exactly n purchases in the next ``t`` units | each history) (lifetimes' ParetoNBDFitter.
+    conditional_probability_of_n_purchases_up_to_time; here for BG/NBD and MBG/NBD too): the
+    probability of being dead (n = 0 only) plus P(alive) times the pmf of a new customer with
+    the posterior parameters (docs/CLV.md). ``n_purchases``: one int for every customer or one
+    per customer. A list of floats; over n each customer's values sum to 1 and their mean is
+    conditional_expected_purchases."""
+    model, params, k = _model_params(fit_, _PURCHASE)
+    x, r, T_, rows = _histories(frequency, recency, T)
+    ns, count, scalar = _counts(n_purchases, "n")
+    if scalar:
+        ns = (c_int64 * rows)(*([ns[0]] * rows))
+    elif count != rows:
+        raise n.InvalidArgument("n_purchases has %d values for %d customers" % (count, rows), -1)
+    out = (c_double * rows)()
+    n.check(_conditional_probability(out, model, params, k, n.double(t, "t"), ns, x, r, T_, rows))
+    return list(out)
+
+
+def survival(sbg, t):
+    """sBG survival S(t) = B(alpha, beta + t) / B(alpha, beta): the share of a cohort still a
+    customer after t periods (Fader & Hardie 2007); t an int >= 0 (a float back) or a sequence
+    of them (a list)."""
+    _, params, k = _model_params(sbg, ("sbg",))
+    ts, rows, scalar = _counts(t, "t")
+    out = (c_double * rows)()
+    n.check(_sbg_survival(out, params, k, ts, rows))
+    return out[0] if scalar else list(out)
+
+
+def retention_rate(sbg, t):
+    """sBG retention rate of period t, r_t = (beta + t - 1) / (alpha + beta + t - 1): the share
+    of those customers at t - 1 who renew (Fader & Hardie 2007); t an int >= 1 (a float back)
+    or a sequence of them (a list)."""
+    _, params, k = _model_params(sbg, ("sbg",))
+    ts, rows, scalar = _counts(t, "t")
+    out = (c_double * rows)()
+    n.check(_sbg_retention(out, params, k, ts, rows))
     return out[0] if scalar else list(out)
 
 

@@ -150,6 +150,88 @@ class FormsTest(unittest.TestCase):
                               penalizer_coef=0.05).log_likelihood, b.log_likelihood)
 
 
+def _fit_with(model, **params):
+    """A Fit holding given parameters (published estimates), as a fit would return them."""
+    return a.Fit(model=model, params=params, standard_errors=None, log_likelihood=0.0, aic=0.0, bic=0.0,
+                 parameters=len(params), observations=0.0, customers=0, penalizer_coef=0.0, converged=True,
+                 reason="given", iterations=0, summary="")
+
+
+class PredictionsTest(unittest.TestCase):
+    """The probability of n purchases (Pareto/NBD too, and given a history), BG/BB and sBG:
+    distributions that sum to 1 with the model's expectation as mean, and published figures."""
+    pareto = _fit_with("pareto_nbd", r=0.55, alpha=10.58, s=0.61, beta=11.67)  # Fader & Hardie, CDNOW
+    bg = _fit_with("bg_nbd", r=0.243, alpha=4.414, a=0.793, b=2.426)
+
+    def test_pareto_probability_of_purchases(self):
+        probs = a.probability_of_purchases(self.pareto, 39, range(0, 600))
+        self.assertAlmostEqual(sum(probs), 1.0, places=9)
+        self.assertAlmostEqual(sum(k * p for k, p in enumerate(probs)), a.expected_purchases(self.pareto, 39),
+                               places=8)
+        self.assertEqual(a.probability_of_purchases(self.pareto, 0, 0), 1.0)
+        # BTYD's E[X(t)] vector (params 0.55, 10.56, 0.61, 11.64) as the pmf's mean.
+        btyd = _fit_with("pareto_nbd", r=0.55, alpha=10.56, s=0.61, beta=11.64)
+        probs = a.probability_of_purchases(btyd, 9, range(0, 300))
+        self.assertAlmostEqual(sum(k * p for k, p in enumerate(probs)), 0.38909211, places=7)
+
+    def test_conditional_probability_of_purchases(self):
+        for fit_ in (self.pareto, self.bg):
+            history = ([2] * 400, [30.43] * 400, [38.86] * 400)
+            probs = a.conditional_probability_of_purchases(fit_, 52, list(range(400)), *history)
+            self.assertAlmostEqual(sum(probs), 1.0, places=9)
+            mean = sum(k * p for k, p in enumerate(probs))
+            self.assertAlmostEqual(mean, a.conditional_expected_purchases(fit_, 52, [2], [30.43], [38.86])[0], places=8)
+            # One n for every customer.
+            zero = a.conditional_probability_of_purchases(fit_, 52, 0, [2, 0], [30.43, 0], [38.86, 39])
+            self.assertEqual(zero[0], probs[0])
+            self.assertGreaterEqual(zero[0], 1 - a.p_alive(fit_, [2], [30.43], [38.86])[0])
+        with self.assertRaisesRegex(crmkit.InvalidArgument, r"n\[1\] = -1 must be 0..1000000"):
+            a.conditional_probability_of_purchases(self.pareto, 52, [0, -1], [1, 1], [1, 1], [2, 2])
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "n_purchases has 1 values for 2 customers"):
+            a.conditional_probability_of_purchases(self.pareto, 52, [0], [1, 1], [1, 1], [2, 2])
+
+    def test_bg_bb_on_the_donations(self):
+        # Recomputed MLE on the donations (CLV_MODELS.md 3.1): Hardie's spreadsheet counts and
+        # table 6's P(alive); the BTYD walkthrough's E[X(10)] and customers A and B.
+        b = _fit_with("bg_bb", alpha=1.20352, beta=0.74972, gamma=0.65672, delta=2.78344)
+        counts = [11104 * p for p in a.probability_of_purchases(b, 6, range(7))]
+        for got, want in zip(counts, [3454.9, 1888.7, 1348.9, 1113.4, 1017.9, 1027.2, 1253.1]):
+            self.assertAlmostEqual(got, want, delta=0.1)
+        probs = a.probability_of_purchases(b, 40, range(41))
+        self.assertAlmostEqual(sum(probs), 1.0, places=9)
+        self.assertAlmostEqual(sum(k * p for k, p in enumerate(probs)), a.expected_purchases(b, 40), places=9)
+        alive = a.p_alive(b, [0, 2, 6], [0, 4, 6], [6, 6, 6])
+        for got, want in zip(alive, [0.11, 0.59, 0.93]):
+            self.assertAlmostEqual(got, want, delta=0.01)
+        walk = _fit_with("bg_bb", alpha=1.203528, beta=0.7497, gamma=0.6568, delta=2.7838)
+        self.assertAlmostEqual(a.expected_purchases(walk, 10), 3.179805, delta=3e-3)
+        ab = a.conditional_expected_purchases(walk, 10, [0, 4], [0, 5], [6, 6])
+        self.assertAlmostEqual(ab[0], 0.1302169, delta=1e-3)
+        self.assertAlmostEqual(ab[1], 3.627858, delta=4e-3)
+        self.assertGreater(a.p_alive(b, [2], [4], [6], m_ahead=0)[0], alive[1])
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "m_ahead = -1"):
+            a.p_alive(b, [2], [4], [6], m_ahead=-1)
+        with self.assertRaisesRegex(crmkit.InvalidArgument, r"x\[0\] = 7 must be 0..6"):
+            a.probability_of_purchases(b, 6, 7)
+        with self.assertRaisesRegex(TypeError, "must be an int"):
+            a.probability_of_purchases(b, 6.5, 1)
+
+    def test_sbg_survival_and_retention(self):
+        alive = [1000, 631, 468, 382, 326, 289, 262, 241]
+        f = a.fit("sbg", alive)
+        s = a.survival(f, range(8))
+        self.assertEqual(s[0], 1.0)
+        for got, want in zip(s, alive):
+            self.assertAlmostEqual(got, want / 1000, delta=0.02)
+        r1 = a.retention_rate(f, 1)
+        self.assertAlmostEqual(r1, f.params["beta"] / (f.params["alpha"] + f.params["beta"]), places=12)
+        self.assertAlmostEqual(a.survival(f, 2), r1 * a.retention_rate(f, 2), places=12)
+        with self.assertRaisesRegex(crmkit.InvalidArgument, r"t\[0\] = 0 must be 1"):
+            a.retention_rate(f, 0)
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "takes a sbg fit, not bg_nbd"):
+            a.survival(self.bg, 1)
+
+
 class RefusedTest(unittest.TestCase):
     def test_bad_purchases_are_named(self):
         with self.assertRaisesRegex(crmkit.InvalidArgument, r"amount\[1\] = -1 is negative"):
@@ -179,7 +261,7 @@ class RefusedTest(unittest.TestCase):
         with self.assertRaisesRegex(crmkit.InvalidArgument, r"t_x\[0\] = 9 is greater than T\[0\] = 5"):
             a.fit("bg_nbd", ([1, 2], [9, 1], [5, 5]))
         f = a.fit("sbg", [1000, 631, 468, 382])
-        with self.assertRaisesRegex(crmkit.InvalidArgument, "takes a bg_nbd or mbg_nbd fit, not sbg"):
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "fit, not sbg"):
             a.probability_of_purchases(f, 1, 1)
         with self.assertRaisesRegex(TypeError, "Fit"):
             a.p_alive({"r": 1}, [1], [1], [1])

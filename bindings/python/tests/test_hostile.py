@@ -174,6 +174,36 @@ def cases(ctx):
          lambda: analysis.fit("bg_nbd", ([1, 0], [1, 0], [2, 2]), penalizer_coef=float("nan"))),
         ("fit max_iterations 2**40", crmkit.InvalidArgument,
          lambda: analysis.fit("bg_nbd", ([1, 0], [1, 0], [2, 2]), max_iterations=2 ** 40)),
+        ("pareto pmf n 2**64+1 (ctypes would truncate to 1)", crmkit.InvalidArgument,
+         lambda: analysis.probability_of_purchases(_given("pareto_nbd", r=0.55, alpha=10.58, s=0.61, beta=11.67),
+                                                   39, 2 ** 64 + 1)),
+        ("pareto pmf NaN horizon", crmkit.InvalidArgument,
+         lambda: analysis.probability_of_purchases(_given("pareto_nbd", r=0.55, alpha=10.58, s=0.61, beta=11.67),
+                                                   float("nan"), 1)),
+        ("conditional pmf negative n", crmkit.InvalidArgument,
+         lambda: analysis.conditional_probability_of_purchases(
+             _given("pareto_nbd", r=0.55, alpha=10.58, s=0.61, beta=11.67), 39, -1, [1], [1], [2])),
+        ("conditional pmf NaN parameter", crmkit.InvalidArgument,
+         lambda: analysis.conditional_probability_of_purchases(
+             _given("bg_nbd", r=0.24, alpha=float("nan"), a=0.79, b=2.4), 39, 1, [1], [1], [2])),
+        ("conditional pmf unknown model", crmkit.InvalidArgument,
+         lambda: analysis.conditional_probability_of_purchases(_given("sbg", alpha=0.7, beta=1.2), 39, 1, [1], [1],
+                                                               [2])),
+        ("bg_bb p_alive m_ahead 2**64", crmkit.InvalidArgument,
+         lambda: analysis.p_alive(_given("bg_bb", alpha=1.2, beta=0.75, gamma=0.66, delta=2.8), [1], [1], [2],
+                                  m_ahead=2 ** 64)),
+        ("bg_bb pmf opportunities 2**63", crmkit.InvalidArgument,
+         lambda: analysis.probability_of_purchases(_given("bg_bb", alpha=1.2, beta=0.75, gamma=0.66, delta=2.8),
+                                                   2 ** 63, 1)),
+        ("bg_bb expected transactions -inf", crmkit.InvalidArgument,
+         lambda: analysis.expected_purchases(_given("bg_bb", alpha=1.2, beta=0.75, gamma=0.66, delta=2.8),
+                                             float("-inf"))),
+        ("sbg survival t -1", crmkit.InvalidArgument,
+         lambda: analysis.survival(_given("sbg", alpha=0.7, beta=1.2), -1)),
+        ("sbg retention t 2**31", crmkit.InvalidArgument,
+         lambda: analysis.retention_rate(_given("sbg", alpha=0.7, beta=1.2), 2 ** 31)),
+        ("sbg survival negative beta", crmkit.InvalidArgument,
+         lambda: analysis.survival(_given("sbg", alpha=0.7, beta=-1.2), 1)),
         # misuse
         ("commit without begin", crmkit.Misuse, lambda: n.check(_commit(db.handle))),
         ("rollback without begin", crmkit.Misuse, lambda: n.check(_rollback(db.handle))),
@@ -194,6 +224,13 @@ def cases(ctx):
         ("rfm segment name with NUL", crmkit.InvalidArgument,
          lambda: crmkit.rfm.segment([], ["A\x00B"])),
     ]
+
+
+def _given(model, **params):
+    """A Fit holding the given parameters, as crmkit.analysis.fit returns one."""
+    return analysis.Fit(model=model, params=params, standard_errors=None, log_likelihood=0.0, aic=0.0, bic=0.0,
+                        parameters=len(params), observations=0.0, customers=0, penalizer_coef=0.0, converged=True,
+                        reason="given", iterations=0, summary="")
 
 
 class HostileInput(unittest.TestCase):
