@@ -3,6 +3,9 @@
 // and a fit on such a table printed as clv::fit_summary.
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <iostream>
+#include <optional>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -301,6 +304,85 @@ void run_fit_table(const FitTableOpts& o) {
   print_json(nlohmann::json::parse(clv::to_json(report)));
 }
 
+// ---- crmkit clv predict-table -------------------------------------------------------------------
+
+struct PredictTableOpts {
+  std::string input, model = "bg_nbd", unit;
+  double penalizer = 0, horizon = 0, discount_rate = 0.01, margin_rate = 1;
+  int months = 0;
+  bool json = false;
+};
+
+// Fits the model on the table (and Gamma-Gamma on its repeat buyers for CLV) and writes per
+// customer what lifetimes' predict steps give: P(alive), expected purchases over --horizon,
+// the expected average profit and the discounted CLV over --clv-months.
+void run_predict_table(const PredictTableOpts& o) {
+  if (!(o.horizon >= 0) || !std::isfinite(o.horizon)) bad(fmt::format("--horizon {} must be finite and >= 0", o.horizon));
+  if (o.months < 0 || o.months > 1200) bad(fmt::format("--clv-months {} is outside 0..1200", o.months));
+  if (o.months > 0 && o.unit.empty()) bad("--clv-months needs --unit, the table's unit of time (day, week, month)");
+  if (!(o.margin_rate >= 0 && o.margin_rate <= 1)) bad(fmt::format("--margin-rate {} is outside 0..1", o.margin_rate));
+  const clv::PurchaseModelKind kind = clv::parse_purchase_model_kind(o.model, "--model");
+  const std::optional<clv::TimeUnit> unit =
+      o.unit.empty() ? std::nullopt : std::optional<clv::TimeUnit>(clv::parse_time_unit(o.unit, "--unit"));
+  const CsvFile f = read_csv(o.input);
+  const std::size_t id = f.column("customer", "--input");
+  clv::FitOptions fo;
+  fo.penalizer_coef = o.penalizer;
+  const clv::Histories h{column_of(f, "frequency"), column_of(f, "recency"), column_of(f, "T"), {}};
+  const clv::PurchaseModelFit fit = clv::fit_purchase_model(kind, h, fo);
+  const std::vector<double> alive = clv::p_alive(fit.model, h);
+  const std::vector<double> expected =
+      o.horizon > 0 ? clv::conditional_expected_purchases(fit.model, o.horizon, h) : std::vector<double>{};
+  std::vector<double> profit, value;
+  std::optional<clv::FitReport> spend_report;
+  if (o.months > 0) {
+    const auto m = column_of(f, "monetary_value");
+    clv::SpendHistories repeat;
+    for (std::size_t i = 0; i < m.size(); ++i)
+      if (h.x[i] > 0 && m[i] > 0) {
+        repeat.x.push_back(h.x[i]);
+        repeat.mean_spend.push_back(m[i]);
+      }
+    const clv::GammaGammaFit gg = clv::fit_gamma_gamma(repeat, fo);
+    spend_report = gg.report;
+    profit = clv::conditional_expected_average_spend(gg.params, clv::SpendHistories{h.x, m, {}});
+    std::vector<double> margin(profit.size());
+    for (std::size_t i = 0; i < profit.size(); ++i) margin[i] = profit[i] * o.margin_rate;
+    value = clv::customer_lifetime_value(fit.model, clv::MonthlyHorizon(*unit, o.months, o.discount_rate), h, margin);
+  }
+  std::cerr << "crmkit clv predict-table: " << o.model << " fitted on " << h.x.size() << " customers"
+            << (spend_report ? ", gamma_gamma on " + std::to_string(spend_report->customers) + " repeat buyers" : "")
+            << (fit.report.converged ? "" : " (NOT converged: " + fit.report.reason + ")") << "\n";
+  if (o.json) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (std::size_t i = 0; i < alive.size(); ++i) {
+      nlohmann::json r{{"customer", f.rows[i][id]}, {"p_alive", alive[i]}};
+      if (!expected.empty()) r["expected_purchases"] = expected[i];
+      if (!value.empty()) r["expected_average_profit"] = profit[i], r["clv"] = value[i];
+      rows.push_back(std::move(r));
+    }
+    nlohmann::json out{{"model", nlohmann::json::parse(clv::to_json(fit.report))}, {"rows", std::move(rows)}};
+    if (spend_report) out["spend_model"] = nlohmann::json::parse(clv::to_json(*spend_report));
+    print_json(out);
+    return;
+  }
+  std::string out = "customer,p_alive";
+  if (!expected.empty()) out += ",expected_purchases";
+  if (!value.empty()) out += ",expected_average_profit,clv";
+  out += '\n';
+  auto to = std::back_inserter(out);
+  for (std::size_t i = 0; i < alive.size(); ++i) {
+    const std::string& name = f.rows[i][id];
+    if (name.find_first_of(",\"\r\n") != std::string::npos) bad(fmt::format("line {}: customer '{}' needs quoting; "
+                                                                               "use --json", i + 2, name));
+    fmt::format_to(to, "{},{}", name, alive[i]);
+    if (!expected.empty()) fmt::format_to(to, ",{}", expected[i]);
+    if (!value.empty()) fmt::format_to(to, ",{},{}", profit[i], value[i]);
+    out += '\n';
+  }
+  print(out);
+}
+
 }  // namespace
 
 void add_clv_plain_commands(CLI::App* clv) {
@@ -341,6 +423,28 @@ void add_clv_plain_commands(CLI::App* clv) {
   fit->add_option("--penalizer", fo->penalizer, "lifetimes' penalizer_coef (L2, >= 0)")->capture_default_str();
   fit->add_flag("--json", fo->json, "print JSON");
   fit->callback([fo] { run_fit_table(*fo); });
+
+  auto po = std::make_shared<PredictTableOpts>();
+  auto* pred = clv->add_subcommand(
+      "predict-table",
+      "Fit a model on a summary table CSV and write per customer P(alive), expected purchases over --horizon and, "
+      "with --clv-months, the Gamma-Gamma expected average profit and lifetimes' discounted CLV (CSV; --json)");
+  pred->add_option("--input", po->input, "the summary table with a customer column (crmkit clv summary writes one)")
+      ->required();
+  pred->add_option("--model", po->model, "bg_nbd, mbg_nbd or pareto_nbd")->capture_default_str();
+  pred->add_option("--penalizer", po->penalizer, "lifetimes' penalizer_coef (L2, >= 0), for every fit")
+      ->capture_default_str();
+  pred->add_option("--horizon", po->horizon, "expected purchases in the next HORIZON units of the table (0: none)")
+      ->capture_default_str();
+  pred->add_option("--clv-months", po->months, "CLV over this many months (1..1200; 0: none); needs monetary_value")
+      ->capture_default_str();
+  pred->add_option("--unit", po->unit, "the table's unit of time (hour, day, week, month), for --clv-months");
+  pred->add_option("--discount-rate", po->discount_rate, "monthly discount rate (lifetimes' discount_rate)")
+      ->capture_default_str();
+  pred->add_option("--margin-rate", po->margin_rate, "share of the expected spend that is profit (0..1)")
+      ->capture_default_str();
+  pred->add_flag("--json", po->json, "print JSON: the fits' reports and the rows");
+  pred->callback([po] { run_predict_table(*po); });
 }
 
 }  // namespace crmkit::cli
