@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "bench.hpp"
+#include "bench_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI_PATH (generated)
 #include "crmkit/clv.hpp"
 #include "crmkit/time.hpp"
 #include "population.hpp"

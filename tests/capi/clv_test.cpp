@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crmkit.h"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 namespace {
 

@@ -14,6 +14,7 @@
 
 #include "crmkit.h"
 #include "options_fixture.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 namespace {
 

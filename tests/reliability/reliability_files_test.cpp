@@ -21,6 +21,7 @@
 #include "store/migrations.hpp"
 #include "temp_dir.hpp"
 #include "verify.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 using namespace reliability;
 using crmkit::Errc;

@@ -16,6 +16,7 @@
 #include "crmkit/interaction.hpp"
 #include "crmkit/store.hpp"
 #include "store/connection.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 namespace reliability {
 

@@ -12,6 +12,7 @@
 #include "crmkit/money.hpp"
 #include "crmkit/retention.hpp"
 #include "temp_dir.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 using namespace crmkit;
 using Approx = Catch::Detail::Approx;

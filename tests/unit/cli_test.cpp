@@ -10,6 +10,7 @@
 
 #include "cli_run.hpp"
 #include "crmkit/customer.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 namespace {
 

@@ -6,6 +6,7 @@
 
 #include "clv_data.hpp"
 #include "crmkit/clv.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 using namespace crmkit::clv;
 using Catch::Matchers::WithinAbs;

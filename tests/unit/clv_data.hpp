@@ -15,6 +15,7 @@
 
 #include "crmkit/clv.hpp"
 #include "crmkit/error.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 namespace clv_test {
 

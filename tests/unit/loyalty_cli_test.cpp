@@ -14,6 +14,7 @@
 #include "crmkit/store.hpp"
 #include "store/connection.hpp"
 #include "temp_dir.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 namespace {
 

@@ -15,6 +15,7 @@
 #include "crmkit/rfm.hpp"
 #include "crmkit/time.hpp"
 #include "value_test_data.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 using namespace crmkit;
 

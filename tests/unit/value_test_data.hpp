@@ -90,6 +90,7 @@ void check_error(F&& f, crmkit::Errc code, const std::string& needle) {
 #include "crmkit/money.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 namespace value_test {
 

@@ -20,6 +20,7 @@
 #include "crmkit/segment.hpp"
 #include "crmkit/store.hpp"
 #include "temp_dir.hpp"
+#include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
 using crmkit::Errc;
 using crmkit::Error;
