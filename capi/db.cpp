@@ -1,5 +1,4 @@
 // C API: library version, errors, memory, opening a database, transactions, settings, currencies.
-#include <sqlite3.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -36,24 +35,21 @@ int status_of(Errc code) noexcept {
   return CRMKIT_EINTERNAL;
 }
 
-int map_sqlite_code(int code) noexcept {
-  switch (code & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return CRMKIT_EBUSY;
-    case SQLITE_CONSTRAINT: return CRMKIT_ECONSTRAINT;
-    case SQLITE_NOMEM: return CRMKIT_ENOMEM;
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return CRMKIT_ECORRUPT;
-    case SQLITE_READONLY: return CRMKIT_EREADONLY;
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM: return CRMKIT_EIO;
-    case SQLITE_TOOBIG:
-    case SQLITE_RANGE:
-    case SQLITE_MISMATCH: return CRMKIT_EINVALID;
-    default: return CRMKIT_EINTERNAL;
+int status_of_sql(detail::SqlCode code) noexcept {
+  switch (code) {
+    case detail::SqlCode::busy: return CRMKIT_EBUSY;
+    case detail::SqlCode::constraint:
+    case detail::SqlCode::foreign_key:
+    case detail::SqlCode::datatype: return CRMKIT_ECONSTRAINT;
+    case detail::SqlCode::no_memory: return CRMKIT_ENOMEM;
+    case detail::SqlCode::corrupt: return CRMKIT_ECORRUPT;
+    case detail::SqlCode::read_only: return CRMKIT_EREADONLY;
+    case detail::SqlCode::io: return CRMKIT_EIO;
+    case detail::SqlCode::invalid: return CRMKIT_EINVALID;
+    case detail::SqlCode::error:
+    case detail::SqlCode::misuse: break;
   }
+  return CRMKIT_EINTERNAL;
 }
 
 int fail(Session* session, int status, const std::string& message) {

@@ -1,13 +1,14 @@
 // The guard's template body (included by handle.hpp).
 #pragma once
 
-#include <SQLiteCpp/Exception.h>
-
 #include <new>
+
+#include "store/statement.hpp"
 
 namespace crmkit::capi {
 
-int map_sqlite_code(int code) noexcept;
+// The status of an error of the SQL layer that escaped the C++ API's guard.
+int status_of_sql(detail::SqlCode code) noexcept;
 
 template <class F>
 int call(Session* session, F&& body) noexcept {
@@ -21,8 +22,8 @@ int call(Session* session, F&& body) noexcept {
     return rc;
   } catch (const Error& e) {
     return fail(session, status_of(e.code()), e.what());
-  } catch (const SQLite::Exception& e) {
-    return fail(session, map_sqlite_code(e.getErrorCode()), e.what());
+  } catch (const detail::SqlError& e) {
+    return fail(session, status_of_sql(e.code()), e.what());
   } catch (const std::bad_alloc&) {
     return fail(session, CRMKIT_ENOMEM, "out of memory");
   } catch (const std::exception& e) {

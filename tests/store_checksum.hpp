@@ -5,27 +5,28 @@
 #include <string>
 #include <vector>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-
 #include "crmkit/store.hpp"
 #include "store/connection.hpp"
 
 inline std::string store_checksum(crmkit::Store& store) {
-  SQLite::Database& db = crmkit::detail::connection_of(store).db;
+  auto& db = crmkit::detail::connection_of(store).db;
   std::vector<std::string> tables;
   {
-    SQLite::Statement q(db, "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
-    while (q.executeStep()) tables.push_back(q.getColumn(0).getString());
+    auto q = db.statement(db.backend() == crmkit::detail::Backend::sqlite
+                              ? "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                                "ORDER BY name"
+                              : "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                "current_schema() AND table_type = 'BASE TABLE' ORDER BY 1");
+    while (q->executeStep()) tables.push_back(q->getColumn(0).getString());
   }
   std::string all;
   for (const auto& t : tables) {
-    SQLite::Statement q(db, "SELECT * FROM \"" + t + "\"");
+    auto q = db.statement("SELECT * FROM \"" + t + "\"");
     std::vector<std::string> rows;
-    while (q.executeStep()) {
+    while (q->executeStep()) {
       std::string row;
-      for (int i = 0; i < q.getColumnCount(); ++i) {
-        auto c = q.getColumn(i);
+      for (int i = 0; i < q->getColumnCount(); ++i) {
+        auto c = q->getColumn(i);
         row += c.isNull() ? std::string("<null>") : c.getString();
         row += '\x1f';
       }

@@ -1,8 +1,14 @@
-// crmkit/store.hpp: the embedded database and its transactions.
+// crmkit/store.hpp: the database and its transactions.
 //
-// A Store owns one SQLite connection. It is cheap to copy (copies share the connection) and is
-// not thread-safe: use one Store per thread, or serialise calls (the C API does that per handle).
-// Several Stores may open the same file at once (WAL: many readers, one writer).
+// A Store is one connection to either backend, with the same API and guarantees:
+// - a SQLite file (a path, or ":memory:"): embedded, nothing to run. Several Stores may open the
+//   same file at once (WAL: many readers, one writer).
+// - a PostgreSQL tenant (a "postgresql://" or "postgres://" URI in libpq's syntax, libpq's
+//   environment variables filling what it leaves out, plus OpenOptions::tenant): the tenant is a
+//   schema of that database, created and migrated on first open as a new file is. Writers of one
+//   tenant take turns as SQLite's do; readers never wait. See docs/SCALE.md.
+// A Store is cheap to copy (copies share the connection) and is not thread-safe: use one Store
+// per thread, or serialise calls (the C API does that per handle).
 #pragma once
 
 #include <cstdint>
@@ -14,7 +20,7 @@
 namespace crmkit {
 
 struct OpenOptions {
-  bool read_only = false;     // open an existing file for reading only
+  bool read_only = false;     // open an existing file (tenant) for reading only
   int busy_timeout_ms = 5000; // wait this long for another writer before Errc::busy
   int file_mode = 0600;       // permission bits of a newly created file
   bool create = true;         // create the file if it does not exist
@@ -28,6 +34,10 @@ struct OpenOptions {
   // instead of spilling to the WAL and being written again (bench/RESULTS.md, workload 10:
   // half the CPU and 1.9x instead of 3.3x the file in bytes written at 1M customers).
   int write_cache_mib = 256;
+  // PostgreSQL only: the tenant, i.e. the schema holding this store's tables. 1..63 bytes of
+  // lower-case ASCII letters, digits and '_', not starting with a digit or "pg_" (always quoted
+  // in SQL, never spliced). Ignored for a SQLite file.
+  std::string tenant = "crmkit";
 };
 
 // Throws Error(invalid_argument) naming the first option out of its range. Store::open checks
@@ -41,15 +51,16 @@ struct Connection;
 
 class Store {
  public:
-  // Opens (creating if allowed) and upgrades the schema. ":memory:" gives a private store.
+  // Opens (creating if allowed) and upgrades the schema. ":memory:" gives a private store; a
+  // PostgreSQL URI opens options.tenant on that server (io when it cannot be reached).
   // Throws Error: corrupt (not a crmkit database, damaged), unsupported_version (newer schema),
   // io, busy, read_only (a read-only open of a file that needs an upgrade). A refused file is
   // left exactly as it was (no WAL switch, no -wal/-shm files): identity and version are read
   // before anything is written.
   static Store open(const std::string& path, const OpenOptions& options = {});
 
-  const std::string& path() const noexcept;
-  int schema_version() const;          // PRAGMA user_version of the file
+  const std::string& path() const noexcept;  // as given to open (a URI's password is kept)
+  int schema_version() const;          // the newest migration applied to the file or tenant
   static int latest_schema_version();  // the newest migration this library knows
   bool read_only() const noexcept;
   bool in_transaction() const noexcept;

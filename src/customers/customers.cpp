@@ -24,7 +24,7 @@ constexpr const char* kColumns =
     "region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, lifecycle_stage, "
     "created_at, updated_at, attributes, lifecycle_manual";
 
-Customer read_row(SQLite::Statement& st) {
+Customer read_row(detail::Statement& st) {
   const detail::StoredRow r(st, "customers");
   Customer c;
   r.columns(0, c.id, c.external_id);
@@ -48,7 +48,7 @@ std::vector<std::string> load_tags(Connection& conn, std::int64_t id) {
   return tags;
 }
 
-std::optional<Customer> load(Connection& conn, const char* where, const std::function<void(SQLite::Statement&)>& bind) {
+std::optional<Customer> load(Connection& conn, const char* where, const std::function<void(detail::Statement&)>& bind) {
   std::optional<Customer> c;
   {
     auto& st = conn.prepare(fmt::format("SELECT {} FROM customers WHERE {}", kColumns, where));
@@ -62,15 +62,15 @@ std::optional<Customer> load(Connection& conn, const char* where, const std::fun
 }
 
 std::optional<Customer> load_by_id(Connection& conn, std::int64_t id) {
-  return load(conn, "id = ?", [&](SQLite::Statement& st) { detail::bind_all(st, id); });
+  return load(conn, "id = ?", [&](detail::Statement& st) { detail::bind_all(st, id); });
 }
 
 std::optional<Customer> load_by_external_id(Connection& conn, const std::string& ext) {
-  return load(conn, "external_id = ?", [&](SQLite::Statement& st) { detail::bind_all(st, ext); });
+  return load(conn, "external_id = ?", [&](detail::Statement& st) { detail::bind_all(st, ext); });
 }
 
 // Binds columns 2.. of kColumns (everything but id) to parameters 1..21, in order.
-void bind_row(SQLite::Statement& st, const Customer& c) {
+void bind_row(detail::Statement& st, const Customer& c) {
   std::optional<std::int64_t> cost;
   std::optional<std::string> cost_currency;
   if (c.acquisition_cost) {
@@ -112,10 +112,9 @@ std::int64_t insert(Connection& conn, const CustomerFields& n) {
   c.created_at = c.updated_at = *n.created_at;
   check_external_id_free(conn, c.external_id, 0);
   auto& st = conn.prepare(fmt::format(
-      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", std::string(kColumns).substr(4)));
+      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", std::string(kColumns).substr(4)));
   bind_row(st, c);
-  st.exec();
-  std::int64_t id = conn.db.getLastInsertRowid();
+  const std::int64_t id = detail::inserted_id(st).value();
   write_tags(conn, id, c.tags);
   return id;
 }
@@ -139,12 +138,12 @@ void modify(Connection& conn, Customer current, const CustomerFields& n, Instant
 
 struct FilterSql {
   std::string where;
-  std::vector<std::function<void(SQLite::Statement&, int)>> binds;
+  std::vector<std::function<void(detail::Statement&, int)>> binds;
 };
 
 FilterSql filter_sql(const CustomerFilter& f) {
   FilterSql out;
-  auto add = [&](const char* cond, std::function<void(SQLite::Statement&, int)> b) {
+  auto add = [&](const char* cond, std::function<void(detail::Statement&, int)> b) {
     out.where += " AND ";
     out.where += cond;
     out.binds.push_back(std::move(b));
@@ -152,30 +151,30 @@ FilterSql filter_sql(const CustomerFilter& f) {
   if (f.created_from) {
     detail::check_instant("created_from", *f.created_from);
     Instant v = *f.created_from;
-    add("created_at >= ?", [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
+    add("created_at >= ?", [v](detail::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   if (f.created_to) {
     detail::check_instant("created_to", *f.created_to);
     Instant v = *f.created_to;
-    add("created_at < ?", [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
+    add("created_at < ?", [v](detail::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   if (f.tag) {
     detail::check_text("tag", *f.tag);
     std::string v(detail::trim(*f.tag));
     add("id IN (SELECT customer_id FROM customer_tags WHERE tag = ?)",
-        [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
+        [v](detail::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   if (f.lifecycle_stage) {
     const char* v = to_string(*f.lifecycle_stage);
     if (!*v) throw Error(Errc::invalid_argument, "lifecycle_stage filter is not a lifecycle stage");
-    add("lifecycle_stage = ?", [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
+    add("lifecycle_stage = ?", [v](detail::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   if (f.country) {
     detail::check_text("country", *f.country);
     std::string v(detail::trim(*f.country));
     for (char& c : v)
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    add("country = ?", [v](SQLite::Statement& st, int i) { detail::bind_value(st, i, v); });
+    add("country = ?", [v](detail::Statement& st, int i) { detail::bind_value(st, i, v); });
   }
   return out;
 }
@@ -298,8 +297,8 @@ void Customers::remove(std::int64_t id) {
     detail::bind_all(del, id);
     try {
       del.exec();
-    } catch (const SQLite::Exception& e) {
-      if (e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY)
+    } catch (const detail::SqlError& e) {
+      if (e.code() == detail::SqlCode::foreign_key)
         throw Error(Errc::conflict,
                     fmt::format("customer {} is referenced by other facts (points, surveys, ...) and cannot be deleted",
                                 id));

@@ -86,7 +86,7 @@ void add_money(Delta& d, const RecordedInteraction& r) {
   if (r.has_margin) m->margin = checked_add(m->margin, r.margin, "margin total");
 }
 
-MoneyFigures read_money(SQLite::Statement& st) {
+MoneyFigures read_money(detail::Statement& st) {
   const StoredRow r(st, "customer_money", -1);
   return {r.text(0), r.int64(1), r.int64(2), r.int64(3)};  // a braced list reads left to right
 }
@@ -258,9 +258,10 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
                first_day_total);
       try {
         money.exec();
-      } catch (const SQLite::Exception& e) {
-        // SQLite turns an overflowing integer sum into a REAL, which the STRICT column refuses.
-        if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_DATATYPE) throw;
+      } catch (const SqlError& e) {
+        // SQLite turns an overflowing integer sum into a REAL, which the STRICT column refuses;
+        // PostgreSQL refuses the bigint overflow itself.
+        if (e.code() != SqlCode::datatype) throw;
         throw Error(Errc::invalid_argument,
                     fmt::format("the {} totals of customer {} would overflow the int64 range", m.currency.data(),
                                 d.customer_id));

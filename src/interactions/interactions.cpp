@@ -39,7 +39,7 @@ E enum_from(const detail::StoredRow& r, int col, E last) {
   r.damaged(col, fmt::format("'{}' is not a known name", detail::printable(text)));
 }
 
-Interaction read_row(SQLite::Statement& st) {
+Interaction read_row(detail::Statement& st) {
   const detail::StoredRow r(st, "interactions");
   Interaction i;
   r.columns(0, i.id, i.customer_id, i.external_id, i.occurred_at);
@@ -110,7 +110,8 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   }
   auto& st = conn.prepare(
       "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, "
-      "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+      "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING "
+      "RETURNING id");
   detail::StatementReset done(st);
   std::optional<std::int64_t> amount;
   detail::BorrowedText currency;
@@ -121,16 +122,16 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   detail::bind_all(st, in.customer_id, detail::borrowed(in.external_id), in.occurred_at, in.channel, in.kind,
                    in.direction, amount, currency, in.margin, detail::borrowed(in.subject), detail::borrowed(in.notes),
                    detail::borrowed(attrs), natural_key);
-  int changes;
+  std::optional<std::int64_t> id;
   try {
-    changes = st.exec();
-  } catch (const SQLite::Exception& e) {
-    const bool missing_customer = e.getExtendedErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY;
+    id = detail::inserted_id(st);
+  } catch (const detail::SqlError& e) {
+    const bool missing_customer = e.code() == detail::SqlCode::foreign_key;
     if (missing_customer)
       throw Error(Errc::not_found, fmt::format("customer_id {} does not exist", in.customer_id));
     throw;
   }
-  if (changes == 1) return {conn.db.getLastInsertRowid(), true};
+  if (id) return {*id, true};
   // Only an external_id can be taken here: the natural key was looked up above.
   if (!in.external_id) throw Error(Errc::internal, "an interaction insert changed nothing");
   Interaction stored;

@@ -31,7 +31,7 @@ struct CellSum {
   std::int64_t count = 0, high = 0, low = 0;
 };
 
-MonthCell read_cell(SQLite::Statement& st, const char* table) {
+MonthCell read_cell(detail::Statement& st, const char* table) {
   const StoredRow r(st, table, -1);
   MonthCell c;
   r.columns(0, c.month, c.kind, c.channel, c.currency, c.interactions);
@@ -78,9 +78,10 @@ void apply_month_figures(Connection& conn, const std::vector<RecordedInteraction
     st.bind(7, static_cast<int64_t>(c.low));
     try {
       st.exec();
-    } catch (const SQLite::Exception& e) {
-      // SQLite turns an overflowing integer sum into a REAL, which the STRICT table refuses.
-      if (e.getExtendedErrorCode() != SQLITE_CONSTRAINT_DATATYPE) throw;
+    } catch (const SqlError& e) {
+      // SQLite turns an overflowing integer sum into a REAL, which the STRICT table refuses;
+      // PostgreSQL refuses the bigint overflow itself.
+      if (e.code() != SqlCode::datatype) throw;
       st.tryReset();
       throw Error(Errc::invalid_argument,
                   fmt::format("month {:04}-{:02}: the count or amount sum of its {} {} interactions would overflow "

@@ -49,7 +49,7 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
     groups[it->second].counts[static_cast<std::size_t>(score)] += n;
   };
   const char* where = "r.kind = :kind AND r.occurred_at >= :from AND r.occurred_at < :to";
-  auto bind = [&](SQLite::Statement& s) {
+  auto bind = [&](detail::Statement& s) {
     detail::bind_value(s, ":kind", kind);
     detail::bind_value(s, ":from", from);
     detail::bind_value(s, ":to", to);

@@ -71,7 +71,7 @@ constexpr const char* kColumns =
     "id, customer_id, external_id, kind, scale_min, scale_max, direction, score, occurred_at, channel, "
     "interaction_id, comment";
 
-SurveyResponse read_row(SQLite::Statement& q) {
+SurveyResponse read_row(detail::Statement& q) {
   const detail::StoredRow row(q, "survey_responses");
   SurveyResponse r;
   row.columns(0, r.id, r.customer_id, r.external_id);
@@ -125,11 +125,10 @@ std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate)
   }
   auto& ins = c.prepare(
       "INSERT INTO survey_responses(customer_id, external_id, kind, scale_min, scale_max, direction, score, "
-      "occurred_at, channel, interaction_id, comment) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+      "occurred_at, channel, interaction_id, comment) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
   detail::bind_all(ins, r.customer_id, r.external_id, r.kind, scale.min, scale.max, scale.direction, r.score,
                    r.occurred_at, r.channel, r.interaction_id, r.comment);
-  ins.exec();
-  return c.db.getLastInsertRowid();
+  return detail::inserted_id(ins).value();
 }
 
 }  // namespace
@@ -163,10 +162,10 @@ BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, cons
         if (!options.skip_invalid || !bad_input) throw BatchRowError(e.code(), i, e.what());
         result.ids.push_back(0);
         result.errors.push_back({i, e.code(), e.what()});
-      } catch (const SQLite::Exception& e) {
+      } catch (const detail::SqlError& e) {
         if (!options.skip_invalid) {
           try {
-            detail::rethrow_sqlite(e, "");
+            detail::rethrow_sql(e, "");
           } catch (const Error& mapped) {
             throw BatchRowError(mapped.code(), i, mapped.what());
           }
@@ -196,7 +195,7 @@ std::string filter_sql(const SurveyFilter& f) {
   if (f.to) w += " AND occurred_at < :to";
   return w;
 }
-void bind_filter(SQLite::Statement& q, const SurveyFilter& f) {
+void bind_filter(detail::Statement& q, const SurveyFilter& f) {
   if (f.kind) detail::bind_value(q, ":kind", *f.kind);
   if (f.from) detail::bind_value(q, ":from", *f.from);
   if (f.to) detail::bind_value(q, ":to", *f.to);

@@ -12,7 +12,7 @@ std::int64_t restore_redemption(Connection& c, const Rules& r, std::int64_t cust
                                 std::int64_t points, std::int64_t request_id, Instant as_of);
 
 namespace {
-Purchase read_purchase(SQLite::Statement& st) {
+Purchase read_purchase(detail::Statement& st) {
   Purchase p;
   detail::get_columns(st, p.id, p.customer_id, p.occurred_at, p.channel, p.kind, p.amount, p.currency);
   return p;

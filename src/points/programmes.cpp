@@ -78,7 +78,7 @@ void validate(const ProgrammeSpec& s) {
   }
 }
 
-std::optional<std::int64_t> opt_int(SQLite::Statement& q, int col) {
+std::optional<std::int64_t> opt_int(detail::Statement& q, int col) {
   if (q.isColumnNull(col)) return std::nullopt;
   return q.getColumn(col).getInt64();
 }
@@ -190,12 +190,11 @@ std::int64_t Points::create_programme(const ProgrammeSpec& s) {
     auto& ins = c.prepare(
         "INSERT INTO points_programmes(name, currency, points_per_unit, unit_minor, points_per_order, expiry_days, "
         "consumption, pending_days, refund_policy, value_per_1000, tier_metric, tier_window_days, "
-        "review_period_days, grace_days, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "review_period_days, grace_days, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
     detail::bind_all(ins, s.name, s.currency, s.points_per_unit, s.unit_minor, s.points_per_order, s.expiry_days,
                      s.consumption, s.pending_days, s.refund_policy, s.value_per_1000_points,
                      s.tier_metric, s.tier_window_days, s.review_period_days, s.grace_days, s.created_at);
-    ins.exec();
-    std::int64_t id = c.db.getLastInsertRowid();
+    const std::int64_t id = detail::inserted_id(ins).value();
     auto& mul = c.prepare("INSERT INTO points_multipliers(programme_id, kind, key, permille) VALUES (?,?,?,?)");
     auto add = [&](const char* kind, const std::vector<PointsMultiplier>& list) {
       for (const auto& m : list) {

@@ -9,7 +9,7 @@
 namespace crmkit {
 
 namespace {
-std::int64_t one(SQLite::Statement& q) {
+std::int64_t one(detail::Statement& q) {
   detail::StatementReset q_done(q);
   q.executeStep();
   return q.getColumn(0).getInt64();
@@ -132,7 +132,7 @@ void Points::check_invariants(std::int64_t programme_id) {
       detail::bind_all(q, pid);
       if (q.executeStep()) throw Error(Errc::corrupt, "points ledger invariant: " + describe(q));
     };
-    auto n = [](SQLite::Statement& q, int k) { return q.getColumn(k).getInt64(); };
+    auto n = [](detail::Statement& q, int k) { return q.getColumn(k).getInt64(); };
     // 1. Per member: ledger sum == lot remainders - outstanding debts.
     expect_none(
         "WITH l AS (SELECT customer_id, SUM(points) s FROM points_ledger WHERE programme_id = ?1 GROUP BY customer_id), "
@@ -140,7 +140,7 @@ void Points::check_invariants(std::int64_t programme_id) {
         "d AS (SELECT customer_id, SUM(outstanding) s FROM points_debts WHERE programme_id = ?1 GROUP BY customer_id) "
         "SELECT l.customer_id, l.s, COALESCE(lo.s, 0), COALESCE(d.s, 0) FROM l LEFT JOIN lo USING (customer_id) "
         "LEFT JOIN d USING (customer_id) WHERE l.s <> COALESCE(lo.s, 0) - COALESCE(d.s, 0) LIMIT 1",
-        [&](SQLite::Statement& q) {
+        [&](detail::Statement& q) {
           return fmt::format("customer {}: ledger sum {} != lot remainders {} - debts {}", n(q, 0), n(q, 1), n(q, 2),
                              n(q, 3));
         });
@@ -149,18 +149,18 @@ void Points::check_invariants(std::int64_t programme_id) {
         "SELECT entry_id FROM points_lots lo WHERE programme_id = ?1 AND NOT EXISTS (SELECT 1 FROM points_ledger l "
         "WHERE l.id = lo.entry_id AND l.programme_id = ?1 AND l.customer_id = lo.customer_id AND l.points = lo.points "
         "AND (l.kind = 'earn' OR l.kind = 'adjust')) LIMIT 1",
-        [&](SQLite::Statement& q) { return fmt::format("lot {} does not match a credit entry", n(q, 0)); });
+        [&](detail::Statement& q) { return fmt::format("lot {} does not match a credit entry", n(q, 0)); });
     // 2. Every credit entry has its lot.
     expect_none(
         "SELECT l.id FROM points_ledger l WHERE l.programme_id = ?1 AND (l.kind = 'earn' OR (l.kind = 'adjust' AND "
         "l.points > 0)) AND NOT EXISTS (SELECT 1 FROM points_lots lo WHERE lo.entry_id = l.id) LIMIT 1",
-        [&](SQLite::Statement& q) { return fmt::format("credit entry {} has no lot", n(q, 0)); });
+        [&](detail::Statement& q) { return fmt::format("credit entry {} has no lot", n(q, 0)); });
     // 3. Lot remaining == points - allocations.
     expect_none(
         "SELECT lo.entry_id, lo.points, lo.remaining, COALESCE((SELECT SUM(points) FROM points_allocations a WHERE "
         "a.lot_id = lo.entry_id), 0) s FROM points_lots lo WHERE lo.programme_id = ?1 AND "
         "(lo.remaining <> lo.points - s OR lo.remaining < 0) LIMIT 1",
-        [&](SQLite::Statement& q) {
+        [&](detail::Statement& q) {
           return fmt::format("lot {}: remaining {} != points {} - allocations {}", n(q, 0), n(q, 2), n(q, 1), n(q, 3));
         });
     // 4. Every debit == its allocations + its outstanding debt; reverse_redeem == -allocations.
@@ -170,7 +170,7 @@ void Points::check_invariants(std::int64_t programme_id) {
         "FROM points_ledger l WHERE l.programme_id = ?1 AND ((l.points < 0 AND -l.points <> al + dd) OR "
         "(l.kind = 'reverse_redeem' AND l.points <> -al) OR (l.points > 0 AND l.kind <> 'reverse_redeem' AND "
         "(al <> 0 OR dd <> 0))) LIMIT 1",
-        [&](SQLite::Statement& q) {
+        [&](detail::Statement& q) {
           return fmt::format("entry {} ({} {}): allocations {} and debt {} do not account for it", n(q, 0),
                              q.getColumn(1).getString(), n(q, 2), n(q, 3), n(q, 4));
         });
@@ -180,13 +180,13 @@ void Points::check_invariants(std::int64_t programme_id) {
         "UNION ALL SELECT source_id, id FROM points_ledger WHERE programme_id = ?1 AND kind = 'reverse_redeem') "
         "SELECT rel.redeem, a.lot_id FROM rel JOIN points_allocations a ON a.entry_id = rel.entry "
         "GROUP BY rel.redeem, a.lot_id HAVING SUM(a.points) < 0 LIMIT 1",
-        [&](SQLite::Statement& q) {
+        [&](detail::Statement& q) {
           return fmt::format("redemption {} gave back more than it took from lot {}", n(q, 0), n(q, 1));
         });
     // 6. No debt under the reject policy.
     if (r.refund_policy == RefundPolicy::reject)
       expect_none("SELECT 1 FROM points_debts WHERE programme_id = ?1 LIMIT 1",
-                  [](SQLite::Statement&) { return std::string("debts exist under refund policy reject"); });
+                  [](detail::Statement&) { return std::string("debts exist under refund policy reject"); });
   });
 }
 

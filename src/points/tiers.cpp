@@ -8,7 +8,7 @@ namespace crmkit::points {
 std::int64_t metric_value(Connection& c, const Rules& r, std::int64_t customer_id, const Member& m, Instant at) {
   // Window (at - window_days, at]: the event at `at` itself counts.
   Instant from = at - r.tier_window_days * kMillisPerDay;
-  SQLite::Statement* q = nullptr;
+  detail::Statement* q = nullptr;
   if (r.tier_metric == TierMetric::points) {
     q = &c.prepare(
         "SELECT COALESCE(SUM(points), 0) FROM points_ledger WHERE programme_id = ?1 AND customer_id = ?2 "
@@ -158,7 +158,7 @@ std::vector<TierChange> Points::tier_history(std::int64_t programme_id, std::int
     auto& c = detail::connection_of(store_);
     auto r = points::load_rules(c, programme_id);
     points::require_member(c, r, customer_id);
-    auto name = [&](SQLite::Statement& q, int col) -> std::optional<std::string> {
+    auto name = [&](detail::Statement& q, int col) -> std::optional<std::string> {
       if (q.isColumnNull(col)) return std::nullopt;
       auto id = q.getColumn(col).getInt64();
       for (const auto& t : r.tiers)

@@ -72,12 +72,12 @@ std::int64_t export_rows(Store& store, ExportKind kind, ExportFormat format, std
       std::string line;
       for (int i = 0; i < columns; ++i) {
         const std::string& name = names[static_cast<std::size_t>(i)];
-        SQLite::Column col = st.getColumn(i);
+        const detail::Column col = st.getColumn(i);
         nlohmann::ordered_json v;
         std::string text;
         if (col.isNull()) {
           v = nullptr;
-        } else if (col.isInteger()) {
+        } else if (col.getType() == detail::ColumnType::integer) {
           const std::int64_t n = col.getInt64();
           if (is_instant(name)) {
             text = format_instant(n);
@@ -86,7 +86,7 @@ std::int64_t export_rows(Store& store, ExportKind kind, ExportFormat format, std
             text = std::to_string(n);
             v = n;
           }
-        } else if (col.isFloat()) {
+        } else if (col.getType() == detail::ColumnType::real) {
           v = col.getDouble();
           text = v.dump();  // the shortest text that reads back as the same double
         } else {

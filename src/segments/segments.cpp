@@ -26,7 +26,7 @@ std::string rule_to_text(const std::string& rule_json) {
 
 namespace {
 
-void bind_params(SQLite::Statement& st, const std::vector<SqlParam>& params, int first = 1) {
+void bind_params(detail::Statement& st, const std::vector<SqlParam>& params, int first = 1) {
   for (std::size_t i = 0; i < params.size(); ++i) {
     const int k = first + static_cast<int>(i);
     const SqlParam& p = params[i];
@@ -67,10 +67,16 @@ segments::CompiledRule compile(detail::Connection& c, const Store& store, const 
 // its reason, instead of failing every refresh.
 void check_compiles(detail::Connection& c, const segments::CompiledRule& compiled) {
   try {
-    SQLite::Statement st(c.db, fmt::format("SELECT id FROM ({}) ORDER BY id LIMIT ?{}", compiled.sql,
-                                           compiled.params.size() + 1));
-  } catch (const SQLite::Exception& e) {
-    throw Error(Errc::invalid_argument, fmt::format("rule: too complex for SQLite to compile ({})", e.what()));
+    auto st = c.statement(fmt::format("SELECT id FROM ({}) AS r ORDER BY id LIMIT ?{}", compiled.sql,
+                                      compiled.params.size() + 1));
+    bind_params(*st, compiled.params);
+    // PostgreSQL plans a statement when it is first described; SQLite when it is prepared.
+    st->getColumnCount();
+  } catch (const detail::SqlError& e) {
+    if (e.code() == detail::SqlCode::no_memory || e.code() == detail::SqlCode::io ||
+        e.code() == detail::SqlCode::busy)
+      throw;
+    throw Error(Errc::invalid_argument, fmt::format("rule: too complex for the database to compile ({})", e.what()));
   }
 }
 
@@ -80,7 +86,7 @@ const char* kSegmentColumns =
     "(SELECT count(*) FROM segment_membership m WHERE m.segment_id = s.id AND m.left_at IS NULL) "
     "FROM segments s";
 
-Segment read_segment(SQLite::Statement& st) {
+Segment read_segment(detail::Statement& st) {
   Segment s;
   const detail::StoredRow row(st, "segments");
   s.id = row.int64(0);
@@ -160,7 +166,7 @@ void save_version(detail::Connection& c, std::int64_t id, int version, const jso
   }
 }
 
-std::vector<Membership> read_memberships(SQLite::Statement& st) {
+std::vector<Membership> read_memberships(detail::Statement& st) {
   detail::StatementReset done(st);
   std::vector<Membership> out;
   while (st.executeStep()) {
@@ -187,11 +193,11 @@ std::int64_t Segments::count(const std::string& rule_json, Instant as_of, const 
     static const std::string kSelect = "SELECT c.id ";
     const std::string sql = compiled.sql.rfind(kSelect, 0) == 0
                                 ? "SELECT count(*) " + compiled.sql.substr(kSelect.size())
-                                : "SELECT count(*) FROM (" + compiled.sql + ")";
-    SQLite::Statement st(c.db, sql);
-    bind_params(st, compiled.params);
-    st.executeStep();
-    return static_cast<std::int64_t>(st.getColumn(0).getInt64());
+                                : "SELECT count(*) FROM (" + compiled.sql + ") AS r";
+    auto st = c.statement(sql);
+    bind_params(*st, compiled.params);
+    st->executeStep();
+    return static_cast<std::int64_t>(st->getColumn(0).getInt64());
   });
 }
 
@@ -201,12 +207,12 @@ std::vector<std::int64_t> Segments::sample(const std::string& rule_json, Instant
   return detail::guard([&] {
     auto& c = detail::connection_of(store_);
     auto compiled = compile(c, store_, segments::parse_rule(rule_json), as_of, o.strict_nulls);
-    SQLite::Statement st(c.db, fmt::format("SELECT id FROM ({}) ORDER BY id LIMIT ?{}", compiled.sql,
-                                           compiled.params.size() + 1));
-    bind_params(st, compiled.params);
-    detail::bind_value(st, static_cast<int>(compiled.params.size() + 1), limit);
+    auto st = c.statement(fmt::format("SELECT id FROM ({}) AS r ORDER BY id LIMIT ?{}", compiled.sql,
+                                      compiled.params.size() + 1));
+    bind_params(*st, compiled.params);
+    detail::bind_value(*st, static_cast<int>(compiled.params.size() + 1), limit);
     std::vector<std::int64_t> ids;
-    while (st.executeStep()) ids.push_back(st.getColumn(0).getInt64());
+    while (st->executeStep()) ids.push_back(st->getColumn(0).getInt64());
     return ids;
   });
 }
@@ -253,10 +259,9 @@ Segment Segments::create(const std::string& name, SegmentKind kind, const std::s
       check_compiles(c, compile(c, store_, rule, 0, o.strict_nulls));  // amounts, references, SQL
     }
     auto& ins = c.prepare("INSERT INTO segments(name, kind, description, rule_version, strict_nulls) "
-                          "VALUES (?, ?, ?, ?, ?)");
+                          "VALUES (?, ?, ?, ?, ?) RETURNING id");
     detail::bind_all(ins, name, kind, description, kind == SegmentKind::dynamic, o.strict_nulls);
-    ins.exec();
-    const std::int64_t id = c.db.getLastInsertRowid();
+    const std::int64_t id = detail::inserted_id(ins).value();
     if (kind == SegmentKind::dynamic) save_version(c, id, 1, rule, o.strict_nulls, refs);
     Segment s = load(c, name);
     scope.commit();
@@ -350,22 +355,22 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
       throw Error(Errc::invalid_argument,
                   fmt::format("as_of {} precedes the last refresh of segment '{}' ({})", format_instant(as_of),
                               detail::printable(name), format_instant(*s.refreshed_at)));
-    c.db.exec("CREATE TEMP TABLE IF NOT EXISTS segment_refresh_ids(id INTEGER PRIMARY KEY)");
-    c.db.exec("DELETE FROM temp.segment_refresh_ids");
+    c.db.exec(c.dialect().temp_ids_table("segment_refresh_ids"));
+    c.db.exec("DELETE FROM segment_refresh_ids");
     {
-      SQLite::Statement fill(c.db, "INSERT INTO temp.segment_refresh_ids(id) " + compiled.sql);
-      bind_params(fill, compiled.params);
-      fill.exec();
+      auto fill = c.statement("INSERT INTO segment_refresh_ids(id) " + compiled.sql);
+      bind_params(*fill, compiled.params);
+      fill->exec();
     }
     RefreshResult r;
     r.rule_version = s.rule_version;
     auto& leave = c.prepare("UPDATE segment_membership SET left_at = ?1 WHERE segment_id = ?2 AND left_at IS NULL "
-                            "AND customer_id NOT IN (SELECT id FROM temp.segment_refresh_ids)");
+                            "AND customer_id NOT IN (SELECT id FROM segment_refresh_ids)");
     detail::bind_all(leave, as_of, s.id);
     r.left = leave.exec();
     auto& enter = c.prepare(
         "INSERT INTO segment_membership(segment_id, customer_id, entered_at, rule_version, source) "
-        "SELECT ?1, t.id, ?2, ?3, 'rule' FROM temp.segment_refresh_ids t WHERE NOT EXISTS (SELECT 1 FROM "
+        "SELECT ?1, t.id, ?2, ?3, 'rule' FROM segment_refresh_ids t WHERE NOT EXISTS (SELECT 1 FROM "
         "segment_membership m WHERE m.segment_id = ?1 AND m.customer_id = t.id AND m.left_at IS NULL)");
     detail::bind_all(enter, s.id, as_of, s.rule_version);
     r.entered = enter.exec();
@@ -373,12 +378,12 @@ RefreshResult Segments::refresh(const std::string& name, Instant as_of) {
     detail::bind_all(done, as_of, s.id);
     done.exec();
     {
-      auto& n = c.prepare("SELECT count(*) FROM temp.segment_refresh_ids");
+      auto& n = c.prepare("SELECT count(*) FROM segment_refresh_ids");
       detail::StatementReset n_done(n);
       n.executeStep();
       r.members = n.getColumn(0).getInt64();
     }
-    c.db.exec("DELETE FROM temp.segment_refresh_ids");
+    c.db.exec("DELETE FROM segment_refresh_ids");
     scope.commit();
     return r;
   });

@@ -1,60 +1,26 @@
 #include "store/connection.hpp"
 
-#include <sqlite3.h>
-
 #include <fmt/format.h>
+
+#include "store/sqlite_database.hpp"
 
 namespace crmkit::detail {
 
 Connection::Connection(const std::string& p, int flags, int busy_timeout_ms)
-    : db(p, flags, busy_timeout_ms), path(p) {
-  auto raw = [&](const char* sql) {
-    sqlite3_stmt* s = nullptr;
-    int rc = sqlite3_prepare_v2(db.getHandle(), sql, -1, &s, nullptr);
-    RawStatement owned(s);
-    if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
-    return owned;
-  };
-  rollback_stmt = raw("ROLLBACK");
-  rollback_to_stmt = raw("ROLLBACK TO crmkit_write");
-  release_stmt = raw("RELEASE crmkit_write");
-}
+    : Connection(std::make_unique<SqliteDatabase>(p, flags, busy_timeout_ms), p) {}
 
-void FinalizeStatement::operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
-
-namespace {
-bool run_prepared(const RawStatement& st) noexcept {
-  sqlite3_stmt* s = st.get();
-  sqlite3_reset(s);
-  int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  return rc == SQLITE_DONE;
-}
-}  // namespace
-
-bool Connection::rollback_all() noexcept {
-  if (!in_transaction()) return true;
-  if (run_prepared(rollback_stmt) || !in_transaction()) return true;
-  try {
-    db.exec("ROLLBACK");
-  } catch (...) {
-  }
-  return !in_transaction();
-}
-
-bool Connection::rollback_savepoint() noexcept {
-  return run_prepared(rollback_to_stmt) && run_prepared(release_stmt);
-}
+Connection::Connection(std::unique_ptr<Database> d, std::string p)
+    : database(std::move(d)), db(*database), path(std::move(p)) {}
 
 void Connection::discard_stale_transaction() {
   if (write_depth == 0 && !explicit_transaction && in_transaction() && !rollback_all())
     throw Error(Errc::no_memory, "a transaction left open by a failed rollback could not be rolled back");
 }
 
-SQLite::Statement& Connection::prepare(const std::string& sql) {
+Statement& Connection::prepare(const std::string& sql) {
   auto it = statements.find(sql);
   if (it == statements.end()) {
-    it = statements.emplace(sql, std::make_unique<SQLite::Statement>(db, sql)).first;
+    it = statements.emplace(sql, db.statement(sql)).first;
   } else {
     // tryReset: reset() would rethrow the error of the statement's last failed step, so one
     // refused row would poison every later use of the cached statement.
@@ -64,8 +30,9 @@ SQLite::Statement& Connection::prepare(const std::string& sql) {
   return *it->second;
 }
 
+// The page cache is SQLite's: a PostgreSQL server sizes its own buffers.
 void Connection::widen_cache() {
-  if (cache_widened || write_cache_kib <= cache_kib) return;
+  if (cache_widened || write_cache_kib <= cache_kib || backend() != Backend::sqlite) return;
   db.exec(fmt::format("PRAGMA cache_size = {}", -write_cache_kib));
   cache_widened = true;
 }
@@ -80,15 +47,12 @@ void Connection::settle_cache() noexcept {
   }
 }
 
-bool Connection::in_transaction() const noexcept {
-  return sqlite3_get_autocommit(db.getHandle()) == 0;
-}
-
 WriteScope::WriteScope(Connection& c) : c_(c) {
   require_writable(c_);
   c_.discard_stale_transaction();
   savepoint_ = c_.in_transaction();
-  c_.db.exec(savepoint_ ? "SAVEPOINT crmkit_write" : "BEGIN IMMEDIATE");
+  if (savepoint_) c_.db.exec("SAVEPOINT crmkit_write");
+  else c_.db.begin_write();
   ++c_.write_depth;
 }
 
@@ -110,25 +74,28 @@ void WriteScope::commit() {
   done_ = true;
 }
 
-void rethrow_sqlite(const SQLite::Exception& e, const std::string& context) {
+void rethrow_sql(const SqlError& e, const std::string& context) {
   std::string msg = context.empty() ? std::string(e.what()) : fmt::format("{}: {}", context, e.what());
-  switch (e.getErrorCode() & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: throw Error(Errc::busy, msg);
-    case SQLITE_CONSTRAINT: throw Error(Errc::constraint, msg);
-    case SQLITE_NOMEM: throw Error(Errc::no_memory, msg);
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: throw Error(Errc::corrupt, msg);
-    case SQLITE_READONLY: throw Error(Errc::read_only, msg);
-    case SQLITE_IOERR:
-    case SQLITE_FULL:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM: throw Error(Errc::io, msg);
-    case SQLITE_TOOBIG:
-    case SQLITE_RANGE:
-    case SQLITE_MISMATCH: throw Error(Errc::invalid_argument, msg);
-    default: throw Error(Errc::internal, msg);
+  switch (e.code()) {
+    case SqlCode::busy: throw Error(Errc::busy, msg);
+    case SqlCode::constraint:
+    case SqlCode::foreign_key:
+    case SqlCode::datatype: throw Error(Errc::constraint, msg);
+    case SqlCode::no_memory: throw Error(Errc::no_memory, msg);
+    case SqlCode::corrupt: throw Error(Errc::corrupt, msg);
+    case SqlCode::read_only: throw Error(Errc::read_only, msg);
+    case SqlCode::io: throw Error(Errc::io, msg);
+    case SqlCode::invalid: throw Error(Errc::invalid_argument, msg);
+    case SqlCode::error:
+    case SqlCode::misuse: break;
   }
+  throw Error(Errc::internal, msg);
+}
+
+std::optional<std::int64_t> inserted_id(Statement& st) {
+  StatementReset done(st);
+  if (!st.executeStep()) return std::nullopt;
+  return st.getColumn(0).getInt64();
 }
 
 void require_writable(const Connection& c) {

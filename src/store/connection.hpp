@@ -1,9 +1,7 @@
-// The SQLite connection behind a Store, and the scopes that make every mutation atomic.
+// The connection behind a Store (a SQLite file or a PostgreSQL tenant: store/database.hpp),
+// its statement cache, and the scopes that make every mutation atomic.
 // Internal to the library: services in src/<area>/ use it; nothing public includes it.
 #pragma once
-
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -18,8 +16,8 @@
 
 #include "crmkit/error.hpp"
 #include "crmkit/store.hpp"
-
-struct sqlite3_stmt;
+#include "store/database.hpp"
+#include "store/statement.hpp"
 
 namespace crmkit {
 struct ModelInputs;
@@ -30,29 +28,28 @@ struct DistinctHistories;
 
 namespace crmkit::detail {
 
-struct FinalizeStatement {
-  void operator()(sqlite3_stmt* s) const noexcept;
-};
-using RawStatement = std::unique_ptr<sqlite3_stmt, FinalizeStatement>;
-
 // 'CRMK': PRAGMA application_id of every crmkit database.
 constexpr int kApplicationId = 0x43524D4B;
 
 struct Connection {
+  // A SQLite file (flags: SQLITE_OPEN_*), as Store::open and the tests that build old files use.
   Connection(const std::string& path, int flags, int busy_timeout_ms);
+  Connection(std::unique_ptr<Database> database, std::string path);
 
   // A cached prepared statement, reset with its bindings cleared. The reference stays valid
   // for the connection's life; do not hold it across calls that may prepare the same SQL.
-  SQLite::Statement& prepare(const std::string& sql);
+  Statement& prepare(const std::string& sql);
+  // A new statement, not cached: for SQL assembled per call (segment rules).
+  std::unique_ptr<Statement> statement(const std::string& sql) { return db.statement(sql); }
 
-  bool in_transaction() const noexcept;  // not in autocommit mode
+  Backend backend() const noexcept { return db.backend(); }
+  const Dialect& dialect() const noexcept { return db.dialect(); }
+  bool in_transaction() const noexcept { return db.in_transaction(); }
 
-  // Undo the whole open transaction / the innermost crmkit_write savepoint. They run
-  // statements prepared when the connection opened, so that they work when memory is
-  // exhausted (an OOM that also defeated ROLLBACK would leave a transaction open, and every
-  // later write would silently join it and never commit). False if SQLite refused.
-  bool rollback_all() noexcept;
-  bool rollback_savepoint() noexcept;
+  // Undo the whole open transaction / the innermost crmkit_write savepoint; never throw.
+  // False if the backend refused (see Database).
+  bool rollback_all() noexcept { return db.rollback_all(); }
+  bool rollback_savepoint() noexcept { return db.rollback_savepoint(); }
   // A transaction left open by a rollback that failed is rolled back here before the next
   // transaction starts (called by WriteScope and Transaction).
   void discard_stale_transaction();
@@ -63,7 +60,8 @@ struct Connection {
   void widen_cache();
   void settle_cache() noexcept;
 
-  SQLite::Database db;  // declared first: destroyed after the statements below
+  std::unique_ptr<Database> database;  // declared first: destroyed after the statements below
+  Database& db;
   std::string path;
   bool read_only = false;
   bool explicit_transaction = false;     // a crmkit::Transaction / crmkit_db_begin is open
@@ -72,8 +70,7 @@ struct Connection {
   int write_depth = 0;                   // WriteScopes alive on this connection
   std::int64_t cache_kib = 2000, write_cache_kib = 2000;  // set by Store::open
   bool cache_widened = false;
-  std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements;
-  RawStatement rollback_stmt, rollback_to_stmt, release_stmt;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements;
 
   // The last model inputs built from committed facts on this connection, reused while the
   // purchases under them stay as they were: a fit, a second fit and a scoring run read the
@@ -99,13 +96,13 @@ inline Connection& connection_of(const Store& store) noexcept { return Connectio
 // fails with SQLITE_BUSY_SNAPSHOT. Use it wherever a statement is stepped only once.
 class StatementReset {
  public:
-  explicit StatementReset(SQLite::Statement& st) noexcept : st_(st) {}
+  explicit StatementReset(Statement& st) noexcept : st_(st) {}
   ~StatementReset() { st_.tryReset(); }
   StatementReset(const StatementReset&) = delete;
   StatementReset& operator=(const StatementReset&) = delete;
 
  private:
-  SQLite::Statement& st_;
+  Statement& st_;
 };
 
 // Text or bytes the caller keeps alive and unchanged until the statement has run, bound without
@@ -125,7 +122,7 @@ inline BorrowedText borrowed(const std::optional<std::string>& s) noexcept { ret
 // text name (found by argument-dependent lookup of to_string), nullptr and an empty optional
 // as NULL. An unsigned value int64 cannot hold is refused, never wrapped.
 template <class T>
-void bind_value(SQLite::Statement& st, int i, const T& v) {
+void bind_value(Statement& st, int i, const T& v) {
   if constexpr (std::is_same_v<T, std::nullptr_t>) {
     st.bind(i);
   } else if constexpr (std::is_same_v<T, BorrowedText>) {
@@ -164,21 +161,21 @@ void bind_value(SQLite::Statement& st, int i, const T& v) {
 
 // The same for a named parameter (":name") of a statement whose text is assembled from parts.
 template <class T>
-void bind_value(SQLite::Statement& st, const char* name, const T& v) {
+void bind_value(Statement& st, const char* name, const T& v) {
   bind_value(st, st.getIndex(name), v);
 }
 
 // Binds the values to parameters 1, 2, ... in order: one line per statement instead of one
 // per parameter, so a parameter cannot be skipped or numbered twice.
 template <class... Values>
-void bind_all(SQLite::Statement& st, const Values&... values) {
+void bind_all(Statement& st, const Values&... values) {
   int i = 0;
   (bind_value(st, ++i, values), ...);
 }
 
 // The same from parameter `first` on: one row of a multi-row INSERT.
 template <class... Values>
-void bind_from(SQLite::Statement& st, int first, const Values&... values) {
+void bind_from(Statement& st, int first, const Values&... values) {
   int i = first - 1;
   (bind_value(st, ++i, values), ...);
 }
@@ -188,7 +185,7 @@ void bind_from(SQLite::Statement& st, int first, const Values&... values) {
 // the query itself makes safe (aggregates, COALESCE); stored rows go through StoredRow, which
 // refuses damaged values. The reading counterpart of bind_all.
 template <class... Values>
-void get_columns(SQLite::Statement& st, Values&... values) {
+void get_columns(Statement& st, Values&... values) {
   int i = 0;
   auto get = [&st](int col, auto& v) {
     using T = std::remove_reference_t<decltype(v)>;
@@ -205,7 +202,7 @@ void get_columns(SQLite::Statement& st, Values&... values) {
 // or nullopt when there is none. The statement is reset afterwards (see StatementReset), also
 // when `read` throws on a damaged row.
 template <class Read, class... Values>
-auto one_row(SQLite::Statement& st, Read read, const Values&... values) -> std::optional<decltype(read(st))> {
+auto one_row(Statement& st, Read read, const Values&... values) -> std::optional<decltype(read(st))> {
   StatementReset done(st);
   bind_all(st, values...);
   if (!st.executeStep()) return std::nullopt;
@@ -215,7 +212,7 @@ auto one_row(SQLite::Statement& st, Read read, const Values&... values) -> std::
 // The row a statement must yield, read as by one_row; Error(not_found, missing()) when there is
 // none (`missing` is called only then).
 template <class Read, class Missing, class... Values>
-auto required_row(SQLite::Statement& st, Read read, Missing missing, const Values&... values) -> decltype(read(st)) {
+auto required_row(Statement& st, Read read, Missing missing, const Values&... values) -> decltype(read(st)) {
   auto row = one_row(st, read, values...);
   if (!row) throw Error(Errc::not_found, missing());
   return std::move(*row);
@@ -223,13 +220,17 @@ auto required_row(SQLite::Statement& st, Read read, Missing missing, const Value
 
 // Every row of a statement, in its order, as `read` makes each; reset as above.
 template <class Read, class... Values>
-auto all_rows(SQLite::Statement& st, Read read, const Values&... values) -> std::vector<decltype(read(st))> {
+auto all_rows(Statement& st, Read read, const Values&... values) -> std::vector<decltype(read(st))> {
   StatementReset done(st);
   bind_all(st, values...);
   std::vector<decltype(read(st))> out;
   while (st.executeStep()) out.push_back(read(st));
   return out;
 }
+
+// Runs an INSERT ... RETURNING id and returns the id of the row it made (the portable form of
+// SQLite's last_insert_rowid); nullopt when it made none (ON CONFLICT DO NOTHING).
+std::optional<std::int64_t> inserted_id(Statement& st);
 
 // Makes one public mutation atomic: BEGIN IMMEDIATE when no transaction is open, otherwise a
 // SAVEPOINT inside the caller's transaction. Destruction without commit() undoes everything.
@@ -247,17 +248,18 @@ class WriteScope {
   bool done_ = false;
 };
 
-// Converts a SQLite exception into crmkit::Error (BUSY -> busy, CONSTRAINT -> constraint, ...).
-[[noreturn]] void rethrow_sqlite(const SQLite::Exception& e, const std::string& context = {});
+// Converts an error of the SQL layer into crmkit::Error (busy -> busy, constraint ->
+// constraint, ...), its message prefixed by `context` when given.
+[[noreturn]] void rethrow_sql(const SqlError& e, const std::string& context = {});
 
-// Runs f, translating SQLite exceptions; crmkit::Error passes through. Every public service
-// method body runs inside this so that C++ callers only ever see crmkit::Error.
+// Runs f, translating the SQL layer's errors; crmkit::Error passes through. Every public
+// service method body runs inside this so that C++ callers only ever see crmkit::Error.
 template <class F>
 auto guard(F&& f) -> decltype(f()) {
   try {
     return f();
-  } catch (const SQLite::Exception& e) {
-    rethrow_sqlite(e);
+  } catch (const SqlError& e) {
+    rethrow_sql(e);
   }
 }
 

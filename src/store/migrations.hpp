@@ -12,6 +12,8 @@ struct Migration {
 };
 
 const std::vector<Migration>& migrations();
+// The same migrations for PostgreSQL (src/schema/postgresql/), numbered together with them.
+const std::vector<Migration>& postgres_migrations();
 
 struct Connection;
 

@@ -21,6 +21,8 @@
 #include "base/phone.hpp"
 #include "store/connection.hpp"
 #include "store/migrations.hpp"
+#include "store/postgres_store.hpp"
+#include "store/sqlite_database.hpp"
 
 namespace crmkit {
 
@@ -125,7 +127,7 @@ std::optional<Identity> identity_from_header(const std::string& path) {
 
 // The same identity through SQLite (reads only).
 int check_identity(detail::Connection& c) {
-  SQLite::Database& db = c.db;
+  detail::Database& db = c.db;
   Identity id;
   id.app_id = db.execAndGet("PRAGMA application_id").getInt();
   id.version = db.execAndGet("PRAGMA user_version").getInt();
@@ -153,8 +155,8 @@ void region_for_calling_code_sql(sqlite3_context* ctx, int, sqlite3_value** argv
 
 
 // Registers the SQL functions migrations call, on any connection that runs them.
-void register_migration_functions(SQLite::Database& db) {
-  int rc = sqlite3_create_function_v2(db.getHandle(), "crmkit_region_for_calling_code", 1,
+void register_migration_functions(detail::SqliteDatabase& db) {
+  int rc = sqlite3_create_function_v2(db.handle(), "crmkit_region_for_calling_code", 1,
                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                       region_for_calling_code_sql, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK)
@@ -165,12 +167,12 @@ void register_migration_functions(SQLite::Database& db) {
 // sqlite_schema (name -> type and SQL text) as the migrations create it, built once in memory.
 using SchemaRows = std::map<std::string, std::pair<std::string, std::string>>;
 
-SchemaRows schema_rows(SQLite::Database& db) {
+SchemaRows schema_rows(detail::Database& db) {
   SchemaRows rows;
-  SQLite::Statement q(db, "SELECT name, type, sql FROM sqlite_schema");
-  while (q.executeStep())
-    rows[q.getColumn(0).getString()] = {q.getColumn(1).getString(),
-                                        q.getColumn(2).isNull() ? std::string("-") : "=" + q.getColumn(2).getString()};
+  auto q = db.statement("SELECT name, type, sql FROM sqlite_schema");
+  while (q->executeStep())
+    rows[q->getColumn(0).getString()] = {q->getColumn(1).getString(),
+                                         q->getColumn(2).isNull() ? std::string("-") : "=" + q->getColumn(2).getString()};
   return rows;
 }
 
@@ -179,7 +181,7 @@ SchemaRows schema_rows(SQLite::Database& db) {
 const std::vector<SchemaRows>& schema_by_version() {
   static const std::vector<SchemaRows> all = [] {
     std::vector<SchemaRows> out(1);
-    SQLite::Database db(":memory:", SQLite::OPEN_READWRITE);
+    detail::SqliteDatabase db(":memory:", SQLITE_OPEN_READWRITE, 0);
     register_migration_functions(db);
     for (const auto& m : detail::migrations()) {
       db.exec(m.sql);
@@ -236,8 +238,9 @@ void set_setting(detail::Connection& c, const char* key, const std::string& valu
 namespace detail {
 
 void migrate_to(Connection& c, int target) {
-  SQLite::Database& db = c.db;
-  register_migration_functions(db);
+  if (c.backend() == Backend::postgres) return postgres_migrate_to(c, target);
+  Database& db = c.db;
+  register_migration_functions(*as_sqlite(db));
   WriteScope scope(c);
   // Re-read under the write lock: another process may have migrated meanwhile.
   const int version = db.execAndGet("PRAGMA user_version").getInt();
@@ -245,8 +248,8 @@ void migrate_to(Connection& c, int target) {
     if (m.version <= version || m.version > target) continue;
     try {
       db.exec(m.sql);
-    } catch (const SQLite::Exception& e) {
-      rethrow_sqlite(e, fmt::format("migration {}", m.name));
+    } catch (const SqlError& e) {
+      rethrow_sql(e, fmt::format("migration {}", m.name));
     }
     db.exec(fmt::format("PRAGMA user_version = {}", m.version));
   }
@@ -268,27 +271,29 @@ void check_open_options(const OpenOptions& options) {
   if (options.write_cache_mib < 1 || options.write_cache_mib > 65536)
     throw Error(Errc::invalid_argument,
                 fmt::format("write_cache_mib must be within 1..65536 (got {})", options.write_cache_mib));
+  detail::check_tenant(options.tenant);
 }
 
 Store Store::open(const std::string& path, const OpenOptions& options) {
   check_open_options(options);
   if (!detail::is_valid_utf8(path)) throw Error(Errc::invalid_argument, "path is not valid UTF-8");
+  if (detail::is_postgres_uri(path)) return Store(detail::open_postgres(path, options));
   return detail::guard([&] {
     const bool memory = is_memory(path);
     // No SQLite mutex per call: a Store is used by one thread at a time (the C API holds its
     // handle's mutex), and the lock taken for every column read cost a tenth of a scan.
-    int flags = (options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE) | SQLite::OPEN_NOMUTEX;
+    int flags = (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
     if (!options.read_only && options.create) {
       if (!memory) create_file(path, options.file_mode);
-      flags |= SQLite::OPEN_CREATE;
+      flags |= SQLITE_OPEN_CREATE;
     }
     if (!memory)
       if (auto id = identity_from_header(path)) judge(*id, path, options.read_only);
     std::shared_ptr<detail::Connection> c;
     try {
       c = std::make_shared<detail::Connection>(memory ? ":memory:" : path, flags, options.busy_timeout_ms);
-    } catch (const SQLite::Exception& e) {
-      detail::rethrow_sqlite(e, fmt::format("cannot open '{}'", path));
+    } catch (const detail::SqlError& e) {
+      detail::rethrow_sql(e, fmt::format("cannot open '{}'", path));
     }
     c->read_only = options.read_only;
     try {
@@ -300,10 +305,10 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
       try {
         version = check_identity(*c);
         if (version > 0) check_schema(*c, version);
-      } catch (const SQLite::Exception& e) {
+      } catch (const detail::SqlError& e) {
         // Only fixed reads of the header and the schema ran so far: SQLite's generic error here
         // ("unsupported file format" for a damaged format number) is the file's, not ours.
-        if ((e.getErrorCode() & 0xff) == SQLITE_ERROR)
+        if (e.code() == detail::SqlCode::error)
           throw Error(Errc::corrupt, fmt::format("cannot open '{}': {}", path, e.what()));
         throw;
       }
@@ -321,8 +326,8 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
           detail::migrate_to(*c, Store::latest_schema_version());
         if (version != Store::latest_schema_version()) check_schema(*c, Store::latest_schema_version());
       }
-    } catch (const SQLite::Exception& e) {
-      detail::rethrow_sqlite(e, fmt::format("cannot open '{}'", path));
+    } catch (const detail::SqlError& e) {
+      detail::rethrow_sql(e, fmt::format("cannot open '{}'", path));
     }
     return Store(std::move(c));
   });
@@ -333,7 +338,10 @@ bool Store::read_only() const noexcept { return connection_->read_only; }
 bool Store::in_transaction() const noexcept { return connection_->in_transaction(); }
 
 int Store::schema_version() const {
-  return detail::guard([&] { return connection_->db.execAndGet("PRAGMA user_version").getInt(); });
+  return detail::guard([&] {
+    if (connection_->backend() == detail::Backend::postgres) return detail::postgres_schema_version(*connection_);
+    return connection_->db.execAndGet("PRAGMA user_version").getInt();
+  });
 }
 
 int Store::latest_schema_version() {
@@ -372,7 +380,7 @@ Transaction::Transaction(Store& store) : store_(store) {
   detail::guard([&] { c.discard_stale_transaction(); });
   if (c.in_transaction())
     throw Error(Errc::misuse, "a transaction is already open on this store");
-  detail::guard([&] { c.db.exec("BEGIN IMMEDIATE"); });
+  detail::guard([&] { c.db.begin_write(); });
   c.explicit_transaction = true;
   ++c.transactions_begun;
   c.savepoint_depth = 0;

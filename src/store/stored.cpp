@@ -1,7 +1,5 @@
 #include "store/stored.hpp"
 
-#include <sqlite3.h>
-
 #include <cmath>
 
 #include <fmt/format.h>
@@ -15,7 +13,7 @@ void StoredRow::damaged(int col, const std::string& why) const {
   std::string row;
   if (key_ >= 0 && key_ != col) {
     auto k = st_.getColumn(key_);
-    row = k.getType() == SQLITE_INTEGER ? fmt::format(" of row {}", k.getInt64())
+    row = k.getType() == ColumnType::integer ? fmt::format(" of row {}", k.getInt64())
                                         : fmt::format(" of row '{}'", printable(k.getString()));
   }
   throw Error(Errc::corrupt, fmt::format("the store is damaged: {}.{}{}: {}", table_, st_.getColumnName(col), row, why));
@@ -24,9 +22,9 @@ void StoredRow::damaged(int col, const std::string& why) const {
 std::optional<std::int64_t> StoredRow::opt_int64(int col) const {
   // The hottest read of every scan: the type asked once (isNull would ask again).
   const auto c = st_.getColumn(col);
-  const int type = c.getType();
-  if (type == SQLITE_NULL) return std::nullopt;
-  if (type != SQLITE_INTEGER) damaged(col, "not an integer");
+  const ColumnType type = c.getType();
+  if (type == ColumnType::null) return std::nullopt;
+  if (type != ColumnType::integer) damaged(col, "not an integer");
   return c.getInt64();
 }
 
@@ -45,7 +43,7 @@ bool StoredRow::flag(int col) const {
 std::optional<double> StoredRow::opt_real(int col) const {
   auto c = st_.getColumn(col);
   if (c.isNull()) return std::nullopt;
-  if (c.getType() != SQLITE_FLOAT && c.getType() != SQLITE_INTEGER) damaged(col, "not a number");
+  if (c.getType() != ColumnType::real && c.getType() != ColumnType::integer) damaged(col, "not a number");
   double v = c.getDouble();
   if (!std::isfinite(v)) damaged(col, "not a finite number");
   return v;
@@ -60,7 +58,7 @@ double StoredRow::real(int col) const {
 std::optional<std::string> StoredRow::opt_text(int col) const {
   auto c = st_.getColumn(col);
   if (c.isNull()) return std::nullopt;
-  if (c.getType() != SQLITE_TEXT) damaged(col, "not text");
+  if (c.getType() != ColumnType::text) damaged(col, "not text");
   std::string t = c.getString();
   if (!is_valid_utf8(t)) damaged(col, "not valid UTF-8");
   return t;
@@ -74,7 +72,7 @@ std::string StoredRow::text(int col) const {
 
 const char* StoredRow::name(int col) const {
   auto c = st_.getColumn(col);
-  if (c.getType() != SQLITE_TEXT) damaged(col, c.isNull() ? "NULL where a value is required" : "not text");
+  if (c.getType() != ColumnType::text) damaged(col, c.isNull() ? "NULL where a value is required" : "not text");
   return c.getText();
 }
 

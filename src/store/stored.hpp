@@ -5,9 +5,6 @@
 // Every loader reads its rows through StoredRow.
 #pragma once
 
-#include <SQLiteCpp/Column.h>
-#include <SQLiteCpp/Statement.h>
-
 #include <cstdint>
 #include <new>
 #include <optional>
@@ -15,13 +12,14 @@
 #include <utility>
 
 #include "crmkit/error.hpp"
+#include "store/statement.hpp"
 
 namespace crmkit::detail {
 
 class StoredRow {
  public:
   // `key` is the column that identifies the row in messages (its primary key), or -1 for none.
-  StoredRow(SQLite::Statement& st, const char* table, int key = 0) noexcept : st_(st), table_(table), key_(key) {}
+  StoredRow(Statement& st, const char* table, int key = 0) noexcept : st_(st), table_(table), key_(key) {}
 
   std::int64_t int64(int col) const;  // an INTEGER, not NULL
   std::optional<std::int64_t> opt_int64(int col) const;
@@ -71,7 +69,7 @@ class StoredRow {
   void read_into(int col, std::string& v) const { v = text(col); }
   void read_into(int col, std::optional<std::string>& v) const { v = opt_text(col); }
 
-  SQLite::Statement& st_;
+  Statement& st_;
   const char* table_;
   int key_;
 };

@@ -71,7 +71,7 @@ std::vector<std::pair<std::string, double>> named_values(const std::string& json
   return out;
 }
 
-ValueModel read_model(SQLite::Statement& st) {
+ValueModel read_model(detail::Statement& st) {
   const detail::StoredRow row(st, "value_models");
   ValueModel m;
   m.id = row.int64(0);
@@ -198,15 +198,14 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
     auto& st = c.prepare(
         "INSERT INTO value_models(kind, params, std_errors, log_likelihood, customers, time_unit, calibration_end, "
         "data_from, fitted_at, converged, currency, iterations, reason, penalizer_coef) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id");
     detail::StatementReset reset_st(st);
     std::optional<std::string> std_errors;
     if (!m.std_errors.empty()) std_errors = values_json(m.std_errors);
     detail::bind_all(st, m.kind, values_json(m.params), std_errors, m.log_likelihood, m.customers, m.unit,
                      m.calibration_end, *m.data_from, m.fitted_at, m.converged, m.currency, m.iterations, m.reason,
                      m.penalizer_coef);
-    st.exec();
-    m.id = c.db.getLastInsertRowid();
+    m.id = detail::inserted_id(st).value();
     scope.commit();
     return m;
   });

@@ -37,7 +37,7 @@ const char* kScoreColumns =
     "SELECT customer_id, model_id, spend_model_id, scored_at, p_alive, expected_purchases, horizon, horizon_unit, "
     "expected_spend, predicted_clv, repeat_purchases, currency FROM customer_scores ";
 
-CustomerScore read_score(SQLite::Statement& st) {
+CustomerScore read_score(detail::Statement& st) {
   const detail::StoredRow row(st, "customer_scores");
   CustomerScore s;
   row.columns(0, s.customer_id, s.model_id, s.spend_model_id, s.scored_at, s.p_alive, s.expected_purchases,

@@ -85,10 +85,11 @@ TEST_CASE("SIGKILL of a writer loses no acknowledged batch and leaves no partial
     REQUIRE(integrity(store) == "ok");
     std::map<std::int64_t, int> present;
     {
-      SQLite::Statement q(crmkit::detail::connection_of(store).db,
+      auto st = crmkit::detail::connection_of(store).db.statement(
                           "SELECT CAST(substr(external_id, 2, instr(external_id, '-') - 2) AS INTEGER) AS b, count(*) "
                           "FROM interactions WHERE external_id LIKE 'b%' AND "
                           "CAST(substr(external_id, 2, instr(external_id, '-') - 2) AS INTEGER) >= ? GROUP BY b");
+      auto& q = *st;
       q.bind(1, static_cast<int64_t>(first));
       while (q.executeStep()) present[q.getColumn(0).getInt64()] = q.getColumn(1).getInt();
     }

@@ -2,6 +2,8 @@
 // (N swept from 0 until the mutation completes), once or from then on (disk full). Every
 // failure must be an Error(io), leave no transaction open, and after reopening with the
 // normal VFS the file must be intact and hold exactly the before or the after state.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
 #include "fault_vfs.hpp"

@@ -2,6 +2,9 @@
 // upgrades and keeps its data; a newer one is refused; truncated, random, empty and
 // bit-flipped files give an Error (or, where SQLite can still read them, errors on access) and
 // never crash.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -42,7 +45,7 @@ const char* const kCoreDump[] = {
     "SELECT customer_id, currency, purchase_total, refund_total, margin_total FROM customer_money "
     "ORDER BY customer_id, currency"};
 
-std::string core_rows(SQLite::Database& db) {
+std::string core_rows(crmkit::detail::Database& db) {
   std::string all;
   for (const char* q : kCoreDump) all += dump(db, q);
   return all;
@@ -113,7 +116,7 @@ TEST_CASE("a file of every earlier schema version upgrades and keeps its data", 
     const std::string path = dir.file("old.db");
     std::string before;
     {
-      crmkit::detail::Connection c(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+      crmkit::detail::Connection c(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 5000);
       c.db.exec("PRAGMA foreign_keys = ON");
       c.db.execAndGet("PRAGMA journal_mode = WAL");
       crmkit::detail::migrate_to(c, m.version);
@@ -179,7 +182,7 @@ TEST_CASE("a file from a newer crmkit is refused, and a read-only open never upg
   CHECK(refusal(path, "a newer schema").code() == Errc::unsupported_version);
   const std::string old = dir.file("old.db");
   {
-    crmkit::detail::Connection c(old, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+    crmkit::detail::Connection c(old, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 5000);
     crmkit::detail::migrate_to(c, 0);  // an application_id only: version 0
   }
   if (crmkit::Store::latest_schema_version() > 0) {
@@ -283,7 +286,7 @@ TEST_CASE("damaged files give an error, never a crash", "[files]") {
   SECTION("a SQLite database that is not crmkit's") {
     write_file(path, "");
     {
-      SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      SQLite::Database db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
       db.exec("CREATE TABLE customers(x); INSERT INTO customers VALUES (1)");
     }
     CHECK(refusal(path, "a foreign database").code() == Errc::corrupt);
@@ -321,7 +324,7 @@ int run_cli(const std::string& args) {
 }
 
 void foreign_database(const std::string& path, bool wal) {
-  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  SQLite::Database db(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (wal) db.execAndGet("PRAGMA journal_mode = WAL");
   db.exec("CREATE TABLE customers(x); INSERT INTO customers VALUES (1)");
 }
@@ -355,7 +358,7 @@ TEST_CASE("a refused open changes nothing: not the file, not its directory", "[f
        Errc::unsupported_version},
       {"an empty SQLite database of another application",
        [](const std::string& p) {
-         SQLite::Database db(p, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+         SQLite::Database db(p, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
          db.exec("PRAGMA application_id = 305419896");  // 0x12345678, no tables
        },
        Errc::corrupt, Errc::corrupt},

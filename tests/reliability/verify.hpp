@@ -24,12 +24,12 @@ inline std::string integrity(crmkit::Store& store) {
   return crmkit::detail::connection_of(store).db.execAndGet("PRAGMA integrity_check").getString();
 }
 
-inline std::string dump(SQLite::Database& db, const char* sql) {
-  SQLite::Statement q(db, sql);
+inline std::string dump(crmkit::detail::Database& db, const char* sql) {
+  auto q = db.statement(sql);
   std::string out;
-  while (q.executeStep()) {
-    for (int i = 0; i < q.getColumnCount(); ++i) {
-      auto c = q.getColumn(i);
+  while (q->executeStep()) {
+    for (int i = 0; i < q->getColumnCount(); ++i) {
+      auto c = q->getColumn(i);
       out += c.isNull() ? std::string("-") : c.getString();
       out += ',';
     }

@@ -2,7 +2,6 @@
 // plain SQL (so the tests depend only on the core tables), and day-based instants.
 #pragma once
 
-#include <SQLiteCpp/Statement.h>
 
 #include <optional>
 #include <string>
@@ -32,30 +31,30 @@ struct Fixture : SqlSeededStore {
   std::int64_t purchase(std::int64_t customer_id, Instant at, std::int64_t amount_minor,
                         const std::string& channel = "web", const std::string& currency = "USD",
                         std::optional<std::string> ext = std::nullopt) {
-    SQLite::Statement q(db(),
-                        "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, amount, currency) "
-                        "VALUES (?, ?, ?, ?, 'purchase', ?, ?)");
+    auto q_st = db().statement("INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, amount, currency) "
+                        "VALUES (?, ?, ?, ?, 'purchase', ?, ?) RETURNING id");
+    auto& q = *q_st;
     q.bind(1, static_cast<std::int64_t>(customer_id));
     if (ext) q.bind(2, *ext); else q.bind(2);
     q.bind(3, static_cast<std::int64_t>(at));
     q.bind(4, channel);
     q.bind(5, static_cast<std::int64_t>(amount_minor));
     q.bind(6, currency);
-    q.exec();
-    return db().getLastInsertRowid();
+    q.executeStep();
+    return q.getColumn(0).getInt64();
   }
   // A refund of `amount_minor` (> 0) with optional attributes JSON.
   std::int64_t refund(std::int64_t customer_id, Instant at, std::int64_t amount_minor,
                       std::optional<std::string> attributes = std::nullopt) {
-    SQLite::Statement q(db(),
-                        "INSERT INTO interactions(customer_id, occurred_at, channel, kind, amount, currency, attributes) "
-                        "VALUES (?, ?, 'web', 'refund', ?, 'USD', ?)");
+    auto q_st = db().statement("INSERT INTO interactions(customer_id, occurred_at, channel, kind, amount, currency, attributes) "
+                        "VALUES (?, ?, 'web', 'refund', ?, 'USD', ?) RETURNING id");
+    auto& q = *q_st;
     q.bind(1, static_cast<std::int64_t>(customer_id));
     q.bind(2, static_cast<std::int64_t>(at));
     q.bind(3, static_cast<std::int64_t>(-amount_minor));
     if (attributes) q.bind(4, *attributes); else q.bind(4);
-    q.exec();
-    return db().getLastInsertRowid();
+    q.executeStep();
+    return q.getColumn(0).getInt64();
   }
   std::int64_t count(const std::string& table) {
     return db().execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
@@ -67,7 +66,8 @@ struct Fixture : SqlSeededStore {
            count("points_programmes") + db().execAndGet("SELECT COALESCE(SUM(remaining), 0) FROM points_lots").getInt64();
   }
   std::int64_t lot_remaining(std::int64_t lot) {
-    SQLite::Statement q(db(), "SELECT remaining FROM points_lots WHERE entry_id = ?");
+    auto q_st = db().statement("SELECT remaining FROM points_lots WHERE entry_id = ?");
+    auto& q = *q_st;
     q.bind(1, static_cast<std::int64_t>(lot));
     q.executeStep();
     return q.getColumn(0).getInt64();

@@ -37,9 +37,9 @@ std::int64_t month_number(Instant t) {
 
 Cells kept_cells(Store& s) {
   Cells out;
-  SQLite::Statement q(detail::connection_of(s).db,
-                      "SELECT month, kind, channel, currency, interaction_count, amount_high, amount_low "
+  auto q_st = detail::connection_of(s).db.statement("SELECT month, kind, channel, currency, interaction_count, amount_high, amount_low "
                       "FROM interaction_months");
+  auto& q = *q_st;
   while (q.executeStep())
     out[{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
          q.getColumn(3).getString()}] = {q.getColumn(4).getInt64(),
@@ -50,8 +50,8 @@ Cells kept_cells(Store& s) {
 
 Cells scanned_cells(Store& s) {
   Cells out;
-  SQLite::Statement q(detail::connection_of(s).db,
-                      "SELECT occurred_at, kind, channel, coalesce(currency, ''), coalesce(amount, 0) FROM interactions");
+  auto q_st = detail::connection_of(s).db.statement("SELECT occurred_at, kind, channel, coalesce(currency, ''), coalesce(amount, 0) FROM interactions");
+  auto& q = *q_st;
   while (q.executeStep()) {
     auto& c = out[{month_number(q.getColumn(0).getInt64()), q.getColumn(1).getString(), q.getColumn(2).getString(),
                    q.getColumn(3).getString()}];
@@ -68,9 +68,9 @@ void check_report_against_scan(Store& s, std::optional<Instant> as_of) {
   o.top = 0;
   Report r = build_report(s, o);
   INFO("as_of " << format_instant(r.as_of));
-  SQLite::Statement q(detail::connection_of(s).db,
-                      "SELECT customer_id, occurred_at, kind, channel, currency, amount FROM interactions "
+  auto q_st = detail::connection_of(s).db.statement("SELECT customer_id, occurred_at, kind, channel, currency, amount FROM interactions "
                       "WHERE occurred_at < ?");
+  auto& q = *q_st;
   q.bind(1, static_cast<std::int64_t>(r.as_of));
   std::int64_t n = 0, purchases = 0, refunds = 0;
   std::map<std::pair<std::string, std::string>, std::int64_t> channel_kind;

@@ -43,9 +43,9 @@ TEST_CASE("compiled five-leaf rule vs hand-written SQL", "[.bench][segments]") {
   };
   auto run_hand = [&] {
     auto a = clock::now();
-    SQLite::Statement st(crmkit::detail::connection_of(store).db, hand);
-    st.executeStep();
-    n_hand = st.getColumn(0).getInt64();
+    auto st = crmkit::detail::connection_of(store).db.statement(hand);
+    st->executeStep();
+    n_hand = st->getColumn(0).getInt64();
     best_hand = std::min(best_hand, std::chrono::duration<double>(clock::now() - a).count());
   };
   for (int round = 0; round < 6; ++round) {  // alternate which runs first

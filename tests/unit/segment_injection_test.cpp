@@ -69,7 +69,8 @@ TEST_CASE("hostile values are bound, matched literally and never reach the SQL t
   crmkit::Store store = segtest::store_of(world);
   // Customers whose city is one of the hostile strings.
   {
-    SQLite::Statement up(crmkit::detail::connection_of(store).db, "UPDATE customers SET city = ? WHERE id = ?");
+    auto up_st = crmkit::detail::connection_of(store).db.statement("UPDATE customers SET city = ? WHERE id = ?");
+    auto& up = *up_st;
     for (std::size_t i = 0; i < hostile_strings().size(); ++i) {
       up.reset();
       up.bind(1, hostile_strings()[i]);
@@ -83,7 +84,8 @@ TEST_CASE("hostile values are bound, matched literally and never reach the SQL t
     INFO("value " << json(v).dump());
     // Expected matches computed here from the stored cities.
     std::vector<std::int64_t> eq, contains, starts, ends;
-    SQLite::Statement all(crmkit::detail::connection_of(store).db, "SELECT id, city FROM customers WHERE city IS NOT NULL ORDER BY id");
+    auto all_st = crmkit::detail::connection_of(store).db.statement("SELECT id, city FROM customers WHERE city IS NOT NULL ORDER BY id");
+    auto& all = *all_st;
     while (all.executeStep()) {
       std::string city = all.getColumn(1).getString();
       std::int64_t id = all.getColumn(0).getInt64();

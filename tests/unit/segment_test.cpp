@@ -26,17 +26,17 @@ struct Shop {
   crmkit::Store store = crmkit::Store::open(":memory:");
   Segments segs{store};
   void customer(std::int64_t id, const char* birth = nullptr, const char* city = nullptr) {
-    SQLite::Statement st(crmkit::detail::connection_of(store).db,
-                         "INSERT INTO customers(id, created_at, updated_at, birth_date, city) VALUES (?, 0, 0, ?, ?)");
+    auto st_st = crmkit::detail::connection_of(store).db.statement("INSERT INTO customers(id, created_at, updated_at, birth_date, city) VALUES (?, 0, 0, ?, ?)");
+    auto& st = *st_st;
     st.bind(1, static_cast<int64_t>(id));
     if (birth) st.bind(2, birth); else st.bind(2);
     if (city) st.bind(3, city); else st.bind(3);
     st.exec();
   }
   void purchase(std::int64_t id, Instant at, std::int64_t cents = 1000, const char* cur = "USD") {
-    SQLite::Statement st(crmkit::detail::connection_of(store).db,
-                         "INSERT INTO interactions(customer_id, occurred_at, channel, kind, amount, currency) "
+    auto st_st = crmkit::detail::connection_of(store).db.statement("INSERT INTO interactions(customer_id, occurred_at, channel, kind, amount, currency) "
                          "VALUES (?, ?, 'web', 'purchase', ?, ?)");
+    auto& st = *st_st;
     st.bind(1, static_cast<int64_t>(id));
     st.bind(2, static_cast<int64_t>(at));
     st.bind(3, static_cast<int64_t>(cents));

@@ -3,8 +3,6 @@
 // are computed here from the structs, not by the library).
 #pragma once
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
 #include <map>
@@ -138,29 +136,36 @@ struct World {
   void write(crmkit::Store& store) const {
     auto& db = crmkit::detail::connection_of(store).db;
     db.exec("BEGIN");
-    SQLite::Statement c(db,
-                        "INSERT INTO customers(id, kind, display_name, email, gender, country, city, lifecycle_stage, "
+    auto c_st = db.statement("INSERT INTO customers(id, kind, display_name, email, gender, country, city, lifecycle_stage, "
                         "acquisition_cost, acquisition_currency, created_at, updated_at, birth_date, attributes) "
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    SQLite::Statement tag(db, "INSERT INTO customer_tags(customer_id, tag) VALUES (?, ?)");
-    SQLite::Statement act(db, "INSERT INTO interactions(customer_id, occurred_at, channel, kind, direction, amount, "
+    auto& c = *c_st;
+    auto tag_st = db.statement("INSERT INTO customer_tags(customer_id, tag) VALUES (?, ?)");
+    auto& tag = *tag_st;
+    auto act_st = db.statement("INSERT INTO interactions(customer_id, occurred_at, channel, kind, direction, amount, "
                               "currency) VALUES (?,?,?,?,?,?,?)");
-    SQLite::Statement fig(db, "INSERT INTO customer_figures(customer_id, interaction_count, last_interaction_at, "
+    auto& act = *act_st;
+    auto fig_st = db.statement("INSERT INTO customer_figures(customer_id, interaction_count, last_interaction_at, "
                               "purchase_count, purchase_days, refund_count, first_purchase_at, last_purchase_at) "
                               "VALUES (?,?,?,?,?,?,?,?)");
-    SQLite::Statement money(db, "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total) "
+    auto& fig = *fig_st;
+    auto money_st = db.statement("INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total) "
                                 "VALUES (?,?,?,?)");
-    db.exec("INSERT OR IGNORE INTO rfm_maps(name, version, definition) VALUES ('test', 1, '{}')");
-    db.exec("INSERT OR REPLACE INTO score_run(id, scored_at) VALUES (1, 0)");
-    SQLite::Statement score(db, "INSERT INTO customer_score_values(customer_id, p_alive) VALUES (?, ?)");
-    db.exec("INSERT OR REPLACE INTO rfm_run(id, as_of, map_name, map_version) VALUES (1, 0, 'test', 1)");
-    SQLite::Statement rfm(db, "INSERT INTO customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, "
+    auto& money = *money_st;
+    db.exec("INSERT INTO rfm_maps(name, version, definition) VALUES ('test', 1, '{}') ON CONFLICT DO NOTHING");
+    db.exec("INSERT INTO score_run(id, scored_at) VALUES (1, 0) ON CONFLICT(id) DO UPDATE SET scored_at = 0");
+    auto score_st = db.statement("INSERT INTO customer_score_values(customer_id, p_alive) VALUES (?, ?)");
+    auto& score = *score_st;
+    db.exec("INSERT INTO rfm_run(id, as_of, map_name, map_version) VALUES (1, 0, 'test', 1) "
+            "ON CONFLICT(id) DO UPDATE SET as_of = 0, map_name = 'test', map_version = 1");
+    auto rfm_st = db.statement("INSERT INTO customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, "
                               "f_score, m_score, rfm_score, segment) VALUES (?1, 0, 1, 0, ?2, 1, 1, ?2 * 100 + 11, ?3)");
-    auto opt = [](SQLite::Statement& st, int k, const std::optional<std::string>& v) {
+    auto& rfm = *rfm_st;
+    auto opt = [](crmkit::detail::Statement& st, int k, const std::optional<std::string>& v) {
       if (v) st.bind(k, *v); else st.bind(k);
     };
     // An optional amount into column k and its currency into k + 1: both NULL without an amount.
-    auto money_of = [](SQLite::Statement& st, int k, const std::optional<std::int64_t>& amount,
+    auto money_of = [](crmkit::detail::Statement& st, int k, const std::optional<std::int64_t>& amount,
                        const std::string& currency) {
       if (amount) {
         st.bind(k, static_cast<int64_t>(*amount));

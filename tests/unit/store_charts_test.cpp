@@ -1,6 +1,7 @@
 // The store's fit with a penalizer, and the charts of a store (crmkit/charts.hpp): each chart is
 // the plain-data chart of plot.hpp drawn on what the store's services read, so the tests compare
 // the text with plot.hpp called on the same data.
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -176,7 +177,7 @@ TEST_CASE("store fit: a model saved before migration 0013 reads back with penali
   TempDir dir;
   const std::string path = dir.file("v12.db");
   {
-    crmkit::detail::Connection c(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+    crmkit::detail::Connection c(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 5000);
     crmkit::detail::migrate_to(c, 12);
     c.db.exec("INSERT INTO value_models(id, kind, params, log_likelihood, customers, time_unit, calibration_end, "
               "data_from, fitted_at, converged, currency, iterations, reason) VALUES (1, 'bgnbd', "

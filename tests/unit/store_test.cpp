@@ -1,3 +1,6 @@
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include <optional>
@@ -9,7 +12,6 @@
 #include <fstream>
 #include <string>
 
-#include <SQLiteCpp/Database.h>
 
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
@@ -152,7 +154,7 @@ TEST_CASE("files that are not crmkit databases give errors, never crashes", "[st
   SECTION("another application's SQLite database") {
     auto path = dir.file("other.db");
     {
-      SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      SQLite::Database raw(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
       raw.exec("CREATE TABLE t(x)");
     }
     expect_error([&] { Store::open(path); }, Errc::corrupt, "not a crmkit database");
@@ -224,15 +226,17 @@ TEST_CASE("a store from before regions gets the region of its calling code", "[s
     TempDir dir;
     auto path = dir.file("old.db");
     {
-      crmkit::detail::Connection c(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000);
+      crmkit::detail::Connection c(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 5000);
       crmkit::detail::migrate_to(c, 5);  // the last schema with a default_calling_code
-      SQLite::Statement st(c.db, "UPDATE store_settings SET value = ? WHERE key = 'default_calling_code'");
+      auto st_st = c.db.statement("UPDATE store_settings SET value = ? WHERE key = 'default_calling_code'");
+      auto& st = *st_st;
       st.bind(1, k.calling_code);
       REQUIRE(st.exec() == 1);
     }
     Store s = Store::open(path);
     CHECK(s.default_region() == k.region);
-    SQLite::Statement old(crmkit::detail::connection_of(s).db, "SELECT value FROM store_settings WHERE key = 'default_calling_code'");
+    auto old_st = crmkit::detail::connection_of(s).db.statement("SELECT value FROM store_settings WHERE key = 'default_calling_code'");
+    auto& old = *old_st;
     if (k.kept_code) {
       REQUIRE(old.executeStep());
       CHECK(old.getColumn(0).getString() == k.kept_code);

@@ -1,0 +1,521 @@
+#include "store/postgres_database.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace crmkit::detail {
+
+namespace {
+
+// The type OIDs crmkit reads and binds (PostgreSQL's catalog; stable since 7.x).
+constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700,
+              kFloat8 = 701, kNumeric = 1700;
+
+// SQLSTATE classes and codes (PostgreSQL's errcodes appendix) -> crmkit's.
+SqlCode code_of(const char* sqlstate) noexcept {
+  if (!sqlstate || std::strlen(sqlstate) != 5) return SqlCode::io;
+  const std::string s(sqlstate);
+  if (s == "23503") return SqlCode::foreign_key;
+  if (s.compare(0, 2, "23") == 0) return SqlCode::constraint;
+  if (s == "40001" || s == "40P01" || s == "55P03" || s == "57014") return SqlCode::busy;  // retry, lock or timeout
+  if (s == "22003") return SqlCode::datatype;                                           // out of range
+  if (s == "53200") return SqlCode::no_memory;
+  if (s == "25006") return SqlCode::read_only;
+  if (s.compare(0, 2, "08") == 0 || s.compare(0, 2, "53") == 0 || s.compare(0, 2, "57") == 0 ||
+      s.compare(0, 2, "58") == 0)
+    return SqlCode::io;  // connection, resources, operator intervention (shutdown), system
+  if (s.compare(0, 2, "22") == 0) return SqlCode::invalid;  // data exception
+  if (s == "XX001" || s == "XX002") return SqlCode::corrupt;
+  return SqlCode::error;
+}
+
+}  // namespace
+
+struct PostgresSession {
+  PGconn* conn = nullptr;
+  std::string uri, tenant;
+  int busy_timeout_ms = 0;
+  bool read_only = false;
+  std::uint64_t generation = 1;  // bumped by each reconnection: prepared statements are gone then
+  std::uint64_t next_name = 0;
+  bool closing = false;
+  std::string lock_sql;  // BEGIN and the tenant's write lock
+
+  ~PostgresSession() {
+    if (conn) PQfinish(conn);
+  }
+
+  bool lost() const noexcept { return !conn || PQstatus(conn) != CONNECTION_OK; }
+
+  // The error of a failed result (or of the connection when there is none) as SqlError.
+  [[noreturn]] void fail(PGresult* res) const {
+    if (lost()) {
+      std::string why = conn ? PQerrorMessage(conn) : "no connection";
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      if (res) PQclear(res);
+      throw SqlError(SqlCode::io, fmt::format("the connection to the PostgreSQL server was lost ({})", why));
+    }
+    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    const char* primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    const char* detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : nullptr;
+    std::string msg = primary ? primary : PQerrorMessage(conn);
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    if (detail) msg += fmt::format(" ({})", detail);
+    const SqlCode code = code_of(state);
+    if (res) PQclear(res);
+    throw SqlError(code, msg);
+  }
+
+  // Runs SQL without parameters (one or more statements); throws SqlError.
+  void run(const std::string& sql) {
+    reconnect_if_lost();
+    PGresult* res = PQexec(conn, sql.c_str());
+    const auto st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(res);
+    PQclear(res);
+  }
+
+  bool in_transaction() const noexcept {
+    if (lost()) return false;  // the server ended it with the connection
+    const auto t = PQtransactionStatus(conn);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+  }
+
+  void connect() {
+    if (conn) PQfinish(conn);
+    conn = PQconnectdb(uri.c_str());
+    if (!conn) throw SqlError(SqlCode::no_memory, "out of memory connecting to PostgreSQL");
+    if (PQstatus(conn) != CONNECTION_OK) {
+      std::string why = PQerrorMessage(conn);
+      while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+      throw SqlError(SqlCode::io, fmt::format("cannot connect to PostgreSQL: {}", why));
+    }
+    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);  // "already exists, skipping"
+    if (PQsetClientEncoding(conn, "UTF8") != 0) fail(nullptr);
+    // Shortest exact text for every double (the default since PostgreSQL 12, set for older
+    // servers' sake), UTC, the caller's busy timeout for lock waits, and the tenant's schema.
+    run(fmt::format("SET extra_float_digits = 1; SET TimeZone = 'UTC'; SET lock_timeout = {}; "
+                    "SET search_path TO {}{}",
+                    busy_timeout_ms, quote_identifier(tenant),
+                    read_only ? "; SET default_transaction_read_only = on" : ""));
+  }
+
+  // A connection lost between transactions is re-established before the next statement (a
+  // server restart then costs the statement that found it lost, not the store). Inside a
+  // transaction it is not: the transaction is gone, and the caller must learn that.
+  void reconnect_if_lost() {
+    if (!lost() || closing) return;
+    connect();
+    ++generation;
+  }
+};
+
+namespace {
+
+// SQLite's parameter forms (?, ?NNN, :name) as PostgreSQL's $N, outside quotes and comments.
+struct Translated {
+  std::string sql;
+  int params = 0;
+  std::map<std::string, int> names;  // ":name" -> N
+};
+
+Translated translate(const std::string& in) {
+  Translated t;
+  t.sql.reserve(in.size() + 16);
+  const std::size_t n = in.size();
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::size_t i = 0; i < n;) {
+    const char c = in[i];
+    if (c == '\'' || c == '"') {  // a literal or a quoted identifier; a doubled quote stays inside
+      std::size_t j = i + 1;
+      while (j < n && !(in[j] == c && (j + 1 >= n || in[j + 1] != c))) j += (in[j] == c) ? 2 : 1;
+      t.sql.append(in, i, std::min(n, j + 1) - i);
+      i = j + 1;
+    } else if (c == '-' && i + 1 < n && in[i + 1] == '-') {
+      std::size_t j = in.find('\n', i);
+      if (j == std::string::npos) j = n;
+      t.sql.append(in, i, j - i);
+      i = j;
+    } else if (c == '/' && i + 1 < n && in[i + 1] == '*') {
+      std::size_t j = in.find("*/", i + 2);
+      j = j == std::string::npos ? n : j + 2;
+      t.sql.append(in, i, j - i);
+      i = j;
+    } else if (c == '?') {
+      std::size_t j = i + 1;
+      while (j < n && std::isdigit(static_cast<unsigned char>(in[j]))) ++j;
+      int k = 0;
+      if (j > i + 1) k = std::atoi(in.substr(i + 1, j - i - 1).c_str());
+      else k = t.params + 1;
+      t.params = std::max(t.params, k);
+      t.sql += fmt::format("${}", k);
+      i = j;
+    } else if (c == ':' && i + 1 < n && (std::isalpha(static_cast<unsigned char>(in[i + 1])) || in[i + 1] == '_') &&
+               (i == 0 || in[i - 1] != ':')) {
+      std::size_t j = i + 1;
+      while (j < n && is_word(in[j])) ++j;
+      const std::string name = in.substr(i, j - i);
+      auto it = t.names.find(name);
+      if (it == t.names.end()) it = t.names.emplace(name, ++t.params).first;
+      t.sql += fmt::format("${}", it->second);
+      i = j;
+    } else {
+      t.sql += c;
+      ++i;
+    }
+  }
+  return t;
+}
+
+class PostgresStatement final : public Statement {
+ public:
+  PostgresStatement(std::shared_ptr<PostgresSession> s, const std::string& sql)
+      : s_(std::move(s)), t_(translate(sql)), params_(static_cast<std::size_t>(t_.params)) {}
+
+  ~PostgresStatement() override {
+    clear_result();
+    // A named statement lives until the session ends; deallocating it costs a round trip that
+    // an ending connection need not pay (and an aborted transaction would refuse).
+    if (!name_.empty() && !s_->closing && prepared_generation_ == s_->generation && !s_->lost() &&
+        PQtransactionStatus(s_->conn) == PQTRANS_IDLE) {
+      if (PGresult* r = PQexec(s_->conn, ("DEALLOCATE " + name_).c_str())) PQclear(r);
+    }
+  }
+
+  void bind(int i) override { param(i) = Param{}; }
+  void bind(int i, std::int64_t v) override {
+    Param& p = param(i);
+    p = Param{};
+    p.type = 0;  // inferred from its use: an integer may meet a bigint, an int or a numeric
+    p.owned = std::to_string(v);
+    p.present = true;
+  }
+  void bind(int i, double v) override {
+    Param& p = param(i);
+    p = Param{};
+    p.type = kFloat8;  // explicit: inferred from `bigint_column * $1` it would refuse 0.5
+    p.owned = fmt::format("{}", v);
+    p.present = true;
+  }
+  void bind(int i, const std::string& v) override { text(i, v.data(), v.size(), true); }
+  void bind(int i, const char* v) override { text(i, v, std::strlen(v), true); }
+  void bindNoCopy(int i, const std::string& v) override { text(i, v.data(), v.size(), false); }
+  void bindNoCopy(int i, const char* v) override { text(i, v, std::strlen(v), false); }
+  void bindNoCopy(int i, const void* data, int size) override {
+    Param& p = param(i);
+    p = Param{};
+    p.type = kBytea;
+    p.data = static_cast<const char*>(data);
+    p.size = size;
+    p.binary = true;
+    p.present = true;
+  }
+  int getIndex(const char* name) const override {
+    auto it = t_.names.find(name);
+    return it == t_.names.end() ? 0 : it->second;
+  }
+  void clearBindings() override {
+    for (auto& p : params_) p = Param{};
+  }
+
+  bool executeStep() override {
+    if (done_) throw SqlError(SqlCode::misuse, "the statement needs a reset before it runs again");
+    if (!res_) run();
+    ++row_;
+    if (row_ < rows_) return true;
+    done_ = true;
+    return false;
+  }
+
+  int exec() override {
+    if (res_) throw SqlError(SqlCode::misuse, "the statement needs a reset before it runs again");
+    run();
+    if (rows_ > 0) throw SqlError(SqlCode::misuse, "exec() of a statement that yields rows");
+    done_ = true;
+    const char* n = PQcmdTuples(res_);
+    return n && *n ? std::atoi(n) : 0;
+  }
+
+  void reset() override { clear_result(); }
+  void tryReset() noexcept override { clear_result(); }
+
+  int getColumnCount() const override {
+    if (!res_) const_cast<PostgresStatement*>(this)->describe();
+    return res_ ? PQnfields(res_) : described_columns_;
+  }
+  const char* getColumnName(int i) const override {
+    if (res_) return PQfname(res_, i);
+    const_cast<PostgresStatement*>(this)->describe();
+    return i >= 0 && i < static_cast<int>(described_names_.size()) ? described_names_[i].c_str() : "";
+  }
+
+ private:
+  struct Param {
+    Oid type = 0;
+    std::string owned;
+    const char* data = nullptr;  // borrowed bytes (bindNoCopy), else owned
+    std::size_t size = 0;
+    bool binary = false, present = false;
+  };
+
+  Param& param(int i) {
+    if (i < 1 || i > static_cast<int>(params_.size()))
+      throw SqlError(SqlCode::invalid, fmt::format("parameter index {} is out of range (1..{})", i, params_.size()));
+    return params_[static_cast<std::size_t>(i - 1)];
+  }
+  void text(int i, const char* v, std::size_t n, bool copy) {
+    Param& p = param(i);
+    p = Param{};
+    if (copy) p.owned.assign(v, n);
+    else p.data = v, p.size = n;
+    p.present = true;
+  }
+
+  void clear_result() noexcept {
+    if (res_) PQclear(res_);
+    res_ = nullptr;
+    row_ = -1;
+    rows_ = 0;
+    done_ = false;
+  }
+
+  // Prepares (again) when the bound types differ from those it was prepared with or the
+  // connection was re-established since. NULL fits any type.
+  void prepare_for_bindings() {
+    s_->reconnect_if_lost();
+    bool same = !name_.empty() && prepared_generation_ == s_->generation;
+    for (std::size_t k = 0; same && k < params_.size(); ++k)
+      if (params_[k].present && params_[k].type != types_[k]) same = false;
+    if (same) return;
+    std::vector<Oid> types(params_.size());
+    for (std::size_t k = 0; k < params_.size(); ++k) types[k] = params_[k].present ? params_[k].type : 0;
+    std::string name = fmt::format("crmkit_{}", ++s_->next_name);
+    PGresult* r = PQprepare(s_->conn, name.c_str(), t_.sql.c_str(), static_cast<int>(types.size()), types.data());
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) s_->fail(r);
+    PQclear(r);
+    name_ = std::move(name);
+    types_ = std::move(types);
+    prepared_generation_ = s_->generation;
+  }
+
+  void run() {
+    prepare_for_bindings();
+    const std::size_t n = params_.size();
+    std::vector<const char*> values(n);
+    std::vector<int> lengths(n), formats(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const Param& p = params_[k];
+      if (!p.present) continue;  // NULL
+      values[k] = p.data ? p.data : p.owned.data();
+      lengths[k] = static_cast<int>(p.data ? p.size : p.owned.size());
+      formats[k] = p.binary ? 1 : 0;
+    }
+    PGresult* r = PQexecPrepared(s_->conn, name_.c_str(), static_cast<int>(n), values.data(), lengths.data(),
+                                 formats.data(), 0);
+    const auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) s_->fail(r);
+    res_ = r;
+    rows_ = PQntuples(r);
+    row_ = -1;
+  }
+
+  // Column names before the first step (the CSV export's header).
+  void describe() {
+    if (!described_names_.empty() || described_columns_ > 0) return;
+    prepare_for_bindings();
+    PGresult* r = PQdescribePrepared(s_->conn, name_.c_str());
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) s_->fail(r);
+    described_columns_ = PQnfields(r);
+    for (int k = 0; k < described_columns_; ++k) described_names_.emplace_back(PQfname(r, k));
+    PQclear(r);
+  }
+
+  void need_row(int i) const {
+    if (!res_ || row_ < 0 || row_ >= rows_) throw SqlError(SqlCode::misuse, "a column read without a current row");
+    if (i < 0 || i >= PQnfields(res_))
+      throw SqlError(SqlCode::invalid, fmt::format("column index {} is out of range", i));
+  }
+
+  ColumnType columnType(int i) const override {
+    need_row(i);
+    if (PQgetisnull(res_, row_, i)) return ColumnType::null;
+    switch (PQftype(res_, i)) {
+      case kBool:
+      case kInt2:
+      case kInt4:
+      case kInt8:
+      case kOid: return ColumnType::integer;
+      case kFloat4:
+      case kFloat8: return ColumnType::real;
+      case kNumeric: {
+        // sum() and avg() of integers are numeric: an integral value reads as an integer, as
+        // SQLite's sum() of integers is one.
+        const char* v = PQgetvalue(res_, row_, i);
+        return std::strpbrk(v, ".eEN") ? ColumnType::real : ColumnType::integer;
+      }
+      case kBytea: return ColumnType::blob;
+      default: return ColumnType::text;
+    }
+  }
+  std::int64_t columnInt64(int i) const override {
+    need_row(i);
+    if (PQgetisnull(res_, row_, i)) return 0;
+    const char* v = PQgetvalue(res_, row_, i);
+    const Oid type = PQftype(res_, i);
+    if (type == kBool) return v[0] == 't' ? 1 : 0;
+    std::int64_t out = 0;
+    const char* end = v + std::strlen(v);
+    auto [p, ec] = std::from_chars(v, end, out);
+    if (ec == std::errc() && p == end) return out;
+    return static_cast<std::int64_t>(std::strtod(v, nullptr));  // a real or numeric read as an integer
+  }
+  double columnDouble(int i) const override {
+    need_row(i);
+    if (PQgetisnull(res_, row_, i)) return 0.0;
+    const char* v = PQgetvalue(res_, row_, i);
+    if (PQftype(res_, i) == kBool) return v[0] == 't' ? 1.0 : 0.0;
+    return std::strtod(v, nullptr);
+  }
+  const char* columnText(int i, int* bytes) const override {
+    need_row(i);
+    if (PQgetisnull(res_, row_, i)) {
+      *bytes = 0;
+      return nullptr;
+    }
+    *bytes = PQgetlength(res_, row_, i);
+    return PQgetvalue(res_, row_, i);
+  }
+  const void* columnBlob(int i, int* bytes) const override {
+    // bytea arrives as text in hex form; crmkit stores no blobs it reads back.
+    return columnText(i, bytes);
+  }
+
+  std::shared_ptr<PostgresSession> s_;
+  Translated t_;
+  std::vector<Param> params_;
+  std::vector<Oid> types_;
+  std::string name_;
+  std::uint64_t prepared_generation_ = 0;
+  PGresult* res_ = nullptr;
+  int row_ = -1, rows_ = 0;
+  bool done_ = false;
+  int described_columns_ = 0;
+  std::vector<std::string> described_names_;
+};
+
+struct PostgresDialect final : Dialect {
+  // SQLite's '$.a.b' path as a PostgreSQL text[] path ('{a,b}'): the path literal is crmkit's
+  // own (segments compile it from checked attribute names).
+  static std::string path_array(const std::string& literal) {
+    std::string p = literal;
+    if (p.size() >= 2 && p.front() == '\'' && p.back() == '\'') p = p.substr(1, p.size() - 2);
+    if (p.rfind("$.", 0) == 0) p = p.substr(2);
+    else if (p == "$") p.clear();
+    std::string out = "'{";
+    for (char c : p) out += c == '.' ? ',' : c;
+    return out + "}'";
+  }
+  std::string json_value(const std::string& column, const std::string& path) const override {
+    const std::string at = fmt::format("(({})::jsonb #> {})", column, path_array(path));
+    // Typed as json_extract gives it: numbers as numbers, booleans as 1/0, strings as text.
+    return fmt::format("(CASE jsonb_typeof({0}) WHEN 'number' THEN ({0} #>> '{{}}')::double precision "
+                       "WHEN 'boolean' THEN (CASE WHEN ({0})::text = 'true' THEN 1 ELSE 0 END) "
+                       "WHEN 'string' THEN NULL END)",
+                       at);
+  }
+  std::string json_type(const std::string& column, const std::string& path) const override {
+    const std::string at = fmt::format("(({})::jsonb #> {})", column, path_array(path));
+    return fmt::format("(CASE jsonb_typeof({0}) WHEN 'number' THEN (CASE WHEN ({0} #>> '{{}}') ~ '^-?[0-9]+$' "
+                       "THEN 'integer' ELSE 'real' END) WHEN 'string' THEN 'text' WHEN 'boolean' THEN "
+                       "({0})::text ELSE jsonb_typeof({0}) END)",
+                       at);
+  }
+  std::string month_index(const std::string& seconds) const override {
+    return fmt::format("(CAST(EXTRACT(YEAR FROM to_timestamp({0}) AT TIME ZONE 'UTC') AS BIGINT) * 12 + "
+                       "CAST(EXTRACT(MONTH FROM to_timestamp({0}) AT TIME ZONE 'UTC') AS BIGINT) - 1)",
+                       seconds);
+  }
+  std::string json_array_agg(const std::string& expr) const override {
+    return fmt::format("coalesce(json_agg({}), '[]')::text", expr);
+  }
+  std::string temp_ids_table(const std::string& name) const override {
+    return fmt::format("CREATE TEMP TABLE IF NOT EXISTS {}(id BIGINT PRIMARY KEY)", name);
+  }
+};
+
+}  // namespace
+
+std::string quote_identifier(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+PostgresDatabase::PostgresDatabase(const std::string& uri, const std::string& tenant, int busy_timeout_ms,
+                                   bool read_only)
+    : session_(std::make_shared<PostgresSession>()) {
+  session_->uri = uri;
+  session_->tenant = tenant;
+  session_->busy_timeout_ms = busy_timeout_ms;
+  session_->read_only = read_only;
+  // The lock's key: 'CRMK' and a hash of the tenant (another tenant sharing the hash only
+  // takes turns with this one).
+  const auto h = static_cast<std::uint32_t>(std::hash<std::string>{}(tenant));
+  session_->lock_sql = fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}, {})", 0x43524D4B,
+                                   static_cast<std::int32_t>(h));
+  session_->connect();
+}
+
+PostgresDatabase::~PostgresDatabase() { session_->closing = true; }
+
+const Dialect& PostgresDatabase::dialect() const noexcept {
+  static const PostgresDialect d;
+  return d;
+}
+
+std::unique_ptr<Statement> PostgresDatabase::statement(const std::string& sql) {
+  return std::make_unique<PostgresStatement>(session_, sql);
+}
+
+void PostgresDatabase::exec(const std::string& sql) { session_->run(sql); }
+
+bool PostgresDatabase::in_transaction() const noexcept { return session_->in_transaction(); }
+
+void PostgresDatabase::begin_write() {
+  try {
+    session_->run(session_->lock_sql);
+  } catch (...) {
+    rollback_all();  // BEGIN ran; the lock wait did not end in the lock
+    throw;
+  }
+}
+
+bool PostgresDatabase::rollback_all() noexcept {
+  if (!session_->in_transaction()) return true;
+  if (PGresult* r = PQexec(session_->conn, "ROLLBACK")) PQclear(r);
+  return !session_->in_transaction();
+}
+
+bool PostgresDatabase::rollback_savepoint() noexcept {
+  if (session_->lost()) return false;
+  PGresult* r = PQexec(session_->conn, "ROLLBACK TO crmkit_write; RELEASE crmkit_write");
+  const bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+  if (r) PQclear(r);
+  return ok;
+}
+
+const std::string& PostgresDatabase::tenant() const noexcept { return session_->tenant; }
+std::uint64_t PostgresDatabase::generation() const noexcept { return session_->generation; }
+
+}  // namespace crmkit::detail
