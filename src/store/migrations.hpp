@@ -13,6 +13,10 @@ struct Migration {
 
 const std::vector<Migration>& migrations();
 
+// The PostgreSQL twins: src/schema/postgresql/NNNN_name.sql, the same numbers and names as
+// migrations() (the build refuses otherwise), applied to a tenant's schema through search_path.
+const std::vector<Migration>& postgres_migrations();
+
 struct Connection;
 
 // Applies, in one transaction, every migration newer than the file's user_version up to and
