@@ -481,10 +481,103 @@ def behaviour(lite_conn, db, diffs):
             if pattern is None and lite_msg != pg_msg:
                 diffs.append(f"behaviour '{what}': messages differ: SQLite '{lite_msg}' vs PostgreSQL '{pg_msg}'")
         report.append((what, lite, line))
+    # PostgreSQL only: a trigger reaches its tables in the schema of the table that fired, not
+    # through the session's search_path (a host may write "tenant".customers from any path).
+    q = f'"{db.schema}"'
+    try:
+        out = db.run(["-c", f"INSERT INTO {q}.customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, "
+                            f"f_score, m_score, rfm_score, segment) VALUES (2, 0, 1, 1, 1, 1, 1, 111, 's')",
+                      "-c", f"INSERT INTO {q}.customer_score_values(customer_id) VALUES (2)",
+                      "-c", "SET search_path TO pg_catalog",
+                      "-c", f"DELETE FROM {q}.customers WHERE id = 2",
+                      "-c", f"SELECT (SELECT count(*) FROM {q}.customer_rfm WHERE customer_id = 2) + "
+                            f"(SELECT count(*) FROM {q}.customer_score_values WHERE customer_id = 2)"],
+                     search_path=False)
+    except RuntimeError as e:
+        out = f"an error: {e}"
+    if out.strip() != "0":
+        diffs.append(f"behaviour: deleting a customer under another search_path should leave 0 rows of it in "
+                     f"customer_rfm and customer_score_values, got: {out.strip()}")
     if os.environ.get("CRMKIT_SCHEMA_VERBOSE"):
         for what, lite, pg in report:
             print(f"  {what}\n    SQLite:     {lite}\n    PostgreSQL: {pg}")
     return len(CASES)
+
+
+# ---- data conversions -------------------------------------------------------------------------
+
+# Rows written as a store at version 8 would hold them, before 0009 (month figures), 0010
+# (purchase histories) and 0012 (scores split) convert them. A PostgreSQL tenant is born at the
+# latest version, so its conversions never see rows in practice; they are still run here on the
+# same rows as SQLite's so that the PostgreSQL files mean what the SQLite ones do.
+BACKFILL_AT = 8
+BACKFILL_ROWS = [
+    "INSERT INTO customers(id, created_at, updated_at) VALUES (1, 0, 0), (2, 0, 0)",
+    # Instants around 1970 (negative ms floor to the month / day before), month ends, large
+    # amounts (amount >> 32 and amount & 0xFFFFFFFF, also of negative refunds), notes.
+    "INSERT INTO interactions(id, customer_id, occurred_at, channel, kind, amount, currency, margin) VALUES "
+    "(1, 1, -1, 'store', 'purchase', 5000000000, 'EUR', 7), "
+    "(2, 1, 0, 'store', 'purchase', 250, 'EUR', NULL), "
+    "(3, 1, 86399999, 'web', 'purchase', 100, 'EUR', NULL), "
+    "(4, 1, 2678399999, 'web', 'purchase', 1, 'USD', NULL), "
+    "(5, 1, 2678400000, 'web', 'refund', -7000000001, 'USD', NULL), "
+    "(6, 2, 1700000000000, 'email', 'purchase', 42, 'EUR', NULL), "
+    "(7, 2, 1700000000001, 'email', 'note', NULL, NULL, NULL), "
+    "(8, 2, 1700086400000, 'email', 'purchase', 8, 'EUR', NULL), "
+    "(9, 2, -86400001, 'chat', 'inquiry', NULL, NULL, NULL)",
+    "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total, margin_total) VALUES "
+    "(1, 'EUR', 5000000350, 0, 7), (1, 'USD', 1, -7000000001, 0), (2, 'EUR', 50, 0, 0), (2, 'GBP', 0, -1, 0)",
+    "INSERT INTO value_models(id, kind, params, fitted_at) VALUES (1, 'bgnbd', '{}', 0), (2, 'gg', '{}', 0)",
+    "INSERT INTO customer_scores(customer_id, model_id, scored_at, p_alive, expected_purchases, horizon, "
+    "horizon_unit, predicted_clv, currency, spend_model_id, expected_spend, repeat_purchases, discount_rate) VALUES "
+    "(2, 1, 99, 0.25, 1.5, 30, 'day', 12.5, 'EUR', 2, 3.25, 1, 0.01), "
+    "(1, 1, 99, 0.75, NULL, 30, 'day', NULL, 'EUR', 2, NULL, 0, 0.01)",
+]
+BACKFILL_TABLES = ["interaction_months", "customer_money", "score_run", "customer_score_values"]
+
+
+def backfills(lite_files, pg_files, uri, diffs):
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.create_function("crmkit_region_for_calling_code", 1, region_for_calling_code, deterministic=True)
+    conn.execute("PRAGMA foreign_keys = ON")
+    for phase in (lite_files[:BACKFILL_AT], None, lite_files[BACKFILL_AT:]):
+        if phase is None:
+            for q in BACKFILL_ROWS:
+                conn.execute(q)
+            continue
+        for p in phase:
+            conn.executescript("BEGIN;\n" + p.read_text() + "\nCOMMIT;")
+    schema = f"crmkit_cmp_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    db = Psql(uri, schema)
+    db.run(["-c", f'CREATE SCHEMA "{schema}"'], search_path=False)
+    try:
+        args = ["-1"]
+        for p in pg_files[:BACKFILL_AT]:
+            args += ["-f", str(p)]
+        for q in BACKFILL_ROWS:
+            args += ["-c", q]
+        for p in pg_files[BACKFILL_AT:]:
+            args += ["-f", str(p)]
+        try:
+            db.run(args)
+        except RuntimeError as e:
+            diffs.append(f"data conversions: PostgreSQL migrations over version-{BACKFILL_AT} rows: {e}")
+            return
+        rows = 0
+        for t in BACKFILL_TABLES:
+            lite = sorted("|".join(fmt(v) for v in r) for r in conn.execute(f'SELECT * FROM "{t}"'))
+            pg = sorted(line for line in db.run(["-F", "|", "-c", f'SELECT * FROM "{t}"']).splitlines() if line)
+            rows += len(lite)
+            if not lite:
+                diffs.append(f"data conversions: {t} is empty on SQLite (the fixture no longer exercises it)")
+            if lite != pg:
+                diffs.append(f"data conversions: {t}: SQLite {lite} vs PostgreSQL {pg}")
+        return rows
+    finally:
+        try:
+            db.run(["-c", f'DROP SCHEMA "{schema}" CASCADE'], search_path=False)
+        except RuntimeError as e:
+            print(f"warning: could not drop schema {schema}: {e}", file=sys.stderr)
 
 
 # ---- main -------------------------------------------------------------------------------------
@@ -545,6 +638,8 @@ def main():
         except RuntimeError as e:
             print(f"warning: could not drop schema {schema}: {e}", file=sys.stderr)
 
+    converted = backfills(lite_files, pg_files, uri, diffs) or 0
+
     if diffs:
         for d in diffs:
             print(f"DIFF: {d}")
@@ -553,7 +648,7 @@ def main():
     lt = lite[0]
     print(f"OK: {len(lite_files)} migrations, {len(lt)} tables, {sum(len(t['columns']) for t in lt.values())} columns, "
           f"{sum(len(t['indexes']) for t in lt.values())} indexes, {len(lite[1])} view(s), {len(lite[2])} triggers, "
-          f"{sum(t['checks'] for t in lt.values())} CHECKs and {ncases} behaviour cases agree")
+          f"{sum(t['checks'] for t in lt.values())} CHECKs, {ncases} behaviour cases and {converted} converted rows agree")
     return 0
 
 
