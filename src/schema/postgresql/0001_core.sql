@@ -5,8 +5,9 @@
 -- the code sometimes writes explicit ids. Nothing is schema-qualified: each tenant is a schema
 -- reached through search_path (Citus schema-based sharding moves it whole). Enumerations are
 -- OR chains, as in the SQLite files. JSON columns stay TEXT so the host's text is kept as given;
--- their checks cast to json (not jsonb), which accepts exactly the texts json_valid() accepts,
--- \u0000 included, and raises invalid_text_representation (22P02) on malformed text.
+-- their checks cast to json rather than jsonb, which would refuse JSON that json_valid() accepts
+-- (a \u0000 escape); the cast raises invalid_text_representation (22P02) on malformed text,
+-- where SQLite reports a failed CHECK (the library validates JSON before writing).
 
 CREATE TABLE store_settings (
   key   TEXT PRIMARY KEY,
