@@ -12,8 +12,6 @@ struct Migration {
 };
 
 const std::vector<Migration>& migrations();
-// The same migrations for PostgreSQL (src/schema/postgresql/), numbered together with them.
-const std::vector<Migration>& postgres_migrations();
 
 // The PostgreSQL twins: src/schema/postgresql/NNNN_name.sql, the same numbers and names as
 // migrations() (the build refuses otherwise), applied to a tenant's schema through search_path.
