@@ -111,11 +111,22 @@ CRMKIT_API int crmkit_options_set_cache_mib(crmkit_options *opts, int mebibytes)
 /* The cache's bound while a transaction that records a batch of interactions is open (MiB,
 ** 1..65536, default 256; see OpenOptions::write_cache_mib in crmkit/store.hpp). */
 CRMKIT_API int crmkit_options_set_write_cache_mib(crmkit_options *opts, int mebibytes);
+/* PostgreSQL only: the tenant, the schema that holds the store's tables (default "crmkit").
+** 1..63 lower-case ASCII letters, digits and '_', not starting with a digit or "pg_";
+** EINVALID otherwise, naming the rule. The name is always quoted in SQL, never spliced. */
+CRMKIT_API int crmkit_options_set_tenant(crmkit_options *opts, const char *tenant);
 
-/* Opens or creates a database file (":memory:" for a private in-memory one) and upgrades its
-** schema. opts may be NULL for defaults. Fails with ECORRUPT for a file that is not a crmkit
-** database (or is damaged), EVERSION for one written by a newer crmkit, EIO when it cannot be
-** opened; a refused file is left byte for byte as it was, with no -wal/-shm files added. */
+/* Opens or creates a store and upgrades its schema. opts may be NULL for defaults.
+** path is a database file (":memory:" for a private in-memory one), or a PostgreSQL
+** connection URI ("postgresql://user@host:5432/db", "postgresql:///db?host=/run/postgresql";
+** libpq's syntax, with its environment variables PGHOST, PGPASSWORD, ... for what it leaves
+** out) whose tenant (crmkit_options_set_tenant) is created and migrated on first open.
+** Fails with ECORRUPT for a file that is not a crmkit database (or is damaged) or a schema
+** that holds tables but is not a crmkit tenant, EVERSION for one written by a newer crmkit,
+** EIO when it cannot be opened or the server cannot be reached; a refused file is left byte
+** for byte as it was, with no -wal/-shm files added. On PostgreSQL a lost connection fails
+** the call in progress with EIO and is re-established by the next call outside a
+** transaction. */
 CRMKIT_API int crmkit_db_open(crmkit_db **out, const char *path, const crmkit_options *opts);
 
 /* Closes the handle. Iterators and results made from it stay usable until freed. */

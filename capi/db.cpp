@@ -184,6 +184,18 @@ int crmkit_options_set_write_cache_mib(crmkit_options* opts, int mebibytes) {
   return set_open_option(opts, [&](OpenOptions& o) { o.write_cache_mib = mebibytes; });
 }
 
+int crmkit_options_set_tenant(crmkit_options* opts, const char* tenant) {
+  return call(nullptr, [&] {
+    need(opts, "opts");
+    std::string t = capi::text_arg(tenant, "tenant", 64);
+    OpenOptions changed = opts->options;
+    changed.tenant = t;
+    check_open_options(changed);
+    opts->options = changed;
+    return CRMKIT_OK;
+  });
+}
+
 int crmkit_db_open(crmkit_db** out, const char* path, const crmkit_options* opts) {
   return call(nullptr, [&] {
     need(out, "out");

@@ -300,10 +300,10 @@ void rebuild_figures(Connection& conn) {
   conn.db.exec(
       "INSERT INTO customer_figures(customer_id, interaction_count, last_interaction_at, purchase_count, "
       "purchase_days, refund_count, first_purchase_at, last_purchase_at) "
-      "SELECT customer_id, count(*), max(occurred_at), sum(kind = 'purchase'), "
+      "SELECT customer_id, count(*), max(occurred_at), sum(CASE WHEN kind = 'purchase' THEN 1 ELSE 0 END), "
       "count(DISTINCT CASE WHEN kind = 'purchase' THEN "
       "(occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000) / 86400000 END), "
-      "sum(kind = 'refund'), min(CASE WHEN kind = 'purchase' THEN occurred_at END), "
+      "sum(CASE WHEN kind = 'refund' THEN 1 ELSE 0 END), min(CASE WHEN kind = 'purchase' THEN occurred_at END), "
       "max(CASE WHEN kind = 'purchase' THEN occurred_at END) "
       "FROM interactions GROUP BY customer_id");
   conn.db.exec(

@@ -19,13 +19,16 @@ namespace {
 // One row's part of a cell's amount (see migration 0009): amount = high * 2^32 + low.
 constexpr std::int64_t kLowMask = 0xFFFFFFFF;
 
-// The cells of a set of interactions, as the migration and the rebuild compute them. `{}` takes
-// the WHERE clause on interactions; seconds are floored so strftime names the right month.
-constexpr const char* kCellsSql =
-    "SELECT CAST(strftime('%Y', s, 'unixepoch') AS INTEGER) * 12 + CAST(strftime('%m', s, 'unixepoch') AS "
-    "INTEGER) - 1, kind, channel, coalesce(currency, ''), count(*), coalesce(sum(amount >> 32), 0), "
-    "coalesce(sum(amount & 4294967295), 0) FROM (SELECT (occurred_at - ((occurred_at % 1000) + 1000) % 1000) / "
-    "1000 AS s, kind, channel, currency, amount FROM interactions {}) GROUP BY 1, 2, 3, 4";
+// The cells of a set of interactions, as the migration and the rebuild compute them: the month
+// expression comes from the dialect, then the WHERE clause on interactions. Seconds are floored
+// so the month expression names the right month.
+std::string cells_sql(const Connection& conn, const std::string& where) {
+  return fmt::format(
+      "SELECT {}, kind, channel, coalesce(currency, ''), count(*), coalesce(sum(amount >> 32), 0), "
+      "coalesce(sum(amount & 4294967295), 0) FROM (SELECT (occurred_at - ((occurred_at % 1000) + 1000) % 1000) / "
+      "1000 AS s, kind, channel, currency, amount FROM interactions {}) AS cells GROUP BY 1, 2, 3, 4",
+      conn.dialect().month_index("s"), where);
+}
 
 struct CellSum {
   std::int64_t count = 0, high = 0, low = 0;
@@ -66,7 +69,8 @@ void apply_month_figures(Connection& conn, const std::vector<RecordedInteraction
   auto& st = conn.prepare(
       "INSERT INTO interaction_months(month, kind, channel, currency, interaction_count, amount_high, amount_low) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(month, kind, channel, currency) DO UPDATE SET "
-      "interaction_count = interaction_count + ?5, amount_high = amount_high + ?6, amount_low = amount_low + ?7");
+      "interaction_count = interaction_months.interaction_count + ?5, "
+      "amount_high = interaction_months.amount_high + ?6, amount_low = interaction_months.amount_low + ?7");
   for (const auto& [key, c] : cells) {
     st.reset();
     st.bind(1, static_cast<int64_t>(std::get<0>(key)));
@@ -97,7 +101,7 @@ void rebuild_month_figures(Connection& conn) {
   conn.db.exec("DELETE FROM interaction_months");
   conn.db.exec(fmt::format(
       "INSERT INTO interaction_months(month, kind, channel, currency, interaction_count, amount_high, amount_low) {}",
-      fmt::format(kCellsSql, "")));
+      cells_sql(conn, "")));
 }
 
 void for_each_month_cell(Connection& conn, Instant as_of, const std::function<void(const MonthCell&)>& f) {
@@ -121,7 +125,7 @@ void for_each_month_cell(Connection& conn, Instant as_of, const std::function<vo
     while (st.executeStep()) f(read_cell(st, "interaction_months"));
   }
   if (!partial) return;
-  auto& st = conn.prepare(fmt::format(kCellsSql, "WHERE occurred_at >= ?1 AND occurred_at < ?2"));
+  auto& st = conn.prepare(cells_sql(conn, "WHERE occurred_at >= ?1 AND occurred_at < ?2"));
   StatementReset done(st);
   st.bind(1, static_cast<int64_t>(month_start(cut)));
   st.bind(2, static_cast<int64_t>(as_of));

@@ -79,10 +79,9 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
     case MetricGrouping::month: {
       // Month index computed in SQL from the UTC calendar: (year − 1970)·12 + month − 1.
       auto& s = c.prepare(fmt::format(
-          "SELECT (CAST(strftime('%Y', r.occurred_at / 1000.0, 'unixepoch') AS INTEGER) - 1970) * 12 + "
-          "CAST(strftime('%m', r.occurred_at / 1000.0, 'unixepoch') AS INTEGER) - 1 AS m, "
-          "CAST(r.score AS INTEGER), count(*) FROM survey_responses r WHERE {} GROUP BY 1, 2",
-          where));
+          "SELECT {} - 1970 * 12 AS m, CAST(r.score AS INTEGER), count(*) FROM survey_responses r WHERE {} "
+          "GROUP BY 1, 2",
+          c.dialect().month_index("(r.occurred_at / 1000.0)"), where));
       detail::StatementReset reset_s(s);
       bind(s);
       struct Row { std::int64_t m, score, n; };

@@ -28,17 +28,9 @@ std::optional<Purchase> find_interaction(Connection& c, std::int64_t id) {
 
 namespace {
 
-bool table_exists(Connection& c, const char* name) {
-  auto& q = c.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-  detail::StatementReset q_done(q);
-  detail::bind_all(q, name);
-  return q.executeStep();
-}
-
 // The highest multiplier among the segments the customer belongs to at t (1000 when none).
 std::int64_t segment_permille(Connection& c, const Rules& r, std::int64_t customer_id, Instant t) {
-  if (r.segment_permille.empty() || !table_exists(c, "segment_membership") || !table_exists(c, "segments"))
-    return 1000;
+  if (r.segment_permille.empty()) return 1000;
   auto& q = c.prepare(
       "SELECT DISTINCT s.name FROM segment_membership m JOIN segments s ON s.id = m.segment_id "
       "WHERE m.customer_id = ?1 AND m.entered_at <= ?2 AND (m.left_at IS NULL OR m.left_at > ?2)");
@@ -262,9 +254,9 @@ void earn_for_interactions(Connection& c, const std::vector<std::int64_t>& inter
     if (p->amount >= 0) continue;
     std::optional<std::int64_t> purchase_id;
     {
-      auto& q = c.prepare(
-          "SELECT json_type(attributes, '$.refund_of'), json_extract(attributes, '$.refund_of') FROM interactions "
-          "WHERE id = ? AND attributes IS NOT NULL");
+      auto& q = c.prepare(fmt::format("SELECT {}, {} FROM interactions WHERE id = ? AND attributes IS NOT NULL",
+                                      c.dialect().json_type("attributes", "'$.refund_of'"),
+                                      c.dialect().json_text("attributes", "'$.refund_of'")));
       std::optional<std::string> ext;
       {
         detail::StatementReset q_done(q);

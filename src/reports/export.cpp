@@ -18,7 +18,7 @@ bool is_instant(const std::string& column) {
   return ends_with("_at", 3) || ends_with("as_of", 5);
 }
 
-const char* sql_of(ExportKind kind) {
+std::string sql_of(ExportKind kind, const detail::Dialect& dialect) {
   switch (kind) {
     case ExportKind::scores:
       return "SELECT s.customer_id, c.external_id, s.model_id, s.spend_model_id, s.scored_at, s.p_alive, "
@@ -35,8 +35,8 @@ const char* sql_of(ExportKind kind) {
              "c.email, c.phone, c.birth_date, c.gender, c.country, c.region, c.city, c.postal_code, "
              "c.acquisition_channel, c.acquisition_cost AS acquisition_cost_minor, c.acquisition_currency, "
              "c.lifecycle_stage, c.lifecycle_manual, c.created_at, c.updated_at, c.attributes, "
-             "(SELECT json_group_array(tag) FROM (SELECT tag FROM customer_tags t WHERE t.customer_id = c.id "
-             "ORDER BY tag)) AS tags FROM customers c ORDER BY c.id";
+             + dialect.json_array_of("tag", "FROM customer_tags t WHERE t.customer_id = c.id") +
+             " AS tags FROM customers c ORDER BY c.id";
   }
   throw Error(Errc::invalid_argument, "unknown export kind");
 }
@@ -55,7 +55,8 @@ std::string csv_field(const std::string& text) {
 
 std::int64_t export_rows(Store& store, ExportKind kind, ExportFormat format, std::ostream& out) {
   return detail::guard([&] {
-    auto& st = detail::connection_of(store).prepare(sql_of(kind));
+    auto& c = detail::connection_of(store);
+    auto& st = c.prepare(sql_of(kind, c.dialect()));
     detail::StatementReset reset(st);
     const int columns = st.getColumnCount();
     std::vector<std::string> names;

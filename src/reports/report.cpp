@@ -58,12 +58,12 @@ void check_options(const ReportOptions& o) {
 Instant default_as_of(Store& store) {
   return detail::guard([&] {
     auto& st = detail::connection_of(store).prepare(
-        "SELECT max(coalesce((SELECT max(last_interaction_at) FROM customer_figures), 0), "
-        "coalesce((SELECT max(created_at) FROM customers), 0)), (SELECT count(*) FROM customers)");
+        "SELECT coalesce((SELECT max(last_interaction_at) FROM customer_figures), 0), "
+        "coalesce((SELECT max(created_at) FROM customers), 0), (SELECT count(*) FROM customers)");
     detail::StatementReset reset(st);
     st.executeStep();
-    if (st.getColumn(1).getInt64() == 0) return Instant{0};
-    return end_of_day(day_of(st.getColumn(0).getInt64()));
+    if (st.getColumn(2).getInt64() == 0) return Instant{0};
+    return end_of_day(day_of(std::max(st.getColumn(0).getInt64(), st.getColumn(1).getInt64())));
   });
 }
 

@@ -34,16 +34,18 @@ struct Value {
 // of writing either spelling, so every difference is in the two implementations.
 struct Dialect {
   virtual ~Dialect() = default;
-  // The value at a JSON path ('$.a.b') of a text column holding a JSON object, typed as SQLite's
-  // json_extract gives it: text, a number, 1/0 for booleans, NULL when absent.
-  virtual std::string json_value(const std::string& column, const std::string& path_literal) const = 0;
+  // The scalar at a JSON path (an SQL literal '$.a.b' of crmkit's own making) of a text column
+  // holding a JSON object, readable as text (a string unquoted, a number in its JSON form) or
+  // as an integer; NULL when absent.
+  virtual std::string json_text(const std::string& column, const std::string& path_literal) const = 0;
   // The JSON type name ('integer', 'text', 'real', 'true', 'false', 'null', 'object', 'array')
   // at a path, or NULL when absent: SQLite's json_type.
   virtual std::string json_type(const std::string& column, const std::string& path_literal) const = 0;
   // Months since 1970-01 (UTC) of an instant given as whole seconds since the epoch.
   virtual std::string month_index(const std::string& seconds) const = 0;
-  // A JSON array text aggregating `expr` over a query's rows (json_group_array).
-  virtual std::string json_array_agg(const std::string& expr) const = 0;
+  // A scalar subquery: the compact JSON array text ('["a","b"]', '[]' for none) of the values of
+  // `column` (text) in the rows of `from_where` ("FROM t WHERE ..."), in ascending order.
+  virtual std::string json_array_of(const std::string& column, const std::string& from_where) const = 0;
   // CREATE TEMP TABLE / the name to use for a private scratch table of ids.
   virtual std::string temp_ids_table(const std::string& name) const = 0;
 };

@@ -423,13 +423,8 @@ struct PostgresDialect final : Dialect {
     for (char c : p) out += c == '.' ? ',' : c;
     return out + "}'";
   }
-  std::string json_value(const std::string& column, const std::string& path) const override {
-    const std::string at = fmt::format("(({})::jsonb #> {})", column, path_array(path));
-    // Typed as json_extract gives it: numbers as numbers, booleans as 1/0, strings as text.
-    return fmt::format("(CASE jsonb_typeof({0}) WHEN 'number' THEN ({0} #>> '{{}}')::double precision "
-                       "WHEN 'boolean' THEN (CASE WHEN ({0})::text = 'true' THEN 1 ELSE 0 END) "
-                       "WHEN 'string' THEN NULL END)",
-                       at);
+  std::string json_text(const std::string& column, const std::string& path) const override {
+    return fmt::format("(({})::jsonb #>> {})", column, path_array(path));
   }
   std::string json_type(const std::string& column, const std::string& path) const override {
     const std::string at = fmt::format("(({})::jsonb #> {})", column, path_array(path));
@@ -443,8 +438,11 @@ struct PostgresDialect final : Dialect {
                        "CAST(EXTRACT(MONTH FROM to_timestamp({0}) AT TIME ZONE 'UTC') AS BIGINT) - 1)",
                        seconds);
   }
-  std::string json_array_agg(const std::string& expr) const override {
-    return fmt::format("coalesce(json_agg({}), '[]')::text", expr);
+  std::string json_array_of(const std::string& column, const std::string& from_where) const override {
+    // string_agg of each value's JSON form: json_agg would put a space after each comma.
+    return fmt::format("(SELECT coalesce('[' || string_agg(to_json(v)::text, ',' ORDER BY v) || ']', '[]') "
+                       "FROM (SELECT {} AS v {}) AS a)",
+                       column, from_where);
   }
   std::string temp_ids_table(const std::string& name) const override {
     return fmt::format("CREATE TEMP TABLE IF NOT EXISTS {}(id BIGINT PRIMARY KEY)", name);

@@ -163,7 +163,7 @@ bool run_quietly(Statement& st) noexcept {
 }
 
 struct SqliteDialect final : Dialect {
-  std::string json_value(const std::string& column, const std::string& path) const override {
+  std::string json_text(const std::string& column, const std::string& path) const override {
     return fmt::format("json_extract({}, {})", column, path);
   }
   std::string json_type(const std::string& column, const std::string& path) const override {
@@ -174,8 +174,8 @@ struct SqliteDialect final : Dialect {
                        "CAST(strftime('%m', {0}, 'unixepoch') AS INTEGER) - 1)",
                        seconds);
   }
-  std::string json_array_agg(const std::string& expr) const override {
-    return fmt::format("json_group_array({})", expr);
+  std::string json_array_of(const std::string& column, const std::string& from_where) const override {
+    return fmt::format("(SELECT json_group_array(v) FROM (SELECT {} AS v {} ORDER BY 1))", column, from_where);
   }
   std::string temp_ids_table(const std::string& name) const override {
     return fmt::format("CREATE TEMP TABLE IF NOT EXISTS {}(id INTEGER PRIMARY KEY)", name);

@@ -166,8 +166,11 @@ ScoreSummary CustomerValue::score(const ScoreRequest& r) {
       std::optional<std::int64_t> spend_model_id;
       if (sm) spend_model_id = sm->id;
       auto& run = c.prepare(
-          "INSERT OR REPLACE INTO score_run(id, model_id, scored_at, horizon, horizon_unit, currency, spend_model_id, "
-          "discount_rate) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+          "INSERT INTO score_run(id, model_id, scored_at, horizon, horizon_unit, currency, spend_model_id, "
+          "discount_rate) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(id) DO UPDATE SET "
+          "model_id = excluded.model_id, scored_at = excluded.scored_at, horizon = excluded.horizon, "
+          "horizon_unit = excluded.horizon_unit, currency = excluded.currency, "
+          "spend_model_id = excluded.spend_model_id, discount_rate = excluded.discount_rate");
       detail::StatementReset run_done(run);
       detail::bind_all(run, tm.id, r.as_of, r.horizon, r.horizon_unit, tm.currency, spend_model_id,
                        r.monthly_discount_rate);

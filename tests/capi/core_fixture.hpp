@@ -5,12 +5,13 @@
 
 #include <string>
 
+#include "capi/test_db.hpp"
 #include "crmkit.h"
 
 // A private in-memory database for one test.
 struct MemoryDb {
   crmkit_db* db = nullptr;
-  MemoryDb() { REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK); }
+  MemoryDb() { REQUIRE(open_test_db(&db) == CRMKIT_OK); }
   ~MemoryDb() { crmkit_db_close(db); }
   MemoryDb(const MemoryDb&) = delete;
   MemoryDb& operator=(const MemoryDb&) = delete;

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "capi/test_db.hpp"
 #include "core_fixture.hpp"
 #include "crmkit.h"
 
@@ -297,7 +298,7 @@ TEST_CASE("upsert by record and by JSON is idempotent", "[capi][customers]") {
 
 TEST_CASE("the customer iterator pages, filters, exhausts and outlives its db", "[capi][customers]") {
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   REQUIRE(crmkit_db_begin(db) == CRMKIT_OK);
   for (int k = 0; k < 1203; ++k) {
     Rec r;

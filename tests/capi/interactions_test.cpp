@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "capi/test_db.hpp"
 #include "core_fixture.hpp"
 #include "crmkit.h"
 
@@ -394,7 +395,7 @@ TEST_CASE("batches: all-or-nothing, skip_invalid with per-row errors, JSON rows"
 
 TEST_CASE("the timeline iterator filters, pages, exhausts and outlives its db", "[capi][interactions]") {
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   int64_t c = add_customer(db, "c");
   crmkit_batch* b = nullptr;
   REQUIRE(crmkit_batch_new(&b) == CRMKIT_OK);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "capi/test_db.hpp"
 #include "core_fixture.hpp"
 #include "crmkit.h"
 
@@ -44,7 +45,7 @@ struct Store {
   int64_t programme = 0;
 
   Store() {
-    REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+    REQUIRE(open_test_db(&db) == CRMKIT_OK);
     crmkit_customer* c = nullptr;
     REQUIRE(crmkit_customer_new(&c) == CRMKIT_OK);
     REQUIRE(crmkit_customer_set_text(c, "external_id", "ada") == CRMKIT_OK);

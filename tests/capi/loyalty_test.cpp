@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "capi/test_db.hpp"
 #include "crmkit.h"
 
 namespace {
@@ -14,7 +15,7 @@ constexpr int64_t kJan1 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
 
 struct Db {
   crmkit_db* db = nullptr;
-  Db() { REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK); }
+  Db() { REQUIRE(open_test_db(&db) == CRMKIT_OK); }
   ~Db() { crmkit_db_close(db); }
 };
 

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "capi/test_db.hpp"
 #include "crmkit.h"
 
 namespace {
@@ -12,7 +13,7 @@ const int64_t kT0 = 1704067200000;  // 2024-01-01T00:00:00Z
 
 struct Db {
   crmkit_db* db = nullptr;
-  Db() { REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK); }
+  Db() { REQUIRE(open_test_db(&db) == CRMKIT_OK); }
   ~Db() { crmkit_db_close(db); }
   int64_t customer(const std::string& ext) {
     int64_t id = 0;

@@ -2,13 +2,14 @@
 #include <climits>
 #include <cmath>
 
+#include "capi/test_db.hpp"
 #include "core_fixture.hpp"
 
 namespace {
 
 struct ReportDb {
   crmkit_db* db = nullptr;
-  ReportDb() { REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK); }
+  ReportDb() { REQUIRE(open_test_db(&db) == CRMKIT_OK); }
   ~ReportDb() { crmkit_db_close(db); }
   int64_t customer(const char* ext) {
     int64_t id = 0;

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "capi/test_db.hpp"
 #include "crmkit.h"
 
 namespace {
@@ -14,7 +15,7 @@ const int64_t AUG31 = 1725062400000;  // 2024-08-31 00:00 UTC: the date 2024-08-
 struct Db {
   crmkit_db* db = nullptr;
   Db() {
-    REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+    REQUIRE(open_test_db(&db) == CRMKIT_OK);
     const char* people[] = {
         R"({"external_id":"c1","gender":"F","birth_date":"1990-06-16","created_at":0})",
         R"({"external_id":"c2","gender":"F","birth_date":"1990-06-15","created_at":0})",

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "capi/test_db.hpp"
 #include "crmkit.h"
 
 namespace {
@@ -32,7 +33,7 @@ double json_number(const std::string& json, const std::string& key) {
 struct Shop {
   crmkit_db* db = nullptr;
   Shop() {
-    REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+    REQUIRE(open_test_db(&db) == CRMKIT_OK);
     REQUIRE(crmkit_db_begin(db) == CRMKIT_OK);
     uint64_t seed = 12345;
     auto next = [&] {

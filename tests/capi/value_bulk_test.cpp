@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "capi/test_db.hpp"
 #include "crmkit.h"
 #include "options_fixture.hpp"
 
@@ -31,7 +32,7 @@ bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == 
 // Customers 1..N; most buy on a few distinct days (deterministic), every seventh never buys.
 crmkit_db* shop() {
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   crmkit_customer* c = nullptr;
   REQUIRE(crmkit_customer_new(&c) == CRMKIT_OK);
   crmkit_interaction* rec = nullptr;

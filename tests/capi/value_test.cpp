@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "capi/test_db.hpp"
 #include "crmkit.h"
 #include "options_fixture.hpp"
 #include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
@@ -120,7 +121,7 @@ TEST_CASE("value C API: fit, model JSON, score, scores JSON and holdout on CDNOW
     return;
   }
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   load_cdnow(db);
   const int64_t cal_end = end_of(1997, 9, 30);
 
@@ -203,7 +204,7 @@ TEST_CASE("value C API: fit, model JSON, score, scores JSON and holdout on CDNOW
 
 TEST_CASE("value C API: RFM JSON, options, iterator and maps, bad maps change nothing", "[capi][value]") {
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   // Ten customers, customer i buys i times (one a day from 2024-01-01) for 10 USD each.
   const int64_t start = days_from_civil(2024, 1, 1) * kDay;
   for (int i = 1; i <= 10; ++i) {
@@ -374,7 +375,7 @@ std::string predict(crmkit_db* db, const char* model, int64_t as_of) {
 
 TEST_CASE("value C API: predict uses the best log-likelihood, names the model, warns", "[capi][value][predict]") {
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   small_shop(db);
   const int64_t cal = end_of(2024, 6, 30);
   const char* kinds[] = {"bgnbd", "pnbd", "mbgnbd"};
@@ -431,7 +432,7 @@ TEST_CASE("value C API: predict uses the best log-likelihood, names the model, w
   crmkit_db_close(db);
 
   // An empty store: no model to choose.
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   CHECK(capi_test::score_json(&j, db, cal, ScoreSpec{nullptr, 0, 30, "day", 0.01, 1.0}) == CRMKIT_ENOTFOUND);
   CHECK(last_has("no transaction model is saved"));
   crmkit_db_close(db);
@@ -439,7 +440,7 @@ TEST_CASE("value C API: predict uses the best log-likelihood, names the model, w
 
 TEST_CASE("customers C API: lifecycle stages follow purchases and the churn rule", "[capi][customers][lifecycle]") {
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   const int64_t d0 = days_from_civil(2024, 1, 1) * kDay;
   const int64_t a = new_customer(db, "a");
   const int64_t b = new_customer(db, "b");

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "capi/test_db.hpp"
 #include "handle.hpp"
 #include "store/connection.hpp"
 
@@ -13,7 +14,7 @@ std::string default_currency(crmkit_db* db) { return db->session->store.default_
 
 TEST_CASE("crmkit_db_begin rolls back a transaction a failed rollback left open", "[capi][store]") {
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   REQUIRE(crmkit_db_set_default_currency(db, "EUR") == CRMKIT_OK);
   // What an out-of-memory ROLLBACK leaves: a transaction open that nobody owns, with a change.
   auto& c = crmkit::detail::connection_of(db->session->store);
@@ -33,7 +34,7 @@ TEST_CASE("crmkit_db_begin rolls back a transaction a failed rollback left open"
 
 TEST_CASE("closing a handle rolls back its open crmkit_db_begin transaction", "[capi][store]") {
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   crmkit::Store store = db->session->store;  // outlives the handle
   REQUIRE(crmkit_db_begin(db) == CRMKIT_OK);
   REQUIRE(crmkit_db_set_default_currency(db, "EUR") == CRMKIT_OK);

@@ -13,6 +13,8 @@
 #include <SQLiteCpp/Database.h>
 #include <nlohmann/json.hpp>
 
+#include "test_store.hpp"
+#include "capi/test_db.hpp"
 #include "crmkit.h"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
@@ -71,7 +73,7 @@ TEST_CASE("customer_fields names each field once and types it from its own table
 }
 
 TEST_CASE("a customer's JSON has exactly the fields of customer_fields", "[customers][fields]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customer c = stored_customer(s);
   auto j = nlohmann::json::parse(to_json(c));
   std::vector<std::string> keys;
@@ -103,7 +105,7 @@ TEST_CASE("the customers table has a column for every stored field and no other"
 }
 
 TEST_CASE("the customers export has a column for every field", "[customers][fields][export]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   stored_customer(s);
   std::ostringstream out;
   export_rows(s, ExportKind::customers, ExportFormat::csv, out);
@@ -175,7 +177,7 @@ TEST_CASE("set_text_field takes the text, date and choice fields and refuses the
 }
 
 TEST_CASE("clear accepts exactly the clearable fields and makes each unknown", "[customers][fields]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customers cs(s);
   CustomerFields full;
   full.external_id = "A1";
@@ -239,7 +241,7 @@ TEST_CASE("the C setters and the JSON upsert take every field the table says is 
   crmkit_customer_free(rec);
 
   crmkit_db* db = nullptr;
-  REQUIRE(crmkit_db_open(&db, ":memory:", nullptr) == CRMKIT_OK);
+  REQUIRE(open_test_db(&db) == CRMKIT_OK);
   for (const auto& f : customer_fields()) {
     INFO(f.name);
     nlohmann::json j = {{"external_id", "J1"}, {"created_at", 1'700'000'000'000}};

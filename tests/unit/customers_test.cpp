@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "test_store.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "base/phone.hpp"
@@ -25,7 +26,7 @@ CustomerFields basic(const std::string& ext, Instant at = 1'700'000'000'000) {
 }  // namespace
 
 TEST_CASE("a customer is created with every field normalised and read back", "[customers]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   s.set_default_region("GB");
   Customers cs(s);
   CustomerFields f = basic("ERP-1");
@@ -143,7 +144,7 @@ TEST_CASE("normalize_phone keeps every region's own example numbers, once read a
 }
 
 TEST_CASE("local and international spellings of a number give customers the same phone", "[customers]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   s.set_default_region("IT");
   Customers cs(s);
   CustomerFields a = basic("local"), b = basic("international");
@@ -168,7 +169,7 @@ TEST_CASE("enum names round trip and unknown names are refused", "[customers]") 
 }
 
 TEST_CASE("every invalid field is refused with its name and nothing is written", "[customers]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customers cs(s);
   std::int64_t existing = cs.create(basic("taken"));
   const std::string before = store_checksum(s);
@@ -242,7 +243,7 @@ TEST_CASE("every invalid field is refused with its name and nothing is written",
 }
 
 TEST_CASE("upsert creates once and is idempotent, changes set updated_at", "[customers]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customers cs(s);
   CustomerFields f = basic("C-9", 1000);
   f.email = "a@example.com";
@@ -276,7 +277,7 @@ TEST_CASE("upsert creates once and is idempotent, changes set updated_at", "[cus
 }
 
 TEST_CASE("update sets given fields, clears named ones and checks its arguments", "[customers]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customers cs(s);
   CustomerFields f = basic("U-1", 100);
   f.email = "u@example.com";
@@ -320,7 +321,7 @@ TEST_CASE("update sets given fields, clears named ones and checks its arguments"
 }
 
 TEST_CASE("lookups of unknown customers are not_found", "[customers]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customers cs(s);
   expect_error([&] { cs.get(1); }, Errc::not_found, "customer 1");
   expect_error([&] { cs.get(-5); }, Errc::not_found, "customer -5");
@@ -330,7 +331,7 @@ TEST_CASE("lookups of unknown customers are not_found", "[customers]") {
 }
 
 TEST_CASE("remove refuses customers with interactions and deletes the rest with their tags", "[customers]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customers cs(s);
   CustomerFields f = basic("R-1");
   f.tags = std::vector<std::string>{"t"};
@@ -351,7 +352,7 @@ TEST_CASE("remove refuses customers with interactions and deletes the rest with 
 }
 
 TEST_CASE("list pages by id with filters, count agrees", "[customers]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customers cs(s);
   std::vector<std::int64_t> ids;
   for (int k = 0; k < 25; ++k) {
@@ -436,7 +437,7 @@ TEST_CASE("lookups leave no read snapshot open: a second connection's writes are
 }
 
 TEST_CASE("remove refuses a customer that another area's facts refer to", "[customers]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customers cs(s);
   std::int64_t id = cs.create(basic("F-1"));
   // Stands in for another area's fact table (points ledger, survey responses).

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_store.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/export.hpp"
@@ -40,7 +41,7 @@ class CountingBuffer : public std::streambuf {
 };
 
 Store shop(int customers) {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   for (int i = 0; i < customers; ++i) {
     CustomerFields f;
     f.external_id = "C" + std::to_string(i);

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "test_store.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/value.hpp"
@@ -116,7 +117,7 @@ void check_equal(const CustomerFigures& a, const CustomerFigures& b) {
 }  // namespace
 
 TEST_CASE("figures of a small history, worked by hand", "[figures]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   std::int64_t c = customer(s, "c");
   Interactions in(s);
   const Instant d10 = 10 * kDay, d12 = 12 * kDay;
@@ -163,7 +164,7 @@ TEST_CASE("maintained figures equal rebuild_figures and a plain recompute (rando
     auto uniform = [&](std::int64_t lo, std::int64_t hi) {
       return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
     };
-    Store s = Store::open(":memory:");
+    Store s = test_store();
     Interactions in(s);
     std::vector<std::int64_t> ids;
     for (int k = 0; k < 12; ++k) ids.push_back(customer(s, "c" + std::to_string(k)));
@@ -229,7 +230,7 @@ TEST_CASE("maintained figures equal rebuild_figures and a plain recompute (rando
 }
 
 TEST_CASE("figures are undone with a refused batch", "[figures]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   std::int64_t c = customer(s, "c");
   Interactions in(s);
   in.record(make(c, kDay, InteractionKind::purchase, Money{10, "EUR"}));
@@ -241,7 +242,7 @@ TEST_CASE("figures are undone with a refused batch", "[figures]") {
 }
 
 TEST_CASE("model inputs after every purchase are read from the kept histories", "[figures]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   std::int64_t a = customer(s, "a"), b = customer(s, "b");
   Interactions in(s);
   // b's purchases arrive out of order, two on its (later-learned) first day.

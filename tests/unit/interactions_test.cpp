@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 
+#include "test_store.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "expect_error.hpp"
@@ -42,7 +43,7 @@ Interaction note(std::int64_t customer, Instant at) {
 
 // What most tests start from: a fresh store with customer "c" (and "d") and its interactions.
 struct CustomerLog {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   std::int64_t c = new_customer(s, "c");
   Interactions in{s};
 };
@@ -256,7 +257,7 @@ TEST_CASE_METHOD(CustomerLog, "a batch joins the caller's transaction", "[intera
 }
 
 TEST_CASE("timeline is newest first with keyset pages and filters", "[interactions]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   std::int64_t c = new_customer(s, "c");
   std::int64_t other = new_customer(s, "o");
   Interactions in(s);

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_store.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/value.hpp"
@@ -64,7 +65,7 @@ std::int64_t lead(Store& s, const std::string& ext, std::optional<LifecycleStage
 // ------------------------------------------------------------------ which model scores --
 
 TEST_CASE("predict: the default model is the best log-likelihood, not the newest fit", "[value][predict]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   shop(s);
   CustomerValue value(s);
   const ValueModel good = value.fit(fit_request(ValueModelKind::bgnbd, 1000));
@@ -106,7 +107,7 @@ TEST_CASE("predict: the default model is the best log-likelihood, not the newest
 }
 
 TEST_CASE("predict: across kinds the best fit of the most recent calibration wins", "[value][predict]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   shop(s);
   CustomerValue value(s);
   const ValueModel bg = value.fit(fit_request(ValueModelKind::bgnbd, 1));
@@ -160,12 +161,12 @@ TEST_CASE("predict: parse_model_choice names a kind or an id and refuses the res
   check_error([] { parse_model_choice(""); }, Errc::invalid_argument, "not one of");
   check_error([] { parse_model_choice("1234567890123456789"); }, Errc::invalid_argument, "too long");
   check_error([] { parse_model_choice("bgnbd "); }, Errc::invalid_argument, "not one of");
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   check_error([&] { CustomerValue(s).choose_model(); }, Errc::not_found, "fit one first");
 }
 
 TEST_CASE("predict: warns when scoring before the calibration end or far beyond the data", "[value][predict]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   shop(s);  // data from 2024-01-01; the last purchase is read back below
   CustomerValue value(s);
   const ValueModel m = value.fit(fit_request(ValueModelKind::bgnbd, 1));
@@ -201,7 +202,7 @@ TEST_CASE("predict: warns when scoring before the calibration end or far beyond 
 
 TEST_CASE("lifecycle: a first purchase makes a lead or prospect a customer, other contacts do not",
           "[customers][lifecycle]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Interactions in(s);
   const auto a = lead(s, "a");
   const auto b = lead(s, "b");
@@ -240,7 +241,7 @@ TEST_CASE("lifecycle: a first purchase makes a lead or prospect a customer, othe
 
 TEST_CASE("lifecycle: the no_purchase rule at as_of, exact counts, idempotent, manual stages kept",
           "[customers][lifecycle]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Customers customers(s);
   Interactions in(s);
   CHECK(customers.lifecycle_rule().churn == ChurnRule::no_purchase);
@@ -315,7 +316,7 @@ TEST_CASE("lifecycle: the no_purchase rule at as_of, exact counts, idempotent, m
 }
 
 TEST_CASE("lifecycle: the p_alive rule reads the scores made at as_of", "[customers][lifecycle][value]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   const auto ids = shop(s);
   Customers customers(s);
   CustomerValue value(s);
@@ -360,7 +361,7 @@ TEST_CASE("lifecycle: one list of stages", "[customers][lifecycle]") {
   }
   check_error([] { parse_lifecycle_stage("vip"); }, Errc::invalid_argument, names);
   // The database accepts exactly these names.
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   for (auto st : kLifecycleStages) lead(s, std::string("x") + to_string(st), st);
   CHECK_THROWS(crmkit::detail::connection_of(s).db.exec("UPDATE customers SET lifecycle_stage = 'vip'"));
   CHECK_THROWS(crmkit::detail::connection_of(s).db.exec("UPDATE customers SET lifecycle_manual = 2"));

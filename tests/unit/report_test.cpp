@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_store.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/interaction.hpp"
@@ -40,7 +41,7 @@ void fact(Store& s, std::int64_t c, const char* when, InteractionKind kind, std:
 }
 
 struct Shop {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   std::int64_t a, b, c, d;
   Shop() {
     a = customer(s, "A", "DE");
@@ -187,7 +188,7 @@ TEST_CASE("report: bad options are refused, naming the option", "[report]") {
 }
 
 TEST_CASE("report: a revenue total past int64 minor units is exact", "[report]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   const std::int64_t big = 6'000'000'000'000'000'000;  // each customer's total fits int64
   for (const char* ext : {"X", "Y"}) {
     std::int64_t c = customer(s, ext, std::nullopt);
@@ -260,7 +261,7 @@ TEST_CASE("report: RFM segments say frequency over every currency and revenue in
 }
 
 TEST_CASE("report: an empty store gives an empty report, not an error", "[report]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Report r = build_report(s, {});
   CHECK(r.as_of == 0);
   CHECK(r.overview.customers == 0);
@@ -319,7 +320,7 @@ TEST_CASE("report HTML: every section, its charts inline, nothing fetched, text 
 }
 
 TEST_CASE("report HTML: the page's size follows months, not customers", "[report][html]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   auto page_for = [&](int customers) {
     for (int i = 0; i < customers; ++i) {
       const std::int64_t c = customer(s, "x" + std::to_string(i) + "-" + std::to_string(customers), "DE");
@@ -334,7 +335,7 @@ TEST_CASE("report HTML: the page's size follows months, not customers", "[report
 }
 
 TEST_CASE("report HTML: an empty store gives a page that says so", "[report][html]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   const std::string page = to_html(build_report(s, {}));
   CHECK(count_of(page, "<section id=") == report_section_keys().size());
   CHECK(page.find("No purchases before the report") != std::string::npos);

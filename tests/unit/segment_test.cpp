@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_store.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/segment.hpp"
 #include "segment_world.hpp"
@@ -23,7 +24,7 @@ namespace {
 Instant end_of(int y, int m, int d) { return crmkit::end_of_day(crmkit::day_from_civil({y, m, d})); }
 
 struct Shop {
-  crmkit::Store store = crmkit::Store::open(":memory:");
+  crmkit::Store store = test_store();
   Segments segs{store};
   void customer(std::int64_t id, const char* birth = nullptr, const char* city = nullptr) {
     auto st_st = crmkit::detail::connection_of(store).db.statement("INSERT INTO customers(id, created_at, updated_at, birth_date, city) VALUES (?, 0, 0, ?, ?)");

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "test_store.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
 #include "store/connection.hpp"
@@ -266,7 +267,7 @@ struct World {
 
 // A fresh in-memory store holding `world`: what the segment tests query.
 inline crmkit::Store store_of(const World& world) {
-  crmkit::Store store = crmkit::Store::open(":memory:");
+  crmkit::Store store = test_store();
   world.write(store);
   return store;
 }

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_store.hpp"
 #include "crmkit/charts.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
@@ -37,7 +38,7 @@ std::int64_t count_rows(Store& s, const char* table) {
 // 400 customers buying at random through 2024 and the first half of 2025 (a fixed seed), one
 // customer without purchases, and one who bought only in EUR.
 struct Shop {
-  Store store = Store::open(":memory:");
+  Store store = test_store();
   std::int64_t no_purchases = 0, euro_only = 0, first = 0;
   Shop() {
     std::mt19937 rng(7);
@@ -156,7 +157,7 @@ TEST_CASE("store fit: a penalised fit shrinks lifetimes' norm and equals the pla
 
 TEST_CASE("store fit: a negative or non-finite penalizer is refused by name and nothing is written",
           "[value][penalizer]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   CustomerValue value(s);
   const std::int64_t before = count_rows(s, "value_models");
   for (double bad : {-0.5, std::nan(""), std::numeric_limits<double>::infinity()}) {
@@ -358,7 +359,7 @@ TEST_CASE("store charts: the RFM charts draw the stored run", "[charts][rfm]") {
   Store& s = shop().store;
   CustomerValue value(s);
   {
-    Store empty = Store::open(":memory:");
+    Store empty = test_store();
     ChartRequest r;
     r.chart = StoreChart::rfm_heatmap;
     expect_error([&] { chart(empty, r); }, Errc::not_found, "no RFM run is saved");
@@ -427,12 +428,12 @@ TEST_CASE("store charts: cohort retention is the retention metrics' newest cohor
   r.cohorts = 3;
   r.cohort_by = CohortPeriod::week;
   CHECK(is_svg(chart(s, r)));
-  Store empty = Store::open(":memory:");
+  Store empty = test_store();
   expect_error([&] { chart(empty, r); }, Errc::not_found, "no cohort to draw");
 }
 
 TEST_CASE("store charts: the model charts name the missing model", "[charts]") {
-  Store empty = Store::open(":memory:");
+  Store empty = test_store();
   for (auto kind : {StoreChart::expected_purchases, StoreChart::p_alive, StoreChart::calibration_holdout,
                     StoreChart::repeat_purchases}) {
     ChartRequest r;

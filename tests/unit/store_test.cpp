@@ -13,6 +13,7 @@
 #include <string>
 
 
+#include "test_store.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/store.hpp"
@@ -247,7 +248,7 @@ TEST_CASE("a store from before regions gets the region of its calling code", "[s
 }
 
 TEST_CASE("transactions commit whole or not at all", "[store]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   {
     crmkit::Transaction tx(s);
     s.set_default_currency("EUR");
@@ -265,7 +266,7 @@ TEST_CASE("transactions commit whole or not at all", "[store]") {
 }
 
 TEST_CASE("a savepoint undoes its own part of the transaction, nests, and ends with it", "[store]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   expect_error([&] { crmkit::Savepoint sp(s); }, Errc::misuse, "open transaction");
   {
     crmkit::Transaction tx(s);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_store.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/value.hpp"
@@ -48,7 +49,7 @@ void check_published(const ValueModel& m, std::initializer_list<PublishedParam> 
 // Every CDNOW test shares one loaded store (loading is the slow part).
 Store& cdnow() {
   static Store s = [] {
-    Store st = Store::open(":memory:");
+    Store st = test_store();
     value_test::load_cdnow_sample(st);
     return st;
   }();
@@ -61,7 +62,7 @@ Store& cdnow() {
 
 TEST_CASE("value rfm: R package sample through customers and purchases matches rfm 0.3.0", "[value][rfm]") {
   if (!have_or_skip("rfm/rfm_data_orders.csv")) return;
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   auto ids = value_test::load_rfm_sample(s);
   std::map<std::int64_t, std::string> names;
   for (auto& kv : ids) names[kv.second] = kv.first;
@@ -159,7 +160,7 @@ TEST_CASE("value rfm: R package sample through customers and purchases matches r
 }
 
 TEST_CASE("value rfm: as_of windows, currencies, custom maps and refusals", "[value][rfm]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   auto a = value_test::add_customer(s, "a");
   auto b = value_test::add_customer(s, "b");
   auto c = value_test::add_customer(s, "c");  // never buys
@@ -220,7 +221,7 @@ TEST_CASE("value rfm: as_of windows, currencies, custom maps and refusals", "[va
 
 TEST_CASE("value rfm: a rerun writes only the rows that changed, and the store equals the result",
           "[value][rfm]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   Interactions in(s);
   const Instant d = start_of_day(parse_date("2024-03-01"));
   std::vector<std::int64_t> ids;
@@ -515,7 +516,7 @@ TEST_CASE("value score: materialises every customer's P(alive), expectation and 
 // ------------------------------------------------------------------------ degenerate data --
 
 TEST_CASE("value fit: degenerate data gives clear errors, never NaN", "[value]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   CustomerValue value(s);
   FitRequest f;
   f.calibration_end = end_of("2024-03-31");
@@ -561,7 +562,7 @@ TEST_CASE("value fit: degenerate data gives clear errors, never NaN", "[value]")
 }
 
 TEST_CASE("value score: customers without purchases keep a row with null predictions", "[value]") {
-  Store s = Store::open(":memory:");
+  Store s = test_store();
   CustomerValue value(s);
   const Instant d = start_of_day(parse_date("2024-01-01"));
   std::vector<std::int64_t> ids;

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "test_store.hpp"
 #include "base/checks.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
@@ -85,7 +86,7 @@ TEST_CASE("the currency's minor units decide how many decimals an amount may hav
 }
 
 TEST_CASE("a fake currency is refused wherever a currency enters and nothing is written", "[values]") {
-  crmkit::Store store = crmkit::Store::open(":memory:");
+  crmkit::Store store = test_store();
   crmkit::Customers customers(store);
   crmkit::Interactions interactions(store);
   crmkit::CustomerFields f;
@@ -145,7 +146,7 @@ TEST_CASE("attribute numbers are kept exactly or refused naming their path", "[v
   CHECK_THAT(refusal([] { canonical_json_object("attributes", R"({"x":1e400})"); }), Catch::Contains("number overflow"));
 
   // Through the stores: refused and nothing written; what is accepted reads back as given.
-  crmkit::Store store = crmkit::Store::open(":memory:");
+  crmkit::Store store = test_store();
   crmkit::Customers customers(store);
   crmkit::CustomerFields f;
   f.external_id = "c1";
@@ -169,7 +170,7 @@ TEST_CASE("attribute numbers are kept exactly or refused naming their path", "[v
 }
 
 TEST_CASE("segment rule numbers are refused rather than saved rounded", "[values]") {
-  crmkit::Store store = crmkit::Store::open(":memory:");
+  crmkit::Store store = test_store();
   crmkit::Segments segs(store);
   CHECK_THAT(refusal([&] {
                segs.create("big", crmkit::SegmentKind::dynamic,
