@@ -51,8 +51,9 @@
 # CRMKIT_REQUIRE_POSTGRES=1 (set by .ci/run) makes a missing PostgreSQL an error, so CI never
 # passes with the PostgreSQL tests skipped.
 # Quiet on success apart from one line naming the socket; on a failed start it prints the
-# server's log and exits 1 without running CMD. Start-up (initdb, start, CREATE DATABASE) took
-# 1.4-1.5 s on the project's 2-core machine when quiet and 2.3-5.0 s while it compiled (load
+# server's log and exits 1 without running CMD; when CMD fails, the last 20 lines of the
+# server's log follow its output. Start-up (initdb, start, CREATE DATABASE) took
+# 1.4-1.5 s on the project's 2-core machine when quiet and 2.2-5.0 s while it compiled (load
 # 3-4); stopping about 0.7 s. TMPDIR=/dev/shm saves a little more (tmpfs).
 set -uo pipefail
 
@@ -253,4 +254,10 @@ child=$!
 wait "$child"
 status=$?
 child=""
+# The log goes with the directory: when CMD failed, show its end (a server-side cause such as
+# "too many clients" or a crash shows there; refused statements of the hostile tests do too).
+if [ "$status" -ne 0 ] && [ -f "$log" ]; then
+  echo "$me: $1 exited with status $status; the end of the server's log:" >&2
+  tail -n 20 "$log" | sed 's/^/  /' >&2
+fi
 exit "$status"
