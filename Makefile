@@ -10,6 +10,10 @@ JOBS      ?= $(shell nproc)
 # working directory left out of the hash, so another clone of the tree (CI's) reuses objects.
 export CCACHE_BASEDIR   ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
+# Each ctest run below gets a private PostgreSQL server for its duration (initdb into a
+# temporary folder, Unix socket only, stopped afterwards even when tests fail; the script's
+# header says what it exports). Without PostgreSQL installed the PostgreSQL tests skip.
+WITH_PG   := $(CURDIR)/tests/postgres/with_server.sh
 # The sanitizer and fuzz builds compile at -O1 with line tables only (-g1): half the compile time
 # of -O2 -g (27.8 -> 11.2 CPU-s for a test file under ASan), with stack traces that still name
 # file and line. Optimisation is not what those builds test.
@@ -39,7 +43,7 @@ test: test-plain test-sanitize test-tsan fuzz-smoke
 
 test-plain: build
 	@echo "== $@ starts at $$(date -u +%T)"
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && $(WITH_PG) ctest --output-on-failure -j $(JOBS)
 
 # Python loads the shared library through ctypes and cannot host ASan without LD_PRELOAD,
 # and the ABI checks read the plain build: both run in test-plain only.
@@ -49,7 +53,7 @@ test-sanitize: deps
 	  -DCRMKIT_SANITIZE=address,undefined -DCRMKIT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) -LE 'python|abi|slow|browser'
+	  $(WITH_PG) ctest --output-on-failure -j $(JOBS) -LE 'python|abi|slow|browser'
 
 # Only the concurrency tests (and the helper process they start) are built with TSan.
 test-tsan: deps
@@ -58,7 +62,7 @@ test-tsan: deps
 	  -DCRMKIT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(TSAN) -j $(JOBS) --target crmkit_concurrency_tests crmkit_reliability_child
 	cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  ctest --output-on-failure -j 1 -L concurrency
+	  $(WITH_PG) ctest --output-on-failure -j 1 -L concurrency
 
 # libFuzzer (clang): every fuzz/*_fuzz.cpp for FUZZ_SECONDS from its seed corpus, bounded in
 # time and memory; a crash, leak or failed invariant fails the target.
