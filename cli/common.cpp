@@ -14,18 +14,37 @@
 
 namespace crmkit::cli {
 
+namespace {
+// The tenant of a PostgreSQL --db: one per process, as the command opens one store.
+std::string& tenant_option() {
+  static std::string tenant = OpenOptions{}.tenant;
+  return tenant;
+}
+
+bool is_postgres(const std::string& db) {
+  return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
+}
+}  // namespace
+
 CLI::Option* add_db_option(CLI::App* cmd, std::string& db) {
   db = kDefaultDb;
-  return cmd->add_option("--db", db, std::string("database file (default: $") + kDbEnvironment + ", else " + kDefaultDb + ")")
+  cmd->add_option("--tenant", tenant_option(),
+                  std::string("with a PostgreSQL --db: the tenant (schema) to open (default: $") + kTenantEnvironment +
+                      ", else " + OpenOptions{}.tenant + ")")
+      ->envname(kTenantEnvironment);
+  return cmd->add_option("--db", db,
+                         std::string("database file, or a postgresql:// URI (default: $") + kDbEnvironment + ", else " +
+                             kDefaultDb + ")")
       ->envname(kDbEnvironment);
 }
 
 Store open_store(const std::string& path, StoreUse use) {
   std::error_code ec;
-  if (use == StoreUse::read && path != ":memory:" && !std::filesystem::exists(path, ec))
+  if (use == StoreUse::read && path != ":memory:" && !is_postgres(path) && !std::filesystem::exists(path, ec))
     throw Error(Errc::io, "database '" + path + "' does not exist (create one with `crmkit demo` or `crmkit import`)");
   OpenOptions o;
   o.create = use == StoreUse::write;
+  o.tenant = tenant_option();
   return Store::open(path, o);
 }
 

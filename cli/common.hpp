@@ -23,6 +23,7 @@ namespace crmkit::cli {
 inline const char* kDefaultDb = "crmkit-demo.db";
 // The environment variable that names the database when --db is not given.
 inline const char* kDbEnvironment = "CRMKIT_DB";
+inline const char* kTenantEnvironment = "CRMKIT_TENANT";
 
 // Adds --db to a command: the option, else $CRMKIT_DB, else kDefaultDb. Every command takes
 // its database this way so that one rule holds everywhere.

@@ -9,8 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include "crmkit/error.hpp"
 #include "crmkit/store.hpp"
@@ -67,7 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (const crmkit::Error&) {
       return 0;  // e.g. an amount with more decimals than the currency has
     }
-    SQLite::Statement st(crmkit::detail::connection_of(store()).db, "SELECT count(*) FROM (" + c.sql + ")");
+    auto stp = crmkit::detail::connection_of(store()).db.statement("SELECT count(*) FROM (" + c.sql + ")");
+    auto& st = *stp;
     if (st.getBindParameterCount() != static_cast<int>(c.params.size())) std::abort();
     for (std::size_t i = 0; i < c.params.size(); ++i) {
       const int k = static_cast<int>(i) + 1;

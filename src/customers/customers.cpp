@@ -351,7 +351,7 @@ CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, i
 std::int64_t Customers::count(const CustomerFilter& filter) {
   FilterSql f = filter_sql(filter);
   return detail::guard([&] {
-    auto& st = detail::connection_of(store_).prepare(fmt::format("SELECT count(*) FROM customers WHERE 1{}", f.where));
+    auto& st = detail::connection_of(store_).prepare(fmt::format("SELECT count(*) FROM customers WHERE 1 = 1{}", f.where));
     detail::StatementReset done(st);
     int i = 1;
     for (auto& b : f.binds) b(st, i++);

@@ -311,7 +311,7 @@ void rebuild_figures(Connection& conn) {
       "SELECT customer_id, currency, sum(CASE WHEN kind = 'purchase' THEN amount ELSE 0 END), "
       "sum(CASE WHEN kind = 'refund' THEN amount ELSE 0 END), coalesce(sum(margin), 0) "
       "FROM interactions WHERE currency IS NOT NULL GROUP BY customer_id, currency");
-  // The same statement as migration 0010's.
+  // The same statement as migration 0010's (PostgreSQL's twin: every column of s grouped).
   conn.db.exec(
       "WITH p AS (SELECT customer_id, currency, occurred_at, amount, "
       "(occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000) / 86400000 AS day "
@@ -320,7 +320,7 @@ void rebuild_figures(Connection& conn) {
       "count(DISTINCT day) AS days, min(day) AS first_day FROM p GROUP BY customer_id, currency), "
       "f AS (SELECT s.customer_id, s.currency, s.first_at, s.last_at, s.days, sum(p.amount) AS first_total "
       "FROM s JOIN p ON p.customer_id = s.customer_id AND p.currency = s.currency AND p.day = s.first_day "
-      "GROUP BY s.customer_id, s.currency) "
+      "GROUP BY s.customer_id, s.currency, s.first_at, s.last_at, s.days) "
       "UPDATE customer_money SET first_purchase_at = f.first_at, last_purchase_at = f.last_at, "
       "purchase_days = f.days, first_day_total = f.first_total FROM f "
       "WHERE customer_money.customer_id = f.customer_id AND customer_money.currency = f.currency");

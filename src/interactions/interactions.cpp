@@ -214,7 +214,9 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
     for (std::size_t k = 0; k < batch.size(); ++k) {
       if (!ok[k]) continue;
       try {
+        detail::RowScope row(conn, options.skip_invalid);
         Outcome o = insert_one(conn, batch[k], attrs[k], options.allow_repeats ? nullptr : &keys[k]);
+        row.commit();
         result.ids[k] = o.id;
         if (o.inserted) {
           rows.push_back(recorded(batch[k], o.id));

@@ -192,11 +192,12 @@ CohortMatrix RetentionMetrics::cohorts(const CohortQuery& q) {
     // The cohorts' customers come from the kept first purchases, and only their purchases are
     // read (through the timeline index): the cost grows with the customers of the cohorts asked
     // for, not with every purchase in the store. CROSS JOIN keeps that order: left to itself
-    // SQLite scans every purchase and sorts them in a temporary b-tree.
+    // SQLite scans every purchase and sorts them in a temporary b-tree. (The join condition is
+    // in WHERE because PostgreSQL takes no ON after CROSS JOIN.)
     auto& s = c.prepare(
         "SELECT f.customer_id, i.occurred_at FROM customer_figures f CROSS JOIN interactions i "
-        "ON i.customer_id = f.customer_id AND i.kind = 'purchase' "
-        "WHERE f.first_purchase_at >= ? AND f.first_purchase_at < ? ORDER BY f.customer_id, i.occurred_at");
+        "WHERE i.customer_id = f.customer_id AND i.kind = 'purchase' "
+        "AND f.first_purchase_at >= ? AND f.first_purchase_at < ? ORDER BY f.customer_id, i.occurred_at");
     detail::StatementReset reset_s(s);
     detail::bind_all(s, q.from ? *q.from : kMin, q.to ? *q.to : std::numeric_limits<std::int64_t>::max());
     analytics::CohortCustomers customers;

@@ -153,7 +153,10 @@ BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, cons
     for (std::size_t i = 0; i < batch.size(); ++i) {
       try {
         bool dup = false;
-        result.ids.push_back(insert_one(c, batch[i], &dup));
+        detail::RowScope row(c, options.skip_invalid);
+        const std::int64_t id = insert_one(c, batch[i], &dup);
+        row.commit();
+        result.ids.push_back(id);
         ++(dup ? result.duplicates : result.inserted);
         if (dup) ++result.duplicate_external_ids;  // responses are identified by external_id only
       } catch (const Error& e) {
@@ -170,7 +173,7 @@ BatchResult Surveys::record_batch(const std::vector<SurveyResponse>& batch, cons
             throw BatchRowError(mapped.code(), i, mapped.what());
           }
         }
-        // A failed single INSERT leaves nothing behind (statement-level rollback).
+        // A failed single INSERT leaves nothing behind (statement-level rollback, or RowScope's).
         result.ids.push_back(0);
         result.errors.push_back({i, Errc::constraint, e.what()});
       }
@@ -218,7 +221,7 @@ std::vector<SurveyResponse> Surveys::for_customer(std::int64_t customer_id, cons
 
 std::int64_t Surveys::count(const SurveyFilter& filter) {
   return detail::guard([&] {
-    auto& q = detail::connection_of(store_).prepare("SELECT count(*) FROM survey_responses WHERE 1" + filter_sql(filter));
+    auto& q = detail::connection_of(store_).prepare("SELECT count(*) FROM survey_responses WHERE 1 = 1" + filter_sql(filter));
     detail::StatementReset done(q);
     bind_filter(q, filter);
     q.executeStep();

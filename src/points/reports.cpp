@@ -157,19 +157,19 @@ void Points::check_invariants(std::int64_t programme_id) {
         [&](detail::Statement& q) { return fmt::format("credit entry {} has no lot", n(q, 0)); });
     // 3. Lot remaining == points - allocations.
     expect_none(
-        "SELECT lo.entry_id, lo.points, lo.remaining, COALESCE((SELECT SUM(points) FROM points_allocations a WHERE "
-        "a.lot_id = lo.entry_id), 0) s FROM points_lots lo WHERE lo.programme_id = ?1 AND "
-        "(lo.remaining <> lo.points - s OR lo.remaining < 0) LIMIT 1",
+        "SELECT * FROM (SELECT lo.entry_id, lo.points, lo.remaining, COALESCE((SELECT SUM(points) FROM "
+        "points_allocations a WHERE a.lot_id = lo.entry_id), 0) AS s FROM points_lots lo WHERE lo.programme_id = ?1) x "
+        "WHERE x.remaining <> x.points - x.s OR x.remaining < 0 LIMIT 1",
         [&](detail::Statement& q) {
           return fmt::format("lot {}: remaining {} != points {} - allocations {}", n(q, 0), n(q, 2), n(q, 1), n(q, 3));
         });
     // 4. Every debit == its allocations + its outstanding debt; reverse_redeem == -allocations.
     expect_none(
-        "SELECT l.id, l.kind, l.points, COALESCE((SELECT SUM(points) FROM points_allocations a WHERE a.entry_id = "
-        "l.id), 0) al, COALESCE((SELECT outstanding FROM points_debts d WHERE d.entry_id = l.id), 0) dd "
-        "FROM points_ledger l WHERE l.programme_id = ?1 AND ((l.points < 0 AND -l.points <> al + dd) OR "
-        "(l.kind = 'reverse_redeem' AND l.points <> -al) OR (l.points > 0 AND l.kind <> 'reverse_redeem' AND "
-        "(al <> 0 OR dd <> 0))) LIMIT 1",
+        "SELECT * FROM (SELECT l.id, l.kind, l.points, COALESCE((SELECT SUM(points) FROM points_allocations a "
+        "WHERE a.entry_id = l.id), 0) AS al, COALESCE((SELECT outstanding FROM points_debts d WHERE d.entry_id = "
+        "l.id), 0) AS dd FROM points_ledger l WHERE l.programme_id = ?1) x WHERE (x.points < 0 AND -x.points <> "
+        "x.al + x.dd) OR (x.kind = 'reverse_redeem' AND x.points <> -x.al) OR (x.points > 0 AND x.kind <> "
+        "'reverse_redeem' AND (x.al <> 0 OR x.dd <> 0)) LIMIT 1",
         [&](detail::Statement& q) {
           return fmt::format("entry {} ({} {}): allocations {} and debt {} do not account for it", n(q, 0),
                              q.getColumn(1).getString(), n(q, 2), n(q, 3), n(q, 4));

@@ -49,7 +49,7 @@ std::optional<CohortQuery> newest_cohorts(Store& store, CohortPeriod by, int coh
   // (The calendar's last months may hold no first purchase at all, as on CDNOW, whose
   // customers all first bought in early 1997.)
   auto& st = detail::connection_of(store).prepare(
-      "SELECT max(first_purchase_at) FROM customer_figures WHERE ?1 IS NULL OR first_purchase_at < ?1");
+      "SELECT max(first_purchase_at) FROM customer_figures WHERE CAST(?1 AS BIGINT) IS NULL OR first_purchase_at < ?1");
   detail::StatementReset reset(st);
   detail::bind_all(st, as_of);
   st.executeStep();

@@ -13,6 +13,7 @@
 #include "crmkit/segment.hpp"
 #include "crmkit/limits.hpp"
 #include "crmkit/time.hpp"
+#include "store/database.hpp"
 
 namespace crmkit::segments {
 
@@ -46,6 +47,9 @@ struct CompileContext {
   Instant as_of = 0;
   std::string currency = "USD";   // the store's default currency
   bool strict_nulls = false;      // SQL three-valued logic instead of "negatives match missing"
+  // The SQL dialect to emit: SQLite's integer truth values and json_extract, or PostgreSQL's
+  // booleans and jsonb (same results on both).
+  detail::Backend backend = detail::Backend::sqlite;
   // Segment name -> id; throws Error(not_found) for an unknown name.
   std::function<std::int64_t(const std::string& name)> resolve_segment;
 };

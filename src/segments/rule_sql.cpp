@@ -36,7 +36,7 @@ namespace {
 
 class Compiler {
  public:
-  explicit Compiler(const CompileContext& ctx) : ctx_(ctx) {
+  explicit Compiler(const CompileContext& ctx) : ctx_(ctx), pg_(ctx.backend == detail::Backend::postgres) {
     // The calendar day "as of" refers to: the day of the last instant before as_of, so that a
     // date D given as as_of (the instant D+1 00:00) means day D.
     ref_day_ = day_of(ctx.as_of - 1);
@@ -84,6 +84,10 @@ class Compiler {
 
  private:
   const CompileContext& ctx_;
+  // PostgreSQL: WHERE needs booleans (SQLite's nodes are 0, 1 or NULL), there is no
+  // json_extract, instr or negative substr start, and text order must be binary (COLLATE "C"
+  // whatever the database's collation). SQLite's output is unchanged.
+  const bool pg_;
   Day ref_day_;
   std::vector<SqlParam> params_;
   std::string currency_param_, money_param_;
@@ -111,6 +115,9 @@ class Compiler {
     p.text = v;
     return add(std::move(p));
   }
+  // A constant truth value: 1 / 0 on SQLite, TRUE / FALSE on PostgreSQL.
+  std::string truth(bool b) const { return pg_ ? (b ? "TRUE" : "FALSE") : (b ? "1" : "0"); }
+
   std::string currency() {
     if (currency_param_.empty()) currency_param_ = text(ctx_.currency);
     return currency_param_;
@@ -132,7 +139,7 @@ class Compiler {
     if (n.contains("all") || n.contains("any")) {
       const bool all = n.contains("all");
       const json& list = n.at(all ? "all" : "any");
-      if (list.empty()) return {all ? "1" : "0", 1};
+      if (list.empty()) return {truth(all), 1};
       std::vector<Sql> kids;
       for (std::size_t i = 0; i < list.size(); ++i)
         kids.push_back(group_node(list[i], fmt::format("{}.{}[{}]", path, all ? "all" : "any", i)));
@@ -148,8 +155,9 @@ class Compiler {
     }
     if (n.contains("not")) {
       Sql inner = group_node(n.at("not"), path + ".not");
-      // Every compiled node is 0, 1 or NULL. Strict: "= 0" is NOT (NULL stays NULL). Lenient: a
-      // child that is unknown (NULL) counts as false, so `not` matches it.
+      // Every compiled node is 0, 1 or NULL (a boolean on PostgreSQL). Strict: "= 0" is NOT (NULL
+      // stays NULL). Lenient: a child that is unknown (NULL) counts as false, so `not` matches it.
+      if (pg_ && ctx_.strict_nulls) return {"(NOT " + inner.text + ")", inner.need + 1};
       return {"(" + inner.text + (ctx_.strict_nulls ? " = 0)" : " IS NOT TRUE)"), inner.need + 1};
     }
     return {leaf(n, path), 1};
@@ -175,7 +183,9 @@ class Compiler {
     const std::string name = n.at("field").get<std::string>();
     if (name.rfind("attributes.", 0) == 0) {
       std::string jp = "$";
-      for (const auto& part : attribute_path(name, path + ".field")) jp += "." + part;
+      const auto parts = attribute_path(name, path + ".field");
+      if (pg_) return attribute_pg(parts, op, n, path);
+      for (const auto& part : parts) jp += "." + part;
       return compare("json_extract(c.attributes, " + text(jp) + ")", FieldType::attribute, op, n, path);
     }
     const FieldInfo* f = find_field(name);
@@ -215,6 +225,9 @@ class Compiler {
         // Completed years on the reference day: the birthday counts on its day; a 29 February
         // birthday is reached on 1 March in common years ("MM-DD" text comparison).
         const CivilDate d = civil_from_day(ref_day_);
+        if (pg_)
+          return "(" + integer(d.year) + " - CAST(substr(c.birth_date, 1, 4) AS INTEGER) - CAST(substr(c.birth_date, 6, 5) " +
+                 "COLLATE \"C\" > " + text(fmt::format("{:02}-{:02}", d.month, d.day)) + " AS INTEGER))";
         return "(" + integer(d.year) + " - CAST(substr(c.birth_date, 1, 4) AS INTEGER) - (substr(c.birth_date, 6, 5) > " +
                text(fmt::format("{:02}-{:02}", d.month, d.day)) + "))";
       }
@@ -278,6 +291,7 @@ class Compiler {
     if (op == Op::is_not_set) return "(" + x + " IS NULL)";
     const json& v = n.at("value");
     if (t == FieldType::instant) return compare_time(x, op, v, vp);
+    if (pg_) return compare_pg(x, t, op, n, path);
     switch (op) {
       case Op::eq: return "(" + x + " = " + value(v, t, vp) + ")";
       case Op::ne: return negative(x, x + " <> " + value(v, t, vp));
@@ -291,7 +305,7 @@ class Compiler {
         return negative(x, x + " NOT BETWEEN " + value(v[0], t, vp + "[0]") + " AND " + value(v[1], t, vp + "[1]"));
       case Op::in:
       case Op::not_in: {
-        if (v.empty()) return op == Op::in ? "0" : "1";
+        if (v.empty()) return truth(op != Op::in);
         std::string list;
         for (std::size_t i = 0; i < v.size(); ++i)
           list += (i ? ", " : "") + value(v[i], t, fmt::format("{}[{}]", vp, i));
@@ -312,6 +326,109 @@ class Compiler {
         return "(length(" + x + ") >= " + integer(chars) + " AND substr(" + x + ", -" + integer(chars) +
                ") = " + text(s) + ")";
       }
+      default: break;
+    }
+    fail(path + ".op", "operator not supported here");
+  }
+
+  // starts_with / ends_with of a string value on PostgreSQL (right() for SQLite's substr(x, -n)).
+  std::string affix_pg(const std::string& x, Op op, const std::string& s) {
+    if (s.empty()) return "(" + x + " IS NOT NULL)";
+    std::int64_t chars = 0;  // the value's length in code points, as substr and right count
+    for (unsigned char ch : s)
+      if ((ch & 0xC0) != 0x80) ++chars;
+    if (op == Op::starts_with) return "(substr(" + x + ", 1, " + integer(chars) + ") = " + text(s) + ")";
+    return "(length(" + x + ") >= " + integer(chars) + " AND right(" + x + ", " + integer(chars) + ") = " + text(s) +
+           ")";
+  }
+
+  // compare() on PostgreSQL for the fields that are not times or attributes: the same tests,
+  // with text ordered byte-wise (COLLATE "C", as SQLite's BINARY) and strpos for instr.
+  std::string compare_pg(const std::string& x, FieldType t, Op op, const json& n, const std::string& path) {
+    const std::string vp = path + ".value";
+    const json& v = n.at("value");
+    const std::string xo = t == FieldType::text || t == FieldType::date ? x + " COLLATE \"C\"" : x;
+    switch (op) {
+      case Op::eq: return "(" + x + " = " + value(v, t, vp) + ")";
+      case Op::ne: return negative(x, x + " <> " + value(v, t, vp));
+      case Op::lt: return "(" + xo + " < " + value(v, t, vp) + ")";
+      case Op::lte: return "(" + xo + " <= " + value(v, t, vp) + ")";
+      case Op::gt: return "(" + xo + " > " + value(v, t, vp) + ")";
+      case Op::gte: return "(" + xo + " >= " + value(v, t, vp) + ")";
+      case Op::between:
+        return "(" + xo + " BETWEEN " + value(v[0], t, vp + "[0]") + " AND " + value(v[1], t, vp + "[1]") + ")";
+      case Op::not_between:
+        return negative(x, xo + " NOT BETWEEN " + value(v[0], t, vp + "[0]") + " AND " + value(v[1], t, vp + "[1]"));
+      case Op::in:
+      case Op::not_in: {
+        if (v.empty()) return truth(op != Op::in);
+        std::string list;
+        for (std::size_t i = 0; i < v.size(); ++i)
+          list += (i ? ", " : "") + value(v[i], t, fmt::format("{}[{}]", vp, i));
+        return op == Op::in ? "(" + x + " IN (" + list + "))" : negative(x, x + " NOT IN (" + list + ")");
+      }
+      case Op::contains: return "(strpos(" + x + ", " + value(v, t, vp) + ") > 0)";
+      case Op::not_contains: return negative(x, "strpos(" + x + ", " + value(v, t, vp) + ") = 0");
+      case Op::starts_with:
+      case Op::ends_with: return affix_pg(x, op, v.get_ref<const std::string&>());
+      default: break;
+    }
+    fail(path + ".op", "operator not supported here");
+  }
+
+  // An attribute on PostgreSQL, with the results json_extract gives on SQLite: a JSON number
+  // compares as a number, a boolean as 1 / 0, a string (or an object or array, as its JSON
+  // text) as text, absent or JSON null is missing; across types SQLite's order holds (numbers
+  // before text), and the text operators see a number as its text. The path is bound ('{a,b}').
+  std::string attribute_pg(const std::vector<std::string>& parts, Op op, const json& n, const std::string& path) {
+    std::string arr = "{";
+    for (std::size_t i = 0; i < parts.size(); ++i) arr += (i ? "," : "") + parts[i];
+    arr += "}";
+    const std::string j = "(CAST(c.attributes AS jsonb) #> CAST(" + text(arr) + " AS text[]))";
+    const std::string type = "jsonb_typeof(" + j + ")";
+    const std::string x = "(" + j + " #>> '{}')";  // NULL when absent or JSON null
+    if (op == Op::is_set) return "(" + x + " IS NOT NULL)";
+    if (op == Op::is_not_set) return "(" + x + " IS NULL)";
+    const std::string vp = path + ".value";
+    const json& v = n.at("value");
+    const std::string num = "(CASE " + x + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 ELSE CAST(" + x + " AS numeric) END)";
+    // x OP e; `sql_op` is one of = <> < <= > >=.
+    auto cmp = [&](const std::string& sql_op, const json& e, const std::string& p) {
+      const std::string val = value(e, FieldType::attribute, p);
+      // The result when x's type is the other one: x before (a number, e text) or after e.
+      const bool x_after = !e.is_string();
+      bool other = sql_op == "<>";
+      if (sql_op == "<" || sql_op == "<=") other = !x_after;
+      if (sql_op == ">" || sql_op == ">=") other = x_after;
+      if (e.is_string())
+        return "(CASE WHEN " + type + " IN ('number', 'boolean') THEN " + truth(other) + " ELSE " + x +
+               " COLLATE \"C\" " + sql_op + " " + val + " END)";
+      return "(CASE WHEN " + type + " IN ('string', 'object', 'array') THEN " + truth(other) + " ELSE " + num + " " +
+             sql_op + " " + val + " END)";
+    };
+    auto any_of = [&]() {
+      std::string s = "(";
+      for (std::size_t i = 0; i < v.size(); ++i) s += (i ? " OR " : "") + cmp("=", v[i], fmt::format("{}[{}]", vp, i));
+      return s + ")";
+    };
+    // json_extract's value as text, as instr / substr / length read it (a boolean is 1 / 0).
+    const std::string as_text = "(CASE WHEN " + type + " = 'boolean' THEN (CASE WHEN " + x +
+                                " = 'true' THEN '1' ELSE '0' END) ELSE " + x + " END)";
+    switch (op) {
+      case Op::eq: return cmp("=", v, vp);
+      case Op::ne: return negative(x, cmp("<>", v, vp));
+      case Op::lt: return cmp("<", v, vp);
+      case Op::lte: return cmp("<=", v, vp);
+      case Op::gt: return cmp(">", v, vp);
+      case Op::gte: return cmp(">=", v, vp);
+      case Op::between: return "(" + cmp(">=", v[0], vp + "[0]") + " AND " + cmp("<=", v[1], vp + "[1]") + ")";
+      case Op::not_between: return negative(x, cmp("<", v[0], vp + "[0]") + " OR " + cmp(">", v[1], vp + "[1]"));
+      case Op::in: return v.empty() ? truth(false) : any_of();
+      case Op::not_in: return v.empty() ? truth(true) : negative(x, "NOT " + any_of());
+      case Op::contains: return "(strpos(" + as_text + ", " + text(v.get<std::string>()) + ") > 0)";
+      case Op::not_contains: return negative(x, "strpos(" + as_text + ", " + text(v.get<std::string>()) + ") = 0");
+      case Op::starts_with:
+      case Op::ends_with: return affix_pg(as_text, op, v.get_ref<const std::string&>());
       default: break;
     }
     fail(path + ".op", "operator not supported here");
@@ -348,7 +465,7 @@ class Compiler {
       case Op::in:
       case Op::not_in: {
         const json& v = n.at("value");
-        if (v.empty()) return op == Op::in ? "0" : "1";
+        if (v.empty()) return truth(op != Op::in);
         std::string list;
         for (std::size_t i = 0; i < v.size(); ++i) list += (i ? ", " : "") + text(v[i].get<std::string>());
         std::string e = "EXISTS (" + base + " AND t.tag IN (" + list + "))";
@@ -361,7 +478,7 @@ class Compiler {
 
   std::string where_list(const char* column, const json& v) {
     if (!v.is_array()) return fmt::format(" AND i.{} = ", column) + text(v.get<std::string>());
-    if (v.empty()) return " AND 0";
+    if (v.empty()) return " AND " + truth(false);
     std::string list;
     for (std::size_t i = 0; i < v.size(); ++i) list += (i ? ", " : "") + text(v[i].get<std::string>());
     return fmt::format(" AND i.{} IN (", column) + list + ")";

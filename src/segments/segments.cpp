@@ -58,6 +58,7 @@ segments::CompiledRule compile(detail::Connection& c, const Store& store, const 
   ctx.as_of = as_of;
   ctx.currency = store.default_currency();
   ctx.strict_nulls = strict;
+  ctx.backend = c.backend();
   ctx.resolve_segment = [&c](const std::string& name) { return segment_id_of(c, name); };
   return segments::compile_rule(rule, ctx);
 }

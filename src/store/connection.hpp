@@ -248,6 +248,23 @@ class WriteScope {
   bool done_ = false;
 };
 
+// Around one row of a batch that skips invalid rows: a savepoint where the backend needs one.
+// A failed statement undoes only itself on SQLite, but aborts the whole transaction on
+// PostgreSQL, so there each row gets a savepoint that a failure rolls back to. commit() after
+// the row succeeded.
+class RowScope {
+ public:
+  RowScope(Connection& c, bool skip_invalid) {
+    if (skip_invalid && c.backend() == Backend::postgres) scope_.emplace(c);
+  }
+  void commit() {
+    if (scope_) scope_->commit();
+  }
+
+ private:
+  std::optional<WriteScope> scope_;
+};
+
 // Converts an error of the SQL layer into crmkit::Error (busy -> busy, constraint ->
 // constraint, ...), its message prefixed by `context` when given.
 [[noreturn]] void rethrow_sql(const SqlError& e, const std::string& context = {});

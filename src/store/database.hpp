@@ -66,6 +66,10 @@ class Database {
   // The first column of the first row of a query.
   Value execAndGet(const std::string& sql);
 
+  // A number that stays the same while no other connection has committed a change (it may also
+  // change when none has): what kept results built from committed facts are checked against.
+  virtual std::int64_t data_version() = 0;
+
   // Not in autocommit mode: a transaction is open.
   virtual bool in_transaction() const noexcept = 0;
   // Starts the transaction of a write: one that takes the write lock at once on SQLite

@@ -16,7 +16,7 @@ namespace crmkit::detail {
 namespace {
 
 // The type OIDs crmkit reads and binds (PostgreSQL's catalog; stable since 7.x).
-constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kOid = 26, kFloat4 = 700,
+constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kOid = 26, kFloat4 = 700,
               kFloat8 = 701, kNumeric = 1700;
 
 // SQLSTATE classes and codes (PostgreSQL's errcodes appendix) -> crmkit's.
@@ -56,7 +56,9 @@ struct PostgresSession {
   bool lost() const noexcept { return !conn || PQstatus(conn) != CONNECTION_OK; }
 
   // The error of a failed result (or of the connection when there is none) as SqlError.
-  [[noreturn]] void fail(PGresult* res) const {
+  // `sql`, when given, is named in the message of an error in the statement itself (SQLSTATE
+  // class 42: syntax, an unknown name or type), which is a bug in crmkit to report.
+  [[noreturn]] void fail(PGresult* res, const std::string& sql = {}) const {
     if (lost()) {
       std::string why = conn ? PQerrorMessage(conn) : "no connection";
       while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
@@ -69,6 +71,8 @@ struct PostgresSession {
     std::string msg = primary ? primary : PQerrorMessage(conn);
     while (!msg.empty() && msg.back() == '\n') msg.pop_back();
     if (detail) msg += fmt::format(" ({})", detail);
+    if (!sql.empty() && state && std::strncmp(state, "42", 2) == 0)
+      msg += fmt::format(" in: {}", sql.size() > 400 ? sql.substr(0, 400) + "..." : sql);
     const SqlCode code = code_of(state);
     if (res) PQclear(res);
     throw SqlError(code, msg);
@@ -79,7 +83,7 @@ struct PostgresSession {
     reconnect_if_lost();
     PGresult* res = PQexec(conn, sql.c_str());
     const auto st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(res, sql);
     PQclear(res);
   }
 
@@ -125,6 +129,9 @@ struct Translated {
   std::string sql;
   int params = 0;
   std::map<std::string, int> names;  // ":name" -> N
+  // used[N - 1]: $N occurs in the text. SQLite lets a statement skip a number (?1 and ?8 with
+  // 2..7 bound but unused); PostgreSQL cannot infer the type of a parameter it never sees.
+  std::vector<bool> used;
 };
 
 Translated translate(const std::string& in) {
@@ -156,6 +163,8 @@ Translated translate(const std::string& in) {
       if (j > i + 1) k = std::atoi(in.substr(i + 1, j - i - 1).c_str());
       else k = t.params + 1;
       t.params = std::max(t.params, k);
+      if (t.used.size() < static_cast<std::size_t>(k)) t.used.resize(static_cast<std::size_t>(k));
+      t.used[static_cast<std::size_t>(k) - 1] = true;
       t.sql += fmt::format("${}", k);
       i = j;
     } else if (c == ':' && i + 1 < n && (std::isalpha(static_cast<unsigned char>(in[i + 1])) || in[i + 1] == '_') &&
@@ -164,7 +173,11 @@ Translated translate(const std::string& in) {
       while (j < n && is_word(in[j])) ++j;
       const std::string name = in.substr(i, j - i);
       auto it = t.names.find(name);
-      if (it == t.names.end()) it = t.names.emplace(name, ++t.params).first;
+      if (it == t.names.end()) {
+        it = t.names.emplace(name, ++t.params).first;
+        t.used.resize(static_cast<std::size_t>(t.params));
+        t.used.back() = true;
+      }
       t.sql += fmt::format("${}", it->second);
       i = j;
     } else {
@@ -172,6 +185,7 @@ Translated translate(const std::string& in) {
       ++i;
     }
   }
+  t.used.resize(static_cast<std::size_t>(t.params));
   return t;
 }
 
@@ -247,6 +261,7 @@ class PostgresStatement final : public Statement {
   void reset() override { clear_result(); }
   void tryReset() noexcept override { clear_result(); }
 
+  int getBindParameterCount() const override { return t_.params; }
   int getColumnCount() const override {
     if (!res_) const_cast<PostgresStatement*>(this)->describe();
     return res_ ? PQnfields(res_) : described_columns_;
@@ -293,13 +308,14 @@ class PostgresStatement final : public Statement {
     s_->reconnect_if_lost();
     bool same = !name_.empty() && prepared_generation_ == s_->generation;
     for (std::size_t k = 0; same && k < params_.size(); ++k)
-      if (params_[k].present && params_[k].type != types_[k]) same = false;
+      if (t_.used[k] && params_[k].present && params_[k].type != types_[k]) same = false;
     if (same) return;
     std::vector<Oid> types(params_.size());
-    for (std::size_t k = 0; k < params_.size(); ++k) types[k] = params_[k].present ? params_[k].type : 0;
+    for (std::size_t k = 0; k < params_.size(); ++k)
+      types[k] = !t_.used[k] ? kText : params_[k].present ? params_[k].type : 0;
     std::string name = fmt::format("crmkit_{}", ++s_->next_name);
     PGresult* r = PQprepare(s_->conn, name.c_str(), t_.sql.c_str(), static_cast<int>(types.size()), types.data());
-    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) s_->fail(r);
+    if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) s_->fail(r, t_.sql);
     PQclear(r);
     name_ = std::move(name);
     types_ = std::move(types);
@@ -321,7 +337,7 @@ class PostgresStatement final : public Statement {
     PGresult* r = PQexecPrepared(s_->conn, name_.c_str(), static_cast<int>(n), values.data(), lengths.data(),
                                  formats.data(), 0);
     const auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) s_->fail(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) s_->fail(r, t_.sql);
     res_ = r;
     rows_ = PQntuples(r);
     row_ = -1;
@@ -487,6 +503,11 @@ std::unique_ptr<Statement> PostgresDatabase::statement(const std::string& sql) {
 }
 
 void PostgresDatabase::exec(const std::string& sql) { session_->run(sql); }
+
+std::int64_t PostgresDatabase::data_version() {
+  const Value v = execAndGet("SELECT pg_current_snapshot()::text");
+  return static_cast<std::int64_t>(std::hash<std::string>{}(v.getString()));
+}
 
 bool PostgresDatabase::in_transaction() const noexcept { return session_->in_transaction(); }
 

@@ -27,6 +27,9 @@ class PostgresDatabase final : public Database {
   const Dialect& dialect() const noexcept override;
   std::unique_ptr<Statement> statement(const std::string& sql) override;
   void exec(const std::string& sql) override;
+  // The server's snapshot (its next transaction id and those in progress) hashed: it changes
+  // whenever any transaction on the server commits a change, so it is conservative.
+  std::int64_t data_version() override;
   bool in_transaction() const noexcept override;
   // BEGIN, then the tenant's write lock (a transaction-scoped advisory lock): writers of one
   // tenant take turns exactly as SQLite's BEGIN IMMEDIATE makes them, so a read-then-write

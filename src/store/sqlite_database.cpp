@@ -95,6 +95,7 @@ class SqliteStatement final : public Statement {
   }
 
   int getColumnCount() const override { return sqlite3_column_count(st_); }
+  int getBindParameterCount() const override { return sqlite3_bind_parameter_count(st_); }
   const char* getColumnName(int i) const override {
     const char* n = sqlite3_column_name(st_, i);
     if (!n) throw SqlError(SqlCode::no_memory, "out of memory reading a column name");
@@ -220,6 +221,7 @@ SqliteDatabase::~SqliteDatabase() {
   rollback_.reset();
   rollback_to_.reset();
   release_.reset();
+  data_version_.reset();
   // Statements the Connection cached are finalized before the database is (Connection's
   // member order); sqlite3_close_v2 also waits for any left.
   sqlite3_close_v2(db_);
@@ -239,6 +241,14 @@ void SqliteDatabase::exec(const std::string& sql) {
   if (rc != SQLITE_OK) throw_sqlite(db_, rc);
 }
 
+std::int64_t SqliteDatabase::data_version() {
+  if (!data_version_) data_version_ = statement("PRAGMA data_version");
+  data_version_->tryReset();
+  const std::int64_t v = data_version_->executeStep() ? data_version_->getColumn(0).getInt64() : 0;
+  data_version_->tryReset();
+  return v;
+}
+
 bool SqliteDatabase::in_transaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
 
 void SqliteDatabase::begin_write() { exec("BEGIN IMMEDIATE"); }
@@ -252,19 +262,6 @@ bool SqliteDatabase::rollback_all() noexcept {
 
 bool SqliteDatabase::rollback_savepoint() noexcept {
   return run_quietly(*rollback_to_) && run_quietly(*release_);
-}
-
-Value Database::execAndGet(const std::string& sql) {
-  auto st = statement(sql);
-  Value v;
-  if (!st->executeStep()) return v;
-  auto c = st->getColumn(0);
-  v.type = c.getType();
-  if (v.type == ColumnType::null) return v;
-  v.integer = c.getInt64();
-  v.real = c.getDouble();
-  if (v.type == ColumnType::text || v.type == ColumnType::integer || v.type == ColumnType::real) v.text = c.getString();
-  return v;
 }
 
 }  // namespace crmkit::detail

@@ -24,6 +24,7 @@ class SqliteDatabase final : public Database {
   const Dialect& dialect() const noexcept override;
   std::unique_ptr<Statement> statement(const std::string& sql) override;
   void exec(const std::string& sql) override;
+  std::int64_t data_version() override;  // PRAGMA data_version
   bool in_transaction() const noexcept override;
   void begin_write() override;
   bool rollback_all() noexcept override;
@@ -37,6 +38,7 @@ class SqliteDatabase final : public Database {
   // when memory is exhausted (an OOM that also defeated ROLLBACK would leave a transaction
   // open, and every later write would silently join it and never commit).
   std::unique_ptr<Statement> rollback_, rollback_to_, release_;
+  std::unique_ptr<Statement> data_version_;
 };
 
 // The SQLite connection of a store, or nullptr when it is a PostgreSQL one.

@@ -89,6 +89,7 @@ class Statement {
   virtual void bindNoCopy(int index, const char* value) = 0;
   virtual void bindNoCopy(int index, const void* data, int size) = 0;  // a blob
   virtual int getIndex(const char* name) const = 0;  // of ":name"; 0 if there is none
+  virtual int getBindParameterCount() const = 0;      // the largest parameter index
   virtual void clearBindings() = 0;
 
   // Runs to the next row: true while there is one. The first call executes the statement.

@@ -185,12 +185,7 @@ std::shared_ptr<const ModelInputs> shared_model_inputs(Store& store, const Model
   return detail::guard([&]() -> std::shared_ptr<const ModelInputs> {
     auto& c = detail::connection_of(store);
     const std::string currency = currency_or_default(store, o.currency);
-    std::int64_t version = 0;
-    {
-      auto& st = c.prepare("PRAGMA data_version");
-      detail::StatementReset done(st);
-      if (st.executeStep()) version = st.getColumn(0).getInt64();
-    }
+    const std::int64_t version = c.db.data_version();
     auto& kept = c.kept_model_inputs;
     if (kept.inputs && kept.data_version == version && kept.inputs->calibration_end == o.calibration_end &&
         kept.inputs->unit == o.unit && kept.inputs->currency == currency && kept.inputs->holdout_end == o.holdout_end)

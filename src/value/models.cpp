@@ -229,7 +229,7 @@ std::optional<ValueModel> CustomerValue::latest_model(std::optional<ValueModelKi
   return detail::guard([&] {
     auto& st = detail::connection_of(store_).prepare(
         std::string(kModelColumns) +
-        "WHERE (?1 IS NULL AND kind <> 'gg') OR kind = ?1 ORDER BY fitted_at DESC, id DESC LIMIT 1");
+        "WHERE (CAST(?1 AS TEXT) IS NULL AND kind <> 'gg') OR kind = ?1 ORDER BY fitted_at DESC, id DESC LIMIT 1");
     return detail::one_row(st, read_model, kind);
   });
 }

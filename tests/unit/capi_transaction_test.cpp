@@ -19,7 +19,8 @@ TEST_CASE("crmkit_db_begin rolls back a transaction a failed rollback left open"
   // What an out-of-memory ROLLBACK leaves: a transaction open that nobody owns, with a change.
   auto& c = crmkit::detail::connection_of(db->session->store);
   c.db.exec("BEGIN");
-  c.db.exec("INSERT OR REPLACE INTO store_settings(key, value) VALUES ('default_currency', 'JPY')");
+  c.db.exec("INSERT INTO store_settings(key, value) VALUES ('default_currency', 'JPY') "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   REQUIRE(default_currency(db) == "JPY");
 
   // The stale change is discarded, not silently joined and committed with the host's work.

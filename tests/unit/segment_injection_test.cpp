@@ -27,7 +27,12 @@ struct Snapshot {
 Snapshot snapshot(crmkit::Store& s) {
   auto& db = crmkit::detail::connection_of(s).db;
   auto n = [&](const char* sql) { return static_cast<std::int64_t>(db.execAndGet(sql).getInt64()); };
-  return {n("SELECT count(*) FROM sqlite_schema"), n("SELECT count(*) FROM customers"),
+  // The tenant's schema objects: SQLite's schema table, or the relations of the tenant's schema.
+  const char* objects = crmkit::detail::connection_of(s).backend() == crmkit::detail::Backend::postgres
+                            ? "SELECT count(*) FROM pg_class WHERE relnamespace = "
+                              "(SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+                            : "SELECT count(*) FROM sqlite_schema";
+  return {n(objects), n("SELECT count(*) FROM customers"),
           n("SELECT count(*) FROM interactions"), n("SELECT count(*) FROM customer_tags"),
           n("SELECT count(*) FROM segments")};
 }

@@ -160,7 +160,7 @@ struct World {
     db.exec("INSERT INTO rfm_run(id, as_of, map_name, map_version) VALUES (1, 0, 'test', 1) "
             "ON CONFLICT(id) DO UPDATE SET as_of = 0, map_name = 'test', map_version = 1");
     auto rfm_st = db.statement("INSERT INTO customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, "
-                              "f_score, m_score, rfm_score, segment) VALUES (?1, 0, 1, 0, ?2, 1, 1, ?2 * 100 + 11, ?3)");
+                              "f_score, m_score, rfm_score, segment) VALUES (?1, 0, 1, 0, ?2, 1, 1, ?4, ?3)");
     auto& rfm = *rfm_st;
     auto opt = [](crmkit::detail::Statement& st, int k, const std::optional<std::string>& v) {
       if (v) st.bind(k, *v); else st.bind(k);
@@ -258,6 +258,7 @@ struct World {
         rfm.bind(1, static_cast<int64_t>(p.id));
         rfm.bind(2, static_cast<int64_t>(*p.rfm_r));
         rfm.bind(3, *p.rfm_segment);
+        rfm.bind(4, static_cast<int64_t>(*p.rfm_r * 100 + 11));  // one type per parameter on PostgreSQL
         rfm.exec();
       }
     }

@@ -13,6 +13,7 @@ _set_busy = n.bind("crmkit_options_set_busy_timeout", n.c_int, n.c_void_p, n.c_i
 _set_mode = n.bind("crmkit_options_set_file_mode", n.c_int, n.c_void_p, n.c_int)
 _set_cache = n.bind("crmkit_options_set_cache_mib", n.c_int, n.c_void_p, n.c_int)
 _set_write_cache = n.bind("crmkit_options_set_write_cache_mib", n.c_int, n.c_void_p, n.c_int)
+_set_tenant = n.bind("crmkit_options_set_tenant", n.c_int, n.c_void_p, n.c_char_p)
 _schema_version = n.bind("crmkit_db_schema_version", n.c_int, n.POINTER(n.c_int), n.c_void_p)
 _begin = n.bind("crmkit_db_begin", n.c_int, n.c_void_p)
 _commit = n.bind("crmkit_db_commit", n.c_int, n.c_void_p)
@@ -28,6 +29,10 @@ _set_currency = n.bind("crmkit_db_set_default_currency", n.c_int, n.c_void_p, n.
 class Database:
     """An open crmkit database. Use as a context manager, or call close().
 
+    path is a database file (":memory:" for a private one) or a PostgreSQL connection URI
+    ("postgresql://user@host/db", libpq's syntax and environment variables); with a URI,
+    tenant names the schema that holds this store (created and migrated on first open).
+
     Areas hang off it as attributes (db.customers, db.interactions, ...), added by their
     modules. One Database may be used from several threads (calls are serialised).
     cache_mib bounds SQLite's page cache for this connection (1..65536 MiB, taken as pages
@@ -37,7 +42,7 @@ class Database:
     """
 
     def __init__(self, path=":memory:", read_only=False, create=True, busy_timeout_ms=5000,
-                 file_mode=0o600, cache_mib=64, write_cache_mib=256):
+                 file_mode=0o600, cache_mib=64, write_cache_mib=256, tenant="crmkit"):
         opts = n.c_void_p()
         n.check(_options_new(n.byref(opts)))
         try:
@@ -47,6 +52,7 @@ class Database:
             n.check(_set_mode(opts, n.int32(file_mode, "file_mode")))
             n.check(_set_cache(opts, n.int32(cache_mib, "cache_mib")))
             n.check(_set_write_cache(opts, n.int32(write_cache_mib, "write_cache_mib")))
+            n.check(_set_tenant(opts, n.text(str(tenant), "tenant")))
             handle = n.c_void_p()
             n.check(_open(n.byref(handle), n.text(str(path), "path"), opts))
         finally:
