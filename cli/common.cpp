@@ -21,17 +21,18 @@ std::string& tenant_option() {
   return tenant;
 }
 
-bool is_postgres(const std::string& db) {
-  return db.rfind("postgresql://", 0) == 0 || db.rfind("postgres://", 0) == 0;
-}
 }  // namespace
 
-CLI::Option* add_db_option(CLI::App* cmd, std::string& db) {
-  db = kDefaultDb;
+void add_tenant_option(CLI::App* cmd) {
   cmd->add_option("--tenant", tenant_option(),
                   std::string("with a PostgreSQL --db: the tenant (schema) to open (default: $") + kTenantEnvironment +
                       ", else " + OpenOptions{}.tenant + ")")
       ->envname(kTenantEnvironment);
+}
+
+CLI::Option* add_db_option(CLI::App* cmd, std::string& db) {
+  db = kDefaultDb;
+  add_tenant_option(cmd);
   return cmd->add_option("--db", db,
                          std::string("database file, or a postgresql:// URI (default: $") + kDbEnvironment + ", else " +
                              kDefaultDb + ")")
@@ -40,7 +41,7 @@ CLI::Option* add_db_option(CLI::App* cmd, std::string& db) {
 
 Store open_store(const std::string& path, StoreUse use) {
   std::error_code ec;
-  if (use == StoreUse::read && path != ":memory:" && !is_postgres(path) && !std::filesystem::exists(path, ec))
+  if (use == StoreUse::read && path != ":memory:" && !crmkit::is_postgres_uri(path) && !std::filesystem::exists(path, ec))
     throw Error(Errc::io, "database '" + path + "' does not exist (create one with `crmkit demo` or `crmkit import`)");
   OpenOptions o;
   o.create = use == StoreUse::write;

@@ -28,6 +28,9 @@ inline const char* kTenantEnvironment = "CRMKIT_TENANT";
 // Adds --db to a command: the option, else $CRMKIT_DB, else kDefaultDb. Every command takes
 // its database this way so that one rule holds everywhere.
 CLI::Option* add_db_option(CLI::App* cmd, std::string& db);
+// --tenant (and $CRMKIT_TENANT) alone, for a command with a --db of its own (demo); open_store
+// uses it. add_db_option adds it too.
+void add_tenant_option(CLI::App* cmd);
 
 // What a command does with its store: a command that only reads must not leave an empty
 // database behind for a mistyped path; only a command that writes creates the file.

@@ -47,9 +47,14 @@ void run_demo(const Opts& o) {
       throw Error(Errc::conflict, "the demo would replace '" + db + "' (named by $" + kDbEnvironment +
                                       "); give --db to replace it");
   }
-  remove_database(db);
+  // A file is replaced; a PostgreSQL tenant never is (dropping a schema is the server
+  // administrator's decision), so the demo fills only an empty one.
+  if (!is_postgres_uri(db)) remove_database(db);
   Store store = open_store(db, StoreUse::write);
   Customers customers(store);
+  if (is_postgres_uri(db) && customers.count() > 0)
+    throw Error(Errc::conflict, "the demo fills only an empty tenant, and this one has customers; name a new one "
+                                "with --tenant");
   Interactions interactions(store);
   const auto total = static_cast<std::int64_t>(pop.customers.size() + pop.interactions.size());
   Progress bar("demo: customers", total);
@@ -103,7 +108,9 @@ void add_demo(CLI::App& root) {
   auto o = std::make_shared<Opts>();
   auto* cmd = root.add_subcommand("demo", "Create a demo database (a shop's customers over 2024-2025) and print its report");
   cmd->add_option("--db", o->db,
-                  std::string("database file, replaced if it exists (default: $") + kDbEnvironment + ", which is never replaced, else " + kDefaultDb + ")");
+                  std::string("database file, replaced if it exists (default: $") + kDbEnvironment +
+                      ", which is never replaced, else " + kDefaultDb + "), or a postgresql:// URI (an empty tenant)");
+  add_tenant_option(cmd);
   cmd->add_option("--seed", o->seed, "random seed (the same seed gives the same data)")->capture_default_str();
   cmd->add_option("--customers", o->customers, "number of customers")->capture_default_str();
   cmd->add_flag("--json", o->json, "print the report as JSON");

@@ -40,6 +40,10 @@ struct OpenOptions {
   std::string tenant = "crmkit";
 };
 
+// True when `where` names a PostgreSQL server ("postgresql://" or "postgres://"), false for a
+// file path or ":memory:": the choice Store::open makes.
+bool is_postgres_uri(const std::string& where) noexcept;
+
 // Throws Error(invalid_argument) naming the first option out of its range. Store::open checks
 // its options with it; the C API's setters call it too, so a bad value is refused where it is
 // set.

@@ -53,12 +53,19 @@ struct PostgresSession {
     if (conn) PQfinish(conn);
   }
 
-  bool lost() const noexcept { return !conn || PQstatus(conn) != CONNECTION_OK; }
+  // libpq may still report CONNECTION_OK after the server ended the session (a restart's
+  // "terminating connection" arrives as an error result first), so a failure that names no
+  // SQLSTATE, or a connection (08) or shutdown (57P) one, marks the session broken too.
+  bool broken = false;
+  bool lost() const noexcept { return !conn || broken || PQstatus(conn) != CONNECTION_OK; }
 
   // The error of a failed result (or of the connection when there is none) as SqlError.
   // `sql`, when given, is named in the message of an error in the statement itself (SQLSTATE
   // class 42: syntax, an unknown name or type), which is a bug in crmkit to report.
-  [[noreturn]] void fail(PGresult* res, const std::string& sql = {}) const {
+  [[noreturn]] void fail(PGresult* res, const std::string& sql = {}) {
+    const char* failed_state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    if (!failed_state || std::strncmp(failed_state, "08", 2) == 0 || std::strncmp(failed_state, "57P", 3) == 0)
+      broken = true;
     if (lost()) {
       std::string why = conn ? PQerrorMessage(conn) : "no connection";
       while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
@@ -95,6 +102,7 @@ struct PostgresSession {
 
   void connect() {
     if (conn) PQfinish(conn);
+    broken = false;
     conn = PQconnectdb(uri.c_str());
     if (!conn) throw SqlError(SqlCode::no_memory, "out of memory connecting to PostgreSQL");
     if (PQstatus(conn) != CONNECTION_OK) {

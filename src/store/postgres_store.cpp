@@ -76,10 +76,6 @@ int judge(const TenantIdentity& id, const std::string& tenant, const OpenOptions
 
 }  // namespace
 
-bool is_postgres_uri(const std::string& s) noexcept {
-  return s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0;
-}
-
 void check_tenant(const std::string& t) {
   auto bad = [&](const char* why) {
     throw Error(Errc::invalid_argument,
@@ -141,3 +137,12 @@ int postgres_schema_version(Connection& c) {
 }
 
 }  // namespace crmkit::detail
+
+namespace crmkit {
+
+// libpq's two URI forms.
+bool is_postgres_uri(const std::string& where) noexcept {
+  return where.rfind("postgresql://", 0) == 0 || where.rfind("postgres://", 0) == 0;
+}
+
+}  // namespace crmkit

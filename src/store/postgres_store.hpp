@@ -11,8 +11,6 @@ namespace crmkit::detail {
 
 struct Connection;
 
-// "postgresql://..." or "postgres://...": libpq's URI forms.
-bool is_postgres_uri(const std::string& s) noexcept;
 // Throws Error(invalid_argument) naming what is wrong with a tenant name.
 void check_tenant(const std::string& tenant);
 std::shared_ptr<Connection> open_postgres(const std::string& uri, const OpenOptions& options);

@@ -277,7 +277,7 @@ void check_open_options(const OpenOptions& options) {
 Store Store::open(const std::string& path, const OpenOptions& options) {
   check_open_options(options);
   if (!detail::is_valid_utf8(path)) throw Error(Errc::invalid_argument, "path is not valid UTF-8");
-  if (detail::is_postgres_uri(path)) return Store(detail::open_postgres(path, options));
+  if (is_postgres_uri(path)) return Store(detail::open_postgres(path, options));
   return detail::guard([&] {
     const bool memory = is_memory(path);
     // No SQLite mutex per call: a Store is used by one thread at a time (the C API holds its

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -261,7 +262,8 @@ std::vector<CustomerScore> CustomerValue::top_scores(int limit) {
     auto& st = detail::connection_of(store_).prepare(
         std::string(kScoreColumns) +
         "WHERE p_alive IS NOT NULL ORDER BY coalesce(predicted_clv, expected_purchases) DESC, customer_id LIMIT ?1");
-    return detail::all_rows(st, read_score, limit == 0 ? -1 : limit);  // SQLite: -1 = no limit
+    // 0 means every score: the largest LIMIT both backends take (PostgreSQL refuses -1).
+    return detail::all_rows(st, read_score, limit == 0 ? std::numeric_limits<std::int64_t>::max() : limit);
   });
 }
 

@@ -1,0 +1,175 @@
+// The PostgreSQL backend's own promises, beyond the suites that run on both backends: a tenant
+// is a validated schema, created and migrated on first open and isolated from the others; a
+// store survives a server restart between transactions and learns of one inside a transaction.
+// Tagged [postgres]: only the pg.unit variant runs them (the SQLite one excludes the tag). The
+// restart case is hidden ([.restart]) and registered on its own, RUN_SERIAL, because it stops the
+// server every other test of the run is using (tests/CMakeLists.txt).
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <string>
+
+#include "crmkit/customer.hpp"
+#include "crmkit/store.hpp"
+#include "expect_error.hpp"
+#include "store/connection.hpp"
+#include "test_store.hpp"
+
+using namespace crmkit;
+
+namespace {
+
+std::string server() {
+  const std::string uri = test_postgres_uri();
+  REQUIRE_FALSE(uri.empty());  // the pg.unit variant always has a server (tests/main.cpp)
+  return uri;
+}
+
+Store open_tenant(const std::string& tenant, OpenOptions o = {}) {
+  o.tenant = tenant;
+  return Store::open(server(), o);
+}
+
+std::int64_t add_customer(Store& s, const std::string& ext) {
+  CustomerFields f;
+  f.external_id = ext;
+  f.created_at = 1'700'000'000'000;
+  return Customers(s).create(f);
+}
+
+bool has_customer(Store& s, const std::string& ext) {
+  try {
+    Customers(s).get_by_external_id(ext);
+    return true;
+  } catch (const Error& e) {
+    if (e.code() != Errc::not_found) throw;
+    return false;
+  }
+}
+
+// How many schemas the server holds: a refused tenant must not create one.
+std::int64_t schemas(Store& any) {
+  return detail::connection_of(any).db.execAndGet("SELECT count(*) FROM pg_namespace").getInt64();
+}
+
+}  // namespace
+
+TEST_CASE("a tenant name outside the identifier rule is refused before anything is created", "[postgres]") {
+  Store probe = test_store();
+  const std::int64_t before = schemas(probe);
+  for (const std::string bad : {std::string(), std::string("Shop"), std::string("shop-1"), std::string("1shop"),
+                                std::string("pg_shop"), std::string(64, 'a'), std::string("a\"; DROP SCHEMA public; --"),
+                                std::string("caf\xc3\xa9"), std::string("a b")}) {
+    INFO("tenant: " << bad);
+    expect_error([&] { open_tenant(bad); }, Errc::invalid_argument, "tenant");
+  }
+  CHECK(schemas(probe) == before);
+  // 63 bytes is the limit, and it holds.
+  const std::string longest = fresh_tenant() + std::string(63, 'x');
+  Store s = open_tenant(longest.substr(0, 63));
+  CHECK(s.schema_version() == Store::latest_schema_version());
+}
+
+TEST_CASE("tenants of one server are separate stores, created on first open and kept", "[postgres]") {
+  const std::string a = fresh_tenant(), b = fresh_tenant();
+  {
+    Store sa = open_tenant(a);
+    CHECK(sa.schema_version() == Store::latest_schema_version());
+    add_customer(sa, "only-in-a");
+    Store sb = open_tenant(b);
+    CHECK(Customers(sb).count() == 0);
+    add_customer(sb, "only-in-b");
+    add_customer(sb, "also-in-b");
+  }
+  Store again = open_tenant(a);
+  CHECK(Customers(again).count() == 1);
+  CHECK(has_customer(again, "only-in-a"));
+  CHECK_FALSE(has_customer(again, "only-in-b"));
+  Store sb = open_tenant(b);
+  CHECK(Customers(sb).count() == 2);
+}
+
+TEST_CASE("opening a tenant that does not exist: read-only or create off is refused, nothing created",
+          "[postgres]") {
+  Store probe = test_store();
+  const std::int64_t before = schemas(probe);
+  OpenOptions ro;
+  ro.read_only = true;
+  expect_error([&] { open_tenant(fresh_tenant(), ro); }, Errc::read_only, "open it read-write once");
+  OpenOptions no_create;
+  no_create.create = false;
+  expect_error([&] { open_tenant(fresh_tenant(), no_create); }, Errc::io, "does not exist");
+  CHECK(schemas(probe) == before);
+}
+
+TEST_CASE("a schema that is not a crmkit tenant is refused as corrupt and left alone", "[postgres]") {
+  const std::string t = fresh_tenant();
+  Store probe = test_store();
+  auto& db = detail::connection_of(probe).db;
+  db.exec("CREATE SCHEMA " + t + "; CREATE TABLE " + t + ".orders(id bigint)");
+  expect_error([&] { open_tenant(t); }, Errc::corrupt, "not a crmkit tenant");
+  CHECK(db.execAndGet("SELECT count(*) FROM pg_tables WHERE schemaname = '" + t + "'").getInt64() == 1);
+  // A stamp from another application, or a version from the future, is refused the same way.
+  const std::string u = fresh_tenant();
+  Store made = open_tenant(u);
+  db.exec("UPDATE " + u + ".crmkit_schema SET version = version + 1");
+  expect_error([&] { open_tenant(u); }, Errc::unsupported_version, "newer than this crmkit");
+  db.exec("UPDATE " + u + ".crmkit_schema SET application_id = 42");
+  expect_error([&] { open_tenant(u); }, Errc::corrupt, "not a crmkit tenant");
+}
+
+TEST_CASE("a read-only tenant refuses writes with read_only", "[postgres]") {
+  const std::string t = fresh_tenant();
+  {
+    Store w = open_tenant(t);
+    add_customer(w, "first");
+  }
+  OpenOptions ro;
+  ro.read_only = true;
+  Store s = open_tenant(t, ro);
+  CHECK(Customers(s).count() == 1);
+  expect_error([&] { add_customer(s, "second"); }, Errc::read_only, "");
+  Store rw = open_tenant(t);
+  CHECK(Customers(rw).count() == 1);
+}
+
+// Stops the server as a crash would (pg_ctl stop -m immediate: no checkpoint, every backend
+// killed) and starts it again, through the wrapper tests/postgres/with_server.sh exports.
+void restart_server() {
+  const char* ctl = std::getenv("CRMKIT_TEST_PG_CTL");
+  REQUIRE(ctl != nullptr);  // only with the private server: never restart a server we were given
+  REQUIRE(std::system((std::string(ctl) + " stop -m immediate >/dev/null").c_str()) == 0);
+  REQUIRE(std::system((std::string(ctl) + " start -w >/dev/null").c_str()) == 0);
+}
+
+// Runs f at most twice: the first statement after a restart may find the connection lost (io);
+// the store reconnects for the next. Anything else is a failure.
+template <class F>
+auto after_restart(F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    INFO(e.what());
+    REQUIRE(e.code() == Errc::io);
+  }
+  return f();
+}
+
+TEST_CASE("a server restart: committed facts survive, the store reconnects, an open transaction fails",
+          "[postgres][.restart]") {
+  Store s = test_store();
+  add_customer(s, "committed");
+  restart_server();
+  CHECK(after_restart([&] { return Customers(s).count(); }) == 1);
+  add_customer(s, "after the restart");
+
+  {
+    Transaction tx(s);
+    add_customer(s, "in flight");
+    restart_server();
+    expect_error([&] { tx.commit(); }, Errc::io, "lost");
+  }
+  CHECK_FALSE(s.in_transaction());
+  CHECK(after_restart([&] { return Customers(s).count(); }) == 2);
+  CHECK_FALSE(has_customer(s, "in flight"));
+}
