@@ -6,10 +6,15 @@
 // server every other test of the run is using (tests/CMakeLists.txt).
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "crmkit/customer.hpp"
+#include "crmkit/interaction.hpp"
+#include "crmkit/points.hpp"
 #include "crmkit/store.hpp"
 #include "expect_error.hpp"
 #include "store/connection.hpp"
@@ -131,6 +136,83 @@ TEST_CASE("a read-only tenant refuses writes with read_only", "[postgres]") {
   expect_error([&] { add_customer(s, "second"); }, Errc::read_only, "");
   Store rw = open_tenant(t);
   CHECK(Customers(rw).count() == 1);
+}
+
+// Writers of one tenant take turns (its advisory lock), each in its own session as separate
+// processes would be: no points are spent twice, every batch lands whole, and a reader in
+// another session only ever sees whole batches.
+TEST_CASE("sessions of one tenant at once: no double spend, whole batches, consistent figures", "[postgres]") {
+  const std::string t = fresh_tenant();
+  Store setup = open_tenant(t);
+  Points points(setup);
+  ProgrammeSpec spec;
+  spec.name = "club";
+  spec.currency = "USD";
+  const std::int64_t pid = points.create_programme(spec);
+  const std::int64_t c = add_customer(setup, "spender");
+  points.enroll(pid, c, 0);
+  points.adjust(pid, c, 100, "opening balance", "grant", 1'000);
+
+  constexpr int kThreads = 4, kTries = 10;
+  std::atomic<int> spent{0}, refused{0}, other{0}, torn{0}, reads{0};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kThreads; ++w)
+    threads.emplace_back([&, w] {
+      try {
+        Store s = open_tenant(t);
+        Points p(s);
+        Interactions in(s);
+        for (int k = 0; k < kTries; ++k) {
+          try {
+            p.redeem(pid, c, 10, "r" + std::to_string(w) + "-" + std::to_string(k), 2'000 + k);
+            ++spent;
+          } catch (const Error& e) {
+            ++(e.code() == Errc::conflict ? refused : other);
+          }
+          std::vector<Interaction> batch;
+          for (int r = 0; r < 5; ++r) {
+            Interaction i;
+            i.customer_id = c;
+            i.external_id = "b" + std::to_string(w) + "-" + std::to_string(k) + "-" + std::to_string(r);
+            i.occurred_at = 10'000 + k * 100 + r;
+            i.kind = InteractionKind::email_open;
+            batch.push_back(i);
+          }
+          in.record_batch(batch);
+        }
+      } catch (const std::exception& e) {
+        UNSCOPED_INFO("writer: " << e.what());
+        ++other;
+      }
+    });
+  std::thread reader([&] {
+    try {
+      Store s = open_tenant(t);
+      auto& db = detail::connection_of(s).db;
+      while (!done) {
+        if (db.execAndGet("SELECT count(*) FROM interactions WHERE external_id LIKE 'b%'").getInt64() % 5 != 0) ++torn;
+        ++reads;
+      }
+    } catch (const std::exception& e) {
+      UNSCOPED_INFO("reader: " << e.what());
+      ++other;
+    }
+  });
+  for (auto& th : threads) th.join();
+  done = true;
+  reader.join();
+  CHECK(other == 0);
+  CHECK(spent == 10);  // 100 points, 10 at a time: exactly ten redemptions, whoever made them
+  CHECK(refused == kThreads * kTries - 10);
+  CHECK(torn == 0);
+  CHECK(reads > 0);
+  CHECK(points.balance(pid, c, 100'000).available == 0);
+  points.check_invariants(pid);
+  auto& db = detail::connection_of(setup).db;
+  CHECK(db.execAndGet("SELECT count(*) FROM interactions").getInt64() == kThreads * kTries * 5);
+  CHECK(db.execAndGet("SELECT interaction_count FROM customer_figures WHERE customer_id = " + std::to_string(c))
+            .getInt64() == kThreads * kTries * 5);
 }
 
 // Stops the server as a crash would (pg_ctl stop -m immediate: no checkpoint, every backend

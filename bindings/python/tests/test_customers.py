@@ -4,6 +4,7 @@ import decimal
 import unittest
 
 import crmkit
+from backend import test_database
 from crmkit import customers as customers_module
 from crmkit.customers import Customer
 from crmkit._values import Money, to_ms, to_ms_end_of_day, to_minor
@@ -64,7 +65,7 @@ class FieldListTest(unittest.TestCase):
     def test_choices_come_from_the_library(self):
         kind = next(f for f in customers_module.FIELDS if f["name"] == "kind")
         self.assertEqual(kind["choices"], ["person", "organization"])
-        db = crmkit.Database()
+        db = test_database()
         try:
             for field in customers_module.CLEARABLE_FIELDS:
                 cid = db.customers.create(external_id="c-" + field, created_at=JAN)
@@ -77,7 +78,7 @@ class FieldListTest(unittest.TestCase):
 
 class CustomersTest(unittest.TestCase):
     def setUp(self):
-        self.db = crmkit.Database()
+        self.db = test_database()
 
     def tearDown(self):
         self.db.close()

@@ -4,6 +4,7 @@ import tempfile
 import unittest
 
 import crmkit
+from backend import test_database
 
 
 class DatabaseTest(unittest.TestCase):
@@ -29,7 +30,7 @@ class DatabaseTest(unittest.TestCase):
                 crmkit.Database(junk)
             with self.assertRaises(crmkit.IOFailure):
                 crmkit.Database(os.path.join(d, "missing", "x.db"))
-        with crmkit.Database() as db:
+        with test_database() as db:
             with self.assertRaises(crmkit.InvalidArgument) as cm:
                 db.set_default_currency("euro")
             self.assertIn("default_currency", str(cm.exception))
@@ -56,7 +57,7 @@ class DatabaseTest(unittest.TestCase):
                 self.assertIsNone(db.customers.find_id("us"))
 
     def test_transaction_rolls_back_on_exception(self):
-        with crmkit.Database() as db:
+        with test_database() as db:
             with self.assertRaises(RuntimeError):
                 with db.transaction():
                     db.set_default_currency("EUR")

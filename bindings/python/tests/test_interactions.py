@@ -5,6 +5,7 @@ import tempfile
 import unittest
 
 import crmkit
+from backend import test_database
 from crmkit.interactions import Interaction
 
 UTC = datetime.timezone.utc
@@ -17,7 +18,7 @@ def at(day, hour=12):
 
 class InteractionsTest(unittest.TestCase):
     def setUp(self):
-        self.db = crmkit.Database()
+        self.db = test_database()
         self.cid = self.db.customers.create(external_id="c1", created_at=at(1, 0))
 
     def tearDown(self):
@@ -201,7 +202,7 @@ class InteractionsTest(unittest.TestCase):
             self.assertEqual(len(list(events)), 4)  # the iterator keeps the store alive
 
     def test_savepoint_undoes_its_part_alone(self):
-        with crmkit.Database() as db:
+        with test_database() as db:
             cid = db.customers.create(external_id="s", created_at=at(1))
             with self.assertRaises(crmkit.Misuse):
                 with db.savepoint():  # outside a transaction

@@ -4,6 +4,7 @@ import datetime
 import unittest
 
 import crmkit
+from backend import test_database
 
 _DAY = 86400000
 _D0 = (datetime.date(2024, 1, 1) - datetime.date(1970, 1, 1)).days * _DAY
@@ -24,7 +25,7 @@ def _shop(db):
 
 class PredictTest(unittest.TestCase):
     def setUp(self):
-        self.db = crmkit.Database()
+        self.db = test_database()
         _shop(self.db)
         self.fits = [self.db.value.fit(kind, "day", "2024-06-30", fitted_at=100 + k)
                      for k, kind in enumerate(("bgnbd", "pnbd", "mbgnbd"))]
@@ -72,7 +73,7 @@ class PredictTest(unittest.TestCase):
 
 class LifecycleTest(unittest.TestCase):
     def setUp(self):
-        self.db = crmkit.Database()
+        self.db = test_database()
 
     def tearDown(self):
         self.db.close()

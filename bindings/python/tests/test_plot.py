@@ -11,6 +11,7 @@ import unittest
 import xml.etree.ElementTree as ET
 
 import crmkit
+from backend import test_database
 from crmkit import plot
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -164,7 +165,7 @@ class ChartStructure(unittest.TestCase):
         with self.assertRaises(crmkit.InvalidArgument):
             plot.cohort_retention(cohorts=["a"], sizes=[1], retention=[[1.0, None, 0.5]])
 
-        with crmkit.Database(":memory:") as db:
+        with test_database() as db:
             c = db.customers.create(external_id="A", created_at="2024-01-01")
             for day in ("2024-01-05", "2024-02-07", "2024-03-09"):
                 db.interactions.record(c, day, "purchase", channel="web", amount=10, currency="EUR")

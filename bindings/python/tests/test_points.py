@@ -3,6 +3,7 @@ import json
 import unittest
 
 import crmkit
+from backend import test_database
 from crmkit import _native as n
 
 DAY = 86400000
@@ -30,7 +31,7 @@ def purchase(db, cid, at, minor, ext, **attrs):
 
 class PointsTest(unittest.TestCase):
     def setUp(self):
-        self.db = crmkit.Database(":memory:")
+        self.db = test_database()
         self.pid = self.db.points.create_programme({
             "name": "club", "currency": "USD", "created_at": T0, "expiry_days": 30, "pending_days": 1,
             "consumption": "fefo", "value_per_1000_points": 10000,

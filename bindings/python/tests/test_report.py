@@ -4,6 +4,7 @@ import decimal
 import unittest
 
 import crmkit
+from backend import test_database
 
 D = decimal.Decimal
 
@@ -14,7 +15,7 @@ def ms(y, m, d, hour=10):
 
 class ReportTest(unittest.TestCase):
     def setUp(self):
-        self.db = crmkit.Database(":memory:")
+        self.db = test_database()
         self.a = self.db.customers.create(external_id="A", created_at=ms(2024, 1, 1, 0))
         self.b = self.db.customers.create(external_id="B", created_at=ms(2024, 1, 1, 0))
         rec = self.db.interactions.record

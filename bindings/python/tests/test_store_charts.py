@@ -5,6 +5,7 @@ import math
 import unittest
 
 import crmkit
+from backend import test_database
 from crmkit import analysis, plot
 
 from test_value import _DAY, _day_ms, _load
@@ -19,7 +20,7 @@ class StoreChartsTest(unittest.TestCase):
         for i in range(1, 301):
             for k in range(1 + (i * 37) % 7):
                 purchases.append(("c%d" % i, start + ((i * 13 + k * 47) % 500) * _DAY + k, 500 + (i * k * 97) % 9000))
-        cls.db = crmkit.Database()
+        cls.db = test_database()
         cls.ids = _load(cls.db, customers, purchases)
         cls.end = "2024-09-30"
 
@@ -91,7 +92,7 @@ class StoreChartsTest(unittest.TestCase):
             self.db.chart("cohort-retention", cohort_by="year")
 
     def test_empty_store_names_what_is_missing(self):
-        with crmkit.Database() as db:
+        with test_database() as db:
             with self.assertRaises(crmkit.NotFound) as e:
                 db.chart("p-alive")
             self.assertIn("no transaction model is saved", str(e.exception))

@@ -14,6 +14,7 @@ import json
 import unittest
 
 import crmkit
+from backend import test_database
 from crmkit import _native, customers, interactions, loyalty, points, report, segments, value
 
 DAY = 86400000
@@ -143,7 +144,7 @@ TIME_PARAMETERS = {"as_of", "at", "start", "end", "from_", "to", "created_from",
 
 class TimesTest(unittest.TestCase):
     def setUp(self):
-        self.db = crmkit.Database()
+        self.db = test_database()
 
     def tearDown(self):
         self.db.close()

@@ -8,6 +8,7 @@ import os
 import unittest
 
 import crmkit
+from backend import test_database
 from crmkit import _native as n
 
 _SHARED = os.environ.get("CRMKIT_SHARED_DATA", "")
@@ -71,7 +72,7 @@ class CdnowTest(unittest.TestCase):
                 if len(p) >= 5:
                     d = datetime.date(int(p[2][:4]), int(p[2][4:6]), int(p[2][6:8]))
                     rows.append((int(p[1]), _day_ms(d), round(float(p[4]) * 100)))
-        cls.db = crmkit.Database()
+        cls.db = test_database()
         top = max(r[0] for r in rows)
         _load(cls.db, ["c%d" % i for i in range(1, top + 1)], [("c%d" % s, at, m) for s, at, m in rows])
 
@@ -142,7 +143,7 @@ class RfmTest(unittest.TestCase):
         names = sorted({o["customer_id"] for o in orders}, key=lambda s: s.encode())
         purchases = [(o["customer_id"], _day_ms(datetime.date.fromisoformat(o["order_date"])),
                       int(o["revenue"]) * 100) for o in orders]
-        cls.db = crmkit.Database()
+        cls.db = test_database()
         cls.ids = _load(cls.db, names, purchases)
         cls.names = {i: name for name, i in cls.ids.items()}
 
@@ -204,7 +205,7 @@ class BulkTest(unittest.TestCase):
                 continue  # never buys: a score row without predictions
             for k in range(1 + (i * 37) % 5):
                 purchases.append(("c%d" % i, start + ((i * 13 + k * 61) % 300) * _DAY + k, 500 + (i * k * 97) % 9000))
-        cls.db = crmkit.Database()
+        cls.db = test_database()
         cls.ids = _load(cls.db, customers, purchases)
         v = cls.db.value
         cls.end = "2024-12-31"
