@@ -88,8 +88,10 @@ fuzz-smoke:
 	  fi; \
 	done
 
+# Beside a private PostgreSQL server, for the PostgreSQL rows (workload pg; without PostgreSQL
+# installed those rows say "skipped" and the rest runs as before).
 bench: build
-	./$(BUILD)/bench/crmkit-bench
+	$(WITH_PG) ./$(BUILD)/bench/crmkit-bench
 
 install: build
 	cmake --install $(BUILD)

@@ -23,25 +23,32 @@ std::string temp_path(const std::string& dir, const std::string& name) {
   return path;
 }
 
-void create_customers_raw(SQLite::Database& db, std::int64_t customers) {
-  db.exec("BEGIN");
-  // A profile for the segment workload: gender, country, lifecycle stage, birth date.
+CustomerProfile draw_profile(Rng& rng) {
   static const char* kCountries[] = {"US", "DE", "GB", "FR", "NL", "SE"};
   static const char* kGenders[] = {"F", "M", "X"};
   static const char* kStages[] = {"customer", "customer", "prospect", "churned"};
+  // Drawn in this order (one statement each: arguments are evaluated in no set order), so that
+  // customer c keeps the same profile.
+  CustomerProfile p;
+  p.gender = kGenders[rng.below(3)];
+  p.country = kCountries[rng.below(6)];
+  p.stage = kStages[rng.below(4)];
+  // The same expression as before the profiles were drawn here (its draws' order is the
+  // compiler's), so that the SQLite databases keep byte-identical birth dates.
+  p.birth_date = fmt::format("{:04}-{:02}-{:02}", 1950 + rng.below(55), 1 + rng.below(12), 1 + rng.below(28));
+  return p;
+}
+
+void create_customers_raw(SQLite::Database& db, std::int64_t customers) {
+  db.exec("BEGIN");
+  // A profile for the segment workload: gender, country, lifecycle stage, birth date.
   SQLite::Statement st(db,
                        "INSERT INTO customers(id, external_id, created_at, updated_at, gender, country, "
                        "lifecycle_stage, birth_date) VALUES (?, ?, 0, 0, ?, ?, ?, ?)");
   Rng rng(static_cast<std::uint64_t>(customers));
   for (std::int64_t c = 1; c <= customers; ++c) {
-    // Drawn in this order before binding (arguments are evaluated in no set order), so that
-    // customer c keeps the same profile.
-    const char* gender = kGenders[rng.below(3)];
-    const char* country = kCountries[rng.below(6)];
-    const char* stage = kStages[rng.below(4)];
-    std::string birth_date =
-        fmt::format("{:04}-{:02}-{:02}", 1950 + rng.below(55), 1 + rng.below(12), 1 + rng.below(28));
-    SQLite::bind(st, static_cast<int64_t>(c), fmt::format("c{}", c), gender, country, stage, birth_date);
+    const CustomerProfile p = draw_profile(rng);
+    SQLite::bind(st, static_cast<int64_t>(c), fmt::format("c{}", c), p.gender, p.country, p.stage, p.birth_date);
     st.exec();
     st.reset();
   }
@@ -92,9 +99,16 @@ void check(int rc, const char* what) {
 }
 }  // namespace
 
-void insert_facts_capi(const std::string& path, const Population& p) {
+void insert_facts_capi(const std::string& path, const Population& p, const char* tenant) {
   crmkit_db* db = nullptr;
-  check(crmkit_db_open(&db, path.c_str(), nullptr), "open");
+  crmkit_options* options = nullptr;
+  if (tenant) {
+    check(crmkit_options_new(&options), "options_new");
+    check(crmkit_options_set_tenant(options, tenant), "options_set_tenant");
+  }
+  const int opened = crmkit_db_open(&db, path.c_str(), options);
+  crmkit_options_free(options);
+  check(opened, "open");
   crmkit_interaction* rec = nullptr;
   crmkit_batch* batch = nullptr;
   check(crmkit_interaction_new(&rec), "interaction_new");

@@ -18,6 +18,15 @@ void remove_db(const std::string& path);
 // Creates `customers` customers with ids 1..N (not timed by callers).
 void create_customers_crmkit(const std::string& path, std::int64_t customers);
 void create_customers_raw(SQLite::Database& db, std::int64_t customers);
+// The profile of the next customer (create_customers_raw draws them for ids 1..N from
+// Rng(N)); the PostgreSQL rows write the same profiles.
+struct CustomerProfile {
+  const char* gender;
+  const char* country;
+  const char* stage;
+  std::string birth_date;
+};
+CustomerProfile draw_profile(Rng& rng);
 
 // The raw-SQLite ingest: prepared inserts of the facts into `interactions`, one transaction.
 // Run on a connection set up by raw_ingest_settings: the journal, sync mode, foreign keys and
@@ -27,7 +36,8 @@ void raw_ingest_settings(SQLite::Database& db);
 void insert_facts_raw(SQLite::Database& db, const Population& p);
 
 // The crmkit ingest through the C API batch in one explicit transaction (batches of 50,000).
-void insert_facts_capi(const std::string& path, const Population& p);
+// path may be a PostgreSQL URI, with the tenant to open there.
+void insert_facts_capi(const std::string& path, const Population& p, const char* tenant = nullptr);
 
 // The segment rule of workload 5, five leaves with one behavioural (the last), over the profile
 // create_customers_raw writes. segments.cpp holds its hand-written SQL twin; the scaling series

@@ -1,13 +1,19 @@
 // crmkit-bench: runs the workloads and prints one Markdown table (or --json).
 //
 //   crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling] [--no-big]
-//                [--big-mb MB] [--dir PATH] [--seed S] [--json]
+//                [--big-mb MB] [--pg-customers N] [--dir PATH] [--seed S] [--json]
+//
+// Workload "pg" times the PostgreSQL backend on the server CRMKIT_TEST_POSTGRES names (make
+// bench runs the bench under tests/postgres/with_server.sh, which starts one); without it, its
+// rows say "skipped". Its rows are named after the SQLite workload they mirror, suffixed
+// " (PostgreSQL)", and printed right after that workload's rows.
 //
 // The temporary databases (gigabytes for a full run) go to a fresh directory under $TMPDIR, or
 // /tmp, removed at exit; --dir PATH puts them in PATH instead and leaves the directory there.
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -44,9 +50,11 @@ std::string fmt_time(double s) {
 int usage() {
   std::fprintf(stderr,
                "usage: crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling]\n"
-               "                    [--no-big] [--big-mb MB] [--pipeline-customers N] [--dir PATH] [--seed S]\n"
-               "                    [--json] [--list]\n"
+               "                    [--no-big] [--big-mb MB] [--pipeline-customers N] [--pg-customers N] [--dir PATH]\n"
+               "                    [--seed S] [--json] [--list]\n"
                "  --pipeline-customers N  workloads 10 and 11: customers (default 1000000, about 3.16 rows each)\n"
+               "  --pg-customers N  workload pg, the PostgreSQL rows: customers (default 10000, about 10\n"
+               "              rows each), on the server CRMKIT_TEST_POSTGRES names (skipped without it)\n"
                "  --dir PATH  where the temporary databases go (default: a fresh directory under\n"
                "              $TMPDIR, else /tmp, removed at exit; PATH itself is left in place)\n");
   return 2;
@@ -75,6 +83,38 @@ std::string make_scratch_dir() {
   return scratch_dir;
 }
 
+// The PostgreSQL rows ("3. RFM ... (PostgreSQL)", run last by workload pg) moved to just after
+// the last row of the workload they mirror (the same "N." prefix), in their own order; rows
+// whose workload did not run stay at the end.
+constexpr const char* kPostgresSuffix = " (PostgreSQL)";
+
+bool is_postgres_row(const bench::Row& r) {
+  const std::string s = kPostgresSuffix;
+  return r.workload.size() > s.size() && r.workload.compare(r.workload.size() - s.size(), s.size(), s) == 0;
+}
+
+std::string workload_number(const bench::Row& r) {  // "3." of "3. RFM ...", else ""
+  std::size_t i = 0;
+  while (i < r.workload.size() && std::isdigit(static_cast<unsigned char>(r.workload[i]))) ++i;
+  return i > 0 && i < r.workload.size() && r.workload[i] == '.' ? r.workload.substr(0, i + 1) : "";
+}
+
+std::vector<bench::Row> beside_their_sqlite_rows(std::vector<bench::Row> rows) {
+  std::vector<bench::Row> out, postgres;
+  for (auto& r : rows) (is_postgres_row(r) ? postgres : out).push_back(std::move(r));
+  for (auto& r : postgres) {
+    const std::string n = workload_number(r);
+    std::size_t at = out.size();
+    if (!n.empty()) {
+      for (std::size_t i = out.size(); i-- > 0;)
+        if (!is_postgres_row(out[i]) && workload_number(out[i]) == n) { at = i + 1; break; }
+      while (at < out.size() && is_postgres_row(out[at]) && workload_number(out[at]) == n) ++at;
+    }
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(at), std::move(r));
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -91,6 +131,7 @@ int main(int argc, char** argv) {
     else if (a == "--per-customer") o.interactions_per_customer = std::atoi(value().c_str());
     else if (a == "--only") o.only = value();
     else if (a == "--pipeline-customers") o.pipeline_customers = std::atoll(value().c_str());
+    else if (a == "--pg-customers") o.pg_customers = std::atoll(value().c_str());
     else if (a == "--no-scaling") o.scaling_series = false;
     else if (a == "--no-big") o.big_database = false;
     else if (a == "--big-mb") o.big_database_mb = std::atoll(value().c_str());
@@ -102,7 +143,8 @@ int main(int argc, char** argv) {
       return 0;
     } else return usage();
   }
-  if (o.customers <= 0 || o.interactions_per_customer <= 0 || o.pipeline_customers <= 0) return usage();
+  if (o.customers <= 0 || o.interactions_per_customer <= 0 || o.pipeline_customers <= 0 || o.pg_customers <= 0)
+    return usage();
   if (o.work_dir.empty()) o.work_dir = make_scratch_dir();
 
   std::sort(bench::workloads().begin(), bench::workloads().end(),
@@ -118,6 +160,7 @@ int main(int argc, char** argv) {
     }
   }
   if (::isatty(2)) std::fprintf(stderr, "\r\033[K");
+  rows = beside_their_sqlite_rows(std::move(rows));
 
   const auto peak = bench::peak_rss_kib();
   if (o.json) {
