@@ -18,6 +18,8 @@
 #include "crmkit/store.hpp"
 #include "expect_error.hpp"
 #include "store/connection.hpp"
+#include "store/postgres_database.hpp"
+#include "store/postgres_store.hpp"
 #include "test_store.hpp"
 
 using namespace crmkit;
@@ -136,6 +138,56 @@ TEST_CASE("a read-only tenant refuses writes with read_only", "[postgres]") {
   expect_error([&] { add_customer(s, "second"); }, Errc::read_only, "");
   Store rw = open_tenant(t);
   CHECK(Customers(rw).count() == 1);
+}
+
+// A tenant's catalog as text: columns (type, nullability), indexes, constraints by kind.
+static std::string catalog(Store& any, const std::string& tenant) {
+  auto& db = detail::connection_of(any).db;
+  std::string out;
+  auto rows = [&](const std::string& sql) {
+    auto st = db.statement(sql);
+    st->bind(1, tenant);
+    while (st->executeStep()) {
+      for (int i = 0; i < st->getColumnCount(); ++i) out += st->getColumn(i).getString() + "|";
+      out += "\n";
+    }
+  };
+  rows("SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+       "WHERE table_schema = ? ORDER BY table_name, ordinal_position");
+  rows("SELECT tablename, indexname, regexp_replace(indexdef, ' ON [a-z0-9_]+\\.', ' ON ') FROM pg_indexes "
+       "WHERE schemaname = ? ORDER BY tablename, indexname");
+  rows("SELECT k.relname, c.contype, count(*) FROM pg_constraint c JOIN pg_class k ON k.oid = c.conrelid "
+       "JOIN pg_namespace n ON n.oid = k.relnamespace WHERE n.nspname = ? GROUP BY k.relname, c.contype "
+       "ORDER BY k.relname, c.contype");
+  return out;
+}
+
+// A tenant left at any earlier version (by an older crmkit) is upgraded on open, keeps its
+// rows, and ends with the same catalog as a tenant created at the newest version.
+TEST_CASE("a tenant at each earlier schema version is upgraded on open, its rows kept", "[postgres]") {
+  const int latest = Store::latest_schema_version();
+  const std::string fresh = fresh_tenant();
+  Store reference = open_tenant(fresh);
+  const std::string want = catalog(reference, fresh);
+  REQUIRE(want.find("customers|external_id|") != std::string::npos);
+  for (int version = 1; version < latest; ++version) {
+    INFO("from version " << version);
+    const std::string t = fresh_tenant();
+    {
+      detail::Connection old(std::make_unique<detail::PostgresDatabase>(server(), t, 5000, false), server());
+      detail::postgres_migrate_to(old, version);
+      REQUIRE(detail::postgres_schema_version(old) == version);
+      old.db.exec("INSERT INTO customers(external_id, created_at, updated_at) VALUES ('written-at-v" +
+                  std::to_string(version) + "', 0, 0)");
+    }
+    OpenOptions ro;
+    ro.read_only = true;
+    expect_error([&] { open_tenant(t, ro); }, Errc::read_only, "needs an upgrade");
+    Store s = open_tenant(t);
+    CHECK(s.schema_version() == latest);
+    CHECK(has_customer(s, "written-at-v" + std::to_string(version)));
+    CHECK(catalog(s, t) == want);
+  }
 }
 
 // Writers of one tenant take turns (its advisory lock), each in its own session as separate
