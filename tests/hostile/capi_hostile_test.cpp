@@ -1,9 +1,11 @@
 // Hostile input through the C API, table-driven. Each case names the exact status it must
-// get; a refused case must leave the database byte-for-byte as it was (a digest of every
-// table's rows, read through a separate SQLite connection) and no transaction open. Cases
-// that are valid input (SQL fragments as plain text) must store the text verbatim.
+// get; a refused case must leave the database as it was (a digest of every table's rows, read
+// through a connection of its own: SQLite's, or libpq's for the PostgreSQL variant, where the
+// store is a fresh tenant) and no transaction open. Cases that are valid input (SQL fragments
+// as plain text) must store the text verbatim.
 #include <catch2/catch.hpp>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <string>
@@ -26,6 +29,43 @@ constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kT = 1'700'000'000'000;
 const char* const kSql = "x'); DROP TABLE customers; --";
+
+// The server when this is the PostgreSQL variant (CRMKIT_TEST_BACKEND=postgresql, as
+// tests/capi/test_db.hpp reads it), else nullptr.
+const char* postgres_uri() {
+  const char* backend = std::getenv("CRMKIT_TEST_BACKEND");
+  const char* uri = std::getenv("CRMKIT_TEST_POSTGRES");
+  return backend && std::strcmp(backend, "postgresql") == 0 && uri ? uri : nullptr;
+}
+
+// A digest of every table of a tenant, through a libpq connection of its own.
+std::string postgres_digest(const std::string& tenant) {
+  PGconn* c = PQconnectdb(postgres_uri());
+  REQUIRE(PQstatus(c) == CONNECTION_OK);
+  auto query = [&](const std::string& sql, const char* param) {
+    PGresult* r = PQexecParams(c, sql.c_str(), param ? 1 : 0, nullptr, &param, nullptr, nullptr, 0);
+    REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+    return r;
+  };
+  std::string out;
+  PGresult* tables = query("SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename", tenant.c_str());
+  for (int t = 0; t < PQntuples(tables); ++t) {
+    const std::string name = PQgetvalue(tables, t, 0);
+    PGresult* rows = query("SELECT * FROM \"" + tenant + "\".\"" + name + "\" ORDER BY 1, 2", nullptr);
+    out += name + "\n";
+    for (int i = 0; i < PQntuples(rows); ++i) {
+      for (int k = 0; k < PQnfields(rows); ++k) {
+        out += PQgetisnull(rows, i, k) ? "<null>" : PQgetvalue(rows, i, k);
+        out += '\x1f';
+      }
+      out += '\n';
+    }
+    PQclear(rows);
+  }
+  PQclear(tables);
+  PQfinish(c);
+  return out;
+}
 
 // A digest of every table, through a connection of its own (committed state only).
 std::string digest(const std::string& path) {
@@ -71,14 +111,20 @@ crmkit_interaction* purchase(std::int64_t customer, std::int64_t amount, const c
 }
 
 struct Env {
-  std::string dir, path;
+  std::string dir, path;  // path: the file, or the server's URI on PostgreSQL
+  std::string tenant;     // PostgreSQL only: a fresh tenant per Env
   crmkit_db* db = nullptr;
   std::int64_t customer = 0, other = 0, interaction = 0, programme = 0;
   Env() {
     char tmpl[] = "/tmp/crmkit-hostile-XXXXXX";
     dir = ::mkdtemp(tmpl);
     path = dir + "/hostile.db";
-    REQUIRE(crmkit_db_open(&db, path.c_str(), nullptr) == CRMKIT_OK);
+    if (const char* uri = postgres_uri()) {
+      static unsigned counter = 0;
+      path = uri;
+      tenant = "h" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    }
+    REQUIRE(open(&db, false) == CRMKIT_OK);
     customer = make_customer("anchor");
     other = make_customer("other");
     crmkit_interaction* r = purchase(customer, kMax / 2 + 1, "USD");
@@ -94,6 +140,17 @@ struct Env {
     crmkit_db_close(db);
     std::system(("rm -rf '" + dir + "'").c_str());
   }
+  // Another handle on the same store.
+  int open(crmkit_db** out, bool read_only) const {
+    crmkit_options* o = nullptr;
+    int rc = crmkit_options_new(&o);
+    if (rc == CRMKIT_OK) rc = crmkit_options_set_read_only(o, read_only ? 1 : 0);
+    if (rc == CRMKIT_OK && !tenant.empty()) rc = crmkit_options_set_tenant(o, tenant.c_str());
+    if (rc == CRMKIT_OK) rc = crmkit_db_open(out, path.c_str(), o);
+    crmkit_options_free(o);
+    return rc;
+  }
+  std::string digest() const { return tenant.empty() ? ::digest(path) : postgres_digest(tenant); }
   std::int64_t make_customer(const char* ext) {
     crmkit_customer* c = nullptr;
     crmkit_customer_new(&c);
@@ -328,8 +385,7 @@ std::vector<Case> cases() {
       {"begin twice", CRMKIT_EMISUSE, [](Env& e) {
          STEP(crmkit_db_begin(e.db)); int rc = crmkit_db_begin(e.db); crmkit_db_rollback(e.db); return rc; }},
       {"write through a read-only handle", CRMKIT_EREADONLY, [](Env& e) {
-         crmkit_options* o; crmkit_options_new(&o); crmkit_options_set_read_only(o, 1);
-         crmkit_db* ro = nullptr; int rc = crmkit_db_open(&ro, e.path.c_str(), o); crmkit_options_free(o);
+         crmkit_db* ro = nullptr; int rc = e.open(&ro, true);
          if (rc == CRMKIT_OK) rc = crmkit_db_set_default_currency(ro, "EUR");
          crmkit_db_close(ro); return rc; }},
       {"open a directory", CRMKIT_EIO, [](Env& e) { crmkit_db* d = nullptr; int rc = crmkit_db_open(&d, e.dir.c_str(), nullptr); crmkit_db_close(d); return rc; }},
@@ -548,11 +604,11 @@ static int run_table(Env& e, const std::vector<Case>& table) {
   int tried = 0;
   for (const auto& c : table) {
     INFO("case: " << c.name);
-    const std::string before = digest(e.path);
+    const std::string before = e.digest();
     const int rc = c.run(e);
     INFO("message: " << crmkit_last_error_message());
     CHECK(crmkit_status_name(rc) == std::string(crmkit_status_name(c.expected)));
-    CHECK(digest(e.path) == before);
+    CHECK(e.digest() == before);
     // No transaction left open on the handle: begin/rollback works.
     CHECK(crmkit_db_begin(e.db) == CRMKIT_OK);
     CHECK(crmkit_db_rollback(e.db) == CRMKIT_OK);
@@ -596,7 +652,7 @@ TEST_CASE("SQL fragments in every free text field are stored verbatim", "[hostil
   REQUIRE(crmkit_customer_get_json(&json, e.db, id) == CRMKIT_OK);
   CHECK(std::string(json).find("DROP TABLE customers") != std::string::npos);
   crmkit_free(json);
-  const std::string d = digest(e.path);
+  const std::string d = e.digest();
   for (const char* t : {"customers\n", "interactions\n", "customer_tags\n", "customer_figures\n"})
     CHECK(d.find(t) != std::string::npos);  // every table still there
 }
@@ -644,14 +700,14 @@ TEST_CASE("JSON integers above INT64_MAX are refused with the digits as given", 
   };
   for (const auto& c : table) {
     INFO("case: " << c.name);
-    const std::string before = digest(e.path);
+    const std::string before = e.digest();
     const int rc = c.run(e);
     const std::string message = crmkit_last_error_message();
     INFO("message: " << message);
     CHECK(rc == c.expected);
     CHECK(message.find(big) != std::string::npos);
     CHECK(message.find("-" + big) == std::string::npos);
-    CHECK(digest(e.path) == before);
+    CHECK(e.digest() == before);
   }
 }
 
