@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/points.hpp"
+#include "crmkit/report.hpp"
 #include "crmkit/store.hpp"
 #include "expect_error.hpp"
 #include "store/connection.hpp"
@@ -94,6 +96,52 @@ TEST_CASE("tenants of one server are separate stores, created on first open and 
   CHECK_FALSE(has_customer(again, "only-in-b"));
   Store sb = open_tenant(b);
   CHECK(Customers(sb).count() == 2);
+}
+
+// Rows of every table of a tenant, counted through the catalog (no table left out).
+static std::int64_t rows_in_tenant(Store& any, const std::string& tenant) {
+  auto& db = detail::connection_of(any).db;
+  auto tables = db.statement("SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename <> 'crmkit_schema'");
+  tables->bind(1, tenant);
+  std::int64_t n = 0;
+  while (tables->executeStep())
+    n += db.execAndGet("SELECT count(*) FROM \"" + tenant + "\".\"" + tables->getColumn(0).getString() + "\"")
+             .getInt64();
+  return n;
+}
+
+// Every read path at once: a tenant beside a busy one reports exactly what an untouched tenant
+// does, and its tables hold nothing but the migrations' seed rows.
+TEST_CASE("a busy tenant's facts reach no read of its neighbour", "[postgres]") {
+  const std::string busy = fresh_tenant(), quiet = fresh_tenant(), untouched = fresh_tenant();
+  Store q = open_tenant(quiet);
+  Store u = open_tenant(untouched);
+  const std::int64_t seed_rows = rows_in_tenant(u, untouched);
+  {
+    Store s = open_tenant(busy);
+    const std::int64_t c = add_customer(s, "shopper");
+    Interactions in(s);
+    for (int k = 0; k < 12; ++k) {
+      Interaction i;
+      i.customer_id = c;
+      i.occurred_at = 1'700'000'000'000 + k * 2'592'000'000LL;
+      i.kind = InteractionKind::purchase;
+      i.amount = Money{1000 + k, "USD"};
+      in.record(i);
+    }
+    Points p(s);
+    ProgrammeSpec spec;
+    spec.name = "club";
+    spec.currency = "USD";
+    p.enroll(p.create_programme(spec), c, 0);
+    CHECK(rows_in_tenant(s, busy) > seed_rows + 12);
+  }
+  CHECK(rows_in_tenant(q, quiet) == seed_rows);
+  ReportOptions o;
+  o.as_of = 1'800'000'000'000;
+  std::string quiet_report = to_json(build_report(q, o)), untouched_report = to_json(build_report(u, o));
+  CHECK(quiet_report == untouched_report);
+  CHECK(quiet_report.find("shopper") == std::string::npos);
 }
 
 TEST_CASE("opening a tenant that does not exist: read-only or create off is refused, nothing created",
@@ -289,6 +337,43 @@ auto after_restart(F f) -> decltype(f()) {
   return f();
 }
 
+// Sets of five interactions, each recorded as one batch, by a writer that retries a batch the
+// restart interrupted (its external ids make the retry idempotent).
+struct Ingest {
+  std::atomic<int> acknowledged{0}, failures{0};
+  std::atomic<bool> stop{false};
+  std::string error;
+  void run(Store s, std::int64_t customer) {
+    Interactions in(s);
+    for (int b = 0; !stop && b < 100'000; ++b) {
+      std::vector<Interaction> batch;
+      for (int r = 0; r < 5; ++r) {
+        Interaction i;
+        i.customer_id = customer;
+        i.external_id = "g" + std::to_string(b) + "-" + std::to_string(r);
+        i.occurred_at = 1'700'000'000'000 + b * 10 + r;
+        i.kind = InteractionKind::purchase;
+        i.amount = Money{100, "USD"};
+        batch.push_back(i);
+      }
+      for (int attempt = 0;; ++attempt) {
+        try {
+          in.record_batch(batch);
+          acknowledged = b + 1;
+          break;
+        } catch (const Error& e) {
+          ++failures;
+          if ((e.code() != Errc::io && e.code() != Errc::busy) || attempt > 50) {
+            error = e.what();
+            return;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      }
+    }
+  }
+};
+
 TEST_CASE("a server restart: committed facts survive, the store reconnects, an open transaction fails",
           "[postgres][.restart]") {
   Store s = test_store();
@@ -306,4 +391,30 @@ TEST_CASE("a server restart: committed facts survive, the store reconnects, an o
   CHECK_FALSE(s.in_transaction());
   CHECK(after_restart([&] { return Customers(s).count(); }) == 2);
   CHECK_FALSE(has_customer(s, "in flight"));
+
+  // During ingest: every acknowledged batch is there after the restart, no batch partly.
+  const std::int64_t c = Customers(s).get_by_external_id("committed").id;
+  const std::string tenant = static_cast<detail::PostgresDatabase&>(detail::connection_of(s).db).tenant();
+  Ingest ingest;
+  std::thread writer([&] { ingest.run(open_tenant(tenant), c); });
+  while (ingest.acknowledged < 20) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const int before_restart = ingest.acknowledged;
+  restart_server();
+  while (ingest.acknowledged < before_restart + 20 && ingest.error.empty())
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ingest.stop = true;
+  writer.join();
+  INFO("writer: " << ingest.error);
+  CHECK(ingest.error.empty());
+  CHECK(ingest.failures > 0);  // the restart did interrupt it
+  const int acknowledged = ingest.acknowledged;
+  auto& db = detail::connection_of(s).db;
+  const std::int64_t rows = after_restart([&] {
+    return detail::guard(
+        [&] { return db.execAndGet("SELECT count(*) FROM interactions WHERE external_id LIKE 'g%'").getInt64(); });
+  });
+  CHECK(rows == 5 * static_cast<std::int64_t>(acknowledged));
+  CHECK(db.execAndGet("SELECT count(*) FROM (SELECT split_part(external_id, '-', 1) AS b FROM interactions "
+                      "WHERE external_id LIKE 'g%' GROUP BY 1 HAVING count(*) <> 5) AS partial")
+            .getInt64() == 0);
 }
