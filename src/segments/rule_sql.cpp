@@ -291,63 +291,9 @@ class Compiler {
     if (op == Op::is_not_set) return "(" + x + " IS NULL)";
     const json& v = n.at("value");
     if (t == FieldType::instant) return compare_time(x, op, v, vp);
-    if (pg_) return compare_pg(x, t, op, n, path);
-    switch (op) {
-      case Op::eq: return "(" + x + " = " + value(v, t, vp) + ")";
-      case Op::ne: return negative(x, x + " <> " + value(v, t, vp));
-      case Op::lt: return "(" + x + " < " + value(v, t, vp) + ")";
-      case Op::lte: return "(" + x + " <= " + value(v, t, vp) + ")";
-      case Op::gt: return "(" + x + " > " + value(v, t, vp) + ")";
-      case Op::gte: return "(" + x + " >= " + value(v, t, vp) + ")";
-      case Op::between:
-        return "(" + x + " BETWEEN " + value(v[0], t, vp + "[0]") + " AND " + value(v[1], t, vp + "[1]") + ")";
-      case Op::not_between:
-        return negative(x, x + " NOT BETWEEN " + value(v[0], t, vp + "[0]") + " AND " + value(v[1], t, vp + "[1]"));
-      case Op::in:
-      case Op::not_in: {
-        if (v.empty()) return truth(op != Op::in);
-        std::string list;
-        for (std::size_t i = 0; i < v.size(); ++i)
-          list += (i ? ", " : "") + value(v[i], t, fmt::format("{}[{}]", vp, i));
-        return op == Op::in ? "(" + x + " IN (" + list + "))" : negative(x, x + " NOT IN (" + list + ")");
-      }
-      case Op::contains: return "(instr(" + x + ", " + value(v, t, vp) + ") > 0)";
-      case Op::not_contains: return negative(x, "instr(" + x + ", " + value(v, t, vp) + ") = 0");
-      case Op::starts_with:
-      case Op::ends_with: {
-        const std::string& s = v.get_ref<const std::string&>();
-        if (s.empty()) return "(" + x + " IS NOT NULL)";
-        // substr counts characters: bind the value's length in code points.
-        std::int64_t chars = 0;
-        for (unsigned char ch : s)
-          if ((ch & 0xC0) != 0x80) ++chars;
-        if (op == Op::starts_with)
-          return "(substr(" + x + ", 1, " + integer(chars) + ") = " + text(s) + ")";
-        return "(length(" + x + ") >= " + integer(chars) + " AND substr(" + x + ", -" + integer(chars) +
-               ") = " + text(s) + ")";
-      }
-      default: break;
-    }
-    fail(path + ".op", "operator not supported here");
-  }
-
-  // starts_with / ends_with of a string value on PostgreSQL (right() for SQLite's substr(x, -n)).
-  std::string affix_pg(const std::string& x, Op op, const std::string& s) {
-    if (s.empty()) return "(" + x + " IS NOT NULL)";
-    std::int64_t chars = 0;  // the value's length in code points, as substr and right count
-    for (unsigned char ch : s)
-      if ((ch & 0xC0) != 0x80) ++chars;
-    if (op == Op::starts_with) return "(substr(" + x + ", 1, " + integer(chars) + ") = " + text(s) + ")";
-    return "(length(" + x + ") >= " + integer(chars) + " AND right(" + x + ", " + integer(chars) + ") = " + text(s) +
-           ")";
-  }
-
-  // compare() on PostgreSQL for the fields that are not times or attributes: the same tests,
-  // with text ordered byte-wise (COLLATE "C", as SQLite's BINARY) and strpos for instr.
-  std::string compare_pg(const std::string& x, FieldType t, Op op, const json& n, const std::string& path) {
-    const std::string vp = path + ".value";
-    const json& v = n.at("value");
-    const std::string xo = t == FieldType::text || t == FieldType::date ? x + " COLLATE \"C\"" : x;
+    // Text orders byte-wise on both: SQLite's BINARY, COLLATE "C" on PostgreSQL whatever the
+    // database's collation.
+    const std::string xo = pg_ && (t == FieldType::text || t == FieldType::date) ? x + " COLLATE \"C\"" : x;
     switch (op) {
       case Op::eq: return "(" + x + " = " + value(v, t, vp) + ")";
       case Op::ne: return negative(x, x + " <> " + value(v, t, vp));
@@ -367,13 +313,32 @@ class Compiler {
           list += (i ? ", " : "") + value(v[i], t, fmt::format("{}[{}]", vp, i));
         return op == Op::in ? "(" + x + " IN (" + list + "))" : negative(x, x + " NOT IN (" + list + ")");
       }
-      case Op::contains: return "(strpos(" + x + ", " + value(v, t, vp) + ") > 0)";
-      case Op::not_contains: return negative(x, "strpos(" + x + ", " + value(v, t, vp) + ") = 0");
+      case Op::contains: return "(" + position(x, value(v, t, vp)) + " > 0)";
+      case Op::not_contains: return negative(x, position(x, value(v, t, vp)) + " = 0");
       case Op::starts_with:
-      case Op::ends_with: return affix_pg(x, op, v.get_ref<const std::string&>());
+      case Op::ends_with: return affix(x, op, v.get_ref<const std::string&>());
       default: break;
     }
     fail(path + ".op", "operator not supported here");
+  }
+
+  // Where `needle` first occurs in `x` (1-based, 0 if nowhere): instr on SQLite, strpos on
+  // PostgreSQL.
+  std::string position(const std::string& x, const std::string& needle) const {
+    return (pg_ ? "strpos(" : "instr(") + x + ", " + needle + ")";
+  }
+
+  // starts_with / ends_with of a string value. substr and right count characters: the value's
+  // length is bound in code points. SQLite takes the end as substr(x, -n), PostgreSQL as right().
+  std::string affix(const std::string& x, Op op, const std::string& s) {
+    if (s.empty()) return "(" + x + " IS NOT NULL)";
+    std::int64_t chars = 0;
+    for (unsigned char ch : s)
+      if ((ch & 0xC0) != 0x80) ++chars;
+    if (op == Op::starts_with) return "(substr(" + x + ", 1, " + integer(chars) + ") = " + text(s) + ")";
+    const std::string length = "(length(" + x + ") >= " + integer(chars);
+    const std::string tail = pg_ ? "right(" + x + ", " + integer(chars) + ")" : "substr(" + x + ", -" + integer(chars) + ")";
+    return length + " AND " + tail + " = " + text(s) + ")";
   }
 
   // An attribute on PostgreSQL, with the results json_extract gives on SQLite: a JSON number
@@ -425,10 +390,10 @@ class Compiler {
       case Op::not_between: return negative(x, cmp("<", v[0], vp + "[0]") + " OR " + cmp(">", v[1], vp + "[1]"));
       case Op::in: return v.empty() ? truth(false) : any_of();
       case Op::not_in: return v.empty() ? truth(true) : negative(x, "NOT " + any_of());
-      case Op::contains: return "(strpos(" + as_text + ", " + text(v.get<std::string>()) + ") > 0)";
-      case Op::not_contains: return negative(x, "strpos(" + as_text + ", " + text(v.get<std::string>()) + ") = 0");
+      case Op::contains: return "(" + position(as_text, text(v.get<std::string>())) + " > 0)";
+      case Op::not_contains: return negative(x, position(as_text, text(v.get<std::string>())) + " = 0");
       case Op::starts_with:
-      case Op::ends_with: return affix_pg(as_text, op, v.get_ref<const std::string&>());
+      case Op::ends_with: return affix(as_text, op, v.get_ref<const std::string&>());
       default: break;
     }
     fail(path + ".op", "operator not supported here");

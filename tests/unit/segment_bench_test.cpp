@@ -8,7 +8,7 @@
 #include "crmkit/segment.hpp"
 #include "segment_world.hpp"
 
-TEST_CASE("compiled five-leaf rule vs hand-written SQL", "[.bench][segments]") {
+TEST_CASE("compiled five-leaf rule vs hand-written SQL", "[.bench][segments][sqlite]") {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   const auto world = segtest::World::make(99, 100'000, 20);  // 0..20 interactions each: ~1M
