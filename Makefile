@@ -47,8 +47,9 @@ test-plain: build
 
 # Python loads the shared library through ctypes and cannot host ASan without LD_PRELOAD,
 # and the ABI checks read the plain build: both run in test-plain only. Of the PostgreSQL
-# variants only the C API's runs here (it drives the libpq layer through every area); the unit
-# suite's second run would double this stage's time for code the first run already checked.
+# variants only the C API's and the hostile table's run here (they drive the libpq layer
+# through every area, with bad input); the unit suite's second run would double this stage's
+# time for code the first run already checked.
 test-sanitize: deps
 	@echo "== $@ starts at $$(date -u +%T)"
 	@cmake -S . -B $(ASAN) $(CHECKED_FLAGS) \
