@@ -111,10 +111,10 @@ std::int64_t insert(Connection& conn, const CustomerFields& n) {
   detail::apply_fields(c, n);
   c.created_at = c.updated_at = *n.created_at;
   check_external_id_free(conn, c.external_id, 0);
-  auto& st = conn.prepare(fmt::format(
-      "INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id", std::string(kColumns).substr(4)));
+  auto& st = detail::prepare_insert(conn, fmt::format("INSERT INTO customers({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                                       std::string(kColumns).substr(4)));
   bind_row(st, c);
-  const std::int64_t id = detail::inserted_id(st).value();
+  const std::int64_t id = detail::inserted_id(conn, st).value();
   write_tags(conn, id, c.tags);
   return id;
 }

@@ -108,10 +108,9 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
       return {stored.id, false};
     }
   }
-  auto& st = conn.prepare(
+  auto& st = detail::prepare_insert(conn,
       "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, "
-      "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING "
-      "RETURNING id");
+      "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
   detail::StatementReset done(st);
   std::optional<std::int64_t> amount;
   detail::BorrowedText currency;
@@ -124,7 +123,7 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
                    detail::borrowed(attrs), natural_key);
   std::optional<std::int64_t> id;
   try {
-    id = detail::inserted_id(st);
+    id = detail::inserted_id(conn, st);
   } catch (const detail::SqlError& e) {
     const bool missing_customer = e.code() == detail::SqlCode::foreign_key;
     if (missing_customer)

@@ -123,12 +123,12 @@ std::int64_t insert_one(Connection& c, const SurveyResponse& r, bool* duplicate)
       throw Error(Errc::conflict, fmt::format("interaction_id {} belongs to customer {}, not to customer {}",
                                               *r.interaction_id, owner, r.customer_id));
   }
-  auto& ins = c.prepare(
+  auto& ins = detail::prepare_insert(c,
       "INSERT INTO survey_responses(customer_id, external_id, kind, scale_min, scale_max, direction, score, "
-      "occurred_at, channel, interaction_id, comment) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+      "occurred_at, channel, interaction_id, comment) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   detail::bind_all(ins, r.customer_id, r.external_id, r.kind, scale.min, scale.max, scale.direction, r.score,
                    r.occurred_at, r.channel, r.interaction_id, r.comment);
-  return detail::inserted_id(ins).value();
+  return detail::inserted_id(c, ins).value();
 }
 
 }  // namespace

@@ -35,11 +35,11 @@ std::optional<PointsResult> find_request(Connection& c, const Rules& r, const Re
 
 std::int64_t insert_request(Connection& c, const Rules& r, const RequestKey& key, Instant created_at,
                             std::optional<std::int64_t> source_id, std::optional<std::int64_t> money_minor) {
-  auto& q = c.prepare(
+  auto& q = detail::prepare_insert(c,
       "INSERT INTO points_requests(programme_id, external_id, kind, fingerprint, points, entry_id, source_id, "
-      "money_minor, created_at) VALUES (?,?,?,?,0,NULL,?,?,?) RETURNING id");
+      "money_minor, created_at) VALUES (?,?,?,?,0,NULL,?,?,?)");
   detail::bind_all(q, r.id, key.external_id, key.kind, key.fingerprint, source_id, money_minor, created_at);
-  return detail::inserted_id(q).value();
+  return detail::inserted_id(c, q).value();
 }
 
 void finish_request(Connection& c, std::int64_t request_id, std::int64_t points, std::int64_t entry_id) {
@@ -81,12 +81,12 @@ void check_member_total(Connection& c, const Rules& r, const NewEntry& e) {
 
 std::int64_t insert_entry(Connection& c, const Rules& r, const NewEntry& e) {
   if (counts_towards_limit(e)) check_member_total(c, r, e);
-  auto& q = c.prepare(
+  auto& q = detail::prepare_insert(c,
       "INSERT INTO points_ledger(programme_id, customer_id, request_id, kind, points, created_at, effective_at, "
-      "expires_at, source_type, source_id, money_minor, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+      "expires_at, source_type, source_id, money_minor, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
   detail::bind_all(q, r.id, e.customer_id, e.request_id, e.kind, e.points, e.created_at, e.effective_at, e.expires_at,
                    e.source_type, e.source_id, e.money_minor, e.reason);
-  return detail::inserted_id(q).value();
+  return detail::inserted_id(c, q).value();
 }
 
 namespace {

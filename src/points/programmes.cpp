@@ -187,14 +187,14 @@ std::int64_t Points::create_programme(const ProgrammeSpec& s) {
       if (exists.executeStep())
         throw Error(Errc::conflict, fmt::format("points programme '{}' already exists", detail::printable(s.name)));
     }
-    auto& ins = c.prepare(
+    auto& ins = detail::prepare_insert(c,
         "INSERT INTO points_programmes(name, currency, points_per_unit, unit_minor, points_per_order, expiry_days, "
         "consumption, pending_days, refund_policy, value_per_1000, tier_metric, tier_window_days, "
-        "review_period_days, grace_days, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id");
+        "review_period_days, grace_days, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     detail::bind_all(ins, s.name, s.currency, s.points_per_unit, s.unit_minor, s.points_per_order, s.expiry_days,
                      s.consumption, s.pending_days, s.refund_policy, s.value_per_1000_points,
                      s.tier_metric, s.tier_window_days, s.review_period_days, s.grace_days, s.created_at);
-    const std::int64_t id = detail::inserted_id(ins).value();
+    const std::int64_t id = detail::inserted_id(c, ins).value();
     auto& mul = c.prepare("INSERT INTO points_multipliers(programme_id, kind, key, permille) VALUES (?,?,?,?)");
     auto add = [&](const char* kind, const std::vector<PointsMultiplier>& list) {
       for (const auto& m : list) {

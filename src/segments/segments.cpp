@@ -259,10 +259,10 @@ Segment Segments::create(const std::string& name, SegmentKind kind, const std::s
       refs = check_references(c, rule, 0, name);
       check_compiles(c, compile(c, store_, rule, 0, o.strict_nulls));  // amounts, references, SQL
     }
-    auto& ins = c.prepare("INSERT INTO segments(name, kind, description, rule_version, strict_nulls) "
-                          "VALUES (?, ?, ?, ?, ?) RETURNING id");
+    auto& ins = detail::prepare_insert(c, "INSERT INTO segments(name, kind, description, rule_version, strict_nulls) "
+                                          "VALUES (?, ?, ?, ?, ?)");
     detail::bind_all(ins, name, kind, description, kind == SegmentKind::dynamic, o.strict_nulls);
-    const std::int64_t id = detail::inserted_id(ins).value();
+    const std::int64_t id = detail::inserted_id(c, ins).value();
     if (kind == SegmentKind::dynamic) save_version(c, id, 1, rule, o.strict_nulls, refs);
     Segment s = load(c, name);
     scope.commit();

@@ -1,6 +1,7 @@
 #include "store/connection.hpp"
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "store/sqlite_database.hpp"
 
@@ -92,8 +93,16 @@ void rethrow_sql(const SqlError& e, const std::string& context) {
   throw Error(Errc::internal, msg);
 }
 
-std::optional<std::int64_t> inserted_id(Statement& st) {
+Statement& prepare_insert(Connection& c, const std::string& insert_sql) {
+  return c.prepare(c.backend() == Backend::postgres ? insert_sql + " RETURNING id" : insert_sql);
+}
+
+std::optional<std::int64_t> inserted_id(Connection& c, Statement& st) {
   StatementReset done(st);
+  if (SqliteDatabase* lite = as_sqlite(c.db)) {
+    if (st.exec() == 0) return std::nullopt;
+    return sqlite3_last_insert_rowid(lite->handle());
+  }
   if (!st.executeStep()) return std::nullopt;
   return st.getColumn(0).getInt64();
 }

@@ -228,9 +228,13 @@ auto all_rows(Statement& st, Read read, const Values&... values) -> std::vector<
   return out;
 }
 
-// Runs an INSERT ... RETURNING id and returns the id of the row it made (the portable form of
-// SQLite's last_insert_rowid); nullopt when it made none (ON CONFLICT DO NOTHING).
-std::optional<std::int64_t> inserted_id(Statement& st);
+// An INSERT whose new row's id the caller needs: prepared by prepare_insert (the SQL without a
+// RETURNING clause), run by inserted_id, which returns the id, or nullopt when no row was made
+// (ON CONFLICT DO NOTHING). PostgreSQL returns it (RETURNING id is appended); SQLite reads its
+// last rowid instead, because with RETURNING SQLite runs every INSERT under a statement journal
+// of its own, which made a million-row batch ingest quadratic (bench workload 1).
+Statement& prepare_insert(Connection& c, const std::string& insert_sql);
+std::optional<std::int64_t> inserted_id(Connection& c, Statement& st);
 
 // Makes one public mutation atomic: BEGIN IMMEDIATE when no transaction is open, otherwise a
 // SAVEPOINT inside the caller's transaction. Destruction without commit() undoes everything.

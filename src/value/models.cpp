@@ -195,17 +195,17 @@ ValueModel CustomerValue::fit(const FitRequest& r) {
   return detail::guard([&] {
     auto& c = detail::connection_of(store_);
     detail::WriteScope scope(c);
-    auto& st = c.prepare(
+    auto& st = detail::prepare_insert(c,
         "INSERT INTO value_models(kind, params, std_errors, log_likelihood, customers, time_unit, calibration_end, "
         "data_from, fitted_at, converged, currency, iterations, reason, penalizer_coef) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id");
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     detail::StatementReset reset_st(st);
     std::optional<std::string> std_errors;
     if (!m.std_errors.empty()) std_errors = values_json(m.std_errors);
     detail::bind_all(st, m.kind, values_json(m.params), std_errors, m.log_likelihood, m.customers, m.unit,
                      m.calibration_end, *m.data_from, m.fitted_at, m.converged, m.currency, m.iterations, m.reason,
                      m.penalizer_coef);
-    m.id = detail::inserted_id(st).value();
+    m.id = detail::inserted_id(c, st).value();
     scope.commit();
     return m;
   });
