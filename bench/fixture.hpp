@@ -9,6 +9,7 @@
 
 #include "bench.hpp"
 #include "population.hpp"
+#include "crmkit/store.hpp"
 
 namespace bench {
 
@@ -38,6 +39,8 @@ void insert_facts_raw(SQLite::Database& db, const Population& p);
 // The crmkit ingest through the C API batch in one explicit transaction (batches of 50,000).
 // path may be a PostgreSQL URI, with the tenant to open there.
 void insert_facts_capi(const std::string& path, const Population& p, const char* tenant = nullptr);
+// One NPS answer per five customers' purchases, through crmkit (workload 6 and its PostgreSQL rows).
+void add_responses(crmkit::Store& store, const Population& p, std::uint64_t seed);
 
 // The segment rule of workload 5, five leaves with one behavioural (the last), over the profile
 // create_customers_raw writes. segments.cpp holds its hand-written SQL twin; the scaling series

@@ -200,27 +200,6 @@ void insert_facts_pg(Pg& db, const Population& p) {
   db.exec("COMMIT");
 }
 
-// One NPS answer per five purchases, as workload 6's add_responses (set-up, through crmkit).
-void add_responses_pg(crmkit::Store& store, const Population& p, std::uint64_t seed) {
-  crmkit::Surveys surveys(store);
-  crmkit::Transaction tx(store);
-  std::vector<crmkit::SurveyResponse> batch;
-  Rng rng(seed);
-  for (const auto& f : p.facts) {
-    if (std::string(f.kind) != "purchase" || rng.below(5) != 0) continue;
-    crmkit::SurveyResponse r;
-    r.customer_id = f.customer;
-    r.kind = crmkit::SurveyKind::nps;
-    r.score = static_cast<double>(rng.below(11));
-    r.occurred_at = f.occurred_at + 3'600'000;
-    r.channel = crmkit::Channel::email;
-    batch.push_back(r);
-    if (batch.size() == 50'000) { surveys.record_batch(batch); batch.clear(); }
-  }
-  if (!batch.empty()) surveys.record_batch(batch);
-  tx.commit();
-}
-
 double percentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   return v[static_cast<std::size_t>(q * (v.size() - 1))];
@@ -521,7 +500,7 @@ void cohorts_and_nps(const Options& o, const std::string& uri, const std::string
   try {
     crmkit::Store store = open_tenant(uri, tenant);
     progress("[pg] survey responses (set-up)");
-    add_responses_pg(store, p, o.seed + 6);
+    add_responses(store, p, o.seed + 6);
     db.exec("VACUUM ANALYZE survey_responses");
   } catch (const std::exception& e) {
     responses_error = std::string("set-up (recording the responses): ") + e.what();
