@@ -20,14 +20,13 @@ namespace {
 constexpr std::int64_t kLowMask = 0xFFFFFFFF;
 
 // The cells of a set of interactions, as the migration and the rebuild compute them: the month
-// expression comes from the dialect, then the WHERE clause on interactions. Seconds are floored
-// so the month expression names the right month.
+// expression comes from the dialect, then the WHERE clause on interactions.
 std::string cells_sql(const Connection& conn, const std::string& where) {
   return fmt::format(
       "SELECT {}, kind, channel, coalesce(currency, ''), count(*), coalesce(sum(amount >> 32), 0), "
-      "coalesce(sum(amount & 4294967295), 0) FROM (SELECT (occurred_at - ((occurred_at % 1000) + 1000) % 1000) / "
-      "1000 AS s, kind, channel, currency, amount FROM interactions {}) AS cells GROUP BY 1, 2, 3, 4",
-      conn.dialect().month_index("s"), where);
+      "coalesce(sum(amount & 4294967295), 0) FROM (SELECT occurred_at AS t, kind, "
+      "channel, currency, amount FROM interactions {}) AS cells GROUP BY 1, 2, 3, 4",
+      conn.dialect().month_index("t"), where);
 }
 
 struct CellSum {

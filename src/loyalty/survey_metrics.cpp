@@ -81,7 +81,7 @@ std::vector<Group> load_groups(detail::Connection& c, SurveyKind kind, const Sur
       auto& s = c.prepare(fmt::format(
           "SELECT {} - 1970 * 12 AS m, CAST(r.score AS INTEGER), count(*) FROM survey_responses r WHERE {} "
           "GROUP BY 1, 2",
-          c.dialect().month_index("(r.occurred_at / 1000.0)"), where));
+          c.dialect().month_index("r.occurred_at"), where));
       detail::StatementReset reset_s(s);
       bind(s);
       struct Row { std::int64_t m, score, n; };

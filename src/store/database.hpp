@@ -41,8 +41,10 @@ struct Dialect {
   // The JSON type name ('integer', 'text', 'real', 'true', 'false', 'null', 'object', 'array')
   // at a path, or NULL when absent: SQLite's json_type.
   virtual std::string json_type(const std::string& column, const std::string& path_literal) const = 0;
-  // Months since 1970-01 (UTC) of an instant given as whole seconds since the epoch.
-  virtual std::string month_index(const std::string& seconds) const = 0;
+  // The month of an instant (milliseconds since the epoch, UTC) as year * 12 + month - 1, in
+  // integer arithmetic where the dialect allows: PostgreSQL's numeric division and time-zone
+  // conversion made NPS by month 2.4x slower than the hand-written SQL.
+  virtual std::string month_index(const std::string& instant_ms) const = 0;
   // A scalar subquery: the compact JSON array text ('["a","b"]', '[]' for none) of the values of
   // `column` (text) in the rows of `from_where` ("FROM t WHERE ..."), in ascending order.
   virtual std::string json_array_of(const std::string& column, const std::string& from_where) const = 0;

@@ -170,10 +170,13 @@ struct SqliteDialect final : Dialect {
   std::string json_type(const std::string& column, const std::string& path) const override {
     return fmt::format("json_type({}, {})", column, path);
   }
-  std::string month_index(const std::string& seconds) const override {
+  std::string month_index(const std::string& instant_ms) const override {
+    // Whole seconds floored toward the past, so that an instant just before midnight UTC keeps
+    // its month (SQLite's integer division truncates toward zero).
+    const std::string s = fmt::format("(({0}) - ((({0}) % 1000) + 1000) % 1000) / 1000", instant_ms);
     return fmt::format("(CAST(strftime('%Y', {0}, 'unixepoch') AS INTEGER) * 12 + "
                        "CAST(strftime('%m', {0}, 'unixepoch') AS INTEGER) - 1)",
-                       seconds);
+                       s);
   }
   std::string json_array_of(const std::string& column, const std::string& from_where) const override {
     return fmt::format("(SELECT json_group_array(v) FROM (SELECT {} AS v {} ORDER BY 1))", column, from_where);

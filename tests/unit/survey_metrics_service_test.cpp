@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <limits>
+#include <map>
 
 #include "crmkit/survey.hpp"
 #include "loyalty_fixture.hpp"
@@ -78,6 +79,40 @@ TEST_CASE_METHOD(Scenario, "NPS by month lists empty months as undefined", "[sur
   CHECK(j["groups"][1]["nps"].is_null());
   CHECK(j["groups"][1]["responses"] == 0);
   CHECK(j["by"] == "month");
+}
+
+TEST_CASE("NPS by month puts the last millisecond of a month in it, before 1970 too", "[surveys][metrics]") {
+  LoyaltyStore s;
+  const std::int64_t a = s.customer("A");
+  Surveys sv(s.store);
+  auto add = [&](int score, Instant at) {
+    SurveyResponse r;
+    r.customer_id = a;
+    r.kind = SurveyKind::nps;
+    r.score = score;
+    r.occurred_at = at;
+    sv.record(r);
+  };
+  const Instant feb_1900 = start_of_day(day_from_civil({1900, 3, 1})) - 1;  // 1900-02-28T23:59:59.999
+  const Instant dec_1969 = -1;                                              // 1969-12-31T23:59:59.999
+  const Instant jan_1970 = 0;
+  const Instant feb_2024 = start_of_day(day_from_civil({2024, 3, 1})) - 1;  // a leap February's end
+  const Instant mar_2024 = start_of_day(day_from_civil({2024, 3, 1}));
+  add(10, feb_1900);
+  add(10, dec_1969);
+  add(0, jan_1970);
+  add(9, feb_2024);
+  add(3, mar_2024);
+  SurveyMetrics m(s.store);
+  SurveyMetricQuery q;
+  q.by = MetricGrouping::month;
+  std::map<std::string, std::pair<std::int64_t, double>> seen;  // month: responses, NPS
+  for (const auto& g : m.nps(q).groups)
+    if (g.responses) seen[g.group] = {g.responses, *g.nps};
+  const std::map<std::string, std::pair<std::int64_t, double>> expected{
+      {"1900-02", {1, 100.0}}, {"1969-12", {1, 100.0}}, {"1970-01", {1, -100.0}},
+      {"2024-02", {1, 100.0}}, {"2024-03", {1, -100.0}}};
+  CHECK(seen == expected);
 }
 
 TEST_CASE_METHOD(Scenario, "NPS by channel lists every channel", "[surveys][metrics]") {
