@@ -1,8 +1,11 @@
 #include "store/postgres_database.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cerrno>
 #include <charconv>
+#include <optional>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -197,6 +200,117 @@ Translated translate(const std::string& in) {
   return t;
 }
 
+// At most this many executions are in flight in one pipeline (each holds its result until
+// the chunk is read).
+constexpr std::size_t kPipelineDepth = 256;
+
+// One pipeline on a session: entered on construction; finish() sends the Sync and reads every
+// result; the destructor drains one that was not finished (a bind() threw), so the connection
+// is always left out of pipeline mode and blocking, or marked broken.
+class Pipeline {
+ public:
+  explicit Pipeline(PostgresSession& s) : s_(s) {
+    if (PQenterPipelineMode(s_.conn) != 1) s_.fail(nullptr);
+    if (PQsetnonblocking(s_.conn, 1) != 0) {
+      PQexitPipelineMode(s_.conn);
+      s_.fail(nullptr);
+    }
+  }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+  ~Pipeline() {
+    if (finished_) return;
+    std::vector<PGresult*> ignored;
+    std::optional<SqlRunError> failed;
+    read_all(ignored, failed, "", 0);
+    for (PGresult* r : ignored) PQclear(r);
+  }
+
+  // Queues one execution of a prepared statement. False when libpq refused it (the
+  // connection is gone): finish() reports that.
+  bool send(const std::string& name, int n, const char* const* values, const int* lengths, const int* formats) {
+    if (PQsendQueryPrepared(s_.conn, name.c_str(), n, values, lengths, formats, 0) != 1) return false;
+    ++queued_;
+    return true;
+  }
+
+  // The results of the executions sent, in order, up to the first failure, which is put in
+  // `failed` (as execution first + k). The caller owns the results.
+  std::vector<PGresult*> finish(const std::string& sql, std::optional<SqlRunError>& failed, std::size_t first) {
+    std::vector<PGresult*> out;
+    read_all(out, failed, sql, first);
+    return out;
+  }
+
+ private:
+  // Pushes out everything queued, reading what the server answers meanwhile (libpq's rule for
+  // a non-blocking connection), so that neither side waits on a full buffer.
+  bool flush() noexcept {
+    for (;;) {
+      const int f = PQflush(s_.conn);
+      if (f == 0) return true;
+      if (f < 0) return false;
+      pollfd p{PQsocket(s_.conn), POLLIN | POLLOUT, 0};
+      if (poll(&p, 1, -1) < 0 && errno != EINTR) return false;
+      if ((p.revents & POLLIN) && PQconsumeInput(s_.conn) != 1) return false;
+    }
+  }
+
+  void read_all(std::vector<PGresult*>& out, std::optional<SqlRunError>& failed, const std::string& sql,
+                std::size_t first) noexcept {
+    finished_ = true;
+    PGconn* c = s_.conn;
+    auto lose = [&](PGresult* r) {
+      if (!failed) {
+        try {
+          s_.broken = true;
+          s_.fail(r, sql);
+        } catch (const SqlError& e) {
+          failed.emplace(e, first + out.size());
+        }
+      } else if (r) {
+        PQclear(r);
+      }
+    };
+    if (PQpipelineSync(c) != 1 || !flush() || PQsetnonblocking(c, 0) != 0) return lose(nullptr);
+    std::size_t answered = 0;
+    int nulls = 0;
+    for (;;) {
+      PGresult* r = PQgetResult(c);
+      if (!r) {
+        // One NULL ends each execution's results; two in a row mean nothing more will come.
+        if (++nulls > 1 || PQstatus(c) != CONNECTION_OK) return lose(nullptr);
+        continue;
+      }
+      nulls = 0;
+      const auto st = PQresultStatus(r);
+      if (st == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        break;
+      }
+      ++answered;
+      if (failed || st == PGRES_PIPELINE_ABORTED) {
+        PQclear(r);
+      } else if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        out.push_back(r);
+      } else {
+        try {
+          s_.fail(r, sql);
+        } catch (const SqlError& e) {
+          failed.emplace(e, first + out.size());
+        }
+        if (s_.lost()) return;
+      }
+    }
+    if (answered != queued_ && !failed) return lose(nullptr);
+    if (PQexitPipelineMode(c) != 1) lose(nullptr);
+  }
+
+  PostgresSession& s_;
+  std::size_t queued_ = 0;
+  bool finished_ = false;
+};
+
 class PostgresStatement final : public Statement {
  public:
   PostgresStatement(std::shared_ptr<PostgresSession> s, const std::string& sql)
@@ -269,6 +383,68 @@ class PostgresStatement final : public Statement {
   void reset() override { clear_result(); }
   void tryReset() noexcept override { clear_result(); }
 
+  // Pipeline mode: up to kPipelineDepth executions are sent before their results are read, so a
+  // batch costs a round trip per chunk instead of one per row. Sending is non-blocking and
+  // reads whatever the server has answered meanwhile, so neither side can stall on a full
+  // socket buffer. A chunk also ends where a set's parameter types need a new prepare.
+  void run_each(std::size_t n, const std::function<void(std::size_t)>& bind,
+                const std::function<void(std::size_t, bool)>& each) override {
+    std::size_t i = 0;
+    bool bound = false;  // set i is bound already (it ended the previous chunk)
+    while (i < n) {
+      clear_result();
+      if (!bound) bind(i);
+      bound = false;
+      prepare_for_bindings();
+      const std::size_t first = i;
+      std::vector<PGresult*> results;
+      std::optional<SqlRunError> failed;
+      {
+        Pipeline pipe(*s_);
+        std::size_t sent = 0;
+        for (; i < n && sent < kPipelineDepth; ++i, ++sent) {
+          if (sent > 0) {
+            bind(i);
+            if (!fits_prepared()) {
+              bound = true;
+              break;
+            }
+          }
+          const Arrays a = arrays();
+          if (!pipe.send(name_, static_cast<int>(params_.size()), a.values.data(), a.lengths.data(),
+                         a.formats.data())) {
+            s_->broken = true;  // libpq refused to queue: the connection is unusable
+            break;
+          }
+        }
+        results = pipe.finish(t_.sql, failed, first);
+      }
+      if (!failed && s_->broken) {
+        try {
+          s_->fail(nullptr);
+        } catch (const SqlError& e) {
+          failed.emplace(e, first + results.size());
+        }
+      }
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        res_ = results[k];
+        results[k] = nullptr;
+        rows_ = PQntuples(res_);
+        row_ = rows_ > 0 ? 0 : -1;
+        done_ = true;
+        try {
+          each(first + k, rows_ > 0);
+        } catch (...) {
+          for (PGresult* r : results)
+            if (r) PQclear(r);
+          throw;
+        }
+        clear_result();
+      }
+      if (failed) throw *failed;
+    }
+  }
+
   int getBindParameterCount() const override { return t_.params; }
   int getColumnCount() const override {
     if (!res_) const_cast<PostgresStatement*>(this)->describe();
@@ -310,14 +486,18 @@ class PostgresStatement final : public Statement {
     done_ = false;
   }
 
+  bool fits_prepared() const noexcept {
+    if (name_.empty() || prepared_generation_ != s_->generation) return false;
+    for (std::size_t k = 0; k < params_.size(); ++k)
+      if (t_.used[k] && params_[k].present && params_[k].type != types_[k]) return false;
+    return true;
+  }
+
   // Prepares (again) when the bound types differ from those it was prepared with or the
   // connection was re-established since. NULL fits any type.
   void prepare_for_bindings() {
     s_->reconnect_if_lost();
-    bool same = !name_.empty() && prepared_generation_ == s_->generation;
-    for (std::size_t k = 0; same && k < params_.size(); ++k)
-      if (t_.used[k] && params_[k].present && params_[k].type != types_[k]) same = false;
-    if (same) return;
+    if (fits_prepared()) return;
     std::vector<Oid> types(params_.size());
     for (std::size_t k = 0; k < params_.size(); ++k)
       types[k] = !t_.used[k] ? kText : params_[k].present ? params_[k].type : 0;
@@ -330,20 +510,29 @@ class PostgresStatement final : public Statement {
     prepared_generation_ = s_->generation;
   }
 
-  void run() {
-    prepare_for_bindings();
+  // The bound parameters as libpq takes them (valid while the bindings are unchanged).
+  struct Arrays {
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+  };
+  Arrays arrays() const {
     const std::size_t n = params_.size();
-    std::vector<const char*> values(n);
-    std::vector<int> lengths(n), formats(n);
+    Arrays a{std::vector<const char*>(n), std::vector<int>(n), std::vector<int>(n)};
     for (std::size_t k = 0; k < n; ++k) {
       const Param& p = params_[k];
       if (!p.present) continue;  // NULL
-      values[k] = p.data ? p.data : p.owned.data();
-      lengths[k] = static_cast<int>(p.data ? p.size : p.owned.size());
-      formats[k] = p.binary ? 1 : 0;
+      a.values[k] = p.data ? p.data : p.owned.data();
+      a.lengths[k] = static_cast<int>(p.data ? p.size : p.owned.size());
+      a.formats[k] = p.binary ? 1 : 0;
     }
-    PGresult* r = PQexecPrepared(s_->conn, name_.c_str(), static_cast<int>(n), values.data(), lengths.data(),
-                                 formats.data(), 0);
+    return a;
+  }
+
+  void run() {
+    prepare_for_bindings();
+    const Arrays a = arrays();
+    PGresult* r = PQexecPrepared(s_->conn, name_.c_str(), static_cast<int>(params_.size()), a.values.data(),
+                                 a.lengths.data(), a.formats.data(), 0);
     const auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) s_->fail(r, t_.sql);
     res_ = r;

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <exception>
+#include <functional>
 #include <string>
 
 namespace crmkit::detail {
@@ -42,6 +44,16 @@ class SqlError : public std::exception {
   SqlCode code_;
   int native_;
   std::string message_;
+};
+
+// The failure of one execution of Statement::run_each: which one, and why.
+class SqlRunError : public SqlError {
+ public:
+  SqlRunError(const SqlError& e, std::size_t index) : SqlError(e), index_(index) {}
+  std::size_t index() const noexcept { return index_; }
+
+ private:
+  std::size_t index_;
 };
 
 // The kind of a column's value in the current row. SQLite reports each value's storage class;
@@ -96,6 +108,31 @@ class Statement {
   virtual bool executeStep() = 0;
   // Runs a statement that yields no rows; returns the rows it changed.
   virtual int exec() = 0;
+  // Runs the statement once per parameter set i = 0..n-1: bind(i) binds set i, then
+  // each(i, has_row) is called with the statement on the first row of execution i when it
+  // yielded one. Where a statement costs a round trip to a server (PostgreSQL) the executions
+  // are sent together in pipeline mode, so bind(i) may run before each(j) for j < i and must
+  // not depend on it. The first failed execution throws SqlRunError naming it; each() ran for
+  // those before it, none after it ran. A throwing each() stops the run the same way. Cheap
+  // statements that fail often are better run one by one: on PostgreSQL a failure aborts the
+  // transaction.
+  virtual void run_each(std::size_t n, const std::function<void(std::size_t)>& bind,
+                        const std::function<void(std::size_t, bool)>& each) {
+    for (std::size_t i = 0; i < n; ++i) {
+      tryReset();
+      bind(i);
+      bool has_row = false;
+      try {
+        has_row = executeStep();
+      } catch (const SqlError& e) {
+        tryReset();
+        throw SqlRunError(e, i);
+      }
+      each(i, has_row);
+      tryReset();
+    }
+  }
+
   // Back to before the first step, bindings kept. reset() throws the error of a failed step
   // (SQLite); tryReset() never throws.
   virtual void reset() = 0;
