@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
+#include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -145,6 +148,128 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   return {stored.id, false};
 }
 
+// What a batch's rows came to, before it is the caller's: ids, counts and the new rows.
+struct BatchOutcome {
+  std::vector<std::int64_t> ids;
+  std::size_t inserted = 0, duplicates = 0, duplicate_external_ids = 0, duplicate_natural_keys = 0;
+  std::vector<std::size_t> new_rows;  // indexes of the inserted rows, in insertion (id) order
+};
+
+// Thrown inside the pipelined passes for anything that needs a row's own outcome.
+struct NeedsRowByRow {};
+
+// A batch in two pipelined passes where each statement costs a round trip (PostgreSQL): the
+// natural keys looked up, then the rows inserted, a round trip per 256 rows instead of two or
+// more per row. It covers the common case only: anything else (a row that fails, an external_id
+// taken before, a changed fact, a key twice in the batch) rolls back to its savepoint and
+// returns nothing, and the batch runs row by row, which gives each row its exact outcome.
+std::optional<BatchOutcome> record_pipelined(Connection& conn, const std::vector<Interaction>& batch,
+                                             const std::vector<std::optional<std::string>>& attrs,
+                                             const std::vector<detail::NaturalKey>& keys,
+                                             const std::vector<char>& ok) {
+  std::vector<std::size_t> looked_up, rows;  // rows with a natural key to look up; every row to record
+  {
+    std::set<std::string> external_ids;
+    std::set<detail::NaturalKey> natural_keys;
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (!ok[k]) continue;
+      rows.push_back(k);
+      if (batch[k].external_id) {
+        if (!external_ids.insert(*batch[k].external_id).second) return std::nullopt;
+      } else if (!keys.empty()) {
+        if (!natural_keys.insert(keys[k]).second) return std::nullopt;
+        looked_up.push_back(k);
+      }
+    }
+  }
+  BatchOutcome out;
+  out.ids.assign(batch.size(), 0);
+  try {
+    detail::WriteScope pass(conn);
+    std::vector<char> seen(batch.size(), 0);
+    if (!looked_up.empty()) {
+      auto& q = conn.prepare(fmt::format(
+          "SELECT {} FROM interactions WHERE customer_id = ? AND occurred_at = ? AND natural_key = ?", kColumns));
+      detail::StatementReset done(q);
+      q.run_each(
+          looked_up.size(),
+          [&](std::size_t i) {
+            const std::size_t k = looked_up[i];
+            detail::bind_all(q, batch[k].customer_id, batch[k].occurred_at,
+                             detail::BorrowedBlob{keys[k].data(), static_cast<int>(keys[k].size())});
+          },
+          [&](std::size_t i, bool found) {
+            if (!found) return;
+            const std::size_t k = looked_up[i];
+            const Interaction stored = read_row(q);
+            if (first_difference(stored, batch[k], attrs[k])) throw NeedsRowByRow{};
+            out.ids[k] = stored.id;
+            seen[k] = 1;
+            ++out.duplicates;
+            ++out.duplicate_natural_keys;
+          });
+    }
+    std::vector<std::size_t> to_insert;
+    for (std::size_t k : rows)
+      if (!seen[k]) to_insert.push_back(k);
+    auto& st = detail::prepare_insert(conn,
+        "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, "
+        "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+    detail::StatementReset done(st);
+    std::vector<std::size_t> taken;  // rows whose external_id was recorded before
+    st.run_each(
+        to_insert.size(),
+        [&](std::size_t i) {
+          const std::size_t k = to_insert[i];
+          const Interaction& in = batch[k];
+          std::optional<std::int64_t> amount;
+          detail::BorrowedText currency;
+          if (in.amount) {
+            amount = in.amount->minor;
+            currency = detail::borrowed(in.amount->currency);
+          }
+          detail::BorrowedBlob natural_key;
+          if (!keys.empty() && !in.external_id) natural_key = {keys[k].data(), static_cast<int>(keys[k].size())};
+          detail::bind_all(st, in.customer_id, detail::borrowed(in.external_id), in.occurred_at, in.channel, in.kind,
+                           in.direction, amount, currency, in.margin, detail::borrowed(in.subject),
+                           detail::borrowed(in.notes), detail::borrowed(attrs[k]), natural_key);
+        },
+        [&](std::size_t i, bool inserted) {
+          const std::size_t k = to_insert[i];
+          if (!inserted) {
+            // Only an external_id can be taken here: natural keys were looked up above.
+            if (!batch[k].external_id) throw NeedsRowByRow{};
+            taken.push_back(k);
+            return;
+          }
+          out.ids[k] = st.getColumn(0).getInt64();
+          out.new_rows.push_back(k);
+          ++out.inserted;
+        });
+    if (!taken.empty()) {  // a batch sent again: the same facts are duplicates, changed ones conflicts
+      auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
+      detail::StatementReset done_q(q);
+      q.run_each(
+          taken.size(), [&](std::size_t i) { detail::bind_all(q, *batch[taken[i]].external_id); },
+          [&](std::size_t i, bool found) {
+            const std::size_t k = taken[i];
+            if (!found) throw NeedsRowByRow{};
+            const Interaction stored = read_row(q);
+            if (first_difference(stored, batch[k], attrs[k])) throw NeedsRowByRow{};
+            out.ids[k] = stored.id;
+            ++out.duplicates;
+            ++out.duplicate_external_ids;
+          });
+    }
+    pass.commit();
+  } catch (const NeedsRowByRow&) {
+    return std::nullopt;
+  } catch (const detail::SqlRunError&) {
+    return std::nullopt;  // the row path meets the same failure and names its row
+  }
+  return out;
+}
+
 RecordedInteraction recorded(const Interaction& in, std::int64_t id) {
   RecordedInteraction r;
   r.id = id;
@@ -210,7 +335,18 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
     conn.widen_cache();
     std::vector<RecordedInteraction> rows;
     rows.reserve(batch.size());
-    for (std::size_t k = 0; k < batch.size(); ++k) {
+    std::optional<BatchOutcome> piped;
+    if (conn.backend() == detail::Backend::postgres && batch.size() > 1)
+      piped = record_pipelined(conn, batch, attrs, keys, ok);
+    if (piped) {
+      result.ids = std::move(piped->ids);
+      result.inserted = piped->inserted;
+      result.duplicates = piped->duplicates;
+      result.duplicate_external_ids = piped->duplicate_external_ids;
+      result.duplicate_natural_keys = piped->duplicate_natural_keys;
+      for (std::size_t k : piped->new_rows) rows.push_back(recorded(batch[k], result.ids[k]));
+    }
+    for (std::size_t k = 0; k < batch.size() && !piped; ++k) {
       if (!ok[k]) continue;
       try {
         detail::RowScope row(conn, options.skip_invalid);
