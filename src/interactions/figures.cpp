@@ -191,81 +191,118 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
     return n;
   };
 
-  for (const Delta& d : deltas) {
+  // In passes, each statement run for every customer at once (Statement::run_each: one round
+  // trip per pass on PostgreSQL instead of one per customer and statement): the stored figures
+  // read, the new purchase days counted, the figures written; then the same for the money rows.
+  struct Stored {
     std::int64_t interactions = 0, purchases = 0, purchase_days = 0, refunds = 0;
     Instant last_interaction = kNone, first_purchase = kNoneHigh, last_purchase = kNone;
-    {
-      StatementReset read_done(read);
-      bind_all(read, d.customer_id);
-      if (read.executeStep()) {
-        const StoredRow r(read, "customer_figures", -1);
-        interactions = r.int64(0);
-        last_interaction = r.opt_int64(1).value_or(kNone);
-        purchases = r.int64(2);
-        purchase_days = r.int64(3);
-        refunds = r.int64(4);
-        first_purchase = r.opt_int64(5).value_or(kNoneHigh);
-        last_purchase = r.opt_int64(6).value_or(kNone);
-      }
-    }
-    purchase_days += new_days(d.customer_id, nullptr, purchases > 0, first_purchase, last_purchase);
-    interactions += d.interactions;
-    last_interaction = std::max(last_interaction, d.last_interaction);
-    purchases += d.purchases;
-    refunds += d.refunds;
-    first_purchase = std::min(first_purchase, d.first_purchase);
-    last_purchase = std::max(last_purchase, d.last_purchase);
+  };
+  std::vector<Stored> stored(deltas.size());
+  {
+    StatementReset read_done(read);
+    read.run_each(
+        deltas.size(), [&](std::size_t i) { bind_all(read, deltas[i].customer_id); },
+        [&](std::size_t i, bool found) {
+          if (!found) return;
+          const StoredRow r(read, "customer_figures", -1);
+          Stored& f = stored[i];
+          f.interactions = r.int64(0);
+          f.last_interaction = r.opt_int64(1).value_or(kNone);
+          f.purchases = r.int64(2);
+          f.purchase_days = r.int64(3);
+          f.refunds = r.int64(4);
+          f.first_purchase = r.opt_int64(5).value_or(kNoneHigh);
+          f.last_purchase = r.opt_int64(6).value_or(kNone);
+        });
+  }
+  for (std::size_t i = 0; i < deltas.size(); ++i) {
+    const Delta& d = deltas[i];
+    Stored& f = stored[i];
+    f.purchase_days += new_days(d.customer_id, nullptr, f.purchases > 0, f.first_purchase, f.last_purchase);
+    f.interactions += d.interactions;
+    f.last_interaction = std::max(f.last_interaction, d.last_interaction);
+    f.purchases += d.purchases;
+    f.refunds += d.refunds;
+    f.first_purchase = std::min(f.first_purchase, d.first_purchase);
+    f.last_purchase = std::max(f.last_purchase, d.last_purchase);
+  }
+  {
+    StatementReset write_done(write);
+    write.run_each(
+        deltas.size(),
+        [&](std::size_t i) {
+          const Stored& f = stored[i];
+          std::optional<Instant> first, last;  // NULL until the customer has a purchase
+          if (f.purchases > 0) {
+            first = f.first_purchase;
+            last = f.last_purchase;
+          }
+          bind_all(write, deltas[i].customer_id, f.interactions, f.last_interaction, f.purchases, f.purchase_days,
+                   f.refunds, first, last);
+        },
+        [](std::size_t, bool) {});
+  }
 
-    std::optional<Instant> first, last;  // NULL until the customer has a purchase
-    if (purchases > 0) {
-      first = first_purchase;
-      last = last_purchase;
-    }
-    {
-      StatementReset write_done(write);
-      bind_all(write, d.customer_id, interactions, last_interaction, purchases, purchase_days, refunds, first, last);
-      write.exec();
-    }
-    for (const auto& m : d.money) {
-      // The purchase history in this currency: stored, then these rows merged in.
-      std::optional<Instant> m_first, m_last;
-      std::int64_t m_days = 0, first_day_total = 0;
-      bool stored = false;
-      {
-        StatementReset read_done(money_read);
-        bind_all(money_read, d.customer_id, m.currency.data());
-        if ((stored = money_read.executeStep())) {
+  // The purchase history in each currency: stored, then these rows merged in.
+  struct Money {
+    const Delta* d;
+    const MoneyDelta* m;
+    bool stored = false;
+    std::optional<Instant> first, last;
+    std::int64_t days = 0, first_day_total = 0;
+  };
+  std::vector<Money> money;
+  for (const Delta& d : deltas)
+    for (const auto& m : d.money) money.push_back({&d, &m});
+  {
+    StatementReset read_done(money_read);
+    money_read.run_each(
+        money.size(), [&](std::size_t i) { bind_all(money_read, money[i].d->customer_id, money[i].m->currency.data()); },
+        [&](std::size_t i, bool found) {
+          if (!(money[i].stored = found)) return;
           const StoredRow r(money_read, "customer_money", -1);
-          m_first = r.opt_int64(0);
-          m_last = r.opt_int64(1);
-          m_days = r.int64(2);
-          first_day_total = r.int64(3);
-        }
-      }
-      if (m.has_purchase) {
-        m_days += m_first ? new_days(d.customer_id, &m.currency, true, *m_first, *m_last)
-                          : new_days(d.customer_id, &m.currency, false, 0, 0);
-        const Day stored_first_day = m_first ? day_of(*m_first) : m.first_day;
-        if (!m_first || m.first_day < stored_first_day) first_day_total = m.first_day_amount;
-        else if (m.first_day == stored_first_day)
-          first_day_total = checked_add(first_day_total, m.first_day_amount, "first-day spend");
-        m_first = m_first ? std::min(*m_first, m.first_purchase) : m.first_purchase;
-        m_last = m_last ? std::max(*m_last, m.last_purchase) : m.last_purchase;
-      }
-      auto& money = stored ? money_update : money_insert;
-      StatementReset money_done(money);
-      bind_all(money, d.customer_id, m.currency.data(), m.purchase, m.refund, m.margin, m_first, m_last, m_days,
-               first_day_total);
-      try {
-        money.exec();
-      } catch (const SqlError& e) {
-        // SQLite turns an overflowing integer sum into a REAL, which the STRICT column refuses;
-        // PostgreSQL refuses the bigint overflow itself.
-        if (e.code() != SqlCode::datatype) throw;
-        throw Error(Errc::invalid_argument,
-                    fmt::format("the {} totals of customer {} would overflow the int64 range", m.currency.data(),
-                                d.customer_id));
-      }
+          money[i].first = r.opt_int64(0);
+          money[i].last = r.opt_int64(1);
+          money[i].days = r.int64(2);
+          money[i].first_day_total = r.int64(3);
+        });
+  }
+  std::vector<std::size_t> inserts, updates;
+  for (std::size_t i = 0; i < money.size(); ++i) {
+    Money& x = money[i];
+    const MoneyDelta& m = *x.m;
+    if (m.has_purchase) {
+      x.days += x.first ? new_days(x.d->customer_id, &m.currency, true, *x.first, *x.last)
+                        : new_days(x.d->customer_id, &m.currency, false, 0, 0);
+      const Day stored_first_day = x.first ? day_of(*x.first) : m.first_day;
+      if (!x.first || m.first_day < stored_first_day) x.first_day_total = m.first_day_amount;
+      else if (m.first_day == stored_first_day)
+        x.first_day_total = checked_add(x.first_day_total, m.first_day_amount, "first-day spend");
+      x.first = x.first ? std::min(*x.first, m.first_purchase) : m.first_purchase;
+      x.last = x.last ? std::max(*x.last, m.last_purchase) : m.last_purchase;
+    }
+    (x.stored ? updates : inserts).push_back(i);
+  }
+  for (auto* list : {&inserts, &updates}) {
+    auto& st = list == &inserts ? money_insert : money_update;
+    StatementReset money_done(st);
+    try {
+      st.run_each(
+          list->size(),
+          [&](std::size_t i) {
+            const Money& x = money[(*list)[i]];
+            bind_all(st, x.d->customer_id, x.m->currency.data(), x.m->purchase, x.m->refund, x.m->margin, x.first,
+                     x.last, x.days, x.first_day_total);
+          },
+          [](std::size_t, bool) {});
+    } catch (const SqlRunError& e) {
+      // SQLite turns an overflowing integer sum into a REAL, which the STRICT column refuses;
+      // PostgreSQL refuses the bigint overflow itself.
+      if (e.code() != SqlCode::datatype) throw;
+      const Money& x = money[(*list)[e.index()]];
+      throw Error(Errc::invalid_argument, fmt::format("the {} totals of customer {} would overflow the int64 range",
+                                                      x.m->currency.data(), x.d->customer_id));
     }
   }
 }
