@@ -393,11 +393,11 @@ void rfm(const Options& o, const std::string& uri, const std::string& tenant, co
     r.allow_figures = false;
     return best_of(3, [&] { (void)value.rfm(r); });
   });
-  // The floor of the first scoring's writes, as workload 3 gives it: the same rows inserted into
-  // the empty table by raw prepared INSERTs (one round trip each, as crmkit's), one transaction.
-  std::string write_note;
+  // The first scoring's baseline is the same work by hand: the inputs fetched (above), then
+  // the same rows inserted into the empty table by raw prepared INSERTs, one transaction.
+  Timed write{std::nullopt, "crmkit's first scoring failed, so there were no rows to write"};
   if (first.seconds) {
-    const Timed write = attempt([&] {
+    write = attempt([&] {
       side.prepare("raw_rfm_insert",
                    "INSERT INTO customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, f_score, "
                    "m_score, rfm_score, segment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -423,13 +423,16 @@ void rfm(const Options& o, const std::string& uri, const std::string& tenant, co
         return seconds_since(t0);
       });
     });
-    write_note = write.seconds ? fmt::format("writing the rows alone (raw INSERTs) takes {:.1f} ms", *write.seconds * 1000)
-                               : "writing the rows alone (raw INSERTs) failed: " + cell(write.error);
   }
+  Timed fetch_and_write{std::nullopt, !raw.seconds ? raw.error : write.error};
+  if (raw.seconds && write.seconds) fetch_and_write.seconds = *raw.seconds + *write.seconds;
   add_row(rows, "3. RFM rescoring a day later, stored (figures)", size, rerun, raw, baseline, false, 1.5,
           fmt::format("{} customers scored, changed rows written", scored));
-  add_row(rows, "3. RFM first scoring, every row written (figures)", size, first, raw, baseline, false, 1.5,
-          write_note);
+  add_row(rows, "3. RFM first scoring, every row written (figures)", size, first, fetch_and_write,
+          "hand-written SQL: the inputs fetched, then every row written by raw prepared INSERTs", false, 1.5,
+          write.seconds ? fmt::format("the raw INSERTs alone take {:.1f} ms; crmkit pipelines its writes",
+                                      *write.seconds * 1000)
+                        : "");
   add_row(rows, "3. RFM scores + segments, stored (scan path)", size, scan, raw, baseline, false, 1.5,
           "as_of before the last fact");
   auto& last = rows.back();  // the scan path is informational, as on SQLite

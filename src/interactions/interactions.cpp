@@ -336,7 +336,7 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
     std::vector<RecordedInteraction> rows;
     rows.reserve(batch.size());
     std::optional<BatchOutcome> piped;
-    if (conn.backend() == detail::Backend::postgres && batch.size() > 1)
+    if (conn.db.round_trips() && batch.size() > 1)
       piped = record_pipelined(conn, batch, attrs, keys, ok);
     if (piped) {
       result.ids = std::move(piped->ids);

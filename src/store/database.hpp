@@ -59,6 +59,9 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   virtual Backend backend() const noexcept = 0;
+  // Each statement costs a round trip to a server, so an area with many rows to write prefers
+  // Statement::run_each passes over a statement per row (PostgreSQL; SQLite runs in-process).
+  virtual bool round_trips() const noexcept = 0;
   virtual const Dialect& dialect() const noexcept = 0;
 
   // A new prepared statement (Connection::prepare keeps them cached).

@@ -24,6 +24,7 @@ class PostgresDatabase final : public Database {
   ~PostgresDatabase() override;
 
   Backend backend() const noexcept override { return Backend::postgres; }
+  bool round_trips() const noexcept override { return true; }
   const Dialect& dialect() const noexcept override;
   std::unique_ptr<Statement> statement(const std::string& sql) override;
   void exec(const std::string& sql) override;

@@ -21,6 +21,7 @@ class SqliteDatabase final : public Database {
   ~SqliteDatabase() override;
 
   Backend backend() const noexcept override { return Backend::sqlite; }
+  bool round_trips() const noexcept override { return false; }
   const Dialect& dialect() const noexcept override;
   std::unique_ptr<Statement> statement(const std::string& sql) override;
   void exec(const std::string& sql) override;

@@ -141,11 +141,11 @@ void save_changed_rows(detail::Connection& c, const std::vector<CustomerRfm>& ro
     }
     for (; i < rows.size(); ++i) changed.push_back(i);
   }
+  // Each statement for all its rows at once (a round trip per pass on PostgreSQL).
   auto& remove = c.prepare("DELETE FROM customer_rfm WHERE customer_id = ?1");
-  for (std::int64_t id : gone) {
-    detail::StatementReset row_done(remove);
-    detail::bind_all(remove, id);
-    remove.exec();
+  {
+    detail::StatementReset done(remove);
+    remove.run_each(gone.size(), [&](std::size_t k) { detail::bind_all(remove, gone[k]); }, [](std::size_t, bool) {});
   }
   auto& upsert = c.prepare(
       "INSERT INTO customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, f_score, m_score, "
@@ -154,13 +154,16 @@ void save_changed_rows(detail::Connection& c, const std::vector<CustomerRfm>& ro
       "frequency = excluded.frequency, monetary = excluded.monetary, r_score = excluded.r_score, "
       "f_score = excluded.f_score, m_score = excluded.m_score, rfm_score = excluded.rfm_score, "
       "segment = excluded.segment");
-  for (std::size_t i : changed) {
-    const CustomerRfm& row = rows[i];
-    detail::StatementReset row_done(upsert);
-    detail::bind_all(upsert, row.customer_id, raw[i].last_purchase, row.frequency, row.monetary, row.score.r,
-                     row.score.f, row.score.m, row.score.combined(), row.segment);
-    upsert.exec();
-  }
+  detail::StatementReset done(upsert);
+  upsert.run_each(
+      changed.size(),
+      [&](std::size_t k) {
+        const std::size_t i = changed[k];
+        const CustomerRfm& row = rows[i];
+        detail::bind_all(upsert, row.customer_id, raw[i].last_purchase, row.frequency, row.monetary, row.score.r,
+                         row.score.f, row.score.m, row.score.combined(), row.segment);
+      },
+      [](std::size_t, bool) {});
 }
 
 }  // namespace

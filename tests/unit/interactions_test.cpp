@@ -1,10 +1,12 @@
 // Interactions: validation, idempotency, batches (all-or-nothing and skip_invalid), timeline.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
 #include "test_store.hpp"
+#include "crmkit/batch_error.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "expect_error.hpp"
@@ -417,4 +419,69 @@ TEST_CASE("channel kind direction and currency text are taken in any ASCII case 
   CHECK(currency_code("Eur") == "EUR");
   CHECK(currency_code("u$d") == "U$D");  // left for is_currency_code to refuse
   CHECK(!is_currency_code(currency_code("u$d")));
+}
+
+// On PostgreSQL a batch goes through pipelined passes of 256 statements and falls back to the
+// row-by-row path for anything unusual; on SQLite it is the row path. Either way the outcome of
+// every row must be the same: these batches are longer than a pass and mix every kind of row.
+TEST_CASE_METHOD(TwoCustomerLog, "long mixed batches: new rows, both kinds of repeats, a conflict, a missing customer",
+                 "[interactions]") {
+  auto order = [&](int k) {
+    Interaction i = purchase(k % 2 ? c : d, 1'000'000 + k * 1000, 100 + k);
+    if (k % 3 == 0) i.external_id = "o-" + std::to_string(k);
+    return i;
+  };
+  std::vector<Interaction> first;
+  for (int k = 0; k < 600; ++k) first.push_back(order(k));
+  const BatchResult r1 = in.record_batch(first);
+  CHECK(r1.inserted == 600);
+  CHECK(in.figures(c).purchase_count == 300);
+  CHECK(in.figures(d).money.at(0).purchase_total == [] {
+    std::int64_t t = 0;
+    for (int k = 0; k < 600; k += 2) t += 100 + k;
+    return t;
+  }());
+
+  // The first 600 again (both kinds of duplicates) and 300 new ones, rotated.
+  std::vector<Interaction> second;
+  for (int k = 0; k < 900; ++k) second.push_back(order(k));
+  std::rotate(second.begin(), second.begin() + 450, second.end());
+  const BatchResult r2 = in.record_batch(second);
+  CHECK(r2.inserted == 300);
+  CHECK(r2.duplicates == 600);
+  CHECK(r2.duplicate_external_ids == 200);
+  CHECK(r2.duplicate_natural_keys == 400);
+  for (std::size_t i = 0; i < second.size(); ++i) {
+    const int k = static_cast<int>((i + 450) % 900);
+    if (k < 600) CHECK(r2.ids[i] == r1.ids[static_cast<std::size_t>(k)]);
+  }
+  CHECK(in.figures(c).purchase_count == 450);
+  const std::string before = store_checksum(s);
+
+  // One changed fact under a recorded external_id: the whole batch refused, naming the row.
+  std::vector<Interaction> third = second;
+  third.push_back(order(900));
+  REQUIRE(third[600].external_id == std::string("o-150"));  // recorded by the first batch
+  third[600].amount = Money{1, "EUR"};
+  try {
+    in.record_batch(third);
+    FAIL("a changed fact was recorded");
+  } catch (const BatchRowError& e) {
+    CHECK(e.row() == 600);
+    CHECK(e.code() == Errc::conflict);
+  }
+  CHECK(store_checksum(s) == before);
+
+  // With skip_invalid: the conflicting row and a row of a missing customer are listed, the rest kept.
+  BatchOptions skip;
+  skip.skip_invalid = true;
+  third.push_back(purchase(999'999, 5, 5));
+  const BatchResult r3 = in.record_batch(third, skip);
+  REQUIRE(r3.errors.size() == 2);
+  CHECK(r3.errors[0].index == 600);
+  CHECK(r3.errors[0].code == Errc::conflict);
+  CHECK(r3.errors[1].index == third.size() - 1);
+  CHECK(r3.errors[1].code == Errc::not_found);
+  CHECK(r3.inserted == 1);  // order(900)
+  CHECK(r3.duplicates == third.size() - 3);
 }
