@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,10 +16,19 @@
 namespace crmkit::cli {
 
 namespace {
-// The tenant of a PostgreSQL --db: one per process, as the command opens one store.
+// The --tenant given on the command line ("" if none). Every command's option writes this one
+// string, so it carries no environment variable: CLI11 would apply $CRMKIT_TENANT through the
+// options of other commands too and overwrite the --tenant given (found by the CLI tests on
+// PostgreSQL). open_store falls back to the environment itself.
 std::string& tenant_option() {
-  static std::string tenant = OpenOptions{}.tenant;
+  static std::string tenant;
   return tenant;
+}
+
+std::string tenant() {
+  if (!tenant_option().empty()) return tenant_option();
+  const char* env = std::getenv(kTenantEnvironment);
+  return env && *env ? env : OpenOptions{}.tenant;
 }
 
 }  // namespace
@@ -26,8 +36,7 @@ std::string& tenant_option() {
 void add_tenant_option(CLI::App* cmd) {
   cmd->add_option("--tenant", tenant_option(),
                   std::string("with a PostgreSQL --db: the tenant (schema) to open (default: $") + kTenantEnvironment +
-                      ", else " + OpenOptions{}.tenant + ")")
-      ->envname(kTenantEnvironment);
+                      ", else " + OpenOptions{}.tenant + ")");
 }
 
 CLI::Option* add_db_option(CLI::App* cmd, std::string& db) {
@@ -45,7 +54,7 @@ Store open_store(const std::string& path, StoreUse use) {
     throw Error(Errc::io, "database '" + path + "' does not exist (create one with `crmkit demo` or `crmkit import`)");
   OpenOptions o;
   o.create = use == StoreUse::write;
-  o.tenant = tenant_option();
+  o.tenant = tenant();
   return Store::open(path, o);
 }
 

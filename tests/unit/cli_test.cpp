@@ -148,7 +148,7 @@ TEST_CASE("cli: bad files are refused up front", "[cli]") {
   CHECK(none.err.find("crmkit: io: ") == 0);
   Run nodb = run(dir, "report --db missing.db");
   CHECK(nodb.status != 0);
-  CHECK(nodb.err.find("crmkit: io: database 'missing.db' does not exist") == 0);
+  CHECK(nodb.err.find(cli_run::missing_store_error(dir, "missing.db")) == 0);
 }
 
 TEST_CASE("cli: import customers from CSV, stdin included", "[cli]") {
@@ -203,8 +203,14 @@ TEST_CASE("cli: demo is deterministic for a seed and the report reads it back", 
   auto rep = run(dir, "report --db a.db --json").json();
   rep.erase("database");
   CHECK(rep == ja);
-  // Running the demo again on the same file replaces it.
-  REQUIRE(run(dir, "demo --db a.db --customers 300 --seed 7 --json").status == 0);
+  // Running the demo again on the same file replaces it; a tenant is never replaced.
+  Run again = run(dir, "demo --db a.db --customers 300 --seed 7 --json");
+  if (cli_run::on_postgres()) {
+    CHECK(again.status == 1);
+    CHECK(again.err.find("crmkit: conflict: the demo fills only an empty tenant") == 0);
+  } else {
+    REQUIRE(again.status == 0);
+  }
   CHECK(run(dir, "report --db a.db --json").json()["overview"]["customers"] == 300);
   Run text = run(dir, "report --db a.db");
   CHECK(text.out.find("Revenue by month (USD;") != std::string::npos);
@@ -343,8 +349,8 @@ TEST_CASE("cli: every read command refuses a missing database with io naming it 
     for (const std::string env : {"", "CRMKIT_DB=missing.db"}) {
       Run r = run(dir, args + (env.empty() ? " --db missing.db" : ""), env);
       CHECK(r.status == 1);
-      CHECK(r.err.find("crmkit: io: database 'missing.db' does not exist") != std::string::npos);
-      CHECK(!std::ifstream(dir.file("missing.db")).good());
+      CHECK(r.err.find(cli_run::missing_store_error(dir, "missing.db")) != std::string::npos);
+      CHECK_FALSE(cli_run::store_exists(dir, "missing.db"));
     }
   }
 }
@@ -354,8 +360,8 @@ TEST_CASE("cli: CRMKIT_DB names the database of every command and --db wins over
   write(dir.file("in.csv"), kInteractionsCsv);
   Run imp = run(dir, "import interactions in.csv --create-customers --json", "CRMKIT_DB=env.db");
   REQUIRE(imp.status == 0);
-  CHECK(std::ifstream(dir.file("env.db")).good());
-  CHECK(!std::ifstream(dir.file("crmkit-demo.db")).good());
+  CHECK(cli_run::store_exists(dir, "env.db"));
+  CHECK_FALSE(cli_run::store_exists(dir, "crmkit-demo.db"));
   Run rep = run(dir, "report --json", "CRMKIT_DB=env.db");
   REQUIRE(rep.status == 0);
   CHECK(rep.json()["overview"]["customers"] == 2);  // C3 has no accepted row
@@ -364,7 +370,7 @@ TEST_CASE("cli: CRMKIT_DB names the database of every command and --db wins over
   // --db is taken over the environment.
   Run other = run(dir, "report --db other.db", "CRMKIT_DB=env.db");
   CHECK(other.status == 1);
-  CHECK(other.err.find("'other.db' does not exist") != std::string::npos);
+  CHECK(other.err.find(cli_run::missing_store_error(dir, "other.db")) != std::string::npos);
   // The demo never replaces a database named only by the environment.
   Run demo = run(dir, "demo --customers 5", "CRMKIT_DB=env.db");
   CHECK(demo.status == 1);

@@ -13,7 +13,7 @@
 
 namespace {
 
-using cli_run::crmkit;
+
 using cli_run::Run;
 using cli_run::write;
 
@@ -73,12 +73,20 @@ std::string with_time(std::string command, const std::string& time) {
   return command;
 }
 
-// The output of a case's commands with `time` for {T}, on a fresh copy of the store.
+// The output of a case's commands with `time` for {T}, on a fresh copy of the store (a file
+// copied; on PostgreSQL a new tenant the same import fills).
 std::string outputs(const TempDir& dir, const Case& c, const std::string& time) {
-  std::filesystem::copy_file(dir.file("base.db"), dir.file("t.db"), std::filesystem::copy_options::overwrite_existing);
+  static int fresh = 0;
+  std::string db = "t.db";
+  if (cli_run::on_postgres()) {
+    db = "t" + std::to_string(++fresh) + ".db";
+    REQUIRE(cli_run::crmkit(dir, "import interactions in.csv --create-customers --db " + db).status == 0);
+  } else {
+    std::filesystem::copy_file(dir.file("base.db"), dir.file(db), std::filesystem::copy_options::overwrite_existing);
+  }
   std::string out;
   for (const auto& command : c.commands) {
-    Run r = crmkit(dir, with_time(command, time), "CRMKIT_DB=t.db");
+    Run r = cli_run::crmkit(dir, with_time(command, time), "CRMKIT_DB=" + db);
     INFO(command << "\n" << r.err);
     REQUIRE(r.status == 0);
     out += r.out;
@@ -92,7 +100,7 @@ TEST_CASE("cli: a date means the same instant in every command, by the option's 
   TempDir dir;
   write(dir.file("in.csv"), kPurchases);
   write(dir.file("new.csv"), "external_id,email\nZ9,z9@example.com\n");
-  REQUIRE(crmkit(dir, "import interactions in.csv --create-customers --db base.db").status == 0);
+  REQUIRE(cli_run::crmkit(dir, "import interactions in.csv --create-customers --db base.db").status == 0);
   for (const auto& c : kCases) {
     INFO(c.commands.back());
     const std::string as_date = outputs(dir, c, kDate);
@@ -109,7 +117,7 @@ TEST_CASE("cli: a date means the same instant in every command, by the option's 
 TEST_CASE("cli: a time option's bad text is refused naming the option, nothing written", "[cli][times]") {
   TempDir dir;
   write(dir.file("in.csv"), kPurchases);
-  REQUIRE(crmkit(dir, "import interactions in.csv --create-customers --db t.db").status == 0);
+  REQUIRE(cli_run::crmkit(dir, "import interactions in.csv --create-customers --db t.db").status == 0);
   const std::vector<std::pair<std::string, std::string>> options{
       {"report --as-of {T}", "--as-of"},
       {"segment count --rule 'purchase_count >= 1' --as-of {T}", "--as-of"},
@@ -131,28 +139,28 @@ TEST_CASE("cli: a time option's bad text is refused naming the option, nothing w
       {"import customers new.csv --as-of {T}", "--as-of"},
   };
   write(dir.file("new.csv"), "external_id\nZ9\n");
-  const std::string before = cli_run::slurp(dir.file("t.db"));
+  const std::string before = cli_run::store_digest(dir, "t.db");
   for (const auto& [command, option] : options) {
     for (const std::string bad : {"2024-02-30", "2024-3-5", "yesterday"}) {
       INFO(command << " with " << bad);
-      Run r = crmkit(dir, with_time(command, "'" + bad + "'") + " --db t.db");
+      Run r = cli_run::crmkit(dir, with_time(command, "'" + bad + "'") + " --db t.db");
       CHECK(r.status == 1);
       CHECK(r.err.find("crmkit: invalid_argument: " + option + " '" + bad + "'") != std::string::npos);
     }
   }
-  CHECK(cli_run::slurp(dir.file("t.db")) == before);
+  CHECK(cli_run::store_digest(dir, "t.db") == before);
 }
 
 TEST_CASE("cli: segment history reads dates as as-of days, instants as given", "[cli][times]") {
   TempDir dir;
   write(dir.file("in.csv"), kPurchases);
-  REQUIRE(crmkit(dir, "import interactions in.csv --create-customers --db t.db").status == 0);
-  REQUIRE(crmkit(dir, "segment create two --rule 'count(purchase, last 30 days) >= 2' --db t.db").status == 0);
+  REQUIRE(cli_run::crmkit(dir, "import interactions in.csv --create-customers --db t.db").status == 0);
+  REQUIRE(cli_run::crmkit(dir, "segment create two --rule 'count(purchase, last 30 days) >= 2' --db t.db").status == 0);
   // Refreshed as of 2024-03-04 (nobody), 2024-03-05 (A1 enters, stamped 2024-03-06 00:00).
-  REQUIRE(crmkit(dir, "segment refresh two --as-of 2024-03-04 --db t.db").status == 0);
-  REQUIRE(crmkit(dir, "segment refresh two --as-of 2024-03-05 --db t.db").status == 0);
+  REQUIRE(cli_run::crmkit(dir, "segment refresh two --as-of 2024-03-04 --db t.db").status == 0);
+  REQUIRE(cli_run::crmkit(dir, "segment refresh two --as-of 2024-03-05 --db t.db").status == 0);
   auto stays = [&](const std::string& range) {
-    Run r = crmkit(dir, "segment history two --json --db t.db " + range);
+    Run r = cli_run::crmkit(dir, "segment history two --json --db t.db " + range);
     REQUIRE(r.status == 0);
     return r.json().size();
   };
@@ -166,14 +174,14 @@ TEST_CASE("cli: segment history reads dates as as-of days, instants as given", "
 TEST_CASE("cli: lengths of time are one form in every option and bad text names the option", "[cli][times]") {
   TempDir dir;
   write(dir.file("in.csv"), kPurchases);
-  REQUIRE(crmkit(dir, "import interactions in.csv --create-customers --db t.db").status == 0);
+  REQUIRE(cli_run::crmkit(dir, "import interactions in.csv --create-customers --db t.db").status == 0);
   // A count of days may carry its unit's letter.
   const std::string retention = "metrics retention --json --db t.db --from 2024-03-01 --to 2024-03-31 --active-days ";
-  Run plain = crmkit(dir, retention + "3");
+  Run plain = cli_run::crmkit(dir, retention + "3");
   REQUIRE(plain.status == 0);
-  CHECK(crmkit(dir, retention + "3d").out == plain.out);
-  CHECK(crmkit(dir, retention + "30").out != plain.out);
-  const std::string before = cli_run::slurp(dir.file("t.db"));
+  CHECK(cli_run::crmkit(dir, retention + "3d").out == plain.out);
+  CHECK(cli_run::crmkit(dir, retention + "30").out != plain.out);
+  const std::string before = cli_run::store_digest(dir, "t.db");
   const std::vector<std::pair<std::string, std::string>> refused{
       {retention + "3w", "--active-days '3w' is not a whole number of days"},
       {retention + "1.5", "--active-days '1.5' is not a whole number of days"},
@@ -187,9 +195,9 @@ TEST_CASE("cli: lengths of time are one form in every option and bad text names 
   };
   for (const auto& [command, message] : refused) {
     INFO(command);
-    Run r = crmkit(dir, command);
+    Run r = cli_run::crmkit(dir, command);
     CHECK(r.status == 1);
     CHECK(r.err.find("crmkit: invalid_argument: " + message) != std::string::npos);
   }
-  CHECK(cli_run::slurp(dir.file("t.db")) == before);
+  CHECK(cli_run::store_digest(dir, "t.db") == before);
 }

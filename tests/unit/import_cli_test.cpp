@@ -13,7 +13,7 @@
 
 namespace {
 
-using cli_run::crmkit;
+
 using cli_run::Run;
 using cli_run::write;
 
@@ -35,7 +35,7 @@ const char* kHeader = "customer_external_id,occurred_at,channel,kind,amount,curr
 // succeed, its row errors are in the JSON it prints.
 Run import_interactions(const TempDir& dir, const std::string& csv) {
   write(dir.file("in.csv"), csv);
-  Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+  Run r = cli_run::crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   return r;
@@ -71,11 +71,11 @@ TEST_CASE("import: a refused customer id or an overflowing row is one row error 
   // stderr: the same, in line order, with the line numbers.
   CHECK(r.err.find("crmkit: line 3: invalid_argument:") < r.err.find("crmkit: line 9: invalid_argument:"));
 
-  auto y1 = crmkit(dir, "customer show --db t.db --external-id Y1 --json").json();
+  auto y1 = cli_run::crmkit(dir, "customer show --db t.db --external-id Y1 --json").json();
   CHECK(y1["created_at"] == "2024-03-02T00:00:00.000Z");
-  auto o1 = crmkit(dir, "customer show --db t.db --external-id O1 --json").json();
+  auto o1 = cli_run::crmkit(dir, "customer show --db t.db --external-id O1 --json").json();
   CHECK(o1["figures"]["purchase_count"] == 1);
-  CHECK(crmkit(dir, "customer show --db t.db --external-id B2 --json").status == 0);
+  CHECK(cli_run::crmkit(dir, "customer show --db t.db --external-id B2 --json").status == 0);
 
   // Without --create-customers the lookup refuses the same ids row by row as well.
   std::string again = kHeader;
@@ -83,7 +83,7 @@ TEST_CASE("import: a refused customer id or an overflowing row is one row error 
   again += "A1,2024-04-02,web,visit,,\n";           // 3 ok
   again += "Q9,2024-04-03,web,visit,,\n";           // 4 unknown
   write(dir.file("again.csv"), again);
-  r = crmkit(dir, "import interactions --db t.db again.csv --json");
+  r = cli_run::crmkit(dir, "import interactions --db t.db again.csv --json");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   j = r.json();
@@ -106,28 +106,28 @@ TEST_CASE("import: a created customer's created_at comes from accepted rows only
   CHECK(j["customers_created"] == 1);
   CHECK(error_lines(j) == std::vector<int>{2, 5});
   CHECK(j["errors"][0]["code"] == "invalid_argument");
-  auto z1 = crmkit(dir, "customer show --db t.db --external-id Z1 --json").json();
+  auto z1 = cli_run::crmkit(dir, "customer show --db t.db --external-id Z1 --json").json();
   CHECK(z1["created_at"] == "2024-02-01T00:00:00.000Z");
-  CHECK(crmkit(dir, "customer show --db t.db --external-id W1").status != 0);
+  CHECK(cli_run::crmkit(dir, "customer show --db t.db --external-id W1").status != 0);
 }
 
 TEST_CASE("import surveys: the same header checks and error format with strict scores", "[cli][import][surveys]") {
   TempDir dir;
   write(dir.file("c.csv"), "customer_external_id,occurred_at,channel,kind\nS1,2026-01-01,web,visit\n");
-  REQUIRE(crmkit(dir, "import interactions --db t.db c.csv --create-customers").status == 0);
+  REQUIRE(cli_run::crmkit(dir, "import interactions --db t.db c.csv --create-customers").status == 0);
 
   write(dir.file("twice.csv"), "customer_external_id,occurred_at,kind,score,channel,score\nS1,2026-01-02,nps,9,web,1\n");
-  Run r = crmkit(dir, "import surveys --db t.db twice.csv");
+  Run r = cli_run::crmkit(dir, "import surveys --db t.db twice.csv");
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Matchers::StartsWith("crmkit: invalid_argument: header: column 'score' appears twice"));
 
   write(dir.file("unknown.csv"), "customer_external_id,occurred_at,kind,score,channel,mood\nS1,2026-01-02,nps,9,web,ok\n");
-  r = crmkit(dir, "import surveys --db t.db unknown.csv");
+  r = cli_run::crmkit(dir, "import surveys --db t.db unknown.csv");
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Matchers::Contains("header: unknown column 'mood'"));
 
   write(dir.file("missing.csv"), "customer_external_id,occurred_at,kind,channel\nS1,2026-01-02,nps,web\n");
-  r = crmkit(dir, "import surveys --db t.db missing.csv");
+  r = cli_run::crmkit(dir, "import surveys --db t.db missing.csv");
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Matchers::Contains("header: required column 'score' is missing"));
 
@@ -139,7 +139,7 @@ TEST_CASE("import surveys: the same header checks and error format with strict s
         "S1,2026-01-05,nps, 7,web\n"     // 5 space
         "S9,2026-01-06,nps,7,web\n"      // 6 unknown customer
         "S1,2026-01-07,csat,4,web\n");   // 7 ok
-  r = crmkit(dir, "import surveys --db t.db s.csv --json");
+  r = cli_run::crmkit(dir, "import surveys --db t.db s.csv --json");
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
   auto j = r.json();
@@ -160,7 +160,7 @@ TEST_CASE("import: an unclosed quote costs one error and at most the field limit
   const int rows = 45'000;                     // about 1.4 MB: more than the 1 MiB field limit
   for (int i = 0; i < rows; ++i) csv += "U1,2024-01-02,web,visit,e" + std::to_string(i) + "\n";
   write(dir.file("in.csv"), csv);
-  Run r = crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
+  Run r = cli_run::crmkit(dir, "import interactions --db t.db in.csv --create-customers --json");
   INFO(r.err);
   REQUIRE(r.status == 0);
   auto j = r.json();
@@ -180,31 +180,31 @@ TEST_CASE("import: an unclosed quote costs one error and at most the field limit
 TEST_CASE("cli: a file named on the command line is refused past its limit without reading it whole", "[cli][import]") {
   TempDir dir;
   write(dir.file("c.csv"), "customer_external_id,occurred_at,channel,kind\nS1,2026-01-01,web,visit\n");
-  REQUIRE(crmkit(dir, "import interactions --db t.db c.csv --create-customers").status == 0);
+  REQUIRE(cli_run::crmkit(dir, "import interactions --db t.db c.csv --create-customers").status == 0);
   // 16 GiB, sparse: reading it whole would exhaust memory (std::bad_alloc before the fix).
   {
     std::ofstream(dir.file("big.rule")) << "{";
   }
   std::filesystem::resize_file(dir.file("big.rule"), 16ULL << 30);
-  Run r = crmkit(dir, "segment create big --db t.db --rule @big.rule");
+  Run r = cli_run::crmkit(dir, "segment create big --db t.db --rule @big.rule");
   CHECK(r.status == 1);
   CHECK(r.err == "crmkit: invalid_argument: rule file 'big.rule' is longer than the limit of 262144 bytes\n");
   // One byte over the limit is enough to refuse; at the limit the rule's own parser decides.
   write(dir.file("over.rule"), std::string(256 * 1024 + 1, ' '));
-  r = crmkit(dir, "segment create over --db t.db --rule @over.rule");
+  r = cli_run::crmkit(dir, "segment create over --db t.db --rule @over.rule");
   CHECK_THAT(r.err, Catch::Matchers::Contains("is longer than the limit of 262144 bytes"));
   write(dir.file("ok.rule"), "{\"all\": []}");
-  r = crmkit(dir, "segment create fine --db t.db --rule @ok.rule");
+  r = cli_run::crmkit(dir, "segment create fine --db t.db --rule @ok.rule");
   CHECK_THAT(r.err, !Catch::Matchers::Contains("longer than the limit"));
 
   {
     std::ofstream(dir.file("big.json")) << "{";
   }
   std::filesystem::resize_file(dir.file("big.json"), 16ULL << 30);
-  r = crmkit(dir, "points programme create --db t.db --spec @big.json");
+  r = cli_run::crmkit(dir, "points programme create --db t.db --spec @big.json");
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Matchers::Contains("--spec file 'big.json' is longer than the limit of 1000000 bytes"));
-  r = crmkit(dir, "rfm --db t.db --as-of 2026-02-01 --map-file big.json");
+  r = cli_run::crmkit(dir, "rfm --db t.db --as-of 2026-02-01 --map-file big.json");
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Matchers::Contains("--map-file 'big.json' is longer than the limit of 1000000 bytes"));
 }

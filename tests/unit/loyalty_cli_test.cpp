@@ -13,6 +13,7 @@
 #include "crmkit/interaction.hpp"
 #include "crmkit/store.hpp"
 #include "store/connection.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 #include "test_paths.hpp"  // CRMKIT_SHARED_DATA, CRMKIT_CLI, CRMKIT_CHILD (generated)
 
@@ -24,7 +25,8 @@ struct Run {
 };
 
 Run run(const std::string& args, const std::string& err_file) {
-  std::string cmd = std::string(CRMKIT_CLI) + " " + args + " 2>" + err_file;
+  std::string cmd = "unset CRMKIT_DB CRMKIT_TENANT; " + std::string(CRMKIT_CLI) + " " + cli_run::on_backend("/", args) +
+                    " 2>" + err_file;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p);
   std::string out;
@@ -47,7 +49,7 @@ TEST_CASE("crmkit import surveys skips invalid rows by line number, metrics read
   TempDir dir;
   std::string db = dir.file("shop.db");
   {
-    crmkit::Store s = crmkit::Store::open(db);
+    crmkit::Store s = cli_run::open_store(db);
     crmkit::detail::connection_of(s).db.exec(
         "INSERT INTO customers(external_id, created_at, updated_at) VALUES ('C1', 0, 0), ('C2', 0, 0)");
   }
@@ -90,7 +92,7 @@ TEST_CASE("crmkit metrics retention and cohorts", "[cli][retention]") {
   TempDir dir;
   std::string db = dir.file("shop.db");
   {
-    crmkit::Store s = crmkit::Store::open(db);
+    crmkit::Store s = cli_run::open_store(db);
     auto& c = crmkit::detail::connection_of(s).db;
     c.exec("INSERT INTO customers(id, external_id, created_at, updated_at) VALUES (1, 'A', 0, 0), (2, 'B', 0, 0)");
     // 2026-01-10, 2026-02-10 (A) and 2026-01-20 (B), noon UTC.

@@ -26,7 +26,7 @@ TEST_CASE("crmkit points: create, enrol, earn, redeem, balance, liability", "[po
   TempDir dir;
   std::string path = dir.file("shop.db");
   {
-    Store s = Store::open(path);
+    Store s = cli_run::open_store(path);
     CustomerFields f;
     f.external_id = "alice";
     f.created_at = 0;

@@ -30,7 +30,7 @@ TEST_CASE("format_amount_sum prints 128-bit sums exactly", "[cli][money]") {
 TEST_CASE("cli: report revenue across customers past int64 is printed exactly", "[cli]") {
   TempDir dir;
   {
-    crmkit::Store store = crmkit::Store::open(dir.file("big.db"));
+    crmkit::Store store = cli_run::open_store(dir.file("big.db"));
     crmkit::Customers customers(store);
     crmkit::Interactions interactions(store);
     // Three customers, each with a legal total of 2^62 cents; together 3 * 2^62, past INT64_MAX.

@@ -35,7 +35,7 @@ struct SampleDb {
   SampleDb(const std::string& rel, const std::string& name, Load load) {
     if (!value_test::have_or_skip(rel)) return;
     path = dir.file(name);
-    Store s = Store::open(path);
+    Store s = cli_run::open_store(path);
     load(s);
   }
   bool loaded() const { return !path.empty(); }
@@ -164,7 +164,7 @@ TEST_CASE("cli: clv predict uses and prints the best-fitting model, --model name
   auto run_cli = [&](const std::string& args) { return cli_run::crmkit(dir, args); };
   std::int64_t good = 0, worse = 0;
   {
-    Store s = Store::open(db);
+    Store s = cli_run::open_store(db);
     small_shop(s);
     CustomerValue value(s);
     FitRequest f;
@@ -222,13 +222,13 @@ TEST_CASE("cli: customer lifecycle applies the churn rule with exact counts and 
   const std::string db = dir.file("shop.db");
   auto run_cli = [&](const std::string& args) { return cli_run::crmkit(dir, args); };
   {
-    Store s = Store::open(db);
+    Store s = cli_run::open_store(db);
     small_shop(s);
   }
   // The last purchase days spread from 2024-01-01 to 2024-04-11; count those in the window.
   std::int64_t lapsed = 0;
   {
-    Store s = Store::open(db);
+    Store s = cli_run::open_store(db);
     auto& st = crmkit::detail::connection_of(s).prepare("SELECT count(*) FROM customer_figures WHERE last_purchase_at < ?1");
     st.bind(1, static_cast<std::int64_t>(end_of_day(parse_date("2024-04-30")) - 30 * kMillisPerDay));
     REQUIRE(st.executeStep());
@@ -255,6 +255,6 @@ TEST_CASE("cli: customer lifecycle applies the churn rule with exact counts and 
              Catch::Contains("--rule 'sometimes' is not one of no_purchase, p_alive"));
   CHECK_THAT(refusal(dir, "customer lifecycle --db " + db + " --as-of 2024-04-30 --rule p_alive --threshold 0.4"),
              Catch::Contains("none are stored"));
-  Store s = Store::open(db);
+  Store s = cli_run::open_store(db);
   CHECK(Customers(s).lifecycle_rule().churn == ChurnRule::no_purchase);  // the refused run kept the old rule
 }
