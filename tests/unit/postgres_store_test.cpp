@@ -19,6 +19,7 @@
 #include "crmkit/report.hpp"
 #include "crmkit/store.hpp"
 #include "expect_error.hpp"
+#include "populated_store.hpp"
 #include "store/connection.hpp"
 #include "store/postgres_database.hpp"
 #include "store/postgres_store.hpp"
@@ -417,4 +418,34 @@ TEST_CASE("a server restart: committed facts survive, the store reconnects, an o
   CHECK(db.execAndGet("SELECT count(*) FROM (SELECT split_part(external_id, '-', 1) AS b FROM interactions "
                       "WHERE external_id LIKE 'g%' GROUP BY 1 HAVING count(*) <> 5) AS partial")
             .getInt64() == 0);
+}
+
+// The counterpart of the SQLite file test of the same name (tests/reliability): a value written
+// behind crmkit's back, past the CHECK that would have refused it, reads as corrupt naming its
+// table, column and row, not as an internal error or a wrong value. Invalid UTF-8 is left out:
+// the server refuses to store it at all.
+TEST_CASE("a stored value that fails its check is corruption on a tenant too, named by table, column and row",
+          "[postgres]") {
+  for (const auto& d : populated::damages()) {
+    if (d.sqlite_only) continue;
+    INFO(d.sql);
+    Store s = test_store();
+    populated::populate(s);
+    auto& db = detail::connection_of(s).db;
+    db.exec(
+        "DO $$ DECLARE r record; BEGIN "
+        "FOR r IN SELECT conname, conrelid::regclass AS t FROM pg_constraint "
+        "WHERE contype = 'c' AND connamespace = current_schema()::regnamespace LOOP "
+        "EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.t, r.conname); END LOOP; END $$; "
+        "DROP TRIGGER points_ledger_no_update ON points_ledger");
+    REQUIRE(db.statement(d.sql)->exec() > 0);
+    try {
+      d.read(s);
+      FAIL("the damaged value was read back");
+    } catch (const Error& e) {
+      INFO(e.what());
+      CHECK(e.code() == Errc::corrupt);
+      CHECK(std::string(e.what()).find(d.column) != std::string::npos);
+    }
+  }
 }
