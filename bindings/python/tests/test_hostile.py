@@ -1,18 +1,19 @@
 """Hostile input through the Python binding, table-driven.
 
 Each case names the exception class (hence the exact status) it must raise; after it the
-database file must hold exactly what it held before (a digest of every table read through
-Python's own sqlite3 module) and no transaction may be left open. Areas without Python
+store must hold exactly what it held before (a digest of every table, read through Python's
+own sqlite3 module or, on the PostgreSQL variant, psql: backend.py) and no transaction may be
+left open. Areas without Python
 wrappers yet are reached through ctypes declarations of their C functions, the way the
 wrappers will call them.
 """
 import ctypes
 import os
-import sqlite3
 import tempfile
 import unittest
 
 import crmkit
+from backend import store_digest, store_target
 from crmkit import _native as n
 from crmkit import analysis
 
@@ -64,20 +65,6 @@ def purchase(cid, minor, currency="USD", ext=None, kind="purchase", channel="web
     ext_part = ', "external_id": "%s"' % ext if ext else ""
     return ('{"customer_id": %d, "occurred_at": 1700000000000, "kind": "%s", "channel": "%s",'
             ' "amount": {"minor": %s, "currency": "%s"}%s}' % (cid, kind, channel, minor, currency, ext_part))
-
-
-def digest(path):
-    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
-    try:
-        out = []
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_schema WHERE type='table' ORDER BY name")]
-        for t in names:
-            out.append(t)
-            out.extend(repr(r) for r in con.execute('SELECT * FROM "%s" ORDER BY 1, 2' % t))
-        return "\n".join(out)
-    finally:
-        con.close()
 
 
 class Ctx:
@@ -238,12 +225,13 @@ class HostileInput(unittest.TestCase):
         self.tmp = tempfile.TemporaryDirectory()
         ctx = Ctx()
         ctx.dir = self.tmp.name
-        ctx.path = os.path.join(ctx.dir, "hostile.db")
-        ctx.db = crmkit.Database(ctx.path)
+        ctx.path = os.path.join(ctx.dir, "hostile.db")  # a file name for the opening cases
+        ctx.target, ctx.options = store_target(ctx.dir, "hostile.db")
+        ctx.db = crmkit.Database(ctx.target, **ctx.options)
         ctx.customer = upsert(ctx.db, '{"external_id": "anchor", "created_at": 1700000000000}')
         record(ctx.db, purchase(ctx.customer, INT64_MAX // 2 + 1, ext="big"))
-        ctx.read_only = crmkit.Database(ctx.path, read_only=True)
-        ctx.closed = crmkit.Database(ctx.path)
+        ctx.read_only = crmkit.Database(ctx.target, read_only=True, **ctx.options)
+        ctx.closed = crmkit.Database(ctx.target, **ctx.options)
         ctx.closed.close()
         self.ctx = ctx
 
@@ -258,13 +246,13 @@ class HostileInput(unittest.TestCase):
         self.assertGreaterEqual(len(table), 40)
         for name, expected, run in table:
             with self.subTest(case=name):
-                before = digest(ctx.path)
+                before = store_digest(ctx.target, ctx.options)
                 with self.assertRaises(expected) as caught:
                     run()
                 if issubclass(expected, crmkit.Error):
                     self.assertIs(type(caught.exception), expected)
                     self.assertTrue(str(caught.exception))
-                self.assertEqual(digest(ctx.path), before)
+                self.assertEqual(store_digest(ctx.target, ctx.options), before)
                 n.check(_begin(ctx.db.handle))  # no transaction was left open
                 n.check(_rollback(ctx.db.handle))
 
@@ -274,7 +262,7 @@ class HostileInput(unittest.TestCase):
                      % (SQL, SQL, SQL))
         self.assertEqual(find_id(db, SQL), cid)
         self.assertIn("DROP TABLE customers", get_customer(db, cid))
-        self.assertIn("customers", digest(self.ctx.path))
+        self.assertIn("customers", store_digest(self.ctx.target, self.ctx.options))
 
 
 if __name__ == "__main__":
