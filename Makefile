@@ -56,7 +56,7 @@ test-sanitize: deps
 	  -DCRMKIT_SANITIZE=address,undefined -DCRMKIT_BUILD_BENCH=OFF >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  $(WITH_PG) ctest --output-on-failure -j $(JOBS) -LE 'python|abi|slow|browser' -E '^pg\.(unit|python|cli)\.'
+	  $(WITH_PG) ctest --output-on-failure -j $(JOBS) -LE 'python|abi|slow|browser' -E '^pg\.(unit|python|cli|limits)\.'
 
 # Only the concurrency tests (and the helper process they start) are built with TSan.
 test-tsan: deps

@@ -17,6 +17,7 @@
 #include "customers/customer_fields.hpp"
 #include "nested_json.hpp"
 #include "store_checksum.hpp"
+#include "test_store.hpp"
 #include "verify.hpp"
 
 using crmkit::Errc;
@@ -25,7 +26,7 @@ namespace d = crmkit::detail;
 namespace {
 
 struct Fixture {
-  crmkit::Store store = crmkit::Store::open(":memory:");
+  crmkit::Store store = test_store();  // SQLite in memory, or a tenant in the pg.limits variant
   crmkit::Customers customers{store};
   crmkit::Interactions interactions{store};
   std::int64_t customer = 0;
