@@ -6,6 +6,9 @@
 // server every other test of the run is using (tests/CMakeLists.txt).
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -314,6 +317,74 @@ TEST_CASE("sessions of one tenant at once: no double spend, whole batches, consi
   CHECK(db.execAndGet("SELECT count(*) FROM interactions").getInt64() == kThreads * kTries * 5);
   CHECK(db.execAndGet("SELECT interaction_count FROM customer_figures WHERE customer_id = " + std::to_string(c))
             .getInt64() == kThreads * kTries * 5);
+}
+
+// The same promise across processes, as two application servers of one shop would make it:
+// each child opens its own store and tries ten redemptions of 10 from a balance of 100.
+TEST_CASE("two processes redeeming from one balance: no double spend", "[postgres]") {
+  const std::string t = fresh_tenant();
+  Store setup = open_tenant(t);
+  Points points(setup);
+  ProgrammeSpec spec;
+  spec.name = "club";
+  spec.currency = "USD";
+  const std::int64_t pid = points.create_programme(spec);
+  const std::int64_t c = add_customer(setup, "spender");
+  points.enroll(pid, c, 0);
+  points.adjust(pid, c, 100, "opening balance", "grant", 1'000);
+
+  constexpr int kProcesses = 2, kTries = 10;
+  struct Outcome {
+    int spent = 0, refused = 0, other = 0;
+  };
+  std::vector<std::pair<pid_t, int>> children;  // pid, read end of its pipe
+  for (int w = 0; w < kProcesses; ++w) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {  // the child: its own connection; _exit so that no parent object is destroyed here
+      ::close(fds[0]);
+      Outcome o;
+      try {
+        Store s = open_tenant(t);
+        Points p(s);
+        for (int k = 0; k < kTries; ++k) {
+          try {
+            p.redeem(pid, c, 10, "p" + std::to_string(w) + "-" + std::to_string(k), 2'000 + k);
+            ++o.spent;
+          } catch (const Error& e) {
+            ++(e.code() == Errc::conflict ? o.refused : o.other);
+          }
+        }
+      } catch (...) {
+        ++o.other;
+      }
+      const bool sent = ::write(fds[1], &o, sizeof o) == static_cast<ssize_t>(sizeof o);
+      ::_exit(sent ? 0 : 1);
+    }
+    ::close(fds[1]);
+    children.emplace_back(child, fds[0]);
+  }
+  Outcome total;
+  for (const auto& [child, fd] : children) {
+    Outcome o;
+    const bool read_all = ::read(fd, &o, sizeof o) == static_cast<ssize_t>(sizeof o);
+    ::close(fd);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    REQUIRE(read_all);
+    total.spent += o.spent;
+    total.refused += o.refused;
+    total.other += o.other;
+  }
+  CHECK(total.other == 0);
+  CHECK(total.spent == 10);
+  CHECK(total.refused == kProcesses * kTries - 10);
+  CHECK(points.balance(pid, c, 100'000).available == 0);
+  points.check_invariants(pid);
 }
 
 // Stops the server as a crash would (pg_ctl stop -m immediate: no checkpoint, every backend
