@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "crmkit/customer.hpp"
@@ -58,6 +59,19 @@ bool has_customer(Store& s, const std::string& ext) {
     if (e.code() != Errc::not_found) throw;
     return false;
   }
+}
+
+// A points programme and one member with a balance of 100: (programme id, customer id).
+std::pair<std::int64_t, std::int64_t> spender_of_100(Store& s) {
+  Points points(s);
+  ProgrammeSpec spec;
+  spec.name = "club";
+  spec.currency = "USD";
+  const std::int64_t pid = points.create_programme(spec);
+  const std::int64_t c = add_customer(s, "spender");
+  points.enroll(pid, c, 0);
+  points.adjust(pid, c, 100, "opening balance", "grant", 1'000);
+  return {pid, c};
 }
 
 // How many schemas the server holds: a refused tenant must not create one.
@@ -249,13 +263,8 @@ TEST_CASE("sessions of one tenant at once: no double spend, whole batches, consi
   const std::string t = fresh_tenant();
   Store setup = open_tenant(t);
   Points points(setup);
-  ProgrammeSpec spec;
-  spec.name = "club";
-  spec.currency = "USD";
-  const std::int64_t pid = points.create_programme(spec);
-  const std::int64_t c = add_customer(setup, "spender");
-  points.enroll(pid, c, 0);
-  points.adjust(pid, c, 100, "opening balance", "grant", 1'000);
+  const auto spender = spender_of_100(setup);  // (lambdas below capture these: no structured binding)
+  const std::int64_t pid = spender.first, c = spender.second;
 
   constexpr int kThreads = 4, kTries = 10;
   std::atomic<int> spent{0}, refused{0}, other{0}, torn{0}, reads{0};
@@ -325,13 +334,8 @@ TEST_CASE("two processes redeeming from one balance: no double spend", "[postgre
   const std::string t = fresh_tenant();
   Store setup = open_tenant(t);
   Points points(setup);
-  ProgrammeSpec spec;
-  spec.name = "club";
-  spec.currency = "USD";
-  const std::int64_t pid = points.create_programme(spec);
-  const std::int64_t c = add_customer(setup, "spender");
-  points.enroll(pid, c, 0);
-  points.adjust(pid, c, 100, "opening balance", "grant", 1'000);
+  const auto spender = spender_of_100(setup);  // (lambdas below capture these: no structured binding)
+  const std::int64_t pid = spender.first, c = spender.second;
 
   constexpr int kProcesses = 2, kTries = 10;
   struct Outcome {
