@@ -97,6 +97,16 @@ struct PostgresSession {
     PQclear(res);
   }
 
+  // Runs SQL whose last statement yields one boolean: whether it was true.
+  bool run_true(const std::string& sql) {
+    reconnect_if_lost();
+    PGresult* res = PQexec(conn, sql.c_str());
+    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) fail(res, sql);
+    const bool yes = PQntuples(res) == 1 && PQnfields(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return yes;
+  }
+
   bool in_transaction() const noexcept {
     if (lost()) return false;  // the server ended it with the connection
     const auto t = PQtransactionStatus(conn);
@@ -119,7 +129,7 @@ struct PostgresSession {
     // servers' sake), UTC, the caller's busy timeout for lock waits, and the tenant's schema.
     run(fmt::format("SET extra_float_digits = 1; SET TimeZone = 'UTC'; SET lock_timeout = {}; "
                     "SET search_path TO {}{}",
-                    busy_timeout_ms, quote_identifier(tenant),
+                    busy_timeout_ms > 0 ? busy_timeout_ms : 1, quote_identifier(tenant),
                     read_only ? "; SET default_transaction_read_only = on" : ""));
   }
 
@@ -688,8 +698,10 @@ PostgresDatabase::PostgresDatabase(const std::string& uri, const std::string& te
   // The lock's key: 'CRMK' and a hash of the tenant (another tenant sharing the hash only
   // takes turns with this one).
   const auto h = static_cast<std::uint32_t>(std::hash<std::string>{}(tenant));
-  session_->lock_sql = fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}, {})", 0x43524D4B,
-                                   static_cast<std::int32_t>(h));
+  // A busy timeout of 0 means "never wait", as on SQLite, where PostgreSQL's lock_timeout = 0
+  // would mean "wait for ever": the lock is then only tried.
+  session_->lock_sql = fmt::format("BEGIN; SELECT pg_{}advisory_xact_lock({}, {})", busy_timeout_ms > 0 ? "" : "try_",
+                                   0x43524D4B, static_cast<std::int32_t>(h));
   session_->connect();
 }
 
@@ -715,7 +727,12 @@ bool PostgresDatabase::in_transaction() const noexcept { return session_->in_tra
 
 void PostgresDatabase::begin_write() {
   try {
-    session_->run(session_->lock_sql);
+    if (session_->busy_timeout_ms > 0) {
+      session_->run(session_->lock_sql);  // waits at most lock_timeout, then fails with busy
+      return;
+    }
+    if (!session_->run_true(session_->lock_sql))
+      throw SqlError(SqlCode::busy, "another session is writing to this tenant (the busy timeout is 0 ms)");
   } catch (...) {
     rollback_all();  // BEGIN ran; the lock wait did not end in the lock
     throw;

@@ -391,6 +391,29 @@ TEST_CASE("two processes redeeming from one balance: no double spend", "[postgre
   points.check_invariants(pid);
 }
 
+// The busy timeout means what it means on SQLite: 0 never waits for another writer (where
+// PostgreSQL's lock_timeout = 0 would wait for ever), N waits about N ms; either ends in busy.
+TEST_CASE("a writer of a busy tenant: busy at once with a 0 ms timeout, after it otherwise", "[postgres]") {
+  const std::string t = fresh_tenant();
+  Store holder = open_tenant(t);
+  add_customer(holder, "first");
+  Transaction writing(holder);
+  add_customer(holder, "held");
+  for (const int timeout : {0, 300}) {
+    INFO("busy_timeout_ms " << timeout);
+    OpenOptions o;
+    o.busy_timeout_ms = timeout;
+    Store other = open_tenant(t, o);
+    const auto t0 = std::chrono::steady_clock::now();
+    expect_error([&] { add_customer(other, "waiting"); }, Errc::busy, "");
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    if (timeout == 0) CHECK(waited < 250);
+    else CHECK(waited >= 250);
+    CHECK(Customers(other).count() == 1);  // reads never wait, and see only what was committed
+  }
+}
+
 // Stops the server as a crash would (pg_ctl stop -m immediate: no checkpoint, every backend
 // killed) and starts it again, through the wrapper tests/postgres/with_server.sh exports.
 void restart_server() {
