@@ -264,8 +264,14 @@ std::optional<BatchOutcome> record_pipelined(Connection& conn, const std::vector
     pass.commit();
   } catch (const NeedsRowByRow&) {
     return std::nullopt;
-  } catch (const detail::SqlRunError&) {
-    return std::nullopt;  // the row path meets the same failure and names its row
+  } catch (const detail::SqlRunError& e) {
+    // A row the table refused: the row path meets it again and names the row. Anything else (a
+    // lost connection, a lock timeout) is the batch's failure.
+    const auto c = e.code();
+    if (c != detail::SqlCode::constraint && c != detail::SqlCode::foreign_key && c != detail::SqlCode::datatype &&
+        c != detail::SqlCode::invalid)
+      throw;
+    return std::nullopt;
   }
   return out;
 }

@@ -62,6 +62,16 @@ struct PostgresSession {
   bool broken = false;
   bool lost() const noexcept { return !conn || broken || PQstatus(conn) != CONNECTION_OK; }
 
+  // Whether the last statement that reached the server left a transaction open. A connection
+  // lost then took that transaction with it: reconnecting at the next statement would run the
+  // rest of it in autocommit, half a batch committed. So until the caller rolls back
+  // (rollback_all), every statement fails with io instead.
+  bool in_transaction_seen = false;
+  bool transaction_lost = false;
+  void note_status() noexcept {
+    if (conn) in_transaction_seen = PQtransactionStatus(conn) != PQTRANS_IDLE;
+  }
+
   // The error of a failed result (or of the connection when there is none) as SqlError.
   // `sql`, when given, is named in the message of an error in the statement itself (SQLSTATE
   // class 42: syntax, an unknown name or type), which is a bug in crmkit to report.
@@ -70,6 +80,7 @@ struct PostgresSession {
     if (!failed_state || std::strncmp(failed_state, "08", 2) == 0 || std::strncmp(failed_state, "57P", 3) == 0)
       broken = true;
     if (lost()) {
+      if (in_transaction_seen) transaction_lost = true;
       std::string why = conn ? PQerrorMessage(conn) : "no connection";
       while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
       if (res) PQclear(res);
@@ -85,6 +96,7 @@ struct PostgresSession {
       msg += fmt::format(" in: {}", sql.size() > 400 ? sql.substr(0, 400) + "..." : sql);
     const SqlCode code = code_of(state);
     if (res) PQclear(res);
+    note_status();
     throw SqlError(code, msg);
   }
 
@@ -95,6 +107,7 @@ struct PostgresSession {
     const auto st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(res, sql);
     PQclear(res);
+    note_status();
   }
 
   // Runs SQL whose last statement yields one boolean: whether it was true.
@@ -104,6 +117,7 @@ struct PostgresSession {
     if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) fail(res, sql);
     const bool yes = PQntuples(res) == 1 && PQnfields(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
+    note_status();
     return yes;
   }
 
@@ -116,6 +130,7 @@ struct PostgresSession {
   void connect() {
     if (conn) PQfinish(conn);
     broken = false;
+    in_transaction_seen = transaction_lost = false;
     conn = PQconnectdb(uri.c_str());
     if (!conn) throw SqlError(SqlCode::no_memory, "out of memory connecting to PostgreSQL");
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -138,6 +153,10 @@ struct PostgresSession {
   // transaction it is not: the transaction is gone, and the caller must learn that.
   void reconnect_if_lost() {
     if (!lost() || closing) return;
+    if (transaction_lost)
+      throw SqlError(SqlCode::io,
+                     "the connection to the PostgreSQL server was lost inside a transaction, which the server "
+                     "rolled back; roll back before the next statement");
     connect();
     ++generation;
   }
@@ -313,7 +332,8 @@ class Pipeline {
       }
     }
     if (answered != queued_ && !failed) return lose(nullptr);
-    if (PQexitPipelineMode(c) != 1) lose(nullptr);
+    if (PQexitPipelineMode(c) != 1) return lose(nullptr);
+    s_.note_status();
   }
 
   PostgresSession& s_;
@@ -545,6 +565,7 @@ class PostgresStatement final : public Statement {
                                  a.lengths.data(), a.formats.data(), 0);
     const auto st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) s_->fail(r, t_.sql);
+    s_->note_status();
     res_ = r;
     rows_ = PQntuples(r);
     row_ = -1;
@@ -740,6 +761,7 @@ void PostgresDatabase::begin_write() {
 }
 
 bool PostgresDatabase::rollback_all() noexcept {
+  session_->transaction_lost = false;  // the server rolled it back with the connection
   if (!session_->in_transaction()) return true;
   if (PGresult* r = PQexec(session_->conn, "ROLLBACK")) PQclear(r);
   return !session_->in_transaction();

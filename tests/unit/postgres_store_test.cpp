@@ -491,6 +491,31 @@ TEST_CASE("a server restart: committed facts survive, the store reconnects, an o
   CHECK(after_restart([&] { return Customers(s).count(); }) == 2);
   CHECK_FALSE(has_customer(s, "in flight"));
 
+  // A batch inside a transaction the restart ended fails with io, and so does every write after
+  // it until the caller rolls back: reconnecting in between would commit them one by one.
+  const std::int64_t committed = Customers(s).get_by_external_id("committed").id;
+  {
+    Transaction tx(s);
+    add_customer(s, "before the batch");
+    restart_server();
+    std::vector<Interaction> batch;
+    for (int k = 0; k < 3; ++k) {
+      Interaction i;
+      i.customer_id = committed;
+      i.external_id = "tx-" + std::to_string(k);
+      i.occurred_at = 5'000 + k;
+      i.kind = InteractionKind::note;
+      batch.push_back(i);
+    }
+    expect_error([&] { Interactions(s).record_batch(batch); }, Errc::io, "lost");
+    expect_error([&] { add_customer(s, "after the batch"); }, Errc::io, "roll back");
+  }
+  CHECK(after_restart([&] { return Customers(s).count(); }) == 2);
+  CHECK_FALSE(has_customer(s, "before the batch"));
+  CHECK_FALSE(has_customer(s, "after the batch"));
+  CHECK(detail::connection_of(s).db.execAndGet("SELECT count(*) FROM interactions WHERE external_id LIKE 'tx-%'")
+            .getInt64() == 0);
+
   // During ingest: every acknowledged batch is there after the restart, no batch partly.
   const std::int64_t c = Customers(s).get_by_external_id("committed").id;
   const std::string tenant = static_cast<detail::PostgresDatabase&>(detail::connection_of(s).db).tenant();
