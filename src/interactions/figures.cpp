@@ -246,6 +246,7 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
 
   // The purchase history in each currency: stored, then these rows merged in.
   struct Money {
+    Money(const Delta* delta, const MoneyDelta* money) : d(delta), m(money) {}
     const Delta* d;
     const MoneyDelta* m;
     bool stored = false;
@@ -254,7 +255,7 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
   };
   std::vector<Money> money;
   for (const Delta& d : deltas)
-    for (const auto& m : d.money) money.push_back({&d, &m});
+    for (const auto& m : d.money) money.emplace_back(&d, &m);
   {
     StatementReset read_done(money_read);
     money_read.run_each(
