@@ -240,8 +240,7 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
           }
           bind_all(write, deltas[i].customer_id, f.interactions, f.last_interaction, f.purchases, f.purchase_days,
                    f.refunds, first, last);
-        },
-        [](std::size_t, bool) {});
+        });
   }
 
   // The purchase history in each currency: stored, then these rows merged in.
@@ -295,8 +294,7 @@ void apply_figures(Connection& conn, const std::vector<RecordedInteraction>& row
             const Money& x = money[(*list)[i]];
             bind_all(st, x.d->customer_id, x.m->currency.data(), x.m->purchase, x.m->refund, x.m->margin, x.first,
                      x.last, x.days, x.first_day_total);
-          },
-          [](std::size_t, bool) {});
+          });
     } catch (const SqlRunError& e) {
       // SQLite turns an overflowing integer sum into a REAL, which the STRICT column refuses;
       // PostgreSQL refuses the bigint overflow itself.

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -88,33 +89,26 @@ Error changed_fact(const Interaction& in, std::int64_t stored_id, const char* fi
                                            detail::printable(*in.external_id), stored_id, field));
 }
 
-// Inserts one checked interaction. It is identified by its external_id or, without one, by
-// its natural key when `key` is given: a fact seen before gives the existing id when the
-// content is the same and conflict otherwise (for a natural key, only a hash collision). A
-// failed insert leaves nothing behind (SQLite rolls back the failing statement only), so
-// batches can skip the row and carry on.
-Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<std::string>& attrs,
-                   const detail::NaturalKey* key = nullptr) {
-  detail::BorrowedBlob natural_key;
-  if (key && !in.external_id) {
-    natural_key = {key->data(), static_cast<int>(key->size())};
-    // The key hashes the customer and the instant, so a repeat sits under the same
-    // (customer_id, occurred_at) in the timeline index: no index of its own (migration 0011).
-    // The write lock is held, so nothing can record the key between this look-up and the insert.
-    auto& q = conn.prepare(fmt::format(
-        "SELECT {} FROM interactions WHERE customer_id = ? AND occurred_at = ? AND natural_key = ?", kColumns));
-    detail::StatementReset done(q);
-    detail::bind_all(q, in.customer_id, in.occurred_at, natural_key);
-    if (q.executeStep()) {
-      const Interaction stored = read_row(q);
-      if (const char* field = first_difference(stored, in, attrs)) throw changed_fact(in, stored.id, field);
-      return {stored.id, false};
-    }
-  }
-  auto& st = detail::prepare_insert(conn,
+// The three statements of recording, shared by the row path and the pipelined passes.
+// The key hashes the customer and the instant, so a repeat sits under the same
+// (customer_id, occurred_at) in the timeline index: no index of its own (migration 0011).
+detail::Statement& by_natural_key(Connection& conn) {
+  return conn.prepare(fmt::format(
+      "SELECT {} FROM interactions WHERE customer_id = ? AND occurred_at = ? AND natural_key = ?", kColumns));
+}
+detail::Statement& by_external_id(Connection& conn) {
+  return conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
+}
+detail::Statement& insert_statement(Connection& conn) {
+  return detail::prepare_insert(conn,
       "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, "
       "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
-  detail::StatementReset done(st);
+}
+
+detail::BorrowedBlob blob_of(const detail::NaturalKey& key) { return {key.data(), static_cast<int>(key.size())}; }
+
+void bind_insert(detail::Statement& st, const Interaction& in, const std::optional<std::string>& attrs,
+                 detail::BorrowedBlob natural_key) {
   std::optional<std::int64_t> amount;
   detail::BorrowedText currency;
   if (in.amount) {
@@ -124,6 +118,31 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   detail::bind_all(st, in.customer_id, detail::borrowed(in.external_id), in.occurred_at, in.channel, in.kind,
                    in.direction, amount, currency, in.margin, detail::borrowed(in.subject), detail::borrowed(in.notes),
                    detail::borrowed(attrs), natural_key);
+}
+
+// Inserts one checked interaction. It is identified by its external_id or, without one, by
+// its natural key when `key` is given: a fact seen before gives the existing id when the
+// content is the same and conflict otherwise (for a natural key, only a hash collision). A
+// failed insert leaves nothing behind (SQLite rolls back the failing statement only), so
+// batches can skip the row and carry on.
+Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<std::string>& attrs,
+                   const detail::NaturalKey* key = nullptr) {
+  detail::BorrowedBlob natural_key;
+  if (key && !in.external_id) {
+    natural_key = blob_of(*key);
+    // The write lock is held, so nothing can record the key between this look-up and the insert.
+    auto& q = by_natural_key(conn);
+    detail::StatementReset done(q);
+    detail::bind_all(q, in.customer_id, in.occurred_at, natural_key);
+    if (q.executeStep()) {
+      const Interaction stored = read_row(q);
+      if (const char* field = first_difference(stored, in, attrs)) throw changed_fact(in, stored.id, field);
+      return {stored.id, false};
+    }
+  }
+  auto& st = insert_statement(conn);
+  detail::StatementReset done(st);
+  bind_insert(st, in, attrs, natural_key);
   std::optional<std::int64_t> id;
   try {
     id = detail::inserted_id(conn, st);
@@ -138,7 +157,7 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   if (!in.external_id) throw Error(Errc::internal, "an interaction insert changed nothing");
   Interaction stored;
   {
-    auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
+    auto& q = by_external_id(conn);
     detail::StatementReset done(q);
     detail::bind_all(q, *in.external_id);
     if (!q.executeStep()) throw Error(Errc::internal, "an interaction insert changed nothing");
@@ -146,134 +165,6 @@ Outcome insert_one(Connection& conn, const Interaction& in, const std::optional<
   }
   if (const char* field = first_difference(stored, in, attrs)) throw changed_fact(in, stored.id, field);
   return {stored.id, false};
-}
-
-// What a batch's rows came to, before it is the caller's: ids, counts and the new rows.
-struct BatchOutcome {
-  std::vector<std::int64_t> ids;
-  std::size_t inserted = 0, duplicates = 0, duplicate_external_ids = 0, duplicate_natural_keys = 0;
-  std::vector<std::size_t> new_rows;  // indexes of the inserted rows, in insertion (id) order
-};
-
-// Thrown inside the pipelined passes for anything that needs a row's own outcome.
-struct NeedsRowByRow {};
-
-// A batch in two pipelined passes where each statement costs a round trip (PostgreSQL): the
-// natural keys looked up, then the rows inserted, a round trip per 256 rows instead of two or
-// more per row. It covers the common case only: anything else (a row that fails, an external_id
-// taken before, a changed fact, a key twice in the batch) rolls back to its savepoint and
-// returns nothing, and the batch runs row by row, which gives each row its exact outcome.
-std::optional<BatchOutcome> record_pipelined(Connection& conn, const std::vector<Interaction>& batch,
-                                             const std::vector<std::optional<std::string>>& attrs,
-                                             const std::vector<detail::NaturalKey>& keys,
-                                             const std::vector<char>& ok) {
-  std::vector<std::size_t> looked_up, rows;  // rows with a natural key to look up; every row to record
-  {
-    std::set<std::string> external_ids;
-    std::set<detail::NaturalKey> natural_keys;
-    for (std::size_t k = 0; k < batch.size(); ++k) {
-      if (!ok[k]) continue;
-      rows.push_back(k);
-      if (batch[k].external_id) {
-        if (!external_ids.insert(*batch[k].external_id).second) return std::nullopt;
-      } else if (!keys.empty()) {
-        if (!natural_keys.insert(keys[k]).second) return std::nullopt;
-        looked_up.push_back(k);
-      }
-    }
-  }
-  BatchOutcome out;
-  out.ids.assign(batch.size(), 0);
-  try {
-    detail::WriteScope pass(conn);
-    std::vector<char> seen(batch.size(), 0);
-    if (!looked_up.empty()) {
-      auto& q = conn.prepare(fmt::format(
-          "SELECT {} FROM interactions WHERE customer_id = ? AND occurred_at = ? AND natural_key = ?", kColumns));
-      detail::StatementReset done(q);
-      q.run_each(
-          looked_up.size(),
-          [&](std::size_t i) {
-            const std::size_t k = looked_up[i];
-            detail::bind_all(q, batch[k].customer_id, batch[k].occurred_at,
-                             detail::BorrowedBlob{keys[k].data(), static_cast<int>(keys[k].size())});
-          },
-          [&](std::size_t i, bool found) {
-            if (!found) return;
-            const std::size_t k = looked_up[i];
-            const Interaction stored = read_row(q);
-            if (first_difference(stored, batch[k], attrs[k])) throw NeedsRowByRow{};
-            out.ids[k] = stored.id;
-            seen[k] = 1;
-            ++out.duplicates;
-            ++out.duplicate_natural_keys;
-          });
-    }
-    std::vector<std::size_t> to_insert;
-    for (std::size_t k : rows)
-      if (!seen[k]) to_insert.push_back(k);
-    auto& st = detail::prepare_insert(conn,
-        "INSERT INTO interactions(customer_id, external_id, occurred_at, channel, kind, direction, amount, currency, "
-        "margin, subject, notes, attributes, natural_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
-    detail::StatementReset done(st);
-    std::vector<std::size_t> taken;  // rows whose external_id was recorded before
-    st.run_each(
-        to_insert.size(),
-        [&](std::size_t i) {
-          const std::size_t k = to_insert[i];
-          const Interaction& in = batch[k];
-          std::optional<std::int64_t> amount;
-          detail::BorrowedText currency;
-          if (in.amount) {
-            amount = in.amount->minor;
-            currency = detail::borrowed(in.amount->currency);
-          }
-          detail::BorrowedBlob natural_key;
-          if (!keys.empty() && !in.external_id) natural_key = {keys[k].data(), static_cast<int>(keys[k].size())};
-          detail::bind_all(st, in.customer_id, detail::borrowed(in.external_id), in.occurred_at, in.channel, in.kind,
-                           in.direction, amount, currency, in.margin, detail::borrowed(in.subject),
-                           detail::borrowed(in.notes), detail::borrowed(attrs[k]), natural_key);
-        },
-        [&](std::size_t i, bool inserted) {
-          const std::size_t k = to_insert[i];
-          if (!inserted) {
-            // Only an external_id can be taken here: natural keys were looked up above.
-            if (!batch[k].external_id) throw NeedsRowByRow{};
-            taken.push_back(k);
-            return;
-          }
-          out.ids[k] = st.getColumn(0).getInt64();
-          out.new_rows.push_back(k);
-          ++out.inserted;
-        });
-    if (!taken.empty()) {  // a batch sent again: the same facts are duplicates, changed ones conflicts
-      auto& q = conn.prepare(fmt::format("SELECT {} FROM interactions WHERE external_id = ?", kColumns));
-      detail::StatementReset done_q(q);
-      q.run_each(
-          taken.size(), [&](std::size_t i) { detail::bind_all(q, *batch[taken[i]].external_id); },
-          [&](std::size_t i, bool found) {
-            const std::size_t k = taken[i];
-            if (!found) throw NeedsRowByRow{};
-            const Interaction stored = read_row(q);
-            if (first_difference(stored, batch[k], attrs[k])) throw NeedsRowByRow{};
-            out.ids[k] = stored.id;
-            ++out.duplicates;
-            ++out.duplicate_external_ids;
-          });
-    }
-    pass.commit();
-  } catch (const NeedsRowByRow&) {
-    return std::nullopt;
-  } catch (const detail::SqlRunError& e) {
-    // A row the table refused: the row path meets it again and names the row. Anything else (a
-    // lost connection, a lock timeout) is the batch's failure.
-    const auto c = e.code();
-    if (c != detail::SqlCode::constraint && c != detail::SqlCode::foreign_key && c != detail::SqlCode::datatype &&
-        c != detail::SqlCode::invalid)
-      throw;
-    return std::nullopt;
-  }
-  return out;
 }
 
 RecordedInteraction recorded(const Interaction& in, std::int64_t id) {
@@ -294,6 +185,116 @@ RecordedInteraction recorded(const Interaction& in, std::int64_t id) {
   r.source = &in;
   return r;
 }
+
+// Thrown inside the pipelined passes for anything that needs a row's own outcome.
+struct NeedsRowByRow {};
+
+// A batch in pipelined passes where each statement costs a round trip (PostgreSQL): the
+// natural keys looked up, the rows inserted, the external_ids taken before read back, a round
+// trip per 256 rows instead of two or more per row. It covers the common case only: anything
+// else (a row the table refuses, a changed fact, a key twice in the batch) rolls back to its
+// savepoint and returns false with `result` and `rows` untouched, and the batch runs row by row,
+// which gives each row its exact outcome.
+bool record_pipelined(Connection& conn, const std::vector<Interaction>& batch,
+                      const std::vector<std::optional<std::string>>& attrs, const std::vector<detail::NaturalKey>& keys,
+                      const std::vector<char>& ok, BatchResult& result, std::vector<RecordedInteraction>& rows) {
+  std::vector<std::size_t> looked_up, to_record;  // rows with a natural key to look up; every row to record
+  {
+    std::set<std::string_view> external_ids;
+    std::set<detail::NaturalKey> natural_keys;
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      if (!ok[k]) continue;
+      to_record.push_back(k);
+      if (batch[k].external_id) {
+        if (!external_ids.insert(*batch[k].external_id).second) return false;
+      } else if (!keys.empty()) {
+        if (!natural_keys.insert(keys[k]).second) return false;
+        looked_up.push_back(k);
+      }
+    }
+  }
+  BatchResult out = result;  // the rows refused by their checks are in it already
+  std::vector<std::size_t> inserted;  // in insertion (id) order
+  try {
+    detail::WriteScope pass(conn);
+    std::vector<char> seen(batch.size(), 0);
+    if (!looked_up.empty()) {
+      auto& q = by_natural_key(conn);
+      detail::StatementReset done(q);
+      q.run_each(
+          looked_up.size(),
+          [&](std::size_t i) {
+            const std::size_t k = looked_up[i];
+            detail::bind_all(q, batch[k].customer_id, batch[k].occurred_at, blob_of(keys[k]));
+          },
+          [&](std::size_t i, bool found) {
+            if (!found) return;
+            const std::size_t k = looked_up[i];
+            const Interaction stored = read_row(q);
+            if (first_difference(stored, batch[k], attrs[k])) throw NeedsRowByRow{};
+            out.ids[k] = stored.id;
+            seen[k] = 1;
+            ++out.duplicates;
+            ++out.duplicate_natural_keys;
+          });
+    }
+    std::vector<std::size_t> to_insert;
+    for (std::size_t k : to_record)
+      if (!seen[k]) to_insert.push_back(k);
+    auto& st = insert_statement(conn);
+    detail::StatementReset done(st);
+    std::vector<std::size_t> taken;  // rows whose external_id was recorded before
+    st.run_each(
+        to_insert.size(),
+        [&](std::size_t i) {
+          const std::size_t k = to_insert[i];
+          bind_insert(st, batch[k], attrs[k],
+                      !keys.empty() && !batch[k].external_id ? blob_of(keys[k]) : detail::BorrowedBlob{});
+        },
+        [&](std::size_t i, bool was_inserted) {
+          const std::size_t k = to_insert[i];
+          if (!was_inserted) {
+            // Only an external_id can be taken here: natural keys were looked up above.
+            if (!batch[k].external_id) throw NeedsRowByRow{};
+            taken.push_back(k);
+            return;
+          }
+          out.ids[k] = st.getColumn(0).getInt64();
+          inserted.push_back(k);
+          ++out.inserted;
+        });
+    if (!taken.empty()) {  // a batch sent again: the same facts are duplicates, changed ones conflicts
+      auto& q = by_external_id(conn);
+      detail::StatementReset done_q(q);
+      q.run_each(
+          taken.size(), [&](std::size_t i) { detail::bind_all(q, *batch[taken[i]].external_id); },
+          [&](std::size_t i, bool found) {
+            const std::size_t k = taken[i];
+            if (!found) throw NeedsRowByRow{};
+            const Interaction stored = read_row(q);
+            if (first_difference(stored, batch[k], attrs[k])) throw NeedsRowByRow{};
+            out.ids[k] = stored.id;
+            ++out.duplicates;
+            ++out.duplicate_external_ids;
+          });
+    }
+    pass.commit();
+  } catch (const NeedsRowByRow&) {
+    return false;
+  } catch (const detail::SqlRunError& e) {
+    // A row the table refused: the row path meets it again and names the row. Anything else (a
+    // lost connection, a lock timeout) is the batch's failure.
+    const auto c = e.code();
+    if (c != detail::SqlCode::constraint && c != detail::SqlCode::foreign_key && c != detail::SqlCode::datatype &&
+        c != detail::SqlCode::invalid)
+      throw;
+    return false;
+  }
+  result = std::move(out);
+  for (std::size_t k : inserted) rows.push_back(recorded(batch[k], result.ids[k]));
+  return true;
+}
+
 
 void require_customer(Connection& conn, std::int64_t id) {
   auto& st = conn.prepare("SELECT 1 FROM customers WHERE id = ?");
@@ -341,17 +342,8 @@ BatchResult Interactions::record_batch(const std::vector<Interaction>& batch, co
     conn.widen_cache();
     std::vector<RecordedInteraction> rows;
     rows.reserve(batch.size());
-    std::optional<BatchOutcome> piped;
-    if (conn.db.round_trips() && batch.size() > 1)
-      piped = record_pipelined(conn, batch, attrs, keys, ok);
-    if (piped) {
-      result.ids = std::move(piped->ids);
-      result.inserted = piped->inserted;
-      result.duplicates = piped->duplicates;
-      result.duplicate_external_ids = piped->duplicate_external_ids;
-      result.duplicate_natural_keys = piped->duplicate_natural_keys;
-      for (std::size_t k : piped->new_rows) rows.push_back(recorded(batch[k], result.ids[k]));
-    }
+    const bool piped =
+        conn.db.round_trips() && batch.size() > 1 && record_pipelined(conn, batch, attrs, keys, ok, result, rows);
     for (std::size_t k = 0; k < batch.size() && !piped; ++k) {
       if (!ok[k]) continue;
       try {

@@ -5,11 +5,11 @@
 
 #include <cerrno>
 #include <charconv>
-#include <optional>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -100,24 +100,23 @@ struct PostgresSession {
     throw SqlError(code, msg);
   }
 
-  // Runs SQL without parameters (one or more statements); throws SqlError.
-  void run(const std::string& sql) {
+  // Runs SQL without parameters (one or more statements) and returns the last one's result,
+  // which the caller clears; throws SqlError.
+  PGresult* run_result(const std::string& sql) {
     reconnect_if_lost();
     PGresult* res = PQexec(conn, sql.c_str());
     const auto st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) fail(res, sql);
-    PQclear(res);
     note_status();
+    return res;
   }
+  void run(const std::string& sql) { PQclear(run_result(sql)); }
 
   // Runs SQL whose last statement yields one boolean: whether it was true.
   bool run_true(const std::string& sql) {
-    reconnect_if_lost();
-    PGresult* res = PQexec(conn, sql.c_str());
-    if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) fail(res, sql);
+    PGresult* res = run_result(sql);
     const bool yes = PQntuples(res) == 1 && PQnfields(res) == 1 && PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
-    note_status();
     return yes;
   }
 
@@ -463,7 +462,7 @@ class PostgresStatement final : public Statement {
         row_ = rows_ > 0 ? 0 : -1;
         done_ = true;
         try {
-          each(first + k, rows_ > 0);
+          if (each) each(first + k, rows_ > 0);
         } catch (...) {
           for (PGresult* r : results)
             if (r) PQclear(r);

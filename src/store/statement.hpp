@@ -109,15 +109,15 @@ class Statement {
   // Runs a statement that yields no rows; returns the rows it changed.
   virtual int exec() = 0;
   // Runs the statement once per parameter set i = 0..n-1: bind(i) binds set i, then
-  // each(i, has_row) is called with the statement on the first row of execution i when it
-  // yielded one. Where a statement costs a round trip to a server (PostgreSQL) the executions
+  // each(i, has_row), when given, is called with the statement on the first row of execution i
+  // when it yielded one. Where a statement costs a round trip to a server (PostgreSQL) the executions
   // are sent together in pipeline mode, so bind(i) may run before each(j) for j < i and must
   // not depend on it. The first failed execution throws SqlRunError naming it; each() ran for
   // those before it, none after it ran. A throwing each() stops the run the same way. Cheap
   // statements that fail often are better run one by one: on PostgreSQL a failure aborts the
   // transaction.
   virtual void run_each(std::size_t n, const std::function<void(std::size_t)>& bind,
-                        const std::function<void(std::size_t, bool)>& each) {
+                        const std::function<void(std::size_t, bool)>& each = {}) {
     for (std::size_t i = 0; i < n; ++i) {
       tryReset();
       bind(i);
@@ -128,7 +128,7 @@ class Statement {
         tryReset();
         throw SqlRunError(e, i);
       }
-      each(i, has_row);
+      if (each) each(i, has_row);
       tryReset();
     }
   }

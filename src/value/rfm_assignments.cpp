@@ -145,7 +145,7 @@ void save_changed_rows(detail::Connection& c, const std::vector<CustomerRfm>& ro
   auto& remove = c.prepare("DELETE FROM customer_rfm WHERE customer_id = ?1");
   {
     detail::StatementReset done(remove);
-    remove.run_each(gone.size(), [&](std::size_t k) { detail::bind_all(remove, gone[k]); }, [](std::size_t, bool) {});
+    remove.run_each(gone.size(), [&](std::size_t k) { detail::bind_all(remove, gone[k]); });
   }
   auto& upsert = c.prepare(
       "INSERT INTO customer_rfm(customer_id, last_purchase_at, frequency, monetary, r_score, f_score, m_score, "
@@ -162,8 +162,7 @@ void save_changed_rows(detail::Connection& c, const std::vector<CustomerRfm>& ro
         const CustomerRfm& row = rows[i];
         detail::bind_all(upsert, row.customer_id, raw[i].last_purchase, row.frequency, row.monetary, row.score.r,
                          row.score.f, row.score.m, row.score.combined(), row.segment);
-      },
-      [](std::size_t, bool) {});
+      });
 }
 
 }  // namespace

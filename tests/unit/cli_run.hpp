@@ -52,6 +52,8 @@ inline std::string tenant_for(const std::string& path) {
   return it->second;
 }
 
+inline bool on_postgres() { return !test_postgres_uri().empty(); }
+
 inline std::string absolute(const std::filesystem::path& dir, const std::string& name) {
   return std::filesystem::path(name).is_absolute() ? name : (dir / name).string();
 }
@@ -77,21 +79,23 @@ inline std::string on_backend(const std::filesystem::path& dir, const std::strin
 
 // The store the tool knows as `path` (a file's absolute path), opened in-process.
 inline crmkit::Store open_store(const std::string& path, crmkit::OpenOptions options = {}) {
-  const std::string uri = test_postgres_uri();
-  if (uri.empty()) return crmkit::Store::open(path, options);
+  if (!on_postgres()) return crmkit::Store::open(path, options);
   options.tenant = tenant_for(path);
-  return crmkit::Store::open(uri, options);
+  return crmkit::Store::open(test_postgres_uri(), options);
 }
 
-inline bool on_postgres() { return !test_postgres_uri().empty(); }
+// The store `name` (in dir) as it is, never created.
+inline crmkit::Store open_existing(const TempDir& dir, const std::string& name) {
+  crmkit::OpenOptions o;
+  o.create = false;
+  return open_store(absolute(dir.path, name), o);
+}
 
 // Whether the store `name` (in dir) exists: the file, or the tenant.
 inline bool store_exists(const TempDir& dir, const std::string& name) {
   if (!on_postgres()) return std::filesystem::exists(absolute(dir.path, name));
-  crmkit::OpenOptions o;
-  o.create = false;
   try {
-    open_store(absolute(dir.path, name), o);
+    open_existing(dir, name);
     return true;
   } catch (const crmkit::Error&) {
     return false;
@@ -107,9 +111,7 @@ inline std::string missing_store_error(const TempDir& dir, const std::string& na
 // What "nothing was written" compares: the file's bytes, or every row of the tenant.
 inline std::string store_digest(const TempDir& dir, const std::string& name) {
   if (!on_postgres()) return slurp(absolute(dir.path, name));
-  crmkit::OpenOptions o;
-  o.create = false;
-  crmkit::Store s = open_store(absolute(dir.path, name), o);
+  crmkit::Store s = open_existing(dir, name);
   return store_checksum(s);
 }
 

@@ -13,7 +13,6 @@
 
 namespace {
 
-
 using cli_run::Run;
 using cli_run::write;
 

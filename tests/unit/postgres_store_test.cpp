@@ -14,7 +14,6 @@
 #include <cstdlib>
 #include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include "crmkit/customer.hpp"
@@ -61,18 +60,22 @@ bool has_customer(Store& s, const std::string& ext) {
   }
 }
 
-// A points programme and one member with a balance of 100: (programme id, customer id).
-std::pair<std::int64_t, std::int64_t> spender_of_100(Store& s) {
-  Points points(s);
-  ProgrammeSpec spec;
-  spec.name = "club";
-  spec.currency = "USD";
-  const std::int64_t pid = points.create_programme(spec);
-  const std::int64_t c = add_customer(s, "spender");
-  points.enroll(pid, c, 0);
-  points.adjust(pid, c, 100, "opening balance", "grant", 1'000);
-  return {pid, c};
-}
+// A fresh tenant with a points programme and one member, customer c, holding 100 points.
+struct SpenderOf100 {
+  const std::string t = fresh_tenant();
+  Store setup = open_tenant(t);
+  Points points{setup};
+  std::int64_t pid = 0, c = 0;
+  SpenderOf100() {
+    ProgrammeSpec spec;
+    spec.name = "club";
+    spec.currency = "USD";
+    pid = points.create_programme(spec);
+    c = add_customer(setup, "spender");
+    points.enroll(pid, c, 0);
+    points.adjust(pid, c, 100, "opening balance", "grant", 1'000);
+  }
+};
 
 // How many schemas the server holds: a refused tenant must not create one.
 std::int64_t schemas(Store& any) {
@@ -259,13 +262,8 @@ TEST_CASE("a tenant at each earlier schema version is upgraded on open, its rows
 // Writers of one tenant take turns (its advisory lock), each in its own session as separate
 // processes would be: no points are spent twice, every batch lands whole, and a reader in
 // another session only ever sees whole batches.
-TEST_CASE("sessions of one tenant at once: no double spend, whole batches, consistent figures", "[postgres]") {
-  const std::string t = fresh_tenant();
-  Store setup = open_tenant(t);
-  Points points(setup);
-  const auto spender = spender_of_100(setup);  // (lambdas below capture these: no structured binding)
-  const std::int64_t pid = spender.first, c = spender.second;
-
+TEST_CASE_METHOD(SpenderOf100, "sessions of one tenant at once: no double spend, whole batches, consistent figures",
+                 "[postgres]") {
   constexpr int kThreads = 4, kTries = 10;
   std::atomic<int> spent{0}, refused{0}, other{0}, torn{0}, reads{0};
   std::atomic<bool> done{false};
@@ -330,13 +328,7 @@ TEST_CASE("sessions of one tenant at once: no double spend, whole batches, consi
 
 // The same promise across processes, as two application servers of one shop would make it:
 // each child opens its own store and tries ten redemptions of 10 from a balance of 100.
-TEST_CASE("two processes redeeming from one balance: no double spend", "[postgres]") {
-  const std::string t = fresh_tenant();
-  Store setup = open_tenant(t);
-  Points points(setup);
-  const auto spender = spender_of_100(setup);  // (lambdas below capture these: no structured binding)
-  const std::int64_t pid = spender.first, c = spender.second;
-
+TEST_CASE_METHOD(SpenderOf100, "two processes redeeming from one balance: no double spend", "[postgres]") {
   constexpr int kProcesses = 2, kTries = 10;
   struct Outcome {
     int spent = 0, refused = 0, other = 0;
