@@ -231,6 +231,41 @@ CRMKIT_API int crmkit_customer_find_by_email_json(char **out_json, crmkit_db *db
 /* The id of the customer with this external_id. ENOTFOUND (and *out_id = 0) when there is none. */
 CRMKIT_API int crmkit_customer_find_id(int64_t *out_id, crmkit_db *db, const char *external_id);
 
+/* ================================================================ contact points == */
+/* (section owned by the customers area; docs/IDENTITY.md "Contact points")
+** A customer's emails, phones, postal addresses, web addresses and social handles. type is
+** "email", "phone", "address", "url" or "social"; a value is kept as given (trimmed), in a
+** canonical spelling ("normalized") and as the "match_key" duplicate checks compare. At most
+** one primary per customer and type; the primary email and phone are the customer's "email"
+** and "phone" fields, changed with them in one transaction. Times are ms since the epoch. */
+
+/* Adds a contact point; *out_id receives its id. label may be NULL; primary 1 makes it the
+** primary of its type (the first of a type always is). ENOTFOUND (customer), EINVALID (type,
+** value, label or at; the message names which and why), ECONFLICT (the customer already has
+** that type with the same match key; the message names its id). Nothing is written on failure. */
+CRMKIT_API int crmkit_contact_add(int64_t *out_id, crmkit_db *db, int64_t customer_id, const char *type,
+                                  const char *value, const char *label, int primary, int64_t at);
+/* One contact point as an owned JSON object: "id", "customer_id", "type", "value", "normalized",
+** "match_key", "label", "primary", "verified_at", "invalid_since", "bounce_count", "created_at",
+** "updated_at" (absent values null). ENOTFOUND. */
+CRMKIT_API int crmkit_contact_get_json(char **out_json, crmkit_db *db, int64_t id);
+/* A customer's contact points as an owned JSON array: by type, the primary first, then id. ENOTFOUND. */
+CRMKIT_API int crmkit_contact_list_json(char **out_json, crmkit_db *db, int64_t customer_id);
+/* Every customer's contact points of this type whose match key equals the value's, as an owned
+** JSON array ordered by customer id: who else can be reached there. EINVALID for a bad value. */
+CRMKIT_API int crmkit_contact_find_json(char **out_json, crmkit_db *db, const char *type, const char *value);
+/* Makes it the primary of its type (the previous primary stays, not primary). ENOTFOUND. */
+CRMKIT_API int crmkit_contact_set_primary(crmkit_db *db, int64_t id, int64_t at);
+/* Sets the label, or clears it with NULL. ENOTFOUND, EINVALID (empty, over 100 bytes). */
+CRMKIT_API int crmkit_contact_set_label(crmkit_db *db, int64_t id, const char *label, int64_t at);
+/* The person proved they receive it: verified_at = at, invalid_since and bounce_count cleared. */
+CRMKIT_API int crmkit_contact_mark_verified(crmkit_db *db, int64_t id, int64_t at);
+/* A delivery failed: bounce_count + 1; hard (1: the address does not exist) also sets
+** invalid_since unless already set. EINVALID for hard outside 0..1. */
+CRMKIT_API int crmkit_contact_record_bounce(crmkit_db *db, int64_t id, int hard, int64_t at);
+/* Deletes it; deleting the primary email or phone clears the customer's field. ENOTFOUND. */
+CRMKIT_API int crmkit_contact_delete(crmkit_db *db, int64_t id, int64_t at);
+
 /* Lifecycle stages (docs/CORE.md). A recorded purchase makes a lead, prospect or churned
 ** customer a customer in the recording transaction, unless the host set the stage. */
 /* The store's churn rule as owned JSON: {"churn_rule": "no_purchase"|"p_alive",

@@ -703,9 +703,7 @@ void run_import(const Opts& o, Entity entity) {
   // The instant that stands in for a customer row's empty created_at: --as-of, else now (the
   // library reads no clock; the command does, and says so in the summary).
   const bool as_of_given = o.as_of.given();
-  const Instant import_time =
-      as_of_given ? o.as_of.instant()
-                  : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const Instant import_time = given_or_now(o.as_of);
   Source src(o.file);
   std::string head;  // the header line, read ahead for the delimiter
   for (int c; head.size() <= io::CsvLimits{}.max_record_bytes && (c = src.in->rdbuf()->sbumpc()) != EOF;) {

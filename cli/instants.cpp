@@ -1,6 +1,7 @@
 #include "instants.hpp"
 
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -44,6 +45,12 @@ CLI::Option* add_time_option(CLI::App* cmd, TimeArg& arg, const std::string& nam
 
 Instant as_of_or_default(Store& store, const TimeArg& as_of) {
   return as_of.given() ? as_of.instant() : default_as_of(store);
+}
+
+Instant given_or_now(const TimeArg& at) {
+  if (at.given()) return at.instant();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 Length parse_length(const std::string& text, const std::string& option) {

@@ -45,6 +45,10 @@ CLI::Option* add_time_option(CLI::App* cmd, TimeArg& arg, const std::string& nam
 // data, crmkit/report.hpp) when it was not given.
 Instant as_of_or_default(Store& store, const TimeArg& as_of);
 
+// The option's instant, or the system clock's now when it was not given: the library reads no
+// clock, the command does for changes a person makes by hand (import, contact points).
+Instant given_or_now(const TimeArg& at);
+
 // A length of time from an option: a number, optionally followed by the letter of its unit:
 // d (days), w (weeks) or m (months): "90", "90d", "12m", "1.5w".
 struct Length {

@@ -6,6 +6,7 @@
 
 #include "base/enum_table.hpp"
 #include "crmkit/clv.hpp"
+#include "crmkit/contact_point.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/export.hpp"
 #include "crmkit/interaction.hpp"
@@ -32,6 +33,12 @@ inline constexpr EnumName<CustomerFieldType> kCustomerFieldTypeNames[] = {
     {CustomerFieldType::tags, "tags"}};
 inline constexpr EnumName<ChurnRule> kChurnRuleNames[] = {{ChurnRule::no_purchase, "no_purchase"},
                                                           {ChurnRule::p_alive, "p_alive"}};
+
+inline constexpr EnumName<ContactType> kContactTypeNames[] = {{ContactType::email, "email"},
+                                                              {ContactType::phone, "phone"},
+                                                              {ContactType::address, "address"},
+                                                              {ContactType::url, "url"},
+                                                              {ContactType::social, "social"}};
 
 inline constexpr EnumName<Channel> kChannelNames[] = {
     {Channel::email, "email"}, {Channel::phone, "phone"}, {Channel::chat, "chat"},   {Channel::sms, "sms"},

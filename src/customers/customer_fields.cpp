@@ -8,6 +8,7 @@
 #include "base/checks.hpp"
 #include "base/text.hpp"
 #include "customers/customer_field_table.hpp"
+#include "crmkit/contact_point.hpp"
 #include "crmkit/error.hpp"
 
 namespace crmkit {
@@ -61,7 +62,7 @@ CustomerFields normalized_fields(const CustomerFields& f, const Store& store) {
   short_text("display_name", f.display_name);
   short_text("given_name", f.given_name);
   short_text("family_name", f.family_name);
-  if (f.email) n.email = normalize_email(*f.email);
+  if (f.email) n.email = normalize_contact(ContactType::email, *f.email, "").normalized;
   if (f.phone) {
     check_text("phone", *f.phone, kMaxShortText);
     n.phone = normalize_phone(*f.phone, store.default_region());

@@ -8,6 +8,7 @@
 #include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/customer.hpp"
+#include "customers/contact_points.hpp"
 #include "customers/customer_exists.hpp"
 #include "customers/customer_fields.hpp"
 #include "store/connection.hpp"
@@ -104,7 +105,26 @@ void check_external_id_free(Connection& conn, const std::optional<std::string>& 
                                             detail::printable(*ext), st.getColumn(0).getInt64()));
 }
 
-std::int64_t insert(Connection& conn, const CustomerFields& n) {
+// The primary email and phone as contact points: `given` is the caller's text (kept as the
+// point's value), `now` the customer's normalised field after the write.
+void keep_primary_contacts(Connection& conn, std::int64_t id, const CustomerFields& given, const Customer& before,
+                           const Customer& now, Instant at) {
+  auto keep = [&](ContactType type, const std::optional<std::string>& raw, const std::optional<std::string>& was,
+                  const std::optional<std::string>& is) {
+    if (was == is && !(raw && is)) return;
+    std::optional<detail::GivenContact> value;
+    if (is) {
+      // The reading is the field's own (normalized_fields made it), so the key follows from it.
+      const std::string text = raw ? std::string(detail::trim(*raw)) : *is;
+      value = detail::GivenContact{text, normalize_contact(type, *is, "")};
+    }
+    detail::replace_primary_contact(conn, id, type, value, at);
+  };
+  keep(ContactType::email, given.email, before.email, now.email);
+  keep(ContactType::phone, given.phone, before.phone, now.phone);
+}
+
+std::int64_t insert(Connection& conn, const CustomerFields& n, const CustomerFields& given) {
   if (!n.created_at) throw Error(Errc::invalid_argument, "created_at is required to create a customer");
   if (!n.clear.empty()) throw Error(Errc::invalid_argument, "clear is only for updates, not for creating a customer");
   Customer c;
@@ -116,12 +136,14 @@ std::int64_t insert(Connection& conn, const CustomerFields& n) {
   bind_row(st, c);
   const std::int64_t id = detail::inserted_id(conn, st).value();
   write_tags(conn, id, c.tags);
+  keep_primary_contacts(conn, id, given, Customer{}, c, c.created_at);
   return id;
 }
 
 // Applies fields to an existing customer; writes only when something changed.
-void modify(Connection& conn, Customer current, const CustomerFields& n, Instant updated_at) {
-  std::vector<std::string> old_tags = current.tags;
+void modify(Connection& conn, Customer current, const CustomerFields& n, const CustomerFields& given,
+            Instant updated_at) {
+  const Customer before = current;
   if (!detail::apply_fields(current, n)) return;
   check_external_id_free(conn, current.external_id, current.id);
   current.updated_at = updated_at;
@@ -133,7 +155,8 @@ void modify(Connection& conn, Customer current, const CustomerFields& n, Instant
   bind_row(st, current);
   detail::bind_value(st, 22, current.id);
   st.exec();
-  if (current.tags != old_tags) write_tags(conn, current.id, current.tags);
+  if (current.tags != before.tags) write_tags(conn, current.id, current.tags);
+  keep_primary_contacts(conn, current.id, given, before, current, updated_at);
 }
 
 struct FilterSql {
@@ -186,7 +209,7 @@ std::int64_t Customers::create(const CustomerFields& fields) {
   return detail::guard([&] {
     auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
-    std::int64_t id = insert(conn, n);
+    std::int64_t id = insert(conn, n, fields);
     scope.commit();
     return id;
   });
@@ -205,10 +228,10 @@ std::int64_t Customers::upsert(const CustomerFields& fields, bool* created) {
     if (!current) {
       CustomerFields fresh = n;
       fresh.clear.clear();  // nothing to clear on a new customer
-      id = insert(conn, fresh);
+      id = insert(conn, fresh, fields);
     } else {
       id = current->id;
-      modify(conn, std::move(*current), n, *n.created_at);
+      modify(conn, std::move(*current), n, fields, *n.created_at);
     }
     scope.commit();
     if (created) *created = !current;
@@ -236,14 +259,16 @@ Customer Customers::get_by_external_id(const std::string& external_id) {
 }
 
 std::vector<Customer> Customers::find_by_email(const std::string& email) {
-  std::string e = normalize_email(email);
+  // Any of a customer's emails, compared by match key (an internationalised domain in either form).
+  const std::string key = normalize_contact(ContactType::email, email, "").match_key;
   return detail::guard([&] {
     auto& conn = detail::connection_of(store_);
     std::vector<std::int64_t> ids;
     {
-      auto& st = conn.prepare("SELECT id FROM customers WHERE email = ? ORDER BY id");
+      auto& st = conn.prepare(
+          "SELECT DISTINCT customer_id FROM contact_points WHERE type = 'email' AND match_key = ? ORDER BY customer_id");
       detail::StatementReset done(st);
-      detail::bind_all(st, e);
+      detail::bind_all(st, key);
       while (st.executeStep()) ids.push_back(st.getColumn(0).getInt64());
     }
     std::vector<Customer> out;
@@ -273,7 +298,7 @@ void Customers::update(std::int64_t id, const CustomerFields& fields, Instant up
     detail::WriteScope scope(conn);
     auto current = id > 0 ? load_by_id(conn, id) : std::nullopt;
     if (!current) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
-    modify(conn, std::move(*current), n, updated_at);
+    modify(conn, std::move(*current), n, fields, updated_at);
     scope.commit();
   });
 }

@@ -4,6 +4,7 @@
 
 #include "base/text.hpp"
 #include "store/connection.hpp"
+#include "store/migration_steps.hpp"
 #include "store/migrations.hpp"
 #include "store/postgres_database.hpp"
 
@@ -126,6 +127,7 @@ void postgres_migrate_to(Connection& c, int target) {
     } catch (const SqlError& e) {
       rethrow_sql(e, fmt::format("migration {} (PostgreSQL)", m.name));
     }
+    after_migration(c, m.version);
     c.db.exec(fmt::format("UPDATE crmkit_schema SET version = {}", m.version));
     version = m.version;
   }

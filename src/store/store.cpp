@@ -20,6 +20,7 @@
 #include "crmkit/money.hpp"
 #include "base/phone.hpp"
 #include "store/connection.hpp"
+#include "store/migration_steps.hpp"
 #include "store/migrations.hpp"
 #include "store/postgres_store.hpp"
 #include "store/sqlite_database.hpp"
@@ -251,6 +252,7 @@ void migrate_to(Connection& c, int target) {
     } catch (const SqlError& e) {
       rethrow_sql(e, fmt::format("migration {}", m.name));
     }
+    after_migration(c, m.version);
     db.exec(fmt::format("PRAGMA user_version = {}", m.version));
   }
   db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));

@@ -1060,3 +1060,62 @@ TEST_CASE("hostile input to the plain-data CLV C API: exact status, nothing chan
   const int tried = run_table(e, table);
   std::printf("hostile C API (plain-data CLV): %d cases\n", tried);
 }
+
+// ---- issue #16: contact points ---------------------------------------------------------------
+TEST_CASE("hostile input to contact points: exact status, nothing changed", "[hostile][contacts]") {
+  Env e;
+  std::int64_t existing = 0;
+  REQUIRE(crmkit_contact_add(&existing, e.db, e.customer, "email", "taken@example.com", nullptr, 0, kT) == CRMKIT_OK);
+  static std::int64_t taken;
+  taken = existing;
+  auto add = [](const char* type, const std::string& value, const char* label = nullptr, int primary = 0,
+                std::int64_t at = kT) {
+    return [=](Env& e) {
+      std::int64_t id = 0;
+      return crmkit_contact_add(&id, e.db, e.customer, type, value.c_str(), label, primary, at);
+    };
+  };
+  const std::vector<Case> contact_cases = {
+      {"contact_add: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_contact_add(nullptr, e.db, e.customer, "email", "a@b.co", nullptr, 0, kT); }},
+      {"contact_add: NULL db", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_contact_add(&id, nullptr, e.customer, "email", "a@b.co", nullptr, 0, kT); }},
+      {"contact_add: NULL type", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_contact_add(&id, e.db, e.customer, nullptr, "a@b.co", nullptr, 0, kT); }},
+      {"contact_add: NULL value", CRMKIT_EINVALID, [](Env& e) { std::int64_t id; return crmkit_contact_add(&id, e.db, e.customer, "email", nullptr, nullptr, 0, kT); }},
+      {"contact_add: unknown type", CRMKIT_EINVALID, add("fax", "123")},
+      {"contact_add: type in upper case", CRMKIT_EINVALID, add("EMAIL", "a@b.co")},
+      {"contact_add: missing customer", CRMKIT_ENOTFOUND, [](Env& e) { std::int64_t id; return crmkit_contact_add(&id, e.db, e.customer + 999, "email", "a@b.co", nullptr, 0, kT); }},
+      {"contact_add: customer id INT64_MIN", CRMKIT_ENOTFOUND, [](Env& e) { std::int64_t id; return crmkit_contact_add(&id, e.db, kMin, "email", "a@b.co", nullptr, 0, kT); }},
+      {"contact_add: the same email again", CRMKIT_ECONFLICT, add("email", " TAKEN@example.com ")},
+      {"contact_add: email SQL", CRMKIT_EINVALID, add("email", kSql)},
+      {"contact_add: email emoji domain", CRMKIT_EINVALID, add("email", "a@\xe2\x98\x95.com")},
+      {"contact_add: email invalid UTF-8", CRMKIT_EINVALID, add("email", "a@b\xff.com")},
+      {"contact_add: phone letters", CRMKIT_EINVALID, add("phone", "1-800-FLOWERS")},
+      {"contact_add: address blank lines", CRMKIT_EINVALID, add("address", "\n \n\t")},
+      {"contact_add: address control byte", CRMKIT_EINVALID, add("address", "1 Main St\x1b[2J")},
+      {"contact_add: address over 1000 bytes", CRMKIT_EINVALID, add("address", kOver1000)},
+      {"contact_add: url javascript", CRMKIT_EINVALID, add("url", "javascript:alert(1)")},
+      {"contact_add: url with user", CRMKIT_EINVALID, add("url", "https://admin@example.com")},
+      {"contact_add: social without network", CRMKIT_EINVALID, add("social", "@alice")},
+      {"contact_add: social SQL network", CRMKIT_EINVALID, add("social", std::string(kSql) + ":x")},
+      {"contact_add: empty label", CRMKIT_EINVALID, add("email", "n@b.co", "  ")},
+      {"contact_add: label over 100 bytes", CRMKIT_EINVALID, add("email", "n@b.co", kOver1000.c_str())},
+      {"contact_add: primary 2", CRMKIT_EINVALID, add("email", "n@b.co", nullptr, 2)},
+      {"contact_add: at INT64_MAX", CRMKIT_EINVALID, add("email", "n@b.co", nullptr, 0, kMax)},
+      {"contact_add: at INT64_MIN", CRMKIT_EINVALID, add("email", "n@b.co", nullptr, 0, kMin)},
+      {"contact_get_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_contact_get_json(nullptr, e.db, taken); }},
+      {"contact_get_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_contact_get_json(&s, e.db, taken + 999), s); }},
+      {"contact_list_json: missing customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_contact_list_json(&s, e.db, kMax), s); }},
+      {"contact_find_json: bad value", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_contact_find_json(&s, e.db, "email", "nope"), s); }},
+      {"contact_find_json: NULL type", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_contact_find_json(&s, e.db, nullptr, "a@b.co"), s); }},
+      {"contact_set_primary: missing", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_contact_set_primary(e.db, taken + 999, kT); }},
+      {"contact_set_primary: at out of range", CRMKIT_EINVALID, [](Env& e) { return crmkit_contact_set_primary(e.db, taken, kMax); }},
+      {"contact_set_label: invalid UTF-8", CRMKIT_EINVALID, [](Env& e) { return crmkit_contact_set_label(e.db, taken, "\xc3\x28", kT); }},
+      {"contact_set_label: missing", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_contact_set_label(e.db, 0, "work", kT); }},
+      {"contact_mark_verified: missing", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_contact_mark_verified(e.db, -1, kT); }},
+      {"contact_record_bounce: hard -1", CRMKIT_EINVALID, [](Env& e) { return crmkit_contact_record_bounce(e.db, taken, -1, kT); }},
+      {"contact_record_bounce: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_contact_record_bounce(nullptr, taken, 1, kT); }},
+      {"contact_delete: missing", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_contact_delete(e.db, taken + 999, kT); }},
+      {"contact_delete: at INT64_MIN", CRMKIT_EINVALID, [](Env& e) { return crmkit_contact_delete(e.db, taken, kMin); }},
+  };
+  const int tried = run_table(e, contact_cases);
+  std::printf("hostile C API (contact points): %d cases\n", tried);
+}

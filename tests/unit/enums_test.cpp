@@ -67,6 +67,7 @@ TEST_CASE("every enumeration CHECK in the schema lists exactly its table's names
   CHECK(check_names(db, "points_programmes", "tier_metric") == detail::enum_name_list(detail::kTierMetricNames));
   CHECK(check_names(db, "points_ledger", "kind") == detail::enum_name_list(detail::kPointsKindNames));
   CHECK(check_names(db, "lifecycle_rule", "churn_rule") == detail::enum_name_list(detail::kChurnRuleNames));
+  CHECK(check_names(db, "contact_points", "type") == detail::enum_name_list(detail::kContactTypeNames));
 }
 
 TEST_CASE("the public stage list and the stage table agree", "[enums]") {
@@ -77,6 +78,7 @@ TEST_CASE("the public stage list and the stage table agree", "[enums]") {
 
 TEST_CASE("every table name round-trips and a bad name lists the allowed ones", "[enums]") {
   for (const auto& e : detail::kInteractionKindNames) CHECK(parse_interaction_kind(e.name) == e.value);
+  for (const auto& e : detail::kContactTypeNames) CHECK(parse_contact_type(e.name) == e.value);
   for (const auto& e : detail::kPointsKindNames) CHECK(parse_points_kind(e.name) == e.value);
   for (const auto& e : detail::kSegmentKindNames) CHECK(to_string(parse_segment_kind(e.name)) == std::string(e.name));
   CHECK(parse_channel("WEB") == Channel::web);  // interaction names ignore ASCII case

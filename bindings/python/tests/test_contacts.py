@@ -1,0 +1,58 @@
+import datetime
+import unittest
+
+import crmkit
+from backend import test_database
+
+UTC = datetime.timezone.utc
+T0 = datetime.datetime(2025, 1, 15, tzinfo=UTC)
+
+
+class ContactsTest(unittest.TestCase):
+    def setUp(self):
+        self.db = test_database()
+        self.cid = self.db.customers.create(external_id="c1", email="Ana@Example.com", created_at=T0)
+
+    def tearDown(self):
+        self.db.close()
+
+    def test_email_field_is_the_primary_contact_point(self):
+        [email] = self.db.contacts.list(self.cid)
+        self.assertEqual((email.type, email.value, email.normalized, email.primary),
+                         ("email", "Ana@Example.com", "ana@example.com", True))
+        self.assertEqual(email.created_at, T0)
+
+    def test_add_promote_find_and_delete(self):
+        contacts = self.db.contacts
+        home = contacts.add(self.cid, "email", "ana@café.fr", at="2025-02-01", label="home")
+        self.assertFalse(contacts.get(home).primary)
+        self.assertEqual(contacts.get(home).match_key, "ana@xn--caf-dma.fr")
+        contacts.set_primary(home, at="2025-02-02")
+        self.assertEqual(self.db.customers.get(self.cid).email, "ana@café.fr")
+        other = self.db.customers.create(external_id="c2", created_at=T0)
+        contacts.add(other, "email", "ANA@xn--caf-dma.fr", at="2025-02-03")
+        self.assertEqual([p.customer_id for p in contacts.find("email", "ana@café.fr")], [self.cid, other])
+        contacts.set_label(home, None, at="2025-02-04")
+        self.assertIsNone(contacts.get(home).label)
+        contacts.record_bounce(home, at="2025-02-05", hard=True)
+        self.assertEqual(contacts.get(home).invalid_since, datetime.datetime(2025, 2, 5, tzinfo=UTC))
+        contacts.mark_verified(home, at="2025-02-06")
+        self.assertEqual(contacts.get(home).bounce_count, 0)
+        contacts.delete(home, at="2025-02-07")
+        self.assertIsNone(self.db.customers.get(self.cid).email)
+
+    def test_refusals_name_the_problem(self):
+        contacts = self.db.contacts
+        with self.assertRaisesRegex(crmkit.Conflict, "already has email 'ana@example.com'"):
+            contacts.add(self.cid, "email", "ANA@example.com", at=T0)
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "type 'fax' is not one of"):
+            contacts.add(self.cid, "fax", "123", at=T0)
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "url 'ftp://x.example' is not an http"):
+            contacts.add(self.cid, "url", "ftp://x.example", at=T0)
+        with self.assertRaises(crmkit.NotFound):
+            contacts.list(self.cid + 100)
+        self.assertEqual(len(contacts.list(self.cid)), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

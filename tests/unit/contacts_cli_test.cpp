@@ -1,0 +1,65 @@
+// `crmkit contact ...` end to end: the command on a store made with the C++ API.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "cli_run.hpp"
+#include "crmkit/contact_point.hpp"
+#include "crmkit/customer.hpp"
+#include "temp_dir.hpp"
+
+using namespace crmkit;
+
+TEST_CASE("crmkit contact: add, list, find, primary, label, verify, bounce, remove", "[contacts][cli]") {
+  TempDir dir;
+  const std::string path = dir.file("shop.db");
+  {
+    Store s = cli_run::open_store(path);
+    s.set_default_region("IT");
+    CustomerFields f;
+    f.external_id = "ana";
+    f.email = "ana@example.com";
+    f.created_at = 0;
+    Customers(s).create(f);
+    f.external_id = "bea";
+    f.email.reset();
+    Customers(s).create(f);
+  }
+  struct Step {
+    std::string args;
+    int status;
+    std::vector<std::string> says;
+  };
+  const Step session[] = {
+      {"add --external-id ana --type phone --value '06 1234 5678' --label mobile --at 2025-01-02", 0,
+       {"added phone +390612345678 to customer 1 as contact point 2 (primary)"}},
+      {"add 1 --type email --value 'Ana@Café.fr' --at 2025-01-03", 0, {"as contact point 3"}},
+      {"add 2 --type email --value 'ana@xn--caf-dma.fr' --at 2025-01-03", 0, {"(primary)"}},
+      {"add 1 --type email --value ANA@example.com", 1, {"conflict", "already has email 'ana@example.com'"}},
+      {"add 1 --type fax --value 1", 1, {"invalid_argument", "--type 'fax' is not one of"}},
+      {"find 'ana@café.fr' --type email --json", 0, {"\"customer_id\": 1", "\"customer_id\": 2"}},
+      {"primary 3 --at 2025-01-04", 0, {"contact point 3 is primary"}},
+      {"label 3 home --at 2025-01-05", 0, {"is labelled"}},
+      {"label 3 --at 2025-01-05", 1, {"give either a LABEL or --clear"}},
+      {"bounce 3 --hard --at 2025-01-06", 0, {"bounced"}},
+      {"verify 3 --at 2025-01-07", 0, {"is verified"}},
+      {"list 1", 0, {"ana@café.fr", "home", "2025-01-07", "mobile"}},
+      {"remove 99 --at 2025-01-08", 1, {"not_found", "contact point 99 does not exist"}},
+      {"remove 3 --at 2025-01-08", 0, {"is removed"}},
+      {"list --external-id ana --json", 0, {"\"type\": \"email\"", "\"primary\": false"}},
+  };
+  for (const auto& step : session) {
+    auto r = cli_run::crmkit(dir, "contact " + step.args + " --db " + path);
+    const std::string out = r.out + r.err;
+    INFO("contact " << step.args << "\n" << out);
+    if (step.status == 0)
+      REQUIRE(r.status == 0);
+    else
+      CHECK(r.status == step.status);
+    for (const auto& text : step.says) CHECK_THAT(out, Catch::Contains(text));
+  }
+  Store s = cli_run::open_store(path);
+  CHECK_FALSE(Customers(s).get(1).email);  // the primary email was removed
+  CHECK(ContactPoints(s).list(1).size() == 2);
+}
