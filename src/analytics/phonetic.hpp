@@ -18,8 +18,8 @@
 //      or the next letter is not a vowel; W -> the previous letter when that is a vowel; the
 //      letter is appended unless it equals the key's last letter;
 //   5. a trailing S is dropped, a trailing AY becomes Y, a trailing A is dropped.
-// Taft truncates to six letters; the full key is returned (a caller may cut it), since cutting
-// merges more distinct names.
+// Taft truncates to six letters; the full key is returned (Taft's is nysiis(name).substr(0, 6)),
+// since cutting merges more distinct names.
 #pragma once
 
 #include <string>
