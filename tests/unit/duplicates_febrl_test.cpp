@@ -204,10 +204,10 @@ Measured measure_within(const Febrl& f, const char* name) {
   print("fs", name, m.fs);
   if (report())
     std::printf("blocking %s: %lld records, %lld pairs compared (%.2f per record) of %lld (%.1f per record), "
-                "true pairs kept %lld / %lld; fs p %.4f threshold %.2f, %d iterations\n",
+                "true pairs kept %lld / %lld; %lld blocks, %lld skipped; fs p %.4f threshold %.2f, %d iterations\n",
                 name, (long long)m.records, (long long)m.compared, double(m.compared) / m.records,
                 (long long)m.all_pairs, double(m.all_pairs) / m.records, (long long)m.blocked_true,
-                (long long)m.truth, fs.model.match_share, fs.threshold, fs.model.iterations);
+                (long long)m.truth, (long long)t.blocks, (long long)t.blocks_skipped, fs.model.match_share, fs.threshold, fs.model.iterations);
   return m;
 }
 
@@ -270,8 +270,10 @@ TEST_CASE("FEBRL datasets 4a x 4b: linkage", "[duplicates][febrl]") {
   print("civicrm", "4a4b", m.civicrm);
   print("fs", "4a4b", m.fs);
   if (report())
-    std::printf("blocking 4a4b: %lld records, %lld pairs compared (%.2f per record) of %lld; fs p %.4f threshold %.2f, %d it\n",
+    std::printf("blocking 4a4b: %lld records, %lld pairs compared (%.2f per record) of %lld; %lld blocks, %lld skipped; "
+                "fs p %.4f threshold %.2f, %d it\n",
                 (long long)m.records, (long long)m.compared, double(m.compared) / m.records, (long long)m.all_pairs,
+                (long long)t.blocks, (long long)t.blocks_skipped,
                 fs.model.match_share, fs.threshold, fs.model.iterations);
   require_floors(m, 0.46, 0.98, 0.995, 1.0);
 }
