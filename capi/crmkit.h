@@ -266,6 +266,31 @@ CRMKIT_API int crmkit_contact_record_bounce(crmkit_db *db, int64_t id, int hard,
 /* Deletes it; deleting the primary email or phone clears the customer's field. ENOTFOUND. */
 CRMKIT_API int crmkit_contact_delete(crmkit_db *db, int64_t id, int64_t at);
 
+/* ==================================================================== duplicates == */
+/* (section owned by the identity area; docs/IDENTITY.md "Duplicates in the store")
+** Weighted, explainable duplicate detection over the store's customers. A candidate is the
+** JSON object {"a", "b", "score", "verdict" ("duplicate" or "suspect"; explain may also give
+** "distinct"), "fired": [{"rule" (1-based), "text", "weight"}]}. */
+
+/* The store's rule set as an owned JSON object (the defaults until one is saved):
+** {"duplicate_threshold", "suspect_from", "rules": [{"weight", "all_of": [{"field",
+** "comparator", "prefix_length"?, "threshold"?}]}]}. */
+CRMKIT_API int crmkit_duplicates_rules_json(char **out_json, crmkit_db *db);
+/* Saves a rule set given in that form. EINVALID names the key, rule or condition at fault;
+** nothing is written then. */
+CRMKIT_API int crmkit_duplicates_set_rules_json(crmkit_db *db, const char *rules_json, int64_t at);
+/* Real-time: the customers that may be this one, as an owned JSON array of candidates (a is
+** customer_id), highest score first; found through indexed look-ups only. ENOTFOUND. */
+CRMKIT_API int crmkit_duplicates_check_json(char **out_json, crmkit_db *db, int64_t customer_id);
+/* Batch: every candidate pair of the store, as an owned JSON object {"customers",
+** "pairs_compared", "all_pairs", "blocks_skipped", "ignored", "candidates": [...]}. */
+CRMKIT_API int crmkit_duplicates_scan_json(char **out_json, crmkit_db *db);
+/* One pair's score and fired rules as an owned JSON candidate. ENOTFOUND; EINVALID for a == b. */
+CRMKIT_API int crmkit_duplicates_explain_json(char **out_json, crmkit_db *db, int64_t a, int64_t b);
+/* Records that a and b are not the same person; no check or scan proposes them again.
+** Idempotent. ENOTFOUND; EINVALID for a == b or a bad time. */
+CRMKIT_API int crmkit_duplicates_ignore(crmkit_db *db, int64_t a, int64_t b, int64_t at);
+
 /* Lifecycle stages (docs/CORE.md). A recorded purchase makes a lead, prospect or churned
 ** customer a customer in the recording transaction, unless the host set the stage. */
 /* The store's churn rule as owned JSON: {"churn_rule": "no_purchase"|"p_alive",

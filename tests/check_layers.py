@@ -27,6 +27,7 @@ RANKS = {
     "value": 5,
     "reports": 6,
     "ingest": 7,  # the one explicit table of what follows a recorded interaction
+    "identity": 8,  # duplicates now; merge, erasure and subject export reach every area below
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

@@ -6,15 +6,19 @@
 // weights of the rules that fired, and the fired rules, named in words, are its explanation.
 // Alternatives ("email OR phone") are separate rules, whose weights add up.
 //
-// Pure data and pure functions: nothing here opens a store. The scoring, blocking and batch
-// search live in src/analytics/duplicate_scoring.hpp.
+// The rule model is plain data, scored by pure functions (src/analytics/duplicate_scoring.hpp);
+// the Duplicates class at the end applies it to the store's customers.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "crmkit/store.hpp"
+#include "crmkit/time.hpp"
 
 namespace crmkit {
 
@@ -126,6 +130,66 @@ struct DuplicateCandidate {
   int score = 0;
   DuplicateVerdict verdict = DuplicateVerdict::distinct;
   std::vector<RuleContribution> fired;  // in rule order
+};
+
+
+// ---- duplicates in the store (docs/IDENTITY.md "Duplicates in the store") ------------------
+
+// The rule set as JSON: {"duplicate_threshold": 10, "suspect_from": 5, "rules": [{"weight": 10,
+// "all_of": [{"field": "email", "comparator": "normalized"}]}, ...]}; "prefix_length" and
+// "threshold" appear on the conditions that use them. The reader refuses unknown keys, wrong
+// types and bad rules (check_duplicate_rules) with Error(invalid_argument) naming the place.
+std::string to_json(const DuplicateRules& rules);
+DuplicateRules duplicate_rules_from_json(const std::string& text);
+// {"a", "b", "score", "verdict", "fired": [{"rule", "text", "weight"}]} (rule is 1-based).
+std::string to_json(const DuplicateCandidate& candidate);
+
+// What a scan of the whole store found, and what it cost.
+struct DuplicateScan {
+  std::vector<DuplicateCandidate> candidates;  // by score (highest first), then a, b
+  std::int64_t customers = 0;
+  std::int64_t pairs_compared = 0;
+  std::int64_t all_pairs = 0;          // n(n-1)/2: what comparing every pair would cost
+  std::int64_t blocks_skipped = 0;     // blocking keys shared by more customers than the cap
+  std::int64_t ignored = 0;            // candidate pairs confirmed not to be duplicates
+};
+// {"customers", "pairs_compared", "all_pairs", "blocks_skipped", "ignored", "candidates": [...]}
+std::string to_json(const DuplicateScan& scan);
+
+// Duplicate detection over the store's customers. A customer is compared as a MatchRecord:
+// names, display name (full_name), birth date, city, postal code, region, country, external id,
+// and the match keys of its primary email and phone; a pair that shares any email or phone
+// (primary or not) is compared on that shared key. Pairs a person confirmed are not duplicates
+// (ignore) are never proposed again.
+class Duplicates {
+ public:
+  explicit Duplicates(Store& store) : store_(store) {}
+
+  // The store's rule set (the defaults until one is saved), and saving one (checked first).
+  DuplicateRules rules();
+  void set_rules(const DuplicateRules& rules, Instant at);
+
+  // Real-time: the customers that may be `customer_id` (at or above suspect_from), found through
+  // indexed look-ups (shared email or phone keys, the same external id, the same family and
+  // given name), never a scan; ignored pairs left out. a is customer_id. not_found for a
+  // missing customer.
+  std::vector<DuplicateCandidate> check(std::int64_t customer_id);
+
+  // Batch: every candidate pair of the whole store, compared through blocking keys (near-linear
+  // work; docs/IDENTITY.md has the measurements).
+  DuplicateScan scan();
+
+  // The score of one pair and the rules that fired, whatever the thresholds. not_found for a
+  // missing customer, invalid_argument for a == b.
+  DuplicateCandidate explain(std::int64_t a, std::int64_t b);
+
+  // Records that a and b are not the same person: no later check or scan proposes the pair.
+  // Repeating it changes nothing. not_found, invalid_argument for a == b.
+  void ignore(std::int64_t a, std::int64_t b, Instant at);
+  bool ignored(std::int64_t a, std::int64_t b);
+
+ private:
+  Store store_;
 };
 
 }  // namespace crmkit

@@ -1119,3 +1119,43 @@ TEST_CASE("hostile input to contact points: exact status, nothing changed", "[ho
   const int tried = run_table(e, contact_cases);
   std::printf("hostile C API (contact points): %d cases\n", tried);
 }
+
+TEST_CASE("hostile input to duplicate detection: exact status, nothing changed", "[hostile][duplicates]") {
+  Env e;
+  static std::int64_t other;
+  other = e.make_customer("dup-other");
+  auto rules = [](const std::string& json) {
+    return [=](Env& e) { return crmkit_duplicates_set_rules_json(e.db, json.c_str(), kT); };
+  };
+  const std::string head = "{\"duplicate_threshold\": 10, \"suspect_from\": 5, \"rules\": ";
+  const std::vector<Case> duplicate_cases = {
+      {"rules_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_duplicates_rules_json(nullptr, e.db); }},
+      {"set_rules_json: NULL", CRMKIT_EINVALID, [](Env& e) { return crmkit_duplicates_set_rules_json(e.db, nullptr, kT); }},
+      {"set_rules_json: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_duplicates_set_rules_json(nullptr, "{}", kT); }},
+      {"set_rules_json: not JSON", CRMKIT_EINVALID, rules("rules!")},
+      {"set_rules_json: an array", CRMKIT_EINVALID, rules("[]")},
+      {"set_rules_json: empty object", CRMKIT_EINVALID, rules("{}")},
+      {"set_rules_json: no rules", CRMKIT_EINVALID, rules(head + "[]}")},
+      {"set_rules_json: unknown field", CRMKIT_EINVALID, rules(head + "[{\"weight\": 1, \"all_of\": [{\"field\": \"shoe\", \"comparator\": \"exact\"}]}]}")},
+      {"set_rules_json: SQL as a field", CRMKIT_EINVALID, rules(head + "[{\"weight\": 1, \"all_of\": [{\"field\": \"" + std::string("x'); DROP TABLE customers; --") + "\", \"comparator\": \"exact\"}]}]}")},
+      {"set_rules_json: weight 0", CRMKIT_EINVALID, rules(head + "[{\"weight\": 0, \"all_of\": [{\"field\": \"email\", \"comparator\": \"exact\"}]}]}")},
+      {"set_rules_json: weight above INT64_MAX", CRMKIT_EINVALID, rules(head + "[{\"weight\": 9223372036854775808, \"all_of\": [{\"field\": \"email\", \"comparator\": \"exact\"}]}]}")},
+      {"set_rules_json: threshold 1.5", CRMKIT_EINVALID, rules(head + "[{\"weight\": 1, \"all_of\": [{\"field\": \"given_name\", \"comparator\": \"jaro_winkler\", \"threshold\": 1.5}]}]}")},
+      {"set_rules_json: threshold 1e999", CRMKIT_EINVALID, rules(head + "[{\"weight\": 1, \"all_of\": [{\"field\": \"given_name\", \"comparator\": \"jaro_winkler\", \"threshold\": 1e999}]}]}")},
+      {"set_rules_json: prefix without length", CRMKIT_EINVALID, rules(head + "[{\"weight\": 1, \"all_of\": [{\"field\": \"city\", \"comparator\": \"prefix\"}]}]}")},
+      {"set_rules_json: equal_date on a name", CRMKIT_EINVALID, rules(head + "[{\"weight\": 1, \"all_of\": [{\"field\": \"city\", \"comparator\": \"equal_date\"}]}]}")},
+      {"set_rules_json: too deep", CRMKIT_EINVALID, rules(json_of_depth(100000))},
+      {"set_rules_json: at out of range", CRMKIT_EINVALID, [](Env& e) {
+         char* r = nullptr; crmkit_duplicates_rules_json(&r, e.db); int rc = crmkit_duplicates_set_rules_json(e.db, r, kMax); crmkit_free(r); return rc; }},
+      {"check_json: missing customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_check_json(&s, e.db, kMax), s); }},
+      {"check_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_duplicates_check_json(nullptr, e.db, e.customer); }},
+      {"scan_json: NULL db", CRMKIT_EINVALID, [](Env&) { char* s = nullptr; return json_out(crmkit_duplicates_scan_json(&s, nullptr), s); }},
+      {"explain_json: itself", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_explain_json(&s, e.db, e.customer, e.customer), s); }},
+      {"explain_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_explain_json(&s, e.db, e.customer, kMin), s); }},
+      {"ignore: itself", CRMKIT_EINVALID, [](Env& e) { return crmkit_duplicates_ignore(e.db, e.customer, e.customer, kT); }},
+      {"ignore: missing", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_duplicates_ignore(e.db, e.customer, other + 999, kT); }},
+      {"ignore: at INT64_MIN", CRMKIT_EINVALID, [](Env& e) { return crmkit_duplicates_ignore(e.db, e.customer, other, kMin); }},
+  };
+  const int tried = run_table(e, duplicate_cases);
+  std::printf("hostile C API (duplicates): %d cases\n", tried);
+}

@@ -63,3 +63,48 @@ TEST_CASE("crmkit contact: add, list, find, primary, label, verify, bounce, remo
   CHECK_FALSE(Customers(s).get(1).email);  // the primary email was removed
   CHECK(ContactPoints(s).list(1).size() == 2);
 }
+
+TEST_CASE("crmkit dedupe: scan, check, explain, ignore, rules", "[duplicates][cli]") {
+  TempDir dir;
+  const std::string path = dir.file("shop.db");
+  {
+    Store s = cli_run::open_store(path);
+    for (const char* ext : {"a", "b"}) {
+      CustomerFields f;
+      f.external_id = std::string(ext);
+      f.given_name = std::string("Ana");
+      f.family_name = std::string("Silva");
+      f.email = std::string("ana@example.com");
+      f.created_at = 0;
+      Customers(s).create(f);
+    }
+  }
+  struct Step {
+    std::string args;
+    int status;
+    std::vector<std::string> says;
+  };
+  const Step session[] = {
+      {"scan", 0, {"2 customers", "1 candidate pairs", "email normalized +10", "duplicate"}},
+      {"check --external-id a --json", 0, {"\"score\": 15", "\"b\": 2"}},
+      {"explain 1 2", 0, {"score 15, duplicate", "+10   email normalized", "+5    given_name exact + family_name exact"}},
+      {"explain 1 1", 1, {"invalid_argument", "not its own duplicate"}},
+      {"rules --set '{\"duplicate_threshold\": 5, \"suspect_from\": 9, \"rules\": []}'", 1, {"invalid_argument"}},
+      {"rules --set '{\"duplicate_threshold\": 20, \"suspect_from\": 15, \"rules\": [{\"weight\": 15, \"all_of\": "
+       "[{\"field\": \"email\", \"comparator\": \"exact\"}]}]}' --at 2025-01-01",
+       0, {"saved 1 duplicate rules"}},
+      {"rules", 0, {"\"duplicate_threshold\": 20"}},
+      {"ignore 2 1 --at 2025-01-02", 0, {"will not be proposed"}},
+      {"scan --json", 0, {"\"ignored\": 1", "\"candidates\": []"}},
+  };
+  for (const auto& step : session) {
+    auto r = cli_run::crmkit(dir, "dedupe " + step.args + " --db " + path);
+    const std::string out = r.out + r.err;
+    INFO("dedupe " << step.args << "\n" << out);
+    if (step.status == 0)
+      REQUIRE(r.status == 0);
+    else
+      CHECK(r.status == step.status);
+    for (const auto& text : step.says) CHECK_THAT(out, Catch::Contains(text));
+  }
+}

@@ -23,6 +23,7 @@ __version__ = version_string
 # Area modules (each adds its classes and Database attributes):
 from . import customers, interactions  # noqa: E402,F401  (db.customers, db.interactions)
 from . import contacts  # noqa: E402,F401  (db.contacts)
+from . import duplicates  # noqa: E402,F401  (db.duplicates)
 from . import value  # noqa: E402,F401  (db.value)
 from . import segments  # noqa: E402,F401  (db.segments)
 from . import loyalty  # noqa: E402,F401  (db.surveys, db.retention)

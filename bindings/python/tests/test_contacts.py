@@ -56,3 +56,40 @@ class ContactsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DuplicatesTest(unittest.TestCase):
+    def setUp(self):
+        self.db = test_database()
+        c = self.db.customers
+        self.a = c.create(external_id="a", given_name="Ana", family_name="Silva", email="ana@example.com",
+                          created_at=T0)
+        self.b = c.create(external_id="b", given_name="Ana", family_name="Silva", email="ANA@example.com",
+                          created_at=T0)
+
+    def tearDown(self):
+        self.db.close()
+
+    def test_check_scan_explain_ignore(self):
+        dups = self.db.duplicates
+        [c] = dups.check(self.a)
+        self.assertEqual((c.a, c.b, c.score, c.verdict), (self.a, self.b, 15, "duplicate"))
+        self.assertEqual([f["text"] for f in c.fired], ["email normalized", "given_name exact + family_name exact"])
+        scan = dups.scan()
+        self.assertEqual((scan.customers, scan.all_pairs, len(scan.candidates)), (2, 1, 1))
+        dups.ignore(self.a, self.b, at=T0)
+        self.assertEqual(dups.check(self.a), [])
+        self.assertEqual(dups.scan().ignored, 1)
+        self.assertEqual(dups.explain(self.a, self.b).score, 15)
+
+    def test_rules_are_data(self):
+        dups = self.db.duplicates
+        rules = dups.rules()
+        self.assertEqual(rules["duplicate_threshold"], 10)
+        rules["rules"] = [{"weight": 10, "all_of": [{"field": "family_name", "comparator": "exact"}]}]
+        dups.set_rules(rules, at=T0)
+        self.assertEqual(dups.explain(self.a, self.b).fired[0]["text"], "family_name exact")
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "suspect_from"):
+            dups.set_rules(dict(rules, suspect_from=11), at=T0)
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "not its own duplicate"):
+            dups.ignore(self.a, self.a, at=T0)

@@ -95,6 +95,7 @@ class Store:
         self.customer = db.customers.create(external_id="anchor", email="ada@example.com", created_at=CREATED,
                                             attributes={"signup_at": 12345})
         db.customers.update(self.customer, UPDATED, city="Oslo")
+        self.contact = db.contacts.list(self.customer)[0].id
         self.spare_customer = db.customers.create(external_id="spare", created_at=CREATED)
         self.programme = db.points.create_programme({"name": "club", "currency": "USD", "created_at": PROGRAMME,
                                                      "expiry_days": 365})
@@ -133,6 +134,19 @@ RESULTS = {
     "Database.schema_version": NO_RESULT, "Database.transaction": NOT_A_RESULT, "Database.savepoint": NOT_A_RESULT,
     "Database.default_region": NO_RESULT, "Database.set_default_region": NO_RESULT,
     "Database.set_default_currency": NO_RESULT, "Database.customers": NOT_A_RESULT,
+    "Database.contacts": NOT_A_RESULT, "ContactPoint": NOT_A_RESULT,
+    "Database.duplicates": NOT_A_RESULT, "DuplicateCandidate": NOT_A_RESULT, "DuplicateScan": NOT_A_RESULT,
+    "Duplicates.set_rules": NO_RESULT, "Duplicates.ignore": NO_RESULT,
+    "Duplicates.rules": lambda s: s.db.duplicates.rules(),
+    "Duplicates.check": lambda s: s.db.duplicates.check(s.customer),
+    "Duplicates.scan": lambda s: s.db.duplicates.scan(),
+    "Duplicates.explain": lambda s: s.db.duplicates.explain(s.customer, s.spare_customer),
+    "ContactPoint.from_json": lambda s: s.db.contacts.get(s.contact),
+    "Contacts.add": NO_RESULT, "Contacts.set_primary": NO_RESULT, "Contacts.set_label": NO_RESULT,
+    "Contacts.mark_verified": NO_RESULT, "Contacts.record_bounce": NO_RESULT, "Contacts.delete": NO_RESULT,
+    "Contacts.get": lambda s: s.db.contacts.get(s.contact),
+    "Contacts.list": lambda s: s.db.contacts.list(s.customer),
+    "Contacts.find": lambda s: s.db.contacts.find("email", "ada@example.com"),
     "Database.interactions": NOT_A_RESULT, "Database.value": NOT_A_RESULT, "Database.segments": NOT_A_RESULT,
     "Database.surveys": NOT_A_RESULT, "Database.retention": NOT_A_RESULT, "Database.points": NOT_A_RESULT,
     "Database.report": lambda s: s.db.report(top=0),
@@ -218,6 +232,7 @@ KNOWN = {
     ("Customers.get", "created_at"): CREATED, ("Customers.get", "updated_at"): UPDATED,
     ("Customers.get_by_external_id", "created_at"): CREATED,
     ("Customers.find_by_email", "[0].updated_at"): UPDATED,
+    ("Contacts.get", "created_at"): CREATED, ("Contacts.list", "[0].created_at"): CREATED,
     ("Customers.list", "[0].created_at"): CREATED, ("Customers.list", "[1].created_at"): CREATED,
     ("Customers.update_lifecycle", "as_of"): T0 + 400 * DAY,
     ("Customer.from_json", "created_at"): CREATED, ("Customer.from_json", "updated_at"): UPDATED,

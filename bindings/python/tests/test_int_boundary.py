@@ -21,9 +21,9 @@ import unittest
 import crmkit
 from crmkit import _native as n
 from crmkit._values import to_ms_end_of_day
-from crmkit import customers, db, interactions, loyalty, points, segments, table, value
+from crmkit import contacts, customers, db, duplicates, interactions, loyalty, points, segments, table, value
 
-MODULES = (db, customers, interactions, value, segments, loyalty, points, table)
+MODULES = (db, customers, contacts, duplicates, interactions, value, segments, loyalty, points, table)
 
 DAY = 86400000
 T0 = 1704067200000  # 2024-01-01T00:00:00Z
@@ -89,6 +89,36 @@ SWEEP = {
     "Database.set_default_region": entry(None),
     "Database.set_default_currency": entry(None),
     "Database.customers": entry(None),
+    "Database.contacts": entry(None),
+    "Database.duplicates": entry(None),
+    "DuplicateCandidate": entry(None),
+    "DuplicateScan": entry(None),
+    "Duplicates.rules": entry(None),
+    "Duplicates.scan": entry(None),
+    "Duplicates.set_rules": entry(lambda c, a: c.db.duplicates.set_rules(c.db.duplicates.rules(), a["at"]),
+                                  at=param(I64, T0)),
+    "Duplicates.check": entry(lambda c, a: c.db.duplicates.check(a["customer_id"]), customer_id=param(I64, "customer")),
+    "Duplicates.explain": entry(lambda c, a: c.db.duplicates.explain(a["a"], a["b"]),
+                                a=param(I64, "customer"), b=param(I64, "spare_customer")),
+    "Duplicates.ignore": entry(lambda c, a: c.db.duplicates.ignore(a["a"], a["b"], a["at"]),
+                               a=param(I64, "customer"), b=param(I64, "spare_customer"), at=param(I64, T0)),
+    "ContactPoint": entry(None),
+    "ContactPoint.from_json": entry(None),
+    "Contacts.add": entry(lambda c, a: c.db.contacts.add(a["customer_id"], "url", "example.com", a["at"]),
+                          customer_id=param(I64, "spare_customer"), at=param(I64, T0)),
+    "Contacts.get": entry(lambda c, a: c.db.contacts.get(a["contact_id"]), contact_id=param(I64, "contact")),
+    "Contacts.list": entry(lambda c, a: c.db.contacts.list(a["customer_id"]), customer_id=param(I64, "customer")),
+    "Contacts.find": entry(None),
+    "Contacts.set_primary": entry(lambda c, a: c.db.contacts.set_primary(a["contact_id"], a["at"]),
+                                  contact_id=param(I64, "contact"), at=param(I64, T0)),
+    "Contacts.set_label": entry(lambda c, a: c.db.contacts.set_label(a["contact_id"], "work", a["at"]),
+                                contact_id=param(I64, "contact"), at=param(I64, T0)),
+    "Contacts.mark_verified": entry(lambda c, a: c.db.contacts.mark_verified(a["contact_id"], a["at"]),
+                                    contact_id=param(I64, "contact"), at=param(I64, T0)),
+    "Contacts.record_bounce": entry(lambda c, a: c.db.contacts.record_bounce(a["contact_id"], a["at"]),
+                                    contact_id=param(I64, "contact"), at=param(I64, T0)),
+    "Contacts.delete": entry(lambda c, a: c.db.contacts.delete(a["contact_id"], a["at"]),
+                             contact_id=param(I64, "spare_contact"), at=param(I64, T0)),
     "Database.interactions": entry(None),
     "Database.value": entry(None),
     "Database.segments": entry(None),
@@ -348,6 +378,8 @@ class Fixture:
         c = self.db.customers
         self.customer = c.create(external_id="anchor", created_at=T0)
         self.spare_customer = c.create(external_id="spare", created_at=T0)
+        self.contact = self.db.contacts.add(self.customer, "email", "anchor@example.com", T0)
+        self.spare_contact = self.db.contacts.add(self.customer, "phone", "+44 20 7946 0958", T0)
         self.programme = self.db.points.create_programme({"name": "club", "currency": "USD", "created_at": T0})
         self.db.points.enroll(self.programme, self.customer, T0)
         self.purchase = self.db.interactions.record(self.customer, T0 + DAY, "purchase", "web", amount=12050,

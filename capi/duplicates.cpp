@@ -1,0 +1,49 @@
+// C API: duplicate detection (rules, real-time check, scan, explain, ignore).
+#include <nlohmann/json.hpp>
+
+#include "crmkit/duplicates.hpp"
+#include "handle.hpp"
+
+using namespace crmkit;
+using crmkit::capi::call;
+
+extern "C" {
+
+int crmkit_duplicates_rules_json(char** out_json, crmkit_db* db) {
+  return capi::json_out(out_json, db, "out_json", [&] { return to_json(Duplicates(db->session->store).rules()); });
+}
+
+int crmkit_duplicates_set_rules_json(crmkit_db* db, const char* rules_json, int64_t at) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    const DuplicateRules rules = duplicate_rules_from_json(capi::text_arg(rules_json, "rules_json", 1'000'000));
+    Duplicates(db->session->store).set_rules(rules, at);
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_duplicates_check_json(char** out_json, crmkit_db* db, int64_t customer_id) {
+  return capi::json_out(out_json, db, "out_json", [&] {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& c : Duplicates(db->session->store).check(customer_id)) list.push_back(nlohmann::json::parse(to_json(c)));
+    return list.dump();
+  });
+}
+
+int crmkit_duplicates_scan_json(char** out_json, crmkit_db* db) {
+  return capi::json_out(out_json, db, "out_json", [&] { return to_json(Duplicates(db->session->store).scan()); });
+}
+
+int crmkit_duplicates_explain_json(char** out_json, crmkit_db* db, int64_t a, int64_t b) {
+  return capi::json_out(out_json, db, "out_json", [&] { return to_json(Duplicates(db->session->store).explain(a, b)); });
+}
+
+int crmkit_duplicates_ignore(crmkit_db* db, int64_t a, int64_t b, int64_t at) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    Duplicates(db->session->store).ignore(a, b, at);
+    return CRMKIT_OK;
+  });
+}
+
+}  // extern "C"

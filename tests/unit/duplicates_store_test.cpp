@@ -1,0 +1,132 @@
+// Duplicates in the store: the real-time check and the scan find the same pairs with the same
+// explanations, secondary emails count, confirmed non-duplicates stay out, the rule set is
+// kept as data and refused when bad.
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "crmkit/contact_point.hpp"
+#include "crmkit/customer.hpp"
+#include "crmkit/duplicates.hpp"
+#include "expect_error.hpp"
+#include "store_checksum.hpp"
+#include "test_store.hpp"
+
+using namespace crmkit;
+
+namespace {
+
+constexpr Instant kT0 = 1'700'000'000'000;
+
+std::int64_t person(Store& s, const std::string& ext, const char* given, const char* family, const char* email) {
+  CustomerFields f;
+  f.external_id = ext;
+  f.created_at = kT0;
+  if (given) f.given_name = std::string(given);
+  if (family) f.family_name = std::string(family);
+  if (email) f.email = std::string(email);
+  return Customers(s).create(f);
+}
+
+std::string fired(const DuplicateCandidate& c) {
+  std::string out;
+  for (const auto& f : c.fired) out += (out.empty() ? "" : "; ") + f.text + "=" + std::to_string(f.weight);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the real-time check and the scan agree, with explanations", "[duplicates][store]") {
+  Store s = test_store();
+  const auto ana = person(s, "a", "Ana", "Silva", "ana@example.com");
+  const auto ana2 = person(s, "b", "Ana", "Silva", "ANA@example.com");   // same email and names: 15
+  const auto namesake = person(s, "c", "Ana", "Silva", "other@example.com");  // names only: 5, a suspect
+  const auto bea = person(s, "d", "Bea", "Ng", "bea@example.com");
+  const auto bea_work = person(s, "e", "Beatrice", "Ng", "b.ng@work.example");
+  ContactPoints(s).add(bea_work, {ContactType::email, "bea@example.com", std::nullopt, false, std::nullopt}, kT0);
+  Duplicates d(s);
+  const auto found = d.check(ana);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].a == ana);
+  CHECK(found[0].b == ana2);
+  CHECK(found[0].score == 15);
+  CHECK(found[0].verdict == DuplicateVerdict::duplicate);
+  CHECK(fired(found[0]) == "email normalized=10; given_name exact + family_name exact=5");
+  CHECK(found[1].b == namesake);
+  CHECK(found[1].verdict == DuplicateVerdict::suspect);
+  // bea's address is a secondary email of bea_work: compared on it.
+  const auto b = d.check(bea);
+  REQUIRE(b.size() == 1);
+  CHECK(b[0].b == bea_work);
+  CHECK(fired(b[0]) == "email normalized=10");
+
+  const DuplicateScan scan = d.scan();
+  CHECK(scan.customers == 5);
+  CHECK(scan.all_pairs == 10);
+  CHECK(scan.pairs_compared <= scan.all_pairs);
+  std::set<std::pair<std::int64_t, std::int64_t>> pairs;
+  for (const auto& c : scan.candidates) pairs.insert({c.a, c.b});
+  CHECK(pairs == std::set<std::pair<std::int64_t, std::int64_t>>{
+                     {ana, ana2}, {ana, namesake}, {ana2, namesake}, {bea, bea_work}});
+  CHECK(scan.candidates[0].score == 15);
+  const auto j = nlohmann::json::parse(to_json(scan));
+  CHECK(j["candidates"][0]["fired"][0]["rule"] == 1);
+  CHECK(j["candidates"][0]["verdict"] == "duplicate");
+}
+
+TEST_CASE("confirmed non-duplicates are never proposed again", "[duplicates][store]") {
+  Store s = test_store();
+  const auto a = person(s, "a", "Ana", "Silva", nullptr);
+  const auto b = person(s, "b", "Ana", "Silva", nullptr);
+  Duplicates d(s);
+  REQUIRE(d.check(a).size() == 1);
+  CHECK_FALSE(d.ignored(a, b));
+  d.ignore(b, a, kT0);
+  d.ignore(a, b, kT0 + 1);  // again: nothing changes
+  CHECK(d.ignored(a, b));
+  CHECK(d.check(a).empty());
+  CHECK(d.check(b).empty());
+  const auto scan = d.scan();
+  CHECK(scan.candidates.empty());
+  CHECK(scan.ignored == 1);
+  CHECK(d.explain(a, b).score == 5);  // explain still answers
+  const std::string before = store_checksum(s);
+  expect_error([&] { d.ignore(a, a, kT0); }, Errc::invalid_argument, "not its own duplicate");
+  expect_error([&] { d.ignore(a, b + 100, kT0); }, Errc::not_found, "customer");
+  expect_error([&] { d.explain(a, b + 100); }, Errc::not_found, "customer");
+  expect_error([&] { d.check(b + 100); }, Errc::not_found, "customer");
+  CHECK(store_checksum(s) == before);
+}
+
+TEST_CASE("the rule set is stored as data, read back, and refused when bad", "[duplicates][store]") {
+  Store s = test_store();
+  Duplicates d(s);
+  CHECK(to_json(d.rules()) == to_json(default_duplicate_rules()));
+  const auto a = person(s, "a", "Ana", "Silva", nullptr);
+  const auto b = person(s, "b", "Anna", "Silva", nullptr);
+  CHECK(d.explain(a, b).score == 0);
+  const DuplicateRules tuned = duplicate_rules_from_json(
+      R"({"duplicate_threshold": 8, "suspect_from": 4, "rules": [
+           {"weight": 4, "all_of": [{"field": "family_name", "comparator": "exact"}]},
+           {"weight": 4, "all_of": [{"field": "given_name", "comparator": "jaro_winkler", "threshold": 0.9}]}]})");
+  d.set_rules(tuned, kT0);
+  CHECK(to_json(d.rules()) == to_json(tuned));
+  CHECK(d.explain(a, b).score == 8);
+  CHECK(d.explain(a, b).verdict == DuplicateVerdict::duplicate);
+  const std::string before = store_checksum(s);
+  DuplicateRules bad = tuned;
+  bad.suspect_from = 9;
+  expect_error([&] { d.set_rules(bad, kT0); }, Errc::invalid_argument, "suspect_from");
+  for (const char* text :
+       {R"({"duplicate_threshold": 8, "suspect_from": 4})", R"({"duplicate_threshold": 8, "suspect_from": 4, "rules": []})",
+        R"({"duplicate_threshold": 8, "suspect_from": 4, "rules": [{"weight": 4, "all_of": [{"field": "shoe_size", "comparator": "exact"}]}]})",
+        R"({"duplicate_threshold": 8, "suspect_from": 4, "rules": [{"weight": 4, "all_of": [{"field": "email", "comparator": "exact", "colour": 1}]}]})",
+        R"({"duplicate_threshold": 8.5, "suspect_from": 4, "rules": []})", R"([1])", R"({"rules": "x"})"}) {
+    INFO(text);
+    expect_error([&] { duplicate_rules_from_json(text); }, Errc::invalid_argument, "");
+  }
+  CHECK(store_checksum(s) == before);
+}
