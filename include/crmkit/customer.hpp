@@ -188,7 +188,8 @@ class Customers {
   // (passed as fields.created_at is not allowed here). Throws not_found.
   void update(std::int64_t id, const CustomerFields& fields, Instant updated_at);
 
-  // Deletes a customer with no interactions or other facts; conflict otherwise.
+  // Deletes a customer with no interactions or other facts; conflict otherwise. The audit
+  // trail's "deleted" entry keeps the record and is dated at its updated_at (no clock is read).
   void remove(std::int64_t id);
 
   CustomerPage list(const CustomerFilter& filter = {}, std::int64_t after = 0, int limit = 100);

@@ -38,6 +38,18 @@ struct OpenOptions {
   // lower-case ASCII letters, digits and '_', not starting with a digit or "pg_" (always quoted
   // in SQL, never spliced). Ignored for a SQLite file.
   std::string tenant = "crmkit";
+  // Whether changes to customers and contact points append audit entries (crmkit/audit.hpp).
+  // Leave it on; false is for a bulk load replaying a system that keeps its own record of
+  // changes, and for measuring the audit trail's cost (bench workload 13).
+  bool audit_trail = true;
+};
+
+// Who changes the store and why, recorded with every audit entry (crmkit/audit.hpp). Empty
+// means not given. Each field is at most 200 bytes of UTF-8.
+struct AuditContext {
+  std::string actor;       // a user, a service, "import:nightly"
+  std::string reason;      // "customer asked by phone", a ticket number
+  std::string request_id;  // the host's id of the request that made the change
 };
 
 // True when `where` names a PostgreSQL server ("postgresql://" or "postgres://"), false for a
@@ -78,6 +90,11 @@ class Store {
   // default_currency: the currency of amounts given without one (rules, reports). "USD" default.
   std::string default_currency() const;
   void set_default_currency(const std::string& code);
+
+  // The audit context of this connection (and every copy of this Store): applied to every
+  // change until set again. invalid_argument for a field that is not UTF-8 or over 200 bytes.
+  void set_audit_context(const AuditContext& context);
+  AuditContext audit_context() const;
 
  private:
   explicit Store(std::shared_ptr<detail::Connection> c) : connection_(std::move(c)) {}

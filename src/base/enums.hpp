@@ -5,6 +5,7 @@
 #pragma once
 
 #include "base/enum_table.hpp"
+#include "crmkit/audit.hpp"
 #include "crmkit/clv.hpp"
 #include "crmkit/contact_point.hpp"
 #include "crmkit/customer.hpp"
@@ -39,6 +40,9 @@ inline constexpr EnumName<ContactType> kContactTypeNames[] = {{ContactType::emai
                                                               {ContactType::address, "address"},
                                                               {ContactType::url, "url"},
                                                               {ContactType::social, "social"}};
+
+inline constexpr EnumName<AuditEntity> kAuditEntityNames[] = {{AuditEntity::customer, "customer"},
+                                                              {AuditEntity::contact_point, "contact_point"}};
 
 inline constexpr EnumName<Channel> kChannelNames[] = {
     {Channel::email, "email"}, {Channel::phone, "phone"}, {Channel::chat, "chat"},   {Channel::sms, "sms"},

@@ -10,6 +10,7 @@
 #include "base/idn.hpp"
 #include "base/text.hpp"
 #include "crmkit/contact_point.hpp"
+#include "customers/contact_points.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
 
@@ -47,14 +48,19 @@ std::string collapse_spaces(std::string_view s) {
   return out;
 }
 
+// The key of a canonical email: its domain in ASCII.
+std::string email_key(const std::string& normalized, const std::string& text) {
+  const auto at = normalized.find('@');
+  std::string why;
+  auto domain = detail::domain_to_ascii(std::string_view(normalized).substr(at + 1), &why);
+  if (!domain) bad("email", text, fmt::format("has a domain that IDNA refuses ({})", why));
+  return normalized.substr(0, at + 1) + *domain;
+}
+
 ContactValue email(const std::string& text) {
   ContactValue v;
   v.normalized = normalize_email(text);
-  const auto at = v.normalized.find('@');
-  std::string why;
-  auto domain = detail::domain_to_ascii(std::string_view(v.normalized).substr(at + 1), &why);
-  if (!domain) bad("email", text, fmt::format("has a domain that IDNA refuses ({})", why));
-  v.match_key = v.normalized.substr(0, at + 1) + *domain;
+  v.match_key = email_key(v.normalized, text);
   return v;
 }
 
@@ -147,6 +153,18 @@ ContactValue social(const std::string& text) {
 }
 
 }  // namespace
+
+namespace detail {
+
+ContactValue reading_of_normalized(ContactType type, const std::string& normalized) {
+  // A phone's canonical spelling is its key, and an email's key follows from its canonical
+  // spelling: no second parse (libphonenumber's is the costly part of creating a customer).
+  if (type == ContactType::phone) return {normalized, normalized};
+  if (type == ContactType::email) return {normalized, email_key(normalized, normalized)};
+  return normalize_contact(type, normalized, "");
+}
+
+}  // namespace detail
 
 const char* to_string(ContactType t) noexcept { return detail::enum_name(detail::kContactTypeNames, t); }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "base/json_form.hpp"
 #include "base/text.hpp"
 #include "customers/customer_exists.hpp"
+#include "store/audit_trail.hpp"
 #include "store/stored.hpp"
 
 namespace crmkit {
@@ -71,6 +73,11 @@ void copy_primary_to_customer(Connection& conn, std::int64_t customer, ContactTy
   auto& write = conn.prepare(fmt::format("UPDATE customers SET {} = ?, updated_at = ? WHERE id = ?", column));
   detail::bind_all(write, now, at, customer);
   write.exec();
+  auto json_text = [](const std::optional<std::string>& v) {
+    return v ? std::optional<std::string>(nlohmann::json(*v).dump()) : std::nullopt;
+  };
+  detail::record_change(conn, AuditEntity::customer, customer, column, json_text(before ? *before : std::nullopt),
+                        json_text(now), at);
 }
 
 void demote_primary(Connection& conn, std::int64_t customer, ContactType type, Instant at) {
@@ -142,12 +149,47 @@ nlohmann::json point_json(const ContactPoint& p, JsonForm form) {
                         {"updated_at", detail::instant_json(p.updated_at, form)}};
 }
 
-}  // namespace
+// Every point of one customer and type: what a change may touch, read before and after it so
+// the audit trail gets one entry per field that changed (or "created" / "deleted").
+std::vector<ContactPoint> points_of(Connection& conn, std::int64_t customer, ContactType type) {
+  if (!conn.audit_trail) return {};
+  auto& st = conn.prepare(
+      fmt::format("SELECT {} FROM contact_points WHERE customer_id = ? AND type = ? ORDER BY id", kColumns));
+  return detail::all_rows(st, read_row, customer, to_string(type));
+}
 
-namespace detail {
+void audit_points(Connection& conn, const std::vector<ContactPoint>& before, std::int64_t customer, ContactType type,
+                  Instant at) {
+  if (!conn.audit_trail) return;
+  const auto after = points_of(conn, customer, type);
+  std::map<std::int64_t, nlohmann::json> was, is;
+  auto record = [](const ContactPoint& p) {
+    nlohmann::json j = point_json(p, JsonForm::exact);
+    j.erase("id");
+    j.erase("created_at");
+    j.erase("updated_at");
+    return j;
+  };
+  for (const auto& p : before) was.emplace(p.id, record(p));
+  for (const auto& p : after) is.emplace(p.id, record(p));
+  auto text = [](const nlohmann::json& v) { return v.is_null() ? std::nullopt : std::optional<std::string>(v.dump()); };
+  for (const auto& [id, old] : was) {
+    auto now = is.find(id);
+    if (now == is.end()) {
+      detail::record_change(conn, AuditEntity::contact_point, id, "deleted", old.dump(), std::nullopt, at);
+      continue;
+    }
+    for (auto it = old.begin(); it != old.end(); ++it)
+      if (now->second[it.key()] != it.value())
+        detail::record_change(conn, AuditEntity::contact_point, id, it.key(), text(it.value()),
+                              text(now->second[it.key()]), at);
+  }
+  for (const auto& [id, made] : is)
+    if (!was.count(id)) detail::record_change(conn, AuditEntity::contact_point, id, "created", std::nullopt, made.dump(), at);
+}
 
-void replace_primary_contact(Connection& conn, std::int64_t customer, ContactType type,
-                             const std::optional<GivenContact>& value, Instant at) {
+void replace_primary(Connection& conn, std::int64_t customer, ContactType type,
+                     const std::optional<detail::GivenContact>& value, Instant at) {
   auto primary = primary_of(conn, customer, type);
   if (!value) {
     if (primary) delete_point(conn, primary->id);
@@ -157,7 +199,7 @@ void replace_primary_contact(Connection& conn, std::int64_t customer, ContactTyp
   if (same && primary && same->id == primary->id) {
     if (same->value == value->raw && same->normalized == value->read.normalized) return;
     auto& st = conn.prepare("UPDATE contact_points SET value_raw = ?, value_norm = ?, updated_at = ? WHERE id = ?");
-    bind_all(st, value->raw, value->read.normalized, at, same->id);
+    detail::bind_all(st, value->raw, value->read.normalized, at, same->id);
     st.exec();
   } else if (same) {
     if (primary) delete_point(conn, primary->id);
@@ -167,11 +209,22 @@ void replace_primary_contact(Connection& conn, std::int64_t customer, ContactTyp
     auto& st = conn.prepare(
         "UPDATE contact_points SET value_raw = ?, value_norm = ?, match_key = ?, verified_at = NULL, "
         "invalid_since = NULL, bounce_count = 0, updated_at = ? WHERE id = ?");
-    bind_all(st, value->raw, value->read.normalized, value->read.match_key, at, primary->id);
+    detail::bind_all(st, value->raw, value->read.normalized, value->read.match_key, at, primary->id);
     st.exec();
   } else {
     insert_point(conn, customer, type, value->raw, value->read, std::nullopt, true, std::nullopt, at);
   }
+}
+
+}  // namespace
+
+namespace detail {
+
+void replace_primary_contact(Connection& conn, std::int64_t customer, ContactType type,
+                             const std::optional<GivenContact>& value, Instant at) {
+  const auto before = points_of(conn, customer, type);
+  replace_primary(conn, customer, type, value, at);
+  audit_points(conn, before, customer, type, at);
 }
 
 }  // namespace detail
@@ -199,10 +252,12 @@ std::int64_t ContactPoints::add(std::int64_t customer_id, const NewContactPoint&
       throw Error(Errc::conflict, fmt::format("customer {} already has {} '{}' (contact point {})", customer_id,
                                               to_string(point.type), detail::printable(same->normalized), same->id));
     // The first of its type becomes primary: a customer with one email has a primary email.
+    const auto before = points_of(conn, customer_id, point.type);
     const bool primary = point.primary || !primary_of(conn, customer_id, point.type);
     if (primary) demote_primary(conn, customer_id, point.type, at);
     const std::int64_t id = insert_point(conn, customer_id, point.type, raw, v, label, primary, point.verified_at, at);
     if (primary) copy_primary_to_customer(conn, customer_id, point.type, at);
+    audit_points(conn, before, customer_id, point.type, at);
     scope.commit();
     return id;
   });
@@ -240,9 +295,11 @@ void ContactPoints::set_primary(std::int64_t id, Instant at) {
     detail::WriteScope scope(conn);
     const ContactPoint p = load(conn, id);
     if (p.primary) return;
+    const auto before = points_of(conn, p.customer_id, p.type);
     demote_primary(conn, p.customer_id, p.type, at);
     set_flag_primary(conn, id, at);
     copy_primary_to_customer(conn, p.customer_id, p.type, at);
+    audit_points(conn, before, p.customer_id, p.type, at);
     scope.commit();
   });
 }
@@ -255,9 +312,11 @@ void ContactPoints::set_label(std::int64_t id, const std::optional<std::string>&
     detail::WriteScope scope(conn);
     const ContactPoint p = load(conn, id);
     if (p.label == checked) return;
+    const auto before = points_of(conn, p.customer_id, p.type);
     auto& st = conn.prepare("UPDATE contact_points SET label = ?, updated_at = ? WHERE id = ?");
     detail::bind_all(st, checked, at, id);
     st.exec();
+    audit_points(conn, before, p.customer_id, p.type, at);
     scope.commit();
   });
 }
@@ -267,11 +326,13 @@ void ContactPoints::mark_verified(std::int64_t id, Instant at) {
   detail::guard([&] {
     auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
-    load(conn, id);
+    const ContactPoint p = load(conn, id);
+    const auto before = points_of(conn, p.customer_id, p.type);
     auto& st = conn.prepare(
         "UPDATE contact_points SET verified_at = ?, invalid_since = NULL, bounce_count = 0, updated_at = ? WHERE id = ?");
     detail::bind_all(st, at, at, id);
     st.exec();
+    audit_points(conn, before, p.customer_id, p.type, at);
     scope.commit();
   });
 }
@@ -286,10 +347,12 @@ void ContactPoints::record_bounce(std::int64_t id, bool hard, Instant at) {
       throw Error(Errc::invalid_argument, fmt::format("contact point {} cannot count another bounce", id));
     std::optional<Instant> invalid = p.invalid_since;
     if (hard && !invalid) invalid = at;
+    const auto before = points_of(conn, p.customer_id, p.type);
     auto& st = conn.prepare(
         "UPDATE contact_points SET bounce_count = ?, invalid_since = ?, updated_at = ? WHERE id = ?");
     detail::bind_all(st, p.bounce_count + 1, invalid, at, id);
     st.exec();
+    audit_points(conn, before, p.customer_id, p.type, at);
     scope.commit();
   });
 }
@@ -300,8 +363,10 @@ void ContactPoints::remove(std::int64_t id, Instant at) {
     auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     const ContactPoint p = load(conn, id);
+    const auto before = points_of(conn, p.customer_id, p.type);
     delete_point(conn, id);
     if (p.primary) copy_primary_to_customer(conn, p.customer_id, p.type, at);
+    audit_points(conn, before, p.customer_id, p.type, at);
     scope.commit();
   });
 }

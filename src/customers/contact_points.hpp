@@ -11,6 +11,10 @@
 
 namespace crmkit::detail {
 
+// The reading of a value that is already canonical (a customer's normalised email or phone),
+// without parsing it again.
+ContactValue reading_of_normalized(ContactType type, const std::string& normalized);
+
 // The customer's primary contact point of `type` becomes `value` (the host's text and its
 // reading), or is deleted when `value` is std::nullopt. The customer row's own column is the
 // caller's to write. Replacing keeps the row (id, label) unless another of the customer's

@@ -10,7 +10,10 @@
 #include "crmkit/customer.hpp"
 #include "customers/contact_points.hpp"
 #include "customers/customer_exists.hpp"
+#include "customers/customer_field_table.hpp"
 #include "customers/customer_fields.hpp"
+#include "customers/customer_json.hpp"
+#include "store/audit_trail.hpp"
 #include "store/connection.hpp"
 #include "store/stored.hpp"
 
@@ -116,12 +119,33 @@ void keep_primary_contacts(Connection& conn, std::int64_t id, const CustomerFiel
     if (is) {
       // The reading is the field's own (normalized_fields made it), so the key follows from it.
       const std::string text = raw ? std::string(detail::trim(*raw)) : *is;
-      value = detail::GivenContact{text, normalize_contact(type, *is, "")};
+      value = detail::GivenContact{text, detail::reading_of_normalized(type, *is)};
     }
     detail::replace_primary_contact(conn, id, type, value, at);
   };
   keep(ContactType::email, given.email, before.email, now.email);
   keep(ContactType::phone, given.phone, before.phone, now.phone);
+}
+
+// The customer as the audit trail keeps a whole record: its exact JSON without the id (the
+// entry's entity_id) and updated_at (the entry's time).
+std::string audit_record(const Customer& c) {
+  nlohmann::json j = detail::customer_json(c, JsonForm::exact);
+  j.erase("id");
+  j.erase("updated_at");
+  return j.dump();
+}
+
+// One audit entry per field whose stored value changed, old and new in the exact JSON form.
+void audit_fields(Connection& conn, const Customer& before, const Customer& after, Instant at) {
+  for (const auto& row : detail::customer_field_rows()) {
+    const std::string name = row.info.name;
+    if (name == "id" || name == "updated_at") continue;
+    const nlohmann::json was = row.json(before, JsonForm::exact), is = row.json(after, JsonForm::exact);
+    if (was == is) continue;
+    auto text = [](const nlohmann::json& v) { return v.is_null() ? std::nullopt : std::optional<std::string>(v.dump()); };
+    detail::record_change(conn, AuditEntity::customer, after.id, name, text(was), text(is), at);
+  }
 }
 
 std::int64_t insert(Connection& conn, const CustomerFields& n, const CustomerFields& given) {
@@ -137,6 +161,7 @@ std::int64_t insert(Connection& conn, const CustomerFields& n, const CustomerFie
   const std::int64_t id = detail::inserted_id(conn, st).value();
   write_tags(conn, id, c.tags);
   keep_primary_contacts(conn, id, given, Customer{}, c, c.created_at);
+  if (conn.audit_trail) detail::record_change(conn, AuditEntity::customer, id, "created", std::nullopt, audit_record(c), c.created_at);
   return id;
 }
 
@@ -157,6 +182,7 @@ void modify(Connection& conn, Customer current, const CustomerFields& n, const C
   st.exec();
   if (current.tags != before.tags) write_tags(conn, current.id, current.tags);
   keep_primary_contacts(conn, current.id, given, before, current, updated_at);
+  if (conn.audit_trail) audit_fields(conn, before, current, updated_at);
 }
 
 struct FilterSql {
@@ -317,6 +343,11 @@ void Customers::remove(std::int64_t id) {
       if (n > 0)
         throw Error(Errc::conflict,
                     fmt::format("customer {} has {} interaction(s) and cannot be deleted", id, n));
+    }
+    if (conn.audit_trail) {
+      // The library reads no clock: the deletion is dated at the customer's last change.
+      const Customer gone = *load_by_id(conn, id);
+      detail::record_change(conn, AuditEntity::customer, id, "deleted", audit_record(gone), std::nullopt, gone.updated_at);
     }
     auto& del = conn.prepare("DELETE FROM customers WHERE id = ?");
     detail::bind_all(del, id);

@@ -10,7 +10,9 @@
 #include "base/checks.hpp"
 #include "base/text.hpp"
 #include "crmkit/customer.hpp"
+#include "store/audit_trail.hpp"
 #include "store/connection.hpp"
+#include "store/stored.hpp"
 
 namespace crmkit {
 
@@ -66,14 +68,21 @@ void require_scores_at(Connection& conn, Instant as_of) {
 
 namespace detail {
 
-void stages_follow_purchases(Connection& conn, const std::vector<std::int64_t>& purchasers) {
+void stages_follow_purchases(Connection& conn, const std::vector<Purchaser>& purchasers) {
   if (purchasers.empty()) return;
-  auto& st = conn.prepare(
-      "UPDATE customers SET lifecycle_stage = ?2 WHERE id = ?1 AND lifecycle_manual = 0 AND lifecycle_stage <> ?2");
-  for (std::int64_t id : purchasers) {
+  // Read first: most purchasers are customers already, and the old stage is the audit's.
+  auto& read = conn.prepare(
+      "SELECT lifecycle_stage FROM customers WHERE id = ?1 AND lifecycle_manual = 0 AND lifecycle_stage <> ?2");
+  auto& st = conn.prepare("UPDATE customers SET lifecycle_stage = ?2 WHERE id = ?1");
+  for (const auto& p : purchasers) {
+    auto from = one_row(read, [](Statement& s) { return StoredRow(s, "customers", -1).text(0); }, p.customer_id,
+                        LifecycleStage::customer);
+    if (!from) continue;
     StatementReset row_done(st);
-    bind_all(st, id, LifecycleStage::customer);
+    bind_all(st, p.customer_id, LifecycleStage::customer);
     st.exec();
+    record_change(conn, AuditEntity::customer, p.customer_id, "lifecycle_stage", nlohmann::json(*from).dump(),
+                  nlohmann::json(to_string(LifecycleStage::customer)).dump(), p.at);
   }
 }
 
@@ -154,6 +163,8 @@ LifecycleUpdate Customers::update_lifecycle(Instant as_of, const LifecycleOption
       detail::StatementReset row_done(upd);
       detail::bind_all(upd, c.id, c.to);
       upd.exec();
+      detail::record_change(conn, AuditEntity::customer, c.id, "lifecycle_stage", nlohmann::json(to_string(c.from)).dump(),
+                            nlohmann::json(to_string(c.to)).dump(), as_of);
     }
     for (auto from : kLifecycleStages)
       for (auto to : kLifecycleStages) {

@@ -15,13 +15,14 @@ namespace crmkit::detail {
 
 namespace {
 
-// Customers with a new purchase, each once in first-seen order (rows of one customer usually
-// come together, so comparing with the previous id removes most repeats for free).
-std::vector<std::int64_t> purchasers(const std::vector<RecordedInteraction>& rows) {
-  std::vector<std::int64_t> out;
+// Customers with a new purchase and its time, each once in first-seen order (rows of one
+// customer usually come together, so comparing with the previous id removes most repeats for
+// free; a repeat further on is harmless: its stage has moved already).
+std::vector<Purchaser> purchasers(const std::vector<RecordedInteraction>& rows) {
+  std::vector<Purchaser> out;
   for (const auto& r : rows)
-    if (r.kind == InteractionKind::purchase && (out.empty() || out.back() != r.customer_id))
-      out.push_back(r.customer_id);
+    if (r.kind == InteractionKind::purchase && (out.empty() || out.back().customer_id != r.customer_id))
+      out.push_back({r.customer_id, r.occurred_at});
   return out;
 }
 

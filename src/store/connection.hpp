@@ -70,6 +70,8 @@ struct Connection {
   int write_depth = 0;                   // WriteScopes alive on this connection
   std::int64_t cache_kib = 2000, write_cache_kib = 2000;  // set by Store::open
   bool cache_widened = false;
+  bool audit_trail = true;    // OpenOptions::audit_trail
+  AuditContext audit_context; // Store::set_audit_context
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements;
 
   // The last model inputs built from committed facts on this connection, reused while the

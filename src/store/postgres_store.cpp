@@ -102,6 +102,7 @@ std::shared_ptr<Connection> open_postgres(const std::string& uri, const OpenOpti
       rethrow_sql(e, fmt::format("cannot open tenant '{}'", options.tenant));
     }
     c->read_only = options.read_only;
+    c->audit_trail = options.audit_trail;
     const int version = judge(identity(*c, options.tenant), options.tenant, options);
     if (!options.read_only && version < Store::latest_schema_version())
       postgres_migrate_to(*c, Store::latest_schema_version());

@@ -298,6 +298,7 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
       detail::rethrow_sql(e, fmt::format("cannot open '{}'", path));
     }
     c->read_only = options.read_only;
+    c->audit_trail = options.audit_trail;
     try {
       // Connection-local settings only (they write nothing), then the identity check, and only
       // then the changes to the file: WAL mode and the migrations.
@@ -375,6 +376,15 @@ void Store::set_default_currency(const std::string& code) {
                             detail::printable(code)));
   detail::guard([&] { set_setting(*connection_, "default_currency", code); });
 }
+
+void Store::set_audit_context(const AuditContext& context) {
+  detail::check_text("actor", context.actor, 200);
+  detail::check_text("reason", context.reason, 200);
+  detail::check_text("request_id", context.request_id, 200);
+  connection_->audit_context = context;
+}
+
+AuditContext Store::audit_context() const { return connection_->audit_context; }
 
 Transaction::Transaction(Store& store) : store_(store) {
   auto& c = detail::connection_of(store_);

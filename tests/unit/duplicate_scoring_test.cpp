@@ -225,7 +225,7 @@ TEST_CASE("batch output is deterministic whatever the input order", "[duplicates
   }
 }
 
-TEST_CASE("linkage compares across the lists only; the real-time index finds the same", "[duplicates]") {
+TEST_CASE("linkage compares across the lists only, and the real-time index finds the same", "[duplicates]") {
   std::vector<MatchRecord> left = {person(1, "Ann", "Lee", "ann@x.org"), person(2, "Ann", "Lee", "ann@x.org")};
   std::vector<MatchRecord> right = {person(1, "Ann", "Lee", "ANN@x.org"), person(7, "Bob", "Ray")};
   auto s = link_records(left, right, default_duplicate_rules());

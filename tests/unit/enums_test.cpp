@@ -68,6 +68,7 @@ TEST_CASE("every enumeration CHECK in the schema lists exactly its table's names
   CHECK(check_names(db, "points_ledger", "kind") == detail::enum_name_list(detail::kPointsKindNames));
   CHECK(check_names(db, "lifecycle_rule", "churn_rule") == detail::enum_name_list(detail::kChurnRuleNames));
   CHECK(check_names(db, "contact_points", "type") == detail::enum_name_list(detail::kContactTypeNames));
+  CHECK(check_names(db, "audit_entries", "entity") == detail::enum_name_list(detail::kAuditEntityNames));
 }
 
 TEST_CASE("the public stage list and the stage table agree", "[enums]") {

@@ -1,0 +1,71 @@
+// crmkit/audit.hpp: the audit trail. Every change to a customer's fields and to its contact
+// points appends an entry (entity, id, field, old and new value, actor, reason, request id,
+// time) in the same transaction as the change, so an entry exists exactly when the change does.
+// Actor, reason and request id come from the Store's AuditContext (crmkit/store.hpp). Entries
+// are never changed by the API; erasure will replace erased values with a redaction marker.
+// docs/IDENTITY.md "Audit trail".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crmkit/json_form.hpp"
+#include "crmkit/store.hpp"
+#include "crmkit/time.hpp"
+
+namespace crmkit {
+
+enum class AuditEntity { customer, contact_point };
+const char* to_string(AuditEntity e) noexcept;  // "customer", "contact_point"
+AuditEntity parse_audit_entity(const std::string& text, const char* field = "entity");
+
+// One change. `field` is a customer field's name (crmkit::customer_fields()) or a contact
+// point's ("value", "label", "primary", "verified_at", "invalid_since", "bounce_count"), or
+// "created" / "deleted" for the whole record (then the value is the record's JSON). Values are
+// JSON text in the exact form (epoch ms, minor units): "\"ana@example.com\"", "42", "true";
+// std::nullopt where there was no value.
+struct AuditEntry {
+  std::int64_t id = 0;
+  AuditEntity entity = AuditEntity::customer;
+  std::int64_t entity_id = 0;
+  std::string field;
+  std::optional<std::string> old_value;
+  std::optional<std::string> new_value;
+  std::optional<std::string> actor, reason, request_id;
+  Instant at = 0;
+};
+
+// {"id", "entity", "entity_id", "field", "old", "new" (the values as JSON, null when none),
+//  "actor", "reason", "request_id", "at"}
+std::string to_json(const AuditEntry& entry, JsonForm form = JsonForm::readable);
+
+// Which entries to list; each filter given narrows the list. Ordered by id (the order of the
+// changes), keyset-paginated like customer lists.
+struct AuditQuery {
+  std::optional<AuditEntity> entity;
+  std::optional<std::int64_t> entity_id;  // needs entity
+  std::optional<std::string> actor;
+  std::optional<Instant> from;  // at >= from
+  std::optional<Instant> to;    // at < to
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> entries;
+  std::int64_t next_after = 0;  // pass as `after` to continue; 0 when the listing is complete
+};
+// {"entries": [...], "next_after"}
+std::string to_json(const AuditPage& page, JsonForm form = JsonForm::readable);
+
+class AuditTrail {
+ public:
+  explicit AuditTrail(Store& store) : store_(store) {}
+  // invalid_argument: entity_id without entity, limit outside 1..10000, negative after, bad times.
+  AuditPage list(const AuditQuery& query = {}, std::int64_t after = 0, int limit = 100);
+
+ private:
+  Store store_;
+};
+
+}  // namespace crmkit

@@ -1,0 +1,122 @@
+// The audit trail: its writer, its listing and its JSON.
+#include "store/audit_trail.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "base/checks.hpp"
+#include "base/enums.hpp"
+#include "base/json_form.hpp"
+#include "base/text.hpp"
+#include "store/stored.hpp"
+
+namespace crmkit {
+
+namespace {
+
+constexpr const char* kColumns =
+    "id, entity, entity_id, field, old_value, new_value, actor, reason, request_id, at";
+
+std::optional<std::string> given(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+AuditEntry read_entry(detail::Statement& st) {
+  const detail::StoredRow r(st, "audit_entries");
+  AuditEntry e;
+  e.id = r.int64(0);
+  e.entity = r.parse(1, [](const std::string& t) { return parse_audit_entity(t); });
+  r.columns(2, e.entity_id, e.field, e.old_value, e.new_value, e.actor, e.reason, e.request_id, e.at);
+  return e;
+}
+
+nlohmann::json entry_json(const AuditEntry& e, JsonForm form) {
+  auto value = [](const std::optional<std::string>& v) {
+    return v ? nlohmann::json::parse(*v) : nlohmann::json(nullptr);
+  };
+  return {{"id", e.id},
+          {"entity", to_string(e.entity)},
+          {"entity_id", e.entity_id},
+          {"field", e.field},
+          {"old", value(e.old_value)},
+          {"new", value(e.new_value)},
+          {"actor", detail::optional_json(e.actor)},
+          {"reason", detail::optional_json(e.reason)},
+          {"request_id", detail::optional_json(e.request_id)},
+          {"at", detail::instant_json(e.at, form)}};
+}
+
+}  // namespace
+
+namespace detail {
+
+void record_change(Connection& conn, AuditEntity entity, std::int64_t id, const std::string& field,
+                   const std::optional<std::string>& old_value, const std::optional<std::string>& new_value,
+                   Instant at) {
+  if (!conn.audit_trail) return;
+  const AuditContext& who = conn.audit_context;
+  auto& st = conn.prepare(
+      "INSERT INTO audit_entries(entity, entity_id, field, old_value, new_value, actor, reason, request_id, at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  bind_all(st, to_string(entity), id, field, old_value, new_value, given(who.actor), given(who.reason),
+           given(who.request_id), at);
+  st.exec();
+}
+
+}  // namespace detail
+
+const char* to_string(AuditEntity e) noexcept { return detail::enum_name(detail::kAuditEntityNames, e); }
+
+AuditEntity parse_audit_entity(const std::string& text, const char* field) {
+  return detail::parse_enum(detail::kAuditEntityNames, text, field);
+}
+
+std::string to_json(const AuditEntry& entry, JsonForm form) { return entry_json(entry, form).dump(); }
+
+std::string to_json(const AuditPage& page, JsonForm form) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : page.entries) list.push_back(entry_json(e, form));
+  return nlohmann::json{{"entries", list}, {"next_after", page.next_after}}.dump();
+}
+
+AuditPage AuditTrail::list(const AuditQuery& q, std::int64_t after, int limit) {
+  if (limit < 1 || limit > 10'000)
+    throw Error(Errc::invalid_argument, fmt::format("limit {} is out of range 1..10000", limit));
+  if (after < 0) throw Error(Errc::invalid_argument, fmt::format("after {} is negative", after));
+  if (q.entity_id && !q.entity) throw Error(Errc::invalid_argument, "entity_id is given without entity");
+  if (q.entity && !*to_string(*q.entity))
+    throw Error(Errc::invalid_argument, fmt::format("entity {} is not an audited entity", static_cast<int>(*q.entity)));
+  if (q.from) detail::check_instant("from", *q.from);
+  if (q.to) detail::check_instant("to", *q.to);
+  if (q.actor) detail::check_text("actor", *q.actor, 200);
+  // The filters given pick fixed fragments of the statement (at most 32 texts, each prepared
+  // once); no input is spliced into SQL.
+  std::string where = "id > ?";
+  if (q.entity) where += " AND entity = ?";
+  if (q.entity_id) where += " AND entity_id = ?";
+  if (q.actor) where += " AND actor = ?";
+  if (q.from) where += " AND at >= ?";
+  if (q.to) where += " AND at < ?";
+  return detail::guard([&] {
+    auto& st = detail::connection_of(store_).prepare(
+        fmt::format("SELECT {} FROM audit_entries WHERE {} ORDER BY id LIMIT ?", kColumns, where));
+    detail::StatementReset done(st);
+    int i = 1;
+    detail::bind_value(st, i++, after);
+    if (q.entity) detail::bind_value(st, i++, to_string(*q.entity));
+    if (q.entity_id) detail::bind_value(st, i++, *q.entity_id);
+    if (q.actor) detail::bind_value(st, i++, *q.actor);
+    if (q.from) detail::bind_value(st, i++, *q.from);
+    if (q.to) detail::bind_value(st, i++, *q.to);
+    detail::bind_value(st, i, static_cast<std::int64_t>(limit) + 1);
+    AuditPage page;
+    while (st.executeStep()) page.entries.push_back(read_entry(st));
+    if (page.entries.size() > static_cast<std::size_t>(limit)) {
+      page.entries.pop_back();
+      page.next_after = page.entries.back().id;
+    }
+    return page;
+  });
+}
+
+}  // namespace crmkit
