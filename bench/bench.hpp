@@ -45,6 +45,9 @@ struct Options {
   std::vector<std::int64_t> scaling = {10'000, 100'000, 1'000'000};
   bool scaling_series = true;
   std::int64_t pipeline_customers = 1'000'000;  // workload 10
+  // Workload 12: the store of the real-time duplicate check and the largest scan (the others
+  // are a tenth and a hundredth of it); the create row uses min(50,000, this).
+  std::int64_t identity_customers = 1'000'000;
   // Workload pg (the PostgreSQL rows of workloads 1, 2, 3, 5 and 6), about 10 rows each.
   std::int64_t pg_customers = 10'000;
   bool big_database = true;

@@ -1,7 +1,8 @@
 // crmkit-bench: runs the workloads and prints one Markdown table (or --json).
 //
 //   crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling] [--no-big]
-//                [--big-mb MB] [--pg-customers N] [--dir PATH] [--seed S] [--json]
+//                [--big-mb MB] [--pg-customers N] [--identity-customers N] [--dir PATH] [--seed S]
+//                [--json]
 //
 // Workload "pg" times the PostgreSQL backend on the server CRMKIT_TEST_POSTGRES names (make
 // bench runs the bench under tests/postgres/with_server.sh, which starts one); without it, its
@@ -50,11 +51,13 @@ std::string fmt_time(double s) {
 int usage() {
   std::fprintf(stderr,
                "usage: crmkit-bench [--customers N] [--per-customer K] [--only ids] [--no-scaling]\n"
-               "                    [--no-big] [--big-mb MB] [--pipeline-customers N] [--pg-customers N] [--dir PATH]\n"
-               "                    [--seed S] [--json] [--list]\n"
+               "                    [--no-big] [--big-mb MB] [--pipeline-customers N] [--pg-customers N]\n"
+               "                    [--identity-customers N] [--dir PATH] [--seed S] [--json] [--list]\n"
                "  --pipeline-customers N  workloads 10 and 11: customers (default 1000000, about 3.16 rows each)\n"
                "  --pg-customers N  workload pg, the PostgreSQL rows: customers (default 10000, about 10\n"
                "              rows each), on the server CRMKIT_TEST_POSTGRES names (skipped without it)\n"
+               "  --identity-customers N  workload 12: the store of the real-time duplicate check and the\n"
+               "              largest duplicate scan (default 1000000; the other scans use N/10 and N/100)\n"
                "  --dir PATH  where the temporary databases go (default: a fresh directory under\n"
                "              $TMPDIR, else /tmp, removed at exit; PATH itself is left in place)\n");
   return 2;
@@ -132,6 +135,7 @@ int main(int argc, char** argv) {
     else if (a == "--only") o.only = value();
     else if (a == "--pipeline-customers") o.pipeline_customers = std::atoll(value().c_str());
     else if (a == "--pg-customers") o.pg_customers = std::atoll(value().c_str());
+    else if (a == "--identity-customers") o.identity_customers = std::atoll(value().c_str());
     else if (a == "--no-scaling") o.scaling_series = false;
     else if (a == "--no-big") o.big_database = false;
     else if (a == "--big-mb") o.big_database_mb = std::atoll(value().c_str());
@@ -143,7 +147,8 @@ int main(int argc, char** argv) {
       return 0;
     } else return usage();
   }
-  if (o.customers <= 0 || o.interactions_per_customer <= 0 || o.pipeline_customers <= 0 || o.pg_customers <= 0)
+  if (o.customers <= 0 || o.interactions_per_customer <= 0 || o.pipeline_customers <= 0 || o.pg_customers <= 0 ||
+      o.identity_customers <= 0)
     return usage();
   if (o.work_dir.empty()) o.work_dir = make_scratch_dir();
 
