@@ -266,6 +266,24 @@ CRMKIT_API int crmkit_contact_record_bounce(crmkit_db *db, int64_t id, int hard,
 /* Deletes it; deleting the primary email or phone clears the customer's field. ENOTFOUND. */
 CRMKIT_API int crmkit_contact_delete(crmkit_db *db, int64_t id, int64_t at);
 
+/* =================================================================== audit trail == */
+/* (docs/IDENTITY.md "Audit trail") Every change to a customer's fields and contact points
+** appends entries in the change's transaction, with the handle's audit context. */
+
+/* Sets this handle's audit context, recorded with every later change until set again:
+** actor, reason, request_id (NULL or "" = none). EINVALID: not UTF-8, or over 200 bytes. */
+CRMKIT_API int crmkit_db_set_audit_context(crmkit_db *db, const char *actor, const char *reason,
+                                           const char *request_id);
+/* Audit entries in change order as an owned JSON object {"entries": [{"id", "entity",
+** "entity_id", "field", "old", "new" (JSON values, null when none), "actor", "reason",
+** "request_id", "at"}], "next_after"} (pass next_after as after to continue; 0 = complete).
+** Filters: entity NULL (any), "customer" or "contact_point"; entity_id 0 (any; needs entity);
+** actor NULL (any); at >= *from and at < *to (NULL: unbounded); limit 1..10000. EINVALID names
+** the bad filter. */
+CRMKIT_API int crmkit_audit_list_json(char **out_json, crmkit_db *db, const char *entity, int64_t entity_id,
+                                      const char *actor, const int64_t *from, const int64_t *to, int64_t after,
+                                      int limit);
+
 /* ==================================================================== duplicates == */
 /* (section owned by the identity area; docs/IDENTITY.md "Duplicates in the store")
 ** Weighted, explainable duplicate detection over the store's customers. A candidate is the

@@ -25,6 +25,7 @@ void add_report(CLI::App& root);
 void add_customer_commands(CLI::App& root);
 void add_contact_commands(CLI::App& root);
 void add_dedupe_commands(CLI::App& root);
+void add_audit_commands(CLI::App& root);
 void add_import(CLI::App& root);
 void add_export(CLI::App& root);
 void add_segment_commands(CLI::App& root);

@@ -55,7 +55,14 @@ Store open_store(const std::string& path, StoreUse use) {
   OpenOptions o;
   o.create = use == StoreUse::write;
   o.tenant = tenant();
-  return Store::open(path, o);
+  Store s = Store::open(path, o);
+  // Changes made through the command name who made them: $CRMKIT_ACTOR, else the login name.
+  AuditContext who;
+  if (const char* actor = std::getenv("CRMKIT_ACTOR"); actor && *actor) who.actor = actor;
+  else if (const char* user = std::getenv("USER"); user && *user) who.actor = std::string("cli:") + user;
+  if (const char* reason = std::getenv("CRMKIT_REASON"); reason && *reason) who.reason = reason;
+  s.set_audit_context(who);
+  return s;
 }
 
 namespace {

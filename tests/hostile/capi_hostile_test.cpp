@@ -1159,3 +1159,23 @@ TEST_CASE("hostile input to duplicate detection: exact status, nothing changed",
   const int tried = run_table(e, duplicate_cases);
   std::printf("hostile C API (duplicates): %d cases\n", tried);
 }
+
+TEST_CASE("hostile input to the audit trail: exact status, nothing changed", "[hostile][audit]") {
+  Env e;
+  static const std::int64_t kBad = kMax;
+  const std::vector<Case> audit_cases = {
+      {"set_audit_context: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_db_set_audit_context(nullptr, "a", nullptr, nullptr); }},
+      {"set_audit_context: invalid UTF-8 actor", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_audit_context(e.db, "\xc3\x28", nullptr, nullptr); }},
+      {"set_audit_context: reason over 200 bytes", CRMKIT_EINVALID, [](Env& e) { return crmkit_db_set_audit_context(e.db, nullptr, kOver1000.c_str(), nullptr); }},
+      {"audit_list_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_audit_list_json(nullptr, e.db, nullptr, 0, nullptr, nullptr, nullptr, 0, 10); }},
+      {"audit_list_json: unknown entity", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_list_json(&s, e.db, "ticket", 0, nullptr, nullptr, nullptr, 0, 10), s); }},
+      {"audit_list_json: entity_id without entity", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_list_json(&s, e.db, nullptr, 5, nullptr, nullptr, nullptr, 0, 10), s); }},
+      {"audit_list_json: from INT64_MAX", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_list_json(&s, e.db, nullptr, 0, nullptr, &kBad, nullptr, 0, 10), s); }},
+      {"audit_list_json: limit 0", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_list_json(&s, e.db, nullptr, 0, nullptr, nullptr, nullptr, 0, 0), s); }},
+      {"audit_list_json: limit 10001", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_list_json(&s, e.db, nullptr, 0, nullptr, nullptr, nullptr, 0, 10001), s); }},
+      {"audit_list_json: after -1", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_list_json(&s, e.db, nullptr, 0, nullptr, nullptr, nullptr, -1, 10), s); }},
+      {"audit_list_json: actor SQL", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_list_json(&s, e.db, nullptr, 0, kSql, nullptr, nullptr, 0, 10), s); }},
+  };
+  const int tried = run_table(e, audit_cases);
+  std::printf("hostile C API (audit trail): %d cases\n", tried);
+}

@@ -108,3 +108,35 @@ TEST_CASE("crmkit dedupe: scan, check, explain, ignore, rules", "[duplicates][cl
     for (const auto& text : step.says) CHECK_THAT(out, Catch::Contains(text));
   }
 }
+
+TEST_CASE("crmkit audit list: changes made through the command name their actor and reason", "[audit][cli]") {
+  TempDir dir;
+  const std::string path = dir.file("shop.db");
+  {
+    Store s = cli_run::open_store(path);
+    CustomerFields f;
+    f.external_id = "ana";
+    f.created_at = 0;
+    Customers(s).create(f);
+  }
+  auto r = cli_run::crmkit(dir, "contact add 1 --type email --value ana@example.com --at 2025-01-02 --db " + path,
+                           "CRMKIT_ACTOR=desk-7 CRMKIT_REASON='asked by phone'");
+  REQUIRE(r.status == 0);
+  r = cli_run::crmkit(dir, "audit list --actor desk-7 --db " + path);
+  INFO(r.out + r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("Audit trail: 2 entries"));
+  CHECK_THAT(r.out, Catch::Contains("customer 1"));
+  CHECK_THAT(r.out, Catch::Contains("ana@example.com"));
+  CHECK_THAT(r.out, Catch::Contains("asked by phone"));
+  r = cli_run::crmkit(dir, "audit list --entity customer --id 1 --json --db " + path);
+  REQUIRE(r.status == 0);
+  const auto j = r.json();
+  REQUIRE(j["entries"].size() == 2);
+  CHECK(j["entries"][0]["field"] == "created");
+  CHECK(j["entries"][1]["field"] == "email");
+  CHECK(j["entries"][1]["actor"] == "desk-7");
+  r = cli_run::crmkit(dir, "audit list --entity ticket --db " + path);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("--entity 'ticket' is not one of customer, contact_point"));
+}

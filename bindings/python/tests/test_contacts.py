@@ -93,3 +93,30 @@ class DuplicatesTest(unittest.TestCase):
             dups.set_rules(dict(rules, suspect_from=11), at=T0)
         with self.assertRaisesRegex(crmkit.InvalidArgument, "not its own duplicate"):
             dups.ignore(self.a, self.a, at=T0)
+
+
+class AuditTest(unittest.TestCase):
+    def setUp(self):
+        self.db = test_database()
+
+    def tearDown(self):
+        self.db.close()
+
+    def test_changes_are_audited_with_who_and_why(self):
+        with self.db.audit.context(actor="ana", reason="asked by phone", request_id="r-17"):
+            cid = self.db.customers.create(external_id="c1", created_at=T0)
+            self.db.customers.update(cid, "2025-02-01", city="Oslo")
+        self.db.customers.update(cid, "2025-02-02", city="Rome")
+        entries = list(self.db.audit.list(entity="customer", entity_id=cid))
+        self.assertEqual([e.field for e in entries], ["created", "city", "city"])
+        self.assertEqual(entries[0].new["external_id"], "c1")
+        self.assertEqual((entries[1].old, entries[1].new, entries[1].actor, entries[1].request_id),
+                         (None, "Oslo", "ana", "r-17"))
+        self.assertEqual((entries[2].old, entries[2].new, entries[2].actor), ("Oslo", "Rome", None))
+        self.assertEqual(entries[2].at, datetime.datetime(2025, 2, 2, tzinfo=UTC))
+        self.assertEqual([e.field for e in self.db.audit.list(actor="ana")], ["created", "city"])
+        self.assertEqual(len(list(self.db.audit.list(from_="2025-02-02"))), 1)
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "actor"):
+            self.db.audit.set_context(actor="x" * 201)
+        with self.assertRaisesRegex(crmkit.InvalidArgument, "entity 'ticket' is not one of"):
+            list(self.db.audit.list(entity="ticket"))

@@ -135,6 +135,8 @@ RESULTS = {
     "Database.default_region": NO_RESULT, "Database.set_default_region": NO_RESULT,
     "Database.set_default_currency": NO_RESULT, "Database.customers": NOT_A_RESULT,
     "Database.contacts": NOT_A_RESULT, "ContactPoint": NOT_A_RESULT,
+    "Database.audit": NOT_A_RESULT, "AuditEntry": NOT_A_RESULT, "Audit.set_context": NO_RESULT,
+    "Audit.context": NOT_A_RESULT, "Audit.list": lambda s: list(s.db.audit.list(entity="customer")),
     "Database.duplicates": NOT_A_RESULT, "DuplicateCandidate": NOT_A_RESULT, "DuplicateScan": NOT_A_RESULT,
     "Duplicates.set_rules": NO_RESULT, "Duplicates.ignore": NO_RESULT,
     "Duplicates.rules": lambda s: s.db.duplicates.rules(),

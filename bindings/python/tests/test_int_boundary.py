@@ -21,9 +21,9 @@ import unittest
 import crmkit
 from crmkit import _native as n
 from crmkit._values import to_ms_end_of_day
-from crmkit import contacts, customers, db, duplicates, interactions, loyalty, points, segments, table, value
+from crmkit import audit, contacts, customers, db, duplicates, interactions, loyalty, points, segments, table, value
 
-MODULES = (db, customers, contacts, duplicates, interactions, value, segments, loyalty, points, table)
+MODULES = (db, customers, contacts, duplicates, audit, interactions, value, segments, loyalty, points, table)
 
 DAY = 86400000
 T0 = 1704067200000  # 2024-01-01T00:00:00Z
@@ -91,6 +91,13 @@ SWEEP = {
     "Database.customers": entry(None),
     "Database.contacts": entry(None),
     "Database.duplicates": entry(None),
+    "Database.audit": entry(None),
+    "AuditEntry": entry(None),
+    "Audit.set_context": entry(None),
+    "Audit.context": entry(None),
+    "Audit.list": entry(lambda c, a: list(c.db.audit.list(entity="customer", entity_id=a["entity_id"], from_=a["from_"],
+                                                          to=a["to"])),
+                        entity_id=param(I64, "customer"), from_=param(I64, T0), to=param(I64, T0 + DAY)),
     "DuplicateCandidate": entry(None),
     "DuplicateScan": entry(None),
     "Duplicates.rules": entry(None),
@@ -439,7 +446,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (104, 59, 155, 720))
+                         (130, 72, 179, 816))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the

@@ -1,0 +1,80 @@
+"""The audit trail: ``db.audit`` (list) and ``db.audit.context(...)`` (who changes, and why).
+
+    with db.audit.context(actor="ana", reason="asked by phone", request_id="r-17"):
+        db.customers.update(cid, "2025-03-01", city="Oslo")
+    for e in db.audit.list(entity="customer", entity_id=cid):
+        print(e.at, e.field, e.old, "->", e.new, e.actor)
+
+Every change to a customer's fields and contact points appends entries in the change's
+transaction. ``old`` and ``new`` are the values (None when there was none); a whole record
+("created", "deleted") is a dict.
+"""
+import contextlib
+import dataclasses
+import datetime
+import typing
+
+from . import _native as n
+from . import db as _db
+from ._values import optional_ms, take_json
+
+_P = n.POINTER
+_set_context = n.bind("crmkit_db_set_audit_context", n.c_int, n.c_void_p, n.c_char_p, n.c_char_p, n.c_char_p)
+_list_json = n.bind("crmkit_audit_list_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_char_p, n.c_int64,
+                    n.c_char_p, _P(n.c_int64), _P(n.c_int64), n.c_int64, n.c_int)
+
+
+@dataclasses.dataclass
+class AuditEntry:
+    """One changed field (or a whole record, field "created" / "deleted")."""
+
+    id: int
+    entity: str
+    entity_id: int
+    field: str
+    old: typing.Any = None
+    new: typing.Any = None
+    actor: typing.Optional[str] = None
+    reason: typing.Optional[str] = None
+    request_id: typing.Optional[str] = None
+    at: typing.Optional[datetime.datetime] = None
+
+
+class Audit:
+    """The audit trail of one Database (``db.audit``)."""
+
+    def __init__(self, database):
+        self._db = database
+
+    def set_context(self, actor=None, reason=None, request_id=None):
+        """Who changes the store and why, from now on (None: none)."""
+        def opt(v, name):
+            return None if v is None else n.text(v, name)
+        n.check(_set_context(self._db.handle, opt(actor, "actor"), opt(reason, "reason"),
+                             opt(request_id, "request_id")))
+
+    @contextlib.contextmanager
+    def context(self, actor=None, reason=None, request_id=None):
+        """The context for the changes inside the ``with`` block; none again afterwards."""
+        self.set_context(actor, reason, request_id)
+        try:
+            yield self
+        finally:
+            self.set_context()
+
+    def list(self, entity=None, entity_id=None, actor=None, from_=None, to=None):
+        """Yields the entries in change order, each filter given narrowing the list."""
+        after = 0
+        while True:
+            page = take_json(_list_json, self._db.handle, None if entity is None else n.text(entity, "entity"),
+                             0 if entity_id is None else n.int64(entity_id, "entity_id"),
+                             None if actor is None else n.text(actor, "actor"),
+                             optional_ms(from_, "from_"), optional_ms(to, "to"), after, 1000)
+            for e in page["entries"]:
+                yield AuditEntry(**e)
+            after = page["next_after"]
+            if not after:
+                return
+
+
+_db.Database.audit = property(lambda self: Audit(self))

@@ -1,0 +1,181 @@
+// The audit trail: every change to a customer's fields and contact points appends entries in
+// the change's transaction, with the connection's actor, reason and request id; a refused or
+// rolled-back change leaves none; listing filters by entity, actor and time, page by page.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crmkit/audit.hpp"
+#include "crmkit/contact_point.hpp"
+#include "crmkit/customer.hpp"
+#include "crmkit/interaction.hpp"
+#include "expect_error.hpp"
+#include "test_store.hpp"
+
+using namespace crmkit;
+
+namespace {
+
+constexpr Instant kT0 = 1'700'000'000'000;
+
+std::vector<std::string> lines(const AuditPage& page) {
+  std::vector<std::string> out;
+  for (const auto& e : page.entries)
+    out.push_back(std::string(to_string(e.entity)) + " " + std::to_string(e.entity_id) + " " + e.field + ": " +
+                  e.old_value.value_or("-") + " -> " + e.new_value.value_or("-") + " by " + e.actor.value_or("-"));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("customer and contact point changes are audited with who and why", "[audit]") {
+  Store s = test_store();
+  s.set_audit_context({"ana", "signed up in the shop", "req-1"});
+  Customers cs(s);
+  CustomerFields f;
+  f.external_id = "c1";
+  f.email = "ana@example.com";
+  f.created_at = kT0;
+  const auto id = cs.create(f);
+  AuditTrail audit(s);
+  auto all = audit.list();
+  REQUIRE(all.entries.size() == 2);  // the contact point, then the customer
+  CHECK(all.entries[0].entity == AuditEntity::contact_point);
+  CHECK(all.entries[0].field == "created");
+  CHECK(all.entries[1].entity == AuditEntity::customer);
+  CHECK(all.entries[1].field == "created");
+  const auto made = nlohmann::json::parse(*all.entries[1].new_value);
+  CHECK(made["email"] == "ana@example.com");
+  CHECK(made["external_id"] == "c1");
+  CHECK_FALSE(made.contains("id"));
+  CHECK(all.entries[1].actor == std::optional<std::string>("ana"));
+  CHECK(all.entries[1].reason == std::optional<std::string>("signed up in the shop"));
+  CHECK(all.entries[1].request_id == std::optional<std::string>("req-1"));
+  CHECK(all.entries[1].at == kT0);
+
+  s.set_audit_context({"bo", "", ""});
+  CustomerFields change;
+  change.city = "Oslo";
+  change.email = "ana@new.example";
+  cs.update(id, change, kT0 + 1);
+  AuditQuery by_bo;
+  by_bo.actor = "bo";
+  CHECK(lines(audit.list(by_bo)) == std::vector<std::string>{
+                                        "contact_point 1 match_key: \"ana@example.com\" -> \"ana@new.example\" by bo",
+                                        "contact_point 1 normalized: \"ana@example.com\" -> \"ana@new.example\" by bo",
+                                        "contact_point 1 value: \"ana@example.com\" -> \"ana@new.example\" by bo",
+                                        "customer 1 email: \"ana@example.com\" -> \"ana@new.example\" by bo",
+                                        "customer 1 city: - -> \"Oslo\" by bo"});
+  CHECK(audit.list(by_bo).entries[0].reason == std::nullopt);  // an empty reason is none
+
+  // Through the contact points: the customer's email follows, and both are audited.
+  ContactPoints cp(s);
+  s.set_audit_context({});
+  const auto home = cp.add(id, {ContactType::email, "ana@home.example", std::string("home"), true, std::nullopt}, kT0 + 2);
+  AuditQuery since;
+  since.from = kT0 + 2;
+  CHECK(lines(audit.list(since)) ==
+        std::vector<std::string>{"customer 1 email: \"ana@new.example\" -> \"ana@home.example\" by -",
+                                 "contact_point 1 primary: true -> false by -",
+                                 "contact_point " + std::to_string(home) + " created: - -> " +
+                                     *audit.list(since).entries.at(2).new_value + " by -"});
+  const auto created = nlohmann::json::parse(*audit.list(since).entries.at(2).new_value);
+  CHECK(created["label"] == "home");
+  CHECK(created["primary"] == true);
+}
+
+TEST_CASE("a refused or rolled-back change leaves no audit entry; paging and filters", "[audit]") {
+  Store s = test_store();
+  Customers cs(s);
+  CustomerFields f;
+  f.external_id = "c1";
+  f.created_at = kT0;
+  const auto id = cs.create(f);
+  AuditTrail audit(s);
+  const auto before = audit.list().entries.size();
+  CustomerFields bad;
+  bad.email = "not an email";
+  expect_error([&] { cs.update(id, bad, kT0 + 1); }, Errc::invalid_argument, "email");
+  {
+    Transaction tx(s);
+    CustomerFields city;
+    city.city = "Rome";
+    cs.update(id, city, kT0 + 2);
+    CHECK(audit.list().entries.size() == before + 1);  // inside the transaction, it is there
+  }  // rolled back
+  CHECK(audit.list().entries.size() == before);
+  // An unchanged update writes nothing, and nothing is audited.
+  CustomerFields same;
+  same.external_id = "c1";
+  cs.update(id, same, kT0 + 3);
+  CHECK(audit.list().entries.size() == before);
+
+  for (int k = 0; k < 5; ++k) {
+    CustomerFields c;
+    c.city = "City " + std::to_string(k);
+    cs.update(id, c, kT0 + 10 + k);
+  }
+  AuditQuery q;
+  q.entity = AuditEntity::customer;
+  q.entity_id = id;
+  q.from = kT0 + 11;
+  q.to = kT0 + 14;
+  auto page = audit.list(q, 0, 2);
+  REQUIRE(page.entries.size() == 2);
+  CHECK(page.next_after != 0);
+  auto rest = audit.list(q, page.next_after, 2);
+  REQUIRE(rest.entries.size() == 1);
+  CHECK(rest.next_after == 0);
+  CHECK(rest.entries[0].at == kT0 + 13);
+  const auto j = nlohmann::json::parse(to_json(rest, JsonForm::exact));
+  CHECK(j["entries"][0]["new"] == "City 3");
+  CHECK(j["entries"][0]["old"] == "City 2");
+
+  expect_error([&] { audit.list({}, 0, 0); }, Errc::invalid_argument, "limit 0");
+  expect_error([&] { audit.list({}, -1); }, Errc::invalid_argument, "after -1");
+  AuditQuery orphan;
+  orphan.entity_id = 3;
+  expect_error([&] { audit.list(orphan); }, Errc::invalid_argument, "entity_id is given without entity");
+  expect_error([&] { s.set_audit_context({std::string(201, 'a'), "", ""}); }, Errc::invalid_argument, "actor");
+  expect_error([&] { s.set_audit_context({"", "\xff", ""}); }, Errc::invalid_argument, "reason");
+}
+
+TEST_CASE("lifecycle moves are audited at the purchase or the as_of that made them", "[audit]") {
+  Store s = test_store();
+  CustomerFields f;
+  f.external_id = "c1";
+  f.created_at = kT0;
+  const auto id = Customers(s).create(f);
+  Interaction i;
+  i.customer_id = id;
+  i.occurred_at = kT0 + 5;
+  i.kind = InteractionKind::purchase;
+  i.amount = Money{100, "USD"};
+  Interactions(s).record(i);
+  Customers(s).update_lifecycle(kT0 + 400LL * 86'400'000);
+  AuditQuery q;
+  q.entity = AuditEntity::customer;
+  auto entries = AuditTrail(s).list(q).entries;
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[1].field == "lifecycle_stage");
+  CHECK(entries[1].old_value == std::optional<std::string>("\"lead\""));
+  CHECK(entries[1].new_value == std::optional<std::string>("\"customer\""));
+  CHECK(entries[1].at == kT0 + 5);
+  CHECK(entries[2].new_value == std::optional<std::string>("\"churned\""));
+  CHECK(entries[2].at == kT0 + 400LL * 86'400'000);
+}
+
+TEST_CASE("a store opened with the audit trail off audits nothing", "[audit]") {
+  OpenOptions o;
+  o.audit_trail = false;
+  Store s = test_store(o);
+  CustomerFields f;
+  f.external_id = "c1";
+  f.email = "a@example.com";
+  f.created_at = kT0;
+  Customers(s).create(f);
+  CHECK(AuditTrail(s).list().entries.empty());
+}
