@@ -87,7 +87,7 @@ TEST_CASE("customer and contact point changes are audited with who and why", "[a
   CHECK(created["primary"] == true);
 }
 
-TEST_CASE("a refused or rolled-back change leaves no audit entry; paging and filters", "[audit]") {
+TEST_CASE("a refused or rolled-back change leaves no audit entry, and paging and filters", "[audit]") {
   Store s = test_store();
   Customers cs(s);
   CustomerFields f;
