@@ -300,6 +300,10 @@ CRMKIT_API int crmkit_duplicates_set_rules_json(crmkit_db *db, const char *rules
 /* Real-time: the customers that may be this one, as an owned JSON array of candidates (a is
 ** customer_id), highest score first; found through indexed look-ups only. ENOTFOUND. */
 CRMKIT_API int crmkit_duplicates_check_json(char **out_json, crmkit_db *db, int64_t customer_id);
+/* The same for a record not stored yet (before a create, upsert or import): the record's fields
+** are checked as crmkit_customer_create would (EINVALID), nothing is written, and each
+** candidate's "a" is 0. A customer with the record's external_id is a candidate. */
+CRMKIT_API int crmkit_duplicates_check_record_json(char **out_json, crmkit_db *db, const crmkit_customer *record);
 /* Batch: every candidate pair of the store, as an owned JSON object {"customers",
 ** "pairs_compared", "all_pairs", "blocks_skipped", "ignored", "candidates": [...]}. */
 CRMKIT_API int crmkit_duplicates_scan_json(char **out_json, crmkit_db *db);

@@ -2,6 +2,7 @@
 #include <cstring>
 
 #include "base/text.hpp"
+#include "customer_record.hpp"
 #include "customers/customer_json.hpp"
 #include "handle.hpp"
 #include "pages.hpp"
@@ -10,9 +11,6 @@ using namespace crmkit;
 using crmkit::capi::call;
 using crmkit::capi::need;
 
-struct crmkit_customer {
-  CustomerFields fields;
-};
 
 struct crmkit_customer_filter {
   CustomerFilter filter;

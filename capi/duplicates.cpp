@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crmkit/duplicates.hpp"
+#include "customer_record.hpp"
 #include "handle.hpp"
 
 using namespace crmkit;
@@ -26,6 +27,16 @@ int crmkit_duplicates_check_json(char** out_json, crmkit_db* db, int64_t custome
   return capi::json_out(out_json, db, "out_json", [&] {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& c : Duplicates(db->session->store).check(customer_id)) list.push_back(nlohmann::json::parse(to_json(c)));
+    return list.dump();
+  });
+}
+
+int crmkit_duplicates_check_record_json(char** out_json, crmkit_db* db, const crmkit_customer* record) {
+  return capi::json_out(out_json, db, "out_json", [&] {
+    capi::need(record, "record");
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& c : Duplicates(db->session->store).check(record->fields))
+      list.push_back(nlohmann::json::parse(to_json(c)));
     return list.dump();
   });
 }

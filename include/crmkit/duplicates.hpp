@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "crmkit/customer.hpp"
 #include "crmkit/store.hpp"
 #include "crmkit/time.hpp"
 
@@ -174,6 +175,11 @@ class Duplicates {
   // given name), never a scan; ignored pairs left out. a is customer_id. not_found for a
   // missing customer.
   std::vector<DuplicateCandidate> check(std::int64_t customer_id);
+  // The same for a record that is not stored yet (before a create, an upsert or an import row):
+  // the fields are checked and normalised as Customers::create would (invalid_argument), nothing
+  // is written, and each candidate's a is 0. A customer with the same external_id is a
+  // candidate (the default rules score it 10).
+  std::vector<DuplicateCandidate> check(const CustomerFields& fields);
 
   // Batch: every candidate pair of the whole store, compared through blocking keys (near-linear
   // work; docs/IDENTITY.md has the measurements).

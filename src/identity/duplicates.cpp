@@ -11,7 +11,9 @@
 #include "analytics/duplicate_scoring.hpp"
 #include "base/checks.hpp"
 #include "crmkit/duplicates.hpp"
+#include "customers/contact_points.hpp"
 #include "customers/customer_exists.hpp"
+#include "customers/customer_fields.hpp"
 #include "store/connection.hpp"
 #include "store/stored.hpp"
 
@@ -167,6 +169,60 @@ std::vector<DuplicateCandidate> Duplicates::check(std::int64_t customer_id) {
       MatchRecord x = me, y = load_record(conn, other);
       compare_on_shared_keys(conn, x, y);
       DuplicateCandidate c = score(x, y, rules);
+      if (c.score >= rules.suspect_from) out.push_back(std::move(c));
+    }
+    std::sort(out.begin(), out.end(), ranked_before);
+    return out;
+  });
+}
+
+std::vector<DuplicateCandidate> Duplicates::check(const CustomerFields& fields) {
+  const CustomerFields n = detail::normalized_fields(fields, store_);
+  MatchRecord me;  // id 0: not stored
+  auto set = [&](MatchField f, const std::optional<std::string>& v) {
+    if (v) me[f] = *v;
+  };
+  set(MatchField::given_name, n.given_name);
+  set(MatchField::family_name, n.family_name);
+  set(MatchField::full_name, n.display_name);
+  if (n.kind == CustomerKind::organization) set(MatchField::organization, n.display_name);
+  set(MatchField::birth_date, n.birth_date);
+  set(MatchField::city, n.city);
+  set(MatchField::postal_code, n.postal_code);
+  set(MatchField::region, n.region);
+  set(MatchField::country, n.country);
+  set(MatchField::external_id, n.external_id);
+  if (n.email) me[MatchField::email] = detail::reading_of_normalized(ContactType::email, *n.email).match_key;
+  if (n.phone) me[MatchField::phone] = *n.phone;
+  return detail::guard([&] {
+    auto& conn = detail::connection_of(store_);
+    const DuplicateRules rules = load_rules(conn);
+    std::set<std::int64_t> others;
+    auto ids = [&](detail::Statement& st, auto... values) {
+      for (auto id : detail::all_rows(st, [](detail::Statement& s) { return s.getColumn(0).getInt64(); }, values...,
+                                      static_cast<std::int64_t>(kMaxSharedKey)))
+        others.insert(id);
+    };
+    auto& by_key = conn.prepare(
+        "SELECT DISTINCT customer_id FROM contact_points WHERE type = ? AND match_key = ? ORDER BY customer_id LIMIT ?");
+    if (!me[MatchField::email].empty()) ids(by_key, std::string("email"), me[MatchField::email]);
+    if (!me[MatchField::phone].empty()) ids(by_key, std::string("phone"), me[MatchField::phone]);
+    if (!me[MatchField::external_id].empty())
+      ids(conn.prepare("SELECT id FROM customers WHERE external_id = ? LIMIT ?"), me[MatchField::external_id]);
+    if (!me[MatchField::family_name].empty() && !me[MatchField::given_name].empty())
+      ids(conn.prepare("SELECT id FROM customers WHERE family_name = ? AND given_name = ? ORDER BY id LIMIT ?"),
+          me[MatchField::family_name], me[MatchField::given_name]);
+    auto& holds = conn.prepare("SELECT 1 FROM contact_points WHERE customer_id = ? AND type = ? AND match_key = ?");
+    std::vector<DuplicateCandidate> out;
+    for (std::int64_t other : others) {
+      MatchRecord y = load_record(conn, other);
+      // A secondary email or phone of the candidate that the new record has counts as shared.
+      for (MatchField f : {MatchField::email, MatchField::phone})
+        if (!me[f].empty() &&
+            detail::one_row(holds, [](detail::Statement&) { return true; }, other,
+                            std::string(f == MatchField::email ? "email" : "phone"), me[f]))
+          y[f] = me[f];
+      DuplicateCandidate c = score(me, y, rules);
       if (c.score >= rules.suspect_from) out.push_back(std::move(c));
     }
     std::sort(out.begin(), out.end(), ranked_before);

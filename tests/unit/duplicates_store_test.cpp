@@ -130,3 +130,35 @@ TEST_CASE("the rule set is stored as data, read back, and refused when bad", "[d
   }
   CHECK(store_checksum(s) == before);
 }
+
+TEST_CASE("a record not stored yet is checked against the store, nothing written", "[duplicates][store]") {
+  Store s = test_store();
+  const auto ana = person(s, "a", "Ana", "Silva", "ana@example.com");
+  const auto bea = person(s, "b", "Bea", "Ng", "bea@work.example");
+  ContactPoints(s).add(bea, {ContactType::email, "bea@home.example", std::nullopt, false, std::nullopt}, kT0);
+  Duplicates d(s);
+  const std::string before = store_checksum(s);
+  CustomerFields f;
+  f.given_name = std::string("Ana");
+  f.family_name = std::string("Silva");
+  f.email = std::string(" ANA@Example.com ");
+  auto found = d.check(f);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].a == 0);
+  CHECK(found[0].b == ana);
+  CHECK(found[0].score == 15);
+  CustomerFields by_secondary;
+  by_secondary.email = std::string("bea@home.example");
+  found = d.check(by_secondary);
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].b == bea);
+  CHECK(fired(found[0]) == "email normalized=10");
+  CustomerFields same_key;
+  same_key.external_id = std::string("a");
+  CHECK(d.check(same_key).at(0).b == ana);
+  CustomerFields bad;
+  bad.email = std::string("nope");
+  expect_error([&] { d.check(bad); }, Errc::invalid_argument, "email");
+  CHECK(d.check(CustomerFields{}).empty());
+  CHECK(store_checksum(s) == before);
+}

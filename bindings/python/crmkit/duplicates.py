@@ -21,6 +21,7 @@ _P = n.POINTER
 _rules_json = n.bind("crmkit_duplicates_rules_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _set_rules = n.bind("crmkit_duplicates_set_rules_json", n.c_int, n.c_void_p, n.c_char_p, n.c_int64)
 _check_json = n.bind("crmkit_duplicates_check_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
+_check_record_json = n.bind("crmkit_duplicates_check_record_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_void_p)
 _scan_json = n.bind("crmkit_duplicates_scan_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _explain_json = n.bind("crmkit_duplicates_explain_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64, n.c_int64)
 _ignore = n.bind("crmkit_duplicates_ignore", n.c_int, n.c_void_p, n.c_int64, n.c_int64, n.c_int64)
@@ -68,6 +69,13 @@ class Duplicates:
         """Customers that may be this one, highest score first."""
         return [DuplicateCandidate(**c) for c in
                 take_json(_check_json, self._db.handle, n.int64(customer_id, "customer_id"))]
+
+    def check_record(self, **fields):
+        """Candidates for a customer not stored yet (the keyword fields of
+        ``db.customers.create``, ``created_at`` not needed); nothing is written; ``a`` is 0."""
+        from .customers import _Record
+        with _Record(fields) as rec:
+            return [DuplicateCandidate(**c) for c in take_json(_check_record_json, self._db.handle, rec)]
 
     def scan(self):
         """Every candidate pair of the store."""

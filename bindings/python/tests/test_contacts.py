@@ -120,3 +120,18 @@ class AuditTest(unittest.TestCase):
             self.db.audit.set_context(actor="x" * 201)
         with self.assertRaisesRegex(crmkit.InvalidArgument, "entity 'ticket' is not one of"):
             list(self.db.audit.list(entity="ticket"))
+
+
+class CheckRecordTest(unittest.TestCase):
+    def test_a_record_not_stored_yet(self):
+        db = test_database()
+        try:
+            a = db.customers.create(external_id="a", given_name="Ana", family_name="Silva",
+                                    email="ana@example.com", created_at=T0)
+            [c] = db.duplicates.check_record(email="ANA@example.com")
+            self.assertEqual((c.a, c.b, c.score), (0, a, 10))
+            self.assertEqual(db.customers.count(), 1)
+            with self.assertRaises(crmkit.InvalidArgument):
+                db.duplicates.check_record(email="nope")
+        finally:
+            db.close()

@@ -101,6 +101,7 @@ SWEEP = {
     "DuplicateCandidate": entry(None),
     "DuplicateScan": entry(None),
     "Duplicates.rules": entry(None),
+    "Duplicates.check_record": entry(None),
     "Duplicates.scan": entry(None),
     "Duplicates.set_rules": entry(lambda c, a: c.db.duplicates.set_rules(c.db.duplicates.rules(), a["at"]),
                                   at=param(I64, T0)),
@@ -446,7 +447,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (130, 72, 179, 816))
+                         (131, 72, 179, 816))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
