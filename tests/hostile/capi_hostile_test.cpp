@@ -1149,6 +1149,13 @@ TEST_CASE("hostile input to duplicate detection: exact status, nothing changed",
          char* r = nullptr; crmkit_duplicates_rules_json(&r, e.db); int rc = crmkit_duplicates_set_rules_json(e.db, r, kMax); crmkit_free(r); return rc; }},
       {"check_json: missing customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_check_json(&s, e.db, kMax), s); }},
       {"check_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_duplicates_check_json(nullptr, e.db, e.customer); }},
+      {"check_record_json: NULL record", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_check_record_json(&s, e.db, nullptr), s); }},
+      {"check_record_json: bad email", CRMKIT_EINVALID, [](Env& e) {
+         crmkit_customer* c = nullptr; crmkit_customer_new(&c); crmkit_customer_set_text(c, "email", "nope");
+         char* s = nullptr; int rc = crmkit_duplicates_check_record_json(&s, e.db, c); crmkit_customer_free(c); return json_out(rc, s); }},
+      {"check_record_json: a good record writes nothing", CRMKIT_OK, [](Env& e) {
+         crmkit_customer* c = nullptr; crmkit_customer_new(&c); crmkit_customer_set_text(c, "email", "x@example.com");
+         char* s = nullptr; int rc = crmkit_duplicates_check_record_json(&s, e.db, c); crmkit_customer_free(c); return json_out(rc, s); }},
       {"scan_json: NULL db", CRMKIT_EINVALID, [](Env&) { char* s = nullptr; return json_out(crmkit_duplicates_scan_json(&s, nullptr), s); }},
       {"explain_json: itself", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_explain_json(&s, e.db, e.customer, e.customer), s); }},
       {"explain_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_explain_json(&s, e.db, e.customer, kMin), s); }},
