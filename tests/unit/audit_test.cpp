@@ -143,6 +143,26 @@ TEST_CASE("a refused or rolled-back change leaves no audit entry, and paging and
   expect_error([&] { s.set_audit_context({"", "\xff", ""}); }, Errc::invalid_argument, "reason");
 }
 
+TEST_CASE("clearing a field and giving the stage are audited, untouched fields are not", "[audit]") {
+  Store s = test_store();
+  Customers cs(s);
+  CustomerFields f;
+  f.external_id = "c1";
+  f.city = "Oslo";
+  f.country = "NO";
+  f.created_at = kT0;
+  const auto id = cs.create(f);
+  CustomerFields change;
+  change.clear = {"city"};
+  change.lifecycle_stage = LifecycleStage::prospect;  // given by the host: lifecycle_manual follows
+  cs.update(id, change, kT0 + 1);
+  AuditQuery q;
+  q.from = kT0 + 1;
+  CHECK(lines(AuditTrail(s).list(q)) == std::vector<std::string>{"customer 1 city: \"Oslo\" -> - by -",
+                                                                    "customer 1 lifecycle_stage: \"lead\" -> \"prospect\" by -",
+                                                                    "customer 1 lifecycle_manual: false -> true by -"});
+}
+
 TEST_CASE("lifecycle moves are audited at the purchase or the as_of that made them", "[audit]") {
   Store s = test_store();
   CustomerFields f;
