@@ -1,5 +1,6 @@
-// C API: the audit context of a handle, and the audit trail's listing.
+// C API: the audit context of a handle, the audit trail's listing, and the subject-access export.
 #include "crmkit/audit.hpp"
+#include "crmkit/subject_export.hpp"
 #include "handle.hpp"
 
 using namespace crmkit;
@@ -30,6 +31,10 @@ int crmkit_audit_list_json(char** out_json, crmkit_db* db, const char* entity, i
     if (to) q.to = *to;
     return to_json(AuditTrail(db->session->store).list(q, after, limit), JsonForm::exact);
   });
+}
+
+int crmkit_subject_export_json(char** out_json, crmkit_db* db, int64_t customer_id) {
+  return capi::json_out(out_json, db, "out_json", [&] { return export_subject(db->session->store, customer_id); });
 }
 
 }  // extern "C"

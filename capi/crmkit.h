@@ -284,6 +284,12 @@ CRMKIT_API int crmkit_audit_list_json(char **out_json, crmkit_db *db, const char
                                       const char *actor, const int64_t *from, const int64_t *to, int64_t after,
                                       int limit);
 
+/* ========================================================= subject-access export == */
+/* Every stored row that references the customer, in every area, as one deterministic owned
+** JSON document {"format": "crmkit-subject-export/1", "customer_id", "tables": {"<table>":
+** [rows as objects of stored columns]}} (docs/PRIVACY.md). ENOTFOUND. */
+CRMKIT_API int crmkit_subject_export_json(char **out_json, crmkit_db *db, int64_t customer_id);
+
 /* ==================================================================== duplicates == */
 /* (section owned by the identity area; docs/IDENTITY.md "Duplicates in the store")
 ** Weighted, explainable duplicate detection over the store's customers. A candidate is the

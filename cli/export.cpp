@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "crmkit/subject_export.hpp"
 #include "common.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/export.hpp"
@@ -14,13 +15,27 @@ void add_export(CLI::App& root) {
   auto* cmd = root.add_subcommand("export", "Every customer's stored scores, RFM or fields as CSV or JSON");
   struct Opts {
     std::string db, what, format = "csv", out;
+    std::int64_t customer = 0;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("what", o->what, "scores, rfm or customers")->required();
+  cmd->add_option("what", o->what, "scores, rfm or customers; or subject (one person's data, JSON)")->required();
+  cmd->add_option("--customer", o->customer, "export subject: the customer id");
   add_db_option(cmd, o->db);
   cmd->add_option("--format", o->format, "csv or json")->capture_default_str();
   cmd->add_option("--out", o->out, "output file (default: stdout)");
   cmd->callback([o] {
+    if (o->what == "subject") {
+      if (o->customer == 0) throw Error(Errc::invalid_argument, "export subject needs --customer ID");
+      Store store = open_store(o->db, StoreUse::read);
+      const std::string text = nlohmann::json::parse(export_subject(store, o->customer)).dump(2) + "\n";
+      if (o->out.empty()) {
+        std::cout << text;
+      } else {
+        write_whole_file(o->out, text, "--out");
+        std::cerr << "crmkit export: customer " << o->customer << "'s data written to " << o->out << "\n";
+      }
+      return;
+    }
     const ExportKind kind = parse_export_kind(o->what, "export kind");
     const ExportFormat format = parse_export_format(o->format, "--format");
     Store store = open_store(o->db, StoreUse::read);

@@ -20,6 +20,7 @@ from ._values import optional_ms, take_json
 
 _P = n.POINTER
 _set_context = n.bind("crmkit_db_set_audit_context", n.c_int, n.c_void_p, n.c_char_p, n.c_char_p, n.c_char_p)
+_subject_json = n.bind("crmkit_subject_export_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
 _list_json = n.bind("crmkit_audit_list_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_char_p, n.c_int64,
                     n.c_char_p, _P(n.c_int64), _P(n.c_int64), n.c_int64, n.c_int)
 
@@ -77,4 +78,12 @@ class Audit:
                 return
 
 
+def subject_export(database, customer_id):
+    """Every stored row that references the customer, in every area (a subject-access request):
+    {"format", "customer_id", "tables": {table: [row dicts]}}, values as stored (times in epoch
+    ms, money in minor units), deterministic. NotFound for a missing customer."""
+    return n.take_json(_subject_json, database.handle, n.int64(customer_id, "customer_id"))
+
+
 _db.Database.audit = property(lambda self: Audit(self))
+_db.Database.subject_export = subject_export

@@ -135,3 +135,22 @@ class CheckRecordTest(unittest.TestCase):
                 db.duplicates.check_record(email="nope")
         finally:
             db.close()
+
+
+class SubjectExportTest(unittest.TestCase):
+    def test_every_table_of_the_person(self):
+        db = test_database()
+        try:
+            cid = db.customers.create(external_id="c1", email="ana@example.com", created_at=T0)
+            other = db.customers.create(external_id="c2", email="bo@example.com", created_at=T0)
+            db.interactions.record(cid, T0, "purchase", "web", amount=1250, currency="USD")
+            out = db.subject_export(cid)
+            self.assertEqual(out["customer_id"], cid)
+            self.assertEqual(out["tables"]["customers"][0]["email"], "ana@example.com")
+            self.assertEqual(len(out["tables"]["interactions"]), 1)
+            self.assertNotIn("bo@example.com", str(out))
+            self.assertEqual(db.subject_export(cid), out)
+            with self.assertRaises(crmkit.NotFound):
+                db.subject_export(other + 100)
+        finally:
+            db.close()

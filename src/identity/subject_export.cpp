@@ -1,0 +1,92 @@
+// The subject-access export: every row that references a customer, found through the store's
+// catalog rather than a list kept by hand, so no area's table can be forgotten.
+#include "crmkit/subject_export.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "customers/customer_exists.hpp"
+#include "store/connection.hpp"
+
+namespace crmkit {
+
+namespace {
+
+using detail::Connection;
+using nlohmann::json;
+
+// The tables (not views) with a customer_id column, by name.
+std::vector<std::string> tables_with_customer_id(Connection& conn) {
+  const char* sql =
+      conn.backend() == detail::Backend::postgres
+          ? "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t ON "
+            "t.table_schema = c.table_schema AND t.table_name = c.table_name WHERE c.table_schema = current_schema() "
+            "AND c.column_name = 'customer_id' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name"
+          : "SELECT m.name FROM sqlite_schema m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND "
+            "p.name = 'customer_id' ORDER BY m.name";
+  auto st = conn.statement(sql);
+  std::vector<std::string> out;
+  while (st->executeStep()) out.push_back(st->getColumn(0).getString());
+  return out;
+}
+
+json value_of(detail::Statement& st, int col) {
+  switch (st.getColumn(col).getType()) {
+    case detail::ColumnType::null: return nullptr;
+    case detail::ColumnType::integer: return st.getColumn(col).getInt64();
+    case detail::ColumnType::real: return st.getColumn(col).getDouble();
+    case detail::ColumnType::text: return st.getColumn(col).getString();
+    case detail::ColumnType::blob: {
+      const auto* bytes = static_cast<const unsigned char*>(st.getColumn(col).getBlob());
+      std::string hex;
+      for (int i = 0; i < st.getColumn(col).getBytes(); ++i) hex += fmt::format("{:02x}", bytes[i]);
+      return json{{"hex", hex}};
+    }
+  }
+  return nullptr;
+}
+
+// The rows a statement yields, as objects keyed by column name, sorted by their text so the
+// export does not depend on the order a backend returns them in.
+json rows_of(Connection& conn, const std::string& sql, std::int64_t customer_id, int binds) {
+  auto st = conn.statement(sql);
+  for (int i = 1; i <= binds; ++i) detail::bind_value(*st, i, customer_id);
+  std::vector<std::pair<std::string, json>> rows;
+  while (st->executeStep()) {
+    json row = json::object();
+    for (int c = 0; c < st->getColumnCount(); ++c) row[st->getColumnName(c)] = value_of(*st, c);
+    std::string key = row.dump();
+    rows.emplace_back(std::move(key), std::move(row));
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  json out = json::array();
+  for (auto& r : rows) out.push_back(std::move(r.second));
+  return out;
+}
+
+}  // namespace
+
+std::string export_subject(Store& store, std::int64_t customer_id) {
+  return detail::guard([&] {
+    auto& conn = detail::connection_of(store);
+    if (customer_id <= 0 || !detail::customer_exists(conn, customer_id))
+      throw Error(Errc::not_found, fmt::format("customer {} does not exist", customer_id));
+    json tables = json::object();
+    tables["customers"] = rows_of(conn, "SELECT * FROM customers WHERE id = ?", customer_id, 1);
+    for (const auto& t : tables_with_customer_id(conn))
+      tables[t] = rows_of(conn, fmt::format("SELECT * FROM \"{}\" WHERE customer_id = ?", t), customer_id, 1);
+    tables["duplicate_exceptions"] =
+        rows_of(conn, "SELECT * FROM duplicate_exceptions WHERE customer_a = ? OR customer_b = ?", customer_id, 2);
+    tables["audit_entries"] = rows_of(
+        conn,
+        "SELECT * FROM audit_entries WHERE (entity = 'customer' AND entity_id = ?) OR (entity = 'contact_point' AND "
+        "entity_id IN (SELECT id FROM contact_points WHERE customer_id = ?))",
+        customer_id, 2);
+    return json{{"format", "crmkit-subject-export/1"}, {"customer_id", customer_id}, {"tables", tables}}.dump();
+  });
+}
+
+}  // namespace crmkit
