@@ -12,6 +12,7 @@
 #include "base/json_form.hpp"
 #include "base/text.hpp"
 #include "customers/customer_exists.hpp"
+#include "customers/suppressions.hpp"
 #include "store/stored.hpp"
 
 namespace crmkit {
@@ -154,6 +155,7 @@ void replace_primary_contact(Connection& conn, std::int64_t customer, ContactTyp
     return;
   }
   auto same = with_key(conn, customer, type, value->read.match_key);
+  if (!same) refuse_suppressed(conn, type, value->read.match_key);
   if (same && primary && same->id == primary->id) {
     if (same->value == value->raw && same->normalized == value->read.normalized) return;
     auto& st = conn.prepare("UPDATE contact_points SET value_raw = ?, value_norm = ?, updated_at = ? WHERE id = ?");
@@ -198,6 +200,7 @@ std::int64_t ContactPoints::add(std::int64_t customer_id, const NewContactPoint&
     if (auto same = with_key(conn, customer_id, point.type, v.match_key))
       throw Error(Errc::conflict, fmt::format("customer {} already has {} '{}' (contact point {})", customer_id,
                                               to_string(point.type), detail::printable(same->normalized), same->id));
+    detail::refuse_suppressed(conn, point.type, v.match_key);
     // The first of its type becomes primary: a customer with one email has a primary email.
     const bool primary = point.primary || !primary_of(conn, customer_id, point.type);
     if (primary) demote_primary(conn, customer_id, point.type, at);
