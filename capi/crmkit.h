@@ -279,7 +279,7 @@ CRMKIT_API int crmkit_contact_delete(crmkit_db *db, int64_t id, int64_t at);
 /* Records an event; *out_id receives its id. contact_point_id and expires_at may be NULL (none);
 ** the four evidence texts may be NULL. ENOTFOUND (customer, contact point), EINVALID (a bad
 ** name, an unregistered purpose, a contact point of another customer or of a type the channel
-** does not reach, an empty or long source or evidence, a bad time, expires_at not after at or
+** does not reach, an empty or long source or evidence or one with a control character, a bad time, expires_at not after at or
 ** given on withdraw/expire; the message names which), ECONFLICT (confirm with nothing pending).
 ** Nothing is written on failure. */
 CRMKIT_API int crmkit_consent_record(int64_t *out_id, crmkit_db *db, int64_t customer_id,

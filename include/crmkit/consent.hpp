@@ -39,7 +39,7 @@ ConsentAction parse_consent_action(const std::string& text, const char* field = 
 ConsentState parse_consent_state(const std::string& text, const char* field = "state");
 SuppressionReason parse_suppression_reason(const std::string& text, const char* field = "reason");
 
-// What the person saw and where they were: each optional, 1..1000 bytes when given.
+// What the person saw and where they were: each optional, 1..1000 bytes of one line when given.
 struct ConsentEvidence {
   std::optional<std::string> form;          // the form or page ("signup-footer")
   std::optional<std::string> text_version;  // the version of the wording they agreed to
@@ -117,7 +117,7 @@ class Consent {
   // invalid_argument naming the field for an unregistered purpose ("purpose 'x' is not
   // registered: ..."), a contact point of another customer or of a type the channel does not
   // reach (email: email; sms, phone: phone; post: address; never with `all`), an empty or long
-  // source or evidence, a bad instant, expires_at not after `at` or on withdraw/expire;
+  // source or evidence or one with a control character, a bad instant, expires_at not after `at` or on withdraw/expire;
   // conflict for a confirm when nothing is pending at its `at` (the message names the state).
   // Nothing is written on failure.
   std::int64_t record(const NewConsentEvent& event);

@@ -65,9 +65,18 @@ void require_purpose(Connection& conn, const std::string& purpose) {
                           detail::printable(purpose), known));
 }
 
+// Source and evidence are one line each, printed by the command and in subject exports: a
+// control byte (an escape sequence, a line break) is refused rather than kept.
+void check_line(const char* field, const std::string& v, std::size_t max_bytes) {
+  detail::check_text(field, v, max_bytes);
+  for (unsigned char c : v)
+    if (c < 0x20 || c == 0x7f)
+      throw Error(Errc::invalid_argument, fmt::format("{} has a control character (byte 0x{:02x})", field, c));
+}
+
 std::optional<std::string> checked_evidence(const char* field, const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
-  detail::check_text(field, *v, kMaxEvidenceBytes);
+  check_line(field, *v, kMaxEvidenceBytes);
   if (detail::trim(*v).empty()) throw Error(Errc::invalid_argument, fmt::format("{} is empty (give none instead)", field));
   return v;
 }
@@ -155,7 +164,7 @@ std::int64_t Consent::record(const NewConsentEvent& event) {
   }
   if (event.contact_point_id && event.channel == ConsentChannel::all)
     throw Error(Errc::invalid_argument, "a contact point is reached on one channel: give a channel other than 'all'");
-  detail::check_text("source", event.source, kMaxSourceBytes);
+  check_line("source", event.source, kMaxSourceBytes);
   if (detail::trim(event.source).empty()) throw Error(Errc::invalid_argument, "source is empty");
   NewConsentEvent e = event;
   e.evidence.form = checked_evidence("evidence form", event.evidence.form);
