@@ -4,12 +4,15 @@
 // upsert and add.
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "crmkit/consent.hpp"
 #include "crmkit/customer.hpp"
+#include "crmkit/segment.hpp"
 #include "expect_error.hpp"
 #include "store_checksum.hpp"
 #include "test_store.hpp"
@@ -48,7 +51,19 @@ ConsentState state_at(Consent& consent, std::int64_t c, Instant as_of, ConsentCh
   return consent.state(c, channel, purpose, as_of).state;
 }
 
+std::vector<std::string> detail_state_names() { return {"none", "granted", "pending", "withdrawn", "expired"}; }
+
 }  // namespace
+
+namespace segments {
+// {"field": "consent.<channel>.marketing", "op": "eq", "value": state}
+std::string rule_json_for_test(ConsentChannel channel, const std::string& state) {
+  return nlohmann::json{{"field", std::string("consent.") + to_string(channel) + ".marketing"},
+                        {"op", "eq"},
+                        {"value", state}}
+      .dump();
+}
+}  // namespace segments
 
 TEST_CASE("no event is none; a grant is granted from its instant on, with the deciding event", "[consent]") {
   Store s = test_store();
@@ -336,4 +351,71 @@ TEST_CASE("a suppressed email or phone is refused on create, upsert, update and 
   rename.email = "kept@example.com";
   customers.update(had, rename, kT0 + 1);
   CHECK(customers.get(had).email == std::optional<std::string>("kept@example.com"));
+}
+
+TEST_CASE("segments filter on consent; membership agrees with Consent::state at every instant",
+          "[consent][segments]") {
+  Store s = test_store();
+  Consent consent(s);
+  consent.set_double_opt_in_ttl(2 * kDay);
+  // One customer per history; the states at the instants below cover all five.
+  const auto none = customer(s, "none");
+  const auto granted = customer(s, "granted");
+  consent.record(event(granted, ConsentAction::grant, kT0));
+  const auto blanket = customer(s, "blanket");  // granted on all, then withdrawn on sms only
+  consent.record(event(blanket, ConsentAction::grant, kT0, ConsentChannel::all));
+  consent.record(event(blanket, ConsentAction::withdraw, kT0 + kDay, ConsentChannel::sms));
+  const auto tie = customer(s, "tie");
+  consent.record(event(tie, ConsentAction::withdraw, kT0 + kDay));
+  consent.record(event(tie, ConsentAction::grant, kT0 + kDay, ConsentChannel::all));
+  const auto opt_in = customer(s, "opt_in");  // pending, then expired by the TTL
+  consent.record(event(opt_in, ConsentAction::request_double_opt_in, kT0));
+  const auto confirmed = customer(s, "confirmed");
+  consent.record(event(confirmed, ConsentAction::request_double_opt_in, kT0));
+  consent.record(event(confirmed, ConsentAction::confirm, kT0 + kDay));
+  const auto lapsing = customer(s, "lapsing");
+  auto g = event(lapsing, ConsentAction::grant, kT0);
+  g.expires_at = kT0 + kDay;
+  consent.record(g);
+  const auto ended = customer(s, "ended");
+  consent.record(event(ended, ConsentAction::grant, kT0));
+  consent.record(event(ended, ConsentAction::expire, kT0 + 2 * kDay));
+  const std::vector<std::int64_t> all{none, granted, blanket, tie, opt_in, confirmed, lapsing, ended};
+
+  Segments segments(s);
+  std::set<ConsentState> seen;
+  for (Instant as_of : {kT0 - 1, kT0, kT0 + kDay - 1, kT0 + kDay, kT0 + 2 * kDay, kT0 + 3 * kDay})
+    for (auto channel : {ConsentChannel::email, ConsentChannel::sms})
+      for (const auto& st : detail_state_names()) {
+        const std::string rule = segments::rule_json_for_test(channel, st);
+        std::vector<std::int64_t> want;
+        for (auto c : all) {
+          const auto now = consent.state(c, channel, "marketing", as_of).state;
+          seen.insert(now);
+          if (to_string(now) == st) want.push_back(c);
+        }
+        INFO("as_of " << as_of << ", " << rule);
+        CHECK(segments.evaluate(rule, as_of) == want);
+      }
+  CHECK(seen.size() == 5);
+
+  // The text form, a list, a negative; refusals name the part at fault.
+  const std::string may_email = rule_from_text("consent.email.marketing = \"granted\"");
+  CHECK(segments.evaluate(may_email, kT0) == std::vector<std::int64_t>{granted, blanket, lapsing, ended});
+  CHECK(rule_to_text(may_email) == "consent.email.marketing = \"granted\"");
+  // On sms the tie's email withdraw does not apply: its grant on all does.
+  CHECK(segments.evaluate(rule_from_text("consent.sms.marketing not in [\"none\", \"granted\"]"), kT0 + kDay) ==
+        std::vector<std::int64_t>{blanket});
+  CHECK(segments.evaluate(rule_from_text("consent.email.marketing != \"granted\""), kT0 + kDay) ==
+        std::vector<std::int64_t>{none, tie, opt_in, lapsing});
+  expect_error([&] { segments.evaluate(rule_from_text("consent.email.marketing = \"maybe\""), kT0); },
+               Errc::invalid_argument, "'maybe' is not a consent state (none, granted, pending, withdrawn, expired)");
+  expect_error([&] { segments.evaluate(rule_from_text("consent.all.marketing = \"granted\""), kT0); },
+               Errc::invalid_argument, "names no channel");
+  expect_error([&] { segments.evaluate(rule_from_text("consent.email = \"granted\""), kT0); },
+               Errc::invalid_argument, "names no purpose");
+  expect_error([&] { segments.evaluate(rule_from_text("consent.email.newsletter = \"granted\""), kT0); },
+               Errc::invalid_argument, "purpose 'newsletter' is not registered");
+  expect_error([&] { segments.evaluate(rule_from_text("consent.email.marketing contains \"gr\""), kT0); },
+               Errc::invalid_argument, "operator contains does not apply to consent field");
 }
