@@ -48,12 +48,13 @@ void refuse_suppressed(Connection& conn, ContactType type, const std::string& ma
 
 Suppression insert_suppression(Connection& conn, ContactType type, const std::string& match_key,
                                SuppressionReason reason, Instant at) {
-  if (auto s = find_suppression(conn, type, match_key)) return *s;
-  Suppression s{type, suppression_hash(conn, match_key), reason, at};
-  auto& st = conn.prepare("INSERT INTO suppressions(type, hash, reason, at) VALUES (?, ?, ?, ?)");
-  bind_all(st, to_string(type), s.hash, reason, at);
+  // DO NOTHING keeps the first row also when another session inserted it since this one looked.
+  auto& st = conn.prepare(
+      "INSERT INTO suppressions(type, hash, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT (type, hash) DO NOTHING");
+  bind_all(st, to_string(type), suppression_hash(conn, match_key), reason, at);
   st.exec();
-  return s;
+  if (auto s = find_suppression(conn, type, match_key)) return *s;
+  throw Error(Errc::internal, "a suppression row inserted is not found");
 }
 
 bool delete_suppression(Connection& conn, ContactType type, const std::string& match_key) {
