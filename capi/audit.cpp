@@ -33,6 +33,18 @@ int crmkit_audit_list_json(char** out_json, crmkit_db* db, const char* entity, i
   });
 }
 
+int crmkit_audit_start_chain(crmkit_db* db) {
+  CRMKIT_NEED_DB(db);
+  return call(capi::session_of(db), [&] {
+    AuditTrail(db->session->store).start_chain();
+    return CRMKIT_OK;
+  });
+}
+
+int crmkit_audit_verify_json(char** out_json, crmkit_db* db) {
+  return capi::json_out(out_json, db, "out_json", [&] { return to_json(AuditTrail(db->session->store).verify()); });
+}
+
 int crmkit_subject_export_json(char** out_json, crmkit_db* db, int64_t customer_id) {
   return capi::json_out(out_json, db, "out_json", [&] { return export_subject(db->session->store, customer_id); });
 }

@@ -283,12 +283,82 @@ CRMKIT_API int crmkit_db_set_audit_context(crmkit_db *db, const char *actor, con
 CRMKIT_API int crmkit_audit_list_json(char **out_json, crmkit_db *db, const char *entity, int64_t entity_id,
                                       const char *actor, const int64_t *from, const int64_t *to, int64_t after,
                                       int limit);
+/* Starts hash chaining (idempotent): every later entry carries HMAC-SHA-256 keyed by the previous
+** chained entry's hash over its own fields, so a past entry edited, removed or reordered is
+** detected by crmkit_audit_verify_json. */
+CRMKIT_API int crmkit_audit_start_chain(crmkit_db *db);
+/* Recomputes the chain: an owned JSON object {"chained", "checked", "first_broken" (the first
+** entry that breaks it; 0 when intact), "reason"}. */
+CRMKIT_API int crmkit_audit_verify_json(char **out_json, crmkit_db *db);
 
 /* ========================================================= subject-access export == */
 /* Every stored row that references the customer, in every area, as one deterministic owned
 ** JSON document {"format": "crmkit-subject-export/1", "customer_id", "tables": {"<table>":
 ** [rows as objects of stored columns]}} (docs/PRIVACY.md). ENOTFOUND. */
 CRMKIT_API int crmkit_subject_export_json(char **out_json, crmkit_db *db, int64_t customer_id);
+/* ======================================================= consent and suppression == */
+/* (section owned by the identity area; docs/PRIVACY.md)
+** The consent ledger is append-only: events are recorded, never changed or deleted. channel is
+** "email", "sms", "phone", "post", "push" or "all" (every channel); lawful_basis "consent",
+** "contract", "legal_obligation", "vital_interest", "public_interest" or "legitimate_interest";
+** action "grant", "withdraw", "request_double_opt_in", "confirm" or "expire"; purpose
+** "marketing", "profiling", "transactional" or one the host registered. A state is "none",
+** "granted", "pending", "withdrawn" or "expired", derived at as_of from the latest event on the
+** channel or on "all" (a withdraw wins at equal instants). Times are ms since the epoch. */
+
+/* Records an event; *out_id receives its id. contact_point_id and expires_at may be NULL (none);
+** the four evidence texts may be NULL. ENOTFOUND (customer, contact point), EINVALID (a bad
+** name, an unregistered purpose, a contact point of another customer or of a type the channel
+** does not reach, an empty or long source or evidence or one with a control character, a bad time, expires_at not after at or
+** given on withdraw/expire; the message names which), ECONFLICT (confirm with nothing pending).
+** Nothing is written on failure. */
+CRMKIT_API int crmkit_consent_record(int64_t *out_id, crmkit_db *db, int64_t customer_id,
+                                     const int64_t *contact_point_id, const char *channel, const char *purpose,
+                                     const char *lawful_basis, const char *action, const char *source,
+                                     const char *evidence_form, const char *evidence_text_version,
+                                     const char *evidence_ip, const char *evidence_user_agent, int64_t at,
+                                     const int64_t *expires_at);
+/* One event as an owned JSON object: "id", "customer_id", "contact_point_id", "channel",
+** "purpose", "lawful_basis", "action", "source", "evidence" {"form", "text_version", "ip",
+** "user_agent"}, "at", "expires_at" (absent values null). ENOTFOUND. */
+CRMKIT_API int crmkit_consent_get_json(char **out_json, crmkit_db *db, int64_t id);
+/* A customer's events as an owned JSON array, by at then id. ENOTFOUND. */
+CRMKIT_API int crmkit_consent_events_json(char **out_json, crmkit_db *db, int64_t customer_id);
+/* The state at as_of as an owned JSON object: "customer_id", "channel", "purpose", "state",
+** "deciding" (the event, or null), "until" (when a grant or request lapses, or lapsed; null),
+** "as_of". ENOTFOUND (customer); EINVALID (channel "all", an unregistered purpose, a bad time). */
+CRMKIT_API int crmkit_consent_state_json(char **out_json, crmkit_db *db, int64_t customer_id, const char *channel,
+                                         const char *purpose, int64_t as_of);
+/* Every state the customer's events decide at as_of, as an owned JSON array of such objects, by
+** purpose then channel. ENOTFOUND; EINVALID (a bad time). */
+CRMKIT_API int crmkit_consent_states_json(char **out_json, crmkit_db *db, int64_t customer_id, int64_t as_of);
+/* Registers a purpose (a-z, 0-9, '_', 1..64 characters, starting with a letter); description
+** may be NULL. Registering it again with the same description is a no-op. EINVALID (name,
+** description, at), ECONFLICT (registered with another description). */
+CRMKIT_API int crmkit_consent_add_purpose(crmkit_db *db, const char *name, const char *description, int64_t at);
+/* The purposes as an owned JSON array of {"name", "description", "built_in", "created_at"}. */
+CRMKIT_API int crmkit_consent_purposes_json(char **out_json, crmkit_db *db);
+/* How long a double opt-in request stays pending, in ms (default 604800000, 7 days). */
+CRMKIT_API int crmkit_consent_double_opt_in_ttl(int64_t *out_ms, crmkit_db *db);
+/* Sets it, 60000 (1 minute) to 31622400000 (366 days); EINVALID outside. */
+CRMKIT_API int crmkit_consent_set_double_opt_in_ttl(crmkit_db *db, int64_t ms);
+
+/* The suppression list: emails and phones no customer may be given again (creating or updating
+** a customer, or adding a contact point, with one fails ECONFLICT naming the reason and date).
+** type is "email" or "phone"; value is read as a contact point and kept only as a salted
+** SHA-256 hash (HMAC) of its match key. reason is "erased", "bounced", "complaint" or "manual".
+** A row is the JSON object {"type", "hash", "reason", "at"}. */
+/* Suppresses the value; *out_json receives the stored row (the first one, unchanged, when it was
+** already suppressed). EINVALID (type, value, reason, at). */
+CRMKIT_API int crmkit_suppression_add_json(char **out_json, crmkit_db *db, const char *type, const char *value,
+                                           const char *reason, int64_t at);
+/* The row for the value as owned JSON, or the text null when it is not suppressed. EINVALID. */
+CRMKIT_API int crmkit_suppression_find_json(char **out_json, crmkit_db *db, const char *type, const char *value);
+/* *out_suppressed = 1 when the value is suppressed, else 0. EINVALID. */
+CRMKIT_API int crmkit_suppression_check(int *out_suppressed, crmkit_db *db, const char *type, const char *value);
+/* Lifts a manual suppression. ENOTFOUND (not suppressed), ECONFLICT (suppressed for another
+** reason: erasures, bounces and complaints stay), EINVALID. */
+CRMKIT_API int crmkit_suppression_remove(crmkit_db *db, const char *type, const char *value);
 
 /* ==================================================================== duplicates == */
 /* (section owned by the identity area; docs/IDENTITY.md "Duplicates in the store")

@@ -77,6 +77,28 @@ void add_audit_commands(CLI::App& root) {
   add_db_option(c, o->db);
   c->add_flag("--json", o->json, "JSON on stdout");
   c->callback([o] { list(*o); });
+
+  auto chain_db = std::make_shared<std::string>(kDefaultDb);
+  auto* chain = audit->add_subcommand("chain", "Chain every later entry to the one before it (tamper evidence)");
+  add_db_option(chain, *chain_db);
+  chain->callback([chain_db] {
+    Store s = open_store(*chain_db, StoreUse::write);
+    AuditTrail(s).start_chain();
+    std::printf("the audit trail is chained from its next entry on\n");
+  });
+  auto v = std::make_shared<AuditOpts>();
+  auto* verify = audit->add_subcommand("verify", "Recompute the chain; exit 1 when an entry was tampered with");
+  add_db_option(verify, v->db);
+  verify->add_flag("--json", v->json, "JSON on stdout");
+  verify->callback([v] {
+    Store s = open_store(v->db, StoreUse::read);
+    const AuditVerification r = AuditTrail(s).verify();
+    if (v->json) print_json(nlohmann::json::parse(to_json(r)));
+    else if (!r.chained) std::printf("the audit trail is not chained (crmkit audit chain starts it)\n");
+    else if (r.first_broken == 0) std::printf("audit chain intact: %lld entries checked\n", static_cast<long long>(r.checked));
+    else std::printf("audit chain BROKEN at entry %lld: %s\n", static_cast<long long>(r.first_broken), r.reason.c_str());
+    if (r.first_broken != 0) exit_code() = 1;
+  });
 }
 
 }  // namespace crmkit::cli

@@ -24,6 +24,8 @@ void add_demo(CLI::App& root);
 void add_report(CLI::App& root);
 void add_customer_commands(CLI::App& root);
 void add_contact_commands(CLI::App& root);
+// crmkit consent ... and crmkit suppress ... (cli/consent.cpp).
+void add_consent_commands(CLI::App& root);
 void add_dedupe_commands(CLI::App& root);
 void add_audit_commands(CLI::App& root);
 void add_import(CLI::App& root);

@@ -5,7 +5,7 @@ set -euo pipefail
 # libpq-dev: PostgreSQL's C client, which the library links for its second backend;
 # postgresql: the server the tests start privately (tests/postgres/with_server.sh).
 packages=(cmake make g++ ccache pkgconf python3 libsqlite3-dev sqlite3 libsqlitecpp-dev libfmt-dev catch2
-          nlohmann-json3-dev libcli11-dev libboost-math-dev libphonenumber-dev libidn2-dev python3-pandas chromium librsvg2-bin
+          nlohmann-json3-dev libcli11-dev libboost-math-dev libphonenumber-dev libidn2-dev nettle-dev python3-pandas chromium librsvg2-bin
           libpq-dev postgresql)
 if [ "${CRMKIT_WITH_CLANG:-0}" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
 # Node and npm run the browser test (tests/browser): Debian's unless the machine has its own.

@@ -58,11 +58,29 @@ struct AuditPage {
 // {"entries": [...], "next_after"}
 std::string to_json(const AuditPage& page, JsonForm form = JsonForm::readable);
 
+// What verify() found: the chained entries it checked, and the first whose hash does not follow
+// from its fields and the entry before it (0 when none): a changed, removed or reordered entry.
+struct AuditVerification {
+  bool chained = false;            // the trail is chained (start_chain was called)
+  std::int64_t checked = 0;        // chained entries whose hash was recomputed
+  std::int64_t first_broken = 0;   // the first entry that breaks the chain; 0: intact
+  std::string reason;              // why it breaks, for people ("the hash does not match ...")
+};
+// {"chained", "checked", "first_broken", "reason"}
+std::string to_json(const AuditVerification& v);
+
 class AuditTrail {
  public:
   explicit AuditTrail(Store& store) : store_(store) {}
   // invalid_argument: entity_id without entity, limit outside 1..10000, negative after, bad times.
   AuditPage list(const AuditQuery& query = {}, std::int64_t after = 0, int limit = 100);
+
+  // Hash chaining, optional: from start_chain() on, every entry carries HMAC-SHA-256 keyed by
+  // the previous chained entry's hash over its own fields, so editing, deleting or reordering a
+  // past entry breaks every hash after it. verify() recomputes the chain. Removing the newest
+  // entries is not detected by the chain alone: keep the last hash elsewhere to detect that.
+  void start_chain();
+  AuditVerification verify();
 
  private:
   Store store_;

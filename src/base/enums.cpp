@@ -42,6 +42,25 @@ LifecycleStage parse_lifecycle_stage(const std::string& t, const char* f) {
 }
 ChurnRule parse_churn_rule(const std::string& t, const char* f) { return parse_enum(detail::kChurnRuleNames, t, f); }
 
+const char* to_string(ConsentChannel c) noexcept { return enum_name(detail::kConsentChannelNames, c); }
+const char* to_string(LawfulBasis b) noexcept { return enum_name(detail::kLawfulBasisNames, b); }
+const char* to_string(ConsentAction a) noexcept { return enum_name(detail::kConsentActionNames, a); }
+const char* to_string(ConsentState s) noexcept { return enum_name(detail::kConsentStateNames, s); }
+const char* to_string(SuppressionReason r) noexcept { return enum_name(detail::kSuppressionReasonNames, r); }
+ConsentChannel parse_consent_channel(const std::string& t, const char* f) {
+  return parse_enum(detail::kConsentChannelNames, t, f);
+}
+LawfulBasis parse_lawful_basis(const std::string& t, const char* f) { return parse_enum(detail::kLawfulBasisNames, t, f); }
+ConsentAction parse_consent_action(const std::string& t, const char* f) {
+  return parse_enum(detail::kConsentActionNames, t, f);
+}
+ConsentState parse_consent_state(const std::string& t, const char* f) {
+  return parse_enum(detail::kConsentStateNames, t, f);
+}
+SuppressionReason parse_suppression_reason(const std::string& t, const char* f) {
+  return parse_enum(detail::kSuppressionReasonNames, t, f);
+}
+
 const char* to_string(Channel c) noexcept { return enum_name(detail::kChannelNames, c); }
 const char* to_string(InteractionKind k) noexcept { return enum_name(detail::kInteractionKindNames, k); }
 const char* to_string(Direction d) noexcept { return enum_name(detail::kDirectionNames, d); }

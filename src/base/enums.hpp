@@ -7,6 +7,7 @@
 #include "base/enum_table.hpp"
 #include "crmkit/audit.hpp"
 #include "crmkit/clv.hpp"
+#include "crmkit/consent.hpp"
 #include "crmkit/contact_point.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/export.hpp"
@@ -43,6 +44,33 @@ inline constexpr EnumName<ContactType> kContactTypeNames[] = {{ContactType::emai
 
 inline constexpr EnumName<AuditEntity> kAuditEntityNames[] = {{AuditEntity::customer, "customer"},
                                                               {AuditEntity::contact_point, "contact_point"}};
+inline constexpr EnumName<ConsentChannel> kConsentChannelNames[] = {
+    {ConsentChannel::email, "email"}, {ConsentChannel::sms, "sms"},   {ConsentChannel::phone, "phone"},
+    {ConsentChannel::post, "post"},   {ConsentChannel::push, "push"}, {ConsentChannel::all, "all"}};
+inline constexpr EnumName<LawfulBasis> kLawfulBasisNames[] = {{LawfulBasis::consent, "consent"},
+                                                              {LawfulBasis::contract, "contract"},
+                                                              {LawfulBasis::legal_obligation, "legal_obligation"},
+                                                              {LawfulBasis::vital_interest, "vital_interest"},
+                                                              {LawfulBasis::public_interest, "public_interest"},
+                                                              {LawfulBasis::legitimate_interest, "legitimate_interest"}};
+inline constexpr EnumName<ConsentAction> kConsentActionNames[] = {
+    {ConsentAction::grant, "grant"},
+    {ConsentAction::withdraw, "withdraw"},
+    {ConsentAction::request_double_opt_in, "request_double_opt_in"},
+    {ConsentAction::confirm, "confirm"},
+    {ConsentAction::expire, "expire"}};
+inline constexpr EnumName<ConsentState> kConsentStateNames[] = {{ConsentState::none, "none"},
+                                                                {ConsentState::granted, "granted"},
+                                                                {ConsentState::pending, "pending"},
+                                                                {ConsentState::withdrawn, "withdrawn"},
+                                                                {ConsentState::expired, "expired"}};
+inline constexpr EnumName<SuppressionReason> kSuppressionReasonNames[] = {{SuppressionReason::erased, "erased"},
+                                                                          {SuppressionReason::bounced, "bounced"},
+                                                                          {SuppressionReason::complaint, "complaint"},
+                                                                          {SuppressionReason::manual, "manual"}};
+// The contact types the suppression list keeps (a subset of the above; the schema allows these).
+inline constexpr EnumName<ContactType> kSuppressionTypeNames[] = {{ContactType::email, "email"},
+                                                                  {ContactType::phone, "phone"}};
 
 inline constexpr EnumName<Channel> kChannelNames[] = {
     {Channel::email, "email"}, {Channel::phone, "phone"}, {Channel::chat, "chat"},   {Channel::sms, "sms"},

@@ -14,6 +14,7 @@
 #include "base/text.hpp"
 #include "customers/customer_exists.hpp"
 #include "store/audit_trail.hpp"
+#include "customers/suppressions.hpp"
 #include "store/stored.hpp"
 
 namespace crmkit {
@@ -196,6 +197,7 @@ void replace_primary(Connection& conn, std::int64_t customer, ContactType type,
     return;
   }
   auto same = with_key(conn, customer, type, value->read.match_key);
+  if (!same) refuse_suppressed(conn, type, value->read.match_key);
   if (same && primary && same->id == primary->id) {
     if (same->value == value->raw && same->normalized == value->read.normalized) return;
     auto& st = conn.prepare("UPDATE contact_points SET value_raw = ?, value_norm = ?, updated_at = ? WHERE id = ?");
@@ -251,6 +253,7 @@ std::int64_t ContactPoints::add(std::int64_t customer_id, const NewContactPoint&
     if (auto same = with_key(conn, customer_id, point.type, v.match_key))
       throw Error(Errc::conflict, fmt::format("customer {} already has {} '{}' (contact point {})", customer_id,
                                               to_string(point.type), detail::printable(same->normalized), same->id));
+    detail::refuse_suppressed(conn, point.type, v.match_key);
     // The first of its type becomes primary: a customer with one email has a primary email.
     const auto before = points_of(conn, customer_id, point.type);
     const bool primary = point.primary || !primary_of(conn, customer_id, point.type);

@@ -90,6 +90,7 @@ bool op_allowed(FieldType t, Op op) noexcept {
     case T::instant:
     case T::date: return ordering || set_ops;
     case T::tags: return set_ops || lists || op == Op::contains || op == Op::not_contains;
+    case T::consent: return op == Op::eq || op == Op::ne || lists;
   }
   (void)text_ops;
   return false;

@@ -13,6 +13,7 @@ enum class FieldType {
   date,       // "YYYY-MM-DD" text (birth_date)
   tags,       // the customer's tag set
   attribute,  // json_extract(c.attributes, path): text, number or boolean
+  consent,    // consent.<channel>.<purpose>: the consent state's name at as_of, never missing
 };
 
 enum class FieldId {

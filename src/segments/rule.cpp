@@ -41,6 +41,7 @@ const char* field_type_name(FieldType t) {
     case FieldType::date: return "date";
     case FieldType::tags: return "tags";
     case FieldType::attribute: return "attribute";
+    case FieldType::consent: return "consent";
   }
   return "?";
 }
@@ -156,6 +157,14 @@ struct Checker {
         if (s.empty()) fail(path, "tag is empty");
         return;
       }
+      case FieldType::consent: {
+        if (!v.is_string()) wrong("a consent state (string)");
+        const std::string s = string_value(v, path, "consent state", 64);
+        for (const auto& e : detail::kConsentStateNames)
+          if (s == e.name) return;
+        fail(path, fmt::format("'{}' is not a consent state ({})", detail::printable(s),
+                               detail::enum_names(detail::kConsentStateNames)));
+      }
       case FieldType::attribute:
         if (op == Op::contains || op == Op::not_contains || op == Op::starts_with || op == Op::ends_with) {
           if (!v.is_string()) wrong("a string");
@@ -222,6 +231,9 @@ struct Checker {
     if (name.rfind("attributes.", 0) == 0) {
       attribute_path(name, path + ".field");
       t = FieldType::attribute;
+    } else if (name.rfind("consent.", 0) == 0) {
+      consent_field(name, path + ".field");
+      t = FieldType::consent;
     } else {
       const FieldInfo* f = find_field(name);
       if (!f) fail(path + ".field", fmt::format("unknown field '{}'", detail::printable(name)));
@@ -381,6 +393,24 @@ std::vector<std::string> attribute_path(const std::string& field, const std::str
     start = dot + 1;
   }
   return parts;
+}
+
+ConsentField consent_field(const std::string& field, const std::string& path) {
+  const std::string rest = field.substr(std::string("consent.").size());
+  const auto dot = rest.find('.');
+  ConsentField f{rest.substr(0, dot), dot == std::string::npos ? std::string() : rest.substr(dot + 1)};
+  bool channel = false;
+  for (const auto& e : detail::kConsentChannelNames)
+    channel = channel || (f.channel == e.name && e.value != ConsentChannel::all);
+  if (!channel)
+    fail(path, fmt::format("'{}' names no channel: consent.<channel>.<purpose> with channel email, sms, phone, "
+                           "post or push", detail::printable(field)));
+  bool ok = !f.purpose.empty() && f.purpose.size() <= 64 && f.purpose[0] >= 'a' && f.purpose[0] <= 'z';
+  for (char ch : f.purpose) ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+  if (!ok)
+    fail(path, fmt::format("'{}' names no purpose: consent.<channel>.<purpose> with a purpose of a-z, 0-9 and _",
+                           detail::printable(field)));
+  return f;
 }
 
 TimeInterval time_interval(const std::string& s, const std::string& path) {

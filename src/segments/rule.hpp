@@ -52,6 +52,8 @@ struct CompileContext {
   detail::Backend backend = detail::Backend::sqlite;
   // Segment name -> id; throws Error(not_found) for an unknown name.
   std::function<std::int64_t(const std::string& name)> resolve_segment;
+  // Whether a consent purpose is registered (consent.<channel>.<purpose> fields); unset: any is.
+  std::function<bool(const std::string& purpose)> known_purpose;
 };
 
 struct CompiledRule {

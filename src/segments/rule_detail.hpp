@@ -20,6 +20,14 @@ const std::vector<std::string>& interaction_directions();
 // "attributes.a.b" -> {"a", "b"}; strict syntax, errors name `path`.
 std::vector<std::string> attribute_path(const std::string& field, const std::string& path);
 
+// "consent.email.marketing" -> {"email", "marketing"}: a channel a message goes out on (not
+// `all`) and a purpose name's syntax; whether the purpose is registered is the compiler's check.
+struct ConsentField {
+  std::string channel;
+  std::string purpose;
+};
+ConsentField consent_field(const std::string& field, const std::string& path);
+
 // A time value of a rule as the half-open interval it denotes: a date D is [D 00:00, D+1 00:00),
 // an instant t is [t, t+1ms).
 struct TimeInterval {

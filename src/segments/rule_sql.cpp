@@ -188,10 +188,31 @@ class Compiler {
       for (const auto& part : parts) jp += "." + part;
       return compare("json_extract(c.attributes, " + text(jp) + ")", FieldType::attribute, op, n, path);
     }
+    if (name.rfind("consent.", 0) == 0) return compare(consent_state(name, path), FieldType::consent, op, n, path);
     const FieldInfo* f = find_field(name);
     if (!f) fail(path + ".field", "unknown field");
     if (f->type == FieldType::tags) return tags(op, n);
     return compare(field_sql(f->id), f->type, op, n, path);
+  }
+
+  // The consent state's name at as_of, as Consent::state derives it (src/identity/consent_state.cpp;
+  // the two are one table, and tests/unit/consent_test.cpp compares them case by case): of the
+  // customer's events for the purpose on the channel or on 'all' at or before as_of, the latest
+  // decides, a withdraw first at equal instants, then the later recorded; 'none' without one.
+  std::string consent_state(const std::string& name, const std::string& path) {
+    const ConsentField f = consent_field(name, path + ".field");
+    if (ctx_.known_purpose && !ctx_.known_purpose(f.purpose))
+      fail(path + ".field", fmt::format("purpose '{}' is not registered", f.purpose));
+    const std::string ttl =
+        "(SELECT CAST(t.value AS BIGINT) FROM store_settings t WHERE t.key = 'consent_double_opt_in_ttl_ms')";
+    return "COALESCE((SELECT CASE WHEN e.action = 'withdraw' THEN 'withdrawn' WHEN e.action = 'expire' THEN 'expired' "
+           "WHEN e.action = 'request_double_opt_in' THEN (CASE WHEN " + integer(ctx_.as_of) +
+           " >= COALESCE(e.expires_at, e.at + " + ttl + ") THEN 'expired' ELSE 'pending' END) "
+           "WHEN e.expires_at IS NOT NULL AND " + integer(ctx_.as_of) + " >= e.expires_at THEN 'expired' "
+           "ELSE 'granted' END FROM consent_events e WHERE e.customer_id = c.id AND e.purpose = " + text(f.purpose) +
+           " AND (e.channel = " + text(f.channel) + " OR e.channel = 'all') AND e.at <= " + integer(ctx_.as_of) +
+           " ORDER BY e.at DESC, (CASE WHEN e.action = 'withdraw' THEN 1 ELSE 0 END) DESC, e.id DESC LIMIT 1), "
+           "'none')";
   }
 
   std::string figure(const char* col, bool zero_when_absent) {

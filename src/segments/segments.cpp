@@ -60,6 +60,10 @@ segments::CompiledRule compile(detail::Connection& c, const Store& store, const 
   ctx.strict_nulls = strict;
   ctx.backend = c.backend();
   ctx.resolve_segment = [&c](const std::string& name) { return segment_id_of(c, name); };
+  ctx.known_purpose = [&c](const std::string& purpose) {
+    auto& st = c.prepare("SELECT 1 FROM consent_purposes WHERE name = ?");
+    return detail::one_row(st, [](detail::Statement&) { return true; }, purpose).has_value();
+  };
   return segments::compile_rule(rule, ctx);
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/checks.hpp"
+#include "base/digest.hpp"
 #include "base/enums.hpp"
 #include "base/json_form.hpp"
 #include "base/text.hpp"
@@ -46,6 +47,29 @@ nlohmann::json entry_json(const AuditEntry& e, JsonForm form) {
           {"at", detail::instant_json(e.at, form)}};
 }
 
+// The fields a chained entry's hash covers, in one canonical text: a JSON array, so no field's
+// text can run into the next.
+std::string chained_text(const std::string& entity, std::int64_t entity_id, const std::string& field,
+                         const std::optional<std::string>& old_value, const std::optional<std::string>& new_value,
+                         const std::optional<std::string>& actor, const std::optional<std::string>& reason,
+                         const std::optional<std::string>& request_id, Instant at) {
+  auto opt = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  return nlohmann::json::array({entity, entity_id, field, opt(old_value), opt(new_value), opt(actor), opt(reason),
+                                opt(request_id), at})
+      .dump();
+}
+
+bool chained(detail::Connection& conn) {
+  auto& st = conn.prepare("SELECT value FROM store_settings WHERE key = 'audit_chain'");
+  return detail::one_row(st, [](detail::Statement& s) { return s.getColumn(0).getString() == "on"; }).value_or(false);
+}
+
+// The newest chained entry's hash: the key of the next one's ("" before the first).
+std::string chain_head(detail::Connection& conn) {
+  auto& st = conn.prepare("SELECT hash FROM audit_entries WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1");
+  return detail::one_row(st, [](detail::Statement& s) { return s.getColumn(0).getString(); }).value_or("");
+}
+
 }  // namespace
 
 namespace detail {
@@ -55,11 +79,15 @@ void record_change(Connection& conn, AuditEntity entity, std::int64_t id, const 
                    Instant at) {
   if (!conn.audit_trail) return;
   const AuditContext& who = conn.audit_context;
+  std::optional<std::string> hash;
+  if (chained(conn))
+    hash = hmac_sha256_hex(chain_head(conn), chained_text(to_string(entity), id, field, old_value, new_value,
+                                                          given(who.actor), given(who.reason), given(who.request_id), at));
   auto& st = conn.prepare(
-      "INSERT INTO audit_entries(entity, entity_id, field, old_value, new_value, actor, reason, request_id, at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO audit_entries(entity, entity_id, field, old_value, new_value, actor, reason, request_id, at, hash) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   bind_all(st, to_string(entity), id, field, old_value, new_value, given(who.actor), given(who.reason),
-           given(who.request_id), at);
+           given(who.request_id), at, hash);
   st.exec();
 }
 
@@ -117,6 +145,63 @@ AuditPage AuditTrail::list(const AuditQuery& q, std::int64_t after, int limit) {
     }
     return page;
   });
+}
+
+void AuditTrail::start_chain() {
+  detail::guard([&] {
+    auto& conn = detail::connection_of(store_);
+    detail::WriteScope scope(conn);
+    auto& st = conn.prepare(
+        "INSERT INTO store_settings(key, value) VALUES ('audit_chain', 'on') ON CONFLICT (key) DO NOTHING");
+    st.exec();
+    scope.commit();
+  });
+}
+
+AuditVerification AuditTrail::verify() {
+  return detail::guard([&] {
+    auto& conn = detail::connection_of(store_);
+    AuditVerification v;
+    v.chained = chained(conn);
+    if (!v.chained) return v;
+    // From the first chained entry on, every entry must carry the hash that follows from the
+    // one before it and its own fields.
+    auto& first = conn.prepare("SELECT min(id) FROM audit_entries WHERE hash IS NOT NULL");
+    const auto start = detail::one_row(first, [](detail::Statement& s) {
+      return s.getColumn(0).isNull() ? std::optional<std::int64_t>() : s.getColumn(0).getInt64();
+    });
+    if (!start || !*start) return v;
+    auto& st = conn.prepare(
+        "SELECT id, entity, entity_id, field, old_value, new_value, actor, reason, request_id, at, hash FROM "
+        "audit_entries WHERE id >= ? ORDER BY id");
+    detail::StatementReset done(st);
+    detail::bind_all(st, **start);
+    std::string previous;
+    while (st.executeStep()) {
+      const detail::StoredRow r(st, "audit_entries");
+      const std::int64_t id = r.int64(0);
+      const auto hash = r.opt_text(10);
+      const std::string want =
+          detail::hmac_sha256_hex(previous, chained_text(r.text(1), r.int64(2), r.text(3), r.opt_text(4), r.opt_text(5),
+                                                         r.opt_text(6), r.opt_text(7), r.opt_text(8), r.int64(9)));
+      ++v.checked;
+      if (!hash || *hash != want) {
+        v.first_broken = id;
+        v.reason = !hash ? fmt::format("entry {} has no hash after the chain began", id)
+                         : fmt::format("entry {}'s hash does not follow from its fields and the entry before it "
+                                       "(it, or an entry before it, was changed, removed or reordered)", id);
+        break;
+      }
+      previous = *hash;
+    }
+    return v;
+  });
+}
+
+std::string to_json(const AuditVerification& v) {
+  return nlohmann::json{{"chained", v.chained}, {"checked", v.checked}, {"first_broken", v.first_broken},
+                        {"reason", v.reason}}
+      .dump();
 }
 
 }  // namespace crmkit

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/digest.hpp"
 #include "base/idn.hpp"
 #include "store/connection.hpp"
 
@@ -39,10 +40,21 @@ void ascii_email_keys(Connection& c) {
   }
 }
 
+// 0017: the store's own salt for the suppression list's hashes (docs/PRIVACY.md). Made here, in
+// the migration's transaction, rather than on first use: every store at version 16 has exactly
+// one from then on, so reads (is a value suppressed?) never write and work on a read-only
+// store, and two processes cannot race to make two. 32 random bytes, as hexadecimal text.
+void suppression_salt(Connection& c) {
+  auto& st = c.prepare("INSERT INTO store_settings(key, value) VALUES ('suppression_salt', ?)");
+  bind_all(st, random_hex(32));
+  st.exec();
+}
+
 }  // namespace
 
 void after_migration(Connection& c, int version) {
   if (version == 14) ascii_email_keys(c);
+  if (version == 17) suppression_salt(c);
 }
 
 }  // namespace crmkit::detail

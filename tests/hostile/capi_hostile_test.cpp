@@ -1186,3 +1186,110 @@ TEST_CASE("hostile input to the audit trail: exact status, nothing changed", "[h
   const int tried = run_table(e, audit_cases);
   std::printf("hostile C API (audit trail): %d cases\n", tried);
 }
+
+// ---- issue #16: consent ledger and suppression list ----------------------------------------
+TEST_CASE("hostile input to consent and suppression: exact status, nothing changed", "[hostile][consent]") {
+  Env e;
+  static std::int64_t point, others_point;
+  std::int64_t id = 0;
+  REQUIRE(crmkit_contact_add(&id, e.db, e.customer, "email", "consenting@example.com", nullptr, 0, kT) == CRMKIT_OK);
+  point = id;
+  REQUIRE(crmkit_contact_add(&id, e.db, e.other, "email", "other@example.com", nullptr, 0, kT) == CRMKIT_OK);
+  others_point = id;
+  char* row = nullptr;
+  REQUIRE(crmkit_suppression_add_json(&row, e.db, "email", "erased@example.com", "erased", kT) == CRMKIT_OK);
+  crmkit_free(row);
+  // A valid event but for the one argument each case spoils.
+  struct Event {
+    std::int64_t customer = 0;
+    const std::int64_t* point = nullptr;
+    const char* channel = "email";
+    const char* purpose = "marketing";
+    const char* basis = "consent";
+    const char* action = "grant";
+    const char* source = "hostile";
+    const char* form = nullptr;
+    const char* user_agent = nullptr;
+    std::int64_t at = kT;
+    const std::int64_t* expires = nullptr;
+  };
+  auto record = [](Event ev) {
+    return [=](Env& e) {
+      std::int64_t out = 0;
+      return crmkit_consent_record(&out, e.db, ev.customer ? ev.customer : e.customer, ev.point, ev.channel,
+                                   ev.purpose, ev.basis, ev.action, ev.source, ev.form, nullptr, nullptr,
+                                   ev.user_agent, ev.at, ev.expires);
+    };
+  };
+  auto with = [](auto change) {
+    Event ev;
+    change(ev);
+    return ev;
+  };
+  static const std::int64_t at_itself = kT, missing_point = kMax, out_of_range = kMax;
+  const std::string long_text(1001, 'x');
+  static std::string long_agent;
+  long_agent = long_text;
+  const std::vector<Case> consent_cases = {
+      {"consent_record: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_record(nullptr, e.db, e.customer, nullptr, "email", "marketing", "consent", "grant", "x", nullptr, nullptr, nullptr, nullptr, kT, nullptr); }},
+      {"consent_record: NULL db", CRMKIT_EINVALID, [](Env& e) { std::int64_t o; return crmkit_consent_record(&o, nullptr, e.customer, nullptr, "email", "marketing", "consent", "grant", "x", nullptr, nullptr, nullptr, nullptr, kT, nullptr); }},
+      {"consent_record: missing customer", CRMKIT_ENOTFOUND, record(with([](Event& v) { v.customer = kMin; }))},
+      {"consent_record: NULL channel", CRMKIT_EINVALID, record(with([](Event& v) { v.channel = nullptr; }))},
+      {"consent_record: channel in upper case", CRMKIT_EINVALID, record(with([](Event& v) { v.channel = "EMAIL"; }))},
+      {"consent_record: channel SQL", CRMKIT_EINVALID, record(with([](Event& v) { v.channel = kSql; }))},
+      {"consent_record: unregistered purpose", CRMKIT_EINVALID, record(with([](Event& v) { v.purpose = "newsletter"; }))},
+      {"consent_record: purpose SQL", CRMKIT_EINVALID, record(with([](Event& v) { v.purpose = kSql; }))},
+      {"consent_record: purpose invalid UTF-8", CRMKIT_EINVALID, record(with([](Event& v) { v.purpose = "mark\xff"; }))},
+      {"consent_record: NULL lawful basis", CRMKIT_EINVALID, record(with([](Event& v) { v.basis = nullptr; }))},
+      {"consent_record: unknown lawful basis", CRMKIT_EINVALID, record(with([](Event& v) { v.basis = "whim"; }))},
+      {"consent_record: unknown action", CRMKIT_EINVALID, record(with([](Event& v) { v.action = "maybe"; }))},
+      {"consent_record: NULL source", CRMKIT_EINVALID, record(with([](Event& v) { v.source = nullptr; }))},
+      {"consent_record: blank source", CRMKIT_EINVALID, record(with([](Event& v) { v.source = " \t"; }))},
+      {"consent_record: empty evidence form", CRMKIT_EINVALID, record(with([](Event& v) { v.form = ""; }))},
+      {"consent_record: user agent over 1000 bytes", CRMKIT_EINVALID, record(with([](Event& v) { v.user_agent = long_agent.c_str(); }))},
+      {"consent_record: user agent control bytes", CRMKIT_EINVALID, record(with([](Event& v) { v.user_agent = "a\x1b[2Jb"; }))},
+      {"consent_record: at INT64_MAX", CRMKIT_EINVALID, record(with([](Event& v) { v.at = kMax; }))},
+      {"consent_record: at INT64_MIN", CRMKIT_EINVALID, record(with([](Event& v) { v.at = kMin; }))},
+      {"consent_record: expires_at = at", CRMKIT_EINVALID, record(with([](Event& v) { v.expires = &at_itself; }))},
+      {"consent_record: expires_at out of range", CRMKIT_EINVALID, record(with([](Event& v) { v.expires = &out_of_range; }))},
+      {"consent_record: expires_at on withdraw", CRMKIT_EINVALID, record(with([](Event& v) { v.action = "withdraw"; v.expires = &out_of_range; }))},
+      {"consent_record: missing contact point", CRMKIT_ENOTFOUND, record(with([](Event& v) { v.point = &missing_point; }))},
+      {"consent_record: another customer's point", CRMKIT_EINVALID, record(with([](Event& v) { v.point = &others_point; }))},
+      {"consent_record: an email point on sms", CRMKIT_EINVALID, record(with([](Event& v) { v.point = &point; v.channel = "sms"; }))},
+      {"consent_record: a point on all", CRMKIT_EINVALID, record(with([](Event& v) { v.point = &point; v.channel = "all"; }))},
+      {"consent_record: confirm with nothing pending", CRMKIT_ECONFLICT, record(with([](Event& v) { v.action = "confirm"; }))},
+      {"consent_get_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_consent_get_json(&s, e.db, kMax), s); }},
+      {"consent_get_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_get_json(nullptr, e.db, 1); }},
+      {"consent_events_json: missing customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_consent_events_json(&s, e.db, -1), s); }},
+      {"consent_state_json: channel all", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_consent_state_json(&s, e.db, e.customer, "all", "marketing", kT), s); }},
+      {"consent_state_json: unregistered purpose", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_consent_state_json(&s, e.db, e.customer, "email", "x", kT), s); }},
+      {"consent_state_json: NULL purpose", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_consent_state_json(&s, e.db, e.customer, "email", nullptr, kT), s); }},
+      {"consent_state_json: as_of INT64_MAX", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_consent_state_json(&s, e.db, e.customer, "email", "marketing", kMax), s); }},
+      {"consent_states_json: missing customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_consent_states_json(&s, e.db, kMax, kT), s); }},
+      {"consent_add_purpose: capitals", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_add_purpose(e.db, "News", nullptr, kT); }},
+      {"consent_add_purpose: SQL", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_add_purpose(e.db, kSql, nullptr, kT); }},
+      {"consent_add_purpose: 65 characters", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_add_purpose(e.db, std::string(65, 'a').c_str(), nullptr, kT); }},
+      {"consent_add_purpose: NULL name", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_add_purpose(e.db, nullptr, nullptr, kT); }},
+      {"consent_add_purpose: blank description", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_add_purpose(e.db, "news", " ", kT); }},
+      {"consent_add_purpose: built-in with another description", CRMKIT_ECONFLICT, [](Env& e) { return crmkit_consent_add_purpose(e.db, "marketing", "mine", kT); }},
+      {"consent_add_purpose: at INT64_MIN", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_add_purpose(e.db, "news", nullptr, kMin); }},
+      {"consent_double_opt_in_ttl: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_double_opt_in_ttl(nullptr, e.db); }},
+      {"consent_set_double_opt_in_ttl: 0", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_set_double_opt_in_ttl(e.db, 0); }},
+      {"consent_set_double_opt_in_ttl: negative", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_set_double_opt_in_ttl(e.db, kMin); }},
+      {"consent_set_double_opt_in_ttl: INT64_MAX", CRMKIT_EINVALID, [](Env& e) { return crmkit_consent_set_double_opt_in_ttl(e.db, kMax); }},
+      {"suppression_add_json: address", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_suppression_add_json(&s, e.db, "address", "1 Main St", "manual", kT), s); }},
+      {"suppression_add_json: not an email", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_suppression_add_json(&s, e.db, "email", kSql, "manual", kT), s); }},
+      {"suppression_add_json: phone letters", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_suppression_add_json(&s, e.db, "phone", "1-800-FLOWERS", "manual", kT), s); }},
+      {"suppression_add_json: unknown reason", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_suppression_add_json(&s, e.db, "email", "a@b.co", "spite", kT), s); }},
+      {"suppression_add_json: NULL value", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_suppression_add_json(&s, e.db, "email", nullptr, "manual", kT), s); }},
+      {"suppression_add_json: at INT64_MAX", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_suppression_add_json(&s, e.db, "email", "a@b.co", "manual", kMax), s); }},
+      {"suppression_check: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_suppression_check(nullptr, e.db, "email", "a@b.co"); }},
+      {"suppression_check: NULL type", CRMKIT_EINVALID, [](Env& e) { int o; return crmkit_suppression_check(&o, e.db, nullptr, "a@b.co"); }},
+      {"suppression_find_json: invalid UTF-8", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_suppression_find_json(&s, e.db, "email", "a@b\xff.co"), s); }},
+      {"suppression_remove: not suppressed", CRMKIT_ENOTFOUND, [](Env& e) { return crmkit_suppression_remove(e.db, "email", "never@example.com"); }},
+      {"suppression_remove: erased stays", CRMKIT_ECONFLICT, [](Env& e) { return crmkit_suppression_remove(e.db, "email", "ERASED@example.com"); }},
+      {"contact_add: a suppressed email", CRMKIT_ECONFLICT, [](Env& e) { std::int64_t o; return crmkit_contact_add(&o, e.db, e.customer, "email", "erased@EXAMPLE.com", nullptr, 0, kT); }},
+  };
+  const int tried = run_table(e, consent_cases);
+  std::printf("hostile C API (consent and suppression): %d cases\n", tried);
+}

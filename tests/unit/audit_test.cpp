@@ -13,6 +13,7 @@
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "expect_error.hpp"
+#include "store/connection.hpp"
 #include "test_store.hpp"
 
 using namespace crmkit;
@@ -198,4 +199,50 @@ TEST_CASE("a store opened with the audit trail off audits nothing", "[audit]") {
   f.created_at = kT0;
   Customers(s).create(f);
   CHECK(AuditTrail(s).list().entries.empty());
+}
+
+TEST_CASE("a chained trail detects an entry changed, removed or reordered behind crmkit's back", "[audit]") {
+  Store s = test_store();
+  AuditTrail audit(s);
+  CHECK_FALSE(audit.verify().chained);
+  Customers cs(s);
+  CustomerFields f;
+  f.external_id = "before-the-chain";
+  f.created_at = kT0;
+  cs.create(f);  // unchained: not checked
+  audit.start_chain();
+  audit.start_chain();  // again: nothing changes
+  for (int k = 0; k < 4; ++k) {
+    CustomerFields c;
+    c.external_id = "c" + std::to_string(k);
+    c.created_at = kT0 + k;
+    cs.create(c);
+  }
+  auto v = audit.verify();
+  CHECK(v.chained);
+  CHECK(v.checked == 4);
+  CHECK(v.first_broken == 0);
+  const auto entries = audit.list().entries;
+  REQUIRE(entries.size() == 5);
+  CHECK_FALSE(entries[0].old_value);
+  auto& db = detail::connection_of(s).db;
+  const std::string third = std::to_string(entries[3].id);
+  SECTION("a changed value") {
+    db.exec("UPDATE audit_entries SET new_value = '{\"external_id\":\"forged\"}' WHERE id = " + third);
+    CHECK(audit.verify().first_broken == entries[3].id);
+  }
+  SECTION("a changed actor") {
+    db.exec("UPDATE audit_entries SET actor = 'someone' WHERE id = " + third);
+    CHECK(audit.verify().first_broken == entries[3].id);
+  }
+  SECTION("a removed entry") {
+    db.exec("DELETE FROM audit_entries WHERE id = " + third);
+    CHECK(audit.verify().first_broken == entries[4].id);
+  }
+  SECTION("a hash removed") {
+    db.exec("UPDATE audit_entries SET hash = NULL WHERE id = " + third);
+    v = audit.verify();
+    CHECK(v.first_broken == entries[3].id);
+    CHECK_THAT(v.reason, Catch::Contains("has no hash"));
+  }
 }

@@ -69,6 +69,11 @@ TEST_CASE("every enumeration CHECK in the schema lists exactly its table's names
   CHECK(check_names(db, "lifecycle_rule", "churn_rule") == detail::enum_name_list(detail::kChurnRuleNames));
   CHECK(check_names(db, "contact_points", "type") == detail::enum_name_list(detail::kContactTypeNames));
   CHECK(check_names(db, "audit_entries", "entity") == detail::enum_name_list(detail::kAuditEntityNames));
+  CHECK(check_names(db, "consent_events", "channel") == detail::enum_name_list(detail::kConsentChannelNames));
+  CHECK(check_names(db, "consent_events", "lawful_basis") == detail::enum_name_list(detail::kLawfulBasisNames));
+  CHECK(check_names(db, "consent_events", "action") == detail::enum_name_list(detail::kConsentActionNames));
+  CHECK(check_names(db, "suppressions", "type") == detail::enum_name_list(detail::kSuppressionTypeNames));
+  CHECK(check_names(db, "suppressions", "reason") == detail::enum_name_list(detail::kSuppressionReasonNames));
 }
 
 TEST_CASE("the public stage list and the stage table agree", "[enums]") {
@@ -81,6 +86,12 @@ TEST_CASE("every table name round-trips and a bad name lists the allowed ones", 
   for (const auto& e : detail::kInteractionKindNames) CHECK(parse_interaction_kind(e.name) == e.value);
   for (const auto& e : detail::kContactTypeNames) CHECK(parse_contact_type(e.name) == e.value);
   for (const auto& e : detail::kPointsKindNames) CHECK(parse_points_kind(e.name) == e.value);
+  for (const auto& e : detail::kConsentChannelNames) CHECK(parse_consent_channel(e.name) == e.value);
+  for (const auto& e : detail::kLawfulBasisNames) CHECK(parse_lawful_basis(e.name) == e.value);
+  for (const auto& e : detail::kConsentActionNames) CHECK(parse_consent_action(e.name) == e.value);
+  for (const auto& e : detail::kConsentStateNames) CHECK(parse_consent_state(e.name) == e.value);
+  for (const auto& e : detail::kSuppressionReasonNames) CHECK(parse_suppression_reason(e.name) == e.value);
+  CHECK_THROWS_WITH(parse_consent_channel("EMAIL"), "channel 'EMAIL' is not one of email, sms, phone, post, push, all");
   for (const auto& e : detail::kSegmentKindNames) CHECK(to_string(parse_segment_kind(e.name)) == std::string(e.name));
   CHECK(parse_channel("WEB") == Channel::web);  // interaction names ignore ASCII case
   CHECK_THROWS_WITH(parse_lifecycle_stage("LEAD"),

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crmkit.h"
+#include "crmkit/consent.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/report.hpp"
@@ -66,6 +67,18 @@ Ids fill(const std::string& path) {
     r.occurred_at = at("2025-03-10T12:00:00Z") + n++ * kMillisPerDay;
     Surveys(s).record(r);
   }
+  NewConsentEvent e;
+  e.customer_id = ids.a;
+  e.purpose = "marketing";
+  e.action = ConsentAction::request_double_opt_in;
+  e.source = "signup";
+  e.evidence.text_version = "v3";
+  e.at = at("2025-01-02T00:00:00Z");
+  Consent(s).record(e);
+  e.channel = ConsentChannel::all;
+  e.action = ConsentAction::withdraw;
+  e.at = at("2025-01-05T00:00:00Z");
+  Consent(s).record(e);
   return ids;
 }
 
@@ -104,6 +117,21 @@ TEST_CASE("json convention: the C API's JSON of each type is its to_json text", 
   rfm.as_of = as_of;
 
   const std::vector<Row> rows = {
+      {"ConsentEvent", false, [&](char** o, crmkit_db* db) { return crmkit_consent_events_json(o, db, ids.a); },
+       [&](Store& s) { return to_json(Consent(s).events(ids.a), JsonForm::exact); }},
+      {"EffectiveConsent", false,
+       [&](char** o, crmkit_db* db) { return crmkit_consent_state_json(o, db, ids.a, "email", "marketing", from); },
+       [&](Store& s) { return to_json(Consent(s).state(ids.a, ConsentChannel::email, "marketing", from), JsonForm::exact); }},
+      {"EffectiveConsent list", false, [&](char** o, crmkit_db* db) { return crmkit_consent_states_json(o, db, ids.a, as_of); },
+       [&](Store& s) { return to_json(Consent(s).states(ids.a, as_of), JsonForm::exact); }},
+      {"ConsentPurpose", false, [&](char** o, crmkit_db* db) { return crmkit_consent_purposes_json(o, db); },
+       [&](Store& s) { return to_json(Consent(s).purposes(), JsonForm::exact); }},
+      {"Suppression", true,
+       [&](char** o, crmkit_db* db) { return crmkit_suppression_add_json(o, db, "email", "gone@example.com", "bounced", from); },
+       [&](Store& s) {
+         return to_json(Suppressions(s).suppress(ContactType::email, "gone@example.com", SuppressionReason::bounced, from),
+                        JsonForm::exact);
+       }},
       {"Customer", false, [&](char** o, crmkit_db* db) { return crmkit_customer_get_json(o, db, ids.a); },
        [&](Store& s) { return to_json(Customers(s).get(ids.a), JsonForm::exact); }},
       {"Interaction", false, [&](char** o, crmkit_db* db) { return crmkit_interaction_get_json(o, db, ids.purchase); },

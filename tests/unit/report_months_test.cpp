@@ -246,7 +246,8 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
     // The file as crmkit wrote it at version 8: without the month cells and their index, and
     // without 0010's purchase histories, with the natural key index 0011 dropped, with the
     // scores table 0012 split (its definition taken from 0002 itself), without 0013's model
-    // penalizer, 0014's contact points, 0015's duplicate tables and 0016's audit trail.
+    // penalizer, 0014's contact points, 0015's duplicate tables, 0016's audit trail and 0017's
+    // consent, suppressions and their settings.
     const auto& all = detail::migrations();
     const std::string sql2 =
         std::find_if(all.begin(), all.end(), [](const detail::Migration& m) { return m.version == 2; })->sql;
@@ -262,7 +263,11 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
         "ALTER TABLE customer_money DROP COLUMN purchase_days; "
         "ALTER TABLE customer_money DROP COLUMN last_purchase_at; "
         "ALTER TABLE customer_money DROP COLUMN first_purchase_at; "
-        "ALTER TABLE value_models DROP COLUMN penalizer_coef; DROP TABLE contact_points; DROP TABLE duplicate_exceptions; DROP TABLE duplicate_rules; DROP INDEX customers_names; DROP TABLE audit_entries; PRAGMA user_version = 8");
+        "ALTER TABLE value_models DROP COLUMN penalizer_coef; DROP TABLE contact_points; DROP TABLE duplicate_exceptions; "
+        "DROP TABLE duplicate_rules; DROP INDEX customers_names; DROP TABLE audit_entries; "
+        "DROP TABLE consent_events; DROP TABLE consent_purposes; DROP TABLE suppressions; "
+        "DELETE FROM store_settings WHERE key = 'consent_double_opt_in_ttl_ms' OR key = 'suppression_salt'; "
+        "PRAGMA user_version = 8");
   }
   Store upgraded = Store::open(path);
   CHECK(upgraded.schema_version() == Store::latest_schema_version());

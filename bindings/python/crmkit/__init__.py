@@ -25,6 +25,7 @@ from . import customers, interactions  # noqa: E402,F401  (db.customers, db.inte
 from . import contacts  # noqa: E402,F401  (db.contacts)
 from . import duplicates  # noqa: E402,F401  (db.duplicates)
 from . import audit  # noqa: E402,F401  (db.audit)
+from . import consent  # noqa: E402,F401  (db.consent, db.suppressions)
 from . import value  # noqa: E402,F401  (db.value)
 from . import segments  # noqa: E402,F401  (db.segments)
 from . import loyalty  # noqa: E402,F401  (db.surveys, db.retention)

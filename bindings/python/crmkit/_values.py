@@ -120,7 +120,7 @@ INSTANT_KEYS = frozenset((
     "effective_at", "expires_at",        # points ledger entries
     "refreshed_at",                      # segments
     "verified_at", "invalid_since",      # contact points
-    "at",                                # audit entries
+    "at", "until",                       # audit entries; consent events and states, suppressions
 ))
 # Under these keys is the host's own JSON (attributes) or a segment rule, whose "from"/"to"
 # are dates of the rule language: never converted.

@@ -20,6 +20,8 @@ from ._values import optional_ms, take_json
 
 _P = n.POINTER
 _set_context = n.bind("crmkit_db_set_audit_context", n.c_int, n.c_void_p, n.c_char_p, n.c_char_p, n.c_char_p)
+_start_chain = n.bind("crmkit_audit_start_chain", n.c_int, n.c_void_p)
+_verify_json = n.bind("crmkit_audit_verify_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _subject_json = n.bind("crmkit_subject_export_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
 _list_json = n.bind("crmkit_audit_list_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_char_p, n.c_int64,
                     n.c_char_p, _P(n.c_int64), _P(n.c_int64), n.c_int64, n.c_int)
@@ -62,6 +64,15 @@ class Audit:
             yield self
         finally:
             self.set_context()
+
+    def start_chain(self):
+        """Chains every later entry to the one before it (HMAC-SHA-256), so that verify() finds a
+        past entry edited, removed or reordered."""
+        n.check(_start_chain(self._db.handle))
+
+    def verify(self):
+        """{"chained", "checked", "first_broken" (0 when intact), "reason"}."""
+        return n.take_json(_verify_json, self._db.handle)
 
     def list(self, entity=None, entity_id=None, actor=None, from_=None, to=None):
         """Yields the entries in change order, each filter given narrowing the list."""

@@ -121,6 +121,11 @@ class AuditTest(unittest.TestCase):
         with self.assertRaisesRegex(crmkit.InvalidArgument, "entity 'ticket' is not one of"):
             list(self.db.audit.list(entity="ticket"))
 
+    def test_chain(self):
+        self.db.audit.start_chain()
+        self.db.customers.create(external_id="c1", created_at=T0)
+        self.assertEqual(self.db.audit.verify(), {"chained": True, "checked": 1, "first_broken": 0, "reason": ""})
+
 
 class CheckRecordTest(unittest.TestCase):
     def test_a_record_not_stored_yet(self):

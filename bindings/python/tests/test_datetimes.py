@@ -44,6 +44,8 @@ RFM_AS_OF = T0 + 61 * DAY + 3
 ENTERED = T0 + DAY + 1
 REFRESHED = T0 + 62 * DAY + 2
 RETENTION = (T0, T0 + 30 * DAY)
+CONSENTED = T0 + 3 * DAY + 13
+SUPPRESSED = T0 + 4 * DAY + 17
 
 
 def dt(ms):
@@ -56,7 +58,8 @@ COUNTS = {"active_at_end"}
 
 def instant_key(key):
     return isinstance(key, str) and key not in COUNTS and (
-        key.endswith("_at") or key.endswith("_end") or key in ("as_of", "from", "to", "start", "data_from"))
+        key.endswith("_at") or key.endswith("_end") or
+        key in ("as_of", "from", "to", "start", "data_from", "at", "until"))
 
 
 def is_iso_instant(text):
@@ -97,6 +100,9 @@ class Store:
         db.customers.update(self.customer, UPDATED, city="Oslo")
         self.contact = db.contacts.list(self.customer)[0].id
         self.spare_customer = db.customers.create(external_id="spare", created_at=CREATED)
+        self.consent_event = db.consent.record(self.customer, "email", "marketing", "request_double_opt_in",
+                                               CONSENTED, "signup", contact_point_id=self.contact)
+        db.suppressions.suppress("email", "gone@example.com", "erased", SUPPRESSED)
         self.programme = db.points.create_programme({"name": "club", "currency": "USD", "created_at": PROGRAMME,
                                                      "expiry_days": 365})
         db.points.enroll(self.programme, self.customer, T0)
@@ -137,6 +143,7 @@ RESULTS = {
     "Database.contacts": NOT_A_RESULT, "ContactPoint": NOT_A_RESULT,
     "Database.subject_export": NO_RESULT, "subject_export": NO_RESULT,  # values as stored (epoch ms), documented
     "Database.audit": NOT_A_RESULT, "AuditEntry": NOT_A_RESULT, "Audit.set_context": NO_RESULT,
+    "Audit.start_chain": NO_RESULT, "Audit.verify": NO_RESULT,
     "Audit.context": NOT_A_RESULT, "Audit.list": lambda s: list(s.db.audit.list(entity="customer")),
     "Database.duplicates": NOT_A_RESULT, "DuplicateCandidate": NOT_A_RESULT, "DuplicateScan": NOT_A_RESULT,
     "Duplicates.set_rules": NO_RESULT, "Duplicates.check_record": lambda s: s.db.duplicates.check_record(email="ada@example.com"), "Duplicates.ignore": NO_RESULT,
@@ -145,6 +152,20 @@ RESULTS = {
     "Duplicates.scan": lambda s: s.db.duplicates.scan(),
     "Duplicates.explain": lambda s: s.db.duplicates.explain(s.customer, s.spare_customer),
     "ContactPoint.from_json": lambda s: s.db.contacts.get(s.contact),
+    "Database.consent": NOT_A_RESULT, "Database.suppressions": NOT_A_RESULT, "ConsentEvent": NOT_A_RESULT,
+    "ConsentStatus": NOT_A_RESULT, "Suppression": NOT_A_RESULT,
+    "ConsentEvent.from_json": lambda s: s.db.consent.get(s.consent_event),
+    "ConsentStatus.from_json": lambda s: s.db.consent.state(s.customer, "email", "marketing", CONSENTED + DAY),
+    "Suppression.from_json": lambda s: s.db.suppressions.find("email", "gone@example.com"),
+    "Consent.record": NO_RESULT, "Consent.add_purpose": NO_RESULT, "Consent.set_double_opt_in_ttl": NO_RESULT,
+    "Consent.double_opt_in_ttl": NO_RESULT, "Suppressions.is_suppressed": NO_RESULT,
+    "Suppressions.unsuppress": NO_RESULT, "Suppressions.suppress": NO_RESULT,
+    "Consent.get": lambda s: s.db.consent.get(s.consent_event),
+    "Consent.events": lambda s: s.db.consent.events(s.customer),
+    "Consent.state": lambda s: s.db.consent.state(s.customer, "email", "marketing", CONSENTED + DAY),
+    "Consent.states": lambda s: s.db.consent.states(s.customer, CONSENTED + DAY),
+    "Consent.purposes": lambda s: s.db.consent.purposes(),
+    "Suppressions.find": lambda s: s.db.suppressions.find("email", "gone@example.com"),
     "Contacts.add": NO_RESULT, "Contacts.set_primary": NO_RESULT, "Contacts.set_label": NO_RESULT,
     "Contacts.mark_verified": NO_RESULT, "Contacts.record_bounce": NO_RESULT, "Contacts.delete": NO_RESULT,
     "Contacts.get": lambda s: s.db.contacts.get(s.contact),
@@ -236,6 +257,9 @@ KNOWN = {
     ("Customers.get_by_external_id", "created_at"): CREATED,
     ("Customers.find_by_email", "[0].updated_at"): UPDATED,
     ("Contacts.get", "created_at"): CREATED, ("Contacts.list", "[0].created_at"): CREATED,
+    ("Consent.get", "at"): CONSENTED, ("Consent.state", "deciding.at"): CONSENTED,
+    ("Consent.state", "until"): CONSENTED + 7 * DAY, ("Consent.states", "[0].as_of"): CONSENTED + DAY,
+    ("Suppressions.find", "at"): SUPPRESSED,
     ("Customers.list", "[0].created_at"): CREATED, ("Customers.list", "[1].created_at"): CREATED,
     ("Customers.update_lifecycle", "as_of"): T0 + 400 * DAY,
     ("Customer.from_json", "created_at"): CREATED, ("Customer.from_json", "updated_at"): UPDATED,

@@ -21,9 +21,11 @@ import unittest
 import crmkit
 from crmkit import _native as n
 from crmkit._values import to_ms_end_of_day
-from crmkit import audit, contacts, customers, db, duplicates, interactions, loyalty, points, segments, table, value
 
-MODULES = (db, customers, contacts, duplicates, audit, interactions, value, segments, loyalty, points, table)
+from crmkit import (audit, consent, contacts, customers, db, duplicates, interactions, loyalty, points, segments, table,
+                    value)
+
+MODULES = (db, customers, contacts, consent, duplicates, audit, interactions, value, segments, loyalty, points, table)
 
 DAY = 86400000
 T0 = 1704067200000  # 2024-01-01T00:00:00Z
@@ -96,6 +98,8 @@ SWEEP = {
     "subject_export": entry(lambda c, a: audit.subject_export(c.db, a["customer_id"]), customer_id=param(I64, "customer")),
     "AuditEntry": entry(None),
     "Audit.set_context": entry(None),
+    "Audit.start_chain": entry(None),
+    "Audit.verify": entry(None),
     "Audit.context": entry(None),
     "Audit.list": entry(lambda c, a: list(c.db.audit.list(entity="customer", entity_id=a["entity_id"], from_=a["from_"],
                                                           to=a["to"])),
@@ -112,6 +116,35 @@ SWEEP = {
                                 a=param(I64, "customer"), b=param(I64, "spare_customer")),
     "Duplicates.ignore": entry(lambda c, a: c.db.duplicates.ignore(a["a"], a["b"], a["at"]),
                                a=param(I64, "customer"), b=param(I64, "spare_customer"), at=param(I64, T0)),
+    "Database.consent": entry(None),
+    "Database.suppressions": entry(None),
+    "ConsentEvent": entry(None),
+    "ConsentEvent.from_json": entry(None),
+    "ConsentStatus": entry(None),
+    "ConsentStatus.from_json": entry(None),
+    "Suppression": entry(None),
+    "Suppression.from_json": entry(None),
+    "Consent.record": entry(lambda c, a: c.db.consent.record(a["customer_id"], "email", "marketing", "grant", a["at"],
+                                                             "sweep", contact_point_id=a["contact_point_id"],
+                                                             expires_at=a["expires_at"]),
+                            customer_id=param(I64, "customer"), at=param(I64, T0),
+                            contact_point_id=param(I64, "contact"), expires_at=param(I64, T0 + DAY)),
+    "Consent.get": entry(lambda c, a: c.db.consent.get(a["event_id"]), event_id=param(I64, "consent_event")),
+    "Consent.events": entry(lambda c, a: c.db.consent.events(a["customer_id"]), customer_id=param(I64, "customer")),
+    "Consent.state": entry(lambda c, a: c.db.consent.state(a["customer_id"], "email", "marketing", a["as_of"]),
+                           customer_id=param(I64, "customer"), as_of=param(I64, T0)),
+    "Consent.states": entry(lambda c, a: c.db.consent.states(a["customer_id"], a["as_of"]),
+                            customer_id=param(I64, "customer"), as_of=param(I64, T0)),
+    "Consent.add_purpose": entry(lambda c, a: c.db.consent.add_purpose("sweep", a["at"]), at=param(I64, T0)),
+    "Consent.purposes": entry(None),
+    "Consent.double_opt_in_ttl": entry(None),
+    "Consent.set_double_opt_in_ttl": entry(lambda c, a: c.db.consent.set_double_opt_in_ttl(a["ms"]),
+                                           ms=param(I64, DAY)),
+    "Suppressions.suppress": entry(lambda c, a: c.db.suppressions.suppress("email", "s@example.com", "manual",
+                                                                           a["at"]), at=param(I64, T0)),
+    "Suppressions.find": entry(None),
+    "Suppressions.is_suppressed": entry(None),
+    "Suppressions.unsuppress": entry(None),
     "ContactPoint": entry(None),
     "ContactPoint.from_json": entry(None),
     "Contacts.add": entry(lambda c, a: c.db.contacts.add(a["customer_id"], "url", "example.com", a["at"]),
@@ -390,6 +423,7 @@ class Fixture:
         self.spare_customer = c.create(external_id="spare", created_at=T0)
         self.contact = self.db.contacts.add(self.customer, "email", "anchor@example.com", T0)
         self.spare_contact = self.db.contacts.add(self.customer, "phone", "+44 20 7946 0958", T0)
+        self.consent_event = self.db.consent.record(self.customer, "email", "marketing", "grant", T0, "fixture")
         self.programme = self.db.points.create_programme({"name": "club", "currency": "USD", "created_at": T0})
         self.db.points.enroll(self.programme, self.customer, T0)
         self.purchase = self.db.interactions.record(self.customer, T0 + DAY, "purchase", "web", amount=12050,
@@ -449,7 +483,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (133, 74, 181, 824))
+                         (156, 82, 194, 876))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the

@@ -13,6 +13,7 @@ CREATE TABLE audit_entries (
   reason     TEXT CHECK (reason IS NULL OR length(reason) >= 1),
   request_id TEXT CHECK (request_id IS NULL OR length(request_id) >= 1),
   at         BIGINT NOT NULL,
+  hash       TEXT CHECK (hash IS NULL OR length(hash) = 64),
   redacted   BIGINT NOT NULL DEFAULT 0 CHECK (redacted = 0 OR redacted = 1)
 );
 CREATE INDEX audit_by_entity ON audit_entries(entity, entity_id, id);
