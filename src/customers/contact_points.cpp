@@ -218,6 +218,23 @@ void replace_primary(Connection& conn, std::int64_t customer, ContactType type,
   }
 }
 
+// One change to a stored contact point, in one write scope: the point loaded (not_found),
+// changed by `change` (false: nothing to do, nothing written), and its customer's points of
+// that type audited against how they were before.
+template <class Change>
+void change_point(Store& store, std::int64_t id, Instant at, Change&& change) {
+  detail::check_instant("at", at);
+  detail::guard([&] {
+    auto& conn = detail::connection_of(store);
+    detail::WriteScope scope(conn);
+    const ContactPoint p = load(conn, id);
+    const auto before = points_of(conn, p.customer_id, p.type);
+    if (!change(conn, p)) return;
+    audit_points(conn, before, p.customer_id, p.type, at);
+    scope.commit();
+  });
+}
+
 }  // namespace
 
 namespace detail {
@@ -292,85 +309,54 @@ std::vector<ContactPoint> ContactPoints::find(ContactType type, const std::strin
 }
 
 void ContactPoints::set_primary(std::int64_t id, Instant at) {
-  detail::check_instant("at", at);
-  detail::guard([&] {
-    auto& conn = detail::connection_of(store_);
-    detail::WriteScope scope(conn);
-    const ContactPoint p = load(conn, id);
-    if (p.primary) return;
-    const auto before = points_of(conn, p.customer_id, p.type);
+  change_point(store_, id, at, [&](Connection& conn, const ContactPoint& p) {
+    if (p.primary) return false;
     demote_primary(conn, p.customer_id, p.type, at);
     set_flag_primary(conn, id, at);
     copy_primary_to_customer(conn, p.customer_id, p.type, at);
-    audit_points(conn, before, p.customer_id, p.type, at);
-    scope.commit();
+    return true;
   });
 }
 
 void ContactPoints::set_label(std::int64_t id, const std::optional<std::string>& label, Instant at) {
-  detail::check_instant("at", at);
   const auto checked = checked_label(label);
-  detail::guard([&] {
-    auto& conn = detail::connection_of(store_);
-    detail::WriteScope scope(conn);
-    const ContactPoint p = load(conn, id);
-    if (p.label == checked) return;
-    const auto before = points_of(conn, p.customer_id, p.type);
+  change_point(store_, id, at, [&](Connection& conn, const ContactPoint& p) {
+    if (p.label == checked) return false;
     auto& st = conn.prepare("UPDATE contact_points SET label = ?, updated_at = ? WHERE id = ?");
     detail::bind_all(st, checked, at, id);
     st.exec();
-    audit_points(conn, before, p.customer_id, p.type, at);
-    scope.commit();
+    return true;
   });
 }
 
 void ContactPoints::mark_verified(std::int64_t id, Instant at) {
-  detail::check_instant("at", at);
-  detail::guard([&] {
-    auto& conn = detail::connection_of(store_);
-    detail::WriteScope scope(conn);
-    const ContactPoint p = load(conn, id);
-    const auto before = points_of(conn, p.customer_id, p.type);
+  change_point(store_, id, at, [&](Connection& conn, const ContactPoint&) {
     auto& st = conn.prepare(
         "UPDATE contact_points SET verified_at = ?, invalid_since = NULL, bounce_count = 0, updated_at = ? WHERE id = ?");
     detail::bind_all(st, at, at, id);
     st.exec();
-    audit_points(conn, before, p.customer_id, p.type, at);
-    scope.commit();
+    return true;
   });
 }
 
 void ContactPoints::record_bounce(std::int64_t id, bool hard, Instant at) {
-  detail::check_instant("at", at);
-  detail::guard([&] {
-    auto& conn = detail::connection_of(store_);
-    detail::WriteScope scope(conn);
-    const ContactPoint p = load(conn, id);
+  change_point(store_, id, at, [&](Connection& conn, const ContactPoint& p) {
     if (p.bounce_count == std::numeric_limits<std::int64_t>::max())
       throw Error(Errc::invalid_argument, fmt::format("contact point {} cannot count another bounce", id));
     std::optional<Instant> invalid = p.invalid_since;
     if (hard && !invalid) invalid = at;
-    const auto before = points_of(conn, p.customer_id, p.type);
-    auto& st = conn.prepare(
-        "UPDATE contact_points SET bounce_count = ?, invalid_since = ?, updated_at = ? WHERE id = ?");
+    auto& st = conn.prepare("UPDATE contact_points SET bounce_count = ?, invalid_since = ?, updated_at = ? WHERE id = ?");
     detail::bind_all(st, p.bounce_count + 1, invalid, at, id);
     st.exec();
-    audit_points(conn, before, p.customer_id, p.type, at);
-    scope.commit();
+    return true;
   });
 }
 
 void ContactPoints::remove(std::int64_t id, Instant at) {
-  detail::check_instant("at", at);
-  detail::guard([&] {
-    auto& conn = detail::connection_of(store_);
-    detail::WriteScope scope(conn);
-    const ContactPoint p = load(conn, id);
-    const auto before = points_of(conn, p.customer_id, p.type);
+  change_point(store_, id, at, [&](Connection& conn, const ContactPoint& p) {
     delete_point(conn, id);
     if (p.primary) copy_primary_to_customer(conn, p.customer_id, p.type, at);
-    audit_points(conn, before, p.customer_id, p.type, at);
-    scope.commit();
+    return true;
   });
 }
 
