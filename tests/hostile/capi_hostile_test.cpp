@@ -1183,11 +1183,11 @@ TEST_CASE("hostile input to the audit trail: exact status, nothing changed", "[h
       {"audit_list_json: after -1", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_list_json(&s, e.db, nullptr, 0, nullptr, nullptr, nullptr, -1, 10), s); }},
       {"audit_start_chain: NULL db", CRMKIT_EINVALID, [](Env&) { return crmkit_audit_start_chain(nullptr); }},
       {"audit_verify_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_audit_verify_json(nullptr, e.db); }},
-      {"audit_verify_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_verify_json(&s, e.db), s); }},
+      {"audit_verify_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; const int rc = crmkit_audit_verify_json(&s, e.db); return json_out(rc, s); }},
       {"subject_export_json: missing customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_subject_export_json(&s, e.db, kMax), s); }},
       {"subject_export_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_subject_export_json(nullptr, e.db, e.customer); }},
-      {"subject_export_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_subject_export_json(&s, e.db, e.customer), s); }},
-      {"audit_list_json: actor SQL", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_audit_list_json(&s, e.db, nullptr, 0, kSql, nullptr, nullptr, 0, 10), s); }},
+      {"subject_export_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; const int rc = crmkit_subject_export_json(&s, e.db, e.customer); return json_out(rc, s); }},
+      {"audit_list_json: actor SQL", CRMKIT_OK, [](Env& e) { char* s = nullptr; const int rc = crmkit_audit_list_json(&s, e.db, nullptr, 0, kSql, nullptr, nullptr, 0, 10); return json_out(rc, s); }},
   };
   const int tried = run_table(e, audit_cases);
   std::printf("hostile C API (audit trail): %d cases\n", tried);
