@@ -119,6 +119,9 @@ ContactValue url(const std::string& text) {
       bad("url", text, "has a port that is not a number");
   }
   if (host.find('.') == std::string::npos) bad("url", text, "has a host without a '.'");
+  // "www." or "a..b" would leave an empty label (and "www." an empty key once "www." is dropped).
+  if (host.front() == '.' || host.back() == '.' || host.find("..") != std::string::npos)
+    bad("url", text, "has an empty label in its host");
   std::string why;
   auto ascii = detail::domain_to_ascii(host, &why);
   if (!ascii) bad("url", text, fmt::format("has a host that IDNA refuses ({})", why));

@@ -74,7 +74,8 @@ TEST_CASE("bad contact values are refused naming the type and the problem", "[co
       {ContactType::address, "a\x01" "b"},       {ContactType::url, "ftp://example.com"},
       {ContactType::url, "https://"},            {ContactType::url, "https://user@example.com"},
       {ContactType::url, "https://example.com:x"}, {ContactType::url, "localhost"},
-      {ContactType::url, "https://exa mple.com"}, {ContactType::social, "alice"},
+      {ContactType::url, "https://exa mple.com"},
+      {ContactType::url, "\r\r\r\rwww."},          {ContactType::url, "https://a..b"}, {ContactType::social, "alice"},
       {ContactType::social, "twitter:"},         {ContactType::social, "Twit ter:x"},
       {ContactType::social, "twitter:a b"}};
   for (const auto& [type, value] : bad) {
