@@ -11,6 +11,33 @@
 
 using namespace crmkit;
 
+namespace {
+
+// One command of a session: `crmkit COMMAND ARGS --db PATH`, the status it must end with and
+// what its output (stdout and stderr together) must say. A step that must succeed stops the
+// session when it fails; a refusal is checked and the session goes on.
+struct Step {
+  std::string args;
+  int status;
+  std::vector<std::string> says;
+};
+
+template <std::size_t N>
+void run_session(const TempDir& dir, const std::string& command, const std::string& path, const Step (&session)[N]) {
+  for (const auto& step : session) {
+    auto r = cli_run::crmkit(dir, command + " " + step.args + " --db " + path);
+    const std::string out = r.out + r.err;
+    INFO(command << " " << step.args << "\n" << out);
+    if (step.status == 0)
+      REQUIRE(r.status == 0);
+    else
+      CHECK(r.status == step.status);
+    for (const auto& text : step.says) CHECK_THAT(out, Catch::Contains(text));
+  }
+}
+
+}  // namespace
+
 TEST_CASE("crmkit contact: add, list, find, primary, label, verify, bounce, remove", "[contacts][cli]") {
   TempDir dir;
   const std::string path = dir.file("shop.db");
@@ -26,11 +53,6 @@ TEST_CASE("crmkit contact: add, list, find, primary, label, verify, bounce, remo
     f.email.reset();
     Customers(s).create(f);
   }
-  struct Step {
-    std::string args;
-    int status;
-    std::vector<std::string> says;
-  };
   const Step session[] = {
       {"add --external-id ana --type phone --value '06 1234 5678' --label mobile --at 2025-01-02", 0,
        {"added phone +390612345678 to customer 1 as contact point 2 (primary)"}},
@@ -49,16 +71,7 @@ TEST_CASE("crmkit contact: add, list, find, primary, label, verify, bounce, remo
       {"remove 3 --at 2025-01-08", 0, {"is removed"}},
       {"list --external-id ana --json", 0, {"\"type\": \"email\"", "\"primary\": false"}},
   };
-  for (const auto& step : session) {
-    auto r = cli_run::crmkit(dir, "contact " + step.args + " --db " + path);
-    const std::string out = r.out + r.err;
-    INFO("contact " << step.args << "\n" << out);
-    if (step.status == 0)
-      REQUIRE(r.status == 0);
-    else
-      CHECK(r.status == step.status);
-    for (const auto& text : step.says) CHECK_THAT(out, Catch::Contains(text));
-  }
+  run_session(dir, "contact", path, session);
   Store s = cli_run::open_store(path);
   CHECK_FALSE(Customers(s).get(1).email);  // the primary email was removed
   CHECK(ContactPoints(s).list(1).size() == 2);
@@ -79,11 +92,6 @@ TEST_CASE("crmkit dedupe: scan, check, explain, ignore, rules", "[duplicates][cl
       Customers(s).create(f);
     }
   }
-  struct Step {
-    std::string args;
-    int status;
-    std::vector<std::string> says;
-  };
   const Step session[] = {
       {"scan", 0, {"2 customers", "1 candidate pairs", "email normalized +10", "duplicate"}},
       {"check --external-id a --json", 0, {"\"score\": 15", "\"b\": 2"}},
@@ -97,16 +105,7 @@ TEST_CASE("crmkit dedupe: scan, check, explain, ignore, rules", "[duplicates][cl
       {"ignore 2 1 --at 2025-01-02", 0, {"will not be proposed"}},
       {"scan --json", 0, {"\"ignored\": 1", "\"candidates\": []"}},
   };
-  for (const auto& step : session) {
-    auto r = cli_run::crmkit(dir, "dedupe " + step.args + " --db " + path);
-    const std::string out = r.out + r.err;
-    INFO("dedupe " << step.args << "\n" << out);
-    if (step.status == 0)
-      REQUIRE(r.status == 0);
-    else
-      CHECK(r.status == step.status);
-    for (const auto& text : step.says) CHECK_THAT(out, Catch::Contains(text));
-  }
+  run_session(dir, "dedupe", path, session);
 }
 
 TEST_CASE("crmkit audit list: changes made through the command name their actor and reason", "[audit][cli]") {
