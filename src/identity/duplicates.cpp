@@ -85,6 +85,14 @@ void compare_on_shared_keys(Connection& conn, MatchRecord& x, MatchRecord& y) {
   }
 }
 
+// The customer ids a look-up yields, at most kMaxSharedKey of them (its last parameter).
+template <class... Values>
+void add_candidates(std::set<std::int64_t>& into, detail::Statement& st, const Values&... values) {
+  for (auto id : detail::all_rows(st, [](detail::Statement& s) { return s.getColumn(0).getInt64(); }, values...,
+                                  static_cast<std::int64_t>(kMaxSharedKey)))
+    into.insert(id);
+}
+
 Pair ordered(std::int64_t a, std::int64_t b) { return a < b ? Pair{a, b} : Pair{b, a}; }
 
 bool is_ignored(Connection& conn, std::int64_t a, std::int64_t b) {
@@ -150,18 +158,13 @@ std::vector<DuplicateCandidate> Duplicates::check(std::int64_t customer_id) {
           "SELECT DISTINCT b.customer_id FROM contact_points a JOIN contact_points b ON b.type = a.type AND "
           "b.match_key = a.match_key WHERE a.customer_id = ? AND b.customer_id <> ? AND (a.type = 'email' OR "
           "a.type = 'phone') ORDER BY b.customer_id LIMIT ?");
-      for (auto id : detail::all_rows(st, [](detail::Statement& s) { return s.getColumn(0).getInt64(); }, customer_id,
-                                      customer_id, static_cast<std::int64_t>(kMaxSharedKey)))
-        others.insert(id);
+      add_candidates(others, st, customer_id, customer_id);
     }
     if (!me[MatchField::family_name].empty() && !me[MatchField::given_name].empty()) {
       // The same names exactly: customers_names.
       auto& st = conn.prepare(
           "SELECT id FROM customers WHERE family_name = ? AND given_name = ? AND id <> ? ORDER BY id LIMIT ?");
-      for (auto id : detail::all_rows(st, [](detail::Statement& s) { return s.getColumn(0).getInt64(); },
-                                      me[MatchField::family_name], me[MatchField::given_name], customer_id,
-                                      static_cast<std::int64_t>(kMaxSharedKey)))
-        others.insert(id);
+      add_candidates(others, st, me[MatchField::family_name], me[MatchField::given_name], customer_id);
     }
     std::vector<DuplicateCandidate> out;
     for (std::int64_t other : others) {
@@ -198,11 +201,7 @@ std::vector<DuplicateCandidate> Duplicates::check(const CustomerFields& fields) 
     auto& conn = detail::connection_of(store_);
     const DuplicateRules rules = load_rules(conn);
     std::set<std::int64_t> others;
-    auto ids = [&](detail::Statement& st, auto... values) {
-      for (auto id : detail::all_rows(st, [](detail::Statement& s) { return s.getColumn(0).getInt64(); }, values...,
-                                      static_cast<std::int64_t>(kMaxSharedKey)))
-        others.insert(id);
-    };
+    auto ids = [&](detail::Statement& st, const auto&... values) { add_candidates(others, st, values...); };
     auto& by_key = conn.prepare(
         "SELECT DISTINCT customer_id FROM contact_points WHERE type = ? AND match_key = ? ORDER BY customer_id LIMIT ?");
     if (!me[MatchField::email].empty()) ids(by_key, std::string("email"), me[MatchField::email]);
