@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "customers/customer_exists.hpp"
+#include "identity/customer_references.hpp"
 #include "store/connection.hpp"
 
 namespace crmkit {
@@ -17,21 +18,6 @@ namespace {
 
 using detail::Connection;
 using nlohmann::json;
-
-// The tables (not views) with a customer_id column, by name.
-std::vector<std::string> tables_with_customer_id(Connection& conn) {
-  const char* sql =
-      conn.backend() == detail::Backend::postgres
-          ? "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t ON "
-            "t.table_schema = c.table_schema AND t.table_name = c.table_name WHERE c.table_schema = current_schema() "
-            "AND c.column_name = 'customer_id' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name"
-          : "SELECT m.name FROM sqlite_schema m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND "
-            "p.name = 'customer_id' ORDER BY m.name";
-  auto st = conn.statement(sql);
-  std::vector<std::string> out;
-  while (st->executeStep()) out.push_back(st->getColumn(0).getString());
-  return out;
-}
 
 json value_of(detail::Statement& st, int col) {
   switch (st.getColumn(col).getType()) {
@@ -76,7 +62,7 @@ std::string export_subject(Store& store, std::int64_t customer_id) {
       throw Error(Errc::not_found, fmt::format("customer {} does not exist", customer_id));
     json tables = json::object();
     tables["customers"] = rows_of(conn, "SELECT * FROM customers WHERE id = ?", customer_id, 1);
-    for (const auto& t : tables_with_customer_id(conn))
+    for (const auto& t : detail::tables_with_customer_id(conn))
       tables[t] = rows_of(conn, fmt::format("SELECT * FROM \"{}\" WHERE customer_id = ?", t), customer_id, 1);
     tables["duplicate_exceptions"] =
         rows_of(conn, "SELECT * FROM duplicate_exceptions WHERE customer_a = ? OR customer_b = ?", customer_id, 2);
