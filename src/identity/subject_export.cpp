@@ -10,6 +10,7 @@
 
 #include "customers/customer_exists.hpp"
 #include "identity/customer_references.hpp"
+#include "identity/stored_rows.hpp"
 #include "store/connection.hpp"
 
 namespace crmkit {
@@ -19,22 +20,6 @@ namespace {
 using detail::Connection;
 using nlohmann::json;
 
-json value_of(detail::Statement& st, int col) {
-  switch (st.getColumn(col).getType()) {
-    case detail::ColumnType::null: return nullptr;
-    case detail::ColumnType::integer: return st.getColumn(col).getInt64();
-    case detail::ColumnType::real: return st.getColumn(col).getDouble();
-    case detail::ColumnType::text: return st.getColumn(col).getString();
-    case detail::ColumnType::blob: {
-      const auto* bytes = static_cast<const unsigned char*>(st.getColumn(col).getBlob());
-      std::string hex;
-      for (int i = 0; i < st.getColumn(col).getBytes(); ++i) hex += fmt::format("{:02x}", bytes[i]);
-      return json{{"hex", hex}};
-    }
-  }
-  return nullptr;
-}
-
 // The rows a statement yields, as objects keyed by column name, sorted by their text so the
 // export does not depend on the order a backend returns them in.
 json rows_of(Connection& conn, const std::string& sql, std::int64_t customer_id, int binds) {
@@ -43,7 +28,7 @@ json rows_of(Connection& conn, const std::string& sql, std::int64_t customer_id,
   std::vector<std::pair<std::string, json>> rows;
   while (st->executeStep()) {
     json row = json::object();
-    for (int c = 0; c < st->getColumnCount(); ++c) row[st->getColumnName(c)] = value_of(*st, c);
+    for (int c = 0; c < st->getColumnCount(); ++c) row[st->getColumnName(c)] = detail::stored_value(*st, c);
     std::string key = row.dump();
     rows.emplace_back(std::move(key), std::move(row));
   }
