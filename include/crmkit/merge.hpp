@@ -43,6 +43,11 @@ struct MergeRequest {
   std::map<std::string, std::int64_t> field_choices;
 };
 
+// The request as JSON, the form the C API, Python and the command give:
+// {"survivor": 1, "absorbed": [2, 3], "field_choices": {"city": 2}} (field_choices optional).
+// invalid_argument names the key at fault; the request itself is checked by plan() and merge().
+MergeRequest merge_request_from_json(const std::string& json);
+
 // A survivor field the merge changes; values as JSON text (std::nullopt: none).
 struct MergeFieldChange {
   std::string field;

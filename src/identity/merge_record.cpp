@@ -148,6 +148,29 @@ void mark_merge_undone(Connection& conn, std::int64_t merge_id, Instant at) {
 
 }  // namespace detail
 
+MergeRequest merge_request_from_json(const std::string& text) {
+  const nlohmann::json j = detail::parse_json_object(text);
+  MergeRequest r;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "survivor") {
+      r.survivor = detail::json_int64(value, "survivor");
+    } else if (key == "absorbed") {
+      if (!value.is_array()) detail::bad_json_field(key, "must be an array of customer ids");
+      if (value.size() > static_cast<std::size_t>(kMergeMaxRecords))
+        detail::bad_json_field(key, "names more records than one merge takes");
+      for (const auto& id : value) r.absorbed.push_back(detail::json_int64(id, "an absorbed id"));
+    } else if (key == "field_choices") {
+      if (!value.is_object()) detail::bad_json_field(key, "must be an object of field: customer id");
+      for (const auto& [field, id] : value.items()) r.field_choices[field] = detail::json_int64(id, "a field choice");
+    } else {
+      detail::bad_json_field(key, "is not a key of a merge request (survivor, absorbed, field_choices)");
+    }
+  }
+  if (!j.contains("survivor")) detail::bad_json_field("survivor", "is missing");
+  if (!j.contains("absorbed")) detail::bad_json_field("absorbed", "is missing");
+  return r;
+}
+
 std::string to_json(const MergePlan& plan, JsonForm form) { return detail::plan_json(plan, form).dump(); }
 
 namespace {
