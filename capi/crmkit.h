@@ -304,7 +304,7 @@ CRMKIT_API int crmkit_subject_export_json(char **out_json, crmkit_db *db, int64_
 ** survivor, and the absorbed records are deleted. request_json is {"survivor": id, "absorbed":
 ** [ids], "field_choices": {"field": id}} (field_choices optional: the record each named field
 ** is taken from). A plan is {"survivor", "absorbed", "fields": [{"field", "old", "new",
-** "from"}], "tables": [{"table", "moved", "changed", "removed", "added", "recomputed"}],
+** "source"}], "tables": [{"table", "moved", "changed", "removed", "added", "recomputed"}],
 ** "consent": [{"channel", "purpose", "withdrawn_on"}], "rows"}; a merge record is {"id",
 ** "survivor", "absorbed", "held_by", "plan", "actor", "reason", "at", "undone_at"}.
 ** EINVALID: malformed JSON, no absorbed record, more than 10 records or 200,000 rows, a record

@@ -53,7 +53,7 @@ struct MergeFieldChange {
   std::string field;
   std::optional<std::string> old_value;
   std::optional<std::string> new_value;
-  std::int64_t from = 0;  // the record the new value comes from
+  std::int64_t source = 0;  // the record the new value comes from
 };
 
 // What the merge does to one table's rows.
@@ -81,7 +81,7 @@ struct MergePlan {
   std::vector<MergeConsentChange> consent;
   std::int64_t rows = 0;                  // every row of `tables`, counted once per change
 };
-// {"survivor", "absorbed": [...], "fields": [{"field", "old", "new", "from"}], "tables":
+// {"survivor", "absorbed": [...], "fields": [{"field", "old", "new", "source"}], "tables":
 //  [{"table", "moved", "changed", "removed", "added", "recomputed"}], "consent": [{"channel",
 //  "purpose", "withdrawn_on"}], "rows"}; old and new are the values as JSON.
 std::string to_json(const MergePlan& plan, JsonForm form = JsonForm::readable);

@@ -41,7 +41,7 @@ MergePlan plan_of(const json& j) {
   p.absorbed = j.at("absorbed").get<std::vector<std::int64_t>>();
   for (const auto& f : j.at("fields"))
     p.fields.push_back({f.at("field").get<std::string>(), text_of(f.at("old")), text_of(f.at("new")),
-                        f.at("from").get<std::int64_t>()});
+                        f.at("source").get<std::int64_t>()});
   for (const auto& t : j.at("tables"))
     p.tables.push_back({t.at("table").get<std::string>(), t.at("moved").get<std::int64_t>(),
                         t.at("changed").get<std::int64_t>(), t.at("removed").get<std::int64_t>(),
@@ -84,7 +84,7 @@ json plan_json(const MergePlan& p, JsonForm) {
   json fields = json::array(), tables = json::array(), consent = json::array();
   auto value = [](const std::optional<std::string>& v) { return v ? json::parse(*v) : json(); };
   for (const auto& f : p.fields)
-    fields.push_back({{"field", f.field}, {"old", value(f.old_value)}, {"new", value(f.new_value)}, {"from", f.from}});
+    fields.push_back({{"field", f.field}, {"old", value(f.old_value)}, {"new", value(f.new_value)}, {"source", f.source}});
   for (const auto& t : p.tables)
     tables.push_back({{"table", t.table},
                       {"moved", t.moved},

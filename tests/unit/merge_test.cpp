@@ -178,7 +178,7 @@ TEST_CASE("a merge takes chosen fields from the record named, and fills the surv
   for (const auto& change : record.plan.fields)
     if (change.field == "city") {
       city = true;
-      CHECK(change.from == 2);
+      CHECK(change.source == 2);
       CHECK(change.new_value == std::optional<std::string>("\"Lyon\""));
     }
   CHECK(city);
