@@ -115,7 +115,7 @@ void add_merge_commands(CLI::App& root) {
       if (o->json) return print_json(nlohmann::json::parse(to_json(r)));
       std::string absorbed;
       for (auto a : r.absorbed) absorbed += (absorbed.empty() ? "" : ", ") + std::to_string(a);
-      return print(fmt::format("merge {} undone: {} {} back beside customer {}, every row as it was\n", r.id,
+      return print(fmt::format("merge {} undone: {} {} {} back beside customer {}, every row as it was\n", r.id,
                                r.absorbed.size() == 1 ? "customer" : "customers", absorbed,
                                r.absorbed.size() == 1 ? "is" : "are", r.survivor));
     }
