@@ -136,9 +136,12 @@ class Planner {
     switch (ref.on_merge) {
       case M::repoint:
       case M::repoint_append_only:
-        for (auto id : r_.absorbed)
-          for (auto& row : rows_of(t.table, id, t.key, ""))
-            t.moved.push_back({std::move(row), json{{"customer_id", r_.survivor}}});
+        // One integer column names each row: only the keys are kept (a row changes owner, nothing else).
+        for (auto id : r_.absorbed) {
+          auto& st = conn_.prepare(fmt::format("SELECT {0} FROM {1} WHERE customer_id = ? ORDER BY {0}", t.key, t.table));
+          auto keys = detail::all_rows(st, [](detail::Statement& s) { return s.getColumn(0).getInt64(); }, id);
+          if (!keys.empty()) t.moved_ids[id] = std::move(keys);
+        }
         break;
       case M::union_by_key: plan_union(ref, t); break;
       case M::recompute:
@@ -260,12 +263,10 @@ class Planner {
         mirror_[type] = final_point ? (*final_point)["value_norm"] : json();
     }
     // Consent events that named a point removed as a copy now name the point that stays.
-    for (auto& m : table("consent_events").moved) {
-      const json& point = m.row.at("contact_point_id");
-      if (!point.is_number_integer()) continue;
-      auto keeper = point_keeper_.find(point.get<std::int64_t>());
-      if (keeper != point_keeper_.end()) m.set["contact_point_id"] = keeper->second.at("id");
-    }
+    auto& events = table("consent_events");
+    for (const auto& [removed, keeper] : point_keeper_)
+      for (auto& row : detail::stored_rows(conn_, "SELECT * FROM consent_events WHERE contact_point_id = ?", {removed}))
+        events.changed.push_back({std::move(row), json{{"contact_point_id", keeper.at("id")}}});
   }
 
   void plan_customer_fields() {
@@ -417,6 +418,7 @@ class Planner {
       MergeTableChange c;
       c.table = t.table;
       c.moved = static_cast<std::int64_t>(t.moved.size());
+      for (const auto& [from, keys] : t.moved_ids) c.moved += static_cast<std::int64_t>(keys.size());
       c.changed = static_cast<std::int64_t>(t.changed.size());
       c.removed = static_cast<std::int64_t>(t.removed.size());
       c.added = static_cast<std::int64_t>(t.added.size());
@@ -450,6 +452,31 @@ void set_row(Connection& conn, const TableChanges& t, const detail::RowChange& c
     throw Error(Errc::conflict, fmt::format("a row of {} changed while the merge was planned; try again", t.table));
 }
 
+// The rows of moved_ids given to the survivor, one statement per table: the keys were read in
+// this transaction, so the count must agree.
+void move_owners(Connection& conn, const TableChanges& t, std::int64_t survivor) {
+  std::vector<std::int64_t> from;
+  std::size_t rows = 0;
+  for (const auto& [id, keys] : t.moved_ids) {
+    from.push_back(id);
+    rows += keys.size();
+  }
+  auto st = conn.statement(
+      fmt::format("UPDATE {} SET customer_id = {} WHERE customer_id IN ({})", t.table, survivor, id_list(from)));
+  if (static_cast<std::size_t>(st->exec()) != rows)
+    throw Error(Errc::internal, fmt::format("the merge moved another number of {} rows than it planned", t.table));
+}
+
+// Undo's counterpart: each row back to the record it came from, 500 keys a statement.
+void return_owners(Connection& conn, const TableChanges& t, std::int64_t from, const std::vector<std::int64_t>& keys) {
+  for (std::size_t i = 0; i < keys.size(); i += 500) {
+    const std::vector<std::int64_t> chunk(keys.begin() + static_cast<std::ptrdiff_t>(i),
+                                          keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), i + 500)));
+    conn.statement(fmt::format("UPDATE {} SET customer_id = {} WHERE {} IN ({})", t.table, from, t.key, id_list(chunk)))
+        ->exec();
+  }
+}
+
 // Every column of `row` but its key: what undo sets to put a row back.
 json non_key(const json& row, const std::string& key) {
   json out = row;
@@ -479,6 +506,7 @@ MergeRecord Merges::merge(const MergeRequest& request, Instant at) {
     // while another still refers to it.
     for (auto& t : tables) {
       if (t.table == "customers") continue;
+      if (!t.moved_ids.empty()) move_owners(conn, t, request.survivor);
       for (const auto& c : t.changed) set_row(conn, t, c);
       for (const auto& row : t.added) detail::insert_row(conn, t.table, row);
       for (const auto& c : t.moved) set_row(conn, t, c);
@@ -543,12 +571,12 @@ MergeRecord Merges::undo(std::int64_t merge_id, Instant at, bool force) {
     const TableChanges& customers = tables.front();
     for (const auto& c : customers.changed) detail::update_row(conn, "customers", "id", c.row, non_key(c.row, "id"));
     for (const auto& row : customers.removed) detail::insert_row(conn, "customers", row);
+    // A row deleted since the merge stays deleted: undo puts back what the merge did, not more.
     for (const auto& t : tables) {
       if (t.table == "customers" || t.recompute) continue;
+      for (const auto& [from, keys] : t.moved_ids) return_owners(conn, t, from, keys);
       for (const auto* list : {&t.moved, &t.changed})
-        for (const auto& c : *list)
-          if (detail::update_row(conn, t.table, t.key, c.row, non_key(c.row, t.key)) == 0)
-            detail::insert_row(conn, t.table, c.row);
+        for (const auto& c : *list) detail::update_row(conn, t.table, t.key, c.row, non_key(c.row, t.key));
       for (const auto& row : t.removed) detail::insert_row(conn, t.table, row);
     }
     for (auto t = tables.rbegin(); t != tables.rend(); ++t)

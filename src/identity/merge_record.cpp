@@ -20,9 +20,12 @@ json changes_json(const std::vector<TableChanges>& tables) {
     json moved = json::array(), changed = json::array();
     for (const auto& c : t.moved) moved.push_back({{"row", c.row}, {"set", c.set}});
     for (const auto& c : t.changed) changed.push_back({{"row", c.row}, {"set", c.set}});
+    json ids = json::object();
+    for (const auto& [from, keys] : t.moved_ids) ids[std::to_string(from)] = keys;
     out.push_back({{"table", t.table},
                    {"key", t.key},
                    {"recompute", t.recompute},
+                   {"moved_ids", ids},
                    {"moved", moved},
                    {"changed", changed},
                    {"removed", t.removed},
@@ -127,6 +130,8 @@ std::vector<TableChanges> merge_changes_of(Connection& conn, std::int64_t merge_
     c.table = t.at("table").get<std::string>();
     c.key = t.at("key").get<std::string>();
     c.recompute = t.at("recompute").get<bool>();
+    for (const auto& [from, keys] : t.at("moved_ids").items())
+      c.moved_ids[std::stoll(from)] = keys.get<std::vector<std::int64_t>>();
     for (const auto& m : t.at("moved")) c.moved.push_back({m.at("row"), m.at("set")});
     for (const auto& m : t.at("changed")) c.changed.push_back({m.at("row"), m.at("set")});
     for (const auto& r : t.at("removed")) c.removed.push_back(r);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,15 @@ struct RowChange {
   nlohmann::json set;
 };
 
-// One table's share of a merge. moved: absorbed rows given to the survivor; changed: rows
+// One table's share of a merge. moved_ids: in a table whose rows only change owner, the keys
+// of each absorbed record's rows (the old owner is all an undo needs, and one UPDATE moves
+// them all); moved: other absorbed rows given to the survivor, as they were; changed: rows
 // changed in place; removed: rows deleted, as they were; added: rows inserted, as written.
 struct TableChanges {
   std::string table;
   std::string key;  // the columns that name a row (customer_references' key)
   bool recompute = false;
+  std::map<std::int64_t, std::vector<std::int64_t>> moved_ids;
   std::vector<RowChange> moved, changed;
   std::vector<nlohmann::json> removed, added;
 };
