@@ -28,6 +28,7 @@ void add_contact_commands(CLI::App& root);
 void add_consent_commands(CLI::App& root);
 void add_dedupe_commands(CLI::App& root);
 void add_audit_commands(CLI::App& root);
+void add_erase(CLI::App& root);
 void add_import(CLI::App& root);
 void add_export(CLI::App& root);
 void add_segment_commands(CLI::App& root);
