@@ -104,14 +104,14 @@ def erase(database, customer_id, at, verify=False):
     "Erasure"): display_name and external_id become "ERASED:<id>", other personal fields are
     cleared, contact points deleted and emails and phones suppressed, free text redacted, audit
     entries redacted; purchases are kept. With ``verify`` every file of a SQLite store is then
-    scanned for the erased values. Returns the report as a dict: {"customer_id", "erased_at",
+    scanned for the erased values. Returns the report as a dict (erased_at a datetime): {"customer_id", "erased_at",
     "pseudonym", "contact_points_removed", "suppressed", "rows_redacted", "rows_removed",
     "audit_entries_redacted", "checkpointed", "scan": None or {"verified", "reason", "clean",
     "files", "values": [{"source", "bytes", "forms", "hits"}], "skipped", "bytes_scanned",
     "hits"}}; it never holds an erased value. NotFound for a missing customer, Conflict when
     already erased, InvalidArgument for an id below 1."""
-    return n.take_json(_erase_json, database.handle, n.int64(customer_id, "customer_id"), to_ms(at, "at"),
-                       1 if verify else 0)
+    return take_json(_erase_json, database.handle, n.int64(customer_id, "customer_id"), to_ms(at, "at"),
+                     1 if verify else 0)
 
 
 _db.Database.audit = property(lambda self: Audit(self))

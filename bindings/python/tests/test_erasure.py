@@ -22,7 +22,7 @@ class ErasureTest(unittest.TestCase):
 
     def test_erase_pseudonymises_and_refuses_a_second_time(self):
         report = self.db.erase(self.cid, T0 + DAY)
-        self.assertEqual(report["pseudonym"], "ERASED:%d" % self.cid)
+        self.assertEqual((report["pseudonym"], report["erased_at"]), ("ERASED:%d" % self.cid, T0 + DAY))
         self.assertEqual(report["suppressed"], 1)
         self.assertIsNone(report["scan"])
         c = self.db.customers.get(self.cid)
