@@ -291,6 +291,27 @@ CRMKIT_API int crmkit_audit_start_chain(crmkit_db *db);
 ** entry that breaks it; 0 when intact), "reason"}. */
 CRMKIT_API int crmkit_audit_verify_json(char **out_json, crmkit_db *db);
 
+/* ======================================================================= erasure == */
+/* (docs/PRIVACY.md "Erasure") Erases the customer's personal data in one transaction dated at
+** (ms since the epoch): display_name and external_id become "ERASED:<id>", the other personal
+** fields are cleared, its contact points are deleted and its emails and phones suppressed
+** (reason "erased"), free text and consent evidence are set to NULL, merge records removed,
+** audit entries redacted ("old"/"new" read "[redacted]"); purchases and points are kept. The
+** customer's JSON then has "erased_at". On a SQLite file the WAL is then checkpointed and
+** truncated; with verify != 0 every file of the store is scanned for the erased values.
+** *out_json (owned) receives the report {"customer_id", "erased_at", "pseudonym",
+** "contact_points_removed", "suppressed", "rows_redacted": {table: n}, "rows_removed": {table: n},
+** "audit_entries_redacted", "checkpointed", "scan": null or {"verified", "reason", "clean",
+** "files": [{"file", "exists", "bytes"}], "values": [{"source", "bytes", "forms", "hits":
+** [{"file", "offset", "form"}]}], "skipped", "bytes_scanned", "hits"}}; the report never holds
+** an erased value. On PostgreSQL scan.verified is false and scan.reason says why (a client cannot
+** read the server's files). Statuses: EINVALID (customer_id <= 0, at outside 0001..9999),
+** ENOTFOUND (no such customer), ECONFLICT (already erased: "customer 7 is already erased (at
+** ...)"); nothing is written on error. An erased customer's update and new contact points are
+** refused with ECONFLICT, and its suppressed email or phone with ECONFLICT naming the reason. */
+CRMKIT_API int crmkit_customer_erase_json(char **out_json, crmkit_db *db, int64_t customer_id, int64_t at,
+                                          int verify);
+
 /* ========================================================= subject-access export == */
 /* Every stored row that references the customer, in every area, as one deterministic owned
 ** JSON document {"format": "crmkit-subject-export/1", "customer_id", "tables": {"<table>":

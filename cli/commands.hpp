@@ -30,6 +30,7 @@ void add_dedupe_commands(CLI::App& root);
 // crmkit merge (cli/merge.cpp).
 void add_merge_commands(CLI::App& root);
 void add_audit_commands(CLI::App& root);
+void add_erase(CLI::App& root);
 void add_import(CLI::App& root);
 void add_export(CLI::App& root);
 void add_segment_commands(CLI::App& root);

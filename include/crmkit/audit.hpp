@@ -2,7 +2,8 @@
 // points appends an entry (entity, id, field, old and new value, actor, reason, request id,
 // time) in the same transaction as the change, so an entry exists exactly when the change does.
 // Actor, reason and request id come from the Store's AuditContext (crmkit/store.hpp). Entries
-// are never changed by the API; erasure will replace erased values with a redaction marker.
+// are never changed by the API except by erasure (crmkit/erasure.hpp), which replaces the erased
+// person's values with kAuditRedactionMarker.
 // docs/IDENTITY.md "Audit trail".
 #pragma once
 
@@ -16,6 +17,9 @@
 #include "crmkit/time.hpp"
 
 namespace crmkit {
+
+// What an erased value reads as in an entry (JSON text: the string "[redacted]").
+inline constexpr const char* kAuditRedactionMarker = "\"[redacted]\"";
 
 enum class AuditEntity { customer, contact_point };
 const char* to_string(AuditEntity e) noexcept;  // "customer", "contact_point"
@@ -35,10 +39,11 @@ struct AuditEntry {
   std::optional<std::string> new_value;
   std::optional<std::string> actor, reason, request_id;
   Instant at = 0;
+  bool redacted = false;  // erasure replaced the values with kAuditRedactionMarker
 };
 
 // {"id", "entity", "entity_id", "field", "old", "new" (the values as JSON, null when none),
-//  "actor", "reason", "request_id", "at"}
+//  "actor", "reason", "request_id", "at", "redacted"}
 std::string to_json(const AuditEntry& entry, JsonForm form = JsonForm::readable);
 
 // Which entries to list; each filter given narrows the list. Ordered by id (the order of the
@@ -77,7 +82,9 @@ class AuditTrail {
 
   // Hash chaining, optional: from start_chain() on, every entry carries HMAC-SHA-256 keyed by
   // the previous chained entry's hash over its own fields, so editing, deleting or reordering a
-  // past entry breaks every hash after it. verify() recomputes the chain. Removing the newest
+  // past entry breaks every hash after it. The old and new values enter as their digests
+  // (HMAC-SHA-256 under the store's salt), which an entry redacted by erasure keeps: the chain
+  // verifies across an erasure, and a changed value or digest breaks it all the same. verify() recomputes the chain. Removing the newest
   // entries is not detected by the chain alone: keep the last hash elsewhere to detect that.
   void start_chain();
   AuditVerification verify();

@@ -48,6 +48,7 @@ struct Customer {
   bool lifecycle_manual = false;             // the host gave the stage: automatic moves skip it
   Instant created_at = 0;
   Instant updated_at = 0;
+  std::optional<Instant> erased_at;          // set once by erasure (crmkit/erasure.hpp); then read-only
   std::string attributes = "{}";             // a JSON object
   std::vector<std::string> tags;             // sorted, unique
 };

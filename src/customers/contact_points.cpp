@@ -267,6 +267,7 @@ std::int64_t ContactPoints::add(std::int64_t customer_id, const NewContactPoint&
     auto& conn = detail::connection_of(store_);
     detail::WriteScope scope(conn);
     require_customer(conn, customer_id);
+    if (auto erased = detail::customer_erased_at(conn, customer_id)) detail::refuse_erased(customer_id, *erased);
     if (auto same = with_key(conn, customer_id, point.type, v.match_key))
       throw Error(Errc::conflict, fmt::format("customer {} already has {} '{}' (contact point {})", customer_id,
                                               to_string(point.type), detail::printable(same->normalized), same->id));

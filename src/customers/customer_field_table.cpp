@@ -22,8 +22,8 @@ bool reset(std::optional<V>& v) {
 }
 
 template <std::optional<std::string> Customer::*Stored, std::optional<std::string> CustomerFields::*Given>
-CustomerFieldRow text_row(const char* name, T type, const char* description) {
-  CustomerFieldRow r{{name, type, true, true, {}, description}, Stored, Given};
+CustomerFieldRow text_row(const char* name, T type, const char* description, Personal personal = Personal::cleared) {
+  CustomerFieldRow r{{name, type, true, true, {}, description}, personal, Stored, Given};
   r.set_text = [](CustomerFields& f, std::optional<std::string> v) { f.*Given = std::move(v); };
   r.is_given = [](const CustomerFields& f) { return (f.*Given).has_value(); };
   r.clear = [](Customer& c) { return reset(c.*Stored); };
@@ -39,7 +39,7 @@ std::vector<CustomerFieldRow> make_rows() {
     rows.push_back(r);
   }
   rows.push_back(text_row<&Customer::external_id, &CustomerFields::external_id>(
-      "external_id", T::text, "the host's key, unique"));
+      "external_id", T::text, "the host's key, unique", Personal::pseudonymised));
   {
     CustomerFieldRow r{{"kind", T::choice, true, false, enum_name_list(kCustomerKindNames),
                         "a person or an organisation"}};
@@ -51,7 +51,7 @@ std::vector<CustomerFieldRow> make_rows() {
     rows.push_back(r);
   }
   rows.push_back(text_row<&Customer::display_name, &CustomerFields::display_name>(
-      "display_name", T::text, "the name shown for the customer"));
+      "display_name", T::text, "the name shown for the customer", Personal::pseudonymised));
   rows.push_back(text_row<&Customer::given_name, &CustomerFields::given_name>("given_name", T::text, "first name"));
   rows.push_back(
       text_row<&Customer::family_name, &CustomerFields::family_name>("family_name", T::text, "last name"));
@@ -62,13 +62,13 @@ std::vector<CustomerFieldRow> make_rows() {
   rows.push_back(text_row<&Customer::birth_date, &CustomerFields::birth_date>("birth_date", T::date, "YYYY-MM-DD"));
   rows.push_back(text_row<&Customer::gender, &CustomerFields::gender>("gender", T::text, "F, M or X"));
   rows.push_back(text_row<&Customer::country, &CustomerFields::country>(
-      "country", T::text, "ISO 3166-1 alpha-2, upper case"));
+      "country", T::text, "ISO 3166-1 alpha-2, upper case", Personal::no));
   rows.push_back(text_row<&Customer::region, &CustomerFields::region>("region", T::text, "state, province or county"));
   rows.push_back(text_row<&Customer::city, &CustomerFields::city>("city", T::text, "city or town"));
   rows.push_back(
       text_row<&Customer::postal_code, &CustomerFields::postal_code>("postal_code", T::text, "postal code"));
   rows.push_back(text_row<&Customer::acquisition_channel, &CustomerFields::acquisition_channel>(
-      "acquisition_channel", T::text, "where the customer came from"));
+      "acquisition_channel", T::text, "where the customer came from", Personal::no));
   {
     CustomerFieldRow r{{"acquisition_cost", T::money, true, true, {}, "what winning the customer cost, >= 0"}};
     r.is_given = [](const CustomerFields& f) { return f.acquisition_cost.has_value(); };
@@ -104,8 +104,17 @@ std::vector<CustomerFieldRow> make_rows() {
     rows.push_back(r);
   }
   {
+    CustomerFieldRow r{{"erased_at", T::instant, false, false, {},
+                        "when the customer's personal data was erased (crmkit/erasure.hpp); null until then"}};
+    r.json = [](const Customer& c, JsonForm form) {
+      return c.erased_at ? instant_json(*c.erased_at, form) : nlohmann::json(nullptr);
+    };
+    rows.push_back(r);
+  }
+  {
     CustomerFieldRow r{{"attributes", T::json_object, true, true, {},
-                        "the host's own fields; a value replaces the whole object, clearing makes it {}"}};
+                        "the host's own fields; a value replaces the whole object, clearing makes it {}"},
+                       Personal::cleared};
     r.is_given = [](const CustomerFields& f) { return f.attributes.has_value(); };
     r.clear = [](Customer& c) {
       if (c.attributes == "{}") return false;
@@ -116,7 +125,8 @@ std::vector<CustomerFieldRow> make_rows() {
     rows.push_back(r);
   }
   {
-    CustomerFieldRow r{{"tags", T::tags, true, true, {}, "trimmed, sorted, unique; a value replaces the whole set"}};
+    CustomerFieldRow r{{"tags", T::tags, true, true, {}, "trimmed, sorted, unique; a value replaces the whole set"},
+                       Personal::cleared};
     r.is_given = [](const CustomerFields& f) { return f.tags.has_value(); };
     r.clear = [](Customer& c) {
       if (c.tags.empty()) return false;

@@ -15,8 +15,13 @@
 
 namespace crmkit::detail {
 
+// What erasure (crmkit/erasure.hpp) does with a field: personal data is cleared (`clear`), or
+// pseudonymised where the record must keep a value ("ERASED:<id>"); the rest is kept.
+enum class Personal { no, cleared, pseudonymised };
+
 struct CustomerFieldRow {
   CustomerFieldInfo info;
+  Personal personal = Personal::no;
   // Text and date fields: their member in Customer and in CustomerFields; null otherwise.
   std::optional<std::string> Customer::*stored_text = nullptr;
   std::optional<std::string> CustomerFields::*given_text = nullptr;

@@ -37,6 +37,8 @@ CustomerFields customer_fields_from_json(const std::string& text) {
       }
     } else if (key == "lifecycle_manual") {
       bad_json_field(key, "is kept by the store (giving lifecycle_stage sets it) and cannot be given");
+    } else if (key == "erased_at") {
+      bad_json_field(key, "is set by erasure and cannot be given");
     } else if (key == "id" || key == "updated_at") {
       bad_json_field(key, "is set by the store and cannot be given");
     } else {

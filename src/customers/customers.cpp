@@ -14,6 +14,8 @@
 #include "customers/customer_field_table.hpp"
 #include "customers/customer_fields.hpp"
 #include "customers/customer_json.hpp"
+#include "customers/erase_customer.hpp"
+#include "customers/suppressions.hpp"
 #include "store/audit_trail.hpp"
 #include "store/connection.hpp"
 #include "store/stored.hpp"
@@ -28,6 +30,8 @@ constexpr const char* kColumns =
     "id, external_id, kind, display_name, given_name, family_name, email, phone, birth_date, gender, country, "
     "region, city, postal_code, acquisition_channel, acquisition_cost, acquisition_currency, lifecycle_stage, "
     "created_at, updated_at, attributes, lifecycle_manual";
+// What a read takes: the written columns and the erasure mark, which only erasure writes.
+const std::string kReadColumns = std::string(kColumns) + ", erased_at";
 
 Customer read_row(detail::Statement& st) {
   const detail::StoredRow r(st, "customers");
@@ -41,6 +45,7 @@ Customer read_row(detail::Statement& st) {
   r.columns(18, c.created_at, c.updated_at);
   c.attributes = r.json_object(20);
   c.lifecycle_manual = r.flag(21);
+  c.erased_at = r.opt_int64(22);
   return c;
 }
 
@@ -56,7 +61,7 @@ std::vector<std::string> load_tags(Connection& conn, std::int64_t id) {
 std::optional<Customer> load(Connection& conn, const char* where, const std::function<void(detail::Statement&)>& bind) {
   std::optional<Customer> c;
   {
-    auto& st = conn.prepare(fmt::format("SELECT {} FROM customers WHERE {}", kColumns, where));
+    auto& st = conn.prepare(fmt::format("SELECT {} FROM customers WHERE {}", kReadColumns, where));
     detail::StatementReset done(st);
     bind(st);
     if (!st.executeStep()) return std::nullopt;
@@ -175,6 +180,9 @@ std::int64_t insert(Connection& conn, const CustomerFields& n, const CustomerFie
 // Applies fields to an existing customer; writes only when something changed.
 void modify(Connection& conn, Customer current, const CustomerFields& n, const CustomerFields& given,
             Instant updated_at) {
+  // Checked before anything is compared: an erased record takes no change, not even one that
+  // would leave it as it is (the caller is told it holds a pseudonym, not the person).
+  if (current.erased_at) detail::refuse_erased(current.id, *current.erased_at);
   const Customer before = current;
   if (!detail::apply_fields(current, n)) return;
   check_external_id_free(conn, current.external_id, current.id);
@@ -381,7 +389,7 @@ CustomerPage Customers::list(const CustomerFilter& filter, std::int64_t after, i
     CustomerPage page;
     {
       auto& st = conn.prepare(
-          fmt::format("SELECT {} FROM customers WHERE id > ?{} ORDER BY id LIMIT ?", kColumns, f.where));
+          fmt::format("SELECT {} FROM customers WHERE id > ?{} ORDER BY id LIMIT ?", kReadColumns, f.where));
       detail::StatementReset done(st);
       int i = 1;
       detail::bind_value(st, i++, after);
@@ -430,6 +438,78 @@ bool customer_exists(Connection& c, std::int64_t id) {
   StatementReset done(st);
   bind_all(st, id);
   return st.executeStep();
+}
+
+std::optional<Instant> customer_erased_at(Connection& c, std::int64_t id) {
+  auto& st = c.prepare("SELECT erased_at FROM customers WHERE id = ?");
+  auto at = one_row(st, [](Statement& s) { return StoredRow(s, "customers", -1).opt_int64(0); }, id);
+  return at ? *at : std::nullopt;
+}
+
+void refuse_erased(std::int64_t id, Instant erased_at) {
+  throw Error(Errc::conflict, fmt::format("customer {} was erased at {}: its record holds a pseudonym and takes no "
+                                          "changes", id, format_instant(erased_at)));
+}
+
+ErasedCustomer erase_customer_record(Connection& conn, std::int64_t id, Instant at) {
+  auto current = id > 0 ? load_by_id(conn, id) : std::nullopt;
+  if (!current) throw Error(Errc::not_found, fmt::format("customer {} does not exist", id));
+  if (current->erased_at)
+    throw Error(Errc::conflict, fmt::format("customer {} is already erased (at {})", id,
+                                            format_instant(*current->erased_at)));
+  ErasedCustomer out;
+  out.before = *current;
+  out.pseudonym = fmt::format("ERASED:{}", id);
+  {
+    auto& st = conn.prepare(
+        "SELECT id, type, value_raw, value_norm, match_key, label FROM contact_points WHERE customer_id = ? ORDER BY id");
+    out.points = all_rows(
+        st,
+        [](Statement& s) {
+          const StoredRow r(s, "contact_points");
+          ErasedContact p;
+          p.id = r.int64(0);
+          p.type = r.parse(1, [](const std::string& t) { return parse_contact_type(t); });
+          r.columns(2, p.value, p.normalized, p.match_key, p.label);
+          return p;
+        },
+        id);
+  }
+  // The list keeps the hash of each email and phone, so the person's address cannot come back
+  // through an import; the points themselves go.
+  for (const auto& p : out.points)
+    if (p.type == ContactType::email || p.type == ContactType::phone) {
+      insert_suppression(conn, p.type, p.match_key, SuppressionReason::erased, at);
+      ++out.suppressed;
+    }
+  {
+    auto& st = conn.prepare("DELETE FROM contact_points WHERE customer_id = ?");
+    bind_all(st, id);
+    st.exec();
+  }
+  Customer c = *current;
+  for (const auto& row : customer_field_rows()) {
+    if (row.personal == Personal::pseudonymised) c.*(row.stored_text) = out.pseudonym;
+    else if (row.personal == Personal::cleared) row.clear(c);
+  }
+  c.updated_at = at;
+  c.erased_at = at;
+  auto& st = conn.prepare(
+      "UPDATE customers SET external_id=?1, kind=?2, display_name=?3, given_name=?4, family_name=?5, email=?6, "
+      "phone=?7, birth_date=?8, gender=?9, country=?10, region=?11, city=?12, postal_code=?13, "
+      "acquisition_channel=?14, acquisition_cost=?15, acquisition_currency=?16, lifecycle_stage=?17, "
+      "created_at=?18, updated_at=?19, attributes=?20, lifecycle_manual=?21, erased_at=?22 WHERE id=?23");
+  bind_row(st, c);
+  bind_value(st, 22, at);
+  bind_value(st, 23, id);
+  st.exec();
+  write_tags(conn, id, c.tags);
+  return out;
+}
+
+bool is_personal_customer_field(std::string_view name) {
+  const auto* row = find_customer_field(name);
+  return row && row->personal != Personal::no;
 }
 
 }  // namespace detail

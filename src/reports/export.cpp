@@ -34,7 +34,7 @@ std::string sql_of(ExportKind kind, const detail::Dialect& dialect) {
       return "SELECT c.id AS customer_id, c.external_id, c.kind, c.display_name, c.given_name, c.family_name, "
              "c.email, c.phone, c.birth_date, c.gender, c.country, c.region, c.city, c.postal_code, "
              "c.acquisition_channel, c.acquisition_cost AS acquisition_cost_minor, c.acquisition_currency, "
-             "c.lifecycle_stage, c.lifecycle_manual, c.created_at, c.updated_at, c.attributes, "
+             "c.lifecycle_stage, c.lifecycle_manual, c.created_at, c.updated_at, c.erased_at, c.attributes, "
              + dialect.json_array_of("tag", "FROM customer_tags t WHERE t.customer_id = c.id") +
              " AS tags FROM customers c ORDER BY c.id";
   }

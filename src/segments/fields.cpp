@@ -8,7 +8,7 @@ namespace crmkit::segments {
 namespace {
 using T = FieldType;
 using F = FieldId;
-constexpr std::array<FieldInfo, 38> kFields{{
+constexpr std::array<FieldInfo, 39> kFields{{
     {"id", F::id, T::number},
     {"external_id", F::external_id, T::text},
     {"kind", F::kind, T::text},
@@ -28,6 +28,7 @@ constexpr std::array<FieldInfo, 38> kFields{{
     {"created_at", F::created_at, T::instant},
     {"updated_at", F::updated_at, T::instant},
     {"birth_date", F::birth_date, T::date},
+    {"erased_at", F::erased_at, T::instant},
     {"age", F::age, T::number},
     {"tags", F::tags, T::tags},
     {"purchase_count", F::purchase_count, T::number},

@@ -19,7 +19,7 @@ enum class FieldType {
 enum class FieldId {
   id, external_id, kind, display_name, given_name, family_name, email, phone, gender, country,
   region, city, postal_code, lifecycle_stage, acquisition_channel, acquisition_cost, created_at,
-  updated_at, birth_date, age, tags,
+  updated_at, birth_date, erased_at, age, tags,
   purchase_count, purchase_days, refund_count, interaction_count, first_purchase_at,
   last_purchase_at, last_interaction_at, monetary_total, days_since_last_purchase,
   p_alive, expected_purchases, predicted_clv,

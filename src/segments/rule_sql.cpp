@@ -242,6 +242,7 @@ class Compiler {
       case FieldId::created_at: return "c.created_at";
       case FieldId::updated_at: return "c.updated_at";
       case FieldId::birth_date: return "c.birth_date";
+      case FieldId::erased_at: return "c.erased_at";
       case FieldId::age: {
         // Completed years on the reference day: the birthday counts on its day; a 29 February
         // birthday is reached on 1 March in common years ("MM-DD" text comparison).

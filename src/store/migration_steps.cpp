@@ -7,6 +7,7 @@
 
 #include "base/digest.hpp"
 #include "base/idn.hpp"
+#include "store/audit_trail.hpp"
 #include "store/connection.hpp"
 
 namespace crmkit::detail {
@@ -55,6 +56,8 @@ void suppression_salt(Connection& c) {
 void after_migration(Connection& c, int version) {
   if (version == 14) ascii_email_keys(c);
   if (version == 17) suppression_salt(c);
+  // 0019: a chain hashed over values could not survive redaction; it is re-hashed over digests.
+  if (version == 19) rehash_audit_chain(c);
 }
 
 }  // namespace crmkit::detail

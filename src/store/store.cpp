@@ -304,6 +304,11 @@ Store Store::open(const std::string& path, const OpenOptions& options) {
       // then the changes to the file: WAL mode and the migrations.
       c->db.exec("PRAGMA foreign_keys = ON");
       c->db.exec("PRAGMA temp_store = MEMORY");
+      // Deleted and overwritten content is zeroed in its page and freed pages are zeroed, so an
+      // erased value (crmkit/erasure.hpp) and a value changed earlier leave no bytes in the file.
+      // ON, not FAST: FAST leaves freelist pages as they were. Its cost is measured in
+      // bench/RESULTS.md; docs/PRIVACY.md "Erasure".
+      if (!options.read_only) c->db.exec("PRAGMA secure_delete = ON");
       int version = 0;
       try {
         version = check_identity(*c);

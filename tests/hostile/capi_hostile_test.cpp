@@ -1193,6 +1193,39 @@ TEST_CASE("hostile input to the audit trail: exact status, nothing changed", "[h
   std::printf("hostile C API (audit trail): %d cases\n", tried);
 }
 
+// ---- issue #16: erasure ------------------------------------------------------------------
+TEST_CASE("hostile input to erasure: exact status, nothing changed", "[hostile][erasure]") {
+  Env e;
+  static std::int64_t gone;
+  gone = e.make_customer("gone");
+  std::int64_t point = 0;
+  REQUIRE(crmkit_contact_add(&point, e.db, gone, "email", "gone.person@example.com", nullptr, 1, kT) == CRMKIT_OK);
+  char* report = nullptr;
+  REQUIRE(crmkit_customer_erase_json(&report, e.db, gone, kT + 1, 0) == CRMKIT_OK);
+  crmkit_free(report);
+  const std::vector<Case> erasure_cases = {
+      {"customer_erase_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_customer_erase_json(nullptr, e.db, e.customer, kT, 0); }},
+      {"customer_erase_json: NULL db", CRMKIT_EINVALID, [](Env&) { char* s = nullptr; return json_out(crmkit_customer_erase_json(&s, nullptr, 1, kT, 0), s); }},
+      {"customer_erase_json: id 0", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_erase_json(&s, e.db, 0, kT, 0), s); }},
+      {"customer_erase_json: id -1", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_erase_json(&s, e.db, -1, kT, 0), s); }},
+      {"customer_erase_json: id INT64_MIN", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_erase_json(&s, e.db, kMin, kT, 1), s); }},
+      {"customer_erase_json: missing id", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_erase_json(&s, e.db, kMax, kT, 1), s); }},
+      {"customer_erase_json: at INT64_MAX", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_erase_json(&s, e.db, e.customer, kMax, 0), s); }},
+      {"customer_erase_json: twice", CRMKIT_ECONFLICT, [](Env& e) { char* s = nullptr; return json_out(crmkit_customer_erase_json(&s, e.db, gone, kT + 2, 1), s); }},
+      {"customer_update: erased customer", CRMKIT_ECONFLICT, [](Env& e) {
+         crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_text(c, "city", "Anywhere");
+         const int rc = crmkit_customer_update(e.db, gone, c, kT + 2); crmkit_customer_free(c); return rc; }},
+      {"contact_add: to an erased customer", CRMKIT_ECONFLICT, [](Env& e) { std::int64_t id; return crmkit_contact_add(&id, e.db, gone, "url", "https://example.com/x", nullptr, 0, kT + 2); }},
+      {"contact_add: an erased email, in another case", CRMKIT_ECONFLICT, [](Env& e) { std::int64_t id; return crmkit_contact_add(&id, e.db, e.other, "email", "Gone.Person@EXAMPLE.com", nullptr, 0, kT + 2); }},
+      {"customer_create: an erased email", CRMKIT_ECONFLICT, [](Env& e) {
+         crmkit_customer* c; crmkit_customer_new(&c); crmkit_customer_set_text(c, "email", "gone.person@example.com");
+         crmkit_customer_set_created_at(c, kT + 2); std::int64_t id;
+         const int rc = crmkit_customer_create(&id, e.db, c); crmkit_customer_free(c); return rc; }},
+  };
+  const int tried = run_table(e, erasure_cases);
+  std::printf("hostile C API (erasure): %d cases\n", tried);
+}
+
 // ---- issue #16: consent ledger and suppression list ----------------------------------------
 TEST_CASE("hostile input to consent and suppression: exact status, nothing changed", "[hostile][consent]") {
   Env e;

@@ -12,6 +12,7 @@
 #include "crmkit/contact_point.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/duplicates.hpp"
+#include "crmkit/erasure.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/merge.hpp"
 #include "crmkit/points.hpp"
@@ -203,4 +204,22 @@ TEST_CASE("undo is refused when the survivor changed since, naming the fields, u
   merges.undo(second.id, kMergeAt + 2 * kDay);
   merges.undo(first.id, kMergeAt + 3 * kDay, true);
   CHECK(store_checksum(s, kLogs) == before);
+}
+
+TEST_CASE("an erased record is never merged, and a merge whose survivor was erased is not undone",
+          "[identity][merge][erasure]") {
+  Store s = test_store();
+  populated::populate(s);
+  Merges merges(s);
+  const auto record = merges.merge({1, {2}, {}}, kMergeAt);
+  Erasure(s).erase(3, kMergeAt + kDay);
+  const std::string before = store_checksum(s);
+  expect_error([&] { merges.merge({1, {3}, {}}, kMergeAt + 2 * kDay); }, Errc::conflict,
+               "customer 3 was erased: an erased record cannot be merged");
+  expect_error([&] { merges.plan({3, {4}, {}}, kMergeAt + 2 * kDay); }, Errc::conflict, "customer 3 was erased");
+  CHECK(store_checksum(s) == before);
+  Erasure(s).erase(1, kMergeAt + 2 * kDay);
+  // Erasure removed the merge record with the absorbed person's rows.
+  expect_error([&] { merges.undo(record.id, kMergeAt + 3 * kDay); }, Errc::not_found, "merge");
+  CHECK(count(s, "SELECT count(*) FROM merge_records") == 0);
 }

@@ -247,7 +247,7 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
     // without 0010's purchase histories, with the natural key index 0011 dropped, with the
     // scores table 0012 split (its definition taken from 0002 itself), without 0013's model
     // penalizer, 0014's contact points, 0015's duplicate tables, 0016's audit trail, 0017's
-    // consent, suppressions and their settings and 0018's merge records.
+    // consent, suppressions and their settings, 0018's merge records and 0019's erasure columns.
     const auto& all = detail::migrations();
     const std::string sql2 =
         std::find_if(all.begin(), all.end(), [](const detail::Migration& m) { return m.version == 2; })->sql;
@@ -277,6 +277,7 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
         "ALTER TABLE value_models DROP COLUMN penalizer_coef; DROP TABLE contact_points; DROP TABLE duplicate_exceptions; "
         "DROP TABLE duplicate_rules; DROP INDEX customers_names; DROP TABLE audit_entries; "
         "DROP TABLE consent_events; DROP TABLE consent_purposes; DROP TABLE suppressions; DROP TABLE merge_records; "
+        "ALTER TABLE customers DROP COLUMN erased_at; "
         "DELETE FROM store_settings WHERE key = 'consent_double_opt_in_ttl_ms' OR key = 'suppression_salt'; "
         "PRAGMA user_version = 8");
   }

@@ -110,7 +110,7 @@ def to_datetime(ms):
 # milliseconds (src/*/*_json.cpp, capi/segments.cpp), or ISO-8601 text in the report
 # (src/reports/). Read from the producers; a producer with a new instant key adds it here.
 INSTANT_KEYS = frozenset((
-    "created_at", "updated_at",          # customers; points programmes and ledger entries
+    "created_at", "updated_at", "erased_at",   # customers; points programmes and ledger entries
     "occurred_at",                       # interactions, survey responses
     "first_purchase_at", "last_purchase_at", "last_interaction_at",   # a customer's figures
     "as_of",                             # lifecycle updates, scoring, RFM, the report

@@ -16,13 +16,15 @@ import typing
 
 from . import _native as n
 from . import db as _db
-from ._values import optional_ms, take_json
+from ._values import optional_ms, take_json, to_ms
 
 _P = n.POINTER
 _set_context = n.bind("crmkit_db_set_audit_context", n.c_int, n.c_void_p, n.c_char_p, n.c_char_p, n.c_char_p)
 _start_chain = n.bind("crmkit_audit_start_chain", n.c_int, n.c_void_p)
 _verify_json = n.bind("crmkit_audit_verify_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _subject_json = n.bind("crmkit_subject_export_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
+_erase_json = n.bind("crmkit_customer_erase_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64, n.c_int64,
+                     n.c_int)
 _list_json = n.bind("crmkit_audit_list_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_char_p, n.c_int64,
                     n.c_char_p, _P(n.c_int64), _P(n.c_int64), n.c_int64, n.c_int)
 
@@ -41,6 +43,7 @@ class AuditEntry:
     reason: typing.Optional[str] = None
     request_id: typing.Optional[str] = None
     at: typing.Optional[datetime.datetime] = None
+    redacted: bool = False  # erasure replaced the values with "[redacted]"
 
 
 class Audit:
@@ -96,5 +99,21 @@ def subject_export(database, customer_id):
     return n.take_json(_subject_json, database.handle, n.int64(customer_id, "customer_id"))
 
 
+def erase(database, customer_id, at, verify=False):
+    """Erases the customer's personal data in one transaction dated ``at`` (docs/PRIVACY.md
+    "Erasure"): display_name and external_id become "ERASED:<id>", other personal fields are
+    cleared, contact points deleted and emails and phones suppressed, free text redacted, audit
+    entries redacted; purchases are kept. With ``verify`` every file of a SQLite store is then
+    scanned for the erased values. Returns the report as a dict (erased_at a datetime): {"customer_id", "erased_at",
+    "pseudonym", "contact_points_removed", "suppressed", "rows_redacted", "rows_removed",
+    "audit_entries_redacted", "checkpointed", "scan": None or {"verified", "reason", "clean",
+    "files", "values": [{"source", "bytes", "forms", "hits"}], "skipped", "bytes_scanned",
+    "hits"}}; it never holds an erased value. NotFound for a missing customer, Conflict when
+    already erased, InvalidArgument for an id below 1."""
+    return take_json(_erase_json, database.handle, n.int64(customer_id, "customer_id"), to_ms(at, "at"),
+                     1 if verify else 0)
+
+
 _db.Database.audit = property(lambda self: Audit(self))
 _db.Database.subject_export = subject_export
+_db.Database.erase = erase

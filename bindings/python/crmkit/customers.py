@@ -95,6 +95,7 @@ class Customer:
     lifecycle_manual: bool = False   # the host gave the stage: automatic moves skip it
     created_at: typing.Optional[datetime.datetime] = None
     updated_at: typing.Optional[datetime.datetime] = None
+    erased_at: typing.Optional[datetime.datetime] = None  # set by db.erase; the record then holds a pseudonym
     attributes: dict = dataclasses.field(default_factory=dict)
     tags: list = dataclasses.field(default_factory=list)
 

@@ -96,6 +96,10 @@ SWEEP = {
     "Database.audit": entry(None),
     "Database.subject_export": entry(lambda c, a: c.db.subject_export(a["customer_id"]), customer_id=param(I64, "customer")),
     "subject_export": entry(lambda c, a: audit.subject_export(c.db, a["customer_id"]), customer_id=param(I64, "customer")),
+    "Database.erase": entry(lambda c, a: c.db.erase(a["customer_id"], a["at"]), customer_id=param(I64, "customer"),
+                            at=param(I64, T0)),
+    "erase": entry(lambda c, a: audit.erase(c.db, a["customer_id"], a["at"]), customer_id=param(I64, "customer"),
+                   at=param(I64, T0)),
     "AuditEntry": entry(None),
     "Audit.set_context": entry(None),
     "Audit.start_chain": entry(None),
@@ -494,7 +498,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (163, 87, 204, 916))
+                         (165, 89, 208, 932))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
