@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <set>
 
@@ -22,6 +23,8 @@
 #include "crmkit/customer.hpp"
 #include "crmkit/contact_point.hpp"
 #include "crmkit/duplicates.hpp"
+#include "crmkit/interaction.hpp"
+#include "crmkit/merge.hpp"
 #include "crmkit/store.hpp"
 #include "fixture.hpp"
 
@@ -526,10 +529,174 @@ void create_with_contacts(const Options& o, std::vector<Row>& rows) {
                   "3 entries each: the customer and its 2 contact points, as whole records"});
 }
 
+// ---- 5. merge -----------------------------------------------------------------------------------
+
+// Two customers with 1,000 interactions each (every third a purchase), an email, a phone and
+// tags each, in a store of `others` more customers: set-up, not timed.
+void make_merge_store(const std::string& path, std::int64_t others) {
+  crmkit::Store store = crmkit::Store::open(path);
+  crmkit::Customers customers(store);
+  for (std::int64_t c = 1; c <= 2 + others; ++c) {
+    crmkit::CustomerFields f;
+    f.email = fmt::format("person{}@example.org", c);
+    if (c <= 2) f.phone = fmt::format("+4471{:08}", c);
+    f.city = c == 1 ? "Leeds" : "York";
+    f.tags = std::vector<std::string>{"t" + std::to_string(c % 5), "all"};
+    f.created_at = kCreatedAt + c;
+    customers.create(f);
+  }
+  std::vector<crmkit::Interaction> batch;
+  for (std::int64_t c = 1; c <= 2; ++c)
+    for (int k = 0; k < 1000; ++k) {
+      crmkit::Interaction i;
+      i.customer_id = c;
+      i.occurred_at = kCreatedAt + (k + 1) * kDay / 3 + c;
+      i.channel = crmkit::Channel::web;
+      i.kind = k % 3 == 0 ? crmkit::InteractionKind::purchase : crmkit::InteractionKind::visit;
+      if (k % 3 == 0) i.amount = crmkit::Money{1000 + k, "GBP"};
+      batch.push_back(i);
+    }
+  crmkit::Interactions(store).record_batch(batch);
+}
+
+// The statements a merge's row changes come down to, written by hand: every table with the
+// absorbed record's rows moved in one UPDATE each, its derived rows and record deleted, the
+// survivor's row updated and its figures recomputed. No plan, no undo record, no audit.
+double merge_raw(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  crmkit_like_settings(db);
+  db.exec("PRAGMA secure_delete = ON");  // as crmkit's writable connections
+  const auto t0 = Clock::now();
+  db.exec("BEGIN IMMEDIATE");
+  for (const char* table : {"interactions", "consent_events", "survey_responses", "points_ledger", "points_lots",
+                            "points_debts", "points_tier_history", "merge_records", "segment_membership"})
+    db.exec(fmt::format("UPDATE {} SET customer_id = 1 WHERE customer_id = 2", table));
+  db.exec("UPDATE contact_points SET customer_id = 1, is_primary = 0 WHERE customer_id = 2");
+  db.exec("DELETE FROM customer_tags WHERE customer_id = 2 AND tag IN (SELECT tag FROM customer_tags WHERE "
+          "customer_id = 1)");
+  db.exec("UPDATE customer_tags SET customer_id = 1 WHERE customer_id = 2");
+  db.exec("DELETE FROM customer_figures WHERE customer_id IN (1, 2)");
+  db.exec("DELETE FROM customer_money WHERE customer_id IN (1, 2)");
+  db.exec("DELETE FROM customers WHERE id = 2");
+  db.exec("UPDATE customers SET created_at = (SELECT min(created_at) FROM customers WHERE id IN (1, 2)), "
+          "updated_at = updated_at + 1 WHERE id = 1");
+  // The figures recomputed with the statements crmkit's rebuild runs (src/interactions/figures.cpp),
+  // so that both sides write the same values.
+  db.exec("INSERT INTO customer_figures(customer_id, interaction_count, last_interaction_at, purchase_count, "
+          "purchase_days, refund_count, first_purchase_at, last_purchase_at) "
+          "SELECT customer_id, count(*), max(occurred_at), sum(CASE WHEN kind = 'purchase' THEN 1 ELSE 0 END), "
+          "count(DISTINCT CASE WHEN kind = 'purchase' THEN "
+          "(occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000) / 86400000 END), "
+          "sum(CASE WHEN kind = 'refund' THEN 1 ELSE 0 END), min(CASE WHEN kind = 'purchase' THEN occurred_at END), "
+          "max(CASE WHEN kind = 'purchase' THEN occurred_at END) FROM interactions WHERE customer_id IN (1) "
+          "GROUP BY customer_id");
+  db.exec("INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total, margin_total) "
+          "SELECT customer_id, currency, sum(CASE WHEN kind = 'purchase' THEN amount ELSE 0 END), "
+          "sum(CASE WHEN kind = 'refund' THEN amount ELSE 0 END), coalesce(sum(margin), 0) "
+          "FROM interactions WHERE currency IS NOT NULL AND customer_id IN (1) GROUP BY customer_id, currency");
+  db.exec("WITH p AS (SELECT customer_id, currency, occurred_at, amount, "
+          "(occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000) / 86400000 AS day "
+          "FROM interactions WHERE kind = 'purchase' AND customer_id IN (1)), "
+          "s AS (SELECT customer_id, currency, min(occurred_at) AS first_at, max(occurred_at) AS last_at, "
+          "count(DISTINCT day) AS days, min(day) AS first_day FROM p GROUP BY customer_id, currency), "
+          "f AS (SELECT s.customer_id, s.currency, s.first_at, s.last_at, s.days, sum(p.amount) AS first_total "
+          "FROM s JOIN p ON p.customer_id = s.customer_id AND p.currency = s.currency AND p.day = s.first_day "
+          "GROUP BY s.customer_id, s.currency, s.first_at, s.last_at, s.days) "
+          "UPDATE customer_money SET first_purchase_at = f.first_at, last_purchase_at = f.last_at, "
+          "purchase_days = f.days, first_day_total = f.first_total FROM f "
+          "WHERE customer_money.customer_id = f.customer_id AND customer_money.currency = f.currency");
+  db.exec("COMMIT");
+  return seconds_since(t0);
+}
+
+void merge_cost(const Options& o, std::vector<Row>& rows) {
+  const std::int64_t others = std::min<std::int64_t>(20'000, o.identity_customers);
+  progress("[12] merging two customers with 1,000 interactions each");
+  const std::string base = temp_path(o.work_dir, "identity-merge");
+  make_merge_store(base, others);
+  const std::string work = temp_path(o.work_dir, "identity-merge-run");
+  double ours = 0, theirs = 0, undo = 0;
+  std::int64_t moved = 0;
+  for (int r = 0; r < 5; ++r) {  // alternated on fresh copies, best of five each
+    remove_db(work);
+    std::filesystem::copy_file(base, work);
+    {
+      crmkit::Store store = crmkit::Store::open(work);
+      crmkit::Merges merges(store);
+      auto t0 = Clock::now();
+      const auto record = merges.merge({1, {2}, {}}, kCreatedAt + 400 * kDay);
+      const double x = seconds_since(t0);
+      t0 = Clock::now();
+      merges.undo(record.id, kCreatedAt + 401 * kDay);
+      const double u = seconds_since(t0);
+      ours = r == 0 ? x : std::min(ours, x);
+      undo = r == 0 ? u : std::min(undo, u);
+      moved = record.plan.rows;
+    }
+    remove_db(work);
+    std::filesystem::copy_file(base, work);
+    const double y = merge_raw(work);
+    theirs = r == 0 ? y : std::min(theirs, y);
+  }
+  remove_db(work);
+  remove_db(base);
+  const double ratio = ours / theirs;
+  rows.push_back({"12. merge of two customers (1,000 interactions each)",
+                  fmt::format("{} rows touched, in a store of {} customers", moved, others + 2), ours, theirs,
+                  "the raw statements: one UPDATE per table, the deletes, the figures recomputed", ratio, "<= 1.50",
+                  ratio <= 1.5 ? "met" : "MISSED",
+                  "crmkit also plans, keeps the undo record, audits and checks consent"});
+  rows.push_back({"12. undo of that merge", fmt::format("{} rows", moved), undo, ours, "the merge itself",
+                  undo / ours, "-", "info", "every touched row back, figures recomputed for both"});
+}
+
+// ---- 6. secure_delete ---------------------------------------------------------------------------
+
+// What PRAGMA secure_delete = ON (set on every writable crmkit connection, so that erasure leaves
+// no bytes behind: docs/PRIVACY.md "Erasure") costs the statements that free space: every
+// customer's email rewritten shorter, and a tenth of the contact points deleted. Raw SQL on
+// copies of one crmkit store, with the setting on and off.
+double freeing_writes(const std::string& path, bool secure) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  crmkit_like_settings(db);
+  db.exec(secure ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF");
+  const auto t0 = Clock::now();
+  db.exec("BEGIN IMMEDIATE");
+  db.exec("UPDATE customers SET email = 'c' || id || '@x.org' WHERE email IS NOT NULL");
+  db.exec("DELETE FROM contact_points WHERE id % 10 = 0");
+  db.exec("COMMIT");
+  return seconds_since(t0);
+}
+
+void secure_delete_cost(const Options& o, std::vector<Row>& rows) {
+  const std::int64_t n = std::min<std::int64_t>(50'000, o.identity_customers);
+  progress(fmt::format("[12] secure_delete on and off: {} customers", n));
+  const std::string base = temp_path(o.work_dir, "identity-secure"), work = temp_path(o.work_dir, "identity-secure-run");
+  create_crmkit(base, o.seed, n);
+  double on = 0, off = 0;
+  for (int r = 0; r < 3; ++r) {
+    remove_db(work);
+    std::filesystem::copy_file(base, work);
+    const double x = freeing_writes(work, true);
+    remove_db(work);
+    std::filesystem::copy_file(base, work);
+    const double y = freeing_writes(work, false);
+    on = r == 0 ? x : std::min(on, x);
+    off = r == 0 ? y : std::min(off, y);
+  }
+  remove_db(work);
+  remove_db(base);
+  rows.push_back({"12. secure_delete: rewriting every email shorter, deleting a tenth of the contact points",
+                  fmt::format("{} customers", n), on, off, "the same statements with secure_delete off", on / off, "-",
+                  "info", "the price of erasure leaving no bytes behind, paid by every write that frees space"});
+}
+
 void identity(const Options& o, std::vector<Row>& rows) {
   const std::int64_t n = o.identity_customers;
   create_with_contacts(o, rows);
   audit_overhead(o, rows);
+  merge_cost(o, rows);
+  secure_delete_cost(o, rows);
   // The biggest store first: the real-time check runs on it, then its scan; the scan rows are
   // printed smallest first.
   std::vector<std::int64_t> sizes{n};

@@ -385,19 +385,20 @@ class Planner {
     TableChanges t;
     t.table = "duplicate_exceptions";
     t.key = "customer_a,customer_b";
-    const std::string in = id_list(r_.absorbed);
-    t.removed = detail::stored_rows(
-        conn_, fmt::format("SELECT * FROM duplicate_exceptions WHERE customer_a IN ({0}) OR customer_b IN ({0}) "
-                           "ORDER BY customer_a, customer_b",
-                           in));
-    std::set<std::pair<std::int64_t, std::int64_t>> have;
-    for (const auto& row : detail::stored_rows(
-             conn_, fmt::format("SELECT * FROM duplicate_exceptions WHERE (customer_a = ?1 OR customer_b = ?1) AND "
-                                "customer_a NOT IN ({0}) AND customer_b NOT IN ({0})",
-                                in),
-             {r_.survivor}))
-      have.insert({row.at("customer_a").get<std::int64_t>(), row.at("customer_b").get<std::int64_t>()});
     const std::set<std::int64_t> absorbed(r_.absorbed.begin(), r_.absorbed.end());
+    const char* sql = "SELECT * FROM duplicate_exceptions WHERE customer_a = ?1 OR customer_b = ?1 "
+                      "ORDER BY customer_a, customer_b";
+    std::set<std::pair<std::int64_t, std::int64_t>> have, taken;
+    auto pair_of = [](const json& row) {
+      return std::make_pair(row.at("customer_a").get<std::int64_t>(), row.at("customer_b").get<std::int64_t>());
+    };
+    for (auto id : r_.absorbed)
+      for (auto& row : detail::stored_rows(conn_, sql, {id}))
+        if (taken.insert(pair_of(row)).second) t.removed.push_back(std::move(row));
+    for (const auto& row : detail::stored_rows(conn_, sql, {r_.survivor})) {
+      const auto p = pair_of(row);
+      if (!absorbed.count(p.first) && !absorbed.count(p.second)) have.insert(p);
+    }
     for (const auto& row : t.removed) {
       auto map = [&](const json& v) {
         const auto id = v.get<std::int64_t>();

@@ -28,12 +28,13 @@ json stored_value(Statement& st, int col) {
 }
 
 std::vector<json> stored_rows(Connection& conn, const std::string& sql, const std::vector<std::int64_t>& ids) {
-  auto st = conn.statement(sql);
-  for (std::size_t i = 0; i < ids.size(); ++i) bind_value(*st, static_cast<int>(i) + 1, ids[i]);
+  auto& st = conn.prepare(sql);
+  StatementReset done(st);
+  for (std::size_t i = 0; i < ids.size(); ++i) bind_value(st, static_cast<int>(i) + 1, ids[i]);
   std::vector<json> rows;
-  while (st->executeStep()) {
+  while (st.executeStep()) {
     json row = json::object();
-    for (int c = 0; c < st->getColumnCount(); ++c) row[st->getColumnName(c)] = stored_value(*st, c);
+    for (int c = 0; c < st.getColumnCount(); ++c) row[st.getColumnName(c)] = stored_value(st, c);
     rows.push_back(std::move(row));
   }
   return rows;

@@ -17,7 +17,8 @@ class Statement;
 // The value of column `col` of the current row.
 nlohmann::json stored_value(Statement& st, int col);
 
-// The rows `sql` yields (its parameters 1..n bound to `ids` in turn), in its order.
+// The rows `sql` yields (its parameters 1..n bound to `ids` in turn), in its order. The statement
+// is cached: `sql` must be one of a few fixed texts, never one with values written in.
 std::vector<nlohmann::json> stored_rows(Connection& conn, const std::string& sql,
                                         const std::vector<std::int64_t>& ids = {});
 
