@@ -296,6 +296,15 @@ CRMKIT_API int crmkit_audit_verify_json(char **out_json, crmkit_db *db);
 ** JSON document {"format": "crmkit-subject-export/1", "customer_id", "tables": {"<table>":
 ** [rows as objects of stored columns]}} (docs/PRIVACY.md). ENOTFOUND. */
 CRMKIT_API int crmkit_subject_export_json(char **out_json, crmkit_db *db, int64_t customer_id);
+/* The same rows as a CSV bundle written to directory (UTF-8 path): one <table>.csv per table of
+** the JSON document (a header of stored column names, the rows in the document's order; NULL an
+** empty field, empty text ""), and manifest.json. *out_json receives the manifest's text,
+** {"format": "crmkit-subject-export-csv/1", "customer_id", "files": [{"table", "file", "rows"}]}.
+** Written into a hidden directory beside it and renamed when complete: on any error nothing is
+** left. directory may be missing or empty; its parent must exist. EINVALID (NULL, empty or
+** invalid UTF-8 path), ENOTFOUND (no such customer), ECONFLICT (directory is a file or is not
+** empty; left untouched), EIO (parent missing, a write failed). */
+CRMKIT_API int crmkit_subject_export_csv(char **out_json, crmkit_db *db, int64_t customer_id, const char *directory);
 /* ======================================================= consent and suppression == */
 /* (section owned by the identity area; docs/PRIVACY.md)
 ** The consent ledger is append-only: events are recorded, never changed or deleted. channel is

@@ -1186,6 +1186,13 @@ TEST_CASE("hostile input to the audit trail: exact status, nothing changed", "[h
       {"audit_verify_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; const int rc = crmkit_audit_verify_json(&s, e.db); return json_out(rc, s); }},
       {"subject_export_json: missing customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_subject_export_json(&s, e.db, kMax), s); }},
       {"subject_export_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_subject_export_json(nullptr, e.db, e.customer); }},
+      {"subject_export_csv: NULL directory", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_subject_export_csv(&s, e.db, e.customer, nullptr), s); }},
+      {"subject_export_csv: empty directory name", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_subject_export_csv(&s, e.db, e.customer, ""), s); }},
+      {"subject_export_csv: invalid UTF-8 directory", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_subject_export_csv(&s, e.db, e.customer, "/tmp/\xff-sar"), s); }},
+      {"subject_export_csv: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_subject_export_csv(nullptr, e.db, e.customer, "/nonexistent-crmkit/sar"); }},
+      {"subject_export_csv: missing customer", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_subject_export_csv(&s, e.db, kMax, "/nonexistent-crmkit/sar"), s); }},
+      {"subject_export_csv: a directory not empty", CRMKIT_ECONFLICT, [](Env& e) { char* s = nullptr; return json_out(crmkit_subject_export_csv(&s, e.db, e.customer, "/"), s); }},
+      {"subject_export_csv: parent missing", CRMKIT_EIO, [](Env& e) { char* s = nullptr; return json_out(crmkit_subject_export_csv(&s, e.db, e.customer, "/nonexistent-crmkit/sar"), s); }},
       {"subject_export_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; const int rc = crmkit_subject_export_json(&s, e.db, e.customer); return json_out(rc, s); }},
       {"audit_list_json: actor SQL", CRMKIT_OK, [](Env& e) { char* s = nullptr; const int rc = crmkit_audit_list_json(&s, e.db, nullptr, 0, kSql, nullptr, nullptr, 0, 10); return json_out(rc, s); }},
   };

@@ -1,4 +1,8 @@
+import csv
 import datetime
+import json
+import pathlib
+import tempfile
 import unittest
 
 import crmkit
@@ -159,3 +163,34 @@ class SubjectExportTest(unittest.TestCase):
                 db.subject_export(other + 100)
         finally:
             db.close()
+
+    def test_csv_bundle_holds_the_json_rows(self):
+        db = test_database()
+        tmp = tempfile.TemporaryDirectory()
+        try:
+            cid = db.customers.create(external_id="c1", email="ana@example.com", city='Oslo, "Old" town\nnorth',
+                                      created_at=T0)
+            db.interactions.record(cid, T0, "purchase", "web", amount=1250, currency="USD")
+            bundle = pathlib.Path(tmp.name, "sar")
+            manifest = db.subject_export_csv(cid, bundle)
+            doc = db.subject_export(cid)
+            self.assertEqual(manifest["format"], "crmkit-subject-export-csv/1")
+            self.assertEqual(sorted(f["table"] for f in manifest["files"]), sorted(doc["tables"]))
+            self.assertEqual(json.loads((bundle / "manifest.json").read_text()), manifest)
+            for f in manifest["files"]:
+                with open(bundle / f["file"], newline="", encoding="utf-8") as fh:
+                    rows = list(csv.DictReader(fh))
+                self.assertEqual(len(rows), f["rows"])
+                self.assertEqual(len(rows), len(doc["tables"][f["table"]]))
+            with open(bundle / "customers.csv", newline="", encoding="utf-8") as fh:
+                self.assertEqual(next(csv.DictReader(fh))["city"], 'Oslo, "Old" town\nnorth')
+            with self.assertRaises(crmkit.Conflict):  # not empty now
+                db.subject_export_csv(cid, bundle)
+            self.assertEqual(sorted(p.name for p in bundle.iterdir()),
+                             sorted([f["file"] for f in manifest["files"]] + ["manifest.json"]))
+            with self.assertRaises(crmkit.NotFound):
+                db.subject_export_csv(cid + 100, pathlib.Path(tmp.name, "none"))
+            self.assertEqual(sorted(p.name for p in pathlib.Path(tmp.name).iterdir()), ["sar"])
+        finally:
+            db.close()
+            tmp.cleanup()

@@ -142,6 +142,7 @@ RESULTS = {
     "Database.set_default_currency": NO_RESULT, "Database.customers": NOT_A_RESULT,
     "Database.contacts": NOT_A_RESULT, "ContactPoint": NOT_A_RESULT,
     "Database.subject_export": NO_RESULT, "subject_export": NO_RESULT,  # values as stored (epoch ms), documented
+    "Database.subject_export_csv": NO_RESULT, "subject_export_csv": NO_RESULT,  # a manifest: names and counts
     "Database.audit": NOT_A_RESULT, "AuditEntry": NOT_A_RESULT, "Audit.set_context": NO_RESULT,
     "Audit.start_chain": NO_RESULT, "Audit.verify": NO_RESULT,
     "Audit.context": NOT_A_RESULT, "Audit.list": lambda s: list(s.db.audit.list(entity="customer")),

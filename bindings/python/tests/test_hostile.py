@@ -233,6 +233,15 @@ def cases(ctx):
          lambda: ctx.db.suppressions.suppress("email", "a@b.co", "spite", 0)),
         ("unsuppress what is not suppressed", crmkit.NotFound,
          lambda: ctx.db.suppressions.unsuppress("email", "a@b.co")),
+        # the subject export's CSV bundle: reads the store, and a refused directory stays as it was
+        ("subject CSV into a directory in use", crmkit.Conflict,
+         lambda: ctx.db.subject_export_csv(ctx.customer, os.path.dirname(os.path.abspath(__file__)))),
+        ("subject CSV with a NUL in the directory", crmkit.InvalidArgument,
+         lambda: ctx.db.subject_export_csv(ctx.customer, "sar\x00x")),
+        ("subject CSV of a missing customer", crmkit.NotFound,
+         lambda: ctx.db.subject_export_csv(INT64_MAX, os.path.join(ctx.dir, "sar"))),
+        ("subject CSV under a missing parent", crmkit.IOFailure,
+         lambda: ctx.db.subject_export_csv(ctx.customer, os.path.join(ctx.dir, "no", "such"))),
     ]
 
 

@@ -96,6 +96,11 @@ SWEEP = {
     "Database.audit": entry(None),
     "Database.subject_export": entry(lambda c, a: c.db.subject_export(a["customer_id"]), customer_id=param(I64, "customer")),
     "subject_export": entry(lambda c, a: audit.subject_export(c.db, a["customer_id"]), customer_id=param(I64, "customer")),
+    # A fresh empty directory per call: a valid call writes the bundle there.
+    "Database.subject_export_csv": entry(lambda c, a: c.db.subject_export_csv(
+        a["customer_id"], tempfile.mkdtemp(dir=os.path.dirname(c.path))), customer_id=param(I64, "customer")),
+    "subject_export_csv": entry(lambda c, a: audit.subject_export_csv(
+        c.db, a["customer_id"], tempfile.mkdtemp(dir=os.path.dirname(c.path))), customer_id=param(I64, "customer")),
     "AuditEntry": entry(None),
     "Audit.set_context": entry(None),
     "Audit.start_chain": entry(None),
@@ -483,7 +488,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (156, 82, 194, 876))
+                         (158, 84, 196, 884))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
