@@ -389,6 +389,17 @@ CRMKIT_API int crmkit_duplicates_check_json(char **out_json, crmkit_db *db, int6
 ** are checked as crmkit_customer_create would (EINVALID), nothing is written, and each
 ** candidate's "a" is 0. A customer with the record's external_id is a candidate. */
 CRMKIT_API int crmkit_duplicates_check_record_json(char **out_json, crmkit_db *db, const crmkit_customer *record);
+/* Import preview: what importing these customers would do, with nothing written (a read-only
+** store works). records_json is a JSON array of customer objects as crmkit_customer_upsert_json
+** takes; each is judged in order as an upsert (with external_id) or a create would judge it.
+** Owned JSON {"rows": [{"line" (1-based position), "action" ("create", "update" or "error"),
+** "customer_id" (update of a stored customer), "earlier_line" (update of one an earlier record
+** creates), "candidates" (as crmkit_duplicates_check_record_json), "same_contact_lines"
+** (earlier records with the same email or phone), "error_code", "error"}], "totals": {"rows",
+** "create", "update", "error", "with_duplicates", "with_suspects", "with_same_contact"}}. A record
+** that is refused (malformed, invalid, suppressed) is an error row, not a failure. EINVALID when
+** records_json is not a JSON array (docs/IDENTITY.md "Import preview"). */
+CRMKIT_API int crmkit_customer_import_preview_json(char **out_json, crmkit_db *db, const char *records_json);
 /* Batch: every candidate pair of the store, as an owned JSON object {"customers",
 ** "pairs_compared", "all_pairs", "blocks_skipped", "ignored", "candidates": [...]}. */
 CRMKIT_API int crmkit_duplicates_scan_json(char **out_json, crmkit_db *db);

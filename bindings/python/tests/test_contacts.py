@@ -146,6 +146,31 @@ class CheckRecordTest(unittest.TestCase):
             db.close()
 
 
+class ImportPreviewTest(unittest.TestCase):
+    def test_rows_and_totals_with_nothing_written(self):
+        db = test_database()
+        try:
+            cid = db.customers.create(external_id="c1", email="ana@example.com", created_at=T0)
+            out = db.duplicates.preview_import([
+                dict(external_id="c1", city="Oslo", created_at=T0),
+                dict(external_id="c2", email="ANA@example.com", created_at=T0, acquisition_cost="12.50",
+                     acquisition_currency="EUR"),
+                dict(email="x'); DROP TABLE customers; --", created_at=T0),
+                dict(external_id="c2", city="Bergen", created_at=T0),
+            ])
+            rows = out["rows"]
+            self.assertEqual([r["action"] for r in rows], ["update", "create", "error", "update"])
+            self.assertEqual(rows[0]["customer_id"], cid)
+            [c] = rows[1]["candidates"]
+            self.assertEqual((c.b, c.verdict, c.fired[0]["text"]), (cid, "duplicate", "email normalized"))
+            self.assertEqual(rows[2]["error_code"], "invalid_argument")
+            self.assertEqual(rows[3]["earlier_line"], 2)
+            self.assertEqual(out["totals"]["with_duplicates"], 1)
+            self.assertEqual(db.customers.count(), 1)
+        finally:
+            db.close()
+
+
 class SubjectExportTest(unittest.TestCase):
     def test_every_table_of_the_person(self):
         db = test_database()

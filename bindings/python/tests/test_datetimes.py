@@ -148,6 +148,7 @@ RESULTS = {
     "Audit.context": NOT_A_RESULT, "Audit.list": lambda s: list(s.db.audit.list(entity="customer")),
     "Database.duplicates": NOT_A_RESULT, "DuplicateCandidate": NOT_A_RESULT, "DuplicateScan": NOT_A_RESULT,
     "Duplicates.set_rules": NO_RESULT, "Duplicates.check_record": lambda s: s.db.duplicates.check_record(email="ada@example.com"), "Duplicates.ignore": NO_RESULT,
+    "Duplicates.preview_import": NO_RESULT,  # actions, ids, lines and scores
     "Duplicates.rules": lambda s: s.db.duplicates.rules(),
     "Duplicates.check": lambda s: s.db.duplicates.check(s.customer),
     "Duplicates.scan": lambda s: s.db.duplicates.scan(),

@@ -113,6 +113,7 @@ SWEEP = {
     "DuplicateScan": entry(None),
     "Duplicates.rules": entry(None),
     "Duplicates.check_record": entry(None),
+    "Duplicates.preview_import": entry(None),
     "Duplicates.scan": entry(None),
     "Duplicates.set_rules": entry(lambda c, a: c.db.duplicates.set_rules(c.db.duplicates.rules(), a["at"]),
                                   at=param(I64, T0)),
@@ -488,7 +489,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (158, 84, 196, 884))
+                         (159, 84, 196, 884))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
