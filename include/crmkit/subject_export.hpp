@@ -43,7 +43,8 @@ struct SubjectExportManifest {
 // renamed to it once complete, so a failure leaves no partial bundle. `directory` may be
 // missing or an empty directory; its parent must exist. invalid_argument for an empty path,
 // not_found for a missing customer, conflict for a path that is a file or a directory with
-// anything in it (left untouched), io when the parent is missing or a write fails.
+// anything in it (left untouched), io when the parent is missing, the directory cannot be read
+// or a write fails.
 // docs/PRIVACY.md "Subject-access export".
 SubjectExportManifest export_subject_csv(Store& store, std::int64_t customer_id, const std::string& directory);
 

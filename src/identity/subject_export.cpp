@@ -143,7 +143,9 @@ void refuse_taken(const fs::path& dir) {
   if (!fs::exists(status)) return;
   if (!fs::is_directory(status))
     throw Error(Errc::conflict, fmt::format("export: {} exists and is not a directory", dir.string()));
-  if (fs::directory_iterator(dir, ec) != fs::directory_iterator() || ec)
+  const bool empty = fs::directory_iterator(dir, ec) == fs::directory_iterator();
+  if (ec) throw Error(Errc::io, fmt::format("export: directory {} cannot be read: {}", dir.string(), ec.message()));
+  if (!empty)
     throw Error(Errc::conflict,
                 fmt::format("export: directory {} is not empty (a bundle is written only to a new or empty one)",
                             dir.string()));

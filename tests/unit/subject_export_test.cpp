@@ -2,6 +2,9 @@
 // the catalog; only the customer's rows; the same store gives the same bytes.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -192,4 +195,34 @@ TEST_CASE("the subject export's CSV bundle refuses a taken directory and leaves 
   CHECK(fs::exists(empty / "customers.csv"));
   CHECK(entries(tmp.path) == std::vector<std::string>{"a-file", "empty", "taken"});
   CHECK(!manifest.files.empty());
+}
+
+TEST_CASE("a subject export whose write fails leaves no partial bundle behind", "[privacy][export][subject_export]") {
+  Store s = test_store();
+  populate(s);
+  TempDir tmp;
+  const fs::path target = tmp.path / "sar";
+  // Files may grow to 64 bytes only: the first CSV of the bundle fails part-way (EFBIG, with
+  // SIGXFSZ ignored), after the partial directory and some files exist.
+  struct rlimit was {};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &was) == 0);
+  const auto old_handler = signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = was;
+  small.rlim_cur = 64;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  std::string what;
+  try {
+    export_subject_csv(s, 1, target.string());
+  } catch (const Error& e) {
+    what = std::string(errc_name(e.code())) + ": " + e.what();
+  }
+  setrlimit(RLIMIT_FSIZE, &was);
+  signal(SIGXFSZ, old_handler);
+  INFO(what);
+  CHECK(what.rfind("io: ", 0) == 0);
+  CHECK(what.find("cannot be written") != std::string::npos);
+  CHECK(entries(tmp.path).empty());  // neither the target nor the partial directory
+  // With room again, the same call writes the whole bundle.
+  CHECK(!export_subject_csv(s, 1, target.string()).files.empty());
+  CHECK(fs::exists(target / "manifest.json"));
 }
