@@ -305,6 +305,37 @@ CRMKIT_API int crmkit_subject_export_json(char **out_json, crmkit_db *db, int64_
 ** invalid UTF-8 path), ENOTFOUND (no such customer), ECONFLICT (directory is a file or is not
 ** empty; left untouched), EIO (parent missing, a write failed). */
 CRMKIT_API int crmkit_subject_export_csv(char **out_json, crmkit_db *db, int64_t customer_id, const char *directory);
+/* ========================================================================= merge == */
+/* (section owned by the identity area; docs/IDENTITY.md "Merge")
+** A merge folds absorbed customers into a survivor in one transaction: every row that refers
+** to an absorbed record moves to the survivor (a copy of something the survivor has is removed
+** instead), figures are recomputed, a purpose withdrawn on any record is withdrawn on the
+** survivor, and the absorbed records are deleted. request_json is {"survivor": id, "absorbed":
+** [ids], "field_choices": {"field": id}} (field_choices optional: the record each named field
+** is taken from). A plan is {"survivor", "absorbed", "fields": [{"field", "old", "new",
+** "source"}], "tables": [{"table", "moved", "changed", "removed", "added", "recomputed"}],
+** "consent": [{"channel", "purpose", "withdrawn_on"}], "rows"}; a merge record is {"id",
+** "survivor", "absorbed", "held_by", "plan", "actor", "reason", "at", "undone_at"}.
+** EINVALID: malformed JSON, no absorbed record, more than 10 records or 200,000 rows, a record
+** named twice or merged into itself, an unknown field or a chosen record not in the merge.
+** ENOTFOUND: a record or merge that does not exist. ECONFLICT: an erased record. */
+
+/* The dry run: the owned JSON plan of what crmkit_merge_json would do; nothing is written. */
+CRMKIT_API int crmkit_merge_plan_json(char **out_json, crmkit_db *db, const char *request_json, int64_t at);
+/* Merges; *out_json receives the owned JSON merge record (its "id" is what undo takes). */
+CRMKIT_API int crmkit_merge_json(char **out_json, crmkit_db *db, const char *request_json, int64_t at);
+/* Undoes a merge: every row it touched back as it was, the absorbed records with their ids.
+** ECONFLICT when it was undone already, when its survivor was merged again or deleted (undo
+** that first), when an absorbed id was taken since, or when the survivor's fields changed
+** since (the message names them; force = 1 puts them back as they were before the merge).
+** *out_json receives the owned JSON merge record. EINVALID for force other than 0 or 1. */
+CRMKIT_API int crmkit_merge_undo_json(char **out_json, crmkit_db *db, int64_t merge_id, int64_t at, int force);
+/* One merge record as owned JSON. ENOTFOUND. */
+CRMKIT_API int crmkit_merge_get_json(char **out_json, crmkit_db *db, int64_t merge_id);
+/* The merges a customer holds (as survivor, or from records it absorbed), newest first, as an
+** owned JSON array; [] when none. */
+CRMKIT_API int crmkit_merge_list_json(char **out_json, crmkit_db *db, int64_t customer_id);
+
 /* ======================================================= consent and suppression == */
 /* (section owned by the identity area; docs/PRIVACY.md)
 ** The consent ledger is append-only: events are recorded, never changed or deleted. channel is

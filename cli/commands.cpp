@@ -7,7 +7,7 @@ namespace crmkit::cli {
 const std::vector<CommandAdder>& commands() {
   static const std::vector<CommandAdder> all{
       &add_demo,   &add_report,           &add_customer_commands, &add_contact_commands, &add_consent_commands,
-      &add_dedupe_commands, &add_audit_commands, &add_import,
+      &add_dedupe_commands, &add_merge_commands, &add_audit_commands, &add_import,
       &add_export, &add_segment_commands, &add_value_commands,    &add_metrics,
       &add_points_commands, &add_plot,
   };

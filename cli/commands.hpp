@@ -27,6 +27,8 @@ void add_contact_commands(CLI::App& root);
 // crmkit consent ... and crmkit suppress ... (cli/consent.cpp).
 void add_consent_commands(CLI::App& root);
 void add_dedupe_commands(CLI::App& root);
+// crmkit merge (cli/merge.cpp).
+void add_merge_commands(CLI::App& root);
 void add_audit_commands(CLI::App& root);
 void add_import(CLI::App& root);
 void add_export(CLI::App& root);

@@ -16,6 +16,8 @@
 
 #include "crmkit/csv.hpp"
 #include "customers/customer_exists.hpp"
+#include "identity/customer_references.hpp"
+#include "identity/stored_rows.hpp"
 #include "store/connection.hpp"
 
 namespace crmkit {
@@ -24,37 +26,6 @@ namespace {
 
 using detail::Connection;
 using nlohmann::json;
-
-// The tables (not views) with a customer_id column, by name.
-std::vector<std::string> tables_with_customer_id(Connection& conn) {
-  const char* sql =
-      conn.backend() == detail::Backend::postgres
-          ? "SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t ON "
-            "t.table_schema = c.table_schema AND t.table_name = c.table_name WHERE c.table_schema = current_schema() "
-            "AND c.column_name = 'customer_id' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name"
-          : "SELECT m.name FROM sqlite_schema m JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND "
-            "p.name = 'customer_id' ORDER BY m.name";
-  auto st = conn.statement(sql);
-  std::vector<std::string> out;
-  while (st->executeStep()) out.push_back(st->getColumn(0).getString());
-  return out;
-}
-
-json value_of(detail::Statement& st, int col) {
-  switch (st.getColumn(col).getType()) {
-    case detail::ColumnType::null: return nullptr;
-    case detail::ColumnType::integer: return st.getColumn(col).getInt64();
-    case detail::ColumnType::real: return st.getColumn(col).getDouble();
-    case detail::ColumnType::text: return st.getColumn(col).getString();
-    case detail::ColumnType::blob: {
-      const auto* bytes = static_cast<const unsigned char*>(st.getColumn(col).getBlob());
-      std::string hex;
-      for (int i = 0; i < st.getColumn(col).getBytes(); ++i) hex += fmt::format("{:02x}", bytes[i]);
-      return json{{"hex", hex}};
-    }
-  }
-  return nullptr;
-}
 
 // One exported table: its stored column names in stored order, and its rows as objects keyed
 // by column name.
@@ -74,7 +45,7 @@ Table rows_of(Connection& conn, const std::string& sql, std::int64_t customer_id
   std::vector<std::pair<std::string, json>> rows;
   while (st->executeStep()) {
     json row = json::object();
-    for (int c = 0; c < st->getColumnCount(); ++c) row[st->getColumnName(c)] = value_of(*st, c);
+    for (int c = 0; c < st->getColumnCount(); ++c) row[st->getColumnName(c)] = detail::stored_value(*st, c);
     std::string key = row.dump();
     rows.emplace_back(std::move(key), std::move(row));
   }
@@ -90,7 +61,7 @@ std::map<std::string, Table> subject_tables(Store& store, std::int64_t customer_
     throw Error(Errc::not_found, fmt::format("customer {} does not exist", customer_id));
   std::map<std::string, Table> tables;
   tables["customers"] = rows_of(conn, "SELECT * FROM customers WHERE id = ?", customer_id, 1);
-  for (const auto& t : tables_with_customer_id(conn))
+  for (const auto& t : detail::tables_with_customer_id(conn))
     tables[t] = rows_of(conn, fmt::format("SELECT * FROM \"{}\" WHERE customer_id = ?", t), customer_id, 1);
   tables["duplicate_exceptions"] =
       rows_of(conn, "SELECT * FROM duplicate_exceptions WHERE customer_a = ? OR customer_b = ?", customer_id, 2);

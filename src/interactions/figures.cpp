@@ -328,10 +328,15 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id) {
   return f;
 }
 
-void rebuild_figures(Connection& conn) {
+namespace {
+
+// Both tables recomputed for the customers `in` names (an SQL IN list), or for all when empty.
+void rebuild(Connection& conn, const std::string& in) {
   conn.kept_model_inputs = {};
-  conn.db.exec("DELETE FROM customer_money");
-  conn.db.exec("DELETE FROM customer_figures");
+  const std::string of = in.empty() ? "" : " WHERE customer_id IN (" + in + ")";
+  const std::string and_of = in.empty() ? "" : " AND customer_id IN (" + in + ")";
+  conn.db.exec("DELETE FROM customer_money" + of);
+  conn.db.exec("DELETE FROM customer_figures" + of);
   // UTC day number with floor division, also before 1970.
   conn.db.exec(
       "INSERT INTO customer_figures(customer_id, interaction_count, last_interaction_at, purchase_count, "
@@ -341,17 +346,17 @@ void rebuild_figures(Connection& conn) {
       "(occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000) / 86400000 END), "
       "sum(CASE WHEN kind = 'refund' THEN 1 ELSE 0 END), min(CASE WHEN kind = 'purchase' THEN occurred_at END), "
       "max(CASE WHEN kind = 'purchase' THEN occurred_at END) "
-      "FROM interactions GROUP BY customer_id");
+      "FROM interactions" + of + " GROUP BY customer_id");
   conn.db.exec(
       "INSERT INTO customer_money(customer_id, currency, purchase_total, refund_total, margin_total) "
       "SELECT customer_id, currency, sum(CASE WHEN kind = 'purchase' THEN amount ELSE 0 END), "
       "sum(CASE WHEN kind = 'refund' THEN amount ELSE 0 END), coalesce(sum(margin), 0) "
-      "FROM interactions WHERE currency IS NOT NULL GROUP BY customer_id, currency");
+      "FROM interactions WHERE currency IS NOT NULL" + and_of + " GROUP BY customer_id, currency");
   // The same statement as migration 0010's (PostgreSQL's twin: every column of s grouped).
   conn.db.exec(
       "WITH p AS (SELECT customer_id, currency, occurred_at, amount, "
       "(occurred_at - ((occurred_at % 86400000) + 86400000) % 86400000) / 86400000 AS day "
-      "FROM interactions WHERE kind = 'purchase'), "
+      "FROM interactions WHERE kind = 'purchase'" + and_of + "), "
       "s AS (SELECT customer_id, currency, min(occurred_at) AS first_at, max(occurred_at) AS last_at, "
       "count(DISTINCT day) AS days, min(day) AS first_day FROM p GROUP BY customer_id, currency), "
       "f AS (SELECT s.customer_id, s.currency, s.first_at, s.last_at, s.days, sum(p.amount) AS first_total "
@@ -360,6 +365,17 @@ void rebuild_figures(Connection& conn) {
       "UPDATE customer_money SET first_purchase_at = f.first_at, last_purchase_at = f.last_at, "
       "purchase_days = f.days, first_day_total = f.first_total FROM f "
       "WHERE customer_money.customer_id = f.customer_id AND customer_money.currency = f.currency");
+}
+
+}  // namespace
+
+void rebuild_figures(Connection& conn) { rebuild(conn, ""); }
+
+void rebuild_figures_of(Connection& conn, const std::vector<std::int64_t>& customer_ids) {
+  if (customer_ids.empty()) return;
+  std::string in;
+  for (auto id : customer_ids) in += (in.empty() ? "" : ",") + std::to_string(id);
+  rebuild(conn, in);
 }
 
 }  // namespace crmkit::detail

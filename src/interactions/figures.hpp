@@ -1,6 +1,7 @@
 // Per-customer figures (customer_figures, customer_money): incremental upkeep and rebuild.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "crmkit/interaction.hpp"
@@ -22,5 +23,8 @@ CustomerFigures read_figures(Connection& conn, std::int64_t customer_id);
 
 // Recomputes both tables from the interactions.
 void rebuild_figures(Connection& conn);
+
+// The same for these customers alone (a merge and its undo).
+void rebuild_figures_of(Connection& conn, const std::vector<std::int64_t>& customer_ids);
 
 }  // namespace crmkit::detail

@@ -637,8 +637,17 @@ class PostgresStatement final : public Statement {
     return PQgetvalue(res_, row_, i);
   }
   const void* columnBlob(int i, int* bytes) const override {
-    // bytea arrives as text in hex form; crmkit stores no blobs it reads back.
-    return columnText(i, bytes);
+    // bytea arrives as text in hex form (a backslash, x, then hex digits): decoded here into
+    // the bytes SQLite would give, kept per column until the next read of that column.
+    int length = 0;
+    const char* text = columnText(i, &length);
+    std::string& out = blobs_[i];
+    out.clear();
+    auto digit = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+    if (text && length >= 2 && text[0] == '\\' && text[1] == 'x')
+      for (int k = 2; k + 1 < length; k += 2) out.push_back(static_cast<char>(digit(text[k]) * 16 + digit(text[k + 1])));
+    *bytes = static_cast<int>(out.size());
+    return out.data();
   }
 
   std::shared_ptr<PostgresSession> s_;
@@ -652,6 +661,7 @@ class PostgresStatement final : public Statement {
   bool done_ = false;
   int described_columns_ = 0;
   std::vector<std::string> described_names_;
+  mutable std::map<int, std::string> blobs_;
 };
 
 struct PostgresDialect final : Dialect {

@@ -1311,3 +1311,42 @@ TEST_CASE("hostile input to consent and suppression: exact status, nothing chang
   const int tried = run_table(e, consent_cases);
   std::printf("hostile C API (consent and suppression): %d cases\n", tried);
 }
+
+// ---- issue #16: merging customers ----------------------------------------------------------
+TEST_CASE("hostile input to merge: exact status, nothing changed", "[hostile][merge]") {
+  Env e;
+  static std::string pair;
+  pair = "{\"survivor\": " + std::to_string(e.customer) + ", \"absorbed\": [" + std::to_string(e.other) + "]";
+  auto merge = [](const std::string& request) {
+    return [=](Env& e) { char* s = nullptr; return json_out(crmkit_merge_json(&s, e.db, request.c_str(), kT), s); };
+  };
+  const std::string self = "{\"survivor\": 1, \"absorbed\": [1]}";
+  const std::vector<Case> merge_cases = {
+      {"merge_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_merge_json(nullptr, e.db, pair.c_str(), kT); }},
+      {"merge_json: NULL db", CRMKIT_EINVALID, [](Env&) { char* s = nullptr; return json_out(crmkit_merge_json(&s, nullptr, pair.c_str(), kT), s); }},
+      {"merge_json: NULL request", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_json(&s, e.db, nullptr, kT), s); }},
+      {"merge_json: not JSON", CRMKIT_EINVALID, merge("merge!")},
+      {"merge_json: an array", CRMKIT_EINVALID, merge("[1, 2]")},
+      {"merge_json: no survivor", CRMKIT_EINVALID, merge("{\"absorbed\": [2]}")},
+      {"merge_json: absorbed not an array", CRMKIT_EINVALID, merge("{\"survivor\": 1, \"absorbed\": 2}")},
+      {"merge_json: unknown key", CRMKIT_EINVALID, merge(pair + ", \"dry\": true}")},
+      {"merge_json: into itself", CRMKIT_EINVALID, merge(self)},
+      {"merge_json: absorbed twice", CRMKIT_EINVALID, merge(pair.substr(0, pair.size() - 1) + ", " + pair.substr(pair.rfind('[') + 1) + "}")},
+      {"merge_json: no absorbed", CRMKIT_EINVALID, merge("{\"survivor\": 1, \"absorbed\": []}")},
+      {"merge_json: eleven records", CRMKIT_EINVALID, merge("{\"survivor\": 1, \"absorbed\": [2,3,4,5,6,7,8,9,10,11]}")},
+      {"merge_json: id above INT64_MAX", CRMKIT_EINVALID, merge("{\"survivor\": 1, \"absorbed\": [9223372036854775808]}")},
+      {"merge_json: id 1.5", CRMKIT_EINVALID, merge("{\"survivor\": 1, \"absorbed\": [1.5]}")},
+      {"merge_json: missing record", CRMKIT_ENOTFOUND, merge("{\"survivor\": 1, \"absorbed\": [9223372036854775807]}")},
+      {"merge_json: unknown field choice", CRMKIT_EINVALID, merge(pair + ", \"field_choices\": {\"x'); DROP TABLE customers; --\": 1}}")},
+      {"merge_json: choice from outside", CRMKIT_EINVALID, merge(pair + ", \"field_choices\": {\"city\": 42}}")},
+      {"merge_json: too deep", CRMKIT_EINVALID, merge(json_of_depth(100000))},
+      {"merge_json: at INT64_MAX", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_json(&s, e.db, (pair + "}").c_str(), kMax), s); }},
+      {"merge_plan_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_plan_json(&s, e.db, (pair + "}").c_str(), kT), s); }},
+      {"merge_undo_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_undo_json(&s, e.db, 42, kT, 0), s); }},
+      {"merge_undo_json: force 2", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_undo_json(&s, e.db, 1, kT, 2), s); }},
+      {"merge_get_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_get_json(&s, e.db, kMin), s); }},
+      {"merge_list_json: none", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_list_json(&s, e.db, e.customer), s); }},
+  };
+  const int tried = run_table(e, merge_cases);
+  std::printf("hostile C API (merge): %d cases\n", tried);
+}

@@ -139,3 +139,40 @@ TEST_CASE("crmkit audit list: changes made through the command name their actor 
   CHECK(r.status == 1);
   CHECK_THAT(r.err, Catch::Contains("--entity 'ticket' is not one of customer, contact_point"));
 }
+
+TEST_CASE("crmkit merge: dry run, merge, history, undo", "[merge][cli]") {
+  TempDir dir;
+  const std::string path = dir.file("shop.db");
+  {
+    Store s = cli_run::open_store(path);
+    CustomerFields f;
+    f.external_id = "ana";
+    f.email = "ana@example.com";
+    f.city = "Lisbon";
+    f.created_at = 1'700'000'000'000;
+    Customers(s).create(f);
+    f.external_id = "ana-copy";
+    f.email = "ANA@example.com";
+    f.city = "Porto";
+    f.created_at = 1'600'000'000'000;
+    Customers(s).create(f);
+  }
+  const Step session[] = {
+      {"1 2 --choose city=2 --dry-run --at 2025-01-02", 0,
+       {"Dry run: merging 1 record into customer 1", "city", "Porto", "2020-09-13T12:26:40.000Z", "contact_points",
+        "nothing written"}},
+      {"1 1 --at 2025-01-02", 1, {"invalid_argument", "cannot be merged into itself"}},
+      {"1 2 --choose shoe=2 --at 2025-01-02", 1, {"'shoe', which is not a field a merge chooses"}},
+      {"1 2 --choose city=two --at 2025-01-02", 1, {"--choose city: 'two' is not a customer id"}},
+      {"1 --at 2025-01-02", 1, {"give the survivor's id, then the id of each record it absorbs"}},
+      {"1 2 --choose city=2 --at 2025-01-02", 0, {"Merge 1: customer 1 absorbed customer 2", "crmkit merge --undo 1"}},
+      {"--history 1", 0, {"2025-01-02T00:00:00.000Z"}},
+      {"--history 1 --json", 0, {"\"survivor\": 1", "\"absorbed\": ["}},
+      {"--undo 1 --at 2025-01-03", 0, {"merge 1 undone: customer 2 is back beside customer 1"}},
+      {"--undo 1 --at 2025-01-04", 1, {"conflict", "undone already"}},
+  };
+  run_session(dir, "merge", path, session);
+  Store s = cli_run::open_store(path);
+  CHECK(Customers(s).get(1).city == std::optional<std::string>("Lisbon"));
+  CHECK(Customers(s).get(2).city == std::optional<std::string>("Porto"));
+}

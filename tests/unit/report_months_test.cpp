@@ -248,8 +248,8 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
     // The file as crmkit wrote it at version 8: without the month cells and their index, and
     // without 0010's purchase histories, with the natural key index 0011 dropped, with the
     // scores table 0012 split (its definition taken from 0002 itself), without 0013's model
-    // penalizer, 0014's contact points, 0015's duplicate tables, 0016's audit trail and 0017's
-    // consent, suppressions and their settings.
+    // penalizer, 0014's contact points, 0015's duplicate tables, 0016's audit trail, 0017's
+    // consent, suppressions and their settings and 0018's merge records.
     const auto& all = detail::migrations();
     const std::string sql2 =
         std::find_if(all.begin(), all.end(), [](const detail::Migration& m) { return m.version == 2; })->sql;
@@ -258,6 +258,17 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
     detail::connection_of(shop.s).db.exec(
         "DROP VIEW customer_scores; DROP TRIGGER customer_score_values_follow_customers; "
         "DROP TABLE customer_score_values; DROP TABLE score_run; " + sql2.substr(from, sql2.find(") STRICT;", from) + 9 - from));
+    // 0018 made two append-only triggers let customer_id change: back to their first text.
+    auto trigger_of = [&all](int version, const std::string& name) {
+      const std::string sql =
+          std::find_if(all.begin(), all.end(), [&](const detail::Migration& m) { return m.version == version; })->sql;
+      const std::size_t at = sql.find("CREATE TRIGGER " + name);
+      REQUIRE(at != std::string::npos);
+      return sql.substr(at, sql.find("END;", at) + 4 - at);
+    };
+    detail::connection_of(shop.s).db.exec(
+        "DROP TRIGGER survey_responses_no_update; DROP TRIGGER points_ledger_no_update; " +
+        trigger_of(4, "survey_responses_no_update") + trigger_of(5, "points_ledger_no_update"));
     detail::connection_of(shop.s).db.exec(
         "CREATE UNIQUE INDEX interactions_natural_key ON interactions(natural_key) WHERE natural_key IS NOT NULL; "
         "DROP TABLE interaction_months; DROP INDEX interactions_occurred; "
@@ -267,7 +278,7 @@ TEST_CASE("report months: a store from before migration 0009 is upgraded to the 
         "ALTER TABLE customer_money DROP COLUMN first_purchase_at; "
         "ALTER TABLE value_models DROP COLUMN penalizer_coef; DROP TABLE contact_points; DROP TABLE duplicate_exceptions; "
         "DROP TABLE duplicate_rules; DROP INDEX customers_names; DROP TABLE audit_entries; "
-        "DROP TABLE consent_events; DROP TABLE consent_purposes; DROP TABLE suppressions; "
+        "DROP TABLE consent_events; DROP TABLE consent_purposes; DROP TABLE suppressions; DROP TABLE merge_records; "
         "DELETE FROM store_settings WHERE key = 'consent_double_opt_in_ttl_ms' OR key = 'suppression_salt'; "
         "PRAGMA user_version = 8");
   }

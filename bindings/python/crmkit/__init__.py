@@ -24,6 +24,7 @@ __version__ = version_string
 from . import customers, interactions  # noqa: E402,F401  (db.customers, db.interactions)
 from . import contacts  # noqa: E402,F401  (db.contacts)
 from . import duplicates  # noqa: E402,F401  (db.duplicates)
+from . import merge  # noqa: E402,F401  (db.merges)
 from . import audit  # noqa: E402,F401  (db.audit)
 from . import consent  # noqa: E402,F401  (db.consent, db.suppressions)
 from . import value  # noqa: E402,F401  (db.value)

@@ -121,6 +121,7 @@ INSTANT_KEYS = frozenset((
     "refreshed_at",                      # segments
     "verified_at", "invalid_since",      # contact points
     "at", "until",                       # audit entries; consent events and states, suppressions
+    "undone_at",                         # merge records
 ))
 # Under these keys is the host's own JSON (attributes) or a segment rule, whose "from"/"to"
 # are dates of the rule language: never converted.

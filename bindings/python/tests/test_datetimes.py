@@ -134,6 +134,18 @@ WINDOW_RULE = 'count(purchase, from "2024-01-01" to "2024-02-01") >= 1'  # from/
 NO_RESULT = "returns nothing, a count, an id, a flag or text: no instant"
 NOT_A_RESULT = "a class, a handle, an area object or a context manager"
 
+MERGED_AT = T0 + 40 * DAY
+
+
+def fresh_pair(s):
+    """Two new customers, as (survivor, [absorbed]): a merge leaves the shared ones alone."""
+    return (s.db.customers.create(created_at=CREATED), [s.db.customers.create(created_at=CREATED)])
+
+
+def fresh_merge(s):
+    return s.db.merges.merge(*fresh_pair(s), MERGED_AT)
+
+
 # Every name of SWEEP: how to get its result from a Store, or why it has none to walk.
 RESULTS = {
     "Database": NOT_A_RESULT, "Database.close": NO_RESULT, "Database.handle": NOT_A_RESULT,
@@ -154,6 +166,12 @@ RESULTS = {
     "Duplicates.scan": lambda s: s.db.duplicates.scan(),
     "Duplicates.explain": lambda s: s.db.duplicates.explain(s.customer, s.spare_customer),
     "ContactPoint.from_json": lambda s: s.db.contacts.get(s.contact),
+    "Database.merges": NOT_A_RESULT, "MergeRecord": NOT_A_RESULT,
+    "Merges.plan": lambda s: s.db.merges.plan(*fresh_pair(s), MERGED_AT),
+    "Merges.merge": lambda s: fresh_merge(s),
+    "Merges.undo": lambda s: s.db.merges.undo(fresh_merge(s).id, MERGED_AT + DAY),
+    "Merges.get": lambda s: s.db.merges.get(fresh_merge(s).id),
+    "Merges.of_customer": lambda s: s.db.merges.of_customer(fresh_merge(s).survivor),
     "Database.consent": NOT_A_RESULT, "Database.suppressions": NOT_A_RESULT, "ConsentEvent": NOT_A_RESULT,
     "ConsentStatus": NOT_A_RESULT, "Suppression": NOT_A_RESULT,
     "ConsentEvent.from_json": lambda s: s.db.consent.get(s.consent_event),
@@ -293,6 +311,7 @@ KNOWN = {
     ("Points.tier_history", "[0].from"): T0,
     ("Database.report", "segments[0].refreshed_at"): REFRESHED, ("Database.report", "value.scored_at"): SCORED,
     ("Database.report", "rfm.as_of"): RFM_AS_OF,
+    ("Merges.merge", "at"): MERGED_AT, ("Merges.undo", "undone_at"): MERGED_AT + DAY,
 }
 
 
