@@ -1,7 +1,8 @@
 // Workload 12: identity (issue #16). The real-time duplicate check against the raw indexed
 // look-ups it is made of, the batch scan at three sizes against reading the records it
-// compares, and creating customers with an email and a phone (each also a contact point)
-// against raw inserts of the same three rows.
+// compares, creating customers with an email and a phone (each also a contact point)
+// against raw inserts of the same three rows, and the consent ledger: recording grants against
+// raw INSERTs of the same rows, and the effective state against the indexed SELECT it reads.
 //
 // The people are synthetic: names built from three-letter syllables (4,000 given names, 50,000
 // family names, drawn with a skew towards the first ones, so exact namesakes exist but are
@@ -20,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "bench.hpp"
+#include "crmkit/consent.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/contact_point.hpp"
 #include "crmkit/duplicates.hpp"
@@ -196,8 +198,8 @@ struct PeopleFile {
 };
 
 // A crmkit store (schema through crmkit) holding people 1..n, written raw: set-up, not timed.
-PeopleFile make_store(const Options& o, std::int64_t n) {
-  PeopleFile s{temp_path(o.work_dir, fmt::format("identity-{}", n))};
+PeopleFile make_store(const Options& o, std::int64_t n, const std::string& name = "identity") {
+  PeopleFile s{temp_path(o.work_dir, fmt::format("{}-{}", name, n))};
   progress(fmt::format("[12] writing {} people", n));
   crmkit::Store::open(s.path);
   SQLite::Database db(s.path, SQLite::OPEN_READWRITE);
@@ -691,12 +693,136 @@ void secure_delete_cost(const Options& o, std::vector<Row>& rows) {
                   "info", "the price of erasure leaving no bytes behind, paid by every write that frees space"});
 }
 
+// ---- 7. the consent ledger -----------------------------------------------------------------------
+
+// One grant per customer (email, marketing, with a form and a text version), 1,000 per
+// transaction, through Consent::record; the raw baseline INSERTs the same rows with a prepared
+// statement, so the difference is what record checks (the customer, the purpose, the channel)
+// and its own statement handling.
+double grants_crmkit(const std::string& path, std::int64_t n, crmkit::Instant at) {
+  crmkit::Store store = crmkit::Store::open(path);
+  crmkit::Consent consent(store);
+  crmkit::NewConsentEvent e;
+  e.channel = crmkit::ConsentChannel::email;
+  e.purpose = "marketing";
+  e.action = crmkit::ConsentAction::grant;
+  e.source = "bench";
+  e.evidence.form = "signup-form";
+  e.evidence.text_version = "v1";
+  e.at = at;
+  const auto t0 = Clock::now();
+  for (std::int64_t first = 1; first <= n; first += 1000) {
+    crmkit::Transaction tx(store);
+    for (std::int64_t c = first; c < std::min(n + 1, first + 1000); ++c) {
+      e.customer_id = c;
+      consent.record(e);
+    }
+    tx.commit();
+  }
+  return seconds_since(t0);
+}
+
+double grants_raw(const std::string& path, std::int64_t n, crmkit::Instant at) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  crmkit_like_settings(db);
+  SQLite::Statement st(db,
+                       "INSERT INTO consent_events(customer_id, contact_point_id, channel, purpose, lawful_basis, "
+                       "action, source, evidence_form, evidence_text_version, evidence_ip, evidence_user_agent, at, "
+                       "expires_at) VALUES (?, NULL, 'email', 'marketing', 'consent', 'grant', 'bench', "
+                       "'signup-form', 'v1', NULL, NULL, ?, NULL)");
+  const auto t0 = Clock::now();
+  for (std::int64_t first = 1; first <= n; first += 1000) {
+    db.exec("BEGIN");
+    for (std::int64_t c = first; c < std::min(n + 1, first + 1000); ++c) {
+      SQLite::bind(st, static_cast<int64_t>(c), static_cast<int64_t>(at));
+      st.exec();
+      st.reset();
+    }
+    db.exec("COMMIT");
+  }
+  return seconds_since(t0);
+}
+
+// Every customer's email marketing state, in id order, through Consent::state; the raw baseline
+// is the indexed SELECT of the customer's events for the purpose that the state is derived from,
+// every column read.
+double states_crmkit(const std::string& path, std::int64_t n, crmkit::Instant as_of, std::int64_t& granted) {
+  crmkit::Store store = crmkit::Store::open(path);
+  crmkit::Consent consent(store);
+  granted = 0;
+  const auto t0 = Clock::now();
+  for (std::int64_t c = 1; c <= n; ++c)
+    granted +=
+        consent.state(c, crmkit::ConsentChannel::email, "marketing", as_of).state == crmkit::ConsentState::granted;
+  return seconds_since(t0);
+}
+
+double states_raw(const std::string& path, std::int64_t n, crmkit::Instant as_of, std::int64_t& rows_read) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  crmkit_like_settings(db);
+  SQLite::Statement st(db,
+                       "SELECT id, customer_id, contact_point_id, channel, purpose, lawful_basis, action, source, "
+                       "evidence_form, evidence_text_version, evidence_ip, evidence_user_agent, at, expires_at FROM "
+                       "consent_events WHERE customer_id = ? AND purpose = 'marketing' AND at <= ? ORDER BY at, id");
+  rows_read = 0;
+  std::size_t bytes = 0;
+  const auto t0 = Clock::now();
+  for (std::int64_t c = 1; c <= n; ++c) {
+    SQLite::bind(st, static_cast<int64_t>(c), static_cast<int64_t>(as_of));
+    while (st.executeStep()) {
+      ++rows_read;
+      for (int k = 0; k < st.getColumnCount(); ++k) bytes += st.getColumn(k).getBytes();
+    }
+    st.reset();
+  }
+  const double s = seconds_since(t0);
+  if (bytes == 0) rows_read = -1;  // read nothing: the baseline would be meaningless
+  return s;
+}
+
+void consent_ledger(const Options& o, std::vector<Row>& rows) {
+  const std::int64_t n = std::min<std::int64_t>(50'000, o.identity_customers);
+  progress(fmt::format("[12] consent: {} grants and state look-ups", n));
+  const crmkit::Instant at = kCreatedAt + 30 * kDay;
+  double ours = 0, theirs = 0;
+  std::string kept;  // a crmkit store with the grants, for the look-ups
+  for (int r = 0; r < 3; ++r) {  // alternated, best of three each, each on a fresh copy
+    const PeopleFile a = make_store(o, n, "consent-crmkit"), b = make_store(o, n, "consent-raw");
+    const double x = grants_crmkit(a.path, n, at), y = grants_raw(b.path, n, at);
+    ours = r == 0 ? x : std::min(ours, x);
+    theirs = r == 0 ? y : std::min(theirs, y);
+    remove_db(b.path);
+    if (r < 2) remove_db(a.path);
+    else kept = a.path;
+  }
+  rows.push_back({"12. consent grant (Consent::record)",
+                  fmt::format("{} customers, one grant each, 1,000 per transaction", n), ours, theirs,
+                  "raw prepared INSERT of the same consent_events rows", ours / theirs, "-", "info",
+                  fmt::format("{:.0f} vs {:.0f} grants/s; record also checks the customer, the purpose and the channel",
+                              n / ours, n / theirs)});
+  double look = 0, raw = 0;
+  std::int64_t granted = 0, rows_read = 0;
+  const crmkit::Instant as_of = at + kDay;
+  for (int r = 0; r < 3; ++r) {
+    const double x = states_crmkit(kept, n, as_of, granted), y = states_raw(kept, n, as_of, rows_read);
+    look = r == 0 ? x : std::min(look, x);
+    raw = r == 0 ? y : std::min(raw, y);
+  }
+  remove_db(kept);
+  rows.push_back({"12. consent state look-up (Consent::state)", fmt::format("{} customers, one event each", n),
+                  look, raw, "raw indexed SELECT of the customer's events for the purpose, every column read",
+                  look / raw, "-", "info",
+                  fmt::format("{:.0f} vs {:.0f} look-ups/s; {} granted, {} rows read raw", n / look, n / raw, granted,
+                              rows_read)});
+}
+
 void identity(const Options& o, std::vector<Row>& rows) {
   const std::int64_t n = o.identity_customers;
   create_with_contacts(o, rows);
   audit_overhead(o, rows);
   merge_cost(o, rows);
   secure_delete_cost(o, rows);
+  consent_ledger(o, rows);
   // The biggest store first: the real-time check runs on it, then its scan; the scan rows are
   // printed smallest first.
   std::vector<std::int64_t> sizes{n};
@@ -721,7 +847,10 @@ void identity(const Options& o, std::vector<Row>& rows) {
   }
 }
 
-RegisterWorkload reg("12", "identity: real-time duplicate check, batch scan, create with contact points, audit cost", &identity);
+RegisterWorkload reg("12",
+                     "identity: real-time duplicate check, batch scan, create with contact points, audit cost, "
+                     "consent grants and states",
+                     &identity);
 
 }  // namespace
 }  // namespace bench

@@ -1,4 +1,5 @@
-// C API: the audit context of a handle, the audit trail's listing, and the subject-access export.
+// C API: the audit context of a handle, the audit trail's listing, and the subject-access export
+// (JSON, and the CSV bundle).
 #include "crmkit/audit.hpp"
 #include "crmkit/subject_export.hpp"
 #include "handle.hpp"
@@ -47,6 +48,13 @@ int crmkit_audit_verify_json(char** out_json, crmkit_db* db) {
 
 int crmkit_subject_export_json(char** out_json, crmkit_db* db, int64_t customer_id) {
   return capi::json_out(out_json, db, "out_json", [&] { return export_subject(db->session->store, customer_id); });
+}
+
+int crmkit_subject_export_csv(char** out_json, crmkit_db* db, int64_t customer_id, const char* directory) {
+  return capi::json_out(out_json, db, "out_json", [&] {
+    const std::string dir = capi::text_arg(directory, "directory", 4096);
+    return to_json(export_subject_csv(db->session->store, customer_id, dir));
+  });
 }
 
 }  // extern "C"

@@ -317,6 +317,15 @@ CRMKIT_API int crmkit_customer_erase_json(char **out_json, crmkit_db *db, int64_
 ** JSON document {"format": "crmkit-subject-export/1", "customer_id", "tables": {"<table>":
 ** [rows as objects of stored columns]}} (docs/PRIVACY.md). ENOTFOUND. */
 CRMKIT_API int crmkit_subject_export_json(char **out_json, crmkit_db *db, int64_t customer_id);
+/* The same rows as a CSV bundle written to directory (UTF-8 path): one <table>.csv per table of
+** the JSON document (a header of stored column names, the rows in the document's order; NULL an
+** empty field, empty text ""), and manifest.json. *out_json receives the manifest's text,
+** {"format": "crmkit-subject-export-csv/1", "customer_id", "files": [{"table", "file", "rows"}]}.
+** Written into a hidden directory beside it and renamed when complete: on any error nothing is
+** left. directory may be missing or empty; its parent must exist. EINVALID (NULL, empty or
+** invalid UTF-8 path), ENOTFOUND (no such customer), ECONFLICT (directory is a file or is not
+** empty; left untouched), EIO (parent missing, a write failed). */
+CRMKIT_API int crmkit_subject_export_csv(char **out_json, crmkit_db *db, int64_t customer_id, const char *directory);
 /* ========================================================================= merge == */
 /* (section owned by the identity area; docs/IDENTITY.md "Merge")
 ** A merge folds absorbed customers into a survivor in one transaction: every row that refers
@@ -432,6 +441,17 @@ CRMKIT_API int crmkit_duplicates_check_json(char **out_json, crmkit_db *db, int6
 ** are checked as crmkit_customer_create would (EINVALID), nothing is written, and each
 ** candidate's "a" is 0. A customer with the record's external_id is a candidate. */
 CRMKIT_API int crmkit_duplicates_check_record_json(char **out_json, crmkit_db *db, const crmkit_customer *record);
+/* Import preview: what importing these customers would do, with nothing written (a read-only
+** store works). records_json is a JSON array of customer objects as crmkit_customer_upsert_json
+** takes; each is judged in order as an upsert (with external_id) or a create would judge it.
+** Owned JSON {"rows": [{"line" (1-based position), "action" ("create", "update" or "error"),
+** "customer_id" (update of a stored customer), "earlier_line" (update of one an earlier record
+** creates), "candidates" (as crmkit_duplicates_check_record_json), "same_contact_lines"
+** (earlier records with the same email or phone), "error_code", "error"}], "totals": {"rows",
+** "create", "update", "error", "with_duplicates", "with_suspects", "with_same_contact"}}. A record
+** that is refused (malformed, invalid, suppressed) is an error row, not a failure. EINVALID when
+** records_json is not a JSON array (docs/IDENTITY.md "Import preview"). */
+CRMKIT_API int crmkit_customer_import_preview_json(char **out_json, crmkit_db *db, const char *records_json);
 /* Batch: every candidate pair of the store, as an owned JSON object {"customers",
 ** "pairs_compared", "all_pairs", "blocks_skipped", "ignored", "candidates": [...]}. */
 CRMKIT_API int crmkit_duplicates_scan_json(char **out_json, crmkit_db *db);

@@ -1,7 +1,10 @@
-// C API: duplicate detection (rules, real-time check, scan, explain, ignore).
+// C API: duplicate detection (rules, real-time check, scan, explain, ignore) and the customer
+// import preview built on it.
 #include <nlohmann/json.hpp>
 
 #include "crmkit/duplicates.hpp"
+#include "crmkit/import_preview.hpp"
+#include "customers/customer_json.hpp"
 #include "customer_record.hpp"
 #include "handle.hpp"
 
@@ -38,6 +41,31 @@ int crmkit_duplicates_check_record_json(char** out_json, crmkit_db* db, const cr
     for (const auto& c : Duplicates(db->session->store).check(record->fields))
       list.push_back(nlohmann::json::parse(to_json(c)));
     return list.dump();
+  });
+}
+
+int crmkit_customer_import_preview_json(char** out_json, crmkit_db* db, const char* records_json) {
+  return capi::json_out(out_json, db, "out_json", [&] {
+    const std::string text = capi::text_arg(records_json, "records_json", 1'000'000'000);
+    const nlohmann::json records = nlohmann::json::parse(text, nullptr, false);
+    if (records.is_discarded() || !records.is_array())
+      throw Error(Errc::invalid_argument, "records_json is not a JSON array");
+    CustomerImportPreview preview(db->session->store);
+    ImportPreview out;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      const auto line = static_cast<std::int64_t>(i) + 1;
+      // A record that cannot be converted is an error row, as a CSV row that cannot be read is.
+      CustomerFields fields;
+      try {
+        fields = detail::customer_fields_from_json(records[i].dump());
+      } catch (const Error& e) {
+        out.rows.push_back(preview.refuse(line, e.code(), e.what()));
+        continue;
+      }
+      out.rows.push_back(preview.add(line, fields));
+    }
+    out.totals = preview.totals();
+    return to_json(out);
   });
 }
 

@@ -21,6 +21,7 @@
 #include "common.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
+#include "crmkit/import_preview.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/limits.hpp"
 #include "crmkit/money.hpp"
@@ -60,6 +61,7 @@ struct Opts {
   std::string mapping;               // --mapping FILE
   std::string date_format;           // --date-format
   TimeArg as_of;                     // customers: created_at of rows without one (default: now)
+  bool preview = false;              // customers: report what the import would do, write nothing
 };
 
 struct RowFailure {
@@ -691,6 +693,77 @@ class CustomerImport {
   std::size_t in_tx_ = 0;
 };
 
+// ---- the preview ----------------------------------------------------------------------------
+
+// One row of the preview as a line of text.
+std::string preview_line(const ImportPreviewRow& r) {
+  std::string out = "line " + std::to_string(r.line) + ": " + to_string(r.action);
+  if (r.action == ImportAction::error) return out + " (" + r.error_code + ") " + r.error;
+  if (r.customer_id) out += " customer " + std::to_string(*r.customer_id) + " (same external_id)";
+  if (r.earlier_line) out += " the customer line " + std::to_string(*r.earlier_line) + " creates (same external_id)";
+  for (const auto& c : r.candidates) {
+    out += "; " + std::string(to_string(c.verdict)) + " of customer " + std::to_string(c.b) + " (score " +
+           std::to_string(c.score) + ":";
+    for (std::size_t i = 0; i < c.fired.size(); ++i)
+      out += (i ? ", " : " ") + c.fired[i].text + " " + std::to_string(c.fired[i].weight);
+    out += ")";
+  }
+  if (!r.same_contact_lines.empty()) {
+    out += "; same email or phone as line";
+    for (std::size_t i = 0; i < r.same_contact_lines.size(); ++i)
+      out += (i ? ", " : " ") + std::to_string(r.same_contact_lines[i]);
+  }
+  return out;
+}
+
+// crmkit import customers --preview: every row read as the import reads it, judged by the
+// library's CustomerImportPreview against the store opened for reading; nothing is written.
+void preview_customers(const Opts& o, io::CsvReader& csv, const Columns& cols, Instant import_time, bool as_of_given) {
+  Store store = open_store(o.db, StoreUse::read);
+  CustomerImportPreview preview(store);
+  const std::string default_currency = store.default_currency();
+  nlohmann::json rows = nlohmann::json::array();
+  for (;;) {
+    auto st = csv.next();
+    if (st == io::CsvReader::Status::end) break;
+    const auto line = static_cast<std::int64_t>(csv.line());
+    ImportPreviewRow row;
+    if (st == io::CsvReader::Status::error) {
+      row = preview.refuse(line, Errc::invalid_argument, csv.error_message());
+    } else if (csv.size() != cols.count) {
+      row = preview.refuse(line, Errc::invalid_argument,
+                           "the row has " + std::to_string(csv.size()) + " fields, the header " +
+                               std::to_string(cols.count));
+    } else {
+      try {
+        CustomerFields f = fields_of_row(csv, cols, default_currency);
+        if (!f.created_at) f.created_at = import_time;  // as the import does
+        row = preview.add(line, f);
+      } catch (const Error& e) {
+        if (!row_level(e.code())) throw;
+        row = preview.refuse(line, e.code(), e.what());
+      }
+    }
+    if (o.json) rows.push_back(nlohmann::json::parse(to_json(row)));
+    else std::cout << preview_line(row) << "\n";
+  }
+  const ImportPreviewTotals& t = preview.totals();
+  if (o.json) {
+    print_json({{"file", o.file},
+                {"database", o.db},
+                {"kind", "customers"},
+                {"preview", true},
+                {"created_at_default", {{"source", as_of_given ? "as_of" : "now"}, {"instant", format_instant(import_time)}}},
+                {"rows", rows},
+                {"totals", nlohmann::json::parse(to_json(t))}});
+    return;
+  }
+  std::cout << "crmkit import --preview: " << grouped(t.rows) << " rows: " << grouped(t.create) << " to create, "
+            << grouped(t.update) << " to update, " << grouped(t.error) << " errors; " << grouped(t.with_duplicates)
+            << " with duplicates, " << grouped(t.with_suspects) << " with suspects, " << grouped(t.with_same_contact)
+            << " sharing an email or phone with an earlier row; nothing written\n";
+}
+
 // ---- the command ----------------------------------------------------------------------------
 
 void run_import(const Opts& o, Entity entity) {
@@ -718,6 +791,10 @@ void run_import(const Opts& o, Entity entity) {
       entity == Entity::customers      ? Columns(csv, known, {}, renames, dates)
       : entity == Entity::interactions ? Columns(csv, known, {"customer_external_id", "occurred_at", "channel", "kind"}, renames, dates)
                                        : Columns(csv, known, {"customer_external_id", "occurred_at", "kind", "score", "channel"}, renames, dates);
+  if (o.preview) {
+    preview_customers(o, csv, cols, import_time, as_of_given);
+    return;
+  }
   Store store = open_store(o.db, StoreUse::write);
   Summary s(o.json);
   Progress bar(std::string("importing ") + name_of(entity), src.size);
@@ -835,6 +912,10 @@ void add_import(CLI::App& root) {
     if (entity == Entity::customers)
       add_time_option(sub, o->as_of, "--as-of", DateMeans::end_of_day,
                       "created_at of rows that give none (default: now)");
+    if (entity == Entity::customers)
+      sub->add_flag("--preview", o->preview,
+                    "write nothing: report per row what the import would do (create, update, duplicate candidates "
+                    "with their scores and rules, errors) and the totals");
     if (entity == Entity::interactions)
       sub->add_flag("--create-customers", o->create_customers,
                     "create customers that do not exist (external_id only, created at their first accepted interaction)");

@@ -264,12 +264,33 @@ void points_text(const Report& r, std::string& out) {
   }
 }
 
+void identity_text(const Report& r, std::string& out) {
+  const ReportIdentity& id = r.identity;
+  heading(out, "Identity and privacy (consent at the report's instant)");
+  Table points({"contact points", "points", "customers", "more than one"}, "lrrr");
+  for (const auto& t : id.contact_points)
+    points.row({t.type, grouped(t.points), grouped(t.customers), grouped(t.customers_with_several)});
+  points.render(out, "  ");
+  if (id.consent.empty()) {
+    out += "  consent: no event before the report's instant\n";
+  } else {
+    Table consent({"purpose", "channel", "state", "customers"}, "lllr");
+    for (const auto& c : id.consent) consent.row({c.purpose, c.channel, c.state, grouped(c.customers)});
+    consent.render(out, "  ");
+  }
+  out += fmt::format("  suppressed emails and phones: {}\n", grouped(id.suppressions));
+  out += fmt::format("  audit trail: {} entries, hash chaining {}{}\n", grouped(id.audit_entries),
+                     id.audit_chained ? "on" : "off",
+                     id.audit_chained ? " (" + grouped(id.audit_chained_entries) + " chained entries)" : "");
+}
+
 // Text per library section key; the library decides the order.
 const std::map<std::string, void (*)(const Report&, std::string&)>& formatters() {
   static const std::map<std::string, void (*)(const Report&, std::string&)> all{
       {"overview", &overview_text}, {"revenue_by_month", &months_text}, {"top_customers", &top_text},
       {"value", &value_text},       {"at_risk", &at_risk_text},         {"segments", &segments_text},
-      {"rfm", &rfm_text},           {"loyalty", &loyalty_text},         {"points", &points_text}};
+      {"rfm", &rfm_text},           {"loyalty", &loyalty_text},         {"points", &points_text},
+      {"identity", &identity_text}};
   return all;
 }
 

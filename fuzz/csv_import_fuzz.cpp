@@ -136,6 +136,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto fields = reader.fields();
     require(fields.size() == reader.size());
     for (auto f : fields) parse_field(f);
+    // The writer's fields read back as they were (io::csv_field, used by every CSV written).
+    // A lone empty field would be a blank line, and a leading byte-order mark is dropped on
+    // reading: neither is written by the library's exports.
+    if ((fields.size() == 1 && fields[0].empty()) || (!fields.empty() && fields[0].rfind("\xEF\xBB\xBF", 0) == 0))
+      continue;
+    std::string line;
+    for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + io::csv_field(fields[i]);
+    std::istringstream back_in(line + "\r\n");
+    io::CsvReader back(back_in);
+    require(back.next() == io::CsvReader::Status::record && back.size() == fields.size());
+    for (std::size_t i = 0; i < fields.size(); ++i) require(back.field(i) == fields[i]);
+    require(back.next() == io::CsvReader::Status::end);
   }
 #else
   std::size_t start = 0;

@@ -91,6 +91,14 @@ struct EffectiveConsent {
 std::string to_json(const EffectiveConsent& s, JsonForm form = JsonForm::readable);
 std::string to_json(const std::vector<EffectiveConsent>& list, JsonForm form = JsonForm::readable);
 
+// How many customers are in one state for one (channel, purpose) at an instant.
+struct ConsentStateCount {
+  ConsentChannel channel = ConsentChannel::email;
+  std::string purpose;
+  ConsentState state = ConsentState::none;
+  std::int64_t customers = 0;
+};
+
 // A purpose events may name.
 struct ConsentPurpose {
   std::string name;
@@ -134,6 +142,11 @@ class Consent {
   // event, each channel with an event of its own, and every channel when there is one on
   // `all`. By purpose name, then channel in enumeration order.
   std::vector<EffectiveConsent> states(std::int64_t customer_id, Instant as_of);
+  // Over every customer with an event at or before as_of: how many are in each state that
+  // states() would list, per (channel, purpose); by purpose, channel, then state in enumeration
+  // order, counts of zero left out. One pass over the ledger in customer order (memory bounded by
+  // one customer's events), for the report. invalid_argument for a bad instant.
+  std::vector<ConsentStateCount> state_counts(Instant as_of);
 
   // Registers a purpose: a name of 1..64 characters from a-z, 0-9 and '_', starting with a
   // letter; description 1..1000 bytes or none. Registering it again with the same description

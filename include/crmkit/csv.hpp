@@ -1,4 +1,4 @@
-// crmkit/csv.hpp: a streaming RFC 4180 CSV reader: quoted fields, doubled quotes, CRLF or LF line ends, line
+// crmkit/csv.hpp: RFC 4180 fields out (csv_field), and a streaming CSV reader: quoted fields, doubled quotes, CRLF or LF line ends, line
 // breaks inside quoted fields. Importers (the crmkit command, any area loading files) read one
 // record at a time with bounded memory; field buffers are reused between records.
 #pragma once
@@ -19,6 +19,10 @@ struct CsvLimits {
   std::size_t max_record_bytes = 4 << 20;  // all the fields of one record together
   std::size_t max_fields = 1024;
 };
+
+// `text` as one RFC 4180 field: as it is when it holds no separator, quote or line break,
+// otherwise in quotes with each quote doubled. Every CSV the library writes goes through it.
+std::string csv_field(std::string_view text);
 
 class CsvReader {
  public:

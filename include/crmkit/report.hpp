@@ -148,6 +148,26 @@ struct ReportPoints {
   std::vector<ReportCount> tiers;        // highest first, "(no tier)" last
 };
 
+// Identity and privacy: the contact points, consent and suppression kept, and the audit trail.
+struct ReportIdentity {
+  struct ContactTypeCount {
+    std::string type;  // email, phone, address, url, social
+    std::int64_t points = 0;
+    std::int64_t customers = 0;               // customers with at least one
+    std::int64_t customers_with_several = 0;  // customers with more than one
+  };
+  std::vector<ContactTypeCount> contact_points;  // points created before as_of, by type (enumeration order)
+  struct ConsentCount {
+    std::string channel, purpose, state;
+    std::int64_t customers = 0;
+  };
+  std::vector<ConsentCount> consent;  // Consent::state_counts at as_of: by purpose, channel, state
+  std::int64_t suppressions = 0;   // list entries made before as_of
+  std::int64_t audit_entries = 0;  // the whole trail as stored (entries are dated by the caller)
+  std::int64_t audit_chained_entries = 0;  // of them, those carrying a chain hash
+  bool audit_chained = false;      // hash chaining is on (AuditTrail::start_chain)
+};
+
 struct Report {
   std::string database;
   Instant as_of = 0;
@@ -161,6 +181,7 @@ struct Report {
   ReportRfm rfm;
   ReportLoyalty loyalty;
   std::vector<ReportPoints> points;
+  ReportIdentity identity;
 };
 
 // The end of the last day with a fact (an interaction or a customer's creation); 0 for an

@@ -159,20 +159,23 @@ std::vector<ContactPoint> points_of(Connection& conn, std::int64_t customer, Con
   return detail::all_rows(st, read_row, customer, to_string(type));
 }
 
+// A point as the audit trail keeps a whole record: without the id (the entry's entity_id) and
+// its own times (the entry's time).
+nlohmann::json audit_record(const ContactPoint& p) {
+  nlohmann::json j = point_json(p, JsonForm::exact);
+  j.erase("id");
+  j.erase("created_at");
+  j.erase("updated_at");
+  return j;
+}
+
 void audit_points(Connection& conn, const std::vector<ContactPoint>& before, std::int64_t customer, ContactType type,
                   Instant at) {
   if (!conn.audit_trail) return;
   const auto after = points_of(conn, customer, type);
   std::map<std::int64_t, nlohmann::json> was, is;
-  auto record = [](const ContactPoint& p) {
-    nlohmann::json j = point_json(p, JsonForm::exact);
-    j.erase("id");
-    j.erase("created_at");
-    j.erase("updated_at");
-    return j;
-  };
-  for (const auto& p : before) was.emplace(p.id, record(p));
-  for (const auto& p : after) is.emplace(p.id, record(p));
+  for (const auto& p : before) was.emplace(p.id, audit_record(p));
+  for (const auto& p : after) is.emplace(p.id, audit_record(p));
   auto text = [](const nlohmann::json& v) { return v.is_null() ? std::nullopt : std::optional<std::string>(v.dump()); };
   for (const auto& [id, old] : was) {
     auto now = is.find(id);
@@ -244,6 +247,13 @@ void replace_primary_contact(Connection& conn, std::int64_t customer, ContactTyp
   const auto before = points_of(conn, customer, type);
   replace_primary(conn, customer, type, value, at);
   audit_points(conn, before, customer, type, at);
+}
+
+void audit_contacts_deleted(Connection& conn, std::int64_t customer_id, Instant at) {
+  if (!conn.audit_trail) return;
+  auto& st = conn.prepare(fmt::format("SELECT {} FROM contact_points WHERE customer_id = ? ORDER BY id", kColumns));
+  for (const auto& p : detail::all_rows(st, read_row, customer_id))
+    detail::record_change(conn, AuditEntity::contact_point, p.id, "deleted", audit_record(p).dump(), std::nullopt, at);
 }
 
 }  // namespace detail

@@ -27,4 +27,9 @@ struct GivenContact {
 void replace_primary_contact(Connection& conn, std::int64_t customer_id, ContactType type,
                              const std::optional<GivenContact>& value, Instant at);
 
+// Audits the deletion of every contact point of the customer ("deleted", old = the point's
+// record), for a customer about to be deleted: the rows go by the foreign key's cascade, which
+// no audit entry would otherwise follow. Nothing when the store's audit trail is off.
+void audit_contacts_deleted(Connection& conn, std::int64_t customer_id, Instant at);
+
 }  // namespace crmkit::detail

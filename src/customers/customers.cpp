@@ -362,6 +362,8 @@ void Customers::remove(std::int64_t id) {
     if (conn.audit_trail) {
       // The library reads no clock: the deletion is dated at the customer's last change.
       const Customer gone = *load_by_id(conn, id);
+      // Its contact points go with it (the foreign key's cascade): each is audited as deleted.
+      detail::audit_contacts_deleted(conn, id, gone.updated_at);
       detail::record_change(conn, AuditEntity::customer, id, "deleted", audit_record(gone), std::nullopt, gone.updated_at);
     }
     auto& del = conn.prepare("DELETE FROM customers WHERE id = ?");

@@ -122,12 +122,13 @@ LifecycleUpdate Customers::update_lifecycle(Instant as_of, const LifecycleOption
     struct Change {
       std::int64_t id;
       LifecycleStage from, to;
+      bool was_manual;  // the host had set the stage: the move makes it automatic again
     };
     std::vector<Change> changes;
     {
       // Customers with a purchase before as_of; the figures hold first and last purchase.
       auto& st = conn.prepare(
-          "SELECT c.id, c.lifecycle_stage, f.last_purchase_at, s.p_alive FROM customers c "
+          "SELECT c.id, c.lifecycle_stage, f.last_purchase_at, s.p_alive, c.lifecycle_manual FROM customers c "
           "JOIN customer_figures f ON f.customer_id = c.id LEFT JOIN customer_scores s ON s.customer_id = c.id "
           "WHERE f.first_purchase_at < ?1 AND (?2 = 1 OR c.lifecycle_manual = 0) ORDER BY c.id");
       detail::StatementReset done(st);
@@ -155,7 +156,7 @@ LifecycleUpdate Customers::update_lifecycle(Instant as_of, const LifecycleOption
         }
         ++u.evaluated;
         const LifecycleStage to = churned ? LifecycleStage::churned : LifecycleStage::customer;
-        if (to != from) changes.push_back({id, from, to});
+        if (to != from) changes.push_back({id, from, to, st.getColumn(4).getInt64() != 0});
       }
     }
     auto& upd = conn.prepare("UPDATE customers SET lifecycle_stage = ?2, lifecycle_manual = 0 WHERE id = ?1");
@@ -165,6 +166,10 @@ LifecycleUpdate Customers::update_lifecycle(Instant as_of, const LifecycleOption
       upd.exec();
       detail::record_change(conn, AuditEntity::customer, c.id, "lifecycle_stage", nlohmann::json(to_string(c.from)).dump(),
                             nlohmann::json(to_string(c.to)).dump(), as_of);
+      // The flag is a stored field like any other: clearing it is audited as an update's is.
+      if (c.was_manual)
+        detail::record_change(conn, AuditEntity::customer, c.id, "lifecycle_manual", nlohmann::json(true).dump(),
+                              nlohmann::json(false).dump(), as_of);
     }
     for (auto from : kLifecycleStages)
       for (auto to : kLifecycleStages) {

@@ -3,6 +3,8 @@
 // The state itself is derived by consent_state.cpp.
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -236,6 +238,36 @@ std::vector<EffectiveConsent> Consent::states(std::int64_t customer_id, Instant 
     auto& conn = detail::connection_of(store_);
     require_customer(conn, customer_id);
     return detail::derive_all_consent(customer_id, customer_events(conn, customer_id), as_of, stored_ttl(conn));
+  });
+}
+
+std::vector<ConsentStateCount> Consent::state_counts(Instant as_of) {
+  detail::check_instant("as_of", as_of);
+  return detail::guard([&] {
+    auto& conn = detail::connection_of(store_);
+    const std::int64_t ttl = stored_ttl(conn);
+    std::map<std::tuple<std::string, ConsentChannel, ConsentState>, std::int64_t> counts;
+    auto& st = conn.prepare(
+        fmt::format("SELECT {} FROM consent_events WHERE at <= ? ORDER BY customer_id, at, id", kColumns));
+    detail::StatementReset done(st);
+    detail::bind_all(st, as_of);
+    std::vector<ConsentEvent> events;  // one customer's at a time
+    auto flush = [&] {
+      if (events.empty()) return;
+      for (const auto& s : detail::derive_all_consent(events.front().customer_id, events, as_of, ttl))
+        ++counts[{s.purpose, s.channel, s.state}];
+      events.clear();
+    };
+    while (st.executeStep()) {
+      ConsentEvent e = read_event(st);
+      if (!events.empty() && events.front().customer_id != e.customer_id) flush();
+      events.push_back(std::move(e));
+    }
+    flush();
+    std::vector<ConsentStateCount> out;
+    for (const auto& [key, n] : counts)
+      out.push_back({std::get<1>(key), std::get<0>(key), std::get<2>(key), n});
+    return out;
   });
 }
 

@@ -2,6 +2,16 @@
 
 namespace crmkit::io {
 
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (char ch : text) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
 CsvReader::CsvReader(std::istream& in, char separator, CsvLimits limits)
     : in_(in), sep_(separator), limits_(limits), buf_(1 << 16) {}
 

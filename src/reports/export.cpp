@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crmkit/csv.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/time.hpp"
 #include "store/connection.hpp"
@@ -39,16 +40,6 @@ std::string sql_of(ExportKind kind, const detail::Dialect& dialect) {
              " AS tags FROM customers c ORDER BY c.id";
   }
   throw Error(Errc::invalid_argument, "unknown export kind");
-}
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char ch : text) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -95,7 +86,7 @@ std::int64_t export_rows(Store& store, ExportKind kind, ExportFormat format, std
           // Tags and attributes are JSON already: nested as JSON, not as a string.
           v = (name == "tags" || name == "attributes") ? nlohmann::ordered_json::parse(text) : nlohmann::ordered_json(text);
         }
-        if (format == ExportFormat::csv) line += (i ? "," : "") + csv_field(text);
+        if (format == ExportFormat::csv) line += (i ? "," : "") + io::csv_field(text);
         else row[name] = std::move(v);
       }
       if (format == ExportFormat::csv) out << line << "\r\n";

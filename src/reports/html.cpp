@@ -371,6 +371,31 @@ void points_html(const Report& r, std::string& out) {
   out += "</section>\n";
 }
 
+void identity_html(const Report& r, std::string& out) {
+  const ReportIdentity& id = r.identity;
+  section_start(out, "identity", "Identity and privacy");
+  paragraph(out, "Contact points created before the report's instant, by type; several = customers with more than one.");
+  Table points{{"type", "points", "customers", "several"}, "lrrr", {}};
+  for (const auto& t : id.contact_points)
+    points.rows.push_back({t.type, grouped(t.points), grouped(t.customers), grouped(t.customers_with_several)});
+  points.render(out);
+  paragraph(out, "Consent at the report's instant: customers in each state the ledger decides, per channel and purpose.");
+  if (id.consent.empty()) {
+    paragraph(out, "No consent event before the report's instant.", "empty");
+  } else {
+    Table consent{{"purpose", "channel", "state", "customers"}, "lllr", {}};
+    for (const auto& c : id.consent) consent.rows.push_back({c.purpose, c.channel, c.state, grouped(c.customers)});
+    consent.render(out);
+  }
+  Table trust{{"figure", "value", "definition"}, "lrl", {}};
+  trust.rows.push_back({"suppressed emails and phones", grouped(id.suppressions), "kept as salted hashes, never re-added"});
+  trust.rows.push_back({"audit entries", grouped(id.audit_entries), "the whole trail as stored"});
+  trust.rows.push_back({"audit chaining", id.audit_chained ? "on" : "off",
+                        grouped(id.audit_chained_entries) + " entries carry a chain hash (verify: crmkit audit verify)"});
+  trust.render(out);
+  out += "</section>\n";
+}
+
 }  // namespace crmkit::reports
 
 namespace crmkit {

@@ -21,6 +21,7 @@ const std::vector<ReportSection>& report_sections() {
       {"rfm", &read_rfm, &rfm_json, &rfm_html},
       {"loyalty", &read_loyalty, &loyalty_json, &loyalty_html},
       {"points", &read_points, &points_json, &points_html},
+      {"identity", &read_identity, &identity_json, &identity_html},
   };
   return sections;
 }

@@ -46,6 +46,9 @@ void loyalty_html(const Report&, std::string&);
 void read_points(Store&, Report&);
 nlohmann::ordered_json points_json(const Report&);
 void points_html(const Report&, std::string&);
+void read_identity(Store&, Report&);
+nlohmann::ordered_json identity_json(const Report&);
+void identity_html(const Report&, std::string&);
 
 // The query of the `cohorts` newest cohorts (by month or week) with a first purchase before
 // as_of (any when empty), `periods` columns; nullopt when no customer has a purchase before it.

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import puppeteer from 'puppeteer-core';
 
 const SECTIONS = ['overview', 'revenue_by_month', 'top_customers', 'value', 'at_risk', 'segments', 'rfm',
-                  'loyalty', 'points'];
+                  'loyalty', 'points', 'identity'];
 
 const args = process.argv.slice(2);
 if (args.length < 2) {

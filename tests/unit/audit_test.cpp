@@ -12,6 +12,7 @@
 #include "crmkit/contact_point.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/interaction.hpp"
+#include "crmkit/survey.hpp"
 #include "expect_error.hpp"
 #include "store/connection.hpp"
 #include "test_store.hpp"
@@ -187,6 +188,88 @@ TEST_CASE("lifecycle moves are audited at the purchase or the as_of that made th
   CHECK(entries[1].at == kT0 + 5);
   CHECK(entries[2].new_value == std::optional<std::string>("\"churned\""));
   CHECK(entries[2].at == kT0 + 400LL * 86'400'000);
+}
+
+TEST_CASE("deleting a customer audits its record and its contact points in the deletion's transaction", "[audit]") {
+  Store s = test_store();
+  Customers cs(s);
+  CustomerFields f;
+  f.external_id = "gone";
+  f.email = "gone@example.com";
+  f.city = "Oslo";
+  f.created_at = kT0;
+  const auto id = cs.create(f);
+  const auto phone =
+      ContactPoints(s).add(id, {ContactType::phone, "+44 20 7946 0958", std::string("work"), false, std::nullopt}, kT0 + 1);
+  AuditTrail audit(s);
+  const auto before = audit.list().entries.size();
+  s.set_audit_context({"ana", "asked to be forgotten", "req-9"});
+  cs.remove(id);
+  const auto entries = audit.list().entries;
+  REQUIRE(entries.size() == before + 3);  // two contact points, then the customer
+  std::vector<std::string> what;
+  for (std::size_t i = before; i < entries.size(); ++i)
+    what.push_back(std::string(to_string(entries[i].entity)) + " " + entries[i].field);
+  CHECK(what == std::vector<std::string>{"contact_point deleted", "contact_point deleted", "customer deleted"});
+  const auto& gone = entries.back();
+  CHECK(gone.entity_id == id);
+  CHECK(!gone.new_value);
+  REQUIRE(gone.old_value);
+  const auto record = nlohmann::json::parse(*gone.old_value);
+  CHECK(record["external_id"] == "gone");
+  CHECK(record["email"] == "gone@example.com");
+  CHECK(record["city"] == "Oslo");
+  CHECK(gone.actor == std::optional<std::string>("ana"));
+  CHECK(gone.reason == std::optional<std::string>("asked to be forgotten"));
+  CHECK(gone.at == kT0 + 1);  // its last change (the phone added): no clock is read
+  CHECK(entries[before + 1].entity_id == phone);
+  CHECK(nlohmann::json::parse(*entries[before + 1].old_value)["label"] == "work");
+
+  // A deletion the store refuses (a survey response references the customer) leaves no entry:
+  // the entries are written before the DELETE and go with its rollback.
+  f.external_id = "kept";
+  f.email = "kept@example.com";
+  const auto kept = cs.create(f);
+  SurveyResponse r;
+  r.customer_id = kept;
+  r.kind = SurveyKind::nps;
+  r.score = 9;
+  r.occurred_at = kT0 + 2;
+  r.channel = Channel::email;
+  Surveys(s).record(r);
+  const auto count = audit.list().entries.size();
+  expect_error([&] { cs.remove(kept); }, Errc::conflict, "referenced by other facts");
+  CHECK(audit.list().entries.size() == count);
+  CHECK(cs.get(kept).email == std::optional<std::string>("kept@example.com"));
+}
+
+TEST_CASE("update_lifecycle overriding a stage the host set audits the flag it clears", "[audit]") {
+  Store s = test_store();
+  Customers cs(s);
+  CustomerFields f;
+  f.external_id = "c1";
+  f.lifecycle_stage = LifecycleStage::customer;  // given: manual
+  f.created_at = kT0;
+  const auto id = cs.create(f);
+  REQUIRE(cs.get(id).lifecycle_manual);
+  Interaction i;
+  i.customer_id = id;
+  i.occurred_at = kT0 + 5;
+  i.kind = InteractionKind::purchase;
+  i.amount = Money{100, "USD"};
+  Interactions(s).record(i);
+  const Instant as_of = kT0 + 400LL * 86'400'000;
+  AuditQuery q;
+  q.from = as_of;
+  cs.update_lifecycle(as_of);  // the host's stage stands: nothing moves, nothing audited
+  CHECK(AuditTrail(s).list(q).entries.empty());
+  LifecycleOptions take_over;
+  take_over.override_manual = true;
+  cs.update_lifecycle(as_of, take_over);
+  CHECK(!cs.get(id).lifecycle_manual);
+  CHECK(lines(AuditTrail(s).list(q)) == std::vector<std::string>{
+                                           "customer 1 lifecycle_stage: \"customer\" -> \"churned\" by -",
+                                           "customer 1 lifecycle_manual: true -> false by -"});
 }
 
 TEST_CASE("a store opened with the audit trail off audits nothing", "[audit]") {

@@ -4,6 +4,7 @@
 // upsert and add.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -418,4 +419,35 @@ TEST_CASE("segments filter on consent, membership agrees with Consent::state at 
                Errc::invalid_argument, "purpose 'newsletter' is not registered");
   expect_error([&] { segments.evaluate(rule_from_text("consent.email.marketing contains \"gr\""), kT0); },
                Errc::invalid_argument, "operator contains does not apply to consent field");
+}
+
+TEST_CASE("state_counts are the states of every customer summed, at every instant", "[consent]") {
+  Store s = test_store();
+  Consent consent(s);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 12; ++i) ids.push_back(customer(s, "c" + std::to_string(i)));
+  // A mix of actions, channels and purposes, some on `all`, recorded out of time order.
+  const ConsentAction actions[] = {ConsentAction::grant, ConsentAction::withdraw, ConsentAction::request_double_opt_in,
+                                   ConsentAction::grant, ConsentAction::expire};
+  const ConsentChannel channels[] = {ConsentChannel::email, ConsentChannel::sms, ConsentChannel::all};
+  for (int k = 0; k < 40; ++k) {
+    const std::int64_t c = ids[static_cast<std::size_t>((k * 7) % 12)];
+    const Instant at = kT0 + ((k * 13) % 20) * kDay;
+    const ConsentAction a = actions[k % 5];
+    if (a == ConsentAction::expire) continue;  // an expire needs something to end; keep the mix simple
+    consent.record(event(c, a, at, channels[k % 3], k % 4 == 0 ? "profiling" : "marketing"));
+  }
+  for (int day : {0, 3, 9, 15, 30}) {
+    const Instant as_of = kT0 + day * kDay;
+    INFO(day);
+    std::map<std::string, std::int64_t> want, got;
+    for (auto c : ids)
+      for (const auto& st : consent.states(c, as_of))
+        ++want[st.purpose + " " + to_string(st.channel) + " " + to_string(st.state)];
+    for (const auto& n : consent.state_counts(as_of))
+      got[n.purpose + " " + to_string(n.channel) + " " + to_string(n.state)] += n.customers;
+    CHECK(got == want);
+    if (day >= 15) CHECK(want.size() >= 4);  // the grid reaches several states
+  }
+  expect_error([&] { consent.state_counts(-62'135'596'800'001); }, Errc::invalid_argument, "as_of");
 }

@@ -13,9 +13,11 @@
 #include "crmkit.h"
 #include "crmkit/consent.hpp"
 #include "crmkit/customer.hpp"
+#include "crmkit/import_preview.hpp"
 #include "crmkit/interaction.hpp"
 #include "crmkit/report.hpp"
 #include "crmkit/retention.hpp"
+#include "crmkit/subject_export.hpp"
 #include "crmkit/survey.hpp"
 #include "crmkit/value.hpp"
 #include "temp_dir.hpp"
@@ -116,7 +118,23 @@ TEST_CASE("json convention: the C API's JSON of each type is its to_json text", 
   RfmRequest rfm;
   rfm.as_of = as_of;
 
+  std::vector<CustomerFields> preview_records(2);
+  preview_records[0].external_id = "A";
+  preview_records[0].city = "Oslo";
+  preview_records[0].created_at = 1;
+  preview_records[1].email = "a@example.com";
+  preview_records[1].created_at = 1;
+
   const std::vector<Row> rows = {
+      {"ImportPreview", false,
+       [&](char** o, crmkit_db* db) {
+         return crmkit_customer_import_preview_json(
+             o, db, R"([{"external_id":"A","city":"Oslo","created_at":1},{"email":"a@example.com","created_at":1}])");
+       },
+       [&](Store& s) { return to_json(preview_customer_import(s, preview_records)); }},
+      {"SubjectExportManifest", false,
+       [&](char** o, crmkit_db* db) { return crmkit_subject_export_csv(o, db, ids.a, dir.file("sar-c").c_str()); },
+       [&](Store& s) { return to_json(export_subject_csv(s, ids.a, dir.file("sar-cpp"))); }},
       {"ConsentEvent", false, [&](char** o, crmkit_db* db) { return crmkit_consent_events_json(o, db, ids.a); },
        [&](Store& s) { return to_json(Consent(s).events(ids.a), JsonForm::exact); }},
       {"EffectiveConsent", false,

@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "test_store.hpp"
+#include "crmkit/audit.hpp"
+#include "crmkit/consent.hpp"
+#include "crmkit/contact_point.hpp"
 #include "crmkit/customer.hpp"
 #include "crmkit/error.hpp"
 #include "crmkit/interaction.hpp"
@@ -129,7 +132,7 @@ TEST_CASE("report: every section of a small store, exactly", "[report]") {
   std::vector<std::string> keys;
   for (const auto& k : report_section_keys()) keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"overview", "revenue_by_month", "top_customers", "value", "at_risk",
-                                         "segments", "rfm", "loyalty", "points"});
+                                         "segments", "rfm", "loyalty", "points", "identity"});
 }
 
 TEST_CASE("report: as_of before the last fact counts only the facts before it", "[report]") {
@@ -340,4 +343,88 @@ TEST_CASE("report HTML: an empty store gives a page that says so", "[report][htm
   CHECK(count_of(page, "<section id=") == report_section_keys().size());
   CHECK(page.find("No purchases before the report") != std::string::npos);
   CHECK(page.find("<figure") == std::string::npos);
+}
+
+TEST_CASE("report: the identity and privacy section counts contact points, consent, suppressions and the trail",
+          "[report][identity]") {
+  Shop shop;
+  Store& s = shop.s;
+  const Instant t = at("2024-01-15T00:00:00Z");
+  ContactPoints points(s);
+  // A has two emails and a phone, B one email and two phones, C one email, D none.
+  points.add(shop.a, {ContactType::email, "a1@example.com", std::nullopt, true, std::nullopt}, t);
+  points.add(shop.a, {ContactType::email, "a2@example.com", std::nullopt, false, std::nullopt}, t);
+  points.add(shop.a, {ContactType::phone, "+44 20 7946 0958", std::nullopt, true, std::nullopt}, t);
+  points.add(shop.b, {ContactType::email, "b@example.com", std::nullopt, true, std::nullopt}, t);
+  points.add(shop.b, {ContactType::phone, "+44 20 7946 0959", std::nullopt, true, std::nullopt}, t);
+  points.add(shop.b, {ContactType::phone, "+44 20 7946 0960", std::nullopt, false, std::nullopt}, t);
+  points.add(shop.c, {ContactType::email, "c@example.com", std::nullopt, true, std::nullopt}, t);
+  // Made after the report's instant: not counted.
+  points.add(shop.d, {ContactType::url, "https://d.example.com", std::nullopt, true, std::nullopt},
+             at("2024-03-01T00:00:00Z"));
+  Consent consent(s);
+  auto event = [&](std::int64_t c, ConsentChannel ch, ConsentAction a, const char* when) {
+    NewConsentEvent e;
+    e.customer_id = c;
+    e.channel = ch;
+    e.purpose = "marketing";
+    e.action = a;
+    e.source = "test";
+    e.at = at(when);
+    consent.record(e);
+  };
+  event(shop.a, ConsentChannel::email, ConsentAction::grant, "2024-01-16T00:00:00Z");
+  event(shop.b, ConsentChannel::email, ConsentAction::grant, "2024-01-16T00:00:00Z");
+  event(shop.b, ConsentChannel::email, ConsentAction::withdraw, "2024-01-20T00:00:00Z");
+  event(shop.c, ConsentChannel::sms, ConsentAction::grant, "2024-01-16T00:00:00Z");
+  event(shop.d, ConsentChannel::email, ConsentAction::grant, "2024-03-01T00:00:00Z");  // after as_of
+  Suppressions(s).suppress(ContactType::email, "gone@example.com", SuppressionReason::bounced, t);
+  AuditTrail(s).start_chain();
+  CustomerFields change;
+  change.city = "Oslo";
+  Customers(s).update(shop.d, change, at("2024-01-30T00:00:00Z"));  // one chained entry
+  std::int64_t entries = 0;
+  {
+    auto& st = detail::connection_of(s).prepare("SELECT count(*) FROM audit_entries");
+    detail::StatementReset reset(st);
+    st.executeStep();
+    entries = st.getColumn(0).getInt64();
+  }
+
+  ReportOptions o;
+  o.as_of = at("2024-02-11T00:00:00Z");
+  const ReportIdentity id = build_report(s, o).identity;
+  REQUIRE(id.contact_points.size() == 5);
+  CHECK(id.contact_points[0].type == "email");
+  CHECK(id.contact_points[0].points == 4);
+  CHECK(id.contact_points[0].customers == 3);
+  CHECK(id.contact_points[0].customers_with_several == 1);
+  CHECK(id.contact_points[1].type == "phone");
+  CHECK(id.contact_points[1].points == 3);
+  CHECK(id.contact_points[1].customers == 2);
+  CHECK(id.contact_points[1].customers_with_several == 1);
+  CHECK(id.contact_points[3].type == "url");
+  CHECK(id.contact_points[3].points == 0);
+
+  std::vector<std::string> states;
+  for (const auto& c : id.consent)
+    states.push_back(c.purpose + " " + c.channel + " " + c.state + " " + std::to_string(c.customers));
+  CHECK(states == std::vector<std::string>{"marketing email granted 1", "marketing email withdrawn 1",
+                                           "marketing sms granted 1"});
+  CHECK(id.suppressions == 1);
+  CHECK(id.audit_chained);
+  CHECK(id.audit_entries == entries);
+  CHECK(entries > 1);
+  CHECK(id.audit_chained_entries == 1);
+
+  const auto j = nlohmann::json::parse(to_json(build_report(s, o)))["identity"];
+  CHECK(j["contact_points"][0] == nlohmann::json({{"type", "email"}, {"points", 4}, {"customers", 3},
+                                                   {"customers_with_several", 1}}));
+  CHECK(j["consent"][1]["state"] == "withdrawn");
+  CHECK(j["suppressions"] == 1);
+  CHECK(j["audit"]["chained"] == true);
+  CHECK(j["audit"]["chained_entries"] == 1);
+  const std::string html = to_html(build_report(s, o));
+  CHECK(html.find("<section id=\"identity\"") != std::string::npos);
+  CHECK(html.find("Identity and privacy") != std::string::npos);
 }

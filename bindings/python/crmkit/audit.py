@@ -12,6 +12,7 @@ transaction. ``old`` and ``new`` are the values (None when there was none); a wh
 import contextlib
 import dataclasses
 import datetime
+import os
 import typing
 
 from . import _native as n
@@ -25,6 +26,7 @@ _verify_json = n.bind("crmkit_audit_verify_json", n.c_int, _P(n.c_void_p), n.c_v
 _subject_json = n.bind("crmkit_subject_export_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
 _erase_json = n.bind("crmkit_customer_erase_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64, n.c_int64,
                      n.c_int)
+_subject_csv = n.bind("crmkit_subject_export_csv", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64, n.c_char_p)
 _list_json = n.bind("crmkit_audit_list_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_char_p, n.c_int64,
                     n.c_char_p, _P(n.c_int64), _P(n.c_int64), n.c_int64, n.c_int)
 
@@ -114,6 +116,17 @@ def erase(database, customer_id, at, verify=False):
                      1 if verify else 0)
 
 
+def subject_export_csv(database, customer_id, directory):
+    """The same rows as subject_export(), written as a CSV bundle into ``directory`` (a str or
+    path-like; missing or empty, its parent existing): one <table>.csv per table and
+    manifest.json. Returns the manifest, {"format", "customer_id", "files": [{"table", "file",
+    "rows"}]}. Conflict for a directory that is not empty (left untouched), NotFound for a missing
+    customer; on any error no bundle is left."""
+    return n.take_json(_subject_csv, database.handle, n.int64(customer_id, "customer_id"),
+                       n.text(os.fspath(directory), "directory"))
+
+
 _db.Database.audit = property(lambda self: Audit(self))
 _db.Database.subject_export = subject_export
 _db.Database.erase = erase
+_db.Database.subject_export_csv = subject_export_csv

@@ -4,6 +4,7 @@
         print(c.b, c.score, c.verdict, [f["text"] for f in c.fired])
     scan = db.duplicates.scan()                     # the whole store, through blocking keys
     db.duplicates.ignore(a, b, at="2025-03-01")     # not the same person: never proposed again
+    preview = db.duplicates.preview_import([dict(external_id="c9", email="a@b.co", created_at=t), ...])
 
 Rules are data (docs/IDENTITY.md): ``db.duplicates.rules()`` returns the stored set as a dict
 (the defaults until one is saved) and ``set_rules(rules, at)`` saves one, checked first.
@@ -15,13 +16,14 @@ import typing
 
 from . import _native as n
 from . import db as _db
-from ._values import take_json, to_ms
+from ._values import money_arg, take_json, to_ms
 
 _P = n.POINTER
 _rules_json = n.bind("crmkit_duplicates_rules_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _set_rules = n.bind("crmkit_duplicates_set_rules_json", n.c_int, n.c_void_p, n.c_char_p, n.c_int64)
 _check_json = n.bind("crmkit_duplicates_check_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64)
 _check_record_json = n.bind("crmkit_duplicates_check_record_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_void_p)
+_preview_json = n.bind("crmkit_customer_import_preview_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_char_p)
 _scan_json = n.bind("crmkit_duplicates_scan_json", n.c_int, _P(n.c_void_p), n.c_void_p)
 _explain_json = n.bind("crmkit_duplicates_explain_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64, n.c_int64)
 _ignore = n.bind("crmkit_duplicates_ignore", n.c_int, n.c_void_p, n.c_int64, n.c_int64, n.c_int64)
@@ -77,6 +79,21 @@ class Duplicates:
         with _Record(fields) as rec:
             return [DuplicateCandidate(**c) for c in take_json(_check_record_json, self._db.handle, rec)]
 
+    def preview_import(self, records):
+        """What importing these customers would do, with nothing written: each record (a dict of
+        ``db.customers.create``'s keyword fields) judged in order as an upsert (with an
+        external_id) or a create. Returns {"rows": [{"line" (1-based), "action" ("create",
+        "update" or "error"), "customer_id", "earlier_line", "candidates" (DuplicateCandidate),
+        "same_contact_lines", "error_code", "error"}], "totals": {...}}; a refused record is an
+        error row (docs/IDENTITY.md "Import preview")."""
+        if isinstance(records, (dict, str, bytes)):
+            raise TypeError("records must be a list of dicts, not a %s" % type(records).__name__)
+        out = take_json(_preview_json, self._db.handle,
+                        n.text(json.dumps([_record_json(r) for r in records]), "records"))
+        for row in out["rows"]:
+            row["candidates"] = [DuplicateCandidate(**c) for c in row["candidates"]]
+        return out
+
     def scan(self):
         """Every candidate pair of the store."""
         out = take_json(_scan_json, self._db.handle)
@@ -90,6 +107,21 @@ class Duplicates:
     def ignore(self, a, b, at):
         """Records that a and b are not the same person."""
         n.check(_ignore(self._db.handle, n.int64(a, "a"), n.int64(b, "b"), to_ms(at, "at")))
+
+
+def _record_json(fields):
+    """A record of create's keyword fields in the C API's exact JSON form (times in ms, money in
+    minor units); the library checks the rest."""
+    out = dict(fields)
+    if out.get("created_at") is not None:
+        out["created_at"] = to_ms(out["created_at"], "created_at")
+    cost, currency = out.pop("acquisition_cost", None), out.pop("acquisition_currency", None)
+    if cost is not None:
+        minor, cur = money_arg(cost, currency, "acquisition_cost")
+        out["acquisition_cost"] = {"minor": minor, "currency": cur}
+    elif currency is not None:
+        raise n.InvalidArgument("acquisition_currency is given without acquisition_cost", -1)
+    return out
 
 
 _db.Database.duplicates = property(lambda self: Duplicates(self))

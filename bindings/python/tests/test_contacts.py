@@ -1,4 +1,8 @@
+import csv
 import datetime
+import json
+import pathlib
+import tempfile
 import unittest
 
 import crmkit
@@ -142,6 +146,31 @@ class CheckRecordTest(unittest.TestCase):
             db.close()
 
 
+class ImportPreviewTest(unittest.TestCase):
+    def test_rows_and_totals_with_nothing_written(self):
+        db = test_database()
+        try:
+            cid = db.customers.create(external_id="c1", email="ana@example.com", created_at=T0)
+            out = db.duplicates.preview_import([
+                dict(external_id="c1", city="Oslo", created_at=T0),
+                dict(external_id="c2", email="ANA@example.com", created_at=T0, acquisition_cost="12.50",
+                     acquisition_currency="EUR"),
+                dict(email="x'); DROP TABLE customers; --", created_at=T0),
+                dict(external_id="c2", city="Bergen", created_at=T0),
+            ])
+            rows = out["rows"]
+            self.assertEqual([r["action"] for r in rows], ["update", "create", "error", "update"])
+            self.assertEqual(rows[0]["customer_id"], cid)
+            [c] = rows[1]["candidates"]
+            self.assertEqual((c.b, c.verdict, c.fired[0]["text"]), (cid, "duplicate", "email normalized"))
+            self.assertEqual(rows[2]["error_code"], "invalid_argument")
+            self.assertEqual(rows[3]["earlier_line"], 2)
+            self.assertEqual(out["totals"]["with_duplicates"], 1)
+            self.assertEqual(db.customers.count(), 1)
+        finally:
+            db.close()
+
+
 class SubjectExportTest(unittest.TestCase):
     def test_every_table_of_the_person(self):
         db = test_database()
@@ -159,3 +188,34 @@ class SubjectExportTest(unittest.TestCase):
                 db.subject_export(other + 100)
         finally:
             db.close()
+
+    def test_csv_bundle_holds_the_json_rows(self):
+        db = test_database()
+        tmp = tempfile.TemporaryDirectory()
+        try:
+            cid = db.customers.create(external_id="c1", email="ana@example.com", city='Oslo, "Old" town\nnorth',
+                                      created_at=T0)
+            db.interactions.record(cid, T0, "purchase", "web", amount=1250, currency="USD")
+            bundle = pathlib.Path(tmp.name, "sar")
+            manifest = db.subject_export_csv(cid, bundle)
+            doc = db.subject_export(cid)
+            self.assertEqual(manifest["format"], "crmkit-subject-export-csv/1")
+            self.assertEqual(sorted(f["table"] for f in manifest["files"]), sorted(doc["tables"]))
+            self.assertEqual(json.loads((bundle / "manifest.json").read_text()), manifest)
+            for f in manifest["files"]:
+                with open(bundle / f["file"], newline="", encoding="utf-8") as fh:
+                    rows = list(csv.DictReader(fh))
+                self.assertEqual(len(rows), f["rows"])
+                self.assertEqual(len(rows), len(doc["tables"][f["table"]]))
+            with open(bundle / "customers.csv", newline="", encoding="utf-8") as fh:
+                self.assertEqual(next(csv.DictReader(fh))["city"], 'Oslo, "Old" town\nnorth')
+            with self.assertRaises(crmkit.Conflict):  # not empty now
+                db.subject_export_csv(cid, bundle)
+            self.assertEqual(sorted(p.name for p in bundle.iterdir()),
+                             sorted([f["file"] for f in manifest["files"]] + ["manifest.json"]))
+            with self.assertRaises(crmkit.NotFound):
+                db.subject_export_csv(cid + 100, pathlib.Path(tmp.name, "none"))
+            self.assertEqual(sorted(p.name for p in pathlib.Path(tmp.name).iterdir()), ["sar"])
+        finally:
+            db.close()
+            tmp.cleanup()

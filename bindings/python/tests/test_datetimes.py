@@ -156,11 +156,13 @@ RESULTS = {
     "Database.subject_export": NO_RESULT, "subject_export": NO_RESULT,  # values as stored (epoch ms), documented
     "Database.erase": lambda s: s.db.erase(s.db.customers.create(created_at=CREATED), UPDATED),
     "erase": lambda s: crmkit.audit.erase(s.db, s.db.customers.create(created_at=CREATED), UPDATED),
+    "Database.subject_export_csv": NO_RESULT, "subject_export_csv": NO_RESULT,  # a manifest: names and counts
     "Database.audit": NOT_A_RESULT, "AuditEntry": NOT_A_RESULT, "Audit.set_context": NO_RESULT,
     "Audit.start_chain": NO_RESULT, "Audit.verify": NO_RESULT,
     "Audit.context": NOT_A_RESULT, "Audit.list": lambda s: list(s.db.audit.list(entity="customer")),
     "Database.duplicates": NOT_A_RESULT, "DuplicateCandidate": NOT_A_RESULT, "DuplicateScan": NOT_A_RESULT,
     "Duplicates.set_rules": NO_RESULT, "Duplicates.check_record": lambda s: s.db.duplicates.check_record(email="ada@example.com"), "Duplicates.ignore": NO_RESULT,
+    "Duplicates.preview_import": NO_RESULT,  # actions, ids, lines and scores
     "Duplicates.rules": lambda s: s.db.duplicates.rules(),
     "Duplicates.check": lambda s: s.db.duplicates.check(s.customer),
     "Duplicates.scan": lambda s: s.db.duplicates.scan(),

@@ -233,6 +233,21 @@ def cases(ctx):
          lambda: ctx.db.suppressions.suppress("email", "a@b.co", "spite", 0)),
         ("unsuppress what is not suppressed", crmkit.NotFound,
          lambda: ctx.db.suppressions.unsuppress("email", "a@b.co")),
+        # the subject export's CSV bundle: reads the store, and a refused directory stays as it was
+        ("subject CSV into a directory in use", crmkit.Conflict,
+         lambda: ctx.db.subject_export_csv(ctx.customer, os.path.dirname(os.path.abspath(__file__)))),
+        ("subject CSV with a NUL in the directory", crmkit.InvalidArgument,
+         lambda: ctx.db.subject_export_csv(ctx.customer, "sar\x00x")),
+        ("subject CSV of a missing customer", crmkit.NotFound,
+         lambda: ctx.db.subject_export_csv(INT64_MAX, os.path.join(ctx.dir, "sar"))),
+        ("import preview of one record, not a list", TypeError,
+         lambda: ctx.db.duplicates.preview_import({"email": "a@b.co"})),
+        ("import preview with created_at 2**64", crmkit.InvalidArgument,
+         lambda: ctx.db.duplicates.preview_import([{"email": "a@b.co", "created_at": 2 ** 64}])),
+        ("import preview with a currency and no cost", crmkit.InvalidArgument,
+         lambda: ctx.db.duplicates.preview_import([{"acquisition_currency": "EUR"}])),
+        ("subject CSV under a missing parent", crmkit.IOFailure,
+         lambda: ctx.db.subject_export_csv(ctx.customer, os.path.join(ctx.dir, "no", "such"))),
     ]
 
 

@@ -100,6 +100,11 @@ SWEEP = {
                             at=param(I64, T0)),
     "erase": entry(lambda c, a: audit.erase(c.db, a["customer_id"], a["at"]), customer_id=param(I64, "customer"),
                    at=param(I64, T0)),
+    # A fresh empty directory per call: a valid call writes the bundle there.
+    "Database.subject_export_csv": entry(lambda c, a: c.db.subject_export_csv(
+        a["customer_id"], tempfile.mkdtemp(dir=os.path.dirname(c.path))), customer_id=param(I64, "customer")),
+    "subject_export_csv": entry(lambda c, a: audit.subject_export_csv(
+        c.db, a["customer_id"], tempfile.mkdtemp(dir=os.path.dirname(c.path))), customer_id=param(I64, "customer")),
     "AuditEntry": entry(None),
     "Audit.set_context": entry(None),
     "Audit.start_chain": entry(None),
@@ -112,6 +117,7 @@ SWEEP = {
     "DuplicateScan": entry(None),
     "Duplicates.rules": entry(None),
     "Duplicates.check_record": entry(None),
+    "Duplicates.preview_import": entry(None),
     "Duplicates.scan": entry(None),
     "Duplicates.set_rules": entry(lambda c, a: c.db.duplicates.set_rules(c.db.duplicates.rules(), a["at"]),
                                   at=param(I64, T0)),
@@ -498,7 +504,7 @@ class IntBoundary(unittest.TestCase):
                         self.assertEqual(file_digest(ctx.path), before)
         # The figures docs/RELIABILITY.md quotes.
         self.assertEqual((len(SWEEP), sum(1 for c, p in SWEEP.values() if p), parameters, calls),
-                         (165, 89, 208, 932))
+                         (168, 91, 210, 940))
 
     def test_valid_values_reach_the_library(self):
         """Each sweep entry with its valid values is not refused as an invalid argument, so the
