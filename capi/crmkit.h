@@ -455,6 +455,14 @@ CRMKIT_API int crmkit_customer_import_preview_json(char **out_json, crmkit_db *d
 /* Batch: every candidate pair of the store, as an owned JSON object {"customers",
 ** "pairs_compared", "all_pairs", "blocks_skipped", "ignored", "candidates": [...]}. */
 CRMKIT_API int crmkit_duplicates_scan_json(char **out_json, crmkit_db *db);
+/* The Fellegi-Sunter mode: weights estimated from the store's customers by EM over the blocked
+** pairs, then every pair at or above the threshold (threshold NULL: the estimated one,
+** log2((1-p)/p)), as an owned JSON object {"fields": [{"field", "partial_threshold", "m", "u",
+** "weight"}], "match_share", "threshold", "iterations", "converged", "customers",
+** "pairs_compared", "all_pairs", "ignored", "pairs": [{"a", "b", "weight", "parts": [{"field",
+** "level", "weight"}]}]}; m, u and weight are [agree, partial, disagree]. EINVALID for a
+** threshold that is not finite. */
+CRMKIT_API int crmkit_duplicates_scan_fellegi_sunter_json(char **out_json, crmkit_db *db, const double *threshold);
 /* One pair's score and fired rules as an owned JSON candidate. ENOTFOUND; EINVALID for a == b. */
 CRMKIT_API int crmkit_duplicates_explain_json(char **out_json, crmkit_db *db, int64_t a, int64_t b);
 /* Records that a and b are not the same person; no check or scan proposes them again.

@@ -73,6 +73,13 @@ int crmkit_duplicates_scan_json(char** out_json, crmkit_db* db) {
   return capi::json_out(out_json, db, "out_json", [&] { return to_json(Duplicates(db->session->store).scan()); });
 }
 
+int crmkit_duplicates_scan_fellegi_sunter_json(char** out_json, crmkit_db* db, const double* threshold) {
+  return capi::json_out(out_json, db, "out_json", [&] {
+    return to_json(Duplicates(db->session->store)
+                       .scan_fellegi_sunter(threshold ? std::optional<double>(*threshold) : std::nullopt));
+  });
+}
+
 int crmkit_duplicates_explain_json(char** out_json, crmkit_db* db, int64_t a, int64_t b) {
   return capi::json_out(out_json, db, "out_json", [&] { return to_json(Duplicates(db->session->store).explain(a, b)); });
 }

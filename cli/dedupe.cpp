@@ -15,7 +15,8 @@ struct DedupeOpts {
   std::string db = kDefaultDb;
   std::int64_t a = 0, b = 0;
   std::string external_id, set;
-  bool json = false;
+  bool json = false, fellegi_sunter = false;
+  std::optional<double> threshold;
   int limit = 50;
   TimeArg at;
 };
@@ -44,6 +45,44 @@ void print_candidates(const std::vector<DuplicateCandidate>& list, int limit, st
 
 void print(const std::string& out) { std::fwrite(out.data(), 1, out.size(), stdout); }
 
+void print_fellegi_sunter(const FellegiSunterScan& scan, const DedupeOpts& o,
+                          std::chrono::steady_clock::time_point start) {
+  if (o.json) return print_json(nlohmann::json::parse(to_json(scan)));
+  std::string out = fmt::format(
+      "Fellegi-Sunter scan: {} customers, {} pairs compared of {}, {} pairs at or above weight {:.2f} ({} ignored), "
+      "p = {:.4f}, EM {} in {} iterations, {:.2f} s\n\n",
+      grouped(scan.customers), grouped(scan.pairs_compared), grouped(scan.all_pairs),
+      grouped(static_cast<std::int64_t>(scan.pairs.size())), scan.threshold, grouped(scan.ignored), scan.match_share,
+      scan.converged ? "converged" : "stopped", scan.iterations, seconds_since(start));
+  Table w({"field", "agree", "partial", "disagree", "m agree", "u agree"}, "lrrrrr");
+  for (const auto& f : scan.fields)
+    w.row({to_string(f.field), fmt::format("{:+.2f}", f.weight[0]),
+           f.field == MatchField::birth_date || (f.partial_threshold > 0 && f.partial_threshold < 1)
+               ? fmt::format("{:+.2f}", f.weight[1])
+               : std::string("-"),
+           fmt::format("{:+.2f}", f.weight[2]), fmt::format("{:.4f}", f.m[0]), fmt::format("{:.6f}", f.u[0])});
+  w.render(out);
+  out += "\n";
+  if (scan.pairs.empty()) {
+    out += "  no pair reaches the threshold\n";
+    return print(out);
+  }
+  Table t({"a", "b", "weight", "why"}, "rrrl");
+  int shown = 0;
+  for (const auto& p : scan.pairs) {
+    if (o.limit > 0 && shown++ == o.limit) break;
+    std::string why;
+    for (const auto& part : p.parts)
+      if (part.level != "missing")
+        why += fmt::format("{}{} {} {:+.1f}", why.empty() ? "" : "; ", to_string(part.field), part.level, part.weight);
+    t.row({std::to_string(p.a), std::to_string(p.b), fmt::format("{:.2f}", p.weight), why});
+  }
+  t.render(out);
+  if (o.limit > 0 && static_cast<int>(scan.pairs.size()) > o.limit)
+    out += fmt::format("  ... {} more (use --limit 0 for all)\n", scan.pairs.size() - static_cast<std::size_t>(o.limit));
+  print(out);
+}
+
 }  // namespace
 
 void add_dedupe_commands(CLI::App& root) {
@@ -55,9 +94,14 @@ void add_dedupe_commands(CLI::App& root) {
     add_db_option(c, o->db);
     c->add_option("--limit", o->limit, "show at most this many pairs (0: all)")->capture_default_str();
     c->add_flag("--json", o->json, "JSON on stdout (every pair)");
+    c->add_flag("--fellegi-sunter", o->fellegi_sunter,
+                "the probabilistic mode: weights estimated from this store's customers (EM)");
+    c->add_option("--threshold", o->threshold, "with --fellegi-sunter: the weight a pair needs (default: estimated)");
     c->callback([o] {
       Store s = open_store(o->db, StoreUse::read);
       const auto start = std::chrono::steady_clock::now();
+      if (o->threshold && !o->fellegi_sunter) throw Error(Errc::invalid_argument, "--threshold needs --fellegi-sunter");
+      if (o->fellegi_sunter) return print_fellegi_sunter(Duplicates(s).scan_fellegi_sunter(o->threshold), *o, start);
       const DuplicateScan scan = Duplicates(s).scan();
       if (o->json) return print_json(nlohmann::json::parse(to_json(scan)));
       std::string out = fmt::format(

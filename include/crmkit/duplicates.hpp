@@ -157,6 +157,40 @@ struct DuplicateScan {
 // {"customers", "pairs_compared", "all_pairs", "blocks_skipped", "ignored", "candidates": [...]}
 std::string to_json(const DuplicateScan& scan);
 
+// The probabilistic mode: Fellegi–Sunter weights estimated from the store's own customers (EM
+// over the blocked pairs), then every pair at or above the match threshold. docs/IDENTITY.md
+// "Fellegi–Sunter mode". Per compared field: m and u for agree, partial and disagree, and the
+// weights log2(m/u) each level adds to a pair (a missing value adds 0).
+struct FellegiSunterField {
+  MatchField field = MatchField::given_name;
+  double partial_threshold = 0;  // Jaro-Winkler for partial (1: equal values only; dates: one part differs)
+  std::array<double, 3> m{}, u{}, weight{};  // [agree, partial, disagree]
+};
+struct FellegiSunterPart {
+  MatchField field = MatchField::given_name;
+  std::string level;  // "agree", "partial", "disagree", "missing"
+  double weight = 0;
+};
+struct FellegiSunterPair {
+  std::int64_t a = 0, b = 0;
+  double weight = 0;                     // the sum of the parts
+  std::vector<FellegiSunterPart> parts;  // one per field: the explanation
+};
+struct FellegiSunterScan {
+  std::vector<FellegiSunterField> fields;
+  double match_share = 0;  // p, the share of the blocked pairs EM calls matches
+  double threshold = 0;    // the weight a pair needs: log2((1 - p) / p), or the one given
+  int iterations = 0;
+  bool converged = false;
+  std::int64_t customers = 0, pairs_compared = 0, all_pairs = 0;
+  std::int64_t ignored = 0;                // pairs over the threshold confirmed not duplicates
+  std::vector<FellegiSunterPair> pairs;    // by weight (highest first), then a, b
+};
+// {"fields": [{"field", "partial_threshold", "m": [3], "u": [3], "weight": [3]}], "match_share",
+//  "threshold", "iterations", "converged", "customers", "pairs_compared", "all_pairs", "ignored",
+//  "pairs": [{"a", "b", "weight", "parts": [{"field", "level", "weight"}]}]}
+std::string to_json(const FellegiSunterScan& scan);
+
 // Duplicate detection over the store's customers. A customer is compared as a MatchRecord:
 // names, display name (full_name), birth date, city, postal code, region, country, external id,
 // and the match keys of its primary email and phone; a pair that shares any email or phone
@@ -184,6 +218,11 @@ class Duplicates {
   // Batch: every candidate pair of the whole store, compared through blocking keys (near-linear
   // work; docs/IDENTITY.md has the measurements).
   DuplicateScan scan();
+  // The Fellegi–Sunter mode over the same records and blocking: weights estimated from the
+  // store, compared on given and family name (Jaro-Winkler >= 0.85 partial), birth date, email,
+  // phone, postal code and city (>= 0.9). `threshold` overrides the estimated one.
+  // invalid_argument: a threshold that is not finite; an empty store gives no pairs.
+  FellegiSunterScan scan_fellegi_sunter(std::optional<double> threshold = std::nullopt);
 
   // The score of one pair and the rules that fired, whatever the thresholds. not_found for a
   // missing customer, invalid_argument for a == b.

@@ -2,6 +2,7 @@
 // look-ups, the batch scan through blocking, confirmed non-duplicates, and the stored rule set.
 // The scoring itself is src/analytics/duplicate_scoring.hpp's.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <utility>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "analytics/duplicate_scoring.hpp"
+#include "analytics/fellegi_sunter.hpp"
 #include "base/checks.hpp"
 #include "crmkit/duplicates.hpp"
 #include "customers/contact_points.hpp"
@@ -305,6 +307,65 @@ DuplicateScan Duplicates::scan() {
       out.candidates.push_back(std::move(c));
     }
     std::sort(out.candidates.begin(), out.candidates.end(), ranked_before);
+    return out;
+  });
+}
+
+FellegiSunterScan Duplicates::scan_fellegi_sunter(std::optional<double> threshold) {
+  if (threshold && !std::isfinite(*threshold))
+    throw Error(Errc::invalid_argument, "the Fellegi-Sunter threshold must be a finite weight");
+  return detail::guard([&] {
+    auto& conn = detail::connection_of(store_);
+    std::vector<MatchRecord> records;
+    {
+      auto& st = conn.prepare(std::string(kRecordSelect) + " ORDER BY c.id");
+      records = detail::all_rows(st, read_record);
+    }
+    using F = MatchField;
+    // Threshold 1 where only equality should count: Jaro-Winkler reaches 1 on equal values alone,
+    // so a differing email, phone or postal code is a disagreement, never partial.
+    const std::vector<analytics::FsComparison> comparisons = {{F::given_name, 0.85}, {F::family_name, 0.85},
+                                                               {F::birth_date, 0},   {F::email, 1},
+                                                               {F::phone, 1},        {F::postal_code, 1},
+                                                               {F::city, 0.9}};
+    analytics::FsOptions options;
+    options.threshold = threshold;
+    FellegiSunterScan out;
+    out.customers = static_cast<std::int64_t>(records.size());
+    if (records.size() < 2) return out;
+    const analytics::FsSearch found = analytics::fellegi_sunter_duplicates(records, comparisons, {}, options);
+    for (std::size_t k = 0; k < comparisons.size(); ++k) {
+      FellegiSunterField f;
+      f.field = comparisons[k].field;
+      f.partial_threshold = comparisons[k].partial_threshold;
+      f.m = found.model.m[k];
+      f.u = found.model.u[k];
+      for (int l = 0; l < 3; ++l) f.weight[l] = found.model.weight(k, static_cast<analytics::FsLevel>(l));
+      out.fields.push_back(f);
+    }
+    out.match_share = found.model.match_share;
+    out.threshold = found.threshold;
+    out.iterations = found.model.iterations;
+    out.converged = found.model.converged;
+    out.pairs_compared = found.pairs_compared;
+    out.all_pairs = found.all_pairs;
+    std::set<Pair> exceptions;
+    {
+      auto& st = conn.prepare("SELECT customer_a, customer_b FROM duplicate_exceptions");
+      for (const auto& p : detail::all_rows(st, [](detail::Statement& s) {
+             return Pair{s.getColumn(0).getInt64(), s.getColumn(1).getInt64()};
+           }))
+        exceptions.insert(p);
+    }
+    for (const auto& c : found.candidates) {
+      if (exceptions.count(ordered(c.a, c.b))) {
+        ++out.ignored;
+        continue;
+      }
+      FellegiSunterPair p{c.a, c.b, c.weight, {}};
+      for (const auto& part : c.parts) p.parts.push_back({part.field, analytics::to_string(part.level), part.weight});
+      out.pairs.push_back(std::move(p));
+    }
     return out;
   });
 }

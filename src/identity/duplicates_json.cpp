@@ -124,3 +124,34 @@ std::string to_json(const DuplicateScan& scan) {
 }
 
 }  // namespace crmkit
+
+namespace crmkit {
+
+std::string to_json(const FellegiSunterScan& scan) {
+  nlohmann::json fields = nlohmann::json::array(), pairs = nlohmann::json::array();
+  for (const auto& f : scan.fields)
+    fields.push_back({{"field", to_string(f.field)},
+                      {"partial_threshold", f.partial_threshold},
+                      {"m", f.m},
+                      {"u", f.u},
+                      {"weight", f.weight}});
+  for (const auto& p : scan.pairs) {
+    nlohmann::json parts = nlohmann::json::array();
+    for (const auto& part : p.parts)
+      parts.push_back({{"field", to_string(part.field)}, {"level", part.level}, {"weight", part.weight}});
+    pairs.push_back({{"a", p.a}, {"b", p.b}, {"weight", p.weight}, {"parts", parts}});
+  }
+  return nlohmann::json{{"fields", fields},
+                        {"match_share", scan.match_share},
+                        {"threshold", scan.threshold},
+                        {"iterations", scan.iterations},
+                        {"converged", scan.converged},
+                        {"customers", scan.customers},
+                        {"pairs_compared", scan.pairs_compared},
+                        {"all_pairs", scan.all_pairs},
+                        {"ignored", scan.ignored},
+                        {"pairs", pairs}}
+      .dump();
+}
+
+}  // namespace crmkit

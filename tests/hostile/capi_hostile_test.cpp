@@ -1156,6 +1156,10 @@ TEST_CASE("hostile input to duplicate detection: exact status, nothing changed",
       {"check_record_json: a good record writes nothing", CRMKIT_OK, [](Env& e) {
          crmkit_customer* c = nullptr; crmkit_customer_new(&c); crmkit_customer_set_text(c, "email", "x@example.com");
          char* s = nullptr; int rc = crmkit_duplicates_check_record_json(&s, e.db, c); crmkit_customer_free(c); return json_out(rc, s); }},
+      {"scan_fellegi_sunter_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_duplicates_scan_fellegi_sunter_json(nullptr, e.db, nullptr); }},
+      {"scan_fellegi_sunter_json: NaN threshold", CRMKIT_EINVALID, [](Env& e) { static const double nan = std::nan(""); char* s = nullptr; return json_out(crmkit_duplicates_scan_fellegi_sunter_json(&s, e.db, &nan), s); }},
+      {"scan_fellegi_sunter_json: infinite threshold", CRMKIT_EINVALID, [](Env& e) { static const double inf = HUGE_VAL; char* s = nullptr; return json_out(crmkit_duplicates_scan_fellegi_sunter_json(&s, e.db, &inf), s); }},
+      {"scan_fellegi_sunter_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_scan_fellegi_sunter_json(&s, e.db, nullptr), s); }},
       {"scan_json: NULL db", CRMKIT_EINVALID, [](Env&) { char* s = nullptr; return json_out(crmkit_duplicates_scan_json(&s, nullptr), s); }},
       {"explain_json: itself", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_explain_json(&s, e.db, e.customer, e.customer), s); }},
       {"explain_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_explain_json(&s, e.db, e.customer, kMin), s); }},

@@ -25,6 +25,8 @@ _check_json = n.bind("crmkit_duplicates_check_json", n.c_int, _P(n.c_void_p), n.
 _check_record_json = n.bind("crmkit_duplicates_check_record_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_void_p)
 _preview_json = n.bind("crmkit_customer_import_preview_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_char_p)
 _scan_json = n.bind("crmkit_duplicates_scan_json", n.c_int, _P(n.c_void_p), n.c_void_p)
+_fs_json = n.bind("crmkit_duplicates_scan_fellegi_sunter_json", n.c_int, _P(n.c_void_p), n.c_void_p,
+                   _P(n.c_double))
 _explain_json = n.bind("crmkit_duplicates_explain_json", n.c_int, _P(n.c_void_p), n.c_void_p, n.c_int64, n.c_int64)
 _ignore = n.bind("crmkit_duplicates_ignore", n.c_int, n.c_void_p, n.c_int64, n.c_int64, n.c_int64)
 
@@ -99,6 +101,13 @@ class Duplicates:
         out = take_json(_scan_json, self._db.handle)
         out["candidates"] = [DuplicateCandidate(**c) for c in out["candidates"]]
         return DuplicateScan(**out)
+
+    def scan_fellegi_sunter(self, threshold=None):
+        """The Fellegi-Sunter mode: weights estimated from the store (EM over the blocked pairs)
+        and every pair at or above the threshold, as a dict: "fields" (m, u and weight for
+        agree, partial, disagree), "match_share", "threshold", "pairs" (each with its "parts")."""
+        t = None if threshold is None else ctypes.pointer(ctypes.c_double(n.double(threshold, "threshold")))
+        return take_json(_fs_json, self._db.handle, t)
 
     def explain(self, a, b):
         """One pair's score and the rules that fired, whatever the thresholds."""

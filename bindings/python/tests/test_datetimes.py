@@ -166,6 +166,7 @@ RESULTS = {
     "Duplicates.rules": lambda s: s.db.duplicates.rules(),
     "Duplicates.check": lambda s: s.db.duplicates.check(s.customer),
     "Duplicates.scan": lambda s: s.db.duplicates.scan(),
+    "Duplicates.scan_fellegi_sunter": lambda s: s.db.duplicates.scan_fellegi_sunter(),
     "Duplicates.explain": lambda s: s.db.duplicates.explain(s.customer, s.spare_customer),
     "ContactPoint.from_json": lambda s: s.db.contacts.get(s.contact),
     "Database.merges": NOT_A_RESULT, "MergeRecord": NOT_A_RESULT,

@@ -47,6 +47,14 @@ class MergeTest(unittest.TestCase):
         with self.assertRaises(crmkit.Conflict):
             merges.undo(record.id, at="2025-02-03")
 
+    def test_fellegi_sunter_scan(self):
+        scan = self.db.duplicates.scan_fellegi_sunter()
+        self.assertEqual(scan["customers"], 2)
+        self.assertEqual([f["field"] for f in scan["fields"]][:2], ["given_name", "family_name"])
+        self.assertEqual(self.db.duplicates.scan_fellegi_sunter(threshold=1e9)["pairs"], [])
+        with self.assertRaises(crmkit.InvalidArgument):
+            self.db.duplicates.scan_fellegi_sunter(threshold=float("nan"))
+
     def test_refusals_name_the_problem(self):
         merges = self.db.merges
         with self.assertRaisesRegex(crmkit.InvalidArgument, "merged into itself"):
