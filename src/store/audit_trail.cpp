@@ -90,8 +90,18 @@ std::string chained_text_v1(const std::string& entity, std::int64_t entity_id, c
 }
 
 bool chained(detail::Connection& conn) {
+  // Read once per SQLite write transaction (1,000 audited updates in one transaction read it
+  // once); every time on PostgreSQL, where another connection's commit is seen at once.
+  const bool keep = conn.backend() == detail::Backend::sqlite && conn.in_transaction() && conn.write_transactions > 0;
+  if (keep && conn.audit_chain_read_in == conn.write_transactions) return conn.audit_chained;
   auto& st = conn.prepare("SELECT value FROM store_settings WHERE key = 'audit_chain'");
-  return detail::one_row(st, [](detail::Statement& s) { return s.getColumn(0).getString() == "on"; }).value_or(false);
+  const bool on =
+      detail::one_row(st, [](detail::Statement& s) { return s.getColumn(0).getString() == "on"; }).value_or(false);
+  if (keep) {
+    conn.audit_chained = on;
+    conn.audit_chain_read_in = conn.write_transactions;
+  }
+  return on;
 }
 
 // The newest chained entry's hash: the key of the next one's ("" before the first).
@@ -273,6 +283,7 @@ void AuditTrail::start_chain() {
     auto& st = conn.prepare(
         "INSERT INTO store_settings(key, value) VALUES ('audit_chain', 'on') ON CONFLICT (key) DO NOTHING");
     st.exec();
+    conn.audit_chain_read_in = 0;  // read again by the next entry, in this transaction too
     scope.commit();
   });
 }

@@ -53,7 +53,7 @@ WriteScope::WriteScope(Connection& c) : c_(c) {
   c_.discard_stale_transaction();
   savepoint_ = c_.in_transaction();
   if (savepoint_) c_.db.exec("SAVEPOINT crmkit_write");
-  else c_.db.begin_write();
+  else c_.begin_write();
   ++c_.write_depth;
 }
 

@@ -46,10 +46,20 @@ struct Connection {
   const Dialect& dialect() const noexcept { return db.dialect(); }
   bool in_transaction() const noexcept { return db.in_transaction(); }
 
+  // Opens a write transaction (BEGIN IMMEDIATE on SQLite) and numbers it: what is read once
+  // per write transaction (the audit chain flag) is kept under that number.
+  void begin_write() {
+    db.begin_write();
+    ++write_transactions;
+  }
+
   // Undo the whole open transaction / the innermost crmkit_write savepoint; never throw.
   // False if the backend refused (see Database).
   bool rollback_all() noexcept { return db.rollback_all(); }
-  bool rollback_savepoint() noexcept { return db.rollback_savepoint(); }
+  bool rollback_savepoint() noexcept {
+    audit_chain_read_in = 0;  // the savepoint may have held a start_chain
+    return db.rollback_savepoint();
+  }
   // A transaction left open by a rollback that failed is rolled back here before the next
   // transaction starts (called by WriteScope and Transaction).
   void discard_stale_transaction();
@@ -70,6 +80,11 @@ struct Connection {
   int write_depth = 0;                   // WriteScopes alive on this connection
   std::int64_t cache_kib = 2000, write_cache_kib = 2000;  // set by Store::open
   bool cache_widened = false;
+  std::uint64_t write_transactions = 0;  // numbers write transactions (begin_write)
+  // Whether the audit trail is chained, as read in write transaction `audit_chain_read_in`: on
+  // SQLite no other connection can change it while this one holds the write lock.
+  bool audit_chained = false;
+  std::uint64_t audit_chain_read_in = 0;
   bool audit_trail = true;    // OpenOptions::audit_trail
   AuditContext audit_context; // Store::set_audit_context
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements;

@@ -397,7 +397,7 @@ Transaction::Transaction(Store& store) : store_(store) {
   detail::guard([&] { c.discard_stale_transaction(); });
   if (c.in_transaction())
     throw Error(Errc::misuse, "a transaction is already open on this store");
-  detail::guard([&] { c.db.begin_write(); });
+  detail::guard([&] { c.begin_write(); });
   c.explicit_transaction = true;
   ++c.transactions_begun;
   c.savepoint_depth = 0;
@@ -484,6 +484,7 @@ void Savepoint::release() {
 void Savepoint::rollback() {
   auto& c = detail::connection_of(store_);
   if (!may_end(c, transaction_, depth_, open_)) return;  // nothing of it is left to undo
+  c.audit_chain_read_in = 0;  // the savepoint may have held a start_chain
   detail::guard([&] { c.db.exec("ROLLBACK TO crmkit_savepoint; RELEASE crmkit_savepoint"); });
   open_ = false;
   --c.savepoint_depth;

@@ -1157,9 +1157,9 @@ TEST_CASE("hostile input to duplicate detection: exact status, nothing changed",
          crmkit_customer* c = nullptr; crmkit_customer_new(&c); crmkit_customer_set_text(c, "email", "x@example.com");
          char* s = nullptr; int rc = crmkit_duplicates_check_record_json(&s, e.db, c); crmkit_customer_free(c); return json_out(rc, s); }},
       {"scan_fellegi_sunter_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_duplicates_scan_fellegi_sunter_json(nullptr, e.db, nullptr); }},
-      {"scan_fellegi_sunter_json: NaN threshold", CRMKIT_EINVALID, [](Env& e) { static const double nan = std::nan(""); char* s = nullptr; return json_out(crmkit_duplicates_scan_fellegi_sunter_json(&s, e.db, &nan), s); }},
-      {"scan_fellegi_sunter_json: infinite threshold", CRMKIT_EINVALID, [](Env& e) { static const double inf = HUGE_VAL; char* s = nullptr; return json_out(crmkit_duplicates_scan_fellegi_sunter_json(&s, e.db, &inf), s); }},
-      {"scan_fellegi_sunter_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_scan_fellegi_sunter_json(&s, e.db, nullptr), s); }},
+      {"scan_fellegi_sunter_json: NaN threshold", CRMKIT_EINVALID, [](Env& e) { static const double nan = std::nan(""); char* s = nullptr; const int rc = crmkit_duplicates_scan_fellegi_sunter_json(&s, e.db, &nan); return json_out(rc, s); }},
+      {"scan_fellegi_sunter_json: infinite threshold", CRMKIT_EINVALID, [](Env& e) { static const double inf = HUGE_VAL; char* s = nullptr; const int rc = crmkit_duplicates_scan_fellegi_sunter_json(&s, e.db, &inf); return json_out(rc, s); }},
+      {"scan_fellegi_sunter_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; const int rc = crmkit_duplicates_scan_fellegi_sunter_json(&s, e.db, nullptr); return json_out(rc, s); }},
       {"scan_json: NULL db", CRMKIT_EINVALID, [](Env&) { char* s = nullptr; return json_out(crmkit_duplicates_scan_json(&s, nullptr), s); }},
       {"explain_json: itself", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_explain_json(&s, e.db, e.customer, e.customer), s); }},
       {"explain_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_duplicates_explain_json(&s, e.db, e.customer, kMin), s); }},
@@ -1355,13 +1355,13 @@ TEST_CASE("hostile input to merge: exact status, nothing changed", "[hostile][me
   static std::string pair;
   pair = "{\"survivor\": " + std::to_string(e.customer) + ", \"absorbed\": [" + std::to_string(e.other) + "]";
   auto merge = [](const std::string& request) {
-    return [=](Env& e) { char* s = nullptr; return json_out(crmkit_merge_json(&s, e.db, request.c_str(), kT), s); };
+    return [=](Env& e) { char* s = nullptr; const int rc = crmkit_merge_json(&s, e.db, request.c_str(), kT); return json_out(rc, s); };
   };
   const std::string self = "{\"survivor\": 1, \"absorbed\": [1]}";
   const std::vector<Case> merge_cases = {
       {"merge_json: NULL out", CRMKIT_EINVALID, [](Env& e) { return crmkit_merge_json(nullptr, e.db, pair.c_str(), kT); }},
-      {"merge_json: NULL db", CRMKIT_EINVALID, [](Env&) { char* s = nullptr; return json_out(crmkit_merge_json(&s, nullptr, pair.c_str(), kT), s); }},
-      {"merge_json: NULL request", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_json(&s, e.db, nullptr, kT), s); }},
+      {"merge_json: NULL db", CRMKIT_EINVALID, [](Env&) { char* s = nullptr; const int rc = crmkit_merge_json(&s, nullptr, pair.c_str(), kT); return json_out(rc, s); }},
+      {"merge_json: NULL request", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; const int rc = crmkit_merge_json(&s, e.db, nullptr, kT); return json_out(rc, s); }},
       {"merge_json: not JSON", CRMKIT_EINVALID, merge("merge!")},
       {"merge_json: an array", CRMKIT_EINVALID, merge("[1, 2]")},
       {"merge_json: no survivor", CRMKIT_EINVALID, merge("{\"absorbed\": [2]}")},
@@ -1377,12 +1377,12 @@ TEST_CASE("hostile input to merge: exact status, nothing changed", "[hostile][me
       {"merge_json: unknown field choice", CRMKIT_EINVALID, merge(pair + ", \"field_choices\": {\"x'); DROP TABLE customers; --\": 1}}")},
       {"merge_json: choice from outside", CRMKIT_EINVALID, merge(pair + ", \"field_choices\": {\"city\": 42}}")},
       {"merge_json: too deep", CRMKIT_EINVALID, merge(json_of_depth(100000))},
-      {"merge_json: at INT64_MAX", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_json(&s, e.db, (pair + "}").c_str(), kMax), s); }},
-      {"merge_plan_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_plan_json(&s, e.db, (pair + "}").c_str(), kT), s); }},
-      {"merge_undo_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_undo_json(&s, e.db, 42, kT, 0), s); }},
-      {"merge_undo_json: force 2", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_undo_json(&s, e.db, 1, kT, 2), s); }},
-      {"merge_get_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_get_json(&s, e.db, kMin), s); }},
-      {"merge_list_json: none", CRMKIT_OK, [](Env& e) { char* s = nullptr; return json_out(crmkit_merge_list_json(&s, e.db, e.customer), s); }},
+      {"merge_json: at INT64_MAX", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; const int rc = crmkit_merge_json(&s, e.db, (pair + "}").c_str(), kMax); return json_out(rc, s); }},
+      {"merge_plan_json: reads only", CRMKIT_OK, [](Env& e) { char* s = nullptr; const int rc = crmkit_merge_plan_json(&s, e.db, (pair + "}").c_str(), kT); return json_out(rc, s); }},
+      {"merge_undo_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; const int rc = crmkit_merge_undo_json(&s, e.db, 42, kT, 0); return json_out(rc, s); }},
+      {"merge_undo_json: force 2", CRMKIT_EINVALID, [](Env& e) { char* s = nullptr; const int rc = crmkit_merge_undo_json(&s, e.db, 1, kT, 2); return json_out(rc, s); }},
+      {"merge_get_json: missing", CRMKIT_ENOTFOUND, [](Env& e) { char* s = nullptr; const int rc = crmkit_merge_get_json(&s, e.db, kMin); return json_out(rc, s); }},
+      {"merge_list_json: none", CRMKIT_OK, [](Env& e) { char* s = nullptr; const int rc = crmkit_merge_list_json(&s, e.db, e.customer); return json_out(rc, s); }},
   };
   const int tried = run_table(e, merge_cases);
   std::printf("hostile C API (merge): %d cases\n", tried);

@@ -329,3 +329,38 @@ TEST_CASE("a chained trail detects an entry changed, removed or reordered behind
     CHECK_THAT(v.reason, Catch::Contains("has no hash"));
   }
 }
+
+TEST_CASE("the chain flag read once per transaction follows a chain started or undone inside it", "[audit]") {
+  Store s = test_store();
+  AuditTrail audit(s);
+  Customers cs(s);
+  auto create = [&](const std::string& ext) {
+    CustomerFields f;
+    f.external_id = ext;
+    f.created_at = kT0;
+    cs.create(f);
+  };
+  auto hashed = [&] {
+    std::vector<bool> out;
+    auto st = detail::connection_of(s).statement("SELECT hash IS NOT NULL FROM audit_entries ORDER BY id");
+    while (st->executeStep()) out.push_back(st->getColumn(0).getInt() == 1);
+    return out;
+  };
+  {
+    Transaction tx(s);
+    create("unchained");  // reads the flag: off
+    {
+      Savepoint sp(s);
+      audit.start_chain();
+      sp.rollback();  // the chain was never started
+    }
+    create("still-unchained");
+    audit.start_chain();
+    create("chained");  // the same transaction: read again, on
+    tx.commit();
+  }
+  CHECK(hashed() == std::vector<bool>{false, false, true});
+  const auto v = audit.verify();
+  CHECK(v.checked == 1);
+  CHECK(v.first_broken == 0);
+}
