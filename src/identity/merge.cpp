@@ -272,7 +272,6 @@ class Planner {
   void plan_customer_fields() {
     const json& survivor = customers_.at(r_.survivor);
     json set = json::object();
-    std::map<std::string, std::int64_t> from;
     auto value_from = [&](const std::string& field) -> std::pair<json, std::int64_t> {
       auto choice = r_.field_choices.find(field);
       if (choice != r_.field_choices.end()) return {customers_.at(choice->second).at(field), choice->second};
