@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/checks.hpp"
+#include "base/enums.hpp"
 #include "identity/consent_state.hpp"
 #include "identity/customer_references.hpp"
 #include "identity/merge_record.hpp"
@@ -236,7 +237,8 @@ class Planner {
       return std::nullopt;
     };
     auto& points = table("contact_points");
-    for (const char* type : {"email", "phone", "address", "url", "social"}) {
+    for (const auto& named : detail::kContactTypeNames) {  // every contact type
+      const char* type = named.name;
       std::vector<std::int64_t> order;
       auto choice = r_.field_choices.find(type);
       if (choice != r_.field_choices.end()) order = {choice->second};
